@@ -1,0 +1,27 @@
+# The two commands a new engineer needs: `make run` and `make test`. Both build .venv from nothing.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DB ?= data/demo.db
+
+.PHONY: run test demo clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(DEMO_DB): | $(VENV)/.installed
+	$(BIN)/officemgr demo --db $(DEMO_DB)
+
+run: $(VENV)/.installed $(DEMO_DB)
+	$(BIN)/officemgr --db $(DEMO_DB)
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

@@ -1,0 +1,36 @@
+"""Shared column helpers: enums stored by value with a CHECK constraint, and the version column."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from sqlalchemy import Column
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field, SQLModel
+
+
+def enum_field(enum_cls: type[enum.Enum], *, default: Any = None, index: bool = False) -> Any:
+    """A column that stores an enum by its value (readable in SQL) and refuses anything else."""
+    column = Column(
+        SAEnum(
+            enum_cls,
+            native_enum=False,
+            create_constraint=True,
+            validate_strings=True,
+            values_callable=lambda members: [m.value for m in members],
+            length=max(len(m.value) for m in enum_cls),
+            name=f"ck_{enum_cls.__name__.lower()}",
+        ),
+        nullable=False,
+        index=index,
+    )
+    if default is None:
+        return Field(sa_column=column)
+    return Field(default=default, sa_column=column)
+
+
+class Versioned(SQLModel):
+    """Every editable row carries a version, bumped on each update, so stale edits can be refused."""
+
+    version: int = Field(default=1, nullable=False)

@@ -1,0 +1,100 @@
+"""Vendors, items, stock lots and the movements that change them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from pydantic import NaiveDatetime, field_validator, model_validator
+from sqlmodel import Field, SQLModel
+
+from officemgr.models.base import Versioned, enum_field
+from officemgr.models.validation import clean_phone, require_text, strip_text
+
+
+class ItemCategory(str, enum.Enum):
+    clinical = "clinical"
+    office = "office"
+    vaccine = "vaccine"
+    medication = "medication"
+    equipment = "equipment"
+
+
+class MovementKind(str, enum.Enum):
+    receive = "receive"
+    use = "use"
+    waste = "waste"
+    adjust = "adjust"
+
+
+class Vendor(Versioned, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+    phone: str = Field(default="", max_length=20)
+    email: str = Field(default="", max_length=120)
+    account_number: str = Field(default="", max_length=40)
+
+
+class ItemBase(SQLModel):
+    name: str = Field(max_length=80)
+    category: ItemCategory = enum_field(ItemCategory)
+    unit: str = Field(default="each", max_length=20)
+    par: int = Field(default=0, ge=0)
+    reorder_point: int = Field(default=0, ge=0)
+    vendor_id: int | None = Field(default=None, foreign_key="vendor.id")
+    sku: str = Field(default="", max_length=40)
+    unit_cost_cents: int = Field(default=0, ge=0)
+    tracks_lots: bool = False
+    location: str = Field(default="", max_length=40)
+
+
+class Item(ItemBase, Versioned, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+    active: bool = True
+
+
+class ItemCreate(ItemBase):
+    _name = field_validator("name", "unit")(require_text)
+    _text = field_validator("sku", "location")(strip_text)
+
+    @model_validator(mode="after")
+    def _par_covers_reorder_point(self) -> "ItemCreate":
+        if self.par < self.reorder_point:
+            raise ValueError("par level must be at least the reorder point")
+        return self
+
+
+class StockLot(Versioned, table=True):
+    __tablename__ = "stock_lot"
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    # Items that do not track lots keep a single lot row with no number and no expiry.
+    lot_number: str | None = Field(default=None, max_length=40)
+    expires: date | None = Field(default=None, index=True)
+    quantity: int = Field(default=0, ge=0)
+    received_on: date | None = None
+
+
+class StockMovement(SQLModel, table=True):
+    """Append-only: every change to a lot's quantity, signed (+ in, - out)."""
+
+    __tablename__ = "stock_movement"
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    lot_id: int | None = Field(default=None, foreign_key="stock_lot.id")
+    kind: MovementKind = enum_field(MovementKind)
+    quantity: int
+    at: NaiveDatetime = Field(index=True)
+    reason: str = Field(default="", max_length=200)
+    actor: str = Field(default="", max_length=60)
+
+
+class VendorCreate(SQLModel):
+    name: str
+    phone: str = ""
+    email: str = ""
+    account_number: str = ""
+
+    _name = field_validator("name")(require_text)
+    _phone = field_validator("phone")(clean_phone)

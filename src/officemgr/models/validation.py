@@ -1,0 +1,56 @@
+"""Small validators shared by the input schemas. Messages are written for the office manager."""
+
+from __future__ import annotations
+
+import re
+
+_PHONE_DIGITS = re.compile(r"\d")
+
+
+def require_text(value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValueError("this field is required")
+    return value
+
+
+def strip_text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def clean_phone(value: str | None) -> str:
+    """Accept any common US phone format; store it as (555) 123-4567."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    digits = "".join(_PHONE_DIGITS.findall(value))
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) != 10 or re.search(r"[^\d\s().+-]", value):
+        raise ValueError("a phone number has 10 digits, e.g. 555-123-4567")
+    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def npi_is_valid(npi: str) -> bool:
+    """NPI: 10 digits, first 1 or 2, Luhn check digit over the number prefixed with 80840."""
+    return bool(re.fullmatch(r"[12]\d{9}", npi)) and luhn_ok("80840" + npi)
+
+
+def npi_check_digit(first_nine: str) -> str:
+    """The check digit that makes `first_nine` + digit a valid NPI (used by the demo data)."""
+    for d in "0123456789":
+        if luhn_ok("80840" + first_nine + d):
+            return d
+    raise AssertionError("unreachable: one of ten digits always satisfies Luhn")

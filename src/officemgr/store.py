@@ -1,0 +1,185 @@
+"""Opening the database: engine factory, SQLite pragmas, migrations on open, sessions.
+
+Nothing here runs at import time. `open_database()` is the one way the app and the CLI get an engine.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, create_engine
+
+from officemgr import models  # noqa: F401  (registers every table on SQLModel.metadata)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_MS = 5000
+_WRITE = "officemgr_write"
+
+
+class StoreError(Exception):
+    """A database that cannot be opened; the message says what is wrong and what to do."""
+
+
+def sqlite_url(path: str | os.PathLike[str]) -> str:
+    return f"sqlite:///{Path(path).expanduser()}"
+
+
+def create_engine_for(url: str) -> Engine:
+    """An engine for any SQLAlchemy URL; SQLite gets the pragmas and IMMEDIATE write transactions."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(f"'{url}' is not a database URL (e.g. sqlite:///office.db)") from None
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    database = parsed.database or ""
+    if database and database != ":memory:":
+        _create_private_file(Path(database))
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
+    else:
+        # One shared in-memory database (tests): every session must see the same connection.
+        engine = create_engine(
+            "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
+        )
+    _configure_sqlite(engine, in_memory=not database or database == ":memory:")
+    return engine
+
+
+def _create_private_file(path: Path) -> None:
+    """Patient data: the database file is created readable by its owner only (0600)."""
+    if path.exists():
+        return
+    if not path.parent.exists():
+        raise StoreError(f"the folder {path.parent} does not exist; create it or choose another --db path")
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StoreError(f"cannot create {path}: {exc.strerror}; choose a folder you can write to") from None
+
+
+def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        # We issue BEGIN ourselves (below), so the driver must not.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+        # A write takes the write lock up front, so it waits (busy_timeout) instead of failing midway.
+        immediate = conn.get_execution_options().get(_WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A session whose transaction takes the write lock at BEGIN. Services commit it themselves."""
+    with Session(engine.execution_options(**{_WRITE: True}), expire_on_commit=False) as session:
+        yield session
+
+
+def open_database(*, path: str | os.PathLike[str] | None = None, url: str | None = None) -> Engine:
+    """Open (creating if needed) the practice database and bring its schema up to date."""
+    engine = create_engine_for(url or sqlite_url(path or default_path()))
+    try:
+        migrate(engine)
+    except StoreError:
+        engine.dispose()
+        raise
+    except (DBAPIError, sqlite3.Error) as exc:
+        engine.dispose()
+        raise StoreError(_explain(exc, engine)) from None
+    return engine
+
+
+def _explain(exc: Exception, engine: Engine) -> str:
+    text = str(getattr(exc, "orig", exc)).lower()
+    where = engine.url.database or str(engine.url)
+    if "not a database" in text or "malformed" in text:
+        return (
+            f"{where} is not a readable officemgr database (it may be damaged or another kind of file). "
+            "It was left untouched; open another file with --db or restore a backup."
+        )
+    if "locked" in text or "busy" in text:
+        return f"{where} is locked by another program; close it and try again."
+    if "readonly" in text or "read-only" in text:
+        return f"{where} is read-only; officemgr needs to write to it. Check the file's permissions."
+    return f"cannot open {where}: {getattr(exc, 'orig', exc)}"
+
+
+def default_path() -> Path:
+    from platformdirs import user_data_path
+
+    folder = user_data_path("officemgr", appauthor=False, ensure_exists=True)
+    return folder / "office.db"
+
+
+def _alembic_config(connection):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def schema_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(engine: Engine) -> None:
+    """Create or upgrade the schema to the newest revision; refuse a database from a newer app."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    with engine.begin() as conn:
+        config = _alembic_config(conn)
+        script = ScriptDirectory.from_config(config)
+        current = _current_revision(conn)
+        if current is not None and current not in {s.revision for s in script.walk_revisions()}:
+            raise StoreError(
+                f"{engine.url.database or engine.url} was written by a newer version of officemgr "
+                f"(schema {current}); update officemgr to open it. The file was left untouched."
+            )
+        if current is None and _has_foreign_tables(conn):
+            raise StoreError(
+                f"{engine.url.database or engine.url} holds tables that are not officemgr's; "
+                "choose another file with --db. It was left untouched."
+            )
+        if current != script.get_current_head():
+            command.upgrade(config, "head")
+
+
+def _current_revision(conn) -> str | None:  # type: ignore[no-untyped-def]
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def _has_foreign_tables(conn) -> bool:  # type: ignore[no-untyped-def]
+    return bool(set(inspect(conn).get_table_names()) - {"alembic_version"})
