@@ -68,6 +68,7 @@ class Claim(Versioned, table=True):
     __table_args__ = (
         Index("ix_claim_status_service", "status", "service_date"),
         Index("ix_claim_follow_up", "next_follow_up"),
+        Index("ix_claim_deadline", "deadline"),
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=30, unique=True)
@@ -84,6 +85,9 @@ class Claim(Versioned, table=True):
     next_follow_up: date | None = None
     last_activity: date | None = None
     paper: bool = False
+    # The next hard deadline (timely filing, or appeal after a denial), weekend-adjusted. Derived on
+    # every write by services.billing.claim_deadline and stored so the work queue can sort by an index.
+    deadline: date | None = None
 
     @property
     def balance_cents(self) -> int:

@@ -4,9 +4,10 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-24
 """
+from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-from alembic import op
+
 
 revision = '0001'
 down_revision = None
@@ -136,6 +137,7 @@ def upgrade() -> None:
     sa.Column('next_follow_up', sa.Date(), nullable=True),
     sa.Column('last_activity', sa.Date(), nullable=True),
     sa.Column('paper', sa.Boolean(), nullable=False),
+    sa.Column('deadline', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['patient_id'], ['patient.id'], ),
     sa.ForeignKeyConstraint(['payer_id'], ['payer.id'], ),
     sa.ForeignKeyConstraint(['provider_id'], ['staff.id'], ),
@@ -143,6 +145,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('number')
     )
     with op.batch_alter_table('claim', schema=None) as batch_op:
+        batch_op.create_index('ix_claim_deadline', ['deadline'], unique=False)
         batch_op.create_index('ix_claim_follow_up', ['next_follow_up'], unique=False)
         batch_op.create_index(batch_op.f('ix_claim_patient_id'), ['patient_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_claim_payer_id'), ['payer_id'], unique=False)
@@ -348,6 +351,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_claim_payer_id'))
         batch_op.drop_index(batch_op.f('ix_claim_patient_id'))
         batch_op.drop_index('ix_claim_follow_up')
+        batch_op.drop_index('ix_claim_deadline')
 
     op.drop_table('claim')
     with op.batch_alter_table('appointment', schema=None) as batch_op:

@@ -1,0 +1,73 @@
+"""What every write shares: refusals the user can read, the audit trail, versioned updates."""
+
+from __future__ import annotations
+
+import enum
+import json
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session, SQLModel
+
+from officemgr.models import AuditEvent
+
+
+class ServiceError(Exception):
+    """A write refused for a reason the office manager can act on; the message says which."""
+
+
+class StaleEdit(ServiceError):
+    def __init__(self) -> None:
+        super().__init__("changed by someone else since you opened it — reload and try again")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def record(
+    session: Session, *, actor: str, entity: str, entity_id: int, action: str, changes: dict[str, Any], now: datetime
+) -> None:
+    """Append an audit event to the caller's transaction (committed or rolled back with the write)."""
+    session.add(
+        AuditEvent(
+            at=now,
+            actor=actor,
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            changes=json.dumps({k: _plain(v) for k, v in changes.items()}, sort_keys=True),
+        )
+    )
+
+
+def apply_update(row: SQLModel, values: dict[str, Any], *, expected_version: int | None) -> dict[str, Any]:
+    """Set changed fields on `row`, bump its version, and return {field: [old, new]} of what changed."""
+    if expected_version is not None and row.version != expected_version:  # type: ignore[attr-defined]
+        raise StaleEdit()
+    changes: dict[str, Any] = {}
+    for field, new in values.items():
+        old = getattr(row, field)
+        if old != new:
+            changes[field] = [_plain(old), _plain(new)]
+            setattr(row, field, new)
+    if changes:
+        row.version += 1  # type: ignore[attr-defined]
+    return changes
+
+
+def created_fields(row: SQLModel) -> dict[str, Any]:
+    return {k: _plain(v) for k, v in row.model_dump(exclude={"id", "version"}).items()}
+
+
+def first_error(exc: ValidationError) -> str:
+    """The first validation problem as one readable sentence (for CLI and non-form callers)."""
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"])
+    message = err["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message

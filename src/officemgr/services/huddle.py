@@ -1,0 +1,148 @@
+"""The morning huddle: everything that needs a decision today, gathered from every area."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from officemgr.models import OPEN_STATUSES, ApptStatus, Claim, ClaimStatus
+from officemgr.services import billing, compliance, inventory, schedule, staff
+from officemgr.services.format import money
+
+
+@dataclass(frozen=True)
+class HuddleItem:
+    text: str
+    reason: str
+    tab: str
+    record_id: int | None = None
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    tab: str
+    empty: str
+    items: list[HuddleItem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Huddle:
+    today: date
+    sections: list[Section]
+
+    @property
+    def total(self) -> int:
+        return sum(len(s.items) for s in self.sections)
+
+
+def previous_workday(today: date) -> date:
+    day = today - timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+def huddle(session: Session, today: date) -> Huddle:
+    return Huddle(
+        today,
+        [
+            _yesterday(session, today),
+            _today_schedule(session, today),
+            _staffing(session, today),
+            _supplies(session, today),
+            _billing(session, today),
+            _compliance(session, today),
+        ],
+    )
+
+
+def _yesterday(session: Session, today: date) -> Section:
+    day = previous_workday(today)
+    items = [
+        HuddleItem(f"{a.start:%H:%M} {a.patient_initials} {a.type_name}", f"no-show {day:%a %m/%d}", "schedule", a.id)
+        for p in schedule.day_schedule(session, day).providers
+        for a in p.appointments
+        if a.status is ApptStatus.no_show
+    ]
+    return Section("yesterday", f"Yesterday ({day:%a %m/%d})", "schedule", "No no-shows yesterday", items)
+
+
+def _today_schedule(session: Session, today: date) -> Section:
+    day = schedule.day_schedule(session, today)
+    off = staff.time_off_on(session, today)
+    items = []
+    for p in day.providers:
+        if p.provider_id in off and p.booked:
+            items.append(HuddleItem(f"{p.provider_name}: off ({off[p.provider_id].kind}) but {p.booked} booked",
+                                    "provider off but booked", "schedule", None, urgent=True))
+        items.append(HuddleItem(
+            f"{p.provider_name}: {p.booked} booked, {p.open_slots} open slots",
+            "open slots to fill" if p.open_slots else "fully booked", "schedule"))
+        items.extend(
+            HuddleItem(f"{a.start:%H:%M} {a.patient_initials} {a.type_name} ({p.provider_name})", "double-booked",
+                       "schedule", a.id, urgent=True)
+            for a in p.appointments if a.double_booked
+        )
+    return Section("schedule", "Today's schedule", "schedule", "No appointments today", items)
+
+
+def _staffing(session: Session, today: date) -> Section:
+    items = [
+        HuddleItem(f"{r.name} ({r.role.label})", f"out today: {r.off}", "staff", r.staff_id)
+        for r in staff.roster_day(session, today) if r.off
+    ]
+    items.extend(
+        HuddleItem(f"{c.staff_name}: {c.kind.label} {c.expires:%m/%d/%Y}", f"credential {c.warning}", "staff",
+                   c.staff_id, urgent=c.expired)
+        for c in staff.credentials_expiring(session, today, within_days=30)
+    )
+    return Section("staffing", "Staffing", "staff", "No staffing gaps today", items)
+
+
+def _supplies(session: Session, today: date) -> Section:
+    items = [
+        HuddleItem(f"{r.name}: {r.on_hand} {r.unit} (reorder at {r.reorder_point})",
+                   f"below reorder point; order {r.suggested_order}", "inventory", r.item_id, urgent=r.on_hand == 0)
+        for r in inventory.below_reorder_point(session, today)
+    ]
+    items.extend(
+        HuddleItem(f"{lot.item_name} lot {lot.lot_number}: {lot.quantity} left",
+                   "expired, remove from stock" if lot.days_left < 0 else f"expires {lot.expires:%m/%d/%Y}",
+                   "inventory", lot.item_id, urgent=lot.days_left < 0)
+        for lot in inventory.lots_expiring(session, today, within_days=30)
+    )
+    return Section("supplies", "Supplies and equipment", "inventory", "No supply problems", items)
+
+
+def _billing(session: Session, today: date) -> Section:
+    items = [
+        HuddleItem(f"{r.number} {r.payer_name} {money(r.balance_cents)}",
+                   "deadline passed" if r.days_to_deadline < 0 else f"deadline in {r.days_to_deadline} days",
+                   "billing", r.claim_id, urgent=r.days_to_deadline < 0)
+        for r in billing.deadlines_within(session, today)
+    ]
+    due = billing.follow_ups_due(session, today)
+    if due:
+        items.append(HuddleItem(f"{due} claim follow-ups due today", "follow-up date reached", "billing"))
+    denials = session.exec(
+        select(func.count()).select_from(Claim).where(
+            Claim.status == ClaimStatus.denied, col(Claim.denied_on) >= previous_workday(today),
+            col(Claim.status).in_(OPEN_STATUSES))
+    ).one()
+    if denials:
+        items.append(HuddleItem(f"{denials} new denials since yesterday", "denied", "billing"))
+    return Section("billing", "Billing", "billing", "No billing deadlines within 15 days", items)
+
+
+def _compliance(session: Session, today: date) -> Section:
+    items = [
+        HuddleItem(row.title, row.when, "compliance", row.task_id, urgent=row.days < 0)
+        for row in compliance.due_or_overdue(session, today)
+    ]
+    return Section("compliance", "Compliance", "compliance", "Nothing due or overdue", items)
