@@ -54,3 +54,27 @@ def npi_check_digit(first_nine: str) -> str:
         if luhn_ok("80840" + first_nine + d):
             return d
     raise AssertionError("unreachable: one of ten digits always satisfies Luhn")
+
+
+def explain(error: dict) -> str:  # type: ignore[type-arg]
+    """One pydantic error as a sentence for the office manager (not pydantic's wording)."""
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    if kind == "missing" or ("input" in error and error["input"] is None):
+        return "this field is required"
+    if kind.startswith(("date_", "datetime_")):
+        return "a date looks like 2026-11-23"
+    if kind.startswith("int_"):
+        return "enter a whole number, e.g. 12"
+    if kind.startswith("bool_"):
+        return "yes or no"
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx.get('ge')}"
+    if kind == "greater_than":
+        return f"must be more than {ctx.get('gt')}"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx.get('le')}"
+    if kind == "string_too_long":
+        return f"at most {ctx.get('max_length')} characters"
+    if kind in ("enum", "literal_error"):
+        return "choose one of the options"
+    return str(error.get("msg", "not valid")).removeprefix("Value error, ")

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, SQLModel
 
 from officemgr.models import AuditEvent
+from officemgr.models.validation import explain
 
 
 class ServiceError(Exception):
@@ -69,5 +70,4 @@ def first_error(exc: ValidationError) -> str:
     """The first validation problem as one readable sentence (for CLI and non-form callers)."""
     err = exc.errors()[0]
     where = ".".join(str(p) for p in err["loc"])
-    message = err["msg"].removeprefix("Value error, ")
-    return f"{where}: {message}" if where else message
+    return f"{where}: {explain(err)}" if where else explain(err)

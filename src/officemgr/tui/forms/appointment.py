@@ -1,0 +1,72 @@
+"""Book an appointment: patient search, provider, type, date, time; conflicts explained first."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session
+from textual.app import ComposeResult
+from textual.widgets import Input, Select
+
+from officemgr.models import AppointmentCreate
+from officemgr.services import schedule
+from officemgr.services.common import ServiceError
+from officemgr.store import read_session
+from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm
+from officemgr.tui.widgets.patient_picker import PatientPicker
+
+
+class AppointmentForm(RecordForm):
+    FORM_TITLE = "Book an appointment"
+
+    def __init__(self, *, day: date) -> None:
+        self.day = day
+        self.refused: AppointmentCreate | None = None
+        super().__init__()
+
+    def fields(self) -> list[FieldSpec]:
+        with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
+            self.types = {t.id: t for t in schedule.appointment_types(session)}
+            provider_options = [(p.name, p.id) for p in schedule.providers(session)]
+        return [
+            FieldSpec("patient_id", "Patient", kind="patient"),
+            FieldSpec("provider_id", "Provider", kind="select", options=provider_options),
+            FieldSpec("type_id", "Type", kind="select",
+                      options=[(f"{t.name} ({t.minutes} min)", t.id) for t in self.types.values()]),
+            FieldSpec("day", "Date", placeholder="YYYY-MM-DD"),
+            FieldSpec("start_time", "Time", placeholder="09:30 or 2:15 PM"),
+            FieldSpec("minutes", "Minutes", placeholder="from the type"),
+            FieldSpec("reason", "Reason", optional=True),
+        ]
+
+    def initial(self) -> dict[str, Any]:
+        return {"day": self.day.isoformat()}
+
+    def field_widget(self, spec: FieldSpec, value: Any) -> ComposeResult:
+        if spec.kind == "patient":
+            yield PatientPicker(id=f"f-{spec.name}")
+        else:
+            yield from super().field_widget(spec, value)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "f-type_id" and event.value in self.types:
+            self.query_one("#f-minutes", Input).value = str(self.types[event.value].minutes)
+
+    def build(self, values: dict[str, Any]) -> BaseModel:
+        missing = {name: "choose one" for name in ("patient_id", "provider_id", "type_id") if not values[name]}
+        if missing:
+            raise FieldErrors(missing)
+        return AppointmentCreate.model_validate({**values, "reason": values["reason"] or ""})
+
+    def write(self, session: Session, model: BaseModel) -> None:
+        assert isinstance(model, AppointmentCreate)
+        # A conflict is explained once; saving the same booking again books it anyway (marked double).
+        confirmed = self.refused == model
+        try:
+            schedule.book(session, model, now=self.app.now(), actor=self.app.actor,  # type: ignore[attr-defined]
+                          confirmed=confirmed)
+        except ServiceError as exc:
+            self.refused = model
+            raise ServiceError(f"{exc}. Press ctrl+s again to book it anyway, or change it.") from None

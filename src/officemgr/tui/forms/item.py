@@ -1,0 +1,74 @@
+"""Add or edit a supply item (its settings, not its stock: stock moves by receiving and using)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from officemgr.models import Item, ItemCategory, ItemCreate
+from officemgr.services import inventory
+from officemgr.store import read_session
+from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm
+
+
+def dollars_to_cents(text: str | None) -> int:
+    text = (text or "0").strip().lstrip("$").replace(",", "")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise FieldErrors({"unit_cost": "an amount in dollars, e.g. 12.50"}) from None
+    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise FieldErrors({"unit_cost": "an amount in dollars and cents, not negative, e.g. 12.50"})
+    return int(amount * 100)
+
+
+class ItemForm(RecordForm):
+    FORM_TITLE = "Supply item"
+
+    def __init__(self, item: Item | None = None) -> None:
+        self.item = item
+        super().__init__()
+        if item:
+            self.FORM_TITLE = f"Edit {item.name}"
+
+    def fields(self) -> list[FieldSpec]:
+        with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
+            vendor_options = [(v.name, v.id) for v in inventory.vendors(session)]
+        return [
+            FieldSpec("name", "Name"),
+            FieldSpec("category", "Category", kind="select",
+                      options=[(c.value.title(), c) for c in ItemCategory]),
+            FieldSpec("unit", "Unit", placeholder="box, each, vial…"),
+            FieldSpec("par", "Par level (stock after a delivery)"),
+            FieldSpec("reorder_point", "Reorder point"),
+            FieldSpec("vendor_id", "Vendor", kind="select", options=vendor_options, optional=True),
+            FieldSpec("sku", "Vendor SKU", optional=True),
+            FieldSpec("unit_cost", "Unit cost ($)", placeholder="12.50", optional=True),
+            FieldSpec("location", "Location", optional=True),
+            FieldSpec("tracks_lots", "Tracks lots and expiry (vaccines, medications, test kits)", kind="check"),
+        ]
+
+    def initial(self) -> dict[str, Any]:
+        if self.item is None:
+            return {"unit": "each", "par": "0", "reorder_point": "0"}
+        values = self.item.model_dump()
+        values["unit_cost"] = f"{self.item.unit_cost_cents / 100:.2f}"
+        return values
+
+    def build(self, values: dict[str, Any]) -> BaseModel:
+        cents = dollars_to_cents(values.pop("unit_cost"))
+        values = {**values, "unit_cost_cents": cents, "sku": values["sku"] or "",
+                  "location": values["location"] or ""}
+        return ItemCreate.model_validate(values)
+
+    def write(self, session: Session, model: BaseModel) -> None:
+        assert isinstance(model, ItemCreate)
+        now, actor = self.app.now(), self.app.actor  # type: ignore[attr-defined]
+        if self.item is None:
+            inventory.add_item(session, model, now=now, actor=actor)
+        else:
+            inventory.update_item(session, self.item.id, model, now=now, actor=actor,
+                                  expected_version=self.item.version)

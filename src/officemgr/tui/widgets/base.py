@@ -1,0 +1,121 @@
+"""What every tab shares: loading its data in a worker thread and the `/` filter bar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+from sqlmodel import Session
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input, Static
+from textual.worker import get_current_worker
+
+from officemgr.store import read_session
+
+
+def plain(value: object, style: str = "") -> Text:
+    """User text for a table cell: never parsed as Rich markup."""
+    return Text("" if value is None else str(value), style=style)
+
+
+class TabView(Vertical):
+    """A tab's content. Subclasses fetch() in a thread and show() the result on the UI thread."""
+
+    BINDINGS = [
+        Binding("slash", "start_filter", "Filter", id="filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
+    ]
+    TITLE = ""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.filter_text = ""
+
+    def compose_filter(self) -> ComposeResult:
+        yield Input(placeholder="Filter: type and press Enter, Escape clears", id="filter", classes="filter")
+        yield Static("", classes="status", id="status")
+
+    @property
+    def engine(self):  # type: ignore[no-untyped-def]
+        return self.app.engine  # type: ignore[attr-defined]
+
+    @property
+    def today(self):  # type: ignore[no-untyped-def]
+        return self.app.today  # type: ignore[attr-defined]
+
+    @property
+    def actor(self) -> str:
+        return self.app.actor  # type: ignore[attr-defined]
+
+    def now(self) -> datetime:
+        return self.app.now()  # type: ignore[attr-defined, no-any-return]
+
+    def say(self, message: str, severity: str = "information") -> None:
+        """A notification that may hold user text, so it is never parsed as markup."""
+        self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
+
+    def fetch(self, session: Session) -> Any:
+        raise NotImplementedError
+
+    def show(self, data: Any) -> None:
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    @work(thread=True, exclusive=True, group="load")
+    def reload(self) -> None:
+        with read_session(self.engine) as session:
+            data = self.fetch(session)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._deliver, data)
+
+    def _deliver(self, data: Any) -> None:
+        if self.is_mounted:
+            self.show(data)
+
+    def set_status(self, text: str) -> None:
+        self.query_one("#status", Static).update(Text(text))
+
+    def focus_record(self, record_id: int | None) -> None:
+        """Select `record_id` in this tab when it is shown (from the huddle)."""
+
+    def action_start_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.display = False
+        if self.filter_text:
+            self.apply_filter("")
+        self.focus_table()
+
+    def focus_table(self) -> None:
+        tables = self.query("DataTable")
+        if tables:
+            tables.first().focus()
+
+    @on(Input.Submitted, "#filter")
+    def _filter(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            event.input.display = False
+        self.apply_filter(event.value.strip())
+        self.focus_table()
+
+    def apply_filter(self, text: str) -> None:
+        self.filter_text = text
+        self.reload()
+
+    def matches(self, *fields: object) -> bool:
+        """In-memory filter for the bounded tables: every word must appear in some field."""
+        if not self.filter_text:
+            return True
+        haystack = " ".join(str(f).lower() for f in fields if f is not None)
+        return all(word in haystack for word in self.filter_text.lower().split())
