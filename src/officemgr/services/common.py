@@ -42,7 +42,7 @@ def record(
             entity=entity,
             entity_id=entity_id,
             action=action,
-            changes=json.dumps({k: _plain(v) for k, v in changes.items()}, sort_keys=True),
+            changes=json.dumps(changes, sort_keys=True, default=_plain),
         )
     )
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from textual import on, work
 from textual.app import ComposeResult
@@ -142,6 +143,11 @@ class RecordForm(ModalScreen[bool]):
                 self.write(session, model)
         except ServiceError as exc:
             self.app.call_from_thread(self._refused, str(exc))
+            return
+        except SQLAlchemyError as exc:
+            cause = getattr(exc, "orig", None) or exc
+            message = f"the database did not take this change, nothing was saved ({type(cause).__name__})"
+            self.app.call_from_thread(self._refused, message)
             return
         self.app.call_from_thread(self._saved)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from textual import on, work
 from textual.app import ComposeResult
@@ -168,6 +169,10 @@ class ScheduleView(TabView):
                                     expected_version=row.version)
         except ServiceError as exc:
             self.app.call_from_thread(self.say, str(exc), "error")
+            return
+        except SQLAlchemyError as exc:
+            self.app.call_from_thread(self.say, f"Not saved: the database refused it ({exc.__class__.__name__})",
+                                      "error")
             return
         self.app.call_from_thread(self.say, f"{row.patient_name}: {status.label}")
         self.app.call_from_thread(self.reload)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from textual import on, work
 from textual.app import ComposeResult
@@ -69,8 +70,13 @@ class TabView(Vertical):
 
     @work(thread=True, exclusive=True, group="load")
     def reload(self) -> None:
-        with read_session(self.engine) as session:
-            data = self.fetch(session)
+        try:
+            with read_session(self.engine) as session:
+                data = self.fetch(session)
+        except SQLAlchemyError as exc:
+            self.app.call_from_thread(self.say, f"Could not read the database ({exc.__class__.__name__}); "
+                                      "try again, or restart officemgr.", "error")
+            return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._deliver, data)
 

@@ -1,0 +1,35 @@
+"""One snapshot per tab and per key form: small demo, seed 1, today 2026-11-23, 160x48."""
+
+from __future__ import annotations
+
+import pytest
+
+from officemgr.tui.app import make_app
+from ui_support import SIZE, TODAY, settle
+
+SCREENS = {
+    "huddle": ["1"],
+    "schedule": ["2"],
+    "staff": ["3"],
+    "inventory": ["4"],
+    "billing": ["5"],
+    "compliance": ["6"],
+    "keys": ["question_mark"],
+    "appointment_form": ["2", "a"],
+    "staff_form": ["3", "a"],
+    "item_form": ["4", "a"],
+    "claim_note_form": ["5", "n"],
+    "completion_form": ["6", "d"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCREENS))
+def test_screen(name: str, demo_engine, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        for key in SCREENS[name]:
+            await pilot.press(key)
+            await settle(pilot)
+
+    app = make_app(demo_engine, today=TODAY, actor="manager")
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -1,0 +1,42 @@
+"""Helpers for the interaction and snapshot tests: one demo database per run, copied per test."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from textual.pilot import Pilot
+
+from officemgr import demo, store
+from officemgr.services import billing
+
+TODAY = date(2026, 11, 23)
+SIZE = (160, 48)
+SEED = 1
+
+
+def build_demo(folder: Path) -> Path:
+    path = folder / "demo.db"
+    engine = store.open_database(path=path)
+    demo.fill(engine, today=TODAY, seed=SEED, scale="small")
+    with store.write_session(engine) as session:
+        billing.refresh_deadlines(session)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+def copy_demo(source: Path, folder: Path) -> Engine:
+    target = folder / "office.db"
+    shutil.copy(source, target)
+    return store.open_database(path=target)
+
+
+async def settle(pilot: Pilot) -> None:
+    """Let every worker finish and the screen catch up with what they delivered."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
