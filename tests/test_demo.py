@@ -1,0 +1,408 @@
+"""The demo data generator (small scale) and the compliance checklist loader."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from dateutil.rrule import rrulestr
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+from officemgr import store
+from officemgr.checklist import ChecklistError, checklist_path, load_checklist
+from officemgr.demo import DemoSummary, fill
+from officemgr.models import (
+    OPEN_STATUSES,
+    Appointment,
+    Claim,
+    ClaimDiagnosis,
+    ClaimLine,
+    ClaimNote,
+    ClaimStatus,
+    ComplianceCategory,
+    ComplianceCompletion,
+    ComplianceTask,
+    Credential,
+    Item,
+    Patient,
+    Role,
+    Shift,
+    Staff,
+    StockLot,
+    StockMovement,
+    TimeOff,
+    TimeOffStatus,
+)
+from officemgr.models.validation import npi_is_valid
+
+TODAY = date(2026, 11, 23)
+
+
+def new_engine() -> Engine:
+    engine = store.create_engine_for("sqlite://")
+    SQLModel.metadata.create_all(engine)
+    return engine
+
+
+def filled_engine(seed: int = 1, today: date = TODAY) -> tuple[Engine, DemoSummary]:
+    engine = new_engine()
+    return engine, fill(engine, today=today, seed=seed)
+
+
+@pytest.fixture(scope="module")
+def demo() -> Engine:
+    """One small demo database shared by the read-only tests of this module."""
+    engine, _ = filled_engine()
+    return engine
+
+
+def rows(engine: Engine, model: type) -> list[tuple]:
+    table = model.__table__  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(table).order_by(table.c.id))]
+
+
+def rows_of(engine: Engine, model: type) -> list:
+    table = model.__table__  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        return list(conn.execute(select(table).order_by(table.c.id)))
+
+
+def scalar(engine: Engine, query):  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        return conn.execute(query).scalar_one()
+
+
+# ------------------------------------------------------------------------------------------ determinism
+
+COMPARED = (Staff, Patient, Appointment, Shift, Credential, StockLot, StockMovement, Claim, ClaimLine,
+            ClaimDiagnosis, ClaimNote, ComplianceCompletion)
+
+
+def test_same_seed_gives_identical_rows(demo: Engine) -> None:
+    again, _ = filled_engine(seed=1)
+    for model in COMPARED:
+        assert rows(demo, model) == rows(again, model), model.__name__
+
+
+def test_different_seeds_give_different_rows(demo: Engine) -> None:
+    other, _ = filled_engine(seed=2)
+    for model in (Patient, Appointment, Claim, StockMovement):
+        assert rows(demo, model) != rows(other, model), model.__name__
+
+
+def test_dates_follow_today() -> None:
+    later = date(2027, 3, 10)
+    engine, _ = filled_engine(today=later)
+    starts = [r.start.date() for r in rows_of(engine, Appointment)]
+    assert min(starts) >= later - timedelta(days=14) and max(starts) <= later + timedelta(days=14)
+    assert any(day == later for day in starts)
+    assert max(c.service_date for c in rows_of(engine, Claim)) <= later
+
+
+# ----------------------------------------------------------------------------------------------- counts
+
+
+def test_summary_matches_the_tables(demo: Engine) -> None:
+    engine, summary = filled_engine(seed=3)
+    assert summary.patients == scalar(engine, select(func.count()).select_from(Patient.__table__)) == 80
+    assert summary.appointments == scalar(engine, select(func.count()).select_from(Appointment.__table__))
+    assert summary.claims == scalar(engine, select(func.count()).select_from(Claim.__table__))
+    assert summary.total == sum(summary.as_dict().values())
+
+
+def test_staff_and_patients_in_spec(demo: Engine) -> None:
+    staff = rows_of(demo, Staff)
+    roles = Counter(s.role for s in staff)
+    assert roles == {"physician": 2, "np_pa": 1, "ma": 2, "nurse": 1, "front_desk": 2, "biller": 1, "manager": 1}
+    providers = [s for s in staff if s.is_provider]
+    assert len(providers) == 3
+    assert all(npi_is_valid(s.npi) for s in providers)
+    assert all(s.npi is None for s in staff if not s.is_provider)
+    patients = rows_of(demo, Patient)
+    assert 70 <= len(patients) <= 90
+    assert all(re.fullmatch(r"\(\d{3}\) \d{3}-\d{4}", p.phone) for p in patients)
+    assert all(p.dob < TODAY for p in patients)
+    assert len({(p.first_name, p.last_name) for p in patients}) > 60
+
+
+def test_appointments_fill_the_working_day(demo: Engine) -> None:
+    appts = rows_of(demo, Appointment)
+    per_day = Counter((a.provider_id, a.start.date()) for a in appts)
+    days = {d for _, d in per_day}
+    assert TODAY in days
+    assert min(days) >= TODAY - timedelta(days=14) and max(days) <= TODAY + timedelta(days=14)
+    assert all(d.weekday() < 5 or d == TODAY for d in days)  # a weekend `today` still gets a clinic day
+    average = sum(per_day.values()) / len(per_day)
+    assert 17 <= average <= 23
+    for a in appts:
+        assert time(8) <= a.start.time() and a.end.time() <= time(17)
+        assert not (a.start.time() < time(13) and a.end.time() > time(12)), "lunch stays free"
+    types = {minutes for (minutes,) in _query(demo, "SELECT minutes FROM appointment_type")}
+    assert types == {15, 20, 40, 45}
+
+
+def test_appointment_statuses_follow_the_clock(demo: Engine) -> None:
+    appts = rows_of(demo, Appointment)
+    past = Counter(a.status for a in appts if a.start.date() < TODAY)
+    assert set(past) == {"checked_out", "no_show", "cancelled"}
+    assert 0.08 <= past["no_show"] / sum(past.values()) <= 0.22
+    assert {a.status for a in appts if a.start.date() > TODAY} == {"booked"}
+    today = Counter(a.status for a in appts if a.start.date() == TODAY)
+    assert {"checked_out", "arrived", "in_room", "booked"} <= set(today)
+
+
+def _query(engine: Engine, sql: str) -> list:
+    with engine.connect() as conn:
+        return list(conn.exec_driver_sql(sql))
+
+
+# ----------------------------------------------------------------------------------------- what to see
+
+
+def test_double_book_today_and_nowhere_else(demo: Engine) -> None:
+    by_day: dict[tuple[int, date], list] = defaultdict(list)
+    for a in rows_of(demo, Appointment):
+        by_day[(a.provider_id, a.start.date())].append(a)
+    overlaps: Counter[date] = Counter()
+    for (_, day), appts in by_day.items():
+        appts.sort(key=lambda a: (a.start, a.id))
+        overlaps[day] += sum(1 for x, y in zip(appts, appts[1:]) if y.start < x.end)
+    assert 1 <= overlaps[TODAY] <= 2
+    assert sum(n for day, n in overlaps.items() if day != TODAY) == 0
+
+
+def test_someone_is_off_today_and_has_no_shift(demo: Engine) -> None:
+    off = [t for t in rows_of(demo, TimeOff)
+           if t.status == TimeOffStatus.approved.value and t.start_date <= TODAY <= t.end_date]
+    assert off
+    statuses = Counter(t.status for t in rows_of(demo, TimeOff))
+    assert statuses["requested"] >= 1
+    shifts_today = {s.staff_id for s in rows_of(demo, Shift) if s.start.date() == TODAY}
+    staff_ids = {s.id for s in rows_of(demo, Staff)}
+    assert {t.staff_id for t in off}.isdisjoint(shifts_today)
+    assert len(shifts_today) >= len(staff_ids) - 2
+    starts = {s.start.time() for s in rows_of(demo, Shift)}
+    assert {time(8), time(7, 30)} <= starts
+
+
+def test_credentials_need_attention(demo: Engine) -> None:
+    creds = rows_of(demo, Credential)
+    expires = [c.expires for c in creds if c.expires is not None]
+    assert sum(1 for d in expires if d < TODAY) == 1
+    assert any(TODAY <= d <= TODAY + timedelta(days=30) for d in expires)
+    assert any(TODAY + timedelta(days=30) < d <= TODAY + timedelta(days=60) for d in expires)
+    assert any(TODAY + timedelta(days=60) < d <= TODAY + timedelta(days=90) for d in expires)
+    kinds = defaultdict(set)
+    for c in creds:
+        kinds[c.staff_id].add(c.kind)
+    for s in rows_of(demo, Staff):
+        assert {"hipaa_training", "bbp_training"} <= kinds[s.id]
+        if s.is_provider:
+            assert {"license", "dea", "board", "bls"} <= kinds[s.id]
+        if s.role == Role.ma.value:
+            assert {"cma", "bls"} <= kinds[s.id]
+
+
+# -------------------------------------------------------------------------------------------- inventory
+
+
+def test_items_below_reorder_point_and_lots_expiring(demo: Engine) -> None:
+    on_hand: Counter[int] = Counter()
+    for lot in rows_of(demo, StockLot):
+        on_hand[lot.item_id] += lot.quantity
+    items = rows_of(demo, Item)
+    assert 35 <= len(items) <= 50
+    assert all(i.par >= i.reorder_point and i.unit_cost_cents > 0 for i in items)
+    assert sum(1 for i in items if on_hand[i.id] < i.reorder_point) >= 3
+    lots = [lot for lot in rows_of(demo, StockLot) if lot.quantity > 0 and lot.expires is not None]
+    assert any(TODAY <= lot.expires <= TODAY + timedelta(days=30) for lot in lots)
+    assert sum(1 for lot in lots if lot.expires < TODAY) == 1
+
+
+def test_lots_match_how_items_are_tracked(demo: Engine) -> None:
+    tracked = {i.id: i.tracks_lots for i in rows_of(demo, Item)}
+    categories = {i.id: i.category for i in rows_of(demo, Item)}
+    lots_per_item: Counter[int] = Counter()
+    for lot in rows_of(demo, StockLot):
+        lots_per_item[lot.item_id] += 1
+        if tracked[lot.item_id]:
+            assert lot.lot_number and lot.expires is not None
+        else:
+            assert lot.lot_number is None and lot.expires is None
+    assert all(tracked[i] == (categories[i] in ("vaccine", "medication")) for i in tracked)
+    assert all(lots_per_item[i] == 1 for i in tracked if not tracked[i])
+
+
+def test_each_lot_equals_the_sum_of_its_movements(demo: Engine) -> None:
+    moved: Counter[int] = Counter()
+    movements = rows_of(demo, StockMovement)
+    for m in movements:
+        moved[m.lot_id] += m.quantity
+    lots = rows_of(demo, StockLot)
+    assert all(lot.quantity == moved[lot.id] for lot in lots)
+    assert all(lot.quantity >= 0 for lot in lots)
+    kinds = Counter(m.kind for m in movements)
+    assert kinds["receive"] > 0 and kinds["use"] > 0
+    assert min(m.at for m in movements) >= datetime.combine(TODAY - timedelta(days=90), time.min)
+    assert max(m.at for m in movements) < datetime.combine(TODAY, time.min)
+
+
+# ---------------------------------------------------------------------------------------------- billing
+
+
+def test_open_claims_fill_every_aging_bucket(demo: Engine) -> None:
+    claims = rows_of(demo, Claim)
+    open_ = [c for c in claims if c.status in {s.value for s in OPEN_STATUSES}]
+    closed = [c for c in claims if c.status in ("paid", "closed")]
+    assert 100 <= len(open_) <= 140 and 130 <= len(closed) <= 170
+    buckets = Counter(_bucket((TODAY - c.service_date).days) for c in open_)
+    assert set(buckets) == {"0-30", "31-60", "61-90", "91-120", "120+"}
+    assert {c.status for c in open_} == {s.value for s in OPEN_STATUSES}
+
+
+def _bucket(age: int) -> str:
+    for high, label in ((30, "0-30"), (60, "31-60"), (90, "61-90"), (120, "91-120")):
+        if age <= high:
+            return label
+    return "120+"
+
+
+def test_claims_are_well_formed(demo: Engine) -> None:
+    claims = rows_of(demo, Claim)
+    lines: dict[int, list] = defaultdict(list)
+    for line in rows_of(demo, ClaimLine):
+        lines[line.claim_id].append(line)
+    diagnoses: dict[int, list] = defaultdict(list)
+    for dx in rows_of(demo, ClaimDiagnosis):
+        diagnoses[dx.claim_id].append(dx)
+    assert len({c.number for c in claims}) == len(claims)
+    for c in claims:
+        assert re.fullmatch(r"C\d{4}-\d{6}", c.number)
+        assert 1 <= len(lines[c.id]) <= 3 and 1 <= len(diagnoses[c.id]) <= 3
+        assert c.billed_cents == sum(line.charge_cents for line in lines[c.id])
+        assert 0 <= c.paid_cents <= c.billed_cents
+        assert all(re.fullmatch(r"[0-9A-Z]\d{4}", line.code) for line in lines[c.id])
+        assert all(re.fullmatch(r"[A-Z]\d[0-9A-Z](\.[0-9A-Z]{1,4})?", dx.code) for dx in diagnoses[c.id])
+        assert [dx.position for dx in diagnoses[c.id]] == list(range(1, len(diagnoses[c.id]) + 1))
+        assert c.service_date <= TODAY
+        if c.status in ("denied", "appealed"):
+            assert c.denial_code in {"16", "18", "22", "27", "29", "45", "50", "97", "197"}
+            assert c.denied_on is not None and c.service_date <= c.denied_on <= TODAY
+        if c.status != ClaimStatus.draft.value:
+            assert c.submitted_on is not None and c.service_date <= c.submitted_on <= TODAY
+        if c.status in ("draft", "submitted", "rejected", "denied"):
+            assert c.deadline is not None and c.deadline > c.service_date  # the work queue sorts by it
+        if c.status in ("paid", "closed"):
+            assert c.deadline is None and c.next_follow_up is None
+    follow_ups = [c.next_follow_up for c in claims if c.next_follow_up is not None]
+    assert any(d == TODAY for d in follow_ups)
+    assert any(d < TODAY for d in follow_ups) and any(d > TODAY for d in follow_ups)
+    assert 0 < sum(c.paper for c in claims) < len(claims) * 0.12
+    assert len(rows_of(demo, ClaimNote)) > 20
+
+
+# ------------------------------------------------------------------------------------------- compliance
+
+
+def test_compliance_history_leaves_a_few_overdue_and_due_today(demo: Engine) -> None:
+    tasks = rows_of(demo, ComplianceTask)
+    assert len(tasks) == len(load_checklist(checklist_path()))
+    last_due: dict[int, date] = {}
+    for c in rows_of(demo, ComplianceCompletion):
+        last_due[c.task_id] = max(last_due.get(c.task_id, c.due_date), c.due_date)
+        assert c.done_at.date() >= c.due_date
+    states = Counter()
+    for task in tasks:
+        assert task.anchor < TODAY
+        rule = rrulestr(task.rrule, dtstart=datetime.combine(task.anchor, time.min))
+        after = last_due.get(task.id)
+        due = rule.after(datetime.combine(after, time.min)) if after else rule.after(
+            datetime.combine(task.anchor, time.min), inc=True)
+        states["overdue" if due.date() < TODAY else "today" if due.date() == TODAY else "later"] += 1
+    assert 2 <= states["overdue"] <= 5
+    assert 1 <= states["today"] <= 5
+    readings = [c.reading for c in rows_of(demo, ComplianceCompletion) if c.reading]
+    assert readings and all(re.fullmatch(r"-?\d+\.\d C", r) for r in readings)
+
+
+# ------------------------------------------------------------------------------------------------ refuse
+
+
+def test_filling_twice_is_refused() -> None:
+    engine, summary = filled_engine()
+    with pytest.raises(ValueError, match="already holds 80 patients"):
+        fill(engine, today=TODAY, seed=5)
+    assert scalar(engine, select(func.count()).select_from(Patient.__table__)) == summary.patients
+    assert scalar(engine, select(func.count()).select_from(Staff.__table__)) == summary.staff
+
+
+def test_unknown_scale_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown demo scale"):
+        fill(new_engine(), today=TODAY, scale="huge")
+
+
+def test_demo_does_not_import_textual() -> None:
+    code = "import sys, officemgr.demo, officemgr.checklist; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# ------------------------------------------------------------------------------------------- checklist
+
+HEADER = "title,category,rrule,evidence,owner_role\n"
+
+
+def test_default_checklist_loads() -> None:
+    rows = load_checklist(checklist_path())
+    assert len(rows) == 16
+    assert {r.category for r in rows} == set(ComplianceCategory)
+    assert {r.owner_role for r in rows} <= {role.value for role in Role}
+    by_title = {r.title: r for r in rows}
+    assert by_title["OSHA 300A summary posted"].rrule == "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=1"
+    assert by_title["CLIA certificate of waiver renewal"].rrule == "FREQ=YEARLY;INTERVAL=2"
+
+
+def test_checklist_rejects_a_bad_rrule(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "checklist.csv"
+    path.write_text(HEADER + "Fridge log,cdc,FREQ=DAILY,log,ma\nSpore test,cdc,FREQ=FORTNIGHTLY,BI,ma\n")
+    with pytest.raises(ChecklistError, match=r"line 3: .*FORTNIGHTLY"):
+        load_checklist(path)
+
+
+def test_checklist_rejects_an_unknown_category(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "checklist.csv"
+    path.write_text(HEADER + "Fridge log,vaccines,FREQ=DAILY,log,ma\n")
+    with pytest.raises(ChecklistError, match=r"line 2: unknown category 'vaccines'"):
+        load_checklist(path)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("Log,cdc,FREQ=DAILY,x,janitor\n", r"line 2: unknown owner_role 'janitor'"),
+        (",cdc,FREQ=DAILY,x,ma\n", r"line 2: the title is empty"),
+        ("Log,cdc,FREQ=DAILY,x,ma\nlog,cdc,FREQ=WEEKLY,x,ma\n", r"line 3: the title 'log' is already used on line 2"),
+        ("Log,cdc,DTSTART:20260101;FREQ=DAILY,x,ma\n", r"line 2: .*without DTSTART"),
+        ("Log,cdc,FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30,x,ma\n", r"line 2: .*never produces a due date"),
+        ("Log,cdc,FREQ=DAILY,x,ma,extra\n", r"line 2: more fields"),
+    ],
+)
+def test_checklist_rejects_bad_rows(tmp_path, body: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "checklist.csv"
+    path.write_text(HEADER + body)
+    with pytest.raises(ChecklistError, match=message):
+        load_checklist(path)
+
+
+def test_checklist_needs_its_columns(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "checklist.csv"
+    path.write_text("title,category,rrule\nLog,cdc,FREQ=DAILY\n")
+    with pytest.raises(ChecklistError, match=r"line 1: missing column\(s\) evidence, owner_role"):
+        load_checklist(path)
