@@ -10,7 +10,6 @@ from sqlalchemy.engine import Engine
 from textual.pilot import Pilot
 
 from officemgr import demo, store
-from officemgr.services import billing
 
 TODAY = date(2026, 11, 23)
 SIZE = (160, 48)
@@ -21,8 +20,6 @@ def build_demo(folder: Path) -> Path:
     path = folder / "demo.db"
     engine = store.open_database(path=path)
     demo.fill(engine, today=TODAY, seed=SEED, scale="small")
-    with store.write_session(engine) as session:
-        billing.refresh_deadlines(session)
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()

@@ -81,8 +81,7 @@ def _run(args: argparse.Namespace, today: date) -> int:
 
 
 def _demo(args: argparse.Namespace, today: date) -> int:
-    from officemgr import demo, store
-    from officemgr.services import billing
+    from officemgr import demo
 
     engine = _open(args)
     try:
@@ -90,9 +89,9 @@ def _demo(args: argparse.Namespace, today: date) -> int:
     except ValueError as exc:
         print(f"officemgr: {exc}", file=sys.stderr)
         return 1
-    with store.write_session(engine) as session:
-        billing.refresh_deadlines(session)
-    print(f"demo data for {today:%Y-%m-%d} (seed {args.seed}, {args.scale}): {summary}")
+    counts = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in summary.as_dict().items())
+    print(f"Demo practice for {today:%Y-%m-%d} (seed {args.seed}, {args.scale}) written to {engine.url.database}:")
+    print(counts)
     return 0
 
 

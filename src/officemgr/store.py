@@ -49,7 +49,7 @@ def create_engine_for(url: str) -> Engine:
         engine = create_engine(
             "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
         )
-    _configure_sqlite(engine, in_memory=not database or database == ":memory:")
+    _configure_sqlite(engine)
     return engine
 
 
@@ -67,14 +67,12 @@ def _create_private_file(path: Path) -> None:
         raise StoreError(f"cannot create {path}: {exc.strerror}; choose a folder you can write to") from None
 
 
-def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:
+def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
         # We issue BEGIN ourselves (below), so the driver must not.
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
-        if not in_memory:
-            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -173,6 +171,13 @@ def migrate(engine: Engine) -> None:
             )
         if current != script.get_current_head():
             command.upgrade(config, "head")
+    if engine.url.get_backend_name() == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        # WAL is a property of the file, set once it is known to be ours (never on a refused file).
+        raw = engine.raw_connection()
+        try:
+            raw.cursor().execute("PRAGMA journal_mode=WAL")
+        finally:
+            raw.close()
 
 
 def _current_revision(conn) -> str | None:  # type: ignore[no-untyped-def]

@@ -78,9 +78,12 @@ def _today_schedule(session: Session, today: date) -> Section:
     off = staff.time_off_on(session, today)
     items = []
     for p in day.providers:
-        if p.provider_id in off and p.booked:
-            items.append(HuddleItem(f"{p.provider_name}: off ({off[p.provider_id].kind}) but {p.booked} booked",
-                                    "provider off but booked", "schedule", None, urgent=True))
+        if p.provider_id in off:
+            # Slots of a provider who is away cannot be filled; only their bookings need a decision.
+            if p.booked:
+                items.append(HuddleItem(f"{p.provider_name}: off ({off[p.provider_id].kind}) but {p.booked} booked",
+                                        "provider off but booked", "schedule", None, urgent=True))
+            continue
         items.append(HuddleItem(
             f"{p.provider_name}: {p.booked} booked, {p.open_slots} open slots",
             "open slots to fill" if p.open_slots else "fully booked", "schedule"))

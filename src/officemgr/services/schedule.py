@@ -251,10 +251,12 @@ def book(
     session: Session, data: AppointmentCreate, *, now: datetime, actor: str, confirmed: bool = False
 ) -> Appointment:
     """Book an appointment; conflicts are refused unless the user has seen and confirmed them."""
-    for fk, model, what in ((data.patient_id, Patient, "patient"), (data.provider_id, Staff, "provider"),
-                            (data.type_id, AppointmentType, "appointment type")):
+    for fk, model, what in ((data.patient_id, Patient, "patient"), (data.type_id, AppointmentType, "appointment type")):
         if session.get(model, fk) is None:
             raise ServiceError(f"choose a {what}")
+    provider = session.get(Staff, data.provider_id)
+    if provider is None or not (provider.is_provider and provider.active):
+        raise ServiceError("choose a provider (an active staff member who sees patients)")
     problems = conflicts(session, data)
     if problems and not confirmed:
         raise ServiceError("; ".join(problems))

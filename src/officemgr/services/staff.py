@@ -57,8 +57,8 @@ class CredentialRow:
         """"expired", or the 30/60/90-day band the expiry falls in."""
         if self.expired:
             return "expired"
-        band = next(d for d in sorted(WARN_DAYS) if self.days_left <= d)
-        return f"within {band} days"
+        band = next((d for d in sorted(WARN_DAYS) if self.days_left <= d), None)
+        return f"within {band} days" if band else f"in {self.days_left} days"
 
 
 def active_staff(session: Session) -> list[Staff]:

@@ -1,0 +1,347 @@
+"""Small factories that insert one row each, with sensible defaults and keyword overrides.
+
+Plain functions taking a session (service tests, UI tests and snapshot tests share them). Each commits,
+so the row is visible to any other session on the same engine. Names that must be unique (appointment
+types, payers, claim numbers, items, compliance tasks) get a counter suffix unless given.
+
+Dates default relative to TODAY (Monday 2026-11-23) so a test reads the same every day.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, select
+
+from officemgr.models import (
+    Appointment,
+    AppointmentType,
+    AuditEvent,
+    ApptStatus,
+    Claim,
+    ClaimStatus,
+    ComplianceCategory,
+    ComplianceCompletion,
+    ComplianceTask,
+    Credential,
+    CredentialKind,
+    Item,
+    ItemCategory,
+    Patient,
+    Payer,
+    Role,
+    Shift,
+    Staff,
+    StockLot,
+    TimeOff,
+    TimeOffStatus,
+    Vendor,
+)
+
+TODAY = date(2026, 11, 23)  # a Monday
+NOW = datetime(2026, 11, 23, 8, 30)
+ACTOR = "manager"
+VALID_NPIS = ("1234567893", "1558598797")
+
+_seq = itertools.count(1)
+_UNSET: Any = object()
+
+
+def _next() -> int:
+    return next(_seq)
+
+
+def _save(session: Session, row: Any) -> Any:
+    session.add(row)
+    session.commit()
+    return row
+
+
+def at(hour: int, minute: int = 0, day: date = TODAY) -> datetime:
+    """A naive local datetime on `day` (default TODAY): at(9, 30) is 09:30 today."""
+    return datetime.combine(day, datetime.min.time()).replace(hour=hour, minute=minute)
+
+
+# --- people -------------------------------------------------------------------------------------------
+
+
+def make_patient(
+    session: Session,
+    *,
+    first_name: str = "Ada",
+    last_name: str = "Lovelace",
+    dob: date = date(1980, 5, 17),
+    phone: str = "(555) 123-4567",
+    **overrides: Any,
+) -> Patient:
+    return _save(session, Patient(first_name=first_name, last_name=last_name, dob=dob, phone=phone, **overrides))
+
+
+def make_staff(
+    session: Session,
+    *,
+    first_name: str = "Mary",
+    last_name: str = "Jones",
+    role: Role = Role.ma,
+    is_provider: bool = False,
+    npi: str | None = None,
+    **overrides: Any,
+) -> Staff:
+    return _save(
+        session,
+        Staff(first_name=first_name, last_name=last_name, role=role, is_provider=is_provider, npi=npi, **overrides),
+    )
+
+
+def make_provider(
+    session: Session,
+    *,
+    first_name: str = "Grace",
+    last_name: str = "Hopper",
+    role: Role = Role.physician,
+    npi: str = VALID_NPIS[0],
+    **overrides: Any,
+) -> Staff:
+    """An active provider with a valid NPI (1234567893 by default; 1558598797 is the other valid one)."""
+    return make_staff(session, first_name=first_name, last_name=last_name, role=role, is_provider=True, npi=npi,
+                      **overrides)
+
+
+# --- roster -------------------------------------------------------------------------------------------
+
+
+def make_shift(
+    session: Session,
+    staff: Staff,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    **overrides: Any,
+) -> Shift:
+    start = start or at(8)
+    end = end or start.replace(hour=17, minute=0)
+    return _save(session, Shift(staff_id=staff.id, start=start, end=end, **overrides))
+
+
+def make_time_off(
+    session: Session,
+    staff: Staff,
+    *,
+    start_date: date = TODAY,
+    end_date: date | None = None,
+    kind: str = "PTO",
+    status: TimeOffStatus = TimeOffStatus.approved,
+    **overrides: Any,
+) -> TimeOff:
+    return _save(
+        session,
+        TimeOff(staff_id=staff.id, kind=kind, start_date=start_date, end_date=end_date or start_date, status=status,
+                **overrides),
+    )
+
+
+def make_credential(
+    session: Session,
+    staff: Staff,
+    *,
+    kind: CredentialKind = CredentialKind.license,
+    expires: date | None = TODAY + timedelta(days=365),
+    number: str = "",
+    **overrides: Any,
+) -> Credential:
+    return _save(
+        session,
+        Credential(staff_id=staff.id, kind=kind, expires=expires, number=number or f"C-{_next()}", **overrides),
+    )
+
+
+# --- schedule -----------------------------------------------------------------------------------------
+
+
+def make_appointment_type(
+    session: Session, *, name: str | None = None, minutes: int = 15, **overrides: Any
+) -> AppointmentType:
+    return _save(session, AppointmentType(name=name or f"Follow-up {_next()}", minutes=minutes, **overrides))
+
+
+def make_appointment(
+    session: Session,
+    *,
+    patient: Patient | None = None,
+    provider: Staff | None = None,
+    appt_type: AppointmentType | None = None,
+    start: datetime | None = None,
+    minutes: int | None = None,
+    status: ApptStatus = ApptStatus.booked,
+    **overrides: Any,
+) -> Appointment:
+    """An appointment at 09:00 today; patient, provider and type are created when not given."""
+    patient = patient or make_patient(session)
+    provider = provider or make_provider(session)
+    appt_type = appt_type or make_appointment_type(session)
+    start = start or at(9)
+    length = minutes if minutes is not None else appt_type.minutes
+    return _save(
+        session,
+        Appointment(patient_id=patient.id, provider_id=provider.id, type_id=appt_type.id, start=start,
+                    end=start + timedelta(minutes=length), status=status, **overrides),
+    )
+
+
+# --- billing ------------------------------------------------------------------------------------------
+
+
+def make_payer(
+    session: Session,
+    *,
+    name: str | None = None,
+    timely_filing_days: int = 365,
+    appeal_days: int = 180,
+    **overrides: Any,
+) -> Payer:
+    return _save(
+        session,
+        Payer(name=name or f"Payer {_next()}", timely_filing_days=timely_filing_days, appeal_days=appeal_days,
+              **overrides),
+    )
+
+
+def make_claim(
+    session: Session,
+    *,
+    patient: Patient | None = None,
+    payer: Payer | None = None,
+    number: str | None = None,
+    service_date: date = TODAY - timedelta(days=20),
+    billed_cents: int = 15_000,
+    paid_cents: int = 0,
+    status: ClaimStatus = ClaimStatus.submitted,
+    deadline: date | None = _UNSET,
+    **overrides: Any,
+) -> Claim:
+    """A claim; its stored deadline is derived with services.billing.claim_deadline unless given."""
+    from officemgr.services.billing import claim_deadline
+
+    patient = patient or make_patient(session)
+    payer = payer or make_payer(session)
+    claim = Claim(
+        number=number or f"CL{_next():06d}",
+        patient_id=patient.id,
+        payer_id=payer.id,
+        service_date=service_date,
+        billed_cents=billed_cents,
+        paid_cents=paid_cents,
+        status=status,
+        **overrides,
+    )
+    claim.deadline = claim_deadline(claim, payer) if deadline is _UNSET else deadline
+    return _save(session, claim)
+
+
+# --- inventory ----------------------------------------------------------------------------------------
+
+
+def make_vendor(session: Session, *, name: str | None = None, **overrides: Any) -> Vendor:
+    return _save(session, Vendor(name=name or f"Vendor {_next()}", **overrides))
+
+
+def make_lot(
+    session: Session,
+    item: Item,
+    *,
+    quantity: int = 10,
+    lot_number: str | None = None,
+    expires: date | None = None,
+    received_on: date | None = None,
+    **overrides: Any,
+) -> StockLot:
+    return _save(
+        session,
+        StockLot(item_id=item.id, lot_number=lot_number, expires=expires, quantity=quantity, received_on=received_on,
+                 **overrides),
+    )
+
+
+def make_item(
+    session: Session,
+    *,
+    name: str | None = None,
+    category: ItemCategory = ItemCategory.clinical,
+    par: int = 0,
+    reorder_point: int = 0,
+    tracks_lots: bool = False,
+    quantity: int = 0,
+    lots: list[tuple[str, date | None, int]] | None = None,
+    vendor: Vendor | None = None,
+    **overrides: Any,
+) -> Item:
+    """An item with its stock.
+
+    Lot-tracked items get one lot per (lot_number, expires, quantity) in `lots`. Items without lots get the
+    single unnamed lot holding `quantity` (as services.inventory.add_item keeps them).
+    """
+    item = _save(
+        session,
+        Item(name=name or f"Item {_next()}", category=category, par=par, reorder_point=reorder_point,
+             tracks_lots=tracks_lots, vendor_id=vendor.id if vendor else None, **overrides),
+    )
+    if tracks_lots:
+        for lot_number, expires, qty in lots or []:
+            make_lot(session, item, lot_number=lot_number, expires=expires, quantity=qty)
+    else:
+        if lots:
+            raise ValueError("an item that does not track lots keeps one unnamed lot; pass quantity=")
+        make_lot(session, item, quantity=quantity)
+    return item
+
+
+# --- compliance ---------------------------------------------------------------------------------------
+
+
+def make_compliance_task(
+    session: Session,
+    *,
+    title: str | None = None,
+    category: ComplianceCategory = ComplianceCategory.osha,
+    rrule: str = "FREQ=WEEKLY;BYDAY=MO",
+    anchor: date = date(2026, 1, 5),
+    evidence: str = "",
+    **overrides: Any,
+) -> ComplianceTask:
+    return _save(
+        session,
+        ComplianceTask(title=title or f"Task {_next()}", category=category, rrule=rrule, anchor=anchor,
+                       evidence=evidence, **overrides),
+    )
+
+
+def make_completion(
+    session: Session,
+    task: ComplianceTask,
+    *,
+    due_date: date,
+    done_at: datetime | None = None,
+    done_by: str = "MJ",
+    evidence: str = "done",
+    **overrides: Any,
+) -> ComplianceCompletion:
+    return _save(
+        session,
+        ComplianceCompletion(task_id=task.id, due_date=due_date,
+                             done_at=done_at or datetime.combine(due_date, datetime.min.time()).replace(hour=9),
+                             done_by=done_by, evidence=evidence, **overrides),
+    )
+
+
+# --- reading back -------------------------------------------------------------------------------------
+
+
+def audit_events(session: Session, entity: str | None = None) -> list[tuple[AuditEvent, dict[str, Any]]]:
+    """The audit trail, oldest first, each event with its changes decoded from JSON."""
+    query = select(AuditEvent).order_by(AuditEvent.id)
+    if entity is not None:
+        query = query.where(AuditEvent.entity == entity)
+    return [(event, json.loads(event.changes)) for event in session.exec(query)]

@@ -1,0 +1,223 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from factories import (
+    TODAY,
+    VALID_NPIS,
+    at,
+    make_appointment,
+    make_appointment_type,
+    make_claim,
+    make_completion,
+    make_compliance_task,
+    make_credential,
+    make_item,
+    make_patient,
+    make_payer,
+    make_provider,
+    make_staff,
+    make_time_off,
+)
+from officemgr.models import ApptStatus, ClaimStatus, CredentialKind, ItemCategory, Role
+from officemgr.services.huddle import huddle, previous_workday
+
+FRIDAY = date(2026, 11, 20)
+SECTION_KEYS = ["yesterday", "schedule", "staffing", "supplies", "billing", "compliance"]
+
+
+def days(n: int) -> date:
+    return TODAY + timedelta(days=n)
+
+
+def section(result, key):
+    return next(s for s in result.sections if s.key == key)
+
+
+def reasons(result, key):
+    return [i.reason for i in section(result, key).items]
+
+
+def test_previous_workday_skips_the_weekend():
+    assert TODAY.weekday() == 0
+    assert previous_workday(TODAY) == FRIDAY
+    assert previous_workday(date(2026, 11, 24)) == TODAY
+    assert previous_workday(date(2026, 11, 22)) == FRIDAY  # Sunday
+
+
+def test_an_empty_practice_has_every_section_in_order_each_saying_its_empty_text(session):
+    result = huddle(session, TODAY)
+
+    assert result.today == TODAY
+    assert [s.key for s in result.sections] == SECTION_KEYS
+    assert [(s.title, s.tab, s.empty, s.items) for s in result.sections] == [
+        ("Yesterday (Fri 11/20)", "schedule", "No no-shows yesterday", []),
+        ("Today's schedule", "schedule", "No appointments today", []),
+        ("Staffing", "staff", "No staffing gaps today", []),
+        ("Supplies and equipment", "inventory", "No supply problems", []),
+        ("Billing", "billing", "No billing deadlines within 15 days", []),
+        ("Compliance", "compliance", "Nothing due or overdue", []),
+    ]
+    assert result.total == 0
+
+
+def test_a_calm_day_keeps_the_problem_sections_empty(session):
+    """Healthy stock, far deadlines, valid credentials and tasks done leave those sections empty."""
+    person = make_staff(session)
+    make_credential(session, person, expires=days(200))
+    make_item(session, name="Gloves", quantity=50, reorder_point=10, par=60)
+    make_claim(session, deadline=days(60))
+    task = make_compliance_task(session, anchor=date(2026, 11, 16))
+    make_completion(session, task, due_date=TODAY)
+
+    result = huddle(session, TODAY)
+
+    for key in ("yesterday", "staffing", "supplies", "billing", "compliance"):
+        assert section(result, key).items == [], key
+
+
+@pytest.fixture
+def busy_monday(session):
+    """One of each huddle item, plus near-misses that must stay out."""
+    hopper = make_provider(session, first_name="Grace", last_name="Hopper", npi=VALID_NPIS[0])
+    babbage = make_provider(session, first_name="Charles", last_name="Babbage", npi=VALID_NPIS[1])
+    ada = make_patient(session, first_name="Ada", last_name="Lovelace")
+    alan = make_patient(session, first_name="Alan", last_name="Turing")
+    visit = make_appointment_type(session, name="Follow-up", minutes=15)
+    rows = {}
+
+    # yesterday = Friday: one no-show; a checked-out visit on Friday, a no-show on Thursday and on today stay out
+    rows["no_show"] = make_appointment(session, patient=alan, provider=hopper, appt_type=visit,
+                                       start=at(10, 15, day=FRIDAY), status=ApptStatus.no_show)
+    make_appointment(session, patient=ada, provider=hopper, appt_type=visit, start=at(9, day=FRIDAY),
+                     status=ApptStatus.checked_out)
+    make_appointment(session, patient=ada, provider=hopper, appt_type=visit, start=at(9, day=FRIDAY - timedelta(1)),
+                     status=ApptStatus.no_show)
+
+    # today: Hopper double-booked at 09:00; Babbage off (approved PTO) but booked
+    make_appointment(session, patient=ada, provider=hopper, appt_type=visit, start=at(9))
+    rows["double"] = make_appointment(session, patient=alan, provider=hopper, appt_type=visit, start=at(9, 5))
+    make_appointment(session, patient=ada, provider=babbage, appt_type=visit, start=at(14))
+    make_time_off(session, babbage, kind="PTO", start_date=days(-1), end_date=days(1))
+    rows["hopper"], rows["babbage"] = hopper, babbage
+
+    # staffing: an expired credential; one valid for a year stays out
+    mary = make_staff(session, first_name="Mary", last_name="Jones", role=Role.ma)
+    make_credential(session, mary, kind=CredentialKind.bls, expires=days(-2))
+    make_credential(session, hopper, kind=CredentialKind.license, expires=days(365))
+    rows["mary"] = mary
+
+    # supplies: one item below its reorder point; a well-stocked one stays out
+    rows["low"] = make_item(session, name="Exam table paper", quantity=2, reorder_point=6, par=24)
+    make_item(session, name="Gowns", quantity=40, reorder_point=10, par=50)
+    make_item(session, name="Tdap", category=ItemCategory.vaccine, tracks_lots=True, reorder_point=1, par=10,
+              lots=[("T1", days(200), 8)])
+
+    # billing: a deadline in 10 days; one in 16 days and a paid claim stay out
+    payer = make_payer(session, name="Aetna")
+    rows["deadline"] = make_claim(session, number="CL-10", payer=payer, patient=ada, deadline=days(10),
+                                  billed_cents=123_456)
+    make_claim(session, number="CL-16", payer=payer, patient=ada, deadline=days(16))
+    make_claim(session, number="CL-PAID", payer=payer, patient=ada, deadline=days(3), status=ClaimStatus.paid)
+
+    # compliance: a weekly task last done two weeks ago is 7 days overdue; one done this week stays out
+    rows["overdue"] = make_compliance_task(session, title="Eyewash activation", anchor=date(2026, 11, 2))
+    make_completion(session, rows["overdue"], due_date=date(2026, 11, 9))
+    fine = make_compliance_task(session, title="Spore test", anchor=date(2026, 11, 2))
+    make_completion(session, fine, due_date=TODAY)
+    return rows
+
+
+def test_huddle_puts_each_item_in_its_section(session, busy_monday):
+    rows = busy_monday
+
+    result = huddle(session, TODAY)
+
+    assert [s.key for s in result.sections] == SECTION_KEYS
+
+    yesterday = section(result, "yesterday")
+    assert yesterday.title == "Yesterday (Fri 11/20)"
+    assert [(i.text, i.reason, i.tab, i.record_id) for i in yesterday.items] == [
+        ("10:15 AT Follow-up", "no-show Fri 11/20", "schedule", rows["no_show"].id)]
+
+    schedule_items = section(result, "schedule").items
+    double = [i for i in schedule_items if i.reason == "double-booked"]
+    assert [(i.text, i.record_id, i.urgent) for i in double] == [
+        ("09:05 AT Follow-up (Grace Hopper)", rows["double"].id, True)]
+    off = [i for i in schedule_items if i.reason == "provider off but booked"]
+    assert [(i.text, i.urgent) for i in off] == [("Charles Babbage: off (PTO) but 1 booked", True)]
+
+    staffing = section(result, "staffing").items
+    assert [(i.text, i.reason, i.record_id, i.urgent) for i in staffing] == [
+        ("Charles Babbage (Physician)", "out today: PTO", rows["babbage"].id, False),
+        ("Mary Jones: BLS/CPR 11/21/2026", "credential expired", rows["mary"].id, True),
+    ]
+
+    supplies = section(result, "supplies").items
+    assert [(i.text, i.reason, i.tab, i.record_id) for i in supplies] == [
+        ("Exam table paper: 2 each (reorder at 6)", "below reorder point; order 22", "inventory", rows["low"].id)]
+
+    billing_items = section(result, "billing").items
+    assert [(i.text, i.reason, i.record_id, i.urgent) for i in billing_items] == [
+        ("CL-10 Aetna $1,234.56", "deadline in 10 days", rows["deadline"].id, False)]
+
+    compliance_items = section(result, "compliance").items
+    assert [(i.text, i.reason, i.record_id, i.urgent) for i in compliance_items] == [
+        ("Eyewash activation", "7 days overdue", rows["overdue"].id, True)]
+
+    assert result.total == sum(len(s.items) for s in result.sections)
+
+
+def test_huddle_schedule_summarises_each_provider(session, busy_monday):
+    schedule_items = section(huddle(session, TODAY), "schedule").items
+    summaries = [i.text for i in schedule_items if i.reason in ("open slots to fill", "fully booked")]
+    # Hopper's double-booked visit takes no extra slot: 32 - 1
+    assert "Grace Hopper: 2 booked, 31 open slots" in summaries
+    # Babbage is away: his slots cannot be filled, so he shows only as "off but booked".
+    assert not any(text.startswith("Charles Babbage") for text in summaries)
+    assert "Charles Babbage: off (PTO) but 1 booked" in [i.text for i in schedule_items]
+
+
+def test_a_provider_who_is_off_has_no_open_slots_to_fill(session):
+    """Slots of a provider on approved leave cannot be filled; the huddle must not ask to fill them."""
+    away = make_provider(session, first_name="Charles", last_name="Babbage", npi=VALID_NPIS[1])
+    make_time_off(session, away, kind="PTO")
+    items = section(huddle(session, TODAY), "schedule").items
+    assert [i for i in items if i.reason == "open slots to fill"] == []
+
+
+def test_huddle_billing_flags_passed_deadlines_follow_ups_and_new_denials(session):
+    payer = make_payer(session, name="Cigna")
+    make_claim(session, number="LATE", payer=payer, deadline=days(-1), billed_cents=5_000)
+    make_claim(session, number="DUE", payer=payer, deadline=TODAY, billed_cents=700)
+    make_claim(session, number="F1", payer=payer, deadline=None, status=ClaimStatus.pending, next_follow_up=TODAY)
+    make_claim(session, number="NEW-DENIAL", payer=payer, status=ClaimStatus.denied, denied_on=FRIDAY,
+               deadline=days(100))
+    make_claim(session, number="OLD-DENIAL", payer=payer, status=ClaimStatus.denied, denied_on=days(-10),
+               deadline=days(100))
+
+    items = section(huddle(session, TODAY), "billing").items
+
+    assert [(i.text, i.reason, i.urgent) for i in items] == [
+        ("LATE Cigna $50.00", "deadline passed", True),
+        ("DUE Cigna $7.00", "deadline in 0 days", False),
+        ("1 claim follow-ups due today", "follow-up date reached", False),
+        ("1 new denials since yesterday", "denied", False),
+    ]
+
+
+def test_huddle_supplies_flags_expired_and_expiring_lots(session):
+    vax = make_item(session, name="MMR", category=ItemCategory.vaccine, tracks_lots=True, reorder_point=0, par=10,
+                    lots=[("OLD", days(-1), 2), ("SOON", days(20), 3), ("FAR", days(31), 4)])
+    items = section(huddle(session, TODAY), "supplies").items
+    assert [(i.text, i.reason, i.record_id, i.urgent) for i in items] == [
+        ("MMR lot OLD: 2 left", "expired, remove from stock", vax.id, True),
+        ("MMR lot SOON: 3 left", "expires 12/13/2026", vax.id, False),
+    ]
+
+
+def test_huddle_is_relative_to_the_day_passed_in(session):
+    result = huddle(session, date(2026, 11, 25))
+    assert section(result, "yesterday").title == "Yesterday (Tue 11/24)"
