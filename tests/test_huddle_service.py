@@ -201,10 +201,10 @@ def test_huddle_billing_flags_passed_deadlines_follow_ups_and_new_denials(sessio
     items = section(huddle(session, TODAY), "billing").items
 
     assert [(i.text, i.reason, i.urgent) for i in items] == [
-        ("LATE Cigna $50.00", "deadline passed", True),
-        ("DUE Cigna $7.00", "deadline in 0 days", False),
-        ("1 claim follow-ups due today", "follow-up date reached", False),
-        ("1 new denials since yesterday", "denied", False),
+        ("LATE Cigna $50.00", "deadline passed yesterday", True),
+        ("DUE Cigna $7.00", "deadline today", False),
+        ("1 claim follow-up due today", "follow-up date reached", False),
+        ("1 new denial since yesterday", "denied", False),
     ]
 
 

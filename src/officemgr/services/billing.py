@@ -98,14 +98,13 @@ def _queue_query(today: date, text: str):  # type: ignore[no-untyped-def]
         .where(or_(col(Claim.next_follow_up).is_(None), col(Claim.next_follow_up) <= today))
     )
     for word in text.lower().split():
-        like = f"%{word}%"
         query = query.where(
             or_(
-                func.lower(Claim.number).like(like),
-                func.lower(Patient.last_name).like(like),
-                func.lower(Patient.first_name).like(like),
-                func.lower(Payer.name).like(like),
-                func.lower(Claim.status).like(like),
+                func.lower(Claim.number).contains(word, autoescape=True),
+                func.lower(Patient.last_name).contains(word, autoescape=True),
+                func.lower(Patient.first_name).contains(word, autoescape=True),
+                func.lower(Payer.name).contains(word, autoescape=True),
+                func.lower(Claim.status).contains(word, autoescape=True),
                 func.lower(func.coalesce(Claim.denial_code, "")) == word,
             )
         )

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from officemgr.models import OPEN_STATUSES, ApptStatus, Claim, ClaimStatus
 from officemgr.services import billing, compliance, inventory, schedule, staff
-from officemgr.services.format import money
+from officemgr.services.format import days_from_now, money, plural
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,8 @@ def _today_schedule(session: Session, today: date) -> Section:
     off = staff.time_off_on(session, today)
     items = []
     for p in day.providers:
+        if not p.capacity and not p.appointments:
+            continue
         if p.provider_id in off:
             # Slots of a provider who is away cannot be filled; only their bookings need a decision.
             if p.booked:
@@ -126,20 +128,21 @@ def _supplies(session: Session, today: date) -> Section:
 def _billing(session: Session, today: date) -> Section:
     items = [
         HuddleItem(f"{r.number} {r.payer_name} {money(r.balance_cents)}",
-                   "deadline passed" if r.days_to_deadline < 0 else f"deadline in {r.days_to_deadline} days",
+                   f"deadline passed {days_from_now(r.days_to_deadline)}" if r.days_to_deadline < 0
+                   else f"deadline {days_from_now(r.days_to_deadline)}",
                    "billing", r.claim_id, urgent=r.days_to_deadline < 0)
         for r in billing.deadlines_within(session, today)
     ]
     due = billing.follow_ups_due(session, today)
     if due:
-        items.append(HuddleItem(f"{due} claim follow-ups due today", "follow-up date reached", "billing"))
+        items.append(HuddleItem(f"{plural(due, 'claim follow-up')} due today", "follow-up date reached", "billing"))
     denials = session.exec(
         select(func.count()).select_from(Claim).where(
             Claim.status == ClaimStatus.denied, col(Claim.denied_on) >= previous_workday(today),
             col(Claim.status).in_(OPEN_STATUSES))
     ).one()
     if denials:
-        items.append(HuddleItem(f"{denials} new denials since yesterday", "denied", "billing"))
+        items.append(HuddleItem(f"{plural(denials, 'new denial')} since yesterday", "denied", "billing"))
     return Section("billing", "Billing", "billing", "No billing deadlines within 15 days", items)
 
 

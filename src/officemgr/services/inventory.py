@@ -73,7 +73,7 @@ def lots_expiring(session: Session, today: date, within_days: int = 90) -> list[
     rows = session.exec(
         select(StockLot, Item)
         .join(Item, Item.id == StockLot.item_id)
-        .where(StockLot.quantity > 0, StockLot.expires.is_not(None),  # type: ignore[union-attr]
+        .where(Item.active, StockLot.quantity > 0, StockLot.expires.is_not(None),  # type: ignore[union-attr]
                StockLot.expires <= today + timedelta(days=within_days))
         .order_by(StockLot.expires)
     ).all()

@@ -187,11 +187,12 @@ def search_patients(session: Session, text: str, limit: int = 10) -> list[Choice
         query = query.where(Patient.dob == parsed)
     elif digits and len(digits) == len(text.replace("-", "").replace(" ", "").replace("(", "").replace(")", "")):
         phone_digits = func.replace(func.replace(func.replace(func.replace(Patient.phone, "(", ""), ")", ""), "-", ""), " ", "")
-        query = query.where(phone_digits.contains(digits))
+        query = query.where(phone_digits.contains(digits, autoescape=True))
     else:
         for word in text.lower().replace(",", " ").split():
             query = query.where(
-                or_(func.lower(Patient.last_name).startswith(word), func.lower(Patient.first_name).startswith(word))
+                or_(func.lower(Patient.last_name).startswith(word, autoescape=True),
+                    func.lower(Patient.first_name).startswith(word, autoescape=True))
             )
     patients = session.exec(query.order_by(Patient.last_name, Patient.first_name).limit(limit)).all()
     return [Choice(p.id, f"{p.name}  {p.dob:%m/%d/%Y}  {p.phone}") for p in patients]

@@ -99,12 +99,15 @@ def roster_day(session: Session, day: date) -> list[RosterRow]:
     ):
         shifts.setdefault(shift.staff_id, []).append(shift)
     off = time_off_on(session, day)
-    expired = {c.staff_id: c for c in credentials_expiring(session, day, within_days=0) if c.expired}
+    expired: dict[int, list[str]] = {}
+    for c in credentials_expiring(session, day, within_days=0):
+        if c.expired:
+            expired.setdefault(c.staff_id, []).append(c.kind.label)
     rows = []
     for person in active_staff(session):
         hours = ", ".join(f"{s.start:%H:%M}–{s.end:%H:%M}" for s in shifts.get(person.id, []))
         leave = off.get(person.id)
-        alert = f"{expired[person.id].kind.label} expired" if person.id in expired else ""
+        alert = f"{', '.join(expired[person.id])} expired" if person.id in expired else ""
         rows.append(
             RosterRow(person.id, person.version, person.name, person.role, person.is_provider, hours,
                       leave.kind if leave else "", alert)

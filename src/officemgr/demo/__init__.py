@@ -1,0 +1,60 @@
+"""Deterministic demo data: a small primary-care practice, every date relative to `today`.
+
+`fill(engine, today=..., seed=..., scale=...)` writes people, schedule, roster, inventory, claims and the
+compliance history of a practice into an empty database. The same seed and `today` always give the same
+rows: each area draws from its own `random.Random` seeded from (seed, area), so changing one area does
+not reshuffle the others. Rows are written as plain dicts with Core bulk inserts, explicit ids, one
+transaction per group of tables.
+
+The areas live in their own modules (`people`, `schedule`, `inventory`, `billing`, `compliance`), each
+exposing an `_add_*` step that `fill` below calls in order; `_db` writes rows and `_types` holds what they share.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from sqlalchemy.engine import Engine
+
+from officemgr.checklist import checklist_path, load_checklist
+from officemgr.demo._db import _refuse_if_filled, _sync_sequences, _transaction
+from officemgr.demo._types import DEMO_NOW, SCALES, DemoSummary, Scale
+from officemgr.demo.billing import _add_claims
+from officemgr.demo.compliance import _add_compliance
+from officemgr.demo.inventory import _add_inventory
+from officemgr.demo.people import _add_credentials, _add_patients, _add_shifts, _add_staff, _add_time_off
+from officemgr.demo.schedule import _add_appointments
+
+__all__ = ["DEMO_NOW", "SCALES", "DemoSummary", "Scale", "fill"]
+
+
+def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") -> DemoSummary:
+    """Fill an empty practice database with demo data; refuse one that already has patients."""
+    if scale not in SCALES:
+        raise ValueError(f"unknown demo scale '{scale}' (use one of: {', '.join(SCALES)})")
+    plan = SCALES[scale]
+    checklist = load_checklist(checklist_path())
+
+    def rng(area: str) -> random.Random:
+        return random.Random(f"{seed}:{area}")
+
+    summary = DemoSummary()
+    with _transaction(engine) as conn:
+        _refuse_if_filled(conn)
+        staff = _add_staff(conn, rng("staff"), plan, today, summary)
+        patients = _add_patients(conn, rng("patients"), plan.patients, today, summary)
+        _add_credentials(conn, rng("credentials"), staff, today, summary)
+    with _transaction(engine) as conn:
+        off_days = _add_time_off(conn, rng("time_off"), staff, plan, today, summary)
+        _add_shifts(conn, staff, plan, today, off_days, summary)
+    with _transaction(engine) as conn:
+        _add_appointments(conn, rng("appointments"), staff, patients, plan, today, summary)
+    with _transaction(engine) as conn:
+        _add_inventory(conn, rng("inventory"), staff, today, summary)
+    with _transaction(engine) as conn:
+        _add_claims(conn, rng("claims"), staff, patients, plan, today, summary)
+    with _transaction(engine) as conn:
+        _add_compliance(conn, rng("compliance"), checklist, staff, today, summary)
+        _sync_sequences(conn)
+    return summary

@@ -1,0 +1,133 @@
+"""Writing rows: transactions, bulk inserts with explicit ids, sequences; and small shared helpers."""
+
+from __future__ import annotations
+
+import random
+import string
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection, Engine
+
+from officemgr.models import (
+    Appointment,
+    AppointmentType,
+    Claim,
+    ClaimDiagnosis,
+    ClaimLine,
+    ClaimNote,
+    ComplianceCompletion,
+    ComplianceTask,
+    Credential,
+    Item,
+    Patient,
+    Payer,
+    Shift,
+    Staff,
+    StockLot,
+    StockMovement,
+    TimeOff,
+    Vendor,
+)
+from officemgr.store import write_session
+
+BATCH = 10_000
+
+
+@contextmanager
+def _transaction(engine: Engine) -> Iterator[Connection]:
+    with write_session(engine) as session:
+        yield session.connection()
+        session.commit()
+
+
+def _refuse_if_filled(conn: Connection) -> None:
+    count = conn.execute(select(func.count()).select_from(Patient.__table__)).scalar_one()
+    if count:
+        raise ValueError(
+            f"this database already holds {count} patients; demo data only goes into an empty database "
+            "(choose a new file with --db)"
+        )
+
+
+def _insert(conn: Connection, model: type, rows: Sequence[dict]) -> int:
+    table = model.__table__  # type: ignore[attr-defined]
+    for start in range(0, len(rows), BATCH):
+        conn.execute(table.insert(), rows[start : start + BATCH])
+    return len(rows)
+
+
+def _next_id(conn: Connection, model: type) -> int:
+    table = model.__table__  # type: ignore[attr-defined]
+    return (conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+
+
+def _with_ids(conn: Connection, model: type, rows: list[dict]) -> list[dict]:
+    """Explicit ids, so rows written later can point at these without reading them back."""
+    first = _next_id(conn, model)
+    for offset, row in enumerate(rows):
+        row["id"] = first + offset
+    return rows
+
+
+def _ensure_named(conn: Connection, model: type, rows: list[dict], key: str = "name") -> tuple[dict[str, int], int]:
+    """Insert the rows whose name is not there yet; return {name: id} for all of them and how many were new."""
+    table = model.__table__  # type: ignore[attr-defined]
+    ids = {name: id_ for name, id_ in conn.execute(select(table.c[key], table.c.id))}
+    new = _with_ids(conn, model, [row for row in rows if row[key] not in ids])
+    _insert(conn, model, new)
+    ids.update({row[key]: row["id"] for row in new})
+    return ids, len(new)
+
+
+def _sync_sequences(conn: Connection) -> None:
+    # Explicit ids bypass PostgreSQL's serial sequences; move them past the rows we wrote.
+    if conn.dialect.name != "postgresql":
+        return
+    for model in (Staff, Patient, Credential, TimeOff, Shift, AppointmentType, Appointment, Vendor, Item,
+                  StockLot, StockMovement, Payer, Claim, ClaimLine, ClaimDiagnosis, ClaimNote,
+                  ComplianceTask, ComplianceCompletion):
+        name = model.__tablename__  # type: ignore[attr-defined]
+        conn.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), COALESCE((SELECT MAX(id) FROM {name}), 1))"
+        )
+
+
+# ---------------------------------------------------------------------------------------- small helpers
+
+
+def _phone(rng: random.Random, area: str = "555") -> str:
+    return f"({area}) {rng.randint(200, 989)}-{rng.randint(0, 9999):04d}"
+
+
+def _at(day: date, minutes: int) -> datetime:
+    return datetime.combine(day, time.min) + timedelta(minutes=minutes)
+
+
+def _clinic_days(first: date, last: date, today: date) -> Iterator[date]:
+    """Weekdays from first to last; today always counts, so a weekend demo still has a day to show."""
+    day = first
+    while day <= last:
+        if day.weekday() < 5 or day == today:
+            yield day
+        day += timedelta(days=1)
+
+
+def _age(dob: date, today: date) -> int:
+    return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+
+
+def _end_of_month(day: date) -> date:
+    return day + relativedelta(day=31)
+
+
+def _working_time(rng: random.Random, day: date, earliest: int = 9 * 60, latest: int = 16 * 60 + 30) -> datetime:
+    return _at(day, rng.randrange(earliest, latest, 5))
+
+
+
+def _lot_number(rng: random.Random) -> str:
+    return rng.choice("UVWXYZ") + str(rng.randint(1000, 9999)) + "".join(rng.choices(string.ascii_uppercase, k=2))

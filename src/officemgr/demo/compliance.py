@@ -1,0 +1,166 @@
+"""Compliance tasks from the checklist and their completion history, phased so some are due or overdue."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import date, datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import rrulestr
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from officemgr.checklist import ChecklistRow
+from officemgr.demo._db import _at, _ensure_named, _insert, _lot_number, _with_ids, _working_time
+from officemgr.demo._types import DemoSummary, Person
+from officemgr.models import ComplianceCompletion, ComplianceTask
+
+# ------------------------------------------------------------------------------------------ compliance
+
+# How far back each kind of rule's history reaches.
+HISTORY_DAYS = {"DAILY": 365, "WEEKLY": 365, "MONTHLY": 730, "YEARLY": 3 * 365}
+LATE_CHANCE = 0.1
+
+
+def _add_compliance(conn: Connection, rng: random.Random, checklist: list[ChecklistRow], staff: list[Person],
+                    today: date, summary: DemoSummary) -> None:
+    """Tasks from the checklist with anchors in the past, and a history in which a few are overdue today
+    and a few are due today (plain yearly/monthly rules are phased to make that so)."""
+    plain = [row.title for row in checklist if _is_plain(row.rrule)]
+    yearly = [t for t in plain if "YEARLY" in _rule_of(checklist, t)]
+    monthly = [t for t in plain if "MONTHLY" in _rule_of(checklist, t)]
+    overdue = rng.sample(monthly, min(2, len(monthly))) + rng.sample(yearly, min(1, len(yearly)))
+    candidates = [t for t in yearly if t not in overdue]
+    due_today = rng.sample(candidates, min(1, len(candidates)))
+    phases: dict[str, int] = {}
+    for title in plain:
+        if title in overdue:
+            phases[title] = -rng.randint(3, 20)
+        elif title in due_today:
+            phases[title] = 0
+        elif title in monthly:
+            phases[title] = rng.randint(2, 27)
+        else:
+            phases[title] = rng.randint(20, 330)
+    anchors = {row.title: _anchor(row.rrule, today, phases.get(row.title)) for row in checklist}
+    task_ids = _ensure_tasks(conn, checklist, anchors, summary)
+    rows: list[dict] = []
+    for row in checklist:
+        missed_from = today + timedelta(days=phases[row.title]) if row.title in overdue else today
+        for due in _occurrences(row.rrule, anchors[row.title], missed_from):
+            rows.append(_completion(rng, row, due, today, staff, task_ids[row.title]))
+    rows.sort(key=lambda r: (r["done_at"], r["task_id"]))
+    summary.compliance_completions = _insert(conn, ComplianceCompletion, _with_ids(conn, ComplianceCompletion, rows))
+
+
+def _rule_of(checklist: list[ChecklistRow], title: str) -> str:
+    return next(row.rrule for row in checklist if row.title == title).upper()
+
+
+def _is_plain(rule: str) -> bool:
+    """A rule without BY* parts repeats on its anchor's day, so the anchor sets when it falls due."""
+    upper = rule.upper()
+    return "BY" not in upper and ("YEARLY" in upper or "MONTHLY" in upper)
+
+
+def _freq(rule: str) -> str:
+    match = re.search(r"FREQ=(\w+)", rule.upper())
+    return match.group(1) if match else "YEARLY"
+
+
+def _interval(rule: str) -> int:
+    match = re.search(r"INTERVAL=(\d+)", rule.upper())
+    return int(match.group(1)) if match else 1
+
+
+def _anchor(rule: str, today: date, phase: int | None) -> date:
+    freq = _freq(rule)
+    earliest = today - timedelta(days=HISTORY_DAYS.get(freq, 3 * 365) * _interval(rule))
+    if phase is None:  # BY* rules: the first occurrence on or after the start of the history
+        found = rrulestr(rule, dtstart=datetime.combine(earliest, time.min)).after(
+            datetime.combine(earliest, time.min), inc=True)
+        return found.date() if found else earliest
+    target = today + timedelta(days=phase)
+    if freq == "MONTHLY":
+        target = target.replace(day=min(target.day, 28))  # every month has the day
+        step = relativedelta(months=_interval(rule))
+    else:
+        if (target.month, target.day) == (2, 29):
+            target -= timedelta(days=1)
+        step = relativedelta(years=_interval(rule))
+    anchor = target
+    while anchor > earliest:
+        anchor -= step
+    return anchor
+
+
+def _occurrences(rule: str, anchor: date, before: date) -> list[date]:
+    start = datetime.combine(anchor, time.min)
+    if anchor >= before:
+        return []
+    end = datetime.combine(before, time.min) - timedelta(seconds=1)
+    return [d.date() for d in rrulestr(rule, dtstart=start).between(start, end, inc=True)]
+
+
+def _ensure_tasks(conn: Connection, checklist: list[ChecklistRow], anchors: dict[str, date],
+                  summary: DemoSummary) -> dict[str, int]:
+    table = ComplianceTask.__table__
+    existing = set(conn.execute(select(table.c.title)).scalars())
+    rows = [{"title": row.title, "category": row.category.value, "rrule": row.rrule, "anchor": anchors[row.title],
+             "evidence": row.evidence, "owner_role": row.owner_role, "active": True} for row in checklist]
+    ids, summary.compliance_tasks = _ensure_named(conn, ComplianceTask, rows, key="title")
+    # Tasks that were already there (a checklist loaded at setup) take the demo's anchors and rules.
+    for row in (r for r in rows if r["title"] in existing):
+        conn.execute(update(table).where(table.c.id == ids[row["title"]])
+                     .values(anchor=row["anchor"], rrule=row["rrule"]))
+    return ids
+
+
+def _completion(rng: random.Random, row: ChecklistRow, due: date, today: date, staff: list[Person],
+                task_id: int) -> dict:
+    daily = _freq(row.rrule) == "DAILY"
+    done_day = due
+    if done_day.weekday() >= 5:
+        done_day += timedelta(days=7 - done_day.weekday())
+    elif not daily and rng.random() < LATE_CHANCE:
+        done_day += timedelta(days=rng.randint(1, 3))
+    if done_day >= today:
+        done_day = due
+    doers = [p for p in staff if p.role.value == row.owner_role] or staff
+    doer = rng.choice(doers)
+    reading, evidence = _evidence(rng, row, due)
+    return {
+        "task_id": task_id,
+        "due_date": due,
+        "done_at": _at(done_day, rng.randrange(7 * 60 + 40, 8 * 60 + 20)) if daily else _working_time(rng, done_day),
+        "done_by": doer.initials if daily else doer.name,
+        "evidence": evidence,
+        "reading": reading,
+        "corrects_id": None,
+    }
+
+
+def _evidence(rng: random.Random, row: ChecklistRow, due: date) -> tuple[str, str]:
+    """(reading, evidence) in the words a practice would log them."""
+    title = row.title.lower()
+    if "temperature" in title:
+        if rng.random() < 0.006:
+            return "8.6 C", ("Out of range at opening (max 9.1 C): door left ajar. Closed door, vaccines "
+                             "bagged 'do not use', manufacturer called; 5.0 C at 08:45")
+        fridge = min(7.4, max(2.6, rng.gauss(4.8, 0.6)))
+        low, high = fridge - rng.uniform(0.4, 1.2), fridge + rng.uniform(0.4, 1.4)
+        return f"{fridge:.1f} C", f"Fridge min {low:.1f} C / max {high:.1f} C; freezer {rng.uniform(-24, -17):.1f} C"
+    if "spore" in title:
+        return "", f"BI lot {_lot_number(rng)}: test negative, control positive (pass)"
+    if "eyewash" in title and "weekly" in title:
+        return "", "Flushed 3 minutes; water clear and tepid"
+    if "aed" in title:
+        return "", "Status light green; pads and battery in date"
+    if "drug kit" in title:
+        return "", "All items present; expiry dates logged"
+    if "leie" in title or "exclusion" in title:
+        return "", f"LEIE search saved {due:%Y-%m-%d}: no matches"
+    if "fire extinguisher" in title and "monthly" in title:
+        return "", "Gauge in green, pin and seal intact; tag initialled"
+    return "", f"{row.evidence} ({due:%b %Y})"[:500]
