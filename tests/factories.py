@@ -19,8 +19,8 @@ from sqlmodel import Session, select
 from officemgr.models import (
     Appointment,
     AppointmentType,
-    AuditEvent,
     ApptStatus,
+    AuditEvent,
     Claim,
     ClaimStatus,
     ComplianceCategory,

@@ -14,7 +14,7 @@ from factories import (
     make_completion,
     make_compliance_task,
 )
-from officemgr.models import ComplianceCategory, ComplianceCompletion, CompletionCreate
+from officemgr.models import CompletionCreate, ComplianceCategory, ComplianceCompletion
 from officemgr.services import compliance
 from officemgr.services.common import ServiceError
 

@@ -173,7 +173,7 @@ def test_double_book_today_and_nowhere_else(demo: Engine) -> None:
     overlaps: Counter[date] = Counter()
     for (_, day), appts in by_day.items():
         appts.sort(key=lambda a: (a.start, a.id))
-        overlaps[day] += sum(1 for x, y in zip(appts, appts[1:]) if y.start < x.end)
+        overlaps[day] += sum(1 for x, y in zip(appts, appts[1:], strict=False) if y.start < x.end)
     assert 1 <= overlaps[TODAY] <= 2
     assert sum(n for day, n in overlaps.items() if day != TODAY) == 0
 

@@ -97,7 +97,11 @@ def _open_claim_plan(rng: random.Random, count: int) -> list[tuple[tuple[int, in
     """Every bucket gets its share (at least one claim), so each aging bucket is populated."""
     counts = [max(1, int(count * share)) for _, share, _ in OPEN_BUCKETS]
     counts[0] += max(0, count - sum(counts))
-    plan = [(age_range, statuses) for (age_range, _, statuses), n in zip(OPEN_BUCKETS, counts) for _ in range(n)]
+    plan = [
+        (age_range, statuses)
+        for (age_range, _, statuses), n in zip(OPEN_BUCKETS, counts, strict=True)
+        for _ in range(n)
+    ]
     rng.shuffle(plan)
     return plan
 

@@ -92,7 +92,7 @@ def _add_staff(conn: Connection, rng: random.Random, plan: Scale, today: date, s
     rows: list[dict] = []
     npis: set[str] = set()
     first_id = _next_id(conn, Staff)
-    for offset, (role, (first, last)) in enumerate(zip(roles, _unique_names(rng, len(roles)))):
+    for offset, (role, (first, last)) in enumerate(zip(roles, _unique_names(rng, len(roles)), strict=False)):
         provider = role in PROVIDER_ROLES
         person = Person(first_id + offset, first, last, role, _new_npi(rng, npis) if provider else None)
         people.append(person)
@@ -190,7 +190,7 @@ def _add_credentials(conn: Connection, rng: random.Random, staff: list[Person], 
     expiring = [row for row in rows if row["expires"] is not None]
     count = max(len(ATTENTION_OFFSETS), len(expiring) // 15)
     offsets = [ATTENTION_OFFSETS[0], *islice(cycle(ATTENTION_OFFSETS[1:]), count - 1)]
-    for row, offset in zip(_varied(rng, expiring, count), offsets):
+    for row, offset in zip(_varied(rng, expiring, count), offsets, strict=False):
         row["expires"] = today + timedelta(days=offset)
     summary.credentials = _insert(conn, Credential, _with_ids(conn, Credential, rows))
 

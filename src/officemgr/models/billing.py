@@ -137,7 +137,7 @@ class ClaimNoteCreate(SQLModel):
     _text = field_validator("text")(strip_text)
 
     @model_validator(mode="after")
-    def _check(self) -> "ClaimNoteCreate":
+    def _check(self) -> ClaimNoteCreate:
         if not self.text and self.action is NoteAction.note:
             raise ValueError("write what happened, or pick an action")
         if self.next_follow_up is not None and self.next_follow_up < self.today:

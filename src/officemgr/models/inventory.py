@@ -59,7 +59,7 @@ class ItemCreate(ItemBase):
     _text = field_validator("sku", "location")(strip_text)
 
     @model_validator(mode="after")
-    def _par_covers_reorder_point(self) -> "ItemCreate":
+    def _par_covers_reorder_point(self) -> ItemCreate:
         if self.par < self.reorder_point:
             raise ValueError("par level must be at least the reorder point")
         return self

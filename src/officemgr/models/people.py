@@ -103,7 +103,7 @@ class StaffCreate(StaffBase):
         return value
 
     @model_validator(mode="after")
-    def _provider_needs_npi(self) -> "StaffCreate":
+    def _provider_needs_npi(self) -> StaffCreate:
         if self.is_provider and not self.npi:
             raise ValueError("a provider needs an NPI")
         return self

@@ -92,7 +92,7 @@ class AppointmentCreate(SQLModel):
         return parsed.strftime("%H:%M")
 
     @model_validator(mode="after")
-    def _fits_the_day(self) -> "AppointmentCreate":
+    def _fits_the_day(self) -> AppointmentCreate:
         if self.start_minutes + self.minutes > 24 * 60:
             raise ValueError("the appointment would run past midnight")
         return self

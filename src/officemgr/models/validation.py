@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 
 _PHONE_DIGITS = re.compile(r"\d")
 
@@ -29,6 +30,16 @@ def clean_phone(value: str | None) -> str:
     if len(digits) != 10 or re.search(r"[^\d\s().+-]", value):
         raise ValueError("a phone number has 10 digits, e.g. 555-123-4567")
     return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+
+
+def parse_date(text: str) -> date | None:
+    """A date as an office manager types it: 11/23/2026, 11/23/26 or 2026-11-23; None if it is not one."""
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
 
 
 def luhn_ok(digits: str) -> bool:
@@ -62,7 +73,7 @@ def explain(error: dict) -> str:  # type: ignore[type-arg]
     if kind == "missing" or ("input" in error and error["input"] is None):
         return "this field is required"
     if kind.startswith(("date_", "datetime_")):
-        return "a date looks like 2026-11-23"
+        return "a date looks like 11/23/2026 or 2026-11-23"
     if kind.startswith("int_"):
         return "enter a whole number, e.g. 12"
     if kind.startswith("bool_"):

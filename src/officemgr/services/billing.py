@@ -186,7 +186,8 @@ def claim_detail(session: Session, claim_id: int) -> ClaimDetail:
     lines = list(session.exec(select(ClaimLine).where(ClaimLine.claim_id == claim_id).order_by(ClaimLine.id)))
     diagnoses = [d.code for d in session.exec(
         select(ClaimDiagnosis).where(ClaimDiagnosis.claim_id == claim_id).order_by(ClaimDiagnosis.position))]
-    notes = list(session.exec(select(ClaimNote).where(ClaimNote.claim_id == claim_id).order_by(col(ClaimNote.at).desc())))
+    notes = list(session.exec(
+        select(ClaimNote).where(ClaimNote.claim_id == claim_id).order_by(col(ClaimNote.at).desc())))
     return ClaimDetail(claim, patient.name, payer, lines, diagnoses, notes)
 
 

@@ -186,7 +186,9 @@ def search_patients(session: Session, text: str, limit: int = 10) -> list[Choice
     if parsed:
         query = query.where(Patient.dob == parsed)
     elif digits and len(digits) == len(text.replace("-", "").replace(" ", "").replace("(", "").replace(")", "")):
-        phone_digits = func.replace(func.replace(func.replace(func.replace(Patient.phone, "(", ""), ")", ""), "-", ""), " ", "")
+        phone_digits = Patient.phone
+        for ch in "()- ":
+            phone_digits = func.replace(phone_digits, ch, "")
         query = query.where(phone_digits.contains(digits, autoescape=True))
     else:
         for word in text.lower().replace(",", " ").split():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
@@ -14,7 +14,7 @@ from officemgr.models import AppointmentCreate
 from officemgr.services import schedule
 from officemgr.services.common import ServiceError
 from officemgr.store import read_session
-from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm
+from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, validation_errors
 from officemgr.tui.widgets.patient_picker import PatientPicker
 
 
@@ -35,14 +35,14 @@ class AppointmentForm(RecordForm):
             FieldSpec("provider_id", "Provider", kind="select", options=provider_options),
             FieldSpec("type_id", "Type", kind="select",
                       options=[(f"{t.name} ({t.minutes} min)", t.id) for t in self.types.values()]),
-            FieldSpec("day", "Date", placeholder="YYYY-MM-DD"),
+            FieldSpec("day", "Date", kind="date", placeholder="MM/DD/YYYY"),
             FieldSpec("start_time", "Time", placeholder="09:30 or 2:15 PM"),
             FieldSpec("minutes", "Minutes", placeholder="from the type"),
             FieldSpec("reason", "Reason", optional=True),
         ]
 
     def initial(self) -> dict[str, Any]:
-        return {"day": self.day.isoformat()}
+        return {"day": self.day}
 
     def field_widget(self, spec: FieldSpec, value: Any) -> ComposeResult:
         if spec.kind == "patient":
@@ -55,10 +55,15 @@ class AppointmentForm(RecordForm):
             self.query_one("#f-minutes", Input).value = str(self.types[event.value].minutes)
 
     def build(self, values: dict[str, Any]) -> BaseModel:
-        missing = {name: "choose one" for name in ("patient_id", "provider_id", "type_id") if not values[name]}
-        if missing:
-            raise FieldErrors(missing)
-        return AppointmentCreate.model_validate({**values, "reason": values["reason"] or ""})
+        errors = {}
+        try:
+            model = AppointmentCreate.model_validate({**values, "reason": values["reason"] or ""})
+        except ValidationError as exc:
+            errors = validation_errors(exc)
+        errors.update({name: "choose one" for name in ("patient_id", "provider_id", "type_id") if not values[name]})
+        if errors:
+            raise FieldErrors(errors)
+        return model
 
     def write(self, session: Session, model: BaseModel) -> None:
         assert isinstance(model, AppointmentCreate)

@@ -7,6 +7,7 @@ worker thread and the form closes only once the service has committed it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -16,11 +17,11 @@ from sqlmodel import Session
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
-from officemgr.models.validation import explain
+from officemgr.models.validation import explain, parse_date
 from officemgr.services.common import ServiceError
 from officemgr.store import write_session
 
@@ -29,7 +30,7 @@ from officemgr.store import write_session
 class FieldSpec:
     name: str
     label: str
-    kind: str = "text"  # text | select | check
+    kind: str = "text"  # text | date | select | check
     options: list[tuple[str, Any]] = field(default_factory=list)
     placeholder: str = ""
     optional: bool = False
@@ -75,8 +76,10 @@ class RecordForm(ModalScreen[bool]):
             yield Label(Text(self.FORM_TITLE), classes="form-title")
             with VerticalScroll(classes="form-fields"):
                 for spec in self.specs:
-                    yield Label(Text(spec.label + ("" if spec.optional or spec.kind == "check" else " *")))
-                    yield from self.field_widget(spec, start.get(spec.name))
+                    with Horizontal(classes="field-row"):
+                        required = "" if spec.optional or spec.kind == "check" else " *"
+                        yield Label(Text(spec.label + required), classes="field-label")
+                        yield from self.field_widget(spec, start.get(spec.name))
                     yield Static("", id=f"e-{spec.name}", classes="field-error")
             yield Static("", id="form-error", classes="field-error")
             yield Static(Text("ctrl+s save · escape cancel · tab next field"), classes="form-hint")
@@ -85,11 +88,12 @@ class RecordForm(ModalScreen[bool]):
         wid = f"f-{spec.name}"
         if spec.kind == "select":
             yield Select(spec.options, value=value if value is not None else Select.NULL, id=wid,
-                         allow_blank=spec.optional or value is None, prompt="choose…")
+                         allow_blank=spec.optional or value is None, prompt="choose…", compact=True)
         elif spec.kind == "check":
-            yield Checkbox(spec.label, value=bool(value), id=wid)
+            yield Checkbox("yes", value=bool(value), id=wid)
         else:
-            yield Input("" if value is None else str(value), placeholder=spec.placeholder, id=wid)
+            text = f"{value:%m/%d/%Y}" if isinstance(value, date) else ("" if value is None else str(value))
+            yield Input(text, placeholder=spec.placeholder, id=wid, compact=True)
 
     def on_mount(self) -> None:
         self.query(".form-fields Input, .form-fields Select, .form-fields Checkbox").first().focus()
@@ -108,6 +112,9 @@ class RecordForm(ModalScreen[bool]):
                 value = value.strip()
                 if value == "" and spec.optional:
                     value = None
+                elif spec.kind == "date":
+                    # Unparseable text is passed on as typed, so the schema reports it next to the field.
+                    value = parse_date(value) or value
             values[spec.name] = value
         return values
 
@@ -115,11 +122,16 @@ class RecordForm(ModalScreen[bool]):
         names = {spec.name for spec in self.specs}
         general = [msg for name, msg in errors.items() if name not in names]
         for spec in self.specs:
-            self.query_one(f"#e-{spec.name}", Static).update(Text(errors.get(spec.name, "")))
-        self.query_one("#form-error", Static).update(Text("; ".join(general)))
+            self._error_line(f"#e-{spec.name}", errors.get(spec.name, ""))
+        self._error_line("#form-error", "; ".join(general))
         first = next((spec.name for spec in self.specs if spec.name in errors), None)
         if first:
             self.query_one(f"#f-{first}").focus()
+
+    def _error_line(self, selector: str, message: str) -> None:
+        line = self.query_one(selector, Static)
+        line.update(Text(message))
+        line.display = bool(message)
 
     def action_save(self) -> None:
         if self.saving:

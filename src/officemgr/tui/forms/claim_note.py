@@ -23,7 +23,8 @@ class ClaimNoteForm(RecordForm):
         return [
             FieldSpec("action", "Action", kind="select", options=[(a.label, a) for a in NoteAction]),
             FieldSpec("text", "Note", optional=True),
-            FieldSpec("next_follow_up", "Next follow-up date", optional=True, placeholder="YYYY-MM-DD"),
+            FieldSpec("next_follow_up", "Next follow-up date", optional=True, kind="date",
+                      placeholder="MM/DD/YYYY"),
         ]
 
     def initial(self) -> dict[str, Any]:

@@ -30,7 +30,7 @@ class StaffForm(RecordForm):
             FieldSpec("npi", "NPI (10 digits; required for providers)", optional=True),
             FieldSpec("phone", "Phone", optional=True, placeholder="555-123-4567"),
             FieldSpec("email", "Email", optional=True),
-            FieldSpec("hire_date", "Hire date", optional=True, placeholder="YYYY-MM-DD"),
+            FieldSpec("hire_date", "Hire date", optional=True, kind="date", placeholder="MM/DD/YYYY"),
             FieldSpec("active", "Active", kind="check"),
         ]
 

@@ -100,7 +100,8 @@ class ComplianceView(TabView):
             done = compliance.history(session, task_id, limit=5)
         lines = [
             f"{c.due_date:%m/%d} done {c.done_at:%m/%d %H:%M} by {c.done_by}"
-            + (" (late)" if compliance.is_late(c) else "") + (f": {c.reading or c.evidence}" if c.reading or c.evidence else "")
+            + (" (late)" if compliance.is_late(c) else "")
+            + (f": {c.reading or c.evidence}" if c.reading or c.evidence else "")
             for c in done
         ]
         self.app.call_from_thread(self.say, "\n".join(lines) or "Never done yet")

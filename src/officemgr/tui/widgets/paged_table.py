@@ -14,7 +14,7 @@ class PagedTable(DataTable):  # type: ignore[type-arg]
     ]
 
     class PageRequested(Message):
-        def __init__(self, table: "PagedTable", delta: int) -> None:
+        def __init__(self, table: PagedTable, delta: int) -> None:
             super().__init__()
             self.table = table
             self.delta = delta

@@ -16,7 +16,7 @@ from officemgr.store import read_session
 
 class PatientPicker(Vertical):
     DEFAULT_CSS = """
-    PatientPicker { height: auto; }
+    PatientPicker { height: auto; width: 1fr; }
     PatientPicker OptionList { height: auto; max-height: 7; display: none; }
     PatientPicker .chosen { color: $success; height: auto; }
     """
@@ -26,7 +26,7 @@ class PatientPicker(Vertical):
         self.value: int | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="type a name, a date of birth (MM/DD/YYYY) or a phone number")
+        yield Input(placeholder="name, date of birth (MM/DD/YYYY) or phone", compact=True)
         yield OptionList()
         yield Static("", classes="chosen")
 
