@@ -140,7 +140,7 @@ def test_huddle_puts_each_item_in_its_section(session, busy_monday):
     yesterday = section(result, "yesterday")
     assert yesterday.title == "Yesterday (Fri 11/20)"
     assert [(i.text, i.reason, i.tab, i.record_id) for i in yesterday.items] == [
-        ("10:15 AT Follow-up", "no-show Fri 11/20", "schedule", rows["no_show"].id)]
+        ("10:15 AT Follow-up (Grace Hopper)", "no-show Fri 11/20", "schedule", rows["no_show"].id)]
 
     schedule_items = section(result, "schedule").items
     double = [i for i in schedule_items if i.reason == "double-booked"]
@@ -221,3 +221,13 @@ def test_huddle_supplies_flags_expired_and_expiring_lots(session):
 def test_huddle_is_relative_to_the_day_passed_in(session):
     result = huddle(session, date(2026, 11, 25))
     assert section(result, "yesterday").title == "Yesterday (Tue 11/24)"
+
+
+def test_yesterdays_no_shows_are_in_time_order_across_providers(session):
+    first = make_provider(session, first_name="Grace", last_name="Hopper", npi=VALID_NPIS[0])
+    second = make_provider(session, first_name="Charles", last_name="Babbage", npi=VALID_NPIS[1])
+    make_appointment(session, provider=first, start=at(15, day=FRIDAY), status=ApptStatus.no_show)
+    make_appointment(session, provider=second, start=at(8, day=FRIDAY), status=ApptStatus.no_show)
+    make_appointment(session, provider=first, start=at(11, day=FRIDAY), status=ApptStatus.no_show)
+    texts = [i.text[:5] for i in section(huddle(session, TODAY), "yesterday").items]
+    assert texts == ["08:00", "11:00", "15:00"]

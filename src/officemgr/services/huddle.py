@@ -64,11 +64,15 @@ def huddle(session: Session, today: date) -> Huddle:
 
 def _yesterday(session: Session, today: date) -> Section:
     day = previous_workday(today)
+    no_shows = sorted(
+        ((a, p.provider_name) for p in schedule.day_schedule(session, day).providers for a in p.appointments
+         if a.status is ApptStatus.no_show),
+        key=lambda pair: pair[0].start,
+    )
     items = [
-        HuddleItem(f"{a.start:%H:%M} {a.patient_initials} {a.type_name}", f"no-show {day:%a %m/%d}", "schedule", a.id)
-        for p in schedule.day_schedule(session, day).providers
-        for a in p.appointments
-        if a.status is ApptStatus.no_show
+        HuddleItem(f"{a.start:%H:%M} {a.patient_initials} {a.type_name} ({provider})", f"no-show {day:%a %m/%d}",
+                   "schedule", a.id)
+        for a, provider in no_shows
     ]
     return Section("yesterday", f"Yesterday ({day:%a %m/%d})", "schedule", "No no-shows yesterday", items)
 
