@@ -16,7 +16,7 @@ from officemgr.services.format import money
 from officemgr.store import read_session
 from officemgr.tui.forms.claim_note import ClaimNoteForm
 from officemgr.tui.views.claim_detail import ClaimScreen
-from officemgr.tui.widgets.base import TabView, plain
+from officemgr.tui.widgets.base import TabView, plain, selected_key
 from officemgr.tui.widgets.paged_table import PagedTable, page_status
 
 
@@ -93,11 +93,8 @@ class BillingView(TabView):
         super().apply_filter(text)
 
     def selected(self) -> QueueRow | None:
-        table = self.query_one(PagedTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.rows.get(int(key or 0))
+        key = selected_key(self.query_one(PagedTable))
+        return self.rows.get(int(key)) if key else None
 
     def focus_record(self, record_id: int | None) -> None:
         if record_id is not None:

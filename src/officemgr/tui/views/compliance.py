@@ -13,7 +13,7 @@ from officemgr.services import compliance
 from officemgr.services.compliance import TaskRow
 from officemgr.store import read_session
 from officemgr.tui.forms.completion import CompletionForm
-from officemgr.tui.widgets.base import TabView, plain
+from officemgr.tui.widgets.base import TabView, plain, select_key, selected_key
 
 STATE_STYLE = {"overdue": "bold red", "due today": "bold yellow", "due this week": "yellow"}
 
@@ -69,15 +69,11 @@ class ComplianceView(TabView):
         self.set_status("d marks the selected duty done · enter shows its history · / filter")
 
     def selected(self) -> TaskRow | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        return self.rows.get(int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0))
+        key = selected_key(self.query_one(DataTable))
+        return self.rows.get(int(key)) if key else None
 
     def focus_record(self, record_id: int | None) -> None:
-        table = self.query_one(DataTable)
-        if record_id is not None and str(record_id) in {k.value for k in table.rows}:
-            table.move_cursor(row=table.get_row_index(str(record_id)))
+        select_key(self.query_one(DataTable), record_id)
 
     def action_done(self) -> None:
         row = self.selected()

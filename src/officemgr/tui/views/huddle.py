@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Label
 
 from officemgr.services.huddle import Huddle, HuddleItem, huddle
-from officemgr.tui.widgets.base import TabView, plain
+from officemgr.tui.widgets.base import TabView, plain, selected_key
 
 TOP_ITEMS = 8
 
@@ -70,9 +70,7 @@ class HuddleView(TabView):
         self._open(event.row_key.value)
 
     def action_open(self) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            self._open(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        self._open(selected_key(self.query_one(DataTable)))
 
     def _open(self, key: str | None) -> None:
         item = self.items.get(key or "")

@@ -15,7 +15,7 @@ from officemgr.services import inventory
 from officemgr.services.inventory import LotRow, StockRow
 from officemgr.store import read_session
 from officemgr.tui.forms.item import ItemForm
-from officemgr.tui.widgets.base import TabView, plain
+from officemgr.tui.widgets.base import TabView, plain, select_key, selected_key
 
 
 @dataclass(frozen=True)
@@ -84,20 +84,17 @@ class InventoryView(TabView):
         self.set_status("a add item · e edit item · / filter")
 
     def focus_record(self, record_id: int | None) -> None:
-        stock = self.query_one("#stock", DataTable)
-        if record_id is not None and str(record_id) in {k.value for k in stock.rows}:
-            stock.move_cursor(row=stock.get_row_index(str(record_id)))
+        select_key(self.query_one("#stock", DataTable), record_id)
 
     def action_add(self) -> None:
         self.app.push_screen(ItemForm(), self._after_form)
 
     def action_edit(self) -> None:
-        stock = self.query_one("#stock", DataTable)
-        if not stock.row_count:
+        key = selected_key(self.query_one("#stock", DataTable))
+        if key is None:
             return
-        item_id = int(stock.coordinate_to_cell_key(stock.cursor_coordinate).row_key.value or 0)
         with read_session(self.engine) as session:
-            item = session.get(Item, item_id)
+            item = session.get(Item, int(key))
         if item is not None:
             self.app.push_screen(ItemForm(item), self._after_form)
 

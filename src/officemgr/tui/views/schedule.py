@@ -18,7 +18,7 @@ from officemgr.services.common import ServiceError
 from officemgr.services.schedule import ADVANCE, ApptRow, DaySchedule
 from officemgr.store import write_session
 from officemgr.tui.forms.appointment import AppointmentForm
-from officemgr.tui.widgets.base import TabView, plain
+from officemgr.tui.widgets.base import TabView, plain, select_key, selected_key
 
 STATUS_STYLE = {
     ApptStatus.booked: "",
@@ -96,16 +96,11 @@ class ScheduleView(TabView):
         self.set_status(summary or "No providers yet: add one on the Staff tab")
 
     def selected_id(self) -> int | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = selected_key(self.query_one(DataTable))
         return int(key) if key else None
 
     def _select(self, appt_id: int | None) -> None:
-        table = self.query_one(DataTable)
-        if appt_id is not None and str(appt_id) in {k.value for k in table.rows}:
-            table.move_cursor(row=table.get_row_index(str(appt_id)))
+        select_key(self.query_one(DataTable), appt_id)
 
     def focus_record(self, record_id: int | None) -> None:
         if record_id is None:

@@ -16,7 +16,7 @@ from officemgr.services import staff
 from officemgr.services.staff import CredentialRow, RosterRow
 from officemgr.store import read_session
 from officemgr.tui.forms.staff import StaffForm
-from officemgr.tui.widgets.base import TabView, plain
+from officemgr.tui.widgets.base import TabView, plain, select_key, selected_key
 
 
 @dataclass(frozen=True)
@@ -90,9 +90,7 @@ class StaffView(TabView):
         self.set_status("a add · e edit · [ ] day · t today")
 
     def focus_record(self, record_id: int | None) -> None:
-        roster = self.query_one("#roster", DataTable)
-        if record_id is not None and str(record_id) in {k.value for k in roster.rows}:
-            roster.move_cursor(row=roster.get_row_index(str(record_id)))
+        select_key(self.query_one("#roster", DataTable), record_id)
 
     def action_day(self, delta: int) -> None:
         self.day = (self.day or self.today) + timedelta(days=delta)
@@ -106,12 +104,11 @@ class StaffView(TabView):
         self.app.push_screen(StaffForm(), self._after_form)
 
     def action_edit(self) -> None:
-        roster = self.query_one("#roster", DataTable)
-        if not roster.row_count:
+        key = selected_key(self.query_one("#roster", DataTable))
+        if key is None:
             return
-        staff_id = int(roster.coordinate_to_cell_key(roster.cursor_coordinate).row_key.value or 0)
         with read_session(self.engine) as session:
-            person = session.get(Staff, staff_id)
+            person = session.get(Staff, int(key))
         if person is not None:
             self.app.push_screen(StaffForm(person), self._after_form)
 

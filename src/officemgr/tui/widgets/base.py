@@ -12,7 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Input, Static
+from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
 from officemgr.store import read_session
@@ -21,6 +21,21 @@ from officemgr.store import read_session
 def plain(value: object, style: str = "") -> Text:
     """User text for a table cell: never parsed as Rich markup."""
     return Text("" if value is None else str(value), style=style)
+
+
+def selected_key(table: DataTable) -> str | None:  # type: ignore[type-arg]
+    """The row key under the cursor, or None for an empty table."""
+    if not table.row_count:
+        return None
+    return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+
+def select_key(table: DataTable, key: object) -> bool:  # type: ignore[type-arg]
+    """Move the cursor to the row with `key` if the table holds it."""
+    if key is None or str(key) not in {k.value for k in table.rows}:
+        return False
+    table.move_cursor(row=table.get_row_index(str(key)))
+    return True
 
 
 class TabView(Vertical):
