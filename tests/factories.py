@@ -40,6 +40,7 @@ from officemgr.models import (
     TimeOffStatus,
     Vendor,
 )
+from officemgr.services.availability import default_template
 
 TODAY = date(2026, 11, 23)  # a Monday
 NOW = datetime(2026, 11, 23, 8, 30)
@@ -103,11 +104,20 @@ def make_provider(
     last_name: str = "Hopper",
     role: Role = Role.physician,
     npi: str = VALID_NPIS[0],
+    template: bool = True,
     **overrides: Any,
 ) -> Staff:
-    """An active provider with a valid NPI (1234567893 by default; 1558598797 is the other valid one)."""
-    return make_staff(session, first_name=first_name, last_name=last_name, role=role, is_provider=True, npi=npi,
-                      **overrides)
+    """An active provider with a valid NPI (1234567893 by default; 1558598797 is the other valid one).
+
+    With `template=True` (the default) they work weekdays 08:00-17:00 with lunch 12:00-13:00.
+    """
+    person = make_staff(session, first_name=first_name, last_name=last_name, role=role, is_provider=True, npi=npi,
+                        **overrides)
+    if template:
+        hours, blocks = default_template(person.id)
+        session.add_all([*hours, *blocks])
+        session.commit()
+    return person
 
 
 # --- roster -------------------------------------------------------------------------------------------

@@ -135,7 +135,7 @@ async def test_booking_form_books_a_free_slot(demo_engine) -> None:  # type: ign
         await pilot.press("ctrl+s")
         await settle(pilot)
         # 07:00 is before opening: explained, not booked.
-        assert "outside office hours" in text_of(form.query_one("#form-error", Static))
+        assert "outside Fatima Garcia's hours (08:00–17:00)" in text_of(form.query_one("#form-error", Static))
         assert count(demo_engine, Appointment) == before
         form.query_one("#f-start_time", Input).value = "12:00 AM"
         await pilot.press("ctrl+s")

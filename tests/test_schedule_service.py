@@ -187,21 +187,21 @@ def test_a_free_weekday_slot_has_no_conflicts(session, clinic):
 def test_conflict_on_a_weekend(session, clinic):
     c = clinic
     data = booking(c["ada"], c["hopper"], c["short"], day=SATURDAY)
-    assert schedule.conflicts(session, data) == ["the office is closed on weekends"]
+    assert schedule.conflicts(session, data) == ["Grace Hopper does not work on Saturdays"]
 
 
 @pytest.mark.parametrize(("start_time", "minutes"), [("07:45", 15), ("16:45", 30), ("17:00", 15), ("23:00", 60)])
 def test_conflict_outside_office_hours(session, clinic, start_time, minutes):
     c = clinic
     data = booking(c["ada"], c["hopper"], c["short"], start_time=start_time, minutes=minutes)
-    assert schedule.conflicts(session, data) == ["outside office hours (08:00–17:00)"]
+    assert schedule.conflicts(session, data) == ["outside Grace Hopper's hours (08:00–17:00)"]
 
 
 @pytest.mark.parametrize(("start_time", "minutes"), [("11:45", 30), ("12:00", 15), ("12:45", 30)])
 def test_conflict_during_lunch(session, clinic, start_time, minutes):
     c = clinic
     data = booking(c["ada"], c["hopper"], c["short"], start_time=start_time, minutes=minutes)
-    assert schedule.conflicts(session, data) == ["during lunch (12:00–13:00)"]
+    assert schedule.conflicts(session, data) == ["during Lunch (12:00–13:00)"]
 
 
 def test_conflict_overlap_with_the_same_provider(session, clinic):
@@ -247,7 +247,7 @@ def test_conflicts_list_every_problem(session, clinic):
     make_appointment(session, patient=c["ada"], provider=c["hopper"], appt_type=c["long"], start=at(11, 45))
     data = booking(c["ada"], c["hopper"], c["short"], start_time="12:00")
     assert schedule.conflicts(session, data) == [
-        "during lunch (12:00–13:00)",
+        "during Lunch (12:00–13:00)",
         "overlaps Lovelace, Ada at 11:45 with the same provider (double-book)",
         "this patient is already booked at 11:45 that day",
     ]
@@ -300,10 +300,13 @@ def test_book_refuses_a_conflict_unless_confirmed(session, clinic):
 
 def test_book_joins_several_problems_in_one_message(session, clinic):
     c = clinic
-    data = booking(c["ada"], c["hopper"], c["short"], day=SATURDAY, start_time="18:00")
+    make_appointment(session, patient=c["alan"], provider=c["hopper"], appt_type=c["short"], start=at(13))
+    data = booking(c["ada"], c["hopper"], c["short"], start_time="12:45", minutes=30)
     with pytest.raises(ServiceError) as refused:
         schedule.book(session, data, now=NOW, actor=ACTOR)
-    assert str(refused.value) == "the office is closed on weekends; outside office hours (08:00–17:00)"
+    assert str(refused.value) == (
+        "during Lunch (12:00–13:00); overlaps Turing, Alan at 13:00 with the same provider (double-book)"
+    )
 
 
 @pytest.mark.parametrize("missing", ["patient", "provider", "appointment type"])

@@ -24,7 +24,7 @@ from officemgr.demo.billing import _add_claims
 from officemgr.demo.compliance import _add_compliance
 from officemgr.demo.inventory import _add_inventory
 from officemgr.demo.people import _add_credentials, _add_patients, _add_shifts, _add_staff, _add_time_off
-from officemgr.demo.schedule import _add_appointments
+from officemgr.demo.schedule import _add_appointments, _add_templates
 
 __all__ = ["DEMO_NOW", "SCALES", "DemoSummary", "Scale", "fill"]
 
@@ -49,6 +49,7 @@ def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") ->
         off_days = _add_time_off(conn, rng("time_off"), staff, plan, today, summary)
         _add_shifts(conn, staff, plan, today, off_days, summary)
     with _transaction(engine) as conn:
+        _add_templates(conn, staff, plan, today, summary)
         _add_appointments(conn, rng("appointments"), staff, patients, plan, today, summary)
     with _transaction(engine) as conn:
         _add_inventory(conn, rng("inventory"), staff, today, summary)

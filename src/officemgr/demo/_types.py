@@ -58,6 +58,8 @@ class DemoSummary:
     credentials: int = 0
     time_off: int = 0
     shifts: int = 0
+    provider_hours: int = 0
+    schedule_blocks: int = 0
     appointment_types: int = 0
     appointments: int = 0
     vendors: int = 0

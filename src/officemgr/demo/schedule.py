@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from officemgr.demo._db import _clinic_days, _ensure_named, _insert, _with_ids
 from officemgr.demo._types import DEMO_NOW, DemoSummary, PatientRef, Person, Scale
-from officemgr.models import Appointment, AppointmentType, ApptStatus
+from officemgr.models import Appointment, AppointmentType, ApptStatus, ProviderHours, ScheduleBlock
 
 # -------------------------------------------------------------------------------------------- schedule
 
@@ -132,3 +132,29 @@ def _double_books(rng: random.Random, todays: list[dict], patients: list[Patient
             "note": "Double-booked: same-day sick visit, OK'd by provider",
         })
     return extra
+
+
+def _add_templates(conn: Connection, staff: list[Person], plan: Scale, today: date, summary: DemoSummary) -> None:
+    """Provider templates: weekdays 08:00–17:00 with lunch, and two dated exceptions past the booked weeks."""
+    providers = [p for p in staff if p.is_provider]
+    opens, closes = time(DAY_START // 60, DAY_START % 60), time(DAY_END // 60, DAY_END % 60)
+    lunch = (time(LUNCH_START // 60), time(LUNCH_END // 60))
+    hours = [{"provider_id": p.id, "weekday": d, "start": opens, "end": closes, "version": 1}
+             for p in providers for d in range(5)]
+    blocks = [{"provider_id": p.id, "weekday": d, "day": None, "start": lunch[0], "end": lunch[1],
+               "reason": "Lunch", "version": 1} for p in providers for d in range(5)]
+    # Exceptions fall after the demo's bookings so they never contradict an existing appointment.
+    out_day = _next_weekday(today + timedelta(days=plan.appt_days_ahead + 7))
+    half_day = _next_weekday(today + timedelta(days=plan.appt_days_ahead + 10))
+    blocks.append({"provider_id": providers[0].id, "weekday": None, "day": out_day, "start": opens,
+                   "end": closes, "reason": "Out: CME conference", "version": 1})
+    blocks.append({"provider_id": providers[-1].id, "weekday": None, "day": half_day, "start": lunch[1],
+                   "end": closes, "reason": "Out: afternoon off", "version": 1})
+    summary.provider_hours = _insert(conn, ProviderHours, hours)
+    summary.schedule_blocks = _insert(conn, ScheduleBlock, blocks)
+
+
+def _next_weekday(day: date) -> date:
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day

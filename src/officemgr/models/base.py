@@ -10,21 +10,25 @@ from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
 
+def _enum_type(enum_cls: type[enum.Enum]) -> SAEnum:
+    return SAEnum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=True,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+        length=max(len(m.value) for m in enum_cls),
+        name=f"ck_{enum_cls.__name__.lower()}",
+    )
+
+
+def nullable_enum(enum_cls: type[enum.Enum]) -> Column:  # type: ignore[type-arg]
+    return Column(_enum_type(enum_cls), nullable=True)
+
+
 def enum_field(enum_cls: type[enum.Enum], *, default: Any = None, index: bool = False) -> Any:
     """A column that stores an enum by its value (readable in SQL) and refuses anything else."""
-    column = Column(
-        SAEnum(
-            enum_cls,
-            native_enum=False,
-            create_constraint=True,
-            validate_strings=True,
-            values_callable=lambda members: [m.value for m in members],
-            length=max(len(m.value) for m in enum_cls),
-            name=f"ck_{enum_cls.__name__.lower()}",
-        ),
-        nullable=False,
-        index=index,
-    )
+    column = Column(_enum_type(enum_cls), nullable=False, index=index)
     if default is None:
         return Field(sa_column=column)
     return Field(default=default, sa_column=column)

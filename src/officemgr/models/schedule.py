@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from pydantic import NaiveDatetime, field_validator, model_validator
-from sqlalchemy import Index
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from officemgr.models.base import Versioned, enum_field
+from officemgr.models.base import Versioned, enum_field, nullable_enum
 from officemgr.models.validation import require_text, strip_text
 
 
@@ -41,6 +41,70 @@ STATUS_LETTERS = {
 }
 
 
+class ReminderOutcome(str, enum.Enum):
+    reached = "reached"
+    left_message = "left_message"
+    wrong_number = "wrong_number"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+class EventKind(str, enum.Enum):
+    create = "create"
+    status = "status"
+    move = "move"
+    undo = "undo"
+
+
+class RecallStatus(str, enum.Enum):
+    open = "open"
+    contacted = "contacted"
+    booked = "booked"
+    declined = "declined"
+
+
+class WaitlistStatus(str, enum.Enum):
+    waiting = "waiting"
+    offered = "offered"
+    booked = "booked"
+    removed = "removed"
+
+
+class ProviderHours(Versioned, table=True):
+    """A provider's working hours on one weekday (0 = Monday). No row: not working that weekday."""
+
+    __tablename__ = "provider_hours"
+    __table_args__ = (
+        UniqueConstraint("provider_id", "weekday"),
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="ck_provider_hours_weekday"),
+        CheckConstraint("start < \"end\"", name="ck_provider_hours_order"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="staff.id", index=True)
+    weekday: int
+    start: time
+    end: time
+
+
+class ScheduleBlock(Versioned, table=True):
+    """Time a provider cannot be booked: every given weekday (lunch) or on one date (an exception)."""
+
+    __tablename__ = "schedule_block"
+    __table_args__ = (
+        CheckConstraint("(weekday IS NULL) <> (day IS NULL)", name="ck_schedule_block_when"),
+        CheckConstraint("start < \"end\"", name="ck_schedule_block_order"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="staff.id", index=True)
+    weekday: int | None = None
+    day: date | None = Field(default=None, index=True)
+    start: time
+    end: time
+    reason: str = Field(default="", max_length=80)
+
+
 class AppointmentType(Versioned, table=True):
     __tablename__ = "appointment_type"
     id: int | None = Field(default=None, primary_key=True)
@@ -62,6 +126,58 @@ class Appointment(Versioned, table=True):
     status: ApptStatus = enum_field(ApptStatus, default=ApptStatus.booked)
     reason: str = Field(default="", max_length=200)
     note: str = Field(default="", max_length=500)
+    # Set when the user booked it on top of another appointment after seeing the conflict.
+    double_booked: bool = False
+    # Occurrences booked together from one RRULE share the id of the first.
+    series_id: int | None = Field(default=None, index=True)
+    cancel_reason: str = Field(default="", max_length=200)
+    reminder: ReminderOutcome | None = Field(default=None, sa_column=nullable_enum(ReminderOutcome))
+    reminder_at: NaiveDatetime | None = None
+    verified_on: date | None = None
+    verified_by: str = Field(default="", max_length=60)
+
+
+class AppointmentEvent(SQLModel, table=True):
+    """Append-only history of an appointment: booked, each status change (timed), moves, undos."""
+
+    __tablename__ = "appointment_event"
+    id: int | None = Field(default=None, primary_key=True)
+    appointment_id: int = Field(foreign_key="appointment.id", index=True)
+    at: NaiveDatetime
+    actor: str = Field(max_length=60)
+    kind: EventKind = enum_field(EventKind)
+    from_status: str = Field(default="", max_length=20)
+    to_status: str = Field(default="", max_length=20)
+    from_start: NaiveDatetime | None = None
+    to_start: NaiveDatetime | None = None
+    note: str = Field(default="", max_length=200)
+
+
+class Recall(Versioned, table=True):
+    """A patient told to come back (e.g. physical in 12 months); due recalls with no booking get a call."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    provider_id: int | None = Field(default=None, foreign_key="staff.id")
+    type_id: int | None = Field(default=None, foreign_key="appointment_type.id")
+    reason: str = Field(max_length=120)
+    due: date = Field(index=True)
+    status: RecallStatus = enum_field(RecallStatus, default=RecallStatus.open)
+    created_on: date
+    note: str = Field(default="", max_length=200)
+
+
+class WaitlistEntry(Versioned, table=True):
+    """A patient who wants an earlier slot; offered first when a cancellation opens one."""
+
+    __tablename__ = "waitlist_entry"
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    provider_id: int | None = Field(default=None, foreign_key="staff.id")
+    type_id: int | None = Field(default=None, foreign_key="appointment_type.id")
+    added_on: date
+    status: WaitlistStatus = enum_field(WaitlistStatus, default=WaitlistStatus.waiting)
+    note: str = Field(default="", max_length=200)
 
 
 class AppointmentCreate(SQLModel):

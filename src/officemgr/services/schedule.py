@@ -4,32 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 
+from dateutil.rrule import rrulestr
 from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from officemgr.models import (
     Appointment,
     AppointmentCreate,
+    AppointmentEvent,
     AppointmentType,
     ApptStatus,
+    EventKind,
     Patient,
     Staff,
 )
-from officemgr.services.common import (
-    ServiceError,
-    StaleEdit,
-    apply_update,
-    created_fields,
-    record,
-)
+from officemgr.services import availability
+from officemgr.services.availability import ACTIVE, ProviderDayPlan, day_plans
+from officemgr.services.common import ServiceError, StaleEdit, apply_update, created_fields, record
 
-DAY_START = time(8, 0)
-DAY_END = time(17, 0)
-LUNCH = (time(12, 0), time(13, 0))
 SLOT_MINUTES = 15
-ACTIVE = (ApptStatus.booked, ApptStatus.arrived, ApptStatus.in_room, ApptStatus.checked_out)
-
 # Which status may follow which; anything else is refused.
 NEXT_STATUS: dict[ApptStatus, set[ApptStatus]] = {
     ApptStatus.booked: {ApptStatus.arrived, ApptStatus.cancelled, ApptStatus.no_show},
@@ -66,6 +61,7 @@ class ProviderDay:
     provider_name: str
     appointments: list[ApptRow]
     capacity: int
+    plan: ProviderDayPlan | None = None
 
     @property
     def booked(self) -> int:
@@ -101,12 +97,6 @@ class DaySchedule:
 class Choice:
     id: int
     label: str
-
-
-def working_minutes() -> int:
-    day = (datetime.combine(date.min, DAY_END) - datetime.combine(date.min, DAY_START)).seconds // 60
-    lunch = (datetime.combine(date.min, LUNCH[1]) - datetime.combine(date.min, LUNCH[0])).seconds // 60
-    return day - lunch
 
 
 def initials(first: str, last: str) -> str:
@@ -153,11 +143,13 @@ def day_schedule(session: Session, day: date) -> DaySchedule:
                 double_booked=False,
             )
         )
-    capacity = working_minutes() // SLOT_MINUTES if day.weekday() < 5 else 0
+    people = providers(session)
+    plans = day_plans(session, day, [p.id for p in people])
     result = []
-    for provider in providers(session):
+    for provider in people:
         appts = _flag_double_books(per_provider.get(provider.id, []))
-        result.append(ProviderDay(provider.id, provider.name, appts, capacity))
+        plan = plans[provider.id]
+        result.append(ProviderDay(provider.id, provider.name, appts, plan.bookable_minutes // SLOT_MINUTES, plan))
     return DaySchedule(day, result)
 
 
@@ -211,86 +203,207 @@ def _parse_dob(text: str) -> date | None:
 
 def conflicts(session: Session, data: AppointmentCreate, *, ignore_id: int | None = None) -> list[str]:
     """Why this booking would be a problem, in words; empty when it is fine."""
-    start = data.start
-    end = start + timedelta(minutes=data.minutes)
-    problems = []
-    if data.day.weekday() >= 5:
-        problems.append("the office is closed on weekends")
-    if start.time() < DAY_START or end.time() > DAY_END or end.date() != data.day:
-        problems.append(f"outside office hours ({DAY_START:%H:%M}–{DAY_END:%H:%M})")
-    lunch_start, lunch_end = (datetime.combine(data.day, t) for t in LUNCH)
-    if start < lunch_end and end > lunch_start:
-        problems.append(f"during lunch ({LUNCH[0]:%H:%M}–{LUNCH[1]:%H:%M})")
-    overlap = session.exec(
-        select(Appointment, Patient)
-        .join(Patient, Patient.id == Appointment.patient_id)
-        .where(
-            Appointment.provider_id == data.provider_id,
-            Appointment.start < end,
-            Appointment.end > start,
-            Appointment.status.in_(ACTIVE),  # type: ignore[attr-defined]
-            Appointment.id != (ignore_id or -1),
-        )
-    ).first()
-    if overlap:
-        appt, patient = overlap
-        problems.append(f"overlaps {patient.name} at {appt.start:%H:%M} with the same provider (double-book)")
-    day_start = datetime.combine(data.day, time.min)
-    same_day = session.exec(
-        select(Appointment).where(
-            Appointment.patient_id == data.patient_id,
-            Appointment.start >= day_start,
-            Appointment.start < day_start + timedelta(days=1),
-            Appointment.status.in_(ACTIVE),  # type: ignore[attr-defined]
-            Appointment.id != (ignore_id or -1),
-        )
-    ).first()
-    if same_day:
-        problems.append(f"this patient is already booked at {same_day.start:%H:%M} that day")
-    return problems
+    return availability.conflicts(
+        session, provider_id=data.provider_id, patient_id=data.patient_id, start=data.start,
+        end=data.start + timedelta(minutes=data.minutes), ignore_id=ignore_id,
+    )
 
 
-def book(
-    session: Session, data: AppointmentCreate, *, now: datetime, actor: str, confirmed: bool = False
-) -> Appointment:
-    """Book an appointment; conflicts are refused unless the user has seen and confirmed them."""
+def _check_refs(session: Session, data: AppointmentCreate) -> None:
     for fk, model, what in ((data.patient_id, Patient, "patient"), (data.type_id, AppointmentType, "appointment type")):
         if session.get(model, fk) is None:
             raise ServiceError(f"choose a {what}")
     provider = session.get(Staff, data.provider_id)
     if provider is None or not (provider.is_provider and provider.active):
         raise ServiceError("choose a provider (an active staff member who sees patients)")
-    problems = conflicts(session, data)
-    if problems and not confirmed:
-        raise ServiceError("; ".join(problems))
+
+
+def _event(session: Session, appt: Appointment, kind: EventKind, *, now: datetime, actor: str,
+           **fields: object) -> None:
+    session.add(AppointmentEvent(appointment_id=appt.id, at=now, actor=actor, kind=kind, **fields))
+
+
+def _add(session: Session, data: AppointmentCreate, start: datetime, problems: list[str], *, now: datetime,
+         actor: str, series_id: int | None = None) -> Appointment:
     appt = Appointment(
-        patient_id=data.patient_id,
-        provider_id=data.provider_id,
-        type_id=data.type_id,
-        start=data.start,
-        end=data.start + timedelta(minutes=data.minutes),
-        reason=data.reason,
-        note=data.note,
+        patient_id=data.patient_id, provider_id=data.provider_id, type_id=data.type_id, start=start,
+        end=start + timedelta(minutes=data.minutes), reason=data.reason, note=data.note,
+        double_booked=any("double-book" in p for p in problems), series_id=series_id,
     )
     session.add(appt)
     session.flush()
+    note = ("booked despite: " + "; ".join(problems))[:200] if problems else ""
+    _event(session, appt, EventKind.create, now=now, actor=actor, to_status=appt.status.value, to_start=start,
+           note=note)
     record(session, actor=actor, entity="appointment", entity_id=appt.id, action="create",
            changes=created_fields(appt), now=now)
+    return appt
+
+
+def book(
+    session: Session, data: AppointmentCreate, *, now: datetime, actor: str, confirmed: bool = False
+) -> Appointment:
+    """Book an appointment; conflicts are refused unless the user has seen and confirmed them.
+
+    A confirmed overlap is stored as a double-book, and what was overridden is kept in its history.
+    """
+    _check_refs(session, data)
+    problems = conflicts(session, data)
+    if problems and not confirmed:
+        raise ServiceError("; ".join(problems))
+    appt = _add(session, data, data.start, problems, now=now, actor=actor)
     session.commit()
     return appt
 
 
-def set_status(
-    session: Session, appt_id: int, status: ApptStatus, *, now: datetime, actor: str, expected_version: int | None
-) -> Appointment:
+def _get(session: Session, appt_id: int, expected_version: int | None) -> Appointment:
     appt = session.get(Appointment, appt_id)
     if appt is None:
         raise ServiceError("that appointment no longer exists — reload")
     if expected_version is not None and appt.version != expected_version:
         raise StaleEdit()
+    return appt
+
+
+def set_status(
+    session: Session, appt_id: int, status: ApptStatus, *, now: datetime, actor: str, expected_version: int | None,
+    reason: str = "",
+) -> Appointment:
+    """Move an appointment along its status flow; the change is timed in its history."""
+    appt = _get(session, appt_id, expected_version)
     if status not in NEXT_STATUS[appt.status]:
         raise ServiceError(f"an appointment that is {appt.status.label} cannot become {status.label}")
-    changes = apply_update(appt, {"status": status}, expected_version=expected_version)
+    old = appt.status
+    values: dict[str, object] = {"status": status}
+    if status is ApptStatus.cancelled:
+        values["cancel_reason"] = reason.strip()
+    changes = apply_update(appt, values, expected_version=expected_version)
+    _event(session, appt, EventKind.status, now=now, actor=actor, from_status=old.value, to_status=status.value,
+           note=reason.strip()[:200])
     record(session, actor=actor, entity="appointment", entity_id=appt.id, action="status", changes=changes, now=now)
     session.commit()
     return appt
+
+
+def undo_last(session: Session, appt_id: int, *, now: datetime, actor: str, expected_version: int | None
+              ) -> Appointment:
+    """Take back the appointment's last status change or move (the undo itself is kept in the history)."""
+    appt = _get(session, appt_id, expected_version)
+    events = session.exec(
+        select(AppointmentEvent).where(AppointmentEvent.appointment_id == appt_id)
+        .order_by(col(AppointmentEvent.id).desc())
+    ).all()
+    undone = sum(1 for e in events if e.kind is EventKind.undo)
+    # Each undo cancels the latest change not already undone (undo, undo walks further back).
+    candidates = [e for e in events if e.kind in (EventKind.status, EventKind.move)]
+    if undone >= len(candidates):
+        raise ServiceError("nothing to undo on this appointment")
+    last = candidates[undone]
+    if last.kind is EventKind.status:
+        values: dict[str, object] = {"status": ApptStatus(last.from_status)}
+        if last.to_status == ApptStatus.cancelled.value:
+            values["cancel_reason"] = ""
+        note = f"undid {last.from_status} → {last.to_status}"
+    else:
+        length = appt.end - appt.start
+        assert last.from_start is not None
+        values = {"start": last.from_start, "end": last.from_start + length}
+        note = f"undid move from {last.from_start:%m/%d %H:%M}"
+    before = appt.status
+    changes = apply_update(appt, values, expected_version=expected_version)
+    _event(session, appt, EventKind.undo, now=now, actor=actor, from_status=before.value,
+           to_status=appt.status.value, note=note)
+    record(session, actor=actor, entity="appointment", entity_id=appt.id, action="undo", changes=changes, now=now)
+    session.commit()
+    return appt
+
+
+def move(
+    session: Session, appt_id: int, *, start: datetime, provider_id: int, now: datetime, actor: str,
+    expected_version: int | None, confirmed: bool = False,
+) -> Appointment:
+    """Move an appointment to another time (or provider); it keeps its id and its history."""
+    appt = _get(session, appt_id, expected_version)
+    if appt.status not in (ApptStatus.booked,):
+        raise ServiceError(f"only a booked appointment can be moved (this one is {appt.status.label})")
+    length = appt.end - appt.start
+    problems = availability.conflicts(session, provider_id=provider_id, patient_id=appt.patient_id, start=start,
+                                      end=start + length, ignore_id=appt.id)
+    if problems and not confirmed:
+        raise ServiceError("; ".join(problems))
+    old_start = appt.start
+    changes = apply_update(appt, {"start": start, "end": start + length, "provider_id": provider_id,
+                                  "double_booked": any("double-book" in p for p in problems)},
+                           expected_version=expected_version)
+    _event(session, appt, EventKind.move, now=now, actor=actor, from_start=old_start, to_start=start,
+           note=("moved despite: " + "; ".join(problems))[:200] if problems else "")
+    record(session, actor=actor, entity="appointment", entity_id=appt.id, action="move", changes=changes, now=now)
+    session.commit()
+    return appt
+
+
+def history(session: Session, appt_id: int) -> list[AppointmentEvent]:
+    return list(session.exec(
+        select(AppointmentEvent).where(AppointmentEvent.appointment_id == appt_id).order_by(AppointmentEvent.id)
+    ))
+
+
+def waiting_minutes(events: list[AppointmentEvent]) -> int | None:
+    """Minutes from arrival to rooming (the wait in the waiting room), when both happened."""
+    arrived = next((e.at for e in reversed(events) if e.to_status == ApptStatus.arrived.value), None)
+    roomed = next((e.at for e in reversed(events) if e.to_status == ApptStatus.in_room.value), None)
+    if arrived is None or roomed is None or roomed < arrived:
+        return None
+    return int((roomed - arrived).total_seconds() // 60)
+
+
+MAX_OCCURRENCES = 52
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    start: datetime
+    problems: list[str]
+
+
+def plan_series(session: Session, data: AppointmentCreate, rrule_text: str) -> list[Occurrence]:
+    """Every occurrence of an RRULE starting at the booking's time, each with its conflicts (nothing saved)."""
+    rule_text = rrule_text.strip().removeprefix("RRULE:")
+    try:
+        rule = rrulestr(rule_text, dtstart=data.start)
+    except (ValueError, TypeError) as exc:
+        raise ServiceError(f"the repeat rule is not valid: {exc}") from None
+    if "COUNT=" not in rule_text.upper() and "UNTIL=" not in rule_text.upper():
+        raise ServiceError("say how many times (COUNT=6) or until when (UNTIL=20270601) it repeats")
+    starts = list(islice(iter(rule), MAX_OCCURRENCES + 1))  # type: ignore[call-overload]
+    if len(starts) > MAX_OCCURRENCES:
+        raise ServiceError(f"at most {MAX_OCCURRENCES} occurrences at once")
+    result = []
+    for start in starts:
+        occurrence = data.model_copy(update={"day": start.date()})
+        result.append(Occurrence(start, conflicts(session, occurrence)))
+    return result
+
+
+def book_series(
+    session: Session, data: AppointmentCreate, rrule_text: str, *, now: datetime, actor: str, confirmed: bool = False
+) -> list[Appointment]:
+    """Book every occurrence, or nothing: a conflict in any occurrence refuses the whole series unless confirmed."""
+    _check_refs(session, data)
+    plan = plan_series(session, data, rrule_text)
+    bad = [o for o in plan if o.problems]
+    if bad and not confirmed:
+        listed = "; ".join(f"{o.start:%m/%d/%Y %H:%M}: {', '.join(o.problems)}" for o in bad[:5])
+        more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
+        raise ServiceError(f"{len(bad)} of {len(plan)} occurrences conflict — {listed}{more}")
+    booked = []
+    series_id: int | None = None
+    for occurrence in plan:
+        appt = _add(session, data.model_copy(update={"day": occurrence.start.date()}), occurrence.start,
+                    occurrence.problems, now=now, actor=actor, series_id=series_id)
+        if series_id is None:
+            series_id = appt.id
+            appt.series_id = series_id
+        booked.append(appt)
+    session.commit()
+    return booked

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from officemgr.models import (
     Credential,
     CredentialKind,
+    ProviderHours,
     Role,
     Shift,
     Staff,
@@ -17,6 +18,7 @@ from officemgr.models import (
     TimeOff,
     TimeOffStatus,
 )
+from officemgr.services.availability import default_template
 from officemgr.services.common import ServiceError, apply_update, created_fields, record
 
 WARN_DAYS = (90, 60, 30)
@@ -120,10 +122,18 @@ def add_staff(session: Session, data: StaffCreate, *, now: datetime, actor: str)
     person = Staff.model_validate(data.model_dump())
     session.add(person)
     session.flush()
+    if person.is_provider:
+        _give_default_hours(session, person.id)
     record(session, actor=actor, entity="staff", entity_id=person.id, action="create",
            changes=created_fields(person), now=now)
     session.commit()
     return person
+
+
+def _give_default_hours(session: Session, provider_id: int) -> None:
+    """A new provider can be booked at once, on the practice's usual hours (editable afterwards)."""
+    hours, blocks = default_template(provider_id)
+    session.add_all([*hours, *blocks])
 
 
 def update_staff(
@@ -133,6 +143,9 @@ def update_staff(
     if person is None:
         raise ServiceError("that staff member no longer exists — reload")
     changes = apply_update(person, data.model_dump(), expected_version=expected_version)
+    has_hours = session.exec(select(ProviderHours).where(ProviderHours.provider_id == staff_id)).first()
+    if person.is_provider and not has_hours:
+        _give_default_hours(session, staff_id)
     if changes:
         record(session, actor=actor, entity="staff", entity_id=person.id, action="update", changes=changes, now=now)
     session.commit()
