@@ -50,6 +50,11 @@ async def test_every_tab_shows_the_demo_data(demo_engine) -> None:  # type: igno
         await pilot.press("2")
         await settle(pilot)
         assert app.query_one(TabbedContent).active == "schedule"
+        grid = app.query_one("#schedule-table", DataTable)
+        # Day view: 08:00-17:00 in 15-minute slots, a column per provider after the time.
+        assert grid.row_count == 36 and len(grid.columns) == 4
+        await pilot.press("v")
+        await settle(pilot)
         assert app.query_one("#schedule-table", DataTable).row_count == todays > 0
 
         await pilot.press("3")
@@ -84,7 +89,7 @@ async def test_schedule_moves_by_day_and_back_to_today(demo_engine) -> None:  # 
         await pilot.press("left_square_bracket", "left_square_bracket")
         await settle(pilot)
         assert "Sunday November 22" in text_of(title)
-        assert app.query_one("#schedule-table", DataTable).row_count == 0
+        assert app.query_one("#view-schedule").rows == {}
         await pilot.press("t")
         await settle(pilot)
         assert "Monday November 23, 2026 (today)" in text_of(title)
@@ -96,7 +101,7 @@ async def test_advancing_an_appointment_status_is_saved_and_audited(demo_engine)
     target = next(i for i, r in enumerate(rows) if r.status is ApptStatus.booked)
     app = make_app(demo_engine, today=TODAY, actor="pat")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("2")
+        await pilot.press("2", "v")
         await settle(pilot)
         app.query_one("#schedule-table", DataTable).move_cursor(row=target)
         await pilot.press("d")
@@ -329,7 +334,8 @@ async def test_question_mark_lists_every_tab_key(demo_engine) -> None:  # type: 
         table = keys_screen.query_one(DataTable)
         rows = [(str(table.get_row_at(i)[0]), str(table.get_row_at(i)[1]), str(table.get_row_at(i)[2]))
                 for i in range(table.row_count)]
-        assert ("Schedule", "]", "Next day") in rows
+        assert ("Schedule", "]", "Forward") in rows
+        assert ("Schedule", "u", "Undo last change") in rows
         assert ("Billing", "n", "Follow-up note") in rows
         assert ("Compliance", "d", "Mark done") in rows
         await pilot.press("escape")

@@ -89,3 +89,14 @@ def explain(error: dict) -> str:  # type: ignore[type-arg]
     if kind in ("enum", "literal_error"):
         return "choose one of the options"
     return str(error.get("msg", "not valid")).removeprefix("Value error, ")
+
+
+def parse_time(value: str) -> str:
+    """A time as typed at a front desk (09:30, 9:30, 2:15 PM, 2:15pm) as HH:MM, or ValueError."""
+    text = require_text(value).upper().replace(" ", "")
+    for fmt in ("%H:%M", "%I:%M%p", "%I%p"):
+        try:
+            return datetime.strptime(text, fmt).strftime("%H:%M")
+        except ValueError:
+            continue
+    raise ValueError("a time looks like 09:30 or 2:15 PM")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import islice
@@ -115,19 +116,22 @@ def appointment_types(session: Session) -> list[AppointmentType]:
     return list(session.exec(select(AppointmentType).order_by(AppointmentType.minutes)))
 
 
-def day_schedule(session: Session, day: date) -> DaySchedule:
-    """Every provider's appointments on `day`, with double-books flagged."""
-    start = datetime.combine(day, time.min)
-    rows = session.exec(
+def _appointments(session: Session, first: date, days: int, provider_id: int | None = None
+                  ) -> dict[tuple[int, date], list[ApptRow]]:
+    """Appointments from `first` for `days` days, by (provider, day), in start order."""
+    start = datetime.combine(first, time.min)
+    query = (
         select(Appointment, Patient, AppointmentType)
         .join(Patient, Patient.id == Appointment.patient_id)
         .join(AppointmentType, AppointmentType.id == Appointment.type_id)
-        .where(Appointment.start >= start, Appointment.start < start + timedelta(days=1))
+        .where(Appointment.start >= start, Appointment.start < start + timedelta(days=days))
         .order_by(Appointment.provider_id, Appointment.start)
-    ).all()
-    per_provider: dict[int, list[ApptRow]] = {}
-    for appt, patient, kind in rows:
-        per_provider.setdefault(appt.provider_id, []).append(
+    )
+    if provider_id is not None:
+        query = query.where(Appointment.provider_id == provider_id)
+    grouped: dict[tuple[int, date], list[ApptRow]] = {}
+    for appt, patient, kind in session.exec(query):
+        grouped.setdefault((appt.provider_id, appt.start.date()), []).append(
             ApptRow(
                 id=appt.id,
                 version=appt.version,
@@ -143,14 +147,35 @@ def day_schedule(session: Session, day: date) -> DaySchedule:
                 double_booked=False,
             )
         )
+    return grouped
+
+
+def day_schedule(session: Session, day: date) -> DaySchedule:
+    """Every provider's appointments on `day`, with double-books flagged."""
+    grouped = _appointments(session, day, 1)
     people = providers(session)
     plans = day_plans(session, day, [p.id for p in people])
     result = []
     for provider in people:
-        appts = _flag_double_books(per_provider.get(provider.id, []))
+        appts = _flag_double_books(grouped.get((provider.id, day), []))
         plan = plans[provider.id]
         result.append(ProviderDay(provider.id, provider.name, appts, plan.bookable_minutes // SLOT_MINUTES, plan))
     return DaySchedule(day, result)
+
+
+def week_schedule(session: Session, provider_id: int, first: date) -> list[ProviderDay]:
+    """One provider's seven days from `first`, each with its hours, blocks and appointments."""
+    provider = session.get(Staff, provider_id)
+    if provider is None:
+        raise ServiceError("that provider no longer exists — reload")
+    grouped = _appointments(session, first, 7, provider_id)
+    week = []
+    for offset in range(7):
+        day = first + timedelta(days=offset)
+        plan = day_plans(session, day, [provider_id])[provider_id]
+        appts = _flag_double_books(grouped.get((provider_id, day), []))
+        week.append(ProviderDay(provider_id, provider.name, appts, plan.bookable_minutes // SLOT_MINUTES, plan))
+    return week
 
 
 def _flag_double_books(appts: list[ApptRow]) -> list[ApptRow]:
@@ -358,6 +383,18 @@ def waiting_minutes(events: list[AppointmentEvent]) -> int | None:
 
 
 MAX_OCCURRENCES = 52
+_WORDS = re.compile(r"every\s+(\d+\s+)?(day|week|month)s?\s*,?\s*(\d+)\s+times?", re.IGNORECASE)
+
+
+def repeat_rule(text: str) -> str:
+    """'every 4 weeks, 6 times' (or an RRULE as is) as an RRULE body."""
+    text = text.strip()
+    words = _WORDS.fullmatch(text)
+    if words:
+        interval, unit, count = words.group(1), words.group(2).lower(), words.group(3)
+        freq = {"day": "DAILY", "week": "WEEKLY", "month": "MONTHLY"}[unit]
+        return f"FREQ={freq};INTERVAL={int(interval or 1)};COUNT={int(count)}"
+    return text.removeprefix("RRULE:")
 
 
 @dataclass(frozen=True)
@@ -368,11 +405,11 @@ class Occurrence:
 
 def plan_series(session: Session, data: AppointmentCreate, rrule_text: str) -> list[Occurrence]:
     """Every occurrence of an RRULE starting at the booking's time, each with its conflicts (nothing saved)."""
-    rule_text = rrule_text.strip().removeprefix("RRULE:")
+    rule_text = repeat_rule(rrule_text)
     try:
         rule = rrulestr(rule_text, dtstart=data.start)
     except (ValueError, TypeError) as exc:
-        raise ServiceError(f"the repeat rule is not valid: {exc}") from None
+        raise ServiceError(f"the repeat rule is not valid ({exc}); try 'every 4 weeks, 6 times'") from None
     if "COUNT=" not in rule_text.upper() and "UNTIL=" not in rule_text.upper():
         raise ServiceError("say how many times (COUNT=6) or until when (UNTIL=20270601) it repeats")
     starts = list(islice(iter(rule), MAX_OCCURRENCES + 1))  # type: ignore[call-overload]

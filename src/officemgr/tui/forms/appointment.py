@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -21,9 +21,12 @@ from officemgr.tui.widgets.patient_picker import PatientPicker
 class AppointmentForm(RecordForm):
     FORM_TITLE = "Book an appointment"
 
-    def __init__(self, *, day: date) -> None:
+    def __init__(self, *, day: date, provider_id: int | None = None, start: datetime | None = None,
+                 type_id: int | None = None) -> None:
         self.day = day
-        self.refused: AppointmentCreate | None = None
+        self.prefill = {"provider_id": provider_id, "type_id": type_id,
+                        "start_time": f"{start:%H:%M}" if start else None}
+        self.refused: tuple[AppointmentCreate, str] | None = None
         super().__init__()
 
     def fields(self) -> list[FieldSpec]:
@@ -39,10 +42,14 @@ class AppointmentForm(RecordForm):
             FieldSpec("start_time", "Time", placeholder="09:30 or 2:15 PM"),
             FieldSpec("minutes", "Minutes", placeholder="from the type"),
             FieldSpec("reason", "Reason", optional=True),
+            FieldSpec("repeat", "Repeat", optional=True, placeholder="every 4 weeks, 6 times  (or an RRULE)"),
         ]
 
     def initial(self) -> dict[str, Any]:
-        return {"day": self.day}
+        values = {"day": self.day, **{k: v for k, v in self.prefill.items() if v is not None}}
+        if self.prefill["type_id"] in self.types:
+            values["minutes"] = self.types[self.prefill["type_id"]].minutes
+        return values
 
     def field_widget(self, spec: FieldSpec, value: Any) -> ComposeResult:
         if spec.kind == "patient":
@@ -56,6 +63,7 @@ class AppointmentForm(RecordForm):
 
     def build(self, values: dict[str, Any]) -> BaseModel:
         errors = {}
+        self.repeat = values.pop("repeat") or ""
         try:
             model = AppointmentCreate.model_validate({**values, "reason": values["reason"] or ""})
         except ValidationError as exc:
@@ -68,10 +76,16 @@ class AppointmentForm(RecordForm):
     def write(self, session: Session, model: BaseModel) -> None:
         assert isinstance(model, AppointmentCreate)
         # A conflict is explained once; saving the same booking again books it anyway (marked double).
-        confirmed = self.refused == model
+        attempt = (model, self.repeat)
+        confirmed = self.refused == attempt
+        now, actor = self.app.now(), self.app.actor  # type: ignore[attr-defined]
         try:
-            schedule.book(session, model, now=self.app.now(), actor=self.app.actor,  # type: ignore[attr-defined]
-                          confirmed=confirmed)
+            if self.repeat:
+                schedule.book_series(session, model, self.repeat, now=now, actor=actor, confirmed=confirmed)
+            else:
+                schedule.book(session, model, now=now, actor=actor, confirmed=confirmed)
         except ServiceError as exc:
-            self.refused = model
-            raise ServiceError(f"{exc}. Press ctrl+s again to book it anyway, or change it.") from None
+            if str(exc).startswith(("choose a", "the repeat rule", "say how many", "at most")):
+                raise
+            self.refused = attempt
+            raise ServiceError(f"{exc}. Press ctrl+s again to book anyway, or change it.") from None

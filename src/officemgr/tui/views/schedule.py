@@ -1,183 +1,276 @@
-"""Schedule tab: the day's appointments for every provider, moved by day, with the status keys."""
+"""Schedule tab: the day grid (providers side by side), the day list, and one provider's week."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Label
 
 from officemgr.models import ApptStatus
 from officemgr.services import schedule
-from officemgr.services.common import ServiceError
-from officemgr.services.schedule import ADVANCE, ApptRow, DaySchedule
-from officemgr.store import write_session
+from officemgr.services.schedule import ADVANCE, ApptRow, DaySchedule, ProviderDay
 from officemgr.tui.forms.appointment import AppointmentForm
+from officemgr.tui.forms.cancel import CancelForm
+from officemgr.tui.forms.move import MoveForm
+from officemgr.tui.views.appointment_detail import AppointmentScreen
+from officemgr.tui.views.slot_finder import SlotFinder
 from officemgr.tui.widgets.base import TabView, plain, select_key, selected_key
+from officemgr.tui.widgets.schedule_grid import Grid, GridColumn, build_grid, status_cell
+from officemgr.tui.widgets.schedule_writes import ScheduleWrites
 
-STATUS_STYLE = {
-    ApptStatus.booked: "",
-    ApptStatus.arrived: "bold yellow",
-    ApptStatus.in_room: "bold cyan",
-    ApptStatus.checked_out: "green",
-    ApptStatus.cancelled: "dim strike",
-    ApptStatus.no_show: "bold red",
-}
+MODES = ("day", "list", "week")
 
 
-def status_cell(status: ApptStatus) -> Text:
-    return Text(f"{status.letter} {status.label}", style=STATUS_STYLE[status])
+@dataclass(frozen=True)
+class WeekData:
+    provider_name: str
+    days: list[ProviderDay]
 
 
-class ScheduleView(TabView):
+class ScheduleView(ScheduleWrites, TabView):
     BINDINGS = [
         *TabView.BINDINGS,
-        Binding("left_square_bracket", "day(-1)", "Prev day", id="schedule_prev"),
-        Binding("right_square_bracket", "day(1)", "Next day", id="schedule_next"),
+        Binding("left_square_bracket", "step(-1)", "Back", id="schedule_prev"),
+        Binding("right_square_bracket", "step(1)", "Forward", id="schedule_next"),
         Binding("t", "today", "Today", id="schedule_today"),
+        Binding("v", "switch_view", "Day/list/week", id="schedule_view"),
+        Binding("p", "next_provider", "Next provider", id="schedule_provider"),
         Binding("a", "add", "Book", id="schedule_add"),
+        Binding("n", "new_here", "Book this slot", id="schedule_new_here"),
+        Binding("f", "find_slot", "Next open slot", id="schedule_find"),
         Binding("d", "advance", "Next status", id="schedule_advance"),
-        Binding("x", "set_status('cancelled')", "Cancel appt", id="schedule_cancel"),
         Binding("o", "set_status('no_show')", "No-show", id="schedule_no_show"),
+        Binding("x", "cancel_appt", "Cancel appt", id="schedule_cancel"),
+        Binding("u", "undo", "Undo last change", id="schedule_undo"),
+        Binding("m", "move", "Move", id="schedule_move"),
+        Binding("r", "front_desk", "Front-desk lists", id="schedule_front_desk"),
     ]
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.day: date | None = None
+        self.mode = "day"
+        self.provider_index = 0
+        self.provider_ids: list[int] = []
         self.rows: dict[int, ApptRow] = {}
+        self.grid: Grid | None = None
         self.pending_select: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Label("", classes="view-title", id="schedule-title")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="schedule-table")
+        yield DataTable(zebra_stripes=True, id="schedule-table")
         yield from self.compose_filter()
 
     def on_mount(self) -> None:
         self.day = self.today
-        self.query_one(DataTable).add_columns("Time", "Provider", "Patient", "Type", "Status", "Reason", "")
         super().on_mount()
 
-    def fetch(self, session: Session) -> DaySchedule:
-        return schedule.day_schedule(session, self.day or self.today)
+    # ---- loading
 
-    def show(self, data: DaySchedule) -> None:
+    def fetch(self, session: Session) -> DaySchedule | WeekData:
+        day = self.day or self.today
+        if self.mode == "week":
+            self.provider_ids = [p.id for p in schedule.providers(session)]
+            if not self.provider_ids:
+                return WeekData("", [])
+            pid = self.provider_ids[self.provider_index % len(self.provider_ids)]
+            monday = day - timedelta(days=day.weekday())
+            days = schedule.week_schedule(session, pid, monday)
+            return WeekData(days[0].provider_name, days)
+        return schedule.day_schedule(session, day)
+
+    def show(self, data: DaySchedule | WeekData) -> None:
         table = self.query_one(DataTable)
         keep = self.pending_select or self.selected_id()
-        table.clear()
+        coordinate = table.cursor_coordinate
+        table.clear(columns=True)
+        self.rows, self.grid = {}, None
+        if isinstance(data, WeekData):
+            self._show_week(table, data)
+        elif self.mode == "list":
+            self._show_list(table, data)
+        else:
+            self._show_day(table, data)
+        if not (keep and self._select(keep)):
+            table.cursor_coordinate = coordinate
+        self.pending_select = None
+
+    def _show_day(self, table: DataTable, data: DaySchedule) -> None:  # type: ignore[type-arg]
+        table.cursor_type = "cell"
+        columns = [GridColumn(p.provider_name, data.day, p.provider_id, p.plan, self._visible(p.appointments))
+                   for p in data.providers]
+        self._fill_grid(table, columns)
+        when = "today" if data.day == self.today else f"{(data.day - self.today).days:+d} days"
+        self._title(f"{data.day:%A %B %-d, %Y} ({when}) · day view · v: list, week")
+        self._summarise(data.providers)
+
+    def _show_week(self, table: DataTable, data: WeekData) -> None:  # type: ignore[type-arg]
+        table.cursor_type = "cell"
+        columns = [GridColumn(f"{p.plan.day:%a %m/%d}" if p.plan else "", p.plan.day if p.plan else self.today,
+                              p.provider_id, p.plan, self._visible(p.appointments)) for p in data.days]
+        self._fill_grid(table, columns)
+        first = data.days[0].plan.day if data.days and data.days[0].plan else self.today
+        self._title(f"{data.provider_name}: week of {first:%B %-d, %Y} · p: next provider · v: day view")
+        booked = sum(p.booked for p in data.days)
+        self.set_status(f"{booked} booked this week · {sum(p.open_slots for p in data.days)} open slots · "
+                        "n books the selected free slot")
+
+    def _show_list(self, table: DataTable, data: DaySchedule) -> None:  # type: ignore[type-arg]
+        table.cursor_type = "row"
+        table.add_columns("Time", "Provider", "Patient", "Type", "Status", "Reason", "")
         names = {p.provider_id: p.provider_name for p in data.providers}
-        self.rows = {}
-        for row in data.rows:
-            if not self.matches(row.patient_name, names.get(row.provider_id), row.type_name, row.reason,
-                                row.status.label):
-                continue
+        visible = self._visible(data.rows)
+        for row in visible:
             self.rows[row.id] = row
             table.add_row(
-                Text(f"{row.start:%H:%M}–{row.end:%H:%M}"),
-                plain(names.get(row.provider_id, "")),
-                plain(row.patient_name),
-                plain(row.type_name),
-                status_cell(row.status),
-                plain(row.reason),
+                Text(f"{row.start:%H:%M}–{row.end:%H:%M}"), plain(names.get(row.provider_id, "")),
+                plain(row.patient_name), plain(row.type_name), status_cell(row.status), plain(row.reason),
                 Text("double-book", style="bold red") if row.double_booked else Text(""),
                 key=str(row.id),
             )
-        self._select(keep)
-        self.pending_select = None
-        when = "today" if data.day == self.today else f"{(data.day - self.today).days:+d} days"
-        self.query_one("#schedule-title", Label).update(
-            Text(f"{data.day:%A %B %-d, %Y} ({when}) · {len(self.rows)} appointments")
-        )
-        summary = " · ".join(f"{p.provider_name} {p.booked} booked, {p.open_slots} open" for p in data.providers)
+        self._title(f"{data.day:%A %B %-d, %Y} · list · {len(visible)} appointments")
+        self._summarise(data.providers)
+
+    def _fill_grid(self, table: DataTable, columns: list[GridColumn]) -> None:  # type: ignore[type-arg]
+        self.grid = build_grid(columns)
+        table.add_column("Time", width=5)
+        width = max(14, min(36, (self.app.size.width - 12) // max(1, len(columns)) - 2))
+        for column in columns:
+            table.add_column(Text(column.label), width=width)
+        for r, cells in enumerate(self.grid.cells):
+            table.add_row(*cells, key=f"slot-{r}")
+        for appt in self.grid.appointments.values():
+            self.rows[appt.id] = appt
+
+    def _visible(self, appts: list[ApptRow]) -> list[ApptRow]:
+        return [a for a in appts if self.matches(a.patient_name, a.type_name, a.reason, a.status.label)]
+
+    def _title(self, text: str) -> None:
+        self.query_one("#schedule-title", Label).update(Text(text))
+
+    def _summarise(self, providers: list[ProviderDay]) -> None:
+        summary = " · ".join(f"{p.provider_name} {p.booked} booked, {p.open_slots} open" for p in providers)
         self.set_status(summary or "No providers yet: add one on the Staff tab")
 
+    # ---- selection
+
     def selected_id(self) -> int | None:
-        key = selected_key(self.query_one(DataTable))
+        table = self.query_one(DataTable)
+        if self.grid is not None:
+            appt = self.grid.appointments.get(tuple(table.cursor_coordinate))  # type: ignore[arg-type]
+            return appt.id if appt else None
+        key = selected_key(table)
         return int(key) if key else None
 
-    def _select(self, appt_id: int | None) -> None:
-        select_key(self.query_one(DataTable), appt_id)
+    def selected_row(self) -> ApptRow | None:
+        appt_id = self.selected_id()
+        return self.rows.get(appt_id) if appt_id is not None else None
+
+    def _select(self, appt_id: int) -> bool:
+        table = self.query_one(DataTable)
+        if self.grid is None:
+            return select_key(table, appt_id)
+        cells = [cell for cell, appt in self.grid.appointments.items() if appt.id == appt_id]
+        if cells:
+            table.cursor_coordinate = min(cells)  # type: ignore[assignment]
+        return bool(cells)
 
     def focus_record(self, record_id: int | None) -> None:
         if record_id is None:
             return
-        if record_id in self.rows:
-            self._select(record_id)
-        else:
+        if not self._select(record_id):
             # The appointment may be on another day (yesterday's no-shows): load that day first.
             self.pending_select = record_id
-            self._load_day_of(record_id)
+            self.load_day_of(record_id)
 
-    @work(thread=True, exclusive=True, group="lookup")
-    def _load_day_of(self, appt_id: int) -> None:
-        from officemgr.models import Appointment
-        from officemgr.store import read_session
+    # ---- navigation
 
-        with read_session(self.engine) as session:
-            appt = session.get(Appointment, appt_id)
-            day = appt.start.date() if appt else None
-        if day is not None:
-            self.app.call_from_thread(self._go_to, day)
-
-    def _go_to(self, day: date) -> None:
+    def go_to(self, day: date) -> None:
         self.day = day
         self.reload()
 
-    def action_day(self, delta: int) -> None:
-        self._go_to((self.day or self.today) + timedelta(days=delta))
+    def action_step(self, delta: int) -> None:
+        days = 7 if self.mode == "week" else 1
+        self.go_to((self.day or self.today) + timedelta(days=delta * days))
 
     def action_today(self) -> None:
-        self._go_to(self.today)
+        self.go_to(self.today)
+
+    def action_switch_view(self) -> None:
+        self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
+        self.reload()
+
+    def action_next_provider(self) -> None:
+        if self.mode == "week":
+            self.provider_index += 1
+            self.reload()
+
+    @on(DataTable.CellSelected)
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.CellSelected | DataTable.RowSelected) -> None:
+        event.stop()
+        appt = self.selected_row()
+        if appt is not None:
+            self.app.push_screen(AppointmentScreen(appt.id), self._after)
+
+    # ---- forms and lists
 
     def action_add(self) -> None:
-        self.app.push_screen(AppointmentForm(day=self.day or self.today), self._after_form)
+        self.app.push_screen(AppointmentForm(day=self.day or self.today), self._after)
 
-    def _after_form(self, saved: bool | None) -> None:
+    def action_new_here(self) -> None:
+        table = self.query_one(DataTable)
+        free = self.grid.free.get(tuple(table.cursor_coordinate)) if self.grid else None  # type: ignore[arg-type]
+        if free is None:
+            self.say("Put the cursor on a free slot (·) in the day or week view", "warning")
+            return
+        provider_id, start = free
+        self.app.push_screen(AppointmentForm(day=start.date(), provider_id=provider_id, start=start), self._after)
+
+    def action_find_slot(self) -> None:
+        self.app.push_screen(SlotFinder(from_day=max(self.day or self.today, self.today)), self._after)
+
+    def action_move(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self.app.push_screen(MoveForm(row), self._after)
+
+    def action_cancel_appt(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self.app.push_screen(CancelForm(row), self._after)
+
+    def action_front_desk(self) -> None:
+        from officemgr.tui.views.frontdesk import FrontDeskScreen
+
+        self.app.push_screen(FrontDeskScreen(), self._after)
+
+    def _after(self, saved: bool | None) -> None:
         if saved:
-            self.say("Appointment booked")
             self.reload()
 
     def action_advance(self) -> None:
-        row = self.rows.get(self.selected_id() or -1)
+        row = self.selected_row()
         if row is None:
             return
         nxt = ADVANCE.get(row.status)
         if nxt is None:
             self.say(f"{row.status.label}: nothing follows", "warning")
             return
-        self._change_status(row, nxt)
+        self.change_status(row, nxt)
 
     def action_set_status(self, value: str) -> None:
-        row = self.rows.get(self.selected_id() or -1)
+        row = self.selected_row()
         if row is not None:
-            self._change_status(row, ApptStatus(value))
+            self.change_status(row, ApptStatus(value))
 
-    @work(thread=True, exclusive=True, group="write")
-    def _change_status(self, row: ApptRow, status: ApptStatus) -> None:
-        try:
-            with write_session(self.engine) as session:
-                schedule.set_status(session, row.id, status, now=self.now(), actor=self.actor,
-                                    expected_version=row.version)
-        except ServiceError as exc:
-            self.app.call_from_thread(self.say, str(exc), "error")
-            return
-        except SQLAlchemyError as exc:
-            self.app.call_from_thread(self.say, f"Not saved: the database refused it ({exc.__class__.__name__})",
-                                      "error")
-            return
-        self.app.call_from_thread(self.say, f"{row.patient_name}: {status.label}")
-        self.app.call_from_thread(self.reload)
-
-    @on(DataTable.RowSelected)
-    def _selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        row = self.rows.get(int(event.row_key.value or -1))
-        if row:
-            self.say(
-                f"{row.patient_name} · {row.type_name} · {row.start:%H:%M}–{row.end:%H:%M} · "
-                f"{row.status.label}" + (f" · {row.reason}" if row.reason else "")
-            )
+    def action_undo(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self.undo(row)
