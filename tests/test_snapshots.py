@@ -1,4 +1,4 @@
-"""One snapshot per tab and per key form: small demo, seed 1, today 2026-11-23, 160x48."""
+"""One snapshot per tab, per schedule view and per key form: small demo, seed 1, today 2026-11-23, 160x48."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from ui_support import SIZE, TODAY, settle
 SCREENS = {
     "huddle": ["1"],
     "schedule": ["2"],
+    "schedule_list": ["2", "v"],
+    "schedule_week": ["2", "v", "v"],
+    "slot_finder": ["2", "f"],
     "staff": ["3"],
     "inventory": ["4"],
     "billing": ["5"],

@@ -1,0 +1,178 @@
+"""Schedule tab by keys: book a free slot, a refused then confirmed double-book, status and undo, move."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from sqlmodel import select
+from textual.widgets import DataTable, Input, Select, Static
+
+from officemgr.models import Appointment, ApptStatus, Patient
+from officemgr.services import schedule
+from officemgr.store import read_session
+from officemgr.tui.app import make_app
+from ui_support import SIZE, TODAY, settle
+
+FAR = TODAY + timedelta(days=28)  # a Monday past the demo's bookings: the whole day is free
+
+
+def text_of(widget) -> str:  # type: ignore[no-untyped-def]
+    return str(widget.render())
+
+
+async def open_day(pilot, app, day) -> DataTable:  # type: ignore[no-untyped-def]
+    await pilot.press("2")
+    await settle(pilot)
+    app.query_one("#view-schedule").go_to(day)
+    await settle(pilot)
+    return app.query_one("#schedule-table", DataTable)
+
+
+async def pick_patient(pilot, form, last_name: str) -> None:  # type: ignore[no-untyped-def]
+    form.query_one("#f-patient_id Input", Input).focus()
+    await pilot.press(*last_name)
+    await settle(pilot)
+    await pilot.press("enter")
+
+
+async def test_n_on_a_free_slot_books_it_prefilled(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    with read_session(demo_engine) as session:
+        patient = session.exec(select(Patient).order_by(Patient.id)).first()
+        second = schedule.providers(session)[1]
+    app = make_app(demo_engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_day(pilot, app, FAR)
+        grid.cursor_coordinate = (4, 2)  # 09:00, second provider
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        assert form.query_one("#f-provider_id", Select).value == second.id
+        assert form.query_one("#f-start_time", Input).value == "09:00"
+        await pick_patient(pilot, form, patient.last_name)
+        form.query_one("#f-type_id", Select).value = form.specs[2].options[0][1]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form
+    with read_session(demo_engine) as session:
+        booked = session.exec(select(Appointment).where(Appointment.start == datetime.combine(FAR, time(9)))).one()
+    assert (booked.provider_id, booked.patient_id, booked.double_booked) == (second.id, patient.id, False)
+
+
+async def test_a_double_book_is_refused_until_confirmed(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    with read_session(demo_engine) as session:
+        first, other = session.exec(select(Patient).order_by(Patient.id).limit(2)).all()
+        provider = schedule.providers(session)[0]
+        kind = schedule.appointment_types(session)[0]
+    app = make_app(demo_engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_day(pilot, app, FAR)
+        grid.cursor_coordinate = (8, 1)  # 10:00, first provider
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        await pick_patient(pilot, form, first.last_name)
+        form.query_one("#f-type_id", Select).value = kind.id
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form
+        # The slot is taken now, so `n` refuses; `a` books anywhere, and explains the overlap.
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        await pick_patient(pilot, form, other.last_name)
+        form.query_one("#f-provider_id", Select).value = provider.id
+        form.query_one("#f-type_id", Select).value = kind.id
+        form.query_one("#f-start_time", Input).value = "10:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        # The second booking overlaps: explained, nothing saved yet.
+        assert app.screen is form
+        assert "double-book" in text_of(form.query_one("#form-error", Static))
+        with read_session(demo_engine) as session:
+            at_ten = session.exec(select(Appointment).where(
+                Appointment.start == datetime.combine(FAR, time(10)), Appointment.provider_id == provider.id)).all()
+        assert len(at_ten) == 1
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form
+        assert "2×" in str(grid.get_cell_at((8, 1)))
+    with read_session(demo_engine) as session:
+        at_ten = session.exec(select(Appointment).where(
+            Appointment.start == datetime.combine(FAR, time(10)), Appointment.provider_id == provider.id)
+            .order_by(Appointment.id)).all()
+    assert [a.double_booked for a in at_ten] == [False, True]
+
+
+async def test_status_change_then_undo(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    with read_session(demo_engine) as session:
+        booked = next(r for r in schedule.day_schedule(session, TODAY).rows if r.status is ApptStatus.booked)
+    app = make_app(demo_engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app, TODAY)
+        view = app.query_one("#view-schedule")
+        assert view._select(booked.id)
+        await pilot.press("d")
+        await settle(pilot)
+        with read_session(demo_engine) as session:
+            assert session.get(Appointment, booked.id).status is ApptStatus.arrived
+        assert view._select(booked.id)
+        await pilot.press("u")
+        await settle(pilot)
+    with read_session(demo_engine) as session:
+        appt = session.get(Appointment, booked.id)
+        kinds = [e.kind.value for e in schedule.history(session, booked.id)]
+    assert appt.status is ApptStatus.booked and kinds[-2:] == ["status", "undo"]
+
+
+async def test_cancel_asks_why_and_move_keeps_the_appointment(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    with read_session(demo_engine) as session:
+        rows = [r for r in schedule.day_schedule(session, TODAY).rows if r.status is ApptStatus.booked]
+    to_cancel, to_move = rows[0], rows[1]
+    app = make_app(demo_engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app, TODAY)
+        view = app.query_one("#view-schedule")
+        view._select(to_cancel.id)
+        await pilot.press("x")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#f-why", Select).value = "Other"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "say what happened" in text_of(form.query_one("#e-detail", Static))
+        form.query_one("#f-detail", Input).value = "Car trouble"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        view._select(to_move.id)
+        await pilot.press("m")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#f-day", Input).value = FAR.strftime("%m/%d/%Y")
+        form.query_one("#f-start_time", Input).value = "3:30 PM"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form
+    with read_session(demo_engine) as session:
+        cancelled = session.get(Appointment, to_cancel.id)
+        moved = session.get(Appointment, to_move.id)
+    assert (cancelled.status, cancelled.cancel_reason) == (ApptStatus.cancelled, "Other: Car trouble")
+    assert moved.start == datetime.combine(FAR, time(15, 30))
+    assert moved.end - moved.start == to_move.end - to_move.start
+
+
+async def test_slot_finder_lists_open_slots_and_books_one(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(demo_engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "f")
+        await settle(pilot)
+        finder = app.screen
+        table = finder.query_one(DataTable)
+        assert table.row_count == 12
+        first = finder.slots[0]
+        assert first.start >= app.now()
+        table.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        form = app.screen
+        assert form.query_one("#f-start_time", Input).value == f"{first.start:%H:%M}"
+        assert form.query_one("#f-provider_id", Select).value == first.provider_id
