@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from pydantic import ValidationError
@@ -26,7 +26,7 @@ class StaleEdit(ServiceError):
 def _plain(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, (date, datetime)):
+    if isinstance(value, (date, datetime, time)):
         return value.isoformat()
     return value
 

@@ -50,6 +50,7 @@ class ScheduleView(ScheduleWrites, TabView):
         Binding("u", "undo", "Undo last change", id="schedule_undo"),
         Binding("m", "move", "Move", id="schedule_move"),
         Binding("r", "front_desk", "Front-desk lists", id="schedule_front_desk"),
+        Binding("h", "hours", "Hours, blocks, types", id="schedule_hours"),
     ]
 
     def __init__(self, **kwargs: object) -> None:
@@ -250,6 +251,14 @@ class ScheduleView(ScheduleWrites, TabView):
         from officemgr.tui.views.frontdesk import FrontDeskScreen
 
         self.app.push_screen(FrontDeskScreen(), self._after)
+
+    def action_hours(self) -> None:
+        from officemgr.tui.views.provider_template import TemplateScreen
+
+        column = self.query_one(DataTable).cursor_coordinate.column
+        free = next((pid for (r, c), (pid, _) in (self.grid.free.items() if self.grid else []) if c == column), None)
+        appt = self.selected_row()
+        self.app.push_screen(TemplateScreen(appt.provider_id if appt else free), self._after)
 
     def _after(self, saved: bool | None) -> None:
         if saved:

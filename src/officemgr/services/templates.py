@@ -1,0 +1,157 @@
+"""Editing when providers work: weekly hours, recurring blocks, dated exceptions, and visit types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+from sqlmodel import Session, col, select
+
+from officemgr.models import AppointmentType, ProviderHours, ScheduleBlock, Staff
+from officemgr.models.validation import parse_time, require_text
+from officemgr.services.availability import WEEKDAYS
+from officemgr.services.common import ServiceError, apply_update, created_fields, record
+
+
+def _clock(value: str) -> time:
+    return datetime.strptime(parse_time(value), "%H:%M").time()
+
+
+class HoursInput(BaseModel):
+    """A weekday's hours; both empty means the provider does not work that weekday."""
+
+    weekday: int = Field(ge=0, le=6)
+    start: time | None = None
+    end: time | None = None
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _times(cls, value: object) -> object:
+        return _clock(value) if isinstance(value, str) and value.strip() else (None if value == "" else value)
+
+    @model_validator(mode="after")
+    def _order(self) -> HoursInput:
+        if (self.start is None) != (self.end is None):
+            raise ValueError("give both a start and an end, or leave both empty for a day off")
+        if self.start and self.end and self.start >= self.end:
+            raise ValueError("the end must be after the start")
+        return self
+
+
+class BlockInput(BaseModel):
+    """A block every given weekday (lunch, admin time) or on one date (an exception: out, half day)."""
+
+    weekday: int | None = Field(default=None, ge=0, le=6)
+    day: date | None = None
+    start: time
+    end: time
+    reason: str
+
+    _reason = field_validator("reason")(require_text)
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _times(cls, value: object) -> object:
+        return _clock(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _check(self) -> BlockInput:
+        if (self.weekday is None) == (self.day is None):
+            raise ValueError("a block is either every given weekday or on one date")
+        if self.start >= self.end:
+            raise ValueError("the end must be after the start")
+        return self
+
+
+class TypeInput(BaseModel):
+    name: str = Field(max_length=40)
+    minutes: int = Field(gt=0, le=480)
+
+    _name = field_validator("name")(require_text)
+
+
+@dataclass(frozen=True)
+class Template:
+    provider_id: int
+    provider_name: str
+    hours: dict[int, ProviderHours]
+    weekly_blocks: list[ScheduleBlock]
+    exceptions: list[ScheduleBlock]
+
+
+def template(session: Session, provider_id: int, today: date) -> Template:
+    """A provider's weekly hours and blocks, and their exceptions from today on."""
+    provider = session.get(Staff, provider_id)
+    if provider is None:
+        raise ServiceError("that provider no longer exists — reload")
+    hours = {h.weekday: h for h in session.exec(select(ProviderHours).where(ProviderHours.provider_id == provider_id))}
+    blocks = session.exec(select(ScheduleBlock).where(ScheduleBlock.provider_id == provider_id)).all()
+    weekly = sorted((b for b in blocks if b.weekday is not None), key=lambda b: (b.weekday, b.start))
+    dated = sorted((b for b in blocks if b.day is not None and b.day >= today), key=lambda b: (b.day, b.start))
+    return Template(provider_id, provider.name, hours, weekly, dated)
+
+
+def set_hours(session: Session, provider_id: int, data: HoursInput, *, now: datetime, actor: str) -> None:
+    row = session.exec(select(ProviderHours).where(ProviderHours.provider_id == provider_id,
+                                                   ProviderHours.weekday == data.weekday)).first()
+    if data.start is None or data.end is None:
+        if row is not None:
+            session.delete(row)
+            record(session, actor=actor, entity="provider_hours", entity_id=row.id, action="delete",
+                   changes={"weekday": WEEKDAYS[data.weekday]}, now=now)
+    elif row is None:
+        row = ProviderHours(provider_id=provider_id, weekday=data.weekday, start=data.start, end=data.end)
+        session.add(row)
+        session.flush()
+        record(session, actor=actor, entity="provider_hours", entity_id=row.id, action="create",
+               changes=created_fields(row), now=now)
+    else:
+        changes = apply_update(row, {"start": data.start, "end": data.end}, expected_version=None)
+        record(session, actor=actor, entity="provider_hours", entity_id=row.id, action="update", changes=changes,
+               now=now)
+    session.commit()
+
+
+def add_block(session: Session, provider_id: int, data: BlockInput, *, now: datetime, actor: str) -> ScheduleBlock:
+    block = ScheduleBlock(provider_id=provider_id, **data.model_dump())
+    session.add(block)
+    session.flush()
+    record(session, actor=actor, entity="schedule_block", entity_id=block.id, action="create",
+           changes=created_fields(block), now=now)
+    session.commit()
+    return block
+
+
+def remove_block(session: Session, block_id: int, *, now: datetime, actor: str) -> None:
+    block = session.get(ScheduleBlock, block_id)
+    if block is None:
+        raise ServiceError("that block no longer exists — reload")
+    record(session, actor=actor, entity="schedule_block", entity_id=block.id, action="delete",
+           changes=created_fields(block), now=now)
+    session.delete(block)
+    session.commit()
+
+
+def save_type(session: Session, data: TypeInput, *, type_id: int | None, now: datetime, actor: str
+              ) -> AppointmentType:
+    """Add a visit type or change one's name or default length (booked visits keep their times)."""
+    clash = session.exec(select(AppointmentType).where(
+        AppointmentType.name == data.name, col(AppointmentType.id) != (type_id or -1))).first()
+    if clash:
+        raise ServiceError(f"there is already a type called {data.name}")
+    if type_id is None:
+        kind = AppointmentType(name=data.name, minutes=data.minutes)
+        session.add(kind)
+        session.flush()
+        record(session, actor=actor, entity="appointment_type", entity_id=kind.id, action="create",
+               changes=created_fields(kind), now=now)
+    else:
+        kind = session.get(AppointmentType, type_id)
+        if kind is None:
+            raise ServiceError("that type no longer exists — reload")
+        changes = apply_update(kind, data.model_dump(), expected_version=None)
+        record(session, actor=actor, entity="appointment_type", entity_id=kind.id, action="update",
+               changes=changes, now=now)
+    session.commit()
+    return kind

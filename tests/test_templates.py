@@ -1,0 +1,124 @@
+"""Editing provider hours, blocks and visit types: validated, audited, and obeyed by booking."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pytest
+from pydantic import ValidationError
+from sqlmodel import select
+from textual.widgets import DataTable, Input, Static
+
+from factories import NOW, TODAY, at, audit_events, make_patient, make_provider
+from officemgr.models import AppointmentType, ProviderHours, ScheduleBlock
+from officemgr.services import availability, schedule, templates
+from officemgr.services.common import ServiceError
+from officemgr.store import read_session
+from officemgr.tui.app import make_app
+from officemgr.tui.views.provider_template import TemplateScreen
+from ui_support import SIZE, settle
+
+ACTOR = "desk"
+
+
+def test_hours_input_rules():
+    assert templates.HoursInput(weekday=0, start="7:30 AM", end="4 PM").end == time(16)
+    assert templates.HoursInput(weekday=5, start=None, end=None).start is None
+    with pytest.raises(ValidationError, match="both a start and an end"):
+        templates.HoursInput(weekday=0, start="08:00", end=None)
+    with pytest.raises(ValidationError, match="end must be after the start"):
+        templates.HoursInput(weekday=0, start="17:00", end="08:00")
+    with pytest.raises(ValidationError, match="a time looks like"):
+        templates.HoursInput(weekday=0, start="noonish", end="17:00")
+
+
+def test_block_input_needs_exactly_one_of_weekday_or_date():
+    with pytest.raises(ValidationError, match="either every given weekday or on one date"):
+        templates.BlockInput(start="12:00", end="13:00", reason="Lunch")
+    with pytest.raises(ValidationError, match="either every given weekday or on one date"):
+        templates.BlockInput(weekday=1, day=TODAY, start="12:00", end="13:00", reason="Lunch")
+    with pytest.raises(ValidationError, match="required"):
+        templates.BlockInput(weekday=1, start="12:00", end="13:00", reason=" ")
+
+
+def test_setting_a_day_off_and_new_hours_changes_booking(session):
+    hopper = make_provider(session)
+    patient = make_patient(session)
+    templates.set_hours(session, hopper.id, templates.HoursInput(weekday=0), now=NOW, actor=ACTOR)
+    assert availability.conflicts(session, provider_id=hopper.id, patient_id=patient.id, start=at(9),
+                                  end=at(9, 15)) == ["Grace Hopper does not work on Mondays"]
+    templates.set_hours(session, hopper.id, templates.HoursInput(weekday=0, start="10:00", end="14:00"), now=NOW,
+                        actor=ACTOR)
+    assert availability.conflicts(session, provider_id=hopper.id, patient_id=patient.id, start=at(9),
+                                  end=at(9, 15)) == ["outside Grace Hopper's hours (10:00–14:00)"]
+    assert [e.action for e, _ in audit_events(session, "provider_hours")] == ["delete", "create"]
+
+
+def test_an_exception_added_and_removed(session):
+    hopper = make_provider(session)
+    tuesday = TODAY + timedelta(days=1)
+    block = templates.add_block(session, hopper.id, templates.BlockInput(day=tuesday, start="08:00", end="12:00",
+                                                                         reason="Out: dentist"), now=NOW, actor=ACTOR)
+    plan = availability.day_plans(session, tuesday, [hopper.id])[hopper.id]
+    assert [(b.reason, b.start, b.end) for b in plan.blocks] == [
+        ("Out: dentist", at(8, day=tuesday), at(12, day=tuesday)), ("Lunch", at(12, day=tuesday), at(13, day=tuesday))]
+    view = templates.template(session, hopper.id, TODAY)
+    assert [b.id for b in view.exceptions] == [block.id] and len(view.weekly_blocks) == 5
+    templates.remove_block(session, block.id, now=NOW, actor=ACTOR)
+    assert session.get(ScheduleBlock, block.id) is None
+    with pytest.raises(ServiceError, match="no longer exists"):
+        templates.remove_block(session, block.id, now=NOW, actor=ACTOR)
+
+
+def test_visit_types_are_added_renamed_and_kept_unique(session):
+    kind = templates.save_type(session, templates.TypeInput(name="Telehealth", minutes=20), type_id=None, now=NOW,
+                               actor=ACTOR)
+    templates.save_type(session, templates.TypeInput(name="Telehealth", minutes=25), type_id=kind.id, now=NOW,
+                        actor=ACTOR)
+    assert (kind.minutes, kind.version) == (25, 2)
+    templates.save_type(session, templates.TypeInput(name="Follow-up", minutes=15), type_id=None, now=NOW,
+                        actor=ACTOR)
+    with pytest.raises(ServiceError, match="already a type called Follow-up"):
+        templates.save_type(session, templates.TypeInput(name="Follow-up", minutes=10), type_id=kind.id, now=NOW,
+                            actor=ACTOR)
+    assert [t.name for t in schedule.appointment_types(session)] == ["Follow-up", "Telehealth"]
+
+
+async def test_template_screen_edits_hours_and_refuses_a_bad_block(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    with read_session(demo_engine) as session:
+        provider = schedule.providers(session)[0]
+        blocks_before = len(session.exec(select(ScheduleBlock)).all())
+    app = make_app(demo_engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(TemplateScreen(provider.id))
+        await settle(pilot)
+        screen = app.screen
+        hours = screen.query_one("#hours", DataTable)
+        hours.focus()
+        hours.move_cursor(row=2)  # Wednesday
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#f-start", Input).value = "9:00 AM"
+        form.query_one("#f-end", Input).value = "1:00 PM"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "09:00–13:00" in str(hours.get_row_at(2)[1])
+        screen.query_one("#blocks", DataTable).focus()
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#f-day", Input).value = "01/05/2027"
+        form.query_one("#f-start", Input).value = "14:00"
+        form.query_one("#f-end", Input).value = "13:00"
+        form.query_one("#f-reason", Input).value = "Out"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "end must be after the start" in str(form.query_one("#form-error", Static).render())
+    with read_session(demo_engine) as session:
+        wednesday = session.exec(select(ProviderHours).where(ProviderHours.provider_id == provider.id,
+                                                             ProviderHours.weekday == 2)).one()
+        assert (wednesday.start, wednesday.end) == (time(9), time(13))
+        assert len(session.exec(select(ScheduleBlock)).all()) == blocks_before
+        assert session.exec(select(AppointmentType)).first() is not None
