@@ -10,7 +10,7 @@ import argparse
 import getpass
 import os
 import sys
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from officemgr.store import StoreError
 
@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(demo, suppress=True)
     demo.add_argument("--scale", choices=("small", "large"), default="small")
     demo.add_argument("--seed", type=int, default=1)
+    _add_import_parser(sub)
+    _add_export_parser(sub)
     return parser
 
 
@@ -57,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return _demo(args, today)
+        if args.command == "import":
+            return _import_appointments(args, today)
+        if args.command == "export":
+            return _export_ics(args, today)
         return _run(args, today)
     except StoreError as exc:
         print(f"officemgr: {exc}", file=sys.stderr)
@@ -93,6 +99,114 @@ def _demo(args: argparse.Namespace, today: date) -> int:
     print(f"Demo practice for {today:%Y-%m-%d} (seed {args.seed}, {args.scale}) written to {engine.url.database}:")
     print(counts)
     return 0
+
+
+
+# --- import / export (issue 3: schedule interop) ------------------------------------------------------
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a date looks like 2026-11-23, not '{text}'") from None
+
+
+def _add_import_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    imp = sub.add_parser("import", help="import records from a file (all or nothing)")
+    _global_options(imp, suppress=True)
+    what = imp.add_subparsers(dest="what", parser_class=_Parser, required=True, metavar="WHAT")
+    appts = what.add_parser("appointments", help="book appointments from a .csv or .ics file")
+    _global_options(appts, suppress=True)
+    appts.add_argument("file", metavar="FILE", help="a .csv (header row) or .ics file")
+
+
+def _add_export_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    exp = sub.add_parser("export", help="export records to a file")
+    _global_options(exp, suppress=True)
+    what = exp.add_subparsers(dest="what", parser_class=_Parser, required=True, metavar="WHAT")
+    ics = what.add_parser("ics", help="a provider's appointments as an iCalendar file (patients by initials)")
+    _global_options(ics, suppress=True)
+    ics.add_argument("--provider", required=True, metavar="NAME_OR_NPI", help='"First Last" or the NPI')
+    span = ics.add_mutually_exclusive_group()
+    span.add_argument("--day", metavar="YYYY-MM-DD", type=_date_arg, help="that day (default: today)")
+    span.add_argument("--week", metavar="YYYY-MM-DD", type=_date_arg, help="the week (Monday-Sunday) holding it")
+    ics.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+
+
+def _import_appointments(args: argparse.Namespace, today: date) -> int:
+    from pathlib import Path
+
+    from sqlalchemy.exc import DBAPIError
+
+    from officemgr import store
+    from officemgr.services import interop
+    from officemgr.services.common import ServiceError
+
+    path = Path(args.file)
+    # Checked before opening the database, so a mistyped name does not create an empty database.
+    if not path.is_file():
+        print(f"officemgr: there is no file {path}", file=sys.stderr)
+        return 1
+    engine = _open(args)
+    now = datetime.combine(today, datetime.now().time().replace(microsecond=0))
+    try:
+        with store.write_session(engine) as session:
+            result = interop.import_appointments(session, path, now=now, actor=getpass.getuser())
+    except ServiceError as exc:
+        print(f"officemgr: {exc}", file=sys.stderr)
+        return 1
+    except DBAPIError as exc:
+        print(f"officemgr: the database refused the import ({exc.orig}); nothing was imported", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    skipped = f", {_count(result.skipped, 'cancelled event')} skipped" if result.skipped else ""
+    print(f"Imported {_count(result.booked, 'appointment')} from {path.name} "
+          f"({_count(result.patients_created, 'new patient')}{skipped}).")
+    return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _export_ics(args: argparse.Namespace, today: date) -> int:
+    from officemgr import store
+    from officemgr.services import interop
+    from officemgr.services.common import ServiceError
+
+    first_day, days = _export_span(args, today)
+    engine = _open(args)
+    try:
+        with store.read_session(engine) as session:
+            provider = interop.find_provider(session, args.provider)
+            data = interop.export_ics(session, provider_id=provider.id, first_day=first_day, days=days)
+    except ServiceError as exc:
+        print(f"officemgr: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    if args.out is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return 0
+    try:
+        with open(args.out, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        print(f"officemgr: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+        return 1
+    print(f"Exported {_count(data.count(b'BEGIN:VEVENT'), 'appointment')} of {provider.name} to {args.out}.")
+    return 0
+
+
+def _export_span(args: argparse.Namespace, today: date) -> tuple[date, int]:
+    """The first day and the number of days: --week is Monday to Sunday, else one day (default today)."""
+    if args.week is not None:
+        return args.week - timedelta(days=args.week.weekday()), 7
+    return (args.day or today), 1
 
 
 if __name__ == "__main__":
