@@ -6,7 +6,7 @@ rows: each area draws from its own `random.Random` seeded from (seed, area), so 
 not reshuffle the others. Rows are written as plain dicts with Core bulk inserts, explicit ids, one
 transaction per group of tables.
 
-The areas live in their own modules (`people`, `schedule`, `inventory`, `billing`, `compliance`), each
+The areas live in their own modules (`people`, `schedule`, `frontdesk`, `inventory`, `billing`, `compliance`), each
 exposing an `_add_*` step that `fill` below calls in order; `_db` writes rows and `_types` holds what they share.
 """
 
@@ -22,6 +22,7 @@ from officemgr.demo._db import _refuse_if_filled, _sync_sequences, _transaction
 from officemgr.demo._types import DEMO_NOW, SCALES, DemoSummary, Scale
 from officemgr.demo.billing import _add_claims
 from officemgr.demo.compliance import _add_compliance
+from officemgr.demo.frontdesk import _add_frontdesk
 from officemgr.demo.inventory import _add_inventory
 from officemgr.demo.people import _add_credentials, _add_patients, _add_shifts, _add_staff, _add_time_off
 from officemgr.demo.schedule import _add_appointments, _add_templates
@@ -51,6 +52,7 @@ def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") ->
     with _transaction(engine) as conn:
         _add_templates(conn, staff, plan, today, summary)
         _add_appointments(conn, rng("appointments"), staff, patients, plan, today, summary)
+        _add_frontdesk(conn, rng("frontdesk"), staff, patients, today, summary)
     with _transaction(engine) as conn:
         _add_inventory(conn, rng("inventory"), staff, today, summary)
     with _transaction(engine) as conn:

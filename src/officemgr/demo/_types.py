@@ -62,6 +62,9 @@ class DemoSummary:
     schedule_blocks: int = 0
     appointment_types: int = 0
     appointments: int = 0
+    appointment_events: int = 0
+    recalls: int = 0
+    waitlist_entries: int = 0
     vendors: int = 0
     items: int = 0
     stock_lots: int = 0

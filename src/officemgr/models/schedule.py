@@ -221,3 +221,35 @@ class AppointmentCreate(SQLModel):
     @property
     def start(self) -> datetime:
         return datetime.combine(self.day, datetime.strptime(self.start_time, "%H:%M").time())
+
+
+class RecallCreate(SQLModel):
+    """A recall to add: who comes back, why, and when (not in the past); optionally with whom, for what."""
+
+    patient_id: int
+    provider_id: int | None = None
+    type_id: int | None = None
+    reason: str = Field(max_length=120)
+    due: date
+    note: str = Field(default="", max_length=200)
+    today: date
+
+    _reason = field_validator("reason")(require_text)
+    _note = field_validator("note")(strip_text)
+
+    @model_validator(mode="after")
+    def _not_in_the_past(self) -> RecallCreate:
+        if self.due < self.today:
+            raise ValueError("the due date cannot be in the past")
+        return self
+
+
+class WaitlistCreate(SQLModel):
+    """A patient who wants an earlier slot: with a given provider or any (None), for a type or any length."""
+
+    patient_id: int
+    provider_id: int | None = None
+    type_id: int | None = None
+    note: str = Field(default="", max_length=200)
+
+    _note = field_validator("note")(strip_text)

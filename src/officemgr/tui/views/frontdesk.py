@@ -1,0 +1,380 @@
+"""The front desk's four lists in one window: reminder calls for the next business day, recalls due, the
+waitlist, and today's visits whose insurance is not verified yet; with the 90-day no-show rates below.
+
+`FrontDeskScreen(initial="reminders")` is pushed by the app; it dismisses with True when it saved anything,
+so the caller can reload what it shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Label, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from officemgr.models import RecallStatus, ReminderOutcome, WaitlistStatus
+from officemgr.services import frontdesk
+from officemgr.services.common import ServiceError
+from officemgr.services.format import days_from_now
+from officemgr.services.frontdesk import DeskAppt, NoShowReport, RateRow, RecallRow, ReminderList, WaitlistRow
+from officemgr.store import read_session, write_session
+from officemgr.tui.widgets.base import plain, selected_key
+
+LISTS = ("reminders", "recalls", "waitlist", "unverified")
+REMINDER_STYLE = {
+    ReminderOutcome.reached: "green",
+    ReminderOutcome.left_message: "yellow",
+    ReminderOutcome.wrong_number: "bold red",
+}
+
+
+@dataclass(frozen=True)
+class DeskData:
+    reminders: ReminderList
+    recalls: list[RecallRow]
+    waitlist: list[WaitlistRow]
+    unverified: list[DeskAppt]
+    rates: NoShowReport
+
+
+# ------------------------------------------------------------------------------------------------ tables
+
+
+class DeskTable(DataTable):  # type: ignore[type-arg]
+    """One list; its keys act on the selected row through the screen."""
+
+    LIST = ""
+    COLUMNS: tuple[str, ...] = ()
+    HINT = ""
+
+    def __init__(self) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, id=f"fd-{self.LIST}")
+
+    def action_mark(self, value: str) -> None:
+        screen = self.screen
+        if isinstance(screen, FrontDeskScreen):
+            screen.mark(self.LIST, value)
+
+
+class ReminderTable(DeskTable):
+    LIST = "reminders"
+    COLUMNS = ("Time", "Patient", "Phone", "Provider", "Type", "Reminder call")
+    HINT = "r reached · l left message · w wrong number"
+    BINDINGS = [
+        Binding("r", "mark('reached')", "Reached", id="frontdesk_reached"),
+        Binding("l", "mark('left_message')", "Left message", id="frontdesk_left_message"),
+        Binding("w", "mark('wrong_number')", "Wrong number", id="frontdesk_wrong_number"),
+    ]
+
+
+class RecallTable(DeskTable):
+    LIST = "recalls"
+    COLUMNS = ("Due", "When", "Patient", "Phone", "Reason", "Provider", "Type", "Note")
+    HINT = "c contacted · b booked · x declined"
+    BINDINGS = [
+        Binding("c", "mark('contacted')", "Contacted", id="frontdesk_contacted"),
+        Binding("b", "mark('booked')", "Booked", id="frontdesk_recall_booked"),
+        Binding("x", "mark('declined')", "Declined", id="frontdesk_declined"),
+    ]
+
+
+class WaitlistTable(DeskTable):
+    LIST = "waitlist"
+    COLUMNS = ("Added", "Patient", "Phone", "Provider", "Type", "Status", "Note")
+    HINT = "o offered · b booked · x remove"
+    BINDINGS = [
+        Binding("o", "mark('offered')", "Offered", id="frontdesk_offered"),
+        Binding("b", "mark('booked')", "Booked", id="frontdesk_waitlist_booked"),
+        Binding("x", "mark('removed')", "Remove", id="frontdesk_removed"),
+    ]
+
+
+class UnverifiedTable(DeskTable):
+    LIST = "unverified"
+    COLUMNS = ("Time", "Patient", "Phone", "Provider", "Type", "Status")
+    HINT = "v verified (by you, today)"
+    BINDINGS = [Binding("v", "mark('verified')", "Verified", id="frontdesk_verified")]
+
+
+TABLES: dict[str, type[DeskTable]] = {t.LIST: t for t in (ReminderTable, RecallTable, WaitlistTable, UnverifiedTable)}
+
+
+# ------------------------------------------------------------------------------------------------ screen
+
+
+class FrontDeskScreen(ModalScreen[bool]):
+    # Its own classes, not the forms' (the app stylesheet sizes `.form` for forms and `.status` to one line).
+    DEFAULT_CSS = """
+    FrontDeskScreen > .frontdesk {
+        width: 95%;
+        max-width: 150;
+        height: 90%;
+        border: thick $accent;
+        background: $panel;
+        padding: 0 1;
+    }
+    FrontDeskScreen TabbedContent {
+        height: 1fr;
+    }
+    FrontDeskScreen .frontdesk-line {
+        height: auto;
+        color: $text-muted;
+    }
+    """
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="frontdesk_close"),
+        Binding("1", "show('reminders')", "Reminders", id="frontdesk_show_reminders"),
+        Binding("2", "show('recalls')", "Recalls", id="frontdesk_show_recalls"),
+        Binding("3", "show('waitlist')", "Waitlist", id="frontdesk_show_waitlist"),
+        Binding("4", "show('unverified')", "Unverified", id="frontdesk_show_unverified"),
+    ]
+
+    def __init__(self, initial: str = "reminders", *, slot: tuple[int, datetime, datetime] | None = None) -> None:
+        """`slot` (provider id, start, end): show only the waitlist entries that fit that freed slot."""
+        if initial not in LISTS:
+            raise ValueError(f"unknown front-desk list '{initial}' (use one of: {', '.join(LISTS)})")
+        super().__init__()
+        self.initial = initial
+        self.slot = slot
+        self.changed = False
+        self.data: DeskData | None = None
+        self.rows: dict[str, dict[int, Any]] = {name: {} for name in LISTS}
+
+    # -- app context
+
+    @property
+    def today(self) -> date:
+        return self.app.today  # type: ignore[attr-defined, no-any-return]
+
+    def say(self, message: str, severity: str = "information") -> None:
+        self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
+
+    # -- layout
+
+    def compose(self) -> ComposeResult:
+        day = frontdesk.next_business_day(self.today)
+        titles = {
+            "reminders": f"1 Reminders for {day:%a %m/%d}",
+            "recalls": "2 Recalls due",
+            "waitlist": "3 Waitlist" if self.slot is None else
+                        f"3 Waitlist for {self.slot[1]:%a %m/%d %H:%M}–{self.slot[2]:%H:%M}",
+            "unverified": "4 Unverified today",
+        }
+        with Vertical(classes="frontdesk"):
+            yield Label(Text(f"Front desk · {self.today:%A %B %-d, %Y}"), classes="form-title", id="fd-title")
+            with TabbedContent(initial=self.initial, id="fd-tabs"):
+                for name in LISTS:
+                    with TabPane(Content(titles[name]), id=name):
+                        yield TABLES[name]()
+            yield Static("", id="fd-hint", classes="frontdesk-line")
+            yield Static("", id="fd-noshow", classes="frontdesk-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for name, table_cls in TABLES.items():
+            self.table(name).add_columns(*table_cls.COLUMNS)
+        self.table(self.initial).focus()
+        self.reload()
+
+    def table(self, name: str) -> DeskTable:
+        return self.query_one(f"#fd-{name}", DeskTable)
+
+    @property
+    def active(self) -> str:
+        return self.query_one("#fd-tabs", TabbedContent).active or self.initial
+
+    def action_show(self, name: str) -> None:
+        self.query_one("#fd-tabs", TabbedContent).active = name
+        self.table(name).focus()
+        self._hint()
+
+    @on(TabbedContent.TabActivated, "#fd-tabs")
+    def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        event.stop()
+        if event.pane is not None and event.pane.id in LISTS:
+            self._hint()
+
+    def action_close(self) -> None:
+        self.dismiss(self.changed)
+
+    # -- loading
+
+    def fetch(self, session: Session) -> DeskData:
+        today = self.today
+        if self.slot is None:
+            waiting = frontdesk.waitlist(session, include_offered=True)
+        else:
+            provider_id, start, end = self.slot
+            waiting = frontdesk.waitlist_matches(session, provider_id=provider_id, start=start, end=end)
+        return DeskData(
+            reminders=frontdesk.reminder_list(session, today),
+            recalls=frontdesk.recalls_due(session, today),
+            waitlist=waiting,
+            unverified=frontdesk.unverified_today(session, today),
+            rates=frontdesk.no_show_rates(session, today),
+        )
+
+    @work(thread=True, exclusive=True, group="frontdesk-load")
+    def reload(self) -> None:
+        try:
+            with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
+                data = self.fetch(session)
+        except SQLAlchemyError as exc:
+            self.app.call_from_thread(self.say, f"Could not read the database ({exc.__class__.__name__}); "
+                                      "try again, or restart officemgr.", "error")
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._deliver, data)
+
+    def _deliver(self, data: DeskData) -> None:
+        if not self.is_mounted:
+            return
+        self.data = data
+        self._fill("reminders", data.reminders.rows, self._reminder_cells)
+        self._fill("recalls", data.recalls, self._recall_cells)
+        self._fill("waitlist", data.waitlist, self._waitlist_cells)
+        self._fill("unverified", data.unverified, self._unverified_cells)
+        self.query_one("#fd-noshow", Static).update(_rates_text(data.rates))
+        self._hint()
+
+    def _fill(self, name: str, rows: list[Any], cells: Callable[[Any], list[Text]]) -> None:
+        table = self.table(name)
+        keep = table.cursor_row
+        table.clear()
+        self.rows[name] = {}
+        for row in rows:
+            self.rows[name][row.id] = row
+            table.add_row(*cells(row), key=str(row.id))
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+
+    def _reminder_cells(self, row: DeskAppt) -> list[Text]:
+        if row.reminder is None:
+            call = Text("not called yet", style="dim")
+        else:
+            when = f" {row.reminder_at:%m/%d %H:%M}" if row.reminder_at else ""
+            call = Text(row.reminder.label + when, style=REMINDER_STYLE[row.reminder])
+        return [Text(f"{row.start:%H:%M}"), plain(row.patient_name), _phone(row.phone), plain(row.provider_name),
+                plain(row.type_name), call]
+
+    def _recall_cells(self, row: RecallRow) -> list[Text]:
+        days = (row.due - self.today).days
+        return [Text(f"{row.due:%m/%d/%Y}"), Text(days_from_now(days), style="bold red" if days < 0 else ""),
+                plain(row.patient_name), _phone(row.phone), plain(row.reason), plain(row.provider_name or "any"),
+                plain(row.type_name or "any"), plain(row.note)]
+
+    def _waitlist_cells(self, row: WaitlistRow) -> list[Text]:
+        kind = f"{row.type_name} ({row.minutes} min)" if row.type_name else "any"
+        return [Text(f"{row.added_on:%m/%d/%Y}"), plain(row.patient_name), _phone(row.phone),
+                plain(row.provider_name or "any"), plain(kind),
+                Text(row.status.value, style="yellow" if row.status is WaitlistStatus.offered else ""),
+                plain(row.note)]
+
+    def _unverified_cells(self, row: DeskAppt) -> list[Text]:
+        return [Text(f"{row.start:%H:%M}"), plain(row.patient_name), _phone(row.phone), plain(row.provider_name),
+                plain(row.type_name), Text(row.status.label)]
+
+    def _hint(self) -> None:
+        name = self.active
+        data = self.data
+        if data is None:
+            summary = "loading…"
+        elif name == "reminders":
+            summary = f"{data.reminders.called} of {len(data.reminders.rows)} called"
+        elif name == "recalls":
+            summary = f"{len(data.recalls)} due within {frontdesk.RECALL_DUE_WITHIN_DAYS} days, not booked"
+        elif name == "waitlist":
+            summary = (f"{len(data.waitlist)} waiting or offered, oldest first" if self.slot is None
+                       else f"{len(data.waitlist)} fit this slot, oldest first")
+        else:
+            summary = f"{len(data.unverified)} of today's visits not verified"
+        self.query_one("#fd-hint", Static).update(
+            Text(f"{summary} · {TABLES[name].HINT} · 1–4 switch list · escape close"))
+
+    # -- writing
+
+    def selected(self, name: str) -> Any:
+        key = selected_key(self.table(name))
+        return self.rows[name].get(int(key)) if key else None
+
+    def mark(self, name: str, value: str) -> None:
+        row = self.selected(name)
+        if row is None:
+            return
+        now, actor, today = self.app.now(), self.app.actor, self.today  # type: ignore[attr-defined]
+        if name == "reminders":
+            outcome = ReminderOutcome(value)
+            self._write(lambda s: frontdesk.mark_reminder(s, row.id, outcome, now=now, actor=actor,
+                                                          expected_version=row.version),
+                        f"{row.patient_name}: {outcome.label}")
+        elif name == "recalls":
+            status = RecallStatus(value)
+            self._write(lambda s: frontdesk.set_recall_status(s, row.id, status, now=now, actor=actor,
+                                                              expected_version=row.version),
+                        f"Recall for {row.patient_name}: {status.value}")
+        elif name == "waitlist":
+            entry = WaitlistStatus(value)
+            self._write(lambda s: frontdesk.set_waitlist_status(s, row.id, entry, now=now, actor=actor,
+                                                                expected_version=row.version),
+                        f"Waitlist, {row.patient_name}: {entry.value}")
+        else:
+            self._write(lambda s: frontdesk.mark_verified(s, row.id, by=actor, on=today, now=now, actor=actor,
+                                                          expected_version=row.version),
+                        f"Insurance verified for {row.patient_name}")
+
+    @work(thread=True, group="frontdesk-write")
+    def _write(self, change: Callable[[Session], object], done: str) -> None:
+        try:
+            with write_session(self.app.engine) as session:  # type: ignore[attr-defined]
+                change(session)
+        except ServiceError as exc:
+            self.app.call_from_thread(self.say, str(exc), "error")
+        except SQLAlchemyError as exc:
+            self.app.call_from_thread(self.say, f"Not saved: the database refused it ({exc.__class__.__name__})",
+                                      "error")
+        else:
+            self.app.call_from_thread(self._saved, done)
+            return
+        self.app.call_from_thread(self.reload)
+
+    def _saved(self, message: str) -> None:
+        self.changed = True
+        self.say(message)
+        self.reload()
+
+
+def _phone(phone: str) -> Text:
+    return plain(phone) if phone else Text(frontdesk.NO_PHONE, style="bold red")
+
+
+def _rate(row: RateRow) -> str:
+    return f"{row.label} {row.percent_label} ({row.no_shows}/{row.due})"
+
+
+def _rates_text(report: NoShowReport) -> Text:
+    head = f"No-shows {report.first:%m/%d}–{report.last:%m/%d} (no-shows ÷ kept + no-shows; cancellations left out): "
+    text = Text(head, style="bold")
+    text.append(f"all {report.overall.percent_label} ({report.overall.no_shows}/{report.overall.due})\n")
+    text.append("by provider: ", style="bold")
+    text.append(" · ".join(_rate(r) for r in report.by_provider) or "none")
+    text.append("\nby type: ", style="bold")
+    text.append(" · ".join(_rate(r) for r in report.by_type) or "none")
+    return text
+
+
+def open_waitlist_offer(app: App[Any], provider_id: int, start: datetime, end: datetime,
+                        callback: Callable[[bool | None], None] | None = None) -> None:
+    """Show the waitlist entries that fit a slot just freed (after a cancellation), oldest first."""
+    app.push_screen(FrontDeskScreen("waitlist", slot=(provider_id, start, end)), callback)
