@@ -125,6 +125,8 @@ async def test_status_change_then_undo(demo_engine) -> None:  # type: ignore[no-
 
 
 async def test_cancel_asks_why_and_move_keeps_the_appointment(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    from officemgr.tui.views.frontdesk import FrontDeskScreen
+
     with read_session(demo_engine) as session:
         rows = [r for r in schedule.day_schedule(session, TODAY).rows if r.status is ApptStatus.booked]
     to_cancel, to_move = rows[0], rows[1]
@@ -142,6 +144,10 @@ async def test_cancel_asks_why_and_move_keeps_the_appointment(demo_engine) -> No
         assert "say what happened" in text_of(form.query_one("#e-detail", Static))
         form.query_one("#f-detail", Input).value = "Car trouble"
         await pilot.press("ctrl+s")
+        await settle(pilot)
+        # The demo's waitlist has a patient for any provider: the freed slot is offered to them.
+        assert isinstance(app.screen, FrontDeskScreen)
+        await pilot.press("escape")
         await settle(pilot)
         view._select(to_move.id)
         await pilot.press("m")
@@ -176,3 +182,51 @@ async def test_slot_finder_lists_open_slots_and_books_one(demo_engine) -> None: 
         form = app.screen
         assert form.query_one("#f-start_time", Input).value == f"{first.start:%H:%M}"
         assert form.query_one("#f-provider_id", Select).value == first.provider_id
+
+
+async def test_cancelling_offers_the_freed_slot_to_the_waitlist(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    from officemgr.services import frontdesk
+    from officemgr.tui.views.frontdesk import FrontDeskScreen
+
+    with read_session(demo_engine) as session:
+        rows = [r for r in schedule.day_schedule(session, TODAY).rows if r.status is ApptStatus.booked]
+        target = next(r for r in rows if frontdesk.waitlist_matches(
+            session, provider_id=r.provider_id, start=r.start, end=r.end))
+    app = make_app(demo_engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app, TODAY)
+        app.query_one("#view-schedule")._select(target.id)
+        await pilot.press("x")
+        await settle(pilot)
+        app.screen.query_one("#f-why", Select).value = "Patient is sick"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, FrontDeskScreen)
+
+
+async def test_recall_at_checkout_by_key(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    from officemgr.models import Recall
+
+    with read_session(demo_engine) as session:
+        row = next(r for r in schedule.day_schedule(session, TODAY).rows if r.status is ApptStatus.checked_out)
+        before = len(session.exec(select(Recall).where(Recall.patient_id == row.patient_id)).all())
+    app = make_app(demo_engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app, TODAY)
+        app.query_one("#view-schedule")._select(row.id)
+        await pilot.press("c")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#f-interval", Input).value = "sometime"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert str(form.query_one("#e-interval", Static).render())
+        form.query_one("#f-interval", Input).value = "12 months"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form
+    with read_session(demo_engine) as session:
+        recalls = session.exec(select(Recall).where(Recall.patient_id == row.patient_id)
+                               .order_by(Recall.id)).all()
+    assert len(recalls) == before + 1
+    assert recalls[-1].due == TODAY.replace(year=TODAY.year + 1)

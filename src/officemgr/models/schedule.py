@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from officemgr.models.base import Versioned, enum_field, nullable_enum
-from officemgr.models.validation import require_text, strip_text
+from officemgr.models.validation import parse_time, require_text, strip_text
 
 
 class ApptStatus(str, enum.Enum):
@@ -194,18 +194,7 @@ class AppointmentCreate(SQLModel):
 
     _text = field_validator("reason", "note")(strip_text)
 
-    @field_validator("start_time")
-    @classmethod
-    def _time(cls, value: str) -> str:
-        value = require_text(value)
-        try:
-            parsed = datetime.strptime(value.upper().replace(" ", ""), "%H:%M")
-        except ValueError:
-            try:
-                parsed = datetime.strptime(value.upper().replace(" ", ""), "%I:%M%p")
-            except ValueError:
-                raise ValueError("a time looks like 09:30 or 2:15 PM") from None
-        return parsed.strftime("%H:%M")
+    _time = field_validator("start_time")(parse_time)
 
     @model_validator(mode="after")
     def _fits_the_day(self) -> AppointmentCreate:

@@ -18,6 +18,7 @@ from officemgr.services.schedule import ADVANCE, ApptRow, DaySchedule, ProviderD
 from officemgr.tui.forms.appointment import AppointmentForm
 from officemgr.tui.forms.cancel import CancelForm
 from officemgr.tui.forms.move import MoveForm
+from officemgr.tui.forms.recall import RecallForm
 from officemgr.tui.views.appointment_detail import AppointmentScreen
 from officemgr.tui.views.slot_finder import SlotFinder
 from officemgr.tui.widgets.base import TabView, plain, select_key, selected_key
@@ -51,6 +52,7 @@ class ScheduleView(ScheduleWrites, TabView):
         Binding("m", "move", "Move", id="schedule_move"),
         Binding("r", "front_desk", "Front-desk lists", id="schedule_front_desk"),
         Binding("h", "hours", "Hours, blocks, types", id="schedule_hours"),
+        Binding("c", "recall", "Recall (back in…)", id="schedule_recall"),
     ]
 
     def __init__(self, **kwargs: object) -> None:
@@ -245,7 +247,17 @@ class ScheduleView(ScheduleWrites, TabView):
     def action_cancel_appt(self) -> None:
         row = self.selected_row()
         if row is not None:
-            self.app.push_screen(CancelForm(row), self._after)
+            self.app.push_screen(CancelForm(row), lambda saved: self._after_cancel(row, saved))
+
+    def _after_cancel(self, row: ApptRow, saved: bool | None) -> None:
+        if saved:
+            self.reload()
+            self.offer_freed_slot(row)
+
+    def action_recall(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self.app.push_screen(RecallForm(row), self._after)
 
     def action_front_desk(self) -> None:
         from officemgr.tui.views.frontdesk import FrontDeskScreen

@@ -6,10 +6,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from textual import work
 
 from officemgr.models import Appointment, ApptStatus
-from officemgr.services import schedule
+from officemgr.services import frontdesk, schedule
 from officemgr.services.common import ServiceError
 from officemgr.services.schedule import ApptRow
 from officemgr.store import read_session, write_session
+from officemgr.tui.views.frontdesk import open_waitlist_offer
 
 
 class ScheduleWrites:
@@ -41,6 +42,15 @@ class ScheduleWrites:
             return
         app.call_from_thread(self.say, done)  # type: ignore[attr-defined]
         app.call_from_thread(self.reload)  # type: ignore[attr-defined]
+
+    @work(thread=True, exclusive=True, group="lookup")
+    def offer_freed_slot(self, row: ApptRow) -> None:
+        """After a cancellation: if someone on the waitlist fits the freed slot, show them first."""
+        with read_session(self.engine) as session:  # type: ignore[attr-defined]
+            matches = frontdesk.waitlist_matches(session, provider_id=row.provider_id, start=row.start, end=row.end)
+        if matches:
+            self.app.call_from_thread(open_waitlist_offer, self.app, row.provider_id, row.start, row.end,  # type: ignore[attr-defined]
+                                      self._after)  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, group="lookup")
     def load_day_of(self, appt_id: int) -> None:

@@ -1,0 +1,42 @@
+"""At checkout: when should this patient come back (a recall the front desk calls when it is due)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from officemgr.models.schedule import RecallCreate
+from officemgr.services import frontdesk
+from officemgr.services.common import ServiceError
+from officemgr.services.schedule import ApptRow
+from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm
+
+
+class RecallForm(RecordForm):
+    def __init__(self, row: ApptRow) -> None:
+        self.row = row
+        self.FORM_TITLE = f"Recall {row.patient_name}: back in how long, for what"
+        super().__init__()
+
+    def fields(self) -> list[FieldSpec]:
+        return [
+            FieldSpec("interval", "Back in", placeholder="12 months, 6 weeks, 1 year"),
+            FieldSpec("reason", "For", placeholder="Annual physical, diabetes follow-up…"),
+        ]
+
+    def initial(self) -> dict[str, Any]:
+        return {"reason": self.row.type_name}
+
+    def build(self, values: dict[str, Any]) -> BaseModel:
+        try:
+            return frontdesk.recall_from_interval(
+                self.row.patient_id, values["interval"] or "", self.app.today,  # type: ignore[attr-defined]
+                reason=values["reason"] or "", provider_id=self.row.provider_id)
+        except ServiceError as exc:
+            raise FieldErrors({"interval": str(exc)}) from None
+
+    def write(self, session: Session, model: BaseModel) -> None:
+        assert isinstance(model, RecallCreate)
+        frontdesk.add_recall(session, model, now=self.app.now(), actor=self.app.actor)  # type: ignore[attr-defined]
