@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlmodel import select
@@ -186,7 +186,9 @@ async def test_waitlist_offer_for_a_freed_slot_lists_only_fitting_entries(demo_e
     with read_session(demo_engine) as session:
         everyone = frontdesk.waitlist(session)
         provider_id = next(r.provider_id for r in everyone if r.provider_id is not None)
-        start, end = datetime.combine(TUESDAY, time(16, 30)), datetime.combine(TUESDAY, time(16, 45))
+        # Four weeks out nobody is booked yet, so only the slot's length and provider decide who fits.
+        free_day = TODAY + timedelta(days=28)
+        start, end = datetime.combine(free_day, time(16, 30)), datetime.combine(free_day, time(16, 45))
         fits = frontdesk.waitlist_matches(session, provider_id=provider_id, start=start, end=end)
     assert fits and len(fits) < len(everyone)
     app = make_app(demo_engine, today=TODAY)

@@ -130,6 +130,7 @@ async def test_cancel_asks_why_and_move_keeps_the_appointment(demo_engine) -> No
     with read_session(demo_engine) as session:
         rows = [r for r in schedule.day_schedule(session, TODAY).rows if r.status is ApptStatus.booked]
     to_cancel, to_move = rows[0], rows[1]
+    wait_for_any_slot(demo_engine)
     app = make_app(demo_engine, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await open_day(pilot, app, TODAY)
@@ -184,14 +185,26 @@ async def test_slot_finder_lists_open_slots_and_books_one(demo_engine) -> None: 
         assert form.query_one("#f-provider_id", Select).value == first.provider_id
 
 
-async def test_cancelling_offers_the_freed_slot_to_the_waitlist(demo_engine) -> None:  # type: ignore[no-untyped-def]
+def wait_for_any_slot(engine) -> None:  # type: ignore[no-untyped-def]
+    """Put a patient with nothing booked today on the waitlist for any provider and any length."""
+    from officemgr.models.schedule import WaitlistCreate
     from officemgr.services import frontdesk
+    from officemgr.store import write_session
+
+    with write_session(engine) as session:
+        busy = {r.patient_id for r in schedule.day_schedule(session, TODAY).rows}
+        waiting = {r.patient_id for r in frontdesk.waitlist(session, include_offered=True)}
+        free = next(p for p in session.exec(select(Patient).order_by(Patient.id)) if p.id not in busy | waiting)
+        frontdesk.add_to_waitlist(session, WaitlistCreate(patient_id=free.id), now=datetime.combine(TODAY, time(8)),
+                                  actor="test")
+
+
+async def test_cancelling_offers_the_freed_slot_to_the_waitlist(demo_engine) -> None:  # type: ignore[no-untyped-def]
     from officemgr.tui.views.frontdesk import FrontDeskScreen
 
     with read_session(demo_engine) as session:
-        rows = [r for r in schedule.day_schedule(session, TODAY).rows if r.status is ApptStatus.booked]
-        target = next(r for r in rows if frontdesk.waitlist_matches(
-            session, provider_id=r.provider_id, start=r.start, end=r.end))
+        target = next(r for r in schedule.day_schedule(session, TODAY).rows if r.status is ApptStatus.booked)
+    wait_for_any_slot(demo_engine)
     app = make_app(demo_engine, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await open_day(pilot, app, TODAY)

@@ -92,13 +92,24 @@ def _hand_over_future_visits(conn: Connection, rng: random.Random, leaving: set[
     a recall call; the schedule keeps its shape, only who is coming changes.
     """
     table = Appointment.__table__  # type: ignore[attr-defined]
-    ids = conn.execute(
-        select(table.c.id).where(table.c.patient_id.in_(sorted(leaving)),
-                                 table.c.start >= _midnight(today + timedelta(days=1))).order_by(table.c.id)
-    ).scalars().all()
-    if ids:
+    since = _midnight(today + timedelta(days=1))
+    moving = conn.execute(
+        select(table.c.id, table.c.start).where(table.c.patient_id.in_(sorted(leaving)), table.c.start >= since)
+        .order_by(table.c.id)
+    ).all()
+    booked: dict[date, set[int]] = {}
+    for patient_id, start in conn.execute(select(table.c.patient_id, table.c.start).where(table.c.start >= since)):
+        booked.setdefault(start.date(), set()).add(patient_id)
+    updates = []
+    for row_id, start in moving:
+        # Never give a patient a second visit the same day: the app itself refuses that booking.
+        free = [p for p in others if p not in booked.setdefault(start.date(), set())] or others
+        patient_id = rng.choice(free)
+        booked[start.date()].add(patient_id)
+        updates.append({"row_id": row_id, "to": patient_id})
+    if updates:
         conn.execute(table.update().where(table.c.id == bindparam("row_id")).values(patient_id=bindparam("to")),
-                     [{"row_id": id_, "to": rng.choice(others)} for id_ in ids])
+                     updates)
 
 
 def _recall(rng: random.Random, providers: list[Person], types: dict[str, int], patient_id: int, due: date,

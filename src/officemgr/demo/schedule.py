@@ -91,10 +91,11 @@ def _add_appointments(conn: Connection, rng: random.Random, staff: list[Person],
     todays: list[dict] = []
     for day in _clinic_days(first, last, today):
         midnight = datetime.combine(day, time.min)
+        seen_today: set[int] = set()
         for provider in providers:
             for start, index in _day_slots(rng, types, cum):
                 name, minutes = types[index]
-                patient = patients[rng.randrange(len(patients))]
+                patient = _patient_not_seen(rng, patients, seen_today)
                 if day < today:
                     status = _past_status(rng)
                 elif day > today:
@@ -111,6 +112,7 @@ def _add_appointments(conn: Connection, rng: random.Random, staff: list[Person],
                     "status": status.value,
                     "reason": reason,
                     "note": rng.choice(APPT_NOTES) if rng.random() < 0.03 else "",
+                    "double_booked": False,
                 }
                 rows.append(row)
                 if day == today:
@@ -120,16 +122,28 @@ def _add_appointments(conn: Connection, rng: random.Random, staff: list[Person],
     summary.appointments = _insert(conn, Appointment, _with_ids(conn, Appointment, rows))
 
 
+def _patient_not_seen(rng: random.Random, patients: list[PatientRef], seen: set[int]) -> PatientRef:
+    """A patient not yet booked that day (the app refuses a patient twice a day; the demo should not do it)."""
+    for _ in range(50):
+        patient = patients[rng.randrange(len(patients))]
+        if patient.id not in seen:
+            break
+    seen.add(patient.id)
+    return patient
+
+
 def _double_books(rng: random.Random, todays: list[dict], patients: list[PatientRef]) -> list[dict]:
     """One or two same-day sick visits squeezed in on top of a booked slot later today."""
     later = [r for r in todays if r["status"] == ApptStatus.booked.value]
+    seen_today = {r["patient_id"] for r in todays}
     extra = []
     for row in rng.sample(later, min(len(later), rng.choice((1, 2)))):
         extra.append({
             **row,
-            "patient_id": patients[rng.randrange(len(patients))].id,
+            "patient_id": _patient_not_seen(rng, patients, seen_today).id,
             "reason": "Work-in: " + rng.choice(REASONS["Acute"]).lower(),
             "note": "Double-booked: same-day sick visit, OK'd by provider",
+            "double_booked": True,
         })
     return extra
 
