@@ -172,8 +172,12 @@ class ScheduleView(ScheduleWrites, TabView):
         return int(key) if key else None
 
     def selected_row(self) -> ApptRow | None:
+        """The appointment under the cursor; says so when there is none, since every caller needs one."""
         appt_id = self.selected_id()
-        return self.rows.get(appt_id) if appt_id is not None else None
+        row = self.rows.get(appt_id) if appt_id is not None else None
+        if row is None:
+            self.say("Put the cursor on an appointment first", "warning")
+        return row
 
     def _select(self, appt_id: int) -> bool:
         table = self.query_one(DataTable)
@@ -218,9 +222,9 @@ class ScheduleView(ScheduleWrites, TabView):
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.CellSelected | DataTable.RowSelected) -> None:
         event.stop()
-        appt = self.selected_row()
-        if appt is not None:
-            self.app.push_screen(AppointmentScreen(appt.id), self._after)
+        appt_id = self.selected_id()
+        if appt_id is not None:
+            self.app.push_screen(AppointmentScreen(appt_id), self._after)
 
     # ---- forms and lists
 
@@ -269,7 +273,8 @@ class ScheduleView(ScheduleWrites, TabView):
 
         column = self.query_one(DataTable).cursor_coordinate.column
         free = next((pid for (r, c), (pid, _) in (self.grid.free.items() if self.grid else []) if c == column), None)
-        appt = self.selected_row()
+        appt_id = self.selected_id()
+        appt = self.rows.get(appt_id) if appt_id is not None else None
         self.app.push_screen(TemplateScreen(appt.provider_id if appt else free), self._after)
 
     def _after(self, saved: bool | None) -> None:
