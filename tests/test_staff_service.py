@@ -160,6 +160,8 @@ def test_add_staff_stores_the_cleaned_input_and_audits_it(session):
         ACTOR, "staff", person.id, "create", NOW)
     assert changes == {
         "active": True,
+        "exempt": False,
+        "pto_hours_per_year": 80,
         "email": "grace@example.com",
         "first_name": "Grace",
         "hire_date": "2020-03-01",

@@ -155,22 +155,35 @@ def migrate(engine: Engine) -> None:
     from alembic import command
     from alembic.script import ScriptDirectory
 
-    with engine.begin() as conn:
-        config = _alembic_config(conn)
-        script = ScriptDirectory.from_config(config)
-        current = _current_revision(conn)
-        if current is not None and current not in {s.revision for s in script.walk_revisions()}:
-            raise StoreError(
-                f"{engine.url.database or engine.url} was written by a newer version of officemgr "
-                f"(schema {current}); update officemgr to open it. The file was left untouched."
-            )
-        if current is None and _has_foreign_tables(conn):
-            raise StoreError(
-                f"{engine.url.database or engine.url} holds tables that are not officemgr's; "
-                "choose another file with --db. It was left untouched."
-            )
-        if current != script.get_current_head():
-            command.upgrade(config, "head")
+    sqlite = engine.url.get_backend_name() == "sqlite"
+    with engine.connect() as conn:
+        if sqlite:
+            # Batch migrations rebuild tables; foreign keys are checked once at the end instead of midway.
+            # The pragma only takes effect outside a transaction, so it goes to the driver before BEGIN.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                config = _alembic_config(conn)
+                script = ScriptDirectory.from_config(config)
+                current = _current_revision(conn)
+                if current is not None and current not in {s.revision for s in script.walk_revisions()}:
+                    raise StoreError(
+                        f"{engine.url.database or engine.url} was written by a newer version of officemgr "
+                        f"(schema {current}); update officemgr to open it. The file was left untouched."
+                    )
+                if current is None and _has_foreign_tables(conn):
+                    raise StoreError(
+                        f"{engine.url.database or engine.url} holds tables that are not officemgr's; "
+                        "choose another file with --db. It was left untouched."
+                    )
+                if current != script.get_current_head():
+                    command.upgrade(config, "head")
+                    if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+                        raise StoreError("the schema upgrade would break links between records; nothing was "
+                                         "changed. Please report this with the database file.")
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
     if engine.url.get_backend_name() == "sqlite" and engine.url.database not in (None, "", ":memory:"):
         # WAL is a property of the file, set once it is known to be ours (never on a refused file).
         raw = engine.raw_connection()

@@ -32,8 +32,12 @@ from officemgr.models.people import Patient, PatientCreate, Role, Staff, StaffCr
 from officemgr.models.roster import (
     Credential,
     CredentialKind,
+    Evaluation,
+    PayerEnrollment,
     Shift,
+    ShiftCreate,
     TimeOff,
+    TimeOffCreate,
     TimeOffStatus,
 )
 from officemgr.models.schedule import (
@@ -51,6 +55,7 @@ from officemgr.models.schedule import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from officemgr.models.settings import Setting
 
 __all__ = [
     "OPEN_STATUSES",
@@ -71,6 +76,11 @@ __all__ = [
     "ComplianceCompletion",
     "ComplianceTask",
     "Credential",
+    "Evaluation",
+    "PayerEnrollment",
+    "Setting",
+    "ShiftCreate",
+    "TimeOffCreate",
     "CredentialKind",
     "EventKind",
     "Item",

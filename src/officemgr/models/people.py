@@ -75,6 +75,9 @@ class StaffBase(SQLModel):
     email: str = Field(default="", max_length=120)
     hire_date: date | None = None
     active: bool = True
+    # FLSA: exempt (salaried) staff get no overtime; everyone else does over 40 h in a workweek.
+    exempt: bool = False
+    pto_hours_per_year: int = Field(default=80, ge=0, le=1000)
 
 
 class Staff(StaffBase, Versioned, table=True):

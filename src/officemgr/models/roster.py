@@ -1,15 +1,16 @@
-"""Shifts, time off and credentials."""
+"""Shifts, time off, credentials, evaluations and payer enrollment."""
 
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
 
-from pydantic import NaiveDatetime
-from sqlalchemy import Index
-from sqlmodel import Field
+from pydantic import NaiveDatetime, field_validator, model_validator
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
 
 from officemgr.models.base import Versioned, enum_field
+from officemgr.models.validation import parse_time, require_text, strip_text
 
 
 class TimeOffStatus(str, enum.Enum):
@@ -65,6 +66,10 @@ class TimeOff(Versioned, table=True):
     end_date: date
     status: TimeOffStatus = enum_field(TimeOffStatus, default=TimeOffStatus.requested)
     note: str = Field(default="", max_length=300)
+    # Paid hours the absence uses (PTO balance, payroll); 8 per weekday unless the request says otherwise.
+    hours: float = Field(default=0, ge=0)
+    decided_by: str = Field(default="", max_length=60)
+    decided_on: date | None = None
 
 
 class Credential(Versioned, table=True):
@@ -74,3 +79,70 @@ class Credential(Versioned, table=True):
     number: str = Field(default="", max_length=40)
     state: str = Field(default="", max_length=2)
     expires: date | None = Field(default=None, index=True)
+
+
+class ShiftCreate(SQLModel):
+    staff_id: int
+    day: date
+    start_time: str
+    end_time: str
+
+    _times = field_validator("start_time", "end_time")(parse_time)
+
+    @model_validator(mode="after")
+    def _order(self) -> ShiftCreate:
+        if self.end_time <= self.start_time:
+            raise ValueError("the shift must end after it starts (overnight shifts are two shifts)")
+        return self
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.day, datetime.strptime(self.start_time, "%H:%M").time())
+
+    @property
+    def end(self) -> datetime:
+        return datetime.combine(self.day, datetime.strptime(self.end_time, "%H:%M").time())
+
+
+class TimeOffCreate(SQLModel):
+    staff_id: int
+    kind: str
+    start_date: date
+    end_date: date
+    hours: float | None = Field(default=None, ge=0, le=2000)
+    note: str = ""
+
+    _kind = field_validator("kind")(require_text)
+    _note = field_validator("note")(strip_text)
+
+    @model_validator(mode="after")
+    def _order(self) -> TimeOffCreate:
+        if self.end_date < self.start_date:
+            raise ValueError("the last day cannot be before the first")
+        if (self.end_date - self.start_date).days > 366:
+            raise ValueError("time off is requested a year at a time at most")
+        return self
+
+
+class Evaluation(Versioned, table=True):
+    """A yearly performance evaluation: due on the hire anniversary, done on a date, with a note."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    due: date = Field(index=True)
+    done_on: date | None = None
+    note: str = Field(default="", max_length=500)
+
+
+class PayerEnrollment(Versioned, table=True):
+    """A provider credentialed with a payer: effective date, re-credentialing due, CAQH re-attestation."""
+
+    __tablename__ = "payer_enrollment"
+    __table_args__ = (UniqueConstraint("provider_id", "payer_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="staff.id", index=True)
+    payer_id: int = Field(foreign_key="payer.id")
+    effective: date
+    recredential_due: date | None = Field(default=None, index=True)
+    caqh_attested_on: date | None = None
+    note: str = Field(default="", max_length=200)

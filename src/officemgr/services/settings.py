@@ -1,0 +1,67 @@
+"""Practice settings with their defaults: what a practice tunes (rules of thumb), not constants in code."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from officemgr.models import Setting
+from officemgr.services.common import ServiceError, record
+
+DEFAULTS: dict[str, Any] = {
+    # Kinds of absence the roster offers; the paid ones count as hours worked for payroll.
+    "time_off_kinds": ["PTO", "Sick", "Unpaid", "Bereavement", "Jury duty", "FMLA"],
+    "paid_time_off_kinds": ["PTO", "Sick", "Bereavement", "Jury duty"],
+    # Kinds that draw down the yearly PTO allowance.
+    "pto_kinds": ["PTO"],
+    # Minimum people on shift per role for each hour the office is open: base + per working provider.
+    "min_staffing": {"front_desk": {"base": 1, "per_provider": 0}, "ma": {"base": 0, "per_provider": 1}},
+    # Pay periods: weekly, biweekly (from anchor, a period start) or semimonthly (1st–15th, 16th–end).
+    "pay_period": {"kind": "biweekly", "anchor": "2026-01-05"},
+    # FLSA workweek: a fixed 7-day period; 0 = Monday.
+    "workweek_start": 0,
+    "overtime_after_hours": 40,
+    # Credentials a role must hold while active; an expired one is shown red wherever the person appears.
+    "required_credentials": {
+        "physician": ["license", "dea", "board", "npi", "bls", "hipaa_training", "bbp_training"],
+        "np_pa": ["license", "dea", "npi", "bls", "hipaa_training", "bbp_training"],
+        "ma": ["bls", "hipaa_training", "bbp_training"],
+        "nurse": ["license", "bls", "hipaa_training", "bbp_training"],
+        "front_desk": ["hipaa_training"],
+        "biller": ["hipaa_training"],
+        "manager": ["hipaa_training", "bbp_training"],
+    },
+    "caqh_reattest_days": 120,
+    "enrollment_warn_days": 30,
+}
+
+
+def get(session: Session, key: str) -> Any:
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    row = session.get(Setting, key)
+    return json.loads(row.value) if row is not None else copy.deepcopy(DEFAULTS[key])
+
+
+def put(session: Session, key: str, value: Any, *, now: datetime, actor: str) -> None:
+    """Change a setting; the value must have the same shape as its default (checked loosely: same type)."""
+    if key not in DEFAULTS:
+        raise ServiceError(f"there is no setting called {key}")
+    if type(value) is not type(DEFAULTS[key]):
+        raise ServiceError(f"{key} must be a {type(DEFAULTS[key]).__name__}")
+    row = session.get(Setting, key)
+    old = json.loads(row.value) if row is not None else DEFAULTS[key]
+    if row is None:
+        row = Setting(key=key)
+        session.add(row)
+    else:
+        row.version += 1
+    row.value = json.dumps(value, sort_keys=True)
+    session.flush()
+    record(session, actor=actor, entity="setting", entity_id=0, action=key, changes={"value": [old, value]},
+           now=now)
+    session.commit()
