@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
             return _demo(args, today)
         if args.command == "import":
             return _import_appointments(args, today)
+        if args.command == "export" and args.what == "payroll":
+            return _export_payroll(args)
         if args.command == "export":
             return _export_ics(args, today)
         return _run(args, today)
@@ -132,6 +134,7 @@ def _add_export_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore
     span.add_argument("--day", metavar="YYYY-MM-DD", type=_date_arg, help="that day (default: today)")
     span.add_argument("--week", metavar="YYYY-MM-DD", type=_date_arg, help="the week (Monday-Sunday) holding it")
     ics.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    _add_payroll_parser(what)
 
 
 def _import_appointments(args: argparse.Namespace, today: date) -> int:
@@ -207,6 +210,59 @@ def _export_span(args: argparse.Namespace, today: date) -> tuple[date, int]:
     if args.week is not None:
         return args.week - timedelta(days=args.week.weekday()), 7
     return (args.day or today), 1
+
+
+# --- export payroll (issue 4: payroll preparation) ----------------------------------------------------
+
+
+def _add_payroll_parser(what: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    pay = what.add_parser("payroll", help="hours per person for one pay period, as CSV for the payroll service")
+    _global_options(pay, suppress=True)
+    pay.add_argument("--period", required=True, metavar="YYYY-MM-DD", type=_date_arg,
+                     help="the first day of the pay period")
+    pay.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+
+
+def _export_payroll(args: argparse.Namespace) -> int:
+    from officemgr import store
+    from officemgr.services import payroll
+    from officemgr.services.common import ServiceError
+
+    engine = _open(args)
+    try:
+        with store.read_session(engine) as session:
+            period = payroll.period_starting(session, args.period)
+            rows = payroll.payroll(session, period)
+    except ServiceError as exc:
+        print(f"officemgr: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    data = payroll.payroll_csv(rows, period).encode("utf-8")
+    where = "standard output"
+    if args.out is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        try:
+            with open(args.out, "wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            print(f"officemgr: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+            return 1
+        where = args.out
+    # The CSV owns standard output; the summary goes to stderr then, else to stdout.
+    report = sys.stderr if args.out is None else sys.stdout
+    paid = sum(r.total_paid_hours for r in rows)
+    overtime = sum(r.overtime_hours for r in rows)
+    people = "1 person" if len(rows) == 1 else f"{len(rows)} people"
+    print(f"Payroll {period}: {people}, "
+          f"{paid:,.2f} paid hours ({overtime:,.2f} overtime) written to {where}.", file=report)
+    for row in rows:
+        for note in row.notes:
+            print(f"  check {row.last_name}, {row.first_name}: {note}", file=report)
+    return 0
 
 
 if __name__ == "__main__":

@@ -107,6 +107,8 @@ def _add_staff(conn: Connection, rng: random.Random, plan: Scale, today: date, s
             "email": re.sub(r"[^a-z.]", "", f"{first[0]}{last}".lower()) + f"@{PRACTICE_DOMAIN}",
             "hire_date": today - timedelta(days=rng.randrange(150, 15 * 365)),
             "active": True,
+            # Providers and the manager are salaried (FLSA exempt): no overtime.
+            "exempt": provider or role is Role.manager,
         })
     summary.staff = _insert(conn, Staff, rows)
     return people
@@ -300,5 +302,7 @@ def _add_shifts(conn: Connection, staff: list[Person], plan: Scale, today: date,
                 continue
             if person.role is Role.biller and day.weekday() not in BILLER_DAYS:
                 continue
-            rows.append({"staff_id": person.id, "start": _at(day, start), "end": _at(day, end)})
+            # A one-hour unpaid lunch on a full day, half an hour on a shorter one.
+            rows.append({"staff_id": person.id, "start": _at(day, start), "end": _at(day, end),
+                         "break_minutes": 60 if end - start >= 9 * 60 else 30})
     summary.shifts = _insert(conn, Shift, _with_ids(conn, Shift, rows))

@@ -54,6 +54,12 @@ class Shift(Versioned, table=True):
     staff_id: int = Field(foreign_key="staff.id")
     start: NaiveDatetime = Field(index=True)
     end: NaiveDatetime
+    # Unpaid meal break inside the shift: not worked time for payroll or overtime.
+    break_minutes: int = Field(default=0, ge=0)
+
+    @property
+    def worked_minutes(self) -> int:
+        return max(0, int((self.end - self.start).total_seconds()) // 60 - self.break_minutes)
 
 
 class TimeOff(Versioned, table=True):
@@ -86,6 +92,7 @@ class ShiftCreate(SQLModel):
     day: date
     start_time: str
     end_time: str
+    break_minutes: int = Field(default=0, ge=0, le=240)
 
     _times = field_validator("start_time", "end_time")(parse_time)
 
@@ -93,6 +100,8 @@ class ShiftCreate(SQLModel):
     def _order(self) -> ShiftCreate:
         if self.end_time <= self.start_time:
             raise ValueError("the shift must end after it starts (overnight shifts are two shifts)")
+        if self.break_minutes >= (self.end - self.start).total_seconds() // 60:
+            raise ValueError("the break must be shorter than the shift")
         return self
 
     @property

@@ -18,8 +18,12 @@ DEFAULTS: dict[str, Any] = {
     "paid_time_off_kinds": ["PTO", "Sick", "Bereavement", "Jury duty"],
     # Kinds that draw down the yearly PTO allowance.
     "pto_kinds": ["PTO"],
-    # Minimum people on shift per role for each hour the office is open: base + per working provider.
-    "min_staffing": {"front_desk": {"base": 1, "per_provider": 0}, "ma": {"base": 0, "per_provider": 1}},
+    # Minimum people on shift for each hour the office is open: base + per working provider, for a group of
+    # roles that can stand in for each other (a nurse can room patients like an MA).
+    "min_staffing": [
+        {"label": "Front desk", "roles": ["front_desk"], "base": 1, "per_provider": 0},
+        {"label": "MA or nurse", "roles": ["ma", "nurse"], "base": 0, "per_provider": 1},
+    ],
     # Pay periods: weekly, biweekly (from anchor, a period start) or semimonthly (1st–15th, 16th–end).
     "pay_period": {"kind": "biweekly", "anchor": "2026-01-05"},
     # FLSA workweek: a fixed 7-day period; 0 = Monday.

@@ -53,6 +53,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_payer_enrollment_provider_id'), ['provider_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_payer_enrollment_recredential_due'), ['recredential_due'], unique=False)
 
+    with op.batch_alter_table('shift', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('break_minutes', sa.Integer(), nullable=False, server_default='0'))
+
     with op.batch_alter_table('staff', schema=None) as batch_op:
         batch_op.add_column(sa.Column('exempt', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('pto_hours_per_year', sa.Integer(), nullable=False, server_default='80'))
@@ -73,6 +76,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('shift', schema=None) as batch_op:
+        batch_op.drop_column('break_minutes')
+
     with op.batch_alter_table('time_off', schema=None) as batch_op:
         batch_op.drop_column('decided_on')
         batch_op.drop_column('decided_by')

@@ -1,4 +1,4 @@
-"""Staff tab: who works on the day, who is off, and credentials that expire."""
+"""Staff tab: the day's roster with coverage gaps, the week's shift grid, and time off."""
 
 from __future__ import annotations
 
@@ -7,112 +7,240 @@ from datetime import date, timedelta
 
 from rich.text import Text
 from sqlmodel import Session
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Label
 
-from officemgr.models import Staff
-from officemgr.services import staff
+from officemgr.models import Shift, Staff, TimeOffStatus
+from officemgr.services import coverage, roster, staff
+from officemgr.services.coverage import DayCoverage
+from officemgr.services.roster import StaffWeek, TimeOffRow
 from officemgr.services.staff import CredentialRow, RosterRow
 from officemgr.store import read_session
+from officemgr.tui.forms.shift import ShiftForm, TimeOffForm
 from officemgr.tui.forms.staff import StaffForm
 from officemgr.tui.widgets.base import TabView, plain, select_key, selected_key
+from officemgr.tui.widgets.staff_tables import fill_credentials, fill_roster, fill_time_off, fill_week
+
+MODES = ("day", "week", "time off")
 
 
 @dataclass(frozen=True)
-class StaffData:
+class DayData:
     day: date
     roster: list[RosterRow]
+    coverage: DayCoverage
     credentials: list[CredentialRow]
+
+
+@dataclass(frozen=True)
+class WeekData:
+    monday: date
+    grid: list[StaffWeek]
+    coverage: list[DayCoverage]
 
 
 class StaffView(TabView):
     BINDINGS = [
         *TabView.BINDINGS,
-        Binding("left_square_bracket", "day(-1)", "Prev day", id="staff_prev"),
-        Binding("right_square_bracket", "day(1)", "Next day", id="staff_next"),
+        Binding("v", "switch_view", "Day/week/time off", id="staff_view"),
+        Binding("left_square_bracket", "step(-1)", "Back", id="staff_prev"),
+        Binding("right_square_bracket", "step(1)", "Forward", id="staff_next"),
         Binding("t", "today", "Today", id="staff_today"),
         Binding("a", "add", "Add staff", id="staff_add"),
         Binding("e", "edit", "Edit staff", id="staff_edit"),
+        Binding("s", "shift", "Add/edit shift", id="staff_shift"),
+        Binding("delete", "remove_shift", "Remove shift", id="staff_remove_shift"),
+        Binding("c", "copy_week", "Copy last week", id="staff_copy"),
+        Binding("o", "time_off", "Request time off", id="staff_time_off"),
+        Binding("y", "decide(True)", "Approve", id="staff_approve"),
+        Binding("n", "decide(False)", "Deny", id="staff_deny"),
+        Binding("k", "records", "Credentials, evaluations, enrollment", id="staff_records"),
     ]
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.day: date | None = None
+        self.mode = "day"
+        self.week: list[StaffWeek] = []
+        self.requests: dict[int, TimeOffRow] = {}
 
     def compose(self) -> ComposeResult:
         yield Label("", classes="view-title", id="staff-title")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="roster")
-        yield Label("Credentials and trainings expired or expiring within 90 days", classes="subtitle")
+        yield DataTable(zebra_stripes=True, id="roster")
+        yield Label("", classes="subtitle", id="staff-subtitle")
         yield DataTable(cursor_type="row", classes="short", id="credentials")
         yield from self.compose_filter()
 
     def on_mount(self) -> None:
         self.day = self.today
-        self.query_one("#roster", DataTable).add_columns("Name", "Role", "Shift", "Out", "Alert")
-        self.query_one("#credentials", DataTable).add_columns("Name", "Credential", "Number", "Expires", "Status")
         super().on_mount()
 
-    def fetch(self, session: Session) -> StaffData:
+    def fetch(self, session: Session) -> DayData | WeekData | list[TimeOffRow]:
         day = self.day or self.today
-        return StaffData(day, staff.roster_day(session, day), staff.credentials_expiring(session, self.today))
+        if self.mode == "week":
+            monday = roster.monday_of(day)
+            return WeekData(monday, roster.week_grid(session, monday), coverage.coverage_week(session, monday))
+        if self.mode == "time off":
+            return roster.time_off_list(session, self.today)
+        return DayData(day, staff.roster_day(session, day), coverage.coverage_day(session, day),
+                       staff.credentials_expiring(session, self.today))
 
-    def show(self, data: StaffData) -> None:
-        roster = self.query_one("#roster", DataTable)
-        keep = roster.cursor_row
-        roster.clear()
-        working = 0
-        for row in data.roster:
-            if not self.matches(row.name, row.role.label, row.off, row.alert):
-                continue
-            working += row.working
-            roster.add_row(
-                plain(row.name, "bold red" if row.alert else ""),
-                plain(row.role.label + (" (provider)" if row.is_provider else "")),
-                plain(row.shift or "—"),
-                plain(row.off, "yellow"),
-                plain(row.alert, "bold red"),
-                key=str(row.staff_id),
-            )
-        roster.move_cursor(row=min(keep, max(0, roster.row_count - 1)))
-        creds = self.query_one("#credentials", DataTable)
-        creds.clear()
-        for c in data.credentials:
-            if not self.matches(c.staff_name, c.kind.label, c.number):
-                continue
-            style = "bold red" if c.expired else ("yellow" if c.days_left <= 30 else "")
-            creds.add_row(plain(c.staff_name), plain(c.kind.label), plain(c.number),
-                          Text(f"{c.expires:%m/%d/%Y}"), Text(c.warning, style=style), key=str(c.credential_id))
-        self.query_one("#staff-title", Label).update(
-            Text(f"Roster for {data.day:%A %B %-d, %Y} · {working} working · "
-                 f"{sum(1 for r in data.roster if r.off)} out")
-        )
-        self.set_status("a add · e edit · [ ] day · t today")
+    def show(self, data: DayData | WeekData | list[TimeOffRow]) -> None:
+        main, lower = self.query_one("#roster", DataTable), self.query_one("#credentials", DataTable)
+        coordinate = main.cursor_coordinate
+        main.clear(columns=True)
+        lower.clear(columns=True)
+        if isinstance(data, WeekData):
+            self.week = [r for r in data.grid if self.matches(r.name, r.role_label)]
+            fill_week(main, self.week, self.today)
+            gaps = [f"{d.day:%a} {len(coverage.gap_ranges(d))}" for d in data.coverage if d.gaps]
+            self._titles(f"Shifts, week of {data.monday:%B %-d, %Y} · s add/edit at the cursor · c copy last week",
+                         "Coverage gaps and conflicts this week")
+            fill_coverage(lower, data.coverage)
+            self.set_status(f"Gaps: {', '.join(gaps) or 'none'} · delete removes the shift · v next view")
+        elif isinstance(data, list):
+            rows = [r for r in data if self.matches(r.name, r.kind, r.status.value, r.note)]
+            self.requests = {r.id: r for r in rows}
+            fill_time_off(main, rows)
+            waiting = sum(1 for r in rows if r.status is TimeOffStatus.requested)
+            self._titles(f"Time off · {waiting} waiting for a decision · o request · y approve · n deny", "")
+            lower.display = False
+            self.set_status("Requests first, then time off from today on")
+        else:
+            people = [r for r in data.roster if self.matches(r.name, r.role.label, r.off, r.alert)]
+            fill_roster(main, people)
+            fill_coverage(lower, [data.coverage])
+            fill_credentials(lower, [c for c in data.credentials if self.matches(c.staff_name, c.kind.label)])
+            working = sum(1 for r in data.roster if r.working)
+            out = sum(1 for r in data.roster if r.off)
+            self._titles(f"Roster for {data.day:%A %B %-d, %Y} · {working} working · {out} out",
+                         "Coverage gaps today, then credentials expired or expiring within 90 days")
+            self.set_status("a add · e edit · o time off · k credentials · v week / time off · [ ] day")
+        if isinstance(data, list):
+            main.cursor_type = "row"
+        main.cursor_coordinate = coordinate
+
+    def _titles(self, title: str, subtitle: str) -> None:
+        self.query_one("#staff-title", Label).update(Text(title))
+        self.query_one("#staff-subtitle", Label).update(Text(subtitle))
+        self.query_one("#credentials", DataTable).display = bool(subtitle)
 
     def focus_record(self, record_id: int | None) -> None:
-        select_key(self.query_one("#roster", DataTable), record_id)
+        if self.mode == "day":
+            select_key(self.query_one("#roster", DataTable), record_id)
 
-    def action_day(self, delta: int) -> None:
-        self.day = (self.day or self.today) + timedelta(days=delta)
+    # ---- navigation
+
+    def action_switch_view(self) -> None:
+        self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
+        self.reload()
+
+    def action_step(self, delta: int) -> None:
+        self.day = (self.day or self.today) + timedelta(days=delta * (7 if self.mode == "week" else 1))
         self.reload()
 
     def action_today(self) -> None:
         self.day = self.today
         self.reload()
 
+    # ---- what is under the cursor
+
+    def _cell(self) -> tuple[int | None, date]:
+        """The staff member and day under the cursor (the day view's day outside the week grid)."""
+        table = self.query_one("#roster", DataTable)
+        key = selected_key(table)
+        if self.mode == "week" and key is not None:
+            column = table.cursor_coordinate.column
+            monday = roster.monday_of(self.day or self.today)
+            return int(key), monday + timedelta(days=max(0, column - 1))
+        if self.mode == "time off" and key is not None:
+            return self.requests[int(key)].staff_id, self.day or self.today
+        return (int(key) if key else None), self.day or self.today
+
+    def _shift_under_cursor(self) -> Shift | None:
+        staff_id, day = self._cell()
+        row = next((r for r in self.week if r.staff_id == staff_id), None)
+        cell = row.days[(day - roster.monday_of(day)).days] if row and self.mode == "week" else None
+        return cell.shifts[0] if cell and cell.shifts else None
+
+    # ---- actions
+
     def action_add(self) -> None:
-        self.app.push_screen(StaffForm(), self._after_form)
+        self.app.push_screen(StaffForm(), self._after)
 
     def action_edit(self) -> None:
-        key = selected_key(self.query_one("#roster", DataTable))
-        if key is None:
+        staff_id, _ = self._cell()
+        if staff_id is None:
             return
         with read_session(self.engine) as session:
-            person = session.get(Staff, int(key))
+            person = session.get(Staff, staff_id)
         if person is not None:
-            self.app.push_screen(StaffForm(person), self._after_form)
+            self.app.push_screen(StaffForm(person), self._after)
 
-    def _after_form(self, saved: bool | None) -> None:
-        if saved:
-            self.say("Staff member saved")
+    def action_shift(self) -> None:
+        if self.mode != "week":
+            self.mode = "week"
             self.reload()
+            self.say("Week view: put the cursor on a person and a day, then press s")
+            return
+        staff_id, day = self._cell()
+        self.app.push_screen(ShiftForm(staff_id=staff_id, day=day, shift=self._shift_under_cursor()), self._after)
+
+    def action_remove_shift(self) -> None:
+        shift = self._shift_under_cursor()
+        if shift is None:
+            self.say("No shift under the cursor", "warning")
+            return
+        self.run_write(lambda session: roster.delete_shift(session, shift.id, now=self.now(), actor=self.actor),
+                       f"Shift {shift.start:%a %H:%M}–{shift.end:%H:%M} removed")
+
+    def action_copy_week(self) -> None:
+        monday = roster.monday_of(self.day or self.today)
+        self.run_write(lambda session: roster.copy_last_week(session, monday, now=self.now(), actor=self.actor),
+                       f"Last week's shifts copied into the week of {monday:%m/%d}")
+
+    def action_time_off(self) -> None:
+        staff_id, day = self._cell()
+        self.app.push_screen(TimeOffForm(staff_id=staff_id, day=day), self._after)
+
+    def action_decide(self, approve: bool) -> None:
+        if self.mode != "time off":
+            self.say("Approve or deny on the time-off view (v)", "warning")
+            return
+        key = selected_key(self.query_one("#roster", DataTable))
+        request = self.requests.get(int(key)) if key else None
+        if request is None:
+            return
+        verb = "approved" if approve else "denied"
+        self.run_write(lambda session: roster.decide_time_off(
+            session, request.id, approve, now=self.now(), actor=self.actor, expected_version=request.version),
+            f"{request.name}: {request.kind} {request.start_date:%m/%d}–{request.end_date:%m/%d} {verb}")
+
+    def action_records(self) -> None:
+        from officemgr.tui.views.credentials import PeopleRecordsScreen
+
+        staff_id, _ = self._cell()
+        self.app.push_screen(PeopleRecordsScreen(staff_id if self.mode != "time off" else None), self._after)
+
+    def _after(self, saved: bool | None) -> None:
+        if saved:
+            self.reload()
+
+    @on(DataTable.CellSelected, "#roster")
+    def _cell_chosen(self, event: DataTable.CellSelected) -> None:
+        event.stop()
+        if self.mode == "week":
+            self.action_shift()
+
+
+def fill_coverage(table: DataTable, days: list[DayCoverage]) -> None:  # type: ignore[type-arg]
+    table.add_columns("When", "What", "Status")
+    for day in days:
+        for line in coverage.gap_ranges(day):
+            table.add_row(Text(f"{day.day:%a %m/%d}"), Text(line, style="yellow"), Text("short-staffed"))
+        for conflict in day.conflicts:
+            table.add_row(Text(f"{day.day:%a %m/%d}"), plain(conflict, "bold red"), Text("booked but absent"))
+    if not table.row_count:
+        table.add_row(Text(""), Text("No coverage gaps", style="green"), Text(""))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,8 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
-from officemgr.store import read_session
+from officemgr.services.common import ServiceError
+from officemgr.store import read_session, write_session
 
 
 def plain(value: object, style: str = "") -> Text:
@@ -94,6 +96,22 @@ class TabView(Vertical):
             return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._deliver, data)
+
+    @work(thread=True, exclusive=True, group="write")
+    def run_write(self, action: Callable[[Session], object], done: str) -> None:
+        """Run one service write in a worker; say `done` and reload, or say why it was refused."""
+        try:
+            with write_session(self.engine) as session:
+                action(session)
+        except ServiceError as exc:
+            self.app.call_from_thread(self.say, str(exc), "error")
+            return
+        except SQLAlchemyError as exc:
+            self.app.call_from_thread(self.say, f"Not saved: the database refused it ({exc.__class__.__name__})",
+                                      "error")
+            return
+        self.app.call_from_thread(self.say, done)
+        self.app.call_from_thread(self.reload)
 
     def _deliver(self, data: Any) -> None:
         if self.is_mounted:

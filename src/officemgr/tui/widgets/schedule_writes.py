@@ -1,47 +1,28 @@
-"""The Schedule tab's one-key writes (status, undo) and look-ups, each in a worker thread."""
+"""The Schedule tab's one-key writes (status, undo) and look-ups; writes go through TabView.run_write."""
 
 from __future__ import annotations
 
-from sqlalchemy.exc import SQLAlchemyError
 from textual import work
 
 from officemgr.models import Appointment, ApptStatus
 from officemgr.services import frontdesk, schedule
-from officemgr.services.common import ServiceError
 from officemgr.services.schedule import ApptRow
-from officemgr.store import read_session, write_session
+from officemgr.store import read_session
 from officemgr.tui.views.frontdesk import open_waitlist_offer
 
 
 class ScheduleWrites:
     """Mixed into ScheduleView (a TabView): needs engine, now(), actor, say(), reload(), go_to()."""
 
-    @work(thread=True, exclusive=True, group="write")
     def change_status(self, row: ApptRow, status: ApptStatus) -> None:
-        self._write(lambda session: schedule.set_status(
+        self.run_write(lambda session: schedule.set_status(  # type: ignore[attr-defined]
             session, row.id, status, now=self.now(), actor=self.actor, expected_version=row.version),  # type: ignore[attr-defined]
             f"{row.patient_name}: {status.label}")
 
-    @work(thread=True, exclusive=True, group="write")
     def undo(self, row: ApptRow) -> None:
-        self._write(lambda session: schedule.undo_last(
+        self.run_write(lambda session: schedule.undo_last(  # type: ignore[attr-defined]
             session, row.id, now=self.now(), actor=self.actor, expected_version=row.version),  # type: ignore[attr-defined]
             f"{row.patient_name}: last change undone")
-
-    def _write(self, action, done: str) -> None:  # type: ignore[no-untyped-def]
-        app = self.app  # type: ignore[attr-defined]
-        try:
-            with write_session(self.engine) as session:  # type: ignore[attr-defined]
-                action(session)
-        except ServiceError as exc:
-            app.call_from_thread(self.say, str(exc), "error")  # type: ignore[attr-defined]
-            return
-        except SQLAlchemyError as exc:
-            app.call_from_thread(self.say, f"Not saved: the database refused it ({exc.__class__.__name__})",  # type: ignore[attr-defined]
-                                 "error")
-            return
-        app.call_from_thread(self.say, done)  # type: ignore[attr-defined]
-        app.call_from_thread(self.reload)  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, group="lookup")
     def offer_freed_slot(self, row: ApptRow) -> None:

@@ -1,0 +1,462 @@
+"""Payroll preparation: pay periods, hours per person for a period, PTO balances, the payroll service CSV.
+
+Rules (all tunable in settings, none hard-coded here):
+
+- Pay periods (`pay_period`): weekly or biweekly periods aligned to an anchor date that is a period start,
+  or semimonthly periods (the 1st to the 15th, the 16th to the month's last day).
+- Worked hours come from shifts (end - start, less the unpaid break), each counted on the day it starts.
+- Overtime (FLSA): non-exempt staff earn overtime for hours actually worked beyond `overtime_after_hours`
+  in a workweek, a fixed 7-day week starting on `workweek_start` (0 = Monday). Paid time off is paid but
+  is not hours worked, so it never counts toward the threshold. Exempt staff get no overtime.
+- Paid time off: approved absences whose kind is in `paid_time_off_kinds`; other kinds are listed as
+  unpaid leave. Requested (not yet approved) and denied absences are not counted; pending requests in the
+  period are pointed out in the row's notes so they can be decided before payroll is sent.
+
+Functions take a Session and explicit dates; nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlmodel import Session, select
+
+from officemgr.models import Role, Shift, Staff, TimeOff, TimeOffStatus
+from officemgr.services import settings
+from officemgr.services.common import ServiceError
+
+PERIOD_KINDS = ("weekly", "biweekly", "semimonthly")
+HOURS_PER_WEEKDAY = 8.0
+
+CSV_HEADER = (
+    "employee_id",
+    "last_name",
+    "first_name",
+    "role",
+    "regular_hours",
+    "overtime_hours",
+    "pto_hours",
+    "sick_hours",
+    "other_paid_leave_hours",
+    "unpaid_leave_hours",
+    "total_paid_hours",
+)
+
+
+# --- pay periods --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """A pay period, both ends included."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+    def __str__(self) -> str:
+        return f"{self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}"
+
+
+@dataclass(frozen=True)
+class _PeriodRule:
+    kind: str
+    anchor: date | None
+
+    def describe(self) -> str:
+        if self.kind == "semimonthly":
+            return "semimonthly: periods start on the 1st and the 16th"
+        return f"{self.kind} from {_day_name(self.anchor)}" if self.anchor else self.kind
+
+
+def _day_name(day: date | None) -> str:
+    return f"{day:%A} {day:%Y-%m-%d}" if day else ""
+
+
+def _rule(session: Session) -> _PeriodRule:
+    """The `pay_period` setting, checked: a kind we know and, for weekly/biweekly, an anchor date."""
+    value = settings.get(session, "pay_period")
+    kind = str(value.get("kind", "")).strip().lower().replace("-", "") if isinstance(value, dict) else ""
+    if kind not in PERIOD_KINDS:
+        raise ServiceError(f"the pay_period setting must be one of {', '.join(PERIOD_KINDS)}, not '{kind}'")
+    anchor_text = value.get("anchor")
+    anchor: date | None = None
+    if anchor_text:
+        try:
+            anchor = date.fromisoformat(str(anchor_text))
+        except ValueError:
+            raise ServiceError(f"the pay_period anchor must be a date like 2026-01-05, not '{anchor_text}'") from None
+    if kind == "biweekly" and anchor is None:
+        raise ServiceError("a biweekly pay_period setting needs an anchor: the first day of any one pay period")
+    if kind == "weekly" and anchor is None:
+        # No anchor: weekly pay periods follow the FLSA workweek.
+        start = _workweek_start(session)
+        anchor = date(2026, 1, 5) + timedelta(days=start)  # 2026-01-05 is a Monday
+    return _PeriodRule(kind, anchor)
+
+
+def _containing(rule: _PeriodRule, day: date) -> Period:
+    if rule.kind == "semimonthly":
+        if day.day <= 15:
+            return Period(day.replace(day=1), day.replace(day=15))
+        return Period(day.replace(day=16), _month_end(day))
+    assert rule.anchor is not None
+    length = 7 if rule.kind == "weekly" else 14
+    start = rule.anchor + timedelta(days=((day - rule.anchor).days // length) * length)
+    return Period(start, start + timedelta(days=length - 1))
+
+
+def _month_end(day: date) -> date:
+    first_of_next = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return first_of_next - timedelta(days=1)
+
+
+def pay_period(session: Session, containing: date) -> Period:
+    """The pay period (per the `pay_period` setting) that holds `containing`."""
+    return _containing(_rule(session), containing)
+
+
+def period_starting(session: Session, start: date) -> Period:
+    """The pay period that starts on `start`; refuses a date that is not a period start.
+
+    The refusal names the nearest valid start (both on a tie) and the period holding `start`.
+    """
+    rule = _rule(session)
+    period = _containing(rule, start)
+    if period.start == start:
+        return period
+    following = period.end + timedelta(days=1)
+    before, after = (start - period.start).days, (following - start).days
+    if before == after:
+        nearest = f"the nearest starts are {_day_name(period.start)} and {_day_name(following)}"
+    else:
+        nearest = f"the nearest start is {_day_name(period.start if before < after else following)}"
+    raise ServiceError(
+        f"{start:%Y-%m-%d} is not the start of a pay period ({rule.describe()}); {nearest} "
+        f"(the period holding {start:%Y-%m-%d} runs {period})"
+    )
+
+
+# --- hours --------------------------------------------------------------------------------------------
+
+
+def _workweek_start(session: Session) -> int:
+    value = settings.get(session, "workweek_start")
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 6:
+        raise ServiceError(f"the workweek_start setting is a weekday number 0-6 (0 = Monday), not {value!r}")
+    return value
+
+
+def workweek_of(day: date, workweek_start: int) -> date:
+    """The first day of the workweek holding `day`."""
+    return day - timedelta(days=(day.weekday() - workweek_start) % 7)
+
+
+def _days(first: date, last: date) -> Iterable[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def leave_hours_between(absence: TimeOff, first: date, last: date) -> float:
+    """Hours of `absence` that fall on days first..last (both included).
+
+    The absence's `hours` are spread evenly over the weekdays (Monday to Friday) it covers; an absence
+    whose `hours` is 0 counts 8 hours per weekday. An absence covering only weekend days spreads its
+    `hours` over those days (and counts nothing when `hours` is 0).
+    """
+    covered = list(_days(absence.start_date, absence.end_date))
+    weekdays = [d for d in covered if d.weekday() < 5]
+    if absence.hours and absence.hours > 0:
+        basis = weekdays or covered
+        if not basis:
+            return 0.0
+        inside = sum(1 for d in basis if first <= d <= last)
+        return absence.hours * inside / len(basis)
+    return HOURS_PER_WEEKDAY * sum(1 for d in weekdays if first <= d <= last)
+
+
+def _hours(value: float) -> float:
+    """Hours rounded half-up to 2 decimals (what the CSV shows, so the columns add up)."""
+    return float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _fold(kinds: Iterable[str]) -> set[str]:
+    return {str(k).strip().casefold() for k in kinds}
+
+
+@dataclass(frozen=True)
+class PayRow:
+    """One person's hours for one pay period (hours rounded to 2 decimals).
+
+    `paid_leave` and `unpaid_leave` map a time-off kind to its hours; `pto_hours`, `sick_hours` and
+    `other_paid_leave_hours` split the paid ones for the payroll service: a kind in the `pto_kinds` setting
+    is PTO, a kind called "Sick" is sick leave, any other paid kind is other paid leave.
+    """
+
+    period: Period
+    staff_id: int
+    last_name: str
+    first_name: str
+    role: Role
+    exempt: bool
+    active: bool
+    regular_hours: float
+    overtime_hours: float
+    paid_leave: dict[str, float] = field(default_factory=dict)
+    unpaid_leave: dict[str, float] = field(default_factory=dict)
+    pto_hours: float = 0.0
+    sick_hours: float = 0.0
+    other_paid_leave_hours: float = 0.0
+    notes: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def worked_hours(self) -> float:
+        return _hours(self.regular_hours + self.overtime_hours)
+
+    @property
+    def paid_leave_hours(self) -> float:
+        return _hours(self.pto_hours + self.sick_hours + self.other_paid_leave_hours)
+
+    @property
+    def unpaid_leave_hours(self) -> float:
+        return _hours(sum(self.unpaid_leave.values()))
+
+    @property
+    def total_paid_hours(self) -> float:
+        return _hours(self.regular_hours + self.overtime_hours + self.paid_leave_hours)
+
+    @property
+    def flagged(self) -> bool:
+        """Something to look at before the payroll goes out (the notes say what)."""
+        return bool(self.notes)
+
+
+def _split_by_threshold(
+    shifts: list[Shift], threshold_minutes: int, exempt: bool
+) -> list[tuple[Shift, int, int]]:
+    """(shift, regular minutes, overtime minutes) for one person's shifts in one workweek.
+
+    Hours are counted chronologically: the shift during which the running total passes the threshold
+    is split, and every later shift that week is all overtime.
+    """
+    out = []
+    running = 0
+    for shift in sorted(shifts, key=lambda s: (s.start, s.end, s.id or 0)):
+        minutes = shift.worked_minutes
+        if exempt:
+            out.append((shift, minutes, 0))
+            continue
+        regular = min(minutes, max(0, threshold_minutes - running))
+        out.append((shift, regular, minutes - regular))
+        running += minutes
+    return out
+
+
+def payroll(session: Session, period: Period) -> list[PayRow]:
+    """Hours for `period`, one row per staff member, sorted by last name, first name.
+
+    Everyone active is listed (with a note when nothing is recorded); someone no longer active is listed
+    only when they have hours in the period (their last paycheck).
+
+    Overtime across a period boundary: overtime belongs to the FLSA workweek, and a workweek may straddle
+    the start or end of the pay period. Each workweek overlapping the period is computed whole: its shifts
+    are taken in chronological order and the minutes beyond `overtime_after_hours` are overtime (a shift
+    that crosses the threshold is split). Each shift's regular and overtime minutes then belong to the pay
+    period holding the day the shift starts. So hours worked before the period still push later hours in
+    the same workweek into overtime, and overtime that fell on days before the period is not paid again.
+    """
+    workweek_start = _workweek_start(session)
+    threshold = settings.get(session, "overtime_after_hours")
+    if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or threshold < 0:
+        raise ServiceError(f"the overtime_after_hours setting must be a number of hours, not {threshold!r}")
+    threshold_minutes = round(threshold * 60)
+    paid_kinds = _fold(settings.get(session, "paid_time_off_kinds"))
+    pto_kinds = _fold(settings.get(session, "pto_kinds"))
+
+    first_week = workweek_of(period.start, workweek_start)
+    after_last_week = workweek_of(period.end, workweek_start) + timedelta(days=7)
+    shifts_by_person: dict[int, list[Shift]] = {}
+    for shift in session.exec(
+        select(Shift).where(Shift.start >= datetime.combine(first_week, time.min),
+                            Shift.start < datetime.combine(after_last_week, time.min))
+    ):
+        shifts_by_person.setdefault(shift.staff_id, []).append(shift)
+
+    absences_by_person: dict[int, list[TimeOff]] = {}
+    for absence in session.exec(
+        select(TimeOff).where(TimeOff.start_date <= period.end, TimeOff.end_date >= period.start,
+                              TimeOff.status != TimeOffStatus.denied)
+        .order_by(TimeOff.start_date, TimeOff.id)
+    ):
+        absences_by_person.setdefault(absence.staff_id, []).append(absence)
+
+    people = session.exec(select(Staff).order_by(Staff.last_name, Staff.first_name, Staff.id)).all()
+    rows = []
+    for person in people:
+        row = _row(person, period, shifts_by_person.get(person.id, []), absences_by_person.get(person.id, []),
+                   workweek_start=workweek_start, threshold_minutes=threshold_minutes, paid_kinds=paid_kinds,
+                   pto_kinds=pto_kinds)
+        if person.active or row.worked_hours or row.paid_leave_hours or row.unpaid_leave_hours:
+            rows.append(row)
+    return rows
+
+
+def _row(
+    person: Staff,
+    period: Period,
+    shifts: list[Shift],
+    absences: list[TimeOff],
+    *,
+    workweek_start: int,
+    threshold_minutes: int,
+    paid_kinds: set[str],
+    pto_kinds: set[str],
+) -> PayRow:
+    notes: list[str] = []
+    weeks: dict[date, list[Shift]] = {}
+    for shift in shifts:
+        weeks.setdefault(workweek_of(shift.start.date(), workweek_start), []).append(shift)
+        if shift.end <= shift.start and shift.start.date() in period:
+            notes.append(f"the shift on {shift.start:%Y-%m-%d} ends before it starts (counted as 0 h)")
+    regular = overtime = 0
+    worked_days: set[date] = set()
+    for week_shifts in weeks.values():
+        for shift, reg, over in _split_by_threshold(week_shifts, threshold_minutes, person.exempt):
+            if shift.start.date() in period:
+                regular += reg
+                overtime += over
+                worked_days.add(shift.start.date())
+
+    paid: dict[str, float] = {}
+    unpaid: dict[str, float] = {}
+    pto = sick = other = 0.0
+    pending = 0.0
+    for absence in absences:
+        hours = leave_hours_between(absence, period.start, period.end)
+        if absence.status != TimeOffStatus.approved:
+            pending += hours
+            continue
+        kind = absence.kind.strip()
+        if kind.casefold() in paid_kinds:
+            paid[kind] = paid.get(kind, 0.0) + hours
+            if kind.casefold() in pto_kinds:
+                pto += hours
+            elif kind.casefold() == "sick":
+                sick += hours
+            else:
+                other += hours
+        else:
+            unpaid[kind] = unpaid.get(kind, 0.0) + hours
+        clash = sorted(d for d in worked_days if absence.start_date <= d <= absence.end_date)
+        if clash:
+            days = ", ".join(f"{d:%Y-%m-%d}" for d in clash)
+            notes.append(f"worked a shift during approved {kind} ({days})")
+
+    if not person.active:
+        notes.append("no longer active")
+    if pending:
+        notes.append(f"{_hours(pending):.2f} h of time off requested but not approved (not counted)")
+    if not (regular or overtime or paid or unpaid):
+        notes.append("no shifts or time off recorded in this period")
+    return PayRow(
+        period=period,
+        staff_id=person.id,  # type: ignore[arg-type]
+        last_name=person.last_name,
+        first_name=person.first_name,
+        role=person.role,
+        exempt=person.exempt,
+        active=person.active,
+        regular_hours=_hours(regular / 60),
+        overtime_hours=_hours(overtime / 60),
+        paid_leave={k: _hours(v) for k, v in paid.items()},
+        unpaid_leave={k: _hours(v) for k, v in unpaid.items()},
+        pto_hours=_hours(pto),
+        sick_hours=_hours(sick),
+        other_paid_leave_hours=_hours(other),
+        notes=tuple(notes),
+    )
+
+
+# --- PTO balance --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PtoBalance:
+    """A calendar year's PTO: the allowance, hours approved (used), hours requested (pending), hours left.
+
+    `left` is the allowance less approved hours; `left_if_approved` also takes off the pending requests.
+    Only kinds in the `pto_kinds` setting draw on the allowance; an absence spanning New Year counts in
+    each year for the weekdays it covers there. No carry-over or accrual.
+    """
+
+    allowance: float
+    used: float
+    requested: float
+    left: float
+
+    @property
+    def left_if_approved(self) -> float:
+        return _hours(self.left - self.requested)
+
+
+def pto_balance(session: Session, staff_id: int, year: int) -> PtoBalance:
+    person = session.get(Staff, staff_id)
+    if person is None:
+        raise ServiceError(f"there is no staff member with id {staff_id}")
+    pto_kinds = _fold(settings.get(session, "pto_kinds"))
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    used = requested = 0.0
+    for absence in session.exec(
+        select(TimeOff).where(TimeOff.staff_id == staff_id, TimeOff.start_date <= last, TimeOff.end_date >= first)
+    ):
+        if absence.kind.strip().casefold() not in pto_kinds:
+            continue
+        if absence.status == TimeOffStatus.approved:
+            used += leave_hours_between(absence, first, last)
+        elif absence.status == TimeOffStatus.requested:
+            requested += leave_hours_between(absence, first, last)
+    allowance = float(person.pto_hours_per_year)
+    return PtoBalance(allowance=_hours(allowance), used=_hours(used), requested=_hours(requested),
+                      left=_hours(allowance - used))
+
+
+# --- CSV for the payroll service ----------------------------------------------------------------------
+
+
+def payroll_csv(rows: Iterable[PayRow], period: Period) -> str:
+    """The payroll service's CSV: a header, then one row per person sorted by last name, hours to 2 decimals.
+
+    Columns: CSV_HEADER. The role is its label ("Medical assistant"). The period is not a column (the
+    payroll service takes one file per period); every row must belong to `period`.
+    """
+    rows = list(rows)
+    stray = [r for r in rows if r.period != period]
+    if stray:
+        raise ValueError(f"{stray[0].name}'s row is for {stray[0].period}, not {period}")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for r in sorted(rows, key=lambda r: (r.last_name.casefold(), r.first_name.casefold(), r.staff_id)):
+        writer.writerow([
+            r.staff_id, r.last_name, r.first_name, r.role.label,
+            *(f"{h:.2f}" for h in (r.regular_hours, r.overtime_hours, r.pto_hours, r.sick_hours,
+                                   r.other_paid_leave_hours, r.unpaid_leave_hours, r.total_paid_hours)),
+        ])
+    return out.getvalue()
