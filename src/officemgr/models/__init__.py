@@ -17,6 +17,14 @@ from officemgr.models.compliance import (
     ComplianceCategory,
     ComplianceCompletion,
     ComplianceTask,
+    Concern,
+    ConcernCategory,
+    ConcernKind,
+    ConcernStatus,
+    StorageKind,
+    StorageUnit,
+    TaskCreate,
+    TemperatureReading,
 )
 from officemgr.models.inventory import (
     Item,
@@ -58,6 +66,14 @@ from officemgr.models.schedule import (
 from officemgr.models.settings import Setting
 
 __all__ = [
+    "Concern",
+    "ConcernCategory",
+    "ConcernKind",
+    "ConcernStatus",
+    "StorageKind",
+    "StorageUnit",
+    "TaskCreate",
+    "TemperatureReading",
     "OPEN_STATUSES",
     "Appointment",
     "AppointmentCreate",
