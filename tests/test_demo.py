@@ -484,3 +484,60 @@ def test_friday_reminders_are_for_monday() -> None:
     with read_session(engine) as session:
         calls = frontdesk.reminder_list(session, friday)
     assert calls.day == date(2026, 11, 30) and calls.rows and calls.called > 0
+
+
+# ---------------------------------------------------------------------------- evaluations and enrollment
+
+
+def test_evaluations_and_payer_enrollment_tell_their_story(demo: Engine) -> None:
+    from officemgr.models import Evaluation, Payer, PayerEnrollment
+    from officemgr.services import credentials
+    from officemgr.store import read_session
+
+    again, summary = filled_engine(seed=1)
+    for model in (Evaluation, PayerEnrollment, Staff):
+        assert rows(demo, model) == rows(again, model), model.__name__
+    assert summary.evaluations == len(rows(again, Evaluation)) > 0
+    assert summary.payer_enrollments == len(rows(again, PayerEnrollment))
+
+    staff = {s.id: s for s in rows_of(demo, Staff)}
+    evaluations = rows_of(demo, Evaluation)
+    assert len(evaluations) >= len(staff) // 2  # most staff had one done
+    for e in evaluations:
+        hire = staff[e.staff_id].hire_date
+        assert credentials.is_anniversary(hire, e.due) and hire <= e.done_on < TODAY and e.note
+    with read_session(demo) as session:
+        due = credentials.evaluations_due(session, TODAY, within_days=None)
+        enrolled = credentials.enrollments(session, TODAY)
+        to_do = credentials.enrollments_due(session, TODAY)
+    assert len(due) == len(staff)
+    assert sum(r.overdue for r in due) == 1
+    assert any(0 <= r.days_left <= 30 for r in due)
+
+    payers = {p.id: p.name for p in rows_of(demo, Payer)}
+    per_provider = Counter(e.provider_id for e in rows_of(demo, PayerEnrollment))
+    providers = {s.id for s in staff.values() if s.is_provider}
+    assert set(per_provider) == providers and all(3 <= n <= 5 for n in per_provider.values())
+    assert all("Medicare" in {r.payer_name for r in enrolled if r.provider_id == p} for p in providers)
+    assert {r.payer_name for r in enrolled} <= set(payers.values())
+    for r in enrolled:
+        assert r.effective <= TODAY < r.recredential_due
+        assert staff[r.provider_id].hire_date < r.effective
+    assert sum(1 for r in enrolled if r.recredential_days <= 30) == 1
+    caqh_age = {r.provider_id: (TODAY - r.caqh_attested_on).days for r in enrolled}
+    assert sum(1 for age in caqh_age.values() if age > 120) == 1
+    assert sorted((d.kind, d.overdue) for d in to_do) == [("caqh", True), ("recredential", False)]
+
+
+def test_evaluation_story_holds_on_other_days() -> None:
+    from officemgr.services import credentials
+    from officemgr.store import read_session
+
+    for day, seed in ((date(2027, 2, 28), 2), (date(2028, 2, 29), 3), (date(2026, 1, 2), 4)):
+        engine, _ = filled_engine(seed=seed, today=day)
+        with read_session(engine) as session:
+            due = credentials.evaluations_due(session, day, within_days=30)
+            to_do = credentials.enrollments_due(session, day)
+        assert sum(r.overdue for r in due) == 1, day
+        assert any(r.days_left >= 0 for r in due), day
+        assert sorted((d.kind, d.overdue) for d in to_do) == [("caqh", True), ("recredential", False)], day

@@ -152,6 +152,9 @@ def test_huddle_puts_each_item_in_its_section(session, busy_monday):
     staffing = section(result, "staffing").items
     assert [(i.text, i.reason, i.record_id, i.urgent) for i in staffing] == [
         ("Charles Babbage (Physician)", "out today: PTO", rows["babbage"].id, False),
+        # Nobody in this fixture has a shift: Hopper is booked but not on shift, and no one is at the desk.
+        ("Grace Hopper has 2 appointments but no shift", "provider booked but not on shift", rows["hopper"].id, True),
+        ("08:00–17:00 Front desk: 0 of 1", "short-staffed", None, False),
         ("Mary Jones: BLS/CPR 11/21/2026", "credential expired", rows["mary"].id, True),
     ]
 

@@ -14,6 +14,8 @@ SCREENS = {
     "schedule_week": ["2", "v", "v"],
     "slot_finder": ["2", "f"],
     "staff": ["3"],
+    "staff_week": ["3", "v"],
+    "staff_records": ["3", "k"],
     "inventory": ["4"],
     "billing": ["5"],
     "compliance": ["6"],

@@ -6,8 +6,9 @@ rows: each area draws from its own `random.Random` seeded from (seed, area), so 
 not reshuffle the others. Rows are written as plain dicts with Core bulk inserts, explicit ids, one
 transaction per group of tables.
 
-The areas live in their own modules (`people`, `schedule`, `frontdesk`, `inventory`, `billing`, `compliance`), each
-exposing an `_add_*` step that `fill` below calls in order; `_db` writes rows and `_types` holds what they share.
+The areas live in their own modules (`people`, `schedule`, `frontdesk`, `inventory`, `billing`, `staffing`,
+`compliance`), each exposing an `_add_*` step that `fill` below calls in order; `_db` writes rows and `_types`
+holds what they share.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from officemgr.demo.frontdesk import _add_frontdesk
 from officemgr.demo.inventory import _add_inventory
 from officemgr.demo.people import _add_credentials, _add_patients, _add_shifts, _add_staff, _add_time_off
 from officemgr.demo.schedule import _add_appointments, _add_templates
+from officemgr.demo.staffing import _add_staffing
 
 __all__ = ["DEMO_NOW", "SCALES", "DemoSummary", "Scale", "fill"]
 
@@ -57,6 +59,9 @@ def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") ->
         _add_inventory(conn, rng("inventory"), staff, today, summary)
     with _transaction(engine) as conn:
         _add_claims(conn, rng("claims"), staff, patients, plan, today, summary)
+    with _transaction(engine) as conn:
+        # Evaluations and payer enrollment: after the claims step, which creates the payers.
+        _add_staffing(conn, rng("staffing"), staff, today, summary)
     with _transaction(engine) as conn:
         _add_compliance(conn, rng("compliance"), checklist, staff, today, summary)
         _sync_sequences(conn)

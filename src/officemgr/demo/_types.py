@@ -76,6 +76,8 @@ class DemoSummary:
     claim_notes: int = 0
     compliance_tasks: int = 0
     compliance_completions: int = 0
+    evaluations: int = 0
+    payer_enrollments: int = 0
 
     @property
     def total(self) -> int:

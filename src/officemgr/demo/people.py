@@ -22,6 +22,7 @@ from officemgr.demo._types import (
 )
 from officemgr.models import Credential, CredentialKind, Patient, Role, Shift, Staff, TimeOff, TimeOffStatus
 from officemgr.models.validation import npi_check_digit
+from officemgr.services.settings import DEFAULTS
 
 # ------------------------------------------------------------------------------------------------ names
 
@@ -192,7 +193,13 @@ def _add_credentials(conn: Connection, rng: random.Random, staff: list[Person], 
     expiring = [row for row in rows if row["expires"] is not None]
     count = max(len(ATTENTION_OFFSETS), len(expiring) // 15)
     offsets = [ATTENTION_OFFSETS[0], *islice(cycle(ATTENTION_OFFSETS[1:]), count - 1)]
-    for row, offset in zip(_varied(rng, expiring, count), offsets, strict=False):
+    picked = _varied(rng, expiring, count)
+    # The expired one is a credential the person's role requires, so the demo shows someone in red.
+    roles = {p.id: p.role.value for p in staff}
+    required = DEFAULTS["required_credentials"]
+    lapsed = next((r for r in picked if r["kind"] in required[roles[r["staff_id"]]]), picked[0])
+    picked.remove(lapsed)
+    for row, offset in zip([lapsed, *picked], offsets, strict=False):
         row["expires"] = today + timedelta(days=offset)
     summary.credentials = _insert(conn, Credential, _with_ids(conn, Credential, rows))
 

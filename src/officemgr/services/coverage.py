@@ -25,11 +25,23 @@ class Gap:
 
 
 @dataclass(frozen=True)
+class Conflict:
+    """A provider holding appointments while off ("off"), with no shift ("no_shift") or outside it."""
+
+    provider_id: int
+    kind: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
 class DayCoverage:
     day: date
     open_hours: tuple[time, time] | None
     gaps: list[Gap]
-    conflicts: list[str]
+    conflicts: list[Conflict]
 
 
 def _covers(shifts: list[Shift], start: datetime, end: datetime) -> bool:
@@ -73,7 +85,7 @@ def coverage_day(session: Session, day: date) -> DayCoverage:
 
 
 def _booked_but_absent(session: Session, day: date, providers: list[Staff], shifts: dict[int, list[Shift]],
-                       off: dict) -> list[str]:  # type: ignore[type-arg]
+                       off: dict) -> list[Conflict]:  # type: ignore[type-arg]
     first = datetime.combine(day, time.min)
     booked = session.exec(select(Appointment).where(
         col(Appointment.provider_id).in_([p.id for p in providers]), Appointment.start >= first,
@@ -84,14 +96,17 @@ def _booked_but_absent(session: Session, day: date, providers: list[Staff], shif
         if not mine:
             continue
         if provider.id in off:
-            problems.append(f"{provider.name} is off ({off[provider.id].kind}) with {len(mine)} appointments")
+            problems.append(Conflict(provider.id, "off", f"{provider.name} is off ({off[provider.id].kind}) "
+                                                          f"with {len(mine)} appointments"))
         elif not shifts.get(provider.id):
-            problems.append(f"{provider.name} has {len(mine)} appointments but no shift")
+            problems.append(Conflict(provider.id, "no_shift",
+                                     f"{provider.name} has {len(mine)} appointments but no shift"))
         else:
             outside = [a for a in mine if not _covers(shifts[provider.id], a.start, a.end)]
             if outside:
-                problems.append(f"{provider.name} has {len(outside)} appointments outside their shift "
-                                f"(first at {outside[0].start:%H:%M})")
+                problems.append(Conflict(provider.id, "outside_shift",
+                                         f"{provider.name} has {len(outside)} appointments outside their shift "
+                                         f"(first at {outside[0].start:%H:%M})"))
     return problems
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from officemgr.models import OPEN_STATUSES, ApptStatus, Claim, ClaimStatus
-from officemgr.services import billing, compliance, inventory, schedule, staff
+from officemgr.services import billing, compliance, coverage, credentials, inventory, schedule, staff
 from officemgr.services.format import days_from_now, money, plural
 
 
@@ -106,12 +106,46 @@ def _staffing(session: Session, today: date) -> Section:
         HuddleItem(f"{r.name} ({r.role.label})", f"out today: {r.off}", "staff", r.staff_id)
         for r in staff.roster_day(session, today) if r.off
     ]
+    day = coverage.coverage_day(session, today)
+    # A provider on leave but booked is already in the schedule section; here the ones without a shift.
+    items.extend(HuddleItem(c.text, "provider booked but not on shift", "staff", c.provider_id, urgent=True)
+                 for c in day.conflicts if c.kind != "off")
+    items.extend(HuddleItem(line, "short-staffed", "staff") for line in coverage.gap_ranges(day))
+    # Only a lapsed REQUIRED credential is urgent; an expired optional one (or one renewed on another row) is not.
+    lapsed = credentials.lapsed_required(session, today)
     items.extend(
         HuddleItem(f"{c.staff_name}: {c.kind.label} {c.expires:%m/%d/%Y}", f"credential {c.warning}", "staff",
-                   c.staff_id, urgent=c.expired)
+                   c.staff_id, urgent=c.expired and c.kind.label in lapsed.get(c.staff_id, ()))
         for c in staff.credentials_expiring(session, today, within_days=30)
     )
+    items.extend(
+        HuddleItem(f"{e.staff_name}: yearly evaluation {e.due:%m/%d/%Y}",
+                   f"evaluation overdue, was due {days_from_now(e.days_left)}" if e.overdue
+                   else f"evaluation due {days_from_now(e.days_left)}", "staff", e.staff_id)
+        for e in credentials.evaluations_due(session, today, within_days=EVALUATION_HUDDLE_DAYS)
+    )
+    items.extend(_enrollment_item(d) for d in credentials.enrollments_due(session, today))
     return Section("staffing", "Staffing", "staff", "No staffing gaps today", items)
+
+
+# Evaluations enter the huddle two weeks ahead; enrollments use the setting `enrollment_warn_days`.
+EVALUATION_HUDDLE_DAYS = 14
+
+
+def _enrollment_item(d: credentials.EnrollmentDue) -> HuddleItem:
+    if d.kind == "caqh":
+        text = f"{d.provider_name}: CAQH re-attestation" + (f" {d.due:%m/%d/%Y}" if d.due else "")
+        if d.days_left is None:
+            reason = "CAQH never attested"
+        elif d.days_left < 0:
+            reason = f"CAQH attestation lapsed {days_from_now(d.days_left)}"
+        else:
+            reason = f"CAQH re-attestation due {days_from_now(d.days_left)}"
+    else:
+        text = f"{d.provider_name}: {d.what} re-credentialing {d.due:%m/%d/%Y}"
+        reason = (f"re-credentialing overdue, was due {days_from_now(d.days_left or 0)}" if d.overdue
+                  else f"re-credentialing due {days_from_now(d.days_left or 0)}")
+    return HuddleItem(text, reason, "staff", d.provider_id, urgent=d.overdue)
 
 
 def _supplies(session: Session, today: date) -> Section:

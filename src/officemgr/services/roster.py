@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from officemgr.models import Shift, ShiftCreate, Staff, TimeOff, TimeOffCreate, TimeOffStatus
 from officemgr.services import settings
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, created_fields, record
+from officemgr.services.credentials import lapsed_required
 from officemgr.services.staff import active_staff
 
 HOURS_PER_DAY_OFF = 8
@@ -33,6 +34,7 @@ class StaffWeek:
     role_label: str
     is_provider: bool
     days: list[DayCell]
+    lapsed: list[str] = field(default_factory=list)
 
     @property
     def hours(self) -> float:
@@ -51,6 +53,7 @@ def week_grid(session: Session, monday: date) -> list[StaffWeek]:
     offs = session.exec(select(TimeOff).where(TimeOff.status == TimeOffStatus.approved,
                                               TimeOff.start_date <= monday + timedelta(days=6),
                                               TimeOff.end_date >= monday)).all()
+    lapsed = lapsed_required(session, monday)
     rows = []
     for person in active_staff(session):
         days = [DayCell(monday + timedelta(days=n)) for n in range(7)]
@@ -62,7 +65,8 @@ def week_grid(session: Session, monday: date) -> list[StaffWeek]:
                 for cell in days:
                     if off.start_date <= cell.day <= off.end_date:
                         cell.off = off
-        rows.append(StaffWeek(person.id, person.name, person.role.label, person.is_provider, days))
+        rows.append(StaffWeek(person.id, person.name, person.role.label, person.is_provider, days,
+                              lapsed.get(person.id, [])))
     rows.sort(key=lambda r: (not r.is_provider, r.role_label, r.name))
     return rows
 

@@ -24,6 +24,7 @@ from officemgr.models import (
 from officemgr.services import availability
 from officemgr.services.availability import ACTIVE, ProviderDayPlan, day_plans
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, created_fields, record
+from officemgr.services.credentials import lapsed_required
 
 SLOT_MINUTES = 15
 # Which status may follow which; anything else is refused.
@@ -63,6 +64,8 @@ class ProviderDay:
     appointments: list[ApptRow]
     capacity: int
     plan: ProviderDayPlan | None = None
+    # Required credentials that have lapsed: the provider is shown in red.
+    lapsed: list[str] = field(default_factory=list)
 
     @property
     def booked(self) -> int:
@@ -155,11 +158,13 @@ def day_schedule(session: Session, day: date) -> DaySchedule:
     grouped = _appointments(session, day, 1)
     people = providers(session)
     plans = day_plans(session, day, [p.id for p in people])
+    lapsed = lapsed_required(session, day)
     result = []
     for provider in people:
         appts = _flag_double_books(grouped.get((provider.id, day), []))
         plan = plans[provider.id]
-        result.append(ProviderDay(provider.id, provider.name, appts, plan.bookable_minutes // SLOT_MINUTES, plan))
+        result.append(ProviderDay(provider.id, provider.name, appts, plan.bookable_minutes // SLOT_MINUTES, plan,
+                                  lapsed.get(provider.id, [])))
     return DaySchedule(day, result)
 
 

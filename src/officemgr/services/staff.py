@@ -20,6 +20,7 @@ from officemgr.models import (
 )
 from officemgr.services.availability import default_template
 from officemgr.services.common import ServiceError, apply_update, created_fields, record
+from officemgr.services.credentials import lapsed_required
 
 WARN_DAYS = (90, 60, 30)
 
@@ -93,7 +94,7 @@ def time_off_on(session: Session, day: date) -> dict[int, TimeOff]:
 
 
 def roster_day(session: Session, day: date) -> list[RosterRow]:
-    """Every active staff member with their shift and time off on `day` and any expired credential."""
+    """Every active staff member with their shift and time off on `day`; `alert` names lapsed required credentials."""
     start = datetime.combine(day, time.min)
     shifts: dict[int, list[Shift]] = {}
     for shift in session.exec(
@@ -101,10 +102,7 @@ def roster_day(session: Session, day: date) -> list[RosterRow]:
     ):
         shifts.setdefault(shift.staff_id, []).append(shift)
     off = time_off_on(session, day)
-    expired: dict[int, list[str]] = {}
-    for c in credentials_expiring(session, day, within_days=0):
-        if c.expired:
-            expired.setdefault(c.staff_id, []).append(c.kind.label)
+    expired = lapsed_required(session, day)
     rows = []
     for person in active_staff(session):
         hours = ", ".join(f"{s.start:%H:%M}–{s.end:%H:%M}" for s in shifts.get(person.id, []))

@@ -106,7 +106,7 @@ class ScheduleView(ScheduleWrites, TabView):
 
     def _show_day(self, table: DataTable, data: DaySchedule) -> None:  # type: ignore[type-arg]
         table.cursor_type = "cell"
-        columns = [GridColumn(p.provider_name, data.day, p.provider_id, p.plan, self._visible(p.appointments))
+        columns = [GridColumn(provider_label(p), data.day, p.provider_id, p.plan, self._visible(p.appointments))
                    for p in data.providers]
         self._fill_grid(table, columns)
         when = "today" if data.day == self.today else f"{(data.day - self.today).days:+d} days"
@@ -145,7 +145,7 @@ class ScheduleView(ScheduleWrites, TabView):
         table.add_column("Time", width=5)
         width = max(14, min(36, (self.app.size.width - 12) // max(1, len(columns)) - 2))
         for column in columns:
-            table.add_column(Text(column.label), width=width)
+            table.add_column(column.label if isinstance(column.label, Text) else Text(column.label), width=width)
         for r, cells in enumerate(self.grid.cells):
             table.add_row(*cells, key=f"slot-{r}")
         for appt in self.grid.appointments.values():
@@ -300,3 +300,10 @@ class ScheduleView(ScheduleWrites, TabView):
         row = self.selected_row()
         if row is not None:
             self.undo(row)
+
+
+def provider_label(day: ProviderDay) -> Text:
+    """A provider's column heading, red with the reason when a required credential has lapsed."""
+    if day.lapsed:
+        return Text(f"! {day.provider_name} ({', '.join(day.lapsed)} expired)", style="bold red")
+    return Text(day.provider_name)

@@ -241,6 +241,6 @@ def fill_coverage(table: DataTable, days: list[DayCoverage]) -> None:  # type: i
         for line in coverage.gap_ranges(day):
             table.add_row(Text(f"{day.day:%a %m/%d}"), Text(line, style="yellow"), Text("short-staffed"))
         for conflict in day.conflicts:
-            table.add_row(Text(f"{day.day:%a %m/%d}"), plain(conflict, "bold red"), Text("booked but absent"))
+            table.add_row(Text(f"{day.day:%a %m/%d}"), plain(conflict.text, "bold red"), Text("booked but absent"))
     if not table.row_count:
         table.add_row(Text(""), Text("No coverage gaps", style="green"), Text(""))

@@ -29,7 +29,7 @@ def status_cell(status: ApptStatus) -> Text:
 
 @dataclass
 class GridColumn:
-    label: str
+    label: str | Text
     day: date
     provider_id: int
     plan: ProviderDayPlan | None

@@ -37,7 +37,7 @@ def fill_week(table: DataTable, rows: list[StaffWeek], today: date) -> None:  # 
         table.add_column(Text(f"{cell.day:%a %m/%d}", style="bold" if cell.day == today else ""), width=13)
     table.add_column("Hours", width=6)
     for row in rows:
-        cells = [plain(row.name)]
+        cells = [plain(f"! {row.name}" if row.lapsed else row.name, "bold red" if row.lapsed else "")]
         for day in row.days:
             if day.off is not None:
                 cells.append(plain(f"OFF {day.off.kind}", "yellow"))

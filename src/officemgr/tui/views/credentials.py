@@ -1,0 +1,322 @@
+"""Credentials and trainings, yearly evaluations and payer enrollment, of one person or of everyone.
+
+`PeopleRecordsScreen(staff_id=None)` is pushed from the Staff tab (staff_id: the selected person; None:
+everyone). It dismisses with True when it saved anything, so the caller can reload what it shows.
+
+Keys: a add credential · r renew the selected credential · v record the selected evaluation done ·
+n add a payer enrollment · e edit the selected enrollment · c CAQH re-attested today (the selected
+enrollment's provider) · tab moves between the three lists · escape closes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Label, Static
+from textual.worker import get_current_worker
+
+from officemgr.models import CredentialKind, Staff
+from officemgr.services import credentials
+from officemgr.services.common import ServiceError
+from officemgr.services.credentials import Choices, CredentialLine, EnrollmentRow, EvaluationDue
+from officemgr.services.format import days_from_now
+from officemgr.store import read_session, write_session
+from officemgr.tui.forms.credentials import CredentialForm, EnrollmentForm, EvaluationForm, RenewForm
+from officemgr.tui.widgets.base import plain, selected_key
+
+# Evaluations listed for everyone: overdue or due within this many days (one person: their next one, always).
+EVALUATION_DAYS = 60
+# (word, style) of each expiry band; the word carries the meaning without colour.
+BAND_STYLE = {
+    "missing": ("MISSING", "bold magenta"),
+    "expired": ("EXPIRED", "bold red"),
+    "30": ("≤30 days", "bold dark_orange"),
+    "60": ("≤60 days", "yellow"),
+    "90": ("≤90 days", "cyan"),
+    "ok": ("ok", "green"),
+    "none": ("no expiry", "dim"),
+}
+
+
+@dataclass(frozen=True)
+class RecordsData:
+    person: str | None  # the one person's name; None for everyone
+    credentials: list[CredentialLine]
+    lapsed: dict[int, list[str]]
+    evaluations: list[EvaluationDue]
+    enrollments: list[EnrollmentRow]
+    choices: Choices
+
+
+def _when(days: int | None, warn: int) -> Text:
+    if days is None:
+        return Text("—", style="dim")
+    style = "bold red" if days < 0 else ("yellow" if days <= warn else "")
+    return Text(days_from_now(days), style=style)
+
+
+def _day(value: date | None) -> Text:
+    return Text(f"{value:%m/%d/%Y}") if value else Text("—", style="dim")
+
+
+class PeopleRecordsScreen(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    PeopleRecordsScreen > .people-records {
+        width: 95%;
+        max-width: 150;
+        height: 90%;
+        border: thick $accent;
+        background: $panel;
+        padding: 0 1;
+    }
+    PeopleRecordsScreen .people-records-line {
+        height: auto;
+        color: $text-muted;
+    }
+    """
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="records_close"),
+        Binding("a", "add_credential", "Add credential", id="records_add_credential"),
+        Binding("r", "renew", "Renew", id="records_renew"),
+        Binding("v", "evaluation_done", "Evaluation done", id="records_evaluation_done"),
+        Binding("n", "add_enrollment", "Add enrollment", id="records_add_enrollment"),
+        Binding("e", "edit_enrollment", "Edit enrollment", id="records_edit_enrollment"),
+        Binding("c", "caqh", "CAQH attested today", id="records_caqh"),
+    ]
+
+    def __init__(self, staff_id: int | None = None) -> None:
+        super().__init__()
+        self.staff_id = staff_id
+        self.changed = False
+        self.data: RecordsData | None = None
+        self.lines: dict[str, CredentialLine] = {}
+        self.evaluations: dict[str, EvaluationDue] = {}
+        self.enrollments: dict[str, EnrollmentRow] = {}
+
+    # -- app context
+
+    @property
+    def today(self) -> date:
+        return self.app.today  # type: ignore[attr-defined, no-any-return]
+
+    def say(self, message: str, severity: str = "information") -> None:
+        self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
+
+    # -- layout
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="people-records"):
+            yield Label("", classes="form-title", id="pr-title")
+            yield Label("", classes="subtitle", id="pr-credentials-title")
+            yield DataTable(cursor_type="row", zebra_stripes=True, id="pr-credentials")
+            yield Label("", classes="subtitle", id="pr-evaluations-title")
+            yield DataTable(cursor_type="row", classes="short", id="pr-evaluations")
+            yield Label("Payer enrollment: re-credentialing and CAQH re-attestation", classes="subtitle")
+            yield DataTable(cursor_type="row", classes="short", id="pr-enrollments")
+            yield Static(Text("loading…"), id="pr-hint", classes="people-records-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.table("credentials").add_columns("Name", "Credential", "Req", "Number", "State", "Expires", "Band",
+                                              "When")
+        self.table("evaluations").add_columns("Name", "Role", "Hired", "Due", "When", "Last done", "Note")
+        self.table("enrollments").add_columns("Provider", "Payer", "Effective", "Re-credential", "When",
+                                              "CAQH attested", "CAQH due", "When", "Note")
+        self.table("credentials").focus()
+        self.reload()
+
+    def table(self, name: str) -> DataTable:  # type: ignore[type-arg]
+        return self.query_one(f"#pr-{name}", DataTable)
+
+    def action_close(self) -> None:
+        self.dismiss(self.changed)
+
+    # -- loading
+
+    def fetch(self, session: Session) -> RecordsData:
+        today, sid = self.today, self.staff_id
+        person = session.get(Staff, sid) if sid is not None else None
+        return RecordsData(
+            person=(person.name if person else "(no longer on file)") if sid is not None else None,
+            credentials=credentials.credential_list(session, today, sid),
+            lapsed=credentials.lapsed_required(session, today),
+            evaluations=credentials.evaluations_due(session, today, None if sid is not None else EVALUATION_DAYS,
+                                                    staff_id=sid),
+            enrollments=credentials.enrollments(session, today, sid),
+            choices=credentials.choices(session),
+        )
+
+    @work(thread=True, exclusive=True, group="records-load")
+    def reload(self) -> None:
+        try:
+            with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
+                data = self.fetch(session)
+        except SQLAlchemyError as exc:
+            self.app.call_from_thread(self.say, f"Could not read the database ({exc.__class__.__name__}); "
+                                      "try again, or restart officemgr.", "error")
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._deliver, data)
+
+    def _deliver(self, data: RecordsData) -> None:
+        if not self.is_mounted:
+            return
+        self.data = data
+        who = data.person or "everyone"
+        self.query_one("#pr-title", Label).update(
+            Text(f"Credentials, evaluations and payer enrollment · {who} · {self.today:%A %B %-d, %Y}"))
+        lapsed_count = len(data.lapsed) if data.person is None else int(self.staff_id in data.lapsed)
+        self.query_one("#pr-credentials-title", Label).update(Text(
+            f"Credentials and trainings, soonest expiry first (red name: a required one has expired: "
+            f"{lapsed_count})"))
+        self.query_one("#pr-evaluations-title", Label).update(Text(
+            "Yearly evaluation (due on the hire anniversary)" if data.person is not None
+            else f"Yearly evaluations overdue or due within {EVALUATION_DAYS} days"))
+        self.lines = self._fill("credentials", data.credentials, self._credential_cells, self._credential_key)
+        self.evaluations = self._fill("evaluations", data.evaluations, self._evaluation_cells,
+                                      lambda r: str(r.staff_id))
+        self.enrollments = self._fill("enrollments", data.enrollments, self._enrollment_cells,
+                                      lambda r: str(r.enrollment_id))
+        self.query_one("#pr-hint", Static).update(Text(
+            "a add credential · r renew · v evaluation done · n add enrollment · e edit enrollment · "
+            "c CAQH attested today · tab next list · escape close"))
+
+    def _fill(self, name: str, rows: list[Any], cells: Callable[[Any], list[Text]],
+              key: Callable[[Any], str]) -> dict[str, Any]:
+        table = self.table(name)
+        keep = table.cursor_row
+        table.clear()
+        by_key: dict[str, Any] = {}
+        for row in rows:
+            k = key(row)
+            by_key[k] = row
+            table.add_row(*cells(row), key=k)
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+        return by_key
+
+    @staticmethod
+    def _credential_key(line: CredentialLine) -> str:
+        return str(line.credential_id) if line.credential_id is not None else f"m{line.staff_id}-{line.kind.value}"
+
+    def _credential_cells(self, line: CredentialLine) -> list[Text]:
+        assert self.data is not None
+        red = line.staff_id in self.data.lapsed
+        word, style = BAND_STYLE[line.band]
+        return [plain(line.staff_name, "bold red" if red else ""), plain(line.kind.label),
+                Text("yes" if line.required else ""), plain(line.number), plain(line.state), _day(line.expires),
+                Text(word, style=style), _when(line.days_left, 30) if not line.missing else Text("")]
+
+    def _evaluation_cells(self, row: EvaluationDue) -> list[Text]:
+        when = _when(row.days_left, 14)
+        if row.overdue:
+            when = Text(f"overdue, {days_from_now(row.days_left)}", style="bold red")
+        return [plain(row.staff_name), plain(row.role.label), _day(row.hire_date), _day(row.due), when,
+                _day(row.last_done_on), plain(row.note)]
+
+    def _enrollment_cells(self, row: EnrollmentRow) -> list[Text]:
+        caqh_when = _when(row.caqh_days, 30) if row.caqh_attested_on else Text("never attested", style="bold red")
+        return [plain(row.provider_name), plain(row.payer_name), _day(row.effective), _day(row.recredential_due),
+                _when(row.recredential_days, 30), _day(row.caqh_attested_on), _day(row.caqh_due), caqh_when,
+                plain(row.note)]
+
+    # -- selection
+
+    def _selected(self, name: str, rows: dict[str, Any]) -> Any:
+        key = selected_key(self.table(name))
+        return rows.get(key) if key is not None else None
+
+    # -- actions
+
+    def action_add_credential(self, kind: CredentialKind | None = None, staff_id: int | None = None) -> None:
+        if self.data is None:
+            return
+        if staff_id is None:
+            line = self._selected("credentials", self.lines)
+            staff_id = self.staff_id if self.staff_id is not None else (line.staff_id if line else None)
+        self.app.push_screen(CredentialForm(self.data.choices.staff, staff_id=staff_id, kind=kind), self._after_form)
+
+    def action_renew(self) -> None:
+        line: CredentialLine | None = self._selected("credentials", self.lines)
+        if line is None:
+            self.say("Select a credential to renew")
+        elif line.missing:
+            self.action_add_credential(line.kind, line.staff_id)
+        elif line.kind is CredentialKind.npi:
+            self.say("An NPI does not expire: there is nothing to renew")
+        else:
+            self.app.push_screen(RenewForm(line, self.today), self._after_form)
+
+    def action_evaluation_done(self) -> None:
+        row: EvaluationDue | None = self._selected("evaluations", self.evaluations)
+        if row is None:
+            self.say("No evaluation selected")
+            return
+        self.app.push_screen(EvaluationForm(row, self.today), self._after_form)
+
+    def action_add_enrollment(self) -> None:
+        if self.data is None:
+            return
+        if not self.data.choices.providers:
+            self.say("No active providers to enroll", "warning")
+            return
+        provider_id = self.staff_id
+        if provider_id is None:
+            row = self._selected("enrollments", self.enrollments)
+            provider_id = row.provider_id if row else None
+        if provider_id not in {pid for _, pid in self.data.choices.providers}:
+            provider_id = None
+        self.app.push_screen(EnrollmentForm(self.data.choices.providers, self.data.choices.payers, self.today,
+                                            provider_id=provider_id), self._after_form)
+
+    def action_edit_enrollment(self) -> None:
+        row: EnrollmentRow | None = self._selected("enrollments", self.enrollments)
+        if row is None or self.data is None:
+            self.say("No enrollment selected")
+            return
+        self.app.push_screen(EnrollmentForm(self.data.choices.providers, self.data.choices.payers, self.today,
+                                            row=row), self._after_form)
+
+    def action_caqh(self) -> None:
+        row: EnrollmentRow | None = self._selected("enrollments", self.enrollments)
+        if row is None:
+            self.say("Select an enrollment of the provider who re-attested")
+            return
+        self._attest(row.provider_id, row.provider_name)
+
+    @work(thread=True, group="records-write")
+    def _attest(self, provider_id: int, name: str) -> None:
+        app = self.app
+        try:
+            with write_session(app.engine) as session:  # type: ignore[attr-defined]
+                count = credentials.attest_caqh(session, provider_id, self.today, now=app.now(),  # type: ignore[attr-defined]
+                                                actor=app.actor)  # type: ignore[attr-defined]
+        except ServiceError as exc:
+            app.call_from_thread(self.say, str(exc), "error")
+            return
+        except SQLAlchemyError as exc:
+            app.call_from_thread(self.say, f"Not saved: the database refused it ({exc.__class__.__name__})", "error")
+            return
+        message = (f"CAQH re-attested today for {name} ({count} enrollment{'s' if count != 1 else ''})" if count
+                   else f"{name}'s CAQH attestation is already dated today")
+        app.call_from_thread(self._saved, message)
+
+    def _saved(self, message: str) -> None:
+        self.changed = True
+        self.say(message)
+        self.reload()
+
+    def _after_form(self, saved: bool | None) -> None:
+        if saved:
+            self._saved("Saved")
