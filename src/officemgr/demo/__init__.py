@@ -22,7 +22,7 @@ from officemgr.checklist import checklist_path, load_checklist
 from officemgr.demo._db import _refuse_if_filled, _sync_sequences, _transaction
 from officemgr.demo._types import DEMO_NOW, SCALES, DemoSummary, Scale
 from officemgr.demo.billing import _add_claims
-from officemgr.demo.compliance import _add_compliance
+from officemgr.demo.compliance import _add_compliance, _add_policies
 from officemgr.demo.frontdesk import _add_frontdesk
 from officemgr.demo.inventory import _add_inventory
 from officemgr.demo.people import _add_credentials, _add_patients, _add_shifts, _add_staff, _add_time_off
@@ -64,5 +64,6 @@ def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") ->
         _add_staffing(conn, rng("staffing"), staff, today, summary)
     with _transaction(engine) as conn:
         _add_compliance(conn, rng("compliance"), checklist, staff, today, summary)
+        _add_policies(conn, rng("policies"), staff, today, summary)
         _sync_sequences(conn)
     return summary

@@ -164,3 +164,34 @@ def _evidence(rng: random.Random, row: ChecklistRow, due: date) -> tuple[str, st
     if "fire extinguisher" in title and "monthly" in title:
         return "", "Gauge in green, pin and seal intact; tag initialled"
     return "", f"{row.evidence} ({due:%b %Y})"[:500]
+
+
+# The written policies a small practice keeps, reviewed yearly: (title, area, owner role).
+POLICIES = (
+    ("HIPAA privacy policy", "hipaa", "manager"),
+    ("HIPAA security policy", "hipaa", "manager"),
+    ("Bloodborne pathogens exposure control plan (policy)", "osha", "nurse"),
+    ("Emergency and fire evacuation plan", "safety", "manager"),
+    ("Vaccine storage and handling plan", "cdc", "nurse"),
+)
+
+
+def _add_policies(conn: Connection, rng: random.Random, staff: list[Person], today: date,
+                  summary: DemoSummary) -> None:
+    """The policy register: each reviewed within the last year, one review overdue, one due this month."""
+    manager = next((p for p in staff if p.role.value == "manager"), staff[0])
+    offsets = [-400, -340, -200, -120, -30]  # days since the last review; -400 is overdue by a month
+    tasks, reviews = [], []
+    for (title, area, role), since in zip(POLICIES, offsets, strict=True):
+        reviewed = today + timedelta(days=since)
+        tasks.append({"title": title, "category": area, "rrule": "FREQ=YEARLY", "anchor": reviewed,
+                      "evidence": "Reviewed and signed policy", "owner_role": role, "owner": manager.name,
+                      "active": True, "is_policy": True, "version": 1})
+        reviews.append((title, reviewed))
+    ids, added = _ensure_named(conn, ComplianceTask, tasks, key="title")
+    summary.compliance_tasks += added
+    rows = [{"task_id": ids[title], "due_date": reviewed, "done_by": manager.initials,
+             "done_at": datetime.combine(reviewed, time(16, rng.randrange(60))),
+             "evidence": "Reviewed; no changes needed" if rng.random() < 0.7 else "Reviewed; updated contact list",
+             "reading": "", "corrects_id": None} for title, reviewed in reviews]
+    summary.compliance_completions += _insert(conn, ComplianceCompletion, _with_ids(conn, ComplianceCompletion, rows))

@@ -15,8 +15,9 @@ from officemgr.models import (
     ComplianceCategory,
     ComplianceCompletion,
     ComplianceTask,
+    TaskCreate,
 )
-from officemgr.services.common import ServiceError, created_fields, record
+from officemgr.services.common import ServiceError, apply_update, created_fields, record
 
 UPCOMING_DAYS = (7, 30)
 
@@ -46,6 +47,9 @@ class TaskRow:
     due: date | None
     last_done: date | None
     days: int | None  # negative: overdue by that many days
+    is_policy: bool = False
+    owner: str = ""
+    version: int = 1
 
     @property
     def state(self) -> str:
@@ -90,7 +94,8 @@ def task_status(session: Session, today: date) -> list[TaskRow]:
         due = next_due(task.rrule, task.anchor, last_due)
         result.append(
             TaskRow(task.id, task.title, task.category, task.evidence, task.owner_role, due,
-                    last_done.date() if last_done else None, (due - today).days if due else None)
+                    last_done.date() if last_done else None, (due - today).days if due else None,
+                    task.is_policy, task.owner, task.version)
         )
     result.sort(key=lambda r: (r.due is None, r.due or date.max, r.title))
     return result
@@ -128,3 +133,92 @@ def history(session: Session, task_id: int, limit: int = 20) -> list[ComplianceC
 
 def is_late(completion: ComplianceCompletion) -> bool:
     return completion.done_at.date() > completion.due_date
+
+
+def validate_rrule(text: str, anchor: date) -> str:
+    """The RRULE body as stored, or ServiceError saying what is wrong with it."""
+    body = text.strip().removeprefix("RRULE:")
+    if "DTSTART" in body.upper():
+        raise ServiceError("leave DTSTART out of the rule; the first due date is given separately")
+    try:
+        rule = rrulestr(body, dtstart=datetime.combine(anchor, time.min))
+    except (ValueError, TypeError) as exc:
+        raise ServiceError(f"the repeat rule is not valid ({exc}); e.g. FREQ=YEARLY or FREQ=WEEKLY;BYDAY=MO") from None
+    if rule.after(datetime.combine(anchor, time.min), inc=True) is None:  # type: ignore[union-attr]
+        raise ServiceError("the repeat rule never falls due from that first date on")
+    return body
+
+
+def add_task(session: Session, data: TaskCreate, *, now: datetime, actor: str) -> ComplianceTask:
+    """A new duty or policy; its RRULE must parse and fall due at least once."""
+    rule = validate_rrule(data.rrule, data.anchor)
+    if session.exec(select(ComplianceTask).where(func.lower(ComplianceTask.title) == data.title.lower())).first():
+        raise ServiceError(f"there is already an item called {data.title} (retired items keep their title)")
+    task = ComplianceTask(**{**data.model_dump(), "rrule": rule})
+    session.add(task)
+    session.flush()
+    record(session, actor=actor, entity="compliance_task", entity_id=task.id, action="create",
+           changes=created_fields(task), now=now)
+    session.commit()
+    return task
+
+
+def retire_task(session: Session, task_id: int, *, now: datetime, actor: str, expected_version: int | None
+                ) -> ComplianceTask:
+    """Stop a duty from falling due; its completions stay for the record."""
+    task = session.get(ComplianceTask, task_id)
+    if task is None:
+        raise ServiceError("that item no longer exists — reload")
+    if not task.active:
+        raise ServiceError("that item is already retired")
+    changes = apply_update(task, {"active": False}, expected_version=expected_version)
+    record(session, actor=actor, entity="compliance_task", entity_id=task.id, action="retire", changes=changes,
+           now=now)
+    session.commit()
+    return task
+
+
+def correct(session: Session, completion_id: int, data: CompletionCreate, *, now: datetime, actor: str
+            ) -> ComplianceCompletion:
+    """A completion is never edited or deleted: a correction is a new entry that points at the old one."""
+    old = session.get(ComplianceCompletion, completion_id)
+    if old is None:
+        raise ServiceError("that entry no longer exists — reload")
+    if data.task_id != old.task_id:
+        raise ServiceError("a correction belongs to the same item as the entry it corrects")
+    fixed = ComplianceCompletion(task_id=old.task_id, due_date=data.due_date, done_at=now, done_by=data.done_by,
+                                 evidence=data.evidence, reading=data.reading, corrects_id=old.id)
+    session.add(fixed)
+    session.flush()
+    record(session, actor=actor, entity="compliance_completion", entity_id=fixed.id, action="correct",
+           changes={**created_fields(fixed), "corrects": old.id}, now=now)
+    session.commit()
+    return fixed
+
+
+@dataclass(frozen=True)
+class DueOn:
+    task_id: int
+    title: str
+    due: date
+    done: bool
+    late: bool
+
+
+def month_due(session: Session, first: date, last: date, today: date) -> dict[date, list[DueOn]]:
+    """What falls due on each day from `first` to `last` (every RRULE occurrence), and whether it was done."""
+    tasks = session.exec(select(ComplianceTask).where(ComplianceTask.active)).all()
+    done = {(c.task_id, c.due_date): c for c in session.exec(
+        select(ComplianceCompletion).where(ComplianceCompletion.due_date >= first,
+                                           ComplianceCompletion.due_date <= last))}
+    days: dict[date, list[DueOn]] = {}
+    for task in tasks:
+        rule = _rule(task.rrule, task.anchor)
+        for when in rule.between(datetime.combine(first, time.min), datetime.combine(last, time.max), inc=True):
+            completion = done.get((task.id, when.date()))
+            days.setdefault(when.date(), []).append(DueOn(
+                task.id, task.title, when.date(), completion is not None,
+                completion is not None and is_late(completion)))
+    for items in days.values():
+        items.sort(key=lambda d: d.title)
+    return days

@@ -1,88 +1,177 @@
-"""Compliance tab: every recurring duty with when it is due, most urgent first."""
+"""Compliance tab: every duty and policy with when it is due, or the month as a calendar."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, timedelta
+
 from rich.text import Text
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Label
 
+from officemgr.models import ComplianceCompletion
 from officemgr.services import compliance
-from officemgr.services.compliance import TaskRow
+from officemgr.services.compliance import DueOn, TaskRow
 from officemgr.store import read_session
 from officemgr.tui.forms.completion import CompletionForm
+from officemgr.tui.forms.task import CorrectionForm, TaskForm
 from officemgr.tui.widgets.base import TabView, plain, select_key, selected_key
+from officemgr.tui.widgets.month_calendar import fill_month, month_span
 
 STATE_STYLE = {"overdue": "bold red", "due today": "bold yellow", "due this week": "yellow"}
+
+
+@dataclass(frozen=True)
+class MonthData:
+    month: date
+    due: dict[date, list[DueOn]]
 
 
 class ComplianceView(TabView):
     BINDINGS = [
         *TabView.BINDINGS,
         Binding("d", "done", "Mark done", id="compliance_done"),
+        Binding("v", "switch_view", "List/month", id="compliance_view"),
+        Binding("left_square_bracket", "month(-1)", "Prev month", id="compliance_prev"),
+        Binding("right_square_bracket", "month(1)", "Next month", id="compliance_next"),
+        Binding("a", "add(False)", "Add duty", id="compliance_add"),
+        Binding("P", "add(True)", "Add policy", id="compliance_add_policy"),
+        Binding("x", "retire", "Retire", id="compliance_retire"),
+        Binding("k", "correct", "Correct last entry", id="compliance_correct"),
+        Binding("l", "temperatures", "Temperature log", id="compliance_temperature"),
+        Binding("i", "concerns", "Concerns & incidents", id="compliance_concerns"),
     ]
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.rows: dict[int, TaskRow] = {}
+        self.mode = "list"
+        self.month: date | None = None
 
     def compose(self) -> ComposeResult:
         yield Label("", classes="view-title", id="compliance-title")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="tasks")
+        yield DataTable(zebra_stripes=True, id="tasks")
         yield from self.compose_filter()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("Duty", "Area", "Due", "When", "Last done", "Evidence", "Owner")
+        self.month = self.today.replace(day=1)
         super().on_mount()
 
-    def fetch(self, session: Session) -> list[TaskRow]:
+    def fetch(self, session: Session) -> list[TaskRow] | MonthData:
+        if self.mode == "month":
+            first, last = month_span(self.month or self.today)
+            return MonthData(first, compliance.month_due(session, first, last, self.today))
         return compliance.task_status(session, self.today)
 
-    def show(self, data: list[TaskRow]) -> None:
+    def show(self, data: list[TaskRow] | MonthData) -> None:
         table = self.query_one(DataTable)
-        keep = table.cursor_row
-        table.clear()
+        keep = table.cursor_coordinate
+        table.clear(columns=True)
+        if isinstance(data, MonthData):
+            fill_month(table, data.month, data.due, self.today)
+            missed = sum(1 for items in data.due.values() for i in items if not i.done and i.due < self.today)
+            self._title(f"{data.month:%B %Y}: what falls due when · ✓ done · ✗ missed · [ ] month · v list")
+            self.set_status(f"{missed} missed this month so far · {sum(len(v) for v in data.due.values())} due")
+        else:
+            self._show_list(table, data)
+        table.cursor_coordinate = keep
+
+    def _show_list(self, table: DataTable, data: list[TaskRow]) -> None:  # type: ignore[type-arg]
+        table.cursor_type = "row"
+        table.add_columns("Duty or policy", "Area", "Due", "When", "Last done", "Evidence", "Owner")
         self.rows = {}
         for row in data:
-            if not self.matches(row.title, row.category.label, row.state, row.owner_role):
+            if not self.matches(row.title, row.category.label, row.state, row.owner_role, row.owner):
                 continue
             self.rows[row.task_id] = row
             style = STATE_STYLE.get(row.state, "")
             table.add_row(
-                plain(row.title, style),
+                plain(("Policy: " if row.is_policy else "") + row.title, style),
                 Text(row.category.label),
                 Text(f"{row.due:%m/%d/%Y}" if row.due else "—"),
                 Text(row.when, style=style),
                 Text(f"{row.last_done:%m/%d/%Y}" if row.last_done else "never"),
                 plain(row.evidence),
-                plain(row.owner_role.replace("_", " ")),
+                plain(row.owner or row.owner_role.replace("_", " ")),
                 key=str(row.task_id),
             )
-        table.move_cursor(row=min(keep, max(0, table.row_count - 1)))
         overdue = sum(1 for r in data if r.state == "overdue")
         today = sum(1 for r in data if r.state == "due today")
-        self.query_one("#compliance-title", Label).update(
-            Text(f"{len(data)} recurring duties · {overdue} overdue · {today} due today")
-        )
-        self.set_status("d marks the selected duty done · enter shows its history · / filter")
+        policies = sum(1 for r in data if r.is_policy)
+        self._title(f"{len(data) - policies} recurring duties and {policies} policies · {overdue} overdue · "
+                    f"{today} due today")
+        self.set_status("d done · enter history · a add duty · P add policy · x retire · k correct · "
+                        "l temperatures · i concerns · v month")
+
+    def _title(self, text: str) -> None:
+        self.query_one("#compliance-title", Label).update(Text(text))
 
     def selected(self) -> TaskRow | None:
+        if self.mode != "list":
+            self.say("Switch to the list (v) to act on one item", "warning")
+            return None
         key = selected_key(self.query_one(DataTable))
         return self.rows.get(int(key)) if key else None
 
     def focus_record(self, record_id: int | None) -> None:
+        if self.mode != "list":
+            self.mode = "list"
+            self.reload()
+            return
         select_key(self.query_one(DataTable), record_id)
+
+    def action_switch_view(self) -> None:
+        self.mode = "month" if self.mode == "list" else "list"
+        self.reload()
+
+    def action_month(self, delta: int) -> None:
+        if self.mode == "month":
+            month = self.month or self.today
+            self.month = (month + timedelta(days=32 * delta if delta > 0 else -1)).replace(day=1)
+            self.reload()
 
     def action_done(self) -> None:
         row = self.selected()
         if row is not None:
-            self.app.push_screen(CompletionForm(row), self._after_form)
+            self.app.push_screen(CompletionForm(row), self._after)
 
-    def _after_form(self, saved: bool | None) -> None:
+    def action_add(self, policy: bool) -> None:
+        self.app.push_screen(TaskForm(policy=policy), self._after)
+
+    def action_retire(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.run_write(lambda session: compliance.retire_task(
+                session, row.task_id, now=self.now(), actor=self.actor, expected_version=row.version),
+                f"Retired: {row.title} (its history stays)")
+
+    def action_correct(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        with read_session(self.engine) as session:
+            last = session.exec(select(ComplianceCompletion).where(ComplianceCompletion.task_id == row.task_id)
+                                .order_by(col(ComplianceCompletion.id).desc())).first()
+        if last is None:
+            self.say("Nothing recorded yet to correct", "warning")
+            return
+        self.app.push_screen(CorrectionForm(row.title, last), self._after)
+
+    def action_temperatures(self) -> None:
+        from officemgr.tui.views.temperature import TemperatureScreen
+
+        self.app.push_screen(TemperatureScreen(), self._after)
+
+    def action_concerns(self) -> None:
+        from officemgr.tui.views.concerns import ConcernsScreen
+
+        self.app.push_screen(ConcernsScreen(), self._after)
+
+    def _after(self, saved: bool | None) -> None:
         if saved:
-            self.say("Recorded as done")
             self.reload()
 
     @on(DataTable.RowSelected)
@@ -97,6 +186,7 @@ class ComplianceView(TabView):
         lines = [
             f"{c.due_date:%m/%d} done {c.done_at:%m/%d %H:%M} by {c.done_by}"
             + (" (late)" if compliance.is_late(c) else "")
+            + (f" (corrects entry {c.corrects_id})" if c.corrects_id else "")
             + (f": {c.reading or c.evidence}" if c.reading or c.evidence else "")
             for c in done
         ]
