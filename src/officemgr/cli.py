@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1)
     _add_import_parser(sub)
     _add_export_parser(sub)
+    _add_check_list_parser(sub)
+    _add_report_parser(sub)
     return parser
 
 
@@ -65,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
             return _export_payroll(args)
         if args.command == "export":
             return _export_ics(args, today)
+        if args.command == "check-list":
+            return _check_list(args)
+        if args.command == "report":
+            return _report_compliance(args, today)
         return _run(args, today)
     except StoreError as exc:
         print(f"officemgr: {exc}", file=sys.stderr)
@@ -262,6 +268,100 @@ def _export_payroll(args: argparse.Namespace) -> int:
     for row in rows:
         for note in row.notes:
             print(f"  check {row.last_name}, {row.first_name}: {note}", file=report)
+    return 0
+
+
+# --- check-list / report compliance (issue 5: compliance) ---------------------------------------------
+
+
+def _add_check_list_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    check = sub.add_parser("check-list", help="validate a compliance checklist file (no database needed)")
+    _global_options(check, suppress=True)
+    check.add_argument("--validate", action="store_true", help="check every line and report each problem")
+    check.add_argument("file", nargs="?", metavar="FILE",
+                       help="the checklist CSV (default: the one shipped with officemgr)")
+
+
+def _check_list(args: argparse.Namespace) -> int:
+    """Validate the checklist file; it never opens a database."""
+    from officemgr.checklist import ChecklistError, checklist_path, load_checklist
+
+    if not args.validate:
+        print("officemgr: check-list needs --validate: officemgr check-list --validate [FILE] "
+              "(see officemgr --help)", file=sys.stderr)
+        return 2
+    path = args.file or checklist_path()
+    try:
+        rows = load_checklist(path)
+    except ChecklistError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        count = len(exc.problems)
+        print(f"officemgr: {_count(count, 'problem')} in {path}; nothing was loaded", file=sys.stderr)
+        return 1
+    print(f"{path}: {_count(len(rows), 'item')}, all valid")
+    return 0
+
+
+def _add_report_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    rep = sub.add_parser("report", help="write a report for a period")
+    _global_options(rep, suppress=True)
+    what = rep.add_subparsers(dest="what", parser_class=_Parser, required=True, metavar="WHAT")
+    comp = what.add_parser("compliance", help="checklist occurrences and their completions, staff training, "
+                                               "concerns and missing temperature readings, as Markdown")
+    _global_options(comp, suppress=True)
+    comp.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD", type=_date_arg,
+                      help="the first day of the period")
+    comp.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD", type=_date_arg,
+                      help="the last day of the period")
+    comp.add_argument("--out", metavar="FILE.md", help="write the Markdown here instead of standard output")
+    comp.add_argument("--csv", metavar="FILE.csv", help="also write one row per occurrence as CSV")
+
+
+def _report_compliance(args: argparse.Namespace, today: date) -> int:
+    from pathlib import Path
+
+    from officemgr import store
+    from officemgr.services import compliance_report
+    from officemgr.services.common import ServiceError
+
+    try:
+        compliance_report.check_period(args.first, args.last)
+    except ServiceError as exc:
+        print(f"officemgr: {exc}", file=sys.stderr)
+        return 1
+    # Checked before opening, so a mistyped name does not create an empty database to report on.
+    if args.db and not Path(args.db).is_file():
+        print(f"officemgr: there is no database {args.db}", file=sys.stderr)
+        return 1
+    engine = _open(args)
+    try:
+        with store.read_session(engine) as session:
+            report = compliance_report.compliance_report(session, args.first, args.last, today)
+    except ServiceError as exc:
+        print(f"officemgr: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    markdown = compliance_report.to_markdown(report).encode("utf-8")
+    outputs = [(args.csv, compliance_report.to_csv(report).encode("utf-8"))] if args.csv else []
+    if args.out:
+        outputs.insert(0, (args.out, markdown))
+    for where, data in outputs:
+        try:
+            with open(where, "wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            print(f"officemgr: cannot write {where}: {exc.strerror}", file=sys.stderr)
+            return 1
+    if args.out is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(markdown)
+        sys.stdout.buffer.flush()
+    # The Markdown owns standard output when it goes there; the summary goes to stderr then.
+    written = " and ".join(where for where, _ in outputs) or "standard output"
+    print(f"Compliance {args.first.isoformat()} to {args.last.isoformat()}: {report.summary.line}; "
+          f"written to {written}.", file=sys.stderr if args.out is None else sys.stdout)
     return 0
 
 
