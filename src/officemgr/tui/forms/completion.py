@@ -8,8 +8,9 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from officemgr.models import CompletionCreate
-from officemgr.services import compliance
+from officemgr.services import compliance, staff_duties
 from officemgr.services.compliance import TaskRow
+from officemgr.store import read_session
 from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm
 
 
@@ -28,7 +29,14 @@ class CompletionForm(RecordForm):
         ]
 
     def initial(self) -> dict[str, Any]:
-        return {"done_by": self.app.actor}  # type: ignore[attr-defined]
+        values = {"done_by": self.app.actor}  # type: ignore[attr-defined]
+        if "OIG" in self.duty.title:
+            # The monthly exclusion check must cover every active staff member: say how many it covered.
+            with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
+                screening = staff_duties.oig_screening(session, self.app.today)  # type: ignore[attr-defined]
+            if screening is not None:
+                values["evidence"] = f"LEIE search saved; {screening.covers}"
+        return values
 
     def build(self, values: dict[str, Any]) -> BaseModel:
         if self.duty.due is None:

@@ -13,8 +13,9 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Label
 
 from officemgr.models import ComplianceCompletion
-from officemgr.services import compliance
+from officemgr.services import compliance, staff_duties
 from officemgr.services.compliance import DueOn, TaskRow
+from officemgr.services.staff_duties import TrainingDue
 from officemgr.store import read_session
 from officemgr.tui.forms.completion import CompletionForm
 from officemgr.tui.forms.task import CorrectionForm, TaskForm
@@ -22,6 +23,12 @@ from officemgr.tui.widgets.base import TabView, plain, select_key, selected_key
 from officemgr.tui.widgets.month_calendar import fill_month, month_span
 
 STATE_STYLE = {"overdue": "bold red", "due today": "bold yellow", "due this week": "yellow"}
+
+
+@dataclass(frozen=True)
+class ListData:
+    tasks: list[TaskRow]
+    training: list[TrainingDue]
 
 
 @dataclass(frozen=True)
@@ -60,13 +67,13 @@ class ComplianceView(TabView):
         self.month = self.today.replace(day=1)
         super().on_mount()
 
-    def fetch(self, session: Session) -> list[TaskRow] | MonthData:
+    def fetch(self, session: Session) -> ListData | MonthData:
         if self.mode == "month":
             first, last = month_span(self.month or self.today)
             return MonthData(first, compliance.month_due(session, first, last, self.today))
-        return compliance.task_status(session, self.today)
+        return ListData(compliance.task_status(session, self.today), staff_duties.training_due(session, self.today))
 
-    def show(self, data: list[TaskRow] | MonthData) -> None:
+    def show(self, data: ListData | MonthData) -> None:
         table = self.query_one(DataTable)
         keep = table.cursor_coordinate
         table.clear(columns=True)
@@ -79,10 +86,11 @@ class ComplianceView(TabView):
             self._show_list(table, data)
         table.cursor_coordinate = keep
 
-    def _show_list(self, table: DataTable, data: list[TaskRow]) -> None:  # type: ignore[type-arg]
+    def _show_list(self, table: DataTable, listing: ListData) -> None:  # type: ignore[type-arg]
         table.cursor_type = "row"
         table.add_columns("Duty or policy", "Area", "Due", "When", "Last done", "Evidence", "Owner")
         self.rows = {}
+        data = listing.tasks
         for row in data:
             if not self.matches(row.title, row.category.label, row.state, row.owner_role, row.owner):
                 continue
@@ -98,6 +106,14 @@ class ComplianceView(TabView):
                 plain(row.owner or row.owner_role.replace("_", " ")),
                 key=str(row.task_id),
             )
+        for due in listing.training:
+            if not self.matches(due.staff_name, due.label, "training"):
+                continue
+            style = "bold red" if due.missing or due.expired else "yellow"
+            table.add_row(plain(f"Training: {due.label} — {due.staff_name}", style), Text("Staff"),
+                          Text(f"{due.expires:%m/%d/%Y}" if due.expires else "—"), Text(due.status(), style=style),
+                          Text(""), Text("record it on the Staff tab (3, then k)"), plain(due.role.label),
+                          key=f"training-{due.staff_id}-{due.kind.value}")
         overdue = sum(1 for r in data if r.state == "overdue")
         today = sum(1 for r in data if r.state == "due today")
         policies = sum(1 for r in data if r.is_policy)
@@ -114,6 +130,9 @@ class ComplianceView(TabView):
             self.say("Switch to the list (v) to act on one item", "warning")
             return None
         key = selected_key(self.query_one(DataTable))
+        if key and key.startswith("training-"):
+            self.say("A training is recorded as a credential: Staff tab (3), then k", "warning")
+            return None
         return self.rows.get(int(key)) if key else None
 
     def focus_record(self, record_id: int | None) -> None:
@@ -177,7 +196,8 @@ class ComplianceView(TabView):
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self._history(int(event.row_key.value or 0))
+        if (event.row_key.value or "").isdigit():
+            self._history(int(event.row_key.value or 0))
 
     @work(thread=True, exclusive=True, group="history")
     def _history(self, task_id: int) -> None:
