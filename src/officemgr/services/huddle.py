@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from officemgr.models import OPEN_STATUSES, ApptStatus, Claim, ClaimStatus
-from officemgr.services import billing, compliance, coverage, credentials, inventory, schedule, staff
+from officemgr.models import OPEN_STATUSES, ApptStatus, Claim, ClaimStatus, ConcernStatus
+from officemgr.services import billing, compliance, concerns, coverage, credentials, inventory, schedule, staff
 from officemgr.services.format import days_from_now, money, plural
 
 
@@ -189,4 +189,19 @@ def _compliance(session: Session, today: date) -> Section:
         HuddleItem(row.title, row.when, "compliance", row.task_id, urgent=row.days < 0)
         for row in compliance.due_or_overdue(session, today)
     ]
+    # Open concerns and incidents (record_id None: the tab's rows are duties, the concerns have their own window).
+    items.extend(_concern_item(row) for row in concerns.open_concerns(session, today))
+    # Urgent first (overdue duties, clocks running out today or past, temperature excursions); stable otherwise.
+    items.sort(key=lambda item: not item.urgent)
     return Section("compliance", "Compliance", "compliance", "Nothing due or overdue", items)
+
+
+def _concern_item(row: concerns.ConcernRow) -> HuddleItem:
+    nearest = row.nearest
+    if nearest is not None:
+        reason = nearest.words
+    elif row.status is ConcernStatus.acknowledged:
+        reason = f"acknowledged, with {row.owner}" if row.owner else "acknowledged, no owner yet"
+    else:
+        reason = "open, not acknowledged"
+    return HuddleItem(f"{row.title}: {row.summary}", reason, "compliance", None, urgent=row.urgent)
