@@ -28,6 +28,7 @@ from officemgr.demo.inventory import _add_inventory
 from officemgr.demo.people import _add_credentials, _add_patients, _add_shifts, _add_staff, _add_time_off
 from officemgr.demo.schedule import _add_appointments, _add_templates
 from officemgr.demo.staffing import _add_staffing
+from officemgr.demo.vaccine import _add_vaccine_storage
 
 __all__ = ["DEMO_NOW", "SCALES", "DemoSummary", "Scale", "fill"]
 
@@ -65,5 +66,7 @@ def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") ->
     with _transaction(engine) as conn:
         _add_compliance(conn, rng("compliance"), checklist, staff, today, summary)
         _add_policies(conn, rng("policies"), staff, today, summary)
+        for table, count in _add_vaccine_storage(conn, rng("vaccine"), staff, today).items():
+            setattr(summary, table, getattr(summary, table) + count)
         _sync_sequences(conn)
     return summary

@@ -21,6 +21,7 @@ from officemgr.models import (
     ClaimNote,
     ComplianceCompletion,
     ComplianceTask,
+    Concern,
     Credential,
     Item,
     Patient,
@@ -29,6 +30,8 @@ from officemgr.models import (
     Staff,
     StockLot,
     StockMovement,
+    StorageUnit,
+    TemperatureReading,
     TimeOff,
     Vendor,
 )
@@ -89,7 +92,7 @@ def _sync_sequences(conn: Connection) -> None:
         return
     for model in (Staff, Patient, Credential, TimeOff, Shift, AppointmentType, Appointment, Vendor, Item,
                   StockLot, StockMovement, Payer, Claim, ClaimLine, ClaimDiagnosis, ClaimNote,
-                  ComplianceTask, ComplianceCompletion):
+                  ComplianceTask, ComplianceCompletion, StorageUnit, TemperatureReading, Concern):
         name = model.__tablename__  # type: ignore[attr-defined]
         conn.exec_driver_sql(
             f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), COALESCE((SELECT MAX(id) FROM {name}), 1))"

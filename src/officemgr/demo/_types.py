@@ -76,6 +76,9 @@ class DemoSummary:
     claim_notes: int = 0
     compliance_tasks: int = 0
     compliance_completions: int = 0
+    storage_units: int = 0
+    temperature_readings: int = 0
+    concerns: int = 0
     evaluations: int = 0
     payer_enrollments: int = 0
 

@@ -1,0 +1,391 @@
+"""The vaccine temperature log (CDC storage and handling): storage units, readings, excursions, gaps.
+
+A reading is appended, never edited. A reading whose current, min or max temperature falls outside the
+unit's range is an excursion: the same transaction opens a temperature Concern (an incident) that can only
+be closed with a note of the action taken. Every workday (Mon–Fri by default) each active unit needs at
+least one reading; `missing_readings` lists the workdays that have none.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from pydantic import NaiveDatetime, ValidationInfo, field_validator
+from sqlalchemy import func
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from officemgr.models import (
+    AuditEvent,
+    Concern,
+    ConcernCategory,
+    ConcernKind,
+    ConcernStatus,
+    Setting,
+    StorageKind,
+    StorageUnit,
+    TemperatureReading,
+)
+from officemgr.models.validation import require_text, strip_text
+from officemgr.services.common import ServiceError, created_fields, record
+
+# Settings this area reads (stored in the `setting` table under these keys when a practice changes them).
+DEFAULTS: dict[str, Any] = {
+    # Acceptable range per kind of unit, in °C, both ends included (CDC toolkit: fridge 2–8, freezer −50 to −15).
+    "temperature_ranges": {"fridge": [2.0, 8.0], "freezer": [-50.0, -15.0]},
+    # Weekdays (0 = Monday) on which every active unit needs a reading.
+    "temperature_log_weekdays": [0, 1, 2, 3, 4],
+    # An excursion's incident is due this many days after it is reported (0: act the same day).
+    "temperature_concern_due_days": 0,
+}
+
+# No vaccine fridge or freezer can read outside this; a value beyond it is a typing mistake (or C/F mix-up).
+PLAUSIBLE_C = (-90.0, 60.0)
+# A reading may be stamped a little after the clock (two people, two clocks); more than this is refused.
+FUTURE_SLACK = timedelta(minutes=5)
+ACTION_HINT = (
+    "Label the vaccines 'do not use', keep them in a unit at the right temperature, check the thermometer and "
+    "the door/power, and call the manufacturer (and the state immunization program for VFC stock). Close "
+    "this incident with a note of the action taken."
+)
+
+_TEMPERATURE = re.compile(r"([+-]?\s*(?:\d+(?:\.\d*)?|\.\d+))\s*(?:°|º|deg(?:rees?)?)?\s*([cf])?", re.IGNORECASE)
+_INITIALS = re.compile(r"[A-Za-z]{2,4}")
+
+
+def setting(session: Session, key: str) -> Any:
+    """A temperature-log setting: the practice's stored value, else this module's default."""
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    row = session.get(Setting, key)
+    return json.loads(row.value) if row is not None else copy.deepcopy(DEFAULTS[key])
+
+
+def unit_ranges(session: Session) -> dict[StorageKind, tuple[float, float]]:
+    ranges = setting(session, "temperature_ranges")
+    return {kind: (float(ranges[kind.value][0]), float(ranges[kind.value][1])) for kind in StorageKind}
+
+
+# ------------------------------------------------------------------------------------------- parsing
+
+
+def parse_temperature(text: str | float | int) -> float:
+    """A temperature as typed, in °C: '4.5', '4.5 C', '40F', '41 F' -> 5.0, '-20 c', '−20 °C'.
+
+    Fahrenheit is converted and rounded to a tenth of a degree. ValueError says what a temperature looks like.
+    """
+    if isinstance(text, bool):
+        raise ValueError("enter a temperature, e.g. 4.5 or 40 F")
+    if isinstance(text, (int, float)):
+        return float(text)
+    cleaned = (text or "").strip().replace("−", "-").replace("–", "-").replace(",", ".")
+    if not cleaned:
+        raise ValueError("enter the temperature, e.g. 4.5 (°C) or 40 F")
+    match = _TEMPERATURE.fullmatch(cleaned)
+    if match is None:
+        raise ValueError("a temperature looks like 4.5, 4.5 C, 40 F or -20 C")
+    value = float(match.group(1).replace(" ", ""))
+    if (match.group(2) or "c").lower() == "f":
+        return round((value - 32) * 5 / 9, 1)
+    return value
+
+
+def degrees(value: float | None) -> str:
+    """'5.0 °C'; '—' for no value."""
+    if value is None:
+        return "—"
+    return f"{value:.1f} °C".replace("-0.0", "0.0")
+
+
+def range_label(low: float, high: float) -> str:
+    """'2–8 °C', '-50 to -15 °C'."""
+    lo, hi = f"{low:g}", f"{high:g}"
+    return f"{lo}–{hi} °C" if low >= 0 else f"{lo} to {hi} °C"
+
+
+# ------------------------------------------------------------------------------------------- schemas
+
+
+class UnitCreate(SQLModel):
+    name: str = Field(max_length=60)
+    kind: StorageKind
+    location: str = Field(default="", max_length=60)
+
+    _name = field_validator("name")(require_text)
+    _text = field_validator("location")(strip_text)
+
+
+def _check_plausible(value: float) -> float:
+    low, high = PLAUSIBLE_C
+    if not low <= value <= high:
+        raise ValueError(f"{value:g} °C is not a temperature a vaccine fridge or freezer can show; "
+                         "check the number (and C or F)")
+    return value
+
+
+class ReadingCreate(SQLModel):
+    """One logged reading. Temperatures may be given as text ('41 F', '-20 C'); they are stored in °C."""
+
+    unit_id: int
+    at: NaiveDatetime
+    reading_c: float
+    min_c: float | None = None
+    max_c: float | None = None
+    initials: str
+    note: str = Field(default="", max_length=200)
+
+    @field_validator("reading_c", "min_c", "max_c", mode="before")
+    @classmethod
+    def _parse(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if info.field_name == "reading_c":
+                raise ValueError("enter the temperature shown now, e.g. 4.5 (°C) or 40 F")
+            return None
+        return _check_plausible(parse_temperature(value))
+
+    @field_validator("min_c")
+    @classmethod
+    def _min(cls, value: float | None, info: ValidationInfo) -> float | None:
+        reading = info.data.get("reading_c")
+        if value is not None and reading is not None and value > reading:
+            raise ValueError(f"the minimum ({degrees(value)}) cannot be above the current reading "
+                             f"({degrees(reading)}); check both numbers")
+        return value
+
+    @field_validator("max_c")
+    @classmethod
+    def _max(cls, value: float | None, info: ValidationInfo) -> float | None:
+        low, reading = info.data.get("min_c"), info.data.get("reading_c")
+        if value is not None and low is not None and low > value:
+            raise ValueError(f"the maximum ({degrees(value)}) cannot be below the minimum ({degrees(low)})")
+        if value is not None and reading is not None and value < reading:
+            raise ValueError(f"the maximum ({degrees(value)}) cannot be below the current reading "
+                             f"({degrees(reading)}); check both numbers")
+        return value
+
+    @field_validator("initials", mode="before")
+    @classmethod
+    def _initials(cls, value: Any) -> str:
+        text = "".join(str(value or "").split()).replace(".", "")
+        if not text:
+            raise ValueError("initials of whoever read the thermometer, e.g. MJ")
+        if not _INITIALS.fullmatch(text):
+            raise ValueError("initials are 2 to 4 letters, e.g. MJ")
+        return text.upper()
+
+    _note = field_validator("note", mode="before")(strip_text)
+
+
+# ------------------------------------------------------------------------------------------- units
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    id: int
+    name: str
+    kind: StorageKind
+    location: str
+    active: bool
+    low: float
+    high: float
+    version: int = 1
+
+    @property
+    def range_label(self) -> str:
+        return range_label(self.low, self.high)
+
+    def out_of_range(self, value: float | None) -> bool:
+        return value is not None and not self.low <= value <= self.high
+
+
+def _unit_row(unit: StorageUnit, ranges: dict[StorageKind, tuple[float, float]]) -> UnitRow:
+    low, high = ranges[unit.kind]
+    return UnitRow(unit.id, unit.name, unit.kind, unit.location, unit.active, low, high,  # type: ignore[arg-type]
+                   unit.version)
+
+
+def units(session: Session, *, include_inactive: bool = False) -> list[UnitRow]:
+    """The storage units, fridges first, then by name; each with the range that applies to it."""
+    query = select(StorageUnit)
+    if not include_inactive:
+        query = query.where(StorageUnit.active)
+    ranges = unit_ranges(session)
+    order = list(StorageKind)
+    rows = sorted(session.exec(query), key=lambda u: (order.index(u.kind), u.name.lower(), u.id))
+    return [_unit_row(unit, ranges) for unit in rows]
+
+
+def unit(session: Session, unit_id: int) -> UnitRow | None:
+    found = session.get(StorageUnit, unit_id)
+    return _unit_row(found, unit_ranges(session)) if found else None
+
+
+def add_unit(session: Session, data: UnitCreate, *, now: datetime, actor: str) -> StorageUnit:
+    """A fridge or freezer whose temperature is logged from now on."""
+    if session.exec(select(StorageUnit).where(func.lower(StorageUnit.name) == data.name.lower())).first():
+        raise ServiceError(f"there is already a unit called {data.name}")
+    row = StorageUnit(name=data.name, kind=data.kind, location=data.location)
+    session.add(row)
+    session.flush()
+    record(session, actor=actor, entity="storage_unit", entity_id=row.id, action="create",  # type: ignore[arg-type]
+           changes=created_fields(row), now=now)
+    session.commit()
+    return row
+
+
+# ------------------------------------------------------------------------------------------- readings
+
+
+@dataclass(frozen=True)
+class ReadingResult:
+    reading: TemperatureReading
+    concern: Concern | None  # the incident opened for an excursion, None when every value was in range
+
+    @property
+    def excursion(self) -> bool:
+        return self.concern is not None
+
+
+def excursion_summary(name: str, at: datetime, reading_c: float, min_c: float | None, max_c: float | None,
+                      low: float, high: float) -> str | None:
+    """'Vaccine fridge 9.1 °C at 08:05 (range 2–8 °C)'; None when every value is in range."""
+    def out(value: float | None) -> bool:
+        return value is not None and not low <= value <= high
+
+    if not (out(reading_c) or out(min_c) or out(max_c)):
+        return None
+    parts = [f"{name} {degrees(reading_c)} at {at:%H:%M}"]
+    extremes = [f"{label} {degrees(v)}" for label, v in (("min", min_c), ("max", max_c)) if out(v)]
+    if extremes:
+        parts.append(f"logger {' / '.join(extremes)} since last check")
+    return f"{', '.join(parts)} (range {range_label(low, high)})"[:200]
+
+
+def log_reading(session: Session, data: ReadingCreate, *, now: datetime, actor: str) -> ReadingResult:
+    """Append a reading; an out-of-range value also opens a temperature incident, in the same transaction."""
+    unit_row = session.get(StorageUnit, data.unit_id)
+    if unit_row is None or not unit_row.active:
+        raise ServiceError("that storage unit is retired or no longer exists — reload")
+    if data.at > now + FUTURE_SLACK:
+        raise ServiceError(f"a reading cannot be logged for a time still to come ({data.at:%m/%d/%Y %H:%M})")
+    if session.exec(select(TemperatureReading.id).where(TemperatureReading.unit_id == unit_row.id,
+                                                        TemperatureReading.at == data.at)).first():
+        raise ServiceError(f"a reading for {unit_row.name} at {data.at:%m/%d/%Y %H:%M} is already logged")
+    reading = TemperatureReading(unit_id=unit_row.id, at=data.at, reading_c=data.reading_c,  # type: ignore[arg-type]
+                                 min_c=data.min_c, max_c=data.max_c, initials=data.initials, note=data.note)
+    session.add(reading)
+    session.flush()
+    record(session, actor=actor, entity="temperature_reading", entity_id=reading.id,  # type: ignore[arg-type]
+           action="create", changes=created_fields(reading), now=now)
+    low, high = unit_ranges(session)[unit_row.kind]
+    summary = excursion_summary(unit_row.name, data.at, data.reading_c, data.min_c, data.max_c, low, high)
+    concern = None
+    if summary is not None:
+        details = [f"Reading {degrees(data.reading_c)}", f"min {degrees(data.min_c)}", f"max {degrees(data.max_c)}",
+                   f"at {data.at:%m/%d/%Y %H:%M}", f"by {data.initials}"]
+        detail = ", ".join(details) + "." + (f" Note: {data.note}" if data.note else "") + f"\n{ACTION_HINT}"
+        today = now.date()
+        concern = Concern(
+            kind=ConcernKind.temperature, category=ConcernCategory.vaccine_storage, summary=summary,
+            detail=detail[:2000], reported_on=today, discovered_on=data.at.date(), reporter=data.initials,
+            due=today + timedelta(days=int(setting(session, "temperature_concern_due_days"))),
+            status=ConcernStatus.open, reading_id=reading.id,
+        )
+        session.add(concern)
+        session.flush()
+        record(session, actor=actor, entity="concern", entity_id=concern.id,  # type: ignore[arg-type]
+               action="create", changes=created_fields(concern), now=now)
+    session.commit()
+    return ReadingResult(reading, concern)
+
+
+@dataclass(frozen=True)
+class LogRow:
+    id: int
+    at: datetime
+    reading_c: float
+    min_c: float | None
+    max_c: float | None
+    initials: str
+    note: str
+    out_of_range: bool
+    concern_id: int | None = None
+    concern_status: ConcernStatus | None = None
+
+
+def log_for(session: Session, unit_id: int, first: date, last: date) -> list[LogRow]:
+    """A unit's readings from `first` to `last` (inclusive), newest first, out-of-range ones flagged."""
+    found = session.get(StorageUnit, unit_id)
+    if found is None:
+        return []
+    low, high = unit_ranges(session)[found.kind]
+    rows = session.exec(
+        select(TemperatureReading, Concern.id, Concern.status)
+        .outerjoin(Concern, col(Concern.reading_id) == TemperatureReading.id)
+        .where(TemperatureReading.unit_id == unit_id,
+               TemperatureReading.at >= datetime.combine(first, time.min),
+               TemperatureReading.at < datetime.combine(last + timedelta(days=1), time.min))
+        .order_by(col(TemperatureReading.at).desc(), col(TemperatureReading.id).desc())
+    ).all()
+    result: list[LogRow] = []
+    seen: set[int] = set()
+    for reading, concern_id, status in rows:
+        if reading.id in seen:  # more than one concern on one reading: show the reading once
+            continue
+        seen.add(reading.id)
+        out = any(v is not None and not low <= v <= high for v in (reading.reading_c, reading.min_c, reading.max_c))
+        result.append(LogRow(reading.id, reading.at, reading.reading_c, reading.min_c, reading.max_c,  # type: ignore[arg-type]
+                             reading.initials, reading.note, out, concern_id, status))
+    return result
+
+
+def _workdays(first: date, last: date, weekdays: set[int]) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)
+            if (first + timedelta(days=n)).weekday() in weekdays]
+
+
+def _logging_since(session: Session, unit_ids: list[int]) -> dict[int, date]:
+    """When each unit's log starts: its first reading or the day it was added, whichever is earlier."""
+    since: dict[int, date] = {}
+    for unit_id, first_at in session.exec(
+        select(TemperatureReading.unit_id, func.min(TemperatureReading.at))
+        .where(col(TemperatureReading.unit_id).in_(unit_ids)).group_by(TemperatureReading.unit_id)
+    ):
+        since[unit_id] = first_at.date() if isinstance(first_at, datetime) else date.fromisoformat(str(first_at)[:10])
+    for unit_id, added_at in session.exec(
+        select(AuditEvent.entity_id, func.min(AuditEvent.at))
+        .where(AuditEvent.entity == "storage_unit", AuditEvent.action == "create",
+               col(AuditEvent.entity_id).in_(unit_ids)).group_by(AuditEvent.entity_id)
+    ):
+        added = added_at.date() if isinstance(added_at, datetime) else date.fromisoformat(str(added_at)[:10])
+        since[unit_id] = min(since.get(unit_id, added), added)
+    return since
+
+
+def missing_readings(session: Session, first: date, last: date) -> list[tuple[UnitRow, date]]:
+    """Workdays from `first` to `last` on which an active unit has no reading, in `units` order then by day.
+
+    A unit counts from the day it was added (or its first reading, if earlier), so a new fridge does not
+    show weeks of gaps. A data logger does not replace the workday reading: one a workday is still needed.
+    """
+    if last < first:
+        return []
+    active = units(session)
+    if not active:
+        return []
+    weekdays = {int(d) for d in setting(session, "temperature_log_weekdays")}
+    days = _workdays(first, last, weekdays)
+    ids = [u.id for u in active]
+    logged = {(unit_id, at.date() if isinstance(at, datetime) else date.fromisoformat(str(at)[:10]))
+              for unit_id, at in session.exec(
+                  select(TemperatureReading.unit_id, TemperatureReading.at)
+                  .where(col(TemperatureReading.unit_id).in_(ids),
+                         TemperatureReading.at >= datetime.combine(first, time.min),
+                         TemperatureReading.at < datetime.combine(last + timedelta(days=1), time.min)))}
+    since = _logging_since(session, ids)
+    return [(u, day) for u in active for day in days
+            if day >= since.get(u.id, first) and (u.id, day) not in logged]
