@@ -23,6 +23,7 @@ from officemgr.demo._db import _refuse_if_filled, _sync_sequences, _transaction
 from officemgr.demo._types import DEMO_NOW, SCALES, DemoSummary, Scale
 from officemgr.demo.billing import _add_claims
 from officemgr.demo.compliance import _add_compliance, _add_policies
+from officemgr.demo.concerns import _add_concerns
 from officemgr.demo.frontdesk import _add_frontdesk
 from officemgr.demo.inventory import _add_inventory
 from officemgr.demo.people import _add_credentials, _add_patients, _add_shifts, _add_staff, _add_time_off
@@ -68,5 +69,6 @@ def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") ->
         _add_policies(conn, rng("policies"), staff, today, summary)
         for table, count in _add_vaccine_storage(conn, rng("vaccine"), staff, today).items():
             setattr(summary, table, getattr(summary, table) + count)
+        summary.concerns += _add_concerns(conn, rng("concerns"), today)
         _sync_sequences(conn)
     return summary

@@ -9,7 +9,17 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from officemgr.models import OPEN_STATUSES, ApptStatus, Claim, ClaimStatus, ConcernStatus
-from officemgr.services import billing, compliance, concerns, coverage, credentials, inventory, schedule, staff
+from officemgr.services import (
+    billing,
+    compliance,
+    concerns,
+    coverage,
+    credentials,
+    inventory,
+    schedule,
+    staff,
+    temperature,
+)
 from officemgr.services.format import days_from_now, money, plural
 
 
@@ -191,6 +201,12 @@ def _compliance(session: Session, today: date) -> Section:
     ]
     # Open concerns and incidents (record_id None: the tab's rows are duties, the concerns have their own window).
     items.extend(_concern_item(row) for row in concerns.open_concerns(session, today))
+    # A vaccine temperature not logged on the previous workday (today's is still to do, not missed).
+    yesterday = previous_workday(today)
+    items.extend(
+        HuddleItem(f"{unit.name}: no temperature logged {day:%a %m/%d}", "missing reading", "compliance")
+        for unit, day in temperature.missing_readings(session, yesterday, yesterday)
+    )
     # Urgent first (overdue duties, clocks running out today or past, temperature excursions); stable otherwise.
     items.sort(key=lambda item: not item.urgent)
     return Section("compliance", "Compliance", "compliance", "Nothing due or overdue", items)
