@@ -8,13 +8,11 @@ it saved anything, so the caller can reload what it shows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,12 +23,12 @@ from textual.worker import get_current_worker
 
 from officemgr.models import ConcernStatus
 from officemgr.services import concerns
-from officemgr.services.common import ServiceError
 from officemgr.services.concerns import ConcernRow, Deadline
 from officemgr.services.format import plural
-from officemgr.store import read_session, write_session
+from officemgr.store import read_session
 from officemgr.tui.forms.concerns import CloseForm, ConcernForm, OwnerForm
 from officemgr.tui.widgets.base import plain, select_key, selected_key
+from officemgr.tui.widgets.screen_writes import ScreenWrites
 
 # The deadline first and the summary last: a long summary must not push the deadline out of sight.
 COLUMNS = ("#", "Next deadline", "Status", "Kind", "Category", "Owner", "Summary")
@@ -58,7 +56,7 @@ def deadline_text(deadline: Deadline | None) -> Text:
     return Text(deadline.words, style=NEAR_STYLE if deadline.days_left <= NEAR_DAYS else "")
 
 
-class ConcernsScreen(ModalScreen[bool]):
+class ConcernsScreen(ScreenWrites, ModalScreen[bool]):
     # Its own classes, not the forms' (the app stylesheet sizes `.form` for forms and `.status` to one line).
     DEFAULT_CSS = """
     ConcernsScreen > .concerns {
@@ -250,26 +248,6 @@ class ConcernsScreen(ModalScreen[bool]):
             return
         self.changed = True
         self.focus_id = concern_id
-        self.say(message)
-        self.reload()
-
-    @work(thread=True, group="concerns-write")
-    def _write(self, change: Callable[[Session], object], done: str) -> None:
-        try:
-            with write_session(self.app.engine) as session:  # type: ignore[attr-defined]
-                change(session)
-        except ServiceError as exc:
-            self.app.call_from_thread(self.say, str(exc), "error")
-        except SQLAlchemyError as exc:
-            self.app.call_from_thread(self.say, f"Not saved: the database refused it ({exc.__class__.__name__})",
-                                      "error")
-        else:
-            self.app.call_from_thread(self._saved, done)
-            return
-        self.app.call_from_thread(self.reload)
-
-    def _saved(self, message: str) -> None:
-        self.changed = True
         self.say(message)
         self.reload()
 

@@ -26,11 +26,11 @@ from textual.worker import get_current_worker
 
 from officemgr.models import RecallStatus, ReminderOutcome, WaitlistStatus
 from officemgr.services import frontdesk
-from officemgr.services.common import ServiceError
 from officemgr.services.format import days_from_now
 from officemgr.services.frontdesk import DeskAppt, NoShowReport, RateRow, RecallRow, ReminderList, WaitlistRow
-from officemgr.store import read_session, write_session
+from officemgr.store import read_session
 from officemgr.tui.widgets.base import plain, selected_key
+from officemgr.tui.widgets.screen_writes import ScreenWrites
 
 LISTS = ("reminders", "recalls", "waitlist", "unverified")
 REMINDER_STYLE = {
@@ -114,7 +114,7 @@ TABLES: dict[str, type[DeskTable]] = {t.LIST: t for t in (ReminderTable, RecallT
 # ------------------------------------------------------------------------------------------------ screen
 
 
-class FrontDeskScreen(ModalScreen[bool]):
+class FrontDeskScreen(ScreenWrites, ModalScreen[bool]):
     # Its own classes, not the forms' (the app stylesheet sizes `.form` for forms and `.status` to one line).
     DEFAULT_CSS = """
     FrontDeskScreen > .frontdesk {
@@ -333,26 +333,6 @@ class FrontDeskScreen(ModalScreen[bool]):
             self._write(lambda s: frontdesk.mark_verified(s, row.id, by=actor, on=today, now=now, actor=actor,
                                                           expected_version=row.version),
                         f"Insurance verified for {row.patient_name}")
-
-    @work(thread=True, group="frontdesk-write")
-    def _write(self, change: Callable[[Session], object], done: str) -> None:
-        try:
-            with write_session(self.app.engine) as session:  # type: ignore[attr-defined]
-                change(session)
-        except ServiceError as exc:
-            self.app.call_from_thread(self.say, str(exc), "error")
-        except SQLAlchemyError as exc:
-            self.app.call_from_thread(self.say, f"Not saved: the database refused it ({exc.__class__.__name__})",
-                                      "error")
-        else:
-            self.app.call_from_thread(self._saved, done)
-            return
-        self.app.call_from_thread(self.reload)
-
-    def _saved(self, message: str) -> None:
-        self.changed = True
-        self.say(message)
-        self.reload()
 
 
 def _phone(phone: str) -> Text:
