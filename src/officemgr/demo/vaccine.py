@@ -20,7 +20,8 @@ from officemgr.models import (
     StorageUnit,
     TemperatureReading,
 )
-from officemgr.services.temperature import ACTION_HINT, DEFAULTS, degrees, excursion_summary
+from officemgr.services.settings import DEFAULTS
+from officemgr.services.temperature import ACTION_HINT, degrees, excursion_summary
 
 HISTORY_DAYS = 60
 FRIDGE, FREEZER = "Vaccine fridge", "Vaccine freezer"

@@ -40,6 +40,11 @@ DEFAULTS: dict[str, Any] = {
         "manager": ["hipaa_training", "bbp_training"],
     },
     "caqh_reattest_days": 120,
+    # Vaccine storage: acceptable range per kind of unit in °C, ends included (CDC toolkit: fridge 2–8,
+    # freezer −50 to −15); the weekdays (0 = Monday) a reading is due; days to act on an excursion.
+    "temperature_ranges": {"fridge": [2.0, 8.0], "freezer": [-50.0, -15.0]},
+    "temperature_log_weekdays": [0, 1, 2, 3, 4],
+    "temperature_concern_due_days": 0,
     "enrollment_warn_days": 30,
 }
 

@@ -8,8 +8,6 @@ least one reading; `missing_readings` lists the workdays that have none.
 
 from __future__ import annotations
 
-import copy
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -25,24 +23,15 @@ from officemgr.models import (
     ConcernCategory,
     ConcernKind,
     ConcernStatus,
-    Setting,
     StorageKind,
     StorageUnit,
     TemperatureReading,
 )
 from officemgr.models.validation import require_text, strip_text
+from officemgr.services import settings
 from officemgr.services.common import ServiceError, created_fields, record
 
 # Settings this area reads (stored in the `setting` table under these keys when a practice changes them).
-DEFAULTS: dict[str, Any] = {
-    # Acceptable range per kind of unit, in °C, both ends included (CDC toolkit: fridge 2–8, freezer −50 to −15).
-    "temperature_ranges": {"fridge": [2.0, 8.0], "freezer": [-50.0, -15.0]},
-    # Weekdays (0 = Monday) on which every active unit needs a reading.
-    "temperature_log_weekdays": [0, 1, 2, 3, 4],
-    # An excursion's incident is due this many days after it is reported (0: act the same day).
-    "temperature_concern_due_days": 0,
-}
-
 # No vaccine fridge or freezer can read outside this; a value beyond it is a typing mistake (or C/F mix-up).
 PLAUSIBLE_C = (-90.0, 60.0)
 # A reading may be stamped a little after the clock (two people, two clocks); more than this is refused.
@@ -57,16 +46,8 @@ _TEMPERATURE = re.compile(r"([+-]?\s*(?:\d+(?:\.\d*)?|\.\d+))\s*(?:°|º|deg(?:r
 _INITIALS = re.compile(r"[A-Za-z]{2,4}")
 
 
-def setting(session: Session, key: str) -> Any:
-    """A temperature-log setting: the practice's stored value, else this module's default."""
-    if key not in DEFAULTS:
-        raise KeyError(key)
-    row = session.get(Setting, key)
-    return json.loads(row.value) if row is not None else copy.deepcopy(DEFAULTS[key])
-
-
 def unit_ranges(session: Session) -> dict[StorageKind, tuple[float, float]]:
-    ranges = setting(session, "temperature_ranges")
+    ranges = settings.get(session, "temperature_ranges")
     return {kind: (float(ranges[kind.value][0]), float(ranges[kind.value][1])) for kind in StorageKind}
 
 
@@ -292,7 +273,7 @@ def log_reading(session: Session, data: ReadingCreate, *, now: datetime, actor: 
         concern = Concern(
             kind=ConcernKind.temperature, category=ConcernCategory.vaccine_storage, summary=summary,
             detail=detail[:2000], reported_on=today, discovered_on=data.at.date(), reporter=data.initials,
-            due=today + timedelta(days=int(setting(session, "temperature_concern_due_days"))),
+            due=today + timedelta(days=int(settings.get(session, "temperature_concern_due_days"))),
             status=ConcernStatus.open, reading_id=reading.id,
         )
         session.add(concern)
@@ -377,7 +358,7 @@ def missing_readings(session: Session, first: date, last: date) -> list[tuple[Un
     active = units(session)
     if not active:
         return []
-    weekdays = {int(d) for d in setting(session, "temperature_log_weekdays")}
+    weekdays = {int(d) for d in settings.get(session, "temperature_log_weekdays")}
     days = _workdays(first, last, weekdays)
     ids = [u.id for u in active]
     logged = {(unit_id, at.date() if isinstance(at, datetime) else date.fromisoformat(str(at)[:10]))
