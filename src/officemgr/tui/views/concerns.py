@@ -12,23 +12,21 @@ from dataclasses import dataclass
 from datetime import date
 
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
-from textual import on, work
+from sqlmodel import Session
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
-from textual.worker import get_current_worker
 
 from officemgr.models import ConcernStatus
 from officemgr.services import concerns
 from officemgr.services.concerns import ConcernRow, Deadline
 from officemgr.services.format import plural
-from officemgr.store import read_session
 from officemgr.tui.forms.concerns import CloseForm, ConcernForm, OwnerForm
 from officemgr.tui.widgets.base import plain, select_key, selected_key
-from officemgr.tui.widgets.screen_writes import ScreenWrites
+from officemgr.tui.widgets.screen_work import ScreenWork
 
 # The deadline first and the summary last: a long summary must not push the deadline out of sight.
 COLUMNS = ("#", "Next deadline", "Status", "Kind", "Category", "Owner", "Summary")
@@ -56,7 +54,7 @@ def deadline_text(deadline: Deadline | None) -> Text:
     return Text(deadline.words, style=NEAR_STYLE if deadline.days_left <= NEAR_DAYS else "")
 
 
-class ConcernsScreen(ScreenWrites, ModalScreen[bool]):
+class ConcernsScreen(ScreenWork, ModalScreen[bool]):
     # Its own classes, not the forms' (the app stylesheet sizes `.form` for forms and `.status` to one line).
     DEFAULT_CSS = """
     ConcernsScreen > .concerns {
@@ -128,19 +126,9 @@ class ConcernsScreen(ScreenWrites, ModalScreen[bool]):
 
     # -- loading
 
-    @work(thread=True, exclusive=True, group="concerns-load")
-    def reload(self) -> None:
-        today, show_closed = self.today, self.show_closed
-        try:
-            with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
-                data = ConcernData(concerns.open_concerns(session, today),
-                                   concerns.closed_concerns(session) if show_closed else None)
-        except SQLAlchemyError as exc:
-            self.app.call_from_thread(self.say, f"Could not read the database ({exc.__class__.__name__}); "
-                                      "try again, or restart officemgr.", "error")
-            return
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._deliver, data)
+    def fetch(self, session: Session) -> ConcernData:
+        return ConcernData(concerns.open_concerns(session, self.today),
+                           concerns.closed_concerns(session) if self.show_closed else None)
 
     def _deliver(self, data: ConcernData) -> None:
         if not self.is_mounted:

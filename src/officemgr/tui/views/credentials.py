@@ -24,16 +24,16 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
-from textual.worker import get_current_worker
 
 from officemgr.models import CredentialKind, Staff
 from officemgr.services import credentials
 from officemgr.services.common import ServiceError
 from officemgr.services.credentials import Choices, CredentialLine, EnrollmentRow, EvaluationDue
 from officemgr.services.format import days_from_now
-from officemgr.store import read_session, write_session
+from officemgr.store import write_session
 from officemgr.tui.forms.credentials import CredentialForm, EnrollmentForm, EvaluationForm, RenewForm
 from officemgr.tui.widgets.base import plain, selected_key
+from officemgr.tui.widgets.screen_work import ScreenWork
 
 # Evaluations listed for everyone: overdue or due within this many days (one person: their next one, always).
 EVALUATION_DAYS = 60
@@ -70,7 +70,7 @@ def _day(value: date | None) -> Text:
     return Text(f"{value:%m/%d/%Y}") if value else Text("—", style="dim")
 
 
-class PeopleRecordsScreen(ModalScreen[bool]):
+class PeopleRecordsScreen(ScreenWork, ModalScreen[bool]):
     DEFAULT_CSS = """
     PeopleRecordsScreen > .people-records {
         width: 95%;
@@ -156,18 +156,6 @@ class PeopleRecordsScreen(ModalScreen[bool]):
             enrollments=credentials.enrollments(session, today, sid),
             choices=credentials.choices(session),
         )
-
-    @work(thread=True, exclusive=True, group="records-load")
-    def reload(self) -> None:
-        try:
-            with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
-                data = self.fetch(session)
-        except SQLAlchemyError as exc:
-            self.app.call_from_thread(self.say, f"Could not read the database ({exc.__class__.__name__}); "
-                                      "try again, or restart officemgr.", "error")
-            return
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._deliver, data)
 
     def _deliver(self, data: RecordsData) -> None:
         if not self.is_mounted:

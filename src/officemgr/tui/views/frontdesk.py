@@ -13,24 +13,21 @@ from datetime import date, datetime
 from typing import Any
 
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
-from textual import on, work
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static, TabbedContent, TabPane
-from textual.worker import get_current_worker
 
 from officemgr.models import RecallStatus, ReminderOutcome, WaitlistStatus
 from officemgr.services import frontdesk
 from officemgr.services.format import days_from_now
 from officemgr.services.frontdesk import DeskAppt, NoShowReport, RateRow, RecallRow, ReminderList, WaitlistRow
-from officemgr.store import read_session
 from officemgr.tui.widgets.base import plain, selected_key
-from officemgr.tui.widgets.screen_writes import ScreenWrites
+from officemgr.tui.widgets.screen_work import ScreenWork
 
 LISTS = ("reminders", "recalls", "waitlist", "unverified")
 REMINDER_STYLE = {
@@ -114,7 +111,7 @@ TABLES: dict[str, type[DeskTable]] = {t.LIST: t for t in (ReminderTable, RecallT
 # ------------------------------------------------------------------------------------------------ screen
 
 
-class FrontDeskScreen(ScreenWrites, ModalScreen[bool]):
+class FrontDeskScreen(ScreenWork, ModalScreen[bool]):
     # Its own classes, not the forms' (the app stylesheet sizes `.form` for forms and `.status` to one line).
     DEFAULT_CSS = """
     FrontDeskScreen > .frontdesk {
@@ -225,18 +222,6 @@ class FrontDeskScreen(ScreenWrites, ModalScreen[bool]):
             unverified=frontdesk.unverified_today(session, today),
             rates=frontdesk.no_show_rates(session, today),
         )
-
-    @work(thread=True, exclusive=True, group="frontdesk-load")
-    def reload(self) -> None:
-        try:
-            with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
-                data = self.fetch(session)
-        except SQLAlchemyError as exc:
-            self.app.call_from_thread(self.say, f"Could not read the database ({exc.__class__.__name__}); "
-                                      "try again, or restart officemgr.", "error")
-            return
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._deliver, data)
 
     def _deliver(self, data: DeskData) -> None:
         if not self.is_mounted:

@@ -1,4 +1,4 @@
-"""One-key writes from a modal list screen: run in a worker, say what happened, reload the lists."""
+"""A modal list screen's database work: load with fetch() and write one change, each in a worker."""
 
 from __future__ import annotations
 
@@ -7,15 +7,29 @@ from collections.abc import Callable
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from textual import work
+from textual.worker import get_current_worker
 
 from officemgr.services.common import ServiceError
-from officemgr.store import write_session
+from officemgr.store import read_session, write_session
 
 
-class ScreenWrites:
-    """Mixed into a ModalScreen that has say(), reload() and a `changed` flag it dismisses with."""
+class ScreenWork:
+    """Mixed into a ModalScreen that has fetch(session), _deliver(data), say() and a `changed` flag."""
 
     changed: bool
+
+    @work(thread=True, exclusive=True, group="screen-load")
+    def reload(self) -> None:
+        app = self.app  # type: ignore[attr-defined]
+        try:
+            with read_session(app.engine) as session:
+                data = self.fetch(session)  # type: ignore[attr-defined]
+        except SQLAlchemyError as exc:
+            app.call_from_thread(self.say, f"Could not read the database ({exc.__class__.__name__}); "  # type: ignore[attr-defined]
+                                 "try again, or restart officemgr.", "error")
+            return
+        if not get_current_worker().is_cancelled:
+            app.call_from_thread(self._deliver, data)  # type: ignore[attr-defined]
 
     @work(thread=True, group="screen-write")
     def _write(self, change: Callable[[Session], object], done: str) -> None:
