@@ -341,3 +341,18 @@ async def test_question_mark_lists_every_tab_key(demo_engine) -> None:  # type: 
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is not keys_screen
+
+
+async def test_the_command_palette_opens_an_action_by_name(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    from officemgr.tui.views.temperature import TemperatureScreen
+
+    app = make_app(demo_engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"temperature")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.query_one(TabbedContent).active == "compliance"
+        assert isinstance(app.screen, TemperatureScreen)

@@ -9,6 +9,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
+from officemgr.tui.commands import OfficeCommands
 from officemgr.tui.keys import KeysScreen
 from officemgr.tui.views.billing import BillingView
 from officemgr.tui.views.compliance import ComplianceView
@@ -30,6 +31,7 @@ TABS = (
 class OfficeApp(App[None]):
     CSS_PATH = "officemgr.tcss"
     TITLE = "officemgr"
+    COMMANDS = App.COMMANDS | {OfficeCommands}
     BINDINGS = [
         *(Binding(str(n), f"show_tab('{key}')", label, id=f"tab_{key}", show=False)
           for n, (key, label, _) in enumerate(TABS, start=1)),
@@ -70,6 +72,12 @@ class OfficeApp(App[None]):
         """From the huddle: open `tab` with its record selected."""
         self.action_show_tab(tab)
         self.view(tab).focus_record(record_id)
+
+    def run_in_tab(self, tab: str, action: str | None) -> None:
+        """From the command palette: open `tab`, then run one of its view's actions."""
+        self.action_show_tab(tab)
+        if action is not None:
+            self.call_later(self.run_action, action, self.view(tab))
 
     def action_keys(self) -> None:
         self.push_screen(KeysScreen([(label, view) for _, label, view in TABS]))

@@ -1,0 +1,44 @@
+"""The command palette (ctrl+p): every tab and the actions a manager looks for by name."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+# (what the manager types, which tab, the view's action or None to just open the tab)
+ACTIONS = (
+    ("Huddle", "huddle", None),
+    ("Schedule", "schedule", None),
+    ("Staff roster", "staff", None),
+    ("Inventory", "inventory", None),
+    ("Billing work queue", "billing", None),
+    ("Compliance checklist", "compliance", None),
+    ("Book an appointment", "schedule", "add"),
+    ("Find the next open slot", "schedule", "find_slot"),
+    ("Front-desk lists: reminder calls, recalls, waitlist, insurance", "schedule", "front_desk"),
+    ("Provider hours, blocks and visit types", "schedule", "hours"),
+    ("Add a staff member", "staff", "add"),
+    ("Request time off", "staff", "time_off"),
+    ("Credentials, evaluations and payer enrollment", "staff", "records"),
+    ("Add a supply item", "inventory", "add"),
+    ("Vaccine temperature log", "compliance", "temperatures"),
+    ("Concerns and incidents", "compliance", "concerns"),
+    ("Add a compliance duty", "compliance", "add(False)"),
+    ("Add a policy to the register", "compliance", "add(True)"),
+)
+
+
+class OfficeCommands(Provider):
+    async def discover(self) -> Hits:
+        for title, tab, action in ACTIONS:
+            yield DiscoveryHit(title, partial(self.app.run_in_tab, tab, action),  # type: ignore[attr-defined]
+                               help=f"{tab.title()} tab")
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, tab, action in ACTIONS:
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), partial(self.app.run_in_tab, tab, action),  # type: ignore[attr-defined]
+                          help=f"{tab.title()} tab")
