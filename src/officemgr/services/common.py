@@ -71,3 +71,12 @@ def first_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
     where = ".".join(str(p) for p in err["loc"])
     return f"{where}: {explain(err)}" if where else explain(err)
+
+
+def create(session: Session, row: SQLModel, *, entity: str, actor: str, now: datetime) -> None:
+    """Insert `row`, audit it as created with all its fields, and commit: the one-row create every service does."""
+    session.add(row)
+    session.flush()
+    record(session, actor=actor, entity=entity, entity_id=row.id, action="create",  # type: ignore[attr-defined]
+           changes=created_fields(row), now=now)
+    session.commit()

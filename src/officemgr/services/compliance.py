@@ -17,7 +17,7 @@ from officemgr.models import (
     ComplianceTask,
     TaskCreate,
 )
-from officemgr.services.common import ServiceError, apply_update, created_fields, record
+from officemgr.services.common import ServiceError, apply_update, create, created_fields, record
 
 UPCOMING_DAYS = (7, 30)
 
@@ -116,11 +116,7 @@ def complete(session: Session, data: CompletionCreate, *, now: datetime, actor: 
         task_id=task.id, due_date=data.due_date, done_at=now, done_by=data.done_by,
         evidence=data.evidence, reading=data.reading,
     )
-    session.add(done)
-    session.flush()
-    record(session, actor=actor, entity="compliance_completion", entity_id=done.id, action="create",
-           changes=created_fields(done), now=now)
-    session.commit()
+    create(session, done, entity="compliance_completion", actor=actor, now=now)
     return done
 
 
@@ -155,11 +151,7 @@ def add_task(session: Session, data: TaskCreate, *, now: datetime, actor: str) -
     if session.exec(select(ComplianceTask).where(func.lower(ComplianceTask.title) == data.title.lower())).first():
         raise ServiceError(f"there is already an item called {data.title} (retired items keep their title)")
     task = ComplianceTask(**{**data.model_dump(), "rrule": rule})
-    session.add(task)
-    session.flush()
-    record(session, actor=actor, entity="compliance_task", entity_id=task.id, action="create",
-           changes=created_fields(task), now=now)
-    session.commit()
+    create(session, task, entity="compliance_task", actor=actor, now=now)
     return task
 
 

@@ -27,7 +27,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from officemgr.models import Concern, ConcernCategory, ConcernKind, ConcernStatus
 from officemgr.models.validation import require_text, strip_text
-from officemgr.services.common import ServiceError, apply_update, created_fields, first_error, record
+from officemgr.services.common import ServiceError, apply_update, create, first_error, record
 from officemgr.services.format import days_from_now
 
 # A practice setting (domain notes: acknowledging a complaint "within a couple of business days" is common
@@ -336,11 +336,7 @@ def log_concern(session: Session, data: ConcernCreate, *, today: date, now: date
         due=acknowledge_by(data.discovered_on), status=ConcernStatus.open, possible_breach=data.possible_breach,
         work_injury=data.work_injury,
     )
-    session.add(row)
-    session.flush()
-    record(session, actor=actor, entity="concern", entity_id=row.id, action="create",  # type: ignore[arg-type]
-           changes=created_fields(row), now=now)
-    session.commit()
+    create(session, row, entity="concern", actor=actor, now=now)
     return row
 
 

@@ -30,7 +30,7 @@ from sqlmodel import Session, col, select
 from officemgr.models import Credential, CredentialKind, Evaluation, Payer, PayerEnrollment, Role, Staff
 from officemgr.models.validation import npi_is_valid
 from officemgr.services import settings
-from officemgr.services.common import ServiceError, apply_update, created_fields, first_error, record
+from officemgr.services.common import ServiceError, apply_update, create, created_fields, first_error, record
 
 # The expiry bands the manager watches, in days; past the last one a credential is "ok".
 BANDS = (30, 60, 90)
@@ -358,11 +358,7 @@ def add_credential(session: Session, data: CredentialCreate, *, now: datetime, a
             raise ServiceError(f"{person.name} already has an NPI on file ({held}); a person has only one")
     credential = Credential(staff_id=data.staff_id, kind=data.kind, number=data.number, state=data.state,
                             expires=data.expires)
-    session.add(credential)
-    session.flush()
-    record(session, actor=actor, entity="credential", entity_id=credential.id, action="create",
-           changes=created_fields(credential), now=now)
-    session.commit()
+    create(session, credential, entity="credential", actor=actor, now=now)
     return credential
 
 

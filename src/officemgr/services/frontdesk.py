@@ -29,7 +29,7 @@ from officemgr.models import (
 )
 from officemgr.models.schedule import RecallCreate, WaitlistCreate
 from officemgr.services.availability import ACTIVE
-from officemgr.services.common import ServiceError, StaleEdit, apply_update, created_fields, record
+from officemgr.services.common import ServiceError, StaleEdit, apply_update, create, record
 
 # Settings (rules of thumb, not law): how far ahead a recall counts as due, how far back no-shows are counted,
 # and the length assumed for a waitlist entry that names no appointment type.
@@ -322,11 +322,7 @@ def add_recall(session: Session, data: RecallCreate, *, now: datetime, actor: st
     recall = Recall(patient_id=data.patient_id, provider_id=data.provider_id, type_id=data.type_id,
                     reason=data.reason, due=data.due, note=data.note, created_on=data.today,
                     status=RecallStatus.open)
-    session.add(recall)
-    session.flush()
-    record(session, actor=actor, entity="recall", entity_id=recall.id, action="create",
-           changes=created_fields(recall), now=now)
-    session.commit()
+    create(session, recall, entity="recall", actor=actor, now=now)
     return recall
 
 
@@ -421,11 +417,7 @@ def add_to_waitlist(session: Session, data: WaitlistCreate, *, now: datetime, ac
         raise ServiceError(f"this patient is already on the waitlist (since {already.added_on:%m/%d/%Y})")
     entry = WaitlistEntry(patient_id=data.patient_id, provider_id=data.provider_id, type_id=data.type_id,
                           note=data.note, added_on=now.date(), status=WaitlistStatus.waiting)
-    session.add(entry)
-    session.flush()
-    record(session, actor=actor, entity="waitlist_entry", entity_id=entry.id, action="create",
-           changes=created_fields(entry), now=now)
-    session.commit()
+    create(session, entry, entity="waitlist_entry", actor=actor, now=now)
     return entry
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from officemgr.models import Shift, ShiftCreate, Staff, TimeOff, TimeOffCreate, TimeOffStatus
 from officemgr.services import settings
-from officemgr.services.common import ServiceError, StaleEdit, apply_update, created_fields, record
+from officemgr.services.common import ServiceError, StaleEdit, apply_update, create, created_fields, record
 from officemgr.services.credentials import lapsed_required
 from officemgr.services.staff import active_staff
 
@@ -89,11 +89,7 @@ def _check_shift(session: Session, data: ShiftCreate, ignore_id: int | None) -> 
 def add_shift(session: Session, data: ShiftCreate, *, now: datetime, actor: str) -> Shift:
     _check_shift(session, data, None)
     shift = Shift(staff_id=data.staff_id, start=data.start, end=data.end, break_minutes=data.break_minutes)
-    session.add(shift)
-    session.flush()
-    record(session, actor=actor, entity="shift", entity_id=shift.id, action="create",
-           changes=created_fields(shift), now=now)
-    session.commit()
+    create(session, shift, entity="shift", actor=actor, now=now)
     return shift
 
 

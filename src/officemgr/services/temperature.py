@@ -29,7 +29,7 @@ from officemgr.models import (
 )
 from officemgr.models.validation import require_text, strip_text
 from officemgr.services import settings
-from officemgr.services.common import ServiceError, created_fields, record
+from officemgr.services.common import ServiceError, create, created_fields, record
 
 # Settings this area reads (stored in the `setting` table under these keys when a practice changes them).
 # No vaccine fridge or freezer can read outside this; a value beyond it is a typing mistake (or C/F mix-up).
@@ -210,11 +210,7 @@ def add_unit(session: Session, data: UnitCreate, *, now: datetime, actor: str) -
     if session.exec(select(StorageUnit).where(func.lower(StorageUnit.name) == data.name.lower())).first():
         raise ServiceError(f"there is already a unit called {data.name}")
     row = StorageUnit(name=data.name, kind=data.kind, location=data.location)
-    session.add(row)
-    session.flush()
-    record(session, actor=actor, entity="storage_unit", entity_id=row.id, action="create",  # type: ignore[arg-type]
-           changes=created_fields(row), now=now)
-    session.commit()
+    create(session, row, entity="storage_unit", actor=actor, now=now)
     return row
 
 

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from officemgr.models import AppointmentType, ProviderHours, ScheduleBlock, Staff
 from officemgr.models.validation import parse_time, require_text
 from officemgr.services.availability import WEEKDAYS
-from officemgr.services.common import ServiceError, apply_update, created_fields, record
+from officemgr.services.common import ServiceError, apply_update, create, created_fields, record
 
 
 def _clock(value: str) -> time:
@@ -115,11 +115,7 @@ def set_hours(session: Session, provider_id: int, data: HoursInput, *, now: date
 
 def add_block(session: Session, provider_id: int, data: BlockInput, *, now: datetime, actor: str) -> ScheduleBlock:
     block = ScheduleBlock(provider_id=provider_id, **data.model_dump())
-    session.add(block)
-    session.flush()
-    record(session, actor=actor, entity="schedule_block", entity_id=block.id, action="create",
-           changes=created_fields(block), now=now)
-    session.commit()
+    create(session, block, entity="schedule_block", actor=actor, now=now)
     return block
 
 
