@@ -26,17 +26,21 @@ from officemgr.models.compliance import (
     TaskCreate,
     TemperatureReading,
 )
+from officemgr.models.equipment import Equipment, EquipmentCreate, EquipmentService, ServiceCreate
 from officemgr.models.inventory import (
     Item,
     ItemCategory,
     ItemCreate,
     MovementKind,
+    ReceiveCreate,
     StockLot,
     StockMovement,
+    UseCreate,
     Vendor,
     VendorCreate,
 )
 from officemgr.models.people import Patient, PatientCreate, Role, Staff, StaffCreate
+from officemgr.models.purchasing import OPEN_ORDER_STATUSES, OrderStatus, PurchaseOrder, PurchaseOrderLine
 from officemgr.models.roster import (
     Credential,
     CredentialKind,
@@ -66,6 +70,16 @@ from officemgr.models.schedule import (
 from officemgr.models.settings import Setting
 
 __all__ = [
+    "Equipment",
+    "EquipmentCreate",
+    "EquipmentService",
+    "ServiceCreate",
+    "ReceiveCreate",
+    "UseCreate",
+    "OPEN_ORDER_STATUSES",
+    "OrderStatus",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
     "Concern",
     "ConcernCategory",
     "ConcernKind",

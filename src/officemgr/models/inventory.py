@@ -74,6 +74,7 @@ class StockLot(Versioned, table=True):
     expires: date | None = Field(default=None, index=True)
     quantity: int = Field(default=0, ge=0)
     received_on: date | None = None
+    manufacturer: str = Field(default="", max_length=60)
 
 
 class StockMovement(SQLModel, table=True):
@@ -88,6 +89,8 @@ class StockMovement(SQLModel, table=True):
     at: NaiveDatetime = Field(index=True)
     reason: str = Field(default="", max_length=200)
     actor: str = Field(default="", max_length=60)
+    # Set when the stock came in on a purchase order, so an order's deliveries can be traced.
+    order_id: int | None = Field(default=None, foreign_key="purchase_order.id", index=True)
 
 
 class VendorCreate(SQLModel):
@@ -98,3 +101,32 @@ class VendorCreate(SQLModel):
 
     _name = field_validator("name")(require_text)
     _phone = field_validator("phone")(clean_phone)
+
+
+class ReceiveCreate(SQLModel):
+    """Stock coming in: into a new lot for lot-tracked items, into the item's one lot otherwise."""
+
+    quantity: int = Field(gt=0, le=100_000)
+    lot_number: str = Field(default="", max_length=40)
+    expires: date | None = None
+    manufacturer: str = Field(default="", max_length=60)
+    reason: str = Field(default="", max_length=200)
+
+    _text = field_validator("lot_number", "manufacturer", "reason")(strip_text)
+
+
+class UseCreate(SQLModel):
+    """Stock going out: used (from a chosen lot, or first-expiring first) or wasted with a reason."""
+
+    quantity: int = Field(gt=0, le=100_000)
+    lot_id: int | None = None
+    waste: bool = False
+    reason: str = Field(default="", max_length=200)
+
+    _text = field_validator("reason")(strip_text)
+
+    @model_validator(mode="after")
+    def _waste_needs_reason(self) -> UseCreate:
+        if self.waste and not self.reason:
+            raise ValueError("say why it was wasted (expired, broken, temperature excursion…)")
+        return self

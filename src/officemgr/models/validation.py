@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 _PHONE_DIGITS = re.compile(r"\d")
 
@@ -39,6 +39,22 @@ def parse_date(text: str) -> date | None:
             return datetime.strptime(text.strip(), fmt).date()
         except ValueError:
             continue
+    return None
+
+
+def parse_expiry(text: str) -> date | None:
+    """An expiry date: a full date, or a month and year (11/2026, 11/26, 2026-11) meaning usable through
+    that month's last day, as printed on vaccine and drug packages. None if it is neither."""
+    full = parse_date(text)
+    if full is not None:
+        return full
+    for fmt in ("%m/%Y", "%m/%y", "%Y-%m", "%m-%Y"):
+        try:
+            first = datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+        after = first.replace(year=first.year + first.month // 12, month=first.month % 12 + 1)
+        return after - timedelta(days=1)
     return None
 
 
