@@ -355,3 +355,76 @@ def audit_events(session: Session, entity: str | None = None) -> list[tuple[Audi
     if entity is not None:
         query = query.where(AuditEvent.entity == entity)
     return [(event, json.loads(event.changes)) for event in session.exec(query)]
+
+
+# --- stock movements, purchase orders, equipment ------------------------------------------------------
+
+
+def make_movement(
+    session: Session,
+    item: Item,
+    *,
+    kind: Any = None,
+    quantity: int = -1,
+    at: datetime = NOW,
+    lot: StockLot | None = None,
+    **overrides: Any,
+) -> Any:
+    """A stock movement row as it stands (no lot quantity is changed): a use of 1 at NOW unless told."""
+    from officemgr.models import MovementKind, StockMovement
+
+    return _save(
+        session,
+        StockMovement(item_id=item.id, lot_id=lot.id if lot else None, kind=kind or MovementKind.use,
+                      quantity=quantity, at=at, **overrides),
+    )
+
+
+def make_order(
+    session: Session,
+    vendor: Vendor,
+    lines: list[tuple[Item, int] | tuple[Item, int, int]],
+    *,
+    status: Any = None,
+    created_on: date = TODAY,
+    ordered_on: date | None = _UNSET,
+    **overrides: Any,
+) -> Any:
+    """A purchase order with (item, quantity[, received]) lines at each item's unit cost.
+
+    Placed statuses get ordered_on TODAY unless given; a draft gets none.
+    """
+    from officemgr.models import OrderStatus, PurchaseOrder, PurchaseOrderLine
+
+    status = status or OrderStatus.draft
+    if ordered_on is _UNSET:
+        ordered_on = None if status == OrderStatus.draft else TODAY
+    order = _save(session, PurchaseOrder(vendor_id=vendor.id, status=status, created_on=created_on,
+                                         ordered_on=ordered_on, **overrides))
+    for item, quantity, *received in lines:
+        session.add(PurchaseOrderLine(order_id=order.id, item_id=item.id, quantity=quantity,
+                                      received=received[0] if received else 0,
+                                      unit_cost_cents=item.unit_cost_cents))
+    session.commit()
+    return order
+
+
+def make_equipment(
+    session: Session,
+    *,
+    name: str | None = None,
+    service_every_days: int = 365,
+    last_service: date | None = None,
+    next_due: date | None = None,
+    **overrides: Any,
+) -> Any:
+    """Equipment; next_due defaults to last service (or TODAY) plus the interval, as services.equipment stores it."""
+    from officemgr.models import Equipment
+
+    if next_due is None:
+        next_due = (last_service or TODAY) + timedelta(days=service_every_days)
+    return _save(
+        session,
+        Equipment(name=name or f"Equipment {_next()}", service_every_days=service_every_days,
+                  last_service=last_service, next_due=next_due, **overrides),
+    )

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
-from factories import ACTOR, NOW, TODAY, audit_events, make_item, make_lot, make_vendor
-from officemgr.models import Item, ItemCategory, ItemCreate, StockLot
+from factories import ACTOR, NOW, TODAY, at, audit_events, make_item, make_lot, make_movement, make_order, make_vendor
+from officemgr.models import Item, ItemCategory, ItemCreate, MovementKind, OrderStatus, StockLot
 from officemgr.services import inventory
 from officemgr.services.common import ServiceError, StaleEdit
 
@@ -154,3 +154,121 @@ def test_update_item_records_changes_and_refuses_clashes_and_stale_versions(sess
     stored = session.get(Item, paper.id)
     assert (stored.name, stored.par, stored.version) == ("Exam table paper", 30, 2)
     assert len(audit_events(session)) == 3
+
+
+# --- stock: expired, on order, in draft, daily use ----------------------------------------------------
+
+
+def test_stock_counts_only_unexpired_lots_as_on_hand_and_shows_the_expired_apart(session):
+    make_item(session, name="Tdap", category=ItemCategory.vaccine, tracks_lots=True, par=10, reorder_point=5,
+              lots=[("OLD", days(-1), 30), ("TODAY", TODAY, 2), ("NEW", days(60), 1), ("GONE", days(-9), 0)])
+
+    [row] = inventory.stock(session, TODAY)
+
+    assert (row.on_hand, row.expired, row.next_expiry) == (3, 30, TODAY)
+    assert (row.low, row.suggested_order) == (True, 7)
+    [tomorrow] = inventory.stock(session, days(1))
+    assert (tomorrow.on_hand, tomorrow.expired, tomorrow.next_expiry) == (1, 32, days(60))
+
+
+def test_stock_on_order_is_what_placed_orders_still_expect_and_drafts_only_flag_the_item(session):
+    vendor = make_vendor(session)
+    gauze = make_item(session, name="Gauze", quantity=2, par=30, reorder_point=5)
+    tape = make_item(session, name="Tape", quantity=1, par=10, reorder_point=5)
+    pads = make_item(session, name="Pads", quantity=0, par=10, reorder_point=5)
+    make_order(session, vendor, [(gauze, 10)], status=OrderStatus.ordered)
+    make_order(session, vendor, [(gauze, 8, 5), (tape, 4, 4)], status=OrderStatus.partly_received)
+    make_order(session, vendor, [(gauze, 50, 20)], status=OrderStatus.cancelled)
+    make_order(session, vendor, [(gauze, 70, 70)], status=OrderStatus.received)
+    make_order(session, vendor, [(tape, 99), (pads, 3)])  # a draft
+
+    rows = {r.name: r for r in inventory.stock(session, TODAY)}
+
+    assert {n: (r.on_order, r.in_draft) for n, r in rows.items()} == {
+        "Gauze": (13, False), "Tape": (0, True), "Pads": (0, True)}
+    # par - on hand - on order; a draft is not on order yet
+    assert {n: r.suggested_order for n, r in rows.items()} == {"Gauze": 15, "Tape": 9, "Pads": 10}
+    assert rows["Gauze"].low
+
+
+def test_suggested_order_is_zero_when_what_is_on_order_reaches_par(session):
+    gauze = make_item(session, name="Gauze", quantity=2, par=10, reorder_point=5)
+    make_order(session, make_vendor(session), [(gauze, 9)], status=OrderStatus.ordered)
+
+    [row] = inventory.stock(session, TODAY)
+
+    assert (row.low, row.on_order, row.suggested_order) == (True, 9, 0)
+
+
+def test_daily_use_counts_use_in_the_90_days_before_today_only(session):
+    gloves = make_item(session, name="Gloves", quantity=45)
+    counted = [at(9, day=days(-1)), datetime.combine(days(-90), datetime.min.time()), at(23, 59, day=days(-45))]
+    for when, quantity in zip(counted, (-9, -6, -3), strict=True):
+        make_movement(session, gloves, at=when, quantity=quantity)
+    make_movement(session, gloves, at=at(23, 59, day=days(-91)), quantity=-500)  # before the window
+    make_movement(session, gloves, at=at(8), quantity=-100)  # today: not a whole day yet
+    make_movement(session, gloves, kind=MovementKind.waste, at=at(9, day=days(-5)), quantity=-40)
+    make_movement(session, gloves, kind=MovementKind.receive, at=at(9, day=days(-10)), quantity=200)
+    make_movement(session, gloves, kind=MovementKind.adjust, at=at(9, day=days(-10)), quantity=-7)
+    other = make_item(session, name="Gowns", quantity=8)
+    make_movement(session, other, kind=MovementKind.receive, at=at(9, day=days(-120)), quantity=98)
+    make_movement(session, other, at=at(9, day=days(-1)), quantity=-90)
+
+    rows = {r.name: r for r in inventory.stock(session, TODAY)}
+
+    assert rows["Gloves"].daily_use == pytest.approx(18 / 90)
+    assert rows["Gloves"].days_left == pytest.approx(45 / (18 / 90))  # 225 days
+    assert rows["Gowns"].daily_use == pytest.approx(1.0)
+    assert rows["Gowns"].days_left == pytest.approx(8.0)
+
+
+def test_daily_use_of_an_item_stocked_recently_is_averaged_over_the_days_since(session):
+    new = make_item(session, name="New gloves", quantity=30)
+    make_movement(session, new, kind=MovementKind.receive, at=at(9, day=days(-10)), quantity=50)
+    make_movement(session, new, at=at(17, day=days(-2)), quantity=-20)
+
+    [row] = inventory.stock(session, TODAY)
+
+    assert row.daily_use == pytest.approx(20 / 10)
+    assert row.days_left == pytest.approx(15.0)
+
+
+def test_days_left_is_none_without_use_and_zero_when_nothing_is_left(session):
+    make_item(session, name="Unused", quantity=12)
+    empty = make_item(session, name="Empty", quantity=0)
+    make_movement(session, empty, at=at(9, day=days(-3)), quantity=-9)
+
+    rows = {r.name: r for r in inventory.stock(session, TODAY)}
+
+    assert (rows["Unused"].daily_use, rows["Unused"].days_left) == (0, None)
+    assert (rows["Empty"].daily_use, rows["Empty"].days_left) == (pytest.approx(9 / 3), 0)
+
+
+def test_stock_can_be_limited_to_some_items(session):
+    keep = make_item(session, name="Keep", quantity=1)
+    make_item(session, name="Skip", quantity=1)
+    assert [r.item_id for r in inventory.stock(session, TODAY, item_ids=[keep.id])] == [keep.id]
+
+
+def test_an_item_with_stock_cannot_switch_between_lots_and_no_lots(session):
+    gloves = inventory.add_item(session, _item_input(name="Gloves"), now=NOW, actor=ACTOR)
+    lot = session.exec(select(StockLot).where(StockLot.item_id == gloves.id)).one()
+    lot.quantity = 4
+    session.commit()
+    with pytest.raises(ServiceError, match="has stock; count it down to 0"):
+        inventory.update_item(session, gloves.id, _item_input(name="Gloves", tracks_lots=True), now=NOW,
+                              actor=ACTOR, expected_version=1)
+    session.rollback()
+    assert session.get(Item, gloves.id).tracks_lots is False
+
+    lot.quantity = 0  # an empty lot does not block the switch
+    session.commit()
+    switched = inventory.update_item(session, gloves.id, _item_input(name="Gloves", tracks_lots=True), now=NOW,
+                                     actor=ACTOR, expected_version=1)
+    assert (switched.tracks_lots, switched.version) == (True, 2)
+
+
+def test_par_zero_means_not_kept_at_a_level_and_never_low(session):
+    make_item(session, name="Bought when needed", quantity=0, par=0, reorder_point=0)
+    [row] = inventory.stock(session, TODAY)
+    assert (row.low, row.suggested_order) == (False, 0)

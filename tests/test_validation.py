@@ -16,7 +16,7 @@ from officemgr.models import (
     StaffCreate,
     VendorCreate,
 )
-from officemgr.models.validation import clean_phone, npi_check_digit, npi_is_valid
+from officemgr.models.validation import clean_phone, npi_check_digit, npi_is_valid, parse_expiry
 from officemgr.services.common import first_error
 
 # --- NPI ----------------------------------------------------------------------------------------------
@@ -173,3 +173,41 @@ def test_claim_note_and_completion_create():
         CompletionCreate(task_id=1, due_date=date(2026, 11, 23), done_by="")
     assert _messages(refused) == ["this field is required"]
     assert CompletionCreate(task_id=1, due_date=date(2026, 11, 23), done_by="MJ", evidence=" ok ").evidence == "ok"
+
+
+# --- expiry dates -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "expires"),
+    [
+        ("11/2026", date(2026, 11, 30)),
+        ("11/26", date(2026, 11, 30)),
+        ("2026-11", date(2026, 11, 30)),
+        ("11-2026", date(2026, 11, 30)),
+        (" 4/2027 ", date(2027, 4, 30)),
+        ("12/2026", date(2026, 12, 31)),  # December rolls into the next year
+        ("2026-12", date(2026, 12, 31)),
+        ("01/27", date(2027, 1, 31)),
+        ("02/2028", date(2028, 2, 29)),  # leap year
+        ("02/2027", date(2027, 2, 28)),
+        ("2100-02", date(2100, 2, 28)),  # not a leap year
+    ],
+)
+def test_parse_expiry_reads_a_month_and_year_as_the_months_last_day(typed, expires):
+    assert parse_expiry(typed) == expires
+
+
+@pytest.mark.parametrize(
+    ("typed", "expires"),
+    [("11/15/2026", date(2026, 11, 15)), ("11/15/26", date(2026, 11, 15)), ("2026-11-15", date(2026, 11, 15)),
+     ("2/29/2028", date(2028, 2, 29))],
+)
+def test_parse_expiry_takes_a_full_date_as_it_is(typed, expires):
+    assert parse_expiry(typed) == expires
+
+
+@pytest.mark.parametrize("typed", ["", "   ", "junk", "13/2026", "00/2026", "2026/11", "11/2026/1", "2/30/2028",
+                                   "Nov 2026", "11.2026", "2026-13"])
+def test_parse_expiry_refuses_anything_else(typed):
+    assert parse_expiry(typed) is None

@@ -69,7 +69,8 @@ def _check_name(session: Session, name: str, equipment_id: int | None = None) ->
     clash = session.exec(select(Equipment).where(func.lower(Equipment.name) == name.lower(),
                                                  Equipment.id != equipment_id)).first()
     if clash:
-        raise ServiceError(f"there is already equipment called {name}")
+        retired = "" if clash.active else " (retired); give the new one another name"
+        raise ServiceError(f"there is already equipment called {name}{retired}")
 
 
 def _check_last_service(data: EquipmentCreate, today: date) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from officemgr.models import (
     OPEN_ORDER_STATUSES,
@@ -39,7 +40,7 @@ class StockRow:
     par: int
     on_order: int  # ordered from the vendor and not yet received
     in_draft: bool  # already on a draft purchase order
-    daily_use: float  # average over the last USE_WINDOW_DAYS days
+    daily_use: float  # average over the last USE_WINDOW_DAYS days (fewer for an item stocked more recently)
     vendor_id: int | None
     vendor: str
     location: str
@@ -49,7 +50,8 @@ class StockRow:
 
     @property
     def low(self) -> bool:
-        return self.on_hand <= self.reorder_point
+        # Par 0 means the item is not kept at a level (bought when needed), so it is never "low".
+        return self.par > 0 and self.on_hand <= self.reorder_point
 
     @property
     def suggested_order(self) -> int:
@@ -93,22 +95,37 @@ def stock(session: Session, today: date, *, item_ids: list[int] | None = None) -
     ordered, drafted = _on_order(session)
     return [
         StockRow(item.id, item.version, item.name, item.category, item.unit, int(qty), int(old), item.reorder_point,
-                 item.par, ordered.get(item.id, 0), item.id in drafted, used.get(item.id, 0) / USE_WINDOW_DAYS,
+                 item.par, ordered.get(item.id, 0), item.id in drafted, used.get(item.id, 0.0),
                  item.vendor_id, vendor or "", item.location, item.unit_cost_cents, item.tracks_lots, expiry)
         for item, qty, old, expiry, vendor in rows
     ]
 
 
-def _used_since(session: Session, start: date, today: date) -> dict[int, int]:
-    """Units used per item from `start` up to the end of yesterday (waste is not use)."""
-    rows = session.exec(
+def _used_since(session: Session, start: date, today: date) -> dict[int, float]:
+    """Average units used per day from `start` (or the item's first movement, if later) to the end of yesterday.
+
+    Waste is not use. An item first stocked ten days ago is averaged over ten days, not the whole window.
+    """
+    window_start, day_start = datetime.combine(start, time()), datetime.combine(today, time())
+    used = session.exec(
         select(StockMovement.item_id, func.sum(-StockMovement.quantity))
-        .where(StockMovement.kind == MovementKind.use,
-               StockMovement.at >= datetime.combine(start, time()),
-               StockMovement.at < datetime.combine(today, time()))
+        .where(StockMovement.kind == MovementKind.use, StockMovement.at >= window_start,
+               StockMovement.at < day_start)
         .group_by(StockMovement.item_id)
     ).all()
-    return {item_id: int(total or 0) for item_id, total in rows}
+    if not used:
+        return {}
+    first = dict(session.exec(
+        select(StockMovement.item_id, func.min(StockMovement.at))
+        .where(col(StockMovement.item_id).in_([item_id for item_id, _ in used]))
+        .group_by(StockMovement.item_id)
+    ).all())
+    averages = {}
+    for item_id, total in used:
+        began = max(first[item_id], window_start)
+        days = max(1, (today - began.date()).days)
+        averages[item_id] = int(total or 0) / days
+    return averages
 
 
 def _on_order(session: Session) -> tuple[dict[int, int], set[int]]:
@@ -155,6 +172,13 @@ def vendors(session: Session) -> list[Vendor]:
 
 
 def add_item(session: Session, data: ItemCreate, *, now: datetime, actor: str) -> Item:
+    item = insert_item(session, data, now=now, actor=actor)
+    session.commit()
+    return item
+
+
+def insert_item(session: Session, data: ItemCreate, *, now: datetime, actor: str) -> Item:
+    """add_item without the commit, for callers that write many items in one transaction (the CSV import)."""
     if session.exec(select(Item).where(func.lower(Item.name) == data.name.lower())).first():
         raise ServiceError(f"there is already an item called {data.name}")
     item = Item.model_validate(data.model_dump())
@@ -165,7 +189,6 @@ def add_item(session: Session, data: ItemCreate, *, now: datetime, actor: str) -
         session.add(StockLot(item_id=item.id, quantity=0))
     record(session, actor=actor, entity="item", entity_id=item.id, action="create",
            changes=created_fields(item), now=now)
-    session.commit()
     return item
 
 
@@ -175,13 +198,26 @@ def update_item(
     item = session.get(Item, item_id)
     if item is None:
         raise ServiceError("that item no longer exists — reload")
+    changes = change_item(session, item, data, now=now, actor=actor, expected_version=expected_version)
+    if changes:
+        session.commit()
+    return item
+
+
+def change_item(session: Session, item: Item, data: ItemCreate, *, now: datetime, actor: str,
+                expected_version: int | None) -> dict[str, Any]:
+    """Apply `data` to `item` and audit what changed, without committing; returns the changes."""
     clash = session.exec(
-        select(Item).where(func.lower(Item.name) == data.name.lower(), Item.id != item_id)
+        select(Item).where(func.lower(Item.name) == data.name.lower(), Item.id != item.id)
     ).first()
     if clash:
         raise ServiceError(f"there is already an item called {data.name}")
+    if data.tracks_lots != item.tracks_lots:
+        stocked = session.exec(select(func.sum(StockLot.quantity)).where(StockLot.item_id == item.id)).one()
+        if stocked:
+            # Its stock is in lots of the other kind; switching would strand them.
+            raise ServiceError(f"{item.name} has stock; count it down to 0 before changing whether it tracks lots")
     changes = apply_update(item, data.model_dump(), expected_version=expected_version)
     if changes:
         record(session, actor=actor, entity="item", entity_id=item.id, action="update", changes=changes, now=now)
-    session.commit()
-    return item
+    return changes

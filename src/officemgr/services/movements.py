@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from officemgr.models import Item, MovementKind, ReceiveCreate, StockLot, StockMovement, UseCreate
@@ -89,8 +90,9 @@ def receive_into(session: Session, item: Item, data: ReceiveCreate, *, today: da
         if data.expires < today:
             raise ServiceError(f"lot {data.lot_number} expired on {data.expires:%m/%d/%Y}: do not receive it, "
                                "return it to the vendor")
+        # Lot numbers are printed in capitals; "ab123" typed in lower case is the same lot.
         lot = session.exec(select(StockLot).where(StockLot.item_id == item.id,
-                                                  StockLot.lot_number == data.lot_number)).first()
+                                                  func.upper(StockLot.lot_number) == data.lot_number.upper())).first()
         if lot is not None and lot.expires != data.expires:
             raise ServiceError(f"lot {data.lot_number} is already on hand with expiry {lot.expires:%m/%d/%Y}; "
                                "check the expiry on the package")
@@ -98,8 +100,9 @@ def receive_into(session: Session, item: Item, data: ReceiveCreate, *, today: da
             lot = StockLot(item_id=item.id, lot_number=data.lot_number, expires=data.expires, quantity=0,
                            manufacturer=data.manufacturer)
     else:
-        lot = session.exec(select(StockLot).where(StockLot.item_id == item.id)).first() or StockLot(
-            item_id=item.id, quantity=0)
+        # The item's one unnamed lot; a named lot left from when the item tracked lots is not it (it may be expired).
+        lot = session.exec(select(StockLot).where(StockLot.item_id == item.id, col(StockLot.lot_number).is_(None))
+                           .order_by(col(StockLot.id))).first() or StockLot(item_id=item.id, quantity=0)
     lot.received_on = today
     session.add(lot)
     session.flush()
@@ -140,7 +143,8 @@ def take(session: Session, item_id: int, data: UseCreate, *, today: date, now: d
     candidates = sorted(candidates, key=lambda lot: (lot.expires or date.max, lot.id))
     available = sum(lot.quantity for lot in candidates)
     if data.quantity > available:
-        where = f" in lot {candidates[0].lot_number}" if data.lot_id is not None else ""
+        number = candidates[0].lot_number if data.lot_id is not None else None
+        where = f" in lot {number}" if number else ""
         usable = "" if data.waste or data.lot_id is not None else " usable"
         raise ServiceError(f"only {available}{usable} on hand{where} (unit: {item.unit}); nothing was recorded")
     kind = MovementKind.waste if data.waste else MovementKind.use

@@ -329,7 +329,7 @@ def receive(session: Session, order_id: int, receipts: list[LineReceipt], *, tod
         raise ServiceError(f"this order is {order.status.label}; only an ordered one can be received")
     if not receipts:
         raise ServiceError("enter the quantity received for at least one line")
-    received = {}
+    received: dict[str, int] = {}
     for receipt in receipts:
         line = session.get(PurchaseOrderLine, receipt.line_id)
         if line is None or line.order_id != order_id:
@@ -344,7 +344,7 @@ def receive(session: Session, order_id: int, receipts: list[LineReceipt], *, tod
         receive_into(session, item, data, today=today, now=now, actor=actor, order_id=order.id)
         line.received += receipt.data.quantity
         session.add(line)
-        received[item.name] = receipt.data.quantity
+        received[item.name] = received.get(item.name, 0) + receipt.data.quantity  # a line may come in two lots
     lines = session.exec(select(PurchaseOrderLine).where(PurchaseOrderLine.order_id == order_id)).all()
     old = order.status
     if all(line.received >= line.quantity for line in lines):
@@ -392,9 +392,21 @@ def _spent(session: Session, start: date, end: date) -> dict[ItemCategory, int]:
     return {ItemCategory(category): int(total or 0) for category, total in rows}
 
 
+def _monthly_budgets(value: dict) -> dict[ItemCategory, int]:  # type: ignore[type-arg]
+    """The setting as cents per category; a key that is not a category or a value that is not a number is
+    skipped (a typo in the setting must not stop the Inventory tab from opening)."""
+    categories = {c.value: c for c in ItemCategory}
+    budgets = {}
+    for key, dollars in value.items():
+        category = categories.get(str(key).strip().lower())
+        if category is not None and isinstance(dollars, (int, float)) and not isinstance(dollars, bool):
+            budgets[category] = round(dollars * 100)
+    return budgets
+
+
 def budget(session: Session, today: date) -> BudgetSummary:
     """Spend against the monthly budget per category (setting supply_budget_monthly, whole dollars)."""
-    monthly = {ItemCategory(k): int(v) * 100 for k, v in settings.get(session, "supply_budget_monthly").items()}
+    monthly = _monthly_budgets(settings.get(session, "supply_budget_monthly"))
     month_start = today.replace(day=1)
     month_end = date(today.year + today.month // 12, today.month % 12 + 1, 1)
     month_spent = _spent(session, month_start, month_end - timedelta(days=1))
