@@ -29,8 +29,12 @@ from officemgr.models import (
     ComplianceCompletion,
     ComplianceTask,
     Credential,
+    Equipment,
+    EquipmentService,
     Item,
     Patient,
+    PurchaseOrder,
+    PurchaseOrderLine,
     Role,
     Shift,
     Staff,
@@ -81,8 +85,8 @@ def scalar(engine: Engine, query):  # type: ignore[no-untyped-def]
 
 # ------------------------------------------------------------------------------------------ determinism
 
-COMPARED = (Staff, Patient, Appointment, Shift, Credential, StockLot, StockMovement, Claim, ClaimLine,
-            ClaimDiagnosis, ClaimNote, ComplianceCompletion)
+COMPARED = (Staff, Patient, Appointment, Shift, Credential, StockLot, StockMovement, PurchaseOrder, PurchaseOrderLine,
+            Equipment, EquipmentService, Claim, ClaimLine, ClaimDiagnosis, ClaimNote, ComplianceCompletion)
 
 
 def test_same_seed_gives_identical_rows(demo: Engine) -> None:
@@ -93,7 +97,7 @@ def test_same_seed_gives_identical_rows(demo: Engine) -> None:
 
 def test_different_seeds_give_different_rows(demo: Engine) -> None:
     other, _ = filled_engine(seed=2)
-    for model in (Patient, Appointment, Claim, StockMovement):
+    for model in (Patient, Appointment, Claim, StockMovement, PurchaseOrderLine, Equipment):
         assert rows(demo, model) != rows(other, model), model.__name__
 
 
@@ -114,6 +118,9 @@ def test_summary_matches_the_tables(demo: Engine) -> None:
     assert summary.patients == scalar(engine, select(func.count()).select_from(Patient.__table__)) == 80
     assert summary.appointments == scalar(engine, select(func.count()).select_from(Appointment.__table__))
     assert summary.claims == scalar(engine, select(func.count()).select_from(Claim.__table__))
+    for model, counted in ((PurchaseOrder, summary.purchase_orders), (PurchaseOrderLine, summary.purchase_order_lines),
+                           (Equipment, summary.equipment), (EquipmentService, summary.equipment_services)):
+        assert counted == scalar(engine, select(func.count()).select_from(model.__table__)) > 0, model.__name__
     assert summary.total == sum(summary.as_dict().values())
 
 
@@ -218,7 +225,7 @@ def test_items_below_reorder_point_and_lots_expiring(demo: Engine) -> None:
     for lot in rows_of(demo, StockLot):
         on_hand[lot.item_id] += lot.quantity
     items = rows_of(demo, Item)
-    assert 35 <= len(items) <= 50
+    assert 35 <= len(items) <= 55
     assert all(i.par >= i.reorder_point and i.unit_cost_cents > 0 for i in items)
     assert sum(1 for i in items if on_hand[i.id] < i.reorder_point) >= 3
     lots = [lot for lot in rows_of(demo, StockLot) if lot.quantity > 0 and lot.expires is not None]
@@ -250,8 +257,124 @@ def test_each_lot_equals_the_sum_of_its_movements(demo: Engine) -> None:
     assert all(lot.quantity >= 0 for lot in lots)
     kinds = Counter(m.kind for m in movements)
     assert kinds["receive"] > 0 and kinds["use"] > 0
-    assert min(m.at for m in movements) >= datetime.combine(TODAY - timedelta(days=90), time.min)
-    assert max(m.at for m in movements) < datetime.combine(TODAY, time.min)
+    # A year of history; today's deliveries came in this morning, before the demo's mid-morning "now".
+    from officemgr.demo import DEMO_NOW
+
+    assert min(m.at for m in movements) >= datetime.combine(TODAY - timedelta(days=365), time.min)
+    assert max(m.at for m in movements) < datetime.combine(TODAY, DEMO_NOW)
+    assert all(m.kind == "receive" for m in movements if m.at >= datetime.combine(TODAY, time.min))
+
+
+def test_reorders_are_purchase_orders_traced_by_their_deliveries(demo: Engine) -> None:
+    orders = {o.id: o for o in rows_of(demo, PurchaseOrder)}
+    lines: dict[int, list] = defaultdict(list)
+    for line in rows_of(demo, PurchaseOrderLine):
+        lines[line.order_id].append(line)
+    received: Counter[tuple[int, int]] = Counter()
+    for m in rows_of(demo, StockMovement):
+        if m.kind == "receive":
+            assert (m.order_id is None) == (m.reason == "Opening count"), m
+            if m.order_id is not None:
+                received[(m.order_id, m.item_id)] += m.quantity
+                order = orders[m.order_id]
+                assert m.reason == f"Order {order.id}" and order.ordered_on < m.at.date() <= TODAY
+    statuses = Counter(o.status for o in orders.values())
+    assert statuses["draft"] == 0  # the manager makes drafts from the suggestions
+    assert statuses["partly_received"] == 1 and 1 <= statuses["ordered"] <= 3
+    assert statuses["received"] > 100
+    vendors = {item.id: item.vendor_id for item in rows_of(demo, Item)}
+    costs = {item.id: item.unit_cost_cents for item in rows_of(demo, Item)}
+    for order in orders.values():
+        assert lines[order.id], order
+        assert order.created_on == order.ordered_on and TODAY - timedelta(days=366) <= order.ordered_on < TODAY
+        assert order.ordered_on.weekday() < 5
+        assert len({line.item_id for line in lines[order.id]}) == len(lines[order.id])
+        for line in lines[order.id]:
+            assert vendors[line.item_id] == order.vendor_id and line.unit_cost_cents == costs[line.item_id]
+            assert 0 <= line.received <= line.quantity and received[(order.id, line.item_id)] == line.received
+        done = [line.received == line.quantity for line in lines[order.id]]
+        if order.status == "received":
+            assert all(done) and order.received_on is not None and order.received_on <= TODAY
+        else:
+            assert not all(done) and order.received_on is None
+            assert any(done) == (order.status == "partly_received")
+    backordered = [o for o in orders.values() if o.note.startswith("Backordered")]
+    assert len(backordered) == 2 and all(o.status != "received" for o in backordered)
+
+
+def test_short_items_are_low_today_some_already_on_order(demo: Engine) -> None:
+    from officemgr.services import inventory
+    from officemgr.store import read_session
+
+    with read_session(demo) as session:
+        low = inventory.below_reorder_point(session, TODAY)
+        stock = inventory.stock(session, TODAY)
+    ordinary = [r for r in low if r.daily_use > 0 and r.category.value not in ("vaccine", "medication")]
+    assert sum(1 for r in ordinary if r.on_order > 0) == 2
+    assert sum(1 for r in ordinary if r.on_order == 0 and r.suggested_order > 0) >= 3
+    assert not any(r.in_draft for r in stock)
+    # The flu vaccine placed on the last workday is on its way.
+    flu = next(r for r in stock if r.name == "Influenza vaccine (Fluzone) 0.5 mL PFS")
+    assert flu.on_order >= 50
+
+
+def test_supplies_budget_has_spend_this_month_and_year_and_one_category_over(demo: Engine) -> None:
+    from officemgr.services import purchasing
+    from officemgr.store import read_session
+
+    with read_session(demo) as session:
+        budget = purchasing.budget(session, TODAY)
+    month = {line.category.value: line for line in budget.month_lines}
+    year = {line.category.value: line for line in budget.year_lines}
+    assert set(month) == {"clinical", "office", "vaccine", "medication", "equipment"}
+    assert all(line.spent_cents > 0 for line in year.values())
+    assert sum(line.spent_cents for line in month.values()) > 0
+    # The AED check's order takes equipment just over its month; the rest stay under, the year plausible.
+    assert 1.0 < month["equipment"].spent_cents / month["equipment"].budget_cents < 1.2
+    assert all(line.spent_cents < line.budget_cents for key, line in month.items() if key != "equipment")
+    assert all(0.02 < line.spent_cents / line.budget_cents < 1.0 for line in year.values())
+    assert year["clinical"].spent_cents > 0.6 * year["clinical"].budget_cents
+
+
+def test_equipment_has_its_service_log_one_overdue_one_due_soon(demo: Engine) -> None:
+    from officemgr.services import equipment
+    from officemgr.store import read_session
+
+    with read_session(demo) as session:
+        listed = equipment.equipment(session, TODAY)
+        due = equipment.due(session, TODAY)
+    names = {row.name.split(" (")[0] for row in listed}
+    assert {"Autoclave", "AED", "Vaccine fridge data logger", "ECG machine", "Spirometer", "Centrifuge"} <= names
+    assert all(row.serial_number and row.location and row.service_by and row.last_service for row in listed)
+    assert [(row.name.split(" (")[0], row.days_to_due < 0) for row in due] == [
+        ("ECG machine", True), ("Vaccine fridge data logger", False)]
+    assert -14 <= due[0].days_to_due <= -10 and 0 < due[1].days_to_due <= 14
+    by_id = {row.equipment_id: row for row in listed}
+    logs: dict[int, list] = defaultdict(list)
+    for s in rows_of(demo, EquipmentService):
+        logs[s.equipment_id].append(s)
+    for equipment_id, row in by_id.items():
+        assert row.next_due == row.last_service + timedelta(days=row.service_every_days)
+        dates = [s.on for s in logs[equipment_id]]
+        assert dates == sorted(dates) and dates[-1] == row.last_service and len(dates) >= 2
+        assert all(d.weekday() < 5 and d <= TODAY for d in dates)
+    aed = next(row for row in listed if row.name.startswith("AED"))
+    assert aed.service_every_days == 30 and len(logs[aed.equipment_id]) == 12
+    assert "battery" in logs[aed.equipment_id][-1].note.lower()
+
+
+def test_the_demo_huddle_shows_supplies_on_order_to_order_and_equipment(demo: Engine) -> None:
+    from officemgr.services.huddle import huddle
+    from officemgr.store import read_session
+
+    with read_session(demo) as session:
+        section = next(s for s in huddle(session, TODAY).sections if s.key == "supplies")
+    reasons = [item.reason for item in section.items]
+    assert any(re.search(r"; \d+ on order$", r) for r in reasons)
+    assert any(re.search(r"; order \d+ from ", r) for r in reasons)
+    assert "expired, remove from stock" in reasons
+    assert any(r.startswith("service overdue") for r in reasons)
+    assert any(r.startswith("service due in") for r in reasons)
 
 
 # ---------------------------------------------------------------------------------------------- billing

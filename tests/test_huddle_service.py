@@ -5,6 +5,8 @@ from datetime import date, timedelta
 import pytest
 
 from factories import (
+    ACTOR,
+    NOW,
     TODAY,
     VALID_NPIS,
     at,
@@ -14,14 +16,18 @@ from factories import (
     make_completion,
     make_compliance_task,
     make_credential,
+    make_equipment,
     make_item,
+    make_order,
     make_patient,
     make_payer,
     make_provider,
     make_staff,
     make_time_off,
+    make_vendor,
 )
-from officemgr.models import ApptStatus, ClaimStatus, CredentialKind, ItemCategory, Role
+from officemgr.models import ApptStatus, ClaimStatus, CredentialKind, ItemCategory, OrderStatus, Role
+from officemgr.services import settings
 from officemgr.services.huddle import huddle, previous_workday
 
 FRIDAY = date(2026, 11, 20)
@@ -56,7 +62,7 @@ def test_an_empty_practice_has_every_section_in_order_each_saying_its_empty_text
         ("Yesterday (Fri 11/20)", "schedule", "No no-shows yesterday", []),
         ("Today's schedule", "schedule", "No appointments today", []),
         ("Staffing", "staff", "No staffing gaps today", []),
-        ("Supplies and equipment", "inventory", "No supply problems", []),
+        ("Supplies and equipment", "inventory", "No supply or equipment problems", []),
         ("Billing", "billing", "No billing deadlines within 15 days", []),
         ("Compliance", "compliance", "Nothing due or overdue", []),
     ]
@@ -160,7 +166,7 @@ def test_huddle_puts_each_item_in_its_section(session, busy_monday):
 
     supplies = section(result, "supplies").items
     assert [(i.text, i.reason, i.tab, i.record_id) for i in supplies] == [
-        ("Exam table paper: 2 each (reorder at 6)", "below reorder point; order 22", "inventory", rows["low"].id)]
+        ("Exam table paper", "2 on hand, reorder at 6; order 22 (no vendor set)", "inventory", rows["low"].id)]
 
     billing_items = section(result, "billing").items
     assert [(i.text, i.reason, i.record_id, i.urgent) for i in billing_items] == [
@@ -234,3 +240,77 @@ def test_yesterdays_no_shows_are_in_time_order_across_providers(session):
     make_appointment(session, provider=first, start=at(11, day=FRIDAY), status=ApptStatus.no_show)
     texts = [i.text[:5] for i in section(huddle(session, TODAY), "yesterday").items]
     assert texts == ["08:00", "11:00", "15:00"]
+
+
+# --- supplies and equipment ---------------------------------------------------------------------------
+
+
+def test_low_stock_says_what_is_on_order_or_what_to_order_from_whom(session):
+    medline = make_vendor(session, name="Medline")
+    to_order = make_item(session, name="A gloves", quantity=2, reorder_point=6, par=24, vendor=medline)
+    covered = make_item(session, name="B gowns", quantity=2, reorder_point=6, par=12, vendor=medline)
+    partly = make_item(session, name="C gauze", quantity=2, reorder_point=6, par=24, vendor=medline)
+    drafted = make_item(session, name="D cups", quantity=2, reorder_point=6, par=24, vendor=medline)
+    make_item(session, name="E labels", quantity=0, reorder_point=1, par=3)
+    make_order(session, medline, [(covered, 10)], status=OrderStatus.ordered)
+    make_order(session, medline, [(partly, 8, 3)], status=OrderStatus.partly_received)
+    make_order(session, medline, [(drafted, 22)])
+    make_order(session, medline, [(to_order, 5)], status=OrderStatus.cancelled)
+
+    items = section(huddle(session, TODAY), "supplies").items
+
+    assert [(i.text, i.reason, i.record_id, i.urgent) for i in items] == [
+        # Out of stock is urgent, and comes first.
+        ("E labels", "0 on hand, reorder at 1; order 3 (no vendor set)", items[0].record_id, True),
+        ("A gloves", "2 on hand, reorder at 6; order 22 from Medline", to_order.id, False),
+        ("B gowns", "2 on hand, reorder at 6; 10 on order", covered.id, False),
+        ("C gauze", "2 on hand, reorder at 6; 5 on order; order 17 more", partly.id, False),
+        ("D cups", "2 on hand, reorder at 6; on a draft order, not placed yet", drafted.id, False),
+    ]
+    assert {i.tab for i in items} == {"inventory"}
+
+
+def test_expired_lots_are_always_listed_and_expiring_ones_within_the_setting(session):
+    settings.put(session, "expiry_warn_days", 10, now=NOW, actor=ACTOR)
+    vax = make_item(session, name="Tdap", category=ItemCategory.vaccine, tracks_lots=True, reorder_point=0, par=10,
+                    lots=[("GONE", days(-200), 0), ("OLD", days(-90), 1), ("TEN", days(10), 2),
+                          ("ELEVEN", days(11), 3)])
+
+    items = section(huddle(session, TODAY), "supplies").items
+
+    assert [(i.text, i.reason, i.record_id, i.urgent) for i in items] == [
+        ("Tdap lot OLD: 1 left", "expired, remove from stock", vax.id, True),
+        ("Tdap lot TEN: 2 left", "expires 12/03/2026", vax.id, False),
+    ]
+
+
+def test_equipment_overdue_is_urgent_and_due_within_the_setting_is_listed(session):
+    make_equipment(session, name="Centrifuge", next_due=days(-3), service_by="Tri-State Biomedical")
+    make_equipment(session, name="AED", service_every_days=30, next_due=days(14))
+    make_equipment(session, name="Autoclave", next_due=days(15))
+    make_equipment(session, name="Old ECG", next_due=days(-100), active=False)
+
+    items = section(huddle(session, TODAY), "supplies").items
+
+    assert [(i.text, i.reason, i.tab, i.record_id, i.urgent) for i in items] == [
+        ("Centrifuge: service 11/20/2026 (Tri-State Biomedical)", "service overdue, was due 3 days ago", "inventory",
+         None, True),
+        ("AED: service 12/07/2026", "service due in 14 days", "inventory", None, False),
+    ]
+
+    settings.put(session, "equipment_due_warn_days", 30, now=NOW, actor=ACTOR)
+    texts = [i.text for i in section(huddle(session, TODAY), "supplies").items]
+    assert texts[-1] == "Autoclave: service 12/08/2026"
+
+
+def test_urgent_supply_items_come_first(session):
+    make_equipment(session, name="AED", next_due=days(5))
+    make_item(session, name="Paper", quantity=1, reorder_point=3, par=10)
+    make_item(session, name="MMR", category=ItemCategory.vaccine, tracks_lots=True, reorder_point=0, par=10,
+              lots=[("X", days(-1), 1), ("Y", days(20), 5)])
+    make_equipment(session, name="ECG", next_due=days(-1))
+
+    items = section(huddle(session, TODAY), "supplies").items
+
+    assert [(i.text.split(":")[0], i.urgent) for i in items] == [
+        ("MMR lot X", True), ("ECG", True), ("Paper", False), ("MMR lot Y", False), ("AED", False)]

@@ -12,6 +12,7 @@ import os
 import sys
 from datetime import date, datetime, timedelta
 
+from officemgr import cli_inventory
 from officemgr.store import StoreError
 
 
@@ -61,10 +62,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return _demo(args, today)
+        if args.command == "import" and args.what == "items":
+            return cli_inventory.import_items(args, today)
         if args.command == "import":
             return _import_appointments(args, today)
         if args.command == "export" and args.what == "payroll":
             return _export_payroll(args)
+        if args.command == "export" and args.what == "inventory":
+            return cli_inventory.export_inventory(args, today)
+        if args.command == "export" and args.what == "count-sheet":
+            return cli_inventory.export_count_sheet(args, today)
         if args.command == "export":
             return _export_ics(args, today)
         if args.command == "check-list":
@@ -127,6 +134,7 @@ def _add_import_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore
     appts = what.add_parser("appointments", help="book appointments from a .csv or .ics file")
     _global_options(appts, suppress=True)
     appts.add_argument("file", metavar="FILE", help="a .csv (header row) or .ics file")
+    cli_inventory.add_import_parsers(what)
 
 
 def _add_export_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -141,6 +149,7 @@ def _add_export_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore
     span.add_argument("--week", metavar="YYYY-MM-DD", type=_date_arg, help="the week (Monday-Sunday) holding it")
     ics.add_argument("--out", metavar="FILE", help="write here instead of standard output")
     _add_payroll_parser(what)
+    cli_inventory.add_export_parsers(what)
 
 
 def _import_appointments(args: argparse.Namespace, today: date) -> int:

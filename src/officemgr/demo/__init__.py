@@ -6,9 +6,9 @@ rows: each area draws from its own `random.Random` seeded from (seed, area), so 
 not reshuffle the others. Rows are written as plain dicts with Core bulk inserts, explicit ids, one
 transaction per group of tables.
 
-The areas live in their own modules (`people`, `schedule`, `frontdesk`, `inventory`, `billing`, `staffing`,
-`compliance`), each exposing an `_add_*` step that `fill` below calls in order; `_db` writes rows and `_types`
-holds what they share.
+The areas live in their own modules (`people`, `schedule`, `frontdesk`, `inventory`, `equipment`, `billing`,
+`staffing`, `compliance`), each exposing an `_add_*` step that `fill` below calls in order; `_db` writes rows and
+`_types` holds what they share.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from officemgr.demo._types import DEMO_NOW, SCALES, DemoSummary, Scale
 from officemgr.demo.billing import _add_claims
 from officemgr.demo.compliance import _add_compliance, _add_policies
 from officemgr.demo.concerns import _add_concerns
+from officemgr.demo.equipment import _add_equipment
 from officemgr.demo.frontdesk import _add_frontdesk
 from officemgr.demo.inventory import _add_inventory
 from officemgr.demo.people import _add_credentials, _add_patients, _add_shifts, _add_staff, _add_time_off
@@ -59,6 +60,7 @@ def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") ->
         _add_frontdesk(conn, rng("frontdesk"), staff, patients, today, summary)
     with _transaction(engine) as conn:
         _add_inventory(conn, rng("inventory"), staff, today, summary)
+        _add_equipment(conn, rng("equipment"), staff, today, summary)
     with _transaction(engine) as conn:
         _add_claims(conn, rng("claims"), staff, patients, plan, today, summary)
     with _transaction(engine) as conn:

@@ -23,9 +23,13 @@ from officemgr.models import (
     ComplianceTask,
     Concern,
     Credential,
+    Equipment,
+    EquipmentService,
     Item,
     Patient,
     Payer,
+    PurchaseOrder,
+    PurchaseOrderLine,
     Shift,
     Staff,
     StockLot,
@@ -92,7 +96,8 @@ def _sync_sequences(conn: Connection) -> None:
         return
     for model in (Staff, Patient, Credential, TimeOff, Shift, AppointmentType, Appointment, Vendor, Item,
                   StockLot, StockMovement, Payer, Claim, ClaimLine, ClaimDiagnosis, ClaimNote,
-                  ComplianceTask, ComplianceCompletion, StorageUnit, TemperatureReading, Concern):
+                  ComplianceTask, ComplianceCompletion, StorageUnit, TemperatureReading, Concern, PurchaseOrder,
+                  PurchaseOrderLine, Equipment, EquipmentService):
         name = model.__tablename__  # type: ignore[attr-defined]
         conn.exec_driver_sql(
             f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), COALESCE((SELECT MAX(id) FROM {name}), 1))"

@@ -69,6 +69,10 @@ class DemoSummary:
     items: int = 0
     stock_lots: int = 0
     stock_movements: int = 0
+    purchase_orders: int = 0
+    purchase_order_lines: int = 0
+    equipment: int = 0
+    equipment_services: int = 0
     payers: int = 0
     claims: int = 0
     claim_lines: int = 0

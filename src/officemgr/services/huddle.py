@@ -15,8 +15,10 @@ from officemgr.services import (
     concerns,
     coverage,
     credentials,
+    equipment,
     inventory,
     schedule,
+    settings,
     staff,
     temperature,
 )
@@ -159,18 +161,41 @@ def _enrollment_item(d: credentials.EnrollmentDue) -> HuddleItem:
 
 
 def _supplies(session: Session, today: date) -> Section:
-    items = [
-        HuddleItem(f"{r.name}: {r.on_hand} {r.unit} (reorder at {r.reorder_point})",
-                   f"below reorder point; order {r.suggested_order}", "inventory", r.item_id, urgent=r.on_hand == 0)
-        for r in inventory.below_reorder_point(session, today)
-    ]
+    """Stock at or below its reorder point, expired and expiring lots, equipment due for service.
+
+    A few queries: stock (three grouped), lots expiring, equipment due (an index read), two settings.
+    """
+    items = [_low_stock_item(r) for r in inventory.below_reorder_point(session, today)]
     items.extend(
         HuddleItem(f"{lot.item_name} lot {lot.lot_number}: {lot.quantity} left",
                    "expired, remove from stock" if lot.days_left < 0 else f"expires {lot.expires:%m/%d/%Y}",
                    "inventory", lot.item_id, urgent=lot.days_left < 0)
-        for lot in inventory.lots_expiring(session, today, within_days=30)
+        for lot in inventory.lots_expiring(session, today, within_days=settings.get(session, "expiry_warn_days"))
     )
-    return Section("supplies", "Supplies and equipment", "inventory", "No supply problems", items)
+    items.extend(
+        HuddleItem(f"{e.name}: service {e.next_due:%m/%d/%Y}" + (f" ({e.service_by})" if e.service_by else ""),
+                   f"service overdue, was due {days_from_now(e.days_to_due)}" if e.days_to_due < 0
+                   else f"service due {days_from_now(e.days_to_due)}",
+                   "inventory", None, urgent=e.days_to_due < 0)
+        for e in equipment.due(session, today)
+    )
+    # Urgent first (out of stock, expired lots, overdue service); otherwise stock, lots, equipment in turn.
+    items.sort(key=lambda item: not item.urgent)
+    return Section("supplies", "Supplies and equipment", "inventory", "No supply or equipment problems", items)
+
+
+def _low_stock_item(r: inventory.StockRow) -> HuddleItem:
+    where = f"{r.on_hand} on hand, reorder at {r.reorder_point}"
+    if r.on_order:
+        more = f"; order {r.suggested_order} more" if r.suggested_order else ""
+        what = f"{r.on_order} on order{more}"
+    elif r.in_draft:
+        what = "on a draft order, not placed yet"
+    elif r.suggested_order:
+        what = f"order {r.suggested_order} " + (f"from {r.vendor}" if r.vendor else "(no vendor set)")
+    else:
+        what = "at par; check the reorder point"
+    return HuddleItem(r.name, f"{where}; {what}", "inventory", r.item_id, urgent=r.on_hand == 0)
 
 
 def _billing(session: Session, today: date) -> Section:

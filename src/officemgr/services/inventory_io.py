@@ -1,0 +1,482 @@
+"""Items from a CSV file (the exports are in services.inventory_export).
+
+Import (`import_items`): a .csv file, UTF-8, a header row naming the columns (any order, any case;
+"reorder point" is the same as reorder_point):
+    name           required; an item already in the list (same name, any case) is updated, else created
+    category       clinical supply (or clinical), office supply (or office), vaccine, medication, equipment
+    unit           e.g. "box of 100" ("each" for a new item when empty)
+    par            whole number: stock to hold after a delivery
+    reorder_point  whole number, at most par
+    vendor         the vendor's name; a name not in the list yet creates the vendor
+    sku            the vendor's item number
+    unit_cost      dollars, e.g. 12.50 or $1,250.00
+    location       where it is kept (the count sheet walks the shelves by it)
+    tracks_lots    yes/no, true/false, 1/0; empty: yes for vaccines and medications, no otherwise
+    quantity       opening stock of a new item without lots, received as "Opening quantity"
+For an item already in the list, an empty cell (or a column the file does not have) keeps what it has;
+whether it tracks lots cannot change (its stock is kept that way). Quantities never change the stock of an
+item already in the list (that is what a count is for), and lots come in with their number and expiry in
+the app, so those quantities are only reported back as notes.
+
+The export's other columns (lot, expires, value, on_order) are known and read past, so an export imports
+again. The export writes one row per lot, so a name may repeat on rows that each name a lot and carry the
+same item fields; any other repeated name is refused.
+
+An import is all or nothing: every row is checked first and any bad row refuses the whole file, naming
+each bad line and what is wrong with it. Items and vendors are written with the same audit events as in
+the app, in one transaction.
+
+The export (services.inventory_export.inventory_csv) writes one row per lot with stock, and one row for
+each item with none, in the columns of EXPORT_COLUMNS.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from officemgr.models import Item, ItemCategory, ItemCreate, ReceiveCreate, StockLot, Vendor, VendorCreate
+from officemgr.models.validation import explain
+from officemgr.services import inventory
+from officemgr.services.common import ServiceError, created_fields, record
+from officemgr.services.format import plural
+from officemgr.services.movements import receive_into
+
+# What an import reads, and the columns the export adds that an import reads past.
+ITEM_COLUMNS = ("name", "category", "unit", "par", "reorder_point", "vendor", "sku", "unit_cost", "location",
+                "tracks_lots")
+IMPORT_COLUMNS = (*ITEM_COLUMNS, "quantity")
+STOCK_COLUMNS = ("lot", "expires", "value", "on_order")
+EXPORT_COLUMNS = ("name", "category", "location", "unit", "lot", "expires", "quantity", "unit_cost", "value",
+                  "vendor", "sku", "reorder_point", "par", "on_order", "tracks_lots")
+_ALIASES = {"item": "name", "cost": "unit_cost", "qty": "quantity", "lot_number": "lot"}
+
+CATEGORY_LABELS = {
+    ItemCategory.clinical: "clinical supply",
+    ItemCategory.office: "office supply",
+    ItemCategory.vaccine: "vaccine",
+    ItemCategory.medication: "medication",
+    ItemCategory.equipment: "equipment",
+}
+_CATEGORY_WORDS = {
+    **{label: category for category, label in CATEGORY_LABELS.items()},
+    **{category.value: category for category in ItemCategory},
+    "clinical supplies": ItemCategory.clinical, "office supplies": ItemCategory.office,
+    "vaccines": ItemCategory.vaccine, "medications": ItemCategory.medication,
+}
+_YES = {"yes", "y", "true", "1", "x"}
+_NO = {"no", "n", "false", "0"}
+_WHOLE = re.compile(r"\d{1,3}(,\d{3})+|\d+")
+_MONEY = re.compile(r"\$?\s*(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d{1,2}))?")
+MAX_QUANTITY = 100_000
+MAX_CENTS = 100_000_000  # $1,000,000.00 a unit: anything above is a typo
+MAX_LISTED = 50
+MAX_NOTES = 10
+# ItemCreate field -> the column it is read from, so a validation message names the column.
+_FIELD_COLUMNS = {"vendor_id": "vendor", "unit_cost_cents": "unit_cost"}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    items: int
+    created: int
+    updated: int
+    unchanged: int
+    vendors_created: int
+    notes: list[str] = field(default_factory=list)
+
+
+class ImportRefused(ServiceError):
+    """A file not imported; the message lists what is wrong (each bad row as "line N: ...")."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+# --- import: reading ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Row:
+    line: int
+    cells: dict[str, str]  # column -> stripped text, for the columns the file has
+
+
+def _read(path: Path) -> tuple[list[_Row], list[tuple[int, str]]]:
+    """The data rows, and the (line, problem) found while reading them."""
+    if path.suffix.lower() != ".csv":
+        raise ImportRefused(f"{path.name}: import items reads a .csv file, not '{path.suffix or 'no extension'}'")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ImportRefused(f"there is no file {path}") from None
+    except OSError as exc:
+        raise ImportRefused(f"cannot read {path}: {exc.strerror}") from None
+    if not data.strip():
+        raise ImportRefused(f"{path.name} is empty")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused(f"{path.name} is not UTF-8 text; save it as 'CSV UTF-8' and try again") from None
+    if "\x00" in text:
+        raise ImportRefused(f"{path.name} is not a readable CSV file (it holds binary data: save it as 'CSV UTF-8' "
+                            "from the spreadsheet)")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[tuple[int, list[str]]] = []
+    try:
+        line = 1
+        for cells in reader:
+            records.append((line, cells))
+            line = reader.line_num + 1  # a quoted cell may span lines: number rows by where they start
+    except csv.Error as exc:
+        raise ImportRefused(f"{path.name} is not a readable CSV file (line {reader.line_num}: {exc})") from None
+    if not records or not any(cell.strip() for cell in records[0][1]):
+        raise ImportRefused(f"{path.name}: line 1 must be a header naming the columns ({', '.join(IMPORT_COLUMNS)})")
+    header = _header(records[0][1], path.name)
+    rows: list[_Row] = []
+    problems: list[tuple[int, str]] = []
+    for number, cells in records[1:]:
+        if not any(cell.strip() for cell in cells):
+            continue
+        values = {}
+        stray = len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):])
+        for column, cell in zip(header, cells, strict=False):
+            if column:
+                values[column] = cell.strip()
+            elif cell.strip():
+                stray = True
+        if stray:
+            problems.append((number, "a value under no column (more cells than the header names)"))
+        rows.append(_Row(number, values))
+    if not rows:
+        raise ImportRefused(f"{path.name} has a header but no items")
+    return rows, problems
+
+
+def _header(cells: list[str], name: str) -> list[str]:
+    header = []
+    for cell in cells:
+        column = re.sub(r"[\s-]+", "_", cell.strip().lower())
+        header.append(_ALIASES.get(column, column))
+    known = set(IMPORT_COLUMNS) | set(STOCK_COLUMNS)
+    unknown = [cells[i].strip() for i, column in enumerate(header) if column and column not in known]
+    if unknown:
+        raise ImportRefused(f"{name}: line 1 has the unknown column(s) {', '.join(repr(c) for c in unknown)} "
+                            f"(the columns are: {', '.join(IMPORT_COLUMNS)})")
+    twice = sorted({column for column in header if column and header.count(column) > 1})
+    if twice:
+        raise ImportRefused(f"{name}: line 1 has the column(s) {', '.join(twice)} more than once")
+    if "name" not in header:
+        raise ImportRefused(f"{name}: line 1 has no name column (the columns are: {', '.join(IMPORT_COLUMNS)})")
+    return header
+
+
+# --- import: checking ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Draft:
+    """A checked item: what to write, and the quantities its rows give."""
+
+    line: int
+    data: ItemCreate
+    item: Item | None  # None: created by the import
+    vendor: str  # the vendor's name as in the file ("" none); resolved to an id when written
+    quantities: list[int | None]  # per row (an empty cell is None)
+
+    @property
+    def quantity(self) -> int | None:
+        given = [q for q in self.quantities if q is not None]
+        return sum(given) if given else None
+
+
+@dataclass
+class _Lookup:
+    """What the database has, read once per import."""
+
+    items: dict[str, Item]
+    vendors: dict[str, Vendor]
+    on_hand: dict[int, int]
+
+    @classmethod
+    def read(cls, session: Session) -> _Lookup:
+        items = {item.name.lower(): item for item in session.exec(select(Item))}
+        vendors = {vendor.name.lower(): vendor for vendor in session.exec(select(Vendor))}
+        on_hand = session.exec(select(StockLot.item_id, func.sum(StockLot.quantity))  # type: ignore[call-overload]
+                               .group_by(StockLot.item_id)).all()
+        return cls(items, vendors, {item_id: int(total or 0) for item_id, total in on_hand})
+
+
+def _check_all(rows: list[_Row], problems: list[tuple[int, str]], lookup: _Lookup, name: str) -> list[_Draft]:
+    """Every row checked; the drafts to write, or ImportRefused listing each bad line."""
+    bad = {line for line, _ in problems}
+    first_row: dict[str, _Row] = {}
+    drafts: dict[str, _Draft] = {}
+    for row in rows:
+        if row.line in bad:
+            continue
+        key = " ".join(row.cells.get("name", "").split()).lower()
+        earlier = first_row.get(key) if key else None
+        if earlier is not None:
+            clash = _repeat_problem(earlier, row)
+            if clash:
+                problems.append((row.line, clash))
+            else:
+                found: list[str] = []
+                quantity = _whole(row.cells, "quantity", found)
+                if found:
+                    problems.append((row.line, found[0]))
+                elif key in drafts:
+                    drafts[key].quantities.append(quantity)
+            continue
+        if key:
+            first_row[key] = row
+        draft, found = _check(row, lookup)
+        if found:
+            problems.append((row.line, "; ".join(found)))
+        elif draft is not None:
+            drafts[key] = draft
+    if problems:
+        listed = [f"line {line}: {text}" for line, text in sorted(problems, key=lambda p: p[0])]
+        verb = "has" if len(listed) == 1 else "have"
+        head = f"{name}: nothing was imported; {len(listed)} of {len(rows)} lines {verb} problems:"
+        more = [f"... and {len(listed) - MAX_LISTED} more"] if len(listed) > MAX_LISTED else []
+        raise ImportRefused("\n".join([head, *listed[:MAX_LISTED], *more]), listed)
+    return list(drafts.values())
+
+
+def _repeat_problem(first: _Row, row: _Row) -> str | None:
+    """None when `row` is another lot of the item on `first` (as the export writes them), else the problem."""
+    name = " ".join(row.cells.get("name", "").split())
+    if not (first.cells.get("lot") and row.cells.get("lot")):
+        return f"duplicate name: {name} is also on line {first.line}"
+    differs = [c for c in ITEM_COLUMNS if c != "name" and first.cells.get(c, "") != row.cells.get(c, "")]
+    if differs:
+        return f"{name} is also on line {first.line} with a different {', '.join(differs)}"
+    if first.cells["lot"].lower() == row.cells["lot"].lower():
+        return f"duplicate lot: {name} lot {row.cells['lot']} is also on line {first.line}"
+    return None
+
+
+def _check(row: _Row, lookup: _Lookup) -> tuple[_Draft | None, list[str]]:
+    cells, problems = row.cells, []
+    name = " ".join(cells.get("name", "").split())
+    if not name:
+        return None, ["the name is empty"]
+    item = lookup.items.get(name.lower())
+    if item is None and not cells.get("category"):
+        problems.append("the category is empty (a new item needs one: clinical supply, office supply, vaccine, "
+                        "medication or equipment)")
+    category = _category(cells.get("category", ""), problems)
+    par = _whole(cells, "par", problems)
+    reorder_point = _whole(cells, "reorder_point", problems)
+    quantity = _whole(cells, "quantity", problems)
+    cost = _money(cells.get("unit_cost", ""), problems)
+    tracks = _yes_no(cells.get("tracks_lots", ""), problems)
+    vendor = " ".join(cells.get("vendor", "").split())
+    if len(vendor) > 80:
+        problems.append("vendor: at most 80 characters")
+    if problems:
+        return None, problems
+    values = _values(item, name, category, par, reorder_point, cost, tracks, cells, lookup.vendors.get(vendor.lower()))
+    if values["par"] < values["reorder_point"]:
+        if par is None or reorder_point is None:
+            return None, [f"par {values['par']} is below the reorder point {values['reorder_point']} "
+                          "(with the item's current values)"]
+        return None, [f"par {par} is below the reorder point {reorder_point}"]
+    if item is not None and values["tracks_lots"] != item.tracks_lots:
+        kept = "by lot" if item.tracks_lots else "without lots"
+        return None, [f"tracks_lots: {item.name} is kept {kept}; an import cannot change that"]
+    try:
+        data = ItemCreate(**values)
+    except ValidationError as exc:
+        return None, [_problem(error) for error in exc.errors()]
+    return _Draft(row.line, data, item, vendor, [quantity]), []
+
+
+def _values(item: Item | None, name: str, category: ItemCategory | None, par: int | None,
+            reorder_point: int | None, cost: int | None, tracks: bool | None, cells: dict[str, str],
+            vendor: Vendor | None) -> dict[str, Any]:
+    """The item's fields: the file's where it gives them, else the item's (or a new item's defaults)."""
+    if item is not None:
+        values = {f: getattr(item, f) for f in ItemCreate.model_fields}
+    else:
+        values = {"unit": "each", "par": 0, "reorder_point": 0, "vendor_id": None, "sku": "",
+                  "unit_cost_cents": 0, "location": ""}
+        values["tracks_lots"] = category in (ItemCategory.vaccine, ItemCategory.medication)
+        if par is None and reorder_point is not None:
+            par = reorder_point  # a new item's par is at least its reorder point
+    values["name"] = name
+    given = {"category": category, "par": par, "reorder_point": reorder_point, "unit_cost_cents": cost,
+             "tracks_lots": tracks}
+    values.update({k: v for k, v in given.items() if v is not None})
+    for column in ("unit", "sku", "location"):
+        if cells.get(column):
+            values[column] = cells[column]
+    if cells.get("vendor"):
+        values["vendor_id"] = vendor.id if vendor is not None else None
+    return values
+
+
+def _problem(error: Any) -> str:
+    where = str(error["loc"][0]) if error["loc"] else ""
+    where = _FIELD_COLUMNS.get(where, where)
+    return f"{where}: {explain(error)}" if where else explain(error)
+
+
+def _category(text: str, problems: list[str]) -> ItemCategory | None:
+    if not text:
+        return None
+    found = _CATEGORY_WORDS.get(" ".join(text.lower().split()))
+    if found is None:
+        problems.append(f"unknown category '{text}' (use clinical supply, office supply, vaccine, medication "
+                        "or equipment)")
+    return found
+
+
+def _whole(cells: dict[str, str], column: str, problems: list[str]) -> int | None:
+    text = cells.get(column, "")
+    if not text:
+        return None
+    if _WHOLE.fullmatch(text):
+        value = int(text.replace(",", ""))
+        if value > MAX_QUANTITY:
+            problems.append(f"{column}: {text} is more than {MAX_QUANTITY:,}")
+            return None
+        return value
+    if re.fullmatch(r"-\s*[\d,.]+", text):
+        problems.append(f"{column}: {text} is negative")
+    else:
+        problems.append(f"{column}: '{text}' is not a whole number")
+    return None
+
+
+def parse_money(text: str) -> int | None:
+    """Dollars as typed (12.50, $1,250.00, 12, $.50) as cents; None if it is not an amount."""
+    match = _MONEY.fullmatch(text.strip())
+    if match is None or not (match.group(1) or match.group(2)):
+        return None
+    dollars = int((match.group(1) or "0").replace(",", ""))
+    cents = int((match.group(2) or "0").ljust(2, "0"))
+    return dollars * 100 + cents
+
+
+def _money(text: str, problems: list[str]) -> int | None:
+    if not text:
+        return None
+    cents = parse_money(text)
+    if cents is None:
+        if re.fullmatch(r"-\s*\$?\s*[\d,.]+|\$\s*-\s*[\d,.]+", text):
+            problems.append(f"unit_cost: {text} is negative")
+        else:
+            problems.append(f"unit_cost: '{text}' is not an amount like 12.50 or $1,250.00")
+        return None
+    if cents > MAX_CENTS:
+        problems.append(f"unit_cost: {text} is more than $1,000,000.00 a unit")
+        return None
+    return cents
+
+
+def _yes_no(text: str, problems: list[str]) -> bool | None:
+    word = text.lower()
+    if not word:
+        return None
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    problems.append(f"tracks_lots: '{text}' is not yes or no")
+    return None
+
+
+# --- import: writing ----------------------------------------------------------------------------------
+
+
+def import_items(session: Session, path: Path, *, today: date, now: datetime, actor: str) -> ImportResult:
+    """Create or update every item in a .csv file (format: this module's docstring), or none of them.
+
+    Raises ImportRefused naming each bad line; then nothing is written.
+    """
+    path = Path(path)
+    rows, problems = _read(path)
+    try:
+        lookup = _Lookup.read(session)
+        drafts = _check_all(rows, problems, lookup, path.name)
+        result = _write_all(session, drafts, lookup, today=today, now=now, actor=actor)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return result
+
+
+def _write_all(session: Session, drafts: list[_Draft], lookup: _Lookup, *, today: date, now: datetime,
+               actor: str) -> ImportResult:
+    new_vendors: dict[str, Vendor] = {}
+    created = updated = unchanged = 0
+    notes: list[str] = []
+    lots_not_imported: list[str] = []
+    for draft in drafts:
+        data = draft.data
+        if draft.vendor:
+            key = draft.vendor.lower()
+            vendor = lookup.vendors.get(key) or new_vendors.get(key)
+            if vendor is None:
+                vendor = new_vendors[key] = _create_vendor(session, draft.vendor, now=now, actor=actor)
+            data = data.model_copy(update={"vendor_id": vendor.id})
+        quantity = draft.quantity
+        if draft.item is None:
+            item = inventory.insert_item(session, data, now=now, actor=actor)
+            created += 1
+            if quantity and not item.tracks_lots:
+                _opening(session, item, quantity, today=today, now=now, actor=actor)
+            elif quantity:
+                lots_not_imported.append(item.name)
+            continue
+        item = draft.item
+        if not item.active:
+            notes.append(f"{item.name} is retired: updated, but it stays off the lists")
+        if inventory.change_item(session, item, data, now=now, actor=actor, expected_version=None):
+            updated += 1
+        else:
+            unchanged += 1
+        stocked = lookup.on_hand.get(item.id, 0)  # type: ignore[arg-type]
+        if quantity is not None and not item.tracks_lots and quantity != stocked:
+            notes.append(f"{item.name}: quantity {quantity:,} in the file, {stocked:,} in stock; stock left as it "
+                         "is (count it in the app to change it)")
+    session.flush()
+    if len(notes) > MAX_NOTES:
+        notes[MAX_NOTES:] = [f"... and {len(notes) - MAX_NOTES} more items whose stock differs from the file"]
+    if lots_not_imported:
+        names = ", ".join(lots_not_imported[:3]) + (f" and {len(lots_not_imported) - 3} more"
+                                                    if len(lots_not_imported) > 3 else "")
+        notes.append(f"quantities not imported for {plural(len(lots_not_imported), 'lot-tracked item')} ({names}): "
+                     "receive their lots with number and expiry in the app")
+    return ImportResult(len(drafts), created, updated, unchanged, len(new_vendors), notes)
+
+
+def _create_vendor(session: Session, name: str, *, now: datetime, actor: str) -> Vendor:
+    vendor = Vendor.model_validate(VendorCreate(name=name).model_dump())
+    session.add(vendor)
+    session.flush()
+    record(session, actor=actor, entity="vendor", entity_id=vendor.id, action="create",  # type: ignore[arg-type]
+           changes=created_fields(vendor), now=now)
+    return vendor
+
+
+def _opening(session: Session, item: Item, quantity: int, *, today: date, now: datetime, actor: str) -> None:
+    session.flush()
+    data = ReceiveCreate(quantity=quantity, reason="Opening quantity (import)")
+    lot = receive_into(session, item, data, today=today, now=now, actor=actor)
+    record(session, actor=actor, entity="item", entity_id=item.id, action="receive",  # type: ignore[arg-type]
+           changes={"lot": lot.lot_number, "quantity": quantity, "expires": None}, now=now)
