@@ -21,7 +21,7 @@ run: $(VENV)/.installed $(DEMO_DB)
 	$(BIN)/officemgr --db $(DEMO_DB)
 
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
