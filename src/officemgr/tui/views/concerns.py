@@ -9,7 +9,6 @@ it saved anything, so the caller can reload what it shows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from rich.text import Text
 from sqlmodel import Session
@@ -93,15 +92,6 @@ class ConcernsScreen(ScreenWork, ModalScreen[bool]):
         self.changed = False
         self.data: ConcernData | None = None
         self.rows: dict[int, ConcernRow] = {}
-
-    # -- app context
-
-    @property
-    def today(self) -> date:
-        return self.app.today  # type: ignore[attr-defined, no-any-return]
-
-    def say(self, message: str, severity: str = "information") -> None:
-        self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
 
     # -- layout
 

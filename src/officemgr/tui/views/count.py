@@ -129,9 +129,6 @@ class CountScreen(ScreenWork, ModalScreen[bool]):
         self.saving = False
         self.changed = False
 
-    def say(self, message: str, severity: str = "information") -> None:
-        self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
-
     def compose(self) -> ComposeResult:
         with Vertical(classes="count"):
             yield Label(Text("Stock count"), classes="form-title")

@@ -104,15 +104,6 @@ class PeopleRecordsScreen(ScreenWork, ModalScreen[bool]):
         self.evaluations: dict[str, EvaluationDue] = {}
         self.enrollments: dict[str, EnrollmentRow] = {}
 
-    # -- app context
-
-    @property
-    def today(self) -> date:
-        return self.app.today  # type: ignore[attr-defined, no-any-return]
-
-    def say(self, message: str, severity: str = "information") -> None:
-        self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
-
     # -- layout
 
     def compose(self) -> ComposeResult:

@@ -8,7 +8,6 @@ red and due soon in yellow, with keys to add (a), edit (e), log a service (s), s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
@@ -86,15 +85,6 @@ class EquipmentScreen(ScreenWork, ModalScreen[bool]):
         self.rows: dict[int, EquipmentRow] = {}
         self.focus_id: int | None = None
         self.retiring: int | None = None  # x was pressed once on this equipment: x again retires it
-
-    # -- app context
-
-    @property
-    def today(self) -> date:
-        return self.app.today  # type: ignore[attr-defined, no-any-return]
-
-    def say(self, message: str, severity: str = "information") -> None:
-        self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
 
     # -- layout
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from rich.text import Text
@@ -148,15 +148,6 @@ class FrontDeskScreen(ScreenWork, ModalScreen[bool]):
         self.changed = False
         self.data: DeskData | None = None
         self.rows: dict[str, dict[int, Any]] = {name: {} for name in LISTS}
-
-    # -- app context
-
-    @property
-    def today(self) -> date:
-        return self.app.today  # type: ignore[attr-defined, no-any-return]
-
-    def say(self, message: str, severity: str = "information") -> None:
-        self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
 
     # -- layout
 

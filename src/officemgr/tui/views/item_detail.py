@@ -103,13 +103,6 @@ class ItemDetailScreen(ScreenWork, ModalScreen[bool]):
         self.data: DetailData | None = None
         self.changed = False
 
-    @property
-    def today(self) -> date:
-        return self.app.today  # type: ignore[attr-defined, no-any-return]
-
-    def say(self, message: str, severity: str = "information") -> None:
-        self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
-
     def compose(self) -> ComposeResult:
         with Vertical(classes="item-detail"):
             yield Label(plain(f"{self.row.name} · {self.row.category.value} · {self.row.unit}"), classes="form-title")

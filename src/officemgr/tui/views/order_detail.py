@@ -10,7 +10,6 @@ An ordered or partly received order is received with r. x cancels (a draft, or w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from rich.text import Text
 from sqlmodel import Session
@@ -88,15 +87,6 @@ class OrderScreen(ScreenWork, ModalScreen[bool]):
         self.data: OrderData | None = None
         self.lines: dict[int, OrderLineRow] = {}
         self.confirm_place = False  # the budget warnings are shown: p again places anyway
-
-    # -- app context
-
-    @property
-    def today(self) -> date:
-        return self.app.today  # type: ignore[attr-defined, no-any-return]
-
-    def say(self, message: str, severity: str = "information") -> None:
-        self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
 
     # -- layout
 

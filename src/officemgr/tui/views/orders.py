@@ -92,15 +92,6 @@ class OrdersScreen(ScreenWork, ModalScreen[bool]):
         self.data: OrdersData | None = None
         self.focus_order: int | None = None  # put the cursor on this order once loaded
 
-    # -- app context
-
-    @property
-    def today(self) -> date:
-        return self.app.today  # type: ignore[attr-defined, no-any-return]
-
-    def say(self, message: str, severity: str = "information") -> None:
-        self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
-
     # -- layout
 
     def compose(self) -> ComposeResult:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
@@ -14,9 +15,16 @@ from officemgr.store import read_session, write_session
 
 
 class ScreenWork:
-    """Mixed into a ModalScreen that has fetch(session), _deliver(data), say() and a `changed` flag."""
+    """Mixed into a ModalScreen that has fetch(session), _deliver(data) and a `changed` flag."""
 
     changed: bool
+
+    @property
+    def today(self) -> date:
+        return self.app.today  # type: ignore[attr-defined, no-any-return]
+
+    def say(self, message: str, severity: str = "information") -> None:
+        self.app.notify(message, severity=severity, markup=False)  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, group="screen-load")
     def reload(self) -> None:
