@@ -10,7 +10,6 @@ from sqlmodel import Session
 
 from officemgr.models import Item, ItemCategory, ItemCreate
 from officemgr.services import inventory
-from officemgr.store import read_session
 from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm
 
 
@@ -28,15 +27,15 @@ def dollars_to_cents(text: str | None) -> int:
 class ItemForm(RecordForm):
     FORM_TITLE = "Supply item"
 
-    def __init__(self, item: Item | None = None) -> None:
+    def __init__(self, item: Item | None = None, *, vendors: list[tuple[str, int]]) -> None:
+        """`vendors`: (name, id) choices, read by the caller off the UI thread."""
         self.item = item
+        self.vendor_options = vendors
         super().__init__()
         if item:
             self.FORM_TITLE = f"Edit {item.name}"
 
     def fields(self) -> list[FieldSpec]:
-        with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
-            vendor_options = [(v.name, v.id) for v in inventory.vendors(session)]
         return [
             FieldSpec("name", "Name"),
             FieldSpec("category", "Category", kind="select",
@@ -44,7 +43,7 @@ class ItemForm(RecordForm):
             FieldSpec("unit", "Unit", placeholder="box, each, vial…"),
             FieldSpec("par", "Par level (stock after a delivery)"),
             FieldSpec("reorder_point", "Reorder point"),
-            FieldSpec("vendor_id", "Vendor", kind="select", options=vendor_options, optional=True),
+            FieldSpec("vendor_id", "Vendor", kind="select", options=self.vendor_options, optional=True),
             FieldSpec("sku", "Vendor SKU", optional=True),
             FieldSpec("unit_cost", "Unit cost ($)", placeholder="12.50", optional=True),
             FieldSpec("location", "Location", optional=True),

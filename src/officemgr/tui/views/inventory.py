@@ -48,6 +48,10 @@ class InventoryData:
     budget: BudgetSummary
 
 
+def vendor_choices(session: Session) -> list[tuple[str, int]]:
+    return [(v.name, v.id) for v in inventory.vendors(session)]  # type: ignore[misc]
+
+
 def clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
@@ -179,13 +183,14 @@ class InventoryView(TabView):
     # -- keys
 
     def action_add(self) -> None:
-        self.open(ItemForm(), self._after_item)
+        self.open_after_read(vendor_choices, lambda vendors: ItemForm(vendors=vendors), self._after_item)
 
     def action_edit(self) -> None:
         row = self.selected()
         if row is not None:
-            self.open_after_read(lambda session: session.get(Item, row.item_id),
-                                 lambda item: ItemForm(item) if item is not None else None, self._after_item)
+            self.open_after_read(
+                lambda session: (session.get(Item, row.item_id), vendor_choices(session)),
+                lambda read: ItemForm(read[0], vendors=read[1]) if read[0] is not None else None, self._after_item)
 
     def action_receive(self) -> None:
         row = self.selected()
