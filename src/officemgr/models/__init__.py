@@ -3,7 +3,13 @@
 from officemgr.models.audit import AuditEvent
 from officemgr.models.billing import (
     OPEN_STATUSES,
+    CarcCode,
     Claim,
+    ClaimEvent,
+    CloseReason,
+    FeeSchedule,
+    Remittance,
+    RemittanceClaim,
     ClaimDiagnosis,
     ClaimLine,
     ClaimNote,
@@ -70,6 +76,12 @@ from officemgr.models.schedule import (
 from officemgr.models.settings import Setting
 
 __all__ = [
+    "CarcCode",
+    "ClaimEvent",
+    "CloseReason",
+    "FeeSchedule",
+    "Remittance",
+    "RemittanceClaim",
     "Equipment",
     "EquipmentCreate",
     "EquipmentService",

@@ -6,10 +6,10 @@ import enum
 from datetime import date
 
 from pydantic import NaiveDatetime, field_validator, model_validator
-from sqlalchemy import Index
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from officemgr.models.base import Versioned, enum_field
+from officemgr.models.base import Versioned, enum_field, nullable_enum
 from officemgr.models.validation import strip_text
 
 
@@ -55,6 +55,18 @@ class NoteAction(str, enum.Enum):
         return self.value.replace("_", " ")
 
 
+class CloseReason(str, enum.Enum):
+    """How a claim left the work queue for good."""
+
+    paid = "paid"
+    written_off = "written_off"
+    sent_to_patient = "sent_to_patient"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
 class Payer(Versioned, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=80, unique=True)
@@ -85,13 +97,21 @@ class Claim(Versioned, table=True):
     next_follow_up: date | None = None
     last_activity: date | None = None
     paper: bool = False
+    close_reason: CloseReason | None = Field(default=None, sa_column=nullable_enum(CloseReason))
+    close_note: str = Field(default="", max_length=300)  # why it was written off, or what the patient was sent
+    denial_group: str | None = Field(default=None, max_length=2)  # CARC group: CO, PR, OA, PI, CR
+    adjusted_cents: int = Field(default=0, ge=0)  # contractual adjustments (CO) posted from remittances
+    patient_resp_cents: int = Field(default=0, ge=0)  # deductible, coinsurance, co-pay (PR)
+    # What the payer paid below its contracted fee schedule (after patient responsibility), 0 when not underpaid.
+    underpaid_cents: int = Field(default=0, ge=0)
     # The next hard deadline (timely filing, or appeal after a denial), weekend-adjusted. Derived on
     # every write by services.billing.claim_deadline and stored so the work queue can sort by an index.
     deadline: date | None = None
 
     @property
     def balance_cents(self) -> int:
-        return self.billed_cents - self.paid_cents
+        """What is still to collect from the payer: billed less paid, contractual adjustments and patient share."""
+        return max(0, self.billed_cents - self.paid_cents - self.adjusted_cents - self.patient_resp_cents)
 
 
 class ClaimLine(SQLModel, table=True):
@@ -143,3 +163,67 @@ class ClaimNoteCreate(SQLModel):
         if self.next_follow_up is not None and self.next_follow_up < self.today:
             raise ValueError("the next follow-up date cannot be in the past")
         return self
+
+
+class ClaimEvent(SQLModel, table=True):
+    """Append-only history of a claim's status changes and posted payments (notes are ClaimNote)."""
+
+    __tablename__ = "claim_event"
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    at: NaiveDatetime = Field(index=True)
+    actor: str = Field(max_length=60)
+    from_status: str = Field(max_length=12)
+    to_status: str = Field(max_length=12, index=True)
+    amount_cents: int = 0  # a payment posted with the change (negative for a reversal)
+    code: str = Field(default="", max_length=10)  # the CARC code of a denial
+    text: str = Field(default="", max_length=300)
+
+
+class CarcCode(Versioned, table=True):
+    """Claim adjustment reason codes and what they mean, editable by the practice (seeded with the common ones)."""
+
+    __tablename__ = "carc_code"
+    code: str = Field(primary_key=True, max_length=5)
+    meaning: str = Field(max_length=300)
+
+
+class Remittance(SQLModel, table=True):
+    """One imported X12 835 file; its hash makes a second import of the same file post nothing."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    file_hash: str = Field(max_length=64, unique=True)
+    file_name: str = Field(max_length=200)
+    imported_at: NaiveDatetime
+    actor: str = Field(max_length=60)
+    payer_name: str = Field(default="", max_length=80)
+    check_number: str = Field(default="", max_length=50)
+    paid_cents: int = 0
+
+
+class RemittanceClaim(SQLModel, table=True):
+    """One claim payment in a remittance; claim_id is None when no claim matched (listed, never dropped)."""
+
+    __tablename__ = "remittance_claim"
+    id: int | None = Field(default=None, primary_key=True)
+    remittance_id: int = Field(foreign_key="remittance.id", index=True)
+    claim_number: str = Field(max_length=38)
+    claim_id: int | None = Field(default=None, foreign_key="claim.id", index=True)
+    status_code: str = Field(max_length=2)  # CLP02: 1 primary, 2 secondary, 4 denied, 22 reversal...
+    charge_cents: int = 0
+    paid_cents: int = 0
+    patient_resp_cents: int = 0
+    adjustments: str = Field(default="[]", max_length=2000)  # JSON [[group, carc, cents], ...]
+    note: str = Field(default="", max_length=300)
+
+
+class FeeSchedule(SQLModel, table=True):
+    """A payer's contracted allowed amount per procedure code and modifier."""
+
+    __tablename__ = "fee_schedule"
+    __table_args__ = (UniqueConstraint("payer_id", "code", "modifier", name="uq_fee_schedule_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    payer_id: int = Field(foreign_key="payer.id", index=True)
+    code: str = Field(max_length=5)
+    modifier: str = Field(default="", max_length=2)
+    allowed_cents: int = Field(ge=0)

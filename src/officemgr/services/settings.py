@@ -52,6 +52,16 @@ DEFAULTS: dict[str, Any] = {
     # Lots expiring within this many days are listed on the huddle; equipment due within this many days too.
     "expiry_warn_days": 30,
     "equipment_due_warn_days": 14,
+    # A/R aging: the upper edge (days) of each bucket but the last, and whether age counts from the date of
+    # service ("service") or from submission ("submission").
+    "aging_bucket_edges": [30, 60, 90, 120],
+    "aging_from": "service",
+    # A claim with no activity this many days comes back into the queue as "needs investigation".
+    "investigate_after_days": {"electronic": 21, "paper": 30},
+    # A claim this close to its filing or appeal deadline goes to the top of the queue whatever its follow-up.
+    "deadline_escalate_days": 15,
+    # Billing KPI targets (domain rules of thumb): days in A/R under, denial rate under, net collection over.
+    "kpi_targets": {"days_in_ar": 40, "denial_rate_pct": 5.0, "net_collection_pct": 95.0},
 }
 
 
