@@ -428,3 +428,119 @@ def make_equipment(
         Equipment(name=name or f"Equipment {_next()}", service_every_days=service_every_days,
                   last_service=last_service, next_due=next_due, **overrides),
     )
+
+
+# --- claim history and CARC codes (billing core) ------------------------------------------------------
+
+
+def make_carc_codes(session: Session, codes: dict[str, str] | None = None) -> list[Any]:
+    """CARC codes with their meanings (the in-memory test database has none: the migration seeds them)."""
+    from officemgr.models import CarcCode
+
+    codes = codes or {"1": "Deductible amount", "16": "Claim lacks information or has billing errors",
+                      "45": "Charge exceeds fee schedule", "197": "Precertification or authorization absent"}
+    rows = [CarcCode(code=code, meaning=meaning) for code, meaning in codes.items()]
+    session.add_all(rows)
+    session.commit()
+    return rows
+
+
+def make_claim_event(
+    session: Session,
+    claim: Claim,
+    *,
+    to_status: str,
+    from_status: str = "pending",
+    at: datetime = NOW,
+    amount_cents: int = 0,
+    code: str = "",
+    **overrides: Any,
+) -> Any:
+    """A row of a claim's status history as it stands (the claim itself is not changed)."""
+    from officemgr.models import ClaimEvent
+
+    return _save(session, ClaimEvent(claim_id=claim.id, at=at, actor=overrides.pop("actor", ACTOR),
+                                     from_status=from_status, to_status=to_status, amount_cents=amount_cents,
+                                     code=code, **overrides))
+
+
+# --- remittances (835) and fee schedules --------------------------------------------------------------
+
+
+def make_claim_line(session: Session, claim: Claim, *, code: str = "99213", charge_cents: int = 15_000,
+                    units: int = 1, modifiers: str = "") -> Any:
+    from officemgr.models import ClaimLine
+
+    return _save(session, ClaimLine(claim_id=claim.id, code=code, modifiers=modifiers, units=units,
+                                    charge_cents=charge_cents))
+
+
+def make_fee(session: Session, payer: Payer, *, code: str = "99213", allowed_cents: int = 10_000,
+             modifier: str = "") -> Any:
+    from officemgr.models import FeeSchedule
+
+    return _save(session, FeeSchedule(payer_id=payer.id, code=code, modifier=modifier, allowed_cents=allowed_cents))
+
+
+def _dollars(cents: int) -> str:
+    return f"{'-' if cents < 0 else ''}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+
+
+class EraClaim:
+    """One claim payment (CLP loop) of a test 835: claim-level adjustments, and service lines with their own.
+
+    status: CLP02 (1 processed as primary, 4 denied, 22 reversal). adjustments: [(group, carc, cents)].
+    lines: [(code, charge cents, paid cents, [(group, carc, cents)])].
+    """
+
+    def __init__(self, number: str, status: str = "1", charge: int = 15_000, paid: int = 0, patient: int = 0,
+                 adjustments: list[tuple[str, str, int]] | None = None,
+                 lines: list[tuple[str, int, int, list[tuple[str, str, int]]]] | None = None) -> None:
+        self.number, self.status, self.charge, self.paid, self.patient = number, status, charge, paid, patient
+        self.adjustments = adjustments or []
+        self.lines = lines or []
+
+
+def era_text(claims: list[EraClaim], *, payer: str = "ACME HEALTH PLAN", check: str = "12345",
+             check_cents: int | None = None, produced: date = date(2026, 11, 20), control: int = 1,
+             provider_adjustments: list[tuple[str, int]] | None = None) -> str:
+    """A 5010 835 (ISA/GS/ST/BPR/TRN/DTM/N1/LX/CLP/CAS/NM1/SVC/PLB/SE/GE/IEA) with the right segment counts.
+
+    The check amount (BPR02) is the claim payments less the provider adjustments unless given.
+    """
+    plb = provider_adjustments or []
+    total = sum(c.paid for c in claims) - sum(cents for _, cents in plb) if check_cents is None else check_cents
+    d8 = produced.strftime("%Y%m%d")
+    body = [
+        "ST*835*0001",
+        f"BPR*{'I' if total else 'H'}*{_dollars(total)}*C*CHK************{d8}",
+        f"TRN*1*{check}*1512345678",
+        f"DTM*405*{d8}",
+        f"N1*PR*{payer}",
+        "N3*1 MAIN ST",
+        "N4*SPRINGFIELD*IL*62701",
+        "PER*BL*CLAIMS*TE*8005551212",
+        "N1*PE*SMALL PRACTICE*XX*1234567893",
+        "LX*1",
+    ]
+    for c in claims:
+        patient = _dollars(c.patient) if c.patient else ""
+        body.append(f"CLP*{c.number}*{c.status}*{_dollars(c.charge)}*{_dollars(c.paid)}*{patient}*12*P{c.number}")
+        body += [f"CAS*{group}*{carc}*{_dollars(cents)}" for group, carc, cents in c.adjustments]
+        body.append("NM1*QC*1*DOE*JANE****MI*W123456789")
+        for code, charge, paid, adjustments in c.lines:
+            body.append(f"SVC*HC:{code}*{_dollars(charge)}*{_dollars(paid)}**1")
+            body += [f"CAS*{group}*{carc}*{_dollars(cents)}" for group, carc, cents in adjustments]
+    body += [f"PLB*1234567893*{produced.year}1231*{reason}*{_dollars(cents)}" for reason, cents in plb]
+    body.append(f"SE*{len(body) + 1}*0001")
+    isa = (f"ISA*00*{'':10}*00*{'':10}*ZZ*{'PAYERID':<15}*ZZ*{'PRACTICE':<15}*{produced:%y%m%d}*1200*^*00501*"
+           f"{control:09d}*0*P*:")
+    segments = [isa, f"GS*HP*PAYERID*PRACTICE*{d8}*1200*{control}*X*005010X221A1", *body, f"GE*1*{control}",
+                f"IEA*1*{control:09d}"]
+    return "~\n".join(segments) + "~\n"
+
+
+def write_835(path: Any, claims: list[EraClaim], **options: Any) -> Any:
+    """Write era_text(claims, **options) to `path` (a pathlib.Path) and return the path."""
+    path.write_text(era_text(claims, **options), encoding="ascii")
+    return path

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import event
 from sqlmodel import select
 
 from factories import (
@@ -11,12 +12,14 @@ from factories import (
     NOW,
     TODAY,
     audit_events,
+    make_carc_codes,
     make_claim,
     make_patient,
     make_payer,
 )
 from officemgr.models import Claim, ClaimNote, ClaimNoteCreate, ClaimStatus, NoteAction, Payer
-from officemgr.services import billing
+from officemgr.services import billing, claim_flow, settings
+from officemgr.services.billing import QueueFilter
 from officemgr.services.common import ServiceError, StaleEdit
 
 
@@ -72,6 +75,28 @@ def test_a_denied_claim_without_a_denial_date_has_no_deadline():
     assert billing.claim_deadline(_claim(ClaimStatus.denied, date(2026, 1, 5)), MEDICARE) is None
 
 
+@pytest.mark.parametrize(
+    ("service_date", "payer", "deadline"),
+    [
+        (date(2024, 2, 29), MEDICARE, date(2025, 2, 28)),  # a leap-day visit: 365 days later is 02/28 (Friday)
+        (date(2027, 3, 1), MEDICARE, date(2028, 2, 29)),  # 365 days run into the leap day itself (Tuesday)
+        (date(2028, 2, 29), COMMERCIAL, date(2028, 5, 29)),  # 90 days from a leap day: Monday 05/29
+        (date(2028, 1, 15), COMMERCIAL, date(2028, 4, 14)),  # 90 days across February's 29 days
+    ],
+)
+def test_leap_years_count_their_extra_day(service_date, payer, deadline):
+    assert billing.claim_deadline(_claim(ClaimStatus.submitted, service_date), payer) == deadline
+
+
+def test_a_leap_day_deadline_on_a_weekend_moves_to_monday():
+    payer = Payer(name="P", timely_filing_days=180, appeal_days=180)
+    # 180 days after 02/29/2028 is Sunday 08/27
+    assert billing.claim_deadline(_claim(ClaimStatus.draft, date(2028, 2, 29)), payer) == date(2028, 8, 28)
+    # an appeal deadline from a leap-day denial
+    denied = _claim(ClaimStatus.denied, date(2028, 1, 3), denied_on=date(2028, 2, 29))
+    assert billing.claim_deadline(denied, payer) == date(2028, 8, 28)
+
+
 def test_next_weekday():
     assert billing.next_weekday(date(2026, 11, 27)) == date(2026, 11, 27)  # Friday
     assert billing.next_weekday(date(2026, 11, 28)) == date(2026, 11, 30)
@@ -88,6 +113,31 @@ def test_next_weekday():
 )
 def test_aging_bucket_boundaries(age, bucket):
     assert billing.aging_bucket(TODAY - timedelta(days=age), TODAY) == bucket
+
+
+@pytest.mark.parametrize(
+    ("edges", "labels"),
+    [
+        ([30, 60, 90, 120], ["0–30", "31–60", "61–90", "91–120", "120+"]),
+        ([45, 90], ["0–45", "46–90", "90+"]),
+        ([90, 30, 30], ["0–30", "31–90", "90+"]),  # sorted, duplicates dropped
+        ([], ["0–30", "31–60", "61–90", "91–120", "120+"]),  # an empty setting falls back to the default
+    ],
+)
+def test_bucket_labels_follow_the_setting(session, edges, labels):
+    settings.put(session, "aging_bucket_edges", edges, now=NOW, actor=ACTOR)
+    assert billing.bucket_labels(session) == labels
+
+
+@pytest.mark.parametrize(
+    ("age", "bucket"), [(0, "0–45"), (45, "0–45"), (46, "46–90"), (90, "46–90"), (91, "90+"), (400, "90+")]
+)
+def test_aging_bucket_with_custom_edges(age, bucket):
+    assert billing.aging_bucket(TODAY - timedelta(days=age), TODAY, (45, 90)) == bucket
+
+
+def test_a_future_date_is_in_the_first_bucket():
+    assert billing.aging_bucket(TODAY + timedelta(days=3), TODAY) == "0–30"
 
 
 # --- work_queue ---------------------------------------------------------------------------------------
@@ -164,11 +214,11 @@ def test_work_queue_text_filter(session):
     alan = make_patient(session, first_name="Alan", last_name="Turing")
     make_claim(session, number="CL-100", patient=ada, payer=aetna)
     make_claim(session, number="CL-200", patient=alan, payer=cigna, status=ClaimStatus.denied,
-               denial_code="CO-197", denied_on=days(-2))
+               denial_code="197", denial_group="CO", denied_on=days(-2))
     make_claim(session, number="CL-300", patient=alan, payer=aetna)
 
     def numbers(text):
-        page = billing.work_queue(session, TODAY, text=text)
+        page = billing.work_queue(session, TODAY, filters=billing.QueueFilter(text=text))
         assert page.total == len(page.rows)
         return sorted(r.number for r in page.rows)
 
@@ -178,6 +228,7 @@ def test_work_queue_text_filter(session):
     assert numbers("cl-2") == ["CL-200"]
     assert numbers("denied") == ["CL-200"]
     assert numbers("co-197") == ["CL-200"]
+    assert numbers("197") == ["CL-200"]
     assert numbers("turing aetna") == ["CL-300"]
     assert numbers("nobody") == []
     assert numbers("") == ["CL-100", "CL-200", "CL-300"]
@@ -293,3 +344,229 @@ def test_add_note_refuses_a_stale_version_and_a_missing_claim(session):
     assert audit_events(session) == []
     with pytest.raises(ServiceError, match="no longer exists"):
         billing.add_note(session, 999, data, now=NOW, actor=ACTOR, expected_version=None)
+
+
+# --- the queue: escalation, investigation, reasons, filters -------------------------------------------
+
+
+def test_claims_near_their_deadline_are_escalated_to_the_top_whatever_their_follow_up(session):
+    recent = days(-2)
+    make_claim(session, number="NONE-BIG", deadline=None, status=ClaimStatus.pending, billed_cents=900_000,
+               last_activity=recent)
+    make_claim(session, number="D16-SNOOZED", deadline=days(16), next_follow_up=days(3), last_activity=recent)
+    make_claim(session, number="D16-DUE", deadline=days(16), last_activity=recent)
+    make_claim(session, number="D15", deadline=days(15), next_follow_up=days(30), last_activity=recent)
+    make_claim(session, number="D10-SNOOZED", deadline=days(10), next_follow_up=days(5), last_activity=recent)
+    make_claim(session, number="TODAY", deadline=TODAY, next_follow_up=days(5), last_activity=recent)
+    make_claim(session, number="PASSED", deadline=days(-2), next_follow_up=days(5), last_activity=recent)
+
+    rows = billing.work_queue(session, TODAY).rows
+
+    assert [(r.number, r.escalated, r.reason) for r in rows] == [
+        ("PASSED", True, "deadline passed"),
+        ("TODAY", True, "deadline today"),
+        ("D10-SNOOZED", True, "deadline in 10 days"),
+        ("D15", True, "deadline in 15 days"),
+        ("D16-DUE", False, "no follow-up date"),
+        ("NONE-BIG", False, "no follow-up date"),
+    ]
+
+
+def test_the_escalation_window_is_a_setting(session):
+    make_claim(session, number="D20", deadline=days(20), next_follow_up=days(5), last_activity=TODAY)
+    assert billing.work_queue(session, TODAY).total == 0
+    settings.put(session, "deadline_escalate_days", 20, now=NOW, actor=ACTOR)
+    [row] = billing.work_queue(session, TODAY).rows
+    assert (row.number, row.escalated, row.reason) == ("D20", True, "deadline in 20 days")
+
+
+def test_escalated_first_then_deadline_then_balance_then_age(session):
+    # Two escalated claims and, below them, claims ordered by deadline, then balance, then age.
+    def claim(number, deadline, billed, age, **kw):
+        make_claim(session, number=number, deadline=deadline, billed_cents=billed, service_date=days(-age),
+                   last_activity=TODAY, **kw)
+
+    claim("LATE-SMALL", days(40), 100, 10)
+    claim("ESC-LATER", days(12), 100, 5)
+    claim("LATE-BIG", days(40), 50_000, 10)
+    claim("ESC-SOON", days(3), 100, 5, next_follow_up=days(9))
+    claim("LATE-BIG-OLD", days(40), 50_000, 19)
+    claim("EARLIER", days(30), 100, 1)
+
+    assert [r.number for r in billing.work_queue(session, TODAY).rows] == [
+        "ESC-SOON", "ESC-LATER", "EARLIER", "LATE-BIG-OLD", "LATE-BIG", "LATE-SMALL"]
+
+
+def test_balance_counts_adjustments_and_patient_share(session):
+    make_claim(session, number="NET-4000", billed_cents=10_000, adjusted_cents=5_000, patient_resp_cents=1_000,
+               status=ClaimStatus.partly_paid, deadline=None)
+    make_claim(session, number="NET-5000", billed_cents=5_000, status=ClaimStatus.pending, deadline=None)
+    make_claim(session, number="NET-4500", billed_cents=9_000, paid_cents=4_000, patient_resp_cents=500,
+               status=ClaimStatus.partly_paid, deadline=None)
+    rows = billing.work_queue(session, TODAY).rows
+    assert [(r.number, r.balance_cents) for r in rows] == [("NET-5000", 5_000), ("NET-4500", 4_500),
+                                                           ("NET-4000", 4_000)]
+
+
+def test_a_snoozed_claim_comes_back_as_needs_investigation_after_21_days_without_activity(session):
+    claim = make_claim(session, number="E", status=ClaimStatus.pending, deadline=None)
+    billing.add_note(session, claim.id, ClaimNoteCreate(text="payer says 45 days", next_follow_up=days(45),
+                                                        today=TODAY), now=NOW, actor=ACTOR, expected_version=1)
+
+    assert billing.work_queue(session, TODAY).total == 0
+    assert billing.work_queue(session, days(20)).total == 0
+    [row] = billing.work_queue(session, days(21)).rows
+    assert (row.number, row.reason, row.escalated, row.paper) == (
+        "E", "needs investigation: no activity for 21 days", False, False)
+
+
+def test_a_paper_claim_needs_investigation_after_30_days(session):
+    claim = make_claim(session, number="P", status=ClaimStatus.pending, deadline=None, paper=True)
+    billing.add_note(session, claim.id, ClaimNoteCreate(text="mailed", next_follow_up=days(60), today=TODAY),
+                     now=NOW, actor=ACTOR, expected_version=1)
+
+    assert billing.work_queue(session, days(21)).total == 0
+    assert billing.work_queue(session, days(29)).total == 0
+    [row] = billing.work_queue(session, days(30)).rows
+    assert (row.number, row.reason, row.paper) == ("P", "needs investigation: no activity for 30 days", True)
+
+
+def test_without_activity_the_submission_then_the_service_date_count(session):
+    snooze = {"next_follow_up": days(30), "deadline": None, "status": ClaimStatus.pending}
+    make_claim(session, number="SUBMITTED-21", submitted_on=days(-21), service_date=days(-40), **snooze)
+    make_claim(session, number="SUBMITTED-20", submitted_on=days(-20), service_date=days(-40), **snooze)
+    make_claim(session, number="SERVICE-25", service_date=days(-25), **snooze)
+    make_claim(session, number="ACTIVE", last_activity=days(-3), submitted_on=days(-40), service_date=days(-50),
+               **snooze)
+    rows = billing.work_queue(session, TODAY).rows
+    assert sorted((r.number, r.reason) for r in rows) == [
+        ("SERVICE-25", "needs investigation: no activity for 25 days"),
+        ("SUBMITTED-21", "needs investigation: no activity for 21 days"),
+    ]
+
+
+def test_investigation_thresholds_are_a_setting(session):
+    make_claim(session, number="E10", last_activity=days(-10), next_follow_up=days(9), deadline=None,
+               status=ClaimStatus.pending)
+    make_claim(session, number="P10", last_activity=days(-10), next_follow_up=days(9), deadline=None,
+               status=ClaimStatus.pending, paper=True)
+    settings.put(session, "investigate_after_days", {"electronic": 10, "paper": 14}, now=NOW, actor=ACTOR)
+    assert [r.number for r in billing.work_queue(session, TODAY).rows] == ["E10"]
+
+
+def test_each_row_says_why_it_is_in_the_queue(session):
+    make_carc_codes(session)
+    payer = make_payer(session, name="Aetna")
+    make_claim(session, number="NEW", payer=payer, service_date=days(-3), deadline=None, status=ClaimStatus.pending)
+    make_claim(session, number="DUE", payer=payer, next_follow_up=TODAY, last_activity=days(-7), deadline=None,
+               status=ClaimStatus.pending)
+    make_claim(session, number="WORKED", payer=payer, last_activity=days(-2), deadline=None,
+               status=ClaimStatus.pending)
+    make_claim(session, number="SHORT", payer=payer, underpaid_cents=1_250, last_activity=days(-1),
+               paid_cents=5_000, status=ClaimStatus.partly_paid, deadline=None)
+    make_claim(session, number="DENIED", payer=payer, status=ClaimStatus.denied, denial_code="197",
+               denial_group="CO", denied_on=days(-1), last_activity=days(-1), deadline=days(100))
+    make_claim(session, number="ODD-CODE", payer=payer, status=ClaimStatus.denied, denial_code="999",
+               denied_on=days(-1), last_activity=days(-1), deadline=days(100))
+
+    rows = {r.number: r for r in billing.work_queue(session, TODAY).rows}
+
+    assert {n: r.reason for n, r in rows.items()} == {
+        "NEW": "new", "DUE": "follow-up due", "WORKED": "no follow-up date", "SHORT": "underpaid by $12.50",
+        "DENIED": "no follow-up date", "ODD-CODE": "no follow-up date"}
+    denied = rows["DENIED"]
+    assert (denied.denial_code, denied.denial_group, denied.denial_meaning, denied.payer_id, denied.days_to_deadline
+            ) == ("197", "CO", "Precertification or authorization absent", payer.id, 100)
+    assert (rows["ODD-CODE"].denial_code, rows["ODD-CODE"].denial_meaning) == ("999", "")
+    assert (rows["SHORT"].underpaid_cents, rows["SHORT"].balance_cents) == (1_250, 10_000)
+
+
+def test_queue_filters(session):
+    aetna = make_payer(session, name="Aetna")
+    cigna = make_payer(session, name="Cigna")
+    make_claim(session, number="A-30", payer=aetna, service_date=days(-30), last_activity=TODAY)
+    make_claim(session, number="A-31", payer=aetna, service_date=days(-31), last_activity=TODAY,
+               status=ClaimStatus.pending, deadline=None)
+    make_claim(session, number="C-121", payer=cigna, service_date=days(-121), last_activity=TODAY,
+               status=ClaimStatus.denied, denial_code="197", denial_group="CO", denied_on=days(-5))
+    make_claim(session, number="C-120", payer=cigna, service_date=days(-120), last_activity=TODAY,
+               status=ClaimStatus.denied, denial_code="16", denial_group="CO", denied_on=days(-5))
+    make_claim(session, number="C-SNOOZED", payer=cigna, service_date=days(-31), last_activity=TODAY,
+               status=ClaimStatus.pending, deadline=None, next_follow_up=days(4))
+
+    def numbers(**kw):
+        page = billing.work_queue(session, TODAY, filters=QueueFilter(**kw))
+        assert page.total == len(page.rows)
+        return sorted(r.number for r in page.rows)
+
+    assert numbers() == ["A-30", "A-31", "C-120", "C-121"]
+    assert numbers(payer_id=aetna.id) == ["A-30", "A-31"]
+    assert numbers(payer_id=cigna.id) == ["C-120", "C-121"]  # the snoozed one stays out
+    assert numbers(status=ClaimStatus.denied) == ["C-120", "C-121"]
+    assert numbers(status=ClaimStatus.pending) == ["A-31"]
+    assert numbers(bucket="0–30") == ["A-30"]
+    assert numbers(bucket="31–60") == ["A-31"]
+    assert numbers(bucket="91–120") == ["C-120"]
+    assert numbers(bucket="120+") == ["C-121"]
+    assert numbers(bucket="61–90") == []
+    assert numbers(denial_code="197") == ["C-121"]
+    assert numbers(denial_code="co-197") == ["C-121"]
+    assert numbers(denial_code="PR-197") == []
+    assert numbers(denial_code="16", payer_id=cigna.id, bucket="91–120", status=ClaimStatus.denied) == ["C-120"]
+    assert numbers(text="cigna", bucket="120+") == ["C-121"]
+    with pytest.raises(ServiceError, match="there is no aging bucket '1–2'; the buckets are 0–30, 31–60"):
+        billing.work_queue(session, TODAY, filters=QueueFilter(bucket="1–2"))
+
+
+def test_bucket_filter_and_row_bucket_follow_the_aging_settings(session):
+    make_claim(session, number="SUB-10", service_date=days(-100), submitted_on=days(-10), last_activity=TODAY)
+    make_claim(session, number="DRAFT-50", service_date=days(-50), status=ClaimStatus.draft, last_activity=TODAY)
+    settings.put(session, "aging_bucket_edges", [14, 60], now=NOW, actor=ACTOR)
+
+    rows = {r.number: r.bucket for r in billing.work_queue(session, TODAY).rows}
+    assert rows == {"SUB-10": "60+", "DRAFT-50": "15–60"}
+
+    settings.put(session, "aging_from", "submission", now=NOW, actor=ACTOR)
+    rows = {r.number: r.bucket for r in billing.work_queue(session, TODAY).rows}
+    assert rows == {"SUB-10": "0–14", "DRAFT-50": "15–60"}  # a draft has no submission: its service date counts
+    page = billing.work_queue(session, TODAY, filters=QueueFilter(bucket="0–14"))
+    assert [r.number for r in page.rows] == ["SUB-10"]
+
+
+def test_the_queue_runs_one_query_per_page_and_one_count_whatever_the_number_of_claims(session, engine):
+    payer = make_payer(session)
+    patient = make_patient(session)
+    for n in range(60):
+        make_claim(session, number=f"C{n:03d}", payer=payer, patient=patient, deadline=days(n))
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        page = billing.work_queue(session, TODAY, offset=40, limit=10)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+    assert ([r.number for r in page.rows], page.total) == ([f"C{n:03d}" for n in range(40, 50)], 60)
+    claim_queries = [s for s in statements if "FROM claim" in s]
+    assert len(claim_queries) == 2
+    others = [s for s in statements if s not in claim_queries and not s.startswith("BEGIN")]
+    assert others and all("FROM setting" in s for s in others)  # settings read by key, nothing else
+
+
+def test_claim_detail_has_the_status_history_and_the_denial_meaning(session):
+    make_carc_codes(session)
+    claim = make_claim(session, status=ClaimStatus.pending)
+    claim_flow.change_status(session, claim.id, claim_flow.StatusChange(to=ClaimStatus.denied, denial_code="CO-197"),
+                             today=TODAY, now=NOW, actor=ACTOR, expected_version=1)
+    claim_flow.change_status(session, claim.id, claim_flow.StatusChange(to=ClaimStatus.appealed, note="sent notes"),
+                             today=TODAY, now=NOW + timedelta(hours=1), actor=ACTOR, expected_version=2)
+
+    detail = billing.claim_detail(session, claim.id)
+
+    assert [(e.from_status, e.to_status, e.code, e.text) for e in detail.events] == [
+        ("denied", "appealed", "", "sent notes"), ("pending", "denied", "197", "")]
+    assert detail.denial_meaning == "Precertification or authorization absent"
+    assert detail.claim.denial_code == "197"

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import and_, case, func, literal, or_, true, update
 from sqlmodel import Session, col, select
 
 from officemgr.models import (
     OPEN_STATUSES,
+    CarcCode,
     Claim,
     ClaimDiagnosis,
+    ClaimEvent,
     ClaimLine,
     ClaimNote,
     ClaimNoteCreate,
@@ -19,10 +23,13 @@ from officemgr.models import (
     Patient,
     Payer,
 )
+from officemgr.services import settings
 from officemgr.services.common import ServiceError, StaleEdit, record
+from officemgr.services.format import money
 
-# Aging is counted in days since the date of service.
-BUCKETS = ((0, 30, "0–30"), (31, 60, "31–60"), (61, 90, "61–90"), (91, 120, "91–120"), (121, None, "120+"))
+# Default aging buckets (the upper edge of each bucket but the last); the practice's edges are the
+# `aging_bucket_edges` setting, and `aging_from` says whether age counts from the date of service or submission.
+DEFAULT_EDGES = (30, 60, 90, 120)
 DEADLINE_WARN_DAYS = 15
 # Until a claim is accepted it has not been filed (a rejection does not count), so timely filing applies.
 NOT_YET_FILED = (ClaimStatus.draft, ClaimStatus.submitted, ClaimStatus.rejected)
@@ -44,12 +51,89 @@ def claim_deadline(claim: Claim, payer: Payer) -> date | None:
     return None
 
 
-def aging_bucket(service_date: date, today: date) -> str:
-    age = (today - service_date).days
-    for low, high, label in BUCKETS:
-        if age >= low and (high is None or age <= high):
+# --- aging buckets ------------------------------------------------------------------------------------
+
+
+def clean_edges(edges: Sequence[Any]) -> tuple[int, ...]:
+    """Bucket edges as increasing positive whole days (a bad setting falls back to the default)."""
+    try:
+        cleaned = tuple(sorted({int(e) for e in edges if int(e) > 0}))
+    except (TypeError, ValueError):
+        cleaned = ()
+    return cleaned or DEFAULT_EDGES
+
+
+def buckets(edges: Sequence[int] = DEFAULT_EDGES) -> list[tuple[int, int | None, str]]:
+    """(lowest age, highest age or None, label) per bucket: edges 30, 60 give 0–30, 31–60, 60+."""
+    edges = clean_edges(edges)
+    result: list[tuple[int, int | None, str]] = []
+    low = 0
+    for edge in edges:
+        result.append((low, edge, f"{low}–{edge}"))
+        low = edge + 1
+    result.append((low, None, f"{edges[-1]}+"))
+    return result
+
+
+BUCKETS = tuple(buckets())
+
+
+def aging_bucket(basis: date, today: date, edges: Sequence[int] = DEFAULT_EDGES) -> str:
+    """The bucket label of a claim whose age counts from `basis` (service or submission date).
+
+    With the default edges: 30 days is in 0–30, 31 in 31–60, 120 in 91–120, 121 in 120+. A date in the
+    future counts as age 0.
+    """
+    age = (today - basis).days
+    table = buckets(edges)
+    for _low, high, label in table:
+        if high is None or age <= high:
             return label
-    return BUCKETS[0][2]
+    return table[-1][2]
+
+
+def aging_edges(session: Session) -> tuple[int, ...]:
+    return clean_edges(settings.get(session, "aging_bucket_edges"))
+
+
+def aging_from(session: Session) -> str:
+    """'service' or 'submission' (the `aging_from` setting; anything else counts as 'service')."""
+    return "submission" if settings.get(session, "aging_from") == "submission" else "service"
+
+
+def bucket_labels(session: Session) -> list[str]:
+    return [label for _, _, label in buckets(aging_edges(session))]
+
+
+def aging_basis_column(counted_from: str):  # type: ignore[no-untyped-def]
+    """The SQL date age counts from: the date of service, or the submission date (service date until submitted)."""
+    if counted_from == "submission":
+        return func.coalesce(Claim.submitted_on, Claim.service_date)
+    return col(Claim.service_date)
+
+
+def aging_basis(claim: Claim, counted_from: str) -> date:
+    if counted_from == "submission":
+        return claim.submitted_on or claim.service_date
+    return claim.service_date
+
+
+def balance_expr():  # type: ignore[no-untyped-def]
+    """Claim.balance_cents in SQL: billed less paid, contractual adjustments and patient share, never below 0."""
+    raw = Claim.billed_cents - Claim.paid_cents - Claim.adjusted_cents - Claim.patient_resp_cents
+    return case((raw > 0, raw), else_=literal(0))
+
+
+def split_denial_code(text: str) -> tuple[str, str]:
+    """'CO-197' -> ('CO', '197'); '197' -> ('', '197'); group upper-cased, spaces dropped."""
+    text = text.strip().upper().replace(" ", "")
+    if "-" in text:
+        group, _, code = text.partition("-")
+        return group, code
+    return "", text
+
+
+# --- deadlines ----------------------------------------------------------------------------------------
 
 
 def refresh_deadlines(session: Session) -> int:
@@ -63,6 +147,9 @@ def refresh_deadlines(session: Session) -> int:
             count += 1
     session.commit()
     return count
+
+
+# --- the work queue -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -80,6 +167,16 @@ class QueueRow:
     bucket: str
     denial_code: str
     next_follow_up: date | None
+    # Why the claim is in today's queue: "deadline passed", "deadline in 9 days", "needs investigation: no
+    # activity for 25 days", "underpaid by $12.00", "follow-up due", "new" (never worked) or "no follow-up date".
+    reason: str = ""
+    escalated: bool = False  # within deadline_escalate_days of its deadline (or past it): top of the queue
+    payer_id: int = 0
+    paper: bool = False
+    denial_meaning: str = ""
+    denial_group: str = ""
+    underpaid_cents: int = 0
+    last_activity: date | None = None
 
 
 @dataclass(frozen=True)
@@ -89,15 +186,83 @@ class QueuePage:
     total: int
 
 
-def _queue_query(today: date, text: str):  # type: ignore[no-untyped-def]
-    query = (
-        select(Claim, Patient, Payer)
-        .join(Patient, Patient.id == Claim.patient_id)
-        .join(Payer, Payer.id == Claim.payer_id)
-        .where(col(Claim.status).in_(OPEN_STATUSES))
-        .where(or_(col(Claim.next_follow_up).is_(None), col(Claim.next_follow_up) <= today))
-    )
-    for word in text.lower().split():
+@dataclass(frozen=True)
+class QueueFilter:
+    payer_id: int | None = None
+    status: ClaimStatus | None = None
+    bucket: str | None = None  # a label from bucket_labels()
+    denial_code: str | None = None  # "197" or "CO-197"
+    text: str = ""  # words matched against claim number, patient, payer, status, denial code
+
+
+@dataclass(frozen=True)
+class QueueRules:
+    """The settings the queue works by, read once per call."""
+
+    today: date
+    edges: tuple[int, ...] = DEFAULT_EDGES
+    counted_from: str = "service"
+    investigate_electronic: int = 21
+    investigate_paper: int = 30
+    escalate_days: int = DEADLINE_WARN_DAYS
+    buckets: tuple[tuple[int, int | None, str], ...] = ()
+
+    @classmethod
+    def load(cls, session: Session, today: date) -> QueueRules:
+        investigate = settings.get(session, "investigate_after_days")
+        edges = aging_edges(session)
+        return cls(
+            today=today,
+            edges=edges,
+            counted_from=aging_from(session),
+            investigate_electronic=int(investigate.get("electronic", 21)),
+            investigate_paper=int(investigate.get("paper", 30)),
+            escalate_days=int(settings.get(session, "deadline_escalate_days")),
+            buckets=tuple(buckets(edges)),
+        )
+
+    def activity_column(self):  # type: ignore[no-untyped-def]
+        return func.coalesce(Claim.last_activity, Claim.submitted_on, Claim.service_date)
+
+    def stale_condition(self):  # type: ignore[no-untyped-def]
+        activity = self.activity_column()
+        return or_(
+            and_(col(Claim.paper).is_(True), activity <= self.today - timedelta(days=self.investigate_paper)),
+            and_(col(Claim.paper).is_(False), activity <= self.today - timedelta(days=self.investigate_electronic)),
+        )
+
+    def escalated_condition(self):  # type: ignore[no-untyped-def]
+        return and_(col(Claim.deadline).is_not(None),
+                    col(Claim.deadline) <= self.today + timedelta(days=self.escalate_days))
+
+    def bucket_condition(self, label: str):  # type: ignore[no-untyped-def]
+        for low, high, name in self.buckets:
+            if name == label:
+                basis = aging_basis_column(self.counted_from)
+                conditions = []
+                if low > 0:
+                    conditions.append(basis <= self.today - timedelta(days=low))
+                if high is not None:
+                    conditions.append(basis >= self.today - timedelta(days=high))
+                return and_(true(), *conditions)
+        raise ServiceError(f"there is no aging bucket {label!r}; the buckets are "
+                           + ", ".join(name for *_, name in self.buckets))
+
+
+def _apply_filters(query, filters: QueueFilter, rules: QueueRules):  # type: ignore[no-untyped-def]
+    if filters.payer_id is not None:
+        query = query.where(Claim.payer_id == filters.payer_id)
+    if filters.status is not None:
+        query = query.where(Claim.status == filters.status)
+    if filters.bucket:
+        query = query.where(rules.bucket_condition(filters.bucket))
+    if filters.denial_code:
+        group, code = split_denial_code(filters.denial_code)
+        query = query.where(Claim.denial_code == code)
+        if group:
+            query = query.where(Claim.denial_group == group)
+    group_code = func.coalesce(Claim.denial_group, "") + "-" + func.coalesce(Claim.denial_code, "")
+    for word in filters.text.lower().split():
         query = query.where(
             or_(
                 func.lower(Claim.number).contains(word, autoescape=True),
@@ -106,14 +271,60 @@ def _queue_query(today: date, text: str):  # type: ignore[no-untyped-def]
                 func.lower(Payer.name).contains(word, autoescape=True),
                 func.lower(Claim.status).contains(word, autoescape=True),
                 func.lower(func.coalesce(Claim.denial_code, "")) == word,
+                func.lower(group_code) == word,
             )
         )
     return query
 
 
-def _row(claim: Claim, patient: Patient, payer: Payer, today: date) -> QueueRow:
+def _queue_where(query, rules: QueueRules, filters: QueueFilter):  # type: ignore[no-untyped-def]
+    query = (
+        query.join(Patient, Patient.id == Claim.patient_id)
+        .join(Payer, Payer.id == Claim.payer_id)
+        .where(col(Claim.status).in_(OPEN_STATUSES))
+        .where(
+            or_(
+                col(Claim.next_follow_up).is_(None),
+                col(Claim.next_follow_up) <= rules.today,
+                rules.escalated_condition(),
+                rules.stale_condition(),
+            )
+        )
+    )
+    return _apply_filters(query, filters, rules)
+
+
+def _reason(claim: Claim, rules: QueueRules, escalated: bool) -> str:
+    today = rules.today
+    if escalated and claim.deadline is not None:
+        days = (claim.deadline - today).days
+        if days < 0:
+            return "deadline passed"
+        if days == 0:
+            return "deadline today"
+        return f"deadline in {days} day{'s' if days != 1 else ''}"
+    activity = claim.last_activity or claim.submitted_on or claim.service_date
+    idle = (today - activity).days
+    limit = rules.investigate_paper if claim.paper else rules.investigate_electronic
+    if idle >= limit:
+        return f"needs investigation: no activity for {idle} days"
+    if claim.underpaid_cents > 0:
+        return f"underpaid by {money(claim.underpaid_cents)}"
+    if claim.next_follow_up is not None and claim.next_follow_up <= today:
+        return "follow-up due"
+    if claim.next_follow_up is None and claim.last_activity is None:
+        return "new"
+    if claim.next_follow_up is None:
+        return "no follow-up date"
+    return f"follow-up on {claim.next_follow_up:%m/%d}"  # only for rows listed outside the queue
+
+
+def _row(claim: Claim, patient: Patient, payer: Payer, meaning: str | None, rules: QueueRules) -> QueueRow:
+    today = rules.today
+    days_to_deadline = (claim.deadline - today).days if claim.deadline else None
+    escalated = days_to_deadline is not None and days_to_deadline <= rules.escalate_days
     return QueueRow(
-        claim_id=claim.id,
+        claim_id=claim.id,  # type: ignore[arg-type]
         version=claim.version,
         number=claim.number,
         patient_name=patient.name,
@@ -122,41 +333,67 @@ def _row(claim: Claim, patient: Patient, payer: Payer, today: date) -> QueueRow:
         status=claim.status,
         balance_cents=claim.balance_cents,
         deadline=claim.deadline,
-        days_to_deadline=(claim.deadline - today).days if claim.deadline else None,
-        bucket=aging_bucket(claim.service_date, today),
+        days_to_deadline=days_to_deadline,
+        bucket=aging_bucket(aging_basis(claim, rules.counted_from), today, rules.edges),
         denial_code=claim.denial_code or "",
         next_follow_up=claim.next_follow_up,
+        reason=_reason(claim, rules, escalated),
+        escalated=escalated,
+        payer_id=claim.payer_id,
+        paper=claim.paper,
+        denial_meaning=meaning or "",
+        denial_group=claim.denial_group or "",
+        underpaid_cents=claim.underpaid_cents,
+        last_activity=claim.last_activity,
     )
 
 
-def work_queue(session: Session, today: date, *, offset: int = 0, limit: int = PAGE, text: str = "") -> QueuePage:
-    """Open claims due for work today: nearest deadline first, then largest balance, then oldest.
+def _row_select():  # type: ignore[no-untyped-def]
+    return select(Claim, Patient, Payer, CarcCode.meaning)
 
-    Claims snoozed to a later follow-up date are left out until that date. One page at a time.
+
+def _with_meaning(query):  # type: ignore[no-untyped-def]
+    return query.outerjoin(CarcCode, CarcCode.code == Claim.denial_code)
+
+
+def work_queue(
+    session: Session, today: date, *, offset: int = 0, limit: int = PAGE, filters: QueueFilter | None = None
+) -> QueuePage:
+    """Open claims due for work today, one page at a time (one query for the page, one for the count).
+
+    In the queue: claims whose follow-up date is empty or reached; claims with no activity for
+    investigate_after_days (electronic or paper), whatever their follow-up date ("needs investigation");
+    claims within deadline_escalate_days of their filing or appeal deadline, whatever their follow-up date
+    (escalated). Order: escalated first by deadline, then the nearest deadline, then the largest balance,
+    then the oldest.
     """
-    query = _queue_query(today, text)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    ordered = query.order_by(
+    filters = filters or QueueFilter()
+    rules = QueueRules.load(session, today)
+    total = session.exec(_queue_where(select(func.count(Claim.id)).select_from(Claim), rules, filters)).one()
+    escalated = case((rules.escalated_condition(), 0), else_=1)
+    ordered = _queue_where(_with_meaning(_row_select().select_from(Claim)), rules, filters).order_by(
+        escalated,
         col(Claim.deadline).is_(None),
         Claim.deadline,
-        (Claim.billed_cents - Claim.paid_cents).desc(),
-        Claim.service_date,
+        balance_expr().desc(),
+        aging_basis_column(rules.counted_from),
         Claim.id,
     )
-    rows = [_row(c, p, y, today) for c, p, y in session.exec(ordered.offset(offset).limit(limit))]
+    rows = [_row(c, p, y, m, rules) for c, p, y, m in session.exec(ordered.offset(offset).limit(limit))]
     return QueuePage(rows, offset, total)
 
 
 def deadlines_within(session: Session, today: date, days: int = DEADLINE_WARN_DAYS) -> list[QueueRow]:
     """Open claims whose deadline falls within `days` (or has passed), for the huddle."""
+    rules = QueueRules.load(session, today)
     rows = session.exec(
-        select(Claim, Patient, Payer)
+        _with_meaning(_row_select().select_from(Claim))
         .join(Patient, Patient.id == Claim.patient_id)
         .join(Payer, Payer.id == Claim.payer_id)
         .where(col(Claim.status).in_(OPEN_STATUSES), Claim.deadline <= today + timedelta(days=days))
         .order_by(Claim.deadline, Claim.id)
     )
-    return [_row(c, p, y, today) for c, p, y in rows]
+    return [_row(c, p, y, m, rules) for c, p, y, m in rows]
 
 
 def follow_ups_due(session: Session, today: date) -> int:
@@ -167,6 +404,9 @@ def follow_ups_due(session: Session, today: date) -> int:
     ).one()
 
 
+# --- one claim ----------------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class ClaimDetail:
     claim: Claim
@@ -174,7 +414,9 @@ class ClaimDetail:
     payer: Payer
     lines: list[ClaimLine]
     diagnoses: list[str]
-    notes: list[ClaimNote]
+    notes: list[ClaimNote]  # newest first
+    events: list[ClaimEvent] = field(default_factory=list)  # status changes and payments, newest first
+    denial_meaning: str = ""
 
 
 def claim_detail(session: Session, claim_id: int) -> ClaimDetail:
@@ -187,8 +429,16 @@ def claim_detail(session: Session, claim_id: int) -> ClaimDetail:
     diagnoses = [d.code for d in session.exec(
         select(ClaimDiagnosis).where(ClaimDiagnosis.claim_id == claim_id).order_by(ClaimDiagnosis.position))]
     notes = list(session.exec(
-        select(ClaimNote).where(ClaimNote.claim_id == claim_id).order_by(col(ClaimNote.at).desc())))
-    return ClaimDetail(claim, patient.name, payer, lines, diagnoses, notes)
+        select(ClaimNote).where(ClaimNote.claim_id == claim_id).order_by(col(ClaimNote.at).desc(),
+                                                                          col(ClaimNote.id).desc())))
+    events = list(session.exec(
+        select(ClaimEvent).where(ClaimEvent.claim_id == claim_id).order_by(col(ClaimEvent.at).desc(),
+                                                                            col(ClaimEvent.id).desc())))
+    meaning = ""
+    if claim.denial_code:
+        carc = session.get(CarcCode, claim.denial_code)
+        meaning = carc.meaning if carc is not None else ""
+    return ClaimDetail(claim, patient.name, payer, lines, diagnoses, notes, events, meaning)  # type: ignore[union-attr,arg-type]
 
 
 def add_note(
@@ -214,4 +464,3 @@ def add_note(
     record(session, actor=actor, entity="claim", entity_id=claim_id, action="note", changes=changes, now=now)
     session.commit()
     return note
-
