@@ -12,7 +12,7 @@ import os
 import sys
 from datetime import date, datetime, timedelta
 
-from officemgr import cli_inventory
+from officemgr import cli_billing, cli_inventory
 from officemgr.store import StoreError
 
 
@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return _demo(args, today)
+        if (args.command, getattr(args, "what", None)) in cli_billing.COMMANDS:
+            return cli_billing.run(args, today)
         if args.command == "import" and args.what == "items":
             return cli_inventory.import_items(args, today)
         if args.command == "import":
@@ -135,6 +137,7 @@ def _add_import_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore
     _global_options(appts, suppress=True)
     appts.add_argument("file", metavar="FILE", help="a .csv (header row) or .ics file")
     cli_inventory.add_import_parsers(what)
+    cli_billing.add_import_parsers(what)
 
 
 def _add_export_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -150,6 +153,7 @@ def _add_export_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore
     ics.add_argument("--out", metavar="FILE", help="write here instead of standard output")
     _add_payroll_parser(what)
     cli_inventory.add_export_parsers(what)
+    cli_billing.add_export_parsers(what)
 
 
 def _import_appointments(args: argparse.Namespace, today: date) -> int:

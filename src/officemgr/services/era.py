@@ -1,0 +1,686 @@
+"""Remittances: post an X12 835 file (electronic remittance advice) to the claims it pays.
+
+`parse(path)` reads and checks the file and touches no database; `post_file(...)` posts what it read, in
+one transaction, and returns what happened.
+
+Reading. pyx12 reads the segments and validates the file against the 835 implementation guide. A file is
+refused (nothing posted, the reason given) when it is not X12, is not an 835 (GS01 HP, ST01 835), its
+envelope is broken (a missing or miscounted SE/GE/IEA trailer, mismatched control numbers: a truncated or
+hand-edited file), an element the posting reads is wrong (BPR01-02, TRN02, CLP01-05, any CAS or PLB
+element), or the money does not add up: each claim's charge less its payment must equal its adjustments
+(claim and service-line CAS), and each check (BPR02) must equal its claim payments less the provider-level
+adjustments (PLB). Whatever else pyx12 reports (a missing payer contact segment, a service line it cannot
+place) does not change what is posted; it comes back as warnings with the result.
+
+Posting, per claim payment (CLP), matched to a claim by the claim number the practice sent (CLP01):
+    CLP02 1, 2, 3 (and 19-21)  processed: the payment (CLP04) adds to paid, CO adjustments to the contractual
+                               adjustments, PR to the patient's responsibility (other groups are listed);
+                               the claim is paid when nothing is left to collect, else partly paid; a payment
+                               below the payer's fee schedule (services.fees) leaves it partly paid and underpaid
+    CLP02 4                    denied: the first CAS gives the denial code and group, the remittance date
+                               (DTM*405, else BPR16, else today) is the denial date, so the appeal deadline runs
+    CLP02 22                   reversal of an earlier payment: its (negative) amounts are subtracted, the claim
+                               goes back to pending
+The status change must be a legal one (services.claim_flow.TRANSITIONS; staying in the same status is fine,
+e.g. a second payment on a paid claim): a draft or rejected claim cannot be paid, a closed one only reopened by
+a reversal, a denied one is paid only after an appeal. Such a payment is listed as a problem and not posted
+(the manager posts it by hand in the app). Every claim payment is stored
+(RemittanceClaim), matched or not: a payment for no known claim is listed, never dropped. Each posted claim
+gets a history event and an audit event. The same file twice (same SHA-256), or the same payment again (same
+check/EFT trace number, payer and amount, e.g. the file saved again) posts nothing the second time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from officemgr.models import (
+    OPEN_STATUSES,
+    Claim,
+    ClaimEvent,
+    ClaimStatus,
+    Payer,
+    Remittance,
+    RemittanceClaim,
+)
+from officemgr.services import fees
+from officemgr.services.billing import claim_deadline
+from officemgr.services.claim_flow import allowed_next
+from officemgr.services.common import ServiceError, apply_update, record
+from officemgr.services.format import money, plural
+
+PROCESSED = {"1": "primary", "2": "secondary", "3": "tertiary", "19": "primary", "20": "secondary", "21": "tertiary"}
+DENIED = "4"
+REVERSAL = "22"
+NOT_POSTED = {"23": "the payer forwarded it to another payer", "25": "predetermination pricing only, no payment"}
+GROUPS = {"CO": "contractual", "PR": "patient responsibility", "OA": "other", "PI": "payer initiated",
+          "CR": "correction"}
+VERSIONS = ("005010X221A1", "004010X091A1")
+TRANSACTIONS = {"837": "claim", "270": "eligibility inquiry", "271": "eligibility response", "276": "claim status "
+                "inquiry", "277": "claim status", "278": "authorization", "834": "enrollment", "820": "premium payment",
+                "999": "acknowledgement", "997": "acknowledgement"}
+# The elements the posting reads: a pyx12 error on one of these refuses the file (None: every element).
+READ_ELEMENTS: dict[str, set[int] | None] = {"BPR": {1, 2}, "TRN": {2}, "CLP": {1, 2, 3, 4, 5}, "CAS": None,
+                                             "PLB": None}
+ENVELOPE = ("ISA", "IEA", "GS", "GE", "ST", "SE")
+# Why a claim in these states takes no payment (the legal moves themselves are services.claim_flow's).
+REFUSED_STATUSES = {
+    ClaimStatus.draft: "it is a draft (never sent)",
+    ClaimStatus.rejected: "it was rejected by the clearinghouse and never reached the payer",
+    ClaimStatus.closed: "it is closed",
+}
+
+
+class EraRefused(ServiceError):
+    """An 835 file not posted; the message says why (the first problem or two), `problems` lists them all."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+class AlreadyPosted(EraRefused):
+    """The same file (same SHA-256) was posted before."""
+
+
+# --- what a file says ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    group: str  # CO, PR, OA, PI, CR
+    carc: str  # claim adjustment reason code
+    cents: int
+
+    def as_text(self) -> str:
+        return f"{self.group} {self.carc} {money(self.cents)}"
+
+
+@dataclass(frozen=True)
+class ClaimPayment:
+    """One CLP loop: the payer's answer on one claim."""
+
+    line: int  # where the CLP segment is in the file
+    number: str  # CLP01: the claim number the practice sent
+    status_code: str  # CLP02
+    charge_cents: int  # CLP03
+    paid_cents: int  # CLP04
+    patient_resp_cents: int  # CLP05 (0 when empty)
+    adjustments: tuple[Adjustment, ...]  # claim-level and service-line CAS, in file order
+
+    def total(self, group: str) -> int:
+        return sum(a.cents for a in self.adjustments if a.group == group)
+
+
+@dataclass(frozen=True)
+class Payment:
+    """One transaction (ST..SE): one check or EFT from one payer."""
+
+    payer_name: str
+    check_number: str
+    paid_cents: int  # BPR02
+    paid_on: date | None  # DTM*405 production date, else BPR16
+    claims: tuple[ClaimPayment, ...]
+    provider_adjustment_cents: int = 0  # PLB total (positive: withheld from the check)
+
+
+@dataclass(frozen=True)
+class Remit:
+    file_name: str
+    file_hash: str
+    payments: tuple[Payment, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def claims(self) -> list[ClaimPayment]:
+        return [claim for payment in self.payments for claim in payment.claims]
+
+    @property
+    def payer_name(self) -> str:
+        return ", ".join(dict.fromkeys(p.payer_name for p in self.payments if p.payer_name))
+
+    @property
+    def check_number(self) -> str:
+        return ", ".join(dict.fromkeys(p.check_number for p in self.payments if p.check_number))
+
+    @property
+    def paid_cents(self) -> int:
+        return sum(p.paid_cents for p in self.payments)
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    claim_number: str
+    paid_cents: int
+
+
+@dataclass
+class EraResult:
+    file_name: str
+    payer_name: str
+    check_number: str
+    check_cents: int  # what the checks in the file add up to (BPR02)
+    claims: int  # claim payments in the file
+    posted: int = 0  # claims posted
+    paid_cents: int = 0  # payments posted, net (reversals subtract)
+    reversed_cents: int = 0  # what the reversals took back (positive)
+    denied: int = 0
+    reversals: int = 0
+    underpaid: int = 0
+    unmatched: list[Unmatched] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # claims matched but not posted (or posted with a caveat)
+    warnings: list[str] = field(default_factory=list)  # pyx12 findings that did not change what was posted
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+
+def parse(path: Path | str) -> Remit:
+    """Read and check an 835 file; raises EraRefused with the reason when it cannot be posted as it is."""
+    path = Path(path)
+    name = path.name
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise EraRefused(f"there is no file {path}") from None
+    except IsADirectoryError:
+        raise EraRefused(f"{path} is a folder, not an 835 file") from None
+    except OSError as exc:
+        raise EraRefused(f"cannot read {path}: {exc.strerror}") from None
+    if not data.strip():
+        raise EraRefused(f"{name} is empty; nothing was posted")
+    if b"\x00" in data:
+        raise EraRefused(f"{name} is not an X12 file (it holds binary data); nothing was posted")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    text = text.lstrip("\ufeff \t\r\n")
+    _quiet_pyx12()
+    segments = _segments(text, name)
+    _check_kind(segments, name)
+    fatal, warnings = _validate(text, name)
+    payments = _read_payments(segments, fatal)
+    if fatal:
+        fatal = sorted(dict.fromkeys(fatal), key=_line_of)
+        more = f" (and {plural(len(fatal) - 1, 'more problem')})" if len(fatal) > 1 else ""
+        raise EraRefused(f"{name} is not a valid 835; nothing was posted: {fatal[0]}{more}", fatal)
+    return Remit(name, hashlib.sha256(data).hexdigest(), tuple(payments), tuple(warnings))
+
+
+def _quiet_pyx12() -> None:
+    # pyx12 logs every validation error; without a handler Python prints them on stderr. We report them ourselves.
+    logger = logging.getLogger("pyx12")
+    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        logger.addHandler(logging.NullHandler())
+    logger.propagate = False
+
+
+@dataclass(frozen=True)
+class _Seg:
+    line: int
+    id: str
+    values: list[str]  # element 1.. as text ("" when empty); composites keep their separator
+
+    def get(self, position: int) -> str:
+        return self.values[position - 1].strip() if position <= len(self.values) else ""
+
+
+def _segments(text: str, name: str) -> list[_Seg]:
+    import pyx12.errors
+    import pyx12.x12file
+
+    try:
+        reader = pyx12.x12file.X12Reader(io.StringIO(text))
+        found = []
+        for seg in reader:
+            seg_id = seg.get_seg_id() or ""
+            count = len(seg)
+            values = [seg.get_value(f"{seg_id}{i:02d}") or "" for i in range(1, count + 1)]
+            found.append(_Seg(reader.get_cur_line(), seg_id, values))
+    except (pyx12.errors.X12Error, pyx12.errors.EngineError) as exc:
+        raise EraRefused(f"{name} is not an X12 file ({_not_x12(str(exc))}); nothing was posted") from None
+    except Exception as exc:  # noqa: BLE001 - pyx12 on arbitrary bytes may fail any way; refuse, never crash
+        raise EraRefused(f"{name} could not be read as X12 ({type(exc).__name__}: {exc}); nothing was posted") from None
+    if not found or found[0].id != "ISA":
+        raise EraRefused(f"{name} is not an X12 file (it does not begin with an ISA segment); nothing was posted")
+    return found
+
+
+def _check_kind(segments: list[_Seg], name: str) -> None:
+    groups = [s for s in segments if s.id == "GS"]
+    sets = [s for s in segments if s.id == "ST"]
+    if not groups or not sets:
+        raise EraRefused(f"{name} holds no X12 transaction (no {'GS' if not groups else 'ST'} segment); "
+                         "nothing was posted")
+    for st in sets:
+        kind = st.get(1)
+        if kind != "835":
+            what = TRANSACTIONS.get(kind, "transaction")
+            raise EraRefused(f"{name} is an X12 {kind} ({what}), not an 835 remittance; nothing was posted")
+    for gs in groups:
+        if gs.get(1) != "HP":
+            raise EraRefused(f"{name} is not an 835 remittance (line {gs.line}: its functional group is "
+                             f"'{gs.get(1)}', an 835's is HP); nothing was posted")
+        if gs.get(8) not in VERSIONS:
+            raise EraRefused(f"{name} is an 835 of version '{gs.get(8)}', which cannot be read (line {gs.line}; "
+                             f"the versions read are {' and '.join(VERSIONS)}); nothing was posted")
+
+
+def _validate(text: str, name: str) -> tuple[list[str], list[str]]:
+    """pyx12's findings as (fatal, warnings), each "line N: what"."""
+    import pyx12.errors
+    import pyx12.params
+    import pyx12.x12n_document
+
+    out = io.StringIO()
+    try:
+        pyx12.x12n_document.x12n_document(pyx12.params.ParamsBase(), io.StringIO(text), None, None, fd_json=out)
+    except (pyx12.errors.X12Error, pyx12.errors.EngineError) as exc:
+        raise EraRefused(f"{name} is not a valid 835 ({_readable(str(exc))}); nothing was posted") from None
+    except Exception as exc:  # noqa: BLE001 - a validator crash on odd input is a refusal, not a traceback
+        raise EraRefused(f"{name} could not be validated as an 835 ({type(exc).__name__}: {exc}); "
+                         "nothing was posted") from None
+    try:
+        doc = json.loads(out.getvalue() or "{}")
+    except ValueError:
+        doc = {}
+    fatal: list[str] = []
+    warnings: list[str] = []
+    for interchange in doc.get("interchanges", []):
+        fatal += _envelope_errors(interchange)
+        for group in interchange.get("groups", []):
+            fatal += _envelope_errors(group)
+            for transaction in group.get("transactions", []):
+                fatal += _envelope_errors(transaction)
+                for seg in transaction.get("segments", []):
+                    where = f"line {seg.get('cur_line')}: "
+                    seg_id = seg.get("seg_id") or ""
+                    for err in seg.get("errors", []):
+                        (fatal if seg_id in ENVELOPE else warnings).append(where + _readable(err["err_str"]))
+                    read = READ_ELEMENTS.get(seg_id, set())
+                    for ele in seg.get("elements", []):
+                        hit = read is None or ele.get("ele_pos") in read
+                        for err in ele.get("errors", []):
+                            (fatal if hit else warnings).append(where + _readable(err["err_str"]))
+    return fatal, warnings
+
+
+def _envelope_errors(node: dict[str, Any]) -> list[str]:
+    line = node.get("cur_line")
+    where = f"line {line}: " if line else ""
+    return [where + _readable(err["err_str"]) for err in node.get("errors", [])]
+
+
+def _not_x12(message: str) -> str:
+    """pyx12's reason a file is not X12, as a sentence."""
+    if message.startswith("First line does not begin with 'ISA'"):
+        return "it does not begin with an ISA segment"
+    found = re.match(r"ISA line is only (\d+) characters", message)
+    if found:
+        return f"its ISA segment is cut short: {found.group(1)} characters where an ISA has 106"
+    if message.startswith("ISA Interchange Control Version Number is unknown"):
+        return "its ISA segment names an unknown X12 version (ISA12 should be 00501 or 00401)"
+    return _readable(message)
+
+
+def _readable(message: str) -> str:
+    message = re.sub(r"\s*Started at /\S*", "", message)
+    return " ".join(message.split()).rstrip(".")
+
+
+def _line_of(problem: str) -> int:
+    found = re.match(r"line (\d+)", problem)
+    return int(found.group(1)) if found else 0
+
+
+def _cents(text: str, what: str, line: int, problems: list[str], *, required: bool = True) -> int:
+    if not text:
+        if required:
+            problems.append(f"line {line}: {what} is empty")
+        return 0
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        problems.append(f"line {line}: {what} '{text}' is not an amount")
+        return 0
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")) or abs(amount) >= 10**9:
+        problems.append(f"line {line}: {what} '{text}' is not an amount in dollars and cents")
+        return 0
+    return int(amount * 100)
+
+
+def _day(text: str) -> date | None:
+    try:
+        return datetime.strptime(text, "%Y%m%d").date() if len(text) == 8 else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class _PaymentDraft:
+    start: int
+    payer_name: str = ""
+    check_number: str = ""
+    paid_cents: int = 0
+    bpr_line: int = 0
+    produced: date | None = None
+    effective: date | None = None
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    plb_cents: int = 0
+
+
+def _read_payments(segments: list[_Seg], problems: list[str]) -> list[Payment]:
+    """The payments (transactions) in the file; problems with the money go to `problems`."""
+    drafts: list[_PaymentDraft] = []
+    current: _PaymentDraft | None = None
+    claim: dict[str, Any] | None = None
+    for seg in segments:
+        if seg.id == "ST":
+            current, claim = _PaymentDraft(seg.line), None
+            drafts.append(current)
+        elif current is None:
+            continue
+        elif seg.id == "BPR":
+            current.bpr_line = seg.line
+            current.paid_cents = _cents(seg.get(2), "the check amount (BPR02)", seg.line, problems)
+            current.effective = _day(seg.get(16))
+        elif seg.id == "TRN" and not current.check_number:
+            current.check_number = seg.get(2)[:50]
+        elif seg.id == "DTM" and seg.get(1) == "405" and claim is None:
+            current.produced = _day(seg.get(2))
+        elif seg.id == "N1" and seg.get(1) == "PR":
+            current.payer_name = " ".join(seg.get(2).split())[:80]
+        elif seg.id == "CLP":
+            before = len(problems)
+            claim = _clp(seg, problems)
+            claim["readable"] = len(problems) == before
+            current.claims.append(claim)
+        elif seg.id == "CAS":
+            if claim is None:
+                problems.append(f"line {seg.line}: an adjustment (CAS) outside any claim payment (CLP)")
+            else:
+                before = len(problems)
+                claim["adjustments"] += _cas(seg, problems)
+                claim["readable"] &= len(problems) == before
+        elif seg.id == "PLB":
+            claim = None
+            current.plb_cents += _plb(seg, problems)
+        elif seg.id == "SE":
+            current, claim = None, None
+    payments = []
+    for draft in drafts:
+        if not draft.bpr_line:
+            problems.append(f"line {draft.start}: the transaction has no payment segment (BPR)")
+        claims = tuple(ClaimPayment(c["line"], c["number"], c["status"], c["charge"], c["paid"], c["patient"],
+                                    tuple(c["adjustments"])) for c in draft.claims)
+        if not all(c["readable"] for c in draft.claims):
+            payments.append(Payment(draft.payer_name, draft.check_number, draft.paid_cents, None, claims))
+            continue  # the sums of unreadable amounts mean nothing: the problems found say what is wrong
+        for c in claims:
+            adjusted = sum(a.cents for a in c.adjustments)
+            if c.charge_cents - c.paid_cents != adjusted:
+                problems.append(f"line {c.line}: claim {c.number} does not balance: charge {money(c.charge_cents)} "
+                                f"less payment {money(c.paid_cents)} is {money(c.charge_cents - c.paid_cents)}, "
+                                f"but its adjustments add up to {money(adjusted)}")
+        expected = sum(c.paid_cents for c in claims) - draft.plb_cents
+        if draft.bpr_line and expected != draft.paid_cents:
+            problems.append(f"line {draft.bpr_line}: the check is for {money(draft.paid_cents)} but its claim payments"
+                            f"{' less provider adjustments' if draft.plb_cents else ''} add up to {money(expected)}")
+        payments.append(Payment(draft.payer_name, draft.check_number, draft.paid_cents,
+                                draft.produced or draft.effective, claims, draft.plb_cents))
+    return payments
+
+
+def _clp(seg: _Seg, problems: list[str]) -> dict[str, Any]:
+    number = seg.get(1)
+    status = seg.get(2)
+    if not number:
+        problems.append(f"line {seg.line}: a claim payment (CLP) without the claim number (CLP01)")
+    elif len(number) > 38:
+        problems.append(f"line {seg.line}: claim number '{number[:20]}...' is longer than 38 characters")
+    known = status in PROCESSED or status in (DENIED, REVERSAL) or status in NOT_POSTED
+    if not known:
+        problems.append(f"line {seg.line}: claim {number}: '{status}' is not a claim status code (CLP02)")
+    return {
+        "line": seg.line, "number": number, "status": status,
+        "charge": _cents(seg.get(3), f"claim {number}: the charge (CLP03)", seg.line, problems),
+        "paid": _cents(seg.get(4), f"claim {number}: the payment (CLP04)", seg.line, problems),
+        "patient": _cents(seg.get(5), f"claim {number}: the patient responsibility (CLP05)", seg.line, problems,
+                          required=False),
+        "adjustments": [],
+    }
+
+
+def _cas(seg: _Seg, problems: list[str]) -> list[Adjustment]:
+    group = seg.get(1)
+    if group not in GROUPS:
+        problems.append(f"line {seg.line}: '{group}' is not an adjustment group (CAS01: CO, PR, OA, PI or CR)")
+        return []
+    found = []
+    for start in range(2, 20, 3):  # up to six reason/amount/quantity triplets
+        carc, amount = seg.get(start), seg.get(start + 1)
+        if not carc and not amount:
+            continue
+        if not carc:
+            problems.append(f"line {seg.line}: an adjustment of {amount} without a reason code")
+            continue
+        if len(carc) > 5:
+            problems.append(f"line {seg.line}: '{carc}' is not an adjustment reason code")
+            continue
+        found.append(Adjustment(group, carc, _cents(amount, f"adjustment {group} {carc}", seg.line, problems)))
+    if not found:
+        problems.append(f"line {seg.line}: an adjustment (CAS) with no reason code and amount")
+    return found
+
+
+def _plb(seg: _Seg, problems: list[str]) -> int:
+    total = 0
+    for start in range(3, 15, 2):  # up to six reason/amount pairs
+        reason, amount = seg.get(start), seg.get(start + 1)
+        if reason or amount:
+            total += _cents(amount, "a provider adjustment (PLB)", seg.line, problems)
+    return total
+
+
+# --- posting ------------------------------------------------------------------------------------------
+
+
+def post_file(session: Session, path: Path | str, *, today: date, now: datetime, actor: str) -> EraResult:
+    """Post every claim payment of an 835 file in one transaction; EraRefused (nothing posted) when it cannot."""
+    remit = parse(path)
+    try:
+        _refuse_a_repeat(session, remit)
+        remittance = Remittance(file_hash=remit.file_hash, file_name=remit.file_name[:200], imported_at=now,
+                                actor=actor, payer_name=remit.payer_name[:80], check_number=remit.check_number[:50],
+                                paid_cents=remit.paid_cents)
+        session.add(remittance)
+        session.flush()
+        result = EraResult(remit.file_name, remit.payer_name, remit.check_number, remit.paid_cents,
+                           len(remit.claims), warnings=list(remit.warnings))
+        claims = _match(session, remit.claims)
+        for payment in remit.payments:
+            for paid in payment.claims:
+                _post(session, remittance, payment, paid, claims.get(paid.number.upper()), result,
+                      today=today, now=now, actor=actor)
+        record(session, actor=actor, entity="remittance", entity_id=remittance.id,  # type: ignore[arg-type]
+               action="import", changes={"file": remit.file_name, "sha256": remit.file_hash,
+                                         "check": remit.check_number, "payer": remit.payer_name,
+                                         "check_cents": remit.paid_cents, "claims": result.claims,
+                                         "posted": result.posted, "paid_cents": result.paid_cents,
+                                         "unmatched": len(result.unmatched)}, now=now)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return result
+
+
+def _refuse_a_repeat(session: Session, remit: Remit) -> None:
+    """AlreadyPosted when this file, or the same payment in another file, was posted before.
+
+    The same bytes are the same file. The same check or EFT trace number (TRN02) from the same payer for the
+    same amount is the same payment, even when the file was saved again with other line endings.
+    """
+    earlier = session.exec(select(Remittance).where(Remittance.file_hash == remit.file_hash)).first()
+    if earlier is not None:
+        check = f", check {earlier.check_number}" if earlier.check_number else ""
+        raise AlreadyPosted(f"{remit.file_name} was already posted on {earlier.imported_at:%m/%d/%Y} by "
+                            f"{earlier.actor} ({earlier.file_name}{check}); nothing was posted this time")
+    if not remit.check_number:
+        return
+    earlier = session.exec(select(Remittance).where(
+        Remittance.check_number == remit.check_number[:50], Remittance.payer_name == remit.payer_name[:80],
+        Remittance.paid_cents == remit.paid_cents)).first()
+    if earlier is not None:
+        payer = f" from {remit.payer_name}" if remit.payer_name else ""
+        raise AlreadyPosted(f"{remit.file_name}: check {remit.check_number}{payer} for {money(remit.paid_cents)} was "
+                            f"already posted on {earlier.imported_at:%m/%d/%Y} by {earlier.actor} (from "
+                            f"{earlier.file_name}); nothing was posted this time")
+
+
+def _match(session: Session, payments: list[ClaimPayment]) -> dict[str, Claim]:
+    """Claims by upper-cased number (the claim number the practice sent; payers may change its case)."""
+    numbers = {p.number.upper() for p in payments if p.number}
+    if not numbers:
+        return {}
+    found: dict[str, Claim] = {}
+    exact = {p.number for p in payments}
+    for claim in session.exec(select(Claim).where(func.upper(Claim.number).in_(numbers)).order_by(Claim.id)):
+        key = claim.number.upper()
+        if key not in found or claim.number in exact:
+            found[key] = claim
+    return found
+
+
+def _post(session: Session, remittance: Remittance, payment: Payment, paid: ClaimPayment, claim: Claim | None,
+          result: EraResult, *, today: date, now: datetime, actor: str) -> None:
+    row = RemittanceClaim(remittance_id=remittance.id, claim_number=paid.number[:38],  # type: ignore[arg-type]
+                          claim_id=claim.id if claim else None, status_code=paid.status_code,
+                          charge_cents=paid.charge_cents, paid_cents=paid.paid_cents,
+                          patient_resp_cents=paid.total("PR") or paid.patient_resp_cents,
+                          adjustments=json.dumps([[a.group, a.carc, a.cents] for a in paid.adjustments]))
+    session.add(row)
+    if claim is None:
+        row.note = "no claim with this number"
+        result.unmatched.append(Unmatched(paid.number, paid.paid_cents))
+        return
+    values, notes = _outcome(session, claim, paid, payment.paid_on or today)
+    refusal = _refusal(claim, paid, values)
+    if refusal is not None:
+        row.note = f"not posted: {refusal}"[:300]
+        result.problems.append(f"claim {claim.number} ({claim.status.label}, {money(paid.paid_cents)}) was not "
+                               f"posted: {refusal}")
+        return
+    payer = session.get(Payer, claim.payer_id)
+    old_status = claim.status
+    new_status: ClaimStatus = values["status"]
+    if new_status in _CLEARS_DENIAL:
+        values.update(denial_code=None, denial_group=None)
+    if old_status is ClaimStatus.closed and new_status is not ClaimStatus.closed:
+        values.update(close_reason=None, close_note="")
+    after = SimpleNamespace(status=new_status, service_date=claim.service_date,
+                            denied_on=values.get("denied_on", claim.denied_on))
+    values["deadline"] = claim_deadline(after, payer)  # type: ignore[arg-type]
+    if new_status in OPEN_STATUSES:
+        values["next_follow_up"] = None  # the remittance is news: the claim is back in today's queue
+    values["last_activity"] = today
+    changes = apply_update(claim, values, expected_version=None)
+    if not changes:
+        claim.version += 1
+    result.posted += 1
+    result.paid_cents += paid.paid_cents
+    if paid.status_code == DENIED:
+        result.denied += 1
+    elif paid.status_code == REVERSAL:
+        result.reversals += 1
+        result.reversed_cents -= paid.paid_cents
+    elif claim.underpaid_cents:
+        result.underpaid += 1
+    if paid.status_code != REVERSAL and paid.charge_cents != claim.billed_cents:
+        notes.append(f"the remittance's charge {money(paid.charge_cents)} is not the claim's "
+                     f"{money(claim.billed_cents)}: posted, but check the claim number")
+    result.problems += [f"claim {claim.number}: {note}" for note in notes if not note.startswith("underpaid")]
+    row.note = "; ".join(notes)[:300]
+    check = f"835 check {payment.check_number}" if payment.check_number else f"835 {remittance.file_name}"
+    listed = ", ".join(a.as_text() for a in paid.adjustments)
+    text = "; ".join([check, *([listed] if listed else []), *notes])
+    event = ClaimEvent(claim_id=claim.id, at=now, actor=actor, from_status=old_status.value,  # type: ignore[arg-type]
+                       to_status=new_status.value, amount_cents=paid.paid_cents,
+                       code=(claim.denial_code or "")[:10] if paid.status_code == DENIED else "",
+                       text=_clip(text, 300))
+    session.add(event)
+    session.flush()
+    changes.update({"event_id": event.id, "remittance_id": remittance.id, "check": payment.check_number,
+                    "claim_status_code": paid.status_code, "amount_cents": paid.paid_cents})
+    record(session, actor=actor, entity="claim", entity_id=claim.id, action="remittance",  # type: ignore[arg-type]
+           changes=changes, now=now)
+
+
+def _refusal(claim: Claim, paid: ClaimPayment, values: dict[str, Any]) -> str | None:
+    """Why this payment cannot be posted on the claim, or None: the status change must be a legal one."""
+    if paid.status_code in NOT_POSTED:
+        return f"{NOT_POSTED[paid.status_code]} (claim status code {paid.status_code})"
+    old, new = claim.status, values["status"]
+    if new == old or new in allowed_next(old):
+        return None
+    why = f"{REFUSED_STATUSES[old]}; " if old in REFUSED_STATUSES else ""
+    legal = allowed_next(old)
+    moves = f"a {old.label} claim can go to {_labels(legal)}, not {new.label}" if legal else \
+        f"a {old.label} claim cannot change status"
+    return f"{why}{moves} (post it by hand in the app once the claim allows it)"
+
+
+def _labels(statuses: tuple[ClaimStatus, ...]) -> str:
+    names = [s.label for s in statuses]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _outcome(session: Session, claim: Claim, paid: ClaimPayment, remitted_on: date) -> tuple[dict[str, Any], list[str]]:
+    """The claim's new values after this payment (nothing changed yet), and notes on anything odd."""
+    if paid.status_code == DENIED:
+        # The adjustments of a denial are what is disputed: they are listed (history, remittance), not posted.
+        first = paid.adjustments[0] if paid.adjustments else None
+        return {"status": ClaimStatus.denied, "paid_cents": max(0, claim.paid_cents + paid.paid_cents),
+                "denial_code": first.carc if first else None, "denial_group": first.group if first else None,
+                "denied_on": remitted_on, "underpaid_cents": 0}, []
+    notes: list[str] = []
+    amounts = {}
+    for attribute, amount, what in (("paid_cents", paid.paid_cents, "paid"),
+                                    ("adjusted_cents", paid.total("CO"), "contractual adjustments"),
+                                    ("patient_resp_cents", paid.total("PR"), "patient responsibility")):
+        had = getattr(claim, attribute)
+        if had + amount < 0:
+            notes.append(f"the {'reversal' if paid.status_code == REVERSAL else 'remittance'} takes back "
+                         f"{money(-amount)} of {what} but only {money(had)} was posted; set to $0.00, check this claim")
+        amounts[attribute] = max(0, had + amount)
+    if paid.status_code == REVERSAL:
+        return {"status": ClaimStatus.pending, **amounts, "underpaid_cents": 0}, notes
+    expected = fees.expected_cents(session, claim)
+    shortfall = 0 if expected is None else max(0, expected - amounts["paid_cents"] - amounts["patient_resp_cents"])
+    balance = claim.billed_cents - sum(amounts.values())
+    status = ClaimStatus.paid if balance <= 0 and shortfall == 0 else ClaimStatus.partly_paid
+    if shortfall:
+        notes.append(f"underpaid by {money(shortfall)} against the fee schedule")
+    return {"status": status, **amounts, "underpaid_cents": shortfall}, notes
+
+
+# Leaving a denial behind: the claim no longer carries the denial code (its history keeps it), as in claim_flow.
+_CLEARS_DENIAL = (ClaimStatus.pending, ClaimStatus.paid, ClaimStatus.partly_paid)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
