@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import pytest
 from dateutil.rrule import rrulestr
@@ -22,19 +23,25 @@ from officemgr.models import (
     Appointment,
     Claim,
     ClaimDiagnosis,
+    ClaimEvent,
     ClaimLine,
     ClaimNote,
     ClaimStatus,
+    CloseReason,
     ComplianceCategory,
     ComplianceCompletion,
     ComplianceTask,
     Credential,
     Equipment,
     EquipmentService,
+    FeeSchedule,
     Item,
     Patient,
+    Payer,
     PurchaseOrder,
     PurchaseOrderLine,
+    Remittance,
+    RemittanceClaim,
     Role,
     Shift,
     Staff,
@@ -86,7 +93,8 @@ def scalar(engine: Engine, query):  # type: ignore[no-untyped-def]
 # ------------------------------------------------------------------------------------------ determinism
 
 COMPARED = (Staff, Patient, Appointment, Shift, Credential, StockLot, StockMovement, PurchaseOrder, PurchaseOrderLine,
-            Equipment, EquipmentService, Claim, ClaimLine, ClaimDiagnosis, ClaimNote, ComplianceCompletion)
+            Equipment, EquipmentService, Claim, ClaimLine, ClaimDiagnosis, ClaimNote, ClaimEvent, FeeSchedule,
+            Remittance, RemittanceClaim, ComplianceCompletion)
 
 
 def test_same_seed_gives_identical_rows(demo: Engine) -> None:
@@ -118,6 +126,9 @@ def test_summary_matches_the_tables(demo: Engine) -> None:
     assert summary.patients == scalar(engine, select(func.count()).select_from(Patient.__table__)) == 80
     assert summary.appointments == scalar(engine, select(func.count()).select_from(Appointment.__table__))
     assert summary.claims == scalar(engine, select(func.count()).select_from(Claim.__table__))
+    for model, counted in ((ClaimEvent, summary.claim_events), (FeeSchedule, summary.fee_schedules),
+                           (Remittance, summary.remittances), (RemittanceClaim, summary.remittance_claims)):
+        assert counted == scalar(engine, select(func.count()).select_from(model.__table__)) > 0, model.__name__
     for model, counted in ((PurchaseOrder, summary.purchase_orders), (PurchaseOrderLine, summary.purchase_order_lines),
                            (Equipment, summary.equipment), (EquipmentService, summary.equipment_services)):
         assert counted == scalar(engine, select(func.count()).select_from(model.__table__)) > 0, model.__name__
@@ -384,7 +395,7 @@ def test_open_claims_fill_every_aging_bucket(demo: Engine) -> None:
     claims = rows_of(demo, Claim)
     open_ = [c for c in claims if c.status in {s.value for s in OPEN_STATUSES}]
     closed = [c for c in claims if c.status in ("paid", "closed")]
-    assert 100 <= len(open_) <= 140 and 130 <= len(closed) <= 170
+    assert 100 <= len(open_) <= 140 and 950 <= len(closed) <= 1050
     buckets = Counter(_bucket((TODAY - c.service_date).days) for c in open_)
     assert set(buckets) == {"0-30", "31-60", "61-90", "91-120", "120+"}
     assert {c.status for c in open_} == {s.value for s in OPEN_STATUSES}
@@ -417,6 +428,7 @@ def test_claims_are_well_formed(demo: Engine) -> None:
         assert c.service_date <= TODAY
         if c.status in ("denied", "appealed"):
             assert c.denial_code in {"16", "18", "22", "27", "29", "45", "50", "97", "197"}
+            assert c.denial_group in {"CO", "PR", "OA"}
             assert c.denied_on is not None and c.service_date <= c.denied_on <= TODAY
         if c.status != ClaimStatus.draft.value:
             assert c.submitted_on is not None and c.service_date <= c.submitted_on <= TODAY
@@ -429,6 +441,158 @@ def test_claims_are_well_formed(demo: Engine) -> None:
     assert any(d < TODAY for d in follow_ups) and any(d > TODAY for d in follow_ups)
     assert 0 < sum(c.paper for c in claims) < len(claims) * 0.12
     assert len(rows_of(demo, ClaimNote)) > 20
+
+
+def _claims_by_id(engine: Engine) -> dict[int, Any]:
+    return {c.id: c for c in rows_of(engine, Claim)}
+
+
+def _events_by_claim(engine: Engine) -> dict[int, list]:
+    events: dict[int, list] = defaultdict(list)
+    for event in sorted(rows_of(engine, ClaimEvent), key=lambda e: (e.at, e.id)):
+        events[event.claim_id].append(event)
+    return events
+
+
+def test_claim_history_chains_end_in_the_current_status(demo: Engine) -> None:
+    from officemgr.demo import DEMO_NOW
+    from officemgr.services.claim_flow import TRANSITIONS
+
+    claims = _claims_by_id(demo)
+    events = _events_by_claim(demo)
+    notes: dict[int, list] = defaultdict(list)
+    for note in rows_of(demo, ClaimNote):
+        notes[note.claim_id].append(note.at.date())
+    now = datetime.combine(TODAY, DEMO_NOW)
+    for c in claims.values():
+        chain = events.get(c.id, [])
+        if c.status == "draft":
+            assert chain == []
+            continue
+        assert chain, c.number  # every claim that left draft has its history (the small demo covers a year)
+        assert chain[0].from_status == "draft" and chain[0].to_status == "submitted"
+        assert chain[0].at.date() == c.submitted_on
+        for before, after in zip(chain, chain[1:], strict=False):
+            assert after.from_status == before.to_status and after.at > before.at, c.number
+        for event in chain:
+            assert ClaimStatus(event.to_status) in TRANSITIONS[ClaimStatus(event.from_status)], (c.number, event)
+            assert c.service_date <= event.at.date() and event.at <= now
+        assert chain[-1].to_status == c.status, c.number
+        assert sum(e.amount_cents for e in chain) == c.paid_cents, c.number
+        denials = [e for e in chain if e.to_status == "denied"]
+        if denials:
+            assert denials[-1].code and denials[-1].at.date() == c.denied_on
+        assert c.last_activity == max([e.at.date() for e in chain] + notes[c.id]), c.number
+
+
+def test_denied_claims_carry_code_group_and_date(demo: Engine) -> None:
+    from officemgr.demo.billing import DENIALS
+
+    groups = {code: group for code, group, _ in DENIALS}
+    denied = [c for c in rows_of(demo, Claim) if c.status in ("denied", "appealed")]
+    assert len(denied) >= 15
+    for c in denied:
+        assert c.denial_code and c.denial_group == groups[c.denial_code] and c.denied_on is not None
+        assert c.paid_cents == 0
+
+
+def test_denials_in_the_last_90_days_spread_over_codes_and_payers(demo: Engine) -> None:
+    since = datetime.combine(TODAY - timedelta(days=89), time())
+    claims = _claims_by_id(demo)
+    recent = [e for e in rows_of(demo, ClaimEvent) if e.to_status == "denied" and e.at >= since]
+    codes = Counter(e.code for e in recent)
+    assert set(codes) == {"16", "18", "22", "27", "29", "45", "50", "97", "197"}
+    assert max(codes.values()) <= 0.3 * len(recent)  # spread, not piled on one code
+    assert len({claims[e.claim_id].payer_id for e in recent}) == 6
+
+
+def test_paid_claims_are_settled_and_the_kpis_look_like_a_practice(demo: Engine) -> None:
+    claims = rows_of(demo, Claim)
+    paid = [c for c in claims if c.status == "paid"]
+    assert len(paid) > 800
+    for c in paid:
+        assert c.paid_cents + c.adjusted_cents + c.patient_resp_cents == c.billed_cents, c.number
+        assert c.adjusted_cents > 0 and c.underpaid_cents == 0
+        assert c.paid_cents > 0 or c.patient_resp_cents == c.billed_cents - c.adjusted_cents  # all to the deductible
+    assert 0.05 < sum(c.patient_resp_cents > 0 for c in paid) / len(paid) < 0.3
+    assert sum(c.paid_cents == 0 for c in paid) < 0.03 * len(paid)
+    year = [c for c in claims if c.service_date > TODAY - timedelta(days=365)]
+    open_ = [c for c in claims if c.status in {s.value for s in OPEN_STATUSES}]
+    ar = sum(max(0, c.billed_cents - c.paid_cents - c.adjusted_cents - c.patient_resp_cents) for c in open_)
+    days_in_ar = ar / (sum(c.billed_cents for c in year) / 365)
+    assert 30 <= days_in_ar <= 45
+    settled = [c for c in year if c.status in ("paid", "closed")]
+    net_collection = sum(c.paid_cents for c in settled) / sum(c.billed_cents - c.adjusted_cents for c in settled)
+    assert 0.9 <= net_collection <= 0.97
+    submitted = [c for c in year if c.submitted_on is not None]
+    denial_rate = sum(c.denied_on is not None for c in submitted) / len(submitted)
+    assert 0.03 <= denial_rate <= 0.1
+
+
+def test_closed_claims_show_each_close_reason_with_a_note(demo: Engine) -> None:
+    events = _events_by_claim(demo)
+    closed = [c for c in rows_of(demo, Claim) if c.status == "closed"]
+    reasons = Counter(c.close_reason for c in closed)
+    assert set(reasons) == {r.value for r in CloseReason} and min(reasons.values()) >= 3
+    for c in closed:
+        assert c.close_note and events[c.id][-1].text == c.close_note
+        balance = c.billed_cents - c.paid_cents - c.adjusted_cents - c.patient_resp_cents
+        if c.close_reason == CloseReason.paid.value:
+            assert balance == 0
+        else:
+            assert balance > 0
+
+
+def test_some_open_claims_need_investigation(demo: Engine) -> None:
+    open_ = [c for c in rows_of(demo, Claim) if c.status in {s.value for s in OPEN_STATUSES} and c.status != "draft"]
+    quiet = [c for c in open_ if (TODAY - c.last_activity).days > (30 if c.paper else 21)]
+    assert 0.1 * len(open_) <= len(quiet) <= 0.4 * len(open_)
+    assert any(c.paper for c in rows_of(demo, Claim) if c.status in {s.value for s in OPEN_STATUSES})
+
+
+def test_fee_schedules_remittances_and_underpaid_claims(demo: Engine) -> None:
+    from officemgr.demo.billing import CHARGES, FEE_SCHEDULE_PAYERS
+
+    payers = {p.id: p.name for p in rows_of(demo, Payer)}
+    schedules: dict[str, dict[str, int]] = defaultdict(dict)
+    for fee in rows_of(demo, FeeSchedule):
+        schedules[payers[fee.payer_id]][fee.code] = fee.allowed_cents
+    assert set(schedules) == set(FEE_SCHEDULE_PAYERS)
+    assert all(set(codes) == set(CHARGES) for codes in schedules.values())
+    lines: dict[int, list] = defaultdict(list)
+    for line in rows_of(demo, ClaimLine):
+        lines[line.claim_id].append(line)
+    claims = _claims_by_id(demo)
+    underpaid = [c for c in claims.values() if c.underpaid_cents > 0]
+    assert 2 <= len(underpaid) <= 3
+    for c in underpaid:
+        schedule = schedules[payers[c.payer_id]]
+        expected = sum(min(schedule[line.code] * line.units, line.charge_cents) for line in lines[c.id])
+        assert c.status == "partly_paid"
+        assert c.underpaid_cents == expected - c.paid_cents - c.patient_resp_cents
+    remittances = {r.id: r for r in rows_of(demo, Remittance)}
+    posted = rows_of(demo, RemittanceClaim)
+    assert {rc.claim_id for rc in posted if rc.claim_id} >= {c.id for c in underpaid}
+    unmatched = [rc for rc in posted if rc.claim_id is None]
+    assert len(unmatched) == 1 and unmatched[0].claim_number not in {c.number for c in claims.values()}
+    for rc in posted:
+        remittance = remittances[rc.remittance_id]
+        assert TODAY - timedelta(days=90) <= remittance.imported_at.date() <= TODAY
+        if rc.claim_id:
+            c = claims[rc.claim_id]
+            assert (rc.claim_number, rc.paid_cents, rc.charge_cents) == (c.number, c.paid_cents, c.billed_cents)
+            assert payers[c.payer_id] == remittance.payer_name
+    for remittance in remittances.values():
+        assert remittance.paid_cents == sum(rc.paid_cents for rc in posted if rc.remittance_id == remittance.id)
+
+
+def test_demo_diagnoses_are_billable_icd10_codes(demo: Engine) -> None:
+    from officemgr.services import icd
+
+    codes = {dx.code for dx in rows_of(demo, ClaimDiagnosis)}
+    assert len(codes) > 20
+    assert [code for code in sorted(codes) if not icd.check(code).billable] == []
+    assert all(icd.check(code).code == code for code in codes)  # stored as the code set writes them
 
 
 # ------------------------------------------------------------------------------------------- compliance

@@ -38,7 +38,7 @@ SCALES = {
         physicians=2, np_pa=1,
         support=((Role.ma, 2), (Role.nurse, 1), (Role.front_desk, 2), (Role.biller, 1), (Role.manager, 1)),
         patients=80, appt_days_back=14, appt_days_ahead=14, shift_days_back=14, shift_days_ahead=14,
-        open_claims=120, closed_claims=150, closed_claim_days=365, extra_time_off=0,
+        open_claims=120, closed_claims=1000, closed_claim_days=365, extra_time_off=0,
     ),
     "large": Scale(
         physicians=7, np_pa=3,
@@ -78,6 +78,10 @@ class DemoSummary:
     claim_lines: int = 0
     claim_diagnoses: int = 0
     claim_notes: int = 0
+    claim_events: int = 0
+    fee_schedules: int = 0
+    remittances: int = 0
+    remittance_claims: int = 0
     compliance_tasks: int = 0
     compliance_completions: int = 0
     storage_units: int = 0

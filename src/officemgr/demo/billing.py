@@ -1,10 +1,23 @@
-"""Payers and claims: open claims across the aging buckets with notes and follow-ups, and closed history."""
+"""Payers and claims: open claims across the aging buckets with notes and follow-ups, closed history, and the
+history the billing views read.
+
+Every claim that left draft has its status history (ClaimEvent rows: submitted, accepted or rejected,
+pending, paid / partly paid / denied, appealed, closed) with dates and payments, ending in the claim's
+current status. Paid claims carry the payer's contractual adjustment and the patient's share, so the KPIs
+read like a practice's: about a year of closed claims against the open A/R puts days in A/R near 30–45.
+Denials carry their CARC group and code, spread over the common codes and the payers. A few claims are closed
+with each close reason and a note; some are on paper; some have had no activity for weeks ("needs
+investigation"). Two payers have fee schedules, and their latest remittances (one unmatched payment among
+them) left two or three claims underpaid against the schedule.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from itertools import accumulate, cycle
 from types import SimpleNamespace
 
@@ -12,9 +25,25 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from officemgr.demo._db import _ensure_named, _insert, _next_id, _with_ids, _working_time
-from officemgr.demo._types import DemoSummary, PatientRef, Person, Scale
-from officemgr.models import Claim, ClaimDiagnosis, ClaimLine, ClaimNote, ClaimStatus, NoteAction, Payer, Role
+from officemgr.demo._types import DEMO_NOW, DemoSummary, PatientRef, Person, Scale
+from officemgr.models import (
+    Claim,
+    ClaimDiagnosis,
+    ClaimEvent,
+    ClaimLine,
+    ClaimNote,
+    ClaimStatus,
+    CloseReason,
+    FeeSchedule,
+    NoteAction,
+    Payer,
+    Remittance,
+    RemittanceClaim,
+    Role,
+)
 from officemgr.services.billing import claim_deadline
+
+S = ClaimStatus
 
 # --------------------------------------------------------------------------------------------- billing
 
@@ -27,12 +56,18 @@ PAYERS = (
     ("UnitedHealthcare", 90, 180, "(800) 555-0105", "UHC Provider Portal", 15),
     ("Cigna", 90, 180, "(800) 555-0106", "Cigna for HCP portal", 13),
 )
+# What each payer allows of the practice's charges, on average (the rest is the contractual adjustment, CO-45).
+ALLOWED_SHARE = {"Medicare": 0.58, "Medicaid": 0.46, "BlueCross BlueShield": 0.72, "Aetna": 0.70,
+                 "UnitedHealthcare": 0.68, "Cigna": 0.69}
+# Payers whose contracted fee schedule the practice keeps (allowed amount per code, no modifier).
+FEE_SCHEDULE_PAYERS = ("BlueCross BlueShield", "Aetna")
 CHARGES = {  # practice fee schedule, cents
     "99212": 9500, "99213": 13500, "99214": 19500, "99215": 26500, "99203": 17500, "99204": 26500,
     "99391": 21000, "99392": 21500, "99393": 21500, "99394": 22500, "99395": 23500, "99396": 25000,
     "99397": 26500, "G0439": 21500, "90686": 3500, "90471": 2800, "36415": 1500, "81002": 1200,
     "87880": 3500, "87804": 3800, "93000": 6000, "94640": 4500, "96372": 3500,
 }
+PREVENTIVE = {"99391", "99392", "99393", "99394", "99395", "99396", "99397", "G0439"}
 EM_CODES = ("99212", "99213", "99214", "99215", "99203", "99204")
 EM_CUM = tuple(accumulate((8, 44, 32, 6, 6, 4)))
 ACUTE_DX = ("J06.9", "J02.9", "R05.9", "J01.90", "N39.0", "H66.90", "M54.50", "R51.9", "J20.9", "R21",
@@ -51,6 +86,8 @@ DENIALS = (
     ("97", "CO", "bundled into another service"),
     ("197", "CO", "precertification/authorization absent"),
 )
+# Denials that an appeal or a corrected claim usually turns into a payment.
+APPEALABLE = ("16", "22", "50", "97", "197")
 REJECTIONS = ("subscriber ID not found", "invalid rendering provider NPI", "patient date of birth mismatch",
               "missing diagnosis pointer")
 # Open claims per aging bucket (days since service): range and share, and the statuses likely at that age.
@@ -66,16 +103,412 @@ OPEN_BUCKETS = (
 )
 FOLLOW_UP_SHARE = 0.55
 FOLLOW_UP_KINDS = ("today", "past", "future", "future", "past", "future", "today", "future")
+# Share of open claims, quiet for longer than the investigation window, that someone touched lately anyway
+# (the rest come back to the queue as "needs investigation").
+RECENTLY_WORKED = 0.7
+# Closed claims: how they ended (the rest were paid in full by the payer, less adjustments and patient share).
+CLOSED_OUTCOMES = (("appeal_paid", 0.03), ("written_off", 0.02), ("sent_to_patient", 0.02), ("closed_paid", 0.02))
+# Closed claims keep their status history this far back (days since service); older ones predate it, as if
+# brought in from the billing system without their history. Keeps the large demo quick to write.
+HISTORY_DAYS = 400
+# A growing practice: this share of closed claims is drawn from the last year on top of the spread over the whole
+# history, so 12-month charges stay in proportion to the open A/R at every scale.
+RECENT_EXTRA = 0.08
+WRITE_OFF_NOTES = (
+    "Timely filing limit passed before the corrected claim went out; written off per policy",
+    "Small balance under $10 after the remittance; written off per policy",
+    "Duplicate of a claim already paid; written off",
+)
+PATIENT_NOTES = (
+    "Coverage ended before the visit; statement sent to the patient for the full charge",
+    "Deductible not met; statement sent to the patient for the balance",
+    "Patient's plan does not cover the service; self-pay statement sent",
+)
+CLOSED_PAID_NOTES = (
+    "Zero balance: the patient paid the coinsurance at check-out",
+    "Zero balance after the secondary payer's remittance",
+)
 
 
 @dataclass
 class _ClaimDraft:
-    """A claim with its lines, diagnoses and notes, before ids and numbers are given out."""
+    """A claim with its lines, diagnoses, notes and history, before ids and numbers are given out."""
 
     row: dict
     lines: list[tuple[str, str, int]]
     diagnoses: list[str]
     notes: list[dict]
+    events: list[dict] = field(default_factory=list)
+    remit: tuple[str, dict] | None = None  # (payer name, RemittanceClaim fields) when paid on a demo remittance
+
+
+class _Story:
+    """One claim's history as it happened: status changes (ClaimEvent) and follow-up notes, in time order."""
+
+    def __init__(self, ctx: _ClaimContext, row: dict, *, history: bool = True) -> None:
+        self.ctx, self.row = ctx, row
+        self.history = history  # False: only the dates (the claim predates the history kept)
+        self.status = S.draft
+        self.events: list[dict] = []
+        self.notes: list[dict] = []
+        self.last: datetime | None = None
+        self.day: date | None = None  # the last day, when no history is kept
+
+    def _at(self, day: date) -> datetime:
+        ctx = self.ctx
+        day = min(day, ctx.today)
+        if self.last is not None and day < self.last.date():
+            day = self.last.date()
+        latest = ctx.now_minutes - 5 if day == ctx.today else 16 * 60 + 30
+        at = _working_time(ctx.rng, day, 8 * 60, max(8 * 60 + 5, latest))
+        if self.last is not None and at <= self.last:
+            at = self.last + timedelta(minutes=5)
+        self.last = at
+        return at
+
+    def to(self, status: ClaimStatus, day: date, *, actor: str | None = None, amount: int = 0, code: str = "",
+           text: str = "") -> date:
+        if not self.history:
+            day = min(day, self.ctx.today)
+            self.day = day if self.day is None or day > self.day else self.day
+            self.status = status
+            return self.day
+        at = self._at(day)
+        self.events.append({"at": at, "actor": actor or self.ctx.biller(), "from_status": self.status.value,
+                            "to_status": status.value, "amount_cents": amount, "code": code, "text": text[:300]})
+        self.status = status
+        return at.date()
+
+    def note(self, day: date, action: NoteAction, text: str) -> date:
+        at = self._at(day)
+        self.notes.append({"at": at, "actor": self.ctx.biller(), "action": action.value, "text": text,
+                           "next_follow_up": None})
+        return at.date()
+
+    def last_day(self) -> date | None:
+        return self.last.date() if self.last else self.day
+
+
+class _ClaimContext:
+    def __init__(self, rng: random.Random, today: date, staff: list[Person], patients: list[PatientRef],
+                 payer_ids: dict[str, int], payer_limits: dict) -> None:
+        self.rng = rng
+        self.payer_limits = payer_limits
+        self.today = today
+        self.now_minutes = DEMO_NOW.hour * 60 + DEMO_NOW.minute
+        self.providers = [p.id for p in staff if p.is_provider]
+        self.billers = [p.name for p in staff if p.role in (Role.biller, Role.manager)]
+        self.seniors = [p for p in patients if p.age >= 65] or patients
+        self.others = [p for p in patients if p.age < 65] or patients
+        self.payers = [(payer_ids[name], name) for name, *_ in PAYERS]
+        self.payer_names = {pid: name for pid, name in self.payers}
+        self.payer_cum = list(accumulate(share for *_, share in PAYERS))
+        self.fees = {name: fee_schedule(name) for name in FEE_SCHEDULE_PAYERS}
+        # Denials go round the common codes, so each shows up in the 90-day counts.
+        shuffled = list(DENIALS)
+        rng.shuffle(shuffled)
+        self.denials = cycle(shuffled)
+        self.appealable = cycle([d for d in shuffled if d[0] in APPEALABLE])
+        self.unfixable = cycle([d for d in shuffled if d[0] in ("29", "18", "16")])
+        self.outcome_cum = list(accumulate(share for _, share in CLOSED_OUTCOMES))
+
+    def biller(self) -> str:
+        return self.rng.choice(self.billers) if self.billers else "billing"
+
+    def _service_date(self, low: int, high: int) -> date:
+        """A weekday (or today) whose age in days lies in [low, high]."""
+        while True:
+            day = self.today - timedelta(days=self.rng.randint(low, high))
+            if day.weekday() < 5 or day == self.today:
+                return day
+
+    def _base(self, service: date, payer_name: str | None = None) -> tuple[dict, list, list]:
+        rng = self.rng
+        if payer_name is None:
+            payer_id, payer_name = rng.choices(self.payers, cum_weights=self.payer_cum)[0]
+        else:
+            payer_id = next(pid for pid, name in self.payers if name == payer_name)
+        pool = self.seniors if payer_name == "Medicare" else self.others
+        patient = pool[rng.randrange(len(pool))]
+        lines, diagnoses = _claim_content(rng, patient.age, payer_name == "Medicare", service)
+        row = {
+            "patient_id": patient.id, "payer_id": payer_id, "provider_id": rng.choice(self.providers),
+            "service_date": service, "billed_cents": sum(charge for _, _, charge in lines), "paid_cents": 0,
+            "submitted_on": None, "denial_code": None, "denial_group": None, "denied_on": None,
+            "next_follow_up": None, "last_activity": None, "paper": rng.random() < 0.05, "deadline": None,
+            "close_reason": None, "close_note": "", "adjusted_cents": 0, "patient_resp_cents": 0,
+            "underpaid_cents": 0,
+        }
+        return row, lines, diagnoses
+
+    # --- the steps every claim goes through ---------------------------------------------------------------
+
+    def _submit(self, story: _Story, service: date) -> date:
+        """Sent a few days after the visit; accepted by the clearinghouse (electronic) and then in process."""
+        row = story.row
+        submitted = min(self.today, service + timedelta(days=self.rng.randint(1, 6)))
+        row["submitted_on"] = submitted
+        return story.to(S.submitted, submitted,
+                        text="Mailed on paper (CMS-1500)" if row["paper"] else "Sent electronically (837P)")
+
+    def _accept(self, story: _Story, submitted: date) -> None:
+        if story.row["paper"]:
+            return  # a paper claim goes straight to the payer: no clearinghouse acknowledgment
+        story.to(S.accepted, submitted + timedelta(days=self.rng.randint(0, 2)), actor="clearinghouse",
+                 text="Accepted by the clearinghouse (999/277CA)")
+
+    def _pend(self, story: _Story, submitted: date) -> None:
+        payer = self.payer_names[story.row["payer_id"]]
+        story.to(S.pending, submitted + timedelta(days=self.rng.randint(3, 10)), actor="clearinghouse",
+                 text=f"In process at {payer} (277 status)")
+
+    def _deny(self, story: _Story, day: date, code: str, group: str, text: str) -> date:
+        row = story.row
+        denied_on = story.to(S.denied, day, code=code, text=f"Denied {group}-{code}: {text}")
+        row.update(denial_code=code, denial_group=group, denied_on=denied_on)
+        return denied_on
+
+    def adjudicate(self, row: dict, lines: list[tuple[str, str, int]]) -> tuple[int, int]:
+        """What the payer allows (its fee schedule, else its usual share of the charge) and the patient's share."""
+        rng = self.rng
+        payer = self.payer_names[row["payer_id"]]
+        schedule = self.fees.get(payer)
+        if schedule is not None:
+            allowed = sum(min(schedule[code], charge) for code, _, charge in lines)
+        else:
+            allowed = int(row["billed_cents"] * ALLOWED_SHARE[payer] * rng.uniform(0.96, 1.04))
+        allowed = min(allowed, row["billed_cents"])
+        preventive = lines[0][0] in PREVENTIVE
+        roll = rng.random()
+        if payer == "Medicaid" or preventive or roll >= 0.2:
+            share = 0
+        elif payer == "Medicare":
+            share = allowed // 5  # Part B coinsurance, 20%
+        elif roll < 0.02:
+            share = allowed  # deductible not met
+        else:
+            share = min(allowed // 3, rng.choice((2000, 2500, 3000, 4000)))  # co-pay
+        return allowed, share
+
+    def _pay(self, story: _Story, day: date, lines: list, *, status: ClaimStatus = S.paid,
+             fraction: float = 1.0) -> int:
+        row = story.row
+        allowed, share = self.adjudicate(row, lines)
+        if fraction < 1 and share >= allowed:
+            share = allowed // 5  # a partial payment leaves something open: not all of it went to the deductible
+        paid = int((allowed - share) * fraction)
+        row.update(adjusted_cents=row["billed_cents"] - allowed, patient_resp_cents=share,
+                   paid_cents=row["paid_cents"] + paid)
+        if not story.history:
+            story.to(status, day)
+            return paid
+        parts = [f"paid ${paid / 100:,.2f}", f"CO-45 ${(row['billed_cents'] - allowed) / 100:,.2f}"]
+        if share:
+            parts.append(f"PR ${share / 100:,.2f}")
+        story.to(status, day, amount=paid, text=f"835 check #{self.rng.randint(10**6, 10**7 - 1)}: "
+                                                 + ", ".join(parts))
+        return paid
+
+    # --- open claims ------------------------------------------------------------------------------------
+
+    def open_claim(self, age_range: tuple[int, int], statuses: dict[str, int]) -> _ClaimDraft:
+        rng = self.rng
+        service = self._service_date(*age_range)
+        row, lines, diagnoses = self._base(service)
+        status = ClaimStatus(rng.choices(list(statuses), weights=list(statuses.values()))[0])
+        if row["paper"] and status is S.accepted:
+            status = S.pending  # no clearinghouse acknowledges a paper claim: it is in process at the payer
+        row["status"] = status.value
+        payer = self.payer_names[row["payer_id"]]
+        story = _Story(self, row)
+        if status is S.draft:
+            if rng.random() < 0.3:
+                story.note(service + timedelta(days=1), NoteAction.note,
+                           "Waiting on the provider to sign the visit note")
+        else:
+            submitted = self._submit(story, service)
+            if status is S.rejected:
+                reason = rng.choice(REJECTIONS)
+                day = story.to(S.rejected, submitted + timedelta(days=1), actor="clearinghouse",
+                               text=f"Rejected: {reason}")
+                story.note(day, NoteAction.note, f"Clearinghouse rejected: {reason}")
+            elif status is not S.submitted:
+                self._accept(story, submitted)
+                if status is not S.accepted:
+                    self._pend(story, submitted)
+                    self._open_outcome(story, status, submitted, lines, payer)
+        self._recent_touch(story, status, payer)
+        return self._finish(story, lines, diagnoses)
+
+    def _open_outcome(self, story: _Story, status: ClaimStatus, submitted: date, lines: list, payer: str) -> None:
+        rng = self.rng
+        if status is S.pending:
+            if rng.random() < 0.6:
+                story.note(submitted + timedelta(days=rng.randint(25, 45)), NoteAction.called_payer,
+                           f"Called {payer}: claim in process, ref #{rng.randint(10**7, 10**8 - 1)}")
+        elif status is S.partly_paid:
+            self._pay(story, submitted + timedelta(days=rng.randint(14, 30)), lines, status=S.partly_paid,
+                      fraction=rng.uniform(0.4, 0.8))
+            story.note(story.last_day() or submitted, NoteAction.note,  # type: ignore[arg-type]
+                       "Partial payment posted; one line still in process at the payer")
+        elif status in (S.denied, S.appealed):
+            code, group, text = next(self.denials)
+            denied_on = self._deny(story, submitted + timedelta(days=rng.randint(14, 35)), code, group, text)
+            story.note(denied_on, NoteAction.note, f"Denied {group}-{code}: {text}")
+            if status is S.appealed:
+                day = story.to(S.appealed, denied_on + timedelta(days=rng.randint(3, 20)),
+                               text="Appeal sent with visit notes and a letter of medical necessity")
+                story.note(day, NoteAction.appealed, "Appeal sent with visit notes and a letter of medical necessity")
+            elif rng.random() < 0.5:
+                story.note(denied_on + timedelta(days=rng.randint(1, 10)), NoteAction.called_payer,
+                           f"Called {payer} about the denial; rep confirmed CARC {code}")
+
+    def _recent_touch(self, story: _Story, status: ClaimStatus, payer: str) -> None:
+        """Most open claims quiet for three weeks were looked at lately; the rest need investigation."""
+        rng, today = self.rng, self.today
+        last = story.last_day()
+        if status is S.draft or last is None or (today - last).days < 21 or rng.random() >= RECENTLY_WORKED:
+            return
+        day = today - timedelta(days=rng.randint(1, 18))
+        if day <= last:
+            return
+        if status is S.partly_paid:
+            story.note(day, NoteAction.called_payer, f"Called {payer} about the unpaid line: reprocessing")
+        elif status is S.rejected:
+            story.note(day, NoteAction.note, "Asked the front desk to confirm the subscriber ID")
+        else:
+            story.note(day, NoteAction.called_payer,
+                       f"Checked the {payer} portal: {status.label}, ref #{rng.randint(10**7, 10**8 - 1)}")
+
+    def _finish(self, story: _Story, lines: list, diagnoses: list) -> _ClaimDraft:
+        row = story.row
+        assert story.status.value == row["status"] or not story.events, (story.status, row["status"])
+        row["last_activity"] = story.last_day()
+        # The same rule the billing service applies on every write, so the work queue sorts right.
+        claim = SimpleNamespace(status=ClaimStatus(row["status"]), service_date=row["service_date"],
+                                denied_on=row["denied_on"])
+        row["deadline"] = claim_deadline(claim, self.payer_limits[row["payer_id"]])  # type: ignore[arg-type]
+        return _ClaimDraft(row, lines, diagnoses, story.notes, story.events)
+
+    # --- closed claims ----------------------------------------------------------------------------------
+
+    def closed_claim(self, max_age: int) -> _ClaimDraft:
+        rng = self.rng
+        oldest = min(max_age, 365) if rng.random() < RECENT_EXTRA else max_age
+        service = self._service_date(25, max(25, oldest))
+        row, lines, diagnoses = self._base(service)
+        history = (self.today - service).days <= HISTORY_DAYS
+        roll = rng.random()
+        outcome = next((name for (name, _), cum in zip(CLOSED_OUTCOMES, self.outcome_cum, strict=True)
+                        if roll < cum), "paid")
+        if outcome == "paid" and not history:
+            return self._paid_without_history(row, lines, diagnoses)
+        story = _Story(self, row, history=history)
+        submitted = self._submit(story, service)
+        self._accept(story, submitted)
+        decided = submitted + timedelta(days=rng.randint(12, 30))
+        if outcome == "appeal_paid":
+            code, group, text = next(self.appealable)
+            denied_on = self._deny(story, decided, code, group, text)
+            appealed = story.to(S.appealed, denied_on + timedelta(days=rng.randint(3, 15)),
+                                text="Appeal sent with visit notes")
+            self._pay(story, appealed + timedelta(days=rng.randint(20, 45)), lines)
+            row.update(denial_code=None, denial_group=None)  # paid after the appeal: the history keeps the denial
+            row["status"] = S.paid.value
+        elif outcome == "written_off":
+            if rng.random() < 0.5:
+                code, group, text = next(self.unfixable)
+                denied_on = self._deny(story, decided, code, group, text)
+                note = WRITE_OFF_NOTES[0] if code == "29" else WRITE_OFF_NOTES[2] if code == "18" else (
+                    "Corrected claim not accepted after two tries; written off per policy")
+                story.to(S.closed, denied_on + timedelta(days=rng.randint(10, 40)), text=note)
+            else:
+                self._pay(story, decided, lines, status=S.partly_paid, fraction=rng.uniform(0.9, 0.97))
+                note = WRITE_OFF_NOTES[1]
+                story.to(S.closed, decided + timedelta(days=rng.randint(5, 20)), text=note)
+            row.update(status=S.closed.value, close_reason=CloseReason.written_off.value, close_note=note)
+        elif outcome == "sent_to_patient":
+            if rng.random() < 0.5:
+                denied_on = self._deny(story, decided, "27", "PR", "coverage terminated before date of service")
+                note = PATIENT_NOTES[0]
+                story.to(S.closed, denied_on + timedelta(days=rng.randint(5, 20)), text=note)
+            else:
+                self._pay(story, decided, lines, status=S.partly_paid, fraction=rng.uniform(0.3, 0.6))
+                note = rng.choice(PATIENT_NOTES[1:])
+                story.to(S.closed, decided + timedelta(days=rng.randint(5, 20)), text=note)
+            row.update(status=S.closed.value, close_reason=CloseReason.sent_to_patient.value, close_note=note)
+        elif outcome == "closed_paid":
+            paid = self._pay(story, decided, lines)
+            note = rng.choice(CLOSED_PAID_NOTES)
+            story.to(S.closed, decided + timedelta(days=rng.randint(3, 20)), text=note)
+            row.update(status=S.closed.value, close_reason=CloseReason.paid.value, close_note=note)
+            # The patient's share came in too: nothing is left open on it.
+            assert row["paid_cents"] == paid
+        else:
+            self._pay(story, decided, lines)
+            row["status"] = S.paid.value
+        draft = self._finish(story, lines, diagnoses)
+        if row["status"] in (S.paid.value, S.closed.value):
+            row["deadline"] = None
+        return draft
+
+    def _paid_without_history(self, row: dict, lines: list, diagnoses: list) -> _ClaimDraft:
+        """The bulk of an old history, written quickly: paid in full, dates and amounts only."""
+        rng = self.rng
+        submitted = row["service_date"] + timedelta(days=1 + int(rng.random() * 5))
+        allowed, share = self.adjudicate(row, lines)
+        row.update(status=S.paid.value, submitted_on=submitted, paid_cents=allowed - share,
+                   adjusted_cents=row["billed_cents"] - allowed, patient_resp_cents=share,
+                   last_activity=submitted + timedelta(days=12 + int(rng.random() * 19)))
+        return _ClaimDraft(row, lines, diagnoses, [], [])
+
+    # --- remittances and underpayments ------------------------------------------------------------------
+
+    def remitted_claim(self, payer_name: str, posted: datetime, check: str, *, underpaid: bool) -> _ClaimDraft:
+        """A claim paid on the demo remittance from `payer_name`: in full, or short of the fee schedule."""
+        rng = self.rng
+        service = self._service_date((self.today - posted.date()).days + 14, (self.today - posted.date()).days + 40)
+        row, lines, diagnoses = self._base(service, payer_name)
+        story = _Story(self, row)
+        submitted = self._submit(story, service)
+        self._accept(story, submitted)
+        schedule = self.fees[payer_name]
+        expected = sum(min(schedule[code], charge) for code, _, charge in lines)
+        share = 0 if lines[0][0] in PREVENTIVE or rng.random() < 0.5 else min(expected // 3, 2500)
+        shortfall = max(100, int(expected * rng.uniform(0.06, 0.15))) if underpaid else 0
+        paid = expected - share - shortfall
+        # The payer allowed less than its contract: its own CO-45 covers the rest, leaving no balance to bill
+        # but a shortfall against the fee schedule to appeal.
+        adjusted = row["billed_cents"] - paid - share
+        row.update(paid_cents=paid, adjusted_cents=adjusted, patient_resp_cents=share, underpaid_cents=shortfall,
+                   status=(S.partly_paid if underpaid else S.paid).value)
+        story.last = None  # the remittance's own time
+        text = f"835 check {check}: paid ${paid / 100:,.2f}, CO-45 ${adjusted / 100:,.2f}"
+        if share:
+            text += f", PR-3 ${share / 100:,.2f}"
+        if underpaid:
+            text += f"; underpaid by ${shortfall / 100:,.2f} against the fee schedule"
+        story.events.append({"at": posted, "actor": self.biller(), "from_status": story.status.value,
+                             "to_status": row["status"], "amount_cents": paid, "code": "", "text": text[:300]})
+        story.status = ClaimStatus(row["status"])
+        story.last = posted
+        draft = self._finish(story, lines, diagnoses)
+        adjustments = [["CO", "45", adjusted]] + ([["PR", "3", share]] if share else [])
+        draft.remit = (payer_name, {"status_code": "1", "charge_cents": row["billed_cents"], "paid_cents": paid,
+                                    "patient_resp_cents": share, "adjustments": json.dumps(adjustments),
+                                    "note": f"underpaid by ${shortfall / 100:,.2f} against the fee schedule"
+                                    if underpaid else ""})
+        return draft
+
+
+def fee_schedule(payer_name: str) -> dict[str, int]:
+    """A payer's contracted allowed amount per code (cents): its usual share of the practice's charge."""
+    share = ALLOWED_SHARE[payer_name]
+    return {code: round(charge * share) for code, charge in CHARGES.items()}
+
+
+# (payer, days before today the remittance was posted, claims paid on it: underpaid, in full)
+REMITTANCES = (("BlueCross BlueShield", 3, 2, 1), ("Aetna", 10, 1, 1))
 
 
 def _add_claims(conn: Connection, rng: random.Random, staff: list[Person], patients: list[PatientRef],
@@ -89,8 +522,21 @@ def _add_claims(conn: Connection, rng: random.Random, staff: list[Person], patie
     drafts = [ctx.open_claim(age_range, statuses) for age_range, statuses in _open_claim_plan(rng, plan.open_claims)]
     _assign_follow_ups(rng, drafts, today)
     drafts += [ctx.closed_claim(plan.closed_claim_days) for _ in range(plan.closed_claims)]
+    remittances = []
+    for payer_name, days_ago, underpaid, in_full in REMITTANCES:
+        day = today - timedelta(days=days_ago)
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+        posted = _working_time(rng, day, 13 * 60, 16 * 60)
+        check = f"#{rng.randint(10**7, 10**8 - 1)}"
+        paid_here = [ctx.remitted_claim(payer_name, posted, check, underpaid=i < underpaid)
+                     for i in range(underpaid + in_full)]
+        drafts += paid_here
+        remittances.append((payer_name, posted, check, paid_here))
     drafts.sort(key=lambda d: (d.row["service_date"], d.row["patient_id"]))
     _write_claims(conn, drafts, summary)
+    summary.fee_schedules = _add_fee_schedules(conn, payer_ids)
+    summary.remittances, summary.remittance_claims = _add_remittances(conn, rng, remittances, today)
 
 
 def _open_claim_plan(rng: random.Random, count: int) -> list[tuple[tuple[int, int], dict[str, int]]]:
@@ -104,103 +550,6 @@ def _open_claim_plan(rng: random.Random, count: int) -> list[tuple[tuple[int, in
     ]
     rng.shuffle(plan)
     return plan
-
-
-class _ClaimContext:
-    def __init__(self, rng: random.Random, today: date, staff: list[Person], patients: list[PatientRef],
-                 payer_ids: dict[str, int], payer_limits: dict) -> None:
-        self.rng = rng
-        self.payer_limits = payer_limits
-        self.today = today
-        self.providers = [p.id for p in staff if p.is_provider]
-        self.billers = [p.name for p in staff if p.role in (Role.biller, Role.manager)]
-        self.seniors = [p for p in patients if p.age >= 65] or patients
-        self.others = [p for p in patients if p.age < 65] or patients
-        self.payers = [(payer_ids[name], name) for name, *_ in PAYERS]
-        self.payer_cum = list(accumulate(share for *_, share in PAYERS))
-
-    def _service_date(self, low: int, high: int) -> date:
-        """A weekday (or today) whose age in days lies in [low, high]."""
-        while True:
-            day = self.today - timedelta(days=self.rng.randint(low, high))
-            if day.weekday() < 5 or day == self.today:
-                return day
-
-    def _base(self, service: date) -> tuple[dict, list, list]:
-        rng = self.rng
-        payer_id, payer_name = rng.choices(self.payers, cum_weights=self.payer_cum)[0]
-        pool = self.seniors if payer_name == "Medicare" else self.others
-        patient = pool[rng.randrange(len(pool))]
-        lines, diagnoses = _claim_content(rng, patient.age, payer_name == "Medicare", service)
-        row = {
-            "patient_id": patient.id, "payer_id": payer_id, "provider_id": rng.choice(self.providers),
-            "service_date": service, "billed_cents": sum(charge for _, _, charge in lines), "paid_cents": 0,
-            "submitted_on": None, "denial_code": None, "denied_on": None, "next_follow_up": None,
-            "last_activity": None, "paper": rng.random() < 0.05, "deadline": None,
-        }
-        return row, lines, diagnoses
-
-    def open_claim(self, age_range: tuple[int, int], statuses: dict[str, int]) -> _ClaimDraft:
-        rng, today = self.rng, self.today
-        service = self._service_date(*age_range)
-        row, lines, diagnoses = self._base(service)
-        status = ClaimStatus(rng.choices(list(statuses), weights=list(statuses.values()))[0])
-        row["status"] = status.value
-        notes: list[dict] = []
-        note = lambda day, action, text: notes.append(self._note(day, action, text))  # noqa: E731
-        payer = next(name for pid, name in self.payers if pid == row["payer_id"])
-        if status is ClaimStatus.draft:
-            if rng.random() < 0.3:
-                note(service + timedelta(days=1), NoteAction.note, "Waiting on the provider to sign the visit note")
-        else:
-            row["submitted_on"] = min(today, service + timedelta(days=rng.randint(1, 6)))
-        submitted = row["submitted_on"]
-        if status is ClaimStatus.rejected:
-            note(submitted + timedelta(days=1), NoteAction.note, f"Clearinghouse rejected: {rng.choice(REJECTIONS)}")
-        elif status is ClaimStatus.pending and rng.random() < 0.6:
-            note(submitted + timedelta(days=rng.randint(25, 45)), NoteAction.called_payer,
-                 f"Called {payer}: claim in process, ref #{rng.randint(10**7, 10**8 - 1)}")
-        elif status is ClaimStatus.partly_paid:
-            row["paid_cents"] = int(row["billed_cents"] * rng.uniform(0.35, 0.8))
-            note(submitted + timedelta(days=rng.randint(14, 30)), NoteAction.sent_to_patient,
-                 "Partial payment posted; coinsurance balance billed to the patient")
-        elif status in (ClaimStatus.denied, ClaimStatus.appealed):
-            code, group, text = rng.choice(DENIALS)
-            row["denial_code"] = code
-            row["denied_on"] = min(today, submitted + timedelta(days=rng.randint(14, 35)))
-            note(row["denied_on"], NoteAction.note, f"Denied {group}-{code}: {text}")
-            if status is ClaimStatus.appealed:
-                note(row["denied_on"] + timedelta(days=rng.randint(3, 20)), NoteAction.appealed,
-                     "Appeal sent with visit notes and a letter of medical necessity")
-            elif rng.random() < 0.5:
-                note(row["denied_on"] + timedelta(days=rng.randint(1, 10)), NoteAction.called_payer,
-                     f"Called {payer} about the denial; rep confirmed CARC {code}")
-        notes.sort(key=lambda n: n["at"])
-        dates = [d for d in (submitted, row["denied_on"], *(n["at"].date() for n in notes)) if d]
-        row["last_activity"] = max(dates) if dates else None
-        # The same rule the billing service applies on every write, so the work queue sorts right.
-        claim = SimpleNamespace(status=status, service_date=service, denied_on=row["denied_on"])
-        row["deadline"] = claim_deadline(claim, self.payer_limits[row["payer_id"]])  # type: ignore[arg-type]
-        return _ClaimDraft(row, lines, diagnoses, notes)
-
-    def closed_claim(self, max_age: int) -> _ClaimDraft:
-        rng, today = self.rng, self.today
-        service = self._service_date(25, max_age)
-        row, lines, diagnoses = self._base(service)
-        row["submitted_on"] = service + timedelta(days=rng.randint(1, 5))
-        row["last_activity"] = min(today - timedelta(days=1), row["submitted_on"] + timedelta(days=rng.randint(12, 40)))
-        if rng.random() < 0.85:
-            row["status"] = ClaimStatus.paid.value
-            row["paid_cents"] = int(row["billed_cents"] * rng.uniform(0.55, 0.92))
-        else:  # written off after review, sometimes with a little paid
-            row["status"] = ClaimStatus.closed.value
-            row["paid_cents"] = int(row["billed_cents"] * rng.choice((0, 0, 0.2, 0.4)))
-        return _ClaimDraft(row, lines, diagnoses, [])
-
-    def _note(self, day: date, action: NoteAction, text: str) -> dict:
-        day = min(day, self.today)
-        return {"at": _working_time(self.rng, day), "actor": self.rng.choice(self.billers), "action": action.value,
-                "text": text, "next_follow_up": None}
 
 
 def _preventive_code(age: int, medicare: bool) -> str:
@@ -270,7 +619,7 @@ def _assign_follow_ups(rng: random.Random, drafts: list[_ClaimDraft], today: dat
 def _write_claims(conn: Connection, drafts: list[_ClaimDraft], summary: DemoSummary) -> None:
     next_id = _next_id(conn, Claim)
     seq = conn.execute(select(func.count()).select_from(Claim.__table__)).scalar_one()
-    claims, lines, diagnoses, notes = [], [], [], []
+    claims, lines, diagnoses, notes, events = [], [], [], [], []
     for offset, draft in enumerate(drafts):
         claim_id = next_id + offset
         row = draft.row
@@ -282,8 +631,43 @@ def _write_claims(conn: Connection, drafts: list[_ClaimDraft], summary: DemoSumm
         diagnoses += [{"claim_id": claim_id, "position": i, "code": code}
                       for i, code in enumerate(draft.diagnoses, start=1)]
         notes += [{**note, "claim_id": claim_id} for note in draft.notes]
+        # No explicit ids: nothing points at these rows, and the database's own sequence stays right.
+        events += [{**event, "claim_id": claim_id} for event in draft.events]
+        if draft.remit is not None:
+            draft.remit[1].update(claim_id=claim_id, claim_number=row["number"])
     summary.claims = _insert(conn, Claim, claims)
     summary.claim_lines = _insert(conn, ClaimLine, _with_ids(conn, ClaimLine, lines))
     summary.claim_diagnoses = _insert(conn, ClaimDiagnosis, _with_ids(conn, ClaimDiagnosis, diagnoses))
     notes.sort(key=lambda n: (n["at"], n["claim_id"]))
     summary.claim_notes = _insert(conn, ClaimNote, _with_ids(conn, ClaimNote, notes))
+    summary.claim_events = _insert(conn, ClaimEvent, events)
+
+
+def _add_fee_schedules(conn: Connection, payer_ids: dict[str, int]) -> int:
+    table = FeeSchedule.__table__  # type: ignore[attr-defined]
+    have = {payer_id for (payer_id,) in conn.execute(select(table.c.payer_id).distinct())}
+    rows = [{"payer_id": payer_ids[name], "code": code, "modifier": "", "allowed_cents": allowed}
+            for name in FEE_SCHEDULE_PAYERS if payer_ids[name] not in have
+            for code, allowed in sorted(fee_schedule(name).items())]
+    return _insert(conn, FeeSchedule, rows)
+
+
+def _add_remittances(conn: Connection, rng: random.Random, remittances: list, today: date) -> tuple[int, int]:
+    """The payers' latest 835 files as imported; the first one also paid a claim the practice cannot match."""
+    claim_rows = 0
+    for index, (payer_name, posted, check, drafts) in enumerate(remittances):
+        rows = [dict(draft.remit[1]) for draft in drafts]
+        if index == 0:
+            charge = rng.choice((13500, 19500))
+            rows.append({"claim_number": f"A{rng.randint(100000, 999999)}", "claim_id": None, "status_code": "1",
+                         "charge_cents": charge, "paid_cents": int(charge * 0.7), "patient_resp_cents": 0,
+                         "adjustments": json.dumps([["CO", "45", charge - int(charge * 0.7)]]),
+                         "note": "no claim with this number"})
+        name = f"{payer_name.split()[0].upper()}_{posted:%Y%m%d}.835"
+        result = conn.execute(Remittance.__table__.insert().values(  # type: ignore[attr-defined]
+            file_hash=hashlib.sha256(f"demo 835 {name} {check}".encode()).hexdigest(), file_name=name,
+            imported_at=posted, actor="billing", payer_name=payer_name, check_number=check.lstrip("#"),
+            paid_cents=sum(row["paid_cents"] for row in rows)))
+        remittance_id = result.inserted_primary_key[0]
+        claim_rows += _insert(conn, RemittanceClaim, [{**row, "remittance_id": remittance_id} for row in rows])
+    return len(remittances), claim_rows
