@@ -2,19 +2,44 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from officemgr.models import ClaimNoteCreate, NoteAction
+from officemgr.models import ClaimNoteCreate, ClaimStatus, NoteAction
 from officemgr.services import billing
-from officemgr.services.billing import QueueRow
+from officemgr.services.billing import ClaimDetail, QueueRow
 from officemgr.tui.forms.base import FieldSpec, RecordForm
 
 
+@dataclass(frozen=True)
+class ClaimRef:
+    """What a claim form needs to know about its claim, from a queue row or from the claim view."""
+
+    claim_id: int
+    version: int
+    number: str
+    status: ClaimStatus
+    patient_name: str
+    payer_name: str
+    balance_cents: int
+
+    @classmethod
+    def from_row(cls, row: QueueRow) -> ClaimRef:
+        return cls(row.claim_id, row.version, row.number, row.status, row.patient_name, row.payer_name,
+                   row.balance_cents)
+
+    @classmethod
+    def from_detail(cls, detail: ClaimDetail) -> ClaimRef:
+        c = detail.claim
+        return cls(c.id or 0, c.version, c.number, c.status, detail.patient_name, detail.payer.name,
+                   c.balance_cents)
+
+
 class ClaimNoteForm(RecordForm):
-    def __init__(self, row: QueueRow) -> None:
+    def __init__(self, row: QueueRow | ClaimRef) -> None:
         self.row = row
         self.FORM_TITLE = f"Follow-up on claim {row.number} ({row.patient_name}, {row.payer_name})"
         super().__init__()
@@ -24,7 +49,7 @@ class ClaimNoteForm(RecordForm):
             FieldSpec("action", "Action", kind="select", options=[(a.label, a) for a in NoteAction]),
             FieldSpec("text", "Note", optional=True),
             FieldSpec("next_follow_up", "Next follow-up date", optional=True, kind="date",
-                      placeholder="MM/DD/YYYY"),
+                      placeholder="MM/DD/YYYY (the claim leaves the queue until then)"),
         ]
 
     def initial(self) -> dict[str, Any]:

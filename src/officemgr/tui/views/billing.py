@@ -1,37 +1,100 @@
-"""Billing tab: the follow-up work queue of open claims, one page at a time."""
+"""Billing tab: the follow-up work queue of open claims, one page at a time, and (key v) the A/R view.
+
+Queue keys: enter opens a claim, n adds a follow-up note, s changes its status, f filters by payer, status,
+bucket or denial code (F or escape clears), / filters by text, PgDn/PgUp page, c the CARC codes.
+Whatever a form needs from the database is read in a worker before the form opens.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from rich.text import Text
-from sqlmodel import Session
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, select
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Label
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, Label, Static
 
-from officemgr.services import billing
-from officemgr.services.billing import PAGE, QueuePage, QueueRow
+from officemgr.models import ClaimStatus, Payer
+from officemgr.services import billing, claim_flow, denials
+from officemgr.services.billing import PAGE, QueueFilter, QueuePage, QueueRow
 from officemgr.services.common import ServiceError
 from officemgr.services.format import money
 from officemgr.store import read_session
-from officemgr.tui.forms.claim_note import ClaimNoteForm
+from officemgr.tui.forms.claim_note import ClaimNoteForm, ClaimRef
+from officemgr.tui.forms.claim_status import ClaimStatusForm, Filters, QueueFilterForm
+from officemgr.tui.views.billing_ar import ArData, ArPanel, fetch_ar
+from officemgr.tui.views.carc_codes import CarcScreen
 from officemgr.tui.views.claim_detail import ClaimScreen
 from officemgr.tui.widgets.base import TabView, plain, selected_key
 from officemgr.tui.widgets.paged_table import PagedTable, page_status
 
+COLUMNS = ("Claim", "Patient", "Payer", "Service", "Age", "Status", "Balance", "Deadline", "Why", "Denial",
+           "Follow-up")
+TITLE = "Claims to work today: nearest deadline first, then balance, then age"
+
+
+def clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
 
 def deadline_cell(row: QueueRow) -> Text:
-    if row.days_to_deadline is None:
+    """'12/01 · 8 d' (bold red under 15 days or passed); the year shows in the claim view."""
+    if row.days_to_deadline is None or row.deadline is None:
         return Text("—", style="dim")
     style = "bold red" if row.days_to_deadline < billing.DEADLINE_WARN_DAYS else ""
     label = "passed" if row.days_to_deadline < 0 else f"{row.days_to_deadline} d"
-    return Text(f"{row.deadline:%m/%d/%Y} ({label})", style=style)
+    return Text(f"{row.deadline:%m/%d} · {label}", style=style)
+
+
+def denial_text(row: QueueRow) -> str:
+    return f"{row.denial_code} {row.denial_meaning}".strip() if row.denial_code else ""
+
+
+def queue_cells(row: QueueRow) -> list[Text]:
+    """The row as it fits 160 columns: long text is clipped (the line under the table shows it whole)."""
+    reason = row.reason.replace("needs investigation: no activity for ", "no activity ").replace(" days", " d")
+    why = Text(clip(("! " if row.escalated else "") + reason, 22), style="bold red" if row.escalated else "")
+    return [
+        plain(row.number),
+        plain(clip(row.patient_name, 16)),
+        plain(clip(row.payer_name, 16)),
+        Text(f"{row.service_date:%m/%d/%y}"),
+        Text(row.bucket),
+        Text(row.status.label, style="bold red" if row.status in (ClaimStatus.denied, ClaimStatus.rejected) else ""),
+        Text(money(row.balance_cents), justify="right"),
+        deadline_cell(row),
+        why,
+        plain(clip(denial_text(row), 16)),
+        Text(f"{row.next_follow_up:%m/%d}" if row.next_follow_up else ""),
+    ]
+
+
+def row_line(row: QueueRow) -> Text:
+    """The highlighted claim in full: why it is in the queue, its deadline, its denial."""
+    line = Text(f"{row.number}{' (paper)' if row.paper else ''} · {row.patient_name} · {row.payer_name}: ")
+    line.append(("! " if row.escalated else "") + row.reason, style="bold red" if row.escalated else "bold")
+    if row.deadline:
+        line.append(f" · deadline {row.deadline:%m/%d/%Y}")
+    if row.denial_code:
+        group = f"{row.denial_group}-" if getattr(row, "denial_group", "") else ""
+        line.append(f" · denied {group}{row.denial_code}: {row.denial_meaning or 'meaning not in the CARC list'}")
+    return line
 
 
 class BillingView(TabView):
     BINDINGS = [
         *TabView.BINDINGS,
         Binding("n", "note", "Follow-up note", id="billing_note"),
+        Binding("s", "status", "Change status", id="billing_status"),
+        Binding("f", "filters", "Filter by payer, status…", id="billing_filters"),
+        Binding("F", "clear_filter", "Clear filters", id="billing_clear_filters"),
+        Binding("v", "switch", "Queue / A/R", id="billing_switch"),
+        Binding("c", "carc", "CARC codes", id="billing_carc"),
         Binding("pagedown", "page(1)", "Next page", id="billing_next"),
         Binding("pageup", "page(-1)", "Prev page", id="billing_prev"),
     ]
@@ -40,47 +103,129 @@ class BillingView(TabView):
         super().__init__(**kwargs)
         self.page_offset = 0
         self.rows: dict[int, QueueRow] = {}
+        self.filters = Filters()
+        self.payer_names: dict[int, str] = {}
+        self.mode = "queue"  # or "ar"
 
     def compose(self) -> ComposeResult:
-        yield Label("Claims to work today: nearest deadline first, then balance, then age", classes="view-title")
+        yield Label(TITLE, classes="view-title", id="billing-title")
         yield PagedTable(cursor_type="row", zebra_stripes=True, id="queue")
+        yield Static("", id="billing-row", classes="status")
         yield from self.compose_filter()
 
     def on_mount(self) -> None:
-        self.query_one(PagedTable).add_columns(
-            "Claim", "Patient", "Payer", "Service", "Age", "Status", "Balance", "Deadline", "Denial", "Follow-up")
+        self.query_one(PagedTable).add_columns(*COLUMNS)
         super().on_mount()
 
-    def fetch(self, session: Session) -> QueuePage:
-        return billing.work_queue(session, self.today, offset=self.page_offset, limit=PAGE, text=self.filter_text)
+    # -- loading: the queue page, or everything the A/R view shows
 
-    def show(self, data: QueuePage) -> None:
+    def queue_filter(self) -> QueueFilter:
+        f = self.filters
+        return QueueFilter(payer_id=f.payer_id, status=f.status, bucket=f.bucket, denial_code=f.denial_code,
+                           text=self.filter_text)
+
+    def fetch(self, session: Session) -> QueuePage | ArData:
+        if self.mode == "ar":
+            return fetch_ar(session, self.today)
+        return billing.work_queue(session, self.today, offset=self.page_offset, limit=PAGE,
+                                  filters=self.queue_filter())
+
+    def show(self, data: QueuePage | ArData) -> None:
+        if isinstance(data, ArData):
+            if self.mode == "ar":
+                self.query_one(ArPanel).show(data)
+            return
+        if self.mode != "queue":
+            return
         table = self.query_one(PagedTable)
+        keep = table.cursor_row
         table.clear()
         self.rows = {row.claim_id: row for row in data.rows}
         for row in data.rows:
-            table.add_row(
-                plain(row.number),
-                plain(row.patient_name),
-                plain(row.payer_name),
-                Text(f"{row.service_date:%m/%d/%Y}"),
-                Text(row.bucket),
-                Text(row.status.label, style="bold red" if row.status.value in ("denied", "rejected") else ""),
-                Text(money(row.balance_cents), justify="right"),
-                deadline_cell(row),
-                plain(row.denial_code),
-                Text(f"{row.next_follow_up:%m/%d/%Y}" if row.next_follow_up else ""),
-                key=str(row.claim_id),
-            )
+            table.add_row(*queue_cells(row), key=str(row.claim_id))
+        table.move_cursor(row=min(keep, max(0, table.row_count - 1)))
+        if not data.rows:
+            self.query_one("#billing-row", Static).update(Text("No claims to work" + (" with these filters" if (
+                self.filter_text or self.filters != Filters()) else " today"), style="dim"))
+        on = self.filters.describe(self.payer_names)
+        if self.filter_text:
+            on = f"{on}, " if on else ""
+            on += f"text '{self.filter_text}'"
+        title = Text(TITLE)
+        if on:
+            title.append(f" · filtered: {on} (F clears)", style="bold yellow")
+        self.query_one("#billing-title", Label).update(title)
         filtered = f" matching '{self.filter_text}'" if self.filter_text else ""
-        self.set_status(f"{page_status(data.offset, len(data.rows), data.total)}{filtered} · "
-                        "PgDn/PgUp page · enter opens · n follow-up note · / filter")
+        escalated = sum(1 for row in data.rows if row.escalated)
+        self.set_status(f"{page_status(data.offset, len(data.rows), data.total)}{filtered}"
+                        + (f" · {escalated} escalated (!) on this page" if escalated else "")
+                        + " · PgDn/PgUp page · enter opens · n note · s status · f filters · v A/R · c CARC codes")
+
+    @on(PagedTable.RowHighlighted, "#queue")
+    def _highlighted(self, event: PagedTable.RowHighlighted) -> None:
+        row = self.rows.get(int(event.row_key.value or 0))
+        self.query_one("#billing-row", Static).update(row_line(row) if row else Text(""))
+
+    def focus_table(self) -> None:
+        if self.mode == "ar":
+            self.query_one("#aging", DataTable).focus()
+        else:
+            self.query_one(PagedTable).focus()
+
+    # -- queue vs A/R
+
+    def action_switch(self) -> None:
+        queue = self.query_one(PagedTable)
+        if self.mode == "queue":
+            self.mode = "ar"
+            queue.display = self.query_one("#billing-row").display = False
+            self.query_one("#filter", Input).display = False
+            if not self.query(ArPanel):
+                self.mount(ArPanel(id="ar"), after=queue)
+            self.query_one(ArPanel).display = True
+            self.query_one("#billing-title", Label).update(Text("A/R at a glance · v back to the work queue"))
+            self.set_status("v work queue · enter on a payer: its claims in the queue · c CARC codes")
+            self.call_after_refresh(self.focus_table)
+        else:
+            self.mode = "queue"
+            self.query_one(ArPanel).display = False
+            queue.display = self.query_one("#billing-row").display = True
+            self.focus_table()
+        self.refresh_bindings()
+        self.reload()
+
+    @on(DataTable.RowSelected, "#aging")
+    def _payer_selected(self, event: DataTable.RowSelected) -> None:
+        """enter on a payer's aging row: that payer's claims in the work queue."""
+        event.stop()
+        key = event.row_key.value
+        if key and key.isdigit():
+            name = str(event.data_table.get_row(key)[0])
+            self.payer_names[int(key)] = name
+            self.filters = Filters(payer_id=int(key))
+            self.page_offset = 0
+            self.action_switch()
+
+    QUEUE_ACTIONS = frozenset({"note", "status", "filters", "start_filter", "page"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The queue's keys leave the footer while the A/R view is shown."""
+        return not (self.mode == "ar" and action in self.QUEUE_ACTIONS)
+
+    def in_queue(self) -> bool:
+        if self.mode != "queue":
+            self.say("That works on the work queue: press v to go back to it.", "warning")
+        return self.mode == "queue"
+
+    # -- paging and filters
 
     def on_paged_table_page_requested(self, event: PagedTable.PageRequested) -> None:
         event.stop()
         self.action_page(event.delta)
 
     def action_page(self, delta: int) -> None:
+        if self.mode != "queue":
+            return
         new = max(0, self.page_offset + delta * PAGE)
         if delta > 0 and len(self.rows) < PAGE:
             return
@@ -92,6 +237,45 @@ class BillingView(TabView):
         self.page_offset = 0
         super().apply_filter(text)
 
+    def action_start_filter(self) -> None:
+        if self.in_queue():
+            super().action_start_filter()
+
+    def action_clear_filter(self) -> None:
+        """escape or F: clear the text filter and every `f` filter."""
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.display = False
+        if self.filter_text or self.filters != Filters():
+            self.filters = Filters()
+            self.page_offset = 0
+            self.filter_text = ""
+            self.reload()
+        self.focus_table()
+
+    def action_filters(self) -> None:
+        if not self.in_queue():
+            return
+
+        def read(session: Session) -> tuple[list[tuple[str, int]], list[str]]:
+            payers = [(p.name, p.id) for p in session.exec(select(Payer).order_by(Payer.name))]
+            return payers, billing.bucket_labels(session)  # type: ignore[return-value]
+
+        def make(data: tuple[list[tuple[str, int]], list[str]]) -> Screen[Any]:
+            self.payer_names.update({pid: name for name, pid in data[0]})
+            return QueueFilterForm(self.filters, payers=data[0], buckets=data[1])
+
+        self.open_after_read(read, make, self._after_filters)
+
+    def _after_filters(self, result: Filters | bool | None) -> None:
+        if isinstance(result, Filters) and result != self.filters:
+            self.filters = result
+            self.page_offset = 0
+            self.reload()
+        self.focus_table()
+
+    # -- a claim: open, note, status
+
     def selected(self) -> QueueRow | None:
         key = selected_key(self.query_one(PagedTable))
         return self.rows.get(int(key)) if key else None
@@ -100,7 +284,7 @@ class BillingView(TabView):
         if record_id is not None:
             self._open(record_id)
 
-    @on(PagedTable.RowSelected)
+    @on(PagedTable.RowSelected, "#queue")
     def _selected(self, event: PagedTable.RowSelected) -> None:
         event.stop()
         self._open(int(event.row_key.value or 0))
@@ -113,14 +297,69 @@ class BillingView(TabView):
         except ServiceError as exc:
             self.app.call_from_thread(self.say, str(exc), "error")
             return
-        self.app.call_from_thread(self.app.push_screen, ClaimScreen(detail))
+        except SQLAlchemyError as exc:
+            self.app.call_from_thread(self.say, f"Could not read the claim ({exc.__class__.__name__})", "error")
+            return
+        self.app.call_from_thread(self.app.push_screen, ClaimScreen(detail),
+                                  lambda asked: self._from_claim(ClaimRef.from_detail(detail), asked))
+
+    def _from_claim(self, ref: ClaimRef, asked: str | None) -> None:
+        """The claim view closed asking for a note or a status change: open that form, then the claim again."""
+        if asked == "note":
+            self.app.push_screen(ClaimNoteForm(ref), lambda saved: self._after_note(saved, ref.claim_id))
+        elif asked == "status":
+            self._status(ref, reopen=True)
 
     def action_note(self) -> None:
-        row = self.selected()
+        row = self.selected() if self.in_queue() else None
         if row is not None:
             self.app.push_screen(ClaimNoteForm(row), self._after_note)
 
-    def _after_note(self, saved: bool | None) -> None:
+    def _after_note(self, saved: bool | None, reopen: int | None = None) -> None:
         if saved:
             self.say("Follow-up saved")
             self.reload()
+        if reopen is not None:
+            self._open(reopen)
+
+    def action_status(self) -> None:
+        row = self.selected() if self.in_queue() else None
+        if row is not None:
+            self._status(ClaimRef.from_row(row), reopen=False)
+
+    def _status(self, ref: ClaimRef, *, reopen: bool) -> None:
+        if not claim_flow.allowed_next(ref.status):
+            self.say(f"Claim {ref.number} is {ref.status.label}: its status cannot change any more.", "warning")
+            return
+
+        def after(form: ClaimStatusForm, saved: bool | None) -> None:
+            if saved:
+                self.say(form.result)
+                self.reload()
+            if reopen:
+                self._open(ref.claim_id)
+
+        self.open_after_read(lambda session: {c.code: c.meaning for c in denials.codes(session)},
+                             lambda carc: ClaimStatusForm(ref, carc=carc), after, pass_screen=True)
+
+    def action_carc(self) -> None:
+        self.app.push_screen(CarcScreen(), lambda changed: self.reload() if changed else None)
+
+    @work(thread=True, exclusive=True, group="open")
+    def open_after_read(self, read: Callable[[Session], Any], make: Callable[[Any], Screen[Any]],
+                        after: Callable[..., None], pass_screen: bool = False) -> None:
+        """Read what a form needs in this worker, then build and push it on the UI thread."""
+        try:
+            with read_session(self.engine) as session:
+                data = read(session)
+        except SQLAlchemyError as exc:
+            self.app.call_from_thread(self.say, f"Could not read the database ({exc.__class__.__name__}); "
+                                      "try again, or restart officemgr.", "error")
+            return
+        self.app.call_from_thread(self._push, make, data, after, pass_screen)
+
+    def _push(self, make: Callable[[Any], Screen[Any]], data: Any, after: Callable[..., None],
+              pass_screen: bool) -> None:
+        screen = make(data)
+        self.app.push_screen(screen, (lambda result: after(screen, result)) if pass_screen else after)
+

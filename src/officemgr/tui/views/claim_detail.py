@@ -1,54 +1,169 @@
-"""A claim with its lines, diagnoses and follow-up history (read-only)."""
+"""A claim with its lines, diagnoses (each checked against ICD-10-CM) and one history of notes and status changes.
+
+The ICD-10-CM code set takes over a second to load the first time, so the diagnoses are checked in a worker
+and their flags appear when it is done. `n` and `s` close the screen asking the Billing tab for the follow-up
+note or the status form; the tab opens this screen again afterwards.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
+
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
+from officemgr.services import icd
 from officemgr.services.billing import ClaimDetail
 from officemgr.services.format import money
+from officemgr.tui.widgets.base import plain
 
 
-class ClaimScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q", "dismiss", "Close", id="claim_close")]
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    actor: str
+    what: Text
+    detail: str
+    follow_up: date | None
+
+
+def history(detail: ClaimDetail) -> list[HistoryEntry]:
+    """Notes and status events in one list, newest first."""
+    entries = [HistoryEntry(n.at, n.actor, Text(n.action.label), n.text, n.next_follow_up) for n in detail.notes]
+    for e in detail.events:
+        parts = []
+        if e.code:
+            parts.append(f"CARC {e.code}")
+        if e.amount_cents:
+            parts.append(money(e.amount_cents))
+        if e.text:
+            parts.append(e.text)
+        what = Text(f"{e.from_status.replace('_', ' ')} → {e.to_status.replace('_', ' ')}", style="bold")
+        entries.append(HistoryEntry(e.at, e.actor, what, " · ".join(parts), None))
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)
+
+
+def icd_flag(check: icd.IcdCheck | None) -> Text:
+    """One diagnosis check as a cell: red when the code is not in ICD-10-CM or cannot be billed."""
+    if check is None:
+        return Text("could not check (the ICD-10-CM code set did not load)", style="yellow")
+    if not check.valid:
+        return Text(f"✗ {check.message or 'not an ICD-10-CM code'}", style="bold red")
+    if not check.billable:
+        return Text(f"! {check.message or 'not billable: use a more specific code'}", style="bold red")
+    return Text(f"✓ {check.description}")
+
+
+class ClaimScreen(ModalScreen[str | None]):
+    DEFAULT_CSS = """
+    ClaimScreen > .form.wide {
+        width: 95%;
+        max-width: 140;
+    }
+    ClaimScreen .claim-tables {
+        height: auto;
+    }
+    ClaimScreen .claim-tables > Vertical {
+        height: auto;
+    }
+    ClaimScreen #lines-box {
+        width: 36;
+    }
+    ClaimScreen #dx-box {
+        width: 1fr;
+        margin-left: 1;
+    }
+    """
+    BINDINGS = [
+        Binding("escape,q", "dismiss", "Close", id="claim_close"),
+        Binding("n", "dismiss('note')", "Follow-up note", id="claim_note"),
+        Binding("s", "dismiss('status')", "Change status", id="claim_status"),
+    ]
 
     def __init__(self, detail: ClaimDetail) -> None:
         super().__init__()
         self.detail = detail
+        self.checks: dict[str, icd.IcdCheck | None] = {}
 
     def compose(self) -> ComposeResult:
         d, c = self.detail, self.detail.claim
         with Vertical(classes="form wide"):
-            yield Label(Text(f"Claim {c.number} · {d.patient_name} · {d.payer.name}"), classes="form-title")
+            yield Label(Text(f"Claim {c.number} · {d.patient_name} · {d.payer.name}" + (" · paper" if c.paper else "")),
+                        classes="form-title")
             deadline = f" · deadline {c.deadline:%m/%d/%Y}" if c.deadline else ""
             yield Static(Text(
                 f"Service {c.service_date:%m/%d/%Y} · status {c.status.label} · billed {money(c.billed_cents)} · "
                 f"paid {money(c.paid_cents)} · balance {money(c.balance_cents)}{deadline}"
             ))
-            yield Static(Text(
-                f"Diagnoses: {', '.join(d.diagnoses) or '—'} · denial: {c.denial_code or '—'} · "
-                f"payer phone {d.payer.phone or '—'} · {d.payer.portal_note}"
-            ))
-            yield Label("Lines", classes="subtitle")
-            yield DataTable(id="lines", classes="short", cursor_type="row")
-            yield Label("History", classes="subtitle")
-            yield DataTable(id="notes", classes="short", cursor_type="row")
-            yield Static(Text("escape closes · n on the queue adds a follow-up"), classes="form-hint")
+            if c.denial_code:
+                group = f"{c.denial_group}-" if c.denial_group else ""
+                meaning = d.denial_meaning or "meaning not in the CARC list"
+                yield Static(Text(f"Denied {group}{c.denial_code}: {meaning}", style="bold red"), id="claim-denial")
+            yield Static(Text(f"Payer phone {d.payer.phone or '—'}" + (f" · {d.payer.portal_note}"
+                                                                         if d.payer.portal_note else "")))
+            with Horizontal(classes="claim-tables"):
+                with Vertical(id="lines-box"):
+                    yield Label("Lines", classes="subtitle")
+                    yield DataTable(id="lines", classes="short", cursor_type="row")
+                with Vertical(id="dx-box"):
+                    yield Label("Diagnoses (ICD-10-CM)", classes="subtitle", id="dx-title")
+                    yield DataTable(id="diagnoses", classes="short", cursor_type="row")
+            yield Label("History, newest first", classes="subtitle")
+            yield DataTable(id="history", classes="short", cursor_type="row")
+            yield Static(Text("n follow-up note · s change status · escape closes"), classes="form-hint")
 
     def on_mount(self) -> None:
         lines = self.query_one("#lines", DataTable)
         lines.add_columns("Code", "Modifiers", "Units", "Charge")
         for line in self.detail.lines:
-            lines.add_row(Text(line.code), Text(line.modifiers), Text(str(line.units)), Text(money(line.charge_cents)))
-        notes = self.query_one("#notes", DataTable)
-        notes.add_columns("When", "Who", "Action", "Note", "Next follow-up")
-        for note in self.detail.notes:
-            notes.add_row(Text(f"{note.at:%m/%d/%Y %H:%M}"), Text(note.actor), Text(note.action.label),
-                          Text(note.text), Text(f"{note.next_follow_up:%m/%d/%Y}" if note.next_follow_up else ""))
-        if not self.detail.notes:
-            notes.add_row(Text("no follow-ups yet", style="dim"), "", "", "", "")
-        notes.focus()
+            lines.add_row(plain(line.code), plain(line.modifiers), Text(str(line.units)),
+                          Text(money(line.charge_cents), justify="right"))
+        self._show_diagnoses()
+        table = self.query_one("#history", DataTable)
+        table.add_columns("When", "Who", "What", "Follow-up", "Detail")
+        entries = history(self.detail)
+        for entry in entries:
+            table.add_row(Text(f"{entry.at:%m/%d/%Y %H:%M}"), plain(entry.actor), entry.what,
+                          Text(f"{entry.follow_up:%m/%d/%Y}" if entry.follow_up else ""), plain(entry.detail))
+        if not entries:
+            table.add_row(Text("no follow-ups or status changes yet", style="dim"), "", "", "", "")
+        table.focus()
+        if self.detail.diagnoses:
+            self.check_diagnoses()
+
+    def _show_diagnoses(self) -> None:
+        table = self.query_one("#diagnoses", DataTable)
+        if not table.columns:
+            table.add_columns("#", "Code", "Check")
+        table.clear()
+        for n, code in enumerate(self.detail.diagnoses, start=1):
+            flag = icd_flag(self.checks[code]) if code in self.checks else Text("checking…", style="dim")
+            table.add_row(Text(str(n)), plain(code), flag)
+        if not self.detail.diagnoses:
+            table.add_row(Text(""), Text("none on the claim", style="dim"), Text(""))
+
+    @work(thread=True, exclusive=True, group="icd")
+    def check_diagnoses(self) -> None:
+        """Check every diagnosis code (the first check loads the code set: only ever here, off the UI thread)."""
+        checks: dict[str, icd.IcdCheck | None] = {}
+        try:
+            for code in self.detail.diagnoses:
+                checks[code] = icd.check(code)
+        except Exception:  # noqa: BLE001 - a missing or broken code set must not take the claim view down
+            checks = {code: checks.get(code) for code in self.detail.diagnoses}
+        self.app.call_from_thread(self._checked, checks)
+
+    def _checked(self, checks: dict[str, icd.IcdCheck | None]) -> None:
+        if not self.is_mounted:
+            return
+        self.checks = checks
+        self._show_diagnoses()
+        bad = sum(1 for c in checks.values() if c is None or not (c.valid and c.billable))
+        title = "Diagnoses (ICD-10-CM)" + (f" · {bad} to fix" if bad else " · all billable")
+        self.query_one("#dx-title", Label).update(Text(title, style="bold red" if bad else ""))
