@@ -64,6 +64,7 @@ from officemgr.models import (
 from officemgr.models.validation import explain, parse_date
 from officemgr.services import billing, icd
 from officemgr.services.common import ServiceError, _plain, created_fields, record
+from officemgr.services.csv_files import read_records
 from officemgr.services.inventory_io import parse_money
 
 COLUMNS = ("claim", "patient_last", "patient_first", "dob", "payer", "service_date", "billed", "paid", "status",
@@ -134,34 +135,7 @@ class _Row:
 
 def _read(path: Path) -> tuple[list[_Row], list[tuple[int, str]]]:
     """The data rows, and the (line, problem) found while reading them."""
-    if path.suffix.lower() != ".csv":
-        raise ClaimsImportRefused(f"{path.name}: import claims reads a .csv file, not "
-                                  f"'{path.suffix or 'no extension'}'")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ClaimsImportRefused(f"there is no file {path}") from None
-    except OSError as exc:
-        raise ClaimsImportRefused(f"cannot read {path}: {exc.strerror}") from None
-    if not data.strip():
-        raise ClaimsImportRefused(f"{path.name} is empty")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ClaimsImportRefused(f"{path.name} is not UTF-8 text; save it as 'CSV UTF-8' and try again") from None
-    if "\x00" in text:
-        raise ClaimsImportRefused(f"{path.name} is not a readable CSV file (it holds binary data)")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    records: list[tuple[int, list[str]]] = []
-    try:
-        line = 1
-        for cells in reader:
-            records.append((line, cells))
-            line = reader.line_num + 1  # a quoted cell may span lines: number rows by where they start
-    except csv.Error as exc:
-        raise ClaimsImportRefused(f"{path.name} is not a readable CSV file (line {reader.line_num}: {exc})") from None
-    if not records or not any(cell.strip() for cell in records[0][1]):
-        raise ClaimsImportRefused(f"{path.name}: line 1 must be a header naming the columns ({', '.join(COLUMNS)})")
+    records = read_records(path, command="import claims", columns=COLUMNS, refused=ClaimsImportRefused)
     header = _header(records[0][1], path.name)
     rows: list[_Row] = []
     problems: list[tuple[int, str]] = []

@@ -17,8 +17,6 @@ claim is underpaid by the difference: it stays open (partly paid) in the work qu
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -29,6 +27,7 @@ from sqlmodel import Session, col, select
 
 from officemgr.models import Claim, ClaimLine, FeeSchedule, Patient, Payer, Remittance, RemittanceClaim
 from officemgr.services.common import ServiceError, record
+from officemgr.services.csv_files import read_records
 from officemgr.services.format import plural
 from officemgr.services.inventory_io import parse_money
 
@@ -103,31 +102,7 @@ def import_fees(session: Session, payer_name_or_id: str | int, path: Path, *, no
 def _read(path: Path) -> dict[tuple[str, str], int]:
     """{(code, modifier): allowed cents} from the file, or FeesRefused listing every bad line."""
     name = path.name
-    if path.suffix.lower() != ".csv":
-        raise FeesRefused(f"{name}: import fees reads a .csv file, not '{path.suffix or 'no extension'}'")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FeesRefused(f"there is no file {path}") from None
-    except OSError as exc:
-        raise FeesRefused(f"cannot read {path}: {exc.strerror}") from None
-    if not data.strip():
-        raise FeesRefused(f"{name} is empty")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FeesRefused(f"{name} is not UTF-8 text; save it as 'CSV UTF-8' and try again") from None
-    if "\x00" in text:
-        raise FeesRefused(f"{name} is not a readable CSV file (it holds binary data: save it as 'CSV UTF-8')")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    records: list[tuple[int, list[str]]] = []
-    try:
-        line = 1
-        for cells in reader:
-            records.append((line, cells))
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise FeesRefused(f"{name} is not a readable CSV file (line {reader.line_num}: {exc})") from None
+    records = read_records(path, command="import fees", columns=COLUMNS, refused=FeesRefused)
     header = _header(records[0][1], name)
     fees: dict[tuple[str, str], int] = {}
     first_line: dict[tuple[str, str], int] = {}

@@ -32,8 +32,6 @@ each item with none, in the columns of EXPORT_COLUMNS.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -48,6 +46,7 @@ from officemgr.models import Item, ItemCategory, ItemCreate, ReceiveCreate, Stoc
 from officemgr.models.validation import explain
 from officemgr.services import inventory
 from officemgr.services.common import ServiceError, created_fields, record
+from officemgr.services.csv_files import read_records
 from officemgr.services.format import plural
 from officemgr.services.movements import receive_into
 
@@ -114,34 +113,7 @@ class _Row:
 
 def _read(path: Path) -> tuple[list[_Row], list[tuple[int, str]]]:
     """The data rows, and the (line, problem) found while reading them."""
-    if path.suffix.lower() != ".csv":
-        raise ImportRefused(f"{path.name}: import items reads a .csv file, not '{path.suffix or 'no extension'}'")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ImportRefused(f"there is no file {path}") from None
-    except OSError as exc:
-        raise ImportRefused(f"cannot read {path}: {exc.strerror}") from None
-    if not data.strip():
-        raise ImportRefused(f"{path.name} is empty")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRefused(f"{path.name} is not UTF-8 text; save it as 'CSV UTF-8' and try again") from None
-    if "\x00" in text:
-        raise ImportRefused(f"{path.name} is not a readable CSV file (it holds binary data: save it as 'CSV UTF-8' "
-                            "from the spreadsheet)")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    records: list[tuple[int, list[str]]] = []
-    try:
-        line = 1
-        for cells in reader:
-            records.append((line, cells))
-            line = reader.line_num + 1  # a quoted cell may span lines: number rows by where they start
-    except csv.Error as exc:
-        raise ImportRefused(f"{path.name} is not a readable CSV file (line {reader.line_num}: {exc})") from None
-    if not records or not any(cell.strip() for cell in records[0][1]):
-        raise ImportRefused(f"{path.name}: line 1 must be a header naming the columns ({', '.join(IMPORT_COLUMNS)})")
+    records = read_records(path, command="import items", columns=IMPORT_COLUMNS, refused=ImportRefused)
     header = _header(records[0][1], path.name)
     rows: list[_Row] = []
     problems: list[tuple[int, str]] = []
