@@ -15,6 +15,7 @@ from officemgr.models.billing import (
     FeeSchedule,
     NoteAction,
     Payer,
+    PayerCreate,
     Remittance,
     RemittanceClaim,
 )
@@ -133,6 +134,7 @@ __all__ = [
     "Patient",
     "PatientCreate",
     "Payer",
+    "PayerCreate",
     "ProviderHours",
     "Recall",
     "RecallStatus",

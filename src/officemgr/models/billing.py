@@ -10,7 +10,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from officemgr.models.base import Versioned, enum_field, nullable_enum
-from officemgr.models.validation import strip_text
+from officemgr.models.validation import clean_phone, require_text, strip_text
 
 
 class ClaimStatus(str, enum.Enum):
@@ -227,3 +227,17 @@ class FeeSchedule(SQLModel, table=True):
     code: str = Field(max_length=5)
     modifier: str = Field(default="", max_length=2)
     allowed_cents: int = Field(ge=0)
+
+
+class PayerCreate(SQLModel):
+    """A payer as the office manager enters it: its filing and appeal limits drive every open claim's deadline."""
+
+    name: str = Field(max_length=80)
+    timely_filing_days: int = Field(ge=1, le=3650)
+    appeal_days: int = Field(default=180, ge=1, le=3650)
+    phone: str = Field(default="", max_length=20)
+    portal_note: str = Field(default="", max_length=300)
+
+    _name = field_validator("name")(require_text)
+    _phone = field_validator("phone")(clean_phone)
+    _note = field_validator("portal_note")(strip_text)

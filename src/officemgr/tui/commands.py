@@ -31,6 +31,7 @@ ACTIONS = (
     ("Filter claims by payer, status, age or denial", "billing", "filters"),
     ("A/R aging, KPIs, denials and underpayments", "billing", "switch"),
     ("Denial reason codes (CARC)", "billing", "carc"),
+    ("Payers: filing and appeal limits, phone, portal", "billing", "payers"),
     ("Vaccine temperature log", "compliance", "temperatures"),
     ("Concerns and incidents", "compliance", "concerns"),
     ("Add a compliance duty", "compliance", "add(False)"),

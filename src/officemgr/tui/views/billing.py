@@ -30,6 +30,7 @@ from officemgr.tui.forms.claim_status import ClaimStatusForm, Filters, QueueFilt
 from officemgr.tui.views.billing_ar import ArData, ArPanel, fetch_ar
 from officemgr.tui.views.carc_codes import CarcScreen
 from officemgr.tui.views.claim_detail import ClaimScreen
+from officemgr.tui.views.payers import PayersScreen
 from officemgr.tui.widgets.base import TabView, plain, selected_key
 from officemgr.tui.widgets.paged_table import PagedTable, page_status
 
@@ -95,6 +96,7 @@ class BillingView(TabView):
         Binding("F", "clear_filter", "Clear filters", id="billing_clear_filters"),
         Binding("v", "switch", "Queue / A/R", id="billing_switch"),
         Binding("c", "carc", "CARC codes", id="billing_carc"),
+        Binding("p", "payers", "Payers", id="billing_payers"),
         Binding("pagedown", "page(1)", "Next page", id="billing_next"),
         Binding("pageup", "page(-1)", "Prev page", id="billing_prev"),
     ]
@@ -341,6 +343,9 @@ class BillingView(TabView):
 
         self.open_after_read(lambda session: {c.code: c.meaning for c in denials.codes(session)},
                              lambda carc: ClaimStatusForm(ref, carc=carc), after, pass_screen=True)
+
+    def action_payers(self) -> None:
+        self.app.push_screen(PayersScreen(), lambda changed: self.reload() if changed else None)
 
     def action_carc(self) -> None:
         self.app.push_screen(CarcScreen(), lambda changed: self.reload() if changed else None)
