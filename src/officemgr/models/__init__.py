@@ -34,6 +34,16 @@ from officemgr.models.compliance import (
     TemperatureReading,
 )
 from officemgr.models.equipment import Equipment, EquipmentCreate, EquipmentService, ServiceCreate
+from officemgr.models.huddle import (
+    ActionCreate,
+    ActionStatus,
+    HuddleAction,
+    HuddleFinish,
+    HuddleRecord,
+    HuddleReview,
+    HuddleSnooze,
+    ReviewOutcome,
+)
 from officemgr.models.inventory import (
     Item,
     ItemCategory,
@@ -77,6 +87,14 @@ from officemgr.models.schedule import (
 from officemgr.models.settings import Setting
 
 __all__ = [
+    "ActionCreate",
+    "ActionStatus",
+    "HuddleAction",
+    "HuddleFinish",
+    "HuddleRecord",
+    "HuddleReview",
+    "HuddleSnooze",
+    "ReviewOutcome",
     "CarcCode",
     "ClaimEvent",
     "CloseReason",
