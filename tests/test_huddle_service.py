@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlmodel import select
 
 from factories import (
     ACTOR,
@@ -13,6 +14,7 @@ from factories import (
     make_appointment,
     make_appointment_type,
     make_claim,
+    make_claim_event,
     make_completion,
     make_compliance_task,
     make_credential,
@@ -26,9 +28,21 @@ from factories import (
     make_time_off,
     make_vendor,
 )
-from officemgr.models import ApptStatus, ClaimStatus, CredentialKind, ItemCategory, OrderStatus, Role
+from officemgr.models import (
+    AppointmentEvent,
+    ApptStatus,
+    ClaimStatus,
+    CredentialKind,
+    ItemCategory,
+    OrderStatus,
+    Patient,
+    Role,
+)
+from officemgr.models.billing import CloseReason
+from officemgr.models.huddle import ActionStatus, HuddleAction, HuddleSnooze
+from officemgr.models.schedule import EventKind
 from officemgr.services import settings
-from officemgr.services.huddle import huddle, previous_workday
+from officemgr.services.huddle import Numbers, huddle, previous_workday
 
 FRIDAY = date(2026, 11, 20)
 SECTION_KEYS = ["yesterday", "schedule", "staffing", "supplies", "billing", "compliance"]
@@ -59,14 +73,16 @@ def test_an_empty_practice_has_every_section_in_order_each_saying_its_empty_text
     assert result.today == TODAY
     assert [s.key for s in result.sections] == SECTION_KEYS
     assert [(s.title, s.tab, s.empty, s.items) for s in result.sections] == [
-        ("Yesterday (Fri 11/20)", "schedule", "No no-shows yesterday", []),
+        ("Yesterday (Fri 11/20)", "schedule", "Nothing left over from yesterday", []),
         ("Today's schedule", "schedule", "No appointments today", []),
         ("Staffing", "staff", "No staffing gaps today", []),
         ("Supplies and equipment", "inventory", "No supply or equipment problems", []),
-        ("Billing", "billing", "No billing deadlines within 15 days", []),
+        ("Billing", "billing", "No billing deadlines, follow-ups or new denials", []),
         ("Compliance", "compliance", "Nothing due or overdue", []),
     ]
     assert result.total == 0
+    assert result.numbers == Numbers(appointments=0, open_slots=0, staff_out=0, ar_over_90_cents=0,
+                                     overdue_duties=0)
 
 
 def test_a_calm_day_keeps_the_problem_sections_empty(session):
@@ -183,7 +199,7 @@ def test_huddle_schedule_summarises_each_provider(session, busy_monday):
     schedule_items = section(huddle(session, TODAY), "schedule").items
     summaries = [i.text for i in schedule_items if i.reason in ("open slots to fill", "fully booked")]
     # Hopper's double-booked visit takes no extra slot: 32 - 1
-    assert "Grace Hopper: 2 booked, 31 open slots" in summaries
+    assert "Grace Hopper: 2/32 booked, 31 open slots" in summaries
     # Babbage is away: his slots cannot be filled, so he shows only as "off but booked".
     assert not any(text.startswith("Charles Babbage") for text in summaries)
     assert "Charles Babbage: off (PTO) but 1 booked" in [i.text for i in schedule_items]
@@ -202,10 +218,15 @@ def test_huddle_billing_flags_passed_deadlines_follow_ups_and_new_denials(sessio
     make_claim(session, number="LATE", payer=payer, deadline=days(-1), billed_cents=5_000)
     make_claim(session, number="DUE", payer=payer, deadline=TODAY, billed_cents=700)
     make_claim(session, number="F1", payer=payer, deadline=None, status=ClaimStatus.pending, next_follow_up=TODAY)
-    make_claim(session, number="NEW-DENIAL", payer=payer, status=ClaimStatus.denied, denied_on=FRIDAY,
-               deadline=days(100))
-    make_claim(session, number="OLD-DENIAL", payer=payer, status=ClaimStatus.denied, denied_on=days(-10),
-               deadline=days(100))
+    new = make_claim(session, number="NEW-DENIAL", payer=payer, status=ClaimStatus.denied, denied_on=FRIDAY,
+                     deadline=days(100), denial_group="CO", denial_code="197")
+    make_claim_event(session, new, to_status="denied", at=at(0, day=FRIDAY))
+    old = make_claim(session, number="OLD-DENIAL", payer=payer, status=ClaimStatus.denied, denied_on=days(-10),
+                     deadline=days(100))
+    make_claim_event(session, old, to_status="denied", at=at(23, 59, day=FRIDAY - timedelta(days=1)))
+    # Denied on Friday but appealed since: no longer a new denial to work.
+    appealed = make_claim(session, number="APPEALED", payer=payer, status=ClaimStatus.appealed, deadline=days(100))
+    make_claim_event(session, appealed, to_status="denied", at=at(9, day=FRIDAY))
 
     items = section(huddle(session, TODAY), "billing").items
 
@@ -213,7 +234,7 @@ def test_huddle_billing_flags_passed_deadlines_follow_ups_and_new_denials(sessio
         ("LATE Cigna $50.00", "deadline passed yesterday", True),
         ("DUE Cigna $7.00", "deadline today", False),
         ("1 claim follow-up due today", "follow-up date reached", False),
-        ("1 new denial since yesterday", "denied", False),
+        ("NEW-DENIAL Cigna $150.00", "denied Fri 11/20 (CO-197)", False),
     ]
 
 
@@ -314,3 +335,200 @@ def test_urgent_supply_items_come_first(session):
 
     assert [(i.text.split(":")[0], i.urgent) for i in items] == [
         ("MMR lot X", True), ("ECG", True), ("Paper", False), ("MMR lot Y", False), ("AED", False)]
+
+
+# --- yesterday: late cancellations and open actions ---------------------------------------------------
+
+
+def _action(session, owner, *, what="Call the alarm company", due=TODAY, created_on=FRIDAY, status=None):
+    action = HuddleAction(what=what, owner_id=owner.id, due=due, created_on=created_on,
+                          **({"status": status} if status else {}))
+    session.add(action)
+    session.commit()
+    return action
+
+
+def _snooze(session, key, until):
+    session.add(HuddleSnooze(item_key=key, until=until, created_on=TODAY, actor=ACTOR))
+    session.commit()
+
+
+def _cancelled(session, *, start, cancelled_at, reason="", **kwargs):
+    appt = make_appointment(session, start=start, status=ApptStatus.cancelled, cancel_reason=reason, **kwargs)
+    session.add(AppointmentEvent(appointment_id=appt.id, at=cancelled_at, actor=ACTOR, kind=EventKind.status,
+                                 from_status="booked", to_status="cancelled"))
+    session.commit()
+    return appt
+
+
+def test_a_cancellation_within_24_hours_of_the_slot_is_late_and_an_earlier_one_is_not(session):
+    hopper = make_provider(session, first_name="Grace", last_name="Hopper", npi=VALID_NPIS[0])
+    alan = make_patient(session, first_name="Alan", last_name="Turing")
+    visit = make_appointment_type(session, name="Follow-up", minutes=15)
+    late = _cancelled(session, start=at(10, day=FRIDAY), cancelled_at=at(7, 30, day=FRIDAY), reason="car trouble",
+                      provider=hopper, patient=alan, appt_type=visit)
+    _cancelled(session, start=at(11, day=FRIDAY), cancelled_at=at(10, 59, day=FRIDAY - timedelta(days=1)),
+               provider=hopper, patient=alan, appt_type=visit)
+
+    items = section(huddle(session, TODAY), "yesterday").items
+
+    assert [(i.text, i.reason, i.tab, i.record_id, i.key) for i in items] == [
+        ("10:00 AT Follow-up (Grace Hopper)", "late cancellation Fri 11/20, 2 h before: car trouble", "schedule",
+         late.id, f"latecancel:appt:{late.id}")]
+
+
+def test_open_actions_come_back_under_yesterday_until_done(session):
+    owner = make_staff(session, first_name="Mary", last_name="Jones")
+    overdue = _action(session, owner, what="Order more gloves", due=FRIDAY)
+    later = _action(session, owner, what="Call the alarm company", due=days(3))
+    _action(session, owner, what="Created at today's huddle", created_on=TODAY)
+    _action(session, owner, what="Finished", status=ActionStatus.done)
+
+    items = section(huddle(session, TODAY), "yesterday").items
+    assert [(i.text, i.reason, i.tab, i.record_id, i.urgent, i.key) for i in items] == [
+        ("Order more gloves", "open action for Mary Jones, due 11/20/2026", "huddle", overdue.id, True,
+         f"action:{overdue.id}"),
+        ("Call the alarm company", "open action for Mary Jones, due 11/26/2026", "huddle", later.id, False,
+         f"action:{later.id}"),
+    ]
+
+    # Still open the next day (and today's new action now carries over too) ...
+    tomorrow = [i.text for i in section(huddle(session, days(1)), "yesterday").items]
+    assert tomorrow == ["Order more gloves", "Created at today's huddle", "Call the alarm company"]
+
+    # ... until it is done.
+    overdue.status = ActionStatus.done
+    session.add(overdue)
+    session.commit()
+    assert "Order more gloves" not in [i.text for i in section(huddle(session, days(1)), "yesterday").items]
+
+
+# --- today's schedule: patients needing attention ------------------------------------------------------
+
+
+@pytest.fixture
+def patients_today(session):
+    hopper = make_provider(session, first_name="Grace", last_name="Hopper", npi=VALID_NPIS[0])
+    visit = make_appointment_type(session, name="Follow-up", minutes=15)
+    rows = {"hopper": hopper}
+
+    def patient(first, last, hour, *, seen_days_ago=None, status=ApptStatus.checked_out):
+        person = make_patient(session, first_name=first, last_name=last)
+        if seen_days_ago is not None:
+            make_appointment(session, patient=person, provider=hopper, appt_type=visit,
+                             start=at(9, day=days(-seen_days_ago)), status=status)
+        rows[first] = make_appointment(session, patient=person, provider=hopper, appt_type=visit, start=at(hour))
+        return person
+
+    patient("Ada", "Lovelace", 9)  # never seen: new
+    patient("Alan", "Turing", 10, seen_days_ago=400)  # long gap
+    patient("Edsger", "Dijkstra", 11, seen_days_ago=30)  # seen lately: nothing to flag
+    patient("Barbara", "Liskov", 12, seen_days_ago=10, status=ApptStatus.no_show)  # only a no-show: still new
+    owes = patient("Donald", "Knuth", 13, seen_days_ago=60)
+    payer = make_payer(session, name="Aetna")
+    make_claim(session, patient=owes, payer=payer, status=ClaimStatus.closed, close_reason=CloseReason.sent_to_patient,
+               billed_cents=20_000, paid_cents=12_000, deadline=None)
+    # A co-pay share on a paid claim is not a balance (nothing records whether it was collected).
+    shared = make_claim(session, payer=payer, status=ClaimStatus.paid, patient_resp_cents=2_500, deadline=None,
+                        patient=owes)
+    assert shared.patient_resp_cents == 2_500
+    edsger = session.exec(select(Patient).where(Patient.first_name == "Edsger")).one()
+    make_claim(session, patient=edsger, payer=payer, status=ClaimStatus.paid, patient_resp_cents=4_000, deadline=None)
+    return rows
+
+
+def test_patients_needing_attention_are_new_long_unseen_or_owing(session, patients_today):
+    rows = patients_today
+    items = [i for i in section(huddle(session, TODAY), "schedule").items if i.key.startswith("attention:")]
+
+    assert [(i.text, i.reason, i.record_id) for i in items] == [
+        ("09:00 AL Follow-up (Grace Hopper)", "new patient", rows["Ada"].id),
+        ("10:00 AT Follow-up (Grace Hopper)", "last visit 10/19/2025, over 12 months ago", rows["Alan"].id),
+        ("12:00 BL Follow-up (Grace Hopper)", "new patient", rows["Barbara"].id),
+        ("13:00 DK Follow-up (Grace Hopper)", "balance $80.00 sent to patient", rows["Donald"].id),
+    ]
+    assert [i.key for i in items] == [f"attention:patient:{rows[n].patient_id}"
+                                      for n in ("Ada", "Alan", "Barbara", "Donald")]
+
+
+def test_privacy_off_shows_patient_names_everywhere(session, patients_today):
+    make_appointment(session, patient=make_patient(session, first_name="Alan", last_name="Turing"),
+                     provider=patients_today["hopper"], start=at(10, day=FRIDAY), status=ApptStatus.no_show)
+
+    masked = huddle(session, TODAY)
+    named = huddle(session, TODAY, privacy=False)
+
+    assert section(masked, "yesterday").items[0].text.startswith("10:00 AT ")
+    assert section(named, "yesterday").items[0].text.startswith("10:00 Turing, Alan ")
+    texts = [i.text for i in section(named, "schedule").items if i.key.startswith("attention:")]
+    assert texts[0] == "09:00 Lovelace, Ada Follow-up (Grace Hopper)"
+    assert not any("Lovelace" in i.text for s in masked.sections for i in s.items)
+
+
+# --- keys and snoozing --------------------------------------------------------------------------------
+
+
+def test_every_item_has_a_unique_key_and_the_same_thing_keeps_its_key_the_next_day(session, busy_monday):
+    rows = busy_monday
+    owner = make_staff(session, first_name="Sam", last_name="Lee")
+    action = _action(session, owner)
+    monday, tuesday = huddle(session, TODAY), huddle(session, days(1))
+
+    for result in (monday, tuesday):
+        keys = [i.key for s in result.sections for i in s.items]
+        assert all(keys) and len(keys) == len(set(keys))
+    both = {i.key for s in monday.sections for i in s.items} & {i.key for s in tuesday.sections for i in s.items}
+    assert {f"action:{action.id}", f"lowstock:item:{rows['low'].id}", f"deadline:claim:{rows['deadline'].id}",
+            f"overdue:task:{rows['overdue'].id}", f"out:staff:{rows['babbage'].id}"} <= both
+    assert f"noshow:appt:{rows['no_show'].id}" in {i.key for i in section(monday, "yesterday").items}
+
+
+def test_a_snoozed_item_stays_off_every_section_until_its_date(session, busy_monday):
+    rows = busy_monday
+    low, deadline = f"lowstock:item:{rows['low'].id}", f"deadline:claim:{rows['deadline'].id}"
+    _snooze(session, low, until=days(2))
+    _snooze(session, deadline, until=days(1))
+
+    def keys(day):
+        return {i.key for s in huddle(session, day).sections for i in s.items}
+
+    assert low not in keys(TODAY) and deadline not in keys(TODAY)
+    assert low not in keys(days(1)) and deadline in keys(days(1))
+    assert low in keys(days(2))
+    assert section(huddle(session, TODAY), "supplies").items == []
+
+
+# --- numbers ------------------------------------------------------------------------------------------
+
+
+def test_numbers_count_todays_appointments_open_slots_staff_out_old_ar_and_overdue_duties(session, busy_monday):
+    payer = make_payer(session, name="Cigna")
+    make_claim(session, payer=payer, service_date=days(-91), billed_cents=10_000, paid_cents=2_500, deadline=None)
+    make_claim(session, payer=payer, service_date=days(-120), billed_cents=5_000, deadline=None,
+               status=ClaimStatus.paid)
+    make_claim(session, payer=payer, service_date=days(-90), billed_cents=7_000, deadline=None)
+
+    numbers = huddle(session, TODAY).numbers
+
+    # Hopper: 2 booked (one double-booked), 31 open; Babbage is off, so his slots are not open to fill.
+    assert numbers == Numbers(appointments=3, open_slots=31, staff_out=1, ar_over_90_cents=7_500,
+                              overdue_duties=1)
+
+
+def test_many_new_denials_are_summed_up_per_payer(session):
+    big, small = make_payer(session, name="Aetna"), make_payer(session, name="Cigna")
+    for n in range(9):
+        claim = make_claim(session, payer=big, status=ClaimStatus.denied, billed_cents=1_000, deadline=None)
+        make_claim_event(session, claim, to_status="denied", at=at(9, n, day=FRIDAY))
+    for _ in range(2):
+        claim = make_claim(session, payer=small, status=ClaimStatus.denied, billed_cents=500, deadline=None)
+        make_claim_event(session, claim, to_status="denied", at=at(8))
+
+    items = section(huddle(session, TODAY), "billing").items
+
+    assert [(i.text, i.reason, i.record_id, i.key) for i in items] == [
+        ("Aetna: 9 new denials $90.00", "denied since Fri 11/20; work them in the Billing tab", None,
+         f"denials:payer:{big.id}"),
+        ("Cigna: 2 new denials $10.00", "denied since Fri 11/20; work them in the Billing tab", None,
+         f"denials:payer:{small.id}"),
+    ]

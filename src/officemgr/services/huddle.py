@@ -1,14 +1,32 @@
-"""The morning huddle: everything that needs a decision today, gathered from every area."""
+"""The morning huddle: everything that needs a decision today, gathered from every area.
+
+Each section is a handful of queries (indexed reads or grouped sums); no big table is loaded whole.
+Every item has a stable `key` (the same thing on two days has the same key), used for snoozing and review.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from officemgr.models import OPEN_STATUSES, ApptStatus, Claim, ClaimStatus, ConcernStatus
+from officemgr.models import (
+    OPEN_STATUSES,
+    Appointment,
+    AppointmentEvent,
+    AppointmentType,
+    ApptStatus,
+    Claim,
+    ClaimEvent,
+    ConcernStatus,
+    Patient,
+    Payer,
+    Staff,
+)
+from officemgr.models.billing import CloseReason
+from officemgr.models.huddle import ActionStatus, HuddleAction, HuddleSnooze
 from officemgr.services import (
     billing,
     compliance,
@@ -22,7 +40,16 @@ from officemgr.services import (
     staff,
     temperature,
 )
+from officemgr.services.availability import ACTIVE
+from officemgr.services.billing import balance_expr
 from officemgr.services.format import days_from_now, money, plural
+
+LATE_CANCEL_HOURS = 24  # a cancellation this close to the slot counts as late
+LONG_GAP_DAYS = 365  # a returning patient last seen longer ago than this needs attention
+DENIALS_LISTED = 10  # more new denials than this are shown one line per payer
+AR_OLD_DAYS = 90  # the A/R figure at the top: open balances with a date of service older than this
+# A visit that happened (for "new patient" and "last visit"): arrived, roomed or checked out.
+SEEN = (ApptStatus.arrived, ApptStatus.in_room, ApptStatus.checked_out)
 
 
 @dataclass(frozen=True)
@@ -32,6 +59,8 @@ class HuddleItem:
     tab: str
     record_id: int | None = None
     urgent: bool = False
+    # Stable id of the item across days ("noshow:appt:123", "action:7"): snoozes and reviews refer to it.
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -44,9 +73,19 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Numbers:
+    appointments: int
+    open_slots: int
+    staff_out: int
+    ar_over_90_cents: int
+    overdue_duties: int
+
+
+@dataclass(frozen=True)
 class Huddle:
     today: date
     sections: list[Section]
+    numbers: Numbers
 
     @property
     def total(self) -> int:
@@ -60,80 +99,235 @@ def previous_workday(today: date) -> date:
     return day
 
 
-def huddle(session: Session, today: date) -> Huddle:
-    return Huddle(
-        today,
-        [
-            _yesterday(session, today),
-            _today_schedule(session, today),
-            _staffing(session, today),
-            _supplies(session, today),
-            _billing(session, today),
-            _compliance(session, today),
-        ],
-    )
+@dataclass
+class _Day:
+    """What more than one section (and the numbers) needs, read once."""
+
+    today: date
+    privacy: bool
+    schedule: schedule.DaySchedule
+    off: dict[int, object]
+    roster: list[staff.RosterRow]
+    duties: list[compliance.TaskRow]
 
 
-def _yesterday(session: Session, today: date) -> Section:
-    day = previous_workday(today)
-    no_shows = sorted(
-        ((a, p.provider_name) for p in schedule.day_schedule(session, day).providers for a in p.appointments
-         if a.status is ApptStatus.no_show),
-        key=lambda pair: pair[0].start,
-    )
-    items = [
-        HuddleItem(f"{a.start:%H:%M} {a.patient_initials} {a.type_name} ({provider})", f"no-show {day:%a %m/%d}",
-                   "schedule", a.id)
-        for a, provider in no_shows
+def huddle(session: Session, today: date, *, privacy: bool = True) -> Huddle:
+    """Today's huddle: six sections in meeting order, snoozed items left out, and the numbers for the top line."""
+    day = _Day(today, privacy, schedule.day_schedule(session, today), staff.time_off_on(session, today),
+               staff.roster_day(session, today), compliance.due_or_overdue(session, today))
+    sections = [
+        _yesterday(session, day),
+        _today_schedule(session, day),
+        _staffing(session, day),
+        _supplies(session, today),
+        _billing(session, today),
+        _compliance(session, day),
     ]
-    return Section("yesterday", f"Yesterday ({day:%a %m/%d})", "schedule", "No no-shows yesterday", items)
+    snoozed = snoozed_keys(session, today)
+    if snoozed:
+        sections = [replace(s, items=[i for i in s.items if i.key not in snoozed]) for s in sections]
+    return Huddle(today, sections, _numbers(session, day))
 
 
-def _today_schedule(session: Session, today: date) -> Section:
-    day = schedule.day_schedule(session, today)
-    off = staff.time_off_on(session, today)
+def snoozed_keys(session: Session, today: date) -> set[str]:
+    """Keys of items snoozed past today (an item snoozed until a date is back on that date)."""
+    return set(session.exec(select(HuddleSnooze.item_key).where(HuddleSnooze.until > today)))
+
+
+def _numbers(session: Session, day: _Day) -> Numbers:
+    working = [p for p in day.schedule.providers if p.provider_id not in day.off]
+    cutoff = day.today - timedelta(days=AR_OLD_DAYS)
+    balance = balance_expr()
+    old = session.exec(
+        select(func.coalesce(func.sum(balance), 0)).select_from(Claim)
+        .where(col(Claim.status).in_(OPEN_STATUSES), Claim.service_date < cutoff)
+    ).one()
+    return Numbers(
+        appointments=sum(p.booked for p in day.schedule.providers),
+        open_slots=sum(p.open_slots for p in working),
+        staff_out=sum(1 for r in day.roster if r.off),
+        ar_over_90_cents=int(old or 0),
+        overdue_duties=sum(1 for row in day.duties if row.days is not None and row.days < 0),
+    )
+
+
+def _who(privacy: bool, name: str, initials: str) -> str:
+    return initials if privacy else name
+
+
+# --- yesterday ----------------------------------------------------------------------------------------
+
+
+def _yesterday(session: Session, day: _Day) -> Section:
+    """No-shows and late cancellations since the previous workday, and every action still open from a huddle."""
+    prev = previous_workday(day.today)
+    first, last = datetime.combine(prev, time.min), datetime.combine(day.today, time.min)
+    rows = session.exec(
+        select(Appointment, Patient, AppointmentType, Staff)
+        .join(Patient, Patient.id == Appointment.patient_id)
+        .join(AppointmentType, AppointmentType.id == Appointment.type_id)
+        .join(Staff, Staff.id == Appointment.provider_id)
+        .where(Appointment.start >= first, Appointment.start < last,
+               col(Appointment.status).in_([ApptStatus.no_show, ApptStatus.cancelled]))
+        .order_by(Appointment.start, Appointment.provider_id)
+    ).all()
+    cancelled_ids = [a.id for a, *_ in rows if a.status is ApptStatus.cancelled]
+    cancelled_at: dict[int, datetime] = {}
+    if cancelled_ids:
+        # The last change to "cancelled" (an undone and redone cancellation counts from the redo).
+        for appt_id, at in session.exec(
+            select(AppointmentEvent.appointment_id, func.max(AppointmentEvent.at))
+            .where(col(AppointmentEvent.appointment_id).in_(cancelled_ids),
+                   AppointmentEvent.to_status == ApptStatus.cancelled.value)
+            .group_by(AppointmentEvent.appointment_id)
+        ):
+            cancelled_at[appt_id] = at
     items = []
-    for p in day.providers:
+    for appt, patient, kind, provider in rows:
+        who = _who(day.privacy, patient.name, schedule.initials(patient.first_name, patient.last_name))
+        text = f"{appt.start:%H:%M} {who} {kind.name} ({provider.name})"
+        if appt.status is ApptStatus.no_show:
+            items.append(HuddleItem(text, f"no-show {appt.start:%a %m/%d}", "schedule", appt.id,
+                                    key=f"noshow:appt:{appt.id}"))
+            continue
+        at = cancelled_at.get(appt.id)
+        if at is None or appt.start - at > timedelta(hours=LATE_CANCEL_HOURS):
+            continue
+        hours = max(0, int((appt.start - at).total_seconds() // 3600))
+        reason = f"late cancellation {appt.start:%a %m/%d}, {hours} h before"
+        if appt.cancel_reason:
+            reason += f": {appt.cancel_reason}"
+        items.append(HuddleItem(text, reason, "schedule", appt.id, key=f"latecancel:appt:{appt.id}"))
+    items.extend(_open_actions(session, day.today))
+    return Section("yesterday", f"Yesterday ({prev:%a %m/%d})", "schedule", "Nothing left over from yesterday", items)
+
+
+def _open_actions(session: Session, today: date) -> list[HuddleItem]:
+    rows = session.exec(
+        select(HuddleAction, Staff).join(Staff, Staff.id == HuddleAction.owner_id)
+        .where(HuddleAction.status == ActionStatus.open, HuddleAction.created_on < today)
+        .order_by(HuddleAction.due, HuddleAction.id)
+    ).all()
+    return [
+        HuddleItem(action.what, f"open action for {owner.name}, due {action.due:%m/%d/%Y}", "huddle", action.id,
+                   urgent=action.due < today, key=f"action:{action.id}")
+        for action, owner in rows
+    ]
+
+
+# --- today's schedule ---------------------------------------------------------------------------------
+
+
+def _today_schedule(session: Session, day: _Day) -> Section:
+    items = []
+    for p in day.schedule.providers:
         if not p.capacity and not p.appointments:
             continue
-        if p.provider_id in off:
+        if p.provider_id in day.off:
             # Slots of a provider who is away cannot be filled; only their bookings need a decision.
             if p.booked:
-                items.append(HuddleItem(f"{p.provider_name}: off ({off[p.provider_id].kind}) but {p.booked} booked",
-                                        "provider off but booked", "schedule", None, urgent=True))
+                items.append(HuddleItem(f"{p.provider_name}: off ({day.off[p.provider_id].kind}) but {p.booked} booked",
+                                        "provider off but booked", "schedule", p.provider_id, urgent=True,
+                                        key=f"offbooked:provider:{p.provider_id}"))
             continue
         items.append(HuddleItem(
-            f"{p.provider_name}: {p.booked} booked, {p.open_slots} open slots",
-            "open slots to fill" if p.open_slots else "fully booked", "schedule"))
+            f"{p.provider_name}: {p.booked}/{p.capacity} booked, {p.open_slots} open slots",
+            "open slots to fill" if p.open_slots else "fully booked", "schedule", p.provider_id,
+            key=f"slots:provider:{p.provider_id}"))
         items.extend(
-            HuddleItem(f"{a.start:%H:%M} {a.patient_initials} {a.type_name} ({p.provider_name})", "double-booked",
-                       "schedule", a.id, urgent=True)
+            HuddleItem(f"{a.start:%H:%M} {_who(day.privacy, a.patient_name, a.patient_initials)} {a.type_name} "
+                       f"({p.provider_name})", "double-booked", "schedule", a.id, urgent=True,
+                       key=f"double:appt:{a.id}")
             for a in p.appointments if a.double_booked
         )
+    items.extend(_attention(session, day))
     return Section("schedule", "Today's schedule", "schedule", "No appointments today", items)
 
 
-def _staffing(session: Session, today: date) -> Section:
+def _attention(session: Session, day: _Day) -> list[HuddleItem]:
+    """Patients booked today who need attention: new, not seen for over a year, or owing a patient balance.
+
+    Two grouped queries over the day's patients: their last visit before today, and what they owe. There is no
+    patient ledger, so "owing" means claims closed as sent to the patient: what was left on each when it was sent
+    (or the patient share posted on it, if larger). The patient share on other claims is left out: it is mostly
+    co-pays collected at the desk, and nothing records whether they were paid.
+    """
+    first = {}
+    for p in day.schedule.providers:
+        if p.provider_id in day.off:
+            continue
+        for a in p.appointments:
+            if a.status in ACTIVE and a.patient_id not in first:
+                first[a.patient_id] = (a, p.provider_name)
+    if not first:
+        return []
+    ids = list(first)
+    start = datetime.combine(day.today, time.min)
+    # Per patient, the newest visit before today: a backward walk of the (patient, start) index that stops at the
+    # first visit seen, instead of every past appointment of every patient.
+    newest = (
+        select(Appointment.start)
+        .where(Appointment.patient_id == Patient.id, Appointment.start < start, col(Appointment.status).in_(SEEN))
+        .order_by(col(Appointment.start).desc()).limit(1)
+        .correlate(Patient).scalar_subquery()
+    )
+    last_seen = dict(session.exec(select(Patient.id, newest).where(col(Patient.id).in_(ids))).all())
+    left = Claim.billed_cents - Claim.paid_cents - Claim.adjusted_cents
+    owed_expr = case((left > Claim.patient_resp_cents, left), else_=Claim.patient_resp_cents)
+    owed = dict(session.exec(
+        select(Claim.patient_id, func.sum(owed_expr))
+        .where(col(Claim.patient_id).in_(ids), Claim.close_reason == CloseReason.sent_to_patient)
+        .group_by(Claim.patient_id)
+    ).all())
+    long_ago = day.today - timedelta(days=LONG_GAP_DAYS)
+    items = []
+    for patient_id, (a, provider) in sorted(first.items(), key=lambda pair: (pair[1][0].start, pair[1][1])):
+        reasons = []
+        seen = last_seen.get(patient_id)
+        if isinstance(seen, str):
+            seen = datetime.fromisoformat(seen)
+        if seen is None:
+            reasons.append("new patient")
+        elif seen.date() < long_ago:
+            reasons.append(f"last visit {seen:%m/%d/%Y}, over 12 months ago")
+        if owed.get(patient_id):
+            reasons.append(f"balance {money(owed[patient_id])} sent to patient")
+        if reasons:
+            items.append(HuddleItem(
+                f"{a.start:%H:%M} {_who(day.privacy, a.patient_name, a.patient_initials)} {a.type_name} ({provider})",
+                "; ".join(reasons), "schedule", a.id, key=f"attention:patient:{patient_id}"))
+    return items
+
+
+# --- staffing -----------------------------------------------------------------------------------------
+
+
+def _staffing(session: Session, day: _Day) -> Section:
+    today = day.today
     items = [
-        HuddleItem(f"{r.name} ({r.role.label})", f"out today: {r.off}", "staff", r.staff_id)
-        for r in staff.roster_day(session, today) if r.off
+        HuddleItem(f"{r.name} ({r.role.label})", f"out today: {r.off}", "staff", r.staff_id,
+                   key=f"out:staff:{r.staff_id}")
+        for r in day.roster if r.off
     ]
-    day = coverage.coverage_day(session, today)
+    cover = coverage.coverage_day(session, today)
     # A provider on leave but booked is already in the schedule section; here the ones without a shift.
-    items.extend(HuddleItem(c.text, "provider booked but not on shift", "staff", c.provider_id, urgent=True)
-                 for c in day.conflicts if c.kind != "off")
-    items.extend(HuddleItem(line, "short-staffed", "staff") for line in coverage.gap_ranges(day))
+    items.extend(HuddleItem(c.text, "provider booked but not on shift", "staff", c.provider_id, urgent=True,
+                            key=f"noshift:provider:{c.provider_id}")
+                 for c in cover.conflicts if c.kind != "off")
+    items.extend(HuddleItem(line, "short-staffed", "staff", key=f"gap:{line}") for line in coverage.gap_ranges(cover))
     # Only a lapsed REQUIRED credential is urgent; an expired optional one (or one renewed on another row) is not.
     lapsed = credentials.lapsed_required(session, today)
     items.extend(
         HuddleItem(f"{c.staff_name}: {c.kind.label} {c.expires:%m/%d/%Y}", f"credential {c.warning}", "staff",
-                   c.staff_id, urgent=c.expired and c.kind.label in lapsed.get(c.staff_id, ()))
+                   c.staff_id, urgent=c.expired and c.kind.label in lapsed.get(c.staff_id, ()),
+                   key=f"credential:{c.credential_id}")
         for c in staff.credentials_expiring(session, today, within_days=30)
     )
     items.extend(
         HuddleItem(f"{e.staff_name}: yearly evaluation {e.due:%m/%d/%Y}",
                    f"evaluation overdue, was due {days_from_now(e.days_left)}" if e.overdue
-                   else f"evaluation due {days_from_now(e.days_left)}", "staff", e.staff_id)
+                   else f"evaluation due {days_from_now(e.days_left)}", "staff", e.staff_id,
+                   key=f"evaluation:staff:{e.staff_id}")
         for e in credentials.evaluations_due(session, today, within_days=EVALUATION_HUDDLE_DAYS)
     )
     items.extend(_enrollment_item(d) for d in credentials.enrollments_due(session, today))
@@ -153,11 +347,16 @@ def _enrollment_item(d: credentials.EnrollmentDue) -> HuddleItem:
             reason = f"CAQH attestation lapsed {days_from_now(d.days_left)}"
         else:
             reason = f"CAQH re-attestation due {days_from_now(d.days_left)}"
+        key = f"caqh:provider:{d.provider_id}"
     else:
         text = f"{d.provider_name}: {d.what} re-credentialing {d.due:%m/%d/%Y}"
         reason = (f"re-credentialing overdue, was due {days_from_now(d.days_left or 0)}" if d.overdue
                   else f"re-credentialing due {days_from_now(d.days_left or 0)}")
-    return HuddleItem(text, reason, "staff", d.provider_id, urgent=d.overdue)
+        key = f"enrollment:{d.enrollment_id}" if d.enrollment_id else f"enrollment:provider:{d.provider_id}:{d.what}"
+    return HuddleItem(text, reason, "staff", d.provider_id, urgent=d.overdue, key=key)
+
+
+# --- supplies and equipment ---------------------------------------------------------------------------
 
 
 def _supplies(session: Session, today: date) -> Section:
@@ -169,14 +368,14 @@ def _supplies(session: Session, today: date) -> Section:
     items.extend(
         HuddleItem(f"{lot.item_name} lot {lot.lot_number}: {lot.quantity} left",
                    "expired, remove from stock" if lot.days_left < 0 else f"expires {lot.expires:%m/%d/%Y}",
-                   "inventory", lot.item_id, urgent=lot.days_left < 0)
+                   "inventory", lot.item_id, urgent=lot.days_left < 0, key=f"lot:{lot.lot_id}")
         for lot in inventory.lots_expiring(session, today, within_days=settings.get(session, "expiry_warn_days"))
     )
     items.extend(
         HuddleItem(f"{e.name}: service {e.next_due:%m/%d/%Y}" + (f" ({e.service_by})" if e.service_by else ""),
                    f"service overdue, was due {days_from_now(e.days_to_due)}" if e.days_to_due < 0
                    else f"service due {days_from_now(e.days_to_due)}",
-                   "inventory", None, urgent=e.days_to_due < 0)
+                   "inventory", None, urgent=e.days_to_due < 0, key=f"equipment:{e.equipment_id}")
         for e in equipment.due(session, today)
     )
     # Urgent first (out of stock, expired lots, overdue service); otherwise stock, lots, equipment in turn.
@@ -195,42 +394,84 @@ def _low_stock_item(r: inventory.StockRow) -> HuddleItem:
         what = f"order {r.suggested_order} " + (f"from {r.vendor}" if r.vendor else "(no vendor set)")
     else:
         what = "at par; check the reorder point"
-    return HuddleItem(r.name, f"{where}; {what}", "inventory", r.item_id, urgent=r.on_hand == 0)
+    return HuddleItem(r.name, f"{where}; {what}", "inventory", r.item_id, urgent=r.on_hand == 0,
+                      key=f"lowstock:item:{r.item_id}")
+
+
+# --- billing ------------------------------------------------------------------------------------------
 
 
 def _billing(session: Session, today: date) -> Section:
+    """Deadlines within 15 days (or passed), follow-ups due today, and claims denied since the previous workday."""
     items = [
         HuddleItem(f"{r.number} {r.payer_name} {money(r.balance_cents)}",
                    f"deadline passed {days_from_now(r.days_to_deadline)}" if r.days_to_deadline < 0
                    else f"deadline {days_from_now(r.days_to_deadline)}",
-                   "billing", r.claim_id, urgent=r.days_to_deadline < 0)
+                   "billing", r.claim_id, urgent=r.days_to_deadline < 0, key=f"deadline:claim:{r.claim_id}")
         for r in billing.deadlines_within(session, today)
     ]
     due = billing.follow_ups_due(session, today)
     if due:
-        items.append(HuddleItem(f"{plural(due, 'claim follow-up')} due today", "follow-up date reached", "billing"))
-    denials = session.exec(
-        select(func.count()).select_from(Claim).where(
-            Claim.status == ClaimStatus.denied, col(Claim.denied_on) >= previous_workday(today),
-            col(Claim.status).in_(OPEN_STATUSES))
-    ).one()
-    if denials:
-        items.append(HuddleItem(f"{plural(denials, 'new denial')} since yesterday", "denied", "billing"))
-    return Section("billing", "Billing", "billing", "No billing deadlines within 15 days", items)
+        items.append(HuddleItem(f"{plural(due, 'claim follow-up')} due today", "follow-up date reached", "billing",
+                                key="followups:claims"))
+    items.extend(_new_denials(session, today))
+    return Section("billing", "Billing", "billing", "No billing deadlines, follow-ups or new denials", items)
 
 
-def _compliance(session: Session, today: date) -> Section:
+def _new_denials(session: Session, today: date) -> list[HuddleItem]:
+    """Claims moved to "denied" at or after the previous workday's start and still denied now (one query)."""
+    since = datetime.combine(previous_workday(today), time.min)
+    denied = (
+        select(ClaimEvent.claim_id, func.max(ClaimEvent.at).label("at"))
+        .where(ClaimEvent.at >= since, ClaimEvent.to_status == "denied")
+        .group_by(ClaimEvent.claim_id)
+        .subquery()
+    )
+    rows = session.exec(
+        select(Claim, Payer.name, denied.c.at)
+        .join(denied, denied.c.claim_id == Claim.id)
+        .join(Payer, Payer.id == Claim.payer_id)
+        .where(Claim.status == "denied")
+        .order_by(denied.c.at, Claim.id)
+    ).all()
+    if len(rows) > DENIALS_LISTED:
+        # Too many to go through one by one in a ten-minute meeting: one line per payer.
+        by_payer: dict[int, tuple[str, int, int]] = {}
+        for claim, payer, _ in rows:
+            _, count, cents = by_payer.get(claim.payer_id, (payer, 0, 0))
+            by_payer[claim.payer_id] = (payer, count + 1, cents + claim.balance_cents)
+        return [
+            HuddleItem(f"{payer}: {plural(count, 'new denial')} {money(cents)}",
+                       f"denied since {since:%a %m/%d}; work them in the Billing tab", "billing", None,
+                       key=f"denials:payer:{payer_id}")
+            for payer_id, (payer, count, cents) in sorted(by_payer.items(), key=lambda pair: -pair[1][1])
+        ]
+    items = []
+    for claim, payer, denied_at in rows:
+        code = "-".join(part for part in (claim.denial_group, claim.denial_code) if part)
+        items.append(HuddleItem(f"{claim.number} {payer} {money(claim.balance_cents)}",
+                                f"denied {denied_at:%a %m/%d}" + (f" ({code})" if code else ""), "billing", claim.id,
+                                key=f"denial:claim:{claim.id}"))
+    return items
+
+
+# --- compliance ---------------------------------------------------------------------------------------
+
+
+def _compliance(session: Session, day: _Day) -> Section:
     items = [
-        HuddleItem(row.title, row.when, "compliance", row.task_id, urgent=row.days < 0)
-        for row in compliance.due_or_overdue(session, today)
+        HuddleItem(row.title, row.when, "compliance", row.task_id, urgent=row.days < 0,
+                   key=f"overdue:task:{row.task_id}")
+        for row in day.duties
     ]
     # Open concerns and incidents (record_id None: the tab's rows are duties, the concerns have their own window).
-    items.extend(_concern_item(row) for row in concerns.open_concerns(session, today))
+    items.extend(_concern_item(row) for row in concerns.open_concerns(session, day.today))
     # A vaccine temperature not logged on the previous workday (today's is still to do, not missed).
-    yesterday = previous_workday(today)
+    yesterday = previous_workday(day.today)
     items.extend(
-        HuddleItem(f"{unit.name}: no temperature logged {day:%a %m/%d}", "missing reading", "compliance")
-        for unit, day in temperature.missing_readings(session, yesterday, yesterday)
+        HuddleItem(f"{unit.name}: no temperature logged {missed:%a %m/%d}", "missing reading", "compliance",
+                   key=f"temp:unit:{unit.id}:{missed.isoformat()}")
+        for unit, missed in temperature.missing_readings(session, yesterday, yesterday)
     )
     # Urgent first (overdue duties, clocks running out today or past, temperature excursions); stable otherwise.
     items.sort(key=lambda item: not item.urgent)
@@ -245,4 +486,5 @@ def _concern_item(row: concerns.ConcernRow) -> HuddleItem:
         reason = f"acknowledged, with {row.owner}" if row.owner else "acknowledged, no owner yet"
     else:
         reason = "open, not acknowledged"
-    return HuddleItem(f"{row.title}: {row.summary}", reason, "compliance", None, urgent=row.urgent)
+    return HuddleItem(f"{row.title}: {row.summary}", reason, "compliance", None, urgent=row.urgent,
+                      key=f"concern:{row.id}")
