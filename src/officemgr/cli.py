@@ -12,7 +12,7 @@ import os
 import sys
 from datetime import date, datetime, timedelta
 
-from officemgr import cli_billing, cli_inventory
+from officemgr import cli_billing, cli_huddle, cli_inventory
 from officemgr.store import StoreError
 
 
@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_export_parser(sub)
     _add_check_list_parser(sub)
     _add_report_parser(sub)
+    cli_huddle.add_parser(sub)
     return parser
 
 
@@ -80,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check_list(args)
         if args.command == "report":
             return _report_compliance(args, today)
+        if args.command == "huddle":
+            return cli_huddle.run(args, today)
         return _run(args, today)
     except StoreError as exc:
         print(f"officemgr: {exc}", file=sys.stderr)

@@ -1,0 +1,99 @@
+"""`officemgr huddle [--out FILE] [--show-names]`: the day's huddle sheet as Markdown and/or printable HTML.
+
+FILE.md writes Markdown, FILE.html (or .htm) HTML, a FILE without an extension both FILE.md and FILE.html;
+without --out the Markdown goes to standard output. Patients are shown by initials unless --show-names.
+Every sheet written is logged (audit entity "export"). Exit codes: 0 done, 1 refused, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from officemgr.cli import _global_options
+
+    hud = sub.add_parser("huddle", help="write the day's huddle sheet (Markdown and/or printable HTML)")
+    _global_options(hud, suppress=True)
+    hud.add_argument("--out", metavar="FILE",
+                     help="FILE.md, FILE.html, or FILE without an extension for both (default: Markdown to "
+                          "standard output)")
+    hud.add_argument("--show-names", action="store_true",
+                     help="print patients' full names (default: initials only)")
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"officemgr: {message}", file=sys.stderr)
+    return code
+
+
+def _targets(out: str | None) -> list[tuple[Path | None, str]] | None:
+    """(path or None for stdout, format) pairs; None for an extension the sheet does not know."""
+    if out is None:
+        return [(None, "markdown")]
+    path = Path(out)
+    if not path.suffix:
+        return [(path.with_name(path.name + ".md"), "markdown"), (path.with_name(path.name + ".html"), "html")]
+    kind = FORMATS.get(path.suffix.lower())
+    return None if kind is None else [(path, kind)]
+
+
+def run(args: argparse.Namespace, today: date) -> int:
+    from sqlalchemy.exc import DBAPIError
+    from sqlmodel import select
+
+    from officemgr import store
+    from officemgr.cli import _open
+    from officemgr.models import HuddleRecord
+    from officemgr.services import huddle, huddle_actions, huddle_sheet
+    from officemgr.services.common import ServiceError, record
+
+    targets = _targets(args.out)
+    if targets is None:
+        return _fail(f"huddle writes .md or .html (or a name without an extension for both), not "
+                     f"'{Path(args.out).suffix}' (see officemgr --help)", 2)
+    # An export never creates a database: a mistyped --db is refused instead of printing an empty day.
+    if args.db and not Path(args.db).is_file():
+        return _fail(f"there is no database {args.db}")
+    now = datetime.combine(today, datetime.now().time().replace(microsecond=0))
+    engine = _open(args)
+    try:
+        with store.write_session(engine) as session:
+            h = huddle.huddle(session, today, privacy=not args.show_names)
+            actions = huddle_actions.open_actions(session, today)
+            saved = session.exec(select(HuddleRecord).where(HuddleRecord.day == today)).first()
+            finished = saved if saved is not None and saved.finished_at is not None else None
+            texts = {"markdown": huddle_sheet.markdown(h, actions, finished),
+                     "html": huddle_sheet.html(h, actions, finished)}
+            for path, kind in targets:
+                if path is None:
+                    continue
+                try:
+                    path.write_bytes(texts[kind].encode("utf-8"))
+                except OSError as exc:
+                    return _fail(f"cannot write {path}: {exc.strerror}")
+            files = " and ".join(str(p) for p, _ in targets if p is not None) or "standard output"
+            record(session, actor=getpass.getuser(), entity="export", entity_id=0, action="huddle",
+                   changes={"file": files, "rows": h.total, "names": bool(args.show_names)}, now=now)
+            session.commit()
+    except ServiceError as exc:
+        return _fail(str(exc))
+    except DBAPIError as exc:
+        return _fail(f"the database could not be read ({exc.orig})")
+    finally:
+        engine.dispose()
+    summary = f"Huddle {today:%m/%d/%Y}: {h.total} items, {len(actions)} open actions"
+    if targets[0][0] is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(texts["markdown"].encode("utf-8"))
+        sys.stdout.buffer.flush()
+        print(f"{summary}; written to standard output.", file=sys.stderr)
+    else:
+        print(f"{summary}; written to {files}.")
+    return 0
