@@ -9,6 +9,9 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 # (what the manager types, which tab, the view's action or None to just open the tab)
 ACTIONS = (
     ("Huddle", "huddle", None),
+    ("Run the huddle (review mode)", "huddle", "review"),
+    ("Open huddle actions", "huddle", "actions"),
+    ("Past huddles", "huddle", "past"),
     ("Schedule", "schedule", None),
     ("Staff roster", "staff", None),
     ("Inventory", "inventory", None),

@@ -1,65 +1,101 @@
-"""Huddle tab: every section of the morning stand-up with its count and top items."""
+"""Huddle tab: the numbers that matter on one line, then every section of the morning stand-up in the order the
+meeting goes, each item with the one-line reason it is there. `r` runs the meeting item by item (review mode),
+`A` the open actions, `h` past huddles, `p` writes the printable sheet, `enter` opens the item in its tab."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable, Label, Static
 
-from officemgr.services.huddle import Huddle, HuddleItem, huddle
+from officemgr.services import huddle_actions, huddle_sheet
+from officemgr.services.format import money, plural
+from officemgr.services.huddle import Huddle, HuddleItem, Numbers, huddle
+from officemgr.store import read_session
+from officemgr.tui.views.huddle_actions import ActionsScreen, PastHuddlesScreen
+from officemgr.tui.views.huddle_review import SCREEN_NAME, ReviewScreen
 from officemgr.tui.widgets.base import TabView, plain, selected_key
 
-TOP_ITEMS = 8
+
+def numbers_text(n: Numbers) -> str:
+    return " · ".join([
+        plural(n.appointments, "appointment"), plural(n.open_slots, "open slot"), f"{n.staff_out} staff out",
+        f"A/R over 90 days {money(n.ar_over_90_cents)}", plural(n.overdue_duties, "overdue duty", "overdue duties"),
+    ])
+
+
+@dataclass(frozen=True)
+class Sheet:
+    markdown: Path
+    html: Path
+
+ITEM_WIDTH = 62
 
 
 class HuddleView(TabView):
     BINDINGS = [
         *TabView.BINDINGS,
         Binding("enter", "open", "Open in its tab", id="huddle_open"),
-        Binding("r", "refresh", "Refresh", id="huddle_refresh"),
+        Binding("r", "review", "Review mode", id="huddle_review"),
+        Binding("A", "actions", "Actions", id="huddle_actions"),
+        Binding("h", "past", "Past huddles", id="huddle_past"),
+        Binding("p", "sheet", "Print sheet", id="huddle_sheet"),
+        Binding("ctrl+r", "refresh", "Refresh", show=False, id="huddle_refresh"),
     ]
 
     def compose(self) -> ComposeResult:
         yield Label("", classes="view-title", id="huddle-title")
+        yield Static("", id="huddle-numbers")
         yield DataTable(cursor_type="row", id="huddle-table")
         yield from self.compose_filter()
 
     def on_mount(self) -> None:
         self.items: dict[str, HuddleItem] = {}
-        self.query_one(DataTable).add_columns("Item", "Why it is here")
+        self.data: Huddle | None = None
+        self.review: ReviewScreen | None = None
+        # A fixed item width keeps the reasons in view on a 120-column terminal; long items are cut, enter opens them.
+        table = self.query_one(DataTable)
+        table.add_column("Item", width=ITEM_WIDTH)
+        table.add_column("Why it is here")
         super().on_mount()
 
     def fetch(self, session: Session) -> Huddle:
         return huddle(session, self.today)
 
     def show(self, data: Huddle) -> None:
+        self.data = data
         table = self.query_one(DataTable)
+        keep = selected_key(table)
         table.clear()
         self.items = {}
         self.query_one("#huddle-title", Label).update(
-            Text(f"Huddle for {data.today:%A %B %-d}: {data.total} items need a decision")
+            Text(f"Huddle for {data.today:%A %B %-d}: {plural(data.total, 'item')} to decide")
         )
+        self.query_one("#huddle-numbers", Static).update(Text(numbers_text(data.numbers), style="bold"))
         for section in data.sections:
             items = [i for i in section.items if self.matches(i.text, i.reason)]
-            table.add_row(Text(f"{section.title} ({len(items)})", style="bold"), "", key=f"{section.key}")
+            table.add_row(Text(f"{section.title} ({len(items)})", style="bold"), "", key=section.key)
             self.items[section.key] = HuddleItem(section.title, "", section.tab)
             if not items:
-                table.add_row(Text(f"  {section.empty}", style="dim"), "")
-            for n, item in enumerate(items[:TOP_ITEMS]):
+                table.add_row(Text(f"  {section.empty}", style="dim"), "", key=f"{section.key}:empty")
+                self.items[f"{section.key}:empty"] = HuddleItem("", "", section.tab)
+            for n, item in enumerate(items):
                 key = f"{section.key}:{n}"
                 style = "bold red" if item.urgent else ""
                 marker = "! " if item.urgent else "  "
                 table.add_row(plain(marker + item.text, style), plain(item.reason, style), key=key)
                 self.items[key] = item
-            if len(items) > TOP_ITEMS:
-                key = f"{section.key}:more"
-                table.add_row(Text(f"  … {len(items) - TOP_ITEMS} more: enter opens {section.tab}", style="italic"),
-                              "", key=key)
-                self.items[key] = HuddleItem("", "", section.tab)
-        self.set_status("enter opens the item in its tab · r refreshes · / filters")
+        if keep in self.items:
+            table.move_cursor(row=table.get_row_index(keep))
+        self.set_status("r review mode · A actions · h past huddles · p print the sheet · enter opens the item · "
+                        "/ filters")
 
     def action_refresh(self) -> None:
         self.reload()
@@ -76,3 +112,51 @@ class HuddleView(TabView):
         item = self.items.get(key or "")
         if item is not None:
             self.app.jump_to(item.tab, item.record_id)  # type: ignore[attr-defined]
+
+    # -- the meeting
+
+    def action_review(self) -> None:
+        if self.app.is_screen_installed(SCREEN_NAME):
+            # A review left for a record in another tab: carry on where it was.
+            self.app.push_screen(SCREEN_NAME)
+            return
+        if self.data is None:
+            self.say("The huddle is still loading; try again in a moment.", "warning")
+            return
+        self.app.push_screen(ReviewScreen(self.data))
+
+    def action_actions(self) -> None:
+        self.app.push_screen(ActionsScreen(), lambda changed: self.reload() if changed else None)
+
+    def action_past(self) -> None:
+        self.app.push_screen(PastHuddlesScreen())
+
+    def action_sheet(self) -> None:
+        self._write_sheet(sheet_folder(self.engine))
+
+    @work(thread=True, exclusive=True, group="huddle-sheet")
+    def _write_sheet(self, folder: Path) -> None:
+        try:
+            with read_session(self.engine) as session:
+                h = huddle(session, self.today, privacy=True)
+                actions = huddle_actions.open_actions(session, self.today)
+            sheet = Sheet(folder / f"huddle-{self.today:%Y-%m-%d}.md", folder / f"huddle-{self.today:%Y-%m-%d}.html")
+            sheet.markdown.write_text(huddle_sheet.markdown(h, actions), encoding="utf-8")
+            sheet.html.write_text(huddle_sheet.html(h, actions), encoding="utf-8")
+        except SQLAlchemyError as exc:
+            self.app.call_from_thread(self.say, f"Could not read the database ({exc.__class__.__name__})", "error")
+            return
+        except OSError as exc:
+            self.app.call_from_thread(self.say, f"Could not write the sheet in {folder}: {exc.strerror or exc}",
+                                      "error")
+            return
+        self.app.call_from_thread(self.say, f"Huddle sheet written: {sheet.html} (and {sheet.markdown.name}); "
+                                  "patient names are masked")
+
+
+def sheet_folder(engine) -> Path:  # type: ignore[no-untyped-def]
+    """Beside the database file when there is one, else the current directory."""
+    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    if database and database != ":memory:" and not database.startswith("file:"):
+        return Path(database).resolve().parent
+    return Path.cwd()

@@ -1,0 +1,240 @@
+"""The Huddle tab driven by keys: a whole review from the first item to the saved huddle (one action, one snooze,
+a jump to a record and back to the same item), the open actions list, past huddles read-only, the sheet."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlmodel import select
+from textual.widgets import DataTable, Input, Select, Static, TabbedContent
+
+from officemgr.models.huddle import (
+    ActionCreate,
+    ActionStatus,
+    HuddleAction,
+    HuddleRecord,
+    HuddleReview,
+    HuddleSnooze,
+    ReviewOutcome,
+)
+from officemgr.services import huddle_actions, staff
+from officemgr.services.huddle import huddle
+from officemgr.store import read_session, write_session
+from officemgr.tui.app import make_app
+from officemgr.tui.forms.huddle import ActionForm, FinishForm, SnoozeForm
+from officemgr.tui.views.huddle_actions import ActionsScreen, PastHuddleScreen, PastHuddlesScreen
+from officemgr.tui.views.huddle_review import ReviewScreen
+from ui_support import SIZE, TODAY, settle
+
+NOW = datetime.combine(TODAY, time(7, 45))
+
+
+def fixed_app(engine, said: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+    app = make_app(engine, today=TODAY, actor="kim")
+    app.now = lambda: NOW  # type: ignore[method-assign]
+
+    def notify(message: str, *, severity: str = "information", markup: bool = True, **_: Any) -> None:
+        assert markup is False  # item texts and reasons are user text
+        said.append((message, severity))
+
+    app.notify = notify  # type: ignore[method-assign]
+    return app
+
+
+def item_count(engine) -> int:  # type: ignore[no-untyped-def]
+    with read_session(engine) as session:
+        return huddle(session, TODAY).total
+
+
+async def test_tab_shows_numbers_and_every_item(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    app = fixed_app(demo_engine, [])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.view("huddle")
+        numbers = str(view.query_one("#huddle-numbers", Static).render())
+        assert "appointment" in numbers and "open slot" in numbers and "A/R over 90 days $" in numbers
+        table = view.query_one(DataTable)
+        shown = [k for k in view.items if k.split(":")[-1].isdigit()]
+        assert len(shown) == item_count(demo_engine)
+        assert table.row_count >= len(shown) + len(view.data.sections)
+
+
+async def test_whole_review_by_keys(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    said: list[tuple[str, str]] = []
+    total = item_count(demo_engine)
+    assert total >= 4
+    app = fixed_app(demo_engine, said)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        review = app.screen
+        assert isinstance(review, ReviewScreen) and review.huddle_id is not None
+        assert "0 of" in str(review.query_one("#review-progress", Static).render())
+        first = review.steps[0].item
+
+        # Item 1: an action, owner picked from the staff list by keys.
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ActionForm)
+        assert form.query_one("#f-what", Input).value == first.text[:200]
+        await pilot.press("tab", "enter", "down", "enter")
+        owner = form.query_one("#f-owner_id", Select).value
+        assert isinstance(owner, int)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is review and review.index == 1
+
+        # Item 2: snoozed to next week (the default).
+        second = review.steps[1].item
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, SnoozeForm)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is review and review.index == 2
+
+        # Item 3: open the record in its tab, come back with escape to the same item.
+        third = review.steps[2]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is not review
+        assert app.query_one(TabbedContent).active == third.item.tab
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is review and review.index == 2
+        assert third.item.text in str(review.query_one("#review-item", Static).render())
+
+        # The rest: reviewed one by one; after the last comes the finish form.
+        for _ in range(total - 2):
+            await pilot.press("space")
+        await settle(pilot)
+        finish = app.screen
+        assert isinstance(finish, FinishForm)
+        await pilot.click("#f-notes")
+        await pilot.press(*"Flu clinic Friday")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, (ReviewScreen, FinishForm))
+        assert any(m.startswith("Huddle saved") for m, _ in said)
+        assert not app.is_screen_installed("huddle-review")
+
+    with read_session(demo_engine) as session:
+        record = session.exec(select(HuddleRecord).where(HuddleRecord.day == TODAY)).one()
+        assert record.finished_at is not None and record.notes == "Flu clinic Friday"
+        assert record.items_total == total and record.items_reviewed == total and record.actions_created == 1
+        outcomes = {r.item_key: r.outcome for r in session.exec(select(HuddleReview)
+                                                                 .where(HuddleReview.huddle_id == record.id))}
+        assert len(outcomes) == total
+        assert outcomes[first.key] is ReviewOutcome.action and outcomes[second.key] is ReviewOutcome.snoozed
+        assert outcomes[third.item.key] is ReviewOutcome.reviewed
+        action = session.exec(select(HuddleAction)).one()
+        assert (action.what, action.owner_id, action.item_key, action.huddle_id) == (
+            first.text[:200], owner, first.key, record.id)
+        assert action.due > TODAY and action.due.weekday() < 5
+        snoozed = session.exec(select(HuddleSnooze)).one()
+        assert (snoozed.item_key, snoozed.until) == (second.key, TODAY + timedelta(days=7))
+
+
+async def test_review_leaves_and_resumes_where_it_was(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    app = fixed_app(demo_engine, [])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("space", "space", "n", "p")
+        await settle(pilot)
+        review = app.screen
+        assert isinstance(review, ReviewScreen) and review.index == 2
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        again = app.screen
+        assert isinstance(again, ReviewScreen) and again is not review
+        assert again.index == 2 and len(again.outcomes) == 2  # the decisions were saved as they were made
+
+
+def add_actions(engine) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    with write_session(engine) as session:
+        people = staff.active_staff(session)
+        late = huddle_actions.add_action(session, ActionCreate(what="Call the fridge vendor", owner_id=people[0].id,
+                                                               due=TODAY), today=TODAY - timedelta(days=3),
+                                         now=NOW - timedelta(days=3), actor="kim")
+        soon = huddle_actions.add_action(session, ActionCreate(what="Order gloves", owner_id=people[1].id,
+                                                               due=TODAY + timedelta(days=2)),
+                                         today=TODAY, now=NOW, actor="kim")
+        return late.id, soon.id  # type: ignore[return-value]
+
+
+async def test_actions_list_marks_done(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    late, soon = add_actions(demo_engine)
+    app = fixed_app(demo_engine, [])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("A")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ActionsScreen)
+        table = screen.query_one(DataTable)
+        assert table.row_count == 2
+        table.move_cursor(row=table.get_row_index(str(soon)))
+        await pilot.press("d")
+        await settle(pilot)
+        assert table.row_count == 1 and set(screen.rows) == {str(late)}
+    with read_session(demo_engine) as session:
+        assert session.get(HuddleAction, soon).status is ActionStatus.done  # type: ignore[union-attr]
+        assert session.get(HuddleAction, late).status is ActionStatus.open  # type: ignore[union-attr]
+
+
+async def test_past_huddle_opens_read_only(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    day = TODAY - timedelta(days=3)
+    with write_session(demo_engine) as session:
+        h = huddle(session, day)
+        record = huddle_actions.start(session, day, now=datetime.combine(day, time(7, 30)), actor="kim")
+        key = h.sections[0].items[0].key if h.sections[0].items else next(i.key for s in h.sections for i in s.items)
+        huddle_actions.mark(session, record.id, key, ReviewOutcome.reviewed, now=datetime.combine(day, time(7, 31)))
+        from officemgr.models.huddle import HuddleFinish
+
+        huddle_actions.finish(session, record.id, HuddleFinish(attendees="Dr. Lee, Kim", notes="Short one"), h,
+                              now=datetime.combine(day, time(7, 40)), actor="kim")
+    app = fixed_app(demo_engine, [])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        assert isinstance(app.screen, PastHuddlesScreen)
+        assert app.screen.query_one(DataTable).row_count == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, PastHuddleScreen)
+        text = str(detail.query_one("#past-detail", Static).render())
+        assert "Dr. Lee, Kim" in text and "Short one" in text and "Reviewed 1 of" in text
+        assert not detail.query(Input) and not detail.query(Select)  # read-only
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, PastHuddlesScreen)
+
+
+async def test_sheet_written_beside_the_database(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    said: list[tuple[str, str]] = []
+    app = fixed_app(demo_engine, said)
+    folder = __import__("pathlib").Path(demo_engine.url.database).parent
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+    md, html = folder / f"huddle-{TODAY:%Y-%m-%d}.md", folder / f"huddle-{TODAY:%Y-%m-%d}.html"
+    assert md.exists() and html.exists()
+    assert "<html" in html.read_text().lower()
+    assert any(str(html) in m for m, _ in said)
+
+
+def test_next_workday_skips_weekend() -> None:
+    from officemgr.tui.forms.huddle import next_workday
+
+    assert next_workday(date(2026, 11, 27)) == date(2026, 11, 30)  # Friday → Monday
+    assert next_workday(date(2026, 11, 23)) == date(2026, 11, 24)
