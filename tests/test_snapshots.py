@@ -11,6 +11,7 @@ from ui_support import SIZE, TODAY, settle
 
 SCREENS = {
     "huddle": ["1"],
+    "huddle_review": ["1", "r"],
     "schedule": ["2"],
     "schedule_list": ["2", "v"],
     "schedule_week": ["2", "v", "v"],
