@@ -11,8 +11,9 @@ import getpass
 import os
 import sys
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
-from officemgr import cli_billing, cli_huddle, cli_inventory
+from officemgr import cli_backup, cli_billing, cli_huddle, cli_inventory
 from officemgr.store import StoreError
 
 
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check_list_parser(sub)
     _add_report_parser(sub)
     cli_huddle.add_parser(sub)
+    cli_backup.add_parser(sub)
     return parser
 
 
@@ -83,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             return _report_compliance(args, today)
         if args.command == "huddle":
             return cli_huddle.run(args, today)
+        if args.command == "backup":
+            return cli_backup.run(args, _sqlite_file(args))
         return _run(args, today)
     except StoreError as exc:
         print(f"officemgr: {exc}", file=sys.stderr)
@@ -98,9 +102,25 @@ def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return store.open_database(path=args.db, url=url)
 
 
+def _sqlite_file(args: argparse.Namespace) -> Path | None:
+    """The SQLite file the options name, or None when they name a server database."""
+    from officemgr import store
+
+    url = args.url or (None if args.db else os.environ.get("OFFICEMGR_URL"))
+    if url is None:
+        return Path(args.db) if args.db else store.default_path()
+    return Path(url.split("///", 1)[1]) if url.startswith("sqlite:///") and len(url) > len("sqlite:///") else None
+
+
 def _run(args: argparse.Namespace, today: date) -> int:
     engine = _open(args)
+    from officemgr import backups
     from officemgr.tui.app import make_app
+
+    database = _sqlite_file(args)
+    if database is not None:
+        # The first open of each day keeps a copy: the practice's only record must survive a bad day.
+        backups.daily_backup(database, now=datetime.now())
 
     make_app(engine, today=today, actor=getpass.getuser()).run()
     return 0

@@ -9,6 +9,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import event, inspect
@@ -177,6 +178,11 @@ def migrate(engine: Engine) -> None:
                         "choose another file with --db. It was left untouched."
                     )
                 if current != script.get_current_head():
+                    if current is not None and sqlite and engine.url.database not in (None, "", ":memory:"):
+                        from officemgr import backups
+
+                        # An upgrade rewrites tables: keep the file as it was, in case the new version is wrong.
+                        backups.make_backup(Path(engine.url.database), now=datetime.now(), why="before-migration")
                     command.upgrade(config, "head")
                     if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
                         raise StoreError("the schema upgrade would break links between records; nothing was "
