@@ -63,8 +63,8 @@ from officemgr.models import (
 )
 from officemgr.models.validation import explain, parse_date
 from officemgr.services import billing, icd
-from officemgr.services.common import ServiceError, _plain, created_fields, record
-from officemgr.services.csv_files import read_records
+from officemgr.services.common import _plain, created_fields, record
+from officemgr.services.csv_files import FileRefused, Row, data_rows, header, read_records
 from officemgr.services.inventory_io import parse_money
 
 COLUMNS = ("claim", "patient_last", "patient_first", "dob", "payer", "service_date", "billed", "paid", "status",
@@ -116,58 +116,26 @@ class ClaimsImportResult:
     new_payers: list[str] = field(default_factory=list)
 
 
-class ClaimsImportRefused(ServiceError):
+class ClaimsImportRefused(FileRefused):
     """A claims file not imported; the message lists what is wrong (each bad row as "line N: ...")."""
-
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.problems = problems or []
 
 
 # --- import: reading ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Row:
-    line: int
-    cells: dict[str, str]
-
-
-def _read(path: Path) -> tuple[list[_Row], list[tuple[int, str]]]:
+def _read(path: Path) -> tuple[list[Row], list[tuple[int, str]]]:
     """The data rows, and the (line, problem) found while reading them."""
     records = read_records(path, command="import claims", columns=COLUMNS, refused=ClaimsImportRefused)
-    header = _header(records[0][1], path.name)
-    rows: list[_Row] = []
-    problems: list[tuple[int, str]] = []
-    for number, cells in records[1:]:
-        if not any(cell.strip() for cell in cells):
-            continue
-        stray = len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):])
-        if stray:
-            problems.append((number, "a value under no column (more cells than the header names)"))
-        rows.append(_Row(number, {column: cell.strip() for column, cell in zip(header, cells, strict=False)}))
+    names = header(records[0][1], path.name, known=set(COLUMNS), listed=COLUMNS, aliases=_ALIASES,
+                   refused=ClaimsImportRefused)
+    missing = [column for column in REQUIRED if column not in names]
+    if missing:
+        raise ClaimsImportRefused(f"{path.name}: line 1 has no {', '.join(missing)} column"
+                                  f"{'s' if len(missing) > 1 else ''} (the columns are: {', '.join(COLUMNS)})")
+    rows, problems = data_rows(records, names)
     if not rows:
         raise ClaimsImportRefused(f"{path.name} has a header but no claims")
     return rows, problems
-
-
-def _header(cells: list[str], name: str) -> list[str]:
-    header = []
-    for cell in cells:
-        column = re.sub(r"[\s-]+", "_", cell.strip().lower())
-        header.append(_ALIASES.get(column, column))
-    unknown = [cells[i].strip() for i, column in enumerate(header) if column not in COLUMNS]
-    if unknown:
-        raise ClaimsImportRefused(f"{name}: line 1 has the unknown column(s) {', '.join(repr(c) for c in unknown)} "
-                                  f"(the columns are: {', '.join(COLUMNS)})")
-    twice = sorted({column for column in header if header.count(column) > 1})
-    if twice:
-        raise ClaimsImportRefused(f"{name}: line 1 has the column(s) {', '.join(twice)} more than once")
-    missing = [column for column in REQUIRED if column not in header]
-    if missing:
-        raise ClaimsImportRefused(f"{name}: line 1 has no {', '.join(missing)} column"
-                                  f"{'s' if len(missing) > 1 else ''} (the columns are: {', '.join(COLUMNS)})")
-    return header
 
 
 # --- import: checking ---------------------------------------------------------------------------------
@@ -229,7 +197,7 @@ class _Lookup:
         return cls(claims, payers, names)
 
 
-def _check_all(session: Session, rows: list[_Row], problems: list[tuple[int, str]], name: str,
+def _check_all(session: Session, rows: list[Row], problems: list[tuple[int, str]], name: str,
                today: date) -> tuple[list[_Draft], _Lookup]:
     bad = {line for line, _ in problems}
     lookup = _Lookup.read(session, [row.cells.get("claim", "") for row in rows if row.cells.get("claim")])
@@ -258,7 +226,7 @@ def _check_all(session: Session, rows: list[_Row], problems: list[tuple[int, str
     return drafts, lookup
 
 
-def _check(session: Session, row: _Row, lookup: _Lookup, today: date) -> tuple[_Draft | None, list[str]]:
+def _check(session: Session, row: Row, lookup: _Lookup, today: date) -> tuple[_Draft | None, list[str]]:
     cells, problems = row.cells, []
     for column in REQUIRED:
         if not cells.get(column):

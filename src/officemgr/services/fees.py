@@ -26,8 +26,8 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from officemgr.models import Claim, ClaimLine, FeeSchedule, Patient, Payer, Remittance, RemittanceClaim
-from officemgr.services.common import ServiceError, record
-from officemgr.services.csv_files import read_records
+from officemgr.services.common import record
+from officemgr.services.csv_files import FileRefused, header, read_records
 from officemgr.services.format import plural
 from officemgr.services.inventory_io import parse_money
 
@@ -45,12 +45,8 @@ MAX_LISTED = 50
 UNDERPAID_DAYS = 90
 
 
-class FeesRefused(ServiceError):
+class FeesRefused(FileRefused):
     """A fee schedule not imported; the message says why (each bad row as "line N: ...")."""
-
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.problems = problems or []
 
 
 @dataclass(frozen=True)
@@ -136,23 +132,12 @@ def _read(path: Path) -> dict[tuple[str, str], int]:
 
 
 def _header(cells: list[str], name: str) -> list[str]:
-    header = []
-    for cell in cells:
-        column = re.sub(r"[\s-]+", "_", cell.strip().lower())
-        header.append(_ALIASES.get(column, column))
-    unknown = [cells[i].strip() for i, column in enumerate(header)
-               if column and column not in COLUMNS and column not in _IGNORED]
-    if unknown:
-        raise FeesRefused(f"{name}: line 1 has the unknown column(s) {', '.join(repr(c) for c in unknown)} "
-                          f"(the columns are: code, modifier, allowed)")
-    twice = sorted({column for column in header if column and header.count(column) > 1})
-    if twice:
-        raise FeesRefused(f"{name}: line 1 has the column(s) {', '.join(twice)} more than once")
-    missing = [column for column in ("code", "allowed") if column not in header]
+    names = header(cells, name, known={*COLUMNS, *_IGNORED}, listed=COLUMNS, aliases=_ALIASES, refused=FeesRefused)
+    missing = [column for column in ("code", "allowed") if column not in names]
     if missing:
         raise FeesRefused(f"{name}: line 1 must be a header with the columns code, modifier (optional) and allowed; "
                           f"it has no {' and no '.join(missing)} column")
-    return header
+    return names
 
 
 def _row(values: dict[str, str], problems: list[str]) -> tuple[tuple[str, str] | None, int | None]:

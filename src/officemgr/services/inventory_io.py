@@ -45,8 +45,8 @@ from sqlmodel import Session, select
 from officemgr.models import Item, ItemCategory, ItemCreate, ReceiveCreate, StockLot, Vendor, VendorCreate
 from officemgr.models.validation import explain
 from officemgr.services import inventory
-from officemgr.services.common import ServiceError, created_fields, record
-from officemgr.services.csv_files import read_records
+from officemgr.services.common import created_fields, record
+from officemgr.services.csv_files import FileRefused, Row, data_rows, header, read_records
 from officemgr.services.format import plural
 from officemgr.services.movements import receive_into
 
@@ -94,63 +94,24 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
 
 
-class ImportRefused(ServiceError):
-    """A file not imported; the message lists what is wrong (each bad row as "line N: ...")."""
-
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.problems = problems or []
+class ImportRefused(FileRefused):
+    """An items file not imported; the message lists what is wrong (each bad row as "line N: ...")."""
 
 
 # --- import: reading ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Row:
-    line: int
-    cells: dict[str, str]  # column -> stripped text, for the columns the file has
-
-
-def _read(path: Path) -> tuple[list[_Row], list[tuple[int, str]]]:
+def _read(path: Path) -> tuple[list[Row], list[tuple[int, str]]]:
     """The data rows, and the (line, problem) found while reading them."""
     records = read_records(path, command="import items", columns=IMPORT_COLUMNS, refused=ImportRefused)
-    header = _header(records[0][1], path.name)
-    rows: list[_Row] = []
-    problems: list[tuple[int, str]] = []
-    for number, cells in records[1:]:
-        if not any(cell.strip() for cell in cells):
-            continue
-        values = {}
-        stray = len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):])
-        for column, cell in zip(header, cells, strict=False):
-            if column:
-                values[column] = cell.strip()
-            elif cell.strip():
-                stray = True
-        if stray:
-            problems.append((number, "a value under no column (more cells than the header names)"))
-        rows.append(_Row(number, values))
+    names = header(records[0][1], path.name, known=set(IMPORT_COLUMNS) | set(STOCK_COLUMNS), listed=IMPORT_COLUMNS,
+                   aliases=_ALIASES, refused=ImportRefused)
+    if "name" not in names:
+        raise ImportRefused(f"{path.name}: line 1 has no name column (the columns are: {', '.join(IMPORT_COLUMNS)})")
+    rows, problems = data_rows(records, names)
     if not rows:
         raise ImportRefused(f"{path.name} has a header but no items")
     return rows, problems
-
-
-def _header(cells: list[str], name: str) -> list[str]:
-    header = []
-    for cell in cells:
-        column = re.sub(r"[\s-]+", "_", cell.strip().lower())
-        header.append(_ALIASES.get(column, column))
-    known = set(IMPORT_COLUMNS) | set(STOCK_COLUMNS)
-    unknown = [cells[i].strip() for i, column in enumerate(header) if column and column not in known]
-    if unknown:
-        raise ImportRefused(f"{name}: line 1 has the unknown column(s) {', '.join(repr(c) for c in unknown)} "
-                            f"(the columns are: {', '.join(IMPORT_COLUMNS)})")
-    twice = sorted({column for column in header if column and header.count(column) > 1})
-    if twice:
-        raise ImportRefused(f"{name}: line 1 has the column(s) {', '.join(twice)} more than once")
-    if "name" not in header:
-        raise ImportRefused(f"{name}: line 1 has no name column (the columns are: {', '.join(IMPORT_COLUMNS)})")
-    return header
 
 
 # --- import: checking ---------------------------------------------------------------------------------
@@ -189,10 +150,10 @@ class _Lookup:
         return cls(items, vendors, {item_id: int(total or 0) for item_id, total in on_hand})
 
 
-def _check_all(rows: list[_Row], problems: list[tuple[int, str]], lookup: _Lookup, name: str) -> list[_Draft]:
+def _check_all(rows: list[Row], problems: list[tuple[int, str]], lookup: _Lookup, name: str) -> list[_Draft]:
     """Every row checked; the drafts to write, or ImportRefused listing each bad line."""
     bad = {line for line, _ in problems}
-    first_row: dict[str, _Row] = {}
+    first_row: dict[str, Row] = {}
     drafts: dict[str, _Draft] = {}
     for row in rows:
         if row.line in bad:
@@ -227,7 +188,7 @@ def _check_all(rows: list[_Row], problems: list[tuple[int, str]], lookup: _Looku
     return list(drafts.values())
 
 
-def _repeat_problem(first: _Row, row: _Row) -> str | None:
+def _repeat_problem(first: Row, row: Row) -> str | None:
     """None when `row` is another lot of the item on `first` (as the export writes them), else the problem."""
     name = " ".join(row.cells.get("name", "").split())
     if not (first.cells.get("lot") and row.cells.get("lot")):
@@ -240,7 +201,7 @@ def _repeat_problem(first: _Row, row: _Row) -> str | None:
     return None
 
 
-def _check(row: _Row, lookup: _Lookup) -> tuple[_Draft | None, list[str]]:
+def _check(row: Row, lookup: _Lookup) -> tuple[_Draft | None, list[str]]:
     cells, problems = row.cells, []
     name = " ".join(cells.get("name", "").split())
     if not name:
