@@ -47,6 +47,7 @@ class StockRow:
     unit_cost_cents: int
     tracks_lots: bool
     next_expiry: date | None
+    sku: str = ""
 
     @property
     def low(self) -> bool:
@@ -96,7 +97,8 @@ def stock(session: Session, today: date, *, item_ids: list[int] | None = None) -
     return [
         StockRow(item.id, item.version, item.name, item.category, item.unit, int(qty), int(old), item.reorder_point,
                  item.par, ordered.get(item.id, 0), item.id in drafted, used.get(item.id, 0.0),
-                 item.vendor_id, vendor or "", item.location, item.unit_cost_cents, item.tracks_lots, expiry)
+                 item.vendor_id, vendor or "", item.location, item.unit_cost_cents, item.tracks_lots, expiry,
+                 item.sku)
         for item, qty, old, expiry, vendor in rows
     ]
 

@@ -12,15 +12,16 @@ from typing import Any
 
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, select
+from sqlmodel import Session
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Static
 
-from officemgr.models import ClaimStatus, Payer
+from officemgr.models import ClaimStatus
 from officemgr.services import billing, claim_flow, denials
+from officemgr.services import payers as payer_service
 from officemgr.services.billing import PAGE, QueueFilter, QueuePage, QueueRow
 from officemgr.services.common import ServiceError
 from officemgr.services.format import money
@@ -260,7 +261,7 @@ class BillingView(TabView):
             return
 
         def read(session: Session) -> tuple[list[tuple[str, int]], list[str]]:
-            payers = [(p.name, p.id) for p in session.exec(select(Payer).order_by(Payer.name))]
+            payers = [(p.name, p.payer_id) for p in payer_service.payers(session)]
             return payers, billing.bucket_labels(session)  # type: ignore[return-value]
 
         def make(data: tuple[list[tuple[str, int]], list[str]]) -> Screen[Any]:

@@ -18,7 +18,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from officemgr.models import Item, MovementKind
+from officemgr.models import MovementKind
 from officemgr.services import inventory, movements
 from officemgr.services.format import money
 from officemgr.services.inventory import StockRow
@@ -35,14 +35,13 @@ KIND_STYLE = {MovementKind.receive: "green", MovementKind.use: "", MovementKind.
 @dataclass(frozen=True)
 class DetailData:
     row: StockRow
-    sku: str
     lots: list[LotStock]
     moves: list[MovementRow]
 
 
-def settings_text(row: StockRow, sku: str) -> Text:
+def settings_text(row: StockRow) -> Text:
     text = Text()
-    parts = [("Vendor", row.vendor or "—"), ("SKU", sku or "—"), ("Unit cost", money(row.unit_cost_cents)),
+    parts = [("Vendor", row.vendor or "—"), ("SKU", row.sku or "—"), ("Unit cost", money(row.unit_cost_cents)),
              ("Location", row.location or "—"), ("Par", str(row.par)), ("Reorder at", str(row.reorder_point))]
     for n, (label, value) in enumerate(parts):
         text.append(" · " if n else "")
@@ -124,8 +123,8 @@ class ItemDetailScreen(ScreenWork, ModalScreen[bool]):
     def fetch(self, session: Session) -> DetailData:
         item_id = self.row.item_id
         rows = inventory.stock(session, self.today, item_ids=[item_id])
-        item = session.get(Item, item_id)
-        return DetailData(rows[0] if rows else self.row, item.sku if item else "", movements.lots(session, item_id),
+        row = rows[0] if rows else self.row
+        return DetailData(row, movements.lots(session, item_id),
                           movements.history(session, item_id, limit=HISTORY))
 
     def _deliver(self, data: DetailData) -> None:
@@ -133,7 +132,7 @@ class ItemDetailScreen(ScreenWork, ModalScreen[bool]):
             return
         self.data = data
         self.row = data.row
-        self.query_one("#detail-settings", Static).update(settings_text(data.row, data.sku))
+        self.query_one("#detail-settings", Static).update(settings_text(data.row))
         lots = self.query_one("#detail-lots", DataTable)
         lots.clear()
         for lot in data.lots:
