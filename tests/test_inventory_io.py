@@ -22,10 +22,11 @@ from officemgr.models import (
     StockMovement,
     Vendor,
 )
+from officemgr.models.validation import parse_money
 from officemgr.services import inventory_export, inventory_io, movements
 from officemgr.services.common import ServiceError
 from officemgr.services.inventory_export import count_sheet_csv, count_sheet_markdown, inventory_csv
-from officemgr.services.inventory_io import EXPORT_COLUMNS, ImportRefused, import_items, parse_money
+from officemgr.services.inventory_io import EXPORT_COLUMNS, ImportRefused, import_items
 
 HEADER = "name,category,unit,par,reorder_point,vendor,sku,unit_cost,location,tracks_lots,quantity"
 GOOD = "Exam table paper,clinical supply,roll,24,6,Henry Schein,HS-1,$8.50,Supply room,no,12"

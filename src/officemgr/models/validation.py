@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 
 _PHONE_DIGITS = re.compile(r"\d")
+_MONEY = re.compile(r"\$?\s*(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d{1,2}))?")
 
 
 def require_text(value: str) -> str:
@@ -116,3 +117,13 @@ def parse_time(value: str) -> str:
         except ValueError:
             continue
     raise ValueError("a time looks like 09:30 or 2:15 PM")
+
+
+def parse_money(text: str) -> int | None:
+    """Dollars as typed (12.50, $1,250.00, 12, $.50) as cents; None if it is not an amount."""
+    match = _MONEY.fullmatch(text.strip())
+    if match is None or not (match.group(1) or match.group(2)):
+        return None
+    dollars = int((match.group(1) or "0").replace(",", ""))
+    cents = int((match.group(2) or "0").ljust(2, "0"))
+    return dollars * 100 + cents

@@ -61,11 +61,11 @@ from officemgr.models import (
     PatientCreate,
     Payer,
 )
-from officemgr.models.validation import explain, parse_date
+from officemgr.models.validation import explain, parse_date, parse_money
 from officemgr.services import billing, icd
 from officemgr.services.common import _plain, created_fields, record
 from officemgr.services.csv_files import FileRefused, Row, data_rows, header, read_records
-from officemgr.services.inventory_io import parse_money
+from officemgr.services.format import money
 
 COLUMNS = ("claim", "patient_last", "patient_first", "dob", "payer", "service_date", "billed", "paid", "status",
            "submitted_on", "codes", "diagnoses", "paper", "denial_code", "denied_on")
@@ -399,8 +399,8 @@ def _procedures(text: str, billed: int | None, problems: list[str]) -> list[_Lin
         if given and len(given) != len(lines):
             problems.append("codes: give a charge for every code or for none")
         elif given and billed is not None and sum(given) != billed:
-            problems.append(f"codes: the line charges add up to {_dollars(sum(given))}, not the billed "
-                            f"{_dollars(billed)}")
+            problems.append(f"codes: the line charges add up to {money(sum(given))}, not the billed "
+                            f"{money(billed)}")
     return lines
 
 
@@ -443,10 +443,6 @@ def _denial(text: str, problems: list[str]) -> tuple[str | None, str] | None:
         problems.append(f"denial_code: '{text}' is not a CARC code (e.g. CO-50, PR-27 or 197)")
         return None
     return match["group"], match["code"]
-
-
-def _dollars(cents: int) -> str:
-    return f"${cents // 100:,}.{cents % 100:02d}"
 
 
 # --- import: writing ----------------------------------------------------------------------------------

@@ -26,10 +26,10 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from officemgr.models import Claim, ClaimLine, FeeSchedule, Patient, Payer, Remittance, RemittanceClaim
+from officemgr.models.validation import parse_money
 from officemgr.services.common import record
 from officemgr.services.csv_files import FileRefused, header, read_records
 from officemgr.services.format import plural
-from officemgr.services.inventory_io import parse_money
 
 COLUMNS = ("code", "modifier", "allowed")
 _IGNORED = ("description",)

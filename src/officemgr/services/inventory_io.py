@@ -43,7 +43,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from officemgr.models import Item, ItemCategory, ItemCreate, ReceiveCreate, StockLot, Vendor, VendorCreate
-from officemgr.models.validation import explain
+from officemgr.models.validation import explain, parse_money
 from officemgr.services import inventory
 from officemgr.services.common import created_fields, record
 from officemgr.services.csv_files import FileRefused, Row, data_rows, header, read_records
@@ -75,7 +75,6 @@ _CATEGORY_WORDS = {
 _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0"}
 _WHOLE = re.compile(r"\d{1,3}(,\d{3})+|\d+")
-_MONEY = re.compile(r"\$?\s*(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d{1,2}))?")
 MAX_QUANTITY = 100_000
 MAX_CENTS = 100_000_000  # $1,000,000.00 a unit: anything above is a typo
 MAX_LISTED = 50
@@ -292,16 +291,6 @@ def _whole(cells: dict[str, str], column: str, problems: list[str]) -> int | Non
     else:
         problems.append(f"{column}: '{text}' is not a whole number")
     return None
-
-
-def parse_money(text: str) -> int | None:
-    """Dollars as typed (12.50, $1,250.00, 12, $.50) as cents; None if it is not an amount."""
-    match = _MONEY.fullmatch(text.strip())
-    if match is None or not (match.group(1) or match.group(2)):
-        return None
-    dollars = int((match.group(1) or "0").replace(",", ""))
-    cents = int((match.group(2) or "0").ljust(2, "0"))
-    return dollars * 100 + cents
 
 
 def _money(text: str, problems: list[str]) -> int | None:

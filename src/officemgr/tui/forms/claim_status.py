@@ -8,7 +8,6 @@ Also here: the work queue's filter form (key f), which writes nothing and dismis
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import BaseModel
@@ -18,6 +17,7 @@ from textual import on
 from textual.widgets import Input, Select, Static
 
 from officemgr.models import OPEN_STATUSES, ClaimStatus, CloseReason
+from officemgr.models.validation import parse_money
 from officemgr.services import claim_flow
 from officemgr.services.billing import split_denial_code
 from officemgr.services.claim_flow import StatusChange
@@ -44,16 +44,13 @@ def needs(old: ClaimStatus, to: ClaimStatus | None) -> tuple[str, ...]:
     return ()
 
 
-def dollars(text: str | None) -> int | None:
-    """'$1,250.50' as cents; None if it is not an amount of dollars and cents."""
-    text = (text or "").strip().lstrip("$").replace(",", "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        return None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        return None
-    return int(amount * 100)
+def dollars(text: str) -> int | None:
+    """An amount as cents, negative for a take-back ('-84.20'); None if it is not one."""
+    text = text.strip()
+    if text.startswith("-"):
+        cents = parse_money(text[1:])
+        return None if cents is None else -cents
+    return parse_money(text)
 
 
 class ClaimStatusForm(RecordForm):

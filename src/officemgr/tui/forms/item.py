@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import BaseModel
 from sqlmodel import Session
 
 from officemgr.models import Item, ItemCategory, ItemCreate
+from officemgr.models.validation import parse_money
 from officemgr.services import inventory
 from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm
 
 
 def dollars_to_cents(text: str | None) -> int:
-    text = (text or "0").strip().lstrip("$").replace(",", "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise FieldErrors({"unit_cost": "an amount in dollars, e.g. 12.50"}) from None
-    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
+    cents = parse_money(text or "0")
+    if cents is None:
         raise FieldErrors({"unit_cost": "an amount in dollars and cents, not negative, e.g. 12.50"})
-    return int(amount * 100)
+    return cents
 
 
 class ItemForm(RecordForm):
