@@ -38,6 +38,8 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     where.add_argument("--url", metavar="URL", default=default, help="SQLAlchemy URL (or OFFICEMGR_URL)")
     parser.add_argument("--today", metavar="YYYY-MM-DD", type=_day, default=default,
                         help="the date the app treats as today (default: the real date)")
+    parser.add_argument("--encrypt", action="store_true", default=argparse.SUPPRESS if suppress else False,
+                        help="the SQLite file is encrypted (SQLCipher): ask for its key (or set OFFICEMGR_KEY)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check_list_parser(sub)
     _add_report_parser(sub)
     cli_huddle.add_parser(sub)
-    cli_backup.add_parser(sub)
+    cli_backup.add_parsers(sub)
     return parser
 
 
@@ -85,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             return _report_compliance(args, today)
         if args.command == "huddle":
             return cli_huddle.run(args, today)
-        if args.command == "backup":
+        if args.command in cli_backup.COMMANDS:
             return cli_backup.run(args, _sqlite_file(args))
         return _run(args, today)
     except StoreError as exc:
@@ -99,7 +101,19 @@ def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from officemgr import store
 
     url = args.url or (None if args.db else os.environ.get("OFFICEMGR_URL"))
-    return store.open_database(path=args.db, url=url)
+    return store.open_database(path=args.db, url=url, key=database_key(args))
+
+
+def database_key(args: argparse.Namespace) -> str | None:
+    """The SQLCipher key: OFFICEMGR_KEY, or asked once (with --encrypt); None for a plain database."""
+    if not hasattr(args, "key"):
+        key = os.environ.get("OFFICEMGR_KEY")
+        if key is None and args.encrypt:
+            key = getpass.getpass("Database key: ")
+        if key is not None and not key.strip():
+            raise StoreError("the database key is empty; type the key the database was encrypted with")
+        args.key = key
+    return args.key
 
 
 def _sqlite_file(args: argparse.Namespace) -> Path | None:
@@ -120,7 +134,7 @@ def _run(args: argparse.Namespace, today: date) -> int:
     database = _sqlite_file(args)
     if database is not None:
         # The first open of each day keeps a copy: the practice's only record must survive a bad day.
-        backups.daily_backup(database, now=datetime.now())
+        backups.daily_backup(database, now=datetime.now(), key=database_key(args))
 
     make_app(engine, today=today, actor=getpass.getuser()).run()
     return 0

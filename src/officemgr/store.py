@@ -12,10 +12,10 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import event, inspect
+from sqlalchemy import URL, event, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import QueuePool, StaticPool
 from sqlmodel import Session, create_engine
 
 from officemgr import models  # noqa: F401  (registers every table on SQLModel.metadata)
@@ -33,25 +33,46 @@ def sqlite_url(path: str | os.PathLike[str]) -> str:
     return f"sqlite:///{Path(path).expanduser()}"
 
 
-def create_engine_for(url: str) -> Engine:
-    """An engine for any SQLAlchemy URL; SQLite gets the pragmas and IMMEDIATE write transactions."""
+def create_engine_for(url: str, *, key: str | None = None) -> Engine:
+    """An engine for any SQLAlchemy URL; SQLite gets the pragmas and IMMEDIATE write transactions.
+
+    With `key`, a SQLite file is opened with SQLCipher (encrypted at rest) under that key.
+    """
     try:
         parsed = make_url(url)
     except ArgumentError:
         raise StoreError(f"'{url}' is not a database URL (e.g. sqlite:///office.db)") from None
     if parsed.get_backend_name() != "sqlite":
+        if key is not None:
+            raise StoreError("--encrypt and OFFICEMGR_KEY apply to a SQLite file; a server database is "
+                             "protected by the server's own encryption")
         return create_engine(url, pool_pre_ping=True)
     database = parsed.database or ""
     if database and database != ":memory:":
         _create_private_file(Path(database))
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
+        if key is not None:
+            url = URL.create("sqlite+pysqlcipher", password=key, database=database)  # type: ignore[assignment]
+        # QueuePool, as for plain SQLite files (the SQLCipher dialect would pick one connection per thread).
+        engine = create_engine(url, poolclass=QueuePool,
+                               connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
     else:
         # One shared in-memory database (tests): every session must see the same connection.
         engine = create_engine(
             "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
         )
-    _configure_sqlite(engine)
+    _configure_sqlite(engine, encrypted=key is not None)
     return engine
+
+
+def is_encrypted(engine: Engine) -> bool:
+    return engine.url.drivername == "sqlite+pysqlcipher"
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    """The engine's SQLite file, or None for a server or in-memory database."""
+    if engine.url.get_backend_name() != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    return Path(engine.url.database)  # type: ignore[arg-type]
 
 
 def _create_private_file(path: Path) -> None:
@@ -68,12 +89,15 @@ def _create_private_file(path: Path) -> None:
         raise StoreError(f"cannot create {path}: {exc.strerror}; choose a folder you can write to") from None
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, encrypted: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
         # We issue BEGIN ourselves (below), so the driver must not.
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
+        if encrypted:
+            # A wrong key makes SQLCipher log page errors to stderr; the app says it in words instead.
+            cursor.execute("PRAGMA cipher_log_level = NONE")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -99,9 +123,17 @@ def write_session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-def open_database(*, path: str | os.PathLike[str] | None = None, url: str | None = None) -> Engine:
-    """Open (creating if needed) the practice database and bring its schema up to date."""
-    engine = create_engine_for(url or sqlite_url(path or default_path()))
+def open_database(
+    *, path: str | os.PathLike[str] | None = None, url: str | None = None, key: str | None = None
+) -> Engine:
+    """Open (creating if needed) the practice database and bring its schema up to date.
+
+    Anything wrong with the file (damaged, another kind of file, wrong key, newer version, read-only, locked)
+    raises StoreError saying what to do, and leaves the file as it was.
+    """
+    url = url or sqlite_url(path or default_path())
+    _refuse_read_only(url)
+    engine = create_engine_for(url, key=key)
     try:
         migrate(engine)
     except StoreError:
@@ -113,19 +145,53 @@ def open_database(*, path: str | os.PathLike[str] | None = None, url: str | None
     return engine
 
 
+def _refuse_read_only(url: str) -> None:
+    """SQLite opens a file it cannot write read-only and fails on the first save; say so before anything starts."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    path = Path(parsed.database)  # type: ignore[arg-type]
+    if path.exists() and not os.access(path, os.W_OK):
+        raise StoreError(f"{path} is read-only; officemgr needs to write to it. Ask whoever looks after this PC "
+                         "for write access, or copy it to a folder of yours and open that with --db. "
+                         "The file was left untouched.")
+    if path.exists() and not os.access(path.parent, os.W_OK):
+        raise StoreError(f"the folder {path.parent} is read-only; officemgr keeps its journal beside the database. "
+                         "Move the database to a folder you can write to. The file was left untouched.")
+
+
 def _explain(exc: Exception, engine: Engine) -> str:
     text = str(getattr(exc, "orig", exc)).lower()
     where = engine.url.database or str(engine.url)
+    if "not a database" in text and is_encrypted(engine):
+        return (f"the key does not open {where}: the key is wrong, or the file is not encrypted "
+                "(open it without --encrypt and without OFFICEMGR_KEY). It was left untouched.")
     if "not a database" in text or "malformed" in text:
+        from officemgr import backups
+
+        encrypted = "" if _plain_sqlite_header(Path(where)) else (
+            "If it is an encrypted officemgr database, open it with --encrypt (or set OFFICEMGR_KEY). ")
         return (
-            f"{where} is not a readable officemgr database (it may be damaged or another kind of file). "
-            "It was left untouched; open another file with --db or restore a backup."
+            f"{where} is not a readable officemgr database. It was left untouched. {encrypted}"
+            "It may be damaged or another kind of file: open another file with --db, or "
+            + backups.restore_hint(Path(where), key=engine.url.password if is_encrypted(engine) else None)
         )
     if "locked" in text or "busy" in text:
         return f"{where} is locked by another program; close it and try again."
     if "readonly" in text or "read-only" in text:
         return f"{where} is read-only; officemgr needs to write to it. Check the file's permissions."
     return f"cannot open {where}: {getattr(exc, 'orig', exc)}"
+
+
+def _plain_sqlite_header(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
 
 
 def default_path() -> Path:
@@ -171,6 +237,7 @@ def migrate(engine: Engine) -> None:
                     raise StoreError(
                         f"{engine.url.database or engine.url} was written by a newer version of officemgr "
                         f"(schema {current}); update officemgr to open it. The file was left untouched."
+                        + _older_backup_hint(engine)
                     )
                 if current is None and _has_foreign_tables(conn):
                     raise StoreError(
@@ -182,7 +249,8 @@ def migrate(engine: Engine) -> None:
                         from officemgr import backups
 
                         # An upgrade rewrites tables: keep the file as it was, in case the new version is wrong.
-                        backups.make_backup(Path(engine.url.database), now=datetime.now(), why="before-migration")
+                        backups.make_backup(Path(engine.url.database), now=datetime.now(), why="before-migration",
+                                            key=engine.url.password if is_encrypted(engine) else None)
                     command.upgrade(config, "head")
                     if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
                         raise StoreError("the schema upgrade would break links between records; nothing was "
@@ -197,6 +265,34 @@ def migrate(engine: Engine) -> None:
             raw.cursor().execute("PRAGMA journal_mode=WAL")
         finally:
             raw.close()
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()  # type: ignore[return-value]
+
+
+def known_revisions() -> set[str]:
+    """Every schema revision this version of the app can open (and upgrade to the newest)."""
+    from alembic.script import ScriptDirectory
+
+    return {s.revision for s in ScriptDirectory.from_config(_alembic_config(None)).walk_revisions()}
+
+
+def _older_backup_hint(engine: Engine) -> str:
+    path = sqlite_file(engine)
+    if path is None:
+        return ""
+    from officemgr import backups
+
+    known = known_revisions()
+    key = engine.url.password if is_encrypted(engine) else None
+    for when, backup in backups.backups(path)[:20]:
+        if backups.dbfile.check_file(backup, key=key, quick=True).revision in known:
+            return (f" Or go back to the newest backup this version can open, from {when:%Y-%m-%d %H:%M}: "
+                    f"officemgr restore {backup} --db {path}")
+    return ""
 
 
 def _current_revision(conn) -> str | None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,93 @@
+"""Encrypting a plain database at rest (SQLCipher), verified before the plain file is moved aside."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from officemgr import backups, dbfile
+
+MIN_KEY_LENGTH = 8
+
+
+class EncryptRefused(Exception):
+    """The database was not encrypted; the message says why. Nothing was changed."""
+
+
+def encrypt_file(database: Path, *, key: str, now: datetime) -> Path:
+    """Replace the plain `database` with an encrypted copy under `key`; returns where the plain original went."""
+    if len(key.strip()) < MIN_KEY_LENGTH:
+        raise EncryptRefused(f"choose a key of at least {MIN_KEY_LENGTH} characters")
+    found = dbfile.check_file(database)
+    if not found.readable or found.revision is None:
+        raise EncryptRefused(f"{database} is not a plain officemgr database (is it encrypted already?)")
+    if not found.ok:
+        raise EncryptRefused(f"{database} fails its integrity check; run officemgr check")
+    _take_sole_access(database)
+    encrypted = database.with_name(database.name + ".encrypting")
+    encrypted.unlink(missing_ok=True)
+    os.close(os.open(encrypted, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    try:
+        _export(database, encrypted, key)
+        _verify(database, encrypted, key)
+    except Exception:
+        encrypted.unlink(missing_ok=True)
+        raise
+    folder = backups.folder_for(database)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    plain_copy = folder / f"{database.stem}-{now:%Y-%m-%d-%H%M%S}-before-encrypt.db"
+    database.replace(plain_copy)
+    encrypted.replace(database)
+    return plain_copy
+
+
+def _take_sole_access(database: Path) -> None:
+    """Leaving WAL mode needs every other connection closed: it proves no workstation has the file open."""
+    conn = sqlite3.connect(database, timeout=0.5)
+    try:
+        if conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0] != "delete":
+            raise EncryptRefused("the database is open in officemgr somewhere; close it on every workstation first")
+    except sqlite3.OperationalError:
+        raise EncryptRefused("the database is open in officemgr somewhere; close it on every workstation "
+                             "first") from None
+    finally:
+        conn.close()
+
+
+def _export(database: Path, encrypted: Path, key: str) -> None:
+    import sqlcipher3
+
+    conn = sqlcipher3.connect(str(database))
+    try:
+        conn.execute(f"ATTACH DATABASE ? AS encrypted KEY {_literal(key)}", (str(encrypted),))
+        conn.execute("SELECT sqlcipher_export('encrypted')")
+        # sqlcipher_export copies schema and rows but not the schema version number Alembic does not use;
+        # user_version is copied by hand so the copy is the same database in every respect.
+        version = conn.execute("PRAGMA main.user_version").fetchone()[0]
+        conn.execute(f"PRAGMA encrypted.user_version = {int(version)}")
+        conn.execute("DETACH DATABASE encrypted")
+    finally:
+        conn.close()
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _verify(database: Path, encrypted: Path, key: str) -> None:
+    """The encrypted copy opens with the key, passes its integrity check and holds as many rows in every table."""
+    found = dbfile.check_file(encrypted, key=key)
+    if not found.ok:
+        raise EncryptRefused(f"the encrypted copy failed its check ({found.error or found.integrity[:1]})")
+    if _row_counts(dbfile.connect(database, readonly=True)) != _row_counts(dbfile.connect(encrypted, key=key)):
+        raise EncryptRefused("the encrypted copy does not hold every row")
+
+
+def _row_counts(conn) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    try:
+        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in tables}
+    finally:
+        conn.close()
