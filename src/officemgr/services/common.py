@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel
 
 from officemgr.models import AuditEvent
@@ -21,6 +22,20 @@ class ServiceError(Exception):
 class StaleEdit(ServiceError):
     def __init__(self) -> None:
         super().__init__("changed by someone else since you opened it — reload and try again")
+
+
+BUSY = "the database is busy (another workstation is saving); try again in a moment — nothing was saved"
+
+
+def database_refusal(exc: SQLAlchemyError) -> str:
+    """What to tell the user when the database itself refused a write; a lock held past the busy timeout
+    (another copy of the app saving) is worth retrying, so it says so instead of naming a driver error."""
+    cause = getattr(exc, "orig", None) or exc
+    # sqlcipher3's errors carry no sqlite_errorname, so the message is the fallback.
+    if getattr(cause, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or (
+            "database is locked" in str(cause)):
+        return BUSY
+    return f"the database did not take this change, nothing was saved ({type(cause).__name__})"
 
 
 def _plain(value: Any) -> Any:

@@ -22,7 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from officemgr.models.validation import explain, parse_date
-from officemgr.services.common import ServiceError
+from officemgr.services.common import ServiceError, database_refusal
 from officemgr.store import write_session
 
 
@@ -157,9 +157,7 @@ class RecordForm(ModalScreen[bool]):
             self.app.call_from_thread(self._refused, str(exc))
             return
         except SQLAlchemyError as exc:
-            cause = getattr(exc, "orig", None) or exc
-            message = f"the database did not take this change, nothing was saved ({type(cause).__name__})"
-            self.app.call_from_thread(self._refused, message)
+            self.app.call_from_thread(self._refused, database_refusal(exc))
             return
         self.app.call_from_thread(self._saved)
 

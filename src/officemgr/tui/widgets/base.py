@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
-from officemgr.services.common import ServiceError
+from officemgr.services.common import ServiceError, database_refusal
 from officemgr.store import read_session, write_session
 
 
@@ -107,8 +107,7 @@ class TabView(Vertical):
             self.app.call_from_thread(self.say, str(exc), "error")
             return
         except SQLAlchemyError as exc:
-            self.app.call_from_thread(self.say, f"Not saved: the database refused it ({exc.__class__.__name__})",
-                                      "error")
+            self.app.call_from_thread(self.say, database_refusal(exc), "error")
             return
         self.app.call_from_thread(self.say, done)
         self.app.call_from_thread(self.reload)

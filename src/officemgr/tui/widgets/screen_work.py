@@ -10,7 +10,7 @@ from sqlmodel import Session
 from textual import work
 from textual.worker import get_current_worker
 
-from officemgr.services.common import ServiceError
+from officemgr.services.common import ServiceError, database_refusal
 from officemgr.store import read_session, write_session
 
 
@@ -48,8 +48,7 @@ class ScreenWork:
         except ServiceError as exc:
             app.call_from_thread(self.say, str(exc), "error")  # type: ignore[attr-defined]
         except SQLAlchemyError as exc:
-            app.call_from_thread(self.say, f"Not saved: the database refused it ({exc.__class__.__name__})",  # type: ignore[attr-defined]
-                                 "error")
+            app.call_from_thread(self.say, database_refusal(exc), "error")  # type: ignore[attr-defined]
         else:
             app.call_from_thread(self._saved, done)
             return
