@@ -22,7 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from officemgr.services import movements
-from officemgr.services.common import ServiceError, StaleEdit
+from officemgr.services.common import ServiceError, StaleEdit, database_refusal
 from officemgr.services.format import plural
 from officemgr.services.movements import CountLine, LotStock
 from officemgr.store import read_session, write_session
@@ -266,7 +266,7 @@ class CountScreen(ScreenWork, ModalScreen[bool]):
             self.app.call_from_thread(self._refused, str(exc))
             return
         except SQLAlchemyError as exc:
-            self.app.call_from_thread(self._refused, f"not saved: the database refused it ({type(exc).__name__})")
+            self.app.call_from_thread(self._refused, database_refusal(exc))
             return
         if difference is None:
             self.app.call_from_thread(self._moved, index, lot)

@@ -27,7 +27,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from officemgr.models import CredentialKind, Staff
 from officemgr.services import credentials
-from officemgr.services.common import ServiceError
+from officemgr.services.common import ServiceError, database_refusal
 from officemgr.services.credentials import Choices, CredentialLine, EnrollmentRow, EvaluationDue
 from officemgr.services.format import days_from_now
 from officemgr.store import write_session
@@ -285,7 +285,7 @@ class PeopleRecordsScreen(ScreenWork, ModalScreen[bool]):
             app.call_from_thread(self.say, str(exc), "error")
             return
         except SQLAlchemyError as exc:
-            app.call_from_thread(self.say, f"Not saved: the database refused it ({exc.__class__.__name__})", "error")
+            app.call_from_thread(self.say, database_refusal(exc), "error")
             return
         message = (f"CAQH re-attested today for {name} ({count} enrollment{'s' if count != 1 else ''})" if count
                    else f"{name}'s CAQH attestation is already dated today")

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Label, Static
 
 from officemgr.models.huddle import ReviewOutcome
 from officemgr.services import huddle_actions, staff
-from officemgr.services.common import ServiceError
+from officemgr.services.common import ServiceError, database_refusal
 from officemgr.services.format import plural
 from officemgr.services.huddle import Huddle, HuddleItem
 from officemgr.store import read_session, write_session
@@ -120,7 +120,7 @@ class ReviewScreen(Screen[bool]):
             app.call_from_thread(self._cannot_start, str(exc))
             return
         except SQLAlchemyError as exc:
-            app.call_from_thread(self._cannot_start, f"Could not start the huddle ({exc.__class__.__name__})")
+            app.call_from_thread(self._cannot_start, f"Could not start the huddle: {database_refusal(exc)}")
             return
         app.call_from_thread(self._started, started)
 
@@ -145,7 +145,7 @@ class ReviewScreen(Screen[bool]):
             with write_session(app.engine) as session:  # type: ignore[attr-defined]
                 huddle_actions.mark(session, self.huddle_id, key, outcome, now=app.now())  # type: ignore[arg-type, attr-defined]
         except (ServiceError, SQLAlchemyError) as exc:
-            message = str(exc) if isinstance(exc, ServiceError) else f"Not saved ({exc.__class__.__name__})"
+            message = str(exc) if isinstance(exc, ServiceError) else database_refusal(exc)
             app.call_from_thread(self.app.notify, message, severity="error", markup=False)
 
     # -- showing
