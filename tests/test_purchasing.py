@@ -373,6 +373,17 @@ def test_set_quantity_changes_a_draft_line_and_zero_removes_it(session, order):
         (order.id, "update", {f"item {gloves_id}": [100, 250]}), (order.id, "update", {f"item {tdap_id}": [10, 0]})]
 
 
+def test_set_quantity_refuses_a_line_someone_else_changed_since_it_was_read(session, order):
+    ids = line_ids(session, order)
+    purchasing.set_quantity(session, ids["Gloves"], 150, now=NOW, actor="other desk", was=100)
+
+    with pytest.raises(StaleEdit):
+        purchasing.set_quantity(session, ids["Gloves"], 120, now=NOW, actor=ACTOR, was=100)
+
+    session.rollback()
+    assert lines_of(session, order.id)["Gloves"] == (150, 0)
+
+
 def test_set_quantity_refuses_a_bad_quantity_a_missing_line_and_a_placed_order(session, order):
     ids = line_ids(session, order)
     for quantity in (-1, 100_001):

@@ -64,7 +64,9 @@ def test_update_and_delete_shift(session):
     assert (added.start, added.end, added.version) == (at(9), at(13), 2)
     with pytest.raises(StaleEdit):
         roster.update_shift(session, added.id, shift(ma), now=NOW, actor=ACTOR, expected_version=1)
-    roster.delete_shift(session, added.id, now=NOW, actor=ACTOR)
+    with pytest.raises(StaleEdit):  # someone else edited it since this copy was read
+        roster.delete_shift(session, added.id, now=NOW, actor=ACTOR, expected_version=1)
+    roster.delete_shift(session, added.id, now=NOW, actor=ACTOR, expected_version=2)
     assert session.exec(select(Shift)).all() == []
     assert [e.action for e, _ in audit_events(session, "shift")] == ["create", "update", "delete"]
 

@@ -243,13 +243,20 @@ def _draft_of(session: Session, order_id: int) -> PurchaseOrder:
     return order
 
 
-def set_quantity(session: Session, line_id: int, quantity: int, *, now: datetime, actor: str) -> None:
-    """Change a draft line's quantity; 0 takes the item off the order."""
+def set_quantity(
+    session: Session, line_id: int, quantity: int, *, now: datetime, actor: str, was: int | None = None
+) -> None:
+    """Change a draft line's quantity; 0 takes the item off the order.
+
+    `was` is the quantity the user saw: if someone else changed the line since, the change is refused.
+    """
     if quantity < 0 or quantity > 100_000:
         raise ServiceError("a quantity is a whole number from 0 to 100,000")
     line = session.get(PurchaseOrderLine, line_id)
     if line is None:
         raise ServiceError("that line is no longer on the order — reload")
+    if was is not None and line.quantity != was:
+        raise StaleEdit()
     order = _draft_of(session, line.order_id)
     old = line.quantity
     if quantity == 0:

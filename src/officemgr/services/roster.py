@@ -109,10 +109,14 @@ def update_shift(session: Session, shift_id: int, data: ShiftCreate, *, now: dat
     return shift
 
 
-def delete_shift(session: Session, shift_id: int, *, now: datetime, actor: str) -> None:
+def delete_shift(
+    session: Session, shift_id: int, *, now: datetime, actor: str, expected_version: int | None = None
+) -> None:
     shift = session.get(Shift, shift_id)
     if shift is None:
         raise ServiceError("that shift no longer exists — reload")
+    if expected_version is not None and shift.version != expected_version:
+        raise StaleEdit()
     record(session, actor=actor, entity="shift", entity_id=shift.id, action="delete",
            changes=created_fields(shift), now=now)
     session.delete(shift)

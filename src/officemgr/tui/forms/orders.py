@@ -57,7 +57,7 @@ class QuantityForm(RecordForm):
     def write(self, session: Session, model: BaseModel) -> None:
         assert isinstance(model, Quantity)
         purchasing.set_quantity(session, self.line.line_id, model.quantity, now=self.app.now(),  # type: ignore[attr-defined]
-                                actor=self.app.actor)  # type: ignore[attr-defined]
+                                actor=self.app.actor, was=self.line.quantity)  # type: ignore[attr-defined]
 
 
 class AddLine(BaseModel):

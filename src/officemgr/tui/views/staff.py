@@ -193,7 +193,8 @@ class StaffView(TabView):
         if shift is None:
             self.say("No shift under the cursor", "warning")
             return
-        self.run_write(lambda session: roster.delete_shift(session, shift.id, now=self.now(), actor=self.actor),
+        self.run_write(lambda session: roster.delete_shift(session, shift.id, now=self.now(), actor=self.actor,
+                                                           expected_version=shift.version),
                        f"Shift {shift.start:%a %H:%M}–{shift.end:%H:%M} removed")
 
     def action_copy_week(self) -> None:
