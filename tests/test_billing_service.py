@@ -246,39 +246,6 @@ def test_deadlines_within_and_follow_ups_due(session):
     assert billing.follow_ups_due(session, TODAY) == 1
 
 
-# --- refresh_deadlines --------------------------------------------------------------------------------
-
-
-def test_refresh_deadlines_recomputes_open_claims_only(session):
-    payer = make_payer(session, timely_filing_days=90, appeal_days=60)
-    draft = make_claim(session, payer=payer, status=ClaimStatus.draft, service_date=date(2026, 9, 1), deadline=None)
-    denied = make_claim(session, payer=payer, status=ClaimStatus.denied, denied_on=date(2026, 11, 2),
-                        deadline=date(2020, 1, 1))
-    pending = make_claim(session, payer=payer, status=ClaimStatus.pending, deadline=date(2020, 1, 1))
-    correct = make_claim(session, payer=payer, status=ClaimStatus.submitted, service_date=date(2026, 10, 5))
-    closed = make_claim(session, payer=payer, status=ClaimStatus.closed, deadline=date(2020, 1, 1))
-
-    assert billing.refresh_deadlines(session) == 3
-
-    stored = {c.id: c.deadline for c in session.exec(select(Claim).execution_options(populate_existing=True))}
-    assert stored == {
-        draft.id: date(2026, 11, 30),
-        denied.id: date(2027, 1, 1),
-        pending.id: None,
-        correct.id: date(2027, 1, 4),  # 90 days after 10/05 is Sunday 01/03
-        closed.id: date(2020, 1, 1),
-    }
-    assert billing.refresh_deadlines(session) == 0
-
-    # a payer's limit changes: the claims follow
-    payer.timely_filing_days = 120
-    session.add(payer)
-    session.commit()
-    assert billing.refresh_deadlines(session) == 2
-    session.expire_all()
-    assert session.get(Claim, draft.id).deadline == date(2026, 12, 30)
-
-
 # --- add_note -----------------------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, true, update
+from sqlalchemy import and_, case, func, literal, or_, true
 from sqlmodel import Session, col, select
 
 from officemgr.models import (
@@ -131,22 +131,6 @@ def split_denial_code(text: str) -> tuple[str, str]:
         group, _, code = text.partition("-")
         return group, code
     return "", text
-
-
-# --- deadlines ----------------------------------------------------------------------------------------
-
-
-def refresh_deadlines(session: Session) -> int:
-    """Recompute the stored deadline of every open claim (after an import or a payer's limits change)."""
-    payers = {p.id: p for p in session.exec(select(Payer))}
-    count = 0
-    for claim in session.exec(select(Claim).where(col(Claim.status).in_(OPEN_STATUSES))):
-        deadline = claim_deadline(claim, payers[claim.payer_id])
-        if deadline != claim.deadline:
-            session.execute(update(Claim).where(Claim.id == claim.id).values(deadline=deadline))
-            count += 1
-    session.commit()
-    return count
 
 
 # --- the work queue -----------------------------------------------------------------------------------

@@ -135,8 +135,11 @@ def start(session: Session, today: date, *, now: datetime, actor: str) -> Huddle
     return row
 
 
-def mark(session: Session, huddle_id: int, item_key: str, outcome: ReviewOutcome, *, now: datetime) -> None:
-    """Record what was decided on one item; marking it again replaces the earlier outcome."""
+def mark(session: Session, huddle_id: int, item_key: str, outcome: ReviewOutcome, *, now: datetime,
+         actor: str | None = None) -> None:
+    """Record what was decided on one item; marking it again replaces the earlier outcome.
+
+    Audited on the huddle; `actor` defaults to whoever started the huddle (the person running it)."""
     row = _huddle_record(session, huddle_id)
     if row.finished_at is not None:
         raise ServiceError("that huddle is finished and read-only")
@@ -149,6 +152,8 @@ def mark(session: Session, huddle_id: int, item_key: str, outcome: ReviewOutcome
         review.outcome = outcome
         review.at = now
         session.add(review)
+    record(session, actor=actor or row.actor, entity="huddle", entity_id=huddle_id, action="mark",
+           changes={"item": item_key, "outcome": outcome}, now=now)
     session.commit()
 
 

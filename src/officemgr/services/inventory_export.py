@@ -11,8 +11,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from officemgr.models import Item, ItemCategory, StockLot
-from officemgr.services import inventory
-from officemgr.services.common import record
+from officemgr.services import audit, inventory
 from officemgr.services.inventory_io import CATEGORY_LABELS, EXPORT_COLUMNS
 from officemgr.services.movements import CountLine
 
@@ -55,9 +54,7 @@ def inventory_csv(session: Session, today: date) -> tuple[str, int, int]:
 
 def record_export(session: Session, what: str, *, file: str, rows: int, now: datetime, actor: str) -> None:
     """Log that practice data left the app (entity "export"), and commit."""
-    record(session, actor=actor, entity="export", entity_id=0, action=what, changes={"file": file, "rows": rows},
-           now=now)
-    session.commit()
+    audit.record_export(session, what=what, actor=actor, now=now, details={"file": file, "rows": rows})
 
 
 # --- count sheet --------------------------------------------------------------------------------------

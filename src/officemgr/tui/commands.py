@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
 
-# (what the manager types, which tab, the view's action or None to just open the tab)
+# (what the manager types, which tab, the view's action or None to just open the tab). An entry whose tab is None
+# runs an app-level thing instead: a screen named in SCREENS, else the app's action of that name.
 ACTIONS = (
     ("Huddle", "huddle", None),
     ("Run the huddle (review mode)", "huddle", "review"),
@@ -39,19 +42,41 @@ ACTIONS = (
     ("Concerns and incidents", "compliance", "concerns"),
     ("Add a compliance duty", "compliance", "add(False)"),
     ("Add a policy to the register", "compliance", "add(True)"),
+    ("Audit log: who changed what, when", None, "audit_log"),
+    ("Lock the screen", None, "lock"),
+    ("Set or change the PIN", None, "set_pin"),
 )
+
+
+def _audit_log() -> Screen[None]:
+    from officemgr.tui.views.audit_log import AuditLogScreen
+
+    return AuditLogScreen()
+
+
+# App-level screens the palette opens by name (each built on demand, so the palette imports no view).
+SCREENS: dict[str, Callable[[], Screen[None]]] = {"audit_log": _audit_log}
 
 
 class OfficeCommands(Provider):
     async def discover(self) -> Hits:
         for title, tab, action in ACTIONS:
-            yield DiscoveryHit(title, partial(self.app.run_in_tab, tab, action),  # type: ignore[attr-defined]
-                               help=f"{tab.title()} tab")
+            yield DiscoveryHit(title, self._command(tab, action), help=_help(tab))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, tab, action in ACTIONS:
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), partial(self.app.run_in_tab, tab, action),  # type: ignore[attr-defined]
-                          help=f"{tab.title()} tab")
+                yield Hit(score, matcher.highlight(title), self._command(tab, action), help=_help(tab))
+
+    def _command(self, tab: str | None, action: str | None) -> Callable[[], object]:
+        if tab is not None:
+            return partial(self.app.run_in_tab, tab, action)  # type: ignore[attr-defined]
+        if action in SCREENS:
+            return lambda: self.app.push_screen(SCREENS[action]())
+        return partial(self.app.run_action, action)
+
+
+def _help(tab: str | None) -> str:
+    return f"{tab.title()} tab" if tab is not None else "officemgr"
