@@ -53,7 +53,7 @@ async def test_every_tab_shows_the_demo_data(demo_engine) -> None:  # type: igno
         grid = app.query_one("#schedule-table", DataTable)
         # Day view: 08:00-17:00 in 15-minute slots, a column per provider after the time.
         assert grid.row_count == 36 and len(grid.columns) == 4
-        await pilot.press("v")
+        await pilot.press("w")
         await settle(pilot)
         assert app.query_one("#schedule-table", DataTable).row_count == todays > 0
 
@@ -101,7 +101,7 @@ async def test_advancing_an_appointment_status_is_saved_and_audited(demo_engine)
     target = next(i for i, r in enumerate(rows) if r.status is ApptStatus.booked)
     app = make_app(demo_engine, today=TODAY, actor="pat")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("2", "v")
+        await pilot.press("2", "w")
         await settle(pilot)
         app.query_one("#schedule-table", DataTable).move_cursor(row=target)
         await pilot.press("d")

@@ -46,7 +46,7 @@ def test_markdown_to_stdout_with_initials(db: Path, capsys: pytest.CaptureFixtur
     out, err = capsys.readouterr()
     assert out.startswith("# Daily huddle — Monday 11/23/2026")
     assert "Appointments" in out and "## Yesterday" in out and "no-show Fri 11/20" in out
-    assert "Lovelace" not in out and "09:00 AL " in out
+    assert "Lovelace" not in out and "09:00 A.L. 46 " in out
     assert "- Mary Jones: Call Ada back — due 11/23" in out
     assert "written to standard output" in err
     (event,) = exports(db)

@@ -162,12 +162,12 @@ def test_huddle_puts_each_item_in_its_section(session, busy_monday):
     yesterday = section(result, "yesterday")
     assert yesterday.title == "Yesterday (Fri 11/20)"
     assert [(i.text, i.reason, i.tab, i.record_id) for i in yesterday.items] == [
-        ("10:15 AT Follow-up (Grace Hopper)", "no-show Fri 11/20", "schedule", rows["no_show"].id)]
+        ("10:15 A.T. 46 Follow-up (Grace Hopper)", "no-show Fri 11/20", "schedule", rows["no_show"].id)]
 
     schedule_items = section(result, "schedule").items
     double = [i for i in schedule_items if i.reason == "double-booked"]
     assert [(i.text, i.record_id, i.urgent) for i in double] == [
-        ("09:05 AT Follow-up (Grace Hopper)", rows["double"].id, True)]
+        ("09:05 A.T. 46 Follow-up (Grace Hopper)", rows["double"].id, True)]
     off = [i for i in schedule_items if i.reason == "provider off but booked"]
     assert [(i.text, i.urgent) for i in off] == [("Charles Babbage: off (PTO) but 1 booked", True)]
 
@@ -373,7 +373,7 @@ def test_a_cancellation_within_24_hours_of_the_slot_is_late_and_an_earlier_one_i
     items = section(huddle(session, TODAY), "yesterday").items
 
     assert [(i.text, i.reason, i.tab, i.record_id, i.key) for i in items] == [
-        ("10:00 AT Follow-up (Grace Hopper)", "late cancellation Fri 11/20, 2 h before: car trouble", "schedule",
+        ("10:00 A.T. 46 Follow-up (Grace Hopper)", "late cancellation Fri 11/20, 2 h before: car trouble", "schedule",
          late.id, f"latecancel:appt:{late.id}")]
 
 
@@ -442,10 +442,10 @@ def test_patients_needing_attention_are_new_long_unseen_or_owing(session, patien
     items = [i for i in section(huddle(session, TODAY), "schedule").items if i.key.startswith("attention:")]
 
     assert [(i.text, i.reason, i.record_id) for i in items] == [
-        ("09:00 AL Follow-up (Grace Hopper)", "new patient", rows["Ada"].id),
-        ("10:00 AT Follow-up (Grace Hopper)", "last visit 10/19/2025, over 12 months ago", rows["Alan"].id),
-        ("12:00 BL Follow-up (Grace Hopper)", "new patient", rows["Barbara"].id),
-        ("13:00 DK Follow-up (Grace Hopper)", "balance $80.00 sent to patient", rows["Donald"].id),
+        ("09:00 A.L. 46 Follow-up (Grace Hopper)", "new patient", rows["Ada"].id),
+        ("10:00 A.T. 46 Follow-up (Grace Hopper)", "last visit 10/19/2025, over 12 months ago", rows["Alan"].id),
+        ("12:00 B.L. 46 Follow-up (Grace Hopper)", "new patient", rows["Barbara"].id),
+        ("13:00 D.K. 46 Follow-up (Grace Hopper)", "balance $80.00 sent to patient", rows["Donald"].id),
     ]
     assert [i.key for i in items] == [f"attention:patient:{rows[n].patient_id}"
                                       for n in ("Ada", "Alan", "Barbara", "Donald")]
@@ -458,11 +458,28 @@ def test_privacy_off_shows_patient_names_everywhere(session, patients_today):
     masked = huddle(session, TODAY)
     named = huddle(session, TODAY, privacy=False)
 
-    assert section(masked, "yesterday").items[0].text.startswith("10:00 AT ")
+    assert section(masked, "yesterday").items[0].text.startswith("10:00 A.T. 46 ")
     assert section(named, "yesterday").items[0].text.startswith("10:00 Turing, Alan ")
     texts = [i.text for i in section(named, "schedule").items if i.key.startswith("attention:")]
     assert texts[0] == "09:00 Lovelace, Ada Follow-up (Grace Hopper)"
     assert not any("Lovelace" in i.text for s in masked.sections for i in s.items)
+    # The masked line carries the named one for a reveal on screen; with privacy off there is nothing to reveal.
+    assert section(masked, "yesterday").items[0].full_text == section(named, "yesterday").items[0].text
+    assert all(i.full_text == "" for s in named.sections for i in s.items)
+
+
+def test_privacy_shows_initials_and_the_age_on_the_visit_day(session, patients_today):
+    # Born 11/21/1979: 46 on Friday 11/20, 47 from Saturday; Monday's double-book shows 47.
+    alan = make_patient(session, first_name="alan", last_name="turing", dob=date(1979, 11, 21))
+    make_appointment(session, patient=alan, provider=patients_today["hopper"], start=at(10, day=FRIDAY),
+                     status=ApptStatus.no_show)
+    make_appointment(session, patient=alan, provider=patients_today["hopper"], start=at(9, 5))
+
+    result = huddle(session, TODAY)
+
+    assert section(result, "yesterday").items[0].text.startswith("10:00 A.T. 46 ")
+    double = [i.text for i in section(result, "schedule").items if i.key.startswith("double:")]
+    assert len(double) == 1 and double[0].startswith("09:05 A.T. 47 ")
 
 
 # --- keys and snoozing --------------------------------------------------------------------------------

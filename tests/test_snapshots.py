@@ -13,8 +13,8 @@ SCREENS = {
     "huddle": ["1"],
     "huddle_review": ["1", "r"],
     "schedule": ["2"],
-    "schedule_list": ["2", "v"],
-    "schedule_week": ["2", "v", "v"],
+    "schedule_list": ["2", "w"],
+    "schedule_week": ["2", "w", "w"],
     "slot_finder": ["2", "f"],
     "staff": ["3"],
     "staff_week": ["3", "v"],
@@ -52,3 +52,19 @@ def test_screen(name: str, demo_engine, snap_compare) -> None:  # type: ignore[n
     # The slot finder and the forms read the time of day: pin it, like the date, so snapshots do not drift.
     app.now = lambda: datetime.combine(TODAY, time(10, 30))  # type: ignore[method-assign]
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_lock_screen(demo_engine, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    from officemgr.services import pin
+    from officemgr.store import write_session
+
+    with write_session(demo_engine) as session:
+        pin.set_pin(session, "2468", actor="manager", now=datetime.combine(TODAY, time(8)))
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        # The PIN field's blinking cursor would make the picture depend on when it is taken.
+        pilot.app.screen.query_one("Input").cursor_blink = False
+        await settle(pilot)
+
+    # A secure start (the command line's) with a PIN set opens on the lock screen: nothing else shows.
+    assert snap_compare(make_app(demo_engine, today=TODAY, secure=True), terminal_size=SIZE, run_before=run_before)

@@ -61,6 +61,9 @@ class HuddleItem:
     urgent: bool = False
     # Stable id of the item across days ("noshow:appt:123", "action:7"): snoozes and reviews refer to it.
     key: str = ""
+    # With privacy on, `text` names a patient by initials and age; this is the same line with the full name, for a
+    # reveal on screen (never printed). Empty when the line names no patient or privacy is off.
+    full_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -151,8 +154,11 @@ def _numbers(session: Session, day: _Day) -> Numbers:
     )
 
 
-def _who(privacy: bool, name: str, initials: str) -> str:
-    return initials if privacy else name
+def _appt_line(privacy: bool, start: datetime, name: str, private: str, rest: str) -> tuple[str, str]:
+    """(text, full_text) of an item about one appointment: "09:15 J.S. 47 Follow-up (Dr X)"; see full_text."""
+    if not privacy:
+        return f"{start:%H:%M} {name} {rest}", ""
+    return f"{start:%H:%M} {private} {rest}", f"{start:%H:%M} {name} {rest}"
 
 
 # --- yesterday ----------------------------------------------------------------------------------------
@@ -184,11 +190,12 @@ def _yesterday(session: Session, day: _Day) -> Section:
             cancelled_at[appt_id] = at
     items = []
     for appt, patient, kind, provider in rows:
-        who = _who(day.privacy, patient.name, schedule.initials(patient.first_name, patient.last_name))
-        text = f"{appt.start:%H:%M} {who} {kind.name} ({provider.name})"
+        private = schedule.private_name(schedule.initials(patient.first_name, patient.last_name),
+                                        schedule.age_on(patient.dob, appt.start.date()))
+        text, full = _appt_line(day.privacy, appt.start, patient.name, private, f"{kind.name} ({provider.name})")
         if appt.status is ApptStatus.no_show:
             items.append(HuddleItem(text, f"no-show {appt.start:%a %m/%d}", "schedule", appt.id,
-                                    key=f"noshow:appt:{appt.id}"))
+                                    key=f"noshow:appt:{appt.id}", full_text=full))
             continue
         at = cancelled_at.get(appt.id)
         if at is None or appt.start - at > timedelta(hours=LATE_CANCEL_HOURS):
@@ -197,7 +204,7 @@ def _yesterday(session: Session, day: _Day) -> Section:
         reason = f"late cancellation {appt.start:%a %m/%d}, {hours} h before"
         if appt.cancel_reason:
             reason += f": {appt.cancel_reason}"
-        items.append(HuddleItem(text, reason, "schedule", appt.id, key=f"latecancel:appt:{appt.id}"))
+        items.append(HuddleItem(text, reason, "schedule", appt.id, key=f"latecancel:appt:{appt.id}", full_text=full))
     items.extend(_open_actions(session, day.today))
     return Section("yesterday", f"Yesterday ({prev:%a %m/%d})", "schedule", "Nothing left over from yesterday", items)
 
@@ -234,12 +241,12 @@ def _today_schedule(session: Session, day: _Day) -> Section:
             f"{p.provider_name}: {p.booked}/{p.capacity} booked, {p.open_slots} open slots",
             "open slots to fill" if p.open_slots else "fully booked", "schedule", p.provider_id,
             key=f"slots:provider:{p.provider_id}"))
-        items.extend(
-            HuddleItem(f"{a.start:%H:%M} {_who(day.privacy, a.patient_name, a.patient_initials)} {a.type_name} "
-                       f"({p.provider_name})", "double-booked", "schedule", a.id, urgent=True,
-                       key=f"double:appt:{a.id}")
-            for a in p.appointments if a.double_booked
-        )
+        for a in p.appointments:
+            if a.double_booked:
+                text, full = _appt_line(day.privacy, a.start, a.patient_name, a.private_name,
+                                        f"{a.type_name} ({p.provider_name})")
+                items.append(HuddleItem(text, "double-booked", "schedule", a.id, urgent=True,
+                                        key=f"double:appt:{a.id}", full_text=full))
     items.extend(_attention(session, day))
     return Section("schedule", "Today's schedule", "schedule", "No appointments today", items)
 
@@ -293,9 +300,9 @@ def _attention(session: Session, day: _Day) -> list[HuddleItem]:
         if owed.get(patient_id):
             reasons.append(f"balance {money(owed[patient_id])} sent to patient")
         if reasons:
-            items.append(HuddleItem(
-                f"{a.start:%H:%M} {_who(day.privacy, a.patient_name, a.patient_initials)} {a.type_name} ({provider})",
-                "; ".join(reasons), "schedule", a.id, key=f"attention:patient:{patient_id}"))
+            text, full = _appt_line(day.privacy, a.start, a.patient_name, a.private_name, f"{a.type_name} ({provider})")
+            items.append(HuddleItem(text, "; ".join(reasons), "schedule", a.id, key=f"attention:patient:{patient_id}",
+                                    full_text=full))
     return items
 
 

@@ -51,10 +51,16 @@ class ApptRow:
     patient_id: int
     patient_name: str
     patient_initials: str
+    patient_age: int  # on the day of the appointment
     type_name: str
     status: ApptStatus
     reason: str
     double_booked: bool
+
+    @property
+    def private_name(self) -> str:
+        """The patient as privacy mode shows them: "J.S. 47"."""
+        return private_name(self.patient_initials, self.patient_age)
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,16 @@ def initials(first: str, last: str) -> str:
     return f"{first[:1]}{last[:1]}".upper()
 
 
+def age_on(dob: date, day: date) -> int:
+    """Whole years on `day` (a February 29 birthday counts from March 1 in other years)."""
+    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+def private_name(initials: str, age: int) -> str:
+    """Initials with dots, then the age ("J.S. 47"): enough to tell patients apart across the room, not to name."""
+    return "".join(f"{letter}." for letter in initials) + f" {age}"
+
+
 def providers(session: Session) -> list[Staff]:
     return list(
         session.exec(
@@ -144,6 +160,7 @@ def _appointments(session: Session, first: date, days: int, provider_id: int | N
                 patient_id=patient.id,
                 patient_name=patient.name,
                 patient_initials=initials(patient.first_name, patient.last_name),
+                patient_age=age_on(patient.dob, appt.start.date()),
                 type_name=kind.name,
                 status=appt.status,
                 reason=appt.reason,

@@ -62,6 +62,11 @@ DEFAULTS: dict[str, Any] = {
     "deadline_escalate_days": 15,
     # Billing KPI targets (domain rules of thumb): days in A/R under, denial rate under, net collection over.
     "kpi_targets": {"days_in_ar": 40, "denial_rate_pct": 5.0, "net_collection_pct": 95.0},
+    # The app locks after this many minutes without a key or mouse input, when a PIN is set; 0 = never.
+    # (The PIN hash lives in the same table under "pin_hash", written only by services/pin.py, never here.)
+    "lock_idle_minutes": 5,
+    # Tabs that show patients as initials and age until `v` reveals one row for a few seconds.
+    "privacy_tabs": ["huddle", "schedule"],
 }
 
 

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Label
 GLOBAL_KEYS = [
     ("1 … 6", "switch tab: Huddle, Schedule, Staff, Inventory, Billing, Compliance"),
     ("ctrl+p", "command palette"),
+    ("ctrl+l", "lock the screen (once a PIN is set: palette 'Set or change the PIN' or officemgr set-pin)"),
     ("?", "this list"),
     ("q", "quit"),
     ("/", "filter the current table; escape clears"),

@@ -1,6 +1,7 @@
 """Huddle tab: the numbers that matter on one line, then every section of the morning stand-up in the order the
 meeting goes, each item with the one-line reason it is there. `r` runs the meeting item by item (review mode),
-`A` the open actions, `h` past huddles, `p` writes the printable sheet, `enter` opens the item in its tab."""
+`A` the open actions, `h` past huddles, `p` writes the printable sheet, `enter` opens the item in its tab.
+Privacy mode (setting "privacy_tabs"): patients show as initials and age; `v` shows one row's name for a moment."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from sqlmodel import Session
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.timer import Timer
 from textual.widgets import DataTable, Label, Static
 
-from officemgr.services import huddle_actions, huddle_sheet
+from officemgr.services import huddle_actions, huddle_sheet, settings
 from officemgr.services.format import money, plural
 from officemgr.services.huddle import Huddle, HuddleItem, Numbers, huddle
 from officemgr.store import read_session
@@ -47,8 +49,10 @@ class HuddleView(TabView):
         Binding("A", "actions", "Actions", id="huddle_actions"),
         Binding("h", "past", "Past huddles", id="huddle_past"),
         Binding("p", "sheet", "Print sheet", id="huddle_sheet"),
+        Binding("v", "reveal", "Show name", id="huddle_reveal"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="huddle_refresh"),
     ]
+    REVEAL_SECONDS = 10.0  # how long `v` shows a patient's full name
 
     def compose(self) -> ComposeResult:
         yield Label("", classes="view-title", id="huddle-title")
@@ -60,17 +64,20 @@ class HuddleView(TabView):
         self.items: dict[str, HuddleItem] = {}
         self.data: Huddle | None = None
         self.review: ReviewScreen | None = None
+        self.revealed: str | None = None
+        self.reveal_timer: Timer | None = None
         # A fixed item width keeps the reasons in view on a 120-column terminal; long items are cut, enter opens them.
         table = self.query_one(DataTable)
-        table.add_column("Item", width=ITEM_WIDTH)
+        self.item_column = table.add_column("Item", width=ITEM_WIDTH)
         table.add_column("Why it is here")
         super().on_mount()
 
     def fetch(self, session: Session) -> Huddle:
-        return huddle(session, self.today)
+        return huddle(session, self.today, privacy="huddle" in settings.get(session, "privacy_tabs"))
 
     def show(self, data: Huddle) -> None:
         self.data = data
+        self.conceal()
         table = self.query_one(DataTable)
         keep = selected_key(table)
         table.clear()
@@ -88,9 +95,8 @@ class HuddleView(TabView):
                 self.items[f"{section.key}:empty"] = HuddleItem("", "", section.tab)
             for n, item in enumerate(items):
                 key = f"{section.key}:{n}"
-                style = "bold red" if item.urgent else ""
-                marker = "! " if item.urgent else "  "
-                table.add_row(plain(marker + item.text, style), plain(item.reason, style), key=key)
+                table.add_row(item_cell(item, item.text), plain(item.reason, "bold red" if item.urgent else ""),
+                              key=key)
                 self.items[key] = item
         if keep in self.items:
             table.move_cursor(row=table.get_row_index(keep))
@@ -99,6 +105,34 @@ class HuddleView(TabView):
 
     def action_refresh(self) -> None:
         self.reload()
+
+    # -- privacy: one row's name for a few seconds
+
+    def action_reveal(self) -> None:
+        key = selected_key(self.query_one(DataTable))
+        item = self.items.get(key or "")
+        if item is None or not item.full_text:
+            self.say("This row names no patient by initials; nothing to show.", "warning")
+            return
+        self.conceal()
+        self.query_one(DataTable).update_cell(key, self.item_column, item_cell(item, item.full_text))
+        self.revealed = key
+        self.reveal_timer = self.set_timer(self.REVEAL_SECONDS, self.conceal)
+
+    def conceal(self) -> None:
+        """Back to initials (the reveal timed out, the cursor moved, the data reloaded or the screen locked)."""
+        if self.reveal_timer is not None:
+            self.reveal_timer.stop()
+            self.reveal_timer = None
+        key, self.revealed = self.revealed, None
+        item = self.items.get(key or "")
+        if item is not None:
+            self.query_one(DataTable).update_cell(key, self.item_column, item_cell(item, item.text))
+
+    @on(DataTable.RowHighlighted)
+    def _moved(self, event: DataTable.RowHighlighted) -> None:
+        if self.revealed is not None and event.row_key.value != self.revealed:
+            self.conceal()
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:
@@ -152,6 +186,10 @@ class HuddleView(TabView):
             return
         self.app.call_from_thread(self.say, f"Huddle sheet written: {sheet.html} (and {sheet.markdown.name}); "
                                   "patient names are masked")
+
+
+def item_cell(item: HuddleItem, text: str) -> Text:
+    return plain(("! " if item.urgent else "  ") + text, "bold red" if item.urgent else "")
 
 
 def sheet_folder(engine) -> Path:  # type: ignore[no-untyped-def]

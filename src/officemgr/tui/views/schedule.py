@@ -1,4 +1,7 @@
-"""Schedule tab: the day grid (providers side by side), the day list, and one provider's week."""
+"""Schedule tab: the day grid (providers side by side), the day list, and one provider's week.
+
+Privacy mode (setting "privacy_tabs"): patients show as initials and age; `v` shows one appointment's name for a
+moment, `w` switches between the day grid, the list and the week."""
 
 from __future__ import annotations
 
@@ -10,10 +13,12 @@ from sqlmodel import Session
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.coordinate import Coordinate
+from textual.timer import Timer
 from textual.widgets import DataTable, Label
 
 from officemgr.models import ApptStatus
-from officemgr.services import schedule
+from officemgr.services import schedule, settings
 from officemgr.services.schedule import ADVANCE, ApptRow, DaySchedule, ProviderDay
 from officemgr.tui.forms.appointment import AppointmentForm
 from officemgr.tui.forms.cancel import CancelForm
@@ -34,13 +39,20 @@ class WeekData:
     days: list[ProviderDay]
 
 
+@dataclass(frozen=True)
+class Loaded:
+    data: DaySchedule | WeekData
+    private: bool  # patients by initials and age
+
+
 class ScheduleView(ScheduleWrites, TabView):
     BINDINGS = [
         *TabView.BINDINGS,
         Binding("left_square_bracket", "step(-1)", "Back", id="schedule_prev"),
         Binding("right_square_bracket", "step(1)", "Forward", id="schedule_next"),
         Binding("t", "today", "Today", id="schedule_today"),
-        Binding("v", "switch_view", "Day/list/week", id="schedule_view"),
+        Binding("w", "switch_view", "Day/list/week", id="schedule_view"),
+        Binding("v", "reveal", "Show name", id="schedule_reveal"),
         Binding("p", "next_provider", "Next provider", id="schedule_provider"),
         Binding("a", "add", "Book", id="schedule_add"),
         Binding("n", "new_here", "Book this slot", id="schedule_new_here"),
@@ -54,6 +66,7 @@ class ScheduleView(ScheduleWrites, TabView):
         Binding("h", "hours", "Hours, blocks, types", id="schedule_hours"),
         Binding("c", "recall", "Recall (back in…)", id="schedule_recall"),
     ]
+    REVEAL_SECONDS = 10.0  # how long `v` shows a patient's full name
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -64,6 +77,10 @@ class ScheduleView(ScheduleWrites, TabView):
         self.rows: dict[int, ApptRow] = {}
         self.grid: Grid | None = None
         self.pending_select: int | None = None
+        self.private = True
+        self.revealed: int | None = None
+        self.reveal_timer: Timer | None = None
+        self.columns: list[GridColumn] = []
 
     def compose(self) -> ComposeResult:
         yield Label("", classes="view-title", id="schedule-title")
@@ -76,7 +93,10 @@ class ScheduleView(ScheduleWrites, TabView):
 
     # ---- loading
 
-    def fetch(self, session: Session) -> DaySchedule | WeekData:
+    def fetch(self, session: Session) -> Loaded:
+        return Loaded(self._fetch(session), "schedule" in settings.get(session, "privacy_tabs"))
+
+    def _fetch(self, session: Session) -> DaySchedule | WeekData:
         day = self.day or self.today
         if self.mode == "week":
             self.provider_ids = [p.id for p in schedule.providers(session)]
@@ -88,7 +108,9 @@ class ScheduleView(ScheduleWrites, TabView):
             return WeekData(days[0].provider_name, days)
         return schedule.day_schedule(session, day)
 
-    def show(self, data: DaySchedule | WeekData) -> None:
+    def show(self, loaded: Loaded) -> None:
+        data, self.private = loaded.data, loaded.private
+        self._stop_reveal()
         table = self.query_one(DataTable)
         keep = self.pending_select or self.selected_id()
         coordinate = table.cursor_coordinate
@@ -110,7 +132,7 @@ class ScheduleView(ScheduleWrites, TabView):
                    for p in data.providers]
         self._fill_grid(table, columns)
         when = "today" if data.day == self.today else f"{(data.day - self.today).days:+d} days"
-        self._title(f"{data.day:%A %B %-d, %Y} ({when}) · day view · v: list, week")
+        self._title(f"{data.day:%A %B %-d, %Y} ({when}) · day view · w: list, week")
         self._summarise(data.providers)
 
     def _show_week(self, table: DataTable, data: WeekData) -> None:  # type: ignore[type-arg]
@@ -119,21 +141,21 @@ class ScheduleView(ScheduleWrites, TabView):
                               p.provider_id, p.plan, self._visible(p.appointments)) for p in data.days]
         self._fill_grid(table, columns)
         first = data.days[0].plan.day if data.days and data.days[0].plan else self.today
-        self._title(f"{data.provider_name}: week of {first:%B %-d, %Y} · p: next provider · v: day view")
+        self._title(f"{data.provider_name}: week of {first:%B %-d, %Y} · p: next provider · w: day view")
         booked = sum(p.booked for p in data.days)
         self.set_status(f"{booked} booked this week · {sum(p.open_slots for p in data.days)} open slots · "
                         "n books the selected free slot")
 
     def _show_list(self, table: DataTable, data: DaySchedule) -> None:  # type: ignore[type-arg]
         table.cursor_type = "row"
-        table.add_columns("Time", "Provider", "Patient", "Type", "Status", "Reason", "")
+        self.patient_column = table.add_columns("Time", "Provider", "Patient", "Type", "Status", "Reason", "")[2]
         names = {p.provider_id: p.provider_name for p in data.providers}
         visible = self._visible(data.rows)
         for row in visible:
             self.rows[row.id] = row
             table.add_row(
                 Text(f"{row.start:%H:%M}–{row.end:%H:%M}"), plain(names.get(row.provider_id, "")),
-                plain(row.patient_name), plain(row.type_name), status_cell(row.status), plain(row.reason),
+                plain(self.name_of(row)), plain(row.type_name), status_cell(row.status), plain(row.reason),
                 Text("double-book", style="bold red") if row.double_booked else Text(""),
                 key=str(row.id),
             )
@@ -141,7 +163,8 @@ class ScheduleView(ScheduleWrites, TabView):
         self._summarise(data.providers)
 
     def _fill_grid(self, table: DataTable, columns: list[GridColumn]) -> None:  # type: ignore[type-arg]
-        self.grid = build_grid(columns)
+        self.columns = columns
+        self.grid = build_grid(columns, self.name_of)
         table.add_column("Time", width=5)
         width = max(14, min(36, (self.app.size.width - 12) // max(1, len(columns)) - 2))
         for column in columns:
@@ -150,6 +173,9 @@ class ScheduleView(ScheduleWrites, TabView):
             table.add_row(*cells, key=f"slot-{r}")
         for appt in self.grid.appointments.values():
             self.rows[appt.id] = appt
+
+    def name_of(self, appt: ApptRow) -> str:
+        return appt.private_name if self.private and appt.id != self.revealed else appt.patient_name
 
     def _visible(self, appts: list[ApptRow]) -> list[ApptRow]:
         return [a for a in appts if self.matches(a.patient_name, a.type_name, a.reason, a.status.label)]
@@ -195,6 +221,52 @@ class ScheduleView(ScheduleWrites, TabView):
             # The appointment may be on another day (yesterday's no-shows): load that day first.
             self.pending_select = record_id
             self.load_day_of(record_id)
+
+    # ---- privacy: one appointment's name for a few seconds
+
+    def action_reveal(self) -> None:
+        if not self.private:
+            self.say("Names show in full on this tab (privacy mode is off for it in the settings).")
+            return
+        row = self.selected_row()
+        if row is None:
+            return
+        self.conceal()
+        self.revealed = row.id
+        self._redraw_names()
+        self.reveal_timer = self.set_timer(self.REVEAL_SECONDS, self.conceal)
+
+    def conceal(self) -> None:
+        """Back to initials (the reveal timed out, the cursor moved or the screen locked)."""
+        if self.revealed is not None:
+            self._stop_reveal()
+            self._redraw_names()
+
+    def _stop_reveal(self) -> None:
+        if self.reveal_timer is not None:
+            self.reveal_timer.stop()
+            self.reveal_timer = None
+        self.revealed = None
+
+    def _redraw_names(self) -> None:
+        """Rewrite only the cells whose text changed, so the cursor and the scroll stay where they are."""
+        table = self.query_one(DataTable)
+        if self.grid is None:
+            for key in table.rows:
+                table.update_cell(key, self.patient_column, plain(self.name_of(self.rows[int(key.value or 0)])))
+            return
+        grid = build_grid(self.columns, self.name_of)
+        for r, cells in enumerate(grid.cells):
+            for c, cell in enumerate(cells):
+                if cell != self.grid.cells[r][c]:
+                    table.update_cell_at(Coordinate(r, c), cell)
+        self.grid = grid
+
+    @on(DataTable.CellHighlighted)
+    @on(DataTable.RowHighlighted)
+    def _moved(self, event: DataTable.CellHighlighted | DataTable.RowHighlighted) -> None:
+        if self.revealed is not None and self.selected_id() != self.revealed:
+            self.conceal()
 
     # ---- navigation
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -54,7 +55,8 @@ def _span(columns: list[GridColumn]) -> tuple[time, time]:
     return min(starts, default=FIRST_SLOT), max(ends, default=LAST_SLOT)
 
 
-def build_grid(columns: list[GridColumn]) -> Grid:
+def build_grid(columns: list[GridColumn], name: Callable[[ApptRow], str]) -> Grid:
+    """The cells, each appointment's patient written as `name` gives it (full name or initials and age)."""
     first, last = _span(columns)
     slot = timedelta(minutes=SLOT_MINUTES)
     times = []
@@ -66,11 +68,12 @@ def build_grid(columns: list[GridColumn]) -> Grid:
     for c, column in enumerate(columns, start=1):
         for r, t in enumerate(times):
             start = datetime.combine(column.day, t)
-            grid.cells[r].append(_cell(grid, r, c, column, start, start + slot))
+            grid.cells[r].append(_cell(grid, r, c, column, start, start + slot, name))
     return grid
 
 
-def _cell(grid: Grid, r: int, c: int, column: GridColumn, start: datetime, end: datetime) -> Text:
+def _cell(grid: Grid, r: int, c: int, column: GridColumn, start: datetime, end: datetime,
+          name: Callable[[ApptRow], str]) -> Text:
     active = [a for a in column.appointments if a.status in ACTIVE and a.start < end and a.end > start]
     if active:
         # A visit starting in this slot is shown over one that continues from an earlier slot.
@@ -83,7 +86,7 @@ def _cell(grid: Grid, r: int, c: int, column: GridColumn, start: datetime, end: 
         label = Text(f"{len(active)}× " if doubled else "", style="bold red")
         if first.start != start:
             label.append(f"{first.start:%H:%M} ")
-        label.append(f"{first.status.letter} {first.patient_name} · {first.type_name}",
+        label.append(f"{first.status.letter} {name(first)} · {first.type_name}",
                      style=STATUS_STYLE[first.status])
         return label
     plan = column.plan
@@ -97,5 +100,5 @@ def _cell(grid: Grid, r: int, c: int, column: GridColumn, start: datetime, end: 
     if gone is not None:
         # A cancelled or no-show visit leaves the slot free, but the desk should see what happened.
         grid.appointments[(r, c)] = gone
-        return Text(f"· {gone.status.letter} {gone.patient_name}", style=STATUS_STYLE[gone.status])
+        return Text(f"· {gone.status.letter} {name(gone)}", style=STATUS_STYLE[gone.status])
     return Text("·", style="dim green")
