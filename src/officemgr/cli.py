@@ -13,7 +13,7 @@ import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from officemgr import cli_backup, cli_billing, cli_huddle, cli_inventory
+from officemgr import cli_audit, cli_backup, cli_billing, cli_huddle, cli_inventory, cli_pin
 from officemgr.store import StoreError
 
 
@@ -23,11 +23,22 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"officemgr: {message} (see officemgr --help)\n")
 
 
+# Dates near the calendar's ends overflow the date arithmetic every service does (a week on, a year back).
+_FIRST_DAY, _LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def _in_range(day: date, text: str) -> date:
+    if not _FIRST_DAY <= day <= _LAST_DAY:
+        raise argparse.ArgumentTypeError(f"give a date between {_FIRST_DAY} and {_LAST_DAY}, not '{text}'")
+    return day
+
+
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"--today must be a date like 2026-11-23, not '{text}'") from None
+    return _in_range(day, text)
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -57,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check_list_parser(sub)
     _add_report_parser(sub)
     cli_huddle.add_parser(sub)
+    cli_pin.add_parser(sub)
     cli_backup.add_parsers(sub)
     return parser
 
@@ -64,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     today = args.today or date.today()
+    target = cli_backup.writes_over_database(args)
+    if target is not None:
+        print(f"officemgr: {target} is the database itself; write to another file (nothing was written)",
+              file=sys.stderr)
+        return 1
     try:
         if args.command == "demo":
             return _demo(args, today)
@@ -83,16 +100,24 @@ def main(argv: list[str] | None = None) -> int:
             return _export_ics(args, today)
         if args.command == "check-list":
             return _check_list(args)
+        if args.command == "report" and args.what == "audit":
+            return cli_audit.run(args, today)
         if args.command == "report":
             return _report_compliance(args, today)
         if args.command == "huddle":
             return cli_huddle.run(args, today)
+        if args.command == "set-pin":
+            return cli_pin.run(args, today)
         if args.command in cli_backup.COMMANDS:
             return cli_backup.run(args, _sqlite_file(args))
         return _run(args, today)
     except StoreError as exc:
         print(f"officemgr: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        # A file named on the command line that the system refuses (name too long, no permission, a device...).
+        print(f"officemgr: cannot use {exc.filename or 'that file'}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
@@ -136,7 +161,7 @@ def _run(args: argparse.Namespace, today: date) -> int:
         # The first open of each day keeps a copy: the practice's only record must survive a bad day.
         backups.daily_backup(database, now=datetime.now(), key=database_key(args))
 
-    make_app(engine, today=today, actor=getpass.getuser()).run()
+    make_app(engine, today=today, actor=getpass.getuser(), secure=True).run()
     return 0
 
 
@@ -161,9 +186,10 @@ def _demo(args: argparse.Namespace, today: date) -> int:
 
 def _date_arg(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"a date looks like 2026-11-23, not '{text}'") from None
+    return _in_range(day, text)
 
 
 def _add_import_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -250,7 +276,7 @@ def _export_ics(args: argparse.Namespace, today: date) -> int:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
-        return 0
+        return cli_audit.log_export(args, today, "ics", _ics_details(args, provider.name, first_day, days, data))
     try:
         with open(args.out, "wb") as handle:
             handle.write(data)
@@ -258,7 +284,12 @@ def _export_ics(args: argparse.Namespace, today: date) -> int:
         print(f"officemgr: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
         return 1
     print(f"Exported {_count(data.count(b'BEGIN:VEVENT'), 'appointment')} of {provider.name} to {args.out}.")
-    return 0
+    return cli_audit.log_export(args, today, "ics", _ics_details(args, provider.name, first_day, days, data))
+
+
+def _ics_details(args: argparse.Namespace, provider: str, first_day: date, days: int, data: bytes) -> dict[str, object]:
+    return {"file": args.out or "stdout", "rows": data.count(b"BEGIN:VEVENT"), "provider": provider,
+            "from": first_day, "days": days}
 
 
 def _export_span(args: argparse.Namespace, today: date) -> tuple[date, int]:
@@ -318,7 +349,8 @@ def _export_payroll(args: argparse.Namespace) -> int:
     for row in rows:
         for note in row.notes:
             print(f"  check {row.last_name}, {row.first_name}: {note}", file=report)
-    return 0
+    return cli_audit.log_export(args, args.today or date.today(), "payroll",
+                                {"file": args.out or "stdout", "rows": len(rows), "period": str(period)})
 
 
 # --- check-list / report compliance (issue 5: compliance) ---------------------------------------------
@@ -366,6 +398,7 @@ def _add_report_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore
                       help="the last day of the period")
     comp.add_argument("--out", metavar="FILE.md", help="write the Markdown here instead of standard output")
     comp.add_argument("--csv", metavar="FILE.csv", help="also write one row per occurrence as CSV")
+    cli_audit.add_parser(what)
 
 
 def _report_compliance(args: argparse.Namespace, today: date) -> int:
@@ -412,7 +445,8 @@ def _report_compliance(args: argparse.Namespace, today: date) -> int:
     written = " and ".join(where for where, _ in outputs) or "standard output"
     print(f"Compliance {args.first.isoformat()} to {args.last.isoformat()}: {report.summary.line}; "
           f"written to {written}.", file=sys.stderr if args.out is None else sys.stdout)
-    return 0
+    return cli_audit.log_export(args, today, "compliance", {"file": written if outputs else "stdout",
+                                "rows": len(report.lines), "from": args.first, "to": args.last}, report=True)
 
 
 if __name__ == "__main__":

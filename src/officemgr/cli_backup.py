@@ -33,6 +33,24 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     _global_options(encrypt, suppress=True)
 
 
+def writes_over_database(args: argparse.Namespace) -> str | None:
+    """The output file an export, report or huddle sheet was told to write that is the database itself (or its
+    journal), or None: writing there would destroy the practice's records."""
+    from officemgr.cli import _sqlite_file
+
+    if args.command not in ("export", "report", "huddle"):
+        return None
+    database = _sqlite_file(args)
+    if database is None:
+        return None
+    own = {os.path.realpath(f"{database}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")}
+    for name in ("out", "csv", "file"):
+        target = getattr(args, name, None)
+        if target and os.path.realpath(target) in own:
+            return target
+    return None
+
+
 def run(args: argparse.Namespace, database: Path | None) -> int:
     if database is None:
         print(f"officemgr: {args.command} works on a SQLite file; {_SERVER}", file=sys.stderr)

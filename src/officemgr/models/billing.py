@@ -150,7 +150,7 @@ class ClaimNoteCreate(SQLModel):
     """A follow-up note: what was done, and when to look at the claim again."""
 
     action: NoteAction = NoteAction.note
-    text: str = ""
+    text: str = Field(default="", max_length=1000)
     next_follow_up: date | None = None
     today: date
 

@@ -57,9 +57,9 @@ class ComplianceCompletion(SQLModel, table=True):
 class CompletionCreate(SQLModel):
     task_id: int
     due_date: date
-    done_by: str
-    evidence: str = ""
-    reading: str = ""
+    done_by: str = Field(max_length=60)
+    evidence: str = Field(default="", max_length=500)
+    reading: str = Field(default="", max_length=40)
 
     _by = field_validator("done_by")(require_text)
     _text = field_validator("evidence", "reading")(strip_text)
@@ -73,7 +73,7 @@ class TaskCreate(SQLModel):
     rrule: str = Field(max_length=200)
     anchor: date
     evidence: str = Field(default="", max_length=200)
-    owner_role: str = "manager"
+    owner_role: str = Field(default="manager", max_length=20)
     owner: str = Field(default="", max_length=60)
     is_policy: bool = False
 

@@ -94,10 +94,10 @@ class StockMovement(SQLModel, table=True):
 
 
 class VendorCreate(SQLModel):
-    name: str
+    name: str = Field(max_length=80)
     phone: str = ""
-    email: str = ""
-    account_number: str = ""
+    email: str = Field(default="", max_length=120)
+    account_number: str = Field(default="", max_length=40)
 
     _name = field_validator("name")(require_text)
     _phone = field_validator("phone")(clean_phone)

@@ -98,7 +98,7 @@ class StaffCreate(StaffBase):
     @field_validator("npi", mode="before")
     @classmethod
     def _npi(cls, value: str | None) -> str | None:
-        value = (value or "").strip()
+        value = strip_text(value)
         if not value:
             return None
         if not npi_is_valid(value):

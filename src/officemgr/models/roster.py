@@ -115,11 +115,11 @@ class ShiftCreate(SQLModel):
 
 class TimeOffCreate(SQLModel):
     staff_id: int
-    kind: str
+    kind: str = Field(max_length=30)
     start_date: date
     end_date: date
     hours: float | None = Field(default=None, ge=0, le=2000)
-    note: str = ""
+    note: str = Field(default="", max_length=300)
 
     _kind = field_validator("kind")(require_text)
     _note = field_validator("note")(strip_text)

@@ -189,8 +189,8 @@ class AppointmentCreate(SQLModel):
     day: date
     start_time: str
     minutes: int = Field(gt=0, le=480)
-    reason: str = ""
-    note: str = ""
+    reason: str = Field(default="", max_length=200)
+    note: str = Field(default="", max_length=500)
 
     _text = field_validator("reason", "note")(strip_text)
 

@@ -5,19 +5,34 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-_PHONE_DIGITS = re.compile(r"\d")
+# ASCII digits only: \d also matches other scripts' digits, which no phone system or payer would take.
+_PHONE_DIGITS = re.compile(r"[0-9]")
 _MONEY = re.compile(r"\$?\s*(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d{1,2}))?")
 
 
+def _text(value: object) -> str:
+    # Validators run before type checks too (mode="before"): a number or a list is refused, not crashed on.
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError("enter text here")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # Undecodable bytes (an odd file name, a damaged file) arrive as lone surrogates the database cannot store.
+        raise ValueError("this holds characters that cannot be saved; retype it") from None
+    return value.strip()
+
+
 def require_text(value: str) -> str:
-    value = (value or "").strip()
+    value = _text(value)
     if not value:
         raise ValueError("this field is required")
     return value
 
 
 def strip_text(value: str | None) -> str:
-    return (value or "").strip()
+    return _text(value)
 
 
 def clean_phone(value: str | None) -> str:
@@ -28,7 +43,7 @@ def clean_phone(value: str | None) -> str:
     digits = "".join(_PHONE_DIGITS.findall(value))
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
-    if len(digits) != 10 or re.search(r"[^\d\s().+-]", value):
+    if len(digits) != 10 or re.search(r"[^0-9\s().+-]", value):
         raise ValueError("a phone number has 10 digits, e.g. 555-123-4567")
     return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
 
@@ -73,7 +88,7 @@ def luhn_ok(digits: str) -> bool:
 
 def npi_is_valid(npi: str) -> bool:
     """NPI: 10 digits, first 1 or 2, Luhn check digit over the number prefixed with 80840."""
-    return bool(re.fullmatch(r"[12]\d{9}", npi)) and luhn_ok("80840" + npi)
+    return bool(re.fullmatch(r"[12][0-9]{9}", npi)) and luhn_ok("80840" + npi)
 
 
 def npi_check_digit(first_nine: str) -> str:
@@ -93,6 +108,12 @@ def explain(error: dict) -> str:  # type: ignore[type-arg]
         return "a date looks like 11/23/2026 or 2026-11-23"
     if kind.startswith("int_"):
         return "enter a whole number, e.g. 12"
+    if kind.startswith("float_") or kind == "finite_number":
+        return "enter a number, e.g. 4.5"
+    if kind.startswith("string_") and kind != "string_too_long":
+        return "enter text here"
+    if kind == "timezone_naive":
+        return "give the local date and time, without a time zone"
     if kind.startswith("bool_"):
         return "yes or no"
     if kind == "greater_than_equal":

@@ -243,9 +243,9 @@ def _segments(text: str, name: str) -> list[_Seg]:
     import pyx12.errors
     import pyx12.x12file
 
+    found: list[_Seg] = []
     try:
         reader = pyx12.x12file.X12Reader(io.StringIO(text))
-        found = []
         for seg in reader:
             seg_id = seg.get_seg_id() or ""
             count = len(seg)
@@ -253,8 +253,10 @@ def _segments(text: str, name: str) -> list[_Seg]:
             found.append(_Seg(reader.get_cur_line(), seg_id, values))
     except (pyx12.errors.X12Error, pyx12.errors.EngineError) as exc:
         raise EraRefused(f"{name} is not an X12 file ({_not_x12(str(exc))}); nothing was posted") from None
-    except Exception as exc:  # noqa: BLE001 - pyx12 on arbitrary bytes may fail any way; refuse, never crash
-        raise EraRefused(f"{name} could not be read as X12 ({type(exc).__name__}: {exc}); nothing was posted") from None
+    except Exception:  # noqa: BLE001 - pyx12 on arbitrary bytes may fail any way; refuse, never crash
+        where = f"line {found[-1].line + 1}" if found else "the start"
+        raise EraRefused(f"{name} could not be read as X12 (a malformed segment at {where}: is there a stray ~, * "
+                         "or : inside a value?); nothing was posted") from None
     if not found or found[0].id != "ISA":
         raise EraRefused(f"{name} is not an X12 file (it does not begin with an ISA segment); nothing was posted")
     return found
@@ -291,8 +293,8 @@ def _validate(text: str, name: str) -> tuple[list[str], list[str]]:
         pyx12.x12n_document.x12n_document(pyx12.params.ParamsBase(), io.StringIO(text), None, None, fd_json=out)
     except (pyx12.errors.X12Error, pyx12.errors.EngineError) as exc:
         raise EraRefused(f"{name} is not a valid 835 ({_readable(str(exc))}); nothing was posted") from None
-    except Exception as exc:  # noqa: BLE001 - a validator crash on odd input is a refusal, not a traceback
-        raise EraRefused(f"{name} could not be validated as an 835 ({type(exc).__name__}: {exc}); "
+    except Exception:  # noqa: BLE001 - a validator crash on odd input is a refusal, not a traceback
+        raise EraRefused(f"{name} could not be validated as an 835 (the checker stopped on a malformed segment); "
                          "nothing was posted") from None
     try:
         doc = json.loads(out.getvalue() or "{}")

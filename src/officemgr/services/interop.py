@@ -63,7 +63,6 @@ PRODID = "-//officemgr//Schedule export//EN"
 COLUMNS = ("date", "time", "minutes", "provider", "patient_last", "patient_first", "dob", "phone", "type", "reason")
 REQUIRED = ("date", "time", "provider", "patient_last", "patient_first", "dob", "type")
 MAX_LISTED = 50
-REASON_MAX = 200
 # Model field -> the column the user wrote it in, so a validation message names the column.
 _APPT_COLUMNS = {"day": "date", "start_time": "time", "minutes": "minutes", "reason": "reason"}
 _PATIENT_COLUMNS = {"last_name": "patient_last", "first_name": "patient_first", "dob": "dob", "phone": "phone"}
@@ -453,8 +452,6 @@ def _patient_input(cells: dict[str, str], problems: list[str]) -> PatientCreate 
 def _appointment_input(cells: dict[str, str], provider: Staff | None, kind: AppointmentType | None,
                        problems: list[str]) -> AppointmentCreate | None:
     reason = cells.get("reason", "")
-    if len(reason) > REASON_MAX:
-        problems.append(f"reason: at most {REASON_MAX} characters")
     # Unknown provider or type is already reported; placeholders let the date and time be checked too.
     default_minutes = kind.minutes if kind else 15
     try:

@@ -63,6 +63,8 @@ def parse_temperature(text: str | float | int) -> float:
         raise ValueError("enter a temperature, e.g. 4.5 or 40 F")
     if isinstance(text, (int, float)):
         return float(text)
+    if not isinstance(text, str):
+        raise ValueError("enter a temperature, e.g. 4.5 or 40 F")
     cleaned = (text or "").strip().replace("−", "-").replace("–", "-").replace(",", ".")
     if not cleaned:
         raise ValueError("enter the temperature, e.g. 4.5 (°C) or 40 F")
