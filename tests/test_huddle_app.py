@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
+from officemgr.models import AuditEvent
 from officemgr.models.huddle import (
     ActionCreate,
     ActionStatus,
@@ -231,6 +232,9 @@ async def test_sheet_written_beside_the_database(demo_engine) -> None:  # type: 
     assert md.exists() and html.exists()
     assert "<html" in html.read_text().lower()
     assert any(str(html) in m for m, _ in said)
+    with read_session(demo_engine) as session:
+        [logged] = session.exec(select(AuditEvent).where(AuditEvent.entity == "export")).all()
+    assert logged.action == "huddle" and str(html) in logged.changes and logged.actor == app.actor
 
 
 def test_next_workday_skips_weekend() -> None:

@@ -115,3 +115,19 @@ async def test_a_tab_left_out_of_the_setting_shows_full_names(demo_engine) -> No
         await settle(pilot)
         table = app.view("schedule").query_one(DataTable)
         assert [str(table.get_row_at(i)[2]) for i in range(table.row_count)] == [r.patient_name for r in rows]
+
+
+async def test_a_status_change_on_the_private_schedule_names_the_patient_by_initials(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    from officemgr.models.schedule import ApptStatus
+
+    target = next(r for r in todays_rows(demo_engine) if r.status == ApptStatus.booked)
+    app = make_app(demo_engine, today=TODAY)
+    said: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        view = app.view("schedule")
+        view.say = lambda message, severity="information": said.append(message)
+        view.change_status(target, ApptStatus.arrived)
+        await settle(pilot)
+    assert said == [f"{target.private_name}: {ApptStatus.arrived.label}"]

@@ -17,10 +17,10 @@ from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import DataTable, Label, Static
 
-from officemgr.services import huddle_actions, huddle_sheet, settings
+from officemgr.services import audit, huddle_actions, huddle_sheet, settings
 from officemgr.services.format import money, plural
 from officemgr.services.huddle import Huddle, HuddleItem, Numbers, huddle
-from officemgr.store import read_session
+from officemgr.store import read_session, write_session
 from officemgr.tui.views.huddle_actions import ActionsScreen, PastHuddlesScreen
 from officemgr.tui.views.huddle_review import SCREEN_NAME, ReviewScreen
 from officemgr.tui.widgets.base import TabView, plain, selected_key
@@ -177,6 +177,10 @@ class HuddleView(TabView):
             sheet = Sheet(folder / f"huddle-{self.today:%Y-%m-%d}.md", folder / f"huddle-{self.today:%Y-%m-%d}.html")
             sheet.markdown.write_text(huddle_sheet.markdown(h, actions), encoding="utf-8")
             sheet.html.write_text(huddle_sheet.html(h, actions), encoding="utf-8")
+            with write_session(self.engine) as session:
+                audit.record_export(session, what="huddle", actor=self.app.actor,  # type: ignore[attr-defined]
+                                    now=self.app.now(), details={"file": f"{sheet.html} and {sheet.markdown}",  # type: ignore[attr-defined]
+                                                                 "rows": h.total, "names": False})
         except SQLAlchemyError as exc:
             self.app.call_from_thread(self.say, f"Could not read the database ({exc.__class__.__name__})", "error")
             return

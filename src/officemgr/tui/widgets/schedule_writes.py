@@ -12,17 +12,17 @@ from officemgr.tui.views.frontdesk import open_waitlist_offer
 
 
 class ScheduleWrites:
-    """Mixed into ScheduleView (a TabView): needs engine, now(), actor, say(), reload(), go_to()."""
+    """Mixed into ScheduleView (a TabView): needs engine, now(), actor, say(), reload(), go_to(), name_of()."""
 
     def change_status(self, row: ApptRow, status: ApptStatus) -> None:
         self.run_write(lambda session: schedule.set_status(  # type: ignore[attr-defined]
             session, row.id, status, now=self.now(), actor=self.actor, expected_version=row.version),  # type: ignore[attr-defined]
-            f"{row.patient_name}: {status.label}")
+            f"{self.name_of(row)}: {status.label}")
 
     def undo(self, row: ApptRow) -> None:
         self.run_write(lambda session: schedule.undo_last(  # type: ignore[attr-defined]
             session, row.id, now=self.now(), actor=self.actor, expected_version=row.version),  # type: ignore[attr-defined]
-            f"{row.patient_name}: last change undone")
+            f"{self.name_of(row)}: last change undone")
 
     @work(thread=True, exclusive=True, group="lookup")
     def offer_freed_slot(self, row: ApptRow) -> None:
