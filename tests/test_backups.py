@@ -130,6 +130,9 @@ def test_cli_backup_into_the_folder_or_to_a_new_file(tmp_path: Path, capsys) -> 
     target = tmp_path / "usb.db"
     assert main(["backup", "--to", str(target), "--db", str(database)]) == 0
     assert _payers_in(target) == 3
+    with sqlite3.connect(database) as conn:  # a copy taken away is logged like an export; the folder's is not
+        logged = conn.execute("SELECT entity, action, changes FROM audit_event").fetchall()
+    assert [(e, a) for e, a, _ in logged] == [("export", "backup")] and str(target) in logged[0][2]
 
     assert main(["backup", "--to", str(target), "--db", str(database)]) == 1
     assert "already exists" in capsys.readouterr().err

@@ -61,7 +61,9 @@ def test_restore_brings_back_the_backup_and_keeps_the_replaced_database(tmp_path
     [aside] = [path for _, path in backups.backups(database) if path.name.endswith("-before-restore.db")]
     assert "Added after the backup" in _payer_names(aside)
     assert f"kept as {aside}" in capsys.readouterr().out
-    store.open_database(path=database).dispose()  # opens cleanly at the current schema
+    with sqlite3.connect(database) as conn:
+        logged = conn.execute("SELECT entity, action, changes FROM audit_event ORDER BY id DESC LIMIT 1").fetchone()
+    assert logged[:2] == ("database", "restore") and str(copy) in logged[2] and str(aside) in logged[2]
 
 
 def test_restore_asks_first_and_changes_nothing_without_a_yes(tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]

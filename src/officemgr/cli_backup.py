@@ -91,8 +91,26 @@ def _backup(args: argparse.Namespace, database: Path) -> int:
         return 1
     if target is None:
         backups.prune(database)
+    else:
+        # A copy written elsewhere (a USB stick) is practice data leaving its safeguards, like any export.
+        _log(args, "export", "backup", {"file": str(copy)})
     print(f"Backed up {database} to {copy}.")
     return 0
+
+
+def _log(args: argparse.Namespace, entity: str, action: str, details: dict[str, str]) -> None:
+    from officemgr import store
+    from officemgr.cli import _open
+    from officemgr.services.common import record
+
+    engine = _open(args)
+    try:
+        with store.write_session(engine) as session:
+            record(session, actor=getpass.getuser(), entity=entity, entity_id=0, action=action, changes=details,
+                   now=datetime.now())
+            session.commit()
+    finally:
+        engine.dispose()
 
 
 def _check(args: argparse.Namespace, database: Path) -> int:
@@ -146,8 +164,8 @@ def _restore(args: argparse.Namespace, database: Path) -> int:
             print("officemgr: nothing was changed (type yes to restore, or add --yes)", file=sys.stderr)
             return 1
     aside = backups.restore(backup, database, now=datetime.now(), key=key)
-    # An older backup is brought up to the current schema now, so the next open is quick.
-    store.open_database(path=database, key=key).dispose()
+    # Opening brings an older backup up to the current schema; the restore is then the log's newest event.
+    _log(args, "database", "restore", {"from": str(backup), "kept": str(aside) if aside else ""})
     kept = f" The database as it was is kept as {aside}." if aside else ""
     print(f"Restored {database} from {backup}.{kept}")
     return 0
