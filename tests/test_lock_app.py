@@ -209,6 +209,7 @@ async def test_a_secure_first_start_offers_to_set_the_pin(demo_engine) -> None: 
 
         await submit("12", "12")
         assert "4 to 12 digits" in str(form.query_one("#e-new", Static).render())
+        assert form.query_one("#e-new", Static).display and "this one has 2" in screen_text(app)
         await submit("97531", "97532")
         assert "differ" in str(form.query_one("#e-again", Static).render())
         assert str(form.query_one("#e-new", Static).render()) == ""

@@ -119,7 +119,7 @@ class SetPinScreen(ModalScreen[bool]):
     """Set the PIN (or change it: the current one first). Escape: not now. Dismissed with True once saved."""
 
     DEFAULT_CSS = """
-    SetPinScreen .field-error { display: block; padding-left: 0; height: auto; }
+    SetPinScreen .field-error { padding-left: 0; }
     SetPinScreen Input { width: 1fr; }
     """
     BINDINGS = [
@@ -150,7 +150,10 @@ class SetPinScreen(ModalScreen[bool]):
         return self.query_one(f"#pin-{name}", Input).value
 
     def _error(self, name: str, text: str) -> None:
-        self.query_one(f"#e-{name}", Static).update(Text(text))
+        line = self.query_one(f"#e-{name}", Static)
+        line.update(Text(text))
+        # The app's stylesheet hides an empty .field-error line (and outranks DEFAULT_CSS), so show it here.
+        line.display = bool(text)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
