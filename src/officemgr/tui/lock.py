@@ -119,7 +119,7 @@ class SetPinScreen(ModalScreen[bool]):
     """Set the PIN (or change it: the current one first). Escape: not now. Dismissed with True once saved."""
 
     DEFAULT_CSS = """
-    SetPinScreen .field-error { padding-left: 0; }
+    SetPinScreen .pin-error { color: $error; height: auto; display: none; }
     SetPinScreen Input { width: 1fr; }
     """
     BINDINGS = [
@@ -140,7 +140,7 @@ class SetPinScreen(ModalScreen[bool]):
             for name, label in [*fields, ("new", "New PIN"), ("again", "New PIN again")]:
                 yield Label(label)
                 yield Input(password=True, max_length=pin.MAX_DIGITS, id=f"pin-{name}")
-                yield Static("", id=f"e-{name}", classes="field-error")
+                yield Static("", id=f"e-{name}", classes="pin-error")
             yield Static(Text("enter or ctrl+s save · escape not now · tab next field"), classes="form-hint")
 
     def on_mount(self) -> None:
@@ -152,7 +152,6 @@ class SetPinScreen(ModalScreen[bool]):
     def _error(self, name: str, text: str) -> None:
         line = self.query_one(f"#e-{name}", Static)
         line.update(Text(text))
-        # The app's stylesheet hides an empty .field-error line (and outranks DEFAULT_CSS), so show it here.
         line.display = bool(text)
 
     @on(Input.Submitted)
