@@ -192,7 +192,14 @@ async def test_a_secure_start_with_a_pin_opens_locked(demo_engine) -> None:  # t
         assert app.query_one(TabbedContent).active == "huddle" and not app.locked
 
 
+def as_real_practice(engine) -> None:  # type: ignore[no-untyped-def]
+    """The demo is marked as one (no PIN offered); these tests need a practice's own database."""
+    with write_session(engine) as session:
+        settings.put(session, "demo_data", False, now=NOW, actor="kim")
+
+
 async def test_a_secure_first_start_offers_to_set_the_pin(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    as_real_practice(demo_engine)
     app = make_app(demo_engine, today=TODAY, secure=True, actor="kim")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -223,14 +230,24 @@ async def test_a_secure_first_start_offers_to_set_the_pin(demo_engine) -> None: 
 
 
 async def test_not_now_leaves_the_app_open_without_a_pin(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    as_real_practice(demo_engine)
     app = make_app(demo_engine, today=TODAY, secure=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        assert isinstance(app.screen, SetPinScreen)
         await pilot.press("escape")
         await settle(pilot)
         assert not isinstance(app.screen, SetPinScreen) and not app.pin_set
     with read_session(demo_engine) as session:
         assert not pin.pin_is_set(session)
+
+
+async def test_a_demo_practice_opens_without_asking_for_a_pin(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(demo_engine, today=TODAY, secure=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not isinstance(app.screen, SetPinScreen) and not app.locked
+        assert app.query_one(TabbedContent).active == "huddle"
 
 
 async def test_the_palette_locks_and_changing_the_pin_needs_the_current_one(demo_engine) -> None:  # type: ignore[no-untyped-def]

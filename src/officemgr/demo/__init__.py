@@ -72,5 +72,7 @@ def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") ->
         for table, count in _add_vaccine_storage(conn, rng("vaccine"), staff, today).items():
             setattr(summary, table, getattr(summary, table) + count)
         summary.concerns += _add_concerns(conn, rng("concerns"), today)
+        # Made-up patients: the app does not ask for a PIN on opening it (one can still be set).
+        conn.exec_driver_sql("INSERT INTO setting (key, value, version) VALUES ('demo_data', 'true', 1)")
         _sync_sequences(conn)
     return summary

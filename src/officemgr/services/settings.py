@@ -67,6 +67,8 @@ DEFAULTS: dict[str, Any] = {
     "lock_idle_minutes": 5,
     # Tabs that show patients as initials and age until `v` reveals one row for a few seconds.
     "privacy_tabs": ["huddle", "schedule"],
+    # A demo practice (made-up patients, written by `officemgr demo`): opening it does not ask for a PIN.
+    "demo_data": False,
 }
 
 

@@ -49,7 +49,7 @@ class OfficeApp(App[None]):
     IDLE_CHECK_SECONDS = 5.0  # how often the idle lock looks at the time of the last input
 
     def __init__(self, engine: Engine, *, today: date, actor: str, secure: bool, pin_set: bool,
-                 idle_minutes: float) -> None:
+                 idle_minutes: float, offer_pin: bool = True) -> None:
         super().__init__()
         self.engine = engine
         self.today = today
@@ -57,6 +57,7 @@ class OfficeApp(App[None]):
         self.sub_title = f"{today:%A %B %-d, %Y}"
         self.secure = secure
         self.pin_set = pin_set
+        self.offer_pin = offer_pin
         self.idle_seconds = idle_minutes * 60
         self.pin_gate = pin.PinGate()
         self.locked = False
@@ -77,7 +78,7 @@ class OfficeApp(App[None]):
         self.set_interval(self.IDLE_CHECK_SECONDS, self._check_idle)
         if self.secure and self.pin_set:
             self.action_lock()
-        elif self.secure:
+        elif self.secure and self.offer_pin:
             self.action_set_pin()
 
     # -- the lock
@@ -159,10 +160,11 @@ class OfficeApp(App[None]):
 
 
 def make_app(engine: Engine, *, today: date | None = None, actor: str = "manager", secure: bool = False) -> OfficeApp:
-    """`secure` (the real CLI run only): start locked when a PIN is set, else offer to set one."""
+    """`secure` (the real CLI run only): start locked when a PIN is set, else offer to set one (not on a demo)."""
     # Read before the app starts, so a secure start never paints a frame of data before the lock.
     with read_session(engine) as session:
         pin_set = pin.pin_is_set(session)
         idle_minutes = settings.get(session, "lock_idle_minutes")
+        demo = settings.get(session, "demo_data")
     return OfficeApp(engine, today=today or date.today(), actor=actor, secure=secure, pin_set=pin_set,
-                     idle_minutes=idle_minutes)
+                     idle_minutes=idle_minutes, offer_pin=not demo)
