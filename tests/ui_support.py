@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from officemgr import demo, store
 
@@ -37,3 +38,13 @@ async def settle(pilot: Pilot) -> None:
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+    # A DataTable measures new rows and columns only when its message queue runs dry; on a busy machine the
+    # pauses above can end first, and a snapshot would catch columns still as wide as their headers.
+    for _ in range(100):
+        if not any(_measuring(table) for table in pilot.app.screen.query(DataTable)):
+            return
+        await pilot.pause(0.02)
+
+
+def _measuring(table: DataTable) -> bool:  # type: ignore[type-arg]
+    return bool(table._require_update_dimensions or table._updated_cells)
