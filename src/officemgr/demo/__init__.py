@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from officemgr.checklist import checklist_path, load_checklist
 from officemgr.demo._db import _refuse_if_filled, _sync_sequences, _transaction
 from officemgr.demo._types import DEMO_NOW, SCALES, DemoSummary, Scale
+from officemgr.demo.audit import _add_audit_trail
 from officemgr.demo.billing import _add_claims
 from officemgr.demo.compliance import _add_compliance, _add_policies
 from officemgr.demo.concerns import _add_concerns
@@ -74,5 +75,6 @@ def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") ->
         summary.concerns += _add_concerns(conn, rng("concerns"), today)
         # Made-up patients: the app does not ask for a PIN on opening it (one can still be set).
         conn.exec_driver_sql("INSERT INTO setting (key, value, version) VALUES ('demo_data', 'true', 1)")
+        summary.audit_events = _add_audit_trail(conn)
         _sync_sequences(conn)
     return summary

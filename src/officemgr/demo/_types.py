@@ -89,6 +89,7 @@ class DemoSummary:
     concerns: int = 0
     evaluations: int = 0
     payer_enrollments: int = 0
+    audit_events: int = 0
 
     @property
     def total(self) -> int:

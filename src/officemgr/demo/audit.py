@@ -1,0 +1,42 @@
+"""The demo's audit log: the events the app would have written for the history the demo made up.
+
+Claims' status changes and follow-up notes and appointments' status changes are replayed as audit events,
+so the audit viewer (and its paging, on the large demo) shows a practice's real volume.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from officemgr.demo._db import _insert
+from officemgr.models import AppointmentEvent, AuditEvent, ClaimEvent, ClaimNote
+
+
+def _add_audit_trail(conn: Connection) -> int:
+    rows = []
+    claim_events = ClaimEvent.__table__.c  # type: ignore[attr-defined]
+    for at, actor, claim_id, old, new, paid in conn.execute(select(
+            claim_events.at, claim_events.actor, claim_events.claim_id, claim_events.from_status,
+            claim_events.to_status, claim_events.amount_cents)):
+        changes: dict[str, object] = {"status": [old, new]}
+        if paid:
+            changes["payment_cents"] = paid
+        rows.append(_event(at, actor, "claim", claim_id, "status", changes))
+    notes = ClaimNote.__table__.c  # type: ignore[attr-defined]
+    for note_id, at, actor, claim_id, action in conn.execute(select(
+            notes.id, notes.at, notes.actor, notes.claim_id, notes.action)):
+        rows.append(_event(at, actor, "claim", claim_id, "note", {"action": action, "note_id": note_id}))
+    visits = AppointmentEvent.__table__.c  # type: ignore[attr-defined]
+    for at, actor, appointment_id, old, new in conn.execute(select(
+            visits.at, visits.actor, visits.appointment_id, visits.from_status, visits.to_status)):
+        rows.append(_event(at, actor, "appointment", appointment_id, "status", {"status": [old, new]}))
+    rows.sort(key=lambda row: row["at"])
+    return _insert(conn, AuditEvent, rows)
+
+
+def _event(at, actor: str, entity: str, entity_id: int, action: str, changes: dict[str, object]) -> dict:  # type: ignore[no-untyped-def]
+    return {"at": at, "actor": actor, "entity": entity, "entity_id": entity_id, "action": action,
+            "changes": json.dumps(changes, sort_keys=True)}
