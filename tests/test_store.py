@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -213,4 +216,32 @@ def test_an_uncommitted_write_blocks_a_second_writer_until_commit(db_path):
         other.execute("ROLLBACK")
     finally:
         other.close()
+        engine.dispose()
+
+
+def test_schema_head_is_the_newest_migration():
+    # The fast open trusts SCHEMA_HEAD: a new migration that forgot it would never run on existing databases.
+    assert store.SCHEMA_HEAD == alembic_head()
+
+
+def test_reopening_a_current_database_does_not_load_alembic(db_path):
+    store.open_database(path=db_path).dispose()
+    code = ("import sys; from officemgr import store; store.open_database(path=sys.argv[1]).dispose(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    out = subprocess.run([sys.executable, "-c", code, str(db_path)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_database_one_revision_behind_is_still_upgraded(db_path):
+    engine = store.open_database(path=db_path)
+    with engine.begin() as conn:
+        command.downgrade(store._alembic_config(conn), "-1")
+    engine.dispose()
+    engine = store.open_database(path=db_path)
+    try:
+        assert store.schema_revision(engine) == store.SCHEMA_HEAD
+        with engine.connect() as conn:
+            indexes = {row[0] for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='index'")}
+        assert "ix_claim_submitted_on" in indexes  # 0009's index, dropped by the downgrade, is back
+    finally:
         engine.dispose()

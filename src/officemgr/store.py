@@ -21,6 +21,9 @@ from sqlmodel import Session, create_engine
 from officemgr import models  # noqa: F401  (registers every table on SQLModel.metadata)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The newest migration's revision: an open of a database already there skips loading Alembic and its scripts.
+# A new migration must change it (tests/test_store.py compares it with the scripts' head).
+SCHEMA_HEAD = "0009"
 BUSY_TIMEOUT_MS = 5000
 _WRITE = "officemgr_write"
 
@@ -219,6 +222,28 @@ def schema_revision(engine: Engine) -> str | None:
 
 def migrate(engine: Engine) -> None:
     """Create or upgrade the schema to the newest revision; refuse a database from a newer app."""
+    if not _at_head(engine):
+        _upgrade(engine)
+    if engine.url.get_backend_name() == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        # WAL is a property of the file, set once it is known to be ours (never on a refused file).
+        raw = engine.raw_connection()
+        try:
+            raw.cursor().execute("PRAGMA journal_mode=WAL")
+        finally:
+            raw.close()
+
+
+def _at_head(engine: Engine) -> bool:
+    """The usual open, of a database already up to date, costs one query instead of loading Alembic."""
+    try:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    except DBAPIError:
+        return False  # no version table yet, or a file that _upgrade's checks explain
+    return [tuple(row) for row in rows] == [(SCHEMA_HEAD,)]
+
+
+def _upgrade(engine: Engine) -> None:
     from alembic import command
     from alembic.script import ScriptDirectory
 
@@ -258,13 +283,6 @@ def migrate(engine: Engine) -> None:
         finally:
             if sqlite:
                 conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
-    if engine.url.get_backend_name() == "sqlite" and engine.url.database not in (None, "", ":memory:"):
-        # WAL is a property of the file, set once it is known to be ours (never on a refused file).
-        raw = engine.raw_connection()
-        try:
-            raw.cursor().execute("PRAGMA journal_mode=WAL")
-        finally:
-            raw.close()
 
 
 def head_revision() -> str:

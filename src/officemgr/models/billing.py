@@ -81,6 +81,9 @@ class Claim(Versioned, table=True):
         Index("ix_claim_status_service", "status", "service_date"),
         Index("ix_claim_follow_up", "next_follow_up"),
         Index("ix_claim_deadline", "deadline"),
+        # The A/R denial rate counts claims submitted and denied in the last 12 months.
+        Index("ix_claim_submitted_on", "submitted_on"),
+        Index("ix_claim_denied_on", "denied_on"),
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=30, unique=True)

@@ -70,7 +70,8 @@ class OfficeApp(App[None]):
         with TabbedContent(initial="huddle"):
             for n, (key, label, view) in enumerate(TABS, start=1):
                 with TabPane(f"{n} {label}", id=key):
-                    yield view(id=f"view-{key}")
+                    # Hidden tabs load when first opened: six loads at once would hold up the first paint.
+                    yield view(id=f"view-{key}", lazy=key != "huddle")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -142,18 +143,26 @@ class OfficeApp(App[None]):
 
     def action_show_tab(self, key: str) -> None:
         self.query_one(TabbedContent).active = key
+        self.view(key).activated()
         self.view(key).focus_table()
 
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        # A tab opened by mouse or by the tab bar's own keys loads too (other screens' tabs are not ours).
+        if event.pane.id in {key for key, _, _ in TABS}:
+            self.view(event.pane.id).activated()
+
     def jump_to(self, tab: str, record_id: int | None) -> None:
-        """From the huddle: open `tab` with its record selected."""
+        """From the huddle: open `tab` with its record selected (once the tab's data is there)."""
         self.action_show_tab(tab)
-        self.view(tab).focus_record(record_id)
+        view = self.view(tab)
+        view.after_load(lambda: view.focus_record(record_id))
 
     def run_in_tab(self, tab: str, action: str | None) -> None:
-        """From the command palette: open `tab`, then run one of its view's actions."""
+        """From the command palette: open `tab`, then run one of its view's actions (on its loaded data)."""
         self.action_show_tab(tab)
         if action is not None:
-            self.call_later(self.run_action, action, self.view(tab))
+            view = self.view(tab)
+            view.after_load(lambda: self.call_later(self.run_action, action, view))
 
     def action_keys(self) -> None:
         self.push_screen(KeysScreen([(label, view) for _, label, view in TABS]))

@@ -106,6 +106,7 @@ class BillingView(TabView):
         super().__init__(**kwargs)
         self.page_offset = 0
         self.rows: dict[int, QueueRow] = {}
+        self.total = 0  # claims in the queue, on every page
         self.filters = Filters()
         self.payer_names: dict[int, str] = {}
         self.mode = "queue"  # or "ar"
@@ -144,6 +145,7 @@ class BillingView(TabView):
         keep = table.cursor_row
         table.clear()
         self.rows = {row.claim_id: row for row in data.rows}
+        self.total = data.total
         for row in data.rows:
             table.add_row(*queue_cells(row), key=str(row.claim_id))
         table.move_cursor(row=min(keep, max(0, table.row_count - 1)))
@@ -230,7 +232,7 @@ class BillingView(TabView):
         if self.mode != "queue":
             return
         new = max(0, self.page_offset + delta * PAGE)
-        if delta > 0 and len(self.rows) < PAGE:
+        if delta > 0 and self.page_offset + len(self.rows) >= self.total:
             return
         if new != self.page_offset:
             self.page_offset = new

@@ -49,9 +49,14 @@ class TabView(Vertical):
     ]
     TITLE = ""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, lazy: bool = False, **kwargs: Any) -> None:
+        """`lazy`: load when first activated() rather than on mount (a tab not on show at start)."""
         super().__init__(**kwargs)
+        self.lazy = lazy
         self.filter_text = ""
+        self.started = False  # a load has been asked for
+        self.shown = False  # a load has been shown
+        self._after_load: list[Callable[[], object]] = []
 
     def compose_filter(self) -> ComposeResult:
         yield Input(placeholder="Filter: type and press Enter, Escape clears", id="filter", classes="filter")
@@ -83,14 +88,33 @@ class TabView(Vertical):
         raise NotImplementedError
 
     def on_mount(self) -> None:
-        self.reload()
+        if not self.lazy:
+            self.reload()
+
+    def activated(self) -> None:
+        """The tab was opened: load its data the first time."""
+        if not self.started:
+            self.reload()
+
+    def after_load(self, callback: Callable[[], object]) -> None:
+        """Run `callback` now if the data is on screen, else once the first load shows it (a jump to a record)."""
+        if self.shown:
+            callback()
+        else:
+            self._after_load.append(callback)
+            self.activated()
+
+    def reload(self) -> None:
+        self.started = True
+        self._load()
 
     @work(thread=True, exclusive=True, group="load")
-    def reload(self) -> None:
+    def _load(self) -> None:
         try:
             with read_session(self.engine) as session:
                 data = self.fetch(session)
         except SQLAlchemyError as exc:
+            self.app.call_from_thread(self._after_load.clear)
             self.app.call_from_thread(self.say, f"Could not read the database ({exc.__class__.__name__}); "
                                       "try again, or restart officemgr.", "error")
             return
@@ -115,6 +139,10 @@ class TabView(Vertical):
     def _deliver(self, data: Any) -> None:
         if self.is_mounted:
             self.show(data)
+            self.shown = True
+            pending, self._after_load = self._after_load, []
+            for callback in pending:
+                callback()
 
     def set_status(self, text: str) -> None:
         self.query_one("#status", Static).update(Text(text))

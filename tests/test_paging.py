@@ -1,0 +1,138 @@
+"""Paged tables show the right rows: the billing queue at the start, the middle, the end and back, and after a text
+filter; the audit log across events that share a time. Each page is checked row by row against the service."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+from textual.widgets import DataTable, Static
+
+from factories import make_claim, make_patient, make_payer
+from officemgr import store
+from officemgr.services import audit, billing
+from officemgr.services.common import record
+from officemgr.tui.app import make_app
+from ui_support import SIZE, TODAY, settle
+
+PAGE = billing.PAGE
+
+
+async def press(pilot, *keys: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+def keys(table: DataTable) -> list[str]:  # type: ignore[type-arg]
+    return [str(table.coordinate_to_cell_key((i, 0)).row_key.value) for i in range(table.row_count)]
+
+
+def status(app, selector: str) -> str:  # type: ignore[no-untyped-def]
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def queue_ids(engine: Engine, text: str = "") -> list[str]:
+    """Every claim id in the queue, in the service's own order."""
+    with store.read_session(engine) as session:
+        flt = billing.QueueFilter(text=text)
+        total = billing.work_queue(session, TODAY, filters=flt).total
+        return [str(row.claim_id) for row in billing.work_queue(session, TODAY, limit=total, filters=flt).rows]
+
+
+async def test_the_queue_pages_to_the_end_and_back_in_the_services_order(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    expected = queue_ids(demo_engine)
+    total = len(expected)
+    last = (total - 1) // PAGE * PAGE  # the offset of the last page
+    assert last >= 2 * PAGE  # a first, a middle and a last page
+    app = make_app(demo_engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "5")
+        queue = app.query_one("#queue", DataTable)
+
+        def shows(offset: int) -> bool:
+            end = min(offset + PAGE, total)
+            return (keys(queue) == expected[offset:end]
+                    and status(app, "#view-billing #status").startswith(f"rows {offset + 1:,}–{end:,} of {total:,}"))
+
+        assert shows(0)
+        await press(pilot, "pagedown")
+        assert shows(PAGE)
+        await press(pilot, *["pagedown"] * (last // PAGE - 1))
+        assert shows(last)
+        await press(pilot, "pagedown")  # nothing after the last page
+        assert shows(last)
+        await press(pilot, "pageup")
+        assert shows(last - PAGE)
+        await press(pilot, *["pageup"] * (last // PAGE))  # back past the first page stays on it
+        assert shows(0)
+
+
+async def test_pgdn_on_a_full_last_page_stays_there(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = store.open_database(path=tmp_path / "office.db")
+    with store.write_session(engine) as session:
+        patient, payer = make_patient(session), make_payer(session)
+        for _ in range(2 * PAGE):
+            make_claim(session, patient=patient, payer=payer)
+        session.commit()
+    app = make_app(engine, today=TODAY)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await press(pilot, "5", "pagedown", "pagedown")
+            assert app.query_one("#queue", DataTable).row_count == PAGE
+            assert status(app, "#view-billing #status").startswith(f"rows {PAGE + 1}–{2 * PAGE} of {2 * PAGE}")
+    finally:
+        engine.dispose()
+
+
+async def test_a_text_filter_shows_the_first_page_of_the_matching_claims(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    everyone = queue_ids(demo_engine)
+    with store.read_session(demo_engine) as session:
+        payer = billing.work_queue(session, TODAY).rows[0].payer_name.split()[0]
+    expected = queue_ids(demo_engine, payer)
+    assert 0 < len(expected) < len(everyone)
+    app = make_app(demo_engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "5", "pagedown")  # from the second page: the filter starts again at the first
+        await press(pilot, "slash", *payer, "enter")
+        queue = app.query_one("#queue", DataTable)
+        end = min(PAGE, len(expected))
+        assert keys(queue) == expected[:end]
+        assert status(app, "#view-billing #status").startswith(
+            f"rows 1–{end} of {len(expected):,} matching '{payer}'")
+
+
+@pytest.fixture
+def ties(tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+    """130 events written ten at a time: every page boundary falls among events with the same time."""
+    engine = store.open_database(path=tmp_path / "office.db")
+    with store.write_session(engine) as session:
+        for i in range(130):
+            record(session, actor="ann", entity="claim", entity_id=i + 1, action="update",
+                   changes={"note": ["", f"n{i}"]}, now=datetime(2026, 11, 1, 8) + timedelta(minutes=i // 10))
+        session.commit()
+    yield engine
+    engine.dispose()
+
+
+async def test_the_audit_log_pages_through_events_with_the_same_time_without_gaps(ties) -> None:  # type: ignore[no-untyped-def]
+    with store.read_session(ties) as session:
+        expected = [str(row.id) for row in audit.audit_page(session, audit.AuditFilter(), limit=1000).rows]
+    assert len(expected) == 130
+    app = make_app(ties, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p", *"audit log")
+        await press(pilot, "enter")
+        table = app.screen.query_one("#audit-table", DataTable)
+        for offset, end in ((0, 50), (50, 100), (100, 130)):
+            assert keys(table) == expected[offset:end]
+            assert status(app, "#audit-status").startswith(f"rows {offset + 1}–{end} of 130")
+            await press(pilot, "pagedown")
+        assert keys(table) == expected[100:]  # the last page stays
+        await press(pilot, "pageup")
+        assert keys(table) == expected[50:100]
