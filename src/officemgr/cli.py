@@ -13,7 +13,7 @@ import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from officemgr import cli_audit, cli_backup, cli_billing, cli_huddle, cli_inventory, cli_pin
+from officemgr import cli_audit, cli_backup, cli_bench, cli_billing, cli_huddle, cli_inventory, cli_pin
 from officemgr.store import StoreError
 
 
@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_huddle.add_parser(sub)
     cli_pin.add_parser(sub)
     cli_backup.add_parsers(sub)
+    cli_bench.add_parser(sub)
     return parser
 
 
@@ -82,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     try:
+        if args.command == "bench":
+            return cli_bench.run(args)
         if args.command == "demo":
             return _demo(args, today)
         if (args.command, getattr(args, "what", None)) in cli_billing.COMMANDS:

@@ -1,0 +1,90 @@
+"""One measurement in a fresh process: `python -m officemgr.bench.probe KIND [DB TODAY]`, one JSON line out.
+
+KIND is `start` (the app on DB to its first painted huddle), `bare-start` (the bare six-tab app to its first
+frame) or `keys` (the app's tabs, keys and forms, then the bare app's keys; see keys.py). Times are
+time.monotonic() stamps (one clock for every process on the machine), so the runner can time the whole
+process from its launch; CPU figures are milliseconds of process time.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from datetime import date
+from typing import Any
+
+SIZE = (160, 48)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def start(db: str, today: date) -> dict[str, Any]:
+    """The real app: stamps its first frame (whatever shows) and the first frame after the huddle is shown."""
+    from officemgr import store
+    from officemgr.tui.app import OfficeApp, make_app
+    from officemgr.tui.views.huddle import HuddleView
+
+    stamps: dict[str, float] = {}
+
+    def stamp(name: str, app: OfficeApp) -> None:
+        stamps.setdefault(name, time.monotonic())
+        if "huddle" in stamps:
+            app.exit()
+
+    # Wrapped here rather than hooked in the app, so the bench measures the code as it ships.
+    shown, mounted = HuddleView.show, OfficeApp.on_mount
+
+    def show(view: HuddleView, data: Any) -> None:
+        shown(view, data)
+        view.app.call_after_refresh(stamp, "huddle", view.app)
+
+    def on_mount(app: OfficeApp) -> None:
+        mounted(app)
+        app.call_after_refresh(stamp, "first_frame", app)
+
+    HuddleView.show = show  # type: ignore[method-assign]
+    OfficeApp.on_mount = on_mount  # type: ignore[method-assign]
+    app = make_app(store.open_database(path=db), today=today)
+    app.run(headless=True, size=SIZE)
+    return {**stamps, "peak_rss_mb": peak_rss_mb()}
+
+
+def bare_start() -> dict[str, Any]:
+    from officemgr.bench.bare import BareApp
+
+    stamps: dict[str, float] = {}
+
+    def stamp() -> None:
+        stamps["first_frame"] = time.monotonic()
+        app.exit()
+
+    app = BareApp(first_frame=stamp)
+    app.run(headless=True, size=SIZE)
+    return {**stamps, "peak_rss_mb": peak_rss_mb()}
+
+
+def main(argv: list[str]) -> int:
+    kind = argv[0]
+    if kind == "bare-start":
+        result = bare_start()
+    elif kind == "start":
+        result = start(argv[1], date.fromisoformat(argv[2]))
+    elif kind == "keys":
+        import asyncio
+
+        from officemgr.bench.keys import measure_keys
+
+        result = asyncio.run(measure_keys(argv[1], date.fromisoformat(argv[2]), repeats=int(argv[3])))
+    else:
+        print(f"unknown probe {kind}", file=sys.stderr)
+        return 2
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,91 @@
+"""The bench's figures against their budgets (DESIGN.md): a table to read and a dict for --json."""
+
+from __future__ import annotations
+
+import os
+import platform
+from dataclasses import dataclass
+
+from officemgr.bench.runner import BenchReport, summary
+
+TABS = ("huddle", "schedule", "staff", "inventory", "billing", "compliance")
+KEY_BUDGET_MS = 50.0  # every key's next frame
+
+
+@dataclass(frozen=True)
+class Figure:
+    id: str
+    label: str
+    unit: str
+    budget: float | None = None  # on the median, or on the ratio to the bare app when `ratio_budget`
+    bare: str | None = None  # the bare app's figure it is set against
+    ratio_budget: bool = False
+
+
+def figures() -> list[Figure]:
+    tabs = [t.title() for t in TABS]
+    return [
+        Figure("start", "Start to painted Huddle (process)", "ms", 1.5, "bare_start", ratio_budget=True),
+        Figure("start_first_frame", "Start to first frame (process)", "ms", None, "bare_start"),
+        Figure("huddle_first_paint", "Huddle tab painted after first frame (wall)", "ms"),
+        Figure("huddle_build", "Huddle build (in process)", "ms", 100.0),
+        *(Figure(f"tab_{t}", f"{label} tab first paint (CPU)", "ms", KEY_BUDGET_MS, f"bare_tab_{t}")
+          for t, label in zip(TABS, tabs, strict=True) if t != "huddle"),
+        *(Figure(f"tab_{t}_wall", f"{label} tab first paint (wall)", "ms")
+          for t, label in zip(TABS, tabs, strict=True) if t != "huddle"),
+        *(Figure(f"row_{t}", f"{label}: cursor down/up (CPU)", "ms", KEY_BUDGET_MS, f"bare_row_{t}")
+          for t, label in zip(TABS, tabs, strict=True)),
+        *(Figure(f"page_{t}", f"{label}: page down/up (CPU)", "ms", KEY_BUDGET_MS, f"bare_page_{t}")
+          for t, label in zip(TABS, tabs, strict=True)),
+        Figure("filter", "Billing queue filtered by text (CPU)", "ms", KEY_BUDGET_MS),
+        Figure("form", "Booking form opened (CPU)", "ms", KEY_BUDGET_MS),
+        Figure("book", "Appointment booked, ctrl+s (CPU)", "ms", KEY_BUDGET_MS),
+        Figure("note", "Claim note posted, ctrl+s (CPU)", "ms", KEY_BUDGET_MS),
+        Figure("peak_memory_start", "Peak memory at first painted Huddle", "MB"),
+        Figure("peak_memory", "Peak memory after every tab and flow", "MB", 200.0),
+    ]
+
+
+def as_dict(report: BenchReport) -> dict[str, object]:
+    """Every figure with median, min, max, runs, budget, ok (and the bare app's median and the ratio)."""
+    out: dict[str, object] = {}
+    for fig in figures():
+        found = report.samples.get(fig.id)
+        if not found:
+            continue
+        entry: dict[str, object] = {"label": fig.label, "unit": fig.unit, **summary(found), "budget": fig.budget}
+        bare = report.samples.get(fig.bare or "")
+        if bare:
+            entry["bare_median"] = summary(bare)["median"]
+            entry["ratio"] = entry["median"] / entry["bare_median"]  # type: ignore[operator]
+        if fig.budget is not None:
+            judged = entry.get("ratio") if fig.ratio_budget else entry["median"]
+            entry["budget_on"] = "ratio" if fig.ratio_budget else "median"
+            entry["ok"] = judged is not None and judged <= fig.budget  # type: ignore[operator]
+        out[fig.id] = entry
+    return {"scale": report.scale, "runs": report.runs, "figures": out, "failures": report.failures,
+            "machine": {"platform": platform.platform(), "python": platform.python_version(),
+                        "cpus": os.cpu_count()}}
+
+
+def table(data: dict[str, object]) -> str:
+    head = ("Figure", "median", "min–max", "budget", "", "bare", "ratio")
+    rows = [head]
+    for entry in data["figures"].values():  # type: ignore[attr-defined]
+        unit = entry["unit"]
+        budget = "" if entry["budget"] is None else (
+            f"≤ {entry['budget']:g}x bare" if entry.get("budget_on") == "ratio" else f"< {entry['budget']:g} {unit}")
+        verdict = "" if "ok" not in entry else ("ok" if entry["ok"] else "OVER")
+        rows.append((entry["label"], f"{entry['median']:.1f} {unit}", f"{entry['min']:.1f}–{entry['max']:.1f}",
+                     budget, verdict, f"{entry['bare_median']:.1f}" if "bare_median" in entry else "",
+                     f"{entry['ratio']:.2f}x" if "ratio" in entry else ""))
+    widths = [max(len(row[c]) for row in rows) for c in range(len(head))]
+    runs = f"{data['runs']} run" + ("" if data["runs"] == 1 else "s")
+    lines = [f"officemgr bench: {data['scale']} demo, {runs} after a warm-up "
+             f"({data['machine']['cpus']} CPUs, Python {data['machine']['python']})"]  # type: ignore[index]
+    for row in rows:
+        lines.append("  ".join(cell.ljust(w) if c == 0 else cell.rjust(w) for c, (cell, w) in
+                               enumerate(zip(row, widths, strict=True))).rstrip())
+    lines += [f"did not happen: {failure}" for failure in data["failures"]]  # type: ignore[attr-defined]
+    lines.append("CPU figures: process CPU time (all threads) a key causes, up to the settled screen.")
+    return "\n".join(lines)

@@ -1,0 +1,43 @@
+"""`officemgr bench` runs every measurement once on the small demo and reports each figure, with its budget,
+in the table and in the JSON file. Times are not asserted: they belong to the machine."""
+
+from __future__ import annotations
+
+import json
+
+from officemgr.bench import runner
+from officemgr.bench.report import figures
+from officemgr.cli import main
+
+BUDGETED = {"start": 1.5, "huddle_build": 100.0, "peak_memory": 200.0, "filter": 50.0, "form": 50.0,
+            "book": 50.0, "note": 50.0,
+            **{f"tab_{t}": 50.0 for t in ("schedule", "staff", "inventory", "billing", "compliance")},
+            **{f"{k}_{t}": 50.0 for k in ("row", "page")
+               for t in ("huddle", "schedule", "staff", "inventory", "billing", "compliance")}}
+WITH_BARE = {"start", "tab_schedule", "tab_billing", "row_huddle", "row_billing", "page_schedule", "page_billing"}
+
+
+def test_bench_reports_every_figure_against_its_budget(demo_db, tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(runner, "cached_database", lambda scale: demo_db)
+    out = tmp_path / "bench.json"
+    assert main(["bench", "--scale", "small", "--runs", "1", "--json", str(out)]) == 0
+    data = json.loads(out.read_text())
+    found = data["figures"]
+    assert set(found) == {fig.id for fig in figures()}
+    for name, entry in found.items():
+        assert entry["median"] > 0 and entry["min"] <= entry["median"] <= entry["max"], name
+        assert entry["budget"] == BUDGETED.get(name), name
+        assert ("ok" in entry) == (name in BUDGETED), name
+    for name in WITH_BARE:
+        assert found[name]["bare_median"] > 0 and found[name]["ratio"] > 0, name
+    assert data["failures"] == []
+    assert data["machine"]["cpus"] > 0
+    table = capsys.readouterr().out
+    for entry in found.values():
+        assert entry["label"] in table
+    assert table.count(" ok") + table.count(" OVER") == len(BUDGETED)
+
+
+def test_bench_refuses_zero_runs(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["bench", "--runs", "0"]) == 2
+    assert "--runs must be 1 or more" in capsys.readouterr().err
