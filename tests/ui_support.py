@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from officemgr import demo, store
+from officemgr.tui.widgets.base import TabView
 
 TODAY = date(2026, 11, 23)
 SIZE = (160, 48)
@@ -40,10 +41,19 @@ async def settle(pilot: Pilot) -> None:
         await pilot.pause()
     # A DataTable measures new rows and columns only when its message queue runs dry; on a busy machine the
     # pauses above can end first, and a snapshot would catch columns still as wide as their headers.
+    # Likewise a tab opened by a key loads its data once the activation message is handled, which the pauses
+    # above may not reach either.
     for _ in range(100):
-        if not any(_measuring(table) for table in pilot.app.screen.query(DataTable)):
+        screen = pilot.app.screen
+        if not any(_measuring(table) for table in screen.query(DataTable)) and not any(
+                _loading(view) for view in screen.query(TabView)):
             return
         await pilot.pause(0.02)
+        await pilot.app.workers.wait_for_complete()
+
+
+def _loading(view: TabView) -> bool:
+    return (view.started and not view.shown) or (not view.started and view.region.area > 0)
 
 
 def _measuring(table: DataTable) -> bool:  # type: ignore[type-arg]
