@@ -13,18 +13,9 @@ from sqlmodel import Session
 from factories import make_payer
 from officemgr import backups, store
 from officemgr.cli import main
+from test_backups import _database
 
 NOW = datetime(2026, 11, 23, 7, 45)
-
-
-def _database(tmp_path: Path, payers: int = 3) -> Path:
-    path = tmp_path / "office.db"
-    engine = store.open_database(path=path)
-    with Session(engine) as session:
-        for n in range(payers):
-            make_payer(session, name=f"Payer {n}")
-    engine.dispose()
-    return path
 
 
 def _payer_names(path: Path) -> set[str]:

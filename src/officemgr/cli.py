@@ -388,6 +388,14 @@ def _check_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_period(parser: argparse.ArgumentParser) -> None:
+    """--from and --to, the first and last day of a report's period (args.first, args.last)."""
+    parser.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD", type=_date_arg,
+                        help="the first day of the period")
+    parser.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD", type=_date_arg,
+                        help="the last day of the period")
+
+
 def _add_report_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     rep = sub.add_parser("report", help="write a report for a period")
     _global_options(rep, suppress=True)
@@ -395,10 +403,7 @@ def _add_report_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore
     comp = what.add_parser("compliance", help="checklist occurrences and their completions, staff training, "
                                                "concerns and missing temperature readings, as Markdown")
     _global_options(comp, suppress=True)
-    comp.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD", type=_date_arg,
-                      help="the first day of the period")
-    comp.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD", type=_date_arg,
-                      help="the last day of the period")
+    add_period(comp)
     comp.add_argument("--out", metavar="FILE.md", help="write the Markdown here instead of standard output")
     comp.add_argument("--csv", metavar="FILE.csv", help="also write one row per occurrence as CSV")
     cli_audit.add_parser(what)

@@ -19,14 +19,11 @@ COLUMNS = ("at", "actor", "entity", "entity_id", "action", "field", "old", "new"
 
 
 def add_parser(what: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from officemgr.cli import _date_arg, _global_options
+    from officemgr.cli import _global_options, add_period
 
     audit = what.add_parser("audit", help="who changed what and when, one CSV row per changed field")
     _global_options(audit, suppress=True)
-    audit.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD", type=_date_arg,
-                       help="the first day of the period")
-    audit.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD", type=_date_arg,
-                       help="the last day of the period")
+    add_period(audit)
     audit.add_argument("--entity", metavar="KIND", help="only this kind of record (e.g. claim, item, export)")
     audit.add_argument("--actor", metavar="NAME", help="only changes by this person")
     audit.add_argument("--out", metavar="FILE.csv", help="write the CSV here (a new file) instead of standard output")
