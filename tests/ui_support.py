@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from textual.pilot import Pilot
 from textual.widgets import DataTable
+from textual.worker import WorkerState
 
 from officemgr import demo, store
 from officemgr.tui.widgets.base import TabView
@@ -46,7 +47,8 @@ async def settle(pilot: Pilot) -> None:
     for _ in range(100):
         screen = pilot.app.screen
         if not any(_measuring(table) for table in screen.query(DataTable)) and not any(
-                _loading(view) for view in screen.query(TabView)):
+                _loading(view) for view in screen.query(TabView)) and not any(
+                worker.state in (WorkerState.PENDING, WorkerState.RUNNING) for worker in pilot.app.workers):
             return
         await pilot.pause(0.02)
         await pilot.app.workers.wait_for_complete()
