@@ -56,8 +56,8 @@ def _probe(database: Path, work: Path, *args: str) -> dict[str, Any]:
         stale.unlink()
     shutil.copyfile(database, copy)
     launched = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "officemgr.bench.probe", args[0], str(copy), str(TODAY), *args[1:]],
-                          capture_output=True, text=True, check=False)
+    command = [sys.executable, "-m", "officemgr.tui.bench.probe", args[0], str(copy), str(TODAY), *args[1:]]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]
         raise BenchError(f"the {args[0]} probe failed: {last}")

@@ -7,10 +7,10 @@ import time
 from datetime import date
 from typing import Any
 
-from officemgr.bench.bare import BareApp
-from officemgr.bench.flows import billing_filter, book, claim_note, open_form
-from officemgr.bench.pilot_cpu import cpu_ms, cursor_keys, settle
-from officemgr.bench.probe import SIZE, peak_rss_mb
+from officemgr.tui.bench.bare import BareApp
+from officemgr.tui.bench.flows import billing_filter, book, claim_note, open_form
+from officemgr.tui.bench.pilot_cpu import cpu_ms, cursor_keys, settle
+from officemgr.tui.bench.probe import SIZE, peak_rss_mb
 
 TAB_KEYS = ("huddle", "schedule", "staff", "inventory", "billing", "compliance")
 

@@ -1,4 +1,4 @@
-"""One measurement in a fresh process: `python -m officemgr.bench.probe KIND [DB TODAY]`, one JSON line out.
+"""One measurement in a fresh process: `python -m officemgr.tui.bench.probe KIND [DB TODAY]`, one JSON line out.
 
 KIND is `start` (the app on DB to its first painted huddle), `bare-start` (the bare six-tab app to its first
 frame) or `keys` (the app's tabs, keys and forms, then the bare app's keys; see keys.py). Times are
@@ -66,7 +66,7 @@ def start(db: str, today: date) -> dict[str, Any]:
 
 
 def bare_start() -> dict[str, Any]:
-    from officemgr.bench.bare import BareApp
+    from officemgr.tui.bench.bare import BareApp
 
     stamps: dict[str, float] = {}
 
@@ -88,7 +88,7 @@ def main(argv: list[str]) -> int:
     elif kind == "keys":
         import asyncio
 
-        from officemgr.bench.keys import measure_keys
+        from officemgr.tui.bench.keys import measure_keys
 
         result = asyncio.run(measure_keys(argv[1], date.fromisoformat(argv[2]), repeats=int(argv[3])))
     else:

@@ -9,7 +9,7 @@ from typing import Any
 
 from textual.widgets import Input, Select
 
-from officemgr.bench.pilot_cpu import cpu_ms, samples, settle
+from officemgr.tui.bench.pilot_cpu import cpu_ms, samples, settle
 
 FIRST_FREE_WEEK = 4  # weeks ahead of today: past the demo's bookings, so slots are free
 
