@@ -11,9 +11,11 @@ import csv
 import getpass
 import io
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
+
+from officemgr.cli_common import fail, now_on
 
 COLUMNS = ("at", "actor", "entity", "entity_id", "action", "field", "old", "new")
 
@@ -29,13 +31,6 @@ def add_parser(what: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     audit.add_argument("--out", metavar="FILE.csv", help="write the CSV here (a new file) instead of standard output")
 
 
-def _now(today: date) -> datetime:
-    return datetime.combine(today, datetime.now().time().replace(microsecond=0))
-
-
-def _fail(message: str) -> int:
-    print(f"officemgr: {message}", file=sys.stderr)
-    return 1
 
 
 def run(args: argparse.Namespace, today: date) -> int:
@@ -49,13 +44,13 @@ def run(args: argparse.Namespace, today: date) -> int:
     try:
         audit.check_period(args.first, args.last)
     except ServiceError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     out = Path(args.out) if args.out else None
     # Both checked before opening, so a refusal neither creates a database nor overwrites anything.
     if out is not None and out.exists():
-        return _fail(f"{out} already exists; choose a new file name (the audit report never overwrites a file)")
+        return fail(f"{out} already exists; choose a new file name (the audit report never overwrites a file)")
     if args.db and not Path(args.db).is_file():
-        return _fail(f"there is no database {args.db}")
+        return fail(f"there is no database {args.db}")
     engine = _open(args)
     try:
         with store.write_session(engine) as session:
@@ -70,15 +65,15 @@ def run(args: argparse.Namespace, today: date) -> int:
                     with open(out, "xb") as handle:  # "x": never overwrite, even one written meanwhile
                         handle.write(data)
                 except OSError as exc:
-                    return _fail(f"cannot write {out}: {exc.strerror}")
+                    return fail(f"cannot write {out}: {exc.strerror}")
             details = {"file": str(out) if out else "stdout", "rows": len(rows), "from": args.first,
                        "to": args.last, "entity": args.entity, "actor": args.actor}
-            audit.record_export(session, what="audit", actor=getpass.getuser(), now=_now(today), details=details,
+            audit.record_export(session, what="audit", actor=getpass.getuser(), now=now_on(today), details=details,
                                 report=True)
     except ServiceError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     except DBAPIError as exc:
-        return _fail(f"the database could not be read ({exc.orig})")
+        return fail(f"the database could not be read ({exc.orig})")
     finally:
         engine.dispose()
     where = str(out) if out else "standard output"
@@ -110,10 +105,10 @@ def log_export(args: argparse.Namespace, today: date, what: str, details: dict[s
     engine = _open(args)
     try:
         with store.write_session(engine) as session:
-            audit.record_export(session, what=what, actor=getpass.getuser(), now=_now(today), details=details,
+            audit.record_export(session, what=what, actor=getpass.getuser(), now=now_on(today), details=details,
                                 report=report)
     except DBAPIError as exc:
-        return _fail(f"written, but the database did not log it ({exc.orig})")
+        return fail(f"written, but the database did not log it ({exc.orig})")
     finally:
         engine.dispose()
     return 0

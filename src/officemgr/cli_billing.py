@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
+
+from officemgr.cli_common import fail, now_on
 
 # (command, what) pairs this module handles.
 COMMANDS = {("import", "era"), ("import", "fees"), ("import", "claims"), ("export", "queue")}
@@ -49,13 +51,6 @@ def run(args: argparse.Namespace, today: date) -> int:
     return handler(args, today)
 
 
-def _now(today: date) -> datetime:
-    return datetime.combine(today, datetime.now().time().replace(microsecond=0))
-
-
-def _fail(message: str, code: int = 1) -> int:
-    print(f"officemgr: {message}", file=sys.stderr)
-    return code
 
 
 def _refusal(exc: Exception) -> int:
@@ -82,17 +77,17 @@ def _write(args: argparse.Namespace, today: date, work, *, needs_database: bool)
     path = Path(args.file)
     # Checked before opening the database, so a mistyped name does not create an empty database.
     if not path.is_file():
-        return None, _fail(f"there is no file {path}")
+        return None, fail(f"there is no file {path}")
     if needs_database and args.db and not Path(args.db).is_file():
-        return None, _fail(f"there is no database {args.db}")
+        return None, fail(f"there is no database {args.db}")
     engine = _open(args)
     try:
         with store.write_session(engine) as session:
-            return work(session, path, _now(today), getpass.getuser()), None
+            return work(session, path, now_on(today), getpass.getuser()), None
     except ServiceError as exc:
         return None, _refusal(exc)
     except DBAPIError as exc:
-        return None, _fail(f"the database refused the import ({exc.orig}); nothing was imported")
+        return None, fail(f"the database refused the import ({exc.orig}); nothing was imported")
     finally:
         engine.dispose()
 
@@ -186,7 +181,7 @@ def export_queue(args: argparse.Namespace, today: date) -> int:
     from officemgr.services.format import plural
 
     if Path(args.file).suffix.lower() != ".csv":
-        return _fail(f"export queue writes a .csv file, not '{Path(args.file).suffix or 'no extension'}' "
+        return fail(f"export queue writes a .csv file, not '{Path(args.file).suffix or 'no extension'}' "
                      "(see officemgr --help)", 2)
 
     def build(session):  # type: ignore[no-untyped-def]

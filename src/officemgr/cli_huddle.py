@@ -13,6 +13,8 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
+from officemgr.cli_common import fail
+
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 
 
@@ -27,10 +29,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     hud.add_argument("--show-names", action="store_true",
                      help="print patients' full names (default: initials only)")
 
-
-def _fail(message: str, code: int = 1) -> int:
-    print(f"officemgr: {message}", file=sys.stderr)
-    return code
 
 
 def _targets(out: str | None) -> list[tuple[Path | None, str]] | None:
@@ -56,11 +54,11 @@ def run(args: argparse.Namespace, today: date) -> int:
 
     targets = _targets(args.out)
     if targets is None:
-        return _fail(f"huddle writes .md or .html (or a name without an extension for both), not "
+        return fail(f"huddle writes .md or .html (or a name without an extension for both), not "
                      f"'{Path(args.out).suffix}' (see officemgr --help)", 2)
     # An export never creates a database: a mistyped --db is refused instead of printing an empty day.
     if args.db and not Path(args.db).is_file():
-        return _fail(f"there is no database {args.db}")
+        return fail(f"there is no database {args.db}")
     now = datetime.combine(today, datetime.now().time().replace(microsecond=0))
     engine = _open(args)
     try:
@@ -77,15 +75,15 @@ def run(args: argparse.Namespace, today: date) -> int:
                 try:
                     path.write_bytes(texts[kind].encode("utf-8"))
                 except OSError as exc:
-                    return _fail(f"cannot write {path}: {exc.strerror}")
+                    return fail(f"cannot write {path}: {exc.strerror}")
             files = " and ".join(str(p) for p, _ in targets if p is not None) or "standard output"
             record(session, actor=getpass.getuser(), entity="export", entity_id=0, action="huddle",
                    changes={"file": files, "rows": h.total, "names": bool(args.show_names)}, now=now)
             session.commit()
     except ServiceError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     except DBAPIError as exc:
-        return _fail(f"the database could not be read ({exc.orig})")
+        return fail(f"the database could not be read ({exc.orig})")
     finally:
         engine.dispose()
     summary = f"Huddle {today:%m/%d/%Y}: {h.total} items, {len(actions)} open actions"

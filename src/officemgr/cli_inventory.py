@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
+
+from officemgr.cli_common import fail, now_on
 
 COUNT_SHEET_FORMATS = {".md": "markdown", ".markdown": "markdown", ".csv": "csv"}
 
@@ -36,13 +37,6 @@ def add_export_parsers(what: argparse._SubParsersAction) -> None:  # type: ignor
     sheet.add_argument("file", metavar="FILE.md|FILE.csv", help="the format follows the extension")
 
 
-def _now(today: date) -> datetime:
-    return datetime.combine(today, datetime.now().time().replace(microsecond=0))
-
-
-def _fail(message: str, code: int = 1) -> int:
-    print(f"officemgr: {message}", file=sys.stderr)
-    return code
 
 
 def import_items(args: argparse.Namespace, today: date) -> int:
@@ -56,15 +50,15 @@ def import_items(args: argparse.Namespace, today: date) -> int:
     path = Path(args.file)
     # Checked before opening the database, so a mistyped name does not create an empty database.
     if not path.is_file():
-        return _fail(f"there is no file {path}")
+        return fail(f"there is no file {path}")
     engine = _open(args)
     try:
         with store.write_session(engine) as session:
-            result = inventory_io.import_items(session, path, today=today, now=_now(today), actor=getpass.getuser())
+            result = inventory_io.import_items(session, path, today=today, now=now_on(today), actor=getpass.getuser())
     except ServiceError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     except DBAPIError as exc:
-        return _fail(f"the database refused the import ({exc.orig}); nothing was imported")
+        return fail(f"the database refused the import ({exc.orig}); nothing was imported")
     finally:
         engine.dispose()
     parts = [f"{result.created} new", f"{result.updated} updated"]
@@ -93,7 +87,7 @@ def _export(args: argparse.Namespace, today: date, what: str, build) -> int:  # 
     from officemgr.services.common import ServiceError
 
     if not _database_exists(args):
-        return _fail(f"there is no database {args.db}")
+        return fail(f"there is no database {args.db}")
     path = Path(args.file)
     engine = _open(args)
     try:
@@ -102,13 +96,13 @@ def _export(args: argparse.Namespace, today: date, what: str, build) -> int:  # 
             try:
                 path.write_bytes(text.encode("utf-8"))
             except OSError as exc:
-                return _fail(f"cannot write {path}: {exc.strerror}")
-            inventory_export.record_export(session, what, file=path.name, rows=rows, now=_now(today),
+                return fail(f"cannot write {path}: {exc.strerror}")
+            inventory_export.record_export(session, what, file=path.name, rows=rows, now=now_on(today),
                                        actor=getpass.getuser())
     except ServiceError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     except DBAPIError as exc:
-        return _fail(f"the database could not be read ({exc.orig})")
+        return fail(f"the database could not be read ({exc.orig})")
     finally:
         engine.dispose()
     print(f"{summary} written to {path}.")
@@ -120,7 +114,7 @@ def export_inventory(args: argparse.Namespace, today: date) -> int:
     from officemgr.services import inventory_export
 
     if Path(args.file).suffix.lower() != ".csv":
-        return _fail(f"export inventory writes a .csv file, not '{Path(args.file).suffix or 'no extension'}' "
+        return fail(f"export inventory writes a .csv file, not '{Path(args.file).suffix or 'no extension'}' "
                      "(see officemgr --help)", 2)
 
     def build(session):  # type: ignore[no-untyped-def]
@@ -136,7 +130,7 @@ def export_count_sheet(args: argparse.Namespace, today: date) -> int:
     suffix = Path(args.file).suffix.lower()
     kind = COUNT_SHEET_FORMATS.get(suffix)
     if kind is None:
-        return _fail(f"export count-sheet writes .md (to print) or .csv, not '{suffix or 'no extension'}' "
+        return fail(f"export count-sheet writes .md (to print) or .csv, not '{suffix or 'no extension'}' "
                      "(see officemgr --help)", 2)
 
     def build(session):  # type: ignore[no-untyped-def]

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import sys
 from datetime import date, datetime
+
+from officemgr.cli_common import fail
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -17,10 +18,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     cmd = sub.add_parser("set-pin", help="set or change the PIN that locks the app (ctrl+l, and when left idle)")
     _global_options(cmd, suppress=True)
 
-
-def _fail(message: str) -> int:
-    print(f"officemgr: {message}", file=sys.stderr)
-    return 1
 
 
 def run(args: argparse.Namespace, today: date) -> int:
@@ -36,20 +33,20 @@ def run(args: argparse.Namespace, today: date) -> int:
         with store.read_session(engine) as session:
             change = pin.pin_is_set(session)
             if change and not pin.check_pin(session, getpass.getpass("Current PIN: ")):
-                return _fail("that is not the current PIN; nothing was changed")
+                return fail("that is not the current PIN; nothing was changed")
         new = getpass.getpass(f"New PIN ({pin.MIN_DIGITS} to {pin.MAX_DIGITS} digits): ")
         pin.check_format(new)
         if getpass.getpass("New PIN again: ") != new:
-            return _fail("the two PINs differ; nothing was changed")
+            return fail("the two PINs differ; nothing was changed")
         now = datetime.combine(today, datetime.now().time().replace(microsecond=0))
         with store.write_session(engine) as session:
             pin.set_pin(session, new, actor=getpass.getuser(), now=now)
     except ServiceError as exc:
-        return _fail(f"{exc}; nothing was changed")
+        return fail(f"{exc}; nothing was changed")
     except SQLAlchemyError as exc:
-        return _fail(database_refusal(exc))
+        return fail(database_refusal(exc))
     except EOFError:
-        return _fail("no PIN was typed; nothing was changed")
+        return fail("no PIN was typed; nothing was changed")
     finally:
         engine.dispose()
     print("PIN changed." if change else "PIN set: officemgr now locks with ctrl+l and when left idle.")
