@@ -87,6 +87,8 @@ async def test_the_schedule_grid_and_list_show_initials_and_age_until_v(demo_eng
         await pilot.press("v")
         await pilot.pause()
         assert str(table.get_row_at(0)[2]) == rows[0].patient_name
+        await settle(pilot)
+        assert rows[0].patient_name in screen_text(app)  # the column widens to the whole name
 
 
 async def test_locking_hides_a_revealed_name(demo_engine) -> None:  # type: ignore[no-untyped-def]

@@ -253,7 +253,8 @@ class ScheduleView(ScheduleWrites, TabView):
         table = self.query_one(DataTable)
         if self.grid is None:
             for key in table.rows:
-                table.update_cell(key, self.patient_column, plain(self.name_of(self.rows[int(key.value or 0)])))
+                table.update_cell(key, self.patient_column, plain(self.name_of(self.rows[int(key.value or 0)])),
+                                  update_width=True)
             return
         grid = build_grid(self.columns, self.name_of)
         for r, cells in enumerate(grid.cells):
