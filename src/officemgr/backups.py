@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from officemgr import dbfile
+from officemgr.errors import StoreError
 
 KEEP_DAILY = 14  # the newest backup of each of the last 14 days that have one
 KEEP_MONTHLY = 6  # and the newest of each of the last 6 months
@@ -93,8 +94,6 @@ def daily_backup(database: Path, *, now: datetime, key: str | None = None) -> Pa
         return None
     found = dbfile.check_file(database, key=key, quick=True)
     if not found.ok:
-        from officemgr.store import StoreError
-
         raise StoreError(f"{database} is damaged ({'; '.join(found.integrity[:2]) or found.error}). "
                          f"It was left untouched; {restore_hint(database, key=key)}")
     path = make_backup(database, now=now, why="daily", key=key)

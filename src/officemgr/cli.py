@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from officemgr import cli_audit, cli_backup, cli_bench, cli_billing, cli_huddle, cli_inventory, cli_pin
-from officemgr.store import StoreError
+from officemgr.errors import StoreError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -146,25 +146,39 @@ def database_key(args: argparse.Namespace) -> str | None:
 
 def _sqlite_file(args: argparse.Namespace) -> Path | None:
     """The SQLite file the options name, or None when they name a server database."""
-    from officemgr import store
+    from officemgr import dbfile
 
     url = args.url or (None if args.db else os.environ.get("OFFICEMGR_URL"))
     if url is None:
-        return Path(args.db) if args.db else store.default_path()
+        return Path(args.db) if args.db else dbfile.default_path()
     return Path(url.split("///", 1)[1]) if url.startswith("sqlite:///") and len(url) > len("sqlite:///") else None
 
 
 def _run(args: argparse.Namespace, today: date) -> int:
-    engine = _open(args)
-    from officemgr import backups
+    from officemgr import dbfile
     from officemgr.tui.app import make_app
 
-    database = _sqlite_file(args)
-    if database is not None:
-        # The first open of each day keeps a copy: the practice's only record must survive a bad day.
-        backups.daily_backup(database, now=datetime.now(), key=database_key(args))
+    key = database_key(args)  # asked on the terminal before the app takes it over
 
-    make_app(engine, today=today, actor=getpass.getuser(), secure=True).run()
+    def open_engine():  # type: ignore[no-untyped-def]
+        # In the app's worker, after its first frame: SQLAlchemy, the migrations check and the backup take a second.
+        from officemgr import backups
+
+        engine = _open(args)
+        database = _sqlite_file(args)
+        if database is not None:
+            # The first open of each day keeps a copy: the practice's only record must survive a bad day.
+            backups.daily_backup(database, now=datetime.now(), key=key)
+        return engine
+
+    database = _sqlite_file(args)
+    if database is not None and not dbfile.looks_openable(database, key=key):
+        open_engine()  # refused: raises StoreError with the whole explanation, before the app paints anything
+    app = make_app(today=today, actor=getpass.getuser(), secure=True, open_engine=open_engine)
+    app.run()
+    if app.boot_error is not None:
+        print(f"officemgr: {app.boot_error}", file=sys.stderr)
+        return 2  # as every command's StoreError
     return 0
 
 

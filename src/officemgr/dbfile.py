@@ -6,6 +6,7 @@ so they can look at a file without changing it.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,29 @@ def connect(path: Path, *, key: str | None = None, readonly: bool = False) -> An
     conn.execute("PRAGMA cipher_log_level = NONE")
     conn.execute("PRAGMA key = " + _quote(key))
     return conn
+
+
+def default_path() -> Path:
+    """The practice database when no --db or --url names one: in the user's data folder."""
+    from platformdirs import user_data_path
+
+    folder = user_data_path("officemgr", appauthor=False, ensure_exists=True)
+    return folder / "office.db"
+
+
+def looks_openable(path: Path, *, key: str | None) -> bool:
+    """A first look at the file, in microseconds and without SQLAlchemy: its folder exists, it can be written,
+    and it is SQLite (or not there yet). False means opening it will be refused; the open says why."""
+    if not path.parent.is_dir() or (path.exists() and not (os.access(path, os.R_OK | os.W_OK)
+                                                           and os.access(path.parent, os.W_OK))):
+        return False
+    if key is not None or not path.exists() or path.stat().st_size == 0:
+        return True
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
 
 
 def _quote(text: str) -> str:

@@ -19,6 +19,8 @@ from sqlalchemy.pool import QueuePool, StaticPool
 from sqlmodel import Session, create_engine
 
 from officemgr import models  # noqa: F401  (registers every table on SQLModel.metadata)
+from officemgr.dbfile import default_path
+from officemgr.errors import StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's revision: an open of a database already there skips loading Alembic and its scripts.
@@ -26,10 +28,6 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SCHEMA_HEAD = "0009"
 BUSY_TIMEOUT_MS = 5000
 _WRITE = "officemgr_write"
-
-
-class StoreError(Exception):
-    """A database that cannot be opened; the message says what is wrong and what to do."""
 
 
 def sqlite_url(path: str | os.PathLike[str]) -> str:
@@ -195,13 +193,6 @@ def _plain_sqlite_header(path: Path) -> bool:
             return handle.read(16) == b"SQLite format 3\x00"
     except OSError:
         return False
-
-
-def default_path() -> Path:
-    from platformdirs import user_data_path
-
-    folder = user_data_path("officemgr", appauthor=False, ensure_exists=True)
-    return folder / "office.db"
 
 
 def _alembic_config(connection):  # type: ignore[no-untyped-def]

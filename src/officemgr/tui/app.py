@@ -1,37 +1,70 @@
-"""The officemgr Textual app. `make_app` is the one factory: the CLI, the tests and the snapshots use it."""
+"""The officemgr Textual app. `make_app` is the one factory: the CLI, the tests and the snapshots use it.
+
+This module imports Textual and nothing heavier, so a real start paints the tabs before SQLAlchemy, the models,
+the services and the views are loaded: the CLI passes `open_engine`, which a worker runs after the first frame,
+with the view modules imported beside it. Tests pass an open engine and get the views at once.
+"""
 
 from __future__ import annotations
 
+import importlib
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.engine import Engine
-from textual import events
+from rich.text import Text
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
-from officemgr.services import pin, settings
-from officemgr.store import read_session
+from officemgr.errors import StoreError
 from officemgr.tui.commands import OfficeCommands
 from officemgr.tui.keys import KeysScreen
-from officemgr.tui.lock import LockScreen, SetPinScreen
-from officemgr.tui.views.billing import BillingView
-from officemgr.tui.views.compliance import ComplianceView
-from officemgr.tui.views.huddle import HuddleView
-from officemgr.tui.views.inventory import InventoryView
-from officemgr.tui.views.schedule import ScheduleView
-from officemgr.tui.views.staff import StaffView
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+# (key, label, view class as "module:Class" under officemgr.tui.views, imported when the app is ready)
 TABS = (
-    ("huddle", "Huddle", HuddleView),
-    ("schedule", "Schedule", ScheduleView),
-    ("staff", "Staff", StaffView),
-    ("inventory", "Inventory", InventoryView),
-    ("billing", "Billing", BillingView),
-    ("compliance", "Compliance", ComplianceView),
+    ("huddle", "Huddle", "huddle:HuddleView"),
+    ("schedule", "Schedule", "schedule:ScheduleView"),
+    ("staff", "Staff", "staff:StaffView"),
+    ("inventory", "Inventory", "inventory:InventoryView"),
+    ("billing", "Billing", "billing:BillingView"),
+    ("compliance", "Compliance", "compliance:ComplianceView"),
 )
+
+
+TAB_KEYS = frozenset(key for key, _, _ in TABS)
+
+
+def view_class(key: str) -> type:
+    module, name = {k: where for k, _, where in TABS}[key].split(":")
+    return getattr(importlib.import_module(f"officemgr.tui.views.{module}"), name)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Practice:
+    """What the app needs from the database before it shows any of it."""
+
+    engine: Engine
+    pin_set: bool
+    idle_minutes: float
+    demo: bool
+
+
+def read_practice(engine: Engine) -> Practice:
+    from officemgr.services import pin, settings
+    from officemgr.store import read_session
+
+    # Read before any view loads, so a secure start never paints a frame of data before the lock.
+    with read_session(engine) as session:
+        return Practice(engine, pin_set=pin.pin_is_set(session),
+                        idle_minutes=settings.get(session, "lock_idle_minutes"),
+                        demo=settings.get(session, "demo_data"))
 
 
 class OfficeApp(App[None]):
@@ -48,38 +81,106 @@ class OfficeApp(App[None]):
     ]
     IDLE_CHECK_SECONDS = 5.0  # how often the idle lock looks at the time of the last input
 
-    def __init__(self, engine: Engine, *, today: date, actor: str, secure: bool, pin_set: bool,
-                 idle_minutes: float, offer_pin: bool = True) -> None:
+    def __init__(self, practice: Practice | None, *, today: date, actor: str, secure: bool,
+                 open_engine: Callable[[], Engine] | None = None) -> None:
         super().__init__()
-        self.engine = engine
+        self.practice: Practice | None = None
+        self.open_engine = open_engine
         self.today = today
         self.actor = actor
         self.sub_title = f"{today:%A %B %-d, %Y}"
         self.secure = secure
-        self.pin_set = pin_set
-        self.offer_pin = offer_pin
-        self.idle_seconds = idle_minutes * 60
-        self.pin_gate = pin.PinGate()
         self.locked = False
         self.last_input = time.monotonic()
         # Notifications that arrive while locked may name a patient: they wait for the unlock.
         self.held: list[tuple[str, dict[str, Any]]] = []
+        self.pin_gate: Any = None  # the wrong-PIN wait, made with the services once they are loaded
+        self.pin_set = False
+        self.idle_seconds = 0.0
+        self.boot_error: str | None = None  # why the database could not be opened (the CLI prints it)
+        if practice is not None:
+            self._take(practice)
+
+    def _take(self, practice: Practice) -> None:
+        self.practice = practice
+        self.pin_set, self.idle_seconds = practice.pin_set, practice.idle_minutes * 60
+
+    @property
+    def engine(self) -> Engine:
+        assert self.practice is not None, "the database is not open yet"
+        return self.practice.engine
+
+    @property
+    def ready(self) -> bool:
+        return self.practice is not None and self.is_mounted
 
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(initial="huddle"):
-            for n, (key, label, view) in enumerate(TABS, start=1):
+            for n, (key, label, _) in enumerate(TABS, start=1):
                 with TabPane(f"{n} {label}", id=key):
-                    # Hidden tabs load when first opened: six loads at once would hold up the first paint.
-                    yield view(id=f"view-{key}", lazy=key != "huddle")
+                    if self.practice is not None:
+                        yield self._view(key, active="huddle")
+                    else:
+                        yield Static(Text("Opening the practice's database…"), classes="opening")
         yield Footer()
 
+    @staticmethod
+    def _view(key: str, *, active: str) -> Any:
+        # Tabs not on show load when first opened: six loads at once would hold up the first paint.
+        return view_class(key)(id=f"view-{key}", lazy=key != active)
+
     def on_mount(self) -> None:
-        self.view("huddle").focus_table()
+        if self.practice is not None:
+            self._start()
+        else:
+            # After the first frame: the tabs show while the database opens and the views load.
+            self.call_after_refresh(self._open)
+
+    @work(thread=True, exclusive=True, group="open")
+    def _open(self) -> None:
+        assert self.open_engine is not None
+        try:
+            practice = read_practice(self.open_engine())
+        except StoreError as exc:
+            self.call_from_thread(self._refused, str(exc))
+            return
+        # The tab on show first (the Huddle, unless a key moved on), then the others' modules.
+        first = self.call_from_thread(lambda: self.query_one(TabbedContent).active)
+        view_class(first)
+        self.call_from_thread(self._opened, practice, first)
+        for key, _, _ in TABS:
+            view_class(key)
+        self.call_from_thread(self._mount_views)
+
+    def _refused(self, message: str) -> None:
+        self.boot_error = message
+        self.exit(return_code=1)
+
+    async def _opened(self, practice: Practice, first: str) -> None:
+        self._take(practice)
+        await self._mount_views(only=first)
+        self._start()
+
+    async def _mount_views(self, only: str | None = None) -> None:
+        """Put each tab's view in place of its "Opening" line (`only`: just that tab's)."""
+        active = self.query_one(TabbedContent).active
+        for pane in self.query(TabPane):
+            if pane.id in TAB_KEYS and (only is None or pane.id == only) and pane.query(".opening"):
+                await pane.query(".opening").remove()
+                await pane.mount(self._view(pane.id, active=active))
+
+    def _start(self) -> None:
+        """The practice is open and the tab on show has its view: focus, the idle lock, the lock or PIN offer."""
+        from officemgr.services.pin import PinGate
+
+        assert self.practice is not None
+        self.pin_gate = PinGate()
+        self.view(self.query_one(TabbedContent).active).focus_table()
         self.set_interval(self.IDLE_CHECK_SECONDS, self._check_idle)
         if self.secure and self.pin_set:
             self.action_lock()
-        elif self.secure and self.offer_pin:
+        elif self.secure and not self.practice.demo:
             self.action_set_pin()
 
     # -- the lock
@@ -91,7 +192,8 @@ class OfficeApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While locked no app key works (tabs, palette, keys, quit): the lock screen handles its own input.
-        return not self.locked
+        # While the database opens, only the tabs and quit do: there is nothing else to act on yet.
+        return not self.locked and (self.practice is not None or action in {"show_tab", "quit"})
 
     def _check_idle(self) -> None:
         if self.pin_set and not self.locked and self.idle_seconds > 0 \
@@ -108,8 +210,11 @@ class OfficeApp(App[None]):
         self.locked = True
         self.clear_notifications()
         for key in ("huddle", "schedule"):
-            self.view(key).conceal()
+            if self.has_view(key):
+                self.view(key).conceal()
         # On top of whatever shows (a form, the palette, a window): after the unlock the user is back there.
+        from officemgr.tui.lock import LockScreen
+
         self.push_screen(LockScreen(), lambda _: self._unlocked())
 
     def _unlocked(self) -> None:
@@ -126,6 +231,8 @@ class OfficeApp(App[None]):
         super().notify(message, **options)
 
     def action_set_pin(self) -> None:
+        from officemgr.tui.lock import SetPinScreen
+
         self.push_screen(SetPinScreen(change=self.pin_set), self._pin_saved)
 
     def _pin_saved(self, saved: bool | None) -> None:
@@ -141,39 +248,48 @@ class OfficeApp(App[None]):
     def view(self, key: str):  # type: ignore[no-untyped-def]
         return self.query_one(f"#view-{key}")
 
+    def has_view(self, key: str) -> bool:
+        """False while the tab still says "Opening" (its view is mounted, loading, once its module is in)."""
+        return self.practice is not None and bool(self.query(f"#view-{key}"))
+
     def action_show_tab(self, key: str) -> None:
         self.query_one(TabbedContent).active = key
+        if not self.has_view(key):
+            return
         self.view(key).activated()
         self.view(key).focus_table()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         # A tab opened by mouse or by the tab bar's own keys loads too (other screens' tabs are not ours).
-        if event.pane.id in {key for key, _, _ in TABS}:
+        if event.pane.id in TAB_KEYS and self.has_view(event.pane.id):
             self.view(event.pane.id).activated()
 
     def jump_to(self, tab: str, record_id: int | None) -> None:
         """From the huddle: open `tab` with its record selected (once the tab's data is there)."""
         self.action_show_tab(tab)
-        view = self.view(tab)
-        view.after_load(lambda: view.focus_record(record_id))
+        if self.has_view(tab):
+            view = self.view(tab)
+            view.after_load(lambda: view.focus_record(record_id))
 
     def run_in_tab(self, tab: str, action: str | None) -> None:
         """From the command palette: open `tab`, then run one of its view's actions (on its loaded data)."""
         self.action_show_tab(tab)
-        if action is not None:
+        if action is not None and self.has_view(tab):
             view = self.view(tab)
             view.after_load(lambda: self.call_later(self.run_action, action, view))
 
     def action_keys(self) -> None:
-        self.push_screen(KeysScreen([(label, view) for _, label, view in TABS]))
+        self.push_screen(KeysScreen([(label, view_class(key)) for key, label, _ in TABS]))
 
 
-def make_app(engine: Engine, *, today: date | None = None, actor: str = "manager", secure: bool = False) -> OfficeApp:
-    """`secure` (the real CLI run only): start locked when a PIN is set, else offer to set one (not on a demo)."""
-    # Read before the app starts, so a secure start never paints a frame of data before the lock.
-    with read_session(engine) as session:
-        pin_set = pin.pin_is_set(session)
-        idle_minutes = settings.get(session, "lock_idle_minutes")
-        demo = settings.get(session, "demo_data")
-    return OfficeApp(engine, today=today or date.today(), actor=actor, secure=secure, pin_set=pin_set,
-                     idle_minutes=idle_minutes, offer_pin=not demo)
+def make_app(engine: Engine | None = None, *, today: date | None = None, actor: str = "manager",
+             secure: bool = False, open_engine: Callable[[], Engine] | None = None) -> OfficeApp:
+    """The app on an open `engine` (tests, scripts), or on the one `open_engine` returns in a worker after the
+    first frame (the CLI: the tabs paint at once; a refusal ends the app with `boot_error` set).
+
+    `secure` (the real CLI run only): start locked when a PIN is set, else offer to set one (not on a demo).
+    """
+    if (engine is None) == (open_engine is None):
+        raise TypeError("make_app needs an engine or open_engine, not both")
+    practice = read_practice(engine) if engine is not None else None
+    return OfficeApp(practice, today=today or date.today(), actor=actor, secure=secure, open_engine=open_engine)

@@ -1,0 +1,93 @@
+"""The real start (the CLI's): the tabs paint before the database opens, which happens in a worker."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from textual.widgets import DataTable, TabbedContent
+
+import officemgr
+from officemgr import store
+from officemgr.errors import StoreError
+from officemgr.tui.app import make_app
+from ui_support import SIZE, TODAY, settle
+
+SRC = str(Path(officemgr.__file__).resolve().parents[1])
+
+
+def test_the_cli_and_the_app_shell_load_no_database_layer() -> None:
+    """What the first frame needs: no SQLAlchemy, SQLModel, models, services or views (they cost a second)."""
+    probe = ("import json, sys, officemgr.cli, officemgr.tui.app\n"
+             "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel', "
+             "'alembic') or m.startswith(('officemgr.services', 'officemgr.models', 'officemgr.tui.views', "
+             "'officemgr.store')))))")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
+
+
+async def test_the_tabs_paint_first_then_the_huddle_loads(demo_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    shutil.copy(demo_db, tmp_path / "office.db")
+    gate = threading.Event()  # holds the open until the first frame has been looked at
+    opened = []
+
+    def open_engine():  # type: ignore[no-untyped-def]
+        gate.wait(10)
+        opened.append(store.open_database(path=tmp_path / "office.db"))
+        return opened[0]
+
+    app = make_app(today=TODAY, open_engine=open_engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert [str(line.render()) for line in app.query(".opening")] == ["Opening the practice's database…"] * 6
+        assert not app.query("#view-huddle")
+        await pilot.press("j", "a", "ctrl+p")  # nothing to act on yet: ignored, no error
+        gate.set()
+        await settle(pilot)
+        assert not app.query(".opening")
+        assert app.view("huddle").shown and not app.view("billing").started
+        assert app.query_one("#view-huddle DataTable", DataTable).row_count > 0
+        await pilot.press("5")
+        await settle(pilot)
+        assert app.view("billing").shown
+    opened[0].dispose()
+
+
+async def test_a_tab_chosen_while_opening_is_the_one_that_loads(demo_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    shutil.copy(demo_db, tmp_path / "office.db")
+    gate = threading.Event()
+    opened = []
+
+    def open_engine():  # type: ignore[no-untyped-def]
+        gate.wait(10)
+        opened.append(store.open_database(path=tmp_path / "office.db"))
+        return opened[0]
+
+    app = make_app(today=TODAY, open_engine=open_engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("3")
+        gate.set()
+        await settle(pilot)
+        assert app.query_one(TabbedContent).active == "staff"
+        assert app.view("staff").shown and not app.view("huddle").started
+        assert app.focused is not None and app.view("staff") in app.focused.ancestors
+    opened[0].dispose()
+
+
+async def test_a_refused_open_ends_the_app_with_the_reason() -> None:
+    def open_engine():  # type: ignore[no-untyped-def]
+        raise StoreError("office.db is locked by another program; close it and try again.")
+
+    app = make_app(today=TODAY, open_engine=open_engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+    assert app.boot_error == "office.db is locked by another program; close it and try again."
+    assert app.return_code == 1
