@@ -9,12 +9,14 @@ from officemgr.bench import runner
 from officemgr.bench.report import figures
 from officemgr.cli import main
 
-BUDGETED = {"start": 1.5, "huddle_build": 100.0, "peak_memory": 200.0, "filter": 50.0, "form": 50.0,
-            "book": 50.0, "note": 50.0,
-            **{f"tab_{t}": 50.0 for t in ("schedule", "staff", "inventory", "billing", "compliance")},
-            **{f"{k}_{t}": 50.0 for k in ("row", "page")
-               for t in ("huddle", "schedule", "staff", "inventory", "billing", "compliance")}}
-WITH_BARE = {"start", "tab_schedule", "tab_billing", "row_huddle", "row_billing", "page_schedule", "page_billing"}
+TABS = ("huddle", "schedule", "staff", "inventory", "billing", "compliance")
+# The budgets are on the start's first frame and on every key's next frame; the work figures are for reading.
+BUDGETED = {"start": 1.5, "huddle_build": 100.0, "peak_memory": 200.0,
+            **{f"{flow}_frame": 50.0 for flow in ("filter", "form", "book", "note")},
+            **{f"tab_{t}_frame": 50.0 for t in TABS if t != "huddle"},
+            **{f"{k}_{t}_frame": 50.0 for k in ("row", "page") for t in TABS}}
+WITH_BARE = {"start", "start_huddle", "tab_schedule", "tab_billing_frame", "row_huddle", "row_billing_frame",
+             "page_schedule", "page_billing_frame"}
 
 
 def test_bench_reports_every_figure_against_its_budget(demo_db, tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]

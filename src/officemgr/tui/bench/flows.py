@@ -1,6 +1,6 @@
 """The keys probe's work flows, each by its keys on the app: filter the billing queue by text, open the booking
-form, book an appointment through it, post a claim note. Each returns CPU milliseconds per attempt (after one
-warm-up); an attempt that did not do its work is left out and said in `failures`."""
+form, book an appointment through it, post a claim note. Each returns (CPU ms, next-frame ms) per attempt
+(after one warm-up); an attempt that did not do its work is left out and said in `failures`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from textual.widgets import Input, Select
 
-from officemgr.tui.bench.pilot_cpu import cpu_ms, samples, settle
+from officemgr.tui.bench.pilot_cpu import Cost, key_cost, samples, settle
 
 FIRST_FREE_WEEK = 4  # weeks ahead of today: past the demo's bookings, so slots are free
 
@@ -19,7 +19,7 @@ async def _tab(pilot: Any, n: int) -> None:
     await settle(pilot)
 
 
-async def billing_filter(app: Any, pilot: Any, repeats: int, failures: list[str]) -> list[float]:
+async def billing_filter(app: Any, pilot: Any, repeats: int, failures: list[str]) -> list[Cost]:
     """`/`, a patient's name fragment, then `enter` (measured) filters the queue; escape clears it."""
     await _tab(pilot, 5)
     view = app.view("billing")
@@ -28,35 +28,35 @@ async def billing_filter(app: Any, pilot: Any, repeats: int, failures: list[str]
         return []
     fragment = next(iter(view.rows.values())).patient_name.replace(",", " ").split()[0][:4].lower()
 
-    async def one(_: int) -> float:
+    async def one(_: int) -> Cost:
         await pilot.press("slash")
         view.query_one("#filter", Input).value = fragment
         await settle(pilot)
-        ms = await cpu_ms(pilot, "enter")
+        cost = await key_cost(pilot, "enter")
         if view.filter_text != fragment:
             failures.append(f"filter: the queue was not filtered by '{fragment}'")
         await pilot.press("escape")
         await settle(pilot)
-        return ms
+        return cost
 
     return await samples(repeats, one)
 
 
-async def open_form(app: Any, pilot: Any, repeats: int, failures: list[str]) -> list[float]:
+async def open_form(app: Any, pilot: Any, repeats: int, failures: list[str]) -> list[Cost]:
     """`a` on the Schedule tab (measured) opens the booking form; escape closes it."""
     from officemgr.tui.forms.appointment import AppointmentForm
 
     await _tab(pilot, 2)
 
-    async def one(_: int) -> float | None:
-        ms = await cpu_ms(pilot, "a")
+    async def one(_: int) -> Cost | None:
+        cost = await key_cost(pilot, "a")
         opened = isinstance(app.screen, AppointmentForm)
         if opened:
             await pilot.press("escape")
             await settle(pilot)
         else:
             failures.append("form: `a` on the Schedule tab did not open the booking form")
-        return ms if opened else None
+        return cost if opened else None
 
     return await samples(repeats, one)
 
@@ -78,12 +78,12 @@ def _booking_plan(engine: Any, today: date, count: int) -> list[tuple[Any, Any, 
     return list(zip(slots, patients, [kind] * count, strict=True))
 
 
-async def book(app: Any, pilot: Any, repeats: int, failures: list[str], today: date) -> list[float]:
+async def book(app: Any, pilot: Any, repeats: int, failures: list[str], today: date) -> list[Cost]:
     """`a`, the form filled in (patient by typing the name, as a user does), then `ctrl+s` (measured)."""
     plan = _booking_plan(app.engine, today, repeats + 1)
     await _tab(pilot, 2)
 
-    async def one(i: int) -> float | None:
+    async def one(i: int) -> Cost | None:
         slot, patient, kind = plan[i]
         await pilot.press("a")
         await settle(pilot)
@@ -97,18 +97,18 @@ async def book(app: Any, pilot: Any, repeats: int, failures: list[str], today: d
         form.query_one("#f-day", Input).value = f"{slot.start:%m/%d/%Y}"
         form.query_one("#f-start_time", Input).value = f"{slot.start:%H:%M}"
         await settle(pilot)
-        ms = await cpu_ms(pilot, "ctrl+s")
+        cost = await key_cost(pilot, "ctrl+s")
         if app.screen is form:
             failures.append(f"book: the form did not save a booking at {slot.start:%Y-%m-%d %H:%M}")
             await pilot.press("escape")
             await settle(pilot)
             return None
-        return ms
+        return cost
 
     return await samples(repeats, one)
 
 
-async def claim_note(app: Any, pilot: Any, repeats: int, failures: list[str]) -> list[float]:
+async def claim_note(app: Any, pilot: Any, repeats: int, failures: list[str]) -> list[Cost]:
     """`n` on a queue row, a note typed, then `ctrl+s` (measured) posts it."""
     from officemgr.tui.forms.claim_note import ClaimNoteForm
     from officemgr.tui.widgets.paged_table import PagedTable
@@ -116,7 +116,7 @@ async def claim_note(app: Any, pilot: Any, repeats: int, failures: list[str]) ->
     await _tab(pilot, 5)
     table = app.view("billing").query_one(PagedTable)
 
-    async def one(i: int) -> float | None:
+    async def one(i: int) -> Cost | None:
         table.move_cursor(row=min(i, max(0, table.row_count - 1)))
         await settle(pilot)
         await pilot.press("n")
@@ -126,12 +126,12 @@ async def claim_note(app: Any, pilot: Any, repeats: int, failures: list[str]) ->
             failures.append("note: `n` on the billing queue did not open the note form")
             return None
         form.query_one("#f-text", Input).value = "Called the payer: in process (bench)"
-        ms = await cpu_ms(pilot, "ctrl+s")
+        cost = await key_cost(pilot, "ctrl+s")
         if app.screen is form:
             failures.append("note: the note form did not save")
             await pilot.press("escape")
             await settle(pilot)
             return None
-        return ms
+        return cost
 
     return await samples(repeats, one)
