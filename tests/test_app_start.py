@@ -91,3 +91,33 @@ async def test_a_refused_open_ends_the_app_with_the_reason() -> None:
         await settle(pilot)
     assert app.boot_error == "office.db is locked by another program; close it and try again."
     assert app.return_code == 1
+
+
+async def test_a_secure_start_with_a_pin_locks_before_any_data_shows(demo_db, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from factories import NOW
+    from officemgr.services import pin
+    from officemgr.store import write_session
+    from officemgr.tui.lock import LockScreen
+    from officemgr.tui.views.huddle import HuddleView
+
+    shutil.copy(demo_db, tmp_path / "office.db")
+    engine = store.open_database(path=tmp_path / "office.db")
+    with write_session(engine) as session:
+        pin.set_pin(session, "2468", actor="kim", now=NOW)
+    locked_when_shown: list[bool] = []
+    show = HuddleView.show
+
+    def watched(view: HuddleView, data: object) -> None:
+        locked_when_shown.append(isinstance(view.app.screen, LockScreen))
+        show(view, data)
+
+    monkeypatch.setattr(HuddleView, "show", watched)
+    app = make_app(today=TODAY, secure=True, open_engine=lambda: engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.locked and isinstance(app.screen, LockScreen)
+        await pilot.press(*"2468", "enter")
+        await settle(pilot)
+        assert not app.locked and app.view("huddle").shown
+    assert locked_when_shown == [True]  # the huddle's data arrived under the lock screen
+    engine.dispose()
