@@ -27,8 +27,12 @@ def _rule(text: str, anchor: date) -> rrule:
     return rrulestr(text, dtstart=datetime.combine(anchor, time.min))  # type: ignore[return-value]
 
 
+@lru_cache(maxsize=1024)
 def next_due(rrule_text: str, anchor: date, last_due: date | None) -> date | None:
-    """The first occurrence after the last completed one (or the first occurrence at all)."""
+    """The first occurrence after the last completed one (or the first occurrence at all).
+
+    Cached: dateutil walks every occurrence from the anchor (years of a daily duty), and the huddle and the
+    Compliance tab ask the same questions on every load."""
     rule = _rule(rrule_text, anchor)
     if last_due is None:
         found = rule.after(datetime.combine(anchor, time.min), inc=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import Row
 from sqlmodel import Session, col, select
 
 from officemgr.models import Appointment, Shift, Staff
@@ -87,12 +88,15 @@ def coverage_day(session: Session, day: date) -> DayCoverage:
 def _booked_but_absent(session: Session, day: date, providers: list[Staff], shifts: dict[int, list[Shift]],
                        off: dict) -> list[Conflict]:  # type: ignore[type-arg]
     first = datetime.combine(day, time.min)
-    booked = session.exec(select(Appointment).where(
-        col(Appointment.provider_id).in_([p.id for p in providers]), Appointment.start >= first,
-        Appointment.start < first + timedelta(days=1), col(Appointment.status).in_(ACTIVE))).all()
+    # Only who and when: whole appointment rows cost more to build than the rest of the day's coverage.
+    booked: dict[int, list[Row[tuple[int, datetime, datetime]]]] = {}
+    for row in session.exec(select(Appointment.provider_id, Appointment.start, Appointment.end).where(
+            col(Appointment.provider_id).in_([p.id for p in providers]), Appointment.start >= first,
+            Appointment.start < first + timedelta(days=1), col(Appointment.status).in_(ACTIVE))):
+        booked.setdefault(row.provider_id, []).append(row)
     problems = []
     for provider in providers:
-        mine = [a for a in booked if a.provider_id == provider.id]
+        mine = booked.get(provider.id, [])
         if not mine:
             continue
         if provider.id in off:

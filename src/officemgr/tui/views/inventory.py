@@ -130,11 +130,6 @@ class InventoryView(TabView):
         yield DataTable(cursor_type="row", classes="short", id="lots")
         yield from self.compose_filter()
 
-    def on_mount(self) -> None:
-        self.query_one("#stock", DataTable).add_columns(*COLUMNS)
-        self.query_one("#lots", DataTable).add_columns("Item", "Lot", "Expires", "Qty", "Status")
-        super().on_mount()
-
     def fetch(self, session: Session) -> InventoryData:
         return InventoryData(inventory.stock(session, self.today),
                              inventory.lots_expiring(session, self.today, within_days=self.window),
@@ -145,6 +140,8 @@ class InventoryView(TabView):
         stock = self.query_one("#stock", DataTable)
         keep = stock.cursor_row
         stock.clear()
+        if not stock.columns:  # added with the first rows: a header alone would be painted twice
+            stock.add_columns(*COLUMNS)
         for row in data.stock:
             if self.matches(row.name, row.category.value, row.vendor, row.location):
                 stock.add_row(*stock_cells(row), key=str(row.item_id))
@@ -164,6 +161,8 @@ class InventoryView(TabView):
             Text(f"Lots expired or expiring within {self.window} days (use first: FEFO) · l: 30/60/90 days"))
         lots = self.query_one("#lots", DataTable)
         lots.clear()
+        if not lots.columns:
+            lots.add_columns("Item", "Lot", "Expires", "Qty", "Status")
         self.lot_items = {lot.lot_id: lot.item_id for lot in expiring}
         for lot in expiring:
             if not self.matches(lot.item_name, lot.lot_number):
