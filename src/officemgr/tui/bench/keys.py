@@ -19,7 +19,8 @@ async def measure_keys(db: str, today: date, *, repeats: int) -> dict[str, Any]:
     from officemgr import store
     from officemgr.tui.app import make_app
 
-    app = make_app(store.open_database(path=db), today=today)
+    # Started as the CLI starts it: the database opened in the app's worker after the first frame.
+    app = make_app(today=today, open_engine=lambda: store.open_database(path=db))
     FrameClock(app)
     failures: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
