@@ -19,11 +19,12 @@ from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from officemgr.errors import StoreError
 from officemgr.tui.commands import OfficeCommands
 from officemgr.tui.keys import KeysScreen
+from officemgr.tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -124,7 +125,7 @@ class OfficeApp(App[None]):
                         yield self._view(key, active="huddle")
                     else:
                         yield Static(Text("Opening the practice's database…"), classes="opening")
-        yield Footer()
+        yield KeysFooter()
 
     @staticmethod
     def _view(key: str, *, active: str) -> Any:
