@@ -7,7 +7,10 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
+from rich.text import Text
 from sqlalchemy.engine import Engine
+from textual.app import App, ComposeResult
+from textual.strip import Strip
 from textual.widgets import DataTable, Static
 
 from factories import make_claim, make_patient, make_payer
@@ -15,6 +18,8 @@ from officemgr import store
 from officemgr.services import audit, billing
 from officemgr.services.common import record
 from officemgr.tui.app import make_app
+from officemgr.tui.widgets.base import plain
+from officemgr.tui.widgets.paged_table import PagedTable
 from ui_support import SIZE, TODAY, settle
 
 PAGE = billing.PAGE
@@ -136,3 +141,51 @@ async def test_the_audit_log_pages_through_events_with_the_same_time_without_gap
         assert keys(table) == expected[100:]  # the last page stays
         await press(pilot, "pageup")
         assert keys(table) == expected[50:100]
+
+
+class CellsApp(App[None]):
+    """A PagedTable holding every kind of cell the views put in one, with the cursor on its second row."""
+
+    CELLS = [
+        [Text("C-1001"), plain("O'Brien, Ann [b]x[/b]"), Text("$1,234.00", justify="right"), Text("")],
+        [Text("—", style="dim"), Text("12/01 · 8 d", style="bold red"), Text("", style="bold"),
+         Text("ok ", justify="right")],
+        [Text("left", justify="left"), Text("left styled", style="italic", justify="left"),
+         Text("wider than its column by far"), Text("two\nlines")],
+        [Text("Zoë – ünïcode"), Text("centred", justify="center"), Text("x", style="reverse", justify="right"),
+         Text("tab\there")],
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield PagedTable(cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(PagedTable)
+        table.add_column("A")
+        table.add_column("B")
+        table.add_column("C", width=12)
+        table.add_column("D", width=8)
+        for n, cells in enumerate(self.CELLS):
+            table.add_row(*cells, key=str(n))
+        table.move_cursor(row=1)
+
+
+async def test_paged_table_cells_render_as_the_datatable_renders_them() -> None:
+    """PagedTable lays out one-line Text cells itself: each line must match DataTable's own rendering."""
+    app = CellsApp()
+    async with app.run_test(size=(100, 10)) as pilot:
+        await pilot.pause()
+        table = app.query_one(PagedTable)
+        style = table.rich_style
+
+        def line(render, row: int) -> Strip:  # type: ignore[no-untyped-def]
+            table._cell_render_cache.clear()
+            segments = [segment for column, c in enumerate(table.ordered_columns)
+                        for segment in render(table, row, column, table._get_row_style(row, style),
+                                              c.get_render_width(table), cursor=row == 1)[0]]
+            return Strip(segments).simplify()
+
+        for row in range(len(CellsApp.CELLS)):
+            assert line(PagedTable._render_cell, row) == line(DataTable._render_cell, row), row
+        table._cell_render_cache.clear()
+        assert "C-1001" in table.render_line(1).text and "$1,234.00" in table.render_line(1).text
