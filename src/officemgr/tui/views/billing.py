@@ -7,7 +7,6 @@ Whatever a form needs from the database is read in a worker before the form open
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
@@ -270,7 +269,7 @@ class BillingView(TabView):
             self.payer_names.update({pid: name for name, pid in data[0]})
             return QueueFilterForm(self.filters, payers=data[0], buckets=data[1])
 
-        self.open_after_read(read, make, self._after_filters)
+        self.open_after_read(read, make, lambda _, result: self._after_filters(result))
 
     def _after_filters(self, result: Filters | bool | None) -> None:
         if isinstance(result, Filters) and result != self.filters:
@@ -345,29 +344,11 @@ class BillingView(TabView):
                 self._open(ref.claim_id)
 
         self.open_after_read(lambda session: {c.code: c.meaning for c in denials.codes(session)},
-                             lambda carc: ClaimStatusForm(ref, carc=carc), after, pass_screen=True)
+                             lambda carc: ClaimStatusForm(ref, carc=carc), after)
 
     def action_payers(self) -> None:
         self.app.push_screen(PayersScreen(), lambda changed: self.reload() if changed else None)
 
     def action_carc(self) -> None:
         self.app.push_screen(CarcScreen(), lambda changed: self.reload() if changed else None)
-
-    @work(thread=True, exclusive=True, group="open")
-    def open_after_read(self, read: Callable[[Session], Any], make: Callable[[Any], Screen[Any]],
-                        after: Callable[..., None], pass_screen: bool = False) -> None:
-        """Read what a form needs in this worker, then build and push it on the UI thread."""
-        try:
-            with read_session(self.engine) as session:
-                data = read(session)
-        except SQLAlchemyError as exc:
-            self.app.call_from_thread(self.say, f"Could not read the database ({exc.__class__.__name__}); "
-                                      "try again, or restart officemgr.", "error")
-            return
-        self.app.call_from_thread(self._push, make, data, after, pass_screen)
-
-    def _push(self, make: Callable[[Any], Screen[Any]], data: Any, after: Callable[..., None],
-              pass_screen: bool) -> None:
-        screen = make(data)
-        self.app.push_screen(screen, (lambda result: after(screen, result)) if pass_screen else after)
 

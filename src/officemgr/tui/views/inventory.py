@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -24,7 +23,6 @@ from officemgr.services import inventory, movements, purchasing
 from officemgr.services.format import money, plural
 from officemgr.services.inventory import LotRow, StockRow
 from officemgr.services.purchasing import BudgetSummary
-from officemgr.store import read_session
 from officemgr.tui.forms.item import ItemForm
 from officemgr.tui.forms.stock import ReceiveForm, StockForm, UseForm
 from officemgr.tui.views.count import CountScreen
@@ -248,27 +246,6 @@ class InventoryView(TabView):
     def open(self, screen: Screen[Any], after: Callable[[Any, Any], None]) -> None:
         """Push `screen`; `after(screen, result)` runs when it closes (forms keep what they did for the message)."""
         self.app.push_screen(screen, lambda result: after(screen, result))
-
-    @work(thread=True, exclusive=True, group="open")
-    def open_after_read(self, read: Callable[[Session], Any], make: Callable[[Any], Screen[Any] | None],
-                        after: Callable[[Any, Any], None]) -> None:
-        """Read what a screen needs in this worker, then build and push it on the UI thread."""
-        try:
-            with read_session(self.engine) as session:
-                data = read(session)
-        except SQLAlchemyError as exc:
-            self.app.call_from_thread(self.say, f"Could not read the database ({exc.__class__.__name__}); "
-                                      "try again, or restart officemgr.", "error")
-            return
-        self.app.call_from_thread(self._push, make, data, after)
-
-    def _push(self, make: Callable[[Any], Screen[Any] | None], data: Any, after: Callable[[Any, Any], None]) -> None:
-        screen = make(data)
-        if screen is None:
-            self.say("That item no longer exists — reloading", "warning")
-            self.reload()
-        else:
-            self.open(screen, after)
 
     # -- after a form or screen
 

@@ -13,11 +13,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
 from officemgr.services.common import ServiceError, database_refusal
 from officemgr.store import read_session, write_session
+
+
+def unreadable(exc: Exception) -> str:
+    """What a failed read says: the database could not be read (not what the user did)."""
+    return f"Could not read the database ({exc.__class__.__name__}); try again, or restart officemgr."
 
 
 def plain(value: object, style: str = "") -> Text:
@@ -115,8 +121,7 @@ class TabView(Vertical):
                 data = self.fetch(session)
         except SQLAlchemyError as exc:
             self.app.call_from_thread(self._after_load.clear)
-            self.app.call_from_thread(self.say, f"Could not read the database ({exc.__class__.__name__}); "
-                                      "try again, or restart officemgr.", "error")
+            self.app.call_from_thread(self.say, unreadable(exc), "error")
             return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._deliver, data)
@@ -135,6 +140,29 @@ class TabView(Vertical):
             return
         self.app.call_from_thread(self.say, done)
         self.app.call_from_thread(self.reload)
+
+    @work(thread=True, exclusive=True, group="open")
+    def open_after_read(self, read: Callable[[Session], Any], make: Callable[[Any], Screen[Any] | None],
+                        after: Callable[[Any, Any], None]) -> None:
+        """Read what a screen needs in this worker, then build it with `make` and push it on the UI thread;
+        `after(screen, result)` runs when it closes. `make` gives None when the record has gone meanwhile."""
+        try:
+            with read_session(self.engine) as session:
+                data = read(session)
+        except SQLAlchemyError as exc:
+            self.app.call_from_thread(self.say, unreadable(exc), "error")
+            return
+        if not get_current_worker().is_cancelled:  # a key pressed twice opens one screen
+            self.app.call_from_thread(self._push_made, make, data, after)
+
+    def _push_made(self, make: Callable[[Any], Screen[Any] | None], data: Any, after: Callable[[Any, Any], None]
+                   ) -> None:
+        screen = make(data)
+        if screen is None:
+            self.say("That record no longer exists — reloading", "warning")
+            self.reload()
+        else:
+            self.app.push_screen(screen, lambda result: after(screen, result))
 
     def _deliver(self, data: Any) -> None:
         if self.is_mounted:
