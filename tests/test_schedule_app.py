@@ -7,10 +7,11 @@ from datetime import datetime, time, timedelta
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Select, Static
 
-from officemgr.models import Appointment, ApptStatus, Patient
+from officemgr.models import Appointment, AppointmentCreate, ApptStatus, Patient, Role, Staff
 from officemgr.services import schedule
-from officemgr.store import read_session
+from officemgr.store import read_session, write_session
 from officemgr.tui.app import make_app
+from officemgr.tui.forms.appointment import AppointmentForm
 from ui_support import SIZE, TODAY, settle
 
 FAR = TODAY + timedelta(days=28)  # a Monday past the demo's bookings: the whole day is free
@@ -122,6 +123,47 @@ async def test_status_change_then_undo(demo_engine) -> None:  # type: ignore[no-
         appt = session.get(Appointment, booked.id)
         kinds = [e.kind.value for e in schedule.history(session, booked.id)]
     assert appt.status is ApptStatus.booked and kinds[-2:] == ["status", "undo"]
+
+
+async def test_the_grid_is_redrawn_only_when_the_shown_day_changed(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    with read_session(demo_engine) as session:
+        booked = next(r for r in schedule.day_schedule(session, TODAY).rows if r.status is ApptStatus.booked)
+        patient = session.exec(select(Patient).order_by(Patient.id)).first()
+        kind = schedule.appointment_types(session)[0]
+    app = make_app(demo_engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_day(pilot, app, TODAY)
+        view = app.query_one("#view-schedule")
+        before = [grid.get_row_at(r) for r in range(grid.row_count)]
+        with write_session(demo_engine) as session:  # a booking four weeks on: nothing on this day changed
+            schedule.book(session, AppointmentCreate(patient_id=patient.id, provider_id=booked.provider_id,
+                                                     type_id=kind.id, day=FAR, start_time="09:00",
+                                                     minutes=kind.minutes), now=app.now(), actor="desk")
+        view.reload()
+        await settle(pilot)
+        assert all(a is b for old, new in zip(before, [grid.get_row_at(r) for r in range(grid.row_count)],
+                                              strict=True) for a, b in zip(old, new, strict=True))
+        assert view._select(booked.id)
+        cell = grid.cursor_coordinate
+        assert " B " in f" {grid.get_cell_at(cell)} "  # the status letter, after any start time
+        await pilot.press("d")
+        await settle(pilot)
+        assert " A " in f" {grid.get_cell_at(cell)} "
+
+
+async def test_the_booking_form_offers_what_the_database_holds_when_it_opens(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(demo_engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app, TODAY)
+        with write_session(demo_engine) as session:  # hired after the tab was loaded
+            session.add(Staff(first_name="Nia", last_name="Newhire", role=Role.physician, is_provider=True))
+            session.commit()
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, AppointmentForm)
+        assert "Nia Newhire" in [label for label, _ in form.specs[1].options]
+        assert form.query_one("#f-patient_id Input", Input).has_focus
 
 
 async def test_cancel_asks_why_and_move_keeps_the_appointment(demo_engine) -> None:  # type: ignore[no-untyped-def]

@@ -216,6 +216,28 @@ def test_conflict_overlap_with_the_same_provider(session, clinic):
     assert schedule.conflicts(session, booking(c["ada"], c["hopper"], c["short"], start_time="09:30")) == []
 
 
+def test_a_long_visit_that_began_hours_earlier_still_conflicts(session, clinic):
+    c = clinic
+    make_appointment(session, patient=c["alan"], provider=c["hopper"], appt_type=c["long"], start=at(8),
+                     minutes=480)
+    late = booking(c["ada"], c["hopper"], c["short"], start_time="15:30")
+    assert schedule.conflicts(session, late) == ["overlaps Turing, Alan at 08:00 with the same provider (double-book)"]
+    # the day before, ending at midnight, does not reach into the next morning
+    make_appointment(session, patient=c["alan"], provider=c["babbage"], appt_type=c["long"],
+                     start=at(16, day=TODAY - timedelta(days=1)), minutes=480)
+    assert schedule.conflicts(session, booking(c["ada"], c["babbage"], c["short"], start_time="09:00")) == []
+
+
+def test_booking_choices_offer_active_providers_by_name_and_types_by_length(session, clinic):
+    make_staff(session, first_name="Gone", last_name="Away", role=Role.physician, is_provider=True, active=False)
+    make_staff(session, first_name="Mary", last_name="Able")  # not a provider
+    choices = schedule.booking_choices(session)
+    assert [(p.id, p.label) for p in choices.providers] == [
+        (clinic["babbage"].id, "Charles Babbage"), (clinic["hopper"].id, "Grace Hopper")]
+    assert [(t.id, t.label, t.minutes) for t in choices.types] == [
+        (clinic["short"].id, "Follow-up (15 min)", 15), (clinic["long"].id, "Physical (30 min)", 30)]
+
+
 @pytest.mark.parametrize("status", [ApptStatus.cancelled, ApptStatus.no_show])
 def test_cancelled_or_no_show_appointments_leave_the_slot_free(session, clinic, status):
     c = clinic

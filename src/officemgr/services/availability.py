@@ -27,6 +27,7 @@ SLOT_STEP = 15
 PARTS = {"morning": (time(0, 0), time(12, 0)), "afternoon": (time(12, 0), time(23, 59))}
 DEFAULT_HOURS = (time(8, 0), time(17, 0))
 DEFAULT_LUNCH = (time(12, 0), time(13, 0))
+MAX_LENGTH = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,9 @@ def _overlaps(session: Session, provider_id: int, start: datetime, end: datetime
         .join(Patient, Patient.id == Appointment.patient_id)
         .where(
             Appointment.provider_id == provider_id,
+            # No appointment lasts a day (a booking fits its day; a move keeps the length), so this lower
+            # bound is exact and keeps the index search to one day instead of the provider's whole history.
+            Appointment.start > start - MAX_LENGTH,
             Appointment.start < end,
             Appointment.end > start,
             col(Appointment.status).in_(ACTIVE),

@@ -135,12 +135,40 @@ def appointment_types(session: Session) -> list[AppointmentType]:
     return list(session.exec(select(AppointmentType).order_by(AppointmentType.minutes)))
 
 
+@dataclass(frozen=True)
+class TypeChoice:
+    id: int
+    name: str
+    minutes: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.minutes} min)"
+
+
+@dataclass(frozen=True)
+class BookingChoices:
+    """What the booking, move and slot-finder forms offer, read before they open."""
+
+    providers: list[Choice]
+    types: list[TypeChoice]
+
+
+def booking_choices(session: Session) -> BookingChoices:
+    return BookingChoices([Choice(p.id, p.name) for p in providers(session)],
+                          [TypeChoice(t.id, t.name, t.minutes) for t in appointment_types(session)])
+
+
 def _appointments(session: Session, first: date, days: int, provider_id: int | None = None
                   ) -> dict[tuple[int, date], list[ApptRow]]:
     """Appointments from `first` for `days` days, by (provider, day), in start order."""
     start = datetime.combine(first, time.min)
+    # Plain columns, not entities: a day of ten providers is hundreds of rows, and building ORM objects for
+    # them was most of the Schedule tab's read.
     query = (
-        select(Appointment, Patient, AppointmentType)
+        select(Appointment.id, Appointment.version, Appointment.provider_id, Appointment.start, Appointment.end,
+               Appointment.status, Appointment.reason, Patient.id, Patient.first_name, Patient.last_name,
+               Patient.dob, AppointmentType.name)
         .join(Patient, Patient.id == Appointment.patient_id)
         .join(AppointmentType, AppointmentType.id == Appointment.type_id)
         .where(Appointment.start >= start, Appointment.start < start + timedelta(days=days))
@@ -149,21 +177,22 @@ def _appointments(session: Session, first: date, days: int, provider_id: int | N
     if provider_id is not None:
         query = query.where(Appointment.provider_id == provider_id)
     grouped: dict[tuple[int, date], list[ApptRow]] = {}
-    for appt, patient, kind in session.exec(query):
-        grouped.setdefault((appt.provider_id, appt.start.date()), []).append(
+    for appt_id, version, pid, appt_start, end, status, reason, patient_id, first_name, last_name, dob, kind \
+            in session.exec(query):
+        grouped.setdefault((pid, appt_start.date()), []).append(
             ApptRow(
-                id=appt.id,
-                version=appt.version,
-                provider_id=appt.provider_id,
-                start=appt.start,
-                end=appt.end,
-                patient_id=patient.id,
-                patient_name=patient.name,
-                patient_initials=initials(patient.first_name, patient.last_name),
-                patient_age=age_on(patient.dob, appt.start.date()),
-                type_name=kind.name,
-                status=appt.status,
-                reason=appt.reason,
+                id=appt_id,
+                version=version,
+                provider_id=pid,
+                start=appt_start,
+                end=end,
+                patient_id=patient_id,
+                patient_name=Patient.name_of(first_name, last_name),
+                patient_initials=initials(first_name, last_name),
+                patient_age=age_on(dob, appt_start.date()),
+                type_name=kind,
+                status=status,
+                reason=reason,
                 double_booked=False,
             )
         )

@@ -13,16 +13,22 @@ from textual.widgets import Input, Select
 from officemgr.models import AppointmentCreate
 from officemgr.services import schedule
 from officemgr.services.common import ServiceError
-from officemgr.store import read_session
+from officemgr.services.schedule import BookingChoices
 from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, validation_errors
 from officemgr.tui.widgets.patient_picker import PatientPicker
 
 
 class AppointmentForm(RecordForm):
     FORM_TITLE = "Book an appointment"
+    # Straight to the patient search: the default focuses the scrolling field list first, and moving focus
+    # from it to the first field restyles every field twice.
+    AUTO_FOCUS = "#f-patient_id Input"
 
-    def __init__(self, *, day: date, provider_id: int | None = None, start: datetime | None = None,
-                 type_id: int | None = None) -> None:
+    def __init__(self, choices: BookingChoices, *, day: date, provider_id: int | None = None,
+                 start: datetime | None = None, type_id: int | None = None) -> None:
+        """`choices` come from schedule.booking_choices, read in a worker before the form opens."""
+        self.choices = choices
+        self.types = {t.id: t for t in choices.types}
         self.day = day
         self.prefill = {"provider_id": provider_id, "type_id": type_id,
                         "start_time": f"{start:%H:%M}" if start else None}
@@ -30,14 +36,11 @@ class AppointmentForm(RecordForm):
         super().__init__()
 
     def fields(self) -> list[FieldSpec]:
-        with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
-            self.types = {t.id: t for t in schedule.appointment_types(session)}
-            provider_options = [(p.name, p.id) for p in schedule.providers(session)]
         return [
             FieldSpec("patient_id", "Patient", kind="patient"),
-            FieldSpec("provider_id", "Provider", kind="select", options=provider_options),
-            FieldSpec("type_id", "Type", kind="select",
-                      options=[(f"{t.name} ({t.minutes} min)", t.id) for t in self.types.values()]),
+            FieldSpec("provider_id", "Provider", kind="select",
+                      options=[(p.label, p.id) for p in self.choices.providers]),
+            FieldSpec("type_id", "Type", kind="select", options=[(t.label, t.id) for t in self.types.values()]),
             FieldSpec("day", "Date", kind="date", placeholder="MM/DD/YYYY"),
             FieldSpec("start_time", "Time", placeholder="09:30 or 2:15 PM"),
             FieldSpec("minutes", "Minutes", placeholder="from the type"),

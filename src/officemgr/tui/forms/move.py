@@ -11,8 +11,7 @@ from sqlmodel import Session
 from officemgr.models.validation import parse_time
 from officemgr.services import schedule
 from officemgr.services.common import ServiceError
-from officemgr.services.schedule import ApptRow
-from officemgr.store import read_session
+from officemgr.services.schedule import ApptRow, Choice
 from officemgr.tui.forms.base import FieldSpec, RecordForm
 
 
@@ -29,17 +28,17 @@ class MoveDestination(BaseModel):
 
 
 class MoveForm(RecordForm):
-    def __init__(self, row: ApptRow) -> None:
+    def __init__(self, row: ApptRow, providers: list[Choice]) -> None:
+        """`providers` (schedule.booking_choices) are read in a worker before the form opens."""
         self.row = row
+        self.providers = providers
         self.refused: tuple[datetime, int] | None = None
         self.FORM_TITLE = f"Move {row.patient_name} ({row.type_name}, now {row.start:%a %m/%d %H:%M})"
         super().__init__()
 
     def fields(self) -> list[FieldSpec]:
-        with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
-            options = [(p.name, p.id) for p in schedule.providers(session)]
         return [
-            FieldSpec("provider_id", "Provider", kind="select", options=options),
+            FieldSpec("provider_id", "Provider", kind="select", options=[(p.label, p.id) for p in self.providers]),
             FieldSpec("day", "Date", kind="date", placeholder="MM/DD/YYYY"),
             FieldSpec("start_time", "Time", placeholder="09:30 or 2:15 PM"),
         ]

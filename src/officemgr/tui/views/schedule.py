@@ -81,6 +81,7 @@ class ScheduleView(ScheduleWrites, TabView):
         self.revealed: int | None = None
         self.reveal_timer: Timer | None = None
         self.columns: list[GridColumn] = []
+        self.drawn: tuple[object, ...] | None = None  # what the table shows, to skip rebuilding it unchanged
 
     def compose(self) -> ComposeResult:
         yield Label("", classes="view-title", id="schedule-title")
@@ -109,6 +110,15 @@ class ScheduleView(ScheduleWrites, TabView):
         return schedule.day_schedule(session, day)
 
     def show(self, loaded: Loaded) -> None:
+        # A reload after a write elsewhere (a booking on another day) often brings the same data: rebuilding
+        # the table would only repaint every cell.
+        drawn = (loaded, self.mode, self.filter_text, self.app.size.width)
+        if drawn == self.drawn and self.revealed is None:
+            if self.pending_select is not None:
+                self._select(self.pending_select)
+            self.pending_select = None
+            return
+        self.drawn = drawn
         data, self.private = loaded.data, loaded.private
         self._stop_reveal()
         table = self.query_one(DataTable)
@@ -302,7 +312,8 @@ class ScheduleView(ScheduleWrites, TabView):
     # ---- forms and lists
 
     def action_add(self) -> None:
-        self.app.push_screen(AppointmentForm(day=self.day or self.today), self._after)
+        day = self.day or self.today
+        self.open_with_choices(lambda choices: AppointmentForm(choices, day=day))
 
     def action_new_here(self) -> None:
         table = self.query_one(DataTable)
@@ -311,15 +322,17 @@ class ScheduleView(ScheduleWrites, TabView):
             self.say("Put the cursor on a free slot (·) in the day or week view", "warning")
             return
         provider_id, start = free
-        self.app.push_screen(AppointmentForm(day=start.date(), provider_id=provider_id, start=start), self._after)
+        self.open_with_choices(lambda choices: AppointmentForm(choices, day=start.date(), provider_id=provider_id,
+                                                               start=start))
 
     def action_find_slot(self) -> None:
-        self.app.push_screen(SlotFinder(from_day=max(self.day or self.today, self.today)), self._after)
+        from_day = max(self.day or self.today, self.today)
+        self.open_with_choices(lambda choices: SlotFinder(choices, from_day=from_day))
 
     def action_move(self) -> None:
         row = self.selected_row()
         if row is not None:
-            self.app.push_screen(MoveForm(row), self._after)
+            self.open_with_choices(lambda choices: MoveForm(row, choices.providers))
 
     def action_cancel_appt(self) -> None:
         row = self.selected_row()

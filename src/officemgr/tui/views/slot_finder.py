@@ -23,25 +23,26 @@ from officemgr.tui.widgets.base import selected_key
 class SlotFinder(ModalScreen[bool]):
     BINDINGS = [Binding("escape", "close", "Close", id="slots_close")]
 
-    def __init__(self, *, from_day: date) -> None:
+    def __init__(self, choices: schedule.BookingChoices, *, from_day: date) -> None:
+        """`choices` (schedule.booking_choices) are read in a worker before the screen opens."""
         super().__init__()
+        self.choices = choices
+        self.types = {t.id: t for t in choices.types}
         self.from_day = from_day
         self.slots: list[availability.Slot] = []
 
     def compose(self) -> ComposeResult:
-        with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
-            self.types = {t.id: t for t in schedule.appointment_types(session)}
-            providers = [(p.name, p.id) for p in schedule.providers(session)]
         with Vertical(classes="form wide"):
             yield Label("Next open slot", classes="form-title")
             with Horizontal(classes="field-row"):
                 yield Label("Type", classes="field-label")
-                yield Select([(f"{t.name} ({t.minutes} min)", t.id) for t in self.types.values()],
+                yield Select([(t.label, t.id) for t in self.types.values()],
                              value=next(iter(self.types), Select.NULL), allow_blank=False, id="slot-type",
                              compact=True)
             with Horizontal(classes="field-row"):
                 yield Label("Provider", classes="field-label")
-                yield Select(providers, prompt="any provider", id="slot-provider", compact=True)
+                yield Select([(p.label, p.id) for p in self.choices.providers], prompt="any provider",
+                             id="slot-provider", compact=True)
             with Horizontal(classes="field-row"):
                 yield Label("Part of day", classes="field-label")
                 yield Select([("morning", "morning"), ("afternoon", "afternoon")], prompt="any time",
@@ -110,8 +111,8 @@ class SlotFinder(ModalScreen[bool]):
             return
         slot = self.slots[int(key)]
         kind = self.query_one("#slot-type", Select).value
-        form = AppointmentForm(day=slot.start.date(), provider_id=slot.provider_id, start=slot.start,
-                               type_id=kind if kind in self.types else None)
+        form = AppointmentForm(self.choices, day=slot.start.date(), provider_id=slot.provider_id,
+                               start=slot.start, type_id=kind if kind in self.types else None)
         self.app.push_screen(form, self._booked)
 
     def _booked(self, saved: bool | None) -> None:

@@ -6,6 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from rich.cells import cell_len, set_cell_size
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 
 from officemgr.models import ApptStatus
@@ -21,6 +26,47 @@ STATUS_STYLE = {
     ApptStatus.no_show: "bold red",
 }
 FIRST_SLOT, LAST_SLOT = time(8, 0), time(17, 0)
+
+
+class Cell:
+    """One line of styled text for a grid cell, rendered straight to segments.
+
+    A rich Text is wrapped, divided and joined on every paint; the day grid paints hundreds of cells at once.
+    `parts` are (text, style) drawn over `style`, as Text(…, style=style) with append(text, style) would be.
+    """
+
+    __slots__ = ("parts", "style")
+
+    def __init__(self, text: str = "", style: str = "", *more: tuple[str, str]) -> None:
+        self.style = style
+        self.parts = ((text, ""), *more) if text else more
+
+    def __str__(self) -> str:
+        return "".join(text for text, _ in self.parts)
+
+    def __repr__(self) -> str:
+        return f"Cell({str(self)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Cell) and (self.parts, self.style) == (other.parts, other.style)
+
+    def __hash__(self) -> int:
+        return hash((self.parts, self.style))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        room = options.max_width
+        base = console.get_style(self.style) if self.style else Style.null()
+        for text, style in self.parts:
+            if room <= 0:
+                break
+            if cell_len(text) > room:
+                text = set_cell_size(text, room)
+            room -= cell_len(text)
+            yield Segment(text, base + console.get_style(style) if style else base)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        width = cell_len(str(self))
+        return Measurement(width, width)
 
 
 def status_cell(status: ApptStatus) -> Text:
@@ -40,7 +86,7 @@ class GridColumn:
 @dataclass
 class Grid:
     times: list[time]
-    cells: list[list[Text]]
+    cells: list[list[Cell]]
     # What sits under each (row, column): the appointment shown there, or the free slot's start.
     appointments: dict[tuple[int, int], ApptRow] = field(default_factory=dict)
     free: dict[tuple[int, int], tuple[int, datetime]] = field(default_factory=dict)
@@ -64,7 +110,7 @@ def build_grid(columns: list[GridColumn], name: Callable[[ApptRow], str]) -> Gri
     while t.time() < last and t.date() == date.min:
         times.append(t.time())
         t += slot
-    grid = Grid(times, [[Text(f"{t:%H:%M}")] for t in times])
+    grid = Grid(times, [[Cell(f"{t:%H:%M}")] for t in times])
     for c, column in enumerate(columns, start=1):
         for r, t in enumerate(times):
             start = datetime.combine(column.day, t)
@@ -73,7 +119,7 @@ def build_grid(columns: list[GridColumn], name: Callable[[ApptRow], str]) -> Gri
 
 
 def _cell(grid: Grid, r: int, c: int, column: GridColumn, start: datetime, end: datetime,
-          name: Callable[[ApptRow], str]) -> Text:
+          name: Callable[[ApptRow], str]) -> Cell:
     active = [a for a in column.appointments if a.status in ACTIVE and a.start < end and a.end > start]
     if active:
         # A visit starting in this slot is shown over one that continues from an earlier slot.
@@ -81,24 +127,22 @@ def _cell(grid: Grid, r: int, c: int, column: GridColumn, start: datetime, end: 
         first = starting[0] if starting else active[0]
         grid.appointments[(r, c)] = first
         if first.start < start:
-            return Text("┆", style=STATUS_STYLE[first.status] or "dim")
-        doubled = any(a.double_booked for a in active)
-        label = Text(f"{len(active)}× " if doubled else "", style="bold red")
-        if first.start != start:
-            label.append(f"{first.start:%H:%M} ")
-        label.append(f"{first.status.letter} {name(first)} · {first.type_name}",
-                     style=STATUS_STYLE[first.status])
-        return label
+            return Cell("┆", STATUS_STYLE[first.status] or "dim")
+        # Only the "2× " of a double-book is red: the visit itself reads in its status's colour.
+        doubled = [(f"{len(active)}× ", "bold red")] if any(a.double_booked for a in active) else []
+        late = [(f"{first.start:%H:%M} ", "")] if first.start != start else []
+        return Cell("", "", *doubled, *late,
+                    (f"{first.status.letter} {name(first)} · {first.type_name}", STATUS_STYLE[first.status]))
     plan = column.plan
     block = next((b for b in plan.blocks if b.start < end and b.end > start), None) if plan else None
     if block is not None:
-        return Text(block.reason, style="dim italic")
+        return Cell(block.reason, "dim italic")
     if plan is None or plan.hours is None or start < plan.hours[0] or end > plan.hours[1]:
-        return Text("")
+        return Cell()
     gone = next((a for a in column.appointments if a.start == start), None)
     grid.free[(r, c)] = (column.provider_id, start)
     if gone is not None:
         # A cancelled or no-show visit leaves the slot free, but the desk should see what happened.
         grid.appointments[(r, c)] = gone
-        return Text(f"· {gone.status.letter} {name(gone)}", style=STATUS_STYLE[gone.status])
-    return Text("·", style="dim green")
+        return Cell(f"· {gone.status.letter} {name(gone)}", STATUS_STYLE[gone.status])
+    return Cell("·", "dim green")

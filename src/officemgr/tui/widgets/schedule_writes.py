@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from textual import work
+from textual.screen import Screen
 
 from officemgr.models import Appointment, ApptStatus
 from officemgr.services import frontdesk, schedule
-from officemgr.services.schedule import ApptRow
+from officemgr.services.schedule import ApptRow, BookingChoices
 from officemgr.store import read_session
 from officemgr.tui.views.frontdesk import open_waitlist_offer
 
@@ -40,3 +44,8 @@ class ScheduleWrites:
             day = appt.start.date() if appt else None
         if day is not None:
             self.app.call_from_thread(self.go_to, day)  # type: ignore[attr-defined]
+
+    def open_with_choices(self, make: Callable[[BookingChoices], Screen[Any]]) -> None:
+        """A booking form, once its providers and types are read in a worker: the UI never waits for them."""
+        self.open_after_read(schedule.booking_choices, make,  # type: ignore[attr-defined]
+                             lambda _, saved: self._after(saved))  # type: ignore[attr-defined]
