@@ -12,6 +12,7 @@ from officemgr.services import schedule
 from officemgr.store import read_session, write_session
 from officemgr.tui.app import make_app
 from officemgr.tui.forms.appointment import AppointmentForm
+from officemgr.tui.widgets.patient_picker import PatientPicker
 from ui_support import SIZE, TODAY, settle
 
 FAR = TODAY + timedelta(days=28)  # a Monday past the demo's bookings: the whole day is free
@@ -285,3 +286,44 @@ async def test_recall_at_checkout_by_key(demo_engine) -> None:  # type: ignore[n
                                .order_by(Recall.id)).all()
     assert len(recalls) == before + 1
     assert recalls[-1].due == TODAY.replace(year=TODAY.year + 1)
+
+
+async def test_the_booking_form_is_kept_but_each_booking_starts_afresh(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    with read_session(demo_engine) as session:
+        patient = session.exec(select(Patient).order_by(Patient.id)).first()
+        second = schedule.providers(session)[1]
+    app = make_app(demo_engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_day(pilot, app, FAR)
+        grid.cursor_coordinate = (4, 2)  # 09:00, second provider
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, AppointmentForm)
+        await pick_patient(pilot, form, patient.last_name)
+        form.query_one("#f-day", Input).value = "13/45/2026"
+        form.query_one("#f-reason", Input).value = "left from last time"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form and text_of(form.query_one("#e-day", Static))
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert app.screen is form  # the same form, composed once
+        assert form.query_one("#f-provider_id", Select).value is Select.NULL  # `a` prefills no provider
+        assert form.query_one("#f-start_time", Input).value == ""
+        assert form.query_one("#f-reason", Input).value == ""
+        assert form.query_one("#f-day", Input).value == f"{FAR:%m/%d/%Y}"
+        assert form.query_one("#f-patient_id", PatientPicker).value is None
+        assert form.query_one("#f-patient_id Input", Input).value == "" and form.query_one(
+            "#f-patient_id Input", Input).has_focus
+        assert not any(line.display for line in form.query(".field-error"))
+        assert not form.saving and form.refused is None
+        await pilot.press("escape")
+        await settle(pilot)
+        grid.cursor_coordinate = (4, 2)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is form and form.query_one("#f-provider_id", Select).value == second.id
+        assert form.query_one("#f-start_time", Input).value == "09:00"

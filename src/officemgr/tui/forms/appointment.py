@@ -20,20 +20,29 @@ from officemgr.tui.widgets.patient_picker import PatientPicker
 
 class AppointmentForm(RecordForm):
     FORM_TITLE = "Book an appointment"
-    # Straight to the patient search: the default focuses the scrolling field list first, and moving focus
-    # from it to the first field restyles every field twice.
-    AUTO_FOCUS = "#f-patient_id Input"
 
     def __init__(self, choices: BookingChoices, *, day: date, provider_id: int | None = None,
                  start: datetime | None = None, type_id: int | None = None) -> None:
         """`choices` come from schedule.booking_choices, read in a worker before the form opens."""
+        self._take(choices, day, provider_id, start, type_id)
+        super().__init__()
+
+    def _take(self, choices: BookingChoices, day: date, provider_id: int | None, start: datetime | None,
+              type_id: int | None) -> None:
         self.choices = choices
         self.types = {t.id: t for t in choices.types}
         self.day = day
         self.prefill = {"provider_id": provider_id, "type_id": type_id,
                         "start_time": f"{start:%H:%M}" if start else None}
         self.refused: tuple[AppointmentCreate, str] | None = None
-        super().__init__()
+
+    def renew(self, choices: BookingChoices, *, day: date, provider_id: int | None = None,
+              start: datetime | None = None, type_id: int | None = None) -> AppointmentForm:
+        """This form, already composed, as a new booking (the Schedule tab keeps one: see ScheduleView)."""
+        self._take(choices, day, provider_id, start, type_id)
+        self.specs = self.fields()
+        self.refill()
+        return self
 
     def fields(self) -> list[FieldSpec]:
         return [
@@ -57,6 +66,10 @@ class AppointmentForm(RecordForm):
     def field_widget(self, spec: FieldSpec, value: Any) -> ComposeResult:
         if spec.kind == "patient":
             yield PatientPicker(id=f"f-{spec.name}")
+        elif spec.kind == "select":
+            # Blank allowed even when prefilled: a renewed form may start with no provider or type chosen.
+            yield Select(spec.options, value=value if value is not None else Select.NULL, id=f"f-{spec.name}",
+                         allow_blank=True, prompt="choose…", compact=True)
         else:
             yield from super().field_widget(spec, value)
 

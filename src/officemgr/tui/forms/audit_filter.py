@@ -46,7 +46,6 @@ class AuditFilterForm(RecordForm):
     def on_mount(self) -> None:
         self.query_one(".form-hint", Static).update(Text("ctrl+s apply · escape leaves the filters as they were · "
                                                          "tab next field"))
-        super().on_mount()
 
     def build(self, values: dict[str, Any]) -> BaseModel:
         raise NotImplementedError  # a filter is not a record: action_save dismisses with an AuditFilter

@@ -92,7 +92,6 @@ class ClaimStatusForm(RecordForm):
     def on_mount(self) -> None:
         self.mount(Static("", id="carc-meaning", classes="field-hint"), after="#e-denial_code")
         self._show_fields(self.initial().get("to"))
-        super().on_mount()
 
     @on(Select.Changed, "#f-to")
     def _status_chosen(self, event: Select.Changed) -> None:
@@ -211,7 +210,6 @@ class QueueFilterForm(RecordForm):
     def on_mount(self) -> None:
         self.query_one(".form-hint", Static).update(Text("ctrl+s apply · escape leaves the filters as they were · "
                                                          "tab next field"))
-        super().on_mount()
 
     def build(self, values: dict[str, Any]) -> BaseModel:  # type: ignore[override]
         raise NotImplementedError  # a filter is not a record: action_save dismisses with Filters

@@ -158,7 +158,6 @@ class ReceiveOrderForm(RecordForm):
         return specs
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one(".form").add_class("wide")  # item names are long; the default form is narrow
 
     def build(self, values: dict[str, Any]) -> BaseModel:

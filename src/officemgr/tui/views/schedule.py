@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from rich.text import Text
 from sqlmodel import Session
@@ -19,7 +20,7 @@ from textual.widgets import DataTable, Label
 
 from officemgr.models import ApptStatus
 from officemgr.services import schedule, settings
-from officemgr.services.schedule import ADVANCE, ApptRow, DaySchedule, ProviderDay
+from officemgr.services.schedule import ADVANCE, ApptRow, BookingChoices, DaySchedule, ProviderDay
 from officemgr.tui.forms.appointment import AppointmentForm
 from officemgr.tui.forms.cancel import CancelForm
 from officemgr.tui.forms.move import MoveForm
@@ -82,6 +83,7 @@ class ScheduleView(ScheduleWrites, TabView):
         self.reveal_timer: Timer | None = None
         self.columns: list[GridColumn] = []
         self.drawn: tuple[object, ...] | None = None  # what the table shows, to skip rebuilding it unchanged
+        self.booking: AppointmentForm | None = None
 
     def compose(self) -> ComposeResult:
         yield Label("", classes="view-title", id="schedule-title")
@@ -311,9 +313,18 @@ class ScheduleView(ScheduleWrites, TabView):
 
     # ---- forms and lists
 
+    def booking_form(self, choices: BookingChoices, **where: Any) -> AppointmentForm:
+        """The booking form, composed once and renewed for each booking: composing its fifty widgets takes
+        longer than a frame; refilling them does not. Installed, so closing it keeps it."""
+        if self.booking is None:
+            self.booking = AppointmentForm(choices, **where)
+            self.app.install_screen(self.booking, name=f"booking-{id(self)}")
+            return self.booking
+        return self.booking.renew(choices, **where)
+
     def action_add(self) -> None:
         day = self.day or self.today
-        self.open_with_choices(lambda choices: AppointmentForm(choices, day=day))
+        self.open_with_choices(lambda choices: self.booking_form(choices, day=day))
 
     def action_new_here(self) -> None:
         table = self.query_one(DataTable)
@@ -322,8 +333,8 @@ class ScheduleView(ScheduleWrites, TabView):
             self.say("Put the cursor on a free slot (·) in the day or week view", "warning")
             return
         provider_id, start = free
-        self.open_with_choices(lambda choices: AppointmentForm(choices, day=start.date(), provider_id=provider_id,
-                                                               start=start))
+        self.open_with_choices(lambda choices: self.booking_form(choices, day=start.date(), provider_id=provider_id,
+                                                                 start=start))
 
     def action_find_slot(self) -> None:
         from_day = max(self.day or self.today, self.today)

@@ -30,6 +30,13 @@ class PatientPicker(Vertical):
         yield OptionList()
         yield Static("", classes="chosen")
 
+    def reset(self) -> None:
+        """No patient chosen and nothing typed (the booking form starting afresh)."""
+        self.query_one(Input).value = ""
+        self.value = None
+        self.query_one(OptionList).display = False
+        self.query_one(".chosen", Static).update("")
+
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
