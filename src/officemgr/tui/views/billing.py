@@ -235,11 +235,19 @@ class BillingView(TabView):
             return
         if new != self.page_offset:
             self.page_offset = new
-            self.reload()
+            self.set_status(f"Loading rows {new + 1:,}–{min(new + PAGE, self.total):,} of {self.total:,}…")
+            self.reload_after_frame()
 
     def apply_filter(self, text: str) -> None:
         self.page_offset = 0
-        super().apply_filter(text)
+        self.filter_text = text
+        self.set_status(f"Filtering the queue by '{text}'…" if text else "Loading the whole queue…")
+        self.reload_after_frame()
+
+    def reload_after_frame(self) -> None:
+        """Reload once the status line saying so is on screen: the rows take a worker a few frames, the key
+        must show at once that it was heard, and the worker would hold the interpreter while that frame paints."""
+        self.call_after_refresh(self.reload)
 
     def action_start_filter(self) -> None:
         if self.in_queue():
