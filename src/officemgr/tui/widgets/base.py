@@ -201,7 +201,8 @@ class TabView(Vertical):
         if not event.value.strip():
             event.input.display = False
         self.apply_filter(event.value.strip())
-        self.focus_table()
+        # After the frame that shows the key was heard: focusing a table restyles and repaints all its rows.
+        self.call_after_refresh(self.focus_table)
 
     def apply_filter(self, text: str) -> None:
         self.filter_text = text
