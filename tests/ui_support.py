@@ -44,12 +44,20 @@ async def settle(pilot: Pilot) -> None:
     # pauses above can end first, and a snapshot would catch columns still as wide as their headers.
     # Likewise a tab opened by a key loads its data once the activation message is handled, which the pauses
     # above may not reach either.
+    # Quiet twice in a row, a pause apart: a reload started after a refresh, or a table measuring what it
+    # was just given, shows up only once that pause has run.
+    quiet = 0
     for _ in range(100):
         screen = pilot.app.screen
         if not any(_measuring(table) for table in screen.query(DataTable)) and not any(
                 _loading(view) for view in screen.query(TabView)) and not any(
                 worker.state in (WorkerState.PENDING, WorkerState.RUNNING) for worker in pilot.app.workers):
-            return
+            quiet += 1
+            if quiet == 2:
+                return
+            await pilot.pause()
+            continue
+        quiet = 0
         await pilot.pause(0.02)
         await pilot.app.workers.wait_for_complete()
 

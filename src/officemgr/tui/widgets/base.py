@@ -98,9 +98,11 @@ class TabView(Vertical):
             self.reload()
 
     def activated(self) -> None:
-        """The tab was opened: load its data the first time."""
+        """The tab was opened: load its data the first time, once the tab itself is on screen (a worker
+        started at once would hold the interpreter while that frame paints)."""
         if not self.started:
-            self.reload()
+            self.started = True
+            self.call_after_refresh(self.reload)
 
     def after_load(self, callback: Callable[[], object]) -> None:
         """Run `callback` now if the data is on screen, else once the first load shows it (a jump to a record)."""
