@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 import pytest
+from textual.widgets import Input
 
 from officemgr.tui.app import make_app
 from ui_support import SIZE, TODAY, settle
@@ -47,6 +48,10 @@ def test_screen(name: str, demo_engine, snap_compare) -> None:  # type: ignore[n
         for key in SCREENS[name]:
             await pilot.press(key)
             await settle(pilot)
+        # A focused field's cursor blinks: on a slow run the picture would catch it off.
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await settle(pilot)
 
     app = make_app(demo_engine, today=TODAY, actor="manager")
     # The slot finder and the forms read the time of day: pin it, like the date, so snapshots do not drift.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from datetime import date
 from pathlib import Path
 
@@ -35,31 +36,38 @@ def copy_demo(source: Path, folder: Path) -> Engine:
     return store.open_database(path=target)
 
 
+SETTLE_SECONDS = 30.0  # a loaded CI machine is slow; a screen that never settles is a failure worth naming
+
+
 async def settle(pilot: Pilot) -> None:
-    """Let every worker finish and the screen catch up with what they delivered."""
-    for _ in range(3):
+    """Let every worker finish and the screen catch up with what they delivered: quiet twice in a row.
+
+    A DataTable measures new rows only when its message queue runs dry, a tab loads once its activation has
+    been handled, and a reload may be scheduled after a refresh: each shows up only after a pause. Waiting by
+    time rather than by a count of pauses keeps a busy machine from taking a half-drawn screen for a settled
+    one; past the deadline the test fails saying what was still pending.
+    """
+    deadline = time.monotonic() + SETTLE_SECONDS
+    quiet = 0
+    while quiet < 2:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-    # A DataTable measures new rows and columns only when its message queue runs dry; on a busy machine the
-    # pauses above can end first, and a snapshot would catch columns still as wide as their headers.
-    # Likewise a tab opened by a key loads its data once the activation message is handled, which the pauses
-    # above may not reach either.
-    # Quiet twice in a row, a pause apart: a reload started after a refresh, or a table measuring what it
-    # was just given, shows up only once that pause has run.
-    quiet = 0
-    for _ in range(100):
-        screen = pilot.app.screen
-        if not any(_measuring(table) for table in screen.query(DataTable)) and not any(
-                _loading(view) for view in screen.query(TabView)) and not any(
-                worker.state in (WorkerState.PENDING, WorkerState.RUNNING) for worker in pilot.app.workers):
+        pending = _pending(pilot.app)
+        if not pending:
             quiet += 1
-            if quiet == 2:
-                return
-            await pilot.pause()
             continue
         quiet = 0
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the screen did not settle in {SETTLE_SECONDS:g} s: {', '.join(pending)}")
         await pilot.pause(0.02)
-        await pilot.app.workers.wait_for_complete()
+
+
+def _pending(app) -> list[str]:  # type: ignore[no-untyped-def]
+    screen = app.screen
+    return ([f"table {table.id} measuring" for table in screen.query(DataTable) if _measuring(table)]
+            + [f"view {view.id} loading" for view in screen.query(TabView) if _loading(view)]
+            + [f"worker {worker.name} running" for worker in app.workers
+               if worker.state in (WorkerState.PENDING, WorkerState.RUNNING)])
 
 
 def _loading(view: TabView) -> bool:
