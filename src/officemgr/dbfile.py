@@ -44,8 +44,11 @@ def looks_openable(path: Path, *, key: str | None) -> bool:
     if not path.parent.is_dir() or (path.exists() and not (os.access(path, os.R_OK | os.W_OK)
                                                            and os.access(path.parent, os.W_OK))):
         return False
-    if key is not None or not path.exists() or path.stat().st_size == 0:
-        return True
+    return key is not None or not path.exists() or path.stat().st_size == 0 or is_plain_sqlite(path)
+
+
+def is_plain_sqlite(path: Path) -> bool:
+    """The file starts with SQLite's header (an encrypted one does not: SQLCipher encrypts it too)."""
     try:
         with open(path, "rb") as handle:
             return handle.read(16) == b"SQLite format 3\x00"

@@ -19,7 +19,7 @@ from sqlalchemy.pool import QueuePool, StaticPool
 from sqlmodel import Session, create_engine
 
 from officemgr import models  # noqa: F401  (registers every table on SQLModel.metadata)
-from officemgr.dbfile import default_path
+from officemgr.dbfile import default_path, is_plain_sqlite
 from officemgr.errors import StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -173,7 +173,7 @@ def _explain(exc: Exception, engine: Engine) -> str:
     if "not a database" in text or "malformed" in text:
         from officemgr import backups
 
-        encrypted = "" if _plain_sqlite_header(Path(where)) else (
+        encrypted = "" if is_plain_sqlite(Path(where)) else (
             "If it is an encrypted officemgr database, open it with --encrypt (or set OFFICEMGR_KEY). ")
         return (
             f"{where} is not a readable officemgr database. It was left untouched. {encrypted}"
@@ -185,14 +185,6 @@ def _explain(exc: Exception, engine: Engine) -> str:
     if "readonly" in text or "read-only" in text:
         return f"{where} is read-only; officemgr needs to write to it. Check the file's permissions."
     return f"cannot open {where}: {getattr(exc, 'orig', exc)}"
-
-
-def _plain_sqlite_header(path: Path) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(16) == b"SQLite format 3\x00"
-    except OSError:
-        return False
 
 
 def _alembic_config(connection):  # type: ignore[no-untyped-def]

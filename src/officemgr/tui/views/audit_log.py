@@ -23,7 +23,7 @@ from officemgr.services import audit
 from officemgr.services.audit import AuditFilter, AuditPage, AuditRow
 from officemgr.store import read_session
 from officemgr.tui.forms.audit_filter import AuditFilterForm
-from officemgr.tui.widgets.base import plain, selected_key
+from officemgr.tui.widgets.base import plain, selected_key, unreadable
 from officemgr.tui.widgets.paged_table import PagedTable, page_status
 from officemgr.tui.widgets.screen_work import ScreenWork
 
@@ -127,7 +127,7 @@ class AuditLogScreen(ScreenWork, ModalScreen[None]):
             with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
                 entities, actors = audit.choices(session)
         except SQLAlchemyError as exc:
-            self.app.call_from_thread(self.say, f"Could not read the database ({exc.__class__.__name__})", "error")
+            self.app.call_from_thread(self.say, unreadable(exc), "error")
             return
         form = AuditFilterForm(self.flt, entities=entities, actors=actors)
         self.app.call_from_thread(self.app.push_screen, form, self._filtered)

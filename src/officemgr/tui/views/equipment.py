@@ -24,7 +24,7 @@ from officemgr.services.equipment import EquipmentRow, ServiceRow
 from officemgr.services.format import days_from_now, plural
 from officemgr.store import read_session
 from officemgr.tui.forms.equipment import EquipmentForm, ServiceForm
-from officemgr.tui.widgets.base import plain, select_key, selected_key
+from officemgr.tui.widgets.base import plain, select_key, selected_key, unreadable
 from officemgr.tui.widgets.screen_work import ScreenWork
 
 COLUMNS = ("Name", "Serial", "Location", "Last service", "Next due", "Every", "Serviced by")
@@ -212,8 +212,7 @@ class EquipmentScreen(ScreenWork, ModalScreen[bool]):
             with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
                 services = equipment.services(session, row.equipment_id)
         except SQLAlchemyError as exc:
-            self.app.call_from_thread(self.say, f"Could not read the database ({exc.__class__.__name__}); "
-                                      "try again, or restart officemgr.", "error")
+            self.app.call_from_thread(self.say, unreadable(exc), "error")
             return
         self.app.call_from_thread(self.app.push_screen, ServiceHistoryScreen(row, services))
 

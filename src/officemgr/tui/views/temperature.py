@@ -26,7 +26,7 @@ from officemgr.services.format import plural
 from officemgr.services.temperature import LogRow, UnitRow, degrees
 from officemgr.store import read_session
 from officemgr.tui.forms.temperature import TemperatureForm, UnitForm
-from officemgr.tui.widgets.base import plain
+from officemgr.tui.widgets.base import plain, unreadable
 
 LOG_DAYS = 30
 OUT_STYLE = "bold red"
@@ -119,8 +119,7 @@ class TemperatureScreen(ModalScreen[bool]):
                 rows = temperature.log_for(session, shown.id, first, today) if shown else []
                 missing = temperature.missing_readings(session, first, today)
         except SQLAlchemyError as exc:
-            self.app.call_from_thread(self.say, f"Could not read the database ({exc.__class__.__name__}); "
-                                      "try again, or restart officemgr.", "error")
+            self.app.call_from_thread(self.say, unreadable(exc), "error")
             return
         others: dict[str, int] = {}
         for unit, day in missing:

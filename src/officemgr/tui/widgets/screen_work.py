@@ -12,6 +12,7 @@ from textual.worker import get_current_worker
 
 from officemgr.services.common import ServiceError, database_refusal
 from officemgr.store import read_session, write_session
+from officemgr.tui.widgets.base import unreadable
 
 
 class ScreenWork:
@@ -33,8 +34,7 @@ class ScreenWork:
             with read_session(app.engine) as session:
                 data = self.fetch(session)  # type: ignore[attr-defined]
         except SQLAlchemyError as exc:
-            app.call_from_thread(self.say, f"Could not read the database ({exc.__class__.__name__}); "  # type: ignore[attr-defined]
-                                 "try again, or restart officemgr.", "error")
+            app.call_from_thread(self.say, unreadable(exc), "error")  # type: ignore[attr-defined]
             return
         if not get_current_worker().is_cancelled:
             app.call_from_thread(self._deliver, data)  # type: ignore[attr-defined]
