@@ -244,11 +244,6 @@ class BillingView(TabView):
         self.set_status(f"Filtering the queue by '{text}'…" if text else "Loading the whole queue…")
         self.reload_after_frame()
 
-    def reload_after_frame(self) -> None:
-        """Reload once the status line saying so is on screen: the rows take a worker a few frames, the key
-        must show at once that it was heard, and the worker would hold the interpreter while that frame paints."""
-        self.call_after_refresh(self.reload)
-
     def action_start_filter(self) -> None:
         if self.in_queue():
             super().action_start_filter()

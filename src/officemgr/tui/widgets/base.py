@@ -98,11 +98,9 @@ class TabView(Vertical):
             self.reload()
 
     def activated(self) -> None:
-        """The tab was opened: load its data the first time, once the tab itself is on screen (a worker
-        started at once would hold the interpreter while that frame paints)."""
+        """The tab was opened: load its data the first time."""
         if not self.started:
-            self.started = True
-            self.call_after_refresh(self.reload)
+            self.reload_after_frame()
 
     def after_load(self, callback: Callable[[], object]) -> None:
         """Run `callback` now if the data is on screen, else once the first load shows it (a jump to a record)."""
@@ -115,6 +113,12 @@ class TabView(Vertical):
     def reload(self) -> None:
         self.started = True
         self._load()
+
+    def reload_after_frame(self) -> None:
+        """Reload once the frame showing the key was heard (the tab, a status line) is on screen: the data
+        takes a worker a few frames, and a worker started at once holds the interpreter while it paints."""
+        self.started = True
+        self.call_after_refresh(self.reload)
 
     @work(thread=True, exclusive=True, group="load")
     def _load(self) -> None:
