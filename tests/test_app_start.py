@@ -33,16 +33,22 @@ def test_the_cli_and_the_app_shell_load_no_database_layer() -> None:
     assert json.loads(done.stdout) == []
 
 
-async def test_the_tabs_paint_first_then_the_huddle_loads(demo_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def held_open(demo_db, tmp_path):  # type: ignore[no-untyped-def]
+    """An open_engine on a copy of the demo that waits for `gate`, so a test can look at the screen first."""
     shutil.copy(demo_db, tmp_path / "office.db")
-    gate = threading.Event()  # holds the open until the first frame has been looked at
-    opened = []
+    gate = threading.Event()
+    opened: list = []  # type: ignore[type-arg]
 
     def open_engine():  # type: ignore[no-untyped-def]
         gate.wait(10)
         opened.append(store.open_database(path=tmp_path / "office.db"))
         return opened[0]
 
+    return gate, opened, open_engine
+
+
+async def test_the_tabs_paint_first_then_the_huddle_loads(demo_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    gate, opened, open_engine = held_open(demo_db, tmp_path)
     app = make_app(today=TODAY, open_engine=open_engine)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -61,15 +67,7 @@ async def test_the_tabs_paint_first_then_the_huddle_loads(demo_db, tmp_path) -> 
 
 
 async def test_a_tab_chosen_while_opening_is_the_one_that_loads(demo_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    shutil.copy(demo_db, tmp_path / "office.db")
-    gate = threading.Event()
-    opened = []
-
-    def open_engine():  # type: ignore[no-untyped-def]
-        gate.wait(10)
-        opened.append(store.open_database(path=tmp_path / "office.db"))
-        return opened[0]
-
+    gate, opened, open_engine = held_open(demo_db, tmp_path)
     app = make_app(today=TODAY, open_engine=open_engine)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -37,17 +37,25 @@ async def pick_patient(pilot, form, last_name: str) -> None:  # type: ignore[no-
     await pilot.press("enter")
 
 
+def first_patient_and_second_provider(engine):  # type: ignore[no-untyped-def]
+    with read_session(engine) as session:
+        return session.exec(select(Patient).order_by(Patient.id)).first(), schedule.providers(session)[1]
+
+
+async def book_at_nine_with_second_provider(pilot, app, grid):  # type: ignore[no-untyped-def]
+    """`n` on FAR's 09:00 slot of the second provider: the booking form, prefilled."""
+    grid.cursor_coordinate = (4, 2)
+    await pilot.press("n")
+    await settle(pilot)
+    return app.screen
+
+
 async def test_n_on_a_free_slot_books_it_prefilled(demo_engine) -> None:  # type: ignore[no-untyped-def]
-    with read_session(demo_engine) as session:
-        patient = session.exec(select(Patient).order_by(Patient.id)).first()
-        second = schedule.providers(session)[1]
+    patient, second = first_patient_and_second_provider(demo_engine)
     app = make_app(demo_engine, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         grid = await open_day(pilot, app, FAR)
-        grid.cursor_coordinate = (4, 2)  # 09:00, second provider
-        await pilot.press("n")
-        await settle(pilot)
-        form = app.screen
+        form = await book_at_nine_with_second_provider(pilot, app, grid)
         assert form.query_one("#f-provider_id", Select).value == second.id
         assert form.query_one("#f-start_time", Input).value == "09:00"
         await pick_patient(pilot, form, patient.last_name)
@@ -289,16 +297,11 @@ async def test_recall_at_checkout_by_key(demo_engine) -> None:  # type: ignore[n
 
 
 async def test_the_booking_form_is_kept_but_each_booking_starts_afresh(demo_engine) -> None:  # type: ignore[no-untyped-def]
-    with read_session(demo_engine) as session:
-        patient = session.exec(select(Patient).order_by(Patient.id)).first()
-        second = schedule.providers(session)[1]
+    patient, second = first_patient_and_second_provider(demo_engine)
     app = make_app(demo_engine, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         grid = await open_day(pilot, app, FAR)
-        grid.cursor_coordinate = (4, 2)  # 09:00, second provider
-        await pilot.press("n")
-        await settle(pilot)
-        form = app.screen
+        form = await book_at_nine_with_second_provider(pilot, app, grid)
         assert isinstance(form, AppointmentForm)
         await pick_patient(pilot, form, patient.last_name)
         form.query_one("#f-day", Input).value = "13/45/2026"
@@ -322,8 +325,6 @@ async def test_the_booking_form_is_kept_but_each_booking_starts_afresh(demo_engi
         assert not form.saving and form.refused is None
         await pilot.press("escape")
         await settle(pilot)
-        grid.cursor_coordinate = (4, 2)
-        await pilot.press("n")
-        await settle(pilot)
-        assert app.screen is form and form.query_one("#f-provider_id", Select).value == second.id
+        assert await book_at_nine_with_second_provider(pilot, app, grid) is form
+        assert form.query_one("#f-provider_id", Select).value == second.id
         assert form.query_one("#f-start_time", Input).value == "09:00"
