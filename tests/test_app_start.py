@@ -119,3 +119,14 @@ async def test_a_secure_start_with_a_pin_locks_before_any_data_shows(demo_db, tm
         assert not app.locked and app.view("huddle").shown
     assert locked_when_shown == [True]  # the huddle's data arrived under the lock screen
     engine.dispose()
+
+
+async def test_a_backup_the_system_refuses_ends_the_app_with_the_reason_not_a_traceback() -> None:
+    def open_engine():  # type: ignore[no-untyped-def]
+        raise PermissionError(13, "Permission denied", "/practice/backups")
+
+    app = make_app(today=TODAY, open_engine=open_engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+    assert app.boot_error == "cannot use /practice/backups: Permission denied"
+    assert app.return_code == 1

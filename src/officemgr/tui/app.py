@@ -112,10 +112,6 @@ class OfficeApp(App[None]):
         assert self.practice is not None, "the database is not open yet"
         return self.practice.engine
 
-    @property
-    def ready(self) -> bool:
-        return self.practice is not None and self.is_mounted
-
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(initial="huddle"):
@@ -146,6 +142,9 @@ class OfficeApp(App[None]):
             practice = read_practice(self.open_engine())
         except StoreError as exc:
             self.call_from_thread(self._refused, str(exc))
+            return
+        except OSError as exc:  # the daily backup's folder or file refused by the system (full disk, permissions)
+            self.call_from_thread(self._refused, f"cannot use {exc.filename or 'the database'}: {exc.strerror or exc}")
             return
         # The tab on show first (the Huddle, unless a key moved on), then the others' modules.
         first = self.call_from_thread(lambda: self.query_one(TabbedContent).active)
