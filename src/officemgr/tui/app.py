@@ -25,6 +25,7 @@ from officemgr.errors import StoreError
 from officemgr.tui.commands import OfficeCommands
 from officemgr.tui.keys import KeysScreen
 from officemgr.tui.widgets.footer import KeysFooter
+from officemgr.tui.widgets.tables import mend_datatable
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -296,5 +297,6 @@ def make_app(engine: Engine | None = None, *, today: date | None = None, actor: 
     """
     if (engine is None) == (open_engine is None):
         raise TypeError("make_app needs an engine or open_engine, not both")
+    mend_datatable()
     practice = read_practice(engine) if engine is not None else None
     return OfficeApp(practice, today=today or date.today(), actor=actor, secure=secure, open_engine=open_engine)
