@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
@@ -149,17 +149,24 @@ def test_a_bad_url_is_refused():
         store.create_engine_for("not a url at all")
 
 
-def test_the_migration_produces_the_models_schema():
-    engine = store.create_engine_for("sqlite://")
-    try:
-        store.migrate(engine)
-        with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
-            assert compare_metadata(context, SQLModel.metadata) == []
-            tables = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars())
-        assert tables == set(SQLModel.metadata.tables) | {"alembic_version"}
-    finally:
-        engine.dispose()
+def test_the_migration_produces_the_models_schema(blank_engine):
+    store.migrate(blank_engine)
+    with blank_engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []
+        tables = set(inspect(conn).get_table_names())
+    assert tables == set(SQLModel.metadata.tables) | {"alembic_version"}
+
+
+def test_the_newest_migration_goes_down_and_up_again(blank_engine):
+    store.migrate(blank_engine)
+    with blank_engine.begin() as conn:
+        command.downgrade(store._alembic_config(conn), "-1")
+    assert store.schema_revision(blank_engine) != store.SCHEMA_HEAD
+    store.migrate(blank_engine)
+    assert store.schema_revision(blank_engine) == store.SCHEMA_HEAD
+    with blank_engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata) == []
 
 
 def test_migrate_twice_is_a_no_op():
@@ -241,7 +248,10 @@ def test_a_database_one_revision_behind_is_still_upgraded(db_path):
     try:
         assert store.schema_revision(engine) == store.SCHEMA_HEAD
         with engine.connect() as conn:
-            indexes = {row[0] for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='index'")}
-        assert "ix_claim_submitted_on" in indexes  # 0009's index, dropped by the downgrade, is back
+            triggers = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='trigger'").scalars())
+            action = next(c for c in inspect(conn).get_columns("audit_event") if c["name"] == "action")
+        # 0010 widened the action and rebuilt the table: the audit log's guards came back with it.
+        assert action["type"].length == 40
+        assert triggers == {"audit_event_no_update", "audit_event_no_delete"}
     finally:
         engine.dispose()

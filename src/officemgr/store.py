@@ -25,7 +25,7 @@ from officemgr.errors import StoreError
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's revision: an open of a database already there skips loading Alembic and its scripts.
 # A new migration must change it (tests/test_store.py compares it with the scripts' head).
-SCHEMA_HEAD = "0009"
+SCHEMA_HEAD = "0010"
 BUSY_TIMEOUT_MS = 5000
 _WRITE = "officemgr_write"
 

@@ -19,7 +19,8 @@ class AuditEvent(SQLModel, table=True):
     actor: str = Field(max_length=60)
     entity: str = Field(max_length=40)
     entity_id: int
-    action: str = Field(max_length=20)
+    # An action is a verb, or the name of the setting that changed.
+    action: str = Field(max_length=40)
     # JSON object of changed fields: {"field": [old, new]} for updates, {"field": new} for creates.
     changes: str = Field(default="{}")
 
@@ -40,6 +41,16 @@ POSTGRESQL_TRIGGERS = [
     "FOR EACH ROW EXECUTE FUNCTION audit_event_refuse()",
     "CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
     "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_refuse()",
+]
+
+# Each write tells the other workstations on a shared server (migration 0010): LISTEN officemgr_changed hears the
+# writer's application_name, so a workstation can tell its own writes from another's.
+CHANGED_CHANNEL = "officemgr_changed"
+POSTGRESQL_TRIGGERS += [
+    "CREATE OR REPLACE FUNCTION audit_event_notify() RETURNS trigger LANGUAGE plpgsql AS "
+    f"$$ BEGIN PERFORM pg_notify('{CHANGED_CHANNEL}', current_setting('application_name')); RETURN NULL; END $$",
+    "CREATE TRIGGER audit_event_notify AFTER INSERT ON audit_event "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_notify()",
 ]
 
 for _sql in SQLITE_TRIGGERS:

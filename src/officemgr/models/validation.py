@@ -21,6 +21,9 @@ def _text(value: object) -> str:
     except UnicodeEncodeError:
         # Undecodable bytes (an odd file name, a damaged file) arrive as lone surrogates the database cannot store.
         raise ValueError("this holds characters that cannot be saved; retype it") from None
+    if "\x00" in value:
+        # A NUL (from a damaged file or a paste) ends text early in SQLite and is refused by PostgreSQL.
+        raise ValueError("this holds a NUL character that cannot be saved; retype it")
     return value.strip()
 
 
