@@ -1,4 +1,8 @@
-"""Shared fixtures: a fresh in-memory database per test, a write session on it, and a fixed today.
+"""Shared fixtures: a fresh database per test, a write session on it, and a fixed today.
+
+`engine`, `session` and `demo_engine` run each test twice: on SQLite and on PostgreSQL (tests/pg_support.py;
+skipped, with the reason shown, when no server is configured). `sqlite_engine` and `sqlite_demo_engine` are for
+tests of what only SQLite has (files, pragmas, backups) and for the snapshots.
 
 Row factories and helpers live in tests/factories.py (plain functions: `from factories import ...`).
 """
@@ -14,19 +18,63 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
+import pg_support
 from factories import NOW, TODAY
 from officemgr import store
 
 __all__ = ["NOW", "TODAY"]
 
 
+ENGINES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[pg_support.Server]:
+    server = pg_support.connect()
+    yield server
+    server.close()
+
+
 @pytest.fixture
-def engine() -> Iterator[Engine]:
+def sqlite_engine() -> Iterator[Engine]:
     """A fresh in-memory SQLite database (one shared connection, StaticPool) with every table."""
     engine = store.create_engine_for("sqlite://")
     SQLModel.metadata.create_all(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A fresh database with every table, on each engine in turn."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("sqlite_engine")
+        return
+    server: pg_support.Server = request.getfixturevalue("pg_server")
+    yield from _pg_clone(server, server.template("empty", SQLModel.metadata.create_all))
+
+
+@pytest.fixture(params=ENGINES)
+def blank_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A new database with no tables yet (for the migrations), on each engine in turn."""
+    if request.param == "sqlite":
+        engine = store.create_engine_for("sqlite://")
+        yield engine
+        engine.dispose()
+        return
+    server: pg_support.Server = request.getfixturevalue("pg_server")
+    name = server.create()
+    engine = store.create_engine_for(server.url_for(name))
+    yield engine
+    engine.dispose()
+    server.drop(name)
+
+
+def _pg_clone(server: pg_support.Server, template: str) -> Iterator[Engine]:
+    name, engine = server.clone(template)
+    yield engine
+    engine.dispose()
+    server.drop(name)
 
 
 @pytest.fixture
@@ -57,13 +105,25 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
 
 
 @pytest.fixture
-def demo_engine(demo_db, tmp_path):  # type: ignore[no-untyped-def]
-    """A private copy of the demo database, so a test may write to it."""
+def sqlite_demo_engine(demo_db, tmp_path):  # type: ignore[no-untyped-def]
+    """A private copy of the demo database file, so a test may write to it."""
     from ui_support import copy_demo
 
     engine = copy_demo(demo_db, tmp_path)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(params=ENGINES)
+def demo_engine(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """A private copy of the small demo practice, on each engine in turn."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("sqlite_demo_engine")
+        return
+    from ui_support import fill_demo
+
+    server: pg_support.Server = request.getfixturevalue("pg_server")
+    yield from _pg_clone(server, server.template("demo", fill_demo))
 
 
 @pytest.hookimpl(tryfirst=True)

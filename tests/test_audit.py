@@ -77,7 +77,13 @@ def test_filters_by_record_person_and_inclusive_dates(session: Session) -> None:
     assert both.total == 7 and all(r.entity == "item" and r.actor == "bob" for r in both.rows)
 
 
-def test_filtered_queries_use_an_index(engine: Engine, session: Session) -> None:
+def test_filtered_queries_use_an_index(sqlite_engine: Engine) -> None:
+    # SQLite's plans: PostgreSQL's planner rightly scans a table of ten rows, so there is nothing to learn there.
+    with store.write_session(sqlite_engine) as session:
+        _assert_index_plans(sqlite_engine, session)
+
+
+def _assert_index_plans(engine: Engine, session: Session) -> None:
     add_events(session, 10)
     statements: list[tuple[str, object]] = []
 
@@ -126,7 +132,7 @@ def _try_to_change(engine: Engine) -> list[str]:
         with engine.connect() as conn, pytest.raises(DatabaseError) as caught:
             conn.execute(text(sql))
             conn.commit()
-        refusals.append(str(caught.value.orig))
+        refusals.append(str(caught.value.orig).splitlines()[0])  # PostgreSQL adds a CONTEXT line
     return refusals
 
 

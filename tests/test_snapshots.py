@@ -42,7 +42,7 @@ SCREENS = {
 
 
 @pytest.mark.parametrize("name", sorted(SCREENS))
-def test_screen(name: str, demo_engine, snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_screen(name: str, sqlite_demo_engine, snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
         for key in SCREENS[name]:
@@ -53,17 +53,17 @@ def test_screen(name: str, demo_engine, snap_compare) -> None:  # type: ignore[n
             field.cursor_blink = False
         await settle(pilot)
 
-    app = make_app(demo_engine, today=TODAY, actor="manager")
+    app = make_app(sqlite_demo_engine, today=TODAY, actor="manager")
     # The slot finder and the forms read the time of day: pin it, like the date, so snapshots do not drift.
     app.now = lambda: datetime.combine(TODAY, time(10, 30))  # type: ignore[method-assign]
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_lock_screen(demo_engine, snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_lock_screen(sqlite_demo_engine, snap_compare) -> None:  # type: ignore[no-untyped-def]
     from officemgr.services import pin
     from officemgr.store import write_session
 
-    with write_session(demo_engine) as session:
+    with write_session(sqlite_demo_engine) as session:
         pin.set_pin(session, "2468", actor="manager", now=datetime.combine(TODAY, time(8)))
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
@@ -72,4 +72,5 @@ def test_lock_screen(demo_engine, snap_compare) -> None:  # type: ignore[no-unty
         await settle(pilot)
 
     # A secure start (the command line's) with a PIN set opens on the lock screen: nothing else shows.
-    assert snap_compare(make_app(demo_engine, today=TODAY, secure=True), terminal_size=SIZE, run_before=run_before)
+    app = make_app(sqlite_demo_engine, today=TODAY, secure=True)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

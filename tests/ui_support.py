@@ -20,10 +20,16 @@ SIZE = (160, 48)
 SEED = 1
 
 
+def fill_demo(engine: Engine) -> None:
+    """The small demo practice for TODAY and SEED, on a new database of either engine."""
+    store.migrate(engine)
+    demo.fill(engine, today=TODAY, seed=SEED, scale="small")
+
+
 def build_demo(folder: Path) -> Path:
     path = folder / "demo.db"
     engine = store.open_database(path=path)
-    demo.fill(engine, today=TODAY, seed=SEED, scale="small")
+    fill_demo(engine)
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
