@@ -5,9 +5,12 @@ Nothing here runs at import time. `open_database()` is the one way the app and t
 
 from __future__ import annotations
 
+import itertools
 import os
+import socket
 import sqlite3
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +31,12 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SCHEMA_HEAD = "0010"
 BUSY_TIMEOUT_MS = 5000
 _WRITE = "officemgr_write"
+# Every write on a shared server first takes this transaction-scoped lock: writes from several workstations run one
+# after another, as SQLite's BEGIN IMMEDIATE makes them, so a read-check-write (a version, a double-book, the
+# next claim number) cannot interleave with another workstation's.
+WRITE_LOCK_KEY = 0x6F666669  # "offi"
+_engines = itertools.count(1)
+_after_writes: weakref.WeakKeyDictionary[Engine, list[Callable[[], None]]] = weakref.WeakKeyDictionary()
 
 
 def sqlite_url(path: str | os.PathLike[str]) -> str:
@@ -47,7 +56,7 @@ def create_engine_for(url: str, *, key: str | None = None) -> Engine:
         if key is not None:
             raise StoreError("--encrypt and OFFICEMGR_KEY apply to a SQLite file; a server database is "
                              "protected by the server's own encryption")
-        return create_engine(url, pool_pre_ping=True)
+        return _server_engine(parsed)
     database = parsed.database or ""
     if database and database != ":memory:":
         _create_private_file(Path(database))
@@ -63,6 +72,38 @@ def create_engine_for(url: str, *, key: str | None = None) -> Engine:
         )
     _configure_sqlite(engine, encrypted=key is not None)
     return engine
+
+
+def _server_engine(url: URL) -> Engine:
+    if url.get_backend_name() != "postgresql":
+        raise StoreError(f"officemgr runs on SQLite or PostgreSQL, not {url.get_backend_name()}: use a URL like "
+                         "postgresql+psycopg://user@host/dbname")
+    if url.drivername not in ("postgresql", "postgresql+psycopg"):
+        raise StoreError(f"use the psycopg driver: postgresql+psycopg://… (not {url.drivername})")
+    # The writer's name rides on each change notice (models.audit), so a workstation can skip its own.
+    name = f"officemgr {socket.gethostname()[:30]} {os.getpid()}-{next(_engines)}"
+    url = url.set(drivername="postgresql+psycopg").update_query_dict({"application_name": name})
+    engine = create_engine(url, pool_pre_ping=True,
+                           connect_args={"options": f"-c lock_timeout={BUSY_TIMEOUT_MS}", "connect_timeout": 10})
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+        if conn.get_execution_options().get(_WRITE, False):
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+    return engine
+
+
+def application_name(engine: Engine) -> str | None:
+    """The name a server connection of this engine writes under (None for SQLite)."""
+    return engine.url.query.get("application_name")  # type: ignore[return-value]
+
+
+def after_writes(engine: Engine, callback: Callable[[], None]) -> Callable[[], None]:
+    """Call `callback` (in the writing thread) after each write session on `engine` ends; returns the undo."""
+    callbacks = _after_writes.setdefault(engine, [])
+    callbacks.append(callback)
+    return lambda: callbacks.remove(callback)
 
 
 def is_encrypted(engine: Engine) -> bool:
@@ -120,8 +161,12 @@ def read_session(engine: Engine) -> Iterator[Session]:
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A session whose transaction takes the write lock at BEGIN. Services commit it themselves."""
-    with Session(engine.execution_options(**{_WRITE: True}), expire_on_commit=False) as session:
-        yield session
+    try:
+        with Session(engine.execution_options(**{_WRITE: True}), expire_on_commit=False) as session:
+            yield session
+    finally:
+        for callback in list(_after_writes.get(engine, ())):
+            callback()
 
 
 def open_database(
@@ -165,6 +210,8 @@ def _refuse_read_only(url: str) -> None:
 
 
 def _explain(exc: Exception, engine: Engine) -> str:
+    if engine.url.get_backend_name() != "sqlite":
+        return _explain_server(exc, engine.url)
     text = str(getattr(exc, "orig", exc)).lower()
     where = engine.url.database or str(engine.url)
     if "not a database" in text and is_encrypted(engine):
@@ -185,6 +232,27 @@ def _explain(exc: Exception, engine: Engine) -> str:
     if "readonly" in text or "read-only" in text:
         return f"{where} is read-only; officemgr needs to write to it. Check the file's permissions."
     return f"cannot open {where}: {getattr(exc, 'orig', exc)}"
+
+
+def where_server(url: URL) -> str:
+    """A server database as the user knows it: no password, no connection settings of ours."""
+    return url.set(query={}).render_as_string(hide_password=True)
+
+
+def _explain_server(exc: Exception, url: URL) -> str:
+    cause = getattr(exc, "orig", exc)
+    text = str(cause).lower()
+    where = where_server(url)
+    if "does not exist" in text and "database" in text:
+        return (f"the server has no database '{url.database}': ask whoever runs it to create one "
+                f"(createdb {url.database}), or correct the URL {where}")
+    if "password" in text or "authentication" in text or "role" in text:
+        return f"the server refused the login of {url.username or 'this user'}: check the user and password in {where}"
+    if "connection refused" in text or "could not translate" in text or "timeout" in text or "no route" in text:
+        return (f"cannot reach the PostgreSQL server at {url.host or 'localhost'}:{url.port or 5432}: check that it "
+                f"is running and that this computer may connect to it ({where})")
+    first = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+    return f"cannot open {where}: {first}"
 
 
 def _alembic_config(connection):  # type: ignore[no-untyped-def]

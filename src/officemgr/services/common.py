@@ -27,13 +27,17 @@ class StaleEdit(ServiceError):
 BUSY = "the database is busy (another workstation is saving); try again in a moment — nothing was saved"
 
 
+# PostgreSQL: lock_timeout passed (55P03), a deadlock broken (40P01), or a serialization conflict (40001).
+_SERVER_BUSY = {"55P03", "40P01", "40001"}
+
+
 def database_refusal(exc: SQLAlchemyError) -> str:
     """What to tell the user when the database itself refused a write; a lock held past the busy timeout
     (another copy of the app saving) is worth retrying, so it says so instead of naming a driver error."""
     cause = getattr(exc, "orig", None) or exc
     # sqlcipher3's errors carry no sqlite_errorname, so the message is the fallback.
     if getattr(cause, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or (
-            "database is locked" in str(cause)):
+            "database is locked" in str(cause)) or getattr(cause, "sqlstate", None) in _SERVER_BUSY:
         return BUSY
     return f"the database did not take this change, nothing was saved ({type(cause).__name__})"
 
