@@ -70,6 +70,25 @@ def blank_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     server.drop(name)
 
 
+@pytest.fixture(params=ENGINES)
+def two(request: pytest.FixtureRequest, tmp_path) -> Iterator[tuple[Engine, Engine]]:  # type: ignore[no-untyped-def]
+    """Engines A and B on one new database, each as its own workstation's copy of the app would open it."""
+    server: pg_support.Server | None = None
+    if request.param == "sqlite":
+        url = store.sqlite_url(tmp_path / "office.db")
+    else:
+        server = request.getfixturevalue("pg_server")
+        name = server.create()
+        url = server.url_for(name)
+    a = store.open_database(url=url)
+    b = store.open_database(url=url)
+    yield a, b
+    a.dispose()
+    b.dispose()
+    if server is not None:
+        server.drop(name)
+
+
 def _pg_clone(server: pg_support.Server, template: str) -> Iterator[Engine]:
     name, engine = server.clone(template)
     yield engine

@@ -1,15 +1,15 @@
-"""Two copies of the app on one database file (a second workstation, a second window).
+"""Two copies of the app on one database (a second workstation, a second window), on each engine.
 
-Each copy is its own engine on the same file. An edit based on a version someone else has since changed is
-refused rather than overwriting theirs; a write waits while the other copy saves; a lock held past the busy
-timeout gets a message the office manager can act on, never a driver error.
+Each copy is its own engine on the same file or server database (the `two` fixture). An edit based on a version
+someone else has since changed is refused rather than overwriting theirs; a write waits while the other copy
+saves; a lock held past the busy timeout gets a message the office manager can act on, never a driver error.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -43,22 +43,21 @@ from ui_support import SIZE, settle
 ACTOR = "manager"
 
 
-@pytest.fixture
-def two(tmp_path) -> Iterator[tuple[Engine, Engine]]:  # type: ignore[no-untyped-def]
-    """Engines A and B, each as its own copy of the app would open the same file."""
-    path = tmp_path / "office.db"
-    a = store.open_database(path=path)
-    b = store.open_database(path=path)
-    yield a, b
-    a.dispose()
-    b.dispose()
-
-
 def impatient(engine: Engine, ms: int) -> None:
     """Give `engine` a short busy timeout, so a test of the timeout does not wait the real 5 s."""
     # Runs after store's own connect listener, so this timeout is the one that holds.
-    event.listen(engine, "connect", lambda dbapi, _record: dbapi.execute(f"PRAGMA busy_timeout={ms}"))
+    if engine.url.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", lambda dbapi, _record: dbapi.execute(f"PRAGMA busy_timeout={ms}"))
+    else:
+        event.listen(engine, "connect", lambda dbapi, _record: _server_timeout(dbapi, ms))
     engine.dispose()  # connections already pooled were made with the default
+
+
+def _server_timeout(dbapi: Any, ms: int) -> None:
+    # Outside a transaction, so the pool's rollback on check-in does not undo it.
+    dbapi.autocommit = True
+    dbapi.execute(f"SET lock_timeout = {ms}")
+    dbapi.autocommit = False
 
 
 @dataclass

@@ -56,7 +56,9 @@ async def settle(pilot: Pilot) -> None:
     deadline = time.monotonic() + SETTLE_SECONDS
     quiet = 0
     while quiet < 2:
-        await pilot.app.workers.wait_for_complete()
+        finite = _finite(pilot.app)
+        if finite:  # an empty list would mean every worker to Textual
+            await pilot.app.workers.wait_for_complete(finite)
         await pilot.pause()
         pending = _pending(pilot.app)
         if not pending:
@@ -72,8 +74,13 @@ def _pending(app) -> list[str]:  # type: ignore[no-untyped-def]
     screen = app.screen
     return ([f"table {table.id} measuring" for table in screen.query(DataTable) if _measuring(table)]
             + [f"view {view.id} loading" for view in screen.query(TabView) if _loading(view)]
-            + [f"worker {worker.name} running" for worker in app.workers
+            + [f"worker {worker.name} running" for worker in _finite(app)
                if worker.state in (WorkerState.PENDING, WorkerState.RUNNING)])
+
+
+def _finite(app) -> list:  # type: ignore[no-untyped-def, type-arg]
+    """Every worker but the change watcher, which runs as long as the app (make_app(live=True))."""
+    return [worker for worker in app.workers if worker.group != "changes"]
 
 
 def _loading(view: TabView) -> bool:

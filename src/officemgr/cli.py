@@ -174,7 +174,7 @@ def _run(args: argparse.Namespace, today: date) -> int:
     database = _sqlite_file(args)
     if database is not None and not dbfile.looks_openable(database, key=key):
         open_engine()  # refused: raises StoreError with the whole explanation, before the app paints anything
-    app = make_app(today=today, actor=getpass.getuser(), secure=True, open_engine=open_engine)
+    app = make_app(today=today, actor=getpass.getuser(), secure=True, open_engine=open_engine, live=True)
     app.run()
     if app.boot_error is not None:
         print(f"officemgr: {app.boot_error}", file=sys.stderr)

@@ -20,6 +20,7 @@ from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Header, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
 
 from officemgr.errors import StoreError
 from officemgr.tui.commands import OfficeCommands
@@ -83,12 +84,18 @@ class OfficeApp(App[None]):
         Binding("ctrl+l", "lock", "Lock", id="lock", show=False, priority=True),
     ]
     IDLE_CHECK_SECONDS = 5.0  # how often the idle lock looks at the time of the last input
+    # How long the change watcher waits between looks (SQLite) or at most for a notice (PostgreSQL, which wakes it
+    # at once): another workstation's change shows within a second.
+    CHANGE_WAIT_SECONDS = 1.0
 
     def __init__(self, practice: Practice | None, *, today: date, actor: str, secure: bool,
-                 open_engine: Callable[[], Engine] | None = None) -> None:
+                 open_engine: Callable[[], Engine] | None = None, live: bool = False) -> None:
         super().__init__()
         self.practice: Practice | None = None
         self.open_engine = open_engine
+        self.live = live
+        # Moves on every write, ours or another workstation's: a tab loaded at an older count reloads when opened.
+        self.generation = 0
         self.today = today
         self.actor = actor
         self.sub_title = f"{today:%A %B %-d, %Y}"
@@ -179,15 +186,47 @@ class OfficeApp(App[None]):
     def _start(self) -> None:
         """The practice is open and the tab on show has its view: focus, the idle lock, the lock or PIN offer."""
         from officemgr.services.pin import PinGate
+        from officemgr.store import after_writes
 
         assert self.practice is not None
         self.pin_gate = PinGate()
         self.view(self.query_one(TabbedContent).active).focus_table()
         self.set_interval(self.IDLE_CHECK_SECONDS, self._check_idle)
+        after_writes(self.engine, self._wrote)
+        if self.live:
+            self._watch_changes()
         if self.secure and self.pin_set:
             self.action_lock()
         elif self.secure and not self.practice.demo:
             self.action_set_pin()
+
+    # -- other workstations
+
+    def _wrote(self) -> None:
+        # In the writing thread: only the count moves (the tab that wrote reloads itself).
+        self.generation += 1
+
+    @work(thread=True, exclusive=True, group="changes", name="change watcher")
+    def _watch_changes(self) -> None:
+        from officemgr import changes
+
+        watcher = changes.watch(self.engine)
+        if watcher is None:
+            return
+        worker = get_current_worker()
+        try:
+            while not worker.is_cancelled:
+                if watcher.wait(self.CHANGE_WAIT_SECONDS) and not worker.is_cancelled:
+                    self.call_from_thread(self.changed_elsewhere)
+        finally:
+            watcher.close()
+
+    def changed_elsewhere(self) -> None:
+        """Another workstation saved something: the tab on show reloads now, the others when next opened."""
+        self.generation += 1
+        active = self.query_one(TabbedContent).active
+        if self.has_view(active) and self.view(active).started:
+            self.view(active).reload()
 
     # -- the lock
 
@@ -289,14 +328,17 @@ class OfficeApp(App[None]):
 
 
 def make_app(engine: Engine | None = None, *, today: date | None = None, actor: str = "manager",
-             secure: bool = False, open_engine: Callable[[], Engine] | None = None) -> OfficeApp:
+             secure: bool = False, open_engine: Callable[[], Engine] | None = None, live: bool = False
+             ) -> OfficeApp:
     """The app on an open `engine` (tests, scripts), or on the one `open_engine` returns in a worker after the
     first frame (the CLI: the tabs paint at once; a refusal ends the app with `boot_error` set).
 
     `secure` (the real CLI run only): start locked when a PIN is set, else offer to set one (not on a demo).
+    `live`: watch for other workstations' changes and refresh (the CLI run; tests of it ask for it).
     """
     if (engine is None) == (open_engine is None):
         raise TypeError("make_app needs an engine or open_engine, not both")
     mend_datatable()
     practice = read_practice(engine) if engine is not None else None
-    return OfficeApp(practice, today=today or date.today(), actor=actor, secure=secure, open_engine=open_engine)
+    return OfficeApp(practice, today=today or date.today(), actor=actor, secure=secure, open_engine=open_engine,
+                     live=live)

@@ -62,6 +62,7 @@ class TabView(Vertical):
         self.filter_text = ""
         self.started = False  # a load has been asked for
         self.shown = False  # a load has been shown
+        self.loaded_at = -1  # the app's write count when the last load began
         self._after_load: list[Callable[[], object]] = []
 
     def compose_filter(self) -> ComposeResult:
@@ -98,8 +99,8 @@ class TabView(Vertical):
             self.reload()
 
     def activated(self) -> None:
-        """The tab was opened: load its data the first time."""
-        if not self.started:
+        """The tab was opened: load its data the first time, and again when anything was saved since."""
+        if not self.started or self.loaded_at != self.app.generation:  # type: ignore[attr-defined]
             self.reload_after_frame()
 
     def after_load(self, callback: Callable[[], object]) -> None:
@@ -112,6 +113,7 @@ class TabView(Vertical):
 
     def reload(self) -> None:
         self.started = True
+        self.loaded_at = self.app.generation  # type: ignore[attr-defined]
         self._load()
 
     def reload_after_frame(self) -> None:

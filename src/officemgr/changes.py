@@ -1,0 +1,126 @@
+"""Hearing that another workstation, or another officemgr on this PC, changed the database.
+
+PostgreSQL: each write's audit row fires a NOTIFY carrying the writer's application_name (migration 0010), heard
+on a listening connection of our own. SQLite: `PRAGMA data_version` on a connection of our own moves whenever any
+other connection commits, which costs microseconds to ask every second. Our own writes are not news: the server
+tells us who wrote, and on SQLite the version is taken again after each of our write sessions.
+
+`wait()` blocks (in a worker thread) for at most `timeout` seconds and says whether someone else changed anything.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Protocol
+
+from sqlalchemy.engine import Engine
+
+from officemgr import store
+from officemgr.models.audit import CHANGED_CHANNEL
+
+# After a first change, more of the same burst (an import, another desk's several saves) is awaited this long, so
+# they bring one refresh rather than one each.
+BURST_SECONDS = 0.05
+
+
+class Watcher(Protocol):
+    def wait(self, timeout: float) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+def watch(engine: Engine) -> Watcher | None:
+    """A watcher for `engine`'s database; None when no one else can reach it (an in-memory database)."""
+    if engine.url.get_backend_name() == "postgresql":
+        return _Listener(engine)
+    if store.sqlite_file(engine) is not None:
+        return _DataVersion(engine)
+    return None
+
+
+class _DataVersion:
+    def __init__(self, engine: Engine) -> None:
+        self._connection = engine.raw_connection()  # held: data_version counts commits by *other* connections
+        self._error = engine.dialect.loaded_dbapi.Error  # sqlite3's, or SQLCipher's twin of it
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._seen = self._version()
+        self._forget_hook = store.after_writes(engine, self._absorb)
+
+    def _version(self) -> int:
+        with self._lock:
+            cursor = self._connection.cursor()
+            try:
+                return int(cursor.execute("PRAGMA data_version").fetchone()[0])
+            finally:
+                cursor.close()
+
+    def _absorb(self) -> None:
+        # Our own write: the tab that wrote reloads itself; a change by another program just before it shows too.
+        try:
+            self._seen = self._version()
+        except self._error:
+            pass  # the next look tells
+
+    def wait(self, timeout: float) -> bool:
+        if self._closed.wait(timeout):
+            return False
+        try:
+            version = self._version()
+        except self._error:
+            return False  # the file is busy for a moment; the next look tells
+        changed, self._seen = version != self._seen, version
+        return changed
+
+    def close(self) -> None:
+        self._closed.set()
+        self._forget_hook()
+        with self._lock:
+            self._connection.close()
+
+
+class _Listener:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._own = store.application_name(engine)
+        self._connection = None
+        self._connect()
+
+    def _connect(self) -> None:
+        import psycopg
+
+        args, kwargs = self._engine.dialect.create_connect_args(self._engine.url)
+        kwargs.pop("context", None)
+        connection = psycopg.connect(*args, **kwargs, autocommit=True, connect_timeout=5)
+        connection.execute(f"LISTEN {CHANGED_CHANNEL}")
+        self._connection = connection  # type: ignore[assignment]
+
+    def wait(self, timeout: float) -> bool:
+        import psycopg
+
+        if self._connection is None:
+            try:
+                self._connect()
+            except psycopg.Error:
+                threading.Event().wait(timeout)
+                return False
+            return True  # back after a break: whatever changed meanwhile was not heard
+        try:
+            if not self._foreign(timeout):
+                return False
+            while self._foreign(BURST_SECONDS):
+                pass
+            return True
+        except psycopg.Error:
+            self.close()  # the server went away; the next wait reconnects
+            return False
+
+    def _foreign(self, timeout: float) -> bool:
+        assert self._connection is not None
+        return any(note.payload != self._own for note in self._connection.notifies(timeout=timeout))
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
