@@ -36,7 +36,7 @@ class Server:
 
     def create(self, template: str | None = None) -> str:
         name = f"{self.prefix}_{next(self._serial)}"
-        clone = f" TEMPLATE {template} STRATEGY WAL_LOG" if template else ""
+        clone = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
         with self._admin.connect() as conn:
             conn.execute(text(f"CREATE DATABASE {name}{clone}"))
         return name

@@ -135,3 +135,26 @@ async def test_the_app_does_not_reload_for_its_own_saves(demo_engine) -> None:  
         assert loads == []
     with read_session(demo_engine) as session:
         assert session.exec(select(AuditEvent).where(AuditEvent.actor == "desk")).first() is not None
+
+
+def test_the_listener_comes_back_after_the_server_drops_it(pg_server) -> None:  # type: ignore[no-untyped-def]
+    name = pg_server.create()
+    a = store.open_database(url=pg_server.url_for(name))
+    b = store.open_database(url=pg_server.url_for(name))
+    watcher = changes.watch(a)
+    assert watcher is not None
+    try:
+        with b.connect() as conn:  # as a server restart would
+            dropped = conn.exec_driver_sql(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE query = 'LISTEN officemgr_changed' AND datname = current_database()").scalars().all()
+        assert dropped == [True]
+        assert watcher.wait(WAIT) is False  # the break is noticed
+        assert watcher.wait(WAIT) is True  # listening again: what changed meanwhile was not heard, so refresh
+        add_person(b, "Bea")
+        assert watcher.wait(WAIT) is True
+    finally:
+        watcher.close()
+        a.dispose()
+        b.dispose()
+        pg_server.drop(name)

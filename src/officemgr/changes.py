@@ -5,7 +5,8 @@ on a listening connection of our own. SQLite: `PRAGMA data_version` on a connect
 other connection commits, which costs microseconds to ask every second. Our own writes are not news: the server
 tells us who wrote, and on SQLite the version is taken again after each of our write sessions.
 
-`wait()` blocks (in a worker thread) for at most `timeout` seconds and says whether someone else changed anything.
+`wait()` blocks (in a worker thread) for at most `timeout` seconds and says whether someone else changed anything;
+`stop()`, from any thread, ends a wait at once (the app quits without waiting out the second).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import threading
 from typing import Protocol
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from officemgr import store
 from officemgr.models.audit import CHANGED_CHANNEL
@@ -23,8 +25,14 @@ from officemgr.models.audit import CHANGED_CHANNEL
 BURST_SECONDS = 0.05
 
 
+# PostgreSQL's wait listens in slices this long, looking for stop() in between.
+SLICE_SECONDS = 0.1
+
+
 class Watcher(Protocol):
     def wait(self, timeout: float) -> bool: ...
+
+    def stop(self) -> None: ...
 
     def close(self) -> None: ...
 
@@ -34,7 +42,10 @@ def watch(engine: Engine) -> Watcher | None:
     if engine.url.get_backend_name() == "postgresql":
         return _Listener(engine)
     if store.sqlite_file(engine) is not None:
-        return _DataVersion(engine)
+        try:
+            return _DataVersion(engine)
+        except DBAPIError:
+            return None  # the file went away under us: the app's own next read says so in words
     return None
 
 
@@ -43,7 +54,7 @@ class _DataVersion:
         self._connection = engine.raw_connection()  # held: data_version counts commits by *other* connections
         self._error = engine.dialect.loaded_dbapi.Error  # sqlite3's, or SQLCipher's twin of it
         self._lock = threading.Lock()
-        self._closed = threading.Event()
+        self._stopped = threading.Event()
         self._seen = self._version()
         self._forget_hook = store.after_writes(engine, self._absorb)
 
@@ -63,7 +74,7 @@ class _DataVersion:
             pass  # the next look tells
 
     def wait(self, timeout: float) -> bool:
-        if self._closed.wait(timeout):
+        if self._stopped.wait(timeout):
             return False
         try:
             version = self._version()
@@ -72,8 +83,10 @@ class _DataVersion:
         changed, self._seen = version != self._seen, version
         return changed
 
+    def stop(self) -> None:
+        self._stopped.set()
+
     def close(self) -> None:
-        self._closed.set()
         self._forget_hook()
         with self._lock:
             self._connection.close()
@@ -83,28 +96,35 @@ class _Listener:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._own = store.application_name(engine)
+        self._stopped = threading.Event()
         self._connection = None
-        self._connect()
+        self._listened = False  # a reconnection after a break may have missed notices; the first cannot
+        self._try_connect()
 
-    def _connect(self) -> None:
+    def _try_connect(self) -> bool:
+        """Listen on a connection of our own; True when this is a reconnection (notices may have been missed)."""
         import psycopg
 
         args, kwargs = self._engine.dialect.create_connect_args(self._engine.url)
-        kwargs.pop("context", None)
-        connection = psycopg.connect(*args, **kwargs, autocommit=True, connect_timeout=5)
-        connection.execute(f"LISTEN {CHANGED_CHANNEL}")
+        kwargs.pop("context", None)  # SQLAlchemy's type adapters, not a connection setting
+        try:
+            connection = psycopg.connect(*args, **kwargs, autocommit=True, connect_timeout=5)
+            connection.execute(f"LISTEN {CHANGED_CHANNEL}")
+        except psycopg.Error:
+            return False
         self._connection = connection  # type: ignore[assignment]
+        missed, self._listened = self._listened, True
+        return missed
 
     def wait(self, timeout: float) -> bool:
         import psycopg
 
         if self._connection is None:
-            try:
-                self._connect()
-            except psycopg.Error:
-                threading.Event().wait(timeout)
-                return False
-            return True  # back after a break: whatever changed meanwhile was not heard
+            if self._try_connect():
+                return True
+            if self._connection is None:
+                self._stopped.wait(timeout)  # the server is away: try again after a while
+            return False
         try:
             if not self._foreign(timeout):
                 return False
@@ -117,7 +137,16 @@ class _Listener:
 
     def _foreign(self, timeout: float) -> bool:
         assert self._connection is not None
-        return any(note.payload != self._own for note in self._connection.notifies(timeout=timeout))
+        left = timeout
+        while left > 0 and not self._stopped.is_set():
+            step = min(left, SLICE_SECONDS)
+            if any(note.payload != self._own for note in self._connection.notifies(timeout=step)):
+                return True
+            left -= step
+        return False
+
+    def stop(self) -> None:
+        self._stopped.set()
 
     def close(self) -> None:
         if self._connection is not None:

@@ -14,7 +14,14 @@ from datetime import datetime
 from pathlib import Path
 
 COMMANDS = ("backup", "restore", "check", "encrypt")
-_SERVER = "for a server database use the server's own tools (pg_dump and pg_restore for PostgreSQL)"
+# What each file command's job is on a server, where the server does it.
+_SERVER = {
+    "backup": "back up a server database with the server's own tools: pg_dump (and pg_restore to bring one back)",
+    "restore": "bring back a server database with the server's own tools: pg_restore from a pg_dump file",
+    "check": "the server checks its own data; opening the app (or any command) with --url brings the schema "
+             "up to date",
+    "encrypt": "a server database is protected by the server's own encryption (disk encryption, TLS connections)",
+}
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -53,7 +60,7 @@ def writes_over_database(args: argparse.Namespace) -> str | None:
 
 def run(args: argparse.Namespace, database: Path | None) -> int:
     if database is None:
-        print(f"officemgr: {args.command} works on a SQLite file; {_SERVER}", file=sys.stderr)
+        print(f"officemgr: {args.command} works on a SQLite file; {_SERVER[args.command]}", file=sys.stderr)
         return 1
     if args.command == "restore":
         return _restore(args, database)

@@ -96,6 +96,7 @@ class OfficeApp(App[None]):
         self.live = live
         # Moves on every write, ours or another workstation's: a tab loaded at an older count reloads when opened.
         self.generation = 0
+        self.watcher: Any = None
         self.today = today
         self.actor = actor
         self.sub_title = f"{today:%A %B %-d, %Y}"
@@ -210,7 +211,7 @@ class OfficeApp(App[None]):
     def _watch_changes(self) -> None:
         from officemgr import changes
 
-        watcher = changes.watch(self.engine)
+        watcher = self.watcher = changes.watch(self.engine)
         if watcher is None:
             return
         worker = get_current_worker()
@@ -220,6 +221,10 @@ class OfficeApp(App[None]):
                     self.call_from_thread(self.changed_elsewhere)
         finally:
             watcher.close()
+
+    def on_unmount(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()  # the process waits for the watcher's thread before it ends
 
     def changed_elsewhere(self) -> None:
         """Another workstation saved something: the tab on show reloads now, the others when next opened."""
