@@ -13,7 +13,7 @@ import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from officemgr import cli_audit, cli_backup, cli_bench, cli_billing, cli_huddle, cli_inventory, cli_pin
+from officemgr import cli_audit, cli_backup, cli_bench, cli_billing, cli_copy, cli_huddle, cli_inventory, cli_pin
 from officemgr.errors import StoreError
 
 
@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_pin.add_parser(sub)
     cli_backup.add_parsers(sub)
     cli_bench.add_parser(sub)
+    cli_copy.add_parser(sub)
     return parser
 
 
@@ -111,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
             return cli_huddle.run(args, today)
         if args.command == "set-pin":
             return cli_pin.run(args, today)
+        if args.command == "copy":
+            return cli_copy.run(args)
         if args.command in cli_backup.COMMANDS:
             return cli_backup.run(args, _sqlite_file(args))
         return _run(args, today)

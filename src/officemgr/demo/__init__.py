@@ -19,7 +19,7 @@ from datetime import date
 from sqlalchemy.engine import Engine
 
 from officemgr.checklist import checklist_path, load_checklist
-from officemgr.demo._db import _refuse_if_filled, _sync_sequences, _transaction
+from officemgr.demo._db import _refuse_if_filled, _transaction
 from officemgr.demo._types import DEMO_NOW, SCALES, DemoSummary, Scale
 from officemgr.demo.audit import _add_audit_trail
 from officemgr.demo.billing import _add_claims
@@ -32,6 +32,7 @@ from officemgr.demo.people import _add_credentials, _add_patients, _add_shifts, 
 from officemgr.demo.schedule import _add_appointments, _add_templates
 from officemgr.demo.staffing import _add_staffing
 from officemgr.demo.vaccine import _add_vaccine_storage
+from officemgr.transfer import sync_sequences
 
 __all__ = ["DEMO_NOW", "SCALES", "DemoSummary", "Scale", "fill"]
 
@@ -76,5 +77,5 @@ def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") ->
         # Made-up patients: the app does not ask for a PIN on opening it (one can still be set).
         conn.exec_driver_sql("INSERT INTO setting (key, value, version) VALUES ('demo_data', 'true', 1)")
         summary.audit_events = _add_audit_trail(conn)
-        _sync_sequences(conn)
+        sync_sequences(conn)
     return summary

@@ -1,4 +1,4 @@
-"""Writing rows: transactions, bulk inserts with explicit ids, sequences; and small shared helpers."""
+"""Writing rows: transactions, bulk inserts with explicit ids; and small shared helpers."""
 
 from __future__ import annotations
 
@@ -12,33 +12,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
-from officemgr.models import (
-    Appointment,
-    AppointmentType,
-    Claim,
-    ClaimDiagnosis,
-    ClaimLine,
-    ClaimNote,
-    ComplianceCompletion,
-    ComplianceTask,
-    Concern,
-    Credential,
-    Equipment,
-    EquipmentService,
-    Item,
-    Patient,
-    Payer,
-    PurchaseOrder,
-    PurchaseOrderLine,
-    Shift,
-    Staff,
-    StockLot,
-    StockMovement,
-    StorageUnit,
-    TemperatureReading,
-    TimeOff,
-    Vendor,
-)
+from officemgr.models import Patient
 from officemgr.store import write_session
 
 BATCH = 10_000
@@ -88,20 +62,6 @@ def _ensure_named(conn: Connection, model: type, rows: list[dict], key: str = "n
     _insert(conn, model, new)
     ids.update({row[key]: row["id"] for row in new})
     return ids, len(new)
-
-
-def _sync_sequences(conn: Connection) -> None:
-    # Explicit ids bypass PostgreSQL's serial sequences; move them past the rows we wrote.
-    if conn.dialect.name != "postgresql":
-        return
-    for model in (Staff, Patient, Credential, TimeOff, Shift, AppointmentType, Appointment, Vendor, Item,
-                  StockLot, StockMovement, Payer, Claim, ClaimLine, ClaimDiagnosis, ClaimNote,
-                  ComplianceTask, ComplianceCompletion, StorageUnit, TemperatureReading, Concern, PurchaseOrder,
-                  PurchaseOrderLine, Equipment, EquipmentService):
-        name = model.__tablename__  # type: ignore[attr-defined]
-        conn.exec_driver_sql(
-            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), COALESCE((SELECT MAX(id) FROM {name}), 1))"
-        )
 
 
 # ---------------------------------------------------------------------------------------- small helpers

@@ -1,0 +1,143 @@
+"""`officemgr copy --from URL --to URL`: the whole practice, every row and the audit log, into a new, empty database.
+
+Typically once, when a practice moves from one PC's file to the shared server:
+`officemgr copy --from office.db --to postgresql+psycopg://user@server/office`. Each side is a SQLAlchemy URL or a
+file path (a SQLite file); --encrypt / OFFICEMGR_KEY is the key of a side that is a SQLite file.
+Exit codes: 0 copied and counts verified, 1 refused (nothing kept on the target), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from officemgr.cli_common import fail
+
+if TYPE_CHECKING:  # imported when used: the app's start does not wait for SQLAlchemy
+    from sqlalchemy.engine import URL
+
+    from officemgr.transfer import CopyResult
+
+# Names a PostgreSQL client resolves to this computer: the same server, however the URL spells it.
+_LOCAL = {"", "localhost", "127.0.0.1", "::1"}
+
+
+class _Usage(ValueError):
+    pass
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from officemgr.cli import _global_options
+
+    copy = sub.add_parser("copy", help="copy the whole practice (every row and the audit log) into a new, empty "
+                                       "database, e.g. from this PC's file to the server")
+    _global_options(copy, suppress=True)
+    copy.add_argument("--from", dest="source", required=True, metavar="URL|FILE",
+                      help="the database to copy: a file path or a URL (it is only read)")
+    copy.add_argument("--to", dest="target", required=True, metavar="URL|FILE",
+                      help="a new, empty database: a file path, or a server database created for it "
+                           "(postgresql+psycopg://user@server/dbname)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import DBAPIError
+
+    from officemgr import transfer
+    from officemgr.cli import database_key
+    from officemgr.errors import StoreError
+
+    if args.db or args.url:
+        return fail("copy names its two databases with --from and --to, not --db or --url", 2)
+    try:
+        source, target = _url(args.source, "--from"), _url(args.target, "--to")
+    except _Usage as exc:
+        return fail(str(exc), 2)
+    if _same(source, target):
+        return fail(f"--from and --to both name {_where(source)}; copy into a new, empty database")
+    # Checked before opening, so a mistyped name does not create an empty database to copy from.
+    if _is_file(source) and not Path(source.database or "").is_file():
+        return fail(f"there is no database {source.database}; nothing was copied")
+    try:
+        key = database_key(args)
+        src = _open(source, key)
+    except StoreError as exc:
+        return fail(str(exc))
+    try:
+        dst = _open(target, key)
+    except StoreError as exc:
+        src.dispose()
+        return fail(str(exc))
+    started = time.monotonic()
+    try:
+        result = transfer.copy_database(src, dst, actor=getpass.getuser(), now=datetime.now(), origin=_where(source))
+    except transfer.TransferError as exc:
+        return fail(str(exc))
+    except DBAPIError as exc:
+        cause = str(exc.orig).strip().splitlines()
+        return fail(f"the copy did not go through ({cause[0] if cause else type(exc.orig).__name__}); "
+                    f"nothing was kept on {_where(target)}")
+    finally:
+        src.dispose()
+        dst.dispose()
+    _summary(result, source, target, time.monotonic() - started)
+    return 0
+
+
+def _url(text: str, option: str) -> URL:
+    """The database an option names: a URL, or else a path to a SQLite file."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from officemgr import store
+
+    if "://" not in text:
+        return make_url(store.sqlite_url(text))
+    try:
+        url = make_url(text)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        # Not echoed: a mistyped URL may hold a password.
+        raise _Usage(f"{option} is neither a database URL (postgresql+psycopg://user@server/dbname) "
+                     "nor a file path") from None
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        raise _Usage(f"{option} names no file: write sqlite:///office.db, or just the file's path")
+    return url
+
+
+def _is_file(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def _where(url: URL) -> str:
+    from officemgr import store
+
+    return str(url.database) if _is_file(url) else store.where_server(url)
+
+
+def _same(a: URL, b: URL) -> bool:
+    if _is_file(a) or _is_file(b):
+        return _is_file(a) and _is_file(b) and os.path.realpath(a.database or "") == os.path.realpath(b.database or "")
+    host_a, host_b = ((u.host or "").lower() for u in (a, b))
+    same_host = host_a == host_b or {host_a, host_b} <= _LOCAL
+    return same_host and (a.port or 5432) == (b.port or 5432) and a.database == b.database
+
+
+def _open(url: URL, key: str | None):  # type: ignore[no-untyped-def]
+    from officemgr import store
+
+    # The key is a SQLite file's; a server refuses one (its data is protected by the server's own encryption).
+    return store.open_database(url=url.render_as_string(hide_password=False), key=key if _is_file(url) else None)
+
+
+def _summary(result: CopyResult, source: URL, target: URL, seconds: float) -> None:
+    filled = sorted((name, n) for name, n in result.rows.items() if n)
+    print(f"Copied {_where(source)} to {_where(target)} in {seconds:.1f} s:")
+    width = max((len(name) for name, _ in filled), default=0)
+    for name, n in filled:
+        print(f"  {name.replace('_', ' '):<{width}} {n:>10,}")
+    tables = "1 table" if len(filled) == 1 else f"{len(filled)} tables"
+    print(f"{result.total:,} rows in {tables}; counts verified.")
