@@ -50,8 +50,10 @@ def create_engine_for(url: str, *, key: str | None = None) -> Engine:
     """
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise StoreError(f"'{url}' is not a database URL (e.g. sqlite:///office.db)") from None
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        # Not echoed: a mistyped server URL may hold its password.
+        raise StoreError("that is not a database URL: write sqlite:///office.db or "
+                         "postgresql+psycopg://user@server/dbname") from None
     if parsed.get_backend_name() != "sqlite":
         if key is not None:
             raise StoreError("--encrypt and OFFICEMGR_KEY apply to a SQLite file; a server database is "
@@ -122,7 +124,7 @@ def _create_private_file(path: Path) -> None:
     if path.exists():
         return
     if not path.parent.exists():
-        raise StoreError(f"the folder {path.parent} does not exist; create it or choose another --db path")
+        raise StoreError(f"the folder {path.parent} does not exist; create it or choose another path")
     try:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except FileExistsError:

@@ -172,7 +172,7 @@ def _appointments(session: Session, first: date, days: int, provider_id: int | N
         .join(Patient, Patient.id == Appointment.patient_id)
         .join(AppointmentType, AppointmentType.id == Appointment.type_id)
         .where(Appointment.start >= start, Appointment.start < start + timedelta(days=days))
-        .order_by(Appointment.provider_id, Appointment.start)
+        .order_by(Appointment.provider_id, Appointment.start, Appointment.id)  # the same order on every engine
     )
     if provider_id is not None:
         query = query.where(Appointment.provider_id == provider_id)
