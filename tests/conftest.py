@@ -55,6 +55,18 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
 
 
 @pytest.fixture(params=ENGINES)
+def practice_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+    """A new practice database as the app opens it (migrations run, their seeded lists in), on each engine."""
+    if request.param == "sqlite":
+        engine = store.open_database(path=tmp_path / "office.db")
+        yield engine
+        engine.dispose()
+        return
+    server: pg_support.Server = request.getfixturevalue("pg_server")
+    yield from _pg_clone(server, server.template("migrated", store.migrate))
+
+
+@pytest.fixture(params=ENGINES)
 def blank_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     """A new database with no tables yet (for the migrations), on each engine in turn."""
     if request.param == "sqlite":

@@ -136,8 +136,8 @@ def _try_to_change(engine: Engine) -> list[str]:
     return refusals
 
 
-def test_an_opened_database_refuses_to_change_or_delete_the_log(tmp_path: Path) -> None:
-    engine = store.open_database(path=tmp_path / "office.db")  # runs the migrations
+def test_an_opened_database_refuses_to_change_or_delete_the_log(practice_engine) -> None:
+    engine = practice_engine  # opened as the app opens it: the migrations made the triggers
     try:
         with store.write_session(engine) as session:
             record(session, actor="ann", entity="claim", entity_id=1, action="update",

@@ -25,11 +25,11 @@ MARKUP = "[bold]Smith[/bold] [red]x"
 
 
 @pytest.fixture
-def engine(tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+def engine(practice_engine) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
     """A new practice holding only 120 events an hour apart: claims by ann, items by bob, the newest has markup.
 
     (Not the demo: its replayed history would fill the log, and these tests count rows.)"""
-    log_engine = store.open_database(path=tmp_path / "office.db")
+    log_engine = practice_engine
     with store.write_session(log_engine) as session:
         for i in range(120):
             record(session, actor=("ann", "bob")[i % 2], entity=("claim", "item")[i % 2], entity_id=i % 4 + 1,

@@ -14,7 +14,6 @@ from sqlmodel import select
 from textual.widgets import DataTable, Input, Label, OptionList, Select, Static
 
 from factories import make_claim, make_patient, make_payer
-from officemgr import store
 from officemgr.models import CarcCode, Claim, ClaimDiagnosis, ClaimEvent, ClaimNote, ClaimStatus, NoteAction
 from officemgr.services import billing
 from officemgr.store import read_session, write_session
@@ -35,13 +34,13 @@ def days(n: int) -> date:
 
 
 @pytest.fixture
-def office(tmp_path):  # type: ignore[no-untyped-def]
+def office(practice_engine):  # type: ignore[no-untyped-def]
     """A practice with three payers and four open claims (the CARC codes come seeded by the migrations).
 
     Returns (engine, claim ids by name): `new` submitted to Aetna 20 days ago with a billable and a
     non-billable diagnosis and some history; `pending` at Medicare; `accepted` at Medicare; `denied` by Cigna.
     """
-    engine = store.open_database(path=tmp_path / "billing.db")
+    engine = practice_engine
     with write_session(engine) as session:
         aetna = make_payer(session, name="Aetna", timely_filing_days=90, phone="(555) 300-1000")
         medicare = make_payer(session, name="Medicare", timely_filing_days=365)

@@ -11,7 +11,6 @@ import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Static
 
-from officemgr import store
 from officemgr.models import Equipment, EquipmentCreate, EquipmentService
 from officemgr.services import equipment
 from officemgr.store import read_session, write_session
@@ -24,9 +23,9 @@ NOW = datetime.combine(TODAY, time(10, 30))
 
 
 @pytest.fixture
-def office(tmp_path):  # type: ignore[no-untyped-def]
+def office(practice_engine):  # type: ignore[no-untyped-def]
     """A fresh practice database with an autoclave overdue, an AED due in 10 days and an ECG due in a year."""
-    engine = store.open_database(path=tmp_path / "office.db")
+    engine = practice_engine
     with write_session(engine) as session:
         for name, every, last in (("Autoclave", 30, date(2026, 10, 1)), ("AED", 90, date(2026, 9, 3)),
                                   ("ECG machine", 365, TODAY)):

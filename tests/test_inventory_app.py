@@ -5,7 +5,6 @@ the expiry window, and an item's detail with its movements."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +12,6 @@ from sqlmodel import select
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from factories import make_item, make_vendor
-from officemgr import store
 from officemgr.models import Item, ItemCategory, MovementKind, ReceiveCreate, StockLot, StockMovement, UseCreate
 from officemgr.services import movements
 from officemgr.store import read_session, write_session
@@ -33,9 +31,9 @@ def days(n: int) -> date:
 
 
 @pytest.fixture
-def engine(tmp_path: Path):  # type: ignore[no-untyped-def]
+def engine(practice_engine):  # type: ignore[no-untyped-def]
     """A fresh database file (the app's workers use their own connections, as in real use)."""
-    engine = store.open_database(path=tmp_path / "inventory.db")
+    engine = practice_engine
     yield engine
     engine.dispose()
 

@@ -12,7 +12,6 @@ from sqlmodel import select
 from textual.widgets import DataTable, Input, Static
 
 from factories import make_item, make_vendor
-from officemgr import store
 from officemgr.models import (
     Item,
     ItemCategory,
@@ -36,9 +35,9 @@ NOW = datetime.combine(TODAY, time(10, 30))
 
 
 @pytest.fixture
-def office(tmp_path):  # type: ignore[no-untyped-def]
+def office(practice_engine):  # type: ignore[no-untyped-def]
     """A fresh practice database: two vendors, three low items from them and one low item with no vendor."""
-    engine = store.open_database(path=tmp_path / "office.db")
+    engine = practice_engine
     with write_session(engine) as session:
         schein = make_vendor(session, name="Henry Schein", phone="(555) 200-1000", account_number="HS-4471")
         staples = make_vendor(session, name="Staples")

@@ -75,8 +75,8 @@ async def test_the_queue_pages_to_the_end_and_back_in_the_services_order(demo_en
         assert shows(0)
 
 
-async def test_pgdn_on_a_full_last_page_stays_there(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    engine = store.open_database(path=tmp_path / "office.db")
+async def test_pgdn_on_a_full_last_page_stays_there(practice_engine) -> None:  # type: ignore[no-untyped-def]
+    engine = practice_engine
     with store.write_session(engine) as session:
         patient, payer = make_patient(session), make_payer(session)
         for _ in range(2 * PAGE):
@@ -112,9 +112,9 @@ async def test_a_text_filter_shows_the_first_page_of_the_matching_claims(demo_en
 
 
 @pytest.fixture
-def ties(tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+def ties(practice_engine) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
     """130 events written ten at a time: every page boundary falls among events with the same time."""
-    engine = store.open_database(path=tmp_path / "office.db")
+    engine = practice_engine
     with store.write_session(engine) as session:
         for i in range(130):
             record(session, actor="ann", entity="claim", entity_id=i + 1, action="update",

@@ -11,7 +11,6 @@ from sqlmodel import select
 from textual.widgets import DataTable, Input, Static
 
 from factories import make_claim, make_payer
-from officemgr import store
 from officemgr.models import AuditEvent, Claim, ClaimStatus, Payer
 from officemgr.store import read_session, write_session
 from officemgr.tui.app import make_app
@@ -23,9 +22,9 @@ NOW = datetime.combine(TODAY, time(10, 30))
 
 
 @pytest.fixture
-def office(tmp_path):  # type: ignore[no-untyped-def]
+def office(practice_engine):  # type: ignore[no-untyped-def]
     """A practice database with Aetna (365-day filing) and one submitted claim from 11/03/2026, due 11/03/2027."""
-    engine = store.open_database(path=tmp_path / "office.db")
+    engine = practice_engine
     with write_session(engine) as session:
         aetna = make_payer(session, name="Aetna", timely_filing_days=365, phone="(555) 123-4567")
         make_claim(session, payer=aetna, number="CL-1", service_date=date(2026, 11, 3), billed_cents=12_345,
