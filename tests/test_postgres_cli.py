@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from officemgr import cli, store
 from ui_support import TODAY
@@ -36,7 +37,8 @@ def count(url: str, table: str) -> int:
 
 
 def test_the_commands_work_on_a_server_database(server_url, capsys, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    assert run(capsys, "demo", "--url", server_url)[0] == 0
+    code, out, _ = run(capsys, "demo", "--url", server_url)
+    assert code == 0 and f"written to {store.where_server(make_url(server_url))}:" in out
     assert count(server_url, "appointment") > 1000
     assert run(capsys, "export", "queue", str(tmp_path / "q.csv"), "--url", server_url)[0] == 0
     assert (tmp_path / "q.csv").read_text().count("\n") > 50

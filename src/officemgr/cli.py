@@ -186,7 +186,7 @@ def _run(args: argparse.Namespace, today: date) -> int:
 
 
 def _demo(args: argparse.Namespace, today: date) -> int:
-    from officemgr import demo
+    from officemgr import demo, store
 
     engine = _open(args)
     try:
@@ -195,7 +195,7 @@ def _demo(args: argparse.Namespace, today: date) -> int:
         print(f"officemgr: {exc}", file=sys.stderr)
         return 1
     counts = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in summary.as_dict().items())
-    print(f"Demo practice for {today:%Y-%m-%d} (seed {args.seed}, {args.scale}) written to {engine.url.database}:")
+    print(f"Demo practice for {today:%Y-%m-%d} (seed {args.seed}, {args.scale}) written to {store.describe(engine)}:")
     print(counts)
     return 0
 

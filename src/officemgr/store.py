@@ -236,6 +236,11 @@ def _explain(exc: Exception, engine: Engine) -> str:
     return f"cannot open {where}: {getattr(exc, 'orig', exc)}"
 
 
+def describe(engine: Engine) -> str:
+    """The database as the user named it: the SQLite file's path, or the server database without its password."""
+    return str(engine.url.database) if engine.url.get_backend_name() == "sqlite" else where_server(engine.url)
+
+
 def where_server(url: URL) -> str:
     """A server database as the user knows it: no password, no connection settings of ours."""
     return url.set(query={}).render_as_string(hide_password=True)
