@@ -21,7 +21,7 @@ from officemgr.models.huddle import (
 )
 from officemgr.services import huddle_actions, staff
 from officemgr.services.huddle import huddle
-from officemgr.store import read_session, write_session
+from officemgr.store import read_session, sqlite_file, write_session
 from officemgr.tui.app import make_app
 from officemgr.tui.forms.huddle import ActionForm, FinishForm, SnoozeForm
 from officemgr.tui.views.huddle_actions import ActionsScreen, PastHuddleScreen, PastHuddlesScreen
@@ -220,10 +220,13 @@ async def test_past_huddle_opens_read_only(demo_engine) -> None:  # type: ignore
         assert isinstance(app.screen, PastHuddlesScreen)
 
 
-async def test_sheet_written_beside_the_database(demo_engine) -> None:  # type: ignore[no-untyped-def]
+async def test_sheet_written_beside_the_database(demo_engine, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     said: list[tuple[str, str]] = []
     app = fixed_app(demo_engine, said)
-    folder = __import__("pathlib").Path(demo_engine.url.database).parent
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    database = sqlite_file(demo_engine)
+    # A server's database has no folder of its own here: the sheet goes to officemgr's data folder.
+    folder = database.parent if database is not None else tmp_path / "data" / "officemgr"
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("p")

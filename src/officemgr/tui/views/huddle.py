@@ -197,8 +197,10 @@ def item_cell(item: HuddleItem, text: str) -> Text:
 
 
 def sheet_folder(engine) -> Path:  # type: ignore[no-untyped-def]
-    """Beside the database file when there is one, else the current directory."""
-    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
-    if database and database != ":memory:" and not database.startswith("file:"):
-        return Path(database).resolve().parent
-    return Path.cwd()
+    """Beside the database file when there is one, else (a server's database) in officemgr's own data folder on
+    this computer, where the default database would be: never wherever the app happened to be started."""
+    from officemgr.dbfile import default_path
+    from officemgr.store import sqlite_file
+
+    database = sqlite_file(engine)
+    return database.resolve().parent if database is not None else default_path().parent
