@@ -13,7 +13,8 @@ def footer_keys(app) -> set[str]:  # type: ignore[no-untyped-def]
     return {key.description for key in app.screen.query(FooterKey)}
 
 
-async def test_the_footer_follows_the_tab_and_skips_rebuilds_that_change_nothing(demo_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_the_footer_follows_the_tab_and_skips_rebuilds_that_change_nothing(  # type: ignore[no-untyped-def]
+        sqlite_demo_engine, monkeypatch) -> None:
     rebuilds = []
     recompose = KeysFooter.recompose
 
@@ -22,7 +23,7 @@ async def test_the_footer_follows_the_tab_and_skips_rebuilds_that_change_nothing
         await recompose(footer)
 
     monkeypatch.setattr(KeysFooter, "recompose", counted)
-    app = make_app(demo_engine, today=TODAY)
+    app = make_app(sqlite_demo_engine, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("5")

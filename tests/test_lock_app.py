@@ -7,6 +7,7 @@ import html
 import re
 import time
 
+import pytest
 from textual.command import CommandPalette
 from textual.widgets import Input, Static, TabbedContent
 
@@ -18,6 +19,13 @@ from officemgr.tui.forms.appointment import AppointmentForm
 from officemgr.tui.keys import KeysScreen
 from officemgr.tui.lock import LockScreen, SetPinScreen
 from ui_support import SIZE, TODAY, settle
+
+
+@pytest.fixture
+def demo_engine(sqlite_demo_engine):  # type: ignore[no-untyped-def]
+    """What the screen shows and hides (the lock, patients by initials) is the same on either engine: SQLite alone
+    (the PIN's storage and check run on both engines in test_pin.py; the suite's time is better spent there)."""
+    return sqlite_demo_engine
 
 PIN = "2468"
 

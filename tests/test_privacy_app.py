@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import DataTable
 
 from factories import NOW
@@ -12,6 +13,13 @@ from officemgr.tui.views.huddle import HuddleView
 from officemgr.tui.views.schedule import ScheduleView
 from test_lock_app import screen_text, type_pin
 from ui_support import SIZE, TODAY, settle
+
+
+@pytest.fixture
+def demo_engine(sqlite_demo_engine):  # type: ignore[no-untyped-def]
+    """What the screen shows and hides (the lock, patients by initials) is the same on either engine: SQLite alone
+    (the PIN's storage and check run on both engines in test_pin.py; the suite's time is better spent there)."""
+    return sqlite_demo_engine
 
 
 def todays_rows(engine) -> list[schedule.ApptRow]:  # type: ignore[no-untyped-def]
