@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 import sqlite3
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -178,6 +179,12 @@ SLOW_FIRST = ("test_bench.py::test_bench_reports_every_figure_against_its_budget
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: not any(slow in item.nodeid for slow in SLOW_FIRST))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """Say once, at the end, why the PostgreSQL half did not run (a line per skipped test would bury it)."""
+    if not os.environ.get(pg_support.ENV) and terminalreporter.stats.get("skipped"):
+        terminalreporter.write_line(f"PostgreSQL tests skipped: {pg_support.SKIP_REASON}", yellow=True)
 
 
 @pytest.hookimpl(tryfirst=True)
