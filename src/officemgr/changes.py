@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from typing import Protocol
 
+import psycopg
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -49,12 +50,20 @@ def watch(engine: Engine) -> Watcher | None:
     return None
 
 
-class _DataVersion:
+class _Stoppable:
+    def __init__(self) -> None:
+        self._stopped = threading.Event()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+
+class _DataVersion(_Stoppable):
     def __init__(self, engine: Engine) -> None:
+        super().__init__()
         self._connection = engine.raw_connection()  # held: data_version counts commits by *other* connections
         self._error = engine.dialect.loaded_dbapi.Error  # sqlite3's, or SQLCipher's twin of it
         self._lock = threading.Lock()
-        self._stopped = threading.Event()
         self._seen = self._version()
         self._forget_hook = store.after_writes(engine, self._absorb)
 
@@ -83,28 +92,23 @@ class _DataVersion:
         changed, self._seen = version != self._seen, version
         return changed
 
-    def stop(self) -> None:
-        self._stopped.set()
-
     def close(self) -> None:
         self._forget_hook()
         with self._lock:
             self._connection.close()
 
 
-class _Listener:
+class _Listener(_Stoppable):
     def __init__(self, engine: Engine) -> None:
+        super().__init__()
         self._engine = engine
         self._own = store.application_name(engine)
-        self._stopped = threading.Event()
         self._connection = None
         self._listened = False  # a reconnection after a break may have missed notices; the first cannot
         self._try_connect()
 
     def _try_connect(self) -> bool:
         """Listen on a connection of our own; True when this is a reconnection (notices may have been missed)."""
-        import psycopg
-
         args, kwargs = self._engine.dialect.create_connect_args(self._engine.url)
         kwargs.pop("context", None)  # SQLAlchemy's type adapters, not a connection setting
         try:
@@ -117,8 +121,6 @@ class _Listener:
         return missed
 
     def wait(self, timeout: float) -> bool:
-        import psycopg
-
         if self._connection is None:
             if self._try_connect():
                 return True
@@ -144,9 +146,6 @@ class _Listener:
                 return True
             left -= step
         return False
-
-    def stop(self) -> None:
-        self._stopped.set()
 
     def close(self) -> None:
         if self._connection is not None:

@@ -195,7 +195,8 @@ def _demo(args: argparse.Namespace, today: date) -> int:
         print(f"officemgr: {exc}", file=sys.stderr)
         return 1
     counts = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in summary.as_dict().items())
-    print(f"Demo practice for {today:%Y-%m-%d} (seed {args.seed}, {args.scale}) written to {store.describe(engine)}:")
+    where = store.describe(engine.url)
+    print(f"Demo practice for {today:%Y-%m-%d} (seed {args.seed}, {args.scale}) written to {where}:")
     print(counts)
     return 0
 

@@ -47,7 +47,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import DBAPIError
 
-    from officemgr import transfer
+    from officemgr import store, transfer
     from officemgr.cli import database_key
     from officemgr.errors import StoreError
 
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     except _Usage as exc:
         return fail(str(exc), 2)
     if _same(source, target):
-        return fail(f"--from and --to both name {_where(source)}; copy into a new, empty database")
+        return fail(f"--from and --to both name {store.describe(source)}; copy into a new, empty database")
     # Checked before opening, so a mistyped name does not create an empty database to copy from.
     if _is_file(source) and not Path(source.database or "").is_file():
         return fail(f"there is no database {source.database}; nothing was copied")
@@ -74,13 +74,14 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc))
     started = time.monotonic()
     try:
-        result = transfer.copy_database(src, dst, actor=getpass.getuser(), now=datetime.now(), origin=_where(source))
+        result = transfer.copy_database(src, dst, actor=getpass.getuser(), now=datetime.now(),
+                                        origin=store.describe(source))
     except transfer.TransferError as exc:
         return fail(str(exc))
     except DBAPIError as exc:
         cause = str(exc.orig).strip().splitlines()
         return fail(f"the copy did not go through ({cause[0] if cause else type(exc.orig).__name__}); "
-                    f"nothing was kept on {_where(target)}")
+                    f"nothing was kept on {store.describe(target)}")
     finally:
         src.dispose()
         dst.dispose()
@@ -112,12 +113,6 @@ def _is_file(url: URL) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
-def _where(url: URL) -> str:
-    from officemgr import store
-
-    return str(url.database) if _is_file(url) else store.where_server(url)
-
-
 def _same(a: URL, b: URL) -> bool:
     if _is_file(a) or _is_file(b):
         return _is_file(a) and _is_file(b) and os.path.realpath(a.database or "") == os.path.realpath(b.database or "")
@@ -134,8 +129,10 @@ def _open(url: URL, key: str | None):  # type: ignore[no-untyped-def]
 
 
 def _summary(result: CopyResult, source: URL, target: URL, seconds: float) -> None:
+    from officemgr import store
+
     filled = sorted((name, n) for name, n in result.rows.items() if n)
-    print(f"Copied {_where(source)} to {_where(target)} in {seconds:.1f} s:")
+    print(f"Copied {store.describe(source)} to {store.describe(target)} in {seconds:.1f} s:")
     width = max((len(name) for name, _ in filled), default=0)
     for name, n in filled:
         print(f"  {name.replace('_', ' '):<{width}} {n:>10,}")

@@ -236,9 +236,9 @@ def _explain(exc: Exception, engine: Engine) -> str:
     return f"cannot open {where}: {getattr(exc, 'orig', exc)}"
 
 
-def describe(engine: Engine) -> str:
+def describe(url: URL) -> str:
     """The database as the user named it: the SQLite file's path, or the server database without its password."""
-    return str(engine.url.database) if engine.url.get_backend_name() == "sqlite" else where_server(engine.url)
+    return str(url.database) if url.get_backend_name() == "sqlite" else where_server(url)
 
 
 def where_server(url: URL) -> str:

@@ -27,8 +27,8 @@ class StaleEdit(ServiceError):
 BUSY = "the database is busy (another workstation is saving); try again in a moment — nothing was saved"
 
 
-# PostgreSQL: lock_timeout passed (55P03), a deadlock broken (40P01), or a serialization conflict (40001).
-_SERVER_BUSY = {"55P03", "40P01", "40001"}
+# PostgreSQL: lock_timeout passed (55P03), or a deadlock broken (40P01) with a writer that skipped the write lock.
+_SERVER_BUSY = {"55P03", "40P01"}
 
 
 def database_refusal(exc: SQLAlchemyError) -> str:

@@ -97,6 +97,7 @@ class OfficeApp(App[None]):
         # Moves on every write, ours or another workstation's: a tab loaded at an older count reloads when opened.
         self.generation = 0
         self.watcher: Any = None
+        self._forget_writes: Callable[[], None] | None = None
         self.today = today
         self.actor = actor
         self.sub_title = f"{today:%A %B %-d, %Y}"
@@ -193,7 +194,7 @@ class OfficeApp(App[None]):
         self.pin_gate = PinGate()
         self.view(self.query_one(TabbedContent).active).focus_table()
         self.set_interval(self.IDLE_CHECK_SECONDS, self._check_idle)
-        after_writes(self.engine, self._wrote)
+        self._forget_writes = after_writes(self.engine, self._wrote)
         if self.live:
             self._watch_changes()
         if self.secure and self.pin_set:
@@ -223,6 +224,8 @@ class OfficeApp(App[None]):
             watcher.close()
 
     def on_unmount(self) -> None:
+        if self._forget_writes is not None:
+            self._forget_writes()
         if self.watcher is not None:
             self.watcher.stop()  # the process waits for the watcher's thread before it ends
 
