@@ -82,39 +82,35 @@ def practice_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine
     yield from _pg_clone(server, server.template("migrated", store.migrate))
 
 
+@pytest.fixture
+def server_url(pg_server: pg_support.Server) -> Iterator[str]:
+    """The URL of a new, empty database on the test server (dropped afterwards)."""
+    name = pg_server.create()
+    yield pg_server.url_for(name)
+    pg_server.drop(name)
+
+
 @pytest.fixture(params=ENGINES)
 def blank_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     """A new database with no tables yet (for the migrations), on each engine in turn."""
-    if request.param == "sqlite":
-        engine = store.create_engine_for("sqlite://")
-        yield engine
-        engine.dispose()
-        return
-    server: pg_support.Server = request.getfixturevalue("pg_server")
-    name = server.create()
-    engine = store.create_engine_for(server.url_for(name))
+    url = "sqlite://" if request.param == "sqlite" else request.getfixturevalue("server_url")
+    engine = store.create_engine_for(url)
     yield engine
     engine.dispose()
-    server.drop(name)
 
 
 @pytest.fixture(params=ENGINES)
 def two(request: pytest.FixtureRequest, tmp_path) -> Iterator[tuple[Engine, Engine]]:  # type: ignore[no-untyped-def]
     """Engines A and B on one new database, each as its own workstation's copy of the app would open it."""
-    server: pg_support.Server | None = None
     if request.param == "sqlite":
         url = store.sqlite_url(tmp_path / "office.db")
     else:
-        server = request.getfixturevalue("pg_server")
-        name = server.create()
-        url = server.url_for(name)
+        url = request.getfixturevalue("server_url")
     a = store.open_database(url=url)
     b = store.open_database(url=url)
     yield a, b
     a.dispose()
     b.dispose()
-    if server is not None:
-        server.drop(name)
 
 
 def _pg_clone(server: pg_support.Server, template: str) -> Iterator[Engine]:

@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 
-import pg_support
 from factories import NOW, make_payer
 from officemgr import store, transfer
 from officemgr.cli import main
@@ -29,14 +27,6 @@ def source(demo_db: Path, tmp_path: Path) -> Path:
     path = tmp_path / "office.db"
     shutil.copy(demo_db, path)
     return path
-
-
-@pytest.fixture
-def server_db(pg_server: pg_support.Server) -> Iterator[str]:
-    """The URL of a new, empty database on the test server."""
-    name = pg_server.create()
-    yield pg_server.url_for(name)
-    pg_server.drop(name)
 
 
 def contents(url: str) -> dict[str, list[tuple]]:
@@ -76,11 +66,11 @@ def test_copy_to_a_new_file_holds_every_row_and_the_audit_log(source: Path, tmp_
     assert f"{sum(map(len, before.values())):,} rows in" in out and "counts verified" in out
 
 
-def test_copy_to_the_server_keeps_ids_and_moves_the_sequences(source: Path, server_db: str) -> None:
-    assert main(["copy", "--from", str(source), "--to", server_db]) == 0
+def test_copy_to_the_server_keeps_ids_and_moves_the_sequences(source: Path, server_url: str) -> None:
+    assert main(["copy", "--from", str(source), "--to", server_url]) == 0
 
-    assert copied(contents(store.sqlite_url(source)), contents(server_db), str(source))
-    engine = store.open_database(url=server_db)
+    assert copied(contents(store.sqlite_url(source)), contents(server_url), str(source))
+    engine = store.open_database(url=server_url)
     try:
         with store.read_session(engine) as session:
             last_payer = max(session.exec(select(Payer.id)).scalars())
@@ -97,7 +87,7 @@ def test_copy_to_the_server_keeps_ids_and_moves_the_sequences(source: Path, serv
         engine.dispose()
 
 
-def test_an_encrypted_file_copies_to_the_server_with_its_key(tmp_path: Path, server_db: str, monkeypatch,  # type: ignore[no-untyped-def]
+def test_an_encrypted_file_copies_to_the_server_with_its_key(tmp_path: Path, server_url: str, monkeypatch,  # type: ignore[no-untyped-def]
                                                              capsys) -> None:
     secret = tmp_path / "secret.db"
     engine = store.open_database(path=secret, key=KEY)
@@ -106,9 +96,9 @@ def test_an_encrypted_file_copies_to_the_server_with_its_key(tmp_path: Path, ser
     engine.dispose()
     monkeypatch.setenv("OFFICEMGR_KEY", KEY)
 
-    assert main(["copy", "--from", str(secret), "--to", server_db]) == 0, capsys.readouterr().err
+    assert main(["copy", "--from", str(secret), "--to", server_url]) == 0, capsys.readouterr().err
 
-    assert [row[2] for row in contents(server_db)["payer"]] == ["Aetna"]
+    assert [row[2] for row in contents(server_url)["payer"]] == ["Aetna"]
 
 
 def test_a_target_that_holds_rows_is_refused_and_left_as_it_was(source: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -131,7 +121,7 @@ def test_a_target_that_holds_rows_is_refused_and_left_as_it_was(source: Path, tm
 @pytest.mark.parametrize("on", ["sqlite", "postgresql"])
 def test_counts_that_differ_roll_the_whole_copy_back(on: str, source: Path, tmp_path: Path, monkeypatch,  # type: ignore[no-untyped-def]
                                                      request, capsys) -> None:
-    target = str(tmp_path / "copy.db") if on == "sqlite" else request.getfixturevalue("server_db")
+    target = str(tmp_path / "copy.db") if on == "sqlite" else request.getfixturevalue("server_url")
     url = store.sqlite_url(target) if on == "sqlite" else target
     real = transfer.count_rows
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from textual.widgets import DataTable
@@ -137,10 +138,9 @@ async def test_the_app_does_not_reload_for_its_own_saves(demo_engine) -> None:  
         assert session.exec(select(AuditEvent).where(AuditEvent.actor == "desk")).first() is not None
 
 
-def test_the_listener_comes_back_after_the_server_drops_it(pg_server) -> None:  # type: ignore[no-untyped-def]
-    name = pg_server.create()
-    a = store.open_database(url=pg_server.url_for(name))
-    b = store.open_database(url=pg_server.url_for(name))
+@pytest.mark.parametrize("two", ["postgresql"], indirect=True)
+def test_the_listener_comes_back_after_the_server_drops_it(two) -> None:  # type: ignore[no-untyped-def]
+    a, b = two
     watcher = changes.watch(a)
     assert watcher is not None
     try:
@@ -155,6 +155,3 @@ def test_the_listener_comes_back_after_the_server_drops_it(pg_server) -> None:  
         assert watcher.wait(WAIT) is True
     finally:
         watcher.close()
-        a.dispose()
-        b.dispose()
-        pg_server.drop(name)

@@ -5,20 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from officemgr import cli, store
 from ui_support import TODAY
-
-
-@pytest.fixture
-def server_url(pg_server):  # type: ignore[no-untyped-def]
-    """A new, empty database on the test server."""
-    name = pg_server.create()
-    yield pg_server.url_for(name)
-    pg_server.drop(name)
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
