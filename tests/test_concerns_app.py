@@ -60,8 +60,7 @@ def row_of(table: DataTable, concern_id: int) -> int:  # type: ignore[type-arg]
 
 def fixed_app(engine, said: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
     """The app at 10:30 on TODAY, recording its notifications (message, severity)."""
-    app = make_app(engine, today=TODAY, actor="kim")
-    app.now = lambda: NOW  # type: ignore[method-assign]
+    app = make_app(engine, today=TODAY, clock=lambda: NOW, actor="kim")
 
     def notify(message: str, *, severity: str = "information", markup: bool = True, **_: Any) -> None:
         assert markup is False  # summaries and owners are user text

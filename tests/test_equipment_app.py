@@ -36,8 +36,7 @@ def office(practice_engine):  # type: ignore[no-untyped-def]
 
 
 def fixed_app(engine, said: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
-    app = make_app(engine, today=TODAY, actor="kim")
-    app.now = lambda: NOW  # type: ignore[method-assign]
+    app = make_app(engine, today=TODAY, clock=lambda: NOW, actor="kim")
 
     def notify(message: str, *, severity: str = "information", markup: bool = True, **_: Any) -> None:
         assert markup is False  # equipment names are user text

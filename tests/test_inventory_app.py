@@ -63,8 +63,7 @@ def moves(engine, item_id: int) -> list[tuple[MovementKind, int, str, str]]:  # 
 
 def fixed_app(engine, said: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
     """The app at 10:30 on TODAY, recording its notifications (message, severity)."""
-    app = make_app(engine, today=TODAY, actor="kim")
-    app.now = lambda: NOW  # type: ignore[method-assign]
+    app = make_app(engine, today=TODAY, clock=lambda: NOW, actor="kim")
 
     def notify(message: str, *, severity: str = "information", markup: bool = True, **_: Any) -> None:
         assert markup is False  # item names, lot numbers and reasons are user text

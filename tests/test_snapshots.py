@@ -53,9 +53,9 @@ def test_screen(name: str, sqlite_demo_engine, snap_compare) -> None:  # type: i
             field.cursor_blink = False
         await settle(pilot)
 
-    app = make_app(sqlite_demo_engine, today=TODAY, actor="manager")
     # The slot finder and the forms read the time of day: pin it, like the date, so snapshots do not drift.
-    app.now = lambda: datetime.combine(TODAY, time(10, 30))  # type: ignore[method-assign]
+    app = make_app(sqlite_demo_engine, today=TODAY, clock=lambda: datetime.combine(TODAY, time(10, 30)),
+                   actor="manager")
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 

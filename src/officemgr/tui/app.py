@@ -19,17 +19,24 @@ from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.widgets import Header, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from officemgr.errors import StoreError
 from officemgr.tui.commands import OfficeCommands
+from officemgr.tui.context import AppContext, Clock, WriteCount, wall_clock
 from officemgr.tui.keys import KeysScreen
+from officemgr.tui.messages import OpenRecord, RunInTab
 from officemgr.tui.widgets.footer import KeysFooter
 from officemgr.tui.widgets.tables import mend_datatable
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+
+    from officemgr.services.pin import PinGate
+    from officemgr.tui.widgets.base import TabView
 
 # (key, label, view class as "module:Class" under officemgr.tui.views, imported when the app is ready)
 TABS = (
@@ -45,9 +52,10 @@ TABS = (
 TAB_KEYS = frozenset(key for key, _, _ in TABS)
 
 
-def view_class(key: str) -> type:
+def view_class(key: str) -> type[TabView]:
     module, name = {k: where for k, _, where in TABS}[key].split(":")
-    return getattr(importlib.import_module(f"officemgr.tui.views.{module}"), name)  # type: ignore[no-any-return]
+    view: type[TabView] = getattr(importlib.import_module(f"officemgr.tui.views.{module}"), name)
+    return view
 
 
 @dataclass(frozen=True)
@@ -88,14 +96,16 @@ class OfficeApp(App[None]):
     # at once): another workstation's change shows within a second.
     CHANGE_WAIT_SECONDS = 1.0
 
-    def __init__(self, practice: Practice | None, *, today: date, actor: str, secure: bool,
+    def __init__(self, practice: Practice | None, *, today: date, actor: str, secure: bool, clock: Clock,
                  open_engine: Callable[[], Engine] | None = None, live: bool = False) -> None:
         super().__init__()
         self.practice: Practice | None = None
+        self.context: AppContext | None = None
+        self.clock = clock
         self.open_engine = open_engine
         self.live = live
         # Moves on every write, ours or another workstation's: a tab loaded at an older count reloads when opened.
-        self.generation = 0
+        self.writes = WriteCount()
         self.watcher: Any = None
         self._forget_writes: Callable[[], None] | None = None
         self.today = today
@@ -106,7 +116,7 @@ class OfficeApp(App[None]):
         self.last_input = time.monotonic()
         # Notifications that arrive while locked may name a patient: they wait for the unlock.
         self.held: list[tuple[str, dict[str, Any]]] = []
-        self.pin_gate: Any = None  # the wrong-PIN wait, made with the services once they are loaded
+        self.pin_gate: PinGate | None = None  # the wrong-PIN wait, made with the services once they are loaded
         self.pin_set = False
         self.idle_seconds = 0.0
         self.boot_error: str | None = None  # why the database could not be opened (the CLI prints it)
@@ -115,12 +125,18 @@ class OfficeApp(App[None]):
 
     def _take(self, practice: Practice) -> None:
         self.practice = practice
+        self.context = AppContext(practice.engine, self.today, self.clock, self.actor, self.writes)
         self.pin_set, self.idle_seconds = practice.pin_set, practice.idle_minutes * 60
 
     @property
     def engine(self) -> Engine:
         assert self.practice is not None, "the database is not open yet"
         return self.practice.engine
+
+    @property
+    def ctx(self) -> AppContext:
+        assert self.context is not None, "the database is not open yet"
+        return self.context
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -133,10 +149,9 @@ class OfficeApp(App[None]):
                         yield Static(Text("Opening the practice's database…"), classes="opening")
         yield KeysFooter()
 
-    @staticmethod
-    def _view(key: str, *, active: str) -> Any:
+    def _view(self, key: str, *, active: str) -> TabView:
         # Tabs not on show load when first opened: six loads at once would hold up the first paint.
-        return view_class(key)(id=f"view-{key}", lazy=key != active)
+        return view_class(key)(ctx=self.ctx, id=f"view-{key}", lazy=key != active)
 
     def on_mount(self) -> None:
         if self.practice is not None:
@@ -159,19 +174,33 @@ class OfficeApp(App[None]):
         # The tab on show first (the Huddle, unless a key moved on), then the others' modules.
         first = self.call_from_thread(lambda: self.query_one(TabbedContent).active)
         view_class(first)
-        self.call_from_thread(self._opened, practice, first)
+        self.post_message(self.Opened(practice, first))
         for key, _, _ in TABS:
             view_class(key)
-        self.call_from_thread(self._mount_views)
+        self.post_message(self.ViewsImported())
 
     def _refused(self, message: str) -> None:
         self.boot_error = message
         self.exit(return_code=1)
 
-    async def _opened(self, practice: Practice, first: str) -> None:
-        self._take(practice)
-        await self._mount_views(only=first)
+    class Opened(Message):
+        """The database is open and the view module of `first`, the tab on show, is imported."""
+
+        def __init__(self, practice: Practice, first: str) -> None:
+            super().__init__()
+            self.practice = practice
+            self.first = first
+
+    class ViewsImported(Message):
+        """Every tab's view module is imported: the other tabs can have their views."""
+
+    async def on_office_app_opened(self, message: Opened) -> None:
+        self._take(message.practice)
+        await self._mount_views(only=message.first)
         self._start()
+
+    async def on_office_app_views_imported(self) -> None:
+        await self._mount_views()
 
     async def _mount_views(self, only: str | None = None) -> None:
         """Put each tab's view in place of its "Opening" line (`only`: just that tab's)."""
@@ -206,7 +235,7 @@ class OfficeApp(App[None]):
 
     def _wrote(self) -> None:
         # In the writing thread: only the count moves (the tab that wrote reloads itself).
-        self.generation += 1
+        self.writes.bump()
 
     @work(thread=True, exclusive=True, group="changes", name="change watcher")
     def _watch_changes(self) -> None:
@@ -231,7 +260,7 @@ class OfficeApp(App[None]):
 
     def changed_elsewhere(self) -> None:
         """Another workstation saved something: the tab on show reloads now, the others when next opened."""
-        self.generation += 1
+        self.writes.bump()
         active = self.query_one(TabbedContent).active
         if self.has_view(active) and self.view(active).started:
             self.view(active).reload()
@@ -268,7 +297,8 @@ class OfficeApp(App[None]):
         # On top of whatever shows (a form, the palette, a window): after the unlock the user is back there.
         from officemgr.tui.lock import LockScreen
 
-        self.push_screen(LockScreen(), lambda _: self._unlocked())
+        assert self.pin_gate is not None
+        self.push_screen(LockScreen(self.ctx, self.pin_gate), lambda _: self._unlocked())
 
     def _unlocked(self) -> None:
         self.locked = False
@@ -277,16 +307,18 @@ class OfficeApp(App[None]):
         for message, options in held:
             self.notify(message, **options)
 
-    def notify(self, message: str, **options: Any) -> None:  # type: ignore[override]
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
         if self.locked:
-            self.held.append((message, options))
+            self.held.append((message, {"title": title, "severity": severity, "timeout": timeout, "markup": markup}))
             return
-        super().notify(message, **options)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def action_set_pin(self) -> None:
         from officemgr.tui.lock import SetPinScreen
 
-        self.push_screen(SetPinScreen(change=self.pin_set), self._pin_saved)
+        assert self.pin_gate is not None
+        self.push_screen(SetPinScreen(self.ctx, self.pin_gate, change=self.pin_set), self._pin_saved)
 
     def _pin_saved(self, saved: bool | None) -> None:
         if saved:
@@ -294,12 +326,18 @@ class OfficeApp(App[None]):
             idle = f", and it locks itself after {self.idle_seconds / 60:g} idle minutes" if self.idle_seconds else ""
             self.notify(f"PIN saved: ctrl+l locks the screen{idle}.")
 
+    # TRANSITION: for the screens and forms not yet handed the context
     def now(self) -> datetime:
-        """The wall-clock time on the app's `today` (so a demo dated --today stays consistent)."""
-        return datetime.combine(self.today, datetime.now().time().replace(microsecond=0))
+        return self.ctx.now()
 
-    def view(self, key: str):  # type: ignore[no-untyped-def]
-        return self.query_one(f"#view-{key}")
+    @property
+    def generation(self) -> int:
+        return self.writes.value
+
+    def view(self, key: str) -> TabView:
+        from officemgr.tui.widgets.base import TabView
+
+        return self.query_one(f"#view-{key}", TabView)
 
     def has_view(self, key: str) -> bool:
         """False while the tab still says "Opening" (its view is mounted, loading, once its module is in)."""
@@ -317,6 +355,12 @@ class OfficeApp(App[None]):
         if event.pane.id in TAB_KEYS and self.has_view(event.pane.id):
             self.view(event.pane.id).activated()
 
+    def on_open_record(self, message: OpenRecord) -> None:
+        self.jump_to(message.tab, message.record_id)
+
+    def on_run_in_tab(self, message: RunInTab) -> None:
+        self.run_in_tab(message.tab, message.action)
+
     def jump_to(self, tab: str, record_id: int | None) -> None:
         """From the huddle: open `tab` with its record selected (once the tab's data is there)."""
         self.action_show_tab(tab)
@@ -331,22 +375,29 @@ class OfficeApp(App[None]):
             view = self.view(tab)
             view.after_load(lambda: self.call_later(self.run_action, action, view))
 
+    def action_audit_log(self) -> None:
+        from officemgr.tui.views.audit_log import AuditLogScreen
+
+        self.push_screen(AuditLogScreen())  # TRANSITION: AuditLogScreen(self.ctx) once it takes the context
+
     def action_keys(self) -> None:
         self.push_screen(KeysScreen([(label, view_class(key)) for key, label, _ in TABS]))
 
 
-def make_app(engine: Engine | None = None, *, today: date | None = None, actor: str = "manager",
-             secure: bool = False, open_engine: Callable[[], Engine] | None = None, live: bool = False
-             ) -> OfficeApp:
+def make_app(engine: Engine | None = None, *, today: date | None = None, clock: Clock | None = None,
+             actor: str = "manager", secure: bool = False, open_engine: Callable[[], Engine] | None = None,
+             live: bool = False) -> OfficeApp:
     """The app on an open `engine` (tests, scripts), or on the one `open_engine` returns in a worker after the
     first frame (the CLI: the tabs paint at once; a refusal ends the app with `boot_error` set).
 
     `secure` (the real CLI run only): start locked when a PIN is set, else offer to set one (not on a demo).
     `live`: watch for other workstations' changes and refresh (the CLI run; tests of it ask for it).
+    `clock`: what "now" is (default: the wall-clock time on `today`); tests pass a fixed one.
     """
     if (engine is None) == (open_engine is None):
         raise TypeError("make_app needs an engine or open_engine, not both")
     mend_datatable()
     practice = read_practice(engine) if engine is not None else None
-    return OfficeApp(practice, today=today or date.today(), actor=actor, secure=secure, open_engine=open_engine,
-                     live=live)
+    day = today or date.today()
+    return OfficeApp(practice, today=day, actor=actor, secure=secure, clock=clock or wall_clock(day),
+                     open_engine=open_engine, live=live)

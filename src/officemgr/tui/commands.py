@@ -6,10 +6,11 @@ from collections.abc import Callable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.screen import Screen
+
+from officemgr.tui.messages import RunInTab
 
 # (what the manager types, which tab, the view's action or None to just open the tab). An entry whose tab is None
-# runs an app-level thing instead: a screen named in SCREENS, else the app's action of that name.
+# runs the app's action of that name instead.
 ACTIONS = (
     ("Huddle", "huddle", None),
     ("Run the huddle (review mode)", "huddle", "review"),
@@ -48,16 +49,6 @@ ACTIONS = (
 )
 
 
-def _audit_log() -> Screen[None]:
-    from officemgr.tui.views.audit_log import AuditLogScreen
-
-    return AuditLogScreen()
-
-
-# App-level screens the palette opens by name (each built on demand, so the palette imports no view).
-SCREENS: dict[str, Callable[[], Screen[None]]] = {"audit_log": _audit_log}
-
-
 class OfficeCommands(Provider):
     async def discover(self) -> Hits:
         for title, tab, action in ACTIONS:
@@ -72,9 +63,8 @@ class OfficeCommands(Provider):
 
     def _command(self, tab: str | None, action: str | None) -> Callable[[], object]:
         if tab is not None:
-            return partial(self.app.run_in_tab, tab, action)  # type: ignore[attr-defined]
-        if action in SCREENS:
-            return lambda: self.app.push_screen(SCREENS[action]())
+            return partial(self.app.post_message, RunInTab(tab, action))
+        assert action is not None
         return partial(self.app.run_action, action)
 
 

@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import DataTable, Label
 
 GLOBAL_KEYS = [
@@ -32,7 +33,7 @@ def _key_label(key: str) -> str:
 class KeysScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="keys_close")]
 
-    def __init__(self, tabs: list[tuple[str, type]]) -> None:
+    def __init__(self, tabs: list[tuple[str, type[Widget]]]) -> None:
         super().__init__()
         self.tabs = tabs
 

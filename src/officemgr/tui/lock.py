@@ -1,8 +1,8 @@
 """The lock screen (hides everything until the PIN is typed) and the form that sets or changes the PIN.
 
-argon2 takes tens of milliseconds by design, so both check the PIN in a worker thread; the result is taken once the
-worker has finished (Worker.StateChanged), since closing the screen from inside the worker would cancel it.
-Wrong PINs go through the app's PinGate, which outlives any one lock screen: locking again does not reset the wait.
+argon2 takes tens of milliseconds by design, so both check the PIN in a worker thread (dbwork) and act on its
+message. Wrong PINs go through the app's PinGate, which outlives any one lock screen: locking again does not reset
+the wait.
 """
 
 from __future__ import annotations
@@ -10,19 +10,18 @@ from __future__ import annotations
 import time
 
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static
-from textual.worker import Worker, WorkerState
 
 from officemgr.services import pin
-from officemgr.services.common import ServiceError, database_refusal
-from officemgr.store import read_session, write_session
+from officemgr.services.common import ServiceError
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import DatabaseWork, Refused, Session
 
 PROMPT = "Type the PIN and press Enter to unlock."
 
@@ -32,7 +31,7 @@ def _wait_words(seconds: float) -> str:
     return f"{whole} s" if whole < 120 else f"{(whole + 59) // 60} min"
 
 
-class LockScreen(Screen[None]):
+class LockScreen(DatabaseWork, Screen[None]):
     """A full, opaque screen: no header, footer, tab or form shows through. Escape does not unlock."""
 
     DEFAULT_CSS = """
@@ -42,10 +41,12 @@ class LockScreen(Screen[None]):
     LockScreen #lock-message { color: $error; height: auto; margin-top: 1; }
     """
     # Screen's own tab/shift+tab would move focus nowhere useful; nothing else is bound here on purpose.
-    BINDINGS: list[Binding] = []
+    BINDINGS = []
 
-    def __init__(self) -> None:
+    def __init__(self, ctx: AppContext, gate: pin.PinGate) -> None:
         super().__init__(id="lock-screen")
+        self.ctx = ctx
+        self.gate = gate
         self.countdown: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -57,10 +58,6 @@ class LockScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._tick()
-
-    @property
-    def gate(self) -> pin.PinGate:
-        return self.app.pin_gate  # type: ignore[attr-defined, no-any-return]
 
     def _say(self, text: str) -> None:
         self.query_one("#lock-message", Static).update(Text(text))
@@ -89,33 +86,24 @@ class LockScreen(Screen[None]):
         if self.gate.wait_left(time.monotonic()) > 0 or not typed:
             return
         event.input.disabled = True
-        self._check(typed)
+        self.read(lambda session: pin.check_pin(session, typed), self._checked, group="pin")
 
-    @work(thread=True, exclusive=True, group="pin")
-    def _check(self, typed: str) -> bool | str:
-        """True or False, or what went wrong reading the database."""
-        try:
-            with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
-                return pin.check_pin(session, typed)
-        except SQLAlchemyError as exc:
-            return f"Could not read the database ({exc.__class__.__name__})"
-
-    @on(Worker.StateChanged)
-    def _checked(self, event: Worker.StateChanged) -> None:
-        if event.state is not WorkerState.SUCCESS:
-            return
-        result = event.worker.result
-        if result is True:
+    def _checked(self, right: bool) -> None:
+        if right:
             self.gate.succeeded()
             self.dismiss()
             return
-        if result is False:
-            self.gate.failed(time.monotonic())
-        self._say("Wrong PIN" if result is False else str(result))
+        self.gate.failed(time.monotonic())
+        self._say("Wrong PIN")
+        self._tick()
+
+    def on_refused(self, message: Refused) -> None:
+        # On this screen, not as a notification: notifications wait for the unlock.
+        self._say(message.message)
         self._tick()
 
 
-class SetPinScreen(ModalScreen[bool]):
+class SetPinScreen(DatabaseWork, ModalScreen[bool]):
     """Set the PIN (or change it: the current one first). Escape: not now. Dismissed with True once saved."""
 
     DEFAULT_CSS = """
@@ -127,8 +115,10 @@ class SetPinScreen(ModalScreen[bool]):
         Binding("escape", "cancel", "Not now", id="pin_cancel"),
     ]
 
-    def __init__(self, *, change: bool) -> None:
+    def __init__(self, ctx: AppContext, gate: pin.PinGate, *, change: bool) -> None:
         super().__init__()
+        self.ctx = ctx
+        self.gate = gate
         self.change = change
 
     def compose(self) -> ComposeResult:
@@ -178,39 +168,29 @@ class SetPinScreen(ModalScreen[bool]):
         if self._value("again") != new:
             self._error("again", "the two PINs differ; type the same PIN twice")
             return
-        left = self.app.pin_gate.wait_left(time.monotonic())  # type: ignore[attr-defined]
+        left = self.gate.wait_left(time.monotonic())
         if self.change and left > 0:
             self._error("current", f"Too many wrong PINs: try again in {_wait_words(left)}")
             return
-        self._save(self._value("current") if self.change else None, new)
+        current = self._value("current") if self.change else None
 
-    @work(thread=True, exclusive=True, group="pin")
-    def _save(self, current: str | None, new: str) -> tuple[str, str] | None:
-        """None once saved, else (the field to show it next to, why not)."""
-        app = self.app
-        try:
-            with write_session(app.engine) as session:  # type: ignore[attr-defined]
-                if current is not None and not pin.check_pin(session, current):
-                    return "current", ""
-                pin.set_pin(session, new, actor=app.actor, now=app.now())  # type: ignore[attr-defined]
-        except ServiceError as exc:
-            return "new", str(exc)
-        except SQLAlchemyError as exc:
-            return "again", database_refusal(exc)
-        return None
+        def save(session: Session) -> bool:
+            """False when the current PIN was wrong (nothing saved)."""
+            if current is not None and not pin.check_pin(session, current):
+                return False
+            pin.set_pin(session, new, actor=self.ctx.actor, now=self.ctx.now())
+            return True
 
-    @on(Worker.StateChanged)
-    def _saved(self, event: Worker.StateChanged) -> None:
-        if event.state is not WorkerState.SUCCESS:
-            return
-        gate = self.app.pin_gate  # type: ignore[attr-defined]
-        if event.worker.result is None:
+        self.run_write(save, then=self._saved, group="pin")
+
+    def _saved(self, saved: bool) -> None:
+        if saved:
             if self.change:
-                gate.succeeded()
+                self.gate.succeeded()
             self.dismiss(True)
             return
-        name, why = event.worker.result
-        if name == "current":
-            wait = gate.failed(time.monotonic())
-            why = "Wrong PIN" + (f": try again in {_wait_words(wait)}" if wait else "")
-        self._error(name, why)
+        wait = self.gate.failed(time.monotonic())
+        self._error("current", "Wrong PIN" + (f": try again in {_wait_words(wait)}" if wait else ""))
+
+    def on_refused(self, message: Refused) -> None:
+        self._error("new", message.message)

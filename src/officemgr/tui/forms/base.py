@@ -1,20 +1,21 @@
 """A modal record form: fields with inline errors, ctrl+s saves, escape cancels.
 
-Validation (the pydantic schema) runs on the UI thread because it is pure; the write runs in a
-worker thread and the form closes only once the service has committed it.
+A form holds layout and validation only: `build` turns the fields into its pydantic schema `S` on the UI thread
+(validation is pure), and the view that opens the form hands it the save call, a function of a session and the
+schema, which runs in a worker. The form closes once the service has committed; `result` then holds what the
+save call returned.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ValidationError
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -22,8 +23,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from officemgr.models.validation import explain, parse_date
-from officemgr.services.common import ServiceError, database_refusal
-from officemgr.store import write_session
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import DatabaseWork, Refused, Saved, Session
+
+S = TypeVar("S", bound=BaseModel)
+SaveCall = Callable[[Session, S], object]
 
 
 @dataclass
@@ -36,6 +40,13 @@ class FieldSpec:
     optional: bool = False
 
 
+@runtime_checkable
+class ResettableField(Protocol):
+    """A field widget of a form's own (the patient picker): refill() empties it."""
+
+    def reset(self) -> None: ...
+
+
 class FieldErrors(Exception):
     """Problems found while turning the form's text into values, by field name."""
 
@@ -44,7 +55,7 @@ class FieldErrors(Exception):
         self.errors = errors
 
 
-class RecordForm(ModalScreen[bool]):
+class RecordForm(DatabaseWork, ModalScreen[bool], Generic[S]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="form_save"),
         Binding("escape", "cancel", "Cancel", id="form_cancel"),
@@ -54,8 +65,12 @@ class RecordForm(ModalScreen[bool]):
     # a second time (about 50 ms on the booking form).
     AUTO_FOCUS = ".form-fields Input, .form-fields Select, .form-fields Checkbox"
 
-    def __init__(self) -> None:
+    def __init__(self, ctx: AppContext | None = None, save: SaveCall[S] | None = None) -> None:
         super().__init__()
+        if ctx is not None:
+            self.ctx = ctx
+        self.save = save
+        self.result: object = None
         self.specs = self.fields()
         self.saving = False
 
@@ -65,12 +80,8 @@ class RecordForm(ModalScreen[bool]):
     def initial(self) -> dict[str, Any]:
         return {}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> S:
         """Turn the collected values into the validated schema (may raise ValidationError/FieldErrors)."""
-        raise NotImplementedError
-
-    def write(self, session: Session, model: BaseModel) -> None:
-        """Save through the service, in a worker thread (may raise ServiceError)."""
         raise NotImplementedError
 
     def compose(self) -> ComposeResult:
@@ -112,8 +123,8 @@ class RecordForm(ModalScreen[bool]):
                 widget.value = bool(value)
             elif isinstance(widget, Input):
                 widget.value = f"{value:%m/%d/%Y}" if isinstance(value, date) else ("" if value is None else str(value))
-            else:
-                widget.reset()  # type: ignore[attr-defined]  (a field widget of the form's own: PatientPicker)
+            elif isinstance(widget, ResettableField):
+                widget.reset()
         self.show_errors({})
         self.saving = False
         self.query(self.AUTO_FOCUS).first().focus()
@@ -166,28 +177,25 @@ class RecordForm(ModalScreen[bool]):
             return
         self.show_errors({})
         self.saving = True
-        self._write(model)
-
-    @work(thread=True, exclusive=True, group="form-save")
-    def _write(self, model: BaseModel) -> None:
-        try:
-            with write_session(self.app.engine) as session:  # type: ignore[attr-defined]
-                self.write(session, model)
-        except ServiceError as exc:
-            self.app.call_from_thread(self._refused, str(exc))
+        if self.save is None:  # TRANSITION: a form not yet handed its save call writes itself
+            self.ctx = self.app.ctx  # type: ignore[attr-defined]
+            self.run_write(lambda session: self.write(session, model), group="form-save")
             return
-        except SQLAlchemyError as exc:
-            self.app.call_from_thread(self._refused, database_refusal(exc))
-            return
-        self.app.call_from_thread(self._saved)
+        save = self.save
+        self.run_write(lambda session: save(session, model), group="form-save")
 
-    def _refused(self, message: str) -> None:
-        self.saving = False
-        self.show_errors({"__form__": message})
+    def write(self, session: Session, model: S) -> None:  # TRANSITION
+        raise NotImplementedError
 
-    def _saved(self) -> None:
+    def on_saved(self, message: Saved[Any]) -> None:
         self.saving = False
+        if self.save is not None:  # TRANSITION: a legacy form's write() set its own result
+            self.result = message.result
         self.dismiss(True)
+
+    def on_refused(self, message: Refused) -> None:
+        self.saving = False
+        self.show_errors({"__form__": message.message})
 
     def action_cancel(self) -> None:
         self.dismiss(False)

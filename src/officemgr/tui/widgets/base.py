@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, TypeVar
 
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Input, Static
-from textual.worker import get_current_worker
 
-from officemgr.services.common import ServiceError, database_refusal
-from officemgr.store import read_session, write_session
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import DatabaseWork, Refused, Session
+from officemgr.tui.dbwork import unreadable as unreadable  # TRANSITION: views still import it from here
 
-
-def unreadable(exc: Exception) -> str:
-    """What a failed read says: the database could not be read (not what the user did)."""
-    return f"Could not read the database ({exc.__class__.__name__}); try again, or restart officemgr."
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def plain(value: object, style: str = "") -> Text:
@@ -31,14 +27,14 @@ def plain(value: object, style: str = "") -> Text:
     return Text("" if value is None else str(value), style=style)
 
 
-def selected_key(table: DataTable) -> str | None:  # type: ignore[type-arg]
+def selected_key(table: DataTable[Any]) -> str | None:
     """The row key under the cursor, or None for an empty table."""
     if not table.row_count:
         return None
     return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
 
-def select_key(table: DataTable, key: object) -> bool:  # type: ignore[type-arg]
+def select_key(table: DataTable[Any], key: object) -> bool:
     """Move the cursor to the row with `key` if the table holds it."""
     if key is None or str(key) not in {k.value for k in table.rows}:
         return False
@@ -46,8 +42,8 @@ def select_key(table: DataTable, key: object) -> bool:  # type: ignore[type-arg]
     return True
 
 
-class TabView(Vertical):
-    """A tab's content. Subclasses fetch() in a thread and show() the result on the UI thread."""
+class TabView(DatabaseWork, Vertical):
+    """A tab's content, made with the app's context. Subclasses fetch() in a worker and show() the result."""
 
     BINDINGS = [
         Binding("slash", "start_filter", "Filter", id="filter"),
@@ -55,38 +51,36 @@ class TabView(Vertical):
     ]
     TITLE = ""
 
-    def __init__(self, *, lazy: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *, ctx: AppContext, lazy: bool = False, **kwargs: Any) -> None:
         """`lazy`: load when first activated() rather than on mount (a tab not on show at start)."""
         super().__init__(**kwargs)
+        self.ctx = ctx
         self.lazy = lazy
         self.filter_text = ""
         self.started = False  # a load has been asked for
         self.shown = False  # a load has been shown
-        self.loaded_at = -1  # the app's write count when the last load began
+        self.loaded_at = -1  # the write count when the last load began
         self._after_load: list[Callable[[], object]] = []
+
+    # TRANSITION: conveniences for the views not yet moved to self.ctx
+    @property
+    def engine(self) -> Any:
+        return self.ctx.engine
+
+    @property
+    def today(self) -> date:
+        return self.ctx.today
+
+    @property
+    def actor(self) -> str:
+        return self.ctx.actor
+
+    def now(self) -> datetime:
+        return self.ctx.now()
 
     def compose_filter(self) -> ComposeResult:
         yield Input(placeholder="Filter: type and press Enter, Escape clears", id="filter", classes="filter")
         yield Static("", classes="status", id="status")
-
-    @property
-    def engine(self):  # type: ignore[no-untyped-def]
-        return self.app.engine  # type: ignore[attr-defined]
-
-    @property
-    def today(self):  # type: ignore[no-untyped-def]
-        return self.app.today  # type: ignore[attr-defined]
-
-    @property
-    def actor(self) -> str:
-        return self.app.actor  # type: ignore[attr-defined]
-
-    def now(self) -> datetime:
-        return self.app.now()  # type: ignore[attr-defined, no-any-return]
-
-    def say(self, message: str, severity: str = "information") -> None:
-        """A notification that may hold user text, so it is never parsed as markup."""
-        self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
 
     def fetch(self, session: Session) -> Any:
         raise NotImplementedError
@@ -100,7 +94,7 @@ class TabView(Vertical):
 
     def activated(self) -> None:
         """The tab was opened: load its data the first time, and again when anything was saved since."""
-        if not self.started or self.loaded_at != self.app.generation:  # type: ignore[attr-defined]
+        if not self.started or self.loaded_at != self.ctx.writes.value:
             self.reload_after_frame()
 
     def after_load(self, callback: Callable[[], object]) -> None:
@@ -113,8 +107,8 @@ class TabView(Vertical):
 
     def reload(self) -> None:
         self.started = True
-        self.loaded_at = self.app.generation  # type: ignore[attr-defined]
-        self._load()
+        self.loaded_at = self.ctx.writes.value
+        self.read(self.fetch, self._deliver)
 
     def reload_after_frame(self) -> None:
         """Reload once the frame showing the key was heard (the tab, a status line) is on screen: the data
@@ -122,66 +116,41 @@ class TabView(Vertical):
         self.started = True
         self.call_after_refresh(self.reload)
 
-    @work(thread=True, exclusive=True, group="load")
-    def _load(self) -> None:
-        try:
-            with read_session(self.engine) as session:
-                data = self.fetch(session)
-        except SQLAlchemyError as exc:
-            self.app.call_from_thread(self._after_load.clear)
-            self.app.call_from_thread(self.say, unreadable(exc), "error")
-            return
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._deliver, data)
+    def on_refused(self, message: Refused) -> None:
+        if not message.write:
+            self._after_load.clear()
+        super().on_refused(message)
 
-    @work(thread=True, exclusive=True, group="write")
-    def run_write(self, action: Callable[[Session], object], done: str) -> None:
-        """Run one service write in a worker; say `done` and reload, or say why it was refused."""
-        try:
-            with write_session(self.engine) as session:
-                action(session)
-        except ServiceError as exc:
-            self.app.call_from_thread(self.say, str(exc), "error")
-            return
-        except SQLAlchemyError as exc:
-            self.app.call_from_thread(self.say, database_refusal(exc), "error")
-            return
-        self.app.call_from_thread(self.say, done)
-        self.app.call_from_thread(self.reload)
+    def saved(self) -> None:
+        self.reload()
 
-    @work(thread=True, exclusive=True, group="open")
-    def open_after_read(self, read: Callable[[Session], Any], make: Callable[[Any], Screen[Any] | None],
-                        after: Callable[[Any, Any], None]) -> None:
-        """Read what a screen needs in this worker, then build it with `make` and push it on the UI thread;
-        `after(screen, result)` runs when it closes. `make` gives None when the record has gone meanwhile."""
-        try:
-            with read_session(self.engine) as session:
-                data = read(session)
-        except SQLAlchemyError as exc:
-            self.app.call_from_thread(self.say, unreadable(exc), "error")
-            return
-        if not get_current_worker().is_cancelled:  # a key pressed twice opens one screen
-            self.app.call_from_thread(self._push_made, make, data, after)
+    def open_after_read(self, read: Callable[[Session], T], make: Callable[[T], Screen[R] | None],
+                        after: Callable[[Screen[R], R | None], None]) -> None:
+        """Read what a screen needs in a worker, then build it with `make` and push it; `after(screen, result)`
+        runs when it closes. `make` gives None when the record has gone meanwhile. A key pressed twice opens one."""
 
-    def _push_made(self, make: Callable[[Any], Screen[Any] | None], data: Any, after: Callable[[Any, Any], None]
-                   ) -> None:
-        screen = make(data)
-        if screen is None:
-            self.say("That record no longer exists — reloading", "warning")
-            self.reload()
-        else:
-            self.app.push_screen(screen, lambda result: after(screen, result))
+        def push(data: T) -> None:
+            screen = make(data)
+            if screen is None:
+                self.say("That record no longer exists — reloading", "warning")
+                self.reload()
+            else:
+                self.app.push_screen(screen, lambda result: after(screen, result))
+
+        self.read(read, push, group="open")
 
     def _deliver(self, data: Any) -> None:
-        if self.is_mounted:
-            self.show(data)
-            self.shown = True
-            pending, self._after_load = self._after_load, []
-            for callback in pending:
-                callback()
+        self.show(data)
+        self.shown = True
+        pending, self._after_load = self._after_load, []
+        for callback in pending:
+            callback()
 
     def set_status(self, text: str) -> None:
         self.query_one("#status", Static).update(Text(text))
+
+    def conceal(self) -> None:
+        """Hide what the lock must not show (patients' names in the tabs that reveal them with `v`)."""
 
     def focus_record(self, record_id: int | None) -> None:
         """Select `record_id` in this tab when it is shown (from the huddle)."""
@@ -222,3 +191,29 @@ class TabView(Vertical):
             return True
         haystack = " ".join(str(f).lower() for f in fields if f is not None)
         return all(word in haystack for word in self.filter_text.lower().split())
+
+
+class ListScreen(DatabaseWork, ModalScreen[bool]):
+    """A modal list (payers, orders, concerns…) that loads with fetch()/show() and writes one change at a time.
+    Dismisses with `changed`: True when it saved anything."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.changed = False
+
+    def fetch(self, session: Session) -> Any:
+        raise NotImplementedError
+
+    def show(self, data: Any) -> None:
+        raise NotImplementedError
+
+    def reload(self) -> None:
+        self.read(self.fetch, self.show, group="screen-load")
+
+    def saved(self) -> None:
+        self.changed = True
+        self.reload()
+
+    def write_refused(self) -> None:
+        self.reload()

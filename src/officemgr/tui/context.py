@@ -1,0 +1,52 @@
+"""What every view, screen and form is handed when it is made: the database, the day, the clock and who acts.
+
+`make_app` builds one `AppContext` when the practice's database is open; views pass it on to the screens and forms
+they open. Nothing under tui/ reads these from the App.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+Clock = Callable[[], datetime]
+
+
+def wall_clock(today: date) -> Clock:
+    """The wall-clock time on `today` (a demo dated --today keeps its times on that day)."""
+    return lambda: datetime.combine(today, datetime.now().time().replace(microsecond=0))
+
+
+class WriteCount:
+    """Moves on every write, this app's or another workstation's: a tab loaded at an older count reloads when
+    opened. Written from worker threads, read on the UI thread."""
+
+    def __init__(self) -> None:
+        self._value = 0
+        self._lock = threading.Lock()
+
+    @property
+    def value(self) -> int:
+        return self._value
+
+    def bump(self) -> None:
+        with self._lock:
+            self._value += 1
+
+
+@dataclass(frozen=True)
+class AppContext:
+    engine: Engine
+    today: date
+    clock: Clock
+    actor: str
+    writes: WriteCount = field(default_factory=WriteCount)
+
+    def now(self) -> datetime:
+        return self.clock()

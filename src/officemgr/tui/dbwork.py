@@ -1,0 +1,132 @@
+"""The one way tui code reaches the database: a read or a write runs in a thread worker, and its outcome comes back
+to the widget that asked as a message (`Loaded`, `Saved` or `Refused`), handled on the UI thread.
+
+A tab view, a list screen or a form mixes in `DatabaseWork` and calls `read(fetch, then)` or `write(change, done)`
+with a function of a session; it never opens a session itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+from textual.message import Message
+from textual.notifications import SeverityLevel
+from textual.widget import Widget
+from textual.worker import get_current_worker
+
+from officemgr.services.common import ServiceError, database_refusal
+from officemgr.store import read_session, write_session
+from officemgr.tui.context import AppContext
+
+__all__ = ["DatabaseWork", "Loaded", "Refused", "Saved", "Session", "unreadable"]
+
+T = TypeVar("T")
+
+
+def unreadable(exc: Exception) -> str:
+    """What a failed read says: the database could not be read (not what the user did)."""
+    return f"Could not read the database ({exc.__class__.__name__}); try again, or restart officemgr."
+
+
+class Loaded(Message, Generic[T], bubble=False):
+    """A read finished: `then(data)` runs on the UI thread."""
+
+    def __init__(self, data: T, then: Callable[[T], object]) -> None:
+        super().__init__()
+        self.data = data
+        self.then = then
+
+
+class Saved(Message, Generic[T], bubble=False):
+    """A write committed: `done` is what to tell the user (may be empty); `then(result)` runs after, if given."""
+
+    def __init__(self, result: T, done: str, then: Callable[[T], object] | None) -> None:
+        super().__init__()
+        self.result = result
+        self.done = done
+        self.then = then
+
+
+class Refused(Message, bubble=False):
+    """A read or write did not happen: `message` says why in the user's words; nothing was saved."""
+
+    def __init__(self, message: str, *, write: bool) -> None:
+        super().__init__()
+        self.message = message
+        self.write = write
+
+
+if TYPE_CHECKING:
+    _Mixin = Widget
+else:
+    # A plain class at run time: a Widget base here would put a second copy of Widget's default CSS between a
+    # screen and Screen's own, and change how screens look.
+    _Mixin = object
+
+
+class DatabaseWork(_Mixin):
+    """Mixed in (first) by widgets and screens that read or write: they set `ctx` before mounting."""
+
+    ctx: AppContext
+
+    def read(self, fetch: Callable[[Session], T], then: Callable[[T], object], *, group: str = "load") -> None:
+        """Run `fetch` on a read session in a worker; a newer read in the same `group` cancels this one."""
+
+        def work() -> None:
+            try:
+                with read_session(self.ctx.engine) as session:
+                    data = fetch(session)
+            except SQLAlchemyError as exc:
+                self.post_message(Refused(unreadable(exc), write=False))
+                return
+            if not get_current_worker().is_cancelled:
+                self.post_message(Loaded(data, then))
+
+        self.run_worker(work, thread=True, exclusive=True, group=group)
+
+    def run_write(self, change: Callable[[Session], T], done: str = "", *, then: Callable[[T], object] | None = None,
+              group: str = "write") -> None:
+        """Run `change` in one write transaction in a worker; Saved when committed, Refused with the reason."""
+
+        def work() -> None:
+            try:
+                with write_session(self.ctx.engine) as session:
+                    result = change(session)
+            except ServiceError as exc:
+                self.post_message(Refused(str(exc), write=True))
+            except SQLAlchemyError as exc:
+                self.post_message(Refused(database_refusal(exc), write=True))
+            else:
+                self.post_message(Saved(result, done, then))
+
+        self.run_worker(work, thread=True, group=group)
+
+    def say(self, message: str, severity: SeverityLevel = "information") -> None:
+        """A notification that may hold user text, so it is never parsed as markup."""
+        self.app.notify(message, severity=severity, markup=False)
+
+    def on_loaded(self, message: Loaded[Any]) -> None:
+        if self.is_mounted:
+            message.then(message.data)
+
+    def on_saved(self, message: Saved[Any]) -> None:
+        if message.done:
+            self.say(message.done)
+        if message.then is not None:
+            message.then(message.result)
+        else:
+            self.saved()
+
+    def on_refused(self, message: Refused) -> None:
+        self.say(message.message, "error")
+        if message.write:
+            self.write_refused()
+
+    def saved(self) -> None:
+        """After a write without its own `then` committed (a view reloads here)."""
+
+    def write_refused(self) -> None:
+        """After a write was refused (a list screen reloads here: someone else may have changed the record)."""
