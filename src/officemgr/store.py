@@ -23,7 +23,7 @@ from sqlalchemy.pool import QueuePool, StaticPool
 from sqlmodel import Session, create_engine
 
 from officemgr import models  # noqa: F401  (registers every table on SQLModel.metadata)
-from officemgr.dbfile import default_path, is_plain_sqlite
+from officemgr.dbfile import check_file, default_path, is_plain_sqlite
 from officemgr.errors import StoreError
 
 if TYPE_CHECKING:
@@ -382,7 +382,7 @@ def _older_backup_hint(engine: Engine) -> str:
     known = known_revisions()
     key = engine.url.password if is_encrypted(engine) else None
     for when, backup in backups.backups(path)[:20]:
-        if backups.dbfile.check_file(backup, key=key, quick=True).revision in known:
+        if check_file(backup, key=key, quick=True).revision in known:
             return (f" Or go back to the newest backup this version can open, from {when:%Y-%m-%d %H:%M}: "
                     f"officemgr restore {backup} --db {path}")
     return ""

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from sqlalchemy import Row as SARow
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 
@@ -180,7 +182,7 @@ def _add_waitlist(conn: Connection, rng: random.Random, providers: list[Person],
     summary.waitlist_entries = _insert(conn, WaitlistEntry, rows)
 
 
-def _day_rows(conn: Connection, day: date, statuses: tuple[str, ...] | None = None) -> list:
+def _day_rows(conn: Connection, day: date, statuses: tuple[str, ...] | None = None) -> list[SARow[Any]]:
     table = table_of(Appointment)
     query = select(table.c.id, table.c.start, table.c.end, table.c.status).where(
         table.c.start >= _midnight(day), table.c.start < _midnight(day + timedelta(days=1)))

@@ -219,7 +219,9 @@ def _credential(person: Person, kind: CredentialKind, number: str, state: str, e
 
 
 def _credential_number(rng: random.Random, person: Person, kind: CredentialKind) -> str:
-    digits = lambda n: "".join(rng.choice(string.digits) for _ in range(n))  # noqa: E731
+    def digits(n: int) -> str:
+        return "".join(rng.choice(string.digits) for _ in range(n))
+
     if kind is CredentialKind.license:
         prefix = {Role.physician: "35.", Role.np_pa: "APRN.CNP.", Role.nurse: "RN."}[person.role]
         return prefix + digits(6)
@@ -251,7 +253,10 @@ def _add_time_off(conn: Connection, rng: random.Random, staff: list[Person], pla
     support = [p for p in staff if not p.is_provider and p.role is not Role.manager]
     providers = [p for p in staff if p.is_provider]
     off_today, *others = rng.sample(support, len(support))
-    d = lambda n: today + timedelta(days=n)  # noqa: E731
+
+    def d(n: int) -> date:
+        return today + timedelta(days=n)
+
     story = [
         (off_today, "PTO", d(-1), d(1), TimeOffStatus.approved, "Family trip"),
         (others[0], "Sick", d(-5), d(-5), TimeOffStatus.approved, ""),
