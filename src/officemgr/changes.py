@@ -15,6 +15,7 @@ import threading
 from typing import Protocol
 
 import psycopg
+from psycopg.rows import TupleRow
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -103,7 +104,7 @@ class _Listener(_Stoppable):
         super().__init__()
         self._engine = engine
         self._own = store.application_name(engine)
-        self._connection = None
+        self._connection: psycopg.Connection[TupleRow] | None = None
         self._listened = False  # a reconnection after a break may have missed notices; the first cannot
         self._try_connect()
 
@@ -116,7 +117,7 @@ class _Listener(_Stoppable):
             connection.execute(f"LISTEN {CHANGED_CHANNEL}")
         except psycopg.Error:
             return False
-        self._connection = connection  # type: ignore[assignment]
+        self._connection = connection
         missed, self._listened = self._listened, True
         return missed
 

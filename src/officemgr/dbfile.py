@@ -10,20 +10,22 @@ import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 # A file that is not readable as a database, or a wrong key: what SQLite and SQLCipher say.
 UNREADABLE = ("not a database", "malformed", "encrypted", "disk image")
 
 
-def connect(path: Path, *, key: str | None = None, readonly: bool = False) -> Any:
-    """A DB-API connection to `path`: sqlite3, or sqlcipher3 with `key` (the page key is set before any read)."""
+def connect(path: Path, *, key: str | None = None, readonly: bool = False) -> sqlite3.Connection:
+    """A DB-API connection to `path`: sqlite3, or sqlcipher3 with `key` (the page key is set before any read).
+
+    sqlcipher3's connection is not a subclass of sqlite3's but has the same methods, so callers treat it as one.
+    """
     target = f"file:{path}?mode=ro" if readonly else f"file:{path}"
     if key is None:
         return sqlite3.connect(target, uri=True)
     import sqlcipher3
 
-    conn = sqlcipher3.connect(target, uri=True)
+    conn: sqlite3.Connection = sqlcipher3.connect(target, uri=True)
     # SQLCipher logs a wrong key's failed page checks to stderr; the caller reports it in words instead.
     conn.execute("PRAGMA cipher_log_level = NONE")
     conn.execute("PRAGMA key = " + _quote(key))

@@ -85,7 +85,7 @@ def _verify(database: Path, encrypted: Path, key: str) -> None:
         raise EncryptRefused("the encrypted copy does not hold every row")
 
 
-def _row_counts(conn) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _row_counts(conn: sqlite3.Connection) -> dict[str, int]:
     try:
         tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         return {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in tables}

@@ -14,16 +14,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import URL, event, inspect
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import QueuePool, StaticPool
 from sqlmodel import Session, create_engine
 
 from officemgr import models  # noqa: F401  (registers every table on SQLModel.metadata)
-from officemgr.dbfile import default_path, is_plain_sqlite
+from officemgr.dbfile import check_file, default_path, is_plain_sqlite
 from officemgr.errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config  # loaded only when a migration runs: the usual open skips Alembic
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's revision: an open of a database already there skips loading Alembic and its scripts.
@@ -62,10 +66,11 @@ def create_engine_for(url: str, *, key: str | None = None) -> Engine:
     database = parsed.database or ""
     if database and database != ":memory:":
         _create_private_file(Path(database))
+        target: str | URL = url
         if key is not None:
-            url = URL.create("sqlite+pysqlcipher", password=key, database=database)  # type: ignore[assignment]
+            target = URL.create("sqlite+pysqlcipher", password=key, database=database)
         # QueuePool, as for plain SQLite files (the SQLCipher dialect would pick one connection per thread).
-        engine = create_engine(url, poolclass=QueuePool,
+        engine = create_engine(target, poolclass=QueuePool,
                                connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
     else:
         # One shared in-memory database (tests): every session must see the same connection.
@@ -89,7 +94,7 @@ def _server_engine(url: URL) -> Engine:
                            connect_args={"options": f"-c lock_timeout={BUSY_TIMEOUT_MS}", "connect_timeout": 10})
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Connection) -> None:
         if conn.get_execution_options().get(_WRITE, False):
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
@@ -98,7 +103,8 @@ def _server_engine(url: URL) -> Engine:
 
 def application_name(engine: Engine) -> str | None:
     """The name a server connection of this engine writes under (None for SQLite)."""
-    return engine.url.query.get("application_name")  # type: ignore[return-value]
+    name = engine.url.query.get("application_name")
+    return name if isinstance(name, str) else None
 
 
 def after_writes(engine: Engine, callback: Callable[[], None]) -> Callable[[], None]:
@@ -114,9 +120,10 @@ def is_encrypted(engine: Engine) -> bool:
 
 def sqlite_file(engine: Engine) -> Path | None:
     """The engine's SQLite file, or None for a server or in-memory database."""
-    if engine.url.get_backend_name() != "sqlite" or engine.url.database in (None, "", ":memory:"):
+    database = engine.url.database
+    if engine.url.get_backend_name() != "sqlite" or not database or database == ":memory:":
         return None
-    return Path(engine.url.database)  # type: ignore[arg-type]
+    return Path(database)
 
 
 def _create_private_file(path: Path) -> None:
@@ -148,7 +155,7 @@ def _configure_sqlite(engine: Engine, *, encrypted: bool) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Connection) -> None:
         # A write takes the write lock up front, so it waits (busy_timeout) instead of failing midway.
         immediate = conn.get_execution_options().get(_WRITE, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
@@ -199,9 +206,10 @@ def _refuse_read_only(url: str) -> None:
         parsed = make_url(url)
     except ArgumentError:
         return
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
         return
-    path = Path(parsed.database)  # type: ignore[arg-type]
+    path = Path(database)
     if path.exists() and not os.access(path, os.W_OK):
         raise StoreError(f"{path} is read-only; officemgr needs to write to it. Ask whoever looks after this PC "
                          "for write access, or copy it to a folder of yours and open that with --db. "
@@ -262,7 +270,7 @@ def _explain_server(exc: Exception, url: URL) -> str:
     return f"cannot open {where}: {first}"
 
 
-def _alembic_config(connection):  # type: ignore[no-untyped-def]
+def _alembic_config(connection: Connection | None) -> Config:
     from alembic.config import Config
 
     config = Config()
@@ -310,7 +318,7 @@ def _upgrade(engine: Engine) -> None:
         if sqlite:
             # Batch migrations rebuild tables; foreign keys are checked once at the end instead of midway.
             # The pragma only takes effect outside a transaction, so it goes to the driver before BEGIN.
-            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            _driver_execute(conn, "PRAGMA foreign_keys=OFF")
         try:
             with conn.begin():
                 config = _alembic_config(conn)
@@ -340,13 +348,22 @@ def _upgrade(engine: Engine) -> None:
                                          "changed. Please report this with the database file.")
         finally:
             if sqlite:
-                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+                _driver_execute(conn, "PRAGMA foreign_keys=ON")
+
+
+def _driver_execute(conn: Connection, sql: str) -> None:
+    """Run `sql` on the driver's own connection, outside SQLAlchemy's transaction (for pragmas that need that)."""
+    driver = conn.connection.driver_connection
+    assert driver is not None, "an open connection has its driver's connection"
+    driver.execute(sql)
 
 
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()  # type: ignore[return-value]
+    head = ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
+    assert head is not None, "the app ships its migrations, so they have a head"
+    return head
 
 
 def known_revisions() -> set[str]:
@@ -365,17 +382,17 @@ def _older_backup_hint(engine: Engine) -> str:
     known = known_revisions()
     key = engine.url.password if is_encrypted(engine) else None
     for when, backup in backups.backups(path)[:20]:
-        if backups.dbfile.check_file(backup, key=key, quick=True).revision in known:
+        if check_file(backup, key=key, quick=True).revision in known:
             return (f" Or go back to the newest backup this version can open, from {when:%Y-%m-%d %H:%M}: "
                     f"officemgr restore {backup} --db {path}")
     return ""
 
 
-def _current_revision(conn) -> str | None:  # type: ignore[no-untyped-def]
+def _current_revision(conn: Connection) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     return MigrationContext.configure(conn).get_current_revision()
 
 
-def _has_foreign_tables(conn) -> bool:  # type: ignore[no-untyped-def]
+def _has_foreign_tables(conn: Connection) -> bool:
     return bool(set(inspect(conn).get_table_names()) - {"alembic_version"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 from dataclasses import dataclass
+from typing import NotRequired, TypedDict
 
 from officemgr.bench.runner import BenchReport, summary
 
@@ -20,6 +21,36 @@ class Figure:
     budget: float | None = None  # on the median, or on the ratio to the bare app when `ratio_budget`
     bare: str | None = None  # the bare app's figure it is set against
     ratio_budget: bool = False
+
+
+class Entry(TypedDict):
+    """One figure as measured, in the table and the --json file."""
+
+    label: str
+    unit: str
+    median: float
+    min: float
+    max: float
+    runs: int
+    budget: float | None
+    bare_median: NotRequired[float]
+    ratio: NotRequired[float]
+    budget_on: NotRequired[str]  # "ratio" or "median"
+    ok: NotRequired[bool]  # only for a figure with a budget
+
+
+class Machine(TypedDict):
+    platform: str
+    python: str
+    cpus: int | None
+
+
+class BenchData(TypedDict):
+    scale: str
+    runs: int
+    figures: dict[str, Entry]
+    failures: list[str]
+    machine: Machine
 
 
 def figures() -> list[Figure]:
@@ -51,32 +82,34 @@ def figures() -> list[Figure]:
     ]
 
 
-def as_dict(report: BenchReport) -> dict[str, object]:
+def as_dict(report: BenchReport) -> BenchData:
     """Every figure with median, min, max, runs, budget, ok (and the bare app's median and the ratio)."""
-    out: dict[str, object] = {}
+    out: dict[str, Entry] = {}
     for fig in figures():
         found = report.samples.get(fig.id)
         if not found:
             continue
-        entry: dict[str, object] = {"label": fig.label, "unit": fig.unit, **summary(found), "budget": fig.budget}
+        figure = summary(found)
+        entry: Entry = {"label": fig.label, "unit": fig.unit, "median": figure["median"], "min": figure["min"],
+                        "max": figure["max"], "runs": figure["runs"], "budget": fig.budget}
         bare = report.samples.get(fig.bare or "")
         if bare:
             entry["bare_median"] = summary(bare)["median"]
-            entry["ratio"] = entry["median"] / entry["bare_median"]  # type: ignore[operator]
+            entry["ratio"] = entry["median"] / entry["bare_median"]
         if fig.budget is not None:
             judged = entry.get("ratio") if fig.ratio_budget else entry["median"]
             entry["budget_on"] = "ratio" if fig.ratio_budget else "median"
-            entry["ok"] = judged is not None and judged <= fig.budget  # type: ignore[operator]
+            entry["ok"] = judged is not None and judged <= fig.budget
         out[fig.id] = entry
     return {"scale": report.scale, "runs": report.runs, "figures": out, "failures": report.failures,
             "machine": {"platform": platform.platform(), "python": platform.python_version(),
                         "cpus": os.cpu_count()}}
 
 
-def table(data: dict[str, object]) -> str:
+def table(data: BenchData) -> str:
     head = ("Figure", "median", "min–max", "budget", "", "bare", "ratio")
     rows = [head]
-    for entry in data["figures"].values():  # type: ignore[attr-defined]
+    for entry in data["figures"].values():
         unit = entry["unit"]
         budget = "" if entry["budget"] is None else (
             f"≤ {entry['budget']:g}x bare" if entry.get("budget_on") == "ratio" else f"< {entry['budget']:g} {unit}")
@@ -87,11 +120,11 @@ def table(data: dict[str, object]) -> str:
     widths = [max(len(row[c]) for row in rows) for c in range(len(head))]
     runs = f"{data['runs']} run" + ("" if data["runs"] == 1 else "s")
     lines = [f"officemgr bench: {data['scale']} demo, {runs} after a warm-up "
-             f"({data['machine']['cpus']} CPUs, Python {data['machine']['python']})"]  # type: ignore[index]
+             f"({data['machine']['cpus']} CPUs, Python {data['machine']['python']})"]
     for row in rows:
         lines.append("  ".join(cell.ljust(w) if c == 0 else cell.rjust(w) for c, (cell, w) in
                                enumerate(zip(row, widths, strict=True))).rstrip())
-    lines += [f"did not happen: {failure}" for failure in data["failures"]]  # type: ignore[attr-defined]
+    lines += [f"did not happen: {failure}" for failure in data["failures"]]
     lines.append("Next frame: wall time from a key to the next frame the app produces (the budget). "
                  "Work (CPU): process CPU time, all threads, that a key causes up to the settled screen.")
     return "\n".join(lines)

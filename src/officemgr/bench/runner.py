@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 TODAY = date(2026, 11, 23)  # fixed, so runs on different days compare
 SEED = 1
@@ -25,6 +25,13 @@ class BenchReport:
     runs: int
     samples: dict[str, list[float]] = field(default_factory=dict)  # figure id -> samples
     failures: list[str] = field(default_factory=list)
+
+
+class Summary(TypedDict):
+    median: float
+    min: float
+    max: float
+    runs: int
 
 
 class BenchError(Exception):
@@ -127,5 +134,5 @@ def _add_keys(report: BenchReport, found: dict[str, Any]) -> None:
     report.failures.extend(found["failures"])
 
 
-def summary(samples: list[float]) -> dict[str, float | int]:
+def summary(samples: list[float]) -> Summary:
     return {"median": statistics.median(samples), "min": min(samples), "max": max(samples), "runs": len(samples)}

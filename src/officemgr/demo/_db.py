@@ -11,8 +11,11 @@ from datetime import date, datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
+from sqlmodel import SQLModel
 
+from officemgr.demo._types import Row
 from officemgr.models import Patient
+from officemgr.models.base import table_of
 from officemgr.store import write_session
 
 BATCH = 10_000
@@ -26,7 +29,7 @@ def _transaction(engine: Engine) -> Iterator[Connection]:
 
 
 def _refuse_if_filled(conn: Connection) -> None:
-    count = conn.execute(select(func.count()).select_from(Patient.__table__)).scalar_one()
+    count = conn.execute(select(func.count()).select_from(table_of(Patient))).scalar_one()
     if count:
         raise ValueError(
             f"this database already holds {count} patients; demo data only goes into an empty database "
@@ -34,19 +37,19 @@ def _refuse_if_filled(conn: Connection) -> None:
         )
 
 
-def _insert(conn: Connection, model: type, rows: Sequence[dict]) -> int:
-    table = model.__table__  # type: ignore[attr-defined]
+def _insert(conn: Connection, model: type[SQLModel], rows: Sequence[Row]) -> int:
+    table = table_of(model)
     for start in range(0, len(rows), BATCH):
         conn.execute(table.insert(), rows[start : start + BATCH])
     return len(rows)
 
 
-def _next_id(conn: Connection, model: type) -> int:
-    table = model.__table__  # type: ignore[attr-defined]
+def _next_id(conn: Connection, model: type[SQLModel]) -> int:
+    table = table_of(model)
     return (conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
 
 
-def _with_ids(conn: Connection, model: type, rows: list[dict]) -> list[dict]:
+def _with_ids(conn: Connection, model: type[SQLModel], rows: list[Row]) -> list[Row]:
     """Explicit ids, so rows written later can point at these without reading them back."""
     first = _next_id(conn, model)
     for offset, row in enumerate(rows):
@@ -54,9 +57,10 @@ def _with_ids(conn: Connection, model: type, rows: list[dict]) -> list[dict]:
     return rows
 
 
-def _ensure_named(conn: Connection, model: type, rows: list[dict], key: str = "name") -> tuple[dict[str, int], int]:
+def _ensure_named(conn: Connection, model: type[SQLModel], rows: list[Row],
+                  key: str = "name") -> tuple[dict[str, int], int]:
     """Insert the rows whose name is not there yet; return {name: id} for all of them and how many were new."""
-    table = model.__table__  # type: ignore[attr-defined]
+    table = table_of(model)
     ids = {name: id_ for name, id_ in conn.execute(select(table.c[key], table.c.id))}
     new = _with_ids(conn, model, [row for row in rows if row[key] not in ids])
     _insert(conn, model, new)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import time
+from typing import Any
 
 from officemgr.models import Role
 
@@ -12,6 +13,8 @@ PRACTICE_STATE = "OH"
 # Today's schedule is drawn as it stands mid-morning: earlier visits done, some in rooms, the rest booked.
 DEMO_NOW = time(10, 30)
 PROVIDER_ROLES = (Role.physician, Role.np_pa)
+# A row as Core's bulk insert takes it: column name -> value.
+Row = dict[str, Any]
 
 
 # --------------------------------------------------------------------------------------------- scales

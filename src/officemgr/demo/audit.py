@@ -7,17 +7,20 @@ so the audit viewer (and its paging, on the large demo) shows a practice's real 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from officemgr.demo._db import _insert
+from officemgr.demo._types import Row
 from officemgr.models import AppointmentEvent, AuditEvent, ClaimEvent, ClaimNote
+from officemgr.models.base import table_of
 
 
 def _add_audit_trail(conn: Connection) -> int:
-    rows = []
-    claim_events = ClaimEvent.__table__.c  # type: ignore[attr-defined]
+    rows: list[Row] = []
+    claim_events = table_of(ClaimEvent).c
     for at, actor, claim_id, old, new, paid in conn.execute(select(
             claim_events.at, claim_events.actor, claim_events.claim_id, claim_events.from_status,
             claim_events.to_status, claim_events.amount_cents)):
@@ -25,11 +28,11 @@ def _add_audit_trail(conn: Connection) -> int:
         if paid:
             changes["payment_cents"] = paid
         rows.append(_event(at, actor, "claim", claim_id, "status", changes))
-    notes = ClaimNote.__table__.c  # type: ignore[attr-defined]
+    notes = table_of(ClaimNote).c
     for note_id, at, actor, claim_id, action in conn.execute(select(
             notes.id, notes.at, notes.actor, notes.claim_id, notes.action)):
         rows.append(_event(at, actor, "claim", claim_id, "note", {"action": action, "note_id": note_id}))
-    visits = AppointmentEvent.__table__.c  # type: ignore[attr-defined]
+    visits = table_of(AppointmentEvent).c
     for at, actor, appointment_id, old, new in conn.execute(select(
             visits.at, visits.actor, visits.appointment_id, visits.from_status, visits.to_status)):
         rows.append(_event(at, actor, "appointment", appointment_id, "status", {"status": [old, new]}))
@@ -37,6 +40,6 @@ def _add_audit_trail(conn: Connection) -> int:
     return _insert(conn, AuditEvent, rows)
 
 
-def _event(at, actor: str, entity: str, entity_id: int, action: str, changes: dict[str, object]) -> dict:  # type: ignore[no-untyped-def]
+def _event(at: datetime, actor: str, entity: str, entity_id: int, action: str, changes: dict[str, object]) -> Row:
     return {"at": at, "actor": actor, "entity": entity, "entity_id": entity_id, "action": action,
             "changes": json.dumps(changes, sort_keys=True)}

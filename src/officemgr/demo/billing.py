@@ -19,13 +19,12 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import accumulate, cycle
-from types import SimpleNamespace
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from officemgr.demo._db import _ensure_named, _insert, _next_id, _with_ids, _working_time
-from officemgr.demo._types import DEMO_NOW, DemoSummary, PatientRef, Person, Scale
+from officemgr.demo._types import DEMO_NOW, DemoSummary, PatientRef, Person, Row, Scale
 from officemgr.models import (
     Claim,
     ClaimDiagnosis,
@@ -41,6 +40,7 @@ from officemgr.models import (
     RemittanceClaim,
     Role,
 )
+from officemgr.models.base import table_of
 from officemgr.services.billing import claim_deadline
 
 S = ClaimStatus
@@ -130,27 +130,35 @@ CLOSED_PAID_NOTES = (
 )
 
 
+# A claim line: CPT/HCPCS code, modifiers, charge in cents.
+Line = tuple[str, str, int]
+
+
 @dataclass
 class _ClaimDraft:
     """A claim with its lines, diagnoses, notes and history, before ids and numbers are given out."""
 
-    row: dict
-    lines: list[tuple[str, str, int]]
+    row: Row
+    lines: list[Line]
     diagnoses: list[str]
-    notes: list[dict]
-    events: list[dict] = field(default_factory=list)
-    remit: tuple[str, dict] | None = None  # (payer name, RemittanceClaim fields) when paid on a demo remittance
+    notes: list[Row]
+    events: list[Row] = field(default_factory=list)
+    remit: Row | None = None  # its RemittanceClaim fields when paid on a demo remittance (ids filled in on writing)
+
+
+# A demo 835: payer name, when it was posted, check number, and the RemittanceClaim fields of the claims it paid.
+_Remitted = tuple[str, datetime, str, list[Row]]
 
 
 class _Story:
     """One claim's history as it happened: status changes (ClaimEvent) and follow-up notes, in time order."""
 
-    def __init__(self, ctx: _ClaimContext, row: dict, *, history: bool = True) -> None:
+    def __init__(self, ctx: _ClaimContext, row: Row, *, history: bool = True) -> None:
         self.ctx, self.row = ctx, row
         self.history = history  # False: only the dates (the claim predates the history kept)
         self.status = S.draft
-        self.events: list[dict] = []
-        self.notes: list[dict] = []
+        self.events: list[Row] = []
+        self.notes: list[Row] = []
         self.last: datetime | None = None
         self.day: date | None = None  # the last day, when no history is kept
 
@@ -191,9 +199,11 @@ class _Story:
 
 class _ClaimContext:
     def __init__(self, rng: random.Random, today: date, staff: list[Person], patients: list[PatientRef],
-                 payer_ids: dict[str, int], payer_limits: dict) -> None:
+                 payer_ids: dict[str, int], payer_limits: dict[int, Payer]) -> None:
         self.rng = rng
         self.payer_limits = payer_limits
+        # The deadline rule reads a Claim: one scratch claim, never added to a session, carries each draft's dates.
+        self.deadline_claim = Claim(number="", patient_id=0, payer_id=0, service_date=today, billed_cents=0)
         self.today = today
         self.now_minutes = DEMO_NOW.hour * 60 + DEMO_NOW.minute
         self.providers = [p.id for p in staff if p.is_provider]
@@ -222,7 +232,7 @@ class _ClaimContext:
             if day.weekday() < 5 or day == self.today:
                 return day
 
-    def _base(self, service: date, payer_name: str | None = None) -> tuple[dict, list, list]:
+    def _base(self, service: date, payer_name: str | None = None) -> tuple[Row, list[Line], list[str]]:
         rng = self.rng
         if payer_name is None:
             payer_id, payer_name = rng.choices(self.payers, cum_weights=self.payer_cum)[0]
@@ -268,7 +278,7 @@ class _ClaimContext:
         row.update(denial_code=code, denial_group=group, denied_on=denied_on)
         return denied_on
 
-    def adjudicate(self, row: dict, lines: list[tuple[str, str, int]]) -> tuple[int, int]:
+    def adjudicate(self, row: Row, lines: list[Line]) -> tuple[int, int]:
         """What the payer allows (its fee schedule, else its usual share of the charge) and the patient's share."""
         rng = self.rng
         payer = self.payer_names[row["payer_id"]]
@@ -290,7 +300,7 @@ class _ClaimContext:
             share = min(allowed // 3, rng.choice((2000, 2500, 3000, 4000)))  # co-pay
         return allowed, share
 
-    def _pay(self, story: _Story, day: date, lines: list, *, status: ClaimStatus = S.paid,
+    def _pay(self, story: _Story, day: date, lines: list[Line], *, status: ClaimStatus = S.paid,
              fraction: float = 1.0) -> int:
         row = story.row
         allowed, share = self.adjudicate(row, lines)
@@ -340,7 +350,7 @@ class _ClaimContext:
         self._recent_touch(story, status, payer)
         return self._finish(story, lines, diagnoses)
 
-    def _open_outcome(self, story: _Story, status: ClaimStatus, submitted: date, lines: list, payer: str) -> None:
+    def _open_outcome(self, story: _Story, status: ClaimStatus, submitted: date, lines: list[Line], payer: str) -> None:
         rng = self.rng
         if status is S.pending:
             if rng.random() < 0.6:
@@ -349,7 +359,7 @@ class _ClaimContext:
         elif status is S.partly_paid:
             self._pay(story, submitted + timedelta(days=rng.randint(14, 30)), lines, status=S.partly_paid,
                       fraction=rng.uniform(0.4, 0.8))
-            story.note(story.last_day() or submitted, NoteAction.note,  # type: ignore[arg-type]
+            story.note(story.last_day() or submitted, NoteAction.note,
                        "Partial payment posted; one line still in process at the payer")
         elif status in (S.denied, S.appealed):
             code, group, text = next(self.denials)
@@ -380,14 +390,15 @@ class _ClaimContext:
             story.note(day, NoteAction.called_payer,
                        f"Checked the {payer} portal: {status.label}, ref #{rng.randint(10**7, 10**8 - 1)}")
 
-    def _finish(self, story: _Story, lines: list, diagnoses: list) -> _ClaimDraft:
+    def _finish(self, story: _Story, lines: list[Line], diagnoses: list[str]) -> _ClaimDraft:
         row = story.row
         assert story.status.value == row["status"] or not story.events, (story.status, row["status"])
         row["last_activity"] = story.last_day()
         # The same rule the billing service applies on every write, so the work queue sorts right.
-        claim = SimpleNamespace(status=ClaimStatus(row["status"]), service_date=row["service_date"],
-                                denied_on=row["denied_on"])
-        row["deadline"] = claim_deadline(claim, self.payer_limits[row["payer_id"]])  # type: ignore[arg-type]
+        claim = self.deadline_claim
+        claim.status, claim.service_date = ClaimStatus(row["status"]), row["service_date"]
+        claim.denied_on = row["denied_on"]
+        row["deadline"] = claim_deadline(claim, self.payer_limits[row["payer_id"]])
         return _ClaimDraft(row, lines, diagnoses, story.notes, story.events)
 
     # --- closed claims ----------------------------------------------------------------------------------
@@ -452,7 +463,7 @@ class _ClaimContext:
             row["deadline"] = None
         return draft
 
-    def _paid_without_history(self, row: dict, lines: list, diagnoses: list) -> _ClaimDraft:
+    def _paid_without_history(self, row: Row, lines: list[Line], diagnoses: list[str]) -> _ClaimDraft:
         """The bulk of an old history, written quickly: paid in full, dates and amounts only."""
         rng = self.rng
         submitted = row["service_date"] + timedelta(days=1 + int(rng.random() * 5))
@@ -464,8 +475,10 @@ class _ClaimContext:
 
     # --- remittances and underpayments ------------------------------------------------------------------
 
-    def remitted_claim(self, payer_name: str, posted: datetime, check: str, *, underpaid: bool) -> _ClaimDraft:
-        """A claim paid on the demo remittance from `payer_name`: in full, or short of the fee schedule."""
+    def remitted_claim(self, payer_name: str, posted: datetime, check: str, *,
+                       underpaid: bool) -> tuple[_ClaimDraft, Row]:
+        """A claim paid on the demo remittance from `payer_name` (in full, or short of the fee schedule), and its
+        RemittanceClaim fields."""
         rng = self.rng
         service = self._service_date((self.today - posted.date()).days + 14, (self.today - posted.date()).days + 40)
         row, lines, diagnoses = self._base(service, payer_name)
@@ -494,11 +507,10 @@ class _ClaimContext:
         story.last = posted
         draft = self._finish(story, lines, diagnoses)
         adjustments = [["CO", "45", adjusted]] + ([["PR", "3", share]] if share else [])
-        draft.remit = (payer_name, {"status_code": "1", "charge_cents": row["billed_cents"], "paid_cents": paid,
-                                    "patient_resp_cents": share, "adjustments": json.dumps(adjustments),
-                                    "note": f"underpaid by ${shortfall / 100:,.2f} against the fee schedule"
-                                    if underpaid else ""})
-        return draft
+        draft.remit = {"status_code": "1", "charge_cents": row["billed_cents"], "paid_cents": paid,
+                       "patient_resp_cents": share, "adjustments": json.dumps(adjustments),
+                       "note": f"underpaid by ${shortfall / 100:,.2f} against the fee schedule" if underpaid else ""}
+        return draft, draft.remit
 
 
 def fee_schedule(payer_name: str) -> dict[str, int]:
@@ -516,13 +528,16 @@ def _add_claims(conn: Connection, rng: random.Random, staff: list[Person], patie
     payer_rows = [{"name": n, "timely_filing_days": tf, "appeal_days": ap, "phone": ph, "portal_note": note}
                   for n, tf, ap, ph, note, _ in PAYERS]
     payer_ids, summary.payers = _ensure_named(conn, Payer, payer_rows)
-    table = Payer.__table__
-    limits = {row.id: row for row in conn.execute(select(table.c.id, table.c.timely_filing_days, table.c.appeal_days))}
+    table = table_of(Payer)
+    limits = {row.id: Payer(id=row.id, name=row.name, timely_filing_days=row.timely_filing_days,
+                            appeal_days=row.appeal_days)
+              for row in conn.execute(select(table.c.id, table.c.name, table.c.timely_filing_days,
+                                             table.c.appeal_days))}
     ctx = _ClaimContext(rng, today, staff, patients, payer_ids, limits)
     drafts = [ctx.open_claim(age_range, statuses) for age_range, statuses in _open_claim_plan(rng, plan.open_claims)]
     _assign_follow_ups(rng, drafts, today)
     drafts += [ctx.closed_claim(plan.closed_claim_days) for _ in range(plan.closed_claims)]
-    remittances = []
+    remittances: list[_Remitted] = []
     for payer_name, days_ago, underpaid, in_full in REMITTANCES:
         day = today - timedelta(days=days_ago)
         while day.weekday() >= 5:
@@ -531,8 +546,8 @@ def _add_claims(conn: Connection, rng: random.Random, staff: list[Person], patie
         check = f"#{rng.randint(10**7, 10**8 - 1)}"
         paid_here = [ctx.remitted_claim(payer_name, posted, check, underpaid=i < underpaid)
                      for i in range(underpaid + in_full)]
-        drafts += paid_here
-        remittances.append((payer_name, posted, check, paid_here))
+        drafts += [draft for draft, _ in paid_here]
+        remittances.append((payer_name, posted, check, [remit for _, remit in paid_here]))
     drafts.sort(key=lambda d: (d.row["service_date"], d.row["patient_id"]))
     _write_claims(conn, drafts, summary)
     summary.fee_schedules = _add_fee_schedules(conn, payer_ids)
@@ -561,7 +576,7 @@ def _preventive_code(age: int, medicare: bool) -> str:
     return "99397"
 
 
-def _claim_content(rng: random.Random, age: int, medicare: bool, service: date) -> tuple[list, list]:
+def _claim_content(rng: random.Random, age: int, medicare: bool, service: date) -> tuple[list[Line], list[str]]:
     """1-3 CPT/HCPCS lines (code, modifiers, charge) and 1-3 ICD-10-CM codes that fit the kind of visit."""
     roll = rng.random()
     flu_season = service.month in (9, 10, 11, 12, 1, 2, 3)
@@ -618,7 +633,7 @@ def _assign_follow_ups(rng: random.Random, drafts: list[_ClaimDraft], today: dat
 
 def _write_claims(conn: Connection, drafts: list[_ClaimDraft], summary: DemoSummary) -> None:
     next_id = _next_id(conn, Claim)
-    seq = conn.execute(select(func.count()).select_from(Claim.__table__)).scalar_one()
+    seq = conn.execute(select(func.count()).select_from(table_of(Claim))).scalar_one()
     claims, lines, diagnoses, notes, events = [], [], [], [], []
     for offset, draft in enumerate(drafts):
         claim_id = next_id + offset
@@ -634,7 +649,7 @@ def _write_claims(conn: Connection, drafts: list[_ClaimDraft], summary: DemoSumm
         # No explicit ids: nothing points at these rows, and the database's own sequence stays right.
         events += [{**event, "claim_id": claim_id} for event in draft.events]
         if draft.remit is not None:
-            draft.remit[1].update(claim_id=claim_id, claim_number=row["number"])
+            draft.remit.update(claim_id=claim_id, claim_number=row["number"])
     summary.claims = _insert(conn, Claim, claims)
     summary.claim_lines = _insert(conn, ClaimLine, _with_ids(conn, ClaimLine, lines))
     summary.claim_diagnoses = _insert(conn, ClaimDiagnosis, _with_ids(conn, ClaimDiagnosis, diagnoses))
@@ -644,7 +659,7 @@ def _write_claims(conn: Connection, drafts: list[_ClaimDraft], summary: DemoSumm
 
 
 def _add_fee_schedules(conn: Connection, payer_ids: dict[str, int]) -> int:
-    table = FeeSchedule.__table__  # type: ignore[attr-defined]
+    table = table_of(FeeSchedule)
     have = {payer_id for (payer_id,) in conn.execute(select(table.c.payer_id).distinct())}
     rows = [{"payer_id": payer_ids[name], "code": code, "modifier": "", "allowed_cents": allowed}
             for name in FEE_SCHEDULE_PAYERS if payer_ids[name] not in have
@@ -652,11 +667,12 @@ def _add_fee_schedules(conn: Connection, payer_ids: dict[str, int]) -> int:
     return _insert(conn, FeeSchedule, rows)
 
 
-def _add_remittances(conn: Connection, rng: random.Random, remittances: list, today: date) -> tuple[int, int]:
+def _add_remittances(conn: Connection, rng: random.Random, remittances: list[_Remitted],
+                     today: date) -> tuple[int, int]:
     """The payers' latest 835 files as imported; the first one also paid a claim the practice cannot match."""
     claim_rows = 0
-    for index, (payer_name, posted, check, drafts) in enumerate(remittances):
-        rows = [dict(draft.remit[1]) for draft in drafts]
+    for index, (payer_name, posted, check, paid) in enumerate(remittances):
+        rows = [dict(remit) for remit in paid]
         if index == 0:
             charge = rng.choice((13500, 19500))
             rows.append({"claim_number": f"A{rng.randint(100000, 999999)}", "claim_id": None, "status_code": "1",
@@ -664,10 +680,12 @@ def _add_remittances(conn: Connection, rng: random.Random, remittances: list, to
                          "adjustments": json.dumps([["CO", "45", charge - int(charge * 0.7)]]),
                          "note": "no claim with this number"})
         name = f"{payer_name.split()[0].upper()}_{posted:%Y%m%d}.835"
-        result = conn.execute(Remittance.__table__.insert().values(  # type: ignore[attr-defined]
+        result = conn.execute(table_of(Remittance).insert().values(
             file_hash=hashlib.sha256(f"demo 835 {name} {check}".encode()).hexdigest(), file_name=name,
             imported_at=posted, actor="billing", payer_name=payer_name, check_number=check.lstrip("#"),
             paid_cents=sum(row["paid_cents"] for row in rows)))
-        remittance_id = result.inserted_primary_key[0]
+        key = result.inserted_primary_key
+        assert key is not None, "an insert returns its new row's key"
+        remittance_id = key[0]
         claim_rows += _insert(conn, RemittanceClaim, [{**row, "remittance_id": remittance_id} for row in rows])
     return len(remittances), claim_rows

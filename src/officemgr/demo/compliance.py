@@ -13,8 +13,9 @@ from sqlalchemy.engine import Connection
 
 from officemgr.checklist import ChecklistRow
 from officemgr.demo._db import _at, _ensure_named, _insert, _lot_number, _with_ids, _working_time
-from officemgr.demo._types import DemoSummary, Person
+from officemgr.demo._types import DemoSummary, Person, Row
 from officemgr.models import ComplianceCompletion, ComplianceTask
+from officemgr.models.base import table_of
 
 # ------------------------------------------------------------------------------------------ compliance
 
@@ -45,7 +46,7 @@ def _add_compliance(conn: Connection, rng: random.Random, checklist: list[Checkl
             phases[title] = rng.randint(20, 330)
     anchors = {row.title: _anchor(row.rrule, today, phases.get(row.title)) for row in checklist}
     task_ids = _ensure_tasks(conn, checklist, anchors, summary)
-    rows: list[dict] = []
+    rows: list[Row] = []
     for row in checklist:
         missed_from = today + timedelta(days=phases[row.title]) if row.title in overdue else today
         for due in _occurrences(row.rrule, anchors[row.title], missed_from):
@@ -105,10 +106,11 @@ def _occurrences(rule: str, anchor: date, before: date) -> list[date]:
 
 def _ensure_tasks(conn: Connection, checklist: list[ChecklistRow], anchors: dict[str, date],
                   summary: DemoSummary) -> dict[str, int]:
-    table = ComplianceTask.__table__
+    table = table_of(ComplianceTask)
     existing = set(conn.execute(select(table.c.title)).scalars())
-    rows = [{"title": row.title, "category": row.category.value, "rrule": row.rrule, "anchor": anchors[row.title],
-             "evidence": row.evidence, "owner_role": row.owner_role, "active": True} for row in checklist]
+    rows: list[Row] = [{"title": row.title, "category": row.category.value, "rrule": row.rrule,
+                        "anchor": anchors[row.title], "evidence": row.evidence, "owner_role": row.owner_role,
+                        "active": True} for row in checklist]
     ids, summary.compliance_tasks = _ensure_named(conn, ComplianceTask, rows, key="title")
     # Tasks that were already there (a checklist loaded at setup) take the demo's anchors and rules.
     for row in (r for r in rows if r["title"] in existing):
@@ -118,7 +120,7 @@ def _ensure_tasks(conn: Connection, checklist: list[ChecklistRow], anchors: dict
 
 
 def _completion(rng: random.Random, row: ChecklistRow, due: date, today: date, staff: list[Person],
-                task_id: int) -> dict:
+                task_id: int) -> Row:
     daily = _freq(row.rrule) == "DAILY"
     done_day = due
     if done_day.weekday() >= 5:

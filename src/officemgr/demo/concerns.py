@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from officemgr.demo._db import _insert, _with_ids
 from officemgr.models import Concern, ConcernCategory, ConcernKind, ConcernStatus, Role, Staff
+from officemgr.models.base import table_of
 from officemgr.services.concerns import BreachOutcome, acknowledge_by, add_business_days, breach_resolution
 
 BREACH_DAYS_AGO = 20
@@ -27,7 +28,7 @@ INJURY_DAYS_AGO = 3
 
 def _names(conn: Connection) -> dict[Role, list[str]]:
     """Active staff names by role, in id order (empty when the demo staff are not there)."""
-    table = Staff.__table__  # type: ignore[attr-defined]
+    table = table_of(Staff)
     names: dict[Role, list[str]] = {}
     query = select(table.c.first_name, table.c.last_name, table.c.role).where(table.c.active).order_by(table.c.id)
     for first, last, role in conn.execute(query):

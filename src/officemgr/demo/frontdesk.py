@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from sqlalchemy import Row as SARow
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 
 from officemgr.demo._db import _insert
-from officemgr.demo._types import DEMO_NOW, DemoSummary, PatientRef, Person
+from officemgr.demo._types import DEMO_NOW, DemoSummary, PatientRef, Person, Row
 from officemgr.models import (
     Appointment,
     AppointmentEvent,
@@ -30,6 +32,7 @@ from officemgr.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from officemgr.models.base import table_of
 from officemgr.services.frontdesk import next_business_day
 
 ACTIVE = tuple(s.value for s in (ApptStatus.booked, ApptStatus.arrived, ApptStatus.in_room, ApptStatus.checked_out))
@@ -57,8 +60,8 @@ REMINDER_WEIGHTS = ((ReminderOutcome.reached, 6), (ReminderOutcome.left_message,
 
 def _add_frontdesk(conn: Connection, rng: random.Random, staff: list[Person], patients: list[PatientRef],
                    today: date, summary: DemoSummary) -> None:
-    types = {name: id_ for name, id_ in conn.execute(select(AppointmentType.__table__.c.name,
-                                                             AppointmentType.__table__.c.id))}
+    type_table = table_of(AppointmentType)
+    types = {name: id_ for name, id_ in conn.execute(select(type_table.c.name, type_table.c.id))}
     providers = [p for p in staff if p.is_provider]
     desk = [p for p in staff if p.role is Role.front_desk] or staff
     mas = [p for p in staff if p.role is Role.ma] or desk
@@ -75,7 +78,7 @@ def _midnight(day: date) -> datetime:
 
 def _patients_with_appointments(conn: Connection, since: datetime, until: datetime | None = None,
                                 statuses: tuple[str, ...] | None = None) -> set[int]:
-    table = Appointment.__table__  # type: ignore[attr-defined]
+    table = table_of(Appointment)
     query = select(table.c.patient_id).distinct().where(table.c.start >= since)
     if until is not None:
         query = query.where(table.c.start < until)
@@ -91,7 +94,7 @@ def _hand_over_future_visits(conn: Connection, rng: random.Random, leaving: set[
     The small demo books about seven future visits per patient, so without this no patient would be due for
     a recall call; the schedule keeps its shape, only who is coming changes.
     """
-    table = Appointment.__table__  # type: ignore[attr-defined]
+    table = table_of(Appointment)
     since = _midnight(today + timedelta(days=1))
     moving = conn.execute(
         select(table.c.id, table.c.start).where(table.c.patient_id.in_(sorted(leaving)), table.c.start >= since)
@@ -113,7 +116,7 @@ def _hand_over_future_visits(conn: Connection, rng: random.Random, leaving: set[
 
 
 def _recall(rng: random.Random, providers: list[Person], types: dict[str, int], patient_id: int, due: date,
-            today: date, status: RecallStatus = RecallStatus.open, note: str = "") -> dict:
+            today: date, status: RecallStatus = RecallStatus.open, note: str = "") -> Row:
     reason, type_name, months = rng.choice(RECALL_REASONS)
     return {
         "patient_id": patient_id,
@@ -179,8 +182,8 @@ def _add_waitlist(conn: Connection, rng: random.Random, providers: list[Person],
     summary.waitlist_entries = _insert(conn, WaitlistEntry, rows)
 
 
-def _day_rows(conn: Connection, day: date, statuses: tuple[str, ...] | None = None) -> list:
-    table = Appointment.__table__  # type: ignore[attr-defined]
+def _day_rows(conn: Connection, day: date, statuses: tuple[str, ...] | None = None) -> list[SARow[Any]]:
+    table = table_of(Appointment)
     query = select(table.c.id, table.c.start, table.c.end, table.c.status).where(
         table.c.start >= _midnight(day), table.c.start < _midnight(day + timedelta(days=1)))
     if statuses is not None:
@@ -188,17 +191,18 @@ def _day_rows(conn: Connection, day: date, statuses: tuple[str, ...] | None = No
     return list(conn.execute(query.order_by(table.c.start, table.c.id)))
 
 
-def _update(conn: Connection, values: dict[str, str], rows: list[dict]) -> None:
+def _update(conn: Connection, values: dict[str, str], rows: list[Row]) -> None:
     if not rows:
         return
-    table = Appointment.__table__  # type: ignore[attr-defined]
+    table = table_of(Appointment)
     conn.execute(table.update().where(table.c.id == bindparam("row_id"))
                  .values({column: bindparam(param) for column, param in values.items()}), rows)
 
 
 def _add_reminders(conn: Connection, rng: random.Random, today: date) -> None:
     """About half of the next business day's booked patients were called this morning, before DEMO_NOW."""
-    outcomes, weights = zip(*REMINDER_WEIGHTS, strict=True)
+    outcomes = [outcome for outcome, _ in REMINDER_WEIGHTS]
+    weights = [weight for _, weight in REMINDER_WEIGHTS]
     start = _midnight(today) + timedelta(hours=8, minutes=30)
     latest = (DEMO_NOW.hour * 60 + DEMO_NOW.minute) - (8 * 60 + 30) - 5
     rows = []
@@ -227,7 +231,7 @@ def _add_visit_events(conn: Connection, rng: random.Random, desk: list[Person], 
     5–25 minutes later, out after the visit's length), never later than DEMO_NOW."""
     now = datetime.combine(today, DEMO_NOW)
     seen = (ApptStatus.arrived.value, ApptStatus.in_room.value, ApptStatus.checked_out.value)
-    rows: list[dict] = []
+    rows: list[Row] = []
 
     def event(appt_id: int, at: datetime, actor: Person, old: ApptStatus, new: ApptStatus) -> None:
         rows.append({"appointment_id": appt_id, "at": at, "actor": actor.name, "kind": EventKind.status.value,

@@ -19,7 +19,7 @@ from officemgr.demo._db import (
     _with_ids,
     _working_time,
 )
-from officemgr.demo._types import DemoSummary, Person
+from officemgr.demo._types import DemoSummary, Person, Row
 from officemgr.models import (
     Item,
     ItemCategory,
@@ -172,7 +172,7 @@ class _Reorder:
     quantity: int
     arrives: date | None
     received: int = 0
-    movement: dict | None = None  # the receive movement, given its order id once orders are numbered
+    movement: Row | None = None  # the receive movement, given its order id once orders are numbered
     backordered: bool = False
 
 
@@ -182,19 +182,19 @@ class _Stock:
 
     spec: ItemSpec
     item_id: int
-    lots: list[dict]
-    movements: list[dict]
+    lots: list[Row]
+    movements: list[Row]
     reorders: list[_Reorder] = field(default_factory=list)
 
     def on_hand(self, day: date) -> int:
         return sum(lot["quantity"] for lot in self.usable(day))
 
-    def usable(self, day: date) -> list[dict]:
+    def usable(self, day: date) -> list[Row]:
         """Lots with stock that have not expired, first-expiring first (FEFO)."""
         lots = [lot for lot in self.lots if lot["quantity"] > 0 and (lot["expires"] is None or lot["expires"] >= day)]
         return sorted(lots, key=lambda lot: (lot["expires"] or date.max, lot["id"]))
 
-    def move(self, lot: dict, kind: MovementKind, quantity: int, at: datetime, reason: str, actor: str) -> dict:
+    def move(self, lot: Row, kind: MovementKind, quantity: int, at: datetime, reason: str, actor: str) -> Row:
         lot["quantity"] += quantity
         self.movements.append({"item_id": self.item_id, "lot_id": lot["id"], "kind": kind.value,
                                "quantity": quantity, "at": at, "reason": reason, "actor": actor, "order_id": None})
@@ -210,8 +210,8 @@ def _add_inventory(conn: Connection, rng: random.Random, staff: list[Person], to
     actors = [p.name for p in staff if p.role in (Role.ma, Role.nurse)] or [staff[0].name]
     shorts = rng.sample([s.name for s in ITEMS if not s.tracks_lots and s.daily_use >= 0.1], SHORT_ITEMS)
     next_lot = iter(range(_next_id(conn, StockLot), 10**9))
-    lots: list[dict] = []
-    movements: list[dict] = []
+    lots: list[Row] = []
+    movements: list[Row] = []
     reorders: list[_Reorder] = []
     aed_day = aed_check_day(today)
     for spec in ITEMS:
@@ -236,7 +236,7 @@ def _add_inventory(conn: Connection, rng: random.Random, staff: list[Person], to
     summary.stock_movements = _insert(conn, StockMovement, _with_ids(conn, StockMovement, movements))
 
 
-def _item_row(rng: random.Random, spec: ItemSpec, vendor_ids: dict[str, int]) -> dict:
+def _item_row(rng: random.Random, spec: ItemSpec, vendor_ids: dict[str, int]) -> Row:
     return {
         "name": spec.name,
         "category": spec.category.value,
@@ -283,7 +283,7 @@ def _replay_item(rng: random.Random, stock: _Stock, next_lot: Iterator[int], tod
     spec = stock.spec
     start = today - timedelta(days=INVENTORY_DAYS)
 
-    def receive(day: date, quantity: int, reason: str, expires: date | None, morning: bool = False) -> dict:
+    def receive(day: date, quantity: int, reason: str, expires: date | None, morning: bool = False) -> Row:
         # A lot-tracked item gets a lot per delivery; any other item keeps its one unnumbered lot.
         if spec.tracks_lots or not stock.lots:
             stock.lots.append({"id": next(next_lot), "item_id": stock.item_id, "quantity": 0,
@@ -358,20 +358,20 @@ def _backorders(rng: random.Random, specs: list[ItemSpec], item_ids: dict[str, i
 
 
 def _orders(conn: Connection, reorders: list[_Reorder], vendor_ids: dict[str, int],
-            today: date) -> tuple[list[dict], list[dict]]:
+            today: date) -> tuple[list[Row], list[Row]]:
     """One purchase order per vendor and day reorders were placed; its status follows what has arrived."""
     grouped: dict[tuple[date, str], list[_Reorder]] = {}
     for r in sorted(reorders, key=lambda r: (r.placed, r.spec.vendor, r.spec.name)):
         grouped.setdefault((r.placed, r.spec.vendor), []).append(r)
     first = _next_id(conn, PurchaseOrder)
     first_line = _next_id(conn, PurchaseOrderLine)
-    orders: list[dict] = []
-    lines: list[dict] = []
+    orders: list[Row] = []
+    lines: list[Row] = []
     for order_id, ((placed, vendor), group) in enumerate(grouped.items(), start=first):
-        arrived = [r.arrives for r in group if r.received]
+        arrived = [r.arrives for r in group if r.received and r.arrives is not None]
         late = [r for r in group if r.backordered]
         if len(arrived) == len(group):
-            status, received_on = OrderStatus.received, max(arrived)  # type: ignore[type-var]
+            status, received_on = OrderStatus.received, max(arrived)
         else:
             status, received_on = (OrderStatus.partly_received if arrived else OrderStatus.ordered), None
         note = ""

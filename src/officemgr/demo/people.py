@@ -18,6 +18,7 @@ from officemgr.demo._types import (
     DemoSummary,
     PatientRef,
     Person,
+    Row,
     Scale,
 )
 from officemgr.models import Credential, CredentialKind, Patient, Role, Shift, Staff, TimeOff, TimeOffStatus
@@ -90,7 +91,7 @@ def _add_staff(conn: Connection, rng: random.Random, plan: Scale, today: date, s
     roles = [Role.physician] * plan.physicians + [Role.np_pa] * plan.np_pa
     roles += [role for role, count in plan.support for _ in range(count)]
     people: list[Person] = []
-    rows: list[dict] = []
+    rows: list[Row] = []
     npis: set[str] = set()
     first_id = _next_id(conn, Staff)
     for offset, (role, (first, last)) in enumerate(zip(roles, _unique_names(rng, len(roles)), strict=False)):
@@ -126,7 +127,7 @@ def _new_npi(rng: random.Random, taken: set[str]) -> str:
 
 def _add_patients(conn: Connection, rng: random.Random, count: int, today: date,
                   summary: DemoSummary) -> list[PatientRef]:
-    rows: list[dict] = []
+    rows: list[Row] = []
     refs: list[PatientRef] = []
     first_id = _next_id(conn, Patient)
     for offset in range(count):
@@ -181,7 +182,7 @@ ATTENTION_OFFSETS = (-9, 12, 27, 44, 58, 73, 86)
 
 def _add_credentials(conn: Connection, rng: random.Random, staff: list[Person], today: date,
                      summary: DemoSummary) -> None:
-    rows: list[dict] = []
+    rows: list[Row] = []
     for person in staff:
         for kind in ROLE_CREDENTIALS[person.role]:
             if kind is CredentialKind.npi:
@@ -204,7 +205,7 @@ def _add_credentials(conn: Connection, rng: random.Random, staff: list[Person], 
     summary.credentials = _insert(conn, Credential, _with_ids(conn, Credential, rows))
 
 
-def _varied(rng: random.Random, rows: list[dict], count: int) -> list[dict]:
+def _varied(rng: random.Random, rows: list[Row], count: int) -> list[Row]:
     """`count` rows at random, one of each kind first, so the attention list is not all trainings."""
     order = rng.sample(range(len(rows)), len(rows))
     first_of_kind = {rows[i]["kind"]: i for i in reversed(order)}
@@ -213,12 +214,14 @@ def _varied(rng: random.Random, rows: list[dict], count: int) -> list[dict]:
     return [rows[i] for i in picked[:count]]
 
 
-def _credential(person: Person, kind: CredentialKind, number: str, state: str, expires: date | None) -> dict:
+def _credential(person: Person, kind: CredentialKind, number: str, state: str, expires: date | None) -> Row:
     return {"staff_id": person.id, "kind": kind.value, "number": number, "state": state, "expires": expires}
 
 
 def _credential_number(rng: random.Random, person: Person, kind: CredentialKind) -> str:
-    digits = lambda n: "".join(rng.choice(string.digits) for _ in range(n))  # noqa: E731
+    def digits(n: int) -> str:
+        return "".join(rng.choice(string.digits) for _ in range(n))
+
     if kind is CredentialKind.license:
         prefix = {Role.physician: "35.", Role.np_pa: "APRN.CNP.", Role.nurse: "RN."}[person.role]
         return prefix + digits(6)
@@ -250,7 +253,10 @@ def _add_time_off(conn: Connection, rng: random.Random, staff: list[Person], pla
     support = [p for p in staff if not p.is_provider and p.role is not Role.manager]
     providers = [p for p in staff if p.is_provider]
     off_today, *others = rng.sample(support, len(support))
-    d = lambda n: today + timedelta(days=n)  # noqa: E731
+
+    def d(n: int) -> date:
+        return today + timedelta(days=n)
+
     story = [
         (off_today, "PTO", d(-1), d(1), TimeOffStatus.approved, "Family trip"),
         (others[0], "Sick", d(-5), d(-5), TimeOffStatus.approved, ""),
@@ -300,7 +306,7 @@ def _add_shifts(conn: Connection, staff: list[Person], plan: Scale, today: date,
     days = list(_clinic_days(today - timedelta(days=plan.shift_days_back),
                              today + timedelta(days=plan.shift_days_ahead), today))
     seen: dict[Role, int] = {}
-    rows: list[dict] = []
+    rows: list[Row] = []
     for person in staff:
         start, end = _shift_pattern(person, seen.setdefault(person.role, 0))
         seen[person.role] += 1

@@ -10,7 +10,7 @@ from itertools import accumulate
 from sqlalchemy.engine import Connection
 
 from officemgr.demo._db import _clinic_days, _ensure_named, _insert, _with_ids
-from officemgr.demo._types import DEMO_NOW, DemoSummary, PatientRef, Person, Scale
+from officemgr.demo._types import DEMO_NOW, DemoSummary, PatientRef, Person, Row, Scale
 from officemgr.models import Appointment, AppointmentType, ApptStatus, ProviderHours, ScheduleBlock
 
 # -------------------------------------------------------------------------------------------- schedule
@@ -87,8 +87,8 @@ def _add_appointments(conn: Connection, rng: random.Random, staff: list[Person],
     providers = [p for p in staff if p.is_provider]
     first = today - timedelta(days=plan.appt_days_back)
     last = today + timedelta(days=plan.appt_days_ahead)
-    rows: list[dict] = []
-    todays: list[dict] = []
+    rows: list[Row] = []
+    todays: list[Row] = []
     for day in _clinic_days(first, last, today):
         midnight = datetime.combine(day, time.min)
         seen_today: set[int] = set()
@@ -132,7 +132,7 @@ def _patient_not_seen(rng: random.Random, patients: list[PatientRef], seen: set[
     return patient
 
 
-def _double_books(rng: random.Random, todays: list[dict], patients: list[PatientRef]) -> list[dict]:
+def _double_books(rng: random.Random, todays: list[Row], patients: list[PatientRef]) -> list[Row]:
     """One or two same-day sick visits squeezed in on top of a booked slot later today."""
     later = [r for r in todays if r["status"] == ApptStatus.booked.value]
     seen_today = {r["patient_id"] for r in todays}
@@ -153,9 +153,9 @@ def _add_templates(conn: Connection, staff: list[Person], plan: Scale, today: da
     providers = [p for p in staff if p.is_provider]
     opens, closes = time(DAY_START // 60, DAY_START % 60), time(DAY_END // 60, DAY_END % 60)
     lunch = (time(LUNCH_START // 60), time(LUNCH_END // 60))
-    hours = [{"provider_id": p.id, "weekday": d, "start": opens, "end": closes, "version": 1}
+    hours: list[Row] = [{"provider_id": p.id, "weekday": d, "start": opens, "end": closes, "version": 1}
              for p in providers for d in range(5)]
-    blocks = [{"provider_id": p.id, "weekday": d, "day": None, "start": lunch[0], "end": lunch[1],
+    blocks: list[Row] = [{"provider_id": p.id, "weekday": d, "day": None, "start": lunch[0], "end": lunch[1],
                "reason": "Lunch", "version": 1} for p in providers for d in range(5)]
     # Exceptions fall after the demo's bookings so they never contradict an existing appointment.
     out_day = _next_weekday(today + timedelta(days=plan.appt_days_ahead + 7))

@@ -18,8 +18,9 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from officemgr.demo._db import _insert
-from officemgr.demo._types import DemoSummary, Person
+from officemgr.demo._types import DemoSummary, Person, Row
 from officemgr.models import Evaluation, Payer, PayerEnrollment, Staff
+from officemgr.models.base import table_of
 from officemgr.services.credentials import RECREDENTIAL_YEARS, anniversary
 
 EVALUATION_NOTES = (
@@ -56,7 +57,7 @@ def _moved(hire: date, target: date, today: date) -> date:
 def _hire_dates(conn: Connection, rng: random.Random, staff: list[Person], today: date) -> tuple[dict[int, date], int]:
     """Every person's hire date, and who has the overdue evaluation: two long-serving people get their hire day
     moved, one to a few weeks ago (overdue), one to a few weeks ahead (due within 30 days)."""
-    table = Staff.__table__  # type: ignore[attr-defined]
+    table = table_of(Staff)
     hired = {sid: day for sid, day in conn.execute(select(table.c.id, table.c.hire_date)) if day is not None}
     people = sorted((p.id for p in staff if p.id in hired), key=lambda sid: (hired[sid], sid))
     veterans = [sid for sid in people if hired[sid] <= today - timedelta(days=3 * 365)]
@@ -72,7 +73,7 @@ def _add_evaluations(conn: Connection, rng: random.Random, staff: list[Person], 
                      overdue: int, today: date) -> int:
     """Last year's evaluation, done around the anniversary, for everyone past their first year; the overdue
     person's last one is from the year before."""
-    rows: list[dict] = []
+    rows: list[Row] = []
     for person in staff:
         hire = hired.get(person.id)
         last = _last_anniversary(hire, today) if hire else None
@@ -88,15 +89,15 @@ def _add_evaluations(conn: Connection, rng: random.Random, staff: list[Person], 
 
 def _add_enrollments(conn: Connection, rng: random.Random, staff: list[Person], hired: dict[int, date],
                      today: date) -> int:
-    payers = [(pid, name) for pid, name in conn.execute(
-        select(Payer.__table__.c.id, Payer.__table__.c.name).order_by(Payer.__table__.c.id))]
+    table = table_of(Payer)
+    payers = [(pid, name) for pid, name in conn.execute(select(table.c.id, table.c.name).order_by(table.c.id))]
     providers = [p for p in staff if p.is_provider]
     if not payers or not providers:
         return 0
     medicare = [p for p in payers if p[1] == "Medicare"][:1]
     others = [p for p in payers if p not in medicare]
     lapsed_caqh = rng.choice(providers).id
-    rows: list[dict] = []
+    rows: list[Row] = []
     for person in providers:
         count = min(rng.randint(3, 5), len(payers))
         chosen = medicare + rng.sample(others, count - len(medicare))

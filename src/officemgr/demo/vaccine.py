@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.engine import Connection
 
 from officemgr.demo._db import _at, _insert, _with_ids
-from officemgr.demo._types import DEMO_NOW, Person
+from officemgr.demo._types import DEMO_NOW, Person, Row
 from officemgr.models import (
     Concern,
     ConcernCategory,
@@ -34,7 +34,8 @@ READER_ROLES = ("ma", "nurse")
 
 def _workdays_before(today: date, count: int) -> list[date]:
     """The `count` workdays (Mon–Fri) before today, nearest first."""
-    days, day = [], today
+    days: list[date] = []
+    day = today
     while len(days) < count:
         day -= timedelta(days=1)
         if day.weekday() < 5:
@@ -58,8 +59,8 @@ def _add_vaccine_storage(conn: Connection, rng: random.Random, staff: list[Perso
     excursion_day = recent[EXCURSION_WORKDAYS_AGO - 1]
     missed = set(rng.sample([d for d in recent if d != excursion_day], MISSED_DAYS))
 
-    readings: list[dict] = []
-    excursion: dict | None = None
+    readings: list[Row] = []
+    excursion: Row | None = None
     day = today - timedelta(days=HISTORY_DAYS)
     while day <= today:
         if day.weekday() < 5 and day not in missed:
@@ -103,19 +104,19 @@ def _add_vaccine_storage(conn: Connection, rng: random.Random, staff: list[Perso
 
 
 def _reading(unit_id: int, at: datetime, reading: float, low: float | None, high: float | None, initials: str,
-             note: str = "") -> dict:
+             note: str = "") -> Row:
     return {"unit_id": unit_id, "at": at, "reading_c": reading, "min_c": low, "max_c": high,
             "initials": initials, "note": note}
 
 
-def _fridge(rng: random.Random, unit_id: int, at: datetime, initials: str) -> dict:
+def _fridge(rng: random.Random, unit_id: int, at: datetime, initials: str) -> Row:
     reading = round(min(6.5, max(3.5, rng.gauss(4.9, 0.6))), 1)
     low = round(max(2.4, reading - rng.uniform(0.3, 1.2)), 1)
     high = round(min(7.6, reading + rng.uniform(0.3, 1.3)), 1)
     return _reading(unit_id, at, reading, low, high, initials)
 
 
-def _freezer(rng: random.Random, unit_id: int, at: datetime, initials: str) -> dict:
+def _freezer(rng: random.Random, unit_id: int, at: datetime, initials: str) -> Row:
     reading = round(rng.uniform(-25.0, -18.0), 1)
     low = round(max(-30.0, reading - rng.uniform(0.5, 2.0)), 1)
     high = round(min(-16.0, reading + rng.uniform(0.5, 2.5)), 1)

@@ -6,6 +6,8 @@ from pydantic import NaiveDatetime
 from sqlalchemy import DDL, Index, event
 from sqlmodel import Field, SQLModel
 
+from officemgr.models.base import table_of
+
 
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
@@ -54,6 +56,6 @@ POSTGRESQL_TRIGGERS += [
 ]
 
 for _sql in SQLITE_TRIGGERS:
-    event.listen(AuditEvent.__table__, "after_create", DDL(_sql).execute_if(dialect="sqlite"))
+    event.listen(table_of(AuditEvent), "after_create", DDL(_sql).execute_if(dialect="sqlite"))
 for _sql in POSTGRESQL_TRIGGERS:
-    event.listen(AuditEvent.__table__, "after_create", DDL(_sql).execute_if(dialect="postgresql"))
+    event.listen(table_of(AuditEvent), "after_create", DDL(_sql).execute_if(dialect="postgresql"))

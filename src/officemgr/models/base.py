@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from sqlalchemy import Column
+from sqlalchemy import Column, Table, inspect
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -22,13 +22,13 @@ def _enum_type(enum_cls: type[enum.Enum]) -> SAEnum:
     )
 
 
-def nullable_enum(enum_cls: type[enum.Enum]) -> Column:  # type: ignore[type-arg]
+def nullable_enum(enum_cls: type[enum.Enum]) -> Column[str | enum.Enum]:
     return Column(_enum_type(enum_cls), nullable=True)
 
 
 def enum_field(enum_cls: type[enum.Enum], *, default: Any = None, index: bool = False) -> Any:
     """A column that stores an enum by its value (readable in SQL) and refuses anything else."""
-    column = Column(_enum_type(enum_cls), nullable=False, index=index)
+    column: Column[str | enum.Enum] = Column(_enum_type(enum_cls), nullable=False, index=index)
     if default is None:
         return Field(sa_column=column)
     return Field(default=default, sa_column=column)
@@ -38,3 +38,12 @@ class Versioned(SQLModel):
     """Every editable row carries a version, bumped on each update, so stale edits can be refused."""
 
     version: int = Field(default=1, nullable=False)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a table model, for bulk inserts and DDL events (SQLModel's classes do not declare
+    `__table__` to a type checker)."""
+    table = inspect(model).local_table
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not a table model")
+    return table

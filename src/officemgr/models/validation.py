@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
+from typing import Any
 
 # ASCII digits only: \d also matches other scripts' digits, which no phone system or payer would take.
 _PHONE_DIGITS = re.compile(r"[0-9]")
@@ -102,7 +104,7 @@ def npi_check_digit(first_nine: str) -> str:
     raise AssertionError("unreachable: one of ten digits always satisfies Luhn")
 
 
-def explain(error: dict) -> str:  # type: ignore[type-arg]
+def explain(error: Mapping[str, Any]) -> str:
     """One pydantic error as a sentence for the office manager (not pydantic's wording)."""
     kind, ctx = error.get("type", ""), error.get("ctx") or {}
     if kind == "missing" or ("input" in error and error["input"] is None):

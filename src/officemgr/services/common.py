@@ -5,13 +5,14 @@ from __future__ import annotations
 import enum
 import json
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from officemgr.models import AuditEvent
+from officemgr.models.base import Versioned
 from officemgr.models.validation import explain
 
 
@@ -66,9 +67,9 @@ def record(
     )
 
 
-def apply_update(row: SQLModel, values: dict[str, Any], *, expected_version: int | None) -> dict[str, Any]:
+def apply_update(row: Versioned, values: dict[str, Any], *, expected_version: int | None) -> dict[str, Any]:
     """Set changed fields on `row`, bump its version, and return {field: [old, new]} of what changed."""
-    if expected_version is not None and row.version != expected_version:  # type: ignore[attr-defined]
+    if expected_version is not None and row.version != expected_version:
         raise StaleEdit()
     changes: dict[str, Any] = {}
     for field, new in values.items():
@@ -77,11 +78,24 @@ def apply_update(row: SQLModel, values: dict[str, Any], *, expected_version: int
             changes[field] = [_plain(old), _plain(new)]
             setattr(row, field, new)
     if changes:
-        row.version += 1  # type: ignore[attr-defined]
+        row.version += 1
     return changes
 
 
-def created_fields(row: SQLModel) -> dict[str, Any]:
+class Dumpable(Protocol):
+    """A table row (any SQLModel) as far as its audit needs it."""
+
+    def model_dump(self, *, exclude: set[str]) -> dict[str, Any]: ...
+
+
+class NewRow(Dumpable, Protocol):
+    """A table row keyed by an integer id, which the flush sets (every table but the two keyed by text)."""
+
+    @property
+    def id(self) -> int | None: ...
+
+
+def created_fields(row: Dumpable) -> dict[str, Any]:
     return {k: _plain(v) for k, v in row.model_dump(exclude={"id", "version"}).items()}
 
 
@@ -92,10 +106,11 @@ def first_error(exc: ValidationError) -> str:
     return f"{where}: {explain(err)}" if where else explain(err)
 
 
-def create(session: Session, row: SQLModel, *, entity: str, actor: str, now: datetime) -> None:
+def create(session: Session, row: NewRow, *, entity: str, actor: str, now: datetime) -> None:
     """Insert `row`, audit it as created with all its fields, and commit: the one-row create every service does."""
     session.add(row)
     session.flush()
-    record(session, actor=actor, entity=entity, entity_id=row.id, action="create",  # type: ignore[attr-defined]
+    assert row.id is not None, "the flush gives the new row its id"
+    record(session, actor=actor, entity=entity, entity_id=row.id, action="create",
            changes=created_fields(row), now=now)
     session.commit()

@@ -15,13 +15,31 @@ import threading
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
-from types import ModuleType
+from typing import Protocol
 
 # A letter, a digit, a digit or letter, then up to four more characters after the dot (7th-character
 # extensions and their X placeholders included): the shape of every ICD-10-CM code.
 _SHAPE = re.compile(r"[A-Z]\d[0-9A-Z](\.[0-9A-Z]{1,4})?")
+
+
+class _CodeSet(Protocol):
+    """The part of `simple_icd_10_cm` used here (the package is annotated but ships no py.typed)."""
+
+    def is_valid_item(self, code: str) -> bool: ...
+
+    def is_category_or_subcategory(self, code: str) -> bool: ...
+
+    def is_category(self, code: str) -> bool: ...
+
+    def is_leaf(self, code: str) -> bool: ...
+
+    def get_description(self, code: str) -> str: ...
+
+    def get_children(self, code: str) -> list[str]: ...
+
+
 _lock = threading.Lock()
-_module: ModuleType | None = None
+_module: _CodeSet | None = None
 
 
 @dataclass(frozen=True)
@@ -33,7 +51,7 @@ class IcdCheck:
     message: str  # what is wrong, for the user ("" when billable)
 
 
-def _icd() -> ModuleType:
+def _icd() -> _CodeSet:
     """The code set, imported (and parsed) once."""
     global _module
     if _module is None:
@@ -84,7 +102,7 @@ def check(code: str) -> IcdCheck:
                     f"{normal} is {kind}, not a billable code: use a more specific code such as {example}")
 
 
-def _example_leaf(icd: ModuleType, code: str) -> str:
+def _example_leaf(icd: _CodeSet, code: str) -> str:
     """A billable code below `code` to suggest: the nearest level with a leaf, preferring the unspecified one."""
     level = icd.get_children(code)
     while level:
@@ -95,7 +113,7 @@ def _example_leaf(icd: ModuleType, code: str) -> str:
     return code  # not reached: a code that is not a leaf has children
 
 
-def _preference(icd: ModuleType, code: str) -> int:
+def _preference(icd: _CodeSet, code: str) -> int:
     if icd.get_description(code).lower().endswith("unspecified"):
         return 0
     return 1 if code.endswith("9") else 2

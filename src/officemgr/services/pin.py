@@ -85,7 +85,7 @@ class PinGate:
         self.failures += 1
         if self.failures < self.FREE_TRIES:
             return 0.0
-        wait = min(self.FIRST_WAIT * 2 ** (self.failures - self.FREE_TRIES), self.MAX_WAIT)
+        wait = min(self.FIRST_WAIT * 2.0 ** (self.failures - self.FREE_TRIES), self.MAX_WAIT)
         self.until = clock + wait
         return wait
 
