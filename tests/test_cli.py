@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import graphlib
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import select
 
+import officemgr.cli
 from officemgr import store
 from officemgr.cli import main
 from officemgr.models import Patient
@@ -70,3 +73,33 @@ def test_demo_accepts_global_options_after_its_own(tmp_path: Path, capsys) -> No
     with store.read_session(engine) as session:
         assert session.exec(select(func.count()).select_from(Patient)).one() > 50
     assert (path.stat().st_mode & 0o777) == 0o600
+
+
+def cli_imports() -> dict[str, list[tuple[str, str]]]:
+    """Each module of the cli package: the (module, name) pairs it imports from inside the package, at the top
+    or inside a function."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for path in Path(officemgr.cli.__file__).parent.glob("*.py"):
+        pairs = found.setdefault(path.stem, [])
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("officemgr.cli"):
+                pairs += [(node.module or "", alias.name) for alias in node.names]
+            elif isinstance(node, ast.Import):
+                pairs += [(alias.name, "") for alias in node.names if alias.name.startswith("officemgr.cli")]
+    return found
+
+
+def test_the_cli_modules_share_public_names_and_import_in_one_direction() -> None:
+    """The package imports every command module to build the parser, so none may import the package back; they
+    share helpers (options, exports) by public names, and no two modules import each other, even indirectly."""
+    found = cli_imports()
+    commands = {name for name in found if name not in ("__init__", "__main__")}
+    assert {"options", "exports", "app", "backup", "billing", "inventory", "schedule", "staff"} <= commands
+    graph: dict[str, set[str]] = {}
+    for module in sorted(commands):
+        for source, name in found[module]:
+            assert source != "officemgr.cli", f"{module} imports {name} from the package that imports it"
+            assert not name.startswith("_"), f"{module} imports the private {name} of {source}"
+            graph.setdefault(module, set()).add(source.removeprefix("officemgr.cli."))
+    graphlib.TopologicalSorter(graph).prepare()  # raises CycleError on a cycle
+    assert "options" not in graph, "options is what the others stand on: it imports none of them"

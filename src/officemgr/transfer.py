@@ -7,6 +7,7 @@ are checked against the source's before the commit: the copy is all there, or no
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 from officemgr import store
-from officemgr.services.common import record
+from officemgr.models import AuditEvent
 
 BATCH = 5_000
 # Rows every new database gets from its migrations (the common claim adjustment codes, migration 0006): they do not
@@ -77,8 +78,9 @@ def copy_database(source: Engine, target: Engine, *, actor: str, now: datetime, 
             copied[table.name] = _copy_table(src, dst, table, batch)
         sync_sequences(dst)
         _verify(src, dst, copied)
-        record(session, actor=actor, entity="database", entity_id=0, action="copy",
-               changes={"from": origin, "rows": sum(copied.values())}, now=now)
+        # Written as services.common.record writes every event; this module sits below the services.
+        session.add(AuditEvent(at=now, actor=actor, entity="database", entity_id=0, action="copy",
+                               changes=json.dumps({"from": origin, "rows": sum(copied.values())}, sort_keys=True)))
         session.commit()
     return CopyResult(copied)
 
@@ -132,7 +134,9 @@ def _writer(dst: Connection, table: Table) -> Callable[[Sequence[Row]], None]:
     convert = [c.type.dialect_impl(dst.dialect).bind_processor(dst.dialect) for c in table.c]
 
     def write(rows: Sequence[Row]) -> None:
-        with dst.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
+        driver = dst.connection.driver_connection
+        assert driver is not None, "a connection in use holds its driver's connection"
+        with driver.cursor() as cursor, cursor.copy(sql) as copy:
             for row in rows:
                 copy.write_row([value if to is None else to(value) for value, to in zip(row, convert, strict=True)])
 

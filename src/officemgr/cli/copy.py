@@ -16,10 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from officemgr.cli_common import fail
+from officemgr.cli.options import BAD_USAGE, DONE, SubParsers, add_command, database_key, fail
 
 if TYPE_CHECKING:  # imported when used: the app's start does not wait for SQLAlchemy
-    from sqlalchemy.engine import URL
+    from sqlalchemy.engine import URL, Engine
 
     from officemgr.transfer import CopyResult
 
@@ -31,32 +31,29 @@ class _Usage(ValueError):
     pass
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from officemgr.cli import _global_options
-
-    copy = sub.add_parser("copy", help="copy the whole practice (every row and the audit log) into a new, empty "
-                                       "database, e.g. from this PC's file to the server")
-    _global_options(copy, suppress=True)
+def register(subparsers: SubParsers) -> None:
+    copy = add_command(subparsers, "copy", "copy the whole practice (every row and the audit log) into a new, "
+                                           "empty database, e.g. from this PC's file to the server")
     copy.add_argument("--from", dest="source", required=True, metavar="URL|FILE",
                       help="the database to copy: a file path or a URL (it is only read)")
     copy.add_argument("--to", dest="target", required=True, metavar="URL|FILE",
                       help="a new, empty database: a file path, or a server database created for it "
                            "(postgresql+psycopg://user@server/dbname)")
+    copy.set_defaults(handler=copy_practice)
 
 
-def run(args: argparse.Namespace) -> int:
+def copy_practice(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import DBAPIError
 
     from officemgr import store, transfer
-    from officemgr.cli import database_key
     from officemgr.errors import StoreError
 
     if args.db or args.url:
-        return fail("copy names its two databases with --from and --to, not --db or --url", 2)
+        return fail("copy names its two databases with --from and --to, not --db or --url", BAD_USAGE)
     try:
         source, target = _url(args.source, "--from"), _url(args.target, "--to")
     except _Usage as exc:
-        return fail(str(exc), 2)
+        return fail(str(exc), BAD_USAGE)
     if _same(source, target):
         return fail(f"--from and --to both name {store.describe(source)}; copy into a new, empty database")
     # Checked before opening, so a mistyped name does not create an empty database to copy from.
@@ -86,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         src.dispose()
         dst.dispose()
     _summary(result, source, target, time.monotonic() - started)
-    return 0
+    return DONE
 
 
 def _url(text: str, option: str) -> URL:
@@ -121,7 +118,7 @@ def _same(a: URL, b: URL) -> bool:
     return same_host and (a.port or 5432) == (b.port or 5432) and a.database == b.database
 
 
-def _open(url: URL, key: str | None):  # type: ignore[no-untyped-def]
+def _open(url: URL, key: str | None) -> Engine:
     from officemgr import store
 
     # The key is a SQLite file's; a server refuses one (its data is protected by the server's own encryption).

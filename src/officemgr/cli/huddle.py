@@ -2,7 +2,7 @@
 
 FILE.md writes Markdown, FILE.html (or .htm) HTML, a FILE without an extension both FILE.md and FILE.html;
 without --out the Markdown goes to standard output. Patients are shown by initials unless --show-names.
-Every sheet written is logged (audit entity "export"). Exit codes: 0 done, 1 refused, 2 bad usage.
+Every sheet written is logged (audit entity "export").
 """
 
 from __future__ import annotations
@@ -10,25 +10,32 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
-from officemgr.cli_common import fail
+from officemgr.cli.exports import to_stdout
+from officemgr.cli.options import (
+    BAD_USAGE,
+    DONE,
+    SubParsers,
+    add_command,
+    database_missing,
+    fail,
+    now_on,
+    open_database,
+)
 
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from officemgr.cli import _global_options
-
-    hud = sub.add_parser("huddle", help="write the day's huddle sheet (Markdown and/or printable HTML)")
-    _global_options(hud, suppress=True)
+def register(subparsers: SubParsers) -> None:
+    hud = add_command(subparsers, "huddle", "write the day's huddle sheet (Markdown and/or printable HTML)")
     hud.add_argument("--out", metavar="FILE",
                      help="FILE.md, FILE.html, or FILE without an extension for both (default: Markdown to "
                           "standard output)")
     hud.add_argument("--show-names", action="store_true",
                      help="print patients' full names (default: initials only)")
-
+    hud.set_defaults(handler=write_sheet)
 
 
 def _targets(out: str | None) -> list[tuple[Path | None, str]] | None:
@@ -42,25 +49,25 @@ def _targets(out: str | None) -> list[tuple[Path | None, str]] | None:
     return None if kind is None else [(path, kind)]
 
 
-def run(args: argparse.Namespace, today: date) -> int:
+def write_sheet(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import DBAPIError
     from sqlmodel import select
 
     from officemgr import store
-    from officemgr.cli import _open
     from officemgr.models import HuddleRecord
     from officemgr.services import huddle, huddle_actions, huddle_sheet
     from officemgr.services.common import ServiceError, record
 
+    today: date = args.today
     targets = _targets(args.out)
     if targets is None:
         return fail(f"huddle writes .md or .html (or a name without an extension for both), not "
-                     f"'{Path(args.out).suffix}' (see officemgr --help)", 2)
+                    f"'{Path(args.out).suffix}' (see officemgr --help)", BAD_USAGE)
     # An export never creates a database: a mistyped --db is refused instead of printing an empty day.
-    if args.db and not Path(args.db).is_file():
+    if database_missing(args):
         return fail(f"there is no database {args.db}")
-    now = datetime.combine(today, datetime.now().time().replace(microsecond=0))
-    engine = _open(args)
+    now = now_on(today)
+    engine = open_database(args)
     try:
         with store.write_session(engine) as session:
             h = huddle.huddle(session, today, privacy=not args.show_names)
@@ -88,10 +95,8 @@ def run(args: argparse.Namespace, today: date) -> int:
         engine.dispose()
     summary = f"Huddle {today:%m/%d/%Y}: {h.total} items, {len(actions)} open actions"
     if targets[0][0] is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(texts["markdown"].encode("utf-8"))
-        sys.stdout.buffer.flush()
+        to_stdout(texts["markdown"].encode("utf-8"))
         print(f"{summary}; written to standard output.", file=sys.stderr)
     else:
         print(f"{summary}; written to {files}.")
-    return 0
+    return DONE

@@ -13,7 +13,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-COMMANDS = ("backup", "restore", "check", "encrypt")
+from officemgr.cli.options import DONE, SubParsers, add_command, database_key, fail, open_database, sqlite_file
+
 # What each file command's job is on a server, where the server does it.
 _SERVER = {
     "backup": "back up a server database with the server's own tools: pg_dump (and pg_restore to bring one back)",
@@ -24,93 +25,57 @@ _SERVER = {
 }
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from officemgr.cli import _global_options
-
-    backup = sub.add_parser("backup", help="copy the database into its backups folder (or --to FILE)")
-    _global_options(backup, suppress=True)
+def register(subparsers: SubParsers) -> None:
+    backup = add_command(subparsers, "backup", "copy the database into its backups folder (or --to FILE)")
     backup.add_argument("--to", metavar="FILE", help="write the copy here instead (refused if FILE exists)")
-    restore = sub.add_parser("restore", help="replace the database with a backup (the current one is kept)")
-    _global_options(restore, suppress=True)
+    backup.set_defaults(handler=back_up)
+    restore = add_command(subparsers, "restore", "replace the database with a backup (the current one is kept)")
     restore.add_argument("file", metavar="FILE", help="the backup to restore")
     restore.add_argument("--yes", action="store_true", help="do not ask before replacing the database")
-    check = sub.add_parser("check", help="check the database: integrity, links between records, schema version")
-    _global_options(check, suppress=True)
-    encrypt = sub.add_parser("encrypt", help="encrypt a plain database (SQLCipher) under a key you choose")
-    _global_options(encrypt, suppress=True)
+    restore.set_defaults(handler=restore_backup)
+    add_command(subparsers, "check", "check the database: integrity, links between records, schema version"
+                ).set_defaults(handler=check)
+    add_command(subparsers, "encrypt", "encrypt a plain database (SQLCipher) under a key you choose"
+                ).set_defaults(handler=encrypt)
 
 
-def writes_over_database(args: argparse.Namespace) -> str | None:
-    """The output file an export, report or huddle sheet was told to write that is the database itself (or its
-    journal), or None: writing there would destroy the practice's records."""
-    from officemgr.cli import _sqlite_file
-
-    if args.command not in ("export", "report", "huddle"):
-        return None
-    database = _sqlite_file(args)
+def _missing(command: str, database: Path | None) -> int:
+    """The refusal when the options name a server database (its own tools do this) or no file."""
     if database is None:
-        return None
-    own = {os.path.realpath(f"{database}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")}
-    for name in ("out", "csv", "file"):
-        target = getattr(args, name, None)
-        if target and os.path.realpath(target) in own:
-            return target
-    return None
+        return fail(f"{command} works on a SQLite file; {_SERVER[command]}")
+    return fail(f"there is no database {database}; nothing was done")
 
 
-def run(args: argparse.Namespace, database: Path | None) -> int:
-    if database is None:
-        print(f"officemgr: {args.command} works on a SQLite file; {_SERVER[args.command]}", file=sys.stderr)
-        return 1
-    if args.command == "restore":
-        return _restore(args, database)
-    if not database.is_file():
-        print(f"officemgr: there is no database {database}; nothing was done", file=sys.stderr)
-        return 1
-    if args.command == "check":
-        return _check(args, database)
-    if args.command == "encrypt":
-        return _encrypt(args, database)
-    return _backup(args, database)
-
-
-def _key(args: argparse.Namespace) -> str | None:
-    from officemgr.cli import database_key
-
-    return database_key(args)
-
-
-def _backup(args: argparse.Namespace, database: Path) -> int:
+def back_up(args: argparse.Namespace) -> int:
     from officemgr import backups, dbfile
 
+    database = sqlite_file(args)
+    if database is None or not database.is_file():
+        return _missing("backup", database)
     target = Path(args.to) if args.to else None
     if target is not None and target.exists():
-        print(f"officemgr: {target} already exists; choose a new file name (nothing was overwritten)", file=sys.stderr)
-        return 1
+        return fail(f"{target} already exists; choose a new file name (nothing was overwritten)")
     if target is not None and not target.parent.is_dir():
-        print(f"officemgr: there is no folder {target.parent}", file=sys.stderr)
-        return 1
-    key = _key(args)
+        return fail(f"there is no folder {target.parent}")
+    key = database_key(args)
     try:
         copy = backups.make_backup(database, now=datetime.now(), why="manual", target=target, key=key)
     except dbfile.database_errors(key) as exc:
-        print(f"officemgr: cannot copy {database} ({exc}); run officemgr check to see what is wrong", file=sys.stderr)
-        return 1
+        return fail(f"cannot copy {database} ({exc}); run officemgr check to see what is wrong")
     if target is None:
         backups.prune(database)
     else:
         # A copy written elsewhere (a USB stick) is practice data leaving its safeguards, like any export.
         _log(args, "export", "backup", {"file": str(copy)})
     print(f"Backed up {database} to {copy}.")
-    return 0
+    return DONE
 
 
 def _log(args: argparse.Namespace, entity: str, action: str, details: dict[str, str]) -> None:
     from officemgr import store
-    from officemgr.cli import _open
     from officemgr.services.common import record
 
-    engine = _open(args)
+    engine = open_database(args)
     try:
         with store.write_session(engine) as session:
             record(session, actor=getpass.getuser(), entity=entity, entity_id=0, action=action, changes=details,
@@ -120,10 +85,13 @@ def _log(args: argparse.Namespace, entity: str, action: str, details: dict[str, 
         engine.dispose()
 
 
-def _check(args: argparse.Namespace, database: Path) -> int:
+def check(args: argparse.Namespace) -> int:
     from officemgr import backups, dbfile, store
 
-    found = dbfile.check_file(database, key=_key(args))
+    database = sqlite_file(args)
+    if database is None or not database.is_file():
+        return _missing("check", database)
+    found = dbfile.check_file(database, key=database_key(args))
     known = store.known_revisions()
     head = store.head_revision()
     print(f"Database: {database}")
@@ -144,38 +112,36 @@ def _check(args: argparse.Namespace, database: Path) -> int:
     newest = backups.backups(database)
     print(f"  backups: {len(newest)} in {backups.folder_for(database)}"
           + (f", newest {newest[0][0]:%Y-%m-%d %H:%M}" if newest else ""))
-    good = found.ok and found.revision in known
-    if not good:
-        print(f"officemgr: the database needs attention; {backups.restore_hint(database, key=_key(args))}",
-              file=sys.stderr)
-    return 0 if good else 1
+    if not (found.ok and found.revision in known):
+        return fail(f"the database needs attention; {backups.restore_hint(database, key=database_key(args))}")
+    return DONE
 
 
-def _restore(args: argparse.Namespace, database: Path) -> int:
+def restore_backup(args: argparse.Namespace) -> int:
     from officemgr import backups, store
 
+    database = sqlite_file(args)
+    if database is None:
+        return _missing("restore", database)
     backup = Path(args.file)
-    key = _key(args)
+    key = database_key(args)
     try:
         backups.check_restorable(backup, known=store.known_revisions(), key=key)
     except backups.RestoreRefused as exc:
-        print(f"officemgr: {exc}; nothing was changed", file=sys.stderr)
-        return 1
+        return fail(f"{exc}; nothing was changed")
     if backup.resolve() == database.resolve():
-        print(f"officemgr: {backup} is the database itself; choose a backup", file=sys.stderr)
-        return 1
+        return fail(f"{backup} is the database itself; choose a backup")
     if database.exists():
         print(f"This replaces {database} with {backup}. The database as it is now is kept in "
               f"{backups.folder_for(database)}.")
         if not args.yes and not _confirmed():
-            print("officemgr: nothing was changed (type yes to restore, or add --yes)", file=sys.stderr)
-            return 1
+            return fail("nothing was changed (type yes to restore, or add --yes)")
     aside = backups.restore(backup, database, now=datetime.now(), key=key)
     # Opening brings an older backup up to the current schema; the restore is then the log's newest event.
     _log(args, "database", "restore", {"from": str(backup), "kept": str(aside) if aside else ""})
     kept = f" The database as it was is kept as {aside}." if aside else ""
     print(f"Restored {database} from {backup}.{kept}")
-    return 0
+    return DONE
 
 
 def _confirmed() -> bool:
@@ -187,22 +153,23 @@ def _confirmed() -> bool:
         return False
 
 
-def _encrypt(args: argparse.Namespace, database: Path) -> int:
+def encrypt(args: argparse.Namespace) -> int:
     from officemgr import encryption
 
+    database = sqlite_file(args)
+    if database is None or not database.is_file():
+        return _missing("encrypt", database)
     key = os.environ.get("OFFICEMGR_KEY")
     if key is None:
         key = getpass.getpass("New database key: ")
         if key != getpass.getpass("The same key again: "):
-            print("officemgr: the two keys differ; nothing was changed", file=sys.stderr)
-            return 1
+            return fail("the two keys differ; nothing was changed")
     try:
         plain_copy = encryption.encrypt_file(database, key=key, now=datetime.now())
     except encryption.EncryptRefused as exc:
-        print(f"officemgr: {exc}; nothing was changed", file=sys.stderr)
-        return 1
+        return fail(f"{exc}; nothing was changed")
     print(f"Encrypted {database}. Open it with --encrypt (or OFFICEMGR_KEY); without the key nobody can read it, "
           "so keep the key somewhere safe.")
     print(f"The unencrypted original is kept as {plain_copy}: delete it, and the older unencrypted backups in "
           f"{plain_copy.parent}, once you have opened the encrypted database.")
-    return 0
+    return DONE

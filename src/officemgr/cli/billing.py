@@ -1,89 +1,89 @@
-"""Billing files from the command line: `import era`, `import fees`, `import claims`, `export queue`.
-
-cli.py builds the parser and dispatches here; exit codes as everywhere: 0 done, 1 refused (the message says
-why; nothing changed), 2 bad usage.
-"""
+"""Billing files from the command line: `import era`, `import fees`, `import claims`, `export queue`."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import sys
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
-from officemgr.cli_common import fail, now_on
+from officemgr.cli.exports import write_export
+from officemgr.cli.options import (
+    BAD_USAGE,
+    DONE,
+    SubParsers,
+    add_command,
+    database_missing,
+    fail,
+    kinds,
+    now_on,
+    open_database,
+)
 
-# (command, what) pairs this module handles.
-COMMANDS = {("import", "era"), ("import", "fees"), ("import", "claims"), ("export", "queue")}
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
 MAX_SHOWN = 10  # unmatched payments, problems: more than this are counted, not listed
 MAX_WARNINGS = 3
+MAX_PROBLEMS = 50  # a refusal's listed problems
+
+T = TypeVar("T")
 
 
-def add_import_parsers(what: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from officemgr.cli import _global_options
-
-    era = what.add_parser("era", help="post the payments of an X12 835 remittance file (all or nothing; "
+def register(subparsers: SubParsers) -> None:
+    imports = kinds(subparsers, "import")
+    era = add_command(imports, "era", "post the payments of an X12 835 remittance file (all or nothing; "
                                       "the same file twice posts nothing)")
-    _global_options(era, suppress=True)
     era.add_argument("file", metavar="FILE.835", help="the 835 file from the payer or clearinghouse")
-    fees = what.add_parser("fees", help="replace a payer's fee schedule from a .csv file (all or nothing)")
-    _global_options(fees, suppress=True)
+    era.set_defaults(handler=import_era)
+    fees = add_command(imports, "fees", "replace a payer's fee schedule from a .csv file (all or nothing)")
     fees.add_argument("payer", metavar="PAYER", help="the payer's name (any case) or id")
     fees.add_argument("file", metavar="FILE.csv", help="header row; columns code, modifier (optional), allowed")
-    claims = what.add_parser("claims", help="add or update claims from the billing system's .csv export "
+    fees.set_defaults(handler=import_fees)
+    claims = add_command(imports, "claims", "add or update claims from the billing system's .csv export "
                                             "(all or nothing)")
-    _global_options(claims, suppress=True)
     claims.add_argument("file", metavar="FILE.csv", help="the billing system's claims export")
-
-
-def add_export_parsers(what: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from officemgr.cli import _global_options
-
-    queue = what.add_parser("queue", help="the claims follow-up work queue as CSV, in working order")
-    _global_options(queue, suppress=True)
+    claims.set_defaults(handler=import_claims)
+    queue = add_command(kinds(subparsers, "export"), "queue",
+                        "the claims follow-up work queue as CSV, in working order")
     queue.add_argument("file", metavar="FILE.csv", help="the CSV file to write")
-
-
-def run(args: argparse.Namespace, today: date) -> int:
-    handler = {("import", "era"): import_era, ("import", "fees"): import_fees,
-               ("import", "claims"): import_claims, ("export", "queue"): export_queue}[(args.command, args.what)]
-    return handler(args, today)
-
-
+    queue.set_defaults(handler=export_queue)
 
 
 def _refusal(exc: Exception) -> int:
     """The refusal's message, then any listed problem the message does not already carry."""
     message = str(exc)
-    print(f"officemgr: {message}", file=sys.stderr)
+    code = fail(message)
     extra = [p for p in getattr(exc, "problems", []) or [] if p not in message]
     if len(extra) > 1:  # one problem is the message itself, reworded
-        for problem in extra[:50]:
+        for problem in extra[:MAX_PROBLEMS]:
             print(f"  {problem}", file=sys.stderr)
-        if len(extra) > 50:
-            print(f"  ... and {len(extra) - 50} more", file=sys.stderr)
-    return 1
+        if len(extra) > MAX_PROBLEMS:
+            print(f"  ... and {len(extra) - MAX_PROBLEMS} more", file=sys.stderr)
+    return code
 
 
-def _write(args: argparse.Namespace, today: date, work, *, needs_database: bool):  # type: ignore[no-untyped-def]
-    """Run `work(session, path, now, actor)` in a write session; (result, None) or (None, exit code)."""
+def _write(args: argparse.Namespace, work: Callable[[Session, Path, datetime, str], T], *,
+           needs_database: bool) -> tuple[T | None, int]:
+    """Run `work(session, path, now, actor)` in a write session: (its result, DONE), or (None, the exit code)."""
     from sqlalchemy.exc import DBAPIError
 
     from officemgr import store
-    from officemgr.cli import _open
     from officemgr.services.common import ServiceError
 
     path = Path(args.file)
     # Checked before opening the database, so a mistyped name does not create an empty database.
     if not path.is_file():
         return None, fail(f"there is no file {path}")
-    if needs_database and args.db and not Path(args.db).is_file():
+    if needs_database and database_missing(args):
         return None, fail(f"there is no database {args.db}")
-    engine = _open(args)
+    engine = open_database(args)
     try:
         with store.write_session(engine) as session:
-            return work(session, path, now_on(today), getpass.getuser()), None
+            return work(session, path, now_on(args.today), getpass.getuser()), DONE
     except ServiceError as exc:
         return None, _refusal(exc)
     except DBAPIError as exc:
@@ -92,25 +92,24 @@ def _write(args: argparse.Namespace, today: date, work, *, needs_database: bool)
         engine.dispose()
 
 
-def import_era(args: argparse.Namespace, today: date) -> int:
+def import_era(args: argparse.Namespace) -> int:
     from officemgr.services import era
     from officemgr.services.format import money, plural
 
-    def work(session, path, now, actor):  # type: ignore[no-untyped-def]
-        return era.post_file(session, path, today=today, now=now, actor=actor)
-
-    result, code = _write(args, today, work, needs_database=True)
+    today: date = args.today
+    result, code = _write(args, lambda session, path, now, actor: era.post_file(
+        session, path, today=today, now=now, actor=actor), needs_database=True)
     if result is None:
-        return code  # type: ignore[no-any-return]
+        return code
     source = ", ".join(part for part in (result.payer_name, f"check {result.check_number}" if result.check_number
                                          else "", money(result.check_cents)) if part)
     parts = [f"{money(result.paid_cents + result.reversed_cents)} paid"]
     if result.reversals:
         parts.append(f"{result.reversals} reversed ({money(result.reversed_cents)} taken back)")
-    for count, noun in ((result.denied, "denied"), (result.underpaid, "underpaid"),
-                        (len(result.unmatched), "unmatched")):
-        if count:
-            parts.append(f"{count} {noun}")
+    for number, noun in ((result.denied, "denied"), (result.underpaid, "underpaid"),
+                         (len(result.unmatched), "unmatched")):
+        if number:
+            parts.append(f"{number} {noun}")
     not_posted = result.claims - result.posted - len(result.unmatched)
     if not_posted:
         parts.append(f"{not_posted} not posted")
@@ -130,64 +129,60 @@ def import_era(args: argparse.Namespace, today: date) -> int:
         more = f" (and {len(result.warnings) - MAX_WARNINGS} more)" if len(result.warnings) > MAX_WARNINGS else ""
         print(f"  note: pyx12 found {plural(len(result.warnings), 'problem')} that do not affect posting: "
               f"{shown}{more}")
-    return 0
+    return DONE
 
 
-def import_fees(args: argparse.Namespace, today: date) -> int:
+def import_fees(args: argparse.Namespace) -> int:
     from officemgr.services import fees
     from officemgr.services.format import plural
 
-    def work(session, path, now, actor):  # type: ignore[no-untyped-def]
-        return fees.import_fees(session, args.payer, path, now=now, actor=actor)
-
-    result, code = _write(args, today, work, needs_database=True)
+    result, code = _write(args, lambda session, path, now, actor: fees.import_fees(
+        session, args.payer, path, now=now, actor=actor), needs_database=True)
     if result is None:
-        return code  # type: ignore[no-any-return]
+        return code
     replaced = f" (replacing the {plural(result.replaced, 'fee')} it had)" if result.replaced else ""
     print(f"Imported the fee schedule of {result.payer} from {Path(args.file).name}: "
           f"{plural(result.codes, 'code')}{replaced}.")
-    return 0
+    return DONE
 
 
-def import_claims(args: argparse.Namespace, today: date) -> int:
+def import_claims(args: argparse.Namespace) -> int:
     from officemgr.services import claims_io
     from officemgr.services.format import plural
 
-    def work(session, path, now, actor):  # type: ignore[no-untyped-def]
-        return claims_io.import_claims(session, path, today=today, now=now, actor=actor)
-
-    result, code = _write(args, today, work, needs_database=False)
+    today: date = args.today
+    result, code = _write(args, lambda session, path, now, actor: claims_io.import_claims(
+        session, path, today=today, now=now, actor=actor), needs_database=False)
     if result is None:
-        return code  # type: ignore[no-any-return]
-    unchanged = getattr(result, "unchanged", 0)
+        return code
     parts = [f"{result.created} new", f"{result.updated} updated"]
-    if unchanged:
-        parts.append(f"{unchanged} unchanged")
-    if getattr(result, "patients_created", 0):
+    if result.unchanged:
+        parts.append(f"{result.unchanged} unchanged")
+    if result.patients_created:
         parts.append(plural(result.patients_created, "new patient"))
     if result.payers_created:
         parts.append(plural(result.payers_created, "new payer"))
-    total = result.created + result.updated + unchanged
+    total = result.created + result.updated + result.unchanged
     print(f"Imported {plural(total, 'claim')} from {Path(args.file).name} ({', '.join(parts)}).")
-    new_payers = getattr(result, "new_payers", [])
-    if new_payers:
-        print(f"  note: {', '.join(new_payers)} {'is a new payer' if len(new_payers) == 1 else 'are new payers'} "
+    if result.new_payers:
+        print(f"  note: {', '.join(result.new_payers)} "
+              f"{'is a new payer' if len(result.new_payers) == 1 else 'are new payers'} "
               "with a 365-day timely-filing limit: check it in the app")
-    return 0
+    return DONE
 
 
-def export_queue(args: argparse.Namespace, today: date) -> int:
-    from officemgr.cli_inventory import _export
+def export_queue(args: argparse.Namespace) -> int:
     from officemgr.services.format import plural
 
+    today: date = args.today
     if Path(args.file).suffix.lower() != ".csv":
         return fail(f"export queue writes a .csv file, not '{Path(args.file).suffix or 'no extension'}' "
-                     "(see officemgr --help)", 2)
+                    "(see officemgr --help)", BAD_USAGE)
 
-    def build(session):  # type: ignore[no-untyped-def]
+    def build(session: Session) -> tuple[str, int, str]:
         from officemgr.services import claims_io
 
         text, rows = claims_io.queue_csv(session, today)
         return text, rows, f"Work queue for {today:%m/%d/%Y}: {plural(rows, 'claim')}"
 
-    return _export(args, today, "queue", build)
+    return write_export(args, "queue", build)

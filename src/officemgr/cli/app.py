@@ -1,0 +1,74 @@
+"""`officemgr [run]` opens the app (the default when no command is given); `officemgr demo` fills a database
+with the demo practice."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from officemgr.cli.options import (
+    BAD_USAGE,
+    DONE,
+    SubParsers,
+    add_command,
+    database_key,
+    fail,
+    open_database,
+    sqlite_file,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+
+def register(subparsers: SubParsers) -> None:
+    add_command(subparsers, "run", "open the app (the default)").set_defaults(handler=run)
+    demo = add_command(subparsers, "demo", "fill a new database with demo data")
+    demo.add_argument("--scale", choices=("small", "large"), default="small")
+    demo.add_argument("--seed", type=int, default=1)
+    demo.set_defaults(handler=fill_demo)
+
+
+def run(args: argparse.Namespace) -> int:
+    from officemgr import dbfile
+    from officemgr.tui.app import make_app
+
+    key = database_key(args)  # asked on the terminal before the app takes it over
+
+    def open_engine() -> Engine:
+        # In the app's worker, after its first frame: SQLAlchemy, the migrations check and the backup take a second.
+        from officemgr import backups
+
+        engine = open_database(args)
+        database = sqlite_file(args)
+        if database is not None:
+            # The first open of each day keeps a copy: the practice's only record must survive a bad day.
+            backups.daily_backup(database, now=datetime.now(), key=key)
+        return engine
+
+    database = sqlite_file(args)
+    if database is not None and not dbfile.looks_openable(database, key=key):
+        open_engine()  # refused: raises StoreError with the whole explanation, before the app paints anything
+    app = make_app(today=args.today, actor=getpass.getuser(), secure=True, open_engine=open_engine, live=True)
+    app.run()
+    if app.boot_error is not None:
+        return fail(app.boot_error, BAD_USAGE)  # as every command's StoreError
+    return DONE
+
+
+def fill_demo(args: argparse.Namespace) -> int:
+    from officemgr import demo, store
+
+    today: date = args.today
+    engine = open_database(args)
+    try:
+        summary = demo.fill(engine, today=today, seed=args.seed, scale=args.scale)
+    except ValueError as exc:
+        return fail(str(exc))
+    counts = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in summary.as_dict().items())
+    where = store.describe(engine.url)
+    print(f"Demo practice for {today:%Y-%m-%d} (seed {args.seed}, {args.scale}) written to {where}:")
+    print(counts)
+    return DONE

@@ -1,0 +1,95 @@
+"""Practice data leaving the app from the command line: to standard output or a file, never over the database
+itself, and logged in the audit trail (entity "export", or "report" for a report)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from officemgr.cli.options import DONE, database_missing, fail, now_on, open_database, sqlite_file
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+# The commands that write files the user names, and the options that name them.
+WRITING_COMMANDS = ("export", "report", "huddle")
+OUTPUT_OPTIONS = ("out", "csv", "file")
+
+
+def to_stdout(data: bytes) -> None:
+    """The file's bytes on standard output, after anything already printed there."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def writes_over_database(args: argparse.Namespace) -> str | None:
+    """The output file an export, report or huddle sheet was told to write that is the database itself (or its
+    journal), or None: writing there would destroy the practice's records."""
+    if args.command not in WRITING_COMMANDS:
+        return None
+    database = sqlite_file(args)
+    if database is None:
+        return None
+    own = {os.path.realpath(f"{database}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")}
+    for name in OUTPUT_OPTIONS:
+        target: str | None = getattr(args, name, None)
+        if target and os.path.realpath(target) in own:
+            return target
+    return None
+
+
+def log_export(args: argparse.Namespace, what: str, details: dict[str, Any], *, report: bool = False) -> int:
+    """Log an export or report the CLI has just written (see services.audit.record_export); the exit code."""
+    from sqlalchemy.exc import DBAPIError
+
+    from officemgr import store
+    from officemgr.services import audit
+
+    engine = open_database(args)
+    try:
+        with store.write_session(engine) as session:
+            audit.record_export(session, what=what, actor=getpass.getuser(), now=now_on(args.today), details=details,
+                                report=report)
+    except DBAPIError as exc:
+        return fail(f"written, but the database did not log it ({exc.orig})")
+    finally:
+        engine.dispose()
+    return DONE
+
+
+def write_export(args: argparse.Namespace, what: str, build: Callable[[Session], tuple[str, int, str]]) -> int:
+    """Write args.file with the (text, rows, summary) `build` makes in a session, then log the export and commit."""
+    from sqlalchemy.exc import DBAPIError
+
+    from officemgr import store
+    from officemgr.services import inventory_export
+    from officemgr.services.common import ServiceError
+
+    # An export never creates a database: a mistyped --db is refused instead of exporting an empty practice.
+    if database_missing(args):
+        return fail(f"there is no database {args.db}")
+    path = Path(args.file)
+    engine = open_database(args)
+    try:
+        with store.write_session(engine) as session:
+            text, rows, summary = build(session)
+            try:
+                path.write_bytes(text.encode("utf-8"))
+            except OSError as exc:
+                return fail(f"cannot write {path}: {exc.strerror}")
+            inventory_export.record_export(session, what, file=path.name, rows=rows, now=now_on(args.today),
+                                           actor=getpass.getuser())
+    except ServiceError as exc:
+        return fail(str(exc))
+    except DBAPIError as exc:
+        return fail(f"the database could not be read ({exc.orig})")
+    finally:
+        engine.dispose()
+    print(f"{summary} written to {path}.")
+    return DONE

@@ -1,0 +1,166 @@
+"""What every command shares: the global options (--db, --url, --today, --encrypt), opening the database and its
+key, the exit codes, and `fail`, the one way a command refuses.
+
+Loaded before any command runs, so it imports the standard library only: SQLAlchemy and the store load inside
+the functions that open the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TypeAlias
+
+from officemgr.errors import StoreError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+DONE = 0
+REFUSED = 1  # the message says why; nothing was changed
+BAD_USAGE = 2
+INTERRUPTED = 130  # ctrl+c, as a shell reports it
+
+# The commands that hold kinds (`import items`, `export ics`, `report audit`), with their help.
+GROUPS = {
+    "import": "import records from a file (all or nothing)",
+    "export": "export records to a file",
+    "report": "write a report for a period",
+}
+
+# Dates near the calendar's ends overflow the date arithmetic every service does (a week on, a year back).
+_FIRST_DAY, _LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+class Parser(argparse.ArgumentParser):
+    """Every parser of the command line; `kinds` holds the subcommands of a group command (`import`...)."""
+
+    kinds: SubParsers | None = None
+
+    def error(self, message: str) -> NoReturn:
+        # One clear line, never a usage dump: the office manager reads this.
+        self.exit(BAD_USAGE, f"officemgr: {message} (see officemgr --help)\n")
+
+
+SubParsers: TypeAlias = "argparse._SubParsersAction[Parser]"
+
+
+def fail(message: str, code: int = REFUSED) -> int:
+    """Say why on standard error, in one line; return the exit code (REFUSED: nothing was changed)."""
+    print(f"officemgr: {message}", file=sys.stderr)
+    return code
+
+
+def count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def now_on(today: date) -> datetime:
+    """Now, on the day the command treats as today (so a demo dated --today stays consistent)."""
+    return datetime.combine(today, datetime.now().time().replace(microsecond=0))
+
+
+def _in_range(day: date, text: str) -> date:
+    if not _FIRST_DAY <= day <= _LAST_DAY:
+        raise argparse.ArgumentTypeError(f"give a date between {_FIRST_DAY} and {_LAST_DAY}, not '{text}'")
+    return day
+
+
+def _today(text: str) -> date:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--today must be a date like 2026-11-23, not '{text}'") from None
+    return _in_range(day, text)
+
+
+def date_arg(text: str) -> date:
+    """An option's date (argparse `type=`): YYYY-MM-DD, within the years the services can count in."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a date looks like 2026-11-23, not '{text}'") from None
+    return _in_range(day, text)
+
+
+def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """--db | --url, --today and --encrypt; every subcommand's parser gets them too (suppress=True)."""
+    # In subparsers the defaults are suppressed so a value given before the subcommand survives.
+    default = argparse.SUPPRESS if suppress else None
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--db", metavar="PATH", default=default, help="SQLite database file")
+    where.add_argument("--url", metavar="URL", default=default, help="SQLAlchemy URL (or OFFICEMGR_URL)")
+    parser.add_argument("--today", metavar="YYYY-MM-DD", type=_today, default=default,
+                        help="the date the app treats as today (default: the real date)")
+    parser.add_argument("--encrypt", action="store_true", default=argparse.SUPPRESS if suppress else False,
+                        help="the SQLite file is encrypted (SQLCipher): ask for its key (or set OFFICEMGR_KEY)")
+
+
+def add_command(subparsers: SubParsers, name: str, help: str) -> Parser:
+    """A subcommand's parser, taking the global options after its own arguments as well as before."""
+    parser = subparsers.add_parser(name, help=help)
+    add_global_options(parser, suppress=True)
+    return parser
+
+
+def kinds(subparsers: SubParsers, group: str) -> SubParsers:
+    """The kinds of a group command (GROUPS): the first module to ask adds the command, so the help lists the
+    commands in the order the modules register."""
+    parser = subparsers.choices.get(group)
+    if parser is None:
+        parser = add_command(subparsers, group, GROUPS[group])
+        parser.kinds = parser.add_subparsers(dest="what", parser_class=Parser, required=True, metavar="WHAT")
+    assert parser.kinds is not None, f"{group} is a command of its own, not a group"
+    return parser.kinds
+
+
+def add_period(parser: argparse.ArgumentParser) -> None:
+    """--from and --to, the first and last day of a report's period (args.first, args.last)."""
+    parser.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD", type=date_arg,
+                        help="the first day of the period")
+    parser.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD", type=date_arg,
+                        help="the last day of the period")
+
+
+def _url(args: argparse.Namespace) -> str | None:
+    url: str | None = args.url or (None if args.db else os.environ.get("OFFICEMGR_URL"))
+    return url
+
+
+def open_database(args: argparse.Namespace) -> Engine:
+    """The database the options name (migrated to the current schema); StoreError says why it cannot open."""
+    from officemgr import store
+
+    return store.open_database(path=args.db, url=_url(args), key=database_key(args))
+
+
+def database_key(args: argparse.Namespace) -> str | None:
+    """The SQLCipher key: OFFICEMGR_KEY, or asked once (with --encrypt); None for a plain database."""
+    if not hasattr(args, "key"):
+        key = os.environ.get("OFFICEMGR_KEY")
+        if key is None and args.encrypt:
+            key = getpass.getpass("Database key: ")
+        if key is not None and not key.strip():
+            raise StoreError("the database key is empty; type the key the database was encrypted with")
+        args.key = key
+    known: str | None = args.key
+    return known
+
+
+def sqlite_file(args: argparse.Namespace) -> Path | None:
+    """The SQLite file the options name, or None when they name a server database."""
+    from officemgr import dbfile
+
+    url = _url(args)
+    if url is None:
+        return Path(args.db) if args.db else dbfile.default_path()
+    return Path(url.split("///", 1)[1]) if url.startswith("sqlite:///") and len(url) > len("sqlite:///") else None
+
+
+def database_missing(args: argparse.Namespace) -> bool:
+    """--db names no file: a command that only reads the practice refuses rather than create an empty one."""
+    return bool(args.db) and not Path(args.db).is_file()

@@ -1,0 +1,91 @@
+"""The schedule's files (issue 3: schedule interop): `import appointments` from .csv or .ics, `export ics` of a
+provider's day or week."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+from datetime import date, timedelta
+from pathlib import Path
+
+from officemgr.cli.exports import log_export, to_stdout
+from officemgr.cli.options import DONE, SubParsers, add_command, count, date_arg, fail, kinds, now_on, open_database
+
+
+def register(subparsers: SubParsers) -> None:
+    appts = add_command(kinds(subparsers, "import"), "appointments", "book appointments from a .csv or .ics file")
+    appts.add_argument("file", metavar="FILE", help="a .csv (header row) or .ics file")
+    appts.set_defaults(handler=import_appointments)
+    ics = add_command(kinds(subparsers, "export"), "ics",
+                      "a provider's appointments as an iCalendar file (patients by initials)")
+    ics.add_argument("--provider", required=True, metavar="NAME_OR_NPI", help='"First Last" or the NPI')
+    span = ics.add_mutually_exclusive_group()
+    span.add_argument("--day", metavar="YYYY-MM-DD", type=date_arg, help="that day (default: today)")
+    span.add_argument("--week", metavar="YYYY-MM-DD", type=date_arg, help="the week (Monday-Sunday) holding it")
+    ics.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    ics.set_defaults(handler=export_ics)
+
+
+def import_appointments(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import DBAPIError
+
+    from officemgr import store
+    from officemgr.services import interop
+    from officemgr.services.common import ServiceError
+
+    path = Path(args.file)
+    # Checked before opening the database, so a mistyped name does not create an empty database.
+    if not path.is_file():
+        return fail(f"there is no file {path}")
+    engine = open_database(args)
+    try:
+        with store.write_session(engine) as session:
+            result = interop.import_appointments(session, path, now=now_on(args.today), actor=getpass.getuser())
+    except ServiceError as exc:
+        return fail(str(exc))
+    except DBAPIError as exc:
+        return fail(f"the database refused the import ({exc.orig}); nothing was imported")
+    finally:
+        engine.dispose()
+    skipped = f", {count(result.skipped, 'cancelled event')} skipped" if result.skipped else ""
+    print(f"Imported {count(result.booked, 'appointment')} from {path.name} "
+          f"({count(result.patients_created, 'new patient')}{skipped}).")
+    return DONE
+
+
+def export_ics(args: argparse.Namespace) -> int:
+    from officemgr import store
+    from officemgr.services import interop
+    from officemgr.services.common import ServiceError
+
+    first_day, days = _span(args)
+    engine = open_database(args)
+    try:
+        with store.read_session(engine) as session:
+            provider = interop.find_provider(session, args.provider)
+            assert provider.id is not None  # a provider found in the database has its id
+            data = interop.export_ics(session, provider_id=provider.id, first_day=first_day, days=days)
+    except ServiceError as exc:
+        return fail(str(exc))
+    finally:
+        engine.dispose()
+    details = {"file": args.out or "stdout", "rows": data.count(b"BEGIN:VEVENT"), "provider": provider.name,
+               "from": first_day, "days": days}
+    if args.out is None:
+        to_stdout(data)
+        return log_export(args, "ics", details)
+    try:
+        with open(args.out, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        return fail(f"cannot write {args.out}: {exc.strerror}")
+    print(f"Exported {count(data.count(b'BEGIN:VEVENT'), 'appointment')} of {provider.name} to {args.out}.")
+    return log_export(args, "ics", details)
+
+
+def _span(args: argparse.Namespace) -> tuple[date, int]:
+    """The first day and the number of days: --week is Monday to Sunday, else one day (default today)."""
+    if args.week is not None:
+        week: date = args.week
+        return week - timedelta(days=week.weekday()), 7
+    return (args.day or args.today), 1

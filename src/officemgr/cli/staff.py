@@ -1,0 +1,57 @@
+"""`export payroll` (issue 4: payroll preparation): hours per person for one pay period, as CSV for the payroll
+service."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from officemgr.cli.exports import log_export, to_stdout
+from officemgr.cli.options import SubParsers, add_command, date_arg, fail, kinds, open_database
+
+
+def register(subparsers: SubParsers) -> None:
+    pay = add_command(kinds(subparsers, "export"), "payroll",
+                      "hours per person for one pay period, as CSV for the payroll service")
+    pay.add_argument("--period", required=True, metavar="YYYY-MM-DD", type=date_arg,
+                     help="the first day of the pay period")
+    pay.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    pay.set_defaults(handler=export_payroll)
+
+
+def export_payroll(args: argparse.Namespace) -> int:
+    from officemgr import store
+    from officemgr.services import payroll
+    from officemgr.services.common import ServiceError
+
+    engine = open_database(args)
+    try:
+        with store.read_session(engine) as session:
+            period = payroll.period_starting(session, args.period)
+            rows = payroll.payroll(session, period)
+    except ServiceError as exc:
+        return fail(str(exc))
+    finally:
+        engine.dispose()
+    data = payroll.payroll_csv(rows, period).encode("utf-8")
+    where = "standard output"
+    if args.out is None:
+        to_stdout(data)
+    else:
+        try:
+            with open(args.out, "wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            return fail(f"cannot write {args.out}: {exc.strerror}")
+        where = args.out
+    # The CSV owns standard output; the summary goes to stderr then, else to stdout.
+    report = sys.stderr if args.out is None else sys.stdout
+    paid = sum(r.total_paid_hours for r in rows)
+    overtime = sum(r.overtime_hours for r in rows)
+    people = "1 person" if len(rows) == 1 else f"{len(rows)} people"
+    print(f"Payroll {period}: {people}, "
+          f"{paid:,.2f} paid hours ({overtime:,.2f} overtime) written to {where}.", file=report)
+    for row in rows:
+        for note in row.notes:
+            print(f"  check {row.last_name}, {row.first_name}: {note}", file=report)
+    return log_export(args, "payroll", {"file": args.out or "stdout", "rows": len(rows), "period": str(period)})
