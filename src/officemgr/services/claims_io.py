@@ -230,7 +230,7 @@ class _Lookup:
                 select(Claim).where(func.lower(Claim.number).in_([n.lower() for n in chunk])))})
         payers = {payer.name.lower(): payer for payer in session.exec(select(Payer))}
         ids = {claim.patient_id for claim in claims.values()}
-        names = {p.id: f"{p.name} (born {p.dob:%m/%d/%Y})"
+        names = {_id(p): f"{p.name} (born {p.dob:%m/%d/%Y})"
                  for p in session.exec(select(Patient).where(col(Patient.id).in_(ids)))} if ids else {}
         return cls(claims, payers, names)
 
@@ -460,7 +460,7 @@ class _Writer:
             payer = Payer(name=name, timely_filing_days=365)
             self.session.add(payer)
             self.session.flush()
-            self._audit("payer", payer.id, "create", {**created_fields(payer), "file": self.file})  # type: ignore[arg-type]
+            self._audit("payer", _id(payer), "create", {**created_fields(payer), "file": self.file})
             self.lookup.payers[name.lower()] = payer
             self.new_payers.append(name)
         return payer
@@ -471,13 +471,13 @@ class _Writer:
             patient = Patient(**draft.person.model_dump())
             self.session.add(patient)
             self.session.flush()
-            self._audit("patient", patient.id, "create", {**created_fields(patient), "file": self.file})  # type: ignore[arg-type]
+            self._audit("patient", _id(patient), "create", {**created_fields(patient), "file": self.file})
             self.new_patients[draft.patient_key] = patient
         return patient
 
     def _event(self, claim: Claim, old: str, paid_change: int) -> None:
         self.session.add(ClaimEvent(
-            claim_id=claim.id, at=self.now, actor=self.actor, from_status=old, to_status=claim.status.value,
+            claim_id=_id(claim), at=self.now, actor=self.actor, from_status=old, to_status=claim.status.value,
             amount_cents=paid_change, code=(claim.denial_code or "") if claim.status is ClaimStatus.denied else "",
             text=f"imported from {self.file}"[:300],
         ))
@@ -487,7 +487,7 @@ class _Writer:
         group, code = draft.denial or (None, None)
         denied_on = draft.denied_on or (self.today if status is ClaimStatus.denied else None)
         claim = Claim(
-            number=draft.number, patient_id=patient.id, payer_id=payer.id, service_date=draft.service_date,  # type: ignore[arg-type]
+            number=draft.number, patient_id=_id(patient), payer_id=_id(payer), service_date=draft.service_date,
             billed_cents=draft.billed_cents, paid_cents=draft.paid_cents or 0, status=status,
             submitted_on=draft.submitted_on, denial_code=code, denial_group=group, denied_on=denied_on,
             paper=bool(draft.paper),
@@ -503,7 +503,7 @@ class _Writer:
         self._event(claim, "", claim.paid_cents)
         changes = created_fields(claim)
         changes.update(lines=[_line_text(line) for line in draft.lines], diagnoses=draft.diagnoses, file=self.file)
-        self._audit("claim", claim.id, "create", changes)  # type: ignore[arg-type]
+        self._audit("claim", _id(claim), "create", changes)
 
     def _update(self, draft: _Draft, claim: Claim, payer: Payer) -> bool:
         """Apply the file's values to a claim already here; False when nothing changed."""
@@ -556,7 +556,7 @@ class _Writer:
             changes.update(lines=[_line_text(line) for line in draft.lines], diagnoses=draft.diagnoses)
         if claim.status is not old_status or claim.paid_cents != old_paid:
             self._event(claim, old_status.value, claim.paid_cents - old_paid)
-        self._audit("claim", claim.id, "update", {**changes, "file": self.file})  # type: ignore[arg-type]
+        self._audit("claim", _id(claim), "update", {**changes, "file": self.file})
         return True
 
     def _lines_differ(self, claim: Claim, draft: _Draft) -> bool:
@@ -569,10 +569,16 @@ class _Writer:
 
     def _write_lines(self, claim: Claim, draft: _Draft) -> None:
         for line, charge in _charges(draft):
-            self.session.add(ClaimLine(claim_id=claim.id, code=line.code, modifiers=line.modifiers,  # type: ignore[arg-type]
+            self.session.add(ClaimLine(claim_id=_id(claim), code=line.code, modifiers=line.modifiers,
                                        units=line.units, charge_cents=charge))
         for position, code in enumerate(draft.diagnoses, start=1):
-            self.session.add(ClaimDiagnosis(claim_id=claim.id, position=position, code=code))  # type: ignore[arg-type]
+            self.session.add(ClaimDiagnosis(claim_id=_id(claim), position=position, code=code))
+
+
+def _id(row: Claim | Patient | Payer) -> int:
+    """The id of a row read from the database or flushed to it."""
+    assert row.id is not None
+    return row.id
 
 
 def _closed_by_import(claim: Claim, file: str) -> None:
@@ -583,8 +589,9 @@ def _closed_by_import(claim: Claim, file: str) -> None:
 
 def _charges(draft: _Draft) -> list[tuple[_Line, int]]:
     """Each line with its charge: as given, else the whole billed amount on the first line."""
-    if all(line.charge_cents is not None for line in draft.lines):
-        return [(line, line.charge_cents) for line in draft.lines]  # type: ignore[misc]
+    given = [(line, line.charge_cents) for line in draft.lines if line.charge_cents is not None]
+    if len(given) == len(draft.lines):
+        return given
     return [(line, draft.billed_cents if i == 0 else 0) for i, line in enumerate(draft.lines)]
 
 

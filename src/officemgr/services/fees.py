@@ -21,11 +21,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from officemgr.models import Claim, ClaimLine, FeeSchedule, Patient, Payer, Remittance, RemittanceClaim
 from officemgr.services.common import record
@@ -119,13 +120,14 @@ def import_fees(session: Session, payer_name_or_id: str | int, path: Path, *, no
     path = Path(path)
     try:
         payer = find_payer(session, str(payer_name_or_id))
+        assert payer.id is not None  # read from the database
         fees = _read(path)
         old = session.exec(select(func.count()).select_from(FeeSchedule)
                            .where(FeeSchedule.payer_id == payer.id)).one()
         session.execute(delete(FeeSchedule).where(col(FeeSchedule.payer_id) == payer.id))
         session.add_all([FeeSchedule(payer_id=payer.id, code=code, modifier=modifier, allowed_cents=cents)
                          for (code, modifier), cents in fees.items()])
-        record(session, actor=actor, entity="payer", entity_id=payer.id, action="fee_schedule",  # type: ignore[arg-type]
+        record(session, actor=actor, entity="payer", entity_id=payer.id, action="fee_schedule",
                changes={"file": path.name, "codes": len(fees), "replaced": old}, now=now)
         session.commit()
     except BaseException:
@@ -229,17 +231,17 @@ class UnderpaidClaim:
     posted_on: date  # when the underpaying remittance was imported
 
 
-def _underpaid_query(today: date, days: int):  # type: ignore[no-untyped-def]
+def _underpaid_query(today: date, days: int) -> Select[Claim, Patient, Payer, Any]:
     since = datetime.combine(today - timedelta(days=days), datetime.min.time())
-    posted = (select(RemittanceClaim.claim_id, func.max(Remittance.imported_at).label("posted_at"))
-              .join(Remittance, Remittance.id == RemittanceClaim.remittance_id)
+    posted = (select(col(RemittanceClaim.claim_id), func.max(Remittance.imported_at).label("posted_at"))
+              .join(Remittance, col(Remittance.id) == RemittanceClaim.remittance_id)
               .where(col(RemittanceClaim.claim_id).is_not(None))
-              .group_by(RemittanceClaim.claim_id)
+              .group_by(col(RemittanceClaim.claim_id))
               .subquery())
     return (select(Claim, Patient, Payer, posted.c.posted_at)
             .join(posted, posted.c.claim_id == Claim.id)
-            .join(Patient, Patient.id == Claim.patient_id)
-            .join(Payer, Payer.id == Claim.payer_id)
+            .join(Patient, col(Patient.id) == Claim.patient_id)
+            .join(Payer, col(Payer.id) == Claim.payer_id)
             .where(Claim.underpaid_cents > 0, posted.c.posted_at >= since))
 
 
@@ -249,11 +251,16 @@ def underpaid_claims(session: Session, today: date, days: int = UNDERPAID_DAYS,
     query = _underpaid_query(today, days)
     if payer_id is not None:
         query = query.where(Claim.payer_id == payer_id)
-    rows = session.exec(query.order_by(col(Claim.underpaid_cents).desc(), Claim.service_date, Claim.id))
-    return [UnderpaidClaim(claim.id, claim.number, patient.name, payer.id, payer.name,  # type: ignore[arg-type]
+    rows = session.exec(query.order_by(col(Claim.underpaid_cents).desc(), col(Claim.service_date), col(Claim.id)))
+    return [UnderpaidClaim(_id(claim), claim.number, patient.name, _id(payer), payer.name,
                            claim.service_date, claim.billed_cents, claim.paid_cents, claim.patient_resp_cents,
                            claim.underpaid_cents, _day(posted_at))
             for claim, patient, payer, posted_at in rows]
+
+
+def _id(row: Claim | Payer) -> int:
+    assert row.id is not None  # read from the database
+    return row.id
 
 
 def _day(value: object) -> date:

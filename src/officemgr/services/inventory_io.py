@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from officemgr.models import Item, ItemCategory, ItemCreate, ReceiveCreate, StockLot, Vendor, VendorCreate
 from officemgr.services import inventory
@@ -141,8 +141,8 @@ class _Lookup:
     def read(cls, session: Session) -> _Lookup:
         items = {item.name.lower(): item for item in session.exec(select(Item))}
         vendors = {vendor.name.lower(): vendor for vendor in session.exec(select(Vendor))}
-        on_hand = session.exec(select(StockLot.item_id, func.sum(StockLot.quantity))  # type: ignore[call-overload]
-                               .group_by(StockLot.item_id)).all()
+        on_hand = session.exec(select(col(StockLot.item_id), func.sum(StockLot.quantity))
+                               .group_by(col(StockLot.item_id))).all()
         return cls(items, vendors, {item_id: int(total or 0) for item_id, total in on_hand})
 
 
@@ -315,7 +315,8 @@ def _write_all(session: Session, drafts: list[_Draft], lookup: _Lookup, *, today
             updated += 1
         else:
             unchanged += 1
-        stocked = lookup.on_hand.get(item.id, 0)  # type: ignore[arg-type]
+        assert item.id is not None  # read from the database
+        stocked = lookup.on_hand.get(item.id, 0)
         if quantity is not None and not item.tracks_lots and quantity != stocked:
             notes.append(f"{item.name}: quantity {quantity:,} in the file, {stocked:,} in stock; stock left as it "
                          "is (count it in the app to change it)")
@@ -334,7 +335,8 @@ def _create_vendor(session: Session, name: str, *, now: datetime, actor: str) ->
     vendor = Vendor.model_validate(VendorCreate(name=name).model_dump())
     session.add(vendor)
     session.flush()
-    record(session, actor=actor, entity="vendor", entity_id=vendor.id, action="create",  # type: ignore[arg-type]
+    assert vendor.id is not None
+    record(session, actor=actor, entity="vendor", entity_id=vendor.id, action="create",
            changes=created_fields(vendor), now=now)
     return vendor
 
@@ -343,5 +345,6 @@ def _opening(session: Session, item: Item, quantity: int, *, today: date, now: d
     session.flush()
     data = ReceiveCreate(quantity=quantity, reason="Opening quantity (import)")
     lot = receive_into(session, item, data, today=today, now=now, actor=actor)
-    record(session, actor=actor, entity="item", entity_id=item.id, action="receive",  # type: ignore[arg-type]
+    assert item.id is not None
+    record(session, actor=actor, entity="item", entity_id=item.id, action="receive",
            changes={"lot": lot.lot_number, "quantity": quantity, "expires": None}, now=now)
