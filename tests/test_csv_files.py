@@ -256,3 +256,11 @@ def test_a_row_schema_reads_cells_with_the_same_parsers_and_names_the_columns() 
     assert thing is None
     assert problems == ["name '42' is a number, not a name", "cost: (1.50) is negative",
                         "counted_on: '02/29/2025' is not a date (11/23/2026 or 2026-11-23)"]
+
+
+def test_an_import_that_allows_other_columns_ignores_one_with_no_name_too(tmp_path: Path) -> None:
+    layout = Layout("import things", ("name", "cost"), "things", required=("name",), other_columns=True)
+
+    table = read(tmp_path, "name,,cost\nGauze,2B,1.00\n", layout)
+
+    assert (table.rows[0].cells, table.problems) == ({"name": "Gauze", "cost": "1.00"}, [])

@@ -162,7 +162,8 @@ def column_name(text: str, aliases: Mapping[str, str]) -> str:
 
 
 def _header(cells: list[str], name: str, layout: Layout, refused: Refusal) -> list[str | None]:
-    """Line 1 as the column of each cell: "" for a cell with no name, None for a column that is ignored."""
+    """Line 1 as the column of each cell: "" for a cell with no name, None for a column that is ignored (any
+    column the import does not know, with or without a name, when the layout allows other columns)."""
     names = [column_name(cell, layout.aliases) for cell in cells]
     listed = ", ".join(layout.columns)
     if not layout.known & set(names):
@@ -177,7 +178,15 @@ def _header(cells: list[str], name: str, layout: Layout, refused: Refusal) -> li
     missing = [column for column in layout.required if column not in names]
     if missing:
         raise refused(f"{name}: line 1: missing column(s) {', '.join(missing)} (the columns are: {listed})")
-    return [column if column in layout.known or not column else None for column in names]
+    return [_kept(column, layout) for column in names]
+
+
+def _kept(column: str, layout: Layout) -> str | None:
+    if column in layout.known:
+        return column
+    if not column and not layout.other_columns:
+        return ""  # a value under a header cell with no name is a problem of its line
+    return None  # ignored
 
 
 def refusal(name: str, listed: list[str], total: int, noun: str = "line") -> str:
