@@ -34,7 +34,7 @@ from officemgr.services.format import plural
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
-# What a refusal is built with: the caller's exception class (its message, then the problems listed).
+# What a file-level refusal is raised as: the caller's exception class, given the message.
 Refusal = Callable[[str], Exception]
 
 MAX_LISTED = 50
