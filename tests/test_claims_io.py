@@ -246,7 +246,7 @@ BAD_ROWS = [
     (GOOD.replace("2026-11-02", "2026-13-02"), "service_date: '2026-13-02' is not a date"),
     (GOOD.replace("05/17/1980", "1980"), "dob: '1980' is not a date"),
     (GOOD.replace("05/17/1980", "12/01/2026"), "dob: 12/01/2026 is after the date of service"),
-    (GOOD.replace("Lovelace", ""), "patient_last is empty"),
+    (GOOD.replace("Lovelace", ""), "the patient_last is empty"),
     (GOOD.replace("165.00", "a lot"), "billed: 'a lot' is not an amount"),
     (GOOD.replace("165.00", "-165.00"), "billed: -165.00 is negative"),
     (GOOD.replace(",,submitted,", ",200.00,paid,"), "paid 200.00 is more than billed 165.00"),
@@ -259,7 +259,7 @@ BAD_ROWS = [
     (GOOD.replace(",submitted,", ",denied,"), "denial_code: a denied claim needs its CARC code"),
     (GOOD.replace(",submitted,", ",denied,").replace(",no,", ",no,XX-50"), "denial_code: 'XX-50' is not a CARC"),
     (GOOD.replace("C-100", "C 100"), "claim: 'C 100' is not a claim number"),
-    (GOOD + ",extra", "a value under no column"),
+    (GOOD + ",extra", "more fields than the header has columns"),
 ]
 
 
@@ -311,7 +311,7 @@ def test_two_patients_with_the_same_name_and_birth_date_are_refused(session: Ses
 
 @pytest.mark.parametrize(("header", "message"), [
     (HEADER + ",notes", "line 1 has the unknown column(s) 'notes'"),
-    (HEADER.replace(",codes", ""), "line 1 has no codes column"),
+    (HEADER.replace(",codes", ""), "line 1: missing column(s) codes (the columns are: claim,"),
     (HEADER.replace("paper", "codes"), "line 1 has the column(s) codes more than once"),
 ])
 def test_a_bad_header_is_refused(session: Session, tmp_path: Path, header: str, message: str) -> None:

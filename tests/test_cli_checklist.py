@@ -68,7 +68,7 @@ def test_check_list_without_validate_is_bad_usage(capsys) -> None:
 
 def test_a_missing_checklist_file_is_refused(tmp_path: Path, capsys) -> None:
     assert main(["check-list", "--validate", str(tmp_path / "nope.csv")]) == 1
-    assert "cannot read" in capsys.readouterr().err
+    assert "there is no file" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------------------------------- report

@@ -79,8 +79,8 @@ def test_a_refused_import_exits_1_lists_the_rows_and_changes_nothing(
 
     err = capsys.readouterr().err
     assert err.splitlines() == [
-        "officemgr: appointments.csv: nothing was imported; 1 of 3 rows has problems:",
-        "row 4: no appointment type 'Consult' (the types are: Follow-up)",
+        "officemgr: appointments.csv: nothing was imported; 1 of 3 lines has problems:",
+        "line 4: no appointment type 'Consult' (the types are: Follow-up)",
     ]
     assert counts(db) == (1, 1)
 

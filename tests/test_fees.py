@@ -93,9 +93,9 @@ def test_bad_rows_are_named_by_line_and_nothing_changes(session: Session, tmp_pa
         "line 4: modifier '2X5' is not a 2-character modifier (like 25 or TC)",
         "line 5: allowed: -10.00 is negative",
         "line 7: allowed: 'ten dollars' is not an amount like 85.00 or $1,250.00",
-        "line 8: the allowed amount is empty",
+        "line 8: the allowed is empty",
         "line 9: 99213 (no modifier) is also on line 2",
-        "line 10: a value under no column (more cells than the header names)",
+        "line 10: more fields than the header has columns",
     ]
     assert str(refused.value).splitlines()[0] == "fees.csv: nothing was imported; 7 of 8 lines have problems:"
     assert schedule(session, payer) == {("99212", ""): 5_000}
@@ -105,8 +105,8 @@ def test_bad_rows_are_named_by_line_and_nothing_changes(session: Session, tmp_pa
 @pytest.mark.parametrize(("header", "rows", "message"), [
     ("code,allowed,price", ["99213,85,90"], "fees.csv: line 1 has the unknown column(s) 'price' (the columns are: "
                                             "code, modifier, allowed)"),
-    ("code,modifier", ["99213,25"], "fees.csv: line 1 must be a header with the columns code, modifier (optional) "
-                                    "and allowed; it has no allowed column"),
+    ("code,modifier", ["99213,25"], "fees.csv: line 1: missing column(s) allowed (the columns are: code, modifier, "
+                                    "allowed)"),
     ("code,allowed,allowed", ["99213,1,2"], "fees.csv: line 1 has the column(s) allowed more than once"),
     ("code,modifier,allowed", [], "fees.csv has a header but no fees"),
 ])

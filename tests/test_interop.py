@@ -205,10 +205,10 @@ def test_a_bad_row_is_reported_by_its_spreadsheet_row_and_nothing_is_saved(
     error = refusal(session, path)
 
     assert error.problems == [
-        "row 4: phone: a phone number has 10 digits, e.g. 555-123-4567; time: a time looks like 09:30 or 2:15 PM"
+        "line 4: phone: a phone number has 10 digits, e.g. 555-123-4567; time: a time looks like 09:30 or 2:15 PM"
     ]
     assert str(error).splitlines() == [
-        "appointments.csv: nothing was imported; 1 of 2 rows has problems:", *error.problems]
+        "appointments.csv: nothing was imported; 1 of 2 lines has problems:", *error.problems]
     assert (count(session, Appointment), count(session, Patient)) == (0, 1)
     assert audit_events(session) == []
 
@@ -221,7 +221,7 @@ def test_a_conflict_with_an_existing_appointment_is_refused(
 
     error = refusal(session, path)
 
-    assert error.problems == ["row 2: overlaps Curie, Marie at 09:00 with the same provider (double-book)"]
+    assert error.problems == ["line 2: overlaps Curie, Marie at 09:00 with the same provider (double-book)"]
     assert count(session, Appointment) == 1
 
 
@@ -236,8 +236,8 @@ def test_rows_that_conflict_with_each_other_are_refused(session: Session, practi
     error = refusal(session, path)
 
     assert error.problems == [
-        "row 3: overlaps row 2 with the same provider (double-book)",
-        "row 4: this patient is also booked on row 2 that day",
+        "line 3: overlaps line 2 with the same provider (double-book)",
+        "line 4: this patient is also booked on line 2 that day",
     ]
     assert (count(session, Appointment), count(session, Patient)) == (0, 1)
 
@@ -251,9 +251,9 @@ def test_schedule_rules_apply_to_every_row(session: Session, practice: dict, tmp
     )
 
     assert refusal(session, path).problems == [
-        "row 2: during Lunch (12:00–13:00)",
-        "row 3: Grace Hopper does not work on Saturdays",
-        "row 4: outside Grace Hopper's hours (08:00–17:00)",
+        "line 2: during Lunch (12:00–13:00)",
+        "line 3: Grace Hopper does not work on Saturdays",
+        "line 4: outside Grace Hopper's hours (08:00–17:00)",
     ]
 
 
@@ -269,8 +269,8 @@ def test_duplicates_in_the_database_and_in_the_file_are_refused(
     )
 
     assert refusal(session, path).problems == [
-        "row 2: already booked at 11/24/2026 09:00 (duplicate)",
-        "row 4: the same appointment as row 3 (duplicate)",
+        "line 2: already booked at 11/24/2026 09:00 (duplicate)",
+        "line 4: the same appointment as line 3 (duplicate)",
     ]
     assert (count(session, Appointment), count(session, Patient)) == (1, 1)
 
@@ -292,9 +292,9 @@ def test_unknown_provider_and_type_are_named(session: Session, practice: dict, t
     )
 
     assert refusal(session, path).problems == [
-        "row 2: no provider named 'Marie Curie' (give 'First Last' or the NPI)",
-        "row 3: no appointment type 'Consult' (the types are: Follow-up, New patient)",
-        "row 4: no provider with NPI 1111111111",
+        "line 2: no provider named 'Marie Curie' (give 'First Last' or the NPI)",
+        "line 3: no appointment type 'Consult' (the types are: Follow-up, New patient)",
+        "line 4: no provider with NPI 1111111111",
     ]
 
 
@@ -307,10 +307,10 @@ def test_missing_values_and_bad_dates_are_reported(session: Session, practice: d
     )
 
     assert refusal(session, path).problems == [
-        "row 2: missing patient_last, type",
-        "row 3: dob: a date looks like 11/23/2026 or 2026-11-23; date: a date looks like 11/23/2026 or 2026-11-23; "
-        "minutes: must be more than 0",
-        "row 4: reason: at most 200 characters",
+        "line 2: the patient_last is empty; the type is empty",
+        "line 3: dob: '1980-02-30' is not a date (11/23/2026 or 2026-11-23); date: '31/11/2026' is not a date "
+        "(11/23/2026 or 2026-11-23); minutes: must be more than 0",
+        "line 4: reason: at most 200 characters",
     ]
 
 
@@ -318,7 +318,7 @@ def test_an_inactive_provider_is_refused(session: Session, practice: dict, tmp_p
     make_provider(session, first_name="Old", last_name="Timer", npi="1234567893", active=False)
     path = csv_file(tmp_path, "11/24/2026,09:00,,Old Timer,Lovelace,Ada,05/17/1980,,Follow-up,")
 
-    assert refusal(session, path).problems == ["row 2: Old Timer is no longer an active provider"]
+    assert refusal(session, path).problems == ["line 2: Old Timer is no longer an active provider"]
 
 
 def test_two_patients_with_the_same_name_and_dob_are_not_guessed(
@@ -327,7 +327,7 @@ def test_two_patients_with_the_same_name_and_dob_are_not_guessed(
     path = csv_file(tmp_path, "11/24/2026,09:00,,Grace Hopper,Lovelace,Ada,05/17/1980,,Follow-up,")
 
     assert refusal(session, path).problems == [
-        "row 2: more than one patient is Lovelace, Ada born 05/17/1980; book this one in the app"]
+        "line 2: more than one patient is Lovelace, Ada born 05/17/1980; book this one in the app"]
 
 
 def test_a_failure_while_booking_leaves_nothing(
@@ -363,10 +363,10 @@ def test_a_failure_while_booking_leaves_nothing(
         ("notes.txt", "date,time\n", "notes.txt: import reads .csv or .ics files, not '.txt'"),
         ("empty.csv", "  \n", "empty.csv is empty"),
         ("bom.csv", "\ufeff", "bom.csv is empty"),
-        ("data.csv", "11/24/2026,09:00,Grace Hopper\n", "data.csv: row 1 must be a header naming the columns"),
-        ("short.csv", "date,time,provider,type\n", "short.csv: the header (row 1) is missing the column(s) "
-                                                   "patient_last, patient_first, dob"),
-        ("twice.csv", HEADER + ",date\n", "twice.csv: the header (row 1) has the column(s) date more than once"),
+        ("data.csv", "11/24/2026,09:00,Grace Hopper\n", "data.csv: line 1 must be a header naming the columns"),
+        ("short.csv", "date,time,provider,type\n", "short.csv: line 1: missing column(s) patient_last, patient_first, "
+                                                   "dob (the columns are: date, time, minutes,"),
+        ("twice.csv", HEADER + ",date\n", "twice.csv: line 1 has the column(s) date more than once"),
         ("header.csv", HEADER + "\n\n", "header.csv has a header but no appointments"),
         ("cal.ics", "BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n", "cal.ics has no events (VEVENT) in it"),
         ("junk.ics", "this is not a calendar\n", "junk.ics is not a readable iCalendar file"),

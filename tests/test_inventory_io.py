@@ -206,7 +206,7 @@ def test_quantities_that_are_not_imported_are_reported_back(session: Session, tm
         ("Gowns,clinical,each,5,1,,,,,maybe,", "tracks_lots: 'maybe' is not yes or no"),
         ("gauze,clinical,each,5,1,,,,,,", "duplicate name: gauze is also on line 2"),
         ("G" * 81 + ",clinical,each,5,1,,,,,,", "name: at most 80 characters"),
-        ("Gowns,clinical,each,5,1,,,,,,,extra", "a value under no column"),
+        ("Gowns,clinical,each,5,1,,,,,,,extra", "more fields than the header has columns"),
     ],
 )
 def test_a_bad_row_is_refused_naming_its_line_and_nothing_is_saved(session: Session, tmp_path: Path, row: str,
@@ -257,7 +257,8 @@ def test_an_import_cannot_change_whether_a_known_item_tracks_lots(session: Sessi
          "items.csv: line 1 has the unknown column(s) 'colour' (the columns are: name, category, unit, par, "
          "reorder_point, vendor, sku, unit_cost, location, tracks_lots, quantity)"),
         (b"name,par,Par\nGauze,1,2\n", "items.csv", "items.csv: line 1 has the column(s) par more than once"),
-        (b"category,par\nclinical,1\n", "items.csv", "items.csv: line 1 has no name column"),
+        (b"category,par\nclinical,1\n", "items.csv",
+         "items.csv: line 1: missing column(s) name (the columns are: name,"),
         ("name,category\nGaze caf\u00e9,clinical\n".encode("latin-1"), "items.csv",
          "items.csv is not UTF-8 text; save it as 'CSV UTF-8' and try again"),
         (b"name,category\nGauze\x00,clinical\n", "items.csv", "items.csv is not a readable CSV file (it holds binary"),

@@ -36,6 +36,7 @@ from factories import (
 )
 from officemgr.services import claims_io, era, fees, interop, inventory_io
 from officemgr.services.common import ServiceError
+from officemgr.services.csv_files import FileRefused
 from strategies import DB, hostile_amount, hostile_date, hostile_text
 
 
@@ -232,3 +233,80 @@ def test_a_folder_or_a_missing_file_is_refused(practice: Session, tmp_path: Path
     folder.mkdir()
     assert attempt(practice, kind, folder) is None
     assert attempt(practice, kind, tmp_path / f"missing{IMPORTS[kind].suffix}") is None
+
+
+# --- every CSV import refuses the same things in the same words ----------------------------------------
+
+# A money cell in each good file, and the column it is under.
+MONEY_AT = {"items": ("$8.50", "unit_cost"), "claims": ("165.00", "billed"), "fees": ("85.00", "allowed")}
+# A required column of each CSV import.
+REQUIRED_COLUMN = {"appointments": "dob", "items": "name", "claims": "codes", "fees": "allowed"}
+# Imports whose good file has a date of birth 05/17/1980.
+WITH_DOB = ("appointments", "claims")
+
+
+def first_row(kind: str) -> tuple[str, str]:
+    """The header and first row of the kind's good file."""
+    header, row = IMPORTS[kind].good.splitlines()[:2]
+    return header, row
+
+
+def refusal_of(session: Session, tmp_path: Path, kind: str, text: str) -> FileRefused:
+    spec = IMPORTS[kind]
+    with pytest.raises(spec.refused) as caught:
+        spec.run(session, write(tmp_path, kind, text.encode("utf-8")))
+    session.rollback()
+    assert isinstance(caught.value, FileRefused)
+    return caught.value
+
+
+@pytest.mark.parametrize("kind", sorted(MONEY_AT))
+@pytest.mark.parametrize(("amount", "problem"), [
+    ("(12.00)", "(12.00) is negative"),
+    ("-12.00", "-12.00 is negative"),
+    ("-$12.00", "-$12.00 is negative"),
+    ("12.345", "'12.345' is not an amount like "),
+])
+def test_every_money_column_refuses_a_negative_or_a_typo_alike(practice: Session, tmp_path: Path, kind: str,
+                                                               amount: str, problem: str) -> None:
+    good, column = MONEY_AT[kind]
+    header, row = first_row(kind)
+
+    error = refusal_of(practice, tmp_path, kind, f"{header}\n{row.replace(good, amount, 1)}\n")
+
+    assert len(error.problems) == 1 and error.problems[0].startswith(f"line 2: {column}: {problem}")
+    assert str(error).startswith("hostile.csv: nothing was imported; 1 of 1 line has problems:")
+
+
+@pytest.mark.parametrize("kind", sorted(REQUIRED_COLUMN))
+def test_every_csv_import_names_a_missing_column_alike(practice: Session, tmp_path: Path, kind: str) -> None:
+    column = REQUIRED_COLUMN[kind]
+    header, row = first_row(kind)
+    names = header.split(",")
+    keep = [i for i, name in enumerate(names) if name != column]
+    text = ",".join(names[i] for i in keep) + "\n" + ",".join(row.split(",")[i] for i in keep) + "\n"
+
+    error = refusal_of(practice, tmp_path, kind, text)
+
+    assert str(error).startswith(f"hostile.csv: line 1: missing column(s) {column} (the columns are: ")
+
+
+@pytest.mark.parametrize("kind", WITH_DOB)
+def test_every_date_column_reads_dates_alike(practice: Session, tmp_path: Path, kind: str) -> None:
+    good = IMPORTS[kind].good
+
+    error = refusal_of(practice, tmp_path, kind, good.replace("05/17/1980", "02/29/2025"))
+
+    assert error.problems == ["line 2: dob: '02/29/2025' is not a date (11/23/2026 or 2026-11-23)"]
+    assert attempt(practice, kind, write(tmp_path, kind, good.replace("05/17/1980", "02/29/2024").encode())) is not None
+
+
+@pytest.mark.parametrize("kind", CSV_KINDS)
+def test_every_csv_import_counts_lines_as_a_spreadsheet_does(practice: Session, tmp_path: Path, kind: str) -> None:
+    header, row = first_row(kind)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header.split(","), [], [*next(csv.reader([row])), "stray"]])
+
+    error = refusal_of(practice, tmp_path, kind, out.getvalue())
+
+    assert error.problems == ["line 3: more fields than the header has columns"]

@@ -6,23 +6,21 @@ DTSTART (e.g. `FREQ=WEEKLY;BYDAY=MO`); each task's anchor date supplies the star
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
 
+from annotated_types import MaxLen
 from dateutil.rrule import rrulestr
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from officemgr.models.compliance import ComplianceCategory, ComplianceTask
 from officemgr.models.people import Role
+from officemgr.services.csv_files import Layout, named, read_table, validate
 
 COLUMNS = ("title", "category", "rrule", "evidence", "owner_role")
+LAYOUT = Layout("check-list", COLUMNS, "checklist items", required=COLUMNS, other_columns=True)
 # Any start date will do to check that a rule parses and ever occurs.
 _PROBE_START = datetime(2000, 1, 3)
-_EXTRA = "\0extra"  # where DictReader puts fields beyond the header
-T = TypeVar("T")
 
 
 class ChecklistError(Exception):
@@ -36,21 +34,66 @@ class ChecklistError(Exception):
         super().__init__(message)
 
 
-class _RowProblem(Exception):
-    """One problem with one row (collected by `_read_rows`, never raised to callers)."""
+def _limit(column: str) -> int:
+    """The longest text the task table keeps in `column` (its field's max_length)."""
+    return next(m.max_length for m in ComplianceTask.model_fields[column].metadata if isinstance(m, MaxLen))
 
 
-def _fail(problems: list[str]) -> ChecklistError:
-    return ChecklistError("\n".join(problems), problems)
+class ChecklistRow(BaseModel):
+    """One duty of the checklist, validated; each error's message names its column."""
 
+    model_config = ConfigDict(frozen=True)
 
-@dataclass(frozen=True)
-class ChecklistRow:
     title: str
     category: ComplianceCategory
     rrule: str
     evidence: str
     owner_role: str  # a Role value, kept as text like ComplianceTask.owner_role
+
+    @field_validator("title", "evidence")
+    @classmethod
+    def _length(cls, value: str, info: ValidationInfo) -> str:
+        column = str(info.field_name)
+        if column == "title" and not value:
+            raise named("the title is empty")
+        if len(value) > _limit(column):
+            raise named(f"the {column} is {len(value)} characters long; the limit is {_limit(column)}")
+        return value
+
+    @field_validator("category", mode="before")
+    @classmethod
+    def _category(cls, value: str) -> ComplianceCategory:
+        categories = {c.value for c in ComplianceCategory}
+        if value.lower() not in categories:
+            raise named(f"unknown category '{value}' (use one of {', '.join(sorted(categories))})")
+        return ComplianceCategory(value.lower())
+
+    @field_validator("owner_role")
+    @classmethod
+    def _owner_role(cls, value: str) -> str:
+        if value.lower() not in {r.value for r in Role}:
+            raise named(f"unknown owner_role '{value}' (use one of {', '.join(r.value for r in Role)})")
+        return value.lower()
+
+    @field_validator("rrule")
+    @classmethod
+    def _rrule(cls, value: str) -> str:
+        if not value:
+            raise named("the rrule is empty (e.g. FREQ=WEEKLY;BYDAY=MO)")
+        if "DTSTART" in value.upper() or "\n" in value:
+            raise named(f"the rrule must be a single RRULE body without DTSTART, got '{value}'")
+        if not value.upper().startswith("FREQ=") and ";FREQ=" not in value.upper():
+            raise named(f"the rrule '{value}' has no FREQ= part (e.g. FREQ=MONTHLY)")
+        if len(value) > _limit("rrule"):
+            raise named(f"the rrule is {len(value)} characters long; the limit is {_limit('rrule')}")
+        try:
+            rule = rrulestr(value, dtstart=_PROBE_START)
+            first = rule.after(_PROBE_START, inc=True)
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+            raise named(f"'{value}' is not a valid RRULE ({exc})") from None
+        if first is None:
+            raise named(f"the rrule '{value}' never produces a due date")
+        return value
 
 
 def checklist_path() -> Path:
@@ -59,118 +102,29 @@ def checklist_path() -> Path:
 
 
 def load_checklist(path: str | Path) -> list[ChecklistRow]:
-    """Read and validate every row; raise ChecklistError listing every bad line (all of them, not the first)."""
-    path = Path(path)
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            return _read_rows(csv.DictReader(handle, restkey=_EXTRA), path.name)
-    except OSError as exc:
-        raise ChecklistError(f"cannot read {path}: {exc.strerror}") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise ChecklistError(f"{path.name}: not a readable CSV file ({exc})") from None
+    """Read and validate every row; raise ChecklistError listing every bad line (all of them, not the first).
 
-
-def _read_rows(reader: csv.DictReader, name: str) -> list[ChecklistRow]:
-    header = reader.fieldnames
-    if header is None:
-        raise ChecklistError(f"{name} line 1: the file is empty; expected the header {','.join(COLUMNS)}")
-    missing = [column for column in COLUMNS if column not in [h.strip() for h in header]]
-    if missing:
-        raise ChecklistError(f"{name} line 1: missing column(s) {', '.join(missing)}")
+    The file is read as every CSV import reads one (services.csv_files); each problem is "<file> line N: ...".
+    """
+    table = read_table(Path(path), LAYOUT, ChecklistError)
+    problems = [(line, problem) for line, problem in table.problems]
+    bad = {line for line, _ in problems}
     rows: list[ChecklistRow] = []
-    problems: list[str] = []
     seen: dict[str, int] = {}
-    records = iter(reader)
-    while True:
-        try:
-            record = next(records)
-        except StopIteration:
-            break
-        except csv.Error as exc:  # a broken quote or NUL byte: the rest of the file cannot be read
-            problems.append(f"{name} line {reader.line_num}: not readable as CSV ({exc})")
-            break
-        line = reader.line_num
-        where = f"{name} line {line}"
-        if any(value.strip() for value in record.pop(_EXTRA, [])):
-            problems.append(f"{where}: more fields than the header has columns")
+    for record in table.rows:
+        if record.line in bad:
             continue
-        values = {key.strip(): value for key, value in record.items()}
-        cells = {column: (values.get(column) or "").strip() for column in COLUMNS}
-        if not any(cells.values()):
-            continue  # a blank line
-        row_problems: list[str] = []
-        row = _parse_row(cells, where, row_problems)
-        problems.extend(row_problems)
+        cells = {column: record.cells.get(column, "") for column in COLUMNS}
+        row, found = validate(ChecklistRow, cells)
+        problems.extend((record.line, problem) for problem in found)
         title = cells["title"].lower()
         if title and title in seen:
-            problems.append(f"{where}: the title '{cells['title']}' is already used on line {seen[title]}")
+            problems.append((record.line, f"the title '{cells['title']}' is already used on line {seen[title]}"))
         elif title:
-            seen[title] = line
+            seen[title] = record.line
         if row is not None:
             rows.append(row)
     if problems:
-        raise _fail(problems)
+        listed = [f"{table.name} line {line}: {text}" for line, text in sorted(problems, key=lambda p: p[0])]
+        raise ChecklistError("\n".join(listed), listed)
     return rows
-
-
-def _parse_row(cells: dict[str, str], where: str, problems: list[str]) -> ChecklistRow | None:
-    """The row, or None when it has problems; each one is appended to `problems` (this row's own list)."""
-    title = cells["title"]
-    if not title:
-        problems.append(f"{where}: the title is empty")
-    for column in ("title", "evidence"):
-        _collect(problems, _check_length, where, column, cells[column], ComplianceTask)
-    categories = {c.value for c in ComplianceCategory}
-    if cells["category"].lower() not in categories:
-        problems.append(
-            f"{where}: unknown category '{cells['category']}' (use one of {', '.join(sorted(categories))})"
-        )
-    roles = {r.value for r in Role}
-    if cells["owner_role"].lower() not in roles:
-        problems.append(
-            f"{where}: unknown owner_role '{cells['owner_role']}' (use one of {', '.join(r.value for r in Role)})"
-        )
-    rrule = _collect(problems, _check_rrule, cells["rrule"], where)
-    if problems or rrule is None:
-        return None
-    return ChecklistRow(
-        title=title,
-        category=ComplianceCategory(cells["category"].lower()),
-        rrule=rrule,
-        evidence=cells["evidence"],
-        owner_role=cells["owner_role"].lower(),
-    )
-
-
-def _collect(problems: list[str], check: Callable[..., T], *args: Any) -> T | None:
-    """`check(*args)`, or None with its problem appended to `problems`."""
-    try:
-        return check(*args)
-    except _RowProblem as exc:
-        problems.append(str(exc))
-        return None
-
-
-def _check_length(where: str, column: str, value: str, table: type) -> None:
-    limit = table.__table__.c[column].type.length
-    if limit is not None and len(value) > limit:
-        raise _RowProblem(f"{where}: the {column} is {len(value)} characters long; the limit is {limit}")
-
-
-def _check_rrule(text: str, where: str) -> str:
-    text = text.strip()
-    if not text:
-        raise _RowProblem(f"{where}: the rrule is empty (e.g. FREQ=WEEKLY;BYDAY=MO)")
-    if "DTSTART" in text.upper() or "\n" in text:
-        raise _RowProblem(f"{where}: the rrule must be a single RRULE body without DTSTART, got '{text}'")
-    if not text.upper().startswith("FREQ=") and ";FREQ=" not in text.upper():
-        raise _RowProblem(f"{where}: the rrule '{text}' has no FREQ= part (e.g. FREQ=MONTHLY)")
-    _check_length(where, "rrule", text, ComplianceTask)
-    try:
-        rule = rrulestr(text, dtstart=_PROBE_START)
-        first = rule.after(_PROBE_START, inc=True)
-    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
-        raise _RowProblem(f"{where}: '{text}' is not a valid RRULE ({exc})") from None
-    if first is None:
-        raise _RowProblem(f"{where}: the rrule '{text}' never produces a due date")
-    return text

@@ -44,8 +44,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
@@ -61,10 +62,23 @@ from officemgr.models import (
     PatientCreate,
     Payer,
 )
-from officemgr.models.validation import explain, parse_date, parse_money
 from officemgr.services import billing, icd
 from officemgr.services.common import _plain, created_fields, record
-from officemgr.services.csv_files import FileRefused, Row, data_rows, header, read_records
+from officemgr.services.csv_files import (
+    Cells,
+    FileRefused,
+    Layout,
+    Table,
+    amount,
+    by_line,
+    cell,
+    day,
+    parse_cents,
+    read_table,
+    refusal,
+    validate,
+    yes_no,
+)
 from officemgr.services.format import money
 
 COLUMNS = ("claim", "patient_last", "patient_first", "dob", "payer", "service_date", "billed", "paid", "status",
@@ -81,14 +95,11 @@ _ALIASES = {
     "procedures": "codes", "cpt": "codes", "diagnosis": "diagnoses", "dx": "diagnoses", "icd": "diagnoses",
     "carc": "denial_code", "denial": "denial_code",
 }
-MAX_LISTED = 50
 MAX_CENTS = 100_000_000  # $1,000,000.00 on one claim: anything above is a typo
 MAX_LINES = 50  # service lines on one professional claim (837P)
 MAX_DIAGNOSES = 12
 MAX_UNITS = 999
 EXPORT_PAGE = 500
-_YES = {"yes", "y", "true", "1", "x"}
-_NO = {"no", "n", "false", "0"}
 _NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,29}")
 # One procedure on a claim: code, modifiers, units, charge ("99213-25-59x2=135.00").
 _LINE = re.compile(r"(?P<code>[0-9A-Z]{5})(?P<mods>(?:-[0-9A-Z]{2}){0,4})(?:X(?P<units>\d{1,3}))?"
@@ -103,6 +114,8 @@ _STATUS_WORDS = {**{s.value: s for s in ClaimStatus}, **{s.label: s for s in Cla
                  "partially paid": ClaimStatus.partly_paid, "partial": ClaimStatus.partly_paid,
                  "written off": ClaimStatus.closed}
 _PATIENT_COLUMNS = {"last_name": "patient_last", "first_name": "patient_first", "dob": "dob"}
+LAYOUT = Layout("import claims", COLUMNS, "claims", required=REQUIRED, aliases=_ALIASES)
+_AMOUNT = amount(MAX_CENTS, "135.00")
 
 
 @dataclass(frozen=True)
@@ -120,25 +133,50 @@ class ClaimsImportRefused(FileRefused):
     """A claims file not imported; the message lists what is wrong (each bad row as "line N: ...")."""
 
 
-# --- import: reading ----------------------------------------------------------------------------------
-
-
-def _read(path: Path) -> tuple[list[Row], list[tuple[int, str]]]:
-    """The data rows, and the (line, problem) found while reading them."""
-    records = read_records(path, command="import claims", columns=COLUMNS, refused=ClaimsImportRefused)
-    names = header(records[0][1], path.name, known=set(COLUMNS), listed=COLUMNS, aliases=_ALIASES,
-                   refused=ClaimsImportRefused)
-    missing = [column for column in REQUIRED if column not in names]
-    if missing:
-        raise ClaimsImportRefused(f"{path.name}: line 1 has no {', '.join(missing)} column"
-                                  f"{'s' if len(missing) > 1 else ''} (the columns are: {', '.join(COLUMNS)})")
-    rows, problems = data_rows(records, names)
-    if not rows:
-        raise ClaimsImportRefused(f"{path.name} has a header but no claims")
-    return rows, problems
-
-
 # --- import: checking ---------------------------------------------------------------------------------
+
+
+def _status(text: str) -> ClaimStatus:
+    status = _STATUS_WORDS.get(" ".join(text.lower().replace("_", " ").split()))
+    if status is None:
+        raise ValueError(f"unknown status '{text}' (use one of: {', '.join(s.label for s in ClaimStatus)})")
+    return status
+
+
+def _denial(text: str) -> tuple[str | None, str]:
+    match = _DENIAL.fullmatch(text.strip().upper())
+    if match is None:
+        raise ValueError(f"'{text}' is not a CARC code (e.g. CO-50, PR-27 or 197)")
+    return match["group"], match["code"]
+
+
+def _one_space(value: object) -> object:
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+class ClaimRow(BaseModel):
+    """One row of a claims file, each cell read as its type; the checks between cells and against the database
+    are `_check`'s. An optional cell left empty is None: "not given, keep what the claim has"."""
+
+    model_config = ConfigDict(frozen=True)
+
+    claim: str
+    payer: Annotated[str, BeforeValidator(_one_space), Field(max_length=80)]
+    service_date: Annotated[date, cell(day)]
+    billed: Annotated[int, cell(_AMOUNT)]
+    paid: Annotated[int | None, cell(_AMOUNT)] = None
+    status: Annotated[ClaimStatus | None, cell(_status)] = None
+    submitted_on: Annotated[date | None, cell(day)] = None
+    paper: Annotated[bool | None, cell(yes_no)] = None
+    denial_code: Annotated[tuple[str | None, str] | None, cell(_denial)] = None
+    denied_on: Annotated[date | None, cell(day)] = None
+
+    @field_validator("claim")
+    @classmethod
+    def _number(cls, value: str) -> str:
+        if not _NUMBER.fullmatch(value):
+            raise ValueError(f"'{value}' is not a claim number (letters, digits and - . / _, at most 30)")
+        return value
 
 
 @dataclass(frozen=True)
@@ -192,18 +230,18 @@ class _Lookup:
                 select(Claim).where(func.lower(Claim.number).in_([n.lower() for n in chunk])))})
         payers = {payer.name.lower(): payer for payer in session.exec(select(Payer))}
         ids = {claim.patient_id for claim in claims.values()}
-        names = {p.id: f"{p.name} (born {p.dob:%m/%d/%Y})"
+        names = {_id(p): f"{p.name} (born {p.dob:%m/%d/%Y})"
                  for p in session.exec(select(Patient).where(col(Patient.id).in_(ids)))} if ids else {}
         return cls(claims, payers, names)
 
 
-def _check_all(session: Session, rows: list[Row], problems: list[tuple[int, str]], name: str,
-               today: date) -> tuple[list[_Draft], _Lookup]:
+def _check_all(session: Session, table: Table, today: date) -> tuple[list[_Draft], _Lookup]:
+    problems = list(table.problems)
     bad = {line for line, _ in problems}
-    lookup = _Lookup.read(session, [row.cells.get("claim", "") for row in rows if row.cells.get("claim")])
+    lookup = _Lookup.read(session, [row.cells["claim"] for row in table.rows if row.cells.get("claim")])
     first_line: dict[str, int] = {}
     drafts: list[_Draft] = []
-    for row in rows:
+    for row in table.rows:
         number = row.cells.get("claim", "")
         if number:
             earlier = first_line.setdefault(number.lower(), row.line)
@@ -212,90 +250,74 @@ def _check_all(session: Session, rows: list[Row], problems: list[tuple[int, str]
                 continue
         if row.line in bad:
             continue
-        draft, found = _check(session, row, lookup, today)
+        draft, found = _check(session, Cells(row), lookup, today)
         if found:
             problems.append((row.line, "; ".join(found)))
         elif draft is not None:
             drafts.append(draft)
     if problems:
-        listed = [f"line {line}: {text}" for line, text in sorted(problems, key=lambda p: p[0])]
-        verb = "has" if len(listed) == 1 else "have"
-        head = f"{name}: nothing was imported; {len(listed)} of {len(rows)} lines {verb} problems:"
-        more = [f"... and {len(listed) - MAX_LISTED} more"] if len(listed) > MAX_LISTED else []
-        raise ClaimsImportRefused("\n".join([head, *listed[:MAX_LISTED], *more]), listed)
+        listed = by_line(problems)
+        raise ClaimsImportRefused(refusal(table.name, listed, len(table.rows)), listed)
     return drafts, lookup
 
 
-def _check(session: Session, row: Row, lookup: _Lookup, today: date) -> tuple[_Draft | None, list[str]]:
-    cells, problems = row.cells, []
-    for column in REQUIRED:
-        if not cells.get(column):
-            problems.append(f"{column} is empty")
-    if problems:
-        return None, problems
-    number = cells["claim"]
-    if not _NUMBER.fullmatch(number):
-        problems.append(f"claim: '{number}' is not a claim number (letters, digits and - . / _, at most 30)")
-    person = _patient(cells, problems)
-    payer_name = " ".join(cells["payer"].split())
-    if len(payer_name) > 80:
-        problems.append("payer: at most 80 characters")
-    service_date = _date(cells, "service_date", problems)
+def _check(session: Session, cells: Cells, lookup: _Lookup, today: date) -> tuple[_Draft | None, list[str]]:
+    if not cells.required(*REQUIRED):
+        return None, cells.problems
+    problems = cells.problems
+    person = _patient(cells)
+    row, found = validate(ClaimRow, {column: cells.text(column) for column in ClaimRow.model_fields})
+    problems.extend(found)
+    service_date = row.service_date if row else None
     if service_date and service_date > today:
         problems.append(f"service_date: {service_date:%m/%d/%Y} is after today")
     if person and service_date and person.dob > service_date:
         problems.append(f"dob: {person.dob:%m/%d/%Y} is after the date of service")
-    billed = _money(cells, "billed", problems)
-    paid = _money(cells, "paid", problems)
-    if billed is not None and paid is not None and paid > billed:
-        problems.append(f"paid {cells['paid']} is more than billed {cells['billed']}")
-    status = _status(cells.get("status", ""), problems)
-    submitted_on = _date(cells, "submitted_on", problems)
-    if submitted_on and service_date and submitted_on < service_date:
-        problems.append(f"submitted_on: {submitted_on:%m/%d/%Y} is before the date of service")
-    if submitted_on and submitted_on > today:
-        problems.append(f"submitted_on: {submitted_on:%m/%d/%Y} is after today")
-    if submitted_on and status is ClaimStatus.draft:
-        problems.append("a draft has not been submitted: leave submitted_on empty or give the status")
-    lines = _procedures(cells["codes"], billed, problems)
-    diagnoses = _diagnoses(cells["diagnoses"], problems)
-    paper = _yes_no(cells, "paper", problems)
-    denial = _denial(cells.get("denial_code", ""), problems)
-    denied_on = _date(cells, "denied_on", problems)
-    if denied_on and (denied_on > today or (service_date and denied_on < service_date)):
-        problems.append(f"denied_on: {denied_on:%m/%d/%Y} is not between the date of service and today")
-    claim = lookup.claims.get(number.lower())
-    effective = status or (claim.status if claim else ClaimStatus.submitted)
-    if denial and effective not in _DENIAL_STATUSES:
+    if row and row.paid is not None and row.paid > row.billed:
+        problems.append(f"paid {cells.text('paid')} is more than billed {cells.text('billed')}")
+    if row and row.submitted_on:
+        if row.submitted_on < row.service_date:
+            problems.append(f"submitted_on: {row.submitted_on:%m/%d/%Y} is before the date of service")
+        if row.submitted_on > today:
+            problems.append(f"submitted_on: {row.submitted_on:%m/%d/%Y} is after today")
+        if row.status is ClaimStatus.draft:
+            problems.append("a draft has not been submitted: leave submitted_on empty or give the status")
+    lines = _procedures(cells.text("codes"), row.billed if row else None, problems)
+    diagnoses = _diagnoses(cells.text("diagnoses"), problems)
+    if row is None or person is None:
+        return None, problems
+    if row.denied_on and (row.denied_on > today or row.denied_on < row.service_date):
+        problems.append(f"denied_on: {row.denied_on:%m/%d/%Y} is not between the date of service and today")
+    claim = lookup.claims.get(row.claim.lower())
+    effective = row.status or (claim.status if claim else ClaimStatus.submitted)
+    if row.denial_code and effective not in _DENIAL_STATUSES:
         problems.append(f"denial_code: a {effective.label} claim has no denial (leave it empty, or give the "
                         "status denied)")
-    if denied_on and effective is not ClaimStatus.denied:
+    if row.denied_on and effective is not ClaimStatus.denied:
         problems.append(f"denied_on: the claim is {effective.label}, not denied")
-    if effective is ClaimStatus.denied and not denial and not (claim and claim.denial_code):
+    if effective is ClaimStatus.denied and not row.denial_code and not (claim and claim.denial_code):
         problems.append("denial_code: a denied claim needs its CARC code from the remittance (e.g. CO-50 or 197)")
-    if problems or person is None or service_date is None or billed is None:
+    if problems:
         return None, problems
     patient = _find_patient(session, person, problems)
     if claim is not None:
-        _same_claim(claim, patient, payer_name, service_date, lookup, problems)
+        _same_claim(claim, patient, row.payer, row.service_date, lookup, problems)
     if problems:
         return None, problems
-    return _Draft(row.line, number, person, patient, payer_name, service_date, billed, paid, status, submitted_on,
-                  lines, diagnoses, paper, denial, denied_on, claim), []
+    return _Draft(cells.row.line, row.claim, person, patient, row.payer, row.service_date, row.billed, row.paid,
+                  row.status, row.submitted_on, lines, diagnoses, row.paper, row.denial_code, row.denied_on,
+                  claim), []
 
 
-def _patient(cells: dict[str, str], problems: list[str]) -> PatientCreate | None:
-    dob = parse_date(cells["dob"])
+def _patient(cells: Cells) -> PatientCreate | None:
+    dob = cells.read("dob", day)
     if dob is None:
-        problems.append(f"dob: '{cells['dob']}' is not a date (11/23/2026 or 2026-11-23)")
         return None
-    try:
-        return PatientCreate(last_name=cells["patient_last"], first_name=cells["patient_first"], dob=dob)
-    except ValidationError as exc:
-        for error in exc.errors():
-            where = _PATIENT_COLUMNS.get(str(error["loc"][0]), "") if error["loc"] else ""
-            problems.append(f"{where}: {explain(error)}" if where else explain(error))
-        return None
+    values: dict[str, Any] = {"last_name": cells.text("patient_last"), "first_name": cells.text("patient_first"),
+                              "dob": dob}
+    person, found = validate(PatientCreate, values, _PATIENT_COLUMNS)
+    cells.problems.extend(found)
+    return person
 
 
 def _find_patient(session: Session, person: PatientCreate, problems: list[str]) -> Patient | None:
@@ -327,43 +349,6 @@ def _same_claim(claim: Claim, patient: Patient | None, payer_name: str, service_
                         f"not {service_date:%m/%d/%Y}")
 
 
-def _date(cells: dict[str, str], column: str, problems: list[str]) -> date | None:
-    text = cells.get(column, "")
-    if not text:
-        return None
-    day = parse_date(text)
-    if day is None:
-        problems.append(f"{column}: '{text}' is not a date (11/23/2026 or 2026-11-23)")
-    return day
-
-
-def _money(cells: dict[str, str], column: str, problems: list[str]) -> int | None:
-    text = cells.get(column, "")
-    if not text:
-        return None
-    cents = parse_money(text)
-    if cents is None:
-        if re.fullmatch(r"-\s*\$?\s*[\d,.]+|\$\s*-\s*[\d,.]+|\(\s*\$?[\d,.]+\s*\)", text):
-            problems.append(f"{column}: {text} is negative")
-        else:
-            problems.append(f"{column}: '{text}' is not an amount like 135.00 or $1,250.00")
-        return None
-    if cents > MAX_CENTS:
-        problems.append(f"{column}: {text} is more than $1,000,000.00")
-        return None
-    return cents
-
-
-def _status(text: str, problems: list[str]) -> ClaimStatus | None:
-    if not text:
-        return None
-    status = _STATUS_WORDS.get(" ".join(text.lower().replace("_", " ").split()))
-    if status is None:
-        problems.append(f"status: unknown status '{text}' (use one of: "
-                        f"{', '.join(s.label for s in ClaimStatus)})")
-    return status
-
-
 def _procedures(text: str, billed: int | None, problems: list[str]) -> list[_Line]:
     lines: list[_Line] = []
     found: list[str] = []
@@ -381,8 +366,8 @@ def _procedures(text: str, billed: int | None, problems: list[str]) -> list[_Lin
             continue
         charge = None
         if match["charge"] is not None:
-            charge = parse_money(match["charge"])
-            if charge is None or charge > MAX_CENTS:
+            charge = parse_cents(match["charge"])
+            if charge is None or not 0 <= charge <= MAX_CENTS:
                 found.append(f"codes: {part}: '{match['charge']}' is not a charge like 135.00")
                 continue
         mods = " ".join(m for m in match["mods"].split("-") if m)
@@ -423,28 +408,6 @@ def _diagnoses(text: str, problems: list[str]) -> list[str]:
     return codes
 
 
-def _yes_no(cells: dict[str, str], column: str, problems: list[str]) -> bool | None:
-    word = cells.get(column, "").lower()
-    if not word:
-        return None
-    if word in _YES:
-        return True
-    if word in _NO:
-        return False
-    problems.append(f"{column}: '{cells[column]}' is not yes or no")
-    return None
-
-
-def _denial(text: str, problems: list[str]) -> tuple[str | None, str] | None:
-    if not text:
-        return None
-    match = _DENIAL.fullmatch(text.strip().upper())
-    if match is None:
-        problems.append(f"denial_code: '{text}' is not a CARC code (e.g. CO-50, PR-27 or 197)")
-        return None
-    return match["group"], match["code"]
-
-
 # --- import: writing ----------------------------------------------------------------------------------
 
 
@@ -453,11 +416,10 @@ def import_claims(session: Session, path: Path, *, today: date, now: datetime, a
 
     Raises ClaimsImportRefused naming each bad line; then nothing is written.
     """
-    path = Path(path)
-    rows, problems = _read(path)
+    table = read_table(Path(path), LAYOUT, ClaimsImportRefused)
     try:
-        drafts, lookup = _check_all(session, rows, problems, path.name, today)
-        result = _Writer(session, lookup, path.name, today=today, now=now, actor=actor).write(drafts)
+        drafts, lookup = _check_all(session, table, today)
+        result = _Writer(session, lookup, table.name, today=today, now=now, actor=actor).write(drafts)
         session.commit()
     except BaseException:
         session.rollback()
@@ -498,7 +460,7 @@ class _Writer:
             payer = Payer(name=name, timely_filing_days=365)
             self.session.add(payer)
             self.session.flush()
-            self._audit("payer", payer.id, "create", {**created_fields(payer), "file": self.file})  # type: ignore[arg-type]
+            self._audit("payer", _id(payer), "create", {**created_fields(payer), "file": self.file})
             self.lookup.payers[name.lower()] = payer
             self.new_payers.append(name)
         return payer
@@ -509,13 +471,13 @@ class _Writer:
             patient = Patient(**draft.person.model_dump())
             self.session.add(patient)
             self.session.flush()
-            self._audit("patient", patient.id, "create", {**created_fields(patient), "file": self.file})  # type: ignore[arg-type]
+            self._audit("patient", _id(patient), "create", {**created_fields(patient), "file": self.file})
             self.new_patients[draft.patient_key] = patient
         return patient
 
     def _event(self, claim: Claim, old: str, paid_change: int) -> None:
         self.session.add(ClaimEvent(
-            claim_id=claim.id, at=self.now, actor=self.actor, from_status=old, to_status=claim.status.value,
+            claim_id=_id(claim), at=self.now, actor=self.actor, from_status=old, to_status=claim.status.value,
             amount_cents=paid_change, code=(claim.denial_code or "") if claim.status is ClaimStatus.denied else "",
             text=f"imported from {self.file}"[:300],
         ))
@@ -525,7 +487,7 @@ class _Writer:
         group, code = draft.denial or (None, None)
         denied_on = draft.denied_on or (self.today if status is ClaimStatus.denied else None)
         claim = Claim(
-            number=draft.number, patient_id=patient.id, payer_id=payer.id, service_date=draft.service_date,  # type: ignore[arg-type]
+            number=draft.number, patient_id=_id(patient), payer_id=_id(payer), service_date=draft.service_date,
             billed_cents=draft.billed_cents, paid_cents=draft.paid_cents or 0, status=status,
             submitted_on=draft.submitted_on, denial_code=code, denial_group=group, denied_on=denied_on,
             paper=bool(draft.paper),
@@ -541,7 +503,7 @@ class _Writer:
         self._event(claim, "", claim.paid_cents)
         changes = created_fields(claim)
         changes.update(lines=[_line_text(line) for line in draft.lines], diagnoses=draft.diagnoses, file=self.file)
-        self._audit("claim", claim.id, "create", changes)  # type: ignore[arg-type]
+        self._audit("claim", _id(claim), "create", changes)
 
     def _update(self, draft: _Draft, claim: Claim, payer: Payer) -> bool:
         """Apply the file's values to a claim already here; False when nothing changed."""
@@ -594,7 +556,7 @@ class _Writer:
             changes.update(lines=[_line_text(line) for line in draft.lines], diagnoses=draft.diagnoses)
         if claim.status is not old_status or claim.paid_cents != old_paid:
             self._event(claim, old_status.value, claim.paid_cents - old_paid)
-        self._audit("claim", claim.id, "update", {**changes, "file": self.file})  # type: ignore[arg-type]
+        self._audit("claim", _id(claim), "update", {**changes, "file": self.file})
         return True
 
     def _lines_differ(self, claim: Claim, draft: _Draft) -> bool:
@@ -607,10 +569,16 @@ class _Writer:
 
     def _write_lines(self, claim: Claim, draft: _Draft) -> None:
         for line, charge in _charges(draft):
-            self.session.add(ClaimLine(claim_id=claim.id, code=line.code, modifiers=line.modifiers,  # type: ignore[arg-type]
+            self.session.add(ClaimLine(claim_id=_id(claim), code=line.code, modifiers=line.modifiers,
                                        units=line.units, charge_cents=charge))
         for position, code in enumerate(draft.diagnoses, start=1):
-            self.session.add(ClaimDiagnosis(claim_id=claim.id, position=position, code=code))  # type: ignore[arg-type]
+            self.session.add(ClaimDiagnosis(claim_id=_id(claim), position=position, code=code))
+
+
+def _id(row: Claim | Patient | Payer) -> int:
+    """The id of a row read from the database or flushed to it."""
+    assert row.id is not None
+    return row.id
 
 
 def _closed_by_import(claim: Claim, file: str) -> None:
@@ -621,8 +589,9 @@ def _closed_by_import(claim: Claim, file: str) -> None:
 
 def _charges(draft: _Draft) -> list[tuple[_Line, int]]:
     """Each line with its charge: as given, else the whole billed amount on the first line."""
-    if all(line.charge_cents is not None for line in draft.lines):
-        return [(line, line.charge_cents) for line in draft.lines]  # type: ignore[misc]
+    given = [(line, line.charge_cents) for line in draft.lines if line.charge_cents is not None]
+    if len(given) == len(draft.lines):
+        return given
     return [(line, draft.billed_cents if i == 0 else 0) for i, line in enumerate(draft.lines)]
 
 

@@ -1,25 +1,129 @@
-"""Reading a CSV file a manager saved from a spreadsheet: every way it can be unreadable, said plainly."""
+"""Reading a CSV file a manager saved from a spreadsheet: the one path every CSV import takes.
+
+`read_table` reads the file (.csv, UTF-8 with or without a byte-order mark) and checks its header; the data rows
+come numbered by the line each starts on, as a spreadsheet shows them. The cell parsers read money (cents),
+dates, whole numbers and yes/no the same way in every import: each raises ValueError saying what is wrong with the
+value, and `Cells.read` (or a schema field made with `cell`) puts the column in front ("unit_cost: -4.00 is
+negative"). `validate` runs a row through a pydantic schema and words its errors the same way, and `refusal` is
+the all-or-nothing message that lists each bad line ("line N: ...").
+
+Money has one parser, `parse_cents`. A minus sign (-12.00, -$12.00, $-12.00) and accounting parentheses ((12.00),
+($12.00)) both mean a negative amount. No column an import reads can be negative (a unit cost, a charge, what a
+claim was paid to date, an allowed amount), so `amount` refuses either form as "is negative", never as "not an
+amount" in one import and "negative" in another.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, BeforeValidator, ValidationError
+from pydantic_core import PydanticCustomError
+
+from officemgr.models.validation import explain, parse_date
 from officemgr.services.common import ServiceError
+from officemgr.services.format import money as dollars
+from officemgr.services.format import plural
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+# What a file-level refusal is raised as: the caller's exception class, given the message.
+Refusal = Callable[[str], Exception]
+
+MAX_LISTED = 50
+_AMOUNT = re.compile(r"(?P<minus>-?)\s*\$?\s*(?P<minus2>-?)\s*"
+                     r"(?P<dollars>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<cents>\d{1,2}))?")
+_WHOLE = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
+_NEGATIVE_WHOLE = re.compile(r"-\s*[\d,.]+")
+_YES = frozenset({"yes", "y", "true", "1", "x"})
+_NO = frozenset({"no", "n", "false", "0"})
+_NAMED = "named"  # a schema error whose message already names its column
 
 
-def read_records(path: Path, *, command: str, columns: tuple[str, ...],
-                 refused: type[ServiceError]) -> list[tuple[int, list[str]]]:
-    """The file's records with the line each starts on; the first is a non-empty header.
+class FileRefused(ServiceError):
+    """A file not imported; the message lists what is wrong (each bad row as "line N: ...")."""
 
-    `command` names the import in messages ("import items"); `columns` are listed when the header is missing.
-    Raises `refused` (the caller's ServiceError subclass) for a file that is not readable CSV.
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+# --- the file and its header --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The columns an import reads, as its header may name them."""
+
+    command: str  # names the import in messages: "import items"
+    columns: tuple[str, ...]  # what a message lists as "the columns are: ..."
+    noun: str  # what the rows are: "... has a header but no items"
+    required: tuple[str, ...] = ()  # line 1 must name these
+    aliases: Mapping[str, str] = field(default_factory=dict)  # "cpt" -> "code" (after lower case and "_")
+    read_past: tuple[str, ...] = ()  # known too (e.g. the export's extra columns), never listed
+    other_columns: bool = False  # True: a column it does not know is ignored; False: refused
+
+    @property
+    def known(self) -> frozenset[str]:
+        return frozenset(self.columns) | frozenset(self.read_past)
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int  # where the row starts in the file (line 1 is the header; blank lines count)
+    cells: dict[str, str]  # known column -> stripped text, for the columns the file has
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # the file's name, as messages give it
+    rows: list[Row]  # the non-blank rows after the header
+    problems: list[tuple[int, str]]  # (line, problem) found while reading: values under no column
+
+
+def read_table(path: Path, layout: Layout, refused: Refusal) -> Table:
+    """The file's data rows under a checked header; `refused(message)` is raised for a file that cannot be read.
+
+    Refused: not a .csv, missing, unreadable, empty, not UTF-8 (a BOM is fine), binary, broken quoting, a first
+    line that is not a header, unknown (unless the layout allows others), repeated or missing required columns,
+    and a header with no rows under it.
     """
+    name = path.name
+    records = _records(path, layout, refused)
+    names = _header(records[0][1], name, layout, refused)
+    rows: list[Row] = []
+    problems: list[tuple[int, str]] = []
+    for line, cells in records[1:]:
+        if not any(cell.strip() for cell in cells):
+            continue
+        values: dict[str, str] = {}
+        unnamed = False
+        for column, cell in zip(names, cells, strict=False):
+            if column:
+                values[column] = cell.strip()
+            elif column == "" and cell.strip():
+                unnamed = True
+        if any(cell.strip() for cell in cells[len(names):]):
+            problems.append((line, "more fields than the header has columns"))
+        elif unnamed:
+            problems.append((line, "a value under a column line 1 gives no name"))
+        rows.append(Row(line, values))
+    if not rows:
+        raise refused(f"{name} has a header but no {layout.noun}")
+    return Table(name, rows, problems)
+
+
+def _records(path: Path, layout: Layout, refused: Refusal) -> list[tuple[int, list[str]]]:
+    """Every record with the line it starts on; the first is a non-empty header."""
     if path.suffix.lower() != ".csv":
-        raise refused(f"{path.name}: {command} reads a .csv file, not '{path.suffix or 'no extension'}'")
+        raise refused(f"{path.name}: {layout.command} reads a .csv file, not '{path.suffix or 'no extension'}'")
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -35,6 +139,8 @@ def read_records(path: Path, *, command: str, columns: tuple[str, ...],
     if "\x00" in text:
         raise refused(f"{path.name} is not a readable CSV file (it holds binary data: save it as 'CSV UTF-8' "
                       "from the spreadsheet)")
+    if not text.strip():
+        raise refused(f"{path.name} is empty")  # a byte-order mark and nothing else
     reader = csv.reader(io.StringIO(text, newline=""))
     records: list[tuple[int, list[str]]] = []
     try:
@@ -45,59 +151,191 @@ def read_records(path: Path, *, command: str, columns: tuple[str, ...],
     except csv.Error as exc:
         raise refused(f"{path.name} is not a readable CSV file (line {reader.line_num}: {exc})") from None
     if not records or not any(cell.strip() for cell in records[0][1]):
-        raise refused(f"{path.name}: line 1 must be a header naming the columns ({', '.join(columns)})")
+        raise refused(f"{path.name}: line 1 must be a header naming the columns ({', '.join(layout.columns)})")
     return records
 
 
-class FileRefused(ServiceError):
-    """A file not imported; the message lists what is wrong (each bad row as "line N: ...")."""
-
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.problems = problems or []
+def column_name(text: str, aliases: Mapping[str, str]) -> str:
+    """A header cell as a column: any case, spaces or hyphens for "_" ("Reorder point" is reorder_point)."""
+    column = re.sub(r"[\s-]+", "_", text.strip().lower())
+    return aliases.get(column, column)
 
 
-@dataclass(frozen=True)
-class Row:
-    line: int
-    cells: dict[str, str]  # column -> stripped text, for the columns the file has
-
-
-def header(cells: list[str], name: str, *, known: set[str], listed: tuple[str, ...], aliases: dict[str, str],
-           refused: type[ServiceError]) -> list[str]:
-    """Column names from line 1 ("Reorder point" is reorder_point); unknown or repeated ones refused.
-
-    An alias to "" marks a column that is read past (its cells are ignored).
-    """
-    names = []
-    for cell in cells:
-        column = re.sub(r"[\s-]+", "_", cell.strip().lower())
-        names.append(aliases.get(column, column))
-    unknown = [cells[i].strip() for i, column in enumerate(names) if column and column not in known]
-    if unknown:
+def _header(cells: list[str], name: str, layout: Layout, refused: Refusal) -> list[str | None]:
+    """Line 1 as the column of each cell: "" for a cell with no name, None for a column that is ignored (any
+    column the import does not know, with or without a name, when the layout allows other columns)."""
+    names = [column_name(cell, layout.aliases) for cell in cells]
+    listed = ", ".join(layout.columns)
+    if not layout.known & set(names):
+        raise refused(f"{name}: line 1 must be a header naming the columns ({listed})")
+    unknown = [cells[i].strip() for i, column in enumerate(names) if column and column not in layout.known]
+    if unknown and not layout.other_columns:
         raise refused(f"{name}: line 1 has the unknown column(s) {', '.join(repr(c) for c in unknown)} "
-                      f"(the columns are: {', '.join(listed)})")
-    twice = sorted({column for column in names if column and names.count(column) > 1})
+                      f"(the columns are: {listed})")
+    twice = sorted({column for column in names if column in layout.known and names.count(column) > 1})
     if twice:
         raise refused(f"{name}: line 1 has the column(s) {', '.join(twice)} more than once")
-    return names
+    missing = [column for column in layout.required if column not in names]
+    if missing:
+        raise refused(f"{name}: line 1: missing column(s) {', '.join(missing)} (the columns are: {listed})")
+    return [_kept(column, layout) for column in names]
 
 
-def data_rows(records: list[tuple[int, list[str]]], names: list[str]) -> tuple[list[Row], list[tuple[int, str]]]:
-    """The non-blank rows after the header, and (line, problem) for a value under no column."""
-    rows: list[Row] = []
-    problems: list[tuple[int, str]] = []
-    for number, cells in records[1:]:
-        if not any(cell.strip() for cell in cells):
-            continue
-        stray = len(cells) > len(names) and any(cell.strip() for cell in cells[len(names):])
-        values = {}
-        for column, cell in zip(names, cells, strict=False):
-            if column:
-                values[column] = cell.strip()
-            elif cell.strip():
-                stray = True
-        if stray:
-            problems.append((number, "a value under no column (more cells than the header names)"))
-        rows.append(Row(number, values))
-    return rows, problems
+def _kept(column: str, layout: Layout) -> str | None:
+    if column in layout.known:
+        return column
+    if not column and not layout.other_columns:
+        return ""  # a value under a header cell with no name is a problem of its line
+    return None  # ignored
+
+
+def refusal(name: str, listed: list[str], total: int, noun: str = "line") -> str:
+    """The message of a refused import: a head line, then each bad row (at most MAX_LISTED of them)."""
+    verb = "has" if len(listed) == 1 else "have"
+    head = f"{name}: nothing was imported; {len(listed)} of {plural(total, noun)} {verb} problems:"
+    more = [f"... and {len(listed) - MAX_LISTED} more"] if len(listed) > MAX_LISTED else []
+    return "\n".join([head, *listed[:MAX_LISTED], *more])
+
+
+def by_line(problems: list[tuple[int, str]]) -> list[str]:
+    """(line, problem) pairs as "line N: problem", in file order."""
+    return [f"line {line}: {text}" for line, text in sorted(problems, key=lambda p: p[0])]
+
+
+# --- cells --------------------------------------------------------------------------------------------
+
+
+def parse_cents(text: str) -> int | None:
+    """Dollars as typed (12.50, $1,250.00, 12, $.50) as cents, negative for -12.00, -$12.00, $-12.00 or (12.00);
+    None if it is not an amount."""
+    text = text.strip()
+    sign = 1
+    if len(text) > 1 and text[0] == "(" and text[-1] == ")":
+        text, sign = text[1:-1].strip(), -1
+    match = _AMOUNT.fullmatch(text)
+    if match is None or not (match["dollars"] or match["cents"]):
+        return None
+    minus = match["minus"] + match["minus2"]
+    if len(minus) > 1 or (minus and sign < 0):
+        return None
+    cents = int((match["dollars"] or "0").replace(",", "")) * 100 + int((match["cents"] or "0").ljust(2, "0"))
+    return -cents if minus or sign < 0 else cents
+
+
+def amount(most: int, example: str, per: str = "") -> Callable[[str], int]:
+    """A parser of an amount in cents from 0 to `most`; `example` is a typical amount for the message."""
+
+    def read(text: str) -> int:
+        cents = parse_cents(text)
+        if cents is None:
+            raise ValueError(f"'{text}' is not an amount like {example} or $1,250.00")
+        if cents < 0:
+            raise ValueError(f"{text} is negative")
+        if cents > most:
+            raise ValueError(f"{text} is more than {dollars(most)}{per}")
+        return cents
+
+    return read
+
+
+def whole(most: int) -> Callable[[str], int]:
+    """A parser of a whole number from 0 to `most` (1,200 is fine)."""
+
+    def read(text: str) -> int:
+        if _WHOLE.fullmatch(text):
+            value = int(text.replace(",", ""))
+            if value > most:
+                raise ValueError(f"{text} is more than {most:,}")
+            return value
+        if _NEGATIVE_WHOLE.fullmatch(text):
+            raise ValueError(f"{text} is negative")
+        raise ValueError(f"'{text}' is not a whole number")
+
+    return read
+
+
+def day(text: str) -> date:
+    """A date as 11/23/2026 (or 11/23/26) or 2026-11-23."""
+    found = parse_date(text)
+    if found is None:
+        raise ValueError(f"'{text}' is not a date (11/23/2026 or 2026-11-23)")
+    return found
+
+
+def yes_no(text: str) -> bool:
+    """yes/no, y/n, true/false, 1/0 (and x for yes, as a ticked cell), any case."""
+    word = text.strip().lower()
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise ValueError(f"'{text}' is not yes or no")
+
+
+class Cells:
+    """One row's cells read by the typed parsers; each problem is kept as "column: what is wrong"."""
+
+    def __init__(self, row: Row) -> None:
+        self.row = row
+        self.problems: list[str] = []
+
+    def text(self, column: str) -> str:
+        return self.row.cells.get(column, "")
+
+    def required(self, *columns: str) -> bool:
+        """True when every one of `columns` has a value; else each empty one is a problem."""
+        empty = [column for column in columns if not self.text(column)]
+        self.problems.extend(f"the {column} is empty" for column in empty)
+        return not empty
+
+    def read(self, column: str, parse: Callable[[str], T]) -> T | None:
+        """The cell read by `parse`; None when it is empty or (with the problem kept) when it is not valid."""
+        text = self.text(column)
+        if not text:
+            return None
+        try:
+            return parse(text)
+        except ValueError as exc:
+            self.problems.append(f"{column}: {exc}")
+            return None
+
+
+# --- schemas ------------------------------------------------------------------------------------------
+
+
+def cell(parse: Callable[[str], Any]) -> BeforeValidator:
+    """A schema field's validator reading a cell with `parse`; an empty cell is None (the field's default)."""
+
+    def read(value: object) -> object:
+        if not isinstance(value, str):
+            return value  # a value already typed, or None: the field's type decides
+        text = value.strip()
+        return parse(text) if text else None
+
+    return BeforeValidator(read)
+
+
+def named(message: str) -> PydanticCustomError:
+    """A schema error whose message names its column itself ("code 'X' is not ..."), so it is not prefixed."""
+    return PydanticCustomError(_NAMED, message)
+
+
+def validate(schema: type[M], values: Mapping[str, Any], columns: Mapping[str, str] | None = None
+             ) -> tuple[M | None, list[str]]:
+    """`schema` validated from `values`, or None and each error as "column: what is wrong".
+
+    `columns` maps a schema field to the column it was read from when the names differ (unit_cost_cents ->
+    unit_cost); an error of the whole record (no field) is given as it is.
+    """
+    try:
+        return schema.model_validate(dict(values)), []
+    except ValidationError as exc:
+        return None, [_problem(error, columns or {}) for error in exc.errors()]
+
+
+def _problem(error: Any, columns: Mapping[str, str]) -> str:
+    if error["type"] == _NAMED:
+        return str(error["msg"])
+    where = str(error["loc"][0]) if error["loc"] else ""
+    where = columns.get(where, where)
+    return f"{where}: {explain(error)}" if where else explain(error)

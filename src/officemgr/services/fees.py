@@ -21,32 +21,72 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Annotated, Any
 
+from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from officemgr.models import Claim, ClaimLine, FeeSchedule, Patient, Payer, Remittance, RemittanceClaim
-from officemgr.models.validation import parse_money
 from officemgr.services.common import record
-from officemgr.services.csv_files import FileRefused, header, read_records
-from officemgr.services.format import plural
+from officemgr.services.csv_files import (
+    Cells,
+    FileRefused,
+    Layout,
+    amount,
+    by_line,
+    cell,
+    named,
+    read_table,
+    refusal,
+    validate,
+)
 
 COLUMNS = ("code", "modifier", "allowed")
-_IGNORED = ("description",)
 _ALIASES = {
     "cpt": "code", "hcpcs": "code", "cpt_code": "code", "procedure": "code", "procedure_code": "code",
     "mod": "modifier", "allowed_amount": "allowed", "allowed_($)": "allowed", "fee": "allowed", "amount": "allowed",
     "desc": "description",
 }
+LAYOUT = Layout("import fees", COLUMNS, "fees", required=("code", "allowed"), aliases=_ALIASES,
+                read_past=("description",))
 _CODE = re.compile(r"[0-9A-Z]{5}")
 _MODIFIER = re.compile(r"[0-9A-Z]{2}")
 MAX_CENTS = 10_000_000  # $100,000.00 for one unit of one code: anything above is a typo
-MAX_LISTED = 50
 UNDERPAID_DAYS = 90
 
 
 class FeesRefused(FileRefused):
     """A fee schedule not imported; the message says why (each bad row as "line N: ...")."""
+
+
+class FeeRow(BaseModel):
+    """One line of a fee schedule file: the allowed amount of a code, with a modifier or without one ("")."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    modifier: str = ""
+    allowed_cents: Annotated[int, cell(amount(MAX_CENTS, "85.00"))]
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        if not _CODE.fullmatch(value.upper()):
+            raise named(f"code '{value}' is not a 5-character CPT or HCPCS code (like 99213 or J1100)")
+        return value.upper()
+
+    @field_validator("modifier")
+    @classmethod
+    def _modifier(cls, value: str) -> str:
+        if value and not _MODIFIER.fullmatch(value.upper()):
+            raise named(f"modifier '{value}' is not a 2-character modifier (like 25 or TC)")
+        return value.upper()
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.code, self.modifier)
 
 
 @dataclass(frozen=True)
@@ -80,13 +120,14 @@ def import_fees(session: Session, payer_name_or_id: str | int, path: Path, *, no
     path = Path(path)
     try:
         payer = find_payer(session, str(payer_name_or_id))
+        assert payer.id is not None  # read from the database
         fees = _read(path)
         old = session.exec(select(func.count()).select_from(FeeSchedule)
                            .where(FeeSchedule.payer_id == payer.id)).one()
         session.execute(delete(FeeSchedule).where(col(FeeSchedule.payer_id) == payer.id))
         session.add_all([FeeSchedule(payer_id=payer.id, code=code, modifier=modifier, allowed_cents=cents)
                          for (code, modifier), cents in fees.items()])
-        record(session, actor=actor, entity="payer", entity_id=payer.id, action="fee_schedule",  # type: ignore[arg-type]
+        record(session, actor=actor, entity="payer", entity_id=payer.id, action="fee_schedule",
                changes={"file": path.name, "codes": len(fees), "replaced": old}, now=now)
         session.commit()
     except BaseException:
@@ -97,75 +138,34 @@ def import_fees(session: Session, payer_name_or_id: str | int, path: Path, *, no
 
 def _read(path: Path) -> dict[tuple[str, str], int]:
     """{(code, modifier): allowed cents} from the file, or FeesRefused listing every bad line."""
-    name = path.name
-    records = read_records(path, command="import fees", columns=COLUMNS, refused=FeesRefused)
-    header = _header(records[0][1], name)
+    table = read_table(path, LAYOUT, FeesRefused)
+    problems = list(table.problems)
+    bad = {line for line, _ in problems}
     fees: dict[tuple[str, str], int] = {}
     first_line: dict[tuple[str, str], int] = {}
-    problems: list[str] = []
-    rows = 0
-    for number, cells in records[1:]:
-        if not any(cell.strip() for cell in cells):
+    for row in table.rows:
+        if row.line in bad:
             continue
-        rows += 1
-        values = {column: cell.strip() for column, cell in zip(header, cells, strict=False) if column}
-        found: list[str] = []
-        if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
-            found.append("a value under no column (more cells than the header names)")
-        key, cents = _row(values, found)
-        if key is not None and key in first_line:
-            shown = f"{key[0]} with modifier {key[1]}" if key[1] else f"{key[0]} (no modifier)"
-            found.append(f"{shown} is also on line {first_line[key]}")
+        fee, found = _row(Cells(row))
+        if fee is not None and fee.key in first_line:
+            shown = f"{fee.code} with modifier {fee.modifier}" if fee.modifier else f"{fee.code} (no modifier)"
+            found.append(f"{shown} is also on line {first_line[fee.key]}")
         if found:
-            problems.append(f"line {number}: {'; '.join(found)}")
-        elif key is not None and cents is not None:
-            first_line[key] = number
-            fees[key] = cents
+            problems.append((row.line, "; ".join(found)))
+        elif fee is not None:
+            first_line[fee.key] = row.line
+            fees[fee.key] = fee.allowed_cents
     if problems:
-        verb = "has" if len(problems) == 1 else "have"
-        head = f"{name}: nothing was imported; {len(problems)} of {plural(rows, 'line')} {verb} problems:"
-        more = [f"... and {len(problems) - MAX_LISTED} more"] if len(problems) > MAX_LISTED else []
-        raise FeesRefused("\n".join([head, *problems[:MAX_LISTED], *more]), problems)
-    if not fees:
-        raise FeesRefused(f"{name} has a header but no fees")
+        listed = by_line(problems)
+        raise FeesRefused(refusal(table.name, listed, len(table.rows)), listed)
     return fees
 
 
-def _header(cells: list[str], name: str) -> list[str]:
-    names = header(cells, name, known={*COLUMNS, *_IGNORED}, listed=COLUMNS, aliases=_ALIASES, refused=FeesRefused)
-    missing = [column for column in ("code", "allowed") if column not in names]
-    if missing:
-        raise FeesRefused(f"{name}: line 1 must be a header with the columns code, modifier (optional) and allowed; "
-                          f"it has no {' and no '.join(missing)} column")
-    return names
-
-
-def _row(values: dict[str, str], problems: list[str]) -> tuple[tuple[str, str] | None, int | None]:
-    code = values.get("code", "").upper()
-    modifier = values.get("modifier", "").upper()
-    allowed = values.get("allowed", "")
-    if not code:
-        problems.append("the code is empty")
-    elif not _CODE.fullmatch(code):
-        problems.append(f"code '{values['code']}' is not a 5-character CPT or HCPCS code (like 99213 or J1100)")
-    if modifier and not _MODIFIER.fullmatch(modifier):
-        problems.append(f"modifier '{values['modifier']}' is not a 2-character modifier (like 25 or TC)")
-    cents = None
-    if not allowed:
-        problems.append("the allowed amount is empty")
-    else:
-        cents = parse_money(allowed)
-        if cents is None:
-            if re.fullmatch(r"-\s*\$?\s*[\d,.]+|\$\s*-\s*[\d,.]+", allowed):
-                problems.append(f"allowed: {allowed} is negative")
-            else:
-                problems.append(f"allowed: '{allowed}' is not an amount like 85.00 or $1,250.00")
-        elif cents > MAX_CENTS:
-            problems.append(f"allowed: {allowed} is more than $100,000.00")
-            cents = None
-    if problems:
-        return None, None
-    return (code, modifier), cents
+def _row(cells: Cells) -> tuple[FeeRow | None, list[str]]:
+    if not cells.required("code", "allowed"):
+        return None, cells.problems
+    values = {"code": cells.text("code"), "modifier": cells.text("modifier"), "allowed_cents": cells.text("allowed")}
+    return validate(FeeRow, values, {"allowed_cents": "allowed"})
 
 
 # --- expected payment and underpayment ----------------------------------------------------------------
@@ -231,17 +231,17 @@ class UnderpaidClaim:
     posted_on: date  # when the underpaying remittance was imported
 
 
-def _underpaid_query(today: date, days: int):  # type: ignore[no-untyped-def]
+def _underpaid_query(today: date, days: int) -> Select[Claim, Patient, Payer, Any]:
     since = datetime.combine(today - timedelta(days=days), datetime.min.time())
-    posted = (select(RemittanceClaim.claim_id, func.max(Remittance.imported_at).label("posted_at"))
-              .join(Remittance, Remittance.id == RemittanceClaim.remittance_id)
+    posted = (select(col(RemittanceClaim.claim_id), func.max(Remittance.imported_at).label("posted_at"))
+              .join(Remittance, col(Remittance.id) == RemittanceClaim.remittance_id)
               .where(col(RemittanceClaim.claim_id).is_not(None))
-              .group_by(RemittanceClaim.claim_id)
+              .group_by(col(RemittanceClaim.claim_id))
               .subquery())
     return (select(Claim, Patient, Payer, posted.c.posted_at)
             .join(posted, posted.c.claim_id == Claim.id)
-            .join(Patient, Patient.id == Claim.patient_id)
-            .join(Payer, Payer.id == Claim.payer_id)
+            .join(Patient, col(Patient.id) == Claim.patient_id)
+            .join(Payer, col(Payer.id) == Claim.payer_id)
             .where(Claim.underpaid_cents > 0, posted.c.posted_at >= since))
 
 
@@ -251,11 +251,16 @@ def underpaid_claims(session: Session, today: date, days: int = UNDERPAID_DAYS,
     query = _underpaid_query(today, days)
     if payer_id is not None:
         query = query.where(Claim.payer_id == payer_id)
-    rows = session.exec(query.order_by(col(Claim.underpaid_cents).desc(), Claim.service_date, Claim.id))
-    return [UnderpaidClaim(claim.id, claim.number, patient.name, payer.id, payer.name,  # type: ignore[arg-type]
+    rows = session.exec(query.order_by(col(Claim.underpaid_cents).desc(), col(Claim.service_date), col(Claim.id)))
+    return [UnderpaidClaim(_id(claim), claim.number, patient.name, _id(payer), payer.name,
                            claim.service_date, claim.billed_cents, claim.paid_cents, claim.patient_resp_cents,
                            claim.underpaid_cents, _day(posted_at))
             for claim, patient, payer, posted_at in rows]
+
+
+def _id(row: Claim | Payer) -> int:
+    assert row.id is not None  # read from the database
+    return row.id
 
 
 def _day(value: object) -> date:

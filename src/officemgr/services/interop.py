@@ -2,7 +2,8 @@
 
 Import formats (chosen by the file's extension):
 
-CSV (.csv), UTF-8, a header row naming the columns (any order, any case; other columns are ignored):
+CSV (.csv), UTF-8, a header row naming the columns (any order, any case; "Patient Last" is patient_last; other
+columns are ignored), read as every CSV import is (services.csv_files):
     date           MM/DD/YYYY or YYYY-MM-DD
     time           09:30 or 2:15 PM
     minutes        optional; the appointment type's length when empty
@@ -25,21 +26,20 @@ DESCRIPTION, as "Key: value" fields on their own lines or separated by semicolon
 Events with STATUS:CANCELLED are skipped; repeating events (RRULE) are refused.
 
 An import is all or nothing: every row is checked first (values, provider, type, conflicts with the
-schedule and with the file's other rows, duplicates) and any bad row refuses the whole file.
+schedule and with the file's other rows, duplicates) and any bad row refuses the whole file, naming each
+bad line ("line N: ...") or event ("event N (UID ...): ...").
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from icalendar import Calendar, Event
-from pydantic import ValidationError
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -52,17 +52,18 @@ from officemgr.models import (
     PatientCreate,
     Staff,
 )
-from officemgr.models.validation import explain, parse_date
 from officemgr.services import availability
 from officemgr.services.availability import ACTIVE
 from officemgr.services.common import ServiceError, created_fields, record
+from officemgr.services.csv_files import Cells, FileRefused, Layout, Row, day, read_table, refusal, validate, whole
 from officemgr.services.schedule import _add as add_appointment
 from officemgr.services.schedule import initials
 
 PRODID = "-//officemgr//Schedule export//EN"
 COLUMNS = ("date", "time", "minutes", "provider", "patient_last", "patient_first", "dob", "phone", "type", "reason")
 REQUIRED = ("date", "time", "provider", "patient_last", "patient_first", "dob", "type")
-MAX_LISTED = 50
+LAYOUT = Layout("import appointments", COLUMNS, "appointments", required=REQUIRED, other_columns=True)
+MAX_MINUTES = 480
 # Model field -> the column the user wrote it in, so a validation message names the column.
 _APPT_COLUMNS = {"day": "date", "start_time": "time", "minutes": "minutes", "reason": "reason"}
 _PATIENT_COLUMNS = {"last_name": "patient_last", "first_name": "patient_first", "dob": "dob", "phone": "phone"}
@@ -76,12 +77,8 @@ class ImportResult:
     skipped: int = 0  # cancelled events in an .ics file
 
 
-class ImportRefused(ServiceError):
-    """A file not imported; the message lists what is wrong (each bad row as "row N: ...")."""
-
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.problems = problems or []
+class ImportRefused(FileRefused):
+    """A file not imported; the message lists what is wrong (each bad row as "line N: ...", event as "event N")."""
 
 
 # --- export -------------------------------------------------------------------------------------------
@@ -108,7 +105,8 @@ def export_ics(session: Session, *, provider_id: int, first_day: date, days: int
     stamps = _last_changed(session, [appt.id for appt, _, _ in rows])
     for appt, patient, kind in rows:
         calendar.add_component(_vevent(appt, patient, kind, provider, stamps.get(appt.id, appt.start)))
-    return calendar.to_ical()
+    data: bytes = calendar.to_ical()
+    return data
 
 
 def _active_appointments(session: Session, provider_id: int, first_day: date, days: int
@@ -116,19 +114,19 @@ def _active_appointments(session: Session, provider_id: int, first_day: date, da
     first = datetime.combine(first_day, time.min)
     return list(session.exec(
         select(Appointment, Patient, AppointmentType)
-        .join(Patient, Patient.id == Appointment.patient_id)
-        .join(AppointmentType, AppointmentType.id == Appointment.type_id)
+        .join(Patient, col(Patient.id) == Appointment.patient_id)
+        .join(AppointmentType, col(AppointmentType.id) == Appointment.type_id)
         .where(Appointment.provider_id == provider_id, Appointment.start >= first,
                Appointment.start < first + timedelta(days=days), col(Appointment.status).in_(ACTIVE))
-        .order_by(Appointment.start)
+        .order_by(col(Appointment.start))
     ).all())
 
 
-def _last_changed(session: Session, appt_ids: list[int]) -> dict[int, datetime]:
+def _last_changed(session: Session, appt_ids: list[int | None]) -> dict[int | None, datetime]:
     rows = session.exec(
         select(AppointmentEvent.appointment_id, func.max(AppointmentEvent.at))
         .where(col(AppointmentEvent.appointment_id).in_(appt_ids))
-        .group_by(AppointmentEvent.appointment_id)
+        .group_by(col(AppointmentEvent.appointment_id))
     ).all()
     return {appt_id: at for appt_id, at in rows}
 
@@ -203,17 +201,18 @@ def _full_name(text: str) -> str:
 
 @dataclass(frozen=True)
 class _Record:
-    """One row or event as read, before any checks: column -> text, plus problems found while reading."""
+    """One row or event as read, before any checks: its cells (an event's as CSV columns), plus problems found
+    while reading."""
 
     label: str
-    cells: dict[str, str]
+    row: Row
     problems: list[str]
 
 
 @dataclass(frozen=True)
 class _Source:
     name: str
-    noun: str
+    noun: str  # what a record is: "line" or "event"
     records: list[_Record]
     skipped: int = 0
 
@@ -260,7 +259,9 @@ def import_appointments(session: Session, path: Path, *, now: datetime, actor: s
 
 def _read(path: Path) -> _Source:
     suffix = path.suffix.lower()
-    if suffix not in (".csv", ".ics"):
+    if suffix == ".csv":
+        return _read_csv(path)
+    if suffix != ".ics":
         raise ImportRefused(f"{path.name}: import reads .csv or .ics files, not '{suffix or 'no extension'}'")
     try:
         data = path.read_bytes()
@@ -270,43 +271,16 @@ def _read(path: Path) -> _Source:
         raise ImportRefused(f"cannot read {path}: {exc.strerror}") from None
     if not data.strip():
         raise ImportRefused(f"{path.name} is empty")
-    return _read_csv(data, path.name) if suffix == ".csv" else _read_ics(data, path.name)
+    return _read_ics(data, path.name)
 
 
-def _read_csv(data: bytes, name: str) -> _Source:
-    try:
-        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    except UnicodeDecodeError:
-        raise ImportRefused(f"{name} is not UTF-8 text; save it as 'CSV UTF-8' and try again") from None
-    except csv.Error as exc:
-        raise ImportRefused(f"{name} is not a readable CSV file ({exc})") from None
-    if not rows:
-        raise ImportRefused(f"{name} is empty")
-    header = _header(rows[0], name)
-    records = []
-    # Numbered as a spreadsheet shows them: the header is row 1, and blank rows still count.
-    for number, cells in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        extra = any(cell.strip() for cell in cells[len(header):])
-        values = {column: cell.strip() for column, cell in zip(header, cells, strict=False) if column in COLUMNS}
-        records.append(_Record(f"row {number}", values, ["more cells than the header has columns"] if extra else []))
-    if not records:
-        raise ImportRefused(f"{name} has a header but no appointments")
-    return _Source(name, "rows", records)
-
-
-def _header(cells: list[str], name: str) -> list[str]:
-    header = [cell.strip().lower() for cell in cells]
-    if not set(header) & set(COLUMNS):
-        raise ImportRefused(f"{name}: row 1 must be a header naming the columns ({', '.join(COLUMNS)})")
-    missing = [column for column in REQUIRED if column not in header]
-    if missing:
-        raise ImportRefused(f"{name}: the header (row 1) is missing the column(s) {', '.join(missing)}")
-    twice = sorted({column for column in header if column in COLUMNS and header.count(column) > 1})
-    if twice:
-        raise ImportRefused(f"{name}: the header (row 1) has the column(s) {', '.join(twice)} more than once")
-    return header
+def _read_csv(path: Path) -> _Source:
+    table = read_table(path, LAYOUT, ImportRefused)
+    stray: dict[int, list[str]] = {}
+    for line, problem in table.problems:
+        stray.setdefault(line, []).append(problem)
+    records = [_Record(f"line {row.line}", row, stray.get(row.line, [])) for row in table.rows]
+    return _Source(table.name, "line", records)
 
 
 def _read_ics(data: bytes, name: str) -> _Source:
@@ -317,7 +291,7 @@ def _read_ics(data: bytes, name: str) -> _Source:
     if str(calendar.get("PRODID", "")) == PRODID:
         raise ImportRefused(f"{name} is an officemgr export: it names patients by initials only, so it is not "
                             "meant to be imported")
-    events = calendar.walk("VEVENT")
+    events = [event for event in calendar.walk("VEVENT") if isinstance(event, Event)]
     if not events:
         raise ImportRefused(f"{name} has no events (VEVENT) in it")
     records, skipped = [], 0
@@ -326,11 +300,11 @@ def _read_ics(data: bytes, name: str) -> _Source:
             skipped += 1
             continue
         uid = str(event.get("UID", "")).strip()
-        records.append(_event_record(event, f"event {number}" + (f" (UID {uid})" if uid else "")))
-    return _Source(name, "events", records, skipped)
+        records.append(_event_record(event, number, f"event {number}" + (f" (UID {uid})" if uid else "")))
+    return _Source(name, "event", records, skipped)
 
 
-def _event_record(event: Event, label: str) -> _Record:
+def _event_record(event: Event, number: int, label: str) -> _Record:
     problems = [f"{prop}: {message}" for prop, message in event.errors]
     cells = _description_fields(str(event.get("DESCRIPTION", "")))
     if event.get("RRULE") is not None:
@@ -340,7 +314,7 @@ def _event_record(event: Event, label: str) -> _Record:
                         "and is not meant to be re-imported)")
     if not problems:
         problems.extend(_event_times(event, cells))
-    return _Record(label, cells, problems)
+    return _Record(label, Row(number, cells), problems)
 
 
 def _description_fields(text: str) -> dict[str, str]:
@@ -394,37 +368,32 @@ def _check_all(session: Session, source: _Source) -> list[_Draft]:
         if problems:
             bad.append(f"{rec.label}: {'; '.join(problems)}")
     if bad:
-        raise ImportRefused(_refusal(source, bad), bad)
+        raise ImportRefused(refusal(source.name, bad, len(source.records), source.noun), bad)
     return drafts
-
-
-def _refusal(source: _Source, bad: list[str]) -> str:
-    verb = "has" if len(bad) == 1 else "have"
-    head = f"{source.name}: nothing was imported; {len(bad)} of {len(source.records)} {source.noun} {verb} problems:"
-    more = [f"... and {len(bad) - MAX_LISTED} more"] if len(bad) > MAX_LISTED else []
-    return "\n".join([head, *bad[:MAX_LISTED], *more])
 
 
 def _check(session: Session, lookup: _Lookup, rec: _Record) -> tuple[_Draft | None, list[str]]:
     """The record as a bookable draft, or None and what is wrong with it (schedule clashes not included)."""
     if rec.problems:
         return None, list(rec.problems)
-    cells = rec.cells
-    missing = [column for column in REQUIRED if not cells.get(column)]
-    if missing:
-        return None, [f"missing {', '.join(missing)}"]
-    problems: list[str] = []
-    provider = _attempt(problems, lookup.provider, cells["provider"])
-    kind = _attempt(problems, lookup.appointment_type, cells["type"])
-    person = _patient_input(cells, problems)
-    data = _appointment_input(cells, provider, kind, problems)
+    cells = Cells(rec.row)
+    if not cells.required(*REQUIRED):
+        return None, cells.problems
+    problems = cells.problems
+    provider = _attempt(problems, lookup.provider, cells.text("provider"))
+    kind = _attempt(problems, lookup.appointment_type, cells.text("type"))
+    person = _patient_input(cells)
+    data = _appointment_input(cells, provider, kind)
     patient = _attempt(problems, _find_patient, session, person) if person else None
     if problems or data is None or person is None:
         return None, problems
     return _Draft(rec.label, data, person, patient), []
 
 
-def _attempt(problems: list[str], fn: Any, *args: Any) -> Any:
+T = TypeVar("T")
+
+
+def _attempt(problems: list[str], fn: Callable[..., T], *args: Any) -> T | None:
     try:
         return fn(*args)
     except ServiceError as exc:
@@ -432,37 +401,30 @@ def _attempt(problems: list[str], fn: Any, *args: Any) -> Any:
         return None
 
 
-def _validation_problems(exc: ValidationError, columns: dict[str, str]) -> list[str]:
-    problems = []
-    for error in exc.errors():
-        where = columns.get(str(error["loc"][0]), "") if error["loc"] else ""
-        problems.append(f"{where}: {explain(error)}" if where else explain(error))
-    return problems
+def _patient_input(cells: Cells) -> PatientCreate | None:
+    dob = cells.read("dob", day)
+    values = {"last_name": cells.text("patient_last"), "first_name": cells.text("patient_first"), "dob": dob,
+              "phone": cells.text("phone")}
+    person, found = validate(PatientCreate, values, _PATIENT_COLUMNS)
+    if dob is not None:  # an unreadable date of birth is already a problem
+        cells.problems.extend(found)
+    else:
+        cells.problems.extend(p for p in found if not p.startswith("dob:"))
+    return person
 
 
-def _patient_input(cells: dict[str, str], problems: list[str]) -> PatientCreate | None:
-    try:
-        return PatientCreate(last_name=cells["patient_last"], first_name=cells["patient_first"],
-                             dob=parse_date(cells["dob"]) or cells["dob"], phone=cells.get("phone", ""))
-    except ValidationError as exc:
-        problems.extend(_validation_problems(exc, _PATIENT_COLUMNS))
-        return None
-
-
-def _appointment_input(cells: dict[str, str], provider: Staff | None, kind: AppointmentType | None,
-                       problems: list[str]) -> AppointmentCreate | None:
-    reason = cells.get("reason", "")
+def _appointment_input(cells: Cells, provider: Staff | None, kind: AppointmentType | None
+                       ) -> AppointmentCreate | None:
     # Unknown provider or type is already reported; placeholders let the date and time be checked too.
-    default_minutes = kind.minutes if kind else 15
-    try:
-        return AppointmentCreate(
-            patient_id=0, provider_id=provider.id if provider else 0, type_id=kind.id if kind else 0,
-            day=parse_date(cells["date"]) or cells["date"], start_time=cells["time"],
-            minutes=cells.get("minutes") or default_minutes, reason=reason,
-        )
-    except ValidationError as exc:
-        problems.extend(_validation_problems(exc, _APPT_COLUMNS))
-        return None
+    first_day = cells.read("date", day)
+    minutes = cells.read("minutes", whole(MAX_MINUTES))
+    values = {"patient_id": 0, "provider_id": provider.id if provider else 0, "type_id": kind.id if kind else 0,
+              "day": first_day, "start_time": cells.text("time"),
+              "minutes": minutes if minutes is not None else (kind.minutes if kind else 15),
+              "reason": cells.text("reason")}
+    data, found = validate(AppointmentCreate, values, _APPT_COLUMNS)
+    cells.problems.extend(p for p in found if first_day is not None or not p.startswith("date:"))
+    return data
 
 
 def _find_patient(session: Session, person: PatientCreate) -> Patient | None:
@@ -484,7 +446,8 @@ def _clashes(session: Session, draft: _Draft, earlier: list[_Draft]) -> list[str
     if duplicate:
         return [duplicate]
     problems = availability.conflicts(
-        session, provider_id=draft.data.provider_id, patient_id=draft.patient.id if draft.patient else -1,
+        session, provider_id=draft.data.provider_id,
+        patient_id=draft.patient.id if draft.patient and draft.patient.id is not None else -1,
         start=draft.start, end=draft.end,
     )
     for other in earlier:
@@ -529,6 +492,7 @@ def _create_patient(session: Session, person: PatientCreate, *, now: datetime, a
     patient = Patient(**person.model_dump())
     session.add(patient)
     session.flush()
+    assert patient.id is not None
     record(session, actor=actor, entity="patient", entity_id=patient.id, action="create",
            changes=created_fields(patient), now=now)
     return patient

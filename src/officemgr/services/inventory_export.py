@@ -23,7 +23,7 @@ def _dollars(cents: int) -> str:
 def inventory_rows(session: Session, today: date) -> list[list[str]]:
     """The export's rows (without the header): every active item, its lots with stock first-expiring first."""
     items = inventory.stock(session, today)
-    skus = dict(session.exec(select(Item.id, Item.sku).where(Item.active)).all())  # type: ignore[call-overload]
+    skus = dict(session.exec(select(col(Item.id), col(Item.sku)).where(Item.active)).all())
     lots: dict[int, list[StockLot]] = defaultdict(list)
     for lot in session.exec(select(StockLot).join(Item, col(Item.id) == StockLot.item_id)
                             .where(Item.active, StockLot.quantity > 0)):

@@ -32,21 +32,31 @@ each item with none, in the columns of EXPORT_COLUMNS.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from officemgr.models import Item, ItemCategory, ItemCreate, ReceiveCreate, StockLot, Vendor, VendorCreate
-from officemgr.models.validation import explain, parse_money
 from officemgr.services import inventory
 from officemgr.services.common import created_fields, record
-from officemgr.services.csv_files import FileRefused, Row, data_rows, header, read_records
+from officemgr.services.csv_files import (
+    Cells,
+    FileRefused,
+    Layout,
+    Row,
+    Table,
+    amount,
+    by_line,
+    read_table,
+    refusal,
+    validate,
+    whole,
+    yes_no,
+)
 from officemgr.services.format import plural
 from officemgr.services.movements import receive_into
 
@@ -72,13 +82,13 @@ _CATEGORY_WORDS = {
     "clinical supplies": ItemCategory.clinical, "office supplies": ItemCategory.office,
     "vaccines": ItemCategory.vaccine, "medications": ItemCategory.medication,
 }
-_YES = {"yes", "y", "true", "1", "x"}
-_NO = {"no", "n", "false", "0"}
-_WHOLE = re.compile(r"\d{1,3}(,\d{3})+|\d+")
 MAX_QUANTITY = 100_000
 MAX_CENTS = 100_000_000  # $1,000,000.00 a unit: anything above is a typo
-MAX_LISTED = 50
 MAX_NOTES = 10
+LAYOUT = Layout("import items", IMPORT_COLUMNS, "items", required=("name",), aliases=_ALIASES,
+                read_past=STOCK_COLUMNS)
+_WHOLE = whole(MAX_QUANTITY)
+_COST = amount(MAX_CENTS, "12.50", " a unit")
 # ItemCreate field -> the column it is read from, so a validation message names the column.
 _FIELD_COLUMNS = {"vendor_id": "vendor", "unit_cost_cents": "unit_cost"}
 
@@ -98,19 +108,6 @@ class ImportRefused(FileRefused):
 
 
 # --- import: reading ----------------------------------------------------------------------------------
-
-
-def _read(path: Path) -> tuple[list[Row], list[tuple[int, str]]]:
-    """The data rows, and the (line, problem) found while reading them."""
-    records = read_records(path, command="import items", columns=IMPORT_COLUMNS, refused=ImportRefused)
-    names = header(records[0][1], path.name, known=set(IMPORT_COLUMNS) | set(STOCK_COLUMNS), listed=IMPORT_COLUMNS,
-                   aliases=_ALIASES, refused=ImportRefused)
-    if "name" not in names:
-        raise ImportRefused(f"{path.name}: line 1 has no name column (the columns are: {', '.join(IMPORT_COLUMNS)})")
-    rows, problems = data_rows(records, names)
-    if not rows:
-        raise ImportRefused(f"{path.name} has a header but no items")
-    return rows, problems
 
 
 # --- import: checking ---------------------------------------------------------------------------------
@@ -144,17 +141,18 @@ class _Lookup:
     def read(cls, session: Session) -> _Lookup:
         items = {item.name.lower(): item for item in session.exec(select(Item))}
         vendors = {vendor.name.lower(): vendor for vendor in session.exec(select(Vendor))}
-        on_hand = session.exec(select(StockLot.item_id, func.sum(StockLot.quantity))  # type: ignore[call-overload]
-                               .group_by(StockLot.item_id)).all()
+        on_hand = session.exec(select(col(StockLot.item_id), func.sum(StockLot.quantity))
+                               .group_by(col(StockLot.item_id))).all()
         return cls(items, vendors, {item_id: int(total or 0) for item_id, total in on_hand})
 
 
-def _check_all(rows: list[Row], problems: list[tuple[int, str]], lookup: _Lookup, name: str) -> list[_Draft]:
+def _check_all(table: Table, lookup: _Lookup) -> list[_Draft]:
     """Every row checked; the drafts to write, or ImportRefused listing each bad line."""
+    problems = list(table.problems)
     bad = {line for line, _ in problems}
     first_row: dict[str, Row] = {}
     drafts: dict[str, _Draft] = {}
-    for row in rows:
+    for row in table.rows:
         if row.line in bad:
             continue
         key = " ".join(row.cells.get("name", "").split()).lower()
@@ -164,26 +162,23 @@ def _check_all(rows: list[Row], problems: list[tuple[int, str]], lookup: _Lookup
             if clash:
                 problems.append((row.line, clash))
             else:
-                found: list[str] = []
-                quantity = _whole(row.cells, "quantity", found)
-                if found:
-                    problems.append((row.line, found[0]))
+                cells = Cells(row)
+                quantity = cells.read("quantity", _WHOLE)
+                if cells.problems:
+                    problems.append((row.line, cells.problems[0]))
                 elif key in drafts:
                     drafts[key].quantities.append(quantity)
             continue
         if key:
             first_row[key] = row
-        draft, found = _check(row, lookup)
+        draft, found = _check(Cells(row), lookup)
         if found:
             problems.append((row.line, "; ".join(found)))
         elif draft is not None:
             drafts[key] = draft
     if problems:
-        listed = [f"line {line}: {text}" for line, text in sorted(problems, key=lambda p: p[0])]
-        verb = "has" if len(listed) == 1 else "have"
-        head = f"{name}: nothing was imported; {len(listed)} of {len(rows)} lines {verb} problems:"
-        more = [f"... and {len(listed) - MAX_LISTED} more"] if len(listed) > MAX_LISTED else []
-        raise ImportRefused("\n".join([head, *listed[:MAX_LISTED], *more]), listed)
+        listed = by_line(problems)
+        raise ImportRefused(refusal(table.name, listed, len(table.rows)), listed)
     return list(drafts.values())
 
 
@@ -200,27 +195,28 @@ def _repeat_problem(first: Row, row: Row) -> str | None:
     return None
 
 
-def _check(row: Row, lookup: _Lookup) -> tuple[_Draft | None, list[str]]:
-    cells, problems = row.cells, []
-    name = " ".join(cells.get("name", "").split())
-    if not name:
-        return None, ["the name is empty"]
+def _check(cells: Cells, lookup: _Lookup) -> tuple[_Draft | None, list[str]]:
+    name = " ".join(cells.text("name").split())
+    if not cells.required("name"):
+        return None, cells.problems
+    problems = cells.problems
     item = lookup.items.get(name.lower())
-    if item is None and not cells.get("category"):
+    if item is None and not cells.text("category"):
         problems.append("the category is empty (a new item needs one: clinical supply, office supply, vaccine, "
                         "medication or equipment)")
-    category = _category(cells.get("category", ""), problems)
-    par = _whole(cells, "par", problems)
-    reorder_point = _whole(cells, "reorder_point", problems)
-    quantity = _whole(cells, "quantity", problems)
-    cost = _money(cells.get("unit_cost", ""), problems)
-    tracks = _yes_no(cells.get("tracks_lots", ""), problems)
-    vendor = " ".join(cells.get("vendor", "").split())
-    if len(vendor) > 80:
-        problems.append("vendor: at most 80 characters")
+    category = _category(cells.text("category"), problems)
+    par = cells.read("par", _WHOLE)
+    reorder_point = cells.read("reorder_point", _WHOLE)
+    quantity = cells.read("quantity", _WHOLE)
+    cost = cells.read("unit_cost", _COST)
+    tracks = cells.read("tracks_lots", yes_no)
+    vendor = " ".join(cells.text("vendor").split())
+    if vendor:
+        problems.extend(validate(VendorCreate, {"name": vendor}, {"name": "vendor"})[1])
     if problems:
         return None, problems
-    values = _values(item, name, category, par, reorder_point, cost, tracks, cells, lookup.vendors.get(vendor.lower()))
+    values = _values(item, name, category, par, reorder_point, cost, tracks, cells.row.cells,
+                     lookup.vendors.get(vendor.lower()))
     if values["par"] < values["reorder_point"]:
         if par is None or reorder_point is None:
             return None, [f"par {values['par']} is below the reorder point {values['reorder_point']} "
@@ -229,11 +225,10 @@ def _check(row: Row, lookup: _Lookup) -> tuple[_Draft | None, list[str]]:
     if item is not None and values["tracks_lots"] != item.tracks_lots:
         kept = "by lot" if item.tracks_lots else "without lots"
         return None, [f"tracks_lots: {item.name} is kept {kept}; an import cannot change that"]
-    try:
-        data = ItemCreate(**values)
-    except ValidationError as exc:
-        return None, [_problem(error) for error in exc.errors()]
-    return _Draft(row.line, data, item, vendor, [quantity]), []
+    data, found = validate(ItemCreate, values, _FIELD_COLUMNS)
+    if data is None:
+        return None, found
+    return _Draft(cells.row.line, data, item, vendor, [quantity]), []
 
 
 def _values(item: Item | None, name: str, category: ItemCategory | None, par: int | None,
@@ -260,12 +255,6 @@ def _values(item: Item | None, name: str, category: ItemCategory | None, par: in
     return values
 
 
-def _problem(error: Any) -> str:
-    where = str(error["loc"][0]) if error["loc"] else ""
-    where = _FIELD_COLUMNS.get(where, where)
-    return f"{where}: {explain(error)}" if where else explain(error)
-
-
 def _category(text: str, problems: list[str]) -> ItemCategory | None:
     if not text:
         return None
@@ -276,51 +265,6 @@ def _category(text: str, problems: list[str]) -> ItemCategory | None:
     return found
 
 
-def _whole(cells: dict[str, str], column: str, problems: list[str]) -> int | None:
-    text = cells.get(column, "")
-    if not text:
-        return None
-    if _WHOLE.fullmatch(text):
-        value = int(text.replace(",", ""))
-        if value > MAX_QUANTITY:
-            problems.append(f"{column}: {text} is more than {MAX_QUANTITY:,}")
-            return None
-        return value
-    if re.fullmatch(r"-\s*[\d,.]+", text):
-        problems.append(f"{column}: {text} is negative")
-    else:
-        problems.append(f"{column}: '{text}' is not a whole number")
-    return None
-
-
-def _money(text: str, problems: list[str]) -> int | None:
-    if not text:
-        return None
-    cents = parse_money(text)
-    if cents is None:
-        if re.fullmatch(r"-\s*\$?\s*[\d,.]+|\$\s*-\s*[\d,.]+", text):
-            problems.append(f"unit_cost: {text} is negative")
-        else:
-            problems.append(f"unit_cost: '{text}' is not an amount like 12.50 or $1,250.00")
-        return None
-    if cents > MAX_CENTS:
-        problems.append(f"unit_cost: {text} is more than $1,000,000.00 a unit")
-        return None
-    return cents
-
-
-def _yes_no(text: str, problems: list[str]) -> bool | None:
-    word = text.lower()
-    if not word:
-        return None
-    if word in _YES:
-        return True
-    if word in _NO:
-        return False
-    problems.append(f"tracks_lots: '{text}' is not yes or no")
-    return None
-
-
 # --- import: writing ----------------------------------------------------------------------------------
 
 
@@ -329,11 +273,10 @@ def import_items(session: Session, path: Path, *, today: date, now: datetime, ac
 
     Raises ImportRefused naming each bad line; then nothing is written.
     """
-    path = Path(path)
-    rows, problems = _read(path)
+    table = read_table(Path(path), LAYOUT, ImportRefused)
     try:
         lookup = _Lookup.read(session)
-        drafts = _check_all(rows, problems, lookup, path.name)
+        drafts = _check_all(table, lookup)
         result = _write_all(session, drafts, lookup, today=today, now=now, actor=actor)
         session.commit()
     except BaseException:
@@ -372,7 +315,8 @@ def _write_all(session: Session, drafts: list[_Draft], lookup: _Lookup, *, today
             updated += 1
         else:
             unchanged += 1
-        stocked = lookup.on_hand.get(item.id, 0)  # type: ignore[arg-type]
+        assert item.id is not None  # read from the database
+        stocked = lookup.on_hand.get(item.id, 0)
         if quantity is not None and not item.tracks_lots and quantity != stocked:
             notes.append(f"{item.name}: quantity {quantity:,} in the file, {stocked:,} in stock; stock left as it "
                          "is (count it in the app to change it)")
@@ -391,7 +335,8 @@ def _create_vendor(session: Session, name: str, *, now: datetime, actor: str) ->
     vendor = Vendor.model_validate(VendorCreate(name=name).model_dump())
     session.add(vendor)
     session.flush()
-    record(session, actor=actor, entity="vendor", entity_id=vendor.id, action="create",  # type: ignore[arg-type]
+    assert vendor.id is not None
+    record(session, actor=actor, entity="vendor", entity_id=vendor.id, action="create",
            changes=created_fields(vendor), now=now)
     return vendor
 
@@ -400,5 +345,6 @@ def _opening(session: Session, item: Item, quantity: int, *, today: date, now: d
     session.flush()
     data = ReceiveCreate(quantity=quantity, reason="Opening quantity (import)")
     lot = receive_into(session, item, data, today=today, now=now, actor=actor)
-    record(session, actor=actor, entity="item", entity_id=item.id, action="receive",  # type: ignore[arg-type]
+    assert item.id is not None
+    record(session, actor=actor, entity="item", entity_id=item.id, action="receive",
            changes={"lot": lot.lot_number, "quantity": quantity, "expires": None}, now=now)
