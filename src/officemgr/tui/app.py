@@ -11,7 +11,6 @@ import gc
 import importlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +35,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from officemgr.services.pin import PinGate
+    from officemgr.tui.dbwork import Practice
     from officemgr.tui.widgets.base import TabView
 
 # (key, label, view class as "module:Class" under officemgr.tui.views, imported when the app is ready)
@@ -56,27 +56,6 @@ def view_class(key: str) -> type[TabView]:
     module, name = {k: where for k, _, where in TABS}[key].split(":")
     view: type[TabView] = getattr(importlib.import_module(f"officemgr.tui.views.{module}"), name)
     return view
-
-
-@dataclass(frozen=True)
-class Practice:
-    """What the app needs from the database before it shows any of it."""
-
-    engine: Engine
-    pin_set: bool
-    idle_minutes: float
-    demo: bool
-
-
-def read_practice(engine: Engine) -> Practice:
-    from officemgr.services import pin, settings
-    from officemgr.store import read_session
-
-    # Read before any view loads, so a secure start never paints a frame of data before the lock.
-    with read_session(engine) as session:
-        return Practice(engine, pin_set=pin.pin_is_set(session),
-                        idle_minutes=settings.get(session, "lock_idle_minutes"),
-                        demo=settings.get(session, "demo_data"))
 
 
 class OfficeApp(App[None]):
@@ -163,6 +142,8 @@ class OfficeApp(App[None]):
     @work(thread=True, exclusive=True, group="open")
     def _open(self) -> None:
         assert self.open_engine is not None
+        from officemgr.tui.dbwork import read_practice
+
         try:
             practice = read_practice(self.open_engine())
         except StoreError as exc:
@@ -217,7 +198,7 @@ class OfficeApp(App[None]):
     def _start(self) -> None:
         """The practice is open and the tab on show has its view: focus, the idle lock, the lock or PIN offer."""
         from officemgr.services.pin import PinGate
-        from officemgr.store import after_writes
+        from officemgr.tui.dbwork import after_writes
 
         assert self.practice is not None
         self.pin_gate = PinGate()
@@ -397,7 +378,11 @@ def make_app(engine: Engine | None = None, *, today: date | None = None, clock: 
     if (engine is None) == (open_engine is None):
         raise TypeError("make_app needs an engine or open_engine, not both")
     mend_datatable()
-    practice = read_practice(engine) if engine is not None else None
+    practice = None
+    if engine is not None:
+        from officemgr.tui.dbwork import read_practice
+
+        practice = read_practice(engine)
     day = today or date.today()
     return OfficeApp(practice, today=day, actor=actor, secure=secure, clock=clock or wall_clock(day),
                      open_engine=open_engine, live=live)

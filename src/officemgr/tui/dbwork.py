@@ -8,8 +8,10 @@ with a function of a session; it never opens a session itself.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from textual.message import Message
@@ -17,13 +19,34 @@ from textual.notifications import SeverityLevel
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
+from officemgr.services import pin, settings
 from officemgr.services.common import ServiceError, database_refusal
-from officemgr.store import read_session, write_session
+from officemgr.store import after_writes, read_session, write_session
 from officemgr.tui.context import AppContext
 
-__all__ = ["DatabaseWork", "Loaded", "Refused", "Saved", "Session", "unreadable"]
+__all__ = ["DatabaseWork", "Loaded", "Practice", "Refused", "Saved", "Session", "after_writes", "read_practice",
+           "unreadable"]
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Practice:
+    """What the app needs from the database before it shows any of it."""
+
+    engine: Engine
+    pin_set: bool
+    idle_minutes: float
+    demo: bool
+
+
+def read_practice(engine: Engine) -> Practice:
+    """Read before any view loads (in the opening worker, or by make_app for tests), so a secure start never paints
+    a frame of data before the lock."""
+    with read_session(engine) as session:
+        return Practice(engine, pin_set=pin.pin_is_set(session),
+                        idle_minutes=settings.get(session, "lock_idle_minutes"),
+                        demo=settings.get(session, "demo_data"))
 
 
 def unreadable(exc: Exception) -> str:

@@ -4,14 +4,13 @@ form, book an appointment through it, post a claim note. Each returns (CPU ms, n
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from textual.widgets import Input, Select
 
+from officemgr.bench.plans import booking_plan
 from officemgr.tui.bench.pilot_cpu import Cost, key_cost, samples, settle
-
-FIRST_FREE_WEEK = 4  # weeks ahead of today: past the demo's bookings, so slots are free
 
 
 async def _tab(pilot: Any, n: int) -> None:
@@ -61,45 +60,28 @@ async def open_form(app: Any, pilot: Any, repeats: int, failures: list[str]) -> 
     return await samples(repeats, one)
 
 
-def _booking_plan(engine: Any, today: date, count: int) -> list[tuple[Any, Any, Any]]:
-    """(slot, patient, type) per booking: each on its own day, so no patient is booked twice on one day."""
-    from sqlmodel import select
-
-    from officemgr.models import Patient
-    from officemgr.services import availability, schedule
-    from officemgr.store import read_session
-
-    with read_session(engine) as session:
-        kind = schedule.appointment_types(session)[0]
-        patients = session.exec(select(Patient).order_by(Patient.id).limit(count)).all()
-        first = today + timedelta(weeks=FIRST_FREE_WEEK)
-        slots = [availability.open_slots(session, minutes=kind.minutes, from_day=first + timedelta(days=i),
-                                         limit=1)[0] for i in range(count)]
-    return list(zip(slots, patients, [kind] * count, strict=True))
-
-
 async def book(app: Any, pilot: Any, repeats: int, failures: list[str], today: date) -> list[Cost]:
     """`a`, the form filled in (patient by typing the name, as a user does), then `ctrl+s` (measured)."""
-    plan = _booking_plan(app.engine, today, repeats + 1)
+    plan = booking_plan(app.engine, today, repeats + 1)
     await _tab(pilot, 2)
 
     async def one(i: int) -> Cost | None:
-        slot, patient, kind = plan[i]
+        booking = plan[i]
         await pilot.press("a")
         await settle(pilot)
         form = app.screen
         form.query_one("#f-patient_id Input", Input).focus()
-        await pilot.press(*patient.last_name)
+        await pilot.press(*booking.last_name)
         await settle(pilot)
         await pilot.press("enter")
-        form.query_one("#f-provider_id", Select).value = slot.provider_id
-        form.query_one("#f-type_id", Select).value = kind.id
-        form.query_one("#f-day", Input).value = f"{slot.start:%m/%d/%Y}"
-        form.query_one("#f-start_time", Input).value = f"{slot.start:%H:%M}"
+        form.query_one("#f-provider_id", Select).value = booking.provider_id
+        form.query_one("#f-type_id", Select).value = booking.type_id
+        form.query_one("#f-day", Input).value = f"{booking.start:%m/%d/%Y}"
+        form.query_one("#f-start_time", Input).value = f"{booking.start:%H:%M}"
         await settle(pilot)
         cost = await key_cost(pilot, "ctrl+s")
         if app.screen is form:
-            failures.append(f"book: the form did not save a booking at {slot.start:%Y-%m-%d %H:%M}")
+            failures.append(f"book: the form did not save a booking at {booking.start:%Y-%m-%d %H:%M}")
             await pilot.press("escape")
             await settle(pilot)
             return None

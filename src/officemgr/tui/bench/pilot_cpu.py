@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 
-async def settle(pilot: Pilot[object]) -> None:
+async def settle(pilot: Pilot[Any]) -> None:
     """Every worker finished and the screen caught up with what they delivered (as tests/ui_support.py)."""
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
@@ -43,19 +43,21 @@ class FrameClock:
             if renderable is not None:
                 self.frames.append(time.perf_counter())
 
-        app._display = stamped  # type: ignore[method-assign]
-        app.frame_clock = self  # type: ignore[attr-defined]
+        app._display = stamped  # type: ignore[method-assign]  # the one hook on every frame handed to the display
+        CLOCKS[id(app)] = self
 
     def first_after(self, start: float) -> float | None:
         return next((t for t in self.frames if t > start), None)
 
 
+CLOCKS: dict[int, FrameClock] = {}  # by id(app): the probe process runs one app
+
 Cost = tuple[float, float]  # (CPU ms until settled, wall ms to the next frame)
 
 
-async def key_cost(pilot: Pilot[object], *keys: str) -> Cost:
+async def key_cost(pilot: Pilot[Any], *keys: str) -> Cost:
     """What pressing `keys` costs: CPU time until the screen settles, and the wall time to the next frame."""
-    clock: FrameClock = pilot.app.frame_clock  # type: ignore[attr-defined]
+    clock = CLOCKS[id(pilot.app)]
     start, wall = time.process_time(), time.perf_counter()
     await pilot.press(*keys)
     await settle(pilot)
@@ -71,7 +73,7 @@ async def samples(repeats: int, one: Callable[[int], Awaitable[Cost | None]]) ->
     return [cost for cost in found if cost is not None]
 
 
-async def cursor_keys(pilot: Pilot[object], repeats: int) -> dict[str, list[Cost]]:
+async def cursor_keys(pilot: Pilot[Any], repeats: int) -> dict[str, list[Cost]]:
     """A row (`down`, `up`) and a page (`pagedown`, `pageup`) on the focused table, each pair measured in
     turn so the cursor stays in one place."""
     result = {}

@@ -66,11 +66,12 @@ def start(db: str, today: date) -> dict[str, Any]:
             shown(data)
             app.call_after_refresh(stamp, "huddle", app)
 
-        view.show = show
+        view.show = show  # type: ignore[method-assign]  # stamps the moment the Huddle's data is on screen
 
-    OfficeApp.on_mount = on_mount  # type: ignore[method-assign]
-    OfficeApp._start = _start  # type: ignore[method-assign]
-    OfficeApp.run = lambda app, **_: run(app, headless=True, size=SIZE)  # type: ignore[method-assign]
+    # This probe process runs one app: its class is stamped in place rather than subclassed, since the CLI builds it.
+    stamped = {"on_mount": on_mount, "_start": _start, "run": lambda app, **_: run(app, headless=True, size=SIZE)}
+    for name, method in stamped.items():
+        setattr(OfficeApp, name, method)
     code = cli.main(["--db", db, "--today", today.isoformat()])
     if code or "huddle" not in stamps:
         raise SystemExit(f"the app did not start on {db} (exit {code})")

@@ -26,7 +26,7 @@ from textual.widgets import DataTable
 _NULL = Style.null()
 
 
-class PagedTable(DataTable):  # type: ignore[type-arg]
+class PagedTable(DataTable[Any]):
     BINDINGS = [
         Binding("pagedown", "page(1)", "Next page", id="page_next"),
         Binding("pageup", "page(-1)", "Prev page", id="page_prev"),
@@ -64,24 +64,29 @@ class PagedTable(DataTable):  # type: ignore[type-arg]
 
     @property
     def rich_style(self) -> Style:
-        return self._in_pass("rich_style", lambda: DataTable.rich_style.fget(self))  # type: ignore[attr-defined]
+        style: Style = self._in_pass("rich_style", lambda: super(PagedTable, self).rich_style)
+        return style
 
     @property
     def background_colors(self) -> tuple[Color, Color]:
-        return self._in_pass("background_colors",
-                             lambda: DataTable.background_colors.fget(self))  # type: ignore[attr-defined]
+        colors: tuple[Color, Color] = self._in_pass("background_colors",
+                                                    lambda: super(PagedTable, self).background_colors)
+        return colors
 
     def _get_row_style(self, row_index: int, base_style: Style) -> Style:
         kind = -1 if row_index == -1 else (0 if row_index < self.fixed_rows else 1 + row_index % 2)
-        return self._in_pass(("row_style", kind, base_style), lambda: super(PagedTable, self)._get_row_style(
-            row_index, base_style))
+        style: Style = self._in_pass(("row_style", kind, base_style),
+                                     lambda: super(PagedTable, self)._get_row_style(row_index, base_style))
+        return style
 
     def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
                      cursor: bool = False, hover: bool = False) -> SegmentLines:
         if row_index < 0 or column_index < 0:  # the header and row labels: few, and styled their own way
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         row_key = self._row_locations.get_key(row_index)
-        key = (row_key, self._column_locations.get_key(column_index), base_style, cursor, hover,
+        column_key = self._column_locations.get_key(column_index)
+        assert row_key is not None and column_key is not None, "a cell drawn is a cell the table holds"
+        key = (row_key, column_key, base_style, cursor, hover,
                self._show_hover_cursor, self._update_count, self._pseudo_class_state)
         cached = self._cell_render_cache.get(key)
         if cached is not None:

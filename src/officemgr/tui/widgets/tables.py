@@ -18,7 +18,7 @@ from textual.widgets import DataTable
 
 def _forgets_old_widths(measure: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(measure)
-    def measure_then_forget(table: DataTable, *args: Any) -> None:  # type: ignore[type-arg]
+    def measure_then_forget(table: DataTable[Any], *args: Any) -> None:
         before = [column.content_width for column in table.columns.values()]
         measure(table, *args)
         if [column.content_width for column in table.columns.values()] != before:
@@ -28,10 +28,13 @@ def _forgets_old_widths(measure: Callable[..., None]) -> Callable[..., None]:
     return measure_then_forget
 
 
+_MENDED: list[bool] = []
+
+
 def mend_datatable() -> None:
     """Once per process (make_app calls it): every DataTable forgets its renders when its columns widen."""
-    if getattr(DataTable, "_officemgr_mended", False):
+    if _MENDED:
         return
-    DataTable._update_dimensions = _forgets_old_widths(DataTable._update_dimensions)  # type: ignore[method-assign]
-    DataTable._update_column_widths = _forgets_old_widths(DataTable._update_column_widths)  # type: ignore[method-assign]
-    DataTable._officemgr_mended = True  # type: ignore[attr-defined]
+    for name in ("_update_dimensions", "_update_column_widths"):
+        setattr(DataTable, name, _forgets_old_widths(getattr(DataTable, name)))
+    _MENDED.append(True)
