@@ -282,7 +282,7 @@ def _required_state(
     """(lapsed, missing) required kinds per active staff id, in the setting's order."""
     required = required_kinds(session)
     people = select(Staff).where(Staff.active)
-    creds = select(Credential).join(Staff, Staff.id == Credential.staff_id).where(Staff.active)
+    creds = select(Credential).join(Staff, col(Staff.id) == Credential.staff_id).where(Staff.active)
     if staff_id is not None:
         people = people.where(Staff.id == staff_id)
         creds = creds.where(Credential.staff_id == staff_id)
@@ -293,6 +293,7 @@ def _required_state(
     lapsed: dict[int, list[CredentialKind]] = {}
     missing: dict[int, list[CredentialKind]] = {}
     for person in session.exec(people):
+        assert person.id is not None, "rows read have ids"
         for kind in sorted(required.get(person.role, ()), key=list(CredentialKind).index):
             if (person.id, kind) not in held:
                 missing.setdefault(person.id, []).append(kind)
@@ -320,11 +321,11 @@ def credential_list(session: Session, today: date, staff_id: int | None = None) 
 
     Order: missing first, then by expiry (expired first), credentials that never expire last."""
     required = required_kinds(session)
-    query = (select(Credential, Staff).join(Staff, Staff.id == Credential.staff_id).where(Staff.active))
+    query = (select(Credential, Staff).join(Staff, col(Staff.id) == Credential.staff_id).where(Staff.active))
     if staff_id is not None:
         query = query.where(Staff.id == staff_id)
     lines = [
-        CredentialLine(c.id, c.version, s.id, s.name, s.role, c.kind, c.number, c.state, c.expires,
+        CredentialLine(c.id, c.version, c.staff_id, s.name, s.role, c.kind, c.number, c.state, c.expires,
                        None if c.expires is None else (c.expires - today).days,
                        c.kind in required.get(s.role, set()))
         for c, s in session.exec(query)
@@ -380,7 +381,7 @@ def renew_credential(
     changes = apply_update(credential, values, expected_version=expected_version)
     if not changes:
         raise ServiceError("nothing changed: enter the new expiry date")
-    record(session, actor=actor, entity="credential", entity_id=credential.id, action="renew", changes=changes,
+    record(session, actor=actor, entity="credential", entity_id=credential_id, action="renew", changes=changes,
            now=now)
     session.commit()
     return credential
@@ -429,7 +430,7 @@ def evaluations_due(
         by_staff.setdefault(e.staff_id, []).append(e)
     rows = []
     for person in staff:
-        assert person.hire_date is not None
+        assert person.id is not None and person.hire_date is not None, "the query keeps only these"
         evaluations = by_staff.get(person.id, [])
         done = [e for e in evaluations if e.done_on is not None]
         last = max(done, key=lambda e: e.due) if done else None
@@ -470,11 +471,13 @@ def record_evaluation(
         row = Evaluation(staff_id=staff_id, due=data.due, done_on=data.done_on, note=data.note)
         session.add(row)
         session.flush()
+        assert row.id is not None, "the flush gives the new row its id"
         record(session, actor=actor, entity="evaluation", entity_id=row.id, action="done",
                changes=created_fields(row), now=now)
     else:
         changes = apply_update(row, {"done_on": data.done_on, "note": data.note}, expected_version=None)
         if changes:
+            assert row.id is not None, "rows read have ids"
             record(session, actor=actor, entity="evaluation", entity_id=row.id, action="done", changes=changes,
                    now=now)
     session.commit()
@@ -490,7 +493,7 @@ def _caqh_days(session: Session) -> int:
 
 def _latest_caqh(session: Session, provider_id: int) -> date | None:
     dates = session.exec(
-        select(PayerEnrollment.caqh_attested_on).where(PayerEnrollment.provider_id == provider_id)
+        select(col(PayerEnrollment.caqh_attested_on)).where(PayerEnrollment.provider_id == provider_id)
     ).all()
     return max((d for d in dates if d is not None), default=None)
 
@@ -500,8 +503,8 @@ def enrollments(session: Session, today: date, provider_id: int | None = None) -
     by provider, then payer."""
     query = (
         select(PayerEnrollment, Staff, Payer)
-        .join(Staff, Staff.id == PayerEnrollment.provider_id)
-        .join(Payer, Payer.id == PayerEnrollment.payer_id)
+        .join(Staff, col(Staff.id) == PayerEnrollment.provider_id)
+        .join(Payer, col(Payer.id) == PayerEnrollment.payer_id)
         .where(Staff.active)
     )
     if provider_id is not None:
@@ -514,10 +517,11 @@ def enrollments(session: Session, today: date, provider_id: int | None = None) -
             latest[e.provider_id] = max(latest.get(e.provider_id, e.caqh_attested_on), e.caqh_attested_on)
     rows = []
     for e, s, p in found:
+        assert e.id is not None and p.id is not None, "rows read have ids"
         attested = latest.get(e.provider_id)
         caqh_due = attested + timedelta(days=cycle) if attested else None
         rows.append(EnrollmentRow(
-            e.id, e.version, s.id, s.name, p.id, p.name, e.effective, e.recredential_due,
+            e.id, e.version, e.provider_id, s.name, p.id, p.name, e.effective, e.recredential_due,
             None if e.recredential_due is None else (e.recredential_due - today).days,
             attested, caqh_due, None if caqh_due is None else (caqh_due - today).days, e.note))
     rows.sort(key=lambda r: (r.provider_name, r.payer_name))
@@ -583,6 +587,7 @@ def add_enrollment(session: Session, data: EnrollmentCreate, *, now: datetime, a
     )
     session.add(row)
     session.flush()
+    assert row.id is not None, "the flush gives the new row its id"
     record(session, actor=actor, entity="payer_enrollment", entity_id=row.id, action="create",
            changes=created_fields(row), now=now)
     if data.caqh_attested_on is not None and latest is not None and data.caqh_attested_on > latest:
@@ -600,7 +605,7 @@ def update_enrollment(
         raise ServiceError("that enrollment no longer exists — reload")
     changes = apply_update(row, data.model_dump(), expected_version=expected_version)
     if changes:
-        record(session, actor=actor, entity="payer_enrollment", entity_id=row.id, action="update",
+        record(session, actor=actor, entity="payer_enrollment", entity_id=enrollment_id, action="update",
                changes=changes, now=now)
     session.commit()
     return row
@@ -611,6 +616,7 @@ def _stamp_caqh(session: Session, provider_id: int, on: date, *, now: datetime, 
     for row in session.exec(select(PayerEnrollment).where(PayerEnrollment.provider_id == provider_id)):
         changes = apply_update(row, {"caqh_attested_on": on}, expected_version=None)
         if changes:
+            assert row.id is not None, "rows read have ids"
             record(session, actor=actor, entity="payer_enrollment", entity_id=row.id, action="caqh_attest",
                    changes=changes, now=now)
             count += 1
@@ -647,10 +653,12 @@ class Choices:
 
 
 def choices(session: Session) -> Choices:
-    people = list(session.exec(select(Staff).where(Staff.active).order_by(Staff.last_name, Staff.first_name)))
-    payers = session.exec(select(Payer).order_by(Payer.name)).all()
-    return Choices(
-        [(f"{p.name} ({p.role.label})", p.id) for p in people],
-        [(p.name, p.id) for p in people if p.is_provider],
-        [(p.name, p.id) for p in payers],
-    )
+    staff: list[tuple[str, int]] = []
+    providers: list[tuple[str, int]] = []
+    for p in session.exec(select(Staff).where(Staff.active).order_by(col(Staff.last_name), col(Staff.first_name))):
+        assert p.id is not None, "rows read have ids"
+        staff.append((f"{p.name} ({p.role.label})", p.id))
+        if p.is_provider:
+            providers.append((p.name, p.id))
+    payers = [(p.name, p.id) for p in session.exec(select(Payer).order_by(col(Payer.name))) if p.id is not None]
+    return Choices(staff, providers, payers)
