@@ -262,6 +262,57 @@ class EnrollmentDue:
         return self.days_left is None or self.days_left < 0
 
 
+@dataclass(frozen=True)
+class CredentialRecord:
+    """A credential as written: what a write returns instead of the live row."""
+
+    id: int
+    version: int
+    staff_id: int
+    kind: CredentialKind
+    number: str
+    state: str
+    expires: date | None
+
+    @classmethod
+    def of(cls, row: Credential) -> CredentialRecord:
+        assert row.id is not None, "a credential read or flushed has an id"
+        return cls(row.id, row.version, row.staff_id, row.kind, row.number, row.state, row.expires)
+
+
+@dataclass(frozen=True)
+class EvaluationRecord:
+    id: int
+    version: int
+    staff_id: int
+    due: date
+    done_on: date | None
+    note: str
+
+    @classmethod
+    def of(cls, row: Evaluation) -> EvaluationRecord:
+        assert row.id is not None, "an evaluation read or flushed has an id"
+        return cls(row.id, row.version, row.staff_id, row.due, row.done_on, row.note)
+
+
+@dataclass(frozen=True)
+class EnrollmentRecord:
+    id: int
+    version: int
+    provider_id: int
+    payer_id: int
+    effective: date
+    recredential_due: date | None
+    caqh_attested_on: date | None
+    note: str
+
+    @classmethod
+    def of(cls, row: PayerEnrollment) -> EnrollmentRecord:
+        assert row.id is not None, "an enrollment read or flushed has an id"
+        return cls(row.id, row.version, row.provider_id, row.payer_id, row.effective, row.recredential_due,
+                   row.caqh_attested_on, row.note)
+
+
 # ---------------------------------------------------------------------------------------- credentials
 
 
@@ -342,7 +393,7 @@ def credential_list(session: Session, today: date, staff_id: int | None = None) 
     return lines
 
 
-def add_credential(session: Session, data: CredentialCreate, *, now: datetime, actor: str) -> Credential:
+def add_credential(session: Session, data: CredentialCreate, *, now: datetime, actor: str) -> CredentialRecord:
     person = session.get(Staff, data.staff_id)
     if person is None:
         raise ServiceError("that staff member no longer exists — reload")
@@ -360,13 +411,13 @@ def add_credential(session: Session, data: CredentialCreate, *, now: datetime, a
     credential = Credential(staff_id=data.staff_id, kind=data.kind, number=data.number, state=data.state,
                             expires=data.expires)
     create(session, credential, entity="credential", actor=actor, now=now)
-    return credential
+    return CredentialRecord.of(credential)
 
 
 def renew_credential(
     session: Session, credential_id: int, data: CredentialRenewal, *, now: datetime, actor: str,
     expected_version: int | None = None,
-) -> Credential:
+) -> CredentialRecord:
     """Record a renewal on the same row: the new expiry (after today) and the new number if it changed."""
     credential = session.get(Credential, credential_id)
     if credential is None:
@@ -384,7 +435,7 @@ def renew_credential(
     record(session, actor=actor, entity="credential", entity_id=credential_id, action="renew", changes=changes,
            now=now)
     session.commit()
-    return credential
+    return CredentialRecord.of(credential)
 
 
 # ---------------------------------------------------------------------------------------- evaluations
@@ -448,7 +499,7 @@ def evaluations_due(
 
 def record_evaluation(
     session: Session, staff_id: int, due: date, done_on: date, note: str = "", *, now: datetime, actor: str
-) -> Evaluation:
+) -> EvaluationRecord:
     """Mark the evaluation due on `due` (a hire anniversary) done on `done_on`, creating its row if needed."""
     try:
         data = EvaluationCreate(staff_id=staff_id, due=due, done_on=done_on, note=note)
@@ -481,7 +532,7 @@ def record_evaluation(
             record(session, actor=actor, entity="evaluation", entity_id=row.id, action="done", changes=changes,
                    now=now)
     session.commit()
-    return row
+    return EvaluationRecord.of(row)
 
 
 # ------------------------------------------------------------------------------------ payer enrollment
@@ -563,7 +614,7 @@ def _check_provider(session: Session, provider_id: int) -> Staff:
     return person
 
 
-def add_enrollment(session: Session, data: EnrollmentCreate, *, now: datetime, actor: str) -> PayerEnrollment:
+def add_enrollment(session: Session, data: EnrollmentCreate, *, now: datetime, actor: str) -> EnrollmentRecord:
     """Enroll a provider with a payer. Re-credentialing defaults to 3 years after the effective date; the CAQH
     attestation defaults to the provider's latest one (the profile is per provider)."""
     person = _check_provider(session, data.provider_id)
@@ -593,13 +644,13 @@ def add_enrollment(session: Session, data: EnrollmentCreate, *, now: datetime, a
     if data.caqh_attested_on is not None and latest is not None and data.caqh_attested_on > latest:
         _stamp_caqh(session, data.provider_id, data.caqh_attested_on, now=now, actor=actor)
     session.commit()
-    return row
+    return EnrollmentRecord.of(row)
 
 
 def update_enrollment(
     session: Session, enrollment_id: int, data: EnrollmentUpdate, *, now: datetime, actor: str,
     expected_version: int | None = None,
-) -> PayerEnrollment:
+) -> EnrollmentRecord:
     row = session.get(PayerEnrollment, enrollment_id)
     if row is None:
         raise ServiceError("that enrollment no longer exists — reload")
@@ -608,7 +659,7 @@ def update_enrollment(
         record(session, actor=actor, entity="payer_enrollment", entity_id=enrollment_id, action="update",
                changes=changes, now=now)
     session.commit()
-    return row
+    return EnrollmentRecord.of(row)
 
 
 def _stamp_caqh(session: Session, provider_id: int, on: date, *, now: datetime, actor: str) -> int:
