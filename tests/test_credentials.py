@@ -25,9 +25,12 @@ from officemgr.services import credentials, settings
 from officemgr.services.common import ServiceError, StaleEdit
 from officemgr.services.credentials import (
     CredentialCreate,
+    CredentialRecord,
     CredentialRenewal,
     EnrollmentCreate,
+    EnrollmentRecord,
     EnrollmentUpdate,
+    EvaluationRecord,
 )
 from officemgr.services.huddle import huddle
 
@@ -177,6 +180,7 @@ def test_add_credential_writes_it_with_an_audit_event(session):
     stored = session.get(Credential, row.id)
     assert (stored.kind, stored.number, stored.state, stored.expires) == (
         CredentialKind.license, "35.123456", "OH", days(700))
+    assert row == CredentialRecord(stored.id, 1, doc.id, CredentialKind.license, "35.123456", "OH", days(700))
     [(event, changes)] = audit_events(session, "credential")
     assert (event.entity_id, event.action, event.actor, event.at) == (row.id, "create", ACTOR, NOW)
     assert changes["number"] == "35.123456" and changes["expires"] == days(700).isoformat()
@@ -196,8 +200,9 @@ def test_renewing_updates_the_same_row_and_is_audited(session):
     bls = make_credential(session, mary, kind=CredentialKind.bls, expires=days(-3), number="OLD-1")
     assert credentials.lapsed_required(session, TODAY) == {mary.id: ["BLS/CPR"]}
 
-    credentials.renew_credential(session, bls.id, CredentialRenewal(number="NEW-2", expires=days(730)), now=NOW,
-                                 actor=ACTOR, expected_version=1)
+    renewed = credentials.renew_credential(session, bls.id, CredentialRenewal(number="NEW-2", expires=days(730)),
+                                           now=NOW, actor=ACTOR, expected_version=1)
+    assert renewed == CredentialRecord(bls.id, 2, mary.id, CredentialKind.bls, "NEW-2", "", days(730))
 
     rows = session.exec(select(Credential).where(Credential.staff_id == mary.id)).all()
     assert [(r.id, r.number, r.expires, r.version) for r in rows] == [(bls.id, "NEW-2", days(730), 2)]
@@ -295,8 +300,9 @@ def test_recording_an_evaluation_updates_the_row_for_that_due_date(session):
     [row] = credentials.evaluations_due(session, TODAY)
     assert row.evaluation_id is not None and row.note == "Schedule with Dr. Chen"
 
-    credentials.record_evaluation(session, person.id, date(2026, 12, 1), TODAY, "Done", now=NOW, actor=ACTOR)
+    done = credentials.record_evaluation(session, person.id, date(2026, 12, 1), TODAY, "Done", now=NOW, actor=ACTOR)
 
+    assert done == EvaluationRecord(row.evaluation_id, 2, person.id, date(2026, 12, 1), TODAY, "Done")
     stored = session.exec(select(Evaluation).where(Evaluation.due == date(2026, 12, 1))).all()
     assert [(e.id, e.done_on, e.note, e.version) for e in stored] == [(row.evaluation_id, TODAY, "Done", 2)]
     (event, changes) = audit_events(session, "evaluation")[-1]
@@ -434,7 +440,10 @@ def test_enrollment_refusals(session, enrolled):
 def test_update_enrollment_is_versioned_and_audited(session, enrolled):
     [first, *_] = credentials.enrollments(session, TODAY)
     data = EnrollmentUpdate(effective=first.effective, recredential_due=date(2029, 11, 1), note=" re-credentialed ")
-    credentials.update_enrollment(session, first.enrollment_id, data, now=NOW, actor=ACTOR, expected_version=1)
+    updated = credentials.update_enrollment(session, first.enrollment_id, data, now=NOW, actor=ACTOR,
+                                            expected_version=1)
+    assert updated == EnrollmentRecord(first.enrollment_id, 2, first.provider_id, first.payer_id, first.effective,
+                                       date(2029, 11, 1), first.caqh_attested_on, "re-credentialed")
     row = session.get(PayerEnrollment, first.enrollment_id)
     assert (row.recredential_due, row.note, row.version) == (date(2029, 11, 1), "re-credentialed", 2)
     [(_, changes)] = [(e, c) for e, c in audit_events(session, "payer_enrollment") if e.action == "update"]

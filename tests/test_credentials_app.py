@@ -42,7 +42,7 @@ async def test_a_wrong_npi_is_refused_next_to_its_field_and_nothing_is_saved(dem
     app = make_app(demo_engine, today=TODAY, actor="kim")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.push_screen(PeopleRecordsScreen(nurse.id))
+        app.push_screen(PeopleRecordsScreen(app.ctx, nurse.id))
         await settle(pilot)
         screen = app.screen
         table = screen.query_one("#pr-credentials", DataTable)
@@ -81,7 +81,7 @@ async def test_renewing_the_selected_credential_keeps_its_row(demo_engine) -> No
     app = make_app(demo_engine, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.push_screen(PeopleRecordsScreen())
+        app.push_screen(PeopleRecordsScreen(app.ctx))
         await settle(pilot)
         table = app.screen.query_one("#pr-credentials", DataTable)
         assert keys(table)[0] == str(soonest.credential_id)
@@ -113,7 +113,7 @@ async def test_recording_the_overdue_evaluation(demo_engine) -> None:  # type: i
     results: list[bool | None] = []
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.push_screen(PeopleRecordsScreen(), results.append)
+        app.push_screen(PeopleRecordsScreen(app.ctx), results.append)
         await settle(pilot)
         screen = app.screen
         table = screen.query_one("#pr-evaluations", DataTable)
@@ -148,7 +148,7 @@ async def test_caqh_attested_today_for_the_selected_provider(demo_engine) -> Non
     app = make_app(demo_engine, today=TODAY, actor="kim")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.push_screen(PeopleRecordsScreen())
+        app.push_screen(PeopleRecordsScreen(app.ctx))
         await settle(pilot)
         table = app.screen.query_one("#pr-enrollments", DataTable)
         index = keys(table).index(str(lapsed.enrollment_id))
@@ -178,7 +178,7 @@ async def test_adding_an_enrollment_shows_its_note_as_typed(demo_engine) -> None
     app = make_app(demo_engine, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.push_screen(PeopleRecordsScreen(provider.id))
+        app.push_screen(PeopleRecordsScreen(app.ctx, provider.id))
         await settle(pilot)
         table = app.screen.query_one("#pr-enrollments", DataTable)
         await pilot.press("n")

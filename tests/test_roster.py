@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
 from datetime import date, time, timedelta
 
 import pytest
@@ -59,9 +60,10 @@ def test_add_shift_refuses_overlaps_and_days_off_and_audits(session):
 def test_update_and_delete_shift(session):
     ma = make_staff(session, role=Role.ma)
     added = roster.add_shift(session, shift(ma), now=NOW, actor=ACTOR)
-    roster.update_shift(session, added.id, shift(ma, start="09:00", end="13:00", lunch=0), now=NOW, actor=ACTOR,
-                        expected_version=1)
-    assert (added.start, added.end, added.version) == (at(9), at(13), 2)
+    moved = roster.update_shift(session, added.id, shift(ma, start="09:00", end="13:00", lunch=0), now=NOW,
+                                actor=ACTOR, expected_version=1)
+    assert (moved.id, moved.start, moved.end, moved.version) == (added.id, at(9), at(13), 2)
+    assert (moved.break_minutes, moved.worked_minutes) == (0, 240)
     with pytest.raises(StaleEdit):
         roster.update_shift(session, added.id, shift(ma), now=NOW, actor=ACTOR, expected_version=1)
     with pytest.raises(StaleEdit):  # someone else edited it since this copy was read
@@ -94,6 +96,18 @@ def test_week_grid_shows_shifts_time_off_and_worked_hours(session):
     assert [len(d.shifts) for d in row.days] == [1, 0, 0, 0, 0, 0, 0]
     assert [d.off is not None for d in row.days] == [False, True, True, False, False, False, False]
     assert row.hours == 8
+    [cell] = row.days[0].shifts
+    stored = session.exec(select(Shift)).one()
+    assert cell == roster.ShiftRow(stored.id, 1, ma.id, at(8), at(17), 60, 480)
+    off = row.days[1].off
+    assert (off.staff_id, off.kind, off.start_date, off.end_date, off.status) == (
+        ma.id, "PTO", TUESDAY, TUESDAY + timedelta(days=1), TimeOffStatus.approved)
+    with pytest.raises(FrozenInstanceError):  # a read row, not a live one: nothing to change by accident
+        cell.break_minutes = 0
+
+
+def test_time_off_kinds_are_the_practice_setting(session):
+    assert roster.time_off_kinds(session) == ["PTO", "Sick", "Unpaid", "Bereavement", "Jury duty", "FMLA"]
 
 
 def test_time_off_request_counts_weekday_hours_and_is_decided_once(session):
@@ -102,8 +116,10 @@ def test_time_off_request_counts_weekday_hours_and_is_decided_once(session):
     off = roster.request_time_off(session, TimeOffCreate(staff_id=ma.id, kind="PTO", start_date=friday,
                                                          end_date=friday + timedelta(days=3)), now=NOW, actor=ACTOR)
     assert (off.hours, off.status) == (16, TimeOffStatus.requested)  # Friday and Monday; the weekend is free
-    roster.decide_time_off(session, off.id, True, now=NOW, actor="boss", expected_version=1)
-    assert (off.status, off.decided_by, off.decided_on) == (TimeOffStatus.approved, "boss", TODAY)
+    decided = roster.decide_time_off(session, off.id, True, now=NOW, actor="boss", expected_version=1)
+    assert (decided.id, decided.status, decided.decided_by, decided.decided_on) == (
+        off.id, TimeOffStatus.approved, "boss", TODAY)
+    assert session.get(TimeOff, off.id).status is TimeOffStatus.approved
     with pytest.raises(ServiceError, match="already approved"):
         roster.decide_time_off(session, off.id, True, now=NOW, actor="boss", expected_version=2)
     assert [e.action for e, _ in audit_events(session, "time_off")] == ["request", "approved"]

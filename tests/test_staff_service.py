@@ -222,3 +222,17 @@ def test_active_staff_excludes_inactive_people(session):
     make_staff(session, first_name="Zed", last_name="Adams")
     make_staff(session, first_name="Amy", last_name="Zane", active=False)
     assert [p.name for p in staff.active_staff(session)] == ["Zed Adams"]
+
+
+def test_a_staff_record_carries_what_the_form_edits_and_its_version(session):
+    added = staff.add_staff(session, _provider_input(), now=NOW, actor=ACTOR)
+    gone = make_staff(session, first_name="Amy", last_name="Zane", role=Role.front_desk, active=False)
+    record = staff.staff_record(session, added.id)
+    assert record == added
+    assert (record.name, record.role, record.is_provider, record.npi, record.phone, record.email, record.hire_date,
+            record.active, record.exempt, record.pto_hours_per_year, record.version) == (
+        "Grace Hopper", Role.physician, True, "1234567893", "(555) 123-4567", "grace@example.com", date(2020, 3, 1),
+        True, False, 80, 1)
+    assert staff.staff_record(session, gone.id).active is False
+    assert staff.staff_record(session, 999) is None
+    assert staff.staff_options(session) == [("Grace Hopper (Physician)", added.id)]

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Row
 from sqlmodel import Session, col, select
 
-from officemgr.models import Appointment, Shift, Staff
+from officemgr.models import Appointment, Shift, Staff, TimeOff
 from officemgr.services import settings
 from officemgr.services.availability import ACTIVE, day_plans
-from officemgr.services.staff import time_off_on
+from officemgr.services.staff import StaffRecord, time_off_on
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ def coverage_day(session: Session, day: date) -> DayCoverage:
     with appointments that day who is off or has no shift covering them is a conflict.
     """
     rules = settings.get(session, "min_staffing")
-    people = {p.id: p for p in session.exec(select(Staff).where(Staff.active))}
+    people = {r.id: r for r in map(StaffRecord.of, session.exec(select(Staff).where(Staff.active)))}
     first = datetime.combine(day, time.min)
     shifts: dict[int, list[Shift]] = {}
     for shift in session.exec(select(Shift).where(Shift.start >= first, Shift.start < first + timedelta(days=1))):
@@ -65,7 +64,7 @@ def coverage_day(session: Session, day: date) -> DayCoverage:
     on_duty = {pid: s for pid, s in shifts.items() if pid not in off and pid in people}
     providers = [p for p in people.values() if p.is_provider]
     plans = day_plans(session, day, [p.id for p in providers])
-    spans = [plans[p.id].hours for p in providers if plans[p.id].hours and p.id not in off]
+    spans = [hours for p in providers if (hours := plans[p.id].hours) and p.id not in off]
     conflicts = _booked_but_absent(session, day, providers, shifts, off)
     if not spans:
         return DayCoverage(day, None, [], conflicts)
@@ -85,15 +84,15 @@ def coverage_day(session: Session, day: date) -> DayCoverage:
     return DayCoverage(day, (opens.time(), closes.time()), gaps, conflicts)
 
 
-def _booked_but_absent(session: Session, day: date, providers: list[Staff], shifts: dict[int, list[Shift]],
-                       off: dict) -> list[Conflict]:  # type: ignore[type-arg]
+def _booked_but_absent(session: Session, day: date, providers: list[StaffRecord], shifts: dict[int, list[Shift]],
+                       off: dict[int, TimeOff]) -> list[Conflict]:
     first = datetime.combine(day, time.min)
     # Only who and when: whole appointment rows cost more to build than the rest of the day's coverage.
-    booked: dict[int, list[Row[tuple[int, datetime, datetime]]]] = {}
+    booked: dict[int, list[tuple[int, datetime, datetime]]] = {}
     for row in session.exec(select(Appointment.provider_id, Appointment.start, Appointment.end).where(
             col(Appointment.provider_id).in_([p.id for p in providers]), Appointment.start >= first,
             Appointment.start < first + timedelta(days=1), col(Appointment.status).in_(ACTIVE))):
-        booked.setdefault(row.provider_id, []).append(row)
+        booked.setdefault(row[0], []).append(row)
     problems = []
     for provider in providers:
         mine = booked.get(provider.id, [])
@@ -106,11 +105,11 @@ def _booked_but_absent(session: Session, day: date, providers: list[Staff], shif
             problems.append(Conflict(provider.id, "no_shift",
                                      f"{provider.name} has {len(mine)} appointments but no shift"))
         else:
-            outside = [a for a in mine if not _covers(shifts[provider.id], a.start, a.end)]
+            outside = [start for _, start, end in mine if not _covers(shifts[provider.id], start, end)]
             if outside:
                 problems.append(Conflict(provider.id, "outside_shift",
                                          f"{provider.name} has {len(outside)} appointments outside their shift "
-                                         f"(first at {outside[0].start:%H:%M})"))
+                                         f"(first at {outside[0]:%H:%M})"))
     return problems
 
 

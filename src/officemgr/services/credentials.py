@@ -262,6 +262,57 @@ class EnrollmentDue:
         return self.days_left is None or self.days_left < 0
 
 
+@dataclass(frozen=True)
+class CredentialRecord:
+    """A credential as written: what a write returns instead of the live row."""
+
+    id: int
+    version: int
+    staff_id: int
+    kind: CredentialKind
+    number: str
+    state: str
+    expires: date | None
+
+    @classmethod
+    def of(cls, row: Credential) -> CredentialRecord:
+        assert row.id is not None, "a credential read or flushed has an id"
+        return cls(row.id, row.version, row.staff_id, row.kind, row.number, row.state, row.expires)
+
+
+@dataclass(frozen=True)
+class EvaluationRecord:
+    id: int
+    version: int
+    staff_id: int
+    due: date
+    done_on: date | None
+    note: str
+
+    @classmethod
+    def of(cls, row: Evaluation) -> EvaluationRecord:
+        assert row.id is not None, "an evaluation read or flushed has an id"
+        return cls(row.id, row.version, row.staff_id, row.due, row.done_on, row.note)
+
+
+@dataclass(frozen=True)
+class EnrollmentRecord:
+    id: int
+    version: int
+    provider_id: int
+    payer_id: int
+    effective: date
+    recredential_due: date | None
+    caqh_attested_on: date | None
+    note: str
+
+    @classmethod
+    def of(cls, row: PayerEnrollment) -> EnrollmentRecord:
+        assert row.id is not None, "an enrollment read or flushed has an id"
+        return cls(row.id, row.version, row.provider_id, row.payer_id, row.effective, row.recredential_due,
+                   row.caqh_attested_on, row.note)
+
+
 # ---------------------------------------------------------------------------------------- credentials
 
 
@@ -282,7 +333,7 @@ def _required_state(
     """(lapsed, missing) required kinds per active staff id, in the setting's order."""
     required = required_kinds(session)
     people = select(Staff).where(Staff.active)
-    creds = select(Credential).join(Staff, Staff.id == Credential.staff_id).where(Staff.active)
+    creds = select(Credential).join(Staff, col(Staff.id) == Credential.staff_id).where(Staff.active)
     if staff_id is not None:
         people = people.where(Staff.id == staff_id)
         creds = creds.where(Credential.staff_id == staff_id)
@@ -293,6 +344,7 @@ def _required_state(
     lapsed: dict[int, list[CredentialKind]] = {}
     missing: dict[int, list[CredentialKind]] = {}
     for person in session.exec(people):
+        assert person.id is not None, "rows read have ids"
         for kind in sorted(required.get(person.role, ()), key=list(CredentialKind).index):
             if (person.id, kind) not in held:
                 missing.setdefault(person.id, []).append(kind)
@@ -320,11 +372,11 @@ def credential_list(session: Session, today: date, staff_id: int | None = None) 
 
     Order: missing first, then by expiry (expired first), credentials that never expire last."""
     required = required_kinds(session)
-    query = (select(Credential, Staff).join(Staff, Staff.id == Credential.staff_id).where(Staff.active))
+    query = (select(Credential, Staff).join(Staff, col(Staff.id) == Credential.staff_id).where(Staff.active))
     if staff_id is not None:
         query = query.where(Staff.id == staff_id)
     lines = [
-        CredentialLine(c.id, c.version, s.id, s.name, s.role, c.kind, c.number, c.state, c.expires,
+        CredentialLine(c.id, c.version, c.staff_id, s.name, s.role, c.kind, c.number, c.state, c.expires,
                        None if c.expires is None else (c.expires - today).days,
                        c.kind in required.get(s.role, set()))
         for c, s in session.exec(query)
@@ -341,7 +393,7 @@ def credential_list(session: Session, today: date, staff_id: int | None = None) 
     return lines
 
 
-def add_credential(session: Session, data: CredentialCreate, *, now: datetime, actor: str) -> Credential:
+def add_credential(session: Session, data: CredentialCreate, *, now: datetime, actor: str) -> CredentialRecord:
     person = session.get(Staff, data.staff_id)
     if person is None:
         raise ServiceError("that staff member no longer exists — reload")
@@ -359,13 +411,13 @@ def add_credential(session: Session, data: CredentialCreate, *, now: datetime, a
     credential = Credential(staff_id=data.staff_id, kind=data.kind, number=data.number, state=data.state,
                             expires=data.expires)
     create(session, credential, entity="credential", actor=actor, now=now)
-    return credential
+    return CredentialRecord.of(credential)
 
 
 def renew_credential(
     session: Session, credential_id: int, data: CredentialRenewal, *, now: datetime, actor: str,
     expected_version: int | None = None,
-) -> Credential:
+) -> CredentialRecord:
     """Record a renewal on the same row: the new expiry (after today) and the new number if it changed."""
     credential = session.get(Credential, credential_id)
     if credential is None:
@@ -380,10 +432,10 @@ def renew_credential(
     changes = apply_update(credential, values, expected_version=expected_version)
     if not changes:
         raise ServiceError("nothing changed: enter the new expiry date")
-    record(session, actor=actor, entity="credential", entity_id=credential.id, action="renew", changes=changes,
+    record(session, actor=actor, entity="credential", entity_id=credential_id, action="renew", changes=changes,
            now=now)
     session.commit()
-    return credential
+    return CredentialRecord.of(credential)
 
 
 # ---------------------------------------------------------------------------------------- evaluations
@@ -429,7 +481,7 @@ def evaluations_due(
         by_staff.setdefault(e.staff_id, []).append(e)
     rows = []
     for person in staff:
-        assert person.hire_date is not None
+        assert person.id is not None and person.hire_date is not None, "the query keeps only these"
         evaluations = by_staff.get(person.id, [])
         done = [e for e in evaluations if e.done_on is not None]
         last = max(done, key=lambda e: e.due) if done else None
@@ -447,7 +499,7 @@ def evaluations_due(
 
 def record_evaluation(
     session: Session, staff_id: int, due: date, done_on: date, note: str = "", *, now: datetime, actor: str
-) -> Evaluation:
+) -> EvaluationRecord:
     """Mark the evaluation due on `due` (a hire anniversary) done on `done_on`, creating its row if needed."""
     try:
         data = EvaluationCreate(staff_id=staff_id, due=due, done_on=done_on, note=note)
@@ -470,15 +522,17 @@ def record_evaluation(
         row = Evaluation(staff_id=staff_id, due=data.due, done_on=data.done_on, note=data.note)
         session.add(row)
         session.flush()
+        assert row.id is not None, "the flush gives the new row its id"
         record(session, actor=actor, entity="evaluation", entity_id=row.id, action="done",
                changes=created_fields(row), now=now)
     else:
         changes = apply_update(row, {"done_on": data.done_on, "note": data.note}, expected_version=None)
         if changes:
+            assert row.id is not None, "rows read have ids"
             record(session, actor=actor, entity="evaluation", entity_id=row.id, action="done", changes=changes,
                    now=now)
     session.commit()
-    return row
+    return EvaluationRecord.of(row)
 
 
 # ------------------------------------------------------------------------------------ payer enrollment
@@ -490,7 +544,7 @@ def _caqh_days(session: Session) -> int:
 
 def _latest_caqh(session: Session, provider_id: int) -> date | None:
     dates = session.exec(
-        select(PayerEnrollment.caqh_attested_on).where(PayerEnrollment.provider_id == provider_id)
+        select(col(PayerEnrollment.caqh_attested_on)).where(PayerEnrollment.provider_id == provider_id)
     ).all()
     return max((d for d in dates if d is not None), default=None)
 
@@ -500,8 +554,8 @@ def enrollments(session: Session, today: date, provider_id: int | None = None) -
     by provider, then payer."""
     query = (
         select(PayerEnrollment, Staff, Payer)
-        .join(Staff, Staff.id == PayerEnrollment.provider_id)
-        .join(Payer, Payer.id == PayerEnrollment.payer_id)
+        .join(Staff, col(Staff.id) == PayerEnrollment.provider_id)
+        .join(Payer, col(Payer.id) == PayerEnrollment.payer_id)
         .where(Staff.active)
     )
     if provider_id is not None:
@@ -514,10 +568,11 @@ def enrollments(session: Session, today: date, provider_id: int | None = None) -
             latest[e.provider_id] = max(latest.get(e.provider_id, e.caqh_attested_on), e.caqh_attested_on)
     rows = []
     for e, s, p in found:
+        assert e.id is not None and p.id is not None, "rows read have ids"
         attested = latest.get(e.provider_id)
         caqh_due = attested + timedelta(days=cycle) if attested else None
         rows.append(EnrollmentRow(
-            e.id, e.version, s.id, s.name, p.id, p.name, e.effective, e.recredential_due,
+            e.id, e.version, e.provider_id, s.name, p.id, p.name, e.effective, e.recredential_due,
             None if e.recredential_due is None else (e.recredential_due - today).days,
             attested, caqh_due, None if caqh_due is None else (caqh_due - today).days, e.note))
     rows.sort(key=lambda r: (r.provider_name, r.payer_name))
@@ -559,7 +614,7 @@ def _check_provider(session: Session, provider_id: int) -> Staff:
     return person
 
 
-def add_enrollment(session: Session, data: EnrollmentCreate, *, now: datetime, actor: str) -> PayerEnrollment:
+def add_enrollment(session: Session, data: EnrollmentCreate, *, now: datetime, actor: str) -> EnrollmentRecord:
     """Enroll a provider with a payer. Re-credentialing defaults to 3 years after the effective date; the CAQH
     attestation defaults to the provider's latest one (the profile is per provider)."""
     person = _check_provider(session, data.provider_id)
@@ -583,27 +638,28 @@ def add_enrollment(session: Session, data: EnrollmentCreate, *, now: datetime, a
     )
     session.add(row)
     session.flush()
+    assert row.id is not None, "the flush gives the new row its id"
     record(session, actor=actor, entity="payer_enrollment", entity_id=row.id, action="create",
            changes=created_fields(row), now=now)
     if data.caqh_attested_on is not None and latest is not None and data.caqh_attested_on > latest:
         _stamp_caqh(session, data.provider_id, data.caqh_attested_on, now=now, actor=actor)
     session.commit()
-    return row
+    return EnrollmentRecord.of(row)
 
 
 def update_enrollment(
     session: Session, enrollment_id: int, data: EnrollmentUpdate, *, now: datetime, actor: str,
     expected_version: int | None = None,
-) -> PayerEnrollment:
+) -> EnrollmentRecord:
     row = session.get(PayerEnrollment, enrollment_id)
     if row is None:
         raise ServiceError("that enrollment no longer exists — reload")
     changes = apply_update(row, data.model_dump(), expected_version=expected_version)
     if changes:
-        record(session, actor=actor, entity="payer_enrollment", entity_id=row.id, action="update",
+        record(session, actor=actor, entity="payer_enrollment", entity_id=enrollment_id, action="update",
                changes=changes, now=now)
     session.commit()
-    return row
+    return EnrollmentRecord.of(row)
 
 
 def _stamp_caqh(session: Session, provider_id: int, on: date, *, now: datetime, actor: str) -> int:
@@ -611,6 +667,7 @@ def _stamp_caqh(session: Session, provider_id: int, on: date, *, now: datetime, 
     for row in session.exec(select(PayerEnrollment).where(PayerEnrollment.provider_id == provider_id)):
         changes = apply_update(row, {"caqh_attested_on": on}, expected_version=None)
         if changes:
+            assert row.id is not None, "rows read have ids"
             record(session, actor=actor, entity="payer_enrollment", entity_id=row.id, action="caqh_attest",
                    changes=changes, now=now)
             count += 1
@@ -647,10 +704,12 @@ class Choices:
 
 
 def choices(session: Session) -> Choices:
-    people = list(session.exec(select(Staff).where(Staff.active).order_by(Staff.last_name, Staff.first_name)))
-    payers = session.exec(select(Payer).order_by(Payer.name)).all()
-    return Choices(
-        [(f"{p.name} ({p.role.label})", p.id) for p in people],
-        [(p.name, p.id) for p in people if p.is_provider],
-        [(p.name, p.id) for p in payers],
-    )
+    staff: list[tuple[str, int]] = []
+    providers: list[tuple[str, int]] = []
+    for p in session.exec(select(Staff).where(Staff.active).order_by(col(Staff.last_name), col(Staff.first_name))):
+        assert p.id is not None, "rows read have ids"
+        staff.append((f"{p.name} ({p.role.label})", p.id))
+        if p.is_provider:
+            providers.append((p.name, p.id))
+    payers = [(p.name, p.id) for p in session.exec(select(Payer).order_by(col(Payer.name))) if p.id is not None]
+    return Choices(staff, providers, payers)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from officemgr.models import Role, Shift, Staff, TimeOff, TimeOffStatus
 from officemgr.services import settings
@@ -303,13 +303,14 @@ def payroll(session: Session, period: Period) -> list[PayRow]:
     for absence in session.exec(
         select(TimeOff).where(TimeOff.start_date <= period.end, TimeOff.end_date >= period.start,
                               TimeOff.status != TimeOffStatus.denied)
-        .order_by(TimeOff.start_date, TimeOff.id)
+        .order_by(col(TimeOff.start_date), col(TimeOff.id))
     ):
         absences_by_person.setdefault(absence.staff_id, []).append(absence)
 
-    people = session.exec(select(Staff).order_by(Staff.last_name, Staff.first_name, Staff.id)).all()
+    people = session.exec(select(Staff).order_by(col(Staff.last_name), col(Staff.first_name), col(Staff.id))).all()
     rows = []
     for person in people:
+        assert person.id is not None, "rows read have ids"
         row = _row(person, period, shifts_by_person.get(person.id, []), absences_by_person.get(person.id, []),
                    workweek_start=workweek_start, threshold_minutes=threshold_minutes, paid_kinds=paid_kinds,
                    pto_kinds=pto_kinds)
@@ -329,6 +330,8 @@ def _row(
     paid_kinds: set[str],
     pto_kinds: set[str],
 ) -> PayRow:
+    assert person.id is not None, "rows read have ids"
+    staff_id = person.id
     notes: list[str] = []
     weeks: dict[date, list[Shift]] = {}
     for shift in shifts:
@@ -377,7 +380,7 @@ def _row(
         notes.append("no shifts or time off recorded in this period")
     return PayRow(
         period=period,
-        staff_id=person.id,  # type: ignore[arg-type]
+        staff_id=staff_id,
         last_name=person.last_name,
         first_name=person.first_name,
         role=person.role,

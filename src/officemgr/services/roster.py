@@ -16,18 +16,60 @@ from officemgr.services.staff import active_staff
 HOURS_PER_DAY_OFF = 8
 
 
-@dataclass
+@dataclass(frozen=True)
+class ShiftRow:
+    """A shift as read: who, when, the unpaid break, and the version an edit is made against."""
+
+    id: int
+    version: int
+    staff_id: int
+    start: datetime
+    end: datetime
+    break_minutes: int
+    worked_minutes: int
+
+    @classmethod
+    def of(cls, shift: Shift) -> ShiftRow:
+        assert shift.id is not None, "a shift read or flushed has an id"
+        return cls(shift.id, shift.version, shift.staff_id, shift.start, shift.end, shift.break_minutes,
+                   shift.worked_minutes)
+
+
+@dataclass(frozen=True)
+class TimeOffRecord:
+    """A time-off request or absence as read."""
+
+    id: int
+    version: int
+    staff_id: int
+    kind: str
+    start_date: date
+    end_date: date
+    hours: float
+    status: TimeOffStatus
+    note: str
+    decided_by: str
+    decided_on: date | None
+
+    @classmethod
+    def of(cls, off: TimeOff) -> TimeOffRecord:
+        assert off.id is not None, "time off read or flushed has an id"
+        return cls(off.id, off.version, off.staff_id, off.kind, off.start_date, off.end_date, off.hours, off.status,
+                   off.note, off.decided_by, off.decided_on)
+
+
+@dataclass(frozen=True)
 class DayCell:
     day: date
-    shifts: list[Shift] = field(default_factory=list)
-    off: TimeOff | None = None
+    shifts: list[ShiftRow] = field(default_factory=list)
+    off: TimeOffRecord | None = None
 
     @property
     def hours(self) -> float:
         return sum(s.worked_minutes for s in self.shifts) / 60
 
 
-@dataclass
+@dataclass(frozen=True)
 class StaffWeek:
     staff_id: int
     name: str
@@ -48,23 +90,22 @@ def monday_of(day: date) -> date:
 def week_grid(session: Session, monday: date) -> list[StaffWeek]:
     """Every active staff member's shifts and approved time off for the seven days from `monday`."""
     first = datetime.combine(monday, time.min)
-    shifts = session.exec(select(Shift).where(Shift.start >= first, Shift.start < first + timedelta(days=7))
-                          .order_by(Shift.start)).all()
-    offs = session.exec(select(TimeOff).where(TimeOff.status == TimeOffStatus.approved,
-                                              TimeOff.start_date <= monday + timedelta(days=6),
-                                              TimeOff.end_date >= monday)).all()
+    shifts = [ShiftRow.of(s) for s in session.exec(
+        select(Shift).where(Shift.start >= first, Shift.start < first + timedelta(days=7)).order_by(col(Shift.start)))]
+    offs = [TimeOffRecord.of(t) for t in session.exec(select(TimeOff).where(
+        TimeOff.status == TimeOffStatus.approved, TimeOff.start_date <= monday + timedelta(days=6),
+        TimeOff.end_date >= monday))]
     lapsed = lapsed_required(session, monday)
     rows = []
     for person in active_staff(session):
-        days = [DayCell(monday + timedelta(days=n)) for n in range(7)]
-        for shift in shifts:
-            if shift.staff_id == person.id:
-                days[(shift.start.date() - monday).days].shifts.append(shift)
-        for off in offs:
-            if off.staff_id == person.id:
-                for cell in days:
-                    if off.start_date <= cell.day <= off.end_date:
-                        cell.off = off
+        days = []
+        for n in range(7):
+            day = monday + timedelta(days=n)
+            mine = [s for s in shifts if s.staff_id == person.id and s.start.date() == day]
+            # The last absence covering the day wins, as the grid has always shown it.
+            off = next((o for o in reversed(offs) if o.staff_id == person.id and o.start_date <= day <= o.end_date),
+                       None)
+            days.append(DayCell(day, mine, off))
         rows.append(StaffWeek(person.id, person.name, person.role.label, person.is_provider, days,
                               lapsed.get(person.id, [])))
     rows.sort(key=lambda r: (not r.is_provider, r.role_label, r.name))
@@ -86,15 +127,15 @@ def _check_shift(session: Session, data: ShiftCreate, ignore_id: int | None) -> 
         raise ServiceError(f"{person.name} is off that day ({off.kind}); change the time off first")
 
 
-def add_shift(session: Session, data: ShiftCreate, *, now: datetime, actor: str) -> Shift:
+def add_shift(session: Session, data: ShiftCreate, *, now: datetime, actor: str) -> ShiftRow:
     _check_shift(session, data, None)
     shift = Shift(staff_id=data.staff_id, start=data.start, end=data.end, break_minutes=data.break_minutes)
     create(session, shift, entity="shift", actor=actor, now=now)
-    return shift
+    return ShiftRow.of(shift)
 
 
 def update_shift(session: Session, shift_id: int, data: ShiftCreate, *, now: datetime, actor: str,
-                 expected_version: int | None) -> Shift:
+                 expected_version: int | None) -> ShiftRow:
     shift = session.get(Shift, shift_id)
     if shift is None:
         raise ServiceError("that shift no longer exists — reload")
@@ -104,9 +145,9 @@ def update_shift(session: Session, shift_id: int, data: ShiftCreate, *, now: dat
     changes = apply_update(shift, {"staff_id": data.staff_id, "start": data.start, "end": data.end,
                                    "break_minutes": data.break_minutes},
                            expected_version=expected_version)
-    record(session, actor=actor, entity="shift", entity_id=shift.id, action="update", changes=changes, now=now)
+    record(session, actor=actor, entity="shift", entity_id=shift_id, action="update", changes=changes, now=now)
     session.commit()
-    return shift
+    return ShiftRow.of(shift)
 
 
 def delete_shift(
@@ -117,7 +158,7 @@ def delete_shift(
         raise ServiceError("that shift no longer exists — reload")
     if expected_version is not None and shift.version != expected_version:
         raise StaleEdit()
-    record(session, actor=actor, entity="shift", entity_id=shift.id, action="delete",
+    record(session, actor=actor, entity="shift", entity_id=shift_id, action="delete",
            changes=created_fields(shift), now=now)
     session.delete(shift)
     session.commit()
@@ -137,6 +178,7 @@ def copy_last_week(session: Session, monday: date, *, now: datetime, actor: str)
                               end=old.end + timedelta(days=7), break_minutes=old.break_minutes)
                 session.add(shift)
                 session.flush()
+                assert shift.id is not None, "the flush gives the new row its id"
                 record(session, actor=actor, entity="shift", entity_id=shift.id, action="create",
                        changes={**created_fields(shift), "copied_from": old.id}, now=now)
                 added += 1
@@ -148,8 +190,13 @@ def weekdays_between(first: date, last: date) -> int:
     return sum(1 for n in range((last - first).days + 1) if (first + timedelta(days=n)).weekday() < 5)
 
 
-def request_time_off(session: Session, data: TimeOffCreate, *, now: datetime, actor: str) -> TimeOff:
-    kinds = settings.get(session, "time_off_kinds")
+def time_off_kinds(session: Session) -> list[str]:
+    """The kinds of time off the practice uses (setting `time_off_kinds`): what a request may ask for."""
+    return [str(kind) for kind in settings.get(session, "time_off_kinds")]
+
+
+def request_time_off(session: Session, data: TimeOffCreate, *, now: datetime, actor: str) -> TimeOffRecord:
+    kinds = time_off_kinds(session)
     if data.kind not in kinds:
         raise ServiceError(f"choose one of: {', '.join(kinds)}")
     person = session.get(Staff, data.staff_id)
@@ -161,14 +208,15 @@ def request_time_off(session: Session, data: TimeOffCreate, *, now: datetime, ac
                   hours=hours, note=data.note)
     session.add(off)
     session.flush()
+    assert off.id is not None, "the flush gives the new row its id"
     record(session, actor=actor, entity="time_off", entity_id=off.id, action="request",
            changes=created_fields(off), now=now)
     session.commit()
-    return off
+    return TimeOffRecord.of(off)
 
 
 def decide_time_off(session: Session, off_id: int, approve: bool, *, now: datetime, actor: str,
-                    expected_version: int | None) -> TimeOff:
+                    expected_version: int | None) -> TimeOffRecord:
     off = session.get(TimeOff, off_id)
     if off is None:
         raise ServiceError("that request no longer exists — reload")
@@ -177,10 +225,10 @@ def decide_time_off(session: Session, off_id: int, approve: bool, *, now: dateti
         raise ServiceError(f"this request is already {status.value}")
     changes = apply_update(off, {"status": status, "decided_by": actor, "decided_on": now.date()},
                            expected_version=expected_version)
-    record(session, actor=actor, entity="time_off", entity_id=off.id, action=status.value, changes=changes,
+    record(session, actor=actor, entity="time_off", entity_id=off_id, action=status.value, changes=changes,
            now=now)
     session.commit()
-    return off
+    return TimeOffRecord.of(off)
 
 
 @dataclass(frozen=True)
@@ -201,11 +249,14 @@ class TimeOffRow:
 def time_off_list(session: Session, today: date) -> list[TimeOffRow]:
     """Requests waiting for a decision first, then time off from today on, soonest first."""
     rows = session.exec(
-        select(TimeOff, Staff).join(Staff, Staff.id == TimeOff.staff_id)
+        select(TimeOff, Staff).join(Staff, col(Staff.id) == TimeOff.staff_id)
         .where((TimeOff.status == TimeOffStatus.requested) | (TimeOff.end_date >= today))
-        .order_by(TimeOff.start_date)
+        .order_by(col(TimeOff.start_date))
     ).all()
-    result = [TimeOffRow(t.id, t.version, s.id, s.name, t.kind, t.start_date, t.end_date, t.hours, t.status,
-                         t.note, t.decided_by) for t, s in rows]
+    result = []
+    for t, s in rows:
+        assert t.id is not None and s.id is not None, "rows read have ids"
+        result.append(TimeOffRow(t.id, t.version, s.id, s.name, t.kind, t.start_date, t.end_date, t.hours, t.status,
+                                 t.note, t.decided_by))
     result.sort(key=lambda r: (r.status is not TimeOffStatus.requested, r.start_date))
     return result

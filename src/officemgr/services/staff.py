@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from officemgr.models import (
     Credential,
@@ -64,23 +64,66 @@ class CredentialRow:
         return f"within {band} days" if band else f"in {self.days_left} days"
 
 
-def active_staff(session: Session) -> list[Staff]:
-    return list(session.exec(select(Staff).where(Staff.active).order_by(Staff.last_name, Staff.first_name)))
+@dataclass(frozen=True)
+class StaffRecord:
+    """A staff member as read: every field the staff form edits, and the version an edit is made against."""
+
+    id: int
+    version: int
+    first_name: str
+    last_name: str
+    role: Role
+    is_provider: bool
+    npi: str | None
+    phone: str
+    email: str
+    hire_date: date | None
+    active: bool
+    exempt: bool
+    pto_hours_per_year: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @classmethod
+    def of(cls, person: Staff) -> StaffRecord:
+        assert person.id is not None, "a staff member read or flushed has an id"
+        return cls(person.id, person.version, person.first_name, person.last_name, person.role, person.is_provider,
+                   person.npi, person.phone, person.email, person.hire_date, person.active, person.exempt,
+                   person.pto_hours_per_year)
+
+
+def active_staff(session: Session) -> list[StaffRecord]:
+    query = select(Staff).where(Staff.active).order_by(col(Staff.last_name), col(Staff.first_name))
+    return [StaffRecord.of(p) for p in session.exec(query)]
+
+
+def staff_record(session: Session, staff_id: int) -> StaffRecord | None:
+    """One staff member, active or not; None when they are no longer on file."""
+    person = session.get(Staff, staff_id)
+    return StaffRecord.of(person) if person is not None else None
+
+
+def staff_options(session: Session) -> list[tuple[str, int]]:
+    """(label, id) of every active staff member, for a form's "who" field."""
+    return [(f"{p.name} ({p.role.label})", p.id) for p in active_staff(session)]
 
 
 def credentials_expiring(session: Session, today: date, within_days: int = 90) -> list[CredentialRow]:
     """Credentials of active staff that expired or expire within `within_days`, soonest first."""
+    expires = col(Credential.expires)
     rows = session.exec(
         select(Credential, Staff)
-        .join(Staff, Staff.id == Credential.staff_id)
-        .where(Staff.active, Credential.expires.is_not(None),  # type: ignore[union-attr]
-               Credential.expires <= today + timedelta(days=within_days))
-        .order_by(Credential.expires)
+        .join(Staff, col(Staff.id) == Credential.staff_id)
+        .where(Staff.active, expires.is_not(None), expires <= today + timedelta(days=within_days))
+        .order_by(expires)
     ).all()
-    return [
-        CredentialRow(c.id, s.id, s.name, c.kind, c.number, c.expires, (c.expires - today).days)
-        for c, s in rows
-    ]
+    found = []
+    for c, s in rows:
+        assert c.id is not None and s.id is not None and c.expires is not None, "the query keeps only these"
+        found.append(CredentialRow(c.id, s.id, s.name, c.kind, c.number, c.expires, (c.expires - today).days))
+    return found
 
 
 def time_off_on(session: Session, day: date) -> dict[int, TimeOff]:
@@ -98,7 +141,7 @@ def roster_day(session: Session, day: date) -> list[RosterRow]:
     start = datetime.combine(day, time.min)
     shifts: dict[int, list[Shift]] = {}
     for shift in session.exec(
-        select(Shift).where(Shift.start >= start, Shift.start < start + timedelta(days=1)).order_by(Shift.start)
+        select(Shift).where(Shift.start >= start, Shift.start < start + timedelta(days=1)).order_by(col(Shift.start))
     ):
         shifts.setdefault(shift.staff_id, []).append(shift)
     off = time_off_on(session, day)
@@ -116,16 +159,17 @@ def roster_day(session: Session, day: date) -> list[RosterRow]:
     return rows
 
 
-def add_staff(session: Session, data: StaffCreate, *, now: datetime, actor: str) -> Staff:
+def add_staff(session: Session, data: StaffCreate, *, now: datetime, actor: str) -> StaffRecord:
     person = Staff.model_validate(data.model_dump())
     session.add(person)
     session.flush()
+    assert person.id is not None, "the flush gives the new row its id"
     if person.is_provider:
         _give_default_hours(session, person.id)
     record(session, actor=actor, entity="staff", entity_id=person.id, action="create",
            changes=created_fields(person), now=now)
     session.commit()
-    return person
+    return StaffRecord.of(person)
 
 
 def _give_default_hours(session: Session, provider_id: int) -> None:
@@ -136,7 +180,7 @@ def _give_default_hours(session: Session, provider_id: int) -> None:
 
 def update_staff(
     session: Session, staff_id: int, data: StaffCreate, *, now: datetime, actor: str, expected_version: int | None
-) -> Staff:
+) -> StaffRecord:
     person = session.get(Staff, staff_id)
     if person is None:
         raise ServiceError("that staff member no longer exists — reload")
@@ -145,6 +189,6 @@ def update_staff(
     if person.is_provider and not has_hours:
         _give_default_hours(session, staff_id)
     if changes:
-        record(session, actor=actor, entity="staff", entity_id=person.id, action="update", changes=changes, now=now)
+        record(session, actor=actor, entity="staff", entity_id=staff_id, action="update", changes=changes, now=now)
     session.commit()
-    return person
+    return StaffRecord.of(person)

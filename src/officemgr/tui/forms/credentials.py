@@ -5,12 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel
-from sqlmodel import Session
-
 from officemgr.models import CredentialKind
-from officemgr.services import credentials
 from officemgr.services.credentials import (
+    RECREDENTIAL_YEARS,
     CredentialCreate,
     CredentialLine,
     CredentialRenewal,
@@ -20,20 +17,21 @@ from officemgr.services.credentials import (
     EvaluationCreate,
     EvaluationDue,
 )
-from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm
+from officemgr.tui.context import AppContext
+from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall
 
 KIND_OPTIONS = [(kind.label, kind) for kind in CredentialKind]
 
 
-class CredentialForm(RecordForm):
+class CredentialForm(RecordForm[CredentialCreate]):
     """Add a credential or training; a person and kind may be chosen ahead (e.g. a missing required one)."""
 
     FORM_TITLE = "New credential or training"
 
-    def __init__(self, staff_options: list[tuple[str, int]], *, staff_id: int | None = None,
-                 kind: CredentialKind | None = None) -> None:
+    def __init__(self, ctx: AppContext, save: SaveCall[CredentialCreate], staff_options: list[tuple[str, int]], *,
+                 staff_id: int | None = None, kind: CredentialKind | None = None) -> None:
         self.staff_options, self.staff_id, self.kind = staff_options, staff_id, kind
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         return [
@@ -48,23 +46,18 @@ class CredentialForm(RecordForm):
     def initial(self) -> dict[str, Any]:
         return {"staff_id": self.staff_id, "kind": self.kind}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> CredentialCreate:
         return CredentialCreate.model_validate(values)
 
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, CredentialCreate)
-        credentials.add_credential(session, model, now=self.app.now(),  # type: ignore[attr-defined]
-                                   actor=self.app.actor)  # type: ignore[attr-defined]
 
-
-class RenewForm(RecordForm):
+class RenewForm(RecordForm[CredentialRenewal]):
     """A renewal on the same row: the new expiry, and the new number if it changed."""
 
-    def __init__(self, line: CredentialLine, today: date) -> None:
-        self.line, self.today = line, today
+    def __init__(self, ctx: AppContext, save: SaveCall[CredentialRenewal], line: CredentialLine) -> None:
+        self.line = line
         current = f"expires {line.expires:%m/%d/%Y}" if line.expires else "no expiry"
         self.FORM_TITLE = f"Renew {line.kind.label} of {line.staff_name} ({current})"
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         return [
@@ -75,24 +68,19 @@ class RenewForm(RecordForm):
     def initial(self) -> dict[str, Any]:
         return {"number": self.line.number}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
-        if isinstance(values["expires"], date) and values["expires"] <= self.today:
+    def build(self, values: dict[str, Any]) -> CredentialRenewal:
+        if isinstance(values["expires"], date) and values["expires"] <= self.ctx.today:
             raise FieldErrors({"expires": "a renewed credential must expire after today"})
         return CredentialRenewal.model_validate(values)
 
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, CredentialRenewal) and self.line.credential_id is not None
-        credentials.renew_credential(session, self.line.credential_id, model, now=self.app.now(),  # type: ignore[attr-defined]
-                                     actor=self.app.actor, expected_version=self.line.version)  # type: ignore[attr-defined]
 
-
-class EvaluationForm(RecordForm):
+class EvaluationForm(RecordForm[EvaluationCreate]):
     """The evaluation due on a hire anniversary, done: when, and a note."""
 
-    def __init__(self, row: EvaluationDue, today: date) -> None:
-        self.row, self.today = row, today
+    def __init__(self, ctx: AppContext, save: SaveCall[EvaluationCreate], row: EvaluationDue) -> None:
+        self.row = row
         self.FORM_TITLE = f"{row.staff_name}: yearly evaluation due {row.due:%m/%d/%Y} done"
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         return [
@@ -101,72 +89,70 @@ class EvaluationForm(RecordForm):
         ]
 
     def initial(self) -> dict[str, Any]:
-        return {"done_on": self.today, "note": self.row.note}
+        return {"done_on": self.ctx.today, "note": self.row.note}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> EvaluationCreate:
         done_on = values["done_on"]
-        if isinstance(done_on, date) and done_on > self.today:
+        if isinstance(done_on, date) and done_on > self.ctx.today:
             raise FieldErrors({"done_on": "an evaluation cannot be done in the future"})
         if isinstance(done_on, date) and done_on < self.row.hire_date:
             raise FieldErrors({"done_on": f"that is before the hire date ({self.row.hire_date:%m/%d/%Y})"})
         return EvaluationCreate.model_validate({**values, "staff_id": self.row.staff_id, "due": self.row.due})
 
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, EvaluationCreate)
-        credentials.record_evaluation(session, model.staff_id, model.due, model.done_on, model.note,
-                                      now=self.app.now(), actor=self.app.actor)  # type: ignore[attr-defined]
+
+def _enrollment_dates() -> list[FieldSpec]:
+    return [
+        FieldSpec("effective", "Effective from", kind="date", placeholder="MM/DD/YYYY"),
+        FieldSpec("recredential_due", "Re-credentialing due", kind="date", optional=True,
+                  placeholder=f"empty: {RECREDENTIAL_YEARS} years after effective"),
+    ]
 
 
-class EnrollmentForm(RecordForm):
-    """Enroll a provider with a payer, or (with `row`) edit an enrollment's dates and note."""
+class EnrollmentForm(RecordForm[EnrollmentCreate]):
+    """Enroll a provider with a payer."""
 
-    def __init__(self, provider_options: list[tuple[str, int]], payer_options: list[tuple[str, int]], today: date,
-                 *, provider_id: int | None = None, row: EnrollmentRow | None = None) -> None:
+    FORM_TITLE = "New payer enrollment"
+
+    def __init__(self, ctx: AppContext, save: SaveCall[EnrollmentCreate], provider_options: list[tuple[str, int]],
+                 payer_options: list[tuple[str, int]], *, provider_id: int | None = None) -> None:
         self.provider_options, self.payer_options = provider_options, payer_options
-        self.today, self.provider_id, self.row = today, provider_id, row
-        self.FORM_TITLE = (f"{row.provider_name}: enrollment with {row.payer_name}" if row
-                           else "New payer enrollment")
-        super().__init__()
+        self.provider_id = provider_id
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
-        dates = [
-            FieldSpec("effective", "Effective from", kind="date", placeholder="MM/DD/YYYY"),
-            FieldSpec("recredential_due", "Re-credentialing due", kind="date", optional=True,
-                      placeholder=f"empty: {credentials.RECREDENTIAL_YEARS} years after effective"),
-        ]
-        note = [FieldSpec("note", "Note", optional=True)]
-        if self.row is not None:
-            return [*dates, *note]
         return [
             FieldSpec("provider_id", "Provider", kind="select", options=self.provider_options),
             FieldSpec("payer_id", "Payer", kind="select", options=self.payer_options),
-            *dates,
+            *_enrollment_dates(),
             FieldSpec("caqh_attested_on", "CAQH last attested", kind="date", optional=True,
                       placeholder="empty: the provider's latest"),
-            *note,
+            FieldSpec("note", "Note", optional=True),
         ]
 
     def initial(self) -> dict[str, Any]:
-        if self.row is not None:
-            return {"effective": self.row.effective, "recredential_due": self.row.recredential_due,
-                    "note": self.row.note}
         return {"provider_id": self.provider_id}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> EnrollmentCreate:
         values = {**values, "note": values["note"] or ""}
-        if self.row is not None:
-            return EnrollmentUpdate.model_validate(values)
         attested = values["caqh_attested_on"]
-        if isinstance(attested, date) and attested > self.today:
+        if isinstance(attested, date) and attested > self.ctx.today:
             raise FieldErrors({"caqh_attested_on": "the attestation date cannot be in the future"})
         return EnrollmentCreate.model_validate(values)
 
-    def write(self, session: Session, model: BaseModel) -> None:
-        now, actor = self.app.now(), self.app.actor  # type: ignore[attr-defined]
-        if isinstance(model, EnrollmentUpdate):
-            assert self.row is not None
-            credentials.update_enrollment(session, self.row.enrollment_id, model, now=now, actor=actor,
-                                          expected_version=self.row.version)
-        else:
-            assert isinstance(model, EnrollmentCreate)
-            credentials.add_enrollment(session, model, now=now, actor=actor)
+
+class EnrollmentEditForm(RecordForm[EnrollmentUpdate]):
+    """An enrollment's dates and note (CAQH is the provider's: `c` on the list)."""
+
+    def __init__(self, ctx: AppContext, save: SaveCall[EnrollmentUpdate], row: EnrollmentRow) -> None:
+        self.row = row
+        self.FORM_TITLE = f"{row.provider_name}: enrollment with {row.payer_name}"
+        super().__init__(ctx, save)
+
+    def fields(self) -> list[FieldSpec]:
+        return [*_enrollment_dates(), FieldSpec("note", "Note", optional=True)]
+
+    def initial(self) -> dict[str, Any]:
+        return {"effective": self.row.effective, "recredential_due": self.row.recredential_due, "note": self.row.note}
+
+    def build(self, values: dict[str, Any]) -> EnrollmentUpdate:
+        return EnrollmentUpdate.model_validate({**values, "note": values["note"] or ""})

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
-from pydantic import BaseModel
-from sqlmodel import Session
-
-from officemgr.models import Role, Staff, StaffCreate
-from officemgr.services import staff
-from officemgr.tui.forms.base import FieldSpec, RecordForm
+from officemgr.models import Role, StaffCreate
+from officemgr.services.staff import StaffRecord
+from officemgr.tui.context import AppContext
+from officemgr.tui.forms.base import FieldSpec, RecordForm, SaveCall
 
 
-class StaffForm(RecordForm):
+class StaffForm(RecordForm[StaffCreate]):
     FORM_TITLE = "Staff member"
 
-    def __init__(self, person: Staff | None = None) -> None:
+    def __init__(self, ctx: AppContext, save: SaveCall[StaffCreate], person: StaffRecord | None = None) -> None:
         self.person = person
-        super().__init__()
+        super().__init__(ctx, save)
         if person:
             self.FORM_TITLE = f"Edit {person.name}"
 
@@ -37,17 +36,8 @@ class StaffForm(RecordForm):
     def initial(self) -> dict[str, Any]:
         if self.person is None:
             return {"active": True}
-        return self.person.model_dump()
+        return asdict(self.person)
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> StaffCreate:
         values = {**values, "phone": values["phone"] or "", "email": values["email"] or ""}
         return StaffCreate.model_validate(values)
-
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, StaffCreate)
-        now, actor = self.app.now(), self.app.actor  # type: ignore[attr-defined]
-        if self.person is None:
-            staff.add_staff(session, model, now=now, actor=actor)
-        else:
-            staff.update_staff(session, self.person.id, model, now=now, actor=actor,
-                               expected_version=self.person.version)

@@ -16,24 +16,35 @@ from datetime import date
 from typing import Any
 
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from officemgr.models import CredentialKind, Staff
-from officemgr.services import credentials
-from officemgr.services.common import ServiceError, database_refusal
-from officemgr.services.credentials import Choices, CredentialLine, EnrollmentRow, EvaluationDue
+from officemgr.models import CredentialKind
+from officemgr.services import credentials, staff
+from officemgr.services.credentials import (
+    Choices,
+    CredentialCreate,
+    CredentialLine,
+    CredentialRenewal,
+    EnrollmentCreate,
+    EnrollmentRow,
+    EnrollmentUpdate,
+    EvaluationCreate,
+    EvaluationDue,
+)
 from officemgr.services.format import days_from_now
-from officemgr.store import write_session
-from officemgr.tui.forms.credentials import CredentialForm, EnrollmentForm, EvaluationForm, RenewForm
-from officemgr.tui.widgets.base import plain, selected_key
-from officemgr.tui.widgets.screen_work import ScreenWork
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import Session
+from officemgr.tui.forms.credentials import (
+    CredentialForm,
+    EnrollmentEditForm,
+    EnrollmentForm,
+    EvaluationForm,
+    RenewForm,
+)
+from officemgr.tui.widgets.base import ListScreen, plain, selected_key
 
 # Evaluations listed for everyone: overdue or due within this many days (one person: their next one, always).
 EVALUATION_DAYS = 60
@@ -70,7 +81,7 @@ def _day(value: date | None) -> Text:
     return Text(f"{value:%m/%d/%Y}") if value else Text("—", style="dim")
 
 
-class PeopleRecordsScreen(ScreenWork, ModalScreen[bool]):
+class PeopleRecordsScreen(ListScreen):
     DEFAULT_CSS = """
     PeopleRecordsScreen > .people-records {
         width: 95%;
@@ -95,10 +106,9 @@ class PeopleRecordsScreen(ScreenWork, ModalScreen[bool]):
         Binding("c", "caqh", "CAQH attested today", id="records_caqh"),
     ]
 
-    def __init__(self, staff_id: int | None = None) -> None:
-        super().__init__()
+    def __init__(self, ctx: AppContext, staff_id: int | None = None) -> None:
+        super().__init__(ctx)
         self.staff_id = staff_id
-        self.changed = False
         self.data: RecordsData | None = None
         self.lines: dict[str, CredentialLine] = {}
         self.evaluations: dict[str, EvaluationDue] = {}
@@ -127,7 +137,7 @@ class PeopleRecordsScreen(ScreenWork, ModalScreen[bool]):
         self.table("credentials").focus()
         self.reload()
 
-    def table(self, name: str) -> DataTable:  # type: ignore[type-arg]
+    def table(self, name: str) -> DataTable[Any]:
         return self.query_one(f"#pr-{name}", DataTable)
 
     def action_close(self) -> None:
@@ -136,8 +146,8 @@ class PeopleRecordsScreen(ScreenWork, ModalScreen[bool]):
     # -- loading
 
     def fetch(self, session: Session) -> RecordsData:
-        today, sid = self.today, self.staff_id
-        person = session.get(Staff, sid) if sid is not None else None
+        today, sid = self.ctx.today, self.staff_id
+        person = staff.staff_record(session, sid) if sid is not None else None
         return RecordsData(
             person=(person.name if person else "(no longer on file)") if sid is not None else None,
             credentials=credentials.credential_list(session, today, sid),
@@ -148,13 +158,11 @@ class PeopleRecordsScreen(ScreenWork, ModalScreen[bool]):
             choices=credentials.choices(session),
         )
 
-    def _deliver(self, data: RecordsData) -> None:
-        if not self.is_mounted:
-            return
+    def show(self, data: RecordsData) -> None:
         self.data = data
         who = data.person or "everyone"
         self.query_one("#pr-title", Label).update(
-            Text(f"Credentials, evaluations and payer enrollment · {who} · {self.today:%A %B %-d, %Y}"))
+            Text(f"Credentials, evaluations and payer enrollment · {who} · {self.ctx.today:%A %B %-d, %Y}"))
         lapsed_count = len(data.lapsed) if data.person is None else int(self.staff_id in data.lapsed)
         self.query_one("#pr-credentials-title", Label).update(Text(
             f"Credentials and trainings, soonest expiry first (red name: a required one has expired: "
@@ -224,25 +232,41 @@ class PeopleRecordsScreen(ScreenWork, ModalScreen[bool]):
         if staff_id is None:
             line = self._selected("credentials", self.lines)
             staff_id = self.staff_id if self.staff_id is not None else (line.staff_id if line else None)
-        self.app.push_screen(CredentialForm(self.data.choices.staff, staff_id=staff_id, kind=kind), self._after_form)
+
+        def save(session: Session, model: CredentialCreate) -> None:
+            credentials.add_credential(session, model, now=self.ctx.now(), actor=self.ctx.actor)
+
+        self.app.push_screen(CredentialForm(self.ctx, save, self.data.choices.staff, staff_id=staff_id, kind=kind),
+                             self._after_form)
 
     def action_renew(self) -> None:
         line: CredentialLine | None = self._selected("credentials", self.lines)
         if line is None:
             self.say("Select a credential to renew")
-        elif line.missing:
+        elif line.credential_id is None:  # a required credential the person does not hold
             self.action_add_credential(line.kind, line.staff_id)
         elif line.kind is CredentialKind.npi:
             self.say("An NPI does not expire: there is nothing to renew")
         else:
-            self.app.push_screen(RenewForm(line, self.today), self._after_form)
+            credential_id, version = line.credential_id, line.version
+
+            def save(session: Session, model: CredentialRenewal) -> None:
+                credentials.renew_credential(session, credential_id, model, now=self.ctx.now(), actor=self.ctx.actor,
+                                             expected_version=version)
+
+            self.app.push_screen(RenewForm(self.ctx, save, line), self._after_form)
 
     def action_evaluation_done(self) -> None:
         row: EvaluationDue | None = self._selected("evaluations", self.evaluations)
         if row is None:
             self.say("No evaluation selected")
             return
-        self.app.push_screen(EvaluationForm(row, self.today), self._after_form)
+
+        def save(session: Session, model: EvaluationCreate) -> None:
+            credentials.record_evaluation(session, model.staff_id, model.due, model.done_on, model.note,
+                                          now=self.ctx.now(), actor=self.ctx.actor)
+
+        self.app.push_screen(EvaluationForm(self.ctx, save, row), self._after_form)
 
     def action_add_enrollment(self) -> None:
         if self.data is None:
@@ -256,7 +280,11 @@ class PeopleRecordsScreen(ScreenWork, ModalScreen[bool]):
             provider_id = row.provider_id if row else None
         if provider_id not in {pid for _, pid in self.data.choices.providers}:
             provider_id = None
-        self.app.push_screen(EnrollmentForm(self.data.choices.providers, self.data.choices.payers, self.today,
+
+        def save(session: Session, model: EnrollmentCreate) -> None:
+            credentials.add_enrollment(session, model, now=self.ctx.now(), actor=self.ctx.actor)
+
+        self.app.push_screen(EnrollmentForm(self.ctx, save, self.data.choices.providers, self.data.choices.payers,
                                             provider_id=provider_id), self._after_form)
 
     def action_edit_enrollment(self) -> None:
@@ -264,32 +292,30 @@ class PeopleRecordsScreen(ScreenWork, ModalScreen[bool]):
         if row is None or self.data is None:
             self.say("No enrollment selected")
             return
-        self.app.push_screen(EnrollmentForm(self.data.choices.providers, self.data.choices.payers, self.today,
-                                            row=row), self._after_form)
+        enrollment_id, version = row.enrollment_id, row.version
+
+        def save(session: Session, model: EnrollmentUpdate) -> None:
+            credentials.update_enrollment(session, enrollment_id, model, now=self.ctx.now(), actor=self.ctx.actor,
+                                          expected_version=version)
+
+        self.app.push_screen(EnrollmentEditForm(self.ctx, save, row), self._after_form)
 
     def action_caqh(self) -> None:
         row: EnrollmentRow | None = self._selected("enrollments", self.enrollments)
         if row is None:
             self.say("Select an enrollment of the provider who re-attested")
             return
-        self._attest(row.provider_id, row.provider_name)
+        provider_id, name = row.provider_id, row.provider_name
 
-    @work(thread=True, group="records-write")
-    def _attest(self, provider_id: int, name: str) -> None:
-        app = self.app
-        try:
-            with write_session(app.engine) as session:  # type: ignore[attr-defined]
-                count = credentials.attest_caqh(session, provider_id, self.today, now=app.now(),  # type: ignore[attr-defined]
-                                                actor=app.actor)  # type: ignore[attr-defined]
-        except ServiceError as exc:
-            app.call_from_thread(self.say, str(exc), "error")
-            return
-        except SQLAlchemyError as exc:
-            app.call_from_thread(self.say, database_refusal(exc), "error")
-            return
-        message = (f"CAQH re-attested today for {name} ({count} enrollment{'s' if count != 1 else ''})" if count
-                   else f"{name}'s CAQH attestation is already dated today")
-        app.call_from_thread(self._saved, message)
+        def attest(session: Session) -> int:
+            return credentials.attest_caqh(session, provider_id, self.ctx.today, now=self.ctx.now(),
+                                           actor=self.ctx.actor)
+
+        def attested(count: int) -> None:
+            self._saved(f"CAQH re-attested today for {name} ({count} enrollment{'s' if count != 1 else ''})" if count
+                        else f"{name}'s CAQH attestation is already dated today")
+
+        self.run_write(attest, then=attested, group="records-write")
 
     def _saved(self, message: str) -> None:
         self.changed = True

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from rich.text import Text
-from sqlmodel import Session
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
-from officemgr.models import Shift, Staff, TimeOffStatus
+from officemgr.models import ShiftCreate, StaffCreate, TimeOffCreate, TimeOffStatus
 from officemgr.services import coverage, roster, staff
 from officemgr.services.coverage import DayCoverage
-from officemgr.services.roster import StaffWeek, TimeOffRow
-from officemgr.services.staff import CredentialRow, RosterRow
-from officemgr.store import read_session
+from officemgr.services.roster import ShiftRow, StaffWeek, TimeOffRow
+from officemgr.services.staff import CredentialRow, RosterRow, StaffRecord
+from officemgr.tui.dbwork import Session
 from officemgr.tui.forms.shift import ShiftForm, TimeOffForm
 from officemgr.tui.forms.staff import StaffForm
 from officemgr.tui.widgets.base import TabView, plain, select_key, selected_key
@@ -59,7 +60,7 @@ class StaffView(TabView):
         Binding("k", "records", "Credentials, evaluations, enrollment", id="staff_records"),
     ]
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.day: date | None = None
         self.mode = "day"
@@ -74,27 +75,28 @@ class StaffView(TabView):
         yield from self.compose_filter()
 
     def on_mount(self) -> None:
-        self.day = self.today
+        self.day = self.ctx.today
         super().on_mount()
 
     def fetch(self, session: Session) -> DayData | WeekData | list[TimeOffRow]:
-        day = self.day or self.today
+        day = self.day or self.ctx.today
         if self.mode == "week":
             monday = roster.monday_of(day)
             return WeekData(monday, roster.week_grid(session, monday), coverage.coverage_week(session, monday))
         if self.mode == "time off":
-            return roster.time_off_list(session, self.today)
+            return roster.time_off_list(session, self.ctx.today)
         return DayData(day, staff.roster_day(session, day), coverage.coverage_day(session, day),
-                       staff.credentials_expiring(session, self.today))
+                       staff.credentials_expiring(session, self.ctx.today))
 
     def show(self, data: DayData | WeekData | list[TimeOffRow]) -> None:
-        main, lower = self.query_one("#roster", DataTable), self.query_one("#credentials", DataTable)
+        main: DataTable[Any] = self.query_one("#roster", DataTable)
+        lower: DataTable[Any] = self.query_one("#credentials", DataTable)
         coordinate = main.cursor_coordinate
         main.clear(columns=True)
         lower.clear(columns=True)
         if isinstance(data, WeekData):
             self.week = [r for r in data.grid if self.matches(r.name, r.role_label)]
-            fill_week(main, self.week, self.today)
+            fill_week(main, self.week, self.ctx.today)
             gaps = [f"{d.day:%a} {len(coverage.gap_ranges(d))}" for d in data.coverage if d.gaps]
             self._titles(f"Shifts, week of {data.monday:%B %-d, %Y} · s add/edit at the cursor · c copy last week",
                          "Coverage gaps and conflicts this week")
@@ -138,28 +140,28 @@ class StaffView(TabView):
         self.reload()
 
     def action_step(self, delta: int) -> None:
-        self.day = (self.day or self.today) + timedelta(days=delta * (7 if self.mode == "week" else 1))
+        self.day = (self.day or self.ctx.today) + timedelta(days=delta * (7 if self.mode == "week" else 1))
         self.reload()
 
     def action_today(self) -> None:
-        self.day = self.today
+        self.day = self.ctx.today
         self.reload()
 
     # ---- what is under the cursor
 
     def _cell(self) -> tuple[int | None, date]:
         """The staff member and day under the cursor (the day view's day outside the week grid)."""
-        table = self.query_one("#roster", DataTable)
+        table: DataTable[Any] = self.query_one("#roster", DataTable)
         key = selected_key(table)
+        day = self.day or self.ctx.today
         if self.mode == "week" and key is not None:
             column = table.cursor_coordinate.column
-            monday = roster.monday_of(self.day or self.today)
-            return int(key), monday + timedelta(days=max(0, column - 1))
+            return int(key), roster.monday_of(day) + timedelta(days=max(0, column - 1))
         if self.mode == "time off" and key is not None:
-            return self.requests[int(key)].staff_id, self.day or self.today
-        return (int(key) if key else None), self.day or self.today
+            return self.requests[int(key)].staff_id, day
+        return (int(key) if key else None), day
 
-    def _shift_under_cursor(self) -> Shift | None:
+    def _shift_under_cursor(self) -> ShiftRow | None:
         staff_id, day = self._cell()
         row = next((r for r in self.week if r.staff_id == staff_id), None)
         cell = row.days[(day - roster.monday_of(day)).days] if row and self.mode == "week" else None
@@ -168,16 +170,27 @@ class StaffView(TabView):
     # ---- actions
 
     def action_add(self) -> None:
-        self.app.push_screen(StaffForm(), self._after)
+        def save(session: Session, model: StaffCreate) -> None:
+            staff.add_staff(session, model, now=self.ctx.now(), actor=self.ctx.actor)
+
+        self.app.push_screen(StaffForm(self.ctx, save), self._after)
 
     def action_edit(self) -> None:
         staff_id, _ = self._cell()
         if staff_id is None:
             return
-        with read_session(self.engine) as session:
-            person = session.get(Staff, staff_id)
-        if person is not None:
-            self.app.push_screen(StaffForm(person), self._after)
+        self.open_after_read(lambda session: staff.staff_record(session, staff_id), self._staff_form, self._form_closed)
+
+    def _staff_form(self, person: StaffRecord | None) -> StaffForm | None:
+        if person is None:
+            return None
+        staff_id, version = person.id, person.version
+
+        def save(session: Session, model: StaffCreate) -> None:
+            staff.update_staff(session, staff_id, model, now=self.ctx.now(), actor=self.ctx.actor,
+                               expected_version=version)
+
+        return StaffForm(self.ctx, save, person)
 
     def action_shift(self) -> None:
         if self.mode != "week":
@@ -186,25 +199,43 @@ class StaffView(TabView):
             self.say("Week view: put the cursor on a person and a day, then press s")
             return
         staff_id, day = self._cell()
-        self.app.push_screen(ShiftForm(staff_id=staff_id, day=day, shift=self._shift_under_cursor()), self._after)
+        shift = self._shift_under_cursor()
+
+        def save(session: Session, model: ShiftCreate) -> None:
+            if shift is None:
+                roster.add_shift(session, model, now=self.ctx.now(), actor=self.ctx.actor)
+            else:
+                roster.update_shift(session, shift.id, model, now=self.ctx.now(), actor=self.ctx.actor,
+                                    expected_version=shift.version)
+
+        self.open_after_read(staff.staff_options, lambda people: ShiftForm(
+            self.ctx, save, people=people, staff_id=staff_id, day=day, shift=shift), self._form_closed)
 
     def action_remove_shift(self) -> None:
         shift = self._shift_under_cursor()
         if shift is None:
             self.say("No shift under the cursor", "warning")
             return
-        self.run_write(lambda session: roster.delete_shift(session, shift.id, now=self.now(), actor=self.actor,
+        self.run_write(lambda session: roster.delete_shift(session, shift.id, now=self.ctx.now(), actor=self.ctx.actor,
                                                            expected_version=shift.version),
                        f"Shift {shift.start:%a %H:%M}–{shift.end:%H:%M} removed")
 
     def action_copy_week(self) -> None:
-        monday = roster.monday_of(self.day or self.today)
-        self.run_write(lambda session: roster.copy_last_week(session, monday, now=self.now(), actor=self.actor),
+        monday = roster.monday_of(self.day or self.ctx.today)
+        self.run_write(lambda session: roster.copy_last_week(session, monday, now=self.ctx.now(), actor=self.ctx.actor),
                        f"Last week's shifts copied into the week of {monday:%m/%d}")
 
     def action_time_off(self) -> None:
         staff_id, day = self._cell()
-        self.app.push_screen(TimeOffForm(staff_id=staff_id, day=day), self._after)
+
+        def save(session: Session, model: TimeOffCreate) -> None:
+            roster.request_time_off(session, model, now=self.ctx.now(), actor=self.ctx.actor)
+
+        def read(session: Session) -> tuple[list[tuple[str, int]], list[str]]:
+            return staff.staff_options(session), roster.time_off_kinds(session)
+
+        self.open_after_read(read, lambda choices: TimeOffForm(
+            self.ctx, save, people=choices[0], kinds=choices[1], staff_id=staff_id, day=day), self._form_closed)
 
     def action_decide(self, approve: bool) -> None:
         if self.mode != "time off":
@@ -215,15 +246,22 @@ class StaffView(TabView):
         if request is None:
             return
         verb = "approved" if approve else "denied"
-        self.run_write(lambda session: roster.decide_time_off(
-            session, request.id, approve, now=self.now(), actor=self.actor, expected_version=request.version),
-            f"{request.name}: {request.kind} {request.start_date:%m/%d}–{request.end_date:%m/%d} {verb}")
+
+        def decide(session: Session) -> None:
+            roster.decide_time_off(session, request.id, approve, now=self.ctx.now(), actor=self.ctx.actor,
+                                   expected_version=request.version)
+
+        self.run_write(decide, f"{request.name}: {request.kind} {request.start_date:%m/%d}–{request.end_date:%m/%d} "
+                               f"{verb}")
 
     def action_records(self) -> None:
         from officemgr.tui.views.credentials import PeopleRecordsScreen
 
         staff_id, _ = self._cell()
-        self.app.push_screen(PeopleRecordsScreen(staff_id if self.mode != "time off" else None), self._after)
+        self.app.push_screen(PeopleRecordsScreen(self.ctx, staff_id if self.mode != "time off" else None), self._after)
+
+    def _form_closed(self, screen: Screen[bool], saved: bool | None) -> None:
+        self._after(saved)
 
     def _after(self, saved: bool | None) -> None:
         if saved:
@@ -236,7 +274,7 @@ class StaffView(TabView):
             self.action_shift()
 
 
-def fill_coverage(table: DataTable, days: list[DayCoverage]) -> None:  # type: ignore[type-arg]
+def fill_coverage(table: DataTable[Any], days: list[DayCoverage]) -> None:
     table.add_columns("When", "What", "Status")
     for day in days:
         for line in coverage.gap_ranges(day):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import DataTable
@@ -16,7 +17,7 @@ TIME_OFF_STYLE = {TimeOffStatus.requested: "bold yellow", TimeOffStatus.approved
                   TimeOffStatus.denied: "dim"}
 
 
-def fill_roster(table: DataTable, rows: list[RosterRow]) -> None:  # type: ignore[type-arg]
+def fill_roster(table: DataTable[Any], rows: list[RosterRow]) -> None:
     table.cursor_type = "row"
     table.add_columns("Name", "Role", "Shift", "Out", "Alert")
     for row in rows:
@@ -30,7 +31,7 @@ def fill_roster(table: DataTable, rows: list[RosterRow]) -> None:  # type: ignor
         )
 
 
-def fill_week(table: DataTable, rows: list[StaffWeek], today: date) -> None:  # type: ignore[type-arg]
+def fill_week(table: DataTable[Any], rows: list[StaffWeek], today: date) -> None:
     table.cursor_type = "cell"
     table.add_column("Who", width=24)
     for cell in rows[0].days if rows else []:
@@ -48,7 +49,7 @@ def fill_week(table: DataTable, rows: list[StaffWeek], today: date) -> None:  # 
         table.add_row(*cells, key=str(row.staff_id))
 
 
-def fill_time_off(table: DataTable, rows: list[TimeOffRow]) -> None:  # type: ignore[type-arg]
+def fill_time_off(table: DataTable[Any], rows: list[TimeOffRow]) -> None:
     table.cursor_type = "row"
     table.add_columns("Who", "Kind", "From", "To", "Hours", "Status", "Decided by", "Note")
     for row in rows:
@@ -58,7 +59,7 @@ def fill_time_off(table: DataTable, rows: list[TimeOffRow]) -> None:  # type: ig
                       plain(row.note), key=str(row.id))
 
 
-def fill_credentials(table: DataTable, rows: list[CredentialRow]) -> None:  # type: ignore[type-arg]
+def fill_credentials(table: DataTable[Any], rows: list[CredentialRow]) -> None:
     for c in rows:
         style = "bold red" if c.expired else ("yellow" if c.days_left <= 30 else "")
         table.add_row(Text(f"{c.expires:%m/%d/%Y}"), plain(f"{c.staff_name}: {c.kind.label} {c.number}"),
