@@ -47,7 +47,7 @@ class InventoryData:
 
 
 def vendor_choices(session: Session) -> list[tuple[str, int]]:
-    return [(v.name, v.id) for v in inventory.vendors(session)]  # type: ignore[misc]
+    return [(v.name, v.vendor_id) for v in inventory.vendors(session)]
 
 
 def clip(text: str, width: int) -> str:
