@@ -66,7 +66,7 @@ def due_cell(table: DataTable, name: str):  # type: ignore[no-untyped-def, type-
 
 async def open_screen(app, pilot) -> EquipmentScreen:  # type: ignore[no-untyped-def]
     await settle(pilot)
-    screen = EquipmentScreen()
+    screen = EquipmentScreen(app.ctx)
     app.push_screen(screen)
     await settle(pilot)
     assert app.screen is screen
@@ -188,7 +188,7 @@ async def test_retire_asks_first(office) -> None:  # type: ignore[no-untyped-def
     results: list[Any] = []
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        screen = EquipmentScreen()
+        screen = EquipmentScreen(app.ctx)
         app.push_screen(screen, results.append)
         await settle(pilot)
         table = screen.query_one("#equip-table", DataTable)

@@ -154,6 +154,8 @@ def test_a_service_today_is_accepted_and_a_future_one_refused(session):
     row = equipment.log_service(session, aed.id, ServiceCreate(on=TODAY, done_by="MJ"), today=TODAY, now=NOW,
                                 actor=ACTOR, expected_version=1)
     assert (row.last_service, row.next_due) == (TODAY, days(30))
+    assert row == equipment.EquipmentRecord(aed.id, 2, aed.name, aed.serial_number, aed.location, 30, aed.service_by,
+                                            TODAY, days(30), aed.note, True)
 
 
 def test_log_service_refuses_a_stale_version_a_retired_item_and_no_one_doing_it(session):

@@ -364,6 +364,28 @@ async def test_a_lot_that_moved_during_the_count_is_shown_again_not_overwritten(
                                   (MovementKind.adjust, 0, "SOON", "Count: 2 (was 2)")]
 
 
+async def test_a_refused_count_says_why_under_the_box_and_saves_nothing(engine) -> None:  # type: ignore[no-untyped-def]
+    flu = add_flu(engine, lots=[("SOON", days(20), 3)])
+    said: list[tuple[str, str]] = []
+    app = fixed_app(engine, said)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tab(app, pilot)
+        await press(pilot, "c")
+        screen = app.screen
+        with write_session(engine) as session:  # retired on another workstation while the count is under way
+            session.get(Item, flu).active = False  # type: ignore[union-attr]
+            session.commit()
+        screen.query_one("#count-input", Input).value = "2"
+        await press(pilot, "enter")
+        assert app.screen is screen
+        assert str(screen.query_one("#count-error", Static).render()) == "that item no longer exists — reload"
+        assert "Lot: SOON" in str(screen.query_one("#count-current", Static).render())
+        assert str(screen.query_one("#count-progress", Static).render()) == "0 of 1 counted · 0 differences"
+        assert [severity for _, severity in said] == []
+    assert lot_quantities(engine, flu) == {"SOON": 3}
+    assert moves(engine, flu) == []
+
+
 async def test_e_edits_the_selected_item(engine) -> None:  # type: ignore[no-untyped-def]
     flu = add_flu(engine)
     app = fixed_app(engine, [])

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -112,6 +113,28 @@ def test_add_item_creates_the_unnamed_lot_for_an_item_without_lots_and_audits(se
     assert changes["par"] == 24 and changes["reorder_point"] == 6
     assert changes["unit_cost_cents"] == 1250
     assert changes["tracks_lots"] is False
+
+
+def test_an_item_is_read_as_a_frozen_record_of_its_settings(session):
+    vendor = make_vendor(session, name="Henry Schein")
+    added = inventory.add_item(session, _item_input(vendor_id=vendor.id, location=" Closet B "), now=NOW, actor=ACTOR)
+
+    record = inventory.item(session, added.id)
+
+    assert record == added
+    assert record == inventory.ItemRecord(added.id, 1, "Exam table paper", ItemCategory.clinical, "roll", 24, 6,
+                                          vendor.id, "ETP-21", 1250, False, "Closet B", True)
+    with pytest.raises(FrozenInstanceError):
+        record.par = 30  # type: ignore[misc]
+    assert inventory.item(session, added.id + 1) is None
+
+
+def test_vendors_are_listed_by_name_as_plain_rows(session):
+    zeta = make_vendor(session, name="Zeta Supply")
+    acme = make_vendor(session, name="Acme Medical")
+
+    assert inventory.vendors(session) == [inventory.VendorRow(acme.id, "Acme Medical"),
+                                          inventory.VendorRow(zeta.id, "Zeta Supply")]
 
 
 def test_add_item_that_tracks_lots_starts_with_no_lot(session):

@@ -116,7 +116,7 @@ async def test_g_turns_the_suggestions_into_draft_orders(office) -> None:  # typ
     said: list[tuple[str, str]] = []
     app = fixed_app(office, said)
     async with app.run_test(size=SIZE) as pilot:
-        screen = OrdersScreen()
+        screen = OrdersScreen(app.ctx)
         results = await push(app, pilot, screen)
         suggestions = screen.query_one("#po-suggestions", DataTable)
         shown = rows(suggestions)
@@ -161,7 +161,7 @@ async def test_enter_opens_an_order_and_h_shows_closed_ones(office) -> None:  # 
     said: list[tuple[str, str]] = []
     app = fixed_app(office, said)
     async with app.run_test(size=SIZE) as pilot:
-        screen = OrdersScreen()
+        screen = OrdersScreen(app.ctx)
         await push(app, pilot, screen)
         table = screen.query_one("#po-orders", DataTable)
         assert [r[1] for r in rows(table)] == ["Staples"]
@@ -187,7 +187,7 @@ async def test_changing_a_draft_line(office) -> None:  # type: ignore[no-untyped
     said: list[tuple[str, str]] = []
     app = fixed_app(office, said)
     async with app.run_test(size=SIZE) as pilot:
-        screen = OrderScreen(order_id)
+        screen = OrderScreen(app.ctx, order_id)
         results = await push(app, pilot, screen)
         table = screen.query_one("#order-lines", DataTable)
         assert [r[0] for r in rows(table)] == ["Flu vaccine", "Nitrile gloves M"]
@@ -234,7 +234,7 @@ async def test_placing_over_budget_needs_p_twice(office) -> None:  # type: ignor
     said: list[tuple[str, str]] = []
     app = fixed_app(office, said)
     async with app.run_test(size=SIZE) as pilot:
-        screen = OrderScreen(order_id)
+        screen = OrderScreen(app.ctx, order_id)
         await push(app, pilot, screen)
         budget = text_of(screen, "#order-budget")
         assert budget.startswith("Placing it today would go over the monthly supplies budget")
@@ -258,7 +258,7 @@ async def test_a_draft_within_budget_is_placed_with_one_p(office) -> None:  # ty
     order_id = draft(office)
     app = fixed_app(office, [])
     async with app.run_test(size=SIZE) as pilot:
-        screen = OrderScreen(order_id)
+        screen = OrderScreen(app.ctx, order_id)
         await push(app, pilot, screen)
         assert not screen.query_one("#order-budget", Static).display
         await pilot.press("p")
@@ -273,7 +273,7 @@ async def test_receiving_in_two_deliveries(office) -> None:  # type: ignore[no-u
     said: list[tuple[str, str]] = []
     app = fixed_app(office, said)
     async with app.run_test(size=SIZE) as pilot:
-        screen = OrderScreen(order_id)
+        screen = OrderScreen(app.ctx, order_id)
         await push(app, pilot, screen)
         await pilot.press("r")
         await settle(pilot)
@@ -336,7 +336,7 @@ async def test_a_receipt_the_order_no_longer_expects_is_refused(office) -> None:
     gloves = orders_of(office)[0][1]["Nitrile gloves M"].id
     app = fixed_app(office, [])
     async with app.run_test(size=SIZE) as pilot:
-        screen = OrderScreen(order_id)
+        screen = OrderScreen(app.ctx, order_id)
         await push(app, pilot, screen)
         await pilot.press("r")
         await settle(pilot)
@@ -362,7 +362,7 @@ async def test_cancelling_needs_a_reason(office) -> None:  # type: ignore[no-unt
     said: list[tuple[str, str]] = []
     app = fixed_app(office, said)
     async with app.run_test(size=SIZE) as pilot:
-        screen = OrderScreen(order_id)
+        screen = OrderScreen(app.ctx, order_id)
         await push(app, pilot, screen)
         await pilot.press("x")
         await settle(pilot)

@@ -29,6 +29,28 @@ class EquipmentRow:
 
 
 @dataclass(frozen=True)
+class EquipmentRecord:
+    """Equipment as stored after a change."""
+
+    id: int
+    version: int
+    name: str
+    serial_number: str
+    location: str
+    service_every_days: int
+    service_by: str
+    last_service: date | None
+    next_due: date
+    note: str
+    active: bool
+
+    @classmethod
+    def of(cls, e: Equipment) -> EquipmentRecord:
+        return cls(_id(e), e.version, e.name, e.serial_number, e.location, e.service_every_days, e.service_by,
+                   e.last_service, e.next_due, e.note, e.active)
+
+
+@dataclass(frozen=True)
 class ServiceRow:
     on: date
     done_by: str
@@ -36,22 +58,28 @@ class ServiceRow:
     actor: str
 
 
+def _id(e: Equipment) -> int:
+    assert e.id is not None  # read from the database or flushed
+    return e.id
+
+
 def _row(e: Equipment, today: date) -> EquipmentRow:
-    return EquipmentRow(e.id, e.version, e.name, e.serial_number, e.location, e.service_every_days,  # type: ignore[arg-type]
+    return EquipmentRow(_id(e), e.version, e.name, e.serial_number, e.location, e.service_every_days,
                         e.service_by, e.last_service, e.next_due, (e.next_due - today).days, e.note)
 
 
 def equipment(session: Session, today: date) -> list[EquipmentRow]:
     """Active equipment, next service due first."""
-    rows = session.exec(select(Equipment).where(Equipment.active).order_by(Equipment.next_due, Equipment.name))
+    rows = session.exec(select(Equipment).where(Equipment.active)
+                        .order_by(col(Equipment.next_due), col(Equipment.name)))
     return [_row(e, today) for e in rows]
 
 
 def due(session: Session, today: date) -> list[EquipmentRow]:
     """Equipment overdue or due within the equipment_due_warn_days setting (an index read on next_due)."""
     horizon = today + timedelta(days=settings.get(session, "equipment_due_warn_days"))
-    rows = session.exec(select(Equipment).where(Equipment.active, Equipment.next_due <= horizon)
-                        .order_by(Equipment.next_due, Equipment.name))
+    rows = session.exec(select(Equipment).where(Equipment.active, col(Equipment.next_due) <= horizon)
+                        .order_by(col(Equipment.next_due), col(Equipment.name)))
     return [_row(e, today) for e in rows]
 
 
@@ -67,7 +95,7 @@ def _next_due(data: EquipmentCreate, today: date) -> date:
 
 def _check_name(session: Session, name: str, equipment_id: int | None = None) -> None:
     clash = session.exec(select(Equipment).where(func.lower(Equipment.name) == name.lower(),
-                                                 Equipment.id != equipment_id)).first()
+                                                 col(Equipment.id) != equipment_id)).first()
     if clash:
         retired = "" if clash.active else " (retired); give the new one another name"
         raise ServiceError(f"there is already equipment called {name}{retired}")
@@ -78,16 +106,16 @@ def _check_last_service(data: EquipmentCreate, today: date) -> None:
         raise ServiceError("the last service cannot be in the future")
 
 
-def add(session: Session, data: EquipmentCreate, *, today: date, now: datetime, actor: str) -> Equipment:
+def add(session: Session, data: EquipmentCreate, *, today: date, now: datetime, actor: str) -> EquipmentRecord:
     _check_name(session, data.name)
     _check_last_service(data, today)
     row = Equipment.model_validate({**data.model_dump(), "next_due": _next_due(data, today)})
     create(session, row, entity="equipment", actor=actor, now=now)
-    return row
+    return EquipmentRecord.of(row)
 
 
 def update(session: Session, equipment_id: int, data: EquipmentCreate, *, today: date, now: datetime, actor: str,
-           expected_version: int | None) -> Equipment:
+           expected_version: int | None) -> EquipmentRecord:
     row = session.get(Equipment, equipment_id)
     if row is None or not row.active:
         raise ServiceError("that equipment no longer exists — reload")
@@ -96,14 +124,14 @@ def update(session: Session, equipment_id: int, data: EquipmentCreate, *, today:
     values = {**data.model_dump(), "next_due": _next_due(data, row.next_due - timedelta(days=row.service_every_days))}
     changes = apply_update(row, values, expected_version=expected_version)
     if changes:
-        record(session, actor=actor, entity="equipment", entity_id=row.id, action="update", changes=changes,  # type: ignore[arg-type]
+        record(session, actor=actor, entity="equipment", entity_id=equipment_id, action="update", changes=changes,
                now=now)
     session.commit()
-    return row
+    return EquipmentRecord.of(row)
 
 
 def log_service(session: Session, equipment_id: int, data: ServiceCreate, *, today: date, now: datetime, actor: str,
-                expected_version: int | None) -> Equipment:
+                expected_version: int | None) -> EquipmentRecord:
     """Record a service or check; the next one falls due one interval after the latest service."""
     row = session.get(Equipment, equipment_id)
     if row is None or not row.active:
@@ -112,18 +140,18 @@ def log_service(session: Session, equipment_id: int, data: ServiceCreate, *, tod
         raise StaleEdit()
     if data.on > today:
         raise ServiceError("a service cannot be recorded for a future date")
-    session.add(EquipmentService(equipment_id=row.id, on=data.on, done_by=data.done_by, note=data.note, at=now,  # type: ignore[arg-type]
+    session.add(EquipmentService(equipment_id=equipment_id, on=data.on, done_by=data.done_by, note=data.note, at=now,
                                  actor=actor))
     old = (row.last_service, row.next_due)
     if row.last_service is None or data.on >= row.last_service:
         row.last_service = data.on
         row.next_due = data.on + timedelta(days=row.service_every_days)
     row.version += 1
-    record(session, actor=actor, entity="equipment", entity_id=row.id, action="service",  # type: ignore[arg-type]
+    record(session, actor=actor, entity="equipment", entity_id=equipment_id, action="service",
            changes={"on": data.on, "done_by": data.done_by, "last_service": [old[0], row.last_service],
                     "next_due": [old[1], row.next_due]}, now=now)
     session.commit()
-    return row
+    return EquipmentRecord.of(row)
 
 
 def retire(session: Session, equipment_id: int, *, now: datetime, actor: str, expected_version: int | None) -> None:
@@ -132,6 +160,6 @@ def retire(session: Session, equipment_id: int, *, now: datetime, actor: str, ex
     if row is None or not row.active:
         raise ServiceError("that equipment no longer exists — reload")
     changes = apply_update(row, {"active": False}, expected_version=expected_version)
-    record(session, actor=actor, entity="equipment", entity_id=row.id, action="retire", changes=changes,  # type: ignore[arg-type]
+    record(session, actor=actor, entity="equipment", entity_id=equipment_id, action="retire", changes=changes,
            now=now)
     session.commit()

@@ -65,6 +65,37 @@ class StockRow:
 
 
 @dataclass(frozen=True)
+class VendorRow:
+    vendor_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """An item as stored: its settings, not its stock."""
+
+    id: int
+    version: int
+    name: str
+    category: ItemCategory
+    unit: str
+    par: int
+    reorder_point: int
+    vendor_id: int | None
+    sku: str
+    unit_cost_cents: int
+    tracks_lots: bool
+    location: str
+    active: bool
+
+    @classmethod
+    def of(cls, item: Item) -> ItemRecord:
+        assert item.id is not None  # read or flushed
+        return cls(item.id, item.version, item.name, item.category, item.unit, item.par, item.reorder_point,
+                   item.vendor_id, item.sku, item.unit_cost_cents, item.tracks_lots, item.location, item.active)
+
+
+@dataclass(frozen=True)
 class LotRow:
     lot_id: int
     item_id: int
@@ -77,30 +108,38 @@ class LotRow:
 
 def stock(session: Session, today: date, *, item_ids: list[int] | None = None) -> list[StockRow]:
     """Every active item with what is usable, expired, on order and used lately (three grouped queries)."""
-    usable = StockLot.expires.is_(None) | (StockLot.expires >= today)  # type: ignore[union-attr]
+    usable = col(StockLot.expires).is_(None) | (col(StockLot.expires) >= today)
     on_hand = func.coalesce(func.sum(StockLot.quantity).filter(usable), 0)
     expired = func.coalesce(func.sum(StockLot.quantity).filter(~usable), 0)
-    next_expiry = func.min(StockLot.expires).filter(StockLot.quantity > 0, usable)
+    next_expiry = func.min(StockLot.expires).filter(col(StockLot.quantity) > 0, usable)
     query = (
-        select(Item, on_hand, expired, next_expiry, Vendor.name)
-        .outerjoin(StockLot, StockLot.item_id == Item.id)
-        .outerjoin(Vendor, Vendor.id == Item.vendor_id)
+        select(Item, on_hand, expired, next_expiry)
+        .outerjoin(StockLot, col(StockLot.item_id) == Item.id)
         .where(Item.active)
-        .group_by(Item.id, Vendor.name)
-        .order_by(Item.category, Item.name)
+        .group_by(col(Item.id))
+        .order_by(col(Item.category), col(Item.name))
     )
     if item_ids is not None:
-        query = query.where(Item.id.in_(item_ids))  # type: ignore[union-attr]
+        query = query.where(col(Item.id).in_(item_ids))
     rows = session.exec(query).all()
+    names = vendor_names(session)
     used = _used_since(session, today - timedelta(days=USE_WINDOW_DAYS), today)
     ordered, drafted = _on_order(session)
-    return [
-        StockRow(item.id, item.version, item.name, item.category, item.unit, int(qty), int(old), item.reorder_point,
-                 item.par, ordered.get(item.id, 0), item.id in drafted, used.get(item.id, 0.0),
-                 item.vendor_id, vendor or "", item.location, item.unit_cost_cents, item.tracks_lots, expiry,
-                 item.sku)
-        for item, qty, old, expiry, vendor in rows
-    ]
+    stocked = []
+    for item, qty, old, expiry in rows:
+        assert item.id is not None  # read from the database
+        stocked.append(StockRow(
+            item.id, item.version, item.name, item.category, item.unit, int(qty), int(old), item.reorder_point,
+            item.par, ordered.get(item.id, 0), item.id in drafted, used.get(item.id, 0.0), item.vendor_id,
+            names.get(item.vendor_id, "") if item.vendor_id is not None else "", item.location, item.unit_cost_cents,
+            item.tracks_lots, expiry, item.sku))
+    return stocked
+
+
+def vendor_names(session: Session) -> dict[int, str]:
+    """Every vendor's name by id (a practice buys from a handful)."""
+    return {vendor_id: name for vendor_id, name in session.exec(select(col(Vendor.id), Vendor.name)).all()
+            if vendor_id is not None}
 
 
 def _used_since(session: Session, start: date, today: date) -> dict[int, float]:
@@ -110,17 +149,17 @@ def _used_since(session: Session, start: date, today: date) -> dict[int, float]:
     """
     window_start, day_start = datetime.combine(start, time()), datetime.combine(today, time())
     used = session.exec(
-        select(StockMovement.item_id, func.sum(-StockMovement.quantity))
-        .where(StockMovement.kind == MovementKind.use, StockMovement.at >= window_start,
-               StockMovement.at < day_start)
-        .group_by(StockMovement.item_id)
+        select(StockMovement.item_id, func.sum(-col(StockMovement.quantity)))
+        .where(StockMovement.kind == MovementKind.use, col(StockMovement.at) >= window_start,
+               col(StockMovement.at) < day_start)
+        .group_by(col(StockMovement.item_id))
     ).all()
     if not used:
         return {}
     first = dict(session.exec(
         select(StockMovement.item_id, func.min(StockMovement.at))
         .where(col(StockMovement.item_id).in_([item_id for item_id, _ in used]))
-        .group_by(StockMovement.item_id)
+        .group_by(col(StockMovement.item_id))
     ).all())
     averages = {}
     for item_id, total in used:
@@ -134,10 +173,10 @@ def _on_order(session: Session) -> tuple[dict[int, int], set[int]]:
     """Quantities still expected per item on placed orders, and the items sitting on a draft order."""
     rows = session.exec(
         select(PurchaseOrderLine.item_id, PurchaseOrder.status,
-               func.sum(PurchaseOrderLine.quantity - PurchaseOrderLine.received))
-        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
-        .where(PurchaseOrder.status.in_([OrderStatus.draft, *OPEN_ORDER_STATUSES]))  # type: ignore[attr-defined]
-        .group_by(PurchaseOrderLine.item_id, PurchaseOrder.status)
+               func.sum(col(PurchaseOrderLine.quantity) - col(PurchaseOrderLine.received)))
+        .join(PurchaseOrder, col(PurchaseOrder.id) == PurchaseOrderLine.order_id)
+        .where(col(PurchaseOrder.status).in_([OrderStatus.draft, *OPEN_ORDER_STATUSES]))
+        .group_by(col(PurchaseOrderLine.item_id), col(PurchaseOrder.status))
     ).all()
     ordered: dict[int, int] = {}
     drafted: set[int] = set()
@@ -156,27 +195,36 @@ def below_reorder_point(session: Session, today: date) -> list[StockRow]:
 def lots_expiring(session: Session, today: date, within_days: int = 90) -> list[LotRow]:
     """Lots still on hand that expired or expire within `within_days`, soonest first."""
     rows = session.exec(
-        select(StockLot, Item)
-        .join(Item, Item.id == StockLot.item_id)
-        .where(Item.active, StockLot.quantity > 0, StockLot.expires.is_not(None),  # type: ignore[union-attr]
-               StockLot.expires <= today + timedelta(days=within_days))
-        .order_by(StockLot.expires)
+        select(StockLot, Item.name)
+        .join(Item, col(Item.id) == StockLot.item_id)
+        .where(Item.active, col(StockLot.quantity) > 0, col(StockLot.expires).is_not(None),
+               col(StockLot.expires) <= today + timedelta(days=within_days))
+        .order_by(col(StockLot.expires))
     ).all()
-    return [
-        LotRow(lot.id, item.id, item.name, lot.lot_number or "", lot.expires, lot.quantity,
-               (lot.expires - today).days)
-        for lot, item in rows
-    ]
+    expiring = []
+    for lot, name in rows:
+        assert lot.id is not None and lot.expires is not None  # read from the database; the query wants an expiry
+        expiring.append(LotRow(lot.id, lot.item_id, name, lot.lot_number or "", lot.expires, lot.quantity,
+                               (lot.expires - today).days))
+    return expiring
 
 
-def vendors(session: Session) -> list[Vendor]:
-    return list(session.exec(select(Vendor).order_by(Vendor.name)))
+def vendors(session: Session) -> list[VendorRow]:
+    """Every vendor by name (the item form's choices)."""
+    rows = session.exec(select(col(Vendor.id), Vendor.name).order_by(col(Vendor.name))).all()
+    return [VendorRow(vendor_id, name) for vendor_id, name in rows if vendor_id is not None]
 
 
-def add_item(session: Session, data: ItemCreate, *, now: datetime, actor: str) -> Item:
+def item(session: Session, item_id: int) -> ItemRecord | None:
+    """An item's settings as stored (what its edit form starts from); None when it is gone."""
+    found = session.get(Item, item_id)
+    return None if found is None else ItemRecord.of(found)
+
+
+def add_item(session: Session, data: ItemCreate, *, now: datetime, actor: str) -> ItemRecord:
     item = insert_item(session, data, now=now, actor=actor)
     session.commit()
-    return item
+    return ItemRecord.of(item)
 
 
 def insert_item(session: Session, data: ItemCreate, *, now: datetime, actor: str) -> Item:
@@ -186,6 +234,7 @@ def insert_item(session: Session, data: ItemCreate, *, now: datetime, actor: str
     item = Item.model_validate(data.model_dump())
     session.add(item)
     session.flush()
+    assert item.id is not None  # the flush gives it one
     if not item.tracks_lots:
         # Items without lots keep their quantity in one unnamed lot, so on hand is always a sum of lots.
         session.add(StockLot(item_id=item.id, quantity=0))
@@ -196,21 +245,22 @@ def insert_item(session: Session, data: ItemCreate, *, now: datetime, actor: str
 
 def update_item(
     session: Session, item_id: int, data: ItemCreate, *, now: datetime, actor: str, expected_version: int | None
-) -> Item:
+) -> ItemRecord:
     item = session.get(Item, item_id)
     if item is None:
         raise ServiceError("that item no longer exists — reload")
     changes = change_item(session, item, data, now=now, actor=actor, expected_version=expected_version)
     if changes:
         session.commit()
-    return item
+    return ItemRecord.of(item)
 
 
 def change_item(session: Session, item: Item, data: ItemCreate, *, now: datetime, actor: str,
                 expected_version: int | None) -> dict[str, Any]:
     """Apply `data` to `item` and audit what changed, without committing; returns the changes."""
+    assert item.id is not None  # read from the database
     clash = session.exec(
-        select(Item).where(func.lower(Item.name) == data.name.lower(), Item.id != item.id)
+        select(Item).where(func.lower(Item.name) == data.name.lower(), col(Item.id) != item.id)
     ).first()
     if clash:
         raise ServiceError(f"there is already an item called {data.name}")

@@ -31,6 +31,26 @@ class LotStock:
 
 
 @dataclass(frozen=True)
+class LotRecord:
+    """A lot as stored after stock came into it."""
+
+    id: int
+    version: int
+    item_id: int
+    lot_number: str | None  # None: the single stock of an item without lots
+    expires: date | None
+    quantity: int
+    received_on: date | None
+    manufacturer: str
+
+    @classmethod
+    def of(cls, lot: StockLot) -> LotRecord:
+        assert lot.id is not None  # flushed
+        return cls(lot.id, lot.version, lot.item_id, lot.lot_number, lot.expires, lot.quantity, lot.received_on,
+                   lot.manufacturer)
+
+
+@dataclass(frozen=True)
 class MovementRow:
     at: datetime
     kind: MovementKind
@@ -47,14 +67,18 @@ def _item(session: Session, item_id: int) -> Item:
     return item
 
 
+def _id(row: Item | StockLot) -> int:
+    assert row.id is not None  # read from the database or flushed
+    return row.id
+
+
 def lots(session: Session, item_id: int, *, with_empty: bool = False) -> list[LotStock]:
     """An item's lots, first-expiring first (lots with no expiry last)."""
     query = select(StockLot).where(StockLot.item_id == item_id)
     if not with_empty:
-        query = query.where(StockLot.quantity > 0)
-    rows = session.exec(query).all()
-    rows = sorted(rows, key=lambda lot: (lot.expires or date.max, lot.id))
-    return [LotStock(lot.id, lot.version, lot.lot_number or "", lot.expires, lot.quantity, lot.manufacturer,
+        query = query.where(col(StockLot.quantity) > 0)
+    rows = sorted(session.exec(query).all(), key=lambda lot: (lot.expires or date.max, _id(lot)))
+    return [LotStock(_id(lot), lot.version, lot.lot_number or "", lot.expires, lot.quantity, lot.manufacturer,
                      lot.received_on) for lot in rows]
 
 
@@ -62,7 +86,7 @@ def history(session: Session, item_id: int, *, limit: int = 50) -> list[Movement
     """The item's latest movements, newest first (a window: an item's history grows without end)."""
     rows = session.exec(
         select(StockMovement, StockLot.lot_number)
-        .outerjoin(StockLot, StockLot.id == StockMovement.lot_id)
+        .outerjoin(StockLot, col(StockLot.id) == StockMovement.lot_id)
         .where(StockMovement.item_id == item_id)
         .order_by(col(StockMovement.at).desc(), col(StockMovement.id).desc())
         .limit(limit)
@@ -75,7 +99,7 @@ def _move(session: Session, item: Item, lot: StockLot, kind: MovementKind, quant
     lot.quantity += quantity
     lot.version += 1
     session.add(lot)
-    session.add(StockMovement(item_id=item.id, lot_id=lot.id, kind=kind, quantity=quantity, at=now, reason=reason,
+    session.add(StockMovement(item_id=_id(item), lot_id=lot.id, kind=kind, quantity=quantity, at=now, reason=reason,
                               actor=actor, order_id=order_id))
 
 
@@ -92,17 +116,18 @@ def receive_into(session: Session, item: Item, data: ReceiveCreate, *, today: da
                                "return it to the vendor")
         # Lot numbers are printed in capitals; "ab123" typed in lower case is the same lot.
         lot = session.exec(select(StockLot).where(StockLot.item_id == item.id,
-                                                  func.upper(StockLot.lot_number) == data.lot_number.upper())).first()
+                                                  func.upper(col(StockLot.lot_number)) == data.lot_number.upper())
+                           ).first()
         if lot is not None and lot.expires != data.expires:
             raise ServiceError(f"lot {data.lot_number} is already on hand with expiry {lot.expires:%m/%d/%Y}; "
                                "check the expiry on the package")
         if lot is None:
-            lot = StockLot(item_id=item.id, lot_number=data.lot_number, expires=data.expires, quantity=0,
+            lot = StockLot(item_id=_id(item), lot_number=data.lot_number, expires=data.expires, quantity=0,
                            manufacturer=data.manufacturer)
     else:
         # The item's one unnamed lot; a named lot left from when the item tracked lots is not it (it may be expired).
         lot = session.exec(select(StockLot).where(StockLot.item_id == item.id, col(StockLot.lot_number).is_(None))
-                           .order_by(col(StockLot.id))).first() or StockLot(item_id=item.id, quantity=0)
+                           .order_by(col(StockLot.id))).first() or StockLot(item_id=_id(item), quantity=0)
     lot.received_on = today
     session.add(lot)
     session.flush()
@@ -112,13 +137,13 @@ def receive_into(session: Session, item: Item, data: ReceiveCreate, *, today: da
 
 
 def receive(session: Session, item_id: int, data: ReceiveCreate, *, today: date, now: datetime,
-            actor: str) -> StockLot:
+            actor: str) -> LotRecord:
     item = _item(session, item_id)
     lot = receive_into(session, item, data, today=today, now=now, actor=actor)
-    record(session, actor=actor, entity="item", entity_id=item.id, action="receive",
+    record(session, actor=actor, entity="item", entity_id=_id(item), action="receive",
            changes={"lot": lot.lot_number, "quantity": data.quantity, "expires": data.expires}, now=now)
     session.commit()
-    return lot
+    return LotRecord.of(lot)
 
 
 def take(session: Session, item_id: int, data: UseCreate, *, today: date, now: datetime,
@@ -129,7 +154,8 @@ def take(session: Session, item_id: int, data: UseCreate, *, today: date, now: d
     (that is how they leave the shelf) and starts with them.
     """
     item = _item(session, item_id)
-    candidates = session.exec(select(StockLot).where(StockLot.item_id == item.id, StockLot.quantity > 0)).all()
+    candidates = list(session.exec(select(StockLot).where(StockLot.item_id == item.id,
+                                                          col(StockLot.quantity) > 0)).all())
     if data.lot_id is not None:
         candidates = [lot for lot in candidates if lot.id == data.lot_id]
         if not candidates:
@@ -140,7 +166,7 @@ def take(session: Session, item_id: int, data: UseCreate, *, today: date, now: d
                                "record it as waste instead")
     elif not data.waste:
         candidates = [lot for lot in candidates if lot.expires is None or lot.expires >= today]
-    candidates = sorted(candidates, key=lambda lot: (lot.expires or date.max, lot.id))
+    candidates = sorted(candidates, key=lambda lot: (lot.expires or date.max, _id(lot)))
     available = sum(lot.quantity for lot in candidates)
     if data.quantity > available:
         number = candidates[0].lot_number if data.lot_id is not None else None
@@ -157,7 +183,7 @@ def take(session: Session, item_id: int, data: UseCreate, *, today: date, now: d
         _move(session, item, lot, kind, -amount, reason=reason, now=now, actor=actor)
         taken.append((lot.lot_number or "", amount))
         wanted -= amount
-    record(session, actor=actor, entity="item", entity_id=item.id, action=kind.value,
+    record(session, actor=actor, entity="item", entity_id=_id(item), action=kind.value,
            changes={"quantity": data.quantity, "lots": [f"{n or '-'}: {q}" for n, q in taken], "reason": reason},
            now=now)
     session.commit()
@@ -178,7 +204,7 @@ def count(session: Session, lot_id: int, counted: int, *, expected_version: int 
     difference = counted - lot.quantity
     _move(session, item, lot, MovementKind.adjust, difference, reason=f"Count: {counted} (was {lot.quantity})",
           now=now, actor=actor)
-    record(session, actor=actor, entity="item", entity_id=item.id, action="count",
+    record(session, actor=actor, entity="item", entity_id=_id(item), action="count",
            changes={"lot": lot.lot_number, "counted": counted, "difference": difference}, now=now)
     session.commit()
     return difference
@@ -208,10 +234,10 @@ def count_sheet(session: Session) -> list[CountLine]:
     """
     rows = session.exec(
         select(Item, StockLot)
-        .join(StockLot, StockLot.item_id == Item.id)
-        .where(Item.active, (StockLot.quantity > 0) | ~col(Item.tracks_lots))
+        .join(StockLot, col(StockLot.item_id) == Item.id)
+        .where(Item.active, (col(StockLot.quantity) > 0) | ~col(Item.tracks_lots))
     ).all()
     rows = sorted(rows, key=lambda r: (r[0].location.lower() or "~", r[0].category.value, r[0].name.lower(),
-                                       r[1].expires or date.max, r[1].id))
-    return [CountLine(item.location, item.category.value, item.id, item.name, item.unit, lot.id, lot.version,  # type: ignore[arg-type]
+                                       r[1].expires or date.max, _id(r[1])))
+    return [CountLine(item.location, item.category.value, _id(item), item.name, item.unit, _id(lot), lot.version,
                       lot.lot_number or "", lot.expires, lot.quantity) for item, lot in rows]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import ColumnElement, case, func
 from sqlmodel import Session, col, select
 
 from officemgr.models import (
@@ -170,6 +171,7 @@ def draft_orders(session: Session, today: date, *, now: datetime, actor: str) ->
             session.flush()
         else:
             order.version += 1
+        assert order.id is not None  # read or flushed
         for line in group.lines:
             session.add(PurchaseOrderLine(order_id=order.id, item_id=line.item_id, quantity=line.quantity,
                                           unit_cost_cents=line.unit_cost_cents))
@@ -183,23 +185,24 @@ def draft_orders(session: Session, today: date, *, now: datetime, actor: str) ->
 # --- orders ----------------------------------------------------------------------------------------------
 
 
-def _order_rows(session: Session, *conditions, limit: int | None = None) -> list[OrderRow]:  # type: ignore[no-untyped-def]
+def _order_rows(session: Session, *conditions: ColumnElement[bool], limit: int | None = None) -> list[OrderRow]:
     query = (
-        select(PurchaseOrder, Vendor.name, func.count(PurchaseOrderLine.id),
-               func.coalesce(func.sum(PurchaseOrderLine.quantity * PurchaseOrderLine.unit_cost_cents), 0))
-        .join(Vendor, Vendor.id == PurchaseOrder.vendor_id)
-        .outerjoin(PurchaseOrderLine, PurchaseOrderLine.order_id == PurchaseOrder.id)
+        select(PurchaseOrder, Vendor.name, func.count(col(PurchaseOrderLine.id)),
+               func.coalesce(func.sum(col(PurchaseOrderLine.quantity) * col(PurchaseOrderLine.unit_cost_cents)), 0))
+        .join(Vendor, col(Vendor.id) == PurchaseOrder.vendor_id)
+        .outerjoin(PurchaseOrderLine, col(PurchaseOrderLine.order_id) == PurchaseOrder.id)
         .where(*conditions)
-        .group_by(PurchaseOrder.id, Vendor.name)
+        .group_by(col(PurchaseOrder.id), col(Vendor.name))
         .order_by(col(PurchaseOrder.id).desc())
     )
     if limit is not None:
         query = query.limit(limit)
-    return [
-        OrderRow(o.id, o.version, o.vendor_id, vendor, o.status, o.created_on, o.ordered_on, o.received_on, int(n),
-                 int(total), o.note)
-        for o, vendor, n, total in session.exec(query).all()
-    ]
+    rows = []
+    for o, vendor, n, total in session.exec(query).all():
+        assert o.id is not None  # read from the database
+        rows.append(OrderRow(o.id, o.version, o.vendor_id, vendor, o.status, o.created_on, o.ordered_on,
+                             o.received_on, int(n), int(total), o.note))
+    return rows
 
 
 def orders(session: Session, *, open_only: bool = True, limit: int = 200) -> list[OrderRow]:
@@ -220,20 +223,21 @@ def _order(session: Session, order_id: int, expected_version: int | None = None)
 
 def order_detail(session: Session, order_id: int) -> OrderDetail:
     _order(session, order_id)
-    [row] = _order_rows(session, PurchaseOrder.id == order_id)
+    [row] = _order_rows(session, col(PurchaseOrder.id) == order_id)
     vendor = session.get(Vendor, row.vendor_id)
     assert vendor is not None
     lines = session.exec(
         select(PurchaseOrderLine, Item)
-        .join(Item, Item.id == PurchaseOrderLine.item_id)
+        .join(Item, col(Item.id) == PurchaseOrderLine.item_id)
         .where(PurchaseOrderLine.order_id == order_id)
-        .order_by(Item.name)
+        .order_by(col(Item.name))
     ).all()
-    return OrderDetail(row, vendor.phone, vendor.email, vendor.account_number, [
-        OrderLineRow(line.id, item.id, item.name, item.unit, item.category, item.tracks_lots, line.quantity,
-                     line.received, line.unit_cost_cents)
-        for line, item in lines
-    ])
+    rows = []
+    for line, item in lines:
+        assert line.id is not None  # read from the database
+        rows.append(OrderLineRow(line.id, line.item_id, item.name, item.unit, item.category, item.tracks_lots,
+                                 line.quantity, line.received, line.unit_cost_cents))
+    return OrderDetail(row, vendor.phone, vendor.email, vendor.account_number, rows)
 
 
 def _draft_of(session: Session, order_id: int) -> PurchaseOrder:
@@ -265,7 +269,7 @@ def set_quantity(
         line.quantity = quantity
         session.add(line)
     order.version += 1
-    record(session, actor=actor, entity="purchase_order", entity_id=order.id, action="update",
+    record(session, actor=actor, entity="purchase_order", entity_id=line.order_id, action="update",
            changes={f"item {line.item_id}": [old, quantity]}, now=now)
     session.commit()
 
@@ -285,7 +289,7 @@ def add_line(session: Session, order_id: int, item_id: int, quantity: int, *, no
     line.quantity += quantity
     session.add(line)
     order.version += 1
-    record(session, actor=actor, entity="purchase_order", entity_id=order.id, action="update",
+    record(session, actor=actor, entity="purchase_order", entity_id=order_id, action="update",
            changes={f"item {item_id}": line.quantity}, now=now)
     session.commit()
 
@@ -323,7 +327,7 @@ def place(session: Session, order_id: int, *, today: date, now: datetime, actor:
         raise OverBudget("; ".join(warnings))
     order.status, order.ordered_on = OrderStatus.ordered, today
     order.version += 1
-    record(session, actor=actor, entity="purchase_order", entity_id=order.id, action="place",
+    record(session, actor=actor, entity="purchase_order", entity_id=order_id, action="place",
            changes={"status": ["draft", "ordered"], "over_budget": warnings}, now=now)
     session.commit()
 
@@ -359,7 +363,7 @@ def receive(session: Session, order_id: int, receipts: list[LineReceipt], *, tod
     else:
         order.status = OrderStatus.partly_received
     order.version += 1
-    record(session, actor=actor, entity="purchase_order", entity_id=order.id, action="receive",
+    record(session, actor=actor, entity="purchase_order", entity_id=order_id, action="receive",
            changes={"status": [old.value, order.status.value], "received": received}, now=now)
     session.commit()
     return order.status
@@ -377,7 +381,7 @@ def cancel(session: Session, order_id: int, *, reason: str, now: datetime, actor
     old = order.status
     order.status, order.note = OrderStatus.cancelled, reason[:200]
     order.version += 1
-    record(session, actor=actor, entity="purchase_order", entity_id=order.id, action="cancel",
+    record(session, actor=actor, entity="purchase_order", entity_id=order_id, action="cancel",
            changes={"status": [old.value, "cancelled"], "reason": reason}, now=now)
     session.commit()
 
@@ -387,19 +391,19 @@ def cancel(session: Session, order_id: int, *, reason: str, now: datetime, actor
 
 def _spent(session: Session, start: date, end: date) -> dict[ItemCategory, int]:
     """Spend per category of orders placed from `start` to `end` inclusive (a cancelled order: what arrived)."""
-    counted = case((PurchaseOrder.status == OrderStatus.cancelled, PurchaseOrderLine.received),
-                   else_=PurchaseOrderLine.quantity)
+    counted = case((col(PurchaseOrder.status) == OrderStatus.cancelled, col(PurchaseOrderLine.received)),
+                   else_=col(PurchaseOrderLine.quantity))
     rows = session.exec(
-        select(Item.category, func.sum(counted * PurchaseOrderLine.unit_cost_cents))
-        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
-        .join(Item, Item.id == PurchaseOrderLine.item_id)
+        select(Item.category, func.sum(counted * col(PurchaseOrderLine.unit_cost_cents)))
+        .join(PurchaseOrder, col(PurchaseOrder.id) == PurchaseOrderLine.order_id)
+        .join(Item, col(Item.id) == PurchaseOrderLine.item_id)
         .where(col(PurchaseOrder.ordered_on).between(start, end), PurchaseOrder.status != OrderStatus.draft)
-        .group_by(Item.category)
+        .group_by(col(Item.category))
     ).all()
     return {ItemCategory(category): int(total or 0) for category, total in rows}
 
 
-def _monthly_budgets(value: dict) -> dict[ItemCategory, int]:  # type: ignore[type-arg]
+def _monthly_budgets(value: dict[Any, Any]) -> dict[ItemCategory, int]:
     """The setting as cents per category; a key that is not a category or a value that is not a number is
     skipped (a typo in the setting must not stop the Inventory tab from opening)."""
     categories = {c.value: c for c in ItemCategory}

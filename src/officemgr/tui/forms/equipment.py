@@ -5,26 +5,25 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-from sqlmodel import Session
+from pydantic import ValidationError
 
 from officemgr.models import EquipmentCreate, ServiceCreate
-from officemgr.services import equipment
 from officemgr.services.equipment import EquipmentRow
-from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, validation_errors
+from officemgr.tui.context import AppContext
+from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall, validation_errors
 
 _TEXT_FIELDS = ("serial_number", "location", "service_by", "note")
 
 
-class EquipmentForm(RecordForm):
-    """Add (row=None) or edit equipment. Dismisses with True once saved; `equipment_id` then holds its id."""
+class EquipmentForm(RecordForm[EquipmentCreate]):
+    """Add (row=None) or edit equipment. Dismisses with True once saved; `result` then holds what the save call
+    returned."""
 
-    def __init__(self, today: date, row: EquipmentRow | None = None) -> None:
-        self.today = today
+    def __init__(self, ctx: AppContext, save: SaveCall[EquipmentCreate], row: EquipmentRow | None = None) -> None:
+        self.today = ctx.today
         self.row = row
-        self.equipment_id = row.equipment_id if row else None
         self.FORM_TITLE = f"Edit {row.name}" if row else "Add equipment"
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         return [
@@ -46,7 +45,7 @@ class EquipmentForm(RecordForm):
                 "service_every_days": str(row.service_every_days), "service_by": row.service_by,
                 "last_service": row.last_service, "note": row.note}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> EquipmentCreate:
         data = {k: ("" if v is None and k in _TEXT_FIELDS else v) for k, v in values.items()}
         errors: dict[str, str] = {}
         model = None
@@ -63,24 +62,15 @@ class EquipmentForm(RecordForm):
             raise FieldErrors(errors)
         return model
 
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, EquipmentCreate)
-        now, actor = self.app.now(), self.app.actor  # type: ignore[attr-defined]
-        if self.row is None:
-            self.equipment_id = equipment.add(session, model, today=self.today, now=now, actor=actor).id
-        else:
-            equipment.update(session, self.row.equipment_id, model, today=self.today, now=now, actor=actor,
-                             expected_version=self.row.version)
 
-
-class ServiceForm(RecordForm):
+class ServiceForm(RecordForm[ServiceCreate]):
     """Log a service or check; the next one falls due one interval after it."""
 
-    def __init__(self, today: date, row: EquipmentRow) -> None:
-        self.today = today
+    def __init__(self, ctx: AppContext, save: SaveCall[ServiceCreate], row: EquipmentRow) -> None:
+        self.today = ctx.today
         self.row = row
         self.FORM_TITLE = f"Log a service of {row.name}"
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         return [
@@ -92,7 +82,7 @@ class ServiceForm(RecordForm):
     def initial(self) -> dict[str, Any]:
         return {"on": self.today, "done_by": self.row.service_by}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> ServiceCreate:
         errors: dict[str, str] = {}
         model = None
         try:
@@ -106,9 +96,3 @@ class ServiceForm(RecordForm):
         if errors or model is None:
             raise FieldErrors(errors)
         return model
-
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, ServiceCreate)
-        equipment.log_service(session, self.row.equipment_id, model, today=self.today,
-                              now=self.app.now(), actor=self.app.actor,  # type: ignore[attr-defined]
-                              expected_version=self.row.version)

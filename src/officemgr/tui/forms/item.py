@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
-from pydantic import BaseModel
-from sqlmodel import Session
-
-from officemgr.models import Item, ItemCategory, ItemCreate
+from officemgr.models import ItemCategory, ItemCreate
 from officemgr.models.validation import parse_money
-from officemgr.services import inventory
-from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm
+from officemgr.services.inventory import ItemRecord
+from officemgr.tui.context import AppContext
+from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall
 
 
 def dollars_to_cents(text: str | None) -> int:
@@ -20,14 +19,15 @@ def dollars_to_cents(text: str | None) -> int:
     return cents
 
 
-class ItemForm(RecordForm):
+class ItemForm(RecordForm[ItemCreate]):
     FORM_TITLE = "Supply item"
 
-    def __init__(self, item: Item | None = None, *, vendors: list[tuple[str, int]]) -> None:
+    def __init__(self, ctx: AppContext, save: SaveCall[ItemCreate], item: ItemRecord | None = None, *,
+                 vendors: list[tuple[str, int]]) -> None:
         """`vendors`: (name, id) choices, read by the caller off the UI thread."""
         self.item = item
         self.vendor_options = vendors
-        super().__init__()
+        super().__init__(ctx, save)
         if item:
             self.FORM_TITLE = f"Edit {item.name}"
 
@@ -49,21 +49,12 @@ class ItemForm(RecordForm):
     def initial(self) -> dict[str, Any]:
         if self.item is None:
             return {"unit": "each", "par": "0", "reorder_point": "0"}
-        values = self.item.model_dump()
+        values = asdict(self.item)
         values["unit_cost"] = f"{self.item.unit_cost_cents / 100:.2f}"
         return values
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> ItemCreate:
         cents = dollars_to_cents(values.pop("unit_cost"))
         values = {**values, "unit_cost_cents": cents, "sku": values["sku"] or "",
                   "location": values["location"] or ""}
         return ItemCreate.model_validate(values)
-
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, ItemCreate)
-        now, actor = self.app.now(), self.app.actor  # type: ignore[attr-defined]
-        if self.item is None:
-            inventory.add_item(session, model, now=now, actor=actor)
-        else:
-            inventory.update_item(session, self.item.id, model, now=now, actor=actor,
-                                  expected_version=self.item.version)

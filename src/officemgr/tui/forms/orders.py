@@ -3,18 +3,16 @@ reason, and receive what arrived (per line: quantity, and for lot-tracked items 
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
 from rich.text import Text
-from sqlmodel import Session
 
 from officemgr.models import OrderStatus, ReceiveCreate
 from officemgr.models.validation import parse_expiry
-from officemgr.services import purchasing
-from officemgr.services.purchasing import LineReceipt, OrderLineRow, OrderRow
-from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, validation_errors
+from officemgr.services.purchasing import OrderLineRow, OrderRow
+from officemgr.tui.context import AppContext
+from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall, validation_errors
 
 MAX_QUANTITY = 100_000
 
@@ -34,13 +32,13 @@ class Quantity(BaseModel):
     quantity: int
 
 
-class QuantityForm(RecordForm):
+class QuantityForm(RecordForm[Quantity]):
     """Set a draft line's quantity; 0 takes the item off the order."""
 
-    def __init__(self, line: OrderLineRow) -> None:
+    def __init__(self, ctx: AppContext, save: SaveCall[Quantity], line: OrderLineRow) -> None:
         self.line = line
         self.FORM_TITLE = f"Quantity of {line.name} ({line.unit})"
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         return [FieldSpec("quantity", f"Quantity ({self.line.unit}; 0 removes it)", placeholder="e.g. 12")]
@@ -48,16 +46,11 @@ class QuantityForm(RecordForm):
     def initial(self) -> dict[str, Any]:
         return {"quantity": str(self.line.quantity)}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> Quantity:
         try:
             return Quantity(quantity=whole_number(values["quantity"], least=0))
         except ValueError as exc:
             raise FieldErrors({"quantity": str(exc)}) from None
-
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, Quantity)
-        purchasing.set_quantity(session, self.line.line_id, model.quantity, now=self.app.now(),  # type: ignore[attr-defined]
-                                actor=self.app.actor, was=self.line.quantity)  # type: ignore[attr-defined]
 
 
 class AddLine(BaseModel):
@@ -65,21 +58,25 @@ class AddLine(BaseModel):
     quantity: int
 
 
-class AddLineForm(RecordForm):
+class AddLineForm(RecordForm[AddLine]):
     """Put an item on a draft order (its quantity is added if the item is already there)."""
 
-    def __init__(self, order: OrderRow, items: list[tuple[Text, int]]) -> None:
+    def __init__(self, ctx: AppContext, save: SaveCall[AddLine], order: OrderRow,
+                 items: list[tuple[Text, int]]) -> None:
         """`items`: (label, item id) of the active items, read by the caller off the UI thread."""
         self.order = order
         self.items = items
         self.FORM_TITLE = f"Add an item to order #{order.order_id}: {order.vendor}"
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
-        return [FieldSpec("item_id", "Item", kind="select", options=self.items),  # type: ignore[arg-type]
+        # Select takes any renderable as a label; FieldSpec's annotation says str. The labels are Text so the
+        # vendor of an item from another vendor shows dim.
+        options = cast(list[tuple[str, Any]], self.items)
+        return [FieldSpec("item_id", "Item", kind="select", options=options),
                 FieldSpec("quantity", "Quantity", placeholder="e.g. 12")]
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> AddLine:
         errors = {}
         if values["item_id"] is None:
             errors["item_id"] = "choose an item"
@@ -91,29 +88,24 @@ class AddLineForm(RecordForm):
             raise FieldErrors(errors)
         return AddLine(item_id=values["item_id"], quantity=quantity)
 
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, AddLine)
-        purchasing.add_line(session, self.order.order_id, model.item_id, model.quantity,
-                            now=self.app.now(), actor=self.app.actor)  # type: ignore[attr-defined]
-
 
 class Reason(BaseModel):
     reason: str
 
 
-class CancelOrderForm(RecordForm):
+class CancelOrderForm(RecordForm[Reason]):
     """Cancel an order (or what has not arrived of it) with a reason."""
 
-    def __init__(self, order: OrderRow) -> None:
+    def __init__(self, ctx: AppContext, save: SaveCall[Reason], order: OrderRow) -> None:
         self.order = order
         what = "the rest of order" if order.status is OrderStatus.partly_received else "order"
         self.FORM_TITLE = f"Cancel {what} #{order.order_id}: {order.vendor}"
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         return [FieldSpec("reason", "Why", placeholder="backordered, ordered elsewhere, not needed…")]
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> Reason:
         reason = values["reason"] or ""
         if not reason:
             raise FieldErrors({"reason": "say why the order is cancelled"})
@@ -121,27 +113,21 @@ class CancelOrderForm(RecordForm):
             raise FieldErrors({"reason": "at most 200 characters"})
         return Reason(reason=reason)
 
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, Reason)
-        purchasing.cancel(session, self.order.order_id, reason=model.reason, now=self.app.now(),  # type: ignore[attr-defined]
-                          actor=self.app.actor, expected_version=self.order.version)  # type: ignore[attr-defined]
-
 
 class Receipts(BaseModel):
     lines: list[tuple[int, ReceiveCreate]]
 
 
-class ReceiveOrderForm(RecordForm):
+class ReceiveOrderForm(RecordForm[Receipts]):
     """What arrived, per line still expected. Blank quantity means none of it came. Dismisses with True once
-    received; `status` then holds the order's new status."""
+    received; `result` then holds what the save call returned (the order's new status)."""
 
-    def __init__(self, order: OrderRow, lines: list[OrderLineRow], today: date) -> None:
+    def __init__(self, ctx: AppContext, save: SaveCall[Receipts], order: OrderRow, lines: list[OrderLineRow]) -> None:
         self.order = order
         self.lines = [line for line in lines if line.remaining > 0]
-        self.today = today
-        self.status: OrderStatus | None = None
+        self.today = ctx.today
         self.FORM_TITLE = f"Receive order #{order.order_id}: {order.vendor}"
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         specs = []
@@ -160,7 +146,7 @@ class ReceiveOrderForm(RecordForm):
     def on_mount(self) -> None:
         self.query_one(".form").add_class("wide")  # item names are long; the default form is narrow
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> Receipts:
         errors: dict[str, str] = {}
         receipts = []
         for line in self.lines:
@@ -203,10 +189,3 @@ class ReceiveOrderForm(RecordForm):
         elif expires < self.today:
             errors[f"exp_{n}"] = f"expired on {expires:%m/%d/%Y}: do not receive it, return it to the vendor"
         return {"lot_number": lot or "", "expires": expires, "manufacturer": maker or ""}
-
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, Receipts)
-        self.status = purchasing.receive(session, self.order.order_id,
-                                         [LineReceipt(line_id, data) for line_id, data in model.lines],
-                                         today=self.today, now=self.app.now(),  # type: ignore[attr-defined]
-                                         actor=self.app.actor)  # type: ignore[attr-defined]

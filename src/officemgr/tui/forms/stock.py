@@ -1,23 +1,23 @@
 """Stock in and out of one item: receive (into a lot, with its expiry), use and waste.
 
 The forms get the item as a StockRow and its lots as read in a worker, so opening them never reads the
-database on the UI thread; the write goes through services.movements in the form's worker.
+database on the UI thread; the view that opens one hands it the save call (services.movements), which returns
+what to tell the user.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sqlmodel import Session
 
 from officemgr.models import ReceiveCreate, UseCreate
 from officemgr.models.validation import parse_expiry
-from officemgr.services import movements
 from officemgr.services.inventory import StockRow
 from officemgr.services.movements import LotStock
-from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, validation_errors
+from officemgr.tui.context import AppContext
+from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall, validation_errors
 
 FEFO = "fefo"  # the lot select's default: let the service draw first-expiring first
 EXPIRY_HELP = "a date like 11/30/2026 or a month like 11/2026"
@@ -35,7 +35,10 @@ def _text(values: dict[str, Any], *names: str) -> dict[str, Any]:
     return {**values, **{name: values.get(name) or "" for name in names}}
 
 
-def _validate(schema: type[BaseModel], values: dict[str, Any], errors: dict[str, str]) -> BaseModel:
+M = TypeVar("M", bound=BaseModel)
+
+
+def _validate(schema: type[M], values: dict[str, Any], errors: dict[str, str]) -> M:
     """The schema's own errors and the form's (`errors`) reported together, next to their fields."""
     try:
         model = schema.model_validate(values)
@@ -48,22 +51,13 @@ def _validate(schema: type[BaseModel], values: dict[str, Any], errors: dict[str,
     return model
 
 
-class StockForm(RecordForm):
-    """What receive and use share: the item, today, and what was done (for the caller's message)."""
+class ReceiveForm(RecordForm[ReceiveCreate]):
+    """Receive stock of one item; its save call returns what was done (for the caller's message)."""
 
-    def __init__(self, row: StockRow, today: date) -> None:
+    def __init__(self, ctx: AppContext, save: SaveCall[ReceiveCreate], row: StockRow) -> None:
         self.row = row
-        self.today = today
-        self.result = ""
-        super().__init__()
-
-    def context(self) -> tuple[Any, str]:
-        return self.app.now(), self.app.actor  # type: ignore[attr-defined]
-
-
-class ReceiveForm(StockForm):
-    def __init__(self, row: StockRow, today: date) -> None:
-        super().__init__(row, today)
+        self.today = ctx.today
+        super().__init__(ctx, save)
         self.FORM_TITLE = f"Receive {row.name} ({row.unit})"
 
     def fields(self) -> list[FieldSpec]:
@@ -76,7 +70,7 @@ class ReceiveForm(StockForm):
             ]
         return [*specs, FieldSpec("reason", "Note", optional=True, placeholder="optional")]
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> ReceiveCreate:
         errors: dict[str, str] = {}
         values = _text(values, "lot_number", "manufacturer", "reason")
         if self.row.tracks_lots:
@@ -93,29 +87,26 @@ class ReceiveForm(StockForm):
             values["expires"] = expires
         return _validate(ReceiveCreate, values, errors)
 
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, ReceiveCreate)
-        now, actor = self.context()
-        lot = movements.receive(session, self.row.item_id, model, today=self.today, now=now, actor=actor)
-        where = f" into lot {lot.lot_number} (expires {lot.expires:%m/%d/%Y})" if lot.lot_number else ""
-        self.result = f"Received {model.quantity} {self.row.unit} of {self.row.name}{where}"
 
+class UseForm(RecordForm[UseCreate]):
+    """Use (`waste=False`) or waste stock, first-expiring first or from a chosen lot; its save call returns what
+    was done (for the caller's message)."""
 
-class UseForm(StockForm):
-    """Use (`waste=False`) or waste stock, first-expiring first or from a chosen lot."""
-
-    def __init__(self, row: StockRow, today: date, lots: list[LotStock], *, waste: bool) -> None:
+    def __init__(self, ctx: AppContext, save: SaveCall[UseCreate], row: StockRow, lots: list[LotStock], *,
+                 waste: bool) -> None:
+        self.row = row
+        self.today = ctx.today
         self.waste = waste
         # Use never takes an expired lot (the service refuses it); waste is how expired lots leave the shelf.
-        self.lots = [lot for lot in lots if waste or not lot.expired(today)]
-        super().__init__(row, today)
+        self.lots = [lot for lot in lots if waste or not lot.expired(self.today)]
+        super().__init__(ctx, save)
         self.FORM_TITLE = f"{'Waste' if waste else 'Use'} {row.name} ({row.unit})"
 
     def fields(self) -> list[FieldSpec]:
         verb = "wasted" if self.waste else "used"
         specs = [FieldSpec("quantity", f"Quantity {verb} ({self.row.unit})", placeholder="how many")]
         if self.row.tracks_lots:
-            options = [("First to expire (FEFO)", FEFO)]
+            options: list[tuple[str, str | int]] = [("First to expire (FEFO)", FEFO)]
             options += [(lot_label(lot, self.today), lot.lot_id) for lot in self.lots]
             specs.append(FieldSpec("lot_id", "Lot", kind="select", options=options))
         reason = FieldSpec("reason", "Reason", optional=not self.waste,
@@ -125,7 +116,7 @@ class UseForm(StockForm):
     def initial(self) -> dict[str, Any]:
         return {"lot_id": FEFO}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> UseCreate:
         errors: dict[str, str] = {}
         values = _text(values, "reason")
         if self.waste and not values["reason"]:
@@ -133,11 +124,3 @@ class UseForm(StockForm):
         if values.get("lot_id") == FEFO:
             values["lot_id"] = None
         return _validate(UseCreate, {**values, "waste": self.waste}, errors)
-
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, UseCreate)
-        now, actor = self.context()
-        taken = movements.take(session, self.row.item_id, model, today=self.today, now=now, actor=actor)
-        lots = ", ".join(f"lot {number}: {qty}" for number, qty in taken if number)
-        verb = "Wasted" if self.waste else "Used"
-        self.result = f"{verb} {model.quantity} {self.row.unit} of {self.row.name}" + (f" ({lots})" if lots else "")

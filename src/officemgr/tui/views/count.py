@@ -1,6 +1,6 @@
 """The monthly stock count: walk the count sheet one lot at a time, type what is on the shelf, enter saves it.
 
-`CountScreen()` is pushed by the Inventory tab. The sheet (services.movements.count_sheet) is read once, in
+`CountScreen(ctx)` is pushed by the Inventory tab. The sheet (services.movements.count_sheet) is read once, in
 walking order; each enter saves that one line (an adjustment movement) in a worker and moves on, so leaving
 halfway keeps what was counted. It dismisses with True when it saved anything.
 """
@@ -9,25 +9,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime
 
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from officemgr.services import movements
-from officemgr.services.common import ServiceError, StaleEdit, database_refusal
+from officemgr.services.common import StaleEdit
 from officemgr.services.format import plural
 from officemgr.services.movements import CountLine, LotStock
-from officemgr.store import read_session, write_session
-from officemgr.tui.widgets.base import plain
-from officemgr.tui.widgets.screen_work import ScreenWork
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import Refused, Session
+from officemgr.tui.widgets.base import ListScreen, plain
 
 MOST = 100_000  # a count above this is a typo (receiving refuses more than this at once, too)
 WHOLE = re.compile(r"\d+")
@@ -42,6 +38,15 @@ class Counted:
     @property
     def difference(self) -> int:
         return self.counted - self.was
+
+
+@dataclass(frozen=True)
+class LineSaved:
+    """What saving one line's count did: the adjustment, or None when the lot's stock moved since it was read
+    (nothing saved); and the lot as it is now (None: gone)."""
+
+    difference: int | None
+    lot: LotStock | None
 
 
 class CountInput(Input):
@@ -79,7 +84,7 @@ def line_text(line: CountLine, number: int, total: int) -> Text:
     return text
 
 
-class CountScreen(ScreenWork, ModalScreen[bool]):
+class CountScreen(ListScreen):
     DEFAULT_CSS = """
     CountScreen > .count {
         width: 95%;
@@ -121,13 +126,12 @@ class CountScreen(ScreenWork, ModalScreen[bool]):
         Binding("up", "back", "Previous line", priority=True, id="count_back"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx)
         self.lines: list[CountLine] | None = None
         self.index = 0
         self.counted: dict[int, Counted] = {}  # by line index
         self.saving = False
-        self.changed = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="count"):
@@ -153,10 +157,9 @@ class CountScreen(ScreenWork, ModalScreen[bool]):
     def fetch(self, session: Session) -> list[CountLine]:
         return movements.count_sheet(session)
 
-    def _deliver(self, lines: list[CountLine]) -> None:
-        if self.is_mounted:
-            self.lines = lines
-            self.show_line()
+    def show(self, lines: list[CountLine]) -> None:
+        self.lines = lines
+        self.show_line()
 
     # -- showing
 
@@ -244,38 +247,36 @@ class CountScreen(ScreenWork, ModalScreen[bool]):
             self.show_line()
             return
         self.saving = True
-        version = line.lot_version if done is None else done.version
-        self._save(self.index, line, value, version, self.app.now(), self.app.actor)  # type: ignore[attr-defined]
+        index, version, ctx = self.index, line.lot_version if done is None else done.version, self.ctx
+
+        def save(session: Session) -> LineSaved:
+            try:
+                difference: int | None = movements.count(session, line.lot_id, value, expected_version=version,
+                                                         now=ctx.now(), actor=ctx.actor)
+            except StaleEdit:
+                difference = None  # stock moved (used, received) since the sheet was read
+            lot = next((lot for lot in movements.lots(session, line.item_id, with_empty=True)
+                        if lot.lot_id == line.lot_id), None)
+            return LineSaved(difference, lot)
+
+        self.run_write(save, then=lambda outcome: self._line_saved(index, value, version, outcome),
+                       group="count-save")
 
     # -- saving one line
 
-    @work(thread=True, group="count-save")
-    def _save(self, index: int, line: CountLine, counted: int, version: int, now: datetime, actor: str) -> None:
-        engine = self.app.engine  # type: ignore[attr-defined]
-        try:
-            try:
-                with write_session(engine) as session:
-                    difference = movements.count(session, line.lot_id, counted, expected_version=version, now=now,
-                                                 actor=actor)
-            except StaleEdit:
-                difference = None  # stock moved (used, received) since the sheet was read
-            with read_session(engine) as session:
-                lot = next((lot for lot in movements.lots(session, line.item_id, with_empty=True)
-                            if lot.lot_id == line.lot_id), None)
-        except ServiceError as exc:
-            self.app.call_from_thread(self._refused, str(exc))
-            return
-        except SQLAlchemyError as exc:
-            self.app.call_from_thread(self._refused, database_refusal(exc))
-            return
-        if difference is None:
-            self.app.call_from_thread(self._moved, index, lot)
+    def _line_saved(self, index: int, counted: int, version: int, outcome: LineSaved) -> None:
+        if outcome.difference is None:
+            self._moved(index, outcome.lot)
         else:
-            self.app.call_from_thread(self._counted, index, counted, difference, lot.version if lot else version + 1)
+            self._counted(index, counted, outcome.difference, outcome.lot.version if outcome.lot else version + 1)
 
-    def _refused(self, message: str) -> None:
+    def on_refused(self, message: Refused) -> None:
+        if not message.write:
+            return  # the sheet could not be read: the default notification says so
+        # A line's count that was refused says why under the box, not as a notification; the sheet stays as it is.
+        message.prevent_default()
         self.saving = False
-        self.error(message)
+        self.error(message.message)
 
     def _moved(self, index: int, lot: LotStock | None) -> None:
         self.saving = False

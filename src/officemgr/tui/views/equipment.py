@@ -2,30 +2,30 @@
 red and due soon in yellow, with keys to add (a), edit (e), log a service (s), show the service history
 (enter) and retire (x, pressed twice).
 
-`EquipmentScreen()` is pushed by the Inventory tab (key m); it dismisses with True when it saved anything.
+`EquipmentScreen(ctx)` is pushed by the Inventory tab (key m); it dismisses with True when it saved anything.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 
+from officemgr.models import EquipmentCreate, ServiceCreate
 from officemgr.services import equipment, settings
-from officemgr.services.equipment import EquipmentRow, ServiceRow
+from officemgr.services.equipment import EquipmentRecord, EquipmentRow, ServiceRow
 from officemgr.services.format import days_from_now, plural
-from officemgr.store import read_session
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import Session
 from officemgr.tui.forms.equipment import EquipmentForm, ServiceForm
-from officemgr.tui.widgets.base import plain, select_key, selected_key, unreadable
-from officemgr.tui.widgets.screen_work import ScreenWork
+from officemgr.tui.widgets.base import ListScreen, plain, select_key, selected_key
 
 COLUMNS = ("Name", "Serial", "Location", "Last service", "Next due", "Every", "Serviced by")
 OVERDUE_STYLE = "bold red"
@@ -45,7 +45,7 @@ def due_text(row: EquipmentRow, warn_days: int) -> Text:
     return Text(when + days_from_now(row.days_to_due), style=SOON_STYLE if row.days_to_due <= warn_days else "")
 
 
-class EquipmentScreen(ScreenWork, ModalScreen[bool]):
+class EquipmentScreen(ListScreen):
     DEFAULT_CSS = """
     EquipmentScreen > .equipment {
         width: 95%;
@@ -78,9 +78,8 @@ class EquipmentScreen(ScreenWork, ModalScreen[bool]):
         Binding("x", "retire", "Retire", id="equipment_retire"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.changed = False
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx)
         self.data: EquipmentData | None = None
         self.rows: dict[int, EquipmentRow] = {}
         self.focus_id: int | None = None
@@ -104,17 +103,16 @@ class EquipmentScreen(ScreenWork, ModalScreen[bool]):
         self.reload()
 
     @property
-    def table(self) -> DataTable:  # type: ignore[type-arg]
+    def table(self) -> DataTable[Any]:
         return self.query_one("#equip-table", DataTable)
 
     # -- loading
 
     def fetch(self, session: Session) -> EquipmentData:
-        return EquipmentData(equipment.equipment(session, self.today), settings.get(session, "equipment_due_warn_days"))
+        return EquipmentData(equipment.equipment(session, self.ctx.today),
+                             settings.get(session, "equipment_due_warn_days"))
 
-    def _deliver(self, data: EquipmentData) -> None:
-        if not self.is_mounted:
-            return
+    def show(self, data: EquipmentData) -> None:
         self.data = data
         table = self.table
         keep = selected_key(table)
@@ -169,20 +167,39 @@ class EquipmentScreen(ScreenWork, ModalScreen[bool]):
         self.dismiss(self.changed)
 
     def action_add(self) -> None:
-        form = EquipmentForm(self.today)
-        self.app.push_screen(form, lambda saved: self._after(saved, "Equipment added", form.equipment_id))
+        ctx = self.ctx
+
+        def save(session: Session, model: EquipmentCreate) -> EquipmentRecord:
+            return equipment.add(session, model, today=ctx.today, now=ctx.now(), actor=ctx.actor)
+
+        form = EquipmentForm(ctx, save)
+        self.app.push_screen(form, lambda saved: self._after(saved, "Equipment added", _added_id(form.result)))
 
     def action_edit(self) -> None:
         row = self.selected("edit")
-        if row is not None:
-            self.app.push_screen(EquipmentForm(self.today, row),
-                                 lambda saved: self._after(saved, f"{row.name} saved", row.equipment_id))
+        if row is None:
+            return
+        ctx = self.ctx
+
+        def save(session: Session, model: EquipmentCreate) -> EquipmentRecord:
+            return equipment.update(session, row.equipment_id, model, today=ctx.today, now=ctx.now(), actor=ctx.actor,
+                                    expected_version=row.version)
+
+        self.app.push_screen(EquipmentForm(ctx, save, row),
+                             lambda saved: self._after(saved, f"{row.name} saved", row.equipment_id))
 
     def action_service(self) -> None:
         row = self.selected("log a service for")
-        if row is not None:
-            self.app.push_screen(ServiceForm(self.today, row),
-                                 lambda saved: self._after(saved, f"Service of {row.name} logged", row.equipment_id))
+        if row is None:
+            return
+        ctx = self.ctx
+
+        def save(session: Session, model: ServiceCreate) -> EquipmentRecord:
+            return equipment.log_service(session, row.equipment_id, model, today=ctx.today, now=ctx.now(),
+                                         actor=ctx.actor, expected_version=row.version)
+
+        self.app.push_screen(ServiceForm(ctx, save, row),
+                             lambda saved: self._after(saved, f"Service of {row.name} logged", row.equipment_id))
 
     def action_retire(self) -> None:
         row = self.selected("retire")
@@ -192,36 +209,34 @@ class EquipmentScreen(ScreenWork, ModalScreen[bool]):
             self._ask_retire(row)
             return
         self._ask_retire(None)
-        now, actor = self.app.now(), self.app.actor  # type: ignore[attr-defined]
-        self._write(lambda s: equipment.retire(s, row.equipment_id, now=now, actor=actor,
-                                               expected_version=row.version), f"{row.name} retired")
+        ctx = self.ctx
+        self.run_write(lambda s: equipment.retire(s, row.equipment_id, now=ctx.now(), actor=ctx.actor,
+                                                  expected_version=row.version), f"{row.name} retired")
 
     def action_history(self) -> None:
         row = self.selected("show")
         if row is not None:
-            self._load_history(row)
+            self.read(lambda session: equipment.services(session, row.equipment_id),
+                      lambda services: self.app.push_screen(ServiceHistoryScreen(row, services)),
+                      group="equipment-history")
 
     @on(DataTable.RowSelected, "#equip-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_history()
 
-    @work(thread=True, exclusive=True, group="equipment-history")
-    def _load_history(self, row: EquipmentRow) -> None:
-        try:
-            with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
-                services = equipment.services(session, row.equipment_id)
-        except SQLAlchemyError as exc:
-            self.app.call_from_thread(self.say, unreadable(exc), "error")
-            return
-        self.app.call_from_thread(self.app.push_screen, ServiceHistoryScreen(row, services))
-
     # -- after a form
 
     def _after(self, saved: bool | None, message: str, equipment_id: int | None) -> None:
         if saved:
             self.focus_id = equipment_id
-            self._saved(message)
+            self.say(message)
+            self.saved()
+
+
+def _added_id(result: object) -> int | None:
+    """The new equipment's id, from what the add form's save call returned."""
+    return result.id if isinstance(result, EquipmentRecord) else None
 
 
 def _cells(row: EquipmentRow, warn_days: int) -> list[Text]:

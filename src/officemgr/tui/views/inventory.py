@@ -11,23 +11,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from sqlmodel import Session
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Label, Static
 
-from officemgr.models import Item
+from officemgr.models import ItemCreate
 from officemgr.services import inventory, movements, purchasing
 from officemgr.services.format import money, plural
-from officemgr.services.inventory import LotRow, StockRow
+from officemgr.services.inventory import ItemRecord, LotRow, StockRow
 from officemgr.services.purchasing import BudgetSummary
+from officemgr.tui.dbwork import Session
+from officemgr.tui.forms.base import RecordForm
 from officemgr.tui.forms.item import ItemForm
-from officemgr.tui.forms.stock import ReceiveForm, StockForm, UseForm
 from officemgr.tui.views.count import CountScreen
 from officemgr.tui.views.equipment import EquipmentScreen
-from officemgr.tui.views.item_detail import ItemDetailScreen
+from officemgr.tui.views.item_detail import ItemDetailScreen, receive_form, use_form
 from officemgr.tui.views.orders import OrdersScreen
 from officemgr.tui.widgets.base import TabView, plain, select_key, selected_key
 
@@ -47,7 +47,7 @@ class InventoryData:
 
 
 def vendor_choices(session: Session) -> list[tuple[str, int]]:
-    return [(v.name, v.id) for v in inventory.vendors(session)]  # type: ignore[misc]
+    return [(v.name, v.vendor_id) for v in inventory.vendors(session)]
 
 
 def clip(text: str, width: int) -> str:
@@ -129,9 +129,10 @@ class InventoryView(TabView):
         yield from self.compose_filter()
 
     def fetch(self, session: Session) -> InventoryData:
-        return InventoryData(inventory.stock(session, self.today),
-                             inventory.lots_expiring(session, self.today, within_days=self.window),
-                             purchasing.budget(session, self.today))
+        today = self.ctx.today
+        return InventoryData(inventory.stock(session, today),
+                             inventory.lots_expiring(session, today, within_days=self.window),
+                             purchasing.budget(session, today))
 
     def show(self, data: InventoryData) -> None:
         self.rows = {row.item_id: row for row in data.stock}
@@ -180,19 +181,33 @@ class InventoryView(TabView):
     # -- keys
 
     def action_add(self) -> None:
-        self.open_after_read(vendor_choices, lambda vendors: ItemForm(vendors=vendors), self._after_item)
+        self.open_after_read(vendor_choices, lambda vendors: ItemForm(self.ctx, self._add_item, vendors=vendors),
+                             self._after_item)
+
+    def _add_item(self, session: Session, model: ItemCreate) -> ItemRecord:
+        return inventory.add_item(session, model, now=self.ctx.now(), actor=self.ctx.actor)
 
     def action_edit(self) -> None:
         row = self.selected()
         if row is not None:
-            self.open_after_read(
-                lambda session: (session.get(Item, row.item_id), vendor_choices(session)),
-                lambda read: ItemForm(read[0], vendors=read[1]) if read[0] is not None else None, self._after_item)
+            self.open_after_read(lambda session: (inventory.item(session, row.item_id), vendor_choices(session)),
+                                 lambda read: self._edit_form(*read), self._after_item)
+
+    def _edit_form(self, item: ItemRecord | None, vendors: list[tuple[str, int]]) -> ItemForm | None:
+        if item is None:
+            return None
+        ctx = self.ctx
+
+        def save(session: Session, model: ItemCreate) -> ItemRecord:
+            return inventory.update_item(session, item.id, model, now=ctx.now(), actor=ctx.actor,
+                                         expected_version=item.version)
+
+        return ItemForm(ctx, save, item, vendors=vendors)
 
     def action_receive(self) -> None:
         row = self.selected()
         if row is not None:
-            self.open(ReceiveForm(row, self.today), self._after_stock_form)
+            self.open(receive_form(self.ctx, row), self._after_stock_form)
 
     def action_use(self) -> None:
         self._take(waste=False)
@@ -205,13 +220,13 @@ class InventoryView(TabView):
         if row is None:
             return
         if not row.tracks_lots:
-            self.open(UseForm(row, self.today, [], waste=waste), self._after_stock_form)
+            self.open(use_form(self.ctx, row, [], waste=waste), self._after_stock_form)
             return
         self.open_after_read(lambda session: movements.lots(session, row.item_id),
-                             lambda lots: UseForm(row, self.today, lots, waste=waste), self._after_stock_form)
+                             lambda lots: use_form(self.ctx, row, lots, waste=waste), self._after_stock_form)
 
     def action_count(self) -> None:
-        self.open(CountScreen(), self._after_screen)
+        self.open(CountScreen(self.ctx), self._after_screen)
 
     def action_window(self) -> None:
         self.window = WINDOWS[(WINDOWS.index(self.window) + 1) % len(WINDOWS)]
@@ -220,7 +235,7 @@ class InventoryView(TabView):
     def action_detail(self) -> None:
         row = self.selected()
         if row is not None:
-            self.open(ItemDetailScreen(row), self._after_screen)
+            self.open(ItemDetailScreen(self.ctx, row), self._after_screen)
 
     @on(DataTable.RowSelected, "#stock")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -233,32 +248,33 @@ class InventoryView(TabView):
         event.stop()
         row = self.rows.get(self.lot_items.get(int(event.row_key.value or 0), 0))
         if row is not None:
-            self.open(ItemDetailScreen(row), self._after_screen)
+            self.open(ItemDetailScreen(self.ctx, row), self._after_screen)
 
     def action_orders(self) -> None:
-        self.open(OrdersScreen(), self._after_screen)
+        self.open(OrdersScreen(self.ctx), self._after_screen)
 
     def action_equipment(self) -> None:
-        self.open(EquipmentScreen(), self._after_screen)
+        self.open(EquipmentScreen(self.ctx), self._after_screen)
 
     # -- opening screens
 
-    def open(self, screen: Screen[Any], after: Callable[[Any, Any], None]) -> None:
-        """Push `screen`; `after(screen, result)` runs when it closes (forms keep what they did for the message)."""
+    def open(self, screen: Screen[bool], after: Callable[[Screen[bool], bool | None], None]) -> None:
+        """Push `screen`; `after(screen, result)` runs when it closes (a form keeps what it did for the message)."""
         self.app.push_screen(screen, lambda result: after(screen, result))
 
     # -- after a form or screen
 
-    def _after_item(self, form: ItemForm, saved: bool | None) -> None:
+    def _after_item(self, form: Screen[bool], saved: bool | None) -> None:
         if saved:
             self.say("Item saved")
             self.reload()
 
-    def _after_stock_form(self, form: StockForm, saved: bool | None) -> None:
-        if saved:
-            self.say(form.result)
+    def _after_stock_form(self, form: Screen[bool], saved: bool | None) -> None:
+        """A stock form's save call returned what it did: say it."""
+        if saved and isinstance(form, RecordForm):
+            self.say(str(form.result))
             self.reload()
 
-    def _after_screen(self, screen: Screen[Any], changed: bool | None) -> None:
+    def _after_screen(self, screen: Screen[bool], changed: bool | None) -> None:
         if changed:
             self.reload()

@@ -1,31 +1,31 @@
 """One supply item: its settings, the lots on hand and its last movements; r/u/w move its stock from here.
 
-`ItemDetailScreen(row)` is pushed by the Inventory tab with the item's StockRow; it reads the rest in a
-worker and dismisses with True when it saved anything, so the tab can reload.
+`ItemDetailScreen(ctx, row)` is pushed by the Inventory tab with the item's StockRow; it reads the rest in a
+worker and dismisses with True when it saved anything, so the tab can reload. The stock forms' save calls live
+here too, shared with the tab.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from rich.text import Text
-from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from officemgr.models import MovementKind
+from officemgr.models import MovementKind, ReceiveCreate, UseCreate
 from officemgr.services import inventory, movements
 from officemgr.services.format import money
 from officemgr.services.inventory import StockRow
 from officemgr.services.movements import LotStock, MovementRow
-from officemgr.tui.forms.stock import ReceiveForm, StockForm, UseForm
-from officemgr.tui.widgets.base import plain
-from officemgr.tui.widgets.screen_work import ScreenWork
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import Session
+from officemgr.tui.forms.base import SaveCall
+from officemgr.tui.forms.stock import ReceiveForm, UseForm
+from officemgr.tui.widgets.base import ListScreen, plain
 
 HISTORY = 50  # movements shown: an item's history grows without end
 KIND_STYLE = {MovementKind.receive: "green", MovementKind.use: "", MovementKind.waste: "bold red",
@@ -69,7 +69,39 @@ def move_cells(move: MovementRow) -> list[Text]:
             Text(f"{move.quantity:+d}"), plain(move.lot_number), plain(move.reason), plain(move.actor)]
 
 
-class ItemDetailScreen(ScreenWork, ModalScreen[bool]):
+def receive_call(ctx: AppContext, row: StockRow) -> SaveCall[ReceiveCreate]:
+    """The receive form's save: stock into a lot; returns what to tell the user."""
+
+    def save(session: Session, model: ReceiveCreate) -> str:
+        lot = movements.receive(session, row.item_id, model, today=ctx.today, now=ctx.now(), actor=ctx.actor)
+        where = f" into lot {lot.lot_number} (expires {lot.expires:%m/%d/%Y})" if lot.lot_number else ""
+        return f"Received {model.quantity} {row.unit} of {row.name}{where}"
+
+    return save
+
+
+def take_call(ctx: AppContext, row: StockRow) -> SaveCall[UseCreate]:
+    """The use or waste form's save: stock out, first to expire first or from the chosen lot; returns what to tell
+    the user."""
+
+    def save(session: Session, model: UseCreate) -> str:
+        taken = movements.take(session, row.item_id, model, today=ctx.today, now=ctx.now(), actor=ctx.actor)
+        lots = ", ".join(f"lot {number}: {qty}" for number, qty in taken if number)
+        verb = "Wasted" if model.waste else "Used"
+        return f"{verb} {model.quantity} {row.unit} of {row.name}" + (f" ({lots})" if lots else "")
+
+    return save
+
+
+def receive_form(ctx: AppContext, row: StockRow) -> ReceiveForm:
+    return ReceiveForm(ctx, receive_call(ctx, row), row)
+
+
+def use_form(ctx: AppContext, row: StockRow, lots: list[LotStock], *, waste: bool) -> UseForm:
+    return UseForm(ctx, take_call(ctx, row), row, lots, waste=waste)
+
+
+class ItemDetailScreen(ListScreen):
     DEFAULT_CSS = """
     ItemDetailScreen > .item-detail {
         width: 95%;
@@ -96,11 +128,10 @@ class ItemDetailScreen(ScreenWork, ModalScreen[bool]):
         Binding("w", "waste", "Waste", id="item_detail_waste"),
     ]
 
-    def __init__(self, row: StockRow) -> None:
-        super().__init__()
+    def __init__(self, ctx: AppContext, row: StockRow) -> None:
+        super().__init__(ctx)
         self.row = row
         self.data: DetailData | None = None
-        self.changed = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="item-detail"):
@@ -122,21 +153,19 @@ class ItemDetailScreen(ScreenWork, ModalScreen[bool]):
 
     def fetch(self, session: Session) -> DetailData:
         item_id = self.row.item_id
-        rows = inventory.stock(session, self.today, item_ids=[item_id])
+        rows = inventory.stock(session, self.ctx.today, item_ids=[item_id])
         row = rows[0] if rows else self.row
         return DetailData(row, movements.lots(session, item_id),
                           movements.history(session, item_id, limit=HISTORY))
 
-    def _deliver(self, data: DetailData) -> None:
-        if not self.is_mounted:
-            return
+    def show(self, data: DetailData) -> None:
         self.data = data
         self.row = data.row
         self.query_one("#detail-settings", Static).update(settings_text(data.row))
         lots = self.query_one("#detail-lots", DataTable)
         lots.clear()
         for lot in data.lots:
-            lots.add_row(*lot_cells(lot, self.today), key=str(lot.lot_id))
+            lots.add_row(*lot_cells(lot, self.ctx.today), key=str(lot.lot_id))
         moves = self.query_one("#detail-moves", DataTable)
         moves.clear()
         for n, move in enumerate(data.moves):
@@ -148,19 +177,20 @@ class ItemDetailScreen(ScreenWork, ModalScreen[bool]):
         self.dismiss(self.changed)
 
     def action_receive(self) -> None:
-        self._open(ReceiveForm(self.row, self.today))
+        self._open(receive_form(self.ctx, self.row))
 
     def action_use(self) -> None:
         if self.data is not None:
-            self._open(UseForm(self.row, self.today, self.data.lots, waste=False))
+            self._open(use_form(self.ctx, self.row, self.data.lots, waste=False))
 
     def action_waste(self) -> None:
         if self.data is not None:
-            self._open(UseForm(self.row, self.today, self.data.lots, waste=True))
+            self._open(use_form(self.ctx, self.row, self.data.lots, waste=True))
 
-    def _open(self, form: StockForm) -> None:
+    def _open(self, form: ReceiveForm | UseForm) -> None:
         self.app.push_screen(form, lambda saved: self._after(form, saved))
 
-    def _after(self, form: StockForm, saved: Any) -> None:
+    def _after(self, form: ReceiveForm | UseForm, saved: bool | None) -> None:
         if saved:
-            self._saved(form.result)
+            self.say(str(form.result))
+            self.saved()

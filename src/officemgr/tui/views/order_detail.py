@@ -4,29 +4,38 @@ A draft is edited here (+/- and e change a line's quantity, a adds an item) and 
 would take a category over its monthly budget the warnings show in red and p must be pressed again.
 An ordered or partly received order is received with r. x cancels (a draft, or what has not arrived).
 
-`OrderScreen(order_id)` is pushed by OrdersScreen; it dismisses with True when it saved anything.
+`OrderScreen(ctx, order_id)` is pushed by OrdersScreen; it dismisses with True when it saved anything.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
-from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from officemgr.models import OPEN_ORDER_STATUSES, OrderStatus
 from officemgr.services import inventory, purchasing
 from officemgr.services.common import ServiceError
 from officemgr.services.format import money, plural
-from officemgr.services.purchasing import OrderDetail, OrderLineRow
-from officemgr.tui.forms.orders import AddLineForm, CancelOrderForm, QuantityForm, ReceiveOrderForm
-from officemgr.tui.widgets.base import plain, selected_key
-from officemgr.tui.widgets.screen_work import ScreenWork
+from officemgr.services.purchasing import LineReceipt, OrderDetail, OrderLineRow
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import Session
+from officemgr.tui.forms.orders import (
+    AddLine,
+    AddLineForm,
+    CancelOrderForm,
+    Quantity,
+    QuantityForm,
+    Reason,
+    Receipts,
+    ReceiveOrderForm,
+)
+from officemgr.tui.widgets.base import ListScreen, plain, selected_key
 
 STATUS_STYLE = {OrderStatus.draft: "yellow", OrderStatus.ordered: "cyan", OrderStatus.partly_received: "magenta",
                 OrderStatus.received: "green", OrderStatus.cancelled: "dim"}
@@ -49,7 +58,7 @@ class OrderData:
     items: list[tuple[Text, int]]  # a draft: the active items it can take, for the add form
 
 
-class OrderScreen(ScreenWork, ModalScreen[bool]):
+class OrderScreen(ListScreen):
     DEFAULT_CSS = """
     OrderScreen > .order {
         width: 95%;
@@ -80,10 +89,9 @@ class OrderScreen(ScreenWork, ModalScreen[bool]):
         Binding("x", "cancel_order", "Cancel order", id="order_cancel"),
     ]
 
-    def __init__(self, order_id: int) -> None:
-        super().__init__()
+    def __init__(self, ctx: AppContext, order_id: int) -> None:
+        super().__init__(ctx)
         self.order_id = order_id
-        self.changed = False
         self.data: OrderData | None = None
         self.lines: dict[int, OrderLineRow] = {}
         self.confirm_place = False  # the budget warnings are shown: p again places anyway
@@ -105,7 +113,7 @@ class OrderScreen(ScreenWork, ModalScreen[bool]):
         self.reload()
 
     @property
-    def table(self) -> DataTable:  # type: ignore[type-arg]
+    def table(self) -> DataTable[Any]:
         return self.query_one("#order-lines", DataTable)
 
     @property
@@ -130,16 +138,14 @@ class OrderScreen(ScreenWork, ModalScreen[bool]):
         if detail.order.status is not OrderStatus.draft:
             return OrderData(detail, [], [])
         items = []
-        for row in inventory.stock(session, self.today):
+        for row in inventory.stock(session, self.ctx.today):
             label = Text(f"{row.name} ({row.unit}) · {money(row.unit_cost_cents)}")
             if row.vendor_id != detail.order.vendor_id:
                 label.append(f" · vendor: {row.vendor or 'none set'}", style="dim")
             items.append((label, row.item_id))
-        return OrderData(detail, purchasing.over_budget(session, self.order_id, self.today), items)
+        return OrderData(detail, purchasing.over_budget(session, self.order_id, self.ctx.today), items)
 
-    def _deliver(self, data: OrderData) -> None:
-        if not self.is_mounted:
-            return
+    def show(self, data: OrderData) -> None:
         self.data = data
         self.confirm_place = False
         table = self.table
@@ -209,7 +215,7 @@ class OrderScreen(ScreenWork, ModalScreen[bool]):
         if line.quantity + delta < 1:
             self.say(f"{line.name}: 1 is the least; to take it off the order press e and enter 0.", "warning")
             return
-        order_id, now, actor = self.order_id, self.app.now(), self.app.actor  # type: ignore[attr-defined]
+        order_id, ctx = self.order_id, self.ctx
 
         def change(session: Session) -> None:
             # The step is taken from the stored quantity, so quick presses each count once.
@@ -219,21 +225,36 @@ class OrderScreen(ScreenWork, ModalScreen[bool]):
                 raise ServiceError("that line is no longer on the order — reload")
             if current.quantity + delta < 1:
                 raise ServiceError(f"{line.name}: 1 is the least; to take it off the order press e and enter 0")
-            purchasing.set_quantity(session, line.line_id, current.quantity + delta, now=now, actor=actor)
+            purchasing.set_quantity(session, line.line_id, current.quantity + delta, now=ctx.now(), actor=ctx.actor)
 
-        self._write(change, f"{line.name}: {'one more' if delta > 0 else 'one less'}")
+        self.run_write(change, f"{line.name}: {'one more' if delta > 0 else 'one less'}")
 
     def action_set_quantity(self) -> None:
         self._end_confirm()
         line = self.selected_line()
-        if line is not None:
-            self.app.push_screen(QuantityForm(line), lambda saved: self._after(saved, f"{line.name}: quantity set"))
+        if line is None:
+            return
+        ctx = self.ctx
+
+        def save(session: Session, model: Quantity) -> None:
+            purchasing.set_quantity(session, line.line_id, model.quantity, now=ctx.now(), actor=ctx.actor,
+                                    was=line.quantity)
+
+        self.app.push_screen(QuantityForm(ctx, save, line),
+                             lambda saved: self._after(saved, f"{line.name}: quantity set"))
 
     def action_add_line(self) -> None:
         self._end_confirm()
-        if self.data is not None:
-            form = AddLineForm(self.data.detail.order, self.data.items)
-            self.app.push_screen(form, lambda saved: self._after(saved, "Item added to the order"))
+        if self.data is None:
+            return
+        order, ctx = self.data.detail.order, self.ctx
+
+        def save(session: Session, model: AddLine) -> None:
+            purchasing.add_line(session, order.order_id, model.item_id, model.quantity, now=ctx.now(),
+                                actor=ctx.actor)
+
+        form = AddLineForm(ctx, save, order, self.data.items)
+        self.app.push_screen(form, lambda saved: self._after(saved, "Item added to the order"))
 
     def action_place(self) -> None:
         if self.data is None:
@@ -244,28 +265,47 @@ class OrderScreen(ScreenWork, ModalScreen[bool]):
             self._show_budget()
             self.say("Over the monthly budget: press p again to place the order anyway.", "warning")
             return
-        anyway, today, now, actor = self.confirm_place, self.today, self.app.now(), self.app.actor  # type: ignore[attr-defined]
+        anyway, ctx = self.confirm_place, self.ctx
         self.confirm_place = False
-        self._write(lambda s: purchasing.place(s, order.order_id, today=today, now=now, actor=actor,
-                                               expected_version=order.version, over_budget_ok=anyway),
-                    f"Order #{order.order_id} placed with {order.vendor}" + (" (over budget)" if anyway else ""))
+        self.run_write(lambda s: purchasing.place(s, order.order_id, today=ctx.today, now=ctx.now(), actor=ctx.actor,
+                                                  expected_version=order.version, over_budget_ok=anyway),
+                       f"Order #{order.order_id} placed with {order.vendor}" + (" (over budget)" if anyway else ""))
 
     def action_receive(self) -> None:
         if self.data is None:
             return
-        form = ReceiveOrderForm(self.data.detail.order, self.data.detail.lines, self.today)
-        self.app.push_screen(form, lambda saved: self._after(
-            saved, f"Received: order #{self.order_id} is now {form.status.label if form.status else 'updated'}"))
+        order_id, ctx = self.order_id, self.ctx
+
+        def save(session: Session, model: Receipts) -> OrderStatus:
+            return purchasing.receive(session, order_id, [LineReceipt(line_id, data) for line_id, data in model.lines],
+                                      today=ctx.today, now=ctx.now(), actor=ctx.actor)
+
+        form = ReceiveOrderForm(ctx, save, self.data.detail.order, self.data.detail.lines)
+        self.app.push_screen(form, lambda saved: self._after(saved, f"Received: order #{order_id} is now "
+                                                                    f"{_status_label(form.result)}"))
 
     def action_cancel_order(self) -> None:
         self._end_confirm()
-        if self.data is not None:
-            self.app.push_screen(CancelOrderForm(self.data.detail.order),
-                                 lambda saved: self._after(saved, f"Order #{self.order_id} cancelled"))
+        if self.data is None:
+            return
+        order, ctx = self.data.detail.order, self.ctx
+
+        def save(session: Session, model: Reason) -> None:
+            purchasing.cancel(session, order.order_id, reason=model.reason, now=ctx.now(), actor=ctx.actor,
+                              expected_version=order.version)
+
+        self.app.push_screen(CancelOrderForm(ctx, save, order),
+                             lambda saved: self._after(saved, f"Order #{self.order_id} cancelled"))
 
     def _after(self, saved: bool | None, message: str) -> None:
         if saved:
-            self._saved(message)
+            self.say(message)
+            self.saved()
+
+
+def _status_label(status: object) -> str:
+    """The order's new status as the receive form's save call returned it."""
+    return status.label if isinstance(status, OrderStatus) else "updated"
 
 
 def _head(detail: OrderDetail) -> Text:

@@ -1,21 +1,20 @@
 """Purchase orders: what to order today (reorder suggestions grouped by vendor), `g` to turn them into draft
 orders, and the orders themselves (open ones, or `h` the latest of all); `enter` opens one.
 
-`OrdersScreen()` is pushed by the Inventory tab (key o); it dismisses with True when it saved anything.
+`OrdersScreen(ctx)` is pushed by the Inventory tab (key o); it dismisses with True when it saved anything.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from rich.text import Text
-from sqlmodel import Session
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from officemgr.models import OrderStatus
@@ -23,9 +22,10 @@ from officemgr.services import purchasing
 from officemgr.services.common import ServiceError
 from officemgr.services.format import money, plural
 from officemgr.services.purchasing import OrderRow, SuggestedLine, VendorGroup
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import Session
 from officemgr.tui.views.order_detail import STATUS_STYLE, OrderScreen
-from officemgr.tui.widgets.base import plain, select_key, selected_key
-from officemgr.tui.widgets.screen_work import ScreenWork
+from officemgr.tui.widgets.base import ListScreen, plain, select_key, selected_key
 
 SUGGESTION_COLUMNS = ("Item", "On hand", "On order", "Reorder pt", "Par", "Suggested", "Unit cost", "Line cost",
                       "Days left")
@@ -49,7 +49,7 @@ def _days_left(line: SuggestedLine) -> Text:
     return Text("—", style="dim") if line.days_left is None else Text(f"{line.days_left:.0f}")
 
 
-class OrdersScreen(ScreenWork, ModalScreen[bool]):
+class OrdersScreen(ListScreen):
     DEFAULT_CSS = """
     OrdersScreen > .orders {
         width: 95%;
@@ -85,9 +85,8 @@ class OrdersScreen(ScreenWork, ModalScreen[bool]):
         Binding("enter", "open_order", "Open order", id="orders_open"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.changed = False
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx)
         self.show_all = False
         self.data: OrdersData | None = None
         self.focus_order: int | None = None  # put the cursor on this order once loaded
@@ -114,18 +113,16 @@ class OrdersScreen(ScreenWork, ModalScreen[bool]):
         self.reload()
 
     @property
-    def orders_table(self) -> DataTable:  # type: ignore[type-arg]
+    def orders_table(self) -> DataTable[Any]:
         return self.query_one("#po-orders", DataTable)
 
     # -- loading
 
     def fetch(self, session: Session) -> OrdersData:
-        return OrdersData(purchasing.reorder(session, self.today),
+        return OrdersData(purchasing.reorder(session, self.ctx.today),
                           purchasing.orders(session, open_only=not self.show_all, limit=ALL_LIMIT), self.show_all)
 
-    def _deliver(self, data: OrdersData) -> None:
-        if not self.is_mounted:
-            return
+    def show(self, data: OrdersData) -> None:
         self.data = data
         self._show_suggestions(data.groups)
         table = self.orders_table
@@ -192,16 +189,20 @@ class OrdersScreen(ScreenWork, ModalScreen[bool]):
         if not groups:
             self.say("Nothing to order from a vendor today.", "warning")
             return
-        today, now, actor = self.today, self.app.now(), self.app.actor  # type: ignore[attr-defined]
+        ctx = self.ctx
 
-        def change(session: Session) -> None:
-            made = purchasing.draft_orders(session, today, now=now, actor=actor)
+        def change(session: Session) -> int:
+            made = purchasing.draft_orders(session, ctx.today, now=ctx.now(), actor=ctx.actor)
             if not made:
                 raise ServiceError("nothing left to order: the suggestions were drafted meanwhile")
-            self.focus_order = made[0]
+            return made[0]
 
-        self._write(change, f"Draft orders made for {plural(len(groups), 'vendor')}: open one with enter, "
-                            "check it and place it with p")
+        self.run_write(change, f"Draft orders made for {plural(len(groups), 'vendor')}: open one with enter, "
+                               "check it and place it with p", then=self._drafted)
+
+    def _drafted(self, first: int) -> None:
+        self.focus_order = first
+        self.saved()
 
     def action_open_order(self) -> None:
         key = selected_key(self.orders_table)
@@ -209,7 +210,7 @@ class OrdersScreen(ScreenWork, ModalScreen[bool]):
             self.say("No order to open: press g to make draft orders from the suggestions.", "warning")
             return
         order_id = int(key)
-        self.app.push_screen(OrderScreen(order_id), lambda saved: self._after_order(saved, order_id))
+        self.app.push_screen(OrderScreen(self.ctx, order_id), lambda saved: self._after_order(saved, order_id))
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
