@@ -131,11 +131,20 @@ class DatabaseWork(_Mixin):
         """A notification that may hold user text, so it is never parsed as markup."""
         self.app.notify(message, severity=severity, markup=False)
 
+    # Textual runs an `on_` handler of every class in the MRO, so these three are the only ones: a subclass changes
+    # what happens by overriding the `when_` methods, which Python's own overriding governs.
     def on_loaded(self, message: Loaded[Any]) -> None:
         if self.is_mounted:
             message.then(message.data)
 
     def on_saved(self, message: Saved[Any]) -> None:
+        self.when_saved(message)
+
+    def on_refused(self, message: Refused) -> None:
+        self.when_refused(message)
+
+    def when_saved(self, message: Saved[Any]) -> None:
+        """A write committed: say so, then its `then`, or the `saved()` hook."""
         if message.done:
             self.say(message.done)
         if message.then is not None:
@@ -143,7 +152,8 @@ class DatabaseWork(_Mixin):
         else:
             self.saved()
 
-    def on_refused(self, message: Refused) -> None:
+    def when_refused(self, message: Refused) -> None:
+        """A read or write did not happen: an error notification, then `write_refused()` for a write."""
         self.say(message.message, "error")
         if message.write:
             self.write_refused()

@@ -97,7 +97,7 @@ class LockScreen(DatabaseWork, Screen[None]):
         self._say("Wrong PIN")
         self._tick()
 
-    def on_refused(self, message: Refused) -> None:
+    def when_refused(self, message: Refused) -> None:
         # On this screen, not as a notification: notifications wait for the unlock.
         self._say(message.message)
         self._tick()
@@ -192,5 +192,5 @@ class SetPinScreen(DatabaseWork, ModalScreen[bool]):
         wait = self.gate.failed(time.monotonic())
         self._error("current", "Wrong PIN" + (f": try again in {_wait_words(wait)}" if wait else ""))
 
-    def on_refused(self, message: Refused) -> None:
+    def when_refused(self, message: Refused) -> None:
         self._error("new", message.message)

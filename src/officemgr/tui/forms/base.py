@@ -187,13 +187,13 @@ class RecordForm(DatabaseWork, ModalScreen[bool], Generic[S]):
     def write(self, session: Session, model: S) -> None:  # TRANSITION
         raise NotImplementedError
 
-    def on_saved(self, message: Saved[Any]) -> None:
+    def when_saved(self, message: Saved[Any]) -> None:
         self.saving = False
         if self.save is not None:  # TRANSITION: a legacy form's write() set its own result
             self.result = message.result
         self.dismiss(True)
 
-    def on_refused(self, message: Refused) -> None:
+    def when_refused(self, message: Refused) -> None:
         self.saving = False
         self.show_errors({"__form__": message.message})
 

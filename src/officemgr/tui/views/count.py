@@ -270,11 +270,11 @@ class CountScreen(ListScreen):
         else:
             self._counted(index, counted, outcome.difference, outcome.lot.version if outcome.lot else version + 1)
 
-    def on_refused(self, message: Refused) -> None:
+    def when_refused(self, message: Refused) -> None:
         if not message.write:
-            return  # the sheet could not be read: the default notification says so
+            super().when_refused(message)  # the sheet could not be read: the notification says so
+            return
         # A line's count that was refused says why under the box, not as a notification; the sheet stays as it is.
-        message.prevent_default()
         self.saving = False
         self.error(message.message)
 

@@ -116,10 +116,10 @@ class TabView(DatabaseWork, Vertical):
         self.started = True
         self.call_after_refresh(self.reload)
 
-    def on_refused(self, message: Refused) -> None:
+    def when_refused(self, message: Refused) -> None:
         if not message.write:
             self._after_load.clear()
-        super().on_refused(message)
+        super().when_refused(message)
 
     def saved(self) -> None:
         self.reload()
