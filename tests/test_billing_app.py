@@ -164,6 +164,41 @@ async def test_a_follow_up_note_takes_the_claim_out_of_the_queue_until_its_date(
     assert (note.action, note.text, note.actor) == (NoteAction.called_payer, "Medicare says in process", "kim")
 
 
+async def test_a_note_from_the_claim_view_is_saved_and_the_claim_opens_again_with_it(office) -> None:  # type: ignore[no-untyped-def]
+    engine, ids = office
+    said: list[tuple[str, str]] = []
+    app = fixed_app(engine, said)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tab(app, pilot, ids["accepted"])
+        await press(pilot, "enter")
+        assert isinstance(app.screen, ClaimScreen)
+        await press(pilot, "n")
+        form = app.screen
+        assert isinstance(form, ClaimNoteForm)
+        form.query_one("#f-text", Input).value = "asked for an ETA"
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, ClaimScreen)
+        history = rows(app.screen.query_one("#history", DataTable))
+        assert history[0][1:3] == ["kim", "note"] and history[0][4] == "asked for an ETA"
+        assert history[0][0] == f"{NOW:%m/%d/%Y %H:%M}"
+    assert ("Follow-up saved", "information") in said
+    assert claim(engine, ids["accepted"]).last_activity == TODAY
+
+
+async def test_opening_a_claim_that_was_deleted_meanwhile_says_so(office) -> None:  # type: ignore[no-untyped-def]
+    engine, ids = office
+    said: list[tuple[str, str]] = []
+    app = fixed_app(engine, said)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tab(app, pilot, ids["accepted"])
+        with write_session(engine) as session:
+            session.delete(session.get(Claim, ids["accepted"]))
+            session.commit()
+        await press(pilot, "enter")
+        assert not isinstance(app.screen, ClaimScreen)
+    assert ("that claim no longer exists — reload", "error") in said
+
+
 async def test_status_offers_only_the_legal_next_statuses(office) -> None:  # type: ignore[no-untyped-def]
     engine, ids = office
     said: list[tuple[str, str]] = []

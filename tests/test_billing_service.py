@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -17,7 +18,16 @@ from factories import (
     make_patient,
     make_payer,
 )
-from officemgr.models import Claim, ClaimNote, ClaimNoteCreate, ClaimStatus, NoteAction, Payer
+from officemgr.models import (
+    Claim,
+    ClaimDiagnosis,
+    ClaimLine,
+    ClaimNote,
+    ClaimNoteCreate,
+    ClaimStatus,
+    NoteAction,
+    Payer,
+)
 from officemgr.services import billing, claim_flow, settings
 from officemgr.services.billing import QueueFilter
 from officemgr.services.common import ServiceError, StaleEdit
@@ -539,3 +549,40 @@ def test_claim_detail_has_the_status_history_and_the_denial_meaning(session):
         ("denied", "appealed", "", "sent notes"), ("pending", "denied", "197", "")]
     assert detail.denial_meaning == "Precertification or authorization absent"
     assert detail.claim.denial_code == "197"
+
+
+def test_claim_detail_is_a_frozen_read_model_of_the_claim_its_payer_lines_diagnoses_and_notes(session):
+    payer = make_payer(session, name="Aetna", timely_filing_days=90, appeal_days=60, phone="(555) 300-1000",
+                       portal_note="availity")
+    claim = make_claim(session, number="CL-7", payer=payer, service_date=days(-20), billed_cents=18_000,
+                       paid_cents=5_000, adjusted_cents=1_000, status=ClaimStatus.denied, denial_code="50",
+                       denial_group="CO", denied_on=days(-2), paper=True)
+    session.add_all([ClaimLine(claim_id=claim.id, code="99214", modifiers="25", units=1, charge_cents=15_000),
+                     ClaimLine(claim_id=claim.id, code="36415", units=2, charge_cents=3_000),
+                     ClaimDiagnosis(claim_id=claim.id, position=2, code="I10"),
+                     ClaimDiagnosis(claim_id=claim.id, position=1, code="E11.9")])
+    session.commit()
+    first = billing.add_note(session, claim.id, ClaimNoteCreate(text="called", today=TODAY), now=NOW, actor="lee",
+                             expected_version=None)
+    second = billing.add_note(session, claim.id, ClaimNoteCreate(action=NoteAction.appealed, next_follow_up=days(30),
+                                                                 today=TODAY),
+                              now=NOW + timedelta(hours=1), actor="kim", expected_version=None)
+
+    detail = billing.claim_detail(session, claim.id)
+
+    assert detail.claim == billing.ClaimInfo(
+        id=claim.id, version=3, number="CL-7", status=ClaimStatus.denied, service_date=days(-20), billed_cents=18_000,
+        paid_cents=5_000, balance_cents=12_000, deadline=claim.deadline, denial_code="50", denial_group="CO",
+        paper=True)
+    assert detail.payer == billing.PayerInfo(id=payer.id, version=1, name="Aetna", timely_filing_days=90,
+                                             appeal_days=60, phone="(555) 300-1000", portal_note="availity")
+    assert detail.lines == (billing.LineRow("99214", "25", 1, 15_000), billing.LineRow("36415", "", 2, 3_000))
+    assert detail.diagnoses == ("E11.9", "I10")
+    assert detail.notes == (second, first)  # newest first, as add_note returned them
+    assert (second.actor, second.action, second.text, second.next_follow_up) == ("kim", NoteAction.appealed, "",
+                                                                                 days(30))
+    # Nothing in it is a live database row: it is safe to hand to the UI thread.
+    for value in (detail, detail.claim, detail.payer, *detail.lines, *detail.notes):
+        assert dataclasses.is_dataclass(value) and value.__dataclass_params__.frozen
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        detail.claim.status = ClaimStatus.paid  # type: ignore[misc]

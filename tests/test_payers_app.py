@@ -66,7 +66,7 @@ def table_rows(screen) -> list[list[str]]:  # type: ignore[no-untyped-def]
 
 async def open_screen(app, pilot) -> PayersScreen:  # type: ignore[no-untyped-def]
     await settle(pilot)
-    screen = PayersScreen()
+    screen = PayersScreen(app.ctx)
     app.push_screen(screen)
     await settle(pilot)
     assert app.screen is screen

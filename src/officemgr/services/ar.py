@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, literal, or_
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from officemgr.models import OPEN_STATUSES, Claim, ClaimEvent, ClaimStatus, Payer
@@ -49,15 +50,14 @@ def aging(session: Session, today: date) -> AgingTable:
     )
     balance = balance_expr()
     inner = (
-        select(Claim.payer_id.label("payer_id"), bucket.label("bucket"),  # type: ignore[attr-defined]
-               balance.label("balance"))
+        select(col(Claim.payer_id).label("payer_id"), bucket.label("bucket"), balance.label("balance"))
         .where(col(Claim.status).in_(OPEN_STATUSES), balance > 0)
         .subquery()
     )
     grouped = session.exec(
         select(inner.c.payer_id, Payer.name, inner.c.bucket, func.sum(inner.c.balance))
-        .join(Payer, Payer.id == inner.c.payer_id)
-        .group_by(inner.c.payer_id, Payer.name, inner.c.bucket)
+        .join(Payer, col(Payer.id) == inner.c.payer_id)
+        .group_by(inner.c.payer_id, col(Payer.name), inner.c.bucket)
     ).all()
     by_payer: dict[int, tuple[str, list[int]]] = {}
     for payer_id, name, index, cents in grouped:
@@ -105,8 +105,8 @@ def kpis(session: Session, today: date) -> list[Kpi]:
 
     per_day = charges / YEAR_DAYS
     days_in_ar = ar / per_day if charges > 0 else None
-    submitted = _claims_reaching(session, ClaimStatus.submitted, Claim.submitted_on, first, today)
-    denied = _claims_reaching(session, ClaimStatus.denied, Claim.denied_on, first, today)
+    submitted = _claims_reaching(session, ClaimStatus.submitted, col(Claim.submitted_on), first, today)
+    denied = _claims_reaching(session, ClaimStatus.denied, col(Claim.denied_on), first, today)
     denial_rate = denied / submitted * 100 if submitted else None
     # Collections lag charges: counting last month's services (not yet paid, not yet adjusted) would make every
     # practice look short, so the rate is taken over services old enough to have settled.
@@ -131,7 +131,8 @@ def kpis(session: Session, today: date) -> list[Kpi]:
     ]
 
 
-def _claims_reaching(session: Session, status: ClaimStatus, field, first: date, today: date) -> int:  # type: ignore[no-untyped-def]
+def _claims_reaching(session: Session, status: ClaimStatus, field: Mapped[date | None], first: date,
+                     today: date) -> int:
     """Distinct claims that reached `status` between `first` and `today`: from the claim history, and from the
     claim's own date field for claims that came in without history (imported or demo data)."""
     start, end = datetime.combine(first, time()), datetime.combine(today + timedelta(days=1), time())
@@ -141,8 +142,8 @@ def _claims_reaching(session: Session, status: ClaimStatus, field, first: date, 
     by_history = session.exec(
         select(func.count(func.distinct(ClaimEvent.claim_id)))
         .select_from(ClaimEvent)
-        .join(Claim, Claim.id == ClaimEvent.claim_id)
-        .where(ClaimEvent.to_status == status.value, ClaimEvent.at >= start, ClaimEvent.at < end)
+        .join(Claim, col(Claim.id) == col(ClaimEvent.claim_id))
+        .where(col(ClaimEvent.to_status) == status.value, col(ClaimEvent.at) >= start, col(ClaimEvent.at) < end)
         .where(or_(field.is_(None), ~in_window))
     ).one()
     return int(by_field) + int(by_history)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import and_, case, func, literal, or_, true
+import sqlalchemy
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, func, literal, or_, true
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from officemgr.models import (
     OPEN_STATUSES,
@@ -20,6 +22,7 @@ from officemgr.models import (
     ClaimNote,
     ClaimNoteCreate,
     ClaimStatus,
+    NoteAction,
     Patient,
     Payer,
 )
@@ -42,7 +45,39 @@ def next_weekday(day: date) -> date:
     return day
 
 
-def claim_deadline(claim: Claim, payer: Payer) -> date | None:
+class FilingDates(Protocol):
+    """What the deadline rule reads of a claim: a Claim, or a FilingState for a claim about to change."""
+
+    @property
+    def status(self) -> ClaimStatus: ...
+
+    @property
+    def service_date(self) -> date: ...
+
+    @property
+    def denied_on(self) -> date | None: ...
+
+
+class FilingLimits(Protocol):
+    """What the deadline rule reads of a payer."""
+
+    @property
+    def timely_filing_days(self) -> int: ...
+
+    @property
+    def appeal_days(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class FilingState:
+    """A claim's dates and status as a change will leave them, to work out its deadline before writing it."""
+
+    status: ClaimStatus
+    service_date: date
+    denied_on: date | None
+
+
+def claim_deadline(claim: FilingDates, payer: FilingLimits) -> date | None:
     """Timely-filing deadline before acceptance, appeal deadline after a denial; otherwise none."""
     if claim.status in NOT_YET_FILED:
         return next_weekday(claim.service_date + timedelta(days=payer.timely_filing_days))
@@ -105,10 +140,10 @@ def bucket_labels(session: Session) -> list[str]:
     return [label for _, _, label in buckets(aging_edges(session))]
 
 
-def aging_basis_column(counted_from: str):  # type: ignore[no-untyped-def]
+def aging_basis_column(counted_from: str) -> SQLColumnExpression[date]:
     """The SQL date age counts from: the date of service, or the submission date (service date until submitted)."""
     if counted_from == "submission":
-        return func.coalesce(Claim.submitted_on, Claim.service_date)
+        return func.coalesce(col(Claim.submitted_on), col(Claim.service_date))
     return col(Claim.service_date)
 
 
@@ -118,9 +153,9 @@ def aging_basis(claim: Claim, counted_from: str) -> date:
     return claim.service_date
 
 
-def balance_expr():  # type: ignore[no-untyped-def]
+def balance_expr() -> ColumnElement[int]:
     """Claim.balance_cents in SQL: billed less paid, contractual adjustments and patient share, never below 0."""
-    raw = Claim.billed_cents - Claim.paid_cents - Claim.adjusted_cents - Claim.patient_resp_cents
+    raw = col(Claim.billed_cents) - col(Claim.paid_cents) - col(Claim.adjusted_cents) - col(Claim.patient_resp_cents)
     return case((raw > 0, raw), else_=literal(0))
 
 
@@ -205,25 +240,25 @@ class QueueRules:
             buckets=tuple(buckets(edges)),
         )
 
-    def activity_column(self):  # type: ignore[no-untyped-def]
-        return func.coalesce(Claim.last_activity, Claim.submitted_on, Claim.service_date)
+    def activity_column(self) -> ColumnElement[date]:
+        return func.coalesce(col(Claim.last_activity), col(Claim.submitted_on), col(Claim.service_date))
 
-    def stale_condition(self):  # type: ignore[no-untyped-def]
+    def stale_condition(self) -> ColumnElement[bool]:
         activity = self.activity_column()
         return or_(
             and_(col(Claim.paper).is_(True), activity <= self.today - timedelta(days=self.investigate_paper)),
             and_(col(Claim.paper).is_(False), activity <= self.today - timedelta(days=self.investigate_electronic)),
         )
 
-    def escalated_condition(self):  # type: ignore[no-untyped-def]
+    def escalated_condition(self) -> ColumnElement[bool]:
         return and_(col(Claim.deadline).is_not(None),
                     col(Claim.deadline) <= self.today + timedelta(days=self.escalate_days))
 
-    def bucket_condition(self, label: str):  # type: ignore[no-untyped-def]
+    def bucket_condition(self, label: str) -> ColumnElement[bool]:
         for low, high, name in self.buckets:
             if name == label:
                 basis = aging_basis_column(self.counted_from)
-                conditions = []
+                conditions: list[ColumnElement[bool]] = []
                 if low > 0:
                     conditions.append(basis <= self.today - timedelta(days=low))
                 if high is not None:
@@ -233,38 +268,42 @@ class QueueRules:
                            + ", ".join(name for *_, name in self.buckets))
 
 
-def _apply_filters(query, filters: QueueFilter, rules: QueueRules):  # type: ignore[no-untyped-def]
+# The queue's count and its page are the same query but for what they select.
+Q = TypeVar("Q", bound=sqlalchemy.Select[*tuple[Any, ...]])
+
+
+def _apply_filters(query: Q, filters: QueueFilter, rules: QueueRules) -> Q:
     if filters.payer_id is not None:
-        query = query.where(Claim.payer_id == filters.payer_id)
+        query = query.where(col(Claim.payer_id) == filters.payer_id)
     if filters.status is not None:
-        query = query.where(Claim.status == filters.status)
+        query = query.where(col(Claim.status) == filters.status)
     if filters.bucket:
         query = query.where(rules.bucket_condition(filters.bucket))
     if filters.denial_code:
         group, code = split_denial_code(filters.denial_code)
-        query = query.where(Claim.denial_code == code)
+        query = query.where(col(Claim.denial_code) == code)
         if group:
-            query = query.where(Claim.denial_group == group)
-    group_code = func.coalesce(Claim.denial_group, "") + "-" + func.coalesce(Claim.denial_code, "")
+            query = query.where(col(Claim.denial_group) == group)
+    group_code = func.coalesce(col(Claim.denial_group), "") + "-" + func.coalesce(col(Claim.denial_code), "")
     for word in filters.text.lower().split():
         query = query.where(
             or_(
-                func.lower(Claim.number).contains(word, autoescape=True),
-                func.lower(Patient.last_name).contains(word, autoescape=True),
-                func.lower(Patient.first_name).contains(word, autoescape=True),
-                func.lower(Payer.name).contains(word, autoescape=True),
-                func.lower(Claim.status).contains(word, autoescape=True),
-                func.lower(func.coalesce(Claim.denial_code, "")) == word,
+                func.lower(col(Claim.number)).contains(word, autoescape=True),
+                func.lower(col(Patient.last_name)).contains(word, autoescape=True),
+                func.lower(col(Patient.first_name)).contains(word, autoescape=True),
+                func.lower(col(Payer.name)).contains(word, autoescape=True),
+                func.lower(col(Claim.status)).contains(word, autoescape=True),
+                func.lower(func.coalesce(col(Claim.denial_code), "")) == word,
                 func.lower(group_code) == word,
             )
         )
     return query
 
 
-def _queue_where(query, rules: QueueRules, filters: QueueFilter):  # type: ignore[no-untyped-def]
+def _queue_where(query: Q, rules: QueueRules, filters: QueueFilter) -> Q:
     query = (
-        query.join(Patient, Patient.id == Claim.patient_id)
-        .join(Payer, Payer.id == Claim.payer_id)
+        query.join(Patient, col(Patient.id) == col(Claim.patient_id))
+        .join(Payer, col(Payer.id) == col(Claim.payer_id))
         .where(col(Claim.status).in_(OPEN_STATUSES))
         .where(
             or_(
@@ -307,8 +346,9 @@ def _row(claim: Claim, patient: Patient, payer: Payer, meaning: str | None, rule
     today = rules.today
     days_to_deadline = (claim.deadline - today).days if claim.deadline else None
     escalated = days_to_deadline is not None and days_to_deadline <= rules.escalate_days
+    assert claim.id is not None, "a row read from the database has its id"
     return QueueRow(
-        claim_id=claim.id,  # type: ignore[arg-type]
+        claim_id=claim.id,
         version=claim.version,
         number=claim.number,
         patient_name=patient.name,
@@ -332,12 +372,11 @@ def _row(claim: Claim, patient: Patient, payer: Payer, meaning: str | None, rule
     )
 
 
-def _row_select():  # type: ignore[no-untyped-def]
-    return select(Claim, Patient, Payer, CarcCode.meaning)
-
-
-def _with_meaning(query):  # type: ignore[no-untyped-def]
-    return query.outerjoin(CarcCode, CarcCode.code == Claim.denial_code)
+def _rows_with_meaning() -> Select[Claim, Patient, Payer, str]:
+    """Claims with their patient, payer and denial meaning (None, whatever the type says, when the code is not in
+    the CARC list: an outer join)."""
+    return (select(Claim, Patient, Payer, col(CarcCode.meaning)).select_from(Claim)
+            .outerjoin(CarcCode, col(CarcCode.code) == col(Claim.denial_code)))
 
 
 def work_queue(
@@ -353,15 +392,15 @@ def work_queue(
     """
     filters = filters or QueueFilter()
     rules = QueueRules.load(session, today)
-    total = session.exec(_queue_where(select(func.count(Claim.id)).select_from(Claim), rules, filters)).one()
+    total = session.exec(_queue_where(select(func.count(col(Claim.id))).select_from(Claim), rules, filters)).one()
     escalated = case((rules.escalated_condition(), 0), else_=1)
-    ordered = _queue_where(_with_meaning(_row_select().select_from(Claim)), rules, filters).order_by(
+    ordered = _queue_where(_rows_with_meaning(), rules, filters).order_by(
         escalated,
         col(Claim.deadline).is_(None),
-        Claim.deadline,
+        col(Claim.deadline),
         balance_expr().desc(),
         aging_basis_column(rules.counted_from),
-        Claim.id,
+        col(Claim.id),
     )
     rows = [_row(c, p, y, m, rules) for c, p, y, m in session.exec(ordered.offset(offset).limit(limit))]
     return QueuePage(rows, offset, total)
@@ -371,11 +410,11 @@ def deadlines_within(session: Session, today: date, days: int = DEADLINE_WARN_DA
     """Open claims whose deadline falls within `days` (or has passed), for the huddle."""
     rules = QueueRules.load(session, today)
     rows = session.exec(
-        _with_meaning(_row_select().select_from(Claim))
-        .join(Patient, Patient.id == Claim.patient_id)
-        .join(Payer, Payer.id == Claim.payer_id)
-        .where(col(Claim.status).in_(OPEN_STATUSES), Claim.deadline <= today + timedelta(days=days))
-        .order_by(Claim.deadline, Claim.id)
+        _rows_with_meaning()
+        .join(Patient, col(Patient.id) == col(Claim.patient_id))
+        .join(Payer, col(Payer.id) == col(Claim.payer_id))
+        .where(col(Claim.status).in_(OPEN_STATUSES), col(Claim.deadline) <= today + timedelta(days=days))
+        .order_by(col(Claim.deadline), col(Claim.id))
     )
     return [_row(c, p, y, m, rules) for c, p, y, m in rows]
 
@@ -383,7 +422,7 @@ def deadlines_within(session: Session, today: date, days: int = DEADLINE_WARN_DA
 def follow_ups_due(session: Session, today: date) -> int:
     return session.exec(
         select(func.count()).select_from(Claim).where(
-            col(Claim.status).in_(OPEN_STATUSES), Claim.next_follow_up == today
+            col(Claim.status).in_(OPEN_STATUSES), col(Claim.next_follow_up) == today
         )
     ).one()
 
@@ -392,14 +431,96 @@ def follow_ups_due(session: Session, today: date) -> int:
 
 
 @dataclass(frozen=True)
+class ClaimInfo:
+    """A claim as it stands: what the claim view shows and a claim form needs to know."""
+
+    id: int
+    version: int
+    number: str
+    status: ClaimStatus
+    service_date: date
+    billed_cents: int
+    paid_cents: int
+    balance_cents: int
+    deadline: date | None
+    denial_code: str  # "" when not denied
+    denial_group: str
+    paper: bool
+
+    @classmethod
+    def of(cls, claim: Claim) -> ClaimInfo:
+        assert claim.id is not None, "a claim read or flushed has its id"
+        return cls(claim.id, claim.version, claim.number, claim.status, claim.service_date, claim.billed_cents,
+                   claim.paid_cents, claim.balance_cents, claim.deadline, claim.denial_code or "",
+                   claim.denial_group or "", claim.paper)
+
+
+@dataclass(frozen=True)
+class PayerInfo:
+    """A payer's own fields (PayerRow adds its open claims)."""
+
+    id: int
+    version: int
+    name: str
+    timely_filing_days: int
+    appeal_days: int
+    phone: str
+    portal_note: str
+
+    @classmethod
+    def of(cls, payer: Payer) -> PayerInfo:
+        assert payer.id is not None, "a payer read or flushed has its id"
+        return cls(payer.id, payer.version, payer.name, payer.timely_filing_days, payer.appeal_days, payer.phone,
+                   payer.portal_note)
+
+
+@dataclass(frozen=True)
+class LineRow:
+    code: str
+    modifiers: str
+    units: int
+    charge_cents: int
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    """A follow-up note on a claim."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: NoteAction
+    text: str
+    next_follow_up: date | None
+
+    @classmethod
+    def of(cls, note: ClaimNote) -> NoteRow:
+        assert note.id is not None, "a note read or flushed has its id"
+        return cls(note.id, note.at, note.actor, note.action, note.text, note.next_follow_up)
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """A status change or a posted payment in a claim's history."""
+
+    at: datetime
+    actor: str
+    from_status: str
+    to_status: str
+    amount_cents: int
+    code: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ClaimDetail:
-    claim: Claim
+    claim: ClaimInfo
     patient_name: str
-    payer: Payer
-    lines: list[ClaimLine]
-    diagnoses: list[str]
-    notes: list[ClaimNote]  # newest first
-    events: list[ClaimEvent] = field(default_factory=list)  # status changes and payments, newest first
+    payer: PayerInfo
+    lines: tuple[LineRow, ...]
+    diagnoses: tuple[str, ...]
+    notes: tuple[NoteRow, ...]  # newest first
+    events: tuple[EventRow, ...] = ()  # status changes and payments, newest first
     denial_meaning: str = ""
 
 
@@ -409,25 +530,30 @@ def claim_detail(session: Session, claim_id: int) -> ClaimDetail:
         raise ServiceError("that claim no longer exists — reload")
     patient = session.get(Patient, claim.patient_id)
     payer = session.get(Payer, claim.payer_id)
-    lines = list(session.exec(select(ClaimLine).where(ClaimLine.claim_id == claim_id).order_by(ClaimLine.id)))
-    diagnoses = [d.code for d in session.exec(
-        select(ClaimDiagnosis).where(ClaimDiagnosis.claim_id == claim_id).order_by(ClaimDiagnosis.position))]
-    notes = list(session.exec(
-        select(ClaimNote).where(ClaimNote.claim_id == claim_id).order_by(col(ClaimNote.at).desc(),
-                                                                          col(ClaimNote.id).desc())))
-    events = list(session.exec(
-        select(ClaimEvent).where(ClaimEvent.claim_id == claim_id).order_by(col(ClaimEvent.at).desc(),
-                                                                            col(ClaimEvent.id).desc())))
+    assert patient is not None and payer is not None, "a claim's patient and payer are foreign keys"
+    lines = tuple(LineRow(line.code, line.modifiers, line.units, line.charge_cents) for line in session.exec(
+        select(ClaimLine).where(col(ClaimLine.claim_id) == claim_id).order_by(col(ClaimLine.id))))
+    diagnoses = tuple(session.exec(
+        select(col(ClaimDiagnosis.code)).where(col(ClaimDiagnosis.claim_id) == claim_id)
+        .order_by(col(ClaimDiagnosis.position))))
+    notes = tuple(NoteRow.of(note) for note in session.exec(
+        select(ClaimNote).where(col(ClaimNote.claim_id) == claim_id).order_by(col(ClaimNote.at).desc(),
+                                                                               col(ClaimNote.id).desc())))
+    events = tuple(EventRow(e.at, e.actor, e.from_status, e.to_status, e.amount_cents, e.code, e.text)
+                   for e in session.exec(
+        select(ClaimEvent).where(col(ClaimEvent.claim_id) == claim_id).order_by(col(ClaimEvent.at).desc(),
+                                                                                 col(ClaimEvent.id).desc())))
     meaning = ""
     if claim.denial_code:
         carc = session.get(CarcCode, claim.denial_code)
         meaning = carc.meaning if carc is not None else ""
-    return ClaimDetail(claim, patient.name, payer, lines, diagnoses, notes, events, meaning)  # type: ignore[union-attr,arg-type]
+    return ClaimDetail(ClaimInfo.of(claim), patient.name, PayerInfo.of(payer), lines, diagnoses, notes, events,
+                       meaning)
 
 
 def add_note(
     session: Session, claim_id: int, data: ClaimNoteCreate, *, now: datetime, actor: str, expected_version: int | None
-) -> ClaimNote:
+) -> NoteRow:
     """Record a follow-up on a claim; a next follow-up date takes it out of the queue until then."""
     claim = session.get(Claim, claim_id)
     if claim is None:
@@ -446,5 +572,6 @@ def add_note(
     if old_follow_up != data.next_follow_up:
         changes["next_follow_up"] = [old_follow_up, data.next_follow_up]
     record(session, actor=actor, entity="claim", entity_id=claim_id, action="note", changes=changes, now=now)
+    saved = NoteRow.of(note)
     session.commit()
-    return note
+    return saved

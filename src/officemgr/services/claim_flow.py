@@ -7,14 +7,13 @@ paid / partly paid / denied → appealed → closed (paid, written off with a re
 from __future__ import annotations
 
 from datetime import date, datetime
-from types import SimpleNamespace
 from typing import Any
 
 from pydantic import field_validator, model_validator
 from sqlmodel import Session, SQLModel
 
 from officemgr.models import Claim, ClaimEvent, ClaimStatus, CloseReason, Payer
-from officemgr.services.billing import claim_deadline, split_denial_code
+from officemgr.services.billing import ClaimInfo, FilingState, claim_deadline, split_denial_code
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, record
 from officemgr.services.denials import CARC_PATTERN
 from officemgr.services.format import money
@@ -79,18 +78,18 @@ class StatusChange(SQLModel):
     @field_validator("note", mode="before")
     @classmethod
     def _note(cls, value: Any) -> str:
-        value = (value or "").strip()
-        if len(value) > NOTE_MAX:
+        text: str = (value or "").strip()
+        if len(text) > NOTE_MAX:
             raise ValueError(f"keep the note under {NOTE_MAX} characters")
-        return value
+        return text
 
     @field_validator("denial_group", mode="before")
     @classmethod
     def _group(cls, value: Any) -> str:
-        value = (value or "").strip().upper()
-        if value and value not in DENIAL_GROUPS:
+        group: str = (value or "").strip().upper()
+        if group and group not in DENIAL_GROUPS:
             raise ValueError("the group code is " + ", ".join(f"{k} ({v})" for k, v in DENIAL_GROUPS.items()))
-        return value
+        return group
 
     @field_validator("denial_code", mode="before")
     @classmethod
@@ -145,9 +144,10 @@ def change_status(
     now: datetime,
     actor: str,
     expected_version: int | None,
-) -> Claim:
+) -> ClaimInfo:
     """Move a claim to `data.to`, post any payment, recompute its deadline, and record the change in the
-    claim's history and the audit trail, in one transaction. Refuses an illegal move, naming the legal ones."""
+    claim's history and the audit trail, in one transaction. Refuses an illegal move, naming the legal ones.
+    Returns the claim as the change left it."""
     claim = session.get(Claim, claim_id)
     if claim is None:
         raise ServiceError("that claim no longer exists — reload")
@@ -195,9 +195,9 @@ def change_status(
         values.update(close_reason=None, close_note="")
 
     payer = session.get(Payer, claim.payer_id)
-    after = SimpleNamespace(status=to, service_date=claim.service_date,
-                            denied_on=values.get("denied_on", claim.denied_on))
-    values["deadline"] = claim_deadline(after, payer)  # type: ignore[arg-type]
+    assert payer is not None, "a claim's payer is a foreign key"
+    after = FilingState(status=to, service_date=claim.service_date, denied_on=values.get("denied_on", claim.denied_on))
+    values["deadline"] = claim_deadline(after, payer)
 
     changes = apply_update(claim, values, expected_version=None)
     event = ClaimEvent(claim_id=claim_id, at=now, actor=actor, from_status=old.value, to_status=to.value,
@@ -209,5 +209,6 @@ def change_status(
     if data.note:
         changes["note"] = data.note
     record(session, actor=actor, entity="claim", entity_id=claim_id, action="status", changes=changes, now=now)
+    changed = ClaimInfo.of(claim)
     session.commit()
-    return claim
+    return changed

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, exists, func, literal, union_all
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from officemgr.models import CarcCode, Claim, ClaimEvent, ClaimStatus, Payer
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, record
@@ -41,14 +42,24 @@ def meaning(session: Session, code: str | None) -> str:
     return row.meaning if row is not None else ""
 
 
-def codes(session: Session) -> list[CarcCode]:
+@dataclass(frozen=True)
+class CodeRow:
+    """A CARC code and what it means to the practice."""
+
+    code: str
+    meaning: str
+    version: int
+
+
+def codes(session: Session) -> list[CodeRow]:
     """Every known CARC code, in code order (numbers first, then A1, B7, ...)."""
-    return sorted(session.exec(select(CarcCode)), key=lambda c: _sort_key(c.code))
+    rows = [CodeRow(c.code, c.meaning, c.version) for c in session.exec(select(CarcCode))]
+    return sorted(rows, key=lambda c: _sort_key(c.code))
 
 
 def set_meaning(
     session: Session, code: str, meaning: str, *, now: datetime, actor: str, expected_version: int | None = None
-) -> CarcCode:
+) -> CodeRow:
     """Change what a code means, or add a code the practice meets that is not listed yet (audited)."""
     key = clean_code(code)
     text = (meaning or "").strip()
@@ -68,11 +79,12 @@ def set_meaning(
     else:
         changes = apply_update(row, {"meaning": text}, expected_version=expected_version)
         if not changes:
-            return row
+            return CodeRow(row.code, row.meaning, row.version)
         record(session, actor=actor, entity="carc_code", entity_id=0, action="update",
                changes={"code": key, **changes}, now=now)
+    saved = CodeRow(row.code, row.meaning, row.version)
     session.commit()
-    return row
+    return saved
 
 
 @dataclass(frozen=True)
@@ -100,40 +112,41 @@ def denial_counts(session: Session, today: date, days: int = 90) -> DenialStats:
         raise ServiceError("count denials over at least one day")
     start, end = window(today, days)
     first_day = start.date()
-    from_events = (
+    from_events: Select[str, int, int] = (
         select(
-            func.coalesce(func.nullif(ClaimEvent.code, ""), Claim.denial_code, "").label("code"),
-            Claim.payer_id.label("payer_id"),  # type: ignore[attr-defined]
-            Claim.billed_cents.label("cents"),  # type: ignore[attr-defined]
+            func.coalesce(func.nullif(col(ClaimEvent.code), ""), col(Claim.denial_code), "").label("code"),
+            col(Claim.payer_id).label("payer_id"),
+            col(Claim.billed_cents).label("cents"),
         )
         .select_from(ClaimEvent)
-        .join(Claim, Claim.id == ClaimEvent.claim_id)
-        .where(ClaimEvent.to_status == ClaimStatus.denied.value, ClaimEvent.at >= start, ClaimEvent.at < end)
+        .join(Claim, col(Claim.id) == col(ClaimEvent.claim_id))
+        .where(col(ClaimEvent.to_status) == ClaimStatus.denied.value, col(ClaimEvent.at) >= start,
+               col(ClaimEvent.at) < end)
     )
-    has_event = exists().where(and_(ClaimEvent.claim_id == Claim.id,
-                                    ClaimEvent.to_status == ClaimStatus.denied.value))
-    from_claims = select(
-        func.coalesce(Claim.denial_code, literal("")).label("code"),
-        Claim.payer_id.label("payer_id"),  # type: ignore[attr-defined]
-        Claim.billed_cents.label("cents"),  # type: ignore[attr-defined]
+    has_event = exists().where(and_(col(ClaimEvent.claim_id) == col(Claim.id),
+                                    col(ClaimEvent.to_status) == ClaimStatus.denied.value))
+    from_claims: Select[str, int, int] = select(
+        func.coalesce(col(Claim.denial_code), literal("")).label("code"),
+        col(Claim.payer_id).label("payer_id"),
+        col(Claim.billed_cents).label("cents"),
     ).where(col(Claim.denied_on) >= first_day, col(Claim.denied_on) <= today, ~has_event)
     denials = union_all(from_events, from_claims).subquery()
 
     count = func.count().label("n")
     cents = func.sum(denials.c.cents).label("cents")
     by_code = session.exec(
-        select(denials.c.code, func.coalesce(CarcCode.meaning, ""), count, cents)
+        select(denials.c.code, func.coalesce(col(CarcCode.meaning), ""), count, cents)
         .select_from(denials)
-        .outerjoin(CarcCode, CarcCode.code == denials.c.code)
-        .group_by(denials.c.code, CarcCode.meaning)
+        .outerjoin(CarcCode, col(CarcCode.code) == denials.c.code)
+        .group_by(denials.c.code, col(CarcCode.meaning))
         .order_by(count.desc(), cents.desc(), denials.c.code)
     ).all()
     by_payer = session.exec(
-        select(Payer.name, count, cents)
+        select(col(Payer.name), count, cents)
         .select_from(denials)
-        .join(Payer, Payer.id == denials.c.payer_id)
-        .group_by(Payer.id, Payer.name)
-        .order_by(count.desc(), cents.desc(), Payer.name)
+        .join(Payer, col(Payer.id) == denials.c.payer_id)
+        .group_by(col(Payer.id), col(Payer.name))
+        .order_by(count.desc(), cents.desc(), col(Payer.name))
     ).all()
     return DenialStats(
         by_code=[(c, m or "", int(n), int(s or 0)) for c, m, n, s in by_code],

@@ -41,11 +41,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from officemgr.models import (
     OPEN_STATUSES,
@@ -57,7 +56,7 @@ from officemgr.models import (
     RemittanceClaim,
 )
 from officemgr.services import fees
-from officemgr.services.billing import claim_deadline
+from officemgr.services.billing import FilingState, claim_deadline
 from officemgr.services.claim_flow import allowed_next
 from officemgr.services.common import ServiceError, apply_update, record
 from officemgr.services.format import money, plural
@@ -511,6 +510,7 @@ def post_file(session: Session, path: Path | str, *, today: date, now: datetime,
                                 paid_cents=remit.paid_cents)
         session.add(remittance)
         session.flush()
+        assert remittance.id is not None, "the flush gives the remittance its id"
         result = EraResult(remit.file_name, remit.payer_name, remit.check_number, remit.paid_cents,
                            len(remit.claims), warnings=list(remit.warnings))
         claims = _match(session, remit.claims)
@@ -518,7 +518,7 @@ def post_file(session: Session, path: Path | str, *, today: date, now: datetime,
             for paid in payment.claims:
                 _post(session, remittance, payment, paid, claims.get(paid.number.upper()), result,
                       today=today, now=now, actor=actor)
-        record(session, actor=actor, entity="remittance", entity_id=remittance.id,  # type: ignore[arg-type]
+        record(session, actor=actor, entity="remittance", entity_id=remittance.id,
                action="import", changes={"file": remit.file_name, "sha256": remit.file_hash,
                                          "check": remit.check_number, "payer": remit.payer_name,
                                          "check_cents": remit.paid_cents, "claims": result.claims,
@@ -537,7 +537,7 @@ def _refuse_a_repeat(session: Session, remit: Remit) -> None:
     The same bytes are the same file. The same check or EFT trace number (TRN02) from the same payer for the
     same amount is the same payment, even when the file was saved again with other line endings.
     """
-    earlier = session.exec(select(Remittance).where(Remittance.file_hash == remit.file_hash)).first()
+    earlier = session.exec(select(Remittance).where(col(Remittance.file_hash) == remit.file_hash)).first()
     if earlier is not None:
         check = f", check {earlier.check_number}" if earlier.check_number else ""
         raise AlreadyPosted(f"{remit.file_name} was already posted on {earlier.imported_at:%m/%d/%Y} by "
@@ -545,8 +545,8 @@ def _refuse_a_repeat(session: Session, remit: Remit) -> None:
     if not remit.check_number:
         return
     earlier = session.exec(select(Remittance).where(
-        Remittance.check_number == remit.check_number[:50], Remittance.payer_name == remit.payer_name[:80],
-        Remittance.paid_cents == remit.paid_cents)).first()
+        col(Remittance.check_number) == remit.check_number[:50], col(Remittance.payer_name) == remit.payer_name[:80],
+        col(Remittance.paid_cents) == remit.paid_cents)).first()
     if earlier is not None:
         payer = f" from {remit.payer_name}" if remit.payer_name else ""
         raise AlreadyPosted(f"{remit.file_name}: check {remit.check_number}{payer} for {money(remit.paid_cents)} was "
@@ -561,7 +561,7 @@ def _match(session: Session, payments: list[ClaimPayment]) -> dict[str, Claim]:
         return {}
     found: dict[str, Claim] = {}
     exact = {p.number for p in payments}
-    for claim in session.exec(select(Claim).where(func.upper(Claim.number).in_(numbers)).order_by(Claim.id)):
+    for claim in session.exec(select(Claim).where(func.upper(col(Claim.number)).in_(numbers)).order_by(col(Claim.id))):
         key = claim.number.upper()
         if key not in found or claim.number in exact:
             found[key] = claim
@@ -570,7 +570,8 @@ def _match(session: Session, payments: list[ClaimPayment]) -> dict[str, Claim]:
 
 def _post(session: Session, remittance: Remittance, payment: Payment, paid: ClaimPayment, claim: Claim | None,
           result: EraResult, *, today: date, now: datetime, actor: str) -> None:
-    row = RemittanceClaim(remittance_id=remittance.id, claim_number=paid.number[:38],  # type: ignore[arg-type]
+    assert remittance.id is not None, "post_file flushed the remittance"
+    row = RemittanceClaim(remittance_id=remittance.id, claim_number=paid.number[:38],
                           claim_id=claim.id if claim else None, status_code=paid.status_code,
                           charge_cents=paid.charge_cents, paid_cents=paid.paid_cents,
                           patient_resp_cents=paid.total("PR") or paid.patient_resp_cents,
@@ -587,16 +588,18 @@ def _post(session: Session, remittance: Remittance, payment: Payment, paid: Clai
         result.problems.append(f"claim {claim.number} ({claim.status.label}, {money(paid.paid_cents)}) was not "
                                f"posted: {refusal}")
         return
+    assert claim.id is not None, "a claim read from the database has its id"
     payer = session.get(Payer, claim.payer_id)
+    assert payer is not None, "a claim's payer is a foreign key"
     old_status = claim.status
     new_status: ClaimStatus = values["status"]
     if new_status in _CLEARS_DENIAL:
         values.update(denial_code=None, denial_group=None)
     if old_status is ClaimStatus.closed and new_status is not ClaimStatus.closed:
         values.update(close_reason=None, close_note="")
-    after = SimpleNamespace(status=new_status, service_date=claim.service_date,
-                            denied_on=values.get("denied_on", claim.denied_on))
-    values["deadline"] = claim_deadline(after, payer)  # type: ignore[arg-type]
+    after = FilingState(status=new_status, service_date=claim.service_date,
+                        denied_on=values.get("denied_on", claim.denied_on))
+    values["deadline"] = claim_deadline(after, payer)
     if new_status in OPEN_STATUSES:
         values["next_follow_up"] = None  # the remittance is news: the claim is back in today's queue
     values["last_activity"] = today
@@ -620,7 +623,7 @@ def _post(session: Session, remittance: Remittance, payment: Payment, paid: Clai
     check = f"835 check {payment.check_number}" if payment.check_number else f"835 {remittance.file_name}"
     listed = ", ".join(a.as_text() for a in paid.adjustments)
     text = "; ".join([check, *([listed] if listed else []), *notes])
-    event = ClaimEvent(claim_id=claim.id, at=now, actor=actor, from_status=old_status.value,  # type: ignore[arg-type]
+    event = ClaimEvent(claim_id=claim.id, at=now, actor=actor, from_status=old_status.value,
                        to_status=new_status.value, amount_cents=paid.paid_cents,
                        code=(claim.denial_code or "")[:10] if paid.status_code == DENIED else "",
                        text=_clip(text, 300))
@@ -628,7 +631,7 @@ def _post(session: Session, remittance: Remittance, payment: Payment, paid: Clai
     session.flush()
     changes.update({"event_id": event.id, "remittance_id": remittance.id, "check": payment.check_number,
                     "claim_status_code": paid.status_code, "amount_cents": paid.paid_cents})
-    record(session, actor=actor, entity="claim", entity_id=claim.id, action="remittance",  # type: ignore[arg-type]
+    record(session, actor=actor, entity="claim", entity_id=claim.id, action="remittance",
            changes=changes, now=now)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import and_, case, func, update
 from sqlmodel import Session, col, select
 
 from officemgr.models import OPEN_STATUSES, Claim, Payer, PayerCreate
-from officemgr.services.billing import claim_deadline
+from officemgr.services.billing import PayerInfo, claim_deadline
 from officemgr.services.common import ServiceError, apply_update, create, record
 
 LIMIT_FIELDS = ("timely_filing_days", "appeal_days")
@@ -33,23 +33,25 @@ class PayerRow:
 
 def payers(session: Session) -> list[PayerRow]:
     """Every payer by name, with its open claims' count and balance (one grouped query)."""
-    owed = Claim.billed_cents - Claim.paid_cents - Claim.adjusted_cents - Claim.patient_resp_cents
+    owed = col(Claim.billed_cents) - col(Claim.paid_cents) - col(Claim.adjusted_cents) - col(Claim.patient_resp_cents)
     balance = case((owed > 0, owed), else_=0)
     query = (
         select(Payer, func.count(col(Claim.id)), func.coalesce(func.sum(balance), 0))
-        .outerjoin(Claim, and_(col(Claim.payer_id) == Payer.id, col(Claim.status).in_(OPEN_STATUSES)))
+        .outerjoin(Claim, and_(col(Claim.payer_id) == col(Payer.id), col(Claim.status).in_(OPEN_STATUSES)))
         .group_by(col(Payer.id))
-        .order_by(func.lower(Payer.name), Payer.id)
+        .order_by(func.lower(col(Payer.name)), col(Payer.id))
     )
-    return [
-        PayerRow(p.id, p.version, p.name, p.timely_filing_days, p.appeal_days, p.phone, p.portal_note,  # type: ignore[arg-type]
-                 int(count), int(owed_cents))
-        for p, count, owed_cents in session.exec(query)
-    ]
+    rows = []
+    for p, count, owed_cents in session.exec(query):
+        assert p.id is not None, "a payer read from the database has its id"
+        rows.append(PayerRow(p.id, p.version, p.name, p.timely_filing_days, p.appeal_days, p.phone, p.portal_note,
+                             int(count), int(owed_cents)))
+    return rows
 
 
 def _check_name(session: Session, name: str, payer_id: int | None = None) -> None:
-    clash = session.exec(select(Payer).where(func.lower(Payer.name) == name.lower(), Payer.id != payer_id)).first()
+    clash = session.exec(select(Payer).where(func.lower(col(Payer.name)) == name.lower(),
+                                             col(Payer.id) != payer_id)).first()
     if clash:
         raise ServiceError(f"there is already a payer called {clash.name}")
 
@@ -57,7 +59,7 @@ def _check_name(session: Session, name: str, payer_id: int | None = None) -> Non
 def refresh_payer_deadlines(session: Session, payer: Payer) -> int:
     """Recompute the stored deadline of this payer's open claims (no commit); returns how many moved."""
     moved = 0
-    claims = session.exec(select(Claim).where(Claim.payer_id == payer.id, col(Claim.status).in_(OPEN_STATUSES)))
+    claims = session.exec(select(Claim).where(col(Claim.payer_id) == payer.id, col(Claim.status).in_(OPEN_STATUSES)))
     for claim in claims.all():
         deadline = claim_deadline(claim, payer)
         if deadline != claim.deadline:
@@ -66,15 +68,15 @@ def refresh_payer_deadlines(session: Session, payer: Payer) -> int:
     return moved
 
 
-def add_payer(session: Session, data: PayerCreate, *, now: datetime, actor: str) -> Payer:
+def add_payer(session: Session, data: PayerCreate, *, now: datetime, actor: str) -> PayerInfo:
     _check_name(session, data.name)
     row = Payer.model_validate(data.model_dump())
     create(session, row, entity="payer", actor=actor, now=now)
-    return row
+    return PayerInfo.of(row)
 
 
 def update_payer(session: Session, payer_id: int, data: PayerCreate, *, now: datetime, actor: str,
-                 expected_version: int | None) -> Payer:
+                 expected_version: int | None) -> PayerInfo:
     """Save a payer's edit; if its limits changed, its open claims' deadlines move with them (one transaction)."""
     row = session.get(Payer, payer_id)
     if row is None:
@@ -85,7 +87,7 @@ def update_payer(session: Session, payer_id: int, data: PayerCreate, *, now: dat
         if any(field in changes for field in LIMIT_FIELDS):
             session.flush()
             refresh_payer_deadlines(session, row)
-        record(session, actor=actor, entity="payer", entity_id=row.id, action="update", changes=changes,  # type: ignore[arg-type]
-               now=now)
+        record(session, actor=actor, entity="payer", entity_id=payer_id, action="update", changes=changes, now=now)
+    saved = PayerInfo.of(row)
     session.commit()
-    return row
+    return saved

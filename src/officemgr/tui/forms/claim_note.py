@@ -5,13 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel
-from sqlmodel import Session
-
 from officemgr.models import ClaimNoteCreate, ClaimStatus, NoteAction
-from officemgr.services import billing
 from officemgr.services.billing import ClaimDetail, QueueRow
-from officemgr.tui.forms.base import FieldSpec, RecordForm
+from officemgr.tui.context import AppContext
+from officemgr.tui.forms.base import FieldSpec, RecordForm, SaveCall
 
 
 @dataclass(frozen=True)
@@ -34,15 +31,13 @@ class ClaimRef:
     @classmethod
     def from_detail(cls, detail: ClaimDetail) -> ClaimRef:
         c = detail.claim
-        return cls(c.id or 0, c.version, c.number, c.status, detail.patient_name, detail.payer.name,
-                   c.balance_cents)
+        return cls(c.id, c.version, c.number, c.status, detail.patient_name, detail.payer.name, c.balance_cents)
 
 
-class ClaimNoteForm(RecordForm):
-    def __init__(self, row: QueueRow | ClaimRef) -> None:
-        self.row = row
+class ClaimNoteForm(RecordForm[ClaimNoteCreate]):
+    def __init__(self, ctx: AppContext, save: SaveCall[ClaimNoteCreate], row: QueueRow | ClaimRef) -> None:
         self.FORM_TITLE = f"Follow-up on claim {row.number} ({row.patient_name}, {row.payer_name})"
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         return [
@@ -55,12 +50,5 @@ class ClaimNoteForm(RecordForm):
     def initial(self) -> dict[str, Any]:
         return {"action": NoteAction.note}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
-        return ClaimNoteCreate.model_validate(
-            {**values, "text": values["text"] or "", "today": self.app.today}  # type: ignore[attr-defined]
-        )
-
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, ClaimNoteCreate)
-        billing.add_note(session, self.row.claim_id, model, now=self.app.now(),  # type: ignore[attr-defined]
-                         actor=self.app.actor, expected_version=self.row.version)  # type: ignore[attr-defined]
+    def build(self, values: dict[str, Any]) -> ClaimNoteCreate:
+        return ClaimNoteCreate.model_validate({**values, "text": values["text"] or "", "today": self.ctx.today})

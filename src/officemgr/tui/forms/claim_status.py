@@ -7,12 +7,10 @@ Also here: the work queue's filter form (key f), which writes nothing and dismis
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from rich.text import Text
-from sqlmodel import Session
 from textual import on
 from textual.widgets import Input, Select, Static
 
@@ -22,7 +20,8 @@ from officemgr.services import claim_flow
 from officemgr.services.billing import split_denial_code
 from officemgr.services.claim_flow import StatusChange
 from officemgr.services.format import money
-from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm
+from officemgr.tui.context import AppContext
+from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall
 from officemgr.tui.forms.claim_note import ClaimRef
 
 # CARC group codes: who the adjustment is on.
@@ -53,7 +52,7 @@ def dollars(text: str) -> int | None:
     return parse_money(text)
 
 
-class ClaimStatusForm(RecordForm):
+class ClaimStatusForm(RecordForm[StatusChange]):
     DEFAULT_CSS = """
     ClaimStatusForm #carc-meaning {
         padding-left: 34;
@@ -62,15 +61,15 @@ class ClaimStatusForm(RecordForm):
     }
     """
 
-    def __init__(self, ref: ClaimRef, *, carc: dict[str, str] | None = None) -> None:
+    def __init__(self, ctx: AppContext, save: SaveCall[StatusChange], ref: ClaimRef, *,
+                 carc: dict[str, str] | None = None) -> None:
         """`carc`: code -> meaning, read by the caller off the UI thread, to name the code as it is typed."""
         self.ref = ref
         self.carc = carc or {}
         self.choices = claim_flow.allowed_next(ref.status)
-        self.result = ""
         self.FORM_TITLE = (f"Status of claim {ref.number} ({ref.patient_name}, {ref.payer_name}): "
                            f"now {ref.status.label} · balance {money(ref.balance_cents)}")
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         return [
@@ -95,8 +94,8 @@ class ClaimStatusForm(RecordForm):
 
     @on(Select.Changed, "#f-to")
     def _status_chosen(self, event: Select.Changed) -> None:
-        to = None if event.value is Select.NULL else event.value
-        self._show_fields(to)  # type: ignore[arg-type]
+        to = None if event.value is Select.NULL else ClaimStatus(event.value)
+        self._show_fields(to)
         paid = self.query_one("#f-paid_cents", Input)
         if to is ClaimStatus.paid and not paid.value:
             paid.value = f"{self.ref.balance_cents / 100:.2f}"
@@ -104,14 +103,18 @@ class ClaimStatusForm(RecordForm):
     def _show_fields(self, to: ClaimStatus | None) -> None:
         wanted = needs(self.ref.status, to)
         for name in OPTIONAL_FIELDS:
-            widget = self.query_one(f"#f-{name}")
-            if widget.parent is not None:
-                widget.parent.display = name in wanted  # type: ignore[union-attr]
+            self._show_row(name, name in wanted)
             if name not in wanted:
                 self._error_line(f"#e-{name}", "")
-        self.query_one("#f-next_follow_up").parent.display = to is not ClaimStatus.closed  # type: ignore[union-attr]
+        self._show_row("next_follow_up", to is not ClaimStatus.closed)
         self.query_one("#carc-meaning", Static).display = "denial_code" in wanted
         self._name_code(self.query_one("#f-denial_code", Input).value)
+
+    def _show_row(self, name: str, shown: bool) -> None:
+        """Show or hide a field with its label (the row that holds both)."""
+        row = self.query_one(f"#f-{name}").parent
+        if row is not None:
+            row.display = shown
 
     @on(Input.Changed, "#f-denial_code")
     def _code_typed(self, event: Input.Changed) -> None:
@@ -123,7 +126,7 @@ class ClaimStatusForm(RecordForm):
         hint = (meaning if meaning else "not in the CARC list (c on the Billing tab adds it)") if code else ""
         self.query_one("#carc-meaning", Static).update(Text(hint, style="" if meaning else "italic"))
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> StatusChange:
         # collect() strips text, which turns a str-enum choice into a plain str: make it the enum again.
         if values["to"] is None:
             raise FieldErrors({"to": "choose the new status"})
@@ -156,17 +159,11 @@ class ClaimStatusForm(RecordForm):
             raise FieldErrors(errors)
         return StatusChange.model_validate(data)
 
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, StatusChange)
-        claim_flow.change_status(session, self.ref.claim_id, model, today=self.app.today,  # type: ignore[attr-defined]
-                                 now=self.app.now(), actor=self.app.actor,  # type: ignore[attr-defined]
-                                 expected_version=self.ref.version)
-        self.result = f"Claim {self.ref.number}: {self.ref.status.label} → {model.to.label}"  # type: ignore[attr-defined]
 
-
-@dataclass(frozen=True)
-class Filters:
+class Filters(BaseModel):
     """The `f` filters (the `/` text is the tab's filter_text)."""
+
+    model_config = ConfigDict(frozen=True)
 
     payer_id: int | None = None
     status: ClaimStatus | None = None
@@ -186,8 +183,9 @@ class Filters:
         return ", ".join(parts)
 
 
-class QueueFilterForm(RecordForm):
-    """Pick the queue's filters; ctrl+s applies them (nothing is written), escape leaves them as they were."""
+class QueueFilterForm(RecordForm[Filters]):
+    """Pick the queue's filters; ctrl+s applies them (nothing is written: `result` holds the chosen Filters),
+    escape leaves them as they were."""
 
     FORM_TITLE = "Filter the work queue (blank = any)"
 
@@ -205,20 +203,24 @@ class QueueFilterForm(RecordForm):
         ]
 
     def initial(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self.current).items() if v is not None}
+        return {k: v for k, v in self.current.model_dump().items() if v is not None}
 
     def on_mount(self) -> None:
         self.query_one(".form-hint", Static).update(Text("ctrl+s apply · escape leaves the filters as they were · "
                                                          "tab next field"))
 
-    def build(self, values: dict[str, Any]) -> BaseModel:  # type: ignore[override]
-        raise NotImplementedError  # a filter is not a record: action_save dismisses with Filters
-
-    def action_save(self) -> None:
-        values = self.collect()
+    def build(self, values: dict[str, Any]) -> Filters:
         code = (values["denial_code"] or "").upper().replace(" ", "")
         if code and (len(code) > 8 or not code.replace("-", "").isalnum()):
-            self.show_errors({"denial_code": "a CARC code, e.g. 50, B7 or CO-50"})
-            return
+            raise FieldErrors({"denial_code": "a CARC code, e.g. 50, B7 or CO-50"})
         status = None if values["status"] is None else ClaimStatus(values["status"])  # collect() made it a str
-        self.dismiss(Filters(values["payer_id"], status, values["bucket"], code or None))  # type: ignore[arg-type]
+        return Filters(payer_id=values["payer_id"], status=status, bucket=values["bucket"], denial_code=code or None)
+
+    def action_save(self) -> None:
+        """A filter is not a record: nothing is written, the form closes holding the filters."""
+        try:
+            self.result = self.build(self.collect())
+        except FieldErrors as exc:
+            self.show_errors(exc.errors)
+            return
+        self.dismiss(True)

@@ -4,25 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-from sqlmodel import Session
+from pydantic import ValidationError
 
 from officemgr.models import PayerCreate
-from officemgr.services import payers
 from officemgr.services.payers import LIMIT_FIELDS, PayerRow
-from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, validation_errors
+from officemgr.tui.context import AppContext
+from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall, validation_errors
 
 LIMIT_ERROR = "a whole number of days from 1 to 3650, e.g. 365"
 
 
-class PayerForm(RecordForm):
-    """Add (row=None) or edit a payer. Dismisses with True once saved; `payer_id` then holds its id."""
+class PayerForm(RecordForm[PayerCreate]):
+    """Add (row=None) or edit a payer. Dismisses with True once saved; `result` then holds what `save` returned."""
 
-    def __init__(self, row: PayerRow | None = None) -> None:
+    def __init__(self, ctx: AppContext, save: SaveCall[PayerCreate], row: PayerRow | None = None) -> None:
         self.row = row
-        self.payer_id = row.payer_id if row else None
         self.FORM_TITLE = f"Edit {row.name}" if row else "Add a payer"
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         return [
@@ -40,7 +38,7 @@ class PayerForm(RecordForm):
         return {"name": row.name, "timely_filing_days": str(row.timely_filing_days),
                 "appeal_days": str(row.appeal_days), "phone": row.phone, "portal_note": row.portal_note}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> PayerCreate:
         data = {k: ("" if v is None else v) for k, v in values.items()}
         try:
             return PayerCreate.model_validate(data)
@@ -50,12 +48,3 @@ class PayerForm(RecordForm):
             if name in errors:
                 errors[name] = LIMIT_ERROR
         raise FieldErrors(errors)
-
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, PayerCreate)
-        now, actor = self.app.now(), self.app.actor  # type: ignore[attr-defined]
-        if self.row is None:
-            self.payer_id = payers.add_payer(session, model, now=now, actor=actor).id
-        else:
-            payers.update_payer(session, self.row.payer_id, model, now=now, actor=actor,
-                                expected_version=self.row.version)

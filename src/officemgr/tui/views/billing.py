@@ -10,21 +10,22 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Static
 
-from officemgr.models import ClaimStatus
+from officemgr.models import ClaimNoteCreate, ClaimStatus
 from officemgr.services import billing, claim_flow, denials
 from officemgr.services import payers as payer_service
-from officemgr.services.billing import PAGE, QueueFilter, QueuePage, QueueRow
+from officemgr.services.billing import PAGE, ClaimDetail, ClaimInfo, NoteRow, QueueFilter, QueuePage, QueueRow
+from officemgr.services.claim_flow import StatusChange
 from officemgr.services.common import ServiceError
 from officemgr.services.format import money
-from officemgr.store import read_session
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import Session
+from officemgr.tui.forms.base import RecordForm
 from officemgr.tui.forms.claim_note import ClaimNoteForm, ClaimRef
 from officemgr.tui.forms.claim_status import ClaimStatusForm, Filters, QueueFilterForm
 from officemgr.tui.views.billing_ar import ArData, ArPanel, fetch_ar
@@ -87,6 +88,11 @@ def row_line(row: QueueRow) -> Text:
     return line
 
 
+def result_of(screen: Screen[bool]) -> object:
+    """What a form's save call returned once it closed (None for any other screen)."""
+    return screen.result if isinstance(screen, RecordForm) else None
+
+
 class BillingView(TabView):
     BINDINGS = [
         *TabView.BINDINGS,
@@ -101,8 +107,8 @@ class BillingView(TabView):
         Binding("pageup", "page(-1)", "Prev page", id="billing_prev"),
     ]
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, *, ctx: AppContext, lazy: bool = False, **kwargs: Any) -> None:
+        super().__init__(ctx=ctx, lazy=lazy, **kwargs)
         self.page_offset = 0
         self.rows: dict[int, QueueRow] = {}
         self.total = 0  # claims in the queue, on every page
@@ -129,8 +135,8 @@ class BillingView(TabView):
 
     def fetch(self, session: Session) -> QueuePage | ArData:
         if self.mode == "ar":
-            return fetch_ar(session, self.today)
-        return billing.work_queue(session, self.today, offset=self.page_offset, limit=PAGE,
+            return fetch_ar(session, self.ctx.today)
+        return billing.work_queue(session, self.ctx.today, offset=self.page_offset, limit=PAGE,
                                   filters=self.queue_filter())
 
     def show(self, data: QueuePage | ArData) -> None:
@@ -266,17 +272,18 @@ class BillingView(TabView):
 
         def read(session: Session) -> tuple[list[tuple[str, int]], list[str]]:
             payers = [(p.name, p.payer_id) for p in payer_service.payers(session)]
-            return payers, billing.bucket_labels(session)  # type: ignore[return-value]
+            return payers, billing.bucket_labels(session)
 
-        def make(data: tuple[list[tuple[str, int]], list[str]]) -> Screen[Any]:
+        def make(data: tuple[list[tuple[str, int]], list[str]]) -> Screen[bool]:
             self.payer_names.update({pid: name for name, pid in data[0]})
             return QueueFilterForm(self.filters, payers=data[0], buckets=data[1])
 
-        self.open_after_read(read, make, lambda _, result: self._after_filters(result))
+        self.open_after_read(read, make, self._after_filters)
 
-    def _after_filters(self, result: Filters | bool | None) -> None:
-        if isinstance(result, Filters) and result != self.filters:
-            self.filters = result
+    def _after_filters(self, form: Screen[bool], applied: bool | None) -> None:
+        chosen = result_of(form)
+        if applied and isinstance(chosen, Filters) and chosen != self.filters:
+            self.filters = chosen
             self.page_offset = 0
             self.reload()
         self.focus_table()
@@ -296,31 +303,40 @@ class BillingView(TabView):
         event.stop()
         self._open(int(event.row_key.value or 0))
 
-    @work(thread=True, exclusive=True, group="detail")
     def _open(self, claim_id: int) -> None:
-        try:
-            with read_session(self.engine) as session:
-                detail = billing.claim_detail(session, claim_id)
-        except ServiceError as exc:
-            self.app.call_from_thread(self.say, str(exc), "error")
+        def fetch(session: Session) -> ClaimDetail | ServiceError:
+            try:
+                return billing.claim_detail(session, claim_id)
+            except ServiceError as exc:  # gone meanwhile: the service's words say so
+                return exc
+
+        self.read(fetch, self._show_claim, group="detail")
+
+    def _show_claim(self, found: ClaimDetail | ServiceError) -> None:
+        if isinstance(found, ServiceError):
+            self.say(str(found), "error")
             return
-        except SQLAlchemyError as exc:
-            self.app.call_from_thread(self.say, f"Could not read the claim ({exc.__class__.__name__})", "error")
-            return
-        self.app.call_from_thread(self.app.push_screen, ClaimScreen(detail),
-                                  lambda asked: self._from_claim(ClaimRef.from_detail(detail), asked))
+        ref = ClaimRef.from_detail(found)
+        self.app.push_screen(ClaimScreen(found), lambda asked: self._from_claim(ref, asked))
 
     def _from_claim(self, ref: ClaimRef, asked: str | None) -> None:
         """The claim view closed asking for a note or a status change: open that form, then the claim again."""
         if asked == "note":
-            self.app.push_screen(ClaimNoteForm(ref), lambda saved: self._after_note(saved, ref.claim_id))
+            self.app.push_screen(self._note_form(ref), lambda saved: self._after_note(saved, ref.claim_id))
         elif asked == "status":
             self._status(ref, reopen=True)
+
+    def _note_form(self, claim: QueueRow | ClaimRef) -> ClaimNoteForm:
+        def save(session: Session, note: ClaimNoteCreate) -> NoteRow:
+            return billing.add_note(session, claim.claim_id, note, now=self.ctx.now(), actor=self.ctx.actor,
+                                    expected_version=claim.version)
+
+        return ClaimNoteForm(self.ctx, save, claim)
 
     def action_note(self) -> None:
         row = self.selected() if self.in_queue() else None
         if row is not None:
-            self.app.push_screen(ClaimNoteForm(row), self._after_note)
+            self.app.push_screen(self._note_form(row), self._after_note)
 
     def _after_note(self, saved: bool | None, reopen: int | None = None) -> None:
         if saved:
@@ -339,19 +355,24 @@ class BillingView(TabView):
             self.say(f"Claim {ref.number} is {ref.status.label}: its status cannot change any more.", "warning")
             return
 
-        def after(form: ClaimStatusForm, saved: bool | None) -> None:
-            if saved:
-                self.say(form.result)
+        def save(session: Session, change: StatusChange) -> ClaimInfo:
+            return claim_flow.change_status(session, ref.claim_id, change, today=self.ctx.today, now=self.ctx.now(),
+                                            actor=self.ctx.actor, expected_version=ref.version)
+
+        def after(form: Screen[bool], saved: bool | None) -> None:
+            changed = result_of(form)
+            if saved and isinstance(changed, ClaimInfo):
+                self.say(f"Claim {ref.number}: {ref.status.label} → {changed.status.label}")
                 self.reload()
             if reopen:
                 self._open(ref.claim_id)
 
         self.open_after_read(lambda session: {c.code: c.meaning for c in denials.codes(session)},
-                             lambda carc: ClaimStatusForm(ref, carc=carc), after)
+                             lambda carc: ClaimStatusForm(self.ctx, save, ref, carc=carc), after)
 
     def action_payers(self) -> None:
-        self.app.push_screen(PayersScreen(), lambda changed: self.reload() if changed else None)
+        self.app.push_screen(PayersScreen(self.ctx), lambda changed: self.reload() if changed else None)
 
     def action_carc(self) -> None:
-        self.app.push_screen(CarcScreen(), lambda changed: self.reload() if changed else None)
+        self.app.push_screen(CarcScreen(self.ctx), lambda changed: self.reload() if changed else None)
 

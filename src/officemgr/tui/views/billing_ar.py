@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from rich.text import Text
-from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label, Static
@@ -20,7 +19,9 @@ from textual.widgets import DataTable, Label, Static
 from officemgr.services import ar, denials, fees
 from officemgr.services.ar import AgingTable, Kpi
 from officemgr.services.denials import DenialStats
+from officemgr.services.fees import UnderpaidRow
 from officemgr.services.format import money
+from officemgr.tui.dbwork import Session
 from officemgr.tui.widgets.base import plain
 
 MEANING_WIDTH = 24
@@ -31,7 +32,7 @@ class ArData:
     aging: AgingTable
     kpis: list[Kpi]
     denials: DenialStats
-    underpaid: list[Any]  # fees.UnderpaidRow
+    underpaid: list[UnderpaidRow]
 
 
 def fetch_ar(session: Session, today: date) -> ArData:
@@ -117,7 +118,7 @@ class ArPanel(Vertical):
                 yield Label("Underpayments by payer, last 90 days", classes="subtitle", id="underpaid-title")
                 yield DataTable(id="underpaid", cursor_type="row")
 
-    def table(self, selector: str, *columns: str) -> DataTable:  # type: ignore[type-arg]
+    def table(self, selector: str, *columns: str) -> DataTable[Any]:
         """A table emptied for new rows, its columns added on first use (data may come before on_mount)."""
         table = self.query_one(selector, DataTable)
         table.clear()

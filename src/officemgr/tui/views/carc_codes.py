@@ -1,36 +1,28 @@
 """CARC codes (claim adjustment reason codes) and what each means to the practice: `e` edits a meaning, `a` adds
 a code. The common ones ship with the app; the meanings show wherever a denial does.
 
-`CarcScreen()` is pushed by the Billing tab (key c); it dismisses with True when it saved anything.
+`CarcScreen(ctx)` is pushed by the Billing tab (key c); it dismisses with True when it saved anything.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 from rich.text import Text
-from sqlmodel import Session
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from officemgr.services import denials
 from officemgr.services.common import ServiceError
-from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm
-from officemgr.tui.widgets.base import plain, select_key, selected_key
-from officemgr.tui.widgets.screen_work import ScreenWork
-
-
-@dataclass(frozen=True)
-class CodeRow:
-    code: str
-    meaning: str
-    version: int
+from officemgr.services.denials import CodeRow
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import Session
+from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall
+from officemgr.tui.widgets.base import ListScreen, plain, select_key, selected_key
 
 
 class CarcMeaning(BaseModel):
@@ -43,15 +35,14 @@ class CarcMeaning(BaseModel):
         return value.strip() if isinstance(value, str) else value
 
 
-class CarcForm(RecordForm):
+class CarcForm(RecordForm[CarcMeaning]):
     """Add a code (`row` None) or edit the meaning of `row`."""
 
-    def __init__(self, row: CodeRow | None, *, known: set[str]) -> None:
+    def __init__(self, ctx: AppContext, save: SaveCall[CarcMeaning], row: CodeRow | None, *, known: set[str]) -> None:
         self.row = row
         self.known = known
-        self.saved_code = ""
         self.FORM_TITLE = f"CARC {row.code}: what it means" if row else "Add a CARC code"
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         meaning = FieldSpec("meaning", "Meaning", placeholder="e.g. Not medically necessary")
@@ -62,7 +53,7 @@ class CarcForm(RecordForm):
     def initial(self) -> dict[str, Any]:
         return {"meaning": self.row.meaning} if self.row else {}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> CarcMeaning:
         code = self.row.code if self.row else (values["code"] or "").strip().upper()
         if self.row is None:
             if not code:
@@ -77,15 +68,8 @@ class CarcForm(RecordForm):
             raise FieldErrors({"meaning": "say what the code means"})
         return CarcMeaning(code=code, meaning=values["meaning"])
 
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, CarcMeaning)
-        denials.set_meaning(session, model.code, model.meaning, now=self.app.now(),  # type: ignore[attr-defined]
-                            actor=self.app.actor,  # type: ignore[attr-defined]
-                            expected_version=self.row.version if self.row else None)
-        self.saved_code = model.code
 
-
-class CarcScreen(ScreenWork, ModalScreen[bool]):
+class CarcScreen(ListScreen):
     DEFAULT_CSS = """
     CarcScreen > .carc {
         width: 110;
@@ -107,9 +91,8 @@ class CarcScreen(ScreenWork, ModalScreen[bool]):
         Binding("a", "add", "Add code", id="carc_add"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.changed = False
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx)
         self.rows: dict[str, CodeRow] = {}
         self.focus_code: str | None = None
 
@@ -128,11 +111,9 @@ class CarcScreen(ScreenWork, ModalScreen[bool]):
         self.reload()
 
     def fetch(self, session: Session) -> list[CodeRow]:
-        return [CodeRow(c.code, c.meaning, c.version) for c in denials.codes(session)]
+        return denials.codes(session)
 
-    def _deliver(self, rows: list[CodeRow]) -> None:
-        if not self.is_mounted:
-            return
+    def show(self, rows: list[CodeRow]) -> None:
         table = self.query_one("#carc-table", DataTable)
         keep = self.focus_code or selected_key(table)
         self.focus_code = None
@@ -152,18 +133,24 @@ class CarcScreen(ScreenWork, ModalScreen[bool]):
         if key is None or key not in self.rows:
             self.say("No code selected: a adds one.", "warning")
             return
-        self._open_form(CarcForm(self.rows[key], known=set(self.rows)))
+        self._open_form(self.rows[key])
 
     def action_add(self) -> None:
-        self._open_form(CarcForm(None, known=set(self.rows)))
+        self._open_form(None)
 
-    def _open_form(self, form: CarcForm) -> None:
+    def _open_form(self, row: CodeRow | None) -> None:
+        def save(session: Session, carc: CarcMeaning) -> CodeRow:
+            return denials.set_meaning(session, carc.code, carc.meaning, now=self.ctx.now(), actor=self.ctx.actor,
+                                       expected_version=row.version if row else None)
+
+        form = CarcForm(self.ctx, save, row, known=set(self.rows))
         self.app.push_screen(form, lambda saved: self._after_form(form, saved))
 
     def _after_form(self, form: CarcForm, saved: bool | None) -> None:
-        if saved:
-            self.focus_code = form.saved_code
-            self._saved(f"CARC {form.saved_code} saved")
+        if saved and isinstance(form.result, CodeRow):
+            self.focus_code = form.result.code
+            self.say(f"CARC {form.result.code} saved")
+            self.saved()
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:

@@ -1,8 +1,9 @@
 """A claim with its lines, diagnoses (each checked against ICD-10-CM) and one history of notes and status changes.
 
 The ICD-10-CM code set takes over a second to load the first time, so the diagnoses are checked in a worker
-and their flags appear when it is done. `n` and `s` close the screen asking the Billing tab for the follow-up
-note or the status form; the tab opens this screen again afterwards.
+that posts its findings back (DiagnosesChecked), and their flags appear when it is done. `n` and `s` close the
+screen asking the Billing tab for the follow-up note or the status form; the tab opens this screen again
+afterwards.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
@@ -58,6 +59,14 @@ def icd_flag(check: icd.IcdCheck | None) -> Text:
     if not check.billable:
         return Text(f"! {check.message or 'not billable: use a more specific code'}", style="bold red")
     return Text(f"✓ {check.description}")
+
+
+class DiagnosesChecked(Message, bubble=False):
+    """The claim's diagnoses were checked: by code, the finding (None when the code set could not be loaded)."""
+
+    def __init__(self, checks: dict[str, icd.IcdCheck | None]) -> None:
+        super().__init__()
+        self.checks = checks
 
 
 class ClaimScreen(ModalScreen[str | None]):
@@ -148,22 +157,26 @@ class ClaimScreen(ModalScreen[str | None]):
         if not self.detail.diagnoses:
             table.add_row(Text(""), Text("none on the claim", style="dim"), Text(""))
 
-    @work(thread=True, exclusive=True, group="icd")
     def check_diagnoses(self) -> None:
         """Check every diagnosis code (the first check loads the code set: only ever here, off the UI thread)."""
-        checks: dict[str, icd.IcdCheck | None] = {}
-        try:
-            for code in self.detail.diagnoses:
-                checks[code] = icd.check(code)
-        except Exception:  # noqa: BLE001 - a missing or broken code set must not take the claim view down
-            checks = {code: checks.get(code) for code in self.detail.diagnoses}
-        self.app.call_from_thread(self._checked, checks)
+        codes = self.detail.diagnoses
 
-    def _checked(self, checks: dict[str, icd.IcdCheck | None]) -> None:
+        def work() -> None:
+            checks: dict[str, icd.IcdCheck | None] = {}
+            try:
+                for code in codes:
+                    checks[code] = icd.check(code)
+            except Exception:  # noqa: BLE001 - a missing or broken code set must not take the claim view down
+                checks = {code: checks.get(code) for code in codes}
+            self.post_message(DiagnosesChecked(checks))
+
+        self.run_worker(work, thread=True, exclusive=True, group="icd")
+
+    def on_diagnoses_checked(self, message: DiagnosesChecked) -> None:
         if not self.is_mounted:
             return
-        self.checks = checks
+        self.checks = message.checks
         self._show_diagnoses()
-        bad = sum(1 for c in checks.values() if c is None or not (c.valid and c.billable))
+        bad = sum(1 for c in self.checks.values() if c is None or not (c.valid and c.billable))
         title = "Diagnoses (ICD-10-CM)" + (f" · {bad} to fix" if bad else " · all billable")
         self.query_one("#dx-title", Label).update(Text(title, style="bold red" if bad else ""))

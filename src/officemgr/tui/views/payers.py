@@ -1,30 +1,33 @@
 """Payers: timely-filing and appeal limits, phone, portal note, and each payer's open claims and balance, with
 keys to add (a) and edit (e). Changing a payer's limits moves the deadlines of its open claims.
 
-`PayersScreen()` is pushed by the Billing tab (key p); it dismisses with True when it saved anything.
+`PayersScreen(ctx)` is pushed by the Billing tab (key p); it dismisses with True when it saved anything.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
-from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 
+from officemgr.models import PayerCreate
 from officemgr.services import payers
+from officemgr.services.billing import PayerInfo
 from officemgr.services.format import money, plural
 from officemgr.services.payers import PayerRow
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import Session
 from officemgr.tui.forms.payer import PayerForm
-from officemgr.tui.widgets.base import plain, select_key, selected_key
-from officemgr.tui.widgets.screen_work import ScreenWork
+from officemgr.tui.widgets.base import ListScreen, plain, select_key, selected_key
 
 COLUMNS = ("Payer", "Timely filing", "Appeal", "Phone", "Portal note", "Open claims", "Open balance")
 
 
-class PayersScreen(ScreenWork, ModalScreen[bool]):
+class PayersScreen(ListScreen):
     DEFAULT_CSS = """
     PayersScreen > .payers {
         width: 95%;
@@ -48,9 +51,8 @@ class PayersScreen(ScreenWork, ModalScreen[bool]):
         Binding("e", "edit", "Edit", id="payers_edit"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.changed = False
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx)
         self.rows: dict[int, PayerRow] = {}
         self.focus_id: int | None = None
 
@@ -70,7 +72,7 @@ class PayersScreen(ScreenWork, ModalScreen[bool]):
         self.reload()
 
     @property
-    def table(self) -> DataTable:  # type: ignore[type-arg]
+    def table(self) -> DataTable[Any]:
         return self.query_one("#payer-table", DataTable)
 
     # -- loading
@@ -78,9 +80,7 @@ class PayersScreen(ScreenWork, ModalScreen[bool]):
     def fetch(self, session: Session) -> list[PayerRow]:
         return payers.payers(session)
 
-    def _deliver(self, rows: list[PayerRow]) -> None:
-        if not self.is_mounted:
-            return
+    def show(self, rows: list[PayerRow]) -> None:
         table = self.table
         keep = selected_key(table)
         table.clear()
@@ -106,8 +106,11 @@ class PayersScreen(ScreenWork, ModalScreen[bool]):
         self.dismiss(self.changed)
 
     def action_add(self) -> None:
-        form = PayerForm()
-        self.app.push_screen(form, lambda saved: self._after(saved, "Payer added", form.payer_id))
+        def save(session: Session, data: PayerCreate) -> PayerInfo:
+            return payers.add_payer(session, data, now=self.ctx.now(), actor=self.ctx.actor)
+
+        form = PayerForm(self.ctx, save)
+        self.app.push_screen(form, lambda saved: self._after(form, saved, "Payer added"))
 
     def action_edit(self) -> None:
         key = selected_key(self.table)
@@ -115,12 +118,19 @@ class PayersScreen(ScreenWork, ModalScreen[bool]):
         if row is None:
             self.say("No payer to edit: press a to add one.", "warning")
             return
-        self.app.push_screen(PayerForm(row), lambda saved: self._after(saved, f"{row.name} saved", row.payer_id))
 
-    def _after(self, saved: bool | None, message: str, payer_id: int | None) -> None:
-        if saved:
-            self.focus_id = payer_id
-            self._saved(message)
+        def save(session: Session, data: PayerCreate) -> PayerInfo:
+            return payers.update_payer(session, row.payer_id, data, now=self.ctx.now(), actor=self.ctx.actor,
+                                       expected_version=row.version)
+
+        form = PayerForm(self.ctx, save, row)
+        self.app.push_screen(form, lambda saved: self._after(form, saved, f"{row.name} saved"))
+
+    def _after(self, form: PayerForm, saved: bool | None, message: str) -> None:
+        if saved and isinstance(form.result, PayerInfo):
+            self.focus_id = form.result.id
+            self.say(message)
+            self.saved()
 
 
 def _cells(row: PayerRow) -> list[Text]:
