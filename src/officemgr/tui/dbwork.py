@@ -102,6 +102,9 @@ class DatabaseWork(_Mixin):
             try:
                 with read_session(self.ctx.engine) as session:
                     data = fetch(session)
+            except ServiceError as exc:  # a record gone meanwhile: the service's words say so
+                self.post_message(Refused(str(exc), write=False))
+                return
             except SQLAlchemyError as exc:
                 self.post_message(Refused(unreadable(exc), write=False))
                 return

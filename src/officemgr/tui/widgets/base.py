@@ -19,7 +19,7 @@ from officemgr.tui.dbwork import DatabaseWork, Refused, Session
 from officemgr.tui.dbwork import unreadable as unreadable  # TRANSITION: views still import it from here
 
 T = TypeVar("T")
-R = TypeVar("R")
+SC = TypeVar("SC", bound=Screen[Any])
 
 
 def plain(value: object, style: str = "") -> Text:
@@ -124,8 +124,8 @@ class TabView(DatabaseWork, Vertical):
     def saved(self) -> None:
         self.reload()
 
-    def open_after_read(self, read: Callable[[Session], T], make: Callable[[T], Screen[R] | None],
-                        after: Callable[[Screen[R], R | None], None]) -> None:
+    def open_after_read(self, read: Callable[[Session], T], make: Callable[[T], SC | None],
+                        after: Callable[[SC, Any], None]) -> None:
         """Read what a screen needs in a worker, then build it with `make` and push it; `after(screen, result)`
         runs when it closes. `make` gives None when the record has gone meanwhile. A key pressed twice opens one."""
 
