@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
-import types
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -13,7 +11,7 @@ import pytest
 
 from factories import NOW, TODAY, make_completion, make_compliance_task, make_credential, make_staff
 from officemgr.models import CompletionCreate, ComplianceCategory, CredentialKind, Role
-from officemgr.services import compliance
+from officemgr.services import compliance, concerns
 from officemgr.services.common import ServiceError
 from officemgr.services.compliance_report import (
     COLUMNS,
@@ -209,35 +207,30 @@ class FakeConcern:
     version: int = 1
 
 
-def test_concerns_appear_when_their_module_exists(session, eyewash, monkeypatch):
+def test_the_concerns_section_lists_the_concern_log(session, eyewash, monkeypatch):
     calls = []
 
     def concern_log(session_, first, last):
         calls.append((first, last))
         return [FakeConcern(7, date(2026, 11, 4), "complaint", "Waited | 40 min", "open")]
 
-    module = types.ModuleType("officemgr.services.concerns")
-    module.concern_log = concern_log  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "officemgr.services.concerns", module)
-    monkeypatch.setitem(sys.modules, "officemgr.services.temperature", None)  # as if not written yet
+    monkeypatch.setattr(concerns, "concern_log", concern_log)
 
     report = compliance_report(session, FIRST, LAST, TODAY)
 
     assert calls == [(FIRST, LAST)]
-    assert [s.title for s in report.extra] == ["Concerns"]
+    assert [s.title for s in report.extra] == ["Concerns", "Missing temperature readings"]
     lines = to_markdown(report).splitlines()
-    assert "## Concerns" in lines and "## Missing temperature readings" not in lines
+    assert "## Concerns" in lines and "## Missing temperature readings" in lines
     assert "| Reported on | Kind | Summary | Status |" in lines
     assert "| 2026-11-04 | complaint | Waited \\| 40 min | open |" in lines
 
 
-def test_sections_whose_modules_do_not_exist_are_skipped(session, eyewash, monkeypatch):
-    monkeypatch.setitem(sys.modules, "officemgr.services.concerns", None)
-    monkeypatch.setitem(sys.modules, "officemgr.services.temperature", None)
-
+def test_concerns_and_temperatures_are_in_every_report_even_when_empty(session, eyewash):
     report = compliance_report(session, FIRST, LAST, TODAY)
 
-    assert report.extra == []
+    assert [(s.title, s.rows) for s in report.extra] == [("Concerns", []), ("Missing temperature readings", [])]
     text = to_markdown(report)
-    assert "## Concerns" not in text and "## Missing temperature" not in text
+    assert "## Concerns\n\nNone in this period." in text
+    assert "## Missing temperature readings\n\nNone in this period." in text
     assert "**Summary:** 5 due" in text

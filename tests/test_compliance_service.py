@@ -179,3 +179,16 @@ def test_a_late_completion_stays_marked_late(session):
     history = compliance.history(session, task.id)
     assert history[0].id == on_time.id  # newest first
     assert {c.id for c in history[1:]} == {late.id, early.id}
+
+
+def test_last_entry_is_the_one_recorded_last_as_a_read_model(session):
+    task = make_compliance_task(session, title="Eyewash flush")
+    assert compliance.last_entry(session, task.id) is None
+    first = compliance.complete(session, CompletionCreate(task_id=task.id, due_date=TODAY, done_by="MJ",
+                                                          evidence="Flushed"), now=NOW, actor=ACTOR)
+    fixed = compliance.correct(session, first.id, CompletionCreate(task_id=task.id, due_date=TODAY, done_by="RB",
+                                                                   reading="ok"), now=NOW, actor=ACTOR)
+    last = compliance.last_entry(session, task.id)
+    assert last == compliance.CompletionRow(fixed.id, task.id, TODAY, NOW, "RB", "", "ok", first.id)
+    assert {c.id: c for c in compliance.history(session, task.id)}[first.id] == compliance.CompletionRow(
+        first.id, task.id, TODAY, NOW, "MJ", "Flushed", "", None)

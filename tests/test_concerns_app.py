@@ -72,7 +72,7 @@ def fixed_app(engine, said: list[tuple[str, str]]):  # type: ignore[no-untyped-d
 
 async def open_screen(app, pilot, **kwargs: Any) -> ConcernsScreen:  # type: ignore[no-untyped-def]
     await settle(pilot)
-    app.push_screen(ConcernsScreen(**kwargs))
+    app.push_screen(ConcernsScreen(app.ctx, **kwargs))
     await settle(pilot)
     screen = app.screen
     assert isinstance(screen, ConcernsScreen)
@@ -110,7 +110,7 @@ async def test_logging_refuses_an_empty_summary_then_saves(demo_engine) -> None:
         await settle(pilot)
         assert app.screen is screen
         assert table.row_count == shown + 1
-        new_id = form.concern_id
+        new_id = form.result
         assert new_id is not None and table.get_row_index(str(new_id)) >= 0
         row = row_of(table, new_id)
         assert [cell(table, row, c) for c in range(1, 7)] == [
@@ -139,7 +139,7 @@ async def test_closing_needs_a_resolution_and_closes_in_the_database(demo_engine
     closed: list[bool | None] = []
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.push_screen(ConcernsScreen(target.id), closed.append)
+        app.push_screen(ConcernsScreen(app.ctx, target.id), closed.append)
         await settle(pilot)
         screen = app.screen
         table = screen.query_one("#concern-table", DataTable)

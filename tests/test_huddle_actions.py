@@ -206,3 +206,28 @@ def test_past_lists_finished_huddles_newest_first_and_reads_the_snapshot_back(se
     assert [(a.what, a.owner, a.item_key) for a in detail.actions] == [("Move B.C.", "Mary Jones", "dbl:2")]
     with pytest.raises(ServiceError):
         ha.past_detail(session, 999)
+
+
+# --- read models for the review and the sheet ---------------------------------------------------------
+
+
+def test_start_review_starts_or_resumes_with_the_outcomes_and_the_owners(session) -> None:  # type: ignore[no-untyped-def]
+    mary = make_staff(session)
+    make_staff(session, first_name="Old", last_name="Timer", active=False)
+    first = ha.start_review(session, TODAY, now=NOW, actor=ACTOR)
+    assert (first.started_at, first.outcomes, first.owners, first.on_shift) == (NOW, {}, [(mary.name, mary.id)], "")
+    ha.mark(session, first.huddle_id, "dbl:2", ReviewOutcome.action, now=NOW)
+    again = ha.start_review(session, TODAY, now=NOW + timedelta(minutes=5), actor="someone")
+    assert (again.huddle_id, again.started_at, again.outcomes) == (
+        first.huddle_id, NOW, {"dbl:2": ReviewOutcome.action})
+
+
+def test_finished_record_is_only_a_finished_huddle_of_that_day(session) -> None:  # type: ignore[no-untyped-def]
+    assert ha.finished_record(session, TODAY) is None
+    rec = ha.start(session, TODAY, now=NOW, actor=ACTOR)
+    assert ha.finished_record(session, TODAY) is None  # still running
+    ha.mark(session, rec.id, "dbl:2", ReviewOutcome.reviewed, now=NOW)
+    ha.finish(session, rec.id, HuddleFinish(attendees="Mary", notes="Short day"), sample_huddle(), now=NOW,
+              actor=ACTOR)
+    assert ha.finished_record(session, TODAY) == ha.FinishedHuddle(TODAY, "Mary", "Short day", 3, 1, 0)
+    assert ha.finished_record(session, YESTERDAY) is None

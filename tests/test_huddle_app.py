@@ -239,6 +239,23 @@ async def test_sheet_written_beside_the_database(demo_engine, tmp_path, monkeypa
     assert logged.action == "huddle" and str(html) in logged.changes and logged.actor == app.actor
 
 
+async def test_a_sheet_that_cannot_be_written_says_why_and_logs_no_export(demo_engine, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    said: list[tuple[str, str]] = []
+    app = fixed_app(demo_engine, said)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    database = sqlite_file(demo_engine)
+    folder = database.parent if database is not None else tmp_path / "data" / "officemgr"
+    (folder / f"huddle-{TODAY:%Y-%m-%d}.md").mkdir(parents=True)  # a folder where the sheet would go
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+    assert (f"Could not write the sheet in {folder}: Is a directory", "error") in said
+    assert not (folder / f"huddle-{TODAY:%Y-%m-%d}.html").exists()
+    with read_session(demo_engine) as session:
+        assert session.exec(select(AuditEvent).where(AuditEvent.entity == "export")).all() == []
+
+
 def test_next_workday_skips_weekend() -> None:
     from officemgr.tui.forms.huddle import next_workday
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from factories import TODAY
-from officemgr.models.huddle import ActionStatus, HuddleRecord
+from officemgr.models.huddle import ActionStatus
 from officemgr.services import huddle_sheet
 from officemgr.services.huddle import Huddle, HuddleItem, Numbers, Section
-from officemgr.services.huddle_actions import ActionRow
+from officemgr.services.huddle_actions import ActionRow, FinishedHuddle
 
 
 def day() -> Huddle:
@@ -35,10 +35,9 @@ def actions() -> list[ActionRow]:
     ]
 
 
-def saved() -> HuddleRecord:
-    return HuddleRecord(id=1, day=TODAY, started_at=datetime(2026, 11, 23, 8, 0),
-                        finished_at=datetime(2026, 11, 23, 8, 12), attendees="Mary, <i>Dr Who</i>",
-                        notes="Flu clinic Friday", items_total=3, items_reviewed=3, actions_created=1)
+def saved() -> FinishedHuddle:
+    return FinishedHuddle(day=TODAY, attendees="Mary, <i>Dr Who</i>", notes="Flu clinic Friday", items_total=3,
+                          items_reviewed=3, actions_created=1)
 
 
 NUMBERS = "Appointments 24 · Open slots 5 · Staff out 1 · A/R over 90 days $1,234.56 · Overdue duties 2"

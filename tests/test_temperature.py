@@ -29,14 +29,22 @@ from officemgr.models import (
 )
 from officemgr.services import temperature
 from officemgr.services.common import ServiceError
-from officemgr.services.temperature import ReadingCreate, UnitCreate, parse_temperature
+from officemgr.services.temperature import ReadingCreate, UnitCreate, UnitRow, parse_temperature
 
 
-def add_unit(session: Session, name: str = "Fridge A", kind: StorageKind = StorageKind.fridge) -> StorageUnit:
+def add_unit(session: Session, name: str = "Fridge A", kind: StorageKind = StorageKind.fridge) -> UnitRow:
     return temperature.add_unit(session, UnitCreate(name=name, kind=kind), now=NOW - timedelta(days=60), actor=ACTOR)
 
 
-def reading(unit: StorageUnit, value: object = "5.0", **overrides: object) -> ReadingCreate:
+def retire(session: Session, unit: UnitRow) -> None:
+    stored = session.get(StorageUnit, unit.id)
+    assert stored is not None
+    stored.active = False
+    session.add(stored)
+    session.commit()
+
+
+def reading(unit: UnitRow, value: object = "5.0", **overrides: object) -> ReadingCreate:
     values = {"unit_id": unit.id, "at": at(8, 5), "reading_c": value, "initials": "mj", **overrides}
     return ReadingCreate.model_validate(values)
 
@@ -149,6 +157,16 @@ def test_excursion_opens_a_temperature_concern_with_the_reading(engine: Engine, 
     assert events == [("temperature_reading", saved.id, NOW), ("concern", concern.id, NOW)]
 
 
+def test_the_result_is_a_read_model_of_the_reading_and_its_incident(session: Session) -> None:
+    unit = add_unit(session)
+    ok = temperature.log_reading(session, reading(unit, "5.1"), now=NOW, actor=ACTOR)
+    assert (ok.reading.unit_id, ok.reading.at, ok.reading.reading_c, ok.concern) == (unit.id, at(8, 5), 5.1, None)
+    warm = temperature.log_reading(session, reading(unit, "9.1", at=at(8, 6)), now=NOW, actor=ACTOR)
+    concern = session.exec(select(Concern)).one()
+    assert warm.concern == temperature.OpenedIncident(concern.id, concern.summary)
+    assert warm.reading == temperature.LoggedReading(concern.reading_id, unit.id, at(8, 6), 9.1)
+
+
 def test_reading_summary_matches_the_example(session: Session) -> None:
     unit = add_unit(session)
     result = temperature.log_reading(session, reading(unit, "9.1"), now=NOW, actor=ACTOR)
@@ -216,9 +234,7 @@ def test_refused_writes(session: Session) -> None:
     temperature.log_reading(session, reading(unit), now=NOW, actor=ACTOR)
     with pytest.raises(ServiceError, match="already logged"):
         temperature.log_reading(session, reading(unit), now=NOW, actor=ACTOR)
-    unit.active = False
-    session.add(unit)
-    session.commit()
+    retire(session, unit)
     with pytest.raises(ServiceError, match="retired"):
         temperature.log_reading(session, reading(unit, at=at(8, 6)), now=NOW, actor=ACTOR)
     assert len(session.exec(select(TemperatureReading)).all()) == 1
@@ -265,9 +281,7 @@ def test_missing_readings_start_when_the_unit_was_added(session: Session) -> Non
 
 def test_a_retired_unit_misses_nothing(session: Session) -> None:
     unit = add_unit(session)
-    unit.active = False
-    session.add(unit)
-    session.commit()
+    retire(session, unit)
     assert temperature.missing_readings(session, TODAY - timedelta(days=7), TODAY) == []
 
 

@@ -73,7 +73,7 @@ async def test_a_bad_value_is_refused_and_an_excursion_opens_an_incident(demo_en
     app = fixed_app(demo_engine, said)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.push_screen(TemperatureScreen(unit_id))
+        app.push_screen(TemperatureScreen(app.ctx, unit_id))
         await settle(pilot)
         screen = app.screen
         assert "Back-office fridge" in str(screen.query_one("#temp-unit", Static).render())
@@ -139,7 +139,7 @@ async def test_in_range_reading_and_next_unit(demo_engine) -> None:  # type: ign
     closed: list[bool | None] = []
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.push_screen(TemperatureScreen(fridge), closed.append)
+        app.push_screen(TemperatureScreen(app.ctx, fridge), closed.append)
         await settle(pilot)
         screen = app.screen
         table = screen.query_one("#temp-log", DataTable)
@@ -167,7 +167,7 @@ async def test_adding_a_unit_shows_it(demo_engine) -> None:  # type: ignore[no-u
     app = fixed_app(demo_engine, said)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.push_screen(TemperatureScreen())
+        app.push_screen(TemperatureScreen(app.ctx))
         await settle(pilot)
         screen = app.screen
         await pilot.press("a")
@@ -200,7 +200,7 @@ async def test_the_demo_log_shows_the_excursion_and_the_missing_days(demo_engine
     app = fixed_app(demo_engine, [])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.push_screen(TemperatureScreen())
+        app.push_screen(TemperatureScreen(app.ctx))
         await settle(pilot)
         screen = app.screen
         assert screen.unit_id == fridge.id  # fridges come first

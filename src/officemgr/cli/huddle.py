@@ -51,10 +51,8 @@ def _targets(out: str | None) -> list[tuple[Path | None, str]] | None:
 
 def write_sheet(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import DBAPIError
-    from sqlmodel import select
 
     from officemgr import store
-    from officemgr.models import HuddleRecord
     from officemgr.services import huddle, huddle_actions, huddle_sheet
     from officemgr.services.common import ServiceError, record
 
@@ -72,8 +70,7 @@ def write_sheet(args: argparse.Namespace) -> int:
         with store.write_session(engine) as session:
             h = huddle.huddle(session, today, privacy=not args.show_names)
             actions = huddle_actions.open_actions(session, today)
-            saved = session.exec(select(HuddleRecord).where(HuddleRecord.day == today)).first()
-            finished = saved if saved is not None and saved.finished_at is not None else None
+            finished = huddle_actions.finished_record(session, today)
             texts = {"markdown": huddle_sheet.markdown(h, actions, finished),
                      "html": huddle_sheet.html(h, actions, finished)}
             for path, kind in targets:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
+from typing import Protocol
 
-from dateutil.rrule import rrule, rrulestr
+from dateutil.rrule import rrule, rruleset, rrulestr
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -23,8 +24,8 @@ UPCOMING_DAYS = (7, 30)
 
 
 @lru_cache(maxsize=256)
-def _rule(text: str, anchor: date) -> rrule:
-    return rrulestr(text, dtstart=datetime.combine(anchor, time.min))  # type: ignore[return-value]
+def _rule(text: str, anchor: date) -> rrule | rruleset:
+    return rrulestr(text, dtstart=datetime.combine(anchor, time.min))
 
 
 @lru_cache(maxsize=1024)
@@ -85,7 +86,7 @@ def task_status(session: Session, today: date) -> list[TaskRow]:
     last = (
         select(ComplianceCompletion.task_id, func.max(ComplianceCompletion.due_date).label("last_due"),
                func.max(ComplianceCompletion.done_at).label("last_done"))
-        .group_by(ComplianceCompletion.task_id)
+        .group_by(col(ComplianceCompletion.task_id))
         .subquery()
     )
     rows = session.exec(
@@ -95,6 +96,7 @@ def task_status(session: Session, today: date) -> list[TaskRow]:
     ).all()
     result = []
     for task, last_due, last_done in rows:
+        assert task.id is not None
         due = next_due(task.rrule, task.anchor, last_due)
         result.append(
             TaskRow(task.id, task.title, task.category, task.evidence, task.owner_role, due,
@@ -109,10 +111,30 @@ def due_or_overdue(session: Session, today: date) -> list[TaskRow]:
     return [row for row in task_status(session, today) if row.days is not None and row.days <= 0]
 
 
-def complete(session: Session, data: CompletionCreate, *, now: datetime, actor: str) -> ComplianceCompletion:
+@dataclass(frozen=True)
+class CompletionRow:
+    """One entry of a task's history (entries are never edited: a correction is a new entry)."""
+
+    id: int
+    task_id: int
+    due_date: date
+    done_at: datetime
+    done_by: str
+    evidence: str
+    reading: str
+    corrects_id: int | None
+
+
+def _completion_row(done: ComplianceCompletion) -> CompletionRow:
+    assert done.id is not None
+    return CompletionRow(done.id, done.task_id, done.due_date, done.done_at, done.done_by, done.evidence,
+                         done.reading, done.corrects_id)
+
+
+def complete(session: Session, data: CompletionCreate, *, now: datetime, actor: str) -> CompletionRow:
     """Record that a task's due occurrence was done, with evidence; late completions stay marked late."""
     task = session.get(ComplianceTask, data.task_id)
-    if task is None or not task.active:
+    if task is None or not task.active or task.id is None:
         raise ServiceError("that task is retired or no longer exists — reload")
     if task.evidence and not (data.evidence or data.reading):
         raise ServiceError(f"evidence is required: {task.evidence}")
@@ -121,17 +143,32 @@ def complete(session: Session, data: CompletionCreate, *, now: datetime, actor: 
         evidence=data.evidence, reading=data.reading,
     )
     create(session, done, entity="compliance_completion", actor=actor, now=now)
-    return done
+    return _completion_row(done)
 
 
-def history(session: Session, task_id: int, limit: int = 20) -> list[ComplianceCompletion]:
-    return list(session.exec(
+def history(session: Session, task_id: int, limit: int = 20) -> list[CompletionRow]:
+    """A task's entries, newest first."""
+    return [_completion_row(c) for c in session.exec(
         select(ComplianceCompletion).where(ComplianceCompletion.task_id == task_id)
         .order_by(col(ComplianceCompletion.done_at).desc()).limit(limit)
-    ))
+    )]
 
 
-def is_late(completion: ComplianceCompletion) -> bool:
+def last_entry(session: Session, task_id: int) -> CompletionRow | None:
+    """The entry recorded last for a task (the one a correction replaces), or None before any."""
+    found = session.exec(select(ComplianceCompletion).where(ComplianceCompletion.task_id == task_id)
+                         .order_by(col(ComplianceCompletion.id).desc())).first()
+    return _completion_row(found) if found is not None else None
+
+
+class _Done(Protocol):
+    @property
+    def done_at(self) -> datetime: ...
+    @property
+    def due_date(self) -> date: ...
+
+
+def is_late(completion: _Done) -> bool:
     return completion.done_at.date() > completion.due_date
 
 
@@ -144,7 +181,7 @@ def validate_rrule(text: str, anchor: date) -> str:
         rule = rrulestr(body, dtstart=datetime.combine(anchor, time.min))
     except (ValueError, TypeError) as exc:
         raise ServiceError(f"the repeat rule is not valid ({exc}); e.g. FREQ=YEARLY or FREQ=WEEKLY;BYDAY=MO") from None
-    if rule.after(datetime.combine(anchor, time.min), inc=True) is None:  # type: ignore[union-attr]
+    if rule.after(datetime.combine(anchor, time.min), inc=True) is None:
         raise ServiceError("the repeat rule never falls due from that first date on")
     return body
 
@@ -160,10 +197,10 @@ def add_task(session: Session, data: TaskCreate, *, now: datetime, actor: str) -
 
 
 def retire_task(session: Session, task_id: int, *, now: datetime, actor: str, expected_version: int | None
-                ) -> ComplianceTask:
+                ) -> None:
     """Stop a duty from falling due; its completions stay for the record."""
     task = session.get(ComplianceTask, task_id)
-    if task is None:
+    if task is None or task.id is None:
         raise ServiceError("that item no longer exists — reload")
     if not task.active:
         raise ServiceError("that item is already retired")
@@ -171,11 +208,10 @@ def retire_task(session: Session, task_id: int, *, now: datetime, actor: str, ex
     record(session, actor=actor, entity="compliance_task", entity_id=task.id, action="retire", changes=changes,
            now=now)
     session.commit()
-    return task
 
 
 def correct(session: Session, completion_id: int, data: CompletionCreate, *, now: datetime, actor: str
-            ) -> ComplianceCompletion:
+            ) -> CompletionRow:
     """A completion is never edited or deleted: a correction is a new entry that points at the old one."""
     old = session.get(ComplianceCompletion, completion_id)
     if old is None:
@@ -186,10 +222,11 @@ def correct(session: Session, completion_id: int, data: CompletionCreate, *, now
                                  evidence=data.evidence, reading=data.reading, corrects_id=old.id)
     session.add(fixed)
     session.flush()
+    assert fixed.id is not None
     record(session, actor=actor, entity="compliance_completion", entity_id=fixed.id, action="correct",
            changes={**created_fields(fixed), "corrects": old.id}, now=now)
     session.commit()
-    return fixed
+    return _completion_row(fixed)
 
 
 @dataclass(frozen=True)
@@ -209,6 +246,7 @@ def month_due(session: Session, first: date, last: date, today: date) -> dict[da
                                            ComplianceCompletion.due_date <= last))}
     days: dict[date, list[DueOn]] = {}
     for task in tasks:
+        assert task.id is not None
         rule = _rule(task.rrule, task.anchor)
         for when in rule.between(datetime.combine(first, time.min), datetime.combine(last, time.max), inc=True):
             completion = done.get((task.id, when.date()))

@@ -1,5 +1,5 @@
 """The compliance report for a period: every checklist occurrence due in it and what became of it, the staff
-training status, and (where those modules exist) the concerns logged and the temperature readings missed.
+training status, the concerns logged and the temperature readings missed.
 
 Decisions that shape it:
 - Occurrences come from each task's RRULE counted from its anchor, for active and retired tasks alike. A retired
@@ -20,7 +20,7 @@ import csv
 import dataclasses
 import enum
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -29,6 +29,7 @@ from dateutil.rrule import rrulestr
 from sqlmodel import Session, col, select
 
 from officemgr.models import AuditEvent, ComplianceCategory, ComplianceCompletion, ComplianceTask
+from officemgr.services import concerns, temperature
 from officemgr.services.common import ServiceError
 from officemgr.services.staff_duties import DUE_WITHIN_DAYS, TrainingDue, training_status
 
@@ -94,15 +95,11 @@ class Summary:
 
 @dataclass(frozen=True)
 class Section:
-    """An optional part of the report, from another module: its rows as text, or None when unavailable."""
+    """A part of the report from another area (concerns, temperatures): its rows as text under headings."""
 
     title: str
     columns: list[str]
-    rows: list[list[str]] | None
-
-    @property
-    def available(self) -> bool:
-        return self.rows is not None
+    rows: list[list[str]]
 
 
 @dataclass(frozen=True)
@@ -112,7 +109,7 @@ class ComplianceReport:
     today: date
     lines: list[OccurrenceLine]
     training: list[TrainingDue]
-    extra: list[Section]  # concerns, missing temperature readings (each only if its module exists)
+    extra: list[Section]  # concerns, missing temperature readings
 
     @property
     def summary(self) -> Summary:
@@ -139,7 +136,7 @@ def occurrences(rrule_text: str, anchor: date, first: date, last: date) -> list[
     """Every due date of the rule (counted from `anchor`) from `first` to `last`, both included."""
     rule = rrulestr(rrule_text, dtstart=datetime.combine(anchor, time.min))
     start, end = datetime.combine(first, time.min), datetime.combine(last, time.max)
-    found = rule.between(start, end, inc=True)  # type: ignore[union-attr]
+    found = rule.between(start, end, inc=True)
     return [when.date() for when in found]
 
 
@@ -200,7 +197,7 @@ def _retired_on(session: Session, retired: list[ComplianceTask]) -> dict[int, da
     for task in retired:
         assert task.id is not None
         if task.id not in found:
-            last_due = max(session.exec(select(ComplianceCompletion.due_date)
+            last_due = max(session.exec(select(col(ComplianceCompletion.due_date))
                                         .where(ComplianceCompletion.task_id == task.id)).all(), default=None)
             found[task.id] = last_due + timedelta(days=1) if last_due else task.anchor
     return found
@@ -210,29 +207,14 @@ def compliance_report(session: Session, first: date, last: date, today: date) ->
     """The whole report for `first`..`last` as seen on `today`."""
     lines = occurrence_lines(session, first, last, today)
     extra = [
-        _optional_section(session, "Concerns", "officemgr.services.concerns", "concern_log", first, last),
-        _optional_section(session, "Missing temperature readings", "officemgr.services.temperature",
-                          "missing_readings", first, last),
+        _section("Concerns", concerns.concern_log(session, first, last)),
+        _section("Missing temperature readings", temperature.missing_readings(session, first, last)),
     ]
-    return ComplianceReport(first, last, today, lines, training_status(session, today),
-                            [s for s in extra if s.available])
+    return ComplianceReport(first, last, today, lines, training_status(session, today), extra)
 
 
-def _optional_section(session: Session, title: str, module: str, name: str, first: date, last: date) -> Section:
-    """`module.name(session, first, last)` as a table, or an unavailable section when that module (or the
-    function) does not exist in this installation."""
-    import importlib
-
-    try:
-        loaded = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return Section(title, [], None)
-    function: Callable[..., Any] | None = getattr(loaded, name, None)
-    if function is None:
-        return Section(title, [], None)
-    columns, rows = _table(function(session, first, last))
+def _section(title: str, result: Any) -> Section:
+    columns, rows = _table(result)
     return Section(title, columns, rows)
 
 

@@ -322,7 +322,7 @@ def concern_log(session: Session, first: date, last: date) -> list[ConcernRow]:
 # ------------------------------------------------------------------------------------------- writes
 
 
-def log_concern(session: Session, data: ConcernCreate, *, today: date, now: datetime, actor: str) -> Concern:
+def log_concern(session: Session, data: ConcernCreate, *, today: date, now: datetime, actor: str) -> ConcernRow:
     """Log a complaint, incident or near miss, open, to be acknowledged within ACK_BUSINESS_DAYS business days."""
     if data.kind not in LOGGED_KINDS:
         raise ServiceError("temperature excursions are opened from the temperature log")
@@ -337,7 +337,7 @@ def log_concern(session: Session, data: ConcernCreate, *, today: date, now: date
         work_injury=data.work_injury,
     )
     create(session, row, entity="concern", actor=actor, now=now)
-    return row
+    return _row(row, today)
 
 
 def _get(session: Session, concern_id: int) -> Concern:
@@ -353,21 +353,21 @@ def _refuse_closed(row: Concern) -> None:
 
 
 def acknowledge(session: Session, concern_id: int, *, now: datetime, actor: str,
-                expected_version: int | None) -> Concern:
+                expected_version: int | None) -> ConcernRow:
     """Mark an open concern acknowledged (its acknowledge-by clock stops; the legal clocks keep running)."""
     row = _get(session, concern_id)
     _refuse_closed(row)
     if row.status is ConcernStatus.acknowledged:
         raise ServiceError(f"concern #{row.id} is already acknowledged")
     changes = apply_update(row, {"status": ConcernStatus.acknowledged}, expected_version=expected_version)
-    record(session, actor=actor, entity="concern", entity_id=row.id, action="acknowledge",  # type: ignore[arg-type]
+    record(session, actor=actor, entity="concern", entity_id=concern_id, action="acknowledge",
            changes=changes, now=now)
     session.commit()
-    return row
+    return _row(row, now.date())
 
 
 def assign(session: Session, concern_id: int, owner: str, *, now: datetime, actor: str,
-           expected_version: int | None) -> Concern:
+           expected_version: int | None) -> ConcernRow:
     """Give an open concern an owner (a person or a role)."""
     try:
         data = ConcernAssign.model_validate({"owner": owner})
@@ -377,14 +377,14 @@ def assign(session: Session, concern_id: int, owner: str, *, now: datetime, acto
     _refuse_closed(row)
     changes = apply_update(row, {"owner": data.owner}, expected_version=expected_version)
     if changes:
-        record(session, actor=actor, entity="concern", entity_id=row.id, action="assign",  # type: ignore[arg-type]
+        record(session, actor=actor, entity="concern", entity_id=concern_id, action="assign",
                changes=changes, now=now)
     session.commit()
-    return row
+    return _row(row, now.date())
 
 
 def close(session: Session, concern_id: int, resolution: str, *, now: datetime, actor: str,
-          expected_version: int | None, breach_outcome: BreachOutcome | str | None = None) -> Concern:
+          expected_version: int | None, breach_outcome: BreachOutcome | str | None = None) -> ConcernRow:
     """Close a concern with what was done. A possible breach also needs its outcome (`BreachOutcome`:
     notified, or low probability per a risk assessment) and a resolution of at least a sentence; the
     outcome is written at the head of the stored resolution and in the audit event."""
@@ -400,7 +400,7 @@ def close(session: Session, concern_id: int, resolution: str, *, now: datetime, 
                            expected_version=expected_version)
     if outcome is not None:
         changes["breach_outcome"] = outcome.value
-    record(session, actor=actor, entity="concern", entity_id=row.id, action="close",  # type: ignore[arg-type]
+    record(session, actor=actor, entity="concern", entity_id=concern_id, action="close",
            changes=changes, now=now)
     session.commit()
-    return row
+    return _row(row, now.date())

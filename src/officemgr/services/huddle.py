@@ -24,6 +24,7 @@ from officemgr.models import (
     Patient,
     Payer,
     Staff,
+    TimeOff,
 )
 from officemgr.models.billing import CloseReason
 from officemgr.models.huddle import ActionStatus, HuddleAction, HuddleSnooze
@@ -109,7 +110,7 @@ class _Day:
     today: date
     privacy: bool
     schedule: schedule.DaySchedule
-    off: dict[int, object]
+    off: dict[int, TimeOff]
     roster: list[staff.RosterRow]
     duties: list[compliance.TaskRow]
 
@@ -170,24 +171,25 @@ def _yesterday(session: Session, day: _Day) -> Section:
     first, last = datetime.combine(prev, time.min), datetime.combine(day.today, time.min)
     rows = session.exec(
         select(Appointment, Patient, AppointmentType, Staff)
-        .join(Patient, Patient.id == Appointment.patient_id)
-        .join(AppointmentType, AppointmentType.id == Appointment.type_id)
-        .join(Staff, Staff.id == Appointment.provider_id)
+        .join(Patient, col(Patient.id) == col(Appointment.patient_id))
+        .join(AppointmentType, col(AppointmentType.id) == col(Appointment.type_id))
+        .join(Staff, col(Staff.id) == col(Appointment.provider_id))
         .where(Appointment.start >= first, Appointment.start < last,
                col(Appointment.status).in_([ApptStatus.no_show, ApptStatus.cancelled]))
-        .order_by(Appointment.start, Appointment.provider_id)
+        .order_by(col(Appointment.start), col(Appointment.provider_id))
     ).all()
     cancelled_ids = [a.id for a, *_ in rows if a.status is ApptStatus.cancelled]
     cancelled_at: dict[int, datetime] = {}
     if cancelled_ids:
         # The last change to "cancelled" (an undone and redone cancellation counts from the redo).
-        for appt_id, at in session.exec(
+        for appt_id, changed_at in session.exec(
             select(AppointmentEvent.appointment_id, func.max(AppointmentEvent.at))
             .where(col(AppointmentEvent.appointment_id).in_(cancelled_ids),
                    AppointmentEvent.to_status == ApptStatus.cancelled.value)
-            .group_by(AppointmentEvent.appointment_id)
+            .group_by(col(AppointmentEvent.appointment_id))
         ):
-            cancelled_at[appt_id] = at
+            if changed_at is not None:
+                cancelled_at[appt_id] = changed_at
     items = []
     for appt, patient, kind, provider in rows:
         private = schedule.private_name(schedule.initials(patient.first_name, patient.last_name),
@@ -197,7 +199,7 @@ def _yesterday(session: Session, day: _Day) -> Section:
             items.append(HuddleItem(text, f"no-show {appt.start:%a %m/%d}", "schedule", appt.id,
                                     key=f"noshow:appt:{appt.id}", full_text=full))
             continue
-        at = cancelled_at.get(appt.id)
+        at = cancelled_at.get(appt.id) if appt.id is not None else None
         if at is None or appt.start - at > timedelta(hours=LATE_CANCEL_HOURS):
             continue
         hours = max(0, int((appt.start - at).total_seconds() // 3600))
@@ -211,9 +213,9 @@ def _yesterday(session: Session, day: _Day) -> Section:
 
 def _open_actions(session: Session, today: date) -> list[HuddleItem]:
     rows = session.exec(
-        select(HuddleAction, Staff).join(Staff, Staff.id == HuddleAction.owner_id)
+        select(HuddleAction, Staff).join(Staff, col(Staff.id) == col(HuddleAction.owner_id))
         .where(HuddleAction.status == ActionStatus.open, HuddleAction.created_on < today)
-        .order_by(HuddleAction.due, HuddleAction.id)
+        .order_by(col(HuddleAction.due), col(HuddleAction.id))
     ).all()
     return [
         HuddleItem(action.what, f"open action for {owner.name}, due {action.due:%m/%d/%Y}", "huddle", action.id,
@@ -279,12 +281,12 @@ def _attention(session: Session, day: _Day) -> list[HuddleItem]:
         .correlate(Patient).scalar_subquery()
     )
     last_seen = dict(session.exec(select(Patient.id, newest).where(col(Patient.id).in_(ids))).all())
-    left = Claim.billed_cents - Claim.paid_cents - Claim.adjusted_cents
+    left = col(Claim.billed_cents) - col(Claim.paid_cents) - col(Claim.adjusted_cents)
     owed_expr = case((left > Claim.patient_resp_cents, left), else_=Claim.patient_resp_cents)
     owed = dict(session.exec(
         select(Claim.patient_id, func.sum(owed_expr))
         .where(col(Claim.patient_id).in_(ids), Claim.close_reason == CloseReason.sent_to_patient)
-        .group_by(Claim.patient_id)
+        .group_by(col(Claim.patient_id))
     ).all())
     long_ago = day.today - timedelta(days=LONG_GAP_DAYS)
     items = []
@@ -410,13 +412,7 @@ def _low_stock_item(r: inventory.StockRow) -> HuddleItem:
 
 def _billing(session: Session, today: date) -> Section:
     """Deadlines within 15 days (or passed), follow-ups due today, and claims denied since the previous workday."""
-    items = [
-        HuddleItem(f"{r.number} {r.payer_name} {money(r.balance_cents)}",
-                   f"deadline passed {days_from_now(r.days_to_deadline)}" if r.days_to_deadline < 0
-                   else f"deadline {days_from_now(r.days_to_deadline)}",
-                   "billing", r.claim_id, urgent=r.days_to_deadline < 0, key=f"deadline:claim:{r.claim_id}")
-        for r in billing.deadlines_within(session, today)
-    ]
+    items = [_deadline_item(r) for r in billing.deadlines_within(session, today)]
     due = billing.follow_ups_due(session, today)
     if due:
         items.append(HuddleItem(f"{plural(due, 'claim follow-up')} due today", "follow-up date reached", "billing",
@@ -425,21 +421,29 @@ def _billing(session: Session, today: date) -> Section:
     return Section("billing", "Billing", "billing", "No billing deadlines, follow-ups or new denials", items)
 
 
+def _deadline_item(r: billing.QueueRow) -> HuddleItem:
+    days = r.days_to_deadline
+    assert days is not None, "deadlines_within gives claims with a deadline"
+    return HuddleItem(f"{r.number} {r.payer_name} {money(r.balance_cents)}",
+                      f"deadline passed {days_from_now(days)}" if days < 0 else f"deadline {days_from_now(days)}",
+                      "billing", r.claim_id, urgent=days < 0, key=f"deadline:claim:{r.claim_id}")
+
+
 def _new_denials(session: Session, today: date) -> list[HuddleItem]:
     """Claims moved to "denied" at or after the previous workday's start and still denied now (one query)."""
     since = datetime.combine(previous_workday(today), time.min)
     denied = (
         select(ClaimEvent.claim_id, func.max(ClaimEvent.at).label("at"))
         .where(ClaimEvent.at >= since, ClaimEvent.to_status == "denied")
-        .group_by(ClaimEvent.claim_id)
+        .group_by(col(ClaimEvent.claim_id))
         .subquery()
     )
     rows = session.exec(
         select(Claim, Payer.name, denied.c.at)
         .join(denied, denied.c.claim_id == Claim.id)
-        .join(Payer, Payer.id == Claim.payer_id)
+        .join(Payer, col(Payer.id) == col(Claim.payer_id))
         .where(Claim.status == "denied")
-        .order_by(denied.c.at, Claim.id)
+        .order_by(denied.c.at, col(Claim.id))
     ).all()
     if len(rows) > DENIALS_LISTED:
         # Too many to go through one by one in a ten-minute meeting: one line per payer.
@@ -467,7 +471,7 @@ def _new_denials(session: Session, today: date) -> list[HuddleItem]:
 
 def _compliance(session: Session, day: _Day) -> Section:
     items = [
-        HuddleItem(row.title, row.when, "compliance", row.task_id, urgent=row.days < 0,
+        HuddleItem(row.title, row.when, "compliance", row.task_id, urgent=row.days is not None and row.days < 0,
                    key=f"overdue:task:{row.task_id}")
         for row in day.duties
     ]

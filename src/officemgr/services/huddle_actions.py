@@ -22,6 +22,7 @@ from officemgr.models.huddle import (
     HuddleSnooze,
     ReviewOutcome,
 )
+from officemgr.services import staff
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, create, first_error, record
 
 if TYPE_CHECKING:  # huddle.py may read the actions and snoozes kept here; no import cycle at run time.
@@ -108,7 +109,7 @@ def snooze(session: Session, item_key: str, until: date, *, today: date, now: da
         raise ServiceError("only an item of the huddle can be snoozed")
     if until <= today:
         raise ServiceError(f"snooze until a day after today, not {until:%m/%d/%Y}")
-    session.exec(delete(HuddleSnooze).where(col(HuddleSnooze.item_key) == item_key))  # type: ignore[call-overload]
+    session.execute(delete(HuddleSnooze).where(col(HuddleSnooze.item_key) == item_key))
     row = HuddleSnooze(item_key=item_key, until=until, created_on=today, actor=actor)
     create(session, row, entity="huddle_snooze", actor=actor, now=now)
 
@@ -133,6 +134,26 @@ def start(session: Session, today: date, *, now: datetime, actor: str) -> Huddle
     row = HuddleRecord(day=today, started_at=now, actor=actor)
     create(session, row, entity="huddle", actor=actor, now=now)
     return row
+
+
+@dataclass(frozen=True)
+class ReviewStart:
+    """Today's huddle as review mode takes it up: what was decided so far, and who can be given an action."""
+
+    huddle_id: int
+    started_at: datetime
+    outcomes: dict[str, ReviewOutcome]
+    owners: list[tuple[str, int]]  # active staff as (name, id), the owners an action can have
+    on_shift: str  # today's staff on shift, for the attendees line
+
+
+def start_review(session: Session, today: date, *, now: datetime, actor: str) -> ReviewStart:
+    """Start (or resume) today's huddle and read what its review needs."""
+    row = start(session, today, now=now, actor=actor)
+    assert row.id is not None
+    owners = [(person.name, person.id) for person in staff.active_staff(session) if person.id is not None]
+    on_shift = ", ".join(r.name for r in staff.roster_day(session, today) if r.working)
+    return ReviewStart(row.id, row.started_at, reviewed(session, row.id), owners, on_shift)
 
 
 def mark(session: Session, huddle_id: int, item_key: str, outcome: ReviewOutcome, *, now: datetime,
@@ -201,7 +222,7 @@ def finish(session: Session, huddle_id: int, data: HuddleFinish, snapshot: Huddl
     return row
 
 
-@dataclass
+@dataclass(frozen=True)
 class HuddleSummary:
     huddle_id: int
     day: date
@@ -212,13 +233,34 @@ class HuddleSummary:
     finished_at: datetime | None
 
 
-@dataclass
+@dataclass(frozen=True)
 class PastHuddle:
     summary: HuddleSummary
     notes: str
     # (section title, [(item text, reason, outcome or "")])
     sections: list[tuple[str, list[tuple[str, str, str]]]]
     actions: list[ActionRow]
+
+
+@dataclass(frozen=True)
+class FinishedHuddle:
+    """A finished huddle as its sheet prints it."""
+
+    day: date
+    attendees: str
+    notes: str
+    items_total: int
+    items_reviewed: int
+    actions_created: int
+
+
+def finished_record(session: Session, day: date) -> FinishedHuddle | None:
+    """The huddle of `day` if it was finished, else None (not held, or still running)."""
+    row = session.exec(select(HuddleRecord).where(HuddleRecord.day == day)).first()
+    if row is None or row.finished_at is None:
+        return None
+    return FinishedHuddle(row.day, row.attendees, row.notes, row.items_total, row.items_reviewed,
+                          row.actions_created)
 
 
 def _summary(row: HuddleRecord) -> HuddleSummary:

@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING
 from officemgr.services.format import money, plural
 
 if TYPE_CHECKING:
-    from officemgr.models.huddle import HuddleRecord
     from officemgr.services.huddle import Huddle
-    from officemgr.services.huddle_actions import ActionRow
+    from officemgr.services.huddle_actions import ActionRow, FinishedHuddle
 
 NO_ACTIONS = "No open actions"
 
@@ -48,7 +47,7 @@ def _md(text: str) -> str:
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in flat)
 
 
-def markdown(h: Huddle, actions: list[ActionRow], record: HuddleRecord | None = None) -> str:
+def markdown(h: Huddle, actions: list[ActionRow], record: FinishedHuddle | None = None) -> str:
     lines = [f"# {_md(_title(h))}", "", f"**{_md(numbers_line(h))}**", ""]
     for s in h.sections:
         count = f" ({len(s.items)})" if s.items else ""
@@ -104,7 +103,7 @@ def _e(text: object) -> str:
     return _html.escape(str(text), quote=True)
 
 
-def html(h: Huddle, actions: list[ActionRow], record: HuddleRecord | None = None) -> str:
+def html(h: Huddle, actions: list[ActionRow], record: FinishedHuddle | None = None) -> str:
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',

@@ -186,9 +186,9 @@ class UnitRow:
 
 
 def _unit_row(unit: StorageUnit, ranges: dict[StorageKind, tuple[float, float]]) -> UnitRow:
+    assert unit.id is not None
     low, high = ranges[unit.kind]
-    return UnitRow(unit.id, unit.name, unit.kind, unit.location, unit.active, low, high,  # type: ignore[arg-type]
-                   unit.version)
+    return UnitRow(unit.id, unit.name, unit.kind, unit.location, unit.active, low, high, unit.version)
 
 
 def units(session: Session, *, include_inactive: bool = False) -> list[UnitRow]:
@@ -207,22 +207,38 @@ def unit(session: Session, unit_id: int) -> UnitRow | None:
     return _unit_row(found, unit_ranges(session)) if found else None
 
 
-def add_unit(session: Session, data: UnitCreate, *, now: datetime, actor: str) -> StorageUnit:
+def add_unit(session: Session, data: UnitCreate, *, now: datetime, actor: str) -> UnitRow:
     """A fridge or freezer whose temperature is logged from now on."""
     if session.exec(select(StorageUnit).where(func.lower(StorageUnit.name) == data.name.lower())).first():
         raise ServiceError(f"there is already a unit called {data.name}")
     row = StorageUnit(name=data.name, kind=data.kind, location=data.location)
     create(session, row, entity="storage_unit", actor=actor, now=now)
-    return row
+    return _unit_row(row, unit_ranges(session))
 
 
 # ------------------------------------------------------------------------------------------- readings
 
 
 @dataclass(frozen=True)
+class LoggedReading:
+    id: int
+    unit_id: int
+    at: datetime
+    reading_c: float
+
+
+@dataclass(frozen=True)
+class OpenedIncident:
+    """The temperature concern an excursion opened."""
+
+    id: int
+    summary: str
+
+
+@dataclass(frozen=True)
 class ReadingResult:
-    reading: TemperatureReading
-    concern: Concern | None  # the incident opened for an excursion, None when every value was in range
+    reading: LoggedReading
+    concern: OpenedIncident | None  # the incident opened for an excursion, None when every value was in range
 
     @property
     def excursion(self) -> bool:
@@ -254,32 +270,36 @@ def log_reading(session: Session, data: ReadingCreate, *, now: datetime, actor: 
     if session.exec(select(TemperatureReading.id).where(TemperatureReading.unit_id == unit_row.id,
                                                         TemperatureReading.at == data.at)).first():
         raise ServiceError(f"a reading for {unit_row.name} at {data.at:%m/%d/%Y %H:%M} is already logged")
-    reading = TemperatureReading(unit_id=unit_row.id, at=data.at, reading_c=data.reading_c,  # type: ignore[arg-type]
+    assert unit_row.id is not None
+    reading = TemperatureReading(unit_id=unit_row.id, at=data.at, reading_c=data.reading_c,
                                  min_c=data.min_c, max_c=data.max_c, initials=data.initials, note=data.note)
     session.add(reading)
     session.flush()
-    record(session, actor=actor, entity="temperature_reading", entity_id=reading.id,  # type: ignore[arg-type]
+    assert reading.id is not None
+    record(session, actor=actor, entity="temperature_reading", entity_id=reading.id,
            action="create", changes=created_fields(reading), now=now)
     low, high = unit_ranges(session)[unit_row.kind]
     summary = excursion_summary(unit_row.name, data.at, data.reading_c, data.min_c, data.max_c, low, high)
-    concern = None
+    concern: OpenedIncident | None = None
     if summary is not None:
         details = [f"Reading {degrees(data.reading_c)}", f"min {degrees(data.min_c)}", f"max {degrees(data.max_c)}",
                    f"at {data.at:%m/%d/%Y %H:%M}", f"by {data.initials}"]
         detail = ", ".join(details) + "." + (f" Note: {data.note}" if data.note else "") + f"\n{ACTION_HINT}"
         today = now.date()
-        concern = Concern(
+        opened = Concern(
             kind=ConcernKind.temperature, category=ConcernCategory.vaccine_storage, summary=summary,
             detail=detail[:2000], reported_on=today, discovered_on=data.at.date(), reporter=data.initials,
             due=today + timedelta(days=int(settings.get(session, "temperature_concern_due_days"))),
             status=ConcernStatus.open, reading_id=reading.id,
         )
-        session.add(concern)
+        session.add(opened)
         session.flush()
-        record(session, actor=actor, entity="concern", entity_id=concern.id,  # type: ignore[arg-type]
-               action="create", changes=created_fields(concern), now=now)
+        assert opened.id is not None
+        record(session, actor=actor, entity="concern", entity_id=opened.id,
+               action="create", changes=created_fields(opened), now=now)
+        concern = OpenedIncident(opened.id, summary)
     session.commit()
-    return ReadingResult(reading, concern)
+    return ReadingResult(LoggedReading(reading.id, unit_row.id, data.at, data.reading_c), concern)
 
 
 @dataclass(frozen=True)
@@ -313,12 +333,14 @@ def log_for(session: Session, unit_id: int, first: date, last: date) -> list[Log
     result: list[LogRow] = []
     seen: set[int] = set()
     for reading, concern_id, status in rows:
+        assert reading.id is not None
         if reading.id in seen:  # more than one concern on one reading: show the reading once
             continue
         seen.add(reading.id)
         out = any(v is not None and not low <= v <= high for v in (reading.reading_c, reading.min_c, reading.max_c))
-        result.append(LogRow(reading.id, reading.at, reading.reading_c, reading.min_c, reading.max_c,  # type: ignore[arg-type]
-                             reading.initials, reading.note, out, concern_id, status))
+        result.append(LogRow(reading.id, reading.at, reading.reading_c, reading.min_c, reading.max_c,
+                             reading.initials, reading.note, out, concern_id,
+                             ConcernStatus(status) if status is not None else None))
     return result
 
 
@@ -332,13 +354,13 @@ def _logging_since(session: Session, unit_ids: list[int]) -> dict[int, date]:
     since: dict[int, date] = {}
     for unit_id, first_at in session.exec(
         select(TemperatureReading.unit_id, func.min(TemperatureReading.at))
-        .where(col(TemperatureReading.unit_id).in_(unit_ids)).group_by(TemperatureReading.unit_id)
+        .where(col(TemperatureReading.unit_id).in_(unit_ids)).group_by(col(TemperatureReading.unit_id))
     ):
         since[unit_id] = first_at.date() if isinstance(first_at, datetime) else date.fromisoformat(str(first_at)[:10])
     for unit_id, added_at in session.exec(
         select(AuditEvent.entity_id, func.min(AuditEvent.at))
         .where(AuditEvent.entity == "storage_unit", AuditEvent.action == "create",
-               col(AuditEvent.entity_id).in_(unit_ids)).group_by(AuditEvent.entity_id)
+               col(AuditEvent.entity_id).in_(unit_ids)).group_by(col(AuditEvent.entity_id))
     ):
         added = added_at.date() if isinstance(added_at, datetime) else date.fromisoformat(str(added_at)[:10])
         since[unit_id] = min(since.get(unit_id, added), added)

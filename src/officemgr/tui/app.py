@@ -359,7 +359,7 @@ class OfficeApp(App[None]):
     def action_audit_log(self) -> None:
         from officemgr.tui.views.audit_log import AuditLogScreen
 
-        self.push_screen(AuditLogScreen())  # TRANSITION: AuditLogScreen(self.ctx) once it takes the context
+        self.push_screen(AuditLogScreen(self.ctx))
 
     def action_keys(self) -> None:
         self.push_screen(KeysScreen([(label, view_class(key)) for key, label, _ in TABS]))

@@ -10,19 +10,22 @@ from rich.text import Text
 from textual.widgets import Static
 
 from officemgr.services.audit import AuditFilter
+from officemgr.tui.context import AppContext
 from officemgr.tui.forms.base import FieldSpec, RecordForm
 
 DATE_HINT = "a date like 11/23/2026"
 
 
-class AuditFilterForm(RecordForm):
-    """ctrl+s applies the filters (dismisses with an AuditFilter); escape leaves them as they were."""
+class AuditFilterForm(RecordForm[BaseModel]):
+    """ctrl+s applies the filters (dismisses with True, `chosen` then holds them); escape leaves them as they
+    were. Nothing is saved, so it has no save call."""
 
     FORM_TITLE = "Filter the audit log (blank = any)"
 
-    def __init__(self, current: AuditFilter, *, entities: list[str], actors: list[str]) -> None:
+    def __init__(self, ctx: AppContext, current: AuditFilter, *, entities: list[str], actors: list[str]) -> None:
         self.current, self.entities, self.actors = current, entities, actors
-        super().__init__()
+        self.chosen: AuditFilter | None = None
+        super().__init__(ctx)
 
     def fields(self) -> list[FieldSpec]:
         return [
@@ -64,5 +67,6 @@ class AuditFilterForm(RecordForm):
         if errors:
             self.show_errors(errors)
             return
-        self.dismiss(AuditFilter(entity=values["entity"], entity_id=int(number) if number else None,  # type: ignore[arg-type]
-                                 actor=values["actor"], since=values["since"], until=values["until"]))
+        self.chosen = AuditFilter(entity=values["entity"], entity_id=int(number) if number else None,
+                                  actor=values["actor"], since=values["since"], until=values["until"])
+        self.dismiss(True)

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-from sqlmodel import Session
-
 from officemgr.models import CompletionCreate
-from officemgr.services import compliance, staff_duties
 from officemgr.services.compliance import TaskRow
-from officemgr.store import read_session
-from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm
+from officemgr.tui.context import AppContext
+from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall
 
 
-class CompletionForm(RecordForm):
-    def __init__(self, task: TaskRow) -> None:
+class CompletionForm(RecordForm[CompletionCreate]):
+    def __init__(self, ctx: AppContext, save: SaveCall[CompletionCreate], task: TaskRow, *,
+                 screening: str | None = None) -> None:
+        """`screening`: whom the monthly OIG exclusion check covers, read by the view (None for other duties)."""
         self.duty = task
+        self.screening = screening
         self.FORM_TITLE = f"Done: {task.title} (due {task.due:%m/%d/%Y})" if task.due else f"Done: {task.title}"
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         evidence = f"Evidence: {self.duty.evidence}" if self.duty.evidence else "Evidence"
@@ -29,16 +28,13 @@ class CompletionForm(RecordForm):
         ]
 
     def initial(self) -> dict[str, Any]:
-        values = {"done_by": self.app.actor}  # type: ignore[attr-defined]
-        if "OIG" in self.duty.title:
+        values = {"done_by": self.ctx.actor}
+        if self.screening is not None:
             # The monthly exclusion check must cover every active staff member: say how many it covered.
-            with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
-                screening = staff_duties.oig_screening(session, self.app.today)  # type: ignore[attr-defined]
-            if screening is not None:
-                values["evidence"] = f"LEIE search saved; {screening.covers}"
+            values["evidence"] = f"LEIE search saved; {self.screening}"
         return values
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> CompletionCreate:
         if self.duty.due is None:
             raise FieldErrors({"__form__": "this task has no further due dates"})
         if self.duty.evidence and not (values["evidence"] or values["reading"]):
@@ -47,7 +43,3 @@ class CompletionForm(RecordForm):
             **values, "task_id": self.duty.task_id, "due_date": self.duty.due,
             "evidence": values["evidence"] or "", "reading": values["reading"] or "",
         })
-
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, CompletionCreate)
-        compliance.complete(session, model, now=self.app.now(), actor=self.app.actor)  # type: ignore[attr-defined]

@@ -7,29 +7,34 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
-from sqlmodel import Session
 
 from officemgr.models import ConcernCategory, ConcernKind
-from officemgr.services import concerns
-from officemgr.services.concerns import BreachOutcome, ConcernAssign, ConcernCreate, ConcernRow, close_problems
-from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm
+from officemgr.services.concerns import (
+    LOGGED_KINDS,
+    BreachOutcome,
+    ConcernAssign,
+    ConcernCreate,
+    ConcernRow,
+    close_problems,
+)
+from officemgr.tui.context import AppContext
+from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall
 
 _TEXT_FIELDS = ("summary", "detail", "reporter", "owner")
 
 
-class ConcernForm(RecordForm):
-    """Log a concern. Dismisses with True once saved; `concern_id` then holds the new row's id."""
+class ConcernForm(RecordForm[ConcernCreate]):
+    """Log a concern. Dismisses with True once saved; `result` then holds what the save call returned."""
 
     FORM_TITLE = "Log a complaint, incident or near miss"
 
-    def __init__(self, today: date) -> None:
-        self.today = today
-        self.concern_id: int | None = None
-        super().__init__()
+    def __init__(self, ctx: AppContext, save: SaveCall[ConcernCreate]) -> None:
+        self.today: date = ctx.today
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         return [
-            FieldSpec("kind", "Kind", kind="select", options=[(k.label, k) for k in concerns.LOGGED_KINDS]),
+            FieldSpec("kind", "Kind", kind="select", options=[(k.label, k) for k in LOGGED_KINDS]),
             FieldSpec("category", "Category", kind="select",
                       options=[(c.label, c) for c in ConcernCategory if c is not ConcernCategory.vaccine_storage]),
             FieldSpec("summary", "Summary", placeholder="what happened, in a line"),
@@ -44,24 +49,18 @@ class ConcernForm(RecordForm):
     def initial(self) -> dict[str, Any]:
         return {"kind": ConcernKind.complaint, "discovered_on": self.today}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> ConcernCreate:
         data = {k: ("" if v is None and k in _TEXT_FIELDS else v) for k, v in values.items()}
         return ConcernCreate.model_validate(data, context={"today": self.today})
 
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, ConcernCreate)
-        row = concerns.log_concern(session, model, today=self.today, now=self.app.now(),  # type: ignore[attr-defined]
-                                   actor=self.app.actor)  # type: ignore[attr-defined]
-        self.concern_id = row.id
 
-
-class OwnerForm(RecordForm):
+class OwnerForm(RecordForm[ConcernAssign]):
     """Set who owns a concern."""
 
-    def __init__(self, row: ConcernRow) -> None:
+    def __init__(self, ctx: AppContext, save: SaveCall[ConcernAssign], row: ConcernRow) -> None:
         self.row = row
         self.FORM_TITLE = f"Owner of concern #{row.id}: {row.summary}"
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         return [FieldSpec("owner", "Owner", placeholder="a name or a role, e.g. Office manager")]
@@ -69,13 +68,8 @@ class OwnerForm(RecordForm):
     def initial(self) -> dict[str, Any]:
         return {"owner": self.row.owner}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> ConcernAssign:
         return ConcernAssign.model_validate({"owner": values["owner"] or ""})
-
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, ConcernAssign)
-        concerns.assign(session, self.row.id, model.owner, now=self.app.now(),  # type: ignore[attr-defined]
-                        actor=self.app.actor, expected_version=self.row.version)  # type: ignore[attr-defined]
 
 
 class CloseInput(BaseModel):
@@ -85,14 +79,14 @@ class CloseInput(BaseModel):
     breach_outcome: BreachOutcome | None = None
 
 
-class CloseForm(RecordForm):
+class CloseForm(RecordForm[CloseInput]):
     """Close a concern with what was done; a possible breach also asks for its outcome."""
 
-    def __init__(self, row: ConcernRow) -> None:
+    def __init__(self, ctx: AppContext, save: SaveCall[CloseInput], row: ConcernRow) -> None:
         self.row = row
         what = "possible breach" if row.possible_breach else row.kind.label
         self.FORM_TITLE = f"Close {what} #{row.id}: {row.summary}"
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         if self.row.kind is ConcernKind.temperature:
@@ -107,16 +101,10 @@ class CloseForm(RecordForm):
                                    options=[(o.label, o) for o in BreachOutcome]))
         return specs
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> CloseInput:
         resolution = values["resolution"] or ""
         outcome = values.get("breach_outcome")
         problems = close_problems(self.row, resolution, outcome)
         if problems:
             raise FieldErrors(problems)
         return CloseInput(resolution=resolution, breach_outcome=outcome)
-
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, CloseInput)
-        concerns.close(session, self.row.id, model.resolution, now=self.app.now(),  # type: ignore[attr-defined]
-                       actor=self.app.actor, expected_version=self.row.version,  # type: ignore[attr-defined]
-                       breach_outcome=model.breach_outcome)

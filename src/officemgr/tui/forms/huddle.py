@@ -1,6 +1,6 @@
 """The huddle's forms: assign an action on an item, snooze an item to a date, and finish (save) the huddle.
 
-The action and snooze forms also mark the item's outcome in the same transaction when a huddle is running.
+The review screen hands each its save call (the action and snooze calls also mark the item's outcome).
 """
 
 from __future__ import annotations
@@ -9,11 +9,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlmodel import Session
 
-from officemgr.models.huddle import ActionCreate, HuddleFinish, ReviewOutcome
-from officemgr.services import huddle_actions
-from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, validation_errors
+from officemgr.models.huddle import ActionCreate, HuddleFinish
+from officemgr.tui.context import AppContext
+from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall, validation_errors
 
 
 def next_workday(day: date) -> date:
@@ -23,19 +22,18 @@ def next_workday(day: date) -> date:
     return day
 
 
-class ActionForm(RecordForm):
+class ActionForm(RecordForm[ActionCreate]):
     """What, who (from the active staff) and when. Dismisses with True once saved."""
 
     FORM_TITLE = "Assign an action"
 
-    def __init__(self, today: date, *, what: str, item_key: str, staff: list[tuple[str, int]],
-                 huddle_id: int | None = None) -> None:
-        self.today = today
+    def __init__(self, ctx: AppContext, save: SaveCall[ActionCreate], *, what: str, item_key: str,
+                 staff: list[tuple[str, int]]) -> None:
+        self.today: date = ctx.today
         self.what = what
         self.item_key = item_key
         self.staff = staff
-        self.huddle_id = huddle_id
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         return [
@@ -47,7 +45,7 @@ class ActionForm(RecordForm):
     def initial(self) -> dict[str, Any]:
         return {"what": self.what[:200], "due": next_workday(self.today)}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> ActionCreate:
         errors: dict[str, str] = {}
         model = None
         try:
@@ -62,23 +60,18 @@ class ActionForm(RecordForm):
             raise FieldErrors(errors)
         return model
 
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, ActionCreate)
-        now, actor = self.app.now(), self.app.actor  # type: ignore[attr-defined]
-        huddle_actions.add_action(session, model, today=self.today, now=now, actor=actor, huddle_id=self.huddle_id)
-        if self.huddle_id is not None and self.item_key:
-            huddle_actions.mark(session, self.huddle_id, self.item_key, ReviewOutcome.action, now=now)
+
+class Until(BaseModel):
+    until: date
 
 
-class SnoozeForm(RecordForm):
+class SnoozeForm(RecordForm[Until]):
     """Set an item aside until a date (default: a week from today)."""
 
-    def __init__(self, today: date, *, text: str, item_key: str, huddle_id: int | None = None) -> None:
-        self.today = today
-        self.item_key = item_key
-        self.huddle_id = huddle_id
+    def __init__(self, ctx: AppContext, save: SaveCall[Until], *, text: str) -> None:
+        self.today: date = ctx.today
         self.FORM_TITLE = f"Snooze: {text}"[:80]
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         return [FieldSpec("until", "Until", kind="date", placeholder="MM/DD/YYYY")]
@@ -86,36 +79,23 @@ class SnoozeForm(RecordForm):
     def initial(self) -> dict[str, Any]:
         return {"until": self.today + timedelta(days=7)}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> Until:
         until = values["until"]
         if not isinstance(until, date):
             raise FieldErrors({"until": "a date like 12/01/2026"})
         if until <= self.today:
             raise FieldErrors({"until": f"must be after today ({self.today:%m/%d/%Y})"})
-        return _Until(until=until)
-
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, _Until)
-        now, actor = self.app.now(), self.app.actor  # type: ignore[attr-defined]
-        huddle_actions.snooze(session, self.item_key, model.until, today=self.today, now=now, actor=actor)
-        if self.huddle_id is not None:
-            huddle_actions.mark(session, self.huddle_id, self.item_key, ReviewOutcome.snoozed, now=now)
+        return Until(until=until)
 
 
-class _Until(BaseModel):
-    until: date
-
-
-class FinishForm(RecordForm):
+class FinishForm(RecordForm[HuddleFinish]):
     """Who attended and notes; saving finishes the huddle with the items as they stood (the snapshot)."""
 
     FORM_TITLE = "Finish the huddle"
 
-    def __init__(self, huddle_id: int, snapshot: Any, attendees: str = "") -> None:
-        self.huddle_id = huddle_id
-        self.snapshot = snapshot
+    def __init__(self, ctx: AppContext, save: SaveCall[HuddleFinish], attendees: str = "") -> None:
         self.attendees = attendees
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         return [
@@ -126,10 +106,5 @@ class FinishForm(RecordForm):
     def initial(self) -> dict[str, Any]:
         return {"attendees": self.attendees[:500]}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> HuddleFinish:
         return HuddleFinish.model_validate({k: v or "" for k, v in values.items()})
-
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, HuddleFinish)
-        now, actor = self.app.now(), self.app.actor  # type: ignore[attr-defined]
-        huddle_actions.finish(session, self.huddle_id, model, self.snapshot, now=now, actor=actor)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-from sqlmodel import Session
-
-from officemgr.models import CompletionCreate, ComplianceCategory, ComplianceCompletion, Role, TaskCreate
-from officemgr.services import compliance
-from officemgr.tui.forms.base import FieldSpec, RecordForm
+from officemgr.models import CompletionCreate, ComplianceCategory, Role, TaskCreate
+from officemgr.services.compliance import CompletionRow
+from officemgr.tui.context import AppContext
+from officemgr.tui.forms.base import FieldSpec, RecordForm, SaveCall
 
 REPEATS = [
     ("yearly", "FREQ=YEARLY"),
@@ -21,11 +19,11 @@ REPEATS = [
 ]
 
 
-class TaskForm(RecordForm):
-    def __init__(self, *, policy: bool) -> None:
+class TaskForm(RecordForm[TaskCreate]):
+    def __init__(self, ctx: AppContext, save: SaveCall[TaskCreate], *, policy: bool) -> None:
         self.policy = policy
         self.FORM_TITLE = "Add a policy to the register" if policy else "Add a recurring duty"
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         return [
@@ -40,26 +38,22 @@ class TaskForm(RecordForm):
         ]
 
     def initial(self) -> dict[str, Any]:
-        return {"repeat": "FREQ=YEARLY", "anchor": self.app.today, "owner_role": Role.manager.value}  # type: ignore[attr-defined]
+        return {"repeat": "FREQ=YEARLY", "anchor": self.ctx.today, "owner_role": Role.manager.value}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> TaskCreate:
         rule = values.pop("rrule") or values.pop("repeat") or ""
         values.pop("repeat", None)
         return TaskCreate.model_validate({**values, "rrule": rule, "is_policy": self.policy,
                                           "evidence": values["evidence"] or "", "owner": values["owner"] or ""})
 
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, TaskCreate)
-        compliance.add_task(session, model, now=self.app.now(), actor=self.app.actor)  # type: ignore[attr-defined]
 
-
-class CorrectionForm(RecordForm):
+class CorrectionForm(RecordForm[CompletionCreate]):
     """A new entry that replaces a mistaken one; the old entry stays, pointed at."""
 
-    def __init__(self, title: str, wrong: ComplianceCompletion) -> None:
+    def __init__(self, ctx: AppContext, save: SaveCall[CompletionCreate], title: str, wrong: CompletionRow) -> None:
         self.wrong = wrong
         self.FORM_TITLE = f"Correct: {title}, done {wrong.done_at:%m/%d/%Y %H:%M} by {wrong.done_by}"
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         return [
@@ -71,11 +65,7 @@ class CorrectionForm(RecordForm):
     def initial(self) -> dict[str, Any]:
         return {"done_by": self.wrong.done_by, "evidence": self.wrong.evidence, "reading": self.wrong.reading}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> CompletionCreate:
         return CompletionCreate.model_validate({
             "task_id": self.wrong.task_id, "due_date": self.wrong.due_date, "done_by": values["done_by"],
             "evidence": values["evidence"] or "", "reading": values["reading"] or ""})
-
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, CompletionCreate)
-        compliance.correct(session, self.wrong.id, model, now=self.app.now(), actor=self.app.actor)  # type: ignore[attr-defined]

@@ -6,15 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from rich.text import Text
-from sqlmodel import Session
 
 from officemgr.models import StorageKind
 from officemgr.models.validation import parse_date, parse_time
-from officemgr.services import temperature
-from officemgr.services.temperature import ReadingCreate, ReadingResult, UnitCreate, UnitRow
-from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, validation_errors
+from officemgr.services.temperature import FUTURE_SLACK, ReadingCreate, UnitCreate, UnitRow
+from officemgr.tui.context import AppContext
+from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall, validation_errors
 
 
 def parse_when(text: str, today: date) -> datetime:
@@ -33,24 +32,23 @@ def parse_when(text: str, today: date) -> datetime:
     return datetime.combine(day or today, datetime.min.time()).replace(hour=hour, minute=minute)
 
 
-class TemperatureForm(RecordForm):
-    """Dismisses with True once saved; `result` then holds what the service wrote (and any incident)."""
+class TemperatureForm(RecordForm[ReadingCreate]):
+    """Dismisses with True once saved; `result` then holds what the save call returned (the reading and any
+    incident)."""
 
     FORM_TITLE = "Log a vaccine temperature reading"
 
-    def __init__(self, units: list[UnitRow], *, unit_id: int | None, now: datetime, initials: str = "") -> None:
+    def __init__(self, ctx: AppContext, save: SaveCall[ReadingCreate], units: list[UnitRow], *,
+                 unit_id: int | None, now: datetime, initials: str = "") -> None:
         self.units = units
         self.unit_id = unit_id
         self.when = now
         self.default_initials = initials
-        self.result: ReadingResult | None = None
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         return [
-            # Unit names are user text: rich Text, so a name is never read as markup.
-            FieldSpec("unit_id", "Unit", kind="select",
-                      options=[(Text(f"{u.name} ({u.range_label})"), u.id) for u in self.units]),  # type: ignore[misc]
+            FieldSpec("unit_id", "Unit", kind="select", options=[_unit_option(u) for u in self.units]),
             FieldSpec("at", "Time read", placeholder="08:05, or 11/20/2026 08:05"),
             FieldSpec("reading_c", "Reading now (°C, or add F)", placeholder="4.5 or 40 F"),
             FieldSpec("min_c", "Min since last check", optional=True, placeholder="from the data logger"),
@@ -62,14 +60,14 @@ class TemperatureForm(RecordForm):
     def initial(self) -> dict[str, Any]:
         return {"unit_id": self.unit_id, "at": f"{self.when:%H:%M}", "initials": self.default_initials}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> ReadingCreate:
         errors: dict[str, str] = {}
         try:
             at = parse_when(values["at"] or "", self.when.date())
         except ValueError as exc:
             errors["at"] = str(exc)
             at = None
-        if at is not None and at > self.when + temperature.FUTURE_SLACK:
+        if at is not None and at > self.when + FUTURE_SLACK:
             errors["at"] = "that time has not come yet; enter when the thermometer was read"
         if values["unit_id"] is None:
             errors["unit_id"] = "choose the fridge or freezer"
@@ -83,20 +81,17 @@ class TemperatureForm(RecordForm):
             raise FieldErrors(errors)
         return model
 
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, ReadingCreate)
-        self.result = temperature.log_reading(session, model, now=self.app.now(),  # type: ignore[attr-defined]
-                                              actor=self.app.actor)  # type: ignore[attr-defined]
+
+def _unit_option(unit: UnitRow) -> tuple[Any, int]:
+    """A unit as a choice. Unit names are user text: rich Text, so a name is never read as markup (a Select
+    shows any renderable, though FieldSpec names its labels str)."""
+    return Text(f"{unit.name} ({unit.range_label})"), unit.id
 
 
-class UnitForm(RecordForm):
+class UnitForm(RecordForm[UnitCreate]):
     """Add a vaccine fridge or freezer to the log."""
 
     FORM_TITLE = "Add a vaccine fridge or freezer"
-
-    def __init__(self) -> None:
-        self.unit_id: int | None = None
-        super().__init__()
 
     def fields(self) -> list[FieldSpec]:
         return [
@@ -105,10 +100,5 @@ class UnitForm(RecordForm):
             FieldSpec("location", "Where", optional=True, placeholder="e.g. Lab"),
         ]
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> UnitCreate:
         return UnitCreate.model_validate({**values, "location": values["location"] or ""})
-
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, UnitCreate)
-        row = temperature.add_unit(session, model, now=self.app.now(), actor=self.app.actor)  # type: ignore[attr-defined]
-        self.unit_id = row.id

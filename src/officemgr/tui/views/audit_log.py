@@ -10,9 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -21,18 +19,20 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from officemgr.services import audit
 from officemgr.services.audit import AuditFilter, AuditPage, AuditRow
-from officemgr.store import read_session
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import Session
 from officemgr.tui.forms.audit_filter import AuditFilterForm
-from officemgr.tui.widgets.base import plain, selected_key, unreadable
+from officemgr.tui.widgets.base import ListScreen, plain, selected_key
 from officemgr.tui.widgets.paged_table import PagedTable, page_status
-from officemgr.tui.widgets.screen_work import ScreenWork
 
 PAGE = 50
 SUMMARY_WIDTH = 90  # the Changes column shows the start; enter shows every field
 HINT = "PgDn/PgUp page · enter every field · f filter · F clear filters · escape close"
 
 
-class AuditLogScreen(ScreenWork, ModalScreen[None]):
+class AuditLogScreen(ListScreen):
+    """Dismisses with False: nothing here changes anything."""
+
     DEFAULT_CSS = """
     AuditLogScreen > .audit {
         width: 96%;
@@ -54,9 +54,8 @@ class AuditLogScreen(ScreenWork, ModalScreen[None]):
         Binding("F", "clear_filters", "Clear filters", id="audit_clear"),
     ]
 
-    def __init__(self, flt: AuditFilter | None = None) -> None:
-        super().__init__()
-        self.changed = False
+    def __init__(self, ctx: AppContext, flt: AuditFilter | None = None) -> None:
+        super().__init__(ctx)
         self.flt = flt or AuditFilter()
         # The key each page shown so far starts after (None: the newest event); the last one is on screen.
         self.starts: list[tuple[datetime, int] | None] = [None]
@@ -81,9 +80,7 @@ class AuditLogScreen(ScreenWork, ModalScreen[None]):
     def fetch(self, session: Session) -> AuditPage:
         return audit.audit_page(session, self.flt, before=self.starts[-1], limit=PAGE)
 
-    def _deliver(self, page: AuditPage) -> None:
-        if not self.is_mounted:
-            return
+    def show(self, page: AuditPage) -> None:
         self.page = page
         table = self.query_one(PagedTable)
         table.clear()
@@ -92,13 +89,14 @@ class AuditLogScreen(ScreenWork, ModalScreen[None]):
             summary = row.summary if len(row.summary) <= SUMMARY_WIDTH else row.summary[: SUMMARY_WIDTH - 1] + "…"
             table.add_row(plain(f"{row.at:%m/%d/%Y %H:%M}"), plain(row.actor), plain(row.record), plain(row.action),
                           plain(summary), key=str(row.id))
-        status = page_status(self.offset, len(page.rows), page.total)
+        status = page_status(self.first_row, len(page.rows), page.total)
         if self.flt.active:
             status += f" · filtered: {self.flt.describe()}"
         self.query_one("#audit-status", Static).update(Text(f"{status} · {HINT}"))
 
     @property
-    def offset(self) -> int:
+    def first_row(self) -> int:
+        """How many rows come before this page."""
         return (len(self.starts) - 1) * PAGE
 
     # -- keys ---------------------------------------------------------------------------------------------
@@ -108,7 +106,7 @@ class AuditLogScreen(ScreenWork, ModalScreen[None]):
         page = self.page
         if page is None:
             return
-        if event.delta > 0 and page.rows and self.offset + len(page.rows) < page.total:
+        if event.delta > 0 and page.rows and self.first_row + len(page.rows) < page.total:
             self.starts.append(page.rows[-1].key)
             self.reload()
         elif event.delta < 0 and len(self.starts) > 1:
@@ -116,24 +114,18 @@ class AuditLogScreen(ScreenWork, ModalScreen[None]):
             self.reload()
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        self.dismiss(self.changed)
 
     def action_filters(self) -> None:
-        self._open_filters()
+        self.read(audit.choices, self._open_filters, group="audit-filters")
 
-    @work(thread=True, exclusive=True, group="audit-filters")
-    def _open_filters(self) -> None:
-        try:
-            with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
-                entities, actors = audit.choices(session)
-        except SQLAlchemyError as exc:
-            self.app.call_from_thread(self.say, unreadable(exc), "error")
-            return
-        form = AuditFilterForm(self.flt, entities=entities, actors=actors)
-        self.app.call_from_thread(self.app.push_screen, form, self._filtered)
+    def _open_filters(self, choices: tuple[list[str], list[str]]) -> None:
+        entities, actors = choices
+        form = AuditFilterForm(self.ctx, self.flt, entities=entities, actors=actors)
+        self.app.push_screen(form, lambda applied: self._filtered(form.chosen if applied else None))
 
-    def _filtered(self, flt: AuditFilter | bool | None) -> None:
-        if isinstance(flt, AuditFilter):
+    def _filtered(self, flt: AuditFilter | None) -> None:
+        if flt is not None:
             self._show(flt)
 
     def action_clear_filters(self) -> None:

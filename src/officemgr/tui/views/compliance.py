@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from rich.text import Text
-from sqlmodel import Session, col, select
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Label
 
-from officemgr.models import ComplianceCompletion
+from officemgr.models import CompletionCreate, TaskCreate
 from officemgr.services import compliance, staff_duties
-from officemgr.services.compliance import DueOn, TaskRow
+from officemgr.services.compliance import CompletionRow, DueOn, TaskRow
 from officemgr.services.staff_duties import TrainingDue
-from officemgr.store import read_session
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import Session
 from officemgr.tui.forms.completion import CompletionForm
 from officemgr.tui.forms.task import CorrectionForm, TaskForm
 from officemgr.tui.widgets.base import TabView, plain, select_key, selected_key
@@ -52,8 +53,8 @@ class ComplianceView(TabView):
         Binding("i", "concerns", "Concerns & incidents", id="compliance_concerns"),
     ]
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, *, ctx: AppContext, lazy: bool = False, **kwargs: Any) -> None:
+        super().__init__(ctx=ctx, lazy=lazy, **kwargs)
         self.rows: dict[int, TaskRow] = {}
         self.mode = "list"
         self.month: date | None = None
@@ -64,29 +65,30 @@ class ComplianceView(TabView):
         yield from self.compose_filter()
 
     def on_mount(self) -> None:
-        self.month = self.today.replace(day=1)
+        self.month = self.ctx.today.replace(day=1)
         super().on_mount()
 
     def fetch(self, session: Session) -> ListData | MonthData:
+        today = self.ctx.today
         if self.mode == "month":
-            first, last = month_span(self.month or self.today)
-            return MonthData(first, compliance.month_due(session, first, last, self.today))
-        return ListData(compliance.task_status(session, self.today), staff_duties.training_due(session, self.today))
+            first, last = month_span(self.month or today)
+            return MonthData(first, compliance.month_due(session, first, last, today))
+        return ListData(compliance.task_status(session, today), staff_duties.training_due(session, today))
 
     def show(self, data: ListData | MonthData) -> None:
         table = self.query_one(DataTable)
         keep = table.cursor_coordinate
         table.clear(columns=True)
         if isinstance(data, MonthData):
-            fill_month(table, data.month, data.due, self.today)
-            missed = sum(1 for items in data.due.values() for i in items if not i.done and i.due < self.today)
+            fill_month(table, data.month, data.due, self.ctx.today)
+            missed = sum(1 for items in data.due.values() for i in items if not i.done and i.due < self.ctx.today)
             self._title(f"{data.month:%B %Y}: what falls due when · ✓ done · ✗ missed · [ ] month · v list")
             self.set_status(f"{missed} missed this month so far · {sum(len(v) for v in data.due.values())} due")
         else:
             self._show_list(table, data)
         table.cursor_coordinate = keep
 
-    def _show_list(self, table: DataTable, listing: ListData) -> None:  # type: ignore[type-arg]
+    def _show_list(self, table: DataTable[Any], listing: ListData) -> None:
         table.cursor_type = "row"
         table.add_columns("Duty or policy", "Area", "Due", "When", "Last done", "Evidence", "Owner")
         self.rows = {}
@@ -148,46 +150,71 @@ class ComplianceView(TabView):
 
     def action_month(self, delta: int) -> None:
         if self.mode == "month":
-            month = self.month or self.today
+            month = self.month or self.ctx.today
             self.month = (month + timedelta(days=32 * delta if delta > 0 else -1)).replace(day=1)
             self.reload()
 
     def action_done(self) -> None:
         row = self.selected()
-        if row is not None:
-            self.app.push_screen(CompletionForm(row), self._after)
+        if row is None:
+            return
+        ctx = self.ctx
+
+        def screening(session: Session) -> str | None:
+            """Whom the monthly OIG exclusion check covers, for its evidence line."""
+            if "OIG" not in row.title:
+                return None
+            found = staff_duties.oig_screening(session, ctx.today)
+            return found.covers if found is not None else None
+
+        def save(session: Session, model: CompletionCreate) -> CompletionRow:
+            return compliance.complete(session, model, now=ctx.now(), actor=ctx.actor)
+
+        self.open_after_read(screening, lambda covers: CompletionForm(ctx, save, row, screening=covers),
+                             lambda _form, saved: self._after(saved))
 
     def action_add(self, policy: bool) -> None:
-        self.app.push_screen(TaskForm(policy=policy), self._after)
+        ctx = self.ctx
+
+        def save(session: Session, model: TaskCreate) -> None:
+            compliance.add_task(session, model, now=ctx.now(), actor=ctx.actor)
+
+        self.app.push_screen(TaskForm(ctx, save, policy=policy), self._after)
 
     def action_retire(self) -> None:
         row = self.selected()
         if row is not None:
+            ctx = self.ctx
             self.run_write(lambda session: compliance.retire_task(
-                session, row.task_id, now=self.now(), actor=self.actor, expected_version=row.version),
+                session, row.task_id, now=ctx.now(), actor=ctx.actor, expected_version=row.version),
                 f"Retired: {row.title} (its history stays)")
 
     def action_correct(self) -> None:
         row = self.selected()
-        if row is None:
-            return
-        with read_session(self.engine) as session:
-            last = session.exec(select(ComplianceCompletion).where(ComplianceCompletion.task_id == row.task_id)
-                                .order_by(col(ComplianceCompletion.id).desc())).first()
+        if row is not None:
+            self.read(lambda session: compliance.last_entry(session, row.task_id),
+                      lambda last: self._correct(row, last), group="open")
+
+    def _correct(self, row: TaskRow, last: CompletionRow | None) -> None:
         if last is None:
             self.say("Nothing recorded yet to correct", "warning")
             return
-        self.app.push_screen(CorrectionForm(row.title, last), self._after)
+        ctx = self.ctx
+
+        def save(session: Session, model: CompletionCreate) -> CompletionRow:
+            return compliance.correct(session, last.id, model, now=ctx.now(), actor=ctx.actor)
+
+        self.app.push_screen(CorrectionForm(ctx, save, row.title, last), self._after)
 
     def action_temperatures(self) -> None:
         from officemgr.tui.views.temperature import TemperatureScreen
 
-        self.app.push_screen(TemperatureScreen(), self._after)
+        self.app.push_screen(TemperatureScreen(self.ctx), self._after)
 
     def action_concerns(self) -> None:
         from officemgr.tui.views.concerns import ConcernsScreen
 
-        self.app.push_screen(ConcernsScreen(), self._after)
+        self.app.push_screen(ConcernsScreen(self.ctx), self._after)
 
     def _after(self, saved: bool | None) -> None:
         if saved:
@@ -199,10 +226,10 @@ class ComplianceView(TabView):
         if (event.row_key.value or "").isdigit():
             self._history(int(event.row_key.value or 0))
 
-    @work(thread=True, exclusive=True, group="history")
     def _history(self, task_id: int) -> None:
-        with read_session(self.engine) as session:
-            done = compliance.history(session, task_id, limit=5)
+        self.read(lambda session: compliance.history(session, task_id, limit=5), self._show_history, group="history")
+
+    def _show_history(self, done: list[CompletionRow]) -> None:
         lines = [
             f"{c.due_date:%m/%d} done {c.done_at:%m/%d %H:%M} by {c.done_by}"
             + (" (late)" if compliance.is_late(c) else "")
@@ -210,4 +237,4 @@ class ComplianceView(TabView):
             + (f": {c.reading or c.evidence}" if c.reading or c.evidence else "")
             for c in done
         ]
-        self.app.call_from_thread(self.say, "\n".join(lines) or "Never done yet")
+        self.say("\n".join(lines) or "Never done yet")

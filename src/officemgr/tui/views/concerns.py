@@ -2,16 +2,16 @@
 nearest deadline first, with keys to log one (n), acknowledge (a), set its owner (o), close it with a
 resolution (c), show closed ones too (h) and open one's details with every deadline (enter).
 
-`ConcernsScreen(concern_id=None, *, show_closed=False)` is pushed by the app; it dismisses with True when
-it saved anything, so the caller can reload what it shows.
+`ConcernsScreen(ctx, concern_id=None, *, show_closed=False)` is pushed by the Compliance tab; it dismisses with
+True when it saved anything, so the caller can reload what it shows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
-from sqlmodel import Session
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,11 +21,12 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from officemgr.models import ConcernStatus
 from officemgr.services import concerns
-from officemgr.services.concerns import ConcernRow, Deadline
+from officemgr.services.concerns import ConcernAssign, ConcernCreate, ConcernRow, Deadline
 from officemgr.services.format import plural
-from officemgr.tui.forms.concerns import CloseForm, ConcernForm, OwnerForm
-from officemgr.tui.widgets.base import plain, select_key, selected_key
-from officemgr.tui.widgets.screen_work import ScreenWork
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import Session
+from officemgr.tui.forms.concerns import CloseForm, CloseInput, ConcernForm, OwnerForm
+from officemgr.tui.widgets.base import ListScreen, plain, select_key, selected_key
 
 # The deadline first and the summary last: a long summary must not push the deadline out of sight.
 COLUMNS = ("#", "Next deadline", "Status", "Kind", "Category", "Owner", "Summary")
@@ -53,7 +54,7 @@ def deadline_text(deadline: Deadline | None) -> Text:
     return Text(deadline.words, style=NEAR_STYLE if deadline.days_left <= NEAR_DAYS else "")
 
 
-class ConcernsScreen(ScreenWork, ModalScreen[bool]):
+class ConcernsScreen(ListScreen):
     # Its own classes, not the forms' (the app stylesheet sizes `.form` for forms and `.status` to one line).
     DEFAULT_CSS = """
     ConcernsScreen > .concerns {
@@ -84,12 +85,11 @@ class ConcernsScreen(ScreenWork, ModalScreen[bool]):
         Binding("enter", "details", "Details", id="concerns_details"),
     ]
 
-    def __init__(self, concern_id: int | None = None, *, show_closed: bool = False) -> None:
+    def __init__(self, ctx: AppContext, concern_id: int | None = None, *, show_closed: bool = False) -> None:
         """`concern_id`: put the cursor on that concern once loaded; `show_closed`: list closed ones too."""
-        super().__init__()
+        super().__init__(ctx)
         self.focus_id = concern_id
         self.show_closed = show_closed
-        self.changed = False
         self.data: ConcernData | None = None
         self.rows: dict[int, ConcernRow] = {}
 
@@ -111,18 +111,16 @@ class ConcernsScreen(ScreenWork, ModalScreen[bool]):
         self.reload()
 
     @property
-    def table(self) -> DataTable:  # type: ignore[type-arg]
+    def table(self) -> DataTable[Any]:
         return self.query_one("#concern-table", DataTable)
 
     # -- loading
 
     def fetch(self, session: Session) -> ConcernData:
-        return ConcernData(concerns.open_concerns(session, self.today),
+        return ConcernData(concerns.open_concerns(session, self.ctx.today),
                            concerns.closed_concerns(session) if self.show_closed else None)
 
-    def _deliver(self, data: ConcernData) -> None:
-        if not self.is_mounted:
-            return
+    def show(self, data: ConcernData) -> None:
         self.data = data
         table = self.table
         keep = selected_key(table)
@@ -185,8 +183,14 @@ class ConcernsScreen(ScreenWork, ModalScreen[bool]):
         self.reload()
 
     def action_new(self) -> None:
-        form = ConcernForm(self.today)
-        self.app.push_screen(form, lambda saved: self._after(saved, "Concern logged", form.concern_id))
+        ctx = self.ctx
+
+        def save(session: Session, model: ConcernCreate) -> int:
+            return concerns.log_concern(session, model, today=ctx.today, now=ctx.now(), actor=ctx.actor).id
+
+        form = ConcernForm(ctx, save)
+        self.app.push_screen(form, lambda saved: self._after(
+            saved, "Concern logged", form.result if isinstance(form.result, int) else None))
 
     def action_acknowledge(self) -> None:
         row = self._open_selected("acknowledge")
@@ -195,19 +199,36 @@ class ConcernsScreen(ScreenWork, ModalScreen[bool]):
         if row.status is ConcernStatus.acknowledged:
             self.say(f"Concern #{row.id} is already acknowledged.", "warning")
             return
-        now, actor = self.app.now(), self.app.actor  # type: ignore[attr-defined]
-        self._write(lambda s: concerns.acknowledge(s, row.id, now=now, actor=actor, expected_version=row.version),
-                    f"Concern #{row.id} acknowledged")
+        ctx = self.ctx
+        self.run_write(lambda s: concerns.acknowledge(s, row.id, now=ctx.now(), actor=ctx.actor,
+                                                      expected_version=row.version),
+                       f"Concern #{row.id} acknowledged")
 
     def action_owner(self) -> None:
         row = self._open_selected("give an owner")
-        if row is not None:
-            self.app.push_screen(OwnerForm(row), lambda saved: self._after(saved, f"Owner of #{row.id} set", row.id))
+        if row is None:
+            return
+        ctx = self.ctx
+
+        def save(session: Session, model: ConcernAssign) -> ConcernRow:
+            return concerns.assign(session, row.id, model.owner, now=ctx.now(), actor=ctx.actor,
+                                   expected_version=row.version)
+
+        self.app.push_screen(OwnerForm(ctx, save, row),
+                             lambda saved: self._after(saved, f"Owner of #{row.id} set", row.id))
 
     def action_close_concern(self) -> None:
         row = self._open_selected("close")
-        if row is not None:
-            self.app.push_screen(CloseForm(row), lambda saved: self._after(saved, f"Concern #{row.id} closed", row.id))
+        if row is None:
+            return
+        ctx = self.ctx
+
+        def save(session: Session, model: CloseInput) -> ConcernRow:
+            return concerns.close(session, row.id, model.resolution, now=ctx.now(), actor=ctx.actor,
+                                  expected_version=row.version, breach_outcome=model.breach_outcome)
+
+        self.app.push_screen(CloseForm(ctx, save, row),
+                             lambda saved: self._after(saved, f"Concern #{row.id} closed", row.id))
 
     def action_details(self) -> None:
         row = self.selected()

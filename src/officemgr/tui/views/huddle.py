@@ -9,9 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
@@ -20,7 +18,9 @@ from textual.widgets import DataTable, Label, Static
 from officemgr.services import audit, huddle_actions, huddle_sheet, settings
 from officemgr.services.format import money, plural
 from officemgr.services.huddle import Huddle, HuddleItem, Numbers, huddle
-from officemgr.store import read_session, write_session
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import Session
+from officemgr.tui.messages import OpenRecord
 from officemgr.tui.views.huddle_actions import ActionsScreen, PastHuddlesScreen
 from officemgr.tui.views.huddle_review import SCREEN_NAME, ReviewScreen
 from officemgr.tui.widgets.base import TabView, plain, selected_key
@@ -35,8 +35,12 @@ def numbers_text(n: Numbers) -> str:
 
 @dataclass(frozen=True)
 class Sheet:
+    """The sheet's two files once written (or why they could not be), and how many items it holds."""
+
     markdown: Path
     html: Path
+    items: int = 0
+    error: str = ""
 
 ITEM_WIDTH = 62
 
@@ -73,7 +77,7 @@ class HuddleView(TabView):
         super().on_mount()
 
     def fetch(self, session: Session) -> Huddle:
-        return huddle(session, self.today, privacy="huddle" in settings.get(session, "privacy_tabs"))
+        return huddle(session, self.ctx.today, privacy="huddle" in settings.get(session, "privacy_tabs"))
 
     def show(self, data: Huddle) -> None:
         self.data = data
@@ -110,8 +114,8 @@ class HuddleView(TabView):
 
     def action_reveal(self) -> None:
         key = selected_key(self.query_one(DataTable))
-        item = self.items.get(key or "")
-        if item is None or not item.full_text:
+        item = self.items.get(key) if key is not None else None
+        if key is None or item is None or not item.full_text:
             self.say("This row names no patient by initials; nothing to show.", "warning")
             return
         self.conceal()
@@ -125,8 +129,8 @@ class HuddleView(TabView):
             self.reveal_timer.stop()
             self.reveal_timer = None
         key, self.revealed = self.revealed, None
-        item = self.items.get(key or "")
-        if item is not None:
+        item = self.items.get(key) if key is not None else None
+        if key is not None and item is not None:
             self.query_one(DataTable).update_cell(key, self.item_column, item_cell(item, item.text))
 
     @on(DataTable.RowHighlighted)
@@ -145,7 +149,7 @@ class HuddleView(TabView):
     def _open(self, key: str | None) -> None:
         item = self.items.get(key or "")
         if item is not None:
-            self.app.jump_to(item.tab, item.record_id)  # type: ignore[attr-defined]
+            self.post_message(OpenRecord(item.tab, item.record_id))
 
     # -- the meeting
 
@@ -157,50 +161,56 @@ class HuddleView(TabView):
         if self.data is None:
             self.say("The huddle is still loading; try again in a moment.", "warning")
             return
-        self.app.push_screen(ReviewScreen(self.data))
+        self.app.push_screen(ReviewScreen(self.ctx, self.data, closed=self.reload))
 
     def action_actions(self) -> None:
-        self.app.push_screen(ActionsScreen(), lambda changed: self.reload() if changed else None)
+        self.app.push_screen(ActionsScreen(self.ctx), lambda changed: self.reload() if changed else None)
 
     def action_past(self) -> None:
-        self.app.push_screen(PastHuddlesScreen())
+        self.app.push_screen(PastHuddlesScreen(self.ctx))
 
     def action_sheet(self) -> None:
-        self._write_sheet(sheet_folder(self.engine))
+        folder, today = sheet_folder(self.ctx), self.ctx.today
+        markdown, page = folder / f"huddle-{today:%Y-%m-%d}.md", folder / f"huddle-{today:%Y-%m-%d}.html"
 
-    @work(thread=True, exclusive=True, group="huddle-sheet")
-    def _write_sheet(self, folder: Path) -> None:
-        try:
-            with read_session(self.engine) as session:
-                h = huddle(session, self.today, privacy=True)
-                actions = huddle_actions.open_actions(session, self.today)
-            sheet = Sheet(folder / f"huddle-{self.today:%Y-%m-%d}.md", folder / f"huddle-{self.today:%Y-%m-%d}.html")
-            sheet.markdown.write_text(huddle_sheet.markdown(h, actions), encoding="utf-8")
-            sheet.html.write_text(huddle_sheet.html(h, actions), encoding="utf-8")
-            with write_session(self.engine) as session:
-                audit.record_export(session, what="huddle", actor=self.app.actor,  # type: ignore[attr-defined]
-                                    now=self.app.now(), details={"file": f"{sheet.html} and {sheet.markdown}",  # type: ignore[attr-defined]
-                                                                 "rows": h.total, "names": False})
-        except SQLAlchemyError as exc:
-            self.app.call_from_thread(self.say, f"Could not read the database ({exc.__class__.__name__})", "error")
+        def write_files(session: Session) -> Sheet:
+            """Read the day and write both files, in the worker (the disk too is kept off the UI thread)."""
+            h = huddle(session, today, privacy=True)
+            actions = huddle_actions.open_actions(session, today)
+            try:
+                markdown.write_text(huddle_sheet.markdown(h, actions), encoding="utf-8")
+                page.write_text(huddle_sheet.html(h, actions), encoding="utf-8")
+            except OSError as exc:
+                return Sheet(markdown, page, error=f"Could not write the sheet in {folder}: {exc.strerror or exc}")
+            return Sheet(markdown, page, h.total)
+
+        self.read(write_files, self._sheet_written, group="huddle-sheet")
+
+    def _sheet_written(self, sheet: Sheet) -> None:
+        if sheet.error:
+            self.say(sheet.error, "error")
             return
-        except OSError as exc:
-            self.app.call_from_thread(self.say, f"Could not write the sheet in {folder}: {exc.strerror or exc}",
-                                      "error")
-            return
-        self.app.call_from_thread(self.say, f"Huddle sheet written: {sheet.html} (and {sheet.markdown.name}); "
-                                  "patient names are masked")
+        ctx = self.ctx
+        self.run_write(lambda session: audit.record_export(
+            session, what="huddle", actor=ctx.actor, now=ctx.now(),
+            details={"file": f"{sheet.html} and {sheet.markdown}", "rows": sheet.items, "names": False}),
+            f"Huddle sheet written: {sheet.html} (and {sheet.markdown.name}); patient names are masked",
+            then=_nothing, group="huddle-sheet-log")
 
 
 def item_cell(item: HuddleItem, text: str) -> Text:
     return plain(("! " if item.urgent else "  ") + text, "bold red" if item.urgent else "")
 
 
-def sheet_folder(engine) -> Path:  # type: ignore[no-untyped-def]
+def _nothing(_: object) -> None:
+    """After the sheet's export is logged: the tab shows nothing of it, so it does not reload."""
+
+
+def sheet_folder(ctx: AppContext) -> Path:
     """Beside the database file when there is one, else (a server's database) in officemgr's own data folder on
     this computer, where the default database would be: never wherever the app happened to be started."""
     from officemgr.dbfile import default_path
     from officemgr.store import sqlite_file
 
-    database = sqlite_file(engine)
+    database = sqlite_file(ctx.engine)
     return database.resolve().parent if database is not None else default_path().parent

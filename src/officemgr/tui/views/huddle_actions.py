@@ -3,10 +3,10 @@ opens one read-only: its sections with what was decided, attendees, notes and th
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -17,9 +17,9 @@ from officemgr.services import huddle_actions
 from officemgr.services.common import ServiceError
 from officemgr.services.format import days_from_now, plural
 from officemgr.services.huddle_actions import ActionRow, HuddleSummary, PastHuddle
-from officemgr.store import read_session
-from officemgr.tui.widgets.base import plain, select_key, selected_key
-from officemgr.tui.widgets.screen_work import ScreenWork
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import Session
+from officemgr.tui.widgets.base import ListScreen, plain, select_key, selected_key
 
 OVERDUE_STYLE = "bold red"
 LIST_CSS = """
@@ -30,13 +30,13 @@ LIST_CSS = """
 """
 
 
-def due_text(row: ActionRow, today) -> Text:  # type: ignore[no-untyped-def]
+def due_text(row: ActionRow, today: date) -> Text:
     days = (row.due - today).days
     text = f"{row.due:%m/%d/%Y} · {days_from_now(days)}"
     return Text(text, style=OVERDUE_STYLE if row.overdue else "")
 
 
-class ActionsScreen(ScreenWork, ModalScreen[bool]):
+class ActionsScreen(ListScreen):
     """Every open action, by owner then due date; overdue ones red. Dismisses with True if any was done."""
 
     DEFAULT_CSS = LIST_CSS.format(name="ActionsScreen")
@@ -45,9 +45,8 @@ class ActionsScreen(ScreenWork, ModalScreen[bool]):
         Binding("d", "done", "Mark done", id="huddle_actions_done"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.changed = False
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx)
         self.rows: dict[str, ActionRow] = {}
 
     def compose(self) -> ComposeResult:
@@ -64,11 +63,10 @@ class ActionsScreen(ScreenWork, ModalScreen[bool]):
         self.reload()
 
     def fetch(self, session: Session) -> list[ActionRow]:
-        return sorted(huddle_actions.open_actions(session, self.today), key=lambda r: (r.owner, r.due, r.action_id))
+        return sorted(huddle_actions.open_actions(session, self.ctx.today),
+                      key=lambda r: (r.owner, r.due, r.action_id))
 
-    def _deliver(self, rows: list[ActionRow]) -> None:
-        if not self.is_mounted:
-            return
+    def show(self, rows: list[ActionRow]) -> None:
         table = self.query_one(DataTable)
         keep = selected_key(table)
         table.clear()
@@ -76,7 +74,7 @@ class ActionsScreen(ScreenWork, ModalScreen[bool]):
         for row in rows:
             self.rows[str(row.action_id)] = row
             style = OVERDUE_STYLE if row.overdue else ""
-            table.add_row(plain(row.owner, style), plain(row.what, style), due_text(row, self.today),
+            table.add_row(plain(row.owner, style), plain(row.what, style), due_text(row, self.ctx.today),
                           Text(f"{row.created_on:%m/%d/%Y}"), key=str(row.action_id))
         if not select_key(table, keep) and table.row_count:
             table.move_cursor(row=0)
@@ -96,13 +94,13 @@ class ActionsScreen(ScreenWork, ModalScreen[bool]):
         if row is None:
             self.say("No open action to mark done.", "warning")
             return
-        now, actor, today = self.app.now(), self.app.actor, self.today  # type: ignore[attr-defined]
-        self._write(lambda s: huddle_actions.complete_action(s, row.action_id, today=today, now=now, actor=actor,
-                                                             expected_version=row.version),
-                    f"Done: {row.what}")
+        ctx = self.ctx
+        self.run_write(lambda s: huddle_actions.complete_action(s, row.action_id, today=ctx.today, now=ctx.now(),
+                                                                actor=ctx.actor, expected_version=row.version),
+                       f"Done: {row.what}")
 
 
-class PastHuddlesScreen(ScreenWork, ModalScreen[None]):
+class PastHuddlesScreen(ListScreen):
     """Finished huddles, newest first; enter opens one read-only."""
 
     DEFAULT_CSS = LIST_CSS.format(name="PastHuddlesScreen")
@@ -111,9 +109,8 @@ class PastHuddlesScreen(ScreenWork, ModalScreen[None]):
         Binding("enter", "open", "Open", id="huddle_past_open"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.changed = False
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx)
         self.rows: dict[str, HuddleSummary] = {}
 
     def compose(self) -> ComposeResult:
@@ -132,9 +129,7 @@ class PastHuddlesScreen(ScreenWork, ModalScreen[None]):
     def fetch(self, session: Session) -> list[HuddleSummary]:
         return huddle_actions.past(session)
 
-    def _deliver(self, rows: list[HuddleSummary]) -> None:
-        if not self.is_mounted:
-            return
+    def show(self, rows: list[HuddleSummary]) -> None:
         table = self.query_one(DataTable)
         table.clear()
         self.rows = {}
@@ -150,7 +145,7 @@ class PastHuddlesScreen(ScreenWork, ModalScreen[None]):
         self.query_one("#past-title", Label).update(title)
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        self.dismiss(self.changed)
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:
@@ -159,20 +154,24 @@ class PastHuddlesScreen(ScreenWork, ModalScreen[None]):
 
     def action_open(self) -> None:
         row = self.rows.get(selected_key(self.query_one(DataTable)) or "")
-        if row is not None:
-            self._load(row.huddle_id)
-
-    @work(thread=True, exclusive=True, group="huddle-past")
-    def _load(self, huddle_id: int) -> None:
-        try:
-            with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
-                detail = huddle_actions.past_detail(session, huddle_id)
-        except (ServiceError, SQLAlchemyError) as exc:
-            message = str(exc) if isinstance(exc, ServiceError) else f"Could not read the database " \
-                                                                     f"({exc.__class__.__name__})"
-            self.app.call_from_thread(self.say, message, "error")
+        if row is None:
             return
-        self.app.call_from_thread(self.app.push_screen, PastHuddleScreen(detail))
+        huddle_id = row.huddle_id
+
+        def fetch(session: Session) -> PastHuddle | str:
+            """The huddle, or why it cannot be shown."""
+            try:
+                return huddle_actions.past_detail(session, huddle_id)
+            except ServiceError as exc:
+                return str(exc)
+
+        self.read(fetch, self._open, group="huddle-past")
+
+    def _open(self, detail: PastHuddle | str) -> None:
+        if isinstance(detail, str):
+            self.say(detail, "error")
+        else:
+            self.app.push_screen(PastHuddleScreen(detail))
 
 
 OUTCOME_MARK = {"reviewed": "✓", "action": "→ action", "snoozed": "z snoozed", "": "· not reviewed"}

@@ -7,25 +7,28 @@ back to the same item), `n`/`p` or arrows move without deciding, `f` finish. Sta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
-from textual import work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
-from officemgr.models.huddle import ReviewOutcome
-from officemgr.services import huddle_actions, staff
-from officemgr.services.common import ServiceError, database_refusal
+from officemgr.models.huddle import ActionCreate, HuddleFinish, ReviewOutcome
+from officemgr.services import huddle_actions
+from officemgr.services.common import BUSY
 from officemgr.services.format import plural
 from officemgr.services.huddle import Huddle, HuddleItem
-from officemgr.store import read_session, write_session
-from officemgr.tui.forms.huddle import ActionForm, FinishForm, SnoozeForm
+from officemgr.services.huddle_actions import ReviewStart
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import DatabaseWork, Refused, Session
+from officemgr.tui.forms.huddle import ActionForm, FinishForm, SnoozeForm, Until
+from officemgr.tui.messages import OpenRecord
 from officemgr.tui.widgets.base import plain
 
 SCREEN_NAME = "huddle-review"
@@ -40,16 +43,11 @@ class Step:
     item: HuddleItem
 
 
-@dataclass(frozen=True)
-class Started:
-    huddle_id: int
-    started_at: object
-    outcomes: dict[str, ReviewOutcome]
-    staff: list[tuple[str, int]]
-    attendees: str
+# How services.common.database_refusal words a write the database itself refused (not a ServiceError).
+DATABASE_REFUSED = "the database did not take this change"
 
 
-class ReviewScreen(Screen[bool]):
+class ReviewScreen(DatabaseWork, Screen[bool]):
     DEFAULT_CSS = """
     ReviewScreen { align: center middle; }
     ReviewScreen > .review { width: 90%; max-width: 130; height: auto; border: thick $accent;
@@ -71,13 +69,16 @@ class ReviewScreen(Screen[bool]):
         Binding("escape", "leave", "Leave review", id="review_leave"),
     ]
 
-    def __init__(self, data: Huddle) -> None:
+    def __init__(self, ctx: AppContext, data: Huddle, *, closed: Callable[[], object]) -> None:
+        """`closed`: called when the review ends (saved or left), so the Huddle tab reloads."""
         super().__init__()
+        self.ctx = ctx
         self.data = data
+        self.closed = closed
         self.steps = [Step(s.title, item) for s in data.sections for item in s.items]
         self.index = 0
         self.huddle_id: int | None = None
-        self.started_at = None
+        self.started_at: datetime | None = None
         self.outcomes: dict[str, ReviewOutcome] = {}
         self.staff: list[tuple[str, int]] = []
         self.attendees = ""
@@ -105,48 +106,35 @@ class ReviewScreen(Screen[bool]):
 
     # -- database work
 
-    @work(thread=True, exclusive=True, group="review-start")
     def _start(self) -> None:
-        app = self.app
-        try:
-            with write_session(app.engine) as session:  # type: ignore[attr-defined]
-                record = huddle_actions.start(session, self.data.today, now=app.now(),  # type: ignore[attr-defined]
-                                              actor=app.actor)  # type: ignore[attr-defined]
-                huddle_id, started_at = record.id, record.started_at
-            with read_session(app.engine) as session:  # type: ignore[attr-defined]
-                started = Started(huddle_id, started_at, dict(huddle_actions.reviewed(session, huddle_id)),
-                                  *_people(session, self.data.today))
-        except ServiceError as exc:
-            app.call_from_thread(self._cannot_start, str(exc))
-            return
-        except SQLAlchemyError as exc:
-            app.call_from_thread(self._cannot_start, f"Could not start the huddle: {database_refusal(exc)}")
-            return
-        app.call_from_thread(self._started, started)
+        ctx, today = self.ctx, self.data.today
+        self.run_write(lambda session: huddle_actions.start_review(session, today, now=ctx.now(), actor=ctx.actor),
+                       then=self._started, group="review-start")
 
-    def _cannot_start(self, message: str) -> None:
-        self.app.notify(message, severity="error", markup=False)
+    def on_refused(self, message: Refused) -> None:
+        if self.huddle_id is not None:  # a decision was not saved
+            super().on_refused(message)
+            return
+        text = message.message
+        if text == BUSY or text.startswith(DATABASE_REFUSED):
+            text = f"Could not start the huddle: {text}"
+        self.say(text, "error")
         self.dismiss(False)
 
-    def _started(self, started: Started) -> None:
+    def _started(self, started: ReviewStart) -> None:
         self.huddle_id = started.huddle_id
         self.started_at = started.started_at
-        self.outcomes = started.outcomes
-        self.staff = started.staff
-        self.attendees = started.attendees
+        self.outcomes = dict(started.outcomes)
+        self.staff = started.owners
+        self.attendees = started.on_shift
         undecided = next((n for n, step in enumerate(self.steps) if step.item.key not in self.outcomes), None)
         self.index = undecided if undecided is not None else 0
         self.refresh_step()
 
-    @work(thread=True, group="review-mark")
-    def _mark(self, key: str, outcome: ReviewOutcome) -> None:
-        app = self.app
-        try:
-            with write_session(app.engine) as session:  # type: ignore[attr-defined]
-                huddle_actions.mark(session, self.huddle_id, key, outcome, now=app.now())  # type: ignore[arg-type, attr-defined]
-        except (ServiceError, SQLAlchemyError) as exc:
-            message = str(exc) if isinstance(exc, ServiceError) else database_refusal(exc)
-            app.call_from_thread(self.app.notify, message, severity="error", markup=False)
+    def _mark(self, huddle_id: int, key: str, outcome: ReviewOutcome) -> None:
+        ctx = self.ctx
+        self.run_write(lambda session: huddle_actions.mark(session, huddle_id, key, outcome, now=ctx.now()),
+                       then=_nothing, group="review-mark")
 
     # -- showing
 
@@ -158,7 +146,7 @@ class ReviewScreen(Screen[bool]):
         actions = sum(1 for o in self.outcomes.values() if o is ReviewOutcome.action)
         minutes = 0
         if self.started_at is not None:
-            minutes = max(0, int((self.app.now() - self.started_at).total_seconds() // 60))  # type: ignore[attr-defined, operator]
+            minutes = max(0, int((self.ctx.now() - self.started_at).total_seconds() // 60))
         return (f"{len(self.outcomes)} of {len(self.steps)} reviewed · {plural(actions, 'action')} · "
                 f"{minutes} min")
 
@@ -186,18 +174,21 @@ class ReviewScreen(Screen[bool]):
 
     # -- keys
 
-    def _ready(self) -> Step | None:
+    def _ready(self) -> tuple[int, Step] | None:
+        """The running huddle's id and the step on screen; None (and why, if it is still starting) otherwise."""
         if self.huddle_id is None:
-            self.app.notify("Starting the huddle, one moment…", markup=False)
+            self.say("Starting the huddle, one moment…")
             return None
-        return self.step
+        step = self.step
+        return (self.huddle_id, step) if step is not None else None
 
     def action_decide(self, outcome: str) -> None:
-        step = self._ready()
-        if step is None:
+        ready = self._ready()
+        if ready is None:
             return
+        huddle_id, step = ready
         self.outcomes[step.item.key] = ReviewOutcome(outcome)
-        self._mark(step.item.key, ReviewOutcome(outcome))
+        self._mark(huddle_id, step.item.key, ReviewOutcome(outcome))
         self._advance()
 
     def _advance(self) -> None:
@@ -214,26 +205,43 @@ class ReviewScreen(Screen[bool]):
         self.refresh_step()
 
     def action_assign(self) -> None:
-        step = self._ready()
-        if step is None:
+        ready = self._ready()
+        if ready is None:
             return
+        huddle_id, step = ready
         if not self.staff:
-            self.app.notify("No active staff to assign to: add staff first.", severity="warning", markup=False)
+            self.say("No active staff to assign to: add staff first.", "warning")
             return
-        form = ActionForm(self.data.today, what=step.item.text, item_key=step.item.key, staff=self.staff,
-                          huddle_id=self.huddle_id)
+        ctx, key = self.ctx, step.item.key
+
+        def save(session: Session, model: ActionCreate) -> None:
+            now = ctx.now()
+            huddle_actions.add_action(session, model, today=ctx.today, now=now, actor=ctx.actor, huddle_id=huddle_id)
+            if key:
+                huddle_actions.mark(session, huddle_id, key, ReviewOutcome.action, now=now)
+
+        form = ActionForm(ctx, save, what=step.item.text, item_key=key, staff=self.staff)
         self.app.push_screen(form, lambda saved: self._after(saved, step, ReviewOutcome.action))
 
     def action_snooze(self) -> None:
-        step = self._ready()
-        if step is not None:
-            form = SnoozeForm(self.data.today, text=step.item.text, item_key=step.item.key, huddle_id=self.huddle_id)
-            self.app.push_screen(form, lambda saved: self._after(saved, step, ReviewOutcome.snoozed))
+        ready = self._ready()
+        if ready is None:
+            return
+        huddle_id, step = ready
+        ctx, key = self.ctx, step.item.key
+
+        def save(session: Session, model: Until) -> None:
+            now = ctx.now()
+            huddle_actions.snooze(session, key, model.until, today=ctx.today, now=now, actor=ctx.actor)
+            huddle_actions.mark(session, huddle_id, key, ReviewOutcome.snoozed, now=now)
+
+        form = SnoozeForm(ctx, save, text=step.item.text)
+        self.app.push_screen(form, lambda saved: self._after(saved, step, ReviewOutcome.snoozed))
 
     def _after(self, saved: bool | None, step: Step, outcome: ReviewOutcome) -> None:
         if saved:
             self.outcomes[step.item.key] = outcome
-            self.app.notify("Action assigned" if outcome is ReviewOutcome.action else "Snoozed", markup=False)
+            self.say("Action assigned" if outcome is ReviewOutcome.action else "Snoozed")
             self._advance()
 
     def action_open(self) -> None:
@@ -244,26 +252,31 @@ class ReviewScreen(Screen[bool]):
         if not app.is_screen_installed(SCREEN_NAME):
             app.install_screen(self, name=SCREEN_NAME)
         app.pop_screen()
-        app.jump_to(step.item.tab, step.item.record_id)  # type: ignore[attr-defined]
+        # To the app itself: this screen, popped, no longer passes messages up.
+        app.post_message(OpenRecord(step.item.tab, step.item.record_id))
         add_back_key(app)
 
     def action_actions(self) -> None:
         from officemgr.tui.views.huddle_actions import ActionsScreen
 
-        self.app.push_screen(ActionsScreen())
+        self.app.push_screen(ActionsScreen(self.ctx))
 
     def action_finish(self) -> None:
         if self.huddle_id is None or self.busy:
             return
         self.busy = True
-        self.app.push_screen(FinishForm(self.huddle_id, self.data, self.attendees), self._finished)
+        ctx, huddle_id, snapshot = self.ctx, self.huddle_id, self.data
+
+        def save(session: Session, model: HuddleFinish) -> None:
+            huddle_actions.finish(session, huddle_id, model, snapshot, now=ctx.now(), actor=ctx.actor)
+
+        self.app.push_screen(FinishForm(ctx, save, self.attendees), self._finished)
 
     def _finished(self, saved: bool | None) -> None:
         self.busy = False
         if saved:
             self.finished = True
-            self.app.notify(f"Huddle saved: {len(self.outcomes)} of {plural(len(self.steps), 'item')} reviewed",
-                            markup=False)
+            self.say(f"Huddle saved: {len(self.outcomes)} of {plural(len(self.steps), 'item')} reviewed")
             self._close(True)
 
     def action_leave(self) -> None:
@@ -274,24 +287,21 @@ class ReviewScreen(Screen[bool]):
         self.dismiss(saved)
         # Popped first (a screen on the stack cannot be uninstalled); uninstalled, it is then removed.
         app.uninstall_screen(SCREEN_NAME)
-        app.view("huddle").reload()  # type: ignore[attr-defined]
+        self.closed()
 
 
-def _people(session: Session, today) -> tuple[list[tuple[str, int]], str]:  # type: ignore[no-untyped-def]
-    """Owner options (active staff) and today's staff on shift, for the attendees line."""
-    options = [(person.name, person.id) for person in staff.active_staff(session)]
-    on_shift = ", ".join(row.name for row in staff.roster_day(session, today) if row.working)
-    return options, on_shift
+def _nothing(_: object) -> None:
+    """After a decision is saved: nothing more to show (the screen moved on when it was made)."""
 
 
-def add_back_key(app) -> None:  # type: ignore[no-untyped-def]
+def add_back_key(app: App[Any]) -> None:
     """While the review waits behind a jump, escape on the main screen brings it back."""
     main = app.screen_stack[0]
     main._bindings.bind("escape", BACK_ACTION, "Back to the huddle review", priority=True)
     main.refresh_bindings()
 
 
-def drop_back_key(app) -> None:  # type: ignore[no-untyped-def]
+def drop_back_key(app: App[Any]) -> None:
     main = app.screen_stack[0]
     keys = main._bindings.key_to_bindings
     kept = [b for b in keys.get("escape", []) if b.action != BACK_ACTION]

@@ -1,7 +1,7 @@
 """The vaccine temperature log: one unit's readings for the last 30 days, its missing workdays, and keys to
 log a reading (l), switch unit (p) and add a unit (a).
 
-`TemperatureScreen(unit_id=None)` is pushed by the app; it dismisses with True when it saved anything.
+`TemperatureScreen(ctx, unit_id=None)` is pushed by the Compliance tab; it dismisses with True when it saved anything.
 An out-of-range reading opens an incident (a temperature Concern) and the screen says so.
 """
 
@@ -11,22 +11,19 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
-from textual.worker import get_current_worker
 
 from officemgr.models import ConcernStatus
 from officemgr.services import temperature
 from officemgr.services.format import plural
-from officemgr.services.temperature import LogRow, UnitRow, degrees
-from officemgr.store import read_session
+from officemgr.services.temperature import LogRow, ReadingCreate, ReadingResult, UnitCreate, UnitRow, degrees
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import Session
 from officemgr.tui.forms.temperature import TemperatureForm, UnitForm
-from officemgr.tui.widgets.base import plain, unreadable
+from officemgr.tui.widgets.base import ListScreen, plain
 
 LOG_DAYS = 30
 OUT_STYLE = "bold red"
@@ -42,7 +39,7 @@ class LogData:
     others_missing: dict[str, int]  # other units: name -> missing workdays (today left out)
 
 
-class TemperatureScreen(ModalScreen[bool]):
+class TemperatureScreen(ListScreen):
     DEFAULT_CSS = """
     TemperatureScreen > .temperature {
         width: 95%;
@@ -69,21 +66,10 @@ class TemperatureScreen(ModalScreen[bool]):
         Binding("a", "add_unit", "Add unit", id="temperature_add_unit"),
     ]
 
-    def __init__(self, unit_id: int | None = None) -> None:
-        super().__init__()
+    def __init__(self, ctx: AppContext, unit_id: int | None = None) -> None:
+        super().__init__(ctx)
         self.unit_id = unit_id
         self.data: LogData | None = None
-        self.changed = False
-
-    # -- app context
-
-    @property
-    def today(self) -> date:
-        return self.app.today  # type: ignore[attr-defined, no-any-return]
-
-    def say(self, message: str, severity: str = "information", timeout: float | None = None) -> None:
-        self.app.notify(message, severity=severity, markup=False,  # type: ignore[arg-type]
-                        **({"timeout": timeout} if timeout else {}))
 
     # -- layout
 
@@ -105,34 +91,24 @@ class TemperatureScreen(ModalScreen[bool]):
 
     # -- loading
 
-    @work(thread=True, exclusive=True, group="temperature-load")
-    def reload(self) -> None:
-        today = self.today
+    def fetch(self, session: Session) -> LogData:
+        today = self.ctx.today
         first = today - timedelta(days=LOG_DAYS - 1)
-        try:
-            with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
-                units = temperature.units(session)
-                ids = [u.id for u in units]
-                if self.unit_id not in ids:
-                    self.unit_id = ids[0] if ids else None
-                shown = next((u for u in units if u.id == self.unit_id), None)
-                rows = temperature.log_for(session, shown.id, first, today) if shown else []
-                missing = temperature.missing_readings(session, first, today)
-        except SQLAlchemyError as exc:
-            self.app.call_from_thread(self.say, unreadable(exc), "error")
-            return
+        units = temperature.units(session)
+        # The unit asked for, or the first one when it is gone (or none was asked for).
+        shown = next((u for u in units if u.id == self.unit_id), units[0] if units else None)
+        rows = temperature.log_for(session, shown.id, first, today) if shown else []
+        missing = temperature.missing_readings(session, first, today)
         others: dict[str, int] = {}
         for unit, day in missing:
             if shown is not None and unit.id != shown.id and day != today:
                 others[unit.name] = others.get(unit.name, 0) + 1
-        data = LogData(units, shown, rows, [d for u, d in missing if shown is not None and u.id == shown.id], others)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._deliver, data)
+        return LogData(units, shown, rows, [d for u, d in missing if shown is not None and u.id == shown.id],
+                       others)
 
-    def _deliver(self, data: LogData) -> None:
-        if not self.is_mounted:
-            return
+    def show(self, data: LogData) -> None:
         self.data = data
+        self.unit_id = data.unit.id if data.unit is not None else None
         unit = data.unit
         head = self.query_one("#temp-unit", Static)
         if unit is None:
@@ -157,7 +133,7 @@ class TemperatureScreen(ModalScreen[bool]):
         self.query_one("#temp-missing", Static).update(self._missing_text(data))
 
     def _missing_text(self, data: LogData) -> Text:
-        today = self.today
+        today = self.ctx.today
         past = [d for d in data.missing if d != today]
         text = Text()
         if data.unit is None:
@@ -195,35 +171,45 @@ class TemperatureScreen(ModalScreen[bool]):
         if not self.data.units:
             self.say("There is no fridge or freezer to log yet: press a to add one.", "warning")
             return
-        form = TemperatureForm(self.data.units, unit_id=self.unit_id, now=self.app.now())  # type: ignore[attr-defined]
-        self.app.push_screen(form, lambda saved: self._logged(form, saved))
+        ctx = self.ctx
+
+        def save(session: Session, model: ReadingCreate) -> ReadingResult:
+            return temperature.log_reading(session, model, now=ctx.now(), actor=ctx.actor)
+
+        form = TemperatureForm(ctx, save, self.data.units, unit_id=self.unit_id, now=ctx.now())
+        self.app.push_screen(form, lambda saved: self._logged(form.result if saved else None))
 
     def action_add_unit(self) -> None:
-        form = UnitForm()
-        self.app.push_screen(form, lambda saved: self._added(form, saved))
+        ctx = self.ctx
+
+        def save(session: Session, model: UnitCreate) -> UnitRow:
+            return temperature.add_unit(session, model, now=ctx.now(), actor=ctx.actor)
+
+        form = UnitForm(ctx, save)
+        self.app.push_screen(form, lambda saved: self._added(form.result if saved else None))
 
     # -- after a form
 
-    def _logged(self, form: TemperatureForm, saved: bool | None) -> None:
-        result = form.result
-        if not saved or result is None:
+    def _logged(self, result: object) -> None:
+        if not isinstance(result, ReadingResult):
             return
         self.changed = True
         reading = result.reading
         self.unit_id = reading.unit_id
         if result.concern is not None:
-            self.say(f"OUT OF RANGE: {result.concern.summary}. Incident #{result.concern.id} was opened: act now "
-                     "(label the vaccines 'do not use', call the manufacturer). It can only be closed with a note "
-                     "of the action taken.", "error", timeout=30)
+            # Longer than a notification's usual few seconds: this one asks for action now.
+            self.app.notify(f"OUT OF RANGE: {result.concern.summary}. Incident #{result.concern.id} was opened: act "
+                            "now (label the vaccines 'do not use', call the manufacturer). It can only be closed "
+                            "with a note of the action taken.", severity="error", timeout=30, markup=False)
         else:
             self.say(f"Reading logged: {degrees(reading.reading_c)} at {reading.at:%H:%M}.")
         self.reload()
 
-    def _added(self, form: UnitForm, saved: bool | None) -> None:
-        if not saved or form.unit_id is None:
+    def _added(self, unit: object) -> None:
+        if not isinstance(unit, UnitRow):
             return
         self.changed = True
-        self.unit_id = form.unit_id
+        self.unit_id = unit.id
         self.say("Unit added; log its first reading with l.")
         self.reload()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import DataTable
@@ -19,7 +20,7 @@ def month_span(day: date) -> tuple[date, date]:
     return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
-def fill_month(table: DataTable, month: date, due: dict[date, list[DueOn]], today: date) -> None:  # type: ignore[type-arg]
+def fill_month(table: DataTable[Any], month: date, due: dict[date, list[DueOn]], today: date) -> None:
     table.cursor_type = "cell"
     for name in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"):
         table.add_column(name, width=CELL_WIDTH)
