@@ -147,7 +147,7 @@ async def test_the_grid_is_redrawn_only_when_the_shown_day_changed(demo_engine) 
         with write_session(demo_engine) as session:  # a booking four weeks on: nothing on this day changed
             schedule.book(session, AppointmentCreate(patient_id=patient.id, provider_id=booked.provider_id,
                                                      type_id=kind.id, day=FAR, start_time="09:00",
-                                                     minutes=kind.minutes), now=app.now(), actor="desk")
+                                                     minutes=kind.minutes), now=app.ctx.now(), actor="desk")
         view.reload()
         await settle(pilot)
         assert all(a is b for old, new in zip(before, [grid.get_row_at(r) for r in range(grid.row_count)],
@@ -227,7 +227,7 @@ async def test_slot_finder_lists_open_slots_and_books_one(demo_engine) -> None: 
         table = finder.query_one(DataTable)
         assert table.row_count == 12
         first = finder.slots[0]
-        assert first.start >= app.now()
+        assert first.start >= app.ctx.now()
         table.focus()
         await pilot.press("enter")
         await settle(pilot)

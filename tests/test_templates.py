@@ -91,7 +91,7 @@ async def test_template_screen_edits_hours_and_refuses_a_bad_block(demo_engine) 
     app = make_app(demo_engine, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.push_screen(TemplateScreen(provider.id))
+        app.push_screen(TemplateScreen(app.ctx, provider.id))
         await settle(pilot)
         screen = app.screen
         hours = screen.query_one("#hours", DataTable)

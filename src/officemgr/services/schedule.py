@@ -154,9 +154,21 @@ class BookingChoices:
     types: list[TypeChoice]
 
 
+def provider_choices(session: Session) -> list[Choice]:
+    """The active providers, by name."""
+    choices = []
+    for p in providers(session):
+        assert p.id is not None
+        choices.append(Choice(p.id, p.name))
+    return choices
+
+
 def booking_choices(session: Session) -> BookingChoices:
-    return BookingChoices([Choice(p.id, p.name) for p in providers(session)],
-                          [TypeChoice(t.id, t.name, t.minutes) for t in appointment_types(session)])
+    types = []
+    for t in appointment_types(session):
+        assert t.id is not None
+        types.append(TypeChoice(t.id, t.name, t.minutes))
+    return BookingChoices(provider_choices(session), types)
 
 
 def _appointments(session: Session, first: date, days: int, provider_id: int | None = None
@@ -418,13 +430,73 @@ def move(
     return appt
 
 
-def history(session: Session, appt_id: int) -> list[AppointmentEvent]:
-    return list(session.exec(
-        select(AppointmentEvent).where(AppointmentEvent.appointment_id == appt_id).order_by(AppointmentEvent.id)
-    ))
+@dataclass(frozen=True)
+class EventRow:
+    """One step of an appointment's history (booked, a status change, a move, an undo)."""
+
+    at: datetime
+    actor: str
+    kind: EventKind
+    from_status: str
+    to_status: str
+    from_start: datetime | None
+    to_start: datetime | None
+    note: str
 
 
-def waiting_minutes(events: list[AppointmentEvent]) -> int | None:
+def history(session: Session, appt_id: int) -> list[EventRow]:
+    return [
+        EventRow(e.at, e.actor, e.kind, e.from_status, e.to_status, e.from_start, e.to_start, e.note)
+        for e in session.exec(select(AppointmentEvent).where(AppointmentEvent.appointment_id == appt_id)
+                              .order_by(col(AppointmentEvent.id)))
+    ]
+
+
+@dataclass(frozen=True)
+class AppointmentDetail:
+    """One appointment as its window shows it: who, when, status, and its timed history."""
+
+    id: int
+    patient_name: str
+    phone: str
+    dob: date
+    provider_name: str
+    type_name: str
+    start: datetime
+    end: datetime
+    status: ApptStatus
+    double_booked: bool
+    reason: str
+    cancel_reason: str
+    verified_on: date | None
+    verified_by: str
+    events: list[EventRow]
+
+
+def appointment_detail(session: Session, appt_id: int) -> AppointmentDetail | None:
+    """The appointment with its patient, provider, type and history; None when it no longer exists."""
+    appt = session.get(Appointment, appt_id)
+    if appt is None:
+        return None
+    patient = session.get(Patient, appt.patient_id)
+    provider = session.get(Staff, appt.provider_id)
+    kind = session.get(AppointmentType, appt.type_id)
+    assert patient is not None and provider is not None and kind is not None  # foreign keys
+    return AppointmentDetail(
+        id=appt_id, patient_name=patient.name, phone=patient.phone, dob=patient.dob, provider_name=provider.name,
+        type_name=kind.name, start=appt.start, end=appt.end, status=appt.status, double_booked=appt.double_booked,
+        reason=appt.reason, cancel_reason=appt.cancel_reason, verified_on=appt.verified_on,
+        verified_by=appt.verified_by, events=history(session, appt_id),
+    )
+
+
+def appointment_day(session: Session, appt_id: int) -> date | None:
+    """The day the appointment is on; None when it no longer exists."""
+    start = session.exec(select(Appointment.start).where(Appointment.id == appt_id)).first()
+    return start.date() if start is not None else None
+
+
+def waiting_minutes(events: list[EventRow]) -> int | None:
     """Minutes from arrival to rooming (the wait in the waiting room), when both happened."""
     arrived = next((e.at for e in reversed(events) if e.to_status == ApptStatus.arrived.value), None)
     roomed = next((e.at for e in reversed(events) if e.to_status == ApptStatus.in_room.value), None)

@@ -72,12 +72,33 @@ class TypeInput(BaseModel):
 
 
 @dataclass(frozen=True)
+class Hours:
+    """A provider's hours on one weekday."""
+
+    weekday: int
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class BlockRow:
+    """A block every `weekday`, or an exception on one `day` (exactly one of the two is set)."""
+
+    id: int
+    weekday: int | None
+    day: date | None
+    start: time
+    end: time
+    reason: str
+
+
+@dataclass(frozen=True)
 class Template:
     provider_id: int
     provider_name: str
-    hours: dict[int, ProviderHours]
-    weekly_blocks: list[ScheduleBlock]
-    exceptions: list[ScheduleBlock]
+    hours: dict[int, Hours]
+    weekly_blocks: list[BlockRow]
+    exceptions: list[BlockRow]
 
 
 def template(session: Session, provider_id: int, today: date) -> Template:
@@ -85,10 +106,14 @@ def template(session: Session, provider_id: int, today: date) -> Template:
     provider = session.get(Staff, provider_id)
     if provider is None:
         raise ServiceError("that provider no longer exists — reload")
-    hours = {h.weekday: h for h in session.exec(select(ProviderHours).where(ProviderHours.provider_id == provider_id))}
-    blocks = session.exec(select(ScheduleBlock).where(ScheduleBlock.provider_id == provider_id)).all()
-    weekly = sorted((b for b in blocks if b.weekday is not None), key=lambda b: (b.weekday, b.start))
-    dated = sorted((b for b in blocks if b.day is not None and b.day >= today), key=lambda b: (b.day, b.start))
+    hours = {h.weekday: Hours(h.weekday, h.start, h.end)
+             for h in session.exec(select(ProviderHours).where(ProviderHours.provider_id == provider_id))}
+    blocks = []
+    for b in session.exec(select(ScheduleBlock).where(ScheduleBlock.provider_id == provider_id)):
+        assert b.id is not None
+        blocks.append(BlockRow(b.id, b.weekday, b.day, b.start, b.end, b.reason))
+    weekly = sorted((b for b in blocks if b.weekday is not None), key=lambda b: (b.weekday or 0, b.start))
+    dated = sorted((b for b in blocks if b.day is not None and b.day >= today), key=lambda b: (b.day or today, b.start))
     return Template(provider_id, provider.name, hours, weekly, dated)
 
 
