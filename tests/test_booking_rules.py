@@ -208,11 +208,16 @@ def test_status_changes_are_timed_and_give_the_waiting_time(session, desk):
 
 def test_cancel_keeps_its_reason_and_undo_restores_it(session, desk):
     appt = schedule.book(session, booking(desk), now=NOW, actor=ACTOR)
-    schedule.set_status(session, appt.id, ApptStatus.cancelled, now=NOW, actor=ACTOR, expected_version=1,
-                        reason="Patient is sick")
-    assert (appt.status, appt.cancel_reason) == (ApptStatus.cancelled, "Patient is sick")
-    schedule.undo_last(session, appt.id, now=NOW, actor=ACTOR, expected_version=2)
-    assert (appt.status, appt.cancel_reason, appt.version) == (ApptStatus.booked, "", 3)
+    cancelled = schedule.set_status(session, appt.id, ApptStatus.cancelled, now=NOW, actor=ACTOR,
+                                    expected_version=1, reason="Patient is sick")
+    assert (cancelled.status, cancelled.cancel_reason, cancelled.version) == (ApptStatus.cancelled,
+                                                                              "Patient is sick", 2)
+    stored = session.get(Appointment, appt.id)
+    assert (stored.status, stored.cancel_reason) == (ApptStatus.cancelled, "Patient is sick")
+    undone = schedule.undo_last(session, appt.id, now=NOW, actor=ACTOR, expected_version=2)
+    assert (undone.status, undone.cancel_reason, undone.version) == (ApptStatus.booked, "", 3)
+    session.refresh(stored)
+    assert (stored.status, stored.cancel_reason, stored.version) == (ApptStatus.booked, "", 3)
     assert schedule.history(session, appt.id)[-1].kind is EventKind.undo
 
 
@@ -221,10 +226,12 @@ def test_undo_walks_back_one_change_at_a_time_and_then_refuses(session, desk):
     schedule.move(session, appt.id, start=at(10), provider_id=desk["hopper"].id, now=NOW, actor=ACTOR,
                   expected_version=1)
     schedule.set_status(session, appt.id, ApptStatus.arrived, now=NOW, actor=ACTOR, expected_version=2)
-    schedule.undo_last(session, appt.id, now=NOW, actor=ACTOR, expected_version=3)
-    assert (appt.status, appt.start) == (ApptStatus.booked, at(10))
-    schedule.undo_last(session, appt.id, now=NOW, actor=ACTOR, expected_version=4)
-    assert (appt.start, appt.end) == (at(9), at(9, 15))
+    undone = schedule.undo_last(session, appt.id, now=NOW, actor=ACTOR, expected_version=3)
+    assert (undone.status, undone.start) == (ApptStatus.booked, at(10))
+    undone = schedule.undo_last(session, appt.id, now=NOW, actor=ACTOR, expected_version=4)
+    assert (undone.start, undone.end) == (at(9), at(9, 15))
+    stored = session.get(Appointment, appt.id)
+    assert (stored.status, stored.start, stored.end, stored.version) == (ApptStatus.booked, at(9), at(9, 15), 5)
     with pytest.raises(ServiceError, match="nothing to undo"):
         schedule.undo_last(session, appt.id, now=NOW, actor=ACTOR, expected_version=5)
 

@@ -21,7 +21,8 @@ from officemgr.models import (
 from officemgr.services import frontdesk
 from officemgr.store import read_session, write_session
 from officemgr.tui.app import make_app
-from officemgr.tui.views.frontdesk import FrontDeskScreen, open_waitlist_offer
+from officemgr.tui.context import AppContext
+from officemgr.tui.views.frontdesk import FrontDeskScreen
 from ui_support import SIZE, TODAY, settle
 
 TUESDAY = datetime(2026, 11, 24).date()
@@ -44,7 +45,7 @@ async def test_reminder_keys_record_the_call(demo_engine) -> None:  # type: igno
     results: list[bool | None] = []
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.push_screen(FrontDeskScreen(), results.append)
+        app.push_screen(FrontDeskScreen(app.ctx), results.append)
         await settle(pilot)
         screen = app.screen
         table = screen.query_one("#fd-reminders", DataTable)
@@ -73,7 +74,7 @@ async def test_a_stale_row_is_refused_and_reloaded(demo_engine) -> None:  # type
     app = make_app(demo_engine, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.push_screen(FrontDeskScreen())
+        app.push_screen(FrontDeskScreen(app.ctx))
         await settle(pilot)
         # Someone else records the call while the list is open.
         with write_session(demo_engine) as session:
@@ -95,7 +96,7 @@ async def test_recall_keys_mark_contacted_and_declined(demo_engine) -> None:  # 
     app = make_app(demo_engine, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.push_screen(FrontDeskScreen())
+        app.push_screen(FrontDeskScreen(app.ctx))
         await settle(pilot)
         await pilot.press("2")
         await settle(pilot)
@@ -122,7 +123,7 @@ async def test_waitlist_keys_offer_and_remove(demo_engine) -> None:  # type: ign
     app = make_app(demo_engine, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.push_screen(FrontDeskScreen("waitlist"))
+        app.push_screen(FrontDeskScreen(app.ctx, "waitlist"))
         await settle(pilot)
         table = app.screen.query_one("#fd-waitlist", DataTable)
         assert keys(table) == [r.id for r in rows]
@@ -145,7 +146,7 @@ async def test_verified_key_records_who_and_when(demo_engine) -> None:  # type: 
     app = make_app(demo_engine, today=TODAY, actor="kim")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.push_screen(FrontDeskScreen())
+        app.push_screen(FrontDeskScreen(app.ctx))
         await settle(pilot)
         await pilot.press("4", "v")
         await settle(pilot)
@@ -172,7 +173,7 @@ async def test_names_are_shown_as_typed_and_rates_are_listed(demo_engine) -> Non
     app = make_app(demo_engine, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.push_screen(FrontDeskScreen())
+        app.push_screen(FrontDeskScreen(app.ctx))
         await settle(pilot)
         table = app.screen.query_one("#fd-reminders", DataTable)
         assert cell(table, 0, 1).startswith("[bold]Ruiz[/bold], ")
@@ -194,12 +195,13 @@ async def test_waitlist_offer_for_a_freed_slot_lists_only_fitting_entries(demo_e
     app = make_app(demo_engine, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        open_waitlist_offer(app, provider_id, start, end)
+        app.push_screen(FrontDeskScreen(app.ctx, "waitlist", slot=(provider_id, start, end)))
         await settle(pilot)
         assert app.screen.query_one(TabbedContent).active == "waitlist"
         assert keys(app.screen.query_one("#fd-waitlist", DataTable)) == [r.id for r in fits]
 
 
-def test_unknown_initial_list_is_refused() -> None:
+def test_unknown_initial_list_is_refused(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    ctx = AppContext(demo_engine, TODAY, lambda: datetime.combine(TODAY, time(9)), "desk")
     with pytest.raises(ValueError, match="unknown front-desk list"):
-        FrontDeskScreen("billing")
+        FrontDeskScreen(ctx, "billing")

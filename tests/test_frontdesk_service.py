@@ -305,7 +305,9 @@ def test_add_to_waitlist_once_per_patient(session: Session) -> None:
     patient = make_patient(session)
     entry = frontdesk.add_to_waitlist(session, WaitlistCreate(patient_id=patient.id, note="  mornings "),
                                       now=NOW, actor="kim")
-    assert (entry.status, entry.added_on, entry.note) == (WaitlistStatus.waiting, TODAY, "mornings")
+    stored = session.get(WaitlistEntry, entry.id)
+    assert (stored.status, stored.added_on, stored.note, entry.version) == (WaitlistStatus.waiting, TODAY,
+                                                                             "mornings", 1)
     assert audit_events(session, "waitlist_entry")[-1][0].action == "create"
     with pytest.raises(ServiceError, match="already on the waitlist"):
         frontdesk.add_to_waitlist(session, WaitlistCreate(patient_id=patient.id), now=NOW, actor="kim")

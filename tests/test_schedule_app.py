@@ -147,7 +147,7 @@ async def test_the_grid_is_redrawn_only_when_the_shown_day_changed(demo_engine) 
         with write_session(demo_engine) as session:  # a booking four weeks on: nothing on this day changed
             schedule.book(session, AppointmentCreate(patient_id=patient.id, provider_id=booked.provider_id,
                                                      type_id=kind.id, day=FAR, start_time="09:00",
-                                                     minutes=kind.minutes), now=app.now(), actor="desk")
+                                                     minutes=kind.minutes), now=app.ctx.now(), actor="desk")
         view.reload()
         await settle(pilot)
         assert all(a is b for old, new in zip(before, [grid.get_row_at(r) for r in range(grid.row_count)],
@@ -227,7 +227,7 @@ async def test_slot_finder_lists_open_slots_and_books_one(demo_engine) -> None: 
         table = finder.query_one(DataTable)
         assert table.row_count == 12
         first = finder.slots[0]
-        assert first.start >= app.now()
+        assert first.start >= app.ctx.now()
         table.focus()
         await pilot.press("enter")
         await settle(pilot)
@@ -328,3 +328,59 @@ async def test_the_booking_form_is_kept_but_each_booking_starts_afresh(demo_engi
         assert await book_at_nine_with_second_provider(pilot, app, grid) is form
         assert form.query_one("#f-provider_id", Select).value == second.id
         assert form.query_one("#f-start_time", Input).value == "09:00"
+
+
+async def test_enter_opens_the_appointment_with_its_history(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    from officemgr.tui.views.appointment_detail import AppointmentScreen
+
+    with read_session(demo_engine) as session:
+        roomed = next(r for r in schedule.day_schedule(session, TODAY).rows if r.status is ApptStatus.in_room)
+        detail = schedule.appointment_detail(session, roomed.id)
+    assert detail is not None
+    app = make_app(demo_engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app, TODAY)
+        view = app.query_one("#view-schedule")
+        assert view._select(roomed.id)
+        view.query_one(DataTable).action_select_cursor()
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, AppointmentScreen)
+        assert text_of(screen.query_one("#appt-title")) == (
+            f"{detail.patient_name} · {detail.type_name} with {detail.provider_name}")
+        summary = text_of(screen.query_one("#appt-summary", Static))
+        assert f"{roomed.start:%H:%M}–{roomed.end:%H:%M} · R in room" in summary
+        assert f"Waited {schedule.waiting_minutes(detail.events)} min from arrival to room" in summary
+        history = screen.query_one(DataTable)
+        assert history.row_count == len(detail.events) >= 2
+        assert str(history.get_row_at(history.row_count - 1)[2]) == "arrived → in room"
+
+
+async def test_a_move_onto_a_booked_slot_is_explained_then_made_on_a_second_save(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    with read_session(demo_engine) as session:
+        rows = [r for r in schedule.day_schedule(session, TODAY).rows if r.status is ApptStatus.booked]
+    mover = rows[0]
+    taken = next(r for r in rows if r.provider_id == mover.provider_id and r.patient_id != mover.patient_id
+                 and r.start != mover.start)
+    app = make_app(demo_engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app, TODAY)
+        view = app.query_one("#view-schedule")
+        assert view._select(mover.id)
+        await pilot.press("m")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#f-start_time", Input).value = f"{taken.start:%H:%M}"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        error = text_of(form.query_one("#form-error", Static))
+        assert "double-book" in error and error.endswith("Press ctrl+s again to move it anyway, or change it.")
+        with read_session(demo_engine) as session:
+            assert session.get(Appointment, mover.id).start == mover.start
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form
+    with read_session(demo_engine) as session:
+        moved = session.get(Appointment, mover.id)
+    assert (moved.start, moved.double_booked, moved.version) == (taken.start, True, mover.version + 1)

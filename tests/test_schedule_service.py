@@ -435,3 +435,39 @@ def test_advance_follows_the_happy_path():
         ApptStatus.in_room: ApptStatus.checked_out,
     }
     assert all(after in schedule.NEXT_STATUS[before] for before, after in schedule.ADVANCE.items())
+
+
+# --- read models for the appointment window and the booking forms ---------------------------------------
+
+
+def test_appointment_detail_is_a_frozen_read_of_the_visit_and_its_history(session, clinic):
+    c = clinic
+    booked = schedule.book(session, booking(c["alan"], c["hopper"], c["long"], minutes=30, reason="cough"), now=NOW,
+                           actor=ACTOR)
+    assert (booked.version, booked.status, booked.double_booked, booked.series_id) == (1, ApptStatus.booked, False,
+                                                                                        None)
+    arrived = schedule.set_status(session, booked.id, ApptStatus.arrived, now=at(8, 50), actor="desk",
+                                  expected_version=1)
+    schedule.set_status(session, booked.id, ApptStatus.in_room, now=at(9, 2), actor="desk",
+                        expected_version=arrived.version)
+
+    detail = schedule.appointment_detail(session, booked.id)
+
+    assert detail is not None
+    assert (detail.patient_name, detail.phone, detail.dob, detail.provider_name, detail.type_name) == (
+        "Turing, Alan", "(555) 987-6543", date(1962, 6, 23), "Grace Hopper", "Physical")
+    assert (detail.start, detail.end, detail.status, detail.reason) == (at(9), at(9, 30), ApptStatus.in_room, "cough")
+    assert [(e.kind.value, e.actor, e.from_status, e.to_status, e.at) for e in detail.events] == [
+        ("create", ACTOR, "", "booked", NOW), ("status", "desk", "booked", "arrived", at(8, 50)),
+        ("status", "desk", "arrived", "in_room", at(9, 2))]
+    assert schedule.waiting_minutes(detail.events) == 12
+    with pytest.raises(AttributeError):
+        detail.status = ApptStatus.booked  # type: ignore[misc]
+    assert schedule.appointment_day(session, booked.id) == TODAY
+    assert schedule.appointment_detail(session, 999) is None and schedule.appointment_day(session, 999) is None
+
+
+def test_provider_choices_are_the_active_providers_by_name(session, clinic):
+    make_staff(session, first_name="Front", last_name="Desk", role=Role.front_desk)
+    assert [(p.id, p.label) for p in schedule.provider_choices(session)] == [
+        (clinic["babbage"].id, "Charles Babbage"), (clinic["hopper"].id, "Grace Hopper")]

@@ -62,8 +62,11 @@ def test_an_exception_added_and_removed(session):
     plan = availability.day_plans(session, tuesday, [hopper.id])[hopper.id]
     assert [(b.reason, b.start, b.end) for b in plan.blocks] == [
         ("Out: dentist", at(8, day=tuesday), at(12, day=tuesday)), ("Lunch", at(12, day=tuesday), at(13, day=tuesday))]
+    assert block == templates.BlockRow(block.id, None, tuesday, time(8), time(12), "Out: dentist")
     view = templates.template(session, hopper.id, TODAY)
-    assert [b.id for b in view.exceptions] == [block.id] and len(view.weekly_blocks) == 5
+    assert view.exceptions == [block] and len(view.weekly_blocks) == 5
+    assert view.weekly_blocks[0] == templates.BlockRow(view.weekly_blocks[0].id, 0, None, time(12), time(13), "Lunch")
+    assert view.hours[0] == templates.Hours(0, time(8), time(17)) and 5 not in view.hours
     templates.remove_block(session, block.id, now=NOW, actor=ACTOR)
     assert session.get(ScheduleBlock, block.id) is None
     with pytest.raises(ServiceError, match="no longer exists"):
@@ -73,9 +76,11 @@ def test_an_exception_added_and_removed(session):
 def test_visit_types_are_added_renamed_and_kept_unique(session):
     kind = templates.save_type(session, templates.TypeInput(name="Telehealth", minutes=20), type_id=None, now=NOW,
                                actor=ACTOR)
-    templates.save_type(session, templates.TypeInput(name="Telehealth", minutes=25), type_id=kind.id, now=NOW,
-                        actor=ACTOR)
-    assert (kind.minutes, kind.version) == (25, 2)
+    renamed = templates.save_type(session, templates.TypeInput(name="Telehealth", minutes=25), type_id=kind.id,
+                                  now=NOW, actor=ACTOR)
+    assert renamed == schedule.TypeChoice(kind.id, "Telehealth", 25)
+    stored = session.get(AppointmentType, kind.id)
+    assert (stored.minutes, stored.version) == (25, 2)
     templates.save_type(session, templates.TypeInput(name="Follow-up", minutes=15), type_id=None, now=NOW,
                         actor=ACTOR)
     with pytest.raises(ServiceError, match="already a type called Follow-up"):
@@ -91,7 +96,7 @@ async def test_template_screen_edits_hours_and_refuses_a_bad_block(demo_engine) 
     app = make_app(demo_engine, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.push_screen(TemplateScreen(provider.id))
+        app.push_screen(TemplateScreen(app.ctx, provider.id))
         await settle(pilot)
         screen = app.screen
         hours = screen.query_one("#hours", DataTable)

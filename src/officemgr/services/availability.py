@@ -5,6 +5,7 @@ Conflicts are explained in words; the slot finder walks the same rules, so both 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -130,7 +131,7 @@ def conflicts(
 def _overlaps(session: Session, provider_id: int, start: datetime, end: datetime, ignore_id: int | None) -> list[str]:
     rows = session.exec(
         select(Appointment, Patient)
-        .join(Patient, Patient.id == Appointment.patient_id)
+        .join(Patient, col(Patient.id) == Appointment.patient_id)
         .where(
             Appointment.provider_id == provider_id,
             # No appointment lasts a day (a booking fits its day; a move keeps the length), so this lower
@@ -141,7 +142,7 @@ def _overlaps(session: Session, provider_id: int, start: datetime, end: datetime
             col(Appointment.status).in_(ACTIVE),
             Appointment.id != (ignore_id or -1),
         )
-        .order_by(Appointment.start)
+        .order_by(col(Appointment.start))
     ).all()
     return [f"overlaps {p.name} at {a.start:%H:%M} with the same provider (double-book)" for a, p in rows]
 
@@ -184,7 +185,10 @@ def open_slots(
     if provider_id is not None:
         query = query.where(Staff.id == provider_id)
     providers = session.exec(query.order_by(Staff.last_name, Staff.first_name)).all()
-    names = {p.id: p.name for p in providers}
+    names: dict[int, str] = {}
+    for p in providers:
+        assert p.id is not None
+        names[p.id] = p.name
     found: list[Slot] = []
     for offset in range(days):
         day = from_day + timedelta(days=offset)
@@ -218,7 +222,7 @@ def _busy(session: Session, day: date, provider_ids: list[int]) -> dict[int, lis
 
 
 def _free_starts(plan: ProviderDayPlan, busy: list[tuple[datetime, datetime]], minutes: int, part: str | None,
-                 not_before: datetime | None):  # type: ignore[no-untyped-def]
+                 not_before: datetime | None) -> Iterator[datetime]:
     if plan.hours is None:
         return
     taken = busy + [(b.start, b.end) for b in plan.blocks]

@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, case, exists, func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from officemgr.models import (
     Appointment,
@@ -40,6 +42,14 @@ NO_PHONE = "no phone"
 
 
 # ------------------------------------------------------------------------------------------ read models
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A row just added: its id, and the version the next write to it expects."""
+
+    id: int
+    version: int
 
 
 @dataclass(frozen=True)
@@ -170,23 +180,24 @@ def _desk_appts(session: Session, day: date, statuses: tuple[ApptStatus, ...], *
                 unverified_only: bool = False) -> list[DeskAppt]:
     query = (
         select(Appointment, Patient, Staff, AppointmentType)
-        .join(Patient, Patient.id == Appointment.patient_id)
-        .join(Staff, Staff.id == Appointment.provider_id)
-        .join(AppointmentType, AppointmentType.id == Appointment.type_id)
+        .join(Patient, col(Patient.id) == Appointment.patient_id)
+        .join(Staff, col(Staff.id) == Appointment.provider_id)
+        .join(AppointmentType, col(AppointmentType.id) == Appointment.type_id)
         .where(Appointment.start >= _midnight(day), Appointment.start < _midnight(day + timedelta(days=1)),
                col(Appointment.status).in_(statuses))
-        .order_by(Appointment.start, Staff.last_name, Staff.first_name, Appointment.id)
+        .order_by(col(Appointment.start), col(Staff.last_name), col(Staff.first_name), col(Appointment.id))
     )
     if unverified_only:
         query = query.where(col(Appointment.verified_on).is_(None))
-    return [
-        DeskAppt(
-            id=a.id, version=a.version, start=a.start, end=a.end, patient_id=p.id, patient_name=p.name,
-            phone=p.phone, provider_id=s.id, provider_name=s.name, type_name=t.name, status=a.status,
+    rows = []
+    for a, p, s, t in session.exec(query):
+        assert a.id is not None
+        rows.append(DeskAppt(
+            id=a.id, version=a.version, start=a.start, end=a.end, patient_id=a.patient_id, patient_name=p.name,
+            phone=p.phone, provider_id=a.provider_id, provider_name=s.name, type_name=t.name, status=a.status,
             reminder=a.reminder, reminder_at=a.reminder_at, verified_on=a.verified_on, verified_by=a.verified_by,
-        )
-        for a, p, s, t in session.exec(query)
-    ]
+        ))
+    return rows
 
 
 def _appointment(session: Session, appt_id: int, expected_version: int | None) -> Appointment:
@@ -221,7 +232,7 @@ def reminder_list(session: Session, today: date) -> ReminderList:
 def mark_reminder(
     session: Session, appt_id: int, outcome: ReminderOutcome, *, now: datetime, actor: str,
     expected_version: int | None,
-) -> Appointment:
+) -> None:
     """Record how the reminder call went (reached, left a message, wrong number), timed `now`."""
     try:
         outcome = ReminderOutcome(outcome)
@@ -231,10 +242,9 @@ def mark_reminder(
     if appt.status is not ApptStatus.booked:
         raise ServiceError(f"only a booked appointment gets a reminder call (this one is {appt.status.label})")
     changes = apply_update(appt, {"reminder": outcome, "reminder_at": now}, expected_version=expected_version)
-    record(session, actor=actor, entity="appointment", entity_id=appt.id, action="reminder", changes=changes,
+    record(session, actor=actor, entity="appointment", entity_id=appt_id, action="reminder", changes=changes,
            now=now)
     session.commit()
-    return appt
 
 
 # ---------------------------------------------------------------------------------------------- recalls
@@ -246,26 +256,27 @@ def recalls_due(session: Session, today: date, *, within_days: int = RECALL_DUE_
     A patient who is already booked needs no call, whatever the recall says; overdue ones come first.
     """
     booked = exists().where(
-        Appointment.patient_id == Recall.patient_id,
-        Appointment.start >= _midnight(today),
+        col(Appointment.patient_id) == col(Recall.patient_id),
+        col(Appointment.start) >= _midnight(today),
         col(Appointment.status).in_(ACTIVE),
     )
     query = (
         select(Recall, Patient, Staff, AppointmentType)
-        .join(Patient, Patient.id == Recall.patient_id)
-        .outerjoin(Staff, Staff.id == Recall.provider_id)
-        .outerjoin(AppointmentType, AppointmentType.id == Recall.type_id)
+        .join(Patient, col(Patient.id) == Recall.patient_id)
+        .outerjoin(Staff, col(Staff.id) == Recall.provider_id)
+        .outerjoin(AppointmentType, col(AppointmentType.id) == Recall.type_id)
         .where(Recall.status == RecallStatus.open, Recall.due <= today + timedelta(days=within_days), ~booked)
-        .order_by(Recall.due, Patient.last_name, Patient.first_name, Recall.id)
+        .order_by(col(Recall.due), col(Patient.last_name), col(Patient.first_name), col(Recall.id))
     )
-    return [
-        RecallRow(
-            id=r.id, version=r.version, patient_id=p.id, patient_name=p.name, phone=p.phone,
+    rows = []
+    for r, p, s, t in session.exec(query):
+        assert r.id is not None
+        rows.append(RecallRow(
+            id=r.id, version=r.version, patient_id=r.patient_id, patient_name=p.name, phone=p.phone,
             provider_name=s.name if s else "", type_name=t.name if t else "", reason=r.reason, due=r.due,
             status=r.status, note=r.note,
-        )
-        for r, p, s, t in session.exec(query)
-    ]
+        ))
+    return rows
 
 
 _UNITS = {
@@ -291,10 +302,15 @@ def _interval(text: str) -> tuple[int, str]:
     return number, unit
 
 
+def _delta(number: int, unit: str) -> relativedelta:
+    return {"days": relativedelta(days=number), "weeks": relativedelta(weeks=number),
+            "months": relativedelta(months=number), "years": relativedelta(years=number)}[unit]
+
+
 def parse_interval(text: str) -> relativedelta:
     """'12 months', '6 weeks', '1 yr', '10d', 'a year' as a relativedelta; ServiceError when it is not one."""
     number, unit = _interval(text)
-    return relativedelta(**{unit: number})  # type: ignore[arg-type]
+    return _delta(number, unit)
 
 
 def recall_from_interval(
@@ -311,11 +327,11 @@ def recall_from_interval(
     return RecallCreate(
         patient_id=patient_id, provider_id=provider_id, type_id=type_id,
         reason=reason.strip() or f"Return visit in {words}",
-        due=today + relativedelta(**{unit: number}), note=note, today=today,  # type: ignore[arg-type]
+        due=today + _delta(number, unit), note=note, today=today,
     )
 
 
-def add_recall(session: Session, data: RecallCreate, *, now: datetime, actor: str) -> Recall:
+def add_recall(session: Session, data: RecallCreate, *, now: datetime, actor: str) -> Saved:
     """Add an open recall (the schema has already refused an empty reason and a due date in the past)."""
     data = RecallCreate.model_validate(data.model_dump())
     _check_refs(session, data.patient_id, data.provider_id, data.type_id)
@@ -323,13 +339,14 @@ def add_recall(session: Session, data: RecallCreate, *, now: datetime, actor: st
                     reason=data.reason, due=data.due, note=data.note, created_on=data.today,
                     status=RecallStatus.open)
     create(session, recall, entity="recall", actor=actor, now=now)
-    return recall
+    assert recall.id is not None
+    return Saved(recall.id, recall.version)
 
 
 def set_recall_status(
     session: Session, recall_id: int, status: RecallStatus, *, now: datetime, actor: str,
     expected_version: int | None, note: str | None = None,
-) -> Recall:
+) -> None:
     """Mark a recall contacted, booked or declined (or open again); a note, when given, replaces the old one."""
     status = RecallStatus(status)
     recall = session.get(Recall, recall_id)
@@ -343,34 +360,38 @@ def set_recall_status(
     if note is not None:
         values["note"] = note.strip()[:200]
     changes = apply_update(recall, values, expected_version=expected_version)
-    record(session, actor=actor, entity="recall", entity_id=recall.id, action="status", changes=changes, now=now)
+    record(session, actor=actor, entity="recall", entity_id=recall_id, action="status", changes=changes, now=now)
     session.commit()
-    return recall
 
 
 # --------------------------------------------------------------------------------------------- waitlist
 
 
-def _waitlist_query():  # type: ignore[no-untyped-def]
+WaitlistQuery = Select[WaitlistEntry, Patient, Staff, AppointmentType]
+
+
+def _waitlist_query() -> WaitlistQuery:
     return (
         select(WaitlistEntry, Patient, Staff, AppointmentType)
-        .join(Patient, Patient.id == WaitlistEntry.patient_id)
-        .outerjoin(Staff, Staff.id == WaitlistEntry.provider_id)
-        .outerjoin(AppointmentType, AppointmentType.id == WaitlistEntry.type_id)
-        .order_by(WaitlistEntry.added_on, WaitlistEntry.id)
+        .join(Patient, col(Patient.id) == WaitlistEntry.patient_id)
+        .outerjoin(Staff, col(Staff.id) == WaitlistEntry.provider_id)
+        .outerjoin(AppointmentType, col(AppointmentType.id) == WaitlistEntry.type_id)
+        .order_by(col(WaitlistEntry.added_on), col(WaitlistEntry.id))
     )
 
 
-def _waitlist_rows(session: Session, query) -> list[WaitlistRow]:  # type: ignore[no-untyped-def]
-    return [
-        WaitlistRow(
-            id=w.id, version=w.version, patient_id=p.id, patient_name=p.name, phone=p.phone,
+def _waitlist_rows(session: Session, query: WaitlistQuery) -> list[WaitlistRow]:
+    rows = []
+    # Staff and the type are outer joins: None when the entry asks for any provider or any type.
+    for w, p, s, t in session.exec(query):
+        assert w.id is not None
+        rows.append(WaitlistRow(
+            id=w.id, version=w.version, patient_id=w.patient_id, patient_name=p.name, phone=p.phone,
             provider_id=w.provider_id, provider_name=s.name if s else "", type_id=w.type_id,
             type_name=t.name if t else "", minutes=t.minutes if t else WAITLIST_DEFAULT_MINUTES,
             added_on=w.added_on, status=w.status, note=w.note,
-        )
-        for w, p, s, t in session.exec(query)
-    ]
+        ))
+    return rows
 
 
 def waitlist(session: Session, *, include_offered: bool = False) -> list[WaitlistRow]:
@@ -389,9 +410,9 @@ def waitlist_matches(session: Session, *, provider_id: int, start: datetime, end
     minutes = int((end - start).total_seconds() // 60)
     day = _midnight(start.date())
     booked_that_day = exists().where(
-        Appointment.patient_id == WaitlistEntry.patient_id,
-        Appointment.start >= day,
-        Appointment.start < day + timedelta(days=1),
+        col(Appointment.patient_id) == col(WaitlistEntry.patient_id),
+        col(Appointment.start) >= day,
+        col(Appointment.start) < day + timedelta(days=1),
         col(Appointment.status).in_(ACTIVE),
     )
     query = _waitlist_query().where(
@@ -403,7 +424,7 @@ def waitlist_matches(session: Session, *, provider_id: int, start: datetime, end
     return _waitlist_rows(session, query)
 
 
-def add_to_waitlist(session: Session, data: WaitlistCreate, *, now: datetime, actor: str) -> WaitlistEntry:
+def add_to_waitlist(session: Session, data: WaitlistCreate, *, now: datetime, actor: str) -> Saved:
     """Put a patient on the waitlist (once: a patient already waiting or offered a slot is refused)."""
     data = WaitlistCreate.model_validate(data.model_dump())
     _check_refs(session, data.patient_id, data.provider_id, data.type_id)
@@ -418,13 +439,14 @@ def add_to_waitlist(session: Session, data: WaitlistCreate, *, now: datetime, ac
     entry = WaitlistEntry(patient_id=data.patient_id, provider_id=data.provider_id, type_id=data.type_id,
                           note=data.note, added_on=now.date(), status=WaitlistStatus.waiting)
     create(session, entry, entity="waitlist_entry", actor=actor, now=now)
-    return entry
+    assert entry.id is not None
+    return Saved(entry.id, entry.version)
 
 
 def set_waitlist_status(
     session: Session, entry_id: int, status: WaitlistStatus, *, now: datetime, actor: str,
     expected_version: int | None,
-) -> WaitlistEntry:
+) -> None:
     """Mark a waitlist entry offered, booked or removed (or waiting again)."""
     status = WaitlistStatus(status)
     entry = session.get(WaitlistEntry, entry_id)
@@ -435,10 +457,9 @@ def set_waitlist_status(
     if entry.status is status:
         raise ServiceError(f"this waitlist entry is already {status.value}")
     changes = apply_update(entry, {"status": status}, expected_version=expected_version)
-    record(session, actor=actor, entity="waitlist_entry", entity_id=entry.id, action="status", changes=changes,
+    record(session, actor=actor, entity="waitlist_entry", entity_id=entry_id, action="status", changes=changes,
            now=now)
     session.commit()
-    return entry
 
 
 # ---------------------------------------------------------------------------------- insurance verification
@@ -451,7 +472,7 @@ def unverified_today(session: Session, today: date) -> list[DeskAppt]:
 
 def mark_verified(
     session: Session, appt_id: int, *, by: str, on: date, now: datetime, actor: str, expected_version: int | None,
-) -> Appointment:
+) -> None:
     """Record that the patient's insurance was verified for this appointment, by whom and on which day."""
     by = (by or "").strip()
     if not by:
@@ -464,9 +485,8 @@ def mark_verified(
     if appt.status not in ACTIVE:
         raise ServiceError(f"this appointment is {appt.status.label}: there is nothing to verify")
     changes = apply_update(appt, {"verified_on": on, "verified_by": by}, expected_version=expected_version)
-    record(session, actor=actor, entity="appointment", entity_id=appt.id, action="verify", changes=changes, now=now)
+    record(session, actor=actor, entity="appointment", entity_id=appt_id, action="verify", changes=changes, now=now)
     session.commit()
-    return appt
 
 
 # ------------------------------------------------------------------------------------------ no-show rates
@@ -484,29 +504,30 @@ def no_show_rates(session: Session, today: date, *, days: int = NO_SHOW_WINDOW_D
     first = today - timedelta(days=days)
     counted = (ApptStatus.checked_out, ApptStatus.no_show, ApptStatus.cancelled)
 
-    def grouped(column):  # type: ignore[no-untyped-def]
-        return session.exec(
+    def grouped(column: Any) -> list[tuple[int, int, int, int]]:
+        """(key, no-shows, kept, cancelled) for each value of `column`."""
+        rows = session.exec(
             select(
                 column,
-                func.sum(case((Appointment.status == ApptStatus.no_show, 1), else_=0)),
-                func.sum(case((Appointment.status == ApptStatus.checked_out, 1), else_=0)),
-                func.sum(case((Appointment.status == ApptStatus.cancelled, 1), else_=0)),
+                func.sum(case((col(Appointment.status) == ApptStatus.no_show, 1), else_=0)),
+                func.sum(case((col(Appointment.status) == ApptStatus.checked_out, 1), else_=0)),
+                func.sum(case((col(Appointment.status) == ApptStatus.cancelled, 1), else_=0)),
             )
-            .where(and_(Appointment.start >= _midnight(first), Appointment.start < _midnight(today)),
+            .where(and_(col(Appointment.start) >= _midnight(first), col(Appointment.start) < _midnight(today)),
                    col(Appointment.status).in_(counted))
             .group_by(column)
         ).all()
+        return [(key, int(n), int(k), int(c)) for key, n, k, c in rows]
 
     provider_names = {s.id: s.name for s in session.exec(select(Staff).where(Staff.is_provider))}
     type_names = {t.id: t.name for t in session.exec(select(AppointmentType))}
     by_provider = sorted(
-        (RateRow(pid, provider_names.get(pid, f"#{pid}"), int(n), int(k), int(c))
+        (RateRow(pid, provider_names.get(pid, f"#{pid}"), n, k, c)
          for pid, n, k, c in grouped(Appointment.provider_id)),
         key=lambda r: r.label,
     )
     by_type = sorted(
-        (RateRow(tid, type_names.get(tid, f"#{tid}"), int(n), int(k), int(c))
-         for tid, n, k, c in grouped(Appointment.type_id)),
+        (RateRow(tid, type_names.get(tid, f"#{tid}"), n, k, c) for tid, n, k, c in grouped(Appointment.type_id)),
         key=lambda r: r.label,
     )
     overall = RateRow(None, "All", sum(r.no_shows for r in by_provider), sum(r.kept for r in by_provider),

@@ -10,6 +10,7 @@ from itertools import islice
 from dateutil.rrule import rrulestr
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from officemgr.models import (
     Appointment,
@@ -126,13 +127,13 @@ def private_name(initials: str, age: int) -> str:
 def providers(session: Session) -> list[Staff]:
     return list(
         session.exec(
-            select(Staff).where(Staff.is_provider, Staff.active).order_by(Staff.last_name, Staff.first_name)
+            select(Staff).where(Staff.is_provider, Staff.active).order_by(col(Staff.last_name), col(Staff.first_name))
         )
     )
 
 
 def appointment_types(session: Session) -> list[AppointmentType]:
-    return list(session.exec(select(AppointmentType).order_by(AppointmentType.minutes)))
+    return list(session.exec(select(AppointmentType).order_by(col(AppointmentType.minutes))))
 
 
 @dataclass(frozen=True)
@@ -154,9 +155,21 @@ class BookingChoices:
     types: list[TypeChoice]
 
 
+def provider_choices(session: Session) -> list[Choice]:
+    """The active providers, by name."""
+    choices = []
+    for p in providers(session):
+        assert p.id is not None
+        choices.append(Choice(p.id, p.name))
+    return choices
+
+
 def booking_choices(session: Session) -> BookingChoices:
-    return BookingChoices([Choice(p.id, p.name) for p in providers(session)],
-                          [TypeChoice(t.id, t.name, t.minutes) for t in appointment_types(session)])
+    types = []
+    for t in appointment_types(session):
+        assert t.id is not None
+        types.append(TypeChoice(t.id, t.name, t.minutes))
+    return BookingChoices(provider_choices(session), types)
 
 
 def _appointments(session: Session, first: date, days: int, provider_id: int | None = None
@@ -165,14 +178,18 @@ def _appointments(session: Session, first: date, days: int, provider_id: int | N
     start = datetime.combine(first, time.min)
     # Plain columns, not entities: a day of ten providers is hundreds of rows, and building ORM objects for
     # them was most of the Schedule tab's read.
+    # Twelve columns: sqlmodel's select() is typed for up to four, so the Select is built and typed here.
+    columns: Select[int, int, int, datetime, datetime, ApptStatus, str, int, str, str, date, str] = Select(
+        col(Appointment.id), col(Appointment.version), col(Appointment.provider_id), col(Appointment.start),
+        col(Appointment.end), col(Appointment.status), col(Appointment.reason), col(Appointment.patient_id),
+        col(Patient.first_name), col(Patient.last_name), col(Patient.dob), col(AppointmentType.name))
     query = (
-        select(Appointment.id, Appointment.version, Appointment.provider_id, Appointment.start, Appointment.end,
-               Appointment.status, Appointment.reason, Patient.id, Patient.first_name, Patient.last_name,
-               Patient.dob, AppointmentType.name)
-        .join(Patient, Patient.id == Appointment.patient_id)
-        .join(AppointmentType, AppointmentType.id == Appointment.type_id)
+        columns
+        .join(Patient, col(Patient.id) == Appointment.patient_id)
+        .join(AppointmentType, col(AppointmentType.id) == Appointment.type_id)
         .where(Appointment.start >= start, Appointment.start < start + timedelta(days=days))
-        .order_by(Appointment.provider_id, Appointment.start, Appointment.id)  # the same order on every engine
+        # the same order on every engine
+        .order_by(col(Appointment.provider_id), col(Appointment.start), col(Appointment.id))
     )
     if provider_id is not None:
         query = query.where(Appointment.provider_id == provider_id)
@@ -202,14 +219,14 @@ def _appointments(session: Session, first: date, days: int, provider_id: int | N
 def day_schedule(session: Session, day: date) -> DaySchedule:
     """Every provider's appointments on `day`, with double-books flagged."""
     grouped = _appointments(session, day, 1)
-    people = providers(session)
+    people = provider_choices(session)
     plans = day_plans(session, day, [p.id for p in people])
     lapsed = lapsed_required(session, day)
     result = []
     for provider in people:
         appts = _flag_double_books(grouped.get((provider.id, day), []))
         plan = plans[provider.id]
-        result.append(ProviderDay(provider.id, provider.name, appts, plan.bookable_minutes // SLOT_MINUTES, plan,
+        result.append(ProviderDay(provider.id, provider.label, appts, plan.bookable_minutes // SLOT_MINUTES, plan,
                                   lapsed.get(provider.id, [])))
     return DaySchedule(day, result)
 
@@ -254,8 +271,8 @@ def search_patients(session: Session, text: str, limit: int = 10) -> list[Choice
     if parsed:
         query = query.where(Patient.dob == parsed)
     elif digits and len(digits) == len(text.replace("-", "").replace(" ", "").replace("(", "").replace(")", "")):
-        phone_digits = Patient.phone
-        for ch in "()- ":
+        phone_digits = func.replace(col(Patient.phone), "(", "")
+        for ch in ")- ":
             phone_digits = func.replace(phone_digits, ch, "")
         query = query.where(phone_digits.contains(digits, autoescape=True))
     else:
@@ -264,8 +281,11 @@ def search_patients(session: Session, text: str, limit: int = 10) -> list[Choice
                 or_(func.lower(Patient.last_name).startswith(word, autoescape=True),
                     func.lower(Patient.first_name).startswith(word, autoescape=True))
             )
-    patients = session.exec(query.order_by(Patient.last_name, Patient.first_name).limit(limit)).all()
-    return [Choice(p.id, f"{p.name}  {p.dob:%m/%d/%Y}  {p.phone}") for p in patients]
+    choices = []
+    for p in session.exec(query.order_by(col(Patient.last_name), col(Patient.first_name)).limit(limit)):
+        assert p.id is not None
+        choices.append(Choice(p.id, f"{p.name}  {p.dob:%m/%d/%Y}  {p.phone}"))
+    return choices
 
 
 def _parse_dob(text: str) -> date | None:
@@ -294,9 +314,33 @@ def _check_refs(session: Session, data: AppointmentCreate) -> None:
         raise ServiceError("choose a provider (an active staff member who sees patients)")
 
 
-def _event(session: Session, appt: Appointment, kind: EventKind, *, now: datetime, actor: str,
-           **fields: object) -> None:
-    session.add(AppointmentEvent(appointment_id=appt.id, at=now, actor=actor, kind=kind, **fields))
+def _event(session: Session, appt_id: int, kind: EventKind, *, now: datetime, actor: str, from_status: str = "",
+           to_status: str = "", from_start: datetime | None = None, to_start: datetime | None = None,
+           note: str = "") -> None:
+    session.add(AppointmentEvent(appointment_id=appt_id, at=now, actor=actor, kind=kind, from_status=from_status,
+                                 to_status=to_status, from_start=from_start, to_start=to_start, note=note))
+
+
+@dataclass(frozen=True)
+class SavedAppt:
+    """An appointment as a write left it (its version is the one the next write expects)."""
+
+    id: int
+    version: int
+    patient_id: int
+    provider_id: int
+    start: datetime
+    end: datetime
+    status: ApptStatus
+    double_booked: bool
+    series_id: int | None
+    cancel_reason: str
+
+
+def _saved(appt: Appointment) -> SavedAppt:
+    assert appt.id is not None
+    return SavedAppt(appt.id, appt.version, appt.patient_id, appt.provider_id, appt.start, appt.end, appt.status,
+                     appt.double_booked, appt.series_id, appt.cancel_reason)
 
 
 def _add(session: Session, data: AppointmentCreate, start: datetime, problems: list[str], *, now: datetime,
@@ -308,8 +352,9 @@ def _add(session: Session, data: AppointmentCreate, start: datetime, problems: l
     )
     session.add(appt)
     session.flush()
+    assert appt.id is not None
     note = ("booked despite: " + "; ".join(problems))[:200] if problems else ""
-    _event(session, appt, EventKind.create, now=now, actor=actor, to_status=appt.status.value, to_start=start,
+    _event(session, appt.id, EventKind.create, now=now, actor=actor, to_status=appt.status.value, to_start=start,
            note=note)
     record(session, actor=actor, entity="appointment", entity_id=appt.id, action="create",
            changes=created_fields(appt), now=now)
@@ -318,7 +363,7 @@ def _add(session: Session, data: AppointmentCreate, start: datetime, problems: l
 
 def book(
     session: Session, data: AppointmentCreate, *, now: datetime, actor: str, confirmed: bool = False
-) -> Appointment:
+) -> SavedAppt:
     """Book an appointment; conflicts are refused unless the user has seen and confirmed them.
 
     A confirmed overlap is stored as a double-book, and what was overridden is kept in its history.
@@ -327,9 +372,9 @@ def book(
     problems = conflicts(session, data)
     if problems and not confirmed:
         raise ServiceError("; ".join(problems))
-    appt = _add(session, data, data.start, problems, now=now, actor=actor)
+    saved = _saved(_add(session, data, data.start, problems, now=now, actor=actor))
     session.commit()
-    return appt
+    return saved
 
 
 def _get(session: Session, appt_id: int, expected_version: int | None) -> Appointment:
@@ -344,7 +389,7 @@ def _get(session: Session, appt_id: int, expected_version: int | None) -> Appoin
 def set_status(
     session: Session, appt_id: int, status: ApptStatus, *, now: datetime, actor: str, expected_version: int | None,
     reason: str = "",
-) -> Appointment:
+) -> SavedAppt:
     """Move an appointment along its status flow; the change is timed in its history."""
     appt = _get(session, appt_id, expected_version)
     if status not in NEXT_STATUS[appt.status]:
@@ -354,15 +399,16 @@ def set_status(
     if status is ApptStatus.cancelled:
         values["cancel_reason"] = reason.strip()
     changes = apply_update(appt, values, expected_version=expected_version)
-    _event(session, appt, EventKind.status, now=now, actor=actor, from_status=old.value, to_status=status.value,
+    _event(session, appt_id, EventKind.status, now=now, actor=actor, from_status=old.value, to_status=status.value,
            note=reason.strip()[:200])
-    record(session, actor=actor, entity="appointment", entity_id=appt.id, action="status", changes=changes, now=now)
+    record(session, actor=actor, entity="appointment", entity_id=appt_id, action="status", changes=changes, now=now)
+    saved = _saved(appt)
     session.commit()
-    return appt
+    return saved
 
 
 def undo_last(session: Session, appt_id: int, *, now: datetime, actor: str, expected_version: int | None
-              ) -> Appointment:
+              ) -> SavedAppt:
     """Take back the appointment's last status change or move (the undo itself is kept in the history)."""
     appt = _get(session, appt_id, expected_version)
     events = session.exec(
@@ -387,44 +433,106 @@ def undo_last(session: Session, appt_id: int, *, now: datetime, actor: str, expe
         note = f"undid move from {last.from_start:%m/%d %H:%M}"
     before = appt.status
     changes = apply_update(appt, values, expected_version=expected_version)
-    _event(session, appt, EventKind.undo, now=now, actor=actor, from_status=before.value,
+    _event(session, appt_id, EventKind.undo, now=now, actor=actor, from_status=before.value,
            to_status=appt.status.value, note=note)
-    record(session, actor=actor, entity="appointment", entity_id=appt.id, action="undo", changes=changes, now=now)
+    record(session, actor=actor, entity="appointment", entity_id=appt_id, action="undo", changes=changes, now=now)
+    saved = _saved(appt)
     session.commit()
-    return appt
+    return saved
 
 
 def move(
     session: Session, appt_id: int, *, start: datetime, provider_id: int, now: datetime, actor: str,
     expected_version: int | None, confirmed: bool = False,
-) -> Appointment:
+) -> SavedAppt:
     """Move an appointment to another time (or provider); it keeps its id and its history."""
     appt = _get(session, appt_id, expected_version)
     if appt.status not in (ApptStatus.booked,):
         raise ServiceError(f"only a booked appointment can be moved (this one is {appt.status.label})")
     length = appt.end - appt.start
     problems = availability.conflicts(session, provider_id=provider_id, patient_id=appt.patient_id, start=start,
-                                      end=start + length, ignore_id=appt.id)
+                                      end=start + length, ignore_id=appt_id)
     if problems and not confirmed:
         raise ServiceError("; ".join(problems))
     old_start = appt.start
     changes = apply_update(appt, {"start": start, "end": start + length, "provider_id": provider_id,
                                   "double_booked": any("double-book" in p for p in problems)},
                            expected_version=expected_version)
-    _event(session, appt, EventKind.move, now=now, actor=actor, from_start=old_start, to_start=start,
+    _event(session, appt_id, EventKind.move, now=now, actor=actor, from_start=old_start, to_start=start,
            note=("moved despite: " + "; ".join(problems))[:200] if problems else "")
-    record(session, actor=actor, entity="appointment", entity_id=appt.id, action="move", changes=changes, now=now)
+    record(session, actor=actor, entity="appointment", entity_id=appt_id, action="move", changes=changes, now=now)
+    saved = _saved(appt)
     session.commit()
-    return appt
+    return saved
 
 
-def history(session: Session, appt_id: int) -> list[AppointmentEvent]:
-    return list(session.exec(
-        select(AppointmentEvent).where(AppointmentEvent.appointment_id == appt_id).order_by(AppointmentEvent.id)
-    ))
+@dataclass(frozen=True)
+class EventRow:
+    """One step of an appointment's history (booked, a status change, a move, an undo)."""
+
+    at: datetime
+    actor: str
+    kind: EventKind
+    from_status: str
+    to_status: str
+    from_start: datetime | None
+    to_start: datetime | None
+    note: str
 
 
-def waiting_minutes(events: list[AppointmentEvent]) -> int | None:
+def history(session: Session, appt_id: int) -> list[EventRow]:
+    return [
+        EventRow(e.at, e.actor, e.kind, e.from_status, e.to_status, e.from_start, e.to_start, e.note)
+        for e in session.exec(select(AppointmentEvent).where(AppointmentEvent.appointment_id == appt_id)
+                              .order_by(col(AppointmentEvent.id)))
+    ]
+
+
+@dataclass(frozen=True)
+class AppointmentDetail:
+    """One appointment as its window shows it: who, when, status, and its timed history."""
+
+    id: int
+    patient_name: str
+    phone: str
+    dob: date
+    provider_name: str
+    type_name: str
+    start: datetime
+    end: datetime
+    status: ApptStatus
+    double_booked: bool
+    reason: str
+    cancel_reason: str
+    verified_on: date | None
+    verified_by: str
+    events: list[EventRow]
+
+
+def appointment_detail(session: Session, appt_id: int) -> AppointmentDetail | None:
+    """The appointment with its patient, provider, type and history; None when it no longer exists."""
+    appt = session.get(Appointment, appt_id)
+    if appt is None:
+        return None
+    patient = session.get(Patient, appt.patient_id)
+    provider = session.get(Staff, appt.provider_id)
+    kind = session.get(AppointmentType, appt.type_id)
+    assert patient is not None and provider is not None and kind is not None  # foreign keys
+    return AppointmentDetail(
+        id=appt_id, patient_name=patient.name, phone=patient.phone, dob=patient.dob, provider_name=provider.name,
+        type_name=kind.name, start=appt.start, end=appt.end, status=appt.status, double_booked=appt.double_booked,
+        reason=appt.reason, cancel_reason=appt.cancel_reason, verified_on=appt.verified_on,
+        verified_by=appt.verified_by, events=history(session, appt_id),
+    )
+
+
+def appointment_day(session: Session, appt_id: int) -> date | None:
+    """The day the appointment is on; None when it no longer exists."""
+    start = session.exec(select(Appointment.start).where(Appointment.id == appt_id)).first()
+    return start.date() if start is not None else None
+
+
+def waiting_minutes(events: list[EventRow]) -> int | None:
     """Minutes from arrival to rooming (the wait in the waiting room), when both happened."""
     arrived = next((e.at for e in reversed(events) if e.to_status == ApptStatus.arrived.value), None)
     roomed = next((e.at for e in reversed(events) if e.to_status == ApptStatus.in_room.value), None)
@@ -463,7 +571,7 @@ def plan_series(session: Session, data: AppointmentCreate, rrule_text: str) -> l
         raise ServiceError(f"the repeat rule is not valid ({exc}); try 'every 4 weeks, 6 times'") from None
     if "COUNT=" not in rule_text.upper() and "UNTIL=" not in rule_text.upper():
         raise ServiceError("say how many times (COUNT=6) or until when (UNTIL=20270601) it repeats")
-    starts = list(islice(iter(rule), MAX_OCCURRENCES + 1))  # type: ignore[call-overload]
+    starts = list(islice(iter(rule), MAX_OCCURRENCES + 1))
     if len(starts) > MAX_OCCURRENCES:
         raise ServiceError(f"at most {MAX_OCCURRENCES} occurrences at once")
     result = []
@@ -475,7 +583,7 @@ def plan_series(session: Session, data: AppointmentCreate, rrule_text: str) -> l
 
 def book_series(
     session: Session, data: AppointmentCreate, rrule_text: str, *, now: datetime, actor: str, confirmed: bool = False
-) -> list[Appointment]:
+) -> list[SavedAppt]:
     """Book every occurrence, or nothing: a conflict in any occurrence refuses the whole series unless confirmed."""
     _check_refs(session, data)
     plan = plan_series(session, data, rrule_text)
@@ -493,5 +601,6 @@ def book_series(
             series_id = appt.id
             appt.series_id = series_id
         booked.append(appt)
+    saved = [_saved(appt) for appt in booked]
     session.commit()
-    return booked
+    return saved

@@ -12,6 +12,7 @@ from officemgr.models import AppointmentType, ProviderHours, ScheduleBlock, Staf
 from officemgr.models.validation import parse_time, require_text
 from officemgr.services.availability import WEEKDAYS
 from officemgr.services.common import ServiceError, apply_update, create, created_fields, record
+from officemgr.services.schedule import TypeChoice
 
 
 def _clock(value: str) -> time:
@@ -72,12 +73,33 @@ class TypeInput(BaseModel):
 
 
 @dataclass(frozen=True)
+class Hours:
+    """A provider's hours on one weekday."""
+
+    weekday: int
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class BlockRow:
+    """A block every `weekday`, or an exception on one `day` (exactly one of the two is set)."""
+
+    id: int
+    weekday: int | None
+    day: date | None
+    start: time
+    end: time
+    reason: str
+
+
+@dataclass(frozen=True)
 class Template:
     provider_id: int
     provider_name: str
-    hours: dict[int, ProviderHours]
-    weekly_blocks: list[ScheduleBlock]
-    exceptions: list[ScheduleBlock]
+    hours: dict[int, Hours]
+    weekly_blocks: list[BlockRow]
+    exceptions: list[BlockRow]
 
 
 def template(session: Session, provider_id: int, today: date) -> Template:
@@ -85,10 +107,14 @@ def template(session: Session, provider_id: int, today: date) -> Template:
     provider = session.get(Staff, provider_id)
     if provider is None:
         raise ServiceError("that provider no longer exists — reload")
-    hours = {h.weekday: h for h in session.exec(select(ProviderHours).where(ProviderHours.provider_id == provider_id))}
-    blocks = session.exec(select(ScheduleBlock).where(ScheduleBlock.provider_id == provider_id)).all()
-    weekly = sorted((b for b in blocks if b.weekday is not None), key=lambda b: (b.weekday, b.start))
-    dated = sorted((b for b in blocks if b.day is not None and b.day >= today), key=lambda b: (b.day, b.start))
+    hours = {h.weekday: Hours(h.weekday, h.start, h.end)
+             for h in session.exec(select(ProviderHours).where(ProviderHours.provider_id == provider_id))}
+    blocks = []
+    for b in session.exec(select(ScheduleBlock).where(ScheduleBlock.provider_id == provider_id)):
+        assert b.id is not None
+        blocks.append(BlockRow(b.id, b.weekday, b.day, b.start, b.end, b.reason))
+    weekly = sorted((b for b in blocks if b.weekday is not None), key=lambda b: (b.weekday or 0, b.start))
+    dated = sorted((b for b in blocks if b.day is not None and b.day >= today), key=lambda b: (b.day or today, b.start))
     return Template(provider_id, provider.name, hours, weekly, dated)
 
 
@@ -97,6 +123,7 @@ def set_hours(session: Session, provider_id: int, data: HoursInput, *, now: date
                                                    ProviderHours.weekday == data.weekday)).first()
     if data.start is None or data.end is None:
         if row is not None:
+            assert row.id is not None
             session.delete(row)
             record(session, actor=actor, entity="provider_hours", entity_id=row.id, action="delete",
                    changes={"weekday": WEEKDAYS[data.weekday]}, now=now)
@@ -104,24 +131,27 @@ def set_hours(session: Session, provider_id: int, data: HoursInput, *, now: date
         row = ProviderHours(provider_id=provider_id, weekday=data.weekday, start=data.start, end=data.end)
         session.add(row)
         session.flush()
+        assert row.id is not None
         record(session, actor=actor, entity="provider_hours", entity_id=row.id, action="create",
                changes=created_fields(row), now=now)
     else:
+        assert row.id is not None
         changes = apply_update(row, {"start": data.start, "end": data.end}, expected_version=None)
         record(session, actor=actor, entity="provider_hours", entity_id=row.id, action="update", changes=changes,
                now=now)
     session.commit()
 
 
-def add_block(session: Session, provider_id: int, data: BlockInput, *, now: datetime, actor: str) -> ScheduleBlock:
+def add_block(session: Session, provider_id: int, data: BlockInput, *, now: datetime, actor: str) -> BlockRow:
     block = ScheduleBlock(provider_id=provider_id, **data.model_dump())
     create(session, block, entity="schedule_block", actor=actor, now=now)
-    return block
+    assert block.id is not None
+    return BlockRow(block.id, data.weekday, data.day, data.start, data.end, data.reason)
 
 
 def remove_block(session: Session, block_id: int, *, now: datetime, actor: str) -> None:
     block = session.get(ScheduleBlock, block_id)
-    if block is None:
+    if block is None or block.id is None:
         raise ServiceError("that block no longer exists — reload")
     record(session, actor=actor, entity="schedule_block", entity_id=block.id, action="delete",
            changes=created_fields(block), now=now)
@@ -130,7 +160,7 @@ def remove_block(session: Session, block_id: int, *, now: datetime, actor: str) 
 
 
 def save_type(session: Session, data: TypeInput, *, type_id: int | None, now: datetime, actor: str
-              ) -> AppointmentType:
+              ) -> TypeChoice:
     """Add a visit type or change one's name or default length (booked visits keep their times)."""
     clash = session.exec(select(AppointmentType).where(
         AppointmentType.name == data.name, col(AppointmentType.id) != (type_id or -1))).first()
@@ -140,14 +170,18 @@ def save_type(session: Session, data: TypeInput, *, type_id: int | None, now: da
         kind = AppointmentType(name=data.name, minutes=data.minutes)
         session.add(kind)
         session.flush()
-        record(session, actor=actor, entity="appointment_type", entity_id=kind.id, action="create",
+        assert kind.id is not None
+        type_id = kind.id
+        record(session, actor=actor, entity="appointment_type", entity_id=type_id, action="create",
                changes=created_fields(kind), now=now)
     else:
-        kind = session.get(AppointmentType, type_id)
-        if kind is None:
+        found = session.get(AppointmentType, type_id)
+        if found is None:
             raise ServiceError("that type no longer exists — reload")
+        kind = found
         changes = apply_update(kind, data.model_dump(), expected_version=None)
-        record(session, actor=actor, entity="appointment_type", entity_id=kind.id, action="update",
+        record(session, actor=actor, entity="appointment_type", entity_id=type_id, action="update",
                changes=changes, now=now)
+    saved = TypeChoice(type_id, kind.name, kind.minutes)
     session.commit()
-    return kind
+    return saved

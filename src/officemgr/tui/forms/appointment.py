@@ -5,35 +5,48 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-from sqlmodel import Session
+from pydantic import BaseModel, ConfigDict, ValidationError
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
 from officemgr.models import AppointmentCreate
-from officemgr.services import schedule
-from officemgr.services.common import ServiceError
 from officemgr.services.schedule import BookingChoices
-from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, validation_errors
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import Refused
+from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall, validation_errors
 from officemgr.tui.widgets.patient_picker import PatientPicker
 
+# How the save call ends a refusal that saving the same booking again overrides (a conflict).
+BOOK_ANYWAY = "Press ctrl+s again to book anyway, or change it."
 
-class AppointmentForm(RecordForm):
+
+class Booking(BaseModel):
+    """What the form books: the appointment, its repeat rule, and whether its conflicts were explained already."""
+
+    model_config = ConfigDict(frozen=True)
+
+    appointment: AppointmentCreate
+    repeat: str = ""
+    confirmed: bool = False
+
+
+class AppointmentForm(RecordForm[Booking]):
     FORM_TITLE = "Book an appointment"
 
-    def __init__(self, choices: BookingChoices, *, day: date, provider_id: int | None = None,
-                 start: datetime | None = None, type_id: int | None = None) -> None:
+    def __init__(self, ctx: AppContext, save: SaveCall[Booking], choices: BookingChoices, *, day: date,
+                 provider_id: int | None = None, start: datetime | None = None, type_id: int | None = None) -> None:
         """`choices` come from schedule.booking_choices, read in a worker before the form opens."""
         self._take(choices, day, provider_id, start, type_id)
-        super().__init__()
+        super().__init__(ctx, save)
 
     def _take(self, choices: BookingChoices, day: date, provider_id: int | None, start: datetime | None,
               type_id: int | None) -> None:
         self.choices = choices
         self.types = {t.id: t for t in choices.types}
         self.day = day
-        self.prefill = {"provider_id": provider_id, "type_id": type_id,
-                        "start_time": f"{start:%H:%M}" if start else None}
+        self.prefill: dict[str, Any] = {"provider_id": provider_id, "type_id": type_id,
+                                        "start_time": f"{start:%H:%M}" if start else None}
+        self.attempt: tuple[AppointmentCreate, str] | None = None
         self.refused: tuple[AppointmentCreate, str] | None = None
 
     def renew(self, choices: BookingChoices, *, day: date, provider_id: int | None = None,
@@ -65,7 +78,7 @@ class AppointmentForm(RecordForm):
 
     def field_widget(self, spec: FieldSpec, value: Any) -> ComposeResult:
         if spec.kind == "patient":
-            yield PatientPicker(id=f"f-{spec.name}")
+            yield PatientPicker(self.ctx, id=f"f-{spec.name}")
         elif spec.kind == "select":
             # Blank allowed even when prefilled: a renewed form may start with no provider or type chosen.
             yield Select(spec.options, value=value if value is not None else Select.NULL, id=f"f-{spec.name}",
@@ -77,9 +90,9 @@ class AppointmentForm(RecordForm):
         if event.select.id == "f-type_id" and event.value in self.types:
             self.query_one("#f-minutes", Input).value = str(self.types[event.value].minutes)
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> Booking:
         errors = {}
-        self.repeat = values.pop("repeat") or ""
+        repeat = values.pop("repeat") or ""
         try:
             model = AppointmentCreate.model_validate({**values, "reason": values["reason"] or ""})
         except ValidationError as exc:
@@ -87,21 +100,11 @@ class AppointmentForm(RecordForm):
         errors.update({name: "choose one" for name in ("patient_id", "provider_id", "type_id") if not values[name]})
         if errors:
             raise FieldErrors(errors)
-        return model
+        self.attempt = (model, repeat)
+        return Booking(appointment=model, repeat=repeat, confirmed=self.refused == self.attempt)
 
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, AppointmentCreate)
-        # A conflict is explained once; saving the same booking again books it anyway (marked double).
-        attempt = (model, self.repeat)
-        confirmed = self.refused == attempt
-        now, actor = self.app.now(), self.app.actor  # type: ignore[attr-defined]
-        try:
-            if self.repeat:
-                schedule.book_series(session, model, self.repeat, now=now, actor=actor, confirmed=confirmed)
-            else:
-                schedule.book(session, model, now=now, actor=actor, confirmed=confirmed)
-        except ServiceError as exc:
-            if str(exc).startswith(("choose a", "the repeat rule", "say how many", "at most")):
-                raise
-            self.refused = attempt
-            raise ServiceError(f"{exc}. Press ctrl+s again to book anyway, or change it.") from None
+    def on_refused(self, message: Refused) -> None:
+        # A conflict is explained once: the same booking saved again is booked anyway.
+        if message.message.endswith(BOOK_ANYWAY):
+            self.refused = self.attempt
+        super().on_refused(message)

@@ -6,19 +6,22 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, field_validator
-from sqlmodel import Session
 
 from officemgr.models.validation import parse_time
-from officemgr.services import schedule
-from officemgr.services.common import ServiceError
 from officemgr.services.schedule import ApptRow, Choice
-from officemgr.tui.forms.base import FieldSpec, RecordForm
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import Refused
+from officemgr.tui.forms.base import FieldSpec, RecordForm, SaveCall
+
+# How the save call ends a refusal that saving the same move again overrides.
+MOVE_ANYWAY = "Press ctrl+s again to move it anyway, or change it."
 
 
 class MoveDestination(BaseModel):
     provider_id: int
     day: date
     start_time: str
+    confirmed: bool = False  # the same move was refused once and saved again: make it anyway
 
     _time = field_validator("start_time")(parse_time)
 
@@ -27,14 +30,16 @@ class MoveDestination(BaseModel):
         return datetime.combine(self.day, datetime.strptime(self.start_time, "%H:%M").time())
 
 
-class MoveForm(RecordForm):
-    def __init__(self, row: ApptRow, providers: list[Choice]) -> None:
+class MoveForm(RecordForm[MoveDestination]):
+    def __init__(self, ctx: AppContext, save: SaveCall[MoveDestination], row: ApptRow,
+                 providers: list[Choice]) -> None:
         """`providers` (schedule.booking_choices) are read in a worker before the form opens."""
         self.row = row
         self.providers = providers
+        self.attempt: tuple[datetime, int] | None = None
         self.refused: tuple[datetime, int] | None = None
         self.FORM_TITLE = f"Move {row.patient_name} ({row.type_name}, now {row.start:%a %m/%d %H:%M})"
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         return [
@@ -47,17 +52,13 @@ class MoveForm(RecordForm):
         return {"provider_id": self.row.provider_id, "day": self.row.start.date(),
                 "start_time": f"{self.row.start:%H:%M}"}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
-        return MoveDestination.model_validate(values)
+    def build(self, values: dict[str, Any]) -> MoveDestination:
+        target = MoveDestination.model_validate(values)
+        self.attempt = (target.start, target.provider_id)
+        return target.model_copy(update={"confirmed": self.refused == self.attempt})
 
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, MoveDestination)
-        target = (model.start, model.provider_id)
-        confirmed = self.refused == target
-        try:
-            schedule.move(session, self.row.id, start=model.start, provider_id=model.provider_id,
-                          now=self.app.now(), actor=self.app.actor,  # type: ignore[attr-defined]
-                          expected_version=self.row.version, confirmed=confirmed)
-        except ServiceError as exc:
-            self.refused = target
-            raise ServiceError(f"{exc}. Press ctrl+s again to move it anyway, or change it.") from None
+    def on_refused(self, message: Refused) -> None:
+        # Explained once: the same move saved again is made anyway.
+        if message.message.endswith(MOVE_ANYWAY):
+            self.refused = self.attempt
+        super().on_refused(message)

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-from sqlmodel import Session
-
 from officemgr.models.schedule import RecallCreate
-from officemgr.services import frontdesk
 from officemgr.services.common import ServiceError
+from officemgr.services.frontdesk import recall_from_interval
 from officemgr.services.schedule import ApptRow
-from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm
+from officemgr.tui.context import AppContext
+from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall
 
 
-class RecallForm(RecordForm):
-    def __init__(self, row: ApptRow) -> None:
+class RecallForm(RecordForm[RecallCreate]):
+    def __init__(self, ctx: AppContext, save: SaveCall[RecallCreate], row: ApptRow) -> None:
         self.row = row
         self.FORM_TITLE = f"Recall {row.patient_name}: back in how long, for what"
-        super().__init__()
+        super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
         return [
@@ -29,14 +27,9 @@ class RecallForm(RecordForm):
     def initial(self) -> dict[str, Any]:
         return {"reason": self.row.type_name}
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
+    def build(self, values: dict[str, Any]) -> RecallCreate:
         try:
-            return frontdesk.recall_from_interval(
-                self.row.patient_id, values["interval"] or "", self.app.today,  # type: ignore[attr-defined]
-                reason=values["reason"] or "", provider_id=self.row.provider_id)
+            return recall_from_interval(self.row.patient_id, values["interval"] or "", self.ctx.today,
+                                        reason=values["reason"] or "", provider_id=self.row.provider_id)
         except ServiceError as exc:
             raise FieldErrors({"interval": str(exc)}) from None
-
-    def write(self, session: Session, model: BaseModel) -> None:
-        assert isinstance(model, RecallCreate)
-        frontdesk.add_recall(session, model, now=self.app.now(), actor=self.app.actor)  # type: ignore[attr-defined]

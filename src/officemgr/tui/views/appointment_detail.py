@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
-from officemgr.models import Appointment, AppointmentEvent, AppointmentType, Patient, Staff
 from officemgr.services import schedule
-from officemgr.store import read_session
+from officemgr.services.schedule import AppointmentDetail
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import DatabaseWork
 
 
-class AppointmentScreen(ModalScreen[bool]):
+class AppointmentScreen(DatabaseWork, ModalScreen[bool]):
     BINDINGS = [Binding("escape,q", "close", "Close", id="appointment_close")]
 
-    def __init__(self, appt_id: int) -> None:
+    def __init__(self, ctx: AppContext, appt_id: int) -> None:
         super().__init__()
+        self.ctx = ctx
         self.appt_id = appt_id
 
     def compose(self) -> ComposeResult:
@@ -32,29 +33,19 @@ class AppointmentScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("When", "Who", "What", "Note")
-        self._load()
+        self.read(lambda session: schedule.appointment_detail(session, self.appt_id), self._show)
 
-    @work(thread=True, exclusive=True)
-    def _load(self) -> None:
-        with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
-            appt = session.get(Appointment, self.appt_id)
-            if appt is None:
-                self.app.call_from_thread(self.dismiss, False)
-                return
-            patient = session.get(Patient, appt.patient_id)
-            provider = session.get(Staff, appt.provider_id)
-            kind = session.get(AppointmentType, appt.type_id)
-            events = schedule.history(session, self.appt_id)
-        self.app.call_from_thread(self._show, appt, patient, provider, kind, events)
-
-    def _show(self, appt: Appointment, patient: Patient, provider: Staff, kind: AppointmentType,
-              events: list[AppointmentEvent]) -> None:
-        self.query_one("#appt-title", Label).update(Text(f"{patient.name} · {kind.name} with {provider.name}"))
-        wait = schedule.waiting_minutes(events)
+    def _show(self, appt: AppointmentDetail | None) -> None:
+        if appt is None:
+            self.dismiss(False)
+            return
+        self.query_one("#appt-title", Label).update(
+            Text(f"{appt.patient_name} · {appt.type_name} with {appt.provider_name}"))
+        wait = schedule.waiting_minutes(appt.events)
         lines = [
             f"{appt.start:%A %m/%d/%Y %H:%M}–{appt.end:%H:%M} · {appt.status.letter} {appt.status.label}"
             + (" · DOUBLE-BOOKED" if appt.double_booked else ""),
-            f"Reason: {appt.reason or '—'} · phone {patient.phone or '—'} · DOB {patient.dob:%m/%d/%Y}",
+            f"Reason: {appt.reason or '—'} · phone {appt.phone or '—'} · DOB {appt.dob:%m/%d/%Y}",
             f"Waited {wait} min from arrival to room" if wait is not None else "Waiting time: not roomed yet",
         ]
         if appt.cancel_reason:
@@ -63,7 +54,7 @@ class AppointmentScreen(ModalScreen[bool]):
             lines.append(f"Insurance verified {appt.verified_on:%m/%d/%Y} by {appt.verified_by}")
         self.query_one("#appt-summary", Static).update(Text("\n".join(lines)))
         table = self.query_one(DataTable)
-        for e in events:
+        for e in appt.events:
             what = {
                 "create": f"booked for {e.to_start:%m/%d %H:%M}" if e.to_start else "booked",
                 "status": f"{e.from_status.replace('_', ' ')} → {e.to_status.replace('_', ' ')}",
@@ -72,7 +63,7 @@ class AppointmentScreen(ModalScreen[bool]):
                 "undo": "undo",
             }[e.kind.value]
             table.add_row(Text(f"{e.at:%m/%d %H:%M}"), Text(e.actor), Text(what), Text(e.note))
-        if not events:
+        if not appt.events:
             table.add_row(Text("no recorded changes", style="dim"), "", "", "")
         table.focus()
 

@@ -1,8 +1,8 @@
 """The front desk's four lists in one window: reminder calls for the next business day, recalls due, the
 waitlist, and today's visits whose insurance is not verified yet; with the 90-day no-show rates below.
 
-`FrontDeskScreen(initial="reminders")` is pushed by the app; it dismisses with True when it saved anything,
-so the caller can reload what it shows.
+`FrontDeskScreen(ctx, initial="reminders")` is pushed by the Schedule tab; it dismisses with True when it saved
+anything, so the caller can reload what it shows.
 """
 
 from __future__ import annotations
@@ -13,21 +13,20 @@ from datetime import datetime
 from typing import Any
 
 from rich.text import Text
-from sqlmodel import Session
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static, TabbedContent, TabPane
 
 from officemgr.models import RecallStatus, ReminderOutcome, WaitlistStatus
 from officemgr.services import frontdesk
 from officemgr.services.format import days_from_now
 from officemgr.services.frontdesk import DeskAppt, NoShowReport, RateRow, RecallRow, ReminderList, WaitlistRow
-from officemgr.tui.widgets.base import plain, selected_key
-from officemgr.tui.widgets.screen_work import ScreenWork
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import Session
+from officemgr.tui.widgets.base import ListScreen, plain, selected_key
 
 LISTS = ("reminders", "recalls", "waitlist", "unverified")
 REMINDER_STYLE = {
@@ -49,7 +48,7 @@ class DeskData:
 # ------------------------------------------------------------------------------------------------ tables
 
 
-class DeskTable(DataTable):  # type: ignore[type-arg]
+class DeskTable(DataTable[Text]):
     """One list; its keys act on the selected row through the screen."""
 
     LIST = ""
@@ -111,7 +110,7 @@ TABLES: dict[str, type[DeskTable]] = {t.LIST: t for t in (ReminderTable, RecallT
 # ------------------------------------------------------------------------------------------------ screen
 
 
-class FrontDeskScreen(ScreenWork, ModalScreen[bool]):
+class FrontDeskScreen(ListScreen):
     # Its own classes, not the forms' (the app stylesheet sizes `.form` for forms and `.status` to one line).
     DEFAULT_CSS = """
     FrontDeskScreen > .frontdesk {
@@ -138,21 +137,22 @@ class FrontDeskScreen(ScreenWork, ModalScreen[bool]):
         Binding("4", "show('unverified')", "Unverified", id="frontdesk_show_unverified"),
     ]
 
-    def __init__(self, initial: str = "reminders", *, slot: tuple[int, datetime, datetime] | None = None) -> None:
+    def __init__(self, ctx: AppContext, initial: str = "reminders", *,
+                 slot: tuple[int, datetime, datetime] | None = None) -> None:
         """`slot` (provider id, start, end): show only the waitlist entries that fit that freed slot."""
         if initial not in LISTS:
             raise ValueError(f"unknown front-desk list '{initial}' (use one of: {', '.join(LISTS)})")
-        super().__init__()
+        super().__init__(ctx)
         self.initial = initial
         self.slot = slot
-        self.changed = False
         self.data: DeskData | None = None
         self.rows: dict[str, dict[int, Any]] = {name: {} for name in LISTS}
 
     # -- layout
 
     def compose(self) -> ComposeResult:
-        day = frontdesk.next_business_day(self.today)
+        today = self.ctx.today
+        day = frontdesk.next_business_day(today)
         titles = {
             "reminders": f"1 Reminders for {day:%a %m/%d}",
             "recalls": "2 Recalls due",
@@ -161,7 +161,7 @@ class FrontDeskScreen(ScreenWork, ModalScreen[bool]):
             "unverified": "4 Unverified today",
         }
         with Vertical(classes="frontdesk"):
-            yield Label(Text(f"Front desk · {self.today:%A %B %-d, %Y}"), classes="form-title", id="fd-title")
+            yield Label(Text(f"Front desk · {today:%A %B %-d, %Y}"), classes="form-title", id="fd-title")
             with TabbedContent(initial=self.initial, id="fd-tabs"):
                 for name in LISTS:
                     with TabPane(Content(titles[name]), id=name):
@@ -200,7 +200,7 @@ class FrontDeskScreen(ScreenWork, ModalScreen[bool]):
     # -- loading
 
     def fetch(self, session: Session) -> DeskData:
-        today = self.today
+        today = self.ctx.today
         if self.slot is None:
             waiting = frontdesk.waitlist(session, include_offered=True)
         else:
@@ -214,9 +214,7 @@ class FrontDeskScreen(ScreenWork, ModalScreen[bool]):
             rates=frontdesk.no_show_rates(session, today),
         )
 
-    def _deliver(self, data: DeskData) -> None:
-        if not self.is_mounted:
-            return
+    def show(self, data: DeskData) -> None:
         self.data = data
         self._fill("reminders", data.reminders.rows, self._reminder_cells)
         self._fill("recalls", data.recalls, self._recall_cells)
@@ -246,7 +244,7 @@ class FrontDeskScreen(ScreenWork, ModalScreen[bool]):
                 plain(row.type_name), call]
 
     def _recall_cells(self, row: RecallRow) -> list[Text]:
-        days = (row.due - self.today).days
+        days = (row.due - self.ctx.today).days
         return [Text(f"{row.due:%m/%d/%Y}"), Text(days_from_now(days), style="bold red" if days < 0 else ""),
                 plain(row.patient_name), _phone(row.phone), plain(row.reason), plain(row.provider_name or "any"),
                 plain(row.type_name or "any"), plain(row.note)]
@@ -289,26 +287,39 @@ class FrontDeskScreen(ScreenWork, ModalScreen[bool]):
         row = self.selected(name)
         if row is None:
             return
-        now, actor, today = self.app.now(), self.app.actor, self.today  # type: ignore[attr-defined]
+        now, actor, today = self.ctx.now(), self.ctx.actor, self.ctx.today
+        # Each change keeps the changed row in the worker: the screen reloads its lists from the database.
         if name == "reminders":
             outcome = ReminderOutcome(value)
-            self._write(lambda s: frontdesk.mark_reminder(s, row.id, outcome, now=now, actor=actor,
-                                                          expected_version=row.version),
-                        f"{row.patient_name}: {outcome.label}")
+
+            def change(session: Session) -> None:
+                frontdesk.mark_reminder(session, row.id, outcome, now=now, actor=actor, expected_version=row.version)
+
+            done = f"{row.patient_name}: {outcome.label}"
         elif name == "recalls":
             status = RecallStatus(value)
-            self._write(lambda s: frontdesk.set_recall_status(s, row.id, status, now=now, actor=actor,
-                                                              expected_version=row.version),
-                        f"Recall for {row.patient_name}: {status.value}")
+
+            def change(session: Session) -> None:
+                frontdesk.set_recall_status(session, row.id, status, now=now, actor=actor,
+                                            expected_version=row.version)
+
+            done = f"Recall for {row.patient_name}: {status.value}"
         elif name == "waitlist":
             entry = WaitlistStatus(value)
-            self._write(lambda s: frontdesk.set_waitlist_status(s, row.id, entry, now=now, actor=actor,
-                                                                expected_version=row.version),
-                        f"Waitlist, {row.patient_name}: {entry.value}")
+
+            def change(session: Session) -> None:
+                frontdesk.set_waitlist_status(session, row.id, entry, now=now, actor=actor,
+                                              expected_version=row.version)
+
+            done = f"Waitlist, {row.patient_name}: {entry.value}"
         else:
-            self._write(lambda s: frontdesk.mark_verified(s, row.id, by=actor, on=today, now=now, actor=actor,
-                                                          expected_version=row.version),
-                        f"Insurance verified for {row.patient_name}")
+
+            def change(session: Session) -> None:
+                frontdesk.mark_verified(session, row.id, by=actor, on=today, now=now, actor=actor,
+                                        expected_version=row.version)
+
+            done = f"Insurance verified for {row.patient_name}"
+        self.run_write(change, done)
 
 
 def _phone(phone: str) -> Text:
@@ -328,9 +339,3 @@ def _rates_text(report: NoShowReport) -> Text:
     text.append("\nby type: ", style="bold")
     text.append(" · ".join(_rate(r) for r in report.by_type) or "none")
     return text
-
-
-def open_waitlist_offer(app: App[Any], provider_id: int, start: datetime, end: datetime,
-                        callback: Callable[[bool | None], None] | None = None) -> None:
-    """Show the waitlist entries that fit a slot just freed (after a cancellation), oldest first."""
-    app.push_screen(FrontDeskScreen("waitlist", slot=(provider_id, start, end)), callback)

@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
-from officemgr.models import AppointmentType
 from officemgr.services import schedule, templates
 from officemgr.services.availability import WEEKDAYS
-from officemgr.services.common import ServiceError
-from officemgr.store import read_session, write_session
+from officemgr.services.schedule import TypeChoice
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import Session
 from officemgr.tui.forms.template import BlockForm, HoursForm, TypeForm
-from officemgr.tui.widgets.base import selected_key
+from officemgr.tui.widgets.base import ListScreen, selected_key
 
 
-class TemplateScreen(ModalScreen[bool]):
+@dataclass(frozen=True)
+class TemplateData:
+    provider_ids: list[int]
+    provider_id: int | None  # the provider shown: the one asked for, or the first when that one is gone
+    template: templates.Template | None
+    types: list[TypeChoice]
+
+
+class TemplateScreen(ListScreen):
     BINDINGS = [
         Binding("escape", "close", "Close", id="template_close"),
         Binding("p", "next_provider", "Next provider", id="template_provider"),
@@ -28,11 +36,12 @@ class TemplateScreen(ModalScreen[bool]):
         Binding("delete,backspace", "remove", "Remove block", id="template_remove"),
     ]
 
-    def __init__(self, provider_id: int | None = None) -> None:
-        super().__init__()
+    def __init__(self, ctx: AppContext, provider_id: int | None = None) -> None:
+        super().__init__(ctx)
         self.provider_id = provider_id
+        self.ids: list[int] = []
         self.data: templates.Template | None = None
-        self.types: dict[int, AppointmentType] = {}
+        self.types: dict[int, TypeChoice] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form wide"):
@@ -49,21 +58,19 @@ class TemplateScreen(ModalScreen[bool]):
         self.query_one("#hours", DataTable).add_columns("Weekday", "Hours")
         self.query_one("#blocks", DataTable).add_columns("When", "From", "To", "Reason")
         self.query_one("#types", DataTable).add_columns("Type", "Minutes")
-        self.load()
+        self.reload()
 
-    @work(thread=True, exclusive=True, group="template")
-    def load(self) -> None:
-        with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
-            ids = [p.id for p in schedule.providers(session)]
-            if self.provider_id not in ids:
-                self.provider_id = ids[0] if ids else None
-            data = templates.template(session, self.provider_id, self.app.today) if self.provider_id else None  # type: ignore[attr-defined]
-            types = schedule.appointment_types(session)
-        self.app.call_from_thread(self._show, data, types, ids)
+    def fetch(self, session: Session) -> TemplateData:
+        choices = schedule.booking_choices(session)
+        ids = [p.id for p in choices.providers]
+        pid = self.provider_id if self.provider_id in ids else (ids[0] if ids else None)
+        data = templates.template(session, pid, self.ctx.today) if pid is not None else None
+        return TemplateData(ids, pid, data, choices.types)
 
-    def _show(self, data: templates.Template | None, types: list[AppointmentType], ids: list[int]) -> None:
-        self.data, self.ids = data, ids
-        self.types = {t.id: t for t in types}
+    def show(self, loaded: TemplateData) -> None:
+        data = loaded.template
+        self.ids, self.provider_id, self.data = loaded.provider_ids, loaded.provider_id, data
+        self.types = {t.id: t for t in loaded.types}
         title = f"{data.provider_name}: hours and blocks" if data else "No providers yet (add one on the Staff tab)"
         self.query_one("#template-title", Label).update(Text(title))
         hours = self.query_one("#hours", DataTable)
@@ -82,7 +89,7 @@ class TemplateScreen(ModalScreen[bool]):
                                key=str(b.id))
         kinds = self.query_one("#types", DataTable)
         kinds.clear()
-        for t in types:
+        for t in loaded.types:
             kinds.add_row(Text(t.name), Text(str(t.minutes)), key=str(t.id))
 
     def _focused(self) -> str:
@@ -90,46 +97,57 @@ class TemplateScreen(ModalScreen[bool]):
         return focused.id if isinstance(focused, DataTable) and focused.id else "hours"
 
     def action_next_provider(self) -> None:
-        if getattr(self, "ids", None):
+        if self.ids and self.provider_id in self.ids:
             self.provider_id = self.ids[(self.ids.index(self.provider_id) + 1) % len(self.ids)]
-            self.load()
+            self.reload()
 
     def action_edit(self) -> None:
         which = self._focused()
         key = selected_key(self.query_one(f"#{which}", DataTable))
         if key is None or self.data is None:
             return
+        ctx = self.ctx
         if which == "types":
-            self.app.push_screen(TypeForm(self.types[int(key)]), self._after)
+            kind = self.types[int(key)]
+
+            def save_type(session: Session, data: templates.TypeInput) -> None:
+                templates.save_type(session, data, type_id=kind.id, now=ctx.now(), actor=ctx.actor)
+
+            self.app.push_screen(TypeForm(ctx, save_type, kind), self._after)
         elif which == "hours":
-            weekday = int(key)
-            self.app.push_screen(HoursForm(self.data.provider_id, self.data.provider_name, weekday,
+            weekday, provider_id = int(key), self.data.provider_id
+
+            def save_hours(session: Session, data: templates.HoursInput) -> None:
+                templates.set_hours(session, provider_id, data, now=ctx.now(), actor=ctx.actor)
+
+            self.app.push_screen(HoursForm(ctx, save_hours, self.data.provider_name, weekday,
                                            self.data.hours.get(weekday)), self._after)
 
     def action_add(self) -> None:
+        ctx = self.ctx
         if self._focused() == "types":
-            self.app.push_screen(TypeForm(), self._after)
+
+            def add_type(session: Session, data: templates.TypeInput) -> None:
+                templates.save_type(session, data, type_id=None, now=ctx.now(), actor=ctx.actor)
+
+            self.app.push_screen(TypeForm(ctx, add_type), self._after)
         elif self.data is not None:
-            self.app.push_screen(BlockForm(self.data.provider_id, self.data.provider_name,
-                                           self.app.today), self._after)  # type: ignore[attr-defined]
+            provider_id = self.data.provider_id
+
+            def add_block(session: Session, data: templates.BlockInput) -> None:
+                templates.add_block(session, provider_id, data, now=ctx.now(), actor=ctx.actor)
+
+            self.app.push_screen(BlockForm(ctx, add_block, self.data.provider_name), self._after)
 
     def action_remove(self) -> None:
         key = selected_key(self.query_one("#blocks", DataTable))
         if self._focused() == "blocks" and key is not None:
-            self._remove(int(key))
-
-    @work(thread=True, exclusive=True, group="template-write")
-    def _remove(self, block_id: int) -> None:
-        try:
-            with write_session(self.app.engine) as session:  # type: ignore[attr-defined]
-                templates.remove_block(session, block_id, now=self.app.now(), actor=self.app.actor)  # type: ignore[attr-defined]
-        except ServiceError as exc:
-            self.app.call_from_thread(self.app.notify, str(exc), severity="error", markup=False)
-        self.app.call_from_thread(self.load)
+            block_id, ctx = int(key), self.ctx
+            self.run_write(lambda session: templates.remove_block(session, block_id, now=ctx.now(), actor=ctx.actor))
 
     def _after(self, saved: bool | None) -> None:
         if saved:
-            self.load()
+            self.reload()
 
     def action_close(self) -> None:
         self.dismiss(True)

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from rich.text import Text
-from sqlmodel import Session
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,17 +18,19 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Label
 
 from officemgr.models import ApptStatus
-from officemgr.services import schedule, settings
+from officemgr.models.schedule import RecallCreate
+from officemgr.services import frontdesk, schedule, settings
 from officemgr.services.schedule import ADVANCE, ApptRow, BookingChoices, DaySchedule, ProviderDay
+from officemgr.tui.dbwork import Session
 from officemgr.tui.forms.appointment import AppointmentForm
-from officemgr.tui.forms.cancel import CancelForm
+from officemgr.tui.forms.cancel import CancelForm, CancelReason
 from officemgr.tui.forms.move import MoveForm
 from officemgr.tui.forms.recall import RecallForm
 from officemgr.tui.views.appointment_detail import AppointmentScreen
+from officemgr.tui.views.schedule_writes import ScheduleWrites, book, move
 from officemgr.tui.views.slot_finder import SlotFinder
 from officemgr.tui.widgets.base import TabView, plain, select_key, selected_key
 from officemgr.tui.widgets.schedule_grid import Grid, GridColumn, build_grid, status_cell
-from officemgr.tui.widgets.schedule_writes import ScheduleWrites
 
 MODES = ("day", "list", "week")
 
@@ -69,12 +70,11 @@ class ScheduleView(ScheduleWrites, TabView):
     ]
     REVEAL_SECONDS = 10.0  # how long `v` shows a patient's full name
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.day: date | None = None
         self.mode = "day"
         self.provider_index = 0
-        self.provider_ids: list[int] = []
         self.rows: dict[int, ApptRow] = {}
         self.grid: Grid | None = None
         self.pending_select: int | None = None
@@ -91,7 +91,7 @@ class ScheduleView(ScheduleWrites, TabView):
         yield from self.compose_filter()
 
     def on_mount(self) -> None:
-        self.day = self.today
+        self.day = self.ctx.today
         super().on_mount()
 
     # ---- loading
@@ -100,12 +100,12 @@ class ScheduleView(ScheduleWrites, TabView):
         return Loaded(self._fetch(session), "schedule" in settings.get(session, "privacy_tabs"))
 
     def _fetch(self, session: Session) -> DaySchedule | WeekData:
-        day = self.day or self.today
+        day = self.day or self.ctx.today
         if self.mode == "week":
-            self.provider_ids = [p.id for p in schedule.providers(session)]
-            if not self.provider_ids:
+            ids = [p.id for p in schedule.provider_choices(session)]
+            if not ids:
                 return WeekData("", [])
-            pid = self.provider_ids[self.provider_index % len(self.provider_ids)]
+            pid = ids[self.provider_index % len(ids)]
             monday = day - timedelta(days=day.weekday())
             days = schedule.week_schedule(session, pid, monday)
             return WeekData(days[0].provider_name, days)
@@ -138,27 +138,29 @@ class ScheduleView(ScheduleWrites, TabView):
             table.cursor_coordinate = coordinate
         self.pending_select = None
 
-    def _show_day(self, table: DataTable, data: DaySchedule) -> None:  # type: ignore[type-arg]
+    def _show_day(self, table: DataTable[Any], data: DaySchedule) -> None:
         table.cursor_type = "cell"
         columns = [GridColumn(provider_label(p), data.day, p.provider_id, p.plan, self._visible(p.appointments))
                    for p in data.providers]
         self._fill_grid(table, columns)
-        when = "today" if data.day == self.today else f"{(data.day - self.today).days:+d} days"
+        today = self.ctx.today
+        when = "today" if data.day == today else f"{(data.day - today).days:+d} days"
         self._title(f"{data.day:%A %B %-d, %Y} ({when}) · day view · w: list, week")
         self._summarise(data.providers)
 
-    def _show_week(self, table: DataTable, data: WeekData) -> None:  # type: ignore[type-arg]
+    def _show_week(self, table: DataTable[Any], data: WeekData) -> None:
         table.cursor_type = "cell"
-        columns = [GridColumn(f"{p.plan.day:%a %m/%d}" if p.plan else "", p.plan.day if p.plan else self.today,
+        today = self.ctx.today
+        columns = [GridColumn(f"{p.plan.day:%a %m/%d}" if p.plan else "", p.plan.day if p.plan else today,
                               p.provider_id, p.plan, self._visible(p.appointments)) for p in data.days]
         self._fill_grid(table, columns)
-        first = data.days[0].plan.day if data.days and data.days[0].plan else self.today
+        first = data.days[0].plan.day if data.days and data.days[0].plan else today
         self._title(f"{data.provider_name}: week of {first:%B %-d, %Y} · p: next provider · w: day view")
         booked = sum(p.booked for p in data.days)
         self.set_status(f"{booked} booked this week · {sum(p.open_slots for p in data.days)} open slots · "
                         "n books the selected free slot")
 
-    def _show_list(self, table: DataTable, data: DaySchedule) -> None:  # type: ignore[type-arg]
+    def _show_list(self, table: DataTable[Any], data: DaySchedule) -> None:
         table.cursor_type = "row"
         self.patient_column = table.add_columns("Time", "Provider", "Patient", "Type", "Status", "Reason", "")[2]
         names = {p.provider_id: p.provider_name for p in data.providers}
@@ -174,7 +176,7 @@ class ScheduleView(ScheduleWrites, TabView):
         self._title(f"{data.day:%A %B %-d, %Y} · list · {len(visible)} appointments")
         self._summarise(data.providers)
 
-    def _fill_grid(self, table: DataTable, columns: list[GridColumn]) -> None:  # type: ignore[type-arg]
+    def _fill_grid(self, table: DataTable[Any], columns: list[GridColumn]) -> None:
         self.columns = columns
         self.grid = build_grid(columns, self.name_of)
         table.add_column("Time", width=5)
@@ -204,7 +206,7 @@ class ScheduleView(ScheduleWrites, TabView):
     def selected_id(self) -> int | None:
         table = self.query_one(DataTable)
         if self.grid is not None:
-            appt = self.grid.appointments.get(tuple(table.cursor_coordinate))  # type: ignore[arg-type]
+            appt = self.grid.appointments.get((table.cursor_coordinate.row, table.cursor_coordinate.column))
             return appt.id if appt else None
         key = selected_key(table)
         return int(key) if key else None
@@ -223,7 +225,7 @@ class ScheduleView(ScheduleWrites, TabView):
             return select_key(table, appt_id)
         cells = [cell for cell, appt in self.grid.appointments.items() if appt.id == appt_id]
         if cells:
-            table.cursor_coordinate = min(cells)  # type: ignore[assignment]
+            table.cursor_coordinate = Coordinate(*min(cells))
         return bool(cells)
 
     def focus_record(self, record_id: int | None) -> None:
@@ -289,10 +291,10 @@ class ScheduleView(ScheduleWrites, TabView):
 
     def action_step(self, delta: int) -> None:
         days = 7 if self.mode == "week" else 1
-        self.go_to((self.day or self.today) + timedelta(days=delta * days))
+        self.go_to((self.day or self.ctx.today) + timedelta(days=delta * days))
 
     def action_today(self) -> None:
-        self.go_to(self.today)
+        self.go_to(self.ctx.today)
 
     def action_switch_view(self) -> None:
         self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
@@ -309,7 +311,7 @@ class ScheduleView(ScheduleWrites, TabView):
         event.stop()
         appt_id = self.selected_id()
         if appt_id is not None:
-            self.app.push_screen(AppointmentScreen(appt_id), self._after)
+            self.app.push_screen(AppointmentScreen(self.ctx, appt_id), self.reload_if_saved)
 
     # ---- forms and lists
 
@@ -317,18 +319,19 @@ class ScheduleView(ScheduleWrites, TabView):
         """The booking form, composed once and renewed for each booking: composing its fifty widgets takes
         longer than a frame; refilling them does not. Installed, so closing it keeps it."""
         if self.booking is None:
-            self.booking = AppointmentForm(choices, **where)
+            self.booking = AppointmentForm(self.ctx, book(self.ctx), choices, **where)
             self.app.install_screen(self.booking, name=f"booking-{id(self)}")
             return self.booking
         return self.booking.renew(choices, **where)
 
     def action_add(self) -> None:
-        day = self.day or self.today
+        day = self.day or self.ctx.today
         self.open_with_choices(lambda choices: self.booking_form(choices, day=day))
 
     def action_new_here(self) -> None:
         table = self.query_one(DataTable)
-        free = self.grid.free.get(tuple(table.cursor_coordinate)) if self.grid else None  # type: ignore[arg-type]
+        cursor = table.cursor_coordinate
+        free = self.grid.free.get((cursor.row, cursor.column)) if self.grid else None
         if free is None:
             self.say("Put the cursor on a free slot (·) in the day or week view", "warning")
             return
@@ -337,18 +340,25 @@ class ScheduleView(ScheduleWrites, TabView):
                                                                  start=start))
 
     def action_find_slot(self) -> None:
-        from_day = max(self.day or self.today, self.today)
-        self.open_with_choices(lambda choices: SlotFinder(choices, from_day=from_day))
+        from_day = max(self.day or self.ctx.today, self.ctx.today)
+        self.open_with_choices(lambda choices: SlotFinder(self.ctx, choices, from_day=from_day))
 
     def action_move(self) -> None:
         row = self.selected_row()
         if row is not None:
-            self.open_with_choices(lambda choices: MoveForm(row, choices.providers))
+            self.open_with_choices(lambda choices: MoveForm(self.ctx, move(self.ctx, row), row, choices.providers))
 
     def action_cancel_appt(self) -> None:
         row = self.selected_row()
-        if row is not None:
-            self.app.push_screen(CancelForm(row), lambda saved: self._after_cancel(row, saved))
+        if row is None:
+            return
+        ctx = self.ctx
+
+        def cancel(session: Session, why: CancelReason) -> None:
+            schedule.set_status(session, row.id, ApptStatus.cancelled, now=ctx.now(), actor=ctx.actor,
+                                expected_version=row.version, reason=why.reason)
+
+        self.app.push_screen(CancelForm(ctx, cancel, row), lambda saved: self._after_cancel(row, saved))
 
     def _after_cancel(self, row: ApptRow, saved: bool | None) -> None:
         if saved:
@@ -357,13 +367,19 @@ class ScheduleView(ScheduleWrites, TabView):
 
     def action_recall(self) -> None:
         row = self.selected_row()
-        if row is not None:
-            self.app.push_screen(RecallForm(row), self._after)
+        if row is None:
+            return
+        ctx = self.ctx
+
+        def add_recall(session: Session, recall: RecallCreate) -> None:
+            frontdesk.add_recall(session, recall, now=ctx.now(), actor=ctx.actor)
+
+        self.app.push_screen(RecallForm(ctx, add_recall, row), self.reload_if_saved)
 
     def action_front_desk(self) -> None:
         from officemgr.tui.views.frontdesk import FrontDeskScreen
 
-        self.app.push_screen(FrontDeskScreen(), self._after)
+        self.app.push_screen(FrontDeskScreen(self.ctx), self.reload_if_saved)
 
     def action_hours(self) -> None:
         from officemgr.tui.views.provider_template import TemplateScreen
@@ -372,9 +388,9 @@ class ScheduleView(ScheduleWrites, TabView):
         free = next((pid for (r, c), (pid, _) in (self.grid.free.items() if self.grid else []) if c == column), None)
         appt_id = self.selected_id()
         appt = self.rows.get(appt_id) if appt_id is not None else None
-        self.app.push_screen(TemplateScreen(appt.provider_id if appt else free), self._after)
+        self.app.push_screen(TemplateScreen(self.ctx, appt.provider_id if appt else free), self.reload_if_saved)
 
-    def _after(self, saved: bool | None) -> None:
+    def reload_if_saved(self, saved: bool | None) -> None:
         if saved:
             self.reload()
 

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -15,17 +15,20 @@ from textual.widgets import DataTable, Input, Label, Select, Static
 
 from officemgr.models.validation import parse_date
 from officemgr.services import availability, schedule
-from officemgr.store import read_session
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import DatabaseWork, Session
 from officemgr.tui.forms.appointment import AppointmentForm
+from officemgr.tui.views.schedule_writes import book
 from officemgr.tui.widgets.base import selected_key
 
 
-class SlotFinder(ModalScreen[bool]):
+class SlotFinder(DatabaseWork, ModalScreen[bool]):
     BINDINGS = [Binding("escape", "close", "Close", id="slots_close")]
 
-    def __init__(self, choices: schedule.BookingChoices, *, from_day: date) -> None:
+    def __init__(self, ctx: AppContext, choices: schedule.BookingChoices, *, from_day: date) -> None:
         """`choices` (schedule.booking_choices) are read in a worker before the screen opens."""
         super().__init__()
+        self.ctx = ctx
         self.choices = choices
         self.types = {t.id: t for t in choices.types}
         self.from_day = from_day
@@ -82,16 +85,14 @@ class SlotFinder(ModalScreen[bool]):
         }
 
     def search(self) -> None:
-        found = self.criteria()
-        if found is not None:
-            self._search(found)
+        criteria = self.criteria()
+        if criteria is None:
+            return
 
-    @work(thread=True, exclusive=True, group="slots")
-    def _search(self, criteria: dict[str, Any]) -> None:
-        with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
-            now = self.app.now()  # type: ignore[attr-defined]
-            slots = availability.open_slots(session, limit=12, not_before=now, **criteria)
-        self.app.call_from_thread(self._show, slots)
+        def fetch(session: Session) -> list[availability.Slot]:
+            return availability.open_slots(session, limit=12, not_before=self.ctx.now(), **criteria)
+
+        self.read(fetch, self._show, group="slots")
 
     def _show(self, slots: list[availability.Slot]) -> None:
         self.slots = slots
@@ -111,8 +112,9 @@ class SlotFinder(ModalScreen[bool]):
             return
         slot = self.slots[int(key)]
         kind = self.query_one("#slot-type", Select).value
-        form = AppointmentForm(self.choices, day=slot.start.date(), provider_id=slot.provider_id,
-                               start=slot.start, type_id=kind if kind in self.types else None)
+        form = AppointmentForm(self.ctx, book(self.ctx), self.choices, day=slot.start.date(),
+                               provider_id=slot.provider_id, start=slot.start,
+                               type_id=kind if kind in self.types else None)
         self.app.push_screen(form, self._booked)
 
     def _booked(self, saved: bool | None) -> None:

@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
-from officemgr.services.schedule import search_patients
-from officemgr.store import read_session
+from officemgr.services.schedule import Choice, search_patients
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import DatabaseWork
 
 
-class PatientPicker(Vertical):
+class PatientPicker(DatabaseWork, Vertical):
     DEFAULT_CSS = """
     PatientPicker { height: auto; width: 1fr; }
     PatientPicker OptionList { height: auto; max-height: 7; display: none; }
     PatientPicker .chosen { color: $success; height: auto; }
     """
 
-    def __init__(self, *, id: str) -> None:  # noqa: A002
+    def __init__(self, ctx: AppContext, *, id: str) -> None:  # noqa: A002
         super().__init__(id=id)
+        self.ctx = ctx
         self.value: int | None = None
 
     def compose(self) -> ComposeResult:
@@ -42,16 +43,10 @@ class PatientPicker(Vertical):
         event.stop()
         self.value = None
         self.query_one(".chosen", Static).update("")
-        self._search(event.value)
+        text = event.value
+        self.read(lambda session: search_patients(session, text, limit=8), self._show, group="patient-search")
 
-    @work(thread=True, exclusive=True, group="patient-search")
-    def _search(self, text: str) -> None:
-        with read_session(self.app.engine) as session:  # type: ignore[attr-defined]
-            found = search_patients(session, text, limit=8)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, found)
-
-    def _show(self, found: list) -> None:  # type: ignore[type-arg]
+    def _show(self, found: list[Choice]) -> None:
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options([Option(Text(choice.label), id=str(choice.id)) for choice in found])
@@ -66,7 +61,7 @@ class PatientPicker(Vertical):
             event.stop()
             self._choose(options.get_option_at_index(options.highlighted))
 
-    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_key(self, event: events.Key) -> None:
         options = self.query_one(OptionList)
         if event.key == "down" and self.query_one(Input).has_focus and options.display:
             event.stop()

@@ -106,10 +106,10 @@ def build_grid(columns: list[GridColumn], name: Callable[[ApptRow], str]) -> Gri
     first, last = _span(columns)
     slot = timedelta(minutes=SLOT_MINUTES)
     times = []
-    t = datetime.combine(date.min, first).replace(minute=first.minute - first.minute % SLOT_MINUTES)
-    while t.time() < last and t.date() == date.min:
-        times.append(t.time())
-        t += slot
+    moment = datetime.combine(date.min, first).replace(minute=first.minute - first.minute % SLOT_MINUTES)
+    while moment.time() < last and moment.date() == date.min:
+        times.append(moment.time())
+        moment += slot
     grid = Grid(times, [[Cell(f"{t:%H:%M}")] for t in times])
     for c, column in enumerate(columns, start=1):
         for r, t in enumerate(times):

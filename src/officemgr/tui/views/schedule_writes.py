@@ -1,0 +1,114 @@
+"""The Schedule tab's one-key writes (status, undo), its look-ups, and the save calls of its booking and move forms.
+
+A mixin of ScheduleView (a TabView); the save calls are shared with the slot finder, which books as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from textual.screen import Screen
+
+from officemgr.models import ApptStatus
+from officemgr.services import frontdesk, schedule
+from officemgr.services.common import ServiceError
+from officemgr.services.schedule import ApptRow, BookingChoices
+from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import Session
+from officemgr.tui.forms.appointment import BOOK_ANYWAY, Booking
+from officemgr.tui.forms.move import MOVE_ANYWAY, MoveDestination
+from officemgr.tui.views.frontdesk import FrontDeskScreen
+from officemgr.tui.widgets.base import TabView
+
+if TYPE_CHECKING:
+    _Base = TabView
+else:
+    # A plain class at run time: ScheduleView puts TabView after it.
+    _Base = object
+
+# Refusals of a booking that are not conflicts: saving again would not book it anyway.
+NOT_CONFLICTS = ("choose a", "the repeat rule", "say how many", "at most")
+
+
+def book(ctx: AppContext) -> Callable[[Session, Booking], None]:
+    """The booking form's save call: a conflict is explained once; the same booking saved again is booked anyway
+    (marked double)."""
+
+    def save(session: Session, booking: Booking) -> None:
+        try:
+            if booking.repeat:
+                schedule.book_series(session, booking.appointment, booking.repeat, now=ctx.now(), actor=ctx.actor,
+                                     confirmed=booking.confirmed)
+            else:
+                schedule.book(session, booking.appointment, now=ctx.now(), actor=ctx.actor,
+                              confirmed=booking.confirmed)
+        except ServiceError as exc:
+            if str(exc).startswith(NOT_CONFLICTS):
+                raise
+            raise ServiceError(f"{exc}. {BOOK_ANYWAY}") from None
+
+    return save
+
+
+def move(ctx: AppContext, row: ApptRow) -> Callable[[Session, MoveDestination], None]:
+    """The move form's save call: a refused move is explained once; the same move saved again is made anyway."""
+
+    def save(session: Session, target: MoveDestination) -> None:
+        try:
+            schedule.move(session, row.id, start=target.start, provider_id=target.provider_id, now=ctx.now(),
+                          actor=ctx.actor, expected_version=row.version, confirmed=target.confirmed)
+        except ServiceError as exc:
+            raise ServiceError(f"{exc}. {MOVE_ANYWAY}") from None
+
+    return save
+
+
+class ScheduleWrites(_Base):
+    """Mixed into ScheduleView (before TabView), whose go_to(), name_of() and reload_if_saved() it uses."""
+
+    if TYPE_CHECKING:
+        def name_of(self, appt: ApptRow) -> str: ...
+        def go_to(self, day: date) -> None: ...
+        def reload_if_saved(self, saved: bool | None) -> None: ...
+
+    def change_status(self, row: ApptRow, status: ApptStatus) -> None:
+        ctx = self.ctx
+
+        def change(session: Session) -> None:
+            schedule.set_status(session, row.id, status, now=ctx.now(), actor=ctx.actor, expected_version=row.version)
+
+        self.run_write(change, f"{self.name_of(row)}: {status.label}")
+
+    def undo(self, row: ApptRow) -> None:
+        ctx = self.ctx
+
+        def change(session: Session) -> None:
+            schedule.undo_last(session, row.id, now=ctx.now(), actor=ctx.actor, expected_version=row.version)
+
+        self.run_write(change, f"{self.name_of(row)}: last change undone")
+
+    def offer_freed_slot(self, row: ApptRow) -> None:
+        """After a cancellation: if someone on the waitlist fits the freed slot, show them first."""
+
+        def offer(matches: list[frontdesk.WaitlistRow]) -> None:
+            if matches:
+                self.app.push_screen(FrontDeskScreen(self.ctx, "waitlist", slot=(row.provider_id, row.start, row.end)),
+                                     self.reload_if_saved)
+
+        self.read(lambda session: frontdesk.waitlist_matches(session, provider_id=row.provider_id, start=row.start,
+                                                             end=row.end), offer, group="lookup")
+
+    def load_day_of(self, appt_id: int) -> None:
+        """Show the day of an appointment that is not on the day shown (the huddle's yesterday's no-shows)."""
+
+        def show(day: date | None) -> None:
+            if day is not None:
+                self.go_to(day)
+
+        self.read(lambda session: schedule.appointment_day(session, appt_id), show, group="lookup")
+
+    def open_with_choices(self, make: Callable[[BookingChoices], Screen[Any]]) -> None:
+        """A booking form, once its providers and types are read in a worker: the UI never waits for them."""
+        self.open_after_read(schedule.booking_choices, make, lambda _, saved: self.reload_if_saved(saved))
