@@ -107,13 +107,13 @@ async def test_another_tab_reloads_when_opened_after_a_change_elsewhere(demo_eng
             await settle(pilot)
             await pilot.press("2")
             await settle(pilot)
-            seen = app.generation
+            seen = app.writes.value
             add_person(desk, "Zelda")
-            await until(pilot, lambda: app.generation != seen)
-            assert staff_view.loaded_at != app.generation
+            await until(pilot, lambda: app.writes.value != seen)
+            assert staff_view.loaded_at != app.writes.value
             await pilot.press("3")
             await settle(pilot)
-            assert staff_view.loaded_at == app.generation
+            assert staff_view.loaded_at == app.writes.value
     finally:
         desk.dispose()
 
@@ -127,7 +127,7 @@ async def test_the_app_does_not_reload_for_its_own_saves(demo_engine) -> None:  
         original = huddle.reload
 
         def counted() -> None:
-            loads.append(app.generation)
+            loads.append(app.writes.value)
             original()
 
         huddle.reload = counted

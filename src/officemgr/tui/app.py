@@ -11,7 +11,7 @@ import gc
 import importlib
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -306,14 +306,6 @@ class OfficeApp(App[None]):
             self.pin_set = True
             idle = f", and it locks itself after {self.idle_seconds / 60:g} idle minutes" if self.idle_seconds else ""
             self.notify(f"PIN saved: ctrl+l locks the screen{idle}.")
-
-    # TRANSITION: for the screens and forms not yet handed the context
-    def now(self) -> datetime:
-        return self.ctx.now()
-
-    @property
-    def generation(self) -> int:
-        return self.writes.value
 
     def view(self, key: str) -> TabView:
         from officemgr.tui.widgets.base import TabView

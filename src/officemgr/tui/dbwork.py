@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy.engine import Engine
@@ -21,11 +22,11 @@ from textual.worker import get_current_worker
 
 from officemgr.services import pin, settings
 from officemgr.services.common import ServiceError, database_refusal
-from officemgr.store import after_writes, read_session, write_session
+from officemgr.store import after_writes, read_session, sqlite_file, write_session
 from officemgr.tui.context import AppContext
 
-__all__ = ["DatabaseWork", "Loaded", "Practice", "Refused", "Saved", "Session", "after_writes", "read_practice",
-           "unreadable"]
+__all__ = ["DatabaseWork", "Loaded", "Practice", "Refused", "Saved", "Session", "after_writes", "database_file",
+           "read_practice", "unreadable"]
 
 T = TypeVar("T")
 
@@ -47,6 +48,11 @@ def read_practice(engine: Engine) -> Practice:
         return Practice(engine, pin_set=pin.pin_is_set(session),
                         idle_minutes=settings.get(session, "lock_idle_minutes"),
                         demo=settings.get(session, "demo_data"))
+
+
+def database_file(ctx: AppContext) -> Path | None:
+    """The SQLite file the app works on, or None on a server (files the app writes go beside it)."""
+    return sqlite_file(ctx.engine)
 
 
 def unreadable(exc: Exception) -> str:

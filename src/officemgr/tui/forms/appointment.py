@@ -103,8 +103,8 @@ class AppointmentForm(RecordForm[Booking]):
         self.attempt = (model, repeat)
         return Booking(appointment=model, repeat=repeat, confirmed=self.refused == self.attempt)
 
-    def on_refused(self, message: Refused) -> None:
+    def when_refused(self, message: Refused) -> None:
         # A conflict is explained once: the same booking saved again is booked anyway.
         if message.message.endswith(BOOK_ANYWAY):
             self.refused = self.attempt
-        super().on_refused(message)
+        super().when_refused(message)

@@ -5,27 +5,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel
 from rich.text import Text
 from textual.widgets import Static
 
 from officemgr.services.audit import AuditFilter
-from officemgr.tui.context import AppContext
-from officemgr.tui.forms.base import FieldSpec, RecordForm
+from officemgr.tui.forms.base import FieldErrors, FieldsForm, FieldSpec
 
 DATE_HINT = "a date like 11/23/2026"
 
 
-class AuditFilterForm(RecordForm[BaseModel]):
-    """ctrl+s applies the filters (dismisses with True, `chosen` then holds them); escape leaves them as they
-    were. Nothing is saved, so it has no save call."""
+class AuditFilterForm(FieldsForm[AuditFilter]):
+    """ctrl+s applies the filters (dismisses with True, `result` then holds them); escape leaves them as they
+    were. Nothing is saved."""
 
     FORM_TITLE = "Filter the audit log (blank = any)"
 
-    def __init__(self, ctx: AppContext, current: AuditFilter, *, entities: list[str], actors: list[str]) -> None:
+    def __init__(self, current: AuditFilter, *, entities: list[str], actors: list[str]) -> None:
         self.current, self.entities, self.actors = current, entities, actors
-        self.chosen: AuditFilter | None = None
-        super().__init__(ctx)
+        super().__init__()
 
     def fields(self) -> list[FieldSpec]:
         return [
@@ -50,11 +47,7 @@ class AuditFilterForm(RecordForm[BaseModel]):
         self.query_one(".form-hint", Static).update(Text("ctrl+s apply · escape leaves the filters as they were · "
                                                          "tab next field"))
 
-    def build(self, values: dict[str, Any]) -> BaseModel:
-        raise NotImplementedError  # a filter is not a record: action_save dismisses with an AuditFilter
-
-    def action_save(self) -> None:
-        values = self.collect()
+    def build(self, values: dict[str, Any]) -> AuditFilter:
         errors: dict[str, str] = {}
         number = values["entity_id"]
         if number is not None and not (number.isdigit() and 0 < int(number) < 2**63):
@@ -65,8 +58,6 @@ class AuditFilterForm(RecordForm[BaseModel]):
         if not errors and values["since"] and values["until"] and values["since"] > values["until"]:
             errors["until"] = "on or after the From date"
         if errors:
-            self.show_errors(errors)
-            return
-        self.chosen = AuditFilter(entity=values["entity"], entity_id=int(number) if number else None,
-                                  actor=values["actor"], since=values["since"], until=values["until"])
-        self.dismiss(True)
+            raise FieldErrors(errors)
+        return AuditFilter(entity=values["entity"], entity_id=int(number) if number else None,
+                           actor=values["actor"], since=values["since"], until=values["until"])

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -26,7 +26,7 @@ from officemgr.models.validation import explain, parse_date
 from officemgr.tui.context import AppContext
 from officemgr.tui.dbwork import DatabaseWork, Refused, Saved, Session
 
-S = TypeVar("S", bound=BaseModel)
+S = TypeVar("S")
 SaveCall = Callable[[Session, S], object]
 
 
@@ -55,7 +55,10 @@ class FieldErrors(Exception):
         self.errors = errors
 
 
-class RecordForm(DatabaseWork, ModalScreen[bool], Generic[S]):
+class FieldsForm(ModalScreen[bool], Generic[S]):
+    """Fields with inline errors; ctrl+s turns them into an `S` with `build` and hands it to `submit`. By itself it
+    writes nothing: a filter form closes with True and its `result` holds what was chosen."""
+
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="form_save"),
         Binding("escape", "cancel", "Cancel", id="form_cancel"),
@@ -65,11 +68,8 @@ class RecordForm(DatabaseWork, ModalScreen[bool], Generic[S]):
     # a second time (about 50 ms on the booking form).
     AUTO_FOCUS = ".form-fields Input, .form-fields Select, .form-fields Checkbox"
 
-    def __init__(self, ctx: AppContext | None = None, save: SaveCall[S] | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        if ctx is not None:
-            self.ctx = ctx
-        self.save = save
         self.result: object = None
         self.specs = self.fields()
         self.saving = False
@@ -176,26 +176,11 @@ class RecordForm(DatabaseWork, ModalScreen[bool], Generic[S]):
             self.show_errors(validation_errors(exc))
             return
         self.show_errors({})
-        self.saving = True
-        if self.save is None:  # TRANSITION: a form not yet handed its save call writes itself
-            self.ctx = self.app.ctx  # type: ignore[attr-defined]
-            self.run_write(lambda session: self.write(session, model), group="form-save")
-            return
-        save = self.save
-        self.run_write(lambda session: save(session, model), group="form-save")
+        self.submit(model)
 
-    def write(self, session: Session, model: S) -> None:  # TRANSITION
-        raise NotImplementedError
-
-    def when_saved(self, message: Saved[Any]) -> None:
-        self.saving = False
-        if self.save is not None:  # TRANSITION: a legacy form's write() set its own result
-            self.result = message.result
+    def submit(self, model: S) -> None:
+        self.result = model
         self.dismiss(True)
-
-    def when_refused(self, message: Refused) -> None:
-        self.saving = False
-        self.show_errors({"__form__": message.message})
 
     def action_cancel(self) -> None:
         self.dismiss(False)
@@ -204,6 +189,31 @@ class RecordForm(DatabaseWork, ModalScreen[bool], Generic[S]):
     def _enter_moves_on(self, event: Input.Submitted) -> None:
         event.stop()
         self.focus_next()
+
+
+class RecordForm(DatabaseWork, FieldsForm[S]):
+    """A form that saves: the view that opens it hands it the save call, a function of a session and the `S` that
+    `build` made, run in one write transaction in a worker. The form closes once it committed; `result` then
+    holds what the save call returned. A refusal shows in the form, under its fields."""
+
+    def __init__(self, ctx: AppContext, save: SaveCall[S]) -> None:
+        self.ctx = ctx
+        self.save = save
+        super().__init__()
+
+    def submit(self, model: S) -> None:
+        self.saving = True
+        save = self.save
+        self.run_write(lambda session: save(session, model), group="form-save")
+
+    def when_saved(self, message: Saved[Any]) -> None:
+        self.saving = False
+        self.result = message.result
+        self.dismiss(True)
+
+    def when_refused(self, message: Refused) -> None:
+        self.saving = False
+        self.show_errors({"__form__": message.message})
 
 
 def validation_errors(exc: ValidationError) -> dict[str, str]:

@@ -21,7 +21,7 @@ from officemgr.services.billing import split_denial_code
 from officemgr.services.claim_flow import StatusChange
 from officemgr.services.format import money
 from officemgr.tui.context import AppContext
-from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall
+from officemgr.tui.forms.base import FieldErrors, FieldsForm, FieldSpec, RecordForm, SaveCall
 from officemgr.tui.forms.claim_note import ClaimRef
 
 # CARC group codes: who the adjustment is on.
@@ -183,7 +183,7 @@ class Filters(BaseModel):
         return ", ".join(parts)
 
 
-class QueueFilterForm(RecordForm[Filters]):
+class QueueFilterForm(FieldsForm[Filters]):
     """Pick the queue's filters; ctrl+s applies them (nothing is written: `result` holds the chosen Filters),
     escape leaves them as they were."""
 
@@ -215,12 +215,3 @@ class QueueFilterForm(RecordForm[Filters]):
             raise FieldErrors({"denial_code": "a CARC code, e.g. 50, B7 or CO-50"})
         status = None if values["status"] is None else ClaimStatus(values["status"])  # collect() made it a str
         return Filters(payer_id=values["payer_id"], status=status, bucket=values["bucket"], denial_code=code or None)
-
-    def action_save(self) -> None:
-        """A filter is not a record: nothing is written, the form closes holding the filters."""
-        try:
-            self.result = self.build(self.collect())
-        except FieldErrors as exc:
-            self.show_errors(exc.errors)
-            return
-        self.dismiss(True)

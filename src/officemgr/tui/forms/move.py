@@ -57,8 +57,8 @@ class MoveForm(RecordForm[MoveDestination]):
         self.attempt = (target.start, target.provider_id)
         return target.model_copy(update={"confirmed": self.refused == self.attempt})
 
-    def on_refused(self, message: Refused) -> None:
+    def when_refused(self, message: Refused) -> None:
         # Explained once: the same move saved again is made anyway.
         if message.message.endswith(MOVE_ANYWAY):
             self.refused = self.attempt
-        super().on_refused(message)
+        super().when_refused(message)

@@ -121,8 +121,9 @@ class AuditLogScreen(ListScreen):
 
     def _open_filters(self, choices: tuple[list[str], list[str]]) -> None:
         entities, actors = choices
-        form = AuditFilterForm(self.ctx, self.flt, entities=entities, actors=actors)
-        self.app.push_screen(form, lambda applied: self._filtered(form.chosen if applied else None))
+        form = AuditFilterForm(self.flt, entities=entities, actors=actors)
+        self.app.push_screen(form, lambda applied: self._filtered(
+            form.result if applied and isinstance(form.result, AuditFilter) else None))
 
     def _filtered(self, flt: AuditFilter | None) -> None:
         if flt is not None:

@@ -25,7 +25,7 @@ from officemgr.services.common import ServiceError
 from officemgr.services.format import money
 from officemgr.tui.context import AppContext
 from officemgr.tui.dbwork import Session
-from officemgr.tui.forms.base import RecordForm
+from officemgr.tui.forms.base import FieldsForm
 from officemgr.tui.forms.claim_note import ClaimNoteForm, ClaimRef
 from officemgr.tui.forms.claim_status import ClaimStatusForm, Filters, QueueFilterForm
 from officemgr.tui.views.billing_ar import ArData, ArPanel, fetch_ar
@@ -90,7 +90,7 @@ def row_line(row: QueueRow) -> Text:
 
 def result_of(screen: Screen[bool]) -> object:
     """What a form's save call returned once it closed (None for any other screen)."""
-    return screen.result if isinstance(screen, RecordForm) else None
+    return screen.result if isinstance(screen, FieldsForm) else None
 
 
 class BillingView(TabView):

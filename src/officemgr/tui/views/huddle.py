@@ -210,7 +210,7 @@ def sheet_folder(ctx: AppContext) -> Path:
     """Beside the database file when there is one, else (a server's database) in officemgr's own data folder on
     this computer, where the default database would be: never wherever the app happened to be started."""
     from officemgr.dbfile import default_path
-    from officemgr.store import sqlite_file
+    from officemgr.tui.dbwork import database_file
 
-    database = sqlite_file(ctx.engine)
+    database = database_file(ctx)
     return database.resolve().parent if database is not None else default_path().parent

@@ -111,9 +111,9 @@ class ReviewScreen(DatabaseWork, Screen[bool]):
         self.run_write(lambda session: huddle_actions.start_review(session, today, now=ctx.now(), actor=ctx.actor),
                        then=self._started, group="review-start")
 
-    def on_refused(self, message: Refused) -> None:
+    def when_refused(self, message: Refused) -> None:
         if self.huddle_id is not None:  # a decision was not saved
-            super().on_refused(message)
+            super().when_refused(message)
             return
         text = message.message
         if text == BUSY or text.startswith(DATABASE_REFUSED):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
 from typing import Any, TypeVar
 
 from rich.text import Text
@@ -16,7 +15,6 @@ from textual.widgets import DataTable, Input, Static
 
 from officemgr.tui.context import AppContext
 from officemgr.tui.dbwork import DatabaseWork, Refused, Session
-from officemgr.tui.dbwork import unreadable as unreadable  # TRANSITION: views still import it from here
 
 T = TypeVar("T")
 SC = TypeVar("SC", bound=Screen[Any])
@@ -61,22 +59,6 @@ class TabView(DatabaseWork, Vertical):
         self.shown = False  # a load has been shown
         self.loaded_at = -1  # the write count when the last load began
         self._after_load: list[Callable[[], object]] = []
-
-    # TRANSITION: conveniences for the views not yet moved to self.ctx
-    @property
-    def engine(self) -> Any:
-        return self.ctx.engine
-
-    @property
-    def today(self) -> date:
-        return self.ctx.today
-
-    @property
-    def actor(self) -> str:
-        return self.ctx.actor
-
-    def now(self) -> datetime:
-        return self.ctx.now()
 
     def compose_filter(self) -> ComposeResult:
         yield Input(placeholder="Filter: type and press Enter, Escape clears", id="filter", classes="filter")
