@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 import pytest
-from factories import audit_events, make_appointment, make_provider
 from sqlmodel import Session
 
+from factories import audit_events, make_appointment, make_provider
 from officemgr.models import ApptStatus, ClosureCreate
 from officemgr.services import calendar, settings
 from officemgr.services.calendar import PracticeCalendar, federal_calendar
