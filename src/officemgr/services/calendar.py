@@ -212,3 +212,41 @@ def remove_closure(session: Session, closure_id: int, *, now: datetime, actor: s
                     "closes_at": row.closes_at}, now=now)
     session.delete(row)
     session.commit()
+
+
+@dataclass(frozen=True)
+class CalendarLine:
+    """One dated line of the calendar screen: a federal holiday or one of the practice's closures."""
+
+    day: date
+    what: str
+    kind: str  # "federal holiday", "worked holiday", "closed", "half day to 12:00", "provider out: Name"
+    closure_id: int | None = None
+
+
+def overview(session: Session, today: date, *, days: int = 365) -> list[CalendarLine]:
+    """The practice's closures from 30 days back and the federal holidays of the coming `days`, by day."""
+    cal = practice_calendar(session)
+    first, last = today - timedelta(days=30), today + timedelta(days=days)
+    lines: list[CalendarLine] = []
+    for row in closures(session, first, last):
+        if row.provider:
+            kind = f"provider out: {row.provider}"
+        elif row.closes_at is not None:
+            kind = f"half day to {row.closes_at:%H:%M}"
+        else:
+            kind = "closed"
+        lines.append(CalendarLine(row.day, row.reason, kind, row.closure_id))
+    for year in range(today.year, last.year + 1):
+        for day, name in federal_holidays(year).items():
+            if today <= day <= last and day.weekday() in cal.open_weekdays:
+                worked = _base_name(name) in cal.open_on_holidays
+                lines.append(CalendarLine(day, name, "worked holiday" if worked else "federal holiday"))
+    return sorted(lines, key=lambda line: (line.day, line.closure_id or 0))
+
+
+def provider_choices(session: Session) -> list[tuple[str, int]]:
+    """(name, id) of the active providers, for a provider's own closure."""
+    query = select(Staff).where(col(Staff.is_provider), col(Staff.active)).order_by(col(Staff.last_name),
+                                                                                   col(Staff.first_name))
+    return [(person.name, person.id) for person in session.exec(query).all() if person.id is not None]

@@ -373,6 +373,11 @@ class OfficeApp(App[None]):
 
         self.push_screen(AuditLogScreen())  # TRANSITION: AuditLogScreen(self.ctx) once it takes the context
 
+    def action_practice_calendar(self) -> None:
+        from officemgr.tui.views.practice_calendar import PracticeCalendarScreen
+
+        self.push_screen(PracticeCalendarScreen(self.ctx))
+
     def action_keys(self) -> None:
         self.push_screen(KeysScreen([(label, view_class(key)) for key, label, _ in TABS]))
 
