@@ -359,3 +359,19 @@ async def test_the_command_palette_opens_an_action_by_name(demo_engine) -> None:
         await settle(pilot)
         assert app.query_one(TabbedContent).active == "compliance"
         assert isinstance(app.screen, TemperatureScreen)
+
+
+async def test_a_demo_opened_on_a_closed_day_opens_on_the_next_open_day(sqlite_demo_engine) -> None:
+    """`make run` on a Sunday (no --today): the demo shows Monday, says why, and the views work on Monday."""
+    sunday = TODAY - timedelta(days=1)
+    app = make_app(sqlite_demo_engine, today=sunday, skip_closed_demo_day=True)
+    said: list[str] = []
+    app.notify = lambda message, **_: said.append(message)  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.ctx.today == TODAY and app.ctx.now().date() == TODAY
+        assert app.sub_title == f"{TODAY:%A %B %-d, %Y}"
+        assert "Sunday November 22 the practice is closed: the demo opens on Monday November 23." in said
+    # Told the day (--today), the app keeps it, closed or not.
+    kept = make_app(sqlite_demo_engine, today=sunday)
+    assert kept.ctx.today == sunday

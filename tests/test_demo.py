@@ -47,6 +47,7 @@ from officemgr.models import (
     Staff,
     StockLot,
     StockMovement,
+    TemperatureReading,
     TimeOff,
     TimeOffStatus,
 )
@@ -835,3 +836,18 @@ def test_evaluation_story_holds_on_other_days() -> None:
         assert sum(r.overdue for r in due) == 1, day
         assert any(r.days_left >= 0 for r in due), day
         assert sorted((d.kind, d.overdue) for d in to_do) == [("caqh", True), ("recredential", False)], day
+
+
+def test_a_demo_started_on_a_holiday_weekend_books_nothing_on_closed_days() -> None:
+    """Built on the Sunday after Thanksgiving: no visit, shift or temperature reading on a weekend or on
+    Thanksgiving Day (the practice calendar's default: Mon–Fri, closed on federal holidays)."""
+    sunday = date(2026, 11, 29)
+    engine, summary = filled_engine(today=sunday)
+    closed = {date(2026, 11, 26)}
+    visit_days = {a.start.date() for a in rows_of(engine, Appointment)}
+    shift_days = {s.start.date() for s in rows_of(engine, Shift)}
+    reading_days = {r.at.date() for r in rows_of(engine, TemperatureReading)}
+    for days in (visit_days, shift_days, reading_days):
+        assert days and all(d.weekday() < 5 and d not in closed for d in days)
+    assert date(2026, 11, 27) in visit_days and date(2026, 11, 30) in visit_days  # Friday and Monday are open
+    assert summary.appointments > 0

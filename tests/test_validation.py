@@ -211,3 +211,17 @@ def test_parse_expiry_takes_a_full_date_as_it_is(typed, expires):
                                    "Nov 2026", "11.2026", "2026-13"])
 def test_parse_expiry_refuses_anything_else(typed):
     assert parse_expiry(typed) is None
+
+
+@pytest.mark.parametrize("typed", ["not-an-email", "kim@", "@example.com", "kim@example", "kim smith@example.com"])
+def test_an_email_that_is_not_one_is_refused_in_words(typed: str) -> None:
+    with pytest.raises(ValidationError, match="is not an e-mail address; one looks like name@example.com"):
+        StaffCreate(first_name="Kim", last_name="Lee", role=Role.front_desk, email=typed)
+    with pytest.raises(ValidationError, match="is not an e-mail address"):
+        VendorCreate(name="Henry Schein", email=typed)
+
+
+def test_an_email_is_kept_trimmed_and_may_be_left_empty() -> None:
+    assert StaffCreate(first_name="Kim", last_name="Lee", role=Role.front_desk, email=" kim@example.com ").email \
+        == "kim@example.com"
+    assert StaffCreate(first_name="Kim", last_name="Lee", role=Role.front_desk, email="").email == ""

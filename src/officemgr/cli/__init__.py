@@ -47,6 +47,7 @@ def build_parser() -> Parser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.today_given = args.today is not None
     args.today = args.today or date.today()
     target = writes_over_database(args)
     if target is not None:

@@ -51,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     database = sqlite_file(args)
     if database is not None and not dbfile.looks_openable(database, key=key):
         open_engine()  # refused: raises StoreError with the whole explanation, before the app paints anything
-    app = make_app(today=args.today, actor=getpass.getuser(), secure=True, open_engine=open_engine, live=True)
+    app = make_app(today=args.today, actor=getpass.getuser(), secure=True, open_engine=open_engine, live=True,
+                   skip_closed_demo_day=not args.today_given)
     app.run()
     if app.boot_error is not None:
         return fail(app.boot_error, BAD_USAGE)  # as every command's StoreError

@@ -16,6 +16,7 @@ from sqlmodel import SQLModel
 from officemgr.demo._types import Row
 from officemgr.models import Patient
 from officemgr.models.base import table_of
+from officemgr.services.calendar import PracticeCalendar
 from officemgr.store import write_session
 
 BATCH = 10_000
@@ -79,13 +80,25 @@ def _at(day: date, minutes: int) -> datetime:
     return datetime.combine(day, time.min) + timedelta(minutes=minutes)
 
 
-def _clinic_days(first: date, last: date, today: date) -> Iterator[date]:
-    """Weekdays from first to last; today always counts, so a weekend demo still has a day to show."""
-    day = first
-    while day <= last:
-        if day.weekday() < 5 or day == today:
-            yield day
-        day += timedelta(days=1)
+# The demo practice's calendar: the default one (Mon–Fri, closed on federal holidays), as a new practice has it.
+DEMO_CALENDAR = PracticeCalendar()
+
+
+def _clinic_days(first: date, last: date) -> list[date]:
+    """The days the practice is open from first to last: no visits or shifts on weekends or holidays."""
+    return DEMO_CALENDAR.business_days(first, last)
+
+
+def _open(day: date) -> bool:
+    return DEMO_CALENDAR.is_business_day(day)
+
+
+def _open_on_or_after(day: date) -> date:
+    return DEMO_CALENDAR.next_business_day(day)
+
+
+def _open_on_or_before(day: date) -> date:
+    return day if _open(day) else DEMO_CALENDAR.previous_business_day(day)
 
 
 def _age(dob: date, today: date) -> int:

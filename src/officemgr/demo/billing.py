@@ -23,7 +23,16 @@ from itertools import accumulate, cycle
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from officemgr.demo._db import _ensure_named, _insert, _next_id, _with_ids, _working_time
+from officemgr.demo._db import (
+    _clinic_days,
+    _ensure_named,
+    _insert,
+    _next_id,
+    _open,
+    _open_on_or_before,
+    _with_ids,
+    _working_time,
+)
 from officemgr.demo._types import DEMO_NOW, DemoSummary, PatientRef, Person, Row, Scale
 from officemgr.models import (
     Claim,
@@ -226,10 +235,12 @@ class _ClaimContext:
         return self.rng.choice(self.billers) if self.billers else "billing"
 
     def _service_date(self, low: int, high: int) -> date:
-        """A weekday (or today) whose age in days lies in [low, high]."""
+        """A day the practice was open whose age in days lies in [low, high] (the open day before, if none does)."""
+        if not _clinic_days(self.today - timedelta(days=high), self.today - timedelta(days=low)):
+            return _open_on_or_before(self.today - timedelta(days=low))
         while True:
             day = self.today - timedelta(days=self.rng.randint(low, high))
-            if day.weekday() < 5 or day == self.today:
+            if _open(day):
                 return day
 
     def _base(self, service: date, payer_name: str | None = None) -> tuple[Row, list[Line], list[str]]:
@@ -539,9 +550,7 @@ def _add_claims(conn: Connection, rng: random.Random, staff: list[Person], patie
     drafts += [ctx.closed_claim(plan.closed_claim_days) for _ in range(plan.closed_claims)]
     remittances: list[_Remitted] = []
     for payer_name, days_ago, underpaid, in_full in REMITTANCES:
-        day = today - timedelta(days=days_ago)
-        while day.weekday() >= 5:
-            day -= timedelta(days=1)
+        day = _open_on_or_before(today - timedelta(days=days_ago))
         posted = _working_time(rng, day, 13 * 60, 16 * 60)
         check = f"#{rng.randint(10**7, 10**8 - 1)}"
         paid_here = [ctx.remitted_claim(payer_name, posted, check, underpaid=i < underpaid)

@@ -12,7 +12,16 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from officemgr.checklist import ChecklistRow
-from officemgr.demo._db import _at, _ensure_named, _insert, _lot_number, _with_ids, _working_time
+from officemgr.demo._db import (
+    _at,
+    _ensure_named,
+    _insert,
+    _lot_number,
+    _open,
+    _open_on_or_after,
+    _with_ids,
+    _working_time,
+)
 from officemgr.demo._types import DemoSummary, Person, Row
 from officemgr.models import ComplianceCompletion, ComplianceTask
 from officemgr.models.base import table_of
@@ -123,8 +132,8 @@ def _completion(rng: random.Random, row: ChecklistRow, due: date, today: date, s
                 task_id: int) -> Row:
     daily = _freq(row.rrule) == "DAILY"
     done_day = due
-    if done_day.weekday() >= 5:
-        done_day += timedelta(days=7 - done_day.weekday())
+    if not _open(done_day):
+        done_day = _open_on_or_after(done_day)
     elif not daily and rng.random() < LATE_CHANCE:
         done_day += timedelta(days=rng.randint(1, 3))
     if done_day >= today:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from officemgr.demo._db import _insert, _with_ids
+from officemgr.demo._db import _insert, _open_on_or_after, _open_on_or_before, _with_ids
 from officemgr.models import Concern, ConcernCategory, ConcernKind, ConcernStatus, Role, Staff
 from officemgr.models.base import table_of
 from officemgr.services.concerns import BreachOutcome, acknowledge_by, add_business_days, breach_resolution
@@ -46,11 +46,8 @@ def _acknowledged_due_tomorrow(today: date) -> date:
 
 
 def _weekday_back(today: date, days: int) -> date:
-    """`days` ago, moved back to a weekday if that falls on a weekend."""
-    day = today - timedelta(days=days)
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
+    """`days` ago, moved back to a day the practice was open."""
+    return _open_on_or_before(today - timedelta(days=days))
 
 
 def _add_concerns(conn: Connection, rng: random.Random, today: date) -> int:
@@ -74,9 +71,7 @@ def _add_concerns(conn: Connection, rng: random.Random, today: date) -> int:
             closed_after: int | None = None) -> None:
         closed_on = discovered + timedelta(days=closed_after) if closed_after is not None else None
         if closed_on is not None:
-            while closed_on.weekday() >= 5:  # closed on a workday
-                closed_on += timedelta(days=1)
-            closed_on = min(closed_on, today)
+            closed_on = min(_open_on_or_after(closed_on), today)  # closed on a day the practice was open
         rows.append({
             "kind": kind.value, "category": category.value, "summary": summary, "detail": detail,
             "reported_on": discovered, "discovered_on": discovered, "reporter": reporter, "owner": owner,

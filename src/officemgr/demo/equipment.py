@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.engine import Connection
 
-from officemgr.demo._db import _insert, _with_ids
+from officemgr.demo._db import _insert, _open_on_or_before, _with_ids
 from officemgr.demo._types import DemoSummary, Person
 from officemgr.demo.inventory import aed_check_day
 from officemgr.models import Equipment, EquipmentService, Role
@@ -59,9 +59,8 @@ def _add_equipment(conn: Connection, rng: random.Random, staff: list[Person], to
         if spec.due_in is None:
             last = aed_check_day(today)
         else:
-            last = today + timedelta(days=spec.due_in - spec.every_days)
-            while last.weekday() >= 5:  # serviced on a workday: due a day or two earlier than `due_in`
-                last -= timedelta(days=1)
+            # Serviced on a day the practice was open: due a day or two earlier than `due_in`.
+            last = _open_on_or_before(today + timedelta(days=spec.due_in - spec.every_days))
         rows.append({
             "name": spec.name, "serial_number": spec.serial_prefix + str(rng.randint(100_000, 999_999)),
             "location": spec.location, "service_every_days": spec.every_days,
@@ -70,9 +69,7 @@ def _add_equipment(conn: Connection, rng: random.Random, staff: list[Person], to
         })
         for back in range(spec.history - 1, -1, -1):
             # Earlier services: one interval apart, a few days either way (a monthly check slips to a workday).
-            on = last - timedelta(days=back * spec.every_days + (rng.randint(-3, 3) if back else 0))
-            while on.weekday() >= 5:
-                on -= timedelta(days=1)
+            on = _open_on_or_before(last - timedelta(days=back * spec.every_days + (rng.randint(-3, 3) if back else 0)))
             done_by = spec.service_by or rng.choice(clinical)
             note = spec.what
             if spec.due_in is None and back == 0:

@@ -17,7 +17,7 @@ from sqlalchemy import Row as SARow
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 
-from officemgr.demo._db import _insert
+from officemgr.demo._db import _insert, _open_on_or_before
 from officemgr.demo._types import DEMO_NOW, DemoSummary, PatientRef, Person, Row
 from officemgr.models import (
     Appointment,
@@ -218,9 +218,7 @@ def _add_verification(conn: Connection, rng: random.Random, desk: list[Person], 
     todays = _day_rows(conn, today)
     later = [r.id for r in todays if r.status == ApptStatus.booked.value]
     left = set(rng.sample(later, min(len(later), rng.randint(3, 5))))
-    before = today - timedelta(days=1)
-    while before.weekday() >= 5:
-        before -= timedelta(days=1)
+    before = _open_on_or_before(today - timedelta(days=1))
     rows = [{"row_id": r.id, "on": before, "by": rng.choice(desk).name} for r in todays if r.id not in left]
     _update(conn, {"verified_on": "on", "verified_by": "by"}, rows)
 

@@ -10,12 +10,16 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.engine import Connection
 
 from officemgr.demo._db import (
+    DEMO_CALENDAR,
     _at,
     _end_of_month,
     _ensure_named,
     _insert,
     _lot_number,
     _next_id,
+    _open,
+    _open_on_or_after,
+    _open_on_or_before,
     _with_ids,
     _working_time,
 )
@@ -223,11 +227,12 @@ def _add_inventory(conn: Connection, rng: random.Random, staff: list[Person], to
         reorders += stock.reorders
     reorders += _backorders(rng, [s for s in ITEMS if s.name in shorts[:SHORTS_ON_ORDER]], item_ids, reorders,
                             today)
-    last_workday = today - timedelta(days=1)
-    while last_workday.weekday() >= 5:
-        last_workday -= timedelta(days=1)
     name, quantity = IN_TRANSIT
-    reorders.append(_Reorder(next(s for s in ITEMS if s.name == name), item_ids[name], last_workday, quantity, None))
+    # Placed on the last open day this item was not already reordered (an order lists an item once).
+    placed = DEMO_CALENDAR.previous_business_day(today)
+    while any(r.item_id == item_ids[name] and r.placed == placed for r in reorders):
+        placed = DEMO_CALENDAR.previous_business_day(placed)
+    reorders.append(_Reorder(next(s for s in ITEMS if s.name == name), item_ids[name], placed, quantity, None))
     orders, lines = _orders(conn, reorders, vendor_ids, today)
     summary.purchase_orders = _insert(conn, PurchaseOrder, orders)
     summary.purchase_order_lines = _insert(conn, PurchaseOrderLine, lines)
@@ -258,19 +263,11 @@ def _new_expiry(rng: random.Random, spec: ItemSpec, received: date) -> date:
     return _end_of_month(received + timedelta(days=int(spec.shelf_days * rng.uniform(0.6, 1.0))))
 
 
-def _weekday_on_or_after(day: date) -> date:
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
-
-
 def aed_check_day(today: date) -> date:
     """The day of this month's AED check (about nine days ago, kept in this month when it can be)."""
-    day = today - timedelta(days=9)
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
+    day = _open_on_or_before(today - timedelta(days=9))
     if day < today.replace(day=1):
-        day = _weekday_on_or_after(today.replace(day=1))
+        day = _open_on_or_after(today.replace(day=1))
     return min(day, today - timedelta(days=1))
 
 
@@ -311,7 +308,7 @@ def _replay_item(rng: random.Random, stock: _Stock, next_lot: Iterator[int], tod
             pending.received = pending.quantity
             pending = None
         _discard_expired(stock, day, rng.choice(actors))
-        if day.weekday() >= 5:
+        if not _open(day):
             continue
         _use(rng, stock, day, rng.choice(actors))
         backordered = short and day >= today - timedelta(days=SHORT_WINDOW)
@@ -321,12 +318,12 @@ def _replay_item(rng: random.Random, stock: _Stock, next_lot: Iterator[int], tod
             stock.move(stock.usable(day)[0], MovementKind.use, -1, _at(day, 9 * 60), "Installed in AED (monthly check)",
                        rng.choice(actors))
         if pending is None and extra is not None and extra[0] == day:
-            arrives = _weekday_on_or_after(day + timedelta(days=spec.lead_days))
+            arrives = _open_on_or_after(day + timedelta(days=spec.lead_days))
             pending = _Reorder(spec, stock.item_id, day, extra[1], arrives if arrives <= today else None)
             stock.reorders.append(pending)
         if pending is None and not backordered and spec.kit_expiry is None and on_hand <= spec.reorder_point:
             quantity = spec.par - on_hand + round(_daily_use(spec, day) * spec.lead_days)
-            arrives = _weekday_on_or_after(day + timedelta(days=spec.lead_days))
+            arrives = _open_on_or_after(day + timedelta(days=spec.lead_days))
             pending = _Reorder(spec, stock.item_id, day, quantity, arrives if arrives <= today else None)
             stock.reorders.append(pending)
     if pending and pending.arrives == today:  # this morning's delivery, before the demo's mid-morning "now"
@@ -344,15 +341,16 @@ def _backorders(rng: random.Random, specs: list[ItemSpec], item_ids: dict[str, i
     window = today - timedelta(days=SHORT_WINDOW)
     added: list[_Reorder] = []
     for index, spec in enumerate(specs):
-        vendor_days = {r.placed for r in reorders + added if r.spec.vendor == spec.vendor}
+        # Not a day this vendor already has an order, nor one this item was reordered (an order lists an item once).
+        vendor_days = {r.placed for r in reorders + added if r.spec.vendor == spec.vendor or r.spec is spec}
         delivered = sorted(r.placed for r in reorders if r.spec.vendor == spec.vendor and window <= r.placed
                            and r.arrives is not None)
         if index == 0 and delivered:
             day = delivered[-1]
         else:
-            day = _weekday_on_or_after(today - timedelta(days=rng.randint(8, 14)))
+            day = _open_on_or_after(today - timedelta(days=rng.randint(8, 14)))
             while day in vendor_days and day > window:
-                day = _weekday_on_or_after(day - timedelta(days=3))
+                day = _open_on_or_after(day - timedelta(days=3))
         added.append(_Reorder(spec, item_ids[spec.name], day, spec.par, None, backordered=True))
     return added
 

@@ -303,8 +303,7 @@ def _shift_pattern(person: Person, index_in_role: int) -> tuple[int, int]:
 
 def _add_shifts(conn: Connection, staff: list[Person], plan: Scale, today: date,
                 off_days: set[tuple[int, date]], summary: DemoSummary) -> None:
-    days = list(_clinic_days(today - timedelta(days=plan.shift_days_back),
-                             today + timedelta(days=plan.shift_days_ahead), today))
+    days = _clinic_days(today - timedelta(days=plan.shift_days_back), today + timedelta(days=plan.shift_days_ahead))
     seen: dict[Role, int] = {}
     rows: list[Row] = []
     for person in staff:

@@ -9,7 +9,7 @@ from itertools import accumulate
 
 from sqlalchemy.engine import Connection
 
-from officemgr.demo._db import _clinic_days, _ensure_named, _insert, _with_ids
+from officemgr.demo._db import _clinic_days, _ensure_named, _insert, _open_on_or_after, _with_ids
 from officemgr.demo._types import DEMO_NOW, DemoSummary, PatientRef, Person, Row, Scale
 from officemgr.models import Appointment, AppointmentType, ApptStatus, ProviderHours, ScheduleBlock
 
@@ -89,7 +89,7 @@ def _add_appointments(conn: Connection, rng: random.Random, staff: list[Person],
     last = today + timedelta(days=plan.appt_days_ahead)
     rows: list[Row] = []
     todays: list[Row] = []
-    for day in _clinic_days(first, last, today):
+    for day in _clinic_days(first, last):
         midnight = datetime.combine(day, time.min)
         seen_today: set[int] = set()
         for provider in providers:
@@ -158,17 +158,11 @@ def _add_templates(conn: Connection, staff: list[Person], plan: Scale, today: da
     blocks: list[Row] = [{"provider_id": p.id, "weekday": d, "day": None, "start": lunch[0], "end": lunch[1],
                "reason": "Lunch", "version": 1} for p in providers for d in range(5)]
     # Exceptions fall after the demo's bookings so they never contradict an existing appointment.
-    out_day = _next_weekday(today + timedelta(days=plan.appt_days_ahead + 7))
-    half_day = _next_weekday(today + timedelta(days=plan.appt_days_ahead + 10))
+    out_day = _open_on_or_after(today + timedelta(days=plan.appt_days_ahead + 7))
+    half_day = _open_on_or_after(today + timedelta(days=plan.appt_days_ahead + 10))
     blocks.append({"provider_id": providers[0].id, "weekday": None, "day": out_day, "start": opens,
                    "end": closes, "reason": "Out: CME conference", "version": 1})
     blocks.append({"provider_id": providers[-1].id, "weekday": None, "day": half_day, "start": lunch[1],
                    "end": closes, "reason": "Out: afternoon off", "version": 1})
     summary.provider_hours = _insert(conn, ProviderHours, hours)
     summary.schedule_blocks = _insert(conn, ScheduleBlock, blocks)
-
-
-def _next_weekday(day: date) -> date:
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day

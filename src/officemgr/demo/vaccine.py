@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.engine import Connection
 
-from officemgr.demo._db import _at, _insert, _with_ids
+from officemgr.demo._db import _at, _insert, _open, _with_ids
 from officemgr.demo._types import DEMO_NOW, Person, Row
 from officemgr.models import (
     Concern,
@@ -33,12 +33,12 @@ READER_ROLES = ("ma", "nurse")
 
 
 def _workdays_before(today: date, count: int) -> list[date]:
-    """The `count` workdays (Mon–Fri) before today, nearest first."""
+    """The `count` days the practice was open before today, nearest first."""
     days: list[date] = []
     day = today
     while len(days) < count:
         day -= timedelta(days=1)
-        if day.weekday() < 5:
+        if _open(day):
             days.append(day)
     return days
 
@@ -63,7 +63,7 @@ def _add_vaccine_storage(conn: Connection, rng: random.Random, staff: list[Perso
     excursion: Row | None = None
     day = today - timedelta(days=HISTORY_DAYS)
     while day <= today:
-        if day.weekday() < 5 and day not in missed:
+        if _open(day) and day not in missed:
             reader = rng.choice(readers).initials
             at = _at(day, rng.randrange(7 * 60 + 40, 8 * 60 + 20))
             if day == today and at.time() > DEMO_NOW:

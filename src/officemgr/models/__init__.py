@@ -19,6 +19,7 @@ from officemgr.models.billing import (
     Remittance,
     RemittanceClaim,
 )
+from officemgr.models.calendar import Closure, ClosureCreate
 from officemgr.models.compliance import (
     CompletionCreate,
     ComplianceCategory,
@@ -87,6 +88,8 @@ from officemgr.models.schedule import (
 from officemgr.models.settings import Setting
 
 __all__ = [
+    "Closure",
+    "ClosureCreate",
     "ActionCreate",
     "ActionStatus",
     "HuddleAction",

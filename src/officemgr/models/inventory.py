@@ -9,7 +9,7 @@ from pydantic import NaiveDatetime, field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
 from officemgr.models.base import Versioned, enum_field
-from officemgr.models.validation import clean_phone, require_text, strip_text
+from officemgr.models.validation import clean_email, clean_phone, require_text, strip_text
 
 
 class ItemCategory(str, enum.Enum):
@@ -101,6 +101,7 @@ class VendorCreate(SQLModel):
 
     _name = field_validator("name")(require_text)
     _phone = field_validator("phone")(clean_phone)
+    _email = field_validator("email")(clean_email)
 
 
 class ReceiveCreate(SQLModel):

@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from officemgr.models.base import Versioned, enum_field
 from officemgr.models.validation import (
+    clean_email,
     clean_phone,
     npi_is_valid,
     require_text,
@@ -67,7 +68,8 @@ class Patient(PatientBase, Versioned, table=True):
 class PatientCreate(PatientBase):
     _names = field_validator("first_name", "last_name")(require_text)
     _phone = field_validator("phone")(clean_phone)
-    _text = field_validator("email", "note")(strip_text)
+    _text = field_validator("note")(strip_text)
+    _email = field_validator("email")(clean_email)
 
 
 class StaffBase(SQLModel):
@@ -98,7 +100,7 @@ class StaffCreate(StaffBase):
 
     _names = field_validator("first_name", "last_name")(require_text)
     _phone = field_validator("phone")(clean_phone)
-    _email = field_validator("email")(strip_text)
+    _email = field_validator("email")(clean_email)
 
     @field_validator("npi", mode="before")
     @classmethod

@@ -7,6 +7,9 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from pydantic.networks import validate_email
+from pydantic_core import PydanticCustomError
+
 # ASCII digits only: \d also matches other scripts' digits, which no phone system or payer would take.
 _PHONE_DIGITS = re.compile(r"[0-9]")
 _MONEY = re.compile(r"\$?\s*(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d{1,2}))?")
@@ -38,6 +41,18 @@ def require_text(value: str) -> str:
 
 def strip_text(value: str | None) -> str:
     return _text(value)
+
+
+def clean_email(value: str | None) -> str:
+    """An e-mail address as pydantic's EmailStr checks it (the email-validator package, no network look-up), or ""
+    when left empty."""
+    text = _text(value)
+    if not text:
+        return ""
+    try:
+        return validate_email(text)[1]
+    except PydanticCustomError:
+        raise ValueError(f"'{text}' is not an e-mail address; one looks like name@example.com") from None
 
 
 def clean_phone(value: str | None) -> str:

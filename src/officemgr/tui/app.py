@@ -75,12 +75,15 @@ class OfficeApp(App[None]):
     # at once): another workstation's change shows within a second.
     CHANGE_WAIT_SECONDS = 1.0
 
-    def __init__(self, practice: Practice | None, *, today: date, actor: str, secure: bool, clock: Clock,
-                 open_engine: Callable[[], Engine] | None = None, live: bool = False) -> None:
+    def __init__(self, practice: Practice | None, *, today: date, actor: str, secure: bool, clock: Clock | None,
+                 open_engine: Callable[[], Engine] | None = None, live: bool = False,
+                 skip_closed_demo_day: bool = False) -> None:
         super().__init__()
         self.practice: Practice | None = None
         self.context: AppContext | None = None
         self.clock = clock
+        self.skip_closed_demo_day = skip_closed_demo_day
+        self.opening_note = ""  # said once the app is on screen
         self.open_engine = open_engine
         self.live = live
         # Moves on every write, ours or another workstation's: a tab loaded at an older count reloads when opened.
@@ -104,7 +107,14 @@ class OfficeApp(App[None]):
 
     def _take(self, practice: Practice) -> None:
         self.practice = practice
-        self.context = AppContext(practice.engine, self.today, self.clock, self.actor, self.writes)
+        if practice.demo and self.skip_closed_demo_day and practice.next_open_day != self.today:
+            # A demo opened on a weekend or holiday shows the next day the practice is open, not an empty one.
+            self.opening_note = (f"{self.today:%A %B %-d} the practice is closed: the demo opens on "
+                                 f"{practice.next_open_day:%A %B %-d}.")
+            self.today = practice.next_open_day
+            self.sub_title = f"{self.today:%A %B %-d, %Y}"
+        self.context = AppContext(practice.engine, self.today, self.clock or wall_clock(self.today), self.actor,
+                                  self.writes)
         self.pin_set, self.idle_seconds = practice.pin_set, practice.idle_minutes * 60
 
     @property
@@ -145,7 +155,7 @@ class OfficeApp(App[None]):
         from officemgr.tui.dbwork import read_practice
 
         try:
-            practice = read_practice(self.open_engine())
+            practice = read_practice(self.open_engine(), self.today)
         except StoreError as exc:
             self.call_from_thread(self._refused, str(exc))
             return
@@ -207,6 +217,8 @@ class OfficeApp(App[None]):
         self._forget_writes = after_writes(self.engine, self._wrote)
         if self.live:
             self._watch_changes()
+        if self.opening_note:
+            self.notify(self.opening_note, markup=False)
         if self.secure and self.pin_set:
             self.action_lock()
         elif self.secure and not self.practice.demo:
@@ -353,28 +365,35 @@ class OfficeApp(App[None]):
 
         self.push_screen(AuditLogScreen(self.ctx))
 
+    def action_practice_calendar(self) -> None:
+        from officemgr.tui.views.practice_calendar import PracticeCalendarScreen
+
+        self.push_screen(PracticeCalendarScreen(self.ctx))
+
     def action_keys(self) -> None:
         self.push_screen(KeysScreen([(label, view_class(key)) for key, label, _ in TABS]))
 
 
 def make_app(engine: Engine | None = None, *, today: date | None = None, clock: Clock | None = None,
              actor: str = "manager", secure: bool = False, open_engine: Callable[[], Engine] | None = None,
-             live: bool = False) -> OfficeApp:
+             live: bool = False, skip_closed_demo_day: bool = False) -> OfficeApp:
     """The app on an open `engine` (tests, scripts), or on the one `open_engine` returns in a worker after the
     first frame (the CLI: the tabs paint at once; a refusal ends the app with `boot_error` set).
 
     `secure` (the real CLI run only): start locked when a PIN is set, else offer to set one (not on a demo).
     `live`: watch for other workstations' changes and refresh (the CLI run; tests of it ask for it).
     `clock`: what "now" is (default: the wall-clock time on `today`); tests pass a fixed one.
+    `skip_closed_demo_day` (the CLI without --today): a demo practice opened on a day the practice calendar closes
+    opens on the next open day instead.
     """
     if (engine is None) == (open_engine is None):
         raise TypeError("make_app needs an engine or open_engine, not both")
     mend_datatable()
     practice = None
+    day = today or date.today()
     if engine is not None:
         from officemgr.tui.dbwork import read_practice
 
-        practice = read_practice(engine)
-    day = today or date.today()
-    return OfficeApp(practice, today=day, actor=actor, secure=secure, clock=clock or wall_clock(day),
-                     open_engine=open_engine, live=live)
+        practice = read_practice(engine, day)
+    return OfficeApp(practice, today=day, actor=actor, secure=secure, clock=clock, open_engine=open_engine,
+                     live=live, skip_closed_demo_day=skip_closed_demo_day)

@@ -44,6 +44,7 @@ ACTIONS = (
     ("Add a compliance duty", "compliance", "add(False)"),
     ("Add a policy to the register", "compliance", "add(True)"),
     ("Audit log: who changed what, when", None, "audit_log"),
+    ("Practice calendar: closed days, half days, holidays", None, "practice_calendar"),
     ("Lock the screen", None, "lock"),
     ("Set or change the PIN", None, "set_pin"),
 )

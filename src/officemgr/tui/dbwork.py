@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -20,7 +21,7 @@ from textual.notifications import SeverityLevel
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
-from officemgr.services import pin, settings
+from officemgr.services import calendar, pin, settings
 from officemgr.services.common import ServiceError, database_refusal
 from officemgr.store import after_writes, read_session, sqlite_file, write_session
 from officemgr.tui.context import AppContext
@@ -39,15 +40,17 @@ class Practice:
     pin_set: bool
     idle_minutes: float
     demo: bool
+    next_open_day: date  # today, or the next day the practice calendar has it open
 
 
-def read_practice(engine: Engine) -> Practice:
+def read_practice(engine: Engine, today: date) -> Practice:
     """Read before any view loads (in the opening worker, or by make_app for tests), so a secure start never paints
     a frame of data before the lock."""
     with read_session(engine) as session:
         return Practice(engine, pin_set=pin.pin_is_set(session),
                         idle_minutes=settings.get(session, "lock_idle_minutes"),
-                        demo=settings.get(session, "demo_data"))
+                        demo=settings.get(session, "demo_data"),
+                        next_open_day=calendar.practice_calendar(session).next_business_day(today))
 
 
 def database_file(ctx: AppContext) -> Path | None:
