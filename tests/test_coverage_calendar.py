@@ -1,0 +1,78 @@
+"""Issue 19: the coverage rules follow the practice calendar. A closed day (weekend, federal holiday, the practice's
+own closure) reports no gap; a half day's hours end at its closing time; a provider's own closure counts them out."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+
+from factories import ACTOR, NOW, VALID_NPIS, at, make_appointment, make_provider, make_shift, make_staff
+from officemgr.models import ClosureCreate, Role
+from officemgr.services import calendar, coverage
+
+D = date.fromisoformat
+THANKSGIVING = D("2026-11-26")
+FRIDAY = D("2026-11-27")
+
+
+def close(session, day: date, *, provider_id: int | None = None, closes_at: time | None = None,  # type: ignore[no-untyped-def]
+          reason: str = "Staff training") -> None:
+    calendar.add_closure(session, ClosureCreate(day=day, provider_id=provider_id, closes_at=closes_at, reason=reason),
+                         now=NOW, actor=ACTOR)
+
+
+@pytest.fixture
+def doctor_alone(session):  # type: ignore[no-untyped-def]
+    """A provider on shift with no front desk and no MA: every open hour is short on both."""
+    doc = make_provider(session)
+    for day in (THANKSGIVING, FRIDAY, D("2026-11-28")):
+        make_shift(session, doc, start=at(8, day=day), end=at(17, day=day), break_minutes=60)
+    return doc
+
+
+def test_a_federal_holiday_reports_no_gap(session, doctor_alone):  # type: ignore[no-untyped-def]
+    day = coverage.coverage_day(session, THANKSGIVING)
+    assert (day.open_hours, day.gaps) == (None, [])
+
+
+def test_a_weekend_reports_no_gap_even_with_a_shift(session, doctor_alone):  # type: ignore[no-untyped-def]
+    saturday = D("2026-11-28")
+    make_provider(session, first_name="Sat", last_name="Urday", npi=VALID_NPIS[1])  # hours Mon-Fri only
+    assert coverage.coverage_day(session, saturday).gaps == []
+
+
+def test_the_practices_own_closure_reports_no_gap_and_the_day_after_does(session, doctor_alone):  # type: ignore[no-untyped-def]
+    close(session, FRIDAY)
+    assert coverage.coverage_day(session, FRIDAY).gaps == []
+    monday = D("2026-11-30")
+    make_shift(session, doctor_alone, start=at(8, day=monday), end=at(17, day=monday), break_minutes=60)
+    assert coverage.gap_ranges(coverage.coverage_day(session, monday)) == [
+        "08:00–17:00 Front desk: 0 of 1", "08:00–17:00 MA or nurse: 0 of 1"]
+
+
+def test_a_half_days_hours_end_at_its_closing_time(session, doctor_alone):  # type: ignore[no-untyped-def]
+    close(session, FRIDAY, closes_at=time(12, 30), reason="Half day")
+    day = coverage.coverage_day(session, FRIDAY)
+    assert day.open_hours == (time(8), time(12, 30))
+    assert coverage.gap_ranges(day) == ["08:00–12:30 Front desk: 0 of 1", "08:00–12:30 MA or nurse: 0 of 1"]
+
+
+def test_a_providers_own_closure_counts_them_out(session):  # type: ignore[no-untyped-def]
+    doc = make_provider(session)
+    other = make_provider(session, first_name="Charles", last_name="Babbage", npi=VALID_NPIS[1])
+    make_staff(session, first_name="Dee", last_name="Desk", role=Role.front_desk)
+    ma = make_staff(session, first_name="Ma", last_name="One", role=Role.ma)
+    monday = D("2026-11-30")
+    for person in (doc, other, ma):
+        make_shift(session, person, start=at(8, day=monday), end=at(17, day=monday), break_minutes=60)
+    desk = make_staff(session, first_name="Fran", last_name="Front", role=Role.front_desk)
+    make_shift(session, desk, start=at(8, day=monday), end=at(17, day=monday), break_minutes=60)
+    # Two providers working need two MAs: one short all day.
+    assert coverage.gap_ranges(coverage.coverage_day(session, monday)) == ["08:00–17:00 MA or nurse: 1 of 2"]
+
+    make_appointment(session, provider=other, start=at(9, day=monday))
+    close(session, monday, provider_id=other.id, reason="Conference")
+    day = coverage.coverage_day(session, monday)
+    assert day.gaps == []
+    assert [str(c) for c in day.conflicts] == ["Charles Babbage is out (Conference) with 1 appointments"]
