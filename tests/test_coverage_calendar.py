@@ -1,15 +1,17 @@
-"""Issue 19: the coverage rules follow the practice calendar. A closed day (weekend, federal holiday, the practice's
-own closure) reports no gap; a half day's hours end at its closing time; a provider's own closure counts them out."""
+"""Issue 19: the coverage rules (and copying last week's shifts) follow the practice calendar. A closed day
+(weekend, federal holiday, the practice's own closure) reports no gap; a half day's hours end at its closing time;
+a provider's own closure counts them out."""
 
 from __future__ import annotations
 
 from datetime import date, time
 
 import pytest
+from sqlmodel import col, select
 
 from factories import ACTOR, NOW, VALID_NPIS, at, make_appointment, make_provider, make_shift, make_staff
-from officemgr.models import ClosureCreate, Role
-from officemgr.services import calendar, coverage
+from officemgr.models import ClosureCreate, Role, Shift
+from officemgr.services import calendar, coverage, roster
 
 D = date.fromisoformat
 THANKSGIVING = D("2026-11-26")
@@ -76,3 +78,20 @@ def test_a_providers_own_closure_counts_them_out(session):  # type: ignore[no-un
     day = coverage.coverage_day(session, monday)
     assert day.gaps == []
     assert [str(c) for c in day.conflicts] == ["Charles Babbage is out (Conference) with 1 appointments"]
+
+
+def test_copy_last_week_leaves_a_holiday_and_a_providers_closure_empty(session):  # type: ignore[no-untyped-def]
+    ma = make_staff(session)
+    doc = make_provider(session)
+    for n in range(6):  # Monday to Saturday
+        day = D(f"2026-11-{16 + n}")
+        for person in (ma, doc):
+            make_shift(session, person, start=at(8, day=day), end=at(17, day=day), break_minutes=60)
+    close(session, D("2026-11-24"), provider_id=doc.id, reason="Conference")
+
+    assert roster.copy_last_week(session, D("2026-11-23"), now=NOW, actor=ACTOR) == 9
+    copied = session.exec(select(Shift).where(col(Shift.start) >= at(0, day=D("2026-11-23")))).all()
+    days = {(s.staff_id, s.start.date()) for s in copied}
+    assert (ma.id, THANKSGIVING) not in days and (doc.id, THANKSGIVING) not in days
+    assert (doc.id, D("2026-11-24")) not in days and (ma.id, D("2026-11-24")) in days
+    assert (ma.id, D("2026-11-28")) in days  # Saturday was worked last week too

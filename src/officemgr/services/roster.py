@@ -178,13 +178,22 @@ def delete_shift(
 
 
 def copy_last_week(session: Session, monday: date, *, now: datetime, actor: str) -> int:
-    """Repeat last week's shifts in this week, for people with nothing yet that day and not off; returns how many."""
+    """Repeat last week's shifts in this week, for people with nothing yet that day and not off; returns how many.
+
+    A day the practice (or that provider) is closed this week but was open last week (a holiday, a closure) gets
+    none: a weekend shift worked last week is still repeated on this week's weekend.
+    """
+    calendar = practice_calendar(session)
     grid = week_grid(session, monday)
     before = {row.staff_id: row for row in week_grid(session, monday - timedelta(days=7))}
     added = 0
     for row in grid:
         for n, cell in enumerate(row.days):
             if cell.shifts or cell.off or row.staff_id not in before:
+                continue
+            last_week = cell.day - timedelta(days=7)
+            if (not calendar.provider_works(row.staff_id, cell.day)
+                    and calendar.provider_works(row.staff_id, last_week)):
                 continue
             for old in before[row.staff_id].days[n].shifts:
                 shift = Shift(staff_id=row.staff_id, start=old.start + timedelta(days=7),
