@@ -35,7 +35,7 @@ from officemgr.services.calendar import PracticeCalendar, practice_calendar
 from officemgr.services.common import ServiceError
 
 PERIOD_KINDS = ("weekly", "biweekly", "semimonthly")
-HOURS_PER_WEEKDAY = 8.0
+HOURS_PER_WEEKDAY = 8.0  # a business day of time off recorded without its hours
 
 CSV_HEADER = (
     "employee_id",
@@ -419,7 +419,7 @@ class PtoBalance:
 
     `left` is the allowance less approved hours; `left_if_approved` also takes off the pending requests.
     Only kinds in the `pto_kinds` setting draw on the allowance; an absence spanning New Year counts in
-    each year for the weekdays it covers there. No carry-over or accrual.
+    each year for the business days it covers there. No carry-over or accrual.
     """
 
     allowance: float
