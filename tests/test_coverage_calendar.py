@@ -18,14 +18,14 @@ THANKSGIVING = D("2026-11-26")
 FRIDAY = D("2026-11-27")
 
 
-def close(session, day: date, *, provider_id: int | None = None, closes_at: time | None = None,  # type: ignore[no-untyped-def]
+def close(session, day: date, *, provider_id: int | None = None, closes_at: time | None = None,
           reason: str = "Staff training") -> None:
     calendar.add_closure(session, ClosureCreate(day=day, provider_id=provider_id, closes_at=closes_at, reason=reason),
                          now=NOW, actor=ACTOR)
 
 
 @pytest.fixture
-def doctor_alone(session):  # type: ignore[no-untyped-def]
+def doctor_alone(session):
     """A provider on shift with no front desk and no MA: every open hour is short on both."""
     doc = make_provider(session)
     for day in (THANKSGIVING, FRIDAY, D("2026-11-28")):
@@ -33,18 +33,18 @@ def doctor_alone(session):  # type: ignore[no-untyped-def]
     return doc
 
 
-def test_a_federal_holiday_reports_no_gap(session, doctor_alone):  # type: ignore[no-untyped-def]
+def test_a_federal_holiday_reports_no_gap(session, doctor_alone):
     day = coverage.coverage_day(session, THANKSGIVING)
     assert (day.open_hours, day.gaps) == (None, [])
 
 
-def test_a_weekend_reports_no_gap_even_with_a_shift(session, doctor_alone):  # type: ignore[no-untyped-def]
+def test_a_weekend_reports_no_gap_even_with_a_shift(session, doctor_alone):
     saturday = D("2026-11-28")
     make_provider(session, first_name="Sat", last_name="Urday", npi=VALID_NPIS[1])  # hours Mon-Fri only
     assert coverage.coverage_day(session, saturday).gaps == []
 
 
-def test_the_practices_own_closure_reports_no_gap_and_the_day_after_does(session, doctor_alone):  # type: ignore[no-untyped-def]
+def test_the_practices_own_closure_reports_no_gap_and_the_day_after_does(session, doctor_alone):
     close(session, FRIDAY)
     assert coverage.coverage_day(session, FRIDAY).gaps == []
     monday = D("2026-11-30")
@@ -53,14 +53,14 @@ def test_the_practices_own_closure_reports_no_gap_and_the_day_after_does(session
         "08:00–17:00 Front desk: 0 of 1", "08:00–17:00 MA or nurse: 0 of 1"]
 
 
-def test_a_half_days_hours_end_at_its_closing_time(session, doctor_alone):  # type: ignore[no-untyped-def]
+def test_a_half_days_hours_end_at_its_closing_time(session, doctor_alone):
     close(session, FRIDAY, closes_at=time(12, 30), reason="Half day")
     day = coverage.coverage_day(session, FRIDAY)
     assert day.open_hours == (time(8), time(12, 30))
     assert coverage.gap_ranges(day) == ["08:00–12:30 Front desk: 0 of 1", "08:00–12:30 MA or nurse: 0 of 1"]
 
 
-def test_a_providers_own_closure_counts_them_out(session):  # type: ignore[no-untyped-def]
+def test_a_providers_own_closure_counts_them_out(session):
     doc = make_provider(session)
     other = make_provider(session, first_name="Charles", last_name="Babbage", npi=VALID_NPIS[1])
     make_staff(session, first_name="Dee", last_name="Desk", role=Role.front_desk)
@@ -80,7 +80,7 @@ def test_a_providers_own_closure_counts_them_out(session):  # type: ignore[no-un
     assert [str(c) for c in day.conflicts] == ["Charles Babbage is out (Conference) with 1 appointments"]
 
 
-def test_copy_last_week_leaves_a_holiday_and_a_providers_closure_empty(session):  # type: ignore[no-untyped-def]
+def test_copy_last_week_leaves_a_holiday_and_a_providers_closure_empty(session):
     ma = make_staff(session)
     doc = make_provider(session)
     for n in range(6):  # Monday to Saturday

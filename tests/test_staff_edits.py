@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from sqlmodel import select
+from textual.app import App
 from textual.widgets import Checkbox, DataTable, Input, Select, Static
 
 from factories import ACTOR, NOW, VALID_NPIS, make_provider
@@ -68,7 +69,7 @@ def test_the_user_can_still_say_not_a_provider_and_other_roles_are_not(session):
 # --- the form, by keys on the demo ------------------------------------------------------------------------------
 
 
-def _cursor_on(app, staff_id: int) -> None:  # type: ignore[no-untyped-def]
+def _cursor_on(app: App[None], staff_id: int) -> None:
     table = app.query_one("#roster", DataTable)
     keys = [table.coordinate_to_cell_key((n, 0)).row_key.value for n in range(table.row_count)]
     table.move_cursor(row=keys.index(str(staff_id)))

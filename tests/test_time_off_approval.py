@@ -24,7 +24,7 @@ from officemgr.models import Appointment, ApptStatus, Shift, Staff, TimeOff, Tim
 from officemgr.services import roster
 from officemgr.services.common import ServiceError
 from officemgr.services.format import plural
-from officemgr.services.payroll import Period, payroll, pto_balance
+from officemgr.services.payroll import PayRow, Period, payroll, pto_balance
 from officemgr.store import read_session, write_session
 from officemgr.tui.app import make_app
 from officemgr.tui.views.practice_calendar import StrandedScreen
@@ -139,7 +139,7 @@ def test_time_off_over_a_holiday_costs_no_hours_for_the_holiday(session):
     assert pto_balance(session, ma.id, 2027).used == 0
 
 
-def row(session: Session, person: Staff):  # type: ignore[no-untyped-def]
+def row(session: Session, person: Staff) -> PayRow:
     return next(r for r in payroll(session, DEC7) if r.staff_id == person.id)
 
 
