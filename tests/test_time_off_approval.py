@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlmodel import Session, col, select
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Label, Static
 
 from factories import (
     ACTOR,
@@ -174,6 +174,8 @@ async def test_y_says_which_shifts_it_removes_then_approves_and_opens_the_call_l
         await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, StrandedScreen)
+        title = str(app.screen.query_one(".form-title", Label).render())
+        assert title.endswith(f"is off: {plural(len(effects.stranded), 'booking')} to call and reschedule")
         call_list = app.screen.query_one("#stranded-table", DataTable)
         assert call_list.row_count == len(effects.stranded)
     with read_session(demo_engine) as session:

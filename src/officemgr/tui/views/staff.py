@@ -274,16 +274,17 @@ class StaffView(TabView):
     def _decide(self, request: TimeOffRow, approve: bool, effects: ApprovalEffects | None) -> None:
         expected = effects.shift_ids if effects is not None else None
 
-        def decide(session: Session) -> None:
+        def decide(session: Session) -> list[StrandedBooking]:
             roster.decide_time_off(session, request.id, approve, now=self.ctx.now(), actor=self.ctx.actor,
                                    expected_version=request.version, expected_shifts=expected)
+            # The call list as it stands once approved, not as it stood when asked.
+            return list(roster.approval_effects(session, request.id).stranded) if approve else []
 
         done = f"{request.name}: {request.kind} {request.start_date:%m/%d}–{request.end_date:%m/%d} " \
                f"{'approved' if approve else 'denied'}"
         if effects is not None and effects.shifts:
             done += f", {plural(len(effects.shifts), 'shift')} removed"
-        stranded = list(effects.stranded) if effects is not None else []
-        self.run_write(decide, done, then=lambda _: self._call_list(request, stranded))
+        self.run_write(decide, done, then=lambda stranded: self._call_list(request, stranded))
 
     def _call_list(self, request: TimeOffRow, stranded: list[StrandedBooking]) -> None:
         self.reload()
