@@ -201,7 +201,7 @@ def test_paid_time_off_is_paid_but_does_not_count_toward_overtime(session: Sessi
 def test_unpaid_kinds_are_listed_but_not_paid(session: Session) -> None:
     ma = make_staff(session)
     week(session, ma, "2026-11-23", days=3)
-    make_time_off(session, ma, start_date=D("2026-11-26"), end_date=D("2026-11-27"), kind="Unpaid")
+    make_time_off(session, ma, start_date=D("2026-12-01"), end_date=D("2026-12-02"), kind="Unpaid")
     make_time_off(session, ma, start_date=D("2026-11-30"), kind="FMLA")
 
     row = row_of(payroll(session, NOV23), ma)
@@ -220,7 +220,7 @@ def test_unpaid_kinds_are_listed_but_not_paid(session: Session) -> None:
 def test_time_off_not_approved_is_not_counted_and_a_pending_request_is_pointed_out(session: Session) -> None:
     ma = make_staff(session)
     week(session, ma, "2026-11-23", days=3)
-    make_time_off(session, ma, start_date=D("2026-11-26"), end_date=D("2026-11-27"),
+    make_time_off(session, ma, start_date=D("2026-12-01"), end_date=D("2026-12-02"),
                   status=TimeOffStatus.requested)
     make_time_off(session, ma, start_date=D("2026-11-30"), status=TimeOffStatus.denied)
 
@@ -260,7 +260,8 @@ def test_who_is_listed_and_what_is_flagged(session: Session) -> None:
     assert gone.id not in {r.staff_id for r in rows}
     assert row_of(rows, idle).notes == ("no shifts or time off recorded in this period",)
     assert row_of(rows, left_early).notes == ("no longer active",)
-    assert row_of(rows, worked_off).notes == ("worked a shift during approved Sick (2026-11-24)",)
+    assert row_of(rows, worked_off).notes == (
+        "worked a shift during approved Sick (2026-11-24): paid as worked, leave only beyond it",)
 
 
 # --- PTO balance --------------------------------------------------------------------------------------
@@ -270,7 +271,8 @@ def test_pto_balance_counts_approved_as_used_and_requested_as_pending(session: S
     ma = make_staff(session, pto_hours_per_year=80)
     make_time_off(session, ma, start_date=D("2026-03-02"), end_date=D("2026-03-04"))  # 24 h
     make_time_off(session, ma, start_date=D("2026-07-06"), hours=4)
-    make_time_off(session, ma, start_date=D("2026-12-31"), end_date=D("2027-01-01"))  # 8 h in each year
+    # Thu 12/31 and Mon 1/4: 8 h in each year (New Year's Day and the weekend cost none).
+    make_time_off(session, ma, start_date=D("2026-12-31"), end_date=D("2027-01-04"))
     make_time_off(session, ma, start_date=D("2026-12-21"), end_date=D("2026-12-22"), status=TimeOffStatus.requested)
     make_time_off(session, ma, start_date=D("2026-08-03"), status=TimeOffStatus.denied)
     make_time_off(session, ma, start_date=D("2026-05-04"), kind="Sick")  # not a PTO kind

@@ -161,6 +161,7 @@ def test_add_staff_stores_the_cleaned_input_and_audits_it(session):
     assert changes == {
         "active": True,
         "exempt": False,
+        "pay_type": "hourly",
         "pto_hours_per_year": 80,
         "email": "grace@example.com",
         "first_name": "Grace",

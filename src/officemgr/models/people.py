@@ -6,9 +6,10 @@ import enum
 from datetime import date
 
 from pydantic import field_validator, model_validator
+from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
-from officemgr.models.base import Versioned, enum_field
+from officemgr.models.base import Versioned, _enum_type, enum_field
 from officemgr.models.validation import (
     clean_email,
     clean_phone,
@@ -41,6 +42,18 @@ ROLE_LABELS = {
     Role.biller: "Biller",
     Role.manager: "Manager",
 }
+
+
+class PayType(str, enum.Enum):
+    hourly = "hourly"
+    salaried = "salaried"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+PROVIDER_ROLES = frozenset({Role.physician, Role.np_pa})
 
 
 class PatientBase(SQLModel):
@@ -84,6 +97,9 @@ class StaffBase(SQLModel):
     active: bool = True
     # FLSA: exempt (salaried) staff get no overtime; everyone else does over 40 h in a workweek.
     exempt: bool = False
+    # A database default too: rows written in bulk (the demo) without the column are paid by the hour.
+    pay_type: PayType = Field(default=PayType.hourly, sa_column=Column(
+        _enum_type(PayType), nullable=False, server_default=PayType.hourly.value))
     pto_hours_per_year: int = Field(default=80, ge=0, le=1000)
 
 

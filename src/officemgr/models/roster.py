@@ -72,7 +72,7 @@ class TimeOff(Versioned, table=True):
     end_date: date
     status: TimeOffStatus = enum_field(TimeOffStatus, default=TimeOffStatus.requested)
     note: str = Field(default="", max_length=300)
-    # Paid hours the absence uses (PTO balance, payroll); 8 per weekday unless the request says otherwise.
+    # Paid hours the absence uses (PTO balance, payroll); 8 per day the practice is open unless the request says so.
     hours: float = Field(default=0, ge=0)
     decided_by: str = Field(default="", max_length=60)
     decided_on: date | None = None

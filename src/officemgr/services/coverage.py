@@ -7,9 +7,10 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
-from officemgr.models import Appointment, Shift, Staff, TimeOff
+from officemgr.models import Appointment, Shift, Staff
 from officemgr.services import settings
 from officemgr.services.availability import ACTIVE, day_plans
+from officemgr.services.calendar import PracticeCalendar, practice_calendar
 from officemgr.services.staff import StaffRecord, time_off_on
 
 
@@ -48,27 +49,37 @@ def _covers(shifts: list[Shift], start: datetime, end: datetime) -> bool:
     return any(s.start <= start and s.end >= end for s in shifts)
 
 
-def coverage_day(session: Session, day: date) -> DayCoverage:
+def coverage_day(session: Session, day: date, calendar: PracticeCalendar | None = None) -> DayCoverage:
     """Hour by hour while any provider works: staff on shift per role against the minimum-staffing setting.
 
-    A provider counts as working an hour when on shift for all of it and not on approved time off. A provider
-    with appointments that day who is off or has no shift covering them is a conflict.
+    The practice `calendar` (read when not given) decides the day: closed, no gaps are reported; a half day's hours
+    end at its closing time; a provider's own closure counts them out, as approved time off does. A provider
+    counts as working an hour when on shift for all of it and not out. A provider with appointments that day who
+    is out or has no shift covering them is a conflict.
     """
+    calendar = calendar or practice_calendar(session)
     rules = settings.get(session, "min_staffing")
     people = {r.id: r for r in map(StaffRecord.of, session.exec(select(Staff).where(Staff.active)))}
     first = datetime.combine(day, time.min)
     shifts: dict[int, list[Shift]] = {}
     for shift in session.exec(select(Shift).where(Shift.start >= first, Shift.start < first + timedelta(days=1))):
         shifts.setdefault(shift.staff_id, []).append(shift)
-    off = time_off_on(session, day)
-    on_duty = {pid: s for pid, s in shifts.items() if pid not in off and pid in people}
     providers = [p for p in people.values() if p.is_provider]
+    out = {pid: f"off ({t.kind})" for pid, t in time_off_on(session, day).items()}
+    for provider in providers:
+        own = calendar.provider_closures.get((provider.id, day))
+        if own is not None and provider.id not in out:
+            out[provider.id] = f"out ({own.reason})"
+    on_duty = {pid: s for pid, s in shifts.items() if pid not in out and pid in people}
     plans = day_plans(session, day, [p.id for p in providers])
-    spans = [hours for p in providers if (hours := plans[p.id].hours) and p.id not in off]
-    conflicts = _booked_but_absent(session, day, providers, shifts, off)
-    if not spans:
+    spans = [hours for p in providers if (hours := plans[p.id].hours) and p.id not in out]
+    conflicts = _booked_but_absent(session, day, providers, shifts, out)
+    if not spans or not calendar.is_business_day(day):
         return DayCoverage(day, None, [], conflicts)
     opens, closes = min(s[0] for s in spans), max(s[1] for s in spans)
+    early = calendar.closes_early(day)
+    if early is not None:
+        closes = min(closes, datetime.combine(day, early))
     gaps = []
     hour = opens
     while hour < closes:
@@ -81,11 +92,11 @@ def coverage_day(session: Session, day: date) -> DayCoverage:
             if have < need:
                 gaps.append(Gap(hour.time(), rule["label"], have, need))
         hour = end
-    return DayCoverage(day, (opens.time(), closes.time()), gaps, conflicts)
+    return DayCoverage(day, (opens.time(), closes.time()) if opens < closes else None, gaps, conflicts)
 
 
 def _booked_but_absent(session: Session, day: date, providers: list[StaffRecord], shifts: dict[int, list[Shift]],
-                       off: dict[int, TimeOff]) -> list[Conflict]:
+                       out: dict[int, str]) -> list[Conflict]:
     first = datetime.combine(day, time.min)
     # Only who and when: whole appointment rows cost more to build than the rest of the day's coverage.
     booked: dict[int, list[tuple[int, datetime, datetime]]] = {}
@@ -98,8 +109,8 @@ def _booked_but_absent(session: Session, day: date, providers: list[StaffRecord]
         mine = booked.get(provider.id, [])
         if not mine:
             continue
-        if provider.id in off:
-            problems.append(Conflict(provider.id, "off", f"{provider.name} is off ({off[provider.id].kind}) "
+        if provider.id in out:
+            problems.append(Conflict(provider.id, "off", f"{provider.name} is {out[provider.id]} "
                                                           f"with {len(mine)} appointments"))
         elif not shifts.get(provider.id):
             problems.append(Conflict(provider.id, "no_shift",
@@ -114,7 +125,8 @@ def _booked_but_absent(session: Session, day: date, providers: list[StaffRecord]
 
 
 def coverage_week(session: Session, monday: date) -> list[DayCoverage]:
-    return [coverage_day(session, monday + timedelta(days=n)) for n in range(7)]
+    calendar = practice_calendar(session)
+    return [coverage_day(session, monday + timedelta(days=n), calendar) for n in range(7)]
 
 
 def gap_ranges(day: DayCoverage) -> list[str]:
@@ -124,6 +136,8 @@ def gap_ranges(day: DayCoverage) -> list[str]:
     for gap in day.gaps:
         key = (gap.label, gap.have, gap.need)
         end = (datetime.combine(day.day, gap.hour) + timedelta(hours=1)).time()
+        if day.open_hours is not None and day.open_hours[1] > gap.hour:
+            end = min(end, day.open_hours[1])  # a half day's last hour ends at its closing time
         if key in runs and runs[key][1] == gap.hour:
             runs[key] = (runs[key][0], end)
         else:

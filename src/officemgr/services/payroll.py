@@ -11,6 +11,9 @@ Rules (all tunable in settings, none hard-coded here):
 - Paid time off: approved absences whose kind is in `paid_time_off_kinds`; other kinds are listed as
   unpaid leave. Requested (not yet approved) and denied absences are not counted; pending requests in the
   period are pointed out in the row's notes so they can be decided before payroll is sent.
+- Never both worked and on leave: approving time off removes the shifts on its days; a shift left on such a day
+  (entered before the rule) is paid as worked, and that day's leave only for the hours beyond it, with a note.
+- Time off counts on the practice's business days (services.calendar): a holiday in a week off costs no PTO.
 
 Functions take a Session and explicit dates; nothing here reads the clock.
 """
@@ -28,10 +31,11 @@ from sqlmodel import Session, col, select
 
 from officemgr.models import Role, Shift, Staff, TimeOff, TimeOffStatus
 from officemgr.services import settings
+from officemgr.services.calendar import PracticeCalendar, practice_calendar
 from officemgr.services.common import ServiceError
 
 PERIOD_KINDS = ("weekly", "biweekly", "semimonthly")
-HOURS_PER_WEEKDAY = 8.0
+HOURS_PER_WEEKDAY = 8.0  # a business day of time off recorded without its hours
 
 CSV_HEADER = (
     "employee_id",
@@ -170,22 +174,22 @@ def _days(first: date, last: date) -> Iterable[date]:
         day += timedelta(days=1)
 
 
-def leave_hours_between(absence: TimeOff, first: date, last: date) -> float:
+def leave_hours_between(absence: TimeOff, first: date, last: date, calendar: PracticeCalendar) -> float:
     """Hours of `absence` that fall on days first..last (both included).
 
-    The absence's `hours` are spread evenly over the weekdays (Monday to Friday) it covers; an absence
-    whose `hours` is 0 counts 8 hours per weekday. An absence covering only weekend days spreads its
-    `hours` over those days (and counts nothing when `hours` is 0).
+    The absence's `hours` are spread evenly over the business days of the practice `calendar` it covers; an
+    absence whose `hours` is 0 counts 8 hours per business day. An absence covering only days the practice is
+    closed spreads its `hours` over those days (and counts nothing when `hours` is 0).
     """
     covered = list(_days(absence.start_date, absence.end_date))
-    weekdays = [d for d in covered if d.weekday() < 5]
+    open_days = [d for d in covered if calendar.is_business_day(d)]
     if absence.hours and absence.hours > 0:
-        basis = weekdays or covered
+        basis = open_days or covered
         if not basis:
             return 0.0
         inside = sum(1 for d in basis if first <= d <= last)
         return absence.hours * inside / len(basis)
-    return HOURS_PER_WEEKDAY * sum(1 for d in weekdays if first <= d <= last)
+    return HOURS_PER_WEEKDAY * sum(1 for d in open_days if first <= d <= last)
 
 
 def _hours(value: float) -> float:
@@ -307,13 +311,14 @@ def payroll(session: Session, period: Period) -> list[PayRow]:
     ):
         absences_by_person.setdefault(absence.staff_id, []).append(absence)
 
+    calendar = practice_calendar(session)
     people = session.exec(select(Staff).order_by(col(Staff.last_name), col(Staff.first_name), col(Staff.id))).all()
     rows = []
     for person in people:
         assert person.id is not None, "rows read have ids"
         row = _row(person, period, shifts_by_person.get(person.id, []), absences_by_person.get(person.id, []),
                    workweek_start=workweek_start, threshold_minutes=threshold_minutes, paid_kinds=paid_kinds,
-                   pto_kinds=pto_kinds)
+                   pto_kinds=pto_kinds, calendar=calendar)
         if person.active or row.worked_hours or row.paid_leave_hours or row.unpaid_leave_hours:
             rows.append(row)
     return rows
@@ -329,6 +334,7 @@ def _row(
     threshold_minutes: int,
     paid_kinds: set[str],
     pto_kinds: set[str],
+    calendar: PracticeCalendar,
 ) -> PayRow:
     assert person.id is not None, "rows read have ids"
     staff_id = person.id
@@ -339,23 +345,30 @@ def _row(
         if shift.end <= shift.start and shift.start.date() in period:
             notes.append(f"the shift on {shift.start:%Y-%m-%d} ends before it starts (counted as 0 h)")
     regular = overtime = 0
-    worked_days: set[date] = set()
+    worked: dict[date, float] = {}  # hours worked a day, not yet set against that day's leave
     for week_shifts in weeks.values():
         for shift, reg, over in _split_by_threshold(week_shifts, threshold_minutes, person.exempt):
             if shift.start.date() in period:
                 regular += reg
                 overtime += over
-                worked_days.add(shift.start.date())
+                worked[shift.start.date()] = worked.get(shift.start.date(), 0.0) + (reg + over) / 60
+    worked_days = set(worked)
 
     paid: dict[str, float] = {}
     unpaid: dict[str, float] = {}
     pto = sick = other = 0.0
     pending = 0.0
     for absence in absences:
-        hours = leave_hours_between(absence, period.start, period.end)
         if absence.status != TimeOffStatus.approved:
-            pending += hours
+            pending += leave_hours_between(absence, period.start, period.end, calendar)
             continue
+        hours = 0.0
+        for day in _days(max(absence.start_date, period.start), min(absence.end_date, period.end)):
+            on_day = leave_hours_between(absence, day, day, calendar)
+            already_paid = min(on_day, worked.get(day, 0.0))
+            if already_paid:
+                worked[day] -= already_paid
+            hours += on_day - already_paid
         kind = absence.kind.strip()
         if kind.casefold() in paid_kinds:
             paid[kind] = paid.get(kind, 0.0) + hours
@@ -370,7 +383,7 @@ def _row(
         clash = sorted(d for d in worked_days if absence.start_date <= d <= absence.end_date)
         if clash:
             days = ", ".join(f"{d:%Y-%m-%d}" for d in clash)
-            notes.append(f"worked a shift during approved {kind} ({days})")
+            notes.append(f"worked a shift during approved {kind} ({days}): paid as worked, leave only beyond it")
 
     if not person.active:
         notes.append("no longer active")
@@ -406,7 +419,7 @@ class PtoBalance:
 
     `left` is the allowance less approved hours; `left_if_approved` also takes off the pending requests.
     Only kinds in the `pto_kinds` setting draw on the allowance; an absence spanning New Year counts in
-    each year for the weekdays it covers there. No carry-over or accrual.
+    each year for the business days it covers there. No carry-over or accrual.
     """
 
     allowance: float
@@ -424,6 +437,7 @@ def pto_balance(session: Session, staff_id: int, year: int) -> PtoBalance:
     if person is None:
         raise ServiceError(f"there is no staff member with id {staff_id}")
     pto_kinds = _fold(settings.get(session, "pto_kinds"))
+    calendar = practice_calendar(session)
     first, last = date(year, 1, 1), date(year, 12, 31)
     used = requested = 0.0
     for absence in session.exec(
@@ -432,9 +446,9 @@ def pto_balance(session: Session, staff_id: int, year: int) -> PtoBalance:
         if absence.kind.strip().casefold() not in pto_kinds:
             continue
         if absence.status == TimeOffStatus.approved:
-            used += leave_hours_between(absence, first, last)
+            used += leave_hours_between(absence, first, last, calendar)
         elif absence.status == TimeOffStatus.requested:
-            requested += leave_hours_between(absence, first, last)
+            requested += leave_hours_between(absence, first, last, calendar)
     allowance = float(person.pto_hours_per_year)
     return PtoBalance(allowance=_hours(allowance), used=_hours(used), requested=_hours(requested),
                       left=_hours(allowance - used))

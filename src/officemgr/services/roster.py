@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
-from officemgr.models import Shift, ShiftCreate, Staff, TimeOff, TimeOffCreate, TimeOffStatus
+from officemgr.models import (
+    Appointment,
+    ApptStatus,
+    Patient,
+    Shift,
+    ShiftCreate,
+    Staff,
+    TimeOff,
+    TimeOffCreate,
+    TimeOffStatus,
+)
 from officemgr.services import settings
+from officemgr.services.calendar import StrandedBooking, practice_calendar
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, create, created_fields, record
 from officemgr.services.credentials import lapsed_required
+from officemgr.services.format import plural
 from officemgr.services.staff import active_staff
 
 HOURS_PER_DAY_OFF = 8
@@ -165,13 +178,22 @@ def delete_shift(
 
 
 def copy_last_week(session: Session, monday: date, *, now: datetime, actor: str) -> int:
-    """Repeat last week's shifts in this week, for people with nothing yet that day and not off; returns how many."""
+    """Repeat last week's shifts in this week, for people with nothing yet that day and not off; returns how many.
+
+    A day the practice (or that provider) is closed this week but was open last week (a holiday, a closure) gets
+    none: a weekend shift worked last week is still repeated on this week's weekend.
+    """
+    calendar = practice_calendar(session)
     grid = week_grid(session, monday)
     before = {row.staff_id: row for row in week_grid(session, monday - timedelta(days=7))}
     added = 0
     for row in grid:
         for n, cell in enumerate(row.days):
             if cell.shifts or cell.off or row.staff_id not in before:
+                continue
+            last_week = cell.day - timedelta(days=7)
+            if (not calendar.provider_works(row.staff_id, cell.day)
+                    and calendar.provider_works(row.staff_id, last_week)):
                 continue
             for old in before[row.staff_id].days[n].shifts:
                 shift = Shift(staff_id=row.staff_id, start=old.start + timedelta(days=7),
@@ -186,10 +208,6 @@ def copy_last_week(session: Session, monday: date, *, now: datetime, actor: str)
     return added
 
 
-def weekdays_between(first: date, last: date) -> int:
-    return sum(1 for n in range((last - first).days + 1) if (first + timedelta(days=n)).weekday() < 5)
-
-
 def time_off_kinds(session: Session) -> list[str]:
     """The kinds of time off the practice uses (setting `time_off_kinds`): what a request may ask for."""
     return [str(kind) for kind in settings.get(session, "time_off_kinds")]
@@ -202,8 +220,9 @@ def request_time_off(session: Session, data: TimeOffCreate, *, now: datetime, ac
     person = session.get(Staff, data.staff_id)
     if person is None or not person.active:
         raise ServiceError("choose an active staff member")
-    hours = data.hours if data.hours is not None else HOURS_PER_DAY_OFF * weekdays_between(data.start_date,
-                                                                                           data.end_date)
+    # A day the practice is closed (weekend, holiday, its own closure) costs no time off.
+    open_days = practice_calendar(session).business_days(data.start_date, data.end_date)
+    hours = data.hours if data.hours is not None else HOURS_PER_DAY_OFF * len(open_days)
     off = TimeOff(staff_id=data.staff_id, kind=data.kind, start_date=data.start_date, end_date=data.end_date,
                   hours=hours, note=data.note)
     session.add(off)
@@ -215,18 +234,98 @@ def request_time_off(session: Session, data: TimeOffCreate, *, now: datetime, ac
     return TimeOffRecord.of(off)
 
 
+# A booking still to be seen: a checked-out visit already happened, time off or not.
+_TO_SEE = (ApptStatus.booked, ApptStatus.arrived, ApptStatus.in_room)
+
+
+def _hour(moment: datetime) -> str:
+    return f"{moment.hour}" if moment.minute == 0 else f"{moment.hour}:{moment.minute:02d}"
+
+
+@dataclass(frozen=True)
+class ApprovalEffects:
+    """What approving a time-off request does besides: the shifts in its days it removes (so payroll never pays a
+    day both as worked and as time off) and, for a provider, the bookings it leaves without them."""
+
+    off_id: int
+    name: str
+    shifts: tuple[ShiftRow, ...]
+    stranded: tuple[StrandedBooking, ...]
+
+    @property
+    def shift_ids(self) -> frozenset[int]:
+        return frozenset(s.id for s in self.shifts)
+
+    def question(self) -> str:
+        """'approve and remove 2 shifts (Mon 8-17, Tue 8-17)?', with the booked patients to call when any."""
+        if self.shifts:
+            spans = ", ".join(f"{s.start:%a} {_hour(s.start)}-{_hour(s.end)}" for s in self.shifts)
+            text = f"approve and remove {plural(len(self.shifts), 'shift')} ({spans})?"
+        else:
+            text = "approve?"
+        if self.stranded:
+            text += (f" {self.name} has {plural(len(self.stranded), 'booked patient')} in that time: "
+                     "the list to call and reschedule follows")
+        return text
+
+
+def _overlapped_shifts(session: Session, off: TimeOff) -> list[Shift]:
+    first = datetime.combine(off.start_date, time.min)
+    after = datetime.combine(off.end_date + timedelta(days=1), time.min)
+    return list(session.exec(select(Shift).where(Shift.staff_id == off.staff_id, col(Shift.start) >= first,
+                                                 col(Shift.start) < after).order_by(col(Shift.start))))
+
+
+def _stranded(session: Session, off: TimeOff) -> list[StrandedBooking]:
+    first = datetime.combine(off.start_date, time.min)
+    after = datetime.combine(off.end_date + timedelta(days=1), time.min)
+    query = (select(Appointment, Patient, Staff)
+             .join(Patient, col(Patient.id) == col(Appointment.patient_id))
+             .join(Staff, col(Staff.id) == col(Appointment.provider_id))
+             .where(col(Appointment.provider_id) == off.staff_id, col(Appointment.start) >= first,
+                    col(Appointment.start) < after, col(Appointment.status).in_(_TO_SEE))
+             .order_by(col(Appointment.start), col(Appointment.id)))
+    result = []
+    for appt, patient, provider in session.exec(query).all():
+        assert appt.id is not None, "rows read have ids"
+        result.append(StrandedBooking(appt.id, appt.start, patient.name, patient.phone, provider.name))
+    return result
+
+
+def approval_effects(session: Session, off_id: int) -> ApprovalEffects:
+    """What approving request `off_id` would remove and strand, to say before it is approved."""
+    off = session.get(TimeOff, off_id)
+    if off is None:
+        raise ServiceError("that request no longer exists — reload")
+    person = session.get(Staff, off.staff_id)
+    assert person is not None, "time off belongs to a staff member"
+    shifts = tuple(ShiftRow.of(s) for s in _overlapped_shifts(session, off))
+    stranded = tuple(_stranded(session, off)) if person.is_provider else ()
+    return ApprovalEffects(off_id, person.name, shifts, stranded)
+
+
 def decide_time_off(session: Session, off_id: int, approve: bool, *, now: datetime, actor: str,
-                    expected_version: int | None) -> TimeOffRecord:
+                    expected_version: int | None, expected_shifts: Collection[int] | None = None) -> TimeOffRecord:
+    """Approve or deny a request. Approval removes the person's shifts on its days (each audited); with
+    `expected_shifts` (the ids the user was told of) it refuses when those shifts changed meanwhile."""
     off = session.get(TimeOff, off_id)
     if off is None:
         raise ServiceError("that request no longer exists — reload")
     status = TimeOffStatus.approved if approve else TimeOffStatus.denied
     if off.status is status:
         raise ServiceError(f"this request is already {status.value}")
+    overlapped = _overlapped_shifts(session, off) if approve else []
+    if expected_shifts is not None and {s.id for s in overlapped} != set(expected_shifts):
+        raise ServiceError("the shifts in that time changed meanwhile — press y again to see which it removes")
     changes = apply_update(off, {"status": status, "decided_by": actor, "decided_on": now.date()},
                            expected_version=expected_version)
     record(session, actor=actor, entity="time_off", entity_id=off_id, action=status.value, changes=changes,
            now=now)
+    for shift in overlapped:
+        assert shift.id is not None, "rows read have ids"
+        record(session, actor=actor, entity="shift", entity_id=shift.id, action="delete",
+               changes={**created_fields(shift), "removed_for_time_off": off_id}, now=now)
+        session.delete(shift)
     session.commit()
     return TimeOffRecord.of(off)
 

@@ -18,6 +18,7 @@ from officemgr.models import (
     TimeOff,
     TimeOffStatus,
 )
+from officemgr.models.people import PROVIDER_ROLES, PayType
 from officemgr.services.availability import default_template
 from officemgr.services.common import ServiceError, apply_update, created_fields, record
 from officemgr.services.credentials import lapsed_required
@@ -80,6 +81,7 @@ class StaffRecord:
     hire_date: date | None
     active: bool
     exempt: bool
+    pay_type: PayType
     pto_hours_per_year: int
 
     @property
@@ -91,7 +93,7 @@ class StaffRecord:
         assert person.id is not None, "a staff member read or flushed has an id"
         return cls(person.id, person.version, person.first_name, person.last_name, person.role, person.is_provider,
                    person.npi, person.phone, person.email, person.hire_date, person.active, person.exempt,
-                   person.pto_hours_per_year)
+                   person.pay_type, person.pto_hours_per_year)
 
 
 def active_staff(session: Session) -> list[StaffRecord]:
@@ -160,7 +162,11 @@ def roster_day(session: Session, day: date) -> list[RosterRow]:
 
 
 def add_staff(session: Session, data: StaffCreate, *, now: datetime, actor: str) -> StaffRecord:
-    person = Staff.model_validate(data.model_dump())
+    """A physician or NP/PA with an NPI sees patients unless the input says otherwise (is_provider given)."""
+    values = data.model_dump()
+    if "is_provider" not in data.model_fields_set and data.role in PROVIDER_ROLES and data.npi:
+        values["is_provider"] = True
+    person = Staff.model_validate(values)
     session.add(person)
     session.flush()
     assert person.id is not None, "the flush gives the new row its id"
@@ -181,10 +187,13 @@ def _give_default_hours(session: Session, provider_id: int) -> None:
 def update_staff(
     session: Session, staff_id: int, data: StaffCreate, *, now: datetime, actor: str, expected_version: int | None
 ) -> StaffRecord:
+    """Change only the fields `data` was given: a field left out (exempt status, PTO allowance) keeps its value."""
     person = session.get(Staff, staff_id)
     if person is None:
         raise ServiceError("that staff member no longer exists — reload")
-    changes = apply_update(person, data.model_dump(), expected_version=expected_version)
+    changes = apply_update(person, data.model_dump(exclude_unset=True), expected_version=expected_version)
+    if person.is_provider and not person.npi:
+        raise ServiceError("a provider needs an NPI")
     has_hours = session.exec(select(ProviderHours).where(ProviderHours.provider_id == staff_id)).first()
     if person.is_provider and not has_hours:
         _give_default_hours(session, staff_id)

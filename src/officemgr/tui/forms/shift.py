@@ -57,7 +57,7 @@ class TimeOffForm(RecordForm[TimeOffCreate]):
             FieldSpec("kind", "Kind", kind="select", options=[(k, k) for k in self.kinds]),
             FieldSpec("start_date", "First day", kind="date", placeholder="MM/DD/YYYY"),
             FieldSpec("end_date", "Last day", kind="date", placeholder="MM/DD/YYYY"),
-            FieldSpec("hours", "Paid hours", optional=True, placeholder="8 per weekday if empty"),
+            FieldSpec("hours", "Paid hours", optional=True, placeholder="8 per day the practice is open if empty"),
             FieldSpec("note", "Note", optional=True),
         ]
 

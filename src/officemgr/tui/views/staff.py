@@ -10,17 +10,21 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.events import Key
 from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
 from officemgr.models import ShiftCreate, StaffCreate, TimeOffCreate, TimeOffStatus
 from officemgr.services import coverage, roster, staff
+from officemgr.services.calendar import StrandedBooking
 from officemgr.services.coverage import DayCoverage
-from officemgr.services.roster import ShiftRow, StaffWeek, TimeOffRow
+from officemgr.services.format import plural
+from officemgr.services.roster import ApprovalEffects, ShiftRow, StaffWeek, TimeOffRow
 from officemgr.services.staff import CredentialRow, RosterRow, StaffRecord
 from officemgr.tui.dbwork import Session
 from officemgr.tui.forms.shift import ShiftForm, TimeOffForm
 from officemgr.tui.forms.staff import StaffForm
+from officemgr.tui.views.practice_calendar import StrandedScreen
 from officemgr.tui.widgets.base import TabView, plain, select_key, selected_key
 from officemgr.tui.widgets.staff_tables import fill_credentials, fill_roster, fill_time_off, fill_week
 
@@ -66,6 +70,8 @@ class StaffView(TabView):
         self.mode = "day"
         self.week: list[StaffWeek] = []
         self.requests: dict[int, TimeOffRow] = {}
+        # An approval asked about (its shifts and bookings said): y again approves it, any other key forgets it.
+        self.asked: ApprovalEffects | None = None
 
     def compose(self) -> ComposeResult:
         yield Label("", classes="view-title", id="staff-title")
@@ -243,16 +249,53 @@ class StaffView(TabView):
             return
         key = selected_key(self.query_one("#roster", DataTable))
         request = self.requests.get(int(key)) if key else None
+        asked, self.asked = self.asked, None
         if request is None:
             return
-        verb = "approved" if approve else "denied"
+        if not approve:
+            self._decide(request, False, None)
+        elif asked is not None and asked.off_id == request.id:
+            self._decide(request, True, asked)
+        else:
+            self.read(lambda session: roster.approval_effects(session, request.id),
+                      lambda effects: self._ask(request, effects), group="approve")
 
-        def decide(session: Session) -> None:
+    def _ask(self, request: TimeOffRow, effects: ApprovalEffects) -> None:
+        """Say what approval removes and strands before it does; nothing to say approves at once."""
+        if not (effects.shifts or effects.stranded):
+            self._decide(request, True, effects)
+            return
+        self.asked = effects
+        question = f"{request.name}, {request.kind} {request.start_date:%m/%d}–{request.end_date:%m/%d}: " \
+                   f"{effects.question()} Press y again to approve; any other key leaves it waiting."
+        self.set_status(question)
+        self.say(question, "warning")
+
+    def _decide(self, request: TimeOffRow, approve: bool, effects: ApprovalEffects | None) -> None:
+        expected = effects.shift_ids if effects is not None else None
+
+        def decide(session: Session) -> list[StrandedBooking]:
             roster.decide_time_off(session, request.id, approve, now=self.ctx.now(), actor=self.ctx.actor,
-                                   expected_version=request.version)
+                                   expected_version=request.version, expected_shifts=expected)
+            # The call list as it stands once approved, not as it stood when asked.
+            return list(roster.approval_effects(session, request.id).stranded) if approve else []
 
-        self.run_write(decide, f"{request.name}: {request.kind} {request.start_date:%m/%d}–{request.end_date:%m/%d} "
-                               f"{verb}")
+        done = f"{request.name}: {request.kind} {request.start_date:%m/%d}–{request.end_date:%m/%d} " \
+               f"{'approved' if approve else 'denied'}"
+        if effects is not None and effects.shifts:
+            done += f", {plural(len(effects.shifts), 'shift')} removed"
+        self.run_write(decide, done, then=lambda stranded: self._call_list(request, stranded))
+
+    def _call_list(self, request: TimeOffRow, stranded: list[StrandedBooking]) -> None:
+        self.reload()
+        if stranded:
+            self.app.push_screen(TimeOffStrandedScreen(stranded, f"{request.name} is off: "
+                                                                 f"{plural(len(stranded), 'booking')} to call and "
+                                                                 "reschedule"))
+
+    def on_key(self, event: Key) -> None:
+        if event.key != "y":
+            self.asked = None
 
     def action_records(self) -> None:
         from officemgr.tui.views.credentials import PeopleRecordsScreen
@@ -272,6 +315,17 @@ class StaffView(TabView):
         event.stop()
         if self.mode == "week":
             self.action_shift()
+
+
+class TimeOffStrandedScreen(StrandedScreen):
+    """The practice calendar's call list, titled for approved time off rather than a closed day."""
+
+    def __init__(self, stranded: list[StrandedBooking], title: str) -> None:
+        super().__init__(stranded)
+        self.title_text = title
+
+    def on_mount(self) -> None:
+        self.query_one(".form-title", Label).update(Text(self.title_text))
 
 
 def fill_coverage(table: DataTable[Any], days: list[DayCoverage]) -> None:
