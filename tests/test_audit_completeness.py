@@ -37,6 +37,7 @@ from officemgr.models import (
     ApptStatus,
     ClaimNoteCreate,
     ClaimStatus,
+    ClosureCreate,
     CompletionCreate,
     ComplianceCategory,
     ConcernCategory,
@@ -64,6 +65,7 @@ from officemgr.models import (
 from officemgr.models.schedule import AppointmentCreate, RecallCreate, RecallStatus, WaitlistCreate, WaitlistStatus
 from officemgr.services import (
     billing,
+    calendar,
     claim_flow,
     claims_io,
     common,
@@ -236,6 +238,11 @@ def catalogue(session: Session, folder: Path) -> None:
                                   actor=A)
     temperature.log_reading(session, temperature.ReadingCreate(unit_id=fridge.id, at=at(8), reading_c=9.5,
                                                                initials="AL"), now=NOW, actor=A)
+
+    # the practice calendar
+    closure_id = calendar.add_closure(session, ClosureCreate(day=TODAY + timedelta(days=30), reason="Retreat"),
+                                      now=NOW, actor=A)
+    calendar.remove_closure(session, closure_id, now=NOW, actor=A)
 
     # huddle
     action = huddle_actions.add_action(session, ActionCreate(what="Call back", owner_id=ma.id, due=TODAY),

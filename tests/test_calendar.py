@@ -90,7 +90,7 @@ def test_the_practice_calendar_reads_settings_and_closures(session: Session):
     assert [(r.day, r.provider, r.reason) for r in rows] == [
         (date(2026, 12, 24), "", "Christmas Eve"), (date(2026, 12, 29), provider.name, "Conference"),
         (date(2026, 12, 30), "", "Staff retreat")]
-    assert [e.action for e, _ in audit_events(session, "closure")] == ["create", "create", "create"]
+    assert [e.action for e, _ in audit_events(session, "practice_closure")] == ["create", "create", "create"]
 
 
 def test_a_second_closure_for_the_same_day_is_refused_and_removal_is_audited(session: Session):
@@ -100,7 +100,7 @@ def test_a_second_closure_for_the_same_day_is_refused_and_removal_is_audited(ses
         calendar.add_closure(session, ClosureCreate(day=date(2026, 12, 30), reason="Again"), now=NOW, actor="kim")
     calendar.remove_closure(session, closure_id, now=NOW, actor="kim")
     assert calendar.practice_calendar(session).is_business_day(date(2026, 12, 30))
-    assert [e.action for e, _ in audit_events(session, "closure")] == ["create", "delete"]
+    assert [e.action for e, _ in audit_events(session, "practice_closure")] == ["create", "delete"]
 
 
 def test_a_half_day_closes_at_a_working_hour():

@@ -44,7 +44,7 @@ async def test_closing_a_booked_day_lists_the_bookings_to_reschedule(sqlite_demo
         with read_session(sqlite_demo_engine) as session:
             expected = calendar.stranded_bookings(session, ClosureCreate(day=tomorrow, reason="x"))
             closures = session.exec(select(Closure)).all()
-            audited = len(session.exec(select(AuditEvent).where(AuditEvent.entity == "closure")).all())
+            audited = len(session.exec(select(AuditEvent).where(AuditEvent.entity == "practice_closure")).all())
         assert len(called) == len(expected) > 0
         assert [c.reason for c in closures] == ["Water main <b>break</b>"] and audited == 1
         await pilot.press("escape")

@@ -198,7 +198,7 @@ def add_closure(session: Session, closure: ClosureCreate, *, now: datetime, acto
         if provider is None or not provider.is_provider:
             raise ServiceError("a provider closure names a provider; choose one from the list")
     row = Closure(**closure.model_dump(), at=now, actor=actor)
-    create(session, row, entity="closure", actor=actor, now=now)
+    create(session, row, entity="practice_closure", actor=actor, now=now)
     assert row.id is not None
     return row.id
 
@@ -207,7 +207,7 @@ def remove_closure(session: Session, closure_id: int, *, now: datetime, actor: s
     row = session.get(Closure, closure_id)
     if row is None:
         raise ServiceError("that closure was removed meanwhile — reload")
-    record(session, actor=actor, entity="closure", entity_id=closure_id, action="delete",
+    record(session, actor=actor, entity="practice_closure", entity_id=closure_id, action="delete",
            changes={"day": row.day, "reason": row.reason, "provider_id": row.provider_id,
                     "closes_at": row.closes_at}, now=now)
     session.delete(row)
