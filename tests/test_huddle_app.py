@@ -3,7 +3,7 @@ a jump to a record and back to the same item), the open actions list, past huddl
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import select
@@ -254,10 +254,3 @@ async def test_a_sheet_that_cannot_be_written_says_why_and_logs_no_export(demo_e
     assert not (folder / f"huddle-{TODAY:%Y-%m-%d}.html").exists()
     with read_session(demo_engine) as session:
         assert session.exec(select(AuditEvent).where(AuditEvent.entity == "export")).all() == []
-
-
-def test_next_workday_skips_weekend() -> None:
-    from officemgr.tui.forms.huddle import next_workday
-
-    assert next_workday(date(2026, 11, 27)) == date(2026, 11, 30)  # Friday → Monday
-    assert next_workday(date(2026, 11, 23)) == date(2026, 11, 24)

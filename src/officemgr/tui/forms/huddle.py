@@ -15,21 +15,16 @@ from officemgr.tui.context import AppContext
 from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall, validation_errors
 
 
-def next_workday(day: date) -> date:
-    day += timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
-
-
 class ActionForm(RecordForm[ActionCreate]):
     """What, who (from the active staff) and when. Dismisses with True once saved."""
 
     FORM_TITLE = "Assign an action"
 
     def __init__(self, ctx: AppContext, save: SaveCall[ActionCreate], *, what: str, item_key: str,
-                 staff: list[tuple[str, int]]) -> None:
+                 staff: list[tuple[str, int]], due: date) -> None:
+        """`due`: the default due date, the practice's next business day."""
         self.today: date = ctx.today
+        self.due = due
         self.what = what
         self.item_key = item_key
         self.staff = staff
@@ -43,7 +38,7 @@ class ActionForm(RecordForm[ActionCreate]):
         ]
 
     def initial(self) -> dict[str, Any]:
-        return {"what": self.what[:200], "due": next_workday(self.today)}
+        return {"what": self.what[:200], "due": self.due}
 
     def build(self, values: dict[str, Any]) -> ActionCreate:
         errors: dict[str, str] = {}

@@ -82,6 +82,7 @@ class ReviewScreen(DatabaseWork, Screen[bool]):
         self.outcomes: dict[str, ReviewOutcome] = {}
         self.staff: list[tuple[str, int]] = []
         self.attendees = ""
+        self.action_due = data.today
         self.busy = False
         self.finished = False
 
@@ -127,6 +128,7 @@ class ReviewScreen(DatabaseWork, Screen[bool]):
         self.outcomes = dict(started.outcomes)
         self.staff = started.owners
         self.attendees = started.on_shift
+        self.action_due = started.action_due
         undecided = next((n for n, step in enumerate(self.steps) if step.item.key not in self.outcomes), None)
         self.index = undecided if undecided is not None else 0
         self.refresh_step()
@@ -220,7 +222,8 @@ class ReviewScreen(DatabaseWork, Screen[bool]):
             if key:
                 huddle_actions.mark(session, huddle_id, key, ReviewOutcome.action, now=now)
 
-        form = ActionForm(ctx, save, what=step.item.text, item_key=key, staff=self.staff)
+        form = ActionForm(ctx, save, what=step.item.text, item_key=key, staff=self.staff,
+                          due=self.action_due)
         self.app.push_screen(form, lambda saved: self._after(saved, step, ReviewOutcome.action))
 
     def action_snooze(self) -> None:
