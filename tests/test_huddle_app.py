@@ -47,6 +47,39 @@ def item_count(engine) -> int:  # type: ignore[no-untyped-def]
         return huddle(session, TODAY).total
 
 
+async def test_finishing_with_items_unreviewed_asks_once_saying_how_many(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    said: list[tuple[str, str]] = []
+    total = item_count(demo_engine)
+    app = fixed_app(demo_engine, said)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        review = app.screen
+        assert isinstance(review, ReviewScreen) and review.huddle_id is not None
+        await pilot.press("space", "f")  # one reviewed, then finish
+        await settle(pilot)
+        finish = app.screen
+        assert isinstance(finish, FinishForm)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is finish
+        question = str(finish.query_one("#form-error", Static).render())
+        assert question.startswith(f"{total - 1} of {total} items are not reviewed yet. Finish anyway?")
+        assert "ctrl+s again" in question
+        with read_session(demo_engine) as session:
+            assert session.exec(select(HuddleRecord).where(HuddleRecord.day == TODAY)).one().finished_at is None
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, (ReviewScreen, FinishForm))
+        assert (f"Huddle saved: 1 of {total} items reviewed", "information") in said
+
+    with read_session(demo_engine) as session:
+        record = session.exec(select(HuddleRecord).where(HuddleRecord.day == TODAY)).one()
+        assert record.finished_at is not None
+        assert (record.items_total, record.items_reviewed) == (total, 1)
+
+
 async def test_tab_shows_numbers_and_every_item(demo_engine) -> None:  # type: ignore[no-untyped-def]
     app = fixed_app(demo_engine, [])
     async with app.run_test(size=SIZE) as pilot:

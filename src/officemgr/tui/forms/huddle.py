@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from officemgr.models.huddle import ActionCreate, HuddleFinish
+from officemgr.services.format import plural
 from officemgr.tui.context import AppContext
 from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall, validation_errors
 
@@ -84,12 +85,16 @@ class SnoozeForm(RecordForm[Until]):
 
 
 class FinishForm(RecordForm[HuddleFinish]):
-    """Who attended and notes; saving finishes the huddle with the items as they stood (the snapshot)."""
+    """Who attended and notes; saving finishes the huddle with the items as they stood (the snapshot). With items
+    left unreviewed, the first ctrl+s asks (saying how many) and the second finishes anyway."""
 
     FORM_TITLE = "Finish the huddle"
 
-    def __init__(self, ctx: AppContext, save: SaveCall[HuddleFinish], attendees: str = "") -> None:
+    def __init__(self, ctx: AppContext, save: SaveCall[HuddleFinish], attendees: str = "", *,
+                 unreviewed: int = 0, total: int = 0) -> None:
         self.attendees = attendees
+        self.unreviewed, self.total = unreviewed, total
+        self.asked = False
         super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
@@ -102,4 +107,11 @@ class FinishForm(RecordForm[HuddleFinish]):
         return {"attendees": self.attendees[:500]}
 
     def build(self, values: dict[str, Any]) -> HuddleFinish:
-        return HuddleFinish.model_validate({k: v or "" for k, v in values.items()})
+        model = HuddleFinish.model_validate({k: v or "" for k, v in values.items()})
+        if self.unreviewed and not self.asked:
+            self.asked = True
+            left = "is" if self.unreviewed == 1 else "are"
+            raise FieldErrors({"__form__": f"{self.unreviewed} of {plural(self.total, 'item')} {left} not reviewed "
+                                           "yet. Finish anyway? Press ctrl+s again to save the huddle as it stands, "
+                                           "or escape to go back and review them."})
+        return model

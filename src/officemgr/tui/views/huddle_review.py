@@ -273,7 +273,9 @@ class ReviewScreen(DatabaseWork, Screen[bool]):
         def save(session: Session, model: HuddleFinish) -> None:
             huddle_actions.finish(session, huddle_id, model, snapshot, now=ctx.now(), actor=ctx.actor)
 
-        self.app.push_screen(FinishForm(ctx, save, self.attendees), self._finished)
+        unreviewed = sum(1 for step in self.steps if step.item.key not in self.outcomes)
+        form = FinishForm(ctx, save, self.attendees, unreviewed=unreviewed, total=len(self.steps))
+        self.app.push_screen(form, self._finished)
 
     def _finished(self, saved: bool | None) -> None:
         self.busy = False
