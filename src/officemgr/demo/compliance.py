@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from officemgr.checklist import ChecklistRow
 from officemgr.demo._db import (
+    DEMO_CALENDAR,
     _at,
     _ensure_named,
     _insert,
@@ -25,6 +26,7 @@ from officemgr.demo._db import (
 from officemgr.demo._types import DemoSummary, Person, Row
 from officemgr.models import ComplianceCompletion, ComplianceTask
 from officemgr.models.base import table_of
+from officemgr.services.compliance import due_dates
 
 # ------------------------------------------------------------------------------------------ compliance
 
@@ -106,11 +108,10 @@ def _anchor(rule: str, today: date, phase: int | None) -> date:
 
 
 def _occurrences(rule: str, anchor: date, before: date) -> list[date]:
-    start = datetime.combine(anchor, time.min)
+    """The duty's due dates from its anchor to the day before `before`, on the demo practice's calendar."""
     if anchor >= before:
         return []
-    end = datetime.combine(before, time.min) - timedelta(seconds=1)
-    return [d.date() for d in rrulestr(rule, dtstart=start).between(start, end, inc=True)]
+    return due_dates(rule, anchor, anchor, before - timedelta(days=1), DEMO_CALENDAR)
 
 
 def _ensure_tasks(conn: Connection, checklist: list[ChecklistRow], anchors: dict[str, date],

@@ -2,7 +2,8 @@
 training status, the concerns logged and the temperature readings missed.
 
 Decisions that shape it:
-- Occurrences come from each task's RRULE counted from its anchor, for active and retired tasks alike. A retired
+- Occurrences are each task's due dates (services.compliance.due_dates: its RRULE from its anchor, month ends
+  kept, workday duties on the practice calendar), for active and retired tasks alike. A retired
   task owes nothing from the day it was retired (the audit trail's "retire" event); when that day is unknown, it
   is taken as the day after its last recorded completion.
 - An occurrence is matched to the completion whose due_date equals it. Completions are never edited: a
@@ -22,15 +23,16 @@ import enum
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from dateutil.rrule import rrulestr
 from sqlmodel import Session, col, select
 
 from officemgr.models import AuditEvent, ComplianceCategory, ComplianceCompletion, ComplianceTask
 from officemgr.services import concerns, temperature
+from officemgr.services.calendar import practice_calendar
 from officemgr.services.common import ServiceError
+from officemgr.services.compliance import due_dates
 from officemgr.services.staff_duties import DUE_WITHIN_DAYS, TrainingDue, training_status
 
 ON_TIME = "on time"
@@ -132,14 +134,6 @@ def check_period(first: date, last: date) -> None:
                            f"{last.isoformat()} is longer (check the years)")
 
 
-def occurrences(rrule_text: str, anchor: date, first: date, last: date) -> list[date]:
-    """Every due date of the rule (counted from `anchor`) from `first` to `last`, both included."""
-    rule = rrulestr(rrule_text, dtstart=datetime.combine(anchor, time.min))
-    start, end = datetime.combine(first, time.min), datetime.combine(last, time.max)
-    found = rule.between(start, end, inc=True)
-    return [when.date() for when in found]
-
-
 def occurrence_lines(session: Session, first: date, last: date, today: date) -> list[OccurrenceLine]:
     """Every occurrence of every task (active or retired) due from `first` to `last`, by due date then title."""
     check_period(first, last)
@@ -154,6 +148,7 @@ def occurrence_lines(session: Session, first: date, last: date, today: date) -> 
     ):
         live.setdefault((c.task_id, c.due_date), c)  # the earliest live entry answers the occurrence
     ends = _retired_on(session, [t for t in tasks if not t.active])
+    calendar = practice_calendar(session)
     lines = []
     for task in tasks:
         assert task.id is not None
@@ -161,10 +156,10 @@ def occurrence_lines(session: Session, first: date, last: date, today: date) -> 
         if end < first:
             continue
         try:
-            dues = occurrences(task.rrule, task.anchor, first, end)
-        except (ValueError, TypeError) as exc:
+            dues = due_dates(task.rrule, task.anchor, first, end, calendar)
+        except (ValueError, TypeError):
             raise ServiceError(f"the item '{task.title}' has a repeat rule that cannot be read "
-                               f"('{task.rrule}': {exc}); fix it in the Compliance tab") from None
+                               f"('{task.rrule}'); fix it in the Compliance tab") from None
         for due in dues:
             lines.append(_line(task, due, live.get((task.id, due)), today))
     lines.sort(key=lambda line: (line.due, line.title.casefold()))
