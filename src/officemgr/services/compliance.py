@@ -19,10 +19,21 @@ from officemgr.models import (
     ComplianceTask,
     TaskCreate,
 )
+from officemgr.services import temperature
 from officemgr.services.calendar import PracticeCalendar, practice_calendar
 from officemgr.services.common import ServiceError, apply_update, create, created_fields, record
 
 UPCOMING_DAYS = (7, 30)
+# The checklist's fridge/freezer duty ("Vaccine fridge/freezer temperature log") is done by logging readings in the
+# temperature log, never by a completion entry: the log is its one source of truth, so the two cannot disagree.
+TEMPERATURE_LOG = "temperature log"
+# How far back the temperature duty looks for its last fully logged day, and ahead for its next due day.
+_LOG_LOOK_BACK_DAYS = 31
+_LOG_LOOK_AHEAD_DAYS = 31
+
+
+def is_temperature_log(title: str) -> bool:
+    return TEMPERATURE_LOG in title.casefold()
 
 
 # Rule parts a plain "every N months/years from the first due date" may have besides FREQ.
@@ -165,17 +176,32 @@ def task_status(session: Session, today: date) -> list[TaskRow]:
         .where(ComplianceTask.active)
     ).all()
     calendar = practice_calendar(session)
+    logging = bool(temperature.units(session))
     result = []
     for task, last_due, last_done in rows:
         assert task.id is not None
-        due = next_due(task.rrule, task.anchor, last_due, calendar)
+        if logging and is_temperature_log(task.title):
+            due, done_on = _temperature_duty(session, task.anchor, today)
+        else:
+            due = next_due(task.rrule, task.anchor, last_due, calendar)
+            done_on = last_done.date() if last_done else None
         result.append(
-            TaskRow(task.id, task.title, task.category, task.evidence, task.owner_role, due,
-                    last_done.date() if last_done else None, (due - today).days if due else None,
-                    task.is_policy, task.owner, task.version)
+            TaskRow(task.id, task.title, task.category, task.evidence, task.owner_role, due, done_on,
+                    (due - today).days if due else None, task.is_policy, task.owner, task.version)
         )
     result.sort(key=lambda r: (r.due is None, r.due or date.max, r.title))
     return result
+
+
+def _temperature_duty(session: Session, anchor: date, today: date) -> tuple[date | None, date | None]:
+    """(next due, last done) of the temperature-log duty, read from the log: due on the first day a reading was
+    due after the last day every unit was read; a day without its readings is a missed duty."""
+    first = max(anchor, today - timedelta(days=_LOG_LOOK_BACK_DAYS))
+    days = temperature.log_days(session, first, today + timedelta(days=_LOG_LOOK_AHEAD_DAYS))
+    done = [d for d in days if d.done]
+    last = done[-1].day if done else None
+    due = next((d.day for d in days if not d.done and (last is None or d.day > last)), None)
+    return due, last
 
 
 def due_or_overdue(session: Session, today: date) -> list[TaskRow]:
@@ -207,6 +233,9 @@ def complete(session: Session, data: CompletionCreate, *, now: datetime, actor: 
     task = session.get(ComplianceTask, data.task_id)
     if task is None or not task.active or task.id is None:
         raise ServiceError("that task is retired or no longer exists — reload")
+    if is_temperature_log(task.title):
+        raise ServiceError("this duty is done by logging each fridge's and freezer's reading in the Temperature "
+                           "log: a day's readings complete that day, so the checklist and the log agree")
     if task.evidence and not (data.evidence or data.reading):
         raise ServiceError(f"evidence is required: {task.evidence}")
     done = ComplianceCompletion(
@@ -333,9 +362,14 @@ def month_due(session: Session, first: date, last: date, today: date) -> dict[da
         select(ComplianceCompletion).where(ComplianceCompletion.due_date >= first,
                                            ComplianceCompletion.due_date <= last))}
     calendar = practice_calendar(session)
+    logging = bool(temperature.units(session))
     days: dict[date, list[DueOn]] = {}
     for task in tasks:
         assert task.id is not None
+        if logging and is_temperature_log(task.title):
+            for log_day in temperature.log_days(session, max(first, task.anchor), last):
+                days.setdefault(log_day.day, []).append(DueOn(task.id, task.title, log_day.day, log_day.done, False))
+            continue
         for due in due_dates(task.rrule, task.anchor, first, last, calendar):
             completion = done.get((task.id, due))
             days.setdefault(due, []).append(DueOn(

@@ -12,6 +12,9 @@ Decisions that shape it:
 - Status: "on time" (done on or before the due date), "LATE" (done after it), "MISSED" (not done and the due
   date is before `today`), "not yet due" (not done, due today or later). Completions whose due date is not an
   occurrence of the rule (a rule changed afterwards) are not listed.
+- The fridge/freezer temperature-log duty is read from the temperature log itself: its days are the days a
+  reading was due, done when every unit has one (its readings shown), MISSED when one is missing; the same days
+  the "Missing temperature readings" section lists.
 - Training status is as of `today` (a renewal updates the credential row, so earlier status is not kept).
 """
 
@@ -32,7 +35,7 @@ from officemgr.models import AuditEvent, ComplianceCategory, ComplianceCompletio
 from officemgr.services import concerns, temperature
 from officemgr.services.calendar import practice_calendar
 from officemgr.services.common import ServiceError
-from officemgr.services.compliance import due_dates
+from officemgr.services.compliance import due_dates, is_temperature_log
 from officemgr.services.staff_duties import DUE_WITHIN_DAYS, TrainingDue, training_status
 
 ON_TIME = "on time"
@@ -149,11 +152,16 @@ def occurrence_lines(session: Session, first: date, last: date, today: date) -> 
         live.setdefault((c.task_id, c.due_date), c)  # the earliest live entry answers the occurrence
     ends = _retired_on(session, [t for t in tasks if not t.active])
     calendar = practice_calendar(session)
-    lines = []
+    logging = bool(temperature.units(session))
+    lines: list[OccurrenceLine] = []
     for task in tasks:
         assert task.id is not None
         end = last if task.active else min(last, ends[task.id] - timedelta(days=1))
         if end < first:
+            continue
+        if logging and is_temperature_log(task.title):
+            lines.extend(_log_line(task, day, today)
+                         for day in temperature.log_days(session, max(first, task.anchor), end))
             continue
         try:
             dues = due_dates(task.rrule, task.anchor, first, end, calendar)
@@ -175,6 +183,19 @@ def _line(task: ComplianceTask, due: date, done: ComplianceCompletion | None, to
         task.id, task.title, task.category, due, LATE if done.done_at.date() > due else ON_TIME, done.id,
         done.done_at, done.done_by, done.evidence, done.reading, done.corrects_id, not task.active,
     )
+
+
+def _log_line(task: ComplianceTask, day: temperature.LogDay, today: date) -> OccurrenceLine:
+    """The temperature-log duty on one day, as the log has it (the same days and readings as its section)."""
+    assert task.id is not None
+    if day.done:
+        status = ON_TIME
+    else:
+        status = MISSED if day.day < today else NOT_YET_DUE
+    evidence = f"no reading for {', '.join(day.missing)}" if day.missing and day.readings else ""
+    return OccurrenceLine(task.id, task.title, task.category, day.day, status, done_at=day.last_at,
+                          done_by=", ".join(day.initials), evidence=evidence, reading="; ".join(day.readings),
+                          retired=not task.active)
 
 
 def _retired_on(session: Session, retired: list[ComplianceTask]) -> dict[int, date]:

@@ -405,3 +405,52 @@ def missing_readings(session: Session, first: date, last: date) -> list[tuple[Un
     since = _logging_since(session, ids)
     return [(u, day) for u in active for day in days
             if day >= since.get(u.id, first) and (u.id, day) not in logged]
+
+
+@dataclass(frozen=True)
+class LogDay:
+    """One day a reading was due, as the log has it: the checklist's temperature-log duty reads these, so the
+    duty and the log always agree (the day is done when every unit has its reading)."""
+
+    day: date
+    readings: tuple[str, ...]  # "Vaccine fridge 4.5 °C" for each reading logged that day, in time order
+    initials: tuple[str, ...]  # who read, in the same order, each once
+    last_at: datetime | None  # the day's last reading
+    missing: tuple[str, ...]  # the units with no reading that day
+
+    @property
+    def done(self) -> bool:
+        return not self.missing
+
+
+def log_days(session: Session, first: date, last: date) -> list[LogDay]:
+    """Every day from `first` to `last` a reading was due (`expected_days`, once at least one active unit was
+    being logged), with that day's readings and the units `missing_readings` lists for it."""
+    if last < first:
+        return []
+    active = units(session)
+    if not active:
+        return []
+    since = _logging_since(session, [u.id for u in active])
+    missing: dict[date, list[str]] = {}
+    for unit_row, day in missing_readings(session, first, last):
+        missing.setdefault(day, []).append(unit_row.name)
+    names = {u.id: u.name for u in active}
+    logged: dict[date, list[TemperatureReading]] = {}
+    for row in session.exec(
+        select(TemperatureReading)
+        .where(col(TemperatureReading.unit_id).in_(list(names)),
+               TemperatureReading.at >= datetime.combine(first, time.min),
+               TemperatureReading.at < datetime.combine(last + timedelta(days=1), time.min))
+        .order_by(col(TemperatureReading.at), col(TemperatureReading.id))
+    ):
+        logged.setdefault(row.at.date(), []).append(row)
+    days = []
+    for day in expected_days(session, first, last):
+        if not any(day >= since.get(u.id, first) for u in active):
+            continue  # no unit was being logged yet
+        rows = logged.get(day, [])
+        days.append(LogDay(day, tuple(f"{names[r.unit_id]} {degrees(r.reading_c)}" for r in rows),
+                           tuple(dict.fromkeys(r.initials for r in rows)), rows[-1].at if rows else None,
+                           tuple(missing.get(day, []))))
+    return days
