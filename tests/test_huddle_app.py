@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
-from officemgr.models import AuditEvent
+from officemgr.models import Appointment, AuditEvent
 from officemgr.models.huddle import (
     ActionCreate,
     ActionStatus,
@@ -78,6 +78,54 @@ async def test_finishing_with_items_unreviewed_asks_once_saying_how_many(demo_en
         record = session.exec(select(HuddleRecord).where(HuddleRecord.day == TODAY)).one()
         assert record.finished_at is not None
         assert (record.items_total, record.items_reviewed) == (total, 1)
+
+
+async def test_enter_on_a_visit_opens_the_schedule_on_its_day_asking_for_that_visit(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    """The Huddle's side of workflow 3: the visit's id goes to the Schedule, which shows the visit's day (landing the
+    cursor on any visit of the grid is the Schedule's `focus_record`)."""
+    with read_session(demo_engine) as session:
+        result = huddle(session, TODAY)
+    visits = [(item.key, item.record_id) for s in result.sections for item in s.items
+              if item.tab == "schedule" and item.key.split(":")[1] == "appt"]
+    yesterday = next(s for s in result.sections if s.key == "yesterday")
+    missed = next(item for item in yesterday.items if item.key.startswith(("noshow:", "latecancel:")))
+    assert visits and missed.record_id is not None
+    app = fixed_app(demo_engine, [])
+    jumps: list[tuple[str, int | None]] = []
+    jump_to = app.jump_to
+
+    def recorded(tab: str, record_id: int | None) -> None:
+        jumps.append((tab, record_id))
+        jump_to(tab, record_id)
+
+    app.jump_to = recorded  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key, appt_id in [(missed.key, missed.record_id), visits[-1]]:
+            app.action_show_tab("huddle")
+            await settle(pilot)
+            view = app.view("huddle")
+            table = view.query_one(DataTable)
+            table.focus()
+            table.move_cursor(row=table.get_row_index(next(k for k, item in view.items.items() if item.key == key)))
+            await pilot.press("enter")
+            await settle(pilot)
+            assert jumps[-1] == ("schedule", appt_id)
+            assert app.query_one(TabbedContent).active == "schedule"
+            with read_session(demo_engine) as session:
+                visit = session.get(Appointment, appt_id)
+                assert visit is not None and app.view("schedule").day == visit.start.date()
+
+
+def test_a_providers_schedule_line_opens_on_their_first_visit_not_an_appointment_with_their_id(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    with read_session(demo_engine) as session:
+        result = huddle(session, TODAY)
+        lines = [item for s in result.sections for item in s.items if item.key.startswith(("slots:", "offbooked:"))]
+        assert lines
+        for item in lines:
+            provider_id = int(item.key.rsplit(":", 1)[1])
+            visit = session.get(Appointment, item.record_id) if item.record_id is not None else None
+            assert visit is None or (visit.provider_id, visit.start.date()) == (provider_id, TODAY)
 
 
 async def test_tab_shows_numbers_and_every_item(demo_engine) -> None:  # type: ignore[no-untyped-def]

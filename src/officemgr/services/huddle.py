@@ -234,16 +234,18 @@ def _today_schedule(session: Session, day: _Day) -> Section:
     for p in day.schedule.providers:
         if not p.capacity and not p.appointments:
             continue
+        # The Schedule's `enter` lands on a visit: a provider's line opens on their first booked visit of the day.
+        first_visit = next((a.id for a in p.appointments if a.status in ACTIVE), None)
         if p.provider_id in day.off:
             # Slots of a provider who is away cannot be filled; only their bookings need a decision.
             if p.booked:
                 items.append(HuddleItem(f"{p.provider_name}: off ({day.off[p.provider_id].kind}) but {p.booked} booked",
-                                        "provider off but booked", "schedule", p.provider_id, urgent=True,
+                                        "provider off but booked", "schedule", first_visit, urgent=True,
                                         key=f"offbooked:provider:{p.provider_id}"))
             continue
         items.append(HuddleItem(
             f"{p.provider_name}: {p.booked}/{p.capacity} booked, {p.open_slots} open slots",
-            "open slots to fill" if p.open_slots else "fully booked", "schedule", p.provider_id,
+            "open slots to fill" if p.open_slots else "fully booked", "schedule", first_visit,
             key=f"slots:provider:{p.provider_id}"))
         for a in p.appointments:
             if a.double_booked:
