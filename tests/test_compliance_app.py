@@ -70,6 +70,23 @@ async def test_done_on_the_oig_screening_says_whom_the_search_covers(engine: Eng
     assert (done.done_by, done.done_at, done.evidence) == ("kim", NOW, "LEIE search saved; covers 2 active staff")
 
 
+async def test_done_on_the_temperature_duty_points_to_the_log_that_completes_it(engine: Engine) -> None:
+    with write_session(engine) as session:
+        task = make_compliance_task(session, title="Vaccine fridge/freezer temperature log",
+                                    rrule="FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR")
+        assert task.id is not None
+        task_id = task.id
+    app = make_app(engine, today=TODAY, clock=lambda: NOW, actor="kim")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tab(app, pilot, task_id)
+        await pilot.press("d")
+        await settle(pilot)
+        assert not isinstance(app.screen, CompletionForm)
+        assert messages(app)[-1].startswith("The temperature log duty is done by logging the readings: press l")
+    with read_session(engine) as session:
+        assert session.exec(select(ComplianceCompletion)).all() == []
+
+
 async def test_correct_replaces_the_last_entry_and_says_when_there_is_none(engine: Engine) -> None:
     _, flush, never = add_duties(engine)
     app = make_app(engine, today=TODAY, clock=lambda: NOW, actor="kim")

@@ -16,6 +16,7 @@ from factories import (
 )
 from officemgr.models import CompletionCreate, ComplianceCategory, ComplianceCompletion
 from officemgr.services import compliance
+from officemgr.services.calendar import ClosedDay, PracticeCalendar
 from officemgr.services.common import ServiceError
 
 WEEKLY_MONDAY = "FREQ=WEEKLY;BYDAY=MO"
@@ -57,6 +58,79 @@ def test_next_due_every_other_year_and_an_exhausted_rule():
     clia = "FREQ=YEARLY;INTERVAL=2"
     assert compliance.next_due(clia, date(2025, 3, 15), date(2025, 3, 15)) == date(2027, 3, 15)
     assert compliance.next_due("FREQ=MONTHLY;COUNT=2", date(2026, 1, 10), date(2026, 2, 10)) is None
+
+
+# --- month ends, leap days and the practice calendar ----------------------------------------------------
+
+
+def test_monthly_on_the_31st_falls_due_every_month_on_its_last_day():
+    rule, anchor = "FREQ=MONTHLY", date(2026, 10, 31)
+    assert compliance.next_due(rule, anchor, date(2026, 10, 31)) == date(2026, 11, 30)  # not Dec 31
+    assert compliance.next_due(rule, anchor, date(2026, 11, 30)) == date(2026, 12, 31)  # back to the 31st
+    assert compliance.due_dates(rule, date(2027, 1, 31), date(2027, 1, 1), date(2027, 5, 31)) == [
+        date(2027, 1, 31), date(2027, 2, 28), date(2027, 3, 31), date(2027, 4, 30), date(2027, 5, 31)]
+    assert compliance.due_dates(rule, date(2028, 1, 30), date(2028, 2, 1), date(2028, 3, 31)) == [
+        date(2028, 2, 29), date(2028, 3, 30)]  # a leap February, and the 30th after it
+
+
+def test_a_yearly_feb_29_duty_is_due_feb_28_in_other_years():
+    rule, anchor = "FREQ=YEARLY", date(2028, 2, 29)
+    assert compliance.next_due(rule, anchor, date(2028, 2, 29)) == date(2029, 2, 28)
+    assert compliance.due_dates(rule, anchor, date(2028, 1, 1), date(2032, 12, 31)) == [
+        date(2028, 2, 29), date(2029, 2, 28), date(2030, 2, 28), date(2031, 2, 28), date(2032, 2, 29)]
+
+
+def test_every_6_months_from_aug_31_is_feb_28():
+    rule, anchor = "FREQ=MONTHLY;INTERVAL=6", date(2026, 8, 31)
+    assert compliance.next_due(rule, anchor, date(2026, 8, 31)) == date(2027, 2, 28)
+    assert compliance.next_due(rule, anchor, date(2027, 2, 28)) == date(2027, 8, 31)
+
+
+def test_month_end_rules_keep_count_and_until():
+    assert compliance.due_dates("FREQ=MONTHLY;COUNT=3", date(2026, 12, 31), date(2026, 1, 1), date(2027, 12, 31)) == [
+        date(2026, 12, 31), date(2027, 1, 31), date(2027, 2, 28)]
+    assert compliance.next_due("FREQ=MONTHLY;UNTIL=20270301", date(2026, 12, 31), date(2027, 2, 28)) is None
+
+
+@pytest.mark.parametrize("rule", ["FREQ=MONTHLY;BYMONTHDAY=31", "FREQ=MONTHLY;BYMONTHDAY=29",
+                                  "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "FREQ=MONTHLY;BYMONTHDAY=1,30"])
+def test_a_rule_that_would_skip_months_is_refused_saying_what_to_do(session, rule):
+    with pytest.raises(ServiceError, match="would skip the months without a .* leave BYMONTHDAY out"):
+        compliance.validate_rrule(rule, date(2026, 1, 1))
+
+
+def test_the_last_day_of_every_month_is_accepted():
+    assert compliance.validate_rrule("FREQ=MONTHLY;BYMONTHDAY=-1", date(2026, 1, 1)) == "FREQ=MONTHLY;BYMONTHDAY=-1"
+    assert compliance.next_due("FREQ=MONTHLY;BYMONTHDAY=-1", date(2026, 1, 1), date(2026, 1, 31)) == date(2026, 2, 28)
+
+
+def test_a_workday_duty_is_not_due_on_a_holiday_or_closure():
+    cal = PracticeCalendar(closures={date(2026, 11, 24): ClosedDay(date(2026, 11, 24), "Flooded")})
+    anchor = date(2026, 1, 5)
+    assert compliance.due_dates(WORKDAYS, anchor, TODAY, date(2026, 11, 30), cal) == [
+        TODAY, date(2026, 11, 25), date(2026, 11, 27), date(2026, 11, 30)]  # not Tue (closed) nor Thanksgiving
+    assert compliance.next_due(WORKDAYS, anchor, date(2026, 11, 25), cal) == date(2026, 11, 27)
+    assert compliance.next_due(WORKDAYS, anchor, date(2026, 12, 31), cal) == date(2027, 1, 4)  # over New Year's
+
+
+def test_a_weekly_duty_on_a_holiday_is_due_the_next_business_day():
+    cal = PracticeCalendar()
+    # Monday 1/18/2027 is Martin Luther King Jr. Day; Monday 5/31/2027 Memorial Day (the month's last day).
+    assert compliance.due_dates(WEEKLY_MONDAY, date(2027, 1, 4), date(2027, 1, 11), date(2027, 1, 25), cal) == [
+        date(2027, 1, 11), date(2027, 1, 19), date(2027, 1, 25)]
+    assert compliance.next_due(WEEKLY_MONDAY, date(2027, 1, 4), date(2027, 5, 24), cal) == date(2027, 6, 1)
+
+
+def test_monthly_and_yearly_deadlines_stay_on_their_date_whatever_the_calendar():
+    cal = PracticeCalendar()
+    assert compliance.next_due("FREQ=YEARLY", date(2026, 11, 26), None, cal) == date(2026, 11, 26)  # Thanksgiving
+
+
+def test_the_checklist_follows_the_practice_calendar(session):
+    task = make_compliance_task(session, rrule=WORKDAYS, anchor=date(2026, 11, 2))
+    make_completion(session, task, due_date=date(2026, 11, 25))
+    [row] = compliance.task_status(session, date(2026, 11, 27))
+    assert (row.due, row.state) == (date(2026, 11, 27), "due today")  # Thanksgiving is not a missed day
 
 
 # --- task_status --------------------------------------------------------------------------------------

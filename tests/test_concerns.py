@@ -16,11 +16,11 @@ from factories import ACTOR, NOW, TODAY, at, audit_events, make_completion, make
 from officemgr import store
 from officemgr.demo._db import _transaction
 from officemgr.demo.concerns import _add_concerns
-from officemgr.models import Concern, ConcernCategory, ConcernKind, ConcernStatus, Role, StorageKind
-from officemgr.services import concerns, temperature
+from officemgr.models import ClosureCreate, Concern, ConcernCategory, ConcernKind, ConcernStatus, Role, StorageKind
+from officemgr.services import calendar, concerns, settings, temperature
+from officemgr.services.calendar import PracticeCalendar
 from officemgr.services.common import ServiceError, StaleEdit
 from officemgr.services.concerns import (
-    ACK_BUSINESS_DAYS,
     ACKNOWLEDGE,
     ACTION,
     BREACH_NOTICE,
@@ -28,7 +28,7 @@ from officemgr.services.concerns import (
     BreachOutcome,
     ConcernCreate,
     Deadline,
-    add_business_days,
+    acknowledge_by,
 )
 from officemgr.services.huddle import huddle
 from officemgr.services.temperature import ReadingCreate, UnitCreate
@@ -56,8 +56,8 @@ def compliance_items(session: Session, today: date = TODAY) -> list[tuple[str, s
 # -------------------------------------------------------------------------------------- logging
 
 
-def test_acknowledge_setting_is_two_business_days():
-    assert ACK_BUSINESS_DAYS == 2
+def test_acknowledge_setting_is_two_business_days(session):
+    assert settings.get(session, "concern_ack_business_days") == 2
 
 
 @pytest.mark.parametrize(("discovered", "ack_by"), [
@@ -68,9 +68,30 @@ def test_acknowledge_setting_is_two_business_days():
     (date(2026, 11, 22), TUESDAY),        # Sunday
 ])
 def test_acknowledge_by_counts_business_days_across_a_weekend(session, discovered, ack_by):
-    assert add_business_days(discovered, 2) == ack_by
+    assert acknowledge_by(PracticeCalendar(), discovered, 2) == ack_by
     row = log(session, discovered_on=discovered)
     assert row.due == ack_by
+
+
+@pytest.mark.parametrize(("discovered", "ack_by"), [
+    (date(2026, 11, 25), date(2026, 11, 30)),   # Wednesday before Thanksgiving: Friday, then Monday
+    (date(2026, 11, 26), date(2026, 11, 30)),   # found on Thanksgiving itself: counts from the Friday
+    (date(2026, 12, 31), date(2027, 1, 5)),     # over the year end and New Year's Day (a Friday)
+    (date(2028, 2, 28), date(2028, 3, 1)),      # Monday over Feb 29 of a leap year
+])
+def test_acknowledge_by_skips_federal_holidays(session, discovered, ack_by):
+    row = log(session, discovered_on=discovered, today=date(2028, 3, 1))
+    assert row.due == ack_by
+
+
+def test_acknowledge_by_skips_the_practices_own_closure_and_follows_the_setting(session):
+    calendar.add_closure(session, ClosureCreate(day=date(2026, 11, 17), reason="Staff training"), now=NOW,
+                         actor=ACTOR)
+    assert log(session, discovered_on=date(2026, 11, 16)).due == date(2026, 11, 19)  # Mon: Tue closed; Wed, Thu
+    settings.put(session, "concern_ack_business_days", 3, now=NOW, actor=ACTOR)
+    assert log(session, discovered_on=FRIDAY).due == date(2026, 11, 25)  # Fri + 3: Mon, Tue, Wed
+    settings.put(session, "concern_ack_business_days", 1, now=NOW, actor=ACTOR)
+    assert log(session, discovered_on=FRIDAY).due == TODAY  # Fri + 1: Monday
 
 
 def test_logging_opens_the_concern_and_audits_it(session):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -220,6 +220,16 @@ def test_start_review_starts_or_resumes_with_the_outcomes_and_the_owners(session
     again = ha.start_review(session, TODAY, now=NOW + timedelta(minutes=5), actor="someone")
     assert (again.huddle_id, again.started_at, again.outcomes) == (
         first.huddle_id, NOW, {"dbl:2": ReviewOutcome.action})
+
+
+@pytest.mark.parametrize(("today", "due"), [
+    (TODAY, TODAY + timedelta(days=1)),                # Monday: Tuesday
+    (date(2026, 11, 20), TODAY),                       # Friday: Monday
+    (date(2026, 11, 25), date(2026, 11, 27)),          # the day before Thanksgiving: Friday
+    (date(2026, 12, 31), date(2027, 1, 4)),            # over New Year's Day (a Friday) and the weekend
+])
+def test_an_action_is_due_by_default_on_the_next_business_day(session, today, due) -> None:  # type: ignore[no-untyped-def]
+    assert ha.start_review(session, today, now=NOW, actor=ACTOR).action_due == due
 
 
 def test_finished_record_is_only_a_finished_huddle_of_that_day(session) -> None:  # type: ignore[no-untyped-def]

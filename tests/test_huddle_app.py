@@ -3,13 +3,13 @@ a jump to a record and back to the same item), the open actions list, past huddl
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
-from officemgr.models import AuditEvent
+from officemgr.models import Appointment, AuditEvent
 from officemgr.models.huddle import (
     ActionCreate,
     ActionStatus,
@@ -45,6 +45,87 @@ def fixed_app(engine, said: list[tuple[str, str]]):  # type: ignore[no-untyped-d
 def item_count(engine) -> int:  # type: ignore[no-untyped-def]
     with read_session(engine) as session:
         return huddle(session, TODAY).total
+
+
+async def test_finishing_with_items_unreviewed_asks_once_saying_how_many(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    said: list[tuple[str, str]] = []
+    total = item_count(demo_engine)
+    app = fixed_app(demo_engine, said)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        review = app.screen
+        assert isinstance(review, ReviewScreen) and review.huddle_id is not None
+        await pilot.press("space", "f")  # one reviewed, then finish
+        await settle(pilot)
+        finish = app.screen
+        assert isinstance(finish, FinishForm)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is finish
+        question = str(finish.query_one("#form-error", Static).render())
+        assert question.startswith(f"{total - 1} of {total} items are not reviewed yet. Finish anyway?")
+        assert "ctrl+s again" in question
+        with read_session(demo_engine) as session:
+            assert session.exec(select(HuddleRecord).where(HuddleRecord.day == TODAY)).one().finished_at is None
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, (ReviewScreen, FinishForm))
+        assert (f"Huddle saved: 1 of {total} items reviewed", "information") in said
+
+    with read_session(demo_engine) as session:
+        record = session.exec(select(HuddleRecord).where(HuddleRecord.day == TODAY)).one()
+        assert record.finished_at is not None
+        assert (record.items_total, record.items_reviewed) == (total, 1)
+
+
+async def test_enter_on_a_visit_opens_the_schedule_on_its_day_asking_for_that_visit(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    """The Huddle's side of workflow 3: the visit's id goes to the Schedule, which shows the visit's day (landing the
+    cursor on any visit of the grid is the Schedule's `focus_record`)."""
+    with read_session(demo_engine) as session:
+        result = huddle(session, TODAY)
+    visits = [(item.key, item.record_id) for s in result.sections for item in s.items
+              if item.tab == "schedule" and item.key.split(":")[1] == "appt"]
+    yesterday = next(s for s in result.sections if s.key == "yesterday")
+    missed = next(item for item in yesterday.items if item.key.startswith(("noshow:", "latecancel:")))
+    assert visits and missed.record_id is not None
+    app = fixed_app(demo_engine, [])
+    jumps: list[tuple[str, int | None]] = []
+    jump_to = app.jump_to
+
+    def recorded(tab: str, record_id: int | None) -> None:
+        jumps.append((tab, record_id))
+        jump_to(tab, record_id)
+
+    app.jump_to = recorded  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key, appt_id in [(missed.key, missed.record_id), visits[-1]]:
+            app.action_show_tab("huddle")
+            await settle(pilot)
+            view = app.view("huddle")
+            table = view.query_one(DataTable)
+            table.focus()
+            table.move_cursor(row=table.get_row_index(next(k for k, item in view.items.items() if item.key == key)))
+            await pilot.press("enter")
+            await settle(pilot)
+            assert jumps[-1] == ("schedule", appt_id)
+            assert app.query_one(TabbedContent).active == "schedule"
+            with read_session(demo_engine) as session:
+                visit = session.get(Appointment, appt_id)
+                assert visit is not None and app.view("schedule").day == visit.start.date()
+
+
+def test_a_providers_schedule_line_opens_on_their_first_visit_not_an_appointment_with_their_id(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    with read_session(demo_engine) as session:
+        result = huddle(session, TODAY)
+        lines = [item for s in result.sections for item in s.items if item.key.startswith(("slots:", "offbooked:"))]
+        assert lines
+        for item in lines:
+            provider_id = int(item.key.rsplit(":", 1)[1])
+            visit = session.get(Appointment, item.record_id) if item.record_id is not None else None
+            assert visit is None or (visit.provider_id, visit.start.date()) == (provider_id, TODAY)
 
 
 async def test_tab_shows_numbers_and_every_item(demo_engine) -> None:  # type: ignore[no-untyped-def]
@@ -254,10 +335,3 @@ async def test_a_sheet_that_cannot_be_written_says_why_and_logs_no_export(demo_e
     assert not (folder / f"huddle-{TODAY:%Y-%m-%d}.html").exists()
     with read_session(demo_engine) as session:
         assert session.exec(select(AuditEvent).where(AuditEvent.entity == "export")).all() == []
-
-
-def test_next_workday_skips_weekend() -> None:
-    from officemgr.tui.forms.huddle import next_workday
-
-    assert next_workday(date(2026, 11, 27)) == date(2026, 11, 30)  # Friday → Monday
-    assert next_workday(date(2026, 11, 23)) == date(2026, 11, 24)

@@ -32,6 +32,7 @@ from officemgr.models import (
     AppointmentEvent,
     ApptStatus,
     ClaimStatus,
+    ClosureCreate,
     CredentialKind,
     ItemCategory,
     OrderStatus,
@@ -41,7 +42,8 @@ from officemgr.models import (
 from officemgr.models.billing import CloseReason
 from officemgr.models.huddle import ActionStatus, HuddleAction, HuddleSnooze
 from officemgr.models.schedule import EventKind
-from officemgr.services import settings
+from officemgr.services import calendar, settings
+from officemgr.services.calendar import PracticeCalendar
 from officemgr.services.huddle import Numbers, huddle, previous_workday
 
 FRIDAY = date(2026, 11, 20)
@@ -62,9 +64,33 @@ def reasons(result, key):
 
 def test_previous_workday_skips_the_weekend():
     assert TODAY.weekday() == 0
-    assert previous_workday(TODAY) == FRIDAY
-    assert previous_workday(date(2026, 11, 24)) == TODAY
-    assert previous_workday(date(2026, 11, 22)) == FRIDAY  # Sunday
+    cal = PracticeCalendar()
+    assert previous_workday(cal, TODAY) == FRIDAY
+    assert previous_workday(cal, date(2026, 11, 24)) == TODAY
+    assert previous_workday(cal, date(2026, 11, 22)) == FRIDAY  # Sunday
+
+
+@pytest.mark.parametrize(("today", "yesterday"), [
+    (date(2026, 11, 27), date(2026, 11, 25)),  # the Friday after Thanksgiving: Wednesday
+    (date(2027, 1, 4), date(2026, 12, 31)),    # Monday after New Year's Day (a Friday): back over the year end
+    (date(2028, 3, 1), date(2028, 2, 29)),     # a leap year's Feb 29 is a workday
+    (date(2026, 7, 6), date(2026, 7, 2)),      # Monday after Independence Day observed on Friday 7/3
+])
+def test_previous_workday_skips_federal_holidays(today, yesterday):
+    assert previous_workday(PracticeCalendar(), today) == yesterday
+
+
+def test_yesterday_is_the_business_day_before_a_holiday_with_its_no_shows(session):
+    wednesday = date(2026, 11, 25)
+    missed = make_appointment(session, start=at(10, day=wednesday), status=ApptStatus.no_show)
+    result = section(huddle(session, date(2026, 11, 27)), "yesterday")
+    assert result.title == "Yesterday (Wed 11/25)"
+    assert [i.record_id for i in result.items] == [missed.id]
+
+
+def test_yesterday_skips_the_practices_own_closure(session):
+    calendar.add_closure(session, ClosureCreate(day=FRIDAY, reason="Inventory day"), now=NOW, actor=ACTOR)
+    assert section(huddle(session, TODAY), "yesterday").title == "Yesterday (Thu 11/19)"
 
 
 def test_an_empty_practice_has_every_section_in_order_each_saying_its_empty_text(session):

@@ -17,6 +17,7 @@ from officemgr.demo._db import _transaction
 from officemgr.demo._types import Person
 from officemgr.demo.vaccine import EXCURSION_C, FREEZER, FRIDGE, _add_vaccine_storage
 from officemgr.models import (
+    ClosureCreate,
     Concern,
     ConcernCategory,
     ConcernKind,
@@ -27,7 +28,7 @@ from officemgr.models import (
     StorageUnit,
     TemperatureReading,
 )
-from officemgr.services import temperature
+from officemgr.services import calendar, temperature
 from officemgr.services.common import ServiceError
 from officemgr.services.temperature import ReadingCreate, UnitCreate, UnitRow, parse_temperature
 
@@ -57,7 +58,7 @@ def errors_of(exc: pytest.ExceptionInfo[ValidationError]) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(("text", "celsius"), [
-    ("4.5", 4.5), ("4.5 C", 4.5), ("4.5c", 4.5), ("41 F", 5.0), ("40F", 4.4), ("-20 c", -20.0),
+    ("4.5", 4.5), ("4.5 C", 4.5), ("4.5c", 4.5), ("41 F", 5.0), ("40F", 4.444444444), ("-20 c", -20.0),
     ("−20 °C", -20.0), ("  8 ", 8.0), ("32 f", 0.0), ("-4 F", -20.0), (".5", 0.5), ("4,5", 4.5), (7, 7.0),
 ])
 def test_parse_temperature_accepts_celsius_and_fahrenheit(text: str, celsius: float) -> None:
@@ -76,7 +77,7 @@ def test_parse_temperature_refuses_what_is_not_a_temperature(text: str) -> None:
 def test_reading_schema_cleans_input(session: Session) -> None:
     unit = add_unit(session)
     data = reading(unit, "41 F", min_c="38 F", max_c="7.5", initials=" m.j. ", note="  ok ")
-    assert (data.reading_c, data.min_c, data.max_c, data.initials, data.note) == (5.0, 3.3, 7.5, "MJ", "ok")
+    assert (data.reading_c, data.min_c, data.max_c, data.initials, data.note) == (5.0, 3.333333333, 7.5, "MJ", "ok")
 
 
 @pytest.mark.parametrize(("overrides", "field", "words"), [
@@ -177,7 +178,7 @@ def test_reading_summary_matches_the_example(session: Session) -> None:
     ({"reading_c": "5", "min_c": "1.5", "max_c": "6"}, "logger min 1.5 °C"),
     ({"reading_c": "5", "min_c": "3", "max_c": "8.3"}, "logger max 8.3 °C"),
     ({"reading_c": "1.9"}, "Fridge A 1.9 °C"),
-    ({"reading_c": "47 F"}, "Fridge A 8.3 °C"),
+    ({"reading_c": "47 F"}, "Fridge A 8.33 °C"),
 ])
 def test_min_or_max_outside_the_range_is_an_excursion_too(session: Session, overrides: dict, words: str) -> None:
     unit = add_unit(session)
@@ -189,6 +190,23 @@ def test_range_edges_are_in_range(session: Session) -> None:
     unit = add_unit(session)
     result = temperature.log_reading(session, reading(unit, "8", min_c="2", max_c="8"), now=NOW, actor=ACTOR)
     assert result.concern is None
+
+
+@pytest.mark.parametrize(("typed", "kind", "excursion", "shown"), [
+    ("46.42 F", StorageKind.fridge, True, "8.01 °C"),     # 8.011 °C: a tenth would show 8.0 and hide it
+    ("46.4 F", StorageKind.fridge, False, "8.0 °C"),      # exactly 8.0 °C: the top end is in range
+    ("35.6 F", StorageKind.fridge, False, "2.0 °C"),      # exactly 2.0 °C: the bottom end
+    ("35.58 F", StorageKind.fridge, True, "1.99 °C"),     # 1.989 °C: a tenth would show 2.0
+    ("5 F", StorageKind.freezer, False, "-15.0 °C"),      # exactly -15 °C
+    ("5.02 F", StorageKind.freezer, True, "-14.99 °C"),   # -14.989 °C: a tenth would show -15.0
+])
+def test_fahrenheit_is_checked_in_full_precision_before_rounding_for_display(
+        session: Session, typed: str, kind: StorageKind, excursion: bool, shown: str) -> None:
+    unit = add_unit(session, "Unit", kind)
+    result = temperature.log_reading(session, reading(unit, typed), now=NOW, actor=ACTOR)
+    assert result.excursion is excursion
+    assert temperature.degrees(result.reading.reading_c) == shown
+    assert [row.out_of_range for row in temperature.log_for(session, unit.id, TODAY, TODAY)] == [excursion]
 
 
 def test_freezer_has_its_own_range(session: Session) -> None:
@@ -269,6 +287,27 @@ def test_missing_readings_skip_the_weekend(session: Session) -> None:
     missing = temperature.missing_readings(session, thursday, monday)
     assert [(u.name, d) for u, d in missing] == [
         ("Fridge A", friday), ("Freezer", thursday), ("Freezer", monday)]
+
+
+def test_no_reading_is_expected_on_a_holiday_or_a_closure(session: Session) -> None:
+    fridge = add_unit(session)
+    calendar.add_closure(session, ClosureCreate(day=date(2026, 11, 24), reason="Flooded"), now=NOW, actor=ACTOR)
+    calendar.add_closure(session, ClosureCreate(day=date(2026, 11, 25), reason="Half day", closes_at=time(12)),
+                         now=NOW, actor=ACTOR)
+    # Mon 11/23 to Mon 11/30: Tue closed, Wed a half day (open), Thanksgiving, Fri open, the weekend.
+    missing = temperature.missing_readings(session, TODAY, date(2026, 11, 30))
+    assert [d for unit, d in missing if unit.id == fridge.id] == [
+        TODAY, date(2026, 11, 25), date(2026, 11, 27), date(2026, 11, 30)]
+
+
+def test_missing_readings_cross_a_year_end_and_a_leap_day(session: Session) -> None:
+    temperature.add_unit(session, UnitCreate(name="New fridge", kind=StorageKind.fridge),
+                         now=datetime(2026, 11, 20, 15), actor=ACTOR)
+    # New Year's Day 2027 is a Friday.
+    assert [d for _, d in temperature.missing_readings(session, date(2026, 12, 31), date(2027, 1, 4))] == [
+        date(2026, 12, 31), date(2027, 1, 4)]
+    assert [d for _, d in temperature.missing_readings(session, date(2028, 2, 28), date(2028, 3, 1))] == [
+        date(2028, 2, 28), date(2028, 2, 29), date(2028, 3, 1)]
 
 
 def test_missing_readings_start_when_the_unit_was_added(session: Session) -> None:
@@ -354,6 +393,7 @@ def test_demo_on_a_weekend_today() -> None:
                                       saturday)
     with store.read_session(engine) as session:
         concern = session.exec(select(Concern)).one()
-        assert concern.discovered_on == date(2026, 11, 25)  # Wed, Thu, Fri: three workdays back
+        # Fri 11/27, Wed 11/25, Tue 11/24: three business days back, over Thanksgiving.
+        assert concern.discovered_on == date(2026, 11, 24)
         assert counts["concerns"] == 1
     engine.dispose()

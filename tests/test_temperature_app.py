@@ -104,13 +104,13 @@ async def test_a_bad_value_is_refused_and_an_excursion_opens_an_incident(demo_en
         assert app.screen is screen
         assert table.row_count == 1
         assert [cell(table, 0, c) for c in range(6)] == [
-            "Mon 11/23 08:05", "9.1 °C", "4.0 °C", "9.4 °C", "MJ", "[red]door[/red] ajar"]
+            "Mon 11/23 08:05", "9.11 °C", "4.0 °C", "9.4 °C", "MJ", "[red]door[/red] ajar"]
         assert cell(table, 0, 6).startswith("OUT OF RANGE · incident #")
         assert table.get_row_at(0)[1].style == "bold red"
         assert "Today" not in str(screen.query_one("#temp-missing", Static).render())
 
     message, severity = said[-1]
-    assert severity == "error" and message.startswith("OUT OF RANGE: Back-office fridge 9.1 °C at 08:05")
+    assert severity == "error" and message.startswith("OUT OF RANGE: Back-office fridge 9.11 °C at 08:05")
     assert "closed with a note of the action taken" in message
     assert count(demo_engine, TemperatureReading) == readings + 1
     assert count(demo_engine, Concern) == concerns + 1
@@ -119,7 +119,7 @@ async def test_a_bad_value_is_refused_and_an_excursion_opens_an_incident(demo_en
         concern = session.exec(select(Concern).where(Concern.reading_id == saved.id)).one()
         events = session.exec(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(2)).all()
     assert (saved.unit_id, saved.at, saved.reading_c, saved.initials) == (unit_id, NOW.replace(hour=8, minute=5),
-                                                                           9.1, "MJ")
+                                                                           9.111111111, "MJ")  # 48.4 F, unrounded
     assert (concern.kind, concern.status, concern.reporter, concern.due) == (
         ConcernKind.temperature, ConcernStatus.open, "MJ", TODAY)
     assert f"#{concern.id}" in message

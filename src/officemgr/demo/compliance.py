@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from officemgr.checklist import ChecklistRow
 from officemgr.demo._db import (
+    DEMO_CALENDAR,
     _at,
     _ensure_named,
     _insert,
@@ -25,6 +26,7 @@ from officemgr.demo._db import (
 from officemgr.demo._types import DemoSummary, Person, Row
 from officemgr.models import ComplianceCompletion, ComplianceTask
 from officemgr.models.base import table_of
+from officemgr.services.compliance import due_dates, is_temperature_log
 
 # ------------------------------------------------------------------------------------------ compliance
 
@@ -57,6 +59,8 @@ def _add_compliance(conn: Connection, rng: random.Random, checklist: list[Checkl
     task_ids = _ensure_tasks(conn, checklist, anchors, summary)
     rows: list[Row] = []
     for row in checklist:
+        if is_temperature_log(row.title):
+            continue  # done by the readings the vaccine log writes (demo.vaccine), its one source of truth
         missed_from = today + timedelta(days=phases[row.title]) if row.title in overdue else today
         for due in _occurrences(row.rrule, anchors[row.title], missed_from):
             rows.append(_completion(rng, row, due, today, staff, task_ids[row.title]))
@@ -106,11 +110,10 @@ def _anchor(rule: str, today: date, phase: int | None) -> date:
 
 
 def _occurrences(rule: str, anchor: date, before: date) -> list[date]:
-    start = datetime.combine(anchor, time.min)
+    """The duty's due dates from its anchor to the day before `before`, on the demo practice's calendar."""
     if anchor >= before:
         return []
-    end = datetime.combine(before, time.min) - timedelta(seconds=1)
-    return [d.date() for d in rrulestr(rule, dtstart=start).between(start, end, inc=True)]
+    return due_dates(rule, anchor, anchor, before - timedelta(days=1), DEMO_CALENDAR)
 
 
 def _ensure_tasks(conn: Connection, checklist: list[ChecklistRow], anchors: dict[str, date],
@@ -155,13 +158,6 @@ def _completion(rng: random.Random, row: ChecklistRow, due: date, today: date, s
 def _evidence(rng: random.Random, row: ChecklistRow, due: date) -> tuple[str, str]:
     """(reading, evidence) in the words a practice would log them."""
     title = row.title.lower()
-    if "temperature" in title:
-        if rng.random() < 0.006:
-            return "8.6 C", ("Out of range at opening (max 9.1 C): door left ajar. Closed door, vaccines "
-                             "bagged 'do not use', manufacturer called; 5.0 C at 08:45")
-        fridge = min(7.4, max(2.6, rng.gauss(4.8, 0.6)))
-        low, high = fridge - rng.uniform(0.4, 1.2), fridge + rng.uniform(0.4, 1.4)
-        return f"{fridge:.1f} C", f"Fridge min {low:.1f} C / max {high:.1f} C; freezer {rng.uniform(-24, -17):.1f} C"
     if "spore" in title:
         return "", f"BI lot {_lot_number(rng)}: test negative, control positive (pass)"
     if "eyewash" in title and "weekly" in title:

@@ -17,13 +17,20 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from officemgr.demo._db import _insert, _open_on_or_after, _open_on_or_before, _with_ids
+from officemgr.demo._db import DEMO_CALENDAR, _insert, _open_on_or_after, _open_on_or_before, _with_ids
 from officemgr.models import Concern, ConcernCategory, ConcernKind, ConcernStatus, Role, Staff
 from officemgr.models.base import table_of
-from officemgr.services.concerns import BreachOutcome, acknowledge_by, add_business_days, breach_resolution
+from officemgr.services.concerns import BreachOutcome, breach_resolution
+from officemgr.services.settings import DEFAULTS
 
 BREACH_DAYS_AGO = 20
 INJURY_DAYS_AGO = 3
+# The demo practice keeps the default acknowledgement clock.
+ACK_BUSINESS_DAYS: int = DEFAULTS["concern_ack_business_days"]
+
+
+def _acknowledge_by(discovered: date) -> date:
+    return DEMO_CALENDAR.add_business_days(discovered, ACK_BUSINESS_DAYS)
 
 
 def _names(conn: Connection) -> dict[Role, list[str]]:
@@ -37,12 +44,15 @@ def _names(conn: Connection) -> dict[Role, list[str]]:
 
 
 def _acknowledged_due_tomorrow(today: date) -> date:
-    """The latest weekday up to today whose acknowledge-by date is the next business day after today."""
-    target = add_business_days(today, 1)
-    day = today
-    while not (day.weekday() < 5 and acknowledge_by(day) == target):
-        day -= timedelta(days=1)
-    return day
+    """The latest open day up to today whose acknowledge-by date is the next business day after today: at most
+    the acknowledgement clock's business days back, so the search is bounded."""
+    target = DEMO_CALENDAR.add_business_days(today, 1)
+    day = _open_on_or_before(today)
+    for _ in range(ACK_BUSINESS_DAYS + 1):
+        if _acknowledge_by(day) == target:
+            return day
+        day = DEMO_CALENDAR.previous_business_day(day)
+    return _open_on_or_before(today)
 
 
 def _weekday_back(today: date, days: int) -> date:
@@ -75,7 +85,7 @@ def _add_concerns(conn: Connection, rng: random.Random, today: date) -> int:
         rows.append({
             "kind": kind.value, "category": category.value, "summary": summary, "detail": detail,
             "reported_on": discovered, "discovered_on": discovered, "reporter": reporter, "owner": owner,
-            "due": acknowledge_by(discovered), "status": status.value, "possible_breach": possible_breach,
+            "due": _acknowledge_by(discovered), "status": status.value, "possible_breach": possible_breach,
             "work_injury": work_injury, "resolution": resolution, "closed_on": closed_on, "reading_id": None,
             "version": {ConcernStatus.open: 1, ConcernStatus.acknowledged: 2, ConcernStatus.closed: 3}[status],
         })

@@ -2,7 +2,8 @@
 training status, the concerns logged and the temperature readings missed.
 
 Decisions that shape it:
-- Occurrences come from each task's RRULE counted from its anchor, for active and retired tasks alike. A retired
+- Occurrences are each task's due dates (services.compliance.due_dates: its RRULE from its anchor, month ends
+  kept, workday duties on the practice calendar), for active and retired tasks alike. A retired
   task owes nothing from the day it was retired (the audit trail's "retire" event); when that day is unknown, it
   is taken as the day after its last recorded completion.
 - An occurrence is matched to the completion whose due_date equals it. Completions are never edited: a
@@ -11,6 +12,9 @@ Decisions that shape it:
 - Status: "on time" (done on or before the due date), "LATE" (done after it), "MISSED" (not done and the due
   date is before `today`), "not yet due" (not done, due today or later). Completions whose due date is not an
   occurrence of the rule (a rule changed afterwards) are not listed.
+- The fridge/freezer temperature-log duty is read from the temperature log itself: its days are the days a
+  reading was due, done when every unit has one (its readings shown), MISSED when one is missing; the same days
+  the "Missing temperature readings" section lists.
 - Training status is as of `today` (a renewal updates the credential row, so earlier status is not kept).
 """
 
@@ -22,15 +26,16 @@ import enum
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from dateutil.rrule import rrulestr
 from sqlmodel import Session, col, select
 
 from officemgr.models import AuditEvent, ComplianceCategory, ComplianceCompletion, ComplianceTask
 from officemgr.services import concerns, temperature
+from officemgr.services.calendar import practice_calendar
 from officemgr.services.common import ServiceError
+from officemgr.services.compliance import due_dates, is_temperature_log
 from officemgr.services.staff_duties import DUE_WITHIN_DAYS, TrainingDue, training_status
 
 ON_TIME = "on time"
@@ -132,14 +137,6 @@ def check_period(first: date, last: date) -> None:
                            f"{last.isoformat()} is longer (check the years)")
 
 
-def occurrences(rrule_text: str, anchor: date, first: date, last: date) -> list[date]:
-    """Every due date of the rule (counted from `anchor`) from `first` to `last`, both included."""
-    rule = rrulestr(rrule_text, dtstart=datetime.combine(anchor, time.min))
-    start, end = datetime.combine(first, time.min), datetime.combine(last, time.max)
-    found = rule.between(start, end, inc=True)
-    return [when.date() for when in found]
-
-
 def occurrence_lines(session: Session, first: date, last: date, today: date) -> list[OccurrenceLine]:
     """Every occurrence of every task (active or retired) due from `first` to `last`, by due date then title."""
     check_period(first, last)
@@ -154,17 +151,23 @@ def occurrence_lines(session: Session, first: date, last: date, today: date) -> 
     ):
         live.setdefault((c.task_id, c.due_date), c)  # the earliest live entry answers the occurrence
     ends = _retired_on(session, [t for t in tasks if not t.active])
-    lines = []
+    calendar = practice_calendar(session)
+    logging = bool(temperature.units(session))
+    lines: list[OccurrenceLine] = []
     for task in tasks:
         assert task.id is not None
         end = last if task.active else min(last, ends[task.id] - timedelta(days=1))
         if end < first:
             continue
+        if logging and is_temperature_log(task.title):
+            lines.extend(_log_line(task, day, today)
+                         for day in temperature.log_days(session, max(first, task.anchor), end))
+            continue
         try:
-            dues = occurrences(task.rrule, task.anchor, first, end)
-        except (ValueError, TypeError) as exc:
+            dues = due_dates(task.rrule, task.anchor, first, end, calendar)
+        except (ValueError, TypeError):
             raise ServiceError(f"the item '{task.title}' has a repeat rule that cannot be read "
-                               f"('{task.rrule}': {exc}); fix it in the Compliance tab") from None
+                               f"('{task.rrule}'); fix it in the Compliance tab") from None
         for due in dues:
             lines.append(_line(task, due, live.get((task.id, due)), today))
     lines.sort(key=lambda line: (line.due, line.title.casefold()))
@@ -180,6 +183,19 @@ def _line(task: ComplianceTask, due: date, done: ComplianceCompletion | None, to
         task.id, task.title, task.category, due, LATE if done.done_at.date() > due else ON_TIME, done.id,
         done.done_at, done.done_by, done.evidence, done.reading, done.corrects_id, not task.active,
     )
+
+
+def _log_line(task: ComplianceTask, day: temperature.LogDay, today: date) -> OccurrenceLine:
+    """The temperature-log duty on one day, as the log has it (the same days and readings as its section)."""
+    assert task.id is not None
+    if day.done:
+        status = ON_TIME
+    else:
+        status = MISSED if day.day < today else NOT_YET_DUE
+    evidence = f"no reading for {', '.join(day.missing)}" if day.missing and day.readings else ""
+    return OccurrenceLine(task.id, task.title, task.category, day.day, status, done_at=day.last_at,
+                          done_by=", ".join(day.initials), evidence=evidence, reading="; ".join(day.readings),
+                          retired=not task.active)
 
 
 def _retired_on(session: Session, retired: list[ComplianceTask]) -> dict[int, date]:

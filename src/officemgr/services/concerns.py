@@ -2,8 +2,9 @@
 excursions the temperature log opens), each worked open -> acknowledged -> closed with a resolution.
 
 Clocks (see `deadlines`):
-- acknowledge: a complaint, incident or near miss is acknowledged within ACK_BUSINESS_DAYS business days
-  (Mon–Fri; public holidays are not counted out) of the day the practice learned of it (`discovered_on`);
+- acknowledge: a complaint, incident or near miss is acknowledged within the setting `concern_ack_business_days`
+  business days of the practice calendar (its open weekdays, holidays and closures) of the day the practice
+  learned of it (`discovered_on`);
   the date is stored in `Concern.due` when it is logged. A temperature excursion's `due` is instead the day
   its action must be taken (set by the temperature log) and stays until the incident is closed.
 - breach notice: a possible breach of unsecured PHI is notified no later than BREACH_NOTICE_DAYS calendar
@@ -27,12 +28,11 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from officemgr.models import Concern, ConcernCategory, ConcernKind, ConcernStatus
 from officemgr.models.validation import require_text, strip_text
+from officemgr.services import settings
+from officemgr.services.calendar import PracticeCalendar, practice_calendar
 from officemgr.services.common import ServiceError, apply_update, create, first_error, record
 from officemgr.services.format import days_from_now
 
-# A practice setting (domain notes: acknowledging a complaint "within a couple of business days" is common
-# practice, not a rule): business days, Mon–Fri, from the day the practice learned of the concern.
-ACK_BUSINESS_DAYS = 2
 # 45 CFR 164.404: breach notification no later than 60 calendar days after discovery.
 BREACH_NOTICE_DAYS = 60
 # 29 CFR 1904.29: a recordable injury goes on the OSHA 301 within 7 calendar days of learning of it.
@@ -66,19 +66,10 @@ class BreachOutcome(str, enum.Enum):
         return self.value
 
 
-def add_business_days(start: date, days: int) -> date:
-    """`days` business days (Mon–Fri) after `start`: Friday + 2 is Tuesday, Saturday + 2 is Tuesday."""
-    day = start
-    left = days
-    while left > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
-    return day
-
-
-def acknowledge_by(discovered_on: date) -> date:
-    return add_business_days(discovered_on, ACK_BUSINESS_DAYS)
+def acknowledge_by(calendar: PracticeCalendar, discovered_on: date, business_days: int) -> date:
+    """`business_days` open days of the practice after `discovered_on`: Friday + 2 is Tuesday, and a holiday or
+    closure is not counted."""
+    return calendar.add_business_days(discovered_on, business_days)
 
 
 # ------------------------------------------------------------------------------------------- schemas
@@ -323,7 +314,8 @@ def concern_log(session: Session, first: date, last: date) -> list[ConcernRow]:
 
 
 def log_concern(session: Session, data: ConcernCreate, *, today: date, now: datetime, actor: str) -> ConcernRow:
-    """Log a complaint, incident or near miss, open, to be acknowledged within ACK_BUSINESS_DAYS business days."""
+    """Log a complaint, incident or near miss, open, to be acknowledged within `concern_ack_business_days` business
+    days of the practice calendar."""
     if data.kind not in LOGGED_KINDS:
         raise ServiceError("temperature excursions are opened from the temperature log")
     if data.discovered_on > today:
@@ -333,8 +325,9 @@ def log_concern(session: Session, data: ConcernCreate, *, today: date, now: date
     row = Concern(
         kind=data.kind, category=data.category, summary=data.summary, detail=data.detail, reported_on=today,
         discovered_on=data.discovered_on, reporter=data.reporter, owner=data.owner,
-        due=acknowledge_by(data.discovered_on), status=ConcernStatus.open, possible_breach=data.possible_breach,
-        work_injury=data.work_injury,
+        due=acknowledge_by(practice_calendar(session), data.discovered_on,
+                           settings.get(session, "concern_ack_business_days")),
+        status=ConcernStatus.open, possible_breach=data.possible_breach, work_injury=data.work_injury,
     )
     create(session, row, entity="concern", actor=actor, now=now)
     return _row(row, today)

@@ -43,6 +43,7 @@ from officemgr.services import (
 )
 from officemgr.services.availability import ACTIVE
 from officemgr.services.billing import balance_expr
+from officemgr.services.calendar import PracticeCalendar, practice_calendar
 from officemgr.services.format import days_from_now, money, plural
 
 LATE_CANCEL_HOURS = 24  # a cancellation this close to the slot counts as late
@@ -96,11 +97,10 @@ class Huddle:
         return sum(len(s.items) for s in self.sections)
 
 
-def previous_workday(today: date) -> date:
-    day = today - timedelta(days=1)
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
+def previous_workday(calendar: PracticeCalendar, today: date) -> date:
+    """The practice's last open day before today: Friday on a Monday, Wednesday after Thanksgiving, and the day
+    before a closure when the practice was closed."""
+    return calendar.previous_business_day(today)
 
 
 @dataclass
@@ -108,6 +108,7 @@ class _Day:
     """What more than one section (and the numbers) needs, read once."""
 
     today: date
+    yesterday: date  # the previous business day of the practice calendar
     privacy: bool
     schedule: schedule.DaySchedule
     off: dict[int, TimeOff]
@@ -117,14 +118,15 @@ class _Day:
 
 def huddle(session: Session, today: date, *, privacy: bool = True) -> Huddle:
     """Today's huddle: six sections in meeting order, snoozed items left out, and the numbers for the top line."""
-    day = _Day(today, privacy, schedule.day_schedule(session, today), staff.time_off_on(session, today),
+    day = _Day(today, previous_workday(practice_calendar(session), today), privacy,
+               schedule.day_schedule(session, today), staff.time_off_on(session, today),
                staff.roster_day(session, today), compliance.due_or_overdue(session, today))
     sections = [
         _yesterday(session, day),
         _today_schedule(session, day),
         _staffing(session, day),
         _supplies(session, today),
-        _billing(session, today),
+        _billing(session, day),
         _compliance(session, day),
     ]
     snoozed = snoozed_keys(session, today)
@@ -167,8 +169,7 @@ def _appt_line(privacy: bool, start: datetime, name: str, private: str, rest: st
 
 def _yesterday(session: Session, day: _Day) -> Section:
     """No-shows and late cancellations since the previous workday, and every action still open from a huddle."""
-    prev = previous_workday(day.today)
-    first, last = datetime.combine(prev, time.min), datetime.combine(day.today, time.min)
+    first, last = datetime.combine(day.yesterday, time.min), datetime.combine(day.today, time.min)
     rows = session.exec(
         select(Appointment, Patient, AppointmentType, Staff)
         .join(Patient, col(Patient.id) == col(Appointment.patient_id))
@@ -208,7 +209,8 @@ def _yesterday(session: Session, day: _Day) -> Section:
             reason += f": {appt.cancel_reason}"
         items.append(HuddleItem(text, reason, "schedule", appt.id, key=f"latecancel:appt:{appt.id}", full_text=full))
     items.extend(_open_actions(session, day.today))
-    return Section("yesterday", f"Yesterday ({prev:%a %m/%d})", "schedule", "Nothing left over from yesterday", items)
+    return Section("yesterday", f"Yesterday ({day.yesterday:%a %m/%d})", "schedule",
+                   "Nothing left over from yesterday", items)
 
 
 def _open_actions(session: Session, today: date) -> list[HuddleItem]:
@@ -232,16 +234,18 @@ def _today_schedule(session: Session, day: _Day) -> Section:
     for p in day.schedule.providers:
         if not p.capacity and not p.appointments:
             continue
+        # The Schedule's `enter` lands on a visit: a provider's line opens on their first booked visit of the day.
+        first_visit = next((a.id for a in p.appointments if a.status in ACTIVE), None)
         if p.provider_id in day.off:
             # Slots of a provider who is away cannot be filled; only their bookings need a decision.
             if p.booked:
                 items.append(HuddleItem(f"{p.provider_name}: off ({day.off[p.provider_id].kind}) but {p.booked} booked",
-                                        "provider off but booked", "schedule", p.provider_id, urgent=True,
+                                        "provider off but booked", "schedule", first_visit, urgent=True,
                                         key=f"offbooked:provider:{p.provider_id}"))
             continue
         items.append(HuddleItem(
             f"{p.provider_name}: {p.booked}/{p.capacity} booked, {p.open_slots} open slots",
-            "open slots to fill" if p.open_slots else "fully booked", "schedule", p.provider_id,
+            "open slots to fill" if p.open_slots else "fully booked", "schedule", first_visit,
             key=f"slots:provider:{p.provider_id}"))
         for a in p.appointments:
             if a.double_booked:
@@ -410,14 +414,14 @@ def _low_stock_item(r: inventory.StockRow) -> HuddleItem:
 # --- billing ------------------------------------------------------------------------------------------
 
 
-def _billing(session: Session, today: date) -> Section:
+def _billing(session: Session, day: _Day) -> Section:
     """Deadlines within 15 days (or passed), follow-ups due today, and claims denied since the previous workday."""
-    items = [_deadline_item(r) for r in billing.deadlines_within(session, today)]
-    due = billing.follow_ups_due(session, today)
+    items = [_deadline_item(r) for r in billing.deadlines_within(session, day.today)]
+    due = billing.follow_ups_due(session, day.today)
     if due:
         items.append(HuddleItem(f"{plural(due, 'claim follow-up')} due today", "follow-up date reached", "billing",
                                 key="followups:claims"))
-    items.extend(_new_denials(session, today))
+    items.extend(_new_denials(session, day.yesterday))
     return Section("billing", "Billing", "billing", "No billing deadlines, follow-ups or new denials", items)
 
 
@@ -429,9 +433,9 @@ def _deadline_item(r: billing.QueueRow) -> HuddleItem:
                       "billing", r.claim_id, urgent=days < 0, key=f"deadline:claim:{r.claim_id}")
 
 
-def _new_denials(session: Session, today: date) -> list[HuddleItem]:
+def _new_denials(session: Session, yesterday: date) -> list[HuddleItem]:
     """Claims moved to "denied" at or after the previous workday's start and still denied now (one query)."""
-    since = datetime.combine(previous_workday(today), time.min)
+    since = datetime.combine(yesterday, time.min)
     denied = (
         select(ClaimEvent.claim_id, func.max(ClaimEvent.at).label("at"))
         .where(ClaimEvent.at >= since, ClaimEvent.to_status == "denied")
@@ -478,7 +482,7 @@ def _compliance(session: Session, day: _Day) -> Section:
     # Open concerns and incidents (record_id None: the tab's rows are duties, the concerns have their own window).
     items.extend(_concern_item(row) for row in concerns.open_concerns(session, day.today))
     # A vaccine temperature not logged on the previous workday (today's is still to do, not missed).
-    yesterday = previous_workday(day.today)
+    yesterday = day.yesterday
     items.extend(
         HuddleItem(f"{unit.name}: no temperature logged {missed:%a %m/%d}", "missing reading", "compliance",
                    key=f"temp:unit:{unit.id}:{missed.isoformat()}")

@@ -23,6 +23,7 @@ from officemgr.models.huddle import (
     ReviewOutcome,
 )
 from officemgr.services import staff
+from officemgr.services.calendar import practice_calendar
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, create, first_error, record
 
 if TYPE_CHECKING:  # huddle.py may read the actions and snoozes kept here; no import cycle at run time.
@@ -145,6 +146,7 @@ class ReviewStart:
     outcomes: dict[str, ReviewOutcome]
     owners: list[tuple[str, int]]  # active staff as (name, id), the owners an action can have
     on_shift: str  # today's staff on shift, for the attendees line
+    action_due: date  # the next business day of the practice calendar: an action's default due date
 
 
 def start_review(session: Session, today: date, *, now: datetime, actor: str) -> ReviewStart:
@@ -153,7 +155,8 @@ def start_review(session: Session, today: date, *, now: datetime, actor: str) ->
     assert row.id is not None
     owners = [(person.name, person.id) for person in staff.active_staff(session) if person.id is not None]
     on_shift = ", ".join(r.name for r in staff.roster_day(session, today) if r.working)
-    return ReviewStart(row.id, row.started_at, reviewed(session, row.id), owners, on_shift)
+    action_due = practice_calendar(session).add_business_days(today, 1)
+    return ReviewStart(row.id, row.started_at, reviewed(session, row.id), owners, on_shift, action_due)
 
 
 def mark(session: Session, huddle_id: int, item_key: str, outcome: ReviewOutcome, *, now: datetime,

@@ -73,6 +73,9 @@ DEFAULTS: dict[str, Any] = {
     # anyway, by name as the holidays package gives them ("Columbus Day", "Veterans Day"); closures are rows.
     "open_weekdays": [0, 1, 2, 3, 4],
     "open_on_holidays": [],
+    # Complaints, incidents and near misses are acknowledged within this many business days of their discovery
+    # (domain notes: "within a couple of business days" is common practice, not a rule).
+    "concern_ack_business_days": 2,
 }
 
 

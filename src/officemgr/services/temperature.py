@@ -2,8 +2,12 @@
 
 A reading is appended, never edited. A reading whose current, min or max temperature falls outside the
 unit's range is an excursion: the same transaction opens a temperature Concern (an incident) that can only
-be closed with a note of the action taken. Every workday (Mon–Fri by default) each active unit needs at
-least one reading; `missing_readings` lists the workdays that have none.
+be closed with a note of the action taken. Every business day of the practice calendar (on the weekdays of the
+`temperature_log_weekdays` setting, Mon–Fri by default; not on a holiday or closure) each active unit needs at
+least one reading; `missing_readings` lists the days that have none.
+
+A temperature typed in °F is converted and kept in full precision, so the range check sees what was typed:
+46.42 °F is 8.01 °C, above a fridge's 8.0 °C, though a tenth of a degree would show 8.0.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from officemgr.models import (
 )
 from officemgr.models.validation import require_text, strip_text
 from officemgr.services import settings
+from officemgr.services.calendar import practice_calendar
 from officemgr.services.common import ServiceError, create, created_fields, record
 
 # Settings this area reads (stored in the `setting` table under these keys when a practice changes them).
@@ -41,6 +46,10 @@ ACTION_HINT = (
     "the door/power, and call the manufacturer (and the state immunization program for VFC stock). Close "
     "this incident with a note of the action taken."
 )
+
+# Digits kept of a converted °F value: far beyond any thermometer, and enough to drop float noise, so 46.4 °F
+# is 8.0 °C exactly (in range) rather than 7.999999999999999.
+_PRECISION = 9
 
 _TEMPERATURE = re.compile(r"([+-]?\s*(?:\d+(?:\.\d*)?|\.\d+))\s*(?:°|º|deg(?:rees?)?)?\s*([cf])?", re.IGNORECASE)
 _INITIALS = re.compile(r"[A-Za-z]{2,4}")
@@ -57,7 +66,8 @@ def unit_ranges(session: Session) -> dict[StorageKind, tuple[float, float]]:
 def parse_temperature(text: str | float | int) -> float:
     """A temperature as typed, in °C: '4.5', '4.5 C', '40F', '41 F' -> 5.0, '-20 c', '−20 °C'.
 
-    Fahrenheit is converted and rounded to a tenth of a degree. ValueError says what a temperature looks like.
+    Fahrenheit is converted in full precision (40 F is 4.444444444 °C): rounding is for display only, so a range
+    check never sees a rounded value. ValueError says what a temperature looks like.
     """
     if isinstance(text, bool):
         raise ValueError("enter a temperature, e.g. 4.5 or 40 F")
@@ -73,15 +83,18 @@ def parse_temperature(text: str | float | int) -> float:
         raise ValueError("a temperature looks like 4.5, 4.5 C, 40 F or -20 C")
     value = float(match.group(1).replace(" ", ""))
     if (match.group(2) or "c").lower() == "f":
-        return round((value - 32) * 5 / 9, 1)
+        return round((value - 32) * 5 / 9, _PRECISION)
     return value
 
 
 def degrees(value: float | None) -> str:
-    """'5.0 °C'; '—' for no value."""
+    """'5.0 °C'; '8.01 °C' when a tenth would hide that a converted °F value is off the tenth (and maybe out of
+    range); '—' for no value."""
     if value is None:
         return "—"
-    return f"{value:.1f} °C".replace("-0.0", "0.0")
+    places = 1 if round(value, 1) == value else 2
+    text = f"{value:.{places}f}"
+    return f"{'0.0' if float(text) == 0 else text} °C"
 
 
 def range_label(low: float, high: float) -> str:
@@ -344,9 +357,11 @@ def log_for(session: Session, unit_id: int, first: date, last: date) -> list[Log
     return result
 
 
-def _workdays(first: date, last: date, weekdays: set[int]) -> list[date]:
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)
-            if (first + timedelta(days=n)).weekday() in weekdays]
+def expected_days(session: Session, first: date, last: date) -> list[date]:
+    """The days from `first` to `last` a reading is due: the practice calendar's business days (no holiday or
+    closure; a half day is open) on the weekdays the `temperature_log_weekdays` setting names."""
+    weekdays = {int(d) for d in settings.get(session, "temperature_log_weekdays")}
+    return [day for day in practice_calendar(session).business_days(first, last) if day.weekday() in weekdays]
 
 
 def _logging_since(session: Session, unit_ids: list[int]) -> dict[int, date]:
@@ -368,18 +383,18 @@ def _logging_since(session: Session, unit_ids: list[int]) -> dict[int, date]:
 
 
 def missing_readings(session: Session, first: date, last: date) -> list[tuple[UnitRow, date]]:
-    """Workdays from `first` to `last` on which an active unit has no reading, in `units` order then by day.
+    """Days a reading is due (`expected_days`) from `first` to `last` on which an active unit has none, in `units`
+    order then by day.
 
     A unit counts from the day it was added (or its first reading, if earlier), so a new fridge does not
-    show weeks of gaps. A data logger does not replace the workday reading: one a workday is still needed.
+    show weeks of gaps. A data logger does not replace the daily reading: one a business day is still needed.
     """
     if last < first:
         return []
     active = units(session)
     if not active:
         return []
-    weekdays = {int(d) for d in settings.get(session, "temperature_log_weekdays")}
-    days = _workdays(first, last, weekdays)
+    days = expected_days(session, first, last)
     ids = [u.id for u in active]
     logged = {(unit_id, at.date() if isinstance(at, datetime) else date.fromisoformat(str(at)[:10]))
               for unit_id, at in session.exec(
@@ -390,3 +405,52 @@ def missing_readings(session: Session, first: date, last: date) -> list[tuple[Un
     since = _logging_since(session, ids)
     return [(u, day) for u in active for day in days
             if day >= since.get(u.id, first) and (u.id, day) not in logged]
+
+
+@dataclass(frozen=True)
+class LogDay:
+    """One day a reading was due, as the log has it: the checklist's temperature-log duty reads these, so the
+    duty and the log always agree (the day is done when every unit has its reading)."""
+
+    day: date
+    readings: tuple[str, ...]  # "Vaccine fridge 4.5 °C" for each reading logged that day, in time order
+    initials: tuple[str, ...]  # who read, in the same order, each once
+    last_at: datetime | None  # the day's last reading
+    missing: tuple[str, ...]  # the units with no reading that day
+
+    @property
+    def done(self) -> bool:
+        return not self.missing
+
+
+def log_days(session: Session, first: date, last: date) -> list[LogDay]:
+    """Every day from `first` to `last` a reading was due (`expected_days`, once at least one active unit was
+    being logged), with that day's readings and the units `missing_readings` lists for it."""
+    if last < first:
+        return []
+    active = units(session)
+    if not active:
+        return []
+    since = _logging_since(session, [u.id for u in active])
+    missing: dict[date, list[str]] = {}
+    for unit_row, day in missing_readings(session, first, last):
+        missing.setdefault(day, []).append(unit_row.name)
+    names = {u.id: u.name for u in active}
+    logged: dict[date, list[TemperatureReading]] = {}
+    for row in session.exec(
+        select(TemperatureReading)
+        .where(col(TemperatureReading.unit_id).in_(list(names)),
+               TemperatureReading.at >= datetime.combine(first, time.min),
+               TemperatureReading.at < datetime.combine(last + timedelta(days=1), time.min))
+        .order_by(col(TemperatureReading.at), col(TemperatureReading.id))
+    ):
+        logged.setdefault(row.at.date(), []).append(row)
+    days = []
+    for day in expected_days(session, first, last):
+        if not any(day >= since.get(u.id, first) for u in active):
+            continue  # no unit was being logged yet
+        rows = logged.get(day, [])
+        days.append(LogDay(day, tuple(f"{names[r.unit_id]} {degrees(r.reading_c)}" for r in rows),
+                           tuple(dict.fromkeys(r.initials for r in rows)), rows[-1].at if rows else None,
+                           tuple(missing.get(day, []))))
+    return days

@@ -11,15 +11,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from officemgr.models.huddle import ActionCreate, HuddleFinish
+from officemgr.services.format import plural
 from officemgr.tui.context import AppContext
 from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall, validation_errors
-
-
-def next_workday(day: date) -> date:
-    day += timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
 
 
 class ActionForm(RecordForm[ActionCreate]):
@@ -28,8 +22,10 @@ class ActionForm(RecordForm[ActionCreate]):
     FORM_TITLE = "Assign an action"
 
     def __init__(self, ctx: AppContext, save: SaveCall[ActionCreate], *, what: str, item_key: str,
-                 staff: list[tuple[str, int]]) -> None:
+                 staff: list[tuple[str, int]], due: date) -> None:
+        """`due`: the default due date, the practice's next business day."""
         self.today: date = ctx.today
+        self.due = due
         self.what = what
         self.item_key = item_key
         self.staff = staff
@@ -43,7 +39,7 @@ class ActionForm(RecordForm[ActionCreate]):
         ]
 
     def initial(self) -> dict[str, Any]:
-        return {"what": self.what[:200], "due": next_workday(self.today)}
+        return {"what": self.what[:200], "due": self.due}
 
     def build(self, values: dict[str, Any]) -> ActionCreate:
         errors: dict[str, str] = {}
@@ -89,12 +85,16 @@ class SnoozeForm(RecordForm[Until]):
 
 
 class FinishForm(RecordForm[HuddleFinish]):
-    """Who attended and notes; saving finishes the huddle with the items as they stood (the snapshot)."""
+    """Who attended and notes; saving finishes the huddle with the items as they stood (the snapshot). With items
+    left unreviewed, the first ctrl+s asks (saying how many) and the second finishes anyway."""
 
     FORM_TITLE = "Finish the huddle"
 
-    def __init__(self, ctx: AppContext, save: SaveCall[HuddleFinish], attendees: str = "") -> None:
+    def __init__(self, ctx: AppContext, save: SaveCall[HuddleFinish], attendees: str = "", *,
+                 unreviewed: int = 0, total: int = 0) -> None:
         self.attendees = attendees
+        self.unreviewed, self.total = unreviewed, total
+        self.asked = False
         super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
@@ -107,4 +107,11 @@ class FinishForm(RecordForm[HuddleFinish]):
         return {"attendees": self.attendees[:500]}
 
     def build(self, values: dict[str, Any]) -> HuddleFinish:
-        return HuddleFinish.model_validate({k: v or "" for k, v in values.items()})
+        model = HuddleFinish.model_validate({k: v or "" for k, v in values.items()})
+        if self.unreviewed and not self.asked:
+            self.asked = True
+            left = "is" if self.unreviewed == 1 else "are"
+            raise FieldErrors({"__form__": f"{self.unreviewed} of {plural(self.total, 'item')} {left} not reviewed "
+                                           "yet. Finish anyway? Press ctrl+s again to save the huddle as it stands, "
+                                           "or escape to go back and review them."})
+        return model

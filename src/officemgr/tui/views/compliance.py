@@ -158,6 +158,10 @@ class ComplianceView(TabView):
         row = self.selected()
         if row is None:
             return
+        if compliance.is_temperature_log(row.title):
+            self.say("The temperature log duty is done by logging the readings: press l for the Temperature log "
+                     "(a day's readings complete that day)", "warning")
+            return
         ctx = self.ctx
 
         def screening(session: Session) -> str | None:

@@ -82,6 +82,7 @@ class ReviewScreen(DatabaseWork, Screen[bool]):
         self.outcomes: dict[str, ReviewOutcome] = {}
         self.staff: list[tuple[str, int]] = []
         self.attendees = ""
+        self.action_due = data.today
         self.busy = False
         self.finished = False
 
@@ -127,6 +128,7 @@ class ReviewScreen(DatabaseWork, Screen[bool]):
         self.outcomes = dict(started.outcomes)
         self.staff = started.owners
         self.attendees = started.on_shift
+        self.action_due = started.action_due
         undecided = next((n for n, step in enumerate(self.steps) if step.item.key not in self.outcomes), None)
         self.index = undecided if undecided is not None else 0
         self.refresh_step()
@@ -220,7 +222,8 @@ class ReviewScreen(DatabaseWork, Screen[bool]):
             if key:
                 huddle_actions.mark(session, huddle_id, key, ReviewOutcome.action, now=now)
 
-        form = ActionForm(ctx, save, what=step.item.text, item_key=key, staff=self.staff)
+        form = ActionForm(ctx, save, what=step.item.text, item_key=key, staff=self.staff,
+                          due=self.action_due)
         self.app.push_screen(form, lambda saved: self._after(saved, step, ReviewOutcome.action))
 
     def action_snooze(self) -> None:
@@ -270,7 +273,9 @@ class ReviewScreen(DatabaseWork, Screen[bool]):
         def save(session: Session, model: HuddleFinish) -> None:
             huddle_actions.finish(session, huddle_id, model, snapshot, now=ctx.now(), actor=ctx.actor)
 
-        self.app.push_screen(FinishForm(ctx, save, self.attendees), self._finished)
+        unreviewed = sum(1 for step in self.steps if step.item.key not in self.outcomes)
+        form = FinishForm(ctx, save, self.attendees, unreviewed=unreviewed, total=len(self.steps))
+        self.app.push_screen(form, self._finished)
 
     def _finished(self, saved: bool | None) -> None:
         self.busy = False
