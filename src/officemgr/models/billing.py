@@ -70,7 +70,9 @@ class CloseReason(str, enum.Enum):
 class Payer(Versioned, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=80, unique=True)
-    timely_filing_days: int = Field(gt=0)
+    # The timely-filing limit, in days or in calendar months: exactly one is set (PayerCreate checks it).
+    timely_filing_days: int | None = Field(default=None, gt=0)
+    timely_filing_months: int | None = Field(default=None, gt=0)
     appeal_days: int = Field(default=180, gt=0)
     phone: str = Field(default="", max_length=20)
     portal_note: str = Field(default="", max_length=300)
@@ -236,7 +238,8 @@ class PayerCreate(SQLModel):
     """A payer as the office manager enters it: its filing and appeal limits drive every open claim's deadline."""
 
     name: str = Field(max_length=80)
-    timely_filing_days: int = Field(ge=1, le=3650)
+    timely_filing_days: int | None = Field(default=None, ge=1, le=3650)
+    timely_filing_months: int | None = Field(default=None, ge=1, le=120)
     appeal_days: int = Field(default=180, ge=1, le=3650)
     phone: str = Field(default="", max_length=20)
     portal_note: str = Field(default="", max_length=300)
@@ -244,3 +247,9 @@ class PayerCreate(SQLModel):
     _name = field_validator("name")(require_text)
     _phone = field_validator("phone")(clean_phone)
     _note = field_validator("portal_note")(strip_text)
+
+    @model_validator(mode="after")
+    def _one_filing_limit(self) -> PayerCreate:
+        if (self.timely_filing_days is None) == (self.timely_filing_months is None):
+            raise ValueError("give the timely-filing limit in days or in months")
+        return self

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 import sqlalchemy
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, func, literal, or_, true
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
@@ -27,6 +28,7 @@ from officemgr.models import (
     Payer,
 )
 from officemgr.services import settings
+from officemgr.services.calendar import federal_calendar
 from officemgr.services.common import ServiceError, StaleEdit, record
 from officemgr.services.format import money
 
@@ -37,12 +39,6 @@ DEADLINE_WARN_DAYS = 15
 # Until a claim is accepted it has not been filed (a rejection does not count), so timely filing applies.
 NOT_YET_FILED = (ClaimStatus.draft, ClaimStatus.submitted, ClaimStatus.rejected)
 PAGE = 40
-
-
-def next_weekday(day: date) -> date:
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
 
 
 class FilingDates(Protocol):
@@ -62,7 +58,10 @@ class FilingLimits(Protocol):
     """What the deadline rule reads of a payer."""
 
     @property
-    def timely_filing_days(self) -> int: ...
+    def timely_filing_days(self) -> int | None: ...
+
+    @property
+    def timely_filing_months(self) -> int | None: ...
 
     @property
     def appeal_days(self) -> int: ...
@@ -77,12 +76,34 @@ class FilingState:
     denied_on: date | None
 
 
+def filing_limit_end(service_date: date, payer: FilingLimits) -> date:
+    """The last day to file before moving off a weekend or holiday: calendar months when the payer counts in
+    months (the month's last day when the day does not exist there), otherwise days."""
+    if payer.timely_filing_months is not None:
+        return service_date + relativedelta(months=payer.timely_filing_months)
+    if payer.timely_filing_days is None:
+        raise ServiceError("the payer has no timely-filing limit")
+    return service_date + timedelta(days=payer.timely_filing_days)
+
+
+def filing_limit_text(payer: FilingLimits) -> str:
+    """The timely-filing limit as the payer states it: "365 days", "12 months"."""
+    if payer.timely_filing_months is not None:
+        months = payer.timely_filing_months
+        return f"{months} month{'s' if months != 1 else ''}"
+    days = payer.timely_filing_days
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
 def claim_deadline(claim: FilingDates, payer: FilingLimits) -> date | None:
-    """Timely-filing deadline before acceptance, appeal deadline after a denial; otherwise none."""
+    """Timely-filing deadline before acceptance, appeal deadline after a denial; otherwise none. A deadline on a
+    weekend or federal holiday moves to the next business day, as CMS does: the practice's own closures do not
+    move a payer's deadline."""
+    payers_calendar = federal_calendar()
     if claim.status in NOT_YET_FILED:
-        return next_weekday(claim.service_date + timedelta(days=payer.timely_filing_days))
+        return payers_calendar.next_business_day(filing_limit_end(claim.service_date, payer))
     if claim.status is ClaimStatus.denied and claim.denied_on is not None:
-        return next_weekday(claim.denied_on + timedelta(days=payer.appeal_days))
+        return payers_calendar.next_business_day(claim.denied_on + timedelta(days=payer.appeal_days))
     return None
 
 
@@ -462,7 +483,8 @@ class PayerInfo:
     id: int
     version: int
     name: str
-    timely_filing_days: int
+    timely_filing_days: int | None
+    timely_filing_months: int | None
     appeal_days: int
     phone: str
     portal_note: str
@@ -470,7 +492,8 @@ class PayerInfo:
     @classmethod
     def of(cls, payer: Payer) -> PayerInfo:
         assert payer.id is not None, "a payer read or flushed has its id"
-        return cls(payer.id, payer.version, payer.name, payer.timely_filing_days, payer.appeal_days, payer.phone,
+        return cls(payer.id, payer.version, payer.name, payer.timely_filing_days, payer.timely_filing_months,
+                   payer.appeal_days, payer.phone,
                    payer.portal_note)
 
 

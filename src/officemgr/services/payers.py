@@ -15,7 +15,7 @@ from officemgr.models import OPEN_STATUSES, Claim, Payer, PayerCreate
 from officemgr.services.billing import PayerInfo, claim_deadline
 from officemgr.services.common import ServiceError, apply_update, create, record
 
-LIMIT_FIELDS = ("timely_filing_days", "appeal_days")
+LIMIT_FIELDS = ("timely_filing_days", "timely_filing_months", "appeal_days")
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,8 @@ class PayerRow:
     payer_id: int
     version: int
     name: str
-    timely_filing_days: int
+    timely_filing_days: int | None
+    timely_filing_months: int | None
     appeal_days: int
     phone: str
     portal_note: str
@@ -44,8 +45,8 @@ def payers(session: Session) -> list[PayerRow]:
     rows = []
     for p, count, owed_cents in session.exec(query):
         assert p.id is not None, "a payer read from the database has its id"
-        rows.append(PayerRow(p.id, p.version, p.name, p.timely_filing_days, p.appeal_days, p.phone, p.portal_note,
-                             int(count), int(owed_cents)))
+        rows.append(PayerRow(p.id, p.version, p.name, p.timely_filing_days, p.timely_filing_months, p.appeal_days,
+                             p.phone, p.portal_note, int(count), int(owed_cents)))
     return rows
 
 
