@@ -206,12 +206,27 @@ class Remittance(SQLModel, table=True):
     paid_cents: int = 0
 
 
+class RemittanceCheck(SQLModel, table=True):
+    """One check or EFT (one 835 transaction) posted from a remittance file. The repeat guard is per check: the
+    same payer, check/EFT number and amount in a later file is not posted again."""
+
+    __tablename__ = "remittance_check"
+    __table_args__ = (Index("ix_remittance_check_number", "check_number", "payer_name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    remittance_id: int = Field(foreign_key="remittance.id", index=True)
+    payer_name: str = Field(default="", max_length=80)
+    check_number: str = Field(max_length=50)
+    paid_cents: int = 0
+
+
 class RemittanceClaim(SQLModel, table=True):
     """One claim payment in a remittance; claim_id is None when no claim matched (listed, never dropped)."""
 
     __tablename__ = "remittance_claim"
     id: int | None = Field(default=None, primary_key=True)
     remittance_id: int = Field(foreign_key="remittance.id", index=True)
+    check_id: int | None = Field(default=None, foreign_key="remittance_check.id", index=True)
+    posted: bool = False  # False: unmatched, held for review or refused (the note says why)
     claim_number: str = Field(max_length=38)
     claim_id: int | None = Field(default=None, foreign_key="claim.id", index=True)
     status_code: str = Field(max_length=2)  # CLP02: 1 primary, 2 secondary, 4 denied, 22 reversal...
