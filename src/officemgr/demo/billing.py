@@ -50,6 +50,7 @@ from officemgr.models import (
     Role,
 )
 from officemgr.models.base import table_of
+from officemgr.models.billing import RemittanceCheck
 from officemgr.services.billing import claim_deadline
 
 S = ClaimStatus
@@ -690,12 +691,20 @@ def _add_remittances(conn: Connection, rng: random.Random, remittances: list[_Re
                          "adjustments": json.dumps([["CO", "45", charge - int(charge * 0.7)]]),
                          "note": "no claim with this number"})
         name = f"{payer_name.split()[0].upper()}_{posted:%Y%m%d}.835"
+        check_number, check_cents = check.lstrip("#"), sum(row["paid_cents"] for row in rows)
         result = conn.execute(table_of(Remittance).insert().values(
             file_hash=hashlib.sha256(f"demo 835 {name} {check}".encode()).hexdigest(), file_name=name,
-            imported_at=posted, actor="billing", payer_name=payer_name, check_number=check.lstrip("#"),
-            paid_cents=sum(row["paid_cents"] for row in rows)))
+            imported_at=posted, actor="billing", payer_name=payer_name, check_number=check_number,
+            paid_cents=check_cents))
         key = result.inserted_primary_key
         assert key is not None, "an insert returns its new row's key"
         remittance_id = key[0]
-        claim_rows += _insert(conn, RemittanceClaim, [{**row, "remittance_id": remittance_id} for row in rows])
+        # The check as posting records it, so the repeat guard knows it.
+        result = conn.execute(table_of(RemittanceCheck).insert().values(
+            remittance_id=remittance_id, payer_name=payer_name, check_number=check_number, paid_cents=check_cents))
+        key = result.inserted_primary_key
+        assert key is not None, "an insert returns its new row's key"
+        claim_rows += _insert(conn, RemittanceClaim, [
+            {**row, "remittance_id": remittance_id, "check_id": key[0], "posted": row["claim_id"] is not None}
+            for row in rows])
     return len(remittances), claim_rows
