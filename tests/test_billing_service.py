@@ -628,7 +628,7 @@ def test_claim_detail_is_a_frozen_read_model_of_the_claim_its_payer_lines_diagno
     assert detail.claim == billing.ClaimInfo(
         id=claim.id, version=3, number="CL-7", status=ClaimStatus.denied, service_date=days(-20), billed_cents=18_000,
         paid_cents=5_000, balance_cents=12_000, deadline=claim.deadline, denial_code="50", denial_group="CO",
-        paper=True)
+        paper=True, written_off_cents=0)
     assert detail.payer == billing.PayerInfo(id=payer.id, version=1, name="Aetna", timely_filing_days=90,
                                              timely_filing_months=None,
                                              appeal_days=60, phone="(555) 300-1000", portal_note="availity")

@@ -107,6 +107,8 @@ class Claim(Versioned, table=True):
     denial_group: str | None = Field(default=None, max_length=2)  # CARC group: CO, PR, OA, PI, CR
     adjusted_cents: int = Field(default=0, ge=0)  # contractual adjustments (CO) posted from remittances
     patient_resp_cents: int = Field(default=0, ge=0)  # deductible, coinsurance, co-pay (PR)
+    # The balance written off when the claim was closed as written off (its reason is close_note); 0 once reopened.
+    written_off_cents: int = Field(default=0, ge=0)
     # What the payer paid below its contracted fee schedule (after patient responsibility), 0 when not underpaid.
     underpaid_cents: int = Field(default=0, ge=0)
     # The next hard deadline (timely filing, or appeal after a denial), weekend-adjusted. Derived on
@@ -115,8 +117,10 @@ class Claim(Versioned, table=True):
 
     @property
     def balance_cents(self) -> int:
-        """What is still to collect from the payer: billed less paid, contractual adjustments and patient share."""
-        return max(0, self.billed_cents - self.paid_cents - self.adjusted_cents - self.patient_resp_cents)
+        """What is still to collect from the payer: billed less paid, contractual adjustments, patient share and
+        what was written off."""
+        return max(0, self.billed_cents - self.paid_cents - self.adjusted_cents - self.patient_resp_cents
+                   - self.written_off_cents)
 
 
 class ClaimLine(SQLModel, table=True):

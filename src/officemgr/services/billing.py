@@ -175,8 +175,10 @@ def aging_basis(claim: Claim, counted_from: str) -> date:
 
 
 def balance_expr() -> ColumnElement[int]:
-    """Claim.balance_cents in SQL: billed less paid, contractual adjustments and patient share, never below 0."""
-    raw = col(Claim.billed_cents) - col(Claim.paid_cents) - col(Claim.adjusted_cents) - col(Claim.patient_resp_cents)
+    """Claim.balance_cents in SQL: billed less paid, contractual adjustments, patient share and write-off, never
+    below 0."""
+    raw = (col(Claim.billed_cents) - col(Claim.paid_cents) - col(Claim.adjusted_cents)
+           - col(Claim.patient_resp_cents) - col(Claim.written_off_cents))
     return case((raw > 0, raw), else_=literal(0))
 
 
@@ -467,13 +469,14 @@ class ClaimInfo:
     denial_code: str  # "" when not denied
     denial_group: str
     paper: bool
+    written_off_cents: int
 
     @classmethod
     def of(cls, claim: Claim) -> ClaimInfo:
         assert claim.id is not None, "a claim read or flushed has its id"
         return cls(claim.id, claim.version, claim.number, claim.status, claim.service_date, claim.billed_cents,
                    claim.paid_cents, claim.balance_cents, claim.deadline, claim.denial_code or "",
-                   claim.denial_group or "", claim.paper)
+                   claim.denial_group or "", claim.paper, claim.written_off_cents)
 
 
 @dataclass(frozen=True)

@@ -684,7 +684,7 @@ def _post(session: Session, remittance: Remittance, check_row: RemittanceCheck, 
     if new_status in _CLEARS_DENIAL:
         values.update(denial_code=None, denial_group=None)
     if old_status is ClaimStatus.closed and new_status is not ClaimStatus.closed:
-        values.update(close_reason=None, close_note="")
+        values.update(close_reason=None, close_note="", written_off_cents=0)
     after = FilingState(status=new_status, service_date=claim.service_date,
                         denied_on=values.get("denied_on", claim.denied_on))
     values["deadline"] = claim_deadline(after, payer)

@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, update
+from sqlalchemy import and_, func, update
 from sqlmodel import Session, col, select
 
 from officemgr.models import OPEN_STATUSES, Claim, Payer, PayerCreate
-from officemgr.services.billing import PayerInfo, claim_deadline
+from officemgr.services.billing import PayerInfo, balance_expr, claim_deadline
 from officemgr.services.common import ServiceError, apply_update, create, record
 
 LIMIT_FIELDS = ("timely_filing_days", "timely_filing_months", "appeal_days")
@@ -34,8 +34,7 @@ class PayerRow:
 
 def payers(session: Session) -> list[PayerRow]:
     """Every payer by name, with its open claims' count and balance (one grouped query)."""
-    owed = col(Claim.billed_cents) - col(Claim.paid_cents) - col(Claim.adjusted_cents) - col(Claim.patient_resp_cents)
-    balance = case((owed > 0, owed), else_=0)
+    balance = balance_expr()
     query = (
         select(Payer, func.count(col(Claim.id)), func.coalesce(func.sum(balance), 0))
         .outerjoin(Claim, and_(col(Claim.payer_id) == col(Payer.id), col(Claim.status).in_(OPEN_STATUSES)))

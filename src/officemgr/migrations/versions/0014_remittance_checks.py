@@ -1,4 +1,5 @@
-"""remittance checks: the repeat guard is per check (payer, check/EFT number, amount) and per claim payment
+"""remittance checks and write-offs: the repeat guard is per check (payer, check/EFT number, amount) and per claim
+payment; a claim closed as written off records what it wrote off
 
 Revision ID: 0014
 Revises: 0013
@@ -32,6 +33,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('posted', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.create_index('ix_remittance_claim_check_id', ['check_id'], unique=False)
         batch_op.create_foreign_key('fk_remittance_claim_check_id', 'remittance_check', ['check_id'], ['id'])
+    with op.batch_alter_table('claim', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('written_off_cents', sa.Integer(), nullable=False, server_default='0'))
     # Files posted before held one check each when their check number names one: that check is guarded too.
     op.execute("INSERT INTO remittance_check (remittance_id, payer_name, check_number, paid_cents) "
                "SELECT id, payer_name, check_number, paid_cents FROM remittance "
@@ -41,6 +44,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('claim', schema=None) as batch_op:
+        batch_op.drop_column('written_off_cents')
     with op.batch_alter_table('remittance_claim', schema=None) as batch_op:
         batch_op.drop_constraint('fk_remittance_claim_check_id', type_='foreignkey')
         batch_op.drop_index('ix_remittance_claim_check_id')
