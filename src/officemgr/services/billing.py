@@ -29,6 +29,7 @@ from officemgr.models import (
 )
 from officemgr.services import settings
 from officemgr.services.calendar import federal_calendar
+from officemgr.services.carc import parse_carc
 from officemgr.services.common import ServiceError, StaleEdit, record
 from officemgr.services.format import money
 
@@ -183,7 +184,11 @@ def balance_expr() -> ColumnElement[int]:
 
 
 def split_denial_code(text: str) -> tuple[str, str]:
-    """'CO-197' -> ('CO', '197'); '197' -> ('', '197'); group upper-cased, spaces dropped."""
+    """'CO-197', 'CO 197', 'co197' -> ('CO', '197'); '197', '0197' -> ('', '197'), as services.carc reads a code
+    as typed. Text that is no CARC code is split at its dash for the caller to refuse."""
+    typed = parse_carc(text)
+    if typed is not None:
+        return typed.group or "", typed.code
     text = text.strip().upper().replace(" ", "")
     if "-" in text:
         group, _, code = text.partition("-")
