@@ -40,7 +40,8 @@ def upgrade() -> None:
                "SELECT id, payer_name, check_number, paid_cents FROM remittance "
                "WHERE check_number <> '' AND check_number NOT LIKE '%, %'")
     op.execute("UPDATE remittance_claim SET posted = "
-               "(claim_id IS NOT NULL AND note NOT LIKE 'not posted%')")
+               "(claim_id IS NOT NULL AND note NOT LIKE 'not posted%'), check_id = "
+               "(SELECT c.id FROM remittance_check c WHERE c.remittance_id = remittance_claim.remittance_id)")
 
 
 def downgrade() -> None:
