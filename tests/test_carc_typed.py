@@ -66,3 +66,14 @@ def test_a_denial_entered_on_the_status_form_reads_the_group_however_typed(typed
 def test_a_denial_code_without_a_group_keeps_the_group_field(typed: str) -> None:
     change = StatusChange(to=ClaimStatus.denied, denial_code=typed, denial_group="PR")
     assert (change.denial_code, change.denial_group) == ("45", "PR")
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("co45", {"D45"}), ("045", {"D45", "PR45"}), ("pr-45", {"PR45"}),
+                                                 ("co-145", {"D145"})])
+def test_the_search_words_read_a_carc_code_as_typed(session, typed: str, expected: set[str]) -> None:
+    denied_on = TODAY - timedelta(days=3)
+    for number, code, group in (("D45", "45", "CO"), ("D145", "145", "CO"), ("PR45", "45", "PR")):
+        make_claim(session, number=number, status=ClaimStatus.denied, denial_code=code, denial_group=group,
+                   denied_on=denied_on)
+    page = billing.work_queue(session, TODAY, filters=QueueFilter(text=typed))
+    assert {row.number for row in page.rows} == expected

@@ -312,7 +312,6 @@ def _apply_filters(query: Q, filters: QueueFilter, rules: QueueRules) -> Q:
         query = query.where(col(Claim.denial_code) == code)
         if group:
             query = query.where(col(Claim.denial_group) == group)
-    group_code = func.coalesce(col(Claim.denial_group), "") + "-" + func.coalesce(col(Claim.denial_code), "")
     for word in filters.text.lower().split():
         query = query.where(
             or_(
@@ -321,11 +320,19 @@ def _apply_filters(query: Q, filters: QueueFilter, rules: QueueRules) -> Q:
                 func.lower(col(Patient.first_name)).contains(word, autoescape=True),
                 func.lower(col(Payer.name)).contains(word, autoescape=True),
                 func.lower(col(Claim.status)).contains(word, autoescape=True),
-                func.lower(func.coalesce(col(Claim.denial_code), "")) == word,
-                func.lower(group_code) == word,
+                _denial_matches(word),
             )
         )
     return query
+
+
+def _denial_matches(word: str) -> ColumnElement[bool]:
+    """A searched word that is a CARC code as typed ("co45", "045") finds the claims denied with it."""
+    typed = parse_carc(word)
+    if typed is None:
+        return sqlalchemy.false()
+    same_code = col(Claim.denial_code) == typed.code
+    return and_(same_code, col(Claim.denial_group) == typed.group) if typed.group else same_code
 
 
 def _queue_where(query: Q, rules: QueueRules, filters: QueueFilter) -> Q:
