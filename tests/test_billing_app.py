@@ -318,12 +318,17 @@ async def test_closing_a_denied_claim_asks_why_and_the_claim_view_shows_the_deni
         form.query_one("#f-note", Input).value = "no auth on file; under $500 policy"
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, ClaimScreen)
-        assert rows(app.screen.query_one("#history", DataTable))[0][2] == "denied → closed"
+        # Workflow 8: the write-off is recorded with its reason, and the history and balance say so.
+        newest = rows(app.screen.query_one("#history", DataTable))[0]
+        assert newest[2] == "denied → written off"
+        assert "no auth on file; under $500 policy" in newest[4] and "wrote off $" in newest[4]
+        assert "balance $0.00" in text_of(app.screen.query_one("#claim-summary", Static))
         await press(pilot, "escape")
         assert str(ids["denied"]) not in {k.value for k in app.query_one("#queue", DataTable).rows}
     after = claim(engine, ids["denied"])
     assert (after.status, after.close_reason.value, after.close_note) == (
         ClaimStatus.closed, "written_off", "no auth on file; under $500 policy")
+    assert after.balance_cents == 0 and after.written_off_cents > 0
 
 
 async def test_filtering_the_queue_by_payer_and_clearing_it(office) -> None:  # type: ignore[no-untyped-def]

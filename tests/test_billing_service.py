@@ -90,7 +90,7 @@ def test_a_denied_claim_without_a_denial_date_has_no_deadline():
     [
         (date(2024, 2, 29), MEDICARE, date(2025, 2, 28)),  # a leap-day visit: 365 days later is 02/28 (Friday)
         (date(2027, 3, 1), MEDICARE, date(2028, 2, 29)),  # 365 days run into the leap day itself (Tuesday)
-        (date(2028, 2, 29), COMMERCIAL, date(2028, 5, 29)),  # 90 days from a leap day: Monday 05/29
+        (date(2028, 2, 29), COMMERCIAL, date(2028, 5, 30)),  # 90 days from a leap day: Memorial Day 05/29 -> 05/30
         (date(2028, 1, 15), COMMERCIAL, date(2028, 4, 14)),  # 90 days across February's 29 days
     ],
 )
@@ -107,10 +107,65 @@ def test_a_leap_day_deadline_on_a_weekend_moves_to_monday():
     assert billing.claim_deadline(denied, payer) == date(2028, 8, 28)
 
 
-def test_next_weekday():
-    assert billing.next_weekday(date(2026, 11, 27)) == date(2026, 11, 27)  # Friday
-    assert billing.next_weekday(date(2026, 11, 28)) == date(2026, 11, 30)
-    assert billing.next_weekday(date(2026, 11, 29)) == date(2026, 11, 30)
+MEDICARE_MONTHS = Payer(name="Medicare", timely_filing_months=12, appeal_days=120)
+
+
+@pytest.mark.parametrize(
+    ("service_date", "months", "deadline"),
+    [
+        (date(2023, 3, 15), 12, date(2024, 3, 15)),  # calendar months, not 365 days (2024 is a leap year)
+        (date(2024, 2, 29), 12, date(2025, 2, 28)),  # no Feb 29 in 2025: the month's last day (Friday)
+        (date(2027, 2, 28), 12, date(2028, 2, 28)),  # a Feb 28 visit stays on the 28th in a leap year (Monday)
+        (date(2026, 8, 31), 6, date(2027, 3, 1)),  # 6 months after 08/31 is Sunday 02/28: moved to Monday 03/01
+        (date(2027, 1, 31), 1, date(2027, 3, 1)),  # one month after 01/31 is the month's last day, Sunday 02/28
+        (date(2026, 10, 30), 1, date(2026, 11, 30)),  # 30th to 30th (Monday)
+    ],
+)
+def test_timely_filing_in_months_counts_calendar_months(service_date, months, deadline):
+    payer = Payer(name="P", timely_filing_months=months, appeal_days=120)
+    assert billing.claim_deadline(_claim(ClaimStatus.submitted, service_date), payer) == deadline
+
+
+@pytest.mark.parametrize(
+    ("service_date", "payer", "deadline", "why"),
+    [
+        (date(2025, 11, 22), MEDICARE_MONTHS, date(2026, 11, 23), "Sunday 11/22 -> Monday"),
+        (date(2025, 11, 21), MEDICARE_MONTHS, date(2026, 11, 23), "Saturday 11/21 -> Monday"),
+        (date(2025, 11, 11), MEDICARE_MONTHS, date(2026, 11, 12), "Veterans Day (Wednesday) -> Thursday"),
+        (date(2025, 11, 26), MEDICARE_MONTHS, date(2026, 11, 27), "Thanksgiving -> Friday"),
+        (date(2025, 12, 25), MEDICARE_MONTHS, date(2026, 12, 28), "Christmas (Friday) -> Monday"),
+        (date(2026, 6, 23), COMMERCIAL, date(2026, 9, 21), "exactly 90 days, a Monday: no move"),
+        (date(2026, 6, 9), COMMERCIAL, date(2026, 9, 8), "90 days is Labor Day 09/07 -> Tuesday"),
+        (date(2026, 1, 4), MEDICARE, date(2027, 1, 4), "exactly 365 days, a Monday: no move"),
+    ],
+)
+def test_a_deadline_on_a_weekend_or_federal_holiday_moves_to_the_next_business_day(service_date, payer, deadline,
+                                                                                   why):
+    assert billing.claim_deadline(_claim(ClaimStatus.draft, service_date), payer) == deadline, why
+
+
+def test_an_appeal_deadline_on_a_federal_holiday_moves_past_it():
+    # 180 days after 07/08/2026 is Monday 01/04/2027; 180 days after 07/22/2026 is MLK Day, Monday 01/18/2027
+    assert billing.claim_deadline(_claim(ClaimStatus.denied, date(2026, 6, 1), denied_on=date(2026, 7, 8)),
+                                  COMMERCIAL) == date(2027, 1, 4)
+    assert billing.claim_deadline(_claim(ClaimStatus.denied, date(2026, 6, 1), denied_on=date(2026, 7, 22)),
+                                  COMMERCIAL) == date(2027, 1, 19)
+
+
+def test_the_practices_own_closure_does_not_move_a_payers_deadline(session):
+    from officemgr.models import ClosureCreate
+    from officemgr.services import calendar
+
+    calendar.add_closure(session, ClosureCreate(day=date(2027, 1, 4), reason="Flooded"), now=NOW, actor=ACTOR)
+    session.commit()
+    claim = _claim(ClaimStatus.draft, date(2026, 1, 4))
+    assert billing.claim_deadline(claim, MEDICARE) == date(2027, 1, 4)
+
+
+def test_filing_limit_text_says_the_unit_the_payer_uses():
+    assert billing.filing_limit_text(MEDICARE_MONTHS) == "12 months"
+    assert billing.filing_limit_text(Payer(name="P", timely_filing_months=1, appeal_days=1)) == "1 month"
+    assert billing.filing_limit_text(MEDICARE) == "365 days"
 
 
 # --- aging_bucket -------------------------------------------------------------------------------------
@@ -573,8 +628,9 @@ def test_claim_detail_is_a_frozen_read_model_of_the_claim_its_payer_lines_diagno
     assert detail.claim == billing.ClaimInfo(
         id=claim.id, version=3, number="CL-7", status=ClaimStatus.denied, service_date=days(-20), billed_cents=18_000,
         paid_cents=5_000, balance_cents=12_000, deadline=claim.deadline, denial_code="50", denial_group="CO",
-        paper=True)
+        paper=True, written_off_cents=0)
     assert detail.payer == billing.PayerInfo(id=payer.id, version=1, name="Aetna", timely_filing_days=90,
+                                             timely_filing_months=None,
                                              appeal_days=60, phone="(555) 300-1000", portal_note="availity")
     assert detail.lines == (billing.LineRow("99214", "25", 1, 15_000), billing.LineRow("36415", "", 2, 3_000))
     assert detail.diagnoses == ("E11.9", "I10")

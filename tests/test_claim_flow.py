@@ -11,6 +11,7 @@ from officemgr.models import Claim, ClaimEvent, ClaimStatus, CloseReason
 from officemgr.services import billing
 from officemgr.services.claim_flow import TRANSITIONS, StatusChange, allowed_next, change_status
 from officemgr.services.common import ServiceError, StaleEdit
+from officemgr.services.format import money
 
 S = ClaimStatus
 SERVICE_DATE = TODAY - timedelta(days=20)  # 11/03/2026
@@ -116,13 +117,17 @@ def test_every_legal_transition(session, payer, old, new):
     assert after.deadline == expected_deadline.get(new)
     if new is S.closed:
         assert (after.close_reason, after.close_note) == (CloseReason.written_off, "under $10, not worth billing")
+        assert (after.written_off_cents, after.balance_cents) == (claim.billed_cents - base, 0)
     elif old is S.closed:
         assert (after.close_reason, after.close_note) == (None, "")
 
     [event] = session.exec(select(ClaimEvent)).all()
+    # A write-off's history names it (issue 19, workflow 8): "→ written off", with what it wrote off and why.
+    to, text = (("written_off", f"wrote off {money(claim.billed_cents - base)}: {data.note}") if new is S.closed
+                else (new.value, data.note))
     assert (event.claim_id, event.at, event.actor, event.from_status, event.to_status, event.amount_cents,
-            event.code, event.text) == (claim.id, NOW, ACTOR, old.value, new.value, payment,
-                                        "197" if new is S.denied else "", data.note)
+            event.code, event.text) == (claim.id, NOW, ACTOR, old.value, to, payment,
+                                        "197" if new is S.denied else "", text)
     [(audit, changes)] = audit_events(session)
     assert (audit.entity, audit.entity_id, audit.action, audit.actor, audit.at) == (
         "claim", claim.id, "status", ACTOR, NOW)
@@ -334,3 +339,31 @@ def test_status_change_input_is_normalized():
     data = StatusChange(to=S.closed, close_reason="written_off", note="  bad debt  ")
     assert (data.close_reason, data.note) == (CloseReason.written_off, "bad debt")
     assert StatusChange(to=S.paid).paid_cents is None
+
+
+def test_writing_off_records_the_adjustment_and_reopening_takes_it_back(session, payer):
+    # Workflow 8: before, a written-off claim kept its balance and its history said "partly paid → closed".
+    claim = make_claim(session, payer=payer, number="WO-1", service_date=SERVICE_DATE, billed_cents=10_000,
+                       paid_cents=6_000, adjusted_cents=1_000, status=S.partly_paid)
+    move(session, claim, StatusChange(to=S.closed, close_reason=CloseReason.written_off, note="small balance"))
+
+    after = stored(session, claim.id)
+    assert (after.written_off_cents, after.balance_cents, after.paid_cents) == (3_000, 0, 6_000)
+    [event] = session.exec(select(ClaimEvent)).all()
+    assert (event.from_status, event.to_status, event.text) == ("partly_paid", "written_off",
+                                                                 "wrote off $30.00: small balance")
+    assert billing.claim_detail(session, claim.id).claim.balance_cents == 0
+
+    move(session, after, StatusChange(to=S.pending))
+    reopened = stored(session, claim.id)
+    assert (reopened.written_off_cents, reopened.balance_cents, reopened.close_reason) == (0, 3_000, None)
+
+
+def test_closing_as_sent_to_the_patient_writes_nothing_off(session, payer):
+    claim = make_claim(session, payer=payer, number="SP-1", service_date=SERVICE_DATE, billed_cents=10_000,
+                       paid_cents=6_000, status=S.partly_paid)
+    move(session, claim, StatusChange(to=S.closed, close_reason=CloseReason.sent_to_patient, note="statement"))
+    after = stored(session, claim.id)
+    assert (after.written_off_cents, after.balance_cents) == (0, 4_000)
+    [event] = session.exec(select(ClaimEvent)).all()
+    assert event.to_status == "closed"

@@ -95,6 +95,24 @@ def test_import_era_twice_is_refused_the_second_time(db: Path, tmp_path: Path, c
     assert claim(db, "CL1").paid_cents == 10_000
 
 
+def test_import_era_skips_a_check_posted_before_and_says_so(db: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    first = era_text([EraClaim("CL1", "1", 15_000, 10_000, adjustments=[("CO", "45", 5_000)])])
+    (tmp_path / "first.835").write_text(first)
+    assert main(["import", "era", str(tmp_path / "first.835"), "--db", str(db), "--today", "2026-11-23"]) == 0
+    second = era_text([EraClaim("CL2", "1", 15_000, 10_000, adjustments=[("CO", "45", 5_000)])], check="777",
+                      control=2)
+    (tmp_path / "bundle.835").write_text(first + second)
+    capsys.readouterr()
+
+    assert main(["import", "era", str(tmp_path / "bundle.835"), "--db", str(db), "--today", "2026-11-23"]) == 0
+
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == ("Posted 1 of 2 claim payments from bundle.835 (ACME HEALTH PLAN, check 12345, 777, $200.00): "
+                      "$100.00 paid, 1 already posted.")
+    assert out[1].startswith("  skipped: check 12345 from ACME HEALTH PLAN for $100.00 was already posted on ")
+    assert (claim(db, "CL1").paid_cents, claim(db, "CL2").paid_cents) == (10_000, 10_000)
+
+
 def test_import_era_refuses_a_malformed_file_and_changes_nothing(db: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "short.835"
     text = era_text([EraClaim("CL1", "1", 15_000, 10_000, adjustments=[("CO", "45", 5_000)])])

@@ -404,7 +404,8 @@ def test_a_second_denial_restarts_the_appeal_clock(session: Session, tmp_path: P
 
     session.refresh(claim)
     assert (claim.status, claim.denial_code, claim.denial_group) == (ClaimStatus.denied, "27", "PR")
-    assert (claim.denied_on, claim.deadline) == (date(2026, 11, 18), date(2027, 1, 18))
+    # 60 days is Sunday 01/17/2027, and Monday is Martin Luther King Jr. Day: the payer's deadline is Tuesday
+    assert (claim.denied_on, claim.deadline) == (date(2026, 11, 18), date(2027, 1, 19))
 
 
 def test_the_whole_file_is_one_transaction(session: Session, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -510,3 +511,141 @@ def test_a_later_payment_that_makes_up_the_shortfall_clears_the_underpayment(ses
     session.refresh(claim)
     assert (claim.status, claim.paid_cents, claim.adjusted_cents, claim.underpaid_cents) == (ClaimStatus.paid, 10_000,
                                                                                             0, 0)
+
+
+# --- issue 19: the repeat guard per check and per claim payment, holds, the denial reason -----------------------
+
+
+def test_a_file_bundling_a_posted_check_with_a_new_one_posts_only_the_new_one(session: Session,
+                                                                             tmp_path: Path) -> None:
+    # Workflow 14: before, the guard compared the whole file's checks ("12345, 777") and paid the $800 claim again.
+    claim = make_claim(session, number="CL900", status=ClaimStatus.pending, billed_cents=80_000)
+    other = make_claim(session, number="CL901", status=ClaimStatus.pending, billed_cents=20_000)
+    first = era_text([EraClaim("CL900", "1", 80_000, 10_000, adjustments=[("CO", "45", 70_000)])])
+    post(session, write_text(tmp_path / "first.835", first))
+    second = era_text([EraClaim("CL901", "1", 20_000, 15_000, adjustments=[("CO", "45", 5_000)])], check="777",
+                      control=2)
+
+    result = post(session, write_text(tmp_path / "bundle.835", first + second), now=NOW + timedelta(days=1))
+
+    assert (result.claims, result.posted, result.paid_cents, result.skipped_claims) == (2, 1, 15_000, 1)
+    assert result.skipped == ["check 12345 from ACME HEALTH PLAN for $100.00 was already posted on 11/23/2026 by "
+                              "manager (from first.835)"]
+    session.refresh(claim)
+    session.refresh(other)
+    assert (claim.paid_cents, claim.adjusted_cents) == (10_000, 70_000)  # not $200 paid
+    assert (other.status, other.paid_cents) == (ClaimStatus.paid, 15_000)
+    assert len(events(session, claim)) == 1
+
+    with pytest.raises(era.AlreadyPosted) as refused:  # both checks posted now: the file again is refused whole
+        post(session, write_text(tmp_path / "bundle-again.835", second + first))
+    assert str(refused.value) == (
+        "bundle-again.835: check 777 from ACME HEALTH PLAN for $150.00 was already posted on 11/24/2026 by manager "
+        "(from bundle.835); check 12345 from ACME HEALTH PLAN for $100.00 was already posted on 11/23/2026 by "
+        "manager (from first.835); nothing was posted this time")
+
+
+def test_the_issues_800_claim_does_not_end_with_900_paid(session: Session, tmp_path: Path) -> None:
+    claim = make_claim(session, number="CL910", status=ClaimStatus.pending, billed_cents=80_000)
+    first = era_text([EraClaim("CL910", "1", 80_000, 80_000)], check="A1")
+    post(session, write_text(tmp_path / "real.835", first))
+    second = era_text([EraClaim("CL910", "1", 0, 10_000, adjustments=[("CO", "45", -10_000)])], check="B2",
+                      control=2)
+
+    result = post(session, write_text(tmp_path / "both.835", first + second))
+
+    session.refresh(claim)
+    assert claim.paid_cents == 80_000
+    assert result.posted == 0
+    assert [u.claim_number for u in result.unmatched] == ["CL910"]  # B2 would overpay it: held for review
+    assert result.unmatched[0].reason.startswith("held for review: it would leave $900.00 paid and adjusted")
+
+
+def test_a_claim_payment_posted_before_on_the_same_check_number_is_skipped(session: Session,
+                                                                           tmp_path: Path) -> None:
+    # The payer re-sends check 12345 with a claim added: the check's amount differs, its first claim is old news.
+    claim = make_claim(session, number="CL920", status=ClaimStatus.pending, billed_cents=10_000)
+    added = make_claim(session, number="CL921", status=ClaimStatus.pending, billed_cents=10_000)
+    paid_920 = EraClaim("CL920", "1", 10_000, 6_000, adjustments=[("CO", "45", 4_000)])
+    post(session, write_835(tmp_path / "remit.835", [paid_920]))
+
+    result = post(session, write_835(tmp_path / "resent.835", [paid_920, EraClaim("CL921", "1", 10_000, 10_000)],
+                                     control=2))
+
+    assert (result.posted, result.skipped_claims) == (1, 1)
+    assert result.skipped == ["claim CL920: its $60.00 payment on check 12345 was already posted from an earlier file"]
+    session.refresh(claim)
+    session.refresh(added)
+    assert (claim.paid_cents, added.paid_cents) == (6_000, 10_000)
+
+
+def test_a_payment_above_the_billed_amount_is_held_for_review(session: Session, tmp_path: Path) -> None:
+    # Workflow 15: paid + adjustments above the billed amount was posted without a word.
+    claim = make_claim(session, number="CL930", status=ClaimStatus.partly_paid, billed_cents=10_000,
+                       paid_cents=6_000)
+    path = write_835(tmp_path / "remit.835", [EraClaim("CL930", "1", 10_000, 6_000, adjustments=[("CO", "45", 4_000)])])
+
+    result = post(session, path)
+
+    assert (result.posted, result.held) == (0, 1)
+    assert result.unmatched == [Unmatched("CL930", 6_000, "held for review: it would leave $160.00 paid and adjusted "
+                                          "on a claim billed at $100.00; was it posted already?")]
+    session.refresh(claim)
+    assert (claim.status, claim.paid_cents, claim.adjusted_cents) == (ClaimStatus.partly_paid, 6_000, 0)
+    stored = session.exec(select(RemittanceClaim)).one()
+    assert (stored.claim_id, stored.posted) == (claim.id, False)
+    assert stored.note.startswith("held for review")
+
+
+def test_a_payment_that_settles_the_claim_exactly_is_posted(session: Session, tmp_path: Path) -> None:
+    claim = make_claim(session, number="CL931", status=ClaimStatus.partly_paid, billed_cents=10_000,
+                       paid_cents=6_000)
+    path = write_835(tmp_path / "remit.835", [EraClaim("CL931", "1", 4_000, 4_000)])
+
+    result = post(session, path)
+
+    assert (result.posted, result.held) == (1, 0)
+    session.refresh(claim)
+    assert (claim.status, claim.paid_cents, claim.balance_cents) == (ClaimStatus.paid, 10_000, 0)
+
+
+def test_several_payment_loops_sharing_a_claim_number_are_held(session: Session, tmp_path: Path) -> None:
+    claim = make_claim(session, number="CL940", status=ClaimStatus.pending, billed_cents=30_000)
+    path = write_835(tmp_path / "remit.835", [EraClaim("CL940", "1", 10_000, 10_000) for _ in range(3)])
+
+    result = post(session, path)
+
+    assert (result.posted, result.held) == (0, 3)
+    assert {u.reason for u in result.unmatched} == {
+        "held for review: 3 payment loops in this file share the claim number"}
+    session.refresh(claim)
+    assert (claim.status, claim.paid_cents) == (ClaimStatus.pending, 0)
+
+
+def test_the_denial_reason_is_the_largest_adjustment_not_a_zero_placeholder(session: Session,
+                                                                            tmp_path: Path) -> None:
+    # Workflow 16: a CO*42*0*0 placeholder before the real OA 23 was taken as the reason.
+    claim = make_claim(session, number="CL950", status=ClaimStatus.accepted, billed_cents=20_000)
+    path = write_835(tmp_path / "denial.835", [EraClaim("CL950", "4", 20_000, 0, adjustments=[
+        ("CO", "42", 0), ("OA", "23", 15_000), ("PR", "1", 5_000)])])
+
+    post(session, path)
+
+    session.refresh(claim)
+    assert (claim.status, claim.denial_group, claim.denial_code) == (ClaimStatus.denied, "OA", "23")
+    assert events(session, claim)[-1].code == "23"
+
+
+@pytest.mark.parametrize(("adjustments", "reason"), [
+    ((), None),
+    ((era.Adjustment("CO", "42", 0),), era.Adjustment("CO", "42", 0)),  # only a placeholder: it is all there is
+    ((era.Adjustment("CO", "50", 100), era.Adjustment("PR", "27", 100)), era.Adjustment("CO", "50", 100)),
+    ((era.Adjustment("CO", "42", 0), era.Adjustment("OA", "23", 1)), era.Adjustment("OA", "23", 1)),
+])
+def test_denial_reason_edges(adjustments, reason) -> None:  # type: ignore[no-untyped-def]
+    assert era.denial_reason(adjustments) == reason
+
+
+def write_text(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="ascii")
+    return path

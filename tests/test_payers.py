@@ -42,6 +42,10 @@ def test_the_schema_cleans_input() -> None:
     {"timely_filing_days": 0},
     {"timely_filing_days": 3651},
     {"timely_filing_days": "abc"},
+    {"timely_filing_days": None},  # no limit at all
+    {"timely_filing_months": 12},  # both units
+    {"timely_filing_days": None, "timely_filing_months": 0},
+    {"timely_filing_days": None, "timely_filing_months": 121},
     {"appeal_days": -1},
     {"phone": "555-1234"},
     {"portal_note": "x" * 301},
@@ -49,6 +53,11 @@ def test_the_schema_cleans_input() -> None:
 def test_the_schema_refuses_bad_input(bad) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError):
         data(**bad)
+
+
+def test_the_schema_takes_the_limit_in_months_instead_of_days() -> None:
+    model = data(timely_filing_days=None, timely_filing_months=12)
+    assert (model.timely_filing_days, model.timely_filing_months) == (None, 12)
 
 
 # --- the list -----------------------------------------------------------------------------------------

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 from sqlmodel import select
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from factories import make_claim, make_payer
 from officemgr.models import AuditEvent, Claim, ClaimStatus, Payer
 from officemgr.store import read_session, write_session
 from officemgr.tui.app import make_app
-from officemgr.tui.forms.payer import LIMIT_ERROR, PayerForm
+from officemgr.tui.forms.payer import LIMIT_ERROR, MONTHS_ERROR, PayerForm
 from officemgr.tui.views.payers import PayersScreen
 from ui_support import SIZE, TODAY, settle
 
@@ -84,15 +84,15 @@ async def test_add_refuses_a_bad_limit_until_fixed(office) -> None:  # type: ign
         form = app.screen
         assert isinstance(form, PayerForm)
         form.query_one("#f-name", Input).value = "Cigna"
-        form.query_one("#f-timely_filing_days", Input).value = "abc"
+        form.query_one("#f-timely_filing", Input).value = "abc"
         form.query_one("#f-phone", Input).value = "555 987 6543"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form
-        assert error_of(form, "timely_filing_days") == LIMIT_ERROR
+        assert error_of(form, "timely_filing") == LIMIT_ERROR
         assert payer_named(office, "Cigna") is None
 
-        form.query_one("#f-timely_filing_days", Input).value = "90"
+        form.query_one("#f-timely_filing", Input).value = "90"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is screen
@@ -117,14 +117,14 @@ async def test_editing_a_limit_moves_the_claim_deadline(office) -> None:  # type
         await settle(pilot)
         form = app.screen
         assert isinstance(form, PayerForm)
-        assert form.query_one("#f-timely_filing_days", Input).value == "365"
-        form.query_one("#f-timely_filing_days", Input).value = "0"
+        assert form.query_one("#f-timely_filing", Input).value == "365"
+        form.query_one("#f-timely_filing", Input).value = "0"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert error_of(form, "timely_filing_days") == LIMIT_ERROR
+        assert error_of(form, "timely_filing") == LIMIT_ERROR
         assert claim_deadline(office) == date(2027, 11, 3)
 
-        form.query_one("#f-timely_filing_days", Input).value = "368"  # 11/06/2027 is a Saturday
+        form.query_one("#f-timely_filing", Input).value = "368"  # 11/06/2027 is a Saturday
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is screen
@@ -133,3 +133,32 @@ async def test_editing_a_limit_moves_the_claim_deadline(office) -> None:  # type
         with read_session(office) as session:
             event = session.exec(select(AuditEvent).where(AuditEvent.entity == "payer")).one()
             assert (event.action, event.actor) == ("update", "kim")
+
+
+async def test_a_limit_in_months_is_saved_and_counts_calendar_months(office) -> None:  # type: ignore[no-untyped-def]
+    app = fixed_app(office, [])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(app, pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, PayerForm)
+        form.query_one("#f-timely_filing", Input).value = "121"
+        form.query_one("#f-filing_unit", Select).value = "months"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert error_of(form, "timely_filing") == MONTHS_ERROR
+        form.query_one("#f-timely_filing", Input).value = "12"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        aetna = payer_named(office, "Aetna")
+        assert aetna is not None and (aetna.timely_filing_days, aetna.timely_filing_months) == (None, 12)
+        assert claim_deadline(office) == date(2027, 11, 3)  # 12 months after 11/03/2026, a Wednesday
+        assert table_rows(screen)[0][1] == "12 months"
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, PayerForm)
+        assert form.query_one("#f-timely_filing", Input).value == "12"
+        assert form.query_one("#f-filing_unit", Select).value == "months"

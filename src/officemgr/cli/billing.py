@@ -107,17 +107,20 @@ def import_era(args: argparse.Namespace) -> int:
     if result.reversals:
         parts.append(f"{result.reversals} reversed ({money(result.reversed_cents)} taken back)")
     for number, noun in ((result.denied, "denied"), (result.underpaid, "underpaid"),
-                         (len(result.unmatched), "unmatched")):
+                         (len(result.unmatched) - result.held, "unmatched"), (result.held, "held for review"),
+                         (result.skipped_claims, "already posted")):
         if number:
             parts.append(f"{number} {noun}")
-    not_posted = result.claims - result.posted - len(result.unmatched)
+    not_posted = result.claims - result.posted - len(result.unmatched) - result.skipped_claims
     if not_posted:
         parts.append(f"{not_posted} not posted")
     print(f"Posted {result.posted} of {plural(result.claims, 'claim payment')} from {result.file_name} ({source}): "
           f"{', '.join(parts)}.")
+    for skipped in result.skipped[:MAX_SHOWN]:
+        print(f"  skipped: {skipped}")
     for item in result.unmatched[:MAX_SHOWN]:
-        print(f"  unmatched: {item.claim_number or '(no claim number)'} {money(item.paid_cents)}: no claim with this "
-              "number (kept with the remittance)")
+        print(f"  unmatched: {item.claim_number or '(no claim number)'} {money(item.paid_cents)}: {item.reason} "
+              "(kept with the remittance)")
     if len(result.unmatched) > MAX_SHOWN:
         print(f"  ... and {len(result.unmatched) - MAX_SHOWN} more unmatched")
     for problem in result.problems[:MAX_SHOWN]:

@@ -50,20 +50,21 @@ from officemgr.models import (
     Role,
 )
 from officemgr.models.base import table_of
+from officemgr.models.billing import RemittanceCheck
 from officemgr.services.billing import claim_deadline
 
 S = ClaimStatus
 
 # --------------------------------------------------------------------------------------------- billing
 
-# name, timely filing days, appeal days, phone, portal note, share of claims
+# name, timely filing in days or in calendar months (one of the two), appeal days, phone, portal note, share of claims
 PAYERS = (
-    ("Medicare", 365, 120, "(800) 555-0101", "MAC portal; redetermination within 120 days of the notice", 30),
-    ("Medicaid", 365, 120, "(800) 555-0102", "State Medicaid portal", 10),
-    ("BlueCross BlueShield", 180, 180, "(800) 555-0103", "Availity", 20),
-    ("Aetna", 120, 180, "(800) 555-0104", "Availity", 12),
-    ("UnitedHealthcare", 90, 180, "(800) 555-0105", "UHC Provider Portal", 15),
-    ("Cigna", 90, 180, "(800) 555-0106", "Cigna for HCP portal", 13),
+    ("Medicare", None, 12, 120, "(800) 555-0101", "MAC portal; redetermination within 120 days of the notice", 30),
+    ("Medicaid", 365, None, 120, "(800) 555-0102", "State Medicaid portal", 10),
+    ("BlueCross BlueShield", 180, None, 180, "(800) 555-0103", "Availity", 20),
+    ("Aetna", 120, None, 180, "(800) 555-0104", "Availity", 12),
+    ("UnitedHealthcare", 90, None, 180, "(800) 555-0105", "UHC Provider Portal", 15),
+    ("Cigna", 90, None, 180, "(800) 555-0106", "Cigna for HCP portal", 13),
 )
 # What each payer allows of the practice's charges, on average (the rest is the contractual adjustment, CO-45).
 ALLOWED_SHARE = {"Medicare": 0.58, "Medicaid": 0.46, "BlueCross BlueShield": 0.72, "Aetna": 0.70,
@@ -536,14 +537,15 @@ REMITTANCES = (("BlueCross BlueShield", 3, 2, 1), ("Aetna", 10, 1, 1))
 
 def _add_claims(conn: Connection, rng: random.Random, staff: list[Person], patients: list[PatientRef],
                 plan: Scale, today: date, summary: DemoSummary) -> None:
-    payer_rows = [{"name": n, "timely_filing_days": tf, "appeal_days": ap, "phone": ph, "portal_note": note}
-                  for n, tf, ap, ph, note, _ in PAYERS]
+    payer_rows = [{"name": n, "timely_filing_days": days, "timely_filing_months": months, "appeal_days": ap,
+                   "phone": ph, "portal_note": note}
+                  for n, days, months, ap, ph, note, _ in PAYERS]
     payer_ids, summary.payers = _ensure_named(conn, Payer, payer_rows)
     table = table_of(Payer)
     limits = {row.id: Payer(id=row.id, name=row.name, timely_filing_days=row.timely_filing_days,
-                            appeal_days=row.appeal_days)
+                            timely_filing_months=row.timely_filing_months, appeal_days=row.appeal_days)
               for row in conn.execute(select(table.c.id, table.c.name, table.c.timely_filing_days,
-                                             table.c.appeal_days))}
+                                             table.c.timely_filing_months, table.c.appeal_days))}
     ctx = _ClaimContext(rng, today, staff, patients, payer_ids, limits)
     drafts = [ctx.open_claim(age_range, statuses) for age_range, statuses in _open_claim_plan(rng, plan.open_claims)]
     _assign_follow_ups(rng, drafts, today)
@@ -689,12 +691,20 @@ def _add_remittances(conn: Connection, rng: random.Random, remittances: list[_Re
                          "adjustments": json.dumps([["CO", "45", charge - int(charge * 0.7)]]),
                          "note": "no claim with this number"})
         name = f"{payer_name.split()[0].upper()}_{posted:%Y%m%d}.835"
+        check_number, check_cents = check.lstrip("#"), sum(row["paid_cents"] for row in rows)
         result = conn.execute(table_of(Remittance).insert().values(
             file_hash=hashlib.sha256(f"demo 835 {name} {check}".encode()).hexdigest(), file_name=name,
-            imported_at=posted, actor="billing", payer_name=payer_name, check_number=check.lstrip("#"),
-            paid_cents=sum(row["paid_cents"] for row in rows)))
+            imported_at=posted, actor="billing", payer_name=payer_name, check_number=check_number,
+            paid_cents=check_cents))
         key = result.inserted_primary_key
         assert key is not None, "an insert returns its new row's key"
         remittance_id = key[0]
-        claim_rows += _insert(conn, RemittanceClaim, [{**row, "remittance_id": remittance_id} for row in rows])
+        # The check as posting records it, so the repeat guard knows it.
+        result = conn.execute(table_of(RemittanceCheck).insert().values(
+            remittance_id=remittance_id, payer_name=payer_name, check_number=check_number, paid_cents=check_cents))
+        key = result.inserted_primary_key
+        assert key is not None, "an insert returns its new row's key"
+        claim_rows += _insert(conn, RemittanceClaim, [
+            {**row, "remittance_id": remittance_id, "check_id": key[0], "posted": row["claim_id"] is not None}
+            for row in rows])
     return len(remittances), claim_rows

@@ -70,7 +70,9 @@ class CloseReason(str, enum.Enum):
 class Payer(Versioned, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=80, unique=True)
-    timely_filing_days: int = Field(gt=0)
+    # The timely-filing limit, in days or in calendar months: exactly one is set (PayerCreate checks it).
+    timely_filing_days: int | None = Field(default=None, gt=0)
+    timely_filing_months: int | None = Field(default=None, gt=0)
     appeal_days: int = Field(default=180, gt=0)
     phone: str = Field(default="", max_length=20)
     portal_note: str = Field(default="", max_length=300)
@@ -105,6 +107,8 @@ class Claim(Versioned, table=True):
     denial_group: str | None = Field(default=None, max_length=2)  # CARC group: CO, PR, OA, PI, CR
     adjusted_cents: int = Field(default=0, ge=0)  # contractual adjustments (CO) posted from remittances
     patient_resp_cents: int = Field(default=0, ge=0)  # deductible, coinsurance, co-pay (PR)
+    # The balance written off when the claim was closed as written off (its reason is close_note); 0 once reopened.
+    written_off_cents: int = Field(default=0, ge=0)
     # What the payer paid below its contracted fee schedule (after patient responsibility), 0 when not underpaid.
     underpaid_cents: int = Field(default=0, ge=0)
     # The next hard deadline (timely filing, or appeal after a denial), weekend-adjusted. Derived on
@@ -113,8 +117,10 @@ class Claim(Versioned, table=True):
 
     @property
     def balance_cents(self) -> int:
-        """What is still to collect from the payer: billed less paid, contractual adjustments and patient share."""
-        return max(0, self.billed_cents - self.paid_cents - self.adjusted_cents - self.patient_resp_cents)
+        """What is still to collect from the payer: billed less paid, contractual adjustments, patient share and
+        what was written off."""
+        return max(0, self.billed_cents - self.paid_cents - self.adjusted_cents - self.patient_resp_cents
+                   - self.written_off_cents)
 
 
 class ClaimLine(SQLModel, table=True):
@@ -204,12 +210,27 @@ class Remittance(SQLModel, table=True):
     paid_cents: int = 0
 
 
+class RemittanceCheck(SQLModel, table=True):
+    """One check or EFT (one 835 transaction) posted from a remittance file. The repeat guard is per check: the
+    same payer, check/EFT number and amount in a later file is not posted again."""
+
+    __tablename__ = "remittance_check"
+    __table_args__ = (Index("ix_remittance_check_number", "check_number", "payer_name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    remittance_id: int = Field(foreign_key="remittance.id", index=True)
+    payer_name: str = Field(default="", max_length=80)
+    check_number: str = Field(max_length=50)
+    paid_cents: int = 0
+
+
 class RemittanceClaim(SQLModel, table=True):
     """One claim payment in a remittance; claim_id is None when no claim matched (listed, never dropped)."""
 
     __tablename__ = "remittance_claim"
     id: int | None = Field(default=None, primary_key=True)
     remittance_id: int = Field(foreign_key="remittance.id", index=True)
+    check_id: int | None = Field(default=None, foreign_key="remittance_check.id", index=True)
+    posted: bool = False  # False: unmatched, held for review or refused (the note says why)
     claim_number: str = Field(max_length=38)
     claim_id: int | None = Field(default=None, foreign_key="claim.id", index=True)
     status_code: str = Field(max_length=2)  # CLP02: 1 primary, 2 secondary, 4 denied, 22 reversal...
@@ -236,7 +257,8 @@ class PayerCreate(SQLModel):
     """A payer as the office manager enters it: its filing and appeal limits drive every open claim's deadline."""
 
     name: str = Field(max_length=80)
-    timely_filing_days: int = Field(ge=1, le=3650)
+    timely_filing_days: int | None = Field(default=None, ge=1, le=3650)
+    timely_filing_months: int | None = Field(default=None, ge=1, le=120)
     appeal_days: int = Field(default=180, ge=1, le=3650)
     phone: str = Field(default="", max_length=20)
     portal_note: str = Field(default="", max_length=300)
@@ -244,3 +266,9 @@ class PayerCreate(SQLModel):
     _name = field_validator("name")(require_text)
     _phone = field_validator("phone")(clean_phone)
     _note = field_validator("portal_note")(strip_text)
+
+    @model_validator(mode="after")
+    def _one_filing_limit(self) -> PayerCreate:
+        if (self.timely_filing_days is None) == (self.timely_filing_months is None):
+            raise ValueError("give the timely-filing limit in days or in months")
+        return self

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 import sqlalchemy
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, func, literal, or_, true
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
@@ -27,6 +28,8 @@ from officemgr.models import (
     Payer,
 )
 from officemgr.services import settings
+from officemgr.services.calendar import federal_calendar
+from officemgr.services.carc import parse_carc
 from officemgr.services.common import ServiceError, StaleEdit, record
 from officemgr.services.format import money
 
@@ -37,12 +40,6 @@ DEADLINE_WARN_DAYS = 15
 # Until a claim is accepted it has not been filed (a rejection does not count), so timely filing applies.
 NOT_YET_FILED = (ClaimStatus.draft, ClaimStatus.submitted, ClaimStatus.rejected)
 PAGE = 40
-
-
-def next_weekday(day: date) -> date:
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
 
 
 class FilingDates(Protocol):
@@ -62,7 +59,10 @@ class FilingLimits(Protocol):
     """What the deadline rule reads of a payer."""
 
     @property
-    def timely_filing_days(self) -> int: ...
+    def timely_filing_days(self) -> int | None: ...
+
+    @property
+    def timely_filing_months(self) -> int | None: ...
 
     @property
     def appeal_days(self) -> int: ...
@@ -77,12 +77,34 @@ class FilingState:
     denied_on: date | None
 
 
+def filing_limit_end(service_date: date, payer: FilingLimits) -> date:
+    """The last day to file before moving off a weekend or holiday: calendar months when the payer counts in
+    months (the month's last day when the day does not exist there), otherwise days."""
+    if payer.timely_filing_months is not None:
+        return service_date + relativedelta(months=payer.timely_filing_months)
+    if payer.timely_filing_days is None:
+        raise ServiceError("the payer has no timely-filing limit")
+    return service_date + timedelta(days=payer.timely_filing_days)
+
+
+def filing_limit_text(payer: FilingLimits) -> str:
+    """The timely-filing limit as the payer states it: "365 days", "12 months"."""
+    if payer.timely_filing_months is not None:
+        months = payer.timely_filing_months
+        return f"{months} month{'s' if months != 1 else ''}"
+    days = payer.timely_filing_days
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
 def claim_deadline(claim: FilingDates, payer: FilingLimits) -> date | None:
-    """Timely-filing deadline before acceptance, appeal deadline after a denial; otherwise none."""
+    """Timely-filing deadline before acceptance, appeal deadline after a denial; otherwise none. A deadline on a
+    weekend or federal holiday moves to the next business day, as CMS does: the practice's own closures do not
+    move a payer's deadline."""
+    payers_calendar = federal_calendar()
     if claim.status in NOT_YET_FILED:
-        return next_weekday(claim.service_date + timedelta(days=payer.timely_filing_days))
+        return payers_calendar.next_business_day(filing_limit_end(claim.service_date, payer))
     if claim.status is ClaimStatus.denied and claim.denied_on is not None:
-        return next_weekday(claim.denied_on + timedelta(days=payer.appeal_days))
+        return payers_calendar.next_business_day(claim.denied_on + timedelta(days=payer.appeal_days))
     return None
 
 
@@ -154,13 +176,19 @@ def aging_basis(claim: Claim, counted_from: str) -> date:
 
 
 def balance_expr() -> ColumnElement[int]:
-    """Claim.balance_cents in SQL: billed less paid, contractual adjustments and patient share, never below 0."""
-    raw = col(Claim.billed_cents) - col(Claim.paid_cents) - col(Claim.adjusted_cents) - col(Claim.patient_resp_cents)
+    """Claim.balance_cents in SQL: billed less paid, contractual adjustments, patient share and write-off, never
+    below 0."""
+    raw = (col(Claim.billed_cents) - col(Claim.paid_cents) - col(Claim.adjusted_cents)
+           - col(Claim.patient_resp_cents) - col(Claim.written_off_cents))
     return case((raw > 0, raw), else_=literal(0))
 
 
 def split_denial_code(text: str) -> tuple[str, str]:
-    """'CO-197' -> ('CO', '197'); '197' -> ('', '197'); group upper-cased, spaces dropped."""
+    """'CO-197', 'CO 197', 'co197' -> ('CO', '197'); '197', '0197' -> ('', '197'), as services.carc reads a code
+    as typed. Text that is no CARC code is split at its dash for the caller to refuse."""
+    typed = parse_carc(text)
+    if typed is not None:
+        return typed.group or "", typed.code
     text = text.strip().upper().replace(" ", "")
     if "-" in text:
         group, _, code = text.partition("-")
@@ -284,7 +312,6 @@ def _apply_filters(query: Q, filters: QueueFilter, rules: QueueRules) -> Q:
         query = query.where(col(Claim.denial_code) == code)
         if group:
             query = query.where(col(Claim.denial_group) == group)
-    group_code = func.coalesce(col(Claim.denial_group), "") + "-" + func.coalesce(col(Claim.denial_code), "")
     for word in filters.text.lower().split():
         query = query.where(
             or_(
@@ -293,11 +320,19 @@ def _apply_filters(query: Q, filters: QueueFilter, rules: QueueRules) -> Q:
                 func.lower(col(Patient.first_name)).contains(word, autoescape=True),
                 func.lower(col(Payer.name)).contains(word, autoescape=True),
                 func.lower(col(Claim.status)).contains(word, autoescape=True),
-                func.lower(func.coalesce(col(Claim.denial_code), "")) == word,
-                func.lower(group_code) == word,
+                _denial_matches(word),
             )
         )
     return query
+
+
+def _denial_matches(word: str) -> ColumnElement[bool]:
+    """A searched word that is a CARC code as typed ("co45", "045") finds the claims denied with it."""
+    typed = parse_carc(word)
+    if typed is None:
+        return sqlalchemy.false()
+    same_code = col(Claim.denial_code) == typed.code
+    return and_(same_code, col(Claim.denial_group) == typed.group) if typed.group else same_code
 
 
 def _queue_where(query: Q, rules: QueueRules, filters: QueueFilter) -> Q:
@@ -446,13 +481,14 @@ class ClaimInfo:
     denial_code: str  # "" when not denied
     denial_group: str
     paper: bool
+    written_off_cents: int
 
     @classmethod
     def of(cls, claim: Claim) -> ClaimInfo:
         assert claim.id is not None, "a claim read or flushed has its id"
         return cls(claim.id, claim.version, claim.number, claim.status, claim.service_date, claim.billed_cents,
                    claim.paid_cents, claim.balance_cents, claim.deadline, claim.denial_code or "",
-                   claim.denial_group or "", claim.paper)
+                   claim.denial_group or "", claim.paper, claim.written_off_cents)
 
 
 @dataclass(frozen=True)
@@ -462,7 +498,8 @@ class PayerInfo:
     id: int
     version: int
     name: str
-    timely_filing_days: int
+    timely_filing_days: int | None
+    timely_filing_months: int | None
     appeal_days: int
     phone: str
     portal_note: str
@@ -470,7 +507,8 @@ class PayerInfo:
     @classmethod
     def of(cls, payer: Payer) -> PayerInfo:
         assert payer.id is not None, "a payer read or flushed has its id"
-        return cls(payer.id, payer.version, payer.name, payer.timely_filing_days, payer.appeal_days, payer.phone,
+        return cls(payer.id, payer.version, payer.name, payer.timely_filing_days, payer.timely_filing_months,
+                   payer.appeal_days, payer.phone,
                    payer.portal_note)
 
 

@@ -53,6 +53,8 @@ NOTE_MAX = 300
 # Leaving a denial behind: the claim no longer carries the denial code (the history keeps it).
 _CLEARS_DENIAL = (S.submitted, S.accepted, S.pending, S.paid, S.partly_paid)
 _REVERSIBLE = (S.paid, S.partly_paid, S.closed)
+# What a write-off's history event says the claim went to (the claim itself is closed, its reason written off).
+WRITTEN_OFF = CloseReason.written_off.value
 
 
 def allowed_next(status: ClaimStatus) -> tuple[ClaimStatus, ...]:
@@ -185,14 +187,19 @@ def change_status(
         values.update(denied_on=today, denial_code=data.denial_code, denial_group=data.denial_group or None)
     elif to in _CLEARS_DENIAL:
         values.update(denial_code=None, denial_group=None)
+    event_to, event_text = to.value, data.note
     if to is S.closed:
         balance = max(0, claim.billed_cents - paid - claim.adjusted_cents - claim.patient_resp_cents)
         if data.close_reason is CloseReason.paid and balance > 0:
             raise ServiceError(f"{money(balance)} is still open on this claim: post the payment, or close it as "
                                "written off or sent to the patient")
         values.update(close_reason=data.close_reason, close_note=data.note)
+        if data.close_reason is CloseReason.written_off:
+            # The balance goes as a write-off adjustment with its reason; the history names the write-off.
+            values["written_off_cents"] = balance
+            event_to, event_text = WRITTEN_OFF, f"wrote off {money(balance)}: {data.note}"
     elif old is S.closed:
-        values.update(close_reason=None, close_note="")
+        values.update(close_reason=None, close_note="", written_off_cents=0)
 
     payer = session.get(Payer, claim.payer_id)
     assert payer is not None, "a claim's payer is a foreign key"
@@ -200,9 +207,9 @@ def change_status(
     values["deadline"] = claim_deadline(after, payer)
 
     changes = apply_update(claim, values, expected_version=None)
-    event = ClaimEvent(claim_id=claim_id, at=now, actor=actor, from_status=old.value, to_status=to.value,
+    event = ClaimEvent(claim_id=claim_id, at=now, actor=actor, from_status=old.value, to_status=event_to,
                        amount_cents=data.paid_cents or 0, code=data.denial_code if to is S.denied else "",
-                       text=data.note)
+                       text=event_text[:300])
     session.add(event)
     session.flush()
     changes["event_id"] = event.id

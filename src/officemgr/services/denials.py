@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from officemgr.models import CarcCode, Claim, ClaimEvent, ClaimStatus, Payer
+from officemgr.services.carc import parse_carc
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, record
 
 CARC_PATTERN = re.compile(r"^(\d{1,3}|[A-Z]\d{1,2})$")
@@ -18,13 +19,12 @@ MEANING_MAX = 300
 
 
 def clean_code(code: str) -> str:
-    """A CARC code as stored: '197', 'B7'; a group prefix ('CO-197') is dropped. Refuses anything else."""
-    text = (code or "").strip().upper().replace(" ", "")
-    if "-" in text:
-        text = text.partition("-")[2]
-    if not CARC_PATTERN.match(text):
+    """A CARC code as stored: '197', 'B7'; however it is typed ('CO-197', 'CO 197', 'co197', '0197'), a group
+    prefix is dropped. Refuses anything else."""
+    typed = parse_carc(code or "")
+    if typed is None or not CARC_PATTERN.match(typed.code):
         raise ServiceError("a CARC code is a number like 197, or a letter and a number like B7")
-    return (text.lstrip("0") or "0") if text.isdigit() else text
+    return typed.code
 
 
 def _sort_key(code: str) -> tuple[str, int, str]:

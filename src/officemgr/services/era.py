@@ -17,7 +17,8 @@ Posting, per claim payment (CLP), matched to a claim by the claim number the pra
                                adjustments, PR to the patient's responsibility (other groups are listed);
                                the claim is paid when nothing is left to collect, else partly paid; a payment
                                below the payer's fee schedule (services.fees) leaves it partly paid and underpaid
-    CLP02 4                    denied: the first CAS gives the denial code and group, the remittance date
+    CLP02 4                    denied: the largest adjustment gives the denial code and group (a zero CAS
+                               placeholder before it does not), the remittance date
                                (DTM*405, else BPR16, else today) is the denial date, so the appeal deadline runs
     CLP02 22                   reversal of an earlier payment: its (negative) amounts are subtracted, the claim
                                goes back to pending
@@ -26,8 +27,12 @@ e.g. a second payment on a paid claim): a draft or rejected claim cannot be paid
 a reversal, a denied one is paid only after an appeal. Such a payment is listed as a problem and not posted
 (the manager posts it by hand in the app). Every claim payment is stored
 (RemittanceClaim), matched or not: a payment for no known claim is listed, never dropped. Each posted claim
-gets a history event and an audit event. The same file twice (same SHA-256), or the same payment again (same
-check/EFT trace number, payer and amount, e.g. the file saved again) posts nothing the second time.
+gets a history event and an audit event. The same file twice (same SHA-256) posts nothing the second time. The
+repeat guard is per check and per claim payment, not per file: a check posted before (same check/EFT trace number,
+payer and amount, e.g. in the file saved again or in a file that bundles it with a new check) is skipped and said
+so, and so is a claim payment posted before from the same payer's check number. A claim payment that would leave
+more paid and adjusted than billed, or a claim number shared by several payment loops in the file (beyond a
+reversal and its correction), is held for review: listed with the unmatched payments, not posted.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import io
 import json
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -55,6 +61,7 @@ from officemgr.models import (
     Remittance,
     RemittanceClaim,
 )
+from officemgr.models.billing import RemittanceCheck
 from officemgr.services import fees
 from officemgr.services.billing import FilingState, claim_deadline
 from officemgr.services.claim_flow import allowed_next
@@ -162,8 +169,11 @@ class Remit:
 
 @dataclass(frozen=True)
 class Unmatched:
+    """A claim payment not posted for someone to look at: no claim has its number, or it is held for review."""
+
     claim_number: str
     paid_cents: int
+    reason: str = "no claim with this number"
 
 
 @dataclass
@@ -179,7 +189,10 @@ class EraResult:
     denied: int = 0
     reversals: int = 0
     underpaid: int = 0
-    unmatched: list[Unmatched] = field(default_factory=list)
+    unmatched: list[Unmatched] = field(default_factory=list)  # no claim, or held for review (the reason says)
+    held: int = 0  # of `unmatched`, the claim payments held for review
+    skipped: list[str] = field(default_factory=list)  # checks and claim payments already posted from earlier files
+    skipped_claims: int = 0  # claim payments not posted because they were posted before
     problems: list[str] = field(default_factory=list)  # claims matched but not posted (or posted with a caveat)
     warnings: list[str] = field(default_factory=list)  # pyx12 findings that did not change what was posted
 
@@ -501,10 +514,18 @@ def _plb(seg: _Seg, problems: list[str]) -> int:
 
 
 def post_file(session: Session, path: Path | str, *, today: date, now: datetime, actor: str) -> EraResult:
-    """Post every claim payment of an 835 file in one transaction; EraRefused (nothing posted) when it cannot."""
+    """Post every claim payment of an 835 file in one transaction; EraRefused (nothing posted) when it cannot.
+
+    A check (payer, check/EFT number, amount) or a claim payment posted from an earlier file is skipped and said
+    so; when every check was, the file is AlreadyPosted."""
     remit = parse(path)
     try:
-        _refuse_a_repeat(session, remit)
+        _refuse_the_same_file(session, remit)
+        earlier = [_earlier_check(session, payment) for payment in remit.payments]
+        if remit.payments and all(earlier):
+            said = "; ".join(_already(payment, check) for payment, check in zip(remit.payments, earlier, strict=True)
+                             if check is not None)
+            raise AlreadyPosted(f"{remit.file_name}: {said}; nothing was posted this time")
         remittance = Remittance(file_hash=remit.file_hash, file_name=remit.file_name[:200], imported_at=now,
                                 actor=actor, payer_name=remit.payer_name[:80], check_number=remit.check_number[:50],
                                 paid_cents=remit.paid_cents)
@@ -514,16 +535,33 @@ def post_file(session: Session, path: Path | str, *, today: date, now: datetime,
         result = EraResult(remit.file_name, remit.payer_name, remit.check_number, remit.paid_cents,
                            len(remit.claims), warnings=list(remit.warnings))
         claims = _match(session, remit.claims)
-        for payment in remit.payments:
+        shared = _shared_numbers([paid for payment, check in zip(remit.payments, earlier, strict=True)
+                                  if check is None for paid in payment.claims])
+        for payment, check in zip(remit.payments, earlier, strict=True):
+            if check is not None:
+                result.skipped.append(_already(payment, check))
+                result.skipped_claims += len(payment.claims)
+                continue
+            check_row = RemittanceCheck(remittance_id=remittance.id, payer_name=payment.payer_name[:80],
+                                        check_number=payment.check_number[:50], paid_cents=payment.paid_cents)
+            session.add(check_row)
+            session.flush()
             for paid in payment.claims:
-                _post(session, remittance, payment, paid, claims.get(paid.number.upper()), result,
-                      today=today, now=now, actor=actor)
+                if _claim_payment_posted_before(session, payment, paid):
+                    result.skipped.append(f"claim {paid.number}: its {money(paid.paid_cents)} payment on check "
+                                          f"{payment.check_number} was already posted from an earlier file")
+                    result.skipped_claims += 1
+                    continue
+                held = shared.get(paid.number.upper())
+                _post(session, remittance, check_row, payment, paid, claims.get(paid.number.upper()), result,
+                      held=held, today=today, now=now, actor=actor)
         record(session, actor=actor, entity="remittance", entity_id=remittance.id,
                action="import", changes={"file": remit.file_name, "sha256": remit.file_hash,
                                          "check": remit.check_number, "payer": remit.payer_name,
                                          "check_cents": remit.paid_cents, "claims": result.claims,
                                          "posted": result.posted, "paid_cents": result.paid_cents,
-                                         "unmatched": len(result.unmatched)}, now=now)
+                                         "unmatched": len(result.unmatched) - result.held, "held": result.held,
+                                         "skipped": result.skipped}, now=now)
         session.commit()
     except BaseException:
         session.rollback()
@@ -531,27 +569,70 @@ def post_file(session: Session, path: Path | str, *, today: date, now: datetime,
     return result
 
 
-def _refuse_a_repeat(session: Session, remit: Remit) -> None:
-    """AlreadyPosted when this file, or the same payment in another file, was posted before.
-
-    The same bytes are the same file. The same check or EFT trace number (TRN02) from the same payer for the
-    same amount is the same payment, even when the file was saved again with other line endings.
-    """
+def _refuse_the_same_file(session: Session, remit: Remit) -> None:
+    """AlreadyPosted when these very bytes were posted before."""
     earlier = session.exec(select(Remittance).where(col(Remittance.file_hash) == remit.file_hash)).first()
     if earlier is not None:
         check = f", check {earlier.check_number}" if earlier.check_number else ""
         raise AlreadyPosted(f"{remit.file_name} was already posted on {earlier.imported_at:%m/%d/%Y} by "
                             f"{earlier.actor} ({earlier.file_name}{check}); nothing was posted this time")
-    if not remit.check_number:
-        return
-    earlier = session.exec(select(Remittance).where(
-        col(Remittance.check_number) == remit.check_number[:50], col(Remittance.payer_name) == remit.payer_name[:80],
-        col(Remittance.paid_cents) == remit.paid_cents)).first()
-    if earlier is not None:
-        payer = f" from {remit.payer_name}" if remit.payer_name else ""
-        raise AlreadyPosted(f"{remit.file_name}: check {remit.check_number}{payer} for {money(remit.paid_cents)} was "
-                            f"already posted on {earlier.imported_at:%m/%d/%Y} by {earlier.actor} (from "
-                            f"{earlier.file_name}); nothing was posted this time")
+
+
+@dataclass(frozen=True)
+class _EarlierCheck:
+    imported_at: datetime
+    actor: str
+    file_name: str
+
+
+def _earlier_check(session: Session, payment: Payment) -> _EarlierCheck | None:
+    """Where this check was posted before: the same check or EFT trace number (TRN02) from the same payer for the
+    same amount is the same payment, whichever file (or copy of a file, with other line endings) it came in."""
+    if not payment.check_number:
+        return None
+    found = session.exec(
+        select(Remittance)
+        .join(RemittanceCheck, col(RemittanceCheck.remittance_id) == col(Remittance.id))
+        .where(col(RemittanceCheck.check_number) == payment.check_number[:50],
+               col(RemittanceCheck.payer_name) == payment.payer_name[:80],
+               col(RemittanceCheck.paid_cents) == payment.paid_cents)
+        .order_by(col(Remittance.id))
+    ).first()
+    return None if found is None else _EarlierCheck(found.imported_at, found.actor, found.file_name)
+
+
+def _already(payment: Payment, earlier: _EarlierCheck) -> str:
+    payer = f" from {payment.payer_name}" if payment.payer_name else ""
+    return (f"check {payment.check_number}{payer} for {money(payment.paid_cents)} was already posted on "
+            f"{earlier.imported_at:%m/%d/%Y} by {earlier.actor} (from {earlier.file_name})")
+
+
+def _claim_payment_posted_before(session: Session, payment: Payment, paid: ClaimPayment) -> bool:
+    """The same claim payment (claim number, claim status code, payment) on the same payer's check number was
+    posted before: a check re-sent for another amount (a claim added to it) must not pay its claims twice."""
+    if not payment.check_number:
+        return False
+    found = session.exec(
+        select(RemittanceClaim.id)
+        .join(RemittanceCheck, col(RemittanceCheck.id) == col(RemittanceClaim.check_id))
+        .where(col(RemittanceCheck.check_number) == payment.check_number[:50],
+               col(RemittanceCheck.payer_name) == payment.payer_name[:80],
+               func.upper(col(RemittanceClaim.claim_number)) == paid.number[:38].upper(),
+               col(RemittanceClaim.status_code) == paid.status_code,
+               col(RemittanceClaim.paid_cents) == paid.paid_cents,
+               col(RemittanceClaim.posted))
+    ).first()
+    return found is not None
+
+
+def _shared_numbers(payments: list[ClaimPayment]) -> dict[str, str]:
+    """Why each claim number paid by several loops in the checks to post is held for review. A reversal (CLP02 22)
+    and its correction is how payers correct a payment; more than one loop besides reversals is not."""
+    loops = Counter(paid.number.upper() for paid in payments if paid.number)
+    besides_reversals = Counter(paid.number.upper() for paid in payments
+                                if paid.number and paid.status_code != REVERSAL)
+    return {number: f"{loops[number]} payment loops in this file share the claim number"
+            for number, count in besides_reversals.items() if count > 1}
 
 
 def _match(session: Session, payments: list[ClaimPayment]) -> dict[str, Claim]:
@@ -568,10 +649,11 @@ def _match(session: Session, payments: list[ClaimPayment]) -> dict[str, Claim]:
     return found
 
 
-def _post(session: Session, remittance: Remittance, payment: Payment, paid: ClaimPayment, claim: Claim | None,
-          result: EraResult, *, today: date, now: datetime, actor: str) -> None:
+def _post(session: Session, remittance: Remittance, check_row: RemittanceCheck, payment: Payment, paid: ClaimPayment,
+          claim: Claim | None, result: EraResult, *, held: str | None, today: date, now: datetime,
+          actor: str) -> None:
     assert remittance.id is not None, "post_file flushed the remittance"
-    row = RemittanceClaim(remittance_id=remittance.id, claim_number=paid.number[:38],
+    row = RemittanceClaim(remittance_id=remittance.id, check_id=check_row.id, claim_number=paid.number[:38],
                           claim_id=claim.id if claim else None, status_code=paid.status_code,
                           charge_cents=paid.charge_cents, paid_cents=paid.paid_cents,
                           patient_resp_cents=paid.total("PR") or paid.patient_resp_cents,
@@ -582,6 +664,12 @@ def _post(session: Session, remittance: Remittance, payment: Payment, paid: Clai
         result.unmatched.append(Unmatched(paid.number, paid.paid_cents))
         return
     values, notes = _outcome(session, claim, paid, payment.paid_on or today)
+    held = held or _over_billed(claim, paid, values)
+    if held is not None:
+        row.note = f"held for review: {held}"[:300]
+        result.unmatched.append(Unmatched(paid.number, paid.paid_cents, f"held for review: {held}"))
+        result.held += 1
+        return
     refusal = _refusal(claim, paid, values)
     if refusal is not None:
         row.note = f"not posted: {refusal}"[:300]
@@ -596,7 +684,7 @@ def _post(session: Session, remittance: Remittance, payment: Payment, paid: Clai
     if new_status in _CLEARS_DENIAL:
         values.update(denial_code=None, denial_group=None)
     if old_status is ClaimStatus.closed and new_status is not ClaimStatus.closed:
-        values.update(close_reason=None, close_note="")
+        values.update(close_reason=None, close_note="", written_off_cents=0)
     after = FilingState(status=new_status, service_date=claim.service_date,
                         denied_on=values.get("denied_on", claim.denied_on))
     values["deadline"] = claim_deadline(after, payer)
@@ -606,6 +694,7 @@ def _post(session: Session, remittance: Remittance, payment: Payment, paid: Clai
     changes = apply_update(claim, values, expected_version=None)
     if not changes:
         claim.version += 1
+    row.posted = True
     result.posted += 1
     result.paid_cents += paid.paid_cents
     if paid.status_code == DENIED:
@@ -635,6 +724,17 @@ def _post(session: Session, remittance: Remittance, payment: Payment, paid: Clai
            changes=changes, now=now)
 
 
+def _over_billed(claim: Claim, paid: ClaimPayment, values: dict[str, Any]) -> str | None:
+    """Why a payment that would leave more paid and adjusted than was billed is held, or None."""
+    if paid.status_code not in PROCESSED:
+        return None
+    settled = sum(values[name] for name in ("paid_cents", "adjusted_cents", "patient_resp_cents"))
+    if settled <= claim.billed_cents:
+        return None
+    return (f"it would leave {money(settled)} paid and adjusted on a claim billed at {money(claim.billed_cents)}; "
+            "was it posted already?")
+
+
 def _refusal(claim: Claim, paid: ClaimPayment, values: dict[str, Any]) -> str | None:
     """Why this payment cannot be posted on the claim, or None: the status change must be a legal one."""
     if paid.status_code in NOT_POSTED:
@@ -654,13 +754,22 @@ def _labels(statuses: tuple[ClaimStatus, ...]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
+def denial_reason(adjustments: tuple[Adjustment, ...]) -> Adjustment | None:
+    """Why a claim was denied: the largest adjustment (the first of equals), not a zero placeholder (CO*42*0*0)
+    before the real reason; the first adjustment when all are zero."""
+    if not adjustments:
+        return None
+    largest = max(adjustments, key=lambda a: abs(a.cents))
+    return largest if largest.cents else adjustments[0]
+
+
 def _outcome(session: Session, claim: Claim, paid: ClaimPayment, remitted_on: date) -> tuple[dict[str, Any], list[str]]:
     """The claim's new values after this payment (nothing changed yet), and notes on anything odd."""
     if paid.status_code == DENIED:
         # The adjustments of a denial are what is disputed: they are listed (history, remittance), not posted.
-        first = paid.adjustments[0] if paid.adjustments else None
+        reason = denial_reason(paid.adjustments)
         return {"status": ClaimStatus.denied, "paid_cents": max(0, claim.paid_cents + paid.paid_cents),
-                "denial_code": first.carc if first else None, "denial_group": first.group if first else None,
+                "denial_code": reason.carc if reason else None, "denial_group": reason.group if reason else None,
                 "denied_on": remitted_on, "underpaid_cents": 0}, []
     notes: list[str] = []
     amounts = {}

@@ -8,14 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, update
+from sqlalchemy import and_, func, update
 from sqlmodel import Session, col, select
 
 from officemgr.models import OPEN_STATUSES, Claim, Payer, PayerCreate
-from officemgr.services.billing import PayerInfo, claim_deadline
+from officemgr.services.billing import PayerInfo, balance_expr, claim_deadline
 from officemgr.services.common import ServiceError, apply_update, create, record
 
-LIMIT_FIELDS = ("timely_filing_days", "appeal_days")
+LIMIT_FIELDS = ("timely_filing_days", "timely_filing_months", "appeal_days")
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,8 @@ class PayerRow:
     payer_id: int
     version: int
     name: str
-    timely_filing_days: int
+    timely_filing_days: int | None
+    timely_filing_months: int | None
     appeal_days: int
     phone: str
     portal_note: str
@@ -33,8 +34,7 @@ class PayerRow:
 
 def payers(session: Session) -> list[PayerRow]:
     """Every payer by name, with its open claims' count and balance (one grouped query)."""
-    owed = col(Claim.billed_cents) - col(Claim.paid_cents) - col(Claim.adjusted_cents) - col(Claim.patient_resp_cents)
-    balance = case((owed > 0, owed), else_=0)
+    balance = balance_expr()
     query = (
         select(Payer, func.count(col(Claim.id)), func.coalesce(func.sum(balance), 0))
         .outerjoin(Claim, and_(col(Claim.payer_id) == col(Payer.id), col(Claim.status).in_(OPEN_STATUSES)))
@@ -44,8 +44,8 @@ def payers(session: Session) -> list[PayerRow]:
     rows = []
     for p, count, owed_cents in session.exec(query):
         assert p.id is not None, "a payer read from the database has its id"
-        rows.append(PayerRow(p.id, p.version, p.name, p.timely_filing_days, p.appeal_days, p.phone, p.portal_note,
-                             int(count), int(owed_cents)))
+        rows.append(PayerRow(p.id, p.version, p.name, p.timely_filing_days, p.timely_filing_months, p.appeal_days,
+                             p.phone, p.portal_note, int(count), int(owed_cents)))
     return rows
 
 

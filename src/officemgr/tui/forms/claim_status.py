@@ -18,6 +18,7 @@ from officemgr.models import OPEN_STATUSES, ClaimStatus, CloseReason
 from officemgr.models.validation import parse_money
 from officemgr.services import claim_flow
 from officemgr.services.billing import split_denial_code
+from officemgr.services.carc import parse_carc
 from officemgr.services.claim_flow import StatusChange
 from officemgr.services.format import money
 from officemgr.tui.context import AppContext
@@ -210,8 +211,11 @@ class QueueFilterForm(FieldsForm[Filters]):
                                                          "tab next field"))
 
     def build(self, values: dict[str, Any]) -> Filters:
-        code = (values["denial_code"] or "").upper().replace(" ", "")
-        if code and (len(code) > 8 or not code.replace("-", "").isalnum()):
-            raise FieldErrors({"denial_code": "a CARC code, e.g. 50, B7 or CO-50"})
+        typed = values["denial_code"] or ""
+        code = parse_carc(typed) if typed else None
+        if typed and code is None:
+            raise FieldErrors({"denial_code": "a CARC code, e.g. 50, B7, CO-50 or CO 50"})
+        # One spelling however it was typed ("co45", "CO 45" and "CO-45" filter alike; "045" is 45).
+        shown = None if code is None else f"{code.group}-{code.code}" if code.group else code.code
         status = None if values["status"] is None else ClaimStatus(values["status"])  # collect() made it a str
-        return Filters(payer_id=values["payer_id"], status=status, bucket=values["bucket"], denial_code=code or None)
+        return Filters(payer_id=values["payer_id"], status=status, bucket=values["bucket"], denial_code=shown)

@@ -106,10 +106,11 @@ class ClaimScreen(ModalScreen[str | None]):
             yield Label(Text(f"Claim {c.number} · {d.patient_name} · {d.payer.name}" + (" · paper" if c.paper else "")),
                         classes="form-title")
             deadline = f" · deadline {c.deadline:%m/%d/%Y}" if c.deadline else ""
+            written_off = f" · written off {money(c.written_off_cents)}" if c.written_off_cents else ""
             yield Static(Text(
                 f"Service {c.service_date:%m/%d/%Y} · status {c.status.label} · billed {money(c.billed_cents)} · "
-                f"paid {money(c.paid_cents)} · balance {money(c.balance_cents)}{deadline}"
-            ))
+                f"paid {money(c.paid_cents)}{written_off} · balance {money(c.balance_cents)}{deadline}"
+            ), id="claim-summary")
             if c.denial_code:
                 group = f"{c.denial_group}-" if c.denial_group else ""
                 meaning = d.denial_meaning or "meaning not in the CARC list"

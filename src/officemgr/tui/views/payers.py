@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from officemgr.models import PayerCreate
 from officemgr.services import payers
-from officemgr.services.billing import PayerInfo
+from officemgr.services.billing import PayerInfo, filing_limit_text
 from officemgr.services.format import money, plural
 from officemgr.services.payers import PayerRow
 from officemgr.tui.context import AppContext
@@ -134,6 +134,6 @@ class PayersScreen(ListScreen):
 
 
 def _cells(row: PayerRow) -> list[Text]:
-    return [plain(row.name), Text(f"{row.timely_filing_days} days"), Text(f"{row.appeal_days} days"),
+    return [plain(row.name), Text(filing_limit_text(row)), Text(f"{row.appeal_days} days"),
             plain(row.phone or "—"), plain(row.portal_note or "—"), Text(f"{row.open_claims:,}", justify="right"),
             Text(money(row.open_balance_cents), justify="right")]
