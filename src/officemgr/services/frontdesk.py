@@ -31,6 +31,7 @@ from officemgr.models import (
 )
 from officemgr.models.schedule import RecallCreate, WaitlistCreate
 from officemgr.services.availability import ACTIVE
+from officemgr.services.calendar import PracticeCalendar, practice_calendar
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, create, record
 
 # Settings (rules of thumb, not law): how far ahead a recall counts as due, how far back no-shows are counted,
@@ -163,13 +164,10 @@ class NoShowReport:
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-def next_business_day(today: date) -> date:
-    """The next Monday–Friday after `today`: Friday (and the weekend) roll over to Monday. Holidays are not
-    known to the app, so a holiday Monday still counts as a business day."""
-    day = today + timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
+def next_business_day(today: date, cal: PracticeCalendar | None = None) -> date:
+    """The first day after `today` the practice calendar has open: Friday rolls over to Monday, and past a holiday
+    or closure. Without a calendar, weekends and federal holidays are closed."""
+    return (cal or PracticeCalendar()).next_business_day(today + timedelta(days=1))
 
 
 def _midnight(day: date) -> datetime:
@@ -225,7 +223,7 @@ def _check_refs(session: Session, patient_id: int, provider_id: int | None, type
 
 def reminder_list(session: Session, today: date) -> ReminderList:
     """Booked appointments on the next business day after `today`, with each reminder call's outcome so far."""
-    day = next_business_day(today)
+    day = next_business_day(today, practice_calendar(session))
     return ReminderList(day, _desk_appts(session, day, (ApptStatus.booked,)))
 
 

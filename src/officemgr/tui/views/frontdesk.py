@@ -216,6 +216,9 @@ class FrontDeskScreen(ListScreen):
 
     def show(self, data: DeskData) -> None:
         self.data = data
+        # The day as the practice calendar has it (compose knew only weekends and federal holidays).
+        self.query_one("#fd-tabs", TabbedContent).get_tab("reminders").label = Content(
+            f"1 Reminders for {data.reminders.day:%a %m/%d}")
         self._fill("reminders", data.reminders.rows, self._reminder_cells)
         self._fill("recalls", data.recalls, self._recall_cells)
         self._fill("waitlist", data.waitlist, self._waitlist_cells)
