@@ -19,6 +19,7 @@ from sqlmodel.sql.expression import Select
 
 from officemgr.models import (
     Appointment,
+    AppointmentCreate,
     AppointmentType,
     ApptStatus,
     Patient,
@@ -30,9 +31,11 @@ from officemgr.models import (
     WaitlistStatus,
 )
 from officemgr.models.schedule import RecallCreate, WaitlistCreate
+from officemgr.services import schedule
 from officemgr.services.availability import ACTIVE
 from officemgr.services.calendar import PracticeCalendar, practice_calendar
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, create, record
+from officemgr.services.schedule import SavedAppt
 
 # Settings (rules of thumb, not law): how far ahead a recall counts as due, how far back no-shows are counted,
 # and the length assumed for a waitlist entry that names no appointment type.
@@ -458,6 +461,30 @@ def set_waitlist_status(
     record(session, actor=actor, entity="waitlist_entry", entity_id=entry_id, action="status", changes=changes,
            now=now)
     session.commit()
+
+
+def book_from_waitlist(
+    session: Session, entry_id: int, data: AppointmentCreate, *, now: datetime, actor: str,
+    expected_version: int | None, confirmed: bool = False,
+) -> SavedAppt:
+    """Book the waitlisted patient (conflicts refused unless confirmed, as any booking), then mark the entry
+    booked: an entry is booked only by a booking that saved."""
+    entry = session.get(WaitlistEntry, entry_id)
+    if entry is None:
+        raise ServiceError("that waitlist entry no longer exists — reload")
+    if expected_version is not None and entry.version != expected_version:
+        raise StaleEdit()
+    if entry.status not in (WaitlistStatus.waiting, WaitlistStatus.offered):
+        raise ServiceError(f"this waitlist entry is already {entry.status.value}")
+    if data.patient_id != entry.patient_id:
+        raise ServiceError("the waitlist entry is for another patient: choose that patient, or close this form "
+                           "and book with a on the Schedule")
+    saved = schedule.book(session, data, now=now, actor=actor, confirmed=confirmed)
+    changes = apply_update(entry, {"status": WaitlistStatus.booked}, expected_version=None)
+    record(session, actor=actor, entity="waitlist_entry", entity_id=entry_id, action="status", changes=changes,
+           now=now)
+    session.commit()
+    return saved
 
 
 # ---------------------------------------------------------------------------------- insurance verification

@@ -21,11 +21,14 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Label, Static, TabbedContent, TabPane
 
 from officemgr.models import RecallStatus, ReminderOutcome, WaitlistStatus
-from officemgr.services import frontdesk
+from officemgr.services import frontdesk, schedule
+from officemgr.services.common import ServiceError
 from officemgr.services.format import days_from_now
 from officemgr.services.frontdesk import DeskAppt, NoShowReport, RateRow, RecallRow, ReminderList, WaitlistRow
+from officemgr.services.schedule import BookingChoices, Choice
 from officemgr.tui.context import AppContext
 from officemgr.tui.dbwork import Session
+from officemgr.tui.forms.appointment import AppointmentForm, Booking, booking_refusal
 from officemgr.tui.widgets.base import ListScreen, plain, selected_key
 
 LISTS = ("reminders", "recalls", "waitlist", "unverified")
@@ -307,6 +310,9 @@ class FrontDeskScreen(ListScreen):
                                             expected_version=row.version)
 
             done = f"Recall for {row.patient_name}: {status.value}"
+        elif name == "waitlist" and value == WaitlistStatus.booked.value:
+            self.book_waitlisted(row)
+            return
         elif name == "waitlist":
             entry = WaitlistStatus(value)
 
@@ -323,6 +329,36 @@ class FrontDeskScreen(ListScreen):
 
             done = f"Insurance verified for {row.patient_name}"
         self.run_write(change, done)
+
+
+    def book_waitlisted(self, row: WaitlistRow) -> None:
+        """The booking form for the waitlisted patient, in the freed slot when there is one; the entry is marked
+        booked by the save of that booking, not before."""
+        ctx, slot = self.ctx, self.slot
+
+        def save(session: Session, booking: Booking) -> None:
+            if booking.repeat:
+                raise ServiceError("the repeat rule is for bookings made on the Schedule: a waitlist booking is "
+                                   "one visit, so leave Repeat empty")
+            try:
+                frontdesk.book_from_waitlist(session, row.id, booking.appointment, now=ctx.now(), actor=ctx.actor,
+                                             expected_version=row.version, confirmed=booking.confirmed)
+            except ServiceError as exc:
+                raise booking_refusal(exc) from None
+
+        def open_form(choices: BookingChoices) -> None:
+            provider_id, start = (slot[0], slot[1]) if slot is not None else (row.provider_id, None)
+            form = AppointmentForm(ctx, save, choices, day=start.date() if start else ctx.today,
+                                   provider_id=provider_id, start=start, type_id=row.type_id,
+                                   patient=Choice(row.patient_id, row.patient_name))
+            self.app.push_screen(form, self._after_booking)
+
+        self.read(schedule.booking_choices, open_form, group="open")
+
+    def _after_booking(self, saved: bool | None) -> None:
+        if saved:
+            self.say("Booked from the waitlist; the entry is marked booked")
+            self.saved()
 
 
 def _phone(phone: str) -> Text:

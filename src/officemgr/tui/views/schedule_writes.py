@@ -17,7 +17,7 @@ from officemgr.services.common import ServiceError, StaleEdit
 from officemgr.services.schedule import ApptRow, BookingChoices
 from officemgr.tui.context import AppContext
 from officemgr.tui.dbwork import Session
-from officemgr.tui.forms.appointment import BOOK_ANYWAY, Booking
+from officemgr.tui.forms.appointment import Booking, booking_refusal
 from officemgr.tui.forms.move import MOVE_ANYWAY, MOVE_STALE, MoveDestination
 from officemgr.tui.views.frontdesk import FrontDeskScreen
 from officemgr.tui.widgets.base import TabView
@@ -28,8 +28,6 @@ else:
     # A plain class at run time: ScheduleView puts TabView after it.
     _Base = object
 
-# Refusals of a booking that are not conflicts: saving again would not book it anyway.
-NOT_CONFLICTS = ("choose a", "the repeat rule", "say how many", "at most")
 # Refusals of a move that saving again would not override either.
 NOT_MOVE_CONFLICTS = ("only a booked", "that appointment no longer exists")
 
@@ -47,9 +45,7 @@ def book(ctx: AppContext) -> Callable[[Session, Booking], None]:
                 schedule.book(session, booking.appointment, now=ctx.now(), actor=ctx.actor,
                               confirmed=booking.confirmed)
         except ServiceError as exc:
-            if str(exc).startswith(NOT_CONFLICTS):
-                raise
-            raise ServiceError(f"{exc}. {BOOK_ANYWAY}") from None
+            raise booking_refusal(exc) from None
 
     return save
 
