@@ -85,7 +85,8 @@ def closed_blocks(cal: PracticeCalendar, day: date, provider_id: int) -> list[Bl
     whole = (datetime.combine(day, time.min), datetime.combine(day, time.max))
     reason = cal.closed_reason(day)
     if reason is not None:
-        return [Block(*whole, f"closed: {reason}", closed=True)]
+        # "closed on Saturdays" is long for a grid cell, and the column heading names the day already.
+        return [Block(*whole, "closed" if reason.startswith("closed on ") else f"closed: {reason}", closed=True)]
     own = cal.provider_closures.get((provider_id, day))
     if own is not None:
         return [Block(*whole, f"out: {own.reason}", closed=True)]
