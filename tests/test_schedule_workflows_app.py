@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from sqlmodel import select
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Select, Static
 
-from officemgr.models import Appointment, ApptStatus, WaitlistEntry, WaitlistStatus
+from officemgr.models import Appointment, ApptStatus, Patient, WaitlistEntry, WaitlistStatus
 from officemgr.services import frontdesk, schedule
 from officemgr.store import read_session, write_session
 from officemgr.tui.app import make_app
@@ -16,7 +16,7 @@ from officemgr.tui.forms.appointment import AppointmentForm
 from officemgr.tui.forms.move import MoveForm
 from officemgr.tui.views.frontdesk import FrontDeskScreen
 from officemgr.tui.widgets.patient_picker import PatientPicker
-from test_schedule_app import open_day
+from test_schedule_app import open_day, pick_patient
 from ui_support import SIZE, TODAY, settle
 
 FREE_DAY = TODAY + timedelta(days=28)  # four weeks out nobody is booked yet
@@ -140,3 +140,48 @@ async def test_a_stale_move_offers_reload_and_ctrl_r_reloads_it(demo_engine) -> 
         assert app.screen is not form, str(form.query_one("#form-error", Static).render())
     with read_session(demo_engine) as session:
         assert session.get(Appointment, row.id).start == datetime.combine(FREE_DAY, time(16, 30))
+
+
+def _inside(widget, size) -> bool:  # type: ignore[no-untyped-def]
+    """Shown whole on the screen: not clipped by the form's scroll or the terminal's edge."""
+    region = widget.region
+    width, height = size
+    return widget.display and region.height > 0 and region.y >= 0 and region.bottom <= height and region.right <= width
+
+
+async def test_a_double_book_by_keys_at_80x24_shows_the_question_where_the_user_looks(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    size = (80, 24)
+    with read_session(demo_engine) as session:
+        taken = next(r for r in schedule.day_schedule(session, FREE_DAY - timedelta(days=21)).rows
+                     if r.status is ApptStatus.booked)
+        other = next(p for p in session.exec(select(Patient).order_by(Patient.id)) if p.id != taken.patient_id)
+    day = taken.start.date()
+    app = make_app(demo_engine, today=TODAY, actor="kim")
+    async with app.run_test(size=size) as pilot:
+        await open_day(pilot, app, day)
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, AppointmentForm)
+        await pick_patient(pilot, form, other.last_name)
+        await settle(pilot)
+        form.query_one("#f-provider_id", Select).value = taken.provider_id
+        form.query_one("#f-type_id", Select).value = next(t.id for t in form.types.values()
+                                                          if t.name == taken.type_name)
+        await settle(pilot)
+        form.query_one("#f-start_time", Input).focus()
+        await pilot.press(*f"{taken.start:%H:%M}")
+        # The field being typed in is on the screen.
+        assert _inside(form.query_one("#f-start_time", Input), size)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        question = form.query_one("#form-error", Static)
+        assert "double-book" in str(question.render()) and "Press ctrl+s again" in str(question.render())
+        assert _inside(question, size), question.region
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form
+    with read_session(demo_engine) as session:
+        again = session.exec(select(Appointment).where(Appointment.patient_id == other.id,
+                                                       Appointment.start == taken.start)).one()
+        assert again.double_booked
