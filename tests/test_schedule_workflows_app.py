@@ -185,3 +185,32 @@ async def test_a_double_book_by_keys_at_80x24_shows_the_question_where_the_user_
         again = session.exec(select(Appointment).where(Appointment.patient_id == other.id,
                                                        Appointment.start == taken.start)).one()
         assert again.double_booked
+
+
+def _quarter(moment: datetime) -> datetime:
+    return moment.replace(minute=moment.minute - moment.minute % 15)
+
+
+async def test_focus_record_lands_on_a_visit_that_shares_its_quarter_hour(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    # The Huddle's enter calls focus_record: a visit off the quarter hour beside another must be reachable.
+    with read_session(demo_engine) as session:
+        for back in range(1, 15):
+            day = TODAY - timedelta(days=back)
+            rows = schedule.day_schedule(session, day).rows
+            # Off the quarter hour, in a quarter hour another visit of that provider also fills.
+            hidden = [r for r in rows if r.start.minute % 15 and any(
+                o.id != r.id and o.provider_id == r.provider_id
+                and o.start < _quarter(r.start) + timedelta(minutes=15) and o.end > _quarter(r.start) for o in rows)]
+            if hidden:
+                break
+    assert hidden, "the demo has a visit starting inside another's quarter hour"
+    target = hidden[0]
+    app = make_app(demo_engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app, TODAY)
+        view = app.query_one("#view-schedule")
+        view.focus_record(target.id)
+        await settle(pilot)
+        table = app.query_one("#schedule-table", DataTable)
+        cursor = table.cursor_coordinate
+        assert view.grid.appointments[(cursor.row, cursor.column)].id == target.id
