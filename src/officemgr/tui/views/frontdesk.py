@@ -69,7 +69,8 @@ class DeskTable(DataTable[Text]):
 
 class ReminderTable(DeskTable):
     LIST = "reminders"
-    COLUMNS = ("Time", "Patient", "Phone", "Provider", "Type", "Reminder call")
+    # What the caller reads and marks comes first: at 80 columns the provider and type scroll off, not the call.
+    COLUMNS = ("Time", "Patient", "Phone", "Reminder call", "Provider", "Type")
     HINT = "r reached · l left message · w wrong number"
     BINDINGS = [
         Binding("r", "mark('reached')", "Reached", id="frontdesk_reached"),
@@ -91,7 +92,7 @@ class RecallTable(DeskTable):
 
 class WaitlistTable(DeskTable):
     LIST = "waitlist"
-    COLUMNS = ("Added", "Patient", "Phone", "Provider", "Type", "Status", "Note")
+    COLUMNS = ("Added", "Patient", "Phone", "Status", "Provider", "Type", "Note")
     HINT = "o offered · b booked · x remove"
     BINDINGS = [
         Binding("o", "mark('offered')", "Offered", id="frontdesk_offered"),
@@ -246,8 +247,8 @@ class FrontDeskScreen(ListScreen):
         else:
             when = f" {row.reminder_at:%m/%d %H:%M}" if row.reminder_at else ""
             call = Text(row.reminder.label + when, style=REMINDER_STYLE[row.reminder])
-        return [Text(f"{row.start:%H:%M}"), plain(row.patient_name), _phone(row.phone), plain(row.provider_name),
-                plain(row.type_name), call]
+        return [Text(f"{row.start:%H:%M}"), plain(row.patient_name), _phone(row.phone), call,
+                plain(row.provider_name), plain(row.type_name)]
 
     def _recall_cells(self, row: RecallRow) -> list[Text]:
         days = (row.due - self.ctx.today).days
@@ -258,9 +259,8 @@ class FrontDeskScreen(ListScreen):
     def _waitlist_cells(self, row: WaitlistRow) -> list[Text]:
         kind = f"{row.type_name} ({row.minutes} min)" if row.type_name else "any"
         return [Text(f"{row.added_on:%m/%d/%Y}"), plain(row.patient_name), _phone(row.phone),
-                plain(row.provider_name or "any"), plain(kind),
                 Text(row.status.value, style="yellow" if row.status is WaitlistStatus.offered else ""),
-                plain(row.note)]
+                plain(row.provider_name or "any"), plain(kind), plain(row.note)]
 
     def _unverified_cells(self, row: DeskAppt) -> list[Text]:
         return [Text(f"{row.start:%H:%M}"), plain(row.patient_name), _phone(row.phone), plain(row.provider_name),
