@@ -54,7 +54,7 @@ async def test_reminder_keys_record_the_call(demo_engine) -> None:  # type: igno
         table.move_cursor(row=index)
         await pilot.press("l")
         await settle(pilot)
-        assert cell(table, index, 5).startswith("left message")
+        assert cell(table, index, 3).startswith("left message")
         assert f"{calls.called + 1} of {len(calls.rows)} called" in str(screen.query_one("#fd-hint", Static).render())
         await pilot.press("escape")
         await settle(pilot)
@@ -83,7 +83,7 @@ async def test_a_stale_row_is_refused_and_reloaded(demo_engine) -> None:  # type
         await pilot.press("w")
         await settle(pilot)
         table = app.screen.query_one("#fd-reminders", DataTable)
-        assert cell(table, 0, 5).startswith("reached")  # reloaded with the other person's outcome
+        assert cell(table, 0, 3).startswith("reached")  # reloaded with the other person's outcome
         assert app.screen.rows["reminders"][target.id].version == target.version + 1
     with read_session(demo_engine) as session:
         assert session.get(Appointment, target.id).reminder is ReminderOutcome.reached
@@ -129,7 +129,7 @@ async def test_waitlist_keys_offer_and_remove(demo_engine) -> None:  # type: ign
         assert keys(table) == [r.id for r in rows]
         await pilot.press("o")
         await settle(pilot)
-        assert cell(table, 0, 5) == "offered"
+        assert cell(table, 0, 3) == "offered"
         with read_session(demo_engine) as session:
             assert session.get(WaitlistEntry, first.id).status is WaitlistStatus.offered
         await pilot.press("x")
@@ -205,3 +205,19 @@ def test_unknown_initial_list_is_refused(demo_engine) -> None:  # type: ignore[n
     ctx = AppContext(demo_engine, TODAY, lambda: datetime.combine(TODAY, time(9)), "desk")
     with pytest.raises(ValueError, match="unknown front-desk list"):
         FrontDeskScreen(ctx, "billing")
+
+
+async def test_at_80_columns_the_call_and_waitlist_status_stay_in_view(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(demo_engine, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for name, key_column in (("reminders", "Reminder call"), ("waitlist", "Status")):
+            app.push_screen(FrontDeskScreen(app.ctx, name))
+            await settle(pilot)
+            table = app.screen.query_one(f"#fd-{name}", DataTable)
+            widths = [(str(c.label), c.get_render_width(table)) for c in table.columns.values()]
+            labels = [label for label, _ in widths]
+            through = sum(width for _, width in widths[: labels.index(key_column) + 1])
+            assert through <= table.region.width, (name, widths, table.region.width)
+            app.pop_screen()
+            await settle(pilot)

@@ -43,11 +43,12 @@ FRIDAY = date(2026, 11, 27)
     ("today", "expected"),
     [
         (date(2026, 11, 23), date(2026, 11, 24)),  # Monday → Tuesday
+        (date(2026, 11, 25), date(2026, 11, 27)),  # Wednesday → Friday, past Thanksgiving
         (date(2026, 11, 26), date(2026, 11, 27)),  # Thursday → Friday
         (FRIDAY, date(2026, 11, 30)),  # Friday → Monday
         (date(2026, 11, 28), date(2026, 11, 30)),  # Saturday → Monday
         (date(2026, 11, 29), date(2026, 11, 30)),  # Sunday → Monday
-        (date(2026, 12, 31), date(2027, 1, 1)),  # across the year
+        (date(2026, 12, 31), date(2027, 1, 4)),  # across the year, past New Year's Day (a Friday)
     ],
 )
 def test_next_business_day(today: date, expected: date) -> None:

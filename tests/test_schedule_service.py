@@ -187,7 +187,7 @@ def test_a_free_weekday_slot_has_no_conflicts(session, clinic):
 def test_conflict_on_a_weekend(session, clinic):
     c = clinic
     data = booking(c["ada"], c["hopper"], c["short"], day=SATURDAY)
-    assert schedule.conflicts(session, data) == ["Grace Hopper does not work on Saturdays"]
+    assert schedule.conflicts(session, data) == ["the practice is closed on Saturdays (Sat 11/28/2026)"]
 
 
 @pytest.mark.parametrize(("start_time", "minutes"), [("07:45", 15), ("16:45", 30), ("17:00", 15), ("23:00", 60)])

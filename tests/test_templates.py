@@ -9,12 +9,22 @@ from pydantic import ValidationError
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Static
 
-from factories import NOW, TODAY, at, audit_events, make_patient, make_provider
+from factories import (
+    NOW,
+    TODAY,
+    at,
+    audit_events,
+    make_appointment,
+    make_appointment_type,
+    make_patient,
+    make_provider,
+)
 from officemgr.models import AppointmentType, ProviderHours, ScheduleBlock
 from officemgr.services import availability, schedule, templates
 from officemgr.services.common import ServiceError
 from officemgr.store import read_session
 from officemgr.tui.app import make_app
+from officemgr.tui.views.practice_calendar import StrandedScreen
 from officemgr.tui.views.provider_template import TemplateScreen
 from ui_support import SIZE, settle
 
@@ -127,3 +137,67 @@ async def test_template_screen_edits_hours_and_refuses_a_bad_block(demo_engine) 
         assert (wednesday.start, wednesday.end) == (time(9), time(13))
         assert len(session.exec(select(ScheduleBlock)).all()) == blocks_before
         assert session.exec(select(AppointmentType)).first() is not None
+
+
+# --- a block over existing bookings lists them (issue 19) -------------------------------------------------------
+
+
+def _stranded_desk(session):  # type: ignore[no-untyped-def]
+    doc = make_provider(session)
+    ann, bo = make_patient(session, last_name="Ng"), make_patient(session, last_name="Li")
+    visit = make_appointment_type(session, name="Visit", minutes=30)
+    monday, next_monday = TODAY, TODAY + timedelta(days=7)
+    under = make_appointment(session, patient=ann, provider=doc, appt_type=visit, start=at(14, day=next_monday))
+    ends_as_it_starts = make_appointment(session, patient=bo, provider=doc, appt_type=visit,
+                                         start=at(13, 30, day=next_monday))
+    already_past = make_appointment(session, patient=bo, provider=doc, appt_type=visit, start=at(8, day=monday))
+    return doc, under, ends_as_it_starts, already_past
+
+
+def test_a_dated_block_lists_the_bookings_it_sits_over(session):
+    doc, under, edge, _ = _stranded_desk(session)
+    block = templates.BlockInput(day=TODAY + timedelta(days=7), start=time(14), end=time(17), reason="Out")
+    stranded = templates.stranded_by_block(session, doc.id, block, now=NOW)
+    # The 13:30 visit ends at 14:00 exactly, as the block starts: not under it.
+    assert [s.appointment_id for s in stranded] == [under.id]
+    assert stranded[0].patient.startswith("Ng")
+
+
+def test_a_weekly_block_lists_coming_bookings_on_that_weekday_only(session):
+    doc, under, edge, past = _stranded_desk(session)
+    block = templates.BlockInput(weekday=0, start=time(8), end=time(17), reason="Admin")
+    found = [s.appointment_id for s in templates.stranded_by_block(session, doc.id, block, now=NOW)]
+    # 08:00 today is before NOW (08:30): gone by, not to call.
+    assert found == [edge.id, under.id] and past.id not in found
+    tuesday = templates.BlockInput(weekday=1, start=time(8), end=time(17), reason="Admin")
+    assert templates.stranded_by_block(session, doc.id, tuesday, now=NOW) == []
+
+
+async def test_a_block_over_bookings_opens_the_reschedule_list(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    day = TODAY + timedelta(days=1)
+    with read_session(demo_engine) as session:
+        provider = schedule.providers(session)[0]
+        booked = [r for r in schedule.day_schedule(session, day).rows
+                  if r.provider_id == provider.id and r.status in availability.ACTIVE]
+    assert booked
+    app = make_app(demo_engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(TemplateScreen(app.ctx, provider.id))
+        await settle(pilot)
+        app.screen.query_one("#blocks", DataTable).focus()
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#f-day", Input).value = f"{day:%m/%d/%Y}"
+        form.query_one("#f-start", Input).value = "07:00"
+        form.query_one("#f-end", Input).value = "18:00"
+        form.query_one("#f-reason", Input).value = "Out sick"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        listing = app.screen
+        assert isinstance(listing, StrandedScreen)
+        table = listing.query_one(DataTable)
+        in_order = sorted(booked, key=lambda r: (r.start, r.id))
+        assert [int(key.value or 0) for key in table.rows] == [r.id for r in in_order]
+        assert "blocked:" in str(listing.query_one(".form-title").render())

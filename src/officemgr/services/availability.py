@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, or_, select
 
@@ -21,6 +22,9 @@ from officemgr.models import (
     TimeOff,
     TimeOffStatus,
 )
+
+if TYPE_CHECKING:
+    from officemgr.services.calendar import PracticeCalendar
 
 ACTIVE = (ApptStatus.booked, ApptStatus.arrived, ApptStatus.in_room, ApptStatus.checked_out)
 WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
@@ -36,6 +40,7 @@ class Block:
     start: datetime
     end: datetime
     reason: str
+    closed: bool = False  # the practice or the provider is closed (the practice calendar), not a template block
 
 
 @dataclass(frozen=True)
@@ -68,8 +73,34 @@ def default_template(provider_id: int) -> tuple[list[ProviderHours], list[Schedu
     return hours, lunch
 
 
-def day_plans(session: Session, day: date, provider_ids: list[int] | None = None) -> dict[int, ProviderDayPlan]:
-    """Each provider's hours and blocks on `day` (providers with no hours that weekday have hours=None)."""
+def read_calendar(session: Session) -> PracticeCalendar:
+    """The practice calendar, imported here at call time: the calendar module imports ACTIVE from this one."""
+    from officemgr.services.calendar import practice_calendar
+
+    return practice_calendar(session)
+
+
+def closed_blocks(cal: PracticeCalendar, day: date, provider_id: int) -> list[Block]:
+    """The part of `day` the practice calendar closes for `provider_id`: all of it, or from a half day's close."""
+    whole = (datetime.combine(day, time.min), datetime.combine(day, time.max))
+    reason = cal.closed_reason(day)
+    if reason is not None:
+        # "closed on Saturdays" is long for a grid cell, and the column heading names the day already.
+        return [Block(*whole, "closed" if reason.startswith("closed on ") else f"closed: {reason}", closed=True)]
+    own = cal.provider_closures.get((provider_id, day))
+    if own is not None:
+        return [Block(*whole, f"out: {own.reason}", closed=True)]
+    closes = cal.closes_early(day)
+    if closes is not None:
+        return [Block(datetime.combine(day, closes), whole[1], f"closed from {closes:%H:%M}", closed=True)]
+    return []
+
+
+def day_plans(session: Session, day: date, provider_ids: list[int] | None = None,
+              cal: PracticeCalendar | None = None) -> dict[int, ProviderDayPlan]:
+    """Each provider's hours and blocks on `day` (providers with no hours that weekday have hours=None); the
+    practice calendar's closures are blocks too, so nothing offers or shows a closed day as open."""
+    cal = cal if cal is not None else read_calendar(session)
     hours_q = select(ProviderHours).where(ProviderHours.weekday == day.weekday())
     blocks_q = select(ScheduleBlock).where(or_(ScheduleBlock.weekday == day.weekday(), ScheduleBlock.day == day))
     off_q = select(TimeOff).where(TimeOff.status == TimeOffStatus.approved, TimeOff.start_date <= day,
@@ -92,7 +123,8 @@ def day_plans(session: Session, day: date, provider_ids: list[int] | None = None
     for pid in ids:
         h = hours.get(pid)
         span = (datetime.combine(day, h.start), datetime.combine(day, h.end)) if h else None
-        plans[pid] = ProviderDayPlan(pid, day, span, sorted(blocks.get(pid, []), key=lambda b: b.start))
+        own = blocks.get(pid, []) + closed_blocks(cal, day, pid)
+        plans[pid] = ProviderDayPlan(pid, day, span, sorted(own, key=lambda b: b.start))
     return plans
 
 
@@ -109,16 +141,19 @@ def conflicts(
     provider = session.get(Staff, provider_id)
     name = provider.name if provider else "the provider"
     day = start.date()
-    plan = day_plans(session, day, [provider_id])[provider_id]
-    problems = []
+    cal = read_calendar(session)
+    plan = day_plans(session, day, [provider_id], cal)[provider_id]
+    problems = _closed(cal, name, provider_id, start, end)
     if end.date() != day and end != datetime.combine(day + timedelta(days=1), time.min):
         problems.append("an appointment must end the day it starts")
-    if plan.hours is None:
+    # A day closed as a whole has said why already: "does not work on Saturdays" would say it twice.
+    whole_day = any(b.closed and b.start.time() == time.min for b in plan.blocks)
+    if plan.hours is None and not whole_day:
         problems.append(f"{name} does not work on {WEEKDAYS[day.weekday()]}")
-    elif start < plan.hours[0] or end > plan.hours[1]:
+    elif plan.hours is not None and (start < plan.hours[0] or end > plan.hours[1]):
         problems.append(f"outside {name}'s hours ({plan.hours[0]:%H:%M}–{plan.hours[1]:%H:%M})")
     for block in plan.blocks:
-        if start < block.end and end > block.start:
+        if not block.closed and start < block.end and end > block.start:
             if block.end - block.start >= timedelta(hours=23):
                 problems.append(f"{name} is {block.reason} that day")
             else:
@@ -126,6 +161,22 @@ def conflicts(
     problems.extend(_overlaps(session, provider_id, start, end, ignore_id))
     problems.extend(_same_day(session, patient_id, day, ignore_id))
     return problems
+
+
+def _closed(cal: PracticeCalendar, name: str, provider_id: int, start: datetime, end: datetime) -> list[str]:
+    """A booking on a day the practice calendar closes (for everyone or for this provider), in words."""
+    day = start.date()
+    reason = cal.closed_reason(day)
+    if reason is not None:
+        return [f"the practice is {reason} ({day:%a %m/%d/%Y})" if reason.startswith("closed on ")
+                else f"the practice is closed on {day:%a %m/%d/%Y} ({reason})"]
+    own = cal.provider_closures.get((provider_id, day))
+    if own is not None:
+        return [f"{name} is out on {day:%a %m/%d/%Y} ({own.reason})"]
+    closes = cal.closes_early(day)
+    if closes is not None and end > datetime.combine(day, closes):
+        return [f"the practice closes at {closes:%H:%M} on {day:%a %m/%d/%Y}"]
+    return []
 
 
 def _overlaps(session: Session, provider_id: int, start: datetime, end: datetime, ignore_id: int | None) -> list[str]:
@@ -190,9 +241,10 @@ def open_slots(
         assert p.id is not None
         names[p.id] = p.name
     found: list[Slot] = []
+    cal = read_calendar(session)
     for offset in range(days):
         day = from_day + timedelta(days=offset)
-        plans = day_plans(session, day, list(names))
+        plans = day_plans(session, day, list(names), cal)
         busy = _busy(session, day, list(names))
         day_slots = []
         for pid, plan in plans.items():

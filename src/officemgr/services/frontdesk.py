@@ -19,6 +19,7 @@ from sqlmodel.sql.expression import Select
 
 from officemgr.models import (
     Appointment,
+    AppointmentCreate,
     AppointmentType,
     ApptStatus,
     Patient,
@@ -30,8 +31,11 @@ from officemgr.models import (
     WaitlistStatus,
 )
 from officemgr.models.schedule import RecallCreate, WaitlistCreate
+from officemgr.services import schedule
 from officemgr.services.availability import ACTIVE
+from officemgr.services.calendar import PracticeCalendar, practice_calendar
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, create, record
+from officemgr.services.schedule import SavedAppt
 
 # Settings (rules of thumb, not law): how far ahead a recall counts as due, how far back no-shows are counted,
 # and the length assumed for a waitlist entry that names no appointment type.
@@ -163,13 +167,10 @@ class NoShowReport:
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-def next_business_day(today: date) -> date:
-    """The next Monday–Friday after `today`: Friday (and the weekend) roll over to Monday. Holidays are not
-    known to the app, so a holiday Monday still counts as a business day."""
-    day = today + timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
+def next_business_day(today: date, cal: PracticeCalendar | None = None) -> date:
+    """The first day after `today` the practice calendar has open: Friday rolls over to Monday, and past a holiday
+    or closure. Without a calendar, weekends and federal holidays are closed."""
+    return (cal or PracticeCalendar()).next_business_day(today + timedelta(days=1))
 
 
 def _midnight(day: date) -> datetime:
@@ -225,7 +226,7 @@ def _check_refs(session: Session, patient_id: int, provider_id: int | None, type
 
 def reminder_list(session: Session, today: date) -> ReminderList:
     """Booked appointments on the next business day after `today`, with each reminder call's outcome so far."""
-    day = next_business_day(today)
+    day = next_business_day(today, practice_calendar(session))
     return ReminderList(day, _desk_appts(session, day, (ApptStatus.booked,)))
 
 
@@ -460,6 +461,30 @@ def set_waitlist_status(
     record(session, actor=actor, entity="waitlist_entry", entity_id=entry_id, action="status", changes=changes,
            now=now)
     session.commit()
+
+
+def book_from_waitlist(
+    session: Session, entry_id: int, data: AppointmentCreate, *, now: datetime, actor: str,
+    expected_version: int | None, confirmed: bool = False,
+) -> SavedAppt:
+    """Book the waitlisted patient (conflicts refused unless confirmed, as any booking), then mark the entry
+    booked: an entry is booked only by a booking that saved."""
+    entry = session.get(WaitlistEntry, entry_id)
+    if entry is None:
+        raise ServiceError("that waitlist entry no longer exists — reload")
+    if expected_version is not None and entry.version != expected_version:
+        raise StaleEdit()
+    if entry.status not in (WaitlistStatus.waiting, WaitlistStatus.offered):
+        raise ServiceError(f"this waitlist entry is already {entry.status.value}")
+    if data.patient_id != entry.patient_id:
+        raise ServiceError("the waitlist entry is for another patient: choose that patient, or close this form "
+                           "and book with a on the Schedule")
+    saved = schedule.book(session, data, now=now, actor=actor, confirmed=confirmed)
+    changes = apply_update(entry, {"status": WaitlistStatus.booked}, expected_version=None)
+    record(session, actor=actor, entity="waitlist_entry", entity_id=entry_id, action="status", changes=changes,
+           now=now)
+    session.commit()
+    return saved
 
 
 # ---------------------------------------------------------------------------------- insurance verification

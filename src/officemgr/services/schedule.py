@@ -237,10 +237,11 @@ def week_schedule(session: Session, provider_id: int, first: date) -> list[Provi
     if provider is None:
         raise ServiceError("that provider no longer exists — reload")
     grouped = _appointments(session, first, 7, provider_id)
+    cal = availability.read_calendar(session)
     week = []
     for offset in range(7):
         day = first + timedelta(days=offset)
-        plan = day_plans(session, day, [provider_id])[provider_id]
+        plan = day_plans(session, day, [provider_id], cal)[provider_id]
         appts = _flag_double_books(grouped.get((provider_id, day), []))
         week.append(ProviderDay(provider_id, provider.name, appts, plan.bookable_minutes // SLOT_MINUTES, plan))
     return week
@@ -361,6 +362,15 @@ def _add(session: Session, data: AppointmentCreate, start: datetime, problems: l
     return appt
 
 
+def _in_the_past(start: datetime, now: datetime) -> list[str]:
+    """A booking on a day already gone: right only for entering a visit that happened, so it is confirmed."""
+    days = (now.date() - start.date()).days
+    if days <= 0:
+        return []
+    ago = "yesterday" if days == 1 else f"{days} days ago"
+    return [f"{start:%a %m/%d/%Y} is in the past ({ago}); book it only to enter a visit that already happened"]
+
+
 def book(
     session: Session, data: AppointmentCreate, *, now: datetime, actor: str, confirmed: bool = False
 ) -> SavedAppt:
@@ -369,7 +379,7 @@ def book(
     A confirmed overlap is stored as a double-book, and what was overridden is kept in its history.
     """
     _check_refs(session, data)
-    problems = conflicts(session, data)
+    problems = _in_the_past(data.start, now) + conflicts(session, data)
     if problems and not confirmed:
         raise ServiceError("; ".join(problems))
     saved = _saved(_add(session, data, data.start, problems, now=now, actor=actor))
@@ -407,38 +417,94 @@ def set_status(
     return saved
 
 
-def undo_last(session: Session, appt_id: int, *, now: datetime, actor: str, expected_version: int | None
-              ) -> SavedAppt:
-    """Take back the appointment's last status change or move (the undo itself is kept in the history)."""
+@dataclass(frozen=True)
+class UndoneAppt(SavedAppt):
+    """An appointment after an undo, with what was undone in words."""
+
+    what: str
+
+
+def _open_changes(events: list[AppointmentEvent]) -> list[AppointmentEvent]:
+    """The status changes and moves not taken back yet, oldest first: each undo takes back the latest one."""
+    stack: list[AppointmentEvent] = []
+    for event in events:
+        if event.kind in (EventKind.status, EventKind.move):
+            stack.append(event)
+        elif event.kind is EventKind.undo and stack:
+            stack.pop()
+    return stack
+
+
+def _events(session: Session, appt_id: int) -> list[AppointmentEvent]:
+    return list(session.exec(select(AppointmentEvent).where(AppointmentEvent.appointment_id == appt_id)
+                             .order_by(col(AppointmentEvent.id))))
+
+
+def _said(event: AppointmentEvent) -> str:
+    if event.kind is EventKind.move:
+        assert event.to_start is not None
+        return f"moved it to {event.to_start:%a %m/%d %H:%M} at {event.at:%H:%M}"
+    return f"made it {ApptStatus(event.to_status).label} at {event.at:%H:%M}"
+
+
+def undo_last(session: Session, appt_id: int, *, now: datetime, actor: str, expected_version: int | None,
+              since: datetime | None = None) -> UndoneAppt:
+    """Take back `actor`'s own last status change or move of the appointment (made since `since`, when given);
+    refused when someone else has changed it after. The undo itself is kept in the history."""
     appt = _get(session, appt_id, expected_version)
-    events = session.exec(
-        select(AppointmentEvent).where(AppointmentEvent.appointment_id == appt_id)
-        .order_by(col(AppointmentEvent.id).desc())
-    ).all()
-    undone = sum(1 for e in events if e.kind is EventKind.undo)
-    # Each undo cancels the latest change not already undone (undo, undo walks further back).
-    candidates = [e for e in events if e.kind in (EventKind.status, EventKind.move)]
-    if undone >= len(candidates):
-        raise ServiceError("nothing to undo on this appointment")
-    last = candidates[undone]
+    patient = session.get(Patient, appt.patient_id)
+    who = patient.name if patient is not None else "this appointment"
+    events = _events(session, appt_id)
+    mine = [e for e in _open_changes(events)
+            if e.actor == actor and (since is None or e.at >= since)]
+    if not mine:
+        raise ServiceError(f"nothing to undo on {who}: no change of yours is left to take back")
+    last = mine[-1]
+    assert last.id is not None
+    others = [e for e in events if e.id is not None and e.id > last.id and e.actor != actor]
+    if others:
+        raise ServiceError(f"nothing was undone: {others[-1].actor} changed {who} after you "
+                           f"({_said(others[-1])}); change it by hand if it is still wrong")
     if last.kind is EventKind.status:
         values: dict[str, object] = {"status": ApptStatus(last.from_status)}
         if last.to_status == ApptStatus.cancelled.value:
             values["cancel_reason"] = ""
         note = f"undid {last.from_status} → {last.to_status}"
+        what = (f"{who} is {ApptStatus(last.from_status).label} again "
+                f"(you had made it {ApptStatus(last.to_status).label} at {last.at:%H:%M})")
     else:
         length = appt.end - appt.start
         assert last.from_start is not None
         values = {"start": last.from_start, "end": last.from_start + length}
         note = f"undid move from {last.from_start:%m/%d %H:%M}"
+        what = f"{who} is back at {last.from_start:%a %m/%d %H:%M} (you had moved it at {last.at:%H:%M})"
     before = appt.status
     changes = apply_update(appt, values, expected_version=expected_version)
     _event(session, appt_id, EventKind.undo, now=now, actor=actor, from_status=before.value,
            to_status=appt.status.value, note=note)
     record(session, actor=actor, entity="appointment", entity_id=appt_id, action="undo", changes=changes, now=now)
-    saved = _saved(appt)
+    undone = UndoneAppt(**_saved(appt).__dict__, what=what)
     session.commit()
-    return saved
+    return undone
+
+
+def undo_mine(session: Session, *, since: datetime, now: datetime, actor: str) -> UndoneAppt:
+    """Take back `actor`'s own last status change or move of any appointment since `since` (when they opened
+    the app), whichever appointment it was on."""
+    touched = session.exec(
+        select(AppointmentEvent.appointment_id).where(
+            AppointmentEvent.actor == actor, col(AppointmentEvent.at) >= since,
+            col(AppointmentEvent.kind).in_([EventKind.status, EventKind.move])).distinct()
+    ).all()
+    latest: AppointmentEvent | None = None
+    for appt_id in touched:
+        mine = [e for e in _open_changes(_events(session, appt_id)) if e.actor == actor and e.at >= since]
+        if mine and (latest is None or (mine[-1].id or 0) > (latest.id or 0)):
+            latest = mine[-1]
+    if latest is None:
+        raise ServiceError("nothing to undo: you have not changed an appointment since you opened the app "
+                           "(or your changes are undone already)")
+    return undo_last(session, latest.appointment_id, now=now, actor=actor, expected_version=None, since=since)
 
 
 def move(
@@ -526,6 +592,16 @@ def appointment_detail(session: Session, appt_id: int) -> AppointmentDetail | No
     )
 
 
+def appointment_row(session: Session, appt_id: int) -> ApptRow | None:
+    """The appointment as the day grid has it now (its version included); None when it no longer exists."""
+    appt = session.get(Appointment, appt_id)
+    if appt is None:
+        return None
+    day = appt.start.date()
+    rows = _flag_double_books(_appointments(session, day, 1, appt.provider_id).get((appt.provider_id, day), []))
+    return next((row for row in rows if row.id == appt_id), None)
+
+
 def appointment_day(session: Session, appt_id: int) -> date | None:
     """The day the appointment is on; None when it no longer exists."""
     start = session.exec(select(Appointment.start).where(Appointment.id == appt_id)).first()
@@ -567,8 +643,11 @@ def plan_series(session: Session, data: AppointmentCreate, rrule_text: str) -> l
     rule_text = repeat_rule(rrule_text)
     try:
         rule = rrulestr(rule_text, dtstart=data.start)
-    except (ValueError, TypeError) as exc:
-        raise ServiceError(f"the repeat rule is not valid ({exc}); try 'every 4 weeks, 6 times'") from None
+    except (ValueError, TypeError):
+        # dateutil's own words ("not enough values to unpack") mean nothing to the person typing the rule.
+        raise ServiceError(f"the repeat rule '{rrule_text.strip()}' is not one the app can read: write it as "
+                           "'every 4 weeks, 6 times' (day, week or month, and how many times) "
+                           "or as an RRULE such as FREQ=WEEKLY;INTERVAL=4;COUNT=6") from None
     if "COUNT=" not in rule_text.upper() and "UNTIL=" not in rule_text.upper():
         raise ServiceError("say how many times (COUNT=6) or until when (UNTIL=20270601) it repeats")
     starts = list(islice(iter(rule), MAX_OCCURRENCES + 1))
@@ -586,7 +665,8 @@ def book_series(
 ) -> list[SavedAppt]:
     """Book every occurrence, or nothing: a conflict in any occurrence refuses the whole series unless confirmed."""
     _check_refs(session, data)
-    plan = plan_series(session, data, rrule_text)
+    plan = [Occurrence(o.start, _in_the_past(o.start, now) + o.problems)
+            for o in plan_series(session, data, rrule_text)]
     bad = [o for o in plan if o.problems]
     if bad and not confirmed:
         listed = "; ".join(f"{o.start:%m/%d/%Y %H:%M}: {', '.join(o.problems)}" for o in bad[:5])

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlmodel import Session, col, select
 
-from officemgr.models import AppointmentType, ProviderHours, ScheduleBlock, Staff
+from officemgr.models import Appointment, AppointmentType, Patient, ProviderHours, ScheduleBlock, Staff
 from officemgr.models.validation import parse_time, require_text
-from officemgr.services.availability import WEEKDAYS
+from officemgr.services.availability import ACTIVE, WEEKDAYS
+from officemgr.services.calendar import StrandedBooking
 from officemgr.services.common import ServiceError, apply_update, create, created_fields, record
 from officemgr.services.schedule import TypeChoice
 
@@ -147,6 +148,31 @@ def add_block(session: Session, provider_id: int, data: BlockInput, *, now: date
     create(session, block, entity="schedule_block", actor=actor, now=now)
     assert block.id is not None
     return BlockRow(block.id, data.weekday, data.day, data.start, data.end, data.reason)
+
+
+def stranded_by_block(session: Session, provider_id: int, data: BlockInput, *, now: datetime
+                      ) -> list[StrandedBooking]:
+    """The provider's active bookings from `now` on that the block would sit over: to call and reschedule.
+    A dated exception looks at its day; a weekly block at every coming such weekday."""
+    first = max(now, datetime.combine(data.day, time.min)) if data.day is not None else now
+    query = (select(Appointment, Patient, Staff)
+             .join(Patient, col(Patient.id) == col(Appointment.patient_id))
+             .join(Staff, col(Staff.id) == col(Appointment.provider_id))
+             .where(col(Appointment.provider_id) == provider_id, col(Appointment.start) >= first,
+                    col(Appointment.status).in_(list(ACTIVE)))
+             .order_by(col(Appointment.start), col(Appointment.id)))
+    if data.day is not None:
+        query = query.where(col(Appointment.start) < datetime.combine(data.day + timedelta(days=1), time.min))
+    stranded = []
+    for appt, patient, staff in session.exec(query).all():
+        day = appt.start.date()
+        if data.day is None and day.weekday() != data.weekday:
+            continue
+        # Overlap within the day: a visit that ends as the block starts (or starts as it ends) is not under it.
+        if appt.start < datetime.combine(day, data.end) and appt.end > datetime.combine(day, data.start):
+            assert appt.id is not None
+            stranded.append(StrandedBooking(appt.id, appt.start, patient.name, patient.phone, staff.name))
+    return stranded
 
 
 def remove_block(session: Session, block_id: int, *, now: datetime, actor: str) -> None:

@@ -10,7 +10,8 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
 from officemgr.models import AppointmentCreate
-from officemgr.services.schedule import BookingChoices
+from officemgr.services.common import ServiceError
+from officemgr.services.schedule import BookingChoices, Choice
 from officemgr.tui.context import AppContext
 from officemgr.tui.dbwork import Refused
 from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall, validation_errors
@@ -18,6 +19,14 @@ from officemgr.tui.widgets.patient_picker import PatientPicker
 
 # How the save call ends a refusal that saving the same booking again overrides (a conflict).
 BOOK_ANYWAY = "Press ctrl+s again to book anyway, or change it."
+# Refusals of a booking that are not conflicts: saving again would not book it anyway.
+NOT_CONFLICTS = ("choose a", "the repeat rule", "say how many", "at most", "changed by someone else",
+                 "that waitlist entry", "this waitlist entry", "the waitlist entry")
+
+
+def booking_refusal(exc: ServiceError) -> ServiceError:
+    """A refused booking as the form shows it: a conflict says that saving again books it anyway."""
+    return exc if str(exc).startswith(NOT_CONFLICTS) else ServiceError(f"{exc}. {BOOK_ANYWAY}")
 
 
 class Booking(BaseModel):
@@ -34,10 +43,17 @@ class AppointmentForm(RecordForm[Booking]):
     FORM_TITLE = "Book an appointment"
 
     def __init__(self, ctx: AppContext, save: SaveCall[Booking], choices: BookingChoices, *, day: date,
-                 provider_id: int | None = None, start: datetime | None = None, type_id: int | None = None) -> None:
-        """`choices` come from schedule.booking_choices, read in a worker before the form opens."""
+                 provider_id: int | None = None, start: datetime | None = None, type_id: int | None = None,
+                 patient: Choice | None = None) -> None:
+        """`choices` come from schedule.booking_choices, read in a worker before the form opens; `patient` starts
+        chosen (booking someone from the waitlist)."""
         self._take(choices, day, provider_id, start, type_id)
+        self.patient = patient
         super().__init__(ctx, save)
+
+    def on_mount(self) -> None:
+        if self.patient is not None:
+            self.query_one(PatientPicker).choose(self.patient)
 
     def _take(self, choices: BookingChoices, day: date, provider_id: int | None, start: datetime | None,
               type_id: int | None) -> None:

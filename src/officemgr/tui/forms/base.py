@@ -27,6 +27,8 @@ from officemgr.tui.context import AppContext
 from officemgr.tui.dbwork import DatabaseWork, Refused, Saved, Session
 
 S = TypeVar("S")
+# The most rows the fields take before they scroll, as in officemgr.tcss; a small terminal gets fewer.
+FIELDS_HEIGHT = 36
 SaveCall = Callable[[Session, S], object]
 
 
@@ -155,9 +157,30 @@ class FieldsForm(ModalScreen[bool], Generic[S]):
         for spec in self.specs:
             self._error_line(f"#e-{spec.name}", errors.get(spec.name, ""))
         self._error_line("#form-error", "; ".join(general))
+        self.fit_fields()
         first = next((spec.name for spec in self.specs if spec.name in errors), None)
         if first:
             self.query_one(f"#f-{first}").focus()
+            # The message is the line under the field: scroll it into view with the field.
+            line = self.query_one(f"#e-{first}")
+            self.call_after_refresh(self.query_one(".form-fields", VerticalScroll).scroll_to_widget, line)
+
+    def on_mount(self) -> None:
+        self.fit_fields()
+
+    def on_resize(self) -> None:
+        self.fit_fields()
+
+    def fit_fields(self) -> None:
+        """On a small terminal (80x24) the fields scroll inside the form, so the form's own message under them
+        (a conflict's question) and the key hint stay on the screen."""
+        error = self.query_one("#form-error", Static)
+        form_width = self.query_one(".form").size.width or min(self.app.size.width, 80)
+        width = max(20, form_width - 4)
+        lines = -(-len(str(error.render())) // width) if error.display else 0
+        # The border, the title and its margin, the hint, and the message's lines take the rest of 90%.
+        room = int(self.app.size.height * 0.9) - 5 - lines
+        self.query_one(".form-fields", VerticalScroll).styles.max_height = max(3, min(FIELDS_HEIGHT, room))
 
     def _error_line(self, selector: str, message: str) -> None:
         line = self.query_one(selector, Static)

@@ -21,11 +21,14 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Label, Static, TabbedContent, TabPane
 
 from officemgr.models import RecallStatus, ReminderOutcome, WaitlistStatus
-from officemgr.services import frontdesk
+from officemgr.services import frontdesk, schedule
+from officemgr.services.common import ServiceError
 from officemgr.services.format import days_from_now
 from officemgr.services.frontdesk import DeskAppt, NoShowReport, RateRow, RecallRow, ReminderList, WaitlistRow
+from officemgr.services.schedule import BookingChoices, Choice
 from officemgr.tui.context import AppContext
 from officemgr.tui.dbwork import Session
+from officemgr.tui.forms.appointment import AppointmentForm, Booking, booking_refusal
 from officemgr.tui.widgets.base import ListScreen, plain, selected_key
 
 LISTS = ("reminders", "recalls", "waitlist", "unverified")
@@ -66,7 +69,8 @@ class DeskTable(DataTable[Text]):
 
 class ReminderTable(DeskTable):
     LIST = "reminders"
-    COLUMNS = ("Time", "Patient", "Phone", "Provider", "Type", "Reminder call")
+    # What the caller reads and marks comes first: at 80 columns the provider and type scroll off, not the call.
+    COLUMNS = ("Time", "Patient", "Phone", "Reminder call", "Provider", "Type")
     HINT = "r reached · l left message · w wrong number"
     BINDINGS = [
         Binding("r", "mark('reached')", "Reached", id="frontdesk_reached"),
@@ -88,7 +92,7 @@ class RecallTable(DeskTable):
 
 class WaitlistTable(DeskTable):
     LIST = "waitlist"
-    COLUMNS = ("Added", "Patient", "Phone", "Provider", "Type", "Status", "Note")
+    COLUMNS = ("Added", "Patient", "Phone", "Status", "Provider", "Type", "Note")
     HINT = "o offered · b booked · x remove"
     BINDINGS = [
         Binding("o", "mark('offered')", "Offered", id="frontdesk_offered"),
@@ -216,6 +220,9 @@ class FrontDeskScreen(ListScreen):
 
     def show(self, data: DeskData) -> None:
         self.data = data
+        # The day as the practice calendar has it (compose knew only weekends and federal holidays).
+        self.query_one("#fd-tabs", TabbedContent).get_tab("reminders").label = Content(
+            f"1 Reminders for {data.reminders.day:%a %m/%d}")
         self._fill("reminders", data.reminders.rows, self._reminder_cells)
         self._fill("recalls", data.recalls, self._recall_cells)
         self._fill("waitlist", data.waitlist, self._waitlist_cells)
@@ -240,8 +247,8 @@ class FrontDeskScreen(ListScreen):
         else:
             when = f" {row.reminder_at:%m/%d %H:%M}" if row.reminder_at else ""
             call = Text(row.reminder.label + when, style=REMINDER_STYLE[row.reminder])
-        return [Text(f"{row.start:%H:%M}"), plain(row.patient_name), _phone(row.phone), plain(row.provider_name),
-                plain(row.type_name), call]
+        return [Text(f"{row.start:%H:%M}"), plain(row.patient_name), _phone(row.phone), call,
+                plain(row.provider_name), plain(row.type_name)]
 
     def _recall_cells(self, row: RecallRow) -> list[Text]:
         days = (row.due - self.ctx.today).days
@@ -252,9 +259,8 @@ class FrontDeskScreen(ListScreen):
     def _waitlist_cells(self, row: WaitlistRow) -> list[Text]:
         kind = f"{row.type_name} ({row.minutes} min)" if row.type_name else "any"
         return [Text(f"{row.added_on:%m/%d/%Y}"), plain(row.patient_name), _phone(row.phone),
-                plain(row.provider_name or "any"), plain(kind),
                 Text(row.status.value, style="yellow" if row.status is WaitlistStatus.offered else ""),
-                plain(row.note)]
+                plain(row.provider_name or "any"), plain(kind), plain(row.note)]
 
     def _unverified_cells(self, row: DeskAppt) -> list[Text]:
         return [Text(f"{row.start:%H:%M}"), plain(row.patient_name), _phone(row.phone), plain(row.provider_name),
@@ -304,6 +310,9 @@ class FrontDeskScreen(ListScreen):
                                             expected_version=row.version)
 
             done = f"Recall for {row.patient_name}: {status.value}"
+        elif name == "waitlist" and value == WaitlistStatus.booked.value:
+            self.book_waitlisted(row)
+            return
         elif name == "waitlist":
             entry = WaitlistStatus(value)
 
@@ -320,6 +329,36 @@ class FrontDeskScreen(ListScreen):
 
             done = f"Insurance verified for {row.patient_name}"
         self.run_write(change, done)
+
+
+    def book_waitlisted(self, row: WaitlistRow) -> None:
+        """The booking form for the waitlisted patient, in the freed slot when there is one; the entry is marked
+        booked by the save of that booking, not before."""
+        ctx, slot = self.ctx, self.slot
+
+        def save(session: Session, booking: Booking) -> None:
+            if booking.repeat:
+                raise ServiceError("the repeat rule is for bookings made on the Schedule: a waitlist booking is "
+                                   "one visit, so leave Repeat empty")
+            try:
+                frontdesk.book_from_waitlist(session, row.id, booking.appointment, now=ctx.now(), actor=ctx.actor,
+                                             expected_version=row.version, confirmed=booking.confirmed)
+            except ServiceError as exc:
+                raise booking_refusal(exc) from None
+
+        def open_form(choices: BookingChoices) -> None:
+            provider_id, start = (slot[0], slot[1]) if slot is not None else (row.provider_id, None)
+            form = AppointmentForm(ctx, save, choices, day=start.date() if start else ctx.today,
+                                   provider_id=provider_id, start=start, type_id=row.type_id,
+                                   patient=Choice(row.patient_id, row.patient_name))
+            self.app.push_screen(form, self._after_booking)
+
+        self.read(schedule.booking_choices, open_form, group="open")
+
+    def _after_booking(self, saved: bool | None) -> None:
+        if saved:
+            self.say("Booked from the waitlist; the entry is marked booked")
+            self.saved()
 
 
 def _phone(phone: str) -> Text:

@@ -115,13 +115,15 @@ class StrandedScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape", "dismiss", "Close", id="stranded_close")]
 
-    def __init__(self, stranded: list[StrandedBooking]) -> None:
+    def __init__(self, stranded: list[StrandedBooking], what: str = "Day closed") -> None:
+        """`what` heads the list: "Day closed", or a provider's new block."""
         super().__init__()
         self.stranded = stranded
+        self.what = what
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form listing"):
-            yield Label(Text(f"Day closed: {plural(len(self.stranded), 'booking')} to call and reschedule"),
+            yield Label(Text(f"{self.what}: {plural(len(self.stranded), 'booking')} to call and reschedule"),
                         classes="form-title")
             yield DataTable(id="stranded-table", cursor_type="row", zebra_stripes=True)
             yield Static(Text("They stay booked until moved (Schedule tab, m) or cancelled (x). escape closes."),

@@ -12,10 +12,12 @@ from textual.widgets import DataTable, Label, Static
 
 from officemgr.services import schedule, templates
 from officemgr.services.availability import WEEKDAYS
+from officemgr.services.calendar import StrandedBooking
 from officemgr.services.schedule import TypeChoice
 from officemgr.tui.context import AppContext
 from officemgr.tui.dbwork import Session
 from officemgr.tui.forms.template import BlockForm, HoursForm, TypeForm
+from officemgr.tui.views.practice_calendar import StrandedScreen
 from officemgr.tui.widgets.base import ListScreen, selected_key
 
 
@@ -134,10 +136,24 @@ class TemplateScreen(ListScreen):
         elif self.data is not None:
             provider_id = self.data.provider_id
 
-            def add_block(session: Session, data: templates.BlockInput) -> None:
+            def add_block(session: Session, data: templates.BlockInput) -> list[StrandedBooking]:
+                # Read before the block is saved: the bookings it will sit over.
+                stranded = templates.stranded_by_block(session, provider_id, data, now=ctx.now())
                 templates.add_block(session, provider_id, data, now=ctx.now(), actor=ctx.actor)
+                return stranded
 
-            self.app.push_screen(BlockForm(ctx, add_block, self.data.provider_name), self._after)
+            form = BlockForm(ctx, add_block, self.data.provider_name)
+            name = self.data.provider_name
+            self.app.push_screen(form, lambda saved: self._block_added(form, name) if saved else None)
+
+    def _block_added(self, form: BlockForm, provider_name: str) -> None:
+        self.changed = True
+        self.reload()
+        stranded = form.result if isinstance(form.result, list) else []
+        if stranded:
+            self.app.push_screen(StrandedScreen(stranded, f"{provider_name} blocked"))
+        else:
+            self.say("Block added: no bookings under it.")
 
     def action_remove(self) -> None:
         key = selected_key(self.query_one("#blocks", DataTable))

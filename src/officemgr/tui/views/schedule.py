@@ -72,6 +72,8 @@ class ScheduleView(ScheduleWrites, TabView):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        # `u` undoes the user's own changes since the app opened (the tab is made as the app opens).
+        self.opened_at = self.ctx.now()
         self.day: date | None = None
         self.mode = "day"
         self.provider_index = 0
@@ -410,9 +412,7 @@ class ScheduleView(ScheduleWrites, TabView):
             self.change_status(row, ApptStatus(value))
 
     def action_undo(self) -> None:
-        row = self.selected_row()
-        if row is not None:
-            self.undo(row)
+        self.undo()
 
 
 def provider_label(day: ProviderDay) -> Text:

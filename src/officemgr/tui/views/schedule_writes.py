@@ -6,19 +6,19 @@ A mixin of ScheduleView (a TabView); the save calls are shared with the slot fin
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
 from officemgr.models import ApptStatus
 from officemgr.services import frontdesk, schedule
-from officemgr.services.common import ServiceError
+from officemgr.services.common import ServiceError, StaleEdit
 from officemgr.services.schedule import ApptRow, BookingChoices
 from officemgr.tui.context import AppContext
 from officemgr.tui.dbwork import Session
-from officemgr.tui.forms.appointment import BOOK_ANYWAY, Booking
-from officemgr.tui.forms.move import MOVE_ANYWAY, MoveDestination
+from officemgr.tui.forms.appointment import Booking, booking_refusal
+from officemgr.tui.forms.move import MOVE_ANYWAY, MOVE_STALE, MoveDestination
 from officemgr.tui.views.frontdesk import FrontDeskScreen
 from officemgr.tui.widgets.base import TabView
 
@@ -28,8 +28,8 @@ else:
     # A plain class at run time: ScheduleView puts TabView after it.
     _Base = object
 
-# Refusals of a booking that are not conflicts: saving again would not book it anyway.
-NOT_CONFLICTS = ("choose a", "the repeat rule", "say how many", "at most")
+# Refusals of a move that saving again would not override either.
+NOT_MOVE_CONFLICTS = ("only a booked", "that appointment no longer exists")
 
 
 def book(ctx: AppContext) -> Callable[[Session, Booking], None]:
@@ -45,9 +45,7 @@ def book(ctx: AppContext) -> Callable[[Session, Booking], None]:
                 schedule.book(session, booking.appointment, now=ctx.now(), actor=ctx.actor,
                               confirmed=booking.confirmed)
         except ServiceError as exc:
-            if str(exc).startswith(NOT_CONFLICTS):
-                raise
-            raise ServiceError(f"{exc}. {BOOK_ANYWAY}") from None
+            raise booking_refusal(exc) from None
 
     return save
 
@@ -58,8 +56,13 @@ def move(ctx: AppContext, row: ApptRow) -> Callable[[Session, MoveDestination], 
     def save(session: Session, target: MoveDestination) -> None:
         try:
             schedule.move(session, row.id, start=target.start, provider_id=target.provider_id, now=ctx.now(),
-                          actor=ctx.actor, expected_version=row.version, confirmed=target.confirmed)
+                          actor=ctx.actor, expected_version=target.version, confirmed=target.confirmed)
+        except StaleEdit:
+            # Saving again cannot override someone else's change: only a reload can.
+            raise ServiceError(MOVE_STALE) from None
         except ServiceError as exc:
+            if str(exc).startswith(NOT_MOVE_CONFLICTS):
+                raise
             raise ServiceError(f"{exc}. {MOVE_ANYWAY}") from None
 
     return save
@@ -69,6 +72,8 @@ class ScheduleWrites(_Base):
     """Mixed into ScheduleView (before TabView), whose go_to(), name_of() and reload_if_saved() it uses."""
 
     if TYPE_CHECKING:
+        opened_at: datetime
+        pending_select: int | None
         def name_of(self, appt: ApptRow) -> str: ...
         def go_to(self, day: date) -> None: ...
         def reload_if_saved(self, saved: bool | None) -> None: ...
@@ -81,13 +86,19 @@ class ScheduleWrites(_Base):
 
         self.run_write(change, f"{self.name_of(row)}: {status.label}")
 
-    def undo(self, row: ApptRow) -> None:
-        ctx = self.ctx
+    def undo(self) -> None:
+        """Undo the user's own last change since the app opened, on whichever appointment it was."""
+        ctx, since = self.ctx, self.opened_at
 
-        def change(session: Session) -> None:
-            schedule.undo_last(session, row.id, now=ctx.now(), actor=ctx.actor, expected_version=row.version)
+        def change(session: Session) -> schedule.UndoneAppt:
+            return schedule.undo_mine(session, since=since, now=ctx.now(), actor=ctx.actor)
 
-        self.run_write(change, f"{self.name_of(row)}: last change undone")
+        def undone(result: schedule.UndoneAppt) -> None:
+            self.say(f"Undone: {result.what}")
+            self.pending_select = result.id
+            self.go_to(result.start.date())
+
+        self.run_write(change, then=undone)
 
     def offer_freed_slot(self, row: ApptRow) -> None:
         """After a cancellation: if someone on the waitlist fits the freed slot, show them first."""

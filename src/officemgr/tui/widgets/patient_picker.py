@@ -38,6 +38,11 @@ class PatientPicker(DatabaseWork, Vertical):
         self.query_one(OptionList).display = False
         self.query_one(".chosen", Static).update("")
 
+    def choose(self, choice: Choice) -> None:
+        """Start with `choice` chosen (a patient from the waitlist); typing searches afresh."""
+        self.value = choice.id
+        self.query_one(".chosen", Static).update(Text(f"✓ {choice.label}"))
+
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
         event.stop()

@@ -85,7 +85,7 @@ class GridColumn:
 
 @dataclass
 class Grid:
-    times: list[time]
+    times: list[time]  # each row's time: a time repeats when two visits in one column start at it
     cells: list[list[Cell]]
     # What sits under each (row, column): the appointment shown there, or the free slot's start.
     appointments: dict[tuple[int, int], ApptRow] = field(default_factory=dict)
@@ -101,48 +101,88 @@ def _span(columns: list[GridColumn]) -> tuple[time, time]:
     return min(starts, default=FIRST_SLOT), max(ends, default=LAST_SLOT)
 
 
+def _starting(column: GridColumn) -> dict[time, list[ApptRow]]:
+    """The column's visits by start time, the active ones first: each gets a row of its own."""
+    found: dict[time, list[ApptRow]] = {}
+    for appt in sorted(column.appointments, key=lambda a: (a.status not in ACTIVE, a.start, a.id)):
+        found.setdefault(appt.start.time(), []).append(appt)
+    return found
+
+
 def build_grid(columns: list[GridColumn], name: Callable[[ApptRow], str]) -> Grid:
-    """The cells, each appointment's patient written as `name` gives it (full name or initials and age)."""
+    """The cells, each appointment's patient written as `name` gives it (full name or initials and age).
+
+    Rows are the quarter hours, plus a row at every time a visit starts off the quarter hour, plus a repeated row
+    where two visits in one column start together (a cancellation and its rebooking): every visit has a cell."""
     first, last = _span(columns)
     slot = timedelta(minutes=SLOT_MINUTES)
-    times = []
+    quarters = set()
     moment = datetime.combine(date.min, first).replace(minute=first.minute - first.minute % SLOT_MINUTES)
     while moment.time() < last and moment.date() == date.min:
-        times.append(moment.time())
+        quarters.add(moment.time())
         moment += slot
-    grid = Grid(times, [[Cell(f"{t:%H:%M}")] for t in times])
+    starting = [_starting(column) for column in columns]
+    moments = sorted(quarters | {t for found in starting for t in found})
+    rows = [(t, k) for t in moments for k in range(max([len(found.get(t, [])) for found in starting] + [1]))]
+    times = [t for t, _ in rows]
+    grid = Grid(times, [[Cell(f"{t:%H:%M}" if k == 0 else "  ″")] for t, k in rows])
+    ends = {t: (moments[n + 1] if n + 1 < len(moments) else None) for n, t in enumerate(moments)}
     for c, column in enumerate(columns, start=1):
-        for r, t in enumerate(times):
+        for r, (t, k) in enumerate(rows):
             start = datetime.combine(column.day, t)
-            grid.cells[r].append(_cell(grid, r, c, column, start, start + slot, name))
+            following = ends[t]
+            end = datetime.combine(column.day, following) if following is not None else start + slot
+            here = starting[c - 1].get(t, [])
+            grid.cells[r].append(_cell(grid, r, c, column, start, end, here[k] if k < len(here) else None,
+                                       k, name))
     return grid
 
 
-def _cell(grid: Grid, r: int, c: int, column: GridColumn, start: datetime, end: datetime,
-          name: Callable[[ApptRow], str]) -> Cell:
+def _blocked(column: GridColumn, appt: ApptRow) -> str:
+    """Why the provider cannot see this booked visit (closed, out, off, a block over it), or ""."""
+    plan = column.plan
+    if plan is None:
+        return ""
+    block = next((b for b in plan.blocks if b.start < appt.end and b.end > appt.start), None)
+    return block.reason if block is not None else ""
+
+
+def _cell(grid: Grid, r: int, c: int, column: GridColumn, start: datetime, end: datetime, own: ApptRow | None,
+          k: int, name: Callable[[ApptRow], str]) -> Cell:
     active = [a for a in column.appointments if a.status in ACTIVE and a.start < end and a.end > start]
-    if active:
-        # A visit starting in this slot is shown over one that continues from an earlier slot.
-        starting = [a for a in active if a.start >= start]
-        first = starting[0] if starting else active[0]
-        grid.appointments[(r, c)] = first
-        if first.start < start:
-            return Cell("┆", STATUS_STYLE[first.status] or "dim")
+    if own is not None and own.status in ACTIVE:
+        grid.appointments[(r, c)] = own
         # Only the "2× " of a double-book is red: the visit itself reads in its status's colour.
         doubled = [(f"{len(active)}× ", "bold red")] if any(a.double_booked for a in active) else []
-        late = [(f"{first.start:%H:%M} ", "")] if first.start != start else []
-        return Cell("", "", *doubled, *late,
-                    (f"{first.status.letter} {name(first)} · {first.type_name}", STATUS_STYLE[first.status]))
+        blocked = _blocked(column, own)
+        # A booking the provider cannot keep (closed, out, a block put over it) says so first, in red.
+        warning = [(f"✕ {blocked} ", "bold red")] if blocked else []
+        return Cell("", "", *warning, *doubled,
+                    (f"{own.status.letter} {name(own)} · {own.type_name}", STATUS_STYLE[own.status]))
+    if own is not None and (k > 0 or active):
+        # A cancelled or no-show visit beside a visit that continues (or starts) here: its own cell to open.
+        grid.appointments[(r, c)] = own
+        return Cell(f"· {own.status.letter} {name(own)}", STATUS_STYLE[own.status])
+    if k > 0:
+        return Cell()
+    if active:
+        # A visit continuing from an earlier row.
+        grid.appointments[(r, c)] = active[0]
+        return Cell("┆", STATUS_STYLE[active[0].status] or "dim")
     plan = column.plan
     block = next((b for b in plan.blocks if b.start < end and b.end > start), None) if plan else None
+    if own is not None and (block is not None or plan is None or plan.hours is None or start < plan.hours[0]
+                            or end > plan.hours[1]):
+        # A cancelled or no-show visit outside bookable time: still there to open.
+        grid.appointments[(r, c)] = own
+        return Cell(f"· {own.status.letter} {name(own)}", STATUS_STYLE[own.status])
     if block is not None:
         return Cell(block.reason, "dim italic")
     if plan is None or plan.hours is None or start < plan.hours[0] or end > plan.hours[1]:
         return Cell()
-    gone = next((a for a in column.appointments if a.start == start), None)
     grid.free[(r, c)] = (column.provider_id, start)
-    if gone is not None:
+    if own is not None:
         # A cancelled or no-show visit leaves the slot free, but the desk should see what happened.
-        grid.appointments[(r, c)] = gone
-        return Cell(f"· {gone.status.letter} {name(gone)}", STATUS_STYLE[gone.status])
+        grid.appointments[(r, c)] = own
+        return Cell(f"· {own.status.letter} {name(own)}", STATUS_STYLE[own.status])
     return Cell("·", "dim green")
