@@ -167,6 +167,9 @@ def catalogue(session: Session, folder: Path) -> None:
     entry = frontdesk.add_to_waitlist(session, WaitlistCreate(patient_id=patient.id), now=NOW, actor=A)
     frontdesk.set_waitlist_status(session, entry.id, WaitlistStatus.offered, now=NOW, actor=A,
                                   expected_version=entry.version)
+    frontdesk.book_from_waitlist(session, entry.id, AppointmentCreate(
+        patient_id=patient.id, provider_id=doc.id, type_id=kind.id, day=TODAY + timedelta(2), start_time="15:00",
+        minutes=15), now=NOW, actor=A, expected_version=None, confirmed=True)
 
     # inventory, orders, equipment
     item = inventory.add_item(session, ItemCreate(name="Gauze", category=ItemCategory.clinical, par=20,

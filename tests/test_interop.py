@@ -252,7 +252,7 @@ def test_schedule_rules_apply_to_every_row(session: Session, practice: dict, tmp
 
     assert refusal(session, path).problems == [
         "line 2: during Lunch (12:00–13:00)",
-        "line 3: Grace Hopper does not work on Saturdays",
+        "line 3: the practice is closed on Saturdays (Sat 11/28/2026)",
         "line 4: outside Grace Hopper's hours (08:00–17:00)",
     ]
 

@@ -17,7 +17,7 @@ from sqlalchemy import Row as SARow
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 
-from officemgr.demo._db import _insert, _open_on_or_before
+from officemgr.demo._db import DEMO_CALENDAR, _insert, _open_on_or_before
 from officemgr.demo._types import DEMO_NOW, DemoSummary, PatientRef, Person, Row
 from officemgr.models import (
     Appointment,
@@ -206,7 +206,7 @@ def _add_reminders(conn: Connection, rng: random.Random, today: date) -> None:
     start = _midnight(today) + timedelta(hours=8, minutes=30)
     latest = (DEMO_NOW.hour * 60 + DEMO_NOW.minute) - (8 * 60 + 30) - 5
     rows = []
-    for row in _day_rows(conn, next_business_day(today), (ApptStatus.booked.value,)):
+    for row in _day_rows(conn, next_business_day(today, DEMO_CALENDAR), (ApptStatus.booked.value,)):
         if rng.random() < 0.5:
             rows.append({"row_id": row.id, "outcome": rng.choices(outcomes, weights)[0].value,
                          "called": start + timedelta(minutes=rng.randrange(0, latest))})

@@ -546,6 +546,10 @@ def post_file(session: Session, path: Path | str, *, today: date, now: datetime,
                                         check_number=payment.check_number[:50], paid_cents=payment.paid_cents)
             session.add(check_row)
             session.flush()
+            assert check_row.id is not None
+            record(session, actor=actor, entity="remittance_check", entity_id=check_row.id, action="create",
+                   changes={"remittance_id": remittance.id, "payer_name": check_row.payer_name,
+                            "check_number": check_row.check_number, "paid_cents": check_row.paid_cents}, now=now)
             for paid in payment.claims:
                 if _claim_payment_posted_before(session, payment, paid):
                     result.skipped.append(f"claim {paid.number}: its {money(paid.paid_cents)} payment on check "
