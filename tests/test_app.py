@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import func
@@ -279,7 +280,7 @@ async def test_billing_pages_and_filters(demo_engine) -> None:  # type: ignore[n
         await pilot.press(*payer, "enter")
         await settle(pilot)
         assert f"of {payer_total} matching '{payer}'" in text_of(status)
-        assert all(app.query_one("#queue", DataTable).get_row_at(i)[2].plain == payer
+        assert all(app.query_one("#queue", DataTable).get_row_at(i)[4].plain == payer
                    for i in range(app.query_one("#queue", DataTable).row_count))
         await pilot.press("escape")
         await settle(pilot)
@@ -377,3 +378,20 @@ async def test_a_demo_opened_on_a_closed_day_opens_on_the_next_open_day(sqlite_d
     # Told the day (--today), the app keeps it, closed or not.
     kept = make_app(sqlite_demo_engine, today=sunday)
     assert kept.ctx.today == sunday
+
+
+async def test_at_80_columns_the_huddle_reason_and_the_queue_deadline_stay_in_view(sqlite_demo_engine) -> None:
+    """A front-desk terminal of 80x24: the Huddle's "Why" and the queue's deadline with its year are on screen."""
+    app = make_app(sqlite_demo_engine, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        huddle_table = app.view("huddle").query_one(DataTable)
+        lines = ["".join(s.text for s in huddle_table.render_line(y)) for y in range(1, 6)]
+        assert any("no-show Fri 11/20" in line for line in lines), lines
+        await pilot.press("5")
+        await settle(pilot)
+        queue = app.query_one("#queue", DataTable)
+        header = "".join(s.text for s in queue.render_line(0))
+        assert header.split()[:3] == ["Claim", "Deadline", "Balance"]
+        first = "".join(s.text for s in queue.render_line(1))
+        assert re.search(r"\d\d/\d\d/\d\d · (passed|\d+ d)", first) and "$" in first

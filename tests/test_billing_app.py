@@ -253,7 +253,7 @@ async def test_denying_needs_a_carc_code_and_shows_its_meaning(office) -> None: 
         await press(pilot, "ctrl+s")
         assert app.screen is not form
         row = app.query_one("#queue", DataTable).get_row(str(ids["pending"]))
-        assert str(row[5]) == "denied" and str(row[9]).startswith("50 Not deemed")
+        assert str(row[6]) == "denied" and str(row[9]).startswith("50 Not deemed")
     after = claim(engine, ids["pending"])
     assert (after.status, after.denial_code, after.denial_group, after.denied_on) == (
         ClaimStatus.denied, "50", "CO", TODAY)
@@ -385,10 +385,10 @@ async def test_the_queue_pages_and_filters_on_the_demo(demo_engine) -> None:  # 
         app.screen.query_one("#f-payer_id", Select).value = first.payer_id
         await press(pilot, "ctrl+s")
         assert f"rows 1–{min(40, payer_total)} of {payer_total:,}" in text_of(status)
-        assert {r[2] for r in rows(queue)} == {clip(first.payer_name, 16)}
+        assert {r[4] for r in rows(queue)} == {clip(first.payer_name, 16)}
         assert {r.payer_id for r in app.query_one("#view-billing").rows.values()} == {first.payer_id}
         # Days to deadline in bold red under 15 days.
-        urgent = [queue.get_row_at(i)[7] for i in range(queue.row_count)]
+        urgent = [queue.get_row_at(i)[1] for i in range(queue.row_count)]
         assert all(cell.style == "bold red" for cell in urgent if "passed" in cell.plain)
 
 

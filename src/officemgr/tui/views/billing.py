@@ -35,7 +35,8 @@ from officemgr.tui.views.payers import PayersScreen
 from officemgr.tui.widgets.base import TabView, plain, selected_key
 from officemgr.tui.widgets.paged_table import PagedTable, page_status
 
-COLUMNS = ("Claim", "Patient", "Payer", "Service", "Age", "Status", "Balance", "Deadline", "Why", "Denial",
+# The claim, its deadline (with the year) and its balance first: what decides the work stays in view at 80 columns.
+COLUMNS = ("Claim", "Deadline", "Balance", "Patient", "Payer", "Why", "Status", "Age", "Service", "Denial",
            "Follow-up")
 TITLE = "Claims to work today: nearest deadline first, then balance, then age"
 
@@ -50,7 +51,7 @@ def deadline_cell(row: QueueRow) -> Text:
         return Text("—", style="dim")
     style = "bold red" if row.days_to_deadline < billing.DEADLINE_WARN_DAYS else ""
     label = "passed" if row.days_to_deadline < 0 else f"{row.days_to_deadline} d"
-    return Text(f"{row.deadline:%m/%d} · {label}", style=style)
+    return Text(f"{row.deadline:%m/%d/%y} · {label}", style=style)
 
 
 def denial_text(row: QueueRow) -> str:
@@ -63,14 +64,14 @@ def queue_cells(row: QueueRow) -> list[Text]:
     why = Text(clip(("! " if row.escalated else "") + reason, 22), style="bold red" if row.escalated else "")
     return [
         plain(row.number),
+        deadline_cell(row),
+        Text(money(row.balance_cents), justify="right"),
         plain(clip(row.patient_name, 16)),
         plain(clip(row.payer_name, 16)),
-        Text(f"{row.service_date:%m/%d/%y}"),
-        Text(row.bucket),
-        Text(row.status.label, style="bold red" if row.status in (ClaimStatus.denied, ClaimStatus.rejected) else ""),
-        Text(money(row.balance_cents), justify="right"),
-        deadline_cell(row),
         why,
+        Text(row.status.label, style="bold red" if row.status in (ClaimStatus.denied, ClaimStatus.rejected) else ""),
+        Text(row.bucket),
+        Text(f"{row.service_date:%m/%d/%y}"),
         plain(clip(denial_text(row), 16)),
         Text(f"{row.next_follow_up:%m/%d}" if row.next_follow_up else ""),
     ]

@@ -43,6 +43,8 @@ class Sheet:
     error: str = ""
 
 ITEM_WIDTH = 62
+MIN_ITEM_WIDTH = 34  # "08:15 M.F. 27 Acute (Ralph Morgan)"
+WHY_ROOM = 44  # what the "Why" column, the cursor mark and the scroll bar need
 
 
 class HuddleView(TabView):
@@ -70,9 +72,11 @@ class HuddleView(TabView):
         self.review: ReviewScreen | None = None
         self.revealed: str | None = None
         self.reveal_timer: Timer | None = None
-        # A fixed item width keeps the reasons in view on a 120-column terminal; long items are cut, enter opens them.
+        # A fixed item width keeps the reasons in view: 62 columns from a 120-column terminal up, less on a smaller one
+        # (80 columns leave the "Why" 36); long items are cut, enter opens them.
         table = self.query_one(DataTable)
-        self.item_column = table.add_column("Item", width=ITEM_WIDTH)
+        width = max(MIN_ITEM_WIDTH, min(ITEM_WIDTH, self.app.size.width - WHY_ROOM))
+        self.item_column = table.add_column("Item", width=width)
         table.add_column("Why it is here")
         super().on_mount()
 
