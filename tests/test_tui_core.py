@@ -100,3 +100,32 @@ async def test_a_failed_read_in_a_tab_says_so_once(sqlite_demo_engine) -> None:
         view.read(broken, lambda _: None)
         await settle(pilot)
     assert said == [("Could not read the database (OperationalError); try again, or restart officemgr.", "error")]
+
+
+class TwoFields(BaseModel):
+    first: str
+    second: str
+
+
+class TwoFieldForm(RecordForm[TwoFields]):
+    FORM_TITLE = "Two fields"
+
+    def fields(self) -> list[FieldSpec]:
+        return [FieldSpec("first", "First"), FieldSpec("second", "Second")]
+
+    def build(self, values: dict[str, Any]) -> TwoFields:
+        return TwoFields.model_validate(values)
+
+
+async def test_the_focused_field_is_bold_so_it_shows_on_any_terminal(sqlite_demo_engine) -> None:
+    app, _ = recording_app(sqlite_demo_engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        form = TwoFieldForm(app.ctx, lambda session, model: None)
+        app.push_screen(form)
+        await settle(pilot)
+        fields = [form.query_one("#f-first", Input), form.query_one("#f-second", Input)]
+        assert [bool(field.rich_style.bold) for field in fields] == [True, False]
+        await pilot.press("tab")
+        await settle(pilot)
+        assert [bool(field.rich_style.bold) for field in fields] == [False, True]
