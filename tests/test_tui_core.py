@@ -43,6 +43,19 @@ def recording_app(engine) -> tuple[Any, list[tuple[str, str]]]:  # type: ignore[
     return app, said
 
 
+async def save_a_note(pilot: Any, save: Any, text: str) -> tuple[NoteForm, list[bool | None]]:
+    """Open a NoteForm with `save`, type `text`, press ctrl+s; the form and what it closed with (if it did)."""
+    await settle(pilot)
+    closed: list[bool | None] = []
+    form = NoteForm(pilot.app.ctx, save)
+    pilot.app.push_screen(form, closed.append)
+    await settle(pilot)
+    form.query_one("#f-text", Input).value = text
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    return form, closed
+
+
 async def test_a_refused_save_shows_in_the_form_once_and_saves_nothing(sqlite_demo_engine) -> None:
     app, said = recording_app(sqlite_demo_engine)
 
@@ -52,14 +65,7 @@ async def test_a_refused_save_shows_in_the_form_once_and_saves_nothing(sqlite_de
         raise ServiceError(f"no notes about {note.text}")
 
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        closed: list[bool | None] = []
-        form = NoteForm(app.ctx, save)
-        app.push_screen(form, closed.append)
-        await settle(pilot)
-        form.query_one("#f-text", Input).value = "[b]bold[/b]"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        form, closed = await save_a_note(pilot, save, "[b]bold[/b]")
         assert app.screen is form and closed == []
         assert str(form.query_one("#form-error", Static).render()) == "no notes about [b]bold[/b]"
         assert said == []  # in the form, not also as a notification
@@ -76,14 +82,7 @@ async def test_a_save_hands_its_result_to_the_view_and_closes_the_form(sqlite_de
         return 42
 
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        closed: list[bool | None] = []
-        form = NoteForm(app.ctx, save)
-        app.push_screen(form, closed.append)
-        await settle(pilot)
-        form.query_one("#f-text", Input).value = "call back"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        form, closed = await save_a_note(pilot, save, "call back")
     assert closed == [True] and form.result == 42 and said == []
     assert seen == [("call back", app.ctx)] and app.ctx.now() == NOW
 

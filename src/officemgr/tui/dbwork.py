@@ -83,12 +83,14 @@ class Saved(Message, Generic[T], bubble=False):
 
 
 class Refused(Message, bubble=False):
-    """A read or write did not happen: `message` says why in the user's words; nothing was saved."""
+    """A read or write did not happen: `message` says why in the user's words; nothing was saved. `by_database`:
+    the database refused it (busy, unreadable, a constraint), not a rule of the practice."""
 
-    def __init__(self, message: str, *, write: bool) -> None:
+    def __init__(self, message: str, *, write: bool, by_database: bool = False) -> None:
         super().__init__()
         self.message = message
         self.write = write
+        self.by_database = by_database
 
 
 if TYPE_CHECKING:
@@ -115,7 +117,7 @@ class DatabaseWork(_Mixin):
                 self.post_message(Refused(str(exc), write=False))
                 return
             except SQLAlchemyError as exc:
-                self.post_message(Refused(unreadable(exc), write=False))
+                self.post_message(Refused(unreadable(exc), write=False, by_database=True))
                 return
             if not get_current_worker().is_cancelled:
                 self.post_message(Loaded(data, then))
@@ -133,7 +135,7 @@ class DatabaseWork(_Mixin):
             except ServiceError as exc:
                 self.post_message(Refused(str(exc), write=True))
             except SQLAlchemyError as exc:
-                self.post_message(Refused(database_refusal(exc), write=True))
+                self.post_message(Refused(database_refusal(exc), write=True, by_database=True))
             else:
                 self.post_message(Saved(result, done, then))
 

@@ -21,7 +21,6 @@ from textual.widgets import Footer, Label, Static
 
 from officemgr.models.huddle import ActionCreate, HuddleFinish, ReviewOutcome
 from officemgr.services import huddle_actions
-from officemgr.services.common import BUSY
 from officemgr.services.format import plural
 from officemgr.services.huddle import Huddle, HuddleItem
 from officemgr.services.huddle_actions import ReviewStart
@@ -44,7 +43,6 @@ class Step:
 
 
 # How services.common.database_refusal words a write the database itself refused (not a ServiceError).
-DATABASE_REFUSED = "the database did not take this change"
 
 
 class ReviewScreen(DatabaseWork, Screen[bool]):
@@ -117,7 +115,7 @@ class ReviewScreen(DatabaseWork, Screen[bool]):
             super().when_refused(message)
             return
         text = message.message
-        if text == BUSY or text.startswith(DATABASE_REFUSED):
+        if message.by_database:
             text = f"Could not start the huddle: {text}"
         self.say(text, "error")
         self.dismiss(False)
