@@ -123,6 +123,24 @@ def test_an_existing_file_is_refused_before_any_work_and_kept(
 
 
 @pytest.mark.parametrize("name", COMMANDS)
+def test_a_file_that_appears_during_the_work_is_kept(
+        name: str, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    argv, files = COMMANDS[name](out)
+    files[-1].write_text("written meanwhile")
+    monkeypatch.setattr("officemgr.cli.exports.refuse_existing", lambda path: None)  # the early check saw nothing
+    before = audit_count(db)
+    assert run(db, argv) == 1
+    err = capsys.readouterr().err
+    assert f"{files[-1]} already exists" in err and "Traceback" not in err
+    assert files[-1].read_text() == "written meanwhile"
+    assert all(not p.exists() for p in files[:-1])  # all or nothing: the first of two files is taken back
+    assert audit_count(db) == before and leftovers(out) == []
+
+
+@pytest.mark.parametrize("name", COMMANDS)
 def test_force_replaces_the_file_privately(name: str, db: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()

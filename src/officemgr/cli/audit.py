@@ -52,8 +52,6 @@ def report_audit(args: argparse.Namespace) -> int:
 
     try:
         audit.check_period(args.first, args.last)
-    except OutputRefused as exc:
-        return refused(exc)
     except ServiceError as exc:
         return fail(str(exc))
     out = Path(args.out) if args.out else None
@@ -76,6 +74,8 @@ def report_audit(args: argparse.Namespace) -> int:
                        "to": args.last, "entity": args.entity, "actor": args.actor}
             audit.record_export(session, what="audit", actor=getpass.getuser(), now=now_on(args.today),
                                 details=details, report=True)
+    except OutputRefused as exc:
+        return refused(exc)
     except ServiceError as exc:
         return fail(str(exc))
     except DBAPIError as exc:

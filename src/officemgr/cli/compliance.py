@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from officemgr.cli.exports import add_force, log_export, refused, save, shown, taken, to_stdout
+from officemgr.cli.exports import add_force, log_export, refused, save_all, shown, taken, to_stdout
 from officemgr.cli.options import (
     BAD_USAGE,
     DONE,
@@ -89,8 +89,7 @@ def report_compliance(args: argparse.Namespace) -> int:
     if args.out:
         outputs.insert(0, (args.out, markdown))
     try:
-        for where, data in outputs:
-            save(args, Path(where), data)
+        save_all(args, [(Path(where), data) for where, data in outputs])
     except OutputRefused as exc:
         return refused(exc)
     if args.out is None:

@@ -60,6 +60,19 @@ def save(args: argparse.Namespace, path: Path, data: bytes) -> None:
     write_private(path, data, force=args.force)
 
 
+def save_all(args: argparse.Namespace, outputs: list[tuple[Path, bytes]]) -> None:
+    """Write every output file or none: when one is refused, those this call wrote are removed again."""
+    written: list[Path] = []
+    try:
+        for path, data in outputs:
+            save(args, path, data)
+            written.append(path)
+    except OutputRefused:
+        for path in written:
+            path.unlink()
+        raise
+
+
 def to_stdout(data: bytes) -> None:
     """The file's bytes on standard output, after anything already printed there."""
     sys.stdout.flush()

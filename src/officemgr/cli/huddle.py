@@ -13,7 +13,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from officemgr.cli.exports import add_force, refused, save, shown, taken, to_stdout
+from officemgr.cli.exports import add_force, refused, save_all, shown, taken, to_stdout
 from officemgr.cli.options import (
     BAD_USAGE,
     DONE,
@@ -78,10 +78,7 @@ def write_sheet(args: argparse.Namespace) -> int:
             finished = huddle_actions.finished_record(session, today)
             texts = {"markdown": huddle_sheet.markdown(h, actions, finished),
                      "html": huddle_sheet.html(h, actions, finished)}
-            for path, kind in targets:
-                if path is None:
-                    continue
-                save(args, path, texts[kind].encode("utf-8"))
+            save_all(args, [(path, texts[kind].encode("utf-8")) for path, kind in targets if path is not None])
             files = " and ".join(shown(p) for p, _ in targets if p is not None) or "standard output"
             record(session, actor=getpass.getuser(), entity="export", entity_id=0, action="huddle",
                    changes={"file": files, "rows": h.total, "names": bool(args.show_names)}, now=now)
