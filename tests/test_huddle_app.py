@@ -3,6 +3,7 @@ a jump to a record and back to the same item), the open actions list, past huddl
 
 from __future__ import annotations
 
+import stat
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from officemgr.models.huddle import (
 )
 from officemgr.services import huddle_actions, staff
 from officemgr.services.huddle import huddle
+from officemgr.services.huddle_sheet import SHEET_TRIES
 from officemgr.store import read_session, sqlite_file, write_session
 from officemgr.tui.app import make_app
 from officemgr.tui.forms.huddle import ActionForm, FinishForm, SnoozeForm
@@ -320,18 +322,47 @@ async def test_sheet_written_beside_the_database(demo_engine, tmp_path, monkeypa
     assert logged.action == "huddle" and str(html) in logged.changes and logged.actor == app.actor
 
 
+async def test_a_second_sheet_keeps_the_first_and_never_follows_a_link(demo_engine, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    said: list[tuple[str, str]] = []
+    app = fixed_app(demo_engine, said)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    database = sqlite_file(demo_engine)
+    folder = database.parent if database is not None else tmp_path / "data" / "officemgr"
+    folder.mkdir(parents=True, exist_ok=True)
+    day = f"{TODAY:%Y-%m-%d}"
+    (folder / f"huddle-{day}.md").write_text("the morning's sheet, with notes")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (folder / f"huddle-{day}-2.html").symlink_to(victim)  # planted where the next sheet would go
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+    assert (folder / f"huddle-{day}.md").read_text() == "the morning's sheet, with notes"
+    assert victim.read_text() == "precious" and not (folder / f"huddle-{day}-2.md").exists()
+    md, html = folder / f"huddle-{day}-3.md", folder / f"huddle-{day}-3.html"
+    assert "# Daily huddle" in md.read_text() and "<html" in html.read_text().lower()
+    assert stat.S_IMODE(md.stat().st_mode) == stat.S_IMODE(html.stat().st_mode) == 0o600
+    assert any(f"Huddle sheet written: {html} (and {md.name})" in m for m, _ in said)
+    assert not [p for p in folder.iterdir() if p.name.endswith(".partial")]
+
+
 async def test_a_sheet_that_cannot_be_written_says_why_and_logs_no_export(demo_engine, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     said: list[tuple[str, str]] = []
     app = fixed_app(demo_engine, said)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     database = sqlite_file(demo_engine)
     folder = database.parent if database is not None else tmp_path / "data" / "officemgr"
-    (folder / f"huddle-{TODAY:%Y-%m-%d}.md").mkdir(parents=True)  # a folder where the sheet would go
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"huddle-{TODAY:%Y-%m-%d}.md").mkdir()  # a folder where the first sheet would go
+    for number in range(2, SHEET_TRIES + 1):  # and every later name taken
+        (folder / f"huddle-{TODAY:%Y-%m-%d}-{number}.html").write_text("")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("p")
         await settle(pilot)
-    assert (f"Could not write the sheet in {folder}: Is a directory", "error") in said
+    assert (f"Could not write the sheet: {folder} already holds {SHEET_TRIES} huddle sheets for "
+            f"{TODAY:%m/%d/%Y}; move some of them elsewhere", "error") in said
     assert not (folder / f"huddle-{TODAY:%Y-%m-%d}.html").exists()
     with read_session(demo_engine) as session:
         assert session.exec(select(AuditEvent).where(AuditEvent.entity == "export")).all() == []

@@ -6,14 +6,12 @@ Running the report is itself logged (entity "report", action "audit").
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
-import io
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from officemgr.cli.exports import to_stdout
+from officemgr.cli.exports import add_force, refused, save, shown, taken, to_stdout
 from officemgr.cli.options import (
     DONE,
     SubParsers,
@@ -39,7 +37,8 @@ def register(subparsers: SubParsers) -> None:
     add_period(audit)
     audit.add_argument("--entity", metavar="KIND", help="only this kind of record (e.g. claim, item, export)")
     audit.add_argument("--actor", metavar="NAME", help="only changes by this person")
-    audit.add_argument("--out", metavar="FILE.csv", help="write the CSV here (a new file) instead of standard output")
+    audit.add_argument("--out", metavar="FILE.csv", help="write the CSV here instead of standard output")
+    add_force(audit)
     audit.set_defaults(handler=report_audit)
 
 
@@ -47,6 +46,7 @@ def report_audit(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import DBAPIError
 
     from officemgr import store
+    from officemgr.outfiles import OutputRefused
     from officemgr.services import audit
     from officemgr.services.common import ServiceError
 
@@ -56,8 +56,9 @@ def report_audit(args: argparse.Namespace) -> int:
         return fail(str(exc))
     out = Path(args.out) if args.out else None
     # Both checked before opening, so a refusal neither creates a database nor overwrites anything.
-    if out is not None and out.exists():
-        return fail(f"{out} already exists; choose a new file name (the audit report never overwrites a file)")
+    code = taken(args, [out] if out is not None else [])
+    if code is not None:
+        return code
     if database_missing(args):
         return fail(f"there is no database {args.db}")
     engine = open_database(args)
@@ -68,22 +69,20 @@ def report_audit(args: argparse.Namespace) -> int:
             if out is None:
                 to_stdout(data)
             else:
-                try:
-                    with open(out, "xb") as handle:  # "x": never overwrite, even one written meanwhile
-                        handle.write(data)
-                except OSError as exc:
-                    return fail(f"cannot write {out}: {exc.strerror}")
+                save(args, out, data)
             details = {"file": str(out) if out else "stdout", "rows": len(rows), "from": args.first,
                        "to": args.last, "entity": args.entity, "actor": args.actor}
             audit.record_export(session, what="audit", actor=getpass.getuser(), now=now_on(args.today),
                                 details=details, report=True)
+    except OutputRefused as exc:
+        return refused(exc)
     except ServiceError as exc:
         return fail(str(exc))
     except DBAPIError as exc:
         return fail(f"the database could not be read ({exc.orig})")
     finally:
         engine.dispose()
-    where = str(out) if out else "standard output"
+    where = shown(out) if out else "standard output"
     # The CSV owns standard output when it goes there; the summary goes to stderr then.
     print(f"Audit {args.first.isoformat()} to {args.last.isoformat()}: {count(len(rows), 'row')} written to {where}.",
           file=sys.stderr if out is None else sys.stdout)
@@ -91,10 +90,9 @@ def report_audit(args: argparse.Namespace) -> int:
 
 
 def _csv(rows: list[AuditFieldRow]) -> str:
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([row.at.isoformat(sep=" "), row.actor, row.entity, row.entity_id, row.action, row.field,
-                         row.old, row.new])
-    return text.getvalue()
+    from officemgr.services.csv_out import csv_text, stored_value
+
+    # Old and new values may be notes: their line breaks are kept (a quoted CSV cell holds them).
+    return csv_text(COLUMNS, ([row.at.isoformat(sep=" "), row.actor, row.entity, row.entity_id, row.action,
+                               row.field, stored_value(row.old), stored_value(row.new)] for row in rows),
+                    free_text=True)

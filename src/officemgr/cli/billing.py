@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from officemgr.cli.exports import write_export
+from officemgr.cli.exports import add_force, shown, write_export
 from officemgr.cli.options import (
     BAD_USAGE,
     DONE,
@@ -50,6 +50,7 @@ def register(subparsers: SubParsers) -> None:
     queue = add_command(kinds(subparsers, "export"), "queue",
                         "the claims follow-up work queue as CSV, in working order")
     queue.add_argument("file", metavar="FILE.csv", help="the CSV file to write")
+    add_force(queue)
     queue.set_defaults(handler=export_queue)
 
 
@@ -179,7 +180,7 @@ def export_queue(args: argparse.Namespace) -> int:
 
     today: date = args.today
     if Path(args.file).suffix.lower() != ".csv":
-        return fail(f"export queue writes a .csv file, not '{Path(args.file).suffix or 'no extension'}' "
+        return fail(f"export queue writes a .csv file, not '{shown(Path(args.file).suffix or 'no extension')}' "
                     "(see officemgr --help)", BAD_USAGE)
 
     def build(session: Session) -> tuple[str, int, str]:

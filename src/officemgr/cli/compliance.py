@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from officemgr.cli.exports import log_export, to_stdout
+from officemgr.cli.exports import add_force, log_export, refused, save_all, shown, taken, to_stdout
 from officemgr.cli.options import (
     BAD_USAGE,
     DONE,
@@ -33,6 +34,7 @@ def register(subparsers: SubParsers) -> None:
     add_period(comp)
     comp.add_argument("--out", metavar="FILE.md", help="write the Markdown here instead of standard output")
     comp.add_argument("--csv", metavar="FILE.csv", help="also write one row per occurrence as CSV")
+    add_force(comp)
     comp.set_defaults(handler=report_compliance)
 
 
@@ -56,6 +58,7 @@ def check_list(args: argparse.Namespace) -> int:
 
 def report_compliance(args: argparse.Namespace) -> int:
     from officemgr import store
+    from officemgr.outfiles import OutputRefused
     from officemgr.services import compliance_report
     from officemgr.services.common import ServiceError
 
@@ -63,6 +66,11 @@ def report_compliance(args: argparse.Namespace) -> int:
         compliance_report.check_period(args.first, args.last)
     except ServiceError as exc:
         return fail(str(exc))
+    if args.out and args.csv and Path(args.out) == Path(args.csv):
+        return fail("--out and --csv name the same file; give each its own name", BAD_USAGE)
+    code = taken(args, [Path(where) for where in (args.out, args.csv) if where])
+    if code is not None:
+        return code
     # Checked before opening, so a mistyped name does not create an empty database to report on.
     if database_missing(args):
         return fail(f"there is no database {args.db}")
@@ -80,16 +88,14 @@ def report_compliance(args: argparse.Namespace) -> int:
         outputs.append((args.csv, compliance_report.to_csv(report).encode("utf-8")))
     if args.out:
         outputs.insert(0, (args.out, markdown))
-    for where, data in outputs:
-        try:
-            with open(where, "wb") as handle:
-                handle.write(data)
-        except OSError as exc:
-            return fail(f"cannot write {where}: {exc.strerror}")
+    try:
+        save_all(args, [(Path(where), data) for where, data in outputs])
+    except OutputRefused as exc:
+        return refused(exc)
     if args.out is None:
         to_stdout(markdown)
     # The Markdown owns standard output when it goes there; the summary goes to stderr then.
-    written = " and ".join(where for where, _ in outputs) or "standard output"
+    written = " and ".join(shown(where) for where, _ in outputs) or "standard output"
     print(f"Compliance {args.first.isoformat()} to {args.last.isoformat()}: {report.summary.line}; "
           f"written to {written}.", file=sys.stderr if args.out is None else sys.stdout)
     return log_export(args, "compliance", {"file": written if outputs else "stdout", "rows": len(report.lines),

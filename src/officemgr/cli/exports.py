@@ -1,5 +1,8 @@
 """Practice data leaving the app from the command line: to standard output or a file, never over the database
-itself, and logged in the audit trail (entity "export", or "report" for a report)."""
+itself, and logged in the audit trail (entity "export", or "report" for a report).
+
+A file is written by officemgr.outfiles' rules: 0600 from its first byte, never through a symbolic link, and never
+over an existing file unless the command was given --force (checked before any database work)."""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from officemgr.cli.options import DONE, database_missing, fail, now_on, open_database, sqlite_file
+from officemgr.outfiles import OutputRefused, refuse_existing, write_private
+from officemgr.plaintext import visible
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -19,6 +24,53 @@ if TYPE_CHECKING:
 # The commands that write files the user names, and the options that name them.
 WRITING_COMMANDS = ("export", "report", "huddle")
 OUTPUT_OPTIONS = ("out", "csv", "file")
+
+
+def add_force(parser: argparse.ArgumentParser) -> None:
+    """--force: the one way a writing command replaces a file that is already there."""
+    parser.add_argument("--force", action="store_true", help="replace the output file if it already exists")
+
+
+def shown(path: Path | str) -> str:
+    """A file name as it is safe to print (a name can hold an escape character)."""
+    return visible(str(path))
+
+
+def refused(exc: OutputRefused) -> int:
+    """An output the outfiles rules refused, as the command's one-line refusal."""
+    return fail(visible(str(exc)))
+
+
+def taken(args: argparse.Namespace, paths: list[Path]) -> int | None:
+    """Refuse (the exit code) when one of the outputs is already there and --force was not given, else None.
+
+    Called before the database is opened, so a refusal costs nothing and changes nothing."""
+    if args.force:
+        return None
+    try:
+        for path in paths:
+            refuse_existing(path)
+    except OutputRefused as exc:
+        return refused(exc)
+    return None
+
+
+def save(args: argparse.Namespace, path: Path, data: bytes) -> None:
+    """Write one output file (OutputRefused says why it could not be)."""
+    write_private(path, data, force=args.force)
+
+
+def save_all(args: argparse.Namespace, outputs: list[tuple[Path, bytes]]) -> None:
+    """Write every output file or none: when one is refused, those this call wrote are removed again."""
+    written: list[Path] = []
+    try:
+        for path, data in outputs:
+            save(args, path, data)
+            written.append(path)
+    except OutputRefused:
+        for path in written:
+            path.unlink()
+        raise
 
 
 def to_stdout(data: bytes) -> None:
@@ -75,21 +127,23 @@ def write_export(args: argparse.Namespace, what: str, build: Callable[[Session],
     if database_missing(args):
         return fail(f"there is no database {args.db}")
     path = Path(args.file)
+    code = taken(args, [path])
+    if code is not None:
+        return code
     engine = open_database(args)
     try:
         with store.write_session(engine) as session:
             text, rows, summary = build(session)
-            try:
-                path.write_bytes(text.encode("utf-8"))
-            except OSError as exc:
-                return fail(f"cannot write {path}: {exc.strerror}")
+            save(args, path, text.encode("utf-8"))
             inventory_export.record_export(session, what, file=path.name, rows=rows, now=now_on(args.today),
                                            actor=getpass.getuser())
+    except OutputRefused as exc:
+        return refused(exc)
     except ServiceError as exc:
         return fail(str(exc))
     except DBAPIError as exc:
         return fail(f"the database could not be read ({exc.orig})")
     finally:
         engine.dispose()
-    print(f"{summary} written to {path}.")
+    print(f"{summary} written to {shown(path)}.")
     return DONE

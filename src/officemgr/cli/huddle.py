@@ -13,7 +13,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from officemgr.cli.exports import to_stdout
+from officemgr.cli.exports import add_force, refused, save_all, shown, taken, to_stdout
 from officemgr.cli.options import (
     BAD_USAGE,
     DONE,
@@ -35,6 +35,7 @@ def register(subparsers: SubParsers) -> None:
                           "standard output)")
     hud.add_argument("--show-names", action="store_true",
                      help="print patients' full names (default: initials only)")
+    add_force(hud)
     hud.set_defaults(handler=write_sheet)
 
 
@@ -53,6 +54,7 @@ def write_sheet(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import DBAPIError
 
     from officemgr import store
+    from officemgr.outfiles import OutputRefused
     from officemgr.services import huddle, huddle_actions, huddle_sheet
     from officemgr.services.common import ServiceError, record
 
@@ -60,10 +62,13 @@ def write_sheet(args: argparse.Namespace) -> int:
     targets = _targets(args.out)
     if targets is None:
         return fail(f"huddle writes .md or .html (or a name without an extension for both), not "
-                    f"'{Path(args.out).suffix}' (see officemgr --help)", BAD_USAGE)
+                    f"'{shown(Path(args.out).suffix)}' (see officemgr --help)", BAD_USAGE)
     # An export never creates a database: a mistyped --db is refused instead of printing an empty day.
     if database_missing(args):
         return fail(f"there is no database {args.db}")
+    code = taken(args, [path for path, _ in targets if path is not None])
+    if code is not None:
+        return code
     now = now_on(today)
     engine = open_database(args)
     try:
@@ -73,17 +78,13 @@ def write_sheet(args: argparse.Namespace) -> int:
             finished = huddle_actions.finished_record(session, today)
             texts = {"markdown": huddle_sheet.markdown(h, actions, finished),
                      "html": huddle_sheet.html(h, actions, finished)}
-            for path, kind in targets:
-                if path is None:
-                    continue
-                try:
-                    path.write_bytes(texts[kind].encode("utf-8"))
-                except OSError as exc:
-                    return fail(f"cannot write {path}: {exc.strerror}")
-            files = " and ".join(str(p) for p, _ in targets if p is not None) or "standard output"
+            save_all(args, [(path, texts[kind].encode("utf-8")) for path, kind in targets if path is not None])
+            files = " and ".join(shown(p) for p, _ in targets if p is not None) or "standard output"
             record(session, actor=getpass.getuser(), entity="export", entity_id=0, action="huddle",
                    changes={"file": files, "rows": h.total, "names": bool(args.show_names)}, now=now)
             session.commit()
+    except OutputRefused as exc:
+        return refused(exc)
     except ServiceError as exc:
         return fail(str(exc))
     except DBAPIError as exc:

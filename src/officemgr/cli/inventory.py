@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from officemgr.cli.exports import write_export
+from officemgr.cli.exports import add_force, shown, write_export
 from officemgr.cli.options import BAD_USAGE, DONE, SubParsers, add_command, count, fail, kinds, now_on, open_database
 
 if TYPE_CHECKING:
@@ -27,9 +27,11 @@ def register(subparsers: SubParsers) -> None:
     exports = kinds(subparsers, "export")
     stock = add_command(exports, "inventory", "stock on hand as CSV: one row per lot (imports again as items)")
     stock.add_argument("file", metavar="FILE.csv", help="the CSV file to write")
+    add_force(stock)
     stock.set_defaults(handler=export_inventory)
     sheet = add_command(exports, "count-sheet", "the monthly count sheet to print (.md) or fill in (.csv)")
     sheet.add_argument("file", metavar="FILE.md|FILE.csv", help="the format follows the extension")
+    add_force(sheet)
     sheet.set_defaults(handler=export_count_sheet)
 
 
@@ -71,7 +73,7 @@ def export_inventory(args: argparse.Namespace) -> int:
 
     today: date = args.today
     if Path(args.file).suffix.lower() != ".csv":
-        return fail(f"export inventory writes a .csv file, not '{Path(args.file).suffix or 'no extension'}' "
+        return fail(f"export inventory writes a .csv file, not '{shown(Path(args.file).suffix or 'no extension')}' "
                     "(see officemgr --help)", BAD_USAGE)
 
     def build(session: Session) -> tuple[str, int, str]:
@@ -88,7 +90,7 @@ def export_count_sheet(args: argparse.Namespace) -> int:
     suffix = Path(args.file).suffix.lower()
     kind = COUNT_SHEET_FORMATS.get(suffix)
     if kind is None:
-        return fail(f"export count-sheet writes .md (to print) or .csv, not '{suffix or 'no extension'}' "
+        return fail(f"export count-sheet writes .md (to print) or .csv, not '{shown(suffix or 'no extension')}' "
                     "(see officemgr --help)", BAD_USAGE)
 
     def build(session: Session) -> tuple[str, int, str]:

@@ -8,7 +8,7 @@ import getpass
 from datetime import date, timedelta
 from pathlib import Path
 
-from officemgr.cli.exports import log_export, to_stdout
+from officemgr.cli.exports import add_force, log_export, refused, save, shown, taken, to_stdout
 from officemgr.cli.options import DONE, SubParsers, add_command, count, date_arg, fail, kinds, now_on, open_database
 
 
@@ -23,6 +23,7 @@ def register(subparsers: SubParsers) -> None:
     span.add_argument("--day", metavar="YYYY-MM-DD", type=date_arg, help="that day (default: today)")
     span.add_argument("--week", metavar="YYYY-MM-DD", type=date_arg, help="the week (Monday-Sunday) holding it")
     ics.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    add_force(ics)
     ics.set_defaults(handler=export_ics)
 
 
@@ -55,10 +56,15 @@ def import_appointments(args: argparse.Namespace) -> int:
 
 def export_ics(args: argparse.Namespace) -> int:
     from officemgr import store
+    from officemgr.outfiles import OutputRefused
+    from officemgr.plaintext import visible
     from officemgr.services import interop
     from officemgr.services.common import ServiceError
 
     first_day, days = _span(args)
+    code = taken(args, [Path(args.out)] if args.out else [])
+    if code is not None:
+        return code
     engine = open_database(args)
     try:
         with store.read_session(engine) as session:
@@ -75,11 +81,11 @@ def export_ics(args: argparse.Namespace) -> int:
         to_stdout(data)
         return log_export(args, "ics", details)
     try:
-        with open(args.out, "wb") as handle:
-            handle.write(data)
-    except OSError as exc:
-        return fail(f"cannot write {args.out}: {exc.strerror}")
-    print(f"Exported {count(data.count(b'BEGIN:VEVENT'), 'appointment')} of {provider.name} to {args.out}.")
+        save(args, Path(args.out), data)
+    except OutputRefused as exc:
+        return refused(exc)
+    print(f"Exported {count(data.count(b'BEGIN:VEVENT'), 'appointment')} of {visible(provider.name)} "
+          f"to {shown(args.out)}.")
     return log_export(args, "ics", details)
 
 

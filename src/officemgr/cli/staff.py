@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from officemgr.cli.exports import log_export, to_stdout
+from officemgr.cli.exports import add_force, log_export, refused, save, shown, taken, to_stdout
 from officemgr.cli.options import SubParsers, add_command, date_arg, fail, kinds, open_database
 
 
@@ -16,14 +17,20 @@ def register(subparsers: SubParsers) -> None:
     pay.add_argument("--period", required=True, metavar="YYYY-MM-DD", type=date_arg,
                      help="the first day of the pay period")
     pay.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    add_force(pay)
     pay.set_defaults(handler=export_payroll)
 
 
 def export_payroll(args: argparse.Namespace) -> int:
     from officemgr import store
+    from officemgr.outfiles import OutputRefused
+    from officemgr.plaintext import visible
     from officemgr.services import payroll
     from officemgr.services.common import ServiceError
 
+    code = taken(args, [Path(args.out)] if args.out else [])
+    if code is not None:
+        return code
     engine = open_database(args)
     try:
         with store.read_session(engine) as session:
@@ -39,11 +46,10 @@ def export_payroll(args: argparse.Namespace) -> int:
         to_stdout(data)
     else:
         try:
-            with open(args.out, "wb") as handle:
-                handle.write(data)
-        except OSError as exc:
-            return fail(f"cannot write {args.out}: {exc.strerror}")
-        where = args.out
+            save(args, Path(args.out), data)
+        except OutputRefused as exc:
+            return refused(exc)
+        where = shown(args.out)
     # The CSV owns standard output; the summary goes to stderr then, else to stdout.
     report = sys.stderr if args.out is None else sys.stdout
     paid = sum(r.total_paid_hours for r in rows)
@@ -53,5 +59,5 @@ def export_payroll(args: argparse.Namespace) -> int:
           f"{paid:,.2f} paid hours ({overtime:,.2f} overtime) written to {where}.", file=report)
     for row in rows:
         for note in row.notes:
-            print(f"  check {row.last_name}, {row.first_name}: {note}", file=report)
+            print(visible(f"  check {row.last_name}, {row.first_name}: {note}"), file=report)
     return log_export(args, "payroll", {"file": args.out or "stdout", "rows": len(rows), "period": str(period)})

@@ -38,8 +38,6 @@ Export (`queue_csv`): the open claims of today's work queue, in queue order, one
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -79,6 +77,7 @@ from officemgr.services.csv_files import (
     validate,
     yes_no,
 )
+from officemgr.services.csv_out import Cell, csv_text, dollars
 from officemgr.services.format import money
 
 COLUMNS = ("claim", "patient_last", "patient_first", "dob", "payer", "service_date", "billed", "paid", "status",
@@ -611,26 +610,20 @@ def queue_csv(session: Session, today: date) -> tuple[str, int]:
 
     Amounts are plain dollars (1250.00) and dates ISO, so a spreadsheet reads them as numbers and dates.
     """
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(QUEUE_COLUMNS)
-    count = offset = 0
+    rows: list[list[Cell]] = []
+    offset = 0
     while True:
         page = billing.work_queue(session, today=today, offset=offset, limit=EXPORT_PAGE)
-        for row in page.rows:
-            writer.writerow([
-                _cell(row.number), _cell(row.patient_name), _cell(row.payer_name), row.service_date.isoformat(),
-                row.status.label, f"{row.balance_cents // 100}.{row.balance_cents % 100:02d}",
-                row.deadline.isoformat() if row.deadline else "",
-                "" if row.days_to_deadline is None else str(row.days_to_deadline), row.bucket,
-                _cell(_denial_text(row)), row.next_follow_up.isoformat() if row.next_follow_up else "",
-                getattr(row, "reason", ""),
-            ])
-        count += len(page.rows)
+        rows.extend([
+            row.number, row.patient_name, row.payer_name, row.service_date.isoformat(), row.status.label,
+            dollars(row.balance_cents), row.deadline.isoformat() if row.deadline else "",
+            None if row.days_to_deadline is None else row.days_to_deadline, row.bucket, _denial_text(row),
+            row.next_follow_up.isoformat() if row.next_follow_up else "", getattr(row, "reason", ""),
+        ] for row in page.rows)
         offset += len(page.rows)
         if not page.rows or offset >= page.total:
             break
-    return out.getvalue(), count
+    return csv_text(QUEUE_COLUMNS, rows), len(rows)
 
 
 def _denial_text(row: billing.QueueRow) -> str:
@@ -638,7 +631,3 @@ def _denial_text(row: billing.QueueRow) -> str:
     group = getattr(row, "denial_group", "")
     return f"{group}-{row.denial_code}" if group and row.denial_code else row.denial_code
 
-
-def _cell(text: str) -> str:
-    """Text a spreadsheet would run as a formula (=, +, -, @ first) is written with a leading apostrophe."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -20,10 +20,8 @@ Decisions that shape it:
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import enum
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -32,10 +30,12 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from officemgr.models import AuditEvent, ComplianceCategory, ComplianceCompletion, ComplianceTask
+from officemgr.plaintext import visible
 from officemgr.services import concerns, temperature
 from officemgr.services.calendar import practice_calendar
 from officemgr.services.common import ServiceError
 from officemgr.services.compliance import due_dates, is_temperature_log
+from officemgr.services.csv_out import csv_text
 from officemgr.services.staff_duties import DUE_WITHIN_DAYS, TrainingDue, training_status
 
 ON_TIME = "on time"
@@ -315,8 +315,9 @@ def _text(value: Any) -> str:
 
 
 def md_cell(text: str) -> str:
-    """User text made safe inside a Markdown table cell: pipes escaped, line breaks flattened."""
-    return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
+    """User text made safe inside a Markdown table cell: pipes escaped, line breaks flattened, control characters
+    spelled out."""
+    return visible(" ".join(text.replace("\\", "\\\\").replace("|", "\\|").split()))
 
 
 def _md_table(columns: Iterable[str], rows: Iterable[Iterable[str]]) -> list[str]:
@@ -362,8 +363,4 @@ def to_markdown(report: ComplianceReport) -> str:
 
 def to_csv(report: ComplianceReport) -> str:
     """One row per occurrence under COLUMNS (dates ISO, done-at 'YYYY-MM-DD HH:MM')."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(line.cells() for line in report.lines)
-    return out.getvalue()
+    return csv_text(COLUMNS, (line.cells() for line in report.lines), free_text=True)

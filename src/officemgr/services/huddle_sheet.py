@@ -2,13 +2,19 @@
 (once the huddle is finished) who attended and the notes. Markdown, and a one-page HTML with inline CSS.
 
 Patient names are whatever the Huddle holds: it is built with privacy on by default (initials only).
+`save_sheet` writes the pair of files for the Huddle tab's `p`, never over a sheet printed earlier.
 """
 
 from __future__ import annotations
 
 import html as _html
+import os
+from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from officemgr.outfiles import OutputRefused, write_private
+from officemgr.plaintext import visible
 from officemgr.services.format import money, plural
 
 if TYPE_CHECKING:
@@ -42,8 +48,9 @@ _MD_SPECIAL = set("\\`*_[]<>#|~!")
 
 
 def _md(text: str) -> str:
-    """User text made literal in Markdown: punctuation that means something escaped, line breaks flattened."""
-    flat = " ".join(str(text).split())
+    """User text made literal in Markdown: punctuation that means something escaped, line breaks flattened, control
+    characters spelled out."""
+    flat = visible(" ".join(str(text).split()))
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in flat)
 
 
@@ -100,7 +107,8 @@ _URGENT = ' class="urgent"'
 
 
 def _e(text: object) -> str:
-    return _html.escape(str(text), quote=True)
+    """User text made literal in HTML, control characters spelled out (a line break is only a space there)."""
+    return _html.escape(visible(str(text), free_text=True), quote=True)
 
 
 def html(h: Huddle, actions: list[ActionRow], record: FinishedHuddle | None = None) -> str:
@@ -147,3 +155,34 @@ def html(h: Huddle, actions: list[ActionRow], record: FinishedHuddle | None = No
     out.append("</div>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
+
+
+# --- files --------------------------------------------------------------------------------------------
+
+SHEET_TRIES = 100  # sheets of one day in one folder before the folder is called full
+
+
+def save_sheet(folder: Path, day: date, markdown_text: str, html_text: str) -> tuple[Path, Path]:
+    """Write huddle-DAY.md and huddle-DAY.html in `folder` (private, by officemgr.outfiles' rules) and return them.
+
+    A sheet printed earlier is never replaced: when either name is taken the next free pair is used
+    (huddle-2026-11-23-2.md and .html, then -3...). OutputRefused says why nothing could be written."""
+    for number in range(1, SHEET_TRIES + 1):
+        stem = f"huddle-{day:%Y-%m-%d}" + (f"-{number}" if number > 1 else "")
+        pair = folder / f"{stem}.md", folder / f"{stem}.html"
+        if any(os.path.lexists(path) for path in pair):
+            continue
+        written: list[Path] = []
+        try:
+            for path, text in zip(pair, (markdown_text, html_text), strict=True):
+                write_private(path, text.encode("utf-8"))
+                written.append(path)
+        except OutputRefused:
+            for path in written:  # half a pair is no sheet
+                os.unlink(path)
+            if any(os.path.lexists(path) for path in pair):
+                continue  # another sheet took the name meanwhile
+            raise
+        return pair
+    raise OutputRefused(f"{folder} already holds {SHEET_TRIES} huddle sheets for {day:%m/%d/%Y}; "
+                        "move some of them elsewhere")

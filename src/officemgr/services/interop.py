@@ -52,6 +52,7 @@ from officemgr.models import (
     PatientCreate,
     Staff,
 )
+from officemgr.plaintext import visible
 from officemgr.services import availability
 from officemgr.services.availability import ACTIVE
 from officemgr.services.common import ServiceError, created_fields, record
@@ -100,7 +101,8 @@ def export_ics(session: Session, *, provider_id: int, first_day: date, days: int
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"{provider.name} {first_day:%m/%d/%Y}" + (f" +{days - 1} days" if days > 1 else ""))
+    calendar.add("x-wr-calname",
+                 f"{visible(provider.name)} {first_day:%m/%d/%Y}" + (f" +{days - 1} days" if days > 1 else ""))
     rows = _active_appointments(session, provider_id, first_day, days)
     stamps = _last_changed(session, [appt.id for appt, _, _ in rows])
     for appt, patient, kind in rows:
@@ -141,8 +143,10 @@ def _vevent(appt: Appointment, patient: Patient, kind: AppointmentType, provider
     event.add("dtend", appt.end)
     # Minimum necessary (HIPAA): calendar files end up on phones and in cloud calendars outside the
     # practice's safeguards, so they carry initials only; never the full name, date of birth or phone.
-    event.add("summary", f"{kind.name}: {initials(patient.first_name, patient.last_name)}")
-    event.add("description", f"Type: {kind.name}\nProvider: {provider.npi or provider.name}\nReason: {appt.reason}")
+    # Stored text is shown with control characters spelled out: a calendar app would pass an ESC to its screen.
+    event.add("summary", visible(f"{kind.name}: {initials(patient.first_name, patient.last_name)}"))
+    event.add("description", f"Type: {visible(kind.name)}\nProvider: {visible(provider.npi or provider.name)}\n"
+                             f"Reason: {visible(appt.reason, free_text=True)}")
     event.add("status", "CONFIRMED")
     event.add("x-officemgr-status", appt.status.value)
     return event

@@ -3,24 +3,20 @@ sheet as Markdown to print or CSV, grouped by location then category with an emp
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
 from officemgr.models import Item, ItemCategory, StockLot
+from officemgr.plaintext import visible
 from officemgr.services import audit, inventory
+from officemgr.services.csv_out import Cell, csv_text, dollars
 from officemgr.services.inventory_io import CATEGORY_LABELS, EXPORT_COLUMNS
 from officemgr.services.movements import CountLine
 
 
-def _dollars(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
-
-
-def inventory_rows(session: Session, today: date) -> list[list[str]]:
+def inventory_rows(session: Session, today: date) -> list[list[Cell]]:
     """The export's rows (without the header): every active item, its lots with stock first-expiring first."""
     items = inventory.stock(session, today)
     skus = dict(session.exec(select(col(Item.id), col(Item.sku)).where(Item.active)).all())
@@ -28,16 +24,16 @@ def inventory_rows(session: Session, today: date) -> list[list[str]]:
     for lot in session.exec(select(StockLot).join(Item, col(Item.id) == StockLot.item_id)
                             .where(Item.active, StockLot.quantity > 0)):
         lots[lot.item_id].append(lot)
-    out = []
+    out: list[list[Cell]] = []
     for row in items:
         stock = sorted(lots.get(row.item_id, []), key=lambda lot: (lot.expires or date.max, lot.id))
         entries = [(lot.lot_number or "", lot.expires, lot.quantity) for lot in stock] or [("", None, 0)]
         for number, expires, quantity in entries:
             out.append([
                 row.name, CATEGORY_LABELS[row.category], row.location, row.unit, number,
-                expires.isoformat() if expires else "", str(quantity), _dollars(row.unit_cost_cents),
-                _dollars(quantity * row.unit_cost_cents), row.vendor, skus.get(row.item_id, ""),
-                str(row.reorder_point), str(row.par), str(row.on_order), "yes" if row.tracks_lots else "no",
+                expires.isoformat() if expires else "", quantity, dollars(row.unit_cost_cents),
+                dollars(quantity * row.unit_cost_cents), row.vendor, skus.get(row.item_id, ""),
+                row.reorder_point, row.par, row.on_order, "yes" if row.tracks_lots else "no",
             ])
     return out
 
@@ -45,11 +41,7 @@ def inventory_rows(session: Session, today: date) -> list[list[str]]:
 def inventory_csv(session: Session, today: date) -> tuple[str, int, int]:
     """The export as CSV text (header EXPORT_COLUMNS, CRLF lines), its number of rows and of items."""
     rows = inventory_rows(session, today)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    writer.writerows(rows)
-    return out.getvalue(), len(rows), len({row[0] for row in rows})
+    return csv_text(EXPORT_COLUMNS, rows), len(rows), len({row[0] for row in rows})
 
 
 def record_export(session: Session, what: str, *, file: str, rows: int, now: datetime, actor: str) -> None:
@@ -98,14 +90,19 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _shown(text: str) -> str:
+    """Stored text as a table cell: control characters spelled out, a pipe (the column rule) made a slash."""
+    return visible(text).replace("|", "/")
+
+
 def _table(lines: list[CountLine], today: date) -> list[str]:
     with_lots = any(line.lot_number or line.expires for line in lines)
     header = ["Item", "Lot", "Expires", "Unit", "Expected", "Counted"] if with_lots else [
         "Item", "Unit", "Expected", "Counted"]
     rows = []
     for line in lines:
-        lot = [line.lot_number, _expiry(line, today)] if with_lots else []
-        rows.append([line.item_name.replace("|", "/"), *lot, line.unit.replace("|", "/"), f"{line.expected:,}", ""])
+        lot = [_shown(line.lot_number), _expiry(line, today)] if with_lots else []
+        rows.append([_shown(line.item_name), *lot, _shown(line.unit), f"{line.expected:,}", ""])
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
     widths[-1] = max(widths[-1], COUNTED_WIDTH)
     unit = len(header) - 3
@@ -132,7 +129,7 @@ def count_sheet_markdown(lines: list[CountLine], today: date) -> str:
     location = None
     for place, category, group in _groups(lines):
         if place != location:
-            out += [f"## {place}", ""]
+            out += [f"## {visible(place)}", ""]
             location = place
         out += [f"### {category[0].upper()}{category[1:]}", "", *_table(group, today), ""]
         expired = expired or any(line.expires is not None and line.expires < today for line in group)
@@ -149,11 +146,6 @@ COUNT_COLUMNS = ("location", "category", "item", "lot", "expires", "unit", "expe
 
 def count_sheet_csv(lines: list[CountLine]) -> str:
     """The count sheet as CSV, in the same order, with an empty counted column (ids to match a count back)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COUNT_COLUMNS)
-    for line in lines:
-        writer.writerow([line.location or NO_LOCATION, CATEGORY_LABELS[ItemCategory(line.category)], line.item_name,
-                         line.lot_number, line.expires.isoformat() if line.expires else "", line.unit, line.expected,
-                         "", line.item_id, line.lot_id])
-    return out.getvalue()
+    return csv_text(COUNT_COLUMNS, ([line.location or NO_LOCATION, CATEGORY_LABELS[ItemCategory(line.category)],
+                                     line.item_name, line.lot_number, line.expires.isoformat() if line.expires else "",
+                                     line.unit, line.expected, "", line.item_id, line.lot_id] for line in lines))

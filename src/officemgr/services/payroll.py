@@ -20,8 +20,6 @@ Functions take a Session and explicit dates; nothing here reads the clock.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -33,6 +31,7 @@ from officemgr.models import Role, Shift, Staff, TimeOff, TimeOffStatus
 from officemgr.services import settings
 from officemgr.services.calendar import PracticeCalendar, practice_calendar
 from officemgr.services.common import ServiceError
+from officemgr.services.csv_out import Figure, csv_text
 
 PERIOD_KINDS = ("weekly", "biweekly", "semimonthly")
 HOURS_PER_WEEKDAY = 8.0  # a business day of time off recorded without its hours
@@ -467,13 +466,9 @@ def payroll_csv(rows: Iterable[PayRow], period: Period) -> str:
     stray = [r for r in rows if r.period != period]
     if stray:
         raise ValueError(f"{stray[0].name}'s row is for {stray[0].period}, not {period}")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for r in sorted(rows, key=lambda r: (r.last_name.casefold(), r.first_name.casefold(), r.staff_id)):
-        writer.writerow([
-            r.staff_id, r.last_name, r.first_name, r.role.label,
-            *(f"{h:.2f}" for h in (r.regular_hours, r.overtime_hours, r.pto_hours, r.sick_hours,
-                                   r.other_paid_leave_hours, r.unpaid_leave_hours, r.total_paid_hours)),
-        ])
-    return out.getvalue()
+    return csv_text(CSV_HEADER, (
+        [r.staff_id, r.last_name, r.first_name, r.role.label,
+         *(Figure(f"{h:.2f}") for h in (r.regular_hours, r.overtime_hours, r.pto_hours, r.sick_hours,
+                                        r.other_paid_leave_hours, r.unpaid_leave_hours, r.total_paid_hours))]
+        for r in sorted(rows, key=lambda r: (r.last_name.casefold(), r.first_name.casefold(), r.staff_id))
+    ))

@@ -15,6 +15,8 @@ from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import DataTable, Label, Static
 
+from officemgr.outfiles import OutputRefused
+from officemgr.plaintext import visible
 from officemgr.services import audit, huddle_actions, huddle_sheet, settings
 from officemgr.services.format import money, plural
 from officemgr.services.huddle import Huddle, HuddleItem, Numbers, huddle
@@ -175,17 +177,17 @@ class HuddleView(TabView):
 
     def action_sheet(self) -> None:
         folder, today = sheet_folder(self.ctx), self.ctx.today
-        markdown, page = folder / f"huddle-{today:%Y-%m-%d}.md", folder / f"huddle-{today:%Y-%m-%d}.html"
 
         def write_files(session: Session) -> Sheet:
-            """Read the day and write both files, in the worker (the disk too is kept off the UI thread)."""
+            """Read the day and write both files, in the worker (the disk too is kept off the UI thread); a sheet
+            printed earlier today is kept and this one gets the next free name."""
             h = huddle(session, today, privacy=True)
             actions = huddle_actions.open_actions(session, today)
             try:
-                markdown.write_text(huddle_sheet.markdown(h, actions), encoding="utf-8")
-                page.write_text(huddle_sheet.html(h, actions), encoding="utf-8")
-            except OSError as exc:
-                return Sheet(markdown, page, error=f"Could not write the sheet in {folder}: {exc.strerror or exc}")
+                markdown, page = huddle_sheet.save_sheet(folder, today, huddle_sheet.markdown(h, actions),
+                                                         huddle_sheet.html(h, actions))
+            except OutputRefused as exc:
+                return Sheet(folder, folder, error=visible(f"Could not write the sheet: {exc}"))
             return Sheet(markdown, page, h.total)
 
         self.read(write_files, self._sheet_written, group="huddle-sheet")
@@ -198,7 +200,7 @@ class HuddleView(TabView):
         self.run_write(lambda session: audit.record_export(
             session, what="huddle", actor=ctx.actor, now=ctx.now(),
             details={"file": f"{sheet.html} and {sheet.markdown}", "rows": sheet.items, "names": False}),
-            f"Huddle sheet written: {sheet.html} (and {sheet.markdown.name}); patient names are masked",
+            visible(f"Huddle sheet written: {sheet.html} (and {sheet.markdown.name}); patient names are masked"),
             then=_nothing, group="huddle-sheet-log")
 
 
