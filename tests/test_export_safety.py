@@ -308,3 +308,13 @@ def test_huddle_sheet_and_ics_show_control_characters(db: Path, tmp_path: Path) 
         assert "\x1b" not in written and "\u202e" not in written, path
     calendar = ics.read_text(encoding="utf-8")
     assert "Bad\\\\x1b]0" in calendar and "cough\\\\u202eexe.gpj" in calendar  # ICS escapes the backslash
+
+
+@pytest.mark.parametrize("command", [["export", "payroll", "--period", "2026-11-16"],
+                                     ["export", "ics", "--provider", "Patel"]])
+def test_an_export_never_creates_a_mistyped_database(tmp_path: Path, command: list[str],
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "ofice.db"
+    assert main([*command, "--db", str(missing)]) == 1
+    assert capsys.readouterr().err.strip() == f"officemgr: there is no database {missing}"
+    assert not missing.exists()

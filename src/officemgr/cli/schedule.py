@@ -9,7 +9,18 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from officemgr.cli.exports import add_force, log_export, refused, save, shown, taken, to_stdout
-from officemgr.cli.options import DONE, SubParsers, add_command, count, date_arg, fail, kinds, now_on, open_database
+from officemgr.cli.options import (
+    DONE,
+    SubParsers,
+    add_command,
+    count,
+    database_missing,
+    date_arg,
+    fail,
+    kinds,
+    now_on,
+    open_database,
+)
 
 
 def register(subparsers: SubParsers) -> None:
@@ -65,6 +76,9 @@ def export_ics(args: argparse.Namespace) -> int:
     code = taken(args, [Path(args.out)] if args.out else [])
     if code is not None:
         return code
+    # An export never creates a database: a mistyped --db is refused instead of exporting an empty practice.
+    if database_missing(args):
+        return fail(f"there is no database {args.db}")
     engine = open_database(args)
     try:
         with store.read_session(engine) as session:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from officemgr.cli.exports import add_force, log_export, refused, save, shown, taken, to_stdout
-from officemgr.cli.options import SubParsers, add_command, date_arg, fail, kinds, open_database
+from officemgr.cli.options import SubParsers, add_command, database_missing, date_arg, fail, kinds, open_database
 
 
 def register(subparsers: SubParsers) -> None:
@@ -31,6 +31,9 @@ def export_payroll(args: argparse.Namespace) -> int:
     code = taken(args, [Path(args.out)] if args.out else [])
     if code is not None:
         return code
+    # An export never creates a database: a mistyped --db is refused instead of exporting an empty practice.
+    if database_missing(args):
+        return fail(f"there is no database {args.db}")
     engine = open_database(args)
     try:
         with store.read_session(engine) as session:
