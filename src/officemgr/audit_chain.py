@@ -36,7 +36,7 @@ SQLITE_GUARDS = {
 }
 POSTGRESQL_REFUSE_BODY = f" BEGIN RAISE EXCEPTION '{REFUSAL}'; END "
 POSTGRESQL_FUNCTION = ("CREATE OR REPLACE FUNCTION audit_event_refuse() RETURNS trigger LANGUAGE plpgsql AS "
-                       f"${POSTGRESQL_REFUSE_BODY}$")
+                       f"$${POSTGRESQL_REFUSE_BODY}$$")
 # name: (its CREATE, pg_trigger.tgtype: 1 row, 2 before, 8 delete, 16 update, 32 truncate). An upsert's
 # ON CONFLICT DO UPDATE fires the update trigger, so PostgreSQL needs no trigger against replacing an event.
 POSTGRESQL_GUARDS = {
