@@ -197,7 +197,7 @@ def test_check_reports_missing_changed_and_foreign_triggers(db: Path, capsys: py
     assert lines == [
         "  audit log: its guard audit_event_no_delete is changed (the app puts it back when it opens the database)",
         "  audit log: its guard audit_event_no_update is missing (the app puts it back when it opens the database)",
-        "  audit log: a trigger that is not officemgr's (hide) is on the audit log (the app puts it back when it "
+        "  audit log: a trigger that is not officemgr's (hide) is on the audit log (the app removes it when it "
         "opens the database)",
     ]
 

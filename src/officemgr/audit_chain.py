@@ -196,7 +196,8 @@ class ChainCheck:
         if self.ok:
             return [f"{self.events:,} events, the chain and its guards are intact"]
         found = [] if self.broken is None else [str(self.broken)]
-        return found + [f"{problem} (the app puts it back when it opens the database)" for problem in self.guards]
+        return found + [f"{problem} (the app {'removes it' if problem.what == 'foreign' else 'puts it back'} when it "
+                        "opens the database)" for problem in self.guards]
 
 
 def verify(conn: Connection, dialect: str = "sqlite") -> ChainCheck:
