@@ -68,7 +68,7 @@ class Cursor(Protocol):
 class Connection(Protocol):
     """A DB-API 2 connection: sqlite3's, sqlcipher3's, psycopg's, or SQLAlchemy's pooled proxy of one."""
 
-    def cursor(self) -> Any: ...
+    def cursor(self) -> Cursor: ...
 
     def commit(self) -> None: ...
 
@@ -276,7 +276,6 @@ def _mend(conn: Connection, dialect: str, *, now: datetime, server_lock: int) ->
         if dialect == "postgresql":
             cursor.execute(f"SELECT pg_advisory_xact_lock({int(server_lock)})")
         else:
-            conn.rollback()
             cursor.execute("BEGIN IMMEDIATE")
         problems = guard_problems(conn, dialect)
         for problem in problems:
@@ -284,10 +283,10 @@ def _mend(conn: Connection, dialect: str, *, now: datetime, server_lock: int) ->
             if dialect == "postgresql" and problem.trigger in POSTGRESQL_GUARDS:
                 cursor.execute(POSTGRESQL_FUNCTION)
                 cursor.execute(POSTGRESQL_GUARDS[problem.trigger][0])
-            elif problem.trigger in SQLITE_GUARDS:
+            elif dialect == "sqlite" and problem.trigger in SQLITE_GUARDS:
                 cursor.execute(SQLITE_GUARDS[problem.trigger])
         if problems:
-            changes = json.dumps({str(p.trigger): p.what for p in problems}, sort_keys=True)
+            changes = json.dumps({p.trigger: p.what for p in problems}, sort_keys=True)
             _append(cursor, dialect, at=now, entity="audit_log", action="guards_restored", changes=changes)
         conn.commit()
         return problems
@@ -300,7 +299,7 @@ def _drop(trigger: str, dialect: str) -> str:
     return f"DROP TRIGGER IF EXISTS {name}" + (" ON audit_event" if dialect == "postgresql" else "")
 
 
-def _append(cursor: Any, dialect: str, *, at: datetime, entity: str, action: str, changes: str) -> None:
+def _append(cursor: Cursor, dialect: str, *, at: datetime, entity: str, action: str, changes: str) -> None:
     """Add one event at the end of the chain, in the caller's transaction (which holds the write lock)."""
     cursor.execute("SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1")
     last = cursor.fetchall()
