@@ -72,8 +72,6 @@ class Connection(Protocol):
 
     def commit(self) -> None: ...
 
-    def rollback(self) -> None: ...
-
     def close(self) -> None: ...
 
 
@@ -254,15 +252,9 @@ def keep_guarded(engine: Engine, *, now: datetime, server_lock: int) -> None:
     dialect = engine.dialect.name
     conn: Connection = engine.raw_connection()
     try:
-        if not guard_problems(conn, dialect):
-            conn.rollback()
-            return
-        mended = _mend(conn, dialect, now=now, server_lock=server_lock)
-    except BaseException:
-        conn.rollback()
-        raise
+        mended = _mend(conn, dialect, now=now, server_lock=server_lock) if guard_problems(conn, dialect) else []
     finally:
-        conn.close()
+        conn.close()  # back to the pool, which rolls back whatever a failure left open
     if mended:
         _notices[engine] = [
             "The audit log was tampered with: " + "; ".join(str(problem) for problem in mended)
