@@ -306,7 +306,7 @@ def test_migration_0008_downgrades_and_upgrades_again() -> None:
         with engine.begin() as conn:
             assert set(conn.exec_driver_sql(query).scalars()) == {
                 "ix_audit_event_at", "ix_audit_event_record", "ix_audit_event_actor", "audit_event_no_update",
-                "audit_event_no_delete"}
+                "audit_event_no_delete", "audit_event_no_replace"}
             command.downgrade(store._alembic_config(conn), "0007")
             assert set(conn.exec_driver_sql(query).scalars()) == {"ix_audit_event_at"}
         store.migrate(engine)

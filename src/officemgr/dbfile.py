@@ -11,6 +11,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from officemgr.audit_chain import ChainCheck, verify
+
 # A file that is not readable as a database, or a wrong key: what SQLite and SQLCipher say.
 UNREADABLE = ("not a database", "malformed", "encrypted", "disk image")
 
@@ -85,10 +87,11 @@ class FileCheck:
     revision: str | None = None
     tables: int = 0
     error: str | None = None
+    audit: ChainCheck | None = None  # the audit log's hash chain and guards (a full check of a file with the log)
 
     @property
     def ok(self) -> bool:
-        return self.readable and not self.integrity and not self.broken_links
+        return self.readable and not self.integrity and not self.broken_links and (self.audit is None or self.audit.ok)
 
 
 def check_file(path: Path, *, key: str | None = None, quick: bool = False) -> FileCheck:
@@ -108,6 +111,8 @@ def check_file(path: Path, *, key: str | None = None, quick: bool = False) -> Fi
         if "alembic_version" in names:
             found = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             result.revision = found[0] if found else None
+        if not quick and "audit_event" in names:
+            result.audit = verify(conn)
     except database_errors(key) as exc:
         result.readable = False
         result.error = str(exc)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's revision: an open of a database already there skips loading Alembic and its scripts.
 # A new migration must change it (tests/test_store.py compares it with the scripts' head).
-SCHEMA_HEAD = "0014"
+SCHEMA_HEAD = "0015"
 BUSY_TIMEOUT_MS = 5000
 _WRITE = "officemgr_write"
 # Every write on a shared server first takes this transaction-scoped lock: writes from several workstations run one
@@ -290,6 +290,9 @@ def migrate(engine: Engine) -> None:
     """Create or upgrade the schema to the newest revision; refuse a database from a newer app."""
     if not _at_head(engine):
         _upgrade(engine)
+    from officemgr import audit_chain  # the guards of the audit log: put back, and said so, if someone removed them
+
+    audit_chain.keep_guarded(engine, now=datetime.now(), server_lock=WRITE_LOCK_KEY)
     if engine.url.get_backend_name() == "sqlite" and engine.url.database not in (None, "", ":memory:"):
         # WAL is a property of the file, set once it is known to be ours (never on a refused file).
         raw = engine.raw_connection()

@@ -109,6 +109,8 @@ def check(args: argparse.Namespace) -> int:
             print(f"  schema: {found.revision}, older; it is upgraded (after a backup) when the app opens it")
         else:
             print(f"  schema: {found.revision}, from a newer version of officemgr; update officemgr")
+        for line in found.audit.lines() if found.audit else []:
+            print(f"  audit log: {line}")
     newest = backups.backups(database)
     print(f"  backups: {len(newest)} in {backups.folder_for(database)}"
           + (f", newest {newest[0][0]:%Y-%m-%d %H:%M}" if newest else ""))

@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from officemgr.demo._db import _insert
+from officemgr import audit_chain
+from officemgr.demo._db import _insert, _with_ids
 from officemgr.demo._types import Row
 from officemgr.models import AppointmentEvent, AuditEvent, ClaimEvent, ClaimNote
 from officemgr.models.base import table_of
@@ -37,6 +38,14 @@ def _add_audit_trail(conn: Connection) -> int:
             visits.at, visits.actor, visits.appointment_id, visits.from_status, visits.to_status)):
         rows.append(_event(at, actor, "appointment", appointment_id, "status", {"status": [old, new]}))
     rows.sort(key=lambda row: row["at"])
+    # Ids given here, so each event's hash chains to the one its id follows (audit_chain), after any already there.
+    _with_ids(conn, AuditEvent, rows)
+    events = table_of(AuditEvent).c
+    last = conn.execute(select(events.hash).order_by(events.id.desc()).limit(1)).scalar()
+    previous = audit_chain.GENESIS if last is None else last
+    for row in rows:
+        row["hash"] = previous = audit_chain.event_hash(previous, row["at"], row["actor"], row["entity"],
+                                                        row["entity_id"], row["action"], row["changes"])
     return _insert(conn, AuditEvent, rows)
 
 

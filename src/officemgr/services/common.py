@@ -54,7 +54,10 @@ def _plain(value: Any) -> Any:
 def record(
     session: Session, *, actor: str, entity: str, entity_id: int, action: str, changes: dict[str, Any], now: datetime
 ) -> None:
-    """Append an audit event to the caller's transaction (committed or rolled back with the write)."""
+    """Append an audit event to the caller's transaction (committed or rolled back with the write).
+
+    The flush that inserts it chains it to the event before it (its hash: models.audit, officemgr.audit_chain).
+    """
     session.add(
         AuditEvent(
             at=now,

@@ -207,6 +207,7 @@ class OfficeApp(App[None]):
 
     def _start(self) -> None:
         """The practice is open and the tab on show has its view: focus, the idle lock, the lock or PIN offer."""
+        from officemgr import audit_chain
         from officemgr.services.pin import PinGate
         from officemgr.tui.dbwork import after_writes
 
@@ -219,6 +220,8 @@ class OfficeApp(App[None]):
             self._watch_changes()
         if self.opening_note:
             self.notify(self.opening_note, markup=False)
+        for notice in audit_chain.notices(self.engine):
+            self.notify(notice, title="Audit log", severity="error", timeout=60, markup=False)
         if self.secure and self.pin_set:
             self.action_lock()
         elif self.secure and not self.practice.demo:
