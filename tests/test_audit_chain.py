@@ -293,6 +293,15 @@ def test_an_open_puts_removed_guards_back_logs_it_and_says_so(url: str) -> None:
         again.dispose()
 
 
+def test_a_command_says_on_stderr_that_it_put_the_guards_back(db: Path) -> None:
+    tamper(db, *DROP_GUARDS)
+    done = subprocess.run([sys.executable, "-m", "officemgr.cli", "report", "audit", "--from", "2026-01-01",
+                           "--to", "2026-12-31", "--db", str(db)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0
+    assert "officemgr: The audit log was tampered with" in done.stderr
+    assert "tampered" not in done.stdout
+
+
 def test_an_open_replaces_a_changed_guard_and_drops_a_foreign_trigger(db: Path) -> None:
     tamper(db, "DROP TRIGGER audit_event_no_delete",
            "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event BEGIN SELECT 1; END",

@@ -132,10 +132,16 @@ def _url(args: argparse.Namespace) -> str | None:
 
 
 def open_database(args: argparse.Namespace) -> Engine:
-    """The database the options name (migrated to the current schema); StoreError says why it cannot open."""
-    from officemgr import store
+    """The database the options name (migrated to the current schema); StoreError says why it cannot open.
 
-    return store.open_database(path=args.db, url=_url(args), key=database_key(args))
+    What the open had to repair (an audit log whose guards were removed) is said on stderr, so a script's output
+    stays clean and its log shows it."""
+    from officemgr import audit_chain, store
+
+    engine = store.open_database(path=args.db, url=_url(args), key=database_key(args))
+    for notice in audit_chain.notices(engine):
+        print(f"officemgr: {notice}", file=sys.stderr)
+    return engine
 
 
 def database_key(args: argparse.Namespace) -> str | None:
