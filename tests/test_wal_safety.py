@@ -7,7 +7,6 @@ from a file copy would leave it.
 
 from __future__ import annotations
 
-import gc
 import shutil
 import sqlite3
 import stat
@@ -50,9 +49,7 @@ def _practice(path: Path, payers: int) -> Path:
     with Session(engine) as session:
         for n in range(payers):
             make_payer(session, name=f"{path.stem} payer {n} " + "x" * 40)
-    engine.dispose()
-    del engine
-    gc.collect()  # this process no longer has it open, as in a new run of the app
+    engine.dispose()  # this process no longer has it open, as in a new run of the app
     return path
 
 
@@ -80,7 +77,7 @@ def _foreign_wal_beside(database: Path, other: Path) -> bytes:
 
 def _set_aside(database: Path) -> list[Path]:
     folder = database.parent / "backups"
-    return sorted(folder.glob("*set-aside*")) if folder.is_dir() else []
+    return sorted(folder.glob("*-set-aside*.db-wal")) if folder.is_dir() else []
 
 
 def test_another_practices_wal_is_set_aside_and_the_database_opens_as_it_was(tmp_path: Path) -> None:
@@ -226,3 +223,23 @@ def test_a_file_the_app_creates_itself_still_becomes_a_new_practice(tmp_path: Pa
         assert store.schema_revision(engine) == store.head_revision()
     finally:
         engine.dispose()
+
+
+def test_a_backup_copied_over_the_database_by_hand_leaves_the_stale_wal_unapplied(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from officemgr import backups
+
+    database = _practice(tmp_path / "office.db", payers=3)
+    copy = backups.make_backup(database, now=datetime(2026, 11, 23, 7, 45), why="manual")
+    _killed_writer(database, "UPDATE payer SET name = name || ' after the backup'")
+    shutil.copyfile(copy, database)  # the -wal of the database as it was stays beside the backup's bytes
+
+    found = dbfile.wal_state(database)
+    store.open_database(path=database, notify=lambda note: None).dispose()
+
+    assert found.kind == "foreign" and "not in WAL mode" in found.why
+    assert not any(name.endswith("after the backup") for name in _names(database))
+    assert dbfile.check_file(database).ok and len(_set_aside(database)) == 1
+    [shm] = (tmp_path / "backups").glob("*-set-aside.db-shm")  # the stale WAL's index went with it
+    assert stat.S_IMODE(shm.stat().st_mode) == 0o600

@@ -256,6 +256,10 @@ def wal_state(path: Path, *, key: str | None = None) -> WalState:
                 size = 65536 if size == 1 else size
                 if size != header.page_size:
                     return WalState("foreign", f"its pages are {header.page_size} bytes, the database's {size}")
+                # SQLite marks the file as WAL before a WAL exists, and unmarks it only after deleting its WAL.
+                if database[18:20] == b"\x01\x01":
+                    return WalState("foreign", "the database is not in WAL mode, as a backup copied over it is not, "
+                                               "so no WAL beside it can be its own")
                 identity = database[60:64]
                 found = _identity_in_wal(handle, header)
                 if identity != bytes(4) and found is not None and found != identity:

@@ -51,9 +51,10 @@ _WRITE = "officemgr_write"
 WRITE_LOCK_KEY = 0x6F666669  # "offi"
 _engines = itertools.count(1)
 _after_writes: weakref.WeakKeyDictionary[Engine, list[Callable[[], None]]] = weakref.WeakKeyDictionary()
-# The SQLite files this process has engines on: their -wal is this process's own, and looking at its locks from
-# here would not see them (POSIX locks are per process, and closing any handle on the file drops them).
-_files_open_here: dict[Path, weakref.WeakSet[Engine]] = {}
+# The driver connections this process has open, by SQLite file: while there are any, the file's -wal is this
+# process's own, and looking at its locks from here would not see them (POSIX locks are per process, and closing
+# any handle on the file drops them).
+_open_here: dict[Path, set[int]] = {}
 
 
 def sqlite_url(path: str | os.PathLike[str]) -> str:
@@ -85,7 +86,7 @@ def create_engine_for(url: str, *, key: str | None = None) -> Engine:
         # QueuePool, as for plain SQLite files (the SQLCipher dialect would pick one connection per thread).
         engine = create_engine(target, poolclass=QueuePool,
                                connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
-        _files_open_here.setdefault(_same_file(Path(database)), weakref.WeakSet()).add(engine)
+        _count_connections(engine, Path(database))
     else:
         # One shared in-memory database (tests): every session must see the same connection.
         engine = create_engine(
@@ -152,6 +153,22 @@ def _create_private_file(path: Path) -> None:
         pass
     except OSError as exc:
         raise StoreError(f"cannot create {path}: {exc.strerror}; choose a folder you can write to") from None
+
+
+def _count_connections(engine: Engine, path: Path) -> None:
+    open_here = _open_here.setdefault(_same_file(path), set())
+
+    @event.listens_for(engine, "connect")
+    def _opened(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        open_here.add(id(dbapi_conn))
+
+    @event.listens_for(engine, "close")
+    def _closed(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        open_here.discard(id(dbapi_conn))
+
+    @event.listens_for(engine, "close_detached")
+    def _closed_detached(dbapi_conn: sqlite3.Connection) -> None:
+        open_here.discard(id(dbapi_conn))
 
 
 def _configure_sqlite(engine: Engine, *, encrypted: bool) -> None:
@@ -230,7 +247,7 @@ def _same_file(path: Path) -> Path:
 
 def _set_aside_foreign_wal(path: Path, *, key: str | None, notify: Callable[[str], None]) -> None:
     """SQLite replays any -wal beside the file into it: one that is not this database's is moved aside first."""
-    if not has_wal(path) or _files_open_here.get(_same_file(path)):
+    if not has_wal(path) or _open_here.get(_same_file(path)):
         return  # no WAL (the usual open, one stat), or this process has the database open: its WAL is its own
     found = wal_state(path, key=key)
     if found.kind != "foreign":
