@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import secrets
 import socket
 import sqlite3
+import sys
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,7 +25,15 @@ from sqlalchemy.pool import QueuePool, StaticPool
 from sqlmodel import Session, create_engine
 
 from officemgr import models  # noqa: F401  (registers every table on SQLModel.metadata)
-from officemgr.dbfile import check_file, default_path, is_plain_sqlite
+from officemgr.dbfile import (
+    check_file,
+    default_path,
+    empty_file,
+    has_wal,
+    is_plain_sqlite,
+    set_aside_wal,
+    wal_state,
+)
 from officemgr.errors import StoreError
 
 if TYPE_CHECKING:
@@ -41,6 +51,10 @@ _WRITE = "officemgr_write"
 WRITE_LOCK_KEY = 0x6F666669  # "offi"
 _engines = itertools.count(1)
 _after_writes: weakref.WeakKeyDictionary[Engine, list[Callable[[], None]]] = weakref.WeakKeyDictionary()
+# The driver connections this process has open, by SQLite file: while there are any, the file's -wal is this
+# process's own, and looking at its locks from here would not see them (POSIX locks are per process, and closing
+# any handle on the file drops them).
+_open_here: dict[Path, set[int]] = {}
 
 
 def sqlite_url(path: str | os.PathLike[str]) -> str:
@@ -72,6 +86,7 @@ def create_engine_for(url: str, *, key: str | None = None) -> Engine:
         # QueuePool, as for plain SQLite files (the SQLCipher dialect would pick one connection per thread).
         engine = create_engine(target, poolclass=QueuePool,
                                connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
+        _count_connections(engine, Path(database))
     else:
         # One shared in-memory database (tests): every session must see the same connection.
         engine = create_engine(
@@ -140,6 +155,22 @@ def _create_private_file(path: Path) -> None:
         raise StoreError(f"cannot create {path}: {exc.strerror}; choose a folder you can write to") from None
 
 
+def _count_connections(engine: Engine, path: Path) -> None:
+    open_here = _open_here.setdefault(_same_file(path), set())
+
+    @event.listens_for(engine, "connect")
+    def _opened(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        open_here.add(id(dbapi_conn))
+
+    @event.listens_for(engine, "close")
+    def _closed(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        open_here.discard(id(dbapi_conn))
+
+    @event.listens_for(engine, "close_detached")
+    def _closed_detached(dbapi_conn: sqlite3.Connection) -> None:
+        open_here.discard(id(dbapi_conn))
+
+
 def _configure_sqlite(engine: Engine, *, encrypted: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
@@ -179,18 +210,24 @@ def write_session(engine: Engine) -> Iterator[Session]:
 
 
 def open_database(
-    *, path: str | os.PathLike[str] | None = None, url: str | None = None, key: str | None = None
+    *, path: str | os.PathLike[str] | None = None, url: str | None = None, key: str | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> Engine:
     """Open (creating if needed) the practice database and bring its schema up to date.
 
-    Anything wrong with the file (damaged, another kind of file, wrong key, newer version, read-only, locked)
-    raises StoreError saying what to do, and leaves the file as it was.
+    Anything wrong with the file (damaged, another kind of file, an empty file, wrong key, newer version,
+    read-only, locked) raises StoreError saying what to do, and leaves the file as it was. A -wal beside the file
+    that is not its own is moved into the backups folder first; `notify` (default: standard error) is told so.
     """
     url = url or sqlite_url(path or default_path())
-    _refuse_read_only(url)
+    file = _sqlite_path(url)
+    if file is not None:
+        _refuse_unusable(file)
+        _set_aside_foreign_wal(file, key=key, notify=notify or _to_stderr)
     engine = create_engine_for(url, key=key)
     try:
         migrate(engine)
+        _give_identity(engine)
     except StoreError:
         engine.dispose()
         raise
@@ -200,16 +237,63 @@ def open_database(
     return engine
 
 
-def _refuse_read_only(url: str) -> None:
-    """SQLite opens a file it cannot write read-only and fails on the first save; say so before anything starts."""
+def _to_stderr(message: str) -> None:
+    print(f"officemgr: {message}", file=sys.stderr)
+
+
+def _same_file(path: Path) -> Path:
+    return Path(os.path.realpath(path))
+
+
+def _set_aside_foreign_wal(path: Path, *, key: str | None, notify: Callable[[str], None]) -> None:
+    """SQLite replays any -wal beside the file into it: one that is not this database's is moved aside first."""
+    if not has_wal(path) or _open_here.get(_same_file(path)):
+        return  # no WAL (the usual open, one stat), or this process has the database open: its WAL is its own
+    found = wal_state(path, key=key)
+    if found.kind != "foreign":
+        return
+    try:
+        notify(set_aside_wal(path, why=found.why, now=datetime.now()))
+    except OSError as exc:
+        raise StoreError(f"{path.name}-wal beside {path} is not this database's ({found.why}), and it could not be "
+                         f"moved into {path.parent / 'backups'} ({exc.strerror or exc}): move it away yourself, then "
+                         "open the database again. The database was left untouched.") from None
+
+
+def _give_identity(engine: Engine) -> None:
+    """A SQLite file gets a random identity number in its header (user_version), so a -wal whose copy of the
+    header carries another number is known as another database's (dbfile.wal_state)."""
+    if sqlite_file(engine) is None:
+        return
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA user_version")
+        if tuple(cursor.fetchone() or ()) == (0,):
+            cursor.execute(f"PRAGMA user_version = {secrets.randbelow(2**31 - 1) + 1}")
+    finally:
+        raw.close()
+
+
+def _sqlite_path(url: str) -> Path | None:
+    """The SQLite file a URL names, or None (a server, memory, or not a URL: create_engine_for says so)."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        return
+    except (ArgumentError, ValueError):
+        return None
     database = parsed.database
     if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
-        return
-    path = Path(database)
+        return None
+    return Path(database)
+
+
+def _refuse_unusable(path: Path) -> None:
+    """Say before anything starts what SQLite would get wrong: it opens a file it cannot write read-only and fails
+    on the first save, and it silently makes a new database of an empty file."""
+    if empty_file(path):
+        raise StoreError(f"{path} is empty (0 bytes), so it is not a practice database. To start a new practice "
+                         "there, delete the empty file and open it again; otherwise choose the right file with --db. "
+                         "The file was left untouched.")
     if path.exists() and not os.access(path, os.W_OK):
         raise StoreError(f"{path} is read-only; officemgr needs to write to it. Ask whoever looks after this PC "
                          "for write access, or copy it to a folder of yours and open that with --db. "
@@ -367,6 +451,13 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
     assert head is not None, "the app ships its migrations, so they have a head"
     return head
+
+
+def table_names() -> set[str]:
+    """The tables of officemgr's newest schema."""
+    from sqlmodel import SQLModel
+
+    return set(SQLModel.metadata.tables)
 
 
 def known_revisions() -> set[str]:

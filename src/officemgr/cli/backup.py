@@ -86,37 +86,122 @@ def _log(args: argparse.Namespace, entity: str, action: str, details: dict[str, 
 
 
 def check(args: argparse.Namespace) -> int:
+    """Integrity, links, schema and backups; each thing wrong said on a line of its own (exit 1). It reads the file
+    without changing anything: no -wal, -shm or -journal made beside it, the file's bytes and time as they were."""
     from officemgr import backups, dbfile, store
 
     database = sqlite_file(args)
-    if database is None or not database.is_file():
+    if database is None:
         return _missing("check", database)
-    found = dbfile.check_file(database, key=database_key(args))
-    known = store.known_revisions()
-    head = store.head_revision()
+    refused = _not_checkable(database)
+    if refused is not None:
+        return fail(refused)
+    key = database_key(args)
+    problems = _surroundings(database)
+    wal = dbfile.wal_state(database, key=key)
+    if wal.kind == "foreign":
+        problems.append(f"{database.name}-wal beside {database} is not this database's ({wal.why}); opening the app "
+                        f"moves it into {backups.folder_for(database)} and opens the database as it was. "
+                        "check left it where it is")
+    found = dbfile.check_untouched(database, key=key, wal=wal)
     print(f"Database: {database}")
     if not found.readable:
-        print(f"  not readable: {found.error} (a damaged file, another kind of file, or encrypted: "
-              "then add --encrypt)")
+        problems.append(_unreadable(database, key, found.error or ""))
     else:
         print(f"  integrity: {'ok' if not found.integrity else '; '.join(found.integrity[:5])}")
         print(f"  links between records: {'ok' if not found.broken_links else f'{found.broken_links} broken'}")
-        if found.revision is None:
-            print("  schema: not an officemgr database")
-        elif found.revision == head:
-            print(f"  schema: {found.revision}, up to date")
-        elif found.revision in known:
-            print(f"  schema: {found.revision}, older; it is upgraded (after a backup) when the app opens it")
-        else:
-            print(f"  schema: {found.revision}, from a newer version of officemgr; update officemgr")
+        schema, problem = _schema(database, found.revision, found.table_names, known=store.known_revisions(),
+                                  head=store.head_revision(), ours=store.table_names())
+        print(f"  schema: {schema}")
         for line in found.audit.lines() if found.audit else []:
             print(f"  audit log: {line}")
+        if problem:
+            problems.append(problem)
+        if found.integrity or found.broken_links:
+            problems.append(f"{database} is damaged; {backups.restore_hint(database, key=key)}")
+        if found.audit is not None and not found.audit.ok:
+            problems.append("the audit log was changed outside officemgr (see 'audit log' above): keep a copy of this "
+                            "file as evidence and tell whoever is responsible for the practice's security")
     newest = backups.backups(database)
     print(f"  backups: {len(newest)} in {backups.folder_for(database)}"
           + (f", newest {newest[0][0]:%Y-%m-%d %H:%M}" if newest else ""))
-    if not (found.ok and found.revision in known):
-        return fail(f"the database needs attention; {backups.restore_hint(database, key=database_key(args))}")
-    return DONE
+    for problem in problems:
+        fail(problem)
+    return fail("the database needs attention (check changed nothing)") if problems else DONE
+
+
+def _not_checkable(database: Path) -> str | None:
+    """Why there is nothing to check at that path: no file, a folder, no permission to read it, an empty file."""
+    from officemgr import dbfile
+
+    if database.is_dir():
+        return f"{database} is a folder, not a database file: give the database file's path with --db"
+    if not database.exists():
+        return f"there is no database {database}; nothing was done"
+    if not database.is_file():
+        return f"{database} is not a regular file (a device or a pipe): give the database file's path with --db"
+    if not os.access(database, os.R_OK):
+        return (f"you have no permission to read {database}: ask whoever looks after this PC for read and write "
+                "access to it")
+    if dbfile.empty_file(database):
+        return (f"{database} is empty (0 bytes), so it is not a practice database: to start a new practice there, "
+                "delete the empty file and open the app with it; otherwise choose the right file with --db")
+    return None
+
+
+def _surroundings(database: Path) -> list[str]:
+    """What around the file stops the app from opening it as it is: permissions and an unfinished write."""
+    from officemgr import dbfile
+
+    problems = []
+    if not os.access(database.parent, os.W_OK):
+        problems.append(f"the folder {database.parent} is read-only: the app keeps its journal beside the database, "
+                        "so it cannot open it there. Move the database to a folder you can write to, or ask whoever "
+                        "looks after this PC for write access")
+    elif not os.access(database, os.W_OK):
+        problems.append(f"{database} is read-only: the app needs to write to it. Ask whoever looks after this PC for "
+                        "write access, or copy it to a folder of yours and open that with --db")
+    if dbfile.hot_journal(database):
+        problems.append(f"{database.name}-journal beside it holds a write that did not finish (the program writing "
+                        "stopped midway): opening the app rolls that write back, so the database is as it was before "
+                        "it. check left the journal as it is")
+    return problems
+
+
+def _unreadable(database: Path, key: str | None, error: str) -> str:
+    from officemgr import backups, dbfile
+
+    if key is not None and dbfile.is_plain_sqlite(database):
+        return f"{database} is not encrypted: check it without --encrypt (and without OFFICEMGR_KEY)"
+    if key is not None:
+        return f"the key does not open {database}: the key is wrong, or the file is not an officemgr database"
+    if dbfile.looks_encrypted(database):
+        return (f"{database} looks encrypted (no SQLite header, only scrambled pages): check it with --encrypt "
+                "and its key (or set OFFICEMGR_KEY)")
+    if dbfile.is_plain_sqlite(database):
+        return f"{database} is damaged ({error}); {backups.restore_hint(database)}"
+    return f"{database} is not a SQLite database (another kind of file): choose the officemgr database with --db"
+
+
+def _schema(path: Path, revision: str | None, tables: set[str], *, known: set[str], head: str,
+            ours: set[str]) -> tuple[str, str | None]:
+    """The schema line, and what is wrong with it (None: the app opens it, upgrading it if older)."""
+    if revision == head:
+        return f"{revision}, up to date", None
+    if revision in known:
+        return f"{revision}, older; it is upgraded (after a backup) when the app opens it", None
+    # A newer officemgr keeps most of today's tables; another program that also uses Alembic has few of them.
+    if revision is not None and len(tables & ours) * 2 >= len(ours):
+        return (f"{revision}, from a newer version of officemgr",
+                f"{path} was written by a newer version of officemgr: update officemgr to open it")
+    if revision is None and not tables:
+        return ("none: an empty SQLite database",
+                f"{path} holds no practice yet: opening the app starts a new practice in it")
+    names = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+    version = f" (its Alembic version {revision} is not one of officemgr's)" if revision else ""
+    return ("not an officemgr database",
+            f"{path} is another program's database{version}, with tables {names}: choose the officemgr database "
+            "with --db")
 
 
 def restore_backup(args: argparse.Namespace) -> int:
