@@ -163,7 +163,9 @@ def test_check_names_an_event_changed_behind_the_guards_and_exits_1(db: Path) ->
     assert done.returncode == 1
     assert ("  audit log: event 3 does not match its hash: it, or the event before it, was changed outside officemgr"
             in done.stdout.splitlines())
-    assert done.stderr.startswith("officemgr: the database needs attention") and "Traceback" not in done.stderr
+    assert done.stderr.startswith("officemgr: the audit log was changed outside officemgr")
+    assert done.stderr.endswith("officemgr: the database needs attention (check changed nothing)\n")
+    assert "Traceback" not in done.stderr and "is damaged" not in done.stderr
 
 
 def test_check_names_the_event_after_a_removed_one(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
