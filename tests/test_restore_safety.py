@@ -17,13 +17,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
+import officemgr
 from factories import make_payer
 from officemgr import backups, encryption, store
 from officemgr.cli import main
 
 KEY = "correct horse battery"
 NOW = datetime(2026, 11, 23, 7, 45)
-SRC = Path(__file__).resolve().parents[1] / "src"
+SRC = Path(officemgr.__file__).resolve().parents[1]  # the code under test, in the subprocess too
 
 
 def _database(folder: Path, *names: str, key: str | None = None) -> Path:
