@@ -252,6 +252,38 @@ def test_a_restored_database_never_has_the_replaced_ones_wal_beside_it(tmp_path:
     assert aside is not None and "Only in the WAL" in _payers(aside)
 
 
+def test_a_stale_wal_without_its_database_is_moved_aside_not_replayed_into_the_restored_one(tmp_path: Path) -> None:
+    (tmp_path / "other").mkdir()
+    other = _database(tmp_path / "other", "Another practice")
+    copy = backups.make_backup(other, now=NOW, why="manual")
+    (tmp_path / "crashed").mkdir()
+    stale = _database(tmp_path / "crashed", "Gone")
+    engine = store.open_database(path=stale)
+    with Session(engine) as session:
+        make_payer(session, name="Only in the stale WAL")
+    database = tmp_path / "office.db"
+    for suffix in ("-wal", "-shm"):
+        database.with_name(database.name + suffix).write_bytes(stale.with_name(stale.name + suffix).read_bytes())
+    engine.dispose()
+
+    aside = backups.restore(copy, database, now=NOW)
+
+    assert _payers(database) == {"Another practice"}
+    assert aside is not None and aside.with_name(aside.name + "-wal").exists()
+
+
+def test_restore_refuses_a_symlinked_database(tmp_path: Path) -> None:
+    database = _database(tmp_path)
+    copy = backups.make_backup(database, now=NOW, why="manual")
+    link = tmp_path / "link.db"
+    link.symlink_to(database)
+
+    with pytest.raises(backups.RestoreRefused, match="symbolic link"):
+        backups.restore(copy, link, now=NOW)
+
+    assert link.is_symlink()
+
+
 def test_restore_refuses_while_another_program_has_the_database_open(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     database = _database(tmp_path, "Backed up")
     copy = backups.make_backup(database, now=NOW, why="manual")

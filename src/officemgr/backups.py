@@ -256,6 +256,10 @@ def restore(backup: Path, database: Path, *, now: datetime, key: str | None = No
     never opened with another database's journal beside it. Raises RestoreRefused while another program has the
     database open: it would go on writing into the copy kept aside.
     """
+    if database.is_symlink():
+        # Replacing the link would leave the file it points at, which the practice goes on using, as it was.
+        raise RestoreRefused(f"{database} is a symbolic link; restore into the file it points at, "
+                             f"{database.resolve()}")
     sweep(database.parent, f".{database.name}.")
     with building(database) as temp:
         _copy(backup, temp, key=key)

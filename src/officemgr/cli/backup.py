@@ -152,7 +152,11 @@ def restore_backup(args: argparse.Namespace) -> int:
         return fail(f"cannot copy {backup} ({exc}); nothing was changed")
     # Opening brings an older backup up to the current schema; the restore is then the log's newest event.
     _log(args, "database", "restore", {"from": str(backup), "kept": str(aside) if aside else ""})
-    kept = f" The database as it was is kept as {aside}." if aside else ""
+    kept = ""
+    if aside is not None:
+        # Without a database, only the -wal/-shm files another one left were there: moved aside, never replayed.
+        kept = (f" The database as it was is kept as {aside}." if aside.exists()
+                else f" The journal files left beside it were moved to {aside.parent}.")
     print(f"Restored {database} from {backup}.{kept}")
     return DONE
 
