@@ -59,7 +59,7 @@ class LockScreen(DatabaseWork, Screen[None]):
     def on_mount(self) -> None:
         self._tick()
         # A wait started before (by this app, or one that was closed meanwhile) still runs.
-        self.read(pin.pin_wait, self._waiting, group="pin")
+        self.read(pin.pin_wait, self._waiting, group="pin-wait")
 
     def _waiting(self, wait: pin.PinWait) -> None:
         self.wait = wait
