@@ -135,6 +135,8 @@ def catalogue(session: Session, folder: Path) -> None:
         effective=TODAY - timedelta(401)), now=NOW, actor=A)
     credentials.attest_caqh(session, doc.id, TODAY, now=NOW, actor=A)
     pin.set_pin(session, "482913", actor=A, now=NOW)
+    pin.try_pin(session, "000000", actor=A, now=NOW)
+    pin.try_pin(session, "482913", actor=A, now=NOW)
     credentials.record_evaluation(session, ma.id, TODAY - timedelta(5), TODAY - timedelta(3), "fine", now=NOW, actor=A)
 
     # schedule and front desk

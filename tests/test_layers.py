@@ -50,7 +50,7 @@ def test_importing_the_lower_layers_builds_nothing():
 
 
 TUI = Path(SRC) / "officemgr" / "tui"
-APP_STATE = ("today", "now", "actor", "engine", "generation", "call_from_thread", "jump_to", "run_in_tab", "pin_gate")
+APP_STATE = ("today", "now", "actor", "engine", "generation", "call_from_thread", "jump_to", "run_in_tab")
 
 
 def _tui_modules() -> list[tuple[Path, ast.Module]]:

@@ -1,4 +1,4 @@
-"""The lock PIN: stored as an argon2id hash, checked, validated, audited without the hash; the wrong-PIN gate."""
+"""The lock PIN: stored as an argon2id hash, checked, validated, audited without the hash; the wrong-PIN wait's rule."""
 
 from __future__ import annotations
 
@@ -64,21 +64,5 @@ def test_the_pin_hash_is_not_a_setting_anyone_can_put_or_get(session: Session) -
     assert settings.get(session, "privacy_tabs") == ["huddle", "schedule"]
 
 
-def test_gate_three_wrong_pins_then_a_wait_that_doubles_up_to_fifteen_minutes() -> None:
-    gate = pin.PinGate()
-    assert gate.failed(100.0) == 0 and gate.failed(101.0) == 0
-    assert gate.wait_left(101.0) == 0
-    assert gate.failed(102.0) == 30
-    assert gate.wait_left(112.0) == 20 and gate.wait_left(132.0) == 0
-    waits = [gate.failed(1000.0 * n) for n in range(1, 8)]
-    assert waits == [60, 120, 240, 480, 900, 900, 900]
-
-
-def test_gate_a_right_pin_resets_the_count() -> None:
-    gate = pin.PinGate()
-    for clock in (1.0, 2.0, 3.0):
-        gate.failed(clock)
-    assert gate.wait_left(4.0) > 0
-    gate.succeeded()
-    assert gate.wait_left(4.0) == 0
-    assert gate.failed(5.0) == 0 and gate.failed(6.0) == 0 and gate.failed(7.0) == 30
+def test_three_wrong_pins_then_a_wait_that_doubles_up_to_fifteen_minutes() -> None:
+    assert [pin.wait_after(n) for n in range(1, 11)] == [0, 0, 30, 60, 120, 240, 480, 900, 900, 900]

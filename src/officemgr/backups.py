@@ -5,16 +5,22 @@ The SQLite backup API copies a consistent snapshot while the app (or another cop
 
 from __future__ import annotations
 
+import fcntl
+import glob
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
-from officemgr import dbfile
+from officemgr import dbfile, outfiles
 from officemgr.errors import StoreError
 
 KEEP_DAILY = 14  # the newest backup of each of the last 14 days that have one
 KEEP_MONTHLY = 6  # and the newest of each of the last 6 months
+_TEMP = ".partial"  # how outfiles names a temporary file
+_COMPANIONS = ("-journal", "-wal", "-shm")  # what SQLite may keep beside a file it writes
 _NAME = re.compile(r"(?P<stem>.+)-(?P<day>\d{4}-\d{2}-\d{2})-(?P<time>\d{6})-(?P<why>[a-z-]+)\.db$")
 
 
@@ -22,19 +28,33 @@ def folder_for(database: Path) -> Path:
     return database.parent / "backups"
 
 
-def make_backup(database: Path, *, now: datetime, why: str, target: Path | None = None, key: str | None = None) -> Path:
+def make_backup(database: Path, *, now: datetime, why: str, target: Path | None = None, key: str | None = None,
+                force: bool = False) -> Path:
     """Copy `database` to `target` (default: the backups folder, named by time and reason); returns the copy.
 
-    An encrypted database is copied with its key, so the copy is encrypted the same way.
+    An encrypted database is copied with its key, so the copy is encrypted the same way. A `target` the user named is
+    written as any file leaving the app is (outfiles): never through a symlink, never over a file without `force`.
+    Raises outfiles.OutputRefused when the target cannot be written, a database error when the source cannot be read.
     """
     if target is None:
         folder = folder_for(database)
         folder.mkdir(mode=0o700, exist_ok=True)
         target = folder / f"{database.stem}-{now:%Y-%m-%d-%H%M%S}-{why}.db"
-    partial = target.with_name(target.name + ".partial")
-    source = dbfile.connect(database, key=key, readonly=True)
+        sweep(folder, f".{database.stem}-")
+        force = True  # a name of ours: only a copy of the same database, taken the same second, can be there
+    else:
+        sweep(target.parent, f".{target.name}.")
+    with building(target) as temp:
+        _copy(database, temp, key=key)
+        outfiles.publish(temp, target, force=force)
+    return target
+
+
+def _copy(source_path: Path, temp: Path, *, key: str | None) -> None:
+    """A consistent snapshot of `source_path` written into the (empty, private) file `temp`."""
+    source = dbfile.connect(source_path, key=key, readonly=True)
     try:
-        copy = dbfile.connect(partial, key=key)
+        copy = dbfile.connect(temp, key=key)
         try:
             source.backup(copy)
             # One self-contained file: the copy must not need a -wal file beside it to be whole.
@@ -43,10 +63,54 @@ def make_backup(database: Path, *, now: datetime, why: str, target: Path | None 
             copy.close()
     finally:
         source.close()
-    os.chmod(partial, 0o600)
-    # Renamed only once complete, so a crash mid-copy never leaves a file that looks like a good backup.
-    partial.replace(target)
-    return target
+
+
+@contextmanager
+def building(target: Path) -> Iterator[Path]:
+    """A private (0600) temporary file beside `target`, to be published over it; removed with its journal otherwise.
+
+    It is locked (flock) while this process builds it, so a run killed midway leaves a file whose lock died with it,
+    and the next run's `sweep` removes that one without touching a copy another process is still building.
+    """
+    with outfiles.private_temp(target) as temp:
+        try:
+            descriptor = os.open(temp, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            raise outfiles.OutputRefused(f"cannot write {target}: {exc.strerror or exc}; try again") from None
+        try:
+            yield temp
+        finally:
+            _remove_companions(temp)
+            os.close(descriptor)
+
+
+def sweep(folder: Path, prefix: str) -> list[Path]:
+    """Remove the temporary files (names starting with `prefix`) that runs killed midway left in `folder`."""
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for temp in folder.glob(f"{glob.escape(prefix)}*{_TEMP}"):
+        try:
+            descriptor = os.open(temp, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        except OSError:
+            continue  # gone meanwhile, or a symlink: not ours to touch
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # another process is building it
+        else:
+            _remove_companions(temp)
+            temp.unlink(missing_ok=True)
+            removed.append(temp)
+        finally:
+            os.close(descriptor)
+    return removed
+
+
+def _remove_companions(temp: Path) -> None:
+    for suffix in _COMPANIONS:
+        temp.with_name(temp.name + suffix).unlink(missing_ok=True)
 
 
 def backups(database: Path) -> list[tuple[datetime, Path]]:
@@ -110,13 +174,38 @@ def newest_good(database: Path, *, key: str | None = None, tries: int = 5) -> tu
 
 
 def restore_hint(database: Path, *, key: str | None = None) -> str:
-    """What to do about a bad database: the command that restores its newest good backup, if there is one."""
+    """What to do about a bad database: the command that restores its newest good backup, if there is one.
+
+    Only a backup in the same state is named: with a key, an encrypted one that opens with it; without, a plain one,
+    and none at all when the database itself looks encrypted (a plain backup is then from before the encryption,
+    and restoring it would lose everything since: the key is what is missing).
+    """
+    if key is None and looks_encrypted(database):
+        return ("if it is encrypted, open it with --encrypt (or set OFFICEMGR_KEY) and its key: its backups since "
+                "the encryption open only with that key too. If it never was, its backups are in "
+                f"{folder_for(database)}.")
     good = newest_good(database, key=key)
     if good is None:
+        if key is not None:
+            return (f"check the key: it opens no backup in {folder_for(database)} either. With the right key "
+                    "(--encrypt or OFFICEMGR_KEY) the database may open as it is.")
         return f"restore a backup (there is no good one in {folder_for(database)})."
     when, path = good
+    encrypt = " --encrypt" if key is not None else ""
     return (f"restore the newest good backup, from {when:%Y-%m-%d %H:%M}, with "
-            f"officemgr restore {path} --db {database}")
+            f"officemgr restore {path} --db {database}{encrypt}")
+
+
+def looks_encrypted(database: Path) -> bool:
+    """A SQLCipher file: whole pages (512 bytes or more each) without SQLite's plain header (encrypted too).
+
+    A damaged file can look the same; another kind of file (a text file, a document) seldom comes in whole pages.
+    """
+    try:
+        size = database.stat().st_size
+    except OSError:
+        return False
+    return size > 0 and size % 512 == 0 and not dbfile.is_plain_sqlite(database)
 
 
 class RestoreRefused(Exception):
@@ -142,39 +231,85 @@ def check_restorable(backup: Path, *, known: set[str], key: str | None = None) -
     return found
 
 
-def restore(backup: Path, database: Path, *, now: datetime, key: str | None = None) -> Path | None:
-    """Copy a checked `backup` over `database`, keeping the current database aside first; returns where.
+def refuse_mixed(backup: Path, database: Path, *, key: str | None, mixed: bool) -> None:
+    """Refuse (unless `mixed`) to replace an encrypted database with a plain backup, or a plain one with an encrypted
+    backup: either silently changes how the practice's data is kept. The backup was checked with `key`."""
+    if mixed or not database.is_file() or database.stat().st_size == 0:
+        return
+    if key is None and not dbfile.is_plain_sqlite(database):
+        raise RestoreRefused(
+            f"{database} is encrypted (or damaged) and {backup} is a plain backup: restoring it would leave the "
+            "practice's data unencrypted. To restore one of its encrypted backups, add --encrypt (or set "
+            "OFFICEMGR_KEY); to replace it with this plain backup all the same, add --mixed")
+    if key is not None and dbfile.is_plain_sqlite(database):
+        raise RestoreRefused(
+            f"{database} is not encrypted and {backup} is: once restored, the database opens only with --encrypt "
+            "and that key. To restore it all the same, add --mixed")
 
-    The copy goes through the backup API into the live file, so another open connection sees either the old or
-    the restored database, never half of each. A database too damaged to copy is moved aside whole instead.
+
+def restore(backup: Path, database: Path, *, now: datetime, key: str | None = None) -> Path | None:
+    """Put a checked `backup` (readable with `key`) in place of `database`, moving the current one aside first;
+    returns where it went (None when there was no database).
+
+    The copy is built beside the database under a temporary name and moved in whole, so a failed or killed restore
+    leaves the database as it was. The replaced database leaves with its -wal and -shm files, so the restored one is
+    never opened with another database's journal beside it. Raises RestoreRefused while another program has the
+    database open: it would go on writing into the copy kept aside.
     """
-    aside = None
-    if database.exists():
-        try:
-            aside = make_backup(database, now=now, why="before-restore", key=key)
-        except dbfile.database_errors(key):
-            aside = _move_aside(database, now)
-    if not database.exists():
-        os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    source = dbfile.connect(backup, key=key, readonly=True)
-    try:
-        target = dbfile.connect(database, key=key)
-        try:
-            source.backup(target)
-        finally:
-            target.close()
-    finally:
-        source.close()
+    if database.is_symlink():
+        # Replacing the link would leave the file it points at, which the practice goes on using, as it was.
+        raise RestoreRefused(f"{database} is a symbolic link; restore into the file it points at, "
+                             f"{database.resolve()}")
+    sweep(database.parent, f".{database.name}.")
+    with building(database) as temp:
+        _copy(backup, temp, key=key)
+        _take_sole_access(database, key=key)
+        aside = _move_aside(database, now) if _any_part(database) else None
+        outfiles.publish(temp, database, force=True)
     return aside
+
+
+def _take_sole_access(database: Path, *, key: str | None) -> None:
+    """Leaving WAL mode needs every other connection closed: it proves no workstation has the file open, and folds
+    the WAL into the file. A file that cannot be read this way (damaged, or under another key) is moved aside whole."""
+    if not database.is_file():
+        return
+    own_key = None if dbfile.is_plain_sqlite(database) else key
+    try:
+        conn = dbfile.connect(database, key=own_key)
+    except dbfile.database_errors(own_key):
+        return
+    try:
+        mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+    except dbfile.database_errors(own_key) as exc:
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            raise RestoreRefused(_IN_USE) from None
+        return
+    finally:
+        conn.close()
+    if mode != "delete":
+        raise RestoreRefused(_IN_USE)
+
+
+_IN_USE = "the database is open in officemgr somewhere; close it on every workstation first"
+
+
+def _any_part(database: Path) -> bool:
+    return any(os.path.lexists(database.with_name(database.name + suffix)) for suffix in ("", "-wal", "-shm"))
 
 
 def _move_aside(database: Path, now: datetime) -> Path:
     folder = folder_for(database)
     folder.mkdir(mode=0o700, exist_ok=True)
-    aside = folder / f"{database.stem}-{now:%Y-%m-%d-%H%M%S}-damaged.db"
+    why = "before-restore"
+    # Two restores in one second: the second must not move its database over the first one's.
+    while any(os.path.lexists(folder / f"{database.stem}-{now:%Y-%m-%d-%H%M%S}-{why}.db{suffix}")
+              for suffix in ("-wal", "-shm", "-journal", "")):
+        why += "-again"
+    aside = folder / f"{database.stem}-{now:%Y-%m-%d-%H%M%S}-{why}.db"
     # The -wal and -shm files move with it, under matching names, so the aside copy stays whole.
-    for suffix in ("-wal", "-shm", ""):
+    for suffix in ("-wal", "-shm", "-journal", ""):
         part = database.with_name(database.name + suffix)
-        if part.exists():
+        if os.path.lexists(part):
             part.replace(aside.with_name(aside.name + suffix))
     return aside

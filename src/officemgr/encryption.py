@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from officemgr import backups, dbfile
+from officemgr import backups, dbfile, outfiles
 
 MIN_KEY_LENGTH = 8
 
@@ -26,20 +25,16 @@ def encrypt_file(database: Path, *, key: str, now: datetime) -> Path:
     if not found.ok:
         raise EncryptRefused(f"{database} fails its integrity check; run officemgr check")
     _take_sole_access(database)
-    encrypted = database.with_name(database.name + ".encrypting")
-    encrypted.unlink(missing_ok=True)
-    os.close(os.open(encrypted, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    try:
+    backups.sweep(database.parent, f".{database.name}.")  # what a run killed midway left
+    # Built under a private temporary name (0600 from its first byte), removed unless it is moved in.
+    with backups.building(database) as encrypted:
         _export(database, encrypted, key)
         _verify(database, encrypted, key)
-    except Exception:
-        encrypted.unlink(missing_ok=True)
-        raise
-    folder = backups.folder_for(database)
-    folder.mkdir(mode=0o700, exist_ok=True)
-    plain_copy = folder / f"{database.stem}-{now:%Y-%m-%d-%H%M%S}-before-encrypt.db"
-    database.replace(plain_copy)
-    encrypted.replace(database)
+        folder = backups.folder_for(database)
+        folder.mkdir(mode=0o700, exist_ok=True)
+        plain_copy = folder / f"{database.stem}-{now:%Y-%m-%d-%H%M%S}-before-encrypt.db"
+        database.replace(plain_copy)
+        outfiles.publish(encrypted, database, force=True)
     return plain_copy
 
 

@@ -30,7 +30,6 @@ from officemgr.dbfile import (
     default_path,
     empty_file,
     has_wal,
-    is_plain_sqlite,
     set_aside_wal,
     wal_state,
 )
@@ -314,10 +313,9 @@ def _explain(exc: Exception, engine: Engine) -> str:
     if "not a database" in text or "malformed" in text:
         from officemgr import backups
 
-        encrypted = "" if is_plain_sqlite(Path(where)) else (
-            "If it is an encrypted officemgr database, open it with --encrypt (or set OFFICEMGR_KEY). ")
+        # The hint itself says to add --encrypt when the file looks encrypted (and then names no plain backup).
         return (
-            f"{where} is not a readable officemgr database. It was left untouched. {encrypted}"
+            f"{where} is not a readable officemgr database. It was left untouched. "
             "It may be damaged or another kind of file: open another file with --db, or "
             + backups.restore_hint(Path(where), key=engine.url.password if is_encrypted(engine) else None)
         )

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from officemgr.cli.options import (
@@ -21,6 +23,8 @@ from officemgr.cli.options import (
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+
+    from officemgr.demo import DemoSummary
 
 
 def register(subparsers: SubParsers) -> None:
@@ -63,13 +67,49 @@ def fill_demo(args: argparse.Namespace) -> int:
     from officemgr import demo, store
 
     today: date = args.today
-    engine = open_database(args)
+    database = sqlite_file(args)
     try:
-        summary = demo.fill(engine, today=today, seed=args.seed, scale=args.scale)
+        if database is not None and not os.path.lexists(database):
+            summary = _demo_into_new_file(args, database)
+            where = str(database)
+        else:
+            engine = open_database(args)
+            try:
+                summary = demo.fill(engine, today=today, seed=args.seed, scale=args.scale)
+            finally:
+                engine.dispose()
+            where = store.describe(engine.url)
     except ValueError as exc:
         return fail(str(exc))
     counts = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in summary.as_dict().items())
-    where = store.describe(engine.url)
     print(f"Demo practice for {today:%Y-%m-%d} (seed {args.seed}, {args.scale}) written to {where}:")
     print(counts)
     return DONE
+
+
+def _demo_into_new_file(args: argparse.Namespace, database: Path) -> DemoSummary:
+    """Build the demo practice under a temporary name beside `database` and move it in only once complete: a run
+    that fails or is killed midway leaves no database that looks like a real practice (ValueError says why)."""
+    from officemgr import backups, dbfile, demo, outfiles, store
+
+    if not database.parent.is_dir():
+        raise ValueError(f"the folder {database.parent} does not exist; create it or choose another path")
+    key = database_key(args)
+    backups.sweep(database.parent, f".{database.name}.")  # what a run killed midway left
+    try:
+        with backups.building(database) as temp:
+            engine = store.open_database(path=temp, key=key)
+            try:
+                summary = demo.fill(engine, today=args.today, seed=args.seed, scale=args.scale)
+            finally:
+                engine.dispose()
+            # One self-contained file (its WAL folded in) before it takes the database's name.
+            conn = dbfile.connect(temp, key=key)
+            try:
+                conn.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                conn.close()
+            outfiles.publish(temp, database)
+    except outfiles.OutputRefused as exc:
+        raise ValueError(f"{exc}; no demo practice was written") from None
+    return summary

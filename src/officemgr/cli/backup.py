@@ -28,10 +28,14 @@ _SERVER = {
 def register(subparsers: SubParsers) -> None:
     backup = add_command(subparsers, "backup", "copy the database into its backups folder (or --to FILE)")
     backup.add_argument("--to", metavar="FILE", help="write the copy here instead (refused if FILE exists)")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
     backup.set_defaults(handler=back_up)
     restore = add_command(subparsers, "restore", "replace the database with a backup (the current one is kept)")
     restore.add_argument("file", metavar="FILE", help="the backup to restore")
     restore.add_argument("--yes", action="store_true", help="do not ask before replacing the database")
+    restore.add_argument("--mixed", action="store_true",
+                         help="allow replacing an encrypted database with a plain backup, or a plain database with "
+                              "an encrypted backup (refused without it)")
     restore.set_defaults(handler=restore_backup)
     add_command(subparsers, "check", "check the database: integrity, links between records, schema version"
                 ).set_defaults(handler=check)
@@ -47,19 +51,22 @@ def _missing(command: str, database: Path | None) -> int:
 
 
 def back_up(args: argparse.Namespace) -> int:
-    from officemgr import backups, dbfile
+    from officemgr import backups, dbfile, outfiles
 
     database = sqlite_file(args)
     if database is None or not database.is_file():
         return _missing("backup", database)
     target = Path(args.to) if args.to else None
-    if target is not None and target.exists():
-        return fail(f"{target} already exists; choose a new file name (nothing was overwritten)")
     if target is not None and not target.parent.is_dir():
         return fail(f"there is no folder {target.parent}")
     key = database_key(args)
     try:
-        copy = backups.make_backup(database, now=datetime.now(), why="manual", target=target, key=key)
+        if target is not None and not args.force:
+            outfiles.refuse_existing(target)
+        copy = backups.make_backup(database, now=datetime.now(), why="manual", target=target, key=key,
+                                   force=args.force)
+    except outfiles.OutputRefused as exc:
+        return fail(f"{exc} (nothing was written)")
     except dbfile.database_errors(key) as exc:
         return fail(f"cannot copy {database} ({exc}); run officemgr check to see what is wrong")
     if target is None:
@@ -205,7 +212,7 @@ def _schema(path: Path, revision: str | None, tables: set[str], *, known: set[st
 
 
 def restore_backup(args: argparse.Namespace) -> int:
-    from officemgr import backups, store
+    from officemgr import backups, dbfile, outfiles, store
 
     database = sqlite_file(args)
     if database is None:
@@ -214,6 +221,7 @@ def restore_backup(args: argparse.Namespace) -> int:
     key = database_key(args)
     try:
         backups.check_restorable(backup, known=store.known_revisions(), key=key)
+        backups.refuse_mixed(backup, database, key=key, mixed=args.mixed)
     except backups.RestoreRefused as exc:
         return fail(f"{exc}; nothing was changed")
     if backup.resolve() == database.resolve():
@@ -223,10 +231,19 @@ def restore_backup(args: argparse.Namespace) -> int:
               f"{backups.folder_for(database)}.")
         if not args.yes and not _confirmed():
             return fail("nothing was changed (type yes to restore, or add --yes)")
-    aside = backups.restore(backup, database, now=datetime.now(), key=key)
+    try:
+        aside = backups.restore(backup, database, now=datetime.now(), key=key)
+    except (backups.RestoreRefused, outfiles.OutputRefused) as exc:
+        return fail(f"{exc}; nothing was changed")
+    except dbfile.database_errors(key) as exc:
+        return fail(f"cannot copy {backup} ({exc}); nothing was changed")
     # Opening brings an older backup up to the current schema; the restore is then the log's newest event.
     _log(args, "database", "restore", {"from": str(backup), "kept": str(aside) if aside else ""})
-    kept = f" The database as it was is kept as {aside}." if aside else ""
+    kept = ""
+    if aside is not None:
+        # Without a database, only the -wal/-shm files another one left were there: moved aside, never replayed.
+        kept = (f" The database as it was is kept as {aside}." if aside.exists()
+                else f" The journal files left beside it were moved to {aside.parent}.")
     print(f"Restored {database} from {backup}.{kept}")
     return DONE
 
@@ -255,6 +272,8 @@ def encrypt(args: argparse.Namespace) -> int:
         plain_copy = encryption.encrypt_file(database, key=key, now=datetime.now())
     except encryption.EncryptRefused as exc:
         return fail(f"{exc}; nothing was changed")
+    args.key = key  # the database's key from now on (database_key keeps it there), to open it for the log
+    _log(args, "database", "encrypt", {"kept": str(plain_copy)})
     print(f"Encrypted {database}. Open it with --encrypt (or OFFICEMGR_KEY); without the key nobody can read it, "
           "so keep the key somewhere safe.")
     print(f"The unencrypted original is kept as {plain_copy}: delete it, and the older unencrypted backups in "

@@ -3,8 +3,8 @@
 `fill(engine, today=..., seed=..., scale=...)` writes people, schedule, roster, inventory, claims and the
 compliance history of a practice into an empty database. The same seed and `today` always give the same
 rows: each area draws from its own `random.Random` seeded from (seed, area), so changing one area does
-not reshuffle the others. Rows are written as plain dicts with Core bulk inserts, explicit ids, one
-transaction per group of tables.
+not reshuffle the others. Rows are written as plain dicts with Core bulk inserts, explicit ids, all in one
+transaction.
 
 The areas live in their own modules (`people`, `schedule`, `frontdesk`, `inventory`, `equipment`, `billing`,
 `staffing`, `compliance`), each exposing an `_add_*` step that `fill` below calls in order; `_db` writes rows and
@@ -48,27 +48,22 @@ def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") ->
         return random.Random(f"{seed}:{area}")
 
     summary = DemoSummary()
+    # One transaction: a run that fails or is killed midway leaves no half-built practice behind.
     with _transaction(engine) as conn:
         _refuse_if_filled(conn)
         staff = _add_staff(conn, rng("staff"), plan, today, summary)
         patients = _add_patients(conn, rng("patients"), plan.patients, today, summary)
         _add_credentials(conn, rng("credentials"), staff, today, summary)
-    with _transaction(engine) as conn:
         off_days = _add_time_off(conn, rng("time_off"), staff, plan, today, summary)
         _add_shifts(conn, staff, plan, today, off_days, summary)
-    with _transaction(engine) as conn:
         _add_templates(conn, staff, plan, today, summary)
         _add_appointments(conn, rng("appointments"), staff, patients, plan, today, summary)
         _add_frontdesk(conn, rng("frontdesk"), staff, patients, today, summary)
-    with _transaction(engine) as conn:
         _add_inventory(conn, rng("inventory"), staff, today, summary)
         _add_equipment(conn, rng("equipment"), staff, today, summary)
-    with _transaction(engine) as conn:
         _add_claims(conn, rng("claims"), staff, patients, plan, today, summary)
-    with _transaction(engine) as conn:
         # Evaluations and payer enrollment: after the claims step, which creates the payers.
         _add_staffing(conn, rng("staffing"), staff, today, summary)
-    with _transaction(engine) as conn:
         _add_compliance(conn, rng("compliance"), checklist, staff, today, summary)
         _add_policies(conn, rng("policies"), staff, today, summary)
         for table, count in _add_vaccine_storage(conn, rng("vaccine"), staff, today).items():

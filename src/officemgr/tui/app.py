@@ -34,7 +34,6 @@ from officemgr.tui.widgets.tables import mend_datatable
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from officemgr.services.pin import PinGate
     from officemgr.tui.dbwork import Practice
     from officemgr.tui.widgets.base import TabView
 
@@ -98,7 +97,6 @@ class OfficeApp(App[None]):
         self.last_input = time.monotonic()
         # Notifications that arrive while locked may name a patient: they wait for the unlock.
         self.held: list[tuple[str, dict[str, Any]]] = []
-        self.pin_gate: PinGate | None = None  # the wrong-PIN wait, made with the services once they are loaded
         self.pin_set = False
         self.idle_seconds = 0.0
         self.boot_error: str | None = None  # why the database could not be opened (the CLI prints it)
@@ -208,11 +206,9 @@ class OfficeApp(App[None]):
     def _start(self) -> None:
         """The practice is open and the tab on show has its view: focus, the idle lock, the lock or PIN offer."""
         from officemgr import audit_chain
-        from officemgr.services.pin import PinGate
         from officemgr.tui.dbwork import after_writes
 
         assert self.practice is not None
-        self.pin_gate = PinGate()
         self.view(self.query_one(TabbedContent).active).focus_table()
         self.set_interval(self.IDLE_CHECK_SECONDS, self._check_idle)
         self._forget_writes = after_writes(self.engine, self._wrote)
@@ -293,8 +289,7 @@ class OfficeApp(App[None]):
         # On top of whatever shows (a form, the palette, a window): after the unlock the user is back there.
         from officemgr.tui.lock import LockScreen
 
-        assert self.pin_gate is not None
-        self.push_screen(LockScreen(self.ctx, self.pin_gate), lambda _: self._unlocked())
+        self.push_screen(LockScreen(self.ctx), lambda _: self._unlocked())
 
     def _unlocked(self) -> None:
         self.locked = False
@@ -313,8 +308,7 @@ class OfficeApp(App[None]):
     def action_set_pin(self) -> None:
         from officemgr.tui.lock import SetPinScreen
 
-        assert self.pin_gate is not None
-        self.push_screen(SetPinScreen(self.ctx, self.pin_gate, change=self.pin_set), self._pin_saved)
+        self.push_screen(SetPinScreen(self.ctx, change=self.pin_set), self._pin_saved)
 
     def _pin_saved(self, saved: bool | None) -> None:
         if saved:

@@ -1,13 +1,13 @@
 """The lock screen (hides everything until the PIN is typed) and the form that sets or changes the PIN.
 
 argon2 takes tens of milliseconds by design, so both check the PIN in a worker thread (dbwork) and act on its
-message. Wrong PINs go through the app's PinGate, which outlives any one lock screen: locking again does not reset
-the wait.
+message. Wrong PINs are counted in the database (services.pin.try_pin), with the end of the wait they start: locking
+again, or quitting and starting the app again, does not reset the wait.
 """
 
 from __future__ import annotations
 
-import time
+from datetime import datetime
 
 from rich.text import Text
 from textual import on
@@ -43,10 +43,10 @@ class LockScreen(DatabaseWork, Screen[None]):
     # Screen's own tab/shift+tab would move focus nowhere useful; nothing else is bound here on purpose.
     BINDINGS = []
 
-    def __init__(self, ctx: AppContext, gate: pin.PinGate) -> None:
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__(id="lock-screen")
         self.ctx = ctx
-        self.gate = gate
+        self.wait = pin.PinWait()
         self.countdown: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -58,14 +58,20 @@ class LockScreen(DatabaseWork, Screen[None]):
 
     def on_mount(self) -> None:
         self._tick()
+        # A wait started before (by this app, or one that was closed meanwhile) still runs.
+        self.read(pin.pin_wait, self._waiting, group="pin-wait")
+
+    def _waiting(self, wait: pin.PinWait) -> None:
+        self.wait = wait
+        self._tick()
 
     def _say(self, text: str) -> None:
         self.query_one("#lock-message", Static).update(Text(text))
 
-    def _tick(self) -> None:
+    def _tick(self, now: datetime | None = None) -> None:
         """While a wait runs: the input is off and the message counts down; after it, the input is back."""
         field = self.query_one("#lock-pin", Input)
-        left = self.gate.wait_left(time.monotonic())
+        left = self.wait.seconds_left(now or self.ctx.now())
         if left > 0:
             field.disabled = True
             self._say(f"Too many wrong PINs: try again in {_wait_words(left)}")
@@ -83,19 +89,21 @@ class LockScreen(DatabaseWork, Screen[None]):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         typed, event.input.value = event.value, ""
-        if self.gate.wait_left(time.monotonic()) > 0 or not typed:
+        if self.wait.seconds_left(self.ctx.now()) > 0 or not typed:
             return
         event.input.disabled = True
-        self.read(lambda session: pin.check_pin(session, typed), self._checked, group="pin")
+        actor, now = self.ctx.actor, self.ctx.now()
+        self.run_write(lambda session: pin.try_pin(session, typed, actor=actor, now=now),
+                       then=lambda tried: self._checked(tried, now), group="pin")
 
-    def _checked(self, right: bool) -> None:
-        if right:
-            self.gate.succeeded()
+    def _checked(self, tried: pin.PinTry, tried_at: datetime) -> None:
+        if tried.right:
             self.dismiss()
             return
-        self.gate.failed(time.monotonic())
-        self._say("Wrong PIN")
-        self._tick()
+        self.wait = tried.wait
+        if tried.checked:
+            self._say("Wrong PIN")
+        self._tick(tried_at)  # a wait it starts is named whole, however long the check took
 
     def when_refused(self, message: Refused) -> None:
         # On this screen, not as a notification: notifications wait for the unlock.
@@ -115,10 +123,9 @@ class SetPinScreen(DatabaseWork, ModalScreen[bool]):
         Binding("escape", "cancel", "Not now", id="pin_cancel"),
     ]
 
-    def __init__(self, ctx: AppContext, gate: pin.PinGate, *, change: bool) -> None:
+    def __init__(self, ctx: AppContext, *, change: bool) -> None:
         super().__init__()
         self.ctx = ctx
-        self.gate = gate
         self.change = change
 
     def compose(self) -> ComposeResult:
@@ -168,29 +175,28 @@ class SetPinScreen(DatabaseWork, ModalScreen[bool]):
         if self._value("again") != new:
             self._error("again", "the two PINs differ; type the same PIN twice")
             return
-        left = self.gate.wait_left(time.monotonic())
-        if self.change and left > 0:
-            self._error("current", f"Too many wrong PINs: try again in {_wait_words(left)}")
-            return
         current = self._value("current") if self.change else None
+        actor, now = self.ctx.actor, self.ctx.now()
 
-        def save(session: Session) -> bool:
-            """False when the current PIN was wrong (nothing saved)."""
-            if current is not None and not pin.check_pin(session, current):
-                return False
-            pin.set_pin(session, new, actor=self.ctx.actor, now=self.ctx.now())
-            return True
+        def save(session: Session) -> pin.PinTry:
+            """The current PIN's try (counted like the lock screen's); the new PIN is saved only after a right one."""
+            tried = pin.PinTry(right=True, checked=False, wait=pin.PinWait())
+            if current is not None:
+                tried = pin.try_pin(session, current, actor=actor, now=now)
+                if not tried.right:
+                    return tried
+            pin.set_pin(session, new, actor=actor, now=now)
+            return tried
 
-        self.run_write(save, then=self._saved, group="pin")
+        self.run_write(save, then=lambda tried: self._saved(tried, now), group="pin")
 
-    def _saved(self, saved: bool) -> None:
-        if saved:
-            if self.change:
-                self.gate.succeeded()
+    def _saved(self, tried: pin.PinTry, tried_at: datetime) -> None:
+        if tried.right:
             self.dismiss(True)
             return
-        wait = self.gate.failed(time.monotonic())
-        self._error("current", "Wrong PIN" + (f": try again in {_wait_words(wait)}" if wait else ""))
+        left = tried.wait.seconds_left(tried_at)
+        wrong = "Wrong PIN" if tried.checked else "Too many wrong PINs"
+        self._error("current", wrong + (f": try again in {_wait_words(left)}" if left else ""))
 
     def when_refused(self, message: Refused) -> None:
         self._error("new", message.message)
