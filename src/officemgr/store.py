@@ -210,18 +210,19 @@ def write_session(engine: Engine) -> Iterator[Session]:
 
 def open_database(
     *, path: str | os.PathLike[str] | None = None, url: str | None = None, key: str | None = None,
-    notify: Callable[[str], None] | None = None,
+    notify: Callable[[str], None] | None = None, fresh: bool = False,
 ) -> Engine:
     """Open (creating if needed) the practice database and bring its schema up to date.
 
     Anything wrong with the file (damaged, another kind of file, an empty file, wrong key, newer version,
     read-only, locked) raises StoreError saying what to do, and leaves the file as it was. A -wal beside the file
     that is not its own is moved into the backups folder first; `notify` (default: standard error) is told so.
+    `fresh`: the caller has just created this empty file (privately) to build a new practice in.
     """
     url = url or sqlite_url(path or default_path())
     file = _sqlite_path(url)
     if file is not None:
-        _refuse_unusable(file)
+        _refuse_unusable(file, fresh=fresh)
         _set_aside_foreign_wal(file, key=key, notify=notify or _to_stderr)
     engine = create_engine_for(url, key=key)
     try:
@@ -286,10 +287,10 @@ def _sqlite_path(url: str) -> Path | None:
     return Path(database)
 
 
-def _refuse_unusable(path: Path) -> None:
+def _refuse_unusable(path: Path, *, fresh: bool = False) -> None:
     """Say before anything starts what SQLite would get wrong: it opens a file it cannot write read-only and fails
     on the first save, and it silently makes a new database of an empty file."""
-    if empty_file(path):
+    if empty_file(path) and not fresh:
         raise StoreError(f"{path} is empty (0 bytes), so it is not a practice database. To start a new practice "
                          "there, delete the empty file and open it again; otherwise choose the right file with --db. "
                          "The file was left untouched.")

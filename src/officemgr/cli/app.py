@@ -98,7 +98,7 @@ def _demo_into_new_file(args: argparse.Namespace, database: Path) -> DemoSummary
     backups.sweep(database.parent, f".{database.name}.")  # what a run killed midway left
     try:
         with backups.building(database) as temp:
-            engine = store.open_database(path=temp, key=key)
+            engine = store.open_database(path=temp, key=key, fresh=True)
             try:
                 summary = demo.fill(engine, today=args.today, seed=args.seed, scale=args.scale)
             finally:
