@@ -47,3 +47,8 @@ def table_of(model: type[SQLModel]) -> Table:
     if not isinstance(table, Table):
         raise TypeError(f"{model.__name__} is not a table model")
     return table
+
+
+# Free text (notes) may hold line breaks and tabs; every other text may not.
+FREE_TEXT_COLUMNS = frozenset({"note", "notes", "text", "detail", "resolution", "evidence", "portal_note",
+                               "close_note"})

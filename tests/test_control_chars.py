@@ -1,0 +1,136 @@
+"""Issue 20 item 9: control characters (ESC, BEL, NUL, DEL, C1) and text-direction overrides never reach a terminal.
+
+Every form and input schema refuses them, naming the field and the character; whatever is already stored (another
+program's write, a row from before the rule) reads back with them spelled out, in the TUI, in exports and in the
+audit viewer, while the database keeps what it holds; CLI messages spell them out and cut a very long line.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel, select
+from textual import events
+from textual.widgets import Input, Select, Static
+
+from factories import TODAY
+from officemgr.models import ClosureCreate, HuddleFinish, Role, Staff
+from officemgr.models.base import FREE_TEXT_COLUMNS, Versioned
+from officemgr.store import read_session
+from officemgr.tui.app import make_app
+from officemgr.tui.forms.base import FieldErrors, checked
+from officemgr.tui.forms.staff import StaffForm
+from test_properties_input import SCHEMAS
+from ui_support import SIZE, settle
+
+TITLE_SEQUENCE = "\x1b]0;title\x07"  # sets the terminal's title: ESC ] 0 ; title BEL
+SPELLED = "\\x1b]0;title\\x07"
+
+# Every input schema of models/: the hostile-input baselines, and the two schemas they leave out.
+MODEL_SCHEMAS = [(schema, values) for schema, values, _ in SCHEMAS if schema.__module__.startswith("officemgr.models")]
+MODEL_SCHEMAS += [(ClosureCreate, dict(day=TODAY, reason="Staff training")),
+                  (HuddleFinish, dict(attendees="Kim, Lee", notes="Flu clinic on Friday"))]
+
+
+def raw_update(engine: Engine, table: str, column: str, value: str, row_id: int) -> None:
+    """Write `value` as another program would, past every check of the app."""
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"UPDATE {table} SET {column} = ? WHERE id = ?", (value, row_id))
+
+
+def raw_value(engine: Engine, table: str, column: str, row_id: int) -> str:
+    with engine.connect() as conn:
+        found: str = conn.exec_driver_sql(f"SELECT {column} FROM {table} WHERE id = ?", (row_id,)).scalar_one()
+    return found
+
+
+# --- input --------------------------------------------------------------------------------------------------
+
+
+def _text_fields(schema: type[Any], values: dict[str, Any]) -> list[str]:
+    """The fields that take text (an enum's value is a choice, refused with its own message)."""
+    return [name for name, value in values.items() if isinstance(value, str)
+            and not (isinstance(schema.model_fields[name].annotation, type)
+                     and issubclass(schema.model_fields[name].annotation, enum.Enum))]
+
+
+@pytest.mark.parametrize(("schema", "values"), MODEL_SCHEMAS, ids=[s.__name__ for s, _ in MODEL_SCHEMAS])
+@pytest.mark.parametrize(("char", "words"), [
+    ("\x1b", "an escape character (\\x1b)"),
+    ("\x07", "a bell character (\\x07)"),
+    ("\x7f", "a delete character (\\x7f)"),
+    ("\x9b", "a control character (\\x9b)"),  # C1 CSI: starts an escape sequence on its own
+    ("\u202e", "a text-direction override (\\u202e)"),
+    ("\u2066", "a text-direction override (\\u2066)"),
+])
+def test_every_text_field_of_every_schema_refuses_the_character_by_name(
+        schema: type[Any], values: dict[str, Any], char: str, words: str) -> None:
+    for name in _text_fields(schema, values):
+        typed = values[name][:1] + char + values[name][1:]
+        with pytest.raises(ValidationError) as refused:
+            schema.model_validate({**values, name: typed})
+        messages = [e["msg"] for e in refused.value.errors() if e["loc"] == (name,)]
+        assert messages == [f"Value error, this holds {words}, which cannot be saved; retype it"], (schema, name)
+
+
+@pytest.mark.parametrize(("schema", "values"), MODEL_SCHEMAS, ids=[s.__name__ for s, _ in MODEL_SCHEMAS])
+def test_only_free_text_keeps_line_breaks_and_tabs(schema: type[Any], values: dict[str, Any]) -> None:
+    for name in _text_fields(schema, values):
+        typed = "1\n\t2"  # short: within every length limit
+        if name in FREE_TEXT_COLUMNS:
+            assert getattr(schema.model_validate({**values, name: typed}), name) == typed
+        else:
+            with pytest.raises(ValidationError, match=r"a line break \(\\x0a\)"):
+                schema.model_validate({**values, name: typed})
+
+
+def test_a_form_refuses_the_character_whatever_schema_it_fills() -> None:
+    with pytest.raises(FieldErrors) as refused:
+        checked({"number": "A1\x1b[2J", "state": "OH", "expires": TODAY, "kind": None})
+    assert refused.value.errors == {"number": "this holds an escape character (\\x1b), which cannot be saved; "
+                                              "retype it"}
+    assert checked({"number": "A1", "state": "OH"}) == {"number": "A1", "state": "OH"}
+
+
+async def test_the_staff_form_refuses_a_pasted_title_sequence_next_to_the_field(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    def staff_count() -> int:
+        with read_session(demo_engine) as session:
+            return session.exec(select(func.count()).select_from(Staff)).one()
+
+    before = staff_count()
+    app = make_app(demo_engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3", "a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, StaffForm)
+        first = form.query_one("#f-first_name", Input)
+        first.focus()
+        first.post_message(events.Paste(f"Ann{TITLE_SEQUENCE}"))  # pasted: ESC and BEL cannot be typed in a field
+        await settle(pilot)
+        assert first.value == f"Ann{TITLE_SEQUENCE}"
+        form.query_one("#f-last_name", Input).value = "Title"
+        form.query_one("#f-role", Select).value = Role.ma
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert str(form.query_one("#e-first_name", Static).render()) == (
+            "this holds an escape character (\\x1b), which cannot be saved; retype it")
+        assert not str(form.query_one("#e-last_name", Static).render())
+    assert staff_count() == before
+
+
+def _subclasses(cls: type) -> set[type]:
+    return {sub for direct in cls.__subclasses__() for sub in {direct, *_subclasses(direct)}}
+
+
+def test_the_walk_covers_every_input_schema_of_the_models() -> None:
+    """A schema added to models/ without a baseline here would go unchecked."""
+    schemas = {cls for cls in _subclasses(SQLModel) if cls.__module__.startswith("officemgr.models.")
+               and getattr(cls, "__table__", None) is None and not cls.__name__.endswith("Base")} - {Versioned}
+    assert schemas == {schema for schema, _ in MODEL_SCHEMAS}
