@@ -8,6 +8,7 @@ audit viewer, while the database keeps what it holds; CLI messages spell them ou
 from __future__ import annotations
 
 import enum
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,10 +17,12 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, select
 from textual import events
-from textual.widgets import Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
-from factories import TODAY
-from officemgr.models import ClosureCreate, HuddleFinish, Role, Staff
+from factories import TODAY, make_patient, make_staff
+from officemgr import store
+from officemgr.cli import main
+from officemgr.models import ClosureCreate, HuddleFinish, Patient, Role, Staff
 from officemgr.models.base import FREE_TEXT_COLUMNS, Versioned
 from officemgr.store import read_session
 from officemgr.tui.app import make_app
@@ -123,6 +126,73 @@ async def test_the_staff_form_refuses_a_pasted_title_sequence_next_to_the_field(
             "this holds an escape character (\\x1b), which cannot be saved; retype it")
         assert not str(form.query_one("#e-last_name", Static).render())
     assert staff_count() == before
+
+
+# --- what is already stored ---------------------------------------------------------------------------------
+
+
+def test_stored_text_reads_back_spelled_out_and_the_database_keeps_it(engine: Engine) -> None:
+    with store.write_session(engine) as session:
+        person = make_staff(session)
+        patient = make_patient(session)
+        ids = (person.id, patient.id)
+    raw_update(engine, "staff", "first_name", f"Ann{TITLE_SEQUENCE}\u202eboB", ids[0])
+    raw_update(engine, "patient", "note", "called\ttwice\nno answer\x1b[2J", ids[1])
+    with read_session(engine) as session:
+        assert session.get(Staff, ids[0]).first_name == f"Ann{SPELLED}\\u202eboB"  # type: ignore[union-attr]
+        # A note keeps its line breaks and tabs; the ESC is spelled out.
+        assert session.get(Patient, ids[1]).note == "called\ttwice\nno answer\\x1b[2J"  # type: ignore[union-attr]
+        # Selecting the column alone reads the same, and a query still finds the row by what is stored.
+        found = session.exec(select(Staff.first_name).where(Staff.first_name == f"Ann{TITLE_SEQUENCE}\u202eboB"))
+        assert found.all() == [f"Ann{SPELLED}\\u202eboB"]
+    assert raw_value(engine, "staff", "first_name", ids[0]) == f"Ann{TITLE_SEQUENCE}\u202eboB"
+
+
+def test_saving_another_field_leaves_the_stored_text_as_it_was(engine: Engine) -> None:
+    with store.write_session(engine) as session:
+        person_id = make_staff(session).id
+    assert person_id is not None
+    raw_update(engine, "staff", "first_name", f"Ann{TITLE_SEQUENCE}", person_id)
+    with store.write_session(engine) as session:
+        person = session.get(Staff, person_id)
+        assert person is not None
+        person.phone = "(555) 000-1111"
+        session.commit()
+    assert raw_value(engine, "staff", "first_name", person_id) == f"Ann{TITLE_SEQUENCE}"
+    assert raw_value(engine, "staff", "phone", person_id) == "(555) 000-1111"
+
+
+async def test_a_stored_escape_shows_spelled_out_on_the_staff_tab(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    with read_session(demo_engine) as session:
+        person = session.exec(select(Staff).where(Staff.active).order_by(Staff.id)).first()
+        assert person is not None and person.id is not None
+        last_name = person.last_name
+    raw_update(demo_engine, "staff", "first_name", f"Ann{TITLE_SEQUENCE}", person.id)
+    app = make_app(demo_engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        table = app.query_one("#roster", DataTable)
+        cells = [str(getattr(cell, "plain", cell)) for row in range(table.row_count) for cell in table.get_row_at(row)]
+        assert any(SPELLED in cell and last_name in cell for cell in cells), cells
+        assert not any("\x1b" in cell or "\x07" in cell for cell in cells)
+        assert "\x1b" not in app.export_screenshot()
+
+
+def test_a_stored_escape_is_spelled_out_in_the_payroll_export(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "office.db"
+    engine = store.open_database(path=path)
+    with store.write_session(engine) as session:
+        person_id = make_staff(session).id
+    assert person_id is not None
+    raw_update(engine, "staff", "first_name", f"Ann{TITLE_SEQUENCE}", person_id)
+    engine.dispose()
+
+    assert main(["export", "payroll", "--period", "2026-11-23", "--db", str(path)]) == 0
+
+    out, err = capsys.readouterr()
+    assert f"Jones,Ann{SPELLED}," in out
+    assert "\x1b" not in out + err and "\x07" not in out + err
 
 
 def _subclasses(cls: type) -> set[type]:
