@@ -15,15 +15,18 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel, select
+from sqlmodel import Session, SQLModel, select
 from textual import events
 from textual.widgets import DataTable, Input, Select, Static
 
-from factories import TODAY, make_patient, make_staff
+from factories import NOW, TODAY, make_patient, make_staff
 from officemgr import store
 from officemgr.cli import main
 from officemgr.models import ClosureCreate, HuddleFinish, Patient, Role, Staff
 from officemgr.models.base import FREE_TEXT_COLUMNS, Versioned
+from officemgr.services import audit
+from officemgr.services.audit import AuditFilter
+from officemgr.services.common import record
 from officemgr.store import read_session
 from officemgr.tui.app import make_app
 from officemgr.tui.forms.base import FieldErrors, checked
@@ -193,6 +196,22 @@ def test_a_stored_escape_is_spelled_out_in_the_payroll_export(tmp_path: Path, ca
     out, err = capsys.readouterr()
     assert f"Jones,Ann{SPELLED}," in out
     assert "\x1b" not in out + err and "\x07" not in out + err
+
+
+def test_the_audit_viewer_spells_out_what_json_decodes(session: Session) -> None:
+    # JSON keeps an ESC as \u001b; decoding it gives the raw character back, which the viewer must not show.
+    record(session, actor="kim", entity="staff", entity_id=7, action="update",
+           changes={"first_name": ["Ann", f"Ann{TITLE_SEQUENCE}"], "odd\u202ename": "x"}, now=NOW)
+    session.commit()
+
+    row = audit.audit_page(session, AuditFilter()).rows[0]
+
+    assert row.changes == {"first_name": ["Ann", f"Ann{SPELLED}"], "odd\\u202ename": "x"}
+    assert row.summary == f"first_name: Ann → Ann{SPELLED}; odd\\u202ename: x"
+    assert audit.field_lines(row)[0] == ("first_name", "Ann", f"Ann{SPELLED}")
+    fields = audit.audit_rows(session, TODAY, TODAY)
+    assert [(f.field, f.old, f.new) for f in fields] == [("first_name", "Ann", f"Ann{SPELLED}"),
+                                                         ("odd\\u202ename", "", "x")]
 
 
 def _subclasses(cls: type) -> set[type]:
