@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Input, Select, Static
 from factories import NOW, TODAY, make_patient, make_staff
 from officemgr import store
 from officemgr.cli import main
+from officemgr.cli.options import LINE_CAP, fail
 from officemgr.models import ClosureCreate, HuddleFinish, Patient, Role, Staff
 from officemgr.models.base import FREE_TEXT_COLUMNS, Versioned
 from officemgr.services import audit
@@ -212,6 +213,31 @@ def test_the_audit_viewer_spells_out_what_json_decodes(session: Session) -> None
     fields = audit.audit_rows(session, TODAY, TODAY)
     assert [(f.field, f.old, f.new) for f in fields] == [("first_name", "Ann", f"Ann{SPELLED}"),
                                                          ("odd\\u202ename", "", "x")]
+
+
+# --- CLI messages -------------------------------------------------------------------------------------------
+
+
+def test_fail_spells_out_an_escape_in_a_file_name(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert fail(f"cannot read invoices{TITLE_SEQUENCE}.csv") == 1
+    assert capsys.readouterr().err == f"officemgr: cannot read invoices{SPELLED}.csv\n"
+
+
+def test_fail_keeps_the_lines_of_a_listed_refusal_and_cuts_a_very_long_one(capsys) -> None:  # type: ignore[no-untyped-def]
+    fail("items.csv: nothing was imported; 2 of 2 lines have problems:\nline 2: name: " + "x" * 5000
+         + "\nline 3: \u202egpj.exe")
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "officemgr: items.csv: nothing was imported; 2 of 2 lines have problems:"
+    assert lines[1] == "line 2: name: " + "x" * (LINE_CAP - len("line 2: name: ") - 1) + "…"
+    assert lines[2] == "line 3: \\u202egpj.exe"
+
+
+def test_a_bad_option_echoes_its_value_spelled_out(capsys) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit) as stopped:
+        main(["export", "payroll", "--period", f"2026{TITLE_SEQUENCE}"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert SPELLED in err and "\x1b" not in err
 
 
 def _subclasses(cls: type) -> set[type]:
