@@ -232,6 +232,13 @@ def test_fail_keeps_the_lines_of_a_listed_refusal_and_cuts_a_very_long_one(capsy
     assert lines[2] == "line 3: \\u202egpj.exe"
 
 
+def test_fail_keeps_a_restore_hint_with_two_long_paths_whole(capsys) -> None:  # type: ignore[no-untyped-def]
+    folder = "/home/office/" + "practice records/" * 20
+    hint = f"restore the newest good backup with officemgr restore {folder}backups/office.db --db {folder}office.db"
+    fail(hint)
+    assert capsys.readouterr().err == f"officemgr: {hint}\n"
+
+
 def test_a_bad_option_echoes_its_value_spelled_out(capsys) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(SystemExit) as stopped:
         main(["export", "payroll", "--period", f"2026{TITLE_SEQUENCE}"])

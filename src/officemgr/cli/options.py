@@ -34,7 +34,8 @@ GROUPS = {
 }
 
 # A message line longer than this is cut (a header of a million columns, a pasted file): the start says what is wrong.
-LINE_CAP = 300
+# Room for a restore hint's command with two long paths in it, which must stay whole to be copied.
+LINE_CAP = 1000
 
 # Dates near the calendar's ends overflow the date arithmetic every service does (a week on, a year back).
 _FIRST_DAY, _LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
