@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypeAlias
 
 from officemgr.errors import StoreError
+from officemgr.plaintext import visible
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -32,6 +33,10 @@ GROUPS = {
     "report": "write a report for a period",
 }
 
+# A message line longer than this is cut (a header of a million columns, a pasted file): the start says what is wrong.
+# Room for a restore hint's command with two long paths in it, which must stay whole to be copied.
+LINE_CAP = 1000
+
 # Dates near the calendar's ends overflow the date arithmetic every service does (a week on, a year back).
 _FIRST_DAY, _LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
@@ -43,16 +48,24 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         # One clear line, never a usage dump: the office manager reads this.
-        self.exit(BAD_USAGE, f"officemgr: {message} (see officemgr --help)\n")
+        self.exit(BAD_USAGE, f"officemgr: {shown(message)} (see officemgr --help)\n")
 
 
 SubParsers: TypeAlias = "argparse._SubParsersAction[Parser]"
 
 
 def fail(message: str, code: int = REFUSED) -> int:
-    """Say why on standard error, in one line; return the exit code (REFUSED: nothing was changed)."""
-    print(f"officemgr: {message}", file=sys.stderr)
+    """Say why on standard error (`shown`); return the exit code (REFUSED: nothing was changed)."""
+    print(f"officemgr: {shown(message)}", file=sys.stderr)
     return code
+
+
+def shown(message: str) -> str:
+    """A message as it may reach the terminal: a file name or a file's cell in it may hold an ESC or a direction
+    override, so control characters are spelled out (line breaks between lines kept) and each line is cut to
+    LINE_CAP characters."""
+    return "\n".join(line if len(line) <= LINE_CAP else line[: LINE_CAP - 1] + "…"
+                     for line in visible(message, free_text=True).split("\n"))
 
 
 def count(n: int, noun: str) -> str:

@@ -1,6 +1,9 @@
 """SQLModel tables, one module per area, and the pydantic schemas that validate input."""
 
+from sqlmodel import SQLModel
+
 from officemgr.models.audit import AuditEvent
+from officemgr.models.base import show_text_visibly
 from officemgr.models.billing import (
     OPEN_STATUSES,
     CarcCode,
@@ -86,6 +89,9 @@ from officemgr.models.schedule import (
     WaitlistStatus,
 )
 from officemgr.models.settings import Setting
+
+# Every table is defined by now: text read from any of them shows control characters spelled out.
+show_text_visibly(SQLModel.metadata)
 
 __all__ = [
     "Closure",

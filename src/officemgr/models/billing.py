@@ -10,7 +10,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from officemgr.models.base import Versioned, enum_field, nullable_enum
-from officemgr.models.validation import clean_phone, require_text, strip_text
+from officemgr.models.validation import clean_phone, require_text, strip_free_text
 
 
 class ClaimStatus(str, enum.Enum):
@@ -163,7 +163,7 @@ class ClaimNoteCreate(SQLModel):
     next_follow_up: date | None = None
     today: date
 
-    _text = field_validator("text")(strip_text)
+    _text = field_validator("text")(strip_free_text)
 
     @model_validator(mode="after")
     def _check(self) -> ClaimNoteCreate:
@@ -265,7 +265,7 @@ class PayerCreate(SQLModel):
 
     _name = field_validator("name")(require_text)
     _phone = field_validator("phone")(clean_phone)
-    _note = field_validator("portal_note")(strip_text)
+    _note = field_validator("portal_note")(strip_free_text)
 
     @model_validator(mode="after")
     def _one_filing_limit(self) -> PayerCreate:

@@ -9,7 +9,7 @@ from pydantic import NaiveDatetime, field_validator
 from sqlmodel import Field, SQLModel
 
 from officemgr.models.base import Versioned, enum_field
-from officemgr.models.validation import require_text, strip_text
+from officemgr.models.validation import require_text, strip_free_text, strip_text
 
 
 class ComplianceCategory(str, enum.Enum):
@@ -62,7 +62,8 @@ class CompletionCreate(SQLModel):
     reading: str = Field(default="", max_length=40)
 
     _by = field_validator("done_by")(require_text)
-    _text = field_validator("evidence", "reading")(strip_text)
+    _text = field_validator("reading")(strip_text)
+    _evidence = field_validator("evidence")(strip_free_text)
 
 
 class TaskCreate(SQLModel):
@@ -78,7 +79,8 @@ class TaskCreate(SQLModel):
     is_policy: bool = False
 
     _title = field_validator("title", "rrule")(require_text)
-    _text = field_validator("evidence", "owner")(strip_text)
+    _text = field_validator("owner", "owner_role")(strip_text)
+    _evidence = field_validator("evidence")(strip_free_text)
 
 
 class StorageKind(str, enum.Enum):

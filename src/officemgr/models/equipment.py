@@ -8,7 +8,7 @@ from pydantic import NaiveDatetime, field_validator
 from sqlmodel import Field, SQLModel
 
 from officemgr.models.base import Versioned
-from officemgr.models.validation import require_text, strip_text
+from officemgr.models.validation import require_text, strip_free_text, strip_text
 
 
 class EquipmentBase(SQLModel):
@@ -31,7 +31,8 @@ class Equipment(EquipmentBase, Versioned, table=True):
 
 class EquipmentCreate(EquipmentBase):
     _name = field_validator("name")(require_text)
-    _text = field_validator("serial_number", "location", "service_by", "note")(strip_text)
+    _text = field_validator("serial_number", "location", "service_by")(strip_text)
+    _note = field_validator("note")(strip_free_text)
 
 
 class EquipmentService(SQLModel, table=True):
@@ -53,4 +54,4 @@ class ServiceCreate(SQLModel):
     note: str = Field(default="", max_length=200)
 
     _who = field_validator("done_by")(require_text)
-    _note = field_validator("note")(strip_text)
+    _note = field_validator("note")(strip_free_text)

@@ -11,7 +11,7 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from officemgr.models.base import Versioned, enum_field
-from officemgr.models.validation import require_text, strip_text
+from officemgr.models.validation import require_text, strip_free_text, strip_text
 
 
 class ActionStatus(str, enum.Enum):
@@ -48,6 +48,7 @@ class ActionCreate(SQLModel):
     item_key: str = Field(default="", max_length=120)
 
     _what = field_validator("what")(require_text)
+    _key = field_validator("item_key")(strip_text)
 
 
 class HuddleSnooze(SQLModel, table=True):
@@ -84,7 +85,8 @@ class HuddleFinish(SQLModel):
     attendees: str = Field(default="", max_length=500)
     notes: str = Field(default="", max_length=2000)
 
-    _text = field_validator("attendees", "notes")(strip_text)
+    _text = field_validator("attendees")(strip_text)
+    _notes = field_validator("notes")(strip_free_text)
 
 
 class HuddleReview(SQLModel, table=True):

@@ -102,6 +102,7 @@ class VendorCreate(SQLModel):
     _name = field_validator("name")(require_text)
     _phone = field_validator("phone")(clean_phone)
     _email = field_validator("email")(clean_email)
+    _account = field_validator("account_number")(strip_text)
 
 
 class ReceiveCreate(SQLModel):

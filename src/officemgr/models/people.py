@@ -15,6 +15,7 @@ from officemgr.models.validation import (
     clean_phone,
     npi_is_valid,
     require_text,
+    strip_free_text,
     strip_text,
 )
 
@@ -81,7 +82,7 @@ class Patient(PatientBase, Versioned, table=True):
 class PatientCreate(PatientBase):
     _names = field_validator("first_name", "last_name")(require_text)
     _phone = field_validator("phone")(clean_phone)
-    _text = field_validator("note")(strip_text)
+    _text = field_validator("note")(strip_free_text)
     _email = field_validator("email")(clean_email)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from officemgr.models.base import Versioned, enum_field
-from officemgr.models.validation import parse_time, require_text, strip_text
+from officemgr.models.validation import parse_time, require_text, strip_free_text
 
 
 class TimeOffStatus(str, enum.Enum):
@@ -122,7 +122,7 @@ class TimeOffCreate(SQLModel):
     note: str = Field(default="", max_length=300)
 
     _kind = field_validator("kind")(require_text)
-    _note = field_validator("note")(strip_text)
+    _note = field_validator("note")(strip_free_text)
 
     @model_validator(mode="after")
     def _order(self) -> TimeOffCreate:

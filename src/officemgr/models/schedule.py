@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from officemgr.models.base import Versioned, enum_field, nullable_enum
-from officemgr.models.validation import parse_time, require_text, strip_text
+from officemgr.models.validation import parse_time, require_text, strip_free_text, strip_text
 
 
 class ApptStatus(str, enum.Enum):
@@ -192,7 +192,8 @@ class AppointmentCreate(SQLModel):
     reason: str = Field(default="", max_length=200)
     note: str = Field(default="", max_length=500)
 
-    _text = field_validator("reason", "note")(strip_text)
+    _reason = field_validator("reason")(strip_text)
+    _note = field_validator("note")(strip_free_text)
 
     _time = field_validator("start_time")(parse_time)
 
@@ -224,7 +225,7 @@ class RecallCreate(SQLModel):
     today: date
 
     _reason = field_validator("reason")(require_text)
-    _note = field_validator("note")(strip_text)
+    _note = field_validator("note")(strip_free_text)
 
     @model_validator(mode="after")
     def _not_in_the_past(self) -> RecallCreate:
@@ -241,4 +242,4 @@ class WaitlistCreate(SQLModel):
     type_id: int | None = None
     note: str = Field(default="", max_length=200)
 
-    _note = field_validator("note")(strip_text)
+    _note = field_validator("note")(strip_free_text)

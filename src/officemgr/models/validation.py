@@ -10,12 +10,14 @@ from typing import Any
 from pydantic.networks import validate_email
 from pydantic_core import PydanticCustomError
 
+from officemgr.plaintext import unsafe_character
+
 # ASCII digits only: \d also matches other scripts' digits, which no phone system or payer would take.
 _PHONE_DIGITS = re.compile(r"[0-9]")
 _MONEY = re.compile(r"\$?\s*(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d{1,2}))?")
 
 
-def _text(value: object) -> str:
+def _text(value: object, *, free_text: bool = False) -> str:
     # Validators run before type checks too (mode="before"): a number or a list is refused, not crashed on.
     if value is None:
         return ""
@@ -26,10 +28,18 @@ def _text(value: object) -> str:
     except UnicodeEncodeError:
         # Undecodable bytes (an odd file name, a damaged file) arrive as lone surrogates the database cannot store.
         raise ValueError("this holds characters that cannot be saved; retype it") from None
-    if "\x00" in value:
-        # A NUL (from a damaged file or a paste) ends text early in SQLite and is refused by PostgreSQL.
-        raise ValueError("this holds a NUL character that cannot be saved; retype it")
+    refusal = unsafe_text(value, free_text=free_text)
+    if refusal is not None:
+        raise ValueError(refusal)
     return value.strip()
+
+
+def unsafe_text(value: str, *, free_text: bool = False) -> str | None:
+    """Why `value` cannot be saved, if it holds a control character (ESC, BEL, NUL...) or a text-direction override:
+    they would act on the terminal or the page that later shows the text (retitle it, repaint it, reverse a word),
+    and a NUL ends text early in SQLite. None when it holds neither. `free_text` (a note) may hold line breaks."""
+    found = unsafe_character(value, free_text=free_text)
+    return None if found is None else f"this holds {found}, which cannot be saved; retype it"
 
 
 def require_text(value: str) -> str:
@@ -41,6 +51,11 @@ def require_text(value: str) -> str:
 
 def strip_text(value: str | None) -> str:
     return _text(value)
+
+
+def strip_free_text(value: str | None) -> str:
+    """Free text (a note): like strip_text, but it may hold line breaks and tabs."""
+    return _text(value, free_text=True)
 
 
 def clean_email(value: str | None) -> str:
@@ -57,7 +72,7 @@ def clean_email(value: str | None) -> str:
 
 def clean_phone(value: str | None) -> str:
     """Accept any common US phone format; store it as (555) 123-4567."""
-    value = (value or "").strip()
+    value = _text(value)
     if not value:
         return ""
     digits = "".join(_PHONE_DIGITS.findall(value))

@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
-from officemgr.models.validation import explain, parse_date
+from officemgr.models.validation import explain, parse_date, unsafe_text
 from officemgr.tui.context import AppContext
 from officemgr.tui.dbwork import DatabaseWork, Refused, Saved, Session
 
@@ -191,7 +191,7 @@ class FieldsForm(ModalScreen[bool], Generic[S]):
         if self.saving:
             return
         try:
-            model = self.build(self.collect())
+            model = self.build(checked(self.collect()))
         except FieldErrors as exc:
             self.show_errors(exc.errors)
             return
@@ -237,6 +237,16 @@ class RecordForm(DatabaseWork, FieldsForm[S]):
     def when_refused(self, message: Refused) -> None:
         self.saving = False
         self.show_errors({"__form__": message.message})
+
+
+def checked(values: dict[str, Any]) -> dict[str, Any]:
+    """The collected values, or FieldErrors for each text field holding a control character or a text-direction
+    override (a paste can carry an ESC): refused in every form, whichever schema or service it goes on to."""
+    errors = {name: refusal for name, value in values.items()
+              if isinstance(value, str) and (refusal := unsafe_text(value)) is not None}
+    if errors:
+        raise FieldErrors(errors)
+    return values
 
 
 def validation_errors(exc: ValidationError) -> dict[str, str]:

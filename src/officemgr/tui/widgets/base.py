@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Input, Static
 
+from officemgr.plaintext import visible
 from officemgr.tui.context import AppContext
 from officemgr.tui.dbwork import DatabaseWork, Refused, Session
 
@@ -21,8 +22,9 @@ SC = TypeVar("SC", bound=Screen[Any])
 
 
 def plain(value: object, style: str = "") -> Text:
-    """User text for a table cell: never parsed as Rich markup."""
-    return Text("" if value is None else str(value), style=style)
+    """User text for a table cell: never parsed as Rich markup, and never a control character the terminal would act
+    on (a file name, or text read another way than through the database's text columns, shows them spelled out)."""
+    return Text("" if value is None else visible(str(value), free_text=True), style=style)
 
 
 def selected_key(table: DataTable[Any]) -> str | None:
