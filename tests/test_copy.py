@@ -183,3 +183,24 @@ def test_a_bad_target_is_refused_in_words(argv: list[str], code: int, says: str,
     err = capsys.readouterr().err
     assert err.startswith("officemgr: ") and says in err and "Traceback" not in err
     assert not (source.parent / "copy.db").exists()
+
+
+def test_text_is_copied_as_stored_not_as_shown(source: Path, tmp_path: Path) -> None:
+    """A name another program stored with an ESC in it reads back spelled out, but the copy holds the stored bytes
+    (and so its audit chain still verifies)."""
+    import sqlite3
+
+    with sqlite3.connect(source) as conn:
+        conn.execute("UPDATE payer SET name = 'Acme\x1b[2J' WHERE id = (SELECT min(id) FROM payer)")
+    target = tmp_path / "copy.db"
+
+    assert main(["copy", "--from", str(source), "--to", str(target)]) == 0
+
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("SELECT name FROM payer ORDER BY id LIMIT 1").fetchone() == ("Acme\x1b[2J",)
+    engine = store.create_engine_for(store.sqlite_url(target))
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(select(Payer.name).order_by(Payer.id).limit(1)).scalar_one() == "Acme\\x1b[2J"
+    finally:
+        engine.dispose()

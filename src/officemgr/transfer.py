@@ -13,13 +13,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import String, Table, func, select, text, type_coerce
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 from officemgr import store
 from officemgr.models import AuditEvent
+from officemgr.models.base import ShownText
 
 BATCH = 5_000
 # Rows every new database gets from its migrations (the common claim adjustment codes, migration 0006): they do not
@@ -106,7 +107,10 @@ def _refuse_filled(dst: Connection) -> None:
 
 def _copy_table(src: Connection, dst: Connection, table: Table, batch: int) -> int:
     # By key, so a row pointing at an earlier row of its own table (a corrected completion) comes after it.
-    query = select(table).order_by(*table.primary_key.columns).execution_options(yield_per=batch)
+    # Text as stored: reading through ShownText would copy its spelled-out form (and break the audit chain).
+    columns = [type_coerce(c, String(c.type.length)).label(c.name) if isinstance(c.type, ShownText) else c
+               for c in table.columns]
+    query = select(*columns).order_by(*table.primary_key.columns).execution_options(yield_per=batch)
     write = _writer(dst, table)
     copied = 0
     try:
