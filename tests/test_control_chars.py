@@ -38,10 +38,15 @@ from ui_support import SIZE, settle
 TITLE_SEQUENCE = "\x1b]0;title\x07"  # sets the terminal's title: ESC ] 0 ; title BEL
 SPELLED = "\\x1b]0;title\\x07"
 
-# Every input schema of models/: the hostile-input baselines, and the two schemas they leave out.
-MODEL_SCHEMAS = [(schema, values) for schema, values, _ in SCHEMAS if schema.__module__.startswith("officemgr.models")]
+# Every input schema (of models/ and of the services), from the hostile-input baselines, and two they leave out.
+MODEL_SCHEMAS = [(schema, values) for schema, values, _ in SCHEMAS]
 MODEL_SCHEMAS += [(ClosureCreate, dict(day=TODAY, reason="Staff training")),
                   (HuddleFinish, dict(attendees="Kim, Lee", notes="Flu clinic on Friday"))]
+
+
+# Fields typed as text but parsed into something else (a temperature, a state code, initials): they refuse in their
+# own words.
+PARSED = {"reading_c", "min_c", "max_c", "state", "initials"}
 
 
 def raw_update(engine: Engine, table: str, column: str, value: str, row_id: int) -> None:
@@ -82,7 +87,10 @@ def test_every_text_field_of_every_schema_refuses_the_character_by_name(
         with pytest.raises(ValidationError) as refused:
             schema.model_validate({**values, name: typed})
         messages = [e["msg"] for e in refused.value.errors() if e["loc"] == (name,)]
-        assert messages == [f"Value error, this holds {words}, which cannot be saved; retype it"], (schema, name)
+        if name in PARSED:  # not text kept as typed: refused as not a temperature or a state
+            assert messages, (schema, name)
+        else:
+            assert messages == [f"Value error, this holds {words}, which cannot be saved; retype it"], (schema, name)
 
 
 @pytest.mark.parametrize(("schema", "values"), MODEL_SCHEMAS, ids=[s.__name__ for s, _ in MODEL_SCHEMAS])
@@ -92,7 +100,7 @@ def test_only_free_text_keeps_line_breaks_and_tabs(schema: type[Any], values: di
         if name in FREE_TEXT_COLUMNS:
             assert getattr(schema.model_validate({**values, name: typed}), name) == typed
         else:
-            with pytest.raises(ValidationError, match=r"a line break \(\\x0a\)"):
+            with pytest.raises(ValidationError, match=r"a line break \(\\x0a\)" if name not in PARSED else name):
                 schema.model_validate({**values, name: typed})
 
 
@@ -255,4 +263,4 @@ def test_the_walk_covers_every_input_schema_of_the_models() -> None:
     """A schema added to models/ without a baseline here would go unchecked."""
     schemas = {cls for cls in _subclasses(SQLModel) if cls.__module__.startswith("officemgr.models.")
                and getattr(cls, "__table__", None) is None and not cls.__name__.endswith("Base")} - {Versioned}
-    assert schemas == {schema for schema, _ in MODEL_SCHEMAS}
+    assert schemas <= {schema for schema, _ in MODEL_SCHEMAS}

@@ -27,7 +27,7 @@ from sqlalchemy import or_
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from officemgr.models import Concern, ConcernCategory, ConcernKind, ConcernStatus
-from officemgr.models.validation import require_text, strip_text
+from officemgr.models.validation import require_text, strip_free_text, strip_text
 from officemgr.services import settings
 from officemgr.services.calendar import PracticeCalendar, practice_calendar
 from officemgr.services.common import ServiceError, apply_update, create, first_error, record
@@ -90,7 +90,8 @@ class ConcernCreate(SQLModel):
     work_injury: bool = False
 
     _summary = field_validator("summary", mode="before")(require_text)
-    _text = field_validator("detail", "reporter", "owner", mode="before")(strip_text)
+    _text = field_validator("reporter", "owner", mode="before")(strip_text)
+    _detail = field_validator("detail", mode="before")(strip_free_text)
 
     @field_validator("kind")
     @classmethod
@@ -132,7 +133,7 @@ def close_problems(concern: Any, resolution: str | None, breach_outcome: BreachO
     """Why `concern` cannot be closed with this resolution and outcome, by field ('resolution',
     'breach_outcome'); empty when it can. Shared by `close` and the close form."""
     problems: dict[str, str] = {}
-    text = strip_text(resolution)
+    text = strip_free_text(resolution)
     outcome: BreachOutcome | None = None
     if breach_outcome not in (None, ""):
         try:
@@ -386,7 +387,7 @@ def close(session: Session, concern_id: int, resolution: str, *, now: datetime, 
     problems = close_problems(row, resolution, breach_outcome)
     if problems:
         raise ServiceError(problems.get("resolution") or problems["breach_outcome"])
-    text = strip_text(resolution)
+    text = strip_free_text(resolution)
     outcome = BreachOutcome(breach_outcome) if breach_outcome else None
     stored = breach_resolution(outcome, text) if outcome else text
     changes = apply_update(row, {"status": ConcernStatus.closed, "resolution": stored, "closed_on": now.date()},

@@ -28,7 +28,7 @@ from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_va
 from sqlmodel import Session, col, select
 
 from officemgr.models import Credential, CredentialKind, Evaluation, Payer, PayerEnrollment, Role, Staff
-from officemgr.models.validation import npi_is_valid
+from officemgr.models.validation import npi_is_valid, strip_free_text, strip_text
 from officemgr.services import settings
 from officemgr.services.common import ServiceError, apply_update, create, created_fields, first_error, record
 
@@ -61,7 +61,7 @@ def npi_problem(value: str) -> str | None:
 
 
 def _clean_note(value: Any) -> str:
-    return "" if value is None else str(value).strip()
+    return strip_free_text(None if value is None else str(value))
 
 
 def _due_after_effective(value: date | None, info: ValidationInfo) -> date | None:
@@ -83,7 +83,7 @@ class CredentialCreate(BaseModel):
     @field_validator("number", mode="before")
     @classmethod
     def _number(cls, value: Any, info: ValidationInfo) -> str:
-        text = "" if value is None else str(value).strip()
+        text = strip_text(None if value is None else str(value))
         kind = info.data.get("kind")
         if kind is CredentialKind.npi:
             text = text.replace(" ", "").replace("-", "")
@@ -128,7 +128,7 @@ class CredentialRenewal(BaseModel):
     @field_validator("number", mode="before")
     @classmethod
     def _number(cls, value: Any) -> str | None:
-        text = "" if value is None else str(value).strip()
+        text = strip_text(None if value is None else str(value))
         return text or None
 
 

@@ -31,7 +31,7 @@ from officemgr.models import (
     StorageUnit,
     TemperatureReading,
 )
-from officemgr.models.validation import require_text, strip_text
+from officemgr.models.validation import require_text, strip_free_text, strip_text
 from officemgr.services import settings
 from officemgr.services.calendar import practice_calendar
 from officemgr.services.common import ServiceError, create, created_fields, record
@@ -173,7 +173,7 @@ class ReadingCreate(SQLModel):
             raise ValueError("initials are 2 to 4 letters, e.g. MJ")
         return text.upper()
 
-    _note = field_validator("note", mode="before")(strip_text)
+    _note = field_validator("note", mode="before")(strip_free_text)
 
 
 # ------------------------------------------------------------------------------------------- units
