@@ -207,6 +207,12 @@ def test_past_lists_finished_huddles_newest_first_and_reads_the_snapshot_back(se
     with pytest.raises(ServiceError):
         ha.past_detail(session, 999)
 
+    # A snapshot saved before such text was refused shows its ESC spelled out (JSON decodes \u001b to the real one).
+    session.connection().exec_driver_sql("UPDATE huddle SET snapshot = ? WHERE id = ?", (
+        '[{"title": "Today\\u001b]0;x", "items": [{"text": "A\\u001b[2J", "reason": "r", "outcome": null}]}]', rec.id))
+    session.expire_all()
+    assert ha.past_detail(session, rec.id).sections == [("Today\\x1b]0;x", [("A\\x1b[2J", "r", "")])]
+
 
 # --- read models for the review and the sheet ---------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from officemgr.plaintext import unsafe_character, visible
+from officemgr.plaintext import unsafe_character, visible, visible_values
 
 
 @pytest.mark.parametrize(("text", "said"), [
@@ -36,3 +36,8 @@ def test_stored_characters_are_spelled_out() -> None:
     assert visible("gpj\u202e.exe") == "gpj\\u202e.exe"
     assert visible("a\nb") == "a\\x0ab"
     assert visible("a\nb\x1b", free_text=True) == "a\nb\\x1b"
+
+
+def test_decoded_json_is_spelled_out_all_the_way_down() -> None:
+    assert visible_values({"na\x1bme": ["a\x07", 3, None, {"k": "\u202e"}]}) == {
+        "na\\x1bme": ["a\\x07", 3, None, {"k": "\\u202e"}]}

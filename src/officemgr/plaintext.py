@@ -8,6 +8,7 @@ An ESC in a name can retitle the terminal or repaint the screen; a right-to-left
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # C0 controls, DEL, C1 controls, and the bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069).
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -56,3 +57,15 @@ def visible(text: str, *, free_text: bool = False) -> str:
     if pattern.search(text) is None:
         return text
     return pattern.sub(lambda found: _spelled(found.group()), text)
+
+
+def visible_values(value: Any) -> Any:
+    """`visible` through decoded JSON (strings, and the strings in lists and dicts): json.dumps stores ESC as \\u001b,
+    so decoding gives the raw character back."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, list):
+        return [visible_values(item) for item in value]
+    if isinstance(value, dict):
+        return {visible(str(name)): visible_values(item) for name, item in value.items()}
+    return value

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
 from officemgr.models import AuditEvent
-from officemgr.plaintext import visible
+from officemgr.plaintext import visible, visible_values
 from officemgr.services.common import ServiceError, record
 from officemgr.services.format import money
 
@@ -164,20 +164,10 @@ def _decode(text: str) -> dict[str, Any]:
     """The changes as stored, every text in them (names, values) with control characters spelled out: JSON keeps an
     ESC escaped, and decoding it gives the raw character back."""
     try:
-        value = _shown(json.loads(text))
+        value = visible_values(json.loads(text))
     except ValueError:
         return {"changes": visible(text)}
     return value if isinstance(value, dict) else {"changes": value}
-
-
-def _shown(value: Any) -> Any:
-    if isinstance(value, str):
-        return visible(value)
-    if isinstance(value, list):
-        return [_shown(item) for item in value]
-    if isinstance(value, dict):
-        return {visible(str(name)): _shown(item) for name, item in value.items()}
-    return value
 
 
 def _fields(action: str, changes: dict[str, Any]) -> list[tuple[str, Any, Any]]:

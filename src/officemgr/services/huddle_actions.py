@@ -22,6 +22,7 @@ from officemgr.models.huddle import (
     HuddleSnooze,
     ReviewOutcome,
 )
+from officemgr.plaintext import visible_values
 from officemgr.services import staff
 from officemgr.services.calendar import practice_calendar
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, create, first_error, record
@@ -283,7 +284,7 @@ def past_detail(session: Session, huddle_id: int) -> PastHuddle:
     """A saved huddle as it stood when finished, with the actions it created (open ones overdue as of that day)."""
     row = _huddle_record(session, huddle_id)
     try:
-        saved = json.loads(row.snapshot or "[]")
+        saved = visible_values(json.loads(row.snapshot or "[]"))
     except ValueError:
         saved = []
     sections = [

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 from officemgr.models import Setting
+from officemgr.plaintext import visible_values
 from officemgr.services.common import ServiceError, record
 
 DEFAULTS: dict[str, Any] = {
@@ -83,7 +84,7 @@ def get(session: Session, key: str) -> Any:
     if key not in DEFAULTS:
         raise KeyError(key)
     row = session.get(Setting, key)
-    return json.loads(row.value) if row is not None else copy.deepcopy(DEFAULTS[key])
+    return visible_values(json.loads(row.value)) if row is not None else copy.deepcopy(DEFAULTS[key])
 
 
 def put(session: Session, key: str, value: Any, *, now: datetime, actor: str) -> None:
