@@ -43,11 +43,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from icalendar import Calendar, Event
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from officemgr.models import (
@@ -64,7 +65,7 @@ from officemgr.plaintext import unsafe_character
 from officemgr.services import availability
 from officemgr.services.availability import ACTIVE, WEEKDAYS, ProviderDayPlan
 from officemgr.services.availability import _closed as closed_problems
-from officemgr.services.common import ServiceError, created_fields, record
+from officemgr.services.common import ServiceError, _plain, record
 from officemgr.services.csv_files import (
     MAX_LINE,
     MAX_PROBLEM,
@@ -81,7 +82,6 @@ from officemgr.services.csv_files import (
     validate,
     whole,
 )
-from officemgr.services.schedule import _event as appointment_event
 from officemgr.services.schedule import initials
 
 PRODID = "-//officemgr//Schedule export//EN"
@@ -94,6 +94,8 @@ MAX_MINUTES = 480
 _APPT_COLUMNS = {"day": "date", "start_time": "time", "minutes": "minutes", "reason": "reason"}
 _PATIENT_COLUMNS = {"last_name": "patient_last", "first_name": "patient_first", "dob": "dob", "phone": "phone"}
 _CHUNK = 500  # values in one IN (...) query
+# A file repeats its days and dates of birth on many rows: each text is parsed once.
+_day = lru_cache(maxsize=4096)(day)
 _DESCRIPTION_KEY = re.compile(r"(?:^|[;\n])\s*(patient|dob|phone|provider(?:\s+npi)?|type|reason)\s*:", re.IGNORECASE)
 
 
@@ -261,7 +263,8 @@ class _Draft:
     @classmethod
     def of(cls, number: int, label: str, data: AppointmentCreate, person: PatientCreate,
            patient: Patient | None) -> _Draft:
-        start = data.start
+        # data.start parses the time with strptime on every call; the schema has made it "HH:MM" already.
+        start = datetime.combine(data.day, time.fromisoformat(data.start_time))
         return cls(number, label, data, person, patient, _patient_key(person.last_name, person.first_name, person.dob),
                    start, start + timedelta(minutes=data.minutes))
 
@@ -441,7 +444,7 @@ def _attempt(problems: list[str], fn: Callable[..., T], *args: Any) -> T | None:
 
 
 def _patient_input(cells: Cells) -> PatientCreate | None:
-    dob = cells.read("dob", day)
+    dob = cells.read("dob", _day)
     values = {"last_name": cells.text("patient_last"), "first_name": cells.text("patient_first"), "dob": dob,
               "phone": cells.text("phone")}
     person, found = validate(PatientCreate, values, _PATIENT_COLUMNS)
@@ -455,7 +458,7 @@ def _patient_input(cells: Cells) -> PatientCreate | None:
 def _appointment_input(cells: Cells, provider: Staff | None, kind: AppointmentType | None
                        ) -> AppointmentCreate | None:
     # Unknown provider or type is already reported; placeholders let the date and time be checked too.
-    first_day = cells.read("date", day)
+    first_day = cells.read("date", _day)
     minutes = cells.read("minutes", whole(MAX_MINUTES))
     values = {"patient_id": 0, "provider_id": provider.id if provider else 0, "type_id": kind.id if kind else 0,
               "day": first_day, "start_time": cells.text("time"),
@@ -477,7 +480,7 @@ class _Patients:
         births = set()
         for rec in records:
             try:
-                births.add(day(rec.row.cells.get("dob", "")))
+                births.add(_day(rec.row.cells.get("dob", "")))
             except ValueError:
                 continue  # an unreadable date of birth is the row's problem; no patient to find
         found: dict[tuple[str, str, date], list[Patient]] = {}
@@ -508,6 +511,14 @@ class _Booked:
     patient_name: str
 
 
+@dataclass(frozen=True)
+class _Day:
+    """The bookings around one day, by start, under their provider and under their patient."""
+
+    by_provider: dict[int, list[_Booked]]
+    by_patient: dict[int, list[_Booked]]
+
+
 class _Schedule:
     """The schedule around the file's days and the file's own rows, indexed so each row's checks look only at its
     provider's and its patient's day: the cost of a row does not grow with the rows before it.
@@ -520,7 +531,7 @@ class _Schedule:
         self.calendar = availability.read_calendar(session)
         self.names = {p.id: p.name for p in lookup.providers if p.id is not None}
         self.plans: dict[date, dict[int, ProviderDayPlan]] = {}
-        self.booked: dict[date, list[_Booked]] = {}
+        self.booked: dict[date, _Day] = {}
         self.by_provider: dict[tuple[int, date], list[_Draft]] = {}
         self.by_patient: dict[tuple[tuple[str, str, date], date], list[_Draft]] = {}
         self.slots: dict[tuple[tuple[str, str, date], int, datetime], _Draft] = {}
@@ -532,8 +543,8 @@ class _Schedule:
         if same is not None:
             return [f"the same appointment as {same.label} (duplicate)"]
         patient_id = draft.patient.id if draft.patient and draft.patient.id is not None else -1
-        if any(b.patient_id == patient_id and b.provider_id == provider_id and b.start == draft.start
-               for b in self._day(draft.start.date())):
+        if any(b.patient_id == patient_id and b.start == draft.start
+               for b in self._day(draft.start.date()).by_provider.get(provider_id, [])):
             return [f"already booked at {draft.start:%m/%d/%Y %H:%M} (duplicate)"]
         problems = self.conflicts(provider_id=provider_id, patient_id=patient_id, start=draft.start, end=draft.end)
         day_ = draft.start.date()
@@ -573,8 +584,8 @@ class _Schedule:
                     problems.append(f"during {block.reason} ({block.start:%H:%M}–{block.end:%H:%M})")
         booked = self._day(day_)
         problems += [f"overlaps {b.patient_name} at {b.start:%H:%M} with the same provider (double-book)"
-                     for b in booked if b.provider_id == provider_id and b.start < end and b.end > start]
-        other = next((b for b in booked if b.patient_id == patient_id and b.start.date() == day_), None)
+                     for b in booked.by_provider.get(provider_id, []) if b.start < end and b.end > start]
+        other = next((b for b in booked.by_patient.get(patient_id, []) if b.start.date() == day_), None)
         if other is not None:
             problems.append(f"this patient is already booked at {other.start:%H:%M} that day")
         return problems
@@ -585,8 +596,8 @@ class _Schedule:
             plans = self.plans[day_] = availability.day_plans(self.session, day_, list(self.names), self.calendar)
         return plans[provider_id]
 
-    def _day(self, day_: date) -> list[_Booked]:
-        """The active bookings that can touch `day_` (from the day before: none runs past midnight), by start."""
+    def _day(self, day_: date) -> _Day:
+        """The active bookings that can touch `day_` (from the day before: none runs past midnight)."""
         found = self.booked.get(day_)
         if found is None:
             first = datetime.combine(day_, time.min)
@@ -596,8 +607,11 @@ class _Schedule:
                        col(Appointment.status).in_(ACTIVE))
                 .order_by(col(Appointment.start), col(Appointment.id))
             ).all()
-            found = self.booked[day_] = [_Booked(a.provider_id, a.patient_id, a.start, a.end, p.name)
-                                         for a, p in rows]
+            found = self.booked[day_] = _Day({}, {})
+            for a, p in rows:
+                booked = _Booked(a.provider_id, a.patient_id, a.start, a.end, p.name)
+                found.by_provider.setdefault(a.provider_id, []).append(booked)
+                found.by_patient.setdefault(a.patient_id, []).append(booked)
         return found
 
 
@@ -605,30 +619,41 @@ class _Schedule:
 
 
 def _book_all(session: Session, drafts: list[_Draft], *, now: datetime, actor: str) -> ImportResult:
-    """Book every draft as schedule.book does (appointment, its history event, audit events), in three flushes."""
-    created: dict[tuple[str, str, date], Patient] = {}
+    """Book every draft as schedule.book does (the appointment, its history event, audit events of it and of each new
+    patient), with one INSERT of many rows per table: building an ORM object per row costs more than the checks."""
+    people: dict[tuple[str, str, date], dict[str, Any]] = {}
     for draft in drafts:
-        if draft.patient is None and draft.patient_key not in created:
-            created[draft.patient_key] = Patient(**draft.person.model_dump())
-    session.add_all(created.values())
-    session.flush()
-    for patient in created.values():
-        assert patient.id is not None, "the flush gives each new patient its id"
-        record(session, actor=actor, entity="patient", entity_id=patient.id, action="create",
-               changes=created_fields(patient), now=now)
-    appointments = []
-    for draft in drafts:
-        patient = draft.patient or created[draft.patient_key]
-        assert patient.id is not None, "a patient found or flushed above has its id"
-        appointments.append(Appointment(patient_id=patient.id, provider_id=draft.data.provider_id,
-                                        type_id=draft.data.type_id, start=draft.start, end=draft.end,
-                                        reason=draft.data.reason, note=draft.data.note))
-    session.add_all(appointments)
-    session.flush()
-    for appt in appointments:
-        assert appt.id is not None, "the flush gives each appointment its id"
-        appointment_event(session, appt.id, EventKind.create, now=now, actor=actor, to_status=appt.status.value,
-                          to_start=appt.start)
-        record(session, actor=actor, entity="appointment", entity_id=appt.id, action="create",
-               changes=created_fields(appt), now=now)
-    return ImportResult(booked=len(drafts), patients_created=len(created))
+        if draft.patient is None:
+            people.setdefault(draft.patient_key, draft.person.model_dump())
+    patient_ids = dict(zip(people, _insert(session, Patient(**next(iter(people.values()))) if people else None,
+                                           "patient", list(people.values()), now=now, actor=actor), strict=True))
+    rows = [{"patient_id": draft.patient.id if draft.patient else patient_ids[draft.patient_key],
+             "provider_id": draft.data.provider_id, "type_id": draft.data.type_id, "start": draft.start,
+             "end": draft.end, "reason": draft.data.reason, "note": draft.data.note} for draft in drafts]
+    template = Appointment(patient_id=0, provider_id=0, type_id=0, start=now, end=now)
+    ids = _insert(session, template, "appointment", rows, now=now, actor=actor)
+    # schedule._event's history row for a booking: created, with its status and start.
+    event = AppointmentEvent(appointment_id=0, at=now, actor=actor, kind=EventKind.create,
+                             to_status=template.status.value).model_dump(exclude={"id"})
+    session.execute(insert(AppointmentEvent), [{**event, "appointment_id": appt_id, "to_start": row["start"]}
+                                               for appt_id, row in zip(ids, rows, strict=True)])
+    return ImportResult(booked=len(drafts), patients_created=len(people))
+
+
+def _insert(session: Session, template: Patient | Appointment | None, entity: str, rows: list[dict[str, Any]], *,
+            now: datetime, actor: str) -> list[int]:
+    """Insert `rows` (each the fields it sets; the rest as on `template`) and audit each as created, as
+    common.created_fields words it; their new ids in the order of `rows`."""
+    if template is None or not rows:
+        return []
+    defaults = template.model_dump(exclude={"id"})
+    full = [{**defaults, **row} for row in rows]
+    ids: list[int] = []
+    returned = session.scalars(insert(type(template)).returning(col(type(template).id), sort_by_parameter_order=True),
+                               full)
+    for entity_id, values in zip(returned, full, strict=True):
+        assert entity_id is not None, "an inserted row has its id"
+        ids.append(entity_id)
+        record(session, actor=actor, entity=entity, entity_id=entity_id, action="create",
+               changes={k: _plain(v) for k, v in values.items() if k != "version"}, now=now)
+    return ids
