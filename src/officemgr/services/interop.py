@@ -625,35 +625,47 @@ def _book_all(session: Session, drafts: list[_Draft], *, now: datetime, actor: s
     for draft in drafts:
         if draft.patient is None:
             people.setdefault(draft.patient_key, draft.person.model_dump())
-    patient_ids = dict(zip(people, _insert(session, Patient(**next(iter(people.values()))) if people else None,
-                                           "patient", list(people.values()), now=now, actor=actor), strict=True))
+    new = _insert(session, Patient, "patient", list(people.values()), ("last_name", "first_name", "dob"), now=now,
+                  actor=actor)
+    patient_ids = {key: new[(person["last_name"], person["first_name"], person["dob"])]
+                   for key, person in people.items()}
     rows = [{"patient_id": draft.patient.id if draft.patient else patient_ids[draft.patient_key],
              "provider_id": draft.data.provider_id, "type_id": draft.data.type_id, "start": draft.start,
              "end": draft.end, "reason": draft.data.reason, "note": draft.data.note} for draft in drafts]
-    template = Appointment(patient_id=0, provider_id=0, type_id=0, start=now, end=now)
-    ids = _insert(session, template, "appointment", rows, now=now, actor=actor)
+    # A provider's start is one appointment: the checks refuse two at once.
+    ids = _insert(session, Appointment, "appointment", rows, ("provider_id", "start"), now=now, actor=actor)
     # schedule._event's history row for a booking: created, with its status and start.
     event = AppointmentEvent(appointment_id=0, at=now, actor=actor, kind=EventKind.create,
-                             to_status=template.status.value).model_dump(exclude={"id"})
-    session.execute(insert(AppointmentEvent), [{**event, "appointment_id": appt_id, "to_start": row["start"]}
-                                               for appt_id, row in zip(ids, rows, strict=True)])
+                             to_status=_defaults(Appointment)["status"].value).model_dump(exclude={"id"})
+    if rows:
+        session.execute(insert(AppointmentEvent), [{**event, "appointment_id": ids[(row["provider_id"], row["start"])],
+                                                    "to_start": row["start"]} for row in rows])
     return ImportResult(booked=len(drafts), patients_created=len(people))
 
 
-def _insert(session: Session, template: Patient | Appointment | None, entity: str, rows: list[dict[str, Any]], *,
-            now: datetime, actor: str) -> list[int]:
-    """Insert `rows` (each the fields it sets; the rest as on `template`) and audit each as created, as
-    common.created_fields words it; their new ids in the order of `rows`."""
-    if template is None or not rows:
-        return []
-    defaults = template.model_dump(exclude={"id"})
+def _defaults(table: type[Patient] | type[Appointment]) -> dict[str, Any]:
+    """Every column's value on a new row of `table` that sets nothing (the required ones are placeholders)."""
+    if table is Patient:
+        return Patient(first_name="", last_name="", dob=date.min).model_dump(exclude={"id"})
+    return Appointment(patient_id=0, provider_id=0, type_id=0, start=datetime.min,
+                       end=datetime.min).model_dump(exclude={"id"})
+
+
+def _insert(session: Session, table: type[Patient] | type[Appointment], entity: str, rows: list[dict[str, Any]],
+            key: tuple[str, ...], *, now: datetime, actor: str) -> dict[tuple[Any, ...], int]:
+    """Insert `rows` (each the columns it sets; the others as on a new row) and audit each as created, as
+    common.created_fields words it; the new ids by the values of `key` (unique among the rows).
+
+    The ids come back with their key: SQLite gives a multi-row INSERT's RETURNING rows in no promised order, and
+    asking SQLAlchemy for them in order makes it insert one row per statement."""
+    if not rows:
+        return {}
+    defaults = _defaults(table)
     full = [{**defaults, **row} for row in rows]
-    ids: list[int] = []
-    returned = session.scalars(insert(type(template)).returning(col(type(template).id), sort_by_parameter_order=True),
-                               full)
-    for entity_id, values in zip(returned, full, strict=True):
-        assert entity_id is not None, "an inserted row has its id"
-        ids.append(entity_id)
+    returned = session.execute(insert(table).returning(col(table.id), *(getattr(table, name) for name in key)), full)
+    ids = {tuple(found[1:]): found[0] for found in returned}
+    for values in full:
+        entity_id = ids[tuple(values[name] for name in key)]
         record(session, actor=actor, entity=entity, entity_id=entity_id, action="create",
                changes={k: _plain(v) for k, v in values.items() if k != "version"}, now=now)
     return ids
