@@ -284,10 +284,9 @@ def _segments(text: str, name: str) -> list[_Seg]:
     try:
         reader = pyx12.x12file.X12Reader(io.StringIO(text))
         for seg in reader:
-            seg_id = seg.get_seg_id() or ""
-            count = len(seg)
-            values = [seg.get_value(f"{seg_id}{i:02d}") or "" for i in range(1, count + 1)]
-            found.append(_Seg(reader.get_cur_line(), seg_id, values))
+            # Each element as get_value(f"{id}{i:02d}") gives it, without parsing that reference per element.
+            values = [element.format() for element in seg.elements]
+            found.append(_Seg(reader.get_cur_line(), seg.get_seg_id() or "", values))
     except (pyx12.errors.X12Error, pyx12.errors.EngineError) as exc:
         raise EraRefused(f"{name} is not an X12 file ({_not_x12(str(exc))}); nothing was posted") from None
     except Exception:  # noqa: BLE001 - pyx12 on arbitrary bytes may fail any way; refuse, never crash
