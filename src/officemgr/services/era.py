@@ -288,7 +288,7 @@ def _segments(text: str, name: str) -> list[_Seg]:
             values = [element.format() for element in seg.elements]
             found.append(_Seg(reader.get_cur_line(), seg.get_seg_id() or "", values))
     except (pyx12.errors.X12Error, pyx12.errors.EngineError) as exc:
-        raise EraRefused(f"{name} is not an X12 file ({_not_x12(str(exc))}); nothing was posted") from None
+        raise EraRefused(f"{name} is not an X12 file ({echo(_not_x12(str(exc)))}); nothing was posted") from None
     except Exception:  # noqa: BLE001 - pyx12 on arbitrary bytes may fail any way; refuse, never crash
         where = f"line {found[-1].line + 1}" if found else "the start"
         raise EraRefused(f"{name} could not be read as X12 (a malformed segment at {where}: is there a stray ~, * "
@@ -308,14 +308,14 @@ def _check_kind(segments: list[_Seg], name: str) -> None:
         kind = st.get(1)
         if kind != "835":
             what = TRANSACTIONS.get(kind, "transaction")
-            raise EraRefused(f"{name} is an X12 {kind} ({what}), not an 835 remittance; nothing was posted")
+            raise EraRefused(f"{name} is an X12 {echo(kind, 20)} ({what}), not an 835 remittance; nothing was posted")
     for gs in groups:
         if gs.get(1) != "HP":
             raise EraRefused(f"{name} is not an 835 remittance (line {gs.line}: its functional group is "
-                             f"'{gs.get(1)}', an 835's is HP); nothing was posted")
+                             f"'{echo(gs.get(1), 20)}', an 835's is HP); nothing was posted")
         if gs.get(8) not in VERSIONS:
-            raise EraRefused(f"{name} is an 835 of version '{gs.get(8)}', which cannot be read (line {gs.line}; "
-                             f"the versions read are {' and '.join(VERSIONS)}); nothing was posted")
+            raise EraRefused(f"{name} is an 835 of version '{echo(gs.get(8), 20)}', which cannot be read "
+                             f"(line {gs.line}; the versions read are {' and '.join(VERSIONS)}); nothing was posted")
 
 
 def _validate(text: str, name: str) -> tuple[list[str], list[str]]:
@@ -328,7 +328,7 @@ def _validate(text: str, name: str) -> tuple[list[str], list[str]]:
     try:
         pyx12.x12n_document.x12n_document(pyx12.params.ParamsBase(), io.StringIO(text), None, None, fd_json=out)
     except (pyx12.errors.X12Error, pyx12.errors.EngineError) as exc:
-        raise EraRefused(f"{name} is not a valid 835 ({_readable(str(exc))}); nothing was posted") from None
+        raise EraRefused(f"{name} is not a valid 835 ({echo(_readable(str(exc)))}); nothing was posted") from None
     except Exception:  # noqa: BLE001 - a validator crash on odd input is a refusal, not a traceback
         raise EraRefused(f"{name} could not be validated as an 835 (the checker stopped on a malformed segment); "
                          "nothing was posted") from None

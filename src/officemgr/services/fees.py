@@ -37,6 +37,7 @@ from officemgr.services.csv_files import (
     amount,
     by_line,
     cell,
+    echo,
     named,
     read_table,
     refusal,
@@ -108,7 +109,7 @@ def find_payer(session: Session, name_or_id: str) -> Payer:
     if payer is None:
         names = [p.name for p in session.exec(select(Payer).order_by(Payer.name))]
         known = f" (the payers are: {', '.join(names)})" if names else " (there are no payers yet)"
-        raise FeesRefused(f"there is no payer '{text}'{known}")
+        raise FeesRefused(f"there is no payer '{echo(text)}'{known}")
     return payer
 
 

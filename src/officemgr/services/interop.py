@@ -321,7 +321,7 @@ def _read_ics(data: bytes, name: str) -> _Source:
     try:
         calendar = Calendar.from_ical(data)
     except ValueError as exc:
-        raise ImportRefused(f"{name} is not a readable iCalendar file ({exc})") from None
+        raise ImportRefused(f"{name} is not a readable iCalendar file ({echo(str(exc))})") from None
     if str(calendar.get("PRODID", "")) == PRODID:
         raise ImportRefused(f"{name} is an officemgr export: it names patients by initials only, so it is not "
                             "meant to be imported")
