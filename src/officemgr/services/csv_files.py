@@ -26,6 +26,7 @@ import csv
 import io
 import re
 import stat
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -238,8 +239,9 @@ def _cell_too_long(name: str, line: int) -> str:
 def _lines(text: str, name: str, refused: Refusal) -> Iterator[str]:
     """The text's lines (each with its own line ending), refused at the first over MAX_LINE characters."""
     for number, line in enumerate(io.StringIO(text, newline=""), start=1):
-        if len(line.rstrip("\r\n")) > MAX_LINE:
-            raise refused(f"{name}: line {number} is {len(line):,} characters long; a line may hold at most "
+        length = len(line.rstrip("\r\n"))
+        if length > MAX_LINE:
+            raise refused(f"{name}: line {number} is {length:,} characters long; a line may hold at most "
                           f"{MAX_LINE:,}")
         yield line
 
@@ -265,7 +267,8 @@ def _header(cells: list[str], name: str, layout: Layout, refused: Refusal) -> li
     if unknown and not layout.other_columns:
         raise refused(echo(f"{name}: line 1 has the unknown column(s) {', '.join(repr(c) for c in unknown)}",
                            MAX_PROBLEM) + f" (the columns are: {listed})")
-    twice = sorted({column for column in names if column in layout.known and names.count(column) > 1})
+    counted = Counter(names)
+    twice = sorted(column for column, times in counted.items() if column in layout.known and times > 1)
     if twice:
         raise refused(f"{name}: line 1 has the column(s) {', '.join(twice)} more than once")
     missing = [column for column in layout.required if column not in names]
