@@ -49,7 +49,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from officemgr.models import (
@@ -646,6 +646,7 @@ class _Known:
         self.payers = payers
         self.expected = expected
         self.pending: list[tuple[int, ClaimEvent, dict[str, Any]]] = []
+        self.rows: list[dict[str, Any]] = []  # RemittanceClaim rows, inserted many a statement
 
     @classmethod
     def read(cls, session: Session, claims: dict[str, Claim], payments: tuple[Payment, ...]) -> _Known:
@@ -661,6 +662,7 @@ class _Known:
         twice."""
         if not payment.check_number:
             return set()
+        self.write_rows(session)  # an earlier check of this file may have posted them
         rows = session.exec(
             select(RemittanceClaim.claim_number, RemittanceClaim.status_code, RemittanceClaim.paid_cents)
             .join(RemittanceCheck, col(RemittanceCheck.id) == col(RemittanceClaim.check_id))
@@ -670,7 +672,13 @@ class _Known:
         ).all()
         return {(number.upper(), status, cents) for number, status, cents in rows}
 
+    def write_rows(self, session: Session) -> None:
+        if self.rows:
+            session.execute(insert(RemittanceClaim), self.rows)
+            self.rows.clear()
+
     def audit(self, session: Session, *, now: datetime, actor: str) -> None:
+        self.write_rows(session)
         session.flush()
         for claim_id, event, changes in self.pending:
             changes["event_id"] = event.id
@@ -707,26 +715,26 @@ def _post(session: Session, known: _Known, remittance: Remittance, check_row: Re
           paid: ClaimPayment, claim: Claim | None, result: EraResult, *, held: str | None, today: date, now: datetime,
           actor: str) -> None:
     assert remittance.id is not None, "post_file flushed the remittance"
-    row = RemittanceClaim(remittance_id=remittance.id, check_id=check_row.id, claim_number=paid.number[:38],
-                          claim_id=claim.id if claim else None, status_code=paid.status_code,
-                          charge_cents=paid.charge_cents, paid_cents=paid.paid_cents,
-                          patient_resp_cents=paid.total("PR") or paid.patient_resp_cents,
-                          adjustments=json.dumps([[a.group, a.carc, a.cents] for a in paid.adjustments]))
-    session.add(row)
+    row: dict[str, Any] = {
+        "remittance_id": remittance.id, "check_id": check_row.id, "posted": False, "claim_number": paid.number[:38],
+        "claim_id": claim.id if claim else None, "status_code": paid.status_code, "charge_cents": paid.charge_cents,
+        "paid_cents": paid.paid_cents, "patient_resp_cents": paid.total("PR") or paid.patient_resp_cents,
+        "adjustments": json.dumps([[a.group, a.carc, a.cents] for a in paid.adjustments]), "note": ""}
+    known.rows.append(row)
     if claim is None:
-        row.note = "no claim with this number"
+        row["note"] = "no claim with this number"
         result.unmatched.append(Unmatched(paid.number, paid.paid_cents))
         return
     values, notes = _outcome(known.expected.get(claim.id or 0), claim, paid, payment.paid_on or today)
     held = held or _over_billed(claim, paid, values)
     if held is not None:
-        row.note = f"held for review: {held}"[:300]
+        row["note"] = f"held for review: {held}"[:300]
         result.unmatched.append(Unmatched(paid.number, paid.paid_cents, f"held for review: {held}"))
         result.held += 1
         return
     refusal = _refusal(claim, paid, values)
     if refusal is not None:
-        row.note = f"not posted: {refusal}"[:300]
+        row["note"] = f"not posted: {refusal}"[:300]
         result.problems.append(f"claim {claim.number} ({claim.status.label}, {money(paid.paid_cents)}) was not "
                                f"posted: {refusal}")
         return
@@ -747,7 +755,7 @@ def _post(session: Session, known: _Known, remittance: Remittance, check_row: Re
     changes = apply_update(claim, values, expected_version=None)
     if not changes:
         claim.version += 1
-    row.posted = True
+    row["posted"] = True
     result.posted += 1
     result.paid_cents += paid.paid_cents
     if paid.status_code == DENIED:
@@ -761,7 +769,7 @@ def _post(session: Session, known: _Known, remittance: Remittance, check_row: Re
         notes.append(f"the remittance's charge {money(paid.charge_cents)} is not the claim's "
                      f"{money(claim.billed_cents)}: posted, but check the claim number")
     result.problems += [f"claim {claim.number}: {note}" for note in notes if not note.startswith("underpaid")]
-    row.note = "; ".join(notes)[:300]
+    row["note"] = "; ".join(notes)[:300]
     check = f"835 check {payment.check_number}" if payment.check_number else f"835 {remittance.file_name}"
     listed = ", ".join(a.as_text() for a in paid.adjustments)
     text = "; ".join([check, *([listed] if listed else []), *notes])
