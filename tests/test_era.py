@@ -413,16 +413,17 @@ def test_the_whole_file_is_one_transaction(session: Session, tmp_path: Path, mon
     make_claim(session, number="CL901", status=ClaimStatus.pending, billed_cents=10_000)
     path = write_835(tmp_path / "remit.835", [EraClaim("CL900", "1", 10_000, 10_000),
                                               EraClaim("CL901", "1", 10_000, 10_000)])
-    real = fees.expected_cents
+    real = era._outcome
     calls = []
 
-    def failing(session, claim):  # type: ignore[no-untyped-def]
+    def failing(expected, claim, paid, remitted_on):  # type: ignore[no-untyped-def]
         calls.append(claim.number)
         if claim.number == "CL901":
             raise RuntimeError("disk on fire")
-        return real(session, claim)
+        return real(expected, claim, paid, remitted_on)
 
-    monkeypatch.setattr(fees, "expected_cents", failing)
+    # The second claim fails after the first was changed in the session: nothing of either is kept.
+    monkeypatch.setattr(era, "_outcome", failing)
     before = snapshot(session)
 
     with pytest.raises(RuntimeError):

@@ -337,15 +337,16 @@ def test_a_failure_while_booking_leaves_nothing(
         "11/24/2026,09:00,,Grace Hopper,Babbage,Charles,12/26/1971,,Follow-up,",
         "11/24/2026,10:00,,Grace Hopper,Curie,Marie,11/07/1867,,Follow-up,",
     )
-    real_add, calls = interop.add_appointment, []
+    real_record, calls = interop.record, []
 
     def fail_on_second(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(1)
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        return real_add(*args, **kwargs)
+        return real_record(*args, **kwargs)
 
-    monkeypatch.setattr(interop, "add_appointment", fail_on_second)
+    # The second new patient's audit event fails: both patients were inserted by then.
+    monkeypatch.setattr(interop, "record", fail_on_second)
 
     with pytest.raises(RuntimeError):
         import_appointments(session, path, now=NOW, actor=ACTOR)

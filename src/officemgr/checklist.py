@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from officemgr.models.compliance import ComplianceCategory, ComplianceTask
 from officemgr.models.people import Role
-from officemgr.services.csv_files import Layout, named, read_table, validate
+from officemgr.services.csv_files import Layout, by_line, named, read_table, validate
 
 COLUMNS = ("title", "category", "rrule", "evidence", "owner_role")
 LAYOUT = Layout("check-list", COLUMNS, "checklist items", required=COLUMNS, other_columns=True)
@@ -104,7 +104,8 @@ def checklist_path() -> Path:
 def load_checklist(path: str | Path) -> list[ChecklistRow]:
     """Read and validate every row; raise ChecklistError listing every bad line (all of them, not the first).
 
-    The file is read as every CSV import reads one (services.csv_files); each problem is "<file> line N: ...".
+    The file is read as every CSV import reads one (services.csv_files: its limits, and a cell holding a control
+    character is refused); each problem is "<file> line N: ...", with the file's text shown as `echo` shows it.
     """
     table = read_table(Path(path), LAYOUT, ChecklistError)
     problems = [(line, problem) for line, problem in table.problems]
@@ -125,6 +126,6 @@ def load_checklist(path: str | Path) -> list[ChecklistRow]:
         if row is not None:
             rows.append(row)
     if problems:
-        listed = [f"{table.name} line {line}: {text}" for line, text in sorted(problems, key=lambda p: p[0])]
+        listed = [f"{table.name} {problem}" for problem in by_line(problems)]
         raise ChecklistError("\n".join(listed), listed)
     return rows

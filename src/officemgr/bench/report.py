@@ -11,6 +11,7 @@ from officemgr.bench.runner import BenchReport, summary
 
 TABS = ("huddle", "schedule", "staff", "inventory", "billing", "compliance")
 KEY_BUDGET_MS = 50.0  # every key's next frame
+IMPORT_BUDGET_S = 10.0  # an import of the sizes in bench.imports, from the file to the commit (issue 20)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ def figures() -> list[Figure]:
         Figure("start", "Start to first frame: tabs painted, keys work", "ms", 1.5, "bare_start", ratio_budget=True),
         Figure("start_huddle", "Start to the Huddle's data on screen", "ms", None, "bare_start"),
         Figure("huddle_build", "Huddle build (in process)", "ms", 100.0),
+        Figure("import_appointments", "Import 10,000 appointments (.csv)", "s", IMPORT_BUDGET_S),
+        Figure("import_era", "Post an 835 of 5,000 claim payments", "s", IMPORT_BUDGET_S),
         *(Figure(f"tab_{t}_frame", f"{label} tab: next frame after its key", "ms", KEY_BUDGET_MS,
                  f"bare_tab_{t}_frame") for t, label in later),
         *(Figure(f"row_{t}_frame", f"{label}: cursor down/up, next frame", "ms", KEY_BUDGET_MS,

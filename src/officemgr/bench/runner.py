@@ -17,6 +17,7 @@ from typing import Any, TypedDict
 TODAY = date(2026, 11, 23)  # fixed, so runs on different days compare
 SEED = 1
 KEY_PROCESSES = 3  # fresh app processes for the key figures (each repeats every key itself)
+IMPORT_RUNS = 3  # the imports take seconds each: at most this many runs of them
 
 
 @dataclass
@@ -100,6 +101,9 @@ def run_bench(scale: str, *, runs: int, database: Path | None = None) -> BenchRe
     with tempfile.TemporaryDirectory(prefix="officemgr-bench-") as folder:
         work = Path(folder)
         report.samples["huddle_build"] = _huddle_ms(source, work, runs)
+        from officemgr.bench.imports import import_seconds
+
+        report.samples.update(import_seconds(source, work, TODAY, min(runs, IMPORT_RUNS)))
         # Interleaved, one warm-up each: the two apps see the same machine in the same minute.
         for i in range(runs + 1):
             app = _probe(source, work, "start")

@@ -74,11 +74,12 @@ def _write(args: argparse.Namespace, work: Callable[[Session, Path, datetime, st
 
     from officemgr import store
     from officemgr.services.common import ServiceError
+    from officemgr.services.csv_files import echo
 
     path = Path(args.file)
     # Checked before opening the database, so a mistyped name does not create an empty database.
     if not path.is_file():
-        return None, fail(f"there is no file {path}")
+        return None, fail(f"there is no file {echo(str(path))}")
     if needs_database and database_missing(args):
         return None, fail(f"there is no database {args.db}")
     engine = open_database(args)
@@ -138,6 +139,7 @@ def import_era(args: argparse.Namespace) -> int:
 
 def import_fees(args: argparse.Namespace) -> int:
     from officemgr.services import fees
+    from officemgr.services.csv_files import echo
     from officemgr.services.format import plural
 
     result, code = _write(args, lambda session, path, now, actor: fees.import_fees(
@@ -145,13 +147,14 @@ def import_fees(args: argparse.Namespace) -> int:
     if result is None:
         return code
     replaced = f" (replacing the {plural(result.replaced, 'fee')} it had)" if result.replaced else ""
-    print(f"Imported the fee schedule of {result.payer} from {Path(args.file).name}: "
+    print(f"Imported the fee schedule of {result.payer} from {echo(Path(args.file).name)}: "
           f"{plural(result.codes, 'code')}{replaced}.")
     return DONE
 
 
 def import_claims(args: argparse.Namespace) -> int:
     from officemgr.services import claims_io
+    from officemgr.services.csv_files import echo
     from officemgr.services.format import plural
 
     today: date = args.today
@@ -167,7 +170,7 @@ def import_claims(args: argparse.Namespace) -> int:
     if result.payers_created:
         parts.append(plural(result.payers_created, "new payer"))
     total = result.created + result.updated + result.unchanged
-    print(f"Imported {plural(total, 'claim')} from {Path(args.file).name} ({', '.join(parts)}).")
+    print(f"Imported {plural(total, 'claim')} from {echo(Path(args.file).name)} ({', '.join(parts)}).")
     if result.new_payers:
         print(f"  note: {', '.join(result.new_payers)} "
               f"{'is a new payer' if len(result.new_payers) == 1 else 'are new payers'} "

@@ -41,12 +41,13 @@ def import_items(args: argparse.Namespace) -> int:
     from officemgr import store
     from officemgr.services import inventory_io
     from officemgr.services.common import ServiceError
+    from officemgr.services.csv_files import echo
 
     today: date = args.today
     path = Path(args.file)
     # Checked before opening the database, so a mistyped name does not create an empty database.
     if not path.is_file():
-        return fail(f"there is no file {path}")
+        return fail(f"there is no file {echo(str(path))}")
     engine = open_database(args)
     try:
         with store.write_session(engine) as session:
@@ -62,7 +63,7 @@ def import_items(args: argparse.Namespace) -> int:
         parts.append(f"{result.unchanged} unchanged")
     if result.vendors_created:
         parts.append(count(result.vendors_created, "new vendor"))
-    print(f"Imported {count(result.items, 'item')} from {path.name} ({', '.join(parts)}).")
+    print(f"Imported {count(result.items, 'item')} from {echo(path.name)} ({', '.join(parts)}).")
     for note in result.notes:
         print(f"  note: {note}")
     return DONE

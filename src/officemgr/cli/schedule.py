@@ -44,11 +44,12 @@ def import_appointments(args: argparse.Namespace) -> int:
     from officemgr import store
     from officemgr.services import interop
     from officemgr.services.common import ServiceError
+    from officemgr.services.csv_files import echo
 
     path = Path(args.file)
     # Checked before opening the database, so a mistyped name does not create an empty database.
     if not path.is_file():
-        return fail(f"there is no file {path}")
+        return fail(f"there is no file {echo(str(path))}")
     engine = open_database(args)
     try:
         with store.write_session(engine) as session:
@@ -60,7 +61,7 @@ def import_appointments(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     skipped = f", {count(result.skipped, 'cancelled event')} skipped" if result.skipped else ""
-    print(f"Imported {count(result.booked, 'appointment')} from {path.name} "
+    print(f"Imported {count(result.booked, 'appointment')} from {echo(path.name)} "
           f"({count(result.patients_created, 'new patient')}{skipped}).")
     return DONE
 

@@ -7,6 +7,13 @@ value, and `Cells.read` (or a schema field made with `cell`) puts the column in 
 negative"). `validate` runs a row through a pydantic schema and words its errors the same way, and `refusal` is
 the all-or-nothing message that lists each bad line ("line N: ...").
 
+Limits (`read_limited`, `read_table`): a file of at most 50 MB and 100,000 rows, a line (and a cell) of at most
+100,000 characters, at most 10,000 columns. The file's size is checked before it is read, and never more than the
+limit is read, so a file a spreadsheet never writes (a 1 GB export, a header of a million columns) is refused at
+once with the limit it is over. A cell holding a control character (ESC, BEL, NUL, DEL, C1) or a text-direction
+override is refused with its line and column named (plaintext.unsafe_character); text a message echoes from a
+file goes through `echo` (control characters spelled out, at most 300 characters).
+
 Money has one parser, `parse_cents`. A minus sign (-12.00, -$12.00, $-12.00) and accounting parentheses ((12.00),
 ($12.00)) both mean a negative amount. No column an import reads can be negative (a unit cost, a charge, what a
 claim was paid to date, an allowed amount), so `amount` refuses either form as "is negative", never as "not an
@@ -18,7 +25,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Mapping
+import stat
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,6 +37,7 @@ from pydantic import BaseModel, BeforeValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
 from officemgr.models.validation import explain, parse_date
+from officemgr.plaintext import unsafe_character, visible
 from officemgr.services.common import ServiceError
 from officemgr.services.format import money as dollars
 from officemgr.services.format import plural
@@ -38,6 +48,14 @@ M = TypeVar("M", bound=BaseModel)
 Refusal = Callable[[str], Exception]
 
 MAX_LISTED = 50
+# What an import reads at most: far beyond any practice's file, well short of exhausting memory.
+MAX_FILE_BYTES = 50_000_000
+MAX_FILE_TEXT = "50 MB"
+MAX_ROWS = 100_000
+MAX_LINE = 100_000  # characters on one line, and in one cell
+MAX_COLUMNS = 10_000
+MAX_ECHO = 300  # characters of file text a message repeats
+MAX_PROBLEM = 600  # characters of one listed problem (it may echo a cell or two)
 _AMOUNT = re.compile(r"(?P<minus>-?)\s*\$?\s*(?P<minus2>-?)\s*"
                      r"(?P<dollars>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<cents>\d{1,2}))?")
 _WHOLE = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
@@ -58,6 +76,42 @@ class FileRefused(ServiceError):
 # --- the file and its header --------------------------------------------------------------------------
 
 
+def echo(text: str, limit: int = MAX_ECHO) -> str:
+    """Text from a file as a message repeats it: control and bidi characters spelled out, cut at `limit` with "…"."""
+    shown = visible(text)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def read_limited(path: Path, refused: Refusal, what: str) -> bytes:
+    """The file's bytes, refused (`refused(message)`) when it is missing, not a file, or over MAX_FILE_BYTES.
+
+    The size is checked before reading, and at most the limit (plus one byte) is ever read, so a file that grows
+    meanwhile, or a device, cannot fill memory. `what` names the import in the message ("import items")."""
+    where = echo(str(path))
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise refused(f"cannot read {where}: it is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise refused(f"cannot read {where}: it is not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise refused(_too_big(path, info.st_size, what))
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise refused(f"there is no file {where}") from None
+    except OSError as exc:
+        raise refused(f"cannot read {where}: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise refused(_too_big(path, len(data), what))
+    return data
+
+
+def _too_big(path: Path, size: int, what: str) -> str:
+    return (f"{echo(path.name)} is {size / 1_000_000:,.0f} MB; {what} reads a file of at most {MAX_FILE_TEXT} "
+            "(split it into smaller files)")
+
+
 @dataclass(frozen=True)
 class Layout:
     """The columns an import reads, as its header may name them."""
@@ -69,6 +123,7 @@ class Layout:
     aliases: Mapping[str, str] = field(default_factory=dict)  # "cpt" -> "code" (after lower case and "_")
     read_past: tuple[str, ...] = ()  # known too (e.g. the export's extra columns), never listed
     other_columns: bool = False  # True: a column it does not know is ignored; False: refused
+    free_text: tuple[str, ...] = ()  # columns that may hold line breaks and tabs (a reason); no other control
 
     @property
     def known(self) -> frozenset[str]:
@@ -91,68 +146,104 @@ class Table:
 def read_table(path: Path, layout: Layout, refused: Refusal) -> Table:
     """The file's data rows under a checked header; `refused(message)` is raised for a file that cannot be read.
 
-    Refused: not a .csv, missing, unreadable, empty, not UTF-8 (a BOM is fine), binary, broken quoting, a first
-    line that is not a header, unknown (unless the layout allows others), repeated or missing required columns,
-    and a header with no rows under it.
+    Refused: not a .csv, missing, unreadable, over a limit (this module's docstring), empty, not UTF-8 (a BOM is
+    fine), binary, broken quoting, a first line that is not a header, unknown (unless the layout allows others),
+    repeated or missing required columns, and a header with no rows under it. A cell holding a control or
+    text-direction character is a problem of its line (`Table.problems`), so the import refuses it by line and column.
     """
-    name = path.name
+    name = echo(path.name)
     records = _records(path, layout, refused)
-    names = _header(records[0][1], name, layout, refused)
+    line, header = next(records)
+    names = _header(header, name, layout, refused)
     rows: list[Row] = []
     problems: list[tuple[int, str]] = []
-    for line, cells in records[1:]:
+    for line, cells in records:
         if not any(cell.strip() for cell in cells):
             continue
+        if len(rows) == MAX_ROWS:
+            raise refused(f"{name} has more than {MAX_ROWS:,} {layout.noun} (line {line}); {layout.command} reads "
+                          f"at most {MAX_ROWS:,} at a time (split the file)")
         values: dict[str, str] = {}
         unnamed = False
+        unsafe: list[str] = []
         for column, cell in zip(names, cells, strict=False):
             if column:
                 values[column] = cell.strip()
+                found = unsafe_character(cell, free_text=column in layout.free_text)
+                if found:
+                    unsafe.append(f"{column}: holds {found}")
             elif column == "" and cell.strip():
                 unnamed = True
         if any(cell.strip() for cell in cells[len(names):]):
             problems.append((line, "more fields than the header has columns"))
         elif unnamed:
             problems.append((line, "a value under a column line 1 gives no name"))
+        elif unsafe:
+            problems.append((line, "; ".join(unsafe) + " (retype it: such characters can change what a screen "
+                                                       "or a printout shows)"))
         rows.append(Row(line, values))
     if not rows:
         raise refused(f"{name} has a header but no {layout.noun}")
     return Table(name, rows, problems)
 
 
-def _records(path: Path, layout: Layout, refused: Refusal) -> list[tuple[int, list[str]]]:
-    """Every record with the line it starts on; the first is a non-empty header."""
+def _records(path: Path, layout: Layout, refused: Refusal) -> Iterator[tuple[int, list[str]]]:
+    """Every record with the line it starts on; the first is a non-empty header. Checked before anything is
+    yielded: the file's type, size and encoding; checked as it is read: each line's and cell's length, the
+    number of columns."""
+    name = echo(path.name)
     if path.suffix.lower() != ".csv":
-        raise refused(f"{path.name}: {layout.command} reads a .csv file, not '{path.suffix or 'no extension'}'")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise refused(f"there is no file {path}") from None
-    except OSError as exc:
-        raise refused(f"cannot read {path}: {exc.strerror}") from None
+        raise refused(f"{name}: {layout.command} reads a .csv file, not '{echo(path.suffix) or 'no extension'}'")
+    data = read_limited(path, refused, layout.command)
     if not data.strip():
-        raise refused(f"{path.name} is empty")
+        raise refused(f"{name} is empty")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise refused(f"{path.name} is not UTF-8 text; save it as 'CSV UTF-8' and try again") from None
+        raise refused(f"{name} is not UTF-8 text; save it as 'CSV UTF-8' and try again") from None
+    del data
     if "\x00" in text:
-        raise refused(f"{path.name} is not a readable CSV file (it holds binary data: save it as 'CSV UTF-8' "
+        raise refused(f"{name} is not a readable CSV file (it holds binary data: save it as 'CSV UTF-8' "
                       "from the spreadsheet)")
     if not text.strip():
-        raise refused(f"{path.name} is empty")  # a byte-order mark and nothing else
-    reader = csv.reader(io.StringIO(text, newline=""))
-    records: list[tuple[int, list[str]]] = []
+        raise refused(f"{name} is empty")  # a byte-order mark and nothing else
+    return _parsed(text, name, layout, refused)
+
+
+def _parsed(text: str, name: str, layout: Layout, refused: Refusal) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(_lines(text, name, refused))
+    line = 1
     try:
-        line = 1
         for cells in reader:
-            records.append((line, cells))
+            if len(cells) > MAX_COLUMNS:
+                raise refused(f"{name}: line {line} has {len(cells):,} columns; {layout.command} reads at most "
+                              f"{MAX_COLUMNS:,}")
+            if any(len(cell) > MAX_LINE for cell in cells):
+                raise refused(_cell_too_long(name, line))
+            if line == 1 and not any(cell.strip() for cell in cells):
+                break
+            yield line, cells
             line = reader.line_num + 1  # a quoted cell may span lines: number rows by where they start
     except csv.Error as exc:
-        raise refused(f"{path.name} is not a readable CSV file (line {reader.line_num}: {exc})") from None
-    if not records or not any(cell.strip() for cell in records[0][1]):
-        raise refused(f"{path.name}: line 1 must be a header naming the columns ({', '.join(layout.columns)})")
-    return records
+        if "field larger than field limit" in str(exc):  # a quoted cell running on over many lines
+            raise refused(_cell_too_long(name, line)) from None
+        raise refused(f"{name} is not a readable CSV file (line {reader.line_num}: {exc})") from None
+    if line == 1:
+        raise refused(f"{name}: line 1 must be a header naming the columns ({', '.join(layout.columns)})")
+
+
+def _cell_too_long(name: str, line: int) -> str:
+    return f"{name}: line {line} has a cell of more than {MAX_LINE:,} characters (the longest a cell may be)"
+
+
+def _lines(text: str, name: str, refused: Refusal) -> Iterator[str]:
+    """The text's lines (each with its own line ending), refused at the first over MAX_LINE characters."""
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        length = len(line.rstrip("\r\n"))
+        if length > MAX_LINE:
+            raise refused(f"{name}: line {number} is {length:,} characters long; a line may hold at most "
+                          f"{MAX_LINE:,}")
+        yield line
 
 
 def column_name(text: str, aliases: Mapping[str, str]) -> str:
@@ -168,11 +259,16 @@ def _header(cells: list[str], name: str, layout: Layout, refused: Refusal) -> li
     listed = ", ".join(layout.columns)
     if not layout.known & set(names):
         raise refused(f"{name}: line 1 must be a header naming the columns ({listed})")
+    for number, (cell, column) in enumerate(zip(cells, names, strict=True), start=1):
+        found = unsafe_character(cell)
+        if found and (column in layout.known or not layout.other_columns):
+            raise refused(f"{name}: line 1: the name of column {number} ({echo(cell)}) holds {found}")
     unknown = [cells[i].strip() for i, column in enumerate(names) if column and column not in layout.known]
     if unknown and not layout.other_columns:
-        raise refused(f"{name}: line 1 has the unknown column(s) {', '.join(repr(c) for c in unknown)} "
-                      f"(the columns are: {listed})")
-    twice = sorted({column for column in names if column in layout.known and names.count(column) > 1})
+        raise refused(echo(f"{name}: line 1 has the unknown column(s) {', '.join(repr(c) for c in unknown)}",
+                           MAX_PROBLEM) + f" (the columns are: {listed})")
+    counted = Counter(names)
+    twice = sorted(column for column, times in counted.items() if column in layout.known and times > 1)
     if twice:
         raise refused(f"{name}: line 1 has the column(s) {', '.join(twice)} more than once")
     missing = [column for column in layout.required if column not in names]
@@ -198,8 +294,8 @@ def refusal(name: str, listed: list[str], total: int, noun: str = "line") -> str
 
 
 def by_line(problems: list[tuple[int, str]]) -> list[str]:
-    """(line, problem) pairs as "line N: problem", in file order."""
-    return [f"line {line}: {text}" for line, text in sorted(problems, key=lambda p: p[0])]
+    """(line, problem) pairs as "line N: problem", in file order, each as `echo` shows file text."""
+    return [f"line {line}: {echo(text, MAX_PROBLEM)}" for line, text in sorted(problems, key=lambda p: p[0])]
 
 
 # --- cells --------------------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from officemgr.models import (
@@ -62,10 +62,12 @@ from officemgr.models import (
     RemittanceClaim,
 )
 from officemgr.models.billing import RemittanceCheck
+from officemgr.plaintext import unsafe_character
 from officemgr.services import fees
 from officemgr.services.billing import FilingState, claim_deadline
 from officemgr.services.claim_flow import allowed_next
 from officemgr.services.common import ServiceError, apply_update, record
+from officemgr.services.csv_files import MAX_PROBLEM, echo, read_limited
 from officemgr.services.format import money, plural
 
 PROCESSED = {"1": "primary", "2": "secondary", "3": "tertiary", "19": "primary", "20": "secondary", "21": "tertiary"}
@@ -82,6 +84,7 @@ TRANSACTIONS = {"837": "claim", "270": "eligibility inquiry", "271": "eligibilit
 READ_ELEMENTS: dict[str, set[int] | None] = {"BPR": {1, 2}, "TRN": {2}, "CLP": {1, 2, 3, 4, 5}, "CAS": None,
                                              "PLB": None}
 ENVELOPE = ("ISA", "IEA", "GS", "GE", "ST", "SE")
+MAX_SEGMENT = 10_000  # characters in one segment (services.csv_files limits the file to 50 MB)
 # Why a claim in these states takes no payment (the legal moves themselves are services.claim_flow's).
 REFUSED_STATUSES = {
     ClaimStatus.draft: "it is a draft (never sent)",
@@ -203,15 +206,8 @@ class EraResult:
 def parse(path: Path | str) -> Remit:
     """Read and check an 835 file; raises EraRefused with the reason when it cannot be posted as it is."""
     path = Path(path)
-    name = path.name
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise EraRefused(f"there is no file {path}") from None
-    except IsADirectoryError:
-        raise EraRefused(f"{path} is a folder, not an 835 file") from None
-    except OSError as exc:
-        raise EraRefused(f"cannot read {path}: {exc.strerror}") from None
+    name = echo(path.name)
+    data = read_limited(path, EraRefused, "import era")
     if not data.strip():
         raise EraRefused(f"{name} is empty; nothing was posted")
     if b"\x00" in data:
@@ -221,16 +217,45 @@ def parse(path: Path | str) -> Remit:
     except UnicodeDecodeError:
         text = data.decode("latin-1")
     text = text.lstrip("\ufeff \t\r\n")
+    _check_lengths(text, name)
     _quiet_pyx12()
     segments = _segments(text, name)
     _check_kind(segments, name)
     fatal, warnings = _validate(text, name)
+    fatal += _unsafe_values(segments)
     payments = _read_payments(segments, fatal)
     if fatal:
-        fatal = sorted(dict.fromkeys(fatal), key=_line_of)
+        fatal = sorted(dict.fromkeys(echo(problem, MAX_PROBLEM) for problem in fatal), key=_line_of)
         more = f" (and {plural(len(fatal) - 1, 'more problem')})" if len(fatal) > 1 else ""
         raise EraRefused(f"{name} is not a valid 835; nothing was posted: {fatal[0]}{more}", fatal)
     return Remit(name, hashlib.sha256(data).hexdigest(), tuple(payments), tuple(warnings))
+
+
+def _check_lengths(text: str, name: str) -> None:
+    """Refuse a segment longer than MAX_SEGMENT before pyx12 reads the file (a real one is a few hundred characters).
+
+    The segment terminator is the ISA's last character (position 106); an 835 is often one long line."""
+    terminator = text[105] if text.startswith("ISA") and len(text) > 105 else "~"
+    start = 0
+    while start < len(text):
+        end = text.find(terminator, start)
+        end = len(text) if end < 0 else end
+        if end - start > MAX_SEGMENT:
+            line = text.count("\n", 0, start) + 1
+            raise EraRefused(f"{name}: a segment on line {line:,} is {end - start:,} characters long; an 835 segment "
+                             f"may be at most {MAX_SEGMENT:,}; nothing was posted")
+        start = end + 1
+
+
+def _unsafe_values(segments: list[_Seg]) -> list[str]:
+    """An element holding a control or text-direction character, as "line N: N102 holds ...", each one."""
+    found = []
+    for seg in segments:
+        for position, value in enumerate(seg.values, start=1):
+            what = unsafe_character(value)
+            if what:
+                found.append(f"line {seg.line}: {seg.id}{position:02d} holds {what}")
+    return found
 
 
 def _quiet_pyx12() -> None:
@@ -259,12 +284,11 @@ def _segments(text: str, name: str) -> list[_Seg]:
     try:
         reader = pyx12.x12file.X12Reader(io.StringIO(text))
         for seg in reader:
-            seg_id = seg.get_seg_id() or ""
-            count = len(seg)
-            values = [seg.get_value(f"{seg_id}{i:02d}") or "" for i in range(1, count + 1)]
-            found.append(_Seg(reader.get_cur_line(), seg_id, values))
+            # Each element as get_value(f"{id}{i:02d}") gives it, without parsing that reference per element.
+            values = [element.format() for element in seg.elements]
+            found.append(_Seg(reader.get_cur_line(), seg.get_seg_id() or "", values))
     except (pyx12.errors.X12Error, pyx12.errors.EngineError) as exc:
-        raise EraRefused(f"{name} is not an X12 file ({_not_x12(str(exc))}); nothing was posted") from None
+        raise EraRefused(f"{name} is not an X12 file ({echo(_not_x12(str(exc)))}); nothing was posted") from None
     except Exception:  # noqa: BLE001 - pyx12 on arbitrary bytes may fail any way; refuse, never crash
         where = f"line {found[-1].line + 1}" if found else "the start"
         raise EraRefused(f"{name} could not be read as X12 (a malformed segment at {where}: is there a stray ~, * "
@@ -284,14 +308,14 @@ def _check_kind(segments: list[_Seg], name: str) -> None:
         kind = st.get(1)
         if kind != "835":
             what = TRANSACTIONS.get(kind, "transaction")
-            raise EraRefused(f"{name} is an X12 {kind} ({what}), not an 835 remittance; nothing was posted")
+            raise EraRefused(f"{name} is an X12 {echo(kind, 20)} ({what}), not an 835 remittance; nothing was posted")
     for gs in groups:
         if gs.get(1) != "HP":
             raise EraRefused(f"{name} is not an 835 remittance (line {gs.line}: its functional group is "
-                             f"'{gs.get(1)}', an 835's is HP); nothing was posted")
+                             f"'{echo(gs.get(1), 20)}', an 835's is HP); nothing was posted")
         if gs.get(8) not in VERSIONS:
-            raise EraRefused(f"{name} is an 835 of version '{gs.get(8)}', which cannot be read (line {gs.line}; "
-                             f"the versions read are {' and '.join(VERSIONS)}); nothing was posted")
+            raise EraRefused(f"{name} is an 835 of version '{echo(gs.get(8), 20)}', which cannot be read "
+                             f"(line {gs.line}; the versions read are {' and '.join(VERSIONS)}); nothing was posted")
 
 
 def _validate(text: str, name: str) -> tuple[list[str], list[str]]:
@@ -304,7 +328,7 @@ def _validate(text: str, name: str) -> tuple[list[str], list[str]]:
     try:
         pyx12.x12n_document.x12n_document(pyx12.params.ParamsBase(), io.StringIO(text), None, None, fd_json=out)
     except (pyx12.errors.X12Error, pyx12.errors.EngineError) as exc:
-        raise EraRefused(f"{name} is not a valid 835 ({_readable(str(exc))}); nothing was posted") from None
+        raise EraRefused(f"{name} is not a valid 835 ({echo(_readable(str(exc)))}); nothing was posted") from None
     except Exception:  # noqa: BLE001 - a validator crash on odd input is a refusal, not a traceback
         raise EraRefused(f"{name} could not be validated as an 835 (the checker stopped on a malformed segment); "
                          "nothing was posted") from None
@@ -535,6 +559,7 @@ def post_file(session: Session, path: Path | str, *, today: date, now: datetime,
         result = EraResult(remit.file_name, remit.payer_name, remit.check_number, remit.paid_cents,
                            len(remit.claims), warnings=list(remit.warnings))
         claims = _match(session, remit.claims)
+        known = _Known.read(session, claims, remit.payments)
         shared = _shared_numbers([paid for payment, check in zip(remit.payments, earlier, strict=True)
                                   if check is None for paid in payment.claims])
         for payment, check in zip(remit.payments, earlier, strict=True):
@@ -550,15 +575,17 @@ def post_file(session: Session, path: Path | str, *, today: date, now: datetime,
             record(session, actor=actor, entity="remittance_check", entity_id=check_row.id, action="create",
                    changes={"remittance_id": remittance.id, "payer_name": check_row.payer_name,
                             "check_number": check_row.check_number, "paid_cents": check_row.paid_cents}, now=now)
+            posted_before = known.posted_before(session, payment)
             for paid in payment.claims:
-                if _claim_payment_posted_before(session, payment, paid):
+                if (paid.number[:38].upper(), paid.status_code, paid.paid_cents) in posted_before:
                     result.skipped.append(f"claim {paid.number}: its {money(paid.paid_cents)} payment on check "
                                           f"{payment.check_number} was already posted from an earlier file")
                     result.skipped_claims += 1
                     continue
                 held = shared.get(paid.number.upper())
-                _post(session, remittance, check_row, payment, paid, claims.get(paid.number.upper()), result,
+                _post(session, known, remittance, check_row, payment, paid, claims.get(paid.number.upper()), result,
                       held=held, today=today, now=now, actor=actor)
+        known.audit(session, now=now, actor=actor)
         record(session, actor=actor, entity="remittance", entity_id=remittance.id,
                action="import", changes={"file": remit.file_name, "sha256": remit.file_hash,
                                          "check": remit.check_number, "payer": remit.payer_name,
@@ -611,22 +638,53 @@ def _already(payment: Payment, earlier: _EarlierCheck) -> str:
             f"{earlier.imported_at:%m/%d/%Y} by {earlier.actor} (from {earlier.file_name})")
 
 
-def _claim_payment_posted_before(session: Session, payment: Payment, paid: ClaimPayment) -> bool:
-    """The same claim payment (claim number, claim status code, payment) on the same payer's check number was
-    posted before: a check re-sent for another amount (a claim added to it) must not pay its claims twice."""
-    if not payment.check_number:
-        return False
-    found = session.exec(
-        select(RemittanceClaim.id)
-        .join(RemittanceCheck, col(RemittanceCheck.id) == col(RemittanceClaim.check_id))
-        .where(col(RemittanceCheck.check_number) == payment.check_number[:50],
-               col(RemittanceCheck.payer_name) == payment.payer_name[:80],
-               func.upper(col(RemittanceClaim.claim_number)) == paid.number[:38].upper(),
-               col(RemittanceClaim.status_code) == paid.status_code,
-               col(RemittanceClaim.paid_cents) == paid.paid_cents,
-               col(RemittanceClaim.posted))
-    ).first()
-    return found is not None
+class _Known:
+    """What posting reads from the database, read once per file (per check for the repeat guard), not once per
+    claim payment; and the claims' audit events, written after one flush gives their history events ids."""
+
+    def __init__(self, payers: dict[int, Payer], expected: dict[int, int | None]) -> None:
+        self.payers = payers
+        self.expected = expected
+        self.pending: list[tuple[int, ClaimEvent, dict[str, Any]]] = []
+        self.rows: list[dict[str, Any]] = []  # RemittanceClaim rows, inserted many a statement
+
+    @classmethod
+    def read(cls, session: Session, claims: dict[str, Claim], payments: tuple[Payment, ...]) -> _Known:
+        matched = list(claims.values())
+        ids = sorted({claim.payer_id for claim in matched})
+        payers = {payer.id: payer for payer in session.exec(select(Payer).where(col(Payer.id).in_(ids)))
+                  if payer.id is not None}
+        return cls(payers, fees.expected_for(session, matched))
+
+    def posted_before(self, session: Session, payment: Payment) -> set[tuple[str, str, int]]:
+        """(claim number upper-cased, claim status code, payment) of each claim payment posted before from this
+        payer's check number: a check re-sent for another amount (a claim added to it) must not pay its claims
+        twice."""
+        if not payment.check_number:
+            return set()
+        self.write_rows(session)  # an earlier check of this file may have posted them
+        rows = session.exec(
+            select(RemittanceClaim.claim_number, RemittanceClaim.status_code, RemittanceClaim.paid_cents)
+            .join(RemittanceCheck, col(RemittanceCheck.id) == col(RemittanceClaim.check_id))
+            .where(col(RemittanceCheck.check_number) == payment.check_number[:50],
+                   col(RemittanceCheck.payer_name) == payment.payer_name[:80],
+                   col(RemittanceClaim.posted))
+        ).all()
+        return {(number.upper(), status, cents) for number, status, cents in rows}
+
+    def write_rows(self, session: Session) -> None:
+        if self.rows:
+            session.execute(insert(RemittanceClaim), self.rows)
+            self.rows.clear()
+
+    def audit(self, session: Session, *, now: datetime, actor: str) -> None:
+        self.write_rows(session)
+        session.flush()
+        for claim_id, event, changes in self.pending:
+            changes["event_id"] = event.id
+            record(session, actor=actor, entity="claim", entity_id=claim_id, action="remittance",
+                   changes=changes, now=now)
+        self.pending.clear()
 
 
 def _shared_numbers(payments: list[ClaimPayment]) -> dict[str, str]:
@@ -653,36 +711,35 @@ def _match(session: Session, payments: list[ClaimPayment]) -> dict[str, Claim]:
     return found
 
 
-def _post(session: Session, remittance: Remittance, check_row: RemittanceCheck, payment: Payment, paid: ClaimPayment,
-          claim: Claim | None, result: EraResult, *, held: str | None, today: date, now: datetime,
+def _post(session: Session, known: _Known, remittance: Remittance, check_row: RemittanceCheck, payment: Payment,
+          paid: ClaimPayment, claim: Claim | None, result: EraResult, *, held: str | None, today: date, now: datetime,
           actor: str) -> None:
     assert remittance.id is not None, "post_file flushed the remittance"
-    row = RemittanceClaim(remittance_id=remittance.id, check_id=check_row.id, claim_number=paid.number[:38],
-                          claim_id=claim.id if claim else None, status_code=paid.status_code,
-                          charge_cents=paid.charge_cents, paid_cents=paid.paid_cents,
-                          patient_resp_cents=paid.total("PR") or paid.patient_resp_cents,
-                          adjustments=json.dumps([[a.group, a.carc, a.cents] for a in paid.adjustments]))
-    session.add(row)
+    row: dict[str, Any] = {
+        "remittance_id": remittance.id, "check_id": check_row.id, "posted": False, "claim_number": paid.number[:38],
+        "claim_id": claim.id if claim else None, "status_code": paid.status_code, "charge_cents": paid.charge_cents,
+        "paid_cents": paid.paid_cents, "patient_resp_cents": paid.total("PR") or paid.patient_resp_cents,
+        "adjustments": json.dumps([[a.group, a.carc, a.cents] for a in paid.adjustments]), "note": ""}
+    known.rows.append(row)
     if claim is None:
-        row.note = "no claim with this number"
+        row["note"] = "no claim with this number"
         result.unmatched.append(Unmatched(paid.number, paid.paid_cents))
         return
-    values, notes = _outcome(session, claim, paid, payment.paid_on or today)
+    values, notes = _outcome(known.expected.get(claim.id or 0), claim, paid, payment.paid_on or today)
     held = held or _over_billed(claim, paid, values)
     if held is not None:
-        row.note = f"held for review: {held}"[:300]
+        row["note"] = f"held for review: {held}"[:300]
         result.unmatched.append(Unmatched(paid.number, paid.paid_cents, f"held for review: {held}"))
         result.held += 1
         return
     refusal = _refusal(claim, paid, values)
     if refusal is not None:
-        row.note = f"not posted: {refusal}"[:300]
+        row["note"] = f"not posted: {refusal}"[:300]
         result.problems.append(f"claim {claim.number} ({claim.status.label}, {money(paid.paid_cents)}) was not "
                                f"posted: {refusal}")
         return
     assert claim.id is not None, "a claim read from the database has its id"
-    payer = session.get(Payer, claim.payer_id)
-    assert payer is not None, "a claim's payer is a foreign key"
+    payer = known.payers[claim.payer_id]  # a claim's payer is a foreign key
     old_status = claim.status
     new_status: ClaimStatus = values["status"]
     if new_status in _CLEARS_DENIAL:
@@ -698,7 +755,7 @@ def _post(session: Session, remittance: Remittance, check_row: RemittanceCheck, 
     changes = apply_update(claim, values, expected_version=None)
     if not changes:
         claim.version += 1
-    row.posted = True
+    row["posted"] = True
     result.posted += 1
     result.paid_cents += paid.paid_cents
     if paid.status_code == DENIED:
@@ -712,7 +769,7 @@ def _post(session: Session, remittance: Remittance, check_row: RemittanceCheck, 
         notes.append(f"the remittance's charge {money(paid.charge_cents)} is not the claim's "
                      f"{money(claim.billed_cents)}: posted, but check the claim number")
     result.problems += [f"claim {claim.number}: {note}" for note in notes if not note.startswith("underpaid")]
-    row.note = "; ".join(notes)[:300]
+    row["note"] = "; ".join(notes)[:300]
     check = f"835 check {payment.check_number}" if payment.check_number else f"835 {remittance.file_name}"
     listed = ", ".join(a.as_text() for a in paid.adjustments)
     text = "; ".join([check, *([listed] if listed else []), *notes])
@@ -721,11 +778,9 @@ def _post(session: Session, remittance: Remittance, check_row: RemittanceCheck, 
                        code=(claim.denial_code or "")[:10] if paid.status_code == DENIED else "",
                        text=_clip(text, 300))
     session.add(event)
-    session.flush()
-    changes.update({"event_id": event.id, "remittance_id": remittance.id, "check": payment.check_number,
+    changes.update({"remittance_id": remittance.id, "check": payment.check_number,
                     "claim_status_code": paid.status_code, "amount_cents": paid.paid_cents})
-    record(session, actor=actor, entity="claim", entity_id=claim.id, action="remittance",
-           changes=changes, now=now)
+    known.pending.append((claim.id, event, changes))  # audited once the flush has given the event its id
 
 
 def _over_billed(claim: Claim, paid: ClaimPayment, values: dict[str, Any]) -> str | None:
@@ -767,8 +822,10 @@ def denial_reason(adjustments: tuple[Adjustment, ...]) -> Adjustment | None:
     return largest if largest.cents else adjustments[0]
 
 
-def _outcome(session: Session, claim: Claim, paid: ClaimPayment, remitted_on: date) -> tuple[dict[str, Any], list[str]]:
-    """The claim's new values after this payment (nothing changed yet), and notes on anything odd."""
+def _outcome(expected: int | None, claim: Claim, paid: ClaimPayment, remitted_on: date
+             ) -> tuple[dict[str, Any], list[str]]:
+    """The claim's new values after this payment (nothing changed yet), and notes on anything odd. `expected` is
+    what the payer's fee schedule says the claim should be paid (fees.expected_for), None when it says nothing."""
     if paid.status_code == DENIED:
         # The adjustments of a denial are what is disputed: they are listed (history, remittance), not posted.
         reason = denial_reason(paid.adjustments)
@@ -787,7 +844,6 @@ def _outcome(session: Session, claim: Claim, paid: ClaimPayment, remitted_on: da
         amounts[attribute] = max(0, had + amount)
     if paid.status_code == REVERSAL:
         return {"status": ClaimStatus.pending, **amounts, "underpaid_cents": 0}, notes
-    expected = fees.expected_cents(session, claim)
     shortfall = 0 if expected is None else max(0, expected - amounts["paid_cents"] - amounts["patient_resp_cents"])
     balance = claim.billed_cents - sum(amounts.values())
     status = ClaimStatus.paid if balance <= 0 and shortfall == 0 else ClaimStatus.partly_paid

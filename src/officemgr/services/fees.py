@@ -37,6 +37,7 @@ from officemgr.services.csv_files import (
     amount,
     by_line,
     cell,
+    echo,
     named,
     read_table,
     refusal,
@@ -55,6 +56,7 @@ _CODE = re.compile(r"[0-9A-Z]{5}")
 _MODIFIER = re.compile(r"[0-9A-Z]{2}")
 MAX_CENTS = 10_000_000  # $100,000.00 for one unit of one code: anything above is a typo
 UNDERPAID_DAYS = 90
+_CHUNK = 500  # claim ids in one IN (...) query
 
 
 class FeesRefused(FileRefused):
@@ -107,7 +109,7 @@ def find_payer(session: Session, name_or_id: str) -> Payer:
     if payer is None:
         names = [p.name for p in session.exec(select(Payer).order_by(Payer.name))]
         known = f" (the payers are: {', '.join(names)})" if names else " (there are no payers yet)"
-        raise FeesRefused(f"there is no payer '{text}'{known}")
+        raise FeesRefused(f"there is no payer '{echo(text)}'{known}")
     return payer
 
 
@@ -183,12 +185,29 @@ def expected_cents(session: Session, claim: Claim) -> int | None:
     else for the code alone, times the units, capped at the line's charge. None when the claim has no lines
     or a line's code is not on the schedule (nothing to compare with).
     """
-    lines = list(session.exec(select(ClaimLine).where(ClaimLine.claim_id == claim.id)))
+    return expected_for(session, [claim]).get(claim.id or 0)
+
+
+def expected_for(session: Session, claims: list[Claim]) -> dict[int, int | None]:
+    """`expected_cents` of each claim by its id, in a few queries for any number of claims (an 835 posts thousands)."""
+    ids = [claim.id for claim in claims if claim.id is not None]
+    lines: dict[int, list[ClaimLine]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        for line in session.exec(select(ClaimLine).where(col(ClaimLine.claim_id).in_(ids[start:start + _CHUNK]))
+                                 .order_by(col(ClaimLine.id))):
+            lines.setdefault(line.claim_id, []).append(line)
+    payers = {claim.payer_id for claim in claims if claim.id in lines}
+    fees: dict[int, dict[tuple[str, str], int]] = {}
+    if payers:
+        for fee in session.exec(select(FeeSchedule).where(col(FeeSchedule.payer_id).in_(payers))):
+            fees.setdefault(fee.payer_id, {})[(fee.code, fee.modifier)] = fee.allowed_cents
+    return {claim.id: _expected(lines.get(claim.id, []), fees.get(claim.payer_id, {}))
+            for claim in claims if claim.id is not None}
+
+
+def _expected(lines: list[ClaimLine], fees: dict[tuple[str, str], int]) -> int | None:
     if not lines:
         return None
-    codes = {line.code.upper() for line in lines}
-    fees = {(fee.code, fee.modifier): fee.allowed_cents for fee in session.exec(
-        select(FeeSchedule).where(FeeSchedule.payer_id == claim.payer_id, col(FeeSchedule.code).in_(codes)))}
     total = 0
     for line in lines:
         code = line.code.upper()

@@ -27,7 +27,14 @@ Events with STATUS:CANCELLED are skipped; repeating events (RRULE) are refused.
 
 An import is all or nothing: every row is checked first (values, provider, type, conflicts with the
 schedule and with the file's other rows, duplicates) and any bad row refuses the whole file, naming each
-bad line ("line N: ...") or event ("event N (UID ...): ...").
+bad line ("line N: ...") or event ("event N (UID ...): ..."). A name or other field holding a control character
+or a text-direction override is such a problem (the reason may hold line breaks and tabs). Either file is read
+within services.csv_files' limits (50 MB, 100,000 rows or events, lines of 100,000 characters).
+
+The checks cost the same for every row, however long the file: the schedule is read once per day the file
+books (the providers' plans, the appointments already there), the file's own rows are indexed by provider
+and day, by patient and day, and by slot, and the patients are looked up in batches; the booking is written
+in a few flushes, not one per row.
 """
 
 from __future__ import annotations
@@ -36,11 +43,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from icalendar import Calendar, Event
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from officemgr.models import (
@@ -48,26 +56,46 @@ from officemgr.models import (
     AppointmentCreate,
     AppointmentEvent,
     AppointmentType,
+    EventKind,
     Patient,
     PatientCreate,
     Staff,
 )
-from officemgr.plaintext import visible
+from officemgr.plaintext import unsafe_character, visible
 from officemgr.services import availability
-from officemgr.services.availability import ACTIVE
-from officemgr.services.common import ServiceError, created_fields, record
-from officemgr.services.csv_files import Cells, FileRefused, Layout, Row, day, read_table, refusal, validate, whole
-from officemgr.services.schedule import _add as add_appointment
+from officemgr.services.availability import ACTIVE, WEEKDAYS, ProviderDayPlan
+from officemgr.services.availability import _closed as closed_problems
+from officemgr.services.common import ServiceError, _plain, record
+from officemgr.services.csv_files import (
+    MAX_LINE,
+    MAX_PROBLEM,
+    MAX_ROWS,
+    Cells,
+    FileRefused,
+    Layout,
+    Row,
+    day,
+    echo,
+    read_limited,
+    read_table,
+    refusal,
+    validate,
+    whole,
+)
 from officemgr.services.schedule import initials
 
 PRODID = "-//officemgr//Schedule export//EN"
 COLUMNS = ("date", "time", "minutes", "provider", "patient_last", "patient_first", "dob", "phone", "type", "reason")
 REQUIRED = ("date", "time", "provider", "patient_last", "patient_first", "dob", "type")
-LAYOUT = Layout("import appointments", COLUMNS, "appointments", required=REQUIRED, other_columns=True)
+LAYOUT = Layout("import appointments", COLUMNS, "appointments", required=REQUIRED, other_columns=True,
+                free_text=("reason",))
 MAX_MINUTES = 480
 # Model field -> the column the user wrote it in, so a validation message names the column.
 _APPT_COLUMNS = {"day": "date", "start_time": "time", "minutes": "minutes", "reason": "reason"}
 _PATIENT_COLUMNS = {"last_name": "patient_last", "first_name": "patient_first", "dob": "dob", "phone": "phone"}
+_CHUNK = 500  # values in one IN (...) query
+# A file repeats its days and dates of birth on many rows: each text is parsed once.
+_day = lru_cache(maxsize=4096)(day)
 _DESCRIPTION_KEY = re.compile(r"(?:^|[;\n])\s*(patient|dob|phone|provider(?:\s+npi)?|type|reason)\s*:", re.IGNORECASE)
 
 
@@ -223,24 +251,29 @@ class _Source:
 
 @dataclass(frozen=True)
 class _Draft:
-    """A checked record, ready to book; `patient` is None when the import will create them."""
+    """A checked record, ready to book; `patient` is None when the import will create them. The start, end and
+    patient key are worked out once here: the checks compare them many times."""
 
+    number: int  # its place in the file, from 0
     label: str
     data: AppointmentCreate
     person: PatientCreate
     patient: Patient | None
+    patient_key: tuple[str, str, date]
+    start: datetime
+    end: datetime
 
-    @property
-    def patient_key(self) -> tuple[str, str, date]:
-        return (self.person.last_name.lower(), self.person.first_name.lower(), self.person.dob)
+    @classmethod
+    def of(cls, number: int, label: str, data: AppointmentCreate, person: PatientCreate,
+           patient: Patient | None) -> _Draft:
+        # data.start parses the time with strptime on every call; the schema has made it "HH:MM" already.
+        start = datetime.combine(data.day, time.fromisoformat(data.start_time))
+        return cls(number, label, data, person, patient, _patient_key(person.last_name, person.first_name, person.dob),
+                   start, start + timedelta(minutes=data.minutes))
 
-    @property
-    def start(self) -> datetime:
-        return self.data.start
 
-    @property
-    def end(self) -> datetime:
-        return self.data.start + timedelta(minutes=self.data.minutes)
+def _patient_key(last: str, first: str, dob: date) -> tuple[str, str, date]:
+    return (last.lower(), first.lower(), dob)
 
 
 def import_appointments(session: Session, path: Path, *, now: datetime, actor: str) -> ImportResult:
@@ -265,17 +298,17 @@ def _read(path: Path) -> _Source:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _read_csv(path)
+    name = echo(path.name)
     if suffix != ".ics":
-        raise ImportRefused(f"{path.name}: import reads .csv or .ics files, not '{suffix or 'no extension'}'")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ImportRefused(f"there is no file {path}") from None
-    except OSError as exc:
-        raise ImportRefused(f"cannot read {path}: {exc.strerror}") from None
+        raise ImportRefused(f"{name}: import reads .csv or .ics files, not '{echo(suffix) or 'no extension'}'")
+    data = read_limited(path, ImportRefused, LAYOUT.command)
     if not data.strip():
-        raise ImportRefused(f"{path.name} is empty")
-    return _read_ics(data, path.name)
+        raise ImportRefused(f"{name} is empty")
+    for number, line in enumerate(data.splitlines(), start=1):
+        if len(line) > MAX_LINE:
+            raise ImportRefused(f"{name}: line {number} is {len(line):,} characters long; a line may hold at most "
+                                f"{MAX_LINE:,}")
+    return _read_ics(data, name)
 
 
 def _read_csv(path: Path) -> _Source:
@@ -291,26 +324,31 @@ def _read_ics(data: bytes, name: str) -> _Source:
     try:
         calendar = Calendar.from_ical(data)
     except ValueError as exc:
-        raise ImportRefused(f"{name} is not a readable iCalendar file ({exc})") from None
+        raise ImportRefused(f"{name} is not a readable iCalendar file ({echo(str(exc))})") from None
     if str(calendar.get("PRODID", "")) == PRODID:
         raise ImportRefused(f"{name} is an officemgr export: it names patients by initials only, so it is not "
                             "meant to be imported")
     events = [event for event in calendar.walk("VEVENT") if isinstance(event, Event)]
     if not events:
         raise ImportRefused(f"{name} has no events (VEVENT) in it")
+    if len(events) > MAX_ROWS:
+        raise ImportRefused(f"{name} has {len(events):,} events; {LAYOUT.command} reads at most {MAX_ROWS:,} at a time "
+                            "(split the file)")
     records, skipped = [], 0
     for number, event in enumerate(events, start=1):
         if str(event.get("STATUS", "")).upper() == "CANCELLED":
             skipped += 1
             continue
         uid = str(event.get("UID", "")).strip()
-        records.append(_event_record(event, number, f"event {number}" + (f" (UID {uid})" if uid else "")))
+        records.append(_event_record(event, number, f"event {number}" + (f" (UID {echo(uid, 80)})" if uid else "")))
     return _Source(name, "event", records, skipped)
 
 
 def _event_record(event: Event, number: int, label: str) -> _Record:
     problems = [f"{prop}: {message}" for prop, message in event.errors]
     cells = _description_fields(str(event.get("DESCRIPTION", "")))
+    problems += [f"DESCRIPTION {column}: holds {found}" for column, value in cells.items() if column != "patient"
+                 for found in [unsafe_character(value, free_text=column in LAYOUT.free_text)] if found]
     if event.get("RRULE") is not None:
         problems.append("a repeating event (RRULE) is not imported; book the series in the app")
     if "patient" not in cells:
@@ -362,21 +400,24 @@ def _local(moment: datetime) -> datetime:
 
 def _check_all(session: Session, source: _Source) -> list[_Draft]:
     lookup = _Lookup(session)
+    patients = _Patients.read(session, source.records)
+    schedule = _Schedule(session, lookup)
     drafts: list[_Draft] = []
     bad: list[str] = []
     for rec in source.records:
-        draft, problems = _check(session, lookup, rec)
+        draft, problems = _check(lookup, patients, rec, len(drafts))
         if draft is not None:
-            problems += _clashes(session, draft, drafts)
+            problems += schedule.clashes(draft)
+            schedule.add(draft)
             drafts.append(draft)
         if problems:
-            bad.append(f"{rec.label}: {'; '.join(problems)}")
+            bad.append(echo(f"{rec.label}: {'; '.join(problems)}", MAX_PROBLEM))
     if bad:
         raise ImportRefused(refusal(source.name, bad, len(source.records), source.noun), bad)
     return drafts
 
 
-def _check(session: Session, lookup: _Lookup, rec: _Record) -> tuple[_Draft | None, list[str]]:
+def _check(lookup: _Lookup, patients: _Patients, rec: _Record, number: int) -> tuple[_Draft | None, list[str]]:
     """The record as a bookable draft, or None and what is wrong with it (schedule clashes not included)."""
     if rec.problems:
         return None, list(rec.problems)
@@ -388,10 +429,10 @@ def _check(session: Session, lookup: _Lookup, rec: _Record) -> tuple[_Draft | No
     kind = _attempt(problems, lookup.appointment_type, cells.text("type"))
     person = _patient_input(cells)
     data = _appointment_input(cells, provider, kind)
-    patient = _attempt(problems, _find_patient, session, person) if person else None
+    patient = _attempt(problems, patients.find, person) if person else None
     if problems or data is None or person is None:
         return None, problems
-    return _Draft(rec.label, data, person, patient), []
+    return _Draft.of(number, rec.label, data, person, patient), []
 
 
 T = TypeVar("T")
@@ -406,7 +447,7 @@ def _attempt(problems: list[str], fn: Callable[..., T], *args: Any) -> T | None:
 
 
 def _patient_input(cells: Cells) -> PatientCreate | None:
-    dob = cells.read("dob", day)
+    dob = cells.read("dob", _day)
     values = {"last_name": cells.text("patient_last"), "first_name": cells.text("patient_first"), "dob": dob,
               "phone": cells.text("phone")}
     person, found = validate(PatientCreate, values, _PATIENT_COLUMNS)
@@ -420,7 +461,7 @@ def _patient_input(cells: Cells) -> PatientCreate | None:
 def _appointment_input(cells: Cells, provider: Staff | None, kind: AppointmentType | None
                        ) -> AppointmentCreate | None:
     # Unknown provider or type is already reported; placeholders let the date and time be checked too.
-    first_day = cells.read("date", day)
+    first_day = cells.read("date", _day)
     minutes = cells.read("minutes", whole(MAX_MINUTES))
     values = {"patient_id": 0, "provider_id": provider.id if provider else 0, "type_id": kind.id if kind else 0,
               "day": first_day, "start_time": cells.text("time"),
@@ -431,72 +472,203 @@ def _appointment_input(cells: Cells, provider: Staff | None, kind: AppointmentTy
     return data
 
 
-def _find_patient(session: Session, person: PatientCreate) -> Patient | None:
-    found = session.exec(
-        select(Patient).where(func.lower(Patient.last_name) == person.last_name.lower(),
-                              func.lower(Patient.first_name) == person.first_name.lower(),
-                              Patient.dob == person.dob).limit(2)
-    ).all()
-    if len(found) > 1:
-        # Booking for the wrong one of two same-named records is worse than asking.
-        raise ServiceError(f"more than one patient is {person.last_name}, {person.first_name} born "
-                           f"{person.dob:%m/%d/%Y}; book this one in the app")
-    return found[0] if found else None
+class _Patients:
+    """The patients the file may name, read in a few queries (by the dates of birth in the file), not per row."""
+
+    def __init__(self, found: dict[tuple[str, str, date], list[Patient]]) -> None:
+        self.found = found
+
+    @classmethod
+    def read(cls, session: Session, records: list[_Record]) -> _Patients:
+        births = set()
+        for rec in records:
+            try:
+                births.add(_day(rec.row.cells.get("dob", "")))
+            except ValueError:
+                continue  # an unreadable date of birth is the row's problem; no patient to find
+        found: dict[tuple[str, str, date], list[Patient]] = {}
+        ordered = sorted(births)
+        for start in range(0, len(ordered), _CHUNK):
+            for patient in session.exec(select(Patient).where(col(Patient.dob).in_(ordered[start:start + _CHUNK]))
+                                        .order_by(col(Patient.id))):
+                found.setdefault(_patient_key(patient.last_name, patient.first_name, patient.dob), []).append(patient)
+        return cls(found)
+
+    def find(self, person: PatientCreate) -> Patient | None:
+        found = self.found.get(_patient_key(person.last_name, person.first_name, person.dob), [])
+        if len(found) > 1:
+            # Booking for the wrong one of two same-named records is worse than asking.
+            raise ServiceError(f"more than one patient is {person.last_name}, {person.first_name} born "
+                               f"{person.dob:%m/%d/%Y}; book this one in the app")
+        return found[0] if found else None
 
 
-def _clashes(session: Session, draft: _Draft, earlier: list[_Draft]) -> list[str]:
-    """Duplicates and conflicts with the schedule and with the file's earlier rows."""
-    duplicate = _duplicate(session, draft, earlier)
-    if duplicate:
-        return [duplicate]
-    problems = availability.conflicts(
-        session, provider_id=draft.data.provider_id,
-        patient_id=draft.patient.id if draft.patient and draft.patient.id is not None else -1,
-        start=draft.start, end=draft.end,
-    )
-    for other in earlier:
-        if other.data.provider_id == draft.data.provider_id and other.start < draft.end and other.end > draft.start:
-            problems.append(f"overlaps {other.label} with the same provider (double-book)")
-        if other.patient_key == draft.patient_key and other.start.date() == draft.start.date():
-            problems.append(f"this patient is also booked on {other.label} that day")
-    return problems
+@dataclass(frozen=True)
+class _Booked:
+    """An active appointment already in the schedule, as the checks need it."""
+
+    provider_id: int
+    patient_id: int
+    start: datetime
+    end: datetime
+    patient_name: str
 
 
-def _duplicate(session: Session, draft: _Draft, earlier: list[_Draft]) -> str | None:
-    for other in earlier:
-        if (other.patient_key, other.data.provider_id, other.start) == (
-                draft.patient_key, draft.data.provider_id, draft.start):
-            return f"the same appointment as {other.label} (duplicate)"
-    if draft.patient is None:
-        return None
-    existing = session.exec(
-        select(Appointment).where(Appointment.patient_id == draft.patient.id,
-                                  Appointment.provider_id == draft.data.provider_id,
-                                  Appointment.start == draft.start, col(Appointment.status).in_(ACTIVE))
-    ).first()
-    return f"already booked at {draft.start:%m/%d/%Y %H:%M} (duplicate)" if existing else None
+@dataclass(frozen=True)
+class _Day:
+    """The bookings around one day, by start, under their provider and under their patient."""
+
+    by_provider: dict[int, list[_Booked]]
+    by_patient: dict[int, list[_Booked]]
+
+
+class _Schedule:
+    """The schedule around the file's days and the file's own rows, indexed so each row's checks look only at its
+    provider's and its patient's day: the cost of a row does not grow with the rows before it.
+
+    The schedule's words are availability.conflicts' own (a parity test holds them together); what it reads per
+    row there, it reads here once per day: the practice calendar, the providers' day plans, the day's bookings."""
+
+    def __init__(self, session: Session, lookup: _Lookup) -> None:
+        self.session = session
+        self.calendar = availability.read_calendar(session)
+        self.names = {p.id: p.name for p in lookup.providers if p.id is not None}
+        self.plans: dict[date, dict[int, ProviderDayPlan]] = {}
+        self.booked: dict[date, _Day] = {}
+        self.by_provider: dict[tuple[int, date], list[_Draft]] = {}
+        self.by_patient: dict[tuple[tuple[str, str, date], date], list[_Draft]] = {}
+        self.slots: dict[tuple[tuple[str, str, date], int, datetime], _Draft] = {}
+
+    def clashes(self, draft: _Draft) -> list[str]:
+        """Duplicates and conflicts with the schedule and with the file's earlier rows."""
+        provider_id = draft.data.provider_id
+        same = self.slots.get((draft.patient_key, provider_id, draft.start))
+        if same is not None:
+            return [f"the same appointment as {same.label} (duplicate)"]
+        patient_id = draft.patient.id if draft.patient and draft.patient.id is not None else -1
+        if any(b.patient_id == patient_id and b.start == draft.start
+               for b in self._day(draft.start.date()).by_provider.get(provider_id, [])):
+            return [f"already booked at {draft.start:%m/%d/%Y %H:%M} (duplicate)"]
+        problems = self.conflicts(provider_id=provider_id, patient_id=patient_id, start=draft.start, end=draft.end)
+        day_ = draft.start.date()
+        near = {other.number: other for key in ((provider_id, day_), (provider_id, day_ - timedelta(days=1)))
+                for other in self.by_provider.get(key, [])}
+        near.update((other.number, other) for other in self.by_patient.get((draft.patient_key, day_), []))
+        for _, other in sorted(near.items()):
+            if other.data.provider_id == provider_id and other.start < draft.end and other.end > draft.start:
+                problems.append(f"overlaps {other.label} with the same provider (double-book)")
+            if other.patient_key == draft.patient_key and other.start.date() == day_:
+                problems.append(f"this patient is also booked on {other.label} that day")
+        return problems
+
+    def add(self, draft: _Draft) -> None:
+        self.by_provider.setdefault((draft.data.provider_id, draft.start.date()), []).append(draft)
+        self.by_patient.setdefault((draft.patient_key, draft.start.date()), []).append(draft)
+        self.slots.setdefault((draft.patient_key, draft.data.provider_id, draft.start), draft)
+
+    def conflicts(self, *, provider_id: int, patient_id: int, start: datetime, end: datetime) -> list[str]:
+        """availability.conflicts for a new booking, from what was read for the day."""
+        name = self.names.get(provider_id, "the provider")
+        day_ = start.date()
+        plan = self._plan(provider_id, day_)
+        problems = closed_problems(self.calendar, name, provider_id, start, end)
+        if end.date() != day_ and end != datetime.combine(day_ + timedelta(days=1), time.min):
+            problems.append("an appointment must end the day it starts")
+        whole_day = any(b.closed and b.start.time() == time.min for b in plan.blocks)
+        if plan.hours is None and not whole_day:
+            problems.append(f"{name} does not work on {WEEKDAYS[day_.weekday()]}")
+        elif plan.hours is not None and (start < plan.hours[0] or end > plan.hours[1]):
+            problems.append(f"outside {name}'s hours ({plan.hours[0]:%H:%M}–{plan.hours[1]:%H:%M})")
+        for block in plan.blocks:
+            if not block.closed and start < block.end and end > block.start:
+                if block.end - block.start >= timedelta(hours=23):
+                    problems.append(f"{name} is {block.reason} that day")
+                else:
+                    problems.append(f"during {block.reason} ({block.start:%H:%M}–{block.end:%H:%M})")
+        booked = self._day(day_)
+        problems += [f"overlaps {b.patient_name} at {b.start:%H:%M} with the same provider (double-book)"
+                     for b in booked.by_provider.get(provider_id, []) if b.start < end and b.end > start]
+        other = next((b for b in booked.by_patient.get(patient_id, []) if b.start.date() == day_), None)
+        if other is not None:
+            problems.append(f"this patient is already booked at {other.start:%H:%M} that day")
+        return problems
+
+    def _plan(self, provider_id: int, day_: date) -> ProviderDayPlan:
+        plans = self.plans.get(day_)
+        if plans is None:
+            plans = self.plans[day_] = availability.day_plans(self.session, day_, list(self.names), self.calendar)
+        return plans[provider_id]
+
+    def _day(self, day_: date) -> _Day:
+        """The active bookings that can touch `day_` (from the day before: none runs past midnight)."""
+        found = self.booked.get(day_)
+        if found is None:
+            first = datetime.combine(day_, time.min)
+            rows = self.session.exec(
+                select(Appointment, Patient).join(Patient, col(Patient.id) == Appointment.patient_id)
+                .where(Appointment.start >= first - timedelta(days=1), Appointment.start < first + timedelta(days=1),
+                       col(Appointment.status).in_(ACTIVE))
+                .order_by(col(Appointment.start), col(Appointment.id))
+            ).all()
+            found = self.booked[day_] = _Day({}, {})
+            for a, p in rows:
+                booked = _Booked(a.provider_id, a.patient_id, a.start, a.end, p.name)
+                found.by_provider.setdefault(a.provider_id, []).append(booked)
+                found.by_patient.setdefault(a.patient_id, []).append(booked)
+        return found
 
 
 # --- booking ------------------------------------------------------------------------------------------
 
 
 def _book_all(session: Session, drafts: list[_Draft], *, now: datetime, actor: str) -> ImportResult:
-    created: dict[tuple[str, str, date], Patient] = {}
+    """Book every draft as schedule.book does (the appointment, its history event, audit events of it and of each new
+    patient), with one INSERT of many rows per table: building an ORM object per row costs more than the checks."""
+    people: dict[tuple[str, str, date], dict[str, Any]] = {}
     for draft in drafts:
-        patient = draft.patient or created.get(draft.patient_key)
-        if patient is None:
-            patient = created[draft.patient_key] = _create_patient(session, draft.person, now=now, actor=actor)
-        data = draft.data.model_copy(update={"patient_id": patient.id})
-        # schedule.book's own path without its commit, so the whole file is one transaction.
-        add_appointment(session, data, data.start, [], now=now, actor=actor)
-    return ImportResult(booked=len(drafts), patients_created=len(created))
+        if draft.patient is None:
+            people.setdefault(draft.patient_key, draft.person.model_dump())
+    new = _insert(session, Patient, "patient", list(people.values()), ("last_name", "first_name", "dob"), now=now,
+                  actor=actor)
+    patient_ids = {key: new[(person["last_name"], person["first_name"], person["dob"])]
+                   for key, person in people.items()}
+    rows = [{"patient_id": draft.patient.id if draft.patient else patient_ids[draft.patient_key],
+             "provider_id": draft.data.provider_id, "type_id": draft.data.type_id, "start": draft.start,
+             "end": draft.end, "reason": draft.data.reason, "note": draft.data.note} for draft in drafts]
+    # A provider's start is one appointment: the checks refuse two at once.
+    ids = _insert(session, Appointment, "appointment", rows, ("provider_id", "start"), now=now, actor=actor)
+    # schedule._event's history row for a booking: created, with its status and start.
+    event = AppointmentEvent(appointment_id=0, at=now, actor=actor, kind=EventKind.create,
+                             to_status=_defaults(Appointment)["status"].value).model_dump(exclude={"id"})
+    if rows:
+        session.execute(insert(AppointmentEvent), [{**event, "appointment_id": ids[(row["provider_id"], row["start"])],
+                                                    "to_start": row["start"]} for row in rows])
+    return ImportResult(booked=len(drafts), patients_created=len(people))
 
 
-def _create_patient(session: Session, person: PatientCreate, *, now: datetime, actor: str) -> Patient:
-    patient = Patient(**person.model_dump())
-    session.add(patient)
-    session.flush()
-    assert patient.id is not None
-    record(session, actor=actor, entity="patient", entity_id=patient.id, action="create",
-           changes=created_fields(patient), now=now)
-    return patient
+def _defaults(table: type[Patient] | type[Appointment]) -> dict[str, Any]:
+    """Every column's value on a new row of `table` that sets nothing (the required ones are placeholders)."""
+    if table is Patient:
+        return Patient(first_name="", last_name="", dob=date.min).model_dump(exclude={"id"})
+    return Appointment(patient_id=0, provider_id=0, type_id=0, start=datetime.min,
+                       end=datetime.min).model_dump(exclude={"id"})
+
+
+def _insert(session: Session, table: type[Patient] | type[Appointment], entity: str, rows: list[dict[str, Any]],
+            key: tuple[str, ...], *, now: datetime, actor: str) -> dict[tuple[Any, ...], int]:
+    """Insert `rows` (each the columns it sets; the others as on a new row) and audit each as created, as
+    common.created_fields words it; the new ids by the values of `key` (unique among the rows).
+
+    The ids come back with their key: SQLite gives a multi-row INSERT's RETURNING rows in no promised order, and
+    asking SQLAlchemy for them in order makes it insert one row per statement."""
+    if not rows:
+        return {}
+    defaults = _defaults(table)
+    full = [{**defaults, **row} for row in rows]
+    returned = session.execute(insert(table).returning(col(table.id), *(getattr(table, name) for name in key)), full)
+    ids = {tuple(found[1:]): found[0] for found in returned}
+    for values in full:
+        entity_id = ids[tuple(values[name] for name in key)]
+        record(session, actor=actor, entity=entity, entity_id=entity_id, action="create",
+               changes={k: _plain(v) for k, v in values.items() if k != "version"}, now=now)
+    return ids
