@@ -243,3 +243,19 @@ def test_a_backup_copied_over_the_database_by_hand_leaves_the_stale_wal_unapplie
     assert dbfile.check_file(database).ok and len(_set_aside(database)) == 1
     [shm] = (tmp_path / "backups").glob("*-set-aside.db-shm")  # the stale WAL's index went with it
     assert stat.S_IMODE(shm.stat().st_mode) == 0o600
+
+
+def test_a_backup_never_copies_another_databases_wal_in(tmp_path: Path) -> None:
+    database = _practice(tmp_path / "A.db", payers=3)
+    mine = _names(database)
+    _foreign_wal_beside(database, _practice(tmp_path / "B.db", payers=300))
+    copy = tmp_path / "usb" / "A-copy.db"
+    copy.parent.mkdir()
+
+    done = subprocess.run([sys.executable, "-m", "officemgr.cli", "backup", "--to", str(copy), "--db", str(database)],
+                          capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    [aside] = _set_aside(database)
+    assert f"moved to {aside}" in done.stderr
+    assert _names(copy) == mine and _names(database) == mine

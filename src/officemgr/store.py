@@ -223,7 +223,7 @@ def open_database(
     file = _sqlite_path(url)
     if file is not None:
         _refuse_unusable(file, fresh=fresh)
-        _set_aside_foreign_wal(file, key=key, notify=notify or _to_stderr)
+        set_aside_foreign_wal(file, key=key, notify=notify or _to_stderr)
     engine = create_engine_for(url, key=key)
     try:
         migrate(engine)
@@ -237,16 +237,17 @@ def open_database(
     return engine
 
 
-def _to_stderr(message: str) -> None:
-    print(f"officemgr: {message}", file=sys.stderr)
-
-
 def _same_file(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
-def _set_aside_foreign_wal(path: Path, *, key: str | None, notify: Callable[[str], None]) -> None:
-    """SQLite replays any -wal beside the file into it: one that is not this database's is moved aside first."""
+def _to_stderr(message: str) -> None:
+    print(f"officemgr: {message}", file=sys.stderr)
+
+
+def set_aside_foreign_wal(path: Path, *, key: str | None, notify: Callable[[str], None] = _to_stderr) -> None:
+    """SQLite replays any -wal beside the file into it: one that is not this database's is moved aside first (by
+    every open, and by backup and encrypt, which read the file directly)."""
     if not has_wal(path) or _open_here.get(_same_file(path)):
         return  # no WAL (the usual open, one stat), or this process has the database open: its WAL is its own
     found = wal_state(path, key=key)

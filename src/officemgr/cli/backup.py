@@ -51,7 +51,7 @@ def _missing(command: str, database: Path | None) -> int:
 
 
 def back_up(args: argparse.Namespace) -> int:
-    from officemgr import backups, dbfile, outfiles
+    from officemgr import backups, dbfile, outfiles, store
 
     database = sqlite_file(args)
     if database is None or not database.is_file():
@@ -63,10 +63,13 @@ def back_up(args: argparse.Namespace) -> int:
     try:
         if target is not None and not args.force:
             outfiles.refuse_existing(target)
+        store.set_aside_foreign_wal(database, key=key)  # a backup must not copy another database's WAL in
         copy = backups.make_backup(database, now=datetime.now(), why="manual", target=target, key=key,
                                    force=args.force)
     except outfiles.OutputRefused as exc:
         return fail(f"{exc} (nothing was written)")
+    except store.StoreError as exc:
+        return fail(str(exc))
     except dbfile.database_errors(key) as exc:
         return fail(f"cannot copy {database} ({exc}); run officemgr check to see what is wrong")
     if target is None:
@@ -258,7 +261,7 @@ def _confirmed() -> bool:
 
 
 def encrypt(args: argparse.Namespace) -> int:
-    from officemgr import encryption
+    from officemgr import encryption, store
 
     database = sqlite_file(args)
     if database is None or not database.is_file():
@@ -269,8 +272,9 @@ def encrypt(args: argparse.Namespace) -> int:
         if key != getpass.getpass("The same key again: "):
             return fail("the two keys differ; nothing was changed")
     try:
+        store.set_aside_foreign_wal(database, key=None)  # the encrypted copy must not take in another database's WAL
         plain_copy = encryption.encrypt_file(database, key=key, now=datetime.now())
-    except encryption.EncryptRefused as exc:
+    except (encryption.EncryptRefused, store.StoreError) as exc:
         return fail(f"{exc}; nothing was changed")
     args.key = key  # the database's key from now on (database_key keeps it there), to open it for the log
     _log(args, "database", "encrypt", {"kept": str(plain_copy)})
