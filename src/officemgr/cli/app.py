@@ -40,12 +40,13 @@ def run(args: argparse.Namespace) -> int:
     from officemgr.tui.app import make_app
 
     key = database_key(args)  # asked on the terminal before the app takes it over
+    notes: list[str] = []  # what the open repaired (a foreign WAL set aside), said in the app: stderr is hidden
 
     def open_engine() -> Engine:
         # In the app's worker, after its first frame: SQLAlchemy, the migrations check and the backup take a second.
         from officemgr import backups
 
-        engine = open_database(args)
+        engine = open_database(args, notify=notes.append)
         database = sqlite_file(args)
         if database is not None:
             # The first open of each day keeps a copy: the practice's only record must survive a bad day.
@@ -57,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
         open_engine()  # refused: raises StoreError with the whole explanation, before the app paints anything
     app = make_app(today=args.today, actor=getpass.getuser(), secure=True, open_engine=open_engine, live=True,
                    skip_closed_demo_day=not args.today_given)
+    app.opening_notes = notes
     app.run()
     if app.boot_error is not None:
         return fail(app.boot_error, BAD_USAGE)  # as every command's StoreError

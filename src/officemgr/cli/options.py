@@ -11,6 +11,7 @@ import argparse
 import getpass
 import os
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypeAlias
@@ -144,14 +145,14 @@ def _url(args: argparse.Namespace) -> str | None:
     return url
 
 
-def open_database(args: argparse.Namespace) -> Engine:
+def open_database(args: argparse.Namespace, *, notify: Callable[[str], None] | None = None) -> Engine:
     """The database the options name (migrated to the current schema); StoreError says why it cannot open.
 
     What the open had to repair (an audit log whose guards were removed) is said on stderr, so a script's output
     stays clean and its log shows it."""
     from officemgr import audit_chain, store
 
-    engine = store.open_database(path=args.db, url=_url(args), key=database_key(args))
+    engine = store.open_database(path=args.db, url=_url(args), key=database_key(args), notify=notify)
     for notice in audit_chain.notices(engine):
         print(f"officemgr: {notice}", file=sys.stderr)
     return engine

@@ -39,6 +39,7 @@ from pydantic_core import PydanticCustomError
 from officemgr.models.validation import explain, parse_date
 from officemgr.plaintext import unsafe_character, visible
 from officemgr.services.common import ServiceError
+from officemgr.services.csv_out import FORMULA_STARTS
 from officemgr.services.format import money as dollars
 from officemgr.services.format import plural
 
@@ -168,7 +169,7 @@ def read_table(path: Path, layout: Layout, refused: Refusal) -> Table:
         unsafe: list[str] = []
         for column, cell in zip(names, cells, strict=False):
             if column:
-                values[column] = cell.strip()
+                values[column] = _as_typed(cell.strip())
                 found = unsafe_character(cell, free_text=column in layout.free_text)
                 if found:
                     unsafe.append(f"{column}: holds {found}")
@@ -185,6 +186,14 @@ def read_table(path: Path, layout: Layout, refused: Refusal) -> Table:
     if not rows:
         raise refused(f"{name} has a header but no {layout.noun}")
     return Table(name, rows, problems)
+
+
+def _as_typed(cell: str) -> str:
+    """A cell as the person typed it: our exports write text such as '=SUM(1) with a leading apostrophe so a
+    spreadsheet shows it instead of running it (services/csv_out.py); reading it back drops that apostrophe."""
+    if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS:
+        return cell[1:]
+    return cell
 
 
 def _records(path: Path, layout: Layout, refused: Refusal) -> Iterator[tuple[int, list[str]]]:

@@ -82,7 +82,7 @@ class OfficeApp(App[None]):
         self.context: AppContext | None = None
         self.clock = clock
         self.skip_closed_demo_day = skip_closed_demo_day
-        self.opening_note = ""  # said once the app is on screen
+        self.opening_notes: list[str] = []  # said once the app is on screen (the open appends what it repaired)
         self.open_engine = open_engine
         self.live = live
         # Moves on every write, ours or another workstation's: a tab loaded at an older count reloads when opened.
@@ -107,8 +107,8 @@ class OfficeApp(App[None]):
         self.practice = practice
         if practice.demo and self.skip_closed_demo_day and practice.next_open_day != self.today:
             # A demo opened on a weekend or holiday shows the next day the practice is open, not an empty one.
-            self.opening_note = (f"{self.today:%A %B %-d} the practice is closed: the demo opens on "
-                                 f"{practice.next_open_day:%A %B %-d}.")
+            self.opening_notes.append(f"{self.today:%A %B %-d} the practice is closed: the demo opens on "
+                                      f"{practice.next_open_day:%A %B %-d}.")
             self.today = practice.next_open_day
             self.sub_title = f"{self.today:%A %B %-d, %Y}"
         self.context = AppContext(practice.engine, self.today, self.clock or wall_clock(self.today), self.actor,
@@ -214,8 +214,8 @@ class OfficeApp(App[None]):
         self._forget_writes = after_writes(self.engine, self._wrote)
         if self.live:
             self._watch_changes()
-        if self.opening_note:
-            self.notify(self.opening_note, markup=False)
+        for note in self.opening_notes:
+            self.notify(note, markup=False, timeout=30)
         for notice in audit_chain.notices(self.engine):
             self.notify(notice, title="Audit log", severity="error", timeout=60, markup=False)
         if self.secure and self.pin_set:
