@@ -259,3 +259,30 @@ def test_a_backup_never_copies_another_databases_wal_in(tmp_path: Path) -> None:
     [aside] = _set_aside(database)
     assert f"moved to {aside}" in done.stderr
     assert _names(copy) == mine and _names(database) == mine
+
+
+# The app's own write, killed after it committed: its -wal is what a crash of officemgr leaves.
+_KILLED_APP_WRITE = textwrap.dedent("""
+    import os, signal, sys
+    from officemgr import store
+    engine = store.open_database(path=sys.argv[1])
+    with store.write_session(engine) as session:
+        session.connection().exec_driver_sql("UPDATE payer SET name = name || ' (edited)' WHERE id = 1")
+        session.commit()
+    os.kill(os.getpid(), signal.SIGKILL)
+""")
+
+
+def test_every_write_of_the_app_leaves_its_databases_identity_in_the_wal(tmp_path: Path) -> None:
+    """A small edit does not touch page 1 by itself; the app writes page 1 on every commit, so any WAL it leaves
+    names its database, and one beside another database is known as foreign from its header alone."""
+    database = _practice(tmp_path / "A.db", payers=3)
+    other = _practice(tmp_path / "B.db", payers=3)
+    done = subprocess.run([sys.executable, "-c", _KILLED_APP_WRITE, str(other)], capture_output=True, timeout=60)
+    assert done.returncode == -9, done.stderr
+    assert dbfile.wal_state(other).kind == "ours"
+    shutil.copy(dbfile.beside(other, "-wal"), dbfile.beside(database, "-wal"))
+
+    found = dbfile.wal_state(database)
+
+    assert found.kind == "foreign" and "identity number" in found.why

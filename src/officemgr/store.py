@@ -190,6 +190,15 @@ def _configure_sqlite(engine: Engine, *, encrypted: bool) -> None:
         immediate = conn.get_execution_options().get(_WRITE, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
+    @event.listens_for(engine, "commit")
+    def _on_commit(conn: Connection) -> None:
+        # Each write puts page 1, which holds the database's identity number, into the WAL: a WAL left by a crash
+        # then always says whose it is, and one beside another database is set aside (dbfile.wal_state).
+        if conn.get_execution_options().get(_WRITE, False):
+            identity = conn.exec_driver_sql("PRAGMA user_version").scalar()
+            if identity:
+                conn.exec_driver_sql(f"PRAGMA user_version = {int(identity)}")
+
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
