@@ -286,3 +286,23 @@ def test_every_write_of_the_app_leaves_its_databases_identity_in_the_wal(tmp_pat
     found = dbfile.wal_state(database)
 
     assert found.kind == "foreign" and "identity number" in found.why
+
+
+def test_a_restore_keeps_the_replaced_database_as_it_was_beside_a_foreign_wal(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from officemgr import backups
+
+    database = _practice(tmp_path / "A.db", payers=3)
+    mine = _names(database)
+    good = backups.make_backup(database, now=datetime(2026, 11, 23, 7, 45), why="manual")
+    _foreign_wal_beside(database, _practice(tmp_path / "B.db", payers=300))
+
+    done = subprocess.run([sys.executable, "-m", "officemgr.cli", "restore", str(good), "--yes", "--db",
+                           str(database)], capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    assert "set-aside" in done.stderr
+    [kept] = sorted((tmp_path / "backups").glob("*before-restore*.db"))
+    assert _names(kept) == mine and dbfile.check_file(kept).ok
+    assert _names(database) == mine and dbfile.check_file(database).ok

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +34,8 @@ def encrypt_file(database: Path, *, key: str, now: datetime) -> Path:
         folder = backups.folder_for(database)
         folder.mkdir(mode=0o700, exist_ok=True)
         plain_copy = folder / f"{database.stem}-{now:%Y-%m-%d-%H%M%S}-before-encrypt.db"
-        database.replace(plain_copy)
+        # Linked, then replaced in one rename: a kill at any point leaves a whole database at its path.
+        os.link(database, plain_copy)
         outfiles.publish(encrypted, database, force=True)
     return plain_copy
 

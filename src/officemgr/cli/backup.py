@@ -235,8 +235,11 @@ def restore_backup(args: argparse.Namespace) -> int:
         if not args.yes and not _confirmed():
             return fail("nothing was changed (type yes to restore, or add --yes)")
     try:
+        # Restore reads both files directly: neither may take in a WAL that is not its own.
+        for path in (backup, database):
+            store.set_aside_foreign_wal(path, key=key)
         aside = backups.restore(backup, database, now=datetime.now(), key=key)
-    except (backups.RestoreRefused, outfiles.OutputRefused) as exc:
+    except (backups.RestoreRefused, outfiles.OutputRefused, store.StoreError) as exc:
         return fail(f"{exc}; nothing was changed")
     except dbfile.database_errors(key) as exc:
         return fail(f"cannot copy {backup} ({exc}); nothing was changed")
