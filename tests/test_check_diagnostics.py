@@ -173,7 +173,7 @@ def test_a_wrong_key(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeyp
 
     assert main(["check", "--db", str(database)]) == 1
 
-    assert f"the key does not open {database}: the key is wrong" in capsys.readouterr().err
+    assert f"the key does not open {database}: check the key" in capsys.readouterr().err
     assert _state(database) == before
 
 

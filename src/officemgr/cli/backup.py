@@ -184,7 +184,8 @@ def _unreadable(database: Path, key: str | None, error: str) -> str:
     if key is not None and dbfile.is_plain_sqlite(database):
         return f"{database} is not encrypted: check it without --encrypt (and without OFFICEMGR_KEY)"
     if key is not None:
-        return f"the key does not open {database}: the key is wrong, or the file is not an officemgr database"
+        return (f"the key does not open {database}: check the key (--encrypt or OFFICEMGR_KEY); if it is right, the "
+                "file is not an officemgr database")
     if dbfile.looks_encrypted(database):
         return (f"{database} looks encrypted (no SQLite header, only scrambled pages): check it with --encrypt "
                 "and its key (or set OFFICEMGR_KEY)")
