@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from pydantic import ValidationError
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Select
 
@@ -37,13 +38,19 @@ def test_a_policy_is_added_and_falls_due_yearly(session):
 
 @pytest.mark.parametrize(("rule", "message"), [
     ("FREQ=SOMETIMES", "could not be read: choose one from Repeats"),
-    ("DTSTART:20260101T000000\nFREQ=YEARLY", "leave DTSTART out"),
+    ("DTSTART=20260101T000000;FREQ=YEARLY", "leave DTSTART out"),
     ("FREQ=YEARLY;UNTIL=20250101", "never falls due"),
 ])
 def test_bad_rules_are_refused(session, rule, message):
     with pytest.raises(ServiceError, match=message):
         compliance.add_task(session, policy(rrule=rule), now=NOW, actor=ACTOR)
     assert session.exec(select(ComplianceTask)).all() == []
+
+
+def test_a_rule_over_two_lines_is_refused_by_its_field(session):
+    # An iCalendar block pasted whole (DTSTART on one line, the RRULE on the next) is not one rule.
+    with pytest.raises(ValidationError, match=r"rrule\n.*a line break \(\\x0a\)"):
+        policy(rrule="DTSTART:20260101T000000\nFREQ=YEARLY")
 
 
 def test_titles_stay_unique_even_against_retired_items(session):

@@ -466,7 +466,8 @@ def _appointment_input(cells: Cells, provider: Staff | None, kind: AppointmentTy
     values = {"patient_id": 0, "provider_id": provider.id if provider else 0, "type_id": kind.id if kind else 0,
               "day": first_day, "start_time": cells.text("time"),
               "minutes": minutes if minutes is not None else (kind.minutes if kind else 15),
-              "reason": cells.text("reason")}
+              # Another system's reason may run over lines; here it is one line (as the booking form keeps it).
+              "reason": " ".join(cells.text("reason").split())}
     data, found = validate(AppointmentCreate, values, _APPT_COLUMNS)
     cells.problems.extend(p for p in found if first_day is not None or not p.startswith("date:"))
     return data
