@@ -152,6 +152,28 @@ def test_a_changed_event_is_named_on_either_engine(url: str) -> None:
         engine.dispose()
 
 
+def test_check_on_the_server_verifies_the_chain_and_exits_1_when_broken(server_url: str,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    engine = store.open_database(url=server_url)
+    try:
+        add(engine, 3)
+        assert main(["check", "--url", server_url]) == 0
+        assert "  audit log: 3 events, the chain and its guards are intact" in capsys.readouterr().out
+        ids = [row[0] for row in stored(engine)]
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_change")
+            conn.exec_driver_sql(f"UPDATE audit_event SET actor = 'someone else' WHERE id = {ids[1]}")
+            conn.exec_driver_sql("ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_change")
+    finally:
+        engine.dispose()
+
+    assert main(["check", "--url", server_url]) == 1
+
+    said = capsys.readouterr()
+    assert f"  audit log: event {ids[1]} does not match its hash" in said.out
+    assert said.err.startswith("officemgr: the audit log was changed outside officemgr")
+
+
 def test_check_names_an_event_changed_behind_the_guards_and_exits_1(db: Path) -> None:
     before = check(db)
     assert before.returncode == 0 and "  audit log: 5 events, the chain and its guards are intact" in before.stdout

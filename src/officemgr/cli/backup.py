@@ -13,14 +13,21 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from officemgr.cli.options import DONE, SubParsers, add_command, database_key, fail, open_database, sqlite_file
+from officemgr.cli.options import (
+    DONE,
+    SubParsers,
+    add_command,
+    database_key,
+    fail,
+    open_database,
+    server_url,
+    sqlite_file,
+)
 
 # What each file command's job is on a server, where the server does it.
 _SERVER = {
     "backup": "back up a server database with the server's own tools: pg_dump (and pg_restore to bring one back)",
     "restore": "bring back a server database with the server's own tools: pg_restore from a pg_dump file",
-    "check": "the server checks its own data; opening the app (or any command) with --url brings the schema "
-             "up to date",
     "encrypt": "a server database is protected by the server's own encryption (disk encryption, TLS connections)",
 }
 
@@ -102,7 +109,7 @@ def check(args: argparse.Namespace) -> int:
 
     database = sqlite_file(args)
     if database is None:
-        return _missing("check", database)
+        return _check_server(args)
     refused = _not_checkable(database)
     if refused is not None:
         return fail(refused)
@@ -138,6 +145,35 @@ def check(args: argparse.Namespace) -> int:
     for problem in problems:
         fail(problem)
     return fail("the database needs attention (check changed nothing)") if problems else DONE
+
+
+def _check_server(args: argparse.Namespace) -> int:
+    """On a server the server keeps its own data sound; what check adds there is the audit log's chain and guards."""
+    from sqlalchemy.exc import DBAPIError
+
+    from officemgr import audit_chain, store
+
+    url = server_url(args)
+    if url is None:
+        return _missing("check", None)
+    engine = store.create_engine_for(url)  # not open_database: check changes nothing, not even the schema
+    try:
+        raw = engine.raw_connection()
+        try:
+            found = audit_chain.verify(raw, "postgresql")
+        finally:
+            raw.close()
+    except DBAPIError as exc:
+        return fail(f"cannot read the audit log on {store.describe(engine.url)} ({exc.orig})")
+    finally:
+        engine.dispose()
+    print(f"Database: {store.describe(engine.url)}")
+    for line in found.lines():
+        print(f"  audit log: {line}")
+    if not found.ok:
+        return fail("the audit log was changed outside officemgr (see 'audit log' above): tell whoever is responsible "
+                    "for the practice's security")
+    return DONE
 
 
 def _not_checkable(database: Path) -> str | None:

@@ -140,7 +140,8 @@ def add_period(parser: argparse.ArgumentParser) -> None:
                         help="the last day of the period")
 
 
-def _url(args: argparse.Namespace) -> str | None:
+def server_url(args: argparse.Namespace) -> str | None:
+    """The --url (or OFFICEMGR_URL) the options name; None when they name a SQLite file."""
     url: str | None = args.url or (None if args.db else os.environ.get("OFFICEMGR_URL"))
     return url
 
@@ -152,7 +153,7 @@ def open_database(args: argparse.Namespace, *, notify: Callable[[str], None] | N
     stays clean and its log shows it."""
     from officemgr import audit_chain, store
 
-    engine = store.open_database(path=args.db, url=_url(args), key=database_key(args), notify=notify)
+    engine = store.open_database(path=args.db, url=server_url(args), key=database_key(args), notify=notify)
     for notice in audit_chain.notices(engine):
         print(f"officemgr: {notice}", file=sys.stderr)
     return engine
@@ -175,7 +176,7 @@ def sqlite_file(args: argparse.Namespace) -> Path | None:
     """The SQLite file the options name, or None when they name a server database."""
     from officemgr import dbfile
 
-    url = _url(args)
+    url = server_url(args)
     if url is None:
         return Path(args.db) if args.db else dbfile.default_path()
     return Path(url.split("///", 1)[1]) if url.startswith("sqlite:///") and len(url) > len("sqlite:///") else None
