@@ -82,6 +82,29 @@ def test_a_wrong_current_pin_is_refused(tmp_path: Path, monkeypatch, capsys) -> 
     assert "not the current PIN" in capsys.readouterr().err and stored(db, "4321")
 
 
+def test_wrong_current_pins_count_toward_the_same_wait_as_the_lock_screen(tmp_path: Path, monkeypatch,  # type: ignore[no-untyped-def]
+                                                                          capsys) -> None:
+    db = tmp_path / "office.db"
+    answers(monkeypatch, "4321", "4321")
+    assert main(["set-pin", "--db", str(db), "--today", "2026-11-23"]) == 0
+    for _ in range(pin.FREE_TRIES):
+        answers(monkeypatch, "1111")
+        assert main(["set-pin", "--db", str(db), "--today", "2026-11-23"]) == 1
+    capsys.readouterr()
+    prompts = answers(monkeypatch, "4321", "5555", "5555")  # even the right PIN waits now
+
+    assert main(["set-pin", "--db", str(db), "--today", "2026-11-23"]) == 1
+
+    assert prompts == ["Current PIN: "]
+    assert "too many wrong PINs: try again in" in capsys.readouterr().err and stored(db, "4321")
+    engine = store.open_database(path=db)
+    try:
+        with store.read_session(engine) as session:
+            assert pin.pin_wait(session).failures == pin.FREE_TRIES
+    finally:
+        engine.dispose()
+
+
 def test_the_app_run_from_the_command_line_is_the_secure_one(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from officemgr.tui import app as tui_app
 

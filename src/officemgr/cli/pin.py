@@ -27,7 +27,15 @@ def set_pin(args: argparse.Namespace) -> int:
     try:
         with store.read_session(engine) as session:
             change = pin.pin_is_set(session)
-            if change and not pin.check_pin(session, getpass.getpass("Current PIN: ")):
+        if change:
+            # Counted like a try at the lock screen: the command line is no way around the wrong-PIN wait.
+            now = now_on(args.today)
+            with store.write_session(engine) as session:
+                tried = pin.try_pin(session, getpass.getpass("Current PIN: "), actor=getpass.getuser(), now=now)
+            if not tried.checked:
+                return fail(f"too many wrong PINs: try again in {tried.wait.seconds_left(now):.0f} s; nothing was "
+                            "changed")
+            if not tried.right:
                 return fail("that is not the current PIN; nothing was changed")
         new = getpass.getpass(f"New PIN ({pin.MIN_DIGITS} to {pin.MAX_DIGITS} digits): ")
         pin.check_format(new)
