@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Input, Select, Static
 from factories import NOW, TODAY, make_patient, make_staff
 from officemgr import store
 from officemgr.cli import main
-from officemgr.cli.options import LINE_CAP, fail
+from officemgr.cli.options import LINE_CAP, fail, say
 from officemgr.models import ClosureCreate, HuddleFinish, Patient, Role, Staff
 from officemgr.models.base import FREE_TEXT_COLUMNS, Versioned
 from officemgr.services import audit
@@ -229,6 +229,13 @@ def test_the_audit_viewer_spells_out_what_json_decodes(session: Session) -> None
 def test_fail_spells_out_an_escape_in_a_file_name(capsys) -> None:  # type: ignore[no-untyped-def]
     assert fail(f"cannot read invoices{TITLE_SEQUENCE}.csv") == 1
     assert capsys.readouterr().err == f"officemgr: cannot read invoices{SPELLED}.csv\n"
+
+
+def test_a_carriage_return_or_tab_in_a_file_name_cannot_overwrite_the_line(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert fail("cannot read in\rvoices\t.csv\nline two") == 1
+    assert capsys.readouterr().err == "officemgr: cannot read in\\x0dvoices\\x09.csv\nline two\n"
+    say("Backed up office.db to usb/\x1b[2Jcopy.db.")
+    assert capsys.readouterr().out == "Backed up office.db to usb/\\x1b[2Jcopy.db.\n"
 
 
 def test_fail_keeps_the_lines_of_a_listed_refusal_and_cuts_a_very_long_one(capsys) -> None:  # type: ignore[no-untyped-def]

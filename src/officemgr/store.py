@@ -34,6 +34,7 @@ from officemgr.dbfile import (
     wal_state,
 )
 from officemgr.errors import StoreError
+from officemgr.plaintext import visible
 
 if TYPE_CHECKING:
     from alembic.config import Config  # loaded only when a migration runs: the usual open skips Alembic
@@ -251,7 +252,7 @@ def _same_file(path: Path) -> Path:
 
 
 def _to_stderr(message: str) -> None:
-    print(f"officemgr: {message}", file=sys.stderr)
+    print(f"officemgr: {visible(message)}", file=sys.stderr)
 
 
 def set_aside_foreign_wal(path: Path, *, key: str | None, notify: Callable[[str], None] = _to_stderr) -> None:

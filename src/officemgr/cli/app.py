@@ -18,6 +18,7 @@ from officemgr.cli.options import (
     database_key,
     fail,
     open_database,
+    say,
     sqlite_file,
 )
 
@@ -84,7 +85,7 @@ def fill_demo(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return fail(str(exc))
     counts = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in summary.as_dict().items())
-    print(f"Demo practice for {today:%Y-%m-%d} (seed {args.seed}, {args.scale}) written to {where}:")
+    say(f"Demo practice for {today:%Y-%m-%d} (seed {args.seed}, {args.scale}) written to {where}:")
     print(counts)
     return DONE
 

@@ -20,6 +20,7 @@ from officemgr.cli.options import (
     database_key,
     fail,
     open_database,
+    say,
     server_url,
     sqlite_file,
 )
@@ -84,7 +85,7 @@ def back_up(args: argparse.Namespace) -> int:
     else:
         # A copy written elsewhere (a USB stick) is practice data leaving its safeguards, like any export.
         _log(args, "export", "backup", {"file": str(copy)})
-    print(f"Backed up {database} to {copy}.")
+    say(f"Backed up {database} to {copy}.")
     return DONE
 
 
@@ -121,7 +122,7 @@ def check(args: argparse.Namespace) -> int:
                         f"moves it into {backups.folder_for(database)} and opens the database as it was. "
                         "check left it where it is")
     found = dbfile.check_untouched(database, key=key, wal=wal)
-    print(f"Database: {database}")
+    say(f"Database: {database}")
     if not found.readable:
         problems.append(_unreadable(database, key, found.error or ""))
     else:
@@ -140,7 +141,7 @@ def check(args: argparse.Namespace) -> int:
             problems.append("the audit log was changed outside officemgr (see 'audit log' above): keep a copy of this "
                             "file as evidence and tell whoever is responsible for the practice's security")
     newest = backups.backups(database)
-    print(f"  backups: {len(newest)} in {backups.folder_for(database)}"
+    say(f"  backups: {len(newest)} in {backups.folder_for(database)}"
           + (f", newest {newest[0][0]:%Y-%m-%d %H:%M}" if newest else ""))
     for problem in problems:
         fail(problem)
@@ -167,7 +168,7 @@ def _check_server(args: argparse.Namespace) -> int:
         return fail(f"cannot read the audit log on {store.describe(engine.url)} ({exc.orig})")
     finally:
         engine.dispose()
-    print(f"Database: {store.describe(engine.url)}")
+    say(f"Database: {store.describe(engine.url)}")
     for line in found.lines():
         print(f"  audit log: {line}")
     if not found.ok:
@@ -267,7 +268,7 @@ def restore_backup(args: argparse.Namespace) -> int:
     if backup.resolve() == database.resolve():
         return fail(f"{backup} is the database itself; choose a backup")
     if database.exists():
-        print(f"This replaces {database} with {backup}. The database as it is now is kept in "
+        say(f"This replaces {database} with {backup}. The database as it is now is kept in "
               f"{backups.folder_for(database)}.")
         if not args.yes and not _confirmed():
             return fail("nothing was changed (type yes to restore, or add --yes)")
@@ -287,7 +288,7 @@ def restore_backup(args: argparse.Namespace) -> int:
         # Without a database, only the -wal/-shm files another one left were there: moved aside, never replayed.
         kept = (f" The database as it was is kept as {aside}." if aside.exists()
                 else f" The journal files left beside it were moved to {aside.parent}.")
-    print(f"Restored {database} from {backup}.{kept}")
+    say(f"Restored {database} from {backup}.{kept}")
     return DONE
 
 
@@ -318,8 +319,8 @@ def encrypt(args: argparse.Namespace) -> int:
         return fail(f"{exc}; nothing was changed")
     args.key = key  # the database's key from now on (database_key keeps it there), to open it for the log
     _log(args, "database", "encrypt", {"kept": str(plain_copy)})
-    print(f"Encrypted {database}. Open it with --encrypt (or OFFICEMGR_KEY); without the key nobody can read it, "
+    say(f"Encrypted {database}. Open it with --encrypt (or OFFICEMGR_KEY); without the key nobody can read it, "
           "so keep the key somewhere safe.")
-    print(f"The unencrypted original is kept as {plain_copy}: delete it, and the older unencrypted backups in "
+    say(f"The unencrypted original is kept as {plain_copy}: delete it, and the older unencrypted backups in "
           f"{plain_copy.parent}, once you have opened the encrypted database.")
     return DONE

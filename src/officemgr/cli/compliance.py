@@ -19,6 +19,7 @@ from officemgr.cli.options import (
     fail,
     kinds,
     open_database,
+    say,
 )
 
 
@@ -52,7 +53,7 @@ def check_list(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return fail(f"{count(len(exc.problems), 'problem')} in {path}; nothing was loaded")
-    print(f"{path}: {count(len(rows), 'item')}, all valid")
+    say(f"{path}: {count(len(rows), 'item')}, all valid")
     return DONE
 
 

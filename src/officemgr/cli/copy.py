@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from officemgr.cli.options import BAD_USAGE, DONE, SubParsers, add_command, database_key, fail
+from officemgr.cli.options import BAD_USAGE, DONE, SubParsers, add_command, database_key, fail, say
 
 if TYPE_CHECKING:  # imported when used: the app's start does not wait for SQLAlchemy
     from sqlalchemy.engine import URL, Engine
@@ -129,7 +129,7 @@ def _summary(result: CopyResult, source: URL, target: URL, seconds: float) -> No
     from officemgr import store
 
     filled = sorted((name, n) for name, n in result.rows.items() if n)
-    print(f"Copied {store.describe(source)} to {store.describe(target)} in {seconds:.1f} s:")
+    say(f"Copied {store.describe(source)} to {store.describe(target)} in {seconds:.1f} s:")
     width = max((len(name) for name, _ in filled), default=0)
     for name, n in filled:
         print(f"  {name.replace('_', ' '):<{width}} {n:>10,}")

@@ -61,12 +61,17 @@ def fail(message: str, code: int = REFUSED) -> int:
     return code
 
 
+def say(message: str) -> None:
+    """Print a line for the user on standard output, `shown` (it may name a file)."""
+    print(shown(message))
+
+
 def shown(message: str) -> str:
     """A message as it may reach the terminal: a file name or a file's cell in it may hold an ESC or a direction
     override, so control characters are spelled out (line breaks between lines kept) and each line is cut to
     LINE_CAP characters."""
     return "\n".join(line if len(line) <= LINE_CAP else line[: LINE_CAP - 1] + "…"
-                     for line in visible(message, free_text=True).split("\n"))
+                     for line in (visible(part) for part in message.split("\n")))
 
 
 def count(n: int, noun: str) -> str:
