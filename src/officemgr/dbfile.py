@@ -437,6 +437,9 @@ def set_aside_wal(path: Path, *, why: str, now: datetime) -> str:
             target = folder / f"{name}.db{suffix}"
             part.rename(target)
             moved.append(target)
+    if not moved or not moved[0].name.endswith("-wal"):
+        # Another program checkpointed it away meanwhile: nothing foreign is left to apply.
+        return f"{path.name}-wal beside {path} was gone before it could be moved; {path} was opened as it was."
     also = f" (with its -shm, {moved[1].name})" if len(moved) > 1 else ""
     return (f"{path.name}-wal beside {path} was not this database's ({why}), so it was not applied: it was moved to "
             f"{moved[0]}{also}, and {path} was opened as it was. Keep that file until you are sure the practice's "

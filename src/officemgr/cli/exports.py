@@ -131,10 +131,12 @@ def write_export(args: argparse.Namespace, what: str, build: Callable[[Session],
     if code is not None:
         return code
     engine = open_database(args)
+    written = False
     try:
         with store.write_session(engine) as session:
             text, rows, summary = build(session)
             save(args, path, text.encode("utf-8"))
+            written = True
             inventory_export.record_export(session, what, file=path.name, rows=rows, now=now_on(args.today),
                                            actor=getpass.getuser())
     except OutputRefused as exc:
@@ -142,6 +144,8 @@ def write_export(args: argparse.Namespace, what: str, build: Callable[[Session],
     except ServiceError as exc:
         return fail(str(exc))
     except DBAPIError as exc:
+        if written:
+            return fail(f"{path} was written, but the database did not log it ({exc.orig})")
         return fail(f"the database could not be read ({exc.orig})")
     finally:
         engine.dispose()
