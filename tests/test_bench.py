@@ -45,3 +45,16 @@ def test_bench_reports_every_figure_against_its_budget(demo_db, tmp_path, monkey
 def test_bench_refuses_zero_runs(capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["bench", "--runs", "0"]) == 2
     assert "--runs must be 1 or more" in capsys.readouterr().err
+
+
+def test_an_existing_json_file_is_refused_before_anything_is_measured(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    def never(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("measured although the file would be refused")
+
+    monkeypatch.setattr(runner, "run_bench", never)
+    out = tmp_path / "bench.json"
+    out.write_text("earlier figures")
+
+    assert main(["bench", "--runs", "1", "--json", str(out)]) == 1
+
+    assert "already exists; add --force" in capsys.readouterr().err and out.read_text() == "earlier figures"

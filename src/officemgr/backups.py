@@ -180,7 +180,7 @@ def restore_hint(database: Path, *, key: str | None = None) -> str:
     and none at all when the database itself looks encrypted (a plain backup is then from before the encryption,
     and restoring it would lose everything since: the key is what is missing).
     """
-    if key is None and looks_encrypted(database):
+    if key is None and dbfile.looks_encrypted(database):
         return ("if it is encrypted, open it with --encrypt (or set OFFICEMGR_KEY) and its key: its backups since "
                 "the encryption open only with that key too. If it never was, its backups are in "
                 f"{folder_for(database)}.")
@@ -194,18 +194,6 @@ def restore_hint(database: Path, *, key: str | None = None) -> str:
     encrypt = " --encrypt" if key is not None else ""
     return (f"restore the newest good backup, from {when:%Y-%m-%d %H:%M}, with "
             f"officemgr restore {path} --db {database}{encrypt}")
-
-
-def looks_encrypted(database: Path) -> bool:
-    """A SQLCipher file: whole pages (512 bytes or more each) without SQLite's plain header (encrypted too).
-
-    A damaged file can look the same; another kind of file (a text file, a document) seldom comes in whole pages.
-    """
-    try:
-        size = database.stat().st_size
-    except OSError:
-        return False
-    return size > 0 and size % 512 == 0 and not dbfile.is_plain_sqlite(database)
 
 
 class RestoreRefused(Exception):
