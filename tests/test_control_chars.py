@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 from textual import events
@@ -52,12 +52,12 @@ PARSED = {"reading_c", "min_c", "max_c", "state", "initials"}
 def raw_update(engine: Engine, table: str, column: str, value: str, row_id: int) -> None:
     """Write `value` as another program would, past every check of the app."""
     with engine.begin() as conn:
-        conn.exec_driver_sql(f"UPDATE {table} SET {column} = ? WHERE id = ?", (value, row_id))
+        conn.execute(text(f"UPDATE {table} SET {column} = :value WHERE id = :id"), {"value": value, "id": row_id})
 
 
 def raw_value(engine: Engine, table: str, column: str, row_id: int) -> str:
     with engine.connect() as conn:
-        found: str = conn.exec_driver_sql(f"SELECT {column} FROM {table} WHERE id = ?", (row_id,)).scalar_one()
+        found: str = conn.execute(text(f"SELECT {column} FROM {table} WHERE id = :id"), {"id": row_id}).scalar_one()
     return found
 
 

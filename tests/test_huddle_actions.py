@@ -6,6 +6,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from factories import ACTOR, NOW, TODAY, audit_events, make_staff
@@ -208,8 +209,10 @@ def test_past_lists_finished_huddles_newest_first_and_reads_the_snapshot_back(se
         ha.past_detail(session, 999)
 
     # A snapshot saved before such text was refused shows its ESC spelled out (JSON decodes \u001b to the real one).
-    session.connection().exec_driver_sql("UPDATE huddle SET snapshot = ? WHERE id = ?", (
-        '[{"title": "Today\\u001b]0;x", "items": [{"text": "A\\u001b[2J", "reason": "r", "outcome": null}]}]', rec.id))
+    session.connection().execute(text("UPDATE huddle SET snapshot = :snapshot WHERE id = :id"), {
+        "snapshot": '[{"title": "Today\\u001b]0;x", '
+                    '"items": [{"text": "A\\u001b[2J", "reason": "r", "outcome": null}]}]',
+        "id": rec.id})
     session.expire_all()
     assert ha.past_detail(session, rec.id).sections == [("Today\\x1b]0;x", [("A\\x1b[2J", "r", "")])]
 

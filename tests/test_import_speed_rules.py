@@ -119,7 +119,9 @@ def test_appointment_import_statements_do_not_grow_with_rows(session: Session, p
     # Reads per day and per batch, never per row (today: about 9 per row); the rows written with one INSERT per
     # table. Only audit events go one statement a row (the ORM's inserts on SQLite), in the same flush.
     assert len(reads(many)) == len(reads(few))
-    assert len(writes(many)) - len(writes(few)) == 2 * (96 - 24)  # each new patient's and appointment's audit
+    # On PostgreSQL the ORM sends the audit events as one multi-row INSERT too.
+    audited_one_by_one = session.get_bind().dialect.name == "sqlite"
+    assert len(writes(many)) - len(writes(few)) == (2 * (96 - 24) if audited_one_by_one else 0)
 
 
 def test_appointment_import_work_per_row_does_not_grow(session: Session, practice: None, tmp_path: Path) -> None:
