@@ -140,10 +140,20 @@ def conflicts(
     """Why a booking from `start` to `end` would be a problem, in words; empty when it is fine."""
     provider = session.get(Staff, provider_id)
     name = provider.name if provider else "the provider"
-    day = start.date()
     cal = read_calendar(session)
-    plan = day_plans(session, day, [provider_id], cal)[provider_id]
-    problems = _closed(cal, name, provider_id, start, end)
+    plan = day_plans(session, start.date(), [provider_id], cal)[provider_id]
+    problems = plan_problems(cal, plan, name, start, end)
+    problems.extend(_overlaps(session, provider_id, start, end, ignore_id))
+    problems.extend(_same_day(session, patient_id, start.date(), ignore_id))
+    return problems
+
+
+def plan_problems(cal: PracticeCalendar, plan: ProviderDayPlan, name: str, start: datetime, end: datetime
+                  ) -> list[str]:
+    """What the calendar and the provider's day say against a booking from `start` to `end` (not other bookings):
+    shared by `conflicts` and the appointment import, which reads each day's plans once."""
+    day = start.date()
+    problems = _closed(cal, name, plan.provider_id, start, end)
     if end.date() != day and end != datetime.combine(day + timedelta(days=1), time.min):
         problems.append("an appointment must end the day it starts")
     # A day closed as a whole has said why already: "does not work on Saturdays" would say it twice.
@@ -158,8 +168,6 @@ def conflicts(
                 problems.append(f"{name} is {block.reason} that day")
             else:
                 problems.append(f"during {block.reason} ({block.start:%H:%M}–{block.end:%H:%M})")
-    problems.extend(_overlaps(session, provider_id, start, end, ignore_id))
-    problems.extend(_same_day(session, patient_id, day, ignore_id))
     return problems
 
 

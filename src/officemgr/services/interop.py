@@ -63,8 +63,7 @@ from officemgr.models import (
 )
 from officemgr.plaintext import unsafe_character, visible
 from officemgr.services import availability
-from officemgr.services.availability import ACTIVE, WEEKDAYS, ProviderDayPlan
-from officemgr.services.availability import _closed as closed_problems
+from officemgr.services.availability import ACTIVE, ProviderDayPlan
 from officemgr.services.common import ServiceError, _plain, record
 from officemgr.services.csv_files import (
     MAX_LINE,
@@ -571,21 +570,7 @@ class _Schedule:
         """availability.conflicts for a new booking, from what was read for the day."""
         name = self.names.get(provider_id, "the provider")
         day_ = start.date()
-        plan = self._plan(provider_id, day_)
-        problems = closed_problems(self.calendar, name, provider_id, start, end)
-        if end.date() != day_ and end != datetime.combine(day_ + timedelta(days=1), time.min):
-            problems.append("an appointment must end the day it starts")
-        whole_day = any(b.closed and b.start.time() == time.min for b in plan.blocks)
-        if plan.hours is None and not whole_day:
-            problems.append(f"{name} does not work on {WEEKDAYS[day_.weekday()]}")
-        elif plan.hours is not None and (start < plan.hours[0] or end > plan.hours[1]):
-            problems.append(f"outside {name}'s hours ({plan.hours[0]:%H:%M}–{plan.hours[1]:%H:%M})")
-        for block in plan.blocks:
-            if not block.closed and start < block.end and end > block.start:
-                if block.end - block.start >= timedelta(hours=23):
-                    problems.append(f"{name} is {block.reason} that day")
-                else:
-                    problems.append(f"during {block.reason} ({block.start:%H:%M}–{block.end:%H:%M})")
+        problems = availability.plan_problems(self.calendar, self._plan(provider_id, day_), name, start, end)
         booked = self._day(day_)
         problems += [f"overlaps {b.patient_name} at {b.start:%H:%M} with the same provider (double-book)"
                      for b in booked.by_provider.get(provider_id, []) if b.start < end and b.end > start]
