@@ -31,7 +31,7 @@ def _is_whole_demo(path: Path) -> bool:
     return patients == demo.SCALES["small"].patients and marked == ("true",)
 
 
-@pytest.mark.parametrize("after", [0.0, 0.5, 1.0, 2.0, 3.0])
+@pytest.mark.parametrize("after", [0.0, 1.0, 3.0])  # at the start, midway, near the end
 def test_a_demo_killed_midway_leaves_nothing_or_a_whole_practice(tmp_path: Path, after: float) -> None:
     database = tmp_path / "demo.db"
     env = {**os.environ, "PYTHONPATH": str(SRC)}
