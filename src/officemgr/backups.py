@@ -36,6 +36,7 @@ def make_backup(database: Path, *, now: datetime, why: str, target: Path | None 
     written as any file leaving the app is (outfiles): never through a symlink, never over a file without `force`.
     Raises outfiles.OutputRefused when the target cannot be written, a database error when the source cannot be read.
     """
+    dbfile.set_aside_foreign_wal(database, key=key)  # the copy must not take in another database's WAL
     if target is None:
         folder = folder_for(database)
         folder.mkdir(mode=0o700, exist_ok=True)
@@ -244,6 +245,8 @@ def restore(backup: Path, database: Path, *, now: datetime, key: str | None = No
     never opened with another database's journal beside it. Raises RestoreRefused while another program has the
     database open: it would go on writing into the copy kept aside.
     """
+    for path in (backup, database):  # both are read directly: neither may take in a WAL that is not its own
+        dbfile.set_aside_foreign_wal(path, key=key)
     if database.is_symlink():
         # Replacing the link would leave the file it points at, which the practice goes on using, as it was.
         raise RestoreRefused(f"{database} is a symbolic link; restore into the file it points at, "

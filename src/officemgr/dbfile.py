@@ -12,7 +12,7 @@ import sqlite3
 import struct
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +21,8 @@ from typing import BinaryIO, Literal
 from urllib.parse import quote
 
 from officemgr.audit_chain import ChainCheck, verify
+from officemgr.errors import StoreError
+from officemgr.plaintext import visible
 
 # A file that is not readable as a database, or a wrong key: what SQLite and SQLCipher say.
 UNREADABLE = ("not a database", "malformed", "encrypted", "disk image")
@@ -273,6 +275,38 @@ def wal_state(path: Path, *, key: str | None = None) -> WalState:
     except OSError:
         return WalState("ours")  # unreadable here: left as it is, and the open says what is wrong
     return _trial(path, key=key)
+
+
+# The driver connections this process has open, by SQLite file (store counts them): while there are any, the file's
+# -wal is this process's own, and looking at its locks from here would not see them (POSIX locks are per process,
+# and closing any handle on the file drops them).
+_open_here: dict[Path, set[int]] = {}
+
+
+def connections_here(path: Path) -> set[int]:
+    """The ids of this process's open connections to `path`: the store adds and removes them."""
+    return _open_here.setdefault(Path(os.path.realpath(path)), set())
+
+
+def _to_stderr(message: str) -> None:
+    print(f"officemgr: {visible(message)}", file=sys.stderr)
+
+
+def set_aside_foreign_wal(path: Path, *, key: str | None, notify: Callable[[str], None] | None = None) -> None:
+    """SQLite replays any -wal beside the file into it: one that is not this database's is moved aside first. Every
+    open, backup, restore and encryption goes through here before SQLite touches the file; `notify` (default:
+    standard error) is told what was moved where."""
+    if not has_wal(path) or _open_here.get(Path(os.path.realpath(path))):
+        return  # no WAL (the usual open, one stat), or this process has the database open: its WAL is its own
+    found = wal_state(path, key=key)
+    if found.kind != "foreign":
+        return
+    try:
+        (notify or _to_stderr)(set_aside_wal(path, why=found.why, now=datetime.now()))
+    except OSError as exc:
+        raise StoreError(f"{path.name}-wal beside {path} is not this database's ({found.why}), and it could not be "
+                         f"moved into {path.parent / 'backups'} ({exc.strerror or exc}): move it away yourself, then "
+                         "open the database again. The database was left untouched.") from None
 
 
 def has_wal(path: Path) -> bool:

@@ -20,6 +20,7 @@ def encrypt_file(database: Path, *, key: str, now: datetime) -> Path:
     """Replace the plain `database` with an encrypted copy under `key`; returns where the plain original went."""
     if len(key.strip()) < MIN_KEY_LENGTH:
         raise EncryptRefused(f"choose a key of at least {MIN_KEY_LENGTH} characters")
+    dbfile.set_aside_foreign_wal(database, key=None)  # the encrypted copy must not take in another database's WAL
     found = dbfile.check_file(database)
     if not found.readable or found.revision is None:
         raise EncryptRefused(f"{database} is not a plain officemgr database (is it encrypted already?)")

@@ -10,7 +10,6 @@ import os
 import secrets
 import socket
 import sqlite3
-import sys
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,14 +26,12 @@ from sqlmodel import Session, create_engine
 from officemgr import models  # noqa: F401  (registers every table on SQLModel.metadata)
 from officemgr.dbfile import (
     check_file,
+    connections_here,
     default_path,
     empty_file,
-    has_wal,
-    set_aside_wal,
-    wal_state,
+    set_aside_foreign_wal,
 )
 from officemgr.errors import StoreError
-from officemgr.plaintext import visible
 
 if TYPE_CHECKING:
     from alembic.config import Config  # loaded only when a migration runs: the usual open skips Alembic
@@ -51,10 +48,6 @@ _WRITE = "officemgr_write"
 WRITE_LOCK_KEY = 0x6F666669  # "offi"
 _engines = itertools.count(1)
 _after_writes: weakref.WeakKeyDictionary[Engine, list[Callable[[], None]]] = weakref.WeakKeyDictionary()
-# The driver connections this process has open, by SQLite file: while there are any, the file's -wal is this
-# process's own, and looking at its locks from here would not see them (POSIX locks are per process, and closing
-# any handle on the file drops them).
-_open_here: dict[Path, set[int]] = {}
 
 
 def sqlite_url(path: str | os.PathLike[str]) -> str:
@@ -156,7 +149,7 @@ def _create_private_file(path: Path) -> None:
 
 
 def _count_connections(engine: Engine, path: Path) -> None:
-    open_here = _open_here.setdefault(_same_file(path), set())
+    open_here = connections_here(path)
 
     @event.listens_for(engine, "connect")
     def _opened(dbapi_conn: sqlite3.Connection, _record: object) -> None:
@@ -233,7 +226,7 @@ def open_database(
     file = _sqlite_path(url)
     if file is not None:
         _refuse_unusable(file, fresh=fresh)
-        set_aside_foreign_wal(file, key=key, notify=notify or _to_stderr)
+        set_aside_foreign_wal(file, key=key, notify=notify)
     engine = create_engine_for(url, key=key)
     try:
         migrate(engine)
@@ -245,30 +238,6 @@ def open_database(
         engine.dispose()
         raise StoreError(_explain(exc, engine)) from None
     return engine
-
-
-def _same_file(path: Path) -> Path:
-    return Path(os.path.realpath(path))
-
-
-def _to_stderr(message: str) -> None:
-    print(f"officemgr: {visible(message)}", file=sys.stderr)
-
-
-def set_aside_foreign_wal(path: Path, *, key: str | None, notify: Callable[[str], None] = _to_stderr) -> None:
-    """SQLite replays any -wal beside the file into it: one that is not this database's is moved aside first (by
-    every open, and by backup and encrypt, which read the file directly)."""
-    if not has_wal(path) or _open_here.get(_same_file(path)):
-        return  # no WAL (the usual open, one stat), or this process has the database open: its WAL is its own
-    found = wal_state(path, key=key)
-    if found.kind != "foreign":
-        return
-    try:
-        notify(set_aside_wal(path, why=found.why, now=datetime.now()))
-    except OSError as exc:
-        raise StoreError(f"{path.name}-wal beside {path} is not this database's ({found.why}), and it could not be "
-                         f"moved into {path.parent / 'backups'} ({exc.strerror or exc}): move it away yourself, then "
-                         "open the database again. The database was left untouched.") from None
 
 
 def _give_identity(engine: Engine) -> None:

@@ -71,7 +71,6 @@ def back_up(args: argparse.Namespace) -> int:
     try:
         if target is not None and not args.force:
             outfiles.refuse_existing(target)
-        store.set_aside_foreign_wal(database, key=key)  # a backup must not copy another database's WAL in
         copy = backups.make_backup(database, now=datetime.now(), why="manual", target=target, key=key,
                                    force=args.force)
     except outfiles.OutputRefused as exc:
@@ -273,9 +272,6 @@ def restore_backup(args: argparse.Namespace) -> int:
         if not args.yes and not _confirmed():
             return fail("nothing was changed (type yes to restore, or add --yes)")
     try:
-        # Restore reads both files directly: neither may take in a WAL that is not its own.
-        for path in (backup, database):
-            store.set_aside_foreign_wal(path, key=key)
         aside = backups.restore(backup, database, now=datetime.now(), key=key)
     except (backups.RestoreRefused, outfiles.OutputRefused, store.StoreError) as exc:
         return fail(f"{exc}; nothing was changed")
@@ -313,7 +309,6 @@ def encrypt(args: argparse.Namespace) -> int:
         if key != getpass.getpass("The same key again: "):
             return fail("the two keys differ; nothing was changed")
     try:
-        store.set_aside_foreign_wal(database, key=None)  # the encrypted copy must not take in another database's WAL
         plain_copy = encryption.encrypt_file(database, key=key, now=datetime.now())
     except (encryption.EncryptRefused, store.StoreError) as exc:
         return fail(f"{exc}; nothing was changed")
