@@ -147,3 +147,13 @@ def test_cli_backup_refuses_a_missing_file_and_a_server_database(tmp_path: Path,
     assert main(["backup", "--url", "postgresql+psycopg://office@server/practice"]) == 1
     assert "pg_dump" in capsys.readouterr().err
 
+
+
+def test_a_files_damage_is_said_in_words_not_as_a_list() -> None:
+    from officemgr.dbfile import FileCheck
+
+    found = FileCheck(Path("x.db"), integrity=["row 3 missing from index a", "page 9 never used", "more"],
+                      broken_links=2)
+    assert found.damage() == "row 3 missing from index a; page 9 never used; 2 broken links"
+    assert found.damage(1) == "row 3 missing from index a; 2 broken links"
+    assert FileCheck(Path("x.db"), readable=False, error="file is not a database").damage() == "file is not a database"

@@ -159,7 +159,7 @@ def daily_backup(database: Path, *, now: datetime, key: str | None = None) -> Pa
         return None
     found = dbfile.check_file(database, key=key, quick=True)
     if not found.ok:
-        raise StoreError(f"{database} is damaged ({'; '.join(found.integrity[:2]) or found.error}). "
+        raise StoreError(f"{database} is damaged ({found.damage()}). "
                          f"It was left untouched; {restore_hint(database, key=key)}")
     path = make_backup(database, now=now, why="daily", key=key)
     prune(database)
@@ -210,7 +210,7 @@ def check_restorable(backup: Path, *, known: set[str], key: str | None = None) -
         hint = " (or the key is wrong)" if key is not None else ""
         raise RestoreRefused(f"{backup} is not a readable database{hint}")
     if not found.ok:
-        raise RestoreRefused(f"{backup} is damaged ({'; '.join(found.integrity[:2]) or 'broken links'}); "
+        raise RestoreRefused(f"{backup} is damaged ({found.damage()}); "
                              "choose an older backup")
     if found.revision is None:
         raise RestoreRefused(f"{backup} is not an officemgr database")

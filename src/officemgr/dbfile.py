@@ -106,7 +106,6 @@ class FileCheck:
     integrity: list[str] = field(default_factory=list)  # problems; empty when PRAGMA integrity_check says ok
     broken_links: int = 0  # rows whose foreign key points at nothing
     revision: str | None = None
-    tables: int = 0
     table_names: set[str] = field(default_factory=set)  # without alembic_version
     error: str | None = None
     audit: ChainCheck | None = None  # the audit log's hash chain and guards (a full check of a file with the log)
@@ -114,6 +113,12 @@ class FileCheck:
     @property
     def ok(self) -> bool:
         return self.readable and not self.integrity and not self.broken_links and (self.audit is None or self.audit.ok)
+
+    def damage(self, most: int = 2) -> str:
+        """What is wrong with the file's data, in a few words: the first integrity problems, broken links, or why it
+        could not be read ("" when none of these)."""
+        found = self.integrity[:most] + ([f"{self.broken_links} broken links"] if self.broken_links else [])
+        return "; ".join(found) or (self.error or "")
 
 
 def check_file(path: Path, *, key: str | None = None, quick: bool = False, immutable: bool = False) -> FileCheck:
@@ -132,7 +137,6 @@ def check_file(path: Path, *, key: str | None = None, quick: bool = False, immut
             result.broken_links = len(conn.execute("PRAGMA foreign_key_check").fetchall())
         names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         result.table_names = names - {"alembic_version"}
-        result.tables = len(result.table_names)
         if "alembic_version" in names:
             found = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             result.revision = found[0] if found else None

@@ -78,7 +78,7 @@ def _verify(database: Path, encrypted: Path, key: str) -> None:
     """The encrypted copy opens with the key, passes its integrity check and holds as many rows in every table."""
     found = dbfile.check_file(encrypted, key=key)
     if not found.ok:
-        raise EncryptRefused(f"the encrypted copy failed its check ({found.error or found.integrity[:1]})")
+        raise EncryptRefused(f"the encrypted copy failed its check ({found.damage(1)})")
     if _row_counts(dbfile.connect(database, readonly=True)) != _row_counts(dbfile.connect(encrypted, key=key)):
         raise EncryptRefused("the encrypted copy does not hold every row")
 
