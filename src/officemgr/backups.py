@@ -223,7 +223,7 @@ def check_restorable(backup: Path, *, known: set[str], key: str | None = None) -
 def refuse_mixed(backup: Path, database: Path, *, key: str | None, mixed: bool) -> None:
     """Refuse (unless `mixed`) to replace an encrypted database with a plain backup, or a plain one with an encrypted
     backup: either silently changes how the practice's data is kept. The backup was checked with `key`."""
-    if mixed or not database.is_file() or database.stat().st_size == 0:
+    if mixed or not database.is_file() or dbfile.empty_file(database):
         return
     if key is None and not dbfile.is_plain_sqlite(database):
         raise RestoreRefused(

@@ -24,6 +24,7 @@ from officemgr.audit_chain import ChainCheck, verify
 from officemgr.errors import StoreError
 from officemgr.plaintext import visible
 
+_SQLITE_HEADER = b"SQLite format 3\x00"  # a plain file's first bytes (SQLCipher encrypts them too)
 # A file that is not readable as a database, or a wrong key: what SQLite and SQLCipher say.
 UNREADABLE = ("not a database", "malformed", "encrypted", "disk image")
 
@@ -76,7 +77,7 @@ def is_plain_sqlite(path: Path) -> bool:
     """The file starts with SQLite's header (an encrypted one does not: SQLCipher encrypts it too)."""
     try:
         with open(path, "rb") as handle:
-            return handle.read(16) == b"SQLite format 3\x00"
+            return handle.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
     except OSError:
         return False
 
@@ -195,7 +196,6 @@ def looks_encrypted(path: Path) -> bool:
     return size >= 1024 and size % 1024 == 0 and len(set(head)) > 200 and not head.startswith(_SQLITE_HEADER)
 
 
-_SQLITE_HEADER = b"SQLite format 3\x00"
 _JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")
 
 
