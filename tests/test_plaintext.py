@@ -41,3 +41,11 @@ def test_stored_characters_are_spelled_out() -> None:
 def test_decoded_json_is_spelled_out_all_the_way_down() -> None:
     assert visible_values({"na\x1bme": ["a\x07", 3, None, {"k": "\u202e"}]}) == {
         "na\\x1bme": ["a\\x07", 3, None, {"k": "\\u202e"}]}
+
+
+def test_clipped_spells_out_then_cuts_with_an_ellipsis() -> None:
+    from officemgr.plaintext import clipped
+
+    assert clipped("short", 10) == "short"
+    assert clipped("a\x1bbcdef", 6) == "a\\x1b…"
+    assert len(clipped("x" * 1000, 300)) == 300

@@ -59,6 +59,12 @@ def visible(text: str, *, free_text: bool = False) -> str:
     return pattern.sub(lambda found: _spelled(found.group()), text)
 
 
+def clipped(text: str, limit: int) -> str:
+    """`visible` text cut to `limit` characters with "…": what a message may repeat of a file or a name."""
+    shown = visible(text)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
 def visible_values(value: Any) -> Any:
     """`visible` through decoded JSON (strings, and the strings in lists and dicts): json.dumps stores ESC as \\u001b,
     so decoding gives the raw character back."""

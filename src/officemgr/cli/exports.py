@@ -38,7 +38,7 @@ def shown(path: Path | str) -> str:
 
 def refused(exc: OutputRefused) -> int:
     """An output the outfiles rules refused, as the command's one-line refusal."""
-    return fail(visible(str(exc)))
+    return fail(str(exc))
 
 
 def taken(args: argparse.Namespace, paths: list[Path]) -> int | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypeAlias
 
 from officemgr.errors import StoreError
-from officemgr.plaintext import visible
+from officemgr.plaintext import clipped
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -70,8 +70,7 @@ def shown(message: str) -> str:
     """A message as it may reach the terminal: a file name or a file's cell in it may hold an ESC or a direction
     override, so control characters are spelled out (line breaks between lines kept) and each line is cut to
     LINE_CAP characters."""
-    return "\n".join(line if len(line) <= LINE_CAP else line[: LINE_CAP - 1] + "…"
-                     for line in (visible(part) for part in message.split("\n")))
+    return "\n".join(clipped(line, LINE_CAP) for line in message.split("\n"))
 
 
 def count(n: int, noun: str) -> str:

@@ -37,7 +37,7 @@ from pydantic import BaseModel, BeforeValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
 from officemgr.models.validation import explain, parse_date
-from officemgr.plaintext import unsafe_character, visible
+from officemgr.plaintext import clipped, unsafe_character
 from officemgr.services.common import ServiceError
 from officemgr.services.csv_out import FORMULA_STARTS
 from officemgr.services.format import money as dollars
@@ -79,8 +79,7 @@ class FileRefused(ServiceError):
 
 def echo(text: str, limit: int = MAX_ECHO) -> str:
     """Text from a file as a message repeats it: control and bidi characters spelled out, cut at `limit` with "…"."""
-    shown = visible(text)
-    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+    return clipped(text, limit)
 
 
 def read_limited(path: Path, refused: Refusal, what: str) -> bytes:
