@@ -21,6 +21,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 GENESIS = hashlib.sha256(b"officemgr audit log").hexdigest()
+# The hash a new event chains to: the newest event's (GENESIS when the log is empty).
+LAST_HASH = "SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1"
 REFUSAL = "the audit log cannot be changed"
 PAGE = 5_000
 ACTOR = "officemgr"  # who the log names for what the app itself did (putting the guards back)
@@ -293,7 +295,7 @@ def _drop(trigger: str, dialect: str) -> str:
 
 def _append(cursor: Cursor, dialect: str, *, at: datetime, entity: str, action: str, changes: str) -> None:
     """Add one event at the end of the chain, in the caller's transaction (which holds the write lock)."""
-    cursor.execute("SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1")
+    cursor.execute(LAST_HASH)
     last = cursor.fetchall()
     digest = event_hash(last[0][0] if last else GENESIS, at, ACTOR, entity, 0, action, changes)
     # SQLite keeps a time as the text SQLAlchemy writes; PostgreSQL takes the datetime.

@@ -49,7 +49,7 @@ def _chain_new_events(session: Session, _context: Any, _instances: Any) -> None:
                  key=lambda obj: inspect(obj).insert_order or 0)
     if not new:
         return
-    last = session.connection().exec_driver_sql("SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1").scalar()
+    last = session.connection().exec_driver_sql(audit_chain.LAST_HASH).scalar()
     previous = audit_chain.GENESIS if last is None else str(last)
     for row in new:
         row.hash = previous = audit_chain.event_hash(previous, row.at, row.actor, row.entity, row.entity_id,
