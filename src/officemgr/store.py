@@ -128,8 +128,12 @@ def is_encrypted(engine: Engine) -> bool:
 
 def sqlite_file(engine: Engine) -> Path | None:
     """The engine's SQLite file, or None for a server or in-memory database."""
-    database = engine.url.database
-    if engine.url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+    return _file_of(engine.url)
+
+
+def _file_of(url: URL) -> Path | None:
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
         return None
     return Path(database)
 
@@ -258,13 +262,9 @@ def _give_identity(engine: Engine) -> None:
 def _sqlite_path(url: str) -> Path | None:
     """The SQLite file a URL names, or None (a server, memory, or not a URL: create_engine_for says so)."""
     try:
-        parsed = make_url(url)
+        return _file_of(make_url(url))
     except (ArgumentError, ValueError):
         return None
-    database = parsed.database
-    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
-        return None
-    return Path(database)
 
 
 def _refuse_unusable(path: Path, *, fresh: bool = False) -> None:
@@ -356,7 +356,7 @@ def migrate(engine: Engine) -> None:
     from officemgr import audit_chain  # the guards of the audit log: put back, and said so, if someone removed them
 
     audit_chain.keep_guarded(engine, now=datetime.now(), server_lock=WRITE_LOCK_KEY)
-    if engine.url.get_backend_name() == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+    if sqlite_file(engine) is not None:
         # WAL is a property of the file, set once it is known to be ours (never on a refused file).
         raw = engine.raw_connection()
         try:
@@ -402,11 +402,12 @@ def _upgrade(engine: Engine) -> None:
                         "choose another file with --db. It was left untouched."
                     )
                 if current != script.get_current_head():
-                    if current is not None and sqlite and engine.url.database not in (None, "", ":memory:"):
+                    file = sqlite_file(engine)
+                    if current is not None and file is not None:
                         from officemgr import backups
 
                         # An upgrade rewrites tables: keep the file as it was, in case the new version is wrong.
-                        backups.make_backup(Path(engine.url.database), now=datetime.now(), why="before-migration",
+                        backups.make_backup(file, now=datetime.now(), why="before-migration",
                                             key=engine.url.password if is_encrypted(engine) else None)
                     command.upgrade(config, "head")
                     if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
