@@ -261,24 +261,9 @@ def restore(backup: Path, database: Path, *, now: datetime, key: str | None = No
 
 
 def _take_sole_access(database: Path, *, key: str | None) -> None:
-    """Leaving WAL mode needs every other connection closed: it proves no workstation has the file open, and folds
-    the WAL into the file. A file that cannot be read this way (damaged, or under another key) is moved aside whole."""
-    if not database.is_file():
-        return
-    own_key = None if dbfile.is_plain_sqlite(database) else key
-    try:
-        conn = dbfile.connect(database, key=own_key)
-    except dbfile.database_errors(own_key):
-        return
-    try:
-        mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
-    except dbfile.database_errors(own_key) as exc:
-        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
-            raise RestoreRefused(_IN_USE) from None
-        return
-    finally:
-        conn.close()
-    if mode != "delete":
+    """No workstation may have the database open while it is replaced (it would go on writing into the copy kept
+    aside); a file that cannot be read this way (damaged, or under another key) is moved aside whole."""
+    if database.is_file() and dbfile.leave_wal_mode(database, key=key) == "in use":
         raise RestoreRefused(_IN_USE)
 
 

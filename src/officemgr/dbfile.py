@@ -49,7 +49,7 @@ def connect(path: Path, *, key: str | None = None, readonly: bool = False,
     conn: sqlite3.Connection = sqlcipher3.connect(target, uri=True)
     # SQLCipher logs a wrong key's failed page checks to stderr; the caller reports it in words instead.
     conn.execute("PRAGMA cipher_log_level = NONE")
-    conn.execute("PRAGMA key = " + _quote(key))
+    conn.execute("PRAGMA key = " + sql_literal(key))
     return conn
 
 
@@ -82,8 +82,26 @@ def is_plain_sqlite(path: Path) -> bool:
         return False
 
 
-def _quote(text: str) -> str:
+def sql_literal(text: str) -> str:
+    """`text` as an SQL string literal (for the few statements, like PRAGMA key, that take no parameters)."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def leave_wal_mode(path: Path, *, key: str | None) -> Literal["done", "in use", "unreadable"]:
+    """Switch the file to a rollback journal, folding its WAL in: SQLite does that only with every other connection
+    closed, so "done" proves no workstation has the file open. "unreadable": damaged, or under another key."""
+    own_key = None if is_plain_sqlite(path) else key
+    try:
+        conn = connect(path, key=own_key)
+    except database_errors(own_key):
+        return "unreadable"
+    try:
+        mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+    except database_errors(own_key) as exc:
+        return "in use" if "locked" in str(exc).lower() or "busy" in str(exc).lower() else "unreadable"
+    finally:
+        conn.close()
+    return "done" if mode == "delete" else "in use"
 
 
 def database_errors(key: str | None) -> tuple[type[Exception], ...]:

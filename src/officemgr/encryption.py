@@ -26,7 +26,8 @@ def encrypt_file(database: Path, *, key: str, now: datetime) -> Path:
         raise EncryptRefused(f"{database} is not a plain officemgr database (is it encrypted already?)")
     if not found.ok:
         raise EncryptRefused(f"{database} fails its integrity check; run officemgr check")
-    _take_sole_access(database)
+    if dbfile.leave_wal_mode(database, key=None) != "done":
+        raise EncryptRefused("the database is open in officemgr somewhere; close it on every workstation first")
     backups.sweep(database.parent, f".{database.name}.")  # what a run killed midway left
     # Built under a private temporary name (0600 from its first byte), removed unless it is moved in.
     with backups.building(database) as encrypted:
@@ -41,25 +42,12 @@ def encrypt_file(database: Path, *, key: str, now: datetime) -> Path:
     return plain_copy
 
 
-def _take_sole_access(database: Path) -> None:
-    """Leaving WAL mode needs every other connection closed: it proves no workstation has the file open."""
-    conn = sqlite3.connect(database, timeout=0.5)
-    try:
-        if conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0] != "delete":
-            raise EncryptRefused("the database is open in officemgr somewhere; close it on every workstation first")
-    except sqlite3.OperationalError:
-        raise EncryptRefused("the database is open in officemgr somewhere; close it on every workstation "
-                             "first") from None
-    finally:
-        conn.close()
-
-
 def _export(database: Path, encrypted: Path, key: str) -> None:
     import sqlcipher3
 
     conn = sqlcipher3.connect(str(database))
     try:
-        conn.execute(f"ATTACH DATABASE ? AS encrypted KEY {_literal(key)}", (str(encrypted),))
+        conn.execute(f"ATTACH DATABASE ? AS encrypted KEY {dbfile.sql_literal(key)}", (str(encrypted),))
         conn.execute("SELECT sqlcipher_export('encrypted')")
         # sqlcipher_export copies schema and rows but not the schema version number Alembic does not use;
         # user_version is copied by hand so the copy is the same database in every respect.
@@ -68,10 +56,6 @@ def _export(database: Path, encrypted: Path, key: str) -> None:
         conn.execute("DETACH DATABASE encrypted")
     finally:
         conn.close()
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _verify(database: Path, encrypted: Path, key: str) -> None:
