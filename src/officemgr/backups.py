@@ -41,10 +41,8 @@ def make_backup(database: Path, *, now: datetime, why: str, target: Path | None 
         folder = folder_for(database)
         folder.mkdir(mode=0o700, exist_ok=True)
         target = folder / f"{database.stem}-{now:%Y-%m-%d-%H%M%S}-{why}.db"
-        sweep(folder, f".{database.stem}-")
+        sweep(folder, f".{database.stem}-")  # every earlier backup's leftovers, whatever its time and reason
         force = True  # a name of ours: only a copy of the same database, taken the same second, can be there
-    else:
-        sweep(target.parent, f".{target.name}.")
     with building(target) as temp:
         _copy(database, temp, key=key)
         outfiles.publish(temp, target, force=force)
@@ -71,12 +69,13 @@ def building(target: Path) -> Iterator[Path]:
     """A private (0600) temporary file beside `target`, to be published over it; removed with its journal otherwise.
 
     It is locked (flock) while this process builds it, so a run killed midway leaves a file whose lock died with it,
-    and the next run's `sweep` removes that one without touching a copy another process is still building.
+    and the next run removes that one (`sweep`, first thing here) without touching a copy another process is still
+    building.
     """
+    sweep(target.parent, f".{target.name}.")
     with outfiles.private_temp(target) as temp:
         try:
-            descriptor = os.open(temp, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            descriptor = _locked(temp)
         except OSError as exc:
             raise outfiles.OutputRefused(f"cannot write {target}: {exc.strerror or exc}; try again") from None
         try:
@@ -93,20 +92,27 @@ def sweep(folder: Path, prefix: str) -> list[Path]:
         return removed
     for temp in folder.glob(f"{glob.escape(prefix)}*{_TEMP}"):
         try:
-            descriptor = os.open(temp, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+            descriptor = _locked(temp)
         except OSError:
-            continue  # gone meanwhile, or a symlink: not ours to touch
+            continue  # gone meanwhile, a symlink (not ours to touch), or another process is building it
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            continue  # another process is building it
-        else:
             _remove_companions(temp)
             temp.unlink(missing_ok=True)
             removed.append(temp)
         finally:
             os.close(descriptor)
     return removed
+
+
+def _locked(temp: Path) -> int:
+    """A descriptor holding the exclusive lock of a temporary file (OSError: a symlink, gone, or locked elsewhere)."""
+    descriptor = os.open(temp, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(descriptor)
+        raise
+    return descriptor
 
 
 def _remove_companions(temp: Path) -> None:
@@ -251,7 +257,6 @@ def restore(backup: Path, database: Path, *, now: datetime, key: str | None = No
         # Replacing the link would leave the file it points at, which the practice goes on using, as it was.
         raise RestoreRefused(f"{database} is a symbolic link; restore into the file it points at, "
                              f"{database.resolve()}")
-    sweep(database.parent, f".{database.name}.")
     with building(database) as temp:
         _copy(backup, temp, key=key)
         _take_sole_access(database, key=key)

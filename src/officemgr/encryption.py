@@ -28,7 +28,6 @@ def encrypt_file(database: Path, *, key: str, now: datetime) -> Path:
         raise EncryptRefused(f"{database} fails its integrity check; run officemgr check")
     if dbfile.leave_wal_mode(database, key=None) != "done":
         raise EncryptRefused("the database is open in officemgr somewhere; close it on every workstation first")
-    backups.sweep(database.parent, f".{database.name}.")  # what a run killed midway left
     # Built under a private temporary name (0600 from its first byte), removed unless it is moved in.
     with backups.building(database) as encrypted:
         _export(database, encrypted, key)

@@ -98,7 +98,6 @@ def _demo_into_new_file(args: argparse.Namespace, database: Path) -> DemoSummary
     if not database.parent.is_dir():
         raise ValueError(f"the folder {database.parent} does not exist; create it or choose another path")
     key = database_key(args)
-    backups.sweep(database.parent, f".{database.name}.")  # what a run killed midway left
     try:
         with backups.building(database) as temp:
             engine = store.open_database(path=temp, key=key, fresh=True)
