@@ -17,7 +17,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session
 
 from officemgr.models import Setting
-from officemgr.services.common import ServiceError, record
+from officemgr.services.common import ServiceError
+from officemgr.services.settings import store_raw
 
 PIN_KEY = "pin_hash"
 WAIT_KEY = "pin_wait"  # {"failures": wrong PINs in a row, "until": when the wait ends}: never the PIN
@@ -42,16 +43,8 @@ def pin_is_set(session: Session) -> bool:
 def set_pin(session: Session, pin: str, *, actor: str, now: datetime) -> None:
     """Store the hash of a new PIN (replacing any old one) and audit that it was set or changed."""
     check_format(pin)
-    row = session.get(Setting, PIN_KEY)
-    action = "changed" if row is not None else "set"
-    if row is None:
-        row = Setting(key=PIN_KEY)
-        session.add(row)
-    else:
-        row.version += 1
-    row.value = _hasher.hash(pin)
-    session.flush()
-    record(session, actor=actor, entity="setting", entity_id=0, action="pin", changes={"pin": action}, now=now)
+    action = "changed" if session.get(Setting, PIN_KEY) is not None else "set"
+    store_raw(session, PIN_KEY, _hasher.hash(pin), actor=actor, now=now, action="pin", changes={"pin": action})
     session.commit()
 
 
@@ -137,12 +130,5 @@ def try_pin(session: Session, typed: str, *, actor: str, now: datetime) -> PinTr
 
 
 def _store_wait(session: Session, state: PinWait, *, actor: str, now: datetime, changes: dict[str, object]) -> None:
-    row = session.get(Setting, WAIT_KEY)
-    if row is None:
-        row = Setting(key=WAIT_KEY)
-        session.add(row)
-    else:
-        row.version += 1
-    row.value = json.dumps({"failures": state.failures, "until": state.until.isoformat() if state.until else None})
-    session.flush()
-    record(session, actor=actor, entity="setting", entity_id=0, action="pin", changes=changes, now=now)
+    stored = json.dumps({"failures": state.failures, "until": state.until.isoformat() if state.until else None})
+    store_raw(session, WAIT_KEY, stored, actor=actor, now=now, action="pin", changes=changes)

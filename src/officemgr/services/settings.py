@@ -95,13 +95,21 @@ def put(session: Session, key: str, value: Any, *, now: datetime, actor: str) ->
         raise ServiceError(f"{key} must be a {type(DEFAULTS[key]).__name__}")
     row = session.get(Setting, key)
     old = json.loads(row.value) if row is not None else DEFAULTS[key]
+    store_raw(session, key, json.dumps(value, sort_keys=True), actor=actor, now=now, action=key,
+              changes={"value": [old, value]})
+    session.commit()
+
+
+def store_raw(session: Session, key: str, text: str, *, actor: str, now: datetime, action: str,
+              changes: dict[str, Any]) -> None:
+    """Write `text` as the setting's stored value (a new row, or the next version) and audit `changes`, which
+    say what happened without the value where it is a secret (the PIN's hash). The caller commits."""
+    row = session.get(Setting, key)
     if row is None:
         row = Setting(key=key)
         session.add(row)
     else:
         row.version += 1
-    row.value = json.dumps(value, sort_keys=True)
+    row.value = text
     session.flush()
-    record(session, actor=actor, entity="setting", entity_id=0, action=key, changes={"value": [old, value]},
-           now=now)
-    session.commit()
+    record(session, actor=actor, entity="setting", entity_id=0, action=action, changes=changes, now=now)
