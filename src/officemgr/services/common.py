@@ -99,7 +99,12 @@ class NewRow(Dumpable, Protocol):
 
 
 def created_fields(row: Dumpable) -> dict[str, Any]:
-    return {k: _plain(v) for k, v in row.model_dump(exclude={"id", "version"}).items()}
+    return created_values(row.model_dump(exclude={"id", "version"}))
+
+
+def created_values(values: dict[str, Any]) -> dict[str, Any]:
+    """A new row's columns as its audit event keeps them (a bulk insert has them as a dict, not a row)."""
+    return {k: _plain(v) for k, v in values.items() if k not in ("id", "version")}
 
 
 def first_error(exc: ValidationError) -> str:

@@ -64,7 +64,7 @@ from officemgr.models import (
 from officemgr.plaintext import unsafe_character, visible
 from officemgr.services import availability
 from officemgr.services.availability import ACTIVE, ProviderDayPlan
-from officemgr.services.common import ServiceError, _plain, record
+from officemgr.services.common import ServiceError, created_values, record
 from officemgr.services.csv_files import (
     MAX_LINE,
     MAX_PROBLEM,
@@ -656,5 +656,5 @@ def _insert(session: Session, table: type[Patient] | type[Appointment], entity: 
     for values in full:
         entity_id = ids[tuple(values[name] for name in key)]
         record(session, actor=actor, entity=entity, entity_id=entity_id, action="create",
-               changes={k: _plain(v) for k, v in values.items() if k != "version"}, now=now)
+               changes=created_values(values), now=now)
     return ids
