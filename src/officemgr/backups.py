@@ -280,17 +280,6 @@ def _any_part(database: Path) -> bool:
 
 
 def _move_aside(database: Path, now: datetime) -> Path:
-    folder = folder_for(database)
-    folder.mkdir(mode=0o700, exist_ok=True)
-    why = "before-restore"
-    # Two restores in one second: the second must not move its database over the first one's.
-    while any(os.path.lexists(folder / f"{database.stem}-{now:%Y-%m-%d-%H%M%S}-{why}.db{suffix}")
-              for suffix in ("-wal", "-shm", "-journal", "")):
-        why += "-again"
-    aside = folder / f"{database.stem}-{now:%Y-%m-%d-%H%M%S}-{why}.db"
-    # The -wal and -shm files move with it, under matching names, so the aside copy stays whole.
-    for suffix in ("-wal", "-shm", "-journal", ""):
-        part = database.with_name(database.name + suffix)
-        if os.path.lexists(part):
-            part.replace(aside.with_name(aside.name + suffix))
+    # The -wal, -shm and -journal files move with it, under matching names, so the copy kept aside stays whole.
+    aside, _ = dbfile.move_aside(database, label="before-restore", now=now, suffixes=("-wal", "-shm", "-journal", ""))
     return aside

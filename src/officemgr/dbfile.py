@@ -475,24 +475,34 @@ def _damage(path: Path, key: str | None) -> str | None:
     return "; ".join(problems[:2]) or None
 
 
-def set_aside_wal(path: Path, *, why: str, now: datetime) -> str:
-    """Move the foreign -wal beside `path` (and its -shm) into the backups folder, readable by its owner only;
-    returns what to tell the user. The database itself is not touched."""
+def move_aside(path: Path, *, label: str, now: datetime, suffixes: tuple[str, ...]) -> tuple[Path, list[Path]]:
+    """Move the files `path`+suffix that exist into the backups folder, owner-only, under one free name
+    (`stem-time-label.db`, with "-again" added while that is taken); returns that name and where each file went."""
     from officemgr.backups import folder_for
 
     folder = folder_for(path)
     folder.mkdir(mode=0o700, exist_ok=True)
-    stem = f"{path.stem}-{now:%Y-%m-%d-%H%M%S}-set-aside"
-    name = next(f"{stem}{n or ''}" for n in range(1000)
-                if not any((folder / f"{stem}{n or ''}.db{suffix}").exists() for suffix in ("-wal", "-shm")))
+    # Two in one second: the second must not move its files over the first one's.
+    while any(os.path.lexists(folder / f"{path.stem}-{now:%Y-%m-%d-%H%M%S}-{label}.db{suffix}") for suffix in suffixes):
+        label += "-again"
+    aside = folder / f"{path.stem}-{now:%Y-%m-%d-%H%M%S}-{label}.db"
     moved = []
-    for suffix in ("-wal", "-shm"):
+    for suffix in suffixes:
         part = beside(path, suffix)
-        if part.exists():
-            os.chmod(part, 0o600)
-            target = folder / f"{name}.db{suffix}"
-            part.rename(target)
+        if os.path.lexists(part):
+            # A file from elsewhere is made private before it joins the backups (a link is moved, never followed).
+            if not part.is_symlink() and os.lstat(part).st_mode & 0o077:
+                os.chmod(part, 0o600)
+            target = beside(aside, suffix)
+            part.replace(target)
             moved.append(target)
+    return aside, moved
+
+
+def set_aside_wal(path: Path, *, why: str, now: datetime) -> str:
+    """Move the foreign -wal beside `path` (and its -shm) into the backups folder, readable by its owner only;
+    returns what to tell the user. The database itself is not touched."""
+    _, moved = move_aside(path, label="set-aside", now=now, suffixes=("-wal", "-shm"))
     if not moved or not moved[0].name.endswith("-wal"):
         # Another program checkpointed it away meanwhile: nothing foreign is left to apply.
         return f"{path.name}-wal beside {path} was gone before it could be moved; {path} was opened as it was."
