@@ -20,8 +20,8 @@ $(DEMO_DB): | $(VENV)/.installed
 run: $(VENV)/.installed $(DEMO_DB)
 	$(BIN)/officemgr --db $(DEMO_DB)
 
-# Four workers on two cores: the Pilot tests spend much of their time waiting on timers, so two per core
-# keep both busy (about 3.5 min against 4 min with one per core). Work stealing evens out the long tests.
+# Four workers on two cores: the Pilot tests and the crash tests' subprocesses spend much of their time waiting,
+# so two per core keep both busy. Work stealing evens out the long tests.
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -n 4 --dist worksteal
 
