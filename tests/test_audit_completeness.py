@@ -64,6 +64,7 @@ from officemgr.models import (
 )
 from officemgr.models.schedule import AppointmentCreate, RecallCreate, RecallStatus, WaitlistCreate, WaitlistStatus
 from officemgr.services import (
+    access,
     billing,
     calendar,
     claim_flow,
@@ -85,7 +86,6 @@ from officemgr.services import (
     inventory_io,
     movements,
     payers,
-    pin,
     purchasing,
     roster,
     schedule,
@@ -93,6 +93,7 @@ from officemgr.services import (
     staff,
     temperature,
     templates,
+    users,
 )
 
 A = "tester"
@@ -134,9 +135,18 @@ def catalogue(session: Session, folder: Path) -> None:
     credentials.update_enrollment(session, enrollment.id, credentials.EnrollmentUpdate(
         effective=TODAY - timedelta(401)), now=NOW, actor=A)
     credentials.attest_caqh(session, doc.id, TODAY, now=NOW, actor=A)
-    pin.set_pin(session, "482913", actor=A, now=NOW)
-    pin.try_pin(session, "000000", actor=A, now=NOW)
-    pin.try_pin(session, "482913", actor=A, now=NOW)
+    manager = users.first_manager(session, first_name="Ann", last_name="Lee", login="ann", new_pin="482913",
+                                  workstation="desk", now=NOW)
+    users.add_user(session, "bo", staff_name="Bo Díaz", roles="front_desk", new_pin="1234", actor=manager, now=NOW)
+    users.sign_in(session, "bo", "0000", workstation="desk", now=NOW)
+    bo = users.sign_in(session, "bo", "1234", workstation="desk", now=NOW).actor
+    assert bo is not None
+    users.sign_in(session, "nobody", "1234", workstation="desk", now=NOW)
+    users.change_own_pin(session, bo, "1234", "5678", now=NOW)
+    users.reset_pin(session, "bo", "2468", actor=manager, now=NOW)
+    users.break_glass(session, bo, access.Area.billing, "patient in the room needs a balance", now=NOW)
+    users.signed_out(session, bo, action="lock", now=NOW)
+    users.disable_user(session, "bo", actor=manager, now=NOW)
     credentials.record_evaluation(session, ma.id, TODAY - timedelta(5), TODAY - timedelta(3), "fine", now=NOW, actor=A)
 
     # schedule and front desk

@@ -281,7 +281,7 @@ def _mend(conn: Connection, dialect: str, *, now: datetime, server_lock: int) ->
                 cursor.execute(SQLITE_GUARDS[problem.trigger])
         if problems:
             changes = json.dumps({p.trigger: p.what for p in problems}, sort_keys=True)
-            _append(cursor, dialect, at=now, entity="audit_log", action="guards_restored", changes=changes)
+            append(cursor, dialect, at=now, entity="audit_log", action="guards_restored", changes=changes)
         conn.commit()
         return problems
     finally:
@@ -293,13 +293,15 @@ def _drop(trigger: str, dialect: str) -> str:
     return f"DROP TRIGGER IF EXISTS {name}" + (" ON audit_event" if dialect == "postgresql" else "")
 
 
-def _append(cursor: Cursor, dialect: str, *, at: datetime, entity: str, action: str, changes: str) -> None:
-    """Add one event at the end of the chain, in the caller's transaction (which holds the write lock)."""
+def append(cursor: Cursor, dialect: str, *, at: datetime, entity: str, action: str, changes: str,
+           entity_id: int = 0) -> None:
+    """Add one event by the app itself at the end of the chain, in the caller's transaction (which holds the write
+    lock): for writes made below the services (the guards put back, a migration)."""
     cursor.execute(LAST_HASH)
     last = cursor.fetchall()
-    digest = event_hash(last[0][0] if last else GENESIS, at, ACTOR, entity, 0, action, changes)
+    digest = event_hash(last[0][0] if last else GENESIS, at, ACTOR, entity, entity_id, action, changes)
     # SQLite keeps a time as the text SQLAlchemy writes; PostgreSQL takes the datetime.
     when: object = at.isoformat(sep=" ", timespec="microseconds") if dialect == "sqlite" else at
     mark = "?" if dialect == "sqlite" else "%s"
     cursor.execute(f"INSERT INTO audit_event (at, actor, entity, entity_id, action, changes, hash) "
-                   f"VALUES ({', '.join([mark] * 7)})", (when, ACTOR, entity, 0, action, changes, digest))
+                   f"VALUES ({', '.join([mark] * 7)})", (when, ACTOR, entity, entity_id, action, changes, digest))

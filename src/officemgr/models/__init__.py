@@ -89,6 +89,7 @@ from officemgr.models.schedule import (
     WaitlistStatus,
 )
 from officemgr.models.settings import Setting
+from officemgr.models.users import UserAccount, UserCreate, UserRole
 
 # Every table is defined by now: text read from any of them shows control characters spelled out.
 show_text_visibly(SQLModel.metadata)
@@ -149,6 +150,9 @@ __all__ = [
     "Evaluation",
     "PayerEnrollment",
     "Setting",
+    "UserAccount",
+    "UserCreate",
+    "UserRole",
     "ShiftCreate",
     "TimeOffCreate",
     "CredentialKind",

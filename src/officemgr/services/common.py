@@ -57,7 +57,11 @@ def record(
     """Append an audit event to the caller's transaction (committed or rolled back with the write).
 
     The flush that inserts it chains it to the event before it (its hash: models.audit, officemgr.audit_chain).
+    Refused (NotAllowed) when the table is outside the actor's roles: the backstop behind every service's own check.
     """
+    from officemgr.services.access import check_write  # access builds on this module's ServiceError
+
+    check_write(actor, entity, entity_id)
     session.add(
         AuditEvent(
             at=now,

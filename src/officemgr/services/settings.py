@@ -70,6 +70,9 @@ DEFAULTS: dict[str, Any] = {
     "privacy_tabs": ["huddle", "schedule"],
     # A demo practice (made-up patients, written by `officemgr demo`): opening it does not ask for a PIN.
     "demo_data": False,
+    # Emergency access ("break glass"): a signed-in person may open a part their roles do not, after giving a
+    # reason; audited and listed on the next Huddle. The manager turns it off where the practice has no need.
+    "emergency_access": True,
     # The practice calendar (services/calendar.py): weekdays open (0 = Monday) and the federal holidays it works
     # anyway, by name as the holidays package gives them ("Columbus Day", "Veterans Day"); closures are rows.
     "open_weekdays": [0, 1, 2, 3, 4],

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from officemgr.services.access import Actor
+
 Clock = Callable[[], datetime]
 
 
@@ -40,13 +42,26 @@ class WriteCount:
             self._value += 1
 
 
+class Desk:
+    """Who is signed in at this workstation now: another person may sign in at the lock screen ("switch user"),
+    and emergency access opens an area for the one signed in. Set on the UI thread only."""
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+
+
 @dataclass(frozen=True)
 class AppContext:
     engine: Engine
     today: date
     clock: Clock
-    actor: str
+    desk: Desk
     writes: WriteCount = field(default_factory=WriteCount)
+
+    @property
+    def actor(self) -> Actor:
+        """The person signed in now: read it when acting, not once when a view is made."""
+        return self.desk.actor
 
     def now(self) -> datetime:
         return self.clock()
