@@ -92,6 +92,7 @@ class DemoSummary:
     concerns: int = 0
     evaluations: int = 0
     payer_enrollments: int = 0
+    users: int = 0
     audit_events: int = 0
 
     @property
