@@ -146,6 +146,7 @@ def _add_patients(conn: Connection, rng: random.Random, count: int, today: date,
             "phone": _phone(rng),
             "email": email,
             "note": rng.choice(PATIENT_NOTES) if rng.random() < 0.08 else "",
+            "account": f"{first_id + offset:06d}",
         })
         refs.append(PatientRef(first_id + offset, _age(dob, today)))
     summary.patients = _insert(conn, Patient, rows)
