@@ -80,11 +80,13 @@ from officemgr.services import (
     frontdesk,
     huddle,
     huddle_actions,
+    insurance,
     interop,
     inventory,
     inventory_export,
     inventory_io,
     movements,
+    patients,
     payers,
     purchasing,
     roster,
@@ -148,6 +150,19 @@ def catalogue(session: Session, folder: Path) -> None:
     users.signed_out(session, bo, action="lock", now=NOW)
     users.disable_user(session, "bo", actor=manager, now=NOW)
     credentials.record_evaluation(session, ma.id, TODAY - timedelta(5), TODAY - timedelta(3), "fine", now=NOW, actor=A)
+
+    # patients and their insurance
+    maria = patients.register(session, {"first_name": "Maria", "last_name": "Lopez", "dob": "1990-02-28"},
+                              today=TODAY, actor=A, now=NOW)
+    patients.update_patient(session, maria.id, {"first_name": "Maria", "last_name": "Lopez", "dob": "1990-02-28",
+                                                "city": "Dayton"}, today=TODAY, actor=A, now=NOW)
+    twin = make_patient(session, first_name="Mara", last_name="Lopez")
+    make_appointment(session, patient=twin, provider=doc, start=at(7, 0, TODAY - timedelta(days=30)))
+    patients.merge(session, maria.id, twin.id, actor=A, now=NOW)
+    patients.unmerge(session, twin.id, actor=A, now=NOW)
+    plan = insurance.add_coverage(session, maria.id, {"payer_id": payer.id, "member_id": "W1"}, actor=A, now=NOW)
+    insurance.update_coverage(session, plan.id, {"payer_id": payer.id, "member_id": "W2"}, actor=A, now=NOW)
+    insurance.record_eligibility(session, plan.id, {"result": "active", "by": "portal"}, today=TODAY, actor=A, now=NOW)
 
     # schedule and front desk
     templates.set_hours(session, doc.id, templates.HoursInput(weekday=2), now=NOW, actor=A)

@@ -48,6 +48,14 @@ from officemgr.models.huddle import (
     HuddleSnooze,
     ReviewOutcome,
 )
+from officemgr.models.insurance import (
+    Eligibility,
+    EligibilityCheck,
+    InsurancePlan,
+    PlanCreate,
+    PlanRank,
+    Relationship,
+)
 from officemgr.models.inventory import (
     Item,
     ItemCategory,
@@ -151,6 +159,12 @@ __all__ = [
     "PayerEnrollment",
     "Setting",
     "UserAccount",
+    "InsurancePlan",
+    "PlanCreate",
+    "PlanRank",
+    "Eligibility",
+    "EligibilityCheck",
+    "Relationship",
     "UserCreate",
     "UserRole",
     "ShiftCreate",

@@ -75,6 +75,7 @@ READ: dict[Area, frozenset[UserRole]] = {area: roles | {A} for area, roles in WR
 ENTITY_AREA: dict[str, Area] = {
     "appointment": Area.schedule, "appointment_type": Area.settings, "patient": Area.schedule,
     "waitlist_entry": Area.schedule, "recall": Area.schedule, "schedule_block": Area.schedule,
+    "insurance_plan": Area.schedule,
     "provider_hours": Area.settings,
     "huddle": Area.huddle, "huddle_action": Area.huddle, "huddle_snooze": Area.huddle,
     "time_off": Area.time_off, "concern": Area.concerns,

@@ -70,6 +70,8 @@ DEFAULTS: dict[str, Any] = {
     "privacy_tabs": ["huddle", "schedule"],
     # A demo practice (made-up patients, written by `officemgr demo`): opening it does not ask for a PIN.
     "demo_data": False,
+    # An eligibility check counts for a visit this many days after it (a check on the 1st covers visits to the 31st).
+    "eligibility_valid_days": 30,
     # Emergency access ("break glass"): a signed-in person may open a part their roles do not, after giving a
     # reason; audited and listed on the next Huddle. The manager turns it off where the practice has no need.
     "emergency_access": True,

@@ -1,5 +1,5 @@
-"""patient registration: preferred name, sex, address, mobile, contact preference, emergency contact, guarantor,
-account number, merged records
+"""patient registration and insurance: preferred name, sex, address, mobile, contact preference, emergency
+contact, guarantor, account number, merged records; each patient's plans (coverage) and their eligibility checks
 
 Revision ID: 0017
 Revises: 0016
@@ -34,12 +34,47 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('merged_into', sa.Integer(), nullable=True))
         batch_op.create_unique_constraint('uq_patient_account', ['account'])
         batch_op.create_foreign_key('fk_patient_merged_into', 'patient', ['merged_into'], ['id'])
+    _coverage()
     # Patients already there get their id as their account number, as new ones do.
     padded = "lpad(id::text, 6, '0')" if op.get_bind().dialect.name == "postgresql" else "printf('%06d', id)"
     op.execute(f"UPDATE patient SET account = {padded} WHERE account IS NULL")
 
 
+def _enum(*values: str, name: str) -> sa.Enum:
+    return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=max(map(len, values)))
+
+
+def _coverage() -> None:
+    op.create_table(
+        'insurance_plan',
+        sa.Column('payer_id', sa.Integer(), nullable=False),
+        sa.Column('rank', _enum('primary', 'secondary', 'tertiary', name='ck_planrank'), nullable=False),
+        sa.Column('member_id', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column('group_number', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column('relationship', _enum('self', 'spouse', 'child', 'other', name='ck_relationship'), nullable=False),
+        sa.Column('subscriber_name', sqlmodel.sql.sqltypes.AutoString(length=121), nullable=False),
+        sa.Column('subscriber_dob', sa.Date(), nullable=True),
+        sa.Column('effective', sa.Date(), nullable=True),
+        sa.Column('termination', sa.Date(), nullable=True),
+        sa.Column('copay_cents', sa.Integer(), nullable=False),
+        sa.Column('deductible_cents', sa.Integer(), nullable=False),
+        sa.Column('version', sa.Integer(), nullable=False),
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('patient_id', sa.Integer(), nullable=False),
+        sa.Column('verified_on', sa.Date(), nullable=True),
+        sa.Column('verified_by', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column('verified_result', _enum('active', 'inactive', 'not_found', name='ck_eligibility'), nullable=True),
+        sa.Column('verified_note', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.ForeignKeyConstraint(['patient_id'], ['patient.id']),
+        sa.ForeignKeyConstraint(['payer_id'], ['payer.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_insurance_plan_payer_id', 'insurance_plan', ['payer_id'], unique=False)
+    op.create_index('ix_insurance_plan_patient_rank', 'insurance_plan', ['patient_id', 'rank'], unique=False)
+
+
 def downgrade() -> None:
+    op.drop_table('insurance_plan')
     with op.batch_alter_table('patient', schema=None) as batch_op:
         batch_op.drop_constraint('fk_patient_merged_into', type_='foreignkey')
         batch_op.drop_constraint('uq_patient_account', type_='unique')
