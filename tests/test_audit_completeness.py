@@ -85,6 +85,7 @@ from officemgr.services import (
     inventory,
     inventory_export,
     inventory_io,
+    ledger,
     movements,
     patients,
     payers,
@@ -163,6 +164,14 @@ def catalogue(session: Session, folder: Path) -> None:
     plan = insurance.add_coverage(session, maria.id, {"payer_id": payer.id, "member_id": "W1"}, actor=A, now=NOW)
     insurance.update_coverage(session, plan.id, {"payer_id": payer.id, "member_id": "W2"}, actor=A, now=NOW)
     insurance.record_eligibility(session, plan.id, {"result": "active", "by": "portal"}, today=TODAY, actor=A, now=NOW)
+
+    # the patient ledger and the drawer
+    paid = ledger.take_payment(session, maria.id, 2500, "cash", today=TODAY, actor=A, now=NOW)
+    ledger.refund(session, maria.id, 500, "cash", "overpaid", today=TODAY, actor=A, now=NOW)
+    ledger.void(session, paid.entry_id, "typed twice", today=TODAY, actor=A, now=NOW)
+    ledger.courtesy(session, maria.id, 100, "hardship", today=TODAY, actor=A, now=NOW)
+    ledger.write_off_small(session, maria.id, today=TODAY, actor=A, now=NOW)
+    ledger.close_drawer(session, TODAY, 0, 0, actor=A, now=NOW)
 
     # schedule and front desk
     templates.set_hours(session, doc.id, templates.HoursInput(weekday=2), now=NOW, actor=A)

@@ -68,6 +68,7 @@ from officemgr.models.inventory import (
     Vendor,
     VendorCreate,
 )
+from officemgr.models.ledger import DrawerClose, EntryKind, LedgerEntry, PayMethod
 from officemgr.models.people import Patient, PatientCreate, Role, Staff, StaffCreate
 from officemgr.models.purchasing import OPEN_ORDER_STATUSES, OrderStatus, PurchaseOrder, PurchaseOrderLine
 from officemgr.models.roster import (
@@ -159,6 +160,10 @@ __all__ = [
     "PayerEnrollment",
     "Setting",
     "UserAccount",
+    "DrawerClose",
+    "EntryKind",
+    "LedgerEntry",
+    "PayMethod",
     "InsurancePlan",
     "PlanCreate",
     "PlanRank",

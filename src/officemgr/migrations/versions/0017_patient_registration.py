@@ -1,5 +1,6 @@
 """patient registration and insurance: preferred name, sex, address, mobile, contact preference, emergency
-contact, guarantor, account number, merged records; each patient's plans (coverage) and their eligibility checks
+contact, guarantor, account number, merged records; each patient's plans (coverage) and their eligibility checks;
+the patient ledger and the drawer count
 
 Revision ID: 0017
 Revises: 0016
@@ -35,6 +36,7 @@ def upgrade() -> None:
         batch_op.create_unique_constraint('uq_patient_account', ['account'])
         batch_op.create_foreign_key('fk_patient_merged_into', 'patient', ['merged_into'], ['id'])
     _coverage()
+    _ledger()
     # Patients already there get their id as their account number, as new ones do.
     padded = "lpad(id::text, 6, '0')" if op.get_bind().dialect.name == "postgresql" else "printf('%06d', id)"
     op.execute(f"UPDATE patient SET account = {padded} WHERE account IS NULL")
@@ -73,7 +75,56 @@ def _coverage() -> None:
     op.create_index('ix_insurance_plan_patient_rank', 'insurance_plan', ['patient_id', 'rank'], unique=False)
 
 
+def _ledger() -> None:
+    op.create_table(
+        'ledger_entry',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('patient_id', sa.Integer(), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('at', sa.DateTime(), nullable=False),
+        sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column('kind', _enum('patient_share', 'sent_to_patient', 'payment', 'refund', 'small_balance', 'courtesy',
+                                'void', name='ck_entrykind'), nullable=False),
+        sa.Column('amount_cents', sa.Integer(), nullable=False),
+        sa.Column('claim_id', sa.Integer(), nullable=True),
+        sa.Column('appointment_id', sa.Integer(), nullable=True),
+        sa.Column('method', _enum('cash', 'check', 'card', name='ck_paymethod'), nullable=True),
+        sa.Column('reference', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column('receipt', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column('voids_id', sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(['appointment_id'], ['appointment.id']),
+        sa.ForeignKeyConstraint(['claim_id'], ['claim.id']),
+        sa.ForeignKeyConstraint(['patient_id'], ['patient.id']),
+        sa.ForeignKeyConstraint(['voids_id'], ['ledger_entry.id']),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('voids_id'),
+    )
+    op.create_index('ix_ledger_entry_patient', 'ledger_entry', ['patient_id', 'id'], unique=False)
+    op.create_index('ix_ledger_entry_day', 'ledger_entry', ['day'], unique=False)
+    op.create_index('ix_ledger_entry_claim_id', 'ledger_entry', ['claim_id'], unique=False)
+    op.create_table(
+        'drawer_close',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('at', sa.DateTime(), nullable=False),
+        sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column('counted_cash_cents', sa.Integer(), nullable=False),
+        sa.Column('counted_checks_cents', sa.Integer(), nullable=False),
+        sa.Column('recorded_cash_cents', sa.Integer(), nullable=False),
+        sa.Column('recorded_checks_cents', sa.Integer(), nullable=False),
+        sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('day'),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table('drawer_close')
+    op.drop_index('ix_ledger_entry_claim_id', table_name='ledger_entry')
+    op.drop_index('ix_ledger_entry_day', table_name='ledger_entry')
+    op.drop_index('ix_ledger_entry_patient', table_name='ledger_entry')
+    op.drop_table('ledger_entry')
     op.drop_table('insurance_plan')
     with op.batch_alter_table('patient', schema=None) as batch_op:
         batch_op.drop_constraint('fk_patient_merged_into', type_='foreignkey')
