@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from factories import NOW, TODAY, make_claim, make_patient, make_payer
+from factories import NOW, TODAY, EraClaim, make_claim, make_patient, make_payer, write_835
 from officemgr.models import AuditEvent, ClaimStatus, CloseReason, EntryKind, LedgerEntry, PayMethod, UserRole
-from officemgr.services import ledger
+from officemgr.services import era, ledger
 from officemgr.services.access import Actor, NotAllowed
 from officemgr.services.common import ServiceError
 
@@ -139,3 +140,18 @@ def test_the_days_takings_and_the_drawer_count(session: Session) -> None:
     assert (count.cash_over_cents, count.checks_over_cents, count.balanced) == (-500, 0, False)
     with pytest.raises(ServiceError, match="already closed"):
         ledger.close_drawer(session, TODAY, 2500, 10000, actor=DESK, now=NOW)
+
+
+def test_a_remittances_patient_share_lands_on_the_ledger_and_a_reversal_takes_it_back(session: Session,
+                                                                                      tmp_path: Path) -> None:
+    patient = make_patient(session)
+    make_claim(session, number="CL300", patient=patient, status=ClaimStatus.pending, billed_cents=15_000)
+    paid = write_835(tmp_path / "paid.835", [EraClaim("CL300", "1", 15_000, 10_000, adjustments=[
+        ("CO", "45", 2_000), ("PR", "2", 2_500), ("PR", "3", 500)])])
+    era.post_file(session, paid, today=TODAY, now=NOW, actor="biller")
+    assert ledger.balance(session, patient.id) == 3_000
+    assert [e.kind for e in ledger.entries(session, patient.id)] == [EntryKind.patient_share]
+    back = write_835(tmp_path / "back.835", [EraClaim("CL300", "22", -15_000, -10_000, adjustments=[
+        ("CO", "45", -2_000), ("PR", "2", -2_500), ("PR", "3", -500)])], check="12346", control=2)
+    era.post_file(session, back, today=TODAY, now=NOW, actor="biller")
+    assert ledger.balance(session, patient.id) == 0

@@ -63,7 +63,7 @@ from officemgr.models import (
 )
 from officemgr.models.billing import RemittanceCheck
 from officemgr.plaintext import unsafe_character
-from officemgr.services import fees
+from officemgr.services import fees, ledger
 from officemgr.services.billing import FilingState, claim_deadline
 from officemgr.services.claim_flow import allowed_next
 from officemgr.services.common import ServiceError, apply_update, record
@@ -756,6 +756,7 @@ def _post(session: Session, known: _Known, remittance: Remittance, check_row: Re
     if not changes:
         claim.version += 1
     row["posted"] = True
+    ledger.follow_claim(session, claim, day=today, actor=actor, now=now)  # the patient's share, as now posted
     result.posted += 1
     result.paid_cents += paid.paid_cents
     if paid.status_code == DENIED:
