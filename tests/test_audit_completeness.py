@@ -43,10 +43,12 @@ from officemgr.models import (
     ConcernCategory,
     ConcernKind,
     CredentialKind,
+    EntryKind,
     EquipmentCreate,
     HuddleFinish,
     ItemCategory,
     ItemCreate,
+    LedgerEntry,
     PayerCreate,
     ReceiveCreate,
     ReminderOutcome,
@@ -94,6 +96,7 @@ from officemgr.services import (
     schedule,
     settings,
     staff,
+    statements,
     temperature,
     templates,
     users,
@@ -172,6 +175,14 @@ def catalogue(session: Session, folder: Path) -> None:
     ledger.courtesy(session, maria.id, 100, "hardship", today=TODAY, actor=A, now=NOW)
     ledger.write_off_small(session, maria.id, today=TODAY, actor=A, now=NOW)
     ledger.close_drawer(session, TODAY, 0, 0, actor=A, now=NOW)
+    owing = make_patient(session, first_name="Owen")
+    session.add(LedgerEntry(patient_id=owing.id, day=TODAY - timedelta(days=150), at=NOW, actor=A,
+                            kind=EntryKind.patient_share, amount_cents=9000))
+    session.commit()
+    statements.run_statements(session, folder, today=TODAY, actor=A, now=NOW)
+    statements.send_to_collections(session, owing.id, "ACME Recovery", today=TODAY, actor=A, now=NOW)
+    plan = statements.add_payment_plan(session, owing.id, 1000, 15, start=TODAY, actor=A, now=NOW)
+    statements.end_payment_plan(session, plan, today=TODAY, actor=A, now=NOW)
 
     # schedule and front desk
     templates.set_hours(session, doc.id, templates.HoursInput(weekday=2), now=NOW, actor=A)

@@ -68,7 +68,16 @@ from officemgr.models.inventory import (
     Vendor,
     VendorCreate,
 )
-from officemgr.models.ledger import DrawerClose, EntryKind, LedgerEntry, PayMethod
+from officemgr.models.ledger import (
+    CollectionReferral,
+    DrawerClose,
+    Dunning,
+    EntryKind,
+    LedgerEntry,
+    PaymentPlan,
+    PayMethod,
+    Statement,
+)
 from officemgr.models.people import Patient, PatientCreate, Role, Staff, StaffCreate
 from officemgr.models.purchasing import OPEN_ORDER_STATUSES, OrderStatus, PurchaseOrder, PurchaseOrderLine
 from officemgr.models.roster import (
@@ -161,6 +170,10 @@ __all__ = [
     "Setting",
     "UserAccount",
     "DrawerClose",
+    "CollectionReferral",
+    "Dunning",
+    "PaymentPlan",
+    "Statement",
     "EntryKind",
     "LedgerEntry",
     "PayMethod",

@@ -73,3 +73,61 @@ class DrawerClose(SQLModel, table=True):
     recorded_cash_cents: int
     recorded_checks_cents: int
     note: str = Field(default="", max_length=300)
+
+
+class Dunning(str, enum.Enum):
+    """How firmly a statement asks, by the age of the oldest unpaid charge."""
+
+    statement = "statement"
+    past_due_30 = "past_due_30"
+    past_due_60 = "past_due_60"
+    past_due_90 = "past_due_90"
+    final_notice = "final_notice"
+
+    @property
+    def label(self) -> str:
+        return DUNNING_LABELS[self]
+
+
+DUNNING_LABELS = {Dunning.statement: "statement", Dunning.past_due_30: "30 days past due",
+                  Dunning.past_due_60: "60 days past due", Dunning.past_due_90: "90 days past due",
+                  Dunning.final_notice: "final notice"}
+
+
+class Statement(SQLModel, table=True):
+    """One statement sent to a patient: the balance it asked for, and how firmly."""
+
+    __table_args__ = (Index("ix_statement_patient_day", "patient_id", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id")
+    day: date
+    balance_cents: int
+    oldest_days: int  # age of the oldest unpaid charge on the day
+    dunning: Dunning = enum_field(Dunning)
+    actor: str = Field(max_length=60)
+
+
+class CollectionReferral(SQLModel, table=True):
+    """A balance the manager sent to a collection agency: the amount, the day and to whom."""
+
+    __tablename__ = "collection_referral"
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    day: date
+    amount_cents: int = Field(gt=0)
+    agency: str = Field(max_length=80)
+    actor: str = Field(max_length=60)
+
+
+class PaymentPlan(SQLModel, table=True):
+    """A patient pays `amount_cents` on `day_of_month` each month from `start` until the balance is paid."""
+
+    __tablename__ = "payment_plan"
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    amount_cents: int = Field(gt=0)
+    day_of_month: int = Field(ge=1, le=31)  # 29-31: the month's last day in shorter months
+    start: date
+    ended: date | None = None
+    note: str = Field(default="", max_length=300)
+    version: int = 1

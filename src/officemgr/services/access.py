@@ -80,6 +80,7 @@ ENTITY_AREA: dict[str, Area] = {
     "appointment": Area.schedule, "appointment_type": Area.settings, "patient": Area.schedule,
     "waitlist_entry": Area.schedule, "recall": Area.schedule, "schedule_block": Area.schedule,
     "insurance_plan": Area.schedule, "ledger_entry": Area.desk_money, "drawer_close": Area.desk_money,
+    "statement": Area.desk_money, "payment_plan": Area.desk_money, "collection_referral": Area.money_corrections,
     "provider_hours": Area.settings,
     "huddle": Area.huddle, "huddle_action": Area.huddle, "huddle_snooze": Area.huddle,
     "time_off": Area.time_off, "concern": Area.concerns,

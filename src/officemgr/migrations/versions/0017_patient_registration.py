@@ -1,6 +1,6 @@
 """patient registration and insurance: preferred name, sex, address, mobile, contact preference, emergency
 contact, guarantor, account number, merged records; each patient's plans (coverage) and their eligibility checks;
-the patient ledger and the drawer count
+the patient ledger, the drawer count, statements, collection referrals and payment plans
 
 Revision ID: 0017
 Revises: 0016
@@ -37,6 +37,7 @@ def upgrade() -> None:
         batch_op.create_foreign_key('fk_patient_merged_into', 'patient', ['merged_into'], ['id'])
     _coverage()
     _ledger()
+    _statements()
     # Patients already there get their id as their account number, as new ones do.
     padded = "lpad(id::text, 6, '0')" if op.get_bind().dialect.name == "postgresql" else "printf('%06d', id)"
     op.execute(f"UPDATE patient SET account = {padded} WHERE account IS NULL")
@@ -119,7 +120,53 @@ def _ledger() -> None:
     )
 
 
+def _statements() -> None:
+    op.create_table(
+        'statement',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('patient_id', sa.Integer(), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('balance_cents', sa.Integer(), nullable=False),
+        sa.Column('oldest_days', sa.Integer(), nullable=False),
+        sa.Column('dunning', _enum('statement', 'past_due_30', 'past_due_60', 'past_due_90', 'final_notice',
+                                   name='ck_dunning'), nullable=False),
+        sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.ForeignKeyConstraint(['patient_id'], ['patient.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_statement_patient_day', 'statement', ['patient_id', 'day'], unique=False)
+    op.create_table(
+        'collection_referral',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('patient_id', sa.Integer(), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('amount_cents', sa.Integer(), nullable=False),
+        sa.Column('agency', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.ForeignKeyConstraint(['patient_id'], ['patient.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_collection_referral_patient_id', 'collection_referral', ['patient_id'], unique=False)
+    op.create_table(
+        'payment_plan',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('patient_id', sa.Integer(), nullable=False),
+        sa.Column('amount_cents', sa.Integer(), nullable=False),
+        sa.Column('day_of_month', sa.Integer(), nullable=False),
+        sa.Column('start', sa.Date(), nullable=False),
+        sa.Column('ended', sa.Date(), nullable=True),
+        sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column('version', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['patient_id'], ['patient.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_payment_plan_patient_id', 'payment_plan', ['patient_id'], unique=False)
+
+
 def downgrade() -> None:
+    op.drop_table('payment_plan')
+    op.drop_table('collection_referral')
+    op.drop_table('statement')
     op.drop_table('drawer_close')
     op.drop_index('ix_ledger_entry_claim_id', table_name='ledger_entry')
     op.drop_index('ix_ledger_entry_day', table_name='ledger_entry')
