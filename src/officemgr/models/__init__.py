@@ -19,6 +19,7 @@ from officemgr.models.billing import (
     NoteAction,
     Payer,
     PayerCreate,
+    ProviderAdjustment,
     Remittance,
     RemittanceClaim,
 )
@@ -170,6 +171,7 @@ __all__ = [
     "Setting",
     "UserAccount",
     "DrawerClose",
+    "ProviderAdjustment",
     "CollectionReferral",
     "Dunning",
     "PaymentPlan",

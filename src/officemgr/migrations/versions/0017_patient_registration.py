@@ -1,6 +1,7 @@
 """patient registration and insurance: preferred name, sex, address, mobile, contact preference, emergency
 contact, guarantor, account number, merged records; each patient's plans (coverage) and their eligibility checks;
-the patient ledger, the drawer count, statements, collection referrals and payment plans
+the patient ledger, the drawer count, statements, collection referrals and payment plans; provider-level
+adjustments (PLB) kept with their check
 
 Revision ID: 0017
 Revises: 0016
@@ -38,6 +39,17 @@ def upgrade() -> None:
     _coverage()
     _ledger()
     _statements()
+    op.create_table(
+        'provider_adjustment',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('check_id', sa.Integer(), nullable=False),
+        sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False),
+        sa.Column('reference', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
+        sa.Column('amount_cents', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['check_id'], ['remittance_check.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_provider_adjustment_check_id', 'provider_adjustment', ['check_id'], unique=False)
     # Patients already there get their id as their account number, as new ones do.
     padded = "lpad(id::text, 6, '0')" if op.get_bind().dialect.name == "postgresql" else "printf('%06d', id)"
     op.execute(f"UPDATE patient SET account = {padded} WHERE account IS NULL")
@@ -164,6 +176,7 @@ def _statements() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('provider_adjustment')
     op.drop_table('payment_plan')
     op.drop_table('collection_referral')
     op.drop_table('statement')
