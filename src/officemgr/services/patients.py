@@ -180,67 +180,52 @@ def details(session: Session, patient_id: int) -> tuple[PatientCreate, int]:
     return PatientCreate.model_validate(patient.model_dump()), patient.version
 
 
-_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})|(\d{4})-(\d{2})-(\d{2})")
+PHONE_DIGITS_MIN = 3  # fewer digits would match nearly every phone number
 
 
 def search(session: Session, text: str, *, limit: int = SEARCH_LIMIT) -> list[PatientHit]:
-    """Patients matching what the desk typed: a date of birth (MM/DD/YYYY or YYYY-MM-DD), a phone number (its last
-    7 or all 10 digits, home or mobile), an account number, or a name ("smi", "smith, jo", "jo smith"). Merged
-    records are left out. In name order, at most `limit`."""
-    words = " ".join((text or "").split())
-    if not words:
+    """Patients matching what the desk typed, as they type it: a date of birth (YYYY-MM-DD or MM/DD/YYYY), digits
+    (an account number, or a run of a home or mobile phone's digits), or words that each begin a first, last or
+    preferred name ("smi", "smith, jo", "jo smith"). Merged records are left out. In name order, at most `limit`."""
+    text = " ".join((text or "").split())
+    if not text:
         return []
     query = select(Patient).where(col(Patient.merged_into).is_(None))
-    born = _DATE.fullmatch(words)
+    digits = _digits(text)
+    born = _parse_dob(text)
     if born:
-        month, day, year = (born[1], born[2], born[3]) if born[1] else (born[5], born[6], born[4])
-        try:
-            query = query.where(Patient.dob == date(int(year), int(month), int(day)))
-        except ValueError:
-            return []
-    elif re.fullmatch(r"[0-9()+. -]+", words):
-        query = query.where(or_(*_number_terms(words)))
+        query = query.where(Patient.dob == born)
+    elif digits and re.fullmatch(r"[0-9()+. -]+", text):
+        query = query.where(or_(*_number_terms(text, digits)))
     else:
-        query = query.where(*_name_terms(words))
+        for word in text.lower().replace(",", " ").split():
+            query = query.where(or_(*(func.lower(name).startswith(word, autoescape=True) for name in (
+                col(Patient.last_name), col(Patient.first_name), col(Patient.preferred_name)))))
     rows = session.exec(query.order_by(col(Patient.last_name), col(Patient.first_name), col(Patient.dob))
                         .limit(limit))
     return [_hit(p) for p in rows]
 
 
-def _number_terms(words: str) -> list[Any]:
-    """Digits: an account number as typed or as six digits, and from 7 digits on a phone's last 7 (or all 10)."""
-    digits = _digits(words)
-    terms: list[Any] = [Patient.account == words.strip(), Patient.account == digits.zfill(6)]
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    if len(digits) == 10:
-        formatted = f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
-        terms += [Patient.phone == formatted, Patient.mobile == formatted]
-    elif len(digits) >= 7:
-        tail = f"{digits[-7:-4]}-{digits[-4:]}"
-        terms += [col(Patient.phone).endswith(tail), col(Patient.mobile).endswith(tail)]
+def _parse_dob(text: str) -> date | None:
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _number_terms(text: str, digits: str) -> list[Any]:
+    """An account number as typed or as six digits; from three digits on, a run of a phone's digits."""
+    terms: list[Any] = [Patient.account == text, Patient.account == digits.zfill(6)]
+    if len(digits) >= PHONE_DIGITS_MIN:
+        for phone in (col(Patient.phone), col(Patient.mobile)):
+            bare: Any = phone
+            for ch in "()- ":
+                bare = func.replace(bare, ch, "")
+            terms.append(bare.contains(digits[-10:] if len(digits) == 11 and digits[0] == "1" else digits,
+                                       autoescape=True))
     return terms
-
-
-def _name_terms(words: str) -> list[Any]:
-    """'smith, jo' (last, first), 'jo smith' (first last) or one word (either name), each a prefix, any case."""
-    def starts(column: Any, text: str) -> Any:
-        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return func.lower(column).like(f"{escaped}%", escape="\\")
-
-    if "," in words:
-        last, first = (part.strip() for part in words.split(",", 1))
-        return [starts(Patient.last_name, last)] + ([starts(Patient.first_name, first)] if first else [])
-    parts = words.split(" ")
-    if len(parts) == 1:
-        return [or_(starts(Patient.last_name, words), starts(Patient.first_name, words),
-                    starts(Patient.preferred_name, words))]
-    first, last = parts[0], " ".join(parts[1:])
-    return [or_(
-        starts(Patient.first_name, first) & starts(Patient.last_name, last),
-        starts(Patient.preferred_name, first) & starts(Patient.last_name, last),
-        starts(Patient.last_name, words),
-    )]
 
 
 def merge(session: Session, keep_id: int, merge_id: int, *, actor: str, now: datetime) -> int:
