@@ -79,7 +79,7 @@ from officemgr.models.ledger import (
     PayMethod,
     Statement,
 )
-from officemgr.models.people import Patient, PatientCreate, Role, Staff, StaffCreate
+from officemgr.models.people import ContactBy, Patient, PatientCreate, Role, Sex, Staff, StaffCreate
 from officemgr.models.purchasing import OPEN_ORDER_STATUSES, OrderStatus, PurchaseOrder, PurchaseOrderLine
 from officemgr.models.roster import (
     Credential,
@@ -171,6 +171,8 @@ __all__ = [
     "Setting",
     "UserAccount",
     "DrawerClose",
+    "ContactBy",
+    "Sex",
     "ProviderAdjustment",
     "CollectionReferral",
     "Dunning",

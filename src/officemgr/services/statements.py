@@ -37,6 +37,7 @@ from officemgr.services.access import Area, require
 from officemgr.services.common import ServiceError, created_fields, record
 from officemgr.services.csv_out import Cell, csv_text, dollars
 from officemgr.services.format import money
+from officemgr.services.ledger import Receipt
 
 AGE_BANDS = ((120, Dunning.final_notice), (90, Dunning.past_due_90), (60, Dunning.past_due_60),
              (30, Dunning.past_due_30), (0, Dunning.statement))
@@ -204,7 +205,7 @@ def run_statements(session: Session, folder: Path, *, today: date, actor: str, n
     service in `folder`, and mark them sent. All or nothing: a file that cannot be written sends none. Commits."""
     require(actor, Area.desk_money, what="the statement run")
     due = statements_due(session, today)
-    practice = {k: str(v) for k, v in settings.get(session, "practice").items()}
+    practice = practice_details(session)
     written: list[Path] = []
     try:
         for d in due:
@@ -362,3 +363,33 @@ def patient_aging(session: Session, today: date) -> dict[str, int]:
         for charge in open_charges(entries):
             totals[bucket_of((today - charge.day).days)] += charge.cents
     return totals
+
+
+def receipt_html(receipt: Receipt, practice: dict[str, str]) -> str:
+    """A payment's receipt as a small printable page."""
+    left = "credit on account" if receipt.balance_cents < 0 else "balance"
+    how = receipt.method.value + (f" {receipt.reference}" if receipt.reference else "")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>Receipt {_e(receipt.number)}</title>"
+        "<style>body{font-family:sans-serif;max-width:24em;margin:1em auto}p{margin:.3em 0}"
+        ".paid{font-size:1.3em;font-weight:bold}</style></head><body>"
+        f"<h2>{_e(practice.get('name') or 'Receipt')}</h2><p>{_e(practice.get('address', ''))}</p>"
+        f"<p>Receipt {_e(receipt.number)} · {receipt.day:%m/%d/%Y}</p>"
+        f"<p>{_e(receipt.patient)} · account #{_e(receipt.account)}</p>"
+        f'<p class="paid">Paid {_e(money(receipt.amount_cents))} by {_e(how)}</p>'
+        f"<p>Your {left} now: {_e(money(abs(receipt.balance_cents)))}</p>"
+        f"<p>Taken by {_e(receipt.taken_by.split('@', 1)[0])}. Thank you.</p></body></html>\n"
+    )
+
+
+def save_receipt(folder: Path, receipt: Receipt, practice: dict[str, str]) -> Path:
+    """Write receipt-NUMBER.html in `folder` (private; a receipt number is never reused). OutputRefused says why
+    it could not be written."""
+    path = folder / f"receipt-{receipt.number}.html"
+    write_private(path, receipt_html(receipt, practice).encode("utf-8"))
+    return path
+
+
+def practice_details(session: Session) -> dict[str, str]:
+    return {k: str(v) for k, v in settings.get(session, "practice").items()}
