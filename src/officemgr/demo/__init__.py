@@ -25,6 +25,7 @@ from officemgr.demo.audit import _add_audit_trail
 from officemgr.demo.billing import _add_claims
 from officemgr.demo.compliance import _add_compliance, _add_policies
 from officemgr.demo.concerns import _add_concerns
+from officemgr.demo.desk import _add_desk
 from officemgr.demo.equipment import _add_equipment
 from officemgr.demo.frontdesk import _add_frontdesk
 from officemgr.demo.inventory import _add_inventory
@@ -63,6 +64,7 @@ def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") ->
         _add_inventory(conn, rng("inventory"), staff, today, summary)
         _add_equipment(conn, rng("equipment"), staff, today, summary)
         _add_claims(conn, rng("claims"), staff, patients, plan, today, summary)
+        _add_desk(conn, rng("desk"), staff, patients, today, summary)
         # Evaluations and payer enrollment: after the claims step, which creates the payers.
         _add_staffing(conn, rng("staffing"), staff, today, summary)
         _add_compliance(conn, rng("compliance"), checklist, staff, today, summary)
