@@ -625,7 +625,10 @@ def test_the_sign_ins_section_is_not_shown_to_others_nor_printed(session):
         result = huddle(session, TODAY, actor=Actor("pat", {role}, workstation="desk1"))
         assert [s.key for s in result.sections] == SECTION_KEYS
     managers = huddle(session, TODAY, actor=Actor("max", {UserRole.manager}, workstation="office"))
-    assert section(managers, "access").items
+    access = section(managers, "access").items
+    paper = huddle_sheet.for_paper(managers)
+    assert [s.key for s in paper.sections] == SECTION_KEYS
+    assert len(access) == 3 and paper.total == managers.total - 3
     sheet = huddle_sheet.markdown(managers, []) + huddle_sheet.html(managers, [])
     assert "ghost" not in sheet and "emergency" not in sheet.lower() and "Sign-ins" not in sheet
 

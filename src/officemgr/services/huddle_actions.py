@@ -190,7 +190,7 @@ def reviewed(session: Session, huddle_id: int) -> dict[str, ReviewOutcome]:
 
 def _snapshot(h: Huddle, outcomes: dict[str, ReviewOutcome]) -> list[dict[str, Any]]:
     sections = []
-    for s in huddle_sheet.printed(h):  # the record of the meeting keeps what the team saw, as the sheet does
+    for s in huddle_sheet.for_paper(h).sections:  # the record of the meeting keeps what the team saw, as the sheet does
         items = []
         for item in s.items:
             key = getattr(item, "key", "") or ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html as _html
 import os
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +19,7 @@ from officemgr.plaintext import visible
 from officemgr.services.format import money, plural
 
 if TYPE_CHECKING:
-    from officemgr.services.huddle import Huddle, Section
+    from officemgr.services.huddle import Huddle
     from officemgr.services.huddle_actions import ActionRow, FinishedHuddle
 
 NO_ACTIONS = "No open actions"
@@ -37,12 +38,12 @@ def numbers_line(h: Huddle) -> str:
             f"A/R over 90 days {money(n.ar_over_90_cents)} · Overdue duties {n.overdue_duties}")
 
 
-def printed(h: Huddle) -> list[Section]:
-    """The sections fit for paper and the meeting's record: who failed to sign in and why someone used emergency
+def for_paper(h: Huddle) -> Huddle:
+    """The Huddle fit for paper and the meeting's record: who failed to sign in and why someone used emergency
     access stay on the manager's screen."""
     from officemgr.services.huddle import ACCESS
 
-    return [s for s in h.sections if s.key != ACCESS]
+    return replace(h, sections=[s for s in h.sections if s.key != ACCESS])
 
 
 def _action_text(a: ActionRow) -> str:
@@ -64,7 +65,7 @@ def _md(text: str) -> str:
 
 def markdown(h: Huddle, actions: list[ActionRow], record: FinishedHuddle | None = None) -> str:
     lines = [f"# {_md(_title(h))}", "", f"**{_md(numbers_line(h))}**", ""]
-    for s in printed(h):
+    for s in for_paper(h).sections:
         count = f" ({len(s.items)})" if s.items else ""
         lines.append(f"## {_md(s.title)}{count}")
         lines.append("")
@@ -130,7 +131,7 @@ def html(h: Huddle, actions: list[ActionRow], record: FinishedHuddle | None = No
         f'<p class="numbers">{_e(numbers_line(h))}</p>',
         '<div class="columns">',
     ]
-    for s in printed(h):
+    for s in for_paper(h).sections:
         count = f" ({len(s.items)})" if s.items else ""
         out.append(f"<section><h2>{_e(s.title)}{count}</h2>")
         if s.items:

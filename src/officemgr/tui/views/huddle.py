@@ -182,7 +182,7 @@ class HuddleView(TabView):
         def write_files(session: Session) -> Sheet:
             """Read the day and write both files, in the worker (the disk too is kept off the UI thread); a sheet
             printed earlier today is kept and this one gets the next free name."""
-            h = huddle(session, today, actor=actor, privacy=True)
+            h = huddle_sheet.for_paper(huddle(session, today, actor=actor, privacy=True))
             actions = huddle_actions.open_actions(session, today)
             try:
                 markdown, page = huddle_sheet.save_sheet(folder, today, huddle_sheet.markdown(h, actions),
