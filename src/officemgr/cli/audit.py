@@ -64,7 +64,8 @@ def report_audit(args: argparse.Namespace) -> int:
     engine = open_database(args)
     try:
         with store.write_session(engine) as session:
-            rows = audit.audit_rows(session, args.first, args.last, entity=args.entity, actor=args.actor)
+            rows = audit.audit_rows(session, args.first, args.last, actor=getpass.getuser(), entity=args.entity,
+                                    person=args.actor)
             data = _csv(rows).encode("utf-8")
             if out is None:
                 to_stdout(data)

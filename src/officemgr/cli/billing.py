@@ -189,7 +189,7 @@ def export_queue(args: argparse.Namespace) -> int:
     def build(session: Session) -> tuple[str, int, str]:
         from officemgr.services import claims_io
 
-        text, rows = claims_io.queue_csv(session, today)
+        text, rows = claims_io.queue_csv(session, today, actor=getpass.getuser())
         return text, rows, f"Work queue for {today:%m/%d/%Y}: {plural(rows, 'claim')}"
 
     return write_export(args, "queue", build)

@@ -73,7 +73,8 @@ def write_sheet(args: argparse.Namespace) -> int:
     engine = open_database(args)
     try:
         with store.write_session(engine) as session:
-            h = huddle.huddle(session, today, privacy=not args.show_names)
+            h = huddle_sheet.for_paper(huddle.huddle(session, today, actor=getpass.getuser(),
+                                                     privacy=not args.show_names))
             actions = huddle_actions.open_actions(session, today)
             finished = huddle_actions.finished_record(session, today)
             texts = {"markdown": huddle_sheet.markdown(h, actions, finished),

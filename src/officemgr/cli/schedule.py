@@ -85,7 +85,8 @@ def export_ics(args: argparse.Namespace) -> int:
         with store.read_session(engine) as session:
             provider = interop.find_provider(session, args.provider)
             assert provider.id is not None  # a provider found in the database has its id
-            data = interop.export_ics(session, provider_id=provider.id, first_day=first_day, days=days)
+            data = interop.export_ics(session, provider_id=provider.id, first_day=first_day, days=days,
+                                      actor=getpass.getuser())
     except ServiceError as exc:
         return fail(str(exc))
     finally:

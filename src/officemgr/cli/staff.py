@@ -4,6 +4,7 @@ service."""
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
 
@@ -37,13 +38,13 @@ def export_payroll(args: argparse.Namespace) -> int:
     engine = open_database(args)
     try:
         with store.read_session(engine) as session:
-            period = payroll.period_starting(session, args.period)
-            rows = payroll.payroll(session, period)
+            period = payroll.period_starting(session, args.period, actor=getpass.getuser())
+            rows = payroll.payroll(session, period, actor=getpass.getuser())
     except ServiceError as exc:
         return fail(str(exc))
     finally:
         engine.dispose()
-    data = payroll.payroll_csv(rows, period).encode("utf-8")
+    data = payroll.payroll_csv(rows, period, actor=getpass.getuser()).encode("utf-8")
     where = "standard output"
     if args.out is None:
         to_stdout(data)
