@@ -267,7 +267,8 @@ def catalogue(session: Session, folder: Path) -> None:
     huddle_actions.snooze(session, "low:3", TODAY + timedelta(2), today=TODAY, now=NOW, actor=A)
     meeting = huddle_actions.start(session, TODAY, now=NOW, actor=A)
     huddle_actions.mark(session, meeting.id, "low:3", ReviewOutcome.reviewed, now=NOW)
-    huddle_actions.finish(session, meeting.id, HuddleFinish(), huddle.huddle(session, TODAY), now=NOW, actor=A)
+    huddle_actions.finish(session, meeting.id, HuddleFinish(), huddle.huddle(session, TODAY,
+                                                                             actor="tests"), now=NOW, actor=A)
 
     (folder / "items.csv").write_text("name,category,unit,par,reorder_point,vendor,quantity\n"
                                       "Gauze 4x4,clinical,box,30,5,Medline,4\nSwabs,clinical,box,10,2,NewCo,1\n",

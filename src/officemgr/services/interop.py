@@ -121,7 +121,7 @@ def export_ics(session: Session, *, provider_id: int, first_day: date, days: int
     patients by initials only, so it is a view of the schedule, not meant to be re-imported as patients:
     `import_appointments` refuses it because it has no "Patient:" and "DOB:" fields.
     """
-    require(actor, Area.exports, what="exporting a provider's calendar")
+    require(actor, Area.schedule, write=False, what="exporting a provider's calendar")
     provider = session.get(Staff, provider_id)
     if provider is None or not provider.is_provider:
         raise ServiceError("no such provider")
