@@ -42,7 +42,7 @@ from officemgr.services import (
     temperature,
     users,
 )
-from officemgr.services.access import Area, may
+from officemgr.services.access import TAB_AREA, Area, may
 from officemgr.services.availability import ACTIVE
 from officemgr.services.billing import balance_expr
 from officemgr.services.calendar import PracticeCalendar, practice_calendar
@@ -120,8 +120,8 @@ class _Day:
 
 
 def huddle(session: Session, today: date, *, actor: str, privacy: bool = True) -> Huddle:
-    """Today's huddle: six sections in meeting order (a seventh, sign-ins, for those who may read the audit log),
-    snoozed items left out, and the numbers for the top line."""
+    """Today's huddle: six sections in meeting order, those of the tabs `actor` may not open left out (a seventh,
+    sign-ins, for those who may read the audit log), snoozed items left out, and the numbers for the top line."""
     day = _Day(today, previous_workday(practice_calendar(session), today), privacy,
                schedule.day_schedule(session, today), staff.time_off_on(session, today),
                staff.roster_day(session, today), compliance.due_or_overdue(session, today))
@@ -133,6 +133,8 @@ def huddle(session: Session, today: date, *, actor: str, privacy: bool = True) -
         _billing(session, day),
         _compliance(session, day),
     ]
+    # Each person sees the sections of the tabs their roles may open (the front desk: no claims or denials).
+    sections = [s for s in sections if may(actor, TAB_AREA[s.tab], write=False)]
     if may(actor, Area.audit, write=False):
         sections.append(_sign_ins(session, day))
     snoozed = snoozed_keys(session, today)
