@@ -272,3 +272,53 @@ def test_the_user_option_is_counted_once_with_the_database_on_either_side(  # ty
         signed = session.exec(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "sign_in")).one()
     engine.dispose()
     assert signed == 1
+
+
+def test_a_copy_of_the_database_elsewhere_needs_a_person_who_may_export(  # type: ignore[no-untyped-def]
+        practice: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    copy = tmp_path / "usb.db"
+
+    assert main(["backup", "--to", str(copy), "--db", str(practice)]) == 1
+    monkeypatch.setenv("OFFICEMGR_PIN", "1357")
+    assert main(["backup", "--to", str(copy), "--user", "fran", "--db", str(practice)]) == 1
+    assert not copy.exists()
+    monkeypatch.setenv("OFFICEMGR_PIN", "2468")
+    assert main(["backup", "--to", str(copy), "--user", "pat", "--db", str(practice)]) == 0
+
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["officemgr: this command reads patient data: say who you are with --user LOGIN (the PIN is asked, "
+                   "or read from OFFICEMGR_PIN)",
+                   "officemgr: copying the database to another place needs the manager or biller role; fran is "
+                   "front desk — nothing was changed"]
+    logged = events(practice)[-1]
+    assert copy.is_file() and (logged.entity, logged.action, logged.actor) == ("export", "backup", f"pat@{HOST}")
+
+
+def test_a_restore_is_the_manager_s(practice: Path, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    backup = tmp_path / "old.db"
+    shutil.copy(practice, backup)
+    monkeypatch.setenv("OFFICEMGR_PIN", "1357")
+
+    assert main(["restore", str(backup), "--yes", "--user", "bo", "--db", str(practice)]) == 1
+
+    assert capsys.readouterr().err.endswith("officemgr: restoring a backup needs the manager role; bo is biller — "
+                                            "nothing was changed\n")
+    # Not replaced: the database still ends with bo's sign-in, which the backup does not hold.
+    assert (events(practice)[-1].action, events(practice)[-1].actor) == ("sign_in", f"bo@{HOST}")
+    assert not (practice.parent / "backups").exists()  # where a restore keeps the database it replaces
+    monkeypatch.setenv("OFFICEMGR_PIN", "2468")
+    assert main(["restore", str(backup), "--yes", "--user", "pat", "--db", str(practice)]) == 0
+    assert events(practice)[-1].actor == f"pat@{HOST}"
+
+
+def test_an_import_is_recorded_as_the_signed_in_person(practice: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    items = tmp_path / "items.csv"
+    items.write_text("name,category,unit,par,reorder_point\nGauze,clinical,box,10,2\n", encoding="utf-8")
+    monkeypatch.setenv("OFFICEMGR_PIN", "1357")
+
+    assert main(["import", "items", str(items), "--user", "fran", "--db", str(practice)]) == 1
+    monkeypatch.setenv("OFFICEMGR_PIN", "2468")
+    assert main(["import", "items", str(items), "--user", "pat", "--db", str(practice)]) == 0
+
+    created = [e for e in events(practice) if e.entity == "item"]
+    assert [(e.action, e.actor) for e in created] == [("create", f"pat@{HOST}")]
