@@ -322,3 +322,17 @@ def test_an_import_is_recorded_as_the_signed_in_person(practice: Path, tmp_path:
 
     created = [e for e in events(practice) if e.entity == "item"]
     assert [(e.action, e.actor) for e in created] == [("create", f"pat@{HOST}")]
+
+
+def test_the_audit_report_s_actor_filter_is_not_who_is_acting(practice: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("OFFICEMGR_PIN", "1357")
+
+    # --actor names whose changes to show; it signs nobody in.
+    assert main(["report", "audit", "--from", "2026-11-01", "--to", "2026-11-30", "--actor", "pat@setup",
+                 "--db", str(practice), "--today", "2026-11-23"]) == 1
+    assert "say who you are with --user LOGIN" in capsys.readouterr().err
+    monkeypatch.setenv("OFFICEMGR_PIN", "2468")
+    assert main(["report", "audit", "--from", "2026-11-01", "--to", "2026-11-30", "--actor", "pat@setup",
+                 "--user", "pat", "--db", str(practice), "--today", "2026-11-23"]) == 0
+    rows = capsys.readouterr().out.splitlines()[1:]
+    assert rows and {row.split(",")[1] for row in rows} == {"pat@setup"}

@@ -109,7 +109,7 @@ def _log(args: argparse.Namespace, entity: str, action: str, details: dict[str, 
     engine = open_database(args)
     try:
         # The person signed in before the command began (encrypt asks nobody: it logs the OS account).
-        actor = getattr(args, "actor", None) or getpass.getuser()
+        actor = getattr(args, "signed_in", None) or getpass.getuser()
         with store.write_session(engine) as session:
             record(session, actor=actor, entity=entity, entity_id=0, action=action, changes=details,
                    now=datetime.now())

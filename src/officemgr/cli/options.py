@@ -219,9 +219,9 @@ def acting_user(args: argparse.Namespace, engine: Engine, what: str = "", *, rea
     """
     from officemgr.services import access
 
-    actor: str | None = getattr(args, "actor", None)
+    actor: str | None = getattr(args, "signed_in", None)
     if actor is None:
-        actor = args.actor = _resolve(args, engine)
+        actor = args.signed_in = _resolve(args, engine)
     for area in reads:
         access.require(actor, area, write=False, what=what)
     for area in writes:
