@@ -231,13 +231,13 @@ def acting_user(args: argparse.Namespace, engine: Engine, what: str = "", *, rea
 
 def pin_of(args: argparse.Namespace, login: str) -> str:
     """The PIN `login` signs in with: OFFICEMGR_PIN, or asked once per run (NotSignedIn when none is typed)."""
-    typed: str | None = getattr(args, "pin", None) or os.environ.get("OFFICEMGR_PIN")
+    typed: str | None = getattr(args, "typed_pin", None) or os.environ.get("OFFICEMGR_PIN")
     if typed is None:
         try:
             typed = getpass.getpass(f"PIN for {clipped(login, 30)}: ")
         except EOFError:
             raise NotSignedIn("no PIN was typed; nothing was changed") from None
-    args.pin = typed
+    args.typed_pin = typed
     return typed
 
 
