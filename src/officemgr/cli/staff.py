@@ -9,7 +9,16 @@ import sys
 from pathlib import Path
 
 from officemgr.cli.exports import add_force, log_export, refused, save, shown, taken, to_stdout
-from officemgr.cli.options import SubParsers, add_command, database_missing, date_arg, fail, kinds, open_database
+from officemgr.cli.options import (
+    SubParsers,
+    acting_user,
+    add_command,
+    database_missing,
+    date_arg,
+    fail,
+    kinds,
+    open_database,
+)
 
 
 def register(subparsers: SubParsers) -> None:
@@ -27,6 +36,7 @@ def export_payroll(args: argparse.Namespace) -> int:
     from officemgr.outfiles import OutputRefused
     from officemgr.plaintext import visible
     from officemgr.services import payroll
+    from officemgr.services.access import Area
     from officemgr.services.common import ServiceError
 
     code = taken(args, [Path(args.out)] if args.out else [])
@@ -37,6 +47,7 @@ def export_payroll(args: argparse.Namespace) -> int:
         return fail(f"there is no database {args.db}")
     engine = open_database(args)
     try:
+        acting_user(args, engine, "exporting payroll", reads=(Area.payroll,), writes=(Area.exports,))
         with store.read_session(engine) as session:
             period = payroll.period_starting(session, args.period, actor=getpass.getuser())
             rows = payroll.payroll(session, period, actor=getpass.getuser())
