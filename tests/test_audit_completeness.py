@@ -144,6 +144,7 @@ def catalogue(session: Session, folder: Path) -> None:
     users.sign_in(session, "nobody", "1234", workstation="desk", now=NOW)
     users.change_own_pin(session, bo, "1234", "5678", now=NOW)
     users.reset_pin(session, "bo", "2468", actor=manager, now=NOW)
+    users.link_os_user(session, "bo", "frontdesk-script", actor=manager, now=NOW)
     users.break_glass(session, bo, access.Area.billing, "patient in the room needs a balance", now=NOW)
     users.signed_out(session, bo, action="lock", now=NOW)
     users.disable_user(session, "bo", actor=manager, now=NOW)

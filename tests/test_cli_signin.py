@@ -288,7 +288,7 @@ def test_a_copy_of_the_database_elsewhere_needs_a_person_who_may_export(  # type
     err = capsys.readouterr().err.splitlines()
     assert err == ["officemgr: this command reads patient data: say who you are with --user LOGIN (the PIN is asked, "
                    "or read from OFFICEMGR_PIN)",
-                   "officemgr: copying the database to another place needs the manager or biller role; fran is "
+                   "officemgr: copying the database to another place needs the manager role; fran is "
                    "front desk — nothing was changed"]
     logged = events(practice)[-1]
     assert copy.is_file() and (logged.entity, logged.action, logged.actor) == ("export", "backup", f"pat@{HOST}")

@@ -211,3 +211,19 @@ def test_users_of_a_missing_database_is_refused(tmp_path: Path, capsys) -> None:
 
     assert capsys.readouterr().err == f"officemgr: there is no database {tmp_path / 'nope.db'}\n"
     assert not (tmp_path / "nope.db").exists()
+
+
+
+def test_a_manager_links_and_unlinks_an_os_account_and_a_biller_cannot(practice: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    as_user(monkeypatch, "2468")
+    assert main(["users", "link", "bo", "--os-user", "backupsvc", "--user", "pat", "--db", str(practice)]) == 0
+    assert accounts(practice)["bo"].os_user == "backupsvc"
+    [event] = [e for e in events(practice) if e.action == "update"]
+    assert (event.actor, event.changes) == (f"pat@{HOST}", '{"os_user": [null, "backupsvc"]}')
+    assert main(["users", "link", "bo", "--os-user", "", "--user", "pat", "--db", str(practice)]) == 0
+    assert accounts(practice)["bo"].os_user is None
+    capsys.readouterr()
+    as_user(monkeypatch, "1357")
+    assert main(["users", "link", "pat", "--os-user", "x", "--user", "bo", "--db", str(practice)]) == 1
+    assert "needs the manager role" in capsys.readouterr().err
+    assert accounts(practice)["pat"].os_user is None

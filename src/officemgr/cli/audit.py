@@ -64,9 +64,9 @@ def report_audit(args: argparse.Namespace) -> int:
         return fail(f"there is no database {args.db}")
     engine = open_database(args)
     try:
-        actor = acting_user(args, engine, "the audit report", reads=(Area.audit,), writes=(Area.exports,))
+        actor = acting_user(args, engine, "the audit report", reads=(Area.audit,))
         with store.write_session(engine) as session:
-            rows = audit.audit_rows(session, args.first, args.last, actor=getpass.getuser(), entity=args.entity,
+            rows = audit.audit_rows(session, args.first, args.last, actor=actor, entity=args.entity,
                                     person=args.actor)
             data = _csv(rows).encode("utf-8")
             if out is None:

@@ -73,7 +73,8 @@ def back_up(args: argparse.Namespace) -> int:
         if target is not None and not args.force:
             outfiles.refuse_existing(target)
         if target is not None:
-            _who(args, "copying the database to another place", "exports")
+            # The whole practice (payroll, the audit log, every patient) leaving this PC: the manager's call.
+            _who(args, "copying the database to another place", "settings")
         copy = backups.make_backup(database, now=datetime.now(), why="manual", target=target, key=key,
                                    force=args.force)
     except outfiles.OutputRefused as exc:

@@ -189,10 +189,10 @@ def export_queue(args: argparse.Namespace) -> int:
         return fail(f"export queue writes a .csv file, not '{shown(Path(args.file).suffix or 'no extension')}' "
                     "(see officemgr --help)", BAD_USAGE)
 
-    def build(session: Session) -> tuple[str, int, str]:
+    def build(session: Session, actor: str) -> tuple[str, int, str]:
         from officemgr.services import claims_io
 
-        text, rows = claims_io.queue_csv(session, today, actor=getpass.getuser())
+        text, rows = claims_io.queue_csv(session, today, actor=actor)
         return text, rows, f"Work queue for {today:%m/%d/%Y}: {plural(rows, 'claim')}"
 
     return write_export(args, "queue", build, reads=Area.billing)

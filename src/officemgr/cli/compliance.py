@@ -79,7 +79,7 @@ def report_compliance(args: argparse.Namespace) -> int:
         return fail(f"there is no database {args.db}")
     engine = open_database(args)
     try:
-        acting_user(args, engine, "the compliance report", reads=(Area.compliance,), writes=(Area.exports,))
+        acting_user(args, engine, "the compliance report", reads=(Area.compliance,))
         with store.read_session(engine) as session:
             report = compliance_report.compliance_report(session, args.first, args.last, args.today)
     except ServiceError as exc:

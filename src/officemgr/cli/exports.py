@@ -117,15 +117,14 @@ def log_export(args: argparse.Namespace, what: str, details: dict[str, Any], *, 
     return DONE
 
 
-def write_export(args: argparse.Namespace, what: str, build: Callable[[Session], tuple[str, int, str]], *,
+def write_export(args: argparse.Namespace, what: str, build: Callable[[Session, str], tuple[str, int, str]], *,
                  reads: Area) -> int:
-    """Write args.file with the (text, rows, summary) `build` makes in a session from the `reads` area, then log the
-    export and commit."""
+    """Write args.file with the (text, rows, summary) `build` makes in a session as the signed-in person (who must
+    be allowed to see the `reads` area), then log the export and commit."""
     from sqlalchemy.exc import DBAPIError
 
     from officemgr import store
     from officemgr.services import inventory_export
-    from officemgr.services.access import Area
     from officemgr.services.common import ServiceError
 
     # An export never creates a database: a mistyped --db is refused instead of exporting an empty practice.
@@ -138,9 +137,9 @@ def write_export(args: argparse.Namespace, what: str, build: Callable[[Session],
     engine = open_database(args)
     written = False
     try:
-        actor = acting_user(args, engine, f"exporting {what}", reads=(reads,), writes=(Area.exports,))
+        actor = acting_user(args, engine, f"exporting {what}", reads=(reads,))
         with store.write_session(engine) as session:
-            text, rows, summary = build(session)
+            text, rows, summary = build(session, actor)
             save(args, path, text.encode("utf-8"))
             written = True
             inventory_export.record_export(session, what, file=path.name, rows=rows, now=now_on(args.today),

@@ -73,9 +73,9 @@ def write_sheet(args: argparse.Namespace) -> int:
     now = now_on(today)
     engine = open_database(args)
     try:
-        actor = acting_user(args, engine, "the huddle sheet", reads=(Area.huddle,), writes=(Area.exports,))
+        actor = acting_user(args, engine, "the huddle sheet", reads=(Area.huddle,))
         with store.write_session(engine) as session:
-            h = huddle_sheet.for_paper(huddle.huddle(session, today, actor=getpass.getuser(),
+            h = huddle_sheet.for_paper(huddle.huddle(session, today, actor=actor,
                                                      privacy=not args.show_names))
             actions = huddle_actions.open_actions(session, today)
             finished = huddle_actions.finished_record(session, today)

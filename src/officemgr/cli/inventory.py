@@ -90,7 +90,7 @@ def export_inventory(args: argparse.Namespace) -> int:
         return fail(f"export inventory writes a .csv file, not '{shown(Path(args.file).suffix or 'no extension')}' "
                     "(see officemgr --help)", BAD_USAGE)
 
-    def build(session: Session) -> tuple[str, int, str]:
+    def build(session: Session, _actor: str) -> tuple[str, int, str]:
         text, rows, items = inventory_export.inventory_csv(session, today)
         return text, rows, f"Inventory on {today:%m/%d/%Y}: {count(items, 'item')} in {count(rows, 'row')}"
 
@@ -108,7 +108,7 @@ def export_count_sheet(args: argparse.Namespace) -> int:
         return fail(f"export count-sheet writes .md (to print) or .csv, not '{shown(suffix or 'no extension')}' "
                     "(see officemgr --help)", BAD_USAGE)
 
-    def build(session: Session) -> tuple[str, int, str]:
+    def build(session: Session, _actor: str) -> tuple[str, int, str]:
         lines = movements.count_sheet(session)
         text = (inventory_export.count_sheet_markdown(lines, today) if kind == "markdown"
                 else inventory_export.count_sheet_csv(lines))

@@ -85,12 +85,12 @@ def export_ics(args: argparse.Namespace) -> int:
         return fail(f"there is no database {args.db}")
     engine = open_database(args)
     try:
-        acting_user(args, engine, "exporting a calendar", reads=(Area.schedule,), writes=(Area.exports,))
+        actor = acting_user(args, engine, "exporting a calendar", reads=(Area.schedule,))
         with store.read_session(engine) as session:
             provider = interop.find_provider(session, args.provider)
             assert provider.id is not None  # a provider found in the database has its id
             data = interop.export_ics(session, provider_id=provider.id, first_day=first_day, days=days,
-                                      actor=getpass.getuser())
+                                      actor=actor)
     except ServiceError as exc:
         return fail(str(exc))
     finally:

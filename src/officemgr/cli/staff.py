@@ -4,7 +4,6 @@ service."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 
@@ -47,15 +46,15 @@ def export_payroll(args: argparse.Namespace) -> int:
         return fail(f"there is no database {args.db}")
     engine = open_database(args)
     try:
-        acting_user(args, engine, "exporting payroll", reads=(Area.payroll,), writes=(Area.exports,))
+        actor = acting_user(args, engine, "exporting payroll", reads=(Area.payroll,))
         with store.read_session(engine) as session:
-            period = payroll.period_starting(session, args.period, actor=getpass.getuser())
-            rows = payroll.payroll(session, period, actor=getpass.getuser())
+            period = payroll.period_starting(session, args.period, actor=actor)
+            rows = payroll.payroll(session, period, actor=actor)
     except ServiceError as exc:
         return fail(str(exc))
     finally:
         engine.dispose()
-    data = payroll.payroll_csv(rows, period, actor=getpass.getuser()).encode("utf-8")
+    data = payroll.payroll_csv(rows, period, actor=actor).encode("utf-8")
     where = "standard output"
     if args.out is None:
         to_stdout(data)

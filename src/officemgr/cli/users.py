@@ -26,6 +26,7 @@ from officemgr.cli.options import (
     now_on,
     open_database,
     say,
+    shown,
 )
 
 if TYPE_CHECKING:
@@ -35,7 +36,8 @@ if TYPE_CHECKING:
 
 
 def register(subparsers: SubParsers) -> None:
-    cmd = add_command(subparsers, "users", "the practice's sign-ins: list, add, disable, reset a PIN (manager)")
+    cmd = add_command(subparsers, "users", "the practice's sign-ins: list, add, disable, reset a PIN, link an OS "
+                                           "account (manager)")
     actions = cmd.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = add_command(actions, "list", "every user: login, name, roles, active, linked OS account")
     listing.set_defaults(handler=list_users)
@@ -54,6 +56,11 @@ def register(subparsers: SubParsers) -> None:
                                               "wrong PINs (from OFFICEMGR_NEW_PIN or asked twice)")
     reset.add_argument("login", metavar="LOGIN")
     reset.set_defaults(handler=reset_pin)
+    link = add_command(actions, "link", "let an operating-system account act as a user without a PIN (scripts), "
+                                        "or end the link with --os-user ''")
+    link.add_argument("login", metavar="LOGIN")
+    link.add_argument("--os-user", required=True, metavar="NAME", help="the account, as `whoami` prints it")
+    link.set_defaults(handler=link_user)
 
 
 def new_pin(whose: str) -> str:
@@ -208,4 +215,29 @@ def reset_pin(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     say(f"New PIN set for {args.login.strip().lower()}; any wait after wrong PINs is over.")
+    return DONE
+
+
+def link_user(args: argparse.Namespace) -> int:
+    from officemgr import store
+    from officemgr.services import users
+    from officemgr.services.access import Area
+    from officemgr.services.common import ServiceError
+
+    engine = _open(args)
+    if engine is None:
+        return REFUSED
+    try:
+        actor = acting_user(args, engine, "linking an operating-system account", writes=(Area.settings,))
+        with store.write_session(engine) as session:
+            users.link_os_user(session, args.login, args.os_user, actor=actor, now=now_on(args.today))
+    except ServiceError as exc:
+        return refused(exc)
+    finally:
+        engine.dispose()
+    login = args.login.strip().lower()
+    if args.os_user.strip():
+        say(f"{shown(args.os_user.strip())} now acts as {login} without a PIN on this practice's commands.")
+    else:
+        say(f"No operating-system account acts as {login} any more.")
     return DONE
