@@ -38,7 +38,7 @@ def count(engine, model) -> int:  # type: ignore[no-untyped-def]
 async def test_every_tab_shows_the_demo_data(demo_engine) -> None:  # type: ignore[no-untyped-def]
     with read_session(demo_engine) as session:
         todays = len(schedule.day_schedule(session, TODAY).rows)
-        queue_total = billing.work_queue(session, TODAY).total
+        queue_total = billing.work_queue(session, TODAY, actor="tests").total
     app = make_app(demo_engine, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -225,7 +225,7 @@ async def test_item_form_refuses_bad_numbers(demo_engine) -> None:  # type: igno
 
 async def test_claim_follow_up_note_takes_the_claim_out_of_todays_queue(demo_engine) -> None:  # type: ignore[no-untyped-def]
     with read_session(demo_engine) as session:
-        rows = billing.work_queue(session, TODAY).rows
+        rows = billing.work_queue(session, TODAY, actor="tests").rows
     # A claim near its deadline stays in the queue whatever its follow-up date: snooze one that is not.
     index, first = next((i, row) for i, row in enumerate(rows) if not row.escalated)
     notes_before = count(demo_engine, ClaimNote)
@@ -262,9 +262,9 @@ async def test_claim_follow_up_note_takes_the_claim_out_of_todays_queue(demo_eng
 
 async def test_billing_pages_and_filters(demo_engine) -> None:  # type: ignore[no-untyped-def]
     with read_session(demo_engine) as session:
-        total = billing.work_queue(session, TODAY).total
-        payer = billing.work_queue(session, TODAY).rows[0].payer_name
-        payer_total = billing.work_queue(session, TODAY, filters=billing.QueueFilter(text=payer)).total
+        total = billing.work_queue(session, TODAY, actor="tests").total
+        payer = billing.work_queue(session, TODAY, actor="tests").rows[0].payer_name
+        payer_total = billing.work_queue(session, TODAY, filters=billing.QueueFilter(text=payer), actor="tests").total
     app = make_app(demo_engine, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("5")

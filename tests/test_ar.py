@@ -46,7 +46,7 @@ def book(session):
 def test_aging_by_payer_and_bucket(session, book):
     aetna, cigna = book
 
-    table = ar.aging(session, TODAY)
+    table = ar.aging(session, TODAY, actor="tests")
 
     assert table.labels == ["0–30", "31–60", "61–90", "91–120", "120+"]
     assert [(r.payer_id, r.payer, r.cents, r.total) for r in table.rows] == [
@@ -59,7 +59,7 @@ def test_aging_by_payer_and_bucket(session, book):
 
 def test_aging_with_custom_edges(session, book):
     settings.put(session, "aging_bucket_edges", [45, 90], now=NOW, actor=ACTOR)
-    table = ar.aging(session, TODAY)
+    table = ar.aging(session, TODAY, actor="tests")
     assert table.labels == ["0–45", "46–90", "90+"]
     assert [(r.payer, r.cents) for r in table.rows] == [("Aetna", [22_000, 0, 11_000]), ("Cigna", [0, 7_000, 2_500])]
     assert table.totals == [22_000, 7_000, 13_500]
@@ -70,16 +70,16 @@ def test_aging_from_submission(session):
     make_claim(session, payer=payer, service_date=ago(100), submitted_on=ago(30), billed_cents=1_000)
     make_claim(session, payer=payer, service_date=ago(100), submitted_on=ago(31), billed_cents=2_000)
     make_claim(session, payer=payer, service_date=ago(40), status=S.draft, billed_cents=4_000)  # not submitted
-    assert ar.aging(session, TODAY).rows[0].cents == [0, 4_000, 0, 3_000, 0]
+    assert ar.aging(session, TODAY, actor="tests").rows[0].cents == [0, 4_000, 0, 3_000, 0]
 
     settings.put(session, "aging_from", "submission", now=NOW, actor=ACTOR)
 
-    table = ar.aging(session, TODAY)
+    table = ar.aging(session, TODAY, actor="tests")
     assert (table.rows[0].cents, table.counted_from) == ([1_000, 6_000, 0, 0, 0], "submission")
 
 
 def test_aging_of_an_empty_book(session):
-    table = ar.aging(session, TODAY)
+    table = ar.aging(session, TODAY, actor="tests")
     assert (table.rows, table.totals, table.total) == ([], [0, 0, 0, 0, 0], 0)
 
 
@@ -98,9 +98,9 @@ def _count_claim_queries(engine, run):
 
 
 def test_aging_and_kpis_are_grouped_queries(session, engine, book):
-    table, queries = _count_claim_queries(engine, lambda: ar.aging(session, TODAY))
+    table, queries = _count_claim_queries(engine, lambda: ar.aging(session, TODAY, actor="tests"))
     assert (table.total, queries) == (42_500, 1)
-    result, queries = _count_claim_queries(engine, lambda: ar.kpis(session, TODAY))
+    result, queries = _count_claim_queries(engine, lambda: ar.kpis(session, TODAY, actor="tests"))
     assert (len(result), queries) == (3, 7)  # A/R, 12-month charges, settled sums, submitted and denied (two each)
 
 
@@ -118,7 +118,7 @@ def test_kpis_on_a_hand_computed_set(session):
     make_claim(session, payer=payer, service_date=ago(365), billed_cents=10_000, paid_cents=10_000, status=S.paid)
     make_claim(session, payer=payer, service_date=ago(400), billed_cents=50_000, status=S.closed)
 
-    days_in_ar, denial_rate, net_collection = ar.kpis(session, TODAY)
+    days_in_ar, denial_rate, net_collection = ar.kpis(session, TODAY, actor="tests")
 
     # charges 36,500 + 200,000 + 128,500 = 365,000 cents: 1,000 a day; A/R 36,500 → 36.5 days
     assert days_in_ar.name == "Days in A/R"
@@ -157,7 +157,7 @@ def test_denial_rate_from_history_and_from_claims_without_history(session):
     # submitted on the first day of the window counts
     make_claim(session, payer=payer, submitted_on=ago(364), status=S.pending)
 
-    _, denial_rate, _ = ar.kpis(session, TODAY)
+    _, denial_rate, _ = ar.kpis(session, TODAY, actor="tests")
 
     # 18 + 1 + 1 + 1 = 21 submitted; 2 denied → 9.52 %
     assert denial_rate.value == pytest.approx(2 / 21 * 100)
@@ -175,7 +175,7 @@ def test_kpi_targets_come_from_the_setting(session):
     settings.put(session, "kpi_targets", {"days_in_ar": 30, "denial_rate_pct": 1.0, "net_collection_pct": 80.0},
                  now=NOW, actor=ACTOR)
 
-    days_in_ar, denial_rate, net_collection = ar.kpis(session, TODAY)
+    days_in_ar, denial_rate, net_collection = ar.kpis(session, TODAY, actor="tests")
 
     assert (days_in_ar.value, days_in_ar.target, days_in_ar.ok) == (pytest.approx(36.5), 30.0, False)
     assert (denial_rate.value, denial_rate.target, denial_rate.ok) == (0.0, 1.0, True)
@@ -183,5 +183,5 @@ def test_kpi_targets_come_from_the_setting(session):
 
 
 def test_kpis_of_an_empty_book(session):
-    assert [(k.name, k.value, k.ok) for k in ar.kpis(session, TODAY)] == [
+    assert [(k.name, k.value, k.ok) for k in ar.kpis(session, TODAY, actor="tests")] == [
         ("Days in A/R", None, None), ("Denial rate", None, None), ("Net collection rate", None, None)]

@@ -17,8 +17,9 @@ from sqlmodel import Session, select
 from factories import NOW, TODAY, audit_events, make_provider
 from officemgr import store
 from officemgr.cli import main
-from officemgr.models import AuditEvent
+from officemgr.models import AuditEvent, UserRole
 from officemgr.services import audit
+from officemgr.services.access import Actor, NotAllowed
 from officemgr.services.audit import AuditFilter, audit_page
 from officemgr.services.common import ServiceError, record
 
@@ -45,7 +46,7 @@ def test_pages_walk_every_event_once_newest_first_across_equal_times(session: Se
     add_events(session, 120, same_time_every=7)  # pages end in the middle of runs of equal times
     pages, before = [], None
     while True:
-        page = audit_page(session, AuditFilter(), before=before, limit=50)
+        page = audit_page(session, AuditFilter(), before=before, limit=50, actor="tests")
         pages.append(page)
         if not page.rows:
             break
@@ -58,23 +59,60 @@ def test_pages_walk_every_event_once_newest_first_across_equal_times(session: Se
 def test_a_page_in_the_middle_starts_right_after_the_key(session: Session) -> None:
     add_events(session, 30, same_time_every=3)
     ids = all_ids(session)
-    first = audit_page(session, AuditFilter(), limit=10)
-    middle = audit_page(session, AuditFilter(), before=first.rows[-1].key, limit=10)
+    first = audit_page(session, AuditFilter(), limit=10, actor="tests")
+    middle = audit_page(session, AuditFilter(), before=first.rows[-1].key, limit=10, actor="tests")
     assert [r.id for r in middle.rows] == ids[10:20]
 
 
 def test_filters_by_record_person_and_inclusive_dates(session: Session) -> None:
     add_events(session, 60)  # one an hour from 11/01 08:00 to 11/03 19:00
-    claim3 = audit_page(session, AuditFilter(entity="claim", entity_id=3))
+    claim3 = audit_page(session, AuditFilter(entity="claim", entity_id=3), actor="tests")
     assert claim3.total == 6 and {(r.entity, r.entity_id) for r in claim3.rows} == {("claim", 3)}
-    bob = audit_page(session, AuditFilter(actor="bob"))
+    bob = audit_page(session, AuditFilter(actor="bob"), actor="tests")
     assert bob.total == 20 and {r.actor for r in bob.rows} == {"bob"}
-    second = audit_page(session, AuditFilter(since=date(2026, 11, 2), until=date(2026, 11, 2)))
+    second = audit_page(session, AuditFilter(since=date(2026, 11, 2), until=date(2026, 11, 2)), actor="tests")
     assert second.total == 24 and {r.at.date() for r in second.rows} == {date(2026, 11, 2)}
-    assert audit_page(session, AuditFilter(since=date(2026, 11, 3))).total == 60 - 16 - 24
-    assert audit_page(session, AuditFilter(until=date(2026, 11, 1))).total == 16
-    both = audit_page(session, AuditFilter(entity="item", actor="bob", since=date(2026, 11, 2)))
+    assert audit_page(session, AuditFilter(since=date(2026, 11, 3)), actor="tests").total == 60 - 16 - 24
+    assert audit_page(session, AuditFilter(until=date(2026, 11, 1)), actor="tests").total == 16
+    both = audit_page(session, AuditFilter(entity="item", actor="bob", since=date(2026, 11, 2)), actor="tests")
     assert both.total == 7 and all(r.entity == "item" and r.actor == "bob" for r in both.rows)
+
+
+def test_the_person_filter_takes_a_login_from_every_workstation_and_older_bare_names(session: Session) -> None:
+    for i, who in enumerate(["bob", "bob@desk1", "bob@back-office", "bobby@desk1", "bo@desk1", "bob.k@desk2",
+                             "bob@desk1"]):
+        record(session, actor=who, entity="item", entity_id=1, action="update", changes={"n": [i, i + 1]},
+               now=START + timedelta(minutes=i))
+    session.commit()
+    bob = audit_page(session, AuditFilter(actor="bob"), actor="tests")
+    assert bob.total == 4
+    assert sorted(r.actor for r in bob.rows) == ["bob", "bob@back-office", "bob@desk1", "bob@desk1"]
+    # A "who" with its workstation is that one only.
+    assert audit_page(session, AuditFilter(actor="bob@desk1"), actor="tests").total == 2
+    assert [r.actor for r in audit_page(session, AuditFilter(actor="bo"), actor="tests").rows] == ["bo@desk1"]
+    rows = audit.audit_rows(session, date(2026, 11, 1), date(2026, 11, 1), actor="tests", person="bob")
+    assert {r.actor for r in rows} == {"bob", "bob@desk1", "bob@back-office"}
+    # The filter form offers each person once, whatever workstations they wrote from.
+    entities, people = audit.choices(session, actor="tests")
+    assert entities == ["item"] and people == ["bo", "bob", "bob.k", "bobby"]
+
+
+def test_only_the_manager_and_the_auditor_read_the_log(session: Session) -> None:
+    add_events(session, 3)
+    desk = Actor("kim", {UserRole.front_desk}, workstation="desk1")
+    biller = Actor("bea", {UserRole.biller, UserRole.clinical}, workstation="desk2")
+    for actor in (desk, biller):
+        with pytest.raises(NotAllowed, match="the audit log needs the manager or read-only .auditor. role"):
+            audit_page(session, AuditFilter(), actor=actor)
+        with pytest.raises(NotAllowed, match="the audit log needs"):
+            audit.choices(session, actor=actor)
+        with pytest.raises(NotAllowed, match="the audit log needs"):
+            audit.audit_rows(session, date(2026, 11, 1), date(2026, 11, 1), actor=actor)
+    for role in (UserRole.manager, UserRole.auditor):
+        reader = Actor("max", {role}, workstation="desk1")
+        assert audit_page(session, AuditFilter(), actor=reader).total == 3
+        assert audit.choices(session, actor=reader)[1] == ["ann", "bob", "cy"]
+        assert len(audit.audit_rows(session, date(2026, 11, 1), date(2026, 11, 1), actor=reader)) == 3
 
 
 def test_filtered_queries_use_an_index(sqlite_engine: Engine) -> None:
@@ -95,7 +133,7 @@ def _assert_index_plans(engine: Engine, session: Session) -> None:
         statements.clear()
         event.listen(engine, "before_cursor_execute", keep)
         try:
-            audit_page(session, flt, before=(NOW, 5))
+            audit_page(session, flt, before=(NOW, 5), actor="tests")
         finally:
             event.remove(engine, "before_cursor_execute", keep)
         assert len(statements) == 2  # the count and the page
@@ -114,7 +152,7 @@ def test_summary_reads_money_old_to_new_and_creates(session: Session) -> None:
     record(session, actor="ann", entity="item", entity_id=2, action="create",
            changes={"name": "Gauze", "par": 10, "unit_cost_cents": 1999, "tracks_lots": False}, now=NOW)
     session.commit()
-    created, updated = audit_page(session, AuditFilter()).rows
+    created, updated = audit_page(session, AuditFilter(), actor="tests").rows
     assert updated.summary == "note: none → called; paid: $0.00 → $120.00; status: submitted → paid"
     assert created.summary == "name: Gauze; par: 10; tracks_lots: no; unit_cost: $19.99"
     assert (updated.record, created.record) == ("claim #7", "item #2")
@@ -285,13 +323,13 @@ def test_report_audit_refuses_a_missing_database(tmp_path: Path, capsys: pytest.
 
 def test_audit_rows_refuse_a_reversed_period(session: Session) -> None:
     with pytest.raises(ServiceError, match="swap --from and --to"):
-        audit.audit_rows(session, date(2026, 11, 2), date(2026, 11, 1))
+        audit.audit_rows(session, date(2026, 11, 2), date(2026, 11, 1), actor="tests")
 
 
 def test_changes_that_are_not_json_still_read(session: Session) -> None:
     session.add(AuditEvent(at=NOW, actor="ann", entity="claim", entity_id=1, action="update", changes="oops"))
     session.commit()
-    [row] = audit_page(session, AuditFilter()).rows
+    [row] = audit_page(session, AuditFilter(), actor="tests").rows
     assert row.summary == "changes: oops" and json.dumps(row.changes) == '{"changes": "oops"}'
 
 

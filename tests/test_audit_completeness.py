@@ -150,6 +150,7 @@ def catalogue(session: Session, folder: Path) -> None:
     users.sign_in(session, "nobody", "1234", workstation="desk", now=NOW)
     users.change_own_pin(session, bo, "1234", "5678", now=NOW)
     users.reset_pin(session, "bo", "2468", actor=manager, now=NOW)
+    users.link_os_user(session, "bo", "frontdesk-script", actor=manager, now=NOW)
     users.break_glass(session, bo, access.Area.billing, "patient in the room needs a balance", now=NOW)
     users.signed_out(session, bo, action="lock", now=NOW)
     users.disable_user(session, "bo", actor=manager, now=NOW)
@@ -302,7 +303,8 @@ def catalogue(session: Session, folder: Path) -> None:
     huddle_actions.snooze(session, "low:3", TODAY + timedelta(2), today=TODAY, now=NOW, actor=A)
     meeting = huddle_actions.start(session, TODAY, now=NOW, actor=A)
     huddle_actions.mark(session, meeting.id, "low:3", ReviewOutcome.reviewed, now=NOW)
-    huddle_actions.finish(session, meeting.id, HuddleFinish(), huddle.huddle(session, TODAY), now=NOW, actor=A)
+    huddle_actions.finish(session, meeting.id, HuddleFinish(), huddle.huddle(session, TODAY,
+                                                                             actor="tests"), now=NOW, actor=A)
 
     (folder / "items.csv").write_text("name,category,unit,par,reorder_point,vendor,quantity\n"
                                       "Gauze 4x4,clinical,box,30,5,Medline,4\nSwabs,clinical,box,10,2,NewCo,1\n",

@@ -367,9 +367,10 @@ async def test_filtering_the_queue_by_payer_and_clearing_it(office) -> None:  # 
 
 async def test_the_queue_pages_and_filters_on_the_demo(demo_engine) -> None:  # type: ignore[no-untyped-def]
     with read_session(demo_engine) as session:
-        total = billing.work_queue(session, TODAY).total
-        first = billing.work_queue(session, TODAY).rows[0]
-        payer_total = billing.work_queue(session, TODAY, filters=billing.QueueFilter(payer_id=first.payer_id)).total
+        total = billing.work_queue(session, TODAY, actor="tests").total
+        first = billing.work_queue(session, TODAY, actor="tests").rows[0]
+        payer_total = billing.work_queue(session, TODAY, filters=billing.QueueFilter(payer_id=first.payer_id),
+                                         actor="tests").total
     assert total > 2 * billing.PAGE
     said: list[tuple[str, str]] = []
     app = fixed_app(demo_engine, said)

@@ -225,7 +225,7 @@ def test_work_queue_orders_by_deadline_then_balance_then_age_with_no_deadline_la
     claim("D5-SMALL-OLD", days(5), 1_000, 50)
     claim("PASSED", days(-3), 10, 10, ClaimStatus.denied)
 
-    page = billing.work_queue(session, TODAY)
+    page = billing.work_queue(session, TODAY, actor="tests")
 
     assert [r.number for r in page.rows] == [
         "PASSED", "D2", "D5-BIG", "D5-SMALL-OLD", "D5-SMALL", "NONE-BIG-OLD", "NONE-BIG-NEW", "NONE-SMALL"]
@@ -240,7 +240,7 @@ def test_work_queue_orders_by_deadline_then_balance_then_age_with_no_deadline_la
 def test_work_queue_balance_is_billed_minus_paid(session):
     make_claim(session, number="A", billed_cents=10_000, paid_cents=9_000, status=ClaimStatus.partly_paid)
     make_claim(session, number="B", billed_cents=5_000, paid_cents=0, status=ClaimStatus.pending)
-    rows = billing.work_queue(session, TODAY).rows
+    rows = billing.work_queue(session, TODAY, actor="tests").rows
     assert [(r.number, r.balance_cents) for r in rows] == [("B", 5_000), ("A", 1_000)]
 
 
@@ -248,11 +248,11 @@ def test_work_queue_pages(session):
     for n in range(5):
         make_claim(session, number=f"C{n}", deadline=days(n + 1))
 
-    page = billing.work_queue(session, TODAY, offset=2, limit=2)
+    page = billing.work_queue(session, TODAY, offset=2, limit=2, actor="tests")
     assert ([r.number for r in page.rows], page.offset, page.total) == (["C2", "C3"], 2, 5)
-    last = billing.work_queue(session, TODAY, offset=4, limit=2)
+    last = billing.work_queue(session, TODAY, offset=4, limit=2, actor="tests")
     assert ([r.number for r in last.rows], last.total) == (["C4"], 5)
-    beyond = billing.work_queue(session, TODAY, offset=10, limit=2)
+    beyond = billing.work_queue(session, TODAY, offset=10, limit=2, actor="tests")
     assert (beyond.rows, beyond.total) == ([], 5)
 
 
@@ -264,12 +264,12 @@ def test_work_queue_leaves_out_closed_and_snoozed_claims(session):
     make_claim(session, number="CLOSED", status=ClaimStatus.closed)
     make_claim(session, number="PLAIN")
 
-    page = billing.work_queue(session, TODAY)
+    page = billing.work_queue(session, TODAY, actor="tests")
 
     assert sorted(r.number for r in page.rows) == ["DUE-TODAY", "PLAIN", "WAS-DUE"]
     assert page.total == 3
     # tomorrow the snoozed claim comes back
-    assert "SNOOZED" in {r.number for r in billing.work_queue(session, days(1)).rows}
+    assert "SNOOZED" in {r.number for r in billing.work_queue(session, days(1), actor="tests").rows}
 
 
 def test_work_queue_text_filter(session):
@@ -283,7 +283,7 @@ def test_work_queue_text_filter(session):
     make_claim(session, number="CL-300", patient=alan, payer=aetna)
 
     def numbers(text):
-        page = billing.work_queue(session, TODAY, filters=billing.QueueFilter(text=text))
+        page = billing.work_queue(session, TODAY, filters=billing.QueueFilter(text=text), actor="tests")
         assert page.total == len(page.rows)
         return sorted(r.number for r in page.rows)
 
@@ -344,8 +344,8 @@ def test_add_note_snoozes_the_claim_bumps_its_version_and_audits(session):
         "biller", "claim", claim.id, "note", later)
     assert changes == {"action": "called_payer", "note_id": note.id, "next_follow_up": [None, "2026-11-30"]}
     # snoozed: out of today's queue, back on the follow-up date
-    assert billing.work_queue(session, TODAY).total == 0
-    assert [r.claim_id for r in billing.work_queue(session, days(7)).rows] == [claim.id]
+    assert billing.work_queue(session, TODAY, actor="tests").total == 0
+    assert [r.claim_id for r in billing.work_queue(session, days(7), actor="tests").rows] == [claim.id]
 
 
 def test_add_note_without_a_follow_up_keeps_the_claim_in_the_queue(session):
@@ -360,8 +360,8 @@ def test_add_note_without_a_follow_up_keeps_the_claim_in_the_queue(session):
     [(event, changes)] = audit_events(session)
     assert (event.entity, event.entity_id, event.action) == ("claim", claim.id, "note")
     assert changes == {"action": "note", "note_id": note.id}
-    assert [r.claim_id for r in billing.work_queue(session, TODAY).rows] == [claim.id]
-    detail = billing.claim_detail(session, claim.id)
+    assert [r.claim_id for r in billing.work_queue(session, TODAY, actor="tests").rows] == [claim.id]
+    detail = billing.claim_detail(session, claim.id, actor="tests")
     assert [n.text for n in detail.notes] == ["left a voicemail"]
     assert (detail.patient_name, detail.payer.id) == ("Lovelace, Ada", claim.payer_id)
 
@@ -392,7 +392,7 @@ def test_claims_near_their_deadline_are_escalated_to_the_top_whatever_their_foll
     make_claim(session, number="TODAY", deadline=TODAY, next_follow_up=days(5), last_activity=recent)
     make_claim(session, number="PASSED", deadline=days(-2), next_follow_up=days(5), last_activity=recent)
 
-    rows = billing.work_queue(session, TODAY).rows
+    rows = billing.work_queue(session, TODAY, actor="tests").rows
 
     assert [(r.number, r.escalated, r.reason) for r in rows] == [
         ("PASSED", True, "deadline passed"),
@@ -406,9 +406,9 @@ def test_claims_near_their_deadline_are_escalated_to_the_top_whatever_their_foll
 
 def test_the_escalation_window_is_a_setting(session):
     make_claim(session, number="D20", deadline=days(20), next_follow_up=days(5), last_activity=TODAY)
-    assert billing.work_queue(session, TODAY).total == 0
+    assert billing.work_queue(session, TODAY, actor="tests").total == 0
     settings.put(session, "deadline_escalate_days", 20, now=NOW, actor=ACTOR)
-    [row] = billing.work_queue(session, TODAY).rows
+    [row] = billing.work_queue(session, TODAY, actor="tests").rows
     assert (row.number, row.escalated, row.reason) == ("D20", True, "deadline in 20 days")
 
 
@@ -425,7 +425,7 @@ def test_escalated_first_then_deadline_then_balance_then_age(session):
     claim("LATE-BIG-OLD", days(40), 50_000, 19)
     claim("EARLIER", days(30), 100, 1)
 
-    assert [r.number for r in billing.work_queue(session, TODAY).rows] == [
+    assert [r.number for r in billing.work_queue(session, TODAY, actor="tests").rows] == [
         "ESC-SOON", "ESC-LATER", "EARLIER", "LATE-BIG-OLD", "LATE-BIG", "LATE-SMALL"]
 
 
@@ -435,7 +435,7 @@ def test_balance_counts_adjustments_and_patient_share(session):
     make_claim(session, number="NET-5000", billed_cents=5_000, status=ClaimStatus.pending, deadline=None)
     make_claim(session, number="NET-4500", billed_cents=9_000, paid_cents=4_000, patient_resp_cents=500,
                status=ClaimStatus.partly_paid, deadline=None)
-    rows = billing.work_queue(session, TODAY).rows
+    rows = billing.work_queue(session, TODAY, actor="tests").rows
     assert [(r.number, r.balance_cents) for r in rows] == [("NET-5000", 5_000), ("NET-4500", 4_500),
                                                            ("NET-4000", 4_000)]
 
@@ -445,9 +445,9 @@ def test_a_snoozed_claim_comes_back_as_needs_investigation_after_21_days_without
     billing.add_note(session, claim.id, ClaimNoteCreate(text="payer says 45 days", next_follow_up=days(45),
                                                         today=TODAY), now=NOW, actor=ACTOR, expected_version=1)
 
-    assert billing.work_queue(session, TODAY).total == 0
-    assert billing.work_queue(session, days(20)).total == 0
-    [row] = billing.work_queue(session, days(21)).rows
+    assert billing.work_queue(session, TODAY, actor="tests").total == 0
+    assert billing.work_queue(session, days(20), actor="tests").total == 0
+    [row] = billing.work_queue(session, days(21), actor="tests").rows
     assert (row.number, row.reason, row.escalated, row.paper) == (
         "E", "needs investigation: no activity for 21 days", False, False)
 
@@ -457,9 +457,9 @@ def test_a_paper_claim_needs_investigation_after_30_days(session):
     billing.add_note(session, claim.id, ClaimNoteCreate(text="mailed", next_follow_up=days(60), today=TODAY),
                      now=NOW, actor=ACTOR, expected_version=1)
 
-    assert billing.work_queue(session, days(21)).total == 0
-    assert billing.work_queue(session, days(29)).total == 0
-    [row] = billing.work_queue(session, days(30)).rows
+    assert billing.work_queue(session, days(21), actor="tests").total == 0
+    assert billing.work_queue(session, days(29), actor="tests").total == 0
+    [row] = billing.work_queue(session, days(30), actor="tests").rows
     assert (row.number, row.reason, row.paper) == ("P", "needs investigation: no activity for 30 days", True)
 
 
@@ -470,7 +470,7 @@ def test_without_activity_the_submission_then_the_service_date_count(session):
     make_claim(session, number="SERVICE-25", service_date=days(-25), **snooze)
     make_claim(session, number="ACTIVE", last_activity=days(-3), submitted_on=days(-40), service_date=days(-50),
                **snooze)
-    rows = billing.work_queue(session, TODAY).rows
+    rows = billing.work_queue(session, TODAY, actor="tests").rows
     assert sorted((r.number, r.reason) for r in rows) == [
         ("SERVICE-25", "needs investigation: no activity for 25 days"),
         ("SUBMITTED-21", "needs investigation: no activity for 21 days"),
@@ -483,7 +483,7 @@ def test_investigation_thresholds_are_a_setting(session):
     make_claim(session, number="P10", last_activity=days(-10), next_follow_up=days(9), deadline=None,
                status=ClaimStatus.pending, paper=True)
     settings.put(session, "investigate_after_days", {"electronic": 10, "paper": 14}, now=NOW, actor=ACTOR)
-    assert [r.number for r in billing.work_queue(session, TODAY).rows] == ["E10"]
+    assert [r.number for r in billing.work_queue(session, TODAY, actor="tests").rows] == ["E10"]
 
 
 def test_each_row_says_why_it_is_in_the_queue(session):
@@ -501,7 +501,7 @@ def test_each_row_says_why_it_is_in_the_queue(session):
     make_claim(session, number="ODD-CODE", payer=payer, status=ClaimStatus.denied, denial_code="999",
                denied_on=days(-1), last_activity=days(-1), deadline=days(100))
 
-    rows = {r.number: r for r in billing.work_queue(session, TODAY).rows}
+    rows = {r.number: r for r in billing.work_queue(session, TODAY, actor="tests").rows}
 
     assert {n: r.reason for n, r in rows.items()} == {
         "NEW": "new", "DUE": "follow-up due", "WORKED": "no follow-up date", "SHORT": "underpaid by $12.50",
@@ -527,7 +527,7 @@ def test_queue_filters(session):
                status=ClaimStatus.pending, deadline=None, next_follow_up=days(4))
 
     def numbers(**kw):
-        page = billing.work_queue(session, TODAY, filters=QueueFilter(**kw))
+        page = billing.work_queue(session, TODAY, filters=QueueFilter(**kw), actor="tests")
         assert page.total == len(page.rows)
         return sorted(r.number for r in page.rows)
 
@@ -547,7 +547,7 @@ def test_queue_filters(session):
     assert numbers(denial_code="16", payer_id=cigna.id, bucket="91–120", status=ClaimStatus.denied) == ["C-120"]
     assert numbers(text="cigna", bucket="120+") == ["C-121"]
     with pytest.raises(ServiceError, match="there is no aging bucket '1–2'; the buckets are 0–30, 31–60"):
-        billing.work_queue(session, TODAY, filters=QueueFilter(bucket="1–2"))
+        billing.work_queue(session, TODAY, filters=QueueFilter(bucket="1–2"), actor="tests")
 
 
 def test_bucket_filter_and_row_bucket_follow_the_aging_settings(session):
@@ -555,13 +555,13 @@ def test_bucket_filter_and_row_bucket_follow_the_aging_settings(session):
     make_claim(session, number="DRAFT-50", service_date=days(-50), status=ClaimStatus.draft, last_activity=TODAY)
     settings.put(session, "aging_bucket_edges", [14, 60], now=NOW, actor=ACTOR)
 
-    rows = {r.number: r.bucket for r in billing.work_queue(session, TODAY).rows}
+    rows = {r.number: r.bucket for r in billing.work_queue(session, TODAY, actor="tests").rows}
     assert rows == {"SUB-10": "60+", "DRAFT-50": "15–60"}
 
     settings.put(session, "aging_from", "submission", now=NOW, actor=ACTOR)
-    rows = {r.number: r.bucket for r in billing.work_queue(session, TODAY).rows}
+    rows = {r.number: r.bucket for r in billing.work_queue(session, TODAY, actor="tests").rows}
     assert rows == {"SUB-10": "0–14", "DRAFT-50": "15–60"}  # a draft has no submission: its service date counts
-    page = billing.work_queue(session, TODAY, filters=QueueFilter(bucket="0–14"))
+    page = billing.work_queue(session, TODAY, filters=QueueFilter(bucket="0–14"), actor="tests")
     assert [r.number for r in page.rows] == ["SUB-10"]
 
 
@@ -577,7 +577,7 @@ def test_the_queue_runs_one_query_per_page_and_one_count_whatever_the_number_of_
 
     event.listen(engine, "before_cursor_execute", seen)
     try:
-        page = billing.work_queue(session, TODAY, offset=40, limit=10)
+        page = billing.work_queue(session, TODAY, offset=40, limit=10, actor="tests")
     finally:
         event.remove(engine, "before_cursor_execute", seen)
 
@@ -598,7 +598,7 @@ def test_claim_detail_has_the_status_history_and_the_denial_meaning(session):
     claim_flow.change_status(session, claim.id, claim_flow.StatusChange(to=ClaimStatus.appealed, note="sent notes"),
                              today=TODAY, now=NOW + timedelta(hours=1), actor=ACTOR, expected_version=2)
 
-    detail = billing.claim_detail(session, claim.id)
+    detail = billing.claim_detail(session, claim.id, actor="tests")
 
     assert [(e.from_status, e.to_status, e.code, e.text) for e in detail.events] == [
         ("denied", "appealed", "", "sent notes"), ("pending", "denied", "197", "")]
@@ -623,7 +623,7 @@ def test_claim_detail_is_a_frozen_read_model_of_the_claim_its_payer_lines_diagno
                                                                  today=TODAY),
                               now=NOW + timedelta(hours=1), actor="kim", expected_version=None)
 
-    detail = billing.claim_detail(session, claim.id)
+    detail = billing.claim_detail(session, claim.id, actor="tests")
 
     assert detail.claim == billing.ClaimInfo(
         id=claim.id, version=3, number="CL-7", status=ClaimStatus.denied, service_date=days(-20), billed_cents=18_000,

@@ -205,7 +205,7 @@ def test_a_claim_through_its_life(session, payer):
         ("partly_paid", "closed")]
     assert [e.amount_cents for e in events if e.amount_cents] == [9_000]
     assert [changes["status"][1] for _, changes in audit_events(session, "claim")] == [e.to_status for e in events]
-    assert billing.work_queue(session, date(2027, 1, 11)).total == 0
+    assert billing.work_queue(session, date(2027, 1, 11), actor="tests").total == 0
 
 
 def test_a_corrected_claim_after_a_denial_is_resubmitted_within_timely_filing(session, payer):
@@ -274,7 +274,7 @@ def test_a_status_change_can_set_the_next_follow_up(session, payer):
     claim = claim_in(session, payer, S.accepted, next_follow_up=days(-2))
     move(session, claim, StatusChange(to=S.pending, next_follow_up=days(14)))
     assert stored(session, claim.id).next_follow_up == days(14)
-    assert billing.work_queue(session, TODAY).total == 0
+    assert billing.work_queue(session, TODAY, actor="tests").total == 0
     with pytest.raises(ServiceError, match="the next follow-up date cannot be in the past"):
         move(session, claim, StatusChange(to=S.paid, next_follow_up=days(-1)))
 
@@ -283,7 +283,7 @@ def test_a_status_change_without_a_follow_up_puts_the_claim_back_in_the_queue(se
     claim = claim_in(session, payer, S.pending, next_follow_up=days(10))
     move(session, claim, valid_change(S.denied))
     assert stored(session, claim.id).next_follow_up is None
-    [row] = billing.work_queue(session, TODAY).rows
+    [row] = billing.work_queue(session, TODAY, actor="tests").rows
     assert (row.number, row.denial_code, row.deadline) == (claim.number, "197", APPEAL_DEADLINE)
 
 
@@ -352,7 +352,7 @@ def test_writing_off_records_the_adjustment_and_reopening_takes_it_back(session,
     [event] = session.exec(select(ClaimEvent)).all()
     assert (event.from_status, event.to_status, event.text) == ("partly_paid", "written_off",
                                                                  "wrote off $30.00: small balance")
-    assert billing.claim_detail(session, claim.id).claim.balance_cents == 0
+    assert billing.claim_detail(session, claim.id, actor="tests").claim.balance_cents == 0
 
     move(session, after, StatusChange(to=S.pending))
     reopened = stored(session, claim.id)

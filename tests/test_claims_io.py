@@ -358,11 +358,11 @@ def _queue(session: Session) -> list[Claim]:
 
 def test_queue_csv_lists_todays_queue_in_order(session: Session) -> None:
     _queue(session)
-    text, rows = queue_csv(session, TODAY)
+    text, rows = queue_csv(session, TODAY, actor="tests")
     table = list(csv.reader(io.StringIO(text)))
     assert table[0] == list(claims_io.QUEUE_COLUMNS)
     assert rows == len(table) - 1 == 3
-    expected = [r.number for r in billing.work_queue(session, today=TODAY, offset=0, limit=100).rows]
+    expected = [r.number for r in billing.work_queue(session, today=TODAY, offset=0, limit=100, actor="tests").rows]
     assert [r[0] for r in table[1:]] == expected == ["Q1", "Q3", "Q2"]
     q1 = dict(zip(table[0], table[1], strict=True))
     assert q1 == {
@@ -384,13 +384,13 @@ def test_queue_csv_reads_every_page(session: Session, monkeypatch: pytest.Monkey
         make_claim(session, payer=payer, patient=patient, number=f"P{i}", service_date=TODAY - timedelta(days=i),
                    billed_cents=1_000 * (i + 1))
     monkeypatch.setattr(claims_io, "EXPORT_PAGE", 3)
-    text, rows = queue_csv(session, TODAY)
+    text, rows = queue_csv(session, TODAY, actor="tests")
     numbers = [r[0] for r in list(csv.reader(io.StringIO(text)))[1:]]
     assert rows == 7 and numbers == ["P6", "P5", "P4", "P3", "P2", "P1", "P0"]
 
 
 def test_queue_csv_of_an_empty_queue_is_the_header(session: Session) -> None:
-    text, rows = queue_csv(session, TODAY)
+    text, rows = queue_csv(session, TODAY, actor="tests")
     assert rows == 0 and text == ",".join(claims_io.QUEUE_COLUMNS) + "\r\n"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import subprocess
 import sys
 from datetime import timedelta
@@ -14,7 +15,7 @@ from sqlmodel import func, select
 from factories import TODAY, at, make_appointment, make_appointment_type, make_patient, make_provider
 from officemgr import store
 from officemgr.cli import main
-from officemgr.models import Appointment, AppointmentType, Patient, Staff
+from officemgr.models import Appointment, AppointmentType, Patient, Staff, UserAccount
 
 HEADER = "date,time,provider,patient_last,patient_first,dob,type,reason"
 GOOD = [
@@ -32,6 +33,10 @@ def db(tmp_path: Path) -> Path:
         hopper = make_provider(session)
         follow_up = make_appointment_type(session, name="Follow-up", minutes=15)
         make_appointment(session, patient=make_patient(session), provider=hopper, appt_type=follow_up, start=at(9))
+        # The practice's manager, linked to the account running the tests: commands act as her without a PIN.
+        session.add(UserAccount(login="pat", name="Pat Manager", roles="manager", pin_hash="-",
+                                os_user=getpass.getuser()))
+        session.commit()
     engine.dispose()
     return path
 

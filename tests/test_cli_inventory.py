@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from sqlmodel import func, select
 from factories import audit_events, make_item, make_vendor
 from officemgr import store
 from officemgr.cli import main
-from officemgr.models import AuditEvent, Item, ItemCategory, Vendor
+from officemgr.models import AuditEvent, Item, ItemCategory, UserAccount, Vendor
 
 HEADER = "name,category,unit,par,reorder_point,vendor,sku,unit_cost,location,tracks_lots,quantity"
 GOOD = [
@@ -32,6 +33,10 @@ def db(tmp_path: Path) -> Path:
                   location="Supply room")
         make_item(session, name="MMR", category=ItemCategory.vaccine, tracks_lots=True, location="Vaccine fridge",
                   lots=[("M1", None, 3)])
+        # The practice's manager, linked to the account running the tests: commands act as her without a PIN.
+        session.add(UserAccount(login="pat", name="Pat Manager", roles="manager", pin_hash="-",
+                                os_user=getpass.getuser()))
+        session.commit()
     engine.dispose()
     return path
 

@@ -213,12 +213,12 @@ def test_the_audit_viewer_spells_out_what_json_decodes(session: Session) -> None
            changes={"first_name": ["Ann", f"Ann{TITLE_SEQUENCE}"], "odd\u202ename": "x"}, now=NOW)
     session.commit()
 
-    row = audit.audit_page(session, AuditFilter()).rows[0]
+    row = audit.audit_page(session, AuditFilter(), actor="tests").rows[0]
 
     assert row.changes == {"first_name": ["Ann", f"Ann{SPELLED}"], "odd\\u202ename": "x"}
     assert row.summary == f"first_name: Ann → Ann{SPELLED}; odd\\u202ename: x"
     assert audit.field_lines(row)[0] == ("first_name", "Ann", f"Ann{SPELLED}")
-    fields = audit.audit_rows(session, TODAY, TODAY)
+    fields = audit.audit_rows(session, TODAY, TODAY, actor="tests")
     assert [(f.field, f.old, f.new) for f in fields] == [("first_name", "Ann", f"Ann{SPELLED}"),
                                                          ("odd\\u202ename", "", "x")]
 

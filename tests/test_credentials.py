@@ -40,7 +40,7 @@ def days(n: int) -> date:
 
 
 def staffing(session, today: date = TODAY):
-    return next(s for s in huddle(session, today).sections if s.key == "staffing").items
+    return next(s for s in huddle(session, today, actor="tests").sections if s.key == "staffing").items
 
 
 # ----------------------------------------------------------------------------------------- expiry bands

@@ -128,7 +128,7 @@ def history(session):
 
 
 def test_denial_counts_by_code_and_payer_over_90_days(session, history):
-    stats = denials.denial_counts(session, TODAY)
+    stats = denials.denial_counts(session, TODAY, actor="tests")
 
     assert (stats.days, stats.since) == (90, date(2026, 8, 26))
     assert stats.by_code == [
@@ -141,20 +141,21 @@ def test_denial_counts_by_code_and_payer_over_90_days(session, history):
 
 
 def test_denial_counts_over_fewer_days(session, history):
-    stats = denials.denial_counts(session, TODAY, days=30)
+    stats = denials.denial_counts(session, TODAY, days=30, actor="tests")
     assert stats.by_code == [
         ("197", "Precertification or authorization absent", 2, 13_000),
         ("45", "Charge exceeds fee schedule", 1, 7_000),
         ("999", "", 1, 1_000),
     ]
     assert stats.by_payer == [("Cigna", 3, 11_000), ("Aetna", 1, 10_000)]
-    assert denials.denial_counts(session, TODAY, days=1).by_code == [("45", "Charge exceeds fee schedule", 1, 7_000)]
+    assert denials.denial_counts(session, TODAY, days=1,
+                                 actor="tests").by_code == [("45", "Charge exceeds fee schedule", 1, 7_000)]
     with pytest.raises(ServiceError, match="at least one day"):
-        denials.denial_counts(session, TODAY, days=0)
+        denials.denial_counts(session, TODAY, days=0, actor="tests")
 
 
 def test_denial_counts_when_there_are_none(session):
-    stats = denials.denial_counts(session, TODAY)
+    stats = denials.denial_counts(session, TODAY, actor="tests")
     assert (stats.by_code, stats.by_payer) == ([], [])
 
 
@@ -165,7 +166,7 @@ def test_a_denial_recorded_in_the_app_is_counted_with_its_meaning(session):
     change_status(session, claim.id, StatusChange(to=S.denied, denial_code="CO-16"), today=TODAY, now=NOW,
                   actor=ACTOR, expected_version=1)
 
-    stats = denials.denial_counts(session, TODAY)
+    stats = denials.denial_counts(session, TODAY, actor="tests")
 
     assert stats.by_code == [("16", "Claim lacks information or has billing errors", 1, 12_500)]
     assert stats.by_payer == [("Medicare", 1, 12_500)]

@@ -120,7 +120,7 @@ def test_denied_sets_the_code_group_and_appeal_deadline(session: Session, tmp_pa
     assert (claim.adjusted_cents, claim.balance_cents) == (0, 20_000)  # a denial's adjustments are disputed, not posted
     [event] = events(session, claim)
     assert (event.from_status, event.to_status, event.code) == ("accepted", "denied", "50")
-    assert billing.work_queue(session, TODAY).total == 1  # open, in the queue
+    assert billing.work_queue(session, TODAY, actor="tests").total == 1  # open, in the queue
 
 
 def test_partly_paid_stays_in_the_queue(session: Session, tmp_path: Path) -> None:
@@ -140,7 +140,7 @@ def test_partly_paid_stays_in_the_queue(session: Session, tmp_path: Path) -> Non
         ClaimStatus.partly_paid, 5_000, 3_000, 2_000)
     assert claim.balance_cents == 5_000  # the PI line is listed, not written off
     assert claim.next_follow_up is None  # news from the payer: back in today's queue
-    assert [row.number for row in billing.work_queue(session, TODAY).rows] == ["CL300"]
+    assert [row.number for row in billing.work_queue(session, TODAY, actor="tests").rows] == ["CL300"]
     [event] = events(session, claim)
     assert event.text == "835 check 12345; CO 45 $30.00, PR 2 $20.00, PI 50 $50.00"
 
@@ -494,8 +494,8 @@ def test_a_payment_below_the_fee_schedule_is_underpaid_and_stays_open(session: S
     assert (claim.status, claim.underpaid_cents, claim.balance_cents) == (ClaimStatus.partly_paid, 2_000, 0)
     [event] = events(session, claim)
     assert event.text == "835 check 12345; CO 45 $70.00, PR 2 $10.00; underpaid by $20.00 against the fee schedule"
-    assert [row.number for row in billing.work_queue(session, TODAY).rows] == ["CL1000"]
-    assert fees.underpayments(session, TODAY) == [fees.UnderpaidRow(payer.id, payer.name, 1, 2_000)]
+    assert [row.number for row in billing.work_queue(session, TODAY, actor="tests").rows] == ["CL1000"]
+    assert fees.underpayments(session, TODAY, actor="tests") == [fees.UnderpaidRow(payer.id, payer.name, 1, 2_000)]
     stored = session.exec(select(RemittanceClaim)).one()
     assert stored.note == "underpaid by $20.00 against the fee schedule"
 

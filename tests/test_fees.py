@@ -200,7 +200,7 @@ def test_underpayments_by_payer_over_90_days(session: Session, tmp_path: Path) -
     _underpaid(session, tmp_path, cigna, "C2", 8_000)  # paid in full: not underpaid
     _underpaid(session, tmp_path, cigna, "C3", 1_000, now=NOW - timedelta(days=91))  # too long ago
 
-    rows = fees.underpayments(session, TODAY)
+    rows = fees.underpayments(session, TODAY, actor="tests")
 
     assert rows == [fees.UnderpaidRow(cigna.id, "Cigna", 1, 5_000), fees.UnderpaidRow(aetna.id, "Aetna", 2, 4_000)]
     claims = fees.underpaid_claims(session, TODAY, payer_id=aetna.id)

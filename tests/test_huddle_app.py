@@ -46,7 +46,7 @@ def fixed_app(engine, said: list[tuple[str, str]]):  # type: ignore[no-untyped-d
 
 def item_count(engine) -> int:  # type: ignore[no-untyped-def]
     with read_session(engine) as session:
-        return huddle(session, TODAY).total
+        return huddle(session, TODAY, actor="tests").total
 
 
 async def test_finishing_with_items_unreviewed_asks_once_saying_how_many(demo_engine) -> None:  # type: ignore[no-untyped-def]
@@ -86,7 +86,7 @@ async def test_enter_on_a_visit_opens_the_schedule_on_its_day_asking_for_that_vi
     """The Huddle's side of workflow 3: the visit's id goes to the Schedule, which shows the visit's day (landing the
     cursor on any visit of the grid is the Schedule's `focus_record`)."""
     with read_session(demo_engine) as session:
-        result = huddle(session, TODAY)
+        result = huddle(session, TODAY, actor="tests")
     visits = [(item.key, item.record_id) for s in result.sections for item in s.items
               if item.tab == "schedule" and item.key.split(":")[1] == "appt"]
     yesterday = next(s for s in result.sections if s.key == "yesterday")
@@ -121,7 +121,7 @@ async def test_enter_on_a_visit_opens_the_schedule_on_its_day_asking_for_that_vi
 
 def test_a_providers_schedule_line_opens_on_their_first_visit_not_an_appointment_with_their_id(demo_engine) -> None:  # type: ignore[no-untyped-def]
     with read_session(demo_engine) as session:
-        result = huddle(session, TODAY)
+        result = huddle(session, TODAY, actor="tests")
         lines = [item for s in result.sections for item in s.items if item.key.startswith(("slots:", "offbooked:"))]
         assert lines
         for item in lines:
@@ -275,7 +275,7 @@ async def test_actions_list_marks_done(demo_engine) -> None:  # type: ignore[no-
 async def test_past_huddle_opens_read_only(demo_engine) -> None:  # type: ignore[no-untyped-def]
     day = TODAY - timedelta(days=3)
     with write_session(demo_engine) as session:
-        h = huddle(session, day)
+        h = huddle(session, day, actor="tests")
         record = huddle_actions.start(session, day, now=datetime.combine(day, time(7, 30)), actor="kim")
         key = h.sections[0].items[0].key if h.sections[0].items else next(i.key for s in h.sections for i in s.items)
         huddle_actions.mark(session, record.id, key, ReviewOutcome.reviewed, now=datetime.combine(day, time(7, 31)))

@@ -38,16 +38,22 @@ from officemgr.models import (
     OrderStatus,
     Patient,
     Role,
+    UserRole,
 )
 from officemgr.models.billing import CloseReason
 from officemgr.models.huddle import ActionStatus, HuddleAction, HuddleSnooze
 from officemgr.models.schedule import EventKind
-from officemgr.services import calendar, settings
+from officemgr.services import calendar, huddle_sheet, settings, users
+from officemgr.services.access import Actor, Area
 from officemgr.services.calendar import PracticeCalendar
 from officemgr.services.huddle import Numbers, huddle, previous_workday
 
 FRIDAY = date(2026, 11, 20)
 SECTION_KEYS = ["yesterday", "schedule", "staffing", "supplies", "billing", "compliance"]
+# The Huddle everyone sees: the sign-ins section is the manager's and the auditor's (tests at the end).
+DESK = Actor("kim", {UserRole.front_desk}, workstation="desk1")
+# Every tab but no audit log: the six sections, not the sign-ins one (a person may hold several roles).
+TEAM = Actor("max", {UserRole.front_desk, UserRole.biller, UserRole.clinical}, workstation="office")
 
 
 def days(n: int) -> date:
@@ -83,18 +89,18 @@ def test_previous_workday_skips_federal_holidays(today, yesterday):
 def test_yesterday_is_the_business_day_before_a_holiday_with_its_no_shows(session):
     wednesday = date(2026, 11, 25)
     missed = make_appointment(session, start=at(10, day=wednesday), status=ApptStatus.no_show)
-    result = section(huddle(session, date(2026, 11, 27)), "yesterday")
+    result = section(huddle(session, date(2026, 11, 27), actor=TEAM), "yesterday")
     assert result.title == "Yesterday (Wed 11/25)"
     assert [i.record_id for i in result.items] == [missed.id]
 
 
 def test_yesterday_skips_the_practices_own_closure(session):
     calendar.add_closure(session, ClosureCreate(day=FRIDAY, reason="Inventory day"), now=NOW, actor=ACTOR)
-    assert section(huddle(session, TODAY), "yesterday").title == "Yesterday (Thu 11/19)"
+    assert section(huddle(session, TODAY, actor=TEAM), "yesterday").title == "Yesterday (Thu 11/19)"
 
 
 def test_an_empty_practice_has_every_section_in_order_each_saying_its_empty_text(session):
-    result = huddle(session, TODAY)
+    result = huddle(session, TODAY, actor=TEAM)
 
     assert result.today == TODAY
     assert [s.key for s in result.sections] == SECTION_KEYS
@@ -120,7 +126,7 @@ def test_a_calm_day_keeps_the_problem_sections_empty(session):
     task = make_compliance_task(session, anchor=date(2026, 11, 16))
     make_completion(session, task, due_date=TODAY)
 
-    result = huddle(session, TODAY)
+    result = huddle(session, TODAY, actor=TEAM)
 
     for key in ("yesterday", "staffing", "supplies", "billing", "compliance"):
         assert section(result, key).items == [], key
@@ -181,7 +187,7 @@ def busy_monday(session):
 def test_huddle_puts_each_item_in_its_section(session, busy_monday):
     rows = busy_monday
 
-    result = huddle(session, TODAY)
+    result = huddle(session, TODAY, actor=TEAM)
 
     assert [s.key for s in result.sections] == SECTION_KEYS
 
@@ -222,7 +228,7 @@ def test_huddle_puts_each_item_in_its_section(session, busy_monday):
 
 
 def test_huddle_schedule_summarises_each_provider(session, busy_monday):
-    schedule_items = section(huddle(session, TODAY), "schedule").items
+    schedule_items = section(huddle(session, TODAY, actor=TEAM), "schedule").items
     summaries = [i.text for i in schedule_items if i.reason in ("open slots to fill", "fully booked")]
     # Hopper's double-booked visit takes no extra slot: 32 - 1
     assert "Grace Hopper: 2/32 booked, 31 open slots" in summaries
@@ -235,7 +241,7 @@ def test_a_provider_who_is_off_has_no_open_slots_to_fill(session):
     """Slots of a provider on approved leave cannot be filled; the huddle must not ask to fill them."""
     away = make_provider(session, first_name="Charles", last_name="Babbage", npi=VALID_NPIS[1])
     make_time_off(session, away, kind="PTO")
-    items = section(huddle(session, TODAY), "schedule").items
+    items = section(huddle(session, TODAY, actor=TEAM), "schedule").items
     assert [i for i in items if i.reason == "open slots to fill"] == []
 
 
@@ -254,7 +260,7 @@ def test_huddle_billing_flags_passed_deadlines_follow_ups_and_new_denials(sessio
     appealed = make_claim(session, number="APPEALED", payer=payer, status=ClaimStatus.appealed, deadline=days(100))
     make_claim_event(session, appealed, to_status="denied", at=at(9, day=FRIDAY))
 
-    items = section(huddle(session, TODAY), "billing").items
+    items = section(huddle(session, TODAY, actor=TEAM), "billing").items
 
     assert [(i.text, i.reason, i.urgent) for i in items] == [
         ("LATE Cigna $50.00", "deadline passed yesterday", True),
@@ -267,7 +273,7 @@ def test_huddle_billing_flags_passed_deadlines_follow_ups_and_new_denials(sessio
 def test_huddle_supplies_flags_expired_and_expiring_lots(session):
     vax = make_item(session, name="MMR", category=ItemCategory.vaccine, tracks_lots=True, reorder_point=0, par=10,
                     lots=[("OLD", days(-1), 2), ("SOON", days(20), 3), ("FAR", days(31), 4)])
-    items = section(huddle(session, TODAY), "supplies").items
+    items = section(huddle(session, TODAY, actor=TEAM), "supplies").items
     assert [(i.text, i.reason, i.record_id, i.urgent) for i in items] == [
         ("MMR lot OLD: 2 left", "expired, remove from stock", vax.id, True),
         ("MMR lot SOON: 3 left", "expires 12/13/2026", vax.id, False),
@@ -275,7 +281,7 @@ def test_huddle_supplies_flags_expired_and_expiring_lots(session):
 
 
 def test_huddle_is_relative_to_the_day_passed_in(session):
-    result = huddle(session, date(2026, 11, 25))
+    result = huddle(session, date(2026, 11, 25), actor=TEAM)
     assert section(result, "yesterday").title == "Yesterday (Tue 11/24)"
 
 
@@ -285,7 +291,7 @@ def test_yesterdays_no_shows_are_in_time_order_across_providers(session):
     make_appointment(session, provider=first, start=at(15, day=FRIDAY), status=ApptStatus.no_show)
     make_appointment(session, provider=second, start=at(8, day=FRIDAY), status=ApptStatus.no_show)
     make_appointment(session, provider=first, start=at(11, day=FRIDAY), status=ApptStatus.no_show)
-    texts = [i.text[:5] for i in section(huddle(session, TODAY), "yesterday").items]
+    texts = [i.text[:5] for i in section(huddle(session, TODAY, actor=TEAM), "yesterday").items]
     assert texts == ["08:00", "11:00", "15:00"]
 
 
@@ -304,7 +310,7 @@ def test_low_stock_says_what_is_on_order_or_what_to_order_from_whom(session):
     make_order(session, medline, [(drafted, 22)])
     make_order(session, medline, [(to_order, 5)], status=OrderStatus.cancelled)
 
-    items = section(huddle(session, TODAY), "supplies").items
+    items = section(huddle(session, TODAY, actor=TEAM), "supplies").items
 
     assert [(i.text, i.reason, i.record_id, i.urgent) for i in items] == [
         # Out of stock is urgent, and comes first.
@@ -323,7 +329,7 @@ def test_expired_lots_are_always_listed_and_expiring_ones_within_the_setting(ses
                     lots=[("GONE", days(-200), 0), ("OLD", days(-90), 1), ("TEN", days(10), 2),
                           ("ELEVEN", days(11), 3)])
 
-    items = section(huddle(session, TODAY), "supplies").items
+    items = section(huddle(session, TODAY, actor=TEAM), "supplies").items
 
     assert [(i.text, i.reason, i.record_id, i.urgent) for i in items] == [
         ("Tdap lot OLD: 1 left", "expired, remove from stock", vax.id, True),
@@ -337,7 +343,7 @@ def test_equipment_overdue_is_urgent_and_due_within_the_setting_is_listed(sessio
     make_equipment(session, name="Autoclave", next_due=days(15))
     make_equipment(session, name="Old ECG", next_due=days(-100), active=False)
 
-    items = section(huddle(session, TODAY), "supplies").items
+    items = section(huddle(session, TODAY, actor=TEAM), "supplies").items
 
     assert [(i.text, i.reason, i.tab, i.record_id, i.urgent) for i in items] == [
         ("Centrifuge: service 11/20/2026 (Tri-State Biomedical)", "service overdue, was due 3 days ago", "inventory",
@@ -346,7 +352,7 @@ def test_equipment_overdue_is_urgent_and_due_within_the_setting_is_listed(sessio
     ]
 
     settings.put(session, "equipment_due_warn_days", 30, now=NOW, actor=ACTOR)
-    texts = [i.text for i in section(huddle(session, TODAY), "supplies").items]
+    texts = [i.text for i in section(huddle(session, TODAY, actor=TEAM), "supplies").items]
     assert texts[-1] == "Autoclave: service 12/08/2026"
 
 
@@ -357,7 +363,7 @@ def test_urgent_supply_items_come_first(session):
               lots=[("X", days(-1), 1), ("Y", days(20), 5)])
     make_equipment(session, name="ECG", next_due=days(-1))
 
-    items = section(huddle(session, TODAY), "supplies").items
+    items = section(huddle(session, TODAY, actor=TEAM), "supplies").items
 
     assert [(i.text.split(":")[0], i.urgent) for i in items] == [
         ("MMR lot X", True), ("ECG", True), ("Paper", False), ("MMR lot Y", False), ("AED", False)]
@@ -396,7 +402,7 @@ def test_a_cancellation_within_24_hours_of_the_slot_is_late_and_an_earlier_one_i
     _cancelled(session, start=at(11, day=FRIDAY), cancelled_at=at(10, 59, day=FRIDAY - timedelta(days=1)),
                provider=hopper, patient=alan, appt_type=visit)
 
-    items = section(huddle(session, TODAY), "yesterday").items
+    items = section(huddle(session, TODAY, actor=TEAM), "yesterday").items
 
     assert [(i.text, i.reason, i.tab, i.record_id, i.key) for i in items] == [
         ("10:00 A.T. 46 Follow-up (Grace Hopper)", "late cancellation Fri 11/20, 2 h before: car trouble", "schedule",
@@ -410,7 +416,7 @@ def test_open_actions_come_back_under_yesterday_until_done(session):
     _action(session, owner, what="Created at today's huddle", created_on=TODAY)
     _action(session, owner, what="Finished", status=ActionStatus.done)
 
-    items = section(huddle(session, TODAY), "yesterday").items
+    items = section(huddle(session, TODAY, actor=TEAM), "yesterday").items
     assert [(i.text, i.reason, i.tab, i.record_id, i.urgent, i.key) for i in items] == [
         ("Order more gloves", "open action for Mary Jones, due 11/20/2026", "huddle", overdue.id, True,
          f"action:{overdue.id}"),
@@ -419,14 +425,14 @@ def test_open_actions_come_back_under_yesterday_until_done(session):
     ]
 
     # Still open the next day (and today's new action now carries over too) ...
-    tomorrow = [i.text for i in section(huddle(session, days(1)), "yesterday").items]
+    tomorrow = [i.text for i in section(huddle(session, days(1), actor=TEAM), "yesterday").items]
     assert tomorrow == ["Order more gloves", "Created at today's huddle", "Call the alarm company"]
 
     # ... until it is done.
     overdue.status = ActionStatus.done
     session.add(overdue)
     session.commit()
-    assert "Order more gloves" not in [i.text for i in section(huddle(session, days(1)), "yesterday").items]
+    assert "Order more gloves" not in [i.text for i in section(huddle(session, days(1), actor=TEAM), "yesterday").items]
 
 
 # --- today's schedule: patients needing attention ------------------------------------------------------
@@ -465,7 +471,7 @@ def patients_today(session):
 
 def test_patients_needing_attention_are_new_long_unseen_or_owing(session, patients_today):
     rows = patients_today
-    items = [i for i in section(huddle(session, TODAY), "schedule").items if i.key.startswith("attention:")]
+    items = [i for i in section(huddle(session, TODAY, actor=DESK), "schedule").items if i.key.startswith("attention:")]
 
     assert [(i.text, i.reason, i.record_id) for i in items] == [
         ("09:00 A.L. 46 Follow-up (Grace Hopper)", "new patient", rows["Ada"].id),
@@ -481,8 +487,8 @@ def test_privacy_off_shows_patient_names_everywhere(session, patients_today):
     make_appointment(session, patient=make_patient(session, first_name="Alan", last_name="Turing"),
                      provider=patients_today["hopper"], start=at(10, day=FRIDAY), status=ApptStatus.no_show)
 
-    masked = huddle(session, TODAY)
-    named = huddle(session, TODAY, privacy=False)
+    masked = huddle(session, TODAY, actor=TEAM)
+    named = huddle(session, TODAY, privacy=False, actor=TEAM)
 
     assert section(masked, "yesterday").items[0].text.startswith("10:00 A.T. 46 ")
     assert section(named, "yesterday").items[0].text.startswith("10:00 Turing, Alan ")
@@ -501,7 +507,7 @@ def test_privacy_shows_initials_and_the_age_on_the_visit_day(session, patients_t
                      status=ApptStatus.no_show)
     make_appointment(session, patient=alan, provider=patients_today["hopper"], start=at(9, 5))
 
-    result = huddle(session, TODAY)
+    result = huddle(session, TODAY, actor=TEAM)
 
     assert section(result, "yesterday").items[0].text.startswith("10:00 A.T. 46 ")
     double = [i.text for i in section(result, "schedule").items if i.key.startswith("double:")]
@@ -515,7 +521,7 @@ def test_every_item_has_a_unique_key_and_the_same_thing_keeps_its_key_the_next_d
     rows = busy_monday
     owner = make_staff(session, first_name="Sam", last_name="Lee")
     action = _action(session, owner)
-    monday, tuesday = huddle(session, TODAY), huddle(session, days(1))
+    monday, tuesday = huddle(session, TODAY, actor=TEAM), huddle(session, days(1), actor=TEAM)
 
     for result in (monday, tuesday):
         keys = [i.key for s in result.sections for i in s.items]
@@ -533,12 +539,12 @@ def test_a_snoozed_item_stays_off_every_section_until_its_date(session, busy_mon
     _snooze(session, deadline, until=days(1))
 
     def keys(day):
-        return {i.key for s in huddle(session, day).sections for i in s.items}
+        return {i.key for s in huddle(session, day, actor=TEAM).sections for i in s.items}
 
     assert low not in keys(TODAY) and deadline not in keys(TODAY)
     assert low not in keys(days(1)) and deadline in keys(days(1))
     assert low in keys(days(2))
-    assert section(huddle(session, TODAY), "supplies").items == []
+    assert section(huddle(session, TODAY, actor=TEAM), "supplies").items == []
 
 
 # --- numbers ------------------------------------------------------------------------------------------
@@ -551,7 +557,7 @@ def test_numbers_count_todays_appointments_open_slots_staff_out_old_ar_and_overd
                status=ClaimStatus.paid)
     make_claim(session, payer=payer, service_date=days(-90), billed_cents=7_000, deadline=None)
 
-    numbers = huddle(session, TODAY).numbers
+    numbers = huddle(session, TODAY, actor=TEAM).numbers
 
     # Hopper: 2 booked (one double-booked), 31 open; Babbage is off, so his slots are not open to fill.
     assert numbers == Numbers(appointments=3, open_slots=31, staff_out=1, ar_over_90_cents=7_500,
@@ -567,7 +573,7 @@ def test_many_new_denials_are_summed_up_per_payer(session):
         claim = make_claim(session, payer=small, status=ClaimStatus.denied, billed_cents=500, deadline=None)
         make_claim_event(session, claim, to_status="denied", at=at(8))
 
-    items = section(huddle(session, TODAY), "billing").items
+    items = section(huddle(session, TODAY, actor=TEAM), "billing").items
 
     assert [(i.text, i.reason, i.record_id, i.key) for i in items] == [
         ("Aetna: 9 new denials $90.00", "denied since Fri 11/20; work them in the Billing tab", None,
@@ -575,3 +581,63 @@ def test_many_new_denials_are_summed_up_per_payer(session):
         ("Cigna: 2 new denials $10.00", "denied since Fri 11/20; work them in the Billing tab", None,
          f"denials:payer:{small.id}"),
     ]
+
+
+# --- sign-ins and emergency access: the manager's and the auditor's ---------------------------------------
+
+
+def _sign_in_trouble(session):
+    """Since Friday (the previous workday): kim mistyped 3 times, a guessed login failed 3 times, bea once and once
+    on Thursday; kim used emergency access to Billing. Thursday's break-glass is before the window."""
+    make_staff(session, first_name="Kim", last_name="Lee", role=Role.front_desk)
+    make_staff(session, first_name="Bea", last_name="Park", role=Role.biller)
+    users.add_user(session, "kim", staff_name="Kim Lee", roles="front_desk", new_pin="2468", actor=ACTOR, now=NOW)
+    users.add_user(session, "bea", staff_name="Bea Park", roles="biller", new_pin="1357", actor=ACTOR, now=NOW)
+    thursday = FRIDAY - timedelta(days=1)
+    users.sign_in(session, "bea", "0000", workstation="desk2", now=at(16, day=thursday))
+    users.sign_in(session, "bea", "0000", workstation="desk2", now=at(9, day=FRIDAY))
+    for minute in (0, 5, 10):
+        users.sign_in(session, "kim", "0000", workstation="desk1", now=at(8, minute, day=FRIDAY))
+        users.sign_in(session, "ghost", "1111", workstation="desk2", now=at(7, minute))
+    kim = users.sign_in(session, "kim", "2468", workstation="desk1", now=at(8, 20, day=FRIDAY)).actor
+    assert kim is not None
+    users.break_glass(session, kim, Area.billing, "old reason from Thursday", now=at(12, day=thursday))
+    users.break_glass(session, kim, Area.billing, "patient at the desk disputes a denied claim",
+                      now=at(8, 30, day=FRIDAY))
+
+
+def test_repeated_failed_sign_ins_and_emergency_access_are_on_the_managers_huddle(session):
+    _sign_in_trouble(session)
+    for role in (UserRole.manager, UserRole.auditor):
+        result = huddle(session, TODAY, actor=Actor("max", {role}, workstation="office"))
+        assert [s.key for s in result.sections] == [*SECTION_KEYS, "access"]
+        access = section(result, "access")
+        assert (access.title, access.tab) == ("Sign-ins and emergency access", "huddle")
+        assert [(i.text, i.reason, i.urgent) for i in access.items] == [
+            ("Failed sign-ins: ghost", "3 failed sign-ins since Fri 11/20, last Mon 07:10", True),
+            ("Failed sign-ins: kim", "3 failed sign-ins since Fri 11/20, last Fri 08:10", True),
+            ("Emergency access: kim@desk1 opened billing",
+             "Fri 11/20 08:30, reason: patient at the desk disputes a denied claim", False),
+        ]
+
+
+def test_the_sign_ins_section_is_not_shown_to_others_nor_printed(session):
+    _sign_in_trouble(session)
+    seen = {UserRole.front_desk: ["yesterday", "schedule", "staffing"],
+            UserRole.biller: ["yesterday", "schedule", "billing"],
+            UserRole.clinical: ["yesterday", "schedule", "staffing", "supplies", "compliance"]}
+    for role, keys in seen.items():
+        result = huddle(session, TODAY, actor=Actor("pat", {role}, workstation="desk1"))
+        assert [s.key for s in result.sections] == keys  # the sections of the tabs the role may open
+    managers = huddle(session, TODAY, actor=Actor("max", {UserRole.manager}, workstation="office"))
+    access = section(managers, "access").items
+    paper = huddle_sheet.for_paper(managers)
+    assert [s.key for s in paper.sections] == SECTION_KEYS
+    assert len(access) == 3 and paper.total == managers.total - 3
+    sheet = huddle_sheet.markdown(managers, []) + huddle_sheet.html(managers, [])
+    assert "ghost" not in sheet and "emergency" not in sheet.lower() and "Sign-ins" not in sheet
+
+
+def test_an_empty_sign_ins_section_says_so(session):
+    access = section(huddle(session, TODAY, actor=Actor("max", {UserRole.manager}, workstation="office")), "access")
+    assert (access.items, access.empty) == ([], "No repeated failed sign-ins or emergency access")

@@ -78,7 +78,7 @@ def test_export_has_one_event_per_active_appointment_with_stable_uid_and_floatin
     make_appointment(session, patient=ada, provider=hopper, appt_type=practice["follow_up"],
                      start=at(9, day=TUESDAY))
 
-    data = export_ics(session, provider_id=hopper.id, first_day=TODAY, days=1)
+    data = export_ics(session, provider_id=hopper.id, first_day=TODAY, days=1, actor="tests")
 
     events = Calendar.from_ical(data).walk("VEVENT")
     assert [str(e["UID"]) for e in events] == [f"appt-{kept.id}@officemgr"]
@@ -90,7 +90,7 @@ def test_export_has_one_event_per_active_appointment_with_stable_uid_and_floatin
     assert str(event["STATUS"]) == "CONFIRMED"
     assert "DTSTAMP" in event
     # The same appointment keeps its UID in a later export (calendars update instead of duplicating).
-    again = Calendar.from_ical(export_ics(session, provider_id=hopper.id, first_day=TODAY, days=1))
+    again = Calendar.from_ical(export_ics(session, provider_id=hopper.id, first_day=TODAY, days=1, actor="tests"))
     assert [str(e["UID"]) for e in again.walk("VEVENT")] == [f"appt-{kept.id}@officemgr"]
 
 
@@ -98,7 +98,7 @@ def test_export_names_patients_by_initials_only(session: Session, practice: dict
     ada = practice["ada"]
     make_appointment(session, patient=ada, provider=practice["hopper"], appt_type=practice["follow_up"], start=at(9))
 
-    text = export_ics(session, provider_id=practice["hopper"].id, first_day=TODAY, days=1).decode()
+    text = export_ics(session, provider_id=practice["hopper"].id, first_day=TODAY, days=1, actor="tests").decode()
 
     assert "AL" in text
     for leak in ("Lovelace", "Ada", "1980", "05/17", "123-4567", "555"):
@@ -111,14 +111,15 @@ def test_a_week_export_covers_seven_days(session: Session, practice: dict) -> No
         make_appointment(session, patient=practice["ada"], provider=hopper, appt_type=practice["follow_up"],
                          start=at(9, day=TODAY + timedelta(days=offset)))
 
-    events = Calendar.from_ical(export_ics(session, provider_id=hopper.id, first_day=TODAY, days=7)).walk("VEVENT")
+    events = Calendar.from_ical(export_ics(session, provider_id=hopper.id, first_day=TODAY, days=7,
+                                           actor="tests")).walk("VEVENT")
 
     assert [e.start.date() for e in events] == [TODAY, TODAY + timedelta(days=4)]
 
 
 def test_export_of_an_unknown_provider_is_refused(session: Session, practice: dict) -> None:
     with pytest.raises(ServiceError, match="no such provider"):
-        export_ics(session, provider_id=9999, first_day=TODAY, days=1)
+        export_ics(session, provider_id=9999, first_day=TODAY, days=1, actor="tests")
 
 
 def test_find_provider_by_npi_or_name(session: Session, practice: dict) -> None:
@@ -439,7 +440,7 @@ def test_an_officemgr_export_is_not_imported(session: Session, practice: dict, t
     make_appointment(session, patient=practice["ada"], provider=practice["hopper"], appt_type=practice["follow_up"],
                      start=at(9))
     exported = tmp_path / "week.ics"
-    exported.write_bytes(export_ics(session, provider_id=practice["hopper"].id, first_day=TODAY, days=7))
+    exported.write_bytes(export_ics(session, provider_id=practice["hopper"].id, first_day=TODAY, days=7, actor="tests"))
 
     assert "is an officemgr export" in str(refusal(session, exported))
     assert count(session, Appointment) == 1

@@ -42,8 +42,9 @@ def queue_ids(engine: Engine, text: str = "") -> list[str]:
     """Every claim id in the queue, in the service's own order."""
     with store.read_session(engine) as session:
         flt = billing.QueueFilter(text=text)
-        total = billing.work_queue(session, TODAY, filters=flt).total
-        return [str(row.claim_id) for row in billing.work_queue(session, TODAY, limit=total, filters=flt).rows]
+        total = billing.work_queue(session, TODAY, filters=flt, actor="tests").total
+        return [str(row.claim_id) for row in billing.work_queue(session, TODAY, limit=total, filters=flt,
+                                                                actor="tests").rows]
 
 
 async def test_the_queue_pages_to_the_end_and_back_in_the_services_order(demo_engine) -> None:  # type: ignore[no-untyped-def]
@@ -96,7 +97,7 @@ async def test_pgdn_on_a_full_last_page_stays_there(practice_engine) -> None:  #
 async def test_a_text_filter_shows_the_first_page_of_the_matching_claims(demo_engine) -> None:  # type: ignore[no-untyped-def]
     everyone = queue_ids(demo_engine)
     with store.read_session(demo_engine) as session:
-        payer = billing.work_queue(session, TODAY).rows[0].payer_name.split()[0]
+        payer = billing.work_queue(session, TODAY, actor="tests").rows[0].payer_name.split()[0]
     expected = queue_ids(demo_engine, payer)
     assert 0 < len(expected) < len(everyone)
     app = make_app(demo_engine, today=TODAY)
@@ -126,7 +127,8 @@ def ties(practice_engine) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
 
 async def test_the_audit_log_pages_through_events_with_the_same_time_without_gaps(ties) -> None:  # type: ignore[no-untyped-def]
     with store.read_session(ties) as session:
-        expected = [str(row.id) for row in audit.audit_page(session, audit.AuditFilter(), limit=1000).rows]
+        expected = [str(row.id) for row in audit.audit_page(session, audit.AuditFilter(), limit=1000,
+                                                            actor="tests").rows]
     assert len(expected) == 130
     app = make_app(ties, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:

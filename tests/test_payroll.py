@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from sqlmodel import Session
 from factories import NOW, at, make_shift, make_staff, make_time_off
 from officemgr import store
 from officemgr.cli import main
-from officemgr.models import Role, Staff, TimeOffStatus
+from officemgr.models import Role, Staff, TimeOffStatus, UserAccount
 from officemgr.services import settings
 from officemgr.services.common import ServiceError
 from officemgr.services.payroll import (
@@ -53,68 +54,68 @@ def row_of(rows: list[PayRow], person: Staff) -> PayRow:
 
 
 def test_biweekly_periods_align_to_the_anchor_on_both_sides_of_it(session: Session) -> None:
-    assert pay_period(session, D("2026-11-25")) == NOV23
-    assert pay_period(session, D("2026-12-06")) == NOV23
-    assert pay_period(session, D("2026-12-07")) == Period(D("2026-12-07"), D("2026-12-20"))
-    assert pay_period(session, D("2026-01-05")) == Period(D("2026-01-05"), D("2026-01-18"))
+    assert pay_period(session, D("2026-11-25"), actor="tests") == NOV23
+    assert pay_period(session, D("2026-12-06"), actor="tests") == NOV23
+    assert pay_period(session, D("2026-12-07"), actor="tests") == Period(D("2026-12-07"), D("2026-12-20"))
+    assert pay_period(session, D("2026-01-05"), actor="tests") == Period(D("2026-01-05"), D("2026-01-18"))
     # Before the anchor too.
-    assert pay_period(session, D("2026-01-04")) == Period(D("2025-12-22"), D("2026-01-04"))
+    assert pay_period(session, D("2026-01-04"), actor="tests") == Period(D("2025-12-22"), D("2026-01-04"))
 
     set_period(session, "biweekly", "2026-01-12")
-    assert pay_period(session, D("2026-11-25")) == Period(D("2026-11-16"), D("2026-11-29"))
+    assert pay_period(session, D("2026-11-25"), actor="tests") == Period(D("2026-11-16"), D("2026-11-29"))
     assert NOV23.days == 14
 
 
 def test_weekly_periods_follow_the_anchor_weekday(session: Session) -> None:
     set_period(session, "weekly", "2026-01-07")  # a Wednesday
-    assert pay_period(session, D("2026-11-23")) == Period(D("2026-11-18"), D("2026-11-24"))
-    assert pay_period(session, D("2026-11-25")) == Period(D("2026-11-25"), D("2026-12-01"))
+    assert pay_period(session, D("2026-11-23"), actor="tests") == Period(D("2026-11-18"), D("2026-11-24"))
+    assert pay_period(session, D("2026-11-25"), actor="tests") == Period(D("2026-11-25"), D("2026-12-01"))
 
     # Without an anchor, weekly periods are the FLSA workweeks.
     settings.put(session, "workweek_start", 6, now=NOW, actor="test")  # Sunday
     set_period(session, "weekly")
-    assert pay_period(session, D("2026-11-25")) == Period(D("2026-11-22"), D("2026-11-28"))
+    assert pay_period(session, D("2026-11-25"), actor="tests") == Period(D("2026-11-22"), D("2026-11-28"))
 
 
 def test_semimonthly_periods_split_at_the_15th_and_end_with_the_month(session: Session) -> None:
     set_period(session, "semimonthly")
-    assert pay_period(session, D("2026-02-01")) == Period(D("2026-02-01"), D("2026-02-15"))
-    assert pay_period(session, D("2026-02-15")) == Period(D("2026-02-01"), D("2026-02-15"))
-    assert pay_period(session, D("2026-02-16")) == Period(D("2026-02-16"), D("2026-02-28"))
-    assert pay_period(session, D("2028-02-20")) == Period(D("2028-02-16"), D("2028-02-29"))  # leap year
-    assert pay_period(session, D("2026-04-30")) == Period(D("2026-04-16"), D("2026-04-30"))
-    assert pay_period(session, D("2026-12-31")) == Period(D("2026-12-16"), D("2026-12-31"))
-    assert period_starting(session, D("2026-02-16")) == Period(D("2026-02-16"), D("2026-02-28"))
+    assert pay_period(session, D("2026-02-01"), actor="tests") == Period(D("2026-02-01"), D("2026-02-15"))
+    assert pay_period(session, D("2026-02-15"), actor="tests") == Period(D("2026-02-01"), D("2026-02-15"))
+    assert pay_period(session, D("2026-02-16"), actor="tests") == Period(D("2026-02-16"), D("2026-02-28"))
+    assert pay_period(session, D("2028-02-20"), actor="tests") == Period(D("2028-02-16"), D("2028-02-29"))  # leap year
+    assert pay_period(session, D("2026-04-30"), actor="tests") == Period(D("2026-04-16"), D("2026-04-30"))
+    assert pay_period(session, D("2026-12-31"), actor="tests") == Period(D("2026-12-16"), D("2026-12-31"))
+    assert period_starting(session, D("2026-02-16"), actor="tests") == Period(D("2026-02-16"), D("2026-02-28"))
 
 
 def test_a_date_that_does_not_start_a_period_is_refused_naming_the_nearest_start(session: Session) -> None:
-    assert period_starting(session, D("2026-11-23")) == NOV23
+    assert period_starting(session, D("2026-11-23"), actor="tests") == NOV23
 
     with pytest.raises(ServiceError) as refused:
-        period_starting(session, D("2026-11-25"))
+        period_starting(session, D("2026-11-25"), actor="tests")
     assert str(refused.value) == (
         "2026-11-25 is not the start of a pay period (biweekly from Monday 2026-01-05); the nearest start is "
         "Monday 2026-11-23 (the period holding 2026-11-25 runs 2026-11-23 to 2026-12-06)"
     )
     with pytest.raises(ServiceError, match="the nearest start is Monday 2026-12-07"):
-        period_starting(session, D("2026-12-04"))
+        period_starting(session, D("2026-12-04"), actor="tests")
     with pytest.raises(ServiceError, match="the nearest starts are Monday 2026-11-09 and Monday 2026-11-23"):
-        period_starting(session, D("2026-11-16"))
+        period_starting(session, D("2026-11-16"), actor="tests")
 
     set_period(session, "semimonthly")
     with pytest.raises(ServiceError, match="the nearest start is Sunday 2026-03-01"):
-        period_starting(session, D("2026-02-27"))
+        period_starting(session, D("2026-02-27"), actor="tests")
     with pytest.raises(ServiceError, match="the nearest start is Monday 2026-11-16"):
-        period_starting(session, D("2026-11-17"))
+        period_starting(session, D("2026-11-17"), actor="tests")
 
 
 def test_a_pay_period_setting_that_makes_no_sense_is_refused(session: Session) -> None:
     set_period(session, "monthly")
     with pytest.raises(ServiceError, match="must be one of weekly, biweekly, semimonthly"):
-        pay_period(session, D("2026-11-23"))
+        pay_period(session, D("2026-11-23"), actor="tests")
     set_period(session, "biweekly")
     with pytest.raises(ServiceError, match="needs an anchor"):
-        pay_period(session, D("2026-11-23"))
+        pay_period(session, D("2026-11-23"), actor="tests")
 
 
 # --- hours --------------------------------------------------------------------------------------------
@@ -125,14 +126,14 @@ def test_hours_over_40_in_a_workweek_are_overtime_counted_chronologically(sessio
     week(session, ma, "2026-11-23")  # 5 x 9 h = 45 h
     week(session, ma, "2026-11-30", days=4)  # 4 x 9 h = 36 h
 
-    row = row_of(payroll(session, NOV23), ma)
+    row = row_of(payroll(session, NOV23, actor="tests"), ma)
 
     assert (row.regular_hours, row.overtime_hours, row.total_paid_hours) == (76.0, 5.0, 81.0)
     assert row.notes == ()
 
     # A lower threshold (a setting) moves the line.
     settings.put(session, "overtime_after_hours", 35, now=NOW, actor="test")
-    row = row_of(payroll(session, NOV23), ma)
+    row = row_of(payroll(session, NOV23, actor="tests"), ma)
     assert (row.regular_hours, row.overtime_hours) == (70.0, 11.0)
 
 
@@ -146,9 +147,9 @@ def test_a_workweek_straddling_the_period_boundary_is_counted_whole_and_paid_onc
     for day in ("2026-12-14", "2026-12-15", "2026-12-16", "2026-12-17"):
         shift(session, ma, day, 6, 18)
 
-    nov = row_of(payroll(session, period_starting(session, D("2026-11-16"))), ma)
-    dec1 = row_of(payroll(session, period_starting(session, D("2026-12-01"))), ma)
-    dec16 = row_of(payroll(session, period_starting(session, D("2026-12-16"))), ma)
+    nov = row_of(payroll(session, period_starting(session, D("2026-11-16"), actor="tests"), actor="tests"), ma)
+    dec1 = row_of(payroll(session, period_starting(session, D("2026-12-01"), actor="tests"), actor="tests"), ma)
+    dec16 = row_of(payroll(session, period_starting(session, D("2026-12-16"), actor="tests"), actor="tests"), ma)
 
     # Monday's 10 h are regular and paid in November, yet push Friday's 10 h (in December) into overtime.
     assert (nov.regular_hours, nov.overtime_hours) == (10.0, 0.0)
@@ -164,9 +165,9 @@ def test_the_workweek_start_setting_decides_which_hours_share_a_week(session: Se
     for offset in range(7):
         shift(session, ma, str(D("2026-11-25") + timedelta(days=offset)))
 
-    monday_weeks = row_of(payroll(session, NOV23), ma)
+    monday_weeks = row_of(payroll(session, NOV23, actor="tests"), ma)
     settings.put(session, "workweek_start", 2, now=NOW, actor="test")  # Wednesday
-    wednesday_weeks = row_of(payroll(session, NOV23), ma)
+    wednesday_weeks = row_of(payroll(session, NOV23, actor="tests"), ma)
 
     # Mon-start: 45 h (Wed-Sun) -> 5 OT, and 18 h (Mon-Tue) in the next week. Wed-start: 63 h in one week.
     assert monday_weeks.overtime_hours == 5.0
@@ -178,7 +179,7 @@ def test_exempt_staff_get_no_overtime(session: Session) -> None:
     manager = make_staff(session, first_name="Tim", last_name="Taylor", role=Role.manager, exempt=True)
     week(session, manager, "2026-11-23", days=6, start=7, end=19)  # 72 h
 
-    row = row_of(payroll(session, NOV23), manager)
+    row = row_of(payroll(session, NOV23, actor="tests"), manager)
 
     assert (row.regular_hours, row.overtime_hours, row.total_paid_hours) == (72.0, 0.0, 72.0)
 
@@ -190,7 +191,7 @@ def test_paid_time_off_is_paid_but_does_not_count_toward_overtime(session: Sessi
     make_time_off(session, ma, start_date=D("2026-12-01"), kind="Sick")
     make_time_off(session, ma, start_date=D("2026-12-02"), kind="Jury duty")
 
-    row = row_of(payroll(session, NOV23), ma)
+    row = row_of(payroll(session, NOV23, actor="tests"), ma)
 
     assert (row.regular_hours, row.overtime_hours) == (40.0, 0.0)
     assert (row.pto_hours, row.sick_hours, row.other_paid_leave_hours) == (8.0, 8.0, 8.0)
@@ -204,7 +205,7 @@ def test_unpaid_kinds_are_listed_but_not_paid(session: Session) -> None:
     make_time_off(session, ma, start_date=D("2026-12-01"), end_date=D("2026-12-02"), kind="Unpaid")
     make_time_off(session, ma, start_date=D("2026-11-30"), kind="FMLA")
 
-    row = row_of(payroll(session, NOV23), ma)
+    row = row_of(payroll(session, NOV23, actor="tests"), ma)
 
     assert row.unpaid_leave == {"Unpaid": 16.0, "FMLA": 8.0}
     assert row.unpaid_leave_hours == 24.0
@@ -213,7 +214,7 @@ def test_unpaid_kinds_are_listed_but_not_paid(session: Session) -> None:
 
     # Which kinds are paid is a setting.
     settings.put(session, "paid_time_off_kinds", ["PTO", "FMLA"], now=NOW, actor="test")
-    row = row_of(payroll(session, NOV23), ma)
+    row = row_of(payroll(session, NOV23, actor="tests"), ma)
     assert (row.other_paid_leave_hours, row.unpaid_leave_hours, row.total_paid_hours) == (8.0, 16.0, 35.0)
 
 
@@ -224,7 +225,7 @@ def test_time_off_not_approved_is_not_counted_and_a_pending_request_is_pointed_o
                   status=TimeOffStatus.requested)
     make_time_off(session, ma, start_date=D("2026-11-30"), status=TimeOffStatus.denied)
 
-    row = row_of(payroll(session, NOV23), ma)
+    row = row_of(payroll(session, NOV23, actor="tests"), ma)
 
     assert (row.pto_hours, row.paid_leave, row.total_paid_hours) == (0.0, {}, 27.0)
     assert row.notes == ("16.00 h of time off requested but not approved (not counted)",)
@@ -238,8 +239,8 @@ def test_time_off_hours_spread_over_its_weekdays_and_only_days_in_the_period_cou
     other = make_staff(session, first_name="Ann", last_name="Lee")
     make_time_off(session, other, start_date=D("2026-12-04"), end_date=D("2026-12-08"))
 
-    first = payroll(session, NOV23)
-    second = payroll(session, period_starting(session, D("2026-12-07")))
+    first = payroll(session, NOV23, actor="tests")
+    second = payroll(session, period_starting(session, D("2026-12-07"), actor="tests"), actor="tests")
 
     assert (row_of(first, ma).pto_hours, row_of(second, ma).pto_hours) == (10.0, 20.0)
     assert (row_of(first, other).pto_hours, row_of(second, other).pto_hours) == (8.0, 16.0)
@@ -254,7 +255,7 @@ def test_who_is_listed_and_what_is_flagged(session: Session) -> None:
     shift(session, worked_off, "2026-11-24")
     make_time_off(session, worked_off, start_date=D("2026-11-24"), kind="Sick")
 
-    rows = payroll(session, NOV23)
+    rows = payroll(session, NOV23, actor="tests")
 
     assert [r.last_name for r in rows] == ["Idle", "Left", "Worker"]
     assert gone.id not in {r.staff_id for r in rows}
@@ -277,13 +278,14 @@ def test_pto_balance_counts_approved_as_used_and_requested_as_pending(session: S
     make_time_off(session, ma, start_date=D("2026-08-03"), status=TimeOffStatus.denied)
     make_time_off(session, ma, start_date=D("2026-05-04"), kind="Sick")  # not a PTO kind
 
-    balance = pto_balance(session, ma.id, 2026)
+    balance = pto_balance(session, ma.id, 2026, actor="tests")
 
     assert balance == PtoBalance(allowance=80.0, used=36.0, requested=16.0, left=44.0)
     assert balance.left_if_approved == 28.0
-    assert pto_balance(session, ma.id, 2027) == PtoBalance(allowance=80.0, used=8.0, requested=0.0, left=72.0)
+    assert pto_balance(session, ma.id, 2027, actor="tests") == PtoBalance(allowance=80.0, used=8.0, requested=0.0,
+                                                                     left=72.0)
     with pytest.raises(ServiceError, match="no staff member with id 999"):
-        pto_balance(session, 999, 2026)
+        pto_balance(session, 999, 2026, actor="tests")
 
 
 # --- CSV ----------------------------------------------------------------------------------------------
@@ -299,7 +301,7 @@ def test_the_csv_has_a_header_and_one_row_per_person_sorted_by_last_name(session
     make_time_off(session, ma, start_date=D("2026-12-03"), kind="Bereavement", hours=5)
     make_time_off(session, ma, start_date=D("2026-12-04"), kind="Unpaid", hours=2.5)
 
-    text = payroll_csv(payroll(session, NOV23), NOV23)
+    text = payroll_csv(payroll(session, NOV23, actor="tests"), NOV23, actor="tests")
 
     assert text.splitlines() == [
         "employee_id,last_name,first_name,role,regular_hours,overtime_hours,pto_hours,sick_hours,"
@@ -313,9 +315,9 @@ def test_the_csv_has_a_header_and_one_row_per_person_sorted_by_last_name(session
 
 def test_the_csv_refuses_rows_of_another_period(session: Session) -> None:
     make_staff(session)
-    rows = payroll(session, NOV23)
+    rows = payroll(session, NOV23, actor="tests")
     with pytest.raises(ValueError, match="not 2026-12-07 to 2026-12-20"):
-        payroll_csv(rows, Period(D("2026-12-07"), D("2026-12-20")))
+        payroll_csv(rows, Period(D("2026-12-07"), D("2026-12-20")), actor="tests")
 
 
 # --- CLI ----------------------------------------------------------------------------------------------
@@ -328,6 +330,10 @@ def db(tmp_path: Path) -> Path:
     engine = store.open_database(path=path)
     with store.write_session(engine) as session:
         week(session, make_staff(session), "2026-11-23")
+        # The manager's sign-in, linked to the account running the tests: the export acts as them, no PIN asked.
+        session.add(UserAccount(login="pat", name="Pat Manager", roles="manager", pin_hash="-",
+                                os_user=getpass.getuser()))
+        session.commit()
     engine.dispose()
     return path
 

@@ -82,3 +82,32 @@ def test_a_password_in_the_url_is_never_shown(pg_server, capsys) -> None:  # typ
     url = pg_server.url.set(database="no_such_practice", password="s3cret-pw").render_as_string(hide_password=False)
     code, _, err = run(capsys, "huddle", "--url", url)
     assert code == 2 and "s3cret-pw" not in err and "***" in err
+
+
+def test_sign_ins_on_a_server_are_per_person_and_their_wait_outlives_the_run(  # type: ignore[no-untyped-def]
+        server_url, capsys, tmp_path: Path, monkeypatch) -> None:
+    import socket
+
+    assert run(capsys, "demo", "--url", server_url)[0] == 0
+    monkeypatch.setenv("OFFICEMGR_URL", server_url)
+    monkeypatch.setenv("OFFICEMGR_PIN", "1234")
+    assert run(capsys, "export", "queue", str(tmp_path / "q.csv"), "--user", "biller")[0] == 0
+    engine = store.create_engine_for(server_url)
+    try:
+        with engine.connect() as conn:
+            actor = conn.execute(text("SELECT actor FROM audit_event ORDER BY id DESC LIMIT 1")).scalar_one()
+    finally:
+        engine.dispose()
+    assert actor == f"biller@{socket.gethostname()}"
+
+    monkeypatch.setenv("OFFICEMGR_PIN", "0000")
+    for _ in range(3):
+        assert run(capsys, "users", "list", "--user", "auditor")[0] == 1
+    monkeypatch.setenv("OFFICEMGR_PIN", "1234")
+    code, _, err = run(capsys, "users", "list", "--user", "auditor")  # a new engine, as a new run would open
+    assert code == 1 and err.startswith("officemgr: too many wrong PINs for auditor: try again in ")
+    code, out, _ = run(capsys, "users", "list", "--user", "manager")  # the wait is the auditor's own
+    assert code == 0 and [line.split()[0] for line in out.splitlines()[1:]] == [
+        "auditor", "biller", "clinical", "frontdesk", "manager"]
+    code, _, err = run(capsys, "users", "list", "--user", "frontdesk")
+    assert code == 1 and "needs the manager or read-only (auditor) role" in err

@@ -135,12 +135,12 @@ def test_time_off_over_a_holiday_costs_no_hours_for_the_holiday(session):
     assert session.get_one(TimeOff, off_id).hours == 16
     # Christmas Day to New Year's Day (Fri 12/25 .. Fri 1/1/2027): Mon 12/28 to Thu 12/31 only, all in 2026.
     make_time_off(session, ma, start_date=D("2026-12-25"), end_date=D("2027-01-01"))
-    assert pto_balance(session, ma.id, 2026).used == 16 + 32
-    assert pto_balance(session, ma.id, 2027).used == 0
+    assert pto_balance(session, ma.id, 2026, actor="tests").used == 16 + 32
+    assert pto_balance(session, ma.id, 2027, actor="tests").used == 0
 
 
 def row(session: Session, person: Staff) -> PayRow:
-    return next(r for r in payroll(session, DEC7) if r.staff_id == person.id)
+    return next(r for r in payroll(session, DEC7, actor="tests") if r.staff_id == person.id)
 
 
 # --- the Staff view's y, by keys on the demo ------------------------------------------------------------------

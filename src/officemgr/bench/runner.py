@@ -85,7 +85,7 @@ def _huddle_ms(database: Path, work: Path, runs: int) -> list[float]:
             privacy = "huddle" in settings.get(session, "privacy_tabs")
             for _ in range(runs + 1):
                 start = time.perf_counter()
-                huddle(session, TODAY, privacy=privacy)
+                huddle(session, TODAY, privacy=privacy, actor="bench")
                 times.append((time.perf_counter() - start) * 1000)
                 session.expire_all()
     finally:

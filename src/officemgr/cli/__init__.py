@@ -1,8 +1,8 @@
 """Command line: `officemgr` runs the app; subcommands do the rest.
 
 Each module of this package registers its command group's parsers (`register(subparsers)`), every one naming
-its handler; `main` parses and calls `args.handler(args)`. Global options (--db, --url, --today, --encrypt) are
-accepted before or after a subcommand's own arguments. Exit codes: 0 done, 1 refused (the message says why;
+its handler; `main` parses and calls `args.handler(args)`. Global options (--db, --url, --today, --encrypt,
+--user) are accepted before or after a subcommand's own arguments. Exit codes: 0 done, 1 refused (the message says why;
 nothing changed), 2 bad usage.
 
 `officemgr` starts with this package: the modules import the standard library only, and SQLAlchemy, the
@@ -26,13 +26,22 @@ from officemgr.cli import (
     pin,
     schedule,
     staff,
+    users,
 )
 from officemgr.cli.exports import writes_over_database
-from officemgr.cli.options import BAD_USAGE, INTERRUPTED, REFUSED, Parser, add_global_options, fail
+from officemgr.cli.options import (
+    BAD_USAGE,
+    INTERRUPTED,
+    REFUSED,
+    NotSignedIn,
+    Parser,
+    add_global_options,
+    fail,
+)
 from officemgr.errors import StoreError
 
 # In the order the help lists them (a group command, such as import, where its first kind is registered).
-COMMANDS = (app, schedule, staff, inventory, billing, compliance, audit, huddle, pin, backup, bench, copy)
+COMMANDS = (app, schedule, staff, inventory, billing, compliance, audit, huddle, users, pin, backup, bench, copy)
 
 
 def build_parser() -> Parser:
@@ -56,11 +65,21 @@ def main(argv: list[str] | None = None) -> int:
         code: int = args.handler(args)
     except StoreError as exc:
         return fail(str(exc), BAD_USAGE)
+    except NotSignedIn as exc:
+        return fail(str(exc), REFUSED)
     except OSError as exc:
         # A file named on the command line that the system refuses (name too long, no permission, a device...).
         return fail(f"cannot use {exc.filename or 'that file'}: {exc.strerror or exc}", REFUSED)
     except KeyboardInterrupt:
         return INTERRUPTED
+    except Exception as exc:
+        # A service's refusal (a role's NotAllowed) that a command did not catch itself: its message, never a
+        # traceback. Imported here, where it costs nothing: the start of the app does not load the services.
+        from officemgr.services.common import ServiceError
+
+        if not isinstance(exc, ServiceError):
+            raise
+        return fail(str(exc), REFUSED)
     return code
 
 

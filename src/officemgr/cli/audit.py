@@ -6,7 +6,6 @@ Running the report is itself logged (entity "report", action "audit").
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +14,7 @@ from officemgr.cli.exports import add_force, refused, save, shown, taken, to_std
 from officemgr.cli.options import (
     DONE,
     SubParsers,
+    acting_user,
     add_command,
     add_period,
     count,
@@ -48,6 +48,7 @@ def report_audit(args: argparse.Namespace) -> int:
     from officemgr import store
     from officemgr.outfiles import OutputRefused
     from officemgr.services import audit
+    from officemgr.services.access import Area
     from officemgr.services.common import ServiceError
 
     try:
@@ -63,8 +64,10 @@ def report_audit(args: argparse.Namespace) -> int:
         return fail(f"there is no database {args.db}")
     engine = open_database(args)
     try:
+        actor = acting_user(args, engine, "the audit report", reads=(Area.audit,))
         with store.write_session(engine) as session:
-            rows = audit.audit_rows(session, args.first, args.last, entity=args.entity, actor=args.actor)
+            rows = audit.audit_rows(session, args.first, args.last, actor=actor, entity=args.entity,
+                                    person=args.actor)
             data = _csv(rows).encode("utf-8")
             if out is None:
                 to_stdout(data)
@@ -72,7 +75,7 @@ def report_audit(args: argparse.Namespace) -> int:
                 save(args, out, data)
             details = {"file": str(out) if out else "stdout", "rows": len(rows), "from": args.first,
                        "to": args.last, "entity": args.entity, "actor": args.actor}
-            audit.record_export(session, what="audit", actor=getpass.getuser(), now=now_on(args.today),
+            audit.record_export(session, what="audit", actor=actor, now=now_on(args.today),
                                 details=details, report=True)
     except OutputRefused as exc:
         return refused(exc)

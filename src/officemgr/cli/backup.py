@@ -16,6 +16,7 @@ from pathlib import Path
 from officemgr.cli.options import (
     DONE,
     SubParsers,
+    acting_user,
     add_command,
     database_key,
     fail,
@@ -71,6 +72,9 @@ def back_up(args: argparse.Namespace) -> int:
     try:
         if target is not None and not args.force:
             outfiles.refuse_existing(target)
+        if target is not None:
+            # The whole practice (payroll, the audit log, every patient) leaving this PC: the manager's call.
+            _who(args, "copying the database to another place", "settings")
         copy = backups.make_backup(database, now=datetime.now(), why="manual", target=target, key=key,
                                    force=args.force)
     except outfiles.OutputRefused as exc:
@@ -88,14 +92,27 @@ def back_up(args: argparse.Namespace) -> int:
     return DONE
 
 
+def _who(args: argparse.Namespace, what: str, area: str) -> None:
+    """Sign the person in on the database as it is now, and refuse unless their roles may change `area`."""
+    from officemgr.services.access import Area
+
+    engine = open_database(args)
+    try:
+        acting_user(args, engine, what, writes=(Area(area),))
+    finally:
+        engine.dispose()
+
+
 def _log(args: argparse.Namespace, entity: str, action: str, details: dict[str, str]) -> None:
     from officemgr import store
     from officemgr.services.common import record
 
     engine = open_database(args)
     try:
+        # The person signed in before the command began (encrypt asks nobody: it logs the OS account).
+        actor = getattr(args, "signed_in", None) or getpass.getuser()
         with store.write_session(engine) as session:
-            record(session, actor=getpass.getuser(), entity=entity, entity_id=0, action=action, changes=details,
+            record(session, actor=actor, entity=entity, entity_id=0, action=action, changes=details,
                    now=datetime.now())
             session.commit()
     finally:
@@ -266,6 +283,12 @@ def restore_backup(args: argparse.Namespace) -> int:
         return fail(f"{exc}; nothing was changed")
     if backup.resolve() == database.resolve():
         return fail(f"{backup} is the database itself; choose a backup")
+    if database.is_file() and dbfile.looks_openable(database, key=key):
+        # Signed in on the database being replaced; one that cannot be opened (the reason to restore) names nobody.
+        try:
+            _who(args, "restoring a backup", "settings")
+        except store.StoreError:
+            pass
     if database.exists():
         say(f"This replaces {database} with {backup}. The database as it is now is kept in "
               f"{backups.folder_for(database)}.")

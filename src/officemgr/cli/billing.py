@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -15,6 +14,7 @@ from officemgr.cli.options import (
     BAD_USAGE,
     DONE,
     SubParsers,
+    acting_user,
     add_command,
     database_missing,
     fail,
@@ -73,6 +73,7 @@ def _write(args: argparse.Namespace, work: Callable[[Session, Path, datetime, st
     from sqlalchemy.exc import DBAPIError
 
     from officemgr import store
+    from officemgr.services.access import Area
     from officemgr.services.common import ServiceError
     from officemgr.services.csv_files import echo
 
@@ -84,8 +85,9 @@ def _write(args: argparse.Namespace, work: Callable[[Session, Path, datetime, st
         return None, fail(f"there is no database {args.db}")
     engine = open_database(args)
     try:
+        actor = acting_user(args, engine, "importing billing files", writes=(Area.billing,))
         with store.write_session(engine) as session:
-            return work(session, path, now_on(args.today), getpass.getuser()), DONE
+            return work(session, path, now_on(args.today), actor), DONE
     except ServiceError as exc:
         return None, _refusal(exc)
     except DBAPIError as exc:
@@ -181,6 +183,7 @@ def import_claims(args: argparse.Namespace) -> int:
 
 
 def export_queue(args: argparse.Namespace) -> int:
+    from officemgr.services.access import Area
     from officemgr.services.format import plural
 
     today: date = args.today
@@ -188,10 +191,10 @@ def export_queue(args: argparse.Namespace) -> int:
         return fail(f"export queue writes a .csv file, not '{shown(Path(args.file).suffix or 'no extension')}' "
                     "(see officemgr --help)", BAD_USAGE)
 
-    def build(session: Session) -> tuple[str, int, str]:
+    def build(session: Session, actor: str) -> tuple[str, int, str]:
         from officemgr.services import claims_io
 
-        text, rows = claims_io.queue_csv(session, today)
+        text, rows = claims_io.queue_csv(session, today, actor=actor)
         return text, rows, f"Work queue for {today:%m/%d/%Y}: {plural(rows, 'claim')}"
 
-    return write_export(args, "queue", build)
+    return write_export(args, "queue", build, reads=Area.billing)

@@ -12,6 +12,7 @@ from officemgr.cli.options import (
     BAD_USAGE,
     DONE,
     SubParsers,
+    acting_user,
     add_command,
     add_period,
     count,
@@ -61,6 +62,7 @@ def report_compliance(args: argparse.Namespace) -> int:
     from officemgr import store
     from officemgr.outfiles import OutputRefused
     from officemgr.services import compliance_report
+    from officemgr.services.access import Area
     from officemgr.services.common import ServiceError
 
     try:
@@ -77,6 +79,7 @@ def report_compliance(args: argparse.Namespace) -> int:
         return fail(f"there is no database {args.db}")
     engine = open_database(args)
     try:
+        acting_user(args, engine, "the compliance report", reads=(Area.compliance,))
         with store.read_session(engine) as session:
             report = compliance_report.compliance_report(session, args.first, args.last, args.today)
     except ServiceError as exc:

@@ -9,14 +9,13 @@ Exit codes: 0 copied and counts verified, 1 refused (nothing kept on the target)
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import time
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from officemgr.cli.options import BAD_USAGE, DONE, SubParsers, add_command, database_key, fail, say
+from officemgr.cli.options import BAD_USAGE, DONE, SubParsers, acting_user, add_command, database_key, fail, say
 
 if TYPE_CHECKING:  # imported when used: the app's start does not wait for SQLAlchemy
     from sqlalchemy.engine import URL, Engine
@@ -47,6 +46,7 @@ def copy_practice(args: argparse.Namespace) -> int:
 
     from officemgr import store, transfer
     from officemgr.errors import StoreError
+    from officemgr.services.access import Area
 
     if args.db or args.url:
         return fail("copy names its two databases with --from and --to, not --db or --url", BAD_USAGE)
@@ -71,7 +71,9 @@ def copy_practice(args: argparse.Namespace) -> int:
         return fail(str(exc))
     started = time.monotonic()
     try:
-        result = transfer.copy_database(src, dst, actor=getpass.getuser(), now=datetime.now(),
+        # Signed in on the practice being copied: its users are the ones the copy carries over.
+        actor = acting_user(args, src, "copying the practice", reads=(Area.audit,), writes=(Area.settings,))
+        result = transfer.copy_database(src, dst, actor=actor, now=datetime.now(),
                                         origin=store.describe(source))
     except transfer.TransferError as exc:
         return fail(str(exc))

@@ -7,19 +7,20 @@ over an existing file unless the command was given --force (checked before any d
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from officemgr.cli.options import DONE, database_missing, fail, now_on, open_database, sqlite_file
+from officemgr.cli.options import DONE, acting_user, database_missing, fail, now_on, open_database, sqlite_file
 from officemgr.outfiles import OutputRefused, refuse_existing, write_private
 from officemgr.plaintext import visible
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+    from officemgr.services.access import Area
 
 # The commands that write files the user names, and the options that name them.
 WRITING_COMMANDS = ("export", "report", "huddle")
@@ -105,8 +106,9 @@ def log_export(args: argparse.Namespace, what: str, details: dict[str, Any], *, 
 
     engine = open_database(args)
     try:
+        actor = acting_user(args, engine)  # the person the export was read as, signed in before
         with store.write_session(engine) as session:
-            audit.record_export(session, what=what, actor=getpass.getuser(), now=now_on(args.today), details=details,
+            audit.record_export(session, what=what, actor=actor, now=now_on(args.today), details=details,
                                 report=report)
     except DBAPIError as exc:
         return fail(f"written, but the database did not log it ({exc.orig})")
@@ -115,8 +117,10 @@ def log_export(args: argparse.Namespace, what: str, details: dict[str, Any], *, 
     return DONE
 
 
-def write_export(args: argparse.Namespace, what: str, build: Callable[[Session], tuple[str, int, str]]) -> int:
-    """Write args.file with the (text, rows, summary) `build` makes in a session, then log the export and commit."""
+def write_export(args: argparse.Namespace, what: str, build: Callable[[Session, str], tuple[str, int, str]], *,
+                 reads: Area) -> int:
+    """Write args.file with the (text, rows, summary) `build` makes in a session as the signed-in person (who must
+    be allowed to see the `reads` area), then log the export and commit."""
     from sqlalchemy.exc import DBAPIError
 
     from officemgr import store
@@ -133,12 +137,13 @@ def write_export(args: argparse.Namespace, what: str, build: Callable[[Session],
     engine = open_database(args)
     written = False
     try:
+        actor = acting_user(args, engine, f"exporting {what}", reads=(reads,))
         with store.write_session(engine) as session:
-            text, rows, summary = build(session)
+            text, rows, summary = build(session, actor)
             save(args, path, text.encode("utf-8"))
             written = True
             inventory_export.record_export(session, what, file=path.name, rows=rows, now=now_on(args.today),
-                                           actor=getpass.getuser())
+                                           actor=actor)
     except OutputRefused as exc:
         return refused(exc)
     except ServiceError as exc:

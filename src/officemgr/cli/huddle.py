@@ -8,7 +8,6 @@ Every sheet written is logged (audit entity "export").
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from datetime import date
 from pathlib import Path
@@ -18,6 +17,7 @@ from officemgr.cli.options import (
     BAD_USAGE,
     DONE,
     SubParsers,
+    acting_user,
     add_command,
     database_missing,
     fail,
@@ -56,6 +56,7 @@ def write_sheet(args: argparse.Namespace) -> int:
     from officemgr import store
     from officemgr.outfiles import OutputRefused
     from officemgr.services import huddle, huddle_actions, huddle_sheet
+    from officemgr.services.access import Area
     from officemgr.services.common import ServiceError, record
 
     today: date = args.today
@@ -72,15 +73,17 @@ def write_sheet(args: argparse.Namespace) -> int:
     now = now_on(today)
     engine = open_database(args)
     try:
+        actor = acting_user(args, engine, "the huddle sheet", reads=(Area.huddle,))
         with store.write_session(engine) as session:
-            h = huddle.huddle(session, today, privacy=not args.show_names)
+            h = huddle_sheet.for_paper(huddle.huddle(session, today, actor=actor,
+                                                     privacy=not args.show_names))
             actions = huddle_actions.open_actions(session, today)
             finished = huddle_actions.finished_record(session, today)
             texts = {"markdown": huddle_sheet.markdown(h, actions, finished),
                      "html": huddle_sheet.html(h, actions, finished)}
             save_all(args, [(path, texts[kind].encode("utf-8")) for path, kind in targets if path is not None])
             files = " and ".join(shown(p) for p, _ in targets if p is not None) or "standard output"
-            record(session, actor=getpass.getuser(), entity="export", entity_id=0, action="huddle",
+            record(session, actor=actor, entity="export", entity_id=0, action="huddle",
                    changes={"file": files, "rows": h.total, "names": bool(args.show_names)}, now=now)
             session.commit()
     except OutputRefused as exc:

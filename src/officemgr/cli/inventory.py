@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from officemgr.cli.exports import add_force, shown, write_export
-from officemgr.cli.options import BAD_USAGE, DONE, SubParsers, add_command, count, fail, kinds, now_on, open_database
+from officemgr.cli.options import (
+    BAD_USAGE,
+    DONE,
+    SubParsers,
+    acting_user,
+    add_command,
+    count,
+    fail,
+    kinds,
+    now_on,
+    open_database,
+)
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -40,6 +50,7 @@ def import_items(args: argparse.Namespace) -> int:
 
     from officemgr import store
     from officemgr.services import inventory_io
+    from officemgr.services.access import Area
     from officemgr.services.common import ServiceError
     from officemgr.services.csv_files import echo
 
@@ -50,8 +61,9 @@ def import_items(args: argparse.Namespace) -> int:
         return fail(f"there is no file {echo(str(path))}")
     engine = open_database(args)
     try:
+        actor = acting_user(args, engine, "importing items", writes=(Area.inventory,))
         with store.write_session(engine) as session:
-            result = inventory_io.import_items(session, path, today=today, now=now_on(today), actor=getpass.getuser())
+            result = inventory_io.import_items(session, path, today=today, now=now_on(today), actor=actor)
     except ServiceError as exc:
         return fail(str(exc))
     except DBAPIError as exc:
@@ -71,21 +83,23 @@ def import_items(args: argparse.Namespace) -> int:
 
 def export_inventory(args: argparse.Namespace) -> int:
     from officemgr.services import inventory_export
+    from officemgr.services.access import Area
 
     today: date = args.today
     if Path(args.file).suffix.lower() != ".csv":
         return fail(f"export inventory writes a .csv file, not '{shown(Path(args.file).suffix or 'no extension')}' "
                     "(see officemgr --help)", BAD_USAGE)
 
-    def build(session: Session) -> tuple[str, int, str]:
+    def build(session: Session, _actor: str) -> tuple[str, int, str]:
         text, rows, items = inventory_export.inventory_csv(session, today)
         return text, rows, f"Inventory on {today:%m/%d/%Y}: {count(items, 'item')} in {count(rows, 'row')}"
 
-    return write_export(args, "inventory", build)
+    return write_export(args, "inventory", build, reads=Area.inventory)
 
 
 def export_count_sheet(args: argparse.Namespace) -> int:
     from officemgr.services import inventory_export, movements
+    from officemgr.services.access import Area
 
     today: date = args.today
     suffix = Path(args.file).suffix.lower()
@@ -94,7 +108,7 @@ def export_count_sheet(args: argparse.Namespace) -> int:
         return fail(f"export count-sheet writes .md (to print) or .csv, not '{shown(suffix or 'no extension')}' "
                     "(see officemgr --help)", BAD_USAGE)
 
-    def build(session: Session) -> tuple[str, int, str]:
+    def build(session: Session, _actor: str) -> tuple[str, int, str]:
         lines = movements.count_sheet(session)
         text = (inventory_export.count_sheet_markdown(lines, today) if kind == "markdown"
                 else inventory_export.count_sheet_csv(lines))
@@ -102,4 +116,4 @@ def export_count_sheet(args: argparse.Namespace) -> int:
         where = f"{places} location" + ("" if places == 1 else "s")
         return text, len(lines), f"Count sheet for {today:%m/%d/%Y}: {len(lines)} lines in {where}"
 
-    return write_export(args, "count-sheet", build)
+    return write_export(args, "count-sheet", build, reads=Area.inventory)

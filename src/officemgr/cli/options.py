@@ -1,8 +1,15 @@
-"""What every command shares: the global options (--db, --url, --today, --encrypt), opening the database and its
-key, the exit codes, and `fail`, the one way a command refuses.
+"""What every command shares: the global options (--db, --url, --today, --encrypt, --user), opening the database
+and its key, who is acting (`acting_user`), the exit codes, and `fail`, the one way a command refuses.
 
 Loaded before any command runs, so it imports the standard library only: SQLAlchemy and the store load inside
 the functions that open the database.
+
+Who is acting: every command that reads or writes patient data or changes the practice names a person
+(`acting_user`), whom the audit log records and whose roles the services check:
+  export (payroll, ics, inventory, count-sheet, queue), report (audit, compliance), huddle, import (appointments,
+  items, era, fees, claims), backup --to, restore, copy (checked on the --from database), users, set-pin.
+These ask nothing, as they read no record of the practice: run (the app signs people in itself), demo, check,
+check-list, bench, backup into the backups folder, encrypt (the file as a whole, logged as the OS account).
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import socket
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -21,6 +29,8 @@ from officemgr.plaintext import clipped
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+
+    from officemgr.services.access import Area
 
 DONE = 0
 REFUSED = 1  # the message says why; nothing was changed
@@ -116,6 +126,9 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> No
                         help="the date the app treats as today (default: the real date)")
     parser.add_argument("--encrypt", action="store_true", default=argparse.SUPPRESS if suppress else False,
                         help="the SQLite file is encrypted (SQLCipher): ask for its key (or set OFFICEMGR_KEY)")
+    parser.add_argument("--user", metavar="LOGIN", default=default,
+                        help="who you are, for commands that read patient data: your PIN is asked (or read from "
+                             "OFFICEMGR_PIN)")
 
 
 def add_command(subparsers: SubParsers, name: str, help: str) -> Parser:
@@ -189,3 +202,77 @@ def sqlite_file(args: argparse.Namespace) -> Path | None:
 def database_missing(args: argparse.Namespace) -> bool:
     """--db names no file: a command that only reads the practice refuses rather than create an empty one."""
     return bool(args.db) and not Path(args.db).is_file()
+
+
+class NotSignedIn(Exception):
+    """The command needs a person and none could be signed in; the message says why (main exits REFUSED)."""
+
+
+def acting_user(args: argparse.Namespace, engine: Engine, what: str = "", *, reads: tuple[Area, ...] = (),
+                writes: tuple[Area, ...] = ()) -> str:
+    """The person this command acts as, signed in once per run; then refused (NotAllowed, a ServiceError) unless
+    their roles may see `reads` and change `writes` (`what` says what in the refusal).
+
+    In order: --user LOGIN with the PIN from OFFICEMGR_PIN or asked; the active user linked to this operating-system
+    account; a demo database's manager (said once on stderr); a practice with no users yet, the program itself
+    (said once on stderr, with how to add the manager). Anything else raises NotSignedIn, before any record is read.
+    """
+    from officemgr.services import access
+
+    actor: str | None = getattr(args, "signed_in", None)
+    if actor is None:
+        actor = args.signed_in = _resolve(args, engine)
+    for area in reads:
+        access.require(actor, area, write=False, what=what)
+    for area in writes:
+        access.require(actor, area, what=what)
+    return actor
+
+
+def pin_of(args: argparse.Namespace, login: str) -> str:
+    """The PIN `login` signs in with: OFFICEMGR_PIN, or asked once per run (NotSignedIn when none is typed)."""
+    typed: str | None = getattr(args, "typed_pin", None) or os.environ.get("OFFICEMGR_PIN")
+    if typed is None:
+        try:
+            typed = getpass.getpass(f"PIN for {clipped(login, 30)}: ")
+        except EOFError:
+            raise NotSignedIn("no PIN was typed; nothing was changed") from None
+    args.typed_pin = typed
+    return typed
+
+
+def _resolve(args: argparse.Namespace, engine: Engine) -> str:
+    from officemgr import store
+    from officemgr.services import users
+
+    workstation = socket.gethostname()
+    if args.user:
+        typed = pin_of(args, args.user)
+        now = now_on(args.today)
+        with store.write_session(engine) as session:
+            tried = users.sign_in(session, args.user, typed, workstation=workstation, now=now)
+        if tried.actor is not None:
+            return tried.actor
+        left = tried.wait.seconds_left(now)
+        if not tried.checked:
+            raise NotSignedIn(f"too many wrong PINs for {clipped(args.user, 30)}: try again in {left:.0f} s; "
+                              "nothing was changed")
+        then = f"; wait {left:.0f} s before the next try" if left > 0 else ""
+        raise NotSignedIn(f"the login {clipped(args.user, 30)} and that PIN do not match an active user{then}; "
+                          "nothing was changed")
+    with store.read_session(engine) as session:
+        linked = users.os_user_actor(session, getpass.getuser(), workstation=workstation)
+        demo = None if linked is not None else users.demo_manager(session, workstation=workstation)
+        anyone = users.has_users(session)
+    if linked is not None:
+        return linked
+    if demo is not None:
+        print("officemgr: demo database: acting as the demo manager (manager); pass --user to act as another",
+              file=sys.stderr)
+        return demo
+    if not anyone:
+        print("officemgr: this practice has no users yet, so nobody is asked to sign in; add the manager first: "
+              'officemgr users add LOGIN --staff "First Last" --role manager', file=sys.stderr)
+        return getpass.getuser()
+    raise NotSignedIn("this command reads patient data: say who you are with --user LOGIN (the PIN is asked, "
+                      "or read from OFFICEMGR_PIN)")

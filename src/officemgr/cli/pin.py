@@ -1,18 +1,35 @@
-"""`officemgr set-pin`: set or change the PIN that locks the app (asked twice; the current one first if set).
+"""`officemgr set-pin --user LOGIN`: change your own PIN. The current PIN first (from OFFICEMGR_PIN, or asked),
+counted like a sign-in, then the new one (from OFFICEMGR_NEW_PIN, or asked twice). Without --user, the user linked
+to this operating-system account (still asked for the current PIN). A forgotten PIN is the manager's to reset:
+`officemgr users reset-pin LOGIN`.
 
-Refused (exit 1) on a wrong current PIN, PINs that differ, or not 4 to 12 digits.
+Refused (exit 1) on a wrong current PIN, a running wait after wrong PINs, new PINs that differ, or not 4 to 12
+digits; nothing is changed then.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 
-from officemgr.cli.options import DONE, SubParsers, add_command, fail, now_on, open_database
+from officemgr.cli.options import (
+    DONE,
+    NotSignedIn,
+    SubParsers,
+    acting_user,
+    add_command,
+    database_missing,
+    fail,
+    now_on,
+    open_database,
+    pin_of,
+    say,
+)
+from officemgr.cli.users import new_pin, refused
 
 
 def register(subparsers: SubParsers) -> None:
-    cmd = add_command(subparsers, "set-pin", "set or change the PIN that locks the app (ctrl+l, and when left idle)")
+    cmd = add_command(subparsers, "set-pin", "change your own PIN (with --user LOGIN; a manager resets a forgotten "
+                                             "one with users reset-pin)")
     cmd.set_defaults(handler=set_pin)
 
 
@@ -20,36 +37,38 @@ def set_pin(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from officemgr import store
-    from officemgr.services import pin
+    from officemgr.services import users
+    from officemgr.services.access import Actor
     from officemgr.services.common import ServiceError, database_refusal
 
+    if database_missing(args):
+        return fail(f"there is no database {args.db}")
     engine = open_database(args)
     try:
-        with store.read_session(engine) as session:
-            change = pin.pin_is_set(session)
-        if change:
-            # Counted like a try at the lock screen: the command line is no way around the wrong-PIN wait.
-            now = now_on(args.today)
-            with store.write_session(engine) as session:
-                tried = pin.try_pin(session, getpass.getpass("Current PIN: "), actor=getpass.getuser(), now=now)
-            if not tried.checked:
-                return fail(f"too many wrong PINs: try again in {tried.wait.seconds_left(now):.0f} s; nothing was "
-                            "changed")
-            if not tried.right:
-                return fail("that is not the current PIN; nothing was changed")
-        new = getpass.getpass(f"New PIN ({pin.MIN_DIGITS} to {pin.MAX_DIGITS} digits): ")
-        pin.check_format(new)
-        if getpass.getpass("New PIN again: ") != new:
-            return fail("the two PINs differ; nothing was changed")
+        try:
+            person = acting_user(args, engine)
+        except NotSignedIn:
+            if args.user:
+                raise
+            return fail("say whose PIN to change with --user LOGIN (the current PIN is asked, or read from "
+                        "OFFICEMGR_PIN)")
+        if not isinstance(person, Actor):
+            return fail("this practice has no users yet, so there is no PIN to change: officemgr users add LOGIN "
+                        '--staff "First Last" --role manager')
+        current = pin_of(args, person.login)  # already typed to sign in with --user; asked when the OS account is
+        typed = new_pin(person.login)
+        now = now_on(args.today)
         with store.write_session(engine) as session:
-            pin.set_pin(session, new, actor=getpass.getuser(), now=now_on(args.today))
+            tried = users.change_own_pin(session, person, current, typed, now=now)
     except ServiceError as exc:
-        return fail(f"{exc}; nothing was changed")
+        return refused(exc)
     except SQLAlchemyError as exc:
         return fail(database_refusal(exc))
-    except EOFError:
-        return fail("no PIN was typed; nothing was changed")
     finally:
         engine.dispose()
-    print("PIN changed." if change else "PIN set: officemgr now locks with ctrl+l and when left idle.")
+    if not tried.checked:
+        return fail(f"too many wrong PINs: try again in {tried.wait.seconds_left(now):.0f} s; nothing was changed")
+    if tried.actor is None:
+        return fail(f"that is not the current PIN of {person.login}; nothing was changed")
+    say(f"PIN changed for {person.login}: sign in with the new one from now on.")
     return DONE

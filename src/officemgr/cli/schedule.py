@@ -4,7 +4,6 @@ provider's day or week."""
 from __future__ import annotations
 
 import argparse
-import getpass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from officemgr.cli.exports import add_force, log_export, refused, save, shown, t
 from officemgr.cli.options import (
     DONE,
     SubParsers,
+    acting_user,
     add_command,
     count,
     database_missing,
@@ -43,6 +43,7 @@ def import_appointments(args: argparse.Namespace) -> int:
 
     from officemgr import store
     from officemgr.services import interop
+    from officemgr.services.access import Area
     from officemgr.services.common import ServiceError
     from officemgr.services.csv_files import echo
 
@@ -52,8 +53,9 @@ def import_appointments(args: argparse.Namespace) -> int:
         return fail(f"there is no file {echo(str(path))}")
     engine = open_database(args)
     try:
+        actor = acting_user(args, engine, "importing appointments", writes=(Area.schedule,))
         with store.write_session(engine) as session:
-            result = interop.import_appointments(session, path, now=now_on(args.today), actor=getpass.getuser())
+            result = interop.import_appointments(session, path, now=now_on(args.today), actor=actor)
     except ServiceError as exc:
         return fail(str(exc))
     except DBAPIError as exc:
@@ -71,6 +73,7 @@ def export_ics(args: argparse.Namespace) -> int:
     from officemgr.outfiles import OutputRefused
     from officemgr.plaintext import visible
     from officemgr.services import interop
+    from officemgr.services.access import Area
     from officemgr.services.common import ServiceError
 
     first_day, days = _span(args)
@@ -82,10 +85,12 @@ def export_ics(args: argparse.Namespace) -> int:
         return fail(f"there is no database {args.db}")
     engine = open_database(args)
     try:
+        actor = acting_user(args, engine, "exporting a calendar", reads=(Area.schedule,))
         with store.read_session(engine) as session:
             provider = interop.find_provider(session, args.provider)
             assert provider.id is not None  # a provider found in the database has its id
-            data = interop.export_ics(session, provider_id=provider.id, first_day=first_day, days=days)
+            data = interop.export_ics(session, provider_id=provider.id, first_day=first_day, days=days,
+                                      actor=actor)
     except ServiceError as exc:
         return fail(str(exc))
     finally:

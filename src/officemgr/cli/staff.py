@@ -8,7 +8,16 @@ import sys
 from pathlib import Path
 
 from officemgr.cli.exports import add_force, log_export, refused, save, shown, taken, to_stdout
-from officemgr.cli.options import SubParsers, add_command, database_missing, date_arg, fail, kinds, open_database
+from officemgr.cli.options import (
+    SubParsers,
+    acting_user,
+    add_command,
+    database_missing,
+    date_arg,
+    fail,
+    kinds,
+    open_database,
+)
 
 
 def register(subparsers: SubParsers) -> None:
@@ -26,6 +35,7 @@ def export_payroll(args: argparse.Namespace) -> int:
     from officemgr.outfiles import OutputRefused
     from officemgr.plaintext import visible
     from officemgr.services import payroll
+    from officemgr.services.access import Area
     from officemgr.services.common import ServiceError
 
     code = taken(args, [Path(args.out)] if args.out else [])
@@ -36,14 +46,15 @@ def export_payroll(args: argparse.Namespace) -> int:
         return fail(f"there is no database {args.db}")
     engine = open_database(args)
     try:
+        actor = acting_user(args, engine, "exporting payroll", reads=(Area.payroll,))
         with store.read_session(engine) as session:
-            period = payroll.period_starting(session, args.period)
-            rows = payroll.payroll(session, period)
+            period = payroll.period_starting(session, args.period, actor=actor)
+            rows = payroll.payroll(session, period, actor=actor)
     except ServiceError as exc:
         return fail(str(exc))
     finally:
         engine.dispose()
-    data = payroll.payroll_csv(rows, period).encode("utf-8")
+    data = payroll.payroll_csv(rows, period, actor=actor).encode("utf-8")
     where = "standard output"
     if args.out is None:
         to_stdout(data)

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from officemgr.models import OPEN_STATUSES, Claim, ClaimEvent, ClaimStatus, Payer
 from officemgr.services import settings
+from officemgr.services.access import Area, require
 from officemgr.services.billing import aging_basis_column, aging_edges, aging_from, balance_expr, buckets
 
 YEAR_DAYS = 365
@@ -38,8 +39,9 @@ class AgingTable:
     counted_from: str  # "date of service" or "submission": what the age of a claim counts from
 
 
-def aging(session: Session, today: date) -> AgingTable:
+def aging(session: Session, today: date, *, actor: str) -> AgingTable:
     """Open claims' balances (billed less paid, adjustments and patient share) by payer and aging bucket."""
+    require(actor, Area.billing, write=False, what="the A/R aging")
     table = buckets(aging_edges(session))
     counted = aging_from(session)
     basis = aging_basis_column(counted)
@@ -94,8 +96,9 @@ def _dollars(cents: int) -> str:
     return f"${cents / 100:,.0f}"
 
 
-def kpis(session: Session, today: date) -> list[Kpi]:
+def kpis(session: Session, today: date, *, actor: str) -> list[Kpi]:
     """Days in A/R, denial rate and net collection rate over the last 12 months (365 days, today included)."""
+    require(actor, Area.billing, write=False, what="the billing figures")
     targets = settings.get(session, "kpi_targets")
     first = today - timedelta(days=YEAR_DAYS - 1)
     in_year = and_(col(Claim.service_date) >= first, col(Claim.service_date) <= today)

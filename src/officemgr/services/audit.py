@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from officemgr.models import AuditEvent
 from officemgr.plaintext import visible, visible_values
+from officemgr.services.access import Area, require
 from officemgr.services.common import ServiceError, record
 from officemgr.services.format import money
 
@@ -96,14 +97,14 @@ def check_period(since: date, until: date) -> None:
                            "swap --from and --to")
 
 
-def _where(flt: AuditFilter) -> list[ColumnElement[bool]]:
+def _where(flt: AuditFilter, dialect: str) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if flt.entity is not None:
         conditions.append(col(AuditEvent.entity) == flt.entity)
     if flt.entity_id is not None:
         conditions.append(col(AuditEvent.entity_id) == flt.entity_id)
     if flt.actor is not None:
-        conditions.append(col(AuditEvent.actor) == flt.actor)
+        conditions.append(by_person(flt.actor, dialect))
     if flt.since is not None:
         conditions.append(col(AuditEvent.at) >= datetime.combine(flt.since, time.min))
     if flt.until is not None:
@@ -111,10 +112,35 @@ def _where(flt: AuditFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def audit_page(session: Session, flt: AuditFilter, *, before: tuple[datetime, int] | None = None,
+def by_person(who: str, dialect: str) -> ColumnElement[bool]:
+    """Events by `who`: a login matches its bare name (older events) and login@any-workstation; a name with a
+    workstation matches only itself. A range, not LIKE, so the actor index still finds them ('@' + 1 is 'A').
+    The range needs byte order: SQLite's is; a PostgreSQL database's own collation (en_US...) may skip the '@'."""
+    actor = col(AuditEvent.actor)
+    if "@" in who:
+        return actor == who
+    ordered = actor.collate("C") if dialect == "postgresql" else actor
+    return or_(actor == who, and_(ordered >= who + "@", ordered < who + "A"))
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def person_of(actor: str) -> str:
+    """The login of an event's "who" (login@workstation), or an older event's bare name."""
+    return actor.split("@", 1)[0]
+
+
+def _may_read(actor: str) -> None:
+    require(actor, Area.audit, write=False, what="the audit log")
+
+
+def audit_page(session: Session, flt: AuditFilter, *, actor: str, before: tuple[datetime, int] | None = None,
                limit: int = 50) -> AuditPage:
     """One page of events, newest first, starting after `before` (the last row's key of the previous page)."""
-    conditions = _where(flt)
+    _may_read(actor)
+    conditions = _where(flt, _dialect(session))
     total = session.exec(select(func.count()).select_from(AuditEvent).where(*conditions)).one()
     query = select(AuditEvent).where(*conditions)
     if before is not None:
@@ -124,19 +150,23 @@ def audit_page(session: Session, flt: AuditFilter, *, before: tuple[datetime, in
     return AuditPage([_row(event) for event in events], total)
 
 
-def choices(session: Session) -> tuple[list[str], list[str]]:
-    """The record kinds and the people in the log, for the filter form (each read from its index)."""
+def choices(session: Session, *, actor: str) -> tuple[list[str], list[str]]:
+    """The record kinds and the people in the log (each login once, whatever workstations it wrote from), for the
+    filter form (each read from its index)."""
+    _may_read(actor)
     entities = session.exec(select(AuditEvent.entity).distinct().order_by(col(AuditEvent.entity))).all()
     actors = session.exec(select(AuditEvent.actor).distinct().order_by(col(AuditEvent.actor))).all()
-    return list(entities), list(actors)
+    return list(entities), sorted({person_of(who) for who in actors})
 
 
-def audit_rows(session: Session, since: date, until: date, *, entity: str | None = None,
-               actor: str | None = None) -> list[AuditFieldRow]:
-    """Every event of the period (both days included), oldest first, one row per changed field."""
+def audit_rows(session: Session, since: date, until: date, *, actor: str, entity: str | None = None,
+               person: str | None = None) -> list[AuditFieldRow]:
+    """Every event of the period (both days included), oldest first, one row per changed field; `person`: only
+    that login's events (see by_person)."""
+    _may_read(actor)
     check_period(since, until)
-    flt = AuditFilter(entity=entity, actor=actor, since=since, until=until)
-    events = session.exec(select(AuditEvent).where(*_where(flt))
+    flt = AuditFilter(entity=entity, actor=person, since=since, until=until)
+    events = session.exec(select(AuditEvent).where(*_where(flt, _dialect(session)))
                           .order_by(col(AuditEvent.at), col(AuditEvent.id))).all()
     rows: list[AuditFieldRow] = []
     for event in events:

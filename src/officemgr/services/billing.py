@@ -28,6 +28,7 @@ from officemgr.models import (
     Payer,
 )
 from officemgr.services import settings
+from officemgr.services.access import Area, require
 from officemgr.services.calendar import federal_calendar
 from officemgr.services.carc import parse_carc
 from officemgr.services.common import ServiceError, StaleEdit, record
@@ -415,7 +416,8 @@ def _rows_with_meaning() -> Select[Claim, Patient, Payer, str]:
 
 
 def work_queue(
-    session: Session, today: date, *, offset: int = 0, limit: int = PAGE, filters: QueueFilter | None = None
+    session: Session, today: date, *, actor: str, offset: int = 0, limit: int = PAGE,
+    filters: QueueFilter | None = None,
 ) -> QueuePage:
     """Open claims due for work today, one page at a time (one query for the page, one for the count).
 
@@ -425,6 +427,7 @@ def work_queue(
     (escalated). Order: escalated first by deadline, then the nearest deadline, then the largest balance,
     then the oldest.
     """
+    require(actor, Area.billing, write=False, what="the billing work queue")
     filters = filters or QueueFilter()
     rules = QueueRules.load(session, today)
     total = session.exec(_queue_where(select(func.count(col(Claim.id))).select_from(Claim), rules, filters)).one()
@@ -562,7 +565,8 @@ class ClaimDetail:
     denial_meaning: str = ""
 
 
-def claim_detail(session: Session, claim_id: int) -> ClaimDetail:
+def claim_detail(session: Session, claim_id: int, *, actor: str) -> ClaimDetail:
+    require(actor, Area.billing, write=False, what="a claim's detail")
     claim = session.get(Claim, claim_id)
     if claim is None:
         raise ServiceError("that claim no longer exists — reload")

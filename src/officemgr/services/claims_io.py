@@ -61,6 +61,7 @@ from officemgr.models import (
     Payer,
 )
 from officemgr.services import billing, icd
+from officemgr.services.access import Area, require
 from officemgr.services.common import _plain, created_fields, record
 from officemgr.services.csv_files import (
     Cells,
@@ -604,7 +605,7 @@ def _line_text(line: _Line) -> str:
 # --- export -------------------------------------------------------------------------------------------
 
 
-def queue_csv(session: Session, today: date) -> tuple[str, int]:
+def queue_csv(session: Session, today: date, *, actor: str) -> tuple[str, int]:
     """Today's work queue as CSV text (header QUEUE_COLUMNS, CRLF lines) in queue order, and its row count.
 
     Every open claim the queue shows today (all pages, no filter): the denial as group-code (CO-50) and the
@@ -612,10 +613,11 @@ def queue_csv(session: Session, today: date) -> tuple[str, int]:
 
     Amounts are plain dollars (1250.00) and dates ISO, so a spreadsheet reads them as numbers and dates.
     """
+    require(actor, Area.billing, write=False, what="exporting the work queue")
     rows: list[list[Cell]] = []
     offset = 0
     while True:
-        page = billing.work_queue(session, today=today, offset=offset, limit=EXPORT_PAGE)
+        page = billing.work_queue(session, today=today, actor=actor, offset=offset, limit=EXPORT_PAGE)
         rows.extend([
             row.number, row.patient_name, row.payer_name, row.service_date.isoformat(), row.status.label,
             dollars(row.balance_cents), row.deadline.isoformat() if row.deadline else "",

@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 from officemgr.models import Credential, CredentialKind, Evaluation, Payer, PayerEnrollment, Role, Staff
 from officemgr.models.validation import npi_is_valid, strip_free_text, strip_text
 from officemgr.services import settings
+from officemgr.services.access import Actor, Area, NotAllowed, may, require, who_may
 from officemgr.services.common import ServiceError, apply_update, create, created_fields, first_error, record
 
 # The expiry bands the manager watches, in days; past the last one a credential is "ok".
@@ -393,7 +394,16 @@ def credential_list(session: Session, today: date, staff_id: int | None = None) 
     return lines
 
 
+def _may_keep(actor: str, staff_id: int, what: str) -> None:
+    """A clinical user keeps their own credentials; whoever keeps the staff records (the manager), anyone's."""
+    require(actor, Area.credentials, what=what)
+    if isinstance(actor, Actor) and actor.staff_id != staff_id and not may(actor, Area.staff):
+        raise NotAllowed(f"{what} for someone else needs {who_may(Area.staff)}; {actor.login} may keep only "
+                         "their own credentials — nothing was changed")
+
+
 def add_credential(session: Session, data: CredentialCreate, *, now: datetime, actor: str) -> CredentialRecord:
+    _may_keep(actor, data.staff_id, "adding a credential")
     person = session.get(Staff, data.staff_id)
     if person is None:
         raise ServiceError("that staff member no longer exists — reload")
@@ -422,6 +432,7 @@ def renew_credential(
     credential = session.get(Credential, credential_id)
     if credential is None:
         raise ServiceError("that credential no longer exists — reload")
+    _may_keep(actor, credential.staff_id, "renewing a credential")
     if credential.kind is CredentialKind.npi:
         raise ServiceError("an NPI does not expire: there is nothing to renew")
     if data.expires <= now.date():

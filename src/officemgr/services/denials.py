@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from officemgr.models import CarcCode, Claim, ClaimEvent, ClaimStatus, Payer
+from officemgr.services.access import Area, require
 from officemgr.services.carc import parse_carc
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, record
 
@@ -101,13 +102,14 @@ def window(today: date, days: int) -> tuple[datetime, datetime]:
     return datetime.combine(first, time()), datetime.combine(today + timedelta(days=1), time())
 
 
-def denial_counts(session: Session, today: date, days: int = 90) -> DenialStats:
+def denial_counts(session: Session, today: date, days: int = 90, *, actor: str) -> DenialStats:
     """Denials in the last `days` days (today included), by CARC code and by payer, most frequent first.
 
     A denial is a status change to denied in the claim history (each one counts, so a claim denied again
     after an appeal counts twice). Claims denied without a history row (imported, or demo data) count once by
     their denial date. Amounts are the billed charges of the denied claims.
     """
+    require(actor, Area.billing, write=False, what="the denial counts")
     if days < 1:
         raise ServiceError("count denials over at least one day")
     start, end = window(today, days)

@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from officemgr.models import Claim, ClaimLine, FeeSchedule, Patient, Payer, Remittance, RemittanceClaim
+from officemgr.services.access import Area, require
 from officemgr.services.common import record
 from officemgr.services.csv_files import (
     Cells,
@@ -287,8 +288,9 @@ def _day(value: object) -> date:
     return value.date() if isinstance(value, datetime) else datetime.fromisoformat(str(value)).date()
 
 
-def underpayments(session: Session, today: date, days: int = UNDERPAID_DAYS) -> list[UnderpaidRow]:
+def underpayments(session: Session, today: date, days: int = UNDERPAID_DAYS, *, actor: str) -> list[UnderpaidRow]:
     """Underpaid claims by payer over the last `days` days (by when the remittance was posted), largest total first."""
+    require(actor, Area.billing, write=False, what="the underpayments report")
     totals: dict[int, UnderpaidRow] = {}
     for row in underpaid_claims(session, today, days):
         before = totals.get(row.payer_id, UnderpaidRow(row.payer_id, row.payer, 0, 0))

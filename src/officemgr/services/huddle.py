@@ -40,7 +40,9 @@ from officemgr.services import (
     settings,
     staff,
     temperature,
+    users,
 )
+from officemgr.services.access import TAB_AREA, Area, may
 from officemgr.services.availability import ACTIVE
 from officemgr.services.billing import balance_expr
 from officemgr.services.calendar import PracticeCalendar, practice_calendar
@@ -52,6 +54,7 @@ DENIALS_LISTED = 10  # more new denials than this are shown one line per payer
 AR_OLD_DAYS = 90  # the A/R figure at the top: open balances with a date of service older than this
 # A visit that happened (for "new patient" and "last visit"): arrived, roomed or checked out.
 SEEN = (ApptStatus.arrived, ApptStatus.in_room, ApptStatus.checked_out)
+ACCESS = "access"  # the sign-ins section: the manager's and auditor's screen only, never the printed sheet
 
 
 @dataclass(frozen=True)
@@ -116,8 +119,9 @@ class _Day:
     duties: list[compliance.TaskRow]
 
 
-def huddle(session: Session, today: date, *, privacy: bool = True) -> Huddle:
-    """Today's huddle: six sections in meeting order, snoozed items left out, and the numbers for the top line."""
+def huddle(session: Session, today: date, *, actor: str, privacy: bool = True) -> Huddle:
+    """Today's huddle: six sections in meeting order, those of the tabs `actor` may not open left out (a seventh,
+    sign-ins, for those who may read the audit log), snoozed items left out, and the numbers for the top line."""
     day = _Day(today, previous_workday(practice_calendar(session), today), privacy,
                schedule.day_schedule(session, today), staff.time_off_on(session, today),
                staff.roster_day(session, today), compliance.due_or_overdue(session, today))
@@ -129,6 +133,10 @@ def huddle(session: Session, today: date, *, privacy: bool = True) -> Huddle:
         _billing(session, day),
         _compliance(session, day),
     ]
+    # Each person sees the sections of the tabs their roles may open (the front desk: no claims or denials).
+    sections = [s for s in sections if may(actor, TAB_AREA[s.tab], write=False)]
+    if may(actor, Area.audit, write=False):
+        sections.append(_sign_ins(session, day))
     snoozed = snoozed_keys(session, today)
     if snoozed:
         sections = [replace(s, items=[i for i in s.items if i.key not in snoozed]) for s in sections]
@@ -468,6 +476,35 @@ def _new_denials(session: Session, yesterday: date) -> list[HuddleItem]:
                                 f"denied {denied_at:%a %m/%d}" + (f" ({code})" if code else ""), "billing", claim.id,
                                 key=f"denial:claim:{claim.id}"))
     return items
+
+
+# --- sign-ins -----------------------------------------------------------------------------------------
+
+
+def _sign_ins(session: Session, day: _Day) -> Section:
+    """Logins with repeated failed sign-ins, and every emergency access, since the previous workday began."""
+    # A new failure gives the item a new key, so a snoozed warning comes back when the guessing goes on.
+    items = [
+        HuddleItem(f"Failed sign-ins: {f.login}",
+                   f"{plural(f.count, 'failed sign-in')} since {day.yesterday:%a %m/%d}, last {f.last:%a %H:%M}",
+                   "huddle", urgent=True, key=f"failedsignin:{f.login}:{f.last.isoformat()}")
+        for f in users.failed_sign_ins(session, since=day.yesterday)
+    ]
+    items.extend(
+        HuddleItem(f"Emergency access: {use.who} opened {_area_words(use.area)}",
+                   f"{use.at:%a %m/%d %H:%M}, reason: {use.reason}", "huddle",
+                   key=f"breakglass:{use.who}:{use.at.isoformat()}")
+        for use in users.emergency_uses(session, since=day.yesterday)
+    )
+    return Section(ACCESS, "Sign-ins and emergency access", "huddle",
+                   "No repeated failed sign-ins or emergency access", items)
+
+
+def _area_words(value: str) -> str:
+    try:
+        return Area(value).label
+    except ValueError:  # an area no longer known keeps the name it was recorded with
+        return value
 
 
 # --- compliance ---------------------------------------------------------------------------------------

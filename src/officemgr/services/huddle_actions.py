@@ -23,7 +23,7 @@ from officemgr.models.huddle import (
     ReviewOutcome,
 )
 from officemgr.plaintext import visible_values
-from officemgr.services import staff
+from officemgr.services import huddle_sheet, staff
 from officemgr.services.calendar import practice_calendar
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, create, first_error, record
 
@@ -190,7 +190,7 @@ def reviewed(session: Session, huddle_id: int) -> dict[str, ReviewOutcome]:
 
 def _snapshot(h: Huddle, outcomes: dict[str, ReviewOutcome]) -> list[dict[str, Any]]:
     sections = []
-    for s in h.sections:
+    for s in huddle_sheet.for_paper(h).sections:  # the record of the meeting keeps what the team saw, as the sheet does
         items = []
         for item in s.items:
             key = getattr(item, "key", "") or ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html as _html
 import os
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +38,14 @@ def numbers_line(h: Huddle) -> str:
             f"A/R over 90 days {money(n.ar_over_90_cents)} · Overdue duties {n.overdue_duties}")
 
 
+def for_paper(h: Huddle) -> Huddle:
+    """The Huddle fit for paper and the meeting's record: who failed to sign in and why someone used emergency
+    access stay on the manager's screen."""
+    from officemgr.services.huddle import ACCESS
+
+    return replace(h, sections=[s for s in h.sections if s.key != ACCESS])
+
+
 def _action_text(a: ActionRow) -> str:
     due = f"due {a.due:%m/%d}" + (" (overdue)" if a.overdue else "")
     return f"{a.owner}: {a.what} — {due}"
@@ -56,7 +65,7 @@ def _md(text: str) -> str:
 
 def markdown(h: Huddle, actions: list[ActionRow], record: FinishedHuddle | None = None) -> str:
     lines = [f"# {_md(_title(h))}", "", f"**{_md(numbers_line(h))}**", ""]
-    for s in h.sections:
+    for s in for_paper(h).sections:
         count = f" ({len(s.items)})" if s.items else ""
         lines.append(f"## {_md(s.title)}{count}")
         lines.append("")
@@ -122,7 +131,7 @@ def html(h: Huddle, actions: list[ActionRow], record: FinishedHuddle | None = No
         f'<p class="numbers">{_e(numbers_line(h))}</p>',
         '<div class="columns">',
     ]
-    for s in h.sections:
+    for s in for_paper(h).sections:
         count = f" ({len(s.items)})" if s.items else ""
         out.append(f"<section><h2>{_e(s.title)}{count}</h2>")
         if s.items:

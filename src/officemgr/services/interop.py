@@ -63,6 +63,7 @@ from officemgr.models import (
 )
 from officemgr.plaintext import unsafe_character, visible
 from officemgr.services import availability
+from officemgr.services.access import Area, require
 from officemgr.services.availability import ACTIVE, ProviderDayPlan
 from officemgr.services.common import ServiceError, created_values, record
 from officemgr.services.csv_files import (
@@ -113,7 +114,7 @@ class ImportRefused(FileRefused):
 # --- export -------------------------------------------------------------------------------------------
 
 
-def export_ics(session: Session, *, provider_id: int, first_day: date, days: int) -> bytes:
+def export_ics(session: Session, *, provider_id: int, first_day: date, days: int, actor: str) -> bytes:
     """An iCalendar file of the provider's active appointments from `first_day` for `days` days.
 
     Each appointment is one VEVENT with UID appt-<id>@officemgr (stable, so a calendar that imports the
@@ -121,6 +122,7 @@ def export_ics(session: Session, *, provider_id: int, first_day: date, days: int
     patients by initials only, so it is a view of the schedule, not meant to be re-imported as patients:
     `import_appointments` refuses it because it has no "Patient:" and "DOB:" fields.
     """
+    require(actor, Area.schedule, write=False, what="exporting a provider's calendar")
     provider = session.get(Staff, provider_id)
     if provider is None or not provider.is_provider:
         raise ServiceError("no such provider")

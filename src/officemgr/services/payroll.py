@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 
 from officemgr.models import Role, Shift, Staff, TimeOff, TimeOffStatus
 from officemgr.services import settings
+from officemgr.services.access import Actor, Area, require
 from officemgr.services.calendar import PracticeCalendar, practice_calendar
 from officemgr.services.common import ServiceError
 from officemgr.services.csv_out import Figure, csv_text
@@ -125,16 +126,22 @@ def _month_end(day: date) -> date:
     return first_of_next - timedelta(days=1)
 
 
-def pay_period(session: Session, containing: date) -> Period:
+def _may_read(actor: str, what: str) -> None:
+    require(actor, Area.payroll, write=False, what=what)
+
+
+def pay_period(session: Session, containing: date, *, actor: str) -> Period:
     """The pay period (per the `pay_period` setting) that holds `containing`."""
+    _may_read(actor, "payroll")
     return _containing(_rule(session), containing)
 
 
-def period_starting(session: Session, start: date) -> Period:
+def period_starting(session: Session, start: date, *, actor: str) -> Period:
     """The pay period that starts on `start`; refuses a date that is not a period start.
 
     The refusal names the nearest valid start (both on a tie) and the period holding `start`.
     """
+    _may_read(actor, "payroll")
     rule = _rule(session)
     period = _containing(rule, start)
     if period.start == start:
@@ -272,7 +279,7 @@ def _split_by_threshold(
     return out
 
 
-def payroll(session: Session, period: Period) -> list[PayRow]:
+def payroll(session: Session, period: Period, *, actor: str) -> list[PayRow]:
     """Hours for `period`, one row per staff member, sorted by last name, first name.
 
     Everyone active is listed (with a note when nothing is recorded); someone no longer active is listed
@@ -285,6 +292,7 @@ def payroll(session: Session, period: Period) -> list[PayRow]:
     period holding the day the shift starts. So hours worked before the period still push later hours in
     the same workweek into overtime, and overtime that fell on days before the period is not paid again.
     """
+    _may_read(actor, "payroll")
     workweek_start = _workweek_start(session)
     threshold = settings.get(session, "overtime_after_hours")
     if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or threshold < 0:
@@ -431,7 +439,10 @@ class PtoBalance:
         return _hours(self.left - self.requested)
 
 
-def pto_balance(session: Session, staff_id: int, year: int) -> PtoBalance:
+def pto_balance(session: Session, staff_id: int, year: int, *, actor: str) -> PtoBalance:
+    """`staff_id`'s paid time off in `year`; anyone may see their own, payroll's roles anyone's."""
+    if not (isinstance(actor, Actor) and actor.staff_id == staff_id):
+        _may_read(actor, "another person's paid time off")
     person = session.get(Staff, staff_id)
     if person is None:
         raise ServiceError(f"there is no staff member with id {staff_id}")
@@ -456,12 +467,13 @@ def pto_balance(session: Session, staff_id: int, year: int) -> PtoBalance:
 # --- CSV for the payroll service ----------------------------------------------------------------------
 
 
-def payroll_csv(rows: Iterable[PayRow], period: Period) -> str:
+def payroll_csv(rows: Iterable[PayRow], period: Period, *, actor: str) -> str:
     """The payroll service's CSV: a header, then one row per person sorted by last name, hours to 2 decimals.
 
     Columns: CSV_HEADER. The role is its label ("Medical assistant"). The period is not a column (the
     payroll service takes one file per period); every row must belong to `period`.
     """
+    _may_read(actor, "the payroll export")
     rows = list(rows)
     stray = [r for r in rows if r.period != period]
     if stray:

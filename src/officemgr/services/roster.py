@@ -20,6 +20,7 @@ from officemgr.models import (
     TimeOffStatus,
 )
 from officemgr.services import settings
+from officemgr.services.access import Area, require
 from officemgr.services.calendar import StrandedBooking, practice_calendar
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, create, created_fields, record
 from officemgr.services.credentials import lapsed_required
@@ -307,7 +308,9 @@ def approval_effects(session: Session, off_id: int) -> ApprovalEffects:
 def decide_time_off(session: Session, off_id: int, approve: bool, *, now: datetime, actor: str,
                     expected_version: int | None, expected_shifts: Collection[int] | None = None) -> TimeOffRecord:
     """Approve or deny a request. Approval removes the person's shifts on its days (each audited); with
-    `expected_shifts` (the ids the user was told of) it refuses when those shifts changed meanwhile."""
+    `expected_shifts` (the ids the user was told of) it refuses when those shifts changed meanwhile. Anyone may
+    ask for time off; deciding is the staff records' role (the manager)."""
+    require(actor, Area.staff, what="approving or denying time off")
     off = session.get(TimeOff, off_id)
     if off is None:
         raise ServiceError("that request no longer exists — reload")

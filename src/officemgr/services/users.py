@@ -113,16 +113,26 @@ def sign_in(session: Session, login: str, typed: str, *, workstation: str, now: 
                now=now)
         session.commit()
         return SignIn(None, True, pin.PinWait())
+    tried = _try(session, user, typed, workstation=workstation, now=now)
+    if tried.actor is not None:
+        record(session, actor=tried.actor, entity=ENTITY, entity_id=_id(user), action="sign_in",
+               changes={"after_wrong": tried.wait.failures} if tried.wait.failures else {}, now=now)
+        session.commit()
+        return SignIn(tried.actor, True, pin.PinWait())
+    return tried
+
+
+def _try(session: Session, user: UserAccount, typed: str, *, workstation: str, now: datetime) -> SignIn:
+    """Check `typed` against `user`'s PIN unless their wait runs; a wrong one is counted, audited and committed.
+    A right one clears the count (the caller records what it was for); its SignIn's wait holds the failures it
+    cleared."""
     before = _wait_of(user)
     if before.seconds_left(now) > 0:
         return SignIn(None, False, before)
     person = actor_of(user, workstation)
     if _verify(user, typed):
         user.failures, user.wait_until = 0, None
-        record(session, actor=person, entity=ENTITY, entity_id=_id(user), action="sign_in",
-               changes={"after_wrong": before.failures} if before.failures else {}, now=now)
-        session.commit()
-        return SignIn(person, True, pin.PinWait())
+        return SignIn(person, True, pin.PinWait(before.failures))
     failures = before.failures + 1
     wait = pin.wait_after(failures)
     user.failures, user.wait_until = failures, (now + timedelta(seconds=wait) if wait else None)
@@ -180,7 +190,8 @@ def break_glass(session: Session, actor: Actor, area: Area, reason: str, *, now:
 
 
 def list_users(session: Session, actor: str) -> list[UserRow]:
-    require(actor, Area.settings, write=False, what="the list of users")
+    """Every account, for the manager and the auditor (who reads the log that names them)."""
+    require(actor, Area.audit, write=False, what="the list of users")
     rows = session.exec(select(UserAccount).order_by(col(UserAccount.login)))
     return [UserRow(u.login, u.name, roles_of(u), u.active, u.os_user, u.staff_id) for u in rows]
 
@@ -298,13 +309,29 @@ def reset_pin(session: Session, login: str, new_pin: str, *, actor: str, now: da
 
 
 def change_own_pin(session: Session, actor: Actor, current: str, new_pin: str, *, now: datetime) -> SignIn:
-    """A person changes their own PIN: the current one first, counted like a sign-in. Commits."""
+    """A person changes their own PIN: the current one first, counted like a sign-in (a wrong one is a failed
+    sign-in; a right one is recorded as the change, not as a sign-in). Commits."""
     pin.check_format(new_pin)
-    tried = sign_in(session, actor.login, current, workstation=actor.workstation, now=now)
+    user = _known(session, actor.login)
+    tried = _try(session, user, current, workstation=actor.workstation, now=now)
     if tried.actor is not None:
-        user = _known(session, actor.login)
-        _store_pin(session, user, new_pin, actor=actor, now=now, why="changed")
+        _store_pin(session, user, new_pin, actor=tried.actor, now=now, why="changed")
     return tried
+
+
+def link_os_user(session: Session, login: str, os_user: str | None, *, actor: str, now: datetime) -> None:
+    """Let the operating-system account `os_user` act as `login` without a PIN (a script's account), or end the
+    link (None). Manager only. Commits."""
+    require(actor, Area.settings, what="linking an operating-system account")
+    user = _known(session, login)
+    wanted = (os_user or "").strip() or None
+    if wanted == user.os_user:
+        return
+    _check_os_user(session, wanted)
+    record(session, actor=actor, entity=ENTITY, entity_id=_id(user), action="update",
+           changes={"os_user": [user.os_user, wanted]}, now=now)
+    user.os_user, user.version = wanted, user.version + 1
+    session.commit()
 
 
 def _store_pin(session: Session, user: UserAccount, new_pin: str, *, actor: str, now: datetime, why: str) -> None:

@@ -78,7 +78,7 @@ class AuditLogScreen(ListScreen):
     # -- loading ------------------------------------------------------------------------------------------
 
     def fetch(self, session: Session) -> AuditPage:
-        return audit.audit_page(session, self.flt, before=self.starts[-1], limit=PAGE)
+        return audit.audit_page(session, self.flt, actor=self.ctx.actor, before=self.starts[-1], limit=PAGE)
 
     def show(self, page: AuditPage) -> None:
         self.page = page
@@ -117,7 +117,8 @@ class AuditLogScreen(ListScreen):
         self.dismiss(self.changed)
 
     def action_filters(self) -> None:
-        self.read(audit.choices, self._open_filters, group="audit-filters")
+        self.read(lambda session: audit.choices(session, actor=self.ctx.actor), self._open_filters,
+                  group="audit-filters")
 
     def _open_filters(self, choices: tuple[list[str], list[str]]) -> None:
         entities, actors = choices

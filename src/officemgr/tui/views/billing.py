@@ -136,8 +136,8 @@ class BillingView(TabView):
 
     def fetch(self, session: Session) -> QueuePage | ArData:
         if self.mode == "ar":
-            return fetch_ar(session, self.ctx.today)
-        return billing.work_queue(session, self.ctx.today, offset=self.page_offset, limit=PAGE,
+            return fetch_ar(session, self.ctx.today, self.ctx.actor)
+        return billing.work_queue(session, self.ctx.today, actor=self.ctx.actor, offset=self.page_offset, limit=PAGE,
                                   filters=self.queue_filter())
 
     def show(self, data: QueuePage | ArData) -> None:
@@ -307,7 +307,7 @@ class BillingView(TabView):
     def _open(self, claim_id: int) -> None:
         def fetch(session: Session) -> ClaimDetail | ServiceError:
             try:
-                return billing.claim_detail(session, claim_id)
+                return billing.claim_detail(session, claim_id, actor=self.ctx.actor)
             except ServiceError as exc:  # gone meanwhile: the service's words say so
                 return exc
 

@@ -35,9 +35,10 @@ class ArData:
     underpaid: list[UnderpaidRow]
 
 
-def fetch_ar(session: Session, today: date) -> ArData:
-    return ArData(ar.aging(session, today), ar.kpis(session, today), denials.denial_counts(session, today, days=90),
-                  fees.underpayments(session, today, days=90))
+def fetch_ar(session: Session, today: date, actor: str) -> ArData:
+    return ArData(ar.aging(session, today, actor=actor), ar.kpis(session, today, actor=actor),
+                  denials.denial_counts(session, today, days=90, actor=actor),
+                  fees.underpayments(session, today, days=90, actor=actor))
 
 
 def _number(value: float | int | None, unit: str) -> str:

@@ -83,7 +83,8 @@ class HuddleView(TabView):
         super().on_mount()
 
     def fetch(self, session: Session) -> Huddle:
-        return huddle(session, self.ctx.today, privacy="huddle" in settings.get(session, "privacy_tabs"))
+        privacy = "huddle" in settings.get(session, "privacy_tabs")
+        return huddle(session, self.ctx.today, actor=self.ctx.actor, privacy=privacy)
 
     def show(self, data: Huddle) -> None:
         self.data = data
@@ -176,12 +177,12 @@ class HuddleView(TabView):
         self.app.push_screen(PastHuddlesScreen(self.ctx))
 
     def action_sheet(self) -> None:
-        folder, today = sheet_folder(self.ctx), self.ctx.today
+        folder, today, actor = sheet_folder(self.ctx), self.ctx.today, self.ctx.actor
 
         def write_files(session: Session) -> Sheet:
             """Read the day and write both files, in the worker (the disk too is kept off the UI thread); a sheet
             printed earlier today is kept and this one gets the next free name."""
-            h = huddle(session, today, privacy=True)
+            h = huddle_sheet.for_paper(huddle(session, today, actor=actor, privacy=True))
             actions = huddle_actions.open_actions(session, today)
             try:
                 markdown, page = huddle_sheet.save_sheet(folder, today, huddle_sheet.markdown(h, actions),

@@ -1,0 +1,88 @@
+"""Migration 0016: the practice PIN of a database made before users becomes the manager's own PIN."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from factories import NOW, make_staff
+from officemgr import audit_chain, store
+from officemgr.models import Role, UserRole
+from officemgr.services import users
+from officemgr.services.common import record
+
+OLD_PIN = "482913"
+
+
+def chain(engine: Engine) -> audit_chain.ChainCheck:
+    raw = engine.raw_connection()
+    try:
+        return audit_chain.verify(raw, engine.dialect.name)
+    finally:
+        raw.close()
+
+
+@pytest.fixture
+def at_0015(tmp_path: Path) -> Iterator[Engine]:
+    """A practice file at revision 0015 with a practice PIN (and its wrong-PIN wait), a manager on staff and a few
+    audited writes."""
+    from alembic import command
+
+    engine = store.create_engine_for(f"sqlite:///{tmp_path / 'office.db'}")
+    try:
+        with engine.begin() as conn:
+            command.upgrade(store._alembic_config(conn), "0015")
+            conn.execute(text("INSERT INTO setting (key, value, version) VALUES ('pin_hash', :hash, 1), "
+                              "('pin_wait', '{\"failures\": 2}', 1)"),
+                         {"hash": PasswordHasher().hash(OLD_PIN)})
+        with store.write_session(engine) as session:
+            make_staff(session, first_name="Pat", last_name="Boss", role=Role.manager)
+            make_staff(session, first_name="Mo", last_name="Assistant", role=Role.ma)
+            for n in range(3):
+                record(session, actor="root", entity="claim", entity_id=n + 1, action="update",
+                       changes={"status": ["submitted", "paid"]}, now=NOW)
+            session.commit()
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def test_the_practice_pin_becomes_the_managers_and_the_chain_still_verifies(at_0015: Engine) -> None:
+    assert chain(at_0015).ok
+    store.migrate(at_0015)
+    assert store.schema_revision(at_0015) == store.head_revision()
+    with at_0015.connect() as conn:
+        assert conn.execute(text("SELECT key FROM setting WHERE key IN ('pin_hash', 'pin_wait')")).all() == []
+        staff_id = conn.execute(text("SELECT id FROM staff WHERE last_name = 'Boss'")).scalar()
+    with store.write_session(at_0015) as session:
+        wrong = users.sign_in(session, "manager", "000000", workstation="desk1", now=NOW)
+        assert wrong.actor is None
+        signed = users.sign_in(session, "manager", OLD_PIN, workstation="desk1", now=NOW)
+        assert signed.actor is not None
+        manager = signed.actor
+        assert (manager.login, manager.roles, manager.staff_id, manager.name) == (
+            "manager", frozenset({UserRole.manager}), staff_id, "Pat Boss")
+        assert str(manager) == "manager@desk1"
+    check = chain(at_0015)
+    # Three writes, the migration's account, a failed and a good sign-in: one unbroken chain.
+    assert check.ok and check.chained and check.events == 6, check.lines()
+
+
+def test_a_database_without_a_practice_pin_gets_no_account(tmp_path: Path) -> None:
+    from alembic import command
+
+    engine = store.create_engine_for(f"sqlite:///{tmp_path / 'office.db'}")
+    try:
+        with engine.begin() as conn:
+            command.upgrade(store._alembic_config(conn), "0015")
+        store.migrate(engine)
+        with store.read_session(engine) as session:
+            assert not users.has_users(session)
+        assert chain(engine).ok
+    finally:
+        engine.dispose()
