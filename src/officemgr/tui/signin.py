@@ -65,7 +65,7 @@ class SignInScreen(DatabaseWork, Screen[Actor]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("officemgr is locked" if self.current else "Sign in to officemgr", id="signin-title")
-            yield Label(PROMPT)
+            yield Static(PROMPT)
             yield Input(placeholder="Type to find your name", id="signin-filter")
             yield OptionList(id="signin-names")
             yield Input(password=True, max_length=pin.MAX_DIGITS, placeholder="PIN", id="signin-pin")
@@ -245,8 +245,8 @@ class FirstStartScreen(_Fields, Screen[Actor]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Create the manager's account", classes="form-title")
-            yield Label(f"You sign in with the login and PIN ({pin.MIN_DIGITS} to {pin.MAX_DIGITS} digits); "
-                        "you add the others' accounts later.")
+            yield Static(f"You sign in with the login and PIN ({pin.MIN_DIGITS} to {pin.MAX_DIGITS} digits); "
+                         "you add the others' accounts later.")
             yield from self._fields([("first", "First name", False), ("last", "Last name", False),
                                      ("login", "Login (a short name, e.g. jsmith)", False),
                                      ("new", "PIN", True), ("again", "PIN again", True)])
@@ -354,9 +354,10 @@ class EmergencyScreen(_Fields, ModalScreen[Actor | None]):
         held = ", ".join(role.label for role in sorted(actor.roles, key=lambda r: r.value)) or "no role"
         with Vertical(classes="form"):
             yield Label("Emergency access", classes="form-title")
-            yield Label(Text(f"{self.what} needs {who_may(self.area, write=False)}; {actor.login} is {held}."))
-            yield Label("To open it anyway, say why. It is recorded under your name and shown on the next Huddle; "
-                        "it ends when you lock or sign out.")
+            yield Static(Text(f"{self.what} needs {who_may(self.area, write=False)}; {actor.login} is {held}."),
+                         id="emergency-why")
+            yield Static("To open it anyway, say why. It is recorded under your name and shown on the next Huddle; "
+                         "it ends when you lock or sign out.")
             yield from self._fields([("reason", "Reason", False)])
             yield Static(Text("enter open · escape cancel"), classes="form-hint")
 
