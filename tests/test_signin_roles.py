@@ -103,9 +103,10 @@ async def test_the_palette_offers_only_what_the_role_may_see(demo_engine) -> Non
 
 async def test_a_refused_write_shows_the_services_reason_and_saves_nothing(demo_engine) -> None:  # type: ignore[no-untyped-def]
     """The auditor sees the Schedule but may change nothing: the service refuses, whatever the screen offered."""
+    from textual.widgets import DataTable
+
     from officemgr.models import Appointment, ApptStatus
     from officemgr.services import schedule
-    from textual.widgets import DataTable
 
     with read_session(demo_engine) as session:
         rows = schedule.day_schedule(session, TODAY).rows
