@@ -267,9 +267,9 @@ class OfficeApp(App[None]):
             self.signed_in = True
             await self._mount_views(only=None if self.views_imported else self.query_one(TabbedContent).active)
         self._show_person()
-        if before.login != actor.login:
-            # Another person: what the one before left open closes, and every tab reloads as theirs when opened
-            # (the one on show now).
+        if before.login and before.login != actor.login:
+            # Another person at the lock: what the one before left open closes, and every tab reloads as theirs
+            # when opened (the one on show now).
             while len(self.screen_stack) > 1:
                 await self.pop_screen()
             self.held = []  # what the one before did is not the next person's to read
@@ -458,16 +458,20 @@ class OfficeApp(App[None]):
     def jump_to(self, tab: str, record_id: int | None) -> None:
         """From the huddle: open `tab` with its record selected (once the tab's data is there)."""
         self.action_show_tab(tab)
-        if self.has_view(tab):
+        if self._showing(tab):
             view = self.view(tab)
             view.after_load(lambda: view.focus_record(record_id))
 
     def run_in_tab(self, tab: str, action: str | None) -> None:
         """From the command palette: open `tab`, then run one of its view's actions (on its loaded data)."""
         self.action_show_tab(tab)
-        if action is not None and self.has_view(tab):
+        if action is not None and self._showing(tab):
             view = self.view(tab)
             view.after_load(lambda: self.call_later(self.run_action, action, view))
+
+    def _showing(self, tab: str) -> bool:
+        """The tab is on show with its view (not hidden from the person, who was offered emergency access)."""
+        return self.query_one(TabbedContent).active == tab and self.has_view(tab)
 
     def action_audit_log(self) -> None:
         from officemgr.services.access import Area, may
