@@ -222,7 +222,11 @@ async def test_switch_user_shows_the_other_persons_tabs_and_their_writes_are_the
         assert len(app.screen_stack) == 2
         await pilot.press("ctrl+l")
         await settle(pilot)
-        await pick(pilot, "front")
+        # The manager is chosen, the PIN field waits; letters are not a PIN, so they find another name.
+        assert app.screen.query_one("#signin-pin", Input).has_focus
+        await pilot.press(*"front", "enter")
+        await settle(pilot)
+        assert app.screen.query_one("#signin-filter", Input).value == "front"
         await type_pin(pilot, DEMO_PIN)
         assert not app.locked and app.ctx.actor.login == "frontdesk"
         assert app.screen is app.screen_stack[0]  # what the manager left open is closed

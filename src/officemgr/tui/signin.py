@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList, Static
@@ -26,12 +27,28 @@ from officemgr.services.common import ServiceError
 from officemgr.tui.context import AppContext
 from officemgr.tui.dbwork import DatabaseWork, Refused, Session
 
-PROMPT = "Pick your name (type to find it), then type your PIN and press Enter."
+PROMPT = "Your name (type to find it), then your PIN and Enter."
 
 
 def _wait_words(seconds: float) -> str:
     whole = int(seconds + 0.999)
     return f"{whole} s" if whole < 120 else f"{(whole + 59) // 60} min"
+
+
+class PinInput(Input):
+    """A PIN field that takes digits only: a letter typed into it goes to the name filter (another person at the
+    lock starts typing their name)."""
+
+    class Letter(Message):
+        def __init__(self, character: str) -> None:
+            super().__init__()
+            self.character = character
+
+    def _on_key(self, event: events.Key) -> None:
+        if event.character and event.character.isprintable() and not event.character.isdigit():
+            event.stop()
+            event.prevent_default()  # Input's own key handler would type it
+            self.post_message(self.Letter(event.character))
 
 
 class SignInScreen(DatabaseWork, Screen[Actor]):
@@ -43,9 +60,9 @@ class SignInScreen(DatabaseWork, Screen[Actor]):
 
     DEFAULT_CSS = """
     SignInScreen { align: center middle; background: $background; }
-    SignInScreen > Vertical { width: 60; height: auto; border: thick $accent; padding: 1 2; }
-    SignInScreen #signin-title { text-style: bold; margin-bottom: 1; }
-    SignInScreen #signin-names { height: 8; margin-bottom: 1; }
+    SignInScreen > Vertical { width: 60; height: auto; border: thick $accent; padding: 0 2; }
+    SignInScreen #signin-title { text-style: bold; }
+    SignInScreen #signin-names { height: 7; }
     SignInScreen #signin-message { color: $error; height: auto; margin-top: 1; }
     """
     # Screen's own tab/shift+tab would move focus nowhere useful; nothing else is bound here on purpose.
@@ -61,14 +78,15 @@ class SignInScreen(DatabaseWork, Screen[Actor]):
         self.names: list[users.SignInName] = []
         self.waits: dict[str, pin.PinWait] = {}  # per login: the wait each one's last try here left
         self.countdown: Timer | None = None
+        self.typing_name = False  # letters typed into the PIN field are going to the name filter
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("officemgr is locked" if self.current else "Sign in to officemgr", id="signin-title")
             yield Static(PROMPT)
-            yield Input(placeholder="Type to find your name", id="signin-filter")
+            yield Input(placeholder="Type to find your name", id="signin-filter", select_on_focus=False)
             yield OptionList(id="signin-names")
-            yield Input(password=True, max_length=pin.MAX_DIGITS, placeholder="PIN", id="signin-pin")
+            yield PinInput(password=True, max_length=pin.MAX_DIGITS, placeholder="PIN", id="signin-pin")
             yield Static("", id="signin-message")
 
     def on_mount(self) -> None:
@@ -111,6 +129,15 @@ class SignInScreen(DatabaseWork, Screen[Actor]):
     def _say(self, text: str) -> None:
         self.query_one("#signin-message", Static).update(Text(text))
 
+    @on(PinInput.Letter)
+    def _letter(self, event: PinInput.Letter) -> None:
+        field = self.query_one("#signin-filter", Input)
+        # The first letter starts a new name; the next ones may reach the PIN field before the focus moves.
+        field.value = field.value + event.character if self.typing_name else event.character
+        self.typing_name = True
+        field.cursor_position = len(field.value)
+        field.focus()
+
     @on(Input.Changed, "#signin-filter")
     def _filtered(self, event: Input.Changed) -> None:
         self._fill(event.value)
@@ -124,6 +151,7 @@ class SignInScreen(DatabaseWork, Screen[Actor]):
             return
         self._say("")
         self._tick()
+        self.typing_name = False
         self.query_one("#signin-pin", Input).focus()
 
     @on(OptionList.OptionHighlighted, "#signin-names")
@@ -202,10 +230,10 @@ class _Fields(DatabaseWork):
         for name, label, secret in fields:
             yield Label(label)
             yield Input(password=secret, max_length=pin.MAX_DIGITS if secret else 300, id=f"f-{name}")
-            yield Static("", id=f"e-{name}", classes="field-error")
+            yield Static("", id=f"e-{name}", classes="signin-error")
 
     def _clear(self) -> None:
-        for line in self.query(".field-error").results(Static):
+        for line in self.query(".signin-error").results(Static):
             line.update("")
             line.display = False
 
@@ -224,7 +252,7 @@ class _Fields(DatabaseWork):
 
 
 FIELDS_CSS = """
-{name} .field-error {{ color: $error; height: auto; display: none; }}
+{name} .signin-error {{ color: $error; height: auto; display: none; }}
 {name} Input {{ width: 1fr; }}
 """
 
