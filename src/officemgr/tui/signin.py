@@ -44,7 +44,7 @@ class PinInput(Input):
             super().__init__()
             self.character = character
 
-    def _on_key(self, event: events.Key) -> None:
+    async def _on_key(self, event: events.Key) -> None:
         if event.character and event.character.isprintable() and not event.character.isdigit():
             event.stop()
             event.prevent_default()  # Input's own key handler would type it
