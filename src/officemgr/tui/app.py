@@ -339,8 +339,10 @@ class OfficeApp(App[None]):
         await super().on_event(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # While locked no app key works (tabs, palette, keys, quit): the lock screen handles its own input.
-        # While the database opens, only the tabs and quit do: there is nothing else to act on yet.
+        # While locked no app key works (tabs, palette, keys, quit) but tab and shift+tab, which move between the
+        # sign-in's own fields. While the database opens, only the tabs and quit do: nothing else to act on yet.
+        if action in {"focus_next", "focus_previous"}:
+            return True
         return not self.locked and (self.practice is not None or action in {"show_tab", "quit"})
 
     def _check_idle(self) -> None:

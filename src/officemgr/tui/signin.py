@@ -229,7 +229,8 @@ class _Fields(DatabaseWork):
         """(name, label, secret) for each input, in order."""
         for name, label, secret in fields:
             yield Label(label)
-            yield Input(password=secret, max_length=pin.MAX_DIGITS if secret else 300, id=f"f-{name}")
+            # Compact (one line each): the first start's five fields fit an 80x24 terminal.
+            yield Input(password=secret, max_length=pin.MAX_DIGITS if secret else 300, id=f"f-{name}", compact=True)
             yield Static("", id=f"e-{name}", classes="signin-error")
 
     def _clear(self) -> None:
