@@ -255,7 +255,10 @@ async def test_sign_out_from_the_palette_preselects_no_one(demo_engine) -> None:
         await settle(pilot)
         assert isinstance(app.screen, SignInScreen) and "Sign in to officemgr" in screen_text(app)
         assert app.screen.query_one("#signin-filter", Input).has_focus
-    assert [e.actor for e in events(demo_engine, "sign_out")] == [f"manager@{HOST}"]
+        await pick(pilot, "biller")
+        await type_pin(pilot, DEMO_PIN)
+        assert app.ctx.actor.login == "biller" and "billing" in visible_tabs(app) and "staff" not in visible_tabs(app)
+    assert [e.actor for e in events(demo_engine, "sign_out")] == [f"manager@{HOST}"]  # once, not again at the switch
 
 
 async def test_the_app_locks_itself_when_left_idle(demo_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -184,6 +184,7 @@ class SignInScreen(DatabaseWork, Screen[Actor]):
         if login is None or not typed:
             return
         event.input.disabled = True
+        # Only a lock leaves the one before signed in (a sign-out was audited when this screen opened).
         before, workstation, now = self.current, self.workstation, self.ctx.now()
 
         def check(session: Session) -> users.SignIn:
