@@ -1,4 +1,5 @@
-"""The command palette (ctrl+p): every tab and the actions a manager looks for by name."""
+"""The command palette (ctrl+p): every tab and the actions a manager looks for by name, each only for those whose
+roles may see its area (the services check again: hiding is a convenience), and emergency access to the rest."""
 
 from __future__ import annotations
 
@@ -45,19 +46,39 @@ ACTIONS = (
     ("Add a policy to the register", "compliance", "add(True)"),
     ("Audit log: who changed what, when", None, "audit_log"),
     ("Practice calendar: closed days, half days, holidays", None, "practice_calendar"),
-    ("Lock the screen", None, "lock"),
-    ("Set or change the PIN", None, "set_pin"),
+    ("Lock (ctrl+l)", None, "lock"),
+    ("Change my PIN", None, "change_pin"),
+    ("Sign out / switch user", None, "sign_out"),
 )
+# The area (services.access.Area) each of the app's own actions shows, for those that not every role may see.
+ACTION_AREA = {"audit_log": "audit", "practice_calendar": "settings"}
+
+
+def offered(actor: str) -> list[tuple[str, str | None, str | None]]:
+    """The palette's entries for `actor`: what their roles may see, then emergency access to each hidden tab."""
+    # Here, not at the top: the app imports this module before its first frame, and the services come after it.
+    from officemgr.services.access import TAB_AREA, Area, may, tabs_for
+
+    shown = [(title, tab, action) for title, tab, action in ACTIONS
+             if (tab is None and (action not in ACTION_AREA or may(actor, Area(ACTION_AREA[action]), write=False)))
+             or (tab is not None and may(actor, TAB_AREA[tab], write=False))]
+    seen = tabs_for(actor)
+    return shown + [(f"Emergency access: the {tab.title()} tab", None, f"emergency('{tab}')")
+                    for tab in TAB_AREA if tab not in seen]
 
 
 class OfficeCommands(Provider):
+    def _offered(self) -> list[tuple[str, str | None, str | None]]:
+        context = getattr(self.app, "context", None)
+        return offered(context.actor) if context is not None else []
+
     async def discover(self) -> Hits:
-        for title, tab, action in ACTIONS:
+        for title, tab, action in self._offered():
             yield DiscoveryHit(title, self._command(tab, action), help=_help(tab))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, tab, action in ACTIONS:
+        for title, tab, action in self._offered():
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), self._command(tab, action), help=_help(tab))
