@@ -78,6 +78,13 @@ def sign_in_names(session: Session) -> list[SignInName]:
     return [SignInName(u.login, u.name) for u in rows]
 
 
+def waits(session: Session) -> dict[str, pin.PinWait]:
+    """Each active user's wrong-PIN count and wait, by login (the sign-in screen shows a running wait before the
+    first try, whichever app or workstation started it)."""
+    return {u.login: _wait_of(u) for u in session.exec(select(UserAccount).where(col(UserAccount.active),
+                                                                                col(UserAccount.failures) > 0))}
+
+
 def _user(session: Session, login: str) -> UserAccount | None:
     return session.exec(select(UserAccount).where(UserAccount.login == login.strip().lower())).first()
 

@@ -500,7 +500,8 @@ def make_app(engine: Engine | None = None, *, today: date | None = None, clock: 
     first frame (the CLI: the tabs paint at once; a refusal ends the app with `boot_error` set).
 
     `actor`: who is signed in. An `Actor` as it is; a plain str (and the default, unless `secure`) is a test and
-    script convenience only: that login as a manager at this workstation, with no account behind it.
+    script convenience only: that login as a manager, with no account or workstation behind it (the audit log
+    names it as given).
     `secure` (the real CLI run, which passes no actor): the open decides who is signed in: a demo database's
     manager; on a practice without users the first-start screen creates the manager's account; otherwise the
     sign-in screen shows before any data.
@@ -519,8 +520,7 @@ def make_app(engine: Engine | None = None, *, today: date | None = None, clock: 
         from officemgr.models.users import UserRole
         from officemgr.services.access import Actor
 
-        signed_in = actor if isinstance(actor, Actor) else Actor(
-            actor or "manager", {UserRole.manager}, workstation=socket.gethostname())
+        signed_in = actor if isinstance(actor, Actor) else Actor(actor or "manager", {UserRole.manager})
     if engine is not None:
         from officemgr.tui.dbwork import read_practice
 

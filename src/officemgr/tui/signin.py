@@ -94,10 +94,10 @@ class SignInScreen(DatabaseWork, Screen[Actor]):
             before, action, now = self.before, self.audit, self.ctx.now()
             self.run_write(lambda session: users.signed_out(session, before, action=action, now=now),
                            then=lambda _: None, group="signed-out")
-        self.read(users.sign_in_names, self._listed, group="names")
+        self.read(lambda session: (users.sign_in_names(session), users.waits(session)), self._listed, group="names")
 
-    def _listed(self, names: list[users.SignInName]) -> None:
-        self.names = names
+    def _listed(self, found: tuple[list[users.SignInName], dict[str, pin.PinWait]]) -> None:
+        self.names, self.waits = found
         self._fill("")
         preselected = self.current is not None and self._pick(self.current.login)
         self._tick()
@@ -215,6 +215,11 @@ class SignInScreen(DatabaseWork, Screen[Actor]):
         self._tick()
 
 
+# An empty compact input is a blank line: each says what goes in it.
+PLACEHOLDERS = {"first": "e.g. Pat", "last": "e.g. Smith", "login": "e.g. psmith",
+                "reason": "e.g. the patient at the desk disputes a denied claim"}
+
+
 class _Fields(DatabaseWork):
     """A form of labelled inputs, each with its own error line under it."""
 
@@ -231,7 +236,9 @@ class _Fields(DatabaseWork):
         for name, label, secret in fields:
             yield Label(label)
             # Compact (one line each): the first start's five fields fit an 80x24 terminal.
-            yield Input(password=secret, max_length=pin.MAX_DIGITS if secret else 300, id=f"f-{name}", compact=True)
+            hint = f"{pin.MIN_DIGITS} to {pin.MAX_DIGITS} digits" if secret else PLACEHOLDERS.get(name, "")
+            yield Input(password=secret, max_length=pin.MAX_DIGITS if secret else 300, id=f"f-{name}", compact=True,
+                        placeholder=hint)
             yield Static("", id=f"e-{name}", classes="signin-error")
 
     def _clear(self) -> None:
