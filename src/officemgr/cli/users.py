@@ -61,6 +61,10 @@ def register(subparsers: SubParsers) -> None:
     link.add_argument("login", metavar="LOGIN")
     link.add_argument("--os-user", required=True, metavar="NAME", help="the account, as `whoami` prints it")
     link.set_defaults(handler=link_user)
+    emergency = add_command(actions, "emergency-access", "allow or stop emergency access (a person opening a part "
+                                                         "their roles do not allow, with a reason, audited)")
+    emergency.add_argument("allowed", choices=("on", "off"))
+    emergency.set_defaults(handler=emergency_access)
 
 
 def new_pin(whose: str) -> str:
@@ -240,4 +244,27 @@ def link_user(args: argparse.Namespace) -> int:
         say(f"{shown(args.os_user.strip())} now acts as {login} without a PIN on this practice's commands.")
     else:
         say(f"No operating-system account acts as {login} any more.")
+    return DONE
+
+
+def emergency_access(args: argparse.Namespace) -> int:
+    from officemgr import store
+    from officemgr.services import settings
+    from officemgr.services.access import Area
+    from officemgr.services.common import ServiceError
+
+    engine = _open(args)
+    if engine is None:
+        return REFUSED
+    allowed = args.allowed == "on"
+    try:
+        actor = acting_user(args, engine, "changing emergency access", writes=(Area.settings,))
+        with store.write_session(engine) as session:
+            settings.put(session, "emergency_access", allowed, now=now_on(args.today), actor=actor)
+    except ServiceError as exc:
+        return refused(exc)
+    finally:
+        engine.dispose()
+    say("Emergency access is on: a person may open a part their roles do not allow after giving a reason (audited, "
+        "listed on the next Huddle)." if allowed else "Emergency access is off: a refused part stays closed.")
     return DONE
