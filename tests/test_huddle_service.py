@@ -624,7 +624,7 @@ def test_repeated_failed_sign_ins_and_emergency_access_are_on_the_managers_huddl
 def test_the_sign_ins_section_is_not_shown_to_others_nor_printed(session):
     _sign_in_trouble(session)
     seen = {UserRole.front_desk: ["yesterday", "schedule", "staffing"],
-            UserRole.biller: ["yesterday", "schedule", "billing"],
+            UserRole.biller: ["yesterday", "schedule", "staffing", "billing"],
             UserRole.clinical: ["yesterday", "schedule", "staffing", "supplies", "compliance"]}
     for role, keys in seen.items():
         result = huddle(session, TODAY, actor=Actor("pat", {role}, workstation="desk1"))

@@ -257,7 +257,8 @@ async def test_sign_out_from_the_palette_preselects_no_one(demo_engine) -> None:
         assert app.screen.query_one("#signin-filter", Input).has_focus
         await pick(pilot, "biller")
         await type_pin(pilot, DEMO_PIN)
-        assert app.ctx.actor.login == "biller" and "billing" in visible_tabs(app) and "staff" not in visible_tabs(app)
+        assert app.ctx.actor.login == "biller" and "billing" in visible_tabs(app)
+        assert "inventory" not in visible_tabs(app) and "compliance" not in visible_tabs(app)
     assert [e.actor for e in events(demo_engine, "sign_out")] == [f"manager@{HOST}"]  # once, not again at the switch
 
 

@@ -63,7 +63,7 @@ WRITE: dict[Area, frozenset[UserRole]] = {
 # Who may see each area: those who change it, the auditor, and those whose work needs to look at it.
 READ: dict[Area, frozenset[UserRole]] = {area: roles | {A} for area, roles in WRITE.items()} | {
     Area.schedule: frozenset({M, F, B, C, A}),
-    Area.staff: frozenset({M, F, C, A}),
+    Area.staff: frozenset({M, F, B, C, A}),  # the roster, and asking for time off there
     Area.inventory: frozenset({M, C, A}),
     Area.settings: frozenset({M, F, B, C, A}),  # the practice calendar and settings shape everyone's screens
 }
@@ -140,7 +140,8 @@ def may(actor: str, area: Area, *, write: bool = True) -> bool:
     """Whether `actor` may change (or, `write=False`, see) `area`. A plain string is the program: always."""
     if not isinstance(actor, Actor):
         return True
-    return bool(actor.roles & (WRITE if write else READ)[area]) or area in actor.emergency
+    # Emergency access is to see what is needed in the moment, not to change it (approving one's own time off).
+    return bool(actor.roles & (WRITE if write else READ)[area]) or (not write and area in actor.emergency)
 
 
 def who_may(area: Area, *, write: bool = True) -> str:

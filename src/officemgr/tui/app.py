@@ -12,7 +12,7 @@ import importlib
 import socket
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -78,8 +78,9 @@ class OfficeApp(App[None]):
 
     def __init__(self, practice: Practice | None, *, today: date, actor: Actor | None, clock: Clock | None,
                  open_engine: Callable[[], Engine] | None = None, live: bool = False,
-                 skip_closed_demo_day: bool = False) -> None:
+                 skip_closed_demo_day: bool = False, wall: Clock | None = None) -> None:
         super().__init__()
+        self.wall = wall or datetime.now
         self.practice: Practice | None = None
         self.context: AppContext | None = None
         self.clock = clock
@@ -97,6 +98,7 @@ class OfficeApp(App[None]):
         self.given_actor = actor
         self.desk: Desk | None = None
         self.signed_in = False
+        self.emergency_ended = False  # the lock ended emergency access: what it opened closes at the sign-in
         # Every tab's view module is imported (the CLI imports them in a worker after the first frame).
         self.views_imported = practice is not None
         self.sub_title = f"{today:%A %B %-d, %Y}"
@@ -125,7 +127,7 @@ class OfficeApp(App[None]):
         # Until someone signs in the desk holds no one: no role, so no tab and no data.
         self.desk = Desk(actor or Actor("", (), workstation=self.workstation))
         self.context = AppContext(practice.engine, self.today, self.clock or wall_clock(self.today), self.desk,
-                                  self.writes)
+                                  self.writes, self.wall)
         self.has_users, self.idle_seconds = practice.has_users, practice.idle_minutes * 60
 
     @property
@@ -267,14 +269,17 @@ class OfficeApp(App[None]):
             self.signed_in = True
             await self._mount_views(only=None if self.views_imported else self.query_one(TabbedContent).active)
         self._show_person()
-        if before.login and before.login != actor.login:
-            # Another person at the lock: what the one before left open closes, and every tab reloads as theirs
-            # when opened (the one on show now).
+        switched = bool(before.login) and before.login != actor.login
+        if switched or self.emergency_ended:
+            # What the one before left open closes (or what emergency access opened), and every tab reloads as
+            # the person's when opened (the one on show now).
             while len(self.screen_stack) > 1:
                 await self.pop_screen()
-            self.held = []  # what the one before did is not the next person's to read
             self.writes.bump()
             self.changed_elsewhere()
+        if switched:
+            self.held = []  # what the one before did is not the next person's to read
+        self.emergency_ended = False
         active = self.query_one(TabbedContent).active
         if self.has_view(active):
             self.view(active).focus_table()
@@ -373,7 +378,8 @@ class OfficeApp(App[None]):
         from officemgr.tui.signin import SignInScreen
 
         before = self.ctx.actor
-        # Emergency access ends here: whoever signs in next has only their roles' tabs.
+        # Emergency access ends here: whoever signs in next has only their roles' tabs, and what it opened closes.
+        self.emergency_ended = bool(before.emergency)
         self.ctx.desk.actor = Actor(before.login, before.roles, name=before.name, staff_id=before.staff_id,
                                     workstation=before.workstation, user_id=before.user_id)
         self._show_person()
@@ -475,6 +481,15 @@ class OfficeApp(App[None]):
         """The tab is on show with its view (not hidden from the person, who was offered emergency access)."""
         return self.query_one(TabbedContent).active == tab and self.has_view(tab)
 
+    def action_concerns(self) -> None:
+        from officemgr.services.access import Area, may
+        from officemgr.tui.views.concerns import ConcernsScreen
+
+        if not may(self.ctx.actor, Area.concerns, write=False):
+            self.emergency(Area.concerns, "concerns and incidents", self.action_concerns)
+            return
+        self.push_screen(ConcernsScreen(self.ctx))
+
     def action_audit_log(self) -> None:
         from officemgr.services.access import Area, may
         from officemgr.tui.views.audit_log import AuditLogScreen
@@ -495,7 +510,7 @@ class OfficeApp(App[None]):
 
 def make_app(engine: Engine | None = None, *, today: date | None = None, clock: Clock | None = None,
              actor: str | None = None, secure: bool = False, open_engine: Callable[[], Engine] | None = None,
-             live: bool = False, skip_closed_demo_day: bool = False) -> OfficeApp:
+             live: bool = False, skip_closed_demo_day: bool = False, wall: Clock | None = None) -> OfficeApp:
     """The app on an open `engine` (tests, scripts), or on the one `open_engine` returns in a worker after the
     first frame (the CLI: the tabs paint at once; a refusal ends the app with `boot_error` set).
 
@@ -507,6 +522,7 @@ def make_app(engine: Engine | None = None, *, today: date | None = None, clock: 
     sign-in screen shows before any data.
     `live`: watch for other workstations' changes and refresh (the CLI run; tests of it ask for it).
     `clock`: what "now" is (default: the wall-clock time on `today`); tests pass a fixed one.
+    `wall`: the real time the wait after wrong PINs counts in (default: the system's); tests pass a fixed one.
     `skip_closed_demo_day` (the CLI without --today): a demo practice opened on a day the practice calendar closes
     opens on the next open day instead.
     """
@@ -526,4 +542,4 @@ def make_app(engine: Engine | None = None, *, today: date | None = None, clock: 
 
         practice = read_practice(engine, day, workstation=socket.gethostname())
     return OfficeApp(practice, today=day, actor=signed_in, clock=clock, open_engine=open_engine,
-                     live=live, skip_closed_demo_day=skip_closed_demo_day)
+                     live=live, skip_closed_demo_day=skip_closed_demo_day, wall=wall)

@@ -163,7 +163,7 @@ class SignInScreen(DatabaseWork, Screen[Actor]):
         field = self.query_one("#signin-pin", Input)
         login = self.login
         wait = self.waits.get(login or "", pin.PinWait())
-        left = wait.seconds_left(now or self.ctx.now())
+        left = wait.seconds_left(now or self.ctx.wall())
         if left > 0:
             field.disabled = True
             self._say(f"Too many wrong PINs: try again in {_wait_words(left)}")
@@ -185,16 +185,16 @@ class SignInScreen(DatabaseWork, Screen[Actor]):
             return
         event.input.disabled = True
         # Only a lock leaves the one before signed in (a sign-out was audited when this screen opened).
-        before, workstation, now = self.current, self.workstation, self.ctx.now()
+        before, workstation, now, wall = self.current, self.workstation, self.ctx.now(), self.ctx.wall()
 
         def check(session: Session) -> users.SignIn:
-            tried = users.sign_in(session, login, typed, workstation=workstation, now=now)
+            tried = users.sign_in(session, login, typed, workstation=workstation, now=now, wall=wall)
             if tried.actor is not None and before is not None and before.login != tried.actor.login:
                 # Another person at the lock: the one before is signed out ("switch user").
                 users.signed_out(session, before, action="sign_out", now=now)
             return tried
 
-        self.run_write(check, then=lambda tried: self._checked(login, tried, now), group="pin")
+        self.run_write(check, then=lambda tried: self._checked(login, tried, wall), group="pin")
 
     def _checked(self, login: str, tried: users.SignIn, tried_at: datetime) -> None:
         if tried.actor is not None:
@@ -354,9 +354,9 @@ class ChangePinScreen(_Fields, ModalScreen[bool]):
         new = self._new_pin()
         if new is None:
             return
-        current, actor, now = self._value("current"), self.ctx.actor, self.ctx.now()
-        self.run_write(lambda session: users.change_own_pin(session, actor, current, new, now=now),
-                       then=lambda tried: self._saved(tried, now), group="pin")
+        current, actor, now, wall = self._value("current"), self.ctx.actor, self.ctx.now(), self.ctx.wall()
+        self.run_write(lambda session: users.change_own_pin(session, actor, current, new, now=now, wall=wall),
+                       then=lambda tried: self._saved(tried, wall), group="pin")
 
     def _saved(self, tried: users.SignIn, tried_at: datetime) -> None:
         if tried.actor is not None:
