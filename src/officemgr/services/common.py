@@ -61,7 +61,7 @@ def record(
     """
     from officemgr.services.access import check_write  # access builds on this module's ServiceError
 
-    check_write(actor, entity, entity_id)
+    check_write(actor, entity, entity_id, action)
     session.add(
         AuditEvent(
             at=now,
