@@ -134,7 +134,6 @@ def table(rows: list[UserRow]) -> list[str]:
 
 def add_user(args: argparse.Namespace) -> int:
     from officemgr import store
-    from officemgr.models.users import UserRole, parse_roles
     from officemgr.services import users
     from officemgr.services.access import Area
     from officemgr.services.common import ServiceError
@@ -148,13 +147,7 @@ def add_user(args: argparse.Namespace) -> int:
             first = not users.has_users(session)
         if first:
             # A new practice: its first user is its manager, who then signs in and adds the others.
-            try:
-                roles = parse_roles(args.role)
-            except ValueError as exc:
-                return refused(exc)
-            if roles != {UserRole.manager}:
-                return fail("this practice has no users yet: add its manager first (--role manager), who then adds "
-                            "the others; nothing was changed")
+            users.check_first_roles(args.role)
             if args.os_user:
                 return fail("add the manager without --os-user: a practice's first user always signs in with a PIN; "
                             "nothing was changed")
@@ -163,7 +156,7 @@ def add_user(args: argparse.Namespace) -> int:
             with store.write_session(engine) as session:
                 manager = users.first_manager(session, first_name=" ".join(given), last_name=last, login=args.login,
                                               new_pin=typed, workstation=socket.gethostname(), now=now)
-            row_login, roles_label = manager.login, UserRole.manager.label
+            row_login, roles_label = manager.login, "manager"
         else:
             actor = acting_user(args, engine, "adding a user", writes=(Area.settings,))
             typed = new_pin(args.login)

@@ -16,7 +16,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
-from officemgr.models.users import UserRole
+from sqlmodel import Session
+
+from officemgr.models.users import UserAccount, UserRole
 from officemgr.services.common import ServiceError
 
 
@@ -178,6 +180,16 @@ def check_write(actor: str, entity: str, entity_id: int, action: str = "") -> No
         # A table not in the map is one no role was granted: only the manager (or the program) may write it.
         area = Area.settings
     require(actor, area)
+
+
+def check_active(session: Session, actor: str) -> None:
+    """Refuse a write by a person whose sign-in was disabled since they signed in (on another workstation, or
+    before their lock): the account is read once per transaction (the session keeps it)."""
+    if not isinstance(actor, Actor) or actor.user_id is None:
+        return
+    account = session.get(UserAccount, actor.user_id)
+    if account is not None and not account.active:
+        raise NotAllowed(f"{actor.login}'s sign-in was disabled by the manager; nothing was changed")
 
 
 def tabs_for(actor: str) -> list[str]:

@@ -259,6 +259,17 @@ def _create(session: Session, user: UserAccount, *, actor: str, now: datetime) -
     session.commit()
 
 
+def check_first_roles(text: str) -> None:
+    """A new practice's first user is its manager, who then adds the others: refuse any other roles in words."""
+    try:
+        roles = parse_roles(text)
+    except ValueError as exc:
+        raise ServiceError(str(exc)) from exc
+    if roles != {UserRole.manager}:
+        raise ServiceError("this practice has no users yet: add its manager first (--role manager), who then adds "
+                           "the others; nothing was changed")
+
+
 def first_manager(session: Session, *, first_name: str, last_name: str, login: str, new_pin: str,
                   workstation: str, now: datetime) -> Actor:
     """The first start of a practice: the manager's own account (and staff record, unless one has the name).
