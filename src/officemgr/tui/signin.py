@@ -283,7 +283,7 @@ class FirstStartScreen(_Fields, Screen[Actor]):
         with Vertical():
             yield Label("Create the manager's account", classes="form-title")
             yield Static(f"You sign in with the login and PIN ({pin.MIN_DIGITS} to {pin.MAX_DIGITS} digits); "
-                         "you add the others' accounts later.")
+                         "you add the others' accounts later (officemgr users add).")
             yield from self._fields([("first", "First name", False), ("last", "Last name", False),
                                      ("login", "Login (a short name, e.g. jsmith)", False),
                                      ("new", "PIN", True), ("again", "PIN again", True)])
