@@ -91,33 +91,34 @@ async def test_a_refused_open_ends_the_app_with_the_reason() -> None:
     assert app.return_code == 1
 
 
-async def test_a_secure_start_with_a_pin_locks_before_any_data_shows(demo_db, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_a_secure_start_signs_in_before_any_data_is_read(demo_db, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from factories import NOW
-    from officemgr.services import pin
+    from officemgr.services import settings
     from officemgr.store import write_session
-    from officemgr.tui.lock import LockScreen
+    from officemgr.tui.signin import SignInScreen
     from officemgr.tui.views.huddle import HuddleView
 
     shutil.copy(demo_db, tmp_path / "office.db")
     engine = store.open_database(path=tmp_path / "office.db")
-    with write_session(engine) as session:
-        pin.set_pin(session, "2468", actor="kim", now=NOW)
-    locked_when_shown: list[bool] = []
+    with write_session(engine) as session:  # a practice's own database, not a demo that opens signed in
+        settings.put(session, "demo_data", False, now=NOW, actor="kim")
+    shown_to: list[str] = []
     show = HuddleView.show
 
     def watched(view: HuddleView, data: object) -> None:
-        locked_when_shown.append(isinstance(view.app.screen, LockScreen))
+        shown_to.append(view.ctx.actor.login)
         show(view, data)
 
     monkeypatch.setattr(HuddleView, "show", watched)
     app = make_app(today=TODAY, secure=True, open_engine=lambda: engine)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.locked and isinstance(app.screen, LockScreen)
-        await pilot.press(*"2468", "enter")
+        assert app.locked and isinstance(app.screen, SignInScreen)
+        assert not app.query(HuddleView)  # no view, so nothing read, before someone signs in
+        await pilot.press(*"manager", "enter", *"1234", "enter")
         await settle(pilot)
         assert not app.locked and app.view("huddle").shown
-    assert locked_when_shown == [True]  # the huddle's data arrived under the lock screen
+    assert shown_to == ["manager"]  # the huddle's data was read once, for the person signed in
     engine.dispose()
 
 

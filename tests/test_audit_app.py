@@ -143,7 +143,7 @@ async def test_a_palette_entry_without_a_tab_runs_the_apps_action(engine: Engine
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     from officemgr.tui.keys import KeysScreen
 
-    monkeypatch.setattr(commands, "ACTIONS", (*commands.ACTIONS, ("Zebra keys list", None, "keys")))
+    monkeypatch.setattr(commands, "ACTIONS", (*commands.ACTIONS, ("Zebra keys list", None, "keys", None)))
     app = make_app(engine, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -22,8 +22,10 @@ from officemgr.models import (
     CloseReason,
     Patient,
     Payer,
+    UserRole,
 )
 from officemgr.services import billing, claims_io
+from officemgr.services.access import Actor, NotAllowed
 from officemgr.services.claims_io import ClaimsImportRefused, import_claims, queue_csv
 
 HEADER = ("claim,patient_last,patient_first,dob,payer,service_date,billed,paid,status,submitted_on,codes,diagnoses,"
@@ -415,3 +417,17 @@ def test_a_denied_claim_moving_on_drops_its_denial_and_a_closed_one_gets_its_rea
         ("submitted", "denied", "16", 0), ("denied", "submitted", "", 0), ("submitted", "closed", "", 16_500)]
     [*_, (_, changes)] = audit_events(session, "claim")
     assert changes["close_reason"] == [None, "paid"]
+
+
+def test_a_biller_imports_claims_that_bring_new_patients_and_the_front_desk_cannot(session: Session,
+                                                                                   tmp_path: Path) -> None:
+    biller = Actor("bea", {UserRole.biller}, workstation="office")
+    with pytest.raises(NotAllowed, match="billing"):
+        import_claims(session, write(tmp_path, GOOD), today=TODAY, now=NOW,
+                      actor=Actor("kim", {UserRole.front_desk}, workstation="desk1"))
+    session.rollback()
+    assert count(session, Patient) == 0
+    result = import_claims(session, write(tmp_path, GOOD), today=TODAY, now=NOW, actor=biller)
+    assert (result.created, result.patients_created) == (1, 1)
+    [created] = [e for e in audit_events(session, "patient")]
+    assert created[0].actor == "bea@office"

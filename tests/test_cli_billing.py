@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from sqlmodel import func, select
 from factories import EraClaim, audit_events, era_text, make_claim, make_claim_line, make_fee, make_payer, write_835
 from officemgr import store
 from officemgr.cli import main
+from officemgr.cli.options import os_account
 from officemgr.models import AuditEvent, Claim, ClaimStatus, FeeSchedule, Remittance, UserAccount
 
 
@@ -30,7 +30,7 @@ def db(tmp_path: Path) -> Path:
             make_claim_line(session, claim, code="99213", charge_cents=15_000)
         # The practice's manager, linked to the account running the tests: commands act as her without a PIN.
         session.add(UserAccount(login="pat", name="Pat Manager", roles="manager", pin_hash="-",
-                                os_user=getpass.getuser()))
+                                os_user=os_account()))
         session.commit()
     engine.dispose()
     return path

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import subprocess
 import sys
 from datetime import timedelta
@@ -15,6 +14,7 @@ from sqlmodel import func, select
 from factories import TODAY, at, make_appointment, make_appointment_type, make_patient, make_provider
 from officemgr import store
 from officemgr.cli import main
+from officemgr.cli.options import os_account
 from officemgr.models import Appointment, AppointmentType, Patient, Staff, UserAccount
 
 HEADER = "date,time,provider,patient_last,patient_first,dob,type,reason"
@@ -35,7 +35,7 @@ def db(tmp_path: Path) -> Path:
         make_appointment(session, patient=make_patient(session), provider=hopper, appt_type=follow_up, start=at(9))
         # The practice's manager, linked to the account running the tests: commands act as her without a PIN.
         session.add(UserAccount(login="pat", name="Pat Manager", roles="manager", pin_hash="-",
-                                os_user=getpass.getuser()))
+                                os_user=os_account()))
         session.commit()
     engine.dispose()
     return path

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from sqlmodel import func, select
 from factories import audit_events, make_item, make_vendor
 from officemgr import store
 from officemgr.cli import main
+from officemgr.cli.options import os_account
 from officemgr.models import AuditEvent, Item, ItemCategory, UserAccount, Vendor
 
 HEADER = "name,category,unit,par,reorder_point,vendor,sku,unit_cost,location,tracks_lots,quantity"
@@ -35,7 +35,7 @@ def db(tmp_path: Path) -> Path:
                   lots=[("M1", None, 3)])
         # The practice's manager, linked to the account running the tests: commands act as her without a PIN.
         session.add(UserAccount(login="pat", name="Pat Manager", roles="manager", pin_hash="-",
-                                os_user=getpass.getuser()))
+                                os_user=os_account()))
         session.commit()
     engine.dispose()
     return path

@@ -3,7 +3,6 @@ the program on a practice with no users yet; anything else is refused before a r
 
 from __future__ import annotations
 
-import getpass
 import os
 import shutil
 import socket
@@ -17,6 +16,7 @@ from sqlmodel import func, select
 from factories import NOW, TODAY, audit_events, make_staff
 from officemgr import store
 from officemgr.cli import main
+from officemgr.cli.options import os_account
 from officemgr.models import AuditEvent, Role, UserAccount
 from officemgr.services import pin, users
 
@@ -163,7 +163,7 @@ def test_an_account_linked_to_the_os_user_needs_no_pin(tmp_path: Path, capsys, n
                             workstation="setup", now=NOW)
         make_staff(session, first_name="Sam", last_name="Script", role=Role.manager)
         users.add_user(session, "script", staff_name="Sam Script", roles="manager", new_pin="9999",
-                       os_user=getpass.getuser(), actor="setup", now=NOW)
+                       os_user=os_account(), actor="setup", now=NOW)
     engine.dispose()
     out = tmp_path / "pay.csv"
 
@@ -171,6 +171,26 @@ def test_an_account_linked_to_the_os_user_needs_no_pin(tmp_path: Path, capsys, n
 
     assert no_prompt == [] and capsys.readouterr().err == ""
     assert events(db)[-1].actor == f"script@{HOST}"
+
+
+def test_setting_user_in_the_environment_does_not_act_as_a_linked_account(  # type: ignore[no-untyped-def]
+        tmp_path: Path, monkeypatch, capsys, no_prompt) -> None:
+    db = tmp_path / "office.db"
+    engine = store.open_database(path=db)
+    with store.write_session(engine) as session:
+        users.first_manager(session, first_name="Pat", last_name="Manager", login="pat", new_pin="2468",
+                            workstation="setup", now=NOW)
+        make_staff(session, first_name="Sam", last_name="Script", role=Role.manager)
+        users.add_user(session, "script", staff_name="Sam Script", roles="manager", new_pin="9999",
+                       os_user="backupsvc", actor="setup", now=NOW)
+    engine.dispose()
+    for name in ("USER", "LOGNAME", "LNAME", "USERNAME"):
+        monkeypatch.setenv(name, "backupsvc")  # what getpass.getuser() would believe
+
+    assert main(["export", "payroll", *PERIOD, "--out", str(tmp_path / "pay.csv"), "--db", str(db)]) == 1
+
+    assert "say who you are with --user" in capsys.readouterr().err
+    assert not (tmp_path / "pay.csv").exists()
 
 
 def test_a_demo_acts_as_its_manager_and_says_so_once(demo_db: Path, tmp_path: Path, capsys,  # type: ignore[no-untyped-def]
@@ -250,7 +270,7 @@ def test_a_practice_with_no_users_yet_runs_as_the_program_and_says_how_to_add_th
     err = capsys.readouterr().err
     assert err.count("this practice has no users yet") == 1
     assert 'officemgr users add LOGIN --staff "First Last" --role manager' in err
-    assert no_prompt == [] and events(db)[-1].actor == getpass.getuser()
+    assert no_prompt == [] and events(db)[-1].actor == os_account()
 
 
 def test_commands_that_read_no_record_ask_nobody(practice: Path, capsys, no_prompt) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,9 @@ from factories import NOW, audit_events, make_staff
 from officemgr import store
 from officemgr.cli import main
 from officemgr.models import AuditEvent, Role, Staff, UserAccount
-from officemgr.services import users
+from officemgr.services import settings, users
+from officemgr.services.access import Area
+from officemgr.services.common import ServiceError
 
 HOST = socket.gethostname()
 
@@ -227,3 +229,21 @@ def test_a_manager_links_and_unlinks_an_os_account_and_a_biller_cannot(practice:
     assert main(["users", "link", "pat", "--os-user", "x", "--user", "bo", "--db", str(practice)]) == 1
     assert "needs the manager role" in capsys.readouterr().err
     assert accounts(practice)["pat"].os_user is None
+
+
+def test_the_manager_turns_emergency_access_off_and_a_biller_cannot(practice: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    as_user(monkeypatch, "1357")
+    assert main(["users", "emergency-access", "off", "--user", "bo", "--db", str(practice)]) == 1
+    assert "needs the manager role" in capsys.readouterr().err
+    as_user(monkeypatch, "2468")
+    assert main(["users", "emergency-access", "off", "--user", "pat", "--db", str(practice)]) == 0
+    engine = store.open_database(path=practice)
+    try:
+        with store.write_session(engine) as session:
+            assert settings.get(session, "emergency_access") is False
+            bo = users.sign_in(session, "bo", "1357", workstation="t", now=NOW).actor
+            assert bo is not None
+            with pytest.raises(ServiceError, match="turned off"):
+                users.break_glass(session, bo, Area.audit, "auditor asked for the log", now=NOW)
+    finally:
+        engine.dispose()

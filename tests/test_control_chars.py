@@ -23,7 +23,7 @@ from factories import NOW, TODAY, make_patient, make_staff
 from officemgr import store
 from officemgr.cli import main
 from officemgr.cli.options import LINE_CAP, fail, say
-from officemgr.models import ClosureCreate, HuddleFinish, Patient, Role, Staff
+from officemgr.models import ClosureCreate, HuddleFinish, Patient, Role, Staff, UserCreate
 from officemgr.models.base import FREE_TEXT_COLUMNS, Versioned
 from officemgr.services import audit
 from officemgr.services.audit import AuditFilter
@@ -41,12 +41,13 @@ SPELLED = "\\x1b]0;title\\x07"
 # Every input schema (of models/ and of the services), from the hostile-input baselines, and two they leave out.
 MODEL_SCHEMAS = [(schema, values) for schema, values, _ in SCHEMAS]
 MODEL_SCHEMAS += [(ClosureCreate, dict(day=TODAY, reason="Staff training")),
-                  (HuddleFinish, dict(attendees="Kim, Lee", notes="Flu clinic on Friday"))]
+                  (HuddleFinish, dict(attendees="Kim, Lee", notes="Flu clinic on Friday")),
+                  (UserCreate, dict(login="kim", roles="front_desk", os_user="kimsvc"))]
 
 
 # Fields typed as text but parsed into something else (a temperature, a state code, initials): they refuse in their
 # own words.
-PARSED = {"reading_c", "min_c", "max_c", "state", "initials"}
+PARSED = {"reading_c", "min_c", "max_c", "state", "initials", "login", "roles"}
 
 
 def raw_update(engine: Engine, table: str, column: str, value: str, row_id: int) -> None:

@@ -13,7 +13,7 @@ import pytest
 from dateutil.rrule import rrulestr
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 from officemgr import store
 from officemgr.checklist import ChecklistError, checklist_path, load_checklist
@@ -50,8 +50,10 @@ from officemgr.models import (
     TemperatureReading,
     TimeOff,
     TimeOffStatus,
+    UserAccount,
 )
 from officemgr.models.validation import npi_is_valid
+from officemgr.services import users
 
 TODAY = date(2026, 11, 23)
 
@@ -853,3 +855,14 @@ def test_a_demo_started_on_a_holiday_weekend_books_nothing_on_closed_days() -> N
         assert days and all(d.weekday() < 5 and d not in closed for d in days)
     assert date(2026, 11, 27) in visit_days and date(2026, 11, 30) in visit_days  # Friday and Monday are open
     assert summary.appointments > 0
+
+
+def test_demo_data_never_goes_beside_a_practices_own_sign_ins() -> None:
+    """A new practice with its manager but no patients yet: no demo manager with PIN 1234 may join them."""
+    engine = new_engine()
+    with Session(engine) as session:
+        users.first_manager(session, first_name="Pat", last_name="Manager", login="pat", new_pin="2468",
+                            workstation="setup", now=datetime(2026, 11, 23, 9))
+    with pytest.raises(ValueError, match="already holds 1 staff members"):
+        fill(engine, today=TODAY)
+    assert scalar(engine, select(func.count()).select_from(UserAccount.__table__)) == 1

@@ -21,7 +21,7 @@ from officemgr.models import (
 from officemgr.services import frontdesk
 from officemgr.store import read_session, write_session
 from officemgr.tui.app import make_app
-from officemgr.tui.context import AppContext
+from officemgr.tui.context import AppContext, Desk
 from officemgr.tui.views.frontdesk import FrontDeskScreen
 from ui_support import SIZE, TODAY, settle
 
@@ -202,7 +202,7 @@ async def test_waitlist_offer_for_a_freed_slot_lists_only_fitting_entries(demo_e
 
 
 def test_unknown_initial_list_is_refused(demo_engine) -> None:  # type: ignore[no-untyped-def]
-    ctx = AppContext(demo_engine, TODAY, lambda: datetime.combine(TODAY, time(9)), "desk")
+    ctx = AppContext(demo_engine, TODAY, lambda: datetime.combine(TODAY, time(9)), Desk("desk"))
     with pytest.raises(ValueError, match="unknown front-desk list"):
         FrontDeskScreen(ctx, "billing")
 

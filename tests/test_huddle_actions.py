@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from factories import ACTOR, NOW, TODAY, audit_events, make_staff
+from officemgr.models import UserRole
 from officemgr.models.huddle import (
     ActionCreate,
     ActionStatus,
@@ -20,6 +21,7 @@ from officemgr.models.huddle import (
     ReviewOutcome,
 )
 from officemgr.services import huddle_actions as ha
+from officemgr.services.access import Actor
 from officemgr.services.common import ServiceError, StaleEdit
 from officemgr.services.huddle import Huddle, HuddleItem, Numbers, Section
 
@@ -196,7 +198,7 @@ def test_past_lists_finished_huddles_newest_first_and_reads_the_snapshot_back(se
             summaries[0].actions_created) == ("Mary, Dr Who", 3, 1, 1)
     assert [s.day for s in ha.past(session, limit=1)] == [TODAY]
 
-    detail = ha.past_detail(session, rec.id)
+    detail = ha.past_detail(session, rec.id, actor=ACTOR)
     assert detail.summary == summaries[0] and detail.notes == "Short day"
     assert detail.sections == [
         ("Yesterday", [("09:00 A.L. Follow-up (Dr Who)", "no-show Fri 11/20", "")]),
@@ -206,7 +208,7 @@ def test_past_lists_finished_huddles_newest_first_and_reads_the_snapshot_back(se
     ]
     assert [(a.what, a.owner, a.item_key) for a in detail.actions] == [("Move B.C.", "Mary Jones", "dbl:2")]
     with pytest.raises(ServiceError):
-        ha.past_detail(session, 999)
+        ha.past_detail(session, 999, actor=ACTOR)
 
     # A snapshot saved before such text was refused shows its ESC spelled out (JSON decodes \u001b to the real one).
     session.connection().execute(text("UPDATE huddle SET snapshot = :snapshot WHERE id = :id"), {
@@ -214,7 +216,20 @@ def test_past_lists_finished_huddles_newest_first_and_reads_the_snapshot_back(se
                     '"items": [{"text": "A\\u001b[2J", "reason": "r", "outcome": null}]}]',
         "id": rec.id})
     session.expire_all()
-    assert ha.past_detail(session, rec.id).sections == [("Today\\x1b]0;x", [("A\\x1b[2J", "r", "")])]
+    assert ha.past_detail(session, rec.id, actor=ACTOR).sections == [("Today\\x1b]0;x", [("A\\x1b[2J", "r", "")])]
+
+    # Each person sees the items of the tabs they may open: the front desk, no claims.
+    saved = json.dumps([
+        {"title": "Today's schedule", "items": [{"text": "Dr Who: 8 booked", "reason": "r", "tab": "schedule"}]},
+        {"title": "Billing", "items": [{"text": "Claim C1: deadline in 3 days", "reason": "r", "tab": "billing"}]},
+    ])
+    session.connection().execute(text("UPDATE huddle SET snapshot = :snapshot WHERE id = :id"),
+                                 {"snapshot": saved, "id": rec.id})
+    session.expire_all()
+    desk = Actor("kim", {UserRole.front_desk}, workstation="desk1")
+    assert [title for title, _ in ha.past_detail(session, rec.id, actor=desk).sections] == ["Today's schedule"]
+    assert [title for title, _ in ha.past_detail(session, rec.id, actor=ACTOR).sections] == ["Today's schedule",
+                                                                                              "Billing"]
 
 
 # --- read models for the review and the sheet ---------------------------------------------------------

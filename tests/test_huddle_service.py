@@ -624,7 +624,7 @@ def test_repeated_failed_sign_ins_and_emergency_access_are_on_the_managers_huddl
 def test_the_sign_ins_section_is_not_shown_to_others_nor_printed(session):
     _sign_in_trouble(session)
     seen = {UserRole.front_desk: ["yesterday", "schedule", "staffing"],
-            UserRole.biller: ["yesterday", "schedule", "billing"],
+            UserRole.biller: ["yesterday", "schedule", "staffing", "billing"],
             UserRole.clinical: ["yesterday", "schedule", "staffing", "supplies", "compliance"]}
     for role, keys in seen.items():
         result = huddle(session, TODAY, actor=Actor("pat", {role}, workstation="desk1"))
@@ -641,3 +641,12 @@ def test_the_sign_ins_section_is_not_shown_to_others_nor_printed(session):
 def test_an_empty_sign_ins_section_says_so(session):
     access = section(huddle(session, TODAY, actor=Actor("max", {UserRole.manager}, workstation="office")), "access")
     assert (access.items, access.empty) == ([], "No repeated failed sign-ins or emergency access")
+
+
+def test_the_front_desk_numbers_leave_out_the_ar_figure(session):
+    payer = make_payer(session)
+    make_claim(session, payer=payer, service_date=TODAY - timedelta(days=120), status=ClaimStatus.pending)
+    assert huddle(session, TODAY, actor=TEAM).numbers.ar_over_90_cents == 15_000
+    desk = huddle(session, TODAY, actor=DESK)
+    assert desk.numbers.ar_over_90_cents is None
+    assert "A/R" not in huddle_sheet.numbers_line(desk) and "Overdue duties" in huddle_sheet.numbers_line(desk)

@@ -86,3 +86,30 @@ def test_a_database_without_a_practice_pin_gets_no_account(tmp_path: Path) -> No
         assert chain(engine).ok
     finally:
         engine.dispose()
+
+
+def test_a_demo_made_before_users_gets_the_demos_sign_ins(tmp_path: Path) -> None:
+    """Else `make run`'s old demo would open on the first-start screen instead of as its manager."""
+    from alembic import command
+
+    engine = store.create_engine_for(f"sqlite:///{tmp_path / 'demo.db'}")
+    try:
+        with engine.begin() as conn:
+            command.upgrade(store._alembic_config(conn), "0015")
+            conn.execute(text("INSERT INTO setting (key, value, version) VALUES ('demo_data', 'true', 1)"))
+        with store.write_session(engine) as session:
+            for first, role in (("Tim", Role.manager), ("Hana", Role.front_desk), ("Wei", Role.biller),
+                                ("Walt", Role.nurse), ("Fatima", Role.physician)):
+                make_staff(session, first_name=first, last_name="Demo", role=role)
+        store.migrate(engine)
+        with store.write_session(engine) as session:
+            manager = users.demo_manager(session, workstation="desk1")
+            assert manager is not None and manager.name == "Tim Demo"
+            signed = {login: users.sign_in(session, login, "1234", workstation="desk1", now=NOW).actor
+                      for login in ("manager", "frontdesk", "biller", "clinical", "auditor")}
+            assert {login: (a.name, sorted(r.value for r in a.roles)) for login, a in signed.items() if a} == {
+                "manager": ("Tim Demo", ["manager"]), "frontdesk": ("Hana Demo", ["front_desk"]),
+                "biller": ("Wei Demo", ["biller"]), "clinical": ("Walt Demo", ["clinical"]),
+                "auditor": ("Fatima Demo", ["auditor"])}
+    finally:
+        engine.dispose()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from sqlmodel import Session
 from factories import NOW, at, make_shift, make_staff, make_time_off
 from officemgr import store
 from officemgr.cli import main
+from officemgr.cli.options import os_account
 from officemgr.models import Role, Staff, TimeOffStatus, UserAccount
 from officemgr.services import settings
 from officemgr.services.common import ServiceError
@@ -332,7 +332,7 @@ def db(tmp_path: Path) -> Path:
         week(session, make_staff(session), "2026-11-23")
         # The manager's sign-in, linked to the account running the tests: the export acts as them, no PIN asked.
         session.add(UserAccount(login="pat", name="Pat Manager", roles="manager", pin_hash="-",
-                                os_user=getpass.getuser()))
+                                os_user=os_account()))
         session.commit()
     engine.dispose()
     return path

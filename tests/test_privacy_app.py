@@ -6,12 +6,12 @@ import pytest
 from textual.widgets import DataTable
 
 from factories import NOW
-from officemgr.services import pin, schedule, settings
+from officemgr.services import schedule, settings
 from officemgr.store import read_session, write_session
 from officemgr.tui.app import make_app
 from officemgr.tui.views.huddle import HuddleView
 from officemgr.tui.views.schedule import ScheduleView
-from test_lock_app import screen_text, type_pin
+from test_lock_app import DEMO_PIN, screen_text, signed_in, type_pin
 from ui_support import SIZE, TODAY, settle
 
 
@@ -100,9 +100,7 @@ async def test_the_schedule_grid_and_list_show_initials_and_age_until_v(demo_eng
 
 
 async def test_locking_hides_a_revealed_name(demo_engine) -> None:  # type: ignore[no-untyped-def]
-    with write_session(demo_engine) as session:
-        pin.set_pin(session, "2468", actor="kim", now=NOW)
-    app = make_app(demo_engine, today=TODAY)
+    app = make_app(demo_engine, today=TODAY, actor=signed_in(demo_engine, "manager"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         view = app.view("huddle")
@@ -110,7 +108,7 @@ async def test_locking_hides_a_revealed_name(demo_engine) -> None:  # type: igno
         view.query_one(DataTable).move_cursor(row=index)
         await pilot.press("v", "ctrl+l")
         await settle(pilot)
-        await type_pin(pilot, "2468")
+        await type_pin(pilot, DEMO_PIN)
         assert view.revealed is None
         assert cell(view.query_one(DataTable), index, 0).strip().endswith(view.items[key].text)
 

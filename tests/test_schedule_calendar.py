@@ -12,7 +12,7 @@ from factories import NOW, TODAY, VALID_NPIS, at, make_appointment_type, make_pa
 from officemgr.models import Appointment, AppointmentCreate, ApptStatus, ClosureCreate, EventKind, ProviderHours
 from officemgr.services import availability, calendar, frontdesk, schedule, settings
 from officemgr.services.common import ServiceError
-from officemgr.tui.context import AppContext
+from officemgr.tui.context import AppContext, Desk
 from officemgr.tui.forms.move import MOVE_STALE, MoveDestination
 from officemgr.tui.views.schedule_writes import move as move_call
 
@@ -215,7 +215,7 @@ def test_a_stale_move_offers_a_reload_and_the_reloaded_version_moves(session, de
     saved = schedule.book(session, booking(desk), now=NOW, actor=ACTOR)
     schedule.set_status(session, saved.id, ApptStatus.arrived, now=NOW, actor="kim", expected_version=1)
     schedule.set_status(session, saved.id, ApptStatus.booked, now=NOW, actor="kim", expected_version=2)
-    ctx = AppContext(engine, TODAY, lambda: NOW, ACTOR)
+    ctx = AppContext(engine, TODAY, lambda: NOW, Desk(ACTOR))
     row = schedule.appointment_row(session, saved.id)
     assert row is not None and row.version == 3
     save = move_call(ctx, row)
@@ -236,7 +236,7 @@ def test_a_move_refused_for_its_status_offers_no_override(session, desk, engine)
     schedule.set_status(session, saved.id, ApptStatus.arrived, now=NOW, actor=ACTOR, expected_version=1)
     row = schedule.appointment_row(session, saved.id)
     assert row is not None
-    save = move_call(AppContext(engine, TODAY, lambda: NOW, ACTOR), row)
+    save = move_call(AppContext(engine, TODAY, lambda: NOW, Desk(ACTOR)), row)
     with pytest.raises(ServiceError) as refused:
         save(session, MoveDestination(provider_id=desk["hopper"].id, day=TODAY, start_time="11:00",
                                       version=row.version))

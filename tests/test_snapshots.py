@@ -59,18 +59,26 @@ def test_screen(name: str, sqlite_demo_engine, snap_compare) -> None:  # type: i
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_lock_screen(sqlite_demo_engine, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    from officemgr.services import pin
+def test_sign_in_screen(sqlite_demo_engine, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    from officemgr.services import settings
     from officemgr.store import write_session
 
-    with write_session(sqlite_demo_engine) as session:
-        pin.set_pin(session, "2468", actor="manager", now=datetime.combine(TODAY, time(8)))
+    with write_session(sqlite_demo_engine) as session:  # a practice's own database: a demo opens signed in
+        settings.put(session, "demo_data", False, now=datetime.combine(TODAY, time(8)), actor="manager")
+
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
-        # The PIN field's blinking cursor would make the picture depend on when it is taken.
-        pilot.app.screen.query_one("Input").cursor_blink = False
+        # The filter's blinking cursor would make the picture depend on when it is taken.
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
         await settle(pilot)
 
-    # A secure start (the command line's) with a PIN set opens on the lock screen: nothing else shows.
+    # A secure start (the command line's) opens on the sign-in screen: the names and nothing of the practice.
     app = make_app(sqlite_demo_engine, today=TODAY, secure=True)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_demo_footer_at_80_columns(sqlite_demo_engine, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    # A demo opens signed in as its manager, and the footer says so even on the smallest terminal.
+    app = make_app(sqlite_demo_engine, today=TODAY, secure=True, clock=lambda: datetime.combine(TODAY, time(10, 30)))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)

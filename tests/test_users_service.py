@@ -195,3 +195,19 @@ def test_failed_sign_ins_are_counted_per_login_across_workstations_since_a_day(s
     users.sign_in(session, "kim", "0000", workstation="desk2", now=at(8))
     [kim] = users.failed_sign_ins(session, since=yesterday)
     assert (kim.login, kim.count, kim.last) == ("kim", 3, at(8))
+
+
+def test_a_disabled_person_still_signed_in_elsewhere_can_change_nothing(session: Session) -> None:
+    manager = users.first_manager(session, first_name="Max", last_name="Boss", login="max", new_pin="2468",
+                                  workstation="office", now=NOW)
+    staffed(session, "Kim")
+    users.add_user(session, "kim", staff_name="Kim Test", roles="front_desk,clinical", new_pin="1357",
+                   actor=manager, now=NOW)
+    kim = users.sign_in(session, "kim", "1357", workstation="desk1", now=NOW).actor
+    assert kim is not None
+    users.disable_user(session, "kim", actor=manager, now=NOW)
+    with pytest.raises(NotAllowed, match="kim's sign-in was disabled"):
+        users.signed_out(session, kim, action="lock", now=NOW)
+    session.rollback()
+    with pytest.raises(NotAllowed, match="disabled"):
+        users.break_glass(session, kim, Area.billing, "a patient at the desk asks about a bill", now=NOW)

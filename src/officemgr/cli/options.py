@@ -229,6 +229,16 @@ def acting_user(args: argparse.Namespace, engine: Engine, what: str = "", *, rea
     return actor
 
 
+def os_account() -> str:
+    """The operating-system account running this process, as the system knows it: not getpass.getuser(), which
+    believes $USER or $LOGNAME, so that setting one could not act as a linked user."""
+    try:
+        import pwd
+    except ImportError:  # Windows: no password database; the logged-on account
+        return getpass.getuser()
+    return pwd.getpwuid(os.geteuid()).pw_name
+
+
 def pin_of(args: argparse.Namespace, login: str) -> str:
     """The PIN `login` signs in with: OFFICEMGR_PIN, or asked once per run (NotSignedIn when none is typed)."""
     typed: str | None = getattr(args, "typed_pin", None) or os.environ.get("OFFICEMGR_PIN")
@@ -250,10 +260,10 @@ def _resolve(args: argparse.Namespace, engine: Engine) -> str:
         typed = pin_of(args, args.user)
         now = now_on(args.today)
         with store.write_session(engine) as session:
-            tried = users.sign_in(session, args.user, typed, workstation=workstation, now=now)
+            tried = users.sign_in(session, args.user, typed, workstation=workstation, now=now, wall=datetime.now())
         if tried.actor is not None:
             return tried.actor
-        left = tried.wait.seconds_left(now)
+        left = tried.wait.seconds_left(datetime.now())
         if not tried.checked:
             raise NotSignedIn(f"too many wrong PINs for {clipped(args.user, 30)}: try again in {left:.0f} s; "
                               "nothing was changed")
@@ -261,7 +271,7 @@ def _resolve(args: argparse.Namespace, engine: Engine) -> str:
         raise NotSignedIn(f"the login {clipped(args.user, 30)} and that PIN do not match an active user{then}; "
                           "nothing was changed")
     with store.read_session(engine) as session:
-        linked = users.os_user_actor(session, getpass.getuser(), workstation=workstation)
+        linked = users.os_user_actor(session, os_account(), workstation=workstation)
         demo = None if linked is not None else users.demo_manager(session, workstation=workstation)
         anyone = users.has_users(session)
     if linked is not None:
@@ -273,6 +283,6 @@ def _resolve(args: argparse.Namespace, engine: Engine) -> str:
     if not anyone:
         print("officemgr: this practice has no users yet, so nobody is asked to sign in; add the manager first: "
               'officemgr users add LOGIN --staff "First Last" --role manager', file=sys.stderr)
-        return getpass.getuser()
+        return os_account()
     raise NotSignedIn("this command reads patient data: say who you are with --user LOGIN (the PIN is asked, "
                       "or read from OFFICEMGR_PIN)")

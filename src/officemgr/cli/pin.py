@@ -10,6 +10,7 @@ digits; nothing is changed then.
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 
 from officemgr.cli.options import (
     DONE,
@@ -59,7 +60,7 @@ def set_pin(args: argparse.Namespace) -> int:
         typed = new_pin(person.login)
         now = now_on(args.today)
         with store.write_session(engine) as session:
-            tried = users.change_own_pin(session, person, current, typed, now=now)
+            tried = users.change_own_pin(session, person, current, typed, now=now, wall=datetime.now())
     except ServiceError as exc:
         return refused(exc)
     except SQLAlchemyError as exc:
@@ -67,7 +68,8 @@ def set_pin(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     if not tried.checked:
-        return fail(f"too many wrong PINs: try again in {tried.wait.seconds_left(now):.0f} s; nothing was changed")
+        left = tried.wait.seconds_left(datetime.now())
+        return fail(f"too many wrong PINs: try again in {left:.0f} s; nothing was changed")
     if tried.actor is None:
         return fail(f"that is not the current PIN of {person.login}; nothing was changed")
     say(f"PIN changed for {person.login}: sign in with the new one from now on.")

@@ -61,6 +61,10 @@ def register(subparsers: SubParsers) -> None:
     link.add_argument("login", metavar="LOGIN")
     link.add_argument("--os-user", required=True, metavar="NAME", help="the account, as `whoami` prints it")
     link.set_defaults(handler=link_user)
+    emergency = add_command(actions, "emergency-access", "allow or stop emergency access (a person opening a part "
+                                                         "their roles do not allow, with a reason, audited)")
+    emergency.add_argument("allowed", choices=("on", "off"))
+    emergency.set_defaults(handler=emergency_access)
 
 
 def new_pin(whose: str) -> str:
@@ -130,7 +134,6 @@ def table(rows: list[UserRow]) -> list[str]:
 
 def add_user(args: argparse.Namespace) -> int:
     from officemgr import store
-    from officemgr.models.users import UserRole, parse_roles
     from officemgr.services import users
     from officemgr.services.access import Area
     from officemgr.services.common import ServiceError
@@ -144,13 +147,7 @@ def add_user(args: argparse.Namespace) -> int:
             first = not users.has_users(session)
         if first:
             # A new practice: its first user is its manager, who then signs in and adds the others.
-            try:
-                roles = parse_roles(args.role)
-            except ValueError as exc:
-                return refused(exc)
-            if roles != {UserRole.manager}:
-                return fail("this practice has no users yet: add its manager first (--role manager), who then adds "
-                            "the others; nothing was changed")
+            users.check_first_roles(args.role)
             if args.os_user:
                 return fail("add the manager without --os-user: a practice's first user always signs in with a PIN; "
                             "nothing was changed")
@@ -159,7 +156,7 @@ def add_user(args: argparse.Namespace) -> int:
             with store.write_session(engine) as session:
                 manager = users.first_manager(session, first_name=" ".join(given), last_name=last, login=args.login,
                                               new_pin=typed, workstation=socket.gethostname(), now=now)
-            row_login, roles_label = manager.login, UserRole.manager.label
+            row_login, roles_label = manager.login, "manager"
         else:
             actor = acting_user(args, engine, "adding a user", writes=(Area.settings,))
             typed = new_pin(args.login)
@@ -240,4 +237,27 @@ def link_user(args: argparse.Namespace) -> int:
         say(f"{shown(args.os_user.strip())} now acts as {login} without a PIN on this practice's commands.")
     else:
         say(f"No operating-system account acts as {login} any more.")
+    return DONE
+
+
+def emergency_access(args: argparse.Namespace) -> int:
+    from officemgr import store
+    from officemgr.services import settings
+    from officemgr.services.access import Area
+    from officemgr.services.common import ServiceError
+
+    engine = _open(args)
+    if engine is None:
+        return REFUSED
+    allowed = args.allowed == "on"
+    try:
+        actor = acting_user(args, engine, "changing emergency access", writes=(Area.settings,))
+        with store.write_session(engine) as session:
+            settings.put(session, "emergency_access", allowed, now=now_on(args.today), actor=actor)
+    except ServiceError as exc:
+        return refused(exc)
+    finally:
+        engine.dispose()
+    say("Emergency access is on: a person may open a part their roles do not allow after giving a reason (audited, "
+        "listed on the next Huddle)." if allowed else "Emergency access is off: a refused part stays closed.")
     return DONE

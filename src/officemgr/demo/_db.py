@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 from officemgr.demo._types import Row
-from officemgr.models import Patient
+from officemgr.models import Patient, Staff, UserAccount
 from officemgr.models.base import table_of
 from officemgr.services.calendar import PracticeCalendar
 from officemgr.store import write_session
@@ -30,12 +30,15 @@ def _transaction(engine: Engine) -> Iterator[Connection]:
 
 
 def _refuse_if_filled(conn: Connection) -> None:
-    count = conn.execute(select(func.count()).select_from(table_of(Patient))).scalar_one()
-    if count:
-        raise ValueError(
-            f"this database already holds {count} patients; demo data only goes into an empty database "
-            "(choose a new file with --db)"
-        )
+    """Demo data (and its manager with PIN 1234) only goes into an empty database: never beside a practice's own
+    patients, staff or sign-ins."""
+    for model, what in ((Patient, "patients"), (Staff, "staff members"), (UserAccount, "sign-ins")):
+        count = conn.execute(select(func.count()).select_from(table_of(model))).scalar_one()
+        if count:
+            raise ValueError(
+                f"this database already holds {count} {what}; demo data only goes into an empty database "
+                "(choose a new file with --db)"
+            )
 
 
 def _insert(conn: Connection, model: type[SQLModel], rows: Sequence[Row]) -> int:

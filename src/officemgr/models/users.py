@@ -14,6 +14,7 @@ from pydantic import NaiveDatetime, field_validator
 from sqlmodel import Field, SQLModel
 
 from officemgr.models.base import Versioned
+from officemgr.models.validation import strip_text
 
 
 class UserRole(str, enum.Enum):
@@ -90,6 +91,11 @@ class UserCreate(SQLModel):
     @classmethod
     def _login(cls, value: str) -> str:
         return clean_login(value)
+
+    @field_validator("os_user", mode="before")
+    @classmethod
+    def _os_user(cls, value: str | None) -> str | None:
+        return strip_text(value) or None
 
     @field_validator("roles", mode="before")
     @classmethod

@@ -16,7 +16,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
-from officemgr.models.users import UserRole
+from sqlmodel import Session
+
+from officemgr.models.users import UserAccount, UserRole
 from officemgr.services.common import ServiceError
 
 
@@ -67,7 +69,7 @@ WRITE: dict[Area, frozenset[UserRole]] = {
 # Who may see each area: those who change it, the auditor, and those whose work needs to look at it.
 READ: dict[Area, frozenset[UserRole]] = {area: roles | {A} for area, roles in WRITE.items()} | {
     Area.schedule: frozenset({M, F, B, C, A}),
-    Area.staff: frozenset({M, F, C, A}),
+    Area.staff: frozenset({M, F, B, C, A}),  # the roster, and asking for time off there
     Area.inventory: frozenset({M, C, A}),
     Area.settings: frozenset({M, F, B, C, A}),  # the practice calendar and settings shape everyone's screens
 }
@@ -146,7 +148,8 @@ def may(actor: str, area: Area, *, write: bool = True) -> bool:
     """Whether `actor` may change (or, `write=False`, see) `area`. A plain string is the program: always."""
     if not isinstance(actor, Actor):
         return True
-    return bool(actor.roles & (WRITE if write else READ)[area]) or area in actor.emergency
+    # Emergency access is to see what is needed in the moment, not to change it (approving one's own time off).
+    return bool(actor.roles & (WRITE if write else READ)[area]) or (not write and area in actor.emergency)
 
 
 def who_may(area: Area, *, write: bool = True) -> str:
@@ -169,18 +172,30 @@ def require(actor: str, area: Area, *, write: bool = True, what: str = "") -> No
                      if write else f"{doing} needs {who_may(area, write=False)}; {actor.login} is {held}")
 
 
-def check_write(actor: str, entity: str, entity_id: int) -> None:
+def check_write(actor: str, entity: str, entity_id: int, action: str = "") -> None:
     """The backstop every audited write passes through (common.record): the table's area must be the actor's.
     Anyone may write their own account's events (their sign-in, lock, PIN change, emergency access)."""
     if entity == "user_account" and isinstance(actor, Actor) and actor.user_id == entity_id:
         return
     if entity in READ_RECORDS:
         return
+    if entity == "patient" and action == "create" and may(actor, Area.billing):
+        return  # a claims import brings the patients its claims name (the biller's own work)
     area = ENTITY_AREA.get(entity)
     if area is None:
         # A table not in the map is one no role was granted: only the manager (or the program) may write it.
         area = Area.settings
     require(actor, area)
+
+
+def check_active(session: Session, actor: str) -> None:
+    """Refuse a write by a person whose sign-in was disabled since they signed in (on another workstation, or
+    before their lock): the account is read once per transaction (the session keeps it)."""
+    if not isinstance(actor, Actor) or actor.user_id is None:
+        return
+    account = session.get(UserAccount, actor.user_id)
+    if account is not None and not account.active:
+        raise NotAllowed(f"{actor.login}'s sign-in was disabled by the manager; nothing was changed")
 
 
 def tabs_for(actor: str) -> list[str]:

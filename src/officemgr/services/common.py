@@ -59,9 +59,10 @@ def record(
     The flush that inserts it chains it to the event before it (its hash: models.audit, officemgr.audit_chain).
     Refused (NotAllowed) when the table is outside the actor's roles: the backstop behind every service's own check.
     """
-    from officemgr.services.access import check_write  # access builds on this module's ServiceError
+    from officemgr.services.access import check_active, check_write  # access builds on this module's ServiceError
 
-    check_write(actor, entity, entity_id)
+    check_active(session, actor)
+    check_write(actor, entity, entity_id, action)
     session.add(
         AuditEvent(
             at=now,

@@ -85,7 +85,7 @@ class Numbers:
     appointments: int
     open_slots: int
     staff_out: int
-    ar_over_90_cents: int
+    ar_over_90_cents: int | None  # None: not the reader's to see (no billing role)
     overdue_duties: int
 
 
@@ -140,7 +140,7 @@ def huddle(session: Session, today: date, *, actor: str, privacy: bool = True) -
     snoozed = snoozed_keys(session, today)
     if snoozed:
         sections = [replace(s, items=[i for i in s.items if i.key not in snoozed]) for s in sections]
-    return Huddle(today, sections, _numbers(session, day))
+    return Huddle(today, sections, _numbers(session, day, billing=may(actor, Area.billing, write=False)))
 
 
 def snoozed_keys(session: Session, today: date) -> set[str]:
@@ -148,19 +148,19 @@ def snoozed_keys(session: Session, today: date) -> set[str]:
     return set(session.exec(select(HuddleSnooze.item_key).where(HuddleSnooze.until > today)))
 
 
-def _numbers(session: Session, day: _Day) -> Numbers:
+def _numbers(session: Session, day: _Day, *, billing: bool) -> Numbers:
     working = [p for p in day.schedule.providers if p.provider_id not in day.off]
     cutoff = day.today - timedelta(days=AR_OLD_DAYS)
     balance = balance_expr()
     old = session.exec(
         select(func.coalesce(func.sum(balance), 0)).select_from(Claim)
         .where(col(Claim.status).in_(OPEN_STATUSES), Claim.service_date < cutoff)
-    ).one()
+    ).one() if billing else None
     return Numbers(
         appointments=sum(p.booked for p in day.schedule.providers),
         open_slots=sum(p.open_slots for p in working),
         staff_out=sum(1 for r in day.roster if r.off),
-        ar_over_90_cents=int(old or 0),
+        ar_over_90_cents=None if old is None else int(old),
         overdue_duties=sum(1 for row in day.duties if row.days is not None and row.days < 0),
     )
 

@@ -24,6 +24,7 @@ from officemgr.models.huddle import (
 )
 from officemgr.plaintext import visible_values
 from officemgr.services import huddle_sheet, staff
+from officemgr.services.access import TAB_AREA, may
 from officemgr.services.calendar import practice_calendar
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, create, first_error, record
 
@@ -280,18 +281,24 @@ def past(session: Session, *, limit: int = 60) -> list[HuddleSummary]:
     return [_summary(r) for r in rows]
 
 
-def past_detail(session: Session, huddle_id: int) -> PastHuddle:
-    """A saved huddle as it stood when finished, with the actions it created (open ones overdue as of that day)."""
+def past_detail(session: Session, huddle_id: int, *, actor: str) -> PastHuddle:
+    """A saved huddle as it stood when finished, with the actions it created (open ones overdue as of that day); of
+    its items, those of the tabs `actor` may open (the front desk's has no claims, as their Huddle has none)."""
     row = _huddle_record(session, huddle_id)
     try:
         saved = visible_values(json.loads(row.snapshot or "[]"))
     except ValueError:
         saved = []
+    def readable(item: dict[str, Any]) -> bool:
+        area = TAB_AREA.get(str(item.get("tab", "")))
+        return area is None or may(actor, area, write=False)
+
     sections = [
         (str(s.get("title", "")),
          [(str(i.get("text", "")), str(i.get("reason", "")), str(i.get("outcome") or ""))
-          for i in s.get("items", [])])
+          for i in s.get("items", []) if isinstance(i, dict) and readable(i)])
         for s in saved if isinstance(s, dict)
+        and (not s.get("items") or any(isinstance(i, dict) and readable(i) for i in s["items"]))
     ]
     actions = session.exec(
         select(HuddleAction, Staff).join(Staff, col(Staff.id) == col(HuddleAction.owner_id))

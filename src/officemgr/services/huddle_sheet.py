@@ -34,8 +34,9 @@ def numbers_line(h: Huddle) -> str:
     n = getattr(h, "numbers", None)
     if n is None:
         return f"Items {h.total}"
+    ar = f"A/R over 90 days {money(n.ar_over_90_cents)} · " if n.ar_over_90_cents is not None else ""
     return (f"Appointments {n.appointments} · Open slots {n.open_slots} · Staff out {n.staff_out} · "
-            f"A/R over 90 days {money(n.ar_over_90_cents)} · Overdue duties {n.overdue_duties}")
+            f"{ar}Overdue duties {n.overdue_duties}")
 
 
 def for_paper(h: Huddle) -> Huddle:

@@ -50,10 +50,9 @@ class PinWait:
     failures: int = 0
     until: datetime | None = None
 
-    def seconds_left(self, now: datetime) -> float:
-        """Seconds before the next try is accepted (0: now)."""
+    def seconds_left(self, wall: datetime) -> float:
+        """Seconds before the next try is accepted (0: now), by the wall clock. Never more than the wait itself: a
+        clock behind the one that started it (another workstation's) waits the whole wait, never none."""
         if self.until is None:
             return 0.0
-        left = (self.until - now).total_seconds()
-        # More than the wait itself: the clock went back (a new day under a fixed --today), so its end is unknown.
-        return 0.0 if left > wait_after(self.failures) else max(0.0, left)
+        return min(max(0.0, (self.until - wall).total_seconds()), wait_after(self.failures))

@@ -78,6 +78,13 @@ def sign_in_names(session: Session) -> list[SignInName]:
     return [SignInName(u.login, u.name) for u in rows]
 
 
+def waits(session: Session) -> dict[str, pin.PinWait]:
+    """Each active user's wrong-PIN count and wait, by login (the sign-in screen shows a running wait before the
+    first try, whichever app or workstation started it)."""
+    return {u.login: _wait_of(u) for u in session.exec(select(UserAccount).where(col(UserAccount.active),
+                                                                                col(UserAccount.failures) > 0))}
+
+
 def _user(session: Session, login: str) -> UserAccount | None:
     return session.exec(select(UserAccount).where(UserAccount.login == login.strip().lower())).first()
 
@@ -102,10 +109,14 @@ def _verify(user: UserAccount, typed: str) -> bool:
         return False
 
 
-def sign_in(session: Session, login: str, typed: str, *, workstation: str, now: datetime) -> SignIn:
+def sign_in(session: Session, login: str, typed: str, *, workstation: str, now: datetime,
+            wall: datetime | None = None) -> SignIn:
     """Check `typed` against `login`'s PIN unless their wait runs. Right: the person as an Actor; wrong: counted on
     their row (and may start a wait). An unknown or disabled login is refused the same way as a wrong PIN, so the
-    screen never tells which logins exist. Audited either way, never the PIN. Commits."""
+    screen never tells which logins exist. Audited either way, never the PIN. Commits.
+
+    `now` is when it happened, as the audit log keeps it (the app's day); `wall` (default `now`) the real time the
+    wait after wrong PINs is counted in, which a different --today cannot move."""
     user = _user(session, login)
     if user is None or not user.active:
         record(session, actor=f"{clipped(login, 30)}@{workstation}", entity=ENTITY, entity_id=0,
@@ -113,7 +124,7 @@ def sign_in(session: Session, login: str, typed: str, *, workstation: str, now: 
                now=now)
         session.commit()
         return SignIn(None, True, pin.PinWait())
-    tried = _try(session, user, typed, workstation=workstation, now=now)
+    tried = _try(session, user, typed, workstation=workstation, now=now, wall=wall or now)
     if tried.actor is not None:
         record(session, actor=tried.actor, entity=ENTITY, entity_id=_id(user), action="sign_in",
                changes={"after_wrong": tried.wait.failures} if tried.wait.failures else {}, now=now)
@@ -122,12 +133,13 @@ def sign_in(session: Session, login: str, typed: str, *, workstation: str, now: 
     return tried
 
 
-def _try(session: Session, user: UserAccount, typed: str, *, workstation: str, now: datetime) -> SignIn:
+def _try(session: Session, user: UserAccount, typed: str, *, workstation: str, now: datetime,
+         wall: datetime) -> SignIn:
     """Check `typed` against `user`'s PIN unless their wait runs; a wrong one is counted, audited and committed.
     A right one clears the count (the caller records what it was for); its SignIn's wait holds the failures it
     cleared."""
     before = _wait_of(user)
-    if before.seconds_left(now) > 0:
+    if before.seconds_left(wall) > 0:
         return SignIn(None, False, before)
     person = actor_of(user, workstation)
     if _verify(user, typed):
@@ -135,7 +147,7 @@ def _try(session: Session, user: UserAccount, typed: str, *, workstation: str, n
         return SignIn(person, True, pin.PinWait(before.failures))
     failures = before.failures + 1
     wait = pin.wait_after(failures)
-    user.failures, user.wait_until = failures, (now + timedelta(seconds=wait) if wait else None)
+    user.failures, user.wait_until = failures, (wall + timedelta(seconds=wait) if wait else None)
     record(session, actor=person, entity=ENTITY, entity_id=_id(user), action="sign_in_failed",
            changes={"wrong_in_a_row": failures}, now=now)
     session.commit()
@@ -247,6 +259,17 @@ def _create(session: Session, user: UserAccount, *, actor: str, now: datetime) -
     session.commit()
 
 
+def check_first_roles(text: str) -> None:
+    """A new practice's first user is its manager, who then adds the others: refuse any other roles in words."""
+    try:
+        roles = parse_roles(text)
+    except ValueError as exc:
+        raise ServiceError(str(exc)) from exc
+    if roles != {UserRole.manager}:
+        raise ServiceError("this practice has no users yet: add its manager first (--role manager), who then adds "
+                           "the others; nothing was changed")
+
+
 def first_manager(session: Session, *, first_name: str, last_name: str, login: str, new_pin: str,
                   workstation: str, now: datetime) -> Actor:
     """The first start of a practice: the manager's own account (and staff record, unless one has the name).
@@ -308,12 +331,13 @@ def reset_pin(session: Session, login: str, new_pin: str, *, actor: str, now: da
     _store_pin(session, user, new_pin, actor=actor, now=now, why="reset")
 
 
-def change_own_pin(session: Session, actor: Actor, current: str, new_pin: str, *, now: datetime) -> SignIn:
+def change_own_pin(session: Session, actor: Actor, current: str, new_pin: str, *, now: datetime,
+                   wall: datetime | None = None) -> SignIn:
     """A person changes their own PIN: the current one first, counted like a sign-in (a wrong one is a failed
     sign-in; a right one is recorded as the change, not as a sign-in). Commits."""
     pin.check_format(new_pin)
     user = _known(session, actor.login)
-    tried = _try(session, user, current, workstation=actor.workstation, now=now)
+    tried = _try(session, user, current, workstation=actor.workstation, now=now, wall=wall or now)
     if tried.actor is not None:
         _store_pin(session, user, new_pin, actor=tried.actor, now=now, why="changed")
     return tried

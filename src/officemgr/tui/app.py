@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import gc
 import importlib
+import socket
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -25,7 +26,7 @@ from textual.worker import get_current_worker
 
 from officemgr.errors import StoreError
 from officemgr.tui.commands import OfficeCommands
-from officemgr.tui.context import AppContext, Clock, WriteCount, wall_clock
+from officemgr.tui.context import AppContext, Clock, Desk, WriteCount, wall_clock
 from officemgr.tui.keys import KeysScreen
 from officemgr.tui.messages import OpenRecord, RunInTab
 from officemgr.tui.widgets.footer import KeysFooter
@@ -34,6 +35,7 @@ from officemgr.tui.widgets.tables import mend_datatable
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from officemgr.services.access import Actor, Area
     from officemgr.tui.dbwork import Practice
     from officemgr.tui.widgets.base import TabView
 
@@ -74,10 +76,11 @@ class OfficeApp(App[None]):
     # at once): another workstation's change shows within a second.
     CHANGE_WAIT_SECONDS = 1.0
 
-    def __init__(self, practice: Practice | None, *, today: date, actor: str, secure: bool, clock: Clock | None,
+    def __init__(self, practice: Practice | None, *, today: date, actor: Actor | None, clock: Clock | None,
                  open_engine: Callable[[], Engine] | None = None, live: bool = False,
-                 skip_closed_demo_day: bool = False) -> None:
+                 skip_closed_demo_day: bool = False, wall: Clock | None = None) -> None:
         super().__init__()
+        self.wall = wall or datetime.now
         self.practice: Practice | None = None
         self.context: AppContext | None = None
         self.clock = clock
@@ -90,14 +93,20 @@ class OfficeApp(App[None]):
         self.watcher: Any = None
         self._forget_writes: Callable[[], None] | None = None
         self.today = today
-        self.actor = actor
+        self.workstation = socket.gethostname()
+        # Who was handed in (tests, scripts); None: the open decides (a demo's manager, else a sign-in).
+        self.given_actor = actor
+        self.desk: Desk | None = None
+        self.signed_in = False
+        self.emergency_ended = False  # the lock ended emergency access: what it opened closes at the sign-in
+        # Every tab's view module is imported (the CLI imports them in a worker after the first frame).
+        self.views_imported = practice is not None
         self.sub_title = f"{today:%A %B %-d, %Y}"
-        self.secure = secure
         self.locked = False
         self.last_input = time.monotonic()
         # Notifications that arrive while locked may name a patient: they wait for the unlock.
         self.held: list[tuple[str, dict[str, Any]]] = []
-        self.pin_set = False
+        self.has_users = False
         self.idle_seconds = 0.0
         self.boot_error: str | None = None  # why the database could not be opened (the CLI prints it)
         if practice is not None:
@@ -111,9 +120,20 @@ class OfficeApp(App[None]):
                                       f"{practice.next_open_day:%A %B %-d}.")
             self.today = practice.next_open_day
             self.sub_title = f"{self.today:%A %B %-d, %Y}"
-        self.context = AppContext(practice.engine, self.today, self.clock or wall_clock(self.today), self.actor,
-                                  self.writes)
-        self.pin_set, self.idle_seconds = practice.pin_set, practice.idle_minutes * 60
+        from officemgr.services.access import Actor
+
+        actor = self.given_actor or practice.demo_manager
+        self.signed_in = actor is not None
+        # Until someone signs in the desk holds no one: no role, so no tab and no data.
+        self.desk = Desk(actor or Actor("", (), workstation=self.workstation))
+        self.context = AppContext(practice.engine, self.today, self.clock or wall_clock(self.today), self.desk,
+                                  self.writes, self.wall)
+        self.has_users, self.idle_seconds = practice.has_users, practice.idle_minutes * 60
+
+    @property
+    def actor(self) -> Actor:
+        """The person signed in now (the audit log's "who" for what the app writes)."""
+        return self.ctx.actor
 
     @property
     def engine(self) -> Engine:
@@ -130,9 +150,10 @@ class OfficeApp(App[None]):
         with TabbedContent(initial="huddle"):
             for n, (key, label, _) in enumerate(TABS, start=1):
                 with TabPane(f"{n} {label}", id=key):
-                    if self.practice is not None:
+                    if self.practice is not None and self.signed_in:
                         yield self._view(key, active="huddle")
                     else:
+                        # Until the database is open and someone has signed in: no view, so no data read.
                         yield Static(Text("Opening the practice's database…"), classes="opening")
         yield KeysFooter()
 
@@ -153,7 +174,7 @@ class OfficeApp(App[None]):
         from officemgr.tui.dbwork import read_practice
 
         try:
-            practice = read_practice(self.open_engine(), self.today)
+            practice = read_practice(self.open_engine(), self.today, workstation=self.workstation)
         except StoreError as exc:
             self.call_from_thread(self._refused, str(exc))
             return
@@ -185,11 +206,14 @@ class OfficeApp(App[None]):
 
     async def on_office_app_opened(self, message: Opened) -> None:
         self._take(message.practice)
-        await self._mount_views(only=message.first)
+        if self.signed_in:
+            await self._mount_views(only=message.first)
         self._start()
 
     async def on_office_app_views_imported(self) -> None:
-        await self._mount_views()
+        self.views_imported = True
+        if self.signed_in:
+            await self._mount_views()
 
     async def _mount_views(self, only: str | None = None) -> None:
         """Put each tab's view in place of its "Opening" line (`only`: just that tab's)."""
@@ -204,12 +228,18 @@ class OfficeApp(App[None]):
             gc.freeze()
 
     def _start(self) -> None:
-        """The practice is open and the tab on show has its view: focus, the idle lock, the lock or PIN offer."""
+        """The practice is open: the person signed in sees their tabs (else the sign-in or first-start screen
+        shows first), the idle lock runs."""
         from officemgr import audit_chain
         from officemgr.tui.dbwork import after_writes
 
         assert self.practice is not None
-        self.view(self.query_one(TabbedContent).active).focus_table()
+        if self.signed_in:
+            self._show_person()
+            self.view(self.query_one(TabbedContent).active).focus_table()
+        else:
+            # Before anything else is said: the notes below wait for the sign-in, as on a lock.
+            self._sign_in_first()
         self.set_interval(self.IDLE_CHECK_SECONDS, self._check_idle)
         self._forget_writes = after_writes(self.engine, self._wrote)
         if self.live:
@@ -218,10 +248,59 @@ class OfficeApp(App[None]):
             self.notify(note, markup=False, timeout=30)
         for notice in audit_chain.notices(self.engine):
             self.notify(notice, title="Audit log", severity="error", timeout=60, markup=False)
-        if self.secure and self.pin_set:
-            self.action_lock()
-        elif self.secure and not self.practice.demo:
-            self.action_set_pin()
+
+    def _sign_in_first(self) -> None:
+        from officemgr.tui.signin import FirstStartScreen, SignInScreen
+
+        assert self.practice is not None
+        self.locked = True
+        if self.practice.has_users:
+            self.push_screen(SignInScreen(self.ctx), self._signed_in)
+        else:
+            self.push_screen(FirstStartScreen(self.ctx), self._signed_in)
+
+    async def _signed_in(self, actor: Actor | None) -> None:
+        """Someone signed in (at the start, or at the lock: the same person or another): their tabs, their name."""
+        assert actor is not None, "the sign-in screens are left only by signing in"
+        before = self.ctx.actor
+        self.ctx.desk.actor = actor
+        self.has_users = True
+        if not self.signed_in:
+            self.signed_in = True
+            await self._mount_views(only=None if self.views_imported else self.query_one(TabbedContent).active)
+        self._show_person()
+        switched = bool(before.login) and before.login != actor.login
+        if switched or self.emergency_ended:
+            # What the one before left open closes (or what emergency access opened), and every tab reloads as
+            # the person's when opened (the one on show now).
+            while len(self.screen_stack) > 1:
+                await self.pop_screen()
+            self.writes.bump()
+            self.changed_elsewhere()
+        if switched:
+            self.held = []  # what the one before did is not the next person's to read
+        self.emergency_ended = False
+        active = self.query_one(TabbedContent).active
+        if self.has_view(active):
+            self.view(active).focus_table()
+        self._unlocked()
+
+    def _show_person(self) -> None:
+        """Only the tabs the person signed in may see, and their name in the footer."""
+        from officemgr.services.access import tabs_for
+
+        assert self.practice is not None
+        allowed = tabs_for(self.ctx.actor)
+        tabs = self.query_one(TabbedContent)
+        if allowed and tabs.active not in allowed:
+            tabs.active = allowed[0]
+        for key in TAB_KEYS:
+            if key in allowed:
+                tabs.show_tab(key)
+            else:
+                tabs.hide_tab(key)
+        actor = self.ctx.actor
+        self.query_one(KeysFooter).who = f"{actor.name} ({actor.login})" + (" (demo)" if self.practice.demo else "")
 
     # -- other workstations
 
@@ -265,31 +344,47 @@ class OfficeApp(App[None]):
         await super().on_event(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # While locked no app key works (tabs, palette, keys, quit): the lock screen handles its own input.
-        # While the database opens, only the tabs and quit do: there is nothing else to act on yet.
+        # While locked no app key works (tabs, palette, keys, quit) but tab and shift+tab, which move between the
+        # sign-in's own fields. While the database opens, only the tabs and quit do: nothing else to act on yet.
+        if action in {"focus_next", "focus_previous"}:
+            return True
         return not self.locked and (self.practice is not None or action in {"show_tab", "quit"})
 
     def _check_idle(self) -> None:
-        if self.pin_set and not self.locked and self.idle_seconds > 0 \
+        if self.has_users and not self.locked and self.idle_seconds > 0 \
                 and time.monotonic() - self.last_input >= self.idle_seconds:
             self.action_lock()
 
     def action_lock(self) -> None:
+        self._lock("lock")
+
+    def action_sign_out(self) -> None:
+        self._lock("sign_out")
+
+    def _lock(self, audit: str) -> None:
+        """The sign-in screen over everything: "lock" keeps the person preselected, "sign_out" does not."""
         if self.locked:
             return
-        if not self.pin_set:
-            self.notify("No PIN is set, so the screen cannot lock: set one with 'Set or change the PIN' in the "
-                        "command palette (ctrl+p) or with `officemgr set-pin`.", severity="warning", markup=False)
+        if not self.has_users:
+            self.notify("No one has a sign-in on this practice yet, so the screen cannot lock: the manager adds "
+                        "users with `officemgr users add`.", severity="warning", markup=False)
             return
         self.locked = True
         self.clear_notifications()
         for key in ("huddle", "schedule"):
             if self.has_view(key):
                 self.view(key).conceal()
-        # On top of whatever shows (a form, the palette, a window): after the unlock the user is back there.
-        from officemgr.tui.lock import LockScreen
+        from officemgr.services.access import Actor
+        from officemgr.tui.signin import SignInScreen
 
-        self.push_screen(LockScreen(self.ctx), lambda _: self._unlocked())
+        before = self.ctx.actor
+        # Emergency access ends here: whoever signs in next has only their roles' tabs, and what it opened closes.
+        self.emergency_ended = bool(before.emergency)
+        self.ctx.desk.actor = Actor(before.login, before.roles, name=before.name, staff_id=before.staff_id,
+                                    workstation=before.workstation, user_id=before.user_id)
+        self._show_person()
+        # On top of whatever shows (a form, the palette, a window): after the unlock the user is back there.
+        self.push_screen(SignInScreen(self.ctx, before=before, audit=audit), self._signed_in)
 
     def _unlocked(self) -> None:
         self.locked = False
@@ -305,16 +400,36 @@ class OfficeApp(App[None]):
             return
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
-    def action_set_pin(self) -> None:
-        from officemgr.tui.lock import SetPinScreen
+    def action_change_pin(self) -> None:
+        from officemgr.tui.signin import ChangePinScreen
 
-        self.push_screen(SetPinScreen(self.ctx, change=self.pin_set), self._pin_saved)
+        self.push_screen(ChangePinScreen(self.ctx), self._pin_saved)
 
     def _pin_saved(self, saved: bool | None) -> None:
         if saved:
-            self.pin_set = True
-            idle = f", and it locks itself after {self.idle_seconds / 60:g} idle minutes" if self.idle_seconds else ""
-            self.notify(f"PIN saved: ctrl+l locks the screen{idle}.")
+            self.notify("Your new PIN is saved: use it at the next sign-in.")
+
+    def action_emergency(self, tab: str) -> None:
+        """Emergency access to a tab the person's roles do not show."""
+        from officemgr.services.access import TAB_AREA
+
+        label = {key: label for key, label, _ in TABS}[tab]
+        self.emergency(TAB_AREA[tab], f"the {label} tab", lambda: self.action_show_tab(tab))
+
+    def emergency(self, area: Area, what: str, then: Callable[[], object]) -> None:
+        """Ask why, open `area` for the person (break glass, audited), then `then`."""
+        from officemgr.tui.signin import EmergencyScreen
+
+        def opened(actor: Actor | None) -> None:
+            if actor is None:
+                return
+            self.ctx.desk.actor = actor
+            self._show_person()
+            self.notify(f"Emergency access to {area.label} is open until you lock or sign out; it is in the audit "
+                        "log under your name.", severity="warning", markup=False)
+            then()
+
+        self.push_screen(EmergencyScreen(self.ctx, area, what), opened)
 
     def view(self, key: str) -> TabView:
         from officemgr.tui.widgets.base import TabView
@@ -326,6 +441,11 @@ class OfficeApp(App[None]):
         return self.practice is not None and bool(self.query(f"#view-{key}"))
 
     def action_show_tab(self, key: str) -> None:
+        from officemgr.services.access import tabs_for
+
+        if self.practice is not None and key not in tabs_for(self.ctx.actor):
+            self.action_emergency(key)
+            return
         self.query_one(TabbedContent).active = key
         if not self.has_view(key):
             return
@@ -346,20 +466,37 @@ class OfficeApp(App[None]):
     def jump_to(self, tab: str, record_id: int | None) -> None:
         """From the huddle: open `tab` with its record selected (once the tab's data is there)."""
         self.action_show_tab(tab)
-        if self.has_view(tab):
+        if self._showing(tab):
             view = self.view(tab)
             view.after_load(lambda: view.focus_record(record_id))
 
     def run_in_tab(self, tab: str, action: str | None) -> None:
         """From the command palette: open `tab`, then run one of its view's actions (on its loaded data)."""
         self.action_show_tab(tab)
-        if action is not None and self.has_view(tab):
+        if action is not None and self._showing(tab):
             view = self.view(tab)
             view.after_load(lambda: self.call_later(self.run_action, action, view))
 
+    def _showing(self, tab: str) -> bool:
+        """The tab is on show with its view (not hidden from the person, who was offered emergency access)."""
+        return self.query_one(TabbedContent).active == tab and self.has_view(tab)
+
+    def action_concerns(self) -> None:
+        from officemgr.services.access import Area, may
+        from officemgr.tui.views.concerns import ConcernsScreen
+
+        if not may(self.ctx.actor, Area.concerns, write=False):
+            self.emergency(Area.concerns, "concerns and incidents", self.action_concerns)
+            return
+        self.push_screen(ConcernsScreen(self.ctx))
+
     def action_audit_log(self) -> None:
+        from officemgr.services.access import Area, may
         from officemgr.tui.views.audit_log import AuditLogScreen
 
+        if not may(self.ctx.actor, Area.audit, write=False):
+            self.emergency(Area.audit, "the audit log", self.action_audit_log)
+            return
         self.push_screen(AuditLogScreen(self.ctx))
 
     def action_practice_calendar(self) -> None:
@@ -372,14 +509,20 @@ class OfficeApp(App[None]):
 
 
 def make_app(engine: Engine | None = None, *, today: date | None = None, clock: Clock | None = None,
-             actor: str = "manager", secure: bool = False, open_engine: Callable[[], Engine] | None = None,
-             live: bool = False, skip_closed_demo_day: bool = False) -> OfficeApp:
+             actor: str | None = None, secure: bool = False, open_engine: Callable[[], Engine] | None = None,
+             live: bool = False, skip_closed_demo_day: bool = False, wall: Clock | None = None) -> OfficeApp:
     """The app on an open `engine` (tests, scripts), or on the one `open_engine` returns in a worker after the
     first frame (the CLI: the tabs paint at once; a refusal ends the app with `boot_error` set).
 
-    `secure` (the real CLI run only): start locked when a PIN is set, else offer to set one (not on a demo).
+    `actor`: who is signed in. An `Actor` as it is; a plain str (and the default, unless `secure`) is a test and
+    script convenience only: that login as a manager, with no account or workstation behind it (the audit log
+    names it as given).
+    `secure` (the real CLI run, which passes no actor): the open decides who is signed in: a demo database's
+    manager; on a practice without users the first-start screen creates the manager's account; otherwise the
+    sign-in screen shows before any data.
     `live`: watch for other workstations' changes and refresh (the CLI run; tests of it ask for it).
     `clock`: what "now" is (default: the wall-clock time on `today`); tests pass a fixed one.
+    `wall`: the real time the wait after wrong PINs counts in (default: the system's); tests pass a fixed one.
     `skip_closed_demo_day` (the CLI without --today): a demo practice opened on a day the practice calendar closes
     opens on the next open day instead.
     """
@@ -388,9 +531,15 @@ def make_app(engine: Engine | None = None, *, today: date | None = None, clock: 
     mend_datatable()
     practice = None
     day = today or date.today()
+    signed_in: Actor | None = None
+    if actor is not None or not secure:
+        from officemgr.models.users import UserRole
+        from officemgr.services.access import Actor
+
+        signed_in = actor if isinstance(actor, Actor) else Actor(actor or "manager", {UserRole.manager})
     if engine is not None:
         from officemgr.tui.dbwork import read_practice
 
-        practice = read_practice(engine, day)
-    return OfficeApp(practice, today=day, actor=actor, secure=secure, clock=clock, open_engine=open_engine,
-                     live=live, skip_closed_demo_day=skip_closed_demo_day)
+        practice = read_practice(engine, day, workstation=socket.gethostname())
+    return OfficeApp(practice, today=day, actor=signed_in, clock=clock, open_engine=open_engine,
+                     live=live, skip_closed_demo_day=skip_closed_demo_day, wall=wall)

@@ -1,4 +1,5 @@
-"""The command palette (ctrl+p): every tab and the actions a manager looks for by name."""
+"""The command palette (ctrl+p): every tab and the actions a manager looks for by name, each only for those whose
+roles may see its area (the services check again: hiding is a convenience), and emergency access to the rest."""
 
 from __future__ import annotations
 
@@ -9,55 +10,78 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from officemgr.tui.messages import RunInTab
 
-# (what the manager types, which tab, the view's action or None to just open the tab). An entry whose tab is None
-# runs the app's action of that name instead.
+# (what the manager types, which tab, the view's action or None to just open the tab, what it needs). An entry whose
+# tab is None runs the app's action of that name instead. What it needs: an area (services.access.Area's value) to
+# see, or with a "+" in front to change; None: seeing the entry's tab (or nothing, for the app's own actions).
 ACTIONS = (
-    ("Huddle", "huddle", None),
-    ("Run the huddle (review mode)", "huddle", "review"),
-    ("Open huddle actions", "huddle", "actions"),
-    ("Past huddles", "huddle", "past"),
-    ("Schedule", "schedule", None),
-    ("Staff roster", "staff", None),
-    ("Inventory", "inventory", None),
-    ("Billing work queue", "billing", None),
-    ("Compliance checklist", "compliance", None),
-    ("Book an appointment", "schedule", "add"),
-    ("Find the next open slot", "schedule", "find_slot"),
-    ("Front-desk lists: reminder calls, recalls, waitlist, insurance", "schedule", "front_desk"),
-    ("Provider hours, blocks and visit types", "schedule", "hours"),
-    ("Add a staff member", "staff", "add"),
-    ("Request time off", "staff", "time_off"),
-    ("Credentials, evaluations and payer enrollment", "staff", "records"),
-    ("Add a supply item", "inventory", "add"),
-    ("Receive stock into a lot", "inventory", "receive"),
-    ("Use stock (first to expire first)", "inventory", "use"),
-    ("Waste or discard expired stock", "inventory", "waste"),
-    ("Monthly stock count", "inventory", "count"),
-    ("Purchase orders and what to order today", "inventory", "orders"),
-    ("Equipment maintenance", "inventory", "equipment"),
-    ("Filter claims by payer, status, age or denial", "billing", "filters"),
-    ("A/R aging, KPIs, denials and underpayments", "billing", "switch"),
-    ("Denial reason codes (CARC)", "billing", "carc"),
-    ("Payers: filing and appeal limits, phone, portal", "billing", "payers"),
-    ("Vaccine temperature log", "compliance", "temperatures"),
-    ("Concerns and incidents", "compliance", "concerns"),
-    ("Add a compliance duty", "compliance", "add(False)"),
-    ("Add a policy to the register", "compliance", "add(True)"),
-    ("Audit log: who changed what, when", None, "audit_log"),
-    ("Practice calendar: closed days, half days, holidays", None, "practice_calendar"),
-    ("Lock the screen", None, "lock"),
-    ("Set or change the PIN", None, "set_pin"),
+    ("Huddle", "huddle", None, None),
+    ("Run the huddle (review mode)", "huddle", "review", "+huddle"),
+    ("Open huddle actions", "huddle", "actions", None),
+    ("Past huddles", "huddle", "past", None),
+    ("Schedule", "schedule", None, None),
+    ("Staff roster", "staff", None, None),
+    ("Inventory", "inventory", None, None),
+    ("Billing work queue", "billing", None, None),
+    ("Compliance checklist", "compliance", None, None),
+    ("Book an appointment", "schedule", "add", "+schedule"),
+    ("Find the next open slot", "schedule", "find_slot", "+schedule"),
+    ("Front-desk lists: reminder calls, recalls, waitlist, insurance", "schedule", "front_desk", None),
+    ("Provider hours, blocks and visit types", "schedule", "hours", None),
+    ("Add a staff member", "staff", "add", "+staff"),
+    ("Request time off", "staff", "time_off", "+time_off"),
+    ("Credentials, evaluations and payer enrollment", "staff", "records", None),
+    ("Add a supply item", "inventory", "add", "+inventory"),
+    ("Receive stock into a lot", "inventory", "receive", "+inventory"),
+    ("Use stock (first to expire first)", "inventory", "use", "+inventory"),
+    ("Waste or discard expired stock", "inventory", "waste", "+inventory"),
+    ("Monthly stock count", "inventory", "count", "+inventory"),
+    ("Purchase orders and what to order today", "inventory", "orders", None),
+    ("Equipment maintenance", "inventory", "equipment", None),
+    ("Filter claims by payer, status, age or denial", "billing", "filters", None),
+    ("A/R aging, KPIs, denials and underpayments", "billing", "switch", None),
+    ("Denial reason codes (CARC)", "billing", "carc", None),
+    ("Payers: filing and appeal limits, phone, portal", "billing", "payers", None),
+    ("Vaccine temperature log", "compliance", "temperatures", "temperature"),
+    ("Add a compliance duty", "compliance", "add(False)", "+compliance"),
+    ("Add a policy to the register", "compliance", "add(True)", "+compliance"),
+    # Not in a tab: the front desk logs a patient's complaint without the Compliance tab.
+    ("Concerns and incidents", None, "concerns", "concerns"),
+    ("Audit log: who changed what, when", None, "audit_log", "audit"),
+    ("Practice calendar: closed days, half days, holidays", None, "practice_calendar", "settings"),
+    ("Lock (ctrl+l)", None, "lock", None),
+    ("Change my PIN", None, "change_pin", None),
+    ("Sign out / switch user", None, "sign_out", None),
 )
 
 
+def offered(actor: str) -> list[tuple[str, str | None, str | None]]:
+    """The palette's entries for `actor`: what their roles may do, then emergency access to each hidden tab."""
+    # Here, not at the top: the app imports this module before its first frame, and the services come after it.
+    from officemgr.services.access import TAB_AREA, Area, may, tabs_for
+
+    def allowed(tab: str | None, needs: str | None) -> bool:
+        if needs is not None:
+            return may(actor, Area(needs.lstrip("+")), write=needs.startswith("+"))
+        return tab is None or may(actor, TAB_AREA[tab], write=False)
+
+    shown = [(title, tab, action) for title, tab, action, needs in ACTIONS if allowed(tab, needs)]
+    seen = tabs_for(actor)
+    return shown + [(f"Emergency access: the {tab.title()} tab", None, f"emergency('{tab}')")
+                    for tab in TAB_AREA if tab not in seen]
+
+
 class OfficeCommands(Provider):
+    def _offered(self) -> list[tuple[str, str | None, str | None]]:
+        context = getattr(self.app, "context", None)
+        return offered(context.actor) if context is not None else []
+
     async def discover(self) -> Hits:
-        for title, tab, action in ACTIONS:
+        for title, tab, action in self._offered():
             yield DiscoveryHit(title, self._command(tab, action), help=_help(tab))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, tab, action in ACTIONS:
+        for title, tab, action in self._offered():
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), self._command(tab, action), help=_help(tab))

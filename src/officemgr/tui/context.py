@@ -57,6 +57,8 @@ class AppContext:
     clock: Clock
     desk: Desk
     writes: WriteCount = field(default_factory=WriteCount)
+    # The real time, for the wait after wrong PINs: a --today (which moves `clock`) must not move it.
+    wall: Clock = datetime.now
 
     @property
     def actor(self) -> Actor:

@@ -21,7 +21,8 @@ from textual.notifications import SeverityLevel
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
-from officemgr.services import calendar, pin, settings
+from officemgr.services import calendar, settings, users
+from officemgr.services.access import Actor
 from officemgr.services.common import ServiceError, database_refusal
 from officemgr.store import after_writes, read_session, sqlite_file, write_session
 from officemgr.tui.context import AppContext
@@ -37,19 +38,21 @@ class Practice:
     """What the app needs from the database before it shows any of it."""
 
     engine: Engine
-    pin_set: bool
+    has_users: bool  # False: a new practice, whose first start creates the manager's account
     idle_minutes: float
     demo: bool
+    demo_manager: Actor | None  # on a demo: who is signed in when it opens
     next_open_day: date  # today, or the next day the practice calendar has it open
 
 
-def read_practice(engine: Engine, today: date) -> Practice:
+def read_practice(engine: Engine, today: date, *, workstation: str) -> Practice:
     """Read before any view loads (in the opening worker, or by make_app for tests), so a secure start never paints
-    a frame of data before the lock."""
+    a frame of data before the sign-in."""
     with read_session(engine) as session:
-        return Practice(engine, pin_set=pin.pin_is_set(session),
+        return Practice(engine, has_users=users.has_users(session),
                         idle_minutes=settings.get(session, "lock_idle_minutes"),
                         demo=settings.get(session, "demo_data"),
+                        demo_manager=users.demo_manager(session, workstation=workstation),
                         next_open_day=calendar.practice_calendar(session).next_business_day(today))
 
 

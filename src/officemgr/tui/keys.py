@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Label
 GLOBAL_KEYS = [
     ("1 … 6", "switch tab: Huddle, Schedule, Staff, Inventory, Billing, Compliance"),
     ("ctrl+p", "command palette"),
-    ("ctrl+l", "lock the screen (once a PIN is set: palette 'Set or change the PIN' or officemgr set-pin)"),
+    ("ctrl+l", "lock: the sign-in screen (your PIN brings you back; another name switches user)"),
     ("?", "this list"),
     ("q", "quit"),
     ("/", "filter the current table; escape clears"),

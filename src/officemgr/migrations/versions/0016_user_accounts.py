@@ -40,6 +40,7 @@ def upgrade() -> None:
     )
     op.create_index('ix_user_account_staff_id', 'user_account', ['staff_id'], unique=False)
     _practice_pin_to_manager()
+    _demo_users()
 
 
 def _practice_pin_to_manager() -> None:
@@ -66,6 +67,35 @@ def _practice_pin_to_manager() -> None:
         finally:
             cursor.close()
     bind.execute(sa.text("DELETE FROM setting WHERE key IN ('pin_hash', 'pin_wait')"))
+
+
+# A demo made before users gets the demo's sign-ins (as officemgr.demo.users makes them; kept here as they were
+# at this revision): login, role, the jobs whose first staff member it is.
+DEMO_USERS = (("manager", "manager", ("manager",)), ("frontdesk", "front_desk", ("front_desk",)),
+              ("biller", "biller", ("biller", "manager")), ("clinical", "clinical", ("nurse", "ma")),
+              ("auditor", "auditor", ("physician", "np_pa")))
+
+
+def _demo_users() -> None:
+    from argon2 import PasswordHasher
+
+    bind = op.get_bind()
+    demo = bind.execute(sa.text("SELECT value FROM setting WHERE key = 'demo_data'")).scalar()
+    if demo != "true" or bind.execute(sa.text("SELECT count(*) FROM user_account")).scalar():
+        return
+    staff = bind.execute(sa.text("SELECT id, first_name, last_name, role FROM staff WHERE active ORDER BY id")).all()
+    digest = PasswordHasher().hash("1234")
+    taken: set[int] = set()
+    for login, role, jobs in DEMO_USERS:
+        person = next((p for job in jobs for p in staff if p[3] == job and p[0] not in taken), None)
+        if person is None:
+            continue
+        taken.add(person[0])
+        bind.execute(sa.text(
+            "INSERT INTO user_account (version, login, staff_id, name, roles, pin_hash, active, failures) "
+            "VALUES (1, :login, :staff_id, :name, :roles, :pin_hash, :active, 0)"),
+            {"login": login, "staff_id": person[0], "name": f"{person[1]} {person[2]}", "roles": role,
+             "pin_hash": digest, "active": True})
 
 
 def downgrade() -> None:

@@ -28,7 +28,7 @@ class CompletionForm(RecordForm[CompletionCreate]):
         ]
 
     def initial(self) -> dict[str, Any]:
-        values = {"done_by": self.ctx.actor}
+        values: dict[str, Any] = {"done_by": self.ctx.actor.name}  # the person, as one signs a log
         if self.screening is not None:
             # The monthly exclusion check must cover every active staff member: say how many it covered.
             values["evidence"] = f"LEIE search saved; {self.screening}"

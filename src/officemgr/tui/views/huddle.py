@@ -29,9 +29,10 @@ from officemgr.tui.widgets.base import TabView, plain, selected_key
 
 
 def numbers_text(n: Numbers) -> str:
+    ar = [] if n.ar_over_90_cents is None else [f"A/R over 90 days {money(n.ar_over_90_cents)}"]
     return " · ".join([
         plural(n.appointments, "appointment"), plural(n.open_slots, "open slot"), f"{n.staff_out} staff out",
-        f"A/R over 90 days {money(n.ar_over_90_cents)}", plural(n.overdue_duties, "overdue duty", "overdue duties"),
+        *ar, plural(n.overdue_duties, "overdue duty", "overdue duties"),
     ])
 
 

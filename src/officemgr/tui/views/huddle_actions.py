@@ -156,12 +156,12 @@ class PastHuddlesScreen(ListScreen):
         row = self.rows.get(selected_key(self.query_one(DataTable)) or "")
         if row is None:
             return
-        huddle_id = row.huddle_id
+        huddle_id, actor = row.huddle_id, self.ctx.actor
 
         def fetch(session: Session) -> PastHuddle | str:
             """The huddle, or why it cannot be shown."""
             try:
-                return huddle_actions.past_detail(session, huddle_id)
+                return huddle_actions.past_detail(session, huddle_id, actor=actor)
             except ServiceError as exc:
                 return str(exc)
 
