@@ -155,7 +155,8 @@ def test_no_pin_typed_is_refused(practice: Path, capsys, no_prompt) -> None:  # 
     assert capsys.readouterr().err == "officemgr: no PIN was typed; nothing was changed\n"
 
 
-def test_an_account_linked_to_the_os_user_needs_no_pin(tmp_path: Path, capsys, no_prompt) -> None:  # type: ignore[no-untyped-def]
+def linked_practice(tmp_path: Path, os_user: str) -> Path:
+    """pat the manager, and script (a manager too) linked to the operating-system account `os_user`."""
     db = tmp_path / "office.db"
     engine = store.open_database(path=db)
     with store.write_session(engine) as session:
@@ -163,8 +164,13 @@ def test_an_account_linked_to_the_os_user_needs_no_pin(tmp_path: Path, capsys, n
                             workstation="setup", now=NOW)
         make_staff(session, first_name="Sam", last_name="Script", role=Role.manager)
         users.add_user(session, "script", staff_name="Sam Script", roles="manager", new_pin="9999",
-                       os_user=os_account(), actor="setup", now=NOW)
+                       os_user=os_user, actor="setup", now=NOW)
     engine.dispose()
+    return db
+
+
+def test_an_account_linked_to_the_os_user_needs_no_pin(tmp_path: Path, capsys, no_prompt) -> None:  # type: ignore[no-untyped-def]
+    db = linked_practice(tmp_path, os_account())
     out = tmp_path / "pay.csv"
 
     assert main(["export", "payroll", *PERIOD, "--out", str(out), "--db", str(db)]) == 0
@@ -175,15 +181,7 @@ def test_an_account_linked_to_the_os_user_needs_no_pin(tmp_path: Path, capsys, n
 
 def test_setting_user_in_the_environment_does_not_act_as_a_linked_account(  # type: ignore[no-untyped-def]
         tmp_path: Path, monkeypatch, capsys, no_prompt) -> None:
-    db = tmp_path / "office.db"
-    engine = store.open_database(path=db)
-    with store.write_session(engine) as session:
-        users.first_manager(session, first_name="Pat", last_name="Manager", login="pat", new_pin="2468",
-                            workstation="setup", now=NOW)
-        make_staff(session, first_name="Sam", last_name="Script", role=Role.manager)
-        users.add_user(session, "script", staff_name="Sam Script", roles="manager", new_pin="9999",
-                       os_user="backupsvc", actor="setup", now=NOW)
-    engine.dispose()
+    db = linked_practice(tmp_path, "backupsvc")
     for name in ("USER", "LOGNAME", "LNAME", "USERNAME"):
         monkeypatch.setenv(name, "backupsvc")  # what getpass.getuser() would believe
 

@@ -30,7 +30,10 @@ from officemgr.cli.options import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
     from officemgr.services.users import UserRow
 
@@ -172,9 +175,12 @@ def add_user(args: argparse.Namespace) -> int:
     return DONE
 
 
-def disable_user(args: argparse.Namespace) -> int:
+def _manager_change(args: argparse.Namespace, what: str, change: Callable[[Session, str, str], object],
+                    ask: Callable[[], str] | None = None) -> int | None:
+    """Sign the manager in, then `ask` (a new PIN: typed before the write begins, never while it holds the
+    database), then run `change(session, actor, asked)` in one write. None when it committed, else the exit code
+    of the refusal (said on stderr)."""
     from officemgr import store
-    from officemgr.services import users
     from officemgr.services.access import Area
     from officemgr.services.common import ServiceError
 
@@ -182,56 +188,47 @@ def disable_user(args: argparse.Namespace) -> int:
     if engine is None:
         return REFUSED
     try:
-        actor = acting_user(args, engine, "disabling a user", writes=(Area.settings,))
+        actor = acting_user(args, engine, what, writes=(Area.settings,))
+        asked = ask() if ask is not None else ""
         with store.write_session(engine) as session:
-            users.disable_user(session, args.login, actor=actor, now=now_on(args.today))
+            change(session, actor, asked)
     except ServiceError as exc:
         return refused(exc)
     finally:
         engine.dispose()
+    return None
+
+
+def disable_user(args: argparse.Namespace) -> int:
+    from officemgr.services import users
+
+    code = _manager_change(args, "disabling a user", lambda session, actor, _: users.disable_user(
+        session, args.login, actor=actor, now=now_on(args.today)))
+    if code is not None:
+        return code
     say(f"Disabled {args.login.strip().lower()}: they can no longer sign in; their history stays in the audit log.")
     return DONE
 
 
 def reset_pin(args: argparse.Namespace) -> int:
-    from officemgr import store
     from officemgr.services import users
-    from officemgr.services.access import Area
-    from officemgr.services.common import ServiceError
 
-    engine = _open(args)
-    if engine is None:
-        return REFUSED
-    try:
-        actor = acting_user(args, engine, "resetting a PIN", writes=(Area.settings,))
-        typed = new_pin(args.login)
-        with store.write_session(engine) as session:
-            users.reset_pin(session, args.login, typed, actor=actor, now=now_on(args.today))
-    except ServiceError as exc:
-        return refused(exc)
-    finally:
-        engine.dispose()
+    # The new PIN is asked once the manager is signed in: a refused one is never asked for someone else's PIN.
+    code = _manager_change(args, "resetting a PIN", lambda session, actor, typed: users.reset_pin(
+        session, args.login, typed, actor=actor, now=now_on(args.today)), ask=lambda: new_pin(args.login))
+    if code is not None:
+        return code
     say(f"New PIN set for {args.login.strip().lower()}; any wait after wrong PINs is over.")
     return DONE
 
 
 def link_user(args: argparse.Namespace) -> int:
-    from officemgr import store
     from officemgr.services import users
-    from officemgr.services.access import Area
-    from officemgr.services.common import ServiceError
 
-    engine = _open(args)
-    if engine is None:
-        return REFUSED
-    try:
-        actor = acting_user(args, engine, "linking an operating-system account", writes=(Area.settings,))
-        with store.write_session(engine) as session:
-            users.link_os_user(session, args.login, args.os_user, actor=actor, now=now_on(args.today))
-    except ServiceError as exc:
-        return refused(exc)
-    finally:
-        engine.dispose()
+    code = _manager_change(args, "linking an operating-system account", lambda session, actor, _: users.link_os_user(
+        session, args.login, args.os_user, actor=actor, now=now_on(args.today)))
+    if code is not None:
+        return code
     login = args.login.strip().lower()
     if args.os_user.strip():
         say(f"{shown(args.os_user.strip())} now acts as {login} without a PIN on this practice's commands.")
@@ -241,23 +238,13 @@ def link_user(args: argparse.Namespace) -> int:
 
 
 def emergency_access(args: argparse.Namespace) -> int:
-    from officemgr import store
     from officemgr.services import settings
-    from officemgr.services.access import Area
-    from officemgr.services.common import ServiceError
 
-    engine = _open(args)
-    if engine is None:
-        return REFUSED
     allowed = args.allowed == "on"
-    try:
-        actor = acting_user(args, engine, "changing emergency access", writes=(Area.settings,))
-        with store.write_session(engine) as session:
-            settings.put(session, "emergency_access", allowed, now=now_on(args.today), actor=actor)
-    except ServiceError as exc:
-        return refused(exc)
-    finally:
-        engine.dispose()
+    code = _manager_change(args, "changing emergency access", lambda session, actor, _: settings.put(
+        session, "emergency_access", allowed, now=now_on(args.today), actor=actor))
+    if code is not None:
+        return code
     say("Emergency access is on: a person may open a part their roles do not allow after giving a reason (audited, "
         "listed on the next Huddle)." if allowed else "Emergency access is off: a refused part stays closed.")
     return DONE
