@@ -13,9 +13,11 @@ The areas live in their own modules (`people`, `schedule`, `frontdesk`, `invento
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from officemgr.checklist import checklist_path, load_checklist
@@ -37,6 +39,10 @@ from officemgr.demo.vaccine import _add_vaccine_storage
 from officemgr.transfer import sync_sequences
 
 __all__ = ["DEMO_NOW", "SCALES", "DemoSummary", "Scale", "fill"]
+
+
+DEMO_PRACTICE = {"name": "Maple Street Family Medicine", "address": "1200 Maple St, Columbus, OH 43215",
+                 "phone": "(614) 555-0100"}
 
 
 def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") -> DemoSummary:
@@ -75,6 +81,9 @@ def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") ->
         _add_users(conn, staff, summary)
         # Made-up patients: the app opens signed in as the demo manager (ctrl+l shows the sign-in screen).
         conn.exec_driver_sql("INSERT INTO setting (key, value, version) VALUES ('demo_data', 'true', 1)")
+        # The name and address statements and receipts are printed under.
+        conn.execute(text("INSERT INTO setting (key, value, version) VALUES ('practice', :value, 1)"),
+                     {"value": json.dumps(DEMO_PRACTICE)})
         summary.audit_events = _add_audit_trail(conn)
         sync_sequences(conn)
     return summary

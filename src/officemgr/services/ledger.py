@@ -328,3 +328,12 @@ def close_drawer(session: Session, day: date, counted_cash_cents: int, counted_c
     session.commit()
     return DrawerCount(day, counted_cash_cents, counted_checks_cents, row.recorded_cash_cents,
                        row.recorded_checks_cents)
+
+
+def drawer_count(session: Session, day: date) -> DrawerCount | None:
+    """The day's drawer count at close, or None when the drawer was not closed that day."""
+    row = session.exec(select(DrawerClose).where(DrawerClose.day == day)).first()
+    if row is None:
+        return None
+    return DrawerCount(day, row.counted_cash_cents, row.counted_checks_cents, row.recorded_cash_cents,
+                       row.recorded_checks_cents)
