@@ -33,7 +33,6 @@ class PatientRecordScreen(ListScreen):
         background: $panel; padding: 0 1; }
     PatientRecordScreen #record-body { height: 1fr; }
     PatientRecordScreen .record-part { height: auto; margin-bottom: 1; }
-    PatientRecordScreen #record-ledger { height: auto; max-height: 14; }
     """
     BINDINGS = [
         Binding("escape", "close", "Close", id="record_close"),
@@ -62,7 +61,11 @@ class PatientRecordScreen(ListScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#record-ledger", DataTable).add_columns("Date", "What", "Amount", "Balance", "By")
+        table = self.query_one("#record-ledger", DataTable)
+        table.add_columns("Date", "What", "Amount", "Balance", "By")
+        # Ten rows, scrolling: the app's stylesheet gives tables the rest of their screen, which here (inside a
+        # scrolling record) would be one line.
+        table.styles.height = 11
         self.reload()
 
     def fetch(self, session: Session) -> PatientRecord:
@@ -86,7 +89,8 @@ class PatientRecordScreen(ListScreen):
         for plan in r.plans:
             checked = (f" · checked {plan.verified_on:%m/%d/%Y}: {plan.verified_result.label}"
                        if plan.verified_on and plan.verified_result else " · not checked")
-            plans.append_text(plain(f"  {plan.summary} · {plan.dates}{checked}\n"))
+            dates = f" · {plan.dates}" if plan.effective or plan.termination else ""
+            plans.append_text(plain(f"  {plan.summary}{dates}{checked}\n"))
         if not r.plans:
             plans.append("  none on file: i adds one\n")
         if r.coverage_warning:
