@@ -29,6 +29,7 @@ RECORDED_BY_PARENT = {
     "claim_line": "a claim's lines, in the claim's import event",
     "claim_diagnosis": "a claim's diagnoses, in the claim's import event",
     "remittance_claim": "a remittance's claim payments, in the remittance's event",
+    "provider_adjustment": "a check's provider-level adjustments (PLB), in the check's event",
     "fee_schedule": "a payer's fee schedule rows, in the payer's import event",
     "purchase_order_line": "an order's lines, in the purchase order's events",
     "stock_lot": "an item's lots, in the item's receive/use/waste/count events",

@@ -43,10 +43,12 @@ from officemgr.models import (
     ConcernCategory,
     ConcernKind,
     CredentialKind,
+    EntryKind,
     EquipmentCreate,
     HuddleFinish,
     ItemCategory,
     ItemCreate,
+    LedgerEntry,
     PayerCreate,
     ReceiveCreate,
     ReminderOutcome,
@@ -80,17 +82,21 @@ from officemgr.services import (
     frontdesk,
     huddle,
     huddle_actions,
+    insurance,
     interop,
     inventory,
     inventory_export,
     inventory_io,
+    ledger,
     movements,
+    patients,
     payers,
     purchasing,
     roster,
     schedule,
     settings,
     staff,
+    statements,
     temperature,
     templates,
     users,
@@ -149,6 +155,35 @@ def catalogue(session: Session, folder: Path) -> None:
     users.signed_out(session, bo, action="lock", now=NOW)
     users.disable_user(session, "bo", actor=manager, now=NOW)
     credentials.record_evaluation(session, ma.id, TODAY - timedelta(5), TODAY - timedelta(3), "fine", now=NOW, actor=A)
+
+    # patients and their insurance
+    maria = patients.register(session, {"first_name": "Maria", "last_name": "Lopez", "dob": "1990-02-28"},
+                              today=TODAY, actor=A, now=NOW)
+    patients.update_patient(session, maria.id, {"first_name": "Maria", "last_name": "Lopez", "dob": "1990-02-28",
+                                                "city": "Dayton"}, today=TODAY, actor=A, now=NOW)
+    twin = make_patient(session, first_name="Mara", last_name="Lopez")
+    make_appointment(session, patient=twin, provider=doc, start=at(7, 0, TODAY - timedelta(days=30)))
+    patients.merge(session, maria.id, twin.id, actor=A, now=NOW)
+    patients.unmerge(session, twin.id, actor=A, now=NOW)
+    plan = insurance.add_coverage(session, maria.id, {"payer_id": payer.id, "member_id": "W1"}, actor=A, now=NOW)
+    insurance.update_coverage(session, plan.id, {"payer_id": payer.id, "member_id": "W2"}, actor=A, now=NOW)
+    insurance.record_eligibility(session, plan.id, {"result": "active", "by": "portal"}, today=TODAY, actor=A, now=NOW)
+
+    # the patient ledger and the drawer
+    paid = ledger.take_payment(session, maria.id, 2500, "cash", today=TODAY, actor=A, now=NOW)
+    ledger.refund(session, maria.id, 500, "cash", "overpaid", today=TODAY, actor=A, now=NOW)
+    ledger.void(session, paid.entry_id, "typed twice", today=TODAY, actor=A, now=NOW)
+    ledger.courtesy(session, maria.id, 100, "hardship", today=TODAY, actor=A, now=NOW)
+    ledger.write_off_small(session, maria.id, today=TODAY, actor=A, now=NOW)
+    ledger.close_drawer(session, TODAY, 0, 0, actor=A, now=NOW)
+    owing = make_patient(session, first_name="Owen")
+    session.add(LedgerEntry(patient_id=owing.id, day=TODAY - timedelta(days=150), at=NOW, actor=A,
+                            kind=EntryKind.patient_share, amount_cents=9000))
+    session.commit()
+    statements.run_statements(session, folder, today=TODAY, actor=A, now=NOW)
+    statements.send_to_collections(session, owing.id, "ACME Recovery", today=TODAY, actor=A, now=NOW)
+    plan = statements.add_payment_plan(session, owing.id, 1000, 15, start=TODAY, actor=A, now=NOW)
+    statements.end_payment_plan(session, plan, today=TODAY, actor=A, now=NOW)
 
     # schedule and front desk
     templates.set_hours(session, doc.id, templates.HoursInput(weekday=2), now=NOW, actor=A)

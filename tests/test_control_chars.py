@@ -23,7 +23,16 @@ from factories import NOW, TODAY, make_patient, make_staff
 from officemgr import store
 from officemgr.cli import main
 from officemgr.cli.options import LINE_CAP, fail, say
-from officemgr.models import ClosureCreate, HuddleFinish, Patient, Role, Staff, UserCreate
+from officemgr.models import (
+    ClosureCreate,
+    EligibilityCheck,
+    HuddleFinish,
+    Patient,
+    PlanCreate,
+    Role,
+    Staff,
+    UserCreate,
+)
 from officemgr.models.base import FREE_TEXT_COLUMNS, Versioned
 from officemgr.services import audit
 from officemgr.services.audit import AuditFilter
@@ -42,7 +51,10 @@ SPELLED = "\\x1b]0;title\\x07"
 MODEL_SCHEMAS = [(schema, values) for schema, values, _ in SCHEMAS]
 MODEL_SCHEMAS += [(ClosureCreate, dict(day=TODAY, reason="Staff training")),
                   (HuddleFinish, dict(attendees="Kim, Lee", notes="Flu clinic on Friday")),
-                  (UserCreate, dict(login="kim", roles="front_desk", os_user="kimsvc"))]
+                  (UserCreate, dict(login="kim", roles="front_desk", os_user="kimsvc")),
+                  (PlanCreate, dict(payer_id=1, member_id="W123", group_number="G1", relationship="spouse",
+                                    subscriber_name="Sam Doe")),
+                  (EligibilityCheck, dict(result="active", by="portal", note="checked online"))]
 
 
 # Fields typed as text but parsed into something else (a temperature, a state code, initials): they refuse in their

@@ -22,7 +22,8 @@ from factories import (
     make_payer,
     write_835,
 )
-from officemgr.models import AuditEvent, Claim, ClaimEvent, ClaimStatus, Remittance, RemittanceClaim
+from officemgr.models import AuditEvent, Claim, ClaimEvent, ClaimStatus, ProviderAdjustment, Remittance, RemittanceClaim
+from officemgr.models.billing import RemittanceCheck
 from officemgr.services import billing, era, fees
 from officemgr.services.era import EraRefused, Unmatched
 
@@ -453,6 +454,25 @@ def test_provider_adjustments_balance_the_check(session: Session, tmp_path: Path
     result = post(session, path)
 
     assert (result.posted, result.check_cents, result.paid_cents) == (1, 8_500, 10_000)
+    # The $15.00 withheld is kept with the check and said, not only checked in the totals.
+    [kept] = session.exec(select(ProviderAdjustment)).all()
+    check = session.exec(select(RemittanceCheck)).one()
+    assert (kept.check_id, kept.reason, kept.reference, kept.amount_cents) == (check.id, "L6", "", 1_500)
+    assert [item.as_text() for item in result.provider_adjustments] == ["L6 interest -$15.00"]
+
+
+def test_a_plb_reference_is_split_on_the_files_own_component_separator(session: Session, tmp_path: Path) -> None:
+    make_claim(session, number="CL921", status=ClaimStatus.pending, billed_cents=15_000_000)
+    text = era_text([EraClaim("CL921", "1", 15_000_000, 15_000_000)], provider_adjustments=[("WO", 127)])
+    text = text.replace("*P*:~", "*P*>~").replace("*WO*", "*WO>CL777*")  # ISA16 '>' as some payers send
+    path = tmp_path / "plb.835"
+    path.write_text(text, encoding="ascii")
+
+    result = post(session, path)
+
+    kept = session.exec(select(ProviderAdjustment)).one()
+    assert (kept.reason, kept.reference, kept.amount_cents) == ("WO", "CL777", 127)
+    assert result.check_cents == 14_999_873  # $149,998.73: the $1.27 is on the check's record
 
 
 # --- underpayment -------------------------------------------------------------------------------------

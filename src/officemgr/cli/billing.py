@@ -120,6 +120,8 @@ def import_era(args: argparse.Namespace) -> int:
         parts.append(f"{not_posted} not posted")
     print(f"Posted {result.posted} of {plural(result.claims, 'claim payment')} from {result.file_name} ({source}): "
           f"{', '.join(parts)}.")
+    for plb in result.provider_adjustments[:MAX_SHOWN]:
+        print(f"  provider adjustment: {plb.as_text()} (kept with the check)")
     for skipped in result.skipped[:MAX_SHOWN]:
         print(f"  skipped: {skipped}")
     for item in result.unmatched[:MAX_SHOWN]:

@@ -13,9 +13,11 @@ The areas live in their own modules (`people`, `schedule`, `frontdesk`, `invento
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from officemgr.checklist import checklist_path, load_checklist
@@ -25,6 +27,7 @@ from officemgr.demo.audit import _add_audit_trail
 from officemgr.demo.billing import _add_claims
 from officemgr.demo.compliance import _add_compliance, _add_policies
 from officemgr.demo.concerns import _add_concerns
+from officemgr.demo.desk import _add_desk
 from officemgr.demo.equipment import _add_equipment
 from officemgr.demo.frontdesk import _add_frontdesk
 from officemgr.demo.inventory import _add_inventory
@@ -36,6 +39,10 @@ from officemgr.demo.vaccine import _add_vaccine_storage
 from officemgr.transfer import sync_sequences
 
 __all__ = ["DEMO_NOW", "SCALES", "DemoSummary", "Scale", "fill"]
+
+
+DEMO_PRACTICE = {"name": "Maple Street Family Medicine", "address": "1200 Maple St, Columbus, OH 43215",
+                 "phone": "(614) 555-0100"}
 
 
 def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") -> DemoSummary:
@@ -63,6 +70,7 @@ def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") ->
         _add_inventory(conn, rng("inventory"), staff, today, summary)
         _add_equipment(conn, rng("equipment"), staff, today, summary)
         _add_claims(conn, rng("claims"), staff, patients, plan, today, summary)
+        _add_desk(conn, rng("desk"), staff, patients, today, summary)
         # Evaluations and payer enrollment: after the claims step, which creates the payers.
         _add_staffing(conn, rng("staffing"), staff, today, summary)
         _add_compliance(conn, rng("compliance"), checklist, staff, today, summary)
@@ -73,6 +81,9 @@ def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") ->
         _add_users(conn, staff, summary)
         # Made-up patients: the app opens signed in as the demo manager (ctrl+l shows the sign-in screen).
         conn.exec_driver_sql("INSERT INTO setting (key, value, version) VALUES ('demo_data', 'true', 1)")
+        # The name and address statements and receipts are printed under.
+        conn.execute(text("INSERT INTO setting (key, value, version) VALUES ('practice', :value, 1)"),
+                     {"value": json.dumps(DEMO_PRACTICE)})
         summary.audit_events = _add_audit_trail(conn)
         sync_sequences(conn)
     return summary

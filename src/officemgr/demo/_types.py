@@ -93,6 +93,11 @@ class DemoSummary:
     evaluations: int = 0
     payer_enrollments: int = 0
     users: int = 0
+    insurance_plans: int = 0
+    ledger_entries: int = 0
+    drawer_closes: int = 0
+    statements: int = 0
+    payment_plans: int = 0
     audit_events: int = 0
 
     @property

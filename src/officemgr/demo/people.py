@@ -146,10 +146,38 @@ def _add_patients(conn: Connection, rng: random.Random, count: int, today: date,
             "phone": _phone(rng),
             "email": email,
             "note": rng.choice(PATIENT_NOTES) if rng.random() < 0.08 else "",
+            "account": f"{first_id + offset:06d}",
+            **_details(random.Random(f"{first_id + offset}:details"), last, years),
+            "sex": "M" if FIRST_NAMES.index(first) % 2 == 0 else "F",  # the list alternates a man's and a woman's
         })
         refs.append(PatientRef(first_id + offset, _age(dob, today)))
     summary.patients = _insert(conn, Patient, rows)
     return refs
+
+
+STREETS = ("Maple St", "Oak Ave", "High St", "Elm St", "Main St", "Park Rd", "Lincoln Ave", "Church St")
+TOWNS = (("Columbus", "43215"), ("Worthington", "43085"), ("Dublin", "43017"), ("Westerville", "43081"))
+PARENTS = ("Laura", "Mark", "Angela", "Chris", "Nicole", "David")
+
+
+def _details(rng: random.Random, last: str, years: int) -> Row:
+    """The registration details beyond name and birth date (their own RNG: the demo's patients stay the same)."""
+    town, zip_code = rng.choice(TOWNS)
+    details: Row = {"address": f"{rng.randint(10, 2999)} {rng.choice(STREETS)}",
+                    "city": town, "state": "OH", "zip_code": zip_code,
+                    "mobile": _phone(rng, "614") if rng.random() < 0.6 else "",
+                    "contact_by": rng.choice(("phone", "phone", "text", "email")),
+                    **dict.fromkeys(("guarantor_name", "guarantor_relation", "guarantor_phone", "emergency_name",
+                                     "emergency_relation", "emergency_phone", "preferred_name"), "")}
+    if years < 18:  # a minor: a parent is the guarantor and the emergency contact
+        parent = f"{rng.choice(PARENTS)} {last}"
+        phone = _phone(rng, "614")
+        details.update(guarantor_name=parent, guarantor_relation="parent", guarantor_phone=phone,
+                       emergency_name=parent, emergency_relation="parent", emergency_phone=phone)
+    elif rng.random() < 0.5:
+        details.update(emergency_name=f"{rng.choice(PARENTS)} {last}", emergency_relation="spouse",
+                       emergency_phone=_phone(rng, "614"))
+    return details
 
 
 # -------------------------------------------------------------------------------------------- roster

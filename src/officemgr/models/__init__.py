@@ -19,6 +19,7 @@ from officemgr.models.billing import (
     NoteAction,
     Payer,
     PayerCreate,
+    ProviderAdjustment,
     Remittance,
     RemittanceClaim,
 )
@@ -48,6 +49,14 @@ from officemgr.models.huddle import (
     HuddleSnooze,
     ReviewOutcome,
 )
+from officemgr.models.insurance import (
+    Eligibility,
+    EligibilityCheck,
+    InsurancePlan,
+    PlanCreate,
+    PlanRank,
+    Relationship,
+)
 from officemgr.models.inventory import (
     Item,
     ItemCategory,
@@ -60,7 +69,17 @@ from officemgr.models.inventory import (
     Vendor,
     VendorCreate,
 )
-from officemgr.models.people import Patient, PatientCreate, Role, Staff, StaffCreate
+from officemgr.models.ledger import (
+    CollectionReferral,
+    DrawerClose,
+    Dunning,
+    EntryKind,
+    LedgerEntry,
+    PaymentPlan,
+    PayMethod,
+    Statement,
+)
+from officemgr.models.people import ContactBy, Patient, PatientCreate, Role, Sex, Staff, StaffCreate
 from officemgr.models.purchasing import OPEN_ORDER_STATUSES, OrderStatus, PurchaseOrder, PurchaseOrderLine
 from officemgr.models.roster import (
     Credential,
@@ -151,6 +170,23 @@ __all__ = [
     "PayerEnrollment",
     "Setting",
     "UserAccount",
+    "DrawerClose",
+    "ContactBy",
+    "Sex",
+    "ProviderAdjustment",
+    "CollectionReferral",
+    "Dunning",
+    "PaymentPlan",
+    "Statement",
+    "EntryKind",
+    "LedgerEntry",
+    "PayMethod",
+    "InsurancePlan",
+    "PlanCreate",
+    "PlanRank",
+    "Eligibility",
+    "EligibilityCheck",
+    "Relationship",
     "UserCreate",
     "UserRole",
     "ShiftCreate",

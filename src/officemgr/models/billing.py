@@ -223,6 +223,18 @@ class RemittanceCheck(SQLModel, table=True):
     paid_cents: int = 0
 
 
+class ProviderAdjustment(SQLModel, table=True):
+    """A provider-level adjustment (PLB) on a check: interest paid, a withhold, a forward balance, a recovered
+    overpayment. Positive: taken from the check; negative: added to it (interest)."""
+
+    __tablename__ = "provider_adjustment"
+    id: int | None = Field(default=None, primary_key=True)
+    check_id: int = Field(foreign_key="remittance_check.id", index=True)
+    reason: str = Field(max_length=5)  # PLB03-1, e.g. L6 interest, WO withhold, FB forward balance, 72 refund
+    reference: str = Field(default="", max_length=50)  # PLB03-2: the payer's reference (a claim, an account)
+    amount_cents: int
+
+
 class RemittanceClaim(SQLModel, table=True):
     """One claim payment in a remittance; claim_id is None when no claim matched (listed, never dropped)."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date
 
 from pydantic import field_validator, model_validator
@@ -57,6 +58,25 @@ class PayType(str, enum.Enum):
 PROVIDER_ROLES = frozenset({Role.physician, Role.np_pa})
 
 
+# Columns added after patients existed: rows written without them (bulk inserts, old rows) read as empty.
+_EMPTY = {"server_default": ""}
+
+
+class Sex(str, enum.Enum):
+    """Administrative sex as claims carry it (X12 DMG03: F, M, U)."""
+
+    female = "F"
+    male = "M"
+    unknown = "U"
+
+
+class ContactBy(str, enum.Enum):
+    phone = "phone"
+    text = "text"
+    email = "email"
+    mail = "mail"
+
+
 class PatientBase(SQLModel):
     first_name: str = Field(max_length=60)
     last_name: str = Field(max_length=60, index=True)
@@ -64,10 +84,30 @@ class PatientBase(SQLModel):
     phone: str = Field(default="", max_length=20)
     email: str = Field(default="", max_length=120)
     note: str = Field(default="", max_length=500)
+    preferred_name: str = Field(default="", max_length=60, sa_column_kwargs=_EMPTY)
+    sex: Sex = Field(default=Sex.unknown, sa_column=Column(_enum_type(Sex), nullable=False, server_default="U"))
+    address: str = Field(default="", max_length=120, sa_column_kwargs=_EMPTY)  # street and unit
+    city: str = Field(default="", max_length=60, sa_column_kwargs=_EMPTY)
+    state: str = Field(default="", max_length=2, sa_column_kwargs=_EMPTY)
+    zip_code: str = Field(default="", max_length=10, sa_column_kwargs=_EMPTY)
+    mobile: str = Field(default="", max_length=20, sa_column_kwargs=_EMPTY)
+    contact_by: ContactBy = Field(default=ContactBy.phone, sa_column=Column(
+        _enum_type(ContactBy), nullable=False, server_default="phone"))
+    emergency_name: str = Field(default="", max_length=121, sa_column_kwargs=_EMPTY)
+    emergency_phone: str = Field(default="", max_length=20, sa_column_kwargs=_EMPTY)
+    emergency_relation: str = Field(default="", max_length=40, sa_column_kwargs=_EMPTY)
+    # The person who pays (a minor's parent or guardian); empty: the patient.
+    guarantor_name: str = Field(default="", max_length=121, sa_column_kwargs=_EMPTY)
+    guarantor_relation: str = Field(default="", max_length=40, sa_column_kwargs=_EMPTY)
+    guarantor_phone: str = Field(default="", max_length=20, sa_column_kwargs=_EMPTY)
 
 
 class Patient(PatientBase, Versioned, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    # The number on statements and receipts (an imported system's MRN, else the id as six digits); unique.
+    account: str | None = Field(default=None, max_length=20, unique=True)
+    # Merged into another record: this one is kept (history, the audit trail's undo), hidden from search.
+    merged_into: int | None = Field(default=None, foreign_key="patient.id")
 
     @property
     def name(self) -> str:
@@ -81,9 +121,34 @@ class Patient(PatientBase, Versioned, table=True):
 
 class PatientCreate(PatientBase):
     _names = field_validator("first_name", "last_name")(require_text)
-    _phone = field_validator("phone")(clean_phone)
+    _phone = field_validator("phone", "mobile", "emergency_phone", "guarantor_phone")(clean_phone)
     _text = field_validator("note")(strip_free_text)
     _email = field_validator("email")(clean_email)
+    _short = field_validator("preferred_name", "address", "city", "emergency_name", "emergency_relation",
+                             "guarantor_name", "guarantor_relation")(strip_text)
+
+    @field_validator("state", mode="before")
+    @classmethod
+    def _state(cls, value: str | None) -> str:
+        state = strip_text(value).upper()
+        if state and not re.fullmatch(r"[A-Z]{2}", state):
+            raise ValueError("a state is its two-letter code, e.g. OH")
+        return state
+
+    @field_validator("zip_code", mode="before")
+    @classmethod
+    def _zip(cls, value: str | None) -> str:
+        text = strip_text(value)
+        digits = text.replace("-", "").replace(" ", "")
+        if text and not (digits.isdigit() and len(digits) in (5, 9)):
+            raise ValueError("a ZIP code is 5 digits, or 9 as 12345-6789")
+        return digits if len(digits) == 5 else (f"{digits[:5]}-{digits[5:]}" if digits else "")
+
+    @model_validator(mode="after")
+    def _emergency_named(self) -> PatientCreate:
+        if self.emergency_phone and not self.emergency_name:
+            raise ValueError("emergency_name: give the name of the emergency contact whose phone this is")
+        return self
 
 
 class StaffBase(SQLModel):

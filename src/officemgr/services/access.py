@@ -36,6 +36,8 @@ class Area(str, enum.Enum):
     compliance = "compliance"  # recurring duties and their evidence
     credentials = "credentials"  # licences and trainings (a clinical user: their own only)
     billing = "billing"  # claims, payers, fees, remittances, denials, A/R
+    desk_money = "desk_money"  # taking patients' payments, their balances, the drawer at close
+    money_corrections = "money_corrections"  # voids, refunds, courtesy discounts, collections
     audit = "audit"  # reading the audit log
     settings = "settings"  # the practice calendar, settings, users
 
@@ -59,6 +61,8 @@ WRITE: dict[Area, frozenset[UserRole]] = {
     Area.compliance: frozenset({M, C}),
     Area.credentials: frozenset({M, C}),
     Area.billing: frozenset({M, B}),
+    Area.desk_money: frozenset({M, F, B}),
+    Area.money_corrections: frozenset({M}),
     Area.audit: frozenset({M}),
     Area.settings: frozenset({M}),
 }
@@ -74,6 +78,8 @@ READ: dict[Area, frozenset[UserRole]] = {area: roles | {A} for area, roles in WR
 ENTITY_AREA: dict[str, Area] = {
     "appointment": Area.schedule, "appointment_type": Area.settings, "patient": Area.schedule,
     "waitlist_entry": Area.schedule, "recall": Area.schedule, "schedule_block": Area.schedule,
+    "insurance_plan": Area.schedule, "ledger_entry": Area.desk_money, "drawer_close": Area.desk_money,
+    "statement": Area.desk_money, "payment_plan": Area.desk_money, "collection_referral": Area.money_corrections,
     "provider_hours": Area.settings,
     "huddle": Area.huddle, "huddle_action": Area.huddle, "huddle_snooze": Area.huddle,
     "time_off": Area.time_off, "concern": Area.concerns,

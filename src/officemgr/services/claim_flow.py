@@ -13,6 +13,7 @@ from pydantic import field_validator, model_validator
 from sqlmodel import Session, SQLModel
 
 from officemgr.models import Claim, ClaimEvent, ClaimStatus, CloseReason, Payer
+from officemgr.services import ledger
 from officemgr.services.billing import ClaimInfo, FilingState, claim_deadline, split_denial_code
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, record
 from officemgr.services.denials import CARC_PATTERN
@@ -207,6 +208,7 @@ def change_status(
     values["deadline"] = claim_deadline(after, payer)
 
     changes = apply_update(claim, values, expected_version=None)
+    ledger.follow_claim(session, claim, day=today, actor=actor, now=now)  # closed to the patient, or reopened
     event = ClaimEvent(claim_id=claim_id, at=now, actor=actor, from_status=old.value, to_status=event_to,
                        amount_cents=data.paid_cents or 0, code=data.denial_code if to is S.denied else "",
                        text=event_text[:300])

@@ -80,6 +80,7 @@ from officemgr.services.csv_files import (
 )
 from officemgr.services.csv_out import Cell, csv_text, dollars
 from officemgr.services.format import money
+from officemgr.services.patients import account_of
 
 COLUMNS = ("claim", "patient_last", "patient_first", "dob", "payer", "service_date", "billed", "paid", "status",
            "submitted_on", "codes", "diagnoses", "paper", "denial_code", "denied_on")
@@ -471,6 +472,7 @@ class _Writer:
             patient = Patient(**draft.person.model_dump())
             self.session.add(patient)
             self.session.flush()
+            patient.account = account_of(_id(patient))
             self._audit("patient", _id(patient), "create", {**created_fields(patient), "file": self.file})
             self.new_patients[draft.patient_key] = patient
         return patient

@@ -58,12 +58,13 @@ from officemgr.models import (
     ClaimEvent,
     ClaimStatus,
     Payer,
+    ProviderAdjustment,
     Remittance,
     RemittanceClaim,
 )
 from officemgr.models.billing import RemittanceCheck
 from officemgr.plaintext import unsafe_character
-from officemgr.services import fees
+from officemgr.services import fees, ledger
 from officemgr.services.billing import FilingState, claim_deadline
 from officemgr.services.claim_flow import allowed_next
 from officemgr.services.common import ServiceError, apply_update, record
@@ -134,6 +135,26 @@ class ClaimPayment:
         return sum(a.cents for a in self.adjustments if a.group == group)
 
 
+# PLB03-1 adjustment reason codes a small practice meets (X12 5010 835 code list).
+PLB_REASONS = {"L6": "interest", "WO": "overpayment recovery", "FB": "forward balance", "72": "authorized return",
+               "CS": "adjustment", "J1": "nonreimbursable", "WU": "unspecified recovery", "L3": "penalty",
+               "50": "late charge", "90": "early payment allowance", "AH": "origination fee"}
+
+
+@dataclass(frozen=True)
+class PlbItem:
+    """One provider-level adjustment (PLB03/04 pair): positive taken from the check, negative added (interest)."""
+
+    reason: str
+    reference: str
+    cents: int
+
+    def as_text(self) -> str:
+        meaning = PLB_REASONS.get(self.reason, "provider adjustment")
+        ref = f" ({self.reference})" if self.reference else ""
+        return f"{self.reason} {meaning}{ref} {money(-self.cents)}"
+
+
 @dataclass(frozen=True)
 class Payment:
     """One transaction (ST..SE): one check or EFT from one payer."""
@@ -143,7 +164,12 @@ class Payment:
     paid_cents: int  # BPR02
     paid_on: date | None  # DTM*405 production date, else BPR16
     claims: tuple[ClaimPayment, ...]
-    provider_adjustment_cents: int = 0  # PLB total (positive: withheld from the check)
+    provider_adjustments: tuple[PlbItem, ...] = ()  # PLB: kept with the check, not only checked in the totals
+
+    @property
+    def provider_adjustment_cents(self) -> int:
+        """The PLB total (positive: withheld from the check)."""
+        return sum(item.cents for item in self.provider_adjustments)
 
 
 @dataclass(frozen=True)
@@ -198,6 +224,7 @@ class EraResult:
     skipped_claims: int = 0  # claim payments not posted because they were posted before
     problems: list[str] = field(default_factory=list)  # claims matched but not posted (or posted with a caveat)
     warnings: list[str] = field(default_factory=list)  # pyx12 findings that did not change what was posted
+    provider_adjustments: list[PlbItem] = field(default_factory=list)  # PLB on the checks posted (kept, shown)
 
 
 # --- reading ------------------------------------------------------------------------------------------
@@ -271,6 +298,7 @@ class _Seg:
     line: int
     id: str
     values: list[str]  # element 1.. as text ("" when empty); composites keep their separator
+    component: str = ":"  # the file's component separator (ISA16)
 
     def get(self, position: int) -> str:
         return self.values[position - 1].strip() if position <= len(self.values) else ""
@@ -286,7 +314,7 @@ def _segments(text: str, name: str) -> list[_Seg]:
         for seg in reader:
             # Each element as get_value(f"{id}{i:02d}") gives it, without parsing that reference per element.
             values = [element.format() for element in seg.elements]
-            found.append(_Seg(reader.get_cur_line(), seg.get_seg_id() or "", values))
+            found.append(_Seg(reader.get_cur_line(), seg.get_seg_id() or "", values, reader.subele_term or ":"))
     except (pyx12.errors.X12Error, pyx12.errors.EngineError) as exc:
         raise EraRefused(f"{name} is not an X12 file ({echo(_not_x12(str(exc)))}); nothing was posted") from None
     except Exception:  # noqa: BLE001 - pyx12 on arbitrary bytes may fail any way; refuse, never crash
@@ -418,7 +446,11 @@ class _PaymentDraft:
     produced: date | None = None
     effective: date | None = None
     claims: list[dict[str, Any]] = field(default_factory=list)
-    plb_cents: int = 0
+    plb: list[PlbItem] = field(default_factory=list)
+
+    @property
+    def plb_cents(self) -> int:
+        return sum(item.cents for item in self.plb)
 
 
 def _read_payments(segments: list[_Seg], problems: list[str]) -> list[Payment]:
@@ -456,7 +488,7 @@ def _read_payments(segments: list[_Seg], problems: list[str]) -> list[Payment]:
                 claim["readable"] &= len(problems) == before
         elif seg.id == "PLB":
             claim = None
-            current.plb_cents += _plb(seg, problems)
+            current.plb += _plb(seg, problems)
         elif seg.id == "SE":
             current, claim = None, None
     payments = []
@@ -479,7 +511,7 @@ def _read_payments(segments: list[_Seg], problems: list[str]) -> list[Payment]:
             problems.append(f"line {draft.bpr_line}: the check is for {money(draft.paid_cents)} but its claim payments"
                             f"{' less provider adjustments' if draft.plb_cents else ''} add up to {money(expected)}")
         payments.append(Payment(draft.payer_name, draft.check_number, draft.paid_cents,
-                                draft.produced or draft.effective, claims, draft.plb_cents))
+                                draft.produced or draft.effective, claims, tuple(draft.plb)))
     return payments
 
 
@@ -525,13 +557,15 @@ def _cas(seg: _Seg, problems: list[str]) -> list[Adjustment]:
     return found
 
 
-def _plb(seg: _Seg, problems: list[str]) -> int:
-    total = 0
+def _plb(seg: _Seg, problems: list[str]) -> list[PlbItem]:
+    items = []
     for start in range(3, 15, 2):  # up to six reason/amount pairs
-        reason, amount = seg.get(start), seg.get(start + 1)
-        if reason or amount:
-            total += _cents(amount, "a provider adjustment (PLB)", seg.line, problems)
-    return total
+        identifier, amount = seg.get(start), seg.get(start + 1)
+        if identifier or amount:
+            reason, _, reference = identifier.partition(seg.component)
+            items.append(PlbItem(reason[:5], reference[:50], _cents(amount, "a provider adjustment (PLB)", seg.line,
+                                                                  problems)))
+    return items
 
 
 # --- posting ------------------------------------------------------------------------------------------
@@ -572,9 +606,16 @@ def post_file(session: Session, path: Path | str, *, today: date, now: datetime,
             session.add(check_row)
             session.flush()
             assert check_row.id is not None
+            for item in payment.provider_adjustments:
+                session.add(ProviderAdjustment(check_id=check_row.id, reason=item.reason, reference=item.reference,
+                                               amount_cents=item.cents))
+            result.provider_adjustments += payment.provider_adjustments
             record(session, actor=actor, entity="remittance_check", entity_id=check_row.id, action="create",
                    changes={"remittance_id": remittance.id, "payer_name": check_row.payer_name,
-                            "check_number": check_row.check_number, "paid_cents": check_row.paid_cents}, now=now)
+                            "check_number": check_row.check_number, "paid_cents": check_row.paid_cents,
+                            **({"provider_adjustments": [[i.reason, i.reference, i.cents]
+                                                         for i in payment.provider_adjustments]}
+                               if payment.provider_adjustments else {})}, now=now)
             posted_before = known.posted_before(session, payment)
             for paid in payment.claims:
                 if (paid.number[:38].upper(), paid.status_code, paid.paid_cents) in posted_before:
@@ -756,6 +797,7 @@ def _post(session: Session, known: _Known, remittance: Remittance, check_row: Re
     if not changes:
         claim.version += 1
     row["posted"] = True
+    ledger.follow_claim(session, claim, day=today, actor=actor, now=now)  # the patient's share, as now posted
     result.posted += 1
     result.paid_cents += paid.paid_cents
     if paid.status_code == DENIED:

@@ -82,6 +82,7 @@ from officemgr.services.csv_files import (
     validate,
     whole,
 )
+from officemgr.services.patients import give_accounts
 from officemgr.services.schedule import initials
 
 PRODID = "-//officemgr//Schedule export//EN"
@@ -618,6 +619,7 @@ def _book_all(session: Session, drafts: list[_Draft], *, now: datetime, actor: s
             people.setdefault(draft.patient_key, draft.person.model_dump())
     new = _insert(session, Patient, "patient", list(people.values()), ("last_name", "first_name", "dob"), now=now,
                   actor=actor)
+    give_accounts(session)
     patient_ids = {key: new[(person["last_name"], person["first_name"], person["dob"])]
                    for key, person in people.items()}
     rows = [{"patient_id": draft.patient.id if draft.patient else patient_ids[draft.patient_key],

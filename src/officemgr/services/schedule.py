@@ -8,7 +8,6 @@ from datetime import date, datetime, time, timedelta
 from itertools import islice
 
 from dateutil.rrule import rrulestr
-from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
@@ -22,7 +21,7 @@ from officemgr.models import (
     Patient,
     Staff,
 )
-from officemgr.services import availability
+from officemgr.services import availability, patients
 from officemgr.services.availability import ACTIVE, ProviderDayPlan, day_plans
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, created_fields, record
 from officemgr.services.credentials import lapsed_required
@@ -262,40 +261,9 @@ def _flag_double_books(appts: list[ApptRow]) -> list[ApptRow]:
 
 
 def search_patients(session: Session, text: str, limit: int = 10) -> list[Choice]:
-    """Patients whose name, date of birth (YYYY-MM-DD or MM/DD/YYYY) or phone digits match `text`."""
-    text = text.strip()
-    if not text:
-        return []
-    query = select(Patient)
-    digits = "".join(ch for ch in text if ch.isdigit())
-    parsed = _parse_dob(text)
-    if parsed:
-        query = query.where(Patient.dob == parsed)
-    elif digits and len(digits) == len(text.replace("-", "").replace(" ", "").replace("(", "").replace(")", "")):
-        phone_digits = func.replace(col(Patient.phone), "(", "")
-        for ch in ")- ":
-            phone_digits = func.replace(phone_digits, ch, "")
-        query = query.where(phone_digits.contains(digits, autoescape=True))
-    else:
-        for word in text.lower().replace(",", " ").split():
-            query = query.where(
-                or_(func.lower(Patient.last_name).startswith(word, autoescape=True),
-                    func.lower(Patient.first_name).startswith(word, autoescape=True))
-            )
-    choices = []
-    for p in session.exec(query.order_by(col(Patient.last_name), col(Patient.first_name)).limit(limit)):
-        assert p.id is not None
-        choices.append(Choice(p.id, f"{p.name}  {p.dob:%m/%d/%Y}  {p.phone}"))
-    return choices
-
-
-def _parse_dob(text: str) -> date | None:
-    for fmt in ("%Y-%m-%d", "%m/%d/%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+    """Patients matching `text` as patients.search reads it, as the booking form's choices."""
+    return [Choice(hit.id, f"{hit.name}  {hit.dob:%m/%d/%Y}  {hit.phone}") for hit in
+            patients.search(session, text, limit=limit)]
 
 
 def conflicts(session: Session, data: AppointmentCreate, *, ignore_id: int | None = None) -> list[str]:

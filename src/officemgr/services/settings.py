@@ -70,6 +70,15 @@ DEFAULTS: dict[str, Any] = {
     "privacy_tabs": ["huddle", "schedule"],
     # A demo practice (made-up patients, written by `officemgr demo`): opening it does not ask for a PIN.
     "demo_data": False,
+    # An eligibility check counts for a visit this many days after it (a check on the 1st covers visits to the 31st).
+    "eligibility_valid_days": 30,
+    # A patient balance at or under this (cents) may be written off at the desk instead of billed: a statement
+    # costs more to send than it would collect (rule of thumb).
+    "small_balance_cents": 500,
+    # Statements: at least this balance (cents), at most one per cycle (days). The practice as they name it.
+    "statement_min_cents": 1000,
+    "statement_cycle_days": 30,
+    "practice": {"name": "", "address": "", "phone": ""},
     # Emergency access ("break glass"): a signed-in person may open a part their roles do not, after giving a
     # reason; audited and listed on the next Huddle. The manager turns it off where the practice has no need.
     "emergency_access": True,

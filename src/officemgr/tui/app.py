@@ -67,6 +67,7 @@ class OfficeApp(App[None]):
         *(Binding(str(n), f"show_tab('{key}')", label, id=f"tab_{key}", show=False)
           for n, (key, label, _) in enumerate(TABS, start=1)),
         Binding("question_mark", "keys", "Keys", id="keys"),
+        Binding("ctrl+f", "patients", "Patients", id="patients", show=False),
         Binding("q", "quit", "Quit", id="quit"),
         # Priority: locks from every screen and form, even with an input focused.
         Binding("ctrl+l", "lock", "Lock", id="lock", show=False, priority=True),
@@ -480,6 +481,11 @@ class OfficeApp(App[None]):
     def _showing(self, tab: str) -> bool:
         """The tab is on show with its view (not hidden from the person, who was offered emergency access)."""
         return self.query_one(TabbedContent).active == tab and self.has_view(tab)
+
+    def action_patients(self) -> None:
+        from officemgr.tui.views.patients import PatientsScreen
+
+        self.push_screen(PatientsScreen(self.ctx))
 
     def action_concerns(self) -> None:
         from officemgr.services.access import Area, may

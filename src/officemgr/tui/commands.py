@@ -45,6 +45,7 @@ ACTIONS = (
     ("Add a compliance duty", "compliance", "add(False)", "+compliance"),
     ("Add a policy to the register", "compliance", "add(True)", "+compliance"),
     # Not in a tab: the front desk logs a patient's complaint without the Compliance tab.
+    ("Patients: find, register, insurance, take a payment", None, "patients", "schedule"),
     ("Concerns and incidents", None, "concerns", "concerns"),
     ("Audit log: who changed what, when", None, "audit_log", "audit"),
     ("Practice calendar: closed days, half days, holidays", None, "practice_calendar", "settings"),

@@ -1,0 +1,106 @@
+"""The desk's money on the command line: `officemgr report deposits --day D` (the day's payments by method, the
+deposit and the drawer count) and `officemgr statements --out DIR` (the statement run).
+
+Both act as the signed-in person (cli.options.acting_user); the deposit report names receipts and check numbers,
+never patients.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from officemgr.cli.options import (
+    DONE,
+    SubParsers,
+    acting_user,
+    add_command,
+    database_missing,
+    date_arg,
+    fail,
+    kinds,
+    now_on,
+    open_database,
+    say,
+    shown,
+)
+
+
+def register(subparsers: SubParsers) -> None:
+    deposits = add_command(kinds(subparsers, "report"), "deposits",
+                           "the day's desk payments by method, the bank deposit and the drawer count")
+    deposits.add_argument("--day", metavar="YYYY-MM-DD", type=date_arg, help="the day (default: today)")
+    deposits.set_defaults(handler=report_deposits)
+    run = add_command(subparsers, "statements", "the statement run: a page per patient who owes and a mailing CSV, "
+                                                "marked sent")
+    run.add_argument("--out", required=True, metavar="DIR", help="an existing folder to write the pages into")
+    run.set_defaults(handler=statement_run)
+
+
+def report_deposits(args: argparse.Namespace) -> int:
+    from officemgr import store
+    from officemgr.services import ledger
+    from officemgr.services.access import Area
+    from officemgr.services.common import ServiceError
+    from officemgr.services.format import money
+
+    day: date = args.day or args.today
+    if database_missing(args):
+        return fail(f"there is no database {args.db}")
+    engine = open_database(args)
+    try:
+        acting_user(args, engine, "the deposit report", reads=(Area.desk_money,))
+        with store.read_session(engine) as session:
+            takings = ledger.day_takings(session, day)
+            count = ledger.drawer_count(session, day)
+    except ServiceError as exc:
+        return fail(str(exc))
+    finally:
+        engine.dispose()
+    print(f"Desk payments {day:%m/%d/%Y}: {money(takings.total_cents)} in {len(takings.payments)} payments")
+    for method, cents in takings.by_method.items():
+        print(f"  {method.value:<6} {money(cents):>12}")
+    print(f"Deposit (cash and checks): {money(takings.deposit_cents)}")
+    for entry in takings.payments:
+        if entry.method is not None and entry.method.value == "check":
+            print(f"  check {shown(entry.reference) or '(no number)'}: {money(-entry.amount_cents)}  {entry.receipt}")
+    if count is None:
+        print("The drawer was not closed that day.")
+    else:
+        state = "balanced" if count.balanced else ", ".join(
+            f"{what} {money(abs(cents))} {'over' if cents > 0 else 'short'}"
+            for what, cents in (("cash", count.cash_over_cents), ("checks", count.checks_over_cents)) if cents)
+        print(f"Drawer counted: cash {money(count.counted_cash_cents)}, checks {money(count.counted_checks_cents)}:"
+              f" {state}")
+    return DONE
+
+
+def statement_run(args: argparse.Namespace) -> int:
+    from officemgr import store
+    from officemgr.services import statements
+    from officemgr.services.access import Area
+    from officemgr.services.common import ServiceError
+    from officemgr.services.format import money, plural
+
+    folder = Path(args.out)
+    if not folder.is_dir():
+        return fail(f"{shown(str(folder))} is not a folder; make it first (nothing was sent)")
+    if database_missing(args):
+        return fail(f"there is no database {args.db}")
+    engine = open_database(args)
+    try:
+        actor = acting_user(args, engine, "the statement run", writes=(Area.desk_money,))
+        with store.write_session(engine) as session:
+            run = statements.run_statements(session, folder, today=args.today, actor=actor, now=now_on(args.today))
+    except ServiceError as exc:
+        return fail(str(exc))
+    finally:
+        engine.dispose()
+    if not run.count:
+        say("No statements are due today (a balance of the minimum or more, insurance done with it, none sent "
+            "within the cycle).")
+        return DONE
+    say(f"{plural(run.count, 'statement')} for {money(run.total_cents)} written to {shown(str(folder))} and "
+        f"marked sent; the mailing list is {shown(str(run.mailing_csv))}.")
+    return DONE
