@@ -90,6 +90,7 @@ from officemgr.services import (
     ledger,
     movements,
     patients,
+    patients_io,
     payers,
     purchasing,
     roster,
@@ -315,6 +316,9 @@ def catalogue(session: Session, folder: Path) -> None:
         f"{TODAY + timedelta(days=1):%m/%d/%Y},10:30,,{doc.first_name} {doc.last_name},Import,Ida,01/02/1990,,"
         f"{kind.name},\n", encoding="utf-8")
     interop.import_appointments(session, folder / "appointments.csv", now=NOW, actor=A)
+    (folder / "patients.csv").write_text("last_name,first_name,dob,payer,member_id\nQuinn,Rae,1984-03-09,Aetna,W7\n",
+                                         encoding="utf-8")
+    patients_io.import_patients(session, folder / "patients.csv", today=TODAY, now=NOW, actor=A)
     # exports: the inventory one goes through services.audit.record_export, the one helper every export uses
     inventory_export.record_export(session, "inventory", file="stock.csv", rows=1, now=NOW, actor=A)
 

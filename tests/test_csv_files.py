@@ -3,6 +3,7 @@ import uses for money, dates, whole numbers and yes/no."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -267,3 +268,14 @@ def test_an_import_that_allows_other_columns_ignores_one_with_no_name_too(tmp_pa
     table = read(tmp_path, "name,,cost\nGauze,2B,1.00\n", layout)
 
     assert (table.rows[0].cells, table.problems) == ({"name": "Gauze", "cost": "1.00"}, [])
+
+
+@pytest.mark.parametrize(("separator", "called"), [(";", "semicolons (;)"), ("\t", "tabs"), ("|", "bars (|)")])
+def test_a_file_separated_by_something_else_is_named_as_such(tmp_path, separator, called) -> None:  # type: ignore[no-untyped-def]
+    from officemgr.services import inventory_io
+
+    path = tmp_path / "items.csv"
+    path.write_text(separator.join(["name", "category", "par"]) + "\n" + separator.join(["Gloves", "clinical", "10"])
+                    + "\n", encoding="utf-8")
+    with pytest.raises(inventory_io.ImportRefused, match=f"items.csv is separated by {re.escape(called)}, not commas"):
+        read_table(path, inventory_io.LAYOUT, inventory_io.ImportRefused)

@@ -43,7 +43,7 @@ from officemgr.models import (
 from officemgr.models.billing import CloseReason
 from officemgr.models.huddle import ActionStatus, HuddleAction, HuddleSnooze
 from officemgr.models.schedule import EventKind
-from officemgr.services import calendar, huddle_sheet, settings, users
+from officemgr.services import calendar, huddle_sheet, ledger, settings, statements, users
 from officemgr.services.access import Actor, Area
 from officemgr.services.calendar import PracticeCalendar
 from officemgr.services.huddle import Numbers, huddle, previous_workday
@@ -109,7 +109,7 @@ def test_an_empty_practice_has_every_section_in_order_each_saying_its_empty_text
         ("Today's schedule", "schedule", "No appointments today", []),
         ("Staffing", "staff", "No staffing gaps today", []),
         ("Supplies and equipment", "inventory", "No supply or equipment problems", []),
-        ("Billing", "billing", "No billing deadlines, follow-ups or new denials", []),
+        ("Billing", "billing", "No billing deadlines, follow-ups, new denials or missed plan payments", []),
         ("Compliance", "compliance", "Nothing due or overdue", []),
     ]
     assert result.total == 0
@@ -458,14 +458,19 @@ def patients_today(session):
     patient("Barbara", "Liskov", 12, seen_days_ago=10, status=ApptStatus.no_show)  # only a no-show: still new
     owes = patient("Donald", "Knuth", 13, seen_days_ago=60)
     payer = make_payer(session, name="Aetna")
-    make_claim(session, patient=owes, payer=payer, status=ClaimStatus.closed, close_reason=CloseReason.sent_to_patient,
-               billed_cents=20_000, paid_cents=12_000, deadline=None)
-    # A co-pay share on a paid claim is not a balance (nothing records whether it was collected).
+    sent = make_claim(session, patient=owes, payer=payer, status=ClaimStatus.closed,
+                      close_reason=CloseReason.sent_to_patient, billed_cents=20_000, paid_cents=12_000, deadline=None)
+    # His co-pay share on a paid claim, paid at the desk: only the $80.00 sent to him is owed.
     shared = make_claim(session, payer=payer, status=ClaimStatus.paid, patient_resp_cents=2_500, deadline=None,
                         patient=owes)
-    assert shared.patient_resp_cents == 2_500
     edsger = session.exec(select(Patient).where(Patient.first_name == "Edsger")).one()
-    make_claim(session, patient=edsger, payer=payer, status=ClaimStatus.paid, patient_resp_cents=4_000, deadline=None)
+    paid_up = make_claim(session, patient=edsger, payer=payer, status=ClaimStatus.paid, patient_resp_cents=4_000,
+                         deadline=None)
+    for claim in (sent, shared, paid_up):
+        ledger.follow_claim(session, claim, day=days(-5), actor=ACTOR, now=NOW)
+    session.commit()
+    ledger.take_payment(session, owes.id, 2_500, "cash", today=days(-5), actor=ACTOR, now=NOW)
+    ledger.take_payment(session, edsger.id, 4_000, "card", "4242", today=days(-5), actor=ACTOR, now=NOW)
     return rows
 
 
@@ -477,7 +482,7 @@ def test_patients_needing_attention_are_new_long_unseen_or_owing(session, patien
         ("09:00 A.L. 46 Follow-up (Grace Hopper)", "new patient", rows["Ada"].id),
         ("10:00 A.T. 46 Follow-up (Grace Hopper)", "last visit 10/19/2025, over 12 months ago", rows["Alan"].id),
         ("12:00 B.L. 46 Follow-up (Grace Hopper)", "new patient", rows["Barbara"].id),
-        ("13:00 D.K. 46 Follow-up (Grace Hopper)", "balance $80.00 sent to patient", rows["Donald"].id),
+        ("13:00 D.K. 46 Follow-up (Grace Hopper)", "balance $80.00 due at check-in", rows["Donald"].id),
     ]
     assert [i.key for i in items] == [f"attention:patient:{rows[n].patient_id}"
                                       for n in ("Ada", "Alan", "Barbara", "Donald")]
@@ -650,3 +655,16 @@ def test_the_front_desk_numbers_leave_out_the_ar_figure(session):
     desk = huddle(session, TODAY, actor=DESK)
     assert desk.numbers.ar_over_90_cents is None
     assert "A/R" not in huddle_sheet.numbers_line(desk) and "Overdue duties" in huddle_sheet.numbers_line(desk)
+
+
+def test_a_missed_payment_plan_is_on_the_billing_list_by_account(session):
+    patient = make_patient(session, account="000314")
+    statements.add_payment_plan(session, patient.id, 5_000, 31, start=date(2026, 9, 1), actor=ACTOR, now=NOW)
+    ledger.take_payment(session, patient.id, 5_000, "cash", today=date(2026, 10, 30), actor=ACTOR, now=NOW)
+    items = [i for i in section(huddle(session, TODAY, actor=TEAM), "billing").items if i.key.startswith("plan:")]
+    # Due the 31st: October's payment came in (on the 30th); November's falls due on the 30th, after TODAY.
+    assert items == []
+    items = [i for i in section(huddle(session, date(2026, 12, 1), actor=TEAM), "billing").items
+             if i.key.startswith("plan:")]
+    assert [(i.text, i.reason) for i in items] == [
+        ("Payment plan, account #000314", "$50.00 due Mon 11/30 missed ($0.00 paid)")]

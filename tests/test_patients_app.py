@@ -11,10 +11,10 @@ from sqlmodel import select
 from textual.widgets import DataTable, Input, Select, Static
 
 from factories import make_patient
-from officemgr.models import LedgerEntry, Patient, PayMethod
+from officemgr.models import LedgerEntry, Patient, PaymentPlan, PayMethod
 from officemgr.store import read_session, write_session
 from officemgr.tui.app import make_app
-from officemgr.tui.forms.desk_money import PaymentForm
+from officemgr.tui.forms.desk_money import PaymentForm, PaymentPlanForm
 from officemgr.tui.forms.patient import PatientForm
 from officemgr.tui.views.patient_record import PatientRecordScreen
 from officemgr.tui.views.patients import PatientsScreen
@@ -136,3 +136,29 @@ async def test_a_payment_from_the_record_writes_the_ledger_and_a_receipt(office)
         [entry] = session.exec(select(LedgerEntry)).all()
     assert (entry.amount_cents, entry.method, entry.reference, entry.actor, entry.day) == (
         -2500, PayMethod.check, "1042", "hb", date(2026, 11, 23))
+
+
+async def test_a_payment_plan_from_the_record(office) -> None:  # type: ignore[no-untyped-def]
+    app = fixed_app(office, [])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        with read_session(office) as session:
+            ada = session.exec(select(Patient)).one()
+        app.push_screen(PatientRecordScreen(app.ctx, ada.id))
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, PaymentPlanForm)
+        form.query_one("#f-amount", Input).value = "50"
+        form.query_one("#f-day", Input).value = "32"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert error_of(form, "day") == "a day of the month, 1 to 31"
+        form.query_one("#f-day", Input).value = "31"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, PatientRecordScreen)
+    with read_session(office) as session:
+        plan = session.exec(select(PaymentPlan)).one()
+    assert (plan.patient_id, plan.amount_cents, plan.day_of_month, plan.start) == (ada.id, 5_000, 31, TODAY)

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Select, Static
 
-from officemgr.models import Appointment, AppointmentCreate, ApptStatus, Patient, Role, Staff
+from officemgr.models import Appointment, AppointmentCreate, ApptStatus, InsurancePlan, Patient, Role, Staff
 from officemgr.services import schedule
 from officemgr.store import read_session, write_session
 from officemgr.tui.app import make_app
@@ -66,6 +66,26 @@ async def test_n_on_a_free_slot_books_it_prefilled(demo_engine) -> None:  # type
     with read_session(demo_engine) as session:
         booked = session.exec(select(Appointment).where(Appointment.start == datetime.combine(FAR, time(9)))).one()
     assert (booked.provider_id, booked.patient_id, booked.double_booked) == (second.id, patient.id, False)
+
+
+async def test_a_booking_says_what_the_patients_insurance_lacks_for_that_day(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    patient, _ = first_patient_and_second_provider(demo_engine)
+    with write_session(demo_engine) as session:
+        for plan in session.exec(select(InsurancePlan).where(InsurancePlan.patient_id == patient.id)):
+            plan.verified_on = None  # never checked
+        session.commit()
+    said: list[tuple[str, str]] = []
+    app = make_app(demo_engine, today=TODAY)
+    app.notify = lambda message, *, severity="information", **_: said.append((message, severity))  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_day(pilot, app, FAR)
+        form = await book_at_nine_with_second_provider(pilot, app, grid)
+        await pick_patient(pilot, form, patient.last_name)
+        form.query_one("#f-type_id", Select).value = form.specs[2].options[0][1]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form
+    assert ("Booked. Insurance: insurance not verified within 30 days before the visit", "warning") in said
 
 
 async def test_a_double_book_is_refused_until_confirmed(demo_engine) -> None:  # type: ignore[no-untyped-def]

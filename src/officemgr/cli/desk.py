@@ -1,5 +1,6 @@
-"""The desk's money on the command line: `officemgr report deposits --day D` (the day's payments by method, the
-deposit and the drawer count) and `officemgr statements --out DIR` (the statement run).
+"""Patients and the desk's money on the command line: `officemgr import patients FILE.csv` (demographics and the
+primary plan, all or none), `officemgr report deposits --day D` (the day's payments by method, the deposit and the
+drawer count) and `officemgr statements --out DIR` (the statement run).
 
 Both act as the signed-in person (cli.options.acting_user); the deposit report names receipts and check numbers,
 never patients.
@@ -28,6 +29,10 @@ from officemgr.cli.options import (
 
 
 def register(subparsers: SubParsers) -> None:
+    imported = add_command(kinds(subparsers, "import"), "patients",
+                           "patients from another system with their primary plan, all or nothing")
+    imported.add_argument("file", metavar="FILE.csv")
+    imported.set_defaults(handler=import_patients)
     deposits = add_command(kinds(subparsers, "report"), "deposits",
                            "the day's desk payments by method, the bank deposit and the drawer count")
     deposits.add_argument("--day", metavar="YYYY-MM-DD", type=date_arg, help="the day (default: today)")
@@ -36,6 +41,37 @@ def register(subparsers: SubParsers) -> None:
                                                 "marked sent")
     run.add_argument("--out", required=True, metavar="DIR", help="an existing folder to write the pages into")
     run.set_defaults(handler=statement_run)
+
+
+def import_patients(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import DBAPIError
+
+    from officemgr import store
+    from officemgr.services import patients_io
+    from officemgr.services.access import Area
+    from officemgr.services.common import ServiceError
+    from officemgr.services.csv_files import echo
+    from officemgr.services.format import plural
+
+    path = Path(args.file)
+    # Checked before opening the database, so a mistyped name does not create an empty database.
+    if not path.is_file():
+        return fail(f"there is no file {echo(str(path))}")
+    engine = open_database(args)
+    try:
+        actor = acting_user(args, engine, "importing patients", writes=(Area.schedule,))
+        with store.write_session(engine) as session:
+            result = patients_io.import_patients(session, path, today=args.today, now=now_on(args.today),
+                                                 actor=actor)
+    except ServiceError as exc:
+        return fail(str(exc))
+    except DBAPIError as exc:
+        return fail(f"the database refused the import ({exc.orig}); nothing was imported")
+    finally:
+        engine.dispose()
+    say(f"Imported {plural(result.patients, 'patient')} from {echo(path.name)} "
+        f"({plural(result.plans, 'insurance plan')}).")
+    return DONE
 
 
 def report_deposits(args: argparse.Namespace) -> int:

@@ -254,6 +254,9 @@ def _lines(text: str, name: str, refused: Refusal) -> Iterator[str]:
         yield line
 
 
+SEPARATORS = {";": "semicolons (;)", "\t": "tabs", "|": "bars (|)"}
+
+
 def column_name(text: str, aliases: Mapping[str, str]) -> str:
     """A header cell as a column: any case, spaces or hyphens for "_" ("Reorder point" is reorder_point)."""
     column = re.sub(r"[\s-]+", "_", text.strip().lower())
@@ -265,6 +268,12 @@ def _header(cells: list[str], name: str, layout: Layout, refused: Refusal) -> li
     column the import does not know, with or without a name, when the layout allows other columns)."""
     names = [column_name(cell, layout.aliases) for cell in cells]
     listed = ", ".join(layout.columns)
+    for separator, called in SEPARATORS.items():
+        # A spreadsheet set to another locale saves "CSV" with semicolons (or tabs): one cell holds the columns.
+        split = [column_name(part, layout.aliases) for cell in cells for part in cell.split(separator)]
+        if not layout.known & set(names) and len(layout.known & set(split)) >= 2:
+            raise refused(f"{name} is separated by {called}, not commas: save it again as CSV with commas (in a "
+                          "spreadsheet: Save As, CSV UTF-8 (comma delimited)); nothing was imported")
     if not layout.known & set(names):
         raise refused(f"{name}: line 1 must be a header naming the columns ({listed})")
     for number, (cell, column) in enumerate(zip(cells, names, strict=True), start=1):

@@ -627,6 +627,7 @@ def post_file(session: Session, path: Path | str, *, today: date, now: datetime,
                 _post(session, known, remittance, check_row, payment, paid, claims.get(paid.number.upper()), result,
                       held=held, today=today, now=now, actor=actor)
         known.audit(session, now=now, actor=actor)
+        ledger.follow_claims(session, known.followed, day=today, actor=actor, now=now)
         record(session, actor=actor, entity="remittance", entity_id=remittance.id,
                action="import", changes={"file": remit.file_name, "sha256": remit.file_hash,
                                          "check": remit.check_number, "payer": remit.payer_name,
@@ -687,6 +688,7 @@ class _Known:
         self.payers = payers
         self.expected = expected
         self.pending: list[tuple[int, ClaimEvent, dict[str, Any]]] = []
+        self.followed: list[Claim] = []  # claims posted: the ledger follows their patient share
         self.rows: list[dict[str, Any]] = []  # RemittanceClaim rows, inserted many a statement
 
     @classmethod
@@ -797,7 +799,7 @@ def _post(session: Session, known: _Known, remittance: Remittance, check_row: Re
     if not changes:
         claim.version += 1
     row["posted"] = True
-    ledger.follow_claim(session, claim, day=today, actor=actor, now=now)  # the patient's share, as now posted
+    known.followed.append(claim)  # its patient share goes on the ledger with the others, once all are posted
     result.posted += 1
     result.paid_cents += paid.paid_cents
     if paid.status_code == DENIED:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import case, func
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from officemgr.models import (
@@ -26,7 +26,6 @@ from officemgr.models import (
     Staff,
     TimeOff,
 )
-from officemgr.models.billing import CloseReason
 from officemgr.models.huddle import ActionStatus, HuddleAction, HuddleSnooze
 from officemgr.services import (
     billing,
@@ -36,9 +35,11 @@ from officemgr.services import (
     credentials,
     equipment,
     inventory,
+    ledger,
     schedule,
     settings,
     staff,
+    statements,
     temperature,
     users,
 )
@@ -266,12 +267,10 @@ def _today_schedule(session: Session, day: _Day) -> Section:
 
 
 def _attention(session: Session, day: _Day) -> list[HuddleItem]:
-    """Patients booked today who need attention: new, not seen for over a year, or owing a patient balance.
+    """Patients booked today who need attention: new, not seen for over a year, or owing a balance to collect at
+    check-in (their ledger's balance: their share of claims less what they paid).
 
-    Two grouped queries over the day's patients: their last visit before today, and what they owe. There is no
-    patient ledger, so "owing" means claims closed as sent to the patient: what was left on each when it was sent
-    (or the patient share posted on it, if larger). The patient share on other claims is left out: it is mostly
-    co-pays collected at the desk, and nothing records whether they were paid.
+    Two grouped queries over the day's patients: their last visit before today, and their balances.
     """
     first = {}
     for p in day.schedule.providers:
@@ -293,13 +292,7 @@ def _attention(session: Session, day: _Day) -> list[HuddleItem]:
         .correlate(Patient).scalar_subquery()
     )
     last_seen = dict(session.exec(select(Patient.id, newest).where(col(Patient.id).in_(ids))).all())
-    left = col(Claim.billed_cents) - col(Claim.paid_cents) - col(Claim.adjusted_cents)
-    owed_expr = case((left > Claim.patient_resp_cents, left), else_=Claim.patient_resp_cents)
-    owed = dict(session.exec(
-        select(Claim.patient_id, func.sum(owed_expr))
-        .where(col(Claim.patient_id).in_(ids), Claim.close_reason == CloseReason.sent_to_patient)
-        .group_by(col(Claim.patient_id))
-    ).all())
+    owed = ledger.balances(session, ids)
     long_ago = day.today - timedelta(days=LONG_GAP_DAYS)
     items = []
     for patient_id, (a, provider) in sorted(first.items(), key=lambda pair: (pair[1][0].start, pair[1][1])):
@@ -311,8 +304,8 @@ def _attention(session: Session, day: _Day) -> list[HuddleItem]:
             reasons.append("new patient")
         elif seen.date() < long_ago:
             reasons.append(f"last visit {seen:%m/%d/%Y}, over 12 months ago")
-        if owed.get(patient_id):
-            reasons.append(f"balance {money(owed[patient_id])} sent to patient")
+        if owed.get(patient_id, 0) > 0:
+            reasons.append(f"balance {money(owed[patient_id])} due at check-in")
         if reasons:
             text, full = _appt_line(day.privacy, a.start, a.patient_name, a.private_name, f"{a.type_name} ({provider})")
             items.append(HuddleItem(text, "; ".join(reasons), "schedule", a.id, key=f"attention:patient:{patient_id}",
@@ -430,7 +423,13 @@ def _billing(session: Session, day: _Day) -> Section:
         items.append(HuddleItem(f"{plural(due, 'claim follow-up')} due today", "follow-up date reached", "billing",
                                 key="followups:claims"))
     items.extend(_new_denials(session, day.yesterday))
-    return Section("billing", "Billing", "billing", "No billing deadlines, follow-ups or new denials", items)
+    # A missed payment plan names the account, not the patient: the billing list is read in the meeting.
+    items.extend(HuddleItem(f"Payment plan, account #{m.account}",
+                            f"{money(m.amount_cents)} due {m.due:%a %m/%d} missed ({money(m.paid_cents)} paid)",
+                            "billing", None, key=f"plan:patient:{m.patient_id}:{m.due.isoformat()}")
+                 for m in statements.missed_plan_payments(session, day.today))
+    return Section("billing", "Billing", "billing", "No billing deadlines, follow-ups, new denials or missed plan "
+                   "payments", items)
 
 
 def _deadline_item(r: billing.QueueRow) -> HuddleItem:

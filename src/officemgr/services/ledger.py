@@ -139,17 +139,35 @@ def _claim_share(claim: Claim) -> int:
 def follow_claim(session: Session, claim: Claim, *, day: date, actor: str, now: datetime) -> int:
     """Bring the ledger's share of `claim` to what the claim says the patient owes (after a remittance posted, a
     reversal, or a close sent to the patient). Returns the change in cents (0: already equal). The caller commits."""
-    assert claim.id is not None
-    on_ledger = session.exec(select(func.sum(LedgerEntry.amount_cents)).where(
-        LedgerEntry.claim_id == claim.id, col(LedgerEntry.kind).in_(CLAIM_SHARE))).one() or 0
-    change = _claim_share(claim) - int(on_ledger)
-    if change:
-        kind = EntryKind.sent_to_patient if claim.close_reason is CloseReason.sent_to_patient \
-            else EntryKind.patient_share
-        _add(session, LedgerEntry(patient_id=claim.patient_id, day=day, at=now, actor=actor, kind=kind,
-                                  amount_cents=change, claim_id=claim.id,
-                                  reason=f"claim {claim.number}"), actor=actor, now=now)
-    return change
+    return follow_claims(session, [claim], day=day, actor=actor, now=now)
+
+
+def follow_claims(session: Session, claims: list[Claim], *, day: date, actor: str, now: datetime) -> int:
+    """follow_claim for many claims (an 835's), in one read of what the ledger holds for them and one insert of
+    what changed. Returns the total change in cents. The caller commits."""
+    once = {claim.id: claim for claim in claims if claim.id is not None}  # a claim paid twice in one file
+    ids = list(once)
+    if not ids:
+        return 0
+    on_ledger = dict(session.exec(
+        select(LedgerEntry.claim_id, func.sum(LedgerEntry.amount_cents))
+        .where(col(LedgerEntry.claim_id).in_(ids), col(LedgerEntry.kind).in_(CLAIM_SHARE))
+        .group_by(col(LedgerEntry.claim_id))).all())
+    entries = []
+    for claim in once.values():
+        change = _claim_share(claim) - int(on_ledger.get(claim.id) or 0)
+        if change:
+            kind = EntryKind.sent_to_patient if claim.close_reason is CloseReason.sent_to_patient \
+                else EntryKind.patient_share
+            entries.append(LedgerEntry(patient_id=claim.patient_id, day=day, at=now, actor=actor, kind=kind,
+                                       amount_cents=change, claim_id=claim.id, reason=f"claim {claim.number}"))
+    session.add_all(entries)
+    session.flush()
+    for entry in entries:
+        assert entry.id is not None
+        record(session, actor=actor, entity="ledger_entry", entity_id=entry.id, action="create",
+               changes=created_fields(entry), now=now)
+    return sum(entry.amount_cents for entry in entries)
 
 
 def _patient(session: Session, patient_id: int) -> Patient:

@@ -99,7 +99,8 @@ def possible_duplicates(session: Session, data: PatientCreate, *, besides: int |
     return found
 
 
-def _check_guarantor(data: PatientCreate, today: date) -> None:
+def check_registration(data: PatientCreate, today: date) -> None:
+    """What registering by hand refuses beyond the schema: a birth date after today, a minor without a guarantor."""
     if data.dob > today:
         raise ServiceError("dob: the date of birth is after today; check the year")
     if age_on(data.dob, today) < ADULT_AGE and not data.guarantor_name:
@@ -122,12 +123,12 @@ def register(session: Session, values: dict[str, Any] | PatientCreate, *, today:
     a different person. Commits."""
     require(actor, Area.schedule, what="registering a patient")
     data = _validated(values)
-    _check_guarantor(data, today)
+    check_registration(data, today)
     if not different_person:
         matches = possible_duplicates(session, data)
         if matches:
             raise DuplicatePatient(matches)
-    account = _clean_account(session, account)
+    account = clean_account(session, account)
     patient = Patient(**data.model_dump(), account=account)
     session.add(patient)
     session.flush()
@@ -140,7 +141,8 @@ def register(session: Session, values: dict[str, Any] | PatientCreate, *, today:
     return _hit(patient)
 
 
-def _clean_account(session: Session, account: str | None, *, besides: int | None = None) -> str | None:
+def clean_account(session: Session, account: str | None, *, besides: int | None = None) -> str | None:
+    """An account number as kept (None when empty), refused when malformed or another patient's."""
     text = (account or "").strip()
     if not text:
         return None
@@ -158,7 +160,7 @@ def update_patient(session: Session, patient_id: int, values: dict[str, Any] | P
     require(actor, Area.schedule, what="editing a patient")
     patient = _patient(session, patient_id)
     data = _validated(values)
-    _check_guarantor(data, today)
+    check_registration(data, today)
     changes = apply_update(patient, data.model_dump(), expected_version=expected_version)
     if changes:
         record(session, actor=actor, entity="patient", entity_id=patient_id, action="update", changes=changes,

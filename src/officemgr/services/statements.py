@@ -322,6 +322,7 @@ def end_payment_plan(session: Session, plan_id: int, *, today: date, actor: str,
 class MissedPayment:
     patient_id: int
     name: str
+    account: str
     due: date
     amount_cents: int
     paid_cents: int  # paid in the month before the due day (through it)
@@ -351,8 +352,9 @@ def missed_plan_payments(session: Session, today: date) -> list[MissedPayment]:
             col(LedgerEntry.day) > before, col(LedgerEntry.day) <= due)).one() or 0)
         if paid < plan.amount_cents:
             patient = session.get(Patient, plan.patient_id)
-            missed.append(MissedPayment(plan.patient_id, patient.name if patient else "?", due, plan.amount_cents,
-                                        max(0, paid)))
+            missed.append(MissedPayment(plan.patient_id, patient.name if patient else "?",
+                                        (patient.account if patient else None) or f"{plan.patient_id:06d}", due,
+                                        plan.amount_cents, max(0, paid)))
     return sorted(missed, key=lambda m: (m.due, m.name))
 
 

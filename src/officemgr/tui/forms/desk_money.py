@@ -63,6 +63,36 @@ class PaymentForm(RecordForm[PaymentEntry]):
         return PaymentEntry(cents, PayMethod(values["method"]), str(values.get("reference") or ""))
 
 
+@dataclass(frozen=True)
+class PlanTerms:
+    cents: int
+    day_of_month: int
+
+
+class PaymentPlanForm(RecordForm[PlanTerms]):
+    """A monthly payment plan: how much, on which day of the month (from today)."""
+
+    def __init__(self, ctx: AppContext, save: SaveCall[PlanTerms], *, name: str) -> None:
+        self.FORM_TITLE = f"Payment plan for {name}"
+        super().__init__(ctx, save)
+
+    def fields(self) -> list[FieldSpec]:
+        return [FieldSpec("amount", "Each month ($)", placeholder="e.g. 50.00"),
+                FieldSpec("day", "Day of the month", placeholder="1 to 31 (29-31: a shorter month's last day)")]
+
+    def build(self, values: dict[str, Any]) -> PlanTerms:
+        errors: dict[str, str] = {}
+        cents = _cents(values, "amount", errors)
+        text = str(values.get("day") or "").strip()
+        if not text.isdigit() or not 1 <= int(text) <= 31:
+            errors["day"] = "a day of the month, 1 to 31"
+        if not errors and cents <= 0:
+            errors["amount"] = "more than $0.00"
+        if errors:
+            raise FieldErrors(errors)
+        return PlanTerms(cents, int(text))
+
+
 RANKS = [(r.value, r.value) for r in PlanRank]
 RELATIONS = [("self (the patient holds the plan)", Relationship.self_.value), ("spouse", Relationship.spouse.value),
              ("child", Relationship.child.value), ("other", Relationship.other.value)]

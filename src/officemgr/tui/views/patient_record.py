@@ -22,7 +22,14 @@ from officemgr.services.patient_record import PatientRecord, patient_record
 from officemgr.services.patients import age_on
 from officemgr.tui.context import AppContext
 from officemgr.tui.dbwork import Session
-from officemgr.tui.forms.desk_money import EligibilityForm, PaymentEntry, PaymentForm, PlanForm
+from officemgr.tui.forms.desk_money import (
+    EligibilityForm,
+    PaymentEntry,
+    PaymentForm,
+    PaymentPlanForm,
+    PlanForm,
+    PlanTerms,
+)
 from officemgr.tui.views.huddle import sheet_folder
 from officemgr.tui.widgets.base import ListScreen, plain
 
@@ -40,6 +47,7 @@ class PatientRecordScreen(ListScreen):
         Binding("i", "add_plan", "Add plan", id="record_plan"),
         Binding("v", "verify", "Eligibility", id="record_verify"),
         Binding("w", "write_off", "Small balance", id="record_write_off"),
+        Binding("l", "payment_plan", "Payment plan", id="record_plan_pay"),
     ]
 
     def __init__(self, ctx: AppContext, patient_id: int) -> None:
@@ -57,7 +65,7 @@ class PatientRecordScreen(ListScreen):
                 yield DataTable(id="record-ledger", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="record-visits", classes="record-part")
             yield Static(Text("$ payment · i add plan · v eligibility checked today · w write off a small balance · "
-                              "escape close"), classes="form-hint")
+                              "l payment plan · escape close"), classes="form-hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -174,6 +182,20 @@ class PatientRecordScreen(ListScreen):
         self.run_write(lambda session: ledger.write_off_small(session, patient_id, today=ctx.today, actor=ctx.actor,
                                                               now=ctx.now()),
                        then=lambda cents: self._done(True, f"Wrote off {money(cents)}"))
+
+    def action_payment_plan(self) -> None:
+        r = self.record
+        if r is None:
+            return
+        ctx = self.ctx
+
+        def save(session: Session, terms: PlanTerms) -> object:
+            return statements.add_payment_plan(session, r.id, terms.cents, terms.day_of_month, start=ctx.today,
+                                               actor=ctx.actor, now=ctx.now())
+
+        form = PaymentPlanForm(ctx, save, name=r.name)
+        self.app.push_screen(form, lambda saved: self._done(saved, "Payment plan saved: a missed month shows on the "
+                                                                   "Huddle"))
 
     def _done(self, saved: bool | None, message: str) -> None:
         if saved:

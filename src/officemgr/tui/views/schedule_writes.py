@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from textual.screen import Screen
 
 from officemgr.models import ApptStatus
-from officemgr.services import frontdesk, schedule
+from officemgr.services import frontdesk, insurance, schedule
 from officemgr.services.common import ServiceError, StaleEdit
 from officemgr.services.schedule import ApptRow, BookingChoices
 from officemgr.tui.context import AppContext
@@ -32,11 +32,11 @@ else:
 NOT_MOVE_CONFLICTS = ("only a booked", "that appointment no longer exists")
 
 
-def book(ctx: AppContext) -> Callable[[Session, Booking], None]:
+def book(ctx: AppContext) -> Callable[[Session, Booking], str | None]:
     """The booking form's save call: a conflict is explained once; the same booking saved again is booked anyway
-    (marked double)."""
+    (marked double). Returns what the desk should know about the patient's insurance for that day, if anything."""
 
-    def save(session: Session, booking: Booking) -> None:
+    def save(session: Session, booking: Booking) -> str | None:
         try:
             if booking.repeat:
                 schedule.book_series(session, booking.appointment, booking.repeat, now=ctx.now(), actor=ctx.actor,
@@ -46,6 +46,8 @@ def book(ctx: AppContext) -> Callable[[Session, Booking], None]:
                               confirmed=booking.confirmed)
         except ServiceError as exc:
             raise booking_refusal(exc) from None
+        visit = booking.appointment
+        return insurance.warning(session, visit.patient_id, visit.start.date())
 
     return save
 
@@ -122,4 +124,10 @@ class ScheduleWrites(_Base):
 
     def open_with_choices(self, make: Callable[[BookingChoices], Screen[Any]]) -> None:
         """A booking form, once its providers and types are read in a worker: the UI never waits for them."""
-        self.open_after_read(schedule.booking_choices, make, lambda _, saved: self.reload_if_saved(saved))
+        def after(screen: Screen[Any], saved: object) -> None:
+            note = getattr(screen, "result", None)
+            if saved and isinstance(note, str):
+                self.say(f"Booked. Insurance: {note}", "warning")  # checked before the visit, not at the door
+            self.reload_if_saved(bool(saved))
+
+        self.open_after_read(schedule.booking_choices, make, after)
