@@ -34,7 +34,9 @@ from officemgr.models import (
     ClaimStatus,
     ClosureCreate,
     CredentialKind,
+    EntryKind,
     ItemCategory,
+    LedgerEntry,
     OrderStatus,
     Patient,
     Role,
@@ -659,6 +661,9 @@ def test_the_front_desk_numbers_leave_out_the_ar_figure(session):
 
 def test_a_missed_payment_plan_is_on_the_billing_list_by_account(session):
     patient = make_patient(session, account="000314")
+    session.add(LedgerEntry(patient_id=patient.id, day=date(2026, 8, 20), at=NOW, actor="t",
+                            kind=EntryKind.sent_to_patient, amount_cents=30_000))
+    session.commit()
     statements.add_payment_plan(session, patient.id, 5_000, 31, start=date(2026, 9, 1), actor=ACTOR, now=NOW)
     ledger.take_payment(session, patient.id, 5_000, "cash", today=date(2026, 10, 30), actor=ACTOR, now=NOW)
     items = [i for i in section(huddle(session, TODAY, actor=TEAM), "billing").items if i.key.startswith("plan:")]

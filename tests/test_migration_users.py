@@ -113,3 +113,40 @@ def test_a_demo_made_before_users_gets_the_demos_sign_ins(tmp_path: Path) -> Non
                 "auditor": ("Fatima Demo", ["auditor"])}
     finally:
         engine.dispose()
+
+
+def test_balances_owed_before_the_ledger_become_its_first_entries(tmp_path: Path) -> None:
+    """Migration 0017: each claim's patient share (and the unpaid rest of one closed to the patient) is on the
+    ledger, dated when the claim last moved, with one audit event saying so; the chain still verifies."""
+    from alembic import command
+
+    from officemgr.services import ledger
+
+    engine = store.create_engine_for(f"sqlite:///{tmp_path / 'office.db'}")
+    try:
+        with engine.begin() as conn:
+            command.upgrade(store._alembic_config(conn), "0016")
+            conn.execute(text("INSERT INTO payer (id, version, name, appeal_days, phone, portal_note, "
+                              "timely_filing_days) VALUES (1, 1, 'Aetna', 180, '', '', 365)"))
+            conn.execute(text("INSERT INTO patient (id, version, first_name, last_name, dob, phone, email, note) "
+                              "VALUES (1, 1, 'Ada', 'Lovelace', '1980-05-17', '', '', '')"))
+            claim = ("INSERT INTO claim (id, version, number, patient_id, payer_id, service_date, billed_cents, "
+                     "paid_cents, status, paper, close_note, adjusted_cents, patient_resp_cents, written_off_cents, "
+                     "underpaid_cents, close_reason, last_activity) VALUES (:id, 1, :number, 1, 1, '2026-09-01', "
+                     ":billed, :paid, :status, 0, '', :adjusted, :share, 0, 0, :reason, '2026-10-01')")
+            conn.execute(text(claim), [
+                {"id": 1, "number": "C1", "billed": 15_000, "paid": 10_000, "status": "paid", "adjusted": 2_000,
+                 "share": 3_000, "reason": None},  # $30.00 coinsurance
+                {"id": 2, "number": "C2", "billed": 20_000, "paid": 12_000, "status": "closed", "adjusted": 0,
+                 "share": 0, "reason": "sent_to_patient"},  # $80.00 sent to the patient
+                {"id": 3, "number": "C3", "billed": 9_000, "paid": 9_000, "status": "paid", "adjusted": 0,
+                 "share": 0, "reason": None},  # nothing owed
+            ])
+        store.migrate(engine)
+        with store.read_session(engine) as session:
+            assert ledger.balance(session, 1) == 11_000
+            assert [(e.kind.value, e.amount_cents, str(e.day)) for e in reversed(ledger.entries(session, 1))] == [
+                ("patient_share", 3_000, "2026-10-01"), ("sent_to_patient", 8_000, "2026-10-01")]
+        assert chain(engine).ok
+    finally:
+        engine.dispose()

@@ -137,3 +137,34 @@ def test_bulk_added_patients_get_account_numbers(session: Session) -> None:
     session.commit()
     assert [session.get(Patient, p.id).account for p in (first, second)] == [  # type: ignore[union-attr]
         f"{first.id:06d}", f"{second.id:06d}"]
+
+
+def test_a_six_digit_account_is_the_practices_own(session: Session) -> None:
+    with pytest.raises(ServiceError, match="six-digit numbers are the practice's own"):
+        patients.register(session, _new(), today=TODAY, actor=DESK, now=NOW, account="000042")
+    hit = patients.register(session, _new(), today=TODAY, actor=DESK, now=NOW, account="MRN000042")
+    assert hit.account == "MRN000042"
+
+
+def test_a_merge_moves_the_money_too(session: Session) -> None:
+    from officemgr.models import LedgerEntry
+    from officemgr.services import ledger
+
+    keep, gone = make_patient(session), make_patient(session, first_name="Adah", phone="")
+    ledger.take_payment(session, gone.id, 2_500, "cash", today=TODAY, actor=MANAGER, now=NOW)
+    patients.merge(session, keep.id, gone.id, actor=MANAGER, now=NOW)
+    assert (ledger.balance(session, keep.id), ledger.balance(session, gone.id)) == (-2_500, 0)
+    patients.unmerge(session, gone.id, actor=MANAGER, now=NOW)
+    assert (ledger.balance(session, keep.id), ledger.balance(session, gone.id)) == (0, -2_500)
+    assert len(session.exec(select(LedgerEntry)).all()) == 1
+
+
+def test_a_clinical_user_sees_the_patient_not_their_account(session: Session) -> None:
+    from officemgr.services import ledger
+    from officemgr.services.patient_record import patient_record
+
+    patient = make_patient(session)
+    ledger.take_payment(session, patient.id, 2_500, "cash", today=TODAY, actor=DESK, now=NOW)
+    nurse = patient_record(session, patient.id, today=TODAY, now=NOW, actor=Actor("cam", {UserRole.clinical}))
+    assert (nurse.name, nurse.balance_cents, nurse.entries) == ("Lovelace, Ada", None, [])
+    assert patient_record(session, patient.id, today=TODAY, now=NOW, actor=DESK).balance_cents == -2_500

@@ -153,3 +153,12 @@ def test_patient_aging_buckets(session: Session) -> None:
     ledger.take_payment(session, patient.id, 3500, "cash", today=TODAY, actor=DESK, now=NOW)  # pays the 121 and part
     aging = statements.patient_aging(session, TODAY)
     assert aging == {"0-30": 1000, "31-60": 1500, "61-90": 0, "91-120": 0, "120+": 0}
+
+
+def test_a_paid_off_plan_is_not_missed(session: Session) -> None:
+    patient = make_patient(session)
+    _charge(session, patient.id, 5_000, date(2026, 9, 1))
+    statements.add_payment_plan(session, patient.id, 5_000, 15, start=date(2026, 9, 1), actor=DESK, now=NOW)
+    assert [m.patient_id for m in statements.missed_plan_payments(session, date(2026, 11, 16))] == [patient.id]
+    ledger.take_payment(session, patient.id, 5_000, "cash", today=date(2026, 11, 20), actor=DESK, now=NOW)
+    assert statements.missed_plan_payments(session, date(2026, 12, 16)) == []  # nothing left to pay

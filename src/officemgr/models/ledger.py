@@ -2,8 +2,9 @@
 
 Every entry carries a signed amount in cents: what the patient owes is positive (their share of a visit, a refund
 of their credit), what reduces it negative (a payment, a write-off or discount). A patient's balance is the sum of
-their entries, always: nothing stores a balance that could drift from it. An entry is never changed or removed;
-a mistake is undone by a void, an entry of the opposite amount that names the one it voids.
+their entries, always: nothing stores a balance that could drift from it. An entry is never changed or removed
+(a merge of two records of one patient moves it to the record kept, audited); a mistake is undone by a void, an
+entry of the opposite amount that names the one it voids.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from officemgr.models import Appointment, AppointmentType, Patient, Staff
 from officemgr.services import insurance, ledger
+from officemgr.services.access import Area, may
 from officemgr.services.common import ServiceError
 from officemgr.services.insurance import PlanRow
 from officemgr.services.ledger import EntryRow
@@ -40,7 +41,7 @@ class PatientRecord:
     note: str
     plans: list[PlanRow]
     coverage_warning: str | None
-    balance_cents: int
+    balance_cents: int | None  # None (and no entries): not the reader's to see (no desk-money role)
     entries: list[EntryRow]
     upcoming: list[VisitRow]
     past: list[VisitRow]
@@ -60,10 +61,11 @@ def _visits(session: Session, patient_id: int, now: datetime, *, upcoming: bool)
     return found
 
 
-def patient_record(session: Session, patient_id: int, *, today: date, now: datetime) -> PatientRecord:
+def patient_record(session: Session, patient_id: int, *, today: date, now: datetime, actor: str) -> PatientRecord:
     p = session.get(Patient, patient_id)
     if p is None:
         raise ServiceError("that patient is no longer on file; reload")
+    money = may(actor, Area.desk_money, write=False)  # a clinical user sees the patient, not their account
     address = ", ".join(part for part in (p.address, p.city, f"{p.state} {p.zip_code}".strip()) if part)
     phones = " · ".join(f"{label} {number}" for label, number in (("home", p.phone), ("mobile", p.mobile)) if number)
     guarantor = " · ".join(x for x in (p.guarantor_name, p.guarantor_relation, p.guarantor_phone) if x)
@@ -71,6 +73,6 @@ def patient_record(session: Session, patient_id: int, *, today: date, now: datet
     return PatientRecord(
         patient_id, p.version, p.name, p.preferred_name, p.account or f"{patient_id:06d}", p.dob, phones, p.email,
         address, guarantor, emergency, p.note, insurance.plans(session, patient_id),
-        insurance.warning(session, patient_id, today), ledger.balance(session, patient_id),
-        ledger.entries(session, patient_id, limit=50), _visits(session, patient_id, now, upcoming=True),
-        _visits(session, patient_id, now, upcoming=False))
+        insurance.warning(session, patient_id, today), ledger.balance(session, patient_id) if money else None,
+        ledger.entries(session, patient_id, limit=50) if money else [],
+        _visits(session, patient_id, now, upcoming=True), _visits(session, patient_id, now, upcoming=False))

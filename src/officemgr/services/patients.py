@@ -18,15 +18,31 @@ from pydantic import ValidationError
 from sqlalchemy import Text, cast, func, or_, update
 from sqlmodel import Session, col, select
 
-from officemgr.models import Appointment, AuditEvent, Claim, Patient, PatientCreate, Recall, WaitlistEntry
+from officemgr.models import (
+    Appointment,
+    AuditEvent,
+    Claim,
+    CollectionReferral,
+    InsurancePlan,
+    LedgerEntry,
+    Patient,
+    PatientCreate,
+    PaymentPlan,
+    Recall,
+    Statement,
+    WaitlistEntry,
+)
 from officemgr.services.access import Area, require
 from officemgr.services.common import ServiceError, apply_update, created_fields, first_error, record
 
 ADULT_AGE = 18  # a younger patient needs a guarantor (parent or guardian) on file
 SEARCH_LIMIT = 20
-# The tables whose rows follow a patient into a merge (table name as the audit log names it, the model).
-FOLLOWERS: tuple[tuple[str, Any], ...] = (("appointment", Appointment), ("recall", Recall),
-                                          ("waitlist_entry", WaitlistEntry), ("claim", Claim))
+# The tables whose rows follow a patient into a merge (table name as the audit log names it, the model): their
+# visits and claims, and with the claims the money (ledger, plans, statements, collections), so a balance moves whole.
+FOLLOWERS: tuple[tuple[str, Any], ...] = (
+    ("appointment", Appointment), ("recall", Recall), ("waitlist_entry", WaitlistEntry), ("claim", Claim),
+    ("ledger_entry", LedgerEntry), ("insurance_plan", InsurancePlan), ("statement", Statement),
+    ("payment_plan", PaymentPlan), ("collection_referral", CollectionReferral))
 
 
 @dataclass(frozen=True)
@@ -148,6 +164,10 @@ def clean_account(session: Session, account: str | None, *, besides: int | None 
         return None
     if not re.fullmatch(r"[A-Za-z0-9-]{1,20}", text):
         raise ServiceError("account: an account number is up to 20 letters, digits or '-'")
+    if re.fullmatch(r"[0-9]{6}", text) and text != (account_of(besides) if besides else None):
+        # Six digits are the numbers the practice gives (a patient's id): another system's would collide later.
+        raise ServiceError(f"account: six-digit numbers are the practice's own; give {text} with its system's "
+                           f"letters (e.g. MRN{text})")
     taken = session.exec(select(Patient).where(Patient.account == text)).first()
     if taken is not None and taken.id != besides:
         raise ServiceError(f"account: #{text} is {taken.name}'s account number")

@@ -344,8 +344,10 @@ def missed_plan_payments(session: Session, today: date) -> list[MissedPayment]:
     missed = []
     for plan in session.exec(select(PaymentPlan).where(col(PaymentPlan.ended).is_(None))):
         due = last_due(plan, today)
-        if due is None:
-            continue
+        owed = session.exec(select(func.sum(LedgerEntry.amount_cents))
+                            .where(LedgerEntry.patient_id == plan.patient_id)).one()
+        if due is None or not owed or owed <= 0:
+            continue  # not due yet, or paid off: nothing is missed
         before = _due_day(*_previous_month(due), plan.day_of_month)
         paid = -int(session.exec(select(func.sum(LedgerEntry.amount_cents)).where(
             LedgerEntry.patient_id == plan.patient_id, col(LedgerEntry.kind).in_((EntryKind.payment, EntryKind.void)),

@@ -7,9 +7,14 @@ Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-07
 """
+import json
+from datetime import datetime
+
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+
+from officemgr import audit_chain
 
 revision = '0017'
 down_revision = '0016'
@@ -38,6 +43,7 @@ def upgrade() -> None:
         batch_op.create_foreign_key('fk_patient_merged_into', 'patient', ['merged_into'], ['id'])
     _coverage()
     _ledger()
+    _shares_on_the_ledger()
     _statements()
     op.create_table(
         'provider_adjustment',
@@ -130,6 +136,33 @@ def _ledger() -> None:
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('day'),
     )
+
+
+# A claim's patient share as services.ledger counts it (kept here as it was at this revision): their posted
+# responsibility, plus the payer's unpaid rest once the claim was closed as sent to the patient.
+_REST = "billed_cents - paid_cents - adjusted_cents - patient_resp_cents"
+_SHARE = (f"patient_resp_cents + CASE WHEN close_reason = 'sent_to_patient' AND {_REST} > 0 THEN {_REST} "
+          "ELSE 0 END")
+
+
+def _shares_on_the_ledger() -> None:
+    """Balances patients owed before the ledger (their share of each claim) become its first entries, dated when
+    the claim last moved, so the Huddle and statements keep them; one audit event says how many."""
+    bind = op.get_bind()
+    day = "COALESCE(last_activity, service_date)"
+    at = f"CAST({day} AS TIMESTAMP)" if bind.dialect.name == "postgresql" else f"{day} || ' 00:00:00.000000'"
+    added = bind.execute(sa.text(
+        "INSERT INTO ledger_entry (patient_id, day, at, actor, kind, amount_cents, claim_id, reference, reason, receipt) "
+        f"SELECT patient_id, {day}, {at}, 'officemgr', "
+        "CASE WHEN close_reason = 'sent_to_patient' THEN 'sent_to_patient' ELSE 'patient_share' END, "
+        f"{_SHARE}, id, '', 'claim ' || number, '' FROM claim WHERE {_SHARE} > 0")).rowcount
+    if added:
+        cursor = bind.connection.driver_connection.cursor()
+        try:
+            audit_chain.append(cursor, bind.dialect.name, at=datetime.now(), entity="ledger_entry",
+                               action="backfill", changes=json.dumps({"entries": added, "from": "claims"}))
+        finally:
+            cursor.close()
 
 
 def _statements() -> None:

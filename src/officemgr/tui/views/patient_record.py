@@ -77,7 +77,7 @@ class PatientRecordScreen(ListScreen):
         self.reload()
 
     def fetch(self, session: Session) -> PatientRecord:
-        return patient_record(session, self.patient_id, today=self.ctx.today, now=self.ctx.now())
+        return patient_record(session, self.patient_id, today=self.ctx.today, now=self.ctx.now(), actor=self.ctx.actor)
 
     def show(self, record: PatientRecord) -> None:
         self.record = r = record
@@ -106,9 +106,12 @@ class PatientRecordScreen(ListScreen):
         plans.rstrip()
         self.query_one("#record-plans", Static).update(plans)
         owed = Text("Balance ", style="bold")
-        owed.append(money(abs(r.balance_cents)) + (" credit" if r.balance_cents < 0 else " due"
-                                                   if r.balance_cents else ""),
-                    style="bold red" if r.balance_cents > 0 else "")
+        if r.balance_cents is None:
+            owed.append("(the front desk, billing and the manager see it)", style="dim")
+        else:
+            owed.append(money(abs(r.balance_cents)) + (" credit" if r.balance_cents < 0 else " due"
+                                                       if r.balance_cents else ""),
+                        style="bold red" if r.balance_cents > 0 else "")
         self.query_one("#record-money", Static).update(owed)
         table = self.query_one("#record-ledger", DataTable)
         table.clear()
@@ -143,7 +146,7 @@ class PatientRecordScreen(ListScreen):
                 where = f"no receipt page: {exc}"
             return receipt, where
 
-        form = PaymentForm(ctx, save, name=r.name, suggested_cents=max(0, r.balance_cents))
+        form = PaymentForm(ctx, save, name=r.name, suggested_cents=max(0, r.balance_cents or 0))
         self.app.push_screen(form, lambda saved: self._paid(form.result) if saved else None)
 
     def _paid(self, result: Any) -> None:

@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from officemgr.services import ledger, patients
+from officemgr.services.access import Area, may
 from officemgr.services.format import money
 from officemgr.services.patients import PatientHit, age_on
 from officemgr.tui.context import AppContext
@@ -87,6 +88,8 @@ class PatientsScreen(ListScreen):
 
     def fetch(self, session: Session) -> tuple[list[PatientHit], dict[int, int]]:
         hits = patients.search(session, self.text)
+        if not may(self.ctx.actor, Area.desk_money, write=False):
+            return hits, {}  # balances are the desk's and billing's to see
         return hits, ledger.balances(session, [h.id for h in hits])
 
     def show(self, data: tuple[list[PatientHit], dict[int, int]]) -> None:
