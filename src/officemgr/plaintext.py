@@ -7,6 +7,7 @@ An ESC in a name can retitle the terminal or repaint the screen; a right-to-left
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -57,6 +58,11 @@ def visible(text: str, *, free_text: bool = False) -> str:
     if pattern.search(text) is None:
         return text
     return pattern.sub(lambda found: _spelled(found.group()), text)
+
+
+def html_text(value: object) -> str:
+    """User text made literal in an HTML page, control characters spelled out (a line break is only a space there)."""
+    return html.escape(visible(str(value), free_text=True), quote=True)
 
 
 def clipped(text: str, limit: int) -> str:

@@ -7,7 +7,6 @@ Patient names are whatever the Huddle holds: it is built with privacy on by defa
 
 from __future__ import annotations
 
-import html as _html
 import os
 from dataclasses import replace
 from datetime import date
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from officemgr.outfiles import OutputRefused, write_private
-from officemgr.plaintext import visible
+from officemgr.plaintext import html_text, visible
 from officemgr.services.format import money, plural
 
 if TYPE_CHECKING:
@@ -116,51 +115,47 @@ li { margin: 0 0 1pt 0; }
 _URGENT = ' class="urgent"'
 
 
-def _e(text: object) -> str:
-    """User text made literal in HTML, control characters spelled out (a line break is only a space there)."""
-    return _html.escape(visible(str(text), free_text=True), quote=True)
-
 
 def html(h: Huddle, actions: list[ActionRow], record: FinishedHuddle | None = None) -> str:
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{_e(_title(h))}</title>",
+        f"<title>{html_text(_title(h))}</title>",
         f"<style>{_CSS}</style>",
         "</head><body>",
-        f"<h1>{_e(_title(h))}</h1>",
-        f'<p class="numbers">{_e(numbers_line(h))}</p>',
+        f"<h1>{html_text(_title(h))}</h1>",
+        f'<p class="numbers">{html_text(numbers_line(h))}</p>',
         '<div class="columns">',
     ]
     for s in for_paper(h).sections:
         count = f" ({len(s.items)})" if s.items else ""
-        out.append(f"<section><h2>{_e(s.title)}{count}</h2>")
+        out.append(f"<section><h2>{html_text(s.title)}{count}</h2>")
         if s.items:
             out.append("<ul>")
             out.extend(
-                f"<li{_URGENT if i.urgent else ''}>{_e(i.text)} "
-                f'<span class="reason">— {_e(i.reason)}</span></li>'
+                f"<li{_URGENT if i.urgent else ''}>{html_text(i.text)} "
+                f'<span class="reason">— {html_text(i.reason)}</span></li>'
                 for i in s.items
             )
             out.append("</ul>")
         else:
-            out.append(f'<p class="empty">{_e(s.empty)}</p>')
+            out.append(f'<p class="empty">{html_text(s.empty)}</p>')
         out.append("</section>")
     out.append(f"<section><h2>Open actions{f' ({len(actions)})' if actions else ''}</h2>")
     if actions:
         out.append("<ul>")
-        out.extend(f"<li{_URGENT if a.overdue else ''}>{_e(_action_text(a))}</li>" for a in actions)
+        out.extend(f"<li{_URGENT if a.overdue else ''}>{html_text(_action_text(a))}</li>" for a in actions)
         out.append("</ul>")
     else:
         out.append(f'<p class="empty">{NO_ACTIONS}</p>')
     out.append("</section>")
     if record is not None:
         out.append("<section><h2>Huddle</h2><ul>")
-        out.append(f"<li>Attendees: {_e(record.attendees or '—')}</li>")
+        out.append(f"<li>Attendees: {html_text(record.attendees or '—')}</li>")
         out.append(f"<li>Reviewed {record.items_reviewed} of {record.items_total} items, "
                    f"{plural(record.actions_created, 'action')} created</li>")
         if record.notes:
-            out.append(f"<li>Notes: {_e(record.notes)}</li>")
+            out.append(f"<li>Notes: {html_text(record.notes)}</li>")
         out.append("</ul></section>")
     out.append("</div>")
     out.append("</body></html>")

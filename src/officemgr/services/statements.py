@@ -10,7 +10,6 @@ the manager may send the balance to collections (no more statements then).
 from __future__ import annotations
 
 import calendar
-import html as _html
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -31,7 +30,7 @@ from officemgr.models import (
     Statement,
 )
 from officemgr.outfiles import OutputRefused, write_private
-from officemgr.plaintext import unsafe_character, visible
+from officemgr.plaintext import html_text, unsafe_character
 from officemgr.services import settings
 from officemgr.services.access import Area, require
 from officemgr.services.common import ServiceError, created_fields, record
@@ -158,9 +157,6 @@ class StatementRun:
     mailing_csv: Path | None
 
 
-def _e(text: object) -> str:
-    return _html.escape(visible(str(text), free_text=True), quote=True)
-
 
 MESSAGES = {
     Dunning.statement: "Thank you for choosing our practice. This is your balance after insurance.",
@@ -176,21 +172,22 @@ def statement_html(due: StatementDue, patient: Patient, practice: dict[str, str]
                    lines: list[tuple[date, str, int]]) -> str:
     """One printable statement page (`lines`: recent ledger lines, (day, what, signed cents))."""
     address = ", ".join(p for p in (patient.address, patient.city, f"{patient.state} {patient.zip_code}".strip()) if p)
-    rows = "".join(f"<tr><td>{day:%m/%d/%Y}</td><td>{_e(what)}</td><td class=n>{_e(money(cents))}</td></tr>"
-                   for day, what, cents in lines)
+    rows = "".join(f"<tr><td>{day:%m/%d/%Y}</td><td>{html_text(what)}</td>"
+                   f"<td class=n>{html_text(money(cents))}</td></tr>" for day, what, cents in lines)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>Statement {_e(due.account)}</title>"
+        f"<title>Statement {html_text(due.account)}</title>"
         "<style>body{font-family:sans-serif;max-width:40em;margin:2em auto}td.n{text-align:right}"
         "table{width:100%;border-collapse:collapse}td,th{border-bottom:1px solid #ccc;padding:.2em}"
         ".due{font-size:1.4em;font-weight:bold}.notice{border:2px solid #000;padding:.5em}</style></head><body>"
-        f"<h1>{_e(practice.get('name') or 'Statement')}</h1>"
-        f"<p>{_e(practice.get('address', ''))}<br>{_e(practice.get('phone', ''))}</p>"
-        f"<p>Statement date {today:%m/%d/%Y} · Account #{_e(due.account)}</p>"
-        f"<p>{_e(patient.guarantor_name or f'{patient.first_name} {patient.last_name}')}<br>{_e(address)}</p>"
+        f"<h1>{html_text(practice.get('name') or 'Statement')}</h1>"
+        f"<p>{html_text(practice.get('address', ''))}<br>{html_text(practice.get('phone', ''))}</p>"
+        f"<p>Statement date {today:%m/%d/%Y} · Account #{html_text(due.account)}</p>"
+        f"<p>{html_text(patient.guarantor_name or f'{patient.first_name} {patient.last_name}')}<br>"
+        f"{html_text(address)}</p>"
         f"<table><tr><th>Date</th><th>Description</th><th>Amount</th></tr>{rows}</table>"
-        f'<p class="due">Amount due: {_e(money(due.balance_cents))}</p>'
-        f'<p class="notice">{_e(MESSAGES[due.dunning])}</p>'
+        f'<p class="due">Amount due: {html_text(money(due.balance_cents))}</p>'
+        f'<p class="notice">{html_text(MESSAGES[due.dunning])}</p>'
         "</body></html>\n"
     )
 
@@ -375,15 +372,15 @@ def receipt_html(receipt: Receipt, practice: dict[str, str]) -> str:
     how = receipt.method.value + (f" {receipt.reference}" if receipt.reference else "")
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>Receipt {_e(receipt.number)}</title>"
+        f"<title>Receipt {html_text(receipt.number)}</title>"
         "<style>body{font-family:sans-serif;max-width:24em;margin:1em auto}p{margin:.3em 0}"
         ".paid{font-size:1.3em;font-weight:bold}</style></head><body>"
-        f"<h2>{_e(practice.get('name') or 'Receipt')}</h2><p>{_e(practice.get('address', ''))}</p>"
-        f"<p>Receipt {_e(receipt.number)} · {receipt.day:%m/%d/%Y}</p>"
-        f"<p>{_e(receipt.patient)} · account #{_e(receipt.account)}</p>"
-        f'<p class="paid">Paid {_e(money(receipt.amount_cents))} by {_e(how)}</p>'
-        f"<p>Your {left} now: {_e(money(abs(receipt.balance_cents)))}</p>"
-        f"<p>Taken by {_e(receipt.taken_by.split('@', 1)[0])}. Thank you.</p></body></html>\n"
+        f"<h2>{html_text(practice.get('name') or 'Receipt')}</h2><p>{html_text(practice.get('address', ''))}</p>"
+        f"<p>Receipt {html_text(receipt.number)} · {receipt.day:%m/%d/%Y}</p>"
+        f"<p>{html_text(receipt.patient)} · account #{html_text(receipt.account)}</p>"
+        f'<p class="paid">Paid {html_text(money(receipt.amount_cents))} by {html_text(how)}</p>'
+        f"<p>Your {left} now: {html_text(money(abs(receipt.balance_cents)))}</p>"
+        f"<p>Taken by {html_text(receipt.taken_by.split('@', 1)[0])}. Thank you.</p></body></html>\n"
     )
 
 
