@@ -114,13 +114,26 @@ class Claim(Versioned, table=True):
     # The next hard deadline (timely filing, or appeal after a denial), weekend-adjusted. Derived on
     # every write by services.billing.claim_deadline and stored so the work queue can sort by an index.
     deadline: date | None = None
+    # The patient's secondary plan's payer, set when the primary's remittance leaves a patient share that plan
+    # may pay. Billed on: when the claim went to it (by hand, or by the primary as a crossover: CLP02 19).
+    # Answered on: when its remittance (CLP02 2 or 3) posted or it was closed. Its payment is kept apart from the
+    # primary's; until it answers, the patient share is not billed to the patient.
+    secondary_payer_id: int | None = Field(default=None, foreign_key="payer.id")
+    secondary_billed_on: date | None = None
+    secondary_answered_on: date | None = None
+    secondary_paid_cents: int = Field(default=0, ge=0)
 
     @property
     def balance_cents(self) -> int:
-        """What is still to collect from the payer: billed less paid, contractual adjustments, patient share and
-        what was written off."""
-        return max(0, self.billed_cents - self.paid_cents - self.adjusted_cents - self.patient_resp_cents
-                   - self.written_off_cents)
+        """What is still to collect from the payers: billed less paid (by the primary and the secondary),
+        contractual adjustments, patient share and what was written off."""
+        return max(0, self.billed_cents - self.paid_cents - self.secondary_paid_cents - self.adjusted_cents
+                   - self.patient_resp_cents - self.written_off_cents)
+
+    @property
+    def secondary_owed(self) -> bool:
+        """A secondary plan is still to bill or to answer: the patient share is not the patient's yet."""
+        return self.secondary_payer_id is not None and self.secondary_answered_on is None
 
 
 class ClaimLine(SQLModel, table=True):
@@ -208,6 +221,7 @@ class Remittance(SQLModel, table=True):
     payer_name: str = Field(default="", max_length=80)
     check_number: str = Field(default="", max_length=50)
     paid_cents: int = 0
+    paper: bool = False  # a paper EOB entered by hand (file_name says so), not an 835 file
 
 
 class RemittanceCheck(SQLModel, table=True):
@@ -221,6 +235,7 @@ class RemittanceCheck(SQLModel, table=True):
     payer_name: str = Field(default="", max_length=80)
     check_number: str = Field(max_length=50)
     paid_cents: int = 0
+    paid_on: date | None = None  # DTM*405, else BPR16: the check or EFT date
 
 
 class ProviderAdjustment(SQLModel, table=True):
@@ -239,6 +254,7 @@ class RemittanceClaim(SQLModel, table=True):
     """One claim payment in a remittance; claim_id is None when no claim matched (listed, never dropped)."""
 
     __tablename__ = "remittance_claim"
+    __table_args__ = (Index("ix_remittance_claim_posted", "posted"),)
     id: int | None = Field(default=None, primary_key=True)
     remittance_id: int = Field(foreign_key="remittance.id", index=True)
     check_id: int | None = Field(default=None, foreign_key="remittance_check.id", index=True)
@@ -251,6 +267,12 @@ class RemittanceClaim(SQLModel, table=True):
     patient_resp_cents: int = 0
     adjustments: str = Field(default="[]", max_length=2000)  # JSON [[group, carc, cents], ...]
     note: str = Field(default="", max_length=300)
+    # What the payer says about the claim, to find it when the number matched nothing: NM1*QC (patient last,
+    # first; member id) and the service date (DTM*232, else the first service line's DTM*472).
+    patient_name: str = Field(default="", max_length=80)
+    member_id: str = Field(default="", max_length=50)
+    service_date: date | None = None
+    matched_by: str = Field(default="", max_length=60)  # who matched it by hand (empty: matched by its number)
 
 
 class FeeSchedule(SQLModel, table=True):

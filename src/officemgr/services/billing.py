@@ -177,9 +177,9 @@ def aging_basis(claim: Claim, counted_from: str) -> date:
 
 
 def balance_expr() -> ColumnElement[int]:
-    """Claim.balance_cents in SQL: billed less paid, contractual adjustments, patient share and write-off, never
-    below 0."""
-    raw = (col(Claim.billed_cents) - col(Claim.paid_cents) - col(Claim.adjusted_cents)
+    """Claim.balance_cents in SQL: billed less paid (primary and secondary), contractual adjustments, patient share
+    and write-off, never below 0."""
+    raw = (col(Claim.billed_cents) - col(Claim.paid_cents) - col(Claim.secondary_paid_cents) - col(Claim.adjusted_cents)
            - col(Claim.patient_resp_cents) - col(Claim.written_off_cents))
     return case((raw > 0, raw), else_=literal(0))
 
