@@ -495,10 +495,13 @@ class EraClaim:
 
     def __init__(self, number: str, status: str = "1", charge: int = 15_000, paid: int = 0, patient: int = 0,
                  adjustments: list[tuple[str, str, int]] | None = None,
-                 lines: list[tuple[str, int, int, list[tuple[str, str, int]]]] | None = None) -> None:
+                 lines: list[tuple[str, int, int, list[tuple[str, str, int]]]] | None = None,
+                 name: tuple[str, str] = ("DOE", "JANE"), member: str = "W123456789",
+                 service: date | None = None) -> None:
         self.number, self.status, self.charge, self.paid, self.patient = number, status, charge, paid, patient
         self.adjustments = adjustments or []
         self.lines = lines or []
+        self.name, self.member, self.service = name, member, service
 
 
 def era_text(claims: list[EraClaim], *, payer: str = "ACME HEALTH PLAN", check: str = "12345",
@@ -527,7 +530,9 @@ def era_text(claims: list[EraClaim], *, payer: str = "ACME HEALTH PLAN", check: 
         patient = _dollars(c.patient) if c.patient else ""
         body.append(f"CLP*{c.number}*{c.status}*{_dollars(c.charge)}*{_dollars(c.paid)}*{patient}*12*P{c.number}")
         body += [f"CAS*{group}*{carc}*{_dollars(cents)}" for group, carc, cents in c.adjustments]
-        body.append("NM1*QC*1*DOE*JANE****MI*W123456789")
+        body.append(f"NM1*QC*1*{c.name[0]}*{c.name[1]}****MI*{c.member}")
+        if c.service:
+            body.append(f"DTM*232*{c.service:%Y%m%d}")
         for code, charge, paid, adjustments in c.lines:
             body.append(f"SVC*HC:{code}*{_dollars(charge)}*{_dollars(paid)}**1")
             body += [f"CAS*{group}*{carc}*{_dollars(cents)}" for group, carc, cents in adjustments]

@@ -210,6 +210,22 @@ def test_unmatched_payments_are_listed_and_stored(session: Session, tmp_path: Pa
     assert json.loads(stored.adjustments) == [["CO", "45", 1_000]]
 
 
+def test_a_claim_payment_keeps_who_and_when_the_payer_says(session: Session, tmp_path: Path) -> None:
+    """An unmatched payment is found by hand from the patient and the service date the payer sent, and the check
+    keeps its date."""
+    path = write_835(tmp_path / "remit.835", [
+        EraClaim("NOPE-2", "1", 5_000, 4_000, adjustments=[("CO", "45", 1_000)], name=("RIVERA", "ANA"),
+                 member="XYZ987", service=date(2026, 10, 30)),
+    ], produced=date(2026, 11, 18))
+
+    post(session, path)
+
+    stored = session.exec(select(RemittanceClaim)).one()
+    assert (stored.patient_name, stored.member_id, stored.service_date) == ("RIVERA, ANA", "XYZ987",
+                                                                            date(2026, 10, 30))
+    assert session.exec(select(RemittanceCheck.paid_on)).one() == date(2026, 11, 18)
+
+
 def test_claim_numbers_match_in_any_case(session: Session, tmp_path: Path) -> None:
     claim = make_claim(session, number="ab-7", status=ClaimStatus.pending, billed_cents=10_000)
 

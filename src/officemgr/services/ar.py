@@ -115,7 +115,8 @@ def kpis(session: Session, today: date, *, actor: str) -> list[Kpi]:
     # practice look short, so the rate is taken over services old enough to have settled.
     settled = and_(col(Claim.service_date) >= first, col(Claim.service_date) <= today - timedelta(days=SETTLE_DAYS))
     settled_charges, paid, adjusted = (int(v) for v in session.exec(
-        select(func.coalesce(func.sum(Claim.billed_cents), 0), func.coalesce(func.sum(Claim.paid_cents + Claim.secondary_paid_cents), 0),
+        select(func.coalesce(func.sum(Claim.billed_cents), 0),
+               func.coalesce(func.sum(Claim.paid_cents + Claim.secondary_paid_cents), 0),
                func.coalesce(func.sum(Claim.adjusted_cents), 0)).where(settled)
     ).one())
     net = settled_charges - adjusted

@@ -150,7 +150,8 @@ def post_file(session: Session, path: Path | str, *, today: date, now: datetime,
                 result.skipped_claims += len(payment.claims)
                 continue
             check_row = RemittanceCheck(remittance_id=remittance.id, payer_name=payment.payer_name[:80],
-                                        check_number=payment.check_number[:50], paid_cents=payment.paid_cents)
+                                        check_number=payment.check_number[:50], paid_cents=payment.paid_cents,
+                                        paid_on=payment.paid_on)
             session.add(check_row)
             session.flush()
             assert check_row.id is not None
@@ -310,7 +311,9 @@ def _post(session: Session, known: _Known, remittance: Remittance, check_row: Re
         "remittance_id": remittance.id, "check_id": check_row.id, "posted": False, "claim_number": paid.number[:38],
         "claim_id": claim.id if claim else None, "status_code": paid.status_code, "charge_cents": paid.charge_cents,
         "paid_cents": paid.paid_cents, "patient_resp_cents": paid.total("PR") or paid.patient_resp_cents,
-        "adjustments": json.dumps([[a.group, a.carc, a.cents] for a in paid.adjustments]), "note": ""}
+        "adjustments": json.dumps([[a.group, a.carc, a.cents] for a in paid.adjustments]), "note": "",
+        "patient_name": paid.patient_name, "member_id": paid.member_id, "service_date": paid.service_date,
+        "matched_by": ""}
     known.rows.append(row)
     if claim is None:
         row["note"] = "no claim with this number"

@@ -31,6 +31,9 @@ PROCESSED = {"1": "primary", "2": "secondary", "3": "tertiary", "19": "primary",
 DENIED = "4"
 REVERSAL = "22"
 NOT_POSTED = {"23": "the payer forwarded it to another payer", "25": "predetermination pricing only, no payment"}
+# Where a claim payment gives the date of service, best first: the claim statement period's start, the older
+# service-line period start, a service line's date.
+SERVICE_DATES = ("232", "150", "472")
 GROUPS = {"CO": "contractual", "PR": "patient responsibility", "OA": "other", "PI": "payer initiated",
           "CR": "correction"}
 
@@ -57,6 +60,11 @@ class ClaimPayment:
     paid_cents: int  # CLP04
     patient_resp_cents: int  # CLP05 (0 when empty)
     adjustments: tuple[Adjustment, ...]  # claim-level and service-line CAS, in file order
+    # Who and when, to find the claim when its number matches none: NM1*QC (last, first; NM109 member id) and
+    # the service date (DTM*232 claim statement start, else DTM*150 or the first service line's DTM*472).
+    patient_name: str = ""
+    member_id: str = ""
+    service_date: date | None = None
 
     def total(self, group: str) -> int:
         return sum(a.cents for a in self.adjustments if a.group == group)
@@ -214,6 +222,14 @@ def _read_payments(segments: list[Seg], problems: list[str]) -> list[Payment]:
             current.check_number = seg.get(2)[:50]
         elif seg.id == "DTM" and seg.get(1) == "405" and claim is None:
             current.produced = _day(seg.get(2))
+        elif seg.id == "DTM" and claim is not None and seg.get(1) in SERVICE_DATES:
+            found = _day(seg.get(2))
+            rank = SERVICE_DATES.index(seg.get(1))
+            if found and rank < claim["service_rank"]:
+                claim["service_date"], claim["service_rank"] = found, rank
+        elif seg.id == "NM1" and seg.get(1) == "QC" and claim is not None:
+            claim["patient_name"] = ", ".join(part for part in (seg.get(3), seg.get(4)) if part)[:80]
+            claim["member_id"] = seg.get(9)[:50]
         elif seg.id == "N1" and seg.get(1) == "PR":
             current.payer_name = " ".join(seg.get(2).split())[:80]
         elif seg.id == "CLP":
@@ -238,7 +254,8 @@ def _read_payments(segments: list[Seg], problems: list[str]) -> list[Payment]:
         if not draft.bpr_line:
             problems.append(f"line {draft.start}: the transaction has no payment segment (BPR)")
         claims = tuple(ClaimPayment(c["line"], c["number"], c["status"], c["charge"], c["paid"], c["patient"],
-                                    tuple(c["adjustments"])) for c in draft.claims)
+                                    tuple(c["adjustments"]), c["patient_name"], c["member_id"], c["service_date"])
+                       for c in draft.claims)
         if not all(c["readable"] for c in draft.claims):
             payments.append(Payment(draft.payer_name, draft.check_number, draft.paid_cents, None, claims))
             continue  # the sums of unreadable amounts mean nothing: the problems found say what is wrong
@@ -273,7 +290,8 @@ def _clp(seg: Seg, problems: list[str]) -> dict[str, Any]:
         "paid": _cents(seg.get(4), f"claim {number}: the payment (CLP04)", seg.line, problems),
         "patient": _cents(seg.get(5), f"claim {number}: the patient responsibility (CLP05)", seg.line, problems,
                           required=False),
-        "adjustments": [],
+        "adjustments": [], "patient_name": "", "member_id": "", "service_date": None,
+        "service_rank": len(SERVICE_DATES),
     }
 
 
