@@ -104,10 +104,6 @@ def _open_on_or_before(day: date) -> date:
     return day if _open(day) else DEMO_CALENDAR.previous_business_day(day)
 
 
-def _age(dob: date, today: date) -> int:
-    return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
-
-
 def _end_of_month(day: date) -> date:
     return day + relativedelta(day=31)
 

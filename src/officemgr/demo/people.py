@@ -10,7 +10,7 @@ from itertools import cycle, islice
 
 from sqlalchemy.engine import Connection
 
-from officemgr.demo._db import _age, _at, _clinic_days, _insert, _next_id, _phone, _with_ids
+from officemgr.demo._db import _at, _clinic_days, _insert, _next_id, _phone, _with_ids
 from officemgr.demo._types import (
     PRACTICE_DOMAIN,
     PRACTICE_STATE,
@@ -23,6 +23,7 @@ from officemgr.demo._types import (
 )
 from officemgr.models import Credential, CredentialKind, Patient, Role, Shift, Staff, TimeOff, TimeOffStatus
 from officemgr.models.validation import npi_check_digit
+from officemgr.services.patients import age_on
 from officemgr.services.settings import DEFAULTS
 
 # ------------------------------------------------------------------------------------------------ names
@@ -150,7 +151,7 @@ def _add_patients(conn: Connection, rng: random.Random, count: int, today: date,
             **_details(random.Random(f"{first_id + offset}:details"), last, years),
             "sex": "M" if FIRST_NAMES.index(first) % 2 == 0 else "F",  # the list alternates a man's and a woman's
         })
-        refs.append(PatientRef(first_id + offset, _age(dob, today)))
+        refs.append(PatientRef(first_id + offset, age_on(dob, today)))
     summary.patients = _insert(conn, Patient, rows)
     return refs
 

@@ -25,6 +25,7 @@ from officemgr.services import availability, patients
 from officemgr.services.availability import ACTIVE, ProviderDayPlan, day_plans
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, created_fields, record
 from officemgr.services.credentials import lapsed_required
+from officemgr.services.patients import age_on
 
 SLOT_MINUTES = 15
 # Which status may follow which; anything else is refused.
@@ -111,11 +112,6 @@ class Choice:
 
 def initials(first: str, last: str) -> str:
     return f"{first[:1]}{last[:1]}".upper()
-
-
-def age_on(dob: date, day: date) -> int:
-    """Whole years on `day` (a February 29 birthday counts from March 1 in other years)."""
-    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
 
 def private_name(initials: str, age: int) -> str:
