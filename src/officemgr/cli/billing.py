@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from officemgr.cli.exports import add_force, shown, write_export
 from officemgr.cli.options import (
     BAD_USAGE,
     DONE,
     SubParsers,
-    acting_user,
     add_command,
-    database_missing,
     fail,
+    import_from,
     kinds,
-    now_on,
-    open_database,
 )
 
 if TYPE_CHECKING:
@@ -28,9 +23,6 @@ if TYPE_CHECKING:
 
 MAX_SHOWN = 10  # unmatched payments, problems: more than this are counted, not listed
 MAX_WARNINGS = 3
-MAX_PROBLEMS = 50  # a refusal's listed problems
-
-T = TypeVar("T")
 
 
 def register(subparsers: SubParsers) -> None:
@@ -54,55 +46,15 @@ def register(subparsers: SubParsers) -> None:
     queue.set_defaults(handler=export_queue)
 
 
-def _refusal(exc: Exception) -> int:
-    """The refusal's message, then any listed problem the message does not already carry."""
-    message = str(exc)
-    code = fail(message)
-    extra = [p for p in getattr(exc, "problems", []) or [] if p not in message]
-    if len(extra) > 1:  # one problem is the message itself, reworded
-        for problem in extra[:MAX_PROBLEMS]:
-            print(f"  {problem}", file=sys.stderr)
-        if len(extra) > MAX_PROBLEMS:
-            print(f"  ... and {len(extra) - MAX_PROBLEMS} more", file=sys.stderr)
-    return code
-
-
-def _write(args: argparse.Namespace, work: Callable[[Session, Path, datetime, str], T], *,
-           needs_database: bool) -> tuple[T | None, int]:
-    """Run `work(session, path, now, actor)` in a write session: (its result, DONE), or (None, the exit code)."""
-    from sqlalchemy.exc import DBAPIError
-
-    from officemgr import store
-    from officemgr.services.access import Area
-    from officemgr.services.common import ServiceError
-    from officemgr.services.csv_files import echo
-
-    path = Path(args.file)
-    # Checked before opening the database, so a mistyped name does not create an empty database.
-    if not path.is_file():
-        return None, fail(f"there is no file {echo(str(path))}")
-    if needs_database and database_missing(args):
-        return None, fail(f"there is no database {args.db}")
-    engine = open_database(args)
-    try:
-        actor = acting_user(args, engine, "importing billing files", writes=(Area.billing,))
-        with store.write_session(engine) as session:
-            return work(session, path, now_on(args.today), actor), DONE
-    except ServiceError as exc:
-        return None, _refusal(exc)
-    except DBAPIError as exc:
-        return None, fail(f"the database refused the import ({exc.orig}); nothing was imported")
-    finally:
-        engine.dispose()
-
-
 def import_era(args: argparse.Namespace) -> int:
     from officemgr.services import era
+    from officemgr.services.access import Area
     from officemgr.services.format import money, plural
 
     today: date = args.today
-    result, code = _write(args, lambda session, path, now, actor: era.post_file(
-        session, path, today=today, now=now, actor=actor), needs_database=True)
+    result, code = import_from(args, lambda session, path, now, actor: era.post_file(
+        session, path, today=today, now=now, actor=actor),
+        what="importing billing files", writes=Area.billing, needs_database=True)
     if result is None:
         return code
     source = ", ".join(part for part in (result.payer_name, f"check {result.check_number}" if result.check_number
@@ -143,11 +95,13 @@ def import_era(args: argparse.Namespace) -> int:
 
 def import_fees(args: argparse.Namespace) -> int:
     from officemgr.services import fees
+    from officemgr.services.access import Area
     from officemgr.services.csv_files import echo
     from officemgr.services.format import plural
 
-    result, code = _write(args, lambda session, path, now, actor: fees.import_fees(
-        session, args.payer, path, now=now, actor=actor), needs_database=True)
+    result, code = import_from(args, lambda session, path, now, actor: fees.import_fees(
+        session, args.payer, path, now=now, actor=actor),
+        what="importing billing files", writes=Area.billing, needs_database=True)
     if result is None:
         return code
     replaced = f" (replacing the {plural(result.replaced, 'fee')} it had)" if result.replaced else ""
@@ -158,12 +112,14 @@ def import_fees(args: argparse.Namespace) -> int:
 
 def import_claims(args: argparse.Namespace) -> int:
     from officemgr.services import claims_io
+    from officemgr.services.access import Area
     from officemgr.services.csv_files import echo
     from officemgr.services.format import plural
 
     today: date = args.today
-    result, code = _write(args, lambda session, path, now, actor: claims_io.import_claims(
-        session, path, today=today, now=now, actor=actor), needs_database=False)
+    result, code = import_from(args, lambda session, path, now, actor: claims_io.import_claims(
+        session, path, today=today, now=now, actor=actor),
+        what="importing billing files", writes=Area.billing)
     if result is None:
         return code
     parts = [f"{result.created} new", f"{result.updated} updated"]

@@ -20,6 +20,7 @@ from officemgr.cli.options import (
     database_missing,
     date_arg,
     fail,
+    import_from,
     kinds,
     now_on,
     open_database,
@@ -44,32 +45,17 @@ def register(subparsers: SubParsers) -> None:
 
 
 def import_patients(args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import DBAPIError
-
-    from officemgr import store
     from officemgr.services import patients_io
     from officemgr.services.access import Area
-    from officemgr.services.common import ServiceError
     from officemgr.services.csv_files import echo
     from officemgr.services.format import plural
 
-    path = Path(args.file)
-    # Checked before opening the database, so a mistyped name does not create an empty database.
-    if not path.is_file():
-        return fail(f"there is no file {echo(str(path))}")
-    engine = open_database(args)
-    try:
-        actor = acting_user(args, engine, "importing patients", writes=(Area.schedule,))
-        with store.write_session(engine) as session:
-            result = patients_io.import_patients(session, path, today=args.today, now=now_on(args.today),
-                                                 actor=actor)
-    except ServiceError as exc:
-        return fail(str(exc))
-    except DBAPIError as exc:
-        return fail(f"the database refused the import ({exc.orig}); nothing was imported")
-    finally:
-        engine.dispose()
-    say(f"Imported {plural(result.patients, 'patient')} from {echo(path.name)} "
+    today: date = args.today
+    result, code = import_from(args, lambda session, path, now, actor: patients_io.import_patients(
+        session, path, today=today, now=now, actor=actor), what="importing patients", writes=Area.schedule)
+    if result is None:
+        return code
+    say(f"Imported {plural(result.patients, 'patient')} from {echo(Path(args.file).name)} "
         f"({plural(result.plans, 'insurance plan')}).")
     return DONE
 

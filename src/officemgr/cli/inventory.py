@@ -12,13 +12,11 @@ from officemgr.cli.options import (
     BAD_USAGE,
     DONE,
     SubParsers,
-    acting_user,
     add_command,
     count,
     fail,
+    import_from,
     kinds,
-    now_on,
-    open_database,
 )
 
 if TYPE_CHECKING:
@@ -46,36 +44,21 @@ def register(subparsers: SubParsers) -> None:
 
 
 def import_items(args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import DBAPIError
-
-    from officemgr import store
     from officemgr.services import inventory_io
     from officemgr.services.access import Area
-    from officemgr.services.common import ServiceError
     from officemgr.services.csv_files import echo
 
     today: date = args.today
-    path = Path(args.file)
-    # Checked before opening the database, so a mistyped name does not create an empty database.
-    if not path.is_file():
-        return fail(f"there is no file {echo(str(path))}")
-    engine = open_database(args)
-    try:
-        actor = acting_user(args, engine, "importing items", writes=(Area.inventory,))
-        with store.write_session(engine) as session:
-            result = inventory_io.import_items(session, path, today=today, now=now_on(today), actor=actor)
-    except ServiceError as exc:
-        return fail(str(exc))
-    except DBAPIError as exc:
-        return fail(f"the database refused the import ({exc.orig}); nothing was imported")
-    finally:
-        engine.dispose()
+    result, code = import_from(args, lambda session, path, now, actor: inventory_io.import_items(
+        session, path, today=today, now=now, actor=actor), what="importing items", writes=Area.inventory)
+    if result is None:
+        return code
     parts = [f"{result.created} new", f"{result.updated} updated"]
     if result.unchanged:
         parts.append(f"{result.unchanged} unchanged")
     if result.vendors_created:
         parts.append(count(result.vendors_created, "new vendor"))
-    print(f"Imported {count(result.items, 'item')} from {echo(path.name)} ({', '.join(parts)}).")
+    print(f"Imported {count(result.items, 'item')} from {echo(Path(args.file).name)} ({', '.join(parts)}).")
     for note in result.notes:
         print(f"  note: {note}")
     return DONE

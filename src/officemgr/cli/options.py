@@ -22,13 +22,14 @@ import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TypeAlias
+from typing import TYPE_CHECKING, NoReturn, TypeAlias, TypeVar
 
 from officemgr.errors import StoreError
 from officemgr.plaintext import clipped
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
     from officemgr.services.access import Area
 
@@ -259,11 +260,12 @@ def _resolve(args: argparse.Namespace, engine: Engine) -> str:
     if args.user:
         typed = pin_of(args, args.user)
         now = now_on(args.today)
+        wall = datetime.now()  # one reading: the wait said is the wait this try started, however slow the check
         with store.write_session(engine) as session:
-            tried = users.sign_in(session, args.user, typed, workstation=workstation, now=now, wall=datetime.now())
+            tried = users.sign_in(session, args.user, typed, workstation=workstation, now=now, wall=wall)
         if tried.actor is not None:
             return tried.actor
-        left = tried.wait.seconds_left(datetime.now())
+        left = tried.wait.seconds_left(wall)
         if not tried.checked:
             raise NotSignedIn(f"too many wrong PINs for {clipped(args.user, 30)}: try again in {left:.0f} s; "
                               "nothing was changed")
@@ -286,3 +288,49 @@ def _resolve(args: argparse.Namespace, engine: Engine) -> str:
         return os_account()
     raise NotSignedIn("this command reads patient data: say who you are with --user LOGIN (the PIN is asked, "
                       "or read from OFFICEMGR_PIN)")
+
+
+T = TypeVar("T")
+MAX_PROBLEMS = 50  # a refusal's listed problems
+
+
+def refusal(exc: Exception) -> int:
+    """The refusal's message, then any listed problem the message does not already carry."""
+    message = str(exc)
+    code = fail(message)
+    extra = [p for p in getattr(exc, "problems", []) or [] if p not in message]
+    if len(extra) > 1:  # one problem is the message itself, reworded
+        for problem in extra[:MAX_PROBLEMS]:
+            print(f"  {problem}", file=sys.stderr)
+        if len(extra) > MAX_PROBLEMS:
+            print(f"  ... and {len(extra) - MAX_PROBLEMS} more", file=sys.stderr)
+    return code
+
+
+def import_from(args: argparse.Namespace, work: Callable[[Session, Path, datetime, str], T], *, what: str,
+                writes: Area, needs_database: bool = False) -> tuple[T | None, int]:
+    """Run `work(session, path, now, actor)` for the file `args.file` in one write session, as the user allowed to
+    write `writes`: (its result, DONE), or (None, the exit code) with the refusal said."""
+    from sqlalchemy.exc import DBAPIError
+
+    from officemgr import store
+    from officemgr.services.common import ServiceError
+    from officemgr.services.csv_files import echo
+
+    path = Path(args.file)
+    # Checked before opening the database, so a mistyped name does not create an empty database.
+    if not path.is_file():
+        return None, fail(f"there is no file {echo(str(path))}")
+    if needs_database and database_missing(args):
+        return None, fail(f"there is no database {args.db}")
+    engine = open_database(args)
+    try:
+        actor = acting_user(args, engine, what, writes=(writes,))
+        with store.write_session(engine) as session:
+            return work(session, path, now_on(args.today), actor), DONE
+    except ServiceError as exc:
+        return None, refusal(exc)
+    except DBAPIError as exc:
+        return None, fail(f"the database refused the import ({exc.orig}); nothing was imported")
+    finally:
+        engine.dispose()

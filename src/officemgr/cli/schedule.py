@@ -17,8 +17,8 @@ from officemgr.cli.options import (
     database_missing,
     date_arg,
     fail,
+    import_from,
     kinds,
-    now_on,
     open_database,
 )
 
@@ -39,31 +39,16 @@ def register(subparsers: SubParsers) -> None:
 
 
 def import_appointments(args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import DBAPIError
-
-    from officemgr import store
     from officemgr.services import interop
     from officemgr.services.access import Area
-    from officemgr.services.common import ServiceError
     from officemgr.services.csv_files import echo
 
-    path = Path(args.file)
-    # Checked before opening the database, so a mistyped name does not create an empty database.
-    if not path.is_file():
-        return fail(f"there is no file {echo(str(path))}")
-    engine = open_database(args)
-    try:
-        actor = acting_user(args, engine, "importing appointments", writes=(Area.schedule,))
-        with store.write_session(engine) as session:
-            result = interop.import_appointments(session, path, now=now_on(args.today), actor=actor)
-    except ServiceError as exc:
-        return fail(str(exc))
-    except DBAPIError as exc:
-        return fail(f"the database refused the import ({exc.orig}); nothing was imported")
-    finally:
-        engine.dispose()
+    result, code = import_from(args, lambda session, path, now, actor: interop.import_appointments(
+        session, path, now=now, actor=actor), what="importing appointments", writes=Area.schedule)
+    if result is None:
+        return code
     skipped = f", {count(result.skipped, 'cancelled event')} skipped" if result.skipped else ""
-    print(f"Imported {count(result.booked, 'appointment')} from {echo(path.name)} "
+    print(f"Imported {count(result.booked, 'appointment')} from {echo(Path(args.file).name)} "
           f"({count(result.patients_created, 'new patient')}{skipped}).")
     return DONE
 
