@@ -8,6 +8,7 @@ start: locking again, or quitting and starting the app again, does not reset the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from rich.text import Text
@@ -221,7 +222,20 @@ PLACEHOLDERS = {"first": "e.g. Pat", "last": "e.g. Smith", "login": "e.g. psmith
 
 
 class _Fields(DatabaseWork):
-    """A form of labelled inputs, each with its own error line under it."""
+    """A form of labelled inputs, each with its own error line under it: the first has the focus, enter moves to
+    the next and saves from the last."""
+
+    action_save: Callable[[], None]
+
+    def on_mount(self) -> None:
+        self.query(Input).first().focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input is self.query(Input).last():
+            self.action_save()
+        else:
+            event.input.screen.focus_next()
 
     def _value(self, name: str) -> str:
         return self.query_one(f"#f-{name}", Input).value
@@ -288,17 +302,6 @@ class FirstStartScreen(_Fields, Screen[Actor]):
                                      ("login", "Login (a short name, e.g. jsmith)", False),
                                      ("new", "PIN", True), ("again", "PIN again", True)])
 
-    def on_mount(self) -> None:
-        self.query(Input).first().focus()
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "f-again":
-            self.action_save()
-        else:
-            self.focus_next()
-
     def action_save(self) -> None:
         self._clear()
         new = self._new_pin()
@@ -334,17 +337,6 @@ class ChangePinScreen(_Fields, ModalScreen[bool]):
             yield from self._fields([("current", "Current PIN", True), ("new", "New PIN", True),
                                      ("again", "New PIN again", True)])
             yield Static(Text("enter or ctrl+s save · escape not now · tab next field"), classes="form-hint")
-
-    def on_mount(self) -> None:
-        self.query(Input).first().focus()
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "f-again":
-            self.action_save()
-        else:
-            self.focus_next()
 
     def action_cancel(self) -> None:
         self.dismiss(False)
@@ -397,14 +389,6 @@ class EmergencyScreen(_Fields, ModalScreen[Actor | None]):
                          "it ends when you lock or sign out.")
             yield from self._fields([("reason", "Reason", False)])
             yield Static(Text("enter open · escape cancel"), classes="form-hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#f-reason", Input).focus()
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
