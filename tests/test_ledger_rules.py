@@ -1,4 +1,5 @@
-"""The ledger's rules at their edges: which charge a payment pays."""
+"""The ledger's rules at their edges: a claim waiting on its secondary plan, voids and the drawer, and which charge a
+payment pays."""
 
 from __future__ import annotations
 
@@ -9,15 +10,21 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from factories import NOW, TODAY, make_claim, make_patient, make_payer
+from factories import NOW, TODAY, at, make_appointment, make_claim, make_patient, make_payer
 from officemgr.models import (
+    ApptStatus,
     AuditEvent,
     ClaimStatus,
+    CloseReason,
+    EntryKind,
     LedgerEntry,
+    Patient,
+    PayMethod,
     UserRole,
 )
 from officemgr.services import ledger, statements
 from officemgr.services.access import Actor
+from officemgr.services.huddle import huddle
 
 DESK = Actor("hb", {UserRole.front_desk}, workstation="desk1")
 MANAGER = Actor("tt", {UserRole.manager}, workstation="office")
@@ -36,6 +43,135 @@ def every_ledger_balances(session: Session) -> Iterator[None]:
         assert shown[0].balance_cents == total and shown[-1].balance_cents == shown[-1].amount_cents
     entries = len(session.exec(select(LedgerEntry)).all())
     assert len(session.exec(select(AuditEvent).where(AuditEvent.entity == "ledger_entry")).all()) == entries
+
+
+def _balance_due_today(session: Session, patient: Patient) -> list[str]:
+    """What the Huddle says about `patient` (booked today) under the day's schedule."""
+    result = huddle(session, TODAY, actor=DESK)
+    schedule = next(s for s in result.sections if s.key == "schedule")
+    return [i.reason for i in schedule.items if i.key == f"attention:patient:{patient.id}"]
+
+
+# --- 1. a secondary plan still owes ------------------------------------------------------------------------
+
+
+def test_a_share_waiting_on_the_secondary_is_not_the_patients_until_the_secondary_answers(session: Session) -> None:
+    patient = make_patient(session)
+    make_appointment(session, patient=patient, start=at(9, day=TODAY - timedelta(days=40)),
+                     status=ApptStatus.checked_out)
+    make_appointment(session, patient=patient, start=at(10))
+    primary, secondary = make_payer(session, name="Aetna"), make_payer(session, name="Medicare")
+    claim = make_claim(session, patient=patient, payer=primary, status=ClaimStatus.paid, billed_cents=20_000,
+                       paid_cents=12_000, adjusted_cents=5_000, patient_resp_cents=3_000, deadline=None,
+                       secondary_payer_id=secondary.id)
+    assert claim.secondary_owed
+    assert ledger.follow_claim(session, claim, day=TODAY - timedelta(days=35), actor=DESK, now=NOW) == 0
+    session.commit()
+    assert ledger.balance(session, patient.id) == 0
+    assert statements.statements_due(session, TODAY) == []
+    assert not any("balance" in r for r in _balance_due_today(session, patient))
+    # The secondary pays $20.00 of the $30.00 and leaves $10.00 to the patient.
+    claim.secondary_billed_on, claim.secondary_answered_on = TODAY - timedelta(days=30), TODAY - timedelta(days=5)
+    claim.secondary_paid_cents, claim.patient_resp_cents = 2_000, 1_000
+    assert ledger.follow_claim(session, claim, day=TODAY - timedelta(days=5), actor=DESK, now=NOW) == 1_000
+    session.commit()
+    [due] = statements.statements_due(session, TODAY)
+    assert (due.patient_id, due.balance_cents, due.oldest_days) == (patient.id, 1_000, 5)
+    assert _balance_due_today(session, patient) == ["balance $10.00 due at check-in"]
+
+
+def test_a_share_already_on_the_ledger_is_taken_back_when_the_claim_waits_on_its_secondary(session: Session) -> None:
+    patient = make_patient(session)
+    payer, secondary = make_payer(session), make_payer(session, name="Medicare")
+    older = make_claim(session, patient=patient, payer=payer, status=ClaimStatus.paid, patient_resp_cents=2_500,
+                       service_date=TODAY - timedelta(days=80), deadline=None)
+    claim = make_claim(session, patient=patient, payer=payer, status=ClaimStatus.paid, patient_resp_cents=4_000,
+                       deadline=None)
+    ledger.follow_claim(session, older, day=TODAY - timedelta(days=70), actor=DESK, now=NOW)
+    ledger.follow_claim(session, claim, day=TODAY - timedelta(days=10), actor=DESK, now=NOW)
+    claim.secondary_payer_id = secondary.id  # the biller found the patient's secondary plan
+    assert ledger.follow_claim(session, claim, day=TODAY, actor=DESK, now=NOW) == -4_000
+    assert ledger.follow_claim(session, claim, day=TODAY, actor=DESK, now=NOW) == 0
+    session.commit()
+    assert ledger.balance(session, patient.id) == 2_500
+    back = ledger.entries(session, patient.id)[0]
+    assert (back.kind, back.amount_cents, back.claim_id) == (EntryKind.patient_share, -4_000, claim.id)
+    assert "secondary" in back.reason
+    # The take-back cancels this claim's charge, not the older one: that one is still open at 70 days.
+    assert statements.patient_aging(session, TODAY) == {"0-30": 0, "31-60": 0, "61-90": 2_500, "91-120": 0,
+                                                         "120+": 0}
+
+
+def test_a_claim_sent_to_the_patient_after_the_secondary_paid_bills_only_what_no_payer_paid(session: Session) -> None:
+    patient = make_patient(session)
+    claim = make_claim(session, patient=patient, payer=make_payer(session), status=ClaimStatus.closed,
+                       close_reason=CloseReason.sent_to_patient, billed_cents=20_000, paid_cents=12_000,
+                       adjusted_cents=3_000, patient_resp_cents=500, deadline=None,
+                       secondary_payer_id=make_payer(session).id, secondary_answered_on=TODAY,
+                       secondary_paid_cents=1_500)
+    # 500 the patient's share, and 20000 - 12000 - 1500 - 3000 - 500 = 3000 that no payer paid.
+    assert ledger.follow_claim(session, claim, day=TODAY, actor=DESK, now=NOW) == 3_500
+    session.commit()
+    assert ledger.balance(session, patient.id) == 3_500
+
+
+# --- 2. voids and the drawer -------------------------------------------------------------------------------
+
+
+def test_a_payment_voided_before_its_drawer_closes_leaves_the_days_payments_and_deposit(session: Session) -> None:
+    patient = make_patient(session)
+    ledger.take_payment(session, patient.id, 2_500, "cash", today=TODAY, actor=DESK, now=NOW)
+    wrong = ledger.take_payment(session, patient.id, 10_000, "check", "2201", today=TODAY, actor=DESK, now=NOW)
+    ledger.take_payment(session, patient.id, 4_000, "check", "2202", today=TODAY, actor=DESK, now=NOW)
+    ledger.void(session, wrong.entry_id, "the check bounced at the desk", today=TODAY, actor=MANAGER, now=NOW)
+    takings = ledger.day_takings(session, TODAY)
+    assert takings.by_method == {PayMethod.cash: 2_500, PayMethod.check: 4_000, PayMethod.card: 0}
+    assert (takings.total_cents, takings.deposit_cents) == (6_500, 6_500)
+    assert [(p.reference, p.amount_cents) for p in takings.payments] == [("", -2_500), ("2202", -4_000)]
+    count = ledger.close_drawer(session, TODAY, 2_500, 4_000, actor=DESK, now=NOW)
+    assert (count.recorded_cash_cents, count.recorded_checks_cents, count.balanced) == (2_500, 4_000, True)
+    assert ledger.balance(session, patient.id) == -6_500
+
+
+def test_a_payment_of_an_earlier_open_day_leaves_that_day(session: Session) -> None:
+    patient = make_patient(session)
+    friday = TODAY - timedelta(days=3)
+    wrong = ledger.take_payment(session, patient.id, 3_000, "card", "4242", today=friday, actor=DESK, now=NOW)
+    ledger.void(session, wrong.entry_id, "charged the wrong card", today=TODAY, actor=MANAGER, now=NOW)
+    assert ledger.day_takings(session, friday).payments == []
+    assert ledger.day_takings(session, friday).total_cents == 0
+    assert ledger.day_takings(session, TODAY).total_cents == 0
+    assert ledger.balance(session, patient.id) == 0
+
+
+def test_a_void_of_a_closed_days_payment_is_money_out_on_the_day_it_is_voided(session: Session) -> None:
+    patient = make_patient(session)
+    friday = TODAY - timedelta(days=3)
+    ledger.take_payment(session, patient.id, 2_000, "cash", today=friday, actor=DESK, now=NOW)
+    check = ledger.take_payment(session, patient.id, 7_550, "check", "3301", today=friday, actor=DESK, now=NOW)
+    ledger.close_drawer(session, friday, 2_000, 7_550, actor=DESK, now=NOW)
+    before = ledger.day_takings(session, friday)
+    ledger.take_payment(session, patient.id, 1_000, "cash", today=TODAY, actor=DESK, now=NOW)
+    ledger.void(session, check.entry_id, "the bank returned the check", today=TODAY, actor=MANAGER, now=NOW)
+    assert ledger.day_takings(session, friday) == before  # the closed day is as it was counted
+    assert before.by_method == {PayMethod.cash: 2_000, PayMethod.check: 7_550, PayMethod.card: 0}
+    monday = ledger.day_takings(session, TODAY)
+    assert monday.by_method == {PayMethod.cash: 1_000, PayMethod.check: -7_550, PayMethod.card: 0}
+    assert (monday.total_cents, monday.deposit_cents) == (-6_550, -6_550)
+    assert [p.amount_cents for p in monday.payments] == [-1_000]
+    count = ledger.drawer_count(session, friday)
+    assert count is not None and count.recorded_checks_cents == 7_550
+    assert ledger.balance(session, patient.id) == -3_000
+
+
+def test_a_void_after_todays_drawer_closed_counts_on_the_next_open_day(session: Session) -> None:
+    patient = make_patient(session)
+    paid = ledger.take_payment(session, patient.id, 4_000, "cash", today=TODAY, actor=DESK, now=NOW)
+    ledger.close_drawer(session, TODAY, 4_000, 0, actor=DESK, now=NOW)
+    ledger.void(session, paid.entry_id, "typed twice", today=TODAY, actor=MANAGER, now=NOW)
+    assert ledger.day_takings(session, TODAY).by_method[PayMethod.cash] == 4_000
+    assert ledger.day_takings(session, TUESDAY).by_method[PayMethod.cash] == -4_000
+    assert ledger.balance(session, patient.id) == 0
 
 
 # --- 3. which charge a payment pays ------------------------------------------------------------------------
