@@ -1,10 +1,11 @@
-"""The ledger's rules at their edges: a claim waiting on its secondary plan, voids and the drawer, and which charge a
-payment pays."""
+"""The ledger's rules at their edges: a claim waiting on its secondary plan, voids and the drawer, which charge a
+payment pays, and the same patient twice in an import file."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func
@@ -25,6 +26,7 @@ from officemgr.models import (
 from officemgr.services import ledger, statements
 from officemgr.services.access import Actor
 from officemgr.services.huddle import huddle
+from officemgr.services.patients_io import PatientsImportRefused, import_patients
 
 DESK = Actor("hb", {UserRole.front_desk}, workstation="desk1")
 MANAGER = Actor("tt", {UserRole.manager}, workstation="office")
@@ -205,3 +207,30 @@ def test_a_claim_payment_pays_its_claim_then_the_oldest_and_keeps_the_rest_as_cr
     # A payment on account (no claim) still pays the oldest first.
     assert statements.open_charges([(d, 1_000, 1), (d, 2_000, 2), (d, -1_500, None)]) == [
         statements.OpenCharge(d, 1_500)]
+
+
+# --- 4. the same patient twice in an import file -----------------------------------------------------------
+
+HEADER = "Last,First,Date of birth,Phone,Cell,Sex"
+
+
+def test_rows_of_one_file_that_are_the_same_person_are_refused_naming_both_lines(session: Session,
+                                                                                 tmp_path: Path) -> None:
+    path = tmp_path / "patients.csv"
+    path.write_text("\n".join([
+        HEADER,
+        "Lopez,Maria,02/28/1990,614-555-0101,,F",
+        "Lopez-Diaz,Mary,1990-02-28,,(614) 555 0101,F",  # same birthday, the same phone digits as a mobile
+        "Lee,Ann,03/01/1990,6145550101,,F",  # same phone, another birthday: someone else in the household
+        "LOPEZ,maria,02/28/1990,,,F",  # same name and birthday
+        "Lopez,Maria,02/28/1991,+1 614 555 0102,,F",  # another birthday and phone: another person
+    ]) + "\n", encoding="utf-8")
+    with pytest.raises(PatientsImportRefused) as refused:
+        import_patients(session, path, today=TODAY, now=NOW, actor=DESK)
+    message = str(refused.value)
+    assert "2 of 5 lines have problems" in message
+    assert ("line 3: the same patient is on line 2 (same date of birth and phone (614) 555-0101); keep one of the "
+            "two lines") in message
+    assert "line 5: the same patient is on line 2 (same name and date of birth)" in message
+    assert "line 4" not in message and "line 6" not in message
+    assert session.exec(select(Patient)).all() == []
