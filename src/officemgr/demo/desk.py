@@ -129,13 +129,14 @@ def _shares_and_payments(conn: Connection, rng: random.Random, desk: list[str], 
     claims = table_of(Claim).c
     rows = conn.execute(select(claims.id, claims.number, claims.patient_id, claims.service_date, claims.billed_cents,
                                claims.paid_cents, claims.adjusted_cents, claims.patient_resp_cents,
-                               claims.close_reason, claims.last_activity, claims.secondary_payer_id))
+                               claims.close_reason, claims.last_activity, claims.secondary_payer_id,
+                               claims.secondary_answered_on))
     entries: list[Row] = []
-    for claim_id, number, patient_id, served, billed, paid, adjusted, share, reason, last, secondary in rows:
+    for claim_id, number, patient_id, served, billed, paid, adjusted, share, reason, last, second, answered in rows:
         kind, owed = "patient_share", share
         if reason == CloseReason.sent_to_patient.value:
             kind, owed = "sent_to_patient", share + max(0, billed - paid - adjusted - share)
-        if owed <= 0 or secondary is not None:
+        if owed <= 0 or (second is not None and answered is None):
             continue  # nothing owed, or not the patient's until the secondary plan answers
         posted = min(last or served + timedelta(days=25), today)
         entries.append(_entry(patient_id, posted, kind, owed, "biller", claim_id=claim_id, reason=f"claim {number}"))
