@@ -7,8 +7,9 @@ current status. Paid claims carry the payer's contractual adjustment and the pat
 read like a practice's: about a year of closed claims against the open A/R puts days in A/R near 30–45.
 Denials carry their CARC group and code, spread over the common codes and the payers. A few claims are closed
 with each close reason and a note; some are on paper; some have had no activity for weeks ("needs
-investigation"). Two payers have fee schedules, and their latest remittances (one unmatched payment among
-them) left two or three claims underpaid against the schedule.
+investigation"). Two payers have fee schedules, and their latest remittances left two or three claims underpaid
+against the schedule; each of the two also paid a claim whose number matches none of the practice's (the payer's
+own number), naming a patient and a day of an open claim of that payer, to match by hand.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from officemgr.models import (
     CloseReason,
     FeeSchedule,
     NoteAction,
+    Patient,
     Payer,
     Remittance,
     RemittanceClaim,
@@ -680,16 +682,10 @@ def _add_fee_schedules(conn: Connection, payer_ids: dict[str, int]) -> int:
 
 def _add_remittances(conn: Connection, rng: random.Random, remittances: list[_Remitted],
                      today: date) -> tuple[int, int]:
-    """The payers' latest 835 files as imported; the first one also paid a claim the practice cannot match."""
+    """The payers' latest 835 files as imported, each with one claim payment the practice cannot match."""
     claim_rows = 0
-    for index, (payer_name, posted, check, paid) in enumerate(remittances):
-        rows = [dict(remit) for remit in paid]
-        if index == 0:
-            charge = rng.choice((13500, 19500))
-            rows.append({"claim_number": f"A{rng.randint(100000, 999999)}", "claim_id": None, "status_code": "1",
-                         "charge_cents": charge, "paid_cents": int(charge * 0.7), "patient_resp_cents": 0,
-                         "adjustments": json.dumps([["CO", "45", charge - int(charge * 0.7)]]),
-                         "note": "no claim with this number"})
+    for payer_name, posted, check, paid in remittances:
+        rows = _as_sent(conn, paid) + [_unmatched(conn, rng, payer_name, posted, paid)]
         name = f"{payer_name.split()[0].upper()}_{posted:%Y%m%d}.835"
         check_number, check_cents = check.lstrip("#"), sum(row["paid_cents"] for row in rows)
         result = conn.execute(table_of(Remittance).insert().values(
@@ -701,10 +697,45 @@ def _add_remittances(conn: Connection, rng: random.Random, remittances: list[_Re
         remittance_id = key[0]
         # The check as posting records it, so the repeat guard knows it.
         result = conn.execute(table_of(RemittanceCheck).insert().values(
-            remittance_id=remittance_id, payer_name=payer_name, check_number=check_number, paid_cents=check_cents))
+            remittance_id=remittance_id, payer_name=payer_name, check_number=check_number, paid_cents=check_cents,
+            paid_on=posted.date()))
         key = result.inserted_primary_key
         assert key is not None, "an insert returns its new row's key"
         claim_rows += _insert(conn, RemittanceClaim, [
             {**row, "remittance_id": remittance_id, "check_id": key[0], "posted": row["claim_id"] is not None}
             for row in rows])
     return len(remittances), claim_rows
+
+
+def _as_sent(conn: Connection, paid: list[Row]) -> list[Row]:
+    """The claim payments with the patient ("LAST, FIRST") and the service day the payer sent with each."""
+    claims, patients = table_of(Claim), table_of(Patient)
+    sent = {claim_id: (f"{last}, {first}".upper(), served) for claim_id, last, first, served in conn.execute(
+        select(claims.c.id, patients.c.last_name, patients.c.first_name, claims.c.service_date)
+        .join(patients, patients.c.id == claims.c.patient_id)
+        .where(claims.c.id.in_([row["claim_id"] for row in paid])))}
+    return [{**row, "patient_name": sent[row["claim_id"]][0], "member_id": "", "service_date": sent[row["claim_id"]][1]}
+            for row in paid]
+
+
+def _unmatched(conn: Connection, rng: random.Random, payer_name: str, posted: datetime, paid: list[Row]) -> Row:
+    """A payment under the payer's own claim number, for an open claim of that payer sent at least two weeks
+    before: the patient ("LAST, FIRST") and the day are the claim's, so the Remittances screen can offer it."""
+    claims, payers, patients = table_of(Claim), table_of(Payer), table_of(Patient)
+    lines = table_of(ClaimLine).c
+    of_payer = (select(claims.c.id, claims.c.service_date, patients.c.last_name, patients.c.first_name)
+                .join(payers, payers.c.id == claims.c.payer_id).join(patients, patients.c.id == claims.c.patient_id)
+                .where(payers.c.name == payer_name, claims.c.submitted_on <= posted.date() - timedelta(days=14),
+                       claims.c.id.not_in([row["claim_id"] for row in paid]))
+                .order_by(claims.c.id))
+    waiting = (S.submitted.value, S.accepted.value, S.pending.value)
+    found = conn.execute(of_payer.where(claims.c.status.in_(waiting), claims.c.paid_cents == 0)).all()
+    claim_id, served, last, first = rng.choice(found or conn.execute(of_payer).all())
+    schedule = fee_schedule(payer_name)
+    charges = conn.execute(select(lines.code, lines.charge_cents).where(lines.claim_id == claim_id)).all()
+    charge = sum(cents for _, cents in charges)
+    allowed = sum(min(schedule[code], cents) for code, cents in charges)
+    return {"claim_number": f"A{rng.randint(100000, 999999)}", "claim_id": None, "status_code": "1",
+            "charge_cents": charge, "paid_cents": allowed, "patient_resp_cents": 0,
+            "adjustments": json.dumps([["CO", "45", charge - allowed]]), "note": "no claim with this number",
+            "patient_name": f"{last}, {first}".upper(), "member_id": "", "service_date": served}

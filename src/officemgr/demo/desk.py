@@ -1,17 +1,20 @@
 """Patients and money at the desk: insurance plans, the patient ledger, payments and the drawer, last month's
 statement run and a payment plan.
 
-Each patient's share of a claim is on the ledger as the services would have put it there (services.ledger's rule),
-dated when the payer answered; most are paid some weeks later, some in part, some not at all, so balances of every
-age are there. Copays taken at check-in over the last two weeks are credits, each day's drawer counted at close.
+One patient has a secondary plan that the latest claim their primary paid with a share left is still to be billed
+to ("bill secondary"): that share is not on their ledger yet. Every other patient's share of a claim is on the
+ledger as the services would have put it there (services.ledger's rule), dated when the payer answered; most are
+paid some weeks later, some in part, some not at all, so balances of every age are there. Copays taken at check-in
+over the last two weeks are credits, each day's drawer counted at close.
 """
 
 from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from officemgr.demo._db import DEMO_CALENDAR, _clinic_days, _insert, _open_on_or_before, _with_ids
@@ -20,6 +23,7 @@ from officemgr.models import (
     Appointment,
     ApptStatus,
     Claim,
+    ClaimStatus,
     CloseReason,
     DrawerClose,
     InsurancePlan,
@@ -58,6 +62,9 @@ def _add_plans(conn: Connection, rng: random.Random, patients: list[PatientRef],
     claims = table_of(Claim).c
     usual = dict(conn.execute(select(claims.patient_id, claims.payer_id).order_by(claims.service_date)).all())
     medicare = next((id_ for name, id_ in payers.items() if "medicare" in name.lower()), None)
+    secondary = _secondary_claim(conn, today)
+    if secondary is not None:
+        usual[secondary.patient_id] = secondary.payer_id  # the plan that paid it is their primary
     rows: list[Row] = []
     for ref in patients:
         payer = usual.get(ref.id) or rng.choice(list(payers.values()))
@@ -66,7 +73,32 @@ def _add_plans(conn: Connection, rng: random.Random, patients: list[PatientRef],
         rows.append(_plan(ref.id, payer, "primary", rng, verified, ended))
         if ref.age >= 65 and medicare is not None and payer != medicare and rng.random() < 0.5:
             rows.append(_plan(ref.id, medicare, "secondary", rng, verified, None))
+    if secondary is not None:
+        rows = [r for r in rows if (r["patient_id"], r["rank"]) != (secondary.patient_id, "secondary")]
+        # Medicaid pays last: after Medicare (a dual-eligible patient) or after an employer's plan.
+        second = payers.get("Medicaid") or next(i for i in payers.values() if i != secondary.payer_id)
+        # Its own generator: the other patients' plans and the ledger draw as they would without it.
+        rows.append(_plan(secondary.patient_id, second, "secondary", random.Random(f"secondary:{secondary.id}"),
+                          today - timedelta(days=3), None))
+        conn.execute(update(table_of(Claim)).where(table_of(Claim).c.id == secondary.id)
+                     .values(secondary_payer_id=second))
     return _insert(conn, InsurancePlan, _with_ids(conn, InsurancePlan, rows))
+
+
+class _Secondary(NamedTuple):
+    id: int  # the claim's
+    patient_id: int
+    payer_id: int  # the primary's
+
+
+def _secondary_claim(conn: Connection, today: date) -> _Secondary | None:
+    """The latest claim of the last two months the primary paid with a patient share left."""
+    claims = table_of(Claim).c
+    found = conn.execute(select(claims.id, claims.patient_id, claims.payer_id).where(
+        claims.status == ClaimStatus.paid.value, claims.patient_resp_cents > 0,
+        claims.service_date >= today - timedelta(days=60)).order_by(claims.service_date.desc(), claims.id.desc())
+    ).first()
+    return None if found is None else _Secondary(*found)
 
 
 def _plan(patient_id: int, payer_id: int, rank: str, rng: random.Random, verified: date | None,
@@ -97,14 +129,15 @@ def _shares_and_payments(conn: Connection, rng: random.Random, desk: list[str], 
     claims = table_of(Claim).c
     rows = conn.execute(select(claims.id, claims.number, claims.patient_id, claims.service_date, claims.billed_cents,
                                claims.paid_cents, claims.adjusted_cents, claims.patient_resp_cents,
-                               claims.close_reason, claims.last_activity))
+                               claims.close_reason, claims.last_activity, claims.secondary_payer_id,
+                               claims.secondary_answered_on))
     entries: list[Row] = []
-    for claim_id, number, patient_id, served, billed, paid, adjusted, share, reason, last in rows:
+    for claim_id, number, patient_id, served, billed, paid, adjusted, share, reason, last, second, answered in rows:
         kind, owed = "patient_share", share
         if reason == CloseReason.sent_to_patient.value:
             kind, owed = "sent_to_patient", share + max(0, billed - paid - adjusted - share)
-        if owed <= 0:
-            continue
+        if owed <= 0 or (second is not None and answered is None):
+            continue  # nothing owed, or not the patient's until the secondary plan answers
         posted = min(last or served + timedelta(days=25), today)
         entries.append(_entry(patient_id, posted, kind, owed, "biller", claim_id=claim_id, reason=f"claim {number}"))
         roll = rng.random()

@@ -2,15 +2,16 @@
 
 A balance is always the sum of the patient's entries (models.ledger). The patient's share of a claim follows the
 claim: `follow_claim` adds whatever entry makes the ledger's share of that claim equal the claim's patient
-responsibility (posted from remittances) plus, once the claim is closed as sent to the patient, what the payer
-left unpaid. Voids, refunds and courtesy discounts are the manager's; every entry is audited.
+responsibility (posted from remittances) plus, once the claim is closed as sent to the patient, what the payers
+left unpaid; while a secondary plan is still to bill or to answer (Claim.secondary_owed) the share is nothing yet.
+Voids, refunds and courtesy discounts are the manager's; every entry is audited.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -19,6 +20,7 @@ from officemgr.models import Claim, CloseReason, DrawerClose, EntryKind, LedgerE
 from officemgr.plaintext import unsafe_character
 from officemgr.services import settings
 from officemgr.services.access import Area, require
+from officemgr.services.calendar import practice_calendar
 from officemgr.services.common import ServiceError, created_fields, record
 from officemgr.services.format import money
 
@@ -128,17 +130,21 @@ def _add(session: Session, entry: LedgerEntry, *, actor: str, now: datetime) -> 
 
 
 def _claim_share(claim: Claim) -> int:
-    """What the patient owes on this claim: their posted responsibility, and the payer's unpaid rest once the
-    claim was closed as sent to the patient."""
+    """What the patient owes on this claim: their posted responsibility, and the payers' unpaid rest once the
+    claim was closed as sent to the patient; nothing while a secondary plan may still pay part of it."""
+    if claim.secondary_owed:
+        return 0
     share = claim.patient_resp_cents
     if claim.close_reason is CloseReason.sent_to_patient:
-        share += max(0, claim.billed_cents - claim.paid_cents - claim.adjusted_cents - claim.patient_resp_cents)
+        share += claim.balance_cents
     return share
 
 
 def follow_claim(session: Session, claim: Claim, *, day: date, actor: str, now: datetime) -> int:
     """Bring the ledger's share of `claim` to what the claim says the patient owes (after a remittance posted, a
-    reversal, or a close sent to the patient). Returns the change in cents (0: already equal). The caller commits."""
+    reversal, a close sent to the patient, or the secondary's answer). A claim waiting on its secondary plan has
+    none on the ledger: what was there is taken back, and comes back as the secondary leaves it. Returns the change
+    in cents (0: already equal). The caller commits."""
     return follow_claims(session, [claim], day=day, actor=actor, now=now)
 
 
@@ -159,8 +165,9 @@ def follow_claims(session: Session, claims: list[Claim], *, day: date, actor: st
         if change:
             kind = EntryKind.sent_to_patient if claim.close_reason is CloseReason.sent_to_patient \
                 else EntryKind.patient_share
+            why = f"claim {claim.number}" + (": billed to the secondary plan first" if claim.secondary_owed else "")
             entries.append(LedgerEntry(patient_id=claim.patient_id, day=day, at=now, actor=actor, kind=kind,
-                                       amount_cents=change, claim_id=claim.id, reason=f"claim {claim.number}"))
+                                       amount_cents=change, claim_id=claim.id, reason=why))
     session.add_all(entries)
     session.flush()
     for entry in entries:
@@ -225,7 +232,14 @@ def take_payment(session: Session, patient_id: int, cents: int, method: PayMetho
 
 def void(session: Session, entry_id: int, reason: str, *, today: date, actor: str, now: datetime) -> None:
     """Undo a payment, refund or adjustment by an entry of the opposite amount (the manager's, with a reason).
-    Commits."""
+    Commits.
+
+    The day the void counts on keeps every closed drawer as it was counted. While the voided payment's (or
+    refund's) day is not closed, the void counts on that same day: the payment leaves that day's takings and deposit
+    slip as if it was never taken. Once that day is closed, its figures never change: the void counts on the day it
+    is made, as money paid back out of that day's drawer (the next open day, when today's drawer is closed too). A
+    void of an adjustment counts on the day it is made.
+    """
     require(actor, Area.money_corrections, what="voiding a ledger entry")
     entry = session.get(LedgerEntry, entry_id)
     if entry is None:
@@ -237,10 +251,21 @@ def void(session: Session, entry_id: int, reason: str, *, today: date, actor: st
     why = _words(reason, what="reason")
     if not why:
         raise ServiceError("reason: say why the entry is voided")
-    _add(session, LedgerEntry(patient_id=entry.patient_id, day=today, at=now, actor=actor, kind=EntryKind.void,
-                              amount_cents=-entry.amount_cents, claim_id=entry.claim_id, method=entry.method,
-                              reason=why, voids_id=entry_id), actor=actor, now=now)
+    _add(session, LedgerEntry(patient_id=entry.patient_id, day=_void_day(session, entry, today), at=now, actor=actor,
+                              kind=EntryKind.void, amount_cents=-entry.amount_cents, claim_id=entry.claim_id,
+                              method=entry.method, reason=why, voids_id=entry_id), actor=actor, now=now)
     session.commit()
+
+
+def _void_day(session: Session, entry: LedgerEntry, today: date) -> date:
+    """The day a void of `entry` counts on (void's rule)."""
+    if entry.method is None:
+        return today
+    if drawer_count(session, entry.day) is None:
+        return entry.day
+    if drawer_count(session, today) is None:
+        return today
+    return practice_calendar(session).next_business_day(today + timedelta(days=1))
 
 
 def refund(session: Session, patient_id: int, cents: int, method: PayMethod | str, reason: str, *,
@@ -310,14 +335,20 @@ def entries(session: Session, patient_id: int, *, limit: int = 200) -> list[Entr
 
 
 def day_takings(session: Session, day: date) -> DayTakings:
-    """The day's payments by method (voids of them taken off, refunds in cash or check paid out of the drawer)."""
+    """The day's payments by method, and what was paid back out of the drawer (refunds, voids of payments of an
+    earlier, closed day). A payment voided while its day was open is neither listed nor counted (void's rule)."""
     query = select(LedgerEntry).where(LedgerEntry.day == day, col(LedgerEntry.method).is_not(None),
                                                 col(LedgerEntry.kind).in_((EntryKind.payment, EntryKind.refund,
                                                                            EntryKind.void)))
+    rows = session.exec(query.order_by(col(LedgerEntry.id))).all()
+    here = {e.id for e in rows}
+    undone = {e.voids_id for e in rows if e.voids_id in here}
     totals = dict.fromkeys(PayMethod, 0)
     payments = []
-    for e in session.exec(query.order_by(col(LedgerEntry.id))):
+    for e in rows:
         assert e.method is not None and e.id is not None
+        if e.id in undone or e.voids_id in undone:
+            continue
         totals[e.method] -= e.amount_cents  # a payment is negative on the ledger, positive in the drawer
         if e.kind is EntryKind.payment:
             payments.append(EntryRow(e.id, e.day, e.kind, e.amount_cents, 0, e.claim_id, e.method, e.reference,

@@ -5,8 +5,8 @@ Columns (a header row, any order, other spellings in ALIASES): last_name, first_
 state, zip, emergency_name, emergency_phone, emergency_relation, guarantor_name, guarantor_relation,
 guarantor_phone, note; payer, member_id, group_number, copay (the primary plan: payer by name, as on the Billing
 tab's payers). Every row is checked first, as registering by hand would (a minor needs a guarantor), and against
-the practice and the rest of the file: a patient already registered (same name and date of birth, or date of
-birth and phone) or an account number taken refuses the file, naming the line.
+the practice and the rest of the file: a patient already registered, or on another line of the file (same name and
+date of birth, or date of birth and phone), or an account number taken refuses the file, naming the lines.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def import_patients(session: Session, path: Path, *, today: date, now: datetime,
     problems = list(table.problems)
     bad = {line for line, _ in problems}
     drafts: list[_Draft] = []
-    seen: dict[tuple[str, str, date], int] = {}
+    seen: dict[tuple[str, ...], int] = {}
     accounts: dict[str, int] = {}
     for row in table.rows:
         if row.line in bad:
@@ -138,14 +138,23 @@ def _check(row: Row, payers: dict[str, int], today: date) -> tuple[_Draft | None
     return _Draft(row.line, data, cells.text("account") or None, plan), []
 
 
-def _clashes(session: Session, draft: _Draft, seen: dict[tuple[str, str, date], int],
+def _clashes(session: Session, draft: _Draft, seen: dict[tuple[str, ...], int],
              accounts: dict[str, int]) -> list[str]:
     data = draft.data
-    key = (data.last_name.casefold(), data.first_name.casefold(), data.dob)
     found = []
-    if key in seen:
-        found.append(f"the same patient is on line {seen[key]}")
-    seen.setdefault(key, draft.line)
+    # The database's duplicate rule within the file: same name and date of birth, or date of birth and a phone
+    # (stored as (555) 123-4567: the same digits read the same).
+    born = data.dob.isoformat()
+    keys: dict[tuple[str, ...], str] = {
+        ("name", data.last_name.casefold(), data.first_name.casefold(), born): "same name and date of birth"}
+    keys.update({("phone", born, phone): f"same date of birth and phone {phone}"
+                 for phone in (data.phone, data.mobile) if phone})
+    earlier = next(((seen[key], why) for key, why in keys.items() if key in seen), None)
+    if earlier is not None:
+        found.append(f"the same patient is on line {earlier[0]} ({earlier[1]}); keep one of the two lines "
+                     "(two people, such as twins: register the second by hand)")
+    for key in keys:
+        seen.setdefault(key, draft.line)
     matches = patients.possible_duplicates(session, data)
     if matches:
         found.append(f"{matches[0].name}, born {matches[0].dob:%m/%d/%Y}, is already registered as "

@@ -1,16 +1,18 @@
 """Patient statements, their age, collections and payment plans.
 
-Age is first in, first out: a payment pays the patient's oldest charge first, so what is left is the newest
-charges, each as old as the day it was posted. A statement asks for what insurance is no longer working on (the
-patient's share of claims still open with their payer is left out until the payer is done), once per cycle, and
-more firmly as the oldest unpaid charge ages: a statement, 30/60/90 days past due, then a final notice, after which
-the manager may send the balance to collections (no more statements then).
+Age is first in, first out: a payment pays the patient's oldest charge first (one taken for a claim pays that
+claim's charge first, then the oldest), so what is left is the newest charges, each as old as the day it was
+posted. A statement asks for what insurance is no longer working on (the patient's share of claims still open with
+their payer is left out until the payer is done), once per cycle, and more firmly as the oldest unpaid charge ages:
+a statement, 30/60/90 days past due, then a final notice, after which the manager may send the balance to
+collections (no more statements then).
 """
 
 from __future__ import annotations
 
 import calendar
-from collections import defaultdict, deque
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -49,27 +51,37 @@ class OpenCharge:
     cents: int  # what is left of it after payments, oldest paid first
 
 
-def open_charges(entries: list[tuple[date, int]]) -> list[OpenCharge]:
-    """What is left unpaid of each charge, oldest paid first (`entries`: (day, signed cents) by day)."""
-    charges: deque[tuple[date, int]] = deque()
+@dataclass
+class _Open:
+    day: date
+    cents: int
+    claim_id: int | None
+
+
+# A ledger entry as the age reads it: its day, signed cents, and the claim it is for (None: the account).
+Posting = tuple[date, int, int | None]
+
+
+def open_charges(entries: Sequence[tuple[date, int] | Posting]) -> list[OpenCharge]:
+    """What is left unpaid of each charge (`entries`: (day, signed cents) or (day, signed cents, claim id), by
+    day). What reduces the balance pays the charges of its own claim first, then the oldest; a credit pays the
+    next charge as it comes."""
+    charges: list[_Open] = []  # oldest first
     credit = 0
-    for day, cents in entries:
+    for day, cents, *rest in entries:
+        claim = rest[0] if rest else None
         if cents > 0:
             use = min(credit, cents)
             credit -= use
             if cents > use:
-                charges.append((day, cents - use))
+                charges.append(_Open(day, cents - use, claim))
             continue
         credit -= cents
-        while credit and charges:
-            first_day, left = charges[0]
-            use = min(credit, left)
-            credit -= use
-            if use == left:
-                charges.popleft()
-            else:
-                charges[0] = (first_day, left - use)
-    return [OpenCharge(day, cents) for day, cents in charges]
+        for charge in [c for c in charges if claim is not None and c.claim_id == claim] + charges:
+            use = min(credit, charge.cents)
+            credit, charge.cents = credit - use, charge.cents - use
+        charges = [c for c in charges if c.cents]
+    return [OpenCharge(c.day, c.cents) for c in charges]
 
 
 def bucket_of(days: int) -> str:
@@ -90,14 +102,14 @@ class StatementDue:
     last_sent: date | None
 
 
-def _entries_by_patient(session: Session, patient_ids: list[int] | None = None) -> dict[int, list[tuple[date, int]]]:
-    query = select(col(LedgerEntry.patient_id), col(LedgerEntry.day), col(LedgerEntry.amount_cents)).order_by(
-        col(LedgerEntry.day), col(LedgerEntry.id))
+def _entries_by_patient(session: Session, patient_ids: list[int] | None = None) -> dict[int, list[Posting]]:
+    query = select(col(LedgerEntry.patient_id), col(LedgerEntry.day), col(LedgerEntry.amount_cents),
+                   col(LedgerEntry.claim_id)).order_by(col(LedgerEntry.day), col(LedgerEntry.id))
     if patient_ids is not None:
         query = query.where(col(LedgerEntry.patient_id).in_(patient_ids))
-    found: dict[int, list[tuple[date, int]]] = defaultdict(list)
-    for patient_id, day, cents in session.exec(query):
-        found[patient_id].append((day, cents))
+    found: dict[int, list[Posting]] = defaultdict(list)
+    for patient_id, day, cents, claim_id in session.exec(query):
+        found[patient_id].append((day, cents, claim_id))
     return found
 
 
