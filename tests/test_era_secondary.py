@@ -9,12 +9,26 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlmodel import Session, select
 
 from audit_guard import AuditGuard
-from factories import ACTOR, NOW, TODAY, EraClaim, make_claim, make_patient, make_payer, make_plan, write_835
-from officemgr.models import Claim, ClaimEvent, ClaimStatus, LedgerEntry, Patient, Payer
-from officemgr.services import era, ledger
+from factories import (
+    ACTOR,
+    NOW,
+    TODAY,
+    EraClaim,
+    audit_events,
+    make_claim,
+    make_patient,
+    make_payer,
+    make_plan,
+    write_835,
+)
+from officemgr.models import Claim, ClaimEvent, ClaimStatus, LedgerEntry, Patient, Payer, UserRole
+from officemgr.services import era, huddle, ledger, secondary
+from officemgr.services.access import Actor
+from officemgr.services.common import ServiceError
 
 PRODUCED = date(2026, 11, 20)  # the remittance date the builder writes (DTM*405)
 PRIMARY = "ACME HEALTH PLAN"
@@ -256,3 +270,94 @@ def test_a_denial_by_the_primary_is_still_the_claims(session: Session, tmp_path:
 
     claim = fresh(session, claim)
     assert (claim.status, claim.denial_code, claim.secondary_answered_on) == (ClaimStatus.denied, "27", None)
+
+
+# --- billing the secondary (services.secondary) and the huddle ----------------------------------------
+
+
+def test_bill_secondary_records_the_day_the_history_and_the_audit(session: Session, tmp_path: Path) -> None:
+    claim, secondary_payer, _ = setup(session)
+    post(session, tmp_path, [PRIMARY_PAID])
+
+    with AuditGuard() as guard:
+        said = secondary.bill_secondary(session, claim.id, today=TODAY, now=NOW, actor=ACTOR)
+
+    assert guard.problems == []
+    assert said == f"Claim CL1 billed to the secondary {SECONDARY} on 11/23/2026."
+    claim = fresh(session, claim)
+    assert secondary_of(claim) == (secondary_payer.id, TODAY, None)
+    assert claim.secondary_owed and claim.status is ClaimStatus.paid
+    assert history(session, claim)[-1] == (f"billed to secondary {SECONDARY}: the primary paid $100.00, adjusted "
+                                           "$20.00, patient share $30.00")
+    (event, changes), = [(e, c) for e, c in audit_events(session, "claim") if e.action == "bill_secondary"]
+    assert (event.entity_id, changes["secondary_billed_on"], changes["secondary_payer"]) == \
+        (claim.id, [None, "2026-11-23"], SECONDARY)
+    assert secondary.to_bill(session, today=TODAY) == []
+
+
+def test_bill_secondary_refuses_and_changes_nothing(session: Session, tmp_path: Path) -> None:
+    claim, _, _ = setup(session)
+    lone = make_claim(session, number="CL2", status=ClaimStatus.paid, billed_cents=15_000, paid_cents=15_000)
+    post(session, tmp_path, [PRIMARY_PAID])
+    secondary.bill_secondary(session, claim.id, today=TODAY, now=NOW, actor=ACTOR)
+    answered = make_claim(session, number="CL3", status=ClaimStatus.paid, billed_cents=15_000, paid_cents=12_000,
+                          patient_resp_cents=3_000, secondary_payer_id=claim.secondary_payer_id,
+                          secondary_answered_on=PRODUCED)
+    session.expire_all()
+    before = [c.model_dump() for c in session.exec(select(Claim).order_by(Claim.id))], \
+        len(audit_events(session)), count_events(session)
+
+    for claim_id, message in ((claim.id, f"already billed to the secondary {SECONDARY} on 11/23/2026"),
+                              (lone.id, "CL2 has no secondary payer to bill"),
+                              (answered.id, f"the secondary {SECONDARY} already answered on 11/20/2026")):
+        with pytest.raises(ServiceError, match=message):
+            secondary.bill_secondary(session, claim_id, today=TODAY, now=NOW, actor=ACTOR)
+
+    session.expire_all()
+    assert ([c.model_dump() for c in session.exec(select(Claim).order_by(Claim.id))], len(audit_events(session)),
+            count_events(session)) == before
+
+
+def count_events(session: Session) -> int:
+    return len(session.exec(select(ClaimEvent)).all())
+
+
+def test_to_bill_lists_the_oldest_first_with_what_the_primary_did(session: Session, tmp_path: Path) -> None:
+    claim, _, patient = setup(session, service_date=TODAY - timedelta(days=10))
+    older = make_claim(session, number="CL0", patient=patient, payer=session.get(Payer, claim.payer_id),
+                       status=ClaimStatus.pending, billed_cents=20_000, service_date=TODAY - timedelta(days=40))
+    post(session, tmp_path, [PRIMARY_PAID, EraClaim("CL0", "1", 20_000, 15_000, 4_000, [("CO", "45", 1_000),
+                                                                                        ("PR", "3", 4_000)])])
+
+    rows = secondary.to_bill(session, today=TODAY)
+
+    assert rows == [
+        secondary.ToBill(older.id, "CL0", "Lovelace, Ada", TODAY - timedelta(days=40), SECONDARY, 20_000, 15_000,
+                         1_000, 4_000, 0),
+        secondary.ToBill(claim.id, "CL1", "Lovelace, Ada", TODAY - timedelta(days=10), SECONDARY, 15_000, 10_000,
+                         2_000, 3_000, 0),
+    ]
+    assert [r.number for r in secondary.to_bill(session, today=TODAY, limit=1)] == ["CL0"]
+    assert secondary.to_bill_count(session) == 2
+    assert secondary.to_bill(session, today=TODAY + timedelta(days=9))[0].waiting_days == 9
+
+
+def test_the_huddle_says_how_many_secondaries_to_bill_and_the_oldest(session: Session, tmp_path: Path) -> None:
+    claim, _, patient = setup(session)
+    team = Actor("max", {UserRole.biller}, workstation="office")
+    assert [i for i in billing_items(session, team) if i.key == "secondary:claims"] == []
+    make_claim(session, number="CL0", patient=patient, payer=session.get(Payer, claim.payer_id),
+               status=ClaimStatus.pending, billed_cents=20_000, service_date=date(2026, 10, 1))
+    post(session, tmp_path, [PRIMARY_PAID, EraClaim("CL0", "1", 20_000, 15_000, 4_000, [("CO", "45", 1_000),
+                                                                                        ("PR", "3", 4_000)])])
+
+    item, = [i for i in billing_items(session, team) if i.key == "secondary:claims"]
+
+    oldest = session.exec(select(Claim).where(Claim.number == "CL0")).one()
+    assert (item.text, item.reason, item.tab, item.record_id) == \
+        ("Bill secondary: 2 claims", f"oldest CL0 to {SECONDARY}, $40.00 (visit 10/01)", "billing", oldest.id)
+
+
+def billing_items(session: Session, actor: Actor) -> list[Any]:
+    found = [s for s in huddle.huddle(session, TODAY, actor=actor).sections if s.key == "billing"]
+    return found[0].items if found else []
