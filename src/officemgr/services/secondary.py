@@ -107,3 +107,42 @@ def bill_secondary(session: Session, claim_id: int, *, today: date, now: datetim
         session.rollback()
         raise
     return f"Claim {claim.number} billed to the secondary {payer.name} on {today:%m/%d/%Y}."
+
+
+@dataclass(frozen=True)
+class SecondaryInfo:
+    """A claim's secondary as the claim view shows it, with what the primary did (what it is billed with)."""
+
+    payer: str  # "" when a secondary payment came for a claim with no secondary plan on file
+    billed_on: date | None
+    answered_on: date | None
+    paid_cents: int
+    primary_paid_cents: int
+    adjusted_cents: int
+    patient_share_cents: int
+
+    @property
+    def to_bill(self) -> bool:
+        return bool(self.payer) and self.billed_on is None and self.answered_on is None and \
+            self.patient_share_cents > 0
+
+    @property
+    def state(self) -> str:
+        if self.answered_on is not None:
+            return f"answered {self.answered_on:%m/%d/%Y}, paid {money(self.paid_cents)}"
+        if self.billed_on is not None:
+            return f"billed {self.billed_on:%m/%d/%Y}, waiting for its answer"
+        return "to bill" if self.to_bill else "nothing left for it to pay"
+
+
+def claim_secondary(session: Session, claim_id: int, *, actor: str) -> SecondaryInfo | None:
+    """The claim's secondary, or None when it has none (no secondary plan named, nothing paid by one)."""
+    require(actor, Area.billing, write=False, what="a claim's secondary")
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise ServiceError("that claim is no longer on file; reload")
+    if claim.secondary_payer_id is None and claim.secondary_answered_on is None:
+        return None
+    payer = session.get(Payer, claim.secondary_payer_id) if claim.secondary_payer_id is not None else None
+    return SecondaryInfo(payer.name if payer else "", claim.secondary_billed_on, claim.secondary_answered_on,
+                         claim.secondary_paid_cents, claim.paid_cents, claim.adjusted_cents, claim.patient_resp_cents)
