@@ -77,7 +77,7 @@ async def test_b_bills_the_secondary_and_the_claim_view_shows_it(office) -> None
     app = recording_app(engine, said)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_claim(app, pilot, engine, claim_id)
-        assert text(screen, "#claim-secondary") == ("Secondary State Medicaid · to bill · the primary paid $100.00, "
+        assert text(screen, "#claim-secondary") == ("Secondary State Medicaid · to bill\n  the primary paid $100.00, "
                                                     "adjusted $20.00 · patient share $30.00")
         assert text(screen, "#claim-hint").startswith("b bill secondary · ")
 

@@ -82,9 +82,10 @@ class _WithContext(Protocol):
 
 
 def secondary_text(info: SecondaryInfo) -> Text:
-    """The claim's secondary in one line: its payer, where it stands, what the primary did."""
+    """The claim's secondary in two short lines (the view fits 80 columns): its payer and where it stands, then
+    what the primary did (what the secondary is billed with)."""
     payer = info.payer or "no secondary plan on file"
-    return Text(f"Secondary {payer} · {info.state} · the primary paid {money(info.primary_paid_cents)}, adjusted "
+    return Text(f"Secondary {payer} · {info.state}\n  the primary paid {money(info.primary_paid_cents)}, adjusted "
                 f"{money(info.adjusted_cents)} · patient share {money(info.patient_share_cents)}",
                 style="bold" if info.to_bill else "")
 
