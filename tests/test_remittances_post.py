@@ -13,7 +13,18 @@ from pydantic import ValidationError
 from sqlmodel import Session, func, select
 
 from audit_guard import AuditGuard
-from factories import ACTOR, NOW, TODAY, EraClaim, audit_events, make_claim, make_payer, write_835
+from factories import (
+    ACTOR,
+    NOW,
+    TODAY,
+    EraClaim,
+    audit_events,
+    make_claim,
+    make_patient,
+    make_payer,
+    make_plan,
+    write_835,
+)
 from officemgr.models import AuditEvent, Claim, ClaimEvent, ClaimStatus, LedgerEntry, Remittance, RemittanceClaim
 from officemgr.models.billing import RemittanceCheck
 from officemgr.services import era, ledger
@@ -54,12 +65,14 @@ def eob(payer_id: int, **overrides: Any) -> PaperEob:
 
 
 def ledger_matches_claims(session: Session, patient_id: int) -> None:
-    """The ledger balances: the sum of its entries is the balance, and it holds each claim's patient share."""
+    """The ledger balances: the sum of its entries is the balance; and, once no secondary is owed (services.ledger
+    may hold a share back until then), it holds each claim's patient share."""
     session.expire_all()
     claims = session.exec(select(Claim).where(Claim.patient_id == patient_id)).all()
     entries = session.exec(select(LedgerEntry).where(LedgerEntry.patient_id == patient_id)).all()
     assert sum(e.amount_cents for e in entries) == ledger.balance(session, patient_id)
-    assert ledger.balance(session, patient_id) == sum(c.patient_resp_cents for c in claims)
+    if not any(c.secondary_owed for c in claims):
+        assert ledger.balance(session, patient_id) == sum(c.patient_resp_cents for c in claims)
 
 
 # --- matching by hand ---------------------------------------------------------------------------------
@@ -221,3 +234,42 @@ def test_a_paper_eob_says_what_is_wrong_with_it(change: dict[str, Any], message:
 def test_an_eob_adjustment_is_upper_cased() -> None:
     assert EobAdjustment(group=" pr", carc="pr1 ", cents=5).model_dump() == {"group": "PR", "carc": "PR1",
                                                                             "cents": 5}
+
+
+def test_a_paper_eob_from_the_secondary_posts_against_the_secondary_and_a_reversal_undoes_it(
+        session: Session) -> None:
+    primary, medicaid = make_payer(session, name="AETNA"), make_payer(session, name="MEDICAID")
+    patient = make_patient(session)
+    make_plan(session, patient, medicaid)
+    claim = make_claim(session, number="C-1001", patient=patient, payer=primary, status=ClaimStatus.pending,
+                       billed_cents=15_000)
+    post_paper_eob(session, eob(primary.id), today=TODAY, now=NOW, actor=ACTOR)
+    assert fresh(session, claim).secondary_payer_id == medicaid.id
+
+    said = post_paper_eob(session, eob(medicaid.id, check_number="M-9", status_code="2", paid_cents=1_000,
+                                       adjustments=[{"group": "OA", "carc": "23", "cents": 14_000}]),
+                          today=TODAY, now=NOW, actor=ACTOR)
+
+    assert said == "Posted $10.00 from MEDICAID check M-9 on claim C-1001: paid."
+    claim = fresh(session, claim)
+    assert (claim.paid_cents, claim.secondary_paid_cents, claim.adjusted_cents, claim.patient_resp_cents) == \
+        (12_000, 1_000, 2_000, 0)
+    assert claim.secondary_answered_on == PAID_ON
+    ledger_matches_claims(session, claim.patient_id)
+
+    post_paper_eob(session, eob(medicaid.id, check_number="M-10", status_code="22", paid_cents=-1_000,
+                                adjustments=[{"group": "OA", "carc": "23", "cents": -14_000}]),
+                   today=TODAY, now=NOW, actor=ACTOR)
+
+    claim = fresh(session, claim)
+    assert (claim.paid_cents, claim.secondary_paid_cents, claim.adjusted_cents, claim.patient_resp_cents) == \
+        (12_000, 0, 2_000, 1_000)
+    assert (claim.status, claim.secondary_answered_on) == (ClaimStatus.paid, None)
+    ledger_matches_claims(session, claim.patient_id)
+
+
+def fresh(session: Session, claim: Claim) -> Claim:
+    session.expire_all()
+    found = session.get(Claim, claim.id)
+    assert found is not None
+    return found
