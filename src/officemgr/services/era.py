@@ -281,7 +281,7 @@ class Known:
     def is_payer(self, payer_id: int | None, payer_name: str) -> bool:
         """Whether the check's payer (by the name it sends) is this payer."""
         payer = self.payers.get(payer_id) if payer_id is not None else None
-        return payer is not None and _same_name(payer.name, payer_name)
+        return payer is not None and _name_key(payer.name) == _name_key(payer_name)
 
     def history(self, session: Session, claim_id: int) -> list[tuple[str, str, int]]:
         """The claim's posted payments, oldest first: (payer name, claim status code, patient share), those of this
@@ -415,10 +415,12 @@ def plan_payment(session: Session, known: Known, claim: Claim, paid: ClaimPaymen
     of posting rules. A secondary payment, denial or reversal is posted against the claim's secondary."""
     said: tuple[str, ...] = ()
     code = paid.status_code
+    primary_share, last_was_secondary = _replay(known.history(session, claim.id or 0)) if code == REVERSAL \
+        else (0, {})
     if code in SECONDARY:
         values, notes, said = _secondary_outcome(known, claim, paid, remitted_on)
-    elif code == REVERSAL and _reverses_secondary(known.history(session, claim.id or 0), payer_name):
-        values, notes = _secondary_reversal(known.history(session, claim.id or 0), claim, paid)
+    elif last_was_secondary.get(_name_key(payer_name), False):
+        values, notes = _secondary_reversal(primary_share, claim, paid)
         said = ("reverses the secondary's payment",)
     elif code == DENIED and _from_secondary(known, claim, payer_name):
         values, notes = {"status": claim.status, "secondary_answered_on": remitted_on}, []
@@ -431,8 +433,9 @@ def plan_payment(session: Session, known: Known, claim: Claim, paid: ClaimPaymen
     return Plan(values, notes, held, None if held is not None else _refusal(claim, paid, values), said)
 
 
-def _same_name(one: str, other: str) -> bool:
-    return " ".join(one.upper().split())[:80] == " ".join(other.upper().split())[:80]
+def _name_key(name: str) -> str:
+    """A payer's name as a check and the payer list may both spell it (case and spaces aside)."""
+    return " ".join(name.upper().split())[:80]
 
 
 def _secondary_to_bill(known: Known, claim: Claim, code: str, values: dict[str, Any], remitted_on: date
@@ -492,7 +495,7 @@ def _replay(history: list[tuple[str, str, int]]) -> tuple[int, dict[str, bool]]:
     share = 0
     secondary: dict[str, bool] = {}
     for payer, code, cents in history:
-        key = " ".join(payer.upper().split())[:80]
+        key = _name_key(payer)
         if code in SECONDARY:
             secondary[key] = True
         elif code in PRIMARY:
@@ -503,16 +506,11 @@ def _replay(history: list[tuple[str, str, int]]) -> tuple[int, dict[str, bool]]:
     return max(0, share), secondary
 
 
-def _reverses_secondary(history: list[tuple[str, str, int]], payer_name: str) -> bool:
-    return _replay(history)[1].get(" ".join(payer_name.upper().split())[:80], False)
-
-
-def _secondary_reversal(history: list[tuple[str, str, int]], claim: Claim, paid: ClaimPayment
-                        ) -> tuple[dict[str, Any], list[str]]:
+def _secondary_reversal(primary_share: int, claim: Claim, paid: ClaimPayment) -> tuple[dict[str, Any], list[str]]:
     """A reversal (CLP02 22) of the secondary's payment: what it paid and adjusted is taken back, it has not
-    answered, and the patient share is again what the primary left."""
+    answered, and the patient share is again what the primary left (`primary_share`)."""
     notes: list[str] = []
-    values: dict[str, Any] = {"patient_resp_cents": _replay(history)[0], "secondary_answered_on": None}
+    values: dict[str, Any] = {"patient_resp_cents": primary_share, "secondary_answered_on": None}
     for attribute, amount, what in (("secondary_paid_cents", paid.paid_cents, "paid"),
                                     ("adjusted_cents", paid.total("CO"), "contractual adjustments")):
         had = getattr(claim, attribute)
