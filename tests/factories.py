@@ -549,3 +549,15 @@ def write_835(path: Any, claims: list[EraClaim], **options: Any) -> Any:
     """Write era_text(claims, **options) to `path` (a pathlib.Path) and return the path."""
     path.write_text(era_text(claims, **options), encoding="ascii")
     return path
+
+
+# --- insurance plans ----------------------------------------------------------------------------------
+
+
+def make_plan(session: Session, patient: Patient, payer: Payer, *, rank: str = "secondary", member_id: str = "M1",
+              **overrides: Any) -> Any:
+    """One of the patient's insurance plans (by default their secondary), covering every day unless given dates."""
+    from officemgr.models import InsurancePlan, PlanRank
+
+    return _save(session, InsurancePlan(patient_id=patient.id, payer_id=payer.id, rank=PlanRank(rank),
+                                        member_id=member_id, **overrides))

@@ -16,6 +16,13 @@ Posting, per claim payment (CLP), matched to a claim by the claim number the pra
                                (DTM*405, else BPR16, else today) is the denial date, so the appeal deadline runs
     CLP02 22                   reversal of an earlier payment: its (negative) amounts are subtracted, the claim
                                goes back to pending
+Secondary claims: a primary payment (1, 19) that leaves a patient share, for a patient whose secondary plan covers
+the date of service, names that plan's payer as the claim's secondary (a crossover, 19, was billed to it by the
+primary). A payment processed as secondary (2, 3, 20, 21) posts against the secondary, never as a second primary
+payment: it adds to what the secondary paid, its CO to the contractual adjustments, its PR becomes the patient's
+share (what is left after both), other groups (OA 23, the primary's impact) are listed; the secondary has answered.
+A reversal undoes the payer's last posted payment on the claim: the secondary's (back to the share the primary
+left, not answered) or the primary's as above. A denial (4) from the secondary's payer only marks it answered.
 The status change must be a legal one (services.claim_flow.TRANSITIONS; staying in the same status is fine,
 e.g. a second payment on a paid claim): a draft or rejected claim cannot be paid, a closed one only reopened by
 a reversal, a denied one is paid only after an appeal. Such a payment is listed as a problem and not posted
@@ -46,7 +53,9 @@ from officemgr.models import (
     Claim,
     ClaimEvent,
     ClaimStatus,
+    InsurancePlan,
     Payer,
+    PlanRank,
     ProviderAdjustment,
     Remittance,
     RemittanceClaim,
@@ -70,6 +79,10 @@ from officemgr.services.era_read import (
 )
 from officemgr.services.era_x12 import EraRefused
 from officemgr.services.format import money
+
+PRIMARY = ("1", "19")  # processed as primary; 19: and forwarded to the secondary (a crossover)
+CROSSOVER = "19"
+SECONDARY = ("2", "3", "20", "21")  # processed as secondary or tertiary (20, 21: and forwarded): the secondary's
 
 # Why a claim in these states takes no payment (the legal moves themselves are services.claim_flow's).
 REFUSED_STATUSES = {
@@ -141,7 +154,7 @@ def post_file(session: Session, path: Path | str, *, today: date, now: datetime,
         result = EraResult(remit.file_name, remit.payer_name, remit.check_number, remit.paid_cents,
                            len(remit.claims), warnings=list(remit.warnings))
         claims = _match(session, remit.claims)
-        known = _Known.read(session, claims, remit.payments)
+        known = Known.read(session, claims, remit.payments)
         shared = _shared_numbers([paid for payment, check in zip(remit.payments, earlier, strict=True)
                                   if check is None for paid in payment.claims])
         for payment, check in zip(remit.payments, earlier, strict=True):
@@ -229,24 +242,60 @@ def _already(payment: Payment, earlier: _EarlierCheck) -> str:
             f"{earlier.imported_at:%m/%d/%Y} by {earlier.actor} (from {earlier.file_name})")
 
 
-class _Known:
+class Known:
     """What posting reads from the database, read once per file (per check for the repeat guard), not once per
     claim payment; and the claims' audit events, written after one flush gives their history events ids."""
 
-    def __init__(self, payers: dict[int, Payer], expected: dict[int, int | None]) -> None:
+    def __init__(self, payers: dict[int, Payer], expected: dict[int, int | None],
+                 secondary_plans: dict[int, list[InsurancePlan]] | None = None) -> None:
         self.payers = payers
         self.expected = expected
+        self.secondary_plans = secondary_plans or {}  # by patient id: their secondary plans, oldest first
         self.pending: list[tuple[int, ClaimEvent, dict[str, Any]]] = []
         self.followed: list[Claim] = []  # claims posted: the ledger follows their patient share
         self.rows: list[dict[str, Any]] = []  # RemittanceClaim rows, inserted many a statement
 
     @classmethod
-    def read(cls, session: Session, claims: dict[str, Claim], payments: tuple[Payment, ...]) -> _Known:
+    def read(cls, session: Session, claims: dict[str, Claim], payments: tuple[Payment, ...]) -> Known:
         matched = list(claims.values())
-        ids = sorted({claim.payer_id for claim in matched})
+        plans: dict[int, list[InsurancePlan]] = {}
+        patients = sorted({claim.patient_id for claim in matched})
+        for plan in session.exec(select(InsurancePlan).where(col(InsurancePlan.patient_id).in_(patients),
+                                                             col(InsurancePlan.rank) == PlanRank.secondary)
+                                 .order_by(col(InsurancePlan.id))):
+            plans.setdefault(plan.patient_id, []).append(plan)
+        ids = sorted({claim.payer_id for claim in matched}
+                     | {claim.secondary_payer_id for claim in matched if claim.secondary_payer_id is not None}
+                     | {plan.payer_id for found in plans.values() for plan in found})
         payers = {payer.id: payer for payer in session.exec(select(Payer).where(col(Payer.id).in_(ids)))
                   if payer.id is not None}
-        return cls(payers, fees.expected_for(session, matched))
+        return cls(payers, fees.expected_for(session, matched), plans)
+
+    def secondary_payer(self, claim: Claim) -> int | None:
+        """The payer of the patient's secondary plan that covers the claim's date of service, or None."""
+        for plan in self.secondary_plans.get(claim.patient_id, []):
+            if plan.covers(claim.service_date):
+                return plan.payer_id
+        return None
+
+    def is_payer(self, payer_id: int | None, payer_name: str) -> bool:
+        """Whether the check's payer (by the name it sends) is this payer."""
+        payer = self.payers.get(payer_id) if payer_id is not None else None
+        return payer is not None and _name_key(payer.name) == _name_key(payer_name)
+
+    def history(self, session: Session, claim_id: int) -> list[tuple[str, str, int]]:
+        """The claim's posted payments, oldest first: (payer name, claim status code, patient share), those of this
+        file not yet written included."""
+        rows = [(payer, code, share) for payer, code, share in session.exec(
+            select(RemittanceCheck.payer_name, RemittanceClaim.status_code, RemittanceClaim.patient_resp_cents)
+            .join(RemittanceCheck, col(RemittanceCheck.id) == col(RemittanceClaim.check_id))
+            .where(col(RemittanceClaim.claim_id) == claim_id, col(RemittanceClaim.posted))
+            .order_by(col(RemittanceClaim.id)))]
+        for row in self.rows:
+            check = session.get(RemittanceCheck, row["check_id"]) if row["check_id"] is not None else None
+            if row["claim_id"] == claim_id and row["posted"] and check is not None:
+                rows.append((check.payer_name, row["status_code"], row["patient_resp_cents"]))
+        return rows
 
     def posted_before(self, session: Session, payment: Payment) -> set[tuple[str, str, int]]:
         """(claim number upper-cased, claim status code, payment) of each claim payment posted before from this
@@ -303,7 +352,7 @@ def _match(session: Session, payments: list[ClaimPayment]) -> dict[str, Claim]:
     return found
 
 
-def _post(session: Session, known: _Known, remittance: Remittance, check_row: RemittanceCheck, payment: Payment,
+def _post(session: Session, known: Known, remittance: Remittance, check_row: RemittanceCheck, payment: Payment,
           paid: ClaimPayment, claim: Claim | None, result: EraResult, *, held: str | None, today: date, now: datetime,
           actor: str) -> None:
     assert remittance.id is not None, "post_file flushed the remittance"
@@ -319,20 +368,176 @@ def _post(session: Session, known: _Known, remittance: Remittance, check_row: Re
         row["note"] = "no claim with this number"
         result.unmatched.append(Unmatched(paid.number, paid.paid_cents))
         return
-    values, notes = _outcome(known.expected.get(claim.id or 0), claim, paid, payment.paid_on or today)
-    held = held or _over_billed(claim, paid, values)
-    if held is not None:
-        row["note"] = f"held for review: {held}"[:300]
-        result.unmatched.append(Unmatched(paid.number, paid.paid_cents, f"held for review: {held}"))
+    plan = plan_payment(session, known, claim, paid, payment.paid_on or today, payer_name=payment.payer_name,
+                        held=held)
+    if plan.held is not None:
+        row["note"] = f"held for review: {plan.held}"[:300]
+        result.unmatched.append(Unmatched(paid.number, paid.paid_cents, f"held for review: {plan.held}"))
         result.held += 1
         return
-    refusal = _refusal(claim, paid, values)
-    if refusal is not None:
-        row["note"] = f"not posted: {refusal}"[:300]
+    if plan.refusal is not None:
+        row["note"] = f"not posted: {plan.refusal}"[:300]
         result.problems.append(f"claim {claim.number} ({claim.status.label}, {money(paid.paid_cents)}) was not "
-                               f"posted: {refusal}")
+                               f"posted: {plan.refusal}")
         return
+    source = f"835 check {payment.check_number}" if payment.check_number else f"835 {remittance.file_name}"
+    notes = post_payment(session, known, claim, paid, plan, source=source, remittance_id=remittance.id,
+                         check_number=payment.check_number, today=today, now=now, actor=actor)
+    row["posted"] = True
+    result.posted += 1
+    result.paid_cents += paid.paid_cents
+    if paid.status_code == DENIED:
+        result.denied += 1
+    elif paid.status_code == REVERSAL:
+        result.reversals += 1
+        result.reversed_cents -= paid.paid_cents
+    elif claim.underpaid_cents:
+        result.underpaid += 1
+    result.problems += [f"claim {claim.number}: {note}" for note in notes if not note.startswith("underpaid")]
+    row["note"] = "; ".join(notes)[:300]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one claim payment would do to its claim (nothing changed yet): the new values and notes on anything
+    odd; or why it is not posted: held for review (over-billed, a shared number) or refused (an illegal change)."""
+
+    values: dict[str, Any]
+    notes: list[str]
+    held: str | None = None
+    refusal: str | None = None
+    said: tuple[str, ...] = ()  # what the claim's history says besides the adjustments (not a problem)
+
+
+def plan_payment(session: Session, known: Known, claim: Claim, paid: ClaimPayment, remitted_on: date, *,
+                 payer_name: str, held: str | None = None) -> Plan:
+    """Plan one claim payment from `payer_name`'s check, from an 835 or by hand (services.remittances): the one set
+    of posting rules. A secondary payment, denial or reversal is posted against the claim's secondary."""
+    said: tuple[str, ...] = ()
+    code = paid.status_code
+    primary_share, last_was_secondary = _replay(known.history(session, claim.id or 0)) if code == REVERSAL \
+        else (0, {})
+    if code in SECONDARY:
+        values, notes, said = _secondary_outcome(known, claim, paid, remitted_on)
+    elif last_was_secondary.get(_name_key(payer_name), False):
+        values, notes = _secondary_reversal(primary_share, claim, paid)
+        said = ("reverses the secondary's payment",)
+    elif code == DENIED and _from_secondary(known, claim, payer_name):
+        values, notes = {"status": claim.status, "secondary_answered_on": remitted_on}, []
+        said = ("denied by the secondary: the patient share is the patient's",)
+    else:
+        values, notes = _outcome(known.expected.get(claim.id or 0), claim, paid, remitted_on)
+        if code in PRIMARY and values["patient_resp_cents"] > 0:
+            values, said = _secondary_to_bill(known, claim, code, values, remitted_on)
+    held = held or _over_billed(claim, paid, values)
+    return Plan(values, notes, held, None if held is not None else _refusal(claim, paid, values), said)
+
+
+def _name_key(name: str) -> str:
+    """A payer's name as a check and the payer list may both spell it (case and spaces aside)."""
+    return " ".join(name.upper().split())[:80]
+
+
+def _secondary_to_bill(known: Known, claim: Claim, code: str, values: dict[str, Any], remitted_on: date
+                       ) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """A primary payment left a patient share: the patient's secondary plan may pay it (a crossover, CLP02 19: the
+    primary billed it for us)."""
+    payer_id = claim.secondary_payer_id or known.secondary_payer(claim)
+    if payer_id is None:
+        return values, ()
+    name = known.payers[payer_id].name
+    values = {**values, "secondary_payer_id": payer_id}
+    if code == CROSSOVER and claim.secondary_billed_on is None:
+        return {**values, "secondary_billed_on": remitted_on}, (f"forwarded by the payer to the secondary {name}",)
+    return values, (() if claim.secondary_billed_on else (f"bill the secondary {name}",))
+
+
+def _secondary_outcome(known: Known, claim: Claim, paid: ClaimPayment, remitted_on: date
+                       ) -> tuple[dict[str, Any], list[str], tuple[str, ...]]:
+    """A payment processed as secondary (CLP02 2, 3, 20, 21): it pays (part of) the patient share the primary left;
+    its patient responsibility (PR) is what the patient still owes after both; its contractual adjustments (CO)
+    add to the claim's; the others (OA 23, the prior payer's impact) are listed, not posted."""
+    notes: list[str] = []
+    said: tuple[str, ...] = ("posted as the secondary's payment",)
+    values: dict[str, Any] = {"patient_resp_cents": max(0, paid.total("PR")),
+                              "secondary_answered_on": remitted_on}
+    for attribute, amount, what in (("secondary_paid_cents", paid.paid_cents, "paid"),
+                                    ("adjusted_cents", paid.total("CO"), "contractual adjustments")):
+        had = getattr(claim, attribute)
+        if had + amount < 0:
+            notes.append(f"the remittance takes back {money(-amount)} of {what} but only {money(had)} was posted; "
+                         "set to $0.00, check this claim")
+        values[attribute] = max(0, had + amount)
+    if claim.secondary_payer_id is None:
+        payer_id = known.secondary_payer(claim)
+        if payer_id is not None:
+            values["secondary_payer_id"] = payer_id
+        else:
+            notes.append("a secondary payment on a claim with no secondary plan on file: posted as the secondary's; "
+                         "check the patient's insurance")
+    values["status"] = _settled_status(claim, values)
+    return values, notes, said
+
+
+def _settled_status(claim: Claim, values: dict[str, Any]) -> ClaimStatus:
+    """Paid when nothing is left to collect from the payers, else partly paid; a closed claim stays closed."""
+    left = claim.billed_cents - claim.paid_cents - claim.written_off_cents - sum(
+        values.get(name, getattr(claim, name)) for name in ("secondary_paid_cents", "adjusted_cents",
+                                                           "patient_resp_cents"))
+    if left <= 0:
+        return ClaimStatus.closed if claim.status is ClaimStatus.closed else ClaimStatus.paid
+    return ClaimStatus.partly_paid
+
+
+def _replay(history: list[tuple[str, str, int]]) -> tuple[int, dict[str, bool]]:
+    """The patient share the primary's payments left, and whether each payer's last payment (by its name,
+    upper-cased) was a secondary one: a reversal undoes that payer's last payment."""
+    share = 0
+    secondary: dict[str, bool] = {}
+    for payer, code, cents in history:
+        key = _name_key(payer)
+        if code in SECONDARY:
+            secondary[key] = True
+        elif code in PRIMARY:
+            secondary[key] = False
+            share += cents
+        elif code == REVERSAL and not secondary.get(key, False):
+            share += cents
+    return max(0, share), secondary
+
+
+def _secondary_reversal(primary_share: int, claim: Claim, paid: ClaimPayment) -> tuple[dict[str, Any], list[str]]:
+    """A reversal (CLP02 22) of the secondary's payment: what it paid and adjusted is taken back, it has not
+    answered, and the patient share is again what the primary left (`primary_share`)."""
+    notes: list[str] = []
+    values: dict[str, Any] = {"patient_resp_cents": primary_share, "secondary_answered_on": None}
+    for attribute, amount, what in (("secondary_paid_cents", paid.paid_cents, "paid"),
+                                    ("adjusted_cents", paid.total("CO"), "contractual adjustments")):
+        had = getattr(claim, attribute)
+        if had + amount < 0:
+            notes.append(f"the reversal takes back {money(-amount)} of {what} but only {money(had)} was posted; "
+                         "set to $0.00, check this claim")
+        values[attribute] = max(0, had + amount)
+    values["status"] = _settled_status(claim, values)
+    return values, notes
+
+
+def _from_secondary(known: Known, claim: Claim, payer_name: str) -> bool:
+    """Whether a denial comes from the claim's secondary payer (when it is also the primary's payer: once the
+    secondary was billed)."""
+    if not known.is_payer(claim.secondary_payer_id, payer_name):
+        return False
+    return not known.is_payer(claim.payer_id, payer_name) or claim.secondary_billed_on is not None
+
+
+def post_payment(session: Session, known: Known, claim: Claim, paid: ClaimPayment, plan: Plan, *, source: str,
+                 remittance_id: int, check_number: str, today: date, now: datetime, actor: str) -> list[str]:
+    """Post a planned claim payment (neither held nor refused) on its claim: the new values, a history event and,
+    at `known.audit`, an audit event; the ledger follows the claim when the caller calls ledger.follow_claims with
+    `known.followed`. Returns the notes (the plan's, and a charge that is not the claim's)."""
+    assert plan.held is None and plan.refusal is None, "only a payment that may post is posted"
     assert claim.id is not None, "a claim read from the database has its id"
+    values, notes = dict(plan.values), list(plan.notes)
     payer = known.payers[claim.payer_id]  # a claim's payer is a foreign key
     old_status = claim.status
     new_status: ClaimStatus = values["status"]
@@ -349,40 +554,29 @@ def _post(session: Session, known: _Known, remittance: Remittance, check_row: Re
     changes = apply_update(claim, values, expected_version=None)
     if not changes:
         claim.version += 1
-    row["posted"] = True
     known.followed.append(claim)  # its patient share goes on the ledger with the others, once all are posted
-    result.posted += 1
-    result.paid_cents += paid.paid_cents
-    if paid.status_code == DENIED:
-        result.denied += 1
-    elif paid.status_code == REVERSAL:
-        result.reversals += 1
-        result.reversed_cents -= paid.paid_cents
-    elif claim.underpaid_cents:
-        result.underpaid += 1
     if paid.status_code != REVERSAL and paid.charge_cents != claim.billed_cents:
         notes.append(f"the remittance's charge {money(paid.charge_cents)} is not the claim's "
                      f"{money(claim.billed_cents)}: posted, but check the claim number")
-    result.problems += [f"claim {claim.number}: {note}" for note in notes if not note.startswith("underpaid")]
-    row["note"] = "; ".join(notes)[:300]
-    check = f"835 check {payment.check_number}" if payment.check_number else f"835 {remittance.file_name}"
     listed = ", ".join(a.as_text() for a in paid.adjustments)
-    text = "; ".join([check, *([listed] if listed else []), *notes])
+    text = "; ".join([source, *([listed] if listed else []), *plan.said, *notes])
     event = ClaimEvent(claim_id=claim.id, at=now, actor=actor, from_status=old_status.value,
                        to_status=new_status.value, amount_cents=paid.paid_cents,
                        code=(claim.denial_code or "")[:10] if paid.status_code == DENIED else "",
                        text=_clip(text, 300))
     session.add(event)
-    changes.update({"remittance_id": remittance.id, "check": payment.check_number,
+    changes.update({"remittance_id": remittance_id, "check": check_number,
                     "claim_status_code": paid.status_code, "amount_cents": paid.paid_cents})
     known.pending.append((claim.id, event, changes))  # audited once the flush has given the event its id
+    return notes
 
 
 def _over_billed(claim: Claim, paid: ClaimPayment, values: dict[str, Any]) -> str | None:
     """Why a payment that would leave more paid and adjusted than was billed is held, or None."""
     if paid.status_code not in PROCESSED:
         return None
-    settled = sum(values[name] for name in ("paid_cents", "adjusted_cents", "patient_resp_cents"))
+    settled = sum(values.get(name, getattr(claim, name))
+                  for name in ("paid_cents", "secondary_paid_cents", "adjusted_cents", "patient_resp_cents"))
     if settled <= claim.billed_cents:
         return None
     return (f"it would leave {money(settled)} paid and adjusted on a claim billed at {money(claim.billed_cents)}; "

@@ -37,6 +37,7 @@ from officemgr.services import (
     inventory,
     ledger,
     schedule,
+    secondary,
     settings,
     staff,
     statements,
@@ -428,6 +429,7 @@ def _billing(session: Session, day: _Day) -> Section:
                             f"{money(m.amount_cents)} due {m.due:%a %m/%d} missed ({money(m.paid_cents)} paid)",
                             "billing", None, key=f"plan:patient:{m.patient_id}:{m.due.isoformat()}")
                  for m in statements.missed_plan_payments(session, day.today))
+    items.extend(_secondary_item(session, day.today))
     return Section("billing", "Billing", "billing", "No billing deadlines, follow-ups, new denials or missed plan "
                    "payments", items)
 
@@ -438,6 +440,17 @@ def _deadline_item(r: billing.QueueRow) -> HuddleItem:
     return HuddleItem(f"{r.number} {r.payer_name} {money(r.balance_cents)}",
                       f"deadline passed {days_from_now(days)}" if days < 0 else f"deadline {days_from_now(days)}",
                       "billing", r.claim_id, urgent=days < 0, key=f"deadline:claim:{r.claim_id}")
+
+
+def _secondary_item(session: Session, today: date) -> list[HuddleItem]:
+    """One line for the claims whose secondary is still to bill, naming the oldest by claim number."""
+    oldest = secondary.to_bill(session, today=today, limit=1)
+    if not oldest:
+        return []
+    first = oldest[0]
+    return [HuddleItem(f"Bill secondary: {plural(secondary.to_bill_count(session), 'claim')}",
+                       f"oldest {first.number} to {first.secondary_payer}, {money(first.patient_share_cents)} "
+                       f"(visit {first.service_date:%m/%d})", "billing", first.claim_id, key="secondary:claims")]
 
 
 def _new_denials(session: Session, yesterday: date) -> list[HuddleItem]:
