@@ -141,7 +141,7 @@ def post_file(session: Session, path: Path | str, *, today: date, now: datetime,
         result = EraResult(remit.file_name, remit.payer_name, remit.check_number, remit.paid_cents,
                            len(remit.claims), warnings=list(remit.warnings))
         claims = _match(session, remit.claims)
-        known = _Known.read(session, claims, remit.payments)
+        known = Known.read(session, claims, remit.payments)
         shared = _shared_numbers([paid for payment, check in zip(remit.payments, earlier, strict=True)
                                   if check is None for paid in payment.claims])
         for payment, check in zip(remit.payments, earlier, strict=True):
@@ -229,7 +229,7 @@ def _already(payment: Payment, earlier: _EarlierCheck) -> str:
             f"{earlier.imported_at:%m/%d/%Y} by {earlier.actor} (from {earlier.file_name})")
 
 
-class _Known:
+class Known:
     """What posting reads from the database, read once per file (per check for the repeat guard), not once per
     claim payment; and the claims' audit events, written after one flush gives their history events ids."""
 
@@ -241,7 +241,7 @@ class _Known:
         self.rows: list[dict[str, Any]] = []  # RemittanceClaim rows, inserted many a statement
 
     @classmethod
-    def read(cls, session: Session, claims: dict[str, Claim], payments: tuple[Payment, ...]) -> _Known:
+    def read(cls, session: Session, claims: dict[str, Claim], payments: tuple[Payment, ...]) -> Known:
         matched = list(claims.values())
         ids = sorted({claim.payer_id for claim in matched})
         payers = {payer.id: payer for payer in session.exec(select(Payer).where(col(Payer.id).in_(ids)))
@@ -303,7 +303,7 @@ def _match(session: Session, payments: list[ClaimPayment]) -> dict[str, Claim]:
     return found
 
 
-def _post(session: Session, known: _Known, remittance: Remittance, check_row: RemittanceCheck, payment: Payment,
+def _post(session: Session, known: Known, remittance: Remittance, check_row: RemittanceCheck, payment: Payment,
           paid: ClaimPayment, claim: Claim | None, result: EraResult, *, held: str | None, today: date, now: datetime,
           actor: str) -> None:
     assert remittance.id is not None, "post_file flushed the remittance"
@@ -319,20 +319,63 @@ def _post(session: Session, known: _Known, remittance: Remittance, check_row: Re
         row["note"] = "no claim with this number"
         result.unmatched.append(Unmatched(paid.number, paid.paid_cents))
         return
-    values, notes = _outcome(known.expected.get(claim.id or 0), claim, paid, payment.paid_on or today)
-    held = held or _over_billed(claim, paid, values)
-    if held is not None:
-        row["note"] = f"held for review: {held}"[:300]
-        result.unmatched.append(Unmatched(paid.number, paid.paid_cents, f"held for review: {held}"))
+    plan = plan_payment(session, known, claim, paid, payment.paid_on or today, payer_name=payment.payer_name,
+                        held=held)
+    if plan.held is not None:
+        row["note"] = f"held for review: {plan.held}"[:300]
+        result.unmatched.append(Unmatched(paid.number, paid.paid_cents, f"held for review: {plan.held}"))
         result.held += 1
         return
-    refusal = _refusal(claim, paid, values)
-    if refusal is not None:
-        row["note"] = f"not posted: {refusal}"[:300]
+    if plan.refusal is not None:
+        row["note"] = f"not posted: {plan.refusal}"[:300]
         result.problems.append(f"claim {claim.number} ({claim.status.label}, {money(paid.paid_cents)}) was not "
-                               f"posted: {refusal}")
+                               f"posted: {plan.refusal}")
         return
+    source = f"835 check {payment.check_number}" if payment.check_number else f"835 {remittance.file_name}"
+    notes = post_payment(session, known, claim, paid, plan, source=source, remittance_id=remittance.id,
+                         check_number=payment.check_number, today=today, now=now, actor=actor)
+    row["posted"] = True
+    result.posted += 1
+    result.paid_cents += paid.paid_cents
+    if paid.status_code == DENIED:
+        result.denied += 1
+    elif paid.status_code == REVERSAL:
+        result.reversals += 1
+        result.reversed_cents -= paid.paid_cents
+    elif claim.underpaid_cents:
+        result.underpaid += 1
+    result.problems += [f"claim {claim.number}: {note}" for note in notes if not note.startswith("underpaid")]
+    row["note"] = "; ".join(notes)[:300]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one claim payment would do to its claim (nothing changed yet): the new values and notes on anything
+    odd; or why it is not posted: held for review (over-billed, a shared number) or refused (an illegal change)."""
+
+    values: dict[str, Any]
+    notes: list[str]
+    held: str | None = None
+    refusal: str | None = None
+
+
+def plan_payment(session: Session, known: Known, claim: Claim, paid: ClaimPayment, remitted_on: date, *,
+                 payer_name: str, held: str | None = None) -> Plan:
+    """Plan one claim payment from `payer_name`'s check, from an 835 or by hand (services.remittances): the one set
+    of posting rules."""
+    values, notes = _outcome(known.expected.get(claim.id or 0), claim, paid, remitted_on)
+    held = held or _over_billed(claim, paid, values)
+    return Plan(values, notes, held, None if held is not None else _refusal(claim, paid, values))
+
+
+def post_payment(session: Session, known: Known, claim: Claim, paid: ClaimPayment, plan: Plan, *, source: str,
+                 remittance_id: int, check_number: str, today: date, now: datetime, actor: str) -> list[str]:
+    """Post a planned claim payment (neither held nor refused) on its claim: the new values, a history event and,
+    at `known.audit`, an audit event; the ledger follows the claim when the caller calls ledger.follow_claims with
+    `known.followed`. Returns the notes (the plan's, and a charge that is not the claim's)."""
+    assert plan.held is None and plan.refusal is None, "only a payment that may post is posted"
     assert claim.id is not None, "a claim read from the database has its id"
+    values, notes = dict(plan.values), list(plan.notes)
     payer = known.payers[claim.payer_id]  # a claim's payer is a foreign key
     old_status = claim.status
     new_status: ClaimStatus = values["status"]
@@ -349,33 +392,21 @@ def _post(session: Session, known: _Known, remittance: Remittance, check_row: Re
     changes = apply_update(claim, values, expected_version=None)
     if not changes:
         claim.version += 1
-    row["posted"] = True
     known.followed.append(claim)  # its patient share goes on the ledger with the others, once all are posted
-    result.posted += 1
-    result.paid_cents += paid.paid_cents
-    if paid.status_code == DENIED:
-        result.denied += 1
-    elif paid.status_code == REVERSAL:
-        result.reversals += 1
-        result.reversed_cents -= paid.paid_cents
-    elif claim.underpaid_cents:
-        result.underpaid += 1
     if paid.status_code != REVERSAL and paid.charge_cents != claim.billed_cents:
         notes.append(f"the remittance's charge {money(paid.charge_cents)} is not the claim's "
                      f"{money(claim.billed_cents)}: posted, but check the claim number")
-    result.problems += [f"claim {claim.number}: {note}" for note in notes if not note.startswith("underpaid")]
-    row["note"] = "; ".join(notes)[:300]
-    check = f"835 check {payment.check_number}" if payment.check_number else f"835 {remittance.file_name}"
     listed = ", ".join(a.as_text() for a in paid.adjustments)
-    text = "; ".join([check, *([listed] if listed else []), *notes])
+    text = "; ".join([source, *([listed] if listed else []), *notes])
     event = ClaimEvent(claim_id=claim.id, at=now, actor=actor, from_status=old_status.value,
                        to_status=new_status.value, amount_cents=paid.paid_cents,
                        code=(claim.denial_code or "")[:10] if paid.status_code == DENIED else "",
                        text=_clip(text, 300))
     session.add(event)
-    changes.update({"remittance_id": remittance.id, "check": payment.check_number,
+    changes.update({"remittance_id": remittance_id, "check": check_number,
                     "claim_status_code": paid.status_code, "amount_cents": paid.paid_cents})
     known.pending.append((claim.id, event, changes))  # audited once the flush has given the event its id
+    return notes
 
 
 def _over_billed(claim: Claim, paid: ClaimPayment, values: dict[str, Any]) -> str | None:
