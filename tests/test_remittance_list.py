@@ -68,7 +68,7 @@ def test_a_remittance_shows_its_provider_adjustments_so_the_check_adds_up(sessio
     assert (check.payer, check.number, check.paid_on, check.paid_cents) == ("ACME HEALTH PLAN", "12345",
                                                                              date(2026, 11, 20), 10_373)
     assert [line.as_text() for line in check.plb] == ["WO overpayment recovery (CL777) -$1.27", "L6 interest $5.00"]
-    assert check.adds_up() == "claims $100.00 less provider adjustments -$3.73 = check $103.73"
+    assert check.adds_up() == "claims $100.00 plus provider adjustments $3.73 = check $103.73"
     paid, denied = detail.claims_of(check)
     assert (paid.claim_number, paid.status, paid.charge_cents, paid.paid_cents, paid.patient_resp_cents) == (
         "CL7", "primary", 15_000, 10_000, 2_000)
@@ -157,3 +157,12 @@ def test_the_lists_need_the_billing_role_to_be_seen(session: Session, tmp_path: 
         remittance_list.unmatched(session, actor=desk)
     auditor = Actor("ann", {UserRole.auditor}, workstation="desk1")
     assert remittance_list.unmatched(session, actor=auditor).total == 1
+
+
+def test_a_withheld_cent_is_where_the_check_says() -> None:
+    """The issue's $150,000.00 check that read "$149,998.73 paid" with the $1.27 nowhere."""
+    check = remittance_list.CheckRow(1, "ACME", "EFT1", None, 14_999_873, 15_000_000, (
+        remittance_list.PlbLine("WO", "overpayment recovery", "CL777", 127),))
+    assert check.adds_up() == "claims $150,000.00 less provider adjustments $1.27 = check $149,998.73"
+    short = remittance_list.CheckRow(1, "ACME", "EFT1", None, 14_999_000, 15_000_000, check.plb)
+    assert short.adds_up().endswith("= check $149,998.73, but the check is $149,990.00")

@@ -184,8 +184,11 @@ class CheckRow:
         return sum(line.cents for line in self.plb)
 
     def adds_up(self) -> str:
-        """'claims $150.00 less provider adjustments $1.27 = check $148.73', or what is off."""
-        less = f" less provider adjustments {money(self.plb_cents)}" if self.plb else ""
+        """'claims $150.00 less provider adjustments $1.27 = check $148.73' (plus, when they add to the check), or
+        what is off."""
+        less = ""
+        if self.plb_cents:
+            less = f" {'less' if self.plb_cents > 0 else 'plus'} provider adjustments {money(abs(self.plb_cents))}"
         net = self.claims_paid_cents - self.plb_cents
         said = f"claims {money(self.claims_paid_cents)}{less} = check {money(net)}"
         return said if net == self.paid_cents else f"{said}, but the check is {money(self.paid_cents)}"
