@@ -21,6 +21,7 @@ from officemgr.store import read_session, write_session
 from officemgr.tui.app import make_app
 from officemgr.tui.commands import offered
 from officemgr.tui.forms.eob import EobForm
+from officemgr.tui.signin import EmergencyScreen
 from officemgr.tui.views.claim_detail import ClaimScreen
 from officemgr.tui.views.remittance_detail import CandidatesScreen, RemittanceDetailScreen
 from officemgr.tui.views.remittances import RemittancesScreen
@@ -165,6 +166,9 @@ async def test_an_unmatched_payment_is_matched_after_the_question(office, size) 
         await press(pilot, "enter")
         found = app.screen
         assert isinstance(found, CandidatesScreen)
+        head = text_of(found.query_one("#payment-head", Static))
+        assert "patient DOE, JANE · member ID W123456789 · service 10/30/2026" in head
+        assert head.endswith("Why not posted: no claim with this number")
         candidates = rows(found.query_one("#candidates", DataTable))
         assert [r[0] for r in candidates] == ["C-1"]  # Bo Park's claim that day was billed another amount
         assert "same last name, same first name, same service date, billed = charge, same payer" in text_of(
@@ -216,6 +220,13 @@ async def test_a_paper_eob_is_refused_beside_its_field_until_right(office) -> No
         assert remittance_count(office) == 1
 
         form.query_one("#f-claim_number", Input).value = "c-1"
+        form.query_one("#f-adjustments", Input).value = "CO 45 10.00"
+        await press(pilot, "ctrl+s")  # the charge left blank is the claim's $120.00: $10.00 is missing
+        assert text_of(form.query_one("#e-adjustments", Static)) == (
+            "the charge $120.00 less the payment $100.00 is $20.00, but the adjustments add up to $10.00")
+        assert remittance_count(office) == 1
+
+        form.query_one("#f-adjustments", Input).value = "co 45 20"
         await press(pilot, "ctrl+s")
         assert app.screen is screen
         paid = claim(office, "C-1")
@@ -255,3 +266,14 @@ async def test_a_reader_of_billing_sees_the_lists_but_may_not_post(office) -> No
 def test_the_palette_offers_the_screen_to_who_may_see_billing() -> None:
     assert PALETTE in [title for title, _, _ in offered(Actor("bea", {UserRole.biller}))]
     assert PALETTE not in [title for title, _, _ in offered(Actor("kim", {UserRole.front_desk}))]
+
+
+@pytest.mark.parametrize(("role", "opens"), [(UserRole.biller, RemittancesScreen),
+                                              (UserRole.front_desk, EmergencyScreen)])
+async def test_the_palette_action_opens_the_screen_or_asks_for_emergency_access(office, role, opens) -> None:  # type: ignore[no-untyped-def]
+    app = fixed_app(office, [], actor=Actor("kim", {role}, workstation="desk1"))
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await app.run_action("remittances")
+        await settle(pilot)
+        assert isinstance(app.screen, opens)

@@ -151,6 +151,7 @@ class ClaimPaymentRow:
     claim_number: str  # as the payer sent it
     claim_id: int | None  # the claim it is on (None: matched none)
     patient_name: str  # as the payer sent it
+    member_id: str  # as the payer sent it
     service_date: date | None
     status_code: str
     status: str  # the status code in words
@@ -251,10 +252,10 @@ def adjustments_text(stored: str) -> tuple[str, ...]:
 
 def _payment_row(row: RemittanceClaim) -> ClaimPaymentRow:
     assert row.id is not None, "a row read has its id"
-    return ClaimPaymentRow(row.id, row.check_id, row.claim_number, row.claim_id, row.patient_name, row.service_date,
-                           row.status_code, status_words(row.status_code), row.charge_cents, row.paid_cents,
-                           row.patient_resp_cents, adjustments_text(row.adjustments), row.posted, row.note,
-                           row.matched_by)
+    return ClaimPaymentRow(row.id, row.check_id, row.claim_number, row.claim_id, row.patient_name, row.member_id,
+                           row.service_date, row.status_code, status_words(row.status_code), row.charge_cents,
+                           row.paid_cents, row.patient_resp_cents, adjustments_text(row.adjustments), row.posted,
+                           row.note, row.matched_by)
 
 
 # --- unmatched payments ----------------------------------------------------------------------------------------

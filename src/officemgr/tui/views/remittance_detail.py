@@ -245,8 +245,11 @@ class CandidatesScreen(DatabaseWork, ModalScreen[bool]):
         head.append_text(plain(self.paid.payer or "not named"))
         head.append(" · check ")
         head.append_text(plain(self.paid.check_number or "—"))
-        head.append(f" of {day(self.paid.paid_on)} · patient ")
+        head.append(f" of {self.paid.paid_on:%m/%d/%Y} · patient " if self.paid.paid_on else " · patient ")
         head.append_text(plain(p.patient_name or "not named"))
+        if p.member_id:
+            head.append(" · member ID ")
+            head.append_text(plain(p.member_id))
         head.append(f" · service {day(p.service_date)} · {p.status} · charge {money(p.charge_cents)}")
         if p.adjustments:
             head.append(" · " + ", ".join(p.adjustments))
@@ -268,8 +271,8 @@ class CandidatesScreen(DatabaseWork, ModalScreen[bool]):
             table.add_row(*_candidate_cells(candidate), key=str(candidate.claim_id))
         if not self.found:
             self.query_one("#candidate-line", Static).update(Text(
-                "No claim of this patient's name, nor of a near service date and this amount: check the claim "
-                "number on the payer's paper, or post it as a paper EOB (p) once the claim exists.", style="dim"))
+                "No claim of this patient's name, nor of a near service date and this amount: the claim may not be "
+                "in officemgr yet (import or enter it, then match the payment here).", style="dim"))
         table.focus()
 
     @on(DataTable.RowHighlighted, "#candidates")

@@ -249,8 +249,10 @@ def _list_line(row: RemittanceRow) -> Text:
     line.append_text(plain(row.payer or "payer not named"))
     line.append(" · check ")
     line.append_text(plain(row.check_number or "—"))
-    line.append(f" of {day(row.paid_on)} · {money(row.paid_cents)} · {plural(row.claims, 'claim payment')}, "
-                f"{row.posted:,} posted, {row.not_posted:,} not")
+    if row.paid_on:
+        line.append(f" of {row.paid_on:%m/%d/%Y}")
+    line.append(f" · {money(row.paid_cents)} · {plural(row.claims, 'claim payment')}, {row.posted:,} posted, "
+                f"{row.not_posted:,} not")
     if row.plb_cents:
         line.append(f" · provider adjustments {money(-row.plb_cents)}")
     return line
