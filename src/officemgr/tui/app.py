@@ -505,6 +505,15 @@ class OfficeApp(App[None]):
             return
         self.push_screen(AuditLogScreen(self.ctx))
 
+    def action_remittances(self) -> None:
+        from officemgr.services.access import Area, may
+        from officemgr.tui.views.remittances import RemittancesScreen
+
+        if not may(self.ctx.actor, Area.billing, write=False):
+            self.emergency(Area.billing, "the remittances", self.action_remittances)
+            return
+        self.push_screen(RemittancesScreen(self.ctx))
+
     def action_practice_calendar(self) -> None:
         from officemgr.tui.views.practice_calendar import PracticeCalendarScreen
 

@@ -41,6 +41,7 @@ ACTIONS = (
     ("A/R aging, KPIs, denials and underpayments", "billing", "switch", None),
     ("Denial reason codes (CARC)", "billing", "carc", None),
     ("Payers: filing and appeal limits, phone, portal", "billing", "payers", None),
+    ("Remittances: posted 835s, unmatched payments, paper EOB", None, "remittances", "billing"),
     ("Vaccine temperature log", "compliance", "temperatures", "temperature"),
     ("Add a compliance duty", "compliance", "add(False)", "+compliance"),
     ("Add a policy to the register", "compliance", "add(True)", "+compliance"),

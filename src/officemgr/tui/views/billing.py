@@ -32,6 +32,7 @@ from officemgr.tui.views.billing_ar import ArData, ArPanel, fetch_ar
 from officemgr.tui.views.carc_codes import CarcScreen
 from officemgr.tui.views.claim_detail import ClaimScreen
 from officemgr.tui.views.payers import PayersScreen
+from officemgr.tui.views.remittances import RemittancesScreen
 from officemgr.tui.widgets.base import TabView, plain, selected_key
 from officemgr.tui.widgets.paged_table import PagedTable, page_status
 
@@ -104,6 +105,7 @@ class BillingView(TabView):
         Binding("v", "switch", "Queue / A/R", id="billing_switch"),
         Binding("c", "carc", "CARC codes", id="billing_carc"),
         Binding("p", "payers", "Payers", id="billing_payers"),
+        Binding("r", "remittances", "Remittances", id="billing_remittances"),
         Binding("pagedown", "page(1)", "Next page", id="billing_next"),
         Binding("pageup", "page(-1)", "Prev page", id="billing_prev"),
     ]
@@ -373,6 +375,9 @@ class BillingView(TabView):
 
     def action_payers(self) -> None:
         self.app.push_screen(PayersScreen(self.ctx), lambda changed: self.reload() if changed else None)
+
+    def action_remittances(self) -> None:
+        self.app.push_screen(RemittancesScreen(self.ctx), lambda changed: self.reload() if changed else None)
 
     def action_carc(self) -> None:
         self.app.push_screen(CarcScreen(self.ctx), lambda changed: self.reload() if changed else None)
