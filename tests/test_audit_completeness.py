@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from audit_guard import SERVICES, AuditGuard, committing_functions
 from factories import (
@@ -52,6 +52,7 @@ from officemgr.models import (
     PayerCreate,
     ReceiveCreate,
     ReminderOutcome,
+    RemittanceClaim,
     ReviewOutcome,
     Role,
     ServiceCreate,
@@ -93,8 +94,10 @@ from officemgr.services import (
     patients_io,
     payers,
     purchasing,
+    remittances,
     roster,
     schedule,
+    secondary,
     settings,
     staff,
     statements,
@@ -262,6 +265,22 @@ def catalogue(session: Session, folder: Path) -> None:
                                                                      [("CO", "45", 5_000)])]),
                   today=TODAY, now=NOW, actor=A)
     del era_claim
+    unmatched = make_claim(session, number="CL10", status=ClaimStatus.pending, billed_cents=15_000, payer=payer)
+    era.post_file(session, write_835(folder / "unmatched.835", [EraClaim("CL-TYPO", "1", 15_000, 15_000)],
+                                     check="778", control=2), today=TODAY, now=NOW, actor=A)
+    stored = session.exec(select(RemittanceClaim).where(RemittanceClaim.claim_number == "CL-TYPO")).one()
+    assert stored.id is not None and unmatched.id is not None
+    remittances.match_by_hand(session, stored.id, unmatched.id, today=TODAY, now=NOW, actor=A)
+    paper = make_claim(session, number="CL11", status=ClaimStatus.pending, billed_cents=15_000, payer=payer)
+    remittances.post_paper_eob(session, remittances.PaperEob(
+        payer_id=payer.id, check_number="P-1", paid_on=TODAY, claim_number=paper.number, paid_cents=12_000,
+        adjustments=[remittances.EobAdjustment(group="CO", carc="45", cents=1_000),
+                     remittances.EobAdjustment(group="PR", carc="2", cents=2_000)]),
+        today=TODAY, now=NOW, actor=A)
+    medicaid = make_payer(session, name="Medicaid")
+    secondary.bill_secondary(session, make_claim(session, number="CL12", status=ClaimStatus.paid, payer=payer,
+                                                 billed_cents=15_000, paid_cents=12_000, patient_resp_cents=3_000,
+                                                 secondary_payer_id=medicaid.id).id, today=TODAY, now=NOW, actor=A)
     (folder / "fees.csv").write_text("Code,Modifier,Allowed\n99213,,85.00\n", encoding="utf-8")
     fees.import_fees(session, payer.id, folder / "fees.csv", now=NOW, actor=A)
     (folder / "claims.csv").write_text(

@@ -27,7 +27,9 @@ from factories import (
 )
 from officemgr.models import AuditEvent, Claim, ClaimEvent, ClaimStatus, LedgerEntry, Remittance, RemittanceClaim
 from officemgr.models.billing import RemittanceCheck
+from officemgr.models.users import UserRole
 from officemgr.services import era, ledger
+from officemgr.services.access import Actor
 from officemgr.services.common import ServiceError
 from officemgr.services.remittances import EobAdjustment, PaperEob, match_by_hand, post_paper_eob
 
@@ -104,6 +106,20 @@ def test_match_by_hand_posts_the_stored_payment_on_the_chosen_claim(session: Ses
     assert [c["amount_cents"] for e, c in audit_events(session, "claim") if e.action == "remittance"] == [12_000]
     ledger_matches_claims(session, claim.patient_id)
     assert ledger.balance(session, claim.patient_id) == 1_000
+
+
+def test_the_biller_matches_by_hand_and_the_front_desk_may_not(session: Session, tmp_path: Path) -> None:
+    claim = make_claim(session, number="C-1001", status=ClaimStatus.pending, billed_cents=15_000)
+    row = unmatched_row(session, tmp_path, EraClaim("X-TYPO", "1", 15_000, 15_000))
+    before = snapshot(session)
+
+    with pytest.raises(ServiceError, match="needs the manager or biller role"):
+        match_by_hand(session, row.id, claim.id, today=TODAY, now=NOW, actor=Actor("fay", {UserRole.front_desk}))
+    assert snapshot(session) == before
+
+    match_by_hand(session, row.id, claim.id, today=TODAY, now=NOW, actor=Actor("bea", {UserRole.biller}))
+    session.expire_all()
+    assert session.get(RemittanceClaim, row.id).matched_by == "bea"
 
 
 def test_match_by_hand_refuses_a_payment_already_posted(session: Session, tmp_path: Path) -> None:

@@ -89,7 +89,7 @@ ENTITY_AREA: dict[str, Area] = {
     "storage_unit": Area.temperature, "temperature_reading": Area.temperature,
     "compliance_task": Area.compliance, "compliance_completion": Area.compliance,
     "claim": Area.billing, "payer": Area.billing, "payer_enrollment": Area.billing, "carc_code": Area.billing,
-    "remittance": Area.billing, "remittance_check": Area.billing,
+    "remittance": Area.billing, "remittance_check": Area.billing, "remittance_claim": Area.billing,
     "practice_closure": Area.settings, "setting": Area.settings, "user_account": Area.settings,
     "database": Area.settings,
     "audit_log": Area.audit,
