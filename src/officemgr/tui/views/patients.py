@@ -156,12 +156,19 @@ class PatientsScreen(ListScreen):
         self.app.push_screen(form, lambda saved: self._after(form, saved, "saved"))
 
     def _after(self, form: PatientForm, saved: bool | None, done: str) -> None:
-        if saved and isinstance(form.result, PatientHit):
-            self.focus_id = form.result.id
-            self.text = self.text or form.result.name
-            self.query_one("#patient-search", Input).value = self.text
-            self.say(f"{form.result.name} {done} (account #{form.result.account})")
-            self.saved()
+        if not saved or not isinstance(form.result, PatientHit):
+            return
+        hit = form.result
+        self.focus_id = hit.id
+        # Shown by account number: the list then holds that one record, whatever was typed before.
+        self.text = hit.account if form.used_existing else self.text or hit.name
+        self.query_one("#patient-search", Input).value = self.text
+        if form.used_existing:
+            self.say(f"{hit.name} is already registered (account #{hit.account}): nothing new was saved")
+            self.reload()
+            return
+        self.say(f"{hit.name} {done} (account #{hit.account})")
+        self.saved()
 
     def action_open(self) -> None:
         hit = self._chosen()
