@@ -226,12 +226,18 @@ class MergedHit:
 
 
 def search_merged(session: Session, text: str, *, limit: int = SEARCH_LIMIT) -> list[MergedHit]:
-    """The merged records matching `text` as `search` reads it (all of them, by name, when it is empty): where to
-    find one whose merge should be undone."""
+    """The merged records matching `text` as `search` reads it, or merged into a record it finds (all of them
+    when it is empty), by name: where to find one whose merge should be undone."""
     text = " ".join((text or "").split())
     query = select(Patient).where(col(Patient.merged_into).is_not(None))
-    merged = list(session.exec((_matching(query, text) if text else query.order_by(
-        col(Patient.last_name), col(Patient.first_name), col(Patient.dob))).limit(limit)))
+    if text:
+        kept = [hit.id for hit in search(session, text, limit=limit)]
+        found = {p.id: p for p in session.exec(_matching(query, text).limit(limit))}
+        found.update((p.id, p) for p in session.exec(query.where(col(Patient.merged_into).in_(kept)).limit(limit)))
+        merged = sorted(found.values(), key=lambda p: (p.last_name, p.first_name, p.dob))[:limit]
+    else:
+        merged = list(session.exec(query.order_by(col(Patient.last_name), col(Patient.first_name),
+                                                  col(Patient.dob)).limit(limit)))
     into = {p.id: p for p in session.exec(select(Patient).where(
         col(Patient.id).in_({p.merged_into for p in merged})))}
     return [MergedHit(_hit(p), _hit(into[p.merged_into])) for p in merged if p.merged_into in into]

@@ -26,9 +26,10 @@ from officemgr.tui.context import AppContext
 from officemgr.tui.dbwork import DatabaseWork, Refused, Saved, Session
 from officemgr.tui.widgets.base import plain, select_key, selected_key
 
-# What the comparison counts, by the table name services.patients.FOLLOWERS gives; the rest add up as "other".
-COUNTED = (("appointment", "Visits"), ("claim", "Claims"), ("ledger_entry", "Ledger entries"),
-           ("insurance_plan", "Insurance plans"))
+# What the comparison counts, by the table name services.patients.FOLLOWERS gives; the rest (ledger entries,
+# plans, recalls…) add up as "Other records".
+COUNTED = (("appointment", "Visits"), ("claim", "Claims"))
+HITS_ROWS_COMPARING = 4  # the list of records to keep, once a comparison needs the room (a header and 3 rows)
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,7 @@ class MergeScreen(DatabaseWork, ModalScreen[bool]):
     DEFAULT_CSS = """
     MergeScreen > .merge { width: 95%; max-width: 110; height: 90%; border: thick $accent; background: $panel;
         padding: 0 1; }
-    MergeScreen #merge-hits { height: 1fr; min-height: 4; }
-    MergeScreen #merge-compare { height: auto; max-height: 11; margin-top: 1; }
+    MergeScreen #merge-compare { margin-top: 1; }
     MergeScreen #merge-message { height: auto; }
     MergeScreen #merge-hint { color: $text-muted; height: auto; }
     """
@@ -88,6 +88,8 @@ class MergeScreen(DatabaseWork, ModalScreen[bool]):
         self.query_one("#merge-hits", DataTable).add_columns("Name", "Born", "Phone", "Account")
         compare = self.query_one("#merge-compare", DataTable)
         compare.add_columns("", "Merged away", "Kept")
+        # Set here: the app's stylesheet, which gives every table the rest of its screen, outranks DEFAULT_CSS.
+        compare.styles.height = "auto"
         compare.display = False
         self.query_one("#merge-search", Input).focus()
 
@@ -135,13 +137,14 @@ class MergeScreen(DatabaseWork, ModalScreen[bool]):
             ("Phone", gone.hit.phone or "—", kept.hit.phone or "—"),
             ("Account", gone.hit.account, kept.hit.account),
             *((label, str(gone.counts.get(entity, 0)), str(kept.counts.get(entity, 0))) for entity, label in COUNTED),
-            ("Other (recalls, waitlist, statements…)", str(_others(gone)), str(_others(kept))),
+            ("Other records", str(_others(gone)), str(_others(kept))),
         ]
         if gone.balance is not None and kept.balance is not None:
             lines.append(("Balance", money(gone.balance), money(kept.balance)))
         for label, left, right in lines:
             compare.add_row(Text(label, style="bold"), plain(left), plain(right))
         compare.display = True
+        self.query_one("#merge-hits", DataTable).styles.max_height = HITS_ROWS_COMPARING
         self._message(f"ctrl+s merges {gone.hit.name} (#{gone.hit.account}) into {kept.hit.name} "
                     f"(#{kept.hit.account}): {sum(gone.counts.values())} records move. U on the merged record "
                     "(shown with M) undoes it.", style="bold")

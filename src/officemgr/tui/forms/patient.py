@@ -120,7 +120,7 @@ class PatientForm(RecordForm[PatientEntry]):
         return values
 
     def on_mount(self) -> None:
-        choices = OptionList(id="look-alikes")
+        choices = OptionList(id="look-alikes", compact=True)
         choices.display = False
         self.query_one(".form").mount(choices, after="#form-error")
 
@@ -138,11 +138,12 @@ class PatientForm(RecordForm[PatientEntry]):
         self.look_alikes = found.matches[:LOOK_ALIKES_SHOWN]
         choices = self.query_one("#look-alikes", OptionList)
         choices.clear_options()
-        choices.add_options([Option(Text(f"Use this one: {hit.label(self.ctx.today)}"), id=str(hit.id))
-                             for hit in self.look_alikes])
+        # Short enough for one line at 80 columns: the account, the name, the date of birth and the phone.
+        choices.add_options([Option(Text(f"Use #{hit.account}: {hit.name} · {hit.dob:%m/%d/%Y} · "
+                                         f"{hit.phone or 'no phone'}"), id=str(hit.id)) for hit in self.look_alikes])
         choices.display = True
         choices.highlighted = 0
-        self.show_errors({"__form__": f"{found.message}. Enter (or ctrl+o) uses the record below."})
+        self.show_errors({"__form__": f"{found.message}. Enter (or ctrl+o) uses the highlighted record."})
         choices.focus()
 
     def when_refused(self, message: Refused) -> None:

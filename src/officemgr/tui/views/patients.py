@@ -121,7 +121,7 @@ class PatientsScreen(ListScreen):
                           key=str(h.id))
         for m in merged:
             h = m.hit
-            table.add_row(plain(f"{h.name} → merged into {m.into.name} #{m.into.account}", "dim"),
+            table.add_row(plain(f"{h.name} (merged into #{m.into.account})", "dim"),
                           Text(f"{h.dob:%m/%d/%Y}", style="dim"), Text(""), plain(h.phone or "—", "dim"),
                           plain(h.account, "dim"), Text("—", justify="right", style="dim"), key=str(h.id))
         wanted = self.focus_id if self.focus_id is not None else keep
