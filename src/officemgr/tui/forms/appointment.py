@@ -74,11 +74,7 @@ class BookingPatientPicker(PatientPicker):
     """
 
     class Chosen(Message):
-        """A patient was chosen, or none is any more (None)."""
-
-        def __init__(self, patient_id: int | None) -> None:
-            super().__init__()
-            self.patient_id = patient_id
+        """The chosen patient changed: one was chosen (`value`), or none is any more."""
 
     def compose(self) -> ComposeResult:
         yield from super().compose()
@@ -93,7 +89,7 @@ class BookingPatientPicker(PatientPicker):
     def _retyped(self) -> None:
         # Runs before the picker's own handler, which searches afresh: what was chosen is no longer.
         self.show_facts(Text(""))
-        self.post_message(self.Chosen(None))
+        self.post_message(self.Chosen())
 
     def _show(self, found: list[Choice]) -> None:
         super()._show(found)
@@ -101,13 +97,13 @@ class BookingPatientPicker(PatientPicker):
 
     def _choose(self, option: Option) -> None:
         super()._choose(option)
-        self.post_message(self.Chosen(self.value))
+        self.post_message(self.Chosen())
 
     def choose(self, choice: Choice) -> None:
         super().choose(choice)
         self.query_one(OptionList).display = False
         self.query_one("#new-patient").display = False
-        self.post_message(self.Chosen(choice.id))
+        self.post_message(self.Chosen())
 
     def reset(self) -> None:
         super().reset()
