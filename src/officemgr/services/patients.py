@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Text, cast, func, or_, update
+from sqlalchemy import Text, and_, cast, func, or_, update
 from sqlmodel import Session, col, select
 
 from officemgr.models import (
@@ -207,12 +207,44 @@ PHONE_DIGITS_MIN = 3  # fewer digits would match nearly every phone number
 
 def search(session: Session, text: str, *, limit: int = SEARCH_LIMIT) -> list[PatientHit]:
     """Patients matching what the desk typed, as they type it: a date of birth (YYYY-MM-DD or MM/DD/YYYY), digits
-    (an account number, or a run of a home or mobile phone's digits), or words that each begin a first, last or
-    preferred name ("smi", "smith, jo", "jo smith"). Merged records are left out. In name order, at most `limit`."""
+    (an account number, or a run of a home or mobile phone's digits), words that each begin a first, last or
+    preferred name ("smi", "smith, jo", "jo smith"), or an account number with letters ("MRN123", any case).
+    Merged records are left out. In name order, at most `limit`."""
     text = " ".join((text or "").split())
     if not text:
         return []
-    query = select(Patient).where(col(Patient.merged_into).is_(None))
+    rows = session.exec(_matching(select(Patient).where(col(Patient.merged_into).is_(None)), text).limit(limit))
+    return [_hit(p) for p in rows]
+
+
+@dataclass(frozen=True)
+class MergedHit:
+    """A record merged into another (hidden from `search`): who it was, and the record that holds its rows now."""
+
+    hit: PatientHit
+    into: PatientHit
+
+
+def search_merged(session: Session, text: str, *, limit: int = SEARCH_LIMIT) -> list[MergedHit]:
+    """The merged records matching `text` as `search` reads it, or merged into a record it finds (all of them
+    when it is empty), by name: where to find one whose merge should be undone."""
+    text = " ".join((text or "").split())
+    query = select(Patient).where(col(Patient.merged_into).is_not(None))
+    if text:
+        kept = [hit.id for hit in search(session, text, limit=limit)]
+        found = {p.id: p for p in session.exec(_matching(query, text).limit(limit))}
+        found.update((p.id, p) for p in session.exec(query.where(col(Patient.merged_into).in_(kept)).limit(limit)))
+        merged = sorted(found.values(), key=lambda p: (p.last_name, p.first_name, p.dob))[:limit]
+    else:
+        merged = list(session.exec(query.order_by(col(Patient.last_name), col(Patient.first_name),
+                                                  col(Patient.dob)).limit(limit)))
+    into = {p.id: p for p in session.exec(select(Patient).where(
+        col(Patient.id).in_({p.merged_into for p in merged})))}
+    return [MergedHit(_hit(p), _hit(into[p.merged_into])) for p in merged if p.merged_into in into]
+
+
+def _matching(query: Any, text: str) -> Any:
+    """`query` narrowed to the patients `text` finds (see `search`), in name order."""
     digits = _digits(text)
     born = _parse_dob(text)
     if born:
@@ -220,12 +252,21 @@ def search(session: Session, text: str, *, limit: int = SEARCH_LIMIT) -> list[Pa
     elif digits and re.fullmatch(r"[0-9()+. -]+", text):
         query = query.where(or_(*_number_terms(text, digits)))
     else:
-        for word in text.lower().replace(",", " ").split():
-            query = query.where(or_(*(func.lower(name).startswith(word, autoescape=True) for name in (
-                col(Patient.last_name), col(Patient.first_name), col(Patient.preferred_name)))))
-    rows = session.exec(query.order_by(col(Patient.last_name), col(Patient.first_name), col(Patient.dob))
-                        .limit(limit))
-    return [_hit(p) for p in rows]
+        # Words begin names; the whole text may also be an account number with letters (an imported MRN).
+        words = [or_(*(func.lower(name).startswith(word, autoescape=True) for name in (
+            col(Patient.last_name), col(Patient.first_name), col(Patient.preferred_name))))
+            for word in text.lower().replace(",", " ").split()]
+        account = func.upper(col(Patient.account)) == text.upper()
+        query = query.where(or_(account, and_(*words)) if words else account)
+    return query.order_by(col(Patient.last_name), col(Patient.first_name), col(Patient.dob))
+
+
+def follower_counts(session: Session, patient_id: int) -> dict[str, int]:
+    """How many rows of each table that follows a patient into a merge are theirs (by the audit log's table
+    name, e.g. "appointment", "claim"): what a merge would move."""
+    return {entity: int(session.exec(select(func.count()).select_from(model)
+                                     .where(model.patient_id == patient_id)).one())
+            for entity, model in FOLLOWERS}
 
 
 def _parse_dob(text: str) -> date | None:

@@ -1,5 +1,6 @@
-"""The Billing tab's A/R view (key v): aging by payer as a table and a bar chart, the KPIs against their
-targets, denials over 90 days by CARC code and by payer, and underpayments by payer.
+"""The Billing tab's A/R view (key v): aging by payer as a table and a bar chart, what patients owe by age under
+it (for those who may see the desk's money), the KPIs against their targets, denials over 90 days by CARC code and
+by payer, and underpayments by payer. On a narrow terminal the chart gives its room to the tables.
 
 Everything is read by `fetch_ar` in the tab's one load worker. The panel is mounted the first time it is
 shown, and only then is textual-plotext imported, so the app starts as fast without it.
@@ -16,7 +17,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label, Static
 
-from officemgr.services import ar, denials, fees
+from officemgr.services import ar, denials, fees, statements
+from officemgr.services.access import Area, may
 from officemgr.services.ar import AgingTable, Kpi
 from officemgr.services.denials import DenialStats
 from officemgr.services.fees import UnderpaidRow
@@ -25,6 +27,7 @@ from officemgr.tui.dbwork import Session
 from officemgr.tui.widgets.base import plain
 
 MEANING_WIDTH = 24
+CHART_MIN_WIDTH = 110  # narrower, the chart would squeeze the aging tables' columns off the screen
 
 
 @dataclass(frozen=True)
@@ -33,12 +36,14 @@ class ArData:
     kpis: list[Kpi]
     denials: DenialStats
     underpaid: list[UnderpaidRow]
+    patients: dict[str, int] | None  # patient A/R by age bucket; None: not the user's to see
 
 
 def fetch_ar(session: Session, today: date, actor: str) -> ArData:
+    owed = statements.patient_aging(session, today) if may(actor, Area.desk_money, write=False) else None
     return ArData(ar.aging(session, today, actor=actor), ar.kpis(session, today, actor=actor),
                   denials.denial_counts(session, today, days=90, actor=actor),
-                  fees.underpayments(session, today, days=90, actor=actor))
+                  fees.underpayments(session, today, days=90, actor=actor), owed)
 
 
 def _number(value: float | int | None, unit: str) -> str:
@@ -74,10 +79,15 @@ class ArPanel(Vertical):
     ArPanel .ar-top {
         height: 12;
     }
-    ArPanel #aging {
+    ArPanel .ar-tables {
         width: 3fr;
+    }
+    ArPanel #aging {
         height: auto;
         max-height: 12;
+    }
+    ArPanel .ar-tables.with-patients #aging {
+        height: 1fr;
     }
     ArPanel #ar-chart {
         width: 2fr;
@@ -105,7 +115,10 @@ class ArPanel(Vertical):
 
         yield Label("A/R aging by payer: loading…", classes="subtitle", id="ar-title")
         with Horizontal(classes="ar-top"):
-            yield DataTable(id="aging", cursor_type="row", zebra_stripes=True)
+            with Vertical(classes="ar-tables"):
+                yield DataTable(id="aging", cursor_type="row", zebra_stripes=True)
+                yield Label("", classes="subtitle", id="patient-title")
+                yield DataTable(id="patient-aging", cursor_type="none", show_cursor=False)
             yield PlotextPlot(id="ar-chart")
         yield Static("", id="kpis")
         with Horizontal(classes="ar-bottom"):
@@ -127,8 +140,17 @@ class ArPanel(Vertical):
             table.add_columns(*columns)
         return table
 
+    def on_mount(self) -> None:
+        # Set here: the app's stylesheet (every DataTable 1fr, a subtitle a line below the last) outranks DEFAULT_CSS.
+        self.query_one("#patient-aging", DataTable).styles.height = 2
+        self.query_one("#patient-title", Label).styles.margin = 0
+
+    def on_resize(self) -> None:
+        self.query_one("#ar-chart").display = self.size.width >= CHART_MIN_WIDTH
+
     def show(self, data: ArData) -> None:
         self._show_aging(data.aging)
+        self._show_patients(data.patients, data.aging.total)
         self._show_chart(data.aging)
         kpis = self.query_one("#kpis", Static)
         kpis.update(Text("\n").join(kpi_line(k) for k in data.kpis) if data.kpis
@@ -156,6 +178,21 @@ class ArPanel(Vertical):
                       key="total")
         self.query_one("#ar-title", Label).update(Text(
             f"A/R aging by payer · {money(aging.total)} open · age counted from {aging.counted_from}"))
+
+    def _show_patients(self, owed: dict[str, int] | None, insurance_cents: int) -> None:
+        """What patients owe by the age of each unpaid charge, under what payers owe, with both together."""
+        self.query_one(".ar-tables").set_class(owed is not None, "with-patients")
+        title, table = self.query_one("#patient-title", Label), self.query_one("#patient-aging", DataTable)
+        title.display = table.display = owed is not None
+        if owed is None:
+            return
+        table.clear(columns=True)
+        table.add_columns("Owed by", *(label.replace("-", "–") for label in owed), "Total")  # as the payers' dash
+        total = sum(owed.values())
+        table.add_row(Text("Patients", style="bold"), *(_cents(c) for c in owed.values()),
+                      Text(money(total), style="bold", justify="right"))
+        title.update(Text(f"Owed by patients, by age of charge · {money(total)} · all A/R "
+                          f"{money(total + insurance_cents)}"))
 
     def _show_chart(self, aging: AgingTable) -> None:
         chart: Any = self.query_one("#ar-chart")
