@@ -487,6 +487,16 @@ class OfficeApp(App[None]):
 
         self.push_screen(PatientsScreen(self.ctx))
 
+    def action_drawer(self) -> None:
+        from officemgr.tui.views.drawer import DrawerScreen
+
+        self.push_screen(DrawerScreen(self.ctx))
+
+    def action_statement_run(self) -> None:
+        from officemgr.tui.views.statement_run import StatementRunScreen
+
+        self.push_screen(StatementRunScreen(self.ctx))
+
     def action_concerns(self) -> None:
         from officemgr.services.access import Area, may
         from officemgr.tui.views.concerns import ConcernsScreen
