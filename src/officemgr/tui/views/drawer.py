@@ -52,7 +52,7 @@ class DrawerScreen(ListScreen):
             yield Label(Text("Drawer"), classes="form-title", id="drawer-title")
             yield Static("", id="drawer-summary")
             yield DataTable(id="drawer-payments", cursor_type="row", zebra_stripes=True)
-            yield Static(Text("[ ] day before/after · t today · k count and close · w deposit slip · escape close"),
+            yield Static(Text("[ ] another day · t today · k count and close · w deposit slip · esc close"),
                          classes="form-hint")
         yield Footer()
 

@@ -4,7 +4,6 @@ says the balance after it saved."""
 
 from __future__ import annotations
 
-from textual.binding import Binding
 from textual.widgets import DataTable
 
 from officemgr.services import ledger, statements
@@ -35,15 +34,9 @@ def owed_words(cents: int) -> str:
 
 
 class RecordMoney(ListScreen):
-    """The record's money keys; PatientRecordScreen fills `record`, `standing` and the ledger table."""
+    """The record's money actions; PatientRecordScreen binds their keys (after its own, for the footer's order) and
+    fills `record`, `standing` and the ledger table."""
 
-    BINDINGS = [
-        Binding("x", "void", "Void", id="record_void"),
-        Binding("r", "refund", "Refund", id="record_refund"),
-        Binding("c", "courtesy", "Courtesy", id="record_courtesy"),
-        Binding("C", "collections", "Collections", id="record_collections"),
-        Binding("E", "end_plan", "End plan", id="record_end_plan"),
-    ]
 
     def __init__(self, ctx: AppContext, patient_id: int) -> None:
         super().__init__(ctx)

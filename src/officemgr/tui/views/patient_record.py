@@ -51,6 +51,12 @@ class PatientRecordScreen(RecordMoney):
         Binding("v", "verify", "Eligibility", id="record_verify"),
         Binding("w", "write_off", "Small balance", id="record_write_off"),
         Binding("l", "payment_plan", "Payment plan", id="record_plan_pay"),
+        # patient_money's corrections
+        Binding("E", "end_plan", "End plan", id="record_end_plan"),
+        Binding("x", "void", "Void", id="record_void"),
+        Binding("r", "refund", "Refund", id="record_refund"),
+        Binding("c", "courtesy", "Courtesy", id="record_courtesy"),
+        Binding("C", "collections", "Collections", id="record_collections"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -62,9 +68,9 @@ class PatientRecordScreen(RecordMoney):
                 yield Static("", id="record-money", classes="record-part")
                 yield DataTable(id="record-ledger", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="record-visits", classes="record-part")
-            yield Static(Text("$ payment · i add plan · v eligibility checked today · w write off a small balance · "
-                              "l payment plan · E end it · x void · r refund · c courtesy · C collections · "
-                              "escape close"), classes="form-hint")
+            yield Static(Text("$ payment · i add plan · v eligibility checked today · w small balance · l payment "
+                              "plan, E end it\nx void the entry · r refund · c courtesy · C collections · escape "
+                              "close"), classes="form-hint")
         yield Footer()
 
     def on_mount(self) -> None:
