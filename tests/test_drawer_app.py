@@ -94,6 +94,18 @@ def test_the_palette_offers_the_drawer_and_the_statement_run_to_the_desk_not_the
     assert DRAWER_ENTRY not in titles and "Statement run" not in titles
 
 
+async def test_shift_d_on_the_schedule_opens_the_days_drawer(office: Engine) -> None:
+    app = app_for(office, DESK, [])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("D")
+        await settle(pilot)
+        assert isinstance(app.screen, DrawerScreen)
+        assert str(app.screen.query_one("#drawer-title", Label).render()) == "Drawer for Mon 11/23/2026 · open"
+
+
 async def test_the_desk_counts_the_drawer_and_writes_the_deposit_slip(office: Engine, tmp_path: Path) -> None:
     takings(office)
     said: list[str] = []
