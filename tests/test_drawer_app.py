@@ -94,6 +94,18 @@ def test_the_palette_offers_the_drawer_and_the_statement_run_to_the_desk_not_the
     assert DRAWER_ENTRY not in titles and "Statement run" not in titles
 
 
+async def test_a_clinical_user_is_told_the_drawer_is_the_desks(office: Engine) -> None:
+    said: list[str] = []
+    app = app_for(office, NURSE, said)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for action, what in (("drawer", "The drawer"), ("statement_run", "The statement run")):
+            await app.run_action(action)
+            await settle(pilot)
+            assert not isinstance(app.screen, (DrawerScreen, StatementRunScreen))
+            assert said[-1] == f"{what} is for the front desk, billing and the manager."
+
+
 async def test_shift_d_on_the_schedule_opens_the_days_drawer(office: Engine) -> None:
     app = app_for(office, DESK, [])
     async with app.run_test(size=SIZE) as pilot:

@@ -50,11 +50,11 @@ class RecordMoney(ListScreen):
         r = self.record
         if r is None:
             return None
-        if r.balance_cents is None or not may(self.ctx.actor, Area.desk_money):
-            self.say(f"{what} needs the front desk, billing or the manager.", "warning")
-            return None
         if manager and not may(self.ctx.actor, Area.money_corrections):
             self.say(f"{what} needs the manager: ask them to sign in (ctrl+l locks this screen).", "warning")
+            return None
+        if r.balance_cents is None or not may(self.ctx.actor, Area.desk_money):
+            self.say(f"{what} needs the front desk, billing or the manager.", "warning")
             return None
         return r
 
