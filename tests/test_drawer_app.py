@@ -228,6 +228,9 @@ async def test_the_statement_run_lists_who_is_due_then_writes_and_marks_them_sen
         assert isinstance(screen, StatementRunScreen)
         assert cells(screen, "#statements-due") == [
             ["Lovelace, Ada", "000777", "$80.00", "45 days", "30 days past due", "never"]]
+        assert text_of(screen, "#statements-message") == (
+            "Lovelace, Ada's statement says: Your balance is 30 days past due. Please pay it, or call us to set up a "
+            "payment plan.")
         assert text_of(screen, "#statements-summary") == (
             f"1 statement due, $80.00 in all: s writes one page each and a mailing list into {tmp_path}")
         await pilot.press("s")

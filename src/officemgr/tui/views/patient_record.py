@@ -47,7 +47,7 @@ class PatientRecordScreen(RecordMoney):
     BINDINGS = [
         Binding("escape", "close", "Close", id="record_close"),
         Binding("dollar_sign", "pay", "Payment", id="record_pay"),
-        Binding("i", "add_plan", "Add plan", id="record_plan"),
+        Binding("i", "add_plan", "Add insurance", id="record_plan"),
         Binding("v", "verify", "Eligibility", id="record_verify"),
         Binding("w", "write_off", "Small balance", id="record_write_off"),
         Binding("l", "payment_plan", "Payment plan", id="record_plan_pay"),
@@ -68,9 +68,10 @@ class PatientRecordScreen(RecordMoney):
                 yield Static("", id="record-money", classes="record-part")
                 yield DataTable(id="record-ledger", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="record-visits", classes="record-part")
-            yield Static(Text("$ payment · i add plan · v eligibility checked today · w small balance · l payment "
-                              "plan, E end it\nx void the entry · r refund · c courtesy · C collections · escape "
-                              "close"), classes="form-hint")
+            yield Static(Text("$ payment · w small balance · l payment plan · E end it · escape close\n"
+                              "i add insurance · v eligibility checked today\n"
+                              "tab, ↑↓ an entry: x void it · r refund · c courtesy · C collections"),
+                         classes="form-hint")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -4,6 +4,7 @@ and `s` writes them (one page each and the mailing service's list) and marks the
 from __future__ import annotations
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -24,6 +25,7 @@ class StatementRunScreen(ListScreen):
     StatementRunScreen > .statements { width: 95%; max-width: 120; height: 95%; border: thick $accent;
         background: $panel; padding: 0 1; }
     StatementRunScreen #statements-due { height: 1fr; }
+    StatementRunScreen #statements-message { height: auto; margin-top: 1; }
     """
     BINDINGS = [
         Binding("escape", "close", "Close", id="statements_close"),
@@ -40,6 +42,7 @@ class StatementRunScreen(ListScreen):
             yield Label(Text(f"Statement run · {self.ctx.today:%m/%d/%Y}"), classes="form-title")
             yield Static("", id="statements-summary")
             yield DataTable(id="statements-due", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="statements-message")
             yield Static(Text("s write the statements and mark them sent · escape close"), classes="form-hint")
         yield Footer()
 
@@ -60,10 +63,18 @@ class StatementRunScreen(ListScreen):
         self.query_one("#statements-summary", Static).update(Text(visible(summary)))
         table = self.query_one("#statements-due", DataTable)
         table.clear()
+        self.query_one("#statements-message", Static).update("")
         for d in due:
             table.add_row(plain(d.name), plain(d.account), Text(money(d.balance_cents), justify="right"),
                           Text(f"{d.oldest_days} days", justify="right"), Text(d.dunning.label),
                           Text(f"{d.last_sent:%m/%d/%Y}" if d.last_sent else "never"))
+
+    @on(DataTable.RowHighlighted, "#statements-due")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if 0 <= event.cursor_row < len(self.due):
+            d = self.due[event.cursor_row]
+            self.query_one("#statements-message", Static).update(
+                plain(f"{d.name}'s statement says: {statements.MESSAGES[d.dunning]}"))
 
     def action_close(self) -> None:
         self.dismiss(self.changed)
