@@ -148,6 +148,10 @@ async def test_the_desk_counts_the_drawer_and_writes_the_deposit_slip(office: En
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert text_of(form, "#e-cash") == "a count cannot be negative"
+        cash.value = "99999999999999999999999"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert text_of(form, "#e-cash") == "at most $100,000.00: more is a typing slip"
         cash.value = "37"
         await settle(pilot)
         difference = text_of(form, "#drawer-difference")

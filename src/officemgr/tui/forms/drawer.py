@@ -15,9 +15,12 @@ from textual.widgets import Input, Static
 from officemgr.models.validation import parse_money
 from officemgr.services.deposit_slip import over_short
 from officemgr.services.format import money
+from officemgr.services.ledger import MAX_PAYMENT_CENTS
 from officemgr.tui.context import AppContext
 from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall
 from officemgr.tui.forms.desk_money import AMOUNT_ERROR
+
+MAX_COUNT_CENTS = MAX_PAYMENT_CENTS  # a day's cash or checks at the desk, like one payment, stays under it
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,9 @@ def counted(text: str) -> int | None | str:
     if text.startswith("-"):
         return "a count cannot be negative"
     cents = parse_money(text)
-    return AMOUNT_ERROR if cents is None else cents
+    if cents is None:
+        return AMOUNT_ERROR
+    return f"at most {money(MAX_COUNT_CENTS)}: more is a typing slip" if cents > MAX_COUNT_CENTS else cents
 
 
 class DrawerForm(RecordForm[Count]):
