@@ -26,7 +26,8 @@ from officemgr.models import (
     UserRole,
 )
 from officemgr.services import ledger, statements
-from officemgr.services.access import Actor
+from officemgr.services.access import Actor, NotAllowed
+from officemgr.services.patient_money import money_standing
 from officemgr.store import read_session, write_session
 from officemgr.tui.app import make_app
 from officemgr.tui.forms.corrections import CollectionsForm, CourtesyForm, EndPlanForm, RefundForm, VoidForm
@@ -272,3 +273,11 @@ async def test_the_front_desk_is_told_the_corrections_are_the_managers(office: E
             assert app.screen is record
             assert said[-1] == f"{what} needs the manager: ask them to sign in (ctrl+l locks this screen)."
     assert [e.kind for e in entries(office)] == [EntryKind.patient_share, EntryKind.payment]
+
+
+def test_a_clinical_user_does_not_read_the_account_standing(office: Engine) -> None:
+    ada = patient_owing(office, 8_000)
+    with read_session(office) as session:
+        with pytest.raises(NotAllowed, match="a patient.s account needs the manager, front desk, biller or read-only"):
+            money_standing(session, ada, actor=Actor("nn", {UserRole.clinical}))
+        assert money_standing(session, ada, actor=DESK).plan is None
