@@ -62,7 +62,8 @@ class DrawerForm(RecordForm[Count]):
 
     @on(Input.Changed)
     def _typed(self) -> None:
-        self._show_difference()
+        if self.query("#drawer-difference"):  # not before on_mount added the line
+            self._show_difference()
 
     def differences(self) -> dict[str, int | None | str]:
         """Counted less recorded for cash and checks (None: not typed; a str: not an amount)."""

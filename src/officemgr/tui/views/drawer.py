@@ -92,10 +92,9 @@ class DrawerScreen(ListScreen):
 
     @staticmethod
     def _closed_line(count: DrawerCount) -> Text:
-        line = Text(f"Counted cash {money(count.counted_cash_cents)} ({over_short(count.cash_over_cents)}), checks "
+        return Text(f"Counted cash {money(count.counted_cash_cents)} ({over_short(count.cash_over_cents)}), checks "
                     f"{money(count.counted_checks_cents)} ({over_short(count.checks_over_cents)})",
                     style="" if count.balanced else "bold")
-        return line
 
     def action_close(self) -> None:
         self.dismiss(self.changed)
