@@ -487,6 +487,27 @@ class OfficeApp(App[None]):
 
         self.push_screen(PatientsScreen(self.ctx))
 
+    def action_drawer(self) -> None:
+        from officemgr.tui.views.drawer import DrawerScreen
+
+        if self._desk_money("The drawer"):
+            self.push_screen(DrawerScreen(self.ctx))
+
+    def action_statement_run(self) -> None:
+        from officemgr.tui.views.statement_run import StatementRunScreen
+
+        if self._desk_money("The statement run"):
+            self.push_screen(StatementRunScreen(self.ctx))
+
+    def _desk_money(self, what: str) -> bool:
+        """Whether the signed-in person may see patients' money; if not, they are told who may."""
+        from officemgr.services.access import Area, may
+
+        if may(self.ctx.actor, Area.desk_money, write=False):
+            return True
+        self.notify(f"{what} is for the front desk, billing and the manager.", severity="warning", markup=False)
+        return False
+
     def action_concerns(self) -> None:
         from officemgr.services.access import Area, may
         from officemgr.tui.views.concerns import ConcernsScreen

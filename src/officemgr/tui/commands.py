@@ -47,6 +47,8 @@ ACTIONS = (
     ("Add a policy to the register", "compliance", "add(True)", "+compliance"),
     # Not in a tab: the front desk logs a patient's complaint without the Compliance tab.
     ("Patients: find, register, insurance, take a payment", None, "patients", "schedule"),
+    ("Close the drawer: the day's payments and deposit", None, "drawer", "desk_money"),
+    ("Statement run", None, "statement_run", "desk_money"),
     ("Concerns and incidents", None, "concerns", "concerns"),
     ("Audit log: who changed what, when", None, "audit_log", "audit"),
     ("Practice calendar: closed days, half days, holidays", None, "practice_calendar", "settings"),

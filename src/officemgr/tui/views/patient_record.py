@@ -1,6 +1,7 @@
 """One patient's record: who they are, their insurance (and what a booking would be warned of), their balance and
 ledger, and their visits. Keys: $ take a payment (a receipt page is written), i add a plan, v record today's
-eligibility check of the plan in force, w write off a small balance.
+eligibility check of the plan in force, w write off a small balance, l a payment plan; the corrections (x void,
+r refund, c courtesy, C collections, E end the plan) are in patient_money.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from textual.widgets import DataTable, Footer, Label, Static
 from officemgr.models import EligibilityCheck, PlanCreate
 from officemgr.outfiles import OutputRefused
 from officemgr.services import insurance, ledger, payers, statements
+from officemgr.services.access import Area, may
 from officemgr.services.format import money
 from officemgr.services.ledger import Receipt
+from officemgr.services.patient_money import MoneyStanding, money_standing
 from officemgr.services.patient_record import PatientRecord, patient_record
 from officemgr.services.patients import age_on
-from officemgr.tui.context import AppContext
 from officemgr.tui.dbwork import Session
 from officemgr.tui.forms.desk_money import (
     EligibilityForm,
@@ -31,10 +33,11 @@ from officemgr.tui.forms.desk_money import (
     PlanTerms,
 )
 from officemgr.tui.views.huddle import sheet_folder
-from officemgr.tui.widgets.base import ListScreen, plain
+from officemgr.tui.views.patient_money import RecordMoney, owed_words
+from officemgr.tui.widgets.base import plain, select_key, selected_key
 
 
-class PatientRecordScreen(ListScreen):
+class PatientRecordScreen(RecordMoney):
     DEFAULT_CSS = """
     PatientRecordScreen > .record { width: 95%; max-width: 130; height: 95%; border: thick $accent;
         background: $panel; padding: 0 1; }
@@ -44,16 +47,17 @@ class PatientRecordScreen(ListScreen):
     BINDINGS = [
         Binding("escape", "close", "Close", id="record_close"),
         Binding("dollar_sign", "pay", "Payment", id="record_pay"),
-        Binding("i", "add_plan", "Add plan", id="record_plan"),
+        Binding("i", "add_plan", "Add insurance", id="record_plan"),
         Binding("v", "verify", "Eligibility", id="record_verify"),
         Binding("w", "write_off", "Small balance", id="record_write_off"),
         Binding("l", "payment_plan", "Payment plan", id="record_plan_pay"),
+        # patient_money's corrections
+        Binding("E", "end_plan", "End plan", id="record_end_plan"),
+        Binding("x", "void", "Void", id="record_void"),
+        Binding("r", "refund", "Refund", id="record_refund"),
+        Binding("c", "courtesy", "Courtesy", id="record_courtesy"),
+        Binding("C", "collections", "Collections", id="record_collections"),
     ]
-
-    def __init__(self, ctx: AppContext, patient_id: int) -> None:
-        super().__init__(ctx)
-        self.patient_id = patient_id
-        self.record: PatientRecord | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="record"):
@@ -64,8 +68,10 @@ class PatientRecordScreen(ListScreen):
                 yield Static("", id="record-money", classes="record-part")
                 yield DataTable(id="record-ledger", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="record-visits", classes="record-part")
-            yield Static(Text("$ payment · i add plan · v eligibility checked today · w write off a small balance · "
-                              "l payment plan · escape close"), classes="form-hint")
+            yield Static(Text("$ payment · w small balance · l payment plan · E end it · escape close\n"
+                              "i add insurance · v eligibility checked today\n"
+                              "tab, ↑↓ an entry: x void it · r refund · c courtesy · C collections"),
+                         classes="form-hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -76,10 +82,15 @@ class PatientRecordScreen(ListScreen):
         table.styles.height = 11
         self.reload()
 
-    def fetch(self, session: Session) -> PatientRecord:
-        return patient_record(session, self.patient_id, today=self.ctx.today, now=self.ctx.now(), actor=self.ctx.actor)
+    def fetch(self, session: Session) -> tuple[PatientRecord, MoneyStanding | None]:
+        ctx = self.ctx
+        record = patient_record(session, self.patient_id, today=ctx.today, now=ctx.now(), actor=ctx.actor)
+        standing = money_standing(session, self.patient_id, actor=ctx.actor) \
+            if may(ctx.actor, Area.desk_money, write=False) else None
+        return record, standing
 
-    def show(self, record: PatientRecord) -> None:
+    def show(self, data: tuple[PatientRecord, MoneyStanding | None]) -> None:
+        record, self.standing = data
         self.record = r = record
         known_as = f' "{r.preferred_name}"' if r.preferred_name else ""
         self.query_one("#record-title", Label).update(
@@ -109,16 +120,25 @@ class PatientRecordScreen(ListScreen):
         if r.balance_cents is None:
             owed.append("(the front desk, billing and the manager see it)", style="dim")
         else:
-            owed.append(money(abs(r.balance_cents)) + (" credit" if r.balance_cents < 0 else " due"
-                                                       if r.balance_cents else ""),
-                        style="bold red" if r.balance_cents > 0 else "")
+            owed.append(owed_words(r.balance_cents), style="bold red" if r.balance_cents > 0 else "")
+        standing = self.standing
+        if standing is not None and standing.plan is not None:
+            owed.append(f"\nPayment plan: {standing.plan.summary}")
+        if standing is not None and standing.referral is not None:
+            sent = standing.referral
+            owed.append(f"\nSent to collections {sent.day:%m/%d/%Y}: {money(sent.amount_cents)} to ")
+            owed.append_text(plain(sent.agency))
         self.query_one("#record-money", Static).update(owed)
         table = self.query_one("#record-ledger", DataTable)
+        chosen = selected_key(table)
         table.clear()
+        self.entries = {str(e.id): e for e in r.entries}
         for e in r.entries:
             what = plain(e.what + (f" · {e.reason}" if e.reason else ""), "strike" if e.voided else "")
             table.add_row(Text(f"{e.day:%m/%d/%Y}"), what, Text(money(e.amount_cents), justify="right"),
-                          Text(money(e.balance_cents), justify="right"), plain(e.actor.split("@", 1)[0]))
+                          Text(money(e.balance_cents), justify="right"), plain(e.actor.split("@", 1)[0]),
+                          key=str(e.id))
+        select_key(table, chosen)
         visits = Text("Visits\n", style="bold")
         for label, rows in (("next", r.upcoming), ("past", r.past)):
             for v in rows:

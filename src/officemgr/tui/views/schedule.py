@@ -67,6 +67,8 @@ class ScheduleView(ScheduleWrites, TabView):
         Binding("r", "front_desk", "Front-desk lists", id="schedule_front_desk"),
         Binding("h", "hours", "Hours, blocks, types", id="schedule_hours"),
         Binding("c", "recall", "Recall (back in…)", id="schedule_recall"),
+        # Hidden: the tab's footer is full; the palette also finds the drawer by name.
+        Binding("D", "app.drawer", "Drawer close", id="schedule_drawer", show=False),
     ]
     REVEAL_SECONDS = 10.0  # how long `v` shows a patient's full name
 
