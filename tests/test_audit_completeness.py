@@ -179,7 +179,7 @@ def catalogue(session: Session, folder: Path) -> None:
     ledger.void(session, paid.entry_id, "typed twice", today=TODAY, actor=A, now=NOW)
     ledger.courtesy(session, maria.id, 100, "hardship", today=TODAY, actor=A, now=NOW)
     ledger.write_off_small(session, maria.id, today=TODAY, actor=A, now=NOW)
-    ledger.close_drawer(session, TODAY, 0, 0, actor=A, now=NOW)
+    ledger.close_drawer(session, TODAY, 0, 0, note="the deposit went early", actor=A, now=NOW)
     owing = make_patient(session, first_name="Owen")
     session.add(LedgerEntry(patient_id=owing.id, day=TODAY - timedelta(days=150), at=NOW, actor=A,
                             kind=EntryKind.patient_share, amount_cents=9000))

@@ -35,7 +35,7 @@ def practice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         session.commit()
         for cents, method, ref in ((2_500, "cash", ""), (3_000, "check", "1042"), (2_500, "card", "4242")):
             ledger.take_payment(session, ada.id, cents, method, ref, today=DAY, actor=pat, now=AT)
-        ledger.close_drawer(session, DAY, 2_000, 3_000, actor=pat, now=AT)
+        ledger.close_drawer(session, DAY, 2_000, 3_000, note="$5 short: not found", actor=pat, now=AT)
     engine.dispose()
     monkeypatch.delenv("OFFICEMGR_PIN", raising=False)
     return db

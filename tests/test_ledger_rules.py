@@ -25,6 +25,7 @@ from officemgr.models import (
 )
 from officemgr.services import ledger, statements
 from officemgr.services.access import Actor
+from officemgr.services.common import ServiceError
 from officemgr.services.huddle import huddle
 from officemgr.services.patients_io import PatientsImportRefused, import_patients
 
@@ -174,6 +175,35 @@ def test_a_void_after_todays_drawer_closed_counts_on_the_next_open_day(session: 
     assert ledger.day_takings(session, TODAY).by_method[PayMethod.cash] == 4_000
     assert ledger.day_takings(session, TUESDAY).by_method[PayMethod.cash] == -4_000
     assert ledger.balance(session, patient.id) == 0
+
+
+def test_a_payment_taken_after_the_drawer_closed_goes_in_the_next_days_deposit(session: Session) -> None:
+    patient = make_patient(session)
+    ledger.take_payment(session, patient.id, 2_000, "cash", today=TODAY, actor=DESK, now=NOW)
+    ledger.close_drawer(session, TODAY, 2_000, 0, actor=DESK, now=NOW)
+
+    late = ledger.take_payment(session, patient.id, 1_500, "check", "4410", today=TODAY, actor=DESK, now=NOW)
+
+    assert late.day == TODAY  # the receipt is dated when the patient paid
+    assert ledger.day_takings(session, TODAY).total_cents == 2_000
+    assert ledger.day_takings(session, TUESDAY).by_method[PayMethod.check] == 1_500
+    assert ledger.balance(session, patient.id) == -3_500
+
+
+def test_a_count_off_from_the_record_needs_a_note_and_a_count_has_bounds(session: Session) -> None:
+    patient = make_patient(session)
+    ledger.take_payment(session, patient.id, 2_000, "cash", today=TODAY, actor=DESK, now=NOW)
+
+    with pytest.raises(ServiceError, match="note: the count does not match"):
+        ledger.close_drawer(session, TODAY, 1_500, 0, actor=DESK, now=NOW)
+    with pytest.raises(ServiceError, match=r"cash: a count from \$0.00 to \$100,000.00"):
+        ledger.close_drawer(session, TODAY, 2**63, 0, note="typo", actor=DESK, now=NOW)
+    with pytest.raises(ServiceError, match="checks: a count from"):
+        ledger.close_drawer(session, TODAY, 2_000, -1, note="typo", actor=DESK, now=NOW)
+    assert ledger.drawer_count(session, TODAY) is None
+
+    count = ledger.close_drawer(session, TODAY, 1_500, 0, note="$5 to the petty cash box", actor=DESK, now=NOW)
+    assert count.cash_over_cents == -500
 
 
 # --- 3. which charge a payment pays ------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from officemgr.services.common import ServiceError, created_fields, record
 from officemgr.services.format import money
 
 MAX_PAYMENT_CENTS = 10_000_000  # $100,000.00: more is a typing slip, not a copay
+MAX_DRAWER_CENTS = 10_000_000  # $100,000.00 in one drawer: more is a typing slip
 CLAIM_SHARE = (EntryKind.patient_share, EntryKind.sent_to_patient)
 CORRECTABLE = (EntryKind.payment, EntryKind.refund, EntryKind.small_balance, EntryKind.courtesy)
 
@@ -220,7 +221,8 @@ def take_payment(session: Session, patient_id: int, cents: int, method: PayMetho
         claim = session.get(Claim, claim_id)
         if claim is None or claim.patient_id != patient_id:
             raise ServiceError("that claim is not this patient's; choose one of theirs or leave it on account")
-    entry = _add(session, LedgerEntry(patient_id=patient_id, day=today, at=now, actor=actor, kind=EntryKind.payment,
+    entry = _add(session, LedgerEntry(patient_id=patient_id, day=drawer_day(session, today), at=now, actor=actor,
+                                      kind=EntryKind.payment,
                                       amount_cents=-_amount(cents), claim_id=claim_id, appointment_id=appointment_id,
                                       method=how, reference=_reference(how, reference)), actor=actor, now=now)
     assert entry.id is not None
@@ -263,6 +265,12 @@ def _void_day(session: Session, entry: LedgerEntry, today: date) -> date:
         return today
     if drawer_count(session, entry.day) is None:
         return entry.day
+    return drawer_day(session, today)
+
+
+def drawer_day(session: Session, today: date) -> date:
+    """The day money through the drawer now counts on: today, or the next business day once today's drawer is
+    closed (its count stands as counted)."""
     if drawer_count(session, today) is None:
         return today
     return practice_calendar(session).next_business_day(today + timedelta(days=1))
@@ -280,7 +288,8 @@ def refund(session: Session, patient_id: int, cents: int, method: PayMethod | st
     if not why:
         raise ServiceError("reason: say why the money is refunded")
     how = PayMethod(method)
-    _add(session, LedgerEntry(patient_id=patient_id, day=today, at=now, actor=actor, kind=EntryKind.refund,
+    _add(session, LedgerEntry(patient_id=patient_id, day=drawer_day(session, today), at=now, actor=actor,
+                              kind=EntryKind.refund,
                               amount_cents=cents, method=how, reference=_words(reference, what="reference", limit=60),
                               reason=why), actor=actor, now=now)
     session.commit()
@@ -360,11 +369,16 @@ def close_drawer(session: Session, day: date, counted_cash_cents: int, counted_c
                  actor: str, now: datetime) -> DrawerCount:
     """Record the count of the day's cash and checks beside what was recorded; once per day. Commits."""
     require(actor, Area.desk_money, what="closing the drawer")
-    if counted_cash_cents < 0 or counted_checks_cents < 0:
-        raise ServiceError("a count cannot be negative")
+    for what, cents in (("cash", counted_cash_cents), ("checks", counted_checks_cents)):
+        if not 0 <= cents <= MAX_DRAWER_CENTS:
+            raise ServiceError(f"{what}: a count from $0.00 to {money(MAX_DRAWER_CENTS)}")
     if session.exec(select(DrawerClose).where(DrawerClose.day == day)).first() is not None:
         raise ServiceError(f"the drawer for {day:%m/%d/%Y} was already closed")
     takings = day_takings(session, day)
+    off = (counted_cash_cents, counted_checks_cents) != (takings.by_method[PayMethod.cash],
+                                                         takings.by_method[PayMethod.check])
+    if off and not _words(note, what="note"):
+        raise ServiceError("note: the count does not match what was recorded; say why (e.g. a check left in the safe)")
     row = DrawerClose(day=day, at=now, actor=actor, counted_cash_cents=counted_cash_cents,
                       counted_checks_cents=counted_checks_cents,
                       recorded_cash_cents=takings.by_method[PayMethod.cash],
