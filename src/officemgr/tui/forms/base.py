@@ -178,8 +178,9 @@ class FieldsForm(ModalScreen[bool], Generic[S]):
         form_width = self.query_one(".form").size.width or min(self.app.size.width, 80)
         width = max(20, form_width - 4)
         lines = -(-len(str(error.render())) // width) if error.display else 0
-        # The border, the title and its margin, the hint, and the message's lines take the rest of 90%.
-        room = int(self.app.size.height * 0.9) - 5 - lines
+        # The border (2), the title and its margin (2), the hint and its margin (2), and the message's lines take
+        # the rest of 90%.
+        room = int(self.app.size.height * 0.9) - 6 - lines
         self.query_one(".form-fields", VerticalScroll).styles.max_height = max(3, min(FIELDS_HEIGHT, room))
 
     def _error_line(self, selector: str, message: str) -> None:
