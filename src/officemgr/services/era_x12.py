@@ -5,6 +5,12 @@ A file is refused (EraRefused, nothing posted, the reason given) when it is not 
 ST01 835), its envelope is broken (a missing or miscounted SE/GE/IEA trailer, mismatched control numbers: a
 truncated or hand-edited file) or an element the posting reads is wrong. Whatever else pyx12 reports does not
 change what is posted; it comes back as warnings.
+
+Before pyx12 reads it, `prepare` rewrites the file the way real payers send it into one segment per line: the
+separators are the ISA's (any element, component and segment separator; a newline may itself be the terminator),
+line breaks inside segments (a mainframe wrapping at 80 columns) and blank segments are dropped, an ISA whose padding
+a sender trimmed is padded again. "line N" in a message is the line in the file when it has one segment per line,
+else the segment's number (the line an X12 viewer shows it on).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import io
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +35,17 @@ TRANSACTIONS = {"837": "claim", "270": "eligibility inquiry", "271": "eligibilit
 READ_ELEMENTS: dict[str, set[int] | None] = {"BPR": {1, 2}, "TRN": {2}, "CLP": {1, 2, 3, 4, 5}, "CAS": None,
                                              "PLB": None}
 ENVELOPE = ("ISA", "IEA", "GS", "GE", "ST", "SE")
+# Every segment of the 835 (5010 X221A1 and 4010 X091A1, as pyx12's maps have them) and of its envelope.
+SEGMENTS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1", "BPR", "TRN", "CUR", "REF", "DTM", "N1", "N3",
+                      "N4", "PER", "RDM", "LX", "TS3", "TS2", "CLP", "CAS", "NM1", "MIA", "MOA", "AMT", "QTY", "SVC",
+                      "LQ", "PLB"})
 MAX_SEGMENT = 10_000  # characters in one segment (services.csv_files limits the file to 50 MB)
+MAX_WARNING = 300  # characters of one warning that comes back with a posted file
+# The ISA's elements have fixed widths; ISA01-ISA08 are padded with spaces and ISA13 with zeros when trimmed.
+ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
+ISA_SPACE_PADDED = range(1, 9)
+ISA_CONTROL = 13
+CSV_SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
 
 class EraRefused(ServiceError):
@@ -39,20 +56,158 @@ class EraRefused(ServiceError):
         self.problems = problems or []
 
 
-def check_lengths(text: str, name: str) -> None:
-    """Refuse a segment longer than MAX_SEGMENT before pyx12 reads the file (a real one is a few hundred characters).
-
-    The segment terminator is the ISA's last character (position 106); an 835 is often one long line."""
-    terminator = text[105] if text.startswith("ISA") and len(text) > 105 else "~"
+def check_lengths(text: str, name: str, terminator: str = "~") -> None:
+    """Refuse a segment longer than MAX_SEGMENT before anything else reads the file (a real one is a few hundred
+    characters); `text` is not X12, so `terminator` is only a guess."""
     start = 0
     while start < len(text):
         end = text.find(terminator, start)
         end = len(text) if end < 0 else end
         if end - start > MAX_SEGMENT:
-            line = text.count("\n", 0, start) + 1
-            raise EraRefused(f"{name}: a segment on line {line:,} is {end - start:,} characters long; an 835 segment "
-                             f"may be at most {MAX_SEGMENT:,}; nothing was posted")
+            _too_long(name, text.count("\n", 0, start) + 1, end - start)
         start = end + 1
+
+
+def _too_long(name: str, line: int, length: int) -> None:
+    raise EraRefused(f"{name}: a segment on line {line:,} is {length:,} characters long; an 835 segment may be at "
+                     f"most {MAX_SEGMENT:,}; nothing was posted")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The file as pyx12 reads it: one segment per line, each ending in the terminator."""
+
+    text: str
+    lines: tuple[int, ...]  # the line reported for pyx12's segment N (1-based) is lines[N - 1]
+
+    def line(self, number: int) -> int:
+        return self.lines[number - 1] if 0 < number <= len(self.lines) else number
+
+
+def prepare(text: str, name: str) -> Prepared:
+    """The file's segments with the file's own separators, ready for pyx12; refuses what cannot be read."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.startswith("ISA"):
+        check_lengths(text, name)
+        raise EraRefused(f"{name} is not an X12 file (it does not begin with an ISA segment); nothing was posted"
+                         + _looks_like(text))
+    element, terminator = _separators(text, name)
+    pieces = text.split(terminator)
+    after = 1 if terminator == "\n" else 0  # the terminator itself ends a line
+    segments: list[str] = []
+    starts: list[int] = []
+    line = 1
+    for piece in pieces[:-1]:
+        start = line + len(piece) - len(piece.lstrip("\n"))
+        line += piece.count("\n") + after
+        if len(piece) > MAX_SEGMENT:
+            _too_long(name, start, len(piece))
+        body = piece.replace("\n", "")  # a line break inside a segment is a wrapped line, not data
+        if body.strip():  # a blank line or a doubled terminator is no segment (pyx12 would stop reading there)
+            segments.append(_pad_isa(body, element, start, name) if body.startswith("ISA") else
+                            _pad_iea(body, element))
+            starts.append(start)
+    if len(pieces[-1]) > MAX_SEGMENT:
+        _too_long(name, line, len(pieces[-1]))
+    tail = pieces[-1].replace("\n", "")
+    if tail.startswith("IEA" + element):  # the last terminator left out
+        segments.append(_pad_iea(tail, element))
+        starts.append(line)
+    elif tail.strip(" \t\x1a"):  # \x1a: the end-of-file mark some old systems add
+        raise EraRefused(_cut_off(name, f"in the middle of line {line:,} ('{echo(tail, 40)}')"))
+    if not segments[-1].startswith("IEA" + element):
+        raise EraRefused(_cut_off(name, f"after line {starts[-1]:,}"))
+    one_per_line = len(set(starts)) == len(starts)
+    joiner = terminator if terminator == "\n" else terminator + "\n"
+    return Prepared(joiner.join(segments) + joiner, tuple(starts) if one_per_line else tuple(range(1, len(starts) + 1)))
+
+
+def _cut_off(name: str, where: str) -> str:
+    # The start repeats pyx12's words for a missing trailer (what refusals said before this check).
+    return (f"{name} is not a valid 835; nothing was posted: line 1: Mandatory segment \"Interchange Control "
+            f"Trailer\" (IEA) missing: the file is cut off {where}; ask the payer or clearinghouse to send it again")
+
+
+def _separators(text: str, name: str) -> tuple[str, str]:
+    """The element separator and segment terminator the ISA names (the component separator is pyx12's to read).
+
+    The ISA's 16th element (the component separator) is one character after its 15th element separator; the next
+    character is the terminator. The ISA's padding may be trimmed, and a wrapped file may break it across lines."""
+    element = text[3]
+    if element.isalnum() or element.isspace():
+        raise EraRefused(f"{name} is not an X12 file (its first segment, ISA, is followed by '{echo(element, 5)}' "
+                         "where the element separator should be); nothing was posted")
+    found, position = 0, 3
+    while found < 16 and position < min(len(text), 200):
+        found += text[position] == element
+        position += 1
+    while position < len(text) and text[position] == "\n":
+        position += 1
+    if found < 16 or position + 1 >= len(text):
+        raise EraRefused(f"{name} is not an X12 file (its ISA segment is cut short or does not have its 16 elements); "
+                         "nothing was posted")
+    component, terminator = text[position], text[position + 1]
+    if terminator == "\n":
+        following = text[position + 1:].lstrip("\n")[:1]
+        if following and not following.isalpha():
+            terminator = following  # a line wrapped just before the terminator
+    for what, mark in (("component separator (ISA16)", component), ("segment terminator", terminator)):
+        if (mark.isalnum() or mark in (" ", element)) or (mark == component and what == "segment terminator"):
+            raise EraRefused(f"{name} is not an X12 file (its ISA segment gives '{echo(mark, 5)}' as its {what}, "
+                             "which cannot be one); nothing was posted")
+    return element, terminator
+
+
+def _pad_isa(segment: str, element: str, line: int, name: str) -> str:
+    """The ISA with each element at its fixed width (pyx12 reads the ISA as its first 106 characters)."""
+    values = segment.split(element)[1:]
+    if len(values) != len(ISA_WIDTHS):
+        raise EraRefused(f"{name}: line {line:,}: the interchange header (ISA) has {len(values)} elements where it "
+                         f"must have {len(ISA_WIDTHS)}; nothing was posted")
+    padded = []
+    for position, (value, width) in enumerate(zip(values, ISA_WIDTHS, strict=True), start=1):
+        if position in ISA_SPACE_PADDED:
+            value = value.ljust(width)
+        elif position == ISA_CONTROL and value.isdigit():
+            value = value.zfill(width)
+        if len(value) != width:
+            raise EraRefused(f"{name}: line {line:,}: ISA{position:02d} of the interchange header is "
+                             f"'{echo(value, 20)}', {len(value)} characters where it must have {width}; "
+                             "nothing was posted")
+        padded.append(value)
+    return element.join(["ISA", *padded])
+
+
+def _pad_iea(segment: str, element: str) -> str:
+    """An IEA's control number zero-filled as its ISA13 is (a sender that trims one trims both)."""
+    values = segment.split(element)
+    if values[0] == "IEA" and len(values) == 3 and values[2].isdigit():
+        values[2] = values[2].zfill(ISA_WIDTHS[ISA_CONTROL - 1])
+        return element.join(values)
+    return segment
+
+
+def _looks_like(text: str) -> str:
+    """What a file that is not X12 seems to be, as the end of the refusal (nothing when it is hard to say)."""
+    start = text.lstrip()
+    if start.startswith("%PDF"):
+        return ": it is a PDF document, not the 835 file itself"
+    if start.startswith("<"):
+        return ": it looks like a web page or an XML file"
+    lines = [line for line in text.split("\n", 6)[:6] if line.strip()]
+    if not lines:
+        return ""
+    for mark, word in sorted(CSV_SEPARATORS.items(), key=lambda item: -lines[0].count(item[0])):
+        if all(mark in line for line in lines):
+            return f": it looks like a CSV file (values separated by {word}), not an 835 remittance"
+    return ""
+
+
+def unknown_segments(segments: list[Seg]) -> list[str]:
+    """A segment whose id no 835 has (a typo, or a file of another kind pasted in), each as "line N: ..."."""
+    return [f"line {seg.line}: '{echo(seg.id, 20)}' is not a segment of an 835" if seg.id else
+            f"line {seg.line}: a segment without its name (it begins with a separator)"
+            for seg in segments if seg.id not in SEGMENTS]
 
 
 def unsafe_values(segments: list[Seg]) -> list[str]:
@@ -85,22 +240,23 @@ class Seg:
         return self.values[position - 1].strip() if position <= len(self.values) else ""
 
 
-def read_segments(text: str, name: str) -> list[Seg]:
+def read_segments(prepared: Prepared, name: str) -> list[Seg]:
     import pyx12.errors
     import pyx12.x12file
 
     found: list[Seg] = []
     try:
-        reader = pyx12.x12file.X12Reader(io.StringIO(text))
+        reader = pyx12.x12file.X12Reader(io.StringIO(prepared.text))
         for seg in reader:
             # Each element as get_value(f"{id}{i:02d}") gives it, without parsing that reference per element.
             values = [element.format() for element in seg.elements]
-            found.append(Seg(reader.get_cur_line(), seg.get_seg_id() or "", values, reader.subele_term or ":"))
+            found.append(Seg(prepared.line(reader.get_cur_line()), seg.get_seg_id() or "", values,
+                             reader.subele_term or ":"))
     except (pyx12.errors.X12Error, pyx12.errors.EngineError) as exc:
         raise EraRefused(f"{name} is not an X12 file ({echo(_not_x12(str(exc)))}); nothing was posted") from None
     except Exception:  # noqa: BLE001 - pyx12 on arbitrary bytes may fail any way; refuse, never crash
-        where = f"line {found[-1].line + 1}" if found else "the start"
-        raise EraRefused(f"{name} could not be read as X12 (a malformed segment at {where}: is there a stray ~, * "
+        where = f"after line {found[-1].line}" if found else "at the start"
+        raise EraRefused(f"{name} could not be read as X12 (a malformed segment {where}: is there a stray ~, * "
                          "or : inside a value?); nothing was posted") from None
     if not found or found[0].id != "ISA":
         raise EraRefused(f"{name} is not an X12 file (it does not begin with an ISA segment); nothing was posted")
@@ -127,15 +283,16 @@ def check_kind(segments: list[Seg], name: str) -> None:
                              f"(line {gs.line}; the versions read are {' and '.join(VERSIONS)}); nothing was posted")
 
 
-def validate(text: str, name: str) -> tuple[list[str], list[str]]:
-    """pyx12's findings as (fatal, warnings), each "line N: what"."""
+def validate(prepared: Prepared, name: str) -> tuple[list[str], list[str]]:
+    """pyx12's findings as (fatal, warnings), each "line N: what" in plain words."""
     import pyx12.errors
     import pyx12.params
     import pyx12.x12n_document
 
     out = io.StringIO()
     try:
-        pyx12.x12n_document.x12n_document(pyx12.params.ParamsBase(), io.StringIO(text), None, None, fd_json=out)
+        pyx12.x12n_document.x12n_document(pyx12.params.ParamsBase(), io.StringIO(prepared.text), None, None,
+                                            fd_json=out)
     except (pyx12.errors.X12Error, pyx12.errors.EngineError) as exc:
         raise EraRefused(f"{name} is not a valid 835 ({echo(_readable(str(exc)))}); nothing was posted") from None
     except Exception:  # noqa: BLE001 - a validator crash on odd input is a refusal, not a traceback
@@ -148,13 +305,13 @@ def validate(text: str, name: str) -> tuple[list[str], list[str]]:
     fatal: list[str] = []
     warnings: list[str] = []
     for interchange in doc.get("interchanges", []):
-        fatal += _envelope_errors(interchange)
+        fatal += _envelope_errors(interchange, prepared)
         for group in interchange.get("groups", []):
-            fatal += _envelope_errors(group)
+            fatal += _envelope_errors(group, prepared)
             for transaction in group.get("transactions", []):
-                fatal += _envelope_errors(transaction)
+                fatal += _envelope_errors(transaction, prepared)
                 for seg in transaction.get("segments", []):
-                    where = f"line {seg.get('cur_line')}: "
+                    where = f"line {prepared.line(seg.get('cur_line') or 0)}: "
                     seg_id = seg.get("seg_id") or ""
                     for err in seg.get("errors", []):
                         (fatal if seg_id in ENVELOPE else warnings).append(where + _readable(err["err_str"]))
@@ -166,9 +323,9 @@ def validate(text: str, name: str) -> tuple[list[str], list[str]]:
     return fatal, warnings
 
 
-def _envelope_errors(node: dict[str, Any]) -> list[str]:
+def _envelope_errors(node: dict[str, Any], prepared: Prepared) -> list[str]:
     line = node.get("cur_line")
-    where = f"line {line}: " if line else ""
+    where = f"line {prepared.line(line)}: " if line else ""
     return [where + _readable(err["err_str"]) for err in node.get("errors", [])]
 
 
@@ -184,9 +341,47 @@ def _not_x12(message: str) -> str:
     return _readable(message)
 
 
+# pyx12's messages in plain words (those the other messages and tests quote, such as 'Mandatory segment "..."
+# (PER) missing' and 'Data element "..." (CLP04) is type R, contains an invalid character', keep their start).
+_ELEMENT = r'Data element "(?P<name>[^"]*)" \((?P<ref>\w+)\)'
+_TYPES = {"R": "a number", "N0": "a whole number", "N2": "an amount", "DT": "a date", "TM": "a time", "ID": "a code"}
+_REWRITES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    (re.compile(r"Segment (\w+)\S* not found"), r"segment \1 is not expected at this place in an 835"),
+    (re.compile(r"(Segment|Loop) (\w+) found but marked as not used"),
+     lambda m: f"{m.group(1).lower()} {m.group(2)} is not used at this place in an 835"),
+    (re.compile(r"(Segment|Loop) (\w+) exceeded max count\. Found (\d+), should have (\d+)"),
+     lambda m: f"{m.group(1).lower()} {m.group(2)} comes {m.group(3)} times where an 835 has it at most "
+               f"{m.group(4)} times"),
+    (re.compile(r"Segment contains trailing element terminators"),
+     "the segment ends with an empty element (a separator right before its end)"),
+    (re.compile(r"Segment contains a leading space"), "the segment begins with a space"),
+    (re.compile(r'Segment identifier "(.*)" is invalid'), r"'\1' is not a segment name"),
+    (re.compile(_ELEMENT + r' is too (?P<how>long|short): len\("(?P<value>.*)"\) = (?P<has>\d+) [<>] (?P<may>\d+) '
+                r"\((?:max|min)_len\)"),
+     lambda m: f'Data element "{m["name"]}" ({m["ref"]}) is too {m["how"]}: "{m["value"]}" has {m["has"]} '
+               f'characters where {"at most" if m["how"] == "long" else "at least"} {m["may"]} are allowed'),
+    (re.compile(_ELEMENT + r" has unnecessary trailing spaces\. \((?P<value>.*)\)"),
+     lambda m: f'Data element "{m["name"]}" ({m["ref"]}) ends with spaces ("{m["value"]}")'),
+    (re.compile(_ELEMENT + r" is marked as Not Used"),
+     lambda m: f'Data element "{m["name"]}" ({m["ref"]}) should be empty in an 835'),
+    (re.compile(_ELEMENT + r" is type (?P<type>\w+), contains an invalid character\((?P<value>.*)\)"),
+     lambda m: f'Data element "{m["name"]}" ({m["ref"]}) is type {m["type"]}, contains an invalid character: '
+               f'"{m["value"]}" is not {_TYPES.get(m["type"], "what it may hold")}'),
+    (re.compile(_ELEMENT + r" contains an invalid (?P<what>date|time) \((?P<value>.*)\)"),
+     lambda m: f'Data element "{m["name"]}" ({m["ref"]}) holds "{m["value"]}", which is not a {m["what"]}'),
+    (re.compile(r"\((.*)\) is not a valid code for (.+)"), r"'\1' is not a valid code for \2"),
+    (re.compile(r"Syntax Error \(\w+\): "), ""),
+]
+
+
 def _readable(message: str) -> str:
-    message = re.sub(r"\s*Started at /\S*", "", message)
-    return " ".join(message.split()).rstrip(".")
+    message = " ".join(re.sub(r"\s*Started at /\S*", "", message).split()).rstrip(".")
+    for pattern, replacement in _REWRITES:
+        found = pattern.match(message)
+        if found:
+            plain = found.expand(replacement) if isinstance(replacement, str) else replacement(found)
+            return plain + message[found.end():]
+    return message
 
 
 def line_of(problem: str) -> int:
