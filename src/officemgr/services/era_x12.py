@@ -45,6 +45,7 @@ MAX_WARNING = 300  # characters of one warning that comes back with a posted fil
 ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
 ISA_SPACE_PADDED = range(1, 9)
 ISA_CONTROL = 13
+SEPARATOR_ELEMENTS = (11, 16)  # ISA11 the repetition separator (5010), ISA16 the component separator
 CSV_SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
 
@@ -114,18 +115,14 @@ def prepare(text: str, name: str) -> Prepared:
         segments.append(_pad_iea(tail, element))
         starts.append(line)
     elif tail.strip(" \t\x1a"):  # \x1a: the end-of-file mark some old systems add
-        raise EraRefused(_cut_off(name, f"in the middle of line {line:,} ('{echo(tail, 40)}')"))
-    if not segments[-1].startswith("IEA" + element):
-        raise EraRefused(_cut_off(name, f"after line {starts[-1]:,}"))
+        # (A file cut between two segments is pyx12's to report: its trailers SE, GE and IEA are missing.)
+        line += len(pieces[-1]) - len(pieces[-1].lstrip("\n"))
+        raise EraRefused(f"{name} is cut off in the middle of line {line:,} ('{echo(tail, 40)}'): the file ends "
+                         "before its last segments; nothing was posted (ask the payer or clearinghouse to send it "
+                         "again)")
     one_per_line = len(set(starts)) == len(starts)
     joiner = terminator if terminator == "\n" else terminator + "\n"
     return Prepared(joiner.join(segments) + joiner, tuple(starts) if one_per_line else tuple(range(1, len(starts) + 1)))
-
-
-def _cut_off(name: str, where: str) -> str:
-    # The start repeats pyx12's words for a missing trailer (what refusals said before this check).
-    return (f"{name} is not a valid 835; nothing was posted: line 1: Mandatory segment \"Interchange Control "
-            f"Trailer\" (IEA) missing: the file is cut off {where}; ask the payer or clearinghouse to send it again")
 
 
 def _separators(text: str, name: str) -> tuple[str, str]:
@@ -134,7 +131,7 @@ def _separators(text: str, name: str) -> tuple[str, str]:
     The ISA's 16th element (the component separator) is one character after its 15th element separator; the next
     character is the terminator. The ISA's padding may be trimmed, and a wrapped file may break it across lines."""
     element = text[3]
-    if element.isalnum() or element.isspace():
+    if element.isalnum() or element in " \t\n":
         raise EraRefused(f"{name} is not an X12 file (its first segment, ISA, is followed by '{echo(element, 5)}' "
                          "where the element separator should be); nothing was posted")
     found, position = 0, 3
@@ -152,7 +149,7 @@ def _separators(text: str, name: str) -> tuple[str, str]:
         if following and not following.isalpha():
             terminator = following  # a line wrapped just before the terminator
     for what, mark in (("component separator (ISA16)", component), ("segment terminator", terminator)):
-        if (mark.isalnum() or mark in (" ", element)) or (mark == component and what == "segment terminator"):
+        if (mark.isalnum() or mark in (" ", "\t", element)) or (mark == component and what == "segment terminator"):
             raise EraRefused(f"{name} is not an X12 file (its ISA segment gives '{echo(mark, 5)}' as its {what}, "
                              "which cannot be one); nothing was posted")
     return element, terminator
@@ -172,7 +169,7 @@ def _pad_isa(segment: str, element: str, line: int, name: str) -> str:
             value = value.zfill(width)
         if len(value) != width:
             raise EraRefused(f"{name}: line {line:,}: ISA{position:02d} of the interchange header is "
-                             f"'{echo(value, 20)}', {len(value)} characters where it must have {width}; "
+                             f"'{echo(value, 40)}', {len(value)} characters where it must have {width}; "
                              "nothing was posted")
         padded.append(value)
     return element.join(["ISA", *padded])
@@ -215,7 +212,9 @@ def unsafe_values(segments: list[Seg]) -> list[str]:
     found = []
     for seg in segments:
         for position, value in enumerate(seg.values, start=1):
-            what = unsafe_character(value)
+            if seg.id == "ISA" and position in SEPARATOR_ELEMENTS:
+                continue  # a separator, which may be a control character (some payers use \x1d and \x1f)
+            what = unsafe_character(value.replace(seg.component, ""))  # composites keep their separator
             if what:
                 found.append(f"line {seg.line}: {seg.id}{position:02d} holds {what}")
     return found
@@ -351,15 +350,15 @@ _REWRITES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = 
      lambda m: f"{m.group(1).lower()} {m.group(2)} is not used at this place in an 835"),
     (re.compile(r"(Segment|Loop) (\w+) exceeded max count\. Found (\d+), should have (\d+)"),
      lambda m: f"{m.group(1).lower()} {m.group(2)} comes {m.group(3)} times where an 835 has it at most "
-               f"{m.group(4)} times"),
+               f"{_times(int(m.group(4)))}"),
     (re.compile(r"Segment contains trailing element terminators"),
      "the segment ends with an empty element (a separator right before its end)"),
     (re.compile(r"Segment contains a leading space"), "the segment begins with a space"),
     (re.compile(r'Segment identifier "(.*)" is invalid'), r"'\1' is not a segment name"),
     (re.compile(_ELEMENT + r' is too (?P<how>long|short): len\("(?P<value>.*)"\) = (?P<has>\d+) [<>] (?P<may>\d+) '
                 r"\((?:max|min)_len\)"),
-     lambda m: f'Data element "{m["name"]}" ({m["ref"]}) is too {m["how"]}: "{m["value"]}" has {m["has"]} '
-               f'characters where {"at most" if m["how"] == "long" else "at least"} {m["may"]} are allowed'),
+     lambda m: f'Data element "{m["name"]}" ({m["ref"]}) is too {m["how"]}: {m["has"]} characters where '
+               f'{"at most" if m["how"] == "long" else "at least"} {m["may"]} are allowed ("{echo(m["value"], 40)}")'),
     (re.compile(_ELEMENT + r" has unnecessary trailing spaces\. \((?P<value>.*)\)"),
      lambda m: f'Data element "{m["name"]}" ({m["ref"]}) ends with spaces ("{m["value"]}")'),
     (re.compile(_ELEMENT + r" is marked as Not Used"),
@@ -372,6 +371,10 @@ _REWRITES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = 
     (re.compile(r"\((.*)\) is not a valid code for (.+)"), r"'\1' is not a valid code for \2"),
     (re.compile(r"Syntax Error \(\w+\): "), ""),
 ]
+
+
+def _times(count: int) -> str:
+    return {1: "once", 2: "twice"}.get(count, f"{count:,} times")
 
 
 def _readable(message: str) -> str:
