@@ -91,6 +91,8 @@ def expected(tmp_path: Path) -> list[tuple[object, ...]]:
     pytest.param(wrapped(BASE), id="wrapped at 80 columns"),
     pytest.param(wrapped(BASE, 80).replace("\n", "\r\n"), id="wrapped at 80 columns with CRLF"),
     pytest.param(wrapped(BASE, 37), id="wrapped inside the ISA"),
+    pytest.param(wrapped(BASE, 105), id="wrapped just before the ISA's terminator"),
+    pytest.param(wrapped(BASE, 104), id="wrapped just before ISA16"),
     pytest.param(relayout(terminator="\n", after=""), id="a newline is the terminator"),
     pytest.param(relayout(terminator="\r\n", after=""), id="CRLF is the terminator"),
     pytest.param(relayout(terminator="\n", after="").rstrip("\n"), id="newline terminator, none at the end"),
@@ -242,6 +244,16 @@ def test_two_groups_and_two_interchanges_in_one_file_are_read_in_order(tmp_path:
     assert remit.warnings == ()
 
 
+def test_a_second_interchange_that_cannot_be_read_is_refused_in_words(tmp_path: Path) -> None:
+    second = era_text([EraClaim("CL4", "1", 7_000, 7_000)], control=2)
+
+    assert refusal(tmp_path, BASE + second.replace("*0*P*:", "*0P*:")) == (
+        "remit.835: line 25: the interchange header (ISA) has 15 elements where it must have 16; nothing was posted")
+    assert refusal(tmp_path, BASE + relayout(second, element="|")) == (
+        "remit.835: line 25: this interchange (ISA) separates its elements with '|' where the first one in the "
+        "file uses '*'; nothing was posted (import each interchange as a file of its own)")
+
+
 # A clearinghouse file written by hand in the style of the public 5010 samples: two payers in one group, an ACH
 # payment and a check, '>' as component separator, claim-level CAS before NM1, interest and a withhold (PLB).
 TWO_PAYERS = """\
@@ -343,6 +355,13 @@ def test_an_unknown_segment_on_one_long_line_is_named_by_its_number(tmp_path: Pa
     text = BASE.replace("LX*1~", "LX*1~\nHL*1**20*1~").replace("SE*20*", "SE*21*").replace("\n", "")
 
     assert refusal(tmp_path, text).endswith("line 13: 'HL' is not a segment of an 835")
+
+
+def test_a_segment_without_its_name_is_refused(tmp_path: Path) -> None:
+    text = BASE.replace("LX*1~", "LX*1~\n*1*2~").replace("SE*20*", "SE*21*")
+
+    assert refusal(tmp_path, text).endswith(
+        "nothing was posted: line 13: a segment without its name (it begins with a separator)")
 
 
 @pytest.mark.parametrize(("text", "looks"), [

@@ -57,18 +57,6 @@ class EraRefused(ServiceError):
         self.problems = problems or []
 
 
-def check_lengths(text: str, name: str, terminator: str = "~") -> None:
-    """Refuse a segment longer than MAX_SEGMENT before anything else reads the file (a real one is a few hundred
-    characters); `text` is not X12, so `terminator` is only a guess."""
-    start = 0
-    while start < len(text):
-        end = text.find(terminator, start)
-        end = len(text) if end < 0 else end
-        if end - start > MAX_SEGMENT:
-            _too_long(name, text.count("\n", 0, start) + 1, end - start)
-        start = end + 1
-
-
 def _too_long(name: str, line: int, length: int) -> None:
     raise EraRefused(f"{name}: a segment on line {line:,} is {length:,} characters long; an 835 segment may be at "
                      f"most {MAX_SEGMENT:,}; nothing was posted")
@@ -89,7 +77,6 @@ def prepare(text: str, name: str) -> Prepared:
     """The file's segments with the file's own separators, ready for pyx12; refuses what cannot be read."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.startswith("ISA"):
-        check_lengths(text, name)
         raise EraRefused(f"{name} is not an X12 file (it does not begin with an ISA segment); nothing was posted"
                          + _looks_like(text))
     element, terminator = _separators(text, name)
@@ -105,8 +92,8 @@ def prepare(text: str, name: str) -> Prepared:
             _too_long(name, start, len(piece))
         body = piece.replace("\n", "")  # a line break inside a segment is a wrapped line, not data
         if body.strip():  # a blank line or a doubled terminator is no segment (pyx12 would stop reading there)
-            segments.append(_pad_isa(body, element, start, name) if body.startswith("ISA") else
-                            _pad_iea(body, element))
+            isa = body.startswith("ISA") and not body[3:4].isalnum()
+            segments.append(_pad_isa(body, element, start, name) if isa else _pad_iea(body, element))
             starts.append(start)
     if len(pieces[-1]) > MAX_SEGMENT:
         _too_long(name, line, len(pieces[-1]))
@@ -128,8 +115,8 @@ def prepare(text: str, name: str) -> Prepared:
 def _separators(text: str, name: str) -> tuple[str, str]:
     """The element separator and segment terminator the ISA names (the component separator is pyx12's to read).
 
-    The ISA's 16th element (the component separator) is one character after its 15th element separator; the next
-    character is the terminator. The ISA's padding may be trimmed, and a wrapped file may break it across lines."""
+    ISA16, the component separator, is the character after the ISA's 16th element separator, and the terminator the
+    one after that; the ISA's padding may be trimmed, and a wrapped file may break it across lines."""
     element = text[3]
     if element.isalnum() or element in " \t\n":
         raise EraRefused(f"{name} is not an X12 file (its first segment, ISA, is followed by '{echo(element, 5)}' "
@@ -157,6 +144,10 @@ def _separators(text: str, name: str) -> tuple[str, str]:
 
 def _pad_isa(segment: str, element: str, line: int, name: str) -> str:
     """The ISA with each element at its fixed width (pyx12 reads the ISA as its first 106 characters)."""
+    if segment[3:4] != element:
+        raise EraRefused(f"{name}: line {line:,}: this interchange (ISA) separates its elements with "
+                         f"'{echo(segment[3:4], 5)}' where the first one in the file uses '{echo(element, 5)}'; "
+                         "nothing was posted (import each interchange as a file of its own)")
     values = segment.split(element)[1:]
     if len(values) != len(ISA_WIDTHS):
         raise EraRefused(f"{name}: line {line:,}: the interchange header (ISA) has {len(values)} elements where it "
