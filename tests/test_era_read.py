@@ -97,6 +97,8 @@ def expected(tmp_path: Path) -> list[tuple[object, ...]]:
     pytest.param(relayout(terminator="\r\n", after=""), id="CRLF is the terminator"),
     pytest.param(relayout(terminator="\n", after="").rstrip("\n"), id="newline terminator, none at the end"),
     pytest.param(BASE.replace("~\n", "~\n\n"), id="blank lines between segments"),
+    pytest.param(BASE.replace("~\n", "~    \r\n"), id="spaces after each terminator"),
+    pytest.param(BASE.replace("~\n", "~\n  "), id="each segment indented"),
     pytest.param(BASE.replace("LX*1~", "LX*1~~"), id="a doubled terminator"),
     pytest.param(BASE + "\x1a", id="an end-of-file mark after the last segment"),
     pytest.param(BASE.rstrip("~\n"), id="no terminator after IEA"),

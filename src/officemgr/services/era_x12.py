@@ -90,18 +90,19 @@ def prepare(text: str, name: str) -> Prepared:
         line += piece.count("\n") + after
         if len(piece) > MAX_SEGMENT:
             _too_long(name, start, len(piece))
-        body = piece.replace("\n", "")  # a line break inside a segment is a wrapped line, not data
+        # A line break inside a segment is a wrapped line, and spaces before one pad a fixed-length record: no data.
+        body = piece.replace("\n", "").lstrip(" \t")
         if body.strip():  # a blank line or a doubled terminator is no segment (pyx12 would stop reading there)
             isa = body.startswith("ISA") and not body[3:4].isalnum()
             segments.append(_pad_isa(body, element, start, name) if isa else _pad_iea(body, element))
             starts.append(start)
     if len(pieces[-1]) > MAX_SEGMENT:
         _too_long(name, line, len(pieces[-1]))
-    tail = pieces[-1].replace("\n", "")
+    tail = pieces[-1].replace("\n", "").lstrip(" \t")
     if tail.startswith("IEA" + element):  # the last terminator left out
         segments.append(_pad_iea(tail, element))
         starts.append(line)
-    elif tail.strip(" \t\x1a"):  # \x1a: the end-of-file mark some old systems add
+    elif tail.rstrip(" \t\x1a"):  # \x1a: the end-of-file mark some old systems add
         # (A file cut between two segments is pyx12's to report: its trailers SE, GE and IEA are missing.)
         line += len(pieces[-1]) - len(pieces[-1].lstrip("\n"))
         raise EraRefused(f"{name} is cut off in the middle of line {line:,} ('{echo(tail, 40)}'): the file ends "
