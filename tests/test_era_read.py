@@ -359,6 +359,18 @@ def test_an_unknown_segment_on_one_long_line_is_named_by_its_number(tmp_path: Pa
     assert refusal(tmp_path, text).endswith("line 13: 'HL' is not a segment of an 835")
 
 
+def test_a_mistyped_envelope_segment_is_named_not_reported_as_unreadable(tmp_path: Path) -> None:
+    text = BASE.replace("ST*835*0001~", "S*835*0001~").replace("GE*1*1~", "GX*1*1~")
+
+    with pytest.raises(EraRefused) as refused:
+        read(tmp_path, text)
+
+    assert str(refused.value) == ("remit.835 is not a valid 835; nothing was posted: line 3: 'S' is not a segment of "
+                                  "an 835 (and 1 more problem)")
+    assert refused.value.problems == ["line 3: 'S' is not a segment of an 835",
+                                      "line 23: 'GX' is not a segment of an 835"]
+
+
 def test_a_segment_without_its_name_is_refused(tmp_path: Path) -> None:
     text = BASE.replace("LX*1~", "LX*1~\n*1*2~").replace("SE*20*", "SE*21*")
 

@@ -23,7 +23,6 @@ from officemgr.services.era_x12 import (
     prepare,
     quiet_pyx12,
     read_segments,
-    unknown_segments,
     unsafe_values,
     validate,
 )
@@ -154,9 +153,9 @@ def parse(path: Path | str) -> Remit:
     prepared = prepare(text, name)
     quiet_pyx12()
     found = read_segments(prepared, name)
-    check_kind(found, name)
+    check_kind(found, prepared, name)
     fatal, warnings = validate(prepared, name)
-    fatal += unknown_segments(found) + unsafe_values(found)
+    fatal += [*prepared.unknown, *unsafe_values(found)]
     payments = _read_payments(found, fatal)
     if fatal:
         fatal = sorted(dict.fromkeys(echo(problem, MAX_PROBLEM) for problem in fatal), key=line_of)

@@ -26,6 +26,7 @@ from typing import Any
 from officemgr.plaintext import unsafe_character
 from officemgr.services.common import ServiceError
 from officemgr.services.csv_files import echo
+from officemgr.services.format import plural
 
 VERSIONS = ("005010X221A1", "004010X091A1")
 TRANSACTIONS = {"837": "claim", "270": "eligibility inquiry", "271": "eligibility response", "276": "claim status "
@@ -68,6 +69,7 @@ class Prepared:
 
     text: str
     lines: tuple[int, ...]  # the line reported for pyx12's segment N (1-based) is lines[N - 1]
+    unknown: tuple[str, ...]  # each segment whose id no 835 has (a typo, or another kind of file pasted in)
 
     def line(self, number: int) -> int:
         return self.lines[number - 1] if 0 < number <= len(self.lines) else number
@@ -108,9 +110,19 @@ def prepare(text: str, name: str) -> Prepared:
         raise EraRefused(f"{name} is cut off in the middle of line {line:,} ('{echo(tail, 40)}'): the file ends "
                          "before its last segments; nothing was posted (ask the payer or clearinghouse to send it "
                          "again)")
-    one_per_line = len(set(starts)) == len(starts)
+    lines = tuple(starts) if len(set(starts)) == len(starts) else tuple(range(1, len(starts) + 1))
     joiner = terminator if terminator == "\n" else terminator + "\n"
-    return Prepared(joiner.join(segments) + joiner, tuple(starts) if one_per_line else tuple(range(1, len(starts) + 1)))
+    return Prepared(joiner.join(segments) + joiner, lines, _unknown(segments, lines, element))
+
+
+def _unknown(segments: list[str], lines: tuple[int, ...], element: str) -> tuple[str, ...]:
+    found = []
+    for segment, line in zip(segments, lines, strict=True):
+        name = segment.partition(element)[0]
+        if name not in SEGMENTS:
+            found.append(f"line {line}: '{echo(name, 20)}' is not a segment of an 835" if name else
+                         f"line {line}: a segment without its name (it begins with a separator)")
+    return tuple(found)
 
 
 def _separators(text: str, name: str) -> tuple[str, str]:
@@ -192,13 +204,6 @@ def _looks_like(text: str) -> str:
     return ""
 
 
-def unknown_segments(segments: list[Seg]) -> list[str]:
-    """A segment whose id no 835 has (a typo, or a file of another kind pasted in), each as "line N: ..."."""
-    return [f"line {seg.line}: '{echo(seg.id, 20)}' is not a segment of an 835" if seg.id else
-            f"line {seg.line}: a segment without its name (it begins with a separator)"
-            for seg in segments if seg.id not in SEGMENTS]
-
-
 def unsafe_values(segments: list[Seg]) -> list[str]:
     """An element holding a control or text-direction character, as "line N: N102 holds ...", each one."""
     found = []
@@ -246,6 +251,7 @@ def read_segments(prepared: Prepared, name: str) -> list[Seg]:
     except (pyx12.errors.X12Error, pyx12.errors.EngineError) as exc:
         raise EraRefused(f"{name} is not an X12 file ({echo(_not_x12(str(exc)))}); nothing was posted") from None
     except Exception:  # noqa: BLE001 - pyx12 on arbitrary bytes may fail any way; refuse, never crash
+        _refuse_unknown(prepared, name)  # pyx12 stumbles on a stray segment (an SE without its ST)
         where = f"after line {found[-1].line}" if found else "at the start"
         raise EraRefused(f"{name} could not be read as X12 (a malformed segment {where}: is there a stray ~, * "
                          "or : inside a value?); nothing was posted") from None
@@ -254,10 +260,19 @@ def read_segments(prepared: Prepared, name: str) -> list[Seg]:
     return found
 
 
-def check_kind(segments: list[Seg], name: str) -> None:
+def _refuse_unknown(prepared: Prepared, name: str) -> None:
+    """Refuse naming the segments no 835 has, when there are some."""
+    unknown = list(prepared.unknown)
+    if unknown:
+        more = f" (and {plural(len(unknown) - 1, 'more problem')})" if len(unknown) > 1 else ""
+        raise EraRefused(f"{name} is not a valid 835; nothing was posted: {unknown[0]}{more}", unknown)
+
+
+def check_kind(segments: list[Seg], prepared: Prepared, name: str) -> None:
     groups = [s for s in segments if s.id == "GS"]
     sets = [s for s in segments if s.id == "ST"]
     if not groups or not sets:
+        _refuse_unknown(prepared, name)  # a mistyped GS or ST
         raise EraRefused(f"{name} holds no X12 transaction (no {'GS' if not groups else 'ST'} segment); "
                          "nothing was posted")
     for st in sets:
