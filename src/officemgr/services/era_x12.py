@@ -1,8 +1,9 @@
 """The X12 layer of an 835: split a file into segments and check it with pyx12 (services.era_read reads the
 payments from the segments; services.era posts them).
 
-A file is refused (EraRefused, nothing posted, the reason given) when it is not X12, is not an 835 (GS01 HP,
-ST01 835), its envelope is broken (a missing or miscounted SE/GE/IEA trailer, mismatched control numbers: a
+A file is refused (EraRefused, nothing posted, the reason given) when it is not X12 (saying when it looks like a CSV,
+a PDF or a web page), is not an 835 (GS01 HP, ST01 835), is cut off inside a segment, holds a segment no 835 has,
+its envelope is broken (a missing or miscounted SE/GE/IEA trailer, mismatched control numbers: a
 truncated or hand-edited file) or an element the posting reads is wrong. Whatever else pyx12 reports does not
 change what is posted; it comes back as warnings.
 
