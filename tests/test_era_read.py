@@ -96,6 +96,7 @@ def expected(tmp_path: Path) -> list[tuple[object, ...]]:
     pytest.param(relayout(terminator="\n", after=""), id="a newline is the terminator"),
     pytest.param(relayout(terminator="\r\n", after=""), id="CRLF is the terminator"),
     pytest.param(relayout(terminator="\n", after="").rstrip("\n"), id="newline terminator, none at the end"),
+    pytest.param(relayout(terminator="\n", after="  "), id="newline terminator, lines indented"),
     pytest.param(BASE.replace("~\n", "~\n\n"), id="blank lines between segments"),
     pytest.param(BASE.replace("~\n", "~    \r\n"), id="spaces after each terminator"),
     pytest.param(BASE.replace("~\n", "~\n  "), id="each segment indented"),

@@ -146,7 +146,7 @@ def _separators(text: str, name: str) -> tuple[str, str]:
                          "nothing was posted")
     component, terminator = text[position], text[position + 1]
     if terminator == "\n":
-        following = text[position + 1:].lstrip("\n")[:1]
+        following = text[position + 1:].lstrip("\n \t")[:1]
         if following and not following.isalpha():
             terminator = following  # a line wrapped just before the terminator
     for what, mark in (("component separator (ISA16)", component), ("segment terminator", terminator)):
