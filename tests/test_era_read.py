@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -200,7 +201,8 @@ def test_an_isa_whose_padding_was_trimmed_is_padded_again(tmp_path: Path, expect
      "remit.835 is not an X12 file (its first segment, ISA, is followed by '7' where the element separator should "
      "be); nothing was posted"),
 ])
-def test_an_isa_that_cannot_be_read_is_refused_in_words(tmp_path: Path, damage, reason: str) -> None:  # type: ignore[no-untyped-def]
+def test_an_isa_that_cannot_be_read_is_refused_in_words(tmp_path: Path, damage: Callable[[str], str],
+                                                        reason: str) -> None:
     assert refusal(tmp_path, damage(BASE)) == reason
 
 
@@ -302,7 +304,8 @@ IEA*1*000000042~
 
 @pytest.mark.parametrize("layout", [lambda t: t, lambda t: t.replace("\n", ""), wrapped], ids=["lines", "one line",
                                                                                              "wrapped"])
-def test_a_hand_written_file_from_two_payers_gives_each_check_its_payer(tmp_path: Path, layout) -> None:  # type: ignore[no-untyped-def]
+def test_a_hand_written_file_from_two_payers_gives_each_check_its_payer(tmp_path: Path,
+                                                                       layout: Callable[[str], str]) -> None:
     remit = read(tmp_path, layout(TWO_PAYERS))
 
     river, prairie = remit.payments
@@ -428,7 +431,8 @@ COMPLAINED = (BASE.replace("N3*1 MAIN ST~", f"N3*1 MAIN ST {'X' * 400}~")
               .replace("DTM*405*20261120", "DTM*405*20261120*"))
 
 
-def test_pyx12_prints_and_logs_nothing_and_its_findings_are_plain_sentences(tmp_path: Path, capfd, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_pyx12_prints_and_logs_nothing_and_its_findings_are_plain_sentences(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
