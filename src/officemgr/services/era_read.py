@@ -15,11 +15,12 @@ from typing import Any
 
 from officemgr.services.csv_files import MAX_PROBLEM, echo, read_limited
 from officemgr.services.era_x12 import (
+    MAX_WARNING,
     EraRefused,
     Seg,
     check_kind,
-    check_lengths,
     line_of,
+    prepare,
     quiet_pyx12,
     read_segments,
     unsafe_values,
@@ -149,18 +150,19 @@ def parse(path: Path | str) -> Remit:
     except UnicodeDecodeError:
         text = data.decode("latin-1")
     text = text.lstrip("\ufeff \t\r\n")
-    check_lengths(text, name)
+    prepared = prepare(text, name)
     quiet_pyx12()
-    found = read_segments(text, name)
-    check_kind(found, name)
-    fatal, warnings = validate(text, name)
-    fatal += unsafe_values(found)
+    found = read_segments(prepared, name)
+    check_kind(found, prepared, name)
+    fatal, warnings = validate(prepared, name)
+    fatal += [*prepared.unknown, *unsafe_values(found)]
     payments = _read_payments(found, fatal)
     if fatal:
         fatal = sorted(dict.fromkeys(echo(problem, MAX_PROBLEM) for problem in fatal), key=line_of)
         more = f" (and {plural(len(fatal) - 1, 'more problem')})" if len(fatal) > 1 else ""
         raise EraRefused(f"{name} is not a valid 835; nothing was posted: {fatal[0]}{more}", fatal)
-    return Remit(name, hashlib.sha256(data).hexdigest(), tuple(payments), tuple(warnings))
+    return Remit(name, hashlib.sha256(data).hexdigest(), tuple(payments),
+                 tuple(dict.fromkeys(echo(warning, MAX_WARNING) for warning in warnings)))
 
 
 def _cents(text: str, what: str, line: int, problems: list[str], *, required: bool = True) -> int:
