@@ -141,8 +141,8 @@ def test_import_era_refuses_a_file_that_is_not_an_835(db: Path, tmp_path: Path, 
 
     assert main(["import", "era", str(path), "--db", str(db)]) == 1
 
-    assert capsys.readouterr().err == ("officemgr: claims.835 is not an X12 file (it does not begin with an ISA "
-                                       "segment); nothing was posted\n")
+    assert capsys.readouterr().err == ("officemgr: claims.835 is not an X12 file (it looks like a CSV file, values "
+                                       "separated by commas, not an 835 remittance); nothing was posted\n")
 
 
 def test_import_era_with_a_missing_file_or_database_creates_nothing(db: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

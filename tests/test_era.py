@@ -319,7 +319,8 @@ def _bad_group(text: str) -> str:
     (_check_total_off, "line 4: the check is for $65.00 but its claim payments add up to $60.00"),
     (_bad_amount, "line 13: Data element \"Claim Payment Amount\" (CLP04) is type R, contains an invalid character"),
     (_claims_transaction, "remit.835 is an X12 837 (claim), not an 835 remittance; nothing was posted"),
-    (_not_x12, "remit.835 is not an X12 file (it does not begin with an ISA segment); nothing was posted"),
+    (_not_x12, "remit.835 is not an X12 file (it looks like a CSV file, values separated by commas, not an 835 "
+               "remittance); nothing was posted"),
     (_bad_group, "line 14: 'XX' is not an adjustment group (CAS01: CO, PR, OA, PI or CR)"),
 ])
 def test_a_malformed_file_is_refused_and_changes_nothing(session: Session, tmp_path: Path, damage,  # type: ignore[no-untyped-def]

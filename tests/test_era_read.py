@@ -388,15 +388,15 @@ def test_a_segment_without_its_name_is_refused(tmp_path: Path) -> None:
     ("Claim\tPaid\nCL1\t60.00\n", "values separated by tabs"),
 ])
 def test_a_csv_is_named_as_a_csv(tmp_path: Path, text: str, looks: str) -> None:
-    assert refusal(tmp_path, text) == ("remit.835 is not an X12 file (it does not begin with an ISA segment); nothing "
-                                       f"was posted: it looks like a CSV file ({looks}), not an 835 remittance")
+    assert refusal(tmp_path, text) == (f"remit.835 is not an X12 file (it looks like a CSV file, {looks}, not an 835 "
+                                       "remittance); nothing was posted")
 
 
 @pytest.mark.parametrize(("text", "reason"), [
     ("Dear provider, your remittance is attached.\nRegards\n", "(it does not begin with an ISA segment); nothing "
                                                                 "was posted"),
-    ("<html><body>Remittance</body></html>\n", "nothing was posted: it looks like a web page or an XML file"),
-    ("%PDF-1.7 remittance advice\n", "nothing was posted: it is a PDF document, not the 835 file itself"),
+    ("<html><body>Remittance</body></html>\n", "(it looks like a web page or an XML file); nothing was posted"),
+    ("%PDF-1.7 remittance advice\n", "(it is a PDF document, not the 835 file itself); nothing was posted"),
     (BASE.replace("ST*835", "ST*837"), "is an X12 837 (claim), not an 835 remittance; nothing was posted"),
     (BASE.replace("ST*835", "ST*270"), "is an X12 270 (eligibility inquiry), not an 835 remittance"),
     (BASE.replace("ST*835", "ST*999"), "is an X12 999 (acknowledgement), not an 835 remittance"),

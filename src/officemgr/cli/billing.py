@@ -88,7 +88,7 @@ def import_era(args: argparse.Namespace) -> int:
     if result.warnings:
         shown = "; ".join(result.warnings[:MAX_WARNINGS])
         more = f" (and {len(result.warnings) - MAX_WARNINGS} more)" if len(result.warnings) > MAX_WARNINGS else ""
-        print(f"  note: pyx12 found {plural(len(result.warnings), 'problem')} that do not affect posting: "
+        print(f"  note: the 835 check found {plural(len(result.warnings), 'problem')} that do not affect posting: "
               f"{shown}{more}")
     return DONE
 

@@ -80,8 +80,7 @@ def prepare(text: str, name: str) -> Prepared:
     """The file's segments with the file's own separators, ready for pyx12; refuses what cannot be read."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.startswith("ISA"):
-        raise EraRefused(f"{name} is not an X12 file (it does not begin with an ISA segment); nothing was posted"
-                         + _looks_like(text))
+        raise EraRefused(f"{name} is not an X12 file ({_looks_like(text)}); nothing was posted")
     element, terminator = _separators(text, name)
     pieces = text.split(terminator)
     after = 1 if terminator == "\n" else 0  # the terminator itself ends a line
@@ -190,19 +189,18 @@ def _pad_iea(segment: str, element: str) -> str:
 
 
 def _looks_like(text: str) -> str:
-    """What a file that is not X12 seems to be, as the end of the refusal (nothing when it is hard to say)."""
+    """What a file that is not X12 seems to be, said in the refusal; that it does not begin as X12 when it is hard
+    to say."""
     start = text.lstrip()
     if start.startswith("%PDF"):
-        return ": it is a PDF document, not the 835 file itself"
+        return "it is a PDF document, not the 835 file itself"
     if start.startswith("<"):
-        return ": it looks like a web page or an XML file"
+        return "it looks like a web page or an XML file"
     lines = [line for line in text.split("\n", 6)[:6] if line.strip()]
-    if not lines:
-        return ""
-    for mark, word in sorted(CSV_SEPARATORS.items(), key=lambda item: -lines[0].count(item[0])):
+    for mark, word in sorted(CSV_SEPARATORS.items(), key=lambda item: -lines[0].count(item[0])) if lines else ():
         if all(mark in line for line in lines):
-            return f": it looks like a CSV file (values separated by {word}), not an 835 remittance"
-    return ""
+            return f"it looks like a CSV file, values separated by {word}, not an 835 remittance"
+    return "it does not begin with an ISA segment"
 
 
 def unsafe_values(segments: list[Seg]) -> list[str]:
