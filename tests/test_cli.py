@@ -63,7 +63,9 @@ def test_db_and_url_together_are_bad_usage() -> None:
 def test_demo_accepts_global_options_after_its_own(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "demo.db"
     assert main(["demo", "--seed", "3", "--db", str(path), "--today", "2026-11-23"]) == 0
-    assert "seed 3" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "seed 3" in said
+    assert ", 1 payment plan," in said and ", 2 remittances," in said  # one is one, not "1 payment plans"
     engine = store.open_database(path=path)
     with store.read_session(engine) as session:
         assert session.exec(select(func.count()).select_from(Patient)).one() > 50

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError
+from sqlmodel import select
 from textual.widgets import Input, Static
 
 from officemgr.models import AuditEvent
@@ -70,7 +71,7 @@ async def test_a_refused_save_shows_in_the_form_once_and_saves_nothing(sqlite_de
         assert str(form.query_one("#form-error", Static).render()) == "no notes about [b]bold[/b]"
         assert said == []  # in the form, not also as a notification
     with Session(sqlite_demo_engine) as session:
-        assert session.query(AuditEvent).filter_by(entity="note").count() == 0  # rolled back
+        assert session.exec(select(AuditEvent).where(AuditEvent.entity == "note")).first() is None  # rolled back
 
 
 async def test_a_save_hands_its_result_to_the_view_and_closes_the_form(sqlite_demo_engine) -> None:

@@ -83,10 +83,16 @@ def fill_demo(args: argparse.Namespace) -> int:
             where = store.describe(engine.url)
     except ValueError as exc:
         return fail(str(exc))
-    counts = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in summary.as_dict().items())
+    counts = ", ".join(f"{n:,} {_noun(name, n)}" for name, n in summary.as_dict().items())
     say(f"Demo practice for {today:%Y-%m-%d} (seed {args.seed}, {args.scale}) written to {where}:")
     print(counts)
     return DONE
+
+
+def _noun(name: str, n: int) -> str:
+    """A summary field as words, singular for one ("1 payment plan"; the field names are regular plurals)."""
+    words = name.replace("_", " ")
+    return words.removesuffix("s") if n == 1 and words.endswith("s") and not words.endswith("ses") else words
 
 
 def _demo_into_new_file(args: argparse.Namespace, database: Path) -> DemoSummary:

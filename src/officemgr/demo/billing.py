@@ -684,7 +684,7 @@ def _add_remittances(conn: Connection, rng: random.Random, remittances: list[_Re
                      today: date) -> tuple[int, int]:
     """The payers' latest 835 files as imported, each with one claim payment the practice cannot match."""
     claim_rows = 0
-    for payer_name, posted, check, paid in remittances:
+    for payer_name, posted, check, paid in sorted(remittances, key=lambda remitted: remitted[1]):  # as they came
         rows = _as_sent(conn, paid) + [_unmatched(conn, rng, payer_name, posted, paid)]
         name = f"{payer_name.split()[0].upper()}_{posted:%Y%m%d}.835"
         check_number, check_cents = check.lstrip("#"), sum(row["paid_cents"] for row in rows)
