@@ -254,7 +254,7 @@ def _today_schedule(session: Session, day: _Day) -> Section:
                                         key=f"offbooked:provider:{p.provider_id}"))
             continue
         items.append(HuddleItem(
-            f"{p.provider_name}: {p.booked}/{p.capacity} booked, {p.open_slots} open slots",
+            f"{p.provider_name}: {p.booked}/{p.capacity} booked, {plural(p.open_slots, 'open slot')}",
             "open slots to fill" if p.open_slots else "fully booked", "schedule", first_visit,
             key=f"slots:provider:{p.provider_id}"))
         for a in p.appointments:
