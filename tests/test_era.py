@@ -163,8 +163,9 @@ def test_reversal_takes_the_payment_back_to_pending(session: Session, tmp_path: 
 
 
 def test_reversal_and_correction_in_one_file_post_in_order(session: Session, tmp_path: Path) -> None:
-    claim = make_claim(session, number="CL410", status=ClaimStatus.paid, billed_cents=15_000, paid_cents=12_000,
-                       adjusted_cents=3_000)
+    claim = make_claim(session, number="CL410", status=ClaimStatus.pending, billed_cents=15_000)
+    post(session, write_835(tmp_path / "paid.835", [EraClaim("CL410", "1", 15_000, 12_000,
+                                                             adjustments=[("CO", "45", 3_000)])], check="111"))
     path = write_835(tmp_path / "corrected.835", [
         EraClaim("CL410", "22", -15_000, -12_000, adjustments=[("CO", "45", -3_000)]),
         EraClaim("CL410", "1", 15_000, 10_000, adjustments=[("CO", "45", 5_000)]),
@@ -175,21 +176,30 @@ def test_reversal_and_correction_in_one_file_post_in_order(session: Session, tmp
     assert (result.posted, result.reversals, result.paid_cents) == (2, 1, -2_000)
     session.refresh(claim)
     assert (claim.status, claim.paid_cents, claim.adjusted_cents) == (ClaimStatus.paid, 10_000, 5_000)
-    assert [(e.from_status, e.to_status) for e in events(session, claim)] == [("paid", "pending"), ("pending", "paid")]
+    assert [(e.from_status, e.to_status) for e in events(session, claim)][1:] == [("paid", "pending"),
+                                                                                 ("pending", "paid")]
 
 
-def test_a_reversal_of_more_than_was_posted_is_flagged(session: Session, tmp_path: Path) -> None:
-    claim = make_claim(session, number="CL420", status=ClaimStatus.paid, billed_cents=15_000, paid_cents=5_000,
-                       adjusted_cents=10_000)
-    path = write_835(tmp_path / "reversal.835", [EraClaim("CL420", "22", -15_000, -12_000,
-                                                          adjustments=[("CO", "45", -3_000)])])
+def test_a_reversal_of_more_than_was_posted_is_held_for_review(session: Session, tmp_path: Path) -> None:
+    claim = make_claim(session, number="CL420", status=ClaimStatus.pending, billed_cents=15_000)
+    post(session, write_835(tmp_path / "paid.835", [EraClaim("CL420", "1", 15_000, 12_000,
+                                                             adjustments=[("CO", "45", 3_000)])], check="111"))
+    before = snapshot(session)
+    # It takes back the $120.00 payment, but $50.00 of contractual adjustments where $30.00 was posted.
+    path = write_835(tmp_path / "reversal.835", [EraClaim("CL420", "22", -17_000, -12_000,
+                                                          adjustments=[("CO", "45", -5_000)])], control=2)
 
     result = post(session, path)
 
-    session.refresh(claim)
-    assert (claim.status, claim.paid_cents, claim.adjusted_cents) == (ClaimStatus.pending, 0, 7_000)
-    assert result.problems == ["claim CL420: the reversal takes back $120.00 of paid but only $50.00 was posted; "
-                               "set to $0.00, check this claim"]
+    assert (result.posted, result.held, result.reversals, result.problems) == (0, 1, 0, [])
+    assert result.unmatched == [Unmatched("CL420", -12_000, "held for review: the reversal takes back $50.00 of "
+                                          "contractual adjustments but only $30.00 was posted")]
+    claims, remittances, stored, claim_events, audits = snapshot(session)
+    assert (claims, claim_events) == (before[0], before[3])  # the claim is untouched: still paid $120.00
+    assert (remittances, stored, audits) == (before[1] + 1, before[2] + 1, before[4] + 2)
+    assert (claim.status, claim.paid_cents, claim.adjusted_cents) == (ClaimStatus.paid, 12_000, 3_000)
+    held = session.exec(select(RemittanceClaim).where(RemittanceClaim.status_code == "22")).one()
+    assert (held.claim_id, held.posted) == (claim.id, False)
 
 
 def test_unmatched_payments_are_listed_and_stored(session: Session, tmp_path: Path) -> None:

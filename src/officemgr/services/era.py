@@ -14,15 +14,17 @@ Posting, per claim payment (CLP), matched to a claim by the claim number the pra
     CLP02 4                    denied: the largest adjustment gives the denial code and group (a zero CAS
                                placeholder before it does not), the remittance date
                                (DTM*405, else BPR16, else today) is the denial date, so the appeal deadline runs
-    CLP02 22                   reversal of an earlier payment: its (negative) amounts are subtracted, the claim
-                               goes back to pending
+    CLP02 22                   reversal of an earlier payment (its amounts zero or negative, else the file is
+                               refused): its amounts are subtracted, the claim goes back to pending
 Secondary claims: a primary payment (1, 19) that leaves a patient share, for a patient whose secondary plan covers
 the date of service, names that plan's payer as the claim's secondary (a crossover, 19, was billed to it by the
 primary). A payment processed as secondary (2, 3, 20, 21) posts against the secondary, never as a second primary
 payment: it adds to what the secondary paid, its CO to the contractual adjustments, its PR becomes the patient's
 share (what is left after both), other groups (OA 23, the primary's impact) are listed; the secondary has answered.
-A reversal undoes the payer's last posted payment on the claim: the secondary's (back to the share the primary
-left, not answered) or the primary's as above. A denial (4) from the secondary's payer only marks it answered.
+A reversal undoes the earlier payment it negates: of the payer's posted payments on the claim not reversed yet, the
+latest of the amount it takes back; that payment's status code says whether it was the secondary's (back to the
+share the primary left, not answered) or the primary's as above. A reversal with no such payment, or taking back
+more than was posted, is held for review. A denial (4) from the secondary's payer only marks it answered.
 The status change must be a legal one (services.claim_flow.TRANSITIONS; staying in the same status is fine,
 e.g. a second payment on a paid claim): a draft or rejected claim cannot be paid, a closed one only reopened by
 a reversal, a denied one is paid only after an appeal. Such a payment is listed as a problem and not posted
@@ -32,8 +34,9 @@ gets a history event and an audit event. The same file twice (same SHA-256) post
 repeat guard is per check and per claim payment, not per file: a check posted before (same check/EFT trace number,
 payer and amount, e.g. in the file saved again or in a file that bundles it with a new check) is skipped and said
 so, and so is a claim payment posted before from the same payer's check number. A claim payment that would leave
-more paid and adjusted than billed, or a claim number shared by several payment loops in the file (beyond a
-reversal and its correction), is held for review: listed with the unmatched payments, not posted.
+more paid and adjusted than billed, or a claim number shared by several payment loops in the file (beyond
+reversals, one primary answer and one secondary answer, from one payer or two), is held for review: listed with
+the unmatched payments, not posted. A claim's secondary answer posts after its primary answer in the same file.
 """
 
 from __future__ import annotations
@@ -155,8 +158,11 @@ def post_file(session: Session, path: Path | str, *, today: date, now: datetime,
                            len(remit.claims), warnings=list(remit.warnings))
         claims = _match(session, remit.claims)
         known = Known.read(session, claims, remit.payments)
-        shared = _shared_numbers([paid for payment, check in zip(remit.payments, earlier, strict=True)
-                                  if check is None for paid in payment.claims])
+        to_post = [(payment.payer_name, paid) for payment, check in zip(remit.payments, earlier, strict=True)
+                   if check is None for paid in payment.claims]
+        shared = _shared_numbers(to_post)
+        with_primary = _after_the_primary([paid for _, paid in to_post])
+        later: list[tuple[RemittanceCheck, Payment, ClaimPayment]] = []
         for payment, check in zip(remit.payments, earlier, strict=True):
             if check is not None:
                 result.skipped.append(_already(payment, check))
@@ -185,9 +191,14 @@ def post_file(session: Session, path: Path | str, *, today: date, now: datetime,
                                           f"{payment.check_number} was already posted from an earlier file")
                     result.skipped_claims += 1
                     continue
-                held = shared.get(paid.number.upper())
+                if paid.status_code in SECONDARY and paid.number.upper() in with_primary:
+                    later.append((check_row, payment, paid))
+                    continue
                 _post(session, known, remittance, check_row, payment, paid, claims.get(paid.number.upper()), result,
-                      held=held, today=today, now=now, actor=actor)
+                      held=shared.get(paid.number.upper()), today=today, now=now, actor=actor)
+        for check_row, payment, paid in later:
+            _post(session, known, remittance, check_row, payment, paid, claims.get(paid.number.upper()), result,
+                  held=shared.get(paid.number.upper()), today=today, now=now, actor=actor)
         known.audit(session, now=now, actor=actor)
         ledger.follow_claims(session, known.followed, day=today, actor=actor, now=now)
         record(session, actor=actor, entity="remittance", entity_id=remittance.id,
@@ -283,18 +294,19 @@ class Known:
         payer = self.payers.get(payer_id) if payer_id is not None else None
         return payer is not None and _name_key(payer.name) == _name_key(payer_name)
 
-    def history(self, session: Session, claim_id: int) -> list[tuple[str, str, int]]:
-        """The claim's posted payments, oldest first: (payer name, claim status code, patient share), those of this
-        file not yet written included."""
-        rows = [(payer, code, share) for payer, code, share in session.exec(
-            select(RemittanceCheck.payer_name, RemittanceClaim.status_code, RemittanceClaim.patient_resp_cents)
+    def history(self, session: Session, claim_id: int) -> list[Posted]:
+        """The claim's posted payments, oldest first, those of this file not yet written included."""
+        rows = [Posted(_name_key(payer), code, paid, share) for payer, code, paid, share in session.exec(
+            select(RemittanceCheck.payer_name, RemittanceClaim.status_code, RemittanceClaim.paid_cents,
+                   RemittanceClaim.patient_resp_cents)
             .join(RemittanceCheck, col(RemittanceCheck.id) == col(RemittanceClaim.check_id))
             .where(col(RemittanceClaim.claim_id) == claim_id, col(RemittanceClaim.posted))
             .order_by(col(RemittanceClaim.id)))]
         for row in self.rows:
             check = session.get(RemittanceCheck, row["check_id"]) if row["check_id"] is not None else None
             if row["claim_id"] == claim_id and row["posted"] and check is not None:
-                rows.append((check.payer_name, row["status_code"], row["patient_resp_cents"]))
+                rows.append(Posted(_name_key(check.payer_name), row["status_code"], row["paid_cents"],
+                                   row["patient_resp_cents"]))
         return rows
 
     def posted_before(self, session: Session, payment: Payment) -> set[tuple[str, str, int]]:
@@ -328,14 +340,31 @@ class Known:
         self.pending.clear()
 
 
-def _shared_numbers(payments: list[ClaimPayment]) -> dict[str, str]:
-    """Why each claim number paid by several loops in the checks to post is held for review. A reversal (CLP02 22)
-    and its correction is how payers correct a payment; more than one loop besides reversals is not."""
-    loops = Counter(paid.number.upper() for paid in payments if paid.number)
-    besides_reversals = Counter(paid.number.upper() for paid in payments
-                                if paid.number and paid.status_code != REVERSAL)
-    return {number: f"{loops[number]} payment loops in this file share the claim number"
-            for number, count in besides_reversals.items() if count > 1}
+def _shared_numbers(payments: list[tuple[str, ClaimPayment]]) -> dict[str, str]:
+    """Why each claim number paid by several loops in the checks to post, (payer name, claim payment), is held for
+    review. A reversal (CLP02 22) and its correction is how payers correct a payment, and a claim's primary and
+    secondary may both answer in one file (the same payer or two); besides reversals, a second primary answer or
+    a second secondary one is not."""
+    loops = Counter(paid.number.upper() for _, paid in payments if paid.number)
+    answers: dict[str, Counter[bool]] = {}
+    payers: dict[str, set[str]] = {}
+    for payer, paid in payments:
+        if paid.number and paid.status_code != REVERSAL:
+            number = paid.number.upper()
+            answers.setdefault(number, Counter())[paid.status_code in SECONDARY] += 1
+            payers.setdefault(number, set()).add(_name_key(payer))
+    held = {}
+    for number, kinds in answers.items():
+        if max(kinds.values()) > 1:
+            among = f" from {len(payers[number])} payers" if len(payers[number]) > 1 else ""
+            held[number] = f"{loops[number]} payment loops in this file{among} share the claim number"
+    return held
+
+
+def _after_the_primary(payments: list[ClaimPayment]) -> set[str]:
+    """Claim numbers (upper-cased) a primary answer pays in these claim payments: a secondary answer on them posts
+    after it, whatever the file's order, so that it finds the share the primary left."""
+    return {paid.number.upper() for paid in payments if paid.number and paid.status_code in PRIMARY}
 
 
 def _match(session: Session, payments: list[ClaimPayment]) -> dict[str, Claim]:
@@ -415,13 +444,10 @@ def plan_payment(session: Session, known: Known, claim: Claim, paid: ClaimPaymen
     of posting rules. A secondary payment, denial or reversal is posted against the claim's secondary."""
     said: tuple[str, ...] = ()
     code = paid.status_code
-    primary_share, last_was_secondary = _replay(known.history(session, claim.id or 0)) if code == REVERSAL \
-        else (0, {})
+    if code == REVERSAL:
+        return _plan_reversal(session, known, claim, paid, payer_name=payer_name, held=held)
     if code in SECONDARY:
         values, notes, said = _secondary_outcome(known, claim, paid, remitted_on)
-    elif last_was_secondary.get(_name_key(payer_name), False):
-        values, notes = _secondary_reversal(primary_share, claim, paid)
-        said = ("reverses the secondary's payment",)
     elif code == DENIED and _from_secondary(known, claim, payer_name):
         values, notes = {"status": claim.status, "secondary_answered_on": remitted_on}, []
         said = ("denied by the secondary: the patient share is the patient's",)
@@ -489,37 +515,79 @@ def _settled_status(claim: Claim, values: dict[str, Any]) -> ClaimStatus:
     return ClaimStatus.partly_paid
 
 
-def _replay(history: list[tuple[str, str, int]]) -> tuple[int, dict[str, bool]]:
-    """The patient share the primary's payments left, and whether each payer's last payment (by its name,
-    upper-cased) was a secondary one: a reversal undoes that payer's last payment."""
-    share = 0
-    secondary: dict[str, bool] = {}
-    for payer, code, cents in history:
-        key = _name_key(payer)
-        if code in SECONDARY:
-            secondary[key] = True
-        elif code in PRIMARY:
-            secondary[key] = False
-            share += cents
-        elif code == REVERSAL and not secondary.get(key, False):
-            share += cents
-    return max(0, share), secondary
+@dataclass(frozen=True)
+class Posted:
+    """A claim payment posted on a claim: its payer (services.era._name_key), claim status code, payment and
+    patient share."""
+
+    payer: str
+    code: str
+    paid_cents: int
+    share_cents: int
 
 
-def _secondary_reversal(primary_share: int, claim: Claim, paid: ClaimPayment) -> tuple[dict[str, Any], list[str]]:
-    """A reversal (CLP02 22) of the secondary's payment: what it paid and adjusted is taken back, it has not
-    answered, and the patient share is again what the primary left (`primary_share`)."""
-    notes: list[str] = []
-    values: dict[str, Any] = {"patient_resp_cents": primary_share, "secondary_answered_on": None}
-    for attribute, amount, what in (("secondary_paid_cents", paid.paid_cents, "paid"),
-                                    ("adjusted_cents", paid.total("CO"), "contractual adjustments")):
-        had = getattr(claim, attribute)
-        if had + amount < 0:
-            notes.append(f"the reversal takes back {money(-amount)} of {what} but only {money(had)} was posted; "
-                         "set to $0.00, check this claim")
-        values[attribute] = max(0, had + amount)
-    values["status"] = _settled_status(claim, values)
-    return values, notes
+def _to_reverse(history: list[Posted], payer_name: str, paid_cents: int) -> tuple[Posted | None, int]:
+    """The earlier payment a reversal of `paid_cents` (zero or less) from `payer_name` undoes: of the payer's
+    payments on the claim not reversed yet, the latest of -`paid_cents` (its status code says whether it was the
+    primary's or the secondary's), None when there is none; and the patient share the primary's payments still
+    standing left."""
+    standing: list[Posted] = []
+
+    def undo(payer: str, cents: int) -> Posted | None:
+        for at in range(len(standing) - 1, -1, -1):
+            if standing[at].payer == payer and standing[at].paid_cents == -cents:
+                return standing.pop(at)
+        return None
+
+    for row in history:
+        if row.code == REVERSAL:
+            undo(row.payer, row.paid_cents)
+        elif row.code in PROCESSED:
+            standing.append(row)
+    share = sum(row.share_cents for row in standing if row.code in PRIMARY)
+    return undo(_name_key(payer_name), paid_cents), max(0, share)
+
+
+def _plan_reversal(session: Session, known: Known, claim: Claim, paid: ClaimPayment, *, payer_name: str,
+                   held: str | None) -> Plan:
+    """A reversal (CLP02 22) undoes the earlier payment it negates. The primary's: its payment, CO and PR come
+    off (the PR from the share the primary's payments left, which the secondary's answer may have lowered) and the
+    claim is pending again. The secondary's: what it paid and adjusted comes off, it has not
+    answered, and the patient share is again what the primary left. Held for review when no earlier payment
+    matches, or when it would take back more than was posted."""
+    undone, primary_share = _to_reverse(known.history(session, claim.id or 0), payer_name, paid.paid_cents)
+    if undone is None:
+        return Plan({}, [], held or f"no earlier payment of {money(-paid.paid_cents)} from {payer_name} on this "
+                                    "claim to reverse")
+    said: tuple[str, ...] = ()
+    if undone.code in SECONDARY:
+        amounts, too_much = _take_back((
+            ("secondary_paid_cents", claim.secondary_paid_cents, paid.paid_cents, "paid"),
+            ("adjusted_cents", claim.adjusted_cents, paid.total("CO"), "contractual adjustments")))
+        values: dict[str, Any] = {"patient_resp_cents": primary_share, "secondary_answered_on": None, **amounts}
+        values["status"] = _settled_status(claim, values)
+        said = ("reverses the secondary's payment",)
+    else:
+        amounts, too_much = _take_back((
+            ("paid_cents", claim.paid_cents, paid.paid_cents, "paid"),
+            ("adjusted_cents", claim.adjusted_cents, paid.total("CO"), "contractual adjustments"),
+            ("patient_resp_cents", primary_share, paid.total("PR"), "patient responsibility")))
+        if "patient_resp_cents" in amounts:
+            amounts["patient_resp_cents"] = min(claim.patient_resp_cents, amounts["patient_resp_cents"])
+        values = {"status": ClaimStatus.pending, **amounts, "underpaid_cents": 0}
+    held = held or too_much or _over_billed(claim, paid, values)
+    return Plan(values, [], held, None if held is not None else _refusal(claim, paid, values), said)
+
+
+def _take_back(taken: tuple[tuple[str, int, int, str], ...]) -> tuple[dict[str, int], str | None]:
+    """The claim's amounts after a reversal takes back `taken` ((attribute, what was posted, cents, what)); or why
+    it cannot: it takes back more than was posted."""
+    values = {}
+    for attribute, had, cents, what in taken:
+        if had + cents < 0:
+            return {}, f"the reversal takes back {money(-cents)} of {what} but only {money(had)} was posted"
+        values[attribute] = had + cents
+    return values, None
 
 
 def _from_secondary(known: Known, claim: Claim, payer_name: str) -> bool:
@@ -572,8 +640,9 @@ def post_payment(session: Session, known: Known, claim: Claim, paid: ClaimPaymen
 
 
 def _over_billed(claim: Claim, paid: ClaimPayment, values: dict[str, Any]) -> str | None:
-    """Why a payment that would leave more paid and adjusted than was billed is held, or None."""
-    if paid.status_code not in PROCESSED:
+    """Why a payment (of any kind the claim takes) that would leave more paid and adjusted than was billed is
+    held, or None."""
+    if paid.status_code in NOT_POSTED:
         return None
     settled = sum(values.get(name, getattr(claim, name))
                   for name in ("paid_cents", "secondary_paid_cents", "adjusted_cents", "patient_resp_cents"))
@@ -628,11 +697,9 @@ def _outcome(expected: int | None, claim: Claim, paid: ClaimPayment, remitted_on
                                     ("patient_resp_cents", paid.total("PR"), "patient responsibility")):
         had = getattr(claim, attribute)
         if had + amount < 0:
-            notes.append(f"the {'reversal' if paid.status_code == REVERSAL else 'remittance'} takes back "
-                         f"{money(-amount)} of {what} but only {money(had)} was posted; set to $0.00, check this claim")
+            notes.append(f"the remittance takes back {money(-amount)} of {what} but only {money(had)} was posted; "
+                         "set to $0.00, check this claim")
         amounts[attribute] = max(0, had + amount)
-    if paid.status_code == REVERSAL:
-        return {"status": ClaimStatus.pending, **amounts, "underpaid_cents": 0}, notes
     shortfall = 0 if expected is None else max(0, expected - amounts["paid_cents"] - amounts["patient_resp_cents"])
     balance = claim.billed_cents - sum(amounts.values())
     status = ClaimStatus.paid if balance <= 0 and shortfall == 0 else ClaimStatus.partly_paid

@@ -286,10 +286,16 @@ def _clp(seg: Seg, problems: list[str]) -> dict[str, Any]:
     known = status in PROCESSED or status in (DENIED, REVERSAL) or status in NOT_POSTED
     if not known:
         problems.append(f"line {seg.line}: claim {number}: '{status}' is not a claim status code (CLP02)")
+    charge = _cents(seg.get(3), f"claim {number}: the charge (CLP03)", seg.line, problems)
+    paid = _cents(seg.get(4), f"claim {number}: the payment (CLP04)", seg.line, problems)
+    # A reversal negates the original payment: posted with positive amounts it would pay the claim twice.
+    for cents, what in ((charge, "charge (CLP03)"), (paid, "payment (CLP04)")):
+        if status == REVERSAL and cents > 0:
+            problems.append(f"line {seg.line}: claim {number} is a reversal (CLP02 22) but its {what} is "
+                            f"{money(cents)}; a reversal takes an earlier payment back with amounts of zero or "
+                            "less")
     return {
-        "line": seg.line, "number": number, "status": status,
-        "charge": _cents(seg.get(3), f"claim {number}: the charge (CLP03)", seg.line, problems),
-        "paid": _cents(seg.get(4), f"claim {number}: the payment (CLP04)", seg.line, problems),
+        "line": seg.line, "number": number, "status": status, "charge": charge, "paid": paid,
         "patient": _cents(seg.get(5), f"claim {number}: the patient responsibility (CLP05)", seg.line, problems,
                           required=False),
         "adjustments": [], "patient_name": "", "member_id": "", "service_date": None,
