@@ -18,11 +18,13 @@ from datetime import date, datetime
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 import pg_support
 from factories import NOW, TODAY
 from officemgr import store
+from officemgr.models import Claim, CloseReason, EntryKind, LedgerEntry
+from officemgr.services import ledger
 
 __all__ = ["NOW", "TODAY"]
 
@@ -125,6 +127,41 @@ def session(engine: Engine) -> Iterator[Session]:
     """A write session (BEGIN IMMEDIATE); services commit it themselves."""
     with store.write_session(engine) as session:
         yield session
+
+
+@pytest.fixture(autouse=True)
+def every_ledger_adds_up(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test that used `session`: every patient's balance is the sum of their entries, and each claim's
+    share on the ledger is what the claim says the patient owes now (services.ledger._claim_share's rule, recomputed
+    here from the claim's own columns)."""
+    if "session" not in request.fixturenames:
+        yield
+        return
+    session: Session = request.getfixturevalue("session")
+    yield
+    session.rollback()  # what the test left uncommitted is not on the ledger
+    rows = session.exec(select(LedgerEntry)).all()
+    if not rows:
+        return
+    sums: dict[int, int] = {}
+    shares: dict[int, int] = {}
+    for entry in rows:
+        sums[entry.patient_id] = sums.get(entry.patient_id, 0) + entry.amount_cents
+        if entry.claim_id is not None and entry.kind in (EntryKind.patient_share, EntryKind.sent_to_patient):
+            shares[entry.claim_id] = shares.get(entry.claim_id, 0) + entry.amount_cents
+    wrong = [f"patient {pid}: balance {ledger.balance(session, pid)}, entries add up to {total}"
+             for pid, total in sums.items() if ledger.balance(session, pid) != total]
+    for claim in session.exec(select(Claim)).all():
+        owed = 0
+        if claim.secondary_payer_id is None or claim.secondary_answered_on is not None:
+            owed = claim.patient_resp_cents
+            if claim.close_reason is CloseReason.sent_to_patient:
+                owed += max(0, claim.billed_cents - claim.paid_cents - claim.secondary_paid_cents
+                            - claim.adjusted_cents - claim.patient_resp_cents - claim.written_off_cents)
+        if shares.get(claim.id or 0, 0) != owed:
+            wrong.append(f"claim {claim.number}: the ledger holds {shares.get(claim.id or 0, 0)} of its share, "
+                         f"the claim says {owed}")
+    assert not wrong, "the ledger does not add up after the test:\n" + "\n".join(wrong)
 
 
 @pytest.fixture

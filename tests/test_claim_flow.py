@@ -258,6 +258,28 @@ def test_closing_as_paid_needs_a_zero_balance(session, payer):
     assert stored(session, claim.id).status is S.paid
 
 
+def test_a_claim_the_secondary_finished_paying_closes_as_paid(session, payer):
+    secondary = make_payer(session, name="Medigap")
+    # $150.00 billed: the primary paid $100.00 and adjusted $20.00, the secondary paid the $30.00 patient share.
+    claim = claim_in(session, payer, S.paid, paid_cents=10_000, adjusted_cents=2_000, secondary_payer_id=secondary.id,
+                     secondary_billed_on=days(-10), secondary_answered_on=days(-1), secondary_paid_cents=3_000)
+    move(session, claim, StatusChange(to=S.closed, close_reason=CloseReason.paid))
+    c = stored(session, claim.id)
+    assert (c.status, c.close_reason, c.written_off_cents, c.balance_cents) == (S.closed, CloseReason.paid, 0, 0)
+
+
+def test_a_write_off_after_the_secondary_paid_writes_off_only_what_is_left(session, payer):
+    secondary = make_payer(session, name="Medigap")
+    claim = claim_in(session, payer, S.partly_paid, paid_cents=10_000, adjusted_cents=2_000,
+                     secondary_payer_id=secondary.id, secondary_billed_on=days(-10), secondary_answered_on=days(-1),
+                     secondary_paid_cents=2_000)
+    move(session, claim, StatusChange(to=S.closed, close_reason=CloseReason.written_off, note="secondary's limit"))
+    c = stored(session, claim.id)
+    assert (c.written_off_cents, c.balance_cents) == (1_000, 0)
+    event = session.exec(select(ClaimEvent).where(ClaimEvent.claim_id == claim.id)).one()
+    assert event.text == "wrote off $10.00: secondary's limit"
+
+
 def test_reopening_a_closed_claim_clears_its_close_reason(session, payer):
     claim = claim_in(session, payer, S.closed)
     move(session, claim, StatusChange(to=S.pending, note="recoupment letter"))

@@ -201,6 +201,31 @@ async def test_the_desk_counts_the_drawer_and_writes_the_deposit_slip(office: En
         TODAY, 3_700, 7_500, 3_500, 7_500, "two dollars found under the tray", "hb@desk1")
 
 
+async def test_the_drawer_lists_a_refund_by_check_apart_from_the_checks_to_deposit(office: Engine) -> None:
+    takings(office)
+    with write_session(office) as session:
+        ada = session.exec(select(LedgerEntry.patient_id)).first()
+        assert ada is not None
+        ledger.refund(session, ada, 5_000, "check", "overpaid", reference="5001", today=TODAY, actor=MANAGER, now=NOW)
+        ledger.refund(session, ada, 500, "cash", "overpaid", today=TODAY, actor=MANAGER, now=NOW)
+    app = app_for(office, DESK, [])
+    async with app.run_test(size=SIZE) as pilot:
+        await palette(pilot, "close the drawer")
+        screen = app.screen
+        assert isinstance(screen, DrawerScreen)
+        summary = text_of(screen, "#drawer-summary")
+        assert "Cash $30.00 · checks $75.00 (1) · card $40.00 · total $145.00" in summary
+        assert "Deposit (cash + checks): $105.00" in summary
+        assert "Paid out: refund by check #5001, $50.00" in summary
+        assert "Paid from the drawer's cash: refund in cash, $5.00" in summary
+        await pilot.press("k")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, DrawerForm)
+        await settle(pilot)
+        assert text_of(form, "#drawer-difference").startswith("Recorded: cash $30.00, checks $75.00 (1)")
+
+
 def test_the_deposit_slip_shows_a_check_number_as_text() -> None:
     check = EntryRow(1, TODAY, ledger.EntryKind.payment, -1_000, 0, None, PayMethod.check, "<b>77</b>", "", "R1",
                      "hb", False)

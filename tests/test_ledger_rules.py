@@ -159,9 +159,10 @@ def test_a_void_of_a_closed_days_payment_is_money_out_on_the_day_it_is_voided(se
     assert ledger.day_takings(session, friday) == before  # the closed day is as it was counted
     assert before.by_method == {PayMethod.cash: 2_000, PayMethod.check: 7_550, PayMethod.card: 0}
     monday = ledger.day_takings(session, TODAY)
-    assert monday.by_method == {PayMethod.cash: 1_000, PayMethod.check: -7_550, PayMethod.card: 0}
-    assert (monday.total_cents, monday.deposit_cents) == (-6_550, -6_550)
+    assert monday.by_method == {PayMethod.cash: 1_000, PayMethod.check: 0, PayMethod.card: 0}
+    assert (monday.total_cents, monday.deposit_cents) == (1_000, 1_000)
     assert [p.amount_cents for p in monday.payments] == [-1_000]
+    assert [(p.what, p.cents) for p in monday.paid_out] == [("returned check #3301", 7_550)]
     count = ledger.drawer_count(session, friday)
     assert count is not None and count.recorded_checks_cents == 7_550
     assert ledger.balance(session, patient.id) == -3_000

@@ -65,6 +65,7 @@ def report_deposits(args: argparse.Namespace) -> int:
     from officemgr.services import ledger
     from officemgr.services.access import Area
     from officemgr.services.common import ServiceError
+    from officemgr.services.deposit_slip import paid_out_lines
     from officemgr.services.format import money
 
     day: date = args.day or args.today
@@ -87,6 +88,8 @@ def report_deposits(args: argparse.Namespace) -> int:
     for entry in takings.payments:
         if entry.method is not None and entry.method.value == "check":
             print(f"  check {shown(entry.reference) or '(no number)'}: {money(-entry.amount_cents)}  {entry.receipt}")
+    for line in paid_out_lines(takings):
+        print(shown(line))
     if count is None:
         print("The drawer was not closed that day.")
     else:

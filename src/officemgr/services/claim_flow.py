@@ -190,7 +190,9 @@ def change_status(
         values.update(denial_code=None, denial_group=None)
     event_to, event_text = to.value, data.note
     if to is S.closed:
-        balance = max(0, claim.billed_cents - paid - claim.adjusted_cents - claim.patient_resp_cents)
+        # A close posts no payment (paid is the claim's), so what is open is the claim's own balance, which counts
+        # the secondary plan's payment too.
+        balance = claim.balance_cents
         if data.close_reason is CloseReason.paid and balance > 0:
             raise ServiceError(f"{money(balance)} is still open on this claim: post the payment, or close it as "
                                "written off or sent to the patient")

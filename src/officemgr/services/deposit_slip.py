@@ -55,12 +55,23 @@ def over_short(cents: int) -> str:
     return f"{'over' if cents > 0 else 'short'} by {money(abs(cents))}"
 
 
+def paid_out_lines(takings: DayTakings) -> list[str]:
+    """What left the practice on the day, a line each: 'Paid out: refund by check #5001, $50.00' (apart from the
+    deposit), 'Paid from the drawer's cash: refund in cash, $10.00' (already taken off the cash)."""
+    lines = []
+    for p in takings.paid_out:
+        where = "Paid from the drawer's cash" if p.from_drawer else "Paid out"
+        lines.append(f"{where}: {p.what}, {money(p.cents)}")
+    return lines
+
+
 def slip_html(drawer: DrawerDay, practice: dict[str, str]) -> str:
     """The deposit slip: each check by number, the cash, the total to deposit, and the count if closed."""
     takings = drawer.takings
     cash, checks = takings.by_method[PayMethod.cash], takings.by_method[PayMethod.check]
     rows = "".join(f"<tr><td>Check {html_text(number or '(no number)')}</td><td class=n>{html_text(money(cents))}"
                    "</td></tr>" for number, cents in drawer.checks)
+    paid_out = "".join(f"<p>{html_text(line)}</p>" for line in paid_out_lines(takings))
     count = ""
     if drawer.count is not None and drawer.closed is not None:
         c = drawer.count
@@ -82,7 +93,7 @@ def slip_html(drawer: DrawerDay, practice: dict[str, str]) -> str:
         f"<tr><td>Checks ({len(drawer.checks)})</td><td class=n>{html_text(money(checks))}</td></tr>"
         f'<tr class="total"><td>To deposit</td><td class=n>{html_text(money(takings.deposit_cents))}</td></tr>'
         f"</table><p>Card payments (settled by the processor, not deposited): "
-        f"{html_text(money(takings.by_method[PayMethod.card]))}</p>{count}</body></html>\n"
+        f"{html_text(money(takings.by_method[PayMethod.card]))}</p>{paid_out}{count}</body></html>\n"
     )
 
 

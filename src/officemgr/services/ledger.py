@@ -68,14 +68,40 @@ class Receipt:
 
 
 @dataclass(frozen=True)
+class PaidOut:
+    """Money that left the practice on the day: a refund, or a payment of an earlier, closed day given back (a
+    returned check, a card payment reversed). Only cash comes out of the drawer; a refund by the practice's own check
+    or to a card is paid out apart from it, never in the deposit."""
+
+    entry_id: int
+    method: PayMethod
+    what: str  # "refund by check #5001", "returned check #3301", "refund in cash"
+    cents: int  # paid out (negative: a refund voided once its day was closed, the money back in)
+    actor: str
+
+    @property
+    def from_drawer(self) -> bool:
+        return self.method is PayMethod.cash
+
+
+@dataclass(frozen=True)
 class DayTakings:
+    """by_method: the cash the drawer should hold (cash taken less cash paid back out of it), the patients' checks
+    taken and the card payments taken, each less what was voided while the day was open."""
+
     day: date
     by_method: dict[PayMethod, int]
     payments: list[EntryRow] = field(default_factory=list)
+    paid_out: list[PaidOut] = field(default_factory=list)
 
     @property
     def total_cents(self) -> int:
         return sum(self.by_method.values())
+
+    @property
+    def paid_apart_cents(self) -> int:
+        """Paid out by check or to a card: not in the drawer, not in the deposit."""
+        return sum(p.cents for p in self.paid_out if not p.from_drawer)
 
     @property
     def deposit_cents(self) -> int:
@@ -344,25 +370,49 @@ def entries(session: Session, patient_id: int, *, limit: int = 200) -> list[Entr
 
 
 def day_takings(session: Session, day: date) -> DayTakings:
-    """The day's payments by method, and what was paid back out of the drawer (refunds, voids of payments of an
-    earlier, closed day). A payment voided while its day was open is neither listed nor counted (void's rule)."""
+    """The day's payments by method, and what was paid out (refunds, voids of payments of an earlier, closed day).
+    A payment voided while its day was open is neither listed nor counted (void's rule). Cash paid out comes out of
+    the drawer's cash; a check or card paid out is listed apart and leaves the checks and cards as taken."""
     query = select(LedgerEntry).where(LedgerEntry.day == day, col(LedgerEntry.method).is_not(None),
-                                                col(LedgerEntry.kind).in_((EntryKind.payment, EntryKind.refund,
-                                                                           EntryKind.void)))
+                                      col(LedgerEntry.kind).in_((EntryKind.payment, EntryKind.refund,
+                                                                 EntryKind.void)))
     rows = session.exec(query.order_by(col(LedgerEntry.id))).all()
     here = {e.id for e in rows}
     undone = {e.voids_id for e in rows if e.voids_id in here}
+    earlier = [e.voids_id for e in rows if e.voids_id is not None and e.voids_id not in here]
+    voided = {e.id: e for e in session.exec(select(LedgerEntry).where(col(LedgerEntry.id).in_(earlier)))} \
+        if earlier else {}
     totals = dict.fromkeys(PayMethod, 0)
-    payments = []
+    payments, paid_out = [], []
     for e in rows:
         assert e.method is not None and e.id is not None
         if e.id in undone or e.voids_id in undone:
             continue
-        totals[e.method] -= e.amount_cents  # a payment is negative on the ledger, positive in the drawer
         if e.kind is EntryKind.payment:
+            totals[e.method] -= e.amount_cents  # a payment is negative on the ledger, positive in the drawer
             payments.append(EntryRow(e.id, e.day, e.kind, e.amount_cents, 0, e.claim_id, e.method, e.reference,
                                      e.reason, e.receipt, e.actor, False))
-    return DayTakings(day, totals, payments)
+            continue
+        if e.method is PayMethod.cash:
+            totals[PayMethod.cash] -= e.amount_cents
+        original = voided.get(e.voids_id) if e.voids_id is not None else None
+        paid_out.append(PaidOut(e.id, e.method, _paid_out_what(e, original), e.amount_cents, e.actor))
+    return DayTakings(day, totals, payments, paid_out)
+
+
+def _paid_out_what(entry: LedgerEntry, original: LedgerEntry | None) -> str:
+    """What a refund, or a void of an earlier day's payment or refund, was, in the drawer's words."""
+    source = original or entry
+    method, number = source.method, source.reference
+    assert method is not None, "day_takings reads entries with a method; a void has its original's"
+    if source.kind is EntryKind.refund:
+        what = {PayMethod.cash: "refund in cash",
+                PayMethod.check: "refund by check" + (f" #{number}" if number else ""),
+                PayMethod.card: "refund to card" + (f" {number}" if number else "")}[method]
+        return what + (" voided" if original is not None else "")
+    return {PayMethod.cash: f"cash payment of {source.day:%m/%d/%Y} given back",
+            PayMethod.check: "returned check" + (f" #{number}" if number else ""),
+            PayMethod.card: "card payment" + (f" {number}" if number else "") + " reversed"}[method]
 
 
 def close_drawer(session: Session, day: date, counted_cash_cents: int, counted_checks_cents: int, *, note: str = "",

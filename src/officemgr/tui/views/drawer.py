@@ -16,7 +16,7 @@ from officemgr.models import PayMethod
 from officemgr.outfiles import OutputRefused
 from officemgr.plaintext import visible
 from officemgr.services import ledger, statements
-from officemgr.services.deposit_slip import DrawerDay, drawer_day, over_short, save_slip
+from officemgr.services.deposit_slip import DrawerDay, drawer_day, over_short, paid_out_lines, save_slip
 from officemgr.services.format import money
 from officemgr.services.ledger import DrawerCount
 from officemgr.tui.context import AppContext
@@ -75,6 +75,9 @@ class DrawerScreen(ListScreen):
                        f"{money(takings.by_method[PayMethod.check])} ({len(drawer.checks)}) · card "
                        f"{money(takings.by_method[PayMethod.card])} · total {money(takings.total_cents)}\n")
         summary.append(f"Deposit (cash + checks): {money(takings.deposit_cents)}\n", style="bold")
+        for line in paid_out_lines(takings):
+            summary.append_text(plain(line))
+            summary.append("\n")
         if drawer.count is not None and drawer.closed is not None:
             summary.append_text(self._closed_line(drawer.count))
             summary.append_text(plain(f" by {drawer.closed.actor.split('@', 1)[0]} at {drawer.closed.at:%H:%M}"))
