@@ -17,6 +17,7 @@ from officemgr.cli.options import (
     SubParsers,
     acting_user,
     add_command,
+    count,
     database_missing,
     date_arg,
     fail,
@@ -76,12 +77,13 @@ def report_deposits(args: argparse.Namespace) -> int:
         acting_user(args, engine, "the deposit report", reads=(Area.desk_money,))
         with store.read_session(engine) as session:
             takings = ledger.day_takings(session, day)
-            count = ledger.drawer_count(session, day)
+            drawer = ledger.drawer_count(session, day)
     except ServiceError as exc:
         return fail(str(exc))
     finally:
         engine.dispose()
-    print(f"Desk payments {day:%m/%d/%Y}: {money(takings.total_cents)} in {len(takings.payments)} payments")
+    print(f"Desk payments {day:%m/%d/%Y}: {money(takings.total_cents)} in "
+          f"{count(len(takings.payments), 'payment')}")
     for method, cents in takings.by_method.items():
         print(f"  {method.value:<6} {money(cents):>12}")
     print(f"Deposit (cash and checks): {money(takings.deposit_cents)}")
@@ -90,13 +92,13 @@ def report_deposits(args: argparse.Namespace) -> int:
             print(f"  check {shown(entry.reference) or '(no number)'}: {money(-entry.amount_cents)}  {entry.receipt}")
     for line in paid_out_lines(takings):
         print(shown(line))
-    if count is None:
+    if drawer is None:
         print("The drawer was not closed that day.")
     else:
-        state = "balanced" if count.balanced else ", ".join(
+        state = "balanced" if drawer.balanced else ", ".join(
             f"{what} {money(abs(cents))} {'over' if cents > 0 else 'short'}"
-            for what, cents in (("cash", count.cash_over_cents), ("checks", count.checks_over_cents)) if cents)
-        print(f"Drawer counted: cash {money(count.counted_cash_cents)}, checks {money(count.counted_checks_cents)}:"
+            for what, cents in (("cash", drawer.cash_over_cents), ("checks", drawer.checks_over_cents)) if cents)
+        print(f"Drawer counted: cash {money(drawer.counted_cash_cents)}, checks {money(drawer.counted_checks_cents)}:"
               f" {state}")
     return DONE
 
