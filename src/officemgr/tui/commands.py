@@ -1,14 +1,22 @@
 """The command palette (ctrl+p): every tab and the actions a manager looks for by name, each only for those whose
-roles may see its area (the services check again: hiding is a convenience), and emergency access to the rest."""
+roles may see its area (the services check again: hiding is a convenience), and emergency access to the rest;
+and the patients whose name, date of birth, phone or account number the text is, each opening their record."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from officemgr.tui.messages import RunInTab
+
+if TYPE_CHECKING:
+    from officemgr.services.patients import PatientHit
+    from officemgr.tui.context import AppContext
 
 # (what the manager types, which tab, the view's action or None to just open the tab, what it needs). An entry whose
 # tab is None runs the app's action of that name instead. What it needs: an area (services.access.Area's value) to
@@ -99,3 +107,49 @@ class OfficeCommands(Provider):
 
 def _help(tab: str | None) -> str:
     return f"{tab.title()} tab" if tab is not None else "officemgr"
+
+
+PATIENT_HITS = 8  # the palette lists a few; the Patients screen (ctrl+f) lists more
+PATIENT_QUERY_MIN = 2  # one letter would list the first patients of the alphabet
+
+
+class PatientCommands(Provider):
+    """Patients found by what was typed (as the Patients screen finds them), for those who may see patients."""
+
+    async def search(self, query: str) -> Hits:
+        context: AppContext | None = getattr(self.app, "context", None)
+        if context is None or len(query.strip()) < PATIENT_QUERY_MIN:
+            return
+        from officemgr.services.access import Area, may
+
+        actor = context.actor
+        if not may(actor, Area.schedule, write=False):
+            return
+        hits = await asyncio.to_thread(_find_patients, context, query)
+        if isinstance(hits, str):
+            self.app.notify(hits, severity="error", markup=False)
+            return
+        for rank, hit in enumerate(hits):
+            # Just below a perfect match, in the service's name order.
+            yield Hit(0.99 - rank / 1000, patient_label(hit), partial(self.app.run_action, f"patient_record({hit.id})"),
+                      text=patient_label(hit).plain, help="patient record")
+
+
+def patient_label(hit: PatientHit) -> Text:
+    """How a patient shows in the palette; names are user text, so plain Text, never markup."""
+    return Text(f"Patient: {hit.name} · {hit.dob:%m/%d/%Y} · #{hit.account}")
+
+
+def _find_patients(context: AppContext, query: str) -> list[PatientHit] | str:
+    """In a thread, off the UI: the patients `query` finds, or why the database could not be read."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from officemgr.services import patients
+    from officemgr.store import read_session
+    from officemgr.tui.dbwork import unreadable
+
+    try:
+        with read_session(context.engine) as session:
+            return patients.search(session, query, limit=PATIENT_HITS)
+    except SQLAlchemyError as exc:
+        return unreadable(exc)
