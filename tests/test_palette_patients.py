@@ -1,5 +1,6 @@
 """ctrl+p finds a patient by name, date of birth or phone digits and opens their record, for those who may see
-patients; a name is shown as typed, never read as markup."""
+patients; a name is shown as typed, never read as markup. And the Remittances lists (opened from the palette)
+fit an 80-column screen."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections import Counter
 
 from sqlmodel import col, select
 from textual.command import CommandPalette
-from textual.widgets import Label
+from textual.widgets import DataTable, Label
 
 from factories import make_patient
 from officemgr.models import Patient
@@ -16,6 +17,13 @@ from officemgr.store import read_session, write_session
 from officemgr.tui.app import make_app
 from officemgr.tui.commands import PATIENT_HITS
 from officemgr.tui.views.patient_record import PatientRecordScreen
+from officemgr.tui.views.remittances import (
+    LIST_COLUMNS,
+    NARROW_LIST_COLUMNS,
+    NARROW_UNMATCHED_COLUMNS,
+    UNMATCHED_COLUMNS,
+    RemittancesScreen,
+)
 from ui_support import SIZE, TODAY, settle
 
 
@@ -101,3 +109,32 @@ async def test_a_name_with_markup_shows_as_typed(sqlite_demo_engine) -> None:  #
         await settle(pilot)
         titles = await palette_titles(pilot, "Zebedee")
         assert f"Patient: [b]Quux[/b], Zebedee · {odd.dob:%m/%d/%Y} · #MRN42" in titles
+
+
+def headers_shown(screen: RemittancesScreen) -> tuple[list[str], bool]:
+    """The list's column headers, and whether all its columns fit the table's width (none cut at the right)."""
+    table = screen.query_one("#remits-table", DataTable)
+    assert table.row_count == 2  # the demo's two remittances, or its two unmatched payments
+    fits = table.virtual_size.width <= table.scrollable_content_region.width
+    return [str(c.label) for c in table.columns.values()], fits
+
+
+async def test_the_remittances_lists_fit_80_columns_and_show_every_column_when_wide(sqlite_demo_engine) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(sqlite_demo_engine, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_remittances()
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RemittancesScreen)
+        assert headers_shown(screen) == (list(NARROW_LIST_COLUMNS), True)
+        await pilot.press("u")
+        await settle(pilot)
+        assert headers_shown(screen) == (list(NARROW_UNMATCHED_COLUMNS), True)
+        # Made wider, the same screen shows every column.
+        await pilot.resize_terminal(*SIZE)
+        await settle(pilot)
+        assert headers_shown(screen) == (list(UNMATCHED_COLUMNS), True)
+        await pilot.press("u")
+        await settle(pilot)
+        assert headers_shown(screen) == (list(LIST_COLUMNS), True)
