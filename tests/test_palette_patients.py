@@ -92,6 +92,21 @@ async def test_at_most_eight_patients_and_none_for_one_letter(sqlite_demo_engine
         assert len(found) == PATIENT_HITS and found[0].startswith("Patient: Quokka, Twin0 · ")
 
 
+async def test_a_patient_comes_before_a_loose_command_and_a_command_before_a_loose_patient(sqlite_demo_engine) -> None:  # type: ignore[no-untyped-def]
+    with write_session(sqlite_demo_engine) as session:
+        make_patient(session, first_name="Zed", last_name="Harrow", account="MRN7")
+        make_patient(session, first_name="Ann", last_name="Schedler", account="MRN8")
+    app = make_app(sqlite_demo_engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = await palette_titles(pilot, "Harro")
+        # "Harro" is in "Purchase orders and what to order today" too, scattered.
+        assert titles[0].startswith("Patient: Harrow, Zed · ") and "Purchase orders and what to order today" in titles
+        await close_palette(pilot)
+        titles = await palette_titles(pilot, "Sched")
+        assert titles[0] == "Schedule" and any(t.startswith("Patient: Schedler, Ann · ") for t in titles)
+
+
 async def test_a_role_that_may_not_see_patients_gets_no_patient(sqlite_demo_engine) -> None:  # type: ignore[no-untyped-def]
     patient = someone(sqlite_demo_engine)
     app = make_app(sqlite_demo_engine, today=TODAY, actor=Actor("nobody", ()))

@@ -111,6 +111,7 @@ def _help(tab: str | None) -> str:
 
 PATIENT_HITS = 8  # the palette lists a few; the Patients screen (ctrl+f) lists more
 PATIENT_QUERY_MIN = 2  # one letter would list the first patients of the alphabet
+PATIENT_FLOOR = 1.0  # the palette's score of a patient the service found but the line does not match
 
 
 class PatientCommands(Provider):
@@ -129,10 +130,15 @@ class PatientCommands(Provider):
         if isinstance(hits, str):
             self.app.notify(hits, severity="error", markup=False)
             return
-        for rank, hit in enumerate(hits):
-            # Just below a perfect match, in the service's name order.
-            yield Hit(0.99 - rank / 1000, patient_label(hit), partial(self.app.run_action, f"patient_record({hit.id})"),
-                      text=patient_label(hit).plain, help="patient record")
+        matcher = self.matcher(query)
+        for hit in hits:
+            shown = patient_label(hit)
+            # Scored as the commands are, on what the line shows, so "Sched" still puts the Schedule first; a
+            # patient found by what the line does not show (a phone number, first name first) comes after closer
+            # matches but before no match at all.
+            score = max(matcher.match(shown.plain.removeprefix("Patient: ")), PATIENT_FLOOR)
+            yield Hit(score, shown, partial(self.app.run_action, f"patient_record({hit.id})"), text=shown.plain,
+                      help="patient record")
 
 
 def patient_label(hit: PatientHit) -> Text:
