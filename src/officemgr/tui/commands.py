@@ -121,12 +121,27 @@ class PatientCommands(Provider):
         context: AppContext | None = getattr(self.app, "context", None)
         if context is None or len(query.strip()) < PATIENT_QUERY_MIN:
             return
-        from officemgr.services.access import Area, may
+        # Imported here on the UI thread, not in the thread below: at the start the opening worker may still be
+        # importing the views, and a package two threads import at once can be seen half made.
+        from sqlalchemy.exc import SQLAlchemyError
 
-        actor = context.actor
-        if not may(actor, Area.schedule, write=False):
+        from officemgr.services import patients
+        from officemgr.services.access import Area, may
+        from officemgr.store import read_session
+        from officemgr.tui.dbwork import unreadable
+
+        if not may(context.actor, Area.schedule, write=False):
             return
-        hits = await asyncio.to_thread(_find_patients, context, query)
+
+        def find() -> list[PatientHit] | str:
+            """Off the UI thread: the patients `query` finds, or why the database could not be read."""
+            try:
+                with read_session(context.engine) as session:
+                    return patients.search(session, query, limit=PATIENT_HITS)
+            except SQLAlchemyError as exc:
+                return unreadable(exc)
+
+        hits = await asyncio.to_thread(find)
         if isinstance(hits, str):
             self.app.notify(hits, severity="error", markup=False)
             return
@@ -144,18 +159,3 @@ class PatientCommands(Provider):
 def patient_label(hit: PatientHit) -> Text:
     """How a patient shows in the palette; names are user text, so plain Text, never markup."""
     return Text(f"Patient: {hit.name} · {hit.dob:%m/%d/%Y} · #{hit.account}")
-
-
-def _find_patients(context: AppContext, query: str) -> list[PatientHit] | str:
-    """In a thread, off the UI: the patients `query` finds, or why the database could not be read."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from officemgr.services import patients
-    from officemgr.store import read_session
-    from officemgr.tui.dbwork import unreadable
-
-    try:
-        with read_session(context.engine) as session:
-            return patients.search(session, query, limit=PATIENT_HITS)
-    except SQLAlchemyError as exc:
-        return unreadable(exc)
