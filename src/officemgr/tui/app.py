@@ -25,7 +25,7 @@ from textual.widgets import Header, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from officemgr.errors import StoreError
-from officemgr.tui.commands import OfficeCommands
+from officemgr.tui.commands import OfficeCommands, PatientCommands
 from officemgr.tui.context import AppContext, Clock, Desk, WriteCount, wall_clock
 from officemgr.tui.keys import KeysScreen
 from officemgr.tui.messages import OpenRecord, RunInTab
@@ -62,7 +62,7 @@ def view_class(key: str) -> type[TabView]:
 class OfficeApp(App[None]):
     CSS_PATH = "officemgr.tcss"
     TITLE = "officemgr"
-    COMMANDS = App.COMMANDS | {OfficeCommands}
+    COMMANDS = App.COMMANDS | {OfficeCommands, PatientCommands}
     BINDINGS = [
         *(Binding(str(n), f"show_tab('{key}')", label, id=f"tab_{key}", show=False)
           for n, (key, label, _) in enumerate(TABS, start=1)),
@@ -486,6 +486,13 @@ class OfficeApp(App[None]):
         from officemgr.tui.views.patients import PatientsScreen
 
         self.push_screen(PatientsScreen(self.ctx))
+
+    def action_patient_record(self, patient_id: int) -> None:
+        """A patient the palette found: their record (what it saved shows on the tab underneath)."""
+        from officemgr.tui.views.patient_record import PatientRecordScreen
+
+        self.push_screen(PatientRecordScreen(self.ctx, patient_id),
+                         lambda changed: self.changed_elsewhere() if changed else None)
 
     def action_drawer(self) -> None:
         from officemgr.tui.views.drawer import DrawerScreen

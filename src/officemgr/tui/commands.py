@@ -1,14 +1,22 @@
 """The command palette (ctrl+p): every tab and the actions a manager looks for by name, each only for those whose
-roles may see its area (the services check again: hiding is a convenience), and emergency access to the rest."""
+roles may see its area (the services check again: hiding is a convenience), and emergency access to the rest;
+and the patients whose name, date of birth, phone or account number the text is, each opening their record."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from officemgr.tui.messages import RunInTab
+
+if TYPE_CHECKING:
+    from officemgr.services.patients import PatientHit
+    from officemgr.tui.context import AppContext
 
 # (what the manager types, which tab, the view's action or None to just open the tab, what it needs). An entry whose
 # tab is None runs the app's action of that name instead. What it needs: an area (services.access.Area's value) to
@@ -99,3 +107,55 @@ class OfficeCommands(Provider):
 
 def _help(tab: str | None) -> str:
     return f"{tab.title()} tab" if tab is not None else "officemgr"
+
+
+PATIENT_HITS = 8  # the palette lists a few; the Patients screen (ctrl+f) lists more
+PATIENT_QUERY_MIN = 2  # one letter would list the first patients of the alphabet
+PATIENT_FLOOR = 1.0  # the palette's score of a patient the service found but the line does not match
+
+
+class PatientCommands(Provider):
+    """Patients found by what was typed (as the Patients screen finds them), for those who may see patients."""
+
+    async def search(self, query: str) -> Hits:
+        context: AppContext | None = getattr(self.app, "context", None)
+        if context is None or len(query.strip()) < PATIENT_QUERY_MIN:
+            return
+        # Imported here on the UI thread, not in the thread below: at the start the opening worker may still be
+        # importing the views, and a package two threads import at once can be seen half made.
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from officemgr.services import patients
+        from officemgr.services.access import Area, may
+        from officemgr.store import read_session
+        from officemgr.tui.dbwork import unreadable
+
+        if not may(context.actor, Area.schedule, write=False):
+            return
+
+        def find() -> list[PatientHit] | str:
+            """Off the UI thread: the patients `query` finds, or why the database could not be read."""
+            try:
+                with read_session(context.engine) as session:
+                    return patients.search(session, query, limit=PATIENT_HITS)
+            except SQLAlchemyError as exc:
+                return unreadable(exc)
+
+        hits = await asyncio.to_thread(find)
+        if isinstance(hits, str):
+            self.app.notify(hits, severity="error", markup=False)
+            return
+        matcher = self.matcher(query)
+        for hit in hits:
+            shown = patient_label(hit)
+            # Scored as the commands are, on what the line shows, so "Sched" still puts the Schedule first; a
+            # patient found by what the line does not show (a phone number, first name first) comes after closer
+            # matches but before no match at all.
+            score = max(matcher.match(shown.plain.removeprefix("Patient: ")), PATIENT_FLOOR)
+            yield Hit(score, shown, partial(self.app.run_action, f"patient_record({hit.id})"), text=shown.plain,
+                      help="patient record")
+
+
+def patient_label(hit: PatientHit) -> Text:
+    """How a patient shows in the palette; names are user text, so plain Text, never markup."""
+    return Text(f"Patient: {hit.name} · {hit.dob:%m/%d/%Y} · #{hit.account}")

@@ -44,6 +44,11 @@ from officemgr.tui.widgets.paged_table import PagedTable, page_status
 
 LIST_COLUMNS = ("Imported", "Payer", "Check/EFT", "Check date", "Amount", "Claims", "Not posted", "PLB", "File")
 UNMATCHED_COLUMNS = ("Claim sent", "Patient (payer's)", "Service", "Paid", "Charge", "Payer", "Check", "Why")
+# On a narrower screen (80 columns at the desk) fewer, shorter columns, so none is cut off at the right: the line
+# under the table still gives the highlighted row in full.
+WIDE_MIN = 140
+NARROW_LIST_COLUMNS = ("Imported", "Payer", "Check/EFT", "Amount", "Claims", "Unposted")
+NARROW_UNMATCHED_COLUMNS = ("Claim sent", "Patient", "Paid", "Why")
 UNMATCHED_SHOWN = 200  # the newest unmatched payments listed; the status line gives the count of all
 HINTS = {"list": "PgDn/PgUp page · enter open · u unmatched payments · p paper EOB · escape close",
          "unmatched": "enter or m the claims it may be for (m there matches) · u all remittances · p paper EOB · "
@@ -68,6 +73,7 @@ class RemittancesScreen(ListScreen):
         self.data: RemittancePage | UnmatchedList | None = None
         self.listed: dict[str, RemittanceRow] = {}
         self.unmatched: dict[str, UnmatchedRow] = {}
+        self.narrow = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="remit"):
@@ -78,14 +84,26 @@ class RemittancesScreen(ListScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.narrow = self.app.size.width < WIDE_MIN
         self._columns()
         self.query_one(PagedTable).focus()
         self.reload()
 
+    def on_resize(self) -> None:
+        narrow = self.app.size.width < WIDE_MIN
+        if narrow != self.narrow:
+            self.narrow = narrow
+            self._columns()
+            if self.data is not None:
+                self.show(self.data)
+
     def _columns(self) -> None:
         table = self.query_one(PagedTable)
         table.clear(columns=True)
-        table.add_columns(*(LIST_COLUMNS if self.mode == "list" else UNMATCHED_COLUMNS))
+        if self.mode == "list":
+            table.add_columns(*(NARROW_LIST_COLUMNS if self.narrow else LIST_COLUMNS))
+        else:
+            table.add_columns(*(NARROW_UNMATCHED_COLUMNS if self.narrow else UNMATCHED_COLUMNS))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """m works on the unmatched payments: it leaves the footer while the remittances are listed."""
@@ -109,14 +127,15 @@ class RemittancesScreen(ListScreen):
             self.page = data.page
             self.listed = {str(row.remittance_id): row for row in data.rows}
             for row in data.rows:
-                table.add_row(*_list_cells(row), key=str(row.remittance_id))
+                table.add_row(*_list_cells(row, narrow=self.narrow), key=str(row.remittance_id))
             title = Text("Remittances: posted 835s and paper EOBs, newest first")
             status = page_status(data.offset, len(data.rows), data.total)
             empty = "No remittance posted yet: import an 835 (officemgr import era FILE), or p for a paper EOB."
         else:
             self.unmatched = {str(row.payment.remittance_claim_id): row for row in data.rows}
             for unmatched_row in data.rows:
-                table.add_row(*_unmatched_cells(unmatched_row), key=str(unmatched_row.payment.remittance_claim_id))
+                table.add_row(*_unmatched_cells(unmatched_row, narrow=self.narrow),
+                              key=str(unmatched_row.payment.remittance_claim_id))
             title = Text("Unmatched payments: claim payments not posted, newest first")
             status = page_status(0, len(data.rows), data.total)
             if data.total > len(data.rows):
@@ -233,10 +252,13 @@ class RemittancesScreen(ListScreen):
         self.dismiss(self.changed)
 
 
-def _list_cells(row: RemittanceRow) -> list[Text]:
+def _list_cells(row: RemittanceRow, *, narrow: bool) -> list[Text]:
     plb = Text(money(-row.plb_cents) if row.plb_cents else "", justify="right")
     not_posted = Text(f"{row.not_posted:,}" if row.not_posted else "", justify="right",
                       style="bold yellow" if row.not_posted else "")
+    if narrow:
+        return [Text(f"{row.imported_at:%m/%d/%y}"), plain(clip(row.payer, 14)), plain(clip(row.check_number, 12)),
+                Text(money(row.paid_cents), justify="right"), Text(f"{row.claims:,}", justify="right"), not_posted]
     return [Text(f"{row.imported_at:%m/%d/%y}"), plain(clip(row.payer, 18)), plain(clip(row.check_number, 14)),
             Text(f"{row.paid_on:%m/%d/%y}" if row.paid_on else "—"), Text(money(row.paid_cents), justify="right"),
             Text(f"{row.claims:,}", justify="right"), not_posted, plb, plain(clip(row.source, 24))]
@@ -258,8 +280,11 @@ def _list_line(row: RemittanceRow) -> Text:
     return line
 
 
-def _unmatched_cells(row: UnmatchedRow) -> list[Text]:
+def _unmatched_cells(row: UnmatchedRow, *, narrow: bool) -> list[Text]:
     p = row.payment
+    if narrow:
+        return [plain(clip(p.claim_number, 12)), plain(clip(p.patient_name, 16)),
+                Text(money(p.paid_cents), justify="right"), plain(clip(row.why, 24))]
     return [plain(clip(p.claim_number, 16)), plain(clip(p.patient_name, 20)), Text(day(p.service_date)),
             Text(money(p.paid_cents), justify="right"), Text(money(p.charge_cents), justify="right"),
             plain(clip(row.payer, 16)), plain(clip(row.check_number, 12)), plain(clip(row.why, 40))]
