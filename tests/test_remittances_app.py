@@ -126,7 +126,9 @@ async def test_pages_and_a_remittance_with_its_provider_adjustments(office, size
         await press(pilot, "pagedown")
         assert status(screen).startswith("rows 41–45 of 45 · ")
         last = rows(table)[-1]
-        assert last[1:8] == ["ACME HEALTH PLAN", "12345", "11/20/26", "$188.73", "2", "1", "-$1.27"]
+        # Below 140 columns the list drops the check date, PLB and file (the line under it gives them).
+        assert last[1:] == (["ACME HEALTH PLAN", "12345", "11/20/26", "$188.73", "2", "1", "-$1.27", "acme.835"]
+                            if size == SIZE else ["ACME HEALTH P…", "12345", "$188.73", "2", "1"])
         table.move_cursor(row=table.row_count - 1)
         await settle(pilot)
         assert "provider adjustments -$1.27" in text_of(screen.query_one("#remits-row", Static))
@@ -160,7 +162,7 @@ async def test_an_unmatched_payment_is_matched_after_the_question(office, size) 
         screen = await open_screen(app, pilot)
         await press(pilot, "u")
         table = screen.query_one("#remits-table", DataTable)
-        assert [r[:4] for r in rows(table)] == [["C1-TYPO", "DOE, JANE", "10/30/2026", "$100.00"]]
+        assert [r[:3] for r in rows(table)] == [["C1-TYPO", "DOE, JANE", "10/30/2026" if size == SIZE else "$100.00"]]
         assert status(screen).startswith("rows 1–1 of 1 · ")
 
         await press(pilot, "enter")
