@@ -4,7 +4,6 @@ and the patients whose name, date of birth, phone or account number the text is,
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -123,27 +122,15 @@ class PatientCommands(Provider):
             return
         # Imported here on the UI thread, not in the thread below: at the start the opening worker may still be
         # importing the views, and a package two threads import at once can be seen half made.
-        from sqlalchemy.exc import SQLAlchemyError
-
         from officemgr.services import patients
         from officemgr.services.access import Area, may
-        from officemgr.store import read_session
-        from officemgr.tui.dbwork import unreadable
+        from officemgr.tui.dbwork import Unreadable, read_off_thread
 
         if not may(context.actor, Area.schedule, write=False):
             return
-
-        def find() -> list[PatientHit] | str:
-            """Off the UI thread: the patients `query` finds, or why the database could not be read."""
-            try:
-                with read_session(context.engine) as session:
-                    return patients.search(session, query, limit=PATIENT_HITS)
-            except SQLAlchemyError as exc:
-                return unreadable(exc)
-
-        hits = await asyncio.to_thread(find)
-        if isinstance(hits, str):
-            self.app.notify(hits, severity="error", markup=False)
+        hits = await read_off_thread(context, lambda session: patients.search(session, query, limit=PATIENT_HITS))
+        if isinstance(hits, Unreadable):
+            self.app.notify(hits.message, severity="error", markup=False)
             return
         matcher = self.matcher(query)
         for hit in hits:

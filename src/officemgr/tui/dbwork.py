@@ -7,6 +7,7 @@ with a function of a session; it never opens a session itself.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -27,8 +28,8 @@ from officemgr.services.common import ServiceError, database_refusal
 from officemgr.store import after_writes, read_session, sqlite_file, write_session
 from officemgr.tui.context import AppContext
 
-__all__ = ["DatabaseWork", "Loaded", "Practice", "Refused", "Saved", "Session", "after_writes", "database_file",
-           "read_practice", "unreadable"]
+__all__ = ["DatabaseWork", "Loaded", "Practice", "Refused", "Saved", "Session", "Unreadable", "after_writes",
+           "database_file", "read_off_thread", "read_practice", "unreadable"]
 
 T = TypeVar("T")
 
@@ -64,6 +65,27 @@ def database_file(ctx: AppContext) -> Path | None:
 def unreadable(exc: Exception) -> str:
     """What a failed read says: the database could not be read (not what the user did)."""
     return f"Could not read the database ({exc.__class__.__name__}); try again, or restart officemgr."
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A read that failed: what to tell the user."""
+
+    message: str
+
+
+async def read_off_thread(ctx: AppContext, fetch: Callable[[Session], T]) -> T | Unreadable:
+    """For code that awaits rather than handles a message (a palette provider's search): `fetch` on a read session
+    in a thread, its result, or Unreadable saying why the database could not be read."""
+
+    def work() -> T | Unreadable:
+        try:
+            with read_session(ctx.engine) as session:
+                return fetch(session)
+        except SQLAlchemyError as exc:
+            return Unreadable(unreadable(exc))
+
+    return await asyncio.to_thread(work)
 
 
 class Loaded(Message, Generic[T], bubble=False):
