@@ -249,7 +249,7 @@ def test_follower_counts_are_what_a_merge_moves(session) -> None:  # type: ignor
     ada = make_patient(session)
     dup = make_patient(session, first_name="Augusta")
     make_appointment(session, patient=dup)
-    owe(session, dup, 4_000, make_claim(session, patient=dup))
+    owe(session, dup, 4_000, make_claim(session, patient=dup, patient_resp_cents=4_000))
     counts = patients.follower_counts(session, dup.id)
     assert (counts["appointment"], counts["claim"], counts["ledger_entry"], sum(counts.values())) == (1, 1, 1, 3)
     assert sum(patients.follower_counts(session, ada.id).values()) == 0
