@@ -168,3 +168,10 @@ def test_the_migration_falls_back_to_biweekly_without_the_setting(blank_engine: 
     store.migrate(blank_engine)
     with blank_engine.connect() as conn:
         assert conn.execute(text("SELECT pay_period FROM pay_setting")).scalar() == "biweekly"
+
+
+def test_every_demo_staff_member_has_pay_settings_with_an_amount(demo_engine: Engine) -> None:
+    with store.read_session(demo_engine) as session:
+        people = session.exec(select(Staff)).all()
+        shown = [pay_settings(session, p.id, actor=MANAGER) for p in people if p.id is not None]
+    assert people and all(s.version == 1 and s.amount != "not set" and s.pto_plan for s in shown)
