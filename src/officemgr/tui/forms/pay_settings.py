@@ -33,7 +33,7 @@ class PaySettingsForm(RecordForm[PayInput]):
     def fields(self) -> list[FieldSpec]:
         return [
             FieldSpec("pay_type", "Pay type", kind="select", options=[(p.label, p) for p in PayType]),
-            FieldSpec("amount", "Rate per hour (hourly) or salary per year (salaried), $",
+            FieldSpec("amount", "Rate $/hour, or salary $/year",
                       placeholder="25.50 or 52,000"),
             FieldSpec("exempt", "Exempt from overtime (FLSA)", kind="check"),
             FieldSpec("pay_period", "Pay period", kind="select", options=[(p.label, p) for p in PayPeriod]),
