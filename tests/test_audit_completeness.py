@@ -65,7 +65,7 @@ from officemgr.models import (
     UseCreate,
     Vendor,
 )
-from officemgr.models.people import PayPeriod, PayType
+from officemgr.models.people import CorrectiveKind, PayPeriod, PayType
 from officemgr.models.schedule import AppointmentCreate, RecallCreate, RecallStatus, WaitlistCreate, WaitlistStatus
 from officemgr.services import (
     access,
@@ -76,6 +76,7 @@ from officemgr.services import (
     common,
     compliance,
     concerns,
+    corrective,
     credentials,
     denials,
     equipment,
@@ -131,6 +132,10 @@ def catalogue(session: Session, folder: Path) -> None:
     pay_settings.save_pay_settings(session, person.id, exempt=False, pay_type=PayType.hourly,
                                    pay_period=PayPeriod.biweekly, amount="22.50", pto_plan="Standard", now=NOW,
                                    actor=A, expected_version=0)
+    warning = corrective.add_corrective(session, corrective.CorrectiveCreate(
+        staff_id=ma.id, happened_on=TODAY, kind=CorrectiveKind.coaching, detail="Late twice"), today=TODAY, now=NOW,
+        actor=A)
+    corrective.close_corrective(session, warning, TODAY, today=TODAY, now=NOW, actor=A, expected_version=1)
     monday = TODAY - timedelta(days=7)
     shift = roster.add_shift(session, ShiftCreate(staff_id=ma.id, day=monday, start_time="08:00",
                                                   end_time="12:00"), now=NOW, actor=A)

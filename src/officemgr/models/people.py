@@ -226,3 +226,32 @@ class PaySetting(Versioned, table=True):
     hourly_rate_cents: int | None = None
     salary_cents: int | None = None  # per year
     pto_plan: str = Field(default="", max_length=60, sa_column_kwargs=_EMPTY)
+
+
+class CorrectiveKind(str, enum.Enum):
+    coaching = "coaching"
+    verbal_warning = "verbal_warning"
+    written_warning = "written_warning"
+    final_warning = "final_warning"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class CorrectiveAction(Versioned, table=True):
+    """One entry in a staff member's corrective-action log (the manager's alone): what happened, the policy, what
+    was agreed, when to follow up, and when and by whom it was closed."""
+
+    __tablename__ = "corrective_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    happened_on: date
+    kind: CorrectiveKind = enum_field(CorrectiveKind)
+    policy: str = Field(default="", max_length=120)
+    detail: str = Field(max_length=2000)  # what happened
+    resolution: str = Field(default="", max_length=2000)  # what was agreed
+    follow_up: date | None = None
+    closed_on: date | None = None
+    closed_by: str = Field(default="", max_length=60)

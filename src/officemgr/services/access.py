@@ -84,6 +84,7 @@ ENTITY_AREA: dict[str, Area] = {
     "huddle": Area.huddle, "huddle_action": Area.huddle, "huddle_snooze": Area.huddle,
     "time_off": Area.time_off, "concern": Area.concerns,
     "staff": Area.staff, "shift": Area.staff, "evaluation": Area.staff, "pay_setting": Area.payroll,
+    "corrective_action": Area.staff,
     "credential": Area.credentials,
     "item": Area.inventory, "purchase_order": Area.inventory, "vendor": Area.inventory, "equipment": Area.inventory,
     "storage_unit": Area.temperature, "temperature_reading": Area.temperature,

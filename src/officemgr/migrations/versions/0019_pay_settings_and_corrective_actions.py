@@ -1,5 +1,6 @@
 """pay settings per staff member: pay period, hourly rate or yearly salary, PTO plan; every staff member on file
-gets a row paid on the practice's pay period (the pay_period setting), rate and salary left for the manager
+gets a row paid on the practice's pay period (the pay_period setting), rate and salary left for the manager;
+and each staff member's corrective-action log
 
 Revision ID: 0019
 Revises: 0018
@@ -48,7 +49,30 @@ def upgrade() -> None:
     )
     op.execute(sa.text("INSERT INTO pay_setting (version, staff_id, pay_period, pto_plan) "
                        "SELECT 1, id, :period, '' FROM staff").bindparams(period=_practice_period()))
+    op.create_table(
+        'corrective_action',
+        sa.Column('version', sa.Integer(), nullable=False),
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('staff_id', sa.Integer(), nullable=False),
+        sa.Column('happened_on', sa.Date(), nullable=False),
+        sa.Column('kind', sa.Enum('coaching', 'verbal_warning', 'written_warning', 'final_warning',
+                                  name='ck_correctivekind', native_enum=False, create_constraint=True, length=15),
+                  nullable=False),
+        sa.Column('policy', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column('detail', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column('resolution', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column('follow_up', sa.Date(), nullable=True),
+        sa.Column('closed_on', sa.Date(), nullable=True),
+        sa.Column('closed_by', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.ForeignKeyConstraint(['staff_id'], ['staff.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    with op.batch_alter_table('corrective_action', schema=None) as batch_op:
+        batch_op.create_index('ix_corrective_action_staff_id', ['staff_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('corrective_action', schema=None) as batch_op:
+        batch_op.drop_index('ix_corrective_action_staff_id')
+    op.drop_table('corrective_action')
     op.drop_table('pay_setting')
