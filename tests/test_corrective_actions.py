@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from factories import NOW, make_staff
+from officemgr import store
 from officemgr.models import AuditEvent, UserRole
 from officemgr.models.people import CorrectiveAction, CorrectiveKind
 from officemgr.services import huddle
@@ -140,3 +142,12 @@ def test_the_managers_huddle_shows_the_follow_up_without_details_and_others_do_n
     assert lines == ["Follow-up: written warning for J. Smith, due 11/30 | corrective action follow-up due today"]
     for role in (UserRole.front_desk, UserRole.clinical, UserRole.biller, UserRole.auditor):
         assert not [line for line in staffing_lines(Actor("x", {role})) if "Follow-up" in line or "Late" in line]
+
+
+def test_the_demo_has_one_open_written_warning_with_a_follow_up(demo_engine: Engine) -> None:
+    from ui_support import TODAY as DEMO_TODAY
+
+    with store.read_session(demo_engine) as session:
+        rows = session.exec(select(CorrectiveAction)).all()
+    assert [(r.kind, r.closed_on, r.follow_up) for r in rows] == [
+        (CorrectiveKind.written_warning, None, DEMO_TODAY + timedelta(days=7))]

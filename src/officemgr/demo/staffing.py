@@ -21,7 +21,7 @@ from officemgr.demo._db import _insert
 from officemgr.demo._types import DemoSummary, Person, Row
 from officemgr.models import Evaluation, Payer, PayerEnrollment, Role, Staff
 from officemgr.models.base import table_of
-from officemgr.models.people import PayPeriod, PaySetting, PayType
+from officemgr.models.people import CorrectiveAction, CorrectiveKind, PayPeriod, PaySetting, PayType
 from officemgr.services.credentials import RECREDENTIAL_YEARS, anniversary
 
 EVALUATION_NOTES = (
@@ -40,6 +40,20 @@ def _add_staffing(conn: Connection, rng: random.Random, staff: list[Person], tod
     summary.evaluations = _add_evaluations(conn, rng, staff, hired, overdue, today)
     summary.payer_enrollments = _add_enrollments(conn, rng, staff, hired, today)
     _add_pay_settings(conn)
+    _add_written_warning(conn, staff, today)
+
+
+def _add_written_warning(conn: Connection, staff: list[Person], today: date) -> None:
+    """One open written warning at the front desk, its follow-up a week ahead (on the Huddle from that day)."""
+    desk = sorted(p.id for p in staff if p.role is Role.front_desk)
+    if not desk:
+        return
+    _insert(conn, CorrectiveAction, [{
+        "version": 1, "staff_id": desk[0], "happened_on": today - timedelta(days=21),
+        "kind": CorrectiveKind.written_warning.value, "policy": "Attendance and punctuality",
+        "detail": "Arrived after 8:00 on four days in two weeks; the phones were unanswered at opening.",
+        "resolution": "On time every day for 30 days; call the manager before 7:30 if running late.",
+        "follow_up": today + timedelta(days=7), "closed_on": None, "closed_by": ""}])
 
 
 # Typical pay by role for the demo, in cents: an hourly rate, or a yearly salary for salaried staff.
