@@ -1,10 +1,10 @@
-"""Issue 23, item 9 by keys: the manager opens a person's pay settings from the Staff tab with p, and bad input
+"""Issue 23, items 9 and 6 by keys: the manager opens a person's pay settings from the Staff tab with p, and bad input
 (each text field) shows next to its field with nothing saved; no other role is offered the screen."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
@@ -12,11 +12,13 @@ from textual.app import App
 from textual.widgets import DataTable, Input, Select, Static
 
 from officemgr.models import AuditEvent, Staff, UserRole
-from officemgr.models.people import PayPeriod, PaySetting, PayType
+from officemgr.models.people import CorrectiveAction, CorrectiveKind, PayPeriod, PaySetting, PayType
 from officemgr.services.access import Actor
 from officemgr.store import read_session
 from officemgr.tui.app import make_app
+from officemgr.tui.forms.corrective import CorrectiveForm
 from officemgr.tui.forms.pay_settings import PaySettingsForm
+from officemgr.tui.views.corrective import CorrectiveScreen
 from ui_support import TODAY, settle
 
 APP_NOW = datetime.combine(TODAY, time(10, 30))
@@ -135,3 +137,91 @@ async def test_no_other_role_is_offered_pay_settings(demo_engine: Engine) -> Non
         await settle(pilot)
         assert not isinstance(app.screen, PaySettingsForm)
         assert "staff_pay" not in {b.binding.id for b in app.active_bindings.values()}
+
+
+# --- corrective actions (item 6) ------------------------------------------------------------------------------
+
+
+async def _open_log(app: App[None], pilot, staff_id: int) -> CorrectiveScreen:  # type: ignore[no-untyped-def]
+    await pilot.press("3")
+    await settle(pilot)
+    _cursor_on(app, staff_id)
+    await pilot.press("w")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, CorrectiveScreen)
+    return screen
+
+
+def _entries(engine: Engine, staff_id: int) -> list[CorrectiveAction]:
+    with read_session(engine) as session:
+        return list(session.exec(select(CorrectiveAction).where(CorrectiveAction.staff_id == staff_id)
+                                 .order_by(col(CorrectiveAction.id))))
+
+
+async def test_the_manager_logs_a_warning_by_keys_then_closes_it(demo_engine: Engine) -> None:
+    target = _someone(demo_engine)
+    before = len(_entries(demo_engine, target))
+    app = make_app(demo_engine, today=TODAY, clock=lambda: APP_NOW, actor=MANAGER)
+    async with app.run_test(size=SMALL) as pilot:
+        log = await _open_log(app, pilot, target)
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CorrectiveForm)
+        form.query_one("#f-kind", Select).value = CorrectiveKind.verbal_warning
+        form.query_one("#f-policy", Input).focus()
+        await pilot.press(*"Attendance", "tab", *"Late twice", "tab", *"On time", "tab", *"11/30/2026")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is log
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+    entries = _entries(demo_engine, target)
+    assert len(entries) == before + 1
+    new = entries[-1]
+    assert (new.happened_on, new.kind, new.policy, new.detail, new.resolution, new.follow_up) == (
+        TODAY, CorrectiveKind.verbal_warning, "Attendance", "Late twice", "On time", date(2026, 11, 30))
+    assert (new.closed_on, new.closed_by) == (TODAY, "pat")
+
+
+async def test_bad_input_into_the_corrective_form_shows_by_the_field(demo_engine: Engine) -> None:
+    target = _someone(demo_engine)
+    before = len(_entries(demo_engine, target))
+    app = make_app(demo_engine, today=TODAY, clock=lambda: APP_NOW, actor=MANAGER)
+    async with app.run_test(size=SMALL) as pilot:
+        await _open_log(app, pilot, target)
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CorrectiveForm)
+        date_box, detail, follow = (form.query_one(f"#f-{n}", Input) for n in ("happened_on", "detail", "follow_up"))
+        policy = form.query_one("#f-policy", Input)
+        cases = [(detail, "", "detail"), (date_box, "13/45/2026", "happened_on"), (date_box, "", "happened_on"),
+                 (follow, "11/01/2026", "follow_up"), (follow, "soon", "follow_up"), (policy, "x" * 121, "policy")]
+        for box, typed, field in cases:
+            date_box.value, detail.value, follow.value, policy.value = "11/23/2026", "Late", "", ""
+            box.value = typed
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is form and _error(form, field), (field, typed)
+        date_box.value, detail.value, policy.value = "11/24/2026", "Late", ""
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form and "after today" in str(form.query_one("#form-error", Static).render())
+    assert len(_entries(demo_engine, target)) == before
+
+
+async def test_no_other_role_is_offered_corrective_actions(demo_engine: Engine) -> None:
+    target = _someone(demo_engine)
+    for role in (UserRole.front_desk, UserRole.auditor):
+        app = make_app(demo_engine, today=TODAY, clock=lambda: APP_NOW, actor=Actor("kim", {role}))
+        async with app.run_test(size=SMALL) as pilot:
+            await pilot.press("3")
+            await settle(pilot)
+            _cursor_on(app, target)
+            await pilot.press("w")
+            await settle(pilot)
+            assert not isinstance(app.screen, CorrectiveScreen)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pydantic import BaseModel, field_validator, model_validator
+from pydantic import BaseModel, ValidationInfo, field_validator
 from sqlmodel import Session, col, select
 
 from officemgr.models.people import CorrectiveAction, CorrectiveKind, Staff
@@ -52,11 +52,13 @@ class CorrectiveCreate(BaseModel):
             raise ValueError("at most 2,000 characters")
         return value
 
-    @model_validator(mode="after")
-    def _follow_up_after(self) -> CorrectiveCreate:
-        if self.follow_up is not None and self.follow_up < self.happened_on:
-            raise ValueError("follow_up: the follow-up cannot be before the date it happened")
-        return self
+    @field_validator("follow_up")
+    @classmethod
+    def _follow_up_after(cls, value: date | None, info: ValidationInfo) -> date | None:
+        happened = info.data.get("happened_on")
+        if value is not None and isinstance(happened, date) and value < happened:
+            raise ValueError("the follow-up cannot be before the date it happened")
+        return value
 
 
 @dataclass(frozen=True)

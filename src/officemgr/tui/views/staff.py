@@ -66,6 +66,7 @@ class StaffView(TabView):
         Binding("n", "decide(False)", "Deny", id="staff_deny"),
         Binding("k", "records", "Credentials, evaluations, enrollment", id="staff_records"),
         Binding("p", "pay", "Pay settings", id="staff_pay"),
+        Binding("w", "corrective", "Corrective actions", id="staff_corrective"),
     ]
 
     def __init__(self, **kwargs: Any) -> None:
@@ -302,10 +303,24 @@ class StaffView(TabView):
             self.asked = None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Pay settings are the manager's alone: not offered to anyone else (the service refuses them too).
+        # Pay settings and corrective actions are the manager's alone: not offered to anyone else (the services
+        # refuse them too).
         if action == "pay":
             return may(self.ctx.actor, Area.payroll)
+        if action == "corrective":
+            return may(self.ctx.actor, Area.staff)
         return True
+
+    def action_corrective(self) -> None:
+        from officemgr.tui.views.corrective import CorrectiveScreen
+
+        staff_id, _ = self._cell()
+        if staff_id is None:
+            self.say("Put the cursor on a person, then press w")
+            return
+        self.open_after_read(lambda session: staff.staff_record(session, staff_id),
+                             lambda person: CorrectiveScreen(self.ctx, person.id, person.name) if person else None,
+                             self._form_closed)
 
     def action_pay(self) -> None:
         staff_id, _ = self._cell()
