@@ -65,6 +65,7 @@ from officemgr.models import (
     UseCreate,
     Vendor,
 )
+from officemgr.models.people import CorrectiveKind, PayPeriod, PayType
 from officemgr.models.schedule import AppointmentCreate, RecallCreate, RecallStatus, WaitlistCreate, WaitlistStatus
 from officemgr.services import (
     access,
@@ -75,6 +76,7 @@ from officemgr.services import (
     common,
     compliance,
     concerns,
+    corrective,
     credentials,
     denials,
     equipment,
@@ -92,6 +94,7 @@ from officemgr.services import (
     movements,
     patients,
     patients_io,
+    pay_settings,
     payers,
     purchasing,
     remittances,
@@ -126,6 +129,13 @@ def catalogue(session: Session, folder: Path) -> None:
     person = staff.add_staff(session, StaffCreate(first_name="Bo", last_name="Diaz", role=Role.ma), now=NOW, actor=A)
     staff.update_staff(session, person.id, StaffCreate(first_name="Bo", last_name="Díaz", role=Role.ma), now=NOW,
                        actor=A, expected_version=person.version)
+    pay_settings.save_pay_settings(session, person.id, exempt=False, pay_type=PayType.hourly,
+                                   pay_period=PayPeriod.biweekly, amount="22.50", pto_plan="Standard", now=NOW,
+                                   actor=A, expected_version=0)
+    warning = corrective.add_corrective(session, corrective.CorrectiveCreate(
+        staff_id=ma.id, happened_on=TODAY, kind=CorrectiveKind.coaching, detail="Late twice"), today=TODAY, now=NOW,
+        actor=A)
+    corrective.close_corrective(session, warning, TODAY, today=TODAY, now=NOW, actor=A, expected_version=1)
     monday = TODAY - timedelta(days=7)
     shift = roster.add_shift(session, ShiftCreate(staff_id=ma.id, day=monday, start_time="08:00",
                                                   end_time="12:00"), now=NOW, actor=A)

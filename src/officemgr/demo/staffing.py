@@ -19,8 +19,9 @@ from sqlalchemy.engine import Connection
 
 from officemgr.demo._db import _insert
 from officemgr.demo._types import DemoSummary, Person, Row
-from officemgr.models import Evaluation, Payer, PayerEnrollment, Staff
+from officemgr.models import Evaluation, Payer, PayerEnrollment, Role, Staff
 from officemgr.models.base import table_of
+from officemgr.models.people import CorrectiveAction, CorrectiveKind, PayPeriod, PaySetting, PayType
 from officemgr.services.credentials import RECREDENTIAL_YEARS, anniversary
 
 EVALUATION_NOTES = (
@@ -38,6 +39,41 @@ def _add_staffing(conn: Connection, rng: random.Random, staff: list[Person], tod
     hired, overdue = _hire_dates(conn, rng, staff, today)
     summary.evaluations = _add_evaluations(conn, rng, staff, hired, overdue, today)
     summary.payer_enrollments = _add_enrollments(conn, rng, staff, hired, today)
+    _add_pay_settings(conn)
+    _add_written_warning(conn, staff, today)
+
+
+def _add_written_warning(conn: Connection, staff: list[Person], today: date) -> None:
+    """One open written warning at the front desk, its follow-up a week ahead (on the Huddle from that day)."""
+    desk = sorted(p.id for p in staff if p.role is Role.front_desk)
+    if not desk:
+        return
+    _insert(conn, CorrectiveAction, [{
+        "version": 1, "staff_id": desk[0], "happened_on": today - timedelta(days=21),
+        "kind": CorrectiveKind.written_warning.value, "policy": "Attendance and punctuality",
+        "detail": "Arrived after 8:00 on four days in two weeks; the phones were unanswered at opening.",
+        "resolution": "On time every day for 30 days; call the manager before 7:30 if running late.",
+        "follow_up": today + timedelta(days=7), "closed_on": None, "closed_by": ""}])
+
+
+# Typical pay by role for the demo, in cents: an hourly rate, or a yearly salary for salaried staff.
+HOURLY_CENTS = {Role.ma: 2050, Role.nurse: 3900, Role.front_desk: 1875, Role.biller: 2400, Role.manager: 3600,
+                Role.np_pa: 6000, Role.physician: 11000}
+SALARY_CENTS = {Role.physician: 24_500_000, Role.np_pa: 12_800_000, Role.manager: 7_400_000}
+
+
+def _add_pay_settings(conn: Connection) -> None:
+    """Every demo staff member's pay settings on the practice's biweekly period, from the role and pay type the
+    staff step gave them; no random draw, so the rest of the demo is the same as before."""
+    table = table_of(Staff)
+    rows: list[Row] = []
+    for sid, role, pay_type in conn.execute(select(table.c.id, table.c.role, table.c.pay_type).order_by(table.c.id)):
+        role, salaried = Role(role), PayType(pay_type) is PayType.salaried
+        rows.append({"version": 1, "staff_id": sid, "pay_period": PayPeriod.biweekly.value,
+                     "hourly_rate_cents": None if salaried else HOURLY_CENTS[role],
+                     "salary_cents": SALARY_CENTS.get(role, 5_200_000) if salaried else None,
+                     "pto_plan": "Provider" if role in (Role.physician, Role.np_pa) else "Full-time standard"})
+    _insert(conn, PaySetting, rows)
 
 
 def _last_anniversary(hire: date, today: date) -> date | None:

@@ -199,3 +199,59 @@ class StaffCreate(StaffBase):
         if self.is_provider and not self.npi:
             raise ValueError("a provider needs an NPI")
         return self
+
+
+class PayPeriod(str, enum.Enum):
+    weekly = "weekly"
+    biweekly = "biweekly"
+    semimonthly = "semimonthly"
+    monthly = "monthly"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class PaySetting(Versioned, table=True):
+    """How one staff member is paid, beyond the staff row's exempt status and pay type: the rate or salary, how
+    often, and the PTO plan. Kept apart from the staff row: only the manager sees or changes it."""
+
+    __tablename__ = "pay_setting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", unique=True)
+    pay_period: PayPeriod = Field(default=PayPeriod.biweekly, sa_column=Column(
+        _enum_type(PayPeriod), nullable=False, server_default=PayPeriod.biweekly.value))
+    # Not known until the manager enters it (the migration had nothing to fill it from).
+    hourly_rate_cents: int | None = None
+    salary_cents: int | None = None  # per year
+    pto_plan: str = Field(default="", max_length=60, sa_column_kwargs=_EMPTY)
+
+
+class CorrectiveKind(str, enum.Enum):
+    coaching = "coaching"
+    verbal_warning = "verbal_warning"
+    written_warning = "written_warning"
+    final_warning = "final_warning"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class CorrectiveAction(Versioned, table=True):
+    """One entry in a staff member's corrective-action log (the manager's alone): what happened, the policy, what
+    was agreed, when to follow up, and when and by whom it was closed."""
+
+    __tablename__ = "corrective_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    happened_on: date
+    kind: CorrectiveKind = enum_field(CorrectiveKind)
+    policy: str = Field(default="", max_length=120)
+    detail: str = Field(max_length=2000)  # what happened
+    resolution: str = Field(default="", max_length=2000)  # what was agreed
+    follow_up: date | None = None
+    closed_on: date | None = None
+    closed_by: str = Field(default="", max_length=60)

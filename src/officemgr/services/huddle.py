@@ -31,6 +31,7 @@ from officemgr.services import (
     billing,
     compliance,
     concerns,
+    corrective,
     coverage,
     credentials,
     equipment,
@@ -130,7 +131,7 @@ def huddle(session: Session, today: date, *, actor: str, privacy: bool = True) -
     sections = [
         _yesterday(session, day),
         _today_schedule(session, day),
-        _staffing(session, day),
+        _staffing(session, day, actor),
         _supplies(session, today),
         _billing(session, day),
         _compliance(session, day),
@@ -317,7 +318,7 @@ def _attention(session: Session, day: _Day) -> list[HuddleItem]:
 # --- staffing -----------------------------------------------------------------------------------------
 
 
-def _staffing(session: Session, day: _Day) -> Section:
+def _staffing(session: Session, day: _Day, actor: str) -> Section:
     today = day.today
     items = [
         HuddleItem(f"{r.name} ({r.role.label})", f"out today: {r.off}", "staff", r.staff_id,
@@ -346,6 +347,13 @@ def _staffing(session: Session, day: _Day) -> Section:
         for e in credentials.evaluations_due(session, today, within_days=EVALUATION_HUDDLE_DAYS)
     )
     items.extend(_enrollment_item(d) for d in credentials.enrollments_due(session, today))
+    if may(actor, Area.staff):  # corrective actions are the manager's alone; the line names no details
+        items.extend(
+            HuddleItem(f"Follow-up: {f.kind.label.lower()} for {f.staff_name}, due {f.due:%m/%d}",
+                       "corrective action follow-up " + ("due today" if f.due == today else "overdue"), "staff",
+                       f.staff_id, urgent=f.due < today, key=f"corrective:{f.action_id}")
+            for f in corrective.follow_ups_due(session, today, actor=actor)
+        )
     return Section("staffing", "Staffing", "staff", "No staffing gaps today", items)
 
 

@@ -15,13 +15,16 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
 from officemgr.models import ShiftCreate, StaffCreate, TimeOffCreate, TimeOffStatus
-from officemgr.services import coverage, roster, staff
+from officemgr.services import coverage, pay_settings, roster, staff
+from officemgr.services.access import Area, may
 from officemgr.services.calendar import StrandedBooking
 from officemgr.services.coverage import DayCoverage
 from officemgr.services.format import plural
+from officemgr.services.pay_settings import PaySettings
 from officemgr.services.roster import ApprovalEffects, ShiftRow, StaffWeek, TimeOffRow
 from officemgr.services.staff import CredentialRow, RosterRow, StaffRecord
 from officemgr.tui.dbwork import Session
+from officemgr.tui.forms.pay_settings import PayInput, PaySettingsForm
 from officemgr.tui.forms.shift import ShiftForm, TimeOffForm
 from officemgr.tui.forms.staff import StaffForm
 from officemgr.tui.views.practice_calendar import StrandedScreen
@@ -62,6 +65,8 @@ class StaffView(TabView):
         Binding("y", "decide(True)", "Approve", id="staff_approve"),
         Binding("n", "decide(False)", "Deny", id="staff_deny"),
         Binding("k", "records", "Credentials, evaluations, enrollment", id="staff_records"),
+        Binding("p", "pay", "Pay settings", id="staff_pay"),
+        Binding("w", "corrective", "Corrective actions", id="staff_corrective"),
     ]
 
     def __init__(self, **kwargs: Any) -> None:
@@ -296,6 +301,45 @@ class StaffView(TabView):
     def on_key(self, event: Key) -> None:
         if event.key != "y":
             self.asked = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Pay settings and corrective actions are the manager's alone: not offered to anyone else (the services
+        # refuse them too).
+        if action == "pay":
+            return may(self.ctx.actor, Area.payroll)
+        if action == "corrective":
+            return may(self.ctx.actor, Area.staff)
+        return True
+
+    def action_corrective(self) -> None:
+        from officemgr.tui.views.corrective import CorrectiveScreen
+
+        staff_id, _ = self._cell()
+        if staff_id is None:
+            self.say("Put the cursor on a person, then press w")
+            return
+        self.open_after_read(lambda session: staff.staff_record(session, staff_id),
+                             lambda person: CorrectiveScreen(self.ctx, person.id, person.name) if person else None,
+                             self._form_closed)
+
+    def action_pay(self) -> None:
+        staff_id, _ = self._cell()
+        if staff_id is None:
+            self.say("Put the cursor on a person, then press p")
+            return
+        self.open_after_read(lambda session: pay_settings.pay_settings(session, staff_id, actor=self.ctx.actor),
+                             self._pay_form, self._form_closed)
+
+    def _pay_form(self, current: PaySettings) -> PaySettingsForm:
+        staff_id, version = current.staff_id, current.version
+
+        def save(session: Session, data: PayInput) -> None:
+            pay_settings.save_pay_settings(
+                session, staff_id, exempt=data.exempt, pay_type=data.pay_type, pay_period=data.pay_period,
+                amount=data.amount, pto_plan=data.pto_plan, now=self.ctx.now(), actor=self.ctx.actor,
+                expected_version=version)
+
+        return PaySettingsForm(self.ctx, save, current)
 
     def action_records(self) -> None:
         from officemgr.tui.views.credentials import PeopleRecordsScreen
