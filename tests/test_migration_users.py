@@ -9,8 +9,9 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from factories import NOW, make_staff
+from factories import NOW
 from officemgr import audit_chain, store
 from officemgr.models import Role, UserRole
 from officemgr.services import users
@@ -27,6 +28,15 @@ def chain(engine: Engine) -> audit_chain.ChainCheck:
         raw.close()
 
 
+def old_staff(session: Session, first_name: str, last_name: str, role: Role) -> None:
+    """A staff row as the table stood at 0015 (the model has columns added since)."""
+    session.execute(text(
+        "INSERT INTO staff (version, first_name, last_name, role, is_provider, phone, email, active, exempt, "
+        "pay_type, pto_hours_per_year) VALUES (1, :first, :last, :role, false, '', '', true, false, 'hourly', 80)"),
+        {"first": first_name, "last": last_name, "role": role.value})
+    session.flush()
+
+
 @pytest.fixture
 def at_0015(tmp_path: Path) -> Iterator[Engine]:
     """A practice file at revision 0015 with a practice PIN (and its wrong-PIN wait), a manager on staff and a few
@@ -41,8 +51,8 @@ def at_0015(tmp_path: Path) -> Iterator[Engine]:
                               "('pin_wait', '{\"failures\": 2}', 1)"),
                          {"hash": PasswordHasher().hash(OLD_PIN)})
         with store.write_session(engine) as session:
-            make_staff(session, first_name="Pat", last_name="Boss", role=Role.manager)
-            make_staff(session, first_name="Mo", last_name="Assistant", role=Role.ma)
+            old_staff(session, "Pat", "Boss", Role.manager)
+            old_staff(session, "Mo", "Assistant", Role.ma)
             for n in range(3):
                 record(session, actor="root", entity="claim", entity_id=n + 1, action="update",
                        changes={"status": ["submitted", "paid"]}, now=NOW)
@@ -100,7 +110,8 @@ def test_a_demo_made_before_users_gets_the_demos_sign_ins(tmp_path: Path) -> Non
         with store.write_session(engine) as session:
             for first, role in (("Tim", Role.manager), ("Hana", Role.front_desk), ("Wei", Role.biller),
                                 ("Walt", Role.nurse), ("Fatima", Role.physician)):
-                make_staff(session, first_name=first, last_name="Demo", role=role)
+                old_staff(session, first, "Demo", role)
+            session.commit()
         store.migrate(engine)
         with store.write_session(engine) as session:
             manager = users.demo_manager(session, workstation="desk1")

@@ -163,6 +163,8 @@ def test_add_staff_stores_the_cleaned_input_and_audits_it(session):
         "exempt": False,
         "pay_type": "hourly",
         "pto_hours_per_year": 80,
+        "end_date": None,
+        "end_reason": "",
         "email": "grace@example.com",
         "first_name": "Grace",
         "hire_date": "2020-03-01",

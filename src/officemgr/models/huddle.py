@@ -39,6 +39,7 @@ class HuddleAction(Versioned, table=True):
     # The huddle item it came from (HuddleItem.key), so the action can link back to the record.
     item_key: str = Field(default="", max_length=120)
     huddle_id: int | None = Field(default=None, foreign_key="huddle.id")
+    meeting_id: int | None = Field(default=None, foreign_key="staff_meeting.id")  # agreed at a staff meeting
 
 
 class ActionCreate(SQLModel):

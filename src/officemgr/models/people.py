@@ -171,6 +171,9 @@ class StaffBase(SQLModel):
 
 class Staff(StaffBase, Versioned, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    # The last day worked: after it the person drops out of coverage, booking and payroll, and keeps their history.
+    end_date: date | None = None
+    end_reason: str = Field(default="", max_length=120, sa_column_kwargs=_EMPTY)
 
     @property
     def name(self) -> str:
@@ -250,6 +253,8 @@ class CorrectiveAction(Versioned, table=True):
     happened_on: date
     kind: CorrectiveKind = enum_field(CorrectiveKind)
     policy: str = Field(default="", max_length=120)
+    # The policy in the compliance register it concerns, when it is one of those.
+    policy_task_id: int | None = Field(default=None, foreign_key="compliance_task.id")
     detail: str = Field(max_length=2000)  # what happened
     resolution: str = Field(default="", max_length=2000)  # what was agreed
     follow_up: date | None = None

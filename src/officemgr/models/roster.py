@@ -6,10 +6,10 @@ import enum
 from datetime import date, datetime
 
 from pydantic import NaiveDatetime, field_validator, model_validator
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from officemgr.models.base import Versioned, enum_field
+from officemgr.models.base import Versioned, _enum_type, enum_field
 from officemgr.models.validation import parse_time, require_text, strip_free_text
 
 
@@ -76,6 +76,8 @@ class TimeOff(Versioned, table=True):
     hours: float = Field(default=0, ge=0)
     decided_by: str = Field(default="", max_length=60)
     decided_on: date | None = None
+    # Taken over the person's balance, by their choice: not paid, and not drawn from the balance.
+    unpaid: bool = False
 
 
 class Credential(Versioned, table=True):
@@ -133,14 +135,29 @@ class TimeOffCreate(SQLModel):
         return self
 
 
+class EvaluationKind(str, enum.Enum):
+    probation = "probation"
+    yearly = "yearly"
+
+    @property
+    def label(self) -> str:
+        return "90-day review" if self is EvaluationKind.probation else "Yearly evaluation"
+
+
 class Evaluation(Versioned, table=True):
-    """A yearly performance evaluation: due on the hire anniversary, done on a date, with a note."""
+    """A performance evaluation: the 90-day review of a new hire, then yearly on the hire anniversary; rated on
+    the role's competencies, with goals, the employee's comments and the date they signed."""
 
     id: int | None = Field(default=None, primary_key=True)
     staff_id: int = Field(foreign_key="staff.id", index=True)
     due: date = Field(index=True)
     done_on: date | None = None
     note: str = Field(default="", max_length=500)
+    kind: EvaluationKind = Field(default=EvaluationKind.yearly, sa_column=Column(
+        _enum_type(EvaluationKind), nullable=False, server_default=EvaluationKind.yearly.value))
+    employee_comments: str = Field(default="", max_length=2000, sa_column_kwargs={"server_default": ""})
+    signed_on: date | None = None
+    reviewer: str = Field(default="", max_length=60, sa_column_kwargs={"server_default": ""})
 
 
 class PayerEnrollment(Versioned, table=True):

@@ -29,7 +29,9 @@ class Area(str, enum.Enum):
     schedule = "schedule"  # appointments, patients, the waitlist and recalls, reminders
     time_off = "time_off"  # asking for time off (approving it is staff)
     concerns = "concerns"  # patient complaints, incidents, possible breaches
-    staff = "staff"  # the roster, shifts, time off decisions, hiring, evaluations
+    staff = "staff"  # the roster, shifts, time off decisions, checklists, evaluations, staff meetings
+    hiring = "hiring"  # job openings and applicants: kept apart from staff records
+    self_service = "self_service"  # a person's own punches, punch fixes asked for, policies signed
     payroll = "payroll"
     inventory = "inventory"  # items, lots, use and receipt, purchase orders, equipment
     temperature = "temperature"  # the vaccine fridge log
@@ -55,6 +57,8 @@ WRITE: dict[Area, frozenset[UserRole]] = {
     Area.time_off: frozenset({M, F, B, C}),
     Area.concerns: frozenset({M, F, C}),
     Area.staff: frozenset({M}),
+    Area.hiring: frozenset({M}),
+    Area.self_service: frozenset({M, F, B, C}),
     Area.payroll: frozenset({M}),
     Area.inventory: frozenset({M, C}),
     Area.temperature: frozenset({M, C}),
@@ -84,7 +88,13 @@ ENTITY_AREA: dict[str, Area] = {
     "huddle": Area.huddle, "huddle_action": Area.huddle, "huddle_snooze": Area.huddle,
     "time_off": Area.time_off, "concern": Area.concerns,
     "staff": Area.staff, "shift": Area.staff, "evaluation": Area.staff, "pay_setting": Area.payroll,
-    "corrective_action": Area.staff,
+    "corrective_action": Area.staff, "staff_task": Area.staff, "checklist_template_item": Area.staff,
+    "evaluation_template": Area.staff, "evaluation_rating": Area.staff, "evaluation_goal": Area.staff,
+    "staff_meeting": Area.staff, "meeting_attendee": Area.staff,
+    "job_opening": Area.hiring, "applicant": Area.hiring, "applicant_note": Area.hiring,
+    "punch": Area.self_service, "punch_fix": Area.self_service, "policy_signature": Area.self_service,
+    "timesheet": Area.payroll, "leave_plan": Area.payroll, "leave_adjustment": Area.payroll,
+    "policy_version": Area.compliance,
     "credential": Area.credentials,
     "item": Area.inventory, "purchase_order": Area.inventory, "vendor": Area.inventory, "equipment": Area.inventory,
     "storage_unit": Area.temperature, "temperature_reading": Area.temperature,

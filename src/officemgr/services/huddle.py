@@ -31,10 +31,10 @@ from officemgr.services import (
     billing,
     compliance,
     concerns,
-    corrective,
     coverage,
     credentials,
     equipment,
+    huddle_hr,
     inventory,
     ledger,
     schedule,
@@ -50,6 +50,7 @@ from officemgr.services.availability import ACTIVE
 from officemgr.services.billing import balance_expr
 from officemgr.services.calendar import PracticeCalendar, practice_calendar
 from officemgr.services.format import days_from_now, money, plural
+from officemgr.services.huddle_items import HuddleItem
 
 LATE_CANCEL_HOURS = 24  # a cancellation this close to the slot counts as late
 LONG_GAP_DAYS = 365  # a returning patient last seen longer ago than this needs attention
@@ -58,20 +59,6 @@ AR_OLD_DAYS = 90  # the A/R figure at the top: open balances with a date of serv
 # A visit that happened (for "new patient" and "last visit"): arrived, roomed or checked out.
 SEEN = (ApptStatus.arrived, ApptStatus.in_room, ApptStatus.checked_out)
 ACCESS = "access"  # the sign-ins section: the manager's and auditor's screen only, never the printed sheet
-
-
-@dataclass(frozen=True)
-class HuddleItem:
-    text: str
-    reason: str
-    tab: str
-    record_id: int | None = None
-    urgent: bool = False
-    # Stable id of the item across days ("noshow:appt:123", "action:7"): snoozes and reviews refer to it.
-    key: str = ""
-    # With privacy on, `text` names a patient by initials and age; this is the same line with the full name, for a
-    # reveal on screen (never printed). Empty when the line names no patient or privacy is off.
-    full_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -347,13 +334,7 @@ def _staffing(session: Session, day: _Day, actor: str) -> Section:
         for e in credentials.evaluations_due(session, today, within_days=EVALUATION_HUDDLE_DAYS)
     )
     items.extend(_enrollment_item(d) for d in credentials.enrollments_due(session, today))
-    if may(actor, Area.staff):  # corrective actions are the manager's alone; the line names no details
-        items.extend(
-            HuddleItem(f"Follow-up: {f.kind.label.lower()} for {f.staff_name}, due {f.due:%m/%d}",
-                       "corrective action follow-up " + ("due today" if f.due == today else "overdue"), "staff",
-                       f.staff_id, urgent=f.due < today, key=f"corrective:{f.action_id}")
-            for f in corrective.follow_ups_due(session, today, actor=actor)
-        )
+    items.extend(huddle_hr.staffing_items(session, today, actor))
     return Section("staffing", "Staffing", "staff", "No staffing gaps today", items)
 
 

@@ -89,6 +89,17 @@ DEFAULTS: dict[str, Any] = {
     # Complaints, incidents and near misses are acknowledged within this many business days of their discovery
     # (domain notes: "within a couple of business days" is common practice, not a rule).
     "concern_ack_business_days": 2,
+    # Applicants not hired are purged this many days after they were declined or withdrew (EEOC: keep a year).
+    "applicant_retention_days": 365,
+    # A punch this many minutes after the shift's start (or before its end) is not late (or early).
+    "punch_grace_minutes": 5,
+    # A new policy version is signed by everyone it applies to within this many days of its effective date.
+    "policy_sign_days": 30,
+    # A new hire's probation review, this many days after the start date; yearly evaluations after it.
+    "probation_review_days": 90,
+    # Sick leave for anyone without a plan of their own or their role's: hours accrued per hours worked
+    # (many states mandate 1 per 30), the most that carries into a new year, and the day the year starts.
+    "sick_leave_default": {"hours": 1, "per_hours_worked": 30, "carry_over_cap": 40, "reset": "01-01"},
 }
 
 

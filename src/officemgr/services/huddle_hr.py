@@ -1,0 +1,28 @@
+"""The staff lifecycle's lines on the Huddle's staffing section: corrective-action follow-ups (the manager's
+alone, naming no details), and what hiring, checklists, the time clock, evaluations and policies have due."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from officemgr.services import corrective
+from officemgr.services.access import Area, may
+from officemgr.services.huddle_items import HuddleItem
+
+
+def staffing_items(session: Session, today: date, actor: str) -> list[HuddleItem]:
+    items: list[HuddleItem] = []
+    if may(actor, Area.staff):
+        items.extend(_corrective_follow_ups(session, today, actor))
+    return items
+
+
+def _corrective_follow_ups(session: Session, today: date, actor: str) -> list[HuddleItem]:
+    return [
+        HuddleItem(f"Follow-up: {f.kind.label.lower()} for {f.staff_name}, due {f.due:%m/%d}",
+                   "corrective action follow-up " + ("due today" if f.due == today else "overdue"), "staff",
+                   f.staff_id, urgent=f.due < today, key=f"corrective:{f.action_id}")
+        for f in corrective.follow_ups_due(session, today, actor=actor)
+    ]
