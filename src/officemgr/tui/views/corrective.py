@@ -66,7 +66,9 @@ class CorrectiveScreen(ListScreen):
                           plain(r.detail.replace("\n", " ")[:40]), plain(r.resolution.replace("\n", " ")[:30]),
                           Text(f"{r.follow_up:%m/%d/%Y}" if r.follow_up else ""), plain(closed), key=str(r.id))
         if not data:
-            table.add_row(Text("No entries — press a to add one"), *(Text("") for _ in range(6)))
+            # In the wide column: in the first it would stretch the date column off a small screen.
+            table.add_row(*(Text("") for _ in range(3)), Text("No entries — press a to add one"),
+                          *(Text("") for _ in range(3)))
 
     def action_close(self) -> None:
         self.dismiss(self.changed)
