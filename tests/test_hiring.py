@@ -37,15 +37,21 @@ def applicant(session: Session, opening_id: int, applied: date = TODAY - timedel
     return hiring.add_applicant(session, ApplicantCreate.model_validate(values), today=TODAY, now=NOW, actor=MANAGER)
 
 
+def stored(session: Session, applicant_id: int) -> Applicant:
+    row = session.get(Applicant, applicant_id)
+    assert row is not None
+    return row
+
+
 def move(session: Session, applicant_id: int, stage: ApplicantStage, day: date = TODAY, note: str = "",
          interviewer: str = "") -> None:
-    version = session.get(Applicant, applicant_id).version  # type: ignore[union-attr]
+    version = stored(session, applicant_id).version
     hiring.move_stage(session, applicant_id, StageMove(stage=stage, noted_on=day, note=note, interviewer=interviewer),
                       today=TODAY, now=NOW, actor=MANAGER, expected_version=version)
 
 
 def row_of(session: Session, applicant_id: int) -> hiring.ApplicantRow:
-    opening_id = session.get(Applicant, applicant_id).opening_id  # type: ignore[union-attr]
+    opening_id = stored(session, applicant_id).opening_id
     return next(r for r in hiring.applicants(session, opening_id, TODAY, actor=MANAGER) if r.id == applicant_id)
 
 
@@ -71,7 +77,7 @@ def test_an_applicant_moves_with_dated_notes_and_the_audit_names_no_one(session:
     assert len(events) == 6  # created, two moves with their notes, a note
     assert all("Rosa" not in e.changes and "Diaz" not in e.changes and "phlebotomy" not in e.changes
                and "example.com" not in e.changes for e in events)
-    assert session.get(Applicant, rosa).phone == "(555) 201-3344"  # type: ignore[union-attr]
+    assert stored(session, rosa).phone == "(555) 201-3344"
 
 
 def test_an_applicant_never_moved_is_in_applied_since_the_day_they_applied(session: Session) -> None:
@@ -86,15 +92,14 @@ def test_a_closed_stage_is_final_and_sets_closed_on(session: Session) -> None:
     job = opening(session)
     rosa = applicant(session, job)
     move(session, rosa, ApplicantStage.declined, TODAY - timedelta(days=3), "Hired someone else")
-    stored = session.get(Applicant, rosa)
-    assert stored is not None and (stored.stage, stored.closed_on) == (ApplicantStage.declined,
-                                                                         TODAY - timedelta(days=3))
+    declined = stored(session, rosa)
+    assert (declined.stage, declined.closed_on) == (ApplicantStage.declined, TODAY - timedelta(days=3))
     for stage in (ApplicantStage.interview, ApplicantStage.withdrawn):
         with pytest.raises(ServiceError, match="Rosa Diaz is declined: that is final"):
             move(session, rosa, stage)
     with pytest.raises(ServiceError, match="that is final"):
         hiring.hire(session, rosa, HireInput(start_date=TODAY), today=TODAY, now=NOW, actor=MANAGER,
-                    expected_version=stored.version)
+                    expected_version=declined.version)
 
 
 def test_moves_go_to_any_open_stage_but_not_to_hired_nor_the_same_stage(session: Session) -> None:
@@ -118,7 +123,7 @@ def test_a_move_dated_outside_the_applicants_time_saves_nothing(session: Session
     with pytest.raises(ServiceError, match=message):
         move(session, rosa, ApplicantStage.interview, day)
     session.rollback()
-    assert session.get(Applicant, rosa).stage is ApplicantStage.applied  # type: ignore[union-attr]
+    assert stored(session, rosa).stage is ApplicantStage.applied
     assert session.exec(select(ApplicantNote)).all() == []
 
 
@@ -144,7 +149,7 @@ def test_an_applicant_is_dated_within_the_openings_time(session: Session) -> Non
 def test_hiring_makes_the_staff_record_without_retyping(session: Session) -> None:
     rosa = applicant(session, opening(session))
     move(session, rosa, ApplicantStage.offer)
-    version = session.get(Applicant, rosa).version  # type: ignore[union-attr]
+    version = stored(session, rosa).version
     staff_id = hiring.hire(session, rosa, HireInput(start_date=TODAY + timedelta(days=14)), today=TODAY, now=NOW,
                            actor=MANAGER, expected_version=version)
     person = session.get(Staff, staff_id)
@@ -152,8 +157,8 @@ def test_hiring_makes_the_staff_record_without_retyping(session: Session) -> Non
     assert (person.first_name, person.last_name, person.phone, person.email, person.role, person.hire_date,
             person.is_provider, person.active) == ("Rosa", "Diaz", "(555) 201-3344", "rosa@example.com", Role.ma,
                                                    TODAY + timedelta(days=14), False, True)
-    stored = session.get(Applicant, rosa)
-    assert stored is not None and (stored.stage, stored.staff_id, stored.closed_on) == (
+    hired = stored(session, rosa)
+    assert (hired.stage, hired.staff_id, hired.closed_on) == (
         ApplicantStage.hired, staff_id, TODAY)
     events = {(e.entity, e.action) for e in session.exec(select(AuditEvent))}
     assert {("staff", "create"), ("applicant", "hire")} <= events
@@ -186,8 +191,8 @@ def test_hiring_a_provider_needs_an_npi_and_a_refusal_saves_nothing(session: Ses
                         expected_version=1)
         session.rollback()
         assert session.exec(select(Staff)).all() == []
-        stored = session.get(Applicant, rosa)
-        assert stored is not None and (stored.stage, stored.staff_id) == (ApplicantStage.applied, None)
+        waiting = stored(session, rosa)
+        assert (waiting.stage, waiting.staff_id) == (ApplicantStage.applied, None)
     staff_id = hiring.hire(session, rosa, HireInput(start_date=TODAY, npi=VALID_NPIS[0]), today=TODAY, now=NOW,
                            actor=MANAGER, expected_version=1)
     person = session.get(Staff, staff_id)
@@ -200,7 +205,8 @@ def test_an_npi_typed_for_a_role_that_needs_none_is_not_kept(session: Session) -
     rosa = applicant(session, opening(session))
     staff_id = hiring.hire(session, rosa, HireInput(start_date=TODAY, npi=VALID_NPIS[0]), today=TODAY, now=NOW,
                            actor=MANAGER, expected_version=1)
-    assert session.get(Staff, staff_id).npi is None  # type: ignore[union-attr]
+    person = session.get(Staff, staff_id)
+    assert person is not None and person.npi is None
 
 
 def test_an_opening_closes_only_once_no_applicant_is_open(session: Session) -> None:
@@ -210,7 +216,8 @@ def test_an_opening_closes_only_once_no_applicant_is_open(session: Session) -> N
         hiring.close_opening(session, job, today=TODAY, now=NOW, actor=MANAGER, expected_version=1)
     move(session, rosa, ApplicantStage.withdrawn)
     hiring.close_opening(session, job, today=TODAY, now=NOW, actor=MANAGER, expected_version=1)
-    assert session.get(JobOpening, job).closed_on == TODAY  # type: ignore[union-attr]
+    closed = session.get(JobOpening, job)
+    assert closed is not None and closed.closed_on == TODAY
     assert hiring.openings(session, actor=MANAGER) == []
     assert [o.id for o in hiring.openings(session, actor=MANAGER, include_closed=True)] == [job]
     with pytest.raises(ServiceError, match="already closed on 11/30/2026"):
@@ -259,8 +266,8 @@ def _refused_every_write(session: Session, job: int, rosa: int, other: Actor) ->
         with pytest.raises(NotAllowed, match="needs the manager role"):
             call()
         session.rollback()
-    stored = session.get(Applicant, rosa)
-    assert stored is not None and (stored.stage, stored.version) == (ApplicantStage.applied, 1)
+    unchanged = stored(session, rosa)
+    assert (unchanged.stage, unchanged.version) == (ApplicantStage.applied, 1)
     assert session.exec(select(Staff)).all() == []
 
 
