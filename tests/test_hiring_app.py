@@ -124,6 +124,10 @@ async def test_the_manager_moves_an_applicant_with_a_note_by_keys(demo_engine: E
         _cursor_on(table, "Luis Ferreira")
         row = table.get_row_at(table.cursor_row)
         assert (str(row[1]), str(row[2]), str(row[4])) == ("Interview", "0", "Booked for Thursday 2 pm")
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = str(screen.query_one("#applicants-status", Static).render())
+        assert "11/23/2026 interview (Pat Boss): Booked for Thursday 2 pm" in shown
     luis = _applicant(demo_engine, "Luis")
     assert luis.stage is ApplicantStage.interview
     with read_session(demo_engine) as session:

@@ -110,6 +110,14 @@ class ApplicantRow:
 
 
 @dataclass(frozen=True)
+class NoteRow:
+    stage: ApplicantStage
+    noted_on: date
+    interviewer: str
+    note: str
+
+
+@dataclass(frozen=True)
 class HireFacts:
     """What the hire form needs to know of the applicant: whom, for which role, and whether an NPI is asked."""
 
@@ -307,7 +315,7 @@ def hire(session: Session, applicant_id: int, data: HireInput, *, today: date, n
     changes["staff_id"] = [None, person.id]
     applicant.staff_id = person.id
     record(session, actor=actor, entity="applicant", entity_id=applicant_id, action="hire", changes=changes, now=now)
-    # Issue 23 part 2 (onboarding) starts here, in this transaction.
+    # The onboarding checklist (issue 23, part 2) starts here, from the start date, in this same transaction.
     session.commit()
     return person.id
 
@@ -375,10 +383,12 @@ def applicants(session: Session, opening_id: int, today: date, *, actor: str) ->
                                         -(r.closed_on.toordinal() if r.closed_on else 0)))
 
 
-def notes_of(session: Session, applicant_id: int, *, actor: str) -> list[ApplicantNote]:
+def notes_of(session: Session, applicant_id: int, *, actor: str) -> list[NoteRow]:
+    """An applicant's notes, oldest first."""
     _reader(actor)
-    return list(session.exec(select(ApplicantNote).where(ApplicantNote.applicant_id == applicant_id)
-                             .order_by(col(ApplicantNote.noted_on), col(ApplicantNote.id))))
+    rows = session.exec(select(ApplicantNote).where(ApplicantNote.applicant_id == applicant_id)
+                        .order_by(col(ApplicantNote.noted_on), col(ApplicantNote.id)))
+    return [NoteRow(n.stage, n.noted_on, n.interviewer, n.note) for n in rows]
 
 
 def stale_applicants(session: Session, today: date, *, actor: str) -> list[ApplicantRow]:

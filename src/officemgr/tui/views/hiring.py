@@ -1,7 +1,8 @@
 """Hiring (the manager's; pushed from the Staff tab with h): the open job openings with their applicants by stage.
 a adds an opening, enter lists its applicants, x closes it, P purges applicants past the retention period (P again
 confirms). On the applicants list: a adds one, m moves the selected one to another stage with a note, n adds a
-note, H hires (from the offer stage at once; from an earlier stage H again confirms)."""
+note, H hires (from the offer stage at once; from an earlier stage H again confirms); enter shows the selected
+one's notes."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from officemgr.services.hiring import (
     ApplicantRow,
     HireFacts,
     HireInput,
+    NoteRow,
     OpeningCreate,
     OpeningRow,
     Purgeable,
@@ -33,6 +35,7 @@ from officemgr.tui.dbwork import Session
 from officemgr.tui.forms.hiring import ApplicantForm, HireForm, MoveForm, NoteForm, OpeningForm
 from officemgr.tui.widgets.base import ListScreen, plain, selected_key
 
+NOTES_SHOWN = 5
 CSS = """
 {name} > .hiring {{
     width: 95%;
@@ -42,8 +45,13 @@ CSS = """
     background: $panel;
     padding: 0 1;
 }}
-{name} .status {{
+{name} DataTable {{
+    height: 1fr;
+}}
+{name} .hiring-status {{
     height: auto;
+    max-height: 8;
+    color: $text-muted;
 }}
 """
 
@@ -69,7 +77,7 @@ class HiringScreen(ListScreen):
             yield Label(Text("Hiring: open job openings (manager only)"), classes="form-title")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="openings")
             yield Static(Text("enter lists the opening's applicants: add, move, note and hire them there"),
-                         classes="status", id="hiring-status")
+                         classes="hiring-status", id="hiring-status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -188,7 +196,8 @@ class ApplicantsScreen(ListScreen):
         with Vertical(classes="hiring"):
             yield Label(Text(f"Applicants: {self.opening_title}"), classes="form-title")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="applicants")
-            yield Static("", classes="status", id="applicants-status")
+            yield Static(Text("enter shows the selected applicant's notes"), classes="hiring-status",
+                         id="applicants-status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -228,6 +237,19 @@ class ApplicantsScreen(ListScreen):
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
+        row = self._selected("see the notes of")
+        if row is not None:
+            applicant_id, name = row.id, row.name
+            self.read(lambda session: hiring.notes_of(session, applicant_id, actor=self.ctx.actor),
+                      lambda notes: self._show_notes(name, notes), group="applicant-notes")
+
+    def _show_notes(self, name: str, notes: list[NoteRow]) -> None:
+        """The latest notes under the table, one line each (the status line grows to hold them)."""
+        lines = [f"{n.noted_on:%m/%d/%Y} {n.stage.label.lower()}{f' ({n.interviewer})' if n.interviewer else ''}: "
+                 f"{n.note.replace(chr(10), ' ') or '(moved)'}" for n in notes[-NOTES_SHOWN:]]
+        more = len(notes) - NOTES_SHOWN
+        head = f"{name}: " + (f"{more} earlier notes, then" if more > 0 else "no notes yet" if not notes else "notes")
+        self.query_one("#applicants-status", Static).update(plain("\n".join([head, *lines])))
 
     def action_close(self) -> None:
         self.dismiss(self.changed)
