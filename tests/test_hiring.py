@@ -127,6 +127,15 @@ def test_a_move_dated_outside_the_applicants_time_saves_nothing(session: Session
     assert session.exec(select(ApplicantNote)).all() == []
 
 
+def test_a_move_is_not_dated_before_the_stage_it_leaves_began(session: Session) -> None:
+    rosa = applicant(session, opening(session))
+    move(session, rosa, ApplicantStage.interview, TODAY - timedelta(days=10))
+    with pytest.raises(ServiceError, match="before Rosa Diaz reached interview \\(11/20/2026\\)"):
+        move(session, rosa, ApplicantStage.references, TODAY - timedelta(days=11))
+    move(session, rosa, ApplicantStage.references, TODAY - timedelta(days=10))
+    assert row_of(session, rosa).stage_since == TODAY - timedelta(days=10)
+
+
 def test_a_move_on_the_day_they_applied_and_today_are_taken(session: Session) -> None:
     rosa = applicant(session, opening(session))
     move(session, rosa, ApplicantStage.phone_screen, TODAY - timedelta(days=30))

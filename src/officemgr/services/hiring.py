@@ -219,11 +219,14 @@ def add_applicant(session: Session, data: ApplicantCreate, *, today: date, now: 
     return row.id
 
 
-def _add_note(session: Session, applicant: Applicant, stage: ApplicantStage, data: StageNote, *, today: date,
-              now: datetime, actor: str) -> None:
-    _not_after_today(data.noted_on, today, "the note's date")
-    if data.noted_on < applicant.applied_on:
+def _check_date(applicant: Applicant, day: date, today: date) -> None:
+    _not_after_today(day, today, "the note's date")
+    if day < applicant.applied_on:
         raise ServiceError(f"the note's date cannot be before the day they applied ({applicant.applied_on:%m/%d/%Y})")
+
+
+def _add_note(session: Session, applicant: Applicant, stage: ApplicantStage, data: StageNote, *, now: datetime,
+              actor: str) -> None:
     assert applicant.id is not None
     note = ApplicantNote(applicant_id=applicant.id, stage=stage, noted_on=data.noted_on,
                          interviewer=data.interviewer, note=data.note)
@@ -235,7 +238,8 @@ def _add_note(session: Session, applicant: Applicant, stage: ApplicantStage, dat
                     "interviewer": data.interviewer, "note": "(written)" if data.note else ""}, now=now)
 
 
-def _close_if_final(applicant: Applicant, stage: ApplicantStage, day: date) -> dict[str, list[object]]:
+def _set_stage(applicant: Applicant, stage: ApplicantStage, day: date) -> dict[str, list[object]]:
+    """Move to `stage` on `day` (a closed stage sets closed_on); the audit's changes."""
     changes: dict[str, list[object]] = {"stage": [applicant.stage.value, stage.value]}
     applicant.stage = stage
     if stage.closed:
@@ -256,9 +260,14 @@ def move_stage(session: Session, applicant_id: int, move: StageMove, *, today: d
         raise ServiceError("hiring makes the staff record: use Hire (H) instead")
     if move.stage is applicant.stage:
         raise ServiceError(f"{applicant.name} is already at {applicant.stage.label.lower()}")
-    _add_note(session, applicant, move.stage, move, today=today, now=now, actor=actor)
+    _check_date(applicant, move.noted_on, today)
+    since = _stage_since(applicant, _notes(session, [applicant_id]).get(applicant_id, []))
+    if move.noted_on < since:
+        raise ServiceError(f"the move cannot be dated before {applicant.name} reached "
+                           f"{applicant.stage.label.lower()} ({since:%m/%d/%Y})")
+    _add_note(session, applicant, move.stage, move, now=now, actor=actor)
     record(session, actor=actor, entity="applicant", entity_id=applicant_id, action="move",
-           changes=_close_if_final(applicant, move.stage, move.noted_on), now=now)
+           changes=_set_stage(applicant, move.stage, move.noted_on), now=now)
     session.commit()
 
 
@@ -268,7 +277,8 @@ def add_note(session: Session, applicant_id: int, data: StageNote, *, today: dat
     if not data.note:
         raise ServiceError("write the note")
     applicant = _applicant(session, applicant_id, None)
-    _add_note(session, applicant, applicant.stage, data, today=today, now=now, actor=actor)
+    _check_date(applicant, data.noted_on, today)
+    _add_note(session, applicant, applicant.stage, data, now=now, actor=actor)
     session.commit()
 
 
@@ -311,7 +321,7 @@ def hire(session: Session, applicant_id: int, data: HireInput, *, today: date, n
         session.add_all([*hours, *blocks])
     record(session, actor=actor, entity="staff", entity_id=person.id, action="create",
            changes=created_fields(person), now=now)
-    changes = _close_if_final(applicant, ApplicantStage.hired, today)
+    changes = _set_stage(applicant, ApplicantStage.hired, today)
     changes["staff_id"] = [None, person.id]
     applicant.staff_id = person.id
     record(session, actor=actor, entity="applicant", entity_id=applicant_id, action="hire", changes=changes, now=now)
@@ -354,12 +364,17 @@ def _stage_since(applicant: Applicant, notes: list[ApplicantNote]) -> date:
     return since or applicant.applied_on
 
 
-def _rows(session: Session, applicants: list[Applicant], today: date) -> list[ApplicantRow]:
-    ids = [a.id for a in applicants]
+def _notes(session: Session, ids: list[int | None]) -> dict[int, list[ApplicantNote]]:
+    """The applicants' notes in the order they were written, by applicant."""
     notes: dict[int, list[ApplicantNote]] = {}
     for note in session.exec(select(ApplicantNote).where(col(ApplicantNote.applicant_id).in_(ids))
                              .order_by(col(ApplicantNote.id))):
         notes.setdefault(note.applicant_id, []).append(note)
+    return notes
+
+
+def _rows(session: Session, applicants: list[Applicant], today: date) -> list[ApplicantRow]:
+    notes = _notes(session, [a.id for a in applicants])
     found = []
     for a in applicants:
         assert a.id is not None
