@@ -65,6 +65,7 @@ from officemgr.models import (
     UseCreate,
     Vendor,
 )
+from officemgr.models.hiring import ApplicantStage
 from officemgr.models.people import CorrectiveKind, PayPeriod, PayType
 from officemgr.models.schedule import AppointmentCreate, RecallCreate, RecallStatus, WaitlistCreate, WaitlistStatus
 from officemgr.services import (
@@ -83,6 +84,7 @@ from officemgr.services import (
     era,
     fees,
     frontdesk,
+    hiring,
     huddle,
     huddle_actions,
     insurance,
@@ -136,6 +138,20 @@ def catalogue(session: Session, folder: Path) -> None:
         staff_id=ma.id, happened_on=TODAY, kind=CorrectiveKind.coaching, detail="Late twice"), today=TODAY, now=NOW,
         actor=A)
     corrective.close_corrective(session, warning, TODAY, today=TODAY, now=NOW, actor=A, expected_version=1)
+    opening = hiring.add_opening(session, hiring.OpeningCreate(
+        title="MA", role=Role.ma, hours_per_week=40, posted_on=TODAY - timedelta(800)), today=TODAY, now=NOW, actor=A)
+    hopeful = hiring.add_applicant(session, hiring.ApplicantCreate(
+        opening_id=opening, first_name="Cy", last_name="Ng", applied_on=TODAY - timedelta(800)), today=TODAY, now=NOW,
+        actor=A)
+    hiring.move_stage(session, hopeful, hiring.StageMove(stage=ApplicantStage.declined, noted_on=TODAY - timedelta(700),
+                                                         note="Not a fit"), today=TODAY, now=NOW, actor=A,
+                      expected_version=1)
+    hire = hiring.add_applicant(session, hiring.ApplicantCreate(
+        opening_id=opening, first_name="Di", last_name="Ng", applied_on=TODAY), today=TODAY, now=NOW, actor=A)
+    hiring.add_note(session, hire, hiring.StageNote(noted_on=TODAY, note="Called"), today=TODAY, now=NOW, actor=A)
+    hiring.hire(session, hire, hiring.HireInput(start_date=TODAY), today=TODAY, now=NOW, actor=A, expected_version=1)
+    hiring.purge_applicants(session, today=TODAY, now=NOW, actor=A)
+    hiring.close_opening(session, opening, today=TODAY, now=NOW, actor=A, expected_version=1)
     monday = TODAY - timedelta(days=7)
     shift = roster.add_shift(session, ShiftCreate(staff_id=ma.id, day=monday, start_time="08:00",
                                                   end_time="12:00"), now=NOW, actor=A)

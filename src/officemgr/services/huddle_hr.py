@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from officemgr.services import corrective
+from officemgr.services import corrective, hiring
 from officemgr.services.access import Area, may
 from officemgr.services.huddle_items import HuddleItem
 
@@ -16,6 +16,8 @@ def staffing_items(session: Session, today: date, actor: str) -> list[HuddleItem
     items: list[HuddleItem] = []
     if may(actor, Area.staff):
         items.extend(_corrective_follow_ups(session, today, actor))
+    if may(actor, Area.hiring):
+        items.extend(_stale_applicants(session, today, actor))
     return items
 
 
@@ -25,4 +27,13 @@ def _corrective_follow_ups(session: Session, today: date, actor: str) -> list[Hu
                    "corrective action follow-up " + ("due today" if f.due == today else "overdue"), "staff",
                    f.staff_id, urgent=f.due < today, key=f"corrective:{f.action_id}")
         for f in corrective.follow_ups_due(session, today, actor=actor)
+    ]
+
+
+def _stale_applicants(session: Session, today: date, actor: str) -> list[HuddleItem]:
+    return [
+        HuddleItem(f"Applicant {a.name}: {a.stage.label.lower()} stage {a.days_in_stage} days",
+                   f"no move in more than {hiring.STALE_STAGE_DAYS} days", "staff", None,
+                   key=f"applicant:{a.id}")
+        for a in hiring.stale_applicants(session, today, actor=actor)
     ]

@@ -67,6 +67,7 @@ class StaffView(TabView):
         Binding("k", "records", "Credentials, evaluations, enrollment", id="staff_records"),
         Binding("p", "pay", "Pay settings", id="staff_pay"),
         Binding("w", "corrective", "Corrective actions", id="staff_corrective"),
+        Binding("h", "hiring", "Hiring", id="staff_hiring"),
     ]
 
     def __init__(self, **kwargs: Any) -> None:
@@ -309,6 +310,8 @@ class StaffView(TabView):
             return may(self.ctx.actor, Area.payroll)
         if action == "corrective":
             return may(self.ctx.actor, Area.staff)
+        if action == "hiring":
+            return may(self.ctx.actor, Area.hiring)
         return True
 
     def action_corrective(self) -> None:
@@ -321,6 +324,11 @@ class StaffView(TabView):
         self.open_after_read(lambda session: staff.staff_record(session, staff_id),
                              lambda person: CorrectiveScreen(self.ctx, person.id, person.name) if person else None,
                              self._form_closed)
+
+    def action_hiring(self) -> None:
+        from officemgr.tui.views.hiring import HiringScreen
+
+        self.app.push_screen(HiringScreen(self.ctx), self._after)
 
     def action_pay(self) -> None:
         staff_id, _ = self._cell()
