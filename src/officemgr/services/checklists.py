@@ -4,9 +4,10 @@ due dates counted from the start date (onboarding) or the end date (leaving).
 A template item is due `due_days` after the day it counts from: calendar days, or business days of the practice
 calendar (weekends, holidays and closures do not count; day 1 is the first business day after the start, so an I-9
 for a Monday start is due Thursday). The default templates are in code and seeded into checklist_template_item the
-first time a checklist starts or the templates are read while the table is empty (`seed_defaults`); after that the
-manager edits the table. The staff area (the manager) reads and writes all of it; open tasks due today or overdue
-are on the manager's Huddle.
+first time a checklist starts or a template item is added while the table is empty (`seed_defaults`; the demo
+calls `ensure_defaults`); after that the manager edits the table. Only those who may change the staff area (the
+manager) see or change any of it: the tasks say things about a person's papers. Open tasks due today or overdue are
+on the manager's Huddle.
 """
 
 from __future__ import annotations
@@ -212,7 +213,7 @@ def ensure_defaults(session: Session, *, now: datetime, actor: str) -> int:
 
 def template(session: Session, kind: ChecklistKind, role: str | None = None, *, actor: str) -> list[TemplateRow]:
     """The template items of `kind`: of one role (with the every-role items) or, `role` None, all of them."""
-    require(actor, Area.staff, write=False, what="seeing checklist templates")
+    require(actor, Area.staff, what="seeing checklist templates")
     query = select(ChecklistTemplateItem).where(ChecklistTemplateItem.kind == kind)
     if role is not None:
         query = query.where(col(ChecklistTemplateItem.role).in_(["", role]))
@@ -273,8 +274,9 @@ def add_checklist(session: Session, staff_id: int, kind: ChecklistKind, from_day
     started = session.exec(select(col(StaffTask.due)).where(StaffTask.staff_id == staff_id, StaffTask.kind == kind)
                            .order_by(col(StaffTask.due))).first()
     if started is not None:
-        raise ServiceError(f"{person.name} already has a {kind.value} checklist (first task due {started:%m/%d/%Y});"
-                           " it cannot be started twice")
+        article = "an" if kind is _ON else "a"
+        raise ServiceError(f"{person.name} already has {article} {kind.value} checklist (first task due "
+                           f"{started:%m/%d/%Y}); it cannot be started twice")
     seed_defaults(session, now=now, actor=actor)
     items = session.exec(select(ChecklistTemplateItem).where(
         ChecklistTemplateItem.kind == kind, col(ChecklistTemplateItem.role).in_(["", person.role.value]))
@@ -304,7 +306,7 @@ def start_checklist(session: Session, staff_id: int, kind: ChecklistKind, from_d
 
 def tasks(session: Session, staff_id: int, *, actor: str) -> list[TaskRow]:
     """`staff_id`'s checklist tasks: onboarding then leaving, each by due date."""
-    require(actor, Area.staff, write=False, what="seeing checklists")
+    require(actor, Area.staff, what="seeing checklists")
     rows = session.exec(select(StaffTask).where(StaffTask.staff_id == staff_id).order_by(
         col(StaffTask.kind).desc(), col(StaffTask.due), col(StaffTask.position), col(StaffTask.id)))
     return [_task_row(r) for r in rows]
@@ -351,7 +353,7 @@ def undo_done(session: Session, task_id: int, *, now: datetime, actor: str, expe
 
 def tasks_due(session: Session, today: date, *, actor: str) -> list[TaskDue]:
     """Open tasks due today or earlier, soonest first (the manager's)."""
-    require(actor, Area.staff, write=False, what="seeing checklists")
+    require(actor, Area.staff, what="seeing checklists")
     rows = session.exec(
         select(StaffTask, Staff).join(Staff, col(Staff.id) == StaffTask.staff_id)
         .where(col(StaffTask.done_on).is_(None), StaffTask.due <= today)
