@@ -98,11 +98,34 @@ def test_shifts_and_appointments_after_the_last_day_are_listed_and_nothing_is_sa
     with pytest.raises(ServiceError) as refused:
         staff.end_employment(session, doctor.id, LAST, "Retired", now=NOW, actor=ACTOR)
     assert str(refused.value) == ("Lee Park still has 1 shift (Wed 11/25 08:00–12:00) and 1 appointment "
-                                  "(Wed 11/25 09:00) after 11/24/2026: remove or move them first, then end the "
-                                  "employment")
+                                  "(Wed 11/25 09:00) after 11/24/2026: move the appointments to another provider "
+                                  "first, or say to remove the shifts")
+    session.rollback()
+    # Removing the shifts does not remove the appointments: still refused, and the shift is still there.
+    with pytest.raises(ServiceError, match=r"^Lee Park still has 1 appointment \(Wed 11/25 09:00\) after "
+                                           r"11/24/2026: move the appointments to another provider first$"):
+        staff.end_employment(session, doctor.id, LAST, "Retired", now=NOW, actor=ACTOR, remove_shifts=True)
     session.rollback()
     assert session.get(Staff, doctor.id).end_date is None  # type: ignore[union-attr]
     assert session.exec(select(StaffTask)).all() == []
+    assert len(session.exec(select(Shift)).all()) == 2
+
+
+def test_shifts_after_the_last_day_are_removed_when_asked_and_audited(session: Session) -> None:
+    person = make_staff(session, first_name="Ana", last_name="Ruiz")
+    assert person.id is not None
+    kept = make_shift(session, person, start=at(8, day=LAST), end=at(17, day=LAST))
+    gone = [make_shift(session, person, start=at(8, day=d), end=at(12, day=d))
+            for d in (AFTER, AFTER + timedelta(days=5), AFTER + timedelta(days=40))]
+    with pytest.raises(ServiceError, match=r"3 shifts \(Wed 11/25 08:00–12:00; Mon 11/30 08:00–12:00; Mon 01/04 "
+                                           r"08:00–12:00\) after 11/24/2026: remove the shifts first, or say to "
+                                           r"remove the shifts$"):
+        staff.end_employment(session, person.id, LAST, "Moved away", now=NOW, actor=ACTOR)
+    session.rollback()
+    staff.end_employment(session, person.id, LAST, "Moved away", now=NOW, actor=ACTOR, remove_shifts=True)
+    assert [s.id for s in session.exec(select(Shift)).all()] == [kept.id]
+    deleted = [(e.entity_id, c["why"]) for e, c in audit_events(session, "shift") if e.action == "delete"]
+    assert deleted == [(s.id, "after the last day") for s in gone]
 
 
 def test_the_roster_and_staff_lists_keep_them_on_the_last_day_only(session: Session) -> None:

@@ -120,7 +120,7 @@ class TemplateRow:
 
     @property
     def when(self) -> str:
-        unit = "business day" if self.business_days else "day"
+        unit = "bus. day" if self.business_days else "day"
         if self.due_days == 0:
             return "same day"
         return f"{abs(self.due_days)} {unit}{'s' if abs(self.due_days) != 1 else ''}" + (

@@ -239,24 +239,28 @@ def _listed(lines: list[str], limit: int = 5) -> str:
     return "; ".join(lines[:limit]) + more
 
 
-def work_after(session: Session, staff_id: int, end_date: date) -> tuple[list[str], list[str]]:
-    """The shifts and (a provider's) active appointments after `end_date`, as lines to read."""
+def _shifts_after(session: Session, staff_id: int, end_date: date) -> list[Shift]:
     after = datetime.combine(end_date + timedelta(days=1), time.min)
-    shifts = [f"{s.start:%a %m/%d} {s.start:%H:%M}–{s.end:%H:%M}" for s in session.exec(
-        select(Shift).where(Shift.staff_id == staff_id, Shift.start >= after).order_by(col(Shift.start)))]
-    visits = [f"{a.start:%a %m/%d %H:%M}" for a in session.exec(
+    return list(session.exec(select(Shift).where(Shift.staff_id == staff_id, Shift.start >= after)
+                             .order_by(col(Shift.start))))
+
+
+def _visits_after(session: Session, staff_id: int, end_date: date) -> list[str]:
+    """A provider's active appointments after `end_date`, as lines to read."""
+    after = datetime.combine(end_date + timedelta(days=1), time.min)
+    return [f"{a.start:%a %m/%d %H:%M}" for a in session.exec(
         select(Appointment).where(Appointment.provider_id == staff_id, Appointment.start >= after,
                                   col(Appointment.status).in_(ACTIVE)).order_by(col(Appointment.start)))]
-    return shifts, visits
 
 
 def end_employment(session: Session, staff_id: int, end_date: date, reason: str, *, now: datetime,
-                   actor: str) -> Ended:
+                   actor: str, remove_shifts: bool = False) -> Ended:
     """Record `end_date` as the person's last day and why, and start their leaving checklist from it.
 
     Refused (nothing saved) without a reason, for a date more than 90 days back, for someone already ended, and while
-    they have shifts or appointments after that day: those are listed, to remove or move first. Their history stays;
-    from the day after they drop out of the roster, coverage, booking and the credential reminders."""
+    they have appointments after that day (patients to call and move: listed), or shifts after it unless
+    `remove_shifts` says to delete those (each audited). Their history stays; from the day after they drop out of
+    the roster, coverage, booking and the credential reminders."""
     require(actor, Area.staff, what="ending someone's employment")
     person = session.get(Staff, staff_id)
     if person is None:
@@ -274,15 +278,23 @@ def end_employment(session: Session, staff_id: int, end_date: date, reason: str,
         raise ServiceError(f"the last day cannot be before the hire date ({person.hire_date:%m/%d/%Y})")
     if person.end_date is not None:
         raise ServiceError(f"{person.name}'s last day is already recorded ({person.end_date:%m/%d/%Y})")
-    shifts, visits = work_after(session, staff_id, end_date)
-    if shifts or visits:
+    shifts = _shifts_after(session, staff_id, end_date)
+    visits = _visits_after(session, staff_id, end_date)
+    if (shifts and not remove_shifts) or visits:
         said = []
-        if shifts:
-            said.append(f"{len(shifts)} shift{'s' if len(shifts) != 1 else ''} ({_listed(shifts)})")
+        if shifts and not remove_shifts:
+            lines = [f"{s.start:%a %m/%d} {s.start:%H:%M}–{s.end:%H:%M}" for s in shifts]
+            said.append(f"{len(lines)} shift{'s' if len(lines) != 1 else ''} ({_listed(lines)})")
         if visits:
             said.append(f"{len(visits)} appointment{'s' if len(visits) != 1 else ''} ({_listed(visits)})")
-        raise ServiceError(f"{person.name} still has {' and '.join(said)} after {end_date:%m/%d/%Y}: "
-                           "remove or move them first, then end the employment")
+        todo = "move the appointments to another provider first" if visits else "remove the shifts first"
+        raise ServiceError(f"{person.name} still has {' and '.join(said)} after {end_date:%m/%d/%Y}: {todo}"
+                           + (", or say to remove the shifts" if shifts and not remove_shifts else ""))
+    for shift in shifts:
+        assert shift.id is not None, "a shift read has an id"
+        record(session, actor=actor, entity="shift", entity_id=shift.id, action="delete",
+               changes={**created_fields(shift), "why": "after the last day"}, now=now)
+        session.delete(shift)
     changes = apply_update(person, {"end_date": end_date, "end_reason": why}, expected_version=None)
     record(session, actor=actor, entity="staff", entity_id=staff_id, action="end", changes=changes, now=now)
     count = add_checklist(session, staff_id, ChecklistKind.leaving, end_date, now=now, actor=actor)

@@ -67,6 +67,8 @@ class StaffView(TabView):
         Binding("k", "records", "Credentials, evaluations, enrollment", id="staff_records"),
         Binding("p", "pay", "Pay settings", id="staff_pay"),
         Binding("w", "corrective", "Corrective actions", id="staff_corrective"),
+        Binding("l", "checklists", "Onboarding/leaving", id="staff_checklists"),
+        Binding("x", "end_employment", "End employment", id="staff_end_employment"),
     ]
 
     def __init__(self, **kwargs: Any) -> None:
@@ -320,6 +322,34 @@ class StaffView(TabView):
             return
         self.open_after_read(lambda session: staff.staff_record(session, staff_id),
                              lambda person: CorrectiveScreen(self.ctx, person.id, person.name) if person else None,
+                             self._form_closed)
+
+    def action_checklists(self) -> None:
+        from officemgr.tui.views.checklists import ChecklistScreen
+
+        staff_id, _ = self._cell()
+        if staff_id is None or not may(self.ctx.actor, Area.staff):
+            self.say("Put the cursor on a person, then press l" if staff_id is None else "Checklists are the manager's")
+            return
+        self.open_after_read(lambda session: staff.staff_record(session, staff_id),
+                             lambda person: ChecklistScreen(self.ctx, person.id, person.name) if person else None,
+                             self._form_closed)
+
+    def action_end_employment(self) -> None:
+        from officemgr.tui.forms.checklists import EndEmploymentForm, EndInput
+
+        staff_id, _ = self._cell()
+        if staff_id is None or not may(self.ctx.actor, Area.staff):
+            self.say("Put the cursor on a person, then press x" if staff_id is None else "Only the manager ends "
+                     "someone's employment")
+            return
+
+        def save(session: Session, data: EndInput) -> None:
+            staff.end_employment(session, staff_id, data.end_date, data.reason, now=self.ctx.now(),
+                                 actor=self.ctx.actor, remove_shifts=data.remove_shifts)
+
+        self.open_after_read(lambda session: staff.staff_record(session, staff_id),
+                             lambda person: EndEmploymentForm(self.ctx, save, person.name) if person else None,
                              self._form_closed)
 
     def action_pay(self) -> None:
