@@ -66,12 +66,14 @@ from officemgr.models import (
     Vendor,
 )
 from officemgr.models.hiring import ApplicantStage
+from officemgr.models.lifecycle import ChecklistKind
 from officemgr.models.people import CorrectiveKind, PayPeriod, PayType
 from officemgr.models.schedule import AppointmentCreate, RecallCreate, RecallStatus, WaitlistCreate, WaitlistStatus
 from officemgr.services import (
     access,
     billing,
     calendar,
+    checklists,
     claim_flow,
     claims_io,
     common,
@@ -152,6 +154,18 @@ def catalogue(session: Session, folder: Path) -> None:
     hiring.hire(session, hire, hiring.HireInput(start_date=TODAY), today=TODAY, now=NOW, actor=A, expected_version=1)
     hiring.purge_applicants(session, today=TODAY, now=NOW, actor=A)
     hiring.close_opening(session, opening, today=TODAY, now=NOW, actor=A, expected_version=1)
+    checklists.ensure_defaults(session, now=NOW, actor=A)
+    item = checklists.add_template_item(session, checklists.TemplateItemInput(
+        kind=ChecklistKind.onboarding, role="ma", what="Vaccine records", due_days=5), now=NOW, actor=A)
+    checklists.update_template_item(session, item, checklists.TemplateItemInput(
+        kind=ChecklistKind.onboarding, role="ma", what="Vaccine records", due_days=3, business_days=True), now=NOW,
+        actor=A, expected_version=1)
+    checklists.start_checklist(session, person.id, ChecklistKind.onboarding, TODAY, now=NOW, actor=A)
+    checklists.remove_template_item(session, item, now=NOW, actor=A, expected_version=2)
+    task = checklists.tasks(session, person.id, actor=A)[0]
+    checklists.mark_done(session, task.id, TODAY, "seen", today=TODAY, now=NOW, actor=A, expected_version=task.version)
+    checklists.undo_done(session, task.id, now=NOW, actor=A, expected_version=task.version + 1)
+    staff.end_employment(session, person.id, TODAY + timedelta(days=30), "Resigned", now=NOW, actor=A)
     monday = TODAY - timedelta(days=7)
     shift = roster.add_shift(session, ShiftCreate(staff_id=ma.id, day=monday, start_time="08:00",
                                                   end_time="12:00"), now=NOW, actor=A)

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from factories import NOW, VALID_NPIS
 from officemgr.models import AuditEvent, ProviderHours, Staff, UserRole
 from officemgr.models.hiring import Applicant, ApplicantNote, ApplicantStage, JobOpening
+from officemgr.models.lifecycle import StaffTask
 from officemgr.models.people import Role
 from officemgr.services import hiring, huddle_hr, settings
 from officemgr.services.access import Actor, NotAllowed
@@ -171,6 +172,9 @@ def test_hiring_makes_the_staff_record_without_retyping(session: Session) -> Non
         ApplicantStage.hired, staff_id, TODAY)
     events = {(e.entity, e.action) for e in session.exec(select(AuditEvent))}
     assert {("staff", "create"), ("applicant", "hire")} <= events
+    # Onboarding started with the hire, due from the start date (Monday 12/14): the I-9 by Thursday 12/17.
+    tasks = {t.what: t.due for t in session.exec(select(StaffTask).where(StaffTask.staff_id == staff_id))}
+    assert next(due for what, due in tasks.items() if what.startswith("I-9")) == date(2026, 12, 17)
 
 
 @pytest.mark.parametrize(("back", "ok"), [(30, True), (31, False)])

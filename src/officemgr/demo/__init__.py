@@ -25,6 +25,7 @@ from officemgr.demo._db import _refuse_if_filled, _transaction
 from officemgr.demo._types import DEMO_NOW, SCALES, DemoSummary, Scale
 from officemgr.demo.audit import _add_audit_trail
 from officemgr.demo.billing import _add_claims
+from officemgr.demo.checklists import _add_checklists
 from officemgr.demo.compliance import _add_compliance, _add_policies
 from officemgr.demo.concerns import _add_concerns
 from officemgr.demo.desk import _add_desk
@@ -80,6 +81,7 @@ def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") ->
             setattr(summary, table, getattr(summary, table) + count)
         summary.concerns += _add_concerns(conn, rng("concerns"), today)
         _add_hiring(conn, rng("hiring"), staff, today)
+        summary.evaluations -= _add_checklists(conn, rng("checklists"), staff, today)
         _add_users(conn, staff, summary)
         # Made-up patients: the app opens signed in as the demo manager (ctrl+l shows the sign-in screen).
         conn.exec_driver_sql("INSERT INTO setting (key, value, version) VALUES ('demo_data', 'true', 1)")

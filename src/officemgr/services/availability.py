@@ -245,15 +245,22 @@ def open_slots(
         query = query.where(Staff.id == provider_id)
     providers = session.exec(query.order_by(Staff.last_name, Staff.first_name)).all()
     names: dict[int, str] = {}
+    last_days: dict[int, date] = {}
     for p in providers:
         assert p.id is not None
         names[p.id] = p.name
+        if p.end_date is not None:
+            last_days[p.id] = p.end_date
     found: list[Slot] = []
     cal = read_calendar(session)
     for offset in range(days):
         day = from_day + timedelta(days=offset)
-        plans = day_plans(session, day, list(names), cal)
-        busy = _busy(session, day, list(names))
+        # A provider who has left offers nothing after their last day.
+        working = [pid for pid in names if pid not in last_days or day <= last_days[pid]]
+        if not working:
+            break
+        plans = day_plans(session, day, working, cal)
+        busy = _busy(session, day, working)
         day_slots = []
         for pid, plan in plans.items():
             for start in _free_starts(plan, busy.get(pid, []), minutes, part, not_before):

@@ -11,7 +11,7 @@ from officemgr.models import Appointment, Shift, Staff
 from officemgr.services import settings
 from officemgr.services.availability import ACTIVE, day_plans
 from officemgr.services.calendar import PracticeCalendar, practice_calendar
-from officemgr.services.staff import StaffRecord, time_off_on
+from officemgr.services.staff import StaffRecord, employed_on, time_off_on
 
 
 @dataclass(frozen=True)
@@ -55,11 +55,12 @@ def coverage_day(session: Session, day: date, calendar: PracticeCalendar | None 
     The practice `calendar` (read when not given) decides the day: closed, no gaps are reported; a half day's hours
     end at its closing time; a provider's own closure counts them out, as approved time off does. A provider
     counts as working an hour when on shift for all of it and not out. A provider with appointments that day who
-    is out or has no shift covering them is a conflict.
+    is out or has no shift covering them is a conflict. Someone past their last day is not counted at all.
     """
     calendar = calendar or practice_calendar(session)
     rules = settings.get(session, "min_staffing")
-    people = {r.id: r for r in map(StaffRecord.of, session.exec(select(Staff).where(Staff.active)))}
+    people = {r.id: r for r in map(StaffRecord.of, session.exec(select(Staff).where(Staff.active,
+                                                                                 employed_on(day))))}
     first = datetime.combine(day, time.min)
     shifts: dict[int, list[Shift]] = {}
     for shift in session.exec(select(Shift).where(Shift.start >= first, Shift.start < first + timedelta(days=1))):

@@ -21,9 +21,10 @@ from sqlmodel import Session, col, select
 
 from officemgr.models import Staff, StaffCreate
 from officemgr.models.hiring import Applicant, ApplicantNote, ApplicantStage, JobOpening
+from officemgr.models.lifecycle import ChecklistKind
 from officemgr.models.people import PROVIDER_ROLES, Role
 from officemgr.models.validation import clean_email, clean_phone, require_text, strip_free_text, strip_text
-from officemgr.services import settings
+from officemgr.services import checklists, settings
 from officemgr.services.access import Area, require
 from officemgr.services.availability import default_template
 from officemgr.services.common import ServiceError, StaleEdit, created_fields, first_error, record
@@ -325,7 +326,8 @@ def hire(session: Session, applicant_id: int, data: HireInput, *, today: date, n
     changes["staff_id"] = [None, person.id]
     applicant.staff_id = person.id
     record(session, actor=actor, entity="applicant", entity_id=applicant_id, action="hire", changes=changes, now=now)
-    # The onboarding checklist (issue 23, part 2) starts here, from the start date, in this same transaction.
+    # Onboarding starts from the start date in this same transaction: a hire is never left without its checklist.
+    checklists.add_checklist(session, person.id, ChecklistKind.onboarding, data.start_date, now=now, actor=actor)
     session.commit()
     return person.id
 

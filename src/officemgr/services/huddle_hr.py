@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from officemgr.services import corrective, hiring
+from officemgr.services import checklists, corrective, hiring
 from officemgr.services.access import Area, may
 from officemgr.services.huddle_items import HuddleItem
 
@@ -16,6 +16,7 @@ def staffing_items(session: Session, today: date, actor: str) -> list[HuddleItem
     items: list[HuddleItem] = []
     if may(actor, Area.staff):
         items.extend(_corrective_follow_ups(session, today, actor))
+        items.extend(_checklist_tasks(session, today, actor))
     if may(actor, Area.hiring):
         items.extend(_stale_applicants(session, today, actor))
     return items
@@ -36,4 +37,14 @@ def _stale_applicants(session: Session, today: date, actor: str) -> list[HuddleI
                    f"no move in more than {hiring.STALE_STAGE_DAYS} days", "staff", None,
                    key=f"applicant:{a.id}")
         for a in hiring.stale_applicants(session, today, actor=actor)
+    ]
+
+
+def _checklist_tasks(session: Session, today: date, actor: str) -> list[HuddleItem]:
+    """Open onboarding and leaving tasks due today or overdue, one line each ("Onboarding: I-9 for Ana Ruiz")."""
+    return [
+        HuddleItem(f"{t.kind.label}: {t.what.split(' (')[0]} for {t.staff_name}, due {t.due:%m/%d}",
+                   f"{t.kind.value} task " + ("due today" if t.due == today else "overdue"), "staff", t.staff_id,
+                   urgent=t.due < today, key=f"task:{t.task_id}")
+        for t in checklists.tasks_due(session, today, actor=actor)
     ]

@@ -102,7 +102,8 @@ def monday_of(day: date) -> date:
 
 
 def week_grid(session: Session, monday: date) -> list[StaffWeek]:
-    """Every active staff member's shifts and approved time off for the seven days from `monday`."""
+    """Every active staff member's shifts and approved time off for the seven days from `monday` (someone whose last
+    day was before `monday` is gone)."""
     first = datetime.combine(monday, time.min)
     shifts = [ShiftRow.of(s) for s in session.exec(
         select(Shift).where(Shift.start >= first, Shift.start < first + timedelta(days=7)).order_by(col(Shift.start)))]
@@ -111,7 +112,7 @@ def week_grid(session: Session, monday: date) -> list[StaffWeek]:
         TimeOff.end_date >= monday))]
     lapsed = lapsed_required(session, monday)
     rows = []
-    for person in active_staff(session):
+    for person in active_staff(session, monday):
         days = []
         for n in range(7):
             day = monday + timedelta(days=n)
@@ -130,6 +131,8 @@ def _check_shift(session: Session, data: ShiftCreate, ignore_id: int | None) -> 
     person = session.get(Staff, data.staff_id)
     if person is None or not person.active:
         raise ServiceError("choose an active staff member")
+    if person.end_date is not None and data.day > person.end_date:
+        raise ServiceError(f"{person.name}'s last day is {person.end_date:%m/%d/%Y}: no shifts after it")
     overlap = session.exec(select(Shift).where(Shift.staff_id == data.staff_id, Shift.start < data.end,
                                                Shift.end > data.start, col(Shift.id) != (ignore_id or -1))).first()
     if overlap:
@@ -179,7 +182,8 @@ def delete_shift(
 
 
 def copy_last_week(session: Session, monday: date, *, now: datetime, actor: str) -> int:
-    """Repeat last week's shifts in this week, for people with nothing yet that day and not off; returns how many.
+    """Repeat last week's shifts in this week, for people with nothing yet that day, not off and not past their last
+    day; returns how many.
 
     A day the practice (or that provider) is closed this week but was open last week (a holiday, a closure) gets
     none: a weekend shift worked last week is still repeated on this week's weekend.
@@ -187,10 +191,12 @@ def copy_last_week(session: Session, monday: date, *, now: datetime, actor: str)
     calendar = practice_calendar(session)
     grid = week_grid(session, monday)
     before = {row.staff_id: row for row in week_grid(session, monday - timedelta(days=7))}
+    last_days = {p.id: p.end_date for p in active_staff(session, monday)}
     added = 0
     for row in grid:
+        last_day = last_days.get(row.staff_id)
         for n, cell in enumerate(row.days):
-            if cell.shifts or cell.off or row.staff_id not in before:
+            if cell.shifts or cell.off or row.staff_id not in before or (last_day and cell.day > last_day):
                 continue
             last_week = cell.day - timedelta(days=7)
             if (not calendar.provider_works(row.staff_id, cell.day)

@@ -277,6 +277,14 @@ def _check_refs(session: Session, data: AppointmentCreate) -> None:
     provider = session.get(Staff, data.provider_id)
     if provider is None or not (provider.is_provider and provider.active):
         raise ServiceError("choose a provider (an active staff member who sees patients)")
+    check_last_day(provider, data.start.date())
+
+
+def check_last_day(provider: Staff, day: date) -> None:
+    """Refuse booking a provider on a day after their last one (their history before it stays bookable)."""
+    if provider.end_date is not None and day > provider.end_date:
+        raise ServiceError(f"{provider.name}'s last day is {provider.end_date:%m/%d/%Y}: "
+                           f"they cannot be booked on {day:%m/%d/%Y}")
 
 
 def _event(session: Session, appt_id: int, kind: EventKind, *, now: datetime, actor: str, from_status: str = "",
@@ -480,6 +488,9 @@ def move(
     if appt.status not in (ApptStatus.booked,):
         raise ServiceError(f"only a booked appointment can be moved (this one is {appt.status.label})")
     length = appt.end - appt.start
+    provider = session.get(Staff, provider_id)
+    if provider is not None:
+        check_last_day(provider, start.date())
     problems = availability.conflicts(session, provider_id=provider_id, patient_id=appt.patient_id, start=start,
                                       end=start + length, ignore_id=appt_id)
     if problems and not confirmed:
@@ -631,6 +642,9 @@ def book_series(
     _check_refs(session, data)
     plan = [Occurrence(o.start, _in_the_past(o.start, now) + o.problems)
             for o in plan_series(session, data, rrule_text)]
+    provider = session.get(Staff, data.provider_id)
+    if provider is not None and plan:
+        check_last_day(provider, max(o.start for o in plan).date())
     bad = [o for o in plan if o.problems]
     if bad and not confirmed:
         listed = "; ".join(f"{o.start:%m/%d/%Y %H:%M}: {', '.join(o.problems)}" for o in bad[:5])

@@ -27,6 +27,7 @@ from officemgr.tui.dbwork import Session
 from officemgr.tui.forms.pay_settings import PayInput, PaySettingsForm
 from officemgr.tui.forms.shift import ShiftForm, TimeOffForm
 from officemgr.tui.forms.staff import StaffForm
+from officemgr.tui.views.checklists import ChecklistScreen, offers_onboarding
 from officemgr.tui.views.practice_calendar import StrandedScreen
 from officemgr.tui.widgets.base import TabView, plain, select_key, selected_key
 from officemgr.tui.widgets.staff_tables import fill_credentials, fill_roster, fill_time_off, fill_week
@@ -68,6 +69,8 @@ class StaffView(TabView):
         Binding("p", "pay", "Pay settings", id="staff_pay"),
         Binding("w", "corrective", "Corrective actions", id="staff_corrective"),
         Binding("h", "hiring", "Hiring", id="staff_hiring"),
+        Binding("l", "checklists", "Onboarding/leaving", id="staff_checklists"),
+        Binding("x", "end_employment", "End employment", id="staff_end_employment"),
     ]
 
     def __init__(self, **kwargs: Any) -> None:
@@ -182,10 +185,18 @@ class StaffView(TabView):
     # ---- actions
 
     def action_add(self) -> None:
-        def save(session: Session, model: StaffCreate) -> None:
-            staff.add_staff(session, model, now=self.ctx.now(), actor=self.ctx.actor)
+        added: list[StaffRecord] = []
 
-        self.app.push_screen(StaffForm(self.ctx, save), self._after)
+        def save(session: Session, model: StaffCreate) -> None:
+            added.append(staff.add_staff(session, model, now=self.ctx.now(), actor=self.ctx.actor))
+
+        def after(saved: bool | None) -> None:
+            self._after(saved)
+            # A new hire: their checklist screen offers to start onboarding from the hire date.
+            if saved and added and offers_onboarding(added[0], False, self.ctx.today):
+                self.app.push_screen(ChecklistScreen(self.ctx, added[0].id, added[0].name), self._after)
+
+        self.app.push_screen(StaffForm(self.ctx, save), after)
 
     def action_edit(self) -> None:
         staff_id, _ = self._cell()
@@ -220,7 +231,7 @@ class StaffView(TabView):
                 roster.update_shift(session, shift.id, model, now=self.ctx.now(), actor=self.ctx.actor,
                                     expected_version=shift.version)
 
-        self.open_after_read(staff.staff_options, lambda people: ShiftForm(
+        self.open_after_read(lambda session: staff.staff_options(session, self.ctx.today), lambda people: ShiftForm(
             self.ctx, save, people=people, staff_id=staff_id, day=day, shift=shift), self._form_closed)
 
     def action_remove_shift(self) -> None:
@@ -244,7 +255,7 @@ class StaffView(TabView):
             roster.request_time_off(session, model, now=self.ctx.now(), actor=self.ctx.actor)
 
         def read(session: Session) -> tuple[list[tuple[str, int]], list[str]]:
-            return staff.staff_options(session), roster.time_off_kinds(session)
+            return staff.staff_options(session, self.ctx.today), roster.time_off_kinds(session)
 
         self.open_after_read(read, lambda choices: TimeOffForm(
             self.ctx, save, people=choices[0], kinds=choices[1], staff_id=staff_id, day=day), self._form_closed)
@@ -304,11 +315,11 @@ class StaffView(TabView):
             self.asked = None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Pay settings and corrective actions are the manager's alone: not offered to anyone else (the services
-        # refuse them too).
+        # Pay settings, corrective actions, checklists and hiring are the manager's alone: not offered to anyone
+        # else (the services refuse them too).
         if action == "pay":
             return may(self.ctx.actor, Area.payroll)
-        if action == "corrective":
+        if action in ("corrective", "checklists", "end_employment"):
             return may(self.ctx.actor, Area.staff)
         if action == "hiring":
             return may(self.ctx.actor, Area.hiring)
@@ -329,6 +340,31 @@ class StaffView(TabView):
         from officemgr.tui.views.hiring import HiringScreen
 
         self.app.push_screen(HiringScreen(self.ctx), self._after)
+    def action_checklists(self) -> None:
+        staff_id, _ = self._cell()
+        if staff_id is None or not may(self.ctx.actor, Area.staff):
+            self.say("Put the cursor on a person, then press l" if staff_id is None else "Checklists are the manager's")
+            return
+        self.open_after_read(lambda session: staff.staff_record(session, staff_id),
+                             lambda person: ChecklistScreen(self.ctx, person.id, person.name) if person else None,
+                             self._form_closed)
+
+    def action_end_employment(self) -> None:
+        from officemgr.tui.forms.checklists import EndEmploymentForm, EndInput
+
+        staff_id, _ = self._cell()
+        if staff_id is None or not may(self.ctx.actor, Area.staff):
+            self.say("Put the cursor on a person, then press x" if staff_id is None else "Only the manager ends "
+                     "someone's employment")
+            return
+
+        def save(session: Session, data: EndInput) -> None:
+            staff.end_employment(session, staff_id, data.end_date, data.reason, now=self.ctx.now(),
+                                 actor=self.ctx.actor, remove_shifts=data.remove_shifts)
+
+        self.open_after_read(lambda session: staff.staff_record(session, staff_id),
+                             lambda person: EndEmploymentForm(self.ctx, save, person.name) if person else None,
+                             self._form_closed)
 
     def action_pay(self) -> None:
         staff_id, _ = self._cell()
