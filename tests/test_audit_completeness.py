@@ -96,6 +96,7 @@ from officemgr.services import (
     patients_io,
     pay_settings,
     payers,
+    policies,
     purchasing,
     remittances,
     roster,
@@ -136,6 +137,10 @@ def catalogue(session: Session, folder: Path) -> None:
         staff_id=ma.id, happened_on=TODAY, kind=CorrectiveKind.coaching, detail="Late twice"), today=TODAY, now=NOW,
         actor=A)
     corrective.close_corrective(session, warning, TODAY, today=TODAY, now=NOW, actor=A, expected_version=1)
+    policy = make_compliance_task(session, title="HIPAA privacy policy", rrule="FREQ=YEARLY", is_policy=True)
+    version = policies.add_version(session, policies.VersionCreate(task_id=policy.id, label="v2", effective=TODAY),
+                                   today=TODAY, now=NOW, actor=A)
+    policies.sign(session, version, ma.id, TODAY, today=TODAY, now=NOW, actor=A)
     monday = TODAY - timedelta(days=7)
     shift = roster.add_shift(session, ShiftCreate(staff_id=ma.id, day=monday, start_time="08:00",
                                                   end_time="12:00"), now=NOW, actor=A)
