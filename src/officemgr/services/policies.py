@@ -78,6 +78,14 @@ class VersionCreate(BaseModel):
         return tuple(dict.fromkeys(value))
 
 
+class SignatureCreate(BaseModel):
+    """A signature the manager records for someone (from paper): on which day."""
+
+    version_id: int
+    staff_id: int
+    signed_on: date
+
+
 @dataclass(frozen=True)
 class PolicyChoice:
     task_id: int
