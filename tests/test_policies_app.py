@@ -150,8 +150,9 @@ async def test_the_manager_records_a_paper_signature_for_someone_not_signed(demo
         assert isinstance(signers, SignersScreen)
         table = signers.query_one("#policy-signers", DataTable)
         rows = _cells(table)
-        assert [r[2] for r in rows[:2]] == ["not signed", "not signed"] and len(rows) == 10
-        assert all(r[2] != "not signed" for r in rows[2:])
+        due = f"due {TODAY + timedelta(days=20):%m/%d/%Y}"
+        assert [r[1] for r in rows[:2]] == [due, due] and len(rows) == 10
+        assert all(not r[1].startswith("due") for r in rows[2:])
         table.move_cursor(row=table.get_row_index(str(first)))
         await pilot.press("s")
         await settle(pilot)
@@ -172,7 +173,7 @@ async def test_the_manager_records_a_paper_signature_for_someone_not_signed(demo
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is signers
-        assert [r[2] for r in _cells(table)].count("not signed") == 1
+        assert [r[1] for r in _cells(table)].count(due) == 1
     row = _signature(demo_engine, first)
     assert row is not None and (row.signed_on, row.recorded_by) == (TODAY - timedelta(days=2), "Pat Boss")
     assert _pending(demo_engine) == [second]

@@ -36,6 +36,9 @@ CSS = """
     height: auto;
     max-height: 8;
 }}
+{name} .policy-hint {{
+    color: $text-muted;
+}}
 """
 
 
@@ -63,6 +66,7 @@ class PolicyVersionsScreen(ListScreen):
             yield Label(Text(f"Policy versions: {self.policy_title}"), classes="form-title")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="policy-versions")
             yield Static("", id="policy-summary", classes="policy-line")
+            yield Static(Text("enter who signed · a add a version (manager) · escape close"), classes="policy-hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -158,7 +162,7 @@ class SignersScreen(ListScreen):
 
     def on_mount(self) -> None:
         table: DataTable[Any] = self.query_one("#policy-signers", DataTable)
-        table.add_columns("Staff member", "Role", "Signed on", "Recorded by", "Due")
+        table.add_columns("Staff member", "Signed", "Recorded by", "Role")
         table.focus()
         self.reload()
 
@@ -173,14 +177,15 @@ class SignersScreen(ListScreen):
         table.clear()
         self.rows = {str(r.staff_id): r for r in data}
         for r in data:
-            late = r.due is not None and r.due < self.ctx.today
-            signed = Text(f"{r.signed_on:%m/%d/%Y}") if r.signed_on else Text("not signed",
-                                                                             style="bold red" if late else "yellow")
-            table.add_row(plain(r.name), Text(r.role.label), signed, plain(r.recorded_by),
-                          Text(f"{r.due:%m/%d/%Y}" + (" overdue" if late else "") if r.due else ""),
-                          key=str(r.staff_id))
+            if r.signed_on is not None:
+                signed = Text(f"{r.signed_on:%m/%d/%Y}")
+            elif r.due is not None and r.due < self.ctx.today:
+                signed = Text(f"OVERDUE {r.due:%m/%d/%Y}", style="bold red")
+            else:
+                signed = Text(f"due {r.due:%m/%d/%Y}" if r.due else "not signed", style="yellow")
+            table.add_row(plain(r.name), signed, plain(r.recorded_by), Text(r.role.label), key=str(r.staff_id))
         if not data:
-            table.add_row(Text("No one has signed, and no one owes it"), *(Text("") for _ in range(4)))
+            table.add_row(Text("No one has signed, and no one owes it"), *(Text("") for _ in range(3)))
 
     def action_close(self) -> None:
         self.dismiss(self.changed)
