@@ -197,6 +197,14 @@ async def test_no_one_else_is_offered_adding_a_version_or_recording_a_signature(
     assert len(_versions(demo_engine, task_id)) == 2
 
 
+def test_the_palette_offers_signing_to_everyone_signed_in_but_the_auditor() -> None:
+    from officemgr.tui.commands import offered
+
+    for role in (UserRole.manager, UserRole.front_desk, UserRole.biller, UserRole.clinical):
+        assert "Sign a policy" in [title for title, _, _ in offered(Actor("x", {role}))]
+    assert "Sign a policy" not in [title for title, _, _ in offered(Actor("x", {UserRole.auditor}))]
+
+
 async def test_a_person_signs_their_own_policy_from_the_palette(demo_engine: Engine) -> None:
     mine, other = _pending(demo_engine)
     with read_session(demo_engine) as session:

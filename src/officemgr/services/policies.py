@@ -205,7 +205,8 @@ def _owed(session: Session, today: date, staff_id: int | None = None) -> list[Ow
     current = _in_effect(session, today)
     if not current:
         return []
-    titles = {t.id: t.title for t in session.exec(select(ComplianceTask).where(col(ComplianceTask.id).in_(current)))}
+    tasks = session.exec(select(ComplianceTask).where(col(ComplianceTask.id).in_(list(current))))
+    titles = {t.id: t.title for t in tasks}
     people = select(Staff).where(col(Staff.active)).order_by(col(Staff.last_name), col(Staff.first_name))
     if staff_id is not None:
         people = people.where(Staff.id == staff_id)
