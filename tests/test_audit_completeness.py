@@ -100,6 +100,7 @@ from officemgr.services import (
     patients_io,
     pay_settings,
     payers,
+    policies,
     purchasing,
     remittances,
     roster,
@@ -166,6 +167,10 @@ def catalogue(session: Session, folder: Path) -> None:
     checklists.mark_done(session, task.id, TODAY, "seen", today=TODAY, now=NOW, actor=A, expected_version=task.version)
     checklists.undo_done(session, task.id, now=NOW, actor=A, expected_version=task.version + 1)
     staff.end_employment(session, person.id, TODAY + timedelta(days=30), "Resigned", now=NOW, actor=A)
+    policy = make_compliance_task(session, title="HIPAA privacy policy", rrule="FREQ=YEARLY", is_policy=True)
+    version = policies.add_version(session, policies.VersionCreate(task_id=policy.id, label="v2", effective=TODAY),
+                                   today=TODAY, now=NOW, actor=A)
+    policies.sign(session, version, ma.id, TODAY, today=TODAY, now=NOW, actor=A)
     monday = TODAY - timedelta(days=7)
     shift = roster.add_shift(session, ShiftCreate(staff_id=ma.id, day=monday, start_time="08:00",
                                                   end_time="12:00"), now=NOW, actor=A)

@@ -219,7 +219,8 @@ def test_the_concerns_section_lists_the_concern_log(session, eyewash, monkeypatc
     report = compliance_report(session, FIRST, LAST, TODAY)
 
     assert calls == [(FIRST, LAST)]
-    assert [s.title for s in report.extra] == ["Concerns", "Missing temperature readings"]
+    assert [s.title for s in report.extra] == ["Concerns", "Missing temperature readings",
+                                               "Unsigned policy versions (as of 11/23/2026)"]
     lines = to_markdown(report).splitlines()
     assert "## Concerns" in lines and "## Missing temperature readings" in lines
     assert "| Reported on | Kind | Summary | Status |" in lines
@@ -229,7 +230,8 @@ def test_the_concerns_section_lists_the_concern_log(session, eyewash, monkeypatc
 def test_concerns_and_temperatures_are_in_every_report_even_when_empty(session, eyewash):
     report = compliance_report(session, FIRST, LAST, TODAY)
 
-    assert [(s.title, s.rows) for s in report.extra] == [("Concerns", []), ("Missing temperature readings", [])]
+    assert [(s.title, s.rows) for s in report.extra] == [
+        ("Concerns", []), ("Missing temperature readings", []), ("Unsigned policy versions (as of 11/23/2026)", [])]
     text = to_markdown(report)
     assert "## Concerns\n\nNone in this period." in text
     assert "## Missing temperature readings\n\nNone in this period." in text

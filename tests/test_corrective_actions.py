@@ -12,9 +12,9 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from factories import NOW, make_staff
+from factories import NOW, make_compliance_task, make_staff
 from officemgr import store
-from officemgr.models import AuditEvent, UserRole
+from officemgr.models import AuditEvent, ComplianceTask, UserRole
 from officemgr.models.people import CorrectiveAction, CorrectiveKind
 from officemgr.services import huddle
 from officemgr.services.access import Actor, NotAllowed
@@ -151,3 +151,48 @@ def test_the_demo_has_one_open_written_warning_with_a_follow_up(demo_engine: Eng
         rows = session.exec(select(CorrectiveAction)).all()
     assert [(r.kind, r.closed_on, r.follow_up) for r in rows] == [
         (CorrectiveKind.written_warning, None, DEMO_TODAY + timedelta(days=7))]
+
+
+# --- the policy involved, from the compliance register (item 8's link) ---------------------------------------
+
+
+def test_an_entry_names_a_register_policy_whose_title_shows_even_once_retired(session: Session) -> None:
+    person = make_staff(session)
+    policy = make_compliance_task(session, title="HIPAA privacy policy", rrule="FREQ=YEARLY", is_policy=True)
+    assert person.id is not None and policy.id is not None
+    add_corrective(session, entry(person.id, policy="", policy_task_id=policy.id), today=TODAY, now=NOW,
+                   actor=MANAGER)
+    stored = session.exec(select(CorrectiveAction)).one()
+    assert (stored.policy_task_id, stored.policy) == (policy.id, "HIPAA privacy policy")
+    policy.title, policy.active = "HIPAA privacy policy (2025)", False
+    session.add(policy)
+    session.commit()
+    [row] = corrective_log(session, person.id, actor=MANAGER)
+    assert (row.policy, row.policy_task_id) == ("HIPAA privacy policy (2025)", policy.id)
+
+
+def test_free_text_still_names_any_other_policy(session: Session) -> None:
+    person = make_staff(session)
+    assert person.id is not None
+    add_corrective(session, entry(person.id, policy="Dress code"), today=TODAY, now=NOW, actor=MANAGER)
+    [row] = corrective_log(session, person.id, actor=MANAGER)
+    assert (row.policy, row.policy_task_id) == ("Dress code", None)
+
+
+def test_a_retired_policy_or_a_duty_is_refused_for_a_new_entry(session: Session) -> None:
+    person = make_staff(session)
+    retired = make_compliance_task(session, title="Old policy", rrule="FREQ=YEARLY", is_policy=True, active=False)
+    duty = make_compliance_task(session, title="Eyewash flush")
+    assert person.id is not None
+    for task, message in ((retired, "'Old policy' was retired"), (duty, "no longer in the register")):
+        with pytest.raises(ServiceError, match=message):
+            add_corrective(session, entry(person.id, policy_task_id=task.id), today=TODAY, now=NOW, actor=MANAGER)
+    assert session.exec(select(CorrectiveAction)).all() == []
+
+
+def test_the_demo_s_written_warning_names_a_register_policy(demo_engine: Engine) -> None:
+    with store.read_session(demo_engine) as session:
+        [warning] = session.exec(select(CorrectiveAction)).all()
+        assert warning.policy_task_id is not None
+        policy = session.get(ComplianceTask, warning.policy_task_id)
+    assert policy is not None and policy.is_policy and policy.title == "HIPAA privacy policy"

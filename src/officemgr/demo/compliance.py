@@ -26,6 +26,8 @@ from officemgr.demo._db import (
 from officemgr.demo._types import DemoSummary, Person, Row
 from officemgr.models import ComplianceCompletion, ComplianceTask
 from officemgr.models.base import table_of
+from officemgr.models.lifecycle import PolicySignature, PolicyVersion
+from officemgr.models.people import CorrectiveAction, CorrectiveKind, Role, Staff
 from officemgr.services.compliance import due_dates, is_temperature_log
 
 # ------------------------------------------------------------------------------------------ compliance
@@ -202,3 +204,43 @@ def _add_policies(conn: Connection, rng: random.Random, staff: list[Person], tod
              "evidence": "Reviewed; no changes needed" if rng.random() < 0.7 else "Reviewed; updated contact list",
              "reading": "", "corrects_id": None} for title, reviewed in reviews]
     summary.compliance_completions += _insert(conn, ComplianceCompletion, _with_ids(conn, ComplianceCompletion, rows))
+    _add_policy_versions(conn, rng, ids, reviews, staff, manager, today)
+
+
+def _add_policy_versions(conn: Connection, rng: random.Random, ids: dict[str, int], reviews: list[tuple[str, date]],
+                         staff: list[Person], manager: Person, today: date) -> None:
+    """Each policy's v1 (from its last review) signed by everyone; the HIPAA privacy policy's v2, effective 10
+    days ago, signed by all but two (one the front desk's demo sign-in); the written warning names the privacy
+    policy."""
+    staff_table = table_of(Staff)
+    hired = {sid: day for sid, day in conn.execute(select(staff_table.c.id, staff_table.c.hire_date))}
+    versions: list[Row] = [{"task_id": ids[title], "label": "v1", "effective": reviewed, "created_on": reviewed,
+                            "created_by": manager.name, "summary": "The policy as adopted", "roles": "",
+                            "document": f"policies/{re.sub(r'[^a-z]+', '-', title.lower()).strip('-')}-v1.pdf",
+                            "version": 1} for title, reviewed in reviews]
+    privacy = ids[POLICIES[0][0]]
+    versions.append({"task_id": privacy, "label": "v2", "effective": today - timedelta(days=10),
+                     "created_on": today - timedelta(days=14), "created_by": manager.name, "roles": "",
+                     "summary": "Adds texting patients and the patient portal: what may be sent, and how",
+                     "document": "policies/hipaa-privacy-policy-v2.pdf", "version": 1})
+    versions = _with_ids(conn, PolicyVersion, versions)
+    _insert(conn, PolicyVersion, versions)
+    # The front desk's demo sign-in is one of the two (its Huddle asks it to sign), and one other.
+    desk = next((p.id for p in staff if p.role is Role.front_desk), None)
+    pending = {desk} if desk is not None else set()
+    others = sorted(sid for sid in hired if sid not in pending and sid != manager.id)
+    pending |= set(rng.sample(others, 2 - len(pending)))
+    names = {p.id: p.name for p in staff}  # each signed for themselves
+    signatures: list[Row] = []
+    for version in versions:
+        for sid, hire in sorted(hired.items()):
+            if version["label"] == "v2" and sid in pending:
+                continue
+            start = max(version["effective"], hire or version["effective"])
+            signed = min(today, start + timedelta(days=rng.randint(0, 9)))
+            signatures.append({"version_id": version["id"], "staff_id": sid, "signed_on": signed,
+                               "recorded_by": names.get(sid, manager.name)})
+    _insert(conn, PolicySignature, _with_ids(conn, PolicySignature, signatures))
+    warnings = table_of(CorrectiveAction)
+    conn.execute(update(warnings).where(warnings.c.kind == CorrectiveKind.written_warning.value)
+                 .values(policy_task_id=privacy))

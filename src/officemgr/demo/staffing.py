@@ -50,9 +50,9 @@ def _add_written_warning(conn: Connection, staff: list[Person], today: date) -> 
         return
     _insert(conn, CorrectiveAction, [{
         "version": 1, "staff_id": desk[0], "happened_on": today - timedelta(days=21),
-        "kind": CorrectiveKind.written_warning.value, "policy": "Attendance and punctuality",
-        "detail": "Arrived after 8:00 on four days in two weeks; the phones were unanswered at opening.",
-        "resolution": "On time every day for 30 days; call the manager before 7:30 if running late.",
+        "kind": CorrectiveKind.written_warning.value, "policy": "HIPAA privacy policy",
+        "detail": "Read a patient's diagnosis aloud at the check-in window with the waiting room full.",
+        "resolution": "Redo the HIPAA privacy training this week; confirm details quietly or on the screen.",
         "follow_up": today + timedelta(days=7), "closed_on": None, "closed_by": ""}])
 
 

@@ -15,7 +15,8 @@ Decisions that shape it:
 - The fridge/freezer temperature-log duty is read from the temperature log itself: its days are the days a
   reading was due, done when every unit has one (its readings shown), MISSED when one is missing; the same days
   the "Missing temperature readings" section lists.
-- Training status is as of `today` (a renewal updates the credential row, so earlier status is not kept).
+- Training status is as of `today` (a renewal updates the credential row, so earlier status is not kept); so are
+  the unsigned policy versions (services.policies: the version in effect, whoever owes it then).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from sqlmodel import Session, col, select
 
 from officemgr.models import AuditEvent, ComplianceCategory, ComplianceCompletion, ComplianceTask
 from officemgr.plaintext import visible
-from officemgr.services import concerns, temperature
+from officemgr.services import concerns, policies, temperature
 from officemgr.services.calendar import practice_calendar
 from officemgr.services.common import ServiceError
 from officemgr.services.compliance import due_dates, is_temperature_log
@@ -225,8 +226,18 @@ def compliance_report(session: Session, first: date, last: date, today: date) ->
     extra = [
         _section("Concerns", concerns.concern_log(session, first, last)),
         _section("Missing temperature readings", temperature.missing_readings(session, first, last)),
+        _unsigned_policies(session, today),
     ]
     return ComplianceReport(first, last, today, lines, training_status(session, today), extra)
+
+
+def _unsigned_policies(session: Session, today: date) -> Section:
+    """Signatures of the policy versions in effect still owed on `today`, by whom, and how many days overdue."""
+    rows = [[o.title, o.label, o.staff_name, o.due.isoformat(),
+             str((today - o.due).days) if o.due < today else "not yet due"]
+            for o in policies.unsigned(session, today)]
+    return Section(f"Unsigned policy versions (as of {today:%m/%d/%Y})",
+                   ["Policy", "Version", "Staff member", "Due", "Days overdue"], rows)
 
 
 def _section(title: str, result: Any) -> Section:

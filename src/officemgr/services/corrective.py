@@ -1,6 +1,7 @@
 """Corrective actions: a log per staff member of coaching and verbal, written and final warnings, the manager's
 alone. Any other role (the auditor too) is refused both reading and writing it. Each entry has the date, the kind,
 the policy involved, what happened, what was agreed and a follow-up date; closing it records when and by whom.
+The policy is one of the compliance register's (shown by its title, even once retired) or typed.
 An open entry whose follow-up is due today or overdue is on the manager's Huddle, naming the kind and the person
 only (services.huddle)."""
 
@@ -12,6 +13,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ValidationInfo, field_validator
 from sqlmodel import Session, col, select
 
+from officemgr.models.compliance import ComplianceTask
 from officemgr.models.people import CorrectiveAction, CorrectiveKind, Staff
 from officemgr.models.validation import strip_free_text, strip_text
 from officemgr.services.access import Area, require
@@ -23,6 +25,8 @@ class CorrectiveCreate(BaseModel):
     happened_on: date
     kind: CorrectiveKind
     policy: str = ""
+    # A policy in the compliance register; `policy` is then its title (free text names any other).
+    policy_task_id: int | None = None
     detail: str
     resolution: str = ""
     follow_up: date | None = None
@@ -67,13 +71,14 @@ class CorrectiveRow:
     staff_id: int
     happened_on: date
     kind: CorrectiveKind
-    policy: str
+    policy: str  # the register policy's title when linked (retired since or not), else the text typed
     detail: str
     resolution: str
     follow_up: date | None
     closed_on: date | None
     closed_by: str
     version: int
+    policy_task_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,15 @@ def add_corrective(session: Session, data: CorrectiveCreate, *, today: date, now
         raise ServiceError("that staff member no longer exists — reload")
     if data.happened_on > today:
         raise ServiceError(f"the date it happened cannot be after today ({today:%m/%d/%Y})")
-    row = CorrectiveAction(**data.model_dump())
+    values = data.model_dump()
+    if data.policy_task_id is not None:
+        policy = session.get(ComplianceTask, data.policy_task_id)
+        if policy is None or not policy.is_policy:
+            raise ServiceError("that policy is no longer in the register — reload")
+        if not policy.active:
+            raise ServiceError(f"'{policy.title}' was retired; choose a policy in effect, or type the name")
+        values["policy"] = policy.title
+    row = CorrectiveAction(**values)
     session.add(row)
     session.flush()
     assert row.id is not None, "the flush gives the new row its id"
@@ -133,10 +146,13 @@ def close_corrective(session: Session, action_id: int, closed_on: date, *, today
 def corrective_log(session: Session, staff_id: int, *, actor: str) -> list[CorrectiveRow]:
     """`staff_id`'s log, newest first (the manager only)."""
     _manager_only(actor, "seeing corrective actions")
-    rows = session.exec(select(CorrectiveAction).where(CorrectiveAction.staff_id == staff_id)
+    rows = session.exec(select(CorrectiveAction, ComplianceTask)
+                        .join(ComplianceTask, col(ComplianceTask.id) == CorrectiveAction.policy_task_id, isouter=True)
+                        .where(CorrectiveAction.staff_id == staff_id)
                         .order_by(col(CorrectiveAction.happened_on).desc(), col(CorrectiveAction.id).desc()))
-    return [CorrectiveRow(r.id or 0, r.staff_id, r.happened_on, r.kind, r.policy, r.detail, r.resolution,
-                          r.follow_up, r.closed_on, r.closed_by, r.version) for r in rows]
+    return [CorrectiveRow(r.id or 0, r.staff_id, r.happened_on, r.kind, policy.title if policy else r.policy,
+                          r.detail, r.resolution, r.follow_up, r.closed_on, r.closed_by, r.version, r.policy_task_id)
+            for r, policy in rows]
 
 
 def follow_ups_due(session: Session, today: date, *, actor: str) -> list[FollowUp]:

@@ -3,12 +3,12 @@ alone, naming no details), and what hiring, checklists, the time clock, evaluati
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session
 
-from officemgr.services import checklists, corrective, hiring
-from officemgr.services.access import Area, may
+from officemgr.services import checklists, corrective, hiring, policies
+from officemgr.services.access import Actor, Area, may
 from officemgr.services.huddle_items import HuddleItem
 
 
@@ -19,6 +19,7 @@ def staffing_items(session: Session, today: date, actor: str) -> list[HuddleItem
         items.extend(_checklist_tasks(session, today, actor))
     if may(actor, Area.hiring):
         items.extend(_stale_applicants(session, today, actor))
+    items.extend(_policy_signatures(session, today, actor))
     return items
 
 
@@ -48,3 +49,23 @@ def _checklist_tasks(session: Session, today: date, actor: str) -> list[HuddleIt
                    urgent=t.due < today, key=f"task:{t.task_id}")
         for t in checklists.tasks_due(session, today, actor=actor)
     ]
+
+
+def _policy_signatures(session: Session, today: date, actor: str) -> list[HuddleItem]:
+    """The manager: each policy version with signatures due within a week or overdue (how many, the soonest due).
+    Anyone else signed in: their own unsigned policies."""
+    if may(actor, Area.staff):
+        soon = today + timedelta(days=policies.HUDDLE_DAYS)
+        by_version: dict[int, list[policies.Owed]] = {}
+        for owed in policies.unsigned(session, today):
+            if owed.due <= soon:
+                by_version.setdefault(owed.version_id, []).append(owed)
+        return [HuddleItem(f"{o[0].name}: {len(o)} to sign, due {o[0].due:%m/%d}",
+                           "policy signatures " + ("overdue" if o[0].due < today else "due soon"), "compliance",
+                           o[0].task_id, urgent=o[0].due < today, key=f"policy:{version_id}")
+                for version_id, o in by_version.items()]
+    if isinstance(actor, Actor) and actor.staff_id is not None and may(actor, Area.self_service):
+        return [HuddleItem(f"Sign: {o.name} by {o.due:%m/%d}", "your policy signature (ctrl+p: Sign a policy)",
+                           "staff", o.staff_id, urgent=o.due < today, key=f"policy:{o.version_id}:{o.staff_id}")
+                for o in policies.my_policies(session, today, actor=actor)]
+    return []

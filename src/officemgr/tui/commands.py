@@ -61,6 +61,7 @@ ACTIONS = (
     ("Practice calendar: closed days, half days, holidays", None, "practice_calendar", "settings"),
     ("Lock (ctrl+l)", None, "lock", None),
     ("Change my PIN", None, "change_pin", None),
+    ("Sign a policy", None, "sign_policy", "+self_service"),
     ("Sign out / switch user", None, "sign_out", None),
 )
 
@@ -101,7 +102,17 @@ class OfficeCommands(Provider):
         if tab is not None:
             return partial(self.app.post_message, RunInTab(tab, action))
         assert action is not None
+        if action == "sign_policy":
+            return self._sign_policy
         return partial(self.app.run_action, action)
+
+    def _sign_policy(self) -> None:
+        """The signed-in person's own policies to sign (a screen of its own: no tab holds one's own signatures)."""
+        from officemgr.tui.views.policies import MyPoliciesScreen
+
+        context: AppContext | None = getattr(self.app, "context", None)
+        if context is not None:
+            self.app.push_screen(MyPoliciesScreen(context))
 
 
 def _help(tab: str | None) -> str:

@@ -51,6 +51,7 @@ class ComplianceView(TabView):
         Binding("k", "correct", "Correct last entry", id="compliance_correct"),
         Binding("l", "temperatures", "Temperature log", id="compliance_temperature"),
         Binding("i", "concerns", "Concerns & incidents", id="compliance_concerns"),
+        Binding("s", "policy_versions", "Policy sign-offs", id="compliance_policy_versions"),
     ]
 
     def __init__(self, *, ctx: AppContext, lazy: bool = False, **kwargs: Any) -> None:
@@ -219,6 +220,17 @@ class ComplianceView(TabView):
         from officemgr.tui.views.concerns import ConcernsScreen
 
         self.app.push_screen(ConcernsScreen(self.ctx), self._after)
+
+    def action_policy_versions(self) -> None:
+        from officemgr.tui.views.policies import PolicyVersionsScreen
+
+        row = self.selected()
+        if row is None:
+            return
+        if not row.is_policy:
+            self.say("Select a policy (P adds one): its versions are what staff sign", "warning")
+            return
+        self.app.push_screen(PolicyVersionsScreen(self.ctx, row.task_id, row.title), self._after)
 
     def _after(self, saved: bool | None) -> None:
         if saved:
