@@ -195,8 +195,12 @@ def meeting_detail(session: Session, meeting_id: int, today: date, *, actor: str
         raise ServiceError("that meeting no longer exists — reload")
     ids = _attendee_ids(session, meeting_id)
     names = {p.id: p.name for p in session.exec(select(Staff).where(col(Staff.id).in_(ids)))}
-    people = session.exec(select(Staff).where(Staff.active).order_by(col(Staff.last_name), col(Staff.first_name)))
-    staff = [(p.name, p.id) for p in people if p.id is not None]
     return MeetingDetail(meeting_id, row.version, row.day, row.title, row.agenda, row.minutes, ids,
                          [names[i] for i in ids if i in names], row.finished_at,
-                         huddle_actions.meeting_actions(session, meeting_id, today), staff)
+                         huddle_actions.meeting_actions(session, meeting_id, today), active_staff(session))
+
+
+def active_staff(session: Session) -> list[tuple[str, int]]:
+    """The active staff as (name, id), by last name: who may attend a meeting or own its action."""
+    people = session.exec(select(Staff).where(Staff.active).order_by(col(Staff.last_name), col(Staff.first_name)))
+    return [(p.name, p.id) for p in people if p.id is not None]

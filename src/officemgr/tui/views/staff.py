@@ -67,6 +67,7 @@ class StaffView(TabView):
         Binding("k", "records", "Credentials, evaluations, enrollment", id="staff_records"),
         Binding("p", "pay", "Pay settings", id="staff_pay"),
         Binding("w", "corrective", "Corrective actions", id="staff_corrective"),
+        Binding("m", "meetings", "Staff meetings", id="staff_meetings"),
     ]
 
     def __init__(self, **kwargs: Any) -> None:
@@ -310,6 +311,11 @@ class StaffView(TabView):
         if action == "corrective":
             return may(self.ctx.actor, Area.staff)
         return True
+
+    def action_meetings(self) -> None:
+        from officemgr.tui.views.meetings import MeetingsScreen
+
+        self.app.push_screen(MeetingsScreen(self.ctx), lambda _: self.reload())
 
     def action_corrective(self) -> None:
         from officemgr.tui.views.corrective import CorrectiveScreen
