@@ -58,7 +58,7 @@ class EvaluationForm(RecordForm[EvaluationDone]):
             text, due = values[f"goal_{g}"], values[f"goal_{g}_due"]
             if text is None:
                 if due is not None:
-                    errors[f"goal_{g}"] = "write the goal, or clear its due date"
+                    errors[f"goal_{g}_due"] = "write the goal above, or clear this date"
                 continue
             try:
                 goals.append(GoalIn.model_validate({"goal": text, "due": due}))
