@@ -159,8 +159,8 @@ def test_a_completed_evaluation_keeps_ratings_goals_reviewer_and_is_audited(sess
     [goal] = session.exec(select(EvaluationGoal)).all()
     assert (goal.goal, goal.due, goal.done_on) == ("Learn the billing screens", TODAY + timedelta(days=90), None)
     assert [e.action for e, _ in audit_events(session, "evaluation")] == ["done"]
-    [(_, rated)] = audit_events(session, "evaluation_rating")
-    assert rated["Teamwork"] == 4
+    rated = {c["competency"]: c["rating"] for _, c in audit_events(session, "evaluation_rating")}
+    assert rated == {c: 4 for c in evaluations.DEFAULT_COMPETENCIES["front_desk"]}
     with pytest.raises(ServiceError, match="already done on 11/23/2026"):
         evaluations.complete_evaluation(session, done(person.id, TODAY), now=NOW, actor=MANAGER)
 

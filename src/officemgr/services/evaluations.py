@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, select
 
 from officemgr.models import Evaluation, Role, Staff
 from officemgr.models.lifecycle import EvaluationGoal, EvaluationRating, EvaluationTemplate
@@ -58,7 +58,9 @@ def _role_label(role: str) -> str:
 
 
 def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    # The competencies column is not (yet) among models.base.FREE_TEXT_COLUMNS, so a line break stored in it reads
+    # back spelled out as the four characters \x0a: split on either.
+    return [line.strip() for line in text.replace("\\x0a", "\n").splitlines() if line.strip()]
 
 
 def competencies(session: Session, role: Role | str) -> list[str]:
@@ -198,15 +200,16 @@ def complete_evaluation(session: Session, data: EvaluationDone, *, now: datetime
     row = mark_evaluation_done(session, EvaluationCreate(staff_id=data.staff_id, due=data.due, done_on=data.done_on,
                                                          note=data.note), now=now, actor=actor, reviewer=data.reviewer)
     assert row.id is not None, "mark_evaluation_done flushes the row"
-    session.execute(delete(EvaluationRating).where(col(EvaluationRating.evaluation_id) == row.id))
-    for r in data.ratings:
-        session.add(EvaluationRating(evaluation_id=row.id, competency=r.competency, rating=r.rating,
-                                     comment=r.comment))
+    ratings = [EvaluationRating(evaluation_id=row.id, competency=r.competency, rating=r.rating, comment=r.comment)
+               for r in data.ratings]
     goals = [EvaluationGoal(evaluation_id=row.id, goal=g.goal, due=g.due) for g in data.goals]
-    session.add_all(goals)
+    session.add_all([*ratings, *goals])
     session.flush()
-    record(session, actor=actor, entity="evaluation_rating", entity_id=row.id, action="create",
-           changes={r.competency: r.rating for r in data.ratings}, now=now)
+    for rating in ratings:
+        assert rating.id is not None, "flushed"
+        record(session, actor=actor, entity="evaluation_rating", entity_id=rating.id, action="create",
+               changes={"evaluation_id": row.id, "competency": rating.competency, "rating": rating.rating,
+                        "comment": rating.comment}, now=now)
     for saved in goals:
         assert saved.id is not None, "flushed"
         record(session, actor=actor, entity="evaluation_goal", entity_id=saved.id, action="create",

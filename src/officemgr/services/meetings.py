@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
-from sqlmodel import Session, col, delete, func, select
+from sqlmodel import Session, col, func, select
 
 from officemgr.models import Staff
 from officemgr.models.huddle import ActionCreate, ActionStatus, HuddleAction
@@ -85,10 +85,23 @@ def _check_attendees(session: Session, ids: list[int]) -> list[int]:
     return unique
 
 
-def _set_attendees(session: Session, meeting_id: int, ids: list[int]) -> None:
-    session.execute(delete(MeetingAttendee).where(col(MeetingAttendee.meeting_id) == meeting_id))
-    for staff_id in ids:
-        session.add(MeetingAttendee(meeting_id=meeting_id, staff_id=staff_id))
+def _set_attendees(session: Session, meeting_id: int, ids: list[int], *, now: datetime, actor: str) -> None:
+    """Make the attendees `ids`: each row added or removed is audited on its own."""
+    query = select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting_id)
+    rows = {r.staff_id: r for r in session.exec(query)}
+    for staff_id, row in rows.items():
+        if staff_id not in ids:
+            assert row.id is not None, "rows read have ids"
+            record(session, actor=actor, entity="meeting_attendee", entity_id=row.id, action="delete",
+                   changes={"meeting_id": meeting_id, "staff_id": staff_id}, now=now)
+            session.delete(row)
+    added = [MeetingAttendee(meeting_id=meeting_id, staff_id=staff_id) for staff_id in ids if staff_id not in rows]
+    session.add_all(added)
+    session.flush()
+    for new in added:
+        assert new.id is not None, "flushed"
+        record(session, actor=actor, entity="meeting_attendee", entity_id=new.id, action="create",
+               changes={"meeting_id": meeting_id, "staff_id": new.staff_id}, now=now)
 
 
 def _attendee_ids(session: Session, meeting_id: int) -> list[int]:
@@ -114,7 +127,7 @@ def create_meeting(session: Session, data: MeetingWrite, *, now: datetime, actor
     session.add(row)
     session.flush()
     assert row.id is not None, "the flush gives the new row its id"
-    _set_attendees(session, row.id, attendees)
+    _set_attendees(session, row.id, attendees, now=now, actor=actor)
     record(session, actor=actor, entity="staff_meeting", entity_id=row.id, action="create",
            changes={"day": data.day, "title": data.title, "agenda": data.agenda, "minutes": data.minutes,
                     "attendees": attendees}, now=now)
@@ -133,7 +146,7 @@ def update_meeting(session: Session, meeting_id: int, data: MeetingWrite, *, now
                                  "minutes": data.minutes}, expected_version=expected_version)
     before = _attendee_ids(session, meeting_id)
     if sorted(before) != sorted(attendees):
-        _set_attendees(session, meeting_id, attendees)
+        _set_attendees(session, meeting_id, attendees, now=now, actor=actor)
         changes["attendees"] = [before, attendees]
     if not changes:
         return
