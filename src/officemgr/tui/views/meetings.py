@@ -156,7 +156,7 @@ class MeetingScreen(ListScreen):
 
     def on_mount(self) -> None:
         table: DataTable[Any] = self.query_one("#meeting-actions", DataTable)
-        table.add_columns("Action", "Who", "Due", "Status")
+        table.add_columns("Due", "Status", "Who", "Action")
         self.reload()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -184,10 +184,10 @@ class MeetingScreen(ListScreen):
         table: DataTable[Any] = self.query_one("#meeting-actions", DataTable)
         table.clear()
         for a in m.actions:
-            table.add_row(plain(a.what), plain(a.owner), Text(f"{a.due:%m/%d/%Y}"),
-                          Text(a.status.value, style="red" if a.overdue else ""), key=str(a.action_id))
+            table.add_row(Text(f"{a.due:%m/%d/%Y}"), Text(a.status.value, style="red" if a.overdue else ""),
+                          plain(a.owner), plain(a.what), key=str(a.action_id))
         if not m.actions:
-            table.add_row(Text("No actions — press a to add one"), Text(""), Text(""), Text(""))
+            table.add_row(Text(""), Text(""), Text(""), Text("No actions — press a to add one"))
 
     def _open_meeting(self) -> MeetingDetail | None:
         if self.data is None:
