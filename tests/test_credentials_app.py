@@ -14,8 +14,8 @@ from officemgr.store import read_session
 from officemgr.tui.app import make_app
 from officemgr.tui.forms.credentials import CredentialForm, EnrollmentForm, RenewForm
 from officemgr.tui.forms.evaluation import EvaluationForm
-from officemgr.tui.views.evaluation import EvaluationScreen
 from officemgr.tui.views.credentials import PeopleRecordsScreen
+from officemgr.tui.views.evaluation import EvaluationScreen
 from ui_support import SIZE, TODAY, settle
 
 
