@@ -84,6 +84,7 @@ from officemgr.services import (
     denials,
     equipment,
     era,
+    evaluations,
     fees,
     frontdesk,
     hiring,
@@ -95,6 +96,7 @@ from officemgr.services import (
     inventory_export,
     inventory_io,
     ledger,
+    meetings,
     movements,
     patients,
     patients_io,
@@ -204,6 +206,22 @@ def catalogue(session: Session, folder: Path) -> None:
     users.signed_out(session, bo, action="lock", now=NOW)
     users.disable_user(session, "bo", actor=manager, now=NOW)
     credentials.record_evaluation(session, ma.id, TODAY - timedelta(5), TODAY - timedelta(3), "fine", now=NOW, actor=A)
+    evaluations.save_template(session, "", "Teamwork\nReliability", now=NOW, actor=A)
+    newer = make_staff(session, first_name="Cy", last_name="Ng", hire_date=TODAY - timedelta(days=95))
+    review = evaluations.complete_evaluation(session, evaluations.EvaluationDone(
+        staff_id=newer.id, due=TODAY - timedelta(5), done_on=TODAY, reviewer="Ann",
+        ratings=[evaluations.RatingIn(competency=c, rating=4) for c in evaluations.competencies(session, Role.ma)],
+        goals=[evaluations.GoalIn(goal="Lead a huddle", due=TODAY + timedelta(30))]), now=NOW, actor=A)
+    evaluations.sign_off(session, review.id, evaluations.SignOff(comments="ok", signed_on=TODAY), now=NOW, actor=A)
+    [goal] = evaluations.person_evaluations(session, newer.id, TODAY, actor=A).history[0].goals
+    evaluations.complete_goal(session, goal.goal_id, today=TODAY, now=NOW, actor=A)
+    meeting = meetings.create_meeting(session, meetings.MeetingWrite(day=TODAY, title="Staff meeting"), now=NOW,
+                                      actor=A)
+    meetings.update_meeting(session, meeting, meetings.MeetingWrite(day=TODAY, title="Staff meeting", minutes="Held",
+                                                                    attendee_ids=[ma.id]), now=NOW, actor=A)
+    meetings.add_meeting_action(session, meeting, ActionCreate(what="Order signs", owner_id=ma.id, due=TODAY),
+                                today=TODAY, now=NOW, actor=A)
+    meetings.finish_meeting(session, meeting, now=NOW, actor=A)
 
     # patients and their insurance
     maria = patients.register(session, {"first_name": "Maria", "last_name": "Lopez", "dob": "1990-02-28"},

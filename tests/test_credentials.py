@@ -21,6 +21,7 @@ from factories import (
     make_staff,
 )
 from officemgr.models import Credential, CredentialKind, Evaluation, PayerEnrollment, Role
+from officemgr.models.roster import EvaluationKind
 from officemgr.services import credentials, settings
 from officemgr.services.common import ServiceError, StaleEdit
 from officemgr.services.credentials import (
@@ -248,7 +249,7 @@ def test_anniversaries_of_a_feb_29_hire():
     assert credentials.is_anniversary(hire, date(2027, 2, 28)) and not credentials.is_anniversary(hire, hire)
 
 
-def test_without_any_evaluation_the_first_anniversary_is_due(session):
+def test_without_any_evaluation_the_90_day_review_then_the_first_anniversary_is_due(session):
     new = make_staff(session, first_name="New", last_name="Hire", hire_date=days(-300))
     old = make_staff(session, first_name="Long", last_name="Timer", hire_date=date(2019, 12, 1))
     make_staff(session, first_name="No", last_name="Date")  # no hire date: left out
@@ -256,11 +257,14 @@ def test_without_any_evaluation_the_first_anniversary_is_due(session):
 
     rows = credentials.evaluations_due(session, TODAY, within_days=None)
 
-    assert [(r.staff_id, r.due, r.days_left, r.overdue, r.last_done_on) for r in rows] == [
-        (old.id, date(2020, 12, 1), (date(2020, 12, 1) - TODAY).days, True, None),
-        (new.id, days(65), 65, False, None),
+    # The new hire's 90-day review is still owed (their first anniversary is ahead); the long-timer's first
+    # anniversary passed without one, so theirs is the yearly evaluation.
+    assert [(r.staff_id, r.due, r.days_left, r.overdue, r.last_done_on, r.kind) for r in rows] == [
+        (old.id, date(2020, 12, 1), (date(2020, 12, 1) - TODAY).days, True, None, EvaluationKind.yearly),
+        (new.id, days(-210), -210, True, None, EvaluationKind.probation),
     ]
-    assert [r.staff_id for r in credentials.evaluations_due(session, TODAY)] == [old.id]  # within 60 days
+    later = credentials.evaluations_due(session, days(66), within_days=None, staff_id=new.id)
+    assert [(r.due, r.kind) for r in later] == [(days(65), EvaluationKind.yearly)]
 
 
 def test_a_done_evaluation_moves_the_next_due_a_year(session):

@@ -12,8 +12,10 @@ from officemgr.models import AuditEvent, Credential, CredentialKind, Evaluation,
 from officemgr.services import credentials
 from officemgr.store import read_session
 from officemgr.tui.app import make_app
-from officemgr.tui.forms.credentials import CredentialForm, EnrollmentForm, EvaluationForm, RenewForm
+from officemgr.tui.forms.credentials import CredentialForm, EnrollmentForm, RenewForm
+from officemgr.tui.forms.evaluation import EvaluationForm
 from officemgr.tui.views.credentials import PeopleRecordsScreen
+from officemgr.tui.views.evaluation import EvaluationScreen
 from ui_support import SIZE, TODAY, settle
 
 
@@ -121,11 +123,18 @@ async def test_recording_the_overdue_evaluation(demo_engine) -> None:  # type: i
         assert cell(table, 0, 4).startswith("overdue")
         await pilot.press("v")
         await settle(pilot)
+        await settle(pilot)
         form = app.screen
-        assert isinstance(form, EvaluationForm)
+        assert isinstance(form, EvaluationForm)  # the evaluation's own form, over the person's evaluations
         assert form.query_one("#f-done_on", Input).value == f"{TODAY:%m/%d/%Y}"
         form.query_one("#f-note", Input).value = "[bold]Meets[/bold] expectations"
+        form.query_one("#f-reviewer", Input).value = "Kim"
+        for n in range(len(form.competencies)):
+            form.query_one(f"#f-rating_{n}", Input).value = "4"
         await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, EvaluationScreen)
+        await pilot.press("escape")
         await settle(pilot)
         assert app.screen is screen
         assert str(overdue.staff_id) not in keys(table)  # the next one is a year on

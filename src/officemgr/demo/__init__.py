@@ -30,6 +30,7 @@ from officemgr.demo.compliance import _add_compliance, _add_policies
 from officemgr.demo.concerns import _add_concerns
 from officemgr.demo.desk import _add_desk
 from officemgr.demo.equipment import _add_equipment
+from officemgr.demo.evaluations import _add_evaluations_and_meetings
 from officemgr.demo.frontdesk import _add_frontdesk
 from officemgr.demo.hiring import _add_hiring
 from officemgr.demo.inventory import _add_inventory
@@ -82,6 +83,7 @@ def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") ->
         summary.concerns += _add_concerns(conn, rng("concerns"), today)
         _add_hiring(conn, rng("hiring"), staff, today)
         summary.evaluations -= _add_checklists(conn, rng("checklists"), staff, today)
+        summary.evaluations += _add_evaluations_and_meetings(conn, rng("evaluations"), staff, today)
         _add_users(conn, staff, summary)
         # Made-up patients: the app opens signed in as the demo manager (ctrl+l shows the sign-in screen).
         conn.exec_driver_sql("INSERT INTO setting (key, value, version) VALUES ('demo_data', 'true', 1)")

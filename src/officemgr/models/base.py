@@ -57,7 +57,7 @@ def table_of(model: type[SQLModel]) -> Table:
 # Free text (notes) may hold line breaks and tabs: input takes them and reading keeps them. Any other text refuses
 # them, and shows one already stored spelled out.
 FREE_TEXT_COLUMNS = frozenset({"note", "notes", "text", "detail", "resolution", "evidence", "portal_note",
-                               "close_note"})
+                               "close_note", "competencies", "employee_comments", "agenda", "minutes"})
 # JSON documents: json.dumps writes every control character as an escape, and their readers decode them and show
 # the decoded values (the audit viewer); spelling out a character inside one would break the JSON.
 JSON_COLUMNS = frozenset({("audit_event", "changes"), ("huddle", "snapshot"), ("setting", "value"),

@@ -10,8 +10,10 @@ Decisions that shape the rules:
   paperwork is often still on its way). A kind counts as lapsed only if every credential of that kind has
   expired (a renewed DEA on a new row, or a second state license, keeps it valid). A credential is valid
   through its expiry date.
-- Evaluations are due on the hire anniversary (a Feb 29 hire is due Feb 28 in other years). The next one due is
-  the first anniversary after the due date of the last evaluation done, or the first anniversary of the hire.
+- A new hire's first evaluation is the probation review, due `probation_review_days` (a setting) after the hire
+  date, until any evaluation is done or the first anniversary comes (the yearly evaluation then takes its place).
+  After it, evaluations are due on the hire anniversary (a Feb 29 hire is due Feb 28 in other years): the next
+  one due is the first anniversary after the due date of the last evaluation done.
 - The CAQH ProView profile belongs to the provider, not to an enrollment; the table keeps the date on each of
   the provider's enrollment rows, so `attest_caqh` stamps every enrollment of the provider, a new enrollment
   inherits the provider's latest attestation, and `enrollments_due` reports CAQH once per provider.
@@ -28,6 +30,7 @@ from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_va
 from sqlmodel import Session, col, select
 
 from officemgr.models import Credential, CredentialKind, Evaluation, Payer, PayerEnrollment, Role, Staff
+from officemgr.models.roster import EvaluationKind
 from officemgr.models.validation import npi_is_valid, strip_free_text, strip_text
 from officemgr.services import settings
 from officemgr.services.access import Actor, Area, NotAllowed, may, require, who_may
@@ -134,7 +137,7 @@ class CredentialRenewal(BaseModel):
 
 
 class EvaluationCreate(BaseModel):
-    """The evaluation due on `due` (a hire anniversary), done on `done_on`."""
+    """The evaluation due on `due` (the probation review's date or a hire anniversary), done on `done_on`."""
 
     staff_id: int
     due: date
@@ -223,6 +226,7 @@ class EvaluationDue:
     # The evaluation row already kept for this due date (a note written ahead), if any.
     evaluation_id: int | None = None
     note: str = ""
+    kind: EvaluationKind = EvaluationKind.yearly
 
     @property
     def overdue(self) -> bool:
@@ -289,11 +293,12 @@ class EvaluationRecord:
     due: date
     done_on: date | None
     note: str
+    kind: EvaluationKind = EvaluationKind.yearly
 
     @classmethod
     def of(cls, row: Evaluation) -> EvaluationRecord:
         assert row.id is not None, "an evaluation read or flushed has an id"
-        return cls(row.id, row.version, row.staff_id, row.due, row.done_on, row.note)
+        return cls(row.id, row.version, row.staff_id, row.due, row.done_on, row.note, row.kind)
 
 
 @dataclass(frozen=True)
@@ -476,6 +481,23 @@ def next_evaluation_due(hire: date, last_done_due: date | None) -> date:
     return first_anniversary_after(hire, last_done_due or hire)
 
 
+def probation_due(hire: date, review_days: int) -> date:
+    """The day a new hire's probation review is due: `review_days` calendar days after the hire date."""
+    return hire + timedelta(days=review_days)
+
+
+def pending_evaluation(hire: date, last_done_due: date | None, today: date, review_days: int
+                       ) -> tuple[date, EvaluationKind]:
+    """The evaluation due next and its kind: the probation review while none is done and the first anniversary
+    is still ahead (and after the review's date), else the yearly one (`next_evaluation_due`)."""
+    if last_done_due is None:
+        review = probation_due(hire, review_days)
+        first = first_anniversary_after(hire, hire)
+        if review < first and today < first:
+            return review, EvaluationKind.probation
+    return next_evaluation_due(hire, last_done_due), EvaluationKind.yearly
+
+
 def evaluations_due(
     session: Session, today: date, within_days: int | None = 60, staff_id: int | None = None
 ) -> list[EvaluationDue]:
@@ -490,20 +512,21 @@ def evaluations_due(
     by_staff: dict[int, list[Evaluation]] = {}
     for e in session.exec(select(Evaluation).where(col(Evaluation.staff_id).in_([p.id for p in staff]))):
         by_staff.setdefault(e.staff_id, []).append(e)
+    review_days = int(settings.get(session, "probation_review_days"))
     rows = []
     for person in staff:
         assert person.id is not None and person.hire_date is not None, "the query keeps only these"
         evaluations = by_staff.get(person.id, [])
         done = [e for e in evaluations if e.done_on is not None]
         last = max(done, key=lambda e: e.due) if done else None
-        due = next_evaluation_due(person.hire_date, last.due if last else None)
+        due, kind = pending_evaluation(person.hire_date, last.due if last else None, today, review_days)
         days_left = (due - today).days
         if within_days is not None and days_left > within_days:
             continue
         pending = next((e for e in evaluations if e.due == due and e.done_on is None), None)
         rows.append(EvaluationDue(person.id, person.name, person.role, person.hire_date, due, days_left,
                                   last.done_on if last else None, pending.id if pending else None,
-                                  pending.note if pending else ""))
+                                  pending.note if pending else "", kind))
     rows.sort(key=lambda r: (r.due, r.staff_name))
     return rows
 
@@ -511,39 +534,61 @@ def evaluations_due(
 def record_evaluation(
     session: Session, staff_id: int, due: date, done_on: date, note: str = "", *, now: datetime, actor: str
 ) -> EvaluationRecord:
-    """Mark the evaluation due on `due` (a hire anniversary) done on `done_on`, creating its row if needed."""
+    """Mark the evaluation due on `due` (the probation review's date or a hire anniversary) done on `done_on`,
+    creating its row if needed."""
+    require(actor, Area.staff, what="recording an evaluation")
     try:
         data = EvaluationCreate(staff_id=staff_id, due=due, done_on=done_on, note=note)
     except ValidationError as exc:
         raise ServiceError(first_error(exc)) from None
+    row = mark_evaluation_done(session, data, now=now, actor=actor)
+    session.commit()
+    return EvaluationRecord.of(row)
+
+
+def evaluation_kind(session: Session, person: Staff, due: date) -> EvaluationKind:
+    """Which evaluation falls on `due` for `person`; refused when none does."""
+    if person.hire_date is None:
+        raise ServiceError(f"{person.name} has no hire date; evaluations fall on the hire anniversary")
+    if due == probation_due(person.hire_date, int(settings.get(session, "probation_review_days"))):
+        return EvaluationKind.probation
+    if not is_anniversary(person.hire_date, due):
+        raise ServiceError(f"{due:%m/%d/%Y} is not an anniversary of {person.name}'s hire date "
+                           f"({person.hire_date:%m/%d/%Y}) nor the day of the 90-day review")
+    return EvaluationKind.yearly
+
+
+def mark_evaluation_done(session: Session, data: EvaluationCreate, *, now: datetime, actor: str,
+                         reviewer: str = "") -> Evaluation:
+    """Write the evaluation as done and audit it, without committing (the caller may add its ratings)."""
     person = session.get(Staff, data.staff_id)
     if person is None:
         raise ServiceError("that staff member no longer exists — reload")
-    if person.hire_date is None:
-        raise ServiceError(f"{person.name} has no hire date; evaluations fall on the hire anniversary")
-    if not is_anniversary(person.hire_date, data.due):
-        raise ServiceError(f"{data.due:%m/%d/%Y} is not an anniversary of {person.name}'s hire date "
-                           f"({person.hire_date:%m/%d/%Y})")
+    kind = evaluation_kind(session, person, data.due)
+    assert person.hire_date is not None, "evaluation_kind refuses a person without one"
     if data.done_on > now.date():
         raise ServiceError("an evaluation cannot be done in the future")
     if data.done_on < person.hire_date:
         raise ServiceError("an evaluation cannot be done before the hire date")
-    row = session.exec(select(Evaluation).where(Evaluation.staff_id == staff_id, Evaluation.due == data.due)).first()
+    row = session.exec(select(Evaluation).where(Evaluation.staff_id == data.staff_id,
+                                                Evaluation.due == data.due)).first()
+    values: dict[str, Any] = {"done_on": data.done_on, "note": data.note, "kind": kind}
+    if reviewer:
+        values["reviewer"] = reviewer
     if row is None:
-        row = Evaluation(staff_id=staff_id, due=data.due, done_on=data.done_on, note=data.note)
+        row = Evaluation(staff_id=data.staff_id, due=data.due, **values)
         session.add(row)
         session.flush()
         assert row.id is not None, "the flush gives the new row its id"
         record(session, actor=actor, entity="evaluation", entity_id=row.id, action="done",
                changes=created_fields(row), now=now)
     else:
-        changes = apply_update(row, {"done_on": data.done_on, "note": data.note}, expected_version=None)
+        changes = apply_update(row, values, expected_version=None)
         if changes:
             assert row.id is not None, "rows read have ids"
             record(session, actor=actor, entity="evaluation", entity_id=row.id, action="done", changes=changes,
                    now=now)
-    session.commit()
-    return EvaluationRecord.of(row)
+    return row
 
 
 # ------------------------------------------------------------------------------------ payer enrollment

@@ -327,7 +327,7 @@ def _staffing(session: Session, day: _Day, actor: str) -> Section:
         for c in staff.credentials_expiring(session, today, within_days=30)
     )
     items.extend(
-        HuddleItem(f"{e.staff_name}: yearly evaluation {e.due:%m/%d/%Y}",
+        HuddleItem(f"{e.staff_name}: {e.kind.label.lower()} {e.due:%m/%d/%Y}",
                    f"evaluation overdue, was due {days_from_now(e.days_left)}" if e.overdue
                    else f"evaluation due {days_from_now(e.days_left)}", "staff", e.staff_id,
                    key=f"evaluation:staff:{e.staff_id}")

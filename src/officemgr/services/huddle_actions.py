@@ -58,8 +58,10 @@ def _row(action: HuddleAction, owner: Staff, today: date) -> ActionRow:
 
 
 def add_action(session: Session, data: ActionCreate, *, today: date, now: datetime, actor: str,
-               huddle_id: int | None = None) -> HuddleAction:
-    """A new open action; the owner must be an active staff member and the due date today or later."""
+               huddle_id: int | None = None, meeting_id: int | None = None) -> HuddleAction:
+    """A new open action; the owner must be an active staff member and the due date today or later.
+
+    `huddle_id` or `meeting_id` says where it was agreed (the caller checks a meeting is still open)."""
     try:
         data = ActionCreate.model_validate(data.model_dump())
     except ValidationError as exc:
@@ -72,7 +74,7 @@ def add_action(session: Session, data: ActionCreate, *, today: date, now: dateti
     if huddle_id is not None and session.get(HuddleRecord, huddle_id) is None:
         raise ServiceError("that huddle no longer exists")
     action = HuddleAction(what=data.what, owner_id=data.owner_id, due=data.due, item_key=data.item_key,
-                          created_on=today, huddle_id=huddle_id)
+                          created_on=today, huddle_id=huddle_id, meeting_id=meeting_id)
     create(session, action, entity="huddle_action", actor=actor, now=now)
     return action
 
@@ -98,6 +100,15 @@ def open_actions(session: Session, today: date) -> list[ActionRow]:
         .where(HuddleAction.status == ActionStatus.open)
         .order_by(col(Staff.first_name), col(Staff.last_name), col(Staff.id), col(HuddleAction.due),
                   col(HuddleAction.id))
+    ).all()
+    return [_row(action, owner, today) for action, owner in rows]
+
+
+def meeting_actions(session: Session, meeting_id: int, today: date) -> list[ActionRow]:
+    """The actions agreed at a staff meeting, done or open, by due date."""
+    rows = session.exec(
+        select(HuddleAction, Staff).join(Staff, col(Staff.id) == col(HuddleAction.owner_id))
+        .where(HuddleAction.meeting_id == meeting_id).order_by(col(HuddleAction.due), col(HuddleAction.id))
     ).all()
     return [_row(action, owner, today) for action, owner in rows]
 

@@ -14,8 +14,6 @@ from officemgr.services.credentials import (
     EnrollmentCreate,
     EnrollmentRow,
     EnrollmentUpdate,
-    EvaluationCreate,
-    EvaluationDue,
 )
 from officemgr.tui.context import AppContext
 from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall
@@ -72,32 +70,6 @@ class RenewForm(RecordForm[CredentialRenewal]):
         if isinstance(values["expires"], date) and values["expires"] <= self.ctx.today:
             raise FieldErrors({"expires": "a renewed credential must expire after today"})
         return CredentialRenewal.model_validate(values)
-
-
-class EvaluationForm(RecordForm[EvaluationCreate]):
-    """The evaluation due on a hire anniversary, done: when, and a note."""
-
-    def __init__(self, ctx: AppContext, save: SaveCall[EvaluationCreate], row: EvaluationDue) -> None:
-        self.row = row
-        self.FORM_TITLE = f"{row.staff_name}: yearly evaluation due {row.due:%m/%d/%Y} done"
-        super().__init__(ctx, save)
-
-    def fields(self) -> list[FieldSpec]:
-        return [
-            FieldSpec("done_on", "Done on", kind="date", placeholder="MM/DD/YYYY"),
-            FieldSpec("note", "Note (goals, follow-up)", optional=True),
-        ]
-
-    def initial(self) -> dict[str, Any]:
-        return {"done_on": self.ctx.today, "note": self.row.note}
-
-    def build(self, values: dict[str, Any]) -> EvaluationCreate:
-        done_on = values["done_on"]
-        if isinstance(done_on, date) and done_on > self.ctx.today:
-            raise FieldErrors({"done_on": "an evaluation cannot be done in the future"})
-        if isinstance(done_on, date) and done_on < self.row.hire_date:
-            raise FieldErrors({"done_on": f"that is before the hire date ({self.row.hire_date:%m/%d/%Y})"})
-        return EvaluationCreate.model_validate({**values, "staff_id": self.row.staff_id, "due": self.row.due})
 
 
 def _enrollment_dates() -> list[FieldSpec]:

@@ -31,7 +31,6 @@ from officemgr.services.credentials import (
     EnrollmentCreate,
     EnrollmentRow,
     EnrollmentUpdate,
-    EvaluationCreate,
     EvaluationDue,
 )
 from officemgr.services.format import days_from_now
@@ -41,7 +40,6 @@ from officemgr.tui.forms.credentials import (
     CredentialForm,
     EnrollmentEditForm,
     EnrollmentForm,
-    EvaluationForm,
     RenewForm,
 )
 from officemgr.tui.widgets.base import ListScreen, plain, selected_key
@@ -168,7 +166,7 @@ class PeopleRecordsScreen(ListScreen):
             f"Credentials and trainings, soonest expiry first (red name: a required one has expired: "
             f"{lapsed_count})"))
         self.query_one("#pr-evaluations-title", Label).update(Text(
-            "Yearly evaluation (due on the hire anniversary)" if data.person is not None
+            "Evaluations (90-day review, then yearly)" if data.person is not None
             else f"Yearly evaluations overdue or due within {EVALUATION_DAYS} days"))
         self.lines = self._fill("credentials", data.credentials, self._credential_cells, self._credential_key)
         self.evaluations = self._fill("evaluations", data.evaluations, self._evaluation_cells,
@@ -262,11 +260,10 @@ class PeopleRecordsScreen(ListScreen):
             self.say("No evaluation selected")
             return
 
-        def save(session: Session, model: EvaluationCreate) -> None:
-            credentials.record_evaluation(session, model.staff_id, model.due, model.done_on, model.note,
-                                          now=self.ctx.now(), actor=self.ctx.actor)
+        from officemgr.tui.views.evaluation import EvaluationScreen
 
-        self.app.push_screen(EvaluationForm(self.ctx, save, row), self._after_form)
+        self.app.push_screen(EvaluationScreen(self.ctx, row.staff_id, row.staff_name, open_form=True),
+                             self._after_form)
 
     def action_add_enrollment(self) -> None:
         if self.data is None:

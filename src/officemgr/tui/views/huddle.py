@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Label, Static
 from officemgr.outfiles import OutputRefused
 from officemgr.plaintext import visible
 from officemgr.services import audit, huddle_actions, huddle_sheet, settings
+from officemgr.services.access import Area, may
 from officemgr.services.format import money, plural
 from officemgr.services.huddle import Huddle, HuddleItem, Numbers, huddle
 from officemgr.tui.context import AppContext
@@ -156,7 +157,14 @@ class HuddleView(TabView):
 
     def _open(self, key: str | None) -> None:
         item = self.items.get(key or "")
-        if item is not None:
+        if item is not None and item.key.startswith("evaluation:staff:") and item.record_id is not None \
+                and may(self.ctx.actor, Area.staff):
+            # An evaluation due opens its form (the manager's), not just the Staff tab.
+            from officemgr.tui.views.evaluation import EvaluationScreen
+
+            self.app.push_screen(EvaluationScreen(self.ctx, item.record_id, "", open_form=True),
+                                 lambda _: self.reload())
+        elif item is not None:
             self.post_message(OpenRecord(item.tab, item.record_id))
 
     # -- the meeting

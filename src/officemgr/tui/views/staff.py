@@ -71,6 +71,7 @@ class StaffView(TabView):
         Binding("h", "hiring", "Hiring", id="staff_hiring"),
         Binding("l", "checklists", "Onboarding/leaving", id="staff_checklists"),
         Binding("x", "end_employment", "End employment", id="staff_end_employment"),
+        Binding("m", "meetings", "Staff meetings", id="staff_meetings"),
     ]
 
     def __init__(self, **kwargs: Any) -> None:
@@ -324,6 +325,11 @@ class StaffView(TabView):
         if action == "hiring":
             return may(self.ctx.actor, Area.hiring)
         return True
+
+    def action_meetings(self) -> None:
+        from officemgr.tui.views.meetings import MeetingsScreen
+
+        self.app.push_screen(MeetingsScreen(self.ctx), lambda _: self.reload())
 
     def action_corrective(self) -> None:
         from officemgr.tui.views.corrective import CorrectiveScreen
