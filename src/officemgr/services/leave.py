@@ -31,7 +31,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -41,7 +40,7 @@ from officemgr.services import settings
 from officemgr.services.access import Actor, Area, may, require
 from officemgr.services.calendar import PracticeCalendar, practice_calendar
 from officemgr.services.common import ServiceError
-from officemgr.services.payroll import Period, _containing, _rule, leave_hours_between
+from officemgr.services.payroll import Period, _containing, _PeriodRule, _rule, leave_hours_between
 
 PER_YEAR = "per_year"  # no plan row: the staff record's yearly PTO allowance
 HOURS_PER_DAY_OFF = 8.0
@@ -156,15 +155,29 @@ def request_hours(calendar: PracticeCalendar, start: date, end: date, typed: flo
 # --- plans ---------------------------------------------------------------------------------------------
 
 
-def default_plan(session: Session, person: Staff, kind: LeaveKind) -> Plan:
-    if kind is LeaveKind.pto:
-        return Plan(kind, PER_YEAR, float(person.pto_hours_per_year), None, 0, 1, 1, "the staff record")
+@dataclass(frozen=True)
+class _Setup:
+    """What every balance reads once: the pay periods' rule, the calendar, the PTO kinds, the plans."""
+
+    rule: _PeriodRule
+    calendar: PracticeCalendar
+    pto_kinds: tuple[str, ...]
+    plans: tuple[LeavePlan, ...]
+    sick_default: Plan
+
+
+def _setup(session: Session) -> _Setup:
+    return _Setup(_rule(session), practice_calendar(session), tuple(str(k) for k in settings.get(session, "pto_kinds")),
+                  tuple(session.exec(select(LeavePlan))), _sick_default(session))
+
+
+def _sick_default(session: Session) -> Plan:
     value = settings.get(session, "sick_leave_default")
     try:
         month, day = (int(part) for part in str(value.get("reset", "01-01")).split("-"))
         cap = value.get("carry_over_cap")
-        return Plan(kind, AccrualMethod.per_hour.value, float(value["hours"]), float(value["per_hours_worked"]),
-                    None if cap is None else float(cap), month, day, "the default")
+        return Plan(LeaveKind.sick, AccrualMethod.per_hour.value, float(value["hours"]),
+                    float(value["per_hours_worked"]), None if cap is None else float(cap), month, day, "the default")
     except (AttributeError, KeyError, TypeError, ValueError):
         raise ServiceError("the sick_leave_default setting needs hours, per_hours_worked, carry_over_cap and "
                            "reset like 01-01") from None
@@ -175,18 +188,16 @@ def _plan_of(row: LeavePlan, applies_to: str) -> Plan:
                 row.reset_day, applies_to, row.id)
 
 
-def plan_rows(session: Session) -> list[LeavePlan]:
-    return list(session.exec(select(LeavePlan)))
-
-
-def plan_for(session: Session, person: Staff, kind: LeaveKind, rows: Iterable[LeavePlan] | None = None) -> Plan:
+def plan_for(setup: _Setup, person: Staff, kind: LeaveKind) -> Plan:
     """The person's own plan, else their role's, else everyone's, else the default."""
-    found = {(r.staff_id, r.role): r for r in (plan_rows(session) if rows is None else rows) if r.kind is kind}
+    found = {(r.staff_id, r.role): r for r in setup.plans if r.kind is kind}
     for key, applies_to in (((person.id, ""), "this person"), ((None, person.role.value), "their role"),
                             ((None, ""), "everyone")):
         if key in found:
             return _plan_of(found[key], applies_to)
-    return default_plan(session, person, kind)
+    if kind is LeaveKind.pto:
+        return Plan(kind, PER_YEAR, float(person.pto_hours_per_year), None, 0, 1, 1, "the staff record")
+    return setup.sick_default
 
 
 # --- what one person has on file ----------------------------------------------------------------------
@@ -233,7 +244,7 @@ def _employed_days(period: Period, hired: date | None, ended: date | None) -> in
     return max(0, (last - first).days + 1)
 
 
-def _accruals(session: Session, plan: Plan, facts: _Facts, year: Period, on: date) -> list[LedgerLine]:
+def _accruals(rule: _PeriodRule, plan: Plan, facts: _Facts, year: Period, on: date) -> list[LedgerLine]:
     person = facts.person
     hired, ended = person.hire_date, person.end_date
     if plan.method == PER_YEAR:
@@ -241,7 +252,6 @@ def _accruals(session: Session, plan: Plan, facts: _Facts, year: Period, on: dat
         if granted > on or granted > year.end or (ended is not None and ended < year.start):
             return []
         return [LedgerLine(granted, "Yearly allowance", hours(plan.hours))]
-    rule = _rule(session)
     lines = []
     if plan.method == AccrualMethod.per_period.value:
         period = _containing(rule, year.start)
@@ -265,15 +275,14 @@ def _accruals(session: Session, plan: Plan, facts: _Facts, year: Period, on: dat
     return lines
 
 
-def _compute(session: Session, facts: _Facts, kind: LeaveKind, on: date, plan: Plan, calendar: PracticeCalendar,
-             pto_kinds: list[Any]) -> Ledger:
-    person = facts.person
+def _compute(setup: _Setup, facts: _Facts, kind: LeaveKind, on: date) -> Ledger:
+    person, plan, calendar = facts.person, plan_for(setup, facts.person, kind), setup.calendar
     assert person.id is not None, "a person read has an id"
     year = leave_year(_first_day(facts, on), plan.reset_month, plan.reset_day)
-    draws = [t for t in facts.time_off if not t.unpaid and drawing_kind(t.kind, pto_kinds) is kind]
+    draws = [t for t in facts.time_off if not t.unpaid and drawing_kind(t.kind, setup.pto_kinds) is kind]
     carried = 0.0
     while True:
-        lines = _accruals(session, plan, facts, year, on)
+        lines = _accruals(setup.rule, plan, facts, year, on)
         accrued = sum(line.hours for line in lines)
         adjusted = 0.0
         for adj in facts.adjustments:
@@ -305,8 +314,7 @@ def _compute(session: Session, facts: _Facts, kind: LeaveKind, on: date, plan: P
 
 def ledger_of(session: Session, person: Staff, kind: LeaveKind, on: date) -> Ledger:
     """No access check: for the services that must weigh a request against the balance."""
-    return _compute(session, _facts(session, person, on), kind, on, plan_for(session, person, kind),
-                    practice_calendar(session), settings.get(session, "pto_kinds"))
+    return _compute(_setup(session), _facts(session, person, on), kind, on)
 
 
 def _may_see(actor: str, staff_id: int) -> None:
@@ -335,27 +343,22 @@ def ledger(session: Session, staff_id: int, kind: LeaveKind, on: date, *, actor:
 def balances_of(session: Session, staff_id: int, on: date, *, actor: str) -> tuple[Balance, Balance]:
     """(PTO, sick leave) for one person on `on`."""
     _may_see(actor, staff_id)
-    person = _person(session, staff_id)
-    facts, rows = _facts(session, person, on), plan_rows(session)
-    calendar, pto_kinds = practice_calendar(session), settings.get(session, "pto_kinds")
-    pto, sick = (_compute(session, facts, kind, on, plan_for(session, person, kind, rows), calendar, pto_kinds).balance
-                 for kind in (LeaveKind.pto, LeaveKind.sick))
-    return pto, sick
+    setup, facts = _setup(session), _facts(session, _person(session, staff_id), on)
+    return _compute(setup, facts, LeaveKind.pto, on).balance, _compute(setup, facts, LeaveKind.sick, on).balance
 
 
 def balance_list(session: Session, on: date, *, actor: str) -> list[BalanceRow]:
     """Every active staff member's PTO and sick leave on `on`, by last name."""
     require(actor, Area.payroll, write=False, what="seeing everyone's leave balances")
-    rows = plan_rows(session)
-    calendar, pto_kinds = practice_calendar(session), settings.get(session, "pto_kinds")
+    setup = _setup(session)
     result = []
     for person in session.exec(select(Staff).where(Staff.active).order_by(col(Staff.last_name),
                                                                              col(Staff.first_name))):
         assert person.id is not None, "rows read have ids"
         facts = _facts(session, person, on)
-        pto, sick = (_compute(session, facts, kind, on, plan_for(session, person, kind, rows), calendar,
-                              pto_kinds).balance for kind in (LeaveKind.pto, LeaveKind.sick))
-        result.append(BalanceRow(person.id, person.name, person.role.label, pto, sick))
+        result.append(BalanceRow(person.id, person.name, person.role.label,
+                                 _compute(setup, facts, LeaveKind.pto, on).balance,
+                                 _compute(setup, facts, LeaveKind.sick, on).balance))
     return result
 
 

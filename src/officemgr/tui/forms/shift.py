@@ -6,11 +6,19 @@ the practice's kinds of time off.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from rich.text import Text
+from textual import on
+from textual.containers import Vertical
+from textual.widgets import Input, Select, Static
+
 from officemgr.models import ShiftCreate, TimeOffCreate
-from officemgr.services.roster import ShiftRow
+from officemgr.services import leave
+from officemgr.services.leave import RequestBalances
+from officemgr.services.roster import OverBalance, ShiftRow
 from officemgr.tui.context import AppContext
 from officemgr.tui.forms.base import FieldSpec, RecordForm, SaveCall
 
@@ -43,12 +51,23 @@ class ShiftForm(RecordForm[ShiftCreate]):
         return ShiftCreate.model_validate(values)
 
 
-class TimeOffForm(RecordForm[TimeOffCreate]):
+@dataclass(frozen=True)
+class TimeOffRequest:
+    """What the time-off form asks for, and what to do when it is over the balance it draws on."""
+
+    data: TimeOffCreate
+    over_balance: OverBalance
+
+
+class TimeOffForm(RecordForm[TimeOffRequest]):
+    """The request, with the chosen person's balance for the chosen kind under the fields ("PTO left: 24.0 h;
+    this request: 16.0 h"). Over the balance the service refuses unless "Save it as unpaid" is chosen."""
+
     FORM_TITLE = "Request time off"
 
-    def __init__(self, ctx: AppContext, save: SaveCall[TimeOffCreate], *, people: list[tuple[str, int]],
-                 kinds: list[str], staff_id: int | None, day: date) -> None:
-        self.people, self.kinds, self.staff_id, self.day = people, kinds, staff_id, day
+    def __init__(self, ctx: AppContext, save: SaveCall[TimeOffRequest], *, people: list[tuple[str, int]],
+                 kinds: list[str], staff_id: int | None, day: date, balances: RequestBalances) -> None:
+        self.people, self.kinds, self.staff_id, self.day, self.balances = people, kinds, staff_id, day, balances
         super().__init__(ctx, save)
 
     def fields(self) -> list[FieldSpec]:
@@ -59,10 +78,37 @@ class TimeOffForm(RecordForm[TimeOffCreate]):
             FieldSpec("end_date", "Last day", kind="date", placeholder="MM/DD/YYYY"),
             FieldSpec("hours", "Paid hours", optional=True, placeholder="8 per day the practice is open if empty"),
             FieldSpec("note", "Note", optional=True),
+            FieldSpec("over_balance", "If over the balance", kind="select",
+                      options=[("Refuse it: save nothing", OverBalance.refuse),
+                               ("Save it as unpaid", OverBalance.unpaid)]),
         ]
 
     def initial(self) -> dict[str, Any]:
-        return {"staff_id": self.staff_id, "start_date": self.day, "end_date": self.day}
+        return {"staff_id": self.staff_id, "start_date": self.day, "end_date": self.day,
+                "over_balance": OverBalance.refuse}
 
-    def build(self, values: dict[str, Any]) -> TimeOffCreate:
-        return TimeOffCreate.model_validate({**values, "note": values["note"] or ""})
+    def on_mount(self) -> None:
+        self.query_one(".form", Vertical).mount(Static("", id="leave-balance"), before="#form-error")
+        super().on_mount()
+        self._show_balance()
+
+    @on(Select.Changed)
+    @on(Input.Changed)
+    def _show_balance(self) -> None:
+        if not self.query("#leave-balance"):
+            return
+        values = self.collect()
+        start, end = values["start_date"], values["end_date"]
+        asked: float | None = None
+        try:
+            asked = float(values["hours"]) if values["hours"] is not None else None
+        except ValueError:
+            asked = None
+        if asked is None and isinstance(start, date) and isinstance(end, date):
+            asked = leave.request_hours(self.balances.calendar, start, end, None)
+        staff_id = values["staff_id"] if isinstance(values["staff_id"], int) else None
+        self.query_one("#leave-balance", Static).update(Text(self.balances.line(staff_id, values["kind"], asked)))
+
+    def build(self, values: dict[str, Any]) -> TimeOffRequest:
+        choice = values.pop("over_balance") or OverBalance.refuse
+        return TimeOffRequest(TimeOffCreate.model_validate({**values, "note": values["note"] or ""}), choice)
