@@ -188,7 +188,8 @@ def test_a_request_over_the_balance_is_refused_or_saved_unpaid_by_choice(session
     person = make_staff(session, hire_date=date(2026, 1, 1), pto_hours_per_year=24)
     assert person.id is not None
     request(session, person.id, date(2026, 12, 14), date(2026, 12, 14))  # 8 h of 24: fine
-    with pytest.raises(ServiceError, match=r"PTO left: 24.0 h \(8.0 h more requested\); this request: 24.0 h"):
+    with pytest.raises(ServiceError,
+                       match=r"PTO left on 12/15: 24.0 h \(8.0 h more requested\); this request: 24.0 h — nothing"):
         request(session, person.id, date(2026, 12, 15), date(2026, 12, 17))
     assert len(session.exec(select(TimeOff)).all()) == 1
     exactly = request(session, person.id, date(2026, 12, 15), date(2026, 12, 16))  # 16 h: exactly what is left

@@ -109,9 +109,9 @@ class Balance:
         return hours(self.left - self.requested)
 
     def line(self) -> str:
-        """'PTO left: 24.0 h (8.0 h more requested)'."""
+        """'PTO left on 12/14: 24.0 h (8.0 h more requested)'."""
         pending = f" ({self.requested:.1f} h more requested)" if self.requested else ""
-        return f"{self.kind.label} left: {self.left:.1f} h{pending}"
+        return f"{self.kind.label} left on {self.on:%m/%d}: {self.left:.1f} h{pending}"
 
 
 @dataclass(frozen=True)

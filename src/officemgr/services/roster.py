@@ -239,7 +239,7 @@ def request_time_off(session: Session, data: TimeOffCreate, *, now: datetime, ac
     if kind is not None:
         balance = leave.ledger_of(session, person, kind, data.start_date).balance
         if hours > balance.left_if_approved + 0.005:
-            if over_balance is OverBalance.refuse:
+            if over_balance != OverBalance.unpaid:  # anything but an explicit unpaid refuses
                 raise ServiceError(f"{balance.line()}; this request: {hours:.1f} h — nothing was saved. Ask for "
                                    "less, or choose to save it as unpaid")
             unpaid = True
@@ -345,7 +345,7 @@ def decide_time_off(session: Session, off_id: int, approve: bool, *, now: dateti
     values: dict[str, object] = {"status": status, "decided_by": actor, "decided_on": now.date()}
     check = leave.approval_check(session, off_id) if approve else None
     if check is not None and check.over:
-        if over_balance is OverBalance.refuse:
+        if over_balance != OverBalance.unpaid:
             raise ServiceError(f"{check.text()} — it was not approved; approve it as unpaid or leave it waiting")
         values["unpaid"] = True
     changes = apply_update(off, values, expected_version=expected_version)

@@ -60,8 +60,8 @@ class TimeOffRequest:
 
 
 class TimeOffForm(RecordForm[TimeOffRequest]):
-    """The request, with the chosen person's balance for the chosen kind under the fields ("PTO left: 24.0 h;
-    this request: 16.0 h"). Over the balance the service refuses unless "Save it as unpaid" is chosen."""
+    """The request, with the chosen person's balance for the chosen kind under the fields ("PTO left on 11/23:
+    24.0 h; this request: 16.0 h"). Over the balance the service refuses unless "Save it as unpaid" is chosen."""
 
     FORM_TITLE = "Request time off"
 
@@ -84,8 +84,8 @@ class TimeOffForm(RecordForm[TimeOffRequest]):
         ]
 
     def initial(self) -> dict[str, Any]:
-        return {"staff_id": self.staff_id, "start_date": self.day, "end_date": self.day,
-                "over_balance": OverBalance.refuse}
+        return {"staff_id": self.staff_id, "kind": self.kinds[0] if self.kinds else None, "start_date": self.day,
+                "end_date": self.day, "over_balance": OverBalance.refuse}
 
     def on_mount(self) -> None:
         self.query_one(".form", Vertical).mount(Static("", id="leave-balance"), before="#form-error")
@@ -110,5 +110,6 @@ class TimeOffForm(RecordForm[TimeOffRequest]):
         self.query_one("#leave-balance", Static).update(Text(self.balances.line(staff_id, values["kind"], asked)))
 
     def build(self, values: dict[str, Any]) -> TimeOffRequest:
-        choice = values.pop("over_balance") or OverBalance.refuse
+        # The form hands a select's value on as plain text: back to the choice it names.
+        choice = OverBalance(values.pop("over_balance") or OverBalance.refuse)
         return TimeOffRequest(TimeOffCreate.model_validate({**values, "note": values["note"] or ""}), choice)

@@ -83,7 +83,7 @@ def _day(value: date | None) -> Text:
 
 
 def _leave_line(session: Session, staff_id: int | None, today: date, actor: str) -> str:
-    """'PTO left: 24.0 h · Sick leave left: 12.5 h (4.0 h more requested)' for one person, if `actor` may see it."""
+    """'PTO left on 11/23: 24.0 h · Sick leave left on 11/23: 12.5 h' for one person, if `actor` may see it."""
     if staff_id is None or not leave.may_see(actor, staff_id):
         return ""
     return " · ".join(balance.line() for balance in leave.balances_of(session, staff_id, today, actor=actor))

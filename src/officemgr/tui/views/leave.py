@@ -37,8 +37,8 @@ LEAVE_CSS = """
 """
 
 
-def _h(value: float) -> Text:
-    return Text(f"{value:.2f}", style="bold red" if value < 0 else "")
+def _h(value: float, places: int = 2) -> Text:
+    return Text(f"{value:.{places}f}", style="bold red" if value < 0 else "")
 
 
 class LeaveScreen(ListScreen):
@@ -58,12 +58,13 @@ class LeaveScreen(ListScreen):
         with Vertical(classes="leave"):
             yield Label(Text(f"Leave balances on {self.ctx.today:%m/%d/%Y} (hours)"), classes="form-title")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="leave-list")
-            yield Static(Text("enter ledger · p edit plan · a adjustment · escape close"), classes="leave-line")
+            yield Static(Text("Accrued: carried over, earned this leave year and adjusted. enter ledger · p edit plan "
+                              "· a adjustment · escape close"), classes="leave-line")
         yield Footer()
 
     def on_mount(self) -> None:
         table: DataTable[Any] = self.query_one("#leave-list", DataTable)
-        table.add_columns("Name", "Role", "PTO accrued", "used", "left", "Sick accrued", "used", "left")
+        table.add_columns("Name", "PTO accrued", "used", "left", "Sick accrued", "used", "left")
         table.focus()
         self.reload()
 
@@ -76,9 +77,9 @@ class LeaveScreen(ListScreen):
         self.rows = {str(r.staff_id): r for r in data}
         for r in data:
             pto, sick = r.pto, r.sick
-            table.add_row(plain(r.name), Text(r.role_label), _h(pto.carried + pto.accrued + pto.adjusted),
-                          _h(pto.used), _h(pto.left), _h(sick.carried + sick.accrued + sick.adjusted), _h(sick.used),
-                          _h(sick.left), key=str(r.staff_id))
+            table.add_row(plain(r.name), *(_h(value, 1) for value in (
+                pto.carried + pto.accrued + pto.adjusted, pto.used, pto.left,
+                sick.carried + sick.accrued + sick.adjusted, sick.used, sick.left)), key=str(r.staff_id))
 
     def _selected(self) -> BalanceRow | None:
         row = self.rows.get(selected_key(self.query_one("#leave-list", DataTable)) or "")
@@ -154,7 +155,7 @@ class LedgerScreen(ListScreen):
 
     def on_mount(self) -> None:
         table: DataTable[Any] = self.query_one("#ledger", DataTable)
-        table.add_columns("Date", "Kind", "What", "Hours", "Balance")
+        table.add_columns("Date", "Kind", "Hours", "Balance", "What")
         table.focus()
         self.reload()
 
@@ -172,8 +173,8 @@ class LedgerScreen(ListScreen):
             running = 0.0
             for line in ledger.lines:
                 running += line.hours
-                table.add_row(Text(f"{line.day:%m/%d/%Y}"), Text(ledger.balance.kind.label), plain(line.what),
-                              _h(line.hours), _h(running))
+                table.add_row(Text(f"{line.day:%m/%d/%Y}"), Text(ledger.balance.kind.value.upper()), _h(line.hours),
+                              _h(running), plain(line.what))
 
     def action_close(self) -> None:
         self.dismiss(False)
