@@ -164,6 +164,27 @@ def test_without_a_plan_pto_is_the_yearly_allowance_from_the_hire_date_without_c
     assert balance(session, person.id, date(2027, 1, 1)).left == 80  # nothing carried: a fresh allowance
 
 
+def test_the_yearly_allowance_counts_approved_as_used_and_requested_as_pending_year_by_year(session: Session) -> None:
+    # Ported from payroll's PTO balance, which this replaces: no hire date, so from the first absence's year.
+    ma = make_staff(session, pto_hours_per_year=80)
+    assert ma.id is not None
+    make_time_off(session, ma, start_date=date(2026, 3, 2), end_date=date(2026, 3, 4))  # 24 h
+    make_time_off(session, ma, start_date=date(2026, 7, 6), hours=4)
+    # Thu 12/31 and Mon 1/4: 8 h in each year (New Year's Day and the weekend cost none).
+    make_time_off(session, ma, start_date=date(2026, 12, 31), end_date=date(2027, 1, 4))
+    make_time_off(session, ma, start_date=date(2026, 12, 21), end_date=date(2026, 12, 22),
+                  status=TimeOffStatus.requested)
+    make_time_off(session, ma, start_date=date(2026, 8, 3), status=TimeOffStatus.denied)
+    make_time_off(session, ma, start_date=date(2026, 5, 4), kind="Sick")  # not a PTO kind
+    this_year = balance(session, ma.id, date(2026, 6, 30))
+    assert (this_year.accrued, this_year.used, this_year.requested, this_year.left, this_year.left_if_approved) == (
+        80, 36, 16, 44, 28)
+    next_year = balance(session, ma.id, date(2027, 6, 30))
+    assert (next_year.carried, next_year.used, next_year.left) == (0, 8, 72)
+    with pytest.raises(ServiceError, match="no longer on file"):
+        balance(session, 999, date(2026, 6, 30))
+
+
 def test_unpaid_and_other_kinds_do_not_draw_on_the_balance(session: Session) -> None:
     person = make_staff(session, hire_date=date(2026, 1, 1))
     assert person.id is not None
@@ -220,6 +241,16 @@ def test_approval_weighs_the_request_against_what_is_left_now(session: Session) 
 
 
 # --- plans and adjustments: the manager's, audited, with clear refusals ---------------------------------
+
+
+def test_the_over_balance_choice_refuses_unless_unpaid_is_named(session: Session) -> None:
+    person = make_staff(session, hire_date=date(2026, 1, 1), pto_hours_per_year=8)
+    assert person.id is not None
+    data = TimeOffCreate(staff_id=person.id, kind="PTO", start_date=date(2026, 12, 14), end_date=date(2026, 12, 15))
+    for choice in ("refuse", "", "yes"):
+        with pytest.raises(ServiceError, match="nothing was saved"):
+            request_time_off(session, data, now=NOW, actor=MANAGER, over_balance=choice)  # type: ignore[arg-type]
+    assert session.exec(select(TimeOff)).all() == []
 
 
 def test_adjustments_are_the_managers_and_audited(session: Session) -> None:
