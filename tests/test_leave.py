@@ -240,6 +240,20 @@ def test_approval_weighs_the_request_against_what_is_left_now(session: Session) 
     assert balance(session, person.id, date(2026, 12, 31)).left == 4
 
 
+def test_a_request_without_hours_counts_8_per_open_day_at_approval(session: Session) -> None:
+    person = make_staff(session, hire_date=date(2026, 1, 1), pto_hours_per_year=16)
+    assert person.id is not None
+    # Wed 11/25 to Fri 11/27/2026 with Thanksgiving closed: 16 h, though the row records none
+    off = make_time_off(session, person, start_date=date(2026, 11, 25), end_date=date(2026, 11, 27),
+                        status=TimeOffStatus.requested, hours=0)
+    assert off.id is not None
+    check = leave.approval_check(session, off.id)
+    assert check is not None and (check.left, check.asked, check.over) == (16, 16, False)
+    adjust(session, person.id, -0.5, date(2026, 11, 23))
+    check = leave.approval_check(session, off.id)
+    assert check is not None and (check.left, check.asked, check.over) == (15.5, 16, True)
+
+
 # --- plans and adjustments: the manager's, audited, with clear refusals ---------------------------------
 
 

@@ -419,5 +419,7 @@ def approval_check(session: Session, off_id: int) -> ApprovalCheck | None:
     if kind is None or off.unpaid:
         return None
     balance = ledger_of(session, _person(session, off.staff_id), kind, off.start_date).balance
-    left = balance.left + (off.hours if off.status is TimeOffStatus.approved else 0.0)
-    return ApprovalCheck(kind, hours(left), hours(off.hours))
+    # Its hours as the balance counts them: none recorded is 8 per day the practice is open.
+    asked = leave_hours_between(off, off.start_date, off.end_date, practice_calendar(session))
+    left = balance.left + (asked if off.status is TimeOffStatus.approved else 0.0)
+    return ApprovalCheck(kind, hours(left), hours(asked))
