@@ -212,6 +212,12 @@ async def test_p_edits_the_plan_for_a_role_and_bad_input_is_shown_by_its_field(d
         form = app.screen
         assert isinstance(form, PlanForm)
         assert form.query_one("#f-hours", Input).value == "3.08"
+        form.query_one("#f-kind", Select).value = LeaveKind.sick  # shows the person's sick-leave plan instead
+        await settle(pilot)
+        assert (form.query_one("#f-method", Select).value, form.query_one("#f-per_hours_worked", Input).value,
+                form.query_one("#f-hours", Input).value) == (AccrualMethod.per_hour, "30", "1")
+        form.query_one("#f-kind", Select).value = LeaveKind.pto
+        await settle(pilot)
         form.query_one("#f-target", Select).value = "role"
         cases = (
             ({"hours": "0"}, "hours", "more than 0"),

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import on
+from textual.widgets import Input, Select
+
 from officemgr.models import Role
 from officemgr.models.timeclock import AccrualMethod, LeaveKind
 from officemgr.services.leave import PER_YEAR, Plan
@@ -15,14 +18,15 @@ METHODS = [("Hours each pay period", AccrualMethod.per_period), ("Hours per hour
 
 
 class PlanForm(RecordForm[PlanInput]):
-    """Starts from the plan the person has now for `plan.kind`; saving writes the row for whom "Applies to" says."""
+    """Starts from the plan the person has now for PTO (choosing sick leave shows that one instead); saving writes
+    the row for whom "Applies to" says."""
 
     def __init__(self, ctx: AppContext, save: SaveCall[PlanInput], *, staff_id: int, name: str, role: Role,
-                 plan: Plan) -> None:
-        self.staff_id, self.role, self.plan = staff_id, role, plan
+                 plans: dict[LeaveKind, Plan]) -> None:
+        self.staff_id, self.role, self.plans = staff_id, role, plans
         self.targets = [(f"{name} only", "person"), (f"Every {role.label.lower()}", "role"), ("Everyone", "all")]
         super().__init__(ctx, save)
-        self.FORM_TITLE = f"Leave plan · {name} has now: {plan.kind.label}, {plan.describe()}"
+        self.FORM_TITLE = f"Leave plan: {name}"
 
     def fields(self) -> list[FieldSpec]:
         return [
@@ -38,19 +42,35 @@ class PlanForm(RecordForm[PlanInput]):
         ]
 
     def initial(self) -> dict[str, Any]:
-        plan = self.plan
-        target = {"this person": "person", "their role": "role", "everyone": "all"}.get(plan.applies_to, "all")
-        method = AccrualMethod.per_period if plan.method == PER_YEAR else AccrualMethod(plan.method)
-        return {"kind": plan.kind, "target": target, "method": method,
-                "hours": f"{plan.hours / 26:.2f}" if plan.method == PER_YEAR else f"{plan.hours:g}",
-                "per_hours_worked": f"{plan.per_hours_worked:g}" if plan.per_hours_worked else None,
-                "carry_over_cap": None if plan.carry_over_cap is None else f"{plan.carry_over_cap:g}",
-                "reset_month": plan.reset_month, "reset_day": plan.reset_day}
+        return _plan_values(self.plans[LeaveKind.pto])
+
+    @on(Select.Changed, "#f-kind")
+    def _kind_chosen(self, event: Select.Changed) -> None:
+        plan = self.plans.get(LeaveKind(event.value)) if isinstance(event.value, str) else None
+        if plan is None:
+            return
+        for name, value in _plan_values(plan).items():
+            widget = self.query_one(f"#f-{name}")
+            if name != "kind" and isinstance(widget, Select):
+                widget.value = value
+            elif isinstance(widget, Input):
+                widget.value = "" if value is None else str(value)
 
     def build(self, values: dict[str, Any]) -> PlanInput:
         target = values.pop("target")
         return PlanInput.model_validate({**values, "staff_id": self.staff_id if target == "person" else None,
                                          "role": self.role if target == "role" else None})
+
+
+def _plan_values(plan: Plan) -> dict[str, Any]:
+    """The form's fields for `plan`; the staff record's yearly allowance offers its share of 26 pay periods."""
+    target = {"this person": "person", "their role": "role", "everyone": "all"}.get(plan.applies_to, "all")
+    method = AccrualMethod.per_period if plan.method == PER_YEAR else AccrualMethod(plan.method)
+    return {"kind": plan.kind, "target": target, "method": method,
+            "hours": f"{plan.hours / 26:.2f}" if plan.method == PER_YEAR else f"{plan.hours:g}",
+            "per_hours_worked": f"{plan.per_hours_worked:g}" if plan.per_hours_worked else None,
+            "carry_over_cap": None if plan.carry_over_cap is None else f"{plan.carry_over_cap:g}",
+            "reset_month": plan.reset_month, "reset_day": plan.reset_day}
 
 
 class AdjustmentForm(RecordForm[AdjustmentInput]):

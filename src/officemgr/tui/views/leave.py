@@ -112,7 +112,8 @@ class LeaveScreen(ListScreen):
 
     def _plan_form(self, row: BalanceRow, role: Role, save: Any) -> None:
         self.app.push_screen(PlanForm(self.ctx, save, staff_id=row.staff_id, name=row.name, role=role,
-                                      plan=row.pto.plan), self._after_form)
+                                      plans={row.pto.kind: row.pto.plan, row.sick.kind: row.sick.plan}),
+                             self._after_form)
 
     def action_adjust(self) -> None:
         row = self._selected()
