@@ -82,6 +82,7 @@ async def test_a_request_over_the_balance_is_refused_then_saved_unpaid_by_choice
         await settle(pilot)
         assert app.screen is form, ([n.message for n in app._notifications], _time_off(demo_engine, target))
         assert "nothing was saved" in str(form.query_one("#form-error", Static).render())
+        assert app.focused is form.query_one("#f-over_balance", Select)  # the choice that saves it, in view
         assert _time_off(demo_engine, target) == before
         form.query_one("#f-over_balance", Select).value = OverBalance.unpaid
         await pilot.press("ctrl+s")

@@ -213,6 +213,9 @@ def time_off_kinds(session: Session) -> list[str]:
     return [str(kind) for kind in settings.get(session, "time_off_kinds")]
 
 
+OVER_BALANCE_REFUSAL = "nothing was saved. Ask for less, or choose to save it as unpaid"
+
+
 class OverBalance(str, enum.Enum):
     """What to do with time off asked for beyond the balance it draws on: refuse it (nothing saved), or save the
     whole request flagged unpaid (it then draws nothing; one request keeps one approval and one payroll line —
@@ -240,8 +243,7 @@ def request_time_off(session: Session, data: TimeOffCreate, *, now: datetime, ac
         balance = leave.ledger_of(session, person, kind, data.start_date).balance
         if hours > balance.left_if_approved + 0.005:
             if over_balance != OverBalance.unpaid:  # anything but an explicit unpaid refuses
-                raise ServiceError(f"{balance.line()}; this request: {hours:.1f} h — nothing was saved. Ask for "
-                                   "less, or choose to save it as unpaid")
+                raise ServiceError(f"{balance.line()}; this request: {hours:.1f} h — {OVER_BALANCE_REFUSAL}")
             unpaid = True
     off = TimeOff(staff_id=data.staff_id, kind=data.kind, start_date=data.start_date, end_date=data.end_date,
                   hours=hours, note=data.note, unpaid=unpaid)

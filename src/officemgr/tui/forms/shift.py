@@ -12,14 +12,15 @@ from typing import Any
 
 from rich.text import Text
 from textual import on
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Select, Static
 
 from officemgr.models import ShiftCreate, TimeOffCreate
 from officemgr.services import leave
 from officemgr.services.leave import RequestBalances
-from officemgr.services.roster import OverBalance, ShiftRow
+from officemgr.services.roster import OVER_BALANCE_REFUSAL, OverBalance, ShiftRow
 from officemgr.tui.context import AppContext
+from officemgr.tui.dbwork import Refused
 from officemgr.tui.forms.base import FieldSpec, RecordForm, SaveCall
 
 
@@ -77,10 +78,10 @@ class TimeOffForm(RecordForm[TimeOffRequest]):
             FieldSpec("start_date", "First day", kind="date", placeholder="MM/DD/YYYY"),
             FieldSpec("end_date", "Last day", kind="date", placeholder="MM/DD/YYYY"),
             FieldSpec("hours", "Paid hours", optional=True, placeholder="8 per day the practice is open if empty"),
-            FieldSpec("note", "Note", optional=True),
             FieldSpec("over_balance", "If over the balance", kind="select",
                       options=[("Refuse it: save nothing", OverBalance.refuse),
                                ("Save it as unpaid", OverBalance.unpaid)]),
+            FieldSpec("note", "Note", optional=True),
         ]
 
     def initial(self) -> dict[str, Any]:
@@ -108,6 +109,18 @@ class TimeOffForm(RecordForm[TimeOffRequest]):
             asked = leave.request_hours(self.balances.calendar, start, end, None)
         staff_id = values["staff_id"] if isinstance(values["staff_id"], int) else None
         self.query_one("#leave-balance", Static).update(Text(self.balances.line(staff_id, values["kind"], asked)))
+
+    def fit_fields(self) -> None:
+        # The balance line under the fields takes a row of the room the fields may scroll in.
+        super().fit_fields()
+        scroll = self.query_one(".form-fields", VerticalScroll)
+        if self.query("#leave-balance") and scroll.styles.max_height is not None:
+            scroll.styles.max_height = max(3, int(scroll.styles.max_height.value) - 1)
+
+    def when_refused(self, message: Refused) -> None:
+        super().when_refused(message)
+        if OVER_BALANCE_REFUSAL in message.message:  # on to the choice that would save it
+            self.query_one("#f-over_balance", Select).focus()
 
     def build(self, values: dict[str, Any]) -> TimeOffRequest:
         # The form hands a select's value on as plain text: back to the choice it names.
