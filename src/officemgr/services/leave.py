@@ -40,13 +40,13 @@ from officemgr.services import settings
 from officemgr.services.access import Actor, Area, may, require
 from officemgr.services.calendar import PracticeCalendar, practice_calendar
 from officemgr.services.common import ServiceError
-from officemgr.services.payroll import Period, _containing, _PeriodRule, _rule, leave_hours_between
+from officemgr.services.payroll import HOURS_PER_WEEKDAY, Period, _containing, _PeriodRule, _rule, leave_hours_between
 
 PER_YEAR = "per_year"  # no plan row: the staff record's yearly PTO allowance
-HOURS_PER_DAY_OFF = 8.0
 
 
 def hours(value: float) -> float:
+    """Hours to 2 decimals (adding 0.0 turns a -0.0 into 0.0, so nothing shows as "-0.00")."""
     return round(value + 0.0, 2)
 
 
@@ -149,7 +149,7 @@ def request_hours(calendar: PracticeCalendar, start: date, end: date, typed: flo
     """A request's hours: as typed, else 8 per day the practice is open between start and end."""
     if typed is not None:
         return float(typed)
-    return HOURS_PER_DAY_OFF * len(calendar.business_days(start, end)) if end >= start else 0.0
+    return HOURS_PER_WEEKDAY * len(calendar.business_days(start, end)) if end >= start else 0.0
 
 
 # --- plans ---------------------------------------------------------------------------------------------
