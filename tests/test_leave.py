@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from factories import NOW, make_shift, make_staff, make_time_off
 from officemgr.models import AuditEvent, Role, TimeOff, TimeOffCreate, TimeOffStatus, UserRole
 from officemgr.models.timeclock import AccrualMethod, LeaveAdjustment, LeaveKind
-from officemgr.services import leave
+from officemgr.services import leave, settings
 from officemgr.services.access import Actor, NotAllowed
 from officemgr.services.common import ServiceError
 from officemgr.services.leave_edit import AdjustmentInput, PlanInput, add_adjustment, save_plan
@@ -111,6 +111,25 @@ def test_worked_hours_count_up_to_the_day_and_never_before_the_hire_date(session
     plan(session, LeaveKind.sick, method=AccrualMethod.per_hour, hours=1, per_hours_worked=10)
     assert balance(session, person.id, date(2026, 1, 6), LeaveKind.sick).accrued == 1
     assert balance(session, person.id, date(2026, 1, 7), LeaveKind.sick).accrued == 2
+
+
+def test_worked_hours_after_the_end_date_earn_nothing(session: Session) -> None:
+    person = make_staff(session, hire_date=date(2025, 6, 1), end_date=date(2026, 1, 6))
+    assert person.id is not None
+    for day in (5, 6, 7):
+        worked(session, person, date(2026, 1, day), 10)  # 01/07 is after the end date
+    plan(session, LeaveKind.sick, method=AccrualMethod.per_hour, hours=1, per_hours_worked=10)
+    assert balance(session, person.id, date(2026, 1, 31), LeaveKind.sick).accrued == 2
+
+
+def test_semimonthly_periods_accrue_on_the_15th_and_the_months_last_day(session: Session) -> None:
+    settings.put(session, "pay_period", {"kind": "semimonthly"}, now=NOW, actor="tests")
+    person = make_staff(session, hire_date=date(2028, 2, 1))
+    assert person.id is not None
+    plan(session, hours=5)
+    assert [line.day for line in leave.ledger(session, person.id, LeaveKind.pto, date(2028, 2, 29),
+                                              actor=MANAGER).lines] == [date(2028, 2, 15), date(2028, 2, 29)]
+    assert balance(session, person.id, date(2028, 2, 28)).accrued == 5
 
 
 # --- carry-over at the reset ----------------------------------------------------------------------------
