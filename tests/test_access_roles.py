@@ -25,7 +25,7 @@ from officemgr.models import (
     TimeOffStatus,
     UserRole,
 )
-from officemgr.services import ar, audit, billing, claims_io, credentials, denials, fees, payroll, roster
+from officemgr.services import ar, audit, billing, claims_io, credentials, denials, fees, leave, payroll, roster
 from officemgr.services.access import Actor, NotAllowed
 from officemgr.services.audit import AuditFilter
 from officemgr.services.common import record
@@ -79,10 +79,10 @@ def test_a_person_sees_their_own_paid_time_off_but_not_anyone_elses(session: Ses
     desk = person(session, "kim", UserRole.front_desk)
     other = make_staff(session, first_name="Bo", last_name="Other")
     assert desk.staff_id is not None
-    assert payroll.pto_balance(session, desk.staff_id, 2026, actor=desk).allowance >= 0
+    assert leave.balances_of(session, desk.staff_id, TODAY, actor=desk)[0].left >= 0
     assert other.id is not None
-    refused(session, lambda: payroll.pto_balance(session, other.id or 0, 2026, actor=desk),
-            "another person's paid time off needs the manager")
+    refused(session, lambda: leave.balances_of(session, other.id or 0, TODAY, actor=desk),
+            "seeing another person's leave balance needs the manager")
 
 
 def test_front_desk_asks_for_time_off_but_cannot_decide_it(session: Session) -> None:
@@ -181,7 +181,7 @@ def test_the_auditor_reads_billing_audit_and_payroll_and_writes_nothing(session:
     ar.kpis(session, TODAY, actor=auditor)
     assert audit.audit_page(session, AuditFilter(), actor=auditor).total >= 0
     assert {row.staff_id for row in payroll.payroll(session, period(session), actor=auditor)} >= {ma.id}
-    payroll.pto_balance(session, ma.id, 2026, actor=auditor)
+    leave.balances_of(session, ma.id, TODAY, actor=auditor)
 
     refused(session, lambda: billing.add_note(session, claim.id or 0, ClaimNoteCreate(text="called", today=TODAY),
                                               now=NOW, actor=auditor, expected_version=None),

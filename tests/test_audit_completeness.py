@@ -69,6 +69,7 @@ from officemgr.models.hiring import ApplicantStage
 from officemgr.models.lifecycle import ChecklistKind
 from officemgr.models.people import CorrectiveKind, PayPeriod, PayType
 from officemgr.models.schedule import AppointmentCreate, RecallCreate, RecallStatus, WaitlistCreate, WaitlistStatus
+from officemgr.models.timeclock import AccrualMethod, LeaveKind
 from officemgr.services import (
     access,
     billing,
@@ -95,6 +96,7 @@ from officemgr.services import (
     inventory,
     inventory_export,
     inventory_io,
+    leave_edit,
     ledger,
     meetings,
     movements,
@@ -183,6 +185,11 @@ def catalogue(session: Session, folder: Path) -> None:
     off = roster.request_time_off(session, TimeOffCreate(staff_id=ma.id, kind="PTO", start_date=TODAY + timedelta(20),
                                                          end_date=TODAY + timedelta(21)), now=NOW, actor=A)
     roster.decide_time_off(session, off.id, True, now=NOW, actor=A, expected_version=1)
+    leave_edit.save_plan(session, leave_edit.PlanInput(kind=LeaveKind.pto, method=AccrualMethod.per_period,
+                                                       hours=3.08), now=NOW, actor=A)
+    leave_edit.add_adjustment(session, leave_edit.AdjustmentInput(staff_id=ma.id, kind=LeaveKind.pto, hours=8,
+                                                                  reason="opening balance"), today=TODAY, now=NOW,
+                              actor=A)
     credential = credentials.add_credential(session, credentials.CredentialCreate(
         staff_id=doc.id, kind=CredentialKind.bls, expires=TODAY + timedelta(30)), now=NOW, actor=A)
     credentials.renew_credential(session, credential.id, credentials.CredentialRenewal(

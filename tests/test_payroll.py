@@ -19,12 +19,10 @@ from officemgr.services.payroll import (
     CSV_HEADER,
     PayRow,
     Period,
-    PtoBalance,
     pay_period,
     payroll,
     payroll_csv,
     period_starting,
-    pto_balance,
 )
 
 D = date.fromisoformat
@@ -263,29 +261,6 @@ def test_who_is_listed_and_what_is_flagged(session: Session) -> None:
     assert row_of(rows, left_early).notes == ("no longer active",)
     assert row_of(rows, worked_off).notes == (
         "worked a shift during approved Sick (2026-11-24): paid as worked, leave only beyond it",)
-
-
-# --- PTO balance --------------------------------------------------------------------------------------
-
-
-def test_pto_balance_counts_approved_as_used_and_requested_as_pending(session: Session) -> None:
-    ma = make_staff(session, pto_hours_per_year=80)
-    make_time_off(session, ma, start_date=D("2026-03-02"), end_date=D("2026-03-04"))  # 24 h
-    make_time_off(session, ma, start_date=D("2026-07-06"), hours=4)
-    # Thu 12/31 and Mon 1/4: 8 h in each year (New Year's Day and the weekend cost none).
-    make_time_off(session, ma, start_date=D("2026-12-31"), end_date=D("2027-01-04"))
-    make_time_off(session, ma, start_date=D("2026-12-21"), end_date=D("2026-12-22"), status=TimeOffStatus.requested)
-    make_time_off(session, ma, start_date=D("2026-08-03"), status=TimeOffStatus.denied)
-    make_time_off(session, ma, start_date=D("2026-05-04"), kind="Sick")  # not a PTO kind
-
-    balance = pto_balance(session, ma.id, 2026, actor="tests")
-
-    assert balance == PtoBalance(allowance=80.0, used=36.0, requested=16.0, left=44.0)
-    assert balance.left_if_approved == 28.0
-    assert pto_balance(session, ma.id, 2027, actor="tests") == PtoBalance(allowance=80.0, used=8.0, requested=0.0,
-                                                                     left=72.0)
-    with pytest.raises(ServiceError, match="no staff member with id 999"):
-        pto_balance(session, 999, 2026, actor="tests")
 
 
 # --- CSV ----------------------------------------------------------------------------------------------

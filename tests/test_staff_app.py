@@ -96,7 +96,7 @@ async def test_o_requests_time_off_from_the_practices_kinds(demo_engine) -> None
         table = app.query_one("#roster", DataTable)
         person_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         with read_session(demo_engine) as session:
-            people = staff.staff_options(session)
+            people = staff.staff_options(session, TODAY)
             kinds = roster.time_off_kinds(session)
         await pilot.press("o")
         await settle(pilot)

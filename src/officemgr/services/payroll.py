@@ -1,4 +1,5 @@
-"""Payroll preparation: pay periods, hours per person for a period, PTO balances, the payroll service CSV.
+"""Payroll preparation: pay periods, hours per person for a period, the payroll service CSV (leave balances:
+services.leave).
 
 Rules (all tunable in settings, none hard-coded here):
 
@@ -29,7 +30,7 @@ from sqlmodel import Session, col, select
 
 from officemgr.models import Role, Shift, Staff, TimeOff, TimeOffStatus
 from officemgr.services import settings
-from officemgr.services.access import Actor, Area, require
+from officemgr.services.access import Area, require
 from officemgr.services.calendar import PracticeCalendar, practice_calendar
 from officemgr.services.common import ServiceError
 from officemgr.services.csv_out import Figure, csv_text
@@ -415,53 +416,6 @@ def _row(
         other_paid_leave_hours=_hours(other),
         notes=tuple(notes),
     )
-
-
-# --- PTO balance --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PtoBalance:
-    """A calendar year's PTO: the allowance, hours approved (used), hours requested (pending), hours left.
-
-    `left` is the allowance less approved hours; `left_if_approved` also takes off the pending requests.
-    Only kinds in the `pto_kinds` setting draw on the allowance; an absence spanning New Year counts in
-    each year for the business days it covers there. No carry-over or accrual.
-    """
-
-    allowance: float
-    used: float
-    requested: float
-    left: float
-
-    @property
-    def left_if_approved(self) -> float:
-        return _hours(self.left - self.requested)
-
-
-def pto_balance(session: Session, staff_id: int, year: int, *, actor: str) -> PtoBalance:
-    """`staff_id`'s paid time off in `year`; anyone may see their own, payroll's roles anyone's."""
-    if not (isinstance(actor, Actor) and actor.staff_id == staff_id):
-        _may_read(actor, "another person's paid time off")
-    person = session.get(Staff, staff_id)
-    if person is None:
-        raise ServiceError(f"there is no staff member with id {staff_id}")
-    pto_kinds = _fold(settings.get(session, "pto_kinds"))
-    calendar = practice_calendar(session)
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    used = requested = 0.0
-    for absence in session.exec(
-        select(TimeOff).where(TimeOff.staff_id == staff_id, TimeOff.start_date <= last, TimeOff.end_date >= first)
-    ):
-        if absence.kind.strip().casefold() not in pto_kinds:
-            continue
-        if absence.status == TimeOffStatus.approved:
-            used += leave_hours_between(absence, first, last, calendar)
-        elif absence.status == TimeOffStatus.requested:
-            requested += leave_hours_between(absence, first, last, calendar)
-    allowance = float(person.pto_hours_per_year)
-    return PtoBalance(allowance=_hours(allowance), used=_hours(used), requested=_hours(requested),
-                      left=_hours(allowance - used))
 
 
 # --- CSV for the payroll service ----------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -19,15 +20,13 @@ from officemgr.models import (
     TimeOffCreate,
     TimeOffStatus,
 )
-from officemgr.services import settings
+from officemgr.services import leave, settings
 from officemgr.services.access import Area, require
 from officemgr.services.calendar import StrandedBooking, practice_calendar
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, create, created_fields, record
 from officemgr.services.credentials import lapsed_required
 from officemgr.services.format import plural
 from officemgr.services.staff import active_staff
-
-HOURS_PER_DAY_OFF = 8
 
 
 @dataclass(frozen=True)
@@ -220,7 +219,22 @@ def time_off_kinds(session: Session) -> list[str]:
     return [str(kind) for kind in settings.get(session, "time_off_kinds")]
 
 
-def request_time_off(session: Session, data: TimeOffCreate, *, now: datetime, actor: str) -> TimeOffRecord:
+OVER_BALANCE_REFUSAL = "nothing was saved. Ask for less, or choose to save it as unpaid"
+
+
+class OverBalance(str, enum.Enum):
+    """What to do with time off asked for beyond the balance it draws on: refuse it (nothing saved), or save the
+    whole request flagged unpaid (it then draws nothing; one request keeps one approval and one payroll line —
+    the person may instead ask for what is left, then for the rest as unpaid)."""
+
+    refuse = "refuse"
+    unpaid = "unpaid"
+
+
+def request_time_off(session: Session, data: TimeOffCreate, *, now: datetime, actor: str,
+                     over_balance: OverBalance = OverBalance.refuse) -> TimeOffRecord:
+    """Ask for time off. A request of a kind that draws on a balance (PTO, sick leave) is weighed against what
+    is left on its first day less the requests still waiting; over it, `over_balance` says what happens."""
     kinds = time_off_kinds(session)
     if data.kind not in kinds:
         raise ServiceError(f"choose one of: {', '.join(kinds)}")
@@ -228,10 +242,17 @@ def request_time_off(session: Session, data: TimeOffCreate, *, now: datetime, ac
     if person is None or not person.active:
         raise ServiceError("choose an active staff member")
     # A day the practice is closed (weekend, holiday, its own closure) costs no time off.
-    open_days = practice_calendar(session).business_days(data.start_date, data.end_date)
-    hours = data.hours if data.hours is not None else HOURS_PER_DAY_OFF * len(open_days)
+    hours = leave.request_hours(practice_calendar(session), data.start_date, data.end_date, data.hours)
+    unpaid = False
+    kind = leave.drawing_kind(data.kind, settings.get(session, "pto_kinds"))
+    if kind is not None:
+        balance = leave.ledger_of(session, person, kind, data.start_date).balance
+        if hours > balance.left_if_approved + 0.005:
+            if over_balance != OverBalance.unpaid:  # anything but an explicit unpaid refuses
+                raise ServiceError(f"{balance.line()}; this request: {hours:.1f} h — {OVER_BALANCE_REFUSAL}")
+            unpaid = True
     off = TimeOff(staff_id=data.staff_id, kind=data.kind, start_date=data.start_date, end_date=data.end_date,
-                  hours=hours, note=data.note)
+                  hours=hours, note=data.note, unpaid=unpaid)
     session.add(off)
     session.flush()
     assert off.id is not None, "the flush gives the new row its id"
@@ -312,10 +333,13 @@ def approval_effects(session: Session, off_id: int) -> ApprovalEffects:
 
 
 def decide_time_off(session: Session, off_id: int, approve: bool, *, now: datetime, actor: str,
-                    expected_version: int | None, expected_shifts: Collection[int] | None = None) -> TimeOffRecord:
+                    expected_version: int | None, expected_shifts: Collection[int] | None = None,
+                    over_balance: OverBalance = OverBalance.refuse) -> TimeOffRecord:
     """Approve or deny a request. Approval removes the person's shifts on its days (each audited); with
-    `expected_shifts` (the ids the user was told of) it refuses when those shifts changed meanwhile. Anyone may
-    ask for time off; deciding is the staff records' role (the manager)."""
+    `expected_shifts` (the ids the user was told of) it refuses when those shifts changed meanwhile. Approval
+    weighs the request against what is left now (other approvals since it was asked): over it, it is refused, or
+    with `over_balance` unpaid approved flagged unpaid. Anyone may ask for time off; deciding is the staff
+    records' role (the manager)."""
     require(actor, Area.staff, what="approving or denying time off")
     off = session.get(TimeOff, off_id)
     if off is None:
@@ -326,8 +350,13 @@ def decide_time_off(session: Session, off_id: int, approve: bool, *, now: dateti
     overlapped = _overlapped_shifts(session, off) if approve else []
     if expected_shifts is not None and {s.id for s in overlapped} != set(expected_shifts):
         raise ServiceError("the shifts in that time changed meanwhile — press y again to see which it removes")
-    changes = apply_update(off, {"status": status, "decided_by": actor, "decided_on": now.date()},
-                           expected_version=expected_version)
+    values: dict[str, object] = {"status": status, "decided_by": actor, "decided_on": now.date()}
+    check = leave.approval_check(session, off_id) if approve else None
+    if check is not None and check.over:
+        if over_balance != OverBalance.unpaid:
+            raise ServiceError(f"{check.text()} — it was not approved; approve it as unpaid or leave it waiting")
+        values["unpaid"] = True
+    changes = apply_update(off, values, expected_version=expected_version)
     record(session, actor=actor, entity="time_off", entity_id=off_id, action=status.value, changes=changes,
            now=now)
     for shift in overlapped:

@@ -22,7 +22,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Label, Static
 
 from officemgr.models import CredentialKind
-from officemgr.services import credentials, staff
+from officemgr.services import credentials, leave, staff
 from officemgr.services.credentials import (
     Choices,
     CredentialCreate,
@@ -66,6 +66,7 @@ class RecordsData:
     evaluations: list[EvaluationDue]
     enrollments: list[EnrollmentRow]
     choices: Choices
+    leave: str = ""  # the one person's PTO and sick leave left, when the signed-in user may see them
 
 
 def _when(days: int | None, warn: int) -> Text:
@@ -77,6 +78,13 @@ def _when(days: int | None, warn: int) -> Text:
 
 def _day(value: date | None) -> Text:
     return Text(f"{value:%m/%d/%Y}") if value else Text("—", style="dim")
+
+
+def _leave_line(session: Session, staff_id: int | None, today: date, actor: str) -> str:
+    """'PTO left on 11/23: 24.0 h · Sick leave left on 11/23: 12.5 h' for one person, if `actor` may see it."""
+    if staff_id is None or not leave.may_see(actor, staff_id):
+        return ""
+    return " · ".join(balance.line() for balance in leave.balances_of(session, staff_id, today, actor=actor))
 
 
 class PeopleRecordsScreen(ListScreen):
@@ -154,13 +162,15 @@ class PeopleRecordsScreen(ListScreen):
                                                     staff_id=sid),
             enrollments=credentials.enrollments(session, today, sid),
             choices=credentials.choices(session),
+            leave=_leave_line(session, sid, today, self.ctx.actor) if person is not None else "",
         )
 
     def show(self, data: RecordsData) -> None:
         self.data = data
         who = data.person or "everyone"
         self.query_one("#pr-title", Label).update(
-            Text(f"Credentials, evaluations and payer enrollment · {who} · {self.ctx.today:%A %B %-d, %Y}"))
+            Text(f"Credentials, evaluations and payer enrollment · {who} · {self.ctx.today:%A %B %-d, %Y}"
+                 + (f"\n{data.leave}" if data.leave else "")))
         lapsed_count = len(data.lapsed) if data.person is None else int(self.staff_id in data.lapsed)
         self.query_one("#pr-credentials-title", Label).update(Text(
             f"Credentials and trainings, soonest expiry first (red name: a required one has expired: "

@@ -14,18 +14,19 @@ from textual.events import Key
 from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
-from officemgr.models import ShiftCreate, StaffCreate, TimeOffCreate, TimeOffStatus
-from officemgr.services import coverage, pay_settings, roster, staff
+from officemgr.models import ShiftCreate, StaffCreate, TimeOffStatus
+from officemgr.services import coverage, leave, pay_settings, roster, staff
 from officemgr.services.access import Area, may
 from officemgr.services.calendar import StrandedBooking
 from officemgr.services.coverage import DayCoverage
 from officemgr.services.format import plural
+from officemgr.services.leave import ApprovalCheck, RequestBalances
 from officemgr.services.pay_settings import PaySettings
-from officemgr.services.roster import ApprovalEffects, ShiftRow, StaffWeek, TimeOffRow
+from officemgr.services.roster import ApprovalEffects, OverBalance, ShiftRow, StaffWeek, TimeOffRow
 from officemgr.services.staff import CredentialRow, RosterRow, StaffRecord
 from officemgr.tui.dbwork import Session
 from officemgr.tui.forms.pay_settings import PayInput, PaySettingsForm
-from officemgr.tui.forms.shift import ShiftForm, TimeOffForm
+from officemgr.tui.forms.shift import ShiftForm, TimeOffForm, TimeOffRequest
 from officemgr.tui.forms.staff import StaffForm
 from officemgr.tui.views.checklists import ChecklistScreen, offers_onboarding
 from officemgr.tui.views.practice_calendar import StrandedScreen
@@ -41,6 +42,18 @@ class DayData:
     roster: list[RosterRow]
     coverage: DayCoverage
     credentials: list[CredentialRow]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """An approval asked about: the shifts and bookings it touches, and the balance it would go over."""
+
+    effects: ApprovalEffects
+    check: ApprovalCheck | None
+
+    @property
+    def over_balance(self) -> ApprovalCheck | None:
+        return self.check if self.check is not None and self.check.over else None
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,7 @@ class StaffView(TabView):
         Binding("l", "checklists", "Onboarding/leaving", id="staff_checklists"),
         Binding("x", "end_employment", "End employment", id="staff_end_employment"),
         Binding("m", "meetings", "Staff meetings", id="staff_meetings"),
+        Binding("b", "leave", "Leave balances", id="staff_leave"),
     ]
 
     def __init__(self, **kwargs: Any) -> None:
@@ -81,7 +95,7 @@ class StaffView(TabView):
         self.week: list[StaffWeek] = []
         self.requests: dict[int, TimeOffRow] = {}
         # An approval asked about (its shifts and bookings said): y again approves it, any other key forgets it.
-        self.asked: ApprovalEffects | None = None
+        self.asked: Asked | None = None
 
     def compose(self) -> ComposeResult:
         yield Label("", classes="view-title", id="staff-title")
@@ -252,14 +266,18 @@ class StaffView(TabView):
     def action_time_off(self) -> None:
         staff_id, day = self._cell()
 
-        def save(session: Session, model: TimeOffCreate) -> None:
-            roster.request_time_off(session, model, now=self.ctx.now(), actor=self.ctx.actor)
+        def save(session: Session, request: TimeOffRequest) -> None:
+            roster.request_time_off(session, request.data, now=self.ctx.now(), actor=self.ctx.actor,
+                                    over_balance=request.over_balance)
 
-        def read(session: Session) -> tuple[list[tuple[str, int]], list[str]]:
-            return staff.staff_options(session, self.ctx.today), roster.time_off_kinds(session)
+        def read(session: Session) -> tuple[list[tuple[str, int]], list[str], RequestBalances]:
+            people = staff.staff_options(session, self.ctx.today)
+            return people, roster.time_off_kinds(session), leave.request_balances(
+                session, [person_id for _, person_id in people], self.ctx.today, actor=self.ctx.actor)
 
         self.open_after_read(read, lambda choices: TimeOffForm(
-            self.ctx, save, people=choices[0], kinds=choices[1], staff_id=staff_id, day=day), self._form_closed)
+            self.ctx, save, people=choices[0], kinds=choices[1], staff_id=staff_id, day=day, balances=choices[2]),
+            self._form_closed)
 
     def action_decide(self, approve: bool) -> None:
         if self.mode != "time off":
@@ -272,37 +290,55 @@ class StaffView(TabView):
             return
         if not approve:
             self._decide(request, False, None)
-        elif asked is not None and asked.off_id == request.id:
+        elif asked is not None and asked.effects.off_id == request.id:
             self._decide(request, True, asked)
         else:
-            self.read(lambda session: roster.approval_effects(session, request.id),
-                      lambda effects: self._ask(request, effects), group="approve")
+            self.read(lambda session: Asked(roster.approval_effects(session, request.id),
+                                            leave.approval_check(session, request.id)),
+                      lambda asking: self._ask(request, asking), group="approve")
 
-    def _ask(self, request: TimeOffRow, effects: ApprovalEffects) -> None:
-        """Say what approval removes and strands before it does; nothing to say approves at once."""
-        if not (effects.shifts or effects.stranded):
-            self._decide(request, True, effects)
+    def _ask(self, request: TimeOffRow, asking: Asked) -> None:
+        """Say what approval removes and strands, and a balance it goes over, before it does; nothing to say
+        approves at once."""
+        effects, over = asking.effects, asking.over_balance
+        if not (effects.shifts or effects.stranded or over):
+            self._decide(request, True, asking)
             return
-        self.asked = effects
+        self.asked = asking
         question = f"{request.name}, {request.kind} {request.start_date:%m/%d}–{request.end_date:%m/%d}: " \
-                   f"{effects.question()} Press y again to approve; any other key leaves it waiting."
+                   f"{effects.question()}"
+        if over is not None:
+            question += f" {over.text()}: it would be approved UNPAID."
+        question += " Press y again to approve; any other key leaves it waiting."
         self.set_status(question)
         self.say(question, "warning")
 
-    def _decide(self, request: TimeOffRow, approve: bool, effects: ApprovalEffects | None) -> None:
+    def _decide(self, request: TimeOffRow, approve: bool, asked: Asked | None) -> None:
+        effects = asked.effects if asked is not None else None
         expected = effects.shift_ids if effects is not None else None
+        choice = OverBalance.unpaid if asked is not None and asked.over_balance else OverBalance.refuse
 
-        def decide(session: Session) -> list[StrandedBooking]:
+        def decide(session: Session) -> tuple[list[StrandedBooking], ApprovalCheck | None]:
             roster.decide_time_off(session, request.id, approve, now=self.ctx.now(), actor=self.ctx.actor,
-                                   expected_version=request.version, expected_shifts=expected)
+                                   expected_version=request.version, expected_shifts=expected, over_balance=choice)
+            if not approve:
+                return [], None
             # The call list as it stands once approved, not as it stood when asked.
-            return list(roster.approval_effects(session, request.id).stranded) if approve else []
+            return list(roster.approval_effects(session, request.id).stranded), leave.approval_check(session,
+                                                                                                   request.id)
 
         done = f"{request.name}: {request.kind} {request.start_date:%m/%d}–{request.end_date:%m/%d} " \
                f"{'approved' if approve else 'denied'}"
+        if choice is OverBalance.unpaid:
+            done += " as unpaid"
         if effects is not None and effects.shifts:
             done += f", {plural(len(effects.shifts), 'shift')} removed"
-        self.run_write(decide, done, then=lambda stranded: self._call_list(request, stranded))
+        self.run_write(decide, done, then=lambda result: self._approved(request, *result))
+
+    def _approved(self, request: TimeOffRow, stranded: list[StrandedBooking], check: ApprovalCheck | None) -> None:
+        if check is not None:
+            self.say(f"{request.name}: {check.kind.label} left after this approval: {check.after:.1f} h")
+        self._call_list(request, stranded)
 
     def _call_list(self, request: TimeOffRow, stranded: list[StrandedBooking]) -> None:
         self.reload()
@@ -324,6 +360,8 @@ class StaffView(TabView):
             return may(self.ctx.actor, Area.staff)
         if action == "hiring":
             return may(self.ctx.actor, Area.hiring)
+        if action == "leave":
+            return may(self.ctx.actor, Area.payroll, write=False)
         return True
 
     def action_meetings(self) -> None:
@@ -346,6 +384,7 @@ class StaffView(TabView):
         from officemgr.tui.views.hiring import HiringScreen
 
         self.app.push_screen(HiringScreen(self.ctx), self._after)
+
     def action_checklists(self) -> None:
         staff_id, _ = self._cell()
         if staff_id is None or not may(self.ctx.actor, Area.staff):
@@ -371,6 +410,11 @@ class StaffView(TabView):
         self.open_after_read(lambda session: staff.staff_record(session, staff_id),
                              lambda person: EndEmploymentForm(self.ctx, save, person.name) if person else None,
                              self._form_closed)
+
+    def action_leave(self) -> None:
+        from officemgr.tui.views.leave import LeaveScreen
+
+        self.app.push_screen(LeaveScreen(self.ctx), self._after)
 
     def action_pay(self) -> None:
         staff_id, _ = self._cell()
