@@ -96,6 +96,7 @@ from officemgr.services import (
     patients_io,
     pay_settings,
     payers,
+    payroll,
     purchasing,
     remittances,
     roster,
@@ -106,6 +107,8 @@ from officemgr.services import (
     statements,
     temperature,
     templates,
+    timeclock,
+    timesheets,
     users,
 )
 
@@ -169,6 +172,16 @@ def catalogue(session: Session, folder: Path) -> None:
     users.signed_out(session, bo, action="lock", now=NOW)
     users.disable_user(session, "bo", actor=manager, now=NOW)
     credentials.record_evaluation(session, ma.id, TODAY - timedelta(5), TODAY - timedelta(3), "fine", now=NOW, actor=A)
+    assert manager.staff_id is not None
+    timeclock.punch_self(session, now=NOW - timedelta(hours=1), actor=manager)
+    timeclock.punch_self(session, now=NOW, actor=manager)
+    asked = timeclock.ask_fix(session, manager.staff_id, clock_in=NOW - timedelta(hours=2), clock_out=NOW,
+                              reason="came in early", today=TODAY, now=NOW, actor=manager)
+    timeclock.deny_fix(session, asked, today=TODAY, now=NOW, actor=manager)
+    timeclock.fix_directly(session, manager.staff_id, clock_in=NOW - timedelta(hours=3), clock_out=NOW,
+                           reason="kiosk down", today=TODAY, now=NOW, actor=manager)
+    timesheets.approve_timesheet(session, manager.staff_id, payroll.pay_period(session, TODAY, actor=A), now=NOW,
+                                 actor=manager)
 
     # patients and their insurance
     maria = patients.register(session, {"first_name": "Maria", "last_name": "Lopez", "dob": "1990-02-28"},
