@@ -49,13 +49,16 @@ def add_punch(session: Session, person: Staff, start: datetime, end: datetime | 
     return punch
 
 
-def test_only_people_who_punched_in_the_last_14_days_miss_a_shift_without_punches(session: Session) -> None:
+@pytest.mark.parametrize(("days_before", "missed"), [(None, False), (15, False), (14, True), (1, True)])
+def test_only_people_who_punched_in_the_14_days_before_miss_a_shift_without_punches(
+        session: Session, days_before: int | None, missed: bool) -> None:
     person = make_staff(session)
     make_shift(session, person, start=t(MON, 8), end=t(MON, 17))
-    [check] = day_checks(session, MON, MON, now=t(MON, 18), actor=MANAGER)
-    assert check.missed is False
-    add_punch(session, person, t(MON - timedelta(days=14), 8), t(MON - timedelta(days=14), 17))
-    assert [c.missed for c in day_checks(session, MON, MON, now=t(MON, 18), actor=MANAGER)] == [True]
+    if days_before is not None:
+        earlier = MON - timedelta(days=days_before)
+        add_punch(session, person, t(earlier, 8), t(earlier, 17))
+    checks = day_checks(session, MON, MON, now=t(MON, 18), actor=MANAGER)
+    assert [c.missed for c in checks if c.day == MON] == [missed]
 
 
 def test_a_punch_goes_in_then_out_and_each_is_audited(session: Session) -> None:

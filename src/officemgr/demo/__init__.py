@@ -34,6 +34,7 @@ from officemgr.demo.inventory import _add_inventory
 from officemgr.demo.people import _add_credentials, _add_patients, _add_shifts, _add_staff, _add_time_off
 from officemgr.demo.schedule import _add_appointments, _add_templates
 from officemgr.demo.staffing import _add_staffing
+from officemgr.demo.timeclock import _add_punches
 from officemgr.demo.users import _add_users
 from officemgr.demo.vaccine import _add_vaccine_storage
 from officemgr.transfer import sync_sequences
@@ -78,6 +79,7 @@ def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") ->
         for table, count in _add_vaccine_storage(conn, rng("vaccine"), staff, today).items():
             setattr(summary, table, getattr(summary, table) + count)
         summary.concerns += _add_concerns(conn, rng("concerns"), today)
+        _add_punches(conn, rng("timeclock"), staff, today)
         _add_users(conn, staff, summary)
         # Made-up patients: the app opens signed in as the demo manager (ctrl+l shows the sign-in screen).
         conn.exec_driver_sql("INSERT INTO setting (key, value, version) VALUES ('demo_data', 'true', 1)")

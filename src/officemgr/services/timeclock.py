@@ -10,7 +10,7 @@ Rules:
   is on time). Early leave: the last clock-out before the shift's end less the grace.
 - Missed: a shift already over with no punch at all that day, or a punch still open after its shift's end (after
   the end of its day when there was no shift). Only people on the time clock miss a shift without punches: those
-  with a punch in the days checked or the 14 before (someone who never punches is paid from their shifts).
+  who punched in the 14 days before it (someone who never punches, or before they started to, is paid from shifts).
 - Fixes: anyone may ask for their own punches (the manager for anyone's), with a reason; they change punches only
   when the manager approves (the punch is made or changed with source `fix`); a denial changes nothing.
 """
@@ -21,10 +21,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from pydantic import BaseModel, field_validator
 from sqlmodel import Session, col, select
 
 from officemgr.models import Shift, Staff, UserAccount
 from officemgr.models.timeclock import FixStatus, Punch, PunchFix, PunchSource
+from officemgr.models.validation import parse_time
 from officemgr.plaintext import unsafe_character
 from officemgr.services import settings, users
 from officemgr.services.access import Actor, Area, require
@@ -264,8 +266,13 @@ def day_checks(session: Session, first: date, last: date, *, now: datetime, acto
     punches: dict[tuple[int, date], list[Punch]] = {}
     for punch in _punches(session, first, last, staff_id):
         punches.setdefault((punch.staff_id, punch.clock_in.date()), []).append(punch)
-    recent = _punches(session, first - timedelta(days=ON_THE_CLOCK_DAYS), last, staff_id)
-    on_the_clock = {p.staff_id for p in recent}
+    punch_days: dict[int, set[date]] = {}
+    for recent in _punches(session, first - timedelta(days=ON_THE_CLOCK_DAYS), last, staff_id):
+        punch_days.setdefault(recent.staff_id, set()).add(recent.clock_in.date())
+
+    def on_the_clock(sid: int, day: date) -> bool:
+        return any(day - timedelta(days=ON_THE_CLOCK_DAYS) <= d < day for d in punch_days.get(sid, ()))
+
     ends = {s.id: s.end_date for s in session.exec(select(Staff))}
     out = []
     for sid, day in sorted(set(shifts) | set(punches), key=lambda k: (k[1], k[0])):
@@ -273,7 +280,7 @@ def day_checks(session: Session, first: date, last: date, *, now: datetime, acto
         if end_date is not None and day > end_date:
             continue
         out.append(check_day(shifts.get((sid, day), []), punches.get((sid, day), []), staff_id=sid, day=day,
-                             now=now, grace=grace, on_the_clock=sid in on_the_clock))
+                             now=now, grace=grace, on_the_clock=on_the_clock(sid, day)))
     return out
 
 
@@ -294,6 +301,27 @@ class FixRow:
     status: FixStatus
     decided_by: str
     decided_on: date | None
+
+
+class FixEntry(BaseModel):
+    """A fix as typed on the form: the day, the in and out times, the reason (checked again by ask_fix)."""
+
+    staff_id: int
+    day: date
+    start_time: str
+    end_time: str
+    reason: str
+    punch_id: int | None = None
+
+    _times = field_validator("start_time", "end_time")(parse_time)
+
+    @property
+    def clock_in(self) -> datetime:
+        return datetime.combine(self.day, time.fromisoformat(self.start_time))
+
+    @property
+    def clock_out(self) -> datetime:
+        return datetime.combine(self.day, time.fromisoformat(self.end_time))
 
 
 def _fix_row(fix: PunchFix, name: str) -> FixRow:
@@ -321,6 +349,9 @@ def _check_fix(session: Session, staff_id: int, punch_id: int | None, clock_in: 
         punch = session.get(Punch, punch_id)
         if punch is None or punch.staff_id != staff_id:
             raise ServiceError("that punch no longer exists — reload")
+        if punch.clock_in.date() != clock_in.date():
+            raise ServiceError(f"the punch being fixed is on {punch.clock_in:%m/%d/%Y}; keep that date, or fix "
+                               "another day from its own line")
     return text
 
 
@@ -404,6 +435,16 @@ def fix_directly(session: Session, staff_id: int, *, clock_in: datetime, clock_o
     return approve_fix(session, fix_id, today=today, now=now, actor=actor)
 
 
+def enter_fix(session: Session, entry: FixEntry, *, today: date, now: datetime, actor: str) -> int:
+    """A fix from the form: the manager's for someone else is applied at once (fix_directly, returning the punch's
+    id); anyone's own is asked for (returning the fix's id)."""
+    if not (isinstance(actor, Actor) and actor.staff_id == entry.staff_id):
+        return fix_directly(session, entry.staff_id, clock_in=entry.clock_in, clock_out=entry.clock_out,
+                            reason=entry.reason, punch_id=entry.punch_id, today=today, now=now, actor=actor)
+    return ask_fix(session, entry.staff_id, clock_in=entry.clock_in, clock_out=entry.clock_out, reason=entry.reason,
+                   punch_id=entry.punch_id, today=today, now=now, actor=actor)
+
+
 def fixes(session: Session, *, actor: str, pending_only: bool = True,
           staff_ids: Iterable[int] | None = None) -> list[FixRow]:
     """Punch fixes, oldest first: everyone's for the manager (and those who may see staff records' decisions)."""
@@ -415,6 +456,15 @@ def fixes(session: Session, *, actor: str, pending_only: bool = True,
         query = query.where(col(PunchFix.staff_id).in_(list(staff_ids)))
     return [_fix_row(f, s.name) for f, s in session.exec(query.order_by(col(PunchFix.requested_on),
                                                                          col(PunchFix.id)))]
+
+
+def person_fixes(session: Session, staff_id: int, *, actor: str) -> list[FixRow]:
+    """Every fix asked for `staff_id`, newest first: their own to see, or the manager's."""
+    _for(actor, staff_id, "seeing punch fixes")
+    name = _person(session, staff_id).name
+    return [_fix_row(f, name) for f in session.exec(
+        select(PunchFix).where(PunchFix.staff_id == staff_id).order_by(col(PunchFix.clock_in).desc(),
+                                                                       col(PunchFix.id).desc()))]
 
 
 def pending_fix_days(session: Session, first: date, last: date) -> dict[int, list[date]]:

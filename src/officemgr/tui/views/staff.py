@@ -67,6 +67,8 @@ class StaffView(TabView):
         Binding("k", "records", "Credentials, evaluations, enrollment", id="staff_records"),
         Binding("p", "pay", "Pay settings", id="staff_pay"),
         Binding("w", "corrective", "Corrective actions", id="staff_corrective"),
+        Binding("i", "punch", "Punch in/out", id="staff_punch"),
+        Binding("T", "timesheets", "Timesheets", id="staff_timesheets"),
     ]
 
     def __init__(self, **kwargs: Any) -> None:
@@ -321,6 +323,22 @@ class StaffView(TabView):
         self.open_after_read(lambda session: staff.staff_record(session, staff_id),
                              lambda person: CorrectiveScreen(self.ctx, person.id, person.name) if person else None,
                              self._form_closed)
+
+    def action_punch(self) -> None:
+        from officemgr.services import timeclock
+
+        self.run_write(lambda session: timeclock.punch_self(session, now=self.ctx.now(), actor=self.ctx.actor),
+                       then=lambda result: self.say(result.notice), group="punch")
+
+    def action_timesheets(self) -> None:
+        from officemgr.tui.views.timeclock import TimesheetsScreen
+
+        self.app.push_screen(TimesheetsScreen(self.ctx, self.ctx.today), self._after)
+
+    def action_kiosk(self) -> None:
+        from officemgr.tui.views.timeclock import KioskScreen
+
+        self.app.push_screen(KioskScreen(self.ctx))
 
     def action_pay(self) -> None:
         staff_id, _ = self._cell()
