@@ -232,6 +232,20 @@ def test_a_fix_is_refused_for_bad_input(session: Session, start: datetime, end: 
     assert (session.exec(select(PunchFix)).all(), session.exec(select(Punch)).all()) == ([], [])
 
 
+def test_a_fix_overlapping_another_punch_that_day_is_refused(session: Session) -> None:
+    person = make_staff(session)
+    assert person.id is not None
+    morning = add_punch(session, person, t(MON, 8), t(MON, 12))
+    add_punch(session, person, t(MON, 13), t(MON, 17))
+    with pytest.raises(ServiceError, match="13:00-17:00 that day"):
+        fix_directly(session, person.id, clock_in=t(MON, 8), clock_out=t(MON, 13, 1), reason="stayed on",
+                     punch_id=morning.id, today=MON, now=t(MON, 18), actor=MANAGER)
+    fix_directly(session, person.id, clock_in=t(MON, 8), clock_out=t(MON, 13), reason="worked through lunch",
+                 punch_id=morning.id, today=MON, now=t(MON, 18), actor=MANAGER)
+    session.refresh(morning)
+    assert morning.clock_out == t(MON, 13)
+
+
 def test_the_manager_fixes_directly_with_a_reason_in_one_step(session: Session) -> None:
     person = make_staff(session)
     assert person.id is not None

@@ -189,3 +189,37 @@ async def test_the_kiosk_takes_a_name_and_pin_hides_the_app_and_locks_when_left(
     with read_session(demo_engine) as session:
         punch = session.exec(select(Punch).where(Punch.staff_id == person.id, Punch.source == PunchSource.kiosk)).one()
         assert punch.clock_in == APP_NOW
+
+
+async def test_anyone_else_sees_their_own_punches_with_t_and_asks_for_a_fix_that_waits(demo_engine: Engine) -> None:
+    staff_id, name, _ = _fixed_person(demo_engine)
+    me = Actor("carlos", {UserRole.clinical}, name=name, staff_id=staff_id, workstation="desk")
+    app = make_app(demo_engine, today=TODAY, clock=lambda: APP_NOW, actor=me)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("T")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PunchesScreen)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        days = screen.query_one("#punch-days", DataTable)
+        _cursor_on(days, "2026-11-19")
+        await pilot.press("f")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FixForm)
+        assert form.query_one("#f-start_time", Input).value == "13:02"
+        form.query_one("#f-end_time", Input).value = "17:30"
+        form.query_one("#f-reason", Input).value = "Stayed to close the drawer"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        assert "11/19 13:02-17:30 pending: Stayed to close the drawer" in str(
+            screen.query_one("#punch-fixes", Static).render())
+    with read_session(demo_engine) as session:
+        assert session.exec(select(Punch).where(Punch.staff_id == staff_id, Punch.source == PunchSource.fix)).all() \
+            == []
+        assert len(session.exec(select(PunchFix).where(PunchFix.staff_id == staff_id,
+                                                       PunchFix.status == FixStatus.pending)).all()) == 2

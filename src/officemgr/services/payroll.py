@@ -144,6 +144,11 @@ def pay_period(session: Session, containing: date, *, actor: str) -> Period:
     return _containing(_rule(session), containing)
 
 
+def period_holding(session: Session, day: date) -> Period:
+    """The pay period holding `day`, for anyone: its dates are no secret (a person's own punches are shown by it)."""
+    return _containing(_rule(session), day)
+
+
 def period_starting(session: Session, start: date, *, actor: str) -> Period:
     """The pay period that starts on `start`; refuses a date that is not a period start.
 

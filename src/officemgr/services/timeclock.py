@@ -345,6 +345,12 @@ def _check_fix(session: Session, staff_id: int, punch_id: int | None, clock_in: 
         raise ServiceError("a punch ends on the day it starts; enter a stretch past midnight as two fixes")
     if clock_out > now:
         raise ServiceError(f"the out time {clock_out:%m/%d %H:%M} has not happened yet")
+    day = clock_in.date()
+    for other in _punches(session, day, day, staff_id):
+        if other.id != punch_id and other.clock_in < clock_out and (other.clock_out or other.clock_in) > clock_in:
+            shown = f"{other.clock_out:%H:%M}" if other.clock_out else "?"
+            raise ServiceError(f"{clock_in:%H:%M}-{clock_out:%H:%M} overlaps the punch {other.clock_in:%H:%M}-{shown} "
+                               "that day; fix that punch instead, or choose times around it")
     if punch_id is not None:
         punch = session.get(Punch, punch_id)
         if punch is None or punch.staff_id != staff_id:

@@ -331,9 +331,15 @@ class StaffView(TabView):
                        then=lambda result: self.say(result.notice), group="punch")
 
     def action_timesheets(self) -> None:
-        from officemgr.tui.views.timeclock import TimesheetsScreen
+        from officemgr.tui.views.timeclock import PunchesScreen, TimesheetsScreen
 
-        self.app.push_screen(TimesheetsScreen(self.ctx, self.ctx.today), self._after)
+        actor = self.ctx.actor
+        if may(actor, Area.payroll, write=False):
+            self.app.push_screen(TimesheetsScreen(self.ctx, self.ctx.today), self._after)
+        elif actor.staff_id is not None:  # everyone else: their own punches, where they ask for a fix
+            self.app.push_screen(PunchesScreen(self.ctx, actor.staff_id, actor.name, self.ctx.today), self._after)
+        else:
+            self.say(f"{actor.name} has no staff record, so there are no punches to show")
 
     def action_kiosk(self) -> None:
         from officemgr.tui.views.timeclock import KioskScreen

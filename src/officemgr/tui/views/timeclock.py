@@ -233,7 +233,7 @@ class TimesheetsScreen(ListScreen):
     def action_punches(self) -> None:
         row = self._row()
         if row is not None and self.period is not None:
-            self.app.push_screen(PunchesScreen(self.ctx, row.staff_id, row.name, self.period), self._back)
+            self.app.push_screen(PunchesScreen(self.ctx, row.staff_id, row.name, self.period.start), self._back)
 
     def _back(self, changed: bool | None) -> None:
         if changed:
@@ -278,7 +278,8 @@ def fix_form(ctx: AppContext, staff_id: int, name: str, day: date, start: str = 
 
 
 class PunchesScreen(ListScreen):
-    """One person's days in a period: shift, punches, late/early/missed; their fixes below. f fixes the day."""
+    """One person's days in the pay period holding `day`: shift, punches, late/early/missed; their fixes below.
+    f fixes the day. Anyone's own (Staff T for a role without timesheets), or anyone's for the manager."""
 
     DEFAULT_CSS = """
     PunchesScreen > .punches { width: 100%; max-width: 120; height: 100%; border: thick $accent;
@@ -288,16 +289,19 @@ class PunchesScreen(ListScreen):
     BINDINGS = [
         Binding("escape", "close", "Close", id="punches_close"),
         Binding("f", "fix", "Ask for a fix for this day", id="punches_fix"),
+        Binding("left_square_bracket", "step(-1)", "Period back", id="punches_prev"),
+        Binding("right_square_bracket", "step(1)", "Period on", id="punches_next"),
     ]
 
-    def __init__(self, ctx: AppContext, staff_id: int, name: str, period: Period) -> None:
+    def __init__(self, ctx: AppContext, staff_id: int, name: str, day: date) -> None:
         super().__init__(ctx)
-        self.staff_id, self.person, self.period = staff_id, name, period
+        self.staff_id, self.person, self.day = staff_id, name, day
+        self.period: Period | None = None
         self.days: dict[str, DayCheck] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="punches"):
-            yield Label(Text(f"Punches: {self.person}, {self.period}"), classes="form-title")
+            yield Label(Text(f"Punches: {self.person}"), id="punches-title", classes="form-title")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="punch-days")
             yield Static("", id="punch-fixes")
         yield Footer()
@@ -308,13 +312,16 @@ class PunchesScreen(ListScreen):
         table.focus()
         self.reload()
 
-    def fetch(self, session: Session) -> tuple[list[DayCheck], list[FixRow]]:
-        days = timeclock.day_checks(session, self.period.start, self.period.end, now=self.ctx.now(),
+    def fetch(self, session: Session) -> tuple[Period, list[DayCheck], list[FixRow]]:
+        period = payroll.period_holding(session, self.day)
+        days = timeclock.day_checks(session, period.start, period.end, now=self.ctx.now(),
                                     actor=self.ctx.actor, staff_id=self.staff_id)
-        return days, timeclock.person_fixes(session, self.staff_id, actor=self.ctx.actor)
+        return period, days, timeclock.person_fixes(session, self.staff_id, actor=self.ctx.actor)
 
-    def show(self, data: tuple[list[DayCheck], list[FixRow]]) -> None:
-        days, fixes = data
+    def show(self, data: tuple[Period, list[DayCheck], list[FixRow]]) -> None:
+        period, days, fixes = data
+        self.period = period
+        self.query_one("#punches-title", Label).update(Text(f"Punches: {self.person}, {period}"))
         table: DataTable[Any] = self.query_one("#punch-days", DataTable)
         table.clear()
         self.days = {d.day.isoformat(): d for d in days}
@@ -330,20 +337,26 @@ class PunchesScreen(ListScreen):
         if not days:
             table.add_row(Text("No shifts or punches in this period"), *(Text("") for _ in range(6)))
         lines = [f"{f.clock_in:%m/%d} {f.clock_in:%H:%M}-{f.clock_out:%H:%M} {f.status.value}: {f.reason}"
-                 for f in fixes if f.clock_in.date() in self.period]
+                 for f in fixes if f.clock_in.date() in period]
         self.query_one("#punch-fixes", Static).update(Text("Fixes: " + ("; ".join(lines) if lines else "none")))
 
     def action_close(self) -> None:
         self.dismiss(self.changed)
 
+    def action_step(self, direction: int) -> None:
+        if self.period is None:
+            return
+        self.day = self.period.start - timedelta(days=1) if direction < 0 else self.period.end + timedelta(days=1)
+        self.reload()
+
     def action_fix(self) -> None:
         day = self.days.get(selected_key(self.query_one("#punch-days", DataTable)) or "")
         if day is None:
-            self.app.push_screen(fix_form(self.ctx, self.staff_id, self.person, min(self.ctx.today, self.period.end)),
-                                 self._after)
+            self.app.push_screen(fix_form(self.ctx, self.staff_id, self.person, self.ctx.today), self._after)
             return
-        first = day.punches[0] if day.punches else None
-        open_punch = next((p for p in day.punches if p.clock_out is None), first)
+        # The open punch, else the day's last: an out time is what is most often put right.
+        last = day.punches[-1] if day.punches else None
+        open_punch = next((p for p in day.punches if p.clock_out is None), last)
         start = f"{open_punch.clock_in:%H:%M}" if open_punch else f"{day.shift_start:%H:%M}" if day.shift_start else ""
         end = (f"{open_punch.clock_out:%H:%M}" if open_punch and open_punch.clock_out
                else f"{day.shift_end:%H:%M}" if day.shift_end else "")
