@@ -175,10 +175,12 @@ def catalogue(session: Session, folder: Path) -> None:
     assert manager.staff_id is not None
     timeclock.punch_self(session, now=NOW - timedelta(hours=1), actor=manager)
     timeclock.punch_self(session, now=NOW, actor=manager)
-    asked = timeclock.ask_fix(session, manager.staff_id, clock_in=NOW - timedelta(hours=2), clock_out=NOW,
+    asked = timeclock.ask_fix(session, manager.staff_id, clock_in=NOW - timedelta(hours=3),
+                              clock_out=NOW - timedelta(hours=2),
                               reason="came in early", today=TODAY, now=NOW, actor=manager)
     timeclock.deny_fix(session, asked, today=TODAY, now=NOW, actor=manager)
-    timeclock.fix_directly(session, manager.staff_id, clock_in=NOW - timedelta(hours=3), clock_out=NOW,
+    timeclock.fix_directly(session, manager.staff_id, clock_in=NOW - timedelta(hours=5),
+                           clock_out=NOW - timedelta(hours=4),
                            reason="kiosk down", today=TODAY, now=NOW, actor=manager)
     timesheets.approve_timesheet(session, manager.staff_id, payroll.pay_period(session, TODAY, actor=A), now=NOW,
                                  actor=manager)

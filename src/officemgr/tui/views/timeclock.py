@@ -27,6 +27,8 @@ from officemgr.tui.dbwork import DatabaseWork, Refused, Session
 from officemgr.tui.forms.timeclock import FixForm
 from officemgr.tui.widgets.base import ListScreen, plain, selected_key
 
+RESULT_SECONDS = 15.0
+
 
 def hours(minutes: int) -> str:
     return f"{minutes / 60:.2f}"
@@ -55,7 +57,7 @@ class KioskScreen(DatabaseWork, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="kiosk"):
-            yield Label(Text("Time clock: type your name, choose it, then your PIN and Enter"), classes="form-title")
+            yield Label(Text("Time clock: your name, Enter, your PIN, Enter"), classes="form-title")
             yield Input(placeholder="your name", id="kiosk-find")
             yield DataTable(cursor_type="row", id="kiosk-names")
             yield Input(placeholder="PIN", password=True, id="kiosk-pin")
@@ -132,6 +134,8 @@ class KioskScreen(DatabaseWork, Screen[None]):
 
     def _punched(self, result: PunchResult) -> None:
         self._show(Text(f"{result.name}: {result.notice}"))
+        # Not left for the next person at the PC to read.
+        self.set_timer(RESULT_SECONDS, lambda: self._show(Text("")))
         self.query_one("#kiosk-find", Input).value = ""
         self.query_one("#kiosk-find", Input).focus()
 
