@@ -161,3 +161,38 @@ def test_export_payroll_names_who_is_not_yet_approved(db: Path, capsys: pytest.C
         "2,Zed,Zoe,Medical assistant,4.00,0.00,0.00,0.00,0.00,0.00,4.00,shifts",
     ]
     assert err.splitlines()[-1] == "  timesheets not yet approved (hours as recorded): Zoe Zed"
+
+
+@pytest.mark.parametrize(("day", "first", "last"), [
+    (date(2028, 2, 29), date(2028, 2, 16), date(2028, 2, 29)),  # a leap year's February ends on the 29th
+    (date(2026, 11, 30), date(2026, 11, 16), date(2026, 11, 30)),
+    (date(2026, 12, 1), date(2026, 12, 1), date(2026, 12, 15)),
+])
+def test_a_punch_on_a_period_edge_is_paid_and_approved_in_its_own_period(
+        session: Session, day: date, first: date, last: date) -> None:
+    from officemgr.services import settings
+
+    settings.put(session, "pay_period", {"kind": "semimonthly"}, now=AFTER, actor="test")
+    person = make_staff(session)
+    assert person.id is not None
+    punch(session, person, t(day, 8), t(day, 12, 30))
+    period = Period(first, last)
+    [row] = payroll(session, period, actor="tests")
+    assert (row.worked_minutes, row.source) == (270, "punches")
+    approve_timesheet(session, person.id, period, now=datetime.combine(last + timedelta(days=1), datetime.min.time()),
+                      actor=MANAGER)
+    sheet = session.exec(select(Timesheet)).one()
+    assert (sheet.period_start, sheet.period_end, sheet.worked_minutes) == (first, last, 270)
+    neighbour = Period(last + timedelta(days=1), last + timedelta(days=15))
+    assert [r.worked_minutes for r in payroll(session, neighbour, actor="tests")] == [0]
+
+
+def test_a_timesheet_is_approved_only_for_a_whole_pay_period(session: Session) -> None:
+    person = make_staff(session)
+    assert person.id is not None
+    punch(session, person, t(MON, 8), t(MON, 16))
+    with pytest.raises(ServiceError, match="2026-11-24 is not the start of a pay period"):
+        approve_timesheet(session, person.id, Period(MON + timedelta(days=1), PERIOD.end), now=AFTER, actor=MANAGER)
+    with pytest.raises(ServiceError, match="2026-11-23 to 2026-11-30 is not one pay period"):
+        approve_timesheet(session, person.id, Period(MON, MON + timedelta(days=7)), now=AFTER, actor=MANAGER)
+    assert session.exec(select(Timesheet)).all() == []

@@ -84,6 +84,8 @@ def timesheet_rows(session: Session, period: pay.Period, *, now: datetime, actor
 def approve_timesheet(session: Session, staff_id: int, period: pay.Period, *, now: datetime, actor: str) -> int:
     """The manager approves `staff_id`'s hours for `period` as recorded now; returns the timesheet's id."""
     require(actor, Area.payroll, what="approving a timesheet")
+    if pay.period_starting(session, period.start, actor=actor) != period:
+        raise ServiceError(f"{period} is not one pay period — reload")
     row = next((r for r in timesheet_rows(session, period, now=now, actor=actor) if r.staff_id == staff_id), None)
     if row is None:
         raise ServiceError("that person has no hours in this period — reload")
