@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from officemgr.services import payroll, timeclock, timesheets
+from officemgr.services.access import Area, may
 from officemgr.services.payroll import Period
 from officemgr.services.timeclock import DayCheck, FixEntry, FixRow, KioskName, PunchResult, duration
 from officemgr.services.timesheets import TimesheetRow
@@ -190,7 +191,9 @@ class TimesheetsScreen(ListScreen):
     def fetch(self, session: Session) -> tuple[Period, list[TimesheetRow], list[FixRow]]:
         period = payroll.pay_period(session, self.day, actor=self.ctx.actor)
         rows = timesheets.timesheet_rows(session, period, now=self.ctx.now(), actor=self.ctx.actor)
-        return period, rows, timeclock.fixes(session, actor=self.ctx.actor)
+        # The auditor sees the timesheets; the fixes waiting are the manager's to decide.
+        waiting = timeclock.fixes(session, actor=self.ctx.actor) if may(self.ctx.actor, Area.staff) else []
+        return period, rows, waiting
 
     def show(self, data: tuple[Period, list[TimesheetRow], list[FixRow]]) -> None:
         period, rows, fixes = data
