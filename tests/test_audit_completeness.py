@@ -104,6 +104,7 @@ from officemgr.services import (
     patients_io,
     pay_settings,
     payers,
+    payroll,
     policies,
     purchasing,
     remittances,
@@ -115,6 +116,8 @@ from officemgr.services import (
     statements,
     temperature,
     templates,
+    timeclock,
+    timesheets,
     users,
 )
 
@@ -229,6 +232,18 @@ def catalogue(session: Session, folder: Path) -> None:
     meetings.add_meeting_action(session, meeting, ActionCreate(what="Order signs", owner_id=ma.id, due=TODAY),
                                 today=TODAY, now=NOW, actor=A)
     meetings.finish_meeting(session, meeting, now=NOW, actor=A)
+    assert manager.staff_id is not None
+    timeclock.punch_self(session, now=NOW - timedelta(hours=1), actor=manager)
+    timeclock.punch_self(session, now=NOW, actor=manager)
+    asked = timeclock.ask_fix(session, manager.staff_id, clock_in=NOW - timedelta(hours=3),
+                              clock_out=NOW - timedelta(hours=2),
+                              reason="came in early", today=TODAY, now=NOW, actor=manager)
+    timeclock.deny_fix(session, asked, today=TODAY, now=NOW, actor=manager)
+    timeclock.fix_directly(session, manager.staff_id, clock_in=NOW - timedelta(hours=5),
+                           clock_out=NOW - timedelta(hours=4),
+                           reason="kiosk down", today=TODAY, now=NOW, actor=manager)
+    timesheets.approve_timesheet(session, manager.staff_id, payroll.pay_period(session, TODAY, actor=A), now=NOW,
+                                 actor=manager)
 
     # patients and their insurance
     maria = patients.register(session, {"first_name": "Maria", "last_name": "Lopez", "dob": "1990-02-28"},

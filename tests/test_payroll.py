@@ -280,9 +280,9 @@ def test_the_csv_has_a_header_and_one_row_per_person_sorted_by_last_name(session
 
     assert text.splitlines() == [
         "employee_id,last_name,first_name,role,regular_hours,overtime_hours,pto_hours,sick_hours,"
-        "other_paid_leave_hours,unpaid_leave_hours,total_paid_hours",
-        f"{ma.id},Adams,Mary,Medical assistant,46.33,5.00,0.00,8.00,5.00,2.50,64.33",
-        f"{zed.id},Zed,Zoe,Front desk,0.00,0.00,0.00,0.00,0.00,0.00,0.00",
+        "other_paid_leave_hours,unpaid_leave_hours,total_paid_hours,hours_source",
+        f"{ma.id},Adams,Mary,Medical assistant,46.33,5.00,0.00,8.00,5.00,2.50,64.33,shifts",
+        f"{zed.id},Zed,Zoe,Front desk,0.00,0.00,0.00,0.00,0.00,0.00,0.00,",
     ]
     assert text.endswith("\r\n")
     assert ",".join(CSV_HEADER) == text.splitlines()[0]
@@ -319,10 +319,11 @@ def test_export_payroll_writes_the_csv_to_stdout_and_the_summary_to_stderr(db: P
     out, err = capsys.readouterr()
     assert out.splitlines() == [
         ",".join(CSV_HEADER),
-        "1,Jones,Mary,Medical assistant,40.00,5.00,0.00,0.00,0.00,0.00,45.00",
+        "1,Jones,Mary,Medical assistant,40.00,5.00,0.00,0.00,0.00,0.00,45.00,shifts",
     ]
     assert err.splitlines() == [
-        "Payroll 2026-11-23 to 2026-12-06: 1 person, 45.00 paid hours (5.00 overtime) written to standard output."
+        "Payroll 2026-11-23 to 2026-12-06: 1 person, 45.00 paid hours (5.00 overtime) written to standard output.",
+        "  timesheets not yet approved (hours as recorded): Mary Jones",
     ]
 
 

@@ -38,6 +38,7 @@ from officemgr.demo.leave import _add_leave
 from officemgr.demo.people import _add_credentials, _add_patients, _add_shifts, _add_staff, _add_time_off
 from officemgr.demo.schedule import _add_appointments, _add_templates
 from officemgr.demo.staffing import _add_staffing
+from officemgr.demo.timeclock import _add_punches
 from officemgr.demo.users import _add_users
 from officemgr.demo.vaccine import _add_vaccine_storage
 from officemgr.transfer import sync_sequences
@@ -86,6 +87,7 @@ def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") ->
         summary.evaluations -= _add_checklists(conn, rng("checklists"), staff, today)
         summary.evaluations += _add_evaluations_and_meetings(conn, rng("evaluations"), staff, today)
         _add_leave(conn, rng("leave"), staff, today)
+        _add_punches(conn, rng("timeclock"), staff, today)
         _add_users(conn, staff, summary)
         # Made-up patients: the app opens signed in as the demo manager (ctrl+l shows the sign-in screen).
         conn.exec_driver_sql("INSERT INTO setting (key, value, version) VALUES ('demo_data', 'true', 1)")

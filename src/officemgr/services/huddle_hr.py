@@ -3,12 +3,13 @@ alone, naming no details), and what hiring, checklists, the time clock, evaluati
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session
 
-from officemgr.services import checklists, corrective, hiring, policies
+from officemgr.services import checklists, corrective, hiring, policies, timeclock
 from officemgr.services.access import Actor, Area, may
+from officemgr.services.calendar import practice_calendar
 from officemgr.services.huddle_items import HuddleItem
 
 
@@ -17,6 +18,7 @@ def staffing_items(session: Session, today: date, actor: str) -> list[HuddleItem
     if may(actor, Area.staff):
         items.extend(_corrective_follow_ups(session, today, actor))
         items.extend(_checklist_tasks(session, today, actor))
+        items.extend(_time_clock(session, today, actor))
     if may(actor, Area.hiring):
         items.extend(_stale_applicants(session, today, actor))
     items.extend(_policy_signatures(session, today, actor))
@@ -69,3 +71,23 @@ def _policy_signatures(session: Session, today: date, actor: str) -> list[Huddle
                            "staff", o.staff_id, urgent=o.due < today, key=f"policy:{o.version_id}:{o.staff_id}")
                 for o in policies.my_policies(session, today, actor=actor)]
     return []
+
+
+def _time_clock(session: Session, today: date, actor: str) -> list[HuddleItem]:
+    """The last business day's late arrivals and missed punches, and punch fixes waiting for the manager."""
+    day = practice_calendar(session).previous_business_day(today)
+    items: list[HuddleItem] = []
+    for check in timeclock.day_checks(session, day, day, now=datetime.combine(today, time.min), actor=actor):
+        name = timeclock.staff_name(session, check.staff_id)
+        key = f"punch:{check.staff_id}:{day.isoformat()}"
+        if check.missed:
+            items.append(HuddleItem(f"Missed punch: {name} on {day:%m/%d}", "a punch to fix (Staff, T)", "staff",
+                                    check.staff_id, urgent=True, key=key))
+        elif check.late_minutes:
+            items.append(HuddleItem(f"Late: {name} in {check.late_minutes} min after the shift on {day:%m/%d}",
+                                    "late arrival", "staff", check.staff_id, key=key))
+    items.extend(
+        HuddleItem(f"Punch fix to approve: {f.name}, {f.clock_in:%m/%d %H:%M}-{f.clock_out:%H:%M}",
+                   "punch fix waiting for the manager (Staff, T, y)", "staff", f.staff_id, key=f"fix:{f.id}")
+        for f in timeclock.fixes(session, actor=actor))
+    return items

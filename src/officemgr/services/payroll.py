@@ -5,12 +5,18 @@ Rules (all tunable in settings, none hard-coded here):
 
 - Pay periods (`pay_period`): weekly or biweekly periods aligned to an anchor date that is a period start,
   or semimonthly periods (the 1st to the 15th, the 16th to the month's last day).
-- Worked hours come from shifts (end - start, less the unpaid break), each counted on the day it starts.
+- Worked hours, per person and day: from that day's time-clock punches when it has any (closed ones; a punch with
+  no out time counts 0 until a fix puts it right), else from its shifts (end - start, less the unpaid break), each
+  counted on the day it starts. Each row says where its hours came from (`source`: punches, shifts or mixed).
+- An approved timesheet (services.timesheets) fixes the person's worked minutes for the period; a row whose hours
+  changed since the approval keeps the approved minutes and says so in its notes.
+- Days after a person's end date are not paid (worked or leave).
 - Overtime (FLSA): non-exempt staff earn overtime for hours actually worked beyond `overtime_after_hours`
   in a workweek, a fixed 7-day week starting on `workweek_start` (0 = Monday). Paid time off is paid but
   is not hours worked, so it never counts toward the threshold. Exempt staff get no overtime.
-- Paid time off: approved absences whose kind is in `paid_time_off_kinds`; other kinds are listed as
-  unpaid leave. Requested (not yet approved) and denied absences are not counted; pending requests in the
+- Paid time off: approved absences whose kind is in `paid_time_off_kinds`; other kinds, and absences taken
+  as unpaid (`TimeOff.unpaid`, over the balance by the person's choice), are listed as unpaid leave.
+  Requested (not yet approved) and denied absences are not counted; pending requests in the
   period are pointed out in the row's notes so they can be decided before payroll is sent.
 - Never both worked and on leave: approving time off removes the shifts on its days; a shift left on such a day
   (entered before the rule) is paid as worked, and that day's leave only for the hours beyond it, with a note.
@@ -29,6 +35,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlmodel import Session, col, select
 
 from officemgr.models import Role, Shift, Staff, TimeOff, TimeOffStatus
+from officemgr.models.timeclock import Punch, Timesheet
 from officemgr.services import settings
 from officemgr.services.access import Area, require
 from officemgr.services.calendar import PracticeCalendar, practice_calendar
@@ -50,6 +57,7 @@ CSV_HEADER = (
     "other_paid_leave_hours",
     "unpaid_leave_hours",
     "total_paid_hours",
+    "hours_source",
 )
 
 
@@ -135,6 +143,11 @@ def pay_period(session: Session, containing: date, *, actor: str) -> Period:
     """The pay period (per the `pay_period` setting) that holds `containing`."""
     _may_read(actor, "payroll")
     return _containing(_rule(session), containing)
+
+
+def period_holding(session: Session, day: date) -> Period:
+    """The pay period holding `day`, for anyone: its dates are no secret (a person's own punches are shown by it)."""
+    return _containing(_rule(session), day)
 
 
 def period_starting(session: Session, start: date, *, actor: str) -> Period:
@@ -232,6 +245,9 @@ class PayRow:
     sick_hours: float = 0.0
     other_paid_leave_hours: float = 0.0
     notes: tuple[str, ...] = ()
+    worked_minutes: int = 0  # regular + overtime, unrounded
+    source: str = ""  # where worked hours came from: "punches", "shifts", "mixed", or "" (none worked)
+    approved_by: str = ""  # who approved the period's timesheet ("": not approved)
 
     @property
     def name(self) -> str:
@@ -259,17 +275,37 @@ class PayRow:
         return bool(self.notes)
 
 
-def _split_by_threshold(
-    shifts: list[Shift], threshold_minutes: int, exempt: bool
-) -> list[tuple[Shift, int, int]]:
-    """(shift, regular minutes, overtime minutes) for one person's shifts in one workweek.
+@dataclass(frozen=True)
+class _Stretch:
+    """A stretch of work: a shift, or a punch (an open punch is 0 minutes)."""
 
-    Hours are counted chronologically: the shift during which the running total passes the threshold
-    is split, and every later shift that week is all overtime.
+    start: datetime
+    end: datetime
+    worked_minutes: int
+    id: int
+
+    @staticmethod
+    def of_shift(shift: Shift) -> _Stretch:
+        return _Stretch(shift.start, shift.end, shift.worked_minutes, shift.id or 0)
+
+    @staticmethod
+    def of_punch(punch: Punch) -> _Stretch:
+        end = punch.clock_out or punch.clock_in
+        return _Stretch(punch.clock_in, end, max(0, int((end - punch.clock_in).total_seconds()) // 60),
+                        punch.id or 0)
+
+
+def _split_by_threshold(
+    stretches: list[_Stretch], threshold_minutes: int, exempt: bool
+) -> list[tuple[_Stretch, int, int]]:
+    """(stretch, regular minutes, overtime minutes) for one person's work in one workweek.
+
+    Hours are counted chronologically: the stretch during which the running total passes the threshold
+    is split, and every later one that week is all overtime.
     """
     out = []
     running = 0
-    for shift in sorted(shifts, key=lambda s: (s.start, s.end, s.id or 0)):
+    for shift in sorted(stretches, key=lambda s: (s.start, s.end, s.id)):
         minutes = shift.worked_minutes
         if exempt:
             out.append((shift, minutes, 0))
@@ -280,7 +316,7 @@ def _split_by_threshold(
     return out
 
 
-def payroll(session: Session, period: Period, *, actor: str) -> list[PayRow]:
+def payroll(session: Session, period: Period, *, actor: str, use_timesheets: bool = True) -> list[PayRow]:
     """Hours for `period`, one row per staff member, sorted by last name, first name.
 
     Everyone active is listed (with a note when nothing is recorded); someone no longer active is listed
@@ -292,6 +328,8 @@ def payroll(session: Session, period: Period, *, actor: str) -> list[PayRow]:
     that crosses the threshold is split). Each shift's regular and overtime minutes then belong to the pay
     period holding the day the shift starts. So hours worked before the period still push later hours in
     the same workweek into overtime, and overtime that fell on days before the period is not paid again.
+
+    `use_timesheets` False: the hours as recorded now, ignoring approved timesheets (what approving one takes).
     """
     _may_read(actor, "payroll")
     workweek_start = _workweek_start(session)
@@ -310,6 +348,14 @@ def payroll(session: Session, period: Period, *, actor: str) -> list[PayRow]:
                             Shift.start < datetime.combine(after_last_week, time.min))
     ):
         shifts_by_person.setdefault(shift.staff_id, []).append(shift)
+    punches_by_person: dict[int, list[Punch]] = {}
+    for punch in session.exec(
+        select(Punch).where(col(Punch.clock_in) >= datetime.combine(first_week, time.min),
+                            col(Punch.clock_in) < datetime.combine(after_last_week, time.min))
+    ):
+        punches_by_person.setdefault(punch.staff_id, []).append(punch)
+    timesheets = {t.staff_id: t for t in session.exec(select(Timesheet).where(Timesheet.period_start == period.start))
+                  if use_timesheets}
 
     absences_by_person: dict[int, list[TimeOff]] = {}
     for absence in session.exec(
@@ -325,7 +371,8 @@ def payroll(session: Session, period: Period, *, actor: str) -> list[PayRow]:
     for person in people:
         assert person.id is not None, "rows read have ids"
         row = _row(person, period, shifts_by_person.get(person.id, []), absences_by_person.get(person.id, []),
-                   workweek_start=workweek_start, threshold_minutes=threshold_minutes, paid_kinds=paid_kinds,
+                   punches_by_person.get(person.id, []), timesheets.get(person.id), workweek_start=workweek_start,
+                   threshold_minutes=threshold_minutes, paid_kinds=paid_kinds,
                    pto_kinds=pto_kinds, calendar=calendar)
         if person.active or row.worked_hours or row.paid_leave_hours or row.unpaid_leave_hours:
             rows.append(row)
@@ -337,6 +384,8 @@ def _row(
     period: Period,
     shifts: list[Shift],
     absences: list[TimeOff],
+    punches: list[Punch],
+    timesheet: Timesheet | None,
     *,
     workweek_start: int,
     threshold_minutes: int,
@@ -347,19 +396,44 @@ def _row(
     assert person.id is not None, "rows read have ids"
     staff_id = person.id
     notes: list[str] = []
-    weeks: dict[date, list[Shift]] = {}
+    last_day = person.end_date  # nothing is paid after it
+    if last_day is not None:
+        shifts = [s for s in shifts if s.start.date() <= last_day]
+        punches = [p for p in punches if p.clock_in.date() <= last_day]
+    punch_days = {p.clock_in.date() for p in punches}
+    stretches = [_Stretch.of_punch(p) for p in punches]
+    for punch in punches:
+        if punch.clock_out is None and punch.clock_in.date() in period:
+            notes.append(f"the punch in at {punch.clock_in:%Y-%m-%d %H:%M} has no out time "
+                         "(counted as 0 h until fixed)")
+    shift_days = set()
     for shift in shifts:
-        weeks.setdefault(workweek_of(shift.start.date(), workweek_start), []).append(shift)
+        if shift.start.date() in punch_days:
+            continue  # the day's punches say what was worked
+        shift_days.add(shift.start.date())
+        stretches.append(_Stretch.of_shift(shift))
         if shift.end <= shift.start and shift.start.date() in period:
             notes.append(f"the shift on {shift.start:%Y-%m-%d} ends before it starts (counted as 0 h)")
+    weeks: dict[date, list[_Stretch]] = {}
+    for stretch in stretches:
+        weeks.setdefault(workweek_of(stretch.start.date(), workweek_start), []).append(stretch)
     regular = overtime = 0
     worked: dict[date, float] = {}  # hours worked a day, not yet set against that day's leave
-    for week_shifts in weeks.values():
-        for shift, reg, over in _split_by_threshold(week_shifts, threshold_minutes, person.exempt):
-            if shift.start.date() in period:
+    for week_stretches in weeks.values():
+        for stretch, reg, over in _split_by_threshold(week_stretches, threshold_minutes, person.exempt):
+            if stretch.start.date() in period:
                 regular += reg
                 overtime += over
-                worked[shift.start.date()] = worked.get(shift.start.date(), 0.0) + (reg + over) / 60
+                worked[stretch.start.date()] = worked.get(stretch.start.date(), 0.0) + (reg + over) / 60
+    by_punch = any(d in period for d in punch_days)
+    by_shift = any(d in period for d in shift_days)
+    source = "mixed" if by_punch and by_shift else "punches" if by_punch else "shifts" if by_shift else ""
+    if timesheet is not None:
+        if timesheet.worked_minutes != regular + overtime:
+            notes.append(f"hours changed since the timesheet was approved ({_hours(timesheet.worked_minutes / 60):.2f}"
+                         f" h approved, {_hours((regular + overtime) / 60):.2f} h now): paid as approved")
+        overtime = min(overtime, timesheet.worked_minutes)
+        regular = timesheet.worked_minutes - overtime
     worked_days = set(worked)
 
     paid: dict[str, float] = {}
@@ -371,14 +445,15 @@ def _row(
             pending += leave_hours_between(absence, period.start, period.end, calendar)
             continue
         hours = 0.0
-        for day in _days(max(absence.start_date, period.start), min(absence.end_date, period.end)):
+        through = min(absence.end_date, period.end, last_day or period.end)
+        for day in _days(max(absence.start_date, period.start), through):
             on_day = leave_hours_between(absence, day, day, calendar)
             already_paid = min(on_day, worked.get(day, 0.0))
             if already_paid:
                 worked[day] -= already_paid
             hours += on_day - already_paid
         kind = absence.kind.strip()
-        if kind.casefold() in paid_kinds:
+        if kind.casefold() in paid_kinds and not absence.unpaid:
             paid[kind] = paid.get(kind, 0.0) + hours
             if kind.casefold() in pto_kinds:
                 pto += hours
@@ -415,6 +490,9 @@ def _row(
         sick_hours=_hours(sick),
         other_paid_leave_hours=_hours(other),
         notes=tuple(notes),
+        worked_minutes=regular + overtime,
+        source=source,
+        approved_by=timesheet.approved_by if timesheet else "",
     )
 
 
@@ -424,7 +502,8 @@ def _row(
 def payroll_csv(rows: Iterable[PayRow], period: Period, *, actor: str) -> str:
     """The payroll service's CSV: a header, then one row per person sorted by last name, hours to 2 decimals.
 
-    Columns: CSV_HEADER. The role is its label ("Medical assistant"). The period is not a column (the
+    Columns: CSV_HEADER (hours_source: where the worked hours came from, punches, shifts or mixed). The role
+    is its label ("Medical assistant"). The period is not a column (the
     payroll service takes one file per period); every row must belong to `period`.
     """
     _may_read(actor, "the payroll export")
@@ -435,6 +514,7 @@ def payroll_csv(rows: Iterable[PayRow], period: Period, *, actor: str) -> str:
     return csv_text(CSV_HEADER, (
         [r.staff_id, r.last_name, r.first_name, r.role.label,
          *(Figure(f"{h:.2f}") for h in (r.regular_hours, r.overtime_hours, r.pto_hours, r.sick_hours,
-                                        r.other_paid_leave_hours, r.unpaid_leave_hours, r.total_paid_hours))]
+                                        r.other_paid_leave_hours, r.unpaid_leave_hours, r.total_paid_hours)),
+         r.source]
         for r in sorted(rows, key=lambda r: (r.last_name.casefold(), r.first_name.casefold(), r.staff_id))
     ))

@@ -37,6 +37,8 @@ ACTIONS = (
     ("Add a staff member", "staff", "add", "+staff"),
     ("Request time off", "staff", "time_off", "+time_off"),
     ("Credentials, evaluations and payer enrollment", "staff", "records", None),
+    ("Time clock kiosk", "staff", "kiosk", None),
+    ("Timesheets", "staff", "timesheets", "payroll"),
     ("Add a supply item", "inventory", "add", "+inventory"),
     ("Receive stock into a lot", "inventory", "receive", "+inventory"),
     ("Use stock (first to expire first)", "inventory", "use", "+inventory"),

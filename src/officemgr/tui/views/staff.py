@@ -86,6 +86,8 @@ class StaffView(TabView):
         Binding("x", "end_employment", "End employment", id="staff_end_employment"),
         Binding("m", "meetings", "Staff meetings", id="staff_meetings"),
         Binding("b", "leave", "Leave balances", id="staff_leave"),
+        Binding("i", "punch", "Punch in/out", id="staff_punch"),
+        Binding("T", "timesheets", "Timesheets", id="staff_timesheets"),
     ]
 
     def __init__(self, **kwargs: Any) -> None:
@@ -415,6 +417,28 @@ class StaffView(TabView):
         from officemgr.tui.views.leave import LeaveScreen
 
         self.app.push_screen(LeaveScreen(self.ctx), self._after)
+
+    def action_punch(self) -> None:
+        from officemgr.services import timeclock
+
+        self.run_write(lambda session: timeclock.punch_self(session, now=self.ctx.now(), actor=self.ctx.actor),
+                       then=lambda result: self.say(result.notice), group="punch")
+
+    def action_timesheets(self) -> None:
+        from officemgr.tui.views.timeclock import PunchesScreen, TimesheetsScreen
+
+        actor = self.ctx.actor
+        if may(actor, Area.payroll, write=False):
+            self.app.push_screen(TimesheetsScreen(self.ctx, self.ctx.today), self._after)
+        elif actor.staff_id is not None:  # everyone else: their own punches, where they ask for a fix
+            self.app.push_screen(PunchesScreen(self.ctx, actor.staff_id, actor.name, self.ctx.today), self._after)
+        else:
+            self.say(f"{actor.name} has no staff record, so there are no punches to show")
+
+    def action_kiosk(self) -> None:
+        from officemgr.tui.views.timeclock import KioskScreen
+
+        self.app.push_screen(KioskScreen(self.ctx))
 
     def action_pay(self) -> None:
         staff_id, _ = self._cell()
