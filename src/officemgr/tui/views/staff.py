@@ -11,25 +11,22 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Key
-from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
 from officemgr.models import ShiftCreate, StaffCreate, TimeOffStatus
-from officemgr.services import coverage, leave, pay_settings, roster, staff
-from officemgr.services.access import Area, may
+from officemgr.services import coverage, leave, roster, staff
 from officemgr.services.calendar import StrandedBooking
 from officemgr.services.coverage import DayCoverage
 from officemgr.services.format import plural
 from officemgr.services.leave import ApprovalCheck, RequestBalances
-from officemgr.services.pay_settings import PaySettings
 from officemgr.services.roster import ApprovalEffects, OverBalance, ShiftRow, StaffWeek, TimeOffRow
 from officemgr.services.staff import CredentialRow, RosterRow, StaffRecord
 from officemgr.tui.dbwork import Session
-from officemgr.tui.forms.pay_settings import PayInput, PaySettingsForm
 from officemgr.tui.forms.shift import ShiftForm, TimeOffForm, TimeOffRequest
 from officemgr.tui.forms.staff import StaffForm
 from officemgr.tui.views.checklists import ChecklistScreen, offers_onboarding
 from officemgr.tui.views.practice_calendar import StrandedScreen
+from officemgr.tui.views.staff_people import StaffPeopleView
 from officemgr.tui.widgets.base import TabView, plain, select_key, selected_key
 from officemgr.tui.widgets.staff_tables import fill_credentials, fill_roster, fill_time_off, fill_week
 
@@ -63,7 +60,7 @@ class WeekData:
     coverage: list[DayCoverage]
 
 
-class StaffView(TabView):
+class StaffView(StaffPeopleView):
     BINDINGS = [
         *TabView.BINDINGS,
         Binding("v", "switch_view", "Day/week/time off", id="staff_view"),
@@ -353,124 +350,11 @@ class StaffView(TabView):
         if event.key != "y":
             self.asked = None
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Pay settings, corrective actions, checklists and hiring are the manager's alone: not offered to anyone
-        # else (the services refuse them too).
-        if action == "pay":
-            return may(self.ctx.actor, Area.payroll)
-        if action in ("corrective", "checklists", "end_employment"):
-            return may(self.ctx.actor, Area.staff)
-        if action == "hiring":
-            return may(self.ctx.actor, Area.hiring)
-        if action == "leave":
-            return may(self.ctx.actor, Area.payroll, write=False)
-        return True
-
-    def action_meetings(self) -> None:
-        from officemgr.tui.views.meetings import MeetingsScreen
-
-        self.app.push_screen(MeetingsScreen(self.ctx), lambda _: self.reload())
-
-    def action_corrective(self) -> None:
-        from officemgr.tui.views.corrective import CorrectiveScreen
-
-        staff_id, _ = self._cell()
-        if staff_id is None:
-            self.say("Put the cursor on a person, then press w")
-            return
-        self.open_after_read(lambda session: staff.staff_record(session, staff_id),
-                             lambda person: CorrectiveScreen(self.ctx, person.id, person.name) if person else None,
-                             self._form_closed)
-
-    def action_hiring(self) -> None:
-        from officemgr.tui.views.hiring import HiringScreen
-
-        self.app.push_screen(HiringScreen(self.ctx), self._after)
-
-    def action_checklists(self) -> None:
-        staff_id, _ = self._cell()
-        if staff_id is None or not may(self.ctx.actor, Area.staff):
-            self.say("Put the cursor on a person, then press l" if staff_id is None else "Checklists are the manager's")
-            return
-        self.open_after_read(lambda session: staff.staff_record(session, staff_id),
-                             lambda person: ChecklistScreen(self.ctx, person.id, person.name) if person else None,
-                             self._form_closed)
-
-    def action_end_employment(self) -> None:
-        from officemgr.tui.forms.checklists import EndEmploymentForm, EndInput
-
-        staff_id, _ = self._cell()
-        if staff_id is None or not may(self.ctx.actor, Area.staff):
-            self.say("Put the cursor on a person, then press x" if staff_id is None else "Only the manager ends "
-                     "someone's employment")
-            return
-
-        def save(session: Session, data: EndInput) -> None:
-            staff.end_employment(session, staff_id, data.end_date, data.reason, now=self.ctx.now(),
-                                 actor=self.ctx.actor, remove_shifts=data.remove_shifts)
-
-        self.open_after_read(lambda session: staff.staff_record(session, staff_id),
-                             lambda person: EndEmploymentForm(self.ctx, save, person.name) if person else None,
-                             self._form_closed)
-
-    def action_leave(self) -> None:
-        from officemgr.tui.views.leave import LeaveScreen
-
-        self.app.push_screen(LeaveScreen(self.ctx), self._after)
-
-    def action_punch(self) -> None:
-        from officemgr.services import timeclock
-
-        self.run_write(lambda session: timeclock.punch_self(session, now=self.ctx.now(), actor=self.ctx.actor),
-                       then=lambda result: self.say(result.notice), group="punch")
-
-    def action_timesheets(self) -> None:
-        from officemgr.tui.views.timeclock import PunchesScreen, TimesheetsScreen
-
-        actor = self.ctx.actor
-        if may(actor, Area.payroll, write=False):
-            self.app.push_screen(TimesheetsScreen(self.ctx, self.ctx.today), self._after)
-        elif actor.staff_id is not None:  # everyone else: their own punches, where they ask for a fix
-            self.app.push_screen(PunchesScreen(self.ctx, actor.staff_id, actor.name, self.ctx.today), self._after)
-        else:
-            self.say(f"{actor.name} has no staff record, so there are no punches to show")
-
-    def action_kiosk(self) -> None:
-        from officemgr.tui.views.timeclock import KioskScreen
-
-        self.app.push_screen(KioskScreen(self.ctx))
-
-    def action_pay(self) -> None:
-        staff_id, _ = self._cell()
-        if staff_id is None:
-            self.say("Put the cursor on a person, then press p")
-            return
-        self.open_after_read(lambda session: pay_settings.pay_settings(session, staff_id, actor=self.ctx.actor),
-                             self._pay_form, self._form_closed)
-
-    def _pay_form(self, current: PaySettings) -> PaySettingsForm:
-        staff_id, version = current.staff_id, current.version
-
-        def save(session: Session, data: PayInput) -> None:
-            pay_settings.save_pay_settings(
-                session, staff_id, exempt=data.exempt, pay_type=data.pay_type, pay_period=data.pay_period,
-                amount=data.amount, pto_plan=data.pto_plan, now=self.ctx.now(), actor=self.ctx.actor,
-                expected_version=version)
-
-        return PaySettingsForm(self.ctx, save, current)
-
     def action_records(self) -> None:
         from officemgr.tui.views.credentials import PeopleRecordsScreen
 
         staff_id, _ = self._cell()
         self.app.push_screen(PeopleRecordsScreen(self.ctx, staff_id if self.mode != "time off" else None), self._after)
-
-    def _form_closed(self, screen: Screen[bool], saved: bool | None) -> None:
-        self._after(saved)
-
-    def _after(self, saved: bool | None) -> None:
-        if saved:
-            self.reload()
 
     @on(DataTable.CellSelected, "#roster")
     def _cell_chosen(self, event: DataTable.CellSelected) -> None:
