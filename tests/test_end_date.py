@@ -20,10 +20,10 @@ from factories import (
     make_shift,
     make_staff,
 )
-from officemgr.models import CredentialKind, Role, Shift, ShiftCreate, Staff
+from officemgr.models import CredentialKind, Role, Shift, ShiftCreate, Staff, TimeOffCreate
 from officemgr.models.lifecycle import ChecklistKind, StaffTask
 from officemgr.models.schedule import AppointmentCreate
-from officemgr.services import availability, coverage, roster, schedule, staff
+from officemgr.services import availability, coverage, credentials, roster, schedule, staff, staff_duties
 from officemgr.services.common import ServiceError
 
 ACTOR = "manager"
@@ -204,6 +204,26 @@ def test_no_credential_reminders_for_someone_who_has_left(session: Session) -> N
     for person in (gone, last_day_today):
         make_credential(session, person, kind=CredentialKind.bls, expires=TODAY + timedelta(days=10))
     assert [c.staff_name for c in staff.credentials_expiring(session, TODAY)] == ["Bo Today"]
+
+
+def test_no_evaluation_or_training_reminders_for_someone_who_has_left(session: Session) -> None:
+    hired = TODAY - timedelta(days=400)  # the yearly evaluation and every training are due
+    gone = make_staff(session, first_name="Ana", last_name="Ruiz", hire_date=hired, end_date=TODAY - timedelta(days=1),
+                      end_reason="Resigned")
+    make_staff(session, first_name="Bo", last_name="Today", hire_date=hired, end_date=TODAY, end_reason="Resigned")
+    assert [e.staff_name for e in credentials.evaluations_due(session, TODAY, within_days=None)] == ["Bo Today"]
+    assert {t.staff_name for t in staff_duties.training_status(session, TODAY)} == {"Bo Today"}
+    assert gone.id not in credentials.lapsed_required(session, TODAY)
+
+
+def test_time_off_cannot_run_past_the_last_day(session: Session) -> None:
+    person = ended(session, make_staff(session, first_name="Ana", last_name="Ruiz", hire_date=date(2020, 1, 6)))
+    assert person.id is not None
+    roster.request_time_off(session, TimeOffCreate(staff_id=person.id, kind="Unpaid", start_date=TODAY,
+                                                   end_date=LAST), now=NOW, actor=ACTOR)
+    with pytest.raises(ServiceError, match=r"Ana Ruiz's last day is 11/24/2026: time off cannot run past it"):
+        roster.request_time_off(session, TimeOffCreate(staff_id=person.id, kind="Unpaid", start_date=LAST,
+                                                       end_date=AFTER), now=NOW, actor=ACTOR)
 
 
 def test_history_is_kept(session: Session) -> None:

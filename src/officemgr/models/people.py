@@ -7,8 +7,8 @@ import re
 from datetime import date
 
 from pydantic import field_validator, model_validator
-from sqlalchemy import Column
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, ColumnElement, or_
+from sqlmodel import Field, SQLModel, col
 
 from officemgr.models.base import Versioned, _enum_type, enum_field
 from officemgr.models.validation import (
@@ -178,6 +178,11 @@ class Staff(StaffBase, Versioned, table=True):
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+def employed_on(day: date) -> ColumnElement[bool]:
+    """The where-clause for staff still employed on `day` (their end date, if any, is `day` or later)."""
+    return or_(col(Staff.end_date).is_(None), col(Staff.end_date) >= day)
 
 
 class StaffCreate(StaffBase):

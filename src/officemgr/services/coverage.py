@@ -8,10 +8,11 @@ from datetime import date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from officemgr.models import Appointment, Shift, Staff
+from officemgr.models.people import employed_on
 from officemgr.services import settings
 from officemgr.services.availability import ACTIVE, day_plans
 from officemgr.services.calendar import PracticeCalendar, practice_calendar
-from officemgr.services.staff import StaffRecord, employed_on, time_off_on
+from officemgr.services.staff import StaffRecord, time_off_on
 
 
 @dataclass(frozen=True)

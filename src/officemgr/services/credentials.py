@@ -30,6 +30,7 @@ from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_va
 from sqlmodel import Session, col, select
 
 from officemgr.models import Credential, CredentialKind, Evaluation, Payer, PayerEnrollment, Role, Staff
+from officemgr.models.people import employed_on
 from officemgr.models.roster import EvaluationKind
 from officemgr.models.validation import npi_is_valid, strip_free_text, strip_text
 from officemgr.services import settings
@@ -338,8 +339,9 @@ def _required_state(
 ) -> tuple[dict[int, list[CredentialKind]], dict[int, list[CredentialKind]]]:
     """(lapsed, missing) required kinds per active staff id, in the setting's order."""
     required = required_kinds(session)
-    people = select(Staff).where(Staff.active)
-    creds = select(Credential).join(Staff, col(Staff.id) == Credential.staff_id).where(Staff.active)
+    people = select(Staff).where(Staff.active, employed_on(today))
+    creds = select(Credential).join(Staff, col(Staff.id) == Credential.staff_id).where(Staff.active,
+                                                                                       employed_on(today))
     if staff_id is not None:
         people = people.where(Staff.id == staff_id)
         creds = creds.where(Credential.staff_id == staff_id)
@@ -503,7 +505,7 @@ def evaluations_due(
 ) -> list[EvaluationDue]:
     """The next evaluation of each active staff member with a hire date, when it is overdue or due within
     `within_days` (None: whenever it is due); soonest first."""
-    people = select(Staff).where(Staff.active, col(Staff.hire_date).is_not(None))
+    people = select(Staff).where(Staff.active, employed_on(today), col(Staff.hire_date).is_not(None))
     if staff_id is not None:
         people = people.where(Staff.id == staff_id)
     staff = list(session.exec(people))

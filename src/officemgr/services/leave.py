@@ -40,7 +40,14 @@ from officemgr.services import settings
 from officemgr.services.access import Actor, Area, may, require
 from officemgr.services.calendar import PracticeCalendar, practice_calendar
 from officemgr.services.common import ServiceError
-from officemgr.services.payroll import HOURS_PER_WEEKDAY, Period, _containing, _PeriodRule, _rule, leave_hours_between
+from officemgr.services.payroll import (
+    HOURS_PER_WEEKDAY,
+    Period,
+    PeriodRule,
+    leave_hours_between,
+    period_containing,
+    period_rule,
+)
 
 PER_YEAR = "per_year"  # no plan row: the staff record's yearly PTO allowance
 
@@ -159,7 +166,7 @@ def request_hours(calendar: PracticeCalendar, start: date, end: date, typed: flo
 class _Setup:
     """What every balance reads once: the pay periods' rule, the calendar, the PTO kinds, the plans."""
 
-    rule: _PeriodRule
+    rule: PeriodRule
     calendar: PracticeCalendar
     pto_kinds: tuple[str, ...]
     plans: tuple[LeavePlan, ...]
@@ -167,7 +174,8 @@ class _Setup:
 
 
 def _setup(session: Session) -> _Setup:
-    return _Setup(_rule(session), practice_calendar(session), tuple(str(k) for k in settings.get(session, "pto_kinds")),
+    return _Setup(period_rule(session), practice_calendar(session),
+                  tuple(str(k) for k in settings.get(session, "pto_kinds")),
                   tuple(session.exec(select(LeavePlan))), _sick_default(session))
 
 
@@ -244,7 +252,7 @@ def _employed_days(period: Period, hired: date | None, ended: date | None) -> in
     return max(0, (last - first).days + 1)
 
 
-def _accruals(rule: _PeriodRule, plan: Plan, facts: _Facts, year: Period, on: date) -> list[LedgerLine]:
+def _accruals(rule: PeriodRule, plan: Plan, facts: _Facts, year: Period, on: date) -> list[LedgerLine]:
     person = facts.person
     hired, ended = person.hire_date, person.end_date
     if plan.method == PER_YEAR:
@@ -254,19 +262,19 @@ def _accruals(rule: _PeriodRule, plan: Plan, facts: _Facts, year: Period, on: da
         return [LedgerLine(granted, "Yearly allowance", hours(plan.hours))]
     lines = []
     if plan.method == AccrualMethod.per_period.value:
-        period = _containing(rule, year.start)
+        period = period_containing(rule, year.start)
         while period.end <= min(year.end, on):
             if days := _employed_days(period, hired, ended):
                 lines.append(LedgerLine(period.end, f"Pay period {period.start:%m/%d}–{period.end:%m/%d}",
                                         hours(plan.hours * days / period.days)))
-            period = _containing(rule, period.end + timedelta(days=1))
+            period = period_containing(rule, period.end + timedelta(days=1))
         return lines
     worked: dict[Period, int] = defaultdict(int)
     for shift in facts.shifts:
         day = shift.start.date()
         if year.start <= day <= min(year.end, on) and (hired is None or day >= hired) and \
                 (ended is None or day <= ended):
-            period = _containing(rule, day)
+            period = period_containing(rule, day)
             worked[Period(max(period.start, year.start), min(period.end, year.end))] += shift.worked_minutes
     per = plan.per_hours_worked or 1.0
     for period, minutes in sorted(worked.items(), key=lambda item: item[0].start):

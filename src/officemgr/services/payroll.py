@@ -83,7 +83,9 @@ class Period:
 
 
 @dataclass(frozen=True)
-class _PeriodRule:
+class PeriodRule:
+    """The practice's pay period setting: payroll pays, and leave accrues, on the periods it makes."""
+
     kind: str
     anchor: date | None
 
@@ -97,7 +99,7 @@ def _day_name(day: date | None) -> str:
     return f"{day:%A} {day:%Y-%m-%d}" if day else ""
 
 
-def _rule(session: Session) -> _PeriodRule:
+def period_rule(session: Session) -> PeriodRule:
     """The `pay_period` setting, checked: a kind we know and, for weekly/biweekly, an anchor date."""
     value = settings.get(session, "pay_period")
     kind = str(value.get("kind", "")).strip().lower().replace("-", "") if isinstance(value, dict) else ""
@@ -116,10 +118,10 @@ def _rule(session: Session) -> _PeriodRule:
         # No anchor: weekly pay periods follow the FLSA workweek.
         start = _workweek_start(session)
         anchor = date(2026, 1, 5) + timedelta(days=start)  # 2026-01-05 is a Monday
-    return _PeriodRule(kind, anchor)
+    return PeriodRule(kind, anchor)
 
 
-def _containing(rule: _PeriodRule, day: date) -> Period:
+def period_containing(rule: PeriodRule, day: date) -> Period:
     if rule.kind == "semimonthly":
         if day.day <= 15:
             return Period(day.replace(day=1), day.replace(day=15))
@@ -142,12 +144,12 @@ def _may_read(actor: str, what: str) -> None:
 def pay_period(session: Session, containing: date, *, actor: str) -> Period:
     """The pay period (per the `pay_period` setting) that holds `containing`."""
     _may_read(actor, "payroll")
-    return _containing(_rule(session), containing)
+    return period_containing(period_rule(session), containing)
 
 
 def period_holding(session: Session, day: date) -> Period:
     """The pay period holding `day`, for anyone: its dates are no secret (a person's own punches are shown by it)."""
-    return _containing(_rule(session), day)
+    return period_containing(period_rule(session), day)
 
 
 def period_starting(session: Session, start: date, *, actor: str) -> Period:
@@ -156,8 +158,8 @@ def period_starting(session: Session, start: date, *, actor: str) -> Period:
     The refusal names the nearest valid start (both on a tie) and the period holding `start`.
     """
     _may_read(actor, "payroll")
-    rule = _rule(session)
-    period = _containing(rule, start)
+    rule = period_rule(session)
+    period = period_containing(rule, start)
     if period.start == start:
         return period
     following = period.end + timedelta(days=1)

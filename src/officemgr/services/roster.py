@@ -241,6 +241,8 @@ def request_time_off(session: Session, data: TimeOffCreate, *, now: datetime, ac
     person = session.get(Staff, data.staff_id)
     if person is None or not person.active:
         raise ServiceError("choose an active staff member")
+    if person.end_date is not None and data.end_date > person.end_date:
+        raise ServiceError(f"{person.name}'s last day is {person.end_date:%m/%d/%Y}: time off cannot run past it")
     # A day the practice is closed (weekend, holiday, its own closure) costs no time off.
     hours = leave.request_hours(practice_calendar(session), data.start_date, data.end_date, data.hours)
     unpaid = False

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from officemgr.models import (
@@ -21,7 +20,7 @@ from officemgr.models import (
     TimeOffStatus,
 )
 from officemgr.models.lifecycle import ChecklistKind
-from officemgr.models.people import PROVIDER_ROLES, PayType
+from officemgr.models.people import PROVIDER_ROLES, PayType, employed_on
 from officemgr.models.validation import strip_text
 from officemgr.services.access import Area, require
 from officemgr.services.availability import ACTIVE, default_template
@@ -108,11 +107,6 @@ class StaffRecord:
         return cls(person.id, person.version, person.first_name, person.last_name, person.role, person.is_provider,
                    person.npi, person.phone, person.email, person.hire_date, person.active, person.exempt,
                    person.pay_type, person.pto_hours_per_year, person.end_date, person.end_reason)
-
-
-def employed_on(day: date) -> ColumnElement[bool]:
-    """The where-clause for staff still employed on `day` (their end date, if any, is `day` or later)."""
-    return or_(col(Staff.end_date).is_(None), col(Staff.end_date) >= day)
 
 
 def active_staff(session: Session, on: date | None = None) -> list[StaffRecord]:

@@ -17,6 +17,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from officemgr.models import Credential, CredentialKind, Role, Staff
+from officemgr.models.people import employed_on
 from officemgr.services.compliance import task_status
 from officemgr.services.credentials import required_kinds
 
@@ -69,7 +70,7 @@ class TrainingDue:
 def training_status(session: Session, today: date) -> list[TrainingDue]:
     """Every yearly training each active staff member's role requires, due or not; by name, then kind."""
     required = required_kinds(session)
-    people = [p for p in session.exec(select(Staff).where(Staff.active))
+    people = [p for p in session.exec(select(Staff).where(Staff.active, employed_on(today)))
               if any(k in required.get(p.role, set()) for k in TRAINING_KINDS)]
     if not people:
         return []
