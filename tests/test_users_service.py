@@ -122,6 +122,22 @@ def test_a_disabled_user_cannot_sign_in_and_keeps_their_history(session: Session
         users.disable_user(session, "zed", actor=BOSS, now=NOW)
 
 
+def test_sign_in_stops_the_day_after_the_last_day(session: Session) -> None:
+    kim = staffed(session, "Kim", "Lee")
+    users.add_user(session, "kim", staff_name="Kim Lee", roles="front_desk", new_pin="2468", os_user="kimlee",
+                   actor=BOSS, now=NOW)
+    kim.end_date = TODAY
+    session.add(kim)
+    session.commit()
+    on_last_day = users.sign_in(session, "kim", "2468", workstation="desk", now=NOW)
+    assert on_last_day.actor is not None
+    day_after = NOW + timedelta(days=1)
+    assert users.sign_in(session, "kim", "2468", workstation="desk", now=day_after).actor is None
+    assert audit_events(session)[-1][1]["why"] == "left the practice"
+    assert users.os_user_actor(session, "kimlee", workstation="server", today=TODAY) is not None
+    assert users.os_user_actor(session, "kimlee", workstation="server", today=TODAY + timedelta(days=1)) is None
+
+
 # --- the operating-system link and the demo -----------------------------------------------------------
 
 
@@ -130,15 +146,15 @@ def test_a_user_linked_to_an_operating_system_account_acts_without_a_pin(session
     staffed(session, "Bea", "Park")
     users.add_user(session, "kim", staff_name="Kim Lee", roles="biller", new_pin="2468", os_user="kimlee",
                    actor=BOSS, now=NOW)
-    kim = users.os_user_actor(session, "kimlee", workstation="server")
+    kim = users.os_user_actor(session, "kimlee", workstation="server", today=TODAY)
     assert kim is not None and (str(kim), kim.roles) == ("kim@server", frozenset({UserRole.biller}))
-    assert users.os_user_actor(session, "root", workstation="server") is None
+    assert users.os_user_actor(session, "root", workstation="server", today=TODAY) is None
     with pytest.raises(ServiceError, match="'kimlee' is already linked"):
         users.add_user(session, "bea", staff_name="Bea Park", roles="biller", new_pin="2468", os_user="kimlee",
                        actor=BOSS, now=NOW)
     session.rollback()
     users.disable_user(session, "kim", actor="tests", now=NOW)
-    assert users.os_user_actor(session, "kimlee", workstation="server") is None
+    assert users.os_user_actor(session, "kimlee", workstation="server", today=TODAY) is None
 
 
 def test_only_a_demo_database_opens_as_its_manager(session: Session) -> None:

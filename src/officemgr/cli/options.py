@@ -273,7 +273,7 @@ def _resolve(args: argparse.Namespace, engine: Engine) -> str:
         raise NotSignedIn(f"the login {clipped(args.user, 30)} and that PIN do not match an active user{then}; "
                           "nothing was changed")
     with store.read_session(engine) as session:
-        linked = users.os_user_actor(session, os_account(), workstation=workstation)
+        linked = users.os_user_actor(session, os_account(), workstation=workstation, today=args.today)
         demo = None if linked is not None else users.demo_manager(session, workstation=workstation)
         anyone = users.has_users(session)
     if linked is not None:

@@ -118,10 +118,10 @@ def sign_in(session: Session, login: str, typed: str, *, workstation: str, now: 
     `now` is when it happened, as the audit log keeps it (the app's day); `wall` (default `now`) the real time the
     wait after wrong PINs is counted in, which a different --today cannot move."""
     user = _user(session, login)
-    if user is None or not user.active:
+    if user is None or not user.active or _left(session, user, now.date()):
+        why = "left the practice" if user is not None and user.active else "no such active user"
         record(session, actor=f"{clipped(login, 30)}@{workstation}", entity=ENTITY, entity_id=0,
-               action="sign_in_failed", changes={"login": clipped(login, 30), "why": "no such active user"},
-               now=now)
+               action="sign_in_failed", changes={"login": clipped(login, 30), "why": why}, now=now)
         session.commit()
         return SignIn(None, True, pin.PinWait())
     tried = _try(session, user, typed, workstation=workstation, now=now, wall=wall or now)
@@ -131,6 +131,13 @@ def sign_in(session: Session, login: str, typed: str, *, workstation: str, now: 
         session.commit()
         return SignIn(tried.actor, True, pin.PinWait())
     return tried
+
+
+def _left(session: Session, user: UserAccount, today: date) -> bool:
+    """Whether the person's last day has passed: their sign-in stops with their employment, whether or not the
+    leaving checklist's "access removed" task was ticked."""
+    person = session.get(Staff, user.staff_id) if user.staff_id is not None else None
+    return person is not None and person.end_date is not None and person.end_date < today
 
 
 def _try(session: Session, user: UserAccount, typed: str, *, workstation: str, now: datetime,
@@ -167,10 +174,11 @@ def signed_out(session: Session, actor: Actor, *, action: str, now: datetime) ->
     session.commit()
 
 
-def os_user_actor(session: Session, os_user: str, *, workstation: str) -> Actor | None:
-    """The active user linked to the operating-system account `os_user`, who acts without a PIN; None if none."""
+def os_user_actor(session: Session, os_user: str, *, workstation: str, today: date) -> Actor | None:
+    """The active user linked to the operating-system account `os_user`, who acts without a PIN; None if none (or
+    if their last day at the practice has passed)."""
     user = session.exec(select(UserAccount).where(UserAccount.os_user == os_user, col(UserAccount.active))).first()
-    return None if user is None else actor_of(user, workstation)
+    return None if user is None or _left(session, user, today) else actor_of(user, workstation)
 
 
 def demo_manager(session: Session, *, workstation: str) -> Actor | None:
