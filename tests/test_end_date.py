@@ -197,6 +197,21 @@ def test_a_provider_cannot_be_booked_after_the_last_day(session: Session) -> Non
     assert all(s.start.date() <= LAST for s in slots if s.provider_name == "Lee Park")
 
 
+def test_a_hire_starting_later_is_bookable_from_their_first_day_only(session: Session) -> None:
+    start = TODAY + timedelta(days=7)  # Mon 11/30/2026
+    doctor = make_provider(session, first_name="Lee", last_name="Park", hire_date=start)
+    other = make_provider(session, first_name="Kim", last_name="Other", npi="1558598797")
+    assert doctor.id is not None
+    booked = make_appointment(session, provider=other, start=at(9, day=TODAY))
+    data = AppointmentCreate(patient_id=booked.patient_id, provider_id=doctor.id, type_id=booked.type_id,
+                             day=start - timedelta(days=3), start_time="10:00", minutes=15)
+    with pytest.raises(ServiceError, match=r"^Lee Park starts on 11/30/2026: they cannot be booked on 11/27"):
+        schedule.book(session, data, now=NOW, actor=ACTOR, confirmed=True)
+    schedule.book(session, data.model_copy(update={"day": start}), now=NOW, actor=ACTOR)
+    slots = availability.open_slots(session, minutes=15, from_day=TODAY, provider_id=doctor.id, limit=5, days=14)
+    assert slots and min(s.start.date() for s in slots) == start
+
+
 def test_no_credential_reminders_for_someone_who_has_left(session: Session) -> None:
     gone = make_staff(session, first_name="Ana", last_name="Ruiz", end_date=TODAY - timedelta(days=1),
                       end_reason="Resigned")

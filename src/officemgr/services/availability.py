@@ -245,20 +245,26 @@ def open_slots(
         query = query.where(Staff.id == provider_id)
     providers = session.exec(query.order_by(Staff.last_name, Staff.first_name)).all()
     names: dict[int, str] = {}
+    first_days: dict[int, date] = {}
     last_days: dict[int, date] = {}
     for p in providers:
         assert p.id is not None
         names[p.id] = p.name
+        if p.hire_date is not None:
+            first_days[p.id] = p.hire_date
         if p.end_date is not None:
             last_days[p.id] = p.end_date
     found: list[Slot] = []
     cal = read_calendar(session)
     for offset in range(days):
         day = from_day + timedelta(days=offset)
-        # A provider who has left offers nothing after their last day.
-        working = [pid for pid in names if pid not in last_days or day <= last_days[pid]]
-        if not working:
+        # A provider offers nothing after their last day, nor before a start still to come.
+        working = [pid for pid in names if (pid not in last_days or day <= last_days[pid])
+                   and (pid not in first_days or day >= first_days[pid])]
+        if not working and all(day > last for last in last_days.values()) and len(last_days) == len(names):
             break
+        if not working:
+            continue
         plans = day_plans(session, day, working, cal)
         busy = _busy(session, day, working)
         day_slots = []

@@ -281,7 +281,11 @@ def _check_refs(session: Session, data: AppointmentCreate) -> None:
 
 
 def check_last_day(provider: Staff, day: date) -> None:
-    """Refuse booking a provider on a day after their last one (their history before it stays bookable)."""
+    """Refuse booking a provider on a day after their last one (their history before it stays bookable), or before
+    their first (a hire starting later)."""
+    if provider.hire_date is not None and day < provider.hire_date:
+        raise ServiceError(f"{provider.name} starts on {provider.hire_date:%m/%d/%Y}: "
+                           f"they cannot be booked on {day:%m/%d/%Y}")
     if provider.end_date is not None and day > provider.end_date:
         raise ServiceError(f"{provider.name}'s last day is {provider.end_date:%m/%d/%Y}: "
                            f"they cannot be booked on {day:%m/%d/%Y}")
