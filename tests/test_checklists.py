@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from factories import NOW, TODAY, audit_events, make_staff
 from officemgr.models import Closure, Role, Staff, UserRole
 from officemgr.models.lifecycle import ChecklistKind, ChecklistTemplateItem, StaffTask
-from officemgr.services import checklists, huddle_hr
+from officemgr.services import checklists, huddle_hr, staff
 from officemgr.services.access import Actor, NotAllowed
 from officemgr.services.checklists import TemplateItemInput
 from officemgr.services.common import ServiceError, StaleEdit
@@ -57,7 +57,7 @@ def test_calendar_days_count_across_feb_29_and_the_probation_setting(session: Se
     assert tasks["State new-hire report"] == date(2028, 3, 20)
     assert tasks["90-day review"] == date(2028, 5, 29)
     assert tasks["W-4 withholding form"] == date(2028, 2, 29)
-    assert tasks["Policy sign-offs"] == date(2028, 3, 7)
+    assert tasks["Policy sign-offs"] == date(2028, 3, 30)
 
 
 def test_clinical_roles_train_and_verify_before_the_start_others_within_10_days(session: Session) -> None:
@@ -222,3 +222,16 @@ def test_the_huddle_lists_open_tasks_due_today_or_overdue(session: Session) -> N
     assert today_items and all(not i.urgent and i.reason == "onboarding task due today" for i in today_items)
     desk = Actor("sam", {UserRole.front_desk}, name="Sam", workstation="desk")
     assert not [i for i in huddle_hr.staffing_items(session, TODAY, desk) if i.key.startswith("task:")]
+
+
+def test_onboarding_of_someone_who_left_drops_off_the_huddle_but_their_leaving_tasks_stay(session: Session) -> None:
+    person, _ = started(session, TODAY - timedelta(days=53), first_name="Ana", last_name="Ruiz")
+    assert person.id is not None
+    staff.end_employment(session, person.id, TODAY - timedelta(days=44), "Left after a week", now=NOW, actor=ACTOR)
+    lines = [i.text for i in huddle_hr.staffing_items(session, TODAY, ACTOR) if "Ana Ruiz" in i.text]
+    assert lines and all(line.startswith("Leaving:") for line in lines)
+
+
+def test_the_policy_sign_off_task_has_the_policies_own_deadline(session: Session) -> None:
+    _, due = started(session, TODAY)
+    assert due["Policy sign-offs"] == TODAY + timedelta(days=30)

@@ -13,9 +13,9 @@ from sqlmodel import Session, select
 
 from factories import NOW, TODAY, audit_events, make_staff
 from officemgr.models import Evaluation, Role, UserRole
-from officemgr.models.lifecycle import EvaluationGoal, EvaluationRating, EvaluationTemplate
+from officemgr.models.lifecycle import ChecklistKind, EvaluationGoal, EvaluationRating, EvaluationTemplate, StaffTask
 from officemgr.models.roster import EvaluationKind
-from officemgr.services import credentials, evaluations, huddle, settings
+from officemgr.services import checklists, credentials, evaluations, huddle, settings
 from officemgr.services.access import Actor, NotAllowed
 from officemgr.services.common import ServiceError, first_error
 from officemgr.services.credentials import EvaluationRecord
@@ -297,3 +297,14 @@ def test_only_the_manager_writes_or_sees_ratings(session: Session, role: UserRol
         evaluations.sign_off(session, saved.id, SignOff(signed_on=TODAY), now=NOW, actor=other)
     assert json.loads(audit_events(session, "evaluation")[0][0].changes)["reviewer"] == "Pat Boss"
 
+
+
+def test_recording_the_90_day_review_checks_off_its_onboarding_task(session: Session) -> None:
+    hire = TODAY - timedelta(days=90)
+    person = make_staff(session, hire_date=hire, role=Role.front_desk)
+    assert person.id is not None
+    checklists.start_checklist(session, person.id, ChecklistKind.onboarding, hire, now=NOW, actor=MANAGER)
+    evaluations.complete_evaluation(session, done(person.id, TODAY), now=NOW, actor=MANAGER)
+    task = session.exec(select(StaffTask).where(StaffTask.staff_id == person.id,
+                                                StaffTask.what == checklists.PROBATION_TASK)).one()
+    assert (task.done_on, task.done_by) == (TODAY, "Pat Boss")

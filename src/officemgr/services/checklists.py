@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, field_validator
+from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
 from officemgr.models.lifecycle import ChecklistKind, ChecklistTemplateItem, StaffTask
-from officemgr.models.people import Role, Staff
+from officemgr.models.people import Role, Staff, employed_on
 from officemgr.models.validation import strip_free_text, strip_text
 from officemgr.services import settings
 from officemgr.services.access import Area, require
@@ -31,6 +32,7 @@ OTHER = tuple(r for r in Role if r not in CLINICAL)
 EMPLOYEE = "employee"
 MANAGER = Role.manager.label
 PROBATION = -1  # in the defaults below: the setting probation_review_days, read when the defaults are seeded
+PROBATION_TASK = "90-day review"  # checked off when the review is recorded as an evaluation
 
 # (kind, roles ("" = every role), what, owner, due days, business days?)
 _Default = tuple[ChecklistKind, tuple[str, ...], str, str, int, bool]
@@ -47,8 +49,9 @@ DEFAULTS: tuple[_Default, ...] = (
     (_ON, tuple(r.value for r in OTHER), "OSHA bloodborne pathogens training", EMPLOYEE, 10, False),
     (_ON, ("",), "Keys and alarm code", MANAGER, 0, False),
     (_ON, ("",), "System accounts (EHR, e-mail, phones)", MANAGER, 0, False),
-    (_ON, ("",), "Policy sign-offs", EMPLOYEE, 7, False),
-    (_ON, ("",), "90-day review", MANAGER, PROBATION, False),
+    # As long as the policies themselves give (the policy_sign_days setting's default): one deadline, not two.
+    (_ON, ("",), "Policy sign-offs", EMPLOYEE, 30, False),
+    (_ON, ("",), PROBATION_TASK, MANAGER, PROBATION, False),
     (_OFF, ("",), "System access removed (same day)", MANAGER, 0, False),
     (_OFF, ("",), "Keys and badge returned", MANAGER, 0, False),
     (_OFF, ("",), "Final pay (by the last day; the deadline depends on the state)", MANAGER, 0, False),
@@ -340,6 +343,19 @@ def mark_done(session: Session, task_id: int, done_on: date, note: str = "", *, 
     session.commit()
 
 
+def close_open_task(session: Session, staff_id: int, what: str, done_on: date, note: str, *, now: datetime,
+                    actor: str) -> None:
+    """Check off `staff_id`'s open task named `what`, if there is one, within the caller's transaction: the thing
+    it asks for was done elsewhere (the 90-day review recorded as an evaluation)."""
+    task = session.exec(select(StaffTask).where(StaffTask.staff_id == staff_id, StaffTask.what == what,
+                                                col(StaffTask.done_on).is_(None))).first()
+    if task is None or task.id is None:
+        return
+    who = getattr(actor, "name", str(actor))[:60]
+    changes = apply_update(task, {"done_on": done_on, "done_by": who, "note": note}, expected_version=task.version)
+    record(session, actor=actor, entity="staff_task", entity_id=task.id, action="done", changes=changes, now=now)
+
+
 def undo_done(session: Session, task_id: int, *, now: datetime, actor: str, expected_version: int) -> None:
     """Open a done task again (checked off by mistake); its note stays."""
     require(actor, Area.staff, what="checking off checklist tasks")
@@ -356,7 +372,9 @@ def tasks_due(session: Session, today: date, *, actor: str) -> list[TaskDue]:
     require(actor, Area.staff, what="seeing checklists")
     rows = session.exec(
         select(StaffTask, Staff).join(Staff, col(Staff.id) == StaffTask.staff_id)
-        .where(col(StaffTask.done_on).is_(None), StaffTask.due <= today)
+        .where(col(StaffTask.done_on).is_(None), StaffTask.due <= today,
+               # Onboarding of someone who has since left is moot; their leaving tasks are what is due.
+               or_(col(StaffTask.kind) == ChecklistKind.leaving, employed_on(today)))
         .order_by(col(StaffTask.due), col(StaffTask.staff_id), col(StaffTask.position), col(StaffTask.id)))
     found = []
     for task, person in rows:

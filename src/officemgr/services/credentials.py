@@ -614,7 +614,7 @@ def enrollments(session: Session, today: date, provider_id: int | None = None) -
         select(PayerEnrollment, Staff, Payer)
         .join(Staff, col(Staff.id) == PayerEnrollment.provider_id)
         .join(Payer, col(Payer.id) == PayerEnrollment.payer_id)
-        .where(Staff.active)
+        .where(Staff.active, employed_on(today))
     )
     if provider_id is not None:
         query = query.where(PayerEnrollment.provider_id == provider_id)

@@ -20,6 +20,7 @@ from officemgr.models import Evaluation, Role, Staff
 from officemgr.models.lifecycle import EvaluationGoal, EvaluationRating, EvaluationTemplate
 from officemgr.models.roster import EvaluationKind
 from officemgr.models.validation import require_text, strip_free_text
+from officemgr.services import checklists
 from officemgr.services.access import Area, require
 from officemgr.services.common import ServiceError, apply_update, create, first_error, record
 from officemgr.services.credentials import EvaluationCreate, EvaluationRecord, mark_evaluation_done
@@ -214,6 +215,9 @@ def complete_evaluation(session: Session, data: EvaluationDone, *, now: datetime
         assert saved.id is not None, "flushed"
         record(session, actor=actor, entity="evaluation_goal", entity_id=saved.id, action="create",
                changes={"evaluation_id": row.id, "goal": saved.goal, "due": saved.due}, now=now)
+    if row.kind is EvaluationKind.probation:
+        checklists.close_open_task(session, data.staff_id, checklists.PROBATION_TASK, data.done_on,
+                                   "recorded as the probation evaluation", now=now, actor=actor)
     session.commit()
     return EvaluationRecord.of(row)
 

@@ -166,7 +166,7 @@ def start_review(session: Session, today: date, *, now: datetime, actor: str) ->
     """Start (or resume) today's huddle and read what its review needs."""
     row = start(session, today, now=now, actor=actor)
     assert row.id is not None
-    owners = [(person.name, person.id) for person in staff.active_staff(session) if person.id is not None]
+    owners = [(person.name, person.id) for person in staff.active_staff(session, today) if person.id is not None]
     on_shift = ", ".join(r.name for r in staff.roster_day(session, today) if r.working)
     action_due = practice_calendar(session).add_business_days(today, 1)
     return ReviewStart(row.id, row.started_at, reviewed(session, row.id), owners, on_shift, action_due)

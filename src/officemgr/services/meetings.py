@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 from officemgr.models import Staff
 from officemgr.models.huddle import ActionCreate, ActionStatus, HuddleAction
 from officemgr.models.lifecycle import MeetingAttendee, StaffMeeting
+from officemgr.models.people import employed_on
 from officemgr.models.validation import require_text, strip_free_text
 from officemgr.services import huddle_actions
 from officemgr.services.access import Area, require
@@ -210,10 +211,11 @@ def meeting_detail(session: Session, meeting_id: int, today: date, *, actor: str
     names = {p.id: p.name for p in session.exec(select(Staff).where(col(Staff.id).in_(ids)))}
     return MeetingDetail(meeting_id, row.version, row.day, row.title, row.agenda, row.minutes, ids,
                          [names[i] for i in ids if i in names], row.finished_at,
-                         huddle_actions.meeting_actions(session, meeting_id, today), active_staff(session))
+                         huddle_actions.meeting_actions(session, meeting_id, today), active_staff(session, today))
 
 
-def active_staff(session: Session) -> list[tuple[str, int]]:
-    """The active staff as (name, id), by last name: who may attend a meeting or own its action."""
-    people = session.exec(select(Staff).where(Staff.active).order_by(col(Staff.last_name), col(Staff.first_name)))
+def active_staff(session: Session, today: date) -> list[tuple[str, int]]:
+    """The active staff still employed as (name, id), by last name: who may attend a meeting or own its action."""
+    people = session.exec(select(Staff).where(Staff.active, employed_on(today))
+                          .order_by(col(Staff.last_name), col(Staff.first_name)))
     return [(p.name, p.id) for p in people if p.id is not None]

@@ -376,7 +376,9 @@ def payroll(session: Session, period: Period, *, actor: str, use_timesheets: boo
                    punches_by_person.get(person.id, []), timesheets.get(person.id), workweek_start=workweek_start,
                    threshold_minutes=threshold_minutes, paid_kinds=paid_kinds,
                    pto_kinds=pto_kinds, calendar=calendar)
-        if person.active or row.worked_hours or row.paid_leave_hours or row.unpaid_leave_hours:
+        # Someone who left before the period is listed only if something is still paid in it.
+        still_here = person.active and (person.end_date is None or person.end_date >= period.start)
+        if still_here or row.worked_hours or row.paid_leave_hours or row.unpaid_leave_hours:
             rows.append(row)
     return rows
 

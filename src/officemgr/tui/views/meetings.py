@@ -71,7 +71,7 @@ class MeetingsScreen(ListScreen):
 
     def fetch(self, session: Session) -> tuple[list[MeetingRow], list[tuple[str, int]]]:
         rows = meetings.meetings(session, actor=self.ctx.actor)
-        return rows, meetings.active_staff(session)
+        return rows, meetings.active_staff(session, self.ctx.today)
 
     def show(self, data: tuple[list[MeetingRow], list[tuple[str, int]]]) -> None:
         rows, self.staff = data
