@@ -499,3 +499,12 @@ def test_carry_over_stays_right_for_someone_hired_years_ago(session: Session) ->
     assert now.carried == ledger.left
     assert now.accrued == 4  # 12/22/2025–01/04/2026 ends in the new year
     assert now.left == round(ledger.left + 4, 2)
+
+
+def test_the_form_shows_no_balance_to_someone_who_may_see_none_of_them(session: Session) -> None:
+    colleague = make_staff(session, hire_date=date(2026, 1, 1))
+    assert colleague.id is not None
+    desk = Actor("fd", {UserRole.front_desk})  # a front-desk login tied to no staff record
+    found = leave.request_balances(session, [colleague.id], date(2026, 3, 2), actor=desk)
+    assert found.balances == {}
+    assert found.line(colleague.id, "PTO", 8) == "PTO balance: the manager's to see; this request: 8.0 h"

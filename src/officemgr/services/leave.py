@@ -228,7 +228,7 @@ def _facts(session: Session, people: list[Staff], on: date) -> dict[int, _Facts]
     hired = [p.hire_date for p in people]
     # The first leave year computed holds the hire date, so it starts less than a year before it; without a
     # hire date the first year holds the earliest row, so everything is read.
-    since = None if None in hired else min(d for d in hired if d is not None) - timedelta(days=366)
+    since = None if None in hired or not hired else min(d for d in hired if d is not None) - timedelta(days=366)
     time_off = select(TimeOff).where(col(TimeOff.staff_id).in_(ids))
     adjustments = select(LeaveAdjustment).where(col(LeaveAdjustment.staff_id).in_(ids),
                                                 col(LeaveAdjustment.adjusted_on) <= on)
