@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from factories import NOW, make_shift, make_staff, make_time_off
 from officemgr.models import AuditEvent, Role, TimeOff, TimeOffCreate, TimeOffStatus, UserRole
-from officemgr.models.timeclock import AccrualMethod, LeaveAdjustment, LeaveKind
-from officemgr.services import leave, settings
+from officemgr.models.timeclock import AccrualMethod, LeaveAdjustment, LeaveKind, Punch
+from officemgr.services import leave, payroll, settings
 from officemgr.services.access import Actor, NotAllowed
 from officemgr.services.common import ServiceError
 from officemgr.services.leave_edit import AdjustmentInput, PlanInput, add_adjustment, save_plan
@@ -358,3 +359,152 @@ def test_bad_adjustment_input_is_refused_clearly(values: dict[str, Any], field: 
                                         **values})
     [error] = caught.value.errors()
     assert error["loc"][0] == field and message in error["msg"]
+
+
+# --- who sees a balance in a refusal ------------------------------------------------------------------------
+
+
+def test_an_over_balance_refusal_gives_the_balance_only_to_whoever_may_see_it(session: Session) -> None:
+    colleague = make_staff(session, hire_date=date(2026, 1, 1), pto_hours_per_year=120)
+    clerk = make_staff(session, first_name="Fay", hire_date=date(2026, 1, 1), pto_hours_per_year=40)
+    assert colleague.id is not None and clerk.id is not None
+    desk = Actor("fd", {UserRole.front_desk}, staff_id=clerk.id)
+    asked = {"kind": "PTO", "start_date": date(2026, 12, 1), "end_date": date(2026, 12, 1), "hours": 999}
+    with pytest.raises(ServiceError) as refused:
+        request_time_off(session, TimeOffCreate(staff_id=colleague.id, **asked), now=NOW, actor=desk)
+    assert str(refused.value) == "this request: 999.0 h is more PTO than is left — nothing was saved. Ask for " \
+                                 "less, or choose to save it as unpaid"
+    # their own, and the manager (a payroll reader), see the hours left
+    with pytest.raises(ServiceError, match=r"^PTO left on 12/01: 40\.0 h; this request: 999\.0 h — nothing"):
+        request_time_off(session, TimeOffCreate(staff_id=clerk.id, **asked), now=NOW, actor=desk)
+    with pytest.raises(ServiceError, match=r"^PTO left on 12/01: 120\.0 h; this request: 999\.0 h — nothing"):
+        request_time_off(session, TimeOffCreate(staff_id=colleague.id, **asked), now=NOW, actor=MANAGER)
+    assert session.exec(select(TimeOff)).all() == []
+
+
+def test_the_approval_check_gives_the_balance_only_to_whoever_may_see_it(session: Session) -> None:
+    colleague = make_staff(session, hire_date=date(2026, 1, 1), pto_hours_per_year=120)
+    clerk = make_staff(session, first_name="Fay", hire_date=date(2026, 1, 1))
+    assert colleague.id is not None and clerk.id is not None
+    off = make_time_off(session, colleague, kind="PTO", start_date=date(2026, 12, 1), end_date=date(2026, 12, 1),
+                        hours=999, status=TimeOffStatus.requested)
+    assert off.id is not None
+    desk = Actor("fd", {UserRole.front_desk}, staff_id=clerk.id)
+    hidden = leave.approval_check(session, off.id, actor=desk)
+    assert hidden is not None and hidden.over
+    assert hidden.text() == "this request: 999.0 h is more PTO than is left"
+    shown = leave.approval_check(session, off.id, actor=MANAGER)
+    assert shown is not None and shown.text() == "PTO left: 120.0 h; this request: 999.0 h"
+    with pytest.raises(ServiceError, match=r"^PTO left: 120\.0 h; this request: 999\.0 h — it was not approved"):
+        decide_time_off(session, off.id, True, now=NOW, actor=MANAGER, expected_version=off.version)
+
+
+# --- sick leave per hour worked: the hours payroll pays ---------------------------------------------------
+
+
+def punch(session: Session, person: Any, start: datetime, end: datetime | None) -> None:
+    session.add(Punch(staff_id=person.id, clock_in=start, clock_out=end))
+    session.commit()
+
+
+def test_sick_leave_counts_the_punched_hours_payroll_pays_not_the_shifts(session: Session) -> None:
+    person = make_staff(session, hire_date=date(2026, 1, 5))
+    assert person.id is not None
+    for day in range(5, 10):  # 8 h shifts Monday to Friday, each punched 10 h: 50 h paid
+        worked(session, person, date(2026, 1, day), 8)
+        punch(session, person, datetime(2026, 1, day, 7), datetime(2026, 1, day, 17))
+    sick = balance(session, person.id, date(2026, 1, 18), LeaveKind.sick)
+    assert sick.accrued == 1.67  # 50 / 30, not 40 / 30 = 1.33
+    row = next(r for r in payroll_rows(session, date(2026, 1, 5)) if r.staff_id == person.id)
+    assert row.worked_hours == 50
+
+
+def test_a_shift_not_worked_on_a_day_with_punches_earns_nothing(session: Session) -> None:
+    person = make_staff(session, hire_date=date(2026, 1, 5))
+    assert person.id is not None
+    plan(session, LeaveKind.sick, method=AccrualMethod.per_hour, hours=1, per_hours_worked=1)
+    make_shift(session, person, start=datetime(2026, 1, 5, 7), end=datetime(2026, 1, 5, 11), break_minutes=0)
+    make_shift(session, person, start=datetime(2026, 1, 5, 13), end=datetime(2026, 1, 5, 17), break_minutes=0)
+    punch(session, person, datetime(2026, 1, 5, 7), datetime(2026, 1, 5, 11))  # the afternoon shift not worked
+    worked(session, person, date(2026, 1, 6), 3)  # a day with no punch: its shift counts, as payroll pays it
+    make_shift(session, person, start=datetime(2026, 1, 7, 7), end=datetime(2026, 1, 7, 11), break_minutes=0)
+    punch(session, person, datetime(2026, 1, 7, 7), None)  # no out time: 0 h until a fix, as payroll pays it
+    assert balance(session, person.id, date(2026, 1, 18), LeaveKind.sick).accrued == 4 + 3
+    assert next(r for r in payroll_rows(session, date(2026, 1, 5)) if r.staff_id == person.id).worked_hours == 7
+
+
+def test_a_colleagues_punches_do_not_touch_a_persons_sick_leave(session: Session) -> None:
+    person = make_staff(session, hire_date=date(2026, 1, 5))
+    other = make_staff(session, first_name="Fay", hire_date=date(2026, 1, 5))
+    assert person.id is not None
+    plan(session, LeaveKind.sick, method=AccrualMethod.per_hour, hours=1, per_hours_worked=1)
+    worked(session, person, date(2026, 1, 5), 8)
+    punch(session, other, datetime(2026, 1, 5, 7), datetime(2026, 1, 5, 9))
+    assert balance(session, person.id, date(2026, 1, 18), LeaveKind.sick).accrued == 8
+
+
+def payroll_rows(session: Session, start: date) -> list[Any]:
+    return payroll.payroll(session, payroll.period_holding(session, start), actor=MANAGER)
+
+
+# --- what a balance reads ----------------------------------------------------------------------------------
+
+
+def count_queries(session: Session, work: Any) -> int:
+    seen: list[str] = []
+
+    def note(*args: Any) -> None:
+        seen.append(args[2])
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        work()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return len(seen)
+
+
+def test_the_forms_balances_take_the_same_few_queries_for_two_people_or_ten(session: Session) -> None:
+    people = [make_staff(session, first_name=f"P{n}", hire_date=date(2025, 1, 6)) for n in range(10)]
+    for person in people:
+        for day in (5, 6, 7):
+            worked(session, person, date(2026, 1, day), 8)
+        make_time_off(session, person, kind="PTO", start_date=date(2026, 2, 2), end_date=date(2026, 2, 2))
+    ids = [p.id for p in people if p.id is not None]
+    on = date(2026, 3, 2)
+    leave.request_balances(session, ids[:1], on, actor=MANAGER)  # rows saved above are read back once
+    two = count_queries(session, lambda: leave.request_balances(session, ids[:2], on, actor=MANAGER))
+    ten = count_queries(session, lambda: leave.request_balances(session, ids, on, actor=MANAGER))
+    assert two == ten <= 12
+    found = leave.request_balances(session, ids, on, actor=MANAGER).balances
+    for staff_id in ids:  # the same as each one's own balance read
+        assert found[(staff_id, LeaveKind.pto)] == balance(session, staff_id, on)
+        assert found[(staff_id, LeaveKind.sick)] == balance(session, staff_id, on, LeaveKind.sick)
+        assert found[(staff_id, LeaveKind.sick)].accrued == 0.8
+
+
+def test_carry_over_stays_right_for_someone_hired_years_ago(session: Session) -> None:
+    person = make_staff(session, hire_date=date(2019, 7, 1))
+    assert person.id is not None
+    plan(session, hours=4, carry_over_cap=None)
+    old = make_time_off(session, person, kind="PTO", start_date=date(2019, 12, 2), end_date=date(2019, 12, 2),
+                        status=TimeOffStatus.approved)
+    assert old.id is not None
+    on = date(2026, 1, 4)
+    now = balance(session, person.id, on)
+    # Every period from 07/2019 accrued 4 h (7/1/2019 falls inside 06/24–07/07/2019: 7 of 14 days) less the 8 h
+    # taken in 2019, all carried year to year.
+    ledger = leave.ledger(session, person.id, LeaveKind.pto, date(2025, 12, 31), actor=MANAGER).balance
+    assert now.carried == ledger.left
+    assert now.accrued == 4  # 12/22/2025–01/04/2026 ends in the new year
+    assert now.left == round(ledger.left + 4, 2)
+
+
+def test_the_form_shows_no_balance_to_someone_who_may_see_none_of_them(session: Session) -> None:
+    colleague = make_staff(session, hire_date=date(2026, 1, 1))
+    assert colleague.id is not None
+    desk = Actor("fd", {UserRole.front_desk})  # a front-desk login tied to no staff record
+    found = leave.request_balances(session, [colleague.id], date(2026, 3, 2), actor=desk)
+    assert found.balances == {}
+    assert found.line(colleague.id, "PTO", 8) == "PTO balance: the manager's to see; this request: 8.0 h"

@@ -10,9 +10,9 @@ Rules:
 - Per pay period (services.payroll's periods): the plan's hours are credited on each period's last day, so a
   period straddling the reset date counts in the leave year holding its last day; a period only partly
   employed (hired or ended inside it) earns its share by calendar days.
-- Per hour worked: hours worked come from the person's shifts (payroll has no public worked-hours function),
-  grouped by pay period inside the leave year; each group earns worked / per_hours_worked * hours, rounded to
-  2 decimals (30 h -> 1.00, 29.5 h -> 0.98).
+- Per hour worked: hours worked are what payroll pays (services.payroll.worked_minutes_by_day: a day's
+  punches when it has any, else its shifts less breaks), grouped by pay period inside the leave year; each group
+  earns worked / per_hours_worked * hours, rounded to 2 decimals (30 h -> 1.00, 29.5 h -> 0.98).
 - Nothing accrues before the hire date nor after the end date.
 - At each reset the balance carries over up to the plan's cap (None: all of it; 0: use it or lose it); a
   negative balance carries whole.
@@ -21,7 +21,9 @@ Rules:
   Requested: the same for requests not yet decided.
 - Adjustments (LeaveAdjustment, services.leave_edit) count from their day.
 
-A balance reads only that person's shifts, time off and adjustments (each indexed by staff_id).
+A balance reads only that person's rows (shifts, punches, time off, adjustments; each indexed by staff_id), and
+only from the leave year holding their hire date (the first one computed, so carry-over stays exact). The
+balances of many people are read together: a handful of queries, whatever their number.
 """
 
 from __future__ import annotations
@@ -30,11 +32,11 @@ import calendar as monthdays
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
-from officemgr.models import Shift, Staff, TimeOff, TimeOffStatus
+from officemgr.models import Staff, TimeOff, TimeOffStatus
 from officemgr.models.timeclock import AccrualMethod, LeaveAdjustment, LeaveKind, LeavePlan
 from officemgr.services import settings
 from officemgr.services.access import Actor, Area, may, require
@@ -47,6 +49,7 @@ from officemgr.services.payroll import (
     leave_hours_between,
     period_containing,
     period_rule,
+    worked_minutes_by_day,
 )
 
 PER_YEAR = "per_year"  # no plan row: the staff record's yearly PTO allowance
@@ -214,24 +217,38 @@ def plan_for(setup: _Setup, person: Staff, kind: LeaveKind) -> Plan:
 @dataclass(frozen=True)
 class _Facts:
     person: Staff
-    shifts: list[Shift]
+    worked: dict[date, int]  # minutes worked a day, up to the balance's day
     time_off: list[TimeOff]
     adjustments: list[LeaveAdjustment]
 
 
-def _facts(session: Session, person: Staff, on: date) -> _Facts:
-    after = datetime.combine(on + timedelta(days=1), time.min)
-    shifts = list(session.exec(select(Shift).where(Shift.staff_id == person.id, col(Shift.start) < after)))
-    time_off = list(session.exec(select(TimeOff).where(TimeOff.staff_id == person.id)))
-    adjustments = list(session.exec(select(LeaveAdjustment).where(LeaveAdjustment.staff_id == person.id)))
-    return _Facts(person, shifts, time_off, adjustments)
+def _facts(session: Session, people: list[Staff], on: date) -> dict[int, _Facts]:
+    """Each person's rows that a balance on `on` can count, read together for all of them."""
+    ids = [p.id for p in people if p.id is not None]
+    hired = [p.hire_date for p in people]
+    # The first leave year computed holds the hire date, so it starts less than a year before it; without a
+    # hire date the first year holds the earliest row, so everything is read.
+    since = None if None in hired or not hired else min(d for d in hired if d is not None) - timedelta(days=366)
+    time_off = select(TimeOff).where(col(TimeOff.staff_id).in_(ids))
+    adjustments = select(LeaveAdjustment).where(col(LeaveAdjustment.staff_id).in_(ids),
+                                                col(LeaveAdjustment.adjusted_on) <= on)
+    if since is not None:
+        time_off = time_off.where(col(TimeOff.end_date) >= since)
+        adjustments = adjustments.where(col(LeaveAdjustment.adjusted_on) >= since)
+    offs: dict[int, list[TimeOff]] = defaultdict(list)
+    for off in session.exec(time_off):
+        offs[off.staff_id].append(off)
+    adjusts: dict[int, list[LeaveAdjustment]] = defaultdict(list)
+    for adj in session.exec(adjustments):
+        adjusts[adj.staff_id].append(adj)
+    worked = worked_minutes_by_day(session, ids, since or date.min, on)
+    return {p.id: _Facts(p, worked.get(p.id, {}), offs[p.id], adjusts[p.id]) for p in people if p.id is not None}
 
 
 def _first_day(facts: _Facts, on: date) -> date:
     if facts.person.hire_date is not None:
         return facts.person.hire_date
-    days = [s.start.date() for s in facts.shifts] + [t.start_date for t in facts.time_off] + \
-           [a.adjusted_on for a in facts.adjustments]
+    days = [*facts.worked, *(t.start_date for t in facts.time_off), *(a.adjusted_on for a in facts.adjustments)]
     return min([*days, on])
 
 
@@ -270,12 +287,11 @@ def _accruals(rule: PeriodRule, plan: Plan, facts: _Facts, year: Period, on: dat
             period = period_containing(rule, period.end + timedelta(days=1))
         return lines
     worked: dict[Period, int] = defaultdict(int)
-    for shift in facts.shifts:
-        day = shift.start.date()
+    for day, minutes in facts.worked.items():
         if year.start <= day <= min(year.end, on) and (hired is None or day >= hired) and \
                 (ended is None or day <= ended):
             period = period_containing(rule, day)
-            worked[Period(max(period.start, year.start), min(period.end, year.end))] += shift.worked_minutes
+            worked[Period(max(period.start, year.start), min(period.end, year.end))] += minutes
     per = plan.per_hours_worked or 1.0
     for period, minutes in sorted(worked.items(), key=lambda item: item[0].start):
         lines.append(LedgerLine(period.end, f"Worked {minutes / 60:.2f} h, {period.start:%m/%d}–{period.end:%m/%d}",
@@ -322,7 +338,8 @@ def _compute(setup: _Setup, facts: _Facts, kind: LeaveKind, on: date) -> Ledger:
 
 def ledger_of(session: Session, person: Staff, kind: LeaveKind, on: date) -> Ledger:
     """No access check: for the services that must weigh a request against the balance."""
-    return _compute(_setup(session), _facts(session, person, on), kind, on)
+    assert person.id is not None, "a person read has an id"
+    return _compute(_setup(session), _facts(session, [person], on)[person.id], kind, on)
 
 
 def _may_see(actor: str, staff_id: int) -> None:
@@ -351,7 +368,7 @@ def ledger(session: Session, staff_id: int, kind: LeaveKind, on: date, *, actor:
 def balances_of(session: Session, staff_id: int, on: date, *, actor: str) -> tuple[Balance, Balance]:
     """(PTO, sick leave) for one person on `on`."""
     _may_see(actor, staff_id)
-    setup, facts = _setup(session), _facts(session, _person(session, staff_id), on)
+    setup, facts = _setup(session), _facts(session, [_person(session, staff_id)], on)[staff_id]
     return _compute(setup, facts, LeaveKind.pto, on).balance, _compute(setup, facts, LeaveKind.sick, on).balance
 
 
@@ -359,11 +376,13 @@ def balance_list(session: Session, on: date, *, actor: str) -> list[BalanceRow]:
     """Every active staff member's PTO and sick leave on `on`, by last name."""
     require(actor, Area.payroll, write=False, what="seeing everyone's leave balances")
     setup = _setup(session)
+    people = list(session.exec(select(Staff).where(Staff.active).order_by(col(Staff.last_name),
+                                                                          col(Staff.first_name))))
+    everyone = _facts(session, people, on)
     result = []
-    for person in session.exec(select(Staff).where(Staff.active).order_by(col(Staff.last_name),
-                                                                             col(Staff.first_name))):
+    for person in people:
         assert person.id is not None, "rows read have ids"
-        facts = _facts(session, person, on)
+        facts = everyone[person.id]
         result.append(BalanceRow(person.id, person.name, person.role.label,
                                  _compute(setup, facts, LeaveKind.pto, on).balance,
                                  _compute(setup, facts, LeaveKind.sick, on).balance))
@@ -389,13 +408,15 @@ class RequestBalances:
 
 
 def request_balances(session: Session, staff_ids: Iterable[int], on: date, *, actor: str) -> RequestBalances:
+    """The balances on `on` of those of `staff_ids` the actor may see, read together."""
+    seen = [staff_id for staff_id in staff_ids if may_see(actor, staff_id)]
+    people = list(session.exec(select(Staff).where(col(Staff.id).in_(seen)))) if seen else []
+    setup, everyone = _setup(session), _facts(session, people, on)
     found: dict[tuple[int, LeaveKind], Balance] = {}
-    for staff_id in staff_ids:
-        if may_see(actor, staff_id):
-            pto, sick = balances_of(session, staff_id, on, actor=actor)
-            found[(staff_id, LeaveKind.pto)], found[(staff_id, LeaveKind.sick)] = pto, sick
-    return RequestBalances(found, tuple(str(k) for k in settings.get(session, "pto_kinds")),
-                           practice_calendar(session))
+    for staff_id, facts in everyone.items():
+        for kind in LeaveKind:
+            found[(staff_id, kind)] = _compute(setup, facts, kind, on).balance
+    return RequestBalances(found, setup.pto_kinds, setup.calendar)
 
 
 @dataclass(frozen=True)
@@ -405,6 +426,7 @@ class ApprovalCheck:
     kind: LeaveKind
     left: float
     asked: float
+    shown: bool = True  # False: the actor may not see the balance, so the text does not give it
 
     @property
     def after(self) -> float:
@@ -415,11 +437,19 @@ class ApprovalCheck:
         return self.asked > self.left + 0.005
 
     def text(self) -> str:
+        if not self.shown:
+            return over_text(self.kind, self.asked)
         return f"{self.kind.label} left: {self.left:.1f} h; this request: {self.asked:.1f} h"
 
 
-def approval_check(session: Session, off_id: int) -> ApprovalCheck | None:
-    """The balance request `off_id` draws on, before it is approved; None when it draws on none (or is unpaid)."""
+def over_text(kind: LeaveKind, asked: float) -> str:
+    """A request over its balance, said without the balance (for those who may not see it)."""
+    return f"this request: {asked:.1f} h is more {kind.label} than is left"
+
+
+def approval_check(session: Session, off_id: int, *, actor: str | None = None) -> ApprovalCheck | None:
+    """The balance request `off_id` draws on, before it is approved; None when it draws on none (or is unpaid).
+    With `actor`, its text gives the balance only when they may see it (their own, or payroll readers)."""
     off = session.get(TimeOff, off_id)
     if off is None:
         raise ServiceError("that request no longer exists — reload")
@@ -430,4 +460,5 @@ def approval_check(session: Session, off_id: int) -> ApprovalCheck | None:
     # Its hours as the balance counts them: none recorded is 8 per day the practice is open.
     asked = leave_hours_between(off, off.start_date, off.end_date, practice_calendar(session))
     left = balance.left + (asked if off.status is TimeOffStatus.approved else 0.0)
-    return ApprovalCheck(kind, hours(left), hours(asked))
+    shown = actor is None or may_see(actor, off.staff_id)
+    return ApprovalCheck(kind, hours(left), hours(asked), shown)

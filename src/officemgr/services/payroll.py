@@ -27,6 +27,7 @@ Functions take a Session and explicit dates; nothing here reads the clock.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -316,6 +317,36 @@ def _split_by_threshold(
         out.append((shift, regular, minutes - regular))
         running += minutes
     return out
+
+
+def worked_minutes_by_day(session: Session, staff_ids: Iterable[int], first: date, last: date
+                          ) -> dict[int, dict[date, int]]:
+    """Minutes worked per person and day from `first` to `last`, by payroll's rule: a day's punches when it has
+    any (an open one counts 0), else its shifts less their breaks; each counted on the day it starts. Two
+    queries for everyone asked for; days with nothing worked are left out. No timesheet, no end date: the
+    caller bounds the days it counts."""
+    wanted = set(staff_ids)
+    after = datetime.combine(last + timedelta(days=1), time.min)
+    since = datetime.combine(first, time.min)
+    punches: dict[int, list[Punch]] = defaultdict(list)
+    for punch in session.exec(select(Punch).where(col(Punch.staff_id).in_(wanted), col(Punch.clock_in) >= since,
+                                                  col(Punch.clock_in) < after)):
+        punches[punch.staff_id].append(punch)
+    stretches: dict[int, list[_Stretch]] = {
+        staff_id: [_Stretch.of_punch(p) for p in rows] for staff_id, rows in punches.items()}
+    punch_days = {(p.staff_id, p.clock_in.date()) for rows in punches.values() for p in rows}
+    for shift in session.exec(select(Shift).where(col(Shift.staff_id).in_(wanted), col(Shift.start) >= since,
+                                                  col(Shift.start) < after)):
+        if (shift.staff_id, shift.start.date()) not in punch_days:  # the day's punches say what was worked
+            stretches.setdefault(shift.staff_id, []).append(_Stretch.of_shift(shift))
+    result: dict[int, dict[date, int]] = {}
+    for staff_id, rows in stretches.items():
+        days: dict[date, int] = defaultdict(int)
+        for stretch in rows:
+            if stretch.worked_minutes:
+                days[stretch.start.date()] += stretch.worked_minutes
+        result[staff_id] = dict(days)
+    return result
 
 
 def payroll(session: Session, period: Period, *, actor: str, use_timesheets: bool = True) -> list[PayRow]:

@@ -251,7 +251,9 @@ def request_time_off(session: Session, data: TimeOffCreate, *, now: datetime, ac
         balance = leave.ledger_of(session, person, kind, data.start_date).balance
         if hours > balance.left_if_approved + 0.005:
             if over_balance != OverBalance.unpaid:  # anything but an explicit unpaid refuses
-                raise ServiceError(f"{balance.line()}; this request: {hours:.1f} h — {OVER_BALANCE_REFUSAL}")
+                said = f"{balance.line()}; this request: {hours:.1f} h" if leave.may_see(actor, data.staff_id) \
+                    else leave.over_text(kind, hours)  # the balance is only theirs and payroll's to see
+                raise ServiceError(f"{said} — {OVER_BALANCE_REFUSAL}")
             unpaid = True
     off = TimeOff(staff_id=data.staff_id, kind=data.kind, start_date=data.start_date, end_date=data.end_date,
                   hours=hours, note=data.note, unpaid=unpaid)
@@ -353,7 +355,7 @@ def decide_time_off(session: Session, off_id: int, approve: bool, *, now: dateti
     if expected_shifts is not None and {s.id for s in overlapped} != set(expected_shifts):
         raise ServiceError("the shifts in that time changed meanwhile — press y again to see which it removes")
     values: dict[str, object] = {"status": status, "decided_by": actor, "decided_on": now.date()}
-    check = leave.approval_check(session, off_id) if approve else None
+    check = leave.approval_check(session, off_id, actor=actor) if approve else None
     if check is not None and check.over:
         if over_balance != OverBalance.unpaid:
             raise ServiceError(f"{check.text()} — it was not approved; approve it as unpaid or leave it waiting")
