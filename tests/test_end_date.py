@@ -23,7 +23,7 @@ from factories import (
 from officemgr.models import CredentialKind, Role, Shift, ShiftCreate, Staff, TimeOffCreate
 from officemgr.models.lifecycle import ChecklistKind, StaffTask
 from officemgr.models.schedule import AppointmentCreate
-from officemgr.services import availability, coverage, credentials, roster, schedule, staff, staff_duties
+from officemgr.services import availability, coverage, credentials, leave, roster, schedule, staff, staff_duties
 from officemgr.services.common import ServiceError
 
 ACTOR = "manager"
@@ -247,3 +247,11 @@ def test_history_is_kept(session: Session) -> None:
     ended(session, doctor, TODAY - timedelta(days=1))
     assert session.get(type(past), past.id) is not None
     assert audit_events(session, "staff")[-1][1]["end_reason"] == ["", "Moved away"]
+
+
+def test_leave_balances_list_people_still_here_on_the_day(session: Session) -> None:
+    make_staff(session, first_name="Ana", last_name="Ruiz", hire_date=date(2020, 1, 6), end_date=TODAY - timedelta(1),
+               end_reason="Resigned")
+    make_staff(session, first_name="Bo", last_name="Today", hire_date=date(2020, 1, 6), end_date=TODAY,
+               end_reason="Resigned")
+    assert [r.name for r in leave.balance_list(session, TODAY, actor=ACTOR)] == ["Bo Today"]

@@ -37,6 +37,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from officemgr.models import Staff, TimeOff, TimeOffStatus
+from officemgr.models.people import employed_on
 from officemgr.models.timeclock import AccrualMethod, LeaveAdjustment, LeaveKind, LeavePlan
 from officemgr.services import settings
 from officemgr.services.access import Actor, Area, may, require
@@ -373,11 +374,11 @@ def balances_of(session: Session, staff_id: int, on: date, *, actor: str) -> tup
 
 
 def balance_list(session: Session, on: date, *, actor: str) -> list[BalanceRow]:
-    """Every active staff member's PTO and sick leave on `on`, by last name."""
+    """The PTO and sick leave on `on` of every active staff member still employed that day, by last name."""
     require(actor, Area.payroll, write=False, what="seeing everyone's leave balances")
     setup = _setup(session)
-    people = list(session.exec(select(Staff).where(Staff.active).order_by(col(Staff.last_name),
-                                                                          col(Staff.first_name))))
+    people = list(session.exec(select(Staff).where(Staff.active, employed_on(on))
+                               .order_by(col(Staff.last_name), col(Staff.first_name))))
     everyone = _facts(session, people, on)
     result = []
     for person in people:

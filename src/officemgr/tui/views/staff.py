@@ -293,7 +293,7 @@ class StaffView(StaffPeopleView):
             self._decide(request, True, asked)
         else:
             self.read(lambda session: Asked(roster.approval_effects(session, request.id),
-                                            leave.approval_check(session, request.id)),
+                                            leave.approval_check(session, request.id, actor=self.ctx.actor)),
                       lambda asking: self._ask(request, asking), group="approve")
 
     def _ask(self, request: TimeOffRow, asking: Asked) -> None:
@@ -323,8 +323,8 @@ class StaffView(StaffPeopleView):
             if not approve:
                 return [], None
             # The call list as it stands once approved, not as it stood when asked.
-            return list(roster.approval_effects(session, request.id).stranded), leave.approval_check(session,
-                                                                                                   request.id)
+            return (list(roster.approval_effects(session, request.id).stranded),
+                    leave.approval_check(session, request.id, actor=self.ctx.actor))
 
         done = f"{request.name}: {request.kind} {request.start_date:%m/%d}–{request.end_date:%m/%d} " \
                f"{'approved' if approve else 'denied'}"
