@@ -246,12 +246,73 @@ def test_a_fix_overlapping_another_punch_that_day_is_refused(session: Session) -
     assert morning.clock_out == t(MON, 13)
 
 
+@pytest.mark.parametrize(("start", "end", "refused"), [
+    (t(MON, 8), t(MON, 12), True),  # the same missed stretch twice
+    (t(MON, 11, 59), t(MON, 14), True),  # one minute over
+    (t(MON, 12), t(MON, 14), False),  # starts when the other ends
+    (t(MON, 6), t(MON, 8), False),  # ends when the other starts
+])
+def test_a_fix_overlapping_a_pending_fix_of_the_same_person_is_refused(
+        session: Session, start: datetime, end: datetime, refused: bool) -> None:
+    person, other = make_staff(session), make_staff(session, first_name="Zoe")
+    assert person.id is not None and other.id is not None
+    ask_fix(session, person.id, clock_in=t(MON, 8), clock_out=t(MON, 12), reason="kiosk down", today=MON,
+            now=t(MON, 18), actor=desk(person))
+    ask_fix(session, other.id, clock_in=start, clock_out=end, reason="kiosk down for me too", today=MON,
+            now=t(MON, 18), actor=MANAGER)
+    if refused:
+        with pytest.raises(ServiceError, match="overlaps the fix 08:00-12:00 already waiting for that day"):
+            fix_directly(session, person.id, clock_in=start, clock_out=end, reason="forgot to punch",
+                         today=MON, now=t(MON, 18), actor=MANAGER)
+        session.rollback()
+        assert len(session.exec(select(PunchFix).where(PunchFix.staff_id == person.id)).all()) == 1
+        assert session.exec(select(Punch)).all() == []
+    else:
+        fix_directly(session, person.id, clock_in=start, clock_out=end, reason="forgot to punch", today=MON,
+                     now=t(MON, 18), actor=MANAGER)
+        assert [(p.clock_in, p.clock_out) for p in session.exec(select(Punch))] == [(start, end)]
+
+
+def test_a_decided_fix_does_not_block_a_new_one_for_the_same_stretch(session: Session) -> None:
+    person = make_staff(session)
+    assert person.id is not None
+    denied = ask_fix(session, person.id, clock_in=t(MON, 8), clock_out=t(MON, 12), reason="kiosk down", today=MON,
+                     now=t(MON, 18), actor=desk(person))
+    deny_fix(session, denied, today=MON, now=t(MON, 18), actor=MANAGER)
+    done = fix_directly(session, person.id, clock_in=t(MON, 8), clock_out=t(MON, 12), reason="kiosk down, checked",
+                        today=MON, now=t(MON, 18), actor=MANAGER)
+    assert session.exec(select(Punch)).one().id == done.punch_id
+
+
+def test_approving_a_fix_checks_the_punches_again_so_a_stretch_is_not_paid_twice(session: Session) -> None:
+    person = make_staff(session)
+    assert person.id is not None
+    first = ask_fix(session, person.id, clock_in=t(MON, 8), clock_out=t(MON, 12), reason="kiosk down", today=MON,
+                    now=t(MON, 18), actor=desk(person))
+    # the same stretch asked before pending fixes were checked against each other
+    twin = PunchFix(staff_id=person.id, clock_in=t(MON, 9), clock_out=t(MON, 13), reason="forgot to punch",
+                    requested_by="mary@desk", requested_on=MON)
+    session.add(twin)
+    session.commit()
+    assert twin.id is not None
+    approve_fix(session, first, today=MON, now=t(MON, 18), actor=MANAGER)
+    with pytest.raises(ServiceError, match="09:00-13:00 overlaps the punch 08:00-12:00 made or fixed since this fix "
+                                           "was asked; deny this fix, or ask again with other times"):
+        approve_fix(session, twin.id, today=MON, now=t(MON, 18, 5), actor=MANAGER)
+    session.rollback()
+    assert [(p.clock_in, p.clock_out) for p in session.exec(select(Punch))] == [(t(MON, 8), t(MON, 12))]
+    session.refresh(twin)
+    assert twin.status is FixStatus.pending
+    deny_fix(session, twin.id, today=MON, now=t(MON, 18, 5), actor=MANAGER)
+
+
 def test_the_manager_fixes_directly_with_a_reason_in_one_step(session: Session) -> None:
     person = make_staff(session)
     assert person.id is not None
-    punch_id = fix_directly(session, person.id, clock_in=t(MON, 8), clock_out=t(MON, 12), reason="kiosk down",
-                            today=MON, now=t(MON, 18), actor=MANAGER)
-    punch = session.get(Punch, punch_id)
+    done = fix_directly(session, person.id, clock_in=t(MON, 8), clock_out=t(MON, 12), reason="kiosk down",
+                        today=MON, now=t(MON, 18), actor=MANAGER)
+    assert done.notice == "Fix approved"
+    punch = session.get(Punch, done.punch_id)
     assert punch is not None and (punch.clock_in, punch.clock_out, punch.source) == (
         t(MON, 8), t(MON, 12), PunchSource.fix)
     assert session.exec(select(PunchFix)).one().status is FixStatus.approved

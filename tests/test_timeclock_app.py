@@ -15,7 +15,8 @@ from textual.widgets import DataTable, Input, Static
 from officemgr.models import Staff, UserAccount, UserRole
 from officemgr.models.timeclock import FixStatus, Punch, PunchFix, PunchSource, Timesheet
 from officemgr.services.access import Actor
-from officemgr.store import read_session
+from officemgr.services.timeclock import deny_fix
+from officemgr.store import read_session, write_session
 from officemgr.tui.app import make_app
 from officemgr.tui.forms.timeclock import FixForm
 from officemgr.tui.views.timeclock import KioskScreen, PunchesScreen, TimesheetsScreen
@@ -116,7 +117,7 @@ def _last_in(engine: Engine, staff_id: int, day: date) -> str:
 
 
 async def test_enter_shows_the_punches_and_f_enters_a_fix_with_its_reason(demo_engine: Engine) -> None:
-    staff_id, _, _ = _fixed_person(demo_engine)
+    staff_id, _, fix_id = _fixed_person(demo_engine)
     app = make_app(demo_engine, today=TODAY, clock=lambda: APP_NOW, actor=MANAGER)
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("3")
@@ -142,6 +143,12 @@ async def test_enter_shows_the_punches_and_f_enters_a_fix_with_its_reason(demo_e
         await settle(pilot)
         assert app.screen is form
         form.query_one("#f-reason", Input).value = "Left at 17:05, confirmed by the manager"
+        await pilot.press("ctrl+s")  # the person's own fix for that stretch is still waiting: refused
+        await settle(pilot)
+        assert app.screen is form
+        assert "already waiting for that day" in str(form.query_one("#form-error", Static).render())
+        with write_session(demo_engine) as session:
+            deny_fix(session, fix_id, today=TODAY, now=APP_NOW, actor=MANAGER)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, PunchesScreen)

@@ -84,20 +84,83 @@ def test_only_the_manager_approves_a_timesheet(session: Session) -> None:
                           actor=Actor("bo", {UserRole.biller}, staff_id=person.id))
 
 
-def test_payroll_pays_the_approved_minutes_and_says_when_hours_changed_since(session: Session) -> None:
+@pytest.mark.parametrize(("now", "allowed"), [
+    (t(MON, 17), False),  # the first day, with 8 h
+    (datetime(2026, 12, 6, 23, 59), False),  # the period's last day
+    (datetime(2026, 12, 7, 0, 0), True),  # the day after
+])
+def test_a_timesheet_is_approved_only_once_its_pay_period_is_over(session: Session, now: datetime,
+                                                                   allowed: bool) -> None:
+    person = make_staff(session)
+    assert person.id is not None
+    punch(session, person, t(MON, 8), t(MON, 16))
+    if allowed:
+        approve_timesheet(session, person.id, PERIOD, now=now, actor=MANAGER)
+        assert session.exec(select(Timesheet)).one().worked_minutes == 480
+    else:
+        with pytest.raises(ServiceError) as refused:
+            approve_timesheet(session, person.id, PERIOD, now=now, actor=MANAGER)
+        assert str(refused.value) == "the pay period 11/23–12/06 is not over yet: approve it from 12/07"
+        assert session.exec(select(Timesheet)).all() == []
+
+
+def unapprovals(session: Session) -> list[dict[str, object]]:
+    return [json.loads(e.changes) for e in session.exec(select(AuditEvent).where(
+        AuditEvent.entity == "timesheet", AuditEvent.action == "unapprove"))]
+
+
+def test_a_fix_approved_after_the_timesheet_clears_the_approval_so_stale_hours_are_not_paid(
+        session: Session) -> None:
     person = make_staff(session)
     assert person.id is not None
     punch(session, person, t(MON, 8), t(MON, 16))
     approve_timesheet(session, person.id, PERIOD, now=AFTER, actor=MANAGER)
-    fix_directly(session, person.id, clock_in=t(MON, 17), clock_out=t(MON, 18), reason="came back for inventory",
-                 today=AFTER.date(), now=AFTER, actor=MANAGER)
     [row] = payroll(session, PERIOD, actor="tests")
     assert (row.worked_hours, row.approved_by) == (8.0, "pat@office")
-    assert row.notes == ("hours changed since the timesheet was approved (8.00 h approved, 9.00 h now): "
-                         "paid as approved",)
+    done = fix_directly(session, person.id, clock_in=t(MON, 17), clock_out=t(MON, 18), reason="came back for inventory",
+                        today=AFTER.date(), now=AFTER, actor=MANAGER)
+    assert done.notice == ("Fix approved; the timesheet for 11/23–12/06 was approved before it and needs approving "
+                           "again")
+    assert session.exec(select(Timesheet)).all() == []
+    assert unapprovals(session) == [{"worked_minutes": [480, None], "approved_by": ["pat@office", None],
+                                     "approved_at": ["2026-12-07T09:00:00", None]}]
+    [row] = payroll(session, PERIOD, actor="tests")
+    assert (row.worked_hours, row.approved_by) == (9.0, "")
     approve_timesheet(session, person.id, PERIOD, now=AFTER, actor=MANAGER)
     [row] = payroll(session, PERIOD, actor="tests")
-    assert (row.worked_hours, row.notes) == (9.0, ())
+    assert (row.worked_hours, row.approved_by, row.notes) == (9.0, "pat@office", ())
+
+
+@pytest.mark.parametrize(("day", "cleared"), [(PERIOD.end, True), (PERIOD.end + timedelta(days=1), False)])
+def test_a_fix_clears_only_the_timesheet_of_its_own_period(session: Session, day: date, cleared: bool) -> None:
+    person = make_staff(session)
+    assert person.id is not None
+    punch(session, person, t(MON, 8), t(MON, 16))
+    approve_timesheet(session, person.id, PERIOD, now=AFTER, actor=MANAGER)
+    me = Actor("mary", {UserRole.front_desk}, staff_id=person.id)
+    later = datetime(2026, 12, 8, 9, 0)
+    fix_id = ask_fix(session, person.id, clock_in=t(day, 8), clock_out=t(day, 12), reason="kiosk down",
+                     today=later.date(), now=later, actor=me)
+    done = approve_fix(session, fix_id, today=later.date(), now=later, actor=MANAGER)
+    assert (done.cleared_start, done.cleared_end) == ((PERIOD.start, PERIOD.end) if cleared else (None, None))
+    assert len(session.exec(select(Timesheet)).all()) == (0 if cleared else 1)
+    assert len(unapprovals(session)) == (1 if cleared else 0)
+
+
+def test_export_timesheet_refuses_after_a_fix_cleared_an_approval(db: Path, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    approve_all(db, "Mary", "Zoe")
+    engine = store.open_database(path=db)
+    with store.write_session(engine) as session:
+        zoe = session.exec(select(Staff).where(Staff.first_name == "Zoe")).one()
+        assert zoe.id is not None
+        fix_directly(session, zoe.id, clock_in=t(MON, 8), clock_out=t(MON, 12), reason="kiosk down",
+                     today=AFTER.date(), now=AFTER, actor=MANAGER)
+    engine.dispose()
+    target = tmp_path / "sheets.csv"
+    assert main(["--db", str(db), "export", "timesheet", "--period", "2026-11-23", "--out", str(target)]) == 1
+    assert "still to approve: Zoe Zed" in capsys.readouterr().err
+    assert not target.exists()
 
 
 @pytest.fixture

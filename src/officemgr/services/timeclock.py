@@ -12,7 +12,10 @@ Rules:
   the end of its day when there was no shift). Only people on the time clock miss a shift without punches: those
   who punched in the 14 days before it (someone who never punches, or before they started to, is paid from shifts).
 - Fixes: anyone may ask for their own punches (the manager for anyone's), with a reason; they change punches only
-  when the manager approves (the punch is made or changed with source `fix`); a denial changes nothing.
+  when the manager approves (the punch is made or changed with source `fix`); a denial changes nothing. A fix may
+  not overlap another punch or another pending fix of the person; approval checks the punches again (one made or
+  fixed since the asking would pay the stretch twice). Approving a fix in a period whose timesheet is approved
+  clears that approval: the timesheet is approved again with the new hours.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from pydantic import BaseModel, field_validator
 from sqlmodel import Session, col, select
 
 from officemgr.models import Shift, Staff, UserAccount
-from officemgr.models.timeclock import FixStatus, Punch, PunchFix, PunchSource
+from officemgr.models.timeclock import FixStatus, Punch, PunchFix, PunchSource, Timesheet
 from officemgr.models.validation import parse_time
 from officemgr.plaintext import unsafe_character
 from officemgr.services import settings, users
@@ -330,6 +333,17 @@ def _fix_row(fix: PunchFix, name: str) -> FixRow:
                   fix.requested_by, fix.requested_on, fix.status, fix.decided_by, fix.decided_on)
 
 
+def _no_punch_overlap(session: Session, staff_id: int, punch_id: int | None, clock_in: datetime,
+                      clock_out: datetime, advice: str) -> None:
+    """Refuses clock_in..clock_out when it overlaps one of the person's punches other than `punch_id`."""
+    day = clock_in.date()
+    for other in _punches(session, day, day, staff_id):
+        if other.id != punch_id and other.clock_in < clock_out and (other.clock_out or other.clock_in) > clock_in:
+            shown = f"{other.clock_out:%H:%M}" if other.clock_out else "?"
+            raise ServiceError(f"{clock_in:%H:%M}-{clock_out:%H:%M} overlaps the punch {other.clock_in:%H:%M}-{shown} "
+                               f"{advice}")
+
+
 def _check_fix(session: Session, staff_id: int, punch_id: int | None, clock_in: datetime, clock_out: datetime,
                reason: str, now: datetime) -> str:
     text = reason.strip()
@@ -345,12 +359,15 @@ def _check_fix(session: Session, staff_id: int, punch_id: int | None, clock_in: 
         raise ServiceError("a punch ends on the day it starts; enter a stretch past midnight as two fixes")
     if clock_out > now:
         raise ServiceError(f"the out time {clock_out:%m/%d %H:%M} has not happened yet")
-    day = clock_in.date()
-    for other in _punches(session, day, day, staff_id):
-        if other.id != punch_id and other.clock_in < clock_out and (other.clock_out or other.clock_in) > clock_in:
-            shown = f"{other.clock_out:%H:%M}" if other.clock_out else "?"
-            raise ServiceError(f"{clock_in:%H:%M}-{clock_out:%H:%M} overlaps the punch {other.clock_in:%H:%M}-{shown} "
-                               "that day; fix that punch instead, or choose times around it")
+    _no_punch_overlap(session, staff_id, punch_id, clock_in, clock_out,
+                      "that day; fix that punch instead, or choose times around it")
+    other = session.exec(select(PunchFix).where(
+        PunchFix.staff_id == staff_id, PunchFix.status == FixStatus.pending,
+        col(PunchFix.clock_in) < clock_out, col(PunchFix.clock_out) > clock_in)).first()
+    if other is not None:
+        raise ServiceError(f"{clock_in:%H:%M}-{clock_out:%H:%M} overlaps the fix {other.clock_in:%H:%M}-"
+                           f"{other.clock_out:%H:%M} already waiting for that day (asked by {other.requested_by}); "
+                           "the manager decides that one first, or choose times around it")
     if punch_id is not None:
         punch = session.get(Punch, punch_id)
         if punch is None or punch.staff_id != staff_id:
@@ -397,11 +414,46 @@ def _decide(session: Session, fix: PunchFix, status: FixStatus, *, today: date, 
                     "decided_on": [None, today.isoformat()]}, now=now)
 
 
-def approve_fix(session: Session, fix_id: int, *, today: date, now: datetime, actor: str) -> int:
+@dataclass(frozen=True)
+class FixApproved:
+    """What approving a fix did: the punch made or changed, and the approved timesheet it cleared (if any)."""
+
+    punch_id: int
+    cleared_start: date | None = None
+    cleared_end: date | None = None
+
+    @property
+    def notice(self) -> str:
+        if self.cleared_start is None or self.cleared_end is None:
+            return "Fix approved"
+        return (f"Fix approved; the timesheet for {self.cleared_start:%m/%d}–{self.cleared_end:%m/%d} was approved "
+                "before it and needs approving again")
+
+
+def _clear_timesheet(session: Session, staff_id: int, day: date, *, now: datetime,
+                     actor: str) -> tuple[date, date] | None:
+    """Deletes the approved timesheet of the period holding `day`, if there is one, so payroll and the timesheet
+    export do not pay hours that no longer hold; audited with the minutes it had approved."""
+    sheet = session.exec(select(Timesheet).where(Timesheet.staff_id == staff_id, col(Timesheet.period_start) <= day,
+                                                 col(Timesheet.period_end) >= day)).first()
+    if sheet is None:
+        return None
+    assert sheet.id is not None
+    record(session, actor=actor, entity="timesheet", entity_id=sheet.id, action="unapprove",
+           changes={"worked_minutes": [sheet.worked_minutes, None], "approved_by": [sheet.approved_by, None],
+                    "approved_at": [_plain(sheet.approved_at), None]}, now=now)
+    session.delete(sheet)
+    return sheet.period_start, sheet.period_end
+
+
+def approve_fix(session: Session, fix_id: int, *, today: date, now: datetime, actor: str) -> FixApproved:
     """The manager approves a pending fix: the punch is made, or changed, to the fix's times (source `fix`); the
-    punch's before and after are audited. Returns the punch's id."""
+    punch's before and after are audited. Refused when a punch made or fixed since the asking now overlaps it.
+    An approved timesheet of the fix's period is cleared (it is approved again with the new hours)."""
     require(actor, Area.staff, what="approving a punch fix")
     fix = _pending(session, fix_id)
+    _no_punch_overlap(session, fix.staff_id, fix.punch_id, fix.clock_in, fix.clock_out,
+                      "made or fixed since this fix was asked; deny this fix, or ask again with other times")
     punch = session.get(Punch, fix.punch_id) if fix.punch_id is not None else None
     if punch is None:
         punch = Punch(staff_id=fix.staff_id, clock_in=fix.clock_in, clock_out=fix.clock_out, source=PunchSource.fix)
@@ -421,8 +473,9 @@ def approve_fix(session: Session, fix_id: int, *, today: date, now: datetime, ac
                changes=changes | {"fix_id": fix_id}, now=now)
     fix.punch_id = punch.id
     _decide(session, fix, FixStatus.approved, today=today, now=now, actor=actor)
+    cleared = _clear_timesheet(session, fix.staff_id, fix.clock_in.date(), now=now, actor=actor)
     session.commit()
-    return punch.id
+    return FixApproved(punch.id, *(cleared or (None, None)))
 
 
 def deny_fix(session: Session, fix_id: int, *, today: date, now: datetime, actor: str) -> None:
@@ -433,8 +486,8 @@ def deny_fix(session: Session, fix_id: int, *, today: date, now: datetime, actor
 
 
 def fix_directly(session: Session, staff_id: int, *, clock_in: datetime, clock_out: datetime, reason: str,
-                 punch_id: int | None = None, today: date, now: datetime, actor: str) -> int:
-    """The manager enters a fix and approves it in one step (still with a reason); returns the punch's id."""
+                 punch_id: int | None = None, today: date, now: datetime, actor: str) -> FixApproved:
+    """The manager enters a fix and approves it in one step (still with a reason), as approve_fix."""
     require(actor, Area.staff, what="fixing someone's punches")
     fix_id = ask_fix(session, staff_id, clock_in=clock_in, clock_out=clock_out, reason=reason, punch_id=punch_id,
                      today=today, now=now, actor=actor)
@@ -446,7 +499,8 @@ def enter_fix(session: Session, entry: FixEntry, *, today: date, now: datetime, 
     id); anyone's own is asked for (returning the fix's id)."""
     if not (isinstance(actor, Actor) and actor.staff_id == entry.staff_id):
         return fix_directly(session, entry.staff_id, clock_in=entry.clock_in, clock_out=entry.clock_out,
-                            reason=entry.reason, punch_id=entry.punch_id, today=today, now=now, actor=actor)
+                            reason=entry.reason, punch_id=entry.punch_id, today=today, now=now,
+                            actor=actor).punch_id
     return ask_fix(session, entry.staff_id, clock_in=entry.clock_in, clock_out=entry.clock_out, reason=entry.reason,
                    punch_id=entry.punch_id, today=today, now=now, actor=actor)
 

@@ -1,14 +1,15 @@
 """Timesheets: per pay period, each person's scheduled and punched hours, late, early and missed punches, and the
 manager's approval, which fixes the minutes payroll pays (services.payroll) and the timesheet export writes.
 
-Approval is refused while the person has a missed punch or a pending punch fix in the period: the hours are not
-known yet. Approving again (after a fix) takes the hours as they are then; the audit keeps before and after.
+Approval is refused until the period is over (its last day is before today) and while the person has a missed punch
+or a pending punch fix in it: the hours are not known yet. A punch fix approved later in the period clears the
+approval (services.timeclock), so it is approved again with the hours as they are then; the audit keeps both.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -86,6 +87,9 @@ def approve_timesheet(session: Session, staff_id: int, period: pay.Period, *, no
     require(actor, Area.payroll, what="approving a timesheet")
     if pay.period_starting(session, period.start, actor=actor) != period:
         raise ServiceError(f"{period} is not one pay period — reload")
+    if period.end >= now.date():
+        raise ServiceError(f"the pay period {period.start:%m/%d}–{period.end:%m/%d} is not over yet: approve it "
+                           f"from {period.end + timedelta(days=1):%m/%d}")
     row = next((r for r in timesheet_rows(session, period, now=now, actor=actor) if r.staff_id == staff_id), None)
     if row is None:
         raise ServiceError("that person has no hours in this period — reload")
