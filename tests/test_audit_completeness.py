@@ -242,8 +242,12 @@ def catalogue(session: Session, folder: Path) -> None:
     timeclock.fix_directly(session, manager.staff_id, clock_in=NOW - timedelta(hours=5),
                            clock_out=NOW - timedelta(hours=4),
                            reason="kiosk down", today=TODAY, now=NOW, actor=manager)
-    timesheets.approve_timesheet(session, manager.staff_id, payroll.pay_period(session, TODAY, actor=A), now=NOW,
-                                 actor=manager)
+    after_period = NOW + timedelta(days=14)  # a timesheet is approved once its period is over
+    timesheets.approve_timesheet(session, manager.staff_id, payroll.pay_period(session, TODAY, actor=A),
+                                 now=after_period, actor=manager)
+    timeclock.fix_directly(session, manager.staff_id, clock_in=NOW - timedelta(hours=7),
+                           clock_out=NOW - timedelta(hours=6), reason="forgot", today=after_period.date(),
+                           now=after_period, actor=manager)  # clears the approval ("unapprove")
 
     # patients and their insurance
     maria = patients.register(session, {"first_name": "Maria", "last_name": "Lopez", "dob": "1990-02-28"},

@@ -98,6 +98,7 @@ async def test_timesheet_approval_waits_for_the_fix_then_goes_through_by_keys(de
                    for n in _notes(app))
         await pilot.press("y")
         await settle(pilot)
+        assert any(n.endswith(": Fix approved") for n in _notes(app)), _notes(app)
         _cursor_on(table, str(staff_id))
         await pilot.press("a")
         await settle(pilot)

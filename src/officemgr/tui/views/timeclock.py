@@ -262,10 +262,11 @@ class TimesheetsScreen(ListScreen):
             self.say(f"{row.name} has no punch fix waiting")
             return
         fix = waiting[0]
+        # The notice says when an approved timesheet was cleared by the fix and needs approving again.
         self.run_write(lambda session: timeclock.approve_fix(session, fix.id, today=self.ctx.today,
                                                              now=self.ctx.now(), actor=self.ctx.actor),
-                       f"Approved the fix for {fix.clock_in:%m/%d} {fix.clock_in:%H:%M}-{fix.clock_out:%H:%M}: "
-                       f"{fix.reason}")
+                       then=lambda done: self.say(f"{fix.clock_in:%m/%d} {fix.clock_in:%H:%M}-"
+                                                  f"{fix.clock_out:%H:%M}: {done.notice}"))
 
     def action_approve(self) -> None:
         row, period = self._row(), self.period
