@@ -98,6 +98,9 @@ class TabView(DatabaseWork, Vertical):
         """Reload once the frame showing the key was heard (the tab, a status line) is on screen: the data
         takes a worker a few frames, and a worker started at once holds the interpreter while it paints."""
         self.started = True
+        # As reload() will: a second activation before that frame then queues no second load, whose worker would
+        # race this one's and could leave neither delivering.
+        self.loaded_at = self.ctx.writes.value
         self.call_after_refresh(self.reload)
 
     def when_refused(self, message: Refused) -> None:
