@@ -33,6 +33,9 @@ class Vendor(Versioned, table=True):
     phone: str = Field(default="", max_length=20)
     email: str = Field(default="", max_length=120)
     account_number: str = Field(default="", max_length=40)
+    # Payment terms as the vendor states them ("net 30", "due on receipt", "2/10 net 30", "net 15 EOM"):
+    # services.bill_terms reads them into a bill's due date.
+    terms: str = Field(default="net 30", max_length=30)
 
 
 class ItemBase(SQLModel):

@@ -42,6 +42,7 @@ class Area(str, enum.Enum):
     money_corrections = "money_corrections"  # voids, refunds, courtesy discounts, collections
     audit = "audit"  # reading the audit log
     settings = "settings"  # the practice calendar, settings, users
+    finance = "finance"  # the practice's own money: budget, bills to pay, month-end close, provider productivity
 
     @property
     def label(self) -> str:
@@ -69,6 +70,7 @@ WRITE: dict[Area, frozenset[UserRole]] = {
     Area.money_corrections: frozenset({M}),
     Area.audit: frozenset({M}),
     Area.settings: frozenset({M}),
+    Area.finance: frozenset({M}),
 }
 # Who may see each area: those who change it, the auditor, and those whose work needs to look at it.
 READ: dict[Area, frozenset[UserRole]] = {area: roles | {A} for area, roles in WRITE.items()} | {
@@ -76,6 +78,7 @@ READ: dict[Area, frozenset[UserRole]] = {area: roles | {A} for area, roles in WR
     Area.staff: frozenset({M, F, B, C, A}),  # the roster, and asking for time off there
     Area.inventory: frozenset({M, C, A}),
     Area.settings: frozenset({M, F, B, C, A}),  # the practice calendar and settings shape everyone's screens
+    Area.finance: frozenset({M, B, A}),  # the biller looks at productivity and the month-end figures
 }
 
 # Every table a service writes, by area: `check_write` looks the audit event's entity up here.
@@ -104,6 +107,10 @@ ENTITY_AREA: dict[str, Area] = {
     "practice_closure": Area.settings, "setting": Area.settings, "user_account": Area.settings,
     "database": Area.settings,
     "audit_log": Area.audit,
+    "budget_amount": Area.finance, "bill": Area.finance, "bill_payment": Area.finance, "recurring_bill": Area.finance,
+    "month_close": Area.finance, "close_task": Area.finance, "rvu_rate": Area.finance,
+    # A claim's dated postings are written with the claim's own change (a remittance, a write-off).
+    "claim_posting": Area.billing,
 }
 
 # Events that record a read (a file of the practice's data written, a report printed): the service that reads

@@ -68,6 +68,8 @@ class OfficeApp(App[None]):
           for n, (key, label, _) in enumerate(TABS, start=1)),
         Binding("question_mark", "keys", "Keys", id="keys"),
         Binding("ctrl+f", "patients", "Patients", id="patients", show=False),
+        Binding("dollar_sign", "finances", "Practice money", id="finances", show=False),
+        Binding("comma", "settings", "Settings", id="settings", show=False),
         Binding("q", "quit", "Quit", id="quit"),
         # Priority: locks from every screen and form, even with an input focused.
         Binding("ctrl+l", "lock", "Lock", id="lock", show=False, priority=True),
@@ -493,6 +495,21 @@ class OfficeApp(App[None]):
 
         self.push_screen(PatientRecordScreen(self.ctx, patient_id),
                          lambda changed: self.changed_elsewhere() if changed else None)
+
+    def action_finances(self) -> None:
+        from officemgr.services.access import Area, may
+        from officemgr.tui.views.finances import FinancesScreen
+
+        if not may(self.ctx.actor, Area.finance, write=False):
+            self.notify("The practice's money is for the manager, the biller and the auditor.", severity="warning",
+                        markup=False)
+            return
+        self.push_screen(FinancesScreen(self.ctx), lambda changed: self.changed_elsewhere() if changed else None)
+
+    def action_settings(self) -> None:
+        from officemgr.tui.views.settings import SettingsScreen
+
+        self.push_screen(SettingsScreen(self.ctx), lambda changed: self.changed_elsewhere() if changed else None)
 
     def action_drawer(self) -> None:
         from officemgr.tui.views.drawer import DrawerScreen

@@ -58,6 +58,8 @@ ACTIONS = (
     ("Patients: find, register, insurance, take a payment", None, "patients", "schedule"),
     ("Close the drawer: the day's payments and deposit", None, "drawer", "desk_money"),
     ("Statement run", None, "statement_run", "desk_money"),
+    ("Practice money: budget, bills to pay, month-end close, productivity", None, "finances", "finance"),
+    ("Settings: every practice setting, its value and meaning", None, "settings", "settings"),
     ("Concerns and incidents", None, "concerns", "concerns"),
     ("Audit log: who changed what, when", None, "audit_log", "audit"),
     ("Practice calendar: closed days, half days, holidays", None, "practice_calendar", "settings"),
