@@ -2,8 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from officemgr.models import hiring, lifecycle, timeclock  # noqa: F401  (the staff lifecycle's tables)
-from officemgr.models import finance, payables  # noqa: F401  (the practice's own money)
+from officemgr.models import finance, hiring, lifecycle, payables, timeclock  # noqa: F401  (the staff lifecycle's tables)  # noqa: F401  (the practice's own money)
 from officemgr.models.audit import AuditEvent
 from officemgr.models.base import show_text_visibly
 from officemgr.models.billing import (

@@ -6,6 +6,7 @@ Every screen listed takes the app's context and nothing else; the services check
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -57,7 +58,7 @@ class FinancesScreen(ModalScreen[bool]):
     def on_key(self, event: object) -> None:
         character = getattr(event, "character", None)
         if character and any(character == letter for letter, _, _ in ENTRIES):
-            getattr(event, "stop")()
+            event.stop()
             self.open(character)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -67,8 +68,9 @@ class FinancesScreen(ModalScreen[bool]):
     def open(self, letter: str) -> None:
         where = next(path for key, _, path in ENTRIES if key == letter)
         module, name = where.split(":")
-        screen_class: type[Screen[bool]] = getattr(importlib.import_module(f"officemgr.tui.views.{module}"), name)
-        self.app.push_screen(screen_class(self.ctx), self._after)
+        make: Callable[[AppContext], Screen[bool]] = getattr(
+            importlib.import_module(f"officemgr.tui.views.{module}"), name)
+        self.app.push_screen(make(self.ctx), self._after)
 
     def _after(self, changed: bool | None) -> None:
         self.changed = self.changed or bool(changed)
