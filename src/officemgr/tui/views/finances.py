@@ -56,11 +56,10 @@ class FinancesScreen(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
 
-    def on_key(self, event: object) -> None:
-        character = getattr(event, "character", None)
-        if character and any(character == letter for letter, _, _ in ENTRIES):
+    def on_key(self, event: events.Key) -> None:
+        if event.character and any(event.character == letter for letter, _, _ in ENTRIES):
             event.stop()
-            self.open(character)
+            self.open(event.character)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:
