@@ -1,5 +1,6 @@
 """Vendors' payment terms as they print them ("net 30", "2/10 net 30", "net 15 EOM", "10 prox", "due on receipt"),
-read into a bill's due date and, where the terms give one, the last day of the early-payment discount.
+read into a bill's due date and, where the terms give one, the last day of the early-payment discount; and a vendor
+invoice number as the duplicate check compares it.
 
 Days are calendar days, as terms count them: a due date on a weekend stays there (the bill is paid before it).
 """
@@ -92,3 +93,10 @@ def parse_terms(text: str) -> Terms:
         if net["eom"]:
             raise BadTerms(f'"{text.strip()}": a discount with EOM terms is not supported; enter the net terms')
     return Terms(days=days, end_of_month=bool(net["eom"]), discount_pct=pct, discount_days=within)
+
+
+def invoice_key(number: str) -> str:
+    """An invoice number as the duplicate check compares it: letters and digits only, upper case, each number's
+    leading zeros dropped ("INV-0012", "inv 12" and "INV12" are one invoice)."""
+    kept = "".join(ch for ch in number.upper() if ch.isascii() and ch.isalnum())
+    return re.sub(r"(?<![0-9])0+(?=[0-9])", "", kept)[:40]
