@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from sqlalchemy import delete, func, insert
 from sqlmodel import Session, col, select
@@ -34,7 +35,7 @@ from sqlmodel import Session, col, select
 from officemgr.models.finance import RvuRate
 from officemgr.services.access import Area, require
 from officemgr.services.common import record
-from officemgr.services.csv_files import FileRefused, echo
+from officemgr.services.csv_files import FileRefused, echo, read_limited
 from officemgr.services.format import plural
 
 LISTED = 20  # bad lines a refusal lists
@@ -75,6 +76,18 @@ def title_year(text: str) -> int | None:
         if found:
             return int(found.group(1))
     return None
+
+
+def read_rvu_file(path: Path) -> str:
+    """The file's text (UTF-8, else Windows-1252 as CMS's files are), refused when it is too big or a workbook."""
+    data = read_limited(path, RvuRefused, "import rvu")
+    if data.startswith(b"PK\x03\x04"):
+        raise RvuRefused(f"{echo(path.name)} is a spreadsheet workbook (.xlsx); use the .csv file of the CMS release, "
+                         "or save the sheet as CSV; nothing was imported")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 def import_rvu(session: Session, text: str, *, year: int, now: datetime, actor: str) -> RvuImportResult:
