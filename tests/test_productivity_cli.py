@@ -48,7 +48,8 @@ def rates(path: Path) -> list[tuple[int, str, str, float]]:
 
 def test_import_takes_the_year_from_the_title(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     file = tmp_path / "PPRRVU26_JAN.csv"
-    file.write_text(CMS, encoding="cp1252")
+    # CMS's files are Windows-1252: a dash in a description is not UTF-8.
+    file.write_text(CMS.replace("Office o/p est low", "Office o/p est low \u2014"), encoding="cp1252")
     assert main(["import", "rvu", str(file), "--db", str(db), "--today", "2026-11-23"]) == 0
     assert capsys.readouterr().out == ("Imported 5 work RVU rates for 2026 from PPRRVU26_JAN.csv; 2 rows without a "
                                        "work RVU (NA or blank) skipped.\n")

@@ -143,3 +143,19 @@ def test_the_lookup_tries_the_modifier_then_the_code_then_earlier_years(session:
     assert work_rvu_for(session, "99213", "25", 2025) == 1.1  # 2025 has no file: 2024's
     assert work_rvu_for(session, "99213", "", 2023) is None  # no file that early
     assert work_rvu_for(session, "G0438", "", 2026) is None  # NA was not stored
+
+
+def test_a_header_whose_second_row_ends_the_names(session: Session) -> None:
+    text = ('"HCPCS","MOD","DESCRIPTION","STATUS","WORK"\n'
+            ',,,"CODE","RVU"\n'
+            '"99213","","Office visit","A","1.3"\n')
+    import_rvu(session, text, year=2026, now=NOW, actor=MANAGER)
+    assert rates(session, 2026) == {("99213", ""): 1.3}
+
+
+def test_line_numbers_count_a_description_over_two_lines(session: Session) -> None:
+    text = ('"HCPCS","MOD","DESCRIPTION","WORK RVU"\n'
+            '"99213","","Office visit,\nlow complexity","1.3"\n'
+            '"99214","","Office visit","x"\n')
+    with pytest.raises(RvuRefused, match="line 4: work RVU 'x' is not a number"):
+        import_rvu(session, text, year=2026, now=NOW, actor=MANAGER)

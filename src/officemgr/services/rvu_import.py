@@ -40,6 +40,7 @@ from officemgr.services.format import plural
 
 LISTED = 20  # bad lines a refusal lists
 MAX_DATA_ROWS = 100_000  # the real file has about 19,000
+INSERT_CHUNK = 1_000  # rows a statement inserts: memory stays small for the 19,000 of the real file
 TITLE_LINES = 30  # lines searched for the title's year and for the header
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # as RvuRate.year allows
 CODE = re.compile(r"\d{5}|[A-Z]\d{4}|\d{4}[FTUM]")
@@ -102,8 +103,11 @@ def import_rvu(session: Session, text: str, *, year: int, now: datetime, actor: 
     try:
         old = session.exec(select(func.count()).select_from(RvuRate).where(RvuRate.year == year)).one()
         session.execute(delete(RvuRate).where(col(RvuRate.year) == year))
-        session.execute(insert(RvuRate), [{"year": year, "code": code, "modifier": modifier, "work_rvu": value}
-                                          for (code, modifier), value in rates.items()])
+        keys = list(rates)
+        for start in range(0, len(keys), INSERT_CHUNK):
+            session.execute(insert(RvuRate), [{"year": year, "code": code, "modifier": modifier,
+                                               "work_rvu": rates[(code, modifier)]}
+                                              for code, modifier in keys[start:start + INSERT_CHUNK]])
         record(session, actor=actor, entity="rvu_rate", entity_id=year, action="import",
                changes={"year": year, "rates": len(rates), "replaced": old, "skipped": skipped}, now=now)
         session.commit()
