@@ -159,3 +159,16 @@ def test_line_numbers_count_a_description_over_two_lines(session: Session) -> No
             '"99214","","Office visit","x"\n')
     with pytest.raises(RvuRefused, match="line 4: work RVU 'x' is not a number"):
         import_rvu(session, text, year=2026, now=NOW, actor=MANAGER)
+
+
+def test_a_file_that_is_not_csv_is_refused_with_its_line(session: Session) -> None:
+    with pytest.raises(RvuRefused, match="line 4: this is not a CSV file as CMS writes it"):
+        import_rvu(session, SIMPLE + '99214,,"' + "9" * 200_000 + '"\n', year=2026, now=NOW, actor=MANAGER)
+    assert rates(session, 2026) == {}
+
+
+def test_a_control_character_is_shown_not_sent(session: Session) -> None:
+    with pytest.raises(RvuRefused) as refused:
+        import_rvu(session, SIMPLE + "99214,,\x1b[31m1.0\n", year=2026, now=NOW, actor=MANAGER)
+    assert "\x1b" not in str(refused.value)
+    assert "line 4: work RVU" in str(refused.value)

@@ -121,9 +121,13 @@ def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
     """Each record of the CSV text with the line it starts on, streamed."""
     reader = csv.reader(io.StringIO(text))
     line = 1
-    for cells in reader:
-        yield line, cells
-        line = reader.line_num + 1
+    try:
+        for cells in reader:
+            yield line, cells
+            line = reader.line_num + 1
+    except csv.Error as exc:  # a NUL byte, a cell past the csv module's limit: not a CSV file as CMS writes it
+        raise RvuRefused(f"line {line}: this is not a CSV file as CMS writes it ({exc}); nothing was imported") \
+            from None
 
 
 def _cell(cells: list[str], index: int | None) -> str:
