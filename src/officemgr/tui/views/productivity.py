@@ -77,7 +77,6 @@ class ProductivityScreen(ListScreen):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx)
         self.period = period_of(Span.month, ctx.today)
-        self.result: Productivity | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="productivity"):
@@ -102,7 +101,6 @@ class ProductivityScreen(ListScreen):
     def show(self, result: Productivity) -> None:
         if result.period != self.period:
             return  # a slower load of a period stepped away from
-        self.result = result
         self.query_one("#productivity-title", Label).update(
             Text(f"Provider productivity · {result.period.label}"))
         table: DataTable[Any] = self.query_one("#productivity-table", DataTable)
