@@ -241,3 +241,18 @@ def test_a_move_refused_for_its_status_offers_no_override(session, desk, engine)
         save(session, MoveDestination(provider_id=desk["hopper"].id, day=TODAY, start_time="11:00",
                                       version=row.version))
     assert "anyway" not in str(refused.value)
+
+
+def test_bookable_minutes_take_off_overlapping_blocks_once() -> None:
+    from officemgr.services.availability import Block, ProviderDayPlan
+
+    day = date(2026, 11, 25)
+    at = lambda h, m=0: datetime(2026, 11, 25, h, m)  # noqa: E731
+    # 08:00-17:00 with lunch 12-13 inside an early close from 12:00: 4 hours open, not 3.
+    plan = ProviderDayPlan(1, day, (at(8), at(17)), [Block(at(12), at(13), "Lunch"),
+                                                 Block(at(12), at(17), "Closes early", closed=True)])
+    assert plan.bookable_minutes == 240
+    # Side by side, partly overlapping, and one starting before the hours.
+    plan = ProviderDayPlan(1, day, (at(8), at(17)), [Block(at(7), at(9), "Early"), Block(at(10), at(11, 30), "A"),
+                                                 Block(at(11), at(12), "B")])
+    assert plan.bookable_minutes == 9 * 60 - 60 - 120

@@ -57,10 +57,13 @@ class ProviderDayPlan:
         if self.hours is None:
             return 0
         total = (self.hours[1] - self.hours[0]).seconds // 60
-        for block in self.blocks:
-            start, end = max(block.start, self.hours[0]), min(block.end, self.hours[1])
+        # Blocks may overlap (lunch inside a half day's early close): take off their union, once.
+        covered_until = self.hours[0]
+        for block in sorted(self.blocks, key=lambda b: b.start):
+            start, end = max(block.start, covered_until), min(block.end, self.hours[1])
             if end > start:
                 total -= (end - start).seconds // 60
+                covered_until = end
         return max(0, total)
 
 
