@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func
 from sqlalchemy.orm import aliased
@@ -28,8 +29,9 @@ from sqlmodel import Session, col, select
 from officemgr.models import Claim, ClaimStatus
 from officemgr.models.finance import ClaimPosting, PostingKind
 from officemgr.models.ledger import EntryKind, LedgerEntry
+from officemgr.outfiles import OutputRefused, write_private
 from officemgr.plaintext import html_text, visible
-from officemgr.services import ar, settings
+from officemgr.services import ar, audit, settings
 from officemgr.services.access import Area, require
 from officemgr.services.common import ServiceError
 from officemgr.services.format import money, plural
@@ -384,3 +386,22 @@ def report_html(report: MonthReport) -> str:
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 
+
+
+# ------------------------------------------------------------------------------------------------ file
+
+
+def save_report(session: Session, month_first: date, path: Path, fmt: str, *, today: date, now: datetime, actor: str,
+                replace: bool = False) -> Path:
+    """Write the month's report to `path` (private, never over a file unless `replace`) and log it as a report."""
+    report = month_report(session, month_first, today=today, actor=actor)
+    text = report_html(report) if fmt == "html" else report_markdown(report)
+    try:
+        write_private(path, text.encode("utf-8"), force=replace)
+    except OutputRefused as exc:
+        raise ServiceError(f"{exc} — nothing was written") from None
+    except OSError as exc:
+        raise ServiceError(f"cannot write {visible(str(path))}: {exc.strerror or exc} — nothing was written") from None
+    audit.record_export(session, what="month", actor=actor, now=now,
+                        details={"file": str(path), "month": report.month, "format": fmt}, report=True)
+    return path

@@ -21,6 +21,7 @@ from officemgr.tui.context import AppContext
 
 # (letter, what the manager reads, "module:ScreenClass" under officemgr.tui.views)
 ENTRIES: tuple[tuple[str, str, str], ...] = (
+    ("m", "Month-end close: checklist and the month report", "month_close:MonthCloseScreen"),
 )
 
 
