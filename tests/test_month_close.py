@@ -4,10 +4,12 @@ and the month report's roll-forward and its escaping."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
+from audit_guard import AuditGuard
 from factories import audit_events, make_claim, make_patient, make_payer, make_vendor
 from officemgr.models import Closure, UserRole
 from officemgr.models.billing import Remittance, RemittanceClaim
@@ -369,3 +371,22 @@ def test_a_section_that_refuses_is_named_not_raised(session: Session, monkeypatc
     [section] = mr.month_report(session, NOV, today=DEC1, actor=BILLER).sections
     assert (section.title, section.note) == ("Provider productivity",
                                              "Not shown: productivity needs the manager role")
+
+
+def test_every_write_audits_its_rows(session: Session, tmp_path: Path) -> None:
+    with AuditGuard() as guard:
+        tick(session, OCT, "deposits", today=DEC1, now=NOW, actor=MANAGER)
+        untick(session, OCT, "deposits", today=DEC1, now=NOW, actor=MANAGER)
+        close_month(session, OCT, today=DEC1, now=NOW, actor=MANAGER, force=True)
+        reopen_month(session, OCT, "late EOB", now=NOW, actor=MANAGER)
+        mr.save_report(session, OCT, tmp_path / "oct.md", "md", today=DEC1, now=NOW, actor=MANAGER)
+    assert guard.committed_by >= {"month_close.tick", "month_close.untick", "month_close.close_month",
+                                  "month_close.reopen_month", "month_report.save_report"}
+    # A month's close is keyed by its first day, audited under the month as closed_months.month_key gives it
+    # (202610), where the guard, knowing no id, looks for 0: that row is checked here instead.
+    assert [p for p in guard.problems if "month_close #0" not in p] == []
+    assert [(e.entity_id, e.action) for e, _ in audit_events(session, "month_close")] == [
+        (202610, "close"), (202610, "reopen")]
+    assert [(e.action, c["file"]) for e, c in audit_events(session, "report")] == [
+        ("month", str(tmp_path / "oct.md"))]
+    assert (tmp_path / "oct.md").read_text().startswith("# The practice: Month-end report — October 2026")
