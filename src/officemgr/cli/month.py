@@ -32,7 +32,7 @@ def month_arg(text: str) -> date:
     try:
         return parse_month(text)
     except ServiceError as exc:
-        raise argparse.ArgumentTypeError(f"--month: {exc}") from None
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _month_option(parser: argparse.ArgumentParser) -> None:
