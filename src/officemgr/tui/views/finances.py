@@ -22,6 +22,7 @@ from officemgr.tui.context import AppContext
 # (letter, what the manager reads, "module:ScreenClass" under officemgr.tui.views)
 ENTRIES: tuple[tuple[str, str, str], ...] = (
     ("q", "Provider productivity: visits, slot use, RVUs", "productivity:ProductivityScreen"),
+    ("m", "Month-end close: checklist and the month report", "month_close:MonthCloseScreen"),
 )
 
 
