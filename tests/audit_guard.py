@@ -104,7 +104,10 @@ class AuditGuard:
 
 
 def _key(obj: Any) -> int:
-    # Rows keyed by text (a CARC code, a setting) are logged with entity_id 0 and their key among the changes.
+    # Rows keyed by text (a CARC code, a setting) are logged with entity_id 0 and their key among the changes; a
+    # month's close by its month as 202610 (services.closed_months.month_key).
+    if getattr(obj, "__tablename__", "") == "month_close":
+        return int(obj.month.year * 100 + obj.month.month)
     return getattr(obj, "id", 0)
 
 
