@@ -131,14 +131,18 @@ def aging_text(aging: ApAging) -> str:
     return "\n".join(out) + "\n"
 
 
+def _first(session: Session, where: ColumnElement[bool], limit: int) -> list[DueBill]:
+    """The open bills `where` holds for, soonest due first."""
+    found = session.exec(select(Bill, col(Vendor.name)).join(Vendor, col(Vendor.id) == Bill.vendor_id)
+                         .where(_is_open(), where).order_by(col(Bill.due_date), col(Bill.id)).limit(limit)).all()
+    return [DueBill(b.id or 0, name, b.invoice_number, b.due_date, b.open_cents) for b, name in found]
+
+
 def _bills_due(session: Session, where: ColumnElement[bool], limit: int) -> BillsDue:
     count, cents = session.exec(select(func.count(), func.sum(_open_balance())).where(_is_open(), where)).one()
     if not count:
         return BillsDue(0, 0, [])
-    first = session.exec(select(Bill, col(Vendor.name)).join(Vendor, col(Vendor.id) == Bill.vendor_id)
-                         .where(_is_open(), where).order_by(col(Bill.due_date), col(Bill.id)).limit(limit)).all()
-    return BillsDue(int(count), int(cents or 0),
-                    [DueBill(b.id or 0, name, b.invoice_number, b.due_date, b.open_cents) for b, name in first])
+    return BillsDue(int(count), int(cents or 0), _first(session, where, limit))
 
 
 def due_soon(session: Session, *, today: date, actor: str, days: int = DUE_SOON_DAYS,
@@ -153,6 +157,21 @@ def overdue(session: Session, *, today: date, actor: str, limit: int = FIRST_FEW
     """Open bills whose due date has passed (the oldest due first)."""
     require(actor, Area.finance, write=False, what="seeing bills to pay")
     return _bills_due(session, col(Bill.due_date) < today, limit)
+
+
+def due_and_overdue(session: Session, *, today: date, actor: str,
+                    days: int = DUE_SOON_DAYS) -> tuple[BillsDue, BillsDue]:
+    """(overdue, due soon) as the Huddle shows them, each naming its most urgent bill: one grouped query for both
+    counts, then one row for each that has any."""
+    require(actor, Area.finance, write=False, what="seeing bills to pay")
+    late = col(Bill.due_date) < today
+    soon = (col(Bill.due_date) >= today) & (col(Bill.due_date) <= today + timedelta(days=days))
+    sums = [func.sum(case((when, value), else_=0)) for when in (late, soon) for value in (1, _open_balance())]
+    found = session.execute(sa_select(*sums).where(_is_open(), col(Bill.due_date) <= today + timedelta(days=days))
+                            ).one()
+    late_count, late_cents, soon_count, soon_cents = (int(value or 0) for value in found)
+    return (BillsDue(late_count, late_cents, _first(session, late, 1) if late_count else []),
+            BillsDue(soon_count, soon_cents, _first(session, soon, 1) if soon_count else []))
 
 
 def month_report_section(session: Session, month_first: date, *, actor: str) -> ReportSection:
