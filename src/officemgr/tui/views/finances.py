@@ -21,6 +21,8 @@ from officemgr.tui.context import AppContext
 
 # (letter, what the manager reads, "module:ScreenClass" under officemgr.tui.views)
 ENTRIES: tuple[tuple[str, str, str], ...] = (
+    ("r", "Recurring bills: rent, contracts, software", "recurring_bills:RecurringBillsScreen"),
+    ("p", "A/P aging and paid bills for the accountant", "ap_aging:ApAgingScreen"),
 )
 
 
