@@ -64,7 +64,7 @@ def test_recurring_bills_waiting_are_the_managers_line(session: Session) -> None
     session.commit()
     assert texts(session, MANAGER, date(2026, 11, 23)) == []  # Dec 1 is 8 days away
     assert texts(session, MANAGER, date(2026, 11, 24)) == [
-        "1 recurring bill to generate | rent, contracts, software: $ then r, then g"]
+        "Recurring bills: 1 bill to generate | rent, contracts, software: $ then r, then g"]
     assert texts(session, BILLER, date(2026, 11, 24)) == []  # the biller cannot make them
 
 

@@ -83,7 +83,7 @@ async def test_the_manager_adds_generates_edits_and_ends_a_recurring_bill(office
         await open_money(pilot, "r")
         screen = app.screen
         assert isinstance(screen, RecurringBillsScreen)
-        assert "None yet" in cells(screen, "#recurring-list")[0][1]
+        assert "None yet" in cells(screen, "#recurring-list")[0][0]
 
         await pilot.press("a")
         await settle(pilot)
@@ -108,13 +108,13 @@ async def test_the_manager_adds_generates_edits_and_ends_a_recurring_bill(office
         await settle(pilot)
         assert app.screen is screen
         assert cells(screen, "#recurring-list") == [
-            ["Main Street Properties", "Rent", "$4,500.00", "month", "1", "10/01/2026", "", "none yet"]]
+            ["Rent", "$4,500.00", "month, day 1", "none yet", "Main Street Properties", "10/01/2026–"]]
         assert text_of(screen, "#recurring-waiting").startswith("2 bills to make now")
 
         await pilot.press("g")
         await settle(pilot)
         assert said[-1] == "Made 2 bills for $9,000.00; each waits for approval"
-        assert cells(screen, "#recurring-list")[0][-1] == "11/2026"
+        assert cells(screen, "#recurring-list")[0][3] == "11/2026"
         assert text_of(screen, "#recurring-waiting") == "Every bill due within the next 7 days is made."
         with read_session(office) as session:
             made = session.exec(select(Bill).where(col(Bill.recurring_id).is_not(None))
@@ -131,7 +131,7 @@ async def test_the_manager_adds_generates_edits_and_ends_a_recurring_bill(office
         edit.query_one("#f-amount", Input).value = "4750"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert cells(screen, "#recurring-list")[0][2] == "$4,750.00"
+        assert cells(screen, "#recurring-list")[0][1] == "$4,750.00"
 
         await pilot.press("x")
         await settle(pilot)
@@ -144,7 +144,7 @@ async def test_the_manager_adds_generates_edits_and_ends_a_recurring_bill(office
         end.query_one("#f-end", Input).value = "11/30/2026"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert cells(screen, "#recurring-list")[0][6] == "11/30/2026"
+        assert cells(screen, "#recurring-list")[0][5] == "10/01/2026–11/30/2026"
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, FinancesScreen)
@@ -169,8 +169,8 @@ async def test_aging_shows_buckets_and_totals_and_exports_paid_bills(office: Eng
         screen = app.screen
         assert isinstance(screen, ApAgingScreen)
         assert cells(screen, "#aging-table") == [
-            ["Acme Medical", "$30.00", "$0.00", "$150.00", "$0.00", "$0.00", "$180.00"],  # 34 days past due
-            ["Total (2 bills)", "$30.00", "$0.00", "$150.00", "$0.00", "$0.00", "$180.00"]]
+            ["Acme Medical", "$180.00", "$30.00", "$0.00", "$150.00", "$0.00", "$0.00"],  # 34 days past due
+            ["Total (2 bills)", "$180.00", "$30.00", "$0.00", "$150.00", "$0.00", "$0.00"]]
         due = text_of(screen, "#aging-due")
         assert "1 bill overdue, $150.00" in due and "1 bill due in the next 7 days, $30.00" in due
 

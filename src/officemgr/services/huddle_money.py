@@ -37,7 +37,7 @@ def bill_items(session: Session, today: date, actor: str) -> list[HuddleItem]:
     if may(actor, Area.finance):
         waiting = recurring_bills.waiting(session, today, actor=actor)
         if waiting:
-            items.append(HuddleItem(f"{plural(waiting, 'recurring bill')} to generate",
+            items.append(HuddleItem(f"Recurring bills: {plural(waiting, 'bill')} to generate",
                                     "rent, contracts, software: $ then r, then g", TAB, None,
                                     key="bills:recurring"))
     return items

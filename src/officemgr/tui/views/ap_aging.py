@@ -76,7 +76,8 @@ class ApAgingScreen(ListScreen):
 
     def on_mount(self) -> None:
         table: DataTable[Any] = self.query_one("#aging-table", DataTable)
-        table.add_columns("Vendor", *payables_report.BUCKETS, "Total")
+        # The total next to the vendor: on an 80-column screen the buckets to the right may scroll.
+        table.add_columns("Vendor", "Total", *payables_report.BUCKETS)
         table.focus()
         self.reload()
 
@@ -95,14 +96,14 @@ class ApAgingScreen(ListScreen):
         table: DataTable[Any] = self.query_one("#aging-table", DataTable)
         table.clear()
         for r in data.aging.rows:
-            table.add_row(plain(r.vendor[:30]), *(Text(money(c), justify="right") for c in r.buckets),
-                          Text(money(r.total), justify="right"), key=str(r.vendor_id))
+            table.add_row(plain(r.vendor[:20]), Text(money(r.total), justify="right"),
+                          *(Text(money(c), justify="right") for c in r.buckets), key=str(r.vendor_id))
         if not data.aging.rows:
             table.add_row(Text("No open bills"), *(Text("") for _ in range(6)))
         totals = data.aging.totals
         table.add_row(Text(f"Total ({plural(totals.bills, 'bill')})", style="bold"),
-                      *(Text(money(c), justify="right", style="bold") for c in totals.buckets),
-                      Text(money(totals.total), justify="right", style="bold"), key="total")
+                      Text(money(totals.total), justify="right", style="bold"),
+                      *(Text(money(c), justify="right", style="bold") for c in totals.buckets), key="total")
 
     def action_close(self) -> None:
         self.dismiss(self.changed)

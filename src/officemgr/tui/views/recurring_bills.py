@@ -67,7 +67,8 @@ class RecurringBillsScreen(ListScreen):
 
     def on_mount(self) -> None:
         table: DataTable[Any] = self.query_one("#recurring-list", DataTable)
-        table.add_columns("Vendor", "What", "Amount", "Every", "Day", "From", "To", "Last made")
+        # What a manager scans for first on the left: an 80-column screen scrolls the vendor and dates into view.
+        table.add_columns("What", "Amount", "Every", "Last made", "Vendor", "Runs")
         table.focus()
         self.reload()
 
@@ -88,17 +89,15 @@ class RecurringBillsScreen(ListScreen):
         self.rows = {str(r.id): r for r in data.rows}
         today = self.ctx.today
         for r in data.rows:
-            ended = r.ended(today)
-            style = "dim" if ended else ""
-            day = "last" if r.day_of_month == 31 else str(r.day_of_month)
-            table.add_row(plain(r.vendor[:24], style), plain(r.description[:28], style),
-                          plain(money(r.amount_cents), style), plain(EVERY[r.frequency.value], style),
-                          plain(day, style), plain(f"{r.start:%m/%d/%Y}", style),
-                          plain(f"{r.end:%m/%d/%Y}" if r.end else "", style),
-                          plain(f"{r.last_period:%m/%Y}" if r.last_period else "none yet", style), key=str(r.id))
+            style = "dim" if r.ended(today) else ""
+            day = "last day" if r.day_of_month == 31 else f"day {r.day_of_month}"
+            runs = f"{r.start:%m/%d/%Y}–" + (f"{r.end:%m/%d/%Y}" if r.end else "")
+            table.add_row(plain(r.description[:24], style), plain(money(r.amount_cents), style),
+                          plain(f"{EVERY[r.frequency.value]}, {day}", style),
+                          plain(f"{r.last_period:%m/%Y}" if r.last_period else "none yet", style),
+                          plain(r.vendor[:24], style), plain(runs, style), key=str(r.id))
         if not data.rows:
-            table.add_row(Text(""), Text("None yet — press a to add rent, a contract…"),
-                          *(Text("") for _ in range(6)))
+            table.add_row(Text("None yet — press a to add rent, a contract…"), *(Text("") for _ in range(5)))
 
     def selected(self) -> RecurringRow | None:
         return self.rows.get(selected_key(self.query_one("#recurring-list", DataTable)) or "")
