@@ -50,7 +50,13 @@ def test_monthly_on_the_31st_is_dated_on_each_months_last_day(session: Session) 
         (date(2027, 1, 1), "RENT 2027-01"), (date(2027, 2, 1), "RENT 2027-02"), (date(2027, 3, 1), "RENT 2027-03")]
 
 
-def test_a_leap_year_february_gets_the_29th() -> None:
+def test_a_leap_year_february_gets_the_29th_when_generated(session: Session) -> None:
+    add(session, day_of_month=31, start=date(2028, 1, 31))
+    made = rb.generate_due(session, today=date(2028, 3, 23), now=NOW, actor=MANAGER)  # Mar 31: 8 days on
+    assert [m.invoice_date for m in made.made] == [date(2028, 1, 31), date(2028, 2, 29)]
+
+
+def test_the_day_is_clamped_to_each_months_last_day() -> None:
     assert rb.invoice_day(date(2028, 2, 1), 31) == date(2028, 2, 29)
     assert rb.invoice_day(date(2028, 2, 1), 29) == date(2028, 2, 29)
     assert rb.invoice_day(date(2027, 2, 1), 29) == date(2027, 2, 28)

@@ -55,10 +55,12 @@ def _bills(subparsers: SubParsers) -> SubParsers:
 
 
 def generate_bills(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from officemgr import store
     from officemgr.services import recurring_bills
     from officemgr.services.access import Area
-    from officemgr.services.common import ServiceError
+    from officemgr.services.common import ServiceError, database_refusal
     from officemgr.services.format import money
 
     if database_missing(args):
@@ -70,6 +72,8 @@ def generate_bills(args: argparse.Namespace) -> int:
             done = recurring_bills.generate_due(session, today=args.today, now=now_on(args.today), actor=actor)
     except ServiceError as exc:
         return fail(str(exc))
+    except SQLAlchemyError as exc:  # another workstation generating the same bills at the same moment, or busy
+        return fail(database_refusal(exc))
     finally:
         engine.dispose()
     if done.made:

@@ -167,7 +167,8 @@ def add_recurring(session: Session, data: RecurringIn, *, now: datetime, actor: 
 
 def edit_recurring(session: Session, recurring_id: int, data: RecurringIn, *, now: datetime, actor: str,
                    expected_version: int) -> None:
-    """Change a recurring bill; bills already made keep what they were made with (change those one by one)."""
+    """Change a recurring bill; bills already made keep what they were made with (change those one by one). A start
+    moved earlier makes the earlier periods' bills at the next generation."""
     require(actor, Area.finance, what="changing a recurring bill")
     row = session.get(RecurringBill, recurring_id)
     if row is None:
