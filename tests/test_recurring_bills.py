@@ -88,7 +88,7 @@ def test_unreadable_vendor_terms_make_no_bill_and_say_why(session: Session) -> N
     add(session, start=date(2026, 11, 1), terms="whenever")
     made = rb.generate_due(session, today=date(2026, 11, 23), now=NOW, actor=MANAGER)
     assert made.made == [] and bills(session) == []
-    assert "terms cannot be read" in made.skipped[0]
+    assert "terms cannot be read" in made.notes[0]
 
 
 def test_the_window_is_today_plus_seven_days(session: Session) -> None:
@@ -132,8 +132,20 @@ def test_generating_twice_makes_nothing_more(session: Session) -> None:
     add(session, start=date(2026, 9, 1))
     assert len(rb.generate_due(session, today=date(2026, 11, 23), now=NOW, actor=MANAGER).made) == 3
     again = rb.generate_due(session, today=date(2026, 11, 23), now=NOW, actor=MANAGER)
-    assert (again.made, again.skipped, len(bills(session))) == ([], [], 3)
+    assert (again.made, again.notes, len(bills(session))) == ([], [], 3)
     assert rb.waiting(session, date(2026, 11, 23), actor=MANAGER) == 0
+
+
+def test_a_start_years_back_makes_at_most_36_bills_a_run_and_says_so(session: Session) -> None:
+    add(session, start=date(2022, 11, 1))
+    first = rb.generate_due(session, today=date(2026, 11, 23), now=NOW, actor=MANAGER)
+    assert (len(first.made), first.made[0].invoice_date, first.made[-1].invoice_date) == (
+        36, date(2022, 11, 1), date(2025, 10, 1))
+    assert first.notes == ["Rent (Main Street Properties): 49 periods are due; the first 36 were made, generate "
+                             "again for the rest"]
+    assert rb.waiting(session, date(2026, 11, 23), actor=MANAGER) == 13
+    second = rb.generate_due(session, today=date(2026, 11, 23), now=NOW, actor=MANAGER)
+    assert (len(second.made), second.notes) == (13, [])
 
 
 def test_a_voided_periods_bill_is_not_made_again(session: Session) -> None:
@@ -162,7 +174,8 @@ def test_a_closed_month_is_not_generated_into_and_is_said(session: Session) -> N
     assert rb.waiting(session, date(2026, 11, 23), actor=MANAGER) == 1
     made = rb.generate_due(session, today=date(2026, 11, 23), now=NOW, actor=MANAGER)
     assert [m.invoice_date for m in made.made] == [date(2026, 11, 1)]
-    assert made.skipped == ["Rent 10/01/2026: October 2026 is closed, not made"]
+    assert made.notes == ["Rent 10/01/2026 not made: October 2026 is closed (reopen it, or enter the bill by hand "
+                          "dated in an open month)"]
 
 
 def test_edit_and_end_are_audited_and_end_stops_generation(session: Session) -> None:

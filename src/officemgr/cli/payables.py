@@ -84,8 +84,8 @@ def generate_bills(args: argparse.Namespace) -> int:
                 f"{money(m.amount_cents)}")
     else:
         say("No recurring bill is due within the next 7 days.")
-    for note in done.skipped:
-        say(f"  not made: {note}")
+    for note in done.notes:
+        say(f"  note: {note}")
     return DONE
 
 

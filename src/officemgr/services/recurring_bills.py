@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ValidationInfo, field_validator
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from officemgr.models.finance import BudgetCategory, MonthClose
@@ -120,7 +121,7 @@ class Made:
 @dataclass(frozen=True)
 class Generated:
     made: list[Made]
-    skipped: list[str]  # periods not made, each with why ("Rent 10/01/2026: October 2026 is closed")
+    notes: list[str]  # what was not made, and why ("Rent 10/01/2026 not made: October 2026 is closed")
 
 
 def invoice_day(period: date, day_of_month: int) -> date:
@@ -216,8 +217,6 @@ def recurring_list(session: Session, *, actor: str) -> list[RecurringRow]:
 
 
 def _latest_periods(session: Session, ids: list[int]) -> dict[int, date]:
-    from sqlalchemy import func
-
     if not ids:
         return {}
     found = session.exec(select(col(Bill.recurring_id), func.max(col(Bill.period)))
@@ -289,22 +288,22 @@ def generate_due(session: Session, *, today: date, now: datetime, actor: str) ->
     """
     require(actor, Area.finance, what="generating recurring bills")
     made: list[Made] = []
-    skipped: list[str] = []
+    notes: list[str] = []
     by = str(getattr(actor, "name", "") or actor)[:60]
     for due in _due(session, today):
         rb, vendor, missing = due.rb, due.vendor, due.missing
         assert rb.id is not None and vendor.id is not None
-        skipped.extend(f"{rb.description} {invoice_day(p, rb.day_of_month):%m/%d/%Y}: {p:%B %Y} is closed, not made"
-                       for p in due.closed)
+        notes.extend(f"{rb.description} {invoice_day(p, rb.day_of_month):%m/%d/%Y} not made: {p:%B %Y} is closed "
+                     "(reopen it, or enter the bill by hand dated in an open month)" for p in due.closed)
         if not missing:
             continue
         try:
             terms = bill_terms.parse_terms(vendor.terms) if vendor.terms.strip() else bill_terms.Terms(days=0)
         except bill_terms.BadTerms as exc:
-            skipped.append(f"{rb.description} ({vendor.name}): the vendor's terms cannot be read: {exc}")
+            notes.append(f"{rb.description} ({vendor.name}) not made: the vendor's terms cannot be read: {exc}")
             continue
         if len(missing) > MAX_PERIODS_PER_RUN:
-            skipped.append(f"{rb.description} ({vendor.name}): {len(missing)} periods are due; the first "
+            notes.append(f"{rb.description} ({vendor.name}): {len(missing)} periods are due; the first "
                            f"{MAX_PERIODS_PER_RUN} were made, generate again for the rest")
             missing = missing[:MAX_PERIODS_PER_RUN]
         for period in missing:
@@ -321,4 +320,4 @@ def generate_due(session: Session, *, today: date, now: datetime, actor: str) ->
                    changes=created_fields(bill), now=now)
             made.append(Made(bill.id, rb.id, vendor.name, number, day, bill.due_date, bill.amount_cents))
     session.commit()
-    return Generated(made, skipped)
+    return Generated(made, notes)

@@ -158,6 +158,6 @@ class RecurringBillsScreen(ListScreen):
                      "each waits for approval")
         else:
             self.say("No recurring bill is due within the next 7 days")
-        for note in done.skipped:
-            self.say(f"Not made: {note}", "warning")
+        for note in done.notes:
+            self.say(note, "warning")
         self.saved()
