@@ -238,10 +238,6 @@ def paid_bills_export(session: Session, first: date, last: date, *, actor: str) 
 
 
 def due_line(due: BillsDue, what: str) -> str:
-    """"3 bills overdue, $1,234.00" (the Huddle's and a screen's line)."""
+    """"3 bills overdue, $1,234.00" (the A/P aging screen's line)."""
     return f"{plural(due.count, 'bill')} {what}, {money(due.open_cents)}"
-
-
-def named(bill: DueBill) -> str:
-    return f"{bill.vendor} {bill.invoice_number} {money(bill.open_cents)} due {bill.due_date:%m/%d}"
 
