@@ -561,3 +561,36 @@ def make_plan(session: Session, patient: Patient, payer: Payer, *, rank: str = "
 
     return _save(session, InsurancePlan(patient_id=patient.id, payer_id=payer.id, rank=PlanRank(rank),
                                         member_id=member_id, **overrides))
+
+
+# --- bills to pay (accounts payable) ------------------------------------------------------------------
+
+
+def make_ap_bill(session: Session, vendor: Vendor, *, due: date, amount_cents: int = 10_000,
+                 number: str | None = None, **overrides: Any) -> Any:
+    """A vendor's bill (entered, unpaid unless told), dated 30 days before it is due unless given."""
+    from officemgr.models.finance import BudgetCategory
+    from officemgr.models.payables import Bill
+    from officemgr.services.bill_terms import invoice_key
+
+    number = number or f"INV-{_next()}"
+    values: dict[str, Any] = {"vendor_id": vendor.id, "invoice_number": number, "invoice_key": invoice_key(number),
+                              "invoice_date": due - timedelta(days=30), "due_date": due,
+                              "amount_cents": amount_cents, "category": BudgetCategory.supplies,
+                              "entered_at": NOW, "entered_by": ACTOR}
+    values.update(overrides)
+    return _save(session, Bill(**values))
+
+
+def pay_ap_bill(session: Session, bill: Any, amount_cents: int, *, paid_on: date = TODAY, method: str = "check",
+                reference: str = "") -> Any:
+    """A payment on `bill`, its paid total (and status, once paid in full) kept in step."""
+    from officemgr.models.payables import BillPayment, BillStatus, PayoutMethod
+
+    payment = BillPayment(bill_id=bill.id, paid_on=paid_on, amount_cents=amount_cents, method=PayoutMethod(method),
+                          reference=reference, at=NOW, actor=ACTOR)
+    bill.paid_cents += amount_cents
+    if bill.paid_cents >= bill.amount_cents:
+        bill.status, bill.paid_on = BillStatus.paid, paid_on
+    session.add(bill)
+    return _save(session, payment)

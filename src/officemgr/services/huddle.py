@@ -35,6 +35,7 @@ from officemgr.services import (
     credentials,
     equipment,
     huddle_hr,
+    huddle_money,
     inventory,
     ledger,
     schedule,
@@ -120,7 +121,7 @@ def huddle(session: Session, today: date, *, actor: str, privacy: bool = True) -
         _today_schedule(session, day),
         _staffing(session, day, actor),
         _supplies(session, today),
-        _billing(session, day),
+        _billing(session, day, actor),
         _compliance(session, day),
     ]
     # Each person sees the sections of the tabs their roles may open (the front desk: no claims or denials).
@@ -405,7 +406,7 @@ def _low_stock_item(r: inventory.StockRow) -> HuddleItem:
 # --- billing ------------------------------------------------------------------------------------------
 
 
-def _billing(session: Session, day: _Day) -> Section:
+def _billing(session: Session, day: _Day, actor: str) -> Section:
     """Deadlines within 15 days (or passed), follow-ups due today, and claims denied since the previous workday."""
     items = [_deadline_item(r) for r in billing.deadlines_within(session, day.today)]
     due = billing.follow_ups_due(session, day.today)
@@ -419,6 +420,7 @@ def _billing(session: Session, day: _Day) -> Section:
                             "billing", None, key=f"plan:patient:{m.patient_id}:{m.due.isoformat()}")
                  for m in statements.missed_plan_payments(session, day.today))
     items.extend(_secondary_item(session, day.today))
+    items.extend(huddle_money.bill_items(session, day.today, actor))
     return Section("billing", "Billing", "billing", "No billing deadlines, follow-ups, new denials or missed plan "
                    "payments", items)
 

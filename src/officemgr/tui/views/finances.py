@@ -23,6 +23,8 @@ from officemgr.tui.context import AppContext
 ENTRIES: tuple[tuple[str, str, str], ...] = (
     ("q", "Provider productivity: visits, slot use, RVUs", "productivity:ProductivityScreen"),
     ("m", "Month-end close: checklist and the month report", "month_close:MonthCloseScreen"),
+    ("r", "Recurring bills: rent, contracts, software", "recurring_bills:RecurringBillsScreen"),
+    ("p", "A/P aging and paid bills for the accountant", "ap_aging:ApAgingScreen"),
 )
 
 
