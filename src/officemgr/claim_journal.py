@@ -77,19 +77,19 @@ def backfill_claims(conn: sa.Connection, *, at: datetime, actor: str = "backfill
             return done
         last_id = claims[-1]["id"]
         ids = [row["id"] for row in claims]
-        checks = dict(conn.execute(
+        checks: dict[int, date] = _pairs(conn.execute(
             sa.select(_remittance_claim.c.claim_id, sa.func.max(_check.c.paid_on))
             .join(_check, _check.c.id == _remittance_claim.c.check_id)
             .where(_remittance_claim.c.claim_id.in_(ids), _remittance_claim.c.posted)
-            .group_by(_remittance_claim.c.claim_id)).tuples().all())
-        paid_events = dict(conn.execute(
+            .group_by(_remittance_claim.c.claim_id)))
+        paid_events: dict[int, datetime] = _pairs(conn.execute(
             sa.select(_event.c.claim_id, sa.func.max(_event.c.at))
             .where(_event.c.claim_id.in_(ids), _event.c.amount_cents != 0)
-            .group_by(_event.c.claim_id)).tuples().all())
-        closes = dict(conn.execute(
+            .group_by(_event.c.claim_id)))
+        closes: dict[int, datetime] = _pairs(conn.execute(
             sa.select(_event.c.claim_id, sa.func.max(_event.c.at))
             .where(_event.c.claim_id.in_(ids), _event.c.to_status.in_(CLOSED))
-            .group_by(_event.c.claim_id)).tuples().all())
+            .group_by(_event.c.claim_id)))
         rows = []
         for claim in claims:
             event = paid_events.get(claim["id"])
@@ -105,6 +105,10 @@ def backfill_claims(conn: sa.Connection, *, at: datetime, actor: str = "backfill
             done += 1 if rows and rows[-1]["claim_id"] == claim["id"] else 0
         if rows:
             conn.execute(sa.insert(_posting), rows)
+
+
+def _pairs(rows: sa.Result[int, Any]) -> dict[int, Any]:
+    return {row[0]: row[1] for row in rows}
 
 
 def _first(*days: date | None) -> date:
