@@ -204,18 +204,18 @@ def _notes(first: date, insurance: Side, patient: Side) -> tuple[str, ...]:
     notes = []
     month, before = f"{first:%B %Y}", f"{first - relativedelta(months=1):%B %Y}"
     for side in (insurance, patient):
-        a_r = f"the {side.name.lower()} A/R"
+        a_r = f"The {side.name.lower()} A/R"
         if side.difference_cents:
-            notes.append(f"{a_r.capitalize()}: opening {money(side.opening_cents)} and the month's movements do not "
+            notes.append(f"{a_r}: opening {money(side.opening_cents)} and the month's movements do not "
                          f"reach the closing {money(side.closing_cents)} (off by {money(side.difference_cents)}): "
                          "a posting of a kind the report does not list")
         if side.recorded_opening_cents is not None and side.recorded_opening_cents != side.opening_cents:
-            notes.append(f"{a_r.capitalize()} opens at {money(side.opening_cents)}, but {before} closed with "
+            notes.append(f"{a_r} opens at {money(side.opening_cents)}, but {before} closed with "
                          f"{money(side.recorded_opening_cents)}: postings of "
                          f"{money(side.opening_cents - side.recorded_opening_cents)} were dated into it or earlier "
                          "after it closed (the manager's override, in the audit log)")
         if side.recorded_closing_cents is not None and side.recorded_closing_cents != side.closing_cents:
-            notes.append(f"{a_r.capitalize()} closes at {money(side.closing_cents)}, but {month} closed with "
+            notes.append(f"{a_r} closes at {money(side.closing_cents)}, but {month} closed with "
                          f"{money(side.recorded_closing_cents)}: postings of "
                          f"{money(side.closing_cents - side.recorded_closing_cents)} were dated into it or earlier "
                          "after it closed (the manager's override, in the audit log)")
