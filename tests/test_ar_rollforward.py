@@ -161,3 +161,18 @@ def test_a_desk_payment_lands_in_the_patient_ar_of_its_month(session: Session) -
     ledger.take_payment(session, patient.id, 1_000, "cash", today=date(2026, 11, 30), actor=ACTOR,  # type: ignore[arg-type]
                         now=NOW)
     assert roll_forward(session, date(2026, 11, 1), actor=ACTOR).patient.closing_cents == 3_000
+
+
+def test_the_insurance_lines_come_in_report_order(session: Session) -> None:
+    claim = make_claim(session)
+    posted(session, claim, date(2026, 11, 2), PostingKind.write_off, -100)
+    posted(session, claim, date(2026, 11, 2), PostingKind.patient_share, -200)
+    posted(session, claim, date(2026, 11, 2), PostingKind.adjustment, 300)
+    posted(session, claim, date(2026, 11, 2), PostingKind.adjustment, -400, "OA")
+    posted(session, claim, date(2026, 11, 2), PostingKind.adjustment, -500, "CO")
+    posted(session, claim, date(2026, 11, 2), PostingKind.charge, 20_000)
+    side = roll_forward(session, date(2026, 11, 1), actor=ACTOR).insurance
+    assert [line.label for line in side.lines] == [
+        "Charges", "Insurance payments", "Adjustments CO", "Adjustments OA", "Overpaid (credit to refund)",
+        "To patients (PR and sent to patient)", "Written off"]
+    assert side.closing_cents == 19_100 and side.difference_cents == 0

@@ -35,6 +35,7 @@ PATIENT_LINES = {
     EntryKind.small_balance: "Small-balance write-offs",
     EntryKind.courtesy: "Courtesy discounts",
 }
+OVERPAID = "Overpaid (credit to refund)"  # an overpayment's excess: held apart, no A/R (services.claim_postings)
 INSURANCE_LINES = {
     PostingKind.charge: "Charges",
     PostingKind.payment: "Insurance payments",
@@ -171,10 +172,11 @@ def _insurance_lines(session: Session, first: date, last: date) -> tuple[Line, .
         .group_by(col(ClaimPosting.kind), col(ClaimPosting.carc_group))).all()
     sums: dict[str, int] = {}
     for kind, group, cents in rows:
-        sums[_insurance_label(PostingKind(kind), group)] = sums.get(_insurance_label(PostingKind(kind), group), 0) \
-            + int(cents or 0)
+        label = _insurance_label(PostingKind(kind), group)
+        sums[label] = sums.get(label, 0) + int(cents or 0)
     order = [INSURANCE_LINES[PostingKind.charge], INSURANCE_LINES[PostingKind.payment],
-             *(f"Adjustments {group}" for group in ADJUSTMENT_GROUPS)]
+             *(f"Adjustments {group}" for group in ADJUSTMENT_GROUPS), OVERPAID,
+             INSURANCE_LINES[PostingKind.patient_share], INSURANCE_LINES[PostingKind.write_off]]
     labels = order + sorted(label for label in sums if label not in order)
     return tuple(Line(label, sums.get(label, 0)) for label in labels if label in order[:2] or sums.get(label))
 
@@ -182,7 +184,7 @@ def _insurance_lines(session: Session, first: date, last: date) -> tuple[Line, .
 def _insurance_label(kind: PostingKind, group: str) -> str:
     if kind is not PostingKind.adjustment:
         return INSURANCE_LINES[kind]
-    return f"Adjustments {group}" if group else "Overpaid (credit to refund)"
+    return f"Adjustments {group}" if group else OVERPAID
 
 
 def _patient_lines(session: Session, first: date, last: date) -> tuple[Line, ...]:

@@ -216,10 +216,10 @@ def change_status(
     source = "close" if to is S.closed else "reopen" if old is S.closed else "status"
     try:
         post_change(session, claim, before, day=today, source=source, now=now, actor=actor)
+        ledger.follow_claim(session, claim, day=today, actor=actor, now=now)  # closed to the patient, or reopened
     except MonthClosed:
         session.rollback()  # the claim's new values go with the refused posting
         raise
-    ledger.follow_claim(session, claim, day=today, actor=actor, now=now)  # closed to the patient, or reopened
     event = ClaimEvent(claim_id=claim_id, at=now, actor=actor, from_status=old.value, to_status=event_to,
                        amount_cents=data.paid_cents or 0, code=data.denial_code if to is S.denied else "",
                        text=event_text[:300])
