@@ -243,6 +243,15 @@ def test_a_claim_sent_to_the_patient_leaves_the_insurance_journal(session: Sessi
     assert journal_matches_claims(session) == []
 
 
+def test_reopening_a_claim_written_off_before_the_amount_was_kept_puts_its_balance_back(session: Session) -> None:
+    claim = charged(session, status=ClaimStatus.closed, close_reason=CloseReason.written_off, paid_cents=5_000,
+                    service_date=date(2026, 3, 2), last_activity=date(2026, 4, 1))
+    assert postings(session, claim)[-1] == (date(2026, 4, 1), PostingKind.write_off, "", -10_000)
+    move(session, claim, to=ClaimStatus.pending)
+    assert postings(session, claim)[-1] == (TODAY, PostingKind.write_off, "", 10_000)
+    assert journal_sum(session, claim) == 10_000 and journal_matches_claims(session) == []
+
+
 def test_a_status_change_in_a_closed_month_rolls_back_whole(session: Session) -> None:
     claim = charged(session, status=ClaimStatus.pending)
     close_month(session, TODAY.replace(day=1))  # November closed early: today is in it

@@ -46,6 +46,9 @@ def claims_at_0020(session: Session) -> dict[str, int]:
         "sent": make_claim(session, patient=patient, payer=payer, service_date=date(2026, 11, 3), billed_cents=8_000,
                            status=ClaimStatus.closed, close_reason=CloseReason.sent_to_patient,
                            last_activity=date(2026, 11, 11)),
+        "legacy": make_claim(session, patient=patient, payer=payer, service_date=date(2026, 1, 5), billed_cents=4_000,
+                             paid_cents=1_000, status=ClaimStatus.closed, close_reason=CloseReason.written_off,
+                             last_activity=date(2026, 3, 2)),  # written off before 0014 kept the amount
         "open": make_claim(session, patient=patient, payer=payer, service_date=date(2026, 11, 4), billed_cents=7_000,
                            submitted_on=date(2026, 11, 5)),
     }
@@ -88,6 +91,10 @@ def test_an_0020_database_gets_postings_that_sum_to_each_claims_balance(blank_en
         assert journal(session, claims["sent"]) == [  # moved to the patient on its last activity
             (date(2026, 11, 3), PostingKind.charge, "", 8_000),
             (date(2026, 11, 11), PostingKind.patient_share, "", -8_000)]
+        assert journal(session, claims["legacy"]) == [
+            (date(2026, 1, 5), PostingKind.charge, "", 4_000),
+            (date(2026, 3, 2), PostingKind.payment, "", -1_000),
+            (date(2026, 3, 2), PostingKind.write_off, "", -3_000)]
         assert journal(session, claims["open"]) == [(date(2026, 11, 4), PostingKind.charge, "", 7_000)]
         assert journal_matches_claims(session) == []
         actors = set(session.exec(select(ClaimPosting.actor)).all())

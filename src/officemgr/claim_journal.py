@@ -6,8 +6,9 @@ what it derives is a new migration, not an edit here.
 
 A claim's journal (services.claim_postings) sums to what the A/R aging counts of it: its balance (billed less
 paid, adjusted, patient share and written off, never below zero: an overpayment's excess is a credit held apart,
-posted as an adjustment with no CARC group), nothing once it was closed as sent to the patient (that balance moved
-to the patient's ledger, posted as a patient share).
+posted as an adjustment with no CARC group), nothing once it is closed (a balance sent to the patient moved to the
+patient's ledger, posted as a patient share; any other closed claim's balance posted as written off: a claim
+written off before written_off_cents existed, or closed by the billing system with no reason).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ _claim = sa.table(
     "claim", sa.column("id", sa.Integer), sa.column("service_date", sa.Date), sa.column("billed_cents", sa.Integer),
     sa.column("paid_cents", sa.Integer), sa.column("secondary_paid_cents", sa.Integer),
     sa.column("adjusted_cents", sa.Integer), sa.column("patient_resp_cents", sa.Integer),
-    sa.column("written_off_cents", sa.Integer), sa.column("close_reason", sa.String),
+    sa.column("written_off_cents", sa.Integer), sa.column("status", sa.String), sa.column("close_reason", sa.String),
     sa.column("submitted_on", sa.Date), sa.column("last_activity", sa.Date))
 _posting = sa.table(
     "claim_posting", sa.column("claim_id", sa.Integer), sa.column("day", sa.Date), sa.column("kind", sa.String),
@@ -38,6 +39,7 @@ _remittance_claim = sa.table(
 _check = sa.table("remittance_check", sa.column("id", sa.Integer), sa.column("paid_on", sa.Date))
 
 SENT_TO_PATIENT = "sent_to_patient"
+CLOSED_STATUS = "closed"
 CLOSED = ("closed", "written_off")  # a close's history event: to closed, or to written_off (services.claim_flow)
 
 
@@ -46,12 +48,13 @@ def claim_postings(money: dict[str, Any], *, charged: date, answered: date, clos
     """(day, kind, CARC group, cents) of the postings that bring a claim's journal from nothing to its totals."""
     raw = (money["billed_cents"] - money["paid_cents"] - money["secondary_paid_cents"] - money["adjusted_cents"]
            - money["patient_resp_cents"] - money["written_off_cents"])
-    sent = max(0, raw) if money["close_reason"] == SENT_TO_PATIENT else 0
+    rest = max(0, raw) if money["status"] == CLOSED_STATUS else 0
+    sent = rest if money["close_reason"] == SENT_TO_PATIENT else 0
     rows = [(charged, "charge", "", money["billed_cents"]),
             (answered, "payment", "", -(money["paid_cents"] + money["secondary_paid_cents"])),
             (answered, "adjustment", "CO", -money["adjusted_cents"]),
             (answered, "patient_share", "", -money["patient_resp_cents"]),
-            (closed, "write_off", "", -money["written_off_cents"]),
+            (closed, "write_off", "", -(money["written_off_cents"] + rest - sent)),
             (answered, "adjustment", "", max(0, -raw)),  # an overpayment: the excess is no A/R
             (closed, "patient_share", "", -sent)]
     return [row for row in rows if row[3]]

@@ -17,7 +17,7 @@ from sqlalchemy import case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from officemgr.models import Claim, CloseReason, EntryKind, LedgerEntry
+from officemgr.models import Claim, ClaimStatus, EntryKind, LedgerEntry
 from officemgr.models.finance import ClaimPosting, MonthClose, PostingKind
 from officemgr.services.access import Area, require
 from officemgr.services.billing import balance_expr
@@ -226,10 +226,10 @@ def _notes(first: date, insurance: Side, patient: Side) -> tuple[str, ...]:
 
 def journal_matches_claims(session: Session, *, limit: int = MISMATCH_LIMIT) -> list[int]:
     """Ids of claims whose postings do not sum to what the A/R aging counts of them (their balance, nothing once
-    closed as sent to the patient): empty when every writer posted. At most `limit`, lowest first."""
+    closed: services.claim_postings): empty when every writer posted. At most `limit`, lowest first."""
     posted = (select(ClaimPosting.claim_id, func.sum(ClaimPosting.amount_cents).label("cents"))
               .group_by(col(ClaimPosting.claim_id)).subquery())
-    due = case((col(Claim.close_reason) == CloseReason.sent_to_patient, 0), else_=balance_expr())
+    due = case((col(Claim.status) == ClaimStatus.closed, 0), else_=balance_expr())
     rows = session.exec(
         select(Claim.id)
         .outerjoin(posted, posted.c.claim_id == col(Claim.id))

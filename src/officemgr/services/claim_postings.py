@@ -7,8 +7,10 @@ gives a reason.
 
 What a claim's postings sum to is what the A/R aging counts of it (`ClaimMoney.due`): its balance, never below
 zero — an overpayment's excess is a credit the practice holds (to refund), not A/R, posted as an adjustment with
-no CARC group — and nothing once it was closed as sent to the patient (that balance moved to the patient's
-ledger: a patient-share posting). The derivation from totals alone (for claims written before the journal) is
+no CARC group — and nothing once it is closed: a balance sent to the patient moved to the patient's ledger (a
+patient-share posting); any other closed claim's balance is written off (a write-off posting). The one case the
+aging and the journal part on: a claim marked paid by hand with a balance left (the aging skips it, the journal
+keeps it until it is closed). The derivation from totals alone (for claims written before the journal) is
 officemgr.claim_journal's, which migration 0021 and the demo run.
 """
 
@@ -21,7 +23,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from officemgr.claim_journal import backfill_claims
-from officemgr.models import Claim, CloseReason
+from officemgr.models import Claim, ClaimStatus, CloseReason
 from officemgr.models.finance import ClaimPosting, PostingKind
 from officemgr.services.closed_months import closed_month, guard
 from officemgr.services.format import money
@@ -41,12 +43,16 @@ class ClaimMoney:
     patient_resp: int
     written_off: int
     sent: int  # the balance moved to the patient's ledger when the claim was closed as sent to the patient
+    # The balance of a claim closed otherwise: none now (a write-off sets written_off), but a claim written off
+    # before that column existed (0014), or closed by the billing system for no reason given (the claims import).
+    left_closed: int = 0
 
     @classmethod
     def of(cls, claim: Claim) -> ClaimMoney:
-        sent = claim.balance_cents if claim.close_reason is CloseReason.sent_to_patient else 0
+        rest = claim.balance_cents if claim.status is ClaimStatus.closed else 0
+        sent = rest if claim.close_reason is CloseReason.sent_to_patient else 0
         return cls(claim.billed_cents, claim.paid_cents + claim.secondary_paid_cents, claim.adjusted_cents,
-                   claim.patient_resp_cents, claim.written_off_cents, sent)
+                   claim.patient_resp_cents, claim.written_off_cents, sent, rest - sent)
 
     @property
     def raw(self) -> int:
@@ -60,7 +66,7 @@ class ClaimMoney:
     @property
     def due(self) -> int:
         """What the insurance A/R counts of the claim: what its postings sum to."""
-        return self.raw + self.credit - self.sent
+        return self.raw + self.credit - self.sent - self.left_closed
 
 
 def postings_for_change(before: ClaimMoney, after: ClaimMoney, *, group: str = "CO"
@@ -71,7 +77,8 @@ def postings_for_change(before: ClaimMoney, after: ClaimMoney, *, group: str = "
             (PostingKind.payment, "", before.paid - after.paid),
             (PostingKind.adjustment, group, before.adjusted - after.adjusted),
             (PostingKind.patient_share, "", before.patient_resp - after.patient_resp),
-            (PostingKind.write_off, "", before.written_off - after.written_off),
+            (PostingKind.write_off, "", before.written_off + before.left_closed - after.written_off
+             - after.left_closed),
             (PostingKind.adjustment, "", after.credit - before.credit),
             (PostingKind.patient_share, "", before.sent - after.sent)]
     return [row for row in rows if row[2]]
