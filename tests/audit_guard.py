@@ -25,6 +25,7 @@ SERVICES = Path(__file__).resolve().parent.parent / "src" / "officemgr" / "servi
 RECORDED_BY_PARENT = {
     "appointment_event": "the appointment's own history, written beside the appointment's audit event",
     "claim_event": "the claim's status history, written beside the claim's audit event",
+    "claim_posting": "a claim's dated balance changes (its journal), in the claim's event of the change",
     "claim_note": "a note is audited on its claim (action note)",
     "claim_line": "a claim's lines, in the claim's import event",
     "claim_diagnosis": "a claim's diagnoses, in the claim's import event",

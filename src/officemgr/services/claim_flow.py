@@ -15,6 +15,8 @@ from sqlmodel import Session, SQLModel
 from officemgr.models import Claim, ClaimEvent, ClaimStatus, CloseReason, Payer
 from officemgr.services import ledger
 from officemgr.services.billing import ClaimInfo, FilingState, claim_deadline, split_denial_code
+from officemgr.services.claim_postings import ClaimMoney, post_change
+from officemgr.services.closed_months import MonthClosed
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, record
 from officemgr.services.denials import CARC_PATTERN
 from officemgr.services.format import money
@@ -209,8 +211,15 @@ def change_status(
     after = FilingState(status=to, service_date=claim.service_date, denied_on=values.get("denied_on", claim.denied_on))
     values["deadline"] = claim_deadline(after, payer)
 
+    before = ClaimMoney.of(claim)
     changes = apply_update(claim, values, expected_version=None)
-    ledger.follow_claim(session, claim, day=today, actor=actor, now=now)  # closed to the patient, or reopened
+    source = "close" if to is S.closed else "reopen" if old is S.closed else "status"
+    try:
+        post_change(session, claim, before, day=today, source=source, now=now, actor=actor)
+        ledger.follow_claim(session, claim, day=today, actor=actor, now=now)  # closed to the patient, or reopened
+    except MonthClosed:
+        session.rollback()  # the claim's new values go with the refused posting
+        raise
     event = ClaimEvent(claim_id=claim_id, at=now, actor=actor, from_status=old.value, to_status=event_to,
                        amount_cents=data.paid_cents or 0, code=data.denial_code if to is S.denied else "",
                        text=event_text[:300])

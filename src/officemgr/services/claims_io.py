@@ -60,8 +60,10 @@ from officemgr.models import (
     PatientCreate,
     Payer,
 )
+from officemgr.models.finance import PostingKind
 from officemgr.services import billing, icd
 from officemgr.services.access import Area, require
+from officemgr.services.claim_postings import ClaimMoney, open_day, post, post_change
 from officemgr.services.common import _plain, created_fields, record
 from officemgr.services.csv_files import (
     Cells,
@@ -501,15 +503,27 @@ class _Writer:
         claim.deadline = billing.claim_deadline(claim, payer)
         self.session.add(claim)
         self.session.flush()
+        self._post_new(claim)
         self._write_lines(claim, draft)
         self._event(claim, "", claim.paid_cents)
         changes = created_fields(claim)
         changes.update(lines=[_line_text(line) for line in draft.lines], diagnoses=draft.diagnoses, file=self.file)
         self._audit("claim", _id(claim), "create", changes)
 
+    def _post_new(self, claim: Claim) -> None:
+        """A new claim's journal: its charge on the date of service, what the file says was paid on its last
+        activity; a day in a closed month (a claim the billing system had before the close) counts today."""
+        charged, _ = open_day(self.session, claim.service_date, self.today)
+        post(self.session, claim, charged, PostingKind.charge, claim.billed_cents, source="import", now=self.now,
+             actor=self.actor)
+        answered, _ = open_day(self.session, claim.last_activity, self.today)
+        post_change(self.session, claim, ClaimMoney(claim.billed_cents, 0, 0, 0, 0, 0), day=answered,
+                    source="import", now=self.now, actor=self.actor)
+
     def _update(self, draft: _Draft, claim: Claim, payer: Payer) -> bool:
         """Apply the file's values to a claim already here; False when nothing changed."""
         old_status, old_paid = claim.status, claim.paid_cents
+        money_before = ClaimMoney.of(claim)
         status = draft.status or claim.status
         values: dict = {"status": status, "billed_cents": draft.billed_cents}
         if draft.paid_cents is not None:
@@ -551,6 +565,8 @@ class _Writer:
             claim.deadline = deadline
         claim.version += 1
         self.session.add(claim)
+        post_change(self.session, claim, money_before, day=self.today, source="import", now=self.now,
+                    actor=self.actor)
         if lines_changed:
             self.session.execute(delete(ClaimLine).where(col(ClaimLine.claim_id) == claim.id))
             self.session.execute(delete(ClaimDiagnosis).where(col(ClaimDiagnosis.claim_id) == claim.id))

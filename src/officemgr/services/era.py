@@ -67,6 +67,7 @@ from officemgr.models.billing import RemittanceCheck
 from officemgr.services import fees, ledger
 from officemgr.services.billing import FilingState, claim_deadline
 from officemgr.services.claim_flow import allowed_next
+from officemgr.services.claim_postings import ClaimMoney, open_day, post_change
 from officemgr.services.common import apply_update, record
 from officemgr.services.era_read import (
     DENIED,
@@ -126,6 +127,7 @@ class EraResult:
     held: int = 0  # of `unmatched`, the claim payments held for review
     skipped: list[str] = field(default_factory=list)  # checks and claim payments already posted from earlier files
     skipped_claims: int = 0  # claim payments not posted because they were posted before
+    dated_today: list[str] = field(default_factory=list)  # checks dated in a closed month, posted on today instead
     problems: list[str] = field(default_factory=list)  # claims matched but not posted (or posted with a caveat)
     warnings: list[str] = field(default_factory=list)  # pyx12 findings that did not change what was posted
     provider_adjustments: list[PlbItem] = field(default_factory=list)  # PLB on the checks posted (kept, shown)
@@ -410,8 +412,13 @@ def _post(session: Session, known: Known, remittance: Remittance, check_row: Rem
                                f"posted: {plan.refusal}")
         return
     source = f"835 check {payment.check_number}" if payment.check_number else f"835 {remittance.file_name}"
+    day, moved = open_day(session, payment.paid_on, today)
+    if moved and payment.paid_on is not None and payment.check_number not in result.dated_today:
+        result.dated_today.append(payment.check_number)
+        result.problems.append(f"check {payment.check_number} is dated {payment.paid_on:%m/%d/%Y}, in a closed "
+                               f"month: posted on {today:%m/%d/%Y} instead (the month's report stays as it was)")
     notes = post_payment(session, known, claim, paid, plan, source=source, remittance_id=remittance.id,
-                         check_number=payment.check_number, today=today, now=now, actor=actor)
+                         check_number=payment.check_number, day=day, today=today, now=now, actor=actor)
     row["posted"] = True
     result.posted += 1
     result.paid_cents += paid.paid_cents
@@ -599,10 +606,13 @@ def _from_secondary(known: Known, claim: Claim, payer_name: str) -> bool:
 
 
 def post_payment(session: Session, known: Known, claim: Claim, paid: ClaimPayment, plan: Plan, *, source: str,
-                 remittance_id: int, check_number: str, today: date, now: datetime, actor: str) -> list[str]:
-    """Post a planned claim payment (neither held nor refused) on its claim: the new values, a history event and,
-    at `known.audit`, an audit event; the ledger follows the claim when the caller calls ledger.follow_claims with
-    `known.followed`. Returns the notes (the plan's, and a charge that is not the claim's)."""
+                 remittance_id: int, check_number: str, day: date, today: date, now: datetime, actor: str,
+                 journal: str = "era", override_reason: str = "") -> list[str]:
+    """Post a planned claim payment (neither held nor refused) on its claim: the new values, its postings dated
+    `day` with `journal` as their source (services.claim_postings: MonthClosed in a closed month unless the
+    manager gives `override_reason`), a history event and, at `known.audit`, an audit event; the ledger follows
+    the claim when the caller calls ledger.follow_claims with `known.followed`. Returns the notes (the plan's, and
+    a charge that is not the claim's)."""
     assert plan.held is None and plan.refusal is None, "only a payment that may post is posted"
     assert claim.id is not None, "a claim read from the database has its id"
     values, notes = dict(plan.values), list(plan.notes)
@@ -619,9 +629,12 @@ def post_payment(session: Session, known: Known, claim: Claim, paid: ClaimPaymen
     if new_status in OPEN_STATUSES:
         values["next_follow_up"] = None  # the remittance is news: the claim is back in today's queue
     values["last_activity"] = today
+    before = ClaimMoney.of(claim)
     changes = apply_update(claim, values, expected_version=None)
     if not changes:
         claim.version += 1
+    post_change(session, claim, before, day=day, source=journal, now=now, actor=actor,
+                override_reason=override_reason)
     known.followed.append(claim)  # its patient share goes on the ledger with the others, once all are posted
     if paid.status_code != REVERSAL and paid.charge_cents != claim.billed_cents:
         notes.append(f"the remittance's charge {money(paid.charge_cents)} is not the claim's "

@@ -21,6 +21,7 @@ from officemgr.plaintext import unsafe_character
 from officemgr.services import settings
 from officemgr.services.access import Area, require
 from officemgr.services.calendar import practice_calendar
+from officemgr.services.closed_months import closed_month, guard
 from officemgr.services.common import ServiceError, created_fields, record
 from officemgr.services.format import money
 
@@ -148,6 +149,7 @@ def balances(session: Session, patient_ids: list[int]) -> dict[int, int]:
 
 
 def _add(session: Session, entry: LedgerEntry, *, actor: str, now: datetime) -> LedgerEntry:
+    guard(session, entry.day, what=f"a {entry.kind.label} of {money(abs(entry.amount_cents))}", actor=actor, now=now)
     session.add(entry)
     session.flush()
     assert entry.id is not None
@@ -195,6 +197,9 @@ def follow_claims(session: Session, claims: list[Claim], *, day: date, actor: st
             why = f"claim {claim.number}" + (": billed to the secondary plan first" if claim.secondary_owed else "")
             entries.append(LedgerEntry(patient_id=claim.patient_id, day=day, at=now, actor=actor, kind=kind,
                                        amount_cents=change, claim_id=claim.id, reason=why))
+    if entries:
+        guard(session, day, what=f"a patient share of {money(sum(e.amount_cents for e in entries))}", actor=actor,
+              now=now)
     session.add_all(entries)
     session.flush()
     for entry in entries:
@@ -286,10 +291,10 @@ def void(session: Session, entry_id: int, reason: str, *, today: date, actor: st
 
 
 def _void_day(session: Session, entry: LedgerEntry, today: date) -> date:
-    """The day a void of `entry` counts on (void's rule)."""
+    """The day a void of `entry` counts on (void's rule; an entry in a closed month is voided in the open one)."""
     if entry.method is None:
         return today
-    if drawer_count(session, entry.day) is None:
+    if drawer_count(session, entry.day) is None and closed_month(session, entry.day) is None:
         return entry.day
     return drawer_day(session, today)
 

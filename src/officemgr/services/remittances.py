@@ -21,6 +21,7 @@ from officemgr.models.billing import RemittanceCheck
 from officemgr.models.validation import require_text
 from officemgr.services import ledger
 from officemgr.services.access import Area, require
+from officemgr.services.claim_postings import open_day
 from officemgr.services.common import ServiceError, created_fields, record
 from officemgr.services.era import Known, Plan, plan_payment, post_payment
 from officemgr.services.era_read import GROUPS, REVERSAL, Adjustment, ClaimPayment
@@ -127,9 +128,10 @@ def match_by_hand(session: Session, remittance_claim_id: int, claim_id: int, *, 
         _refuse_a_repeat(session, claim, payer_name, check_number, row.status_code)
         known = Known.read(session, {claim.number.upper(): claim}, ())
         plan = _planned(session, known, claim, paid, (check.paid_on if check else None) or today, payer_name)
+        day, _ = open_day(session, check.paid_on if check else None, today)  # as the 835 would have posted it
         notes = post_payment(session, known, claim, paid, plan, source=f"check {check_number} matched by hand",
-                             remittance_id=remittance.id, check_number=check_number, today=today, now=now,
-                             actor=actor)
+                             remittance_id=remittance.id, check_number=check_number, day=day, today=today, now=now,
+                             actor=actor, journal="match")
         assert row.id is not None
         before = {"posted": row.posted, "claim_id": row.claim_id, "matched_by": row.matched_by, "note": row.note}
         row.posted, row.claim_id, row.matched_by = True, claim.id, actor[:60]
@@ -145,9 +147,11 @@ def match_by_hand(session: Session, remittance_claim_id: int, claim_id: int, *, 
     return _summary(paid, payer_name, check_number, claim)
 
 
-def post_paper_eob(session: Session, eob: PaperEob, *, today: date, now: datetime, actor: str) -> str:
-    """Post a paper EOB typed in by hand on its claim. Returns what was posted, in one line; ServiceError with
-    nothing changed when it cannot be."""
+def post_paper_eob(session: Session, eob: PaperEob, *, today: date, now: datetime, actor: str,
+                   override_reason: str = "") -> str:
+    """Post a paper EOB typed in by hand on its claim, dated its paid-on day (the user chose it: one in a closed
+    month is refused, MonthClosed, unless the manager gives `override_reason`). Returns what was posted, in one
+    line; ServiceError with nothing changed when it cannot be."""
     require(actor, Area.billing, what="posting a paper EOB")
     try:
         payer = session.get(Payer, eob.payer_id)
@@ -183,8 +187,9 @@ def post_paper_eob(session: Session, eob: PaperEob, *, today: date, now: datetim
         session.flush()
         assert check.id is not None
         notes = post_payment(session, known, claim, paid, plan, source=f"paper EOB check {eob.check_number}",
-                             remittance_id=remittance.id, check_number=eob.check_number, today=today, now=now,
-                             actor=actor)
+                             remittance_id=remittance.id, check_number=eob.check_number,
+                             day=min(eob.paid_on, today), today=today, now=now, actor=actor, journal="eob",
+                             override_reason=override_reason)
         session.add(RemittanceClaim(
             remittance_id=remittance.id, check_id=check.id, posted=True, claim_number=claim.number,
             claim_id=claim.id, status_code=eob.status_code, charge_cents=charge, paid_cents=eob.paid_cents,

@@ -5,9 +5,13 @@ Revision ID: 0021
 Revises: 0020
 Create Date: 2026-12-07
 """
+from datetime import datetime
+
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+
+from officemgr import claim_journal
 
 revision = '0021'
 down_revision = '0020'
@@ -171,6 +175,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('terms', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False,
                                       server_default='net 30'))
 
+    # The claims already here get their journal from their totals (officemgr.claim_journal: Core only, kept stable
+    # for this migration), so the roll-forward's opening A/R is the claims' balances.
+    claim_journal.backfill_claims(op.get_bind(), at=datetime.now(), actor="migration 0021")
 
 
 def downgrade() -> None:
