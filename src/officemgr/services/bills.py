@@ -226,8 +226,8 @@ class OrderChoice:
 
     @property
     def label(self) -> str:
-        when = f"received {self.received_on:%m/%d/%Y}" if self.received_on else "partly received"
-        return f"PO {self.id} · {self.vendor} · {when} · {money(self.received_cents)}"
+        part = "" if self.received_on else " (part received)"
+        return f"PO {self.id} {self.vendor[:20]} {money(self.received_cents)}{part}"
 
 
 # --- reading -----------------------------------------------------------------------------------------------------
