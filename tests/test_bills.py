@@ -259,7 +259,7 @@ def test_approving_with_differences_is_refused_then_acknowledged_and_kept(sessio
     approve_bill(session, bill_id, acknowledge=True, now=NOW, actor=MANAGER)
     row = session.get(Bill, bill_id)
     assert row is not None
-    assert (row.status, row.approved_by, row.approved_at) == (BillStatus.approved, "Pat Boss", NOW)
+    assert (row.status, row.approved_by, row.approved_at) == (BillStatus.approved, "pat@office", NOW)
     assert "ordered at $8.75" in row.match_note and "Syringes: on the order, not billed" in row.match_note
     [(event, changes)] = [e for e in audit_events(session, "bill") if e[0].action == "approve"]
     assert changes["status"] == ["entered", "approved"]

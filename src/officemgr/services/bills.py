@@ -562,8 +562,7 @@ def approve_bill(session: Session, bill_id: int, *, acknowledge: bool = False, n
         raise ServiceError(f"invoice {bill.invoice_number} differs ({plural(len(differences), 'difference')}): "
                            + "; ".join(d.text for d in differences) + " — check them, then approve again to accept "
                            "them; nothing was changed")
-    approver = getattr(actor, "name", "") or str(actor)
-    values: dict[str, Any] = {"status": BillStatus.approved, "approved_at": now, "approved_by": approver[:60],
+    values: dict[str, Any] = {"status": BillStatus.approved, "approved_at": now, "approved_by": str(actor)[:60],
                               "match_note": _note(differences)}
     changes = apply_update(bill, values, expected_version=None)
     record(session, actor=actor, entity="bill", entity_id=bill_id, action="approve", changes=changes, now=now)

@@ -123,9 +123,10 @@ class ApproveForm(RecordForm[Approval]):
         return {"acknowledge": not self.differences}
 
     def build(self, values: dict[str, Any]) -> Approval:
-        if self.differences and not values["acknowledge"]:
-            raise FieldErrors({"acknowledge": "tick this once the differences are checked (or escape)"})
-        return Approval(acknowledge=bool(values["acknowledge"]))
+        if not values["acknowledge"]:
+            raise FieldErrors({"acknowledge": "tick this once the differences are checked (or escape)"
+                               if self.differences else "tick this to approve (or escape)"})
+        return Approval(acknowledge=True)
 
 
 class PaymentIn(BaseModel):
@@ -156,7 +157,7 @@ class PaymentForm(RecordForm[PaymentIn]):
     def fields(self) -> list[FieldSpec]:
         return [
             FieldSpec("paid_on", "Paid on", kind="date", placeholder="MM/DD/YYYY"),
-            FieldSpec("amount_cents", "Amount", placeholder="blank: all that is owed"),
+            FieldSpec("amount_cents", "Amount", optional=True, placeholder="blank: all that is owed"),
             FieldSpec("method", "Method", kind="select", options=[(m.label, m) for m in PayoutMethod]),
             FieldSpec("reference", "Check # / reference", optional=True, placeholder="required for a check"),
             FieldSpec("override_reason", "Reason to post into the closed month", optional=True),

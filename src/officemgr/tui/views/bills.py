@@ -5,6 +5,7 @@ x voids. Overdue open bills are red, those due within 7 days yellow."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -42,7 +43,7 @@ from officemgr.tui.forms.bill import (
 )
 from officemgr.tui.widgets.base import ListScreen, plain, select_key, selected_key
 
-COLUMNS = ("Vendor", "Invoice #", "Invoice date", "Due", "Amount", "Open", "Status")
+COLUMNS = ("Vendor", "Invoice #", "Dated", "Due", "Amount", "Open", "Status")
 PAGE = 40
 
 
@@ -117,7 +118,7 @@ class BillsScreen(ListScreen):
         self.rows = {str(r.id): r for r in data.rows}
         for r in data.rows:
             style = "red" if r.overdue(today) else "yellow" if r.due_soon(today) else ""
-            table.add_row(plain(r.vendor), plain(r.invoice_number), Text(f"{r.invoice_date:%m/%d/%Y}"),
+            table.add_row(plain(r.vendor[:24]), plain(r.invoice_number), Text(f"{r.invoice_date:%m/%d/%Y}"),
                           Text(f"{r.due_date:%m/%d/%Y}", style=style), Text(money(r.amount_cents)),
                           Text(money(r.open_cents) if r.status in OPEN else ""), Text(r.status.label, style=style),
                           key=str(r.id))
@@ -176,7 +177,7 @@ class BillsScreen(ListScreen):
                 self.say("No vendors yet: add them with the inventory import first", "warning")
                 return
             self.app.push_screen(BillForm(self.ctx, save, vendors=choices.vendors, orders=choices.orders),
-                                 self._after_form)
+                                 self._after("Bill entered"))
 
         self.read(lambda s: self._choices(s, None), push, group="open")
 
@@ -202,13 +203,17 @@ class BillsScreen(ListScreen):
                               b.amount_cents, b.category, d.description, d.note)
             self.keep = str(bill_id)
             self.app.push_screen(BillForm(self.ctx, save, vendors=choices.vendors, orders=choices.orders,
-                                          start=start), self._after_form)
+                                          start=start), self._after("Bill changed"))
 
         self.read(lambda s: self._choices(s, bill_id), push, group="open")
 
-    def _after_form(self, saved: bool | None) -> None:
-        if saved:
-            self.saved()
+    def _after(self, done: str) -> Callable[[bool | None], None]:
+        def after(saved: bool | None) -> None:
+            if saved:
+                self.say(done)
+                self.saved()
+
+        return after
 
     # --- approving, paying, voiding -------------------------------------------------------------------------------
 
@@ -226,7 +231,7 @@ class BillsScreen(ListScreen):
         def push(detail: BillDetail) -> None:
             self.keep = str(bill_id)
             self.app.push_screen(ApproveForm(self.ctx, save, what=what, differences=detail.differences),
-                                 self._after_form)
+                                 self._after("Approved for payment"))
 
         self.read(lambda s: bills.bill_detail(s, bill_id, today=self.ctx.today, actor=self.ctx.actor), push,
                   group="open")
@@ -244,7 +249,7 @@ class BillsScreen(ListScreen):
 
         self.keep = str(bill_id)
         self.app.push_screen(PaymentForm(self.ctx, pay, what=_what(row), open_cents=row.open_cents),
-                             self._after_form)
+                             self._after("Payment recorded"))
 
     def action_void(self) -> None:
         row = self.selected()
@@ -257,7 +262,7 @@ class BillsScreen(ListScreen):
             bills.void_bill(session, bill_id, model.reason, now=self.ctx.now(), actor=self.ctx.actor,
                             expected_version=version)
 
-        self.app.push_screen(VoidBillForm(self.ctx, save, what=_what(row)), self._after_form)
+        self.app.push_screen(VoidBillForm(self.ctx, save, what=_what(row)), self._after("Bill voided"))
 
 
 class BillDetailScreen(ModalScreen[None]):
