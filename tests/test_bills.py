@@ -402,6 +402,7 @@ def test_filters_and_keyset_pages(session: Session) -> None:
     assert numbers(BillFilter.due_soon) == ["today", "week"]  # today through today + 7
     assert numbers(BillFilter.paid) == ["paid"]
     assert numbers(BillFilter.all, text="PAPER pai") == ["paid"]
+    assert numbers(BillFilter.all, text="pa%d") == []  # a % is a character, not a wildcard
     first = bills_page(session, BillFilter.open, limit=3, today=TODAY, actor=MANAGER)
     assert [r.id for r in first.rows] == [ids["over"], ids["today"], ids["week"]]
     assert first.next_key == (date(2026, 11, 30), ids["week"])
@@ -411,3 +412,7 @@ def test_filters_and_keyset_pages(session: Session) -> None:
     more = bills_page(session, BillFilter.all, limit=10, after_key=every.next_key, today=TODAY, actor=MANAGER)
     assert len(every.rows) + len(more.rows) == 5 and every.rows[0].invoice_number == "paid"
     assert every.rows[0].open_cents == 0
+    other = make_vendor(session)
+    assert other.id is not None
+    enter(session, bill(other.id, "theirs"))
+    assert numbers(BillFilter.open, vendor_id=other.id) == ["theirs"]

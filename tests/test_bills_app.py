@@ -187,3 +187,46 @@ async def test_a_payment_in_a_closed_month_is_offered_a_reason_then_posted(demo_
         assert event is not None and json.loads(event.changes)["reason"] == "paid by transfer on Oct 31, entered late"
         paid = session.get(Bill, bill_id)
         assert paid is not None and paid.status is BillStatus.paid
+
+
+async def test_approving_a_bill_that_differs_lists_the_differences_and_needs_a_tick(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    from factories import make_item, make_order
+    from officemgr.models import OrderStatus
+    from officemgr.services.bills import BillCreate, BillLineIn, enter_bill
+
+    with write_session(demo_engine) as session:
+        vendor = session.get(Vendor, new_vendor(demo_engine))
+        assert vendor is not None and vendor.id is not None
+        gloves = make_item(session, name="Gloves test M", unit="boxes", unit_cost_cents=875)
+        order = make_order(session, vendor, [(gloves, 10, 10)], status=OrderStatus.received)
+        bill_id = enter_bill(session, BillCreate(
+            vendor_id=vendor.id, invoice_number="G-1", invoice_date=TODAY, amount_cents=11_400,
+            purchase_order_id=order.id, lines=[BillLineIn(item_id=gloves.id, quantity=12, unit_cost_cents=950)]),
+            today=TODAY, now=NOW, actor="kim")
+    said: list[tuple[str, str]] = []
+    app = fixed_app(demo_engine, said)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_bills(app, pilot)
+        table = screen.query_one("#bills-table", DataTable)
+        table.move_cursor(row=table.get_row_index(str(bill_id)))
+        await pilot.press("A")
+        await settle(pilot)
+        approve = app.screen
+        assert isinstance(approve, ApproveForm)
+        assert approve.FORM_TITLE == ("Approve invoice G-1 from Paper & [bold]Co[/bold]? It differs:\n"
+                                      "• Gloves test M: billed $9.50 each, ordered at $8.75\n"
+                                      "• Gloves test M: billed 12 boxes, received 10")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert error_text(approve, "acknowledge") == "tick this once the differences are checked (or escape)"
+        assert bills_in(demo_engine)[-1].status is BillStatus.entered
+        approve.query_one("#f-acknowledge", Checkbox).value = True
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+    approved = bills_in(demo_engine)[-1]
+    assert (approved.status, approved.match_note) == (
+        BillStatus.approved, "Gloves test M: billed $9.50 each, ordered at $8.75; Gloves test M: billed 12 boxes, "
+                             "received 10")
+    assert ("Approved for payment", "information") in said
+

@@ -265,10 +265,8 @@ def bills_page(session: Session, which: BillFilter = BillFilter.open, *, vendor_
     if vendor_id is not None:
         query = query.where(Bill.vendor_id == vendor_id)
     for word in text.lower().split():
-        like = f"%{word}%"
-        query = query.where(or_(func.lower(col(Bill.invoice_number)).like(like),
-                                func.lower(col(Vendor.name)).like(like),
-                                func.lower(col(Bill.description)).like(like)))
+        query = query.where(or_(*(func.lower(column).contains(word, autoescape=True) for column in (
+            col(Bill.invoice_number), col(Vendor.name), col(Bill.description)))))
     if after_key is not None:
         day, last_id = after_key
         if newest_first:
