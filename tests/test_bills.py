@@ -29,7 +29,9 @@ from officemgr.services.bills import (
     match_differences,
     order_choices,
     pay_bill,
+    set_vendor_terms,
     update_bill,
+    vendor_choices,
     void_bill,
 )
 from officemgr.services.closed_months import MonthClosed
@@ -109,6 +111,24 @@ def test_vendor_terms_are_read_and_kept_one_way() -> None:
     assert VendorCreate(name="Henry Schein").terms == "net 30"
     with pytest.raises(ValidationError, match="not terms this app can read"):
         VendorCreate(name="Henry Schein", terms="whenever")
+
+
+def test_the_manager_changes_a_vendors_terms_and_new_bills_follow_them(session: Session) -> None:
+    vendor = make_vendor(session, name="Acme")
+    assert vendor.id is not None
+    assert set_vendor_terms(session, vendor.id, " Net 10 EOM ", expected_version=vendor.version, now=NOW,
+                            actor=MANAGER) == "net 10 EOM"
+    [choice] = vendor_choices(session, actor=MANAGER)
+    assert (choice.name, choice.terms) == ("Acme", "net 10 EOM")
+    assert got(session, enter(session, bill(vendor.id))).due_date == date(2026, 12, 10)
+    [(event, changes)] = audit_events(session, "vendor")
+    assert (event.action, changes) == ("update", {"terms": ["net 30", "net 10 EOM"]})
+    with pytest.raises(ServiceError, match="not terms this app can read"):
+        set_vendor_terms(session, vendor.id, "soon", expected_version=choice.version, now=NOW, actor=MANAGER)
+    with pytest.raises(NotAllowed):
+        set_vendor_terms(session, vendor.id, "net 15", expected_version=choice.version, now=NOW, actor=BILLER)
+    session.refresh(vendor)
+    assert vendor.terms == "net 10 EOM"
 
 
 # --- what a bill must be -------------------------------------------------------------------------------------------

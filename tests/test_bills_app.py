@@ -15,7 +15,7 @@ from officemgr.models.finance import MonthClose
 from officemgr.models.payables import Bill, BillPayment, BillStatus, PayoutMethod
 from officemgr.store import read_session, write_session
 from officemgr.tui.app import make_app
-from officemgr.tui.forms.bill import ApproveForm, BillForm, PaymentForm
+from officemgr.tui.forms.bill import ApproveForm, BillForm, PaymentForm, TermsForm
 from officemgr.tui.views.bills import BillDetailScreen, BillsScreen
 from officemgr.tui.views.finances import FinancesScreen
 from ui_support import SIZE, TODAY, settle
@@ -230,3 +230,31 @@ async def test_approving_a_bill_that_differs_lists_the_differences_and_needs_a_t
                              "received 10")
     assert ("Approved for payment", "information") in said
 
+
+
+async def test_a_vendors_terms_are_changed_from_the_bills_screen(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    vendor_id = new_vendor(demo_engine)
+    said: list[tuple[str, str]] = []
+    app = fixed_app(demo_engine, said)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_bills(app, pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, TermsForm)
+        form.query_one("#f-vendor_id", Select).value = vendor_id
+        await settle(pilot)
+        terms = form.query_one("#f-terms", Input)
+        assert terms.value == "net 30"
+        terms.value = "whenever"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert error_text(form, "terms").startswith('"whenever" are not terms this app can read')
+        terms.value = "2/10 N30"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+    with read_session(demo_engine) as session:
+        vendor = session.get(Vendor, vendor_id)
+        assert vendor is not None and vendor.terms == "2/10 net 30"
+    assert ("Terms saved", "information") in said

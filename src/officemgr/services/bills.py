@@ -304,11 +304,38 @@ def bill_detail(session: Session, bill_id: int, *, today: date, actor: str) -> B
         match_differences(session, bill_id))
 
 
-def vendor_choices(session: Session, *, actor: str) -> list[tuple[str, int]]:
-    """(name, id) of every vendor, by name: the vendors a bill may be from (a practice has tens, not thousands)."""
+@dataclass(frozen=True)
+class VendorChoice:
+    id: int
+    name: str
+    terms: str
+    version: int
+
+
+def vendor_choices(session: Session, *, actor: str) -> list[VendorChoice]:
+    """Every vendor by name, with its terms: the vendors a bill may be from (a practice has tens, not thousands)."""
     require(actor, Area.finance, write=False, what="seeing bills to pay")
-    rows = session.exec(select(Vendor.name, col(Vendor.id)).order_by(col(Vendor.name))).all()
-    return [(name, vendor_id) for name, vendor_id in rows if vendor_id is not None]
+    rows = session.exec(select(Vendor).order_by(col(Vendor.name))).all()
+    return [VendorChoice(v.id, v.name, v.terms, v.version) for v in rows if v.id is not None]
+
+
+def set_vendor_terms(session: Session, vendor_id: int, terms: str, *, expected_version: int, now: datetime,
+                     actor: str) -> str:
+    """Change a vendor's payment terms (the manager), kept the one way bill_terms writes them; bills entered from
+    now on are due by them. Returns the terms as kept."""
+    require(actor, Area.finance, what="changing a vendor's terms")
+    vendor = session.get(Vendor, vendor_id)
+    if vendor is None:
+        raise ServiceError("that vendor no longer exists — reload")
+    try:
+        kept = parse_terms(terms).text
+    except BadTerms as exc:
+        raise ServiceError(str(exc)) from None
+    changes = apply_update(vendor, {"terms": kept}, expected_version=expected_version)
+    if changes:
+        record(session, actor=actor, entity="vendor", entity_id=vendor_id, action="update", changes=changes, now=now)
+        session.commit()
+    return kept
 
 
 def order_choices(session: Session, *, actor: str, limit: int = 100) -> list[OrderChoice]:

@@ -15,7 +15,8 @@ from textual.widgets import Input, Select
 from officemgr.models.finance import BudgetCategory
 from officemgr.models.payables import PayoutMethod
 from officemgr.services.access import Area, may
-from officemgr.services.bills import BillCreate, BillPaymentCreate, Difference, OrderChoice
+from officemgr.services.bill_terms import BadTerms, parse_terms
+from officemgr.services.bills import BillCreate, BillPaymentCreate, Difference, OrderChoice, VendorChoice
 from officemgr.services.closed_months import MonthClosed
 from officemgr.services.format import money
 from officemgr.tui.context import AppContext
@@ -43,7 +44,7 @@ class BillStart:
 class BillForm(RecordForm[BillCreate]):
     FORM_TITLE = "Enter a bill"
 
-    def __init__(self, ctx: AppContext, save: SaveCall[BillCreate], *, vendors: list[tuple[str, int]],
+    def __init__(self, ctx: AppContext, save: SaveCall[BillCreate], *, vendors: list[VendorChoice],
                  orders: list[OrderChoice], start: BillStart | None = None) -> None:
         self.vendors, self.orders, self.start = vendors, {o.id: o for o in orders}, start
         super().__init__(ctx, save)
@@ -55,7 +56,8 @@ class BillForm(RecordForm[BillCreate]):
         orders += [(o.label, o.id) for o in self.orders.values()]
         return [
             FieldSpec("purchase_order_id", "Purchase order", kind="select", options=orders),
-            FieldSpec("vendor_id", "Vendor", kind="select", options=list(self.vendors)),
+            FieldSpec("vendor_id", "Vendor", kind="select", options=[(f"{v.name} · {v.terms}", v.id)
+                                                                     for v in self.vendors]),
             FieldSpec("invoice_number", "Invoice #", placeholder="as printed on the invoice"),
             FieldSpec("invoice_date", "Invoice date", kind="date", placeholder="MM/DD/YYYY"),
             FieldSpec("due_date", "Due date", kind="date", optional=True, placeholder="blank: from the vendor's terms"),
@@ -206,3 +208,45 @@ class VoidBillForm(RecordForm[VoidReason]):
         if not values["reason"]:
             raise FieldErrors({"reason": "say why the bill is void"})
         return VoidReason(reason=values["reason"])
+
+
+class TermsIn(BaseModel):
+    vendor_id: int
+    terms: str
+
+
+class TermsForm(RecordForm[TermsIn]):
+    """A vendor's payment terms ("net 30", "2/10 net 30", "net 15 EOM", "10 prox", "due on receipt"): choosing the
+    vendor shows its terms now."""
+
+    FORM_TITLE = "A vendor's payment terms (bills entered from now on are due by them)"
+
+    def __init__(self, ctx: AppContext, save: SaveCall[TermsIn], *, vendors: list[VendorChoice],
+                 vendor_id: int | None = None) -> None:
+        self.vendors, self.vendor_id = {v.id: v for v in vendors}, vendor_id
+        super().__init__(ctx, save)
+
+    def fields(self) -> list[FieldSpec]:
+        vendors = [(v.name, v.id) for v in self.vendors.values()]
+        return [FieldSpec("vendor_id", "Vendor", kind="select", options=vendors),
+                FieldSpec("terms", "Terms", placeholder="e.g. net 30, 2/10 net 30, net 15 EOM, 10 prox")]
+
+    def initial(self) -> dict[str, Any]:
+        chosen = self.vendors.get(self.vendor_id) if self.vendor_id is not None else None
+        return {"vendor_id": self.vendor_id, "terms": chosen.terms if chosen else ""}
+
+    @on(Select.Changed, "#f-vendor_id")
+    def _vendor_chosen(self, event: Select.Changed) -> None:
+        chosen = self.vendors.get(event.value) if isinstance(event.value, int) else None
+        if chosen is not None:
+            self.query_one("#f-terms", Input).value = chosen.terms
+
+    def build(self, values: dict[str, Any]) -> TermsIn:
+        if values["vendor_id"] is None:
+            raise FieldErrors({"vendor_id": "choose the vendor"})
+        try:
+            parse_terms(values["terms"])
+        except BadTerms as exc:
+            raise FieldErrors({"terms": str(exc)}) from None
+        return TermsIn(vendor_id=values["vendor_id"], terms=values["terms"])
+

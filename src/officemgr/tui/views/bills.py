@@ -1,7 +1,7 @@
 """Bills to pay (from the Practice money screen, key b): the vendors' invoices, a page at a time; o open, d due in the
 next 7 days, u overdue, p paid, l all; n the next page, f the first. a enters a bill, e changes one not yet
 approved, enter shows one (its lines, differences from its order, payments), A approves, y records a payment,
-x voids. Overdue open bills are red, those due within 7 days yellow."""
+x voids, t changes a vendor's payment terms. Overdue open bills are red, those due within 7 days yellow."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from officemgr.services.bills import (
     BillPaymentCreate,
     BillRow,
     OrderChoice,
+    VendorChoice,
 )
 from officemgr.services.format import money
 from officemgr.tui.context import AppContext
@@ -38,6 +39,8 @@ from officemgr.tui.forms.bill import (
     BillForm,
     BillStart,
     PaymentForm,
+    TermsForm,
+    TermsIn,
     VoidBillForm,
     VoidReason,
 )
@@ -49,7 +52,7 @@ PAGE = 40
 
 @dataclass(frozen=True)
 class Choices:
-    vendors: list[tuple[str, int]]
+    vendors: list[VendorChoice]
     orders: list[OrderChoice]
     detail: BillDetail | None = None  # the bill being changed
 
@@ -81,6 +84,7 @@ class BillsScreen(ListScreen):
         Binding("u", "show('overdue')", "Overdue", id="bills_overdue"),
         Binding("p", "show('paid')", "Paid", id="bills_paid"),
         Binding("l", "show('all')", "All", id="bills_all"),
+        Binding("t", "terms", "Vendor terms", id="bills_terms"),
         Binding("n", "next_page", "Next page", id="bills_next"),
         Binding("f", "first_page", "First page", show=False, id="bills_first"),
     ]
@@ -206,6 +210,25 @@ class BillsScreen(ListScreen):
                                           start=start), self._after("Bill changed"))
 
         self.read(lambda s: self._choices(s, bill_id), push, group="open")
+
+    def action_terms(self) -> None:
+        row = self.selected()
+
+        def push(choices: Choices) -> None:
+            versions = {v.id: v.version for v in choices.vendors}
+
+            def save(session: Session, model: TermsIn) -> str:
+                return bills.set_vendor_terms(session, model.vendor_id, model.terms,
+                                              expected_version=versions.get(model.vendor_id, 0), now=self.ctx.now(),
+                                              actor=self.ctx.actor)
+
+            if not choices.vendors:
+                self.say("No vendors yet: add them with the inventory import first", "warning")
+                return
+            self.app.push_screen(TermsForm(self.ctx, save, vendors=choices.vendors,
+                                           vendor_id=row.vendor_id if row else None), self._after("Terms saved"))
+
+        self.read(lambda s: self._choices(s, None), push, group="open")
 
     def _after(self, done: str) -> Callable[[bool | None], None]:
         def after(saved: bool | None) -> None:
