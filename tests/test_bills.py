@@ -361,9 +361,9 @@ def test_the_same_check_number_to_the_same_vendor_is_refused(session: Session) -
     assert vendor.id is not None and other.id is not None
     first, second = approved(session, vendor.id, "A1"), approved(session, vendor.id, "A2", amount_cents="90.00")
     pay(session, first, method=PayoutMethod.check, reference="1001")
-    with pytest.raises(ServiceError, match="check #1001 to .* was already recorded on 11/23/2026 \\(\\$250.00, "
+    with pytest.raises(ServiceError, match="check # 1001 to .* was already recorded on 11/23/2026 \\(\\$250.00, "
                                            "invoice A1\\)"):
-        pay(session, second, method=PayoutMethod.check, reference="#1001")
+        pay(session, second, method=PayoutMethod.check, reference="# 1001")
     pay(session, approved(session, other.id, "B1"), method=PayoutMethod.check, reference="1001")
 
 
