@@ -258,3 +258,45 @@ async def test_a_vendors_terms_are_changed_from_the_bills_screen(demo_engine) ->
         vendor = session.get(Vendor, vendor_id)
         assert vendor is not None and vendor.terms == "2/10 net 30"
     assert ("Terms saved", "information") in said
+
+
+async def test_change_an_entered_bill_then_void_it_with_a_reason(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    from officemgr.services.bills import BillCreate, enter_bill
+
+    vendor_id = new_vendor(demo_engine)
+    with write_session(demo_engine) as session:
+        bill_id = enter_bill(session, BillCreate(vendor_id=vendor_id, invoice_number="E-1", invoice_date=TODAY,
+                                                 amount_cents=5_000), today=TODAY, now=NOW, actor="kim")
+    said: list[tuple[str, str]] = []
+    app = fixed_app(demo_engine, said)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_bills(app, pilot)
+        table = screen.query_one("#bills-table", DataTable)
+        table.move_cursor(row=table.get_row_index(str(bill_id)))
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, BillForm)
+        assert form.query_one("#f-amount_cents", Input).value == "50.00"
+        form.query_one("#f-amount_cents", Input).value = "55.25"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        assert [str(c) for c in table.get_row(str(bill_id))][4:] == ["$55.25", "$55.25", "Entered"]
+
+        table.move_cursor(row=table.get_row_index(str(bill_id)))
+        await pilot.press("x")
+        await settle(pilot)
+        void = app.screen
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert error_text(void, "reason") == "say why the bill is void"
+        assert bills_in(demo_engine)[-1].status is BillStatus.entered
+        void.query_one("#f-reason", Input).value = "sent twice"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        assert str(bill_id) not in {k.value for k in table.rows}  # the open list holds no void bill
+    last = bills_in(demo_engine)[-1]
+    assert (last.status, last.amount_cents, last.note) == (BillStatus.void, 5_525, "Void: sent twice")
+    assert ("Bill voided", "information") in said
