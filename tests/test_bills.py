@@ -223,6 +223,9 @@ def test_a_bill_for_an_order_prefills_its_received_lines_and_matches_cleanly(ses
     assert approve_bill(session, bill_id, now=NOW, actor=MANAGER) == []
     [choice] = order_choices(session, actor=MANAGER)
     assert (choice.id, choice.received_cents) == (order.id, 14_750)
+    newer = make_order(session, vendor, [(gloves, 1, 1)], status=OrderStatus.received)
+    assert [c.id for c in order_choices(session, actor=MANAGER, limit=1)] == [newer.id]
+    assert [c.id for c in order_choices(session, actor=MANAGER, limit=1, also=order.id)] == [newer.id, order.id]
 
 
 def test_each_kind_of_difference_is_one_sentence(session: Session) -> None:

@@ -338,12 +338,15 @@ def set_vendor_terms(session: Session, vendor_id: int, terms: str, *, expected_v
     return kept
 
 
-def order_choices(session: Session, *, actor: str, limit: int = 100) -> list[OrderChoice]:
-    """The received and partly received orders a bill may pay, newest first (the last `limit`)."""
+def order_choices(session: Session, *, actor: str, limit: int = 100, also: int | None = None) -> list[OrderChoice]:
+    """The received and partly received orders a bill may pay, newest first (the last `limit`), and order `also`
+    (the one a bill being changed pays) wherever it is."""
     require(actor, Area.finance, write=False, what="seeing bills to pay")
-    orders = session.exec(select(PurchaseOrder, Vendor.name).join(Vendor, col(Vendor.id) == PurchaseOrder.vendor_id)
-                          .where(col(PurchaseOrder.status).in_(BILLED_ORDER))
-                          .order_by(col(PurchaseOrder.id).desc()).limit(limit)).all()
+    query = select(PurchaseOrder, Vendor.name).join(Vendor, col(Vendor.id) == PurchaseOrder.vendor_id)
+    orders = list(session.exec(query.where(col(PurchaseOrder.status).in_(BILLED_ORDER))
+                               .order_by(col(PurchaseOrder.id).desc()).limit(limit)).all())
+    if also is not None and all(order.id != also for order, _ in orders):
+        orders += session.exec(query.where(PurchaseOrder.id == also)).all()
     found = []
     for order, name in orders:
         assert order.id is not None

@@ -170,7 +170,9 @@ class BillsScreen(ListScreen):
     def _choices(self, session: Session, bill_id: int | None) -> Choices:
         actor = self.ctx.actor
         detail = None if bill_id is None else bills.bill_detail(session, bill_id, today=self.ctx.today, actor=actor)
-        return Choices(bills.vendor_choices(session, actor=actor), bills.order_choices(session, actor=actor), detail)
+        paid_order = None if detail is None else detail.bill.purchase_order_id
+        return Choices(bills.vendor_choices(session, actor=actor),
+                       bills.order_choices(session, actor=actor, also=paid_order), detail)
 
     def action_add(self) -> None:
         def save(session: Session, model: BillCreate) -> int:
