@@ -7,12 +7,13 @@ import json
 from datetime import date, datetime, time
 from typing import Any
 
+from sqlalchemy import delete
 from sqlmodel import col, select
 from textual.widgets import Checkbox, DataTable, Input, Select, Static
 
 from officemgr.models import AuditEvent, Vendor
 from officemgr.models.finance import MonthClose
-from officemgr.models.payables import Bill, BillPayment, BillStatus, PayoutMethod
+from officemgr.models.payables import Bill, BillLine, BillPayment, BillStatus, PayoutMethod
 from officemgr.store import read_session, write_session
 from officemgr.tui.app import make_app
 from officemgr.tui.forms.bill import ApproveForm, BillForm, PaymentForm, TermsForm
@@ -34,7 +35,11 @@ def bills_in(engine) -> list[Bill]:  # type: ignore[no-untyped-def]
 
 
 def new_vendor(engine, terms: str = "net 30") -> int:  # type: ignore[no-untyped-def]
+    """A vendor whose name is markup, on a demo copy cleared of the demo's bills: each test's rows are then the
+    only ones on the screen's first page."""
     with write_session(engine) as session:
+        for table in (BillPayment, BillLine, Bill):
+            session.execute(delete(table))
         vendor = Vendor(name="Paper & [bold]Co[/bold]", terms=terms)
         session.add(vendor)
         session.commit()
@@ -300,3 +305,36 @@ async def test_change_an_entered_bill_then_void_it_with_a_reason(demo_engine) ->
     last = bills_in(demo_engine)[-1]
     assert (last.status, last.amount_cents, last.note) == (BillStatus.void, 5_525, "Void: sent twice")
     assert ("Bill voided", "information") in said
+
+
+async def test_pages_of_bills_and_the_filters(demo_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from officemgr.services.bills import BillCreate, enter_bill
+    from officemgr.tui.views import bills as view
+
+    monkeypatch.setattr(view, "PAGE", 1)
+    vendor_id = new_vendor(demo_engine)
+    with write_session(demo_engine) as session:
+        for number, due in (("P-1", date(2026, 11, 20)), ("P-2", date(2026, 11, 27))):
+            enter_bill(session, BillCreate(vendor_id=vendor_id, invoice_number=number, invoice_date=date(2026, 11, 1),
+                                           due_date=due, amount_cents=1_000), today=TODAY, now=NOW, actor="kim")
+    said: list[tuple[str, str]] = []
+    app = fixed_app(demo_engine, said)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_bills(app, pilot)
+        table = screen.query_one("#bills-table", DataTable)
+        title = screen.query_one("#bills-title")
+
+        async def shown(key: str) -> tuple[str, list[str]]:
+            await pilot.press(key)
+            await settle(pilot)
+            return str(title.render()), [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+
+        assert await shown("u") == ("Bills to pay: overdue, page 1", ["P-1"])
+        assert table.get_row_at(0)[6].style == "red"
+        assert await shown("d") == ("Bills to pay: due in the next 7 days, page 1", ["P-2"])
+        assert table.get_row_at(0)[6].style == "yellow"
+        assert await shown("o") == ("Bills to pay: open, page 1  ·  n next page", ["P-1"])
+        assert await shown("n") == ("Bills to pay: open, page 2", ["P-2"])
+        assert await shown("n") == ("Bills to pay: open, page 2", ["P-2"])
+        assert said[-1] == ("This is the last page", "information")
+        assert await shown("f") == ("Bills to pay: open, page 1  ·  n next page", ["P-1"])
