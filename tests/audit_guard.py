@@ -33,6 +33,7 @@ RECORDED_BY_PARENT = {
     "provider_adjustment": "a check's provider-level adjustments (PLB), in the check's event",
     "fee_schedule": "a payer's fee schedule rows, in the payer's import event",
     "purchase_order_line": "an order's lines, in the purchase order's events",
+    "bill_line": "a bill's lines, in the bill's create/update events",
     "stock_lot": "an item's lots, in the item's receive/use/waste/count events",
     "stock_movement": "an item's stock movements, in the item's receive/use/waste/count events",
     "equipment_service": "a service visit, in the equipment's log_service event",

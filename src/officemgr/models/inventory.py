@@ -101,11 +101,23 @@ class VendorCreate(SQLModel):
     phone: str = ""
     email: str = Field(default="", max_length=120)
     account_number: str = Field(default="", max_length=40)
+    terms: str = "net 30"
 
     _name = field_validator("name")(require_text)
     _phone = field_validator("phone")(clean_phone)
     _email = field_validator("email")(clean_email)
     _account = field_validator("account_number")(strip_text)
+
+    @field_validator("terms")
+    @classmethod
+    def _terms(cls, value: str) -> str:
+        """Terms as the vendor prints them, kept the one way bill_terms writes them ("Net 30 days" -> "net 30")."""
+        from officemgr.services.bill_terms import BadTerms, parse_terms  # services build on the models
+
+        try:
+            return parse_terms(value).text
+        except BadTerms as exc:
+            raise ValueError(str(exc)) from None
 
 
 class ReceiveCreate(SQLModel):

@@ -21,10 +21,11 @@ from officemgr.tui.context import AppContext
 
 # (letter, what the manager reads, "module:ScreenClass" under officemgr.tui.views)
 ENTRIES: tuple[tuple[str, str, str], ...] = (
-    ("q", "Provider productivity: visits, slot use, RVUs", "productivity:ProductivityScreen"),
-    ("m", "Month-end close: checklist and the month report", "month_close:MonthCloseScreen"),
+    ("b", "Bills to pay: enter, approve, pay", "bills:BillsScreen"),
     ("r", "Recurring bills: rent, contracts, software", "recurring_bills:RecurringBillsScreen"),
     ("p", "A/P aging and paid bills for the accountant", "ap_aging:ApAgingScreen"),
+    ("m", "Month-end close: checklist and the month report", "month_close:MonthCloseScreen"),
+    ("q", "Provider productivity: visits, slot use, RVUs", "productivity:ProductivityScreen"),
 )
 
 
