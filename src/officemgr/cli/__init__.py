@@ -26,6 +26,7 @@ from officemgr.cli import (
     inventory,
     pin,
     schedule,
+    settings,
     staff,
     users,
 )
@@ -43,7 +44,7 @@ from officemgr.errors import StoreError
 
 # In the order the help lists them (a group command, such as import, where its first kind is registered).
 COMMANDS = (app, schedule, staff, inventory, billing, desk, compliance, audit, huddle, users, pin, backup, bench,
-            copy)
+            copy, settings)
 
 
 def build_parser() -> Parser:
