@@ -201,7 +201,8 @@ def privacy_tabs(text: str, _: Lookup) -> list[str]:
     chosen: list[str] = []
     for part in _split(text):
         if part.lower() not in PRIVACY_TABS:
-            raise BadValue(f"'{part}' is not a tab with privacy mode: type huddle, schedule, both or none")
+            raise BadValue(f"'{part}' is not a tab with privacy mode: type huddle, schedule or both with a "
+                           "comma; empty for none")
         if part.lower() not in chosen:
             chosen.append(part.lower())
     return chosen
@@ -431,7 +432,7 @@ CATALOGUE: dict[str, Entry] = {
                                     "number", whole(1, 365, DAYS), "days, 1–365"),
     "privacy_tabs": Entry(S, "Tabs in privacy mode",
                           "Tabs that show patients as initials and age until v reveals one row for a few seconds.",
-                          "words", privacy_tabs, "huddle, schedule, both or empty for none"),
+                          "words", privacy_tabs, "huddle, schedule or both with a comma; empty for none"),
     # Staff & payroll
     "min_staffing": Entry(P, "Minimum staffing",
                           "People on shift for each open hour: base plus per working provider, for a group of "
