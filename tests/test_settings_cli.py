@@ -80,6 +80,9 @@ def test_set_then_get_then_list_shows_the_change(practice: Path, monkeypatch: py
     assert lock.split()[-2:] == ["5", "="]
     [demo] = [line for line in lines if " demo_data " in line]
     assert "no (read-only)" in demo
+    [staffing] = [line for line in lines if " min_staffing " in line]
+    assert '[{"label": "Front desk", "roles": ["fro…  =' in staffing  # cut at 40 characters
+    assert lines[-1] == "(values longer than 40 characters are cut: officemgr settings get KEY prints one whole)"
 
 
 def test_list_as_json_one_object_per_setting(practice: Path, monkeypatch: pytest.MonkeyPatch,

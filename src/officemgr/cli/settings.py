@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from officemgr.services.settings_catalog import SettingRow
 
 T = TypeVar("T")
+CELL = 40  # a value's width in the list: a long JSON value would push the defaults off the screen
 
 
 def register(subparsers: SubParsers) -> None:
@@ -83,12 +84,18 @@ def list_settings(args: argparse.Namespace) -> int:
                               "default": r.default, "changed": r.changed, "editable": r.editable}))
         return DONE
     cells = [("AREA", "KEY", "VALUE", "DEFAULT")] + [
-        (r.area, r.key, r.value + ("" if r.editable else " (read-only)"), r.default if r.changed else "=")
+        (r.area, r.key, _cut(r.value + ("" if r.editable else " (read-only)")), _cut(r.default) if r.changed else "=")
         for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(3)]
     for row in cells:
         say("  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)) + "  " + row[3])
+    if any(cell.endswith("…") for row in cells for cell in row[2:]):
+        say(f"(values longer than {CELL} characters are cut: officemgr settings get KEY prints one whole)")
     return DONE
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= CELL else text[:CELL - 1] + "…"
 
 
 def get_setting(args: argparse.Namespace) -> int:
