@@ -3,8 +3,8 @@ typed, and the check that turns what was typed into the stored value (with a mes
 
 A value is typed as text: a number, yes/no, a list with commas ("PTO, Sick"), weekdays by name ("Mon, Tue"), or,
 for the structured ones, JSON text checked field by field. `set_setting` (the manager only) checks the typed text,
-refuses an edit of a value changed since it was read, and writes through settings.store_raw, audited with the old
-and new values; the services read settings afresh on each call, so a change takes effect at once.
+refuses an edit of a value changed since it was read, and writes through settings.put, audited with the old and new
+values; the services read settings afresh on each call, so a change takes effect at once.
 """
 
 from __future__ import annotations
@@ -614,15 +614,12 @@ def setting_row(session: Session, key: str, *, actor: str) -> SettingRow:
     return _row(session, key)
 
 
-def _write(session: Session, key: str, value: Any, *, now: datetime, actor: str, action: str,
+def _write(session: Session, key: str, value: Any, *, now: datetime, actor: str,
            expected_version: int | None) -> SettingRow:
     if expected_version is not None and _stored_version(session, key) != expected_version:
         raise StaleEdit()
-    old = settings.get(session, key)
-    if value != old:
-        settings.store_raw(session, key, json.dumps(value, sort_keys=True), actor=actor, now=now, action=action,
-                           changes={"value": [old, value]})
-        session.commit()
+    if value != settings.get(session, key):
+        settings.put(session, key, value, now=now, actor=actor)  # audited with the old and new values; commits
     return _row(session, key)
 
 
@@ -632,7 +629,7 @@ def set_setting(session: Session, key: str, text: str, *, now: datetime, actor: 
     read, 0 when never changed) refuses an edit made stale by another. Nothing is written when it is unchanged."""
     require(actor, Area.settings, what="changing the practice's settings")
     value = read_value(key, text, lambda other: settings.get(session, other))
-    return _write(session, key, value, now=now, actor=actor, action=key, expected_version=expected_version)
+    return _write(session, key, value, now=now, actor=actor, expected_version=expected_version)
 
 
 def reset_setting(session: Session, key: str, *, now: datetime, actor: str,
@@ -644,5 +641,4 @@ def reset_setting(session: Session, key: str, *, now: datetime, actor: str,
         raise BadValue(f"there is no setting called {key}")
     if entry.read is None:
         raise BadValue(f"{entry.label} is not changed here: {entry.read_only}")
-    return _write(session, key, settings.DEFAULTS[key], now=now, actor=actor, action=key,
-                  expected_version=expected_version)
+    return _write(session, key, settings.DEFAULTS[key], now=now, actor=actor, expected_version=expected_version)
