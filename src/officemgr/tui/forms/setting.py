@@ -11,13 +11,16 @@ from officemgr.tui.dbwork import Refused
 from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall
 
 LABEL_WIDTH = 7
+DEFAULT_SHOWN = 100  # characters of the default in the title
 
 
 class SettingForm(RecordForm[str]):
     def __init__(self, ctx: AppContext, save: SaveCall[str], row: SettingRow) -> None:
         self.row = row
         super().__init__(ctx, save)
-        self.FORM_TITLE = f"{row.label}\n{row.meaning}\nType {row.hint}. Default: {row.default}"
+        # A long default is cut: the title must leave a small terminal room for the field and its message.
+        default = row.default if len(row.default) <= DEFAULT_SHOWN else row.default[:DEFAULT_SHOWN - 1] + "…"
+        self.FORM_TITLE = f"{row.label}\n{row.meaning}\nType {row.hint}. Default: {default}"
 
     def fields(self) -> list[FieldSpec]:
         # Optional: an empty list is a value some settings take (no tab in privacy mode); the catalogue decides.
