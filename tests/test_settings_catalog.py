@@ -297,3 +297,14 @@ def test_other_roles_may_read_but_not_change(session: Session, role: UserRole) -
     with pytest.raises(NotAllowed):
         reset_setting(session, "lock_idle_minutes", now=NOW, actor=someone)
     assert settings.get(session, "lock_idle_minutes") == 5
+
+
+def test_a_check_against_another_setting_reads_it_as_stored(session: Session) -> None:
+    set_setting(session, "workweek_start", "Sun", now=NOW, actor=MANAGER)
+    with pytest.raises(BadValue, match=r"\(Sunday\); 2026-01-05 is a Monday"):
+        set_setting(session, "pay_period", '{"kind": "biweekly", "anchor": "2026-01-05"}', now=NOW, actor=MANAGER)
+    set_setting(session, "pay_period", '{"kind": "biweekly", "anchor": "2026-01-04"}', now=NOW, actor=MANAGER)
+    assert settings.get(session, "pay_period") == {"kind": "biweekly", "anchor": "2026-01-04"}
+    set_setting(session, "time_off_kinds", "Vacation, Sick", now=NOW, actor=MANAGER)
+    row = set_setting(session, "pto_kinds", "vacation", now=NOW, actor=MANAGER)
+    assert (row.value, settings.get(session, "pto_kinds")) == ("Vacation", ["Vacation"])
