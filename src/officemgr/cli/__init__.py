@@ -29,6 +29,7 @@ from officemgr.cli import (
     pin,
     productivity,
     schedule,
+    settings,
     staff,
     users,
 )
@@ -45,8 +46,8 @@ from officemgr.cli.options import (
 from officemgr.errors import StoreError
 
 # In the order the help lists them (a group command, such as import, where its first kind is registered).
-COMMANDS = (app, schedule, staff, inventory, billing, payables, desk, compliance, month, productivity, audit, huddle,
-            users, pin, backup, bench, copy)
+COMMANDS = (app, schedule, staff, inventory, billing, payables, desk, compliance, month, productivity, settings, audit,
+            huddle, users, pin, backup, bench, copy)
 
 
 def build_parser() -> Parser:
