@@ -112,6 +112,22 @@ async def test_edit_saves_at_once_and_the_screen_closes_changed(office) -> None:
         assert closed == [True]
 
 
+async def test_a_new_idle_lock_takes_effect_when_the_settings_close(office) -> None:  # type: ignore[no-untyped-def]
+    app = fixed_app(office, [])
+    async with app.run_test(size=SMALL) as pilot:
+        assert app.idle_seconds == 5 * 60
+        await open_settings(app, pilot, "lock_idle_minutes")
+        await pilot.press("e")
+        await settle(pilot)
+        app.screen.query_one("#f-value", Input).value = "12"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert app.idle_seconds == 12 * 60
+
+
 async def test_a_bad_value_is_refused_next_to_the_field_and_nothing_saved(office) -> None:  # type: ignore[no-untyped-def]
     app = fixed_app(office, [])
     async with app.run_test(size=SMALL) as pilot:

@@ -509,7 +509,20 @@ class OfficeApp(App[None]):
     def action_settings(self) -> None:
         from officemgr.tui.views.settings import SettingsScreen
 
-        self.push_screen(SettingsScreen(self.ctx), lambda changed: self.changed_elsewhere() if changed else None)
+        self.push_screen(SettingsScreen(self.ctx), self._after_settings)
+
+    def _after_settings(self, changed: bool | None) -> None:
+        if changed:
+            self.changed_elsewhere()
+            self._reread_idle_lock()
+
+    @work(thread=True, exclusive=True, group="idle-setting")
+    def _reread_idle_lock(self) -> None:
+        """The idle lock is the one setting the app holds (the rest are read where used): take a change at once."""
+        from officemgr.tui.dbwork import idle_lock_minutes
+
+        minutes = idle_lock_minutes(self.ctx.engine)
+        self.call_from_thread(setattr, self, "idle_seconds", minutes * 60)
 
     def action_drawer(self) -> None:
         from officemgr.tui.views.drawer import DrawerScreen

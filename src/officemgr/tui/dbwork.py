@@ -57,6 +57,11 @@ def read_practice(engine: Engine, today: date, *, workstation: str) -> Practice:
                         next_open_day=calendar.practice_calendar(session).next_business_day(today))
 
 
+def idle_lock_minutes(engine: Engine) -> float:
+    with read_session(engine) as session:
+        return float(settings.get(session, "lock_idle_minutes"))
+
+
 def database_file(ctx: AppContext) -> Path | None:
     """The SQLite file the app works on, or None on a server (files the app writes go beside it)."""
     return sqlite_file(ctx.engine)
