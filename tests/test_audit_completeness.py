@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from audit_catalogue_money import money_catalogue
 from audit_guard import SERVICES, AuditGuard, committing_functions
 from factories import (
     NOW,
@@ -429,6 +430,7 @@ def catalogue(session: Session, folder: Path) -> None:
     patients_io.import_patients(session, folder / "patients.csv", today=TODAY, now=NOW, actor=A)
     # exports: the inventory one goes through services.audit.record_export, the one helper every export uses
     inventory_export.record_export(session, "inventory", file="stock.csv", rows=1, now=NOW, actor=A)
+    money_catalogue(session, folder)
 
 
 def test_every_service_write_in_the_catalogue_audits_its_rows(session: Session, tmp_path: Path) -> None:
