@@ -207,3 +207,23 @@ async def test_aging_shows_buckets_and_totals_and_exports_paid_bills(office: Eng
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert (tmp_path / "paid.csv").read_text(encoding="utf-8").startswith("paid_on,")
+
+
+async def test_enter_on_a_huddle_bills_line_opens_those_bills(office: Engine) -> None:
+    from officemgr.services.bills import BillFilter
+    from officemgr.tui.views.bills import BillsScreen
+
+    app = app_for(office, MANAGER, [])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.screen.query_one("HuddleView")
+        table = view.query_one(DataTable)
+        for key, which in (("bills:overdue", BillFilter.overdue), ("bills:due-soon", BillFilter.due_soon)):
+            row = next(k for k, item in view.items.items() if item.key == key)  # type: ignore[attr-defined]
+            table.move_cursor(row=table.get_row_index(row))
+            table.focus()
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, BillsScreen) and app.screen.which is which
+            await pilot.press("escape")
+            await settle(pilot)

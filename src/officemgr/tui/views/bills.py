@@ -89,9 +89,9 @@ class BillsScreen(ListScreen):
         Binding("f", "first_page", "First page", show=False, id="bills_first"),
     ]
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, which: BillFilter = BillFilter.open) -> None:
         super().__init__(ctx)
-        self.which = BillFilter.open
+        self.which = which
         self.after: tuple[date, int] | None = None  # where the page on show starts (None: the first)
         self.page_number = 1
         self.next_key: tuple[date, int] | None = None

@@ -164,8 +164,20 @@ class HuddleView(TabView):
 
             self.app.push_screen(EvaluationScreen(self.ctx, item.record_id, "", open_form=True),
                                  lambda _: self.reload())
+        elif item is not None and item.key.startswith("bills:"):
+            self._open_bills(item.key)
         elif item is not None:
             self.post_message(OpenRecord(item.tab, item.record_id))
+
+    def _open_bills(self, key: str) -> None:
+        """A bills line opens the bills it counts (there is no tab for the practice's money)."""
+        from officemgr.services.bills import BillFilter
+        from officemgr.tui.views.bills import BillsScreen
+        from officemgr.tui.views.recurring_bills import RecurringBillsScreen
+
+        screen = RecurringBillsScreen(self.ctx) if key == "bills:recurring" else BillsScreen(
+            self.ctx, BillFilter.overdue if key == "bills:overdue" else BillFilter.due_soon)
+        self.app.push_screen(screen, lambda changed: self.reload() if changed else None)
 
     # -- the meeting
 
