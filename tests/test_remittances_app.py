@@ -279,3 +279,40 @@ async def test_the_palette_action_opens_the_screen_or_asks_for_emergency_access(
         await app.run_action("remittances")
         await settle(pilot)
         assert isinstance(app.screen, opens)
+
+
+@pytest.mark.parametrize("role", [UserRole.manager, UserRole.biller])
+async def test_a_paper_eob_dated_in_a_closed_month_asks_the_manager_for_a_reason(office, role) -> None:  # type: ignore[no-untyped-def]
+    from officemgr.models.audit import AuditEvent
+    from officemgr.models.finance import MonthClose
+
+    with write_session(office) as session:
+        session.add(MonthClose(month=date(2026, 10, 1), closed_at=datetime(2026, 11, 5, 9), closed_by="pat"))
+        session.commit()
+    app = fixed_app(office, [], actor=Actor("pat", {role}, workstation="office"))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(app, pilot)
+        await press(pilot, "p")
+        form = app.screen
+        assert isinstance(form, EobForm)
+        reason_row = form.query_one("#f-override_reason").parent
+        assert reason_row is not None and not reason_row.display
+        form.query_one("#f-payer_id", Select).value = claim(office, "C-1").payer_id
+        form.query_one("#f-check_number", Input).value = "PAPER-10"
+        form.query_one("#f-paid_on", Input).value = "10/30/2026"
+        form.query_one("#f-claim_number", Input).value = "C-1"
+        form.query_one("#f-paid", Input).value = "100.00"
+        form.query_one("#f-adjustments", Input).value = "CO 45 20.00"
+        await press(pilot, "ctrl+s")
+        assert app.screen is form and remittance_count(office) == 1
+        assert "October 2026 is closed" in text_of(form.query_one("#form-error", Static))
+        assert reason_row.display is (role is UserRole.manager)
+        if role is UserRole.biller:
+            return
+        form.query_one("#f-override_reason", Input).value = "EOB found in the October mail"
+        await press(pilot, "ctrl+s")
+        assert app.screen is not form and remittance_count(office) == 2
+    with read_session(office) as session:
+        override = session.exec(select(AuditEvent).where(AuditEvent.action == "post_into_closed")).one()
+    assert (override.entity, override.entity_id) == ("month_close", 202610)
+    assert "EOB found in the October mail" in override.changes

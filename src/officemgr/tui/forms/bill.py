@@ -14,14 +14,13 @@ from textual.widgets import Input, Select
 
 from officemgr.models.finance import BudgetCategory
 from officemgr.models.payables import PayoutMethod
-from officemgr.services.access import Area, may
 from officemgr.services.bill_terms import BadTerms, parse_terms
 from officemgr.services.bills import BillCreate, BillPaymentCreate, Difference, OrderChoice, VendorChoice
-from officemgr.services.closed_months import MonthClosed
 from officemgr.services.format import money
 from officemgr.tui.context import AppContext
 from officemgr.tui.dbwork import Refused, Session
 from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall
+from officemgr.tui.forms.closed_month import ClosedMonthWatch, offer_reason, reason_field, show_reason
 
 NO_ORDER = 0  # the order picker's value for a bill that pays no purchase order (no order has id 0)
 
@@ -144,17 +143,11 @@ class PaymentForm(RecordForm[PaymentIn]):
     field to post it anyway (audited)."""
 
     def __init__(self, ctx: AppContext, pay: PayCall, *, what: str, open_cents: int) -> None:
-        self.pay, self.open_cents = pay, open_cents
-        self.closed_month = False  # set by the save (in its worker) when the month was closed
+        self.open_cents = open_cents
+        self.month_watch: ClosedMonthWatch[PaymentIn, object] = ClosedMonthWatch(
+            lambda session, data: pay(session, data.payment, data.override_reason))
         self.FORM_TITLE = f"Pay {what}: {money(open_cents)} owed"
-        super().__init__(ctx, self._pay)
-
-    def _pay(self, session: Session, data: PaymentIn) -> object:
-        try:
-            return self.pay(session, data.payment, data.override_reason)
-        except MonthClosed:
-            self.closed_month = True
-            raise
+        super().__init__(ctx, self.month_watch)
 
     def fields(self) -> list[FieldSpec]:
         return [
@@ -162,7 +155,7 @@ class PaymentForm(RecordForm[PaymentIn]):
             FieldSpec("amount_cents", "Amount", optional=True, placeholder="blank: all that is owed"),
             FieldSpec("method", "Method", kind="select", options=[(m.label, m) for m in PayoutMethod]),
             FieldSpec("reference", "Check # / reference", optional=True, placeholder="required for a check"),
-            FieldSpec("override_reason", "Reason to post into the closed month", optional=True),
+            reason_field(),
         ]
 
     def initial(self) -> dict[str, Any]:
@@ -170,18 +163,11 @@ class PaymentForm(RecordForm[PaymentIn]):
                 "method": PayoutMethod.check}
 
     def on_mount(self) -> None:
-        self._reason_row(False)
-
-    def _reason_row(self, shown: bool) -> None:
-        row = self.query_one("#f-override_reason").parent
-        if row is not None:
-            row.display = shown
+        show_reason(self, False)
 
     def when_refused(self, message: Refused) -> None:
         super().when_refused(message)
-        if self.closed_month and may(self.ctx.actor, Area.finance):
-            self._reason_row(True)
-            self.query_one("#f-override_reason", Input).focus()
+        offer_reason(self, self.ctx, self.month_watch)
 
     def build(self, values: dict[str, Any]) -> PaymentIn:
         if values["method"] == PayoutMethod.check and not values["reference"]:

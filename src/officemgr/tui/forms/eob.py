@@ -5,17 +5,19 @@ the adjustments as the EOB lists them ("CO 45 20.00, PR 1 30.00"). It posts thro
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from officemgr.models.validation import parse_money
 from officemgr.services.era_read import GROUPS
 from officemgr.services.remittances import PaperEob
 from officemgr.tui.context import AppContext
-from officemgr.tui.dbwork import Refused
-from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall, validation_errors
+from officemgr.tui.dbwork import Refused, Session
+from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, validation_errors
+from officemgr.tui.forms.closed_month import ClosedMonthWatch, offer_reason, reason_field, show_reason
 
 KINDS = [("processed as primary", "1"), ("processed as secondary", "2"), ("denied", "4"),
          ("reversal (takes back a payment)", "22")]
@@ -57,16 +59,26 @@ def parse_adjustments(text: str) -> tuple[list[dict[str, Any]], str | None]:
     return found, None
 
 
-class EobForm(RecordForm[PaperEob]):
-    """Dismisses with True once posted; `result` then holds what was posted, in one line."""
+class EobIn(BaseModel):
+    eob: PaperEob
+    override_reason: str = ""  # the manager's, to post a check dated in a closed month
+
+
+PostCall = Callable[[Session, PaperEob, str], str]
+
+
+class EobForm(RecordForm[EobIn]):
+    """Dismisses with True once posted; `result` then holds what was posted, in one line. A check date in a closed
+    month is refused; the manager is then offered a reason to post it anyway."""
 
     FORM_TITLE = "Paper EOB: post a payer's answer on one claim"
 
-    def __init__(self, ctx: AppContext, save: SaveCall[PaperEob], *, payers: list[tuple[str, int]],
-                 today: date) -> None:
+    def __init__(self, ctx: AppContext, post: PostCall, *, payers: list[tuple[str, int]], today: date) -> None:
         self.payers = payers
         self.today = today
-        super().__init__(ctx, save)
+        self.month_watch: ClosedMonthWatch[EobIn, str] = ClosedMonthWatch(
+            lambda session, data: post(session, data.eob, data.override_reason))
+        super().__init__(ctx, self.month_watch)
 
     def fields(self) -> list[FieldSpec]:
         return [
@@ -79,12 +91,16 @@ class EobForm(RecordForm[PaperEob]):
             FieldSpec("paid", "Paid ($)", placeholder="e.g. 120.00; a reversal's is negative"),
             FieldSpec("adjustments", "Adjustments", optional=True,
                       placeholder="e.g. CO 45 20.00, PR 1 30.00"),
+            reason_field(),
         ]
+
+    def on_mount(self) -> None:
+        show_reason(self, False)
 
     def initial(self) -> dict[str, Any]:
         return {"status_code": "1", "paid_on": self.today}
 
-    def build(self, values: dict[str, Any]) -> PaperEob:
+    def build(self, values: dict[str, Any]) -> EobIn:
         errors: dict[str, str] = {}
         charge: int | None = None
         if values.get("charge"):
@@ -98,7 +114,7 @@ class EobForm(RecordForm[PaperEob]):
         if problem:
             errors["adjustments"] = problem
         data = {k: ("" if v is None and k in ("check_number", "claim_number") else v) for k, v in values.items()
-                if k not in ("charge", "paid", "adjustments")}
+                if k not in ("charge", "paid", "adjustments", "override_reason")}
         try:
             eob = PaperEob.model_validate({**data, "charge_cents": charge, "paid_cents": paid or 0,
                                            "adjustments": adjustments})
@@ -111,11 +127,12 @@ class EobForm(RecordForm[PaperEob]):
                 errors.setdefault(field, said)
         if errors:
             raise FieldErrors(errors)
-        return eob
+        return EobIn(eob=eob, override_reason=values.get("override_reason") or "")
 
     def when_refused(self, message: Refused) -> None:
         self.saving = False
         self.show_errors(dict([_placed("__form__", message.message)]))
+        offer_reason(self, self.ctx, self.month_watch)
 
 
 def _placed(name: str, message: str) -> tuple[str, str]:

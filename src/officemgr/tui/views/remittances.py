@@ -229,9 +229,9 @@ class RemittancesScreen(ListScreen):
             self.say(why, "error")
             return
 
-        def save(session: Session, eob: PaperEob) -> str:
+        def save(session: Session, eob: PaperEob, override_reason: str) -> str:
             return remittances.post_paper_eob(session, eob, today=self.ctx.today, now=self.ctx.now(),
-                                              actor=self.ctx.actor)
+                                              actor=self.ctx.actor, override_reason=override_reason)
 
         def read(session: Session) -> list[tuple[str, int]]:
             return [(p.name, p.payer_id) for p in payer_service.payers(session)]
