@@ -202,12 +202,18 @@ def test_october_is_closed_with_its_whole_checklist(demo: Engine) -> None:
     assert sum(1 for t in tasks if t.note) == 2
 
 
-def test_early_in_a_month_last_month_is_open_with_half_its_checklist() -> None:
-    engine = filled(today=date(2026, 12, 3))
-    assert [c.month for c in rows(engine, MonthClose)] == [date(2026, 10, 1)]
-    november = [t for t in rows(engine, CloseTask) if t.month == date(2026, 11, 1)]
-    assert sorted(t.key for t in november) == ["deposits", "payments", "statements"]
-    assert all(date(2026, 12, 1) <= t.done_at.date() <= date(2026, 12, 3) for t in november)
+@pytest.mark.parametrize(("today", "closed", "open_month"), [
+    (date(2026, 11, 6), date(2026, 9, 1), date(2026, 10, 1)),  # November's fifth business day: October not closed yet
+    (date(2027, 1, 4), date(2026, 11, 1), date(2026, 12, 1)),  # the first business day of a new year
+])
+def test_until_the_fifth_business_day_last_month_is_open_with_half_its_checklist(today: date, closed: date,
+                                                                                  open_month: date) -> None:
+    engine = filled(today=today)
+    assert [c.month for c in rows(engine, MonthClose)] == [closed]
+    ticked = [t for t in rows(engine, CloseTask) if t.month == open_month]
+    assert sorted(t.key for t in ticked) == ["deposits", "payments", "statements"]
+    assert all(today.replace(day=1) <= t.done_at.date() <= today for t in ticked)
+    assert {b.year for b in rows(engine, BudgetAmount)} == {today.year - 1, today.year}
 
 
 def test_the_same_seed_gives_the_same_money(demo: Engine) -> None:
