@@ -98,7 +98,7 @@ DUE_SOON_DAYS = 7
 LATE_SHARE = 0.06  # bills paid a few days after their due date
 
 
-@dataclass
+@dataclass(eq=False)
 class _Bill:
     """A bill being built: its row, its lines, and how it ends up (paid on a day, or left open)."""
 
@@ -112,6 +112,8 @@ class _Bill:
 
 def _add_payables(conn: Connection, rng: random.Random, staff: list[Person], plan: Scale, today: date,
                   summary: DemoSummary) -> None:
+    """Terms on the supply vendors, the practice's other vendors, its recurring bills, and the bills up to today
+    (a year of them; five at the large scale) with their lines, approvals and payments."""
     vendors = table_of(Vendor)
     for name, printed in SUPPLY_TERMS.items():
         conn.execute(update(vendors).where(vendors.c.name == name).values(terms=printed))
@@ -123,11 +125,13 @@ def _add_payables(conn: Connection, rng: random.Random, staff: list[Person], pla
     years = max(1, plan.closed_claim_days // 365)
     first_month = today.replace(day=1) - relativedelta(months=12 * years - 1)
 
-    recurring_rows: list[Row] = [{"id": _next_id(conn, RecurringBill) + n, "vendor_id": vendor_ids[spec.vendor],
-                       "description": spec.description, "category": spec.category.value,
-                       "amount_cents": spec.amount(providers), "frequency": spec.frequency.value, "day_of_month": 1,
-                       "start": _first_period(first_month, spec.frequency), "end": None, "active": True, "version": 1}
-                      for n, spec in enumerate(RECURRING)]
+    first_recurring = _next_id(conn, RecurringBill)
+    recurring_rows: list[Row] = [
+        {"id": first_recurring + n, "vendor_id": vendor_ids[spec.vendor], "description": spec.description,
+         "category": spec.category.value, "amount_cents": spec.amount(providers), "frequency": spec.frequency.value,
+         "day_of_month": 1, "start": _first_period(first_month, spec.frequency), "end": None, "active": True,
+         "version": 1}
+        for n, spec in enumerate(RECURRING)]
     _insert(conn, RecurringBill, recurring_rows)
 
     bills: list[_Bill] = []
@@ -144,7 +148,7 @@ def _add_payables(conn: Connection, rng: random.Random, staff: list[Person], pla
     bills += utilities + marketing
     repair, duplicate = _repair_and_duplicate(vendor_ids[BIOMED], terms[BIOMED], today)
     bills += [repair, duplicate]
-    order_bills, differing = _order_bills(conn, rng, terms, today)
+    order_bills, differing = _order_bills(conn, rng, terms)
     bills += order_bills
 
     # The story's open bills; every other one is paid (or, when not due within the week, may still be open).
@@ -157,9 +161,9 @@ def _add_payables(conn: Connection, rng: random.Random, staff: list[Person], pla
     marketing[0].approve = False
     for bill in differing + [duplicate]:
         bill.pay_day, bill.approve = None, False
-    held = {id(b) for b in due_soon + overdue + differing + [duplicate]}
+    held = due_soon + overdue + differing + [duplicate]
     for bill in bills:
-        if id(bill) not in held:
+        if bill not in held:
             _settle(rng, bill, today)
     _write(conn, rng, staff, bills, today)
 
@@ -218,8 +222,7 @@ def _repair_and_duplicate(vendor_id: int, terms: str, today: date) -> tuple[_Bil
     return paid, twin
 
 
-def _order_bills(conn: Connection, rng: random.Random, terms: dict[str, str],
-                 today: date) -> tuple[list[_Bill], list[_Bill]]:
+def _order_bills(conn: Connection, rng: random.Random, terms: dict[str, str]) -> tuple[list[_Bill], list[_Bill]]:
     """A bill per received purchase order, its lines copied from what came; the two newest orders on net 30 or
     longer are billed with a difference from the order (a price, a quantity) for the three-way match."""
     orders, lines, items, vendors = (table_of(PurchaseOrder), table_of(PurchaseOrderLine), table_of(Item),
