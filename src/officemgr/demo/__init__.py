@@ -31,10 +31,12 @@ from officemgr.demo.concerns import _add_concerns
 from officemgr.demo.desk import _add_desk
 from officemgr.demo.equipment import _add_equipment
 from officemgr.demo.evaluations import _add_evaluations_and_meetings
+from officemgr.demo.finance import _add_finance
 from officemgr.demo.frontdesk import _add_frontdesk
 from officemgr.demo.hiring import _add_hiring
 from officemgr.demo.inventory import _add_inventory
 from officemgr.demo.leave import _add_leave
+from officemgr.demo.payables import _add_payables
 from officemgr.demo.people import _add_credentials, _add_patients, _add_shifts, _add_staff, _add_time_off
 from officemgr.demo.schedule import _add_appointments, _add_templates
 from officemgr.demo.staffing import _add_staffing
@@ -88,6 +90,8 @@ def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") ->
         summary.evaluations += _add_evaluations_and_meetings(conn, rng("evaluations"), staff, today)
         _add_leave(conn, rng("leave"), staff, today)
         _add_punches(conn, rng("timeclock"), staff, today)
+        _add_payables(conn, rng("payables"), staff, plan, today, summary)
+        _add_finance(conn, rng("finance"), staff, plan, today)
         _add_users(conn, staff, summary)
         # Made-up patients: the app opens signed in as the demo manager (ctrl+l shows the sign-in screen).
         conn.exec_driver_sql("INSERT INTO setting (key, value, version) VALUES ('demo_data', 'true', 1)")
