@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import date
+from datetime import date, datetime, time
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from officemgr import claim_journal
 from officemgr.checklist import checklist_path, load_checklist
 from officemgr.demo._db import _refuse_if_filled, _transaction
 from officemgr.demo._types import DEMO_NOW, SCALES, DemoSummary, Scale
@@ -78,6 +79,8 @@ def fill(engine: Engine, *, today: date, seed: int = 1, scale: str = "small") ->
         _add_equipment(conn, rng("equipment"), staff, today, summary)
         _add_claims(conn, rng("claims"), staff, patients, plan, today, summary)
         _add_desk(conn, rng("desk"), staff, patients, today, summary)
+        # Each claim's dated postings (the A/R journal), from the totals the claims step wrote; before the close.
+        claim_journal.backfill_claims(conn, at=datetime.combine(today, time(7, 0)), actor="demo")
         # Evaluations and payer enrollment: after the claims step, which creates the payers.
         _add_staffing(conn, rng("staffing"), staff, today, summary)
         _add_compliance(conn, rng("compliance"), checklist, staff, today, summary)
