@@ -121,6 +121,14 @@ def test_dates_follow_today() -> None:
     assert max(c.service_date for c in rows_of(engine, Claim)) <= later
 
 
+def test_a_demo_on_a_leap_day_after_a_monday_holiday_is_made() -> None:
+    # Feb 29 2028 is a Tuesday a week after Presidents' Day: a backorder's search for an earlier day stepped back
+    # three days onto the weekend before the holiday, forward again to the same Tuesday, and never ended.
+    engine, summary = filled_engine(today=date(2028, 2, 29))
+    backordered = [o for o in rows_of(engine, PurchaseOrder) if o.status in ("ordered", "partly_received")]
+    assert summary.claims > 0 and backordered
+
+
 # ----------------------------------------------------------------------------------------------- counts
 
 

@@ -350,7 +350,9 @@ def _backorders(rng: random.Random, specs: list[ItemSpec], item_ids: dict[str, i
         else:
             day = _open_on_or_after(today - timedelta(days=rng.randint(8, 14)))
             while day in vendor_days and day > window:
-                day = _open_on_or_after(day - timedelta(days=3))
+                earlier = _open_on_or_after(day - timedelta(days=3))
+                # Three days back lands on a closed stretch (a weekend and a Monday holiday): the open day before.
+                day = earlier if earlier < day else _open_on_or_before(day - timedelta(days=1))
         added.append(_Reorder(spec, item_ids[spec.name], day, spec.par, None, backordered=True))
     return added
 
