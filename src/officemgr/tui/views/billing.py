@@ -33,17 +33,13 @@ from officemgr.tui.views.carc_codes import CarcScreen
 from officemgr.tui.views.claim_detail import ClaimScreen
 from officemgr.tui.views.payers import PayersScreen
 from officemgr.tui.views.remittances import RemittancesScreen
-from officemgr.tui.widgets.base import TabView, plain, selected_key
+from officemgr.tui.widgets.base import TabView, clip, plain, selected_key
 from officemgr.tui.widgets.paged_table import PagedTable, page_status
 
 # The claim, its deadline (with the year) and its balance first: what decides the work stays in view at 80 columns.
 COLUMNS = ("Claim", "Deadline", "Balance", "Patient", "Payer", "Why", "Status", "Age", "Service", "Denial",
            "Follow-up")
 TITLE = "Claims to work today: nearest deadline first, then balance, then age"
-
-
-def clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def deadline_cell(row: QueueRow) -> Text:

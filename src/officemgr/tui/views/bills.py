@@ -44,9 +44,10 @@ from officemgr.tui.forms.bill import (
     VoidBillForm,
     VoidReason,
 )
-from officemgr.tui.widgets.base import ListScreen, plain, select_key, selected_key
+from officemgr.tui.widgets.base import ListScreen, clip, plain, select_key, selected_key
 
-COLUMNS = ("Vendor", "Invoice #", "Dated", "Due", "Amount", "Open", "Status")
+# The figures before the invoice date, so Amount, Open and Status fit 80 columns (Dated scrolls into view).
+COLUMNS = ("Vendor", "Invoice #", "Due", "Amount", "Open", "Status", "Dated")
 PAGE = 40
 
 
@@ -122,10 +123,10 @@ class BillsScreen(ListScreen):
         self.rows = {str(r.id): r for r in data.rows}
         for r in data.rows:
             style = "red" if r.overdue(today) else "yellow" if r.due_soon(today) else ""
-            table.add_row(plain(r.vendor[:24]), plain(r.invoice_number), Text(f"{r.invoice_date:%m/%d/%Y}"),
-                          Text(f"{r.due_date:%m/%d/%Y}", style=style), Text(money(r.amount_cents)),
-                          Text(money(r.open_cents) if r.status in OPEN else ""), Text(r.status.label, style=style),
-                          key=str(r.id))
+            table.add_row(plain(clip(r.vendor, 14)), plain(clip(r.invoice_number, 12)),
+                          Text(f"{r.due_date:%m/%d/%y}", style=style), Text(money(r.amount_cents), justify="right"),
+                          Text(money(r.open_cents) if r.status in OPEN else "", justify="right"),
+                          Text(r.status.label, style=style), Text(f"{r.invoice_date:%m/%d/%y}"), key=str(r.id))
         if not data.rows:
             table.add_row(Text(""), Text(f"No {self.which.label} bills — a enters one"),
                           *(Text("") for _ in range(5)))

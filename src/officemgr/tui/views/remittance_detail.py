@@ -26,7 +26,7 @@ from officemgr.services.remittance_list import Candidate, CheckRow, ClaimPayment
 from officemgr.tui.context import AppContext
 from officemgr.tui.dbwork import DatabaseWork, Session
 from officemgr.tui.views.claim_detail import ClaimScreen
-from officemgr.tui.widgets.base import plain, selected_key
+from officemgr.tui.widgets.base import clip, plain, selected_key
 
 SCREEN_CSS = """
 {name} > .remit {{
@@ -49,10 +49,6 @@ SCREEN_CSS = """
 """
 PAYMENT_COLUMNS = ("Claim", "Patient", "Service", "Kind", "Charge", "Paid", "Pt share", "Adjustments", "Posted")
 CANDIDATE_COLUMNS = ("Claim", "Patient", "Born", "Service", "Billed", "Status", "Payer", "Why")
-
-
-def clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def day(value: Any) -> str:

@@ -35,11 +35,10 @@ from officemgr.tui.views.remittance_detail import (
     SCREEN_CSS,
     CandidatesScreen,
     RemittanceDetailScreen,
-    clip,
     day,
     refusal,
 )
-from officemgr.tui.widgets.base import ListScreen, plain, selected_key
+from officemgr.tui.widgets.base import ListScreen, clip, plain, selected_key
 from officemgr.tui.widgets.paged_table import PagedTable, page_status
 
 LIST_COLUMNS = ("Imported", "Payer", "Check/EFT", "Check date", "Amount", "Claims", "Not posted", "PLB", "File")

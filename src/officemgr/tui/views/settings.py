@@ -20,14 +20,10 @@ from officemgr.services.settings_catalog import SettingRow
 from officemgr.tui.context import AppContext
 from officemgr.tui.dbwork import Session
 from officemgr.tui.forms.setting import SettingForm
-from officemgr.tui.widgets.base import ListScreen, plain, select_key, selected_key
+from officemgr.tui.widgets.base import ListScreen, clip, plain, select_key, selected_key
 
 COLUMNS = ("Area", "Setting", "Value", "Default")
 AREA_WIDTH = 15  # "Staff & payroll"
-
-
-def clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:max(1, width - 1)] + "…"
 
 
 class SettingsScreen(ListScreen):

@@ -21,6 +21,11 @@ T = TypeVar("T")
 SC = TypeVar("SC", bound=Screen[Any])
 
 
+def clip(text: str, width: int) -> str:
+    """`text` cut to `width` characters, an ellipsis showing where (the whole shows elsewhere: a detail line)."""
+    return text if len(text) <= width else text[: max(1, width - 1)].rstrip() + "…"
+
+
 def plain(value: object, style: str = "") -> Text:
     """User text for a table cell: never parsed as Rich markup, and never a control character the terminal would act
     on (a file name, or text read another way than through the database's text columns, shows them spelled out)."""
