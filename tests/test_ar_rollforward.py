@@ -20,6 +20,7 @@ from officemgr.services.ar_rollforward import (
     ar_through,
     journal_matches_claims,
     roll_forward,
+    row_of,
 )
 from officemgr.services.claim_postings import post
 
@@ -176,3 +177,44 @@ def test_the_insurance_lines_come_in_report_order(session: Session) -> None:
         "Charges", "Insurance payments", "Adjustments CO", "Adjustments OA", "Overpaid (credit to refund)",
         "To patients (PR and sent to patient)", "Written off"]
     assert side.closing_cents == 19_100 and side.difference_cents == 0
+
+
+def test_a_share_the_claims_moved_must_reach_the_ledger_in_the_same_month(session: Session) -> None:
+    patient = make_patient(session)
+    claim = make_claim(session, patient=patient)
+    posted(session, claim, date(2026, 11, 2), PostingKind.charge, 10_000)
+    posted(session, claim, date(2026, 11, 30), PostingKind.patient_share, -1_500)  # moved on November's last day
+    entry(session, patient.id, date(2026, 11, 30), EntryKind.patient_share, 1_000)  # type: ignore[arg-type]
+    entry(session, patient.id, date(2026, 12, 1), EntryKind.patient_share, 500)  # type: ignore[arg-type]
+
+    november = roll_forward(session, date(2026, 11, 1), actor=ACTOR)
+    assert november.insurance.difference_cents == 0 and november.patient.difference_cents == 0
+    assert not november.balances and november.unreceived_cents == november.difference_cents == 500
+    assert november.notes == ("Claims moved $15.00 to patients in November 2026, but the patients' ledgers received "
+                              "$10.00: a claim waiting on its secondary plan, or a share the ledger took in another "
+                              "month",)
+    assert november.line == f"Does not balance by $5.00: {november.notes[0]}"
+    december = roll_forward(session, date(2026, 12, 1), actor=ACTOR)
+    assert december.unreceived_cents == -500 and december.line.startswith("Does not balance by $5.00: Claims moved "
+                                                                          "$0.00 to patients in December 2026")
+
+
+def test_a_share_sent_to_the_patient_and_received_the_same_day_balances(session: Session) -> None:
+    patient = make_patient(session)
+    claim = make_claim(session, patient=patient)
+    posted(session, claim, date(2026, 12, 31), PostingKind.charge, 10_000)
+    posted(session, claim, date(2026, 12, 31), PostingKind.patient_share, -4_000)
+    entry(session, patient.id, date(2026, 12, 31), EntryKind.sent_to_patient, 4_000)  # type: ignore[arg-type]
+    december = roll_forward(session, date(2026, 12, 1), actor=ACTOR)
+    assert december.balances and december.line == "Balances" and december.unreceived_cents == 0
+    assert (december.insurance.row_cents("transfers"), december.patient.row_cents("transfers")) == (-4_000, 4_000)
+
+
+def test_every_line_falls_on_one_row_of_the_report() -> None:
+    assert [row_of(label) for label in ("Charges", "Insurance payments", "Patient payments", "Refunds to patients",
+                                        "To patients (PR and sent to patient)", "From insurance (patient share)",
+                                        "From insurance (sent to patient)")] == [
+        "charges", "payments", "payments", "payments", "transfers", "transfers", "transfers"]
+    assert {row_of(label) for label in ("Adjustments CO", "Adjustments XY", "Overpaid (credit to refund)",
+                                        "Written off", "Small-balance write-offs", "Courtesy discounts")} == {
+        "adjustments"}

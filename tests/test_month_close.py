@@ -17,7 +17,9 @@ from officemgr.models.finance import BudgetCategory, ClaimPosting, CloseTask, Mo
 from officemgr.models.ledger import DrawerClose, Dunning, EntryKind, LedgerEntry, PayMethod, Statement
 from officemgr.models.payables import Bill, BillStatus
 from officemgr.services import month_report as mr
+from officemgr.services import payables_report, productivity
 from officemgr.services.access import Actor, NotAllowed
+from officemgr.services.ar_rollforward import ArBalance, ar_through, roll_forward
 from officemgr.services.closed_months import MonthClosed, guard
 from officemgr.services.common import ServiceError
 from officemgr.services.month_close import (
@@ -193,13 +195,20 @@ def test_only_the_manager_closes(session: Session) -> None:
 def test_the_close_records_both_a_rs_at_month_end(session: Session) -> None:
     patient = make_patient(session)
     claim = make_claim(session, patient=patient, service_date=date(2026, 11, 30))
-    posting(session, claim.id, date(2026, 11, 30), PostingKind.charge, 15000)
+    posting(session, claim.id, date(2026, 11, 30), PostingKind.charge, 17000)
+    posting(session, claim.id, date(2026, 11, 30), PostingKind.patient_share, -2000)
     posting(session, claim.id, DEC1, PostingKind.payment, -9000)
     ledger(session, patient.id, date(2026, 11, 30), EntryKind.patient_share, 2000)
     ledger(session, patient.id, DEC1, EntryKind.payment, -2000, method=PayMethod.cash)
     close_month(session, NOV, today=DEC1, now=NOW, actor=MANAGER, force=True)
     row = session.get(MonthClose, NOV)
+    assert ar_through(session, date(2026, 11, 30)) == ArBalance(15000, 2000)
     assert row is not None and (row.insurance_ar_cents, row.patient_ar_cents) == (15000, 2000)
+    [(_, changes)] = audit_events(session, "month_close")
+    assert (changes["insurance_ar_cents"], changes["patient_ar_cents"]) == (15000, 2000)
+    november = roll_forward(session, NOV, actor=MANAGER)
+    assert (november.insurance.recorded_closing_cents, november.patient.recorded_closing_cents) == (15000, 2000)
+    assert november.balances
 
 
 def test_months_close_in_order_once_the_books_have_begun(session: Session) -> None:
@@ -267,7 +276,9 @@ def test_the_guard_refuses_a_posting_dated_in_the_closed_month(session: Session)
 
 
 def hand_made_month(session: Session) -> None:
-    """October's opening balances, then November: a charge, payments, adjustments, a patient share moved."""
+    """October's opening balances, then November with a posting of every kind on both A/Rs: charges, payments,
+    adjustments (CO, OA, an overpayment's credit, a write-off), shares moved to the patient and received by the
+    ledger, patient payments with a void and a refund, a small-balance write-off and a courtesy discount."""
     patient = make_patient(session, last_name="<script>alert(1)</script>")
     payer = make_payer(session, name="Acme <b>Health</b>")
     old = make_claim(session, patient=patient, payer=payer, service_date=date(2026, 10, 20), billed_cents=20000)
@@ -275,39 +286,54 @@ def hand_made_month(session: Session) -> None:
                      submitted_on=date(2026, 11, 11), denied_on=date(2026, 11, 25))
     posting(session, old.id, date(2026, 10, 20), PostingKind.charge, 20000)
     ledger(session, patient.id, date(2026, 10, 20), EntryKind.sent_to_patient, 3000)
-    posting(session, new.id, date(2026, 11, 10), PostingKind.charge, 15000)
-    posting(session, old.id, date(2026, 11, 5), PostingKind.payment, -12000)
+    posting(session, new.id, date(2026, 11, 1), PostingKind.charge, 15000)
+    posting(session, old.id, date(2026, 11, 5), PostingKind.payment, -11000)
     posting(session, old.id, date(2026, 11, 5), PostingKind.adjustment, -5000, "CO")
     posting(session, old.id, date(2026, 11, 5), PostingKind.adjustment, -1000, "OA")
     posting(session, old.id, date(2026, 11, 5), PostingKind.patient_share, -2000)
     ledger(session, patient.id, date(2026, 11, 5), EntryKind.patient_share, 2000)
+    posting(session, old.id, date(2026, 11, 6), PostingKind.write_off, -500)
+    posting(session, old.id, date(2026, 11, 30), PostingKind.patient_share, -500)
+    ledger(session, patient.id, date(2026, 11, 30), EntryKind.sent_to_patient, 500)
+    posting(session, new.id, date(2026, 11, 25), PostingKind.payment, -15200)
+    posting(session, new.id, date(2026, 11, 25), PostingKind.adjustment, 200)
     paid = ledger(session, patient.id, date(2026, 11, 12), EntryKind.payment, -2500, method=PayMethod.card)
     ledger(session, patient.id, date(2026, 11, 13), EntryKind.void, 2500, voids_id=paid.id)
     ledger(session, patient.id, date(2026, 11, 14), EntryKind.payment, -2500, method=PayMethod.card)
     ledger(session, patient.id, date(2026, 11, 20), EntryKind.refund, 500)
+    ledger(session, patient.id, date(2026, 11, 29), EntryKind.small_balance, -200)
     ledger(session, patient.id, date(2026, 11, 30), EntryKind.courtesy, -300, reason="hardship")
     ledger(session, patient.id, DEC1, EntryKind.payment, -100, method=PayMethod.cash)
+    posting(session, new.id, DEC1, PostingKind.charge, 700)
 
 
-def test_the_roll_forward_balances_on_a_hand_made_month(session: Session) -> None:
+def test_the_roll_forward_balances_on_a_hand_made_month_with_postings_of_every_kind(session: Session) -> None:
     hand_made_month(session)
     report = mr.month_report(session, NOV, today=DEC1, actor=MANAGER)
+    assert report.roll_forward == roll_forward(session, NOV, actor=MANAGER)
     ins, pat = report.roll_forward.insurance, report.roll_forward.patient
-    assert (ins.opening, ins.charges, ins.payments, ins.adjustments, ins.transfers, ins.closing) == (
-        20000, 15000, 12000, 6000, -2000, 15000)
-    assert (pat.opening, pat.charges, pat.payments, pat.adjustments, pat.transfers, pat.closing) == (
-        3000, 0, 2000, 300, 2000, 2700)
-    assert ins.computed == ins.closing and pat.computed == pat.closing
-    assert report.roll_forward.line == "Balances"
+    assert (ins.opening_cents, ins.closing_cents, pat.opening_cents, pat.closing_cents) == (20000, 0, 3000, 3000)
+    assert report.roll_forward.line == "Balances" and report.roll_forward.notes == ()
     assert (report.charges_cents, report.claims) == (15000, 1)
-    assert (report.insurance_payments_cents, report.patient_payments_cents) == (12000, 2000)
+    assert (report.insurance_payments_cents, report.patient_payments_cents) == (26200, 2000)
     assert report.adjustments == (("Payer adjustments, group CO", 5000), ("Payer adjustments, group OA", 1000),
-                                  ("Patient courtesy discounts", 300))
+                                  ("Overpaid (credit to refund)", -200), ("Claim balances written off", 500),
+                                  ("Patient small balances written off", 200), ("Patient courtesy discounts", 300))
     days, denial, net = report.kpis
     assert denial.value == 100.0 and denial.detail == "1 denied of 1 submitted in the month"
-    assert net.value == pytest.approx(14000 / (15000 - 5000) * 100)
-    assert days.value == pytest.approx(17700 / (35000 / 365))
+    assert net.value == pytest.approx(28200 / (15000 - 5000) * 100)
+    assert days.value == pytest.approx(3000 / (35000 / 365))
     assert report.ended and report.period_note == "11/01/2026 to 11/30/2026"
+    markdown = mr.report_markdown(report)
+    assert "\n".join(line for line in markdown.splitlines() if line.startswith(("| Opening", "| +", "| −", "| ±",
+                                                                                "| ="))) == "\n".join((
+        "| Opening (11/01/2026) | $200.00 | $30.00 | $230.00 |",
+        "| + Charges | $150.00 | $0.00 | $150.00 |",
+        "| − Payments | $262.00 | $20.00 | $282.00 |",
+        "| − Adjustments | $63.00 | $5.00 | $68.00 |",
+        "| ± Transfers (insurance to patient) | -$25.00 | $25.00 | $0.00 |",
+        "| = Closing (11/30/2026) | $0.00 | $30.00 | $30.00 |"))
+    assert "| Payments in all | $282.00 |" in markdown and "| Adjustments in all | $68.00 |" in markdown
 
 
 def test_a_transfer_the_ledger_did_not_receive_does_not_balance(session: Session) -> None:
@@ -315,7 +341,9 @@ def test_a_transfer_the_ledger_did_not_receive_does_not_balance(session: Session
     posting(session, claim.id, date(2026, 11, 2), PostingKind.charge, 10000)
     posting(session, claim.id, date(2026, 11, 9), PostingKind.patient_share, -1500)
     line = mr.month_report(session, NOV, today=DEC1, actor=MANAGER).roll_forward.line
-    assert line == "Does not balance by $15.00: claims moved $15.00 to patients but the ledger received $0.00"
+    assert line == ("Does not balance by $15.00: Claims moved $15.00 to patients in November 2026, but the "
+                    "patients' ledgers received $0.00: a claim waiting on its secondary plan, or a share the ledger "
+                    "took in another month")
 
 
 def test_a_posting_added_after_the_close_shows_in_the_report(session: Session) -> None:
@@ -325,7 +353,9 @@ def test_a_posting_added_after_the_close_shows_in_the_report(session: Session) -
     assert mr.month_report(session, NOV, today=DEC1, actor=MANAGER).roll_forward.balances
     posting(session, claim.id, date(2026, 11, 20), PostingKind.payment, -4000)
     report = mr.month_report(session, NOV, today=DEC1, actor=MANAGER)
-    assert report.roll_forward.line.startswith("Does not balance by $40.00: A/R at close was $100.00, now $60.00")
+    assert report.roll_forward.line.startswith("Does not balance by $40.00: The insurance A/R closes at $60.00, but "
+                                               "November 2026 closed with $100.00")
+    assert "| = Closing (11/30/2026) | $60.00 | $0.00 | $60.00 |" in mr.report_markdown(report)
 
 
 def test_the_report_of_a_month_not_yet_ended_says_so(session: Session) -> None:
@@ -340,11 +370,11 @@ def test_the_html_escapes_names_from_the_data_and_the_sections(session: Session,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     hand_made_month(session)
 
-    def vendors(session: Session, month: date, actor: str) -> ReportSection:
+    def vendors(session: Session, month: date, *, actor: str) -> ReportSection:
         return ReportSection("Bills <paid>", ("Vendor", "Amount"), (("<script>x()</script> & Co", "$10.00"),),
                              "from <the> bills")
 
-    monkeypatch.setattr(mr, "EXTRA_SECTIONS", [vendors])
+    monkeypatch.setattr(mr, "EXTRA_SECTIONS", (("Bills", vendors),))
     from officemgr.services import settings
     settings.put(session, "practice", {"name": "<script>evil()</script>", "address": "", "phone": ""}, now=NOW,
                  actor="test")
@@ -359,18 +389,32 @@ def test_the_html_escapes_names_from_the_data_and_the_sections(session: Session,
     markdown = mr.report_markdown(report)
     assert markdown.startswith("# \\<script\\>evil()\\</script\\>: Month-end report — November 2026")
     assert "## Bills \\<paid\\>" in markdown and "| \\<script\\>x()\\</script\\> & Co | $10.00 |" in markdown
-    assert "| = Closing (11/30/2026) | $150.00 | $27.00 | $177.00 |" in markdown
+    assert "| = Closing (11/30/2026) | $0.00 | $30.00 | $30.00 |" in markdown
     assert "Balances" in markdown
 
 
 def test_a_section_that_refuses_is_named_not_raised(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
-    def provider_productivity(session: Session, month: date, actor: str) -> ReportSection:
+    def refuses(session: Session, month: date, *, actor: str) -> ReportSection:
         raise NotAllowed("productivity needs the manager role")
 
-    monkeypatch.setattr(mr, "EXTRA_SECTIONS", [provider_productivity])
-    [section] = mr.month_report(session, NOV, today=DEC1, actor=BILLER).sections
-    assert (section.title, section.note) == ("Provider productivity",
-                                             "Not shown: productivity needs the manager role")
+    def shown(session: Session, month: date, *, actor: str) -> ReportSection:
+        return ReportSection(f"Shown for {actor}, {month:%B %Y}", (), ())
+
+    monkeypatch.setattr(mr, "EXTRA_SECTIONS", (("Provider productivity", refuses), ("Bills", shown)))
+    first, second = mr.month_report(session, NOV, today=DEC1, actor=BILLER).sections
+    assert (first.title, first.note) == ("Provider productivity", "Not shown: productivity needs the manager role")
+    assert second.title == "Shown for bill, November 2026"
+
+
+def test_the_report_holds_the_bills_and_productivity_sections_in_order(session: Session) -> None:
+    assert [make for _, make in mr.EXTRA_SECTIONS] == [payables_report.month_report_section,
+                                                       productivity.month_report_section]
+    hand_made_month(session)
+    report = mr.month_report(session, NOV, today=DEC1, actor=MANAGER)
+    assert [section.title for section in report.sections] == ["Bills paid and owed, November 2026",
+                                                              "Provider productivity, November 2026"]
+    titles = [line for line in mr.report_markdown(report).splitlines() if line.startswith("## ")]
+    assert titles[-2:] == ["## Bills paid and owed, November 2026", "## Provider productivity, November 2026"]
 
 
 def test_every_write_audits_its_rows(session: Session, tmp_path: Path) -> None:

@@ -2,9 +2,11 @@
 (claims' postings, services.claim_postings) and the patient A/R (the patient ledger), and their total.
 
 Every figure is a grouped sum in SQL (no row per claim or entry is loaded). The closing is computed on its own
-(the postings' sum through the month's last day) and, for a closed month, also checked against the A/R recorded
-when it closed (MonthClose): a posting dated into the month after its close (the manager's override) shows as a
-difference, with a sentence saying so.
+(the postings' sum through the month's last day) and checked three ways, each failure a sentence in `notes`:
+every posting falls on a line of the roll-forward; what the claims moved to patients in the month is what the
+patients' ledgers received in it; and, for a closed month, the A/R recorded when it (and the month before) closed
+(MonthClose) still stands: a posting dated into the month after its close (the manager's override) shows as a
+difference.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ INSURANCE_LINES = {
     PostingKind.patient_share: "To patients (PR and sent to patient)",
     PostingKind.write_off: "Written off",
 }
+TO_PATIENTS = INSURANCE_LINES[PostingKind.patient_share]
+FROM_INSURANCE = (PATIENT_LINES[EntryKind.patient_share], PATIENT_LINES[EntryKind.sent_to_patient])
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,10 @@ class Side:
     def cents(self, label: str) -> int:
         return sum(line.cents for line in self.lines if line.label == label)
 
+    def row_cents(self, row: str) -> int:
+        """The sum of the lines on one row of the roll-forward (row_of), signed as it moves the A/R."""
+        return sum(line.cents for line in self.lines if row_of(line.label) == row)
+
 
 @dataclass(frozen=True)
 class RollForward:
@@ -95,8 +103,21 @@ class RollForward:
         return not self.notes
 
     @property
+    def line(self) -> str:
+        """The balance check in one line: "Balances", or by how much it does not and why."""
+        if self.balances:
+            return "Balances"
+        return f"Does not balance by {money(abs(self.difference_cents))}: {'; '.join(self.notes)}"
+
+    @property
+    def unreceived_cents(self) -> int:
+        """What the claims moved to patients in the month less what the patients' ledgers received in it."""
+        return _unreceived(self.insurance, self.patient)
+
+    @property
     def difference_cents(self) -> int:
-        """What the closing differs by: from opening + movements, else from the A/R recorded at close."""
+        """What the first note is about, in the order of `notes`: the closing's difference from opening +
+        movements, else from the A/R recorded at close; else what moved to patients and did not reach them."""
         for side in (self.insurance, self.patient):
             if side.difference_cents:
                 return side.difference_cents
@@ -104,7 +125,7 @@ class RollForward:
                                        (side.recorded_closing_cents, side.closing_cents)):
                 if recorded is not None and recorded != computed:
                     return computed - recorded
-        return 0
+        return self.unreceived_cents
 
 
 @dataclass(frozen=True)
@@ -158,6 +179,19 @@ def roll_forward(session: Session, month_first: date, *, actor: str) -> RollForw
                    closed_before.patient_ar_cents if closed_before else None,
                    closed.patient_ar_cents if closed else None)
     return RollForward(first, last, insurance, patient, _notes(first, insurance, patient))
+
+
+def row_of(label: str) -> str:
+    """The roll-forward's row a line falls on: charges, payments, adjustments or transfers (insurance to
+    patient)."""
+    if label == INSURANCE_LINES[PostingKind.charge]:
+        return "charges"
+    if label in (INSURANCE_LINES[PostingKind.payment], PATIENT_LINES[EntryKind.payment],
+                 PATIENT_LINES[EntryKind.refund]):
+        return "payments"
+    if label == TO_PATIENTS or label in FROM_INSURANCE:
+        return "transfers"
+    return "adjustments"
 
 
 def _recorded(session: Session, first: date) -> MonthClose | None:
@@ -221,7 +255,19 @@ def _notes(first: date, insurance: Side, patient: Side) -> tuple[str, ...]:
                          f"{money(side.recorded_closing_cents)}: postings of "
                          f"{money(side.closing_cents - side.recorded_closing_cents)} were dated into it or earlier "
                          "after it closed (the manager's override, in the audit log)")
+    if _unreceived(insurance, patient):
+        notes.append(f"Claims moved {money(-insurance.cents(TO_PATIENTS))} to patients in {month}, but the "
+                     f"patients' ledgers received {money(_received(patient))}: a claim waiting on its secondary "
+                     "plan, or a share the ledger took in another month")
     return tuple(notes)
+
+
+def _received(patient: Side) -> int:
+    return sum(patient.cents(label) for label in FROM_INSURANCE)
+
+
+def _unreceived(insurance: Side, patient: Side) -> int:
+    return -insurance.cents(TO_PATIENTS) - _received(patient)
 
 
 def journal_matches_claims(session: Session, *, limit: int = MISMATCH_LIMIT) -> list[int]:

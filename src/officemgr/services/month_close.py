@@ -7,8 +7,8 @@ Decisions:
 - A hint beside each step is computed from the data where it can be (drawer closes, unposted remittance claims,
   the statement run, bills due, timesheets); A/R review is the manager's judgement, so it has none.
 - Only a month that has ended can close, by the manager; unticked steps refuse it unless forced (the audit event
-  then names them). The A/R at close is recorded: insurance A/R is the sum of the claims' dated postings to the
-  month's last day, patient A/R the sum of the ledger's entries to that day.
+  then names them). The A/R at close is recorded as services.ar_rollforward.ar_through counts it on the month's
+  last day (the roll-forward checks later months against it).
 - Months close in order: once the books have a first close, a month cannot close while an earlier month with any
   posting is open (a reopened month counts as open). The very first close may be any ended month: history before
   it is before the books began (otherwise a practice with years of records could never start closing).
@@ -32,6 +32,7 @@ from officemgr.models.payables import Bill, BillStatus
 from officemgr.models.timeclock import Timesheet
 from officemgr.services import payroll as pay
 from officemgr.services.access import Area, may, require
+from officemgr.services.ar_rollforward import ar_through
 from officemgr.services.calendar import practice_calendar
 from officemgr.services.closed_months import month_key
 from officemgr.services.common import ServiceError, record
@@ -125,18 +126,6 @@ def _first_of(month_first: date) -> date:
     if month_first.day != 1:
         raise ServiceError(f"{month_first:%m/%d/%Y} is not the first day of a month")
     return month_first
-
-
-# ------------------------------------------------------------------------------------------------ A/R
-
-
-def ar_at(session: Session, day: date) -> tuple[int, int]:
-    """(insurance A/R, patient A/R) at the end of `day`: the sums of each journal's entries to that day."""
-    insurance = session.exec(select(func.coalesce(func.sum(ClaimPosting.amount_cents), 0))
-                             .where(col(ClaimPosting.day) <= day)).one()
-    patient = session.exec(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
-                           .where(col(LedgerEntry.day) <= day)).one()
-    return int(insurance), int(patient)
 
 
 # ------------------------------------------------------------------------------------------------ hints
@@ -373,7 +362,8 @@ def close_month(session: Session, month_first: date, *, today: date, now: dateti
     if unticked and not force:
         raise ServiceError(f"{plural(len(unticked), 'step')} of the checklist not ticked: {', '.join(unticked)}. "
                            "Tick them, or close anyway (the audit log names them) — nothing was changed")
-    insurance, patient = ar_at(session, status.last)
+    recorded = ar_through(session, status.last)
+    insurance, patient = recorded.insurance_cents, recorded.patient_cents
     at = now.replace(microsecond=0)
     row = _close_row(session, first)
     if row is None:

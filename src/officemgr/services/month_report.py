@@ -3,13 +3,10 @@ areas' sections (EXTRA_SECTIONS), as Markdown and as one printable HTML page.
 
 Where the figures come from:
 - Charges: the claims' billed amounts by date of service in the month.
-- Insurance A/R moves by the claims' dated postings (models.finance.ClaimPosting): charges, payments, adjustments
-  and write-offs, and patient shares moved out to the patients' ledgers. Patient A/R moves by the ledger's entries:
-  patient shares and balances sent to patients (in from insurance), payments net of refunds, small-balance
-  write-offs and courtesy discounts. A void counts with the kind of the entry it voids.
-- The roll-forward: opening + charges − payments − adjustments ± transfers = closing, for each journal. It is checked
-  three ways: every entry falls in one of those lines; what the claims moved to patients is what the ledger
-  received; and, for a closed month, the closing A/R is still what was recorded at close.
+- Payments, adjustments and the roll-forward: services.ar_rollforward.roll_forward (the claims' dated postings for
+  the insurance A/R, the patient ledger for the patient A/R), its lines gathered on the report's rows: opening +
+  charges − payments − adjustments ± transfers (insurance to patient) = closing. Its notes are the balance check:
+  "Balances", or "Does not balance by $X" and why.
 - KPIs for the month, as of its last day (services.ar's definitions): days in A/R = A/R at month end ÷ (charges for
   services in the 365 days to month end ÷ 365); denial rate = claims denied in the month ÷ claims submitted in it;
   net collection rate = payments in the month ÷ (charges in the month − contractual (CO) adjustments in it).
@@ -17,72 +14,47 @@ Where the figures come from:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import func
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from officemgr.models import Claim, ClaimStatus
-from officemgr.models.finance import ClaimPosting, PostingKind
-from officemgr.models.ledger import EntryKind, LedgerEntry
+from officemgr.models.finance import PostingKind
+from officemgr.models.ledger import EntryKind
 from officemgr.outfiles import OutputRefused, write_private
 from officemgr.plaintext import html_text, visible
-from officemgr.services import ar, audit, settings
+from officemgr.services import ar, audit, payables_report, productivity, settings
 from officemgr.services.access import Area, require
+from officemgr.services.ar_rollforward import INSURANCE_LINES, PATIENT_LINES, RollForward, roll_forward, row_of
 from officemgr.services.common import ServiceError
 from officemgr.services.format import money, plural
-from officemgr.services.month_close import month_end, month_status
+from officemgr.services.month_close import month_status
 from officemgr.services.report_section import ReportSection
 
-# Each area's part of the report, in order: (session, month's first day, actor) -> one table. Wired in where the
-# areas meet (budget vs actual, bills paid and owed, provider productivity).
-EXTRA_SECTIONS: list[Callable[[Session, date, str], ReportSection]] = []
 
-INSURANCE_LINES = {PostingKind.charge: "charges", PostingKind.payment: "payments",
-                   PostingKind.adjustment: "adjustments", PostingKind.write_off: "adjustments",
-                   PostingKind.patient_share: "transfers"}
-PATIENT_LINES = {EntryKind.patient_share: "transfers", EntryKind.sent_to_patient: "transfers",
-                 EntryKind.payment: "payments", EntryKind.refund: "payments",
-                 EntryKind.small_balance: "adjustments", EntryKind.courtesy: "adjustments"}
+class SectionMaker(Protocol):
+    def __call__(self, session: Session, month_first: date, *, actor: str) -> ReportSection: ...
 
 
-@dataclass(frozen=True)
-class Journal:
-    """One A/R's month, each line as it moves the balance (payments and adjustments as positive amounts taken off)."""
+# The other areas' tables, in the report's order: (what it is, to name it when it cannot be shown; its maker).
+EXTRA_SECTIONS: tuple[tuple[str, SectionMaker], ...] = (
+    # budget vs actual (actuals.month_report_section) goes on this line, first, when its branch merges
+    ("Bills paid and owed", payables_report.month_report_section),
+    ("Provider productivity", productivity.month_report_section),
+)
 
-    opening: int
-    charges: int
-    payments: int
-    adjustments: int
-    transfers: int  # + into this A/R, − out of it
-    closing: int  # the journal's balance at month end
-    unclassified: int  # entries of no line above (a void of nothing known): what keeps it from balancing
-
-    @property
-    def computed(self) -> int:
-        return self.opening + self.charges - self.payments - self.adjustments + self.transfers
-
-
-@dataclass(frozen=True)
-class RollForward:
-    insurance: Journal
-    patient: Journal
-    problems: tuple[str, ...]  # why it does not balance; empty when it does
-    off_by_cents: int
-
-    @property
-    def balances(self) -> bool:
-        return not self.problems
-
-    @property
-    def line(self) -> str:
-        if self.balances:
-            return "Balances"
-        return f"Does not balance by {money(self.off_by_cents)}: {'; '.join(self.problems)}"
+# An adjustment line of the roll-forward as the report names it (a CARC group's: "Payer adjustments, group CO").
+ADJUSTMENT_NAMES = {
+    INSURANCE_LINES[PostingKind.write_off]: "Claim balances written off",
+    PATIENT_LINES[EntryKind.small_balance]: "Patient small balances written off",
+    PATIENT_LINES[EntryKind.courtesy]: "Patient courtesy discounts",
+}
+CONTRACTUAL = "Payer adjustments, group CO"
 
 
 @dataclass(frozen=True)
@@ -131,73 +103,15 @@ class MonthReport:
 # ------------------------------------------------------------------------------------------------ figures
 
 
-def _insurance(session: Session, first: date, last: date) -> tuple[Journal, dict[str, int]]:
-    """The insurance journal's month, and its adjustments by CARC group (write-offs as their own line)."""
-    opening = int(session.exec(select(func.coalesce(func.sum(ClaimPosting.amount_cents), 0))
-                               .where(col(ClaimPosting.day) < first)).one())
-    lines = {"charges": 0, "payments": 0, "adjustments": 0, "transfers": 0, "unclassified": 0}
-    groups: dict[str, int] = {}
-    rows = session.exec(select(ClaimPosting.kind, ClaimPosting.carc_group, func.sum(ClaimPosting.amount_cents))
-                        .where(col(ClaimPosting.day) >= first, col(ClaimPosting.day) <= last)
-                        .group_by(col(ClaimPosting.kind), col(ClaimPosting.carc_group))).all()
-    for kind, group, cents in rows:
-        line = INSURANCE_LINES.get(PostingKind(kind), "unclassified")
-        lines[line] += int(cents)
-        if kind == PostingKind.adjustment:
-            name = f"Payer adjustments, group {group or '(none)'}"
-            groups[name] = groups.get(name, 0) - int(cents)
-        elif kind == PostingKind.write_off:
-            groups["Claim balances written off"] = groups.get("Claim balances written off", 0) - int(cents)
-    moved = sum(lines.values())
-    journal = Journal(opening, lines["charges"], -lines["payments"], -lines["adjustments"], lines["transfers"],
-                      opening + moved, lines["unclassified"])
-    return journal, groups
+def _adjustment_name(label: str) -> str:
+    group = label.removeprefix("Adjustments ")
+    return f"Payer adjustments, group {group}" if group != label else ADJUSTMENT_NAMES.get(label, label)
 
 
-def _patient(session: Session, first: date, last: date) -> tuple[Journal, dict[str, int]]:
-    opening = int(session.exec(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
-                               .where(col(LedgerEntry.day) < first)).one())
-    voided = aliased(LedgerEntry)
-    kind_of = func.coalesce(voided.kind, LedgerEntry.kind)
-    rows = session.exec(select(kind_of, func.sum(LedgerEntry.amount_cents))
-                        .select_from(LedgerEntry)
-                        .join(voided, col(voided.id) == col(LedgerEntry.voids_id), isouter=True)
-                        .where(col(LedgerEntry.day) >= first, col(LedgerEntry.day) <= last)
-                        .group_by(kind_of)).all()
-    lines = {"charges": 0, "payments": 0, "adjustments": 0, "transfers": 0, "unclassified": 0}
-    adjustments: dict[str, int] = {}
-    for kind, cents in rows:
-        entry_kind = EntryKind(kind)
-        lines[PATIENT_LINES.get(entry_kind, "unclassified")] += int(cents)
-        if entry_kind is EntryKind.small_balance:
-            adjustments["Patient small balances written off"] = -int(cents)
-        elif entry_kind is EntryKind.courtesy:
-            adjustments["Patient courtesy discounts"] = -int(cents)
-    moved = sum(lines.values())
-    journal = Journal(opening, lines["charges"], -lines["payments"], -lines["adjustments"], lines["transfers"],
-                      opening + moved, lines["unclassified"])
-    return journal, adjustments
-
-
-def _roll_forward(insurance: Journal, patient: Journal, recorded: tuple[int, int] | None) -> RollForward:
-    problems: list[str] = []
-    off = 0
-    for name, journal in (("insurance", insurance), ("patient", patient)):
-        if journal.unclassified:
-            problems.append(f"{money(journal.unclassified)} of {name} entries fit no line of the roll-forward")
-            off += abs(journal.unclassified)
-    moved = insurance.transfers + patient.transfers
-    if moved:
-        problems.append(f"claims moved {money(-insurance.transfers)} to patients but the ledger received "
-                        f"{money(patient.transfers)}")
-        off += abs(moved)
-    if recorded is not None:
-        now_total, then_total = insurance.closing + patient.closing, sum(recorded)
-        if now_total != then_total:
-            problems.append(f"A/R at close was {money(then_total)}, now {money(now_total)}: postings dated in the "
-                            "month were added after it closed")
-            off += abs(now_total - then_total)
-    return RollForward(insurance, patient, tuple(problems), off)
+def _adjustments_of(roll: RollForward) -> tuple[tuple[str, int], ...]:
+    """(what, cents taken off) of each adjustment line, the insurance's (by CARC group) then the ledger's."""
+    return tuple((_adjustment_name(line.label), -line.cents) for side in (roll.insurance, roll.patient)
+                 for line in side.lines if row_of(line.label) == "adjustments")
 
 
 def _charges(session: Session, first: date, last: date) -> tuple[int, int]:
@@ -231,12 +145,11 @@ def _kpis(session: Session, first: date, last: date, ar_total: int, payments: in
 
 def _extra(session: Session, first: date, actor: str) -> tuple[ReportSection, ...]:
     out = []
-    for make in EXTRA_SECTIONS:
+    for name, make in EXTRA_SECTIONS:
         try:
-            out.append(make(session, first, actor))
+            out.append(make(session, first, actor=actor))
         except ServiceError as exc:
-            out.append(ReportSection(getattr(make, "__name__", "Section").replace("_", " ").capitalize(), (), (),
-                                     f"Not shown: {exc}"))
+            out.append(ReportSection(name, (), (), f"Not shown: {exc}"))
     return tuple(out)
 
 
@@ -244,21 +157,20 @@ def month_report(session: Session, month_first: date, *, today: date, actor: str
     """The month's report as the acting person may see it (the finance area's readers)."""
     require(actor, Area.finance, write=False, what="the month-end report")
     status = month_status(session, month_first, today=today, actor=actor)
-    first, last = status.month, month_end(status.month)
+    roll = roll_forward(session, status.month, actor=actor)
+    first, last = roll.month, roll.last_day
     practice = str(settings.get(session, "practice").get("name", "")) or "The practice"
     charges, claims = _charges(session, first, last)
-    insurance, groups = _insurance(session, first, last)
-    patient, ledger_adjustments = _patient(session, first, last)
-    recorded = (status.insurance_ar_cents, status.patient_ar_cents) if status.closed else None
-    roll = _roll_forward(insurance, patient, recorded)
-    adjustments = tuple(sorted(groups.items())) + tuple(sorted(ledger_adjustments.items()))
-    contractual = groups.get("Payer adjustments, group CO", 0)
-    kpis = _kpis(session, first, last, insurance.closing + patient.closing,
-                 insurance.payments + patient.payments, charges, contractual)
+    insurance_payments = -roll.insurance.row_cents("payments")
+    patient_payments = -roll.patient.row_cents("payments")
+    adjustments = _adjustments_of(roll)
+    contractual = sum(cents for what, cents in adjustments if what == CONTRACTUAL)
+    kpis = _kpis(session, first, last, roll.closing_cents, insurance_payments + patient_payments, charges,
+                 contractual)
     return MonthReport(
         practice=practice, month=first, last=last, today=today, ended=status.ended, status=status.state,
-        charges_cents=charges, claims=claims, insurance_payments_cents=insurance.payments,
-        patient_payments_cents=patient.payments, adjustments=adjustments, roll_forward=roll, kpis=kpis,
+        charges_cents=charges, claims=claims, insurance_payments_cents=insurance_payments,
+        patient_payments_cents=patient_payments, adjustments=adjustments, roll_forward=roll, kpis=kpis,
         sections=_extra(session, first, actor))
 
 
@@ -283,19 +195,23 @@ def _adjustments(report: MonthReport) -> ReportSection:
 
 
 def _roll_section(report: MonthReport) -> ReportSection:
-    ins, pat = report.roll_forward.insurance, report.roll_forward.patient
+    roll = report.roll_forward
+    ins, pat = roll.insurance, roll.patient
 
     def row(label: str, a: int, b: int) -> tuple[str, str, str, str]:
         return label, money(a), money(b), money(a + b)
 
+    def taken_off(what: str) -> tuple[str, str, str, str]:
+        return row(f"− {what.capitalize()}", -ins.row_cents(what), -pat.row_cents(what))
+
     return ReportSection("A/R roll-forward", ("", "Insurance", "Patient", "Total"), (
-        row(f"Opening ({report.month:%m/%d/%Y})", ins.opening, pat.opening),
-        row("+ Charges", ins.charges, pat.charges),
-        row("− Payments", ins.payments, pat.payments),
-        row("− Adjustments", ins.adjustments, pat.adjustments),
-        row("± Transfers (insurance to patient)", ins.transfers, pat.transfers),
-        row(f"= Closing ({report.last:%m/%d/%Y})", ins.closing, pat.closing),
-    ), report.roll_forward.line)
+        row(f"Opening ({report.month:%m/%d/%Y})", ins.opening_cents, pat.opening_cents),
+        row("+ Charges", ins.row_cents("charges"), pat.row_cents("charges")),
+        taken_off("payments"),
+        taken_off("adjustments"),
+        row("± Transfers (insurance to patient)", ins.row_cents("transfers"), pat.row_cents("transfers")),
+        row(f"= Closing ({report.last:%m/%d/%Y})", ins.closing_cents, pat.closing_cents),
+    ), roll.line)
 
 
 def _kpi_section(report: MonthReport) -> ReportSection:
