@@ -561,3 +561,16 @@ def make_plan(session: Session, patient: Patient, payer: Payer, *, rank: str = "
 
     return _save(session, InsurancePlan(patient_id=patient.id, payer_id=payer.id, rank=PlanRank(rank),
                                         member_id=member_id, **overrides))
+
+
+# --- operating budget ---------------------------------------------------------------------------------
+
+
+def plan_budget(session: Session, year: int, plans: dict[str, int], months: range = range(1, 13)) -> None:
+    """The operating budget: `plans` maps a BudgetCategory value to cents planned in each of `months`."""
+    from officemgr.models.finance import BudgetAmount, BudgetCategory
+
+    for category, cents in plans.items():
+        for month in months:
+            session.add(BudgetAmount(year=year, month=month, category=BudgetCategory(category), amount_cents=cents))
+    session.commit()
