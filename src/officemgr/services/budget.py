@@ -20,6 +20,8 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from officemgr.models.finance import BudgetAmount, BudgetCategory
+from officemgr.outfiles import OutputRefused, write_private
+from officemgr.services import audit
 from officemgr.services.access import Area, require
 from officemgr.services.common import ServiceError, record
 from officemgr.services.csv_files import (
@@ -215,6 +217,21 @@ def budget_csv(session: Session, year: int, *, actor: str) -> str:
     rows = budget_year(session, year, actor=actor)
     return csv_text(COLUMNS, ([row.category.label, *(dollars(c) for c in row.months), dollars(row.total_cents)]
                               for row in rows))
+
+
+def export_budget_file(session: Session, year: int, path: Path, *, now: datetime, actor: str,
+                       force: bool = False) -> Path:
+    """Write the year's CSV to `path` (0600, never over an existing file unless `force`) and log the export."""
+    if path.suffix.lower() != ".csv":
+        raise ServiceError(f"the budget is written as a .csv file, not '{echo(path.suffix) or 'no extension'}'")
+    text = budget_csv(session, year, actor=actor)
+    try:
+        write_private(path, text.encode("utf-8"), force=force)
+    except OutputRefused as exc:
+        raise ServiceError(str(exc)) from None
+    audit.record_export(session, what="budget", actor=actor, now=now,
+                        details={"file": str(path), "rows": len(BudgetCategory), "year": year})
+    return path
 
 
 def _category(text: str) -> BudgetCategory | None:

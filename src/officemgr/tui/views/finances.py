@@ -21,6 +21,8 @@ from officemgr.tui.context import AppContext
 
 # (letter, what the manager reads, "module:ScreenClass" under officemgr.tui.views)
 ENTRIES: tuple[tuple[str, str, str], ...] = (
+    ("g", "Budget: plan by category and month", "budget:BudgetScreen"),
+    ("v", "Budget vs actual: this month and year to date", "budget_actual:BudgetActualScreen"),
 )
 
 
