@@ -18,7 +18,7 @@ from officemgr.services.purchasing import BudgetLine, BudgetSummary
 from officemgr.store import read_session, write_session
 from officemgr.tui.app import make_app
 from officemgr.tui.forms.budget import AmountForm, CopyForm, FileForm
-from officemgr.tui.views.budget import BudgetScreen
+from officemgr.tui.views.budget import BudgetScreen, dollars
 from officemgr.tui.views.budget_actual import BudgetActualScreen, bar
 from officemgr.tui.views.finances import FinancesScreen
 from officemgr.tui.views.inventory import budget_text
@@ -100,7 +100,7 @@ async def test_the_grid_shows_whole_dollars_and_totals_and_the_year_moves(office
         await pilot.press("left_square_bracket")
         await settle(pilot)
         assert next(r for r in grid(screen) if r[0] == "Rent")[1] == "4,000"
-        assert "Budget 2025" in str(screen.query_one("#budget-title").render())
+        assert "Budget 2025, whole dollars" in str(screen.query_one("#budget-title").render())
 
 
 async def test_e_edits_one_month_and_on_the_name_every_month(office) -> None:  # type: ignore[no-untyped-def]
@@ -226,7 +226,7 @@ async def test_budget_vs_actual_shows_variance_bars_and_months(office) -> None: 
         assert "Rent             budget " in chart and "actual " + "█" * 40 + " 5,000" in chart
         await pilot.press("left_square_bracket")
         await settle(pilot)
-        assert "October 2026" in str(screen.query_one("#budget-actual-title").render())
+        assert "Oct 2026" in str(screen.query_one("#budget-actual-title").render())
         assert [str(c) for c in table.get_row("rent")][2:4] == ["0", "4,500"]
 
 
@@ -245,3 +245,8 @@ def test_the_inventory_panel_names_where_to_set_a_budget_or_shows_the_plan() -> 
     planned_text = budget_text(BudgetSummary(date(2026, 11, 1), lines, lines, True)).plain
     assert planned_text == ("November supplies: $200.00 of $100.00 (over budget) · 2026: $200.00 of $100.00 "
                             "(over budget) · over this month: vaccines")
+
+
+def test_whole_dollars_round_half_away_from_zero_so_actual_and_variance_agree() -> None:
+    assert (dollars(552_350), dollars(-552_350)) == ("5,524", "-5,524")
+    assert (dollars(-49), dollars(-50), dollars(149)) == ("0", "-1", "1")

@@ -29,8 +29,10 @@ TOTAL = "total"  # the key of the totals row
 
 
 def dollars(cents: int) -> str:
-    """Whole dollars, rounded to the nearest (the grid's width; the exact amount shows under it)."""
-    return f"{(cents + 50) // 100:,}"
+    """Whole dollars, to the nearest (half a dollar away from zero, so an actual and its variance agree); the
+    exact amount shows under the grid."""
+    whole = (abs(cents) + 50) // 100
+    return f"{'-' if cents < 0 and whole else ''}{whole:,}"
 
 
 class BudgetScreen(ListScreen):
@@ -80,7 +82,7 @@ class BudgetScreen(ListScreen):
 
     def show(self, data: list[BudgetRow]) -> None:
         self.query_one("#budget-title", Label).update(
-            Text(f"Budget {self.year} (whole dollars) — [ ] year · e edit · c copy a year · x export · i import"))
+            Text(f"Budget {self.year}, whole dollars · [ ] year · e edit · c copy · x export · i import"))
         table: DataTable[Any] = self.query_one("#budget-grid", DataTable)
         keep = table.cursor_coordinate
         table.clear()

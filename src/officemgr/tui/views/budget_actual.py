@@ -87,7 +87,7 @@ class BudgetActualScreen(ListScreen):
             yield Label("", classes="form-title", id="budget-actual-title")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="budget-actual-table")
             with VerticalScroll():
-                yield Static("", id="budget-actual-note", classes="status")
+                yield Static("", id="budget-actual-note")
                 yield Static("", id="budget-actual-chart")
         yield Footer()
 
@@ -105,7 +105,7 @@ class BudgetActualScreen(ListScreen):
     def show(self, data: BudgetVsActual) -> None:
         shown = date(data.year, data.month, 1)
         self.query_one("#budget-actual-title", Label).update(Text(
-            f"Budget vs actual — {shown:%B %Y} and the year to date (whole dollars) — [ ] month"))
+            f"Budget vs actual, {shown:%b %Y} and year to date · whole $ · [ ] month"))
         table: DataTable[Any] = self.query_one("#budget-actual-table", DataTable)
         table.clear()
         for line in data.lines:
