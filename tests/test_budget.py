@@ -104,12 +104,15 @@ def test_copy_refuses_an_empty_source_and_an_existing_target_unless_replacing(se
     with pytest.raises(ServiceError, match="2025 has no budget to copy"):
         budget.copy_year(session, 2025, 2026, 3, now=NOW, actor=MANAGER)
     plan_budget(session, 2026, {"rent": 100_000})
-    plan_budget(session, 2027, {"rent": 1, "vaccines": 7})
-    with pytest.raises(ServiceError, match="2027 already has a budget"):
-        budget.copy_year(session, 2026, 2027, 0, now=NOW, actor=MANAGER)
-    assert amounts(session, 2027)[("rent", 1)] == 1
-    budget.copy_year(session, 2026, 2027, 0, now=NOW, actor=MANAGER, replace=True)
-    got = amounts(session, 2027)
+    plan_budget(session, 2027, {"rent": 0})  # amounts of $0 only: nothing planned, nothing to replace
+    budget.copy_year(session, 2026, 2027, 0, now=NOW, actor=MANAGER)
+    plan_budget(session, 2028, {"rent": 1, "vaccines": 7})
+    assert amounts(session, 2027)[("rent", 1)] == 100_000
+    with pytest.raises(ServiceError, match="2028 already has a budget"):
+        budget.copy_year(session, 2026, 2028, 0, now=NOW, actor=MANAGER)
+    assert amounts(session, 2028)[("rent", 1)] == 1
+    budget.copy_year(session, 2026, 2028, 0, now=NOW, actor=MANAGER, replace=True)
+    got = amounts(session, 2028)
     assert (got[("rent", 1)], got[("vaccines", 1)]) == (100_000, 0)  # what 2026 lacked is $0 now
 
 

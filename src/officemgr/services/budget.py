@@ -194,7 +194,7 @@ def copy_year(session: Session, from_year: int, to_year: int, percent: Decimal |
     if not source:
         raise ServiceError(f"{from_year} has no budget to copy")
     stored = _stored(session, to_year)
-    if stored and not replace:
+    if any(row.amount_cents for row in stored.values()) and not replace:
         raise ServiceError(f"{to_year} already has a budget; copying would replace it (confirm to replace)")
     planned = {category: [changed_by(cents, change) for cents in source.get(category, (0,) * 12)]
                for category in BudgetCategory}
