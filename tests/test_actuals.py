@@ -7,8 +7,8 @@ from datetime import date, datetime
 import pytest
 from sqlmodel import Session
 
-from factories import NOW, make_item, make_order, make_shift, make_staff, make_vendor, plan_budget
-from officemgr.models import ItemCategory, MovementKind, OrderStatus, StockMovement, UserRole, Vendor
+from factories import NOW, make_item, make_order, make_shift, make_staff, make_time_off, make_vendor, plan_budget
+from officemgr.models import ItemCategory, MovementKind, OrderStatus, StockMovement, TimeOffStatus, UserRole, Vendor
 from officemgr.models.finance import BudgetCategory
 from officemgr.models.payables import Bill, BillStatus
 from officemgr.models.people import PaySetting, PayType
@@ -99,6 +99,22 @@ def test_payroll_is_hours_times_rate_and_people_without_a_rate_are_counted(sessi
     assert pay[0] == 8 * 2_001  # 8 hours
     assert pay[1] == 33  # one minute at $20.01 an hour is 33.35 cents: to the nearest cent
     assert result.notes == ("2 people have no pay rate: their hours are not in payroll actuals",)
+
+
+def test_approved_paid_leave_counts_at_the_hourly_rate_in_the_months_it_covers(session: Session) -> None:
+    person = make_staff(session)
+    session.add(PaySetting(staff_id=person.id, hourly_rate_cents=1_000))
+    session.commit()
+    # Fri 01/30/2026 to Mon 02/02/2026: two business days, 8 hours each, one in each month.
+    make_time_off(session, person, start_date=date(2026, 1, 30), end_date=date(2026, 2, 2))
+    make_time_off(session, person, start_date=date(2026, 3, 3), hours=4)  # four hours asked for
+    make_time_off(session, person, start_date=date(2026, 3, 4), status=TimeOffStatus.requested)
+    make_time_off(session, person, start_date=date(2026, 3, 5), kind="Unpaid")
+    # Wed 12/31/2025 to Fri 01/02/2026: New Year's Day is closed, so 2026 has Jan 2 only.
+    make_time_off(session, person, start_date=date(2025, 12, 31), end_date=date(2026, 1, 2))
+    pay = months_of(session, 2026, BudgetCategory.payroll)
+    assert pay[:3] == (8_000 + 8_000, 8_000, 4_000)
+    assert months_of(session, 2026, BudgetCategory.payroll, today=date(2026, 1, 29))[0] == 8_000
 
 
 def test_scheduled_shifts_after_today_are_not_counted(session: Session) -> None:

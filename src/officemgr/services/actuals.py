@@ -8,8 +8,9 @@ Actuals come from three places, each grouped in SQL by category and month:
 - Supplies received on purchase orders: each receipt (a stock movement carrying its order and its day) times the
   order line's unit cost, in the month it came in, in the budget category of the item's category
   (services.purchasing.BUDGET_CATEGORY). A partly received order counts what came in, when it came in.
-- Payroll: the hours worked (services.payroll.worked_minutes_by_day: punches, else shifts) times the hourly rate
-  where one is entered (overtime is counted at the plain rate; paid leave is not counted); a salaried person's
+- Payroll: the hours worked (services.payroll.worked_minutes_by_day: punches, else shifts) and the hours of
+  approved paid leave (the kinds of the paid_time_off_kinds setting, spread over business days as payroll does)
+  times the hourly rate where one is entered (overtime is counted at the plain rate); a salaried person's
   salary / 12 for each month they were employed (hired on or before its last day, ended on or after its first).
   People who worked but have no pay rate are left out and counted in a note. Days after `today` are not counted
   (a scheduled shift is not yet worked).
@@ -25,14 +26,24 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import extract, func
 from sqlmodel import Session, col, select
 
-from officemgr.models import Item, ItemCategory, MovementKind, PurchaseOrderLine, StockMovement
+from officemgr.models import (
+    Item,
+    ItemCategory,
+    MovementKind,
+    PurchaseOrderLine,
+    StockMovement,
+    TimeOff,
+    TimeOffStatus,
+)
 from officemgr.models.finance import BudgetCategory
 from officemgr.models.payables import Bill, BillStatus
 from officemgr.models.people import PaySetting, PayType, Staff
+from officemgr.services import settings
 from officemgr.services.access import Area, require
 from officemgr.services.budget import year_amounts
+from officemgr.services.calendar import practice_calendar
 from officemgr.services.format import money, plural
-from officemgr.services.payroll import worked_minutes_by_day
+from officemgr.services.payroll import leave_hours_between, worked_minutes_by_day
 from officemgr.services.purchasing import BUDGET_CATEGORY
 from officemgr.services.report_section import ReportSection
 
@@ -129,6 +140,14 @@ def _payroll(session: Session, year: int, last: date, found: dict[BudgetCategory
                                                           isouter=True)).all()
     ids = [person.id for person, _ in people if person.id is not None]
     worked = worked_minutes_by_day(session, ids, date(year, 1, 1), last)
+    paid_kinds = {str(kind).strip().casefold() for kind in settings.get(session, "paid_time_off_kinds")}
+    leave: dict[int, list[TimeOff]] = {}
+    for absence in session.exec(select(TimeOff).where(
+            TimeOff.status == TimeOffStatus.approved, col(TimeOff.start_date) <= last,
+            col(TimeOff.end_date) >= date(year, 1, 1))):
+        if absence.kind.strip().casefold() in paid_kinds:
+            leave.setdefault(absence.staff_id, []).append(absence)
+    open_days = practice_calendar(session)
     unpaid = 0
     for person, pay in people:
         minutes = worked.get(person.id or 0, {})
@@ -140,12 +159,19 @@ def _payroll(session: Session, year: int, last: date, found: dict[BudgetCategory
                 if _employed_in(person, first, date(year, month, calendar.monthrange(year, month)[1])):
                     _add(found, BudgetCategory.payroll, month, _half_up(Decimal(salary) / 12))
         elif rate:
-            per_month = [0] * 12
+            per_month = [Decimal(0)] * 12
             for day, count in minutes.items():
-                per_month[day.month - 1] += count
-            for month, count in enumerate(per_month, start=1):
-                if count:
-                    _add(found, BudgetCategory.payroll, month, _half_up(Decimal(count) * rate / 60))
+                per_month[day.month - 1] += Decimal(count) * rate / 60
+            for absence in leave.get(person.id or 0, []):
+                for month in range(absence.start_date.month if absence.start_date.year == year else 1,
+                                   last.month + 1):
+                    first = date(year, month, 1)
+                    end = min(last, date(year, month, calendar.monthrange(year, month)[1]))
+                    hours = leave_hours_between(absence, first, end, open_days)
+                    per_month[month - 1] += Decimal(repr(hours)) * rate
+            for month, cents in enumerate(per_month, start=1):
+                if cents:
+                    _add(found, BudgetCategory.payroll, month, _half_up(cents))
         elif any(minutes.values()):
             unpaid += 1
     if not unpaid:
