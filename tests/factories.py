@@ -594,3 +594,14 @@ def pay_ap_bill(session: Session, bill: Any, amount_cents: int, *, paid_on: date
         bill.status, bill.paid_on = BillStatus.paid, paid_on
     session.add(bill)
     return _save(session, payment)
+
+
+# --- operating budget ---------------------------------------------------------------------------------
+def plan_budget(session: Session, year: int, plans: dict[str, int], months: range = range(1, 13)) -> None:
+    """The operating budget: `plans` maps a BudgetCategory value to cents planned in each of `months`."""
+    from officemgr.models.finance import BudgetAmount, BudgetCategory
+
+    for category, cents in plans.items():
+        for month in months:
+            session.add(BudgetAmount(year=year, month=month, category=BudgetCategory(category), amount_cents=cents))
+    session.commit()

@@ -334,7 +334,7 @@ async def test_o_and_m_open_purchase_orders_and_equipment(engine) -> None:  # ty
     async with app.run_test(size=SIZE) as pilot:
         await open_tab(app, pilot)
         budget = str(app.query_one("#inventory-budget", Static).render())
-        assert budget.startswith("November supplies: $0.00 of $") and " · 2026: $0.00 of $" in budget
+        assert budget == "No budget for November 2026 — set one in Practice money → Budget"
         await press(pilot, "o")
         assert isinstance(app.screen, OrdersScreen)
         app.pop_screen()

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Static
 
-from factories import make_item, make_vendor
+from factories import make_item, make_vendor, plan_budget
 from officemgr.models import (
     Item,
     ItemCategory,
@@ -22,7 +22,7 @@ from officemgr.models import (
     StockLot,
     StockMovement,
 )
-from officemgr.services import purchasing, settings
+from officemgr.services import purchasing
 from officemgr.services.purchasing import LineReceipt
 from officemgr.store import read_session, write_session
 from officemgr.tui.app import make_app
@@ -229,8 +229,8 @@ async def test_changing_a_draft_line(office) -> None:  # type: ignore[no-untyped
 async def test_placing_over_budget_needs_p_twice(office) -> None:  # type: ignore[no-untyped-def]
     order_id = draft(office)
     with write_session(office) as session:
-        settings.put(session, "supply_budget_monthly", {"clinical": 100, "office": 400, "vaccine": 12000,
-                                                         "medication": 600, "equipment": 500}, now=NOW, actor="test")
+        plan_budget(session, 2026, {"medical_supplies": 10_000, "supplies": 40_000, "vaccines": 1_200_000,
+                                    "equipment": 50_000})
     said: list[tuple[str, str]] = []
     app = fixed_app(office, said)
     async with app.run_test(size=SIZE) as pilot:
@@ -238,7 +238,8 @@ async def test_placing_over_budget_needs_p_twice(office) -> None:  # type: ignor
         await push(app, pilot, screen)
         budget = text_of(screen, "#order-budget")
         assert budget.startswith("Placing it today would go over the monthly supplies budget")
-        assert "Clinical: $0.00 of $100.00 spent in November; this order adds $212.50, $112.50 over budget" in budget
+        assert ("Medical supplies: $0.00 of $100.00 spent in November; this order adds $212.50, $112.50 over budget"
+                in budget)
 
         await pilot.press("p")
         await settle(pilot)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from factories import ACTOR, NOW, TODAY, audit_events, make_item, make_order, make_vendor
+from factories import ACTOR, NOW, TODAY, audit_events, make_item, make_order, make_vendor, plan_budget
 from officemgr.models import (
     Item,
     ItemCategory,
@@ -19,7 +19,8 @@ from officemgr.models import (
     StockLot,
     StockMovement,
 )
-from officemgr.services import inventory, purchasing, settings
+from officemgr.models.finance import BudgetAmount, BudgetCategory
+from officemgr.services import inventory, purchasing
 from officemgr.services.common import ServiceError, StaleEdit
 from officemgr.services.purchasing import LineReceipt, OverBudget
 
@@ -190,18 +191,18 @@ def order_vendor(session, order):
 
 
 def test_place_over_the_months_budget_raises_overbudget_unless_confirmed(session, order):
-    settings.put(session, "supply_budget_monthly", {"clinical": 100, "vaccine": 300}, now=NOW, actor=ACTOR)
+    plan_budget(session, 2026, {"medical_supplies": 10_000, "vaccines": 30_000})
     vendor = order_vendor(session, order)
     earlier = make_item(session, name="Flu", category=ItemCategory.vaccine, tracks_lots=True, unit_cost_cents=1250)
     make_order(session, vendor, [(earlier, 4)], status=OrderStatus.ordered, ordered_on=date(2026, 11, 2))  # $50
     before = snapshot(session)
 
     assert purchasing.over_budget(session, order.id, TODAY) == [
-        "Vaccine: $50.00 of $300.00 spent in November; this order adds $300.00, $50.00 over budget"]
+        "Vaccines: $50.00 of $300.00 spent in November; this order adds $300.00, $50.00 over budget"]
     with pytest.raises(OverBudget) as refused:
         purchasing.place(session, order.id, today=TODAY, now=NOW, actor=ACTOR, expected_version=1)
     assert str(refused.value) == (
-        "Vaccine: $50.00 of $300.00 spent in November; this order adds $300.00, $50.00 over budget")
+        "Vaccines: $50.00 of $300.00 spent in November; this order adds $300.00, $50.00 over budget")
     assert isinstance(refused.value, ServiceError)
     assert snapshot(session) == before
 
@@ -211,16 +212,36 @@ def test_place_over_the_months_budget_raises_overbudget_unless_confirmed(session
     assert session.get(PurchaseOrder, order.id).status == OrderStatus.ordered
     event, changes = audit_events(session)[-1]
     assert (event.action, changes["over_budget"]) == ("place", [str(refused.value)])
-    vaccine = next(x for x in purchasing.budget(session, TODAY).month_lines if x.category == ItemCategory.vaccine)
+    vaccine = next(x for x in purchasing.budget(session, TODAY).month_lines if x.category == BudgetCategory.vaccines)
     assert (vaccine.spent_cents, vaccine.left_cents) == (35_000, -5_000)
 
 
+def set_plan(session, category, cents, month=11):
+    row = session.exec(select(BudgetAmount).where(BudgetAmount.category == category, BudgetAmount.month == month)
+                       ).first() or BudgetAmount(year=2026, month=month, category=category, amount_cents=0)
+    row.amount_cents = cents
+    session.add(row)
+    session.commit()
+
+
 def test_over_budget_names_each_category_and_ignores_those_without_a_budget(session, order):
-    settings.put(session, "supply_budget_monthly", {"clinical": 5, "vaccine": 0}, now=NOW, actor=ACTOR)
+    set_plan(session, BudgetCategory.medical_supplies, 500)
+    set_plan(session, BudgetCategory.vaccines, 0)
+    set_plan(session, BudgetCategory.vaccines, 100, month=12)  # another month's plan is not this month's
     assert purchasing.over_budget(session, order.id, TODAY) == [
-        "Clinical: $0.00 of $5.00 spent in November; this order adds $10.00, $5.00 over budget"]
-    settings.put(session, "supply_budget_monthly", {"clinical": 10, "vaccine": 300}, now=NOW, actor=ACTOR)
+        "Medical supplies: $0.00 of $5.00 spent in November; this order adds $10.00, $5.00 over budget"]
+    set_plan(session, BudgetCategory.medical_supplies, 1_000)
+    set_plan(session, BudgetCategory.vaccines, 30_000)
     assert purchasing.over_budget(session, order.id, TODAY) == []  # exactly at budget is not over
+
+
+def test_no_operating_budget_for_the_month_means_no_warning(session, order):
+    plan_budget(session, 2026, {"vaccines": 1}, months=range(10, 11))  # October only
+    summary = purchasing.budget(session, TODAY)
+    assert not summary.planned
+    assert purchasing.over_budget(session, order.id, TODAY) == []
+    purchasing.place(session, order.id, today=TODAY, now=NOW, actor=ACTOR, expected_version=1)
+    assert session.get(PurchaseOrder, order.id).status == OrderStatus.ordered
 
 
 def receive(session, order, **quantities_and_data):
@@ -439,14 +460,15 @@ def test_add_line_refuses_a_bad_quantity_a_retired_item_and_a_placed_order(sessi
 # --- budget -------------------------------------------------------------------------------------------
 
 
-def test_budget_rolls_up_placed_orders_by_category_for_the_month_and_the_year(session):
-    settings.put(session, "supply_budget_monthly", {"clinical": 1000, "vaccine": 5000, "office": 50}, now=NOW,
-                 actor=ACTOR)
+def test_budget_rolls_up_placed_orders_by_budget_category_for_the_month_and_the_year(session):
+    plan_budget(session, 2026, {"medical_supplies": 100_000, "vaccines": 500_000, "supplies": 5_000, "rent": 9})
     vendor = make_vendor(session)
     gloves = make_item(session, name="Gloves", unit_cost_cents=1_000)  # clinical, $10
     tdap = make_item(session, name="Tdap", category=ItemCategory.vaccine, tracks_lots=True, unit_cost_cents=5_000)
+    ibuprofen = make_item(session, name="Ibuprofen", category=ItemCategory.medication, unit_cost_cents=100)
     make_order(session, vendor, [(gloves, 7), (tdap, 2)], status=OrderStatus.ordered, ordered_on=date(2026, 11, 1))
     make_order(session, vendor, [(gloves, 5, 2)], status=OrderStatus.partly_received, ordered_on=date(2026, 11, 30))
+    make_order(session, vendor, [(ibuprofen, 30)], status=OrderStatus.ordered, ordered_on=date(2026, 11, 15))
     make_order(session, vendor, [(gloves, 100)])  # draft: not spent
     make_order(session, vendor, [(tdap, 10, 3)], status=OrderStatus.cancelled, ordered_on=TODAY)  # only 3 arrived
     make_order(session, vendor, [(tdap, 4)], status=OrderStatus.cancelled, ordered_on=None)  # a cancelled draft
@@ -457,21 +479,25 @@ def test_budget_rolls_up_placed_orders_by_category_for_the_month_and_the_year(se
 
     summary = purchasing.budget(session, TODAY)
 
-    assert summary.month == date(2026, 11, 1)
+    assert (summary.month, summary.planned) == (date(2026, 11, 1), True)
     month = {x.category: (x.budget_cents, x.spent_cents) for x in summary.month_lines}
     year = {x.category: (x.budget_cents, x.spent_cents) for x in summary.year_lines}
-    assert month == {ItemCategory.clinical: (100_000, 12_000), ItemCategory.office: (5_000, 0),
-                     ItemCategory.vaccine: (500_000, 25_000)}
-    assert year == {ItemCategory.clinical: (1_200_000, 32_000 + 1_000_000), ItemCategory.office: (60_000, 0),
-                    ItemCategory.vaccine: (6_000_000, 30_000)}
-    assert [x.category for x in summary.month_lines] == [ItemCategory.clinical, ItemCategory.office,
-                                                         ItemCategory.vaccine]
+    # Clinical and medication both count against medical supplies; rent is no supply category.
+    assert month == {BudgetCategory.supplies: (5_000, 0), BudgetCategory.medical_supplies: (100_000, 15_000),
+                     BudgetCategory.vaccines: (500_000, 25_000)}
+    assert year == {BudgetCategory.supplies: (60_000, 0),
+                    BudgetCategory.medical_supplies: (1_200_000, 35_000 + 1_000_000),
+                    BudgetCategory.vaccines: (6_000_000, 30_000)}
+    assert [x.category for x in summary.month_lines] == [BudgetCategory.supplies, BudgetCategory.medical_supplies,
+                                                         BudgetCategory.vaccines]
     total = purchasing.BudgetSummary.total(summary.month_lines)
-    assert (total.budget_cents, total.spent_cents, total.left_cents) == (605_000, 37_000, 568_000)
+    assert (total.budget_cents, total.spent_cents, total.left_cents) == (605_000, 40_000, 565_000)
     assert purchasing.BudgetSummary.total([]) is None
 
 
 def test_budget_in_december_ends_with_the_year(session):
+    plan_budget(session, 2026, {"medical_supplies": 250_000}, months=range(12, 13))
+    plan_budget(session, 2027, {"medical_supplies": 7})
     vendor = make_vendor(session)
     gloves = make_item(session, name="Gloves", unit_cost_cents=100)
     make_order(session, vendor, [(gloves, 3)], status=OrderStatus.ordered, ordered_on=date(2026, 12, 31))
@@ -479,20 +505,23 @@ def test_budget_in_december_ends_with_the_year(session):
 
     summary = purchasing.budget(session, date(2026, 12, 15))
 
-    clinical = next(x for x in summary.month_lines if x.category == ItemCategory.clinical)
-    assert (clinical.budget_cents, clinical.spent_cents) == (250_000, 300)
-    assert next(x for x in summary.year_lines if x.category == ItemCategory.clinical).spent_cents == 300
-    assert {x.category for x in summary.month_lines} == set(ItemCategory)  # the default budget has them all
+    [medical] = summary.month_lines
+    assert (medical.category, medical.budget_cents, medical.spent_cents) == (
+        BudgetCategory.medical_supplies, 250_000, 300)
+    [year] = summary.year_lines
+    assert (year.budget_cents, year.spent_cents) == (250_000, 300)
 
 
-def test_budget_skips_setting_entries_that_are_not_a_category_or_not_an_amount(session):
-    settings.put(session, "supply_budget_monthly", {"Vaccine ": 300, "surgical": 10, "office": "lots", "clinical": 2.5},
-                 now=NOW, actor=ACTOR)
+def test_without_an_operating_budget_spend_is_shown_against_nothing(session):
+    vendor = make_vendor(session)
+    gloves = make_item(session, name="Gloves", unit_cost_cents=100)
+    make_order(session, vendor, [(gloves, 3)], status=OrderStatus.ordered, ordered_on=date(2026, 11, 1))
 
     summary = purchasing.budget(session, TODAY)
 
-    assert {x.category: x.budget_cents for x in summary.month_lines} == {ItemCategory.clinical: 250,
-                                                                        ItemCategory.vaccine: 30_000}
+    assert not summary.planned
+    assert [(x.category, x.budget_cents, x.spent_cents) for x in summary.month_lines] == [
+        (BudgetCategory.medical_supplies, 0, 300)]
 
 
 def test_one_delivery_of_a_line_in_two_lots(session, order):

@@ -19,6 +19,7 @@ from officemgr.cli import (
     backup,
     bench,
     billing,
+    budget,
     compliance,
     copy,
     desk,
@@ -46,8 +47,8 @@ from officemgr.cli.options import (
 from officemgr.errors import StoreError
 
 # In the order the help lists them (a group command, such as import, where its first kind is registered).
-COMMANDS = (app, schedule, staff, inventory, billing, payables, desk, compliance, month, productivity, settings, audit,
-            huddle, users, pin, backup, bench, copy)
+COMMANDS = (app, schedule, staff, inventory, billing, payables, budget, desk, compliance, month, productivity, settings,
+            audit, huddle, users, pin, backup, bench, copy)
 
 
 def build_parser() -> Parser:

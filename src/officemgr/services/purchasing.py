@@ -1,14 +1,14 @@
 """Reorder suggestions grouped by vendor, purchase orders from draft to received, and the supplies budget.
 
 An order goes draft → ordered → partly received → received, or cancelled. Receiving creates lots and
-movements (services.movements). A placed order counts against its month's budget per item category.
+movements (services.movements). A placed order counts against its month's operating budget (services.budget)
+of the budget category its items' category maps to (BUDGET_CATEGORY).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import ColumnElement, case, func
 from sqlmodel import Session, col, select
@@ -23,7 +23,9 @@ from officemgr.models import (
     ReceiveCreate,
     Vendor,
 )
-from officemgr.services import inventory, settings
+from officemgr.models.finance import BudgetCategory
+from officemgr.services import inventory
+from officemgr.services.budget import month_amounts, year_amounts
 from officemgr.services.common import ServiceError, StaleEdit, record
 from officemgr.services.format import money
 from officemgr.services.movements import receive_into
@@ -113,9 +115,19 @@ class LineReceipt:
     data: ReceiveCreate
 
 
+# The operating budget's category each supply category is planned in (several may share one).
+BUDGET_CATEGORY = {
+    ItemCategory.clinical: BudgetCategory.medical_supplies,
+    ItemCategory.medication: BudgetCategory.medical_supplies,
+    ItemCategory.office: BudgetCategory.supplies,
+    ItemCategory.vaccine: BudgetCategory.vaccines,
+    ItemCategory.equipment: BudgetCategory.equipment,
+}
+
+
 @dataclass(frozen=True)
 class BudgetLine:
-    category: ItemCategory
+    category: BudgetCategory
     budget_cents: int
     spent_cents: int
 
@@ -128,7 +140,8 @@ class BudgetLine:
 class BudgetSummary:
     month: date  # first day of the month
     month_lines: list[BudgetLine]
-    year_lines: list[BudgetLine]  # this calendar year, against the monthly budget times 12
+    year_lines: list[BudgetLine]  # this calendar year, against the year's planned amounts
+    planned: bool  # the operating budget plans something for one of these categories this month
 
     @staticmethod
     def total(lines: list[BudgetLine]) -> BudgetLine | None:
@@ -295,11 +308,12 @@ def add_line(session: Session, order_id: int, item_id: int, quantity: int, *, no
 
 
 def over_budget(session: Session, order_id: int, today: date) -> list[str]:
-    """What placing this draft today would take over the month's budget, one sentence per category."""
+    """What placing this draft today would take over the month's budget, one sentence per budget category."""
     detail = order_detail(session, order_id)
-    adds: dict[ItemCategory, int] = {}
+    adds: dict[BudgetCategory, int] = {}
     for line in detail.lines:
-        adds[line.category] = adds.get(line.category, 0) + line.cost_cents
+        category = BUDGET_CATEGORY[line.category]
+        adds[category] = adds.get(category, 0) + line.cost_cents
     spent = {line.category: line for line in budget(session, today).month_lines}
     warnings = []
     for category, amount in sorted(adds.items(), key=lambda kv: kv[0].value):
@@ -309,7 +323,7 @@ def over_budget(session: Session, order_id: int, today: date) -> list[str]:
         after = current.spent_cents + amount
         if after > current.budget_cents:
             warnings.append(
-                f"{category.value.title()}: {money(current.spent_cents)} of {money(current.budget_cents)} spent in "
+                f"{category.label}: {money(current.spent_cents)} of {money(current.budget_cents)} spent in "
                 f"{today:%B}; this order adds {money(amount)}, {money(after - current.budget_cents)} over budget")
     return warnings
 
@@ -389,8 +403,9 @@ def cancel(session: Session, order_id: int, *, reason: str, now: datetime, actor
 # --- budget ----------------------------------------------------------------------------------------------
 
 
-def _spent(session: Session, start: date, end: date) -> dict[ItemCategory, int]:
-    """Spend per category of orders placed from `start` to `end` inclusive (a cancelled order: what arrived)."""
+def _spent(session: Session, start: date, end: date) -> dict[BudgetCategory, int]:
+    """Spend per budget category of orders placed from `start` to `end` inclusive (a cancelled order: what
+    arrived)."""
     counted = case((col(PurchaseOrder.status) == OrderStatus.cancelled, col(PurchaseOrderLine.received)),
                    else_=col(PurchaseOrderLine.quantity))
     rows = session.exec(
@@ -400,31 +415,26 @@ def _spent(session: Session, start: date, end: date) -> dict[ItemCategory, int]:
         .where(col(PurchaseOrder.ordered_on).between(start, end), PurchaseOrder.status != OrderStatus.draft)
         .group_by(col(Item.category))
     ).all()
-    return {ItemCategory(category): int(total or 0) for category, total in rows}
-
-
-def _monthly_budgets(value: dict[Any, Any]) -> dict[ItemCategory, int]:
-    """The setting as cents per category; a key that is not a category or a value that is not a number is
-    skipped (a typo in the setting must not stop the Inventory tab from opening)."""
-    categories = {c.value: c for c in ItemCategory}
-    budgets = {}
-    for key, dollars in value.items():
-        category = categories.get(str(key).strip().lower())
-        if category is not None and isinstance(dollars, (int, float)) and not isinstance(dollars, bool):
-            budgets[category] = round(dollars * 100)
-    return budgets
+    spent: dict[BudgetCategory, int] = {}
+    for category, total in rows:
+        mapped = BUDGET_CATEGORY[ItemCategory(category)]
+        spent[mapped] = spent.get(mapped, 0) + int(total or 0)
+    return spent
 
 
 def budget(session: Session, today: date) -> BudgetSummary:
-    """Spend against the monthly budget per category (setting supply_budget_monthly, whole dollars)."""
-    monthly = _monthly_budgets(settings.get(session, "supply_budget_monthly"))
+    """Spend against the operating budget of the supply categories, for today's month and year."""
     month_start = today.replace(day=1)
     month_end = date(today.year + today.month // 12, today.month % 12 + 1, 1)
     month_spent = _spent(session, month_start, month_end - timedelta(days=1))
     year_spent = _spent(session, date(today.year, 1, 1), date(today.year, 12, 31))
-    categories = [c for c in ItemCategory if c in monthly or c in year_spent]
+    supplies = set(BUDGET_CATEGORY.values())
+    monthly = {c: cents for c, cents in month_amounts(session, month_start).items() if c in supplies}
+    yearly = {c: sum(months) for c, months in year_amounts(session, today.year).items() if c in supplies}
+    categories = [c for c in BudgetCategory if c in monthly or c in year_spent]
     return BudgetSummary(
         month_start,
         [BudgetLine(c, monthly.get(c, 0), month_spent.get(c, 0)) for c in categories],
-        [BudgetLine(c, monthly.get(c, 0) * 12, year_spent.get(c, 0)) for c in categories],
+        [BudgetLine(c, yearly.get(c, 0), year_spent.get(c, 0)) for c in categories],
+        any(cents > 0 for cents in monthly.values()),
     )

@@ -47,9 +47,6 @@ DEFAULTS: dict[str, Any] = {
     "temperature_log_weekdays": [0, 1, 2, 3, 4],
     "temperature_concern_due_days": 0,
     "enrollment_warn_days": 30,
-    # Supplies budget per item category per month, in whole dollars; placed purchase orders count against it.
-    "supply_budget_monthly": {"clinical": 2500, "office": 400, "vaccine": 12000, "medication": 600,
-                              "equipment": 500},
     # Lots expiring within this many days are listed on the huddle; equipment due within this many days too.
     "expiry_warn_days": 30,
     "equipment_due_warn_days": 14,

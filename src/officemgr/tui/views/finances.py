@@ -25,6 +25,8 @@ ENTRIES: tuple[tuple[str, str, str], ...] = (
     ("r", "Recurring bills: rent, contracts, software", "recurring_bills:RecurringBillsScreen"),
     ("p", "A/P aging and paid bills for the accountant", "ap_aging:ApAgingScreen"),
     ("m", "Month-end close: checklist and the month report", "month_close:MonthCloseScreen"),
+    ("g", "Budget: plan by category and month", "budget:BudgetScreen"),
+    ("v", "Budget vs actual: this month and year to date", "budget_actual:BudgetActualScreen"),
     ("q", "Provider productivity: visits, slot use, RVUs", "productivity:ProductivityScreen"),
 )
 

@@ -84,7 +84,10 @@ def stock_cells(row: StockRow) -> list[Text]:
 
 
 def budget_text(budget: BudgetSummary) -> Text:
-    """'November supplies: $X of $Y · 2026: $A of $B', each part red when over."""
+    """'November supplies: $X of $Y · 2026: $A of $B', each part red when over; with no operating budget for the
+    month, where to set one."""
+    if not budget.planned:
+        return Text(f"No budget for {budget.month:%B %Y} — set one in Practice money → Budget")
     parts = []
     periods = ((f"{budget.month:%B} supplies", budget.month_lines), (f"{budget.month:%Y}", budget.year_lines))
     for label, lines in periods:
