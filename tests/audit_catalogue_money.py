@@ -12,7 +12,7 @@ from factories import NOW, TODAY, make_item, make_order, make_vendor
 from officemgr.models import OrderStatus
 from officemgr.models.finance import BudgetCategory
 from officemgr.models.payables import Frequency, PayoutMethod
-from officemgr.services import bills, month_close, month_report, recurring_bills, rvu_import
+from officemgr.services import bills, budget, month_close, month_report, recurring_bills, rvu_import
 
 A = "tester"
 
@@ -57,3 +57,9 @@ def money_catalogue(session: Session, folder: Path) -> None:
 
     rvu_import.import_rvu(session, "code,modifier,work_rvu\n99213,,1.30\n", year=TODAY.year,
                           now=NOW, actor=A)
+
+    budget.set_amount(session, 2026, 1, BudgetCategory.rent, 450_000, now=NOW, actor=A)
+    budget.set_row(session, 2026, BudgetCategory.software, [10_000] * 12, now=NOW, actor=A)
+    budget.copy_year(session, 2026, 2027, 3, now=NOW, actor=A)
+    budget.export_budget_file(session, 2027, folder / "budget.csv", now=NOW, actor=A)
+    budget.import_budget_csv(session, folder / "budget.csv", 2028, now=NOW, actor=A)

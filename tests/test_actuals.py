@@ -180,7 +180,7 @@ def test_the_month_report_section_lists_categories_in_use_and_a_total(session: S
     bill(session, vendor, 450_000, date(2026, 10, 5))
     make_staff(session)  # no rate, no hours: no note
     section = actuals.month_report_section(session, date(2026, 10, 1), actor=MANAGER)
-    assert section.title == "Budget vs actual — October 2026"
+    assert section.title == "Budget vs actual, October 2026"
     assert section.columns == actuals.SECTION_COLUMNS
     assert section.rows == (
         ("Rent", "$4,500.00", "$4,500.00", "$0.00", "on budget", "$45,000.00", "$4,500.00", "$40,500.00"),

@@ -16,8 +16,8 @@ from officemgr.models.billing import Remittance, RemittanceClaim
 from officemgr.models.finance import BudgetCategory, ClaimPosting, CloseTask, MonthClose, PostingKind
 from officemgr.models.ledger import DrawerClose, Dunning, EntryKind, LedgerEntry, PayMethod, Statement
 from officemgr.models.payables import Bill, BillStatus
+from officemgr.services import actuals, payables_report, productivity
 from officemgr.services import month_report as mr
-from officemgr.services import payables_report, productivity
 from officemgr.services.access import Actor, NotAllowed
 from officemgr.services.ar_rollforward import ArBalance, ar_through, roll_forward
 from officemgr.services.closed_months import MonthClosed, guard
@@ -406,15 +406,18 @@ def test_a_section_that_refuses_is_named_not_raised(session: Session, monkeypatc
     assert second.title == "Shown for bill, November 2026"
 
 
-def test_the_report_holds_the_bills_and_productivity_sections_in_order(session: Session) -> None:
-    assert [make for _, make in mr.EXTRA_SECTIONS] == [payables_report.month_report_section,
+def test_the_report_holds_the_budget_bills_and_productivity_sections_in_order(session: Session) -> None:
+    assert [make for _, make in mr.EXTRA_SECTIONS] == [actuals.month_report_section,
+                                                       payables_report.month_report_section,
                                                        productivity.month_report_section]
     hand_made_month(session)
     report = mr.month_report(session, NOV, today=DEC1, actor=MANAGER)
-    assert [section.title for section in report.sections] == ["Bills paid and owed, November 2026",
+    assert [section.title for section in report.sections] == ["Budget vs actual, November 2026",
+                                                              "Bills paid and owed, November 2026",
                                                               "Provider productivity, November 2026"]
     titles = [line for line in mr.report_markdown(report).splitlines() if line.startswith("## ")]
-    assert titles[-2:] == ["## Bills paid and owed, November 2026", "## Provider productivity, November 2026"]
+    assert titles[-3:] == ["## Budget vs actual, November 2026", "## Bills paid and owed, November 2026",
+                           "## Provider productivity, November 2026"]
 
 
 def test_every_write_audits_its_rows(session: Session, tmp_path: Path) -> None:

@@ -226,11 +226,7 @@ def test_kpi_targets_practice_and_sick_leave_fields() -> None:
     assert "reset must be" in refused("sick_leave_default", sick.format(40, "13-01"))
 
 
-def test_supply_budget_and_investigation_days() -> None:
-    assert read("supply_budget_monthly", '{"office": 0}') == {"office": 0}
-    assert "'toys' is not an item category" in refused("supply_budget_monthly", '{"toys": 5}')
-    assert refused("supply_budget_monthly", '{"office": -1}') == (
-        "office (whole dollars a month) must be a whole number from 0 to 10000000, not -1")
+def test_investigation_days() -> None:
     assert read("investigate_after_days", '{"electronic": 1, "paper": 365}') == {"electronic": 1, "paper": 365}
     assert "paper (days) must be a whole number from 1 to 365, not 0" == refused(
         "investigate_after_days", '{"electronic": 21, "paper": 0}')

@@ -250,5 +250,5 @@ def month_report_section(session: Session, month_first: date, *, actor: str) -> 
     note = ("Actuals: bills by category (a bill paying a purchase order counts as its received supplies), "
             "supplies received on orders, and payroll hours times pay rates. Variance is budget − actual: "
             "negative is over budget.")
-    return ReportSection(f"Budget vs actual — {month_first:%B %Y}", SECTION_COLUMNS, tuple(rows),
+    return ReportSection(f"Budget vs actual, {month_first:%B %Y}", SECTION_COLUMNS, tuple(rows),
                          " ".join([note, *report.notes]))

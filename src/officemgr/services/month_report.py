@@ -28,7 +28,7 @@ from officemgr.models.finance import PostingKind
 from officemgr.models.ledger import EntryKind
 from officemgr.outfiles import OutputRefused, write_private
 from officemgr.plaintext import html_text, visible
-from officemgr.services import ar, audit, payables_report, productivity, settings
+from officemgr.services import actuals, ar, audit, payables_report, productivity, settings
 from officemgr.services.access import Area, require
 from officemgr.services.ar_rollforward import INSURANCE_LINES, PATIENT_LINES, RollForward, roll_forward, row_of
 from officemgr.services.common import ServiceError
@@ -43,7 +43,7 @@ class SectionMaker(Protocol):
 
 # The other areas' tables, in the report's order: (what it is, to name it when it cannot be shown; its maker).
 EXTRA_SECTIONS: tuple[tuple[str, SectionMaker], ...] = (
-    # budget vs actual (actuals.month_report_section) goes on this line, first, when its branch merges
+    ("Budget vs actual", actuals.month_report_section),
     ("Bills paid and owed", payables_report.month_report_section),
     ("Provider productivity", productivity.month_report_section),
 )

@@ -18,7 +18,6 @@ from typing import Any
 from sqlmodel import Session
 
 from officemgr.models import Setting
-from officemgr.models.inventory import ItemCategory
 from officemgr.models.people import Role
 from officemgr.models.roster import CredentialKind
 from officemgr.models.validation import clean_phone, unsafe_text
@@ -352,17 +351,6 @@ def temperature_ranges(text: str, _: Lookup) -> dict[str, list[float]]:
     return result
 
 
-def supply_budget(text: str, _: Lookup) -> dict[str, int]:
-    value = _json(text, dict, '{"clinical": 2500, "office": 400}')
-    categories = [c.value for c in ItemCategory]
-    result = {}
-    for category, dollars in value.items():
-        if category not in categories:
-            raise BadValue(f"'{category}' is not an item category; they are {', '.join(categories)}")
-        result[category] = _int_field(dollars, 0, 10_000_000, f"{category} (whole dollars a month)")
-    return result
-
-
 def investigate_days(text: str, _: Lookup) -> dict[str, int]:
     value = _json(text, dict, '{"electronic": 21, "paper": 30}')
     _fields(value, ("electronic", "paper"))
@@ -483,9 +471,6 @@ CATALOGUE: dict[str, Entry] = {
                                       "withdrew (EEOC: keep a year).", "number", whole(365, 3650, DAYS),
                                       "days, 365–3650"),
     # Inventory
-    "supply_budget_monthly": Entry(INV, "Supplies budget per month",
-                                   "Whole dollars a month per item category; placed purchase orders count "
-                                   "against it.", "json", supply_budget, 'JSON: {"clinical": 2500, "office": 400, …}'),
     "expiry_warn_days": Entry(INV, "Expiry warning", "Lots expiring within this many days are listed on the Huddle.",
                               "number", whole(0, 365, DAYS), "days, 0–365"),
     "equipment_due_warn_days": Entry(INV, "Equipment service warning",
