@@ -220,3 +220,23 @@ def test_the_same_seed_gives_the_same_money(demo: Engine) -> None:
     again = filled()
     for model in (Vendor, RecurringBill, Bill, BillLine, BillPayment, BudgetAmount, RvuRate, MonthClose, CloseTask):
         assert rows(demo, model) == rows(again, model), model.__name__
+
+
+def test_the_roll_forward_balances_for_every_month_of_the_demo_year(demo: Engine) -> None:
+    """Each month's opening + charges − payments − adjustments ± transfers = closing, on both A/Rs, and what the
+    claims moved to patients reached their ledgers the same month (the journal dates the share on the ledger's day);
+    October's A/R matches what its close recorded."""
+    from dateutil.relativedelta import relativedelta
+    from sqlmodel import Session
+
+    from officemgr.services.ar_rollforward import roll_forward
+
+    month = date(2025, 11, 1)
+    with Session(demo) as session:
+        while month <= date(2026, 10, 1):
+            result = roll_forward(session, month, actor="tests")
+            assert result.balances, (month, result.notes)
+            month += relativedelta(months=1)
+        october = roll_forward(session, date(2026, 10, 1), actor="tests")
+        assert october.insurance.recorded_closing_cents == october.insurance.closing_cents > 0
+        assert october.patient.recorded_closing_cents == october.patient.closing_cents

@@ -117,3 +117,20 @@ def test_a_database_with_no_claims_migrates(blank_engine: Engine) -> None:
     upgrade(blank_engine, "head")
     with blank_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM claim_posting")).scalar() == 0
+
+
+def test_the_backfilled_patient_share_moves_on_the_day_the_ledger_took_it() -> None:
+    from officemgr.claim_journal import claim_postings
+
+    money = {"billed_cents": 10_000, "paid_cents": 6_000, "secondary_paid_cents": 0, "adjusted_cents": 2_000,
+             "patient_resp_cents": 1_500, "written_off_cents": 0, "status": "closed", "close_reason": "sent_to_patient"}
+    answered, closed = date(2026, 5, 29), date(2026, 6, 18)
+    rows = claim_postings(money, charged=date(2026, 5, 1), answered=answered, closed=closed,
+                          shared=date(2026, 6, 18), sent=date(2026, 6, 19))
+    assert [(day, kind, cents) for day, kind, _, cents in rows if kind == "patient_share"] == [
+        (date(2026, 6, 18), "patient_share", -1_500), (date(2026, 6, 19), "patient_share", -500)]
+    # No ledger days: the share on the day the claim was answered, the rest on the day it was closed.
+    rows = claim_postings(money, charged=date(2026, 5, 1), answered=answered, closed=closed)
+    assert [(day, cents) for day, kind, _, cents in rows if kind == "patient_share"] == [
+        (answered, -1_500), (closed, -500)]
+    assert sum(cents for *_, cents in rows) == 0

@@ -37,26 +37,31 @@ _remittance_claim = sa.table(
     "remittance_claim", sa.column("claim_id", sa.Integer), sa.column("check_id", sa.Integer),
     sa.column("posted", sa.Boolean))
 _check = sa.table("remittance_check", sa.column("id", sa.Integer), sa.column("paid_on", sa.Date))
+_ledger = sa.table("ledger_entry", sa.column("claim_id", sa.Integer), sa.column("day", sa.Date),
+                   sa.column("kind", sa.String))
 
 SENT_TO_PATIENT = "sent_to_patient"
 CLOSED_STATUS = "closed"
 CLOSED = ("closed", "written_off")  # a close's history event: to closed, or to written_off (services.claim_flow)
 
 
-def claim_postings(money: dict[str, Any], *, charged: date, answered: date, closed: date
-                   ) -> list[tuple[date, str, str, int]]:
-    """(day, kind, CARC group, cents) of the postings that bring a claim's journal from nothing to its totals."""
+def claim_postings(money: dict[str, Any], *, charged: date, answered: date, closed: date, shared: date | None = None,
+                   sent: date | None = None) -> list[tuple[date, str, str, int]]:
+    """(day, kind, CARC group, cents) of the postings that bring a claim's journal from nothing to its totals. The
+    patient share moves on the day the patient's ledger took it (`shared`, `sent`; a share the ledger only took
+    with the balance sent to the patient moves then) where it did, so a month's transfer out of insurance A/R is the
+    ledger's transfer in."""
     raw = (money["billed_cents"] - money["paid_cents"] - money["secondary_paid_cents"] - money["adjusted_cents"]
            - money["patient_resp_cents"] - money["written_off_cents"])
     rest = max(0, raw) if money["status"] == CLOSED_STATUS else 0
-    sent = rest if money["close_reason"] == SENT_TO_PATIENT else 0
+    sent_cents = rest if money["close_reason"] == SENT_TO_PATIENT else 0
     rows = [(charged, "charge", "", money["billed_cents"]),
             (answered, "payment", "", -(money["paid_cents"] + money["secondary_paid_cents"])),
             (answered, "adjustment", "CO", -money["adjusted_cents"]),
-            (answered, "patient_share", "", -money["patient_resp_cents"]),
-            (closed, "write_off", "", -(money["written_off_cents"] + rest - sent)),
+            (shared or answered, "patient_share", "", -money["patient_resp_cents"]),
+            (closed, "write_off", "", -(money["written_off_cents"] + rest - sent_cents)),
             (answered, "adjustment", "", max(0, -raw)),  # an overpayment: the excess is no A/R
-            (closed, "patient_share", "", -sent)]
+            (sent or closed, "patient_share", "", -sent_cents)]
     return [row for row in rows if row[3]]
 
 
@@ -93,6 +98,8 @@ def backfill_claims(conn: sa.Connection, *, at: datetime, actor: str = "backfill
             sa.select(_event.c.claim_id, sa.func.max(_event.c.at))
             .where(_event.c.claim_id.in_(ids), _event.c.to_status.in_(CLOSED))
             .group_by(_event.c.claim_id)))
+        shares = _ledger_days(conn, ids, "patient_share")
+        sends = _ledger_days(conn, ids, SENT_TO_PATIENT)
         rows = []
         for claim in claims:
             event = paid_events.get(claim["id"])
@@ -102,12 +109,25 @@ def backfill_claims(conn: sa.Connection, *, at: datetime, actor: str = "backfill
             closed = _first(close.date() if close else None, claim["last_activity"], answered)
             for day, kind, group, cents in claim_postings(
                     dict(claim), charged=min(claim["service_date"], run_day), answered=min(answered, run_day),
-                    closed=min(closed, run_day)):
+                    closed=min(closed, run_day),
+                    shared=_capped(shares.get(claim["id"]) or sends.get(claim["id"]), run_day),
+                    sent=_capped(sends.get(claim["id"]), run_day)):
                 rows.append({"claim_id": claim["id"], "day": day, "kind": kind, "carc_group": group,
                              "amount_cents": cents, "source": "backfill", "at": at, "actor": actor})
             done += 1 if rows and rows[-1]["claim_id"] == claim["id"] else 0
         if rows:
             conn.execute(sa.insert(_posting), rows)
+
+
+def _ledger_days(conn: sa.Connection, ids: list[int], kind: str) -> dict[int, date]:
+    """The first day each claim's share of `kind` reached its patient's ledger."""
+    return _pairs(conn.execute(
+        sa.select(_ledger.c.claim_id, sa.func.min(_ledger.c.day))
+        .where(_ledger.c.claim_id.in_(ids), _ledger.c.kind == kind).group_by(_ledger.c.claim_id)))
+
+
+def _capped(day: date | None, run_day: date) -> date | None:
+    return None if day is None else min(day, run_day)
 
 
 def _pairs(rows: sa.Result[int, Any]) -> dict[int, Any]:
