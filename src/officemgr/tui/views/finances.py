@@ -28,6 +28,7 @@ ENTRIES: tuple[tuple[str, str, str], ...] = (
     ("g", "Budget: plan by category and month", "budget:BudgetScreen"),
     ("v", "Budget vs actual: this month and year to date", "budget_actual:BudgetActualScreen"),
     ("q", "Provider productivity: visits, slot use, RVUs", "productivity:ProductivityScreen"),
+    ("s", "Settings: every practice setting, its value and meaning (also ,)", "settings:SettingsScreen"),
 )
 
 
