@@ -31,6 +31,7 @@ from officemgr.services.claim_flow import StatusChange, change_status
 from officemgr.services.claim_postings import ClaimMoney, open_day, postings_for_change
 from officemgr.services.claims_io import import_claims
 from officemgr.services.closed_months import MonthClosed
+from officemgr.services.common import ServiceError
 from officemgr.services.remittances import EobAdjustment, PaperEob, post_paper_eob
 
 PRODUCED = date(2026, 11, 20)  # the check date factories.era_text writes
@@ -170,7 +171,7 @@ def eob(payer_id: int, paid_on: date) -> PaperEob:
 
 def test_a_paper_eob_posts_on_its_paid_on_day(session: Session) -> None:
     payer = make_payer(session)
-    claim = charged(session, number="CL1", payer=payer, status=ClaimStatus.pending)
+    claim = charged(session, number="CL1", payer=payer, status=ClaimStatus.pending, service_date=OCTOBER)
     post_paper_eob(session, eob(payer.id, date(2026, 11, 2)), today=TODAY, now=NOW, actor=ACTOR)  # type: ignore[arg-type]
     assert postings(session, claim)[1:] == [(date(2026, 11, 2), PostingKind.payment, "", -12_000),
                                             (date(2026, 11, 2), PostingKind.adjustment, "CO", -3_000)]
@@ -179,7 +180,7 @@ def test_a_paper_eob_posts_on_its_paid_on_day(session: Session) -> None:
 
 def test_a_paper_eob_in_a_closed_month_is_refused_with_nothing_written(session: Session) -> None:
     payer = make_payer(session)
-    claim = charged(session, number="CL1", payer=payer, status=ClaimStatus.pending)
+    claim = charged(session, number="CL1", payer=payer, status=ClaimStatus.pending, service_date=OCTOBER)
     close_month(session, OCTOBER)
     remittances, audits = count(session, Remittance), count(session, AuditEvent)
     with pytest.raises(MonthClosed, match=r"October 2026 is closed .* dated 10/31/2026 .* nothing was changed"):
@@ -194,7 +195,7 @@ def test_a_paper_eob_in_a_closed_month_is_refused_with_nothing_written(session: 
 
 def test_the_manager_posts_into_a_closed_month_with_a_reason_and_it_is_audited(session: Session) -> None:
     payer = make_payer(session)
-    claim = charged(session, number="CL1", payer=payer, status=ClaimStatus.pending)
+    claim = charged(session, number="CL1", payer=payer, status=ClaimStatus.pending, service_date=OCTOBER)
     close_month(session, OCTOBER)
     post_paper_eob(session, eob(payer.id, date(2026, 10, 31)), today=TODAY, now=NOW,  # type: ignore[arg-type]
                    actor=MANAGER, override_reason="  check  found in October's mail ")
@@ -206,7 +207,7 @@ def test_the_manager_posts_into_a_closed_month_with_a_reason_and_it_is_audited(s
 
 def test_a_biller_with_a_reason_is_still_refused(session: Session) -> None:
     payer = make_payer(session)
-    charged(session, number="CL1", payer=payer, status=ClaimStatus.pending)
+    charged(session, number="CL1", payer=payer, status=ClaimStatus.pending, service_date=OCTOBER)
     close_month(session, OCTOBER)
     with pytest.raises(MonthClosed, match="only the manager"):
         post_paper_eob(session, eob(payer.id, date(2026, 10, 31)), today=TODAY, now=NOW,  # type: ignore[arg-type]
@@ -336,3 +337,30 @@ def test_a_void_of_an_entry_in_a_closed_month_is_dated_today(session: Session) -
     ledger.void(session, paid.entry_id, "wrong patient", today=TODAY, actor=ACTOR, now=NOW)
     void = session.exec(select(LedgerEntry).where(LedgerEntry.kind == EntryKind.void)).one()
     assert void.day == TODAY and void.amount_cents == 2_000
+
+
+def test_a_late_posted_eobs_patient_share_reaches_the_ledger_on_the_check_date(session: Session) -> None:
+    """A check dated 10/30 entered on 11/23: the claim's share leaves insurance A/R and enters the patient's
+    ledger on the same day, so October and November both balance."""
+    from officemgr.services.ar_rollforward import roll_forward
+
+    payer = make_payer(session)
+    claim = charged(session, number="CL1", payer=payer, status=ClaimStatus.pending, service_date=date(2026, 10, 5),
+                    billed_cents=15_000)
+    share = PaperEob(payer_id=payer.id, check_number="P-2", paid_on=date(2026, 10, 30), claim_number="CL1",  # type: ignore[arg-type]
+                     paid_cents=10_000, adjustments=[EobAdjustment(group="CO", carc="45", cents=3_000),
+                                                     EobAdjustment(group="PR", carc="2", cents=2_000)])
+    post_paper_eob(session, share, today=TODAY, now=NOW, actor=ACTOR)
+    entries = session.exec(select(LedgerEntry).where(LedgerEntry.claim_id == claim.id)).all()
+    assert [(e.day, e.kind, e.amount_cents) for e in entries] == [(date(2026, 10, 30), EntryKind.patient_share, 2_000)]
+    for month in (OCTOBER, date(2026, 11, 1)):
+        assert roll_forward(session, month, actor=ACTOR).balances
+
+
+def test_a_paper_eob_dated_before_the_date_of_service_is_refused(session: Session) -> None:
+    payer = make_payer(session)
+    claim = charged(session, number="CL1", payer=payer, status=ClaimStatus.pending, service_date=date(2026, 11, 3))
+    with pytest.raises(ServiceError, match=r"paid_on: the check date 10/30/2026 is before the claim's date of "
+                                           r"service 11/03/2026"):
+        post_paper_eob(session, eob(payer.id, date(2026, 10, 30)), today=TODAY, now=NOW, actor=ACTOR)  # type: ignore[arg-type]
+    assert len(postings(session, claim)) == 1

@@ -202,7 +202,7 @@ def post_file(session: Session, path: Path | str, *, today: date, now: datetime,
             _post(session, known, remittance, check_row, payment, paid, claims.get(paid.number.upper()), result,
                   held=shared.get(paid.number.upper()), today=today, now=now, actor=actor)
         known.audit(session, now=now, actor=actor)
-        ledger.follow_claims(session, known.followed, day=today, actor=actor, now=now)
+        follow_ledger(session, known, actor=actor, now=now)
         record(session, actor=actor, entity="remittance", entity_id=remittance.id,
                action="import", changes={"file": remit.file_name, "sha256": remit.file_hash,
                                          "check": remit.check_number, "payer": remit.payer_name,
@@ -265,7 +265,9 @@ class Known:
         self.expected = expected
         self.secondary_plans = secondary_plans or {}  # by patient id: their secondary plans, oldest first
         self.pending: list[tuple[int, ClaimEvent, dict[str, Any]]] = []
-        self.followed: list[Claim] = []  # claims posted: the ledger follows their patient share
+        # Claims posted, with the day their postings count on: the ledger follows their patient share on that day,
+        # so a month's share out of insurance A/R is the same month's share into the patients' ledgers.
+        self.followed: list[tuple[Claim, date]] = []
         self.rows: list[dict[str, Any]] = []  # RemittanceClaim rows, inserted many a statement
 
     @classmethod
@@ -605,6 +607,15 @@ def _from_secondary(known: Known, claim: Claim, payer_name: str) -> bool:
     return not known.is_payer(claim.payer_id, payer_name) or claim.secondary_billed_on is not None
 
 
+def follow_ledger(session: Session, known: Known, *, actor: str, now: datetime, override_reason: str = "") -> None:
+    """The patients' ledgers brought to the posted claims' shares, each on the day its claim's postings count on."""
+    by_day: dict[date, list[Claim]] = {}
+    for claim, day in known.followed:
+        by_day.setdefault(day, []).append(claim)
+    for day in sorted(by_day):
+        ledger.follow_claims(session, by_day[day], day=day, actor=actor, now=now, override_reason=override_reason)
+
+
 def post_payment(session: Session, known: Known, claim: Claim, paid: ClaimPayment, plan: Plan, *, source: str,
                  remittance_id: int, check_number: str, day: date, today: date, now: datetime, actor: str,
                  journal: str = "era", override_reason: str = "") -> list[str]:
@@ -635,7 +646,7 @@ def post_payment(session: Session, known: Known, claim: Claim, paid: ClaimPaymen
         claim.version += 1
     post_change(session, claim, before, day=day, source=journal, now=now, actor=actor,
                 override_reason=override_reason)
-    known.followed.append(claim)  # its patient share goes on the ledger with the others, once all are posted
+    known.followed.append((claim, day))  # its patient share goes on the ledger with the others, once all are posted
     if paid.status_code != REVERSAL and paid.charge_cents != claim.billed_cents:
         notes.append(f"the remittance's charge {money(paid.charge_cents)} is not the claim's "
                      f"{money(claim.billed_cents)}: posted, but check the claim number")

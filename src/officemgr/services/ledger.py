@@ -177,7 +177,8 @@ def follow_claim(session: Session, claim: Claim, *, day: date, actor: str, now: 
     return follow_claims(session, [claim], day=day, actor=actor, now=now)
 
 
-def follow_claims(session: Session, claims: list[Claim], *, day: date, actor: str, now: datetime) -> int:
+def follow_claims(session: Session, claims: list[Claim], *, day: date, actor: str, now: datetime,
+                  override_reason: str = "") -> int:
     """follow_claim for many claims (an 835's), in one read of what the ledger holds for them and one insert of
     what changed. Returns the total change in cents. The caller commits."""
     once = {claim.id: claim for claim in claims if claim.id is not None}  # a claim paid twice in one file
@@ -199,7 +200,7 @@ def follow_claims(session: Session, claims: list[Claim], *, day: date, actor: st
                                        amount_cents=change, claim_id=claim.id, reason=why))
     if entries:
         guard(session, day, what=f"a patient share of {money(sum(e.amount_cents for e in entries))}", actor=actor,
-              now=now)
+              now=now, override_reason=override_reason)
     session.add_all(entries)
     session.flush()
     for entry in entries:

@@ -19,11 +19,10 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from officemgr.models import Claim, Payer, Remittance, RemittanceClaim
 from officemgr.models.billing import RemittanceCheck
 from officemgr.models.validation import require_text
-from officemgr.services import ledger
 from officemgr.services.access import Area, require
 from officemgr.services.claim_postings import open_day
 from officemgr.services.common import ServiceError, created_fields, record
-from officemgr.services.era import Known, Plan, plan_payment, post_payment
+from officemgr.services.era import Known, Plan, follow_ledger, plan_payment, post_payment
 from officemgr.services.era_read import GROUPS, REVERSAL, Adjustment, ClaimPayment
 from officemgr.services.format import money
 
@@ -139,7 +138,7 @@ def match_by_hand(session: Session, remittance_claim_id: int, claim_id: int, *, 
         session.add(row)
         record(session, actor=actor, entity="remittance_claim", entity_id=row.id, action="match",
                changes={name: [old, getattr(row, name)] for name, old in before.items()}, now=now)
-        _follow(session, known, today=today, now=now, actor=actor)
+        _follow(session, known, now=now, actor=actor)
         session.commit()
     except BaseException:
         session.rollback()
@@ -161,6 +160,9 @@ def post_paper_eob(session: Session, eob: PaperEob, *, today: date, now: datetim
                              .order_by(col(Claim.id))).first()
         if claim is None:
             raise ServiceError(f"claim_number: no claim is numbered {eob.claim_number}")
+        if eob.paid_on < claim.service_date:
+            raise ServiceError(f"paid_on: the check date {eob.paid_on:%m/%d/%Y} is before the claim's date of service "
+                               f"{claim.service_date:%m/%d/%Y}; check the date and the claim number")
         reversal = eob.status_code == REVERSAL
         charge = eob.charge_cents if eob.charge_cents is not None else \
             (-claim.billed_cents if reversal else claim.billed_cents)
@@ -199,7 +201,7 @@ def post_paper_eob(session: Session, eob: PaperEob, *, today: date, now: datetim
                changes=created_fields(remittance), now=now)
         record(session, actor=actor, entity="remittance_check", entity_id=check.id, action="create",
                changes=created_fields(check), now=now)
-        _follow(session, known, today=today, now=now, actor=actor)
+        _follow(session, known, now=now, actor=actor, override_reason=override_reason)
         session.commit()
     except BaseException:
         session.rollback()
@@ -236,10 +238,11 @@ def _planned(session: Session, known: Known, claim: Claim, paid: ClaimPayment, r
     return plan
 
 
-def _follow(session: Session, known: Known, *, today: date, now: datetime, actor: str) -> None:
-    """The claim's audit event, and the patient ledger brought to the claim's patient share."""
+def _follow(session: Session, known: Known, *, now: datetime, actor: str, override_reason: str = "") -> None:
+    """The claim's audit event, and the patient ledger brought to the claim's patient share (on the day its
+    postings count on)."""
     known.audit(session, now=now, actor=actor)
-    ledger.follow_claims(session, known.followed, day=today, actor=actor, now=now)
+    follow_ledger(session, known, actor=actor, now=now, override_reason=override_reason)
 
 
 def _summary(paid: ClaimPayment, payer_name: str, check_number: str, claim: Claim) -> str:
