@@ -25,11 +25,28 @@ def month_key(day: date) -> int:
     return day.year * 100 + day.month
 
 
+# session.info key: (the transaction, month -> its close): an 835 posting thousands of claims reads each month once
+# per transaction, not once per claim.
+CACHE = "closed_months"
+
+
 def closed_month(session: Session, day: date) -> MonthClose | None:
     """The close of the month holding `day`, when that month is closed (and not reopened)."""
-    return session.exec(
-        select(MonthClose).where(MonthClose.month == day.replace(day=1), col(MonthClose.reopened_at).is_(None))
-    ).first()
+    month = day.replace(day=1)
+    transaction = session.get_transaction()
+    cached = session.info.get(CACHE)
+    if cached is None or cached[0] is not transaction:
+        cached = session.info[CACHE] = (transaction, {})
+    known: dict[date, MonthClose | None] = cached[1]
+    if month not in known:
+        known[month] = session.exec(
+            select(MonthClose).where(MonthClose.month == month, col(MonthClose.reopened_at).is_(None))).first()
+    return known[month]
+
+
+def forget(session: Session) -> None:
+    """After a close or a reopen in this transaction: the next guard reads the months again."""
+    session.info.pop(CACHE, None)
 
 
 def guard(session: Session, day: date, *, what: str, actor: str, now: datetime, override_reason: str = "") -> None:

@@ -34,7 +34,7 @@ from officemgr.services import payroll as pay
 from officemgr.services.access import Area, may, require
 from officemgr.services.ar_rollforward import ar_through
 from officemgr.services.calendar import practice_calendar
-from officemgr.services.closed_months import month_key
+from officemgr.services.closed_months import forget, month_key
 from officemgr.services.common import ServiceError, record
 from officemgr.services.format import money, plural
 
@@ -378,6 +378,7 @@ def close_month(session: Session, month_first: date, *, today: date, now: dateti
     record(session, actor=actor, entity="month_close", entity_id=month_key(first), action="close",
            changes={"month": first, "insurance_ar_cents": insurance, "patient_ar_cents": patient,
                     "forced": bool(unticked), "unticked": list(unticked)}, now=now)
+    forget(session)
     session.commit()
     return month_status(session, first, today=today, actor=actor)
 
@@ -402,4 +403,5 @@ def reopen_month(session: Session, month_first: date, reason: str, *, now: datet
     row.version += 1
     record(session, actor=actor, entity="month_close", entity_id=month_key(first), action="reopen",
            changes={"month": first, "reason": why}, now=now)
+    forget(session)
     session.commit()
