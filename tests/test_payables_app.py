@@ -17,7 +17,10 @@ from textual.widgets import Checkbox, DataTable, Input, Select
 
 from factories import make_ap_bill, make_vendor, pay_ap_bill
 from officemgr.models import UserRole
-from officemgr.models.payables import Bill, BillStatus, RecurringBill
+from officemgr.models.finance import BudgetCategory
+from officemgr.models.inventory import Vendor
+from officemgr.models.payables import Bill, BillStatus, Frequency, RecurringBill
+from officemgr.services import recurring_bills
 from officemgr.services.access import Actor
 from officemgr.store import read_session, write_session
 from officemgr.tui.app import make_app
@@ -227,3 +230,48 @@ async def test_enter_on_a_huddle_bills_line_opens_those_bills(office: Engine) ->
             assert isinstance(app.screen, BillsScreen) and app.screen.which is which
             await pilot.press("escape")
             await settle(pilot)
+
+
+async def test_an_edit_that_would_bill_a_quarter_twice_is_refused_in_the_form(office: Engine) -> None:
+    with write_session(office) as session:
+        vendor_id = session.exec(select(col(Vendor.id)).where(Vendor.name == "Main Street Properties")).one()
+        assert vendor_id is not None
+        recurring_bills.add_recurring(session, recurring_bills.RecurringIn(
+            vendor_id=vendor_id, description="Copier lease", category=BudgetCategory.equipment, amount_cents=60_000,
+            frequency=Frequency.quarterly, start=date(2026, 7, 1)), now=NOW, actor=MANAGER)
+        recurring_bills.generate_due(session, today=TODAY, now=NOW, actor=MANAGER)  # 07/01 and 10/01
+    app = app_for(office, MANAGER, [])
+    async with app.run_test(size=SIZE) as pilot:
+        await open_money(pilot, "r")
+        screen = app.screen
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RecurringBillForm)
+        form.query_one("#f-start", Input).value = "08/01/2026"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert text_of(form, "#form-error") == (
+            "bills were already made every quarter from July: a start in August would bill some months twice — "
+            "start in January or April or July or October; to change it, end this recurring bill and add a new one")
+        form.query_one("#f-start", Input).value = "07/01/2026"
+        form.query_one("#f-frequency", Select).value = Frequency.monthly
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form and "the frequency cannot change" in text_of(form, "#form-error")
+        form.query_one("#f-frequency", Select).value = Frequency.quarterly
+        form.query_one("#f-end", Input).value = "09/30/2026"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form and text_of(form, "#form-error") == (
+            "a bill dated 10/01/2026 was already made: end on or after that day, or void that bill first")
+        with read_session(office) as session:
+            row = session.exec(select(RecurringBill)).one()
+            assert (row.start, row.frequency, row.end, row.version) == (date(2026, 7, 1), Frequency.quarterly,
+                                                                        None, 1)
+        form.query_one("#f-end", Input).value = "10/01/2026"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        assert cells(screen, "#recurring-list")[0][5] == "07/01/2026–10/01/2026"

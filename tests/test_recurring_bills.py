@@ -216,3 +216,131 @@ def test_only_the_manager_adds_or_generates(session: Session, role: UserRole) ->
     with pytest.raises(NotAllowed):
         rb.generate_due(session, today=date(2026, 11, 23), now=NOW, actor=other)
     assert session.exec(select(RecurringBill)).all() == []
+
+
+def edit(session: Session, recurring_id: int, **more: Any) -> None:
+    row = session.get_one(RecurringBill, recurring_id)
+    values = {"frequency": row.frequency, "day_of_month": row.day_of_month, "start": row.start, "end": row.end,
+              "amount_cents": row.amount_cents, **more}
+    rb.edit_recurring(session, recurring_id, recurring(row.vendor_id, **values), now=NOW, actor=MANAGER,
+                      expected_version=row.version)
+
+
+def periods_made(session: Session) -> list[date]:
+    return [b.period for b in bills(session) if b.period is not None]
+
+
+@pytest.mark.parametrize(("frequency", "start", "moved", "message"), [
+    (Frequency.quarterly, date(2026, 1, 1), date(2026, 2, 1), "start in January or April or July or October"),
+    (Frequency.quarterly, date(2026, 1, 1), date(2025, 12, 1), "from January: a start in December"),
+    (Frequency.yearly, date(2026, 1, 1), date(2026, 12, 1), "start in January;"),
+    (Frequency.yearly, date(2025, 12, 1), date(2026, 1, 1), "from December: a start in January")])
+def test_a_start_moved_out_of_step_after_bills_are_made_is_refused(
+        session: Session, frequency: Frequency, start: date, moved: date, message: str) -> None:
+    recurring_id = add(session, frequency=frequency, start=start)
+    rb.generate_due(session, today=date(2026, 5, 1), now=NOW, actor=MANAGER)
+    before = periods_made(session)
+    with pytest.raises(ServiceError, match=message) as refused:
+        edit(session, recurring_id, start=moved)
+    assert "end this recurring bill and add a new one" in str(refused.value)
+    session.rollback()
+    assert session.get_one(RecurringBill, recurring_id).start == start
+    rb.generate_due(session, today=date(2026, 5, 1), now=NOW, actor=MANAGER)
+    assert periods_made(session) == before
+
+
+def test_the_reviewed_case_quarterly_moved_to_february_bills_no_quarter_twice(session: Session) -> None:
+    recurring_id = add(session, frequency=Frequency.quarterly, start=date(2026, 1, 1))
+    rb.generate_due(session, today=date(2026, 4, 1), now=NOW, actor=MANAGER)
+    assert periods_made(session) == [date(2026, 1, 1), date(2026, 4, 1)]
+    with pytest.raises(ServiceError, match="bill some months twice"):
+        edit(session, recurring_id, start=date(2026, 2, 1))
+    session.rollback()
+    made = rb.generate_due(session, today=date(2026, 5, 1), now=NOW, actor=MANAGER)
+    assert made.made == [] and periods_made(session) == [date(2026, 1, 1), date(2026, 4, 1)]
+
+
+@pytest.mark.parametrize(("frequency", "start", "moved", "next_period"), [
+    (Frequency.quarterly, date(2026, 1, 1), date(2025, 10, 1), date(2025, 10, 1)),  # a quarter earlier: in step
+    (Frequency.quarterly, date(2026, 1, 1), date(2026, 4, 15), None),  # later in step: nothing new
+    (Frequency.yearly, date(2025, 3, 1), date(2024, 3, 1), date(2024, 3, 1))])  # a year earlier: in step
+def test_a_start_moved_by_whole_periods_is_allowed(session: Session, frequency: Frequency, start: date,
+                                                   moved: date, next_period: date | None) -> None:
+    recurring_id = add(session, frequency=frequency, start=start)
+    rb.generate_due(session, today=date(2026, 5, 1), now=NOW, actor=MANAGER)
+    before = periods_made(session)
+    edit(session, recurring_id, start=moved)
+    made = rb.generate_due(session, today=date(2026, 5, 1), now=NOW, actor=MANAGER)
+    assert [m.invoice_date.replace(day=1) for m in made.made] == ([next_period] if next_period else [])
+    assert sorted(periods_made(session)) == sorted(before + [m.invoice_date.replace(day=1) for m in made.made])
+
+
+def test_monthly_stays_free_to_move_its_start(session: Session) -> None:
+    recurring_id = add(session, start=date(2026, 1, 1))
+    rb.generate_due(session, today=date(2026, 2, 1), now=NOW, actor=MANAGER)  # 01/01 and 02/01
+    edit(session, recurring_id, start=date(2025, 12, 1))  # a month earlier: December is made, nothing twice
+    made = rb.generate_due(session, today=date(2026, 2, 1), now=NOW, actor=MANAGER)
+    assert [m.invoice_date for m in made.made] == [date(2025, 12, 1)]
+    edit(session, recurring_id, start=date(2026, 2, 17), day_of_month=31)
+    made = rb.generate_due(session, today=date(2026, 3, 24), now=NOW, actor=MANAGER)  # Mar 31: 7 days on
+    assert [m.invoice_date for m in made.made] == [date(2026, 3, 31)]
+    assert periods_made(session) == [date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
+
+
+@pytest.mark.parametrize(("was", "now_every"), [(Frequency.quarterly, Frequency.monthly),
+                                                (Frequency.monthly, Frequency.quarterly),
+                                                (Frequency.yearly, Frequency.quarterly)])
+def test_the_frequency_cannot_change_once_a_bill_is_made(session: Session, was: Frequency,
+                                                         now_every: Frequency) -> None:
+    recurring_id = add(session, frequency=was, start=date(2026, 1, 1))
+    rb.generate_due(session, today=date(2026, 1, 1), now=NOW, actor=MANAGER)
+    with pytest.raises(ServiceError, match="the frequency cannot change; to change it, end this"):
+        edit(session, recurring_id, frequency=now_every)
+
+
+def test_before_any_bill_or_with_only_void_bills_the_periods_may_move(session: Session) -> None:
+    recurring_id = add(session, frequency=Frequency.quarterly, start=date(2026, 1, 1))
+    edit(session, recurring_id, start=date(2026, 2, 1))  # nothing made yet
+    rb.generate_due(session, today=date(2026, 2, 1), now=NOW, actor=MANAGER)
+    [bill] = bills(session)
+    bill.status = BillStatus.void
+    session.add(bill)
+    session.commit()
+    edit(session, recurring_id, frequency=Frequency.monthly, start=date(2026, 3, 1))
+    made = rb.generate_due(session, today=date(2026, 4, 1), now=NOW, actor=MANAGER)
+    assert [m.invoice_date for m in made.made] == [date(2026, 3, 1), date(2026, 4, 1)]
+
+
+def test_an_edit_cannot_end_before_a_bill_already_made(session: Session) -> None:
+    recurring_id = add(session, frequency=Frequency.quarterly, start=date(2026, 1, 1))
+    rb.generate_due(session, today=date(2026, 5, 1), now=NOW, actor=MANAGER)  # 01/01 and 04/01
+    with pytest.raises(ServiceError, match="a bill dated 04/01/2026 was already made: .*void that bill first"):
+        edit(session, recurring_id, end=date(2026, 3, 31))
+    session.rollback()
+    assert session.get_one(RecurringBill, recurring_id).end is None
+    edit(session, recurring_id, end=date(2026, 4, 1))  # the day of the last bill: allowed
+    assert session.get_one(RecurringBill, recurring_id).end == date(2026, 4, 1)
+
+
+@pytest.mark.parametrize("how", ["edit", "end"])
+def test_a_void_last_bill_lets_the_end_come_before_it(session: Session, how: str) -> None:
+    recurring_id = add(session, start=date(2026, 1, 31), day_of_month=31)
+    rb.generate_due(session, today=date(2026, 2, 28), now=NOW, actor=MANAGER)  # 01/31 and 02/28
+    refusal = "a bill dated 02/28/2026 was already made"
+
+    def end_on(day: date) -> None:
+        if how == "edit":
+            edit(session, recurring_id, end=day)
+        else:
+            rb.end_recurring(session, recurring_id, day, now=NOW, actor=MANAGER,
+                             expected_version=session.get_one(RecurringBill, recurring_id).version)
+
+    with pytest.raises(ServiceError, match=refusal):
+        end_on(date(2026, 2, 27))
+    session.rollback()
+    last = bills(session)[-1]
+    last.status = BillStatus.void
+    session.add(last)
+    session.commit()
+    end_on(date(2026, 2, 27))
+    assert session.get_one(RecurringBill, recurring_id).end == date(2026, 2, 27)

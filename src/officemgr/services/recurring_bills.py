@@ -5,8 +5,19 @@ shorter month: a bill on the 31st is dated Feb 28, or Feb 29 in a leap year). Qu
 from the month of `start`. A period's bill is made once its invoice date is at most GENERATE_AHEAD_DAYS days away
 (next week's rent is on the bills list early), and only for invoice dates on or after `start` and on or before
 `end`. Generation never makes a second bill for a period, even after the first was voided (Bill's unique
-recurring_id + period). The bill made waits for approval like any other (status entered): the amount may have
-changed (a rent increase) and someone should look before it is paid.
+recurring_id + period).
+
+A bill made is matched to its period by the period's month only, so the periods must not move once a bill is made:
+an edit that changes the frequency, or moves a quarterly or yearly start out of step with the months already
+counted (January to February for a quarterly bill; January to April keeps the same quarters), is refused while
+the recurring bill has a bill that is not void (end it and add a new one). Refusing, rather than generation
+skipping periods that overlap one already billed, keeps the rule visible where the change is made: a skipped
+period would leave a silent gap in the bills, and bills store no frequency to tell later what a period covered.
+A start moved within the cycle, a new amount, day or description are free. An end (edit or end) before a bill
+already made that is not void is refused too: void that bill first.
+
+The bill made waits for approval like any other (status entered): the amount may have changed (a rent increase)
+and someone should look before it is paid.
 
 Generation writes, so it runs only when asked: a key on the recurring bills screen and `officemgr bills generate`;
 the Huddle lists how many are waiting (`waiting`, a read).
@@ -169,12 +180,18 @@ def add_recurring(session: Session, data: RecurringIn, *, now: datetime, actor: 
 def edit_recurring(session: Session, recurring_id: int, data: RecurringIn, *, now: datetime, actor: str,
                    expected_version: int) -> None:
     """Change a recurring bill; bills already made keep what they were made with (change those one by one). A start
-    moved earlier makes the earlier periods' bills at the next generation."""
+    moved earlier makes the earlier periods' bills at the next generation. Once a bill is made the periods may not
+    move, and the end may not fall before it (see the module's note)."""
     require(actor, Area.finance, what="changing a recurring bill")
     row = session.get(RecurringBill, recurring_id)
     if row is None:
         raise ServiceError("that recurring bill no longer exists — reload")
     _vendor(session, data.vendor_id)
+    latest = _latest_made(session, recurring_id)
+    if latest is not None:
+        _check_alignment(row, data)
+        if data.end is not None:
+            _check_end(data.end, latest)
     changes = apply_update(row, data.model_dump(), expected_version=expected_version)
     if changes:
         record(session, actor=actor, entity="recurring_bill", entity_id=recurring_id, action="update",
@@ -182,21 +199,51 @@ def edit_recurring(session: Session, recurring_id: int, data: RecurringIn, *, no
     session.commit()
 
 
+def _latest_made(session: Session, recurring_id: int) -> date | None:
+    """The invoice date of the recurring bill's latest bill that is not void (a void one bills nothing)."""
+    return session.exec(select(col(Bill.invoice_date)).where(Bill.recurring_id == recurring_id,
+                                                             Bill.status != BillStatus.void)
+                        .order_by(col(Bill.invoice_date).desc()).limit(1)).first()
+
+
+_EVERY = {Frequency.monthly: "month", Frequency.quarterly: "quarter", Frequency.yearly: "year"}
+
+
+def _check_alignment(row: RecurringBill, data: RecurringIn) -> None:
+    """Refuse an edit that would count the periods differently from the bills already made (each is matched by
+    its period's month only, so moved periods would bill the same months twice)."""
+    again = "; to change it, end this recurring bill and add a new one"
+    if data.frequency != row.frequency:
+        raise ServiceError(f"bills were already made every {_EVERY[row.frequency]}: the frequency cannot change"
+                           + again)
+    months = row.frequency.months
+    moved = (data.start.year - row.start.year) * 12 + data.start.month - row.start.month
+    if moved % months:
+        in_step = sorted({(row.start.month - 1 + k * months) % 12 for k in range(12 // months)})
+        allowed = " or ".join(calendar.month_name[m + 1] for m in in_step)
+        raise ServiceError(f"bills were already made every {_EVERY[row.frequency]} from {row.start:%B}: a start "
+                           f"in {data.start:%B} would bill some months twice — start in {allowed}" + again)
+
+
+def _check_end(end: date, latest: date) -> None:
+    if end < latest:
+        raise ServiceError(f"a bill dated {latest:%m/%d/%Y} was already made: end on or after that day, or void "
+                           "that bill first")
+
+
 def end_recurring(session: Session, recurring_id: int, end: date, *, now: datetime, actor: str,
                   expected_version: int) -> None:
     """End a recurring bill on `end` (a lease's last month): no bill is made for an invoice date after it.
-    Refused before its start, and before a bill already made (void that bill instead)."""
+    Refused before its start, and before a bill already made that is not void (void that bill first)."""
     require(actor, Area.finance, what="ending a recurring bill")
     row = session.get(RecurringBill, recurring_id)
     if row is None:
         raise ServiceError("that recurring bill no longer exists — reload")
     if end < row.start:
         raise ServiceError(f"the end cannot be before the start ({row.start:%m/%d/%Y})")
-    latest = session.exec(select(col(Bill.invoice_date)).where(Bill.recurring_id == recurring_id)
-                          .order_by(col(Bill.invoice_date).desc()).limit(1)).first()
-    if latest is not None and end < latest:
-        raise ServiceError(f"a bill dated {latest:%m/%d/%Y} was already made: end it on or after that day, and "
-                           "void the bills it should not have")
+    latest = _latest_made(session, recurring_id)
+    if latest is not None:
+        _check_end(end, latest)
     changes = apply_update(row, {"end": end}, expected_version=expected_version)
     if changes:
         record(session, actor=actor, entity="recurring_bill", entity_id=recurring_id, action="end",
