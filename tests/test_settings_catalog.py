@@ -7,6 +7,9 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from sqlmodel import Session
 
 from factories import NOW, audit_events
@@ -24,6 +27,7 @@ from officemgr.services.settings_catalog import (
     set_setting,
     setting_row,
 )
+from strategies import PURE, hostile_text
 
 MANAGER = Actor("pat", {UserRole.manager}, name="Pat Boss", workstation="office")
 OTHERS = [UserRole.front_desk, UserRole.biller, UserRole.clinical, UserRole.auditor]
@@ -224,6 +228,140 @@ def test_kpi_targets_practice_and_sick_leave_fields() -> None:
     assert refused("sick_leave_default", sick.format(40, "02-29")).startswith(
         "reset must be a month and day like 01-01 (Feb 29 is not one every year)")
     assert "reset must be" in refused("sick_leave_default", sick.format(40, "13-01"))
+
+
+def test_wrong_json_types_are_refused_by_field_not_crashed_on() -> None:
+    # Each crashed with a TypeError (unhashable, or a non-text role) or a RecursionError before.
+    assert refused("required_credentials", '{"ma": [{"a": 1}]}').startswith(
+        """ma: '{"a": 1}' is not a kind of credential; the kinds are bbp_training""")
+    assert refused("required_credentials", '{"ma": [[1]]}').startswith("ma: '[1]' is not a kind of credential")
+    assert refused("required_credentials", '{"ma": [5]}').startswith("ma: '5' is not a kind of credential")
+    staffing = '[{{"label": "Rooming", "roles": {}, "base": 1, "per_provider": 0}}]'
+    assert refused("min_staffing", staffing.format("[[1]]")).startswith("row 1 (Rooming): '[1]' is not a role")
+    assert refused("min_staffing", staffing.format("[{}]")).startswith("row 1 (Rooming): '{}' is not a role")
+    assert refused("min_staffing", staffing.format("[true]")).startswith("row 1 (Rooming): 'true' is not a role")
+    for key in ("min_staffing", "required_credentials", "kpi_targets"):
+        assert refused(key, "[" * 3000).startswith("this is not readable as JSON; it looks like")
+        assert refused(key, "[" * 3000 + "]" * 1000).startswith("this is not readable as JSON")
+
+
+def test_nesting_is_capped_at_eight_levels() -> None:
+    # Eight levels reach the field's own check; nine are refused before anything walks them.
+    eight = '[{"label": "R", "roles": ["ma"], "base": 1, "per_provider": ' + "[" * 6 + "]" * 6 + "}]"
+    assert "per_provider must be a whole number from 0 to 10, not [[[[[[]]]]]]" in refused("min_staffing", eight)
+    nine = eight.replace("[" * 6, "[" * 7).replace("]" * 6, "]" * 7)
+    assert refused("min_staffing", nine).startswith("this nests lists or {…} too deeply")
+
+
+def test_a_huge_number_or_a_broken_character_is_refused() -> None:
+    sick = '{{"hours": 1, "per_hours_worked": 30, "carry_over_cap": 40, "reset": {}}}'
+    # A long month once overflowed date() (OverflowError, not ValueError); a number is not a month and day.
+    assert refused("sick_leave_default", sick.format('"01-' + "9" * 30 + '"')).startswith("reset must be a month")
+    assert refused("sick_leave_default", sick.format("101")) == (
+        "reset must be a month and day like 01-01 (Feb 29 is not one every year), not 101")
+    assert read("sick_leave_default", sick.format('" 2 - 28 "'))["reset"] == "02-28"
+    assert refused("sick_leave_default", sick.format('"02-29"')).startswith("reset must be")
+    assert refused("pay_period", '{"kind": "weekly", "anchor": 20260105}') == (
+        "anchor must be a real date like 2026-01-05, not 20260105")
+    assert refused("pay_period", '{"kind": "weekly", "anchor": ["2026-01-05"]}') == (
+        'anchor must be a real date like 2026-01-05, not ["2026-01-05"]')
+    message = refused("overtime_after_hours", "9" * 4000)
+    assert message == "9" * 39 + "… is out of range: type a whole number of hours from 1 to 80"
+    assert refused("kpi_targets", '{"days_in_ar": 40, "denial_rate_pct": 1e999, "net_collection_pct": 95}') == (
+        "denial_rate_pct (%) must be from 0 to 100, not inf")
+    assert "not nan" in refused("kpi_targets", '{"days_in_ar": 40, "denial_rate_pct": NaN, "net_collection_pct": 95}')
+    assert refused("practice", '{"name": "Elm\\ud800", "address": "", "phone": ""}') == (
+        "name: this holds a broken character (half of a UTF-16 pair); retype it")
+    assert refused("time_off_kinds", "PTO, Sick\udcff").startswith("the list: this holds a broken character")
+    assert refused("aging_from", "\x1b[2J") == r"type service or submission, not '\x1b[2J'"
+
+
+def test_a_digit_that_is_not_ascii_is_not_a_weekday_number() -> None:
+    assert read("open_weekdays", "0, 6") == [0, 6]
+    assert refused("open_weekdays", "6, 7").startswith("'7' is not a weekday")
+    for digit in ("²", "٣", "³"):  # "²".isdigit() is true, yet int("²") raised ValueError
+        assert refused("open_weekdays", digit).startswith(f"'{digit}' is not a weekday")
+
+
+EDITABLE = sorted(k for k, e in CATALOGUE.items() if e.read is not None)
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(min_value=-10**6, max_value=10**6),
+                     st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12))
+any_json = st.recursive(_scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                         st.dictionaries(st.text(max_size=12), inner, max_size=4)),
+                        max_leaves=12)
+
+
+# Text aimed at the readers' edges as well: deep nesting past Python's limit, digits int() reads or refuses.
+typed_text = st.one_of(hostile_text, st.builds(lambda opener, n: opener * n, st.sampled_from(("[", '{"a":', "[[")),
+                                               st.sampled_from((1, 2, 9, 1500, 3000, 4000))),
+                       st.lists(st.sampled_from(("²", "٣", "7", "Mon", "01-99", "1e999", ",", ";", " ")),
+                                max_size=4).map("".join))
+MANY = hypothesis_settings(PURE, max_examples=150)
+
+
+def _value_or_refusal(key: str, text: str) -> None:
+    """read_value gives a value, or BadValue with a message; anything else (TypeError, RecursionError…) fails."""
+    try:
+        value = read(key, text)
+    except BadValue as refusal:
+        assert str(refusal)
+        return
+    assert read(key, as_text(key, json.loads(json.dumps(value)))) == value
+
+
+@MANY
+@given(key=st.sampled_from(EDITABLE), text=typed_text)
+def test_any_text_gives_a_value_or_a_refusal(key: str, text: str) -> None:
+    _value_or_refusal(key, text)
+
+
+@PURE
+@given(key=st.sampled_from(EDITABLE), value=any_json)
+def test_any_json_gives_a_value_or_a_refusal(key: str, value: Any) -> None:
+    _value_or_refusal(key, json.dumps(value))
+
+
+# Each key's own fields, with any JSON in one of them: what reaches the field checks, not only the shape check.
+SHAPES = {"min_staffing": [{"label": "Rooming", "roles": ["ma"], "base": 1, "per_provider": 0}],
+          "required_credentials": {"ma": ["bls"]},
+          "pay_period": {"kind": "weekly", "anchor": "2026-01-05"},
+          "temperature_ranges": {"fridge": [2.0, 8.0], "freezer": [-50.0, -15.0]},
+          "sick_leave_default": {"hours": 1, "per_hours_worked": 30, "carry_over_cap": 40, "reset": "01-01"},
+          "kpi_targets": {"days_in_ar": 40, "denial_rate_pct": 5.0, "net_collection_pct": 95.0},
+          "practice": {"name": "Elm", "address": "1 Elm St", "phone": "555-123-4567"},
+          "investigate_after_days": {"electronic": 21, "paper": 30}}
+
+
+def _planted(shape: Any, path: list[int], value: Any) -> Any:
+    """`shape` with `value` put in place of the node `path` picks (each index modulo the node's size)."""
+    if not path or not isinstance(shape, (list, dict)) or not shape:
+        return value
+    if isinstance(shape, list):
+        at = path[0] % len(shape)
+        return [*shape[:at], _planted(shape[at], path[1:], value), *shape[at + 1:]]
+    key = list(shape)[path[0] % len(shape)]
+    return {**shape, key: _planted(shape[key], path[1:], value)}
+
+
+@MANY
+@given(key=st.sampled_from(sorted(SHAPES)), path=st.lists(st.integers(0, 9), min_size=1, max_size=3),
+       value=any_json)
+def test_any_json_in_any_field_gives_a_value_or_a_refusal(key: str, path: list[int], value: Any) -> None:
+    _value_or_refusal(key, json.dumps(_planted(SHAPES[key], path, value)))
+
+
+@pytest.mark.parametrize(("key", "text"), [
+    ("min_staffing", '[{"label": " Rooming ", "roles": ["ma", "nurse"], "base": 0, "per_provider": 2}]'),
+    ("required_credentials", '{"ma": ["bls", "hipaa_training"], "front_desk": []}'),
+    ("sick_leave_default", '{"hours": 1.5, "per_hours_worked": "30", "carry_over_cap": null, "reset": "7-1"}'),
+    ("practice", '{"name": "Café Ñandú", "address": "1 Elm St", "phone": "1 555 123 4567"}'),
+    ("open_weekdays", "fri; mon, 2"),
+    ("paid_time_off_kinds", "pto, sick"),
+])
+def test_a_value_read_is_json_and_reads_again_to_itself(key: str, text: str) -> None:
+    value = read(key, text)
+    assert json.loads(json.dumps(value)) == value
+    assert read(key, as_text(key, value)) == value
 
 
 def test_investigation_days() -> None:

@@ -137,3 +137,35 @@ def test_a_missing_database_is_refused_and_not_created(tmp_path: Path, monkeypat
     assert run(missing, "set", "aging_from", "submission", monkeypatch=monkeypatch) == 1
     assert capsys.readouterr().err.count(f"there is no database {missing}") == 2
     assert not missing.exists()
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("required_credentials", '{"ma":[{"a":1}]}', """ma: '{"a": 1}' is not a kind of credential; the kinds are """),
+    ("required_credentials", '{"ma":[[1]]}', "ma: '[1]' is not a kind of credential; the kinds are "),
+    ("min_staffing", '[{"label": "Rooming", "roles": [[1]], "base": 1, "per_provider": 0}]',
+     "row 1 (Rooming): '[1]' is not a role; the roles are "),
+    ("min_staffing", '[{"label": "Rooming", "roles": [{}], "base": 1, "per_provider": 0}]',
+     "row 1 (Rooming): '{}' is not a role; the roles are "),
+    ("kpi_targets", "[" * 3000, "this is not readable as JSON; it looks like "),
+    ("open_weekdays", "Mon, ²", "'²' is not a weekday: "),
+], ids=["credential-object", "credential-list", "role-list", "role-object", "deep-json", "superscript-digit"])
+def test_a_value_that_once_crashed_exits_1_with_the_message(practice: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str], key: str,
+                                                            value: str, message: str) -> None:
+    before = stored(practice, key)
+    assert run(practice, "set", key, value, monkeypatch=monkeypatch) == 1
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"officemgr: {key}: {message}")
+    assert captured.err.endswith("; nothing was changed\n") and "Traceback" not in captured.err
+    assert captured.out == ""
+    assert stored(practice, key) == before == settings.DEFAULTS[key]
+    assert setting_events(practice) == []
+
+
+def test_undecodable_bytes_in_the_value_are_refused(practice: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    # A byte that is not UTF-8 arrives in argv as a lone surrogate: it could be neither stored nor printed.
+    assert run(practice, "set", "time_off_kinds", "PTO, Sick\udcff", monkeypatch=monkeypatch) == 1
+    assert capsys.readouterr().err == ("officemgr: time_off_kinds: the list: this holds a broken character (half of "
+                                       "a UTF-16 pair); retype it; nothing was changed\n")
+    assert stored(practice, "time_off_kinds") == settings.DEFAULTS["time_off_kinds"]

@@ -10,6 +10,7 @@ values; the services read settings afresh on each call, so a change takes effect
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from officemgr.models import Setting
 from officemgr.models.people import Role
 from officemgr.models.roster import CredentialKind
 from officemgr.models.validation import clean_phone, unsafe_text
+from officemgr.plaintext import clipped
 from officemgr.services import settings
 from officemgr.services.access import Area, require
 from officemgr.services.calendar import federal_holidays
@@ -33,6 +35,8 @@ Reader = Callable[[str, Lookup], Any]
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PRIVACY_TABS = ("huddle", "schedule")  # the tabs that know privacy mode
 MAX_WORDS, MAX_WORD = 20, 40
+MAX_DEPTH = 8  # no setting nests deeper than 3; a deeper value is refused before anything walks it
+SHOWN = 40  # how much of what was typed a message repeats
 
 
 class BadValue(ServiceError):
@@ -68,14 +72,23 @@ class SettingRow:
 # -- readers: text -> value, or BadValue
 
 
+def _shown(text: str) -> str:
+    """What was typed, as a message may repeat it: control characters spelled out, cut short."""
+    return clipped(text, SHOWN)
+
+
+def _as_json(value: object) -> str:
+    return _shown(json.dumps(value))
+
+
 def _whole(text: str, low: int, high: int, unit: str) -> int:
     cleaned = text.strip().replace(",", "")
     try:
         number = int(cleaned)
     except ValueError:
-        raise BadValue(f"type a whole number of {unit} from {low} to {high}, not '{text.strip()}'") from None
+        raise BadValue(f"type a whole number of {unit} from {low} to {high}, not '{_shown(text.strip())}'") from None
     if not low <= number <= high:
-        raise BadValue(f"{number} is out of range: type a whole number of {unit} from {low} to {high}")
+        raise BadValue(f"{_shown(str(number))} is out of range: type a whole number of {unit} from {low} to {high}")
     return number
 
 
@@ -85,7 +98,7 @@ def _number(text: object, low: float, high: float, what: str) -> float:
     try:
         number = float(str(text).strip())
     except ValueError:
-        raise BadValue(f"{what} must be a number from {low:g} to {high:g}, not '{text}'") from None
+        raise BadValue(f"{what} must be a number from {low:g} to {high:g}, not '{_shown(str(text))}'") from None
     if not low <= number <= high:
         raise BadValue(f"{what} must be from {low:g} to {high:g}, not {number:g}")
     return number
@@ -101,14 +114,14 @@ def yes_no(text: str, _: Lookup) -> bool:
         return True
     if answer in {"no", "n", "off", "false"}:
         return False
-    raise BadValue(f"type yes or no, not '{text.strip()}'")
+    raise BadValue(f"type yes or no, not '{_shown(text.strip())}'")
 
 
 def one_of(*choices: str) -> Reader:
     def read(text: str, _: Lookup) -> str:
         answer = text.strip().lower()
         if answer not in choices:
-            raise BadValue(f"type {' or '.join(choices)}, not '{text.strip()}'")
+            raise BadValue(f"type {' or '.join(choices)}, not '{_shown(text.strip())}'")
         return answer
 
     return read
@@ -118,10 +131,15 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _safe(text: str, what: str) -> str:
     refusal = unsafe_text(text)
     if refusal is not None:
         raise BadValue(f"{what}: {refusal}")
+    if _SURROGATE.search(text):  # a JSON \ud800 escape or undecodable argv bytes: not UTF-8, so not printable
+        raise BadValue(f"{what}: this holds a broken character (half of a UTF-16 pair); retype it")
     return text
 
 
@@ -138,15 +156,15 @@ def words(*, at_least: int = 0, within: str = "") -> Reader:
         seen: set[str] = set()
         for part in parts:
             if len(part) > MAX_WORD:
-                raise BadValue(f"'{part[:MAX_WORD]}…' is too long: at most {MAX_WORD} characters each")
+                raise BadValue(f"'{_shown(part[:MAX_WORD])}…' is too long: at most {MAX_WORD} characters each")
             if part.lower() in seen:
-                raise BadValue(f"'{part}' is listed twice")
+                raise BadValue(f"'{_shown(part)}' is listed twice")
             seen.add(part.lower())
         if within:
             known = {str(k).lower(): str(k) for k in others(within)}
             unknown = [p for p in parts if p.lower() not in known]
             if unknown:
-                raise BadValue(f"'{unknown[0]}' is not a kind of time off; the kinds are: "
+                raise BadValue(f"'{_shown(unknown[0])}' is not a kind of time off; the kinds are: "
                                f"{', '.join(known.values())} (setting {within})")
             parts = [known[p.lower()] for p in parts]
         return parts
@@ -156,13 +174,14 @@ def words(*, at_least: int = 0, within: str = "") -> Reader:
 
 def _weekday(part: str) -> int:
     word = part.strip().lower()
-    if word.isdigit() and int(word) < 7:
+    if word.isascii() and word.isdigit() and int(word) < 7:  # not "²" or "٣", which int() reads or refuses
         return int(word)
     for index in range(7):
         full = date(2026, 1, 5 + index).strftime("%A").lower()
         if len(word) >= 2 and full.startswith(word):
             return index
-    raise BadValue(f"'{part}' is not a weekday: type names like Mon, Tue, Wed (or 0 for Monday to 6 for Sunday)")
+    raise BadValue(f"'{_shown(part)}' is not a weekday: type names like Mon, Tue, Wed "
+                   "(or 0 for Monday to 6 for Sunday)")
 
 
 def weekdays(text: str, _: Lookup) -> list[int]:
@@ -189,7 +208,8 @@ def holiday_names(text: str, _: Lookup) -> list[str]:
     for part in _split(text):
         name = known.get(part.lower())
         if name is None:
-            raise BadValue(f"'{part}' is not a federal holiday's name; the names are: {', '.join(known.values())}")
+            raise BadValue(f"'{_shown(part)}' is not a federal holiday's name; the names are: "
+                           f"{', '.join(known.values())}")
         if name in chosen:
             raise BadValue(f"'{name}' is listed twice")
         chosen.append(name)
@@ -200,7 +220,7 @@ def privacy_tabs(text: str, _: Lookup) -> list[str]:
     chosen: list[str] = []
     for part in _split(text):
         if part.lower() not in PRIVACY_TABS:
-            raise BadValue(f"'{part}' is not a tab with privacy mode: type huddle, schedule or both with a "
+            raise BadValue(f"'{_shown(part)}' is not a tab with privacy mode: type huddle, schedule or both with a "
                            "comma; empty for none")
         if part.lower() not in chosen:
             chosen.append(part.lower())
@@ -228,9 +248,26 @@ def _json(text: str, shape: type, example: str) -> Any:
         value = json.loads(_safe(text, "the value"))
     except json.JSONDecodeError as exc:
         raise BadValue(f"this is not readable as JSON (at character {exc.pos + 1}); it looks like {example}") from None
+    except (RecursionError, ValueError):  # nested past Python's limit, or a number of thousands of digits
+        raise BadValue(f"this is not readable as JSON; it looks like {example}") from None
     if not isinstance(value, shape):
         raise BadValue(f"type it like {example}")
+    if _depth(value) > MAX_DEPTH:
+        raise BadValue(f"this nests lists or {{…}} too deeply; it looks like {example}")
     return value
+
+
+def _depth(value: object) -> int:
+    """How deeply lists and objects nest in decoded JSON (1: neither), walked without recursion."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        pending.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _fields(value: Mapping[str, Any], required: tuple[str, ...], optional: tuple[str, ...] = (), *,
@@ -247,13 +284,13 @@ def _fields(value: Mapping[str, Any], required: tuple[str, ...], optional: tuple
 
 def _int_field(value: object, low: int, high: int, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise BadValue(f"{what} must be a whole number from {low} to {high}, not {json.dumps(value)}")
+        raise BadValue(f"{what} must be a whole number from {low} to {high}, not {_as_json(value)}")
     return value
 
 
 def _text_field(value: object, most: int, what: str) -> str:
     if not isinstance(value, str):
-        raise BadValue(f"{what} must be text in quotes, not {json.dumps(value)}")
+        raise BadValue(f"{what} must be text in quotes, not {_as_json(value)}")
     text = _safe(value.strip(), what)
     if len(text) > most:
         raise BadValue(f"{what} is at most {most} characters")
@@ -262,9 +299,10 @@ def _text_field(value: object, most: int, what: str) -> str:
 
 def _role(name: object, where: str) -> str:
     roles = {r.value for r in Role}
-    if name not in roles:
-        raise BadValue(f"{where}: '{name}' is not a role; the roles are {', '.join(sorted(roles))}")
-    return str(name)
+    if not isinstance(name, str) or name not in roles:  # a list or {…} is not a role (nor hashable)
+        shown = _shown(name) if isinstance(name, str) else _as_json(name)
+        raise BadValue(f"{where}: '{shown}' is not a role; the roles are {', '.join(sorted(roles))}")
+    return name
 
 
 def min_staffing(text: str, _: Lookup) -> list[dict[str, Any]]:
@@ -295,7 +333,7 @@ def pay_period(text: str, others: Lookup) -> dict[str, str]:
     _fields(value, ("kind",), ("anchor",))
     kind = value["kind"]
     if kind not in ("weekly", "biweekly", "semimonthly"):
-        raise BadValue(f"kind must be weekly, biweekly or semimonthly, not {json.dumps(kind)}")
+        raise BadValue(f"kind must be weekly, biweekly or semimonthly, not {_as_json(kind)}")
     if kind == "semimonthly":
         return {"kind": kind}  # the 1st–15th and the 16th–month end: an anchor means nothing
     anchor_text = value.get("anchor")
@@ -304,9 +342,11 @@ def pay_period(text: str, others: Lookup) -> dict[str, str]:
     if not anchor_text:
         return {"kind": kind}
     try:
-        anchor = date.fromisoformat(str(anchor_text))
+        if not isinstance(anchor_text, str):
+            raise ValueError(anchor_text)
+        anchor = date.fromisoformat(anchor_text)
     except ValueError:
-        raise BadValue(f"anchor must be a real date like 2026-01-05, not {json.dumps(anchor_text)}") from None
+        raise BadValue(f"anchor must be a real date like 2026-01-05, not {_as_json(anchor_text)}") from None
     start = int(others("workweek_start"))
     if anchor.weekday() != start:
         raise BadValue(f"anchor must start a pay period, which starts on the workweek's first day "
@@ -323,8 +363,9 @@ def required_credentials(text: str, _: Lookup) -> dict[str, list[str]]:
         if not isinstance(needed, list):
             raise BadValue(f"{role}: the credentials must be a list, like [\"bls\", \"hipaa_training\"]")
         for kind in needed:
-            if kind not in kinds:
-                raise BadValue(f"{role}: '{kind}' is not a kind of credential; the kinds are "
+            if not isinstance(kind, str) or kind not in kinds:  # a list or {…} is not a kind (nor hashable)
+                shown = _shown(kind) if isinstance(kind, str) else _as_json(kind)
+                raise BadValue(f"{role}: '{shown}' is not a kind of credential; the kinds are "
                                f"{', '.join(sorted(kinds))}")
         if len(set(needed)) != len(needed):
             raise BadValue(f"{role}: a credential is listed twice")
@@ -385,12 +426,16 @@ def sick_leave(text: str, _: Lookup) -> dict[str, Any]:
     per = _number(value["per_hours_worked"], 1, 200, "per_hours_worked")
     cap = None if value["carry_over_cap"] is None else _number(value["carry_over_cap"], 0, 2080, "carry_over_cap")
     reset = value["reset"]
+    # Two digits each: a longer number would overflow date() instead of being refused by it.
+    parts = re.fullmatch(r"\s*(\d{1,2})\s*-\s*(\d{1,2})\s*", reset, re.ASCII) if isinstance(reset, str) else None
     try:
-        month, day = (int(p) for p in str(reset).split("-"))
+        if parts is None:
+            raise ValueError(reset)
+        month, day = int(parts[1]), int(parts[2])
         date(2025, month, day)  # not a leap year: a year cannot start on Feb 29
     except ValueError:
         raise BadValue(f"reset must be a month and day like 01-01 (Feb 29 is not one every year), "
-                       f"not {json.dumps(reset)}") from None
+                       f"not {_as_json(reset)}") from None
     return {"hours": _tidy(hours), "per_hours_worked": _tidy(per),
             "carry_over_cap": None if cap is None else _tidy(cap), "reset": f"{month:02d}-{day:02d}"}
 
