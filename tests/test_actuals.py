@@ -39,7 +39,7 @@ def months_of(session: Session, year: int, category: BudgetCategory, today: date
     return actuals.actuals_year(session, year, actor=MANAGER, today=today).months.get(category, (0,) * 12)
 
 
-def test_bills_count_in_their_invoice_month_except_void_and_purchase_order_bills(session: Session) -> None:
+def test_bills_count_in_their_invoice_month_except_void_and_what_an_order_received(session: Session) -> None:
     vendor = make_vendor(session)
     order = make_order(session, vendor, [], status=OrderStatus.received)
     bill(session, vendor, 450_000, date(2026, 1, 31))
@@ -53,7 +53,29 @@ def test_bills_count_in_their_invoice_month_except_void_and_purchase_order_bills
     bill(session, vendor, 1_500, date(2026, 12, 31), category=BudgetCategory.software)
     assert months_of(session, 2026, BudgetCategory.rent) == (450_000, 450_100) + (0,) * 10
     assert months_of(session, 2026, BudgetCategory.software) == (0,) * 11 + (1_500,)
-    assert months_of(session, 2026, BudgetCategory.medical_supplies) == (0,) * 12  # its order counts instead
+    # Its order received nothing: the whole bill is spend beyond the receipts, in the bill's category and month.
+    assert months_of(session, 2026, BudgetCategory.medical_supplies) == (0, 777) + (0,) * 10
+
+
+def test_an_order_bill_counts_only_its_price_difference_freight_and_units_not_received(session: Session) -> None:
+    from officemgr.models.payables import BillLine
+
+    vendor = make_vendor(session)
+    gloves = make_item(session, name="Gloves", unit_cost_cents=1_000)  # clinical: medical supplies
+    order = make_order(session, vendor, [(gloves, 10, 10)], status=OrderStatus.received)
+    received(session, order.id, gloves.id, 10, datetime(2026, 10, 28, 9))
+    # Billed 11 boxes at $10.50 (10 came) plus $8.00 freight: $115.50 + $8.00 = $123.50 against $100.00 received.
+    owed = bill(session, vendor, 12_350, date(2026, 11, 2), category=BudgetCategory.medical_supplies,
+                purchase_order_id=order.id)
+    session.add(BillLine(bill_id=owed.id, item_id=gloves.id, quantity=11, unit_cost_cents=1_050))
+    session.add(BillLine(bill_id=owed.id, description="Freight", quantity=1, unit_cost_cents=800))
+    session.commit()
+    assert months_of(session, 2026, BudgetCategory.medical_supplies) == (0,) * 9 + (10_000, 2_350, 0)
+    # A discount the other way: billed $95.00 for what was worth $100.00 at the order's price.
+    owed.amount_cents = 9_500
+    session.add(owed)
+    session.commit()
+    assert months_of(session, 2026, BudgetCategory.medical_supplies) == (0,) * 9 + (10_000, -500, 0)
 
 
 def test_supplies_received_count_in_the_month_they_came_in_by_mapped_category(session: Session) -> None:

@@ -3,8 +3,9 @@
 Actuals come from three places, each grouped in SQL by category and month:
 
 - Bills to pay (models.payables.Bill): the bill's amount in its category, in the month of its invoice date; a
-  void bill is left out. A bill that pays a purchase order is NOT counted here: what that order brought in is
-  counted from the receipts below, and counting the bill too would count the supplies twice.
+  void bill is left out. Of a bill that pays a purchase order only what it costs beyond its received lines at the
+  order's prices counts here (a higher price, freight or tax, units billed but not received; less for a
+  discount): the receipts below count the rest, and counting the whole bill too would count the supplies twice.
 - Supplies received on purchase orders: each receipt (a stock movement carrying its order and its day) times the
   order line's unit cost, in the month it came in, in the budget category of the item's category
   (services.purchasing.BUDGET_CATEGORY). A partly received order counts what came in, when it came in.
@@ -36,7 +37,7 @@ from officemgr.models import (
     TimeOffStatus,
 )
 from officemgr.models.finance import BudgetCategory
-from officemgr.models.payables import Bill, BillStatus
+from officemgr.models.payables import Bill, BillLine, BillStatus
 from officemgr.models.people import PaySetting, PayType, Staff
 from officemgr.services import settings
 from officemgr.services.access import Area, require
@@ -104,6 +105,36 @@ def _bills(session: Session, year: int, last: date, found: dict[BudgetCategory, 
     ).all()
     for category, number, total in rows:
         _add(found, BudgetCategory(category), int(number), int(total or 0))
+
+
+def _order_bill_differences(session: Session, year: int, last: date, found: dict[BudgetCategory, list[int]]) -> None:
+    """A purchase order's bill less what its lines received are worth at the order's prices (see the module's
+    note), in the bill's category and invoice month. A year's order bills are few (one per delivery)."""
+    bills = session.exec(
+        select(Bill).where(col(Bill.invoice_date) >= date(year, 1, 1), col(Bill.invoice_date) <= last,
+               col(Bill.status) != BillStatus.void, col(Bill.purchase_order_id).is_not(None))).all()
+    if not bills:
+        return
+    billed: dict[int, list[tuple[int | None, int]]] = {}
+    for bill_id, item_id, quantity in session.exec(
+            select(BillLine.bill_id, BillLine.item_id, BillLine.quantity)
+            .where(col(BillLine.bill_id).in_([b.id for b in bills]))):
+        billed.setdefault(bill_id, []).append((item_id, quantity))
+    ordered: dict[int, dict[int, tuple[int, int]]] = {}  # order -> item -> (received, unit cost)
+    for order_id, item_id, got, cost in session.exec(
+            select(PurchaseOrderLine.order_id, PurchaseOrderLine.item_id, PurchaseOrderLine.received,
+                   PurchaseOrderLine.unit_cost_cents)
+            .where(col(PurchaseOrderLine.order_id).in_({b.purchase_order_id for b in bills}))):
+        ordered.setdefault(order_id, {})[item_id] = (got, cost)
+    for bill in bills:
+        lines = ordered.get(bill.purchase_order_id or 0, {})
+        if bill.id in billed:
+            worth = sum(min(quantity, lines[item][0]) * lines[item][1]
+                        for item, quantity in billed[bill.id] if item is not None and item in lines)
+        else:
+            worth = sum(got * cost for got, cost in lines.values())
+        if bill.amount_cents != worth:
+            _add(found, bill.category, bill.invoice_date.month, bill.amount_cents - worth)
 
 
 def _receipts(session: Session, year: int, last: date, found: dict[BudgetCategory, list[int]]) -> None:
@@ -183,6 +214,7 @@ def _payroll(session: Session, year: int, last: date, found: dict[BudgetCategory
 def _actuals(session: Session, year: int, through: date) -> YearActuals:
     found: dict[BudgetCategory, list[int]] = {}
     _bills(session, year, through, found)
+    _order_bill_differences(session, year, through, found)
     _receipts(session, year, through, found)
     notes = _payroll(session, year, through, found)
     return YearActuals(year, {c: tuple(found[c]) for c in BudgetCategory if c in found}, tuple(notes))
