@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete
 from sqlmodel import col, select
+from textual.containers import VerticalScroll
 from textual.widgets import Checkbox, DataTable, Input, Select, Static
 
 from officemgr.models import AuditEvent, Vendor
@@ -401,3 +402,41 @@ async def test_a_bill_in_a_closed_month_is_offered_a_reason_then_entered_and_voi
                               .order_by(col(AuditEvent.id).desc()).limit(2)).all()
         assert [json.loads(e.changes)["reason"] for e in events] == [
             "vendor cancelled it", "October's invoice arrived in November"]
+
+
+async def test_changing_a_closed_months_bill_at_80x24_scrolls_to_the_reason_then_saves(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    from officemgr.services.bills import BillCreate, enter_bill
+
+    vendor_id = new_vendor(demo_engine)
+    with write_session(demo_engine) as session:
+        bill_id = enter_bill(session, BillCreate(vendor_id=vendor_id, invoice_number="OCT-5",
+                                                 invoice_date=date(2026, 10, 20), amount_cents=5_000),
+                             today=TODAY, now=NOW, actor="kim", override_reason="set up for the test")
+        if session.get(MonthClose, date(2026, 10, 1)) is None:
+            session.add(MonthClose(month=date(2026, 10, 1), closed_at=datetime(2026, 11, 3, 9), closed_by="kim"))
+            session.commit()
+    app = fixed_app(demo_engine, [])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_bills(app, pilot)
+        table = screen.query_one("#bills-table", DataTable)
+        table.move_cursor(row=table.get_row_index(str(bill_id)))
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, BillForm)
+        form.query_one("#f-amount_cents", Input).value = "55.00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert "a change to invoice OCT-5" in str(form.query_one("#form-error", Static).render())
+        assert bills_in(demo_engine)[0].amount_cents == 5_000
+        reason = form.query_one("#f-override_reason", Input)
+        row, fields = reason.parent, form.query_one(".form-fields", VerticalScroll)
+        assert row is not None and row.display and app.focused is reason
+        assert fields.region.contains_region(row.region)  # scrolled into view below the many fields
+        reason.value = "amount misread"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+    [changed] = bills_in(demo_engine)
+    assert (changed.amount_cents, changed.invoice_date) == (5_500, date(2026, 10, 20))

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from textual import on
+from textual.widget import Widget
 from textual.widgets import Input, Select
 
 from officemgr.models.finance import BudgetCategory
@@ -96,6 +97,11 @@ class BillForm(RecordForm[BillIn]):
     def when_refused(self, message: Refused) -> None:
         super().when_refused(message)
         offer_reason(self, self.ctx, self.month_watch)
+        # The reason is the last of many fields: on a small terminal its row (label and input) is below the fold
+        # until scrolled to, once it is laid out.
+        row = self.query_one(f"#f-{REASON}", Input).parent
+        if isinstance(row, Widget):
+            self.call_after_refresh(row.scroll_visible)
 
     @on(Select.Changed, "#f-purchase_order_id")
     def _order_chosen(self, event: Select.Changed) -> None:
