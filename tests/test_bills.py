@@ -15,7 +15,9 @@ from officemgr.models import OrderStatus, UserRole, VendorCreate
 from officemgr.models.finance import BudgetCategory, MonthClose
 from officemgr.models.inventory import ItemCategory
 from officemgr.models.payables import Bill, BillLine, BillPayment, BillStatus, PayoutMethod
+from officemgr.services import payables_report
 from officemgr.services.access import Actor, NotAllowed
+from officemgr.services.actuals import actuals_year
 from officemgr.services.bill_terms import parse_terms
 from officemgr.services.bills import (
     BillCreate,
@@ -370,17 +372,35 @@ def test_the_same_check_number_to_the_same_vendor_is_refused(session: Session) -
     pay(session, approved(session, other.id, "B1"), method=PayoutMethod.check, reference="1001")
 
 
+def close_month(session: Session, month: date = date(2026, 10, 1)) -> None:
+    session.add(MonthClose(month=month, closed_at=datetime(2026, 11, 5, 9), closed_by="pat"))
+    session.commit()
+
+
+def test_a_payment_before_the_invoice_date_is_refused(session: Session) -> None:
+    vendor = make_vendor(session)
+    assert vendor.id is not None
+    bill_id = approved(session, vendor.id, invoice_date=date(2026, 10, 5))
+    with pytest.raises(ServiceError, match="^paid on 10/01/2026, before the invoice date 10/05/2026: .*nothing was "
+                                           "saved$"):
+        pay(session, bill_id, paid_on=date(2026, 10, 1))
+    with pytest.raises(ServiceError, match="paid on 10/04/2026, before the invoice date 10/05/2026"):
+        pay(session, bill_id, paid_on=date(2026, 10, 4))
+    assert session.exec(select(BillPayment)).all() == []
+    pay(session, bill_id, paid_on=date(2026, 10, 5))  # the invoice's own day is fine
+    assert got(session, bill_id).status is BillStatus.paid
+
+
 def test_a_payment_into_a_closed_month_is_refused_and_the_override_audited(session: Session) -> None:
     vendor = make_vendor(session, name="Acme Rent")
     assert vendor.id is not None
-    session.add(MonthClose(month=date(2026, 10, 1), closed_at=datetime(2026, 11, 5, 9), closed_by="pat"))
-    session.commit()
     bill_id = approved(session, vendor.id, invoice_date=date(2026, 10, 1))
+    bill_id2 = approved(session, vendor.id, "INV-2", invoice_date=date(2026, 10, 2), amount_cents="9.00")
+    close_month(session)
     with pytest.raises(MonthClosed, match="October 2026 is closed .* a payment of \\$250.00 to Acme Rent"):
         pay(session, bill_id, paid_on=date(2026, 10, 31))
     assert session.exec(select(BillPayment)).all() == []
     pay(session, bill_id, paid_on=date(2026, 11, 1))  # the next month is open
-    bill_id2 = approved(session, vendor.id, "INV-2", invoice_date=date(2026, 10, 2), amount_cents="9.00")
     pay(session, bill_id2, paid_on=date(2026, 10, 31), reason="check mailed Oct 31, entered late")
     [(event, changes)] = audit_events(session, "month_close")
     assert (event.action, event.entity_id, changes["reason"]) == (
@@ -439,3 +459,137 @@ def test_filters_and_keyset_pages(session: Session) -> None:
     assert other.id is not None
     enter(session, bill(other.id, "theirs"))
     assert numbers(BillFilter.open, vendor_id=other.id) == ["theirs"]
+
+
+# --- bills and the closed month: budget vs actual counts a bill in its invoice month -------------------------------
+
+
+def rent_actuals(session: Session) -> tuple[int, ...]:
+    return actuals_year(session, 2026, actor=MANAGER).months.get(BudgetCategory.rent, (0,) * 12)
+
+
+def owed_at_october_end(session: Session) -> tuple[str, ...]:
+    section = payables_report.month_report_section(session, date(2026, 10, 1), actor=MANAGER)
+    return next(row for row in section.rows if row[0].startswith("Owed on 10/31/2026"))
+
+
+@pytest.mark.parametrize(("closed", "inside", "open_day"), [
+    (date(2026, 10, 1), date(2026, 10, 31), date(2026, 11, 1)),  # the month's last day, then the next month's first
+    (date(2026, 10, 1), date(2026, 10, 1), date(2026, 9, 30)),  # its first day, then the open month before
+    (date(2026, 2, 1), date(2026, 2, 28), date(2026, 3, 1)),  # February's end
+    (date(2025, 12, 1), date(2025, 12, 31), date(2026, 1, 1)),  # December into January
+])
+def test_a_bill_dated_in_a_closed_month_is_refused_and_its_neighbours_are_not(
+        session: Session, closed: date, inside: date, open_day: date) -> None:
+    vendor = make_vendor(session, name="Acme Rent")
+    assert vendor.id is not None
+    close_month(session, closed)
+    with pytest.raises(MonthClosed, match=f"{closed:%B %Y} is closed .* invoice INV-1 from Acme Rent \\(\\$250.00\\) "
+                                          f"dated {inside:%m/%d/%Y}"):
+        enter(session, bill(vendor.id, "INV-1", invoice_date=inside, category=BudgetCategory.rent))
+    assert session.exec(select(Bill)).all() == []
+    assert audit_events(session) == []
+    bill_id = enter(session, bill(vendor.id, "INV-1", invoice_date=open_day))
+    assert got(session, bill_id).invoice_date == open_day
+
+
+def test_a_refused_bill_leaves_the_closed_months_figures_and_the_override_is_audited(session: Session) -> None:
+    vendor = make_vendor(session, name="Acme Rent")
+    assert vendor.id is not None
+    enter(session, bill(vendor.id, "R-9", invoice_date=date(2026, 10, 1), category=BudgetCategory.rent))
+    close_month(session)
+    rent, owed = rent_actuals(session), owed_at_october_end(session)
+    assert (rent[9], owed[1:]) == (25_000, ("1", "$250.00"))
+    late = bill(vendor.id, "R-10", invoice_date=date(2026, 10, 15), amount_cents="900.00",
+                category=BudgetCategory.rent)
+    with pytest.raises(MonthClosed, match="October 2026 is closed"):
+        enter(session, late)
+    assert (rent_actuals(session), owed_at_october_end(session)) == (rent, owed)
+    with pytest.raises(MonthClosed, match="October 2026 is closed"):
+        enter_bill(session, late, today=TODAY, now=NOW, actor=MANAGER, override_reason="   ")  # blank is no reason
+    bill_id = enter_bill(session, late, today=TODAY, now=NOW, actor=MANAGER,
+                         override_reason="October rent invoice arrived late")
+    assert rent_actuals(session)[9] == 115_000
+    [(event, changes)] = audit_events(session, "month_close")
+    assert (event.action, event.entity_id, event.actor, changes["reason"], changes["day"]) == (
+        "post_into_closed", 202610, "pat@office", "October rent invoice arrived late", "2026-10-15")
+    assert changes["what"] == "invoice R-10 from Acme Rent ($900.00)"
+    assert [e.entity_id for e, _ in audit_events(session, "bill")][-1] == bill_id
+
+
+def test_changing_a_bill_guards_its_old_and_its_new_invoice_month(session: Session) -> None:
+    vendor = make_vendor(session, name="Acme Rent")
+    assert vendor.id is not None
+    in_october = enter(session, bill(vendor.id, "OCT-1", invoice_date=date(2026, 10, 20)))
+    in_november = enter(session, bill(vendor.id, "NOV-1", invoice_date=date(2026, 11, 2), amount_cents="80.00"))
+    close_month(session)
+    rent = actuals_year(session, 2026, actor=MANAGER).months
+
+    def change(bill_id: int, data: BillCreate, reason: str = "") -> None:
+        update_bill(session, bill_id, data, expected_version=got(session, bill_id).version, today=TODAY, now=NOW,
+                    actor=MANAGER, override_reason=reason)
+
+    refused = [
+        (in_october, bill(vendor.id, "OCT-1", invoice_date=date(2026, 10, 20), amount_cents="1.00")),  # amount
+        (in_october, bill(vendor.id, "OCT-1", invoice_date=date(2026, 11, 1))),  # moved out to the open month
+        (in_november, bill(vendor.id, "NOV-1", invoice_date=date(2026, 10, 31), amount_cents="80.00")),  # moved in
+    ]
+    for bill_id, data in refused:
+        with pytest.raises(MonthClosed, match="October 2026 is closed"):
+            change(bill_id, data)
+    assert [(b.invoice_date, b.amount_cents, b.version) for b in session.exec(select(Bill).order_by(Bill.id))] == [
+        (date(2026, 10, 20), 25_000, 1), (date(2026, 11, 2), 8_000, 1)]
+    assert actuals_year(session, 2026, actor=MANAGER).months == rent
+    assert [e.action for e, _ in audit_events(session)].count("update") == 0
+
+    change(in_november, bill(vendor.id, "NOV-1", invoice_date=date(2026, 11, 1), amount_cents="81.00"))  # all open
+    change(in_october, bill(vendor.id, "OCT-1", invoice_date=date(2026, 11, 3)), reason="invoice was misdated")
+    assert got(session, in_october).invoice_date == date(2026, 11, 3)
+    [(event, changes)] = audit_events(session, "month_close")
+    assert (event.entity_id, changes["day"], changes["reason"]) == (202610, "2026-10-20", "invoice was misdated")
+    assert changes["what"] == "a change to invoice OCT-1 from Acme Rent ($250.00)"
+
+
+def test_a_bill_moved_between_two_closed_months_audits_each(session: Session) -> None:
+    vendor = make_vendor(session, name="Acme Rent")
+    assert vendor.id is not None
+    bill_id = enter(session, bill(vendor.id, "SEP-1", invoice_date=date(2026, 9, 30)))
+    close_month(session, date(2026, 9, 1))
+    close_month(session, date(2026, 10, 1))
+    update_bill(session, bill_id, bill(vendor.id, "SEP-1", invoice_date=date(2026, 10, 1)),
+                expected_version=1, today=TODAY, now=NOW, actor=MANAGER, override_reason="dated wrongly")
+    assert [(e.entity_id, c["day"], c["what"]) for e, c in audit_events(session, "month_close")] == [
+        (202609, "2026-09-30", "a change to invoice SEP-1 from Acme Rent ($250.00)"),
+        (202610, "2026-10-01", "invoice SEP-1 from Acme Rent ($250.00) as changed")]
+
+
+def test_voiding_a_bill_of_a_closed_month_needs_the_managers_reason(session: Session) -> None:
+    vendor = make_vendor(session, name="Acme Rent")
+    assert vendor.id is not None
+    october = approved(session, vendor.id, "OCT-1", invoice_date=date(2026, 10, 31), category=BudgetCategory.rent)
+    november = enter(session, bill(vendor.id, "NOV-1", invoice_date=date(2026, 11, 1), amount_cents="5.00"))
+    close_month(session)
+    rent, owed = rent_actuals(session), owed_at_october_end(session)
+    with pytest.raises(MonthClosed, match="October 2026 is closed .* voiding invoice OCT-1 from Acme Rent "
+                                          "\\(\\$250.00\\) dated 10/31/2026"):
+        void_bill(session, october, "sent twice", now=NOW, actor=MANAGER)
+    row = got(session, october)
+    assert (row.status, row.note) == (BillStatus.approved, "")
+    assert (rent_actuals(session), owed_at_october_end(session)) == (rent, owed)
+    void_bill(session, november, "not ours", now=NOW, actor=MANAGER)  # November is open
+    void_bill(session, october, "sent twice", now=NOW, actor=MANAGER, override_reason="Acme cancelled the invoice")
+    assert got(session, october).status is BillStatus.void
+    assert rent_actuals(session)[9] == 0
+    [(event, changes)] = audit_events(session, "month_close")
+    assert (event.action, changes["reason"]) == ("post_into_closed", "Acme cancelled the invoice")
+
+
+def test_a_reopened_month_takes_bills_again(session: Session) -> None:
+    vendor = make_vendor(session)
+    assert vendor.id is not None
+    session.add(MonthClose(month=date(2026, 10, 1), closed_at=datetime(2026, 11, 5, 9), closed_by="pat",
+                           reopened_at=datetime(2026, 11, 6, 9), reopened_by="pat", reopen_reason="late EOB"))
+    session.commit()
+    bill_id = enter(session, bill(vendor.id, invoice_date=date(2026, 10, 15)))
+    void_bill(session, bill_id, "sent twice", now=NOW, actor=MANAGER)
+    assert audit_events(session, "month_close") == []

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete
 from sqlmodel import col, select
+from textual.containers import VerticalScroll
 from textual.widgets import Checkbox, DataTable, Input, Select, Static
 
 from officemgr.models import AuditEvent, Vendor
@@ -339,3 +340,103 @@ async def test_pages_of_bills_and_the_filters(demo_engine, monkeypatch) -> None:
         assert await shown("n") == ("Bills to pay: open, page 2", ["P-2"])
         assert said[-1] == ("This is the last page", "information")
         assert await shown("f") == ("Bills to pay: open, page 1  ·  n next page", ["P-1"])
+
+
+async def test_a_bill_in_a_closed_month_is_offered_a_reason_then_entered_and_voided(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    vendor_id = new_vendor(demo_engine)
+    with write_session(demo_engine) as session:
+        if session.get(MonthClose, date(2026, 10, 1)) is None:
+            session.add(MonthClose(month=date(2026, 10, 1), closed_at=datetime(2026, 11, 3, 9), closed_by="kim"))
+            session.commit()
+    said: list[tuple[str, str]] = []
+    app = fixed_app(demo_engine, said)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_bills(app, pilot)
+        table = screen.query_one("#bills-table", DataTable)
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, BillForm)
+        reason_row = form.query_one("#f-override_reason", Input).parent
+        assert reason_row is not None and not reason_row.display
+        form.query_one("#f-vendor_id", Select).value = vendor_id
+        form.query_one("#f-invoice_number", Input).value = "OCT-77"
+        form.query_one("#f-invoice_date", Input).value = "10/15/2026"
+        form.query_one("#f-amount_cents", Input).value = "300.00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert "October 2026 is closed" in str(form.query_one("#form-error", Static).render())
+        assert reason_row.display
+        assert bills_in(demo_engine) == []
+        form.query_one("#f-override_reason", Input).value = "October's invoice arrived in November"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        [bill] = bills_in(demo_engine)
+        assert (bill.invoice_number, bill.invoice_date, bill.amount_cents) == ("OCT-77", date(2026, 10, 15), 30_000)
+        assert ("Bill entered", "information") in said
+
+        table.move_cursor(row=table.get_row_index(str(bill.id)))
+        await pilot.press("x")
+        await settle(pilot)
+        void = app.screen
+        void_reason = void.query_one("#f-override_reason", Input).parent
+        assert void_reason is not None and not void_reason.display
+        void.query_one("#f-reason", Input).value = "sent twice"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is void
+        assert "voiding invoice OCT-77" in str(void.query_one("#form-error", Static).render())
+        assert void_reason.display
+        assert bills_in(demo_engine)[0].status is BillStatus.entered
+        void.query_one("#f-override_reason", Input).value = "vendor cancelled it"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+
+    [voided] = bills_in(demo_engine)
+    assert (voided.status, voided.note) == (BillStatus.void, "Void: sent twice")
+    with read_session(demo_engine) as session:
+        events = session.exec(select(AuditEvent).where(AuditEvent.action == "post_into_closed")
+                              .order_by(col(AuditEvent.id).desc()).limit(2)).all()
+        assert [json.loads(e.changes)["reason"] for e in events] == [
+            "vendor cancelled it", "October's invoice arrived in November"]
+
+
+async def test_changing_a_closed_months_bill_at_80x24_scrolls_to_the_reason_then_saves(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    from officemgr.services.bills import BillCreate, enter_bill
+
+    vendor_id = new_vendor(demo_engine)
+    with write_session(demo_engine) as session:
+        bill_id = enter_bill(session, BillCreate(vendor_id=vendor_id, invoice_number="OCT-5",
+                                                 invoice_date=date(2026, 10, 20), amount_cents=5_000),
+                             today=TODAY, now=NOW, actor="kim", override_reason="set up for the test")
+        if session.get(MonthClose, date(2026, 10, 1)) is None:
+            session.add(MonthClose(month=date(2026, 10, 1), closed_at=datetime(2026, 11, 3, 9), closed_by="kim"))
+            session.commit()
+    app = fixed_app(demo_engine, [])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_bills(app, pilot)
+        table = screen.query_one("#bills-table", DataTable)
+        table.move_cursor(row=table.get_row_index(str(bill_id)))
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, BillForm)
+        form.query_one("#f-amount_cents", Input).value = "55.00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert "a change to invoice OCT-5" in str(form.query_one("#form-error", Static).render())
+        assert bills_in(demo_engine)[0].amount_cents == 5_000
+        reason = form.query_one("#f-override_reason", Input)
+        row, fields = reason.parent, form.query_one(".form-fields", VerticalScroll)
+        assert row is not None and row.display and app.focused is reason
+        assert fields.region.contains_region(row.region)  # scrolled into view below the many fields
+        reason.value = "amount misread"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+    [changed] = bills_in(demo_engine)
+    assert (changed.amount_cents, changed.invoice_date) == (5_500, date(2026, 10, 20))

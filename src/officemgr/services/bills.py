@@ -524,12 +524,20 @@ def _fields(data: BillCreate, due: date, category: BudgetCategory) -> dict[str, 
             "note": data.note, "purchase_order_id": data.purchase_order_id}
 
 
-def enter_bill(session: Session, data: BillCreate, *, today: date, now: datetime, actor: str) -> int:
+def _what(number: str, vendor: str, amount_cents: int) -> str:
+    return f"invoice {number} from {vendor} ({money(amount_cents)})"
+
+
+def enter_bill(session: Session, data: BillCreate, *, today: date, now: datetime, actor: str,
+               override_reason: str = "") -> int:
     """Enter a vendor's invoice (the manager): refused for an invoice number already entered for the vendor (a void
-    bill too), a date after today or over a year back, an order not this vendor's or not received. A likely
-    duplicate is let in and noted in match_note."""
+    bill too), a date after today or over a year back, an order not this vendor's or not received, and an invoice
+    date in a closed month (budget vs actual counts a bill in its invoice month) unless the manager gives
+    `override_reason`. A likely duplicate is let in and noted in match_note."""
     require(actor, Area.finance, what="entering a bill")
-    _vendor, due, category, lines = _checked(session, data, today=today)
+    vendor, due, category, lines = _checked(session, data, today=today)
+    closed_months.guard(session, data.invoice_date, what=_what(data.invoice_number, vendor.name, data.amount_cents),
+                        actor=actor, now=now, override_reason=override_reason)
     bill = Bill(**_fields(data, due, category), entered_at=now, entered_by=str(actor)[:60])
     session.add(bill)
     session.flush()
@@ -544,8 +552,9 @@ def enter_bill(session: Session, data: BillCreate, *, today: date, now: datetime
 
 
 def update_bill(session: Session, bill_id: int, data: BillCreate, *, expected_version: int, today: date,
-                now: datetime, actor: str) -> None:
-    """Correct an entered bill (the manager); once approved it is not changed (void it and enter it again)."""
+                now: datetime, actor: str, override_reason: str = "") -> None:
+    """Correct an entered bill (the manager); once approved it is not changed (void it and enter it again). Neither
+    its invoice date as it was nor as changed may be in a closed month, unless the manager gives `override_reason`."""
     require(actor, Area.finance, what="changing a bill")
     bill = _bill(session, bill_id)
     if bill.version != expected_version:
@@ -553,7 +562,14 @@ def update_bill(session: Session, bill_id: int, data: BillCreate, *, expected_ve
     if bill.status is not BillStatus.entered:
         raise ServiceError(f"invoice {bill.invoice_number} is {bill.status.label.lower()}: only a bill not yet "
                            "approved can be changed (void it and enter it again) — nothing was saved")
-    _vendor, due, category, lines = _checked(session, data, today=today, but=bill_id)
+    vendor, due, category, lines = _checked(session, data, today=today, but=bill_id)
+    was = _what(bill.invoice_number, _vendor_name(session, bill.vendor_id), bill.amount_cents)
+    closed_months.guard(session, bill.invoice_date, what=f"a change to {was}", actor=actor, now=now,
+                        override_reason=override_reason)
+    if closed_months.month_key(data.invoice_date) != closed_months.month_key(bill.invoice_date):
+        closed_months.guard(session, data.invoice_date,
+                            what=f"{_what(data.invoice_number, vendor.name, data.amount_cents)} as changed",
+                            actor=actor, now=now, override_reason=override_reason)
     changes = apply_update(bill, _fields(data, due, category), expected_version=expected_version)
     old_lines = session.exec(select(BillLine).where(BillLine.bill_id == bill_id)).all()
     if data.purchase_order_id is None or data.lines is not None or "purchase_order_id" in changes:
@@ -616,6 +632,9 @@ def pay_bill(session: Session, bill_id: int, data: BillPaymentCreate, *, today: 
         raise ServiceError(f"invoice {bill.invoice_number} cannot take a payment: {why} — nothing was saved")
     if data.paid_on > today:
         raise ServiceError(f"the payment date cannot be after today ({today:%m/%d/%Y}) — nothing was saved")
+    if data.paid_on < bill.invoice_date:
+        raise ServiceError(f"paid on {data.paid_on:%m/%d/%Y}, before the invoice date {bill.invoice_date:%m/%d/%Y}: "
+                           "check the payment date — nothing was saved")
     amount = bill.open_cents if data.amount_cents is None else data.amount_cents
     if amount > bill.open_cents:
         raise ServiceError(f"{money(amount)} is more than the {money(bill.open_cents)} still owed on invoice "
@@ -651,9 +670,10 @@ def pay_bill(session: Session, bill_id: int, data: BillPaymentCreate, *, today: 
 
 
 def void_bill(session: Session, bill_id: int, reason: str, *, now: datetime, actor: str,
-              expected_version: int | None = None) -> None:
+              expected_version: int | None = None, override_reason: str = "") -> None:
     """Void an entered or approved bill nothing was paid on, with the reason (kept in its note). Its invoice number
-    stays taken: the same invoice is not entered again."""
+    stays taken: the same invoice is not entered again. A bill dated in a closed month is voided only by the manager
+    with `override_reason` (its month's reported spending would drop)."""
     require(actor, Area.finance, what="voiding a bill")
     why = " ".join(reason.split())
     if not why:
@@ -669,6 +689,9 @@ def void_bill(session: Session, bill_id: int, reason: str, *, now: datetime, act
     if bill.paid_cents:
         raise ServiceError(f"invoice {bill.invoice_number} has {money(bill.paid_cents)} paid on it: it cannot be "
                            "voided — nothing was changed")
+    what = _what(bill.invoice_number, _vendor_name(session, bill.vendor_id), bill.amount_cents)
+    closed_months.guard(session, bill.invoice_date, what=f"voiding {what}", actor=actor, now=now,
+                        override_reason=override_reason)
     note = f"{bill.note}\nVoid: {why}".strip()
     changes = apply_update(bill, {"status": BillStatus.void, "note": note[-500:]}, expected_version=None)
     record(session, actor=actor, entity="bill", entity_id=bill_id, action="void",

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from textual import on
+from textual.widget import Widget
 from textual.widgets import Input, Select
 
 from officemgr.models.finance import BudgetCategory
@@ -20,7 +21,7 @@ from officemgr.services.format import money
 from officemgr.tui.context import AppContext
 from officemgr.tui.dbwork import Refused, Session
 from officemgr.tui.forms.base import FieldErrors, FieldSpec, RecordForm, SaveCall
-from officemgr.tui.forms.closed_month import ClosedMonthWatch, offer_reason, reason_field, show_reason
+from officemgr.tui.forms.closed_month import REASON, ClosedMonthWatch, offer_reason, reason_field, show_reason
 
 NO_ORDER = 0  # the order picker's value for a bill that pays no purchase order (no order has id 0)
 
@@ -40,13 +41,26 @@ class BillStart:
     note: str
 
 
-class BillForm(RecordForm[BillCreate]):
+class BillIn(BaseModel):
+    bill: BillCreate
+    override_reason: str = ""
+
+
+BillCall = Callable[[Session, BillCreate, str], object]
+
+
+class BillForm(RecordForm[BillIn]):
+    """A vendor's invoice, new or changed. Dated in a closed month (as entered, or as it was) it is refused; the
+    manager is then offered a reason field to save it anyway (audited)."""
+
     FORM_TITLE = "Enter a bill"
 
-    def __init__(self, ctx: AppContext, save: SaveCall[BillCreate], *, vendors: list[VendorChoice],
+    def __init__(self, ctx: AppContext, save: BillCall, *, vendors: list[VendorChoice],
                  orders: list[OrderChoice], start: BillStart | None = None) -> None:
         self.vendors, self.orders, self.start = vendors, {o.id: o for o in orders}, start
-        super().__init__(ctx, save)
+        self.month_watch: ClosedMonthWatch[BillIn, object] = ClosedMonthWatch(
+            lambda session, data: save(session, data.bill, data.override_reason))
+        super().__init__(ctx, self.month_watch)
         if start is not None:
             self.FORM_TITLE = f"Change bill: invoice {start.invoice_number}"
 
@@ -65,6 +79,7 @@ class BillForm(RecordForm[BillCreate]):
                       options=[(c.label, c) for c in BudgetCategory]),
             FieldSpec("description", "Description", optional=True),
             FieldSpec("note", "Note", optional=True),
+            reason_field(),
         ]
 
     def initial(self) -> dict[str, Any]:
@@ -76,6 +91,18 @@ class BillForm(RecordForm[BillCreate]):
                 "due_date": start.due_date, "amount_cents": f"{start.amount_cents / 100:.2f}",
                 "category": start.category, "description": start.description, "note": start.note}
 
+    def on_mount(self) -> None:
+        show_reason(self, False)
+
+    def when_refused(self, message: Refused) -> None:
+        super().when_refused(message)
+        offer_reason(self, self.ctx, self.month_watch)
+        # The reason is the last of many fields: on a small terminal its row (label and input) is below the fold
+        # until scrolled to, once it is laid out.
+        row = self.query_one(f"#f-{REASON}", Input).parent
+        if isinstance(row, Widget):
+            self.call_after_refresh(row.scroll_visible)
+
     @on(Select.Changed, "#f-purchase_order_id")
     def _order_chosen(self, event: Select.Changed) -> None:
         """An order fills in its vendor, the value received and its category (each still changeable)."""
@@ -86,7 +113,7 @@ class BillForm(RecordForm[BillCreate]):
         self.query_one("#f-amount_cents", Input).value = f"{order.received_cents / 100:.2f}"
         self.query_one("#f-category", Select).value = order.category
 
-    def build(self, values: dict[str, Any]) -> BillCreate:
+    def build(self, values: dict[str, Any]) -> BillIn:
         errors: dict[str, str] = {}
         if values["vendor_id"] is None:
             errors["vendor_id"] = "choose the vendor"
@@ -95,8 +122,9 @@ class BillForm(RecordForm[BillCreate]):
             errors["due_date"] = f"cannot be before the invoice date ({invoiced:%m/%d/%Y})"
         if errors:
             raise FieldErrors(errors)
-        return BillCreate.model_validate({**values, "purchase_order_id": values["purchase_order_id"] or None,
+        bill = BillCreate.model_validate({**values, "purchase_order_id": values["purchase_order_id"] or None,
                                           "description": values["description"] or "", "note": values["note"] or ""})
+        return BillIn(bill=bill, override_reason=values[REASON] or "")
 
 
 class Approval(BaseModel):
@@ -180,20 +208,32 @@ class PaymentForm(RecordForm[PaymentIn]):
 
 class VoidReason(BaseModel):
     reason: str
+    override_reason: str = ""
 
 
 class VoidBillForm(RecordForm[VoidReason]):
+    """Voiding a bill, with why. A bill dated in a closed month is refused; the manager is then offered a reason
+    field to void it anyway (audited)."""
+
     def __init__(self, ctx: AppContext, save: SaveCall[VoidReason], *, what: str) -> None:
         self.FORM_TITLE = f"Void {what}"
-        super().__init__(ctx, save)
+        self.month_watch: ClosedMonthWatch[VoidReason, object] = ClosedMonthWatch(save)
+        super().__init__(ctx, self.month_watch)
 
     def fields(self) -> list[FieldSpec]:
-        return [FieldSpec("reason", "Why", placeholder="e.g. entered twice, not ours")]
+        return [FieldSpec("reason", "Why", placeholder="e.g. entered twice, not ours"), reason_field()]
+
+    def on_mount(self) -> None:
+        show_reason(self, False)
+
+    def when_refused(self, message: Refused) -> None:
+        super().when_refused(message)
+        offer_reason(self, self.ctx, self.month_watch)
 
     def build(self, values: dict[str, Any]) -> VoidReason:
         if not values["reason"]:
             raise FieldErrors({"reason": "say why the bill is void"})
-        return VoidReason(reason=values["reason"])
+        return VoidReason(reason=values["reason"], override_reason=values[REASON] or "")
 
 
 class TermsIn(BaseModel):

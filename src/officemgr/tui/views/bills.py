@@ -176,8 +176,9 @@ class BillsScreen(ListScreen):
                        bills.order_choices(session, actor=actor, also=paid_order), detail)
 
     def action_add(self) -> None:
-        def save(session: Session, model: BillCreate) -> int:
-            return bills.enter_bill(session, model, today=self.ctx.today, now=self.ctx.now(), actor=self.ctx.actor)
+        def save(session: Session, model: BillCreate, reason: str) -> int:
+            return bills.enter_bill(session, model, today=self.ctx.today, now=self.ctx.now(), actor=self.ctx.actor,
+                                    override_reason=reason)
 
         def push(choices: Choices) -> None:
             if not choices.vendors:
@@ -199,9 +200,9 @@ class BillsScreen(ListScreen):
             return
         bill_id, version = row.id, row.version
 
-        def save(session: Session, model: BillCreate) -> None:
+        def save(session: Session, model: BillCreate, reason: str) -> None:
             bills.update_bill(session, bill_id, model, expected_version=version, today=self.ctx.today,
-                              now=self.ctx.now(), actor=self.ctx.actor)
+                              now=self.ctx.now(), actor=self.ctx.actor, override_reason=reason)
 
         def push(choices: Choices) -> None:
             assert choices.detail is not None
@@ -286,7 +287,7 @@ class BillsScreen(ListScreen):
 
         def save(session: Session, model: VoidReason) -> None:
             bills.void_bill(session, bill_id, model.reason, now=self.ctx.now(), actor=self.ctx.actor,
-                            expected_version=version)
+                            expected_version=version, override_reason=model.override_reason)
 
         self.app.push_screen(VoidBillForm(self.ctx, save, what=_what(row)), self._after("Bill voided"))
 
