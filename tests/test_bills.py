@@ -571,7 +571,8 @@ def test_voiding_a_bill_of_a_closed_month_needs_the_managers_reason(session: Ses
     close_month(session)
     rent, owed = rent_actuals(session), owed_at_october_end(session)
     with pytest.raises(MonthClosed, match="October 2026 is closed .* voiding invoice OCT-1 from Acme Rent "
-                                          "\\(\\$250.00\\) dated 10/31/2026"):
+                                          "\\(\\$250.00\\) dated 10/31/2026 .*figures. Have the manager reopen "
+                                          "October 2026 or post it with a reason"):
         void_bill(session, october, "sent twice", now=NOW, actor=MANAGER)
     row = got(session, october)
     assert (row.status, row.note) == (BillStatus.approved, "")

@@ -690,7 +690,7 @@ def void_bill(session: Session, bill_id: int, reason: str, *, now: datetime, act
         raise ServiceError(f"invoice {bill.invoice_number} has {money(bill.paid_cents)} paid on it: it cannot be "
                            "voided — nothing was changed")
     what = _what(bill.invoice_number, _vendor_name(session, bill.vendor_id), bill.amount_cents)
-    closed_months.guard(session, bill.invoice_date, what=f"voiding {what}", actor=actor, now=now,
+    closed_months.guard(session, bill.invoice_date, what=f"voiding {what}", actor=actor, now=now, redate=False,
                         override_reason=override_reason)
     note = f"{bill.note}\nVoid: {why}".strip()
     changes = apply_update(bill, {"status": BillStatus.void, "note": note[-500:]}, expected_version=None)

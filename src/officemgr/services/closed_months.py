@@ -49,9 +49,11 @@ def forget(session: Session) -> None:
     session.info.pop(CACHE, None)
 
 
-def guard(session: Session, day: date, *, what: str, actor: str, now: datetime, override_reason: str = "") -> None:
+def guard(session: Session, day: date, *, what: str, actor: str, now: datetime, override_reason: str = "",
+          redate: bool = True) -> None:
     """Refuse `what` (e.g. "a payment of $40.00") dated `day` in a closed month, unless the manager gives a reason
-    to post it anyway (audited in the caller's transaction)."""
+    to post it anyway (audited in the caller's transaction). `redate`: whether dating it in an open month is a way
+    on (not for voiding a record that keeps its date)."""
     closed = closed_month(session, day)
     if closed is None:
         return
@@ -60,8 +62,8 @@ def guard(session: Session, day: date, *, what: str, actor: str, now: datetime, 
     if not reason:
         raise MonthClosed(
             f"{month} is closed (by {closed.closed_by} on {closed.closed_at:%m/%d/%Y}): {what} dated {day:%m/%d/%Y} "
-            f"would change its reported figures. Date it in an open month, or have the manager reopen {month} or "
-            "post it with a reason — nothing was changed")
+            f"would change its reported figures. {'Date it in an open month, or have' if redate else 'Have'} the "
+            f"manager reopen {month} or post it with a reason — nothing was changed")
     if not may(actor, Area.finance):
         raise MonthClosed(f"{month} is closed: only the manager may post into it — nothing was changed")
     record(session, actor=actor, entity="month_close", entity_id=month_key(day), action="post_into_closed",
