@@ -172,3 +172,12 @@ def test_a_control_character_is_shown_not_sent(session: Session) -> None:
         import_rvu(session, SIMPLE + "99214,,\x1b[31m1.0\n", year=2026, now=NOW, actor=MANAGER)
     assert "\x1b" not in str(refused.value)
     assert "line 4: work RVU" in str(refused.value)
+
+
+def test_cpts_lettered_codes_are_codes_and_other_shapes_are_not(session: Session) -> None:
+    listed = "code,modifier,work_rvu\n0001A,,0.00\n0002U,,0\n0545T,,1.2\nG0438,,2.43\n99213,,1.3\n"
+    import_rvu(session, listed, year=2026, now=NOW, actor=MANAGER)
+    assert set(rates(session, 2026)) == {("0001A", ""), ("0002U", ""), ("0545T", ""), ("G0438", ""), ("99213", "")}
+    for wrong in ("A001A", "99A13", "992130", "G043"):
+        with pytest.raises(RvuRefused, match=f"code '{wrong}' is not a CPT/HCPCS code"):
+            import_rvu(session, f"code,modifier,work_rvu\n{wrong},,1.0\n", year=2027, now=NOW, actor=MANAGER)

@@ -43,7 +43,9 @@ MAX_DATA_ROWS = 100_000  # the real file has about 19,000
 INSERT_CHUNK = 1_000  # rows a statement inserts: memory stays small for the 19,000 of the real file
 TITLE_LINES = 30  # lines searched for the title's year and for the header
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # as RvuRate.year allows
-CODE = re.compile(r"\d{5}|[A-Z]\d{4}|\d{4}[FTUM]")
+# CPT (99213), HCPCS Level II (G0438), and CPT's lettered codes: Category II (0001F), III (0001T), PLA (0001U),
+# vaccine administration (0001A) and others.
+CODE = re.compile(r"\d{5}|[A-Z]\d{4}|\d{4}[A-Z]")
 MODIFIER = re.compile(r"[0-9A-Z]{2}")
 _TITLE_YEAR = re.compile(r"\b(20\d\d)\b[^\n]*physician fee schedule", re.IGNORECASE)
 _NO_VALUE = frozenset({"", "NA", "N/A"})
