@@ -571,7 +571,7 @@ def make_ap_bill(session: Session, vendor: Vendor, *, due: date, amount_cents: i
     """A vendor's bill (entered, unpaid unless told), dated 30 days before it is due unless given."""
     from officemgr.models.finance import BudgetCategory
     from officemgr.models.payables import Bill
-    from officemgr.services.bill_terms import invoice_key
+    from officemgr.models.payment_terms import invoice_key
 
     number = number or f"INV-{_next()}"
     values: dict[str, Any] = {"vendor_id": vendor.id, "invoice_number": number, "invoice_key": invoice_key(number),

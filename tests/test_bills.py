@@ -15,10 +15,10 @@ from officemgr.models import OrderStatus, UserRole, VendorCreate
 from officemgr.models.finance import BudgetCategory, MonthClose
 from officemgr.models.inventory import ItemCategory
 from officemgr.models.payables import Bill, BillLine, BillPayment, BillStatus, PayoutMethod
+from officemgr.models.payment_terms import parse_terms
 from officemgr.services import payables_report
 from officemgr.services.access import Actor, NotAllowed
 from officemgr.services.actuals import actuals_year
-from officemgr.services.bill_terms import parse_terms
 from officemgr.services.bills import (
     BillCreate,
     BillFilter,

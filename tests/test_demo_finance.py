@@ -19,7 +19,7 @@ from officemgr.models.base import table_of
 from officemgr.models.finance import BudgetAmount, BudgetCategory, CloseTask, MonthClose, RvuRate
 from officemgr.models.ledger import LedgerEntry
 from officemgr.models.payables import Bill, BillLine, BillPayment, BillStatus, RecurringBill
-from officemgr.services.bill_terms import invoice_key, parse_terms
+from officemgr.models.payment_terms import invoice_key, parse_terms
 
 TODAY = date(2026, 11, 23)
 OPEN = (BillStatus.entered.value, BillStatus.approved.value)

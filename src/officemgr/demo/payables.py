@@ -29,7 +29,7 @@ from officemgr.models import Item, ItemCategory, OrderStatus, PurchaseOrder, Pur
 from officemgr.models.base import table_of
 from officemgr.models.finance import BudgetCategory
 from officemgr.models.payables import Bill, BillLine, BillPayment, BillStatus, Frequency, PayoutMethod, RecurringBill
-from officemgr.services.bill_terms import invoice_key, parse_terms
+from officemgr.models.payment_terms import invoice_key, parse_terms
 from officemgr.services.format import money
 
 # The supply vendors' terms as they print them (the inventory step made these vendors).

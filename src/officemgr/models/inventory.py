@@ -9,6 +9,7 @@ from pydantic import NaiveDatetime, field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
 from officemgr.models.base import Versioned, enum_field
+from officemgr.models.payment_terms import parse_terms
 from officemgr.models.validation import clean_email, clean_phone, require_text, strip_text
 
 
@@ -34,7 +35,7 @@ class Vendor(Versioned, table=True):
     email: str = Field(default="", max_length=120)
     account_number: str = Field(default="", max_length=40)
     # Payment terms as the vendor states them ("net 30", "due on receipt", "2/10 net 30", "net 15 EOM"):
-    # services.bill_terms reads them into a bill's due date.
+    # models.payment_terms reads them into a bill's due date.
     terms: str = Field(default="net 30", max_length=30)
 
 
@@ -111,13 +112,8 @@ class VendorCreate(SQLModel):
     @field_validator("terms")
     @classmethod
     def _terms(cls, value: str) -> str:
-        """Terms as the vendor prints them, kept the one way bill_terms writes them ("Net 30 days" -> "net 30")."""
-        from officemgr.services.bill_terms import BadTerms, parse_terms  # services build on the models
-
-        try:
-            return parse_terms(value).text
-        except BadTerms as exc:
-            raise ValueError(str(exc)) from None
+        """Terms as the vendor prints them, kept the one way payment_terms writes them ("Net 30 days" -> "net 30")."""
+        return parse_terms(value).text  # BadTerms is a ValueError: pydantic shows its message
 
 
 class ReceiveCreate(SQLModel):

@@ -2,7 +2,7 @@
 ordered and what was received), approved, then paid in one or more payments. The manager writes; the manager,
 biller and auditor read (Area.finance). Every write is audited (entity bill / bill_payment).
 
-A vendor's invoice number is entered once: "INV-0012" and "inv 12" are one invoice (bill_terms.invoice_key), and a
+A vendor's invoice number is entered once: "INV-0012" and "inv 12" are one invoice (payment_terms.invoice_key), and a
 void bill still holds its number, so voiding is no way round the check. A bill like another (same vendor and amount,
 invoice dates within a week, another number) is let in but flagged, and the approver sees it with the differences.
 """
@@ -23,11 +23,11 @@ from sqlmodel import Session, col, select
 from officemgr.models import Item, ItemCategory, PurchaseOrder, PurchaseOrderLine, Vendor
 from officemgr.models.finance import BudgetCategory
 from officemgr.models.payables import Bill, BillLine, BillPayment, BillStatus, PayoutMethod
+from officemgr.models.payment_terms import BadTerms, invoice_key, parse_terms
 from officemgr.models.purchasing import OrderStatus
 from officemgr.models.validation import parse_money, strip_free_text, strip_text, unsafe_text
 from officemgr.services import closed_months
 from officemgr.services.access import Area, require
-from officemgr.services.bill_terms import BadTerms, invoice_key, parse_terms
 from officemgr.services.common import ServiceError, StaleEdit, apply_update, created_fields, record
 from officemgr.services.format import money, plural
 
@@ -321,7 +321,7 @@ def vendor_choices(session: Session, *, actor: str) -> list[VendorChoice]:
 
 def set_vendor_terms(session: Session, vendor_id: int, terms: str, *, expected_version: int, now: datetime,
                      actor: str) -> str:
-    """Change a vendor's payment terms (the manager), kept the one way bill_terms writes them; bills entered from
+    """Change a vendor's payment terms (the manager), kept the one way payment_terms writes them; bills entered from
     now on are due by them. Returns the terms as kept."""
     require(actor, Area.finance, what="changing a vendor's terms")
     vendor = session.get(Vendor, vendor_id)

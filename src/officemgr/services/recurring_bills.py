@@ -34,11 +34,11 @@ from pydantic import BaseModel, ValidationInfo, field_validator
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from officemgr.models import payment_terms
 from officemgr.models.finance import BudgetCategory, MonthClose
 from officemgr.models.inventory import Vendor
 from officemgr.models.payables import Bill, BillStatus, Frequency, RecurringBill
 from officemgr.models.validation import strip_text
-from officemgr.services import bill_terms
 from officemgr.services.access import Area, require
 from officemgr.services.common import ServiceError, apply_update, created_fields, record
 
@@ -318,7 +318,7 @@ def _invoice_number(session: Session, vendor_id: int, description: str, period: 
     base = f"{' '.join(description.upper().split())[:28]} {period:%Y-%m}"
     number = base
     for n in range(2, 100):
-        key = bill_terms.invoice_key(number)
+        key = payment_terms.invoice_key(number)
         taken = session.exec(select(col(Bill.id)).where(Bill.vendor_id == vendor_id, Bill.invoice_key == key)).first()
         if taken is None:
             return number, key
@@ -345,8 +345,8 @@ def generate_due(session: Session, *, today: date, now: datetime, actor: str) ->
         if not missing:
             continue
         try:
-            terms = bill_terms.parse_terms(vendor.terms) if vendor.terms.strip() else bill_terms.Terms(days=0)
-        except bill_terms.BadTerms as exc:
+            terms = payment_terms.parse_terms(vendor.terms) if vendor.terms.strip() else payment_terms.Terms(days=0)
+        except payment_terms.BadTerms as exc:
             notes.append(f"{rb.description} ({vendor.name}) not made: the vendor's terms cannot be read: {exc}")
             continue
         if len(missing) > MAX_PERIODS_PER_RUN:

@@ -15,7 +15,7 @@ from textual.widgets import Input, Select
 
 from officemgr.models.finance import BudgetCategory
 from officemgr.models.payables import PayoutMethod
-from officemgr.services.bill_terms import BadTerms, parse_terms
+from officemgr.models.payment_terms import BadTerms, parse_terms
 from officemgr.services.bills import BillCreate, BillPaymentCreate, Difference, OrderChoice, VendorChoice
 from officemgr.services.format import money
 from officemgr.tui.context import AppContext

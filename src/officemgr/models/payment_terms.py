@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from officemgr.services.common import ServiceError
-
 MAX_DAYS = 180
 EXAMPLES = '"net 30", "2/10 net 30", "net 15 EOM", "10 prox" or "due on receipt"'
 
@@ -24,8 +22,8 @@ _EOM = re.compile(r"(?:net\s*)?eom")
 _PROX = re.compile(r"(?:net\s*)?(?P<day>\d{1,2})(?:st|nd|rd|th)?\s*prox(?:imo)?")
 
 
-class BadTerms(ServiceError):
-    """Terms that cannot be read; the message gives examples of what can."""
+class BadTerms(ValueError):
+    """Terms that cannot be read; the message gives examples of what can (the services say it as a refusal)."""
 
 
 @dataclass(frozen=True)
