@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 from sqlmodel import Session
 
-from factories import ACTOR, NOW, make_claim, make_patient
+from factories import ACTOR, NOW, make_claim, make_patient, make_payer
 from officemgr.models import Claim, EntryKind, LedgerEntry, UserRole
 from officemgr.models.finance import MonthClose, PostingKind
 from officemgr.services import ledger
@@ -191,8 +191,7 @@ def test_a_share_the_claims_moved_must_reach_the_ledger_in_the_same_month(sessio
     assert november.insurance.difference_cents == 0 and november.patient.difference_cents == 0
     assert not november.balances and november.unreceived_cents == november.difference_cents == 500
     assert november.notes == ("Claims moved $15.00 to patients in November 2026, but the patients' ledgers received "
-                              "$10.00: a claim waiting on its secondary plan, or a share the ledger took in another "
-                              "month",)
+                              "$10.00: a share the ledger took in another month",)
     assert november.line == f"Does not balance by $5.00: {november.notes[0]}"
     december = roll_forward(session, date(2026, 12, 1), actor=ACTOR)
     assert december.unreceived_cents == -500 and december.line.startswith("Does not balance by $5.00: Claims moved "
@@ -218,3 +217,32 @@ def test_every_line_falls_on_one_row_of_the_report() -> None:
     assert {row_of(label) for label in ("Adjustments CO", "Adjustments XY", "Overpaid (credit to refund)",
                                         "Written off", "Small-balance write-offs", "Courtesy discounts")} == {
         "adjustments"}
+
+
+def test_a_share_held_for_the_secondary_plan_balances_and_is_said(session: Session) -> None:
+    """The primary's PR leaves insurance A/R in November; the patient's ledger takes it only when the secondary
+    answers in December: both months balance, November's report names what is held."""
+    payer, secondary = make_payer(session), make_payer(session, name="Second Plan")
+    patient = make_patient(session)
+    claim = make_claim(session, patient=patient, payer=payer, service_date=date(2026, 11, 2))
+    claim.secondary_payer_id = secondary.id
+    session.add(claim)
+    session.commit()
+    posted(session, claim, date(2026, 11, 2), PostingKind.charge, 10_000)
+    posted(session, claim, date(2026, 11, 20), PostingKind.patient_share, -2_000)
+    november = roll_forward(session, date(2026, 11, 1), actor=ACTOR)
+    assert november.balances, november.notes
+    assert (november.held_opening_cents, november.held_closing_cents) == (0, 2_000)
+    assert november.held_line == ("Patient shares held for secondary plans on 11/30/2026: $20.00 (in neither A/R "
+                                  "until the secondary plan answers)")
+    # The secondary pays $15.00 of it on 12/04 (its own payment posting) and leaves $5.00 to the patient.
+    claim.secondary_answered_on = date(2026, 12, 4)
+    session.add(claim)
+    session.commit()
+    entry(session, patient.id, date(2026, 12, 4), EntryKind.patient_share, 500)  # type: ignore[arg-type]
+    posted(session, claim, date(2026, 12, 4), PostingKind.patient_share, 1_500)
+    posted(session, claim, date(2026, 12, 4), PostingKind.payment, -1_500)
+    december = roll_forward(session, date(2026, 12, 1), actor=ACTOR)
+    assert december.balances, december.notes
+    assert (december.held_opening_cents, december.held_closing_cents, december.held_line) == (2_000, 0, "")
+    assert roll_forward(session, date(2026, 11, 1), actor=ACTOR).held_closing_cents == 2_000

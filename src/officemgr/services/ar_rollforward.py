@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import case, func
+from sqlalchemy import case, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -89,6 +89,10 @@ class RollForward:
     insurance: Side
     patient: Side
     notes: tuple[str, ...]  # what does not add up, in sentences (empty: it balances)
+    # Patient shares held for a secondary plan at the month's start and end: out of insurance A/R, and not on the
+    # patient's ledger until the secondary answers (services.ledger: nothing is billed to the patient before).
+    held_opening_cents: int = 0
+    held_closing_cents: int = 0
 
     @property
     def opening_cents(self) -> int:
@@ -111,8 +115,17 @@ class RollForward:
 
     @property
     def unreceived_cents(self) -> int:
-        """What the claims moved to patients in the month less what the patients' ledgers received in it."""
-        return _unreceived(self.insurance, self.patient)
+        """What the claims moved to patients in the month less what the patients' ledgers received in it and what
+        came to be held for secondary plans."""
+        return _unreceived(self.insurance, self.patient) - (self.held_closing_cents - self.held_opening_cents)
+
+    @property
+    def held_line(self) -> str:
+        """A sentence on the shares held for secondary plans at the month's end ("" when none)."""
+        if not self.held_closing_cents:
+            return ""
+        return (f"Patient shares held for secondary plans on {self.last_day:%m/%d/%Y}: "
+                f"{money(self.held_closing_cents)} (in neither A/R until the secondary plan answers)")
 
     @property
     def difference_cents(self) -> int:
@@ -178,7 +191,24 @@ def roll_forward(session: Session, month_first: date, *, actor: str) -> RollForw
                    _patient_sum(session, last),
                    closed_before.patient_ar_cents if closed_before else None,
                    closed.patient_ar_cents if closed else None)
-    return RollForward(first, last, insurance, patient, _notes(first, insurance, patient))
+    held_opening, held_closing = _held_for_secondary(session, before), _held_for_secondary(session, last)
+    return RollForward(first, last, insurance, patient, _notes(first, insurance, patient, held_closing - held_opening),
+                       held_opening, held_closing)
+
+
+def _held_for_secondary(session: Session, day: date) -> int:
+    """What claims still waiting on their secondary plan on `day` had moved out of insurance A/R by then, less
+    what their patients' ledgers had taken."""
+    waiting = select(Claim.id).where(
+        col(Claim.secondary_payer_id).is_not(None),
+        or_(col(Claim.secondary_answered_on).is_(None), col(Claim.secondary_answered_on) > day))
+    moved = session.exec(select(func.coalesce(func.sum(ClaimPosting.amount_cents), 0)).where(
+        col(ClaimPosting.kind) == PostingKind.patient_share, col(ClaimPosting.day) <= day,
+        col(ClaimPosting.claim_id).in_(waiting))).one()
+    taken = session.exec(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
+        col(LedgerEntry.kind).in_((EntryKind.patient_share, EntryKind.sent_to_patient)),
+        col(LedgerEntry.day) <= day, col(LedgerEntry.claim_id).in_(waiting))).one()
+    return -int(moved) - int(taken)
 
 
 def row_of(label: str) -> str:
@@ -236,7 +266,7 @@ def _patient_lines(session: Session, first: date, last: date) -> tuple[Line, ...
                  if kind in always or sums.get(kind))
 
 
-def _notes(first: date, insurance: Side, patient: Side) -> tuple[str, ...]:
+def _notes(first: date, insurance: Side, patient: Side, held_change: int) -> tuple[str, ...]:
     notes = []
     month, before = f"{first:%B %Y}", f"{first - relativedelta(months=1):%B %Y}"
     for side in (insurance, patient):
@@ -255,10 +285,11 @@ def _notes(first: date, insurance: Side, patient: Side) -> tuple[str, ...]:
                          f"{money(side.recorded_closing_cents)}: postings of "
                          f"{money(side.closing_cents - side.recorded_closing_cents)} were dated into it or earlier "
                          "after it closed (the manager's override, in the audit log)")
-    if _unreceived(insurance, patient):
+    if _unreceived(insurance, patient) != held_change:
+        held = f" and shares held for secondary plans changed by {money(held_change)}" if held_change else ""
         notes.append(f"Claims moved {money(-insurance.cents(TO_PATIENTS))} to patients in {month}, but the "
-                     f"patients' ledgers received {money(_received(patient))}: a claim waiting on its secondary "
-                     "plan, or a share the ledger took in another month")
+                     f"patients' ledgers received {money(_received(patient))}{held}: a share the ledger took in "
+                     "another month")
     return tuple(notes)
 
 

@@ -211,7 +211,7 @@ def _roll_section(report: MonthReport) -> ReportSection:
         taken_off("adjustments"),
         row("± Transfers (insurance to patient)", ins.row_cents("transfers"), pat.row_cents("transfers")),
         row(f"= Closing ({report.last:%m/%d/%Y})", ins.closing_cents, pat.closing_cents),
-    ), roll.line)
+    ), " ".join(part for part in (roll.line, roll.held_line) if part))
 
 
 def _kpi_section(report: MonthReport) -> ReportSection:
