@@ -90,8 +90,8 @@ def test_a_workbook_is_refused_with_what_to_do(db: Path, tmp_path: Path, capsys:
 
 
 @pytest.mark.parametrize("argv, said", [
-    (["--year", "26"], "--year is a year between 2000 and 2100"),
-    (["--year", "twenty"], "--year is a year between 2000 and 2100"),
+    (["--year", "26"], "a year from 2000 to 2100"),
+    (["--year", "twenty"], "a year from 2000 to 2100"),
 ])
 def test_bad_usage_exits_2(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str],
                            said: str) -> None:
@@ -125,4 +125,4 @@ def test_a_bad_month_exits_2(db: Path, capsys: pytest.CaptureFixture[str]) -> No
     with pytest.raises(SystemExit) as done:
         main(["report", "productivity", "--month", "2026-13", "--db", str(db)])
     assert done.value.code == 2
-    assert "a month looks like 2026-11, not '2026-13'" in capsys.readouterr().err
+    assert "'2026-13' is not a month: write it as year-month, e.g. 2026-11" in capsys.readouterr().err

@@ -9,6 +9,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from officemgr.cli.budget import year_arg
+from officemgr.cli.month import month_arg
 from officemgr.cli.options import (
     DONE,
     SubParsers,
@@ -25,23 +27,6 @@ from officemgr.cli.options import (
 
 if TYPE_CHECKING:
     from sqlmodel import Session
-
-
-def month_arg(text: str) -> date:
-    """--month YYYY-MM: the month's first day."""
-    try:
-        year, month = (int(part) for part in text.split("-"))
-        if not 1900 <= year <= 2999:
-            raise ValueError
-        return date(year, month, 1)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a month looks like 2026-11, not '{text}'") from None
-
-
-def year_arg(text: str) -> int:
-    if not text.isdigit() or not 2000 <= int(text) <= 2100:
-        raise argparse.ArgumentTypeError(f"--year is a year between 2000 and 2100, like 2026, not '{text}'")
-    return int(text)
 
 
 def register(subparsers: SubParsers) -> None:
