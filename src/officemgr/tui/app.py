@@ -78,6 +78,9 @@ class OfficeApp(App[None]):
     # How long the change watcher waits between looks (SQLite) or at most for a notice (PostgreSQL, which wakes it
     # at once): another workstation's change shows within a second.
     CHANGE_WAIT_SECONDS = 1.0
+    # The other tabs' view modules are imported once the first tab's data is on screen, or after this long at most
+    # (its read refused or slow).
+    VIEWS_AT_THE_LATEST = 5.0
 
     def __init__(self, practice: Practice | None, *, today: date, actor: Actor | None, clock: Clock | None,
                  open_engine: Callable[[], Engine] | None = None, live: bool = False,
@@ -104,6 +107,7 @@ class OfficeApp(App[None]):
         self.emergency_ended = False  # the lock ended emergency access: what it opened closes at the sign-in
         # Every tab's view module is imported (the CLI imports them in a worker after the first frame).
         self.views_imported = practice is not None
+        self.views_importing = practice is not None
         self.sub_title = f"{today:%A %B %-d, %Y}"
         self.locked = False
         self.last_input = time.monotonic()
@@ -184,10 +188,19 @@ class OfficeApp(App[None]):
         except OSError as exc:  # the daily backup's folder or file refused by the system (full disk, permissions)
             self.call_from_thread(self._refused, f"cannot use {exc.filename or 'the database'}: {exc.strerror or exc}")
             return
-        # The tab on show first (the Huddle, unless a key moved on), then the others' modules.
+        # The tab on show first (the Huddle, unless a key moved on); the others' modules once its data is on screen.
         first = self.call_from_thread(lambda: self.query_one(TabbedContent).active)
         view_class(first)
         self.post_message(self.Opened(practice, first))
+
+    def _import_views(self) -> None:
+        """Import every tab's view module in a worker (once), then give the other tabs their views."""
+        if not self.views_importing:
+            self.views_importing = True
+            self._import_view_modules()
+
+    @work(thread=True, exclusive=True, group="views")
+    def _import_view_modules(self) -> None:
         for key, _, _ in TABS:
             view_class(key)
         self.post_message(self.ViewsImported())
@@ -212,6 +225,14 @@ class OfficeApp(App[None]):
         if self.signed_in:
             await self._mount_views(only=message.first)
         self._start()
+        if self.has_view(message.first) and self.view(message.first).started:
+            # The other tabs' modules cost the interpreter a few hundred ms: imported beside the first tab's read
+            # and paint they would hold them up, so they wait for its data to be on screen (or for a tab key).
+            first = self.view(message.first)
+            first.after_load(lambda: self.call_after_refresh(self._import_views))
+            self.set_timer(self.VIEWS_AT_THE_LATEST, self._import_views)
+        else:
+            self._import_views()
 
     async def on_office_app_views_imported(self) -> None:
         self.views_imported = True
@@ -459,6 +480,8 @@ class OfficeApp(App[None]):
         # A tab opened by mouse or by the tab bar's own keys loads too (other screens' tabs are not ours).
         if event.pane.id in TAB_KEYS and self.has_view(event.pane.id):
             self.view(event.pane.id).activated()
+        elif event.pane.id in TAB_KEYS and self.practice is not None:
+            self._import_views()  # the first tab's data is not on screen yet (or its read was refused): no more wait
 
     def on_open_record(self, message: OpenRecord) -> None:
         self.jump_to(message.tab, message.record_id)
