@@ -108,6 +108,7 @@ class OfficeApp(App[None]):
         # Every tab's view module is imported (the CLI imports them in a worker after the first frame).
         self.views_imported = practice is not None
         self.views_importing = practice is not None
+        self.collector_held = False  # the opening holds off the garbage collector (see _open)
         self.sub_title = f"{today:%A %B %-d, %Y}"
         self.locked = False
         self.last_input = time.monotonic()
@@ -178,6 +179,11 @@ class OfficeApp(App[None]):
     @work(thread=True, exclusive=True, group="open")
     def _open(self) -> None:
         assert self.open_engine is not None
+        # The opening builds several hundred thousand objects that live as long as the process (SQLAlchemy, the
+        # models, the services, the views); the collector's full passes over them cost more CPU than the rest of the
+        # start. It is held until the views are imported, when they are frozen out of its passes.
+        self.collector_held = gc.isenabled()
+        gc.disable()
         from officemgr.tui.dbwork import read_practice
 
         try:
@@ -207,7 +213,13 @@ class OfficeApp(App[None]):
 
     def _refused(self, message: str) -> None:
         self.boot_error = message
+        self._release_collector()
         self.exit(return_code=1)
+
+    def _release_collector(self) -> None:
+        if self.collector_held:
+            self.collector_held = False
+            gc.enable()
 
     class Opened(Message):
         """The database is open and the view module of `first`, the tab on show, is imported."""
@@ -238,6 +250,7 @@ class OfficeApp(App[None]):
         self.views_imported = True
         if self.signed_in:
             await self._mount_views()
+        self._release_collector()
 
     async def _mount_views(self, only: str | None = None) -> None:
         """Put each tab's view in place of its "Opening" line (`only`: just that tab's)."""
@@ -348,6 +361,7 @@ class OfficeApp(App[None]):
             watcher.close()
 
     def on_unmount(self) -> None:
+        self._release_collector()
         if self._forget_writes is not None:
             self._forget_writes()
         if self.watcher is not None:
