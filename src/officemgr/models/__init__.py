@@ -2,8 +2,8 @@
 
 from sqlmodel import SQLModel
 
-# base first: it sets how every model class below is built.
-from officemgr.models import base, finance, hiring, lifecycle, payables, timeclock  # noqa: F401  (tables no name here imports)
+# base first (it sets how every model class is built); the others hold tables that no name below imports.
+from officemgr.models import base, finance, hiring, lifecycle, payables, timeclock  # noqa: F401
 from officemgr.models.audit import AuditEvent
 from officemgr.models.base import show_text_visibly
 from officemgr.models.billing import (

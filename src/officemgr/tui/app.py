@@ -2,7 +2,8 @@
 
 This module imports Textual and nothing heavier, so a real start paints the tabs before SQLAlchemy, the models,
 the services and the views are loaded: the CLI passes `open_engine`, which a worker runs after the first frame,
-with the view modules imported beside it. Tests pass an open engine and get the views at once.
+with the first tab's view module imported beside it and the other tabs' once its data is on screen. Tests pass an
+open engine and get the views at once.
 """
 
 from __future__ import annotations
@@ -105,9 +106,9 @@ class OfficeApp(App[None]):
         self.desk: Desk | None = None
         self.signed_in = False
         self.emergency_ended = False  # the lock ended emergency access: what it opened closes at the sign-in
-        # Every tab's view module is imported (the CLI imports them in a worker after the first frame).
+        # Every tab's view module is imported (the CLI imports them in a worker once the first tab's data shows).
         self.views_imported = practice is not None
-        self.views_importing = practice is not None
+        self.views_importing = practice is not None  # that import has begun
         self.collector_held = False  # the opening holds off the garbage collector (see _open)
         self.sub_title = f"{today:%A %B %-d, %Y}"
         self.locked = False
@@ -180,8 +181,8 @@ class OfficeApp(App[None]):
     def _open(self) -> None:
         assert self.open_engine is not None
         # The opening builds several hundred thousand objects that live as long as the process (SQLAlchemy, the
-        # models, the services, the views); the collector's full passes over them cost more CPU than the rest of the
-        # start. It is held until the views are imported, when they are frozen out of its passes.
+        # models, the services, the views): the collector's full passes over them cost a third of a second here. It
+        # is held until the views are imported, when they are frozen out of its passes.
         self.collector_held = gc.isenabled()
         gc.disable()
         from officemgr.tui.dbwork import read_practice
