@@ -60,6 +60,15 @@ def test_importing_the_models_builds_no_validator_and_a_deferred_one_still_refus
     assert Patient.model_validate({"first_name": "Ana", "last_name": "Ruiz", "dob": "1980-02-03"}).dob.year == 1980
 
 
+async def until(pilot, done) -> None:  # type: ignore[no-untyped-def]
+    """Pause until `done()` (for a start that settle() would wait out: a read held back or refused)."""
+    for _ in range(500):
+        if done():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the app did not get there in 10 s")
+
+
 def held_open(demo_db, tmp_path):  # type: ignore[no-untyped-def]
     """An open_engine on a copy of the demo that waits for `gate`, so a test can look at the screen first."""
     shutil.copy(demo_db, tmp_path / "office.db")
@@ -132,13 +141,6 @@ async def test_a_tab_key_while_the_huddle_still_loads_brings_the_other_views_at_
         huddle_read.wait(10)
         return fetch(view, session)  # type: ignore[arg-type]
 
-    async def until(pilot, done) -> None:  # type: ignore[no-untyped-def]
-        for _ in range(500):
-            if done():
-                return
-            await pilot.pause(0.02)
-        raise AssertionError("the app did not get there in 10 s")
-
     monkeypatch.setattr(HuddleView, "fetch", slow)
     app = make_app(today=TODAY, open_engine=open_engine)
     app.VIEWS_AT_THE_LATEST = 60.0  # here only the key brings them
@@ -152,6 +154,27 @@ async def test_a_tab_key_while_the_huddle_still_loads_brings_the_other_views_at_
         huddle_read.set()
         await settle(pilot)
         assert app.view("huddle").shown and gc.isenabled()
+    opened[0].dispose()
+
+
+async def test_a_refused_huddle_read_still_brings_the_other_views_and_the_collector_back(
+        demo_db, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from officemgr.services.common import ServiceError
+    from officemgr.tui.views.huddle import HuddleView
+
+    def refused(view: HuddleView, session: object) -> object:
+        raise ServiceError("the huddle could not be read")
+
+    gate, opened, open_engine = held_open(demo_db, tmp_path)
+    monkeypatch.setattr(HuddleView, "fetch", refused)
+    app = make_app(today=TODAY, open_engine=open_engine)
+    app.VIEWS_AT_THE_LATEST = 0.2
+    async with app.run_test(size=SIZE) as pilot:
+        gate.set()
+        await until(pilot, lambda: app.has_view("compliance"))  # the last tab's view: every one is in
+        await pilot.pause()
+        assert not app.view("huddle").shown
+        assert app.has_view("billing") and gc.isenabled()
     opened[0].dispose()
 
 
