@@ -148,9 +148,12 @@ async def test_a_tab_key_while_the_huddle_still_loads_brings_the_other_views_at_
         gate.set()
         await until(pilot, lambda: app.has_view("huddle"))
         assert not app.views_importing
+        await pilot.pause(0.2)
         await pilot.press("5")
-        await until(pilot, lambda: app.has_view("billing"))
+        await until(pilot, lambda: app.has_view("billing") and app.view("billing").shown)
         assert app.views_imported and not app.view("huddle").shown
+        assert app.query_one(TabbedContent).active == "billing"
+        assert app.focused is not None and app.view("billing") in app.focused.ancestors
         huddle_read.set()
         await settle(pilot)
         assert app.view("huddle").shown and gc.isenabled()

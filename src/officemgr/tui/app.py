@@ -260,6 +260,8 @@ class OfficeApp(App[None]):
             if pane.id in TAB_KEYS and (only is None or pane.id == only) and pane.query(".opening"):
                 await pane.query(".opening").remove()
                 await pane.mount(self._view(pane.id, active=active))
+        if self.focused is None and self.signed_in and self.has_view(active):
+            self.view(active).focus_table()  # a tab key moved to this tab before it had its view
         if only is None:
             # Everything loaded so far (SQLAlchemy, the models, Textual, the views) lives as long as the process:
             # out of the collector's full passes, which otherwise stall a key for 50-100 ms at random.
