@@ -2,7 +2,8 @@
 
 from sqlmodel import SQLModel
 
-from officemgr.models import finance, hiring, lifecycle, payables, timeclock  # noqa: F401  (the staff lifecycle's tables)  # noqa: F401  (the practice's own money)
+# base first (it sets how every model class is built); the others hold tables that no name below imports.
+from officemgr.models import base, finance, hiring, lifecycle, payables, timeclock  # noqa: F401
 from officemgr.models.audit import AuditEvent
 from officemgr.models.base import show_text_visibly
 from officemgr.models.billing import (

@@ -14,6 +14,11 @@ from sqlmodel.sql.sqltypes import AutoString
 
 from officemgr.plaintext import visible
 
+# Set before any model class exists (the package imports this module first): each model builds its pydantic validator
+# and serializer when first used (a validation, a model_dump) rather than when defined. Table rows are made by
+# SQLAlchemy and by services without validation, so a start builds few of them, and none before the first screen.
+SQLModel.model_config["defer_build"] = True
+
 
 def _enum_type(enum_cls: type[enum.Enum]) -> SAEnum:
     return SAEnum(

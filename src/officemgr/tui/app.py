@@ -2,7 +2,8 @@
 
 This module imports Textual and nothing heavier, so a real start paints the tabs before SQLAlchemy, the models,
 the services and the views are loaded: the CLI passes `open_engine`, which a worker runs after the first frame,
-with the view modules imported beside it. Tests pass an open engine and get the views at once.
+with the first tab's view module imported beside it and the other tabs' once its data is on screen. Tests pass an
+open engine and get the views at once.
 """
 
 from __future__ import annotations
@@ -78,6 +79,9 @@ class OfficeApp(App[None]):
     # How long the change watcher waits between looks (SQLite) or at most for a notice (PostgreSQL, which wakes it
     # at once): another workstation's change shows within a second.
     CHANGE_WAIT_SECONDS = 1.0
+    # The other tabs' view modules are imported once the first tab's data is on screen, or after this long at most
+    # (its read refused or slow).
+    VIEWS_AT_THE_LATEST = 5.0
 
     def __init__(self, practice: Practice | None, *, today: date, actor: Actor | None, clock: Clock | None,
                  open_engine: Callable[[], Engine] | None = None, live: bool = False,
@@ -102,8 +106,10 @@ class OfficeApp(App[None]):
         self.desk: Desk | None = None
         self.signed_in = False
         self.emergency_ended = False  # the lock ended emergency access: what it opened closes at the sign-in
-        # Every tab's view module is imported (the CLI imports them in a worker after the first frame).
+        # Every tab's view module is imported (the CLI imports them in a worker once the first tab's data shows).
         self.views_imported = practice is not None
+        self.views_importing = practice is not None  # that import has begun
+        self.collector_held = False  # the opening holds off the garbage collector (see _open)
         self.sub_title = f"{today:%A %B %-d, %Y}"
         self.locked = False
         self.last_input = time.monotonic()
@@ -174,6 +180,11 @@ class OfficeApp(App[None]):
     @work(thread=True, exclusive=True, group="open")
     def _open(self) -> None:
         assert self.open_engine is not None
+        # The opening builds several hundred thousand objects that live as long as the process (SQLAlchemy, the
+        # models, the services, the views): the collector's full passes over them cost a third of a second here. It
+        # is held until the views are imported, when they are frozen out of its passes.
+        self.collector_held = gc.isenabled()
+        gc.disable()
         from officemgr.tui.dbwork import read_practice
 
         try:
@@ -184,17 +195,32 @@ class OfficeApp(App[None]):
         except OSError as exc:  # the daily backup's folder or file refused by the system (full disk, permissions)
             self.call_from_thread(self._refused, f"cannot use {exc.filename or 'the database'}: {exc.strerror or exc}")
             return
-        # The tab on show first (the Huddle, unless a key moved on), then the others' modules.
+        # The tab on show first (the Huddle, unless a key moved on); the others' modules once its data is on screen.
         first = self.call_from_thread(lambda: self.query_one(TabbedContent).active)
         view_class(first)
         self.post_message(self.Opened(practice, first))
+
+    def _import_views(self) -> None:
+        """Import every tab's view module in a worker (once), then give the other tabs their views."""
+        if not self.views_importing:
+            self.views_importing = True
+            self._import_view_modules()
+
+    @work(thread=True, exclusive=True, group="views")
+    def _import_view_modules(self) -> None:
         for key, _, _ in TABS:
             view_class(key)
         self.post_message(self.ViewsImported())
 
     def _refused(self, message: str) -> None:
         self.boot_error = message
+        self._release_collector()
         self.exit(return_code=1)
+
+    def _release_collector(self) -> None:
+        if self.collector_held:
+            self.collector_held = False
+            gc.enable()
 
     class Opened(Message):
         """The database is open and the view module of `first`, the tab on show, is imported."""
@@ -212,11 +238,20 @@ class OfficeApp(App[None]):
         if self.signed_in:
             await self._mount_views(only=message.first)
         self._start()
+        if self.has_view(message.first) and self.view(message.first).started:
+            # The other tabs' modules cost the interpreter a few hundred ms: imported beside the first tab's read
+            # and paint they would hold them up, so they wait for its data to be on screen (or for a tab key).
+            first = self.view(message.first)
+            first.after_load(lambda: self.call_after_refresh(self._import_views))
+            self.set_timer(self.VIEWS_AT_THE_LATEST, self._import_views)
+        else:
+            self._import_views()
 
     async def on_office_app_views_imported(self) -> None:
         self.views_imported = True
         if self.signed_in:
             await self._mount_views()
+        self._release_collector()
 
     async def _mount_views(self, only: str | None = None) -> None:
         """Put each tab's view in place of its "Opening" line (`only`: just that tab's)."""
@@ -225,6 +260,8 @@ class OfficeApp(App[None]):
             if pane.id in TAB_KEYS and (only is None or pane.id == only) and pane.query(".opening"):
                 await pane.query(".opening").remove()
                 await pane.mount(self._view(pane.id, active=active))
+        if self.focused is None and self.signed_in and self.has_view(active):
+            self.view(active).focus_table()  # a tab key moved to this tab before it had its view
         if only is None:
             # Everything loaded so far (SQLAlchemy, the models, Textual, the views) lives as long as the process:
             # out of the collector's full passes, which otherwise stall a key for 50-100 ms at random.
@@ -327,6 +364,7 @@ class OfficeApp(App[None]):
             watcher.close()
 
     def on_unmount(self) -> None:
+        self._release_collector()
         if self._forget_writes is not None:
             self._forget_writes()
         if self.watcher is not None:
@@ -459,6 +497,8 @@ class OfficeApp(App[None]):
         # A tab opened by mouse or by the tab bar's own keys loads too (other screens' tabs are not ours).
         if event.pane.id in TAB_KEYS and self.has_view(event.pane.id):
             self.view(event.pane.id).activated()
+        elif event.pane.id in TAB_KEYS and self.practice is not None:
+            self._import_views()  # the first tab's data is not on screen yet (or its read was refused): no more wait
 
     def on_open_record(self, message: OpenRecord) -> None:
         self.jump_to(message.tab, message.record_id)
