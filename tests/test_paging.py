@@ -7,11 +7,15 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
+from rich.console import Console
 from rich.text import Text
 from sqlalchemy.engine import Engine
 from textual.app import App, ComposeResult
+from textual.containers import Horizontal
+from textual.geometry import Region
+from textual.render import measure
 from textual.strip import Strip
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Static, _data_table
 
 from factories import make_claim, make_patient, make_payer
 from officemgr import store
@@ -19,7 +23,9 @@ from officemgr.services import audit, billing
 from officemgr.services.common import record
 from officemgr.tui.app import make_app
 from officemgr.tui.widgets.base import plain
+from officemgr.tui.widgets.fast_table import FastTable
 from officemgr.tui.widgets.paged_table import PagedTable
+from officemgr.tui.widgets.tables import mend_datatable
 from ui_support import SIZE, TODAY, settle
 
 PAGE = billing.PAGE
@@ -191,3 +197,42 @@ async def test_paged_table_cells_render_as_the_datatable_renders_them() -> None:
             assert line(PagedTable._render_cell, row) == line(DataTable._render_cell, row), row
         table._cell_render_cache.clear()
         assert "C-1001" in table.render_line(1).text and "$1,234.00" in table.render_line(1).text
+
+
+class BothApp(App[None]):
+    """The same cells in a FastTable and in a plain DataTable, side by side at the same width."""
+
+    CSS = "DataTable { width: 48; height: 8; }"
+    AUTO_FOCUS = None  # a focused table draws its cursor and background otherwise
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield FastTable(cursor_type="row", zebra_stripes=True, id="fast")
+            yield DataTable(cursor_type="row", zebra_stripes=True, id="plain")
+
+    def on_mount(self) -> None:
+        for table in self.query(DataTable):
+            table.add_columns("A", "B", "C", "D")
+            table.add_rows(CellsApp.CELLS)
+            table.move_cursor(row=1)
+
+
+async def test_a_fast_table_draws_every_line_as_a_datatable_draws_it() -> None:
+    """FastTable keeps the styles DataTable looks up for each line for the length of one drawing: the lines are the
+    same, header included."""
+    app = BothApp()
+    async with app.run_test(size=(100, 10)) as pilot:
+        await pilot.pause()
+        fast, plain_table = app.query_one("#fast", DataTable), app.query_one("#plain", DataTable)
+        region = Region(0, 0, 48, 8)
+        assert [s.simplify() for s in fast.render_lines(region)] == [
+            s.simplify() for s in plain_table.render_lines(region)]
+        assert fast.render_lines(region)[0].text.startswith(" A")
+
+
+def test_a_text_cell_is_measured_as_rich_measures_it() -> None:
+    mend_datatable()
+    console = Console(width=80)
+    cells = [cell for row in CellsApp.CELLS for cell in row] + [Text("a\nlonger line"), Text("日本語 wide")]
+    for cell in cells:
+        assert _data_table.measure(console, cell, 1) == measure(console, cell, 1), cell.plain
