@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from rich.console import Console
 from rich.text import Text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal
@@ -98,6 +99,38 @@ async def test_pgdn_on_a_full_last_page_stays_there(practice_engine) -> None:  #
             assert status(app, "#view-billing #status").startswith(f"rows {PAGE + 1}–{2 * PAGE} of {2 * PAGE}")
     finally:
         engine.dispose()
+
+
+async def test_another_page_is_not_counted_again_until_something_is_saved(practice_engine) -> None:  # type: ignore[no-untyped-def]
+    engine = practice_engine
+    with store.write_session(engine) as session:
+        patient, payer = make_patient(session), make_payer(session)
+        for _ in range(2 * PAGE + 5):
+            make_claim(session, patient=patient, payer=payer)
+        session.commit()
+    counts: list[str] = []
+
+    def counted(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT COUNT(CLAIM.ID)"):
+            counts.append(statement)
+
+    event.listen(engine, "before_cursor_execute", counted)
+    app = make_app(engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "5")
+        assert len(counts) == 1
+        await press(pilot, "pagedown", "pagedown", "pageup")
+        assert len(counts) == 1
+        assert status(app, "#view-billing #status").startswith(f"rows {PAGE + 1}–{2 * PAGE} of {2 * PAGE + 5}")
+        with store.write_session(engine) as session:  # another workstation adds a claim
+            make_claim(session, patient=patient, payer=payer)
+            session.commit()
+        app.changed_elsewhere()
+        await settle(pilot)
+        await press(pilot, "pagedown")
+        assert len(counts) == 2
+        assert status(app, "#view-billing #status").startswith(f"rows {2 * PAGE + 1}–{2 * PAGE + 6} of {2 * PAGE + 6}")
 
 
 async def test_a_text_filter_shows_the_first_page_of_the_matching_claims(demo_engine) -> None:  # type: ignore[no-untyped-def]
