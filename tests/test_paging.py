@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 import pytest
 from rich.console import Console
@@ -26,6 +27,7 @@ from officemgr.tui.app import make_app
 from officemgr.tui.widgets.base import plain
 from officemgr.tui.widgets.fast_table import FastTable
 from officemgr.tui.widgets.paged_table import PagedTable
+from officemgr.tui.widgets.schedule_grid import Cell
 from officemgr.tui.widgets.tables import mend_datatable
 from ui_support import SIZE, TODAY, settle
 
@@ -185,7 +187,7 @@ async def test_the_audit_log_pages_through_events_with_the_same_time_without_gap
 
 
 class CellsApp(App[None]):
-    """A PagedTable holding every kind of cell the views put in one, with the cursor on its second row."""
+    """A PagedTable holding every kind of cell the views put in a table, with the cursor on its second row."""
 
     CELLS = [
         [Text("C-1001"), plain("O'Brien, Ann [b]x[/b]"), Text("$1,234.00", justify="right"), Text("")],
@@ -195,6 +197,9 @@ class CellsApp(App[None]):
          Text("wider than its column by far"), Text("two\nlines")],
         [Text("Zoë – ünïcode"), Text("centred", justify="center"), Text("x", style="reverse", justify="right"),
          Text("tab\there")],
+        # The schedule grid's own cells: runs over a style, cut to the column, and empty.
+        [Cell("·", "dim green"), Cell("", "", ("2× ", "bold red"), ("B Zoë Ünïcode · Follow-up", "bold yellow")),
+         Cell("a block reason wider than its column", "dim italic"), Cell()],
     ]
 
     def compose(self) -> ComposeResult:
@@ -228,6 +233,8 @@ async def test_paged_table_cells_render_as_the_datatable_renders_them() -> None:
 
         for row in range(len(CellsApp.CELLS)):
             assert line(PagedTable._render_cell, row) == line(DataTable._render_cell, row), row
+        with patch.object(DataTable, "_render_cell", side_effect=AssertionError("laid out by Rich")):
+            line(PagedTable._render_cell, len(CellsApp.CELLS) - 1)  # the grid's cells: none goes through Rich
         table._cell_render_cache.clear()
         assert "C-1001" in table.render_line(1).text and "$1,234.00" in table.render_line(1).text
 
@@ -251,16 +258,28 @@ class BothApp(App[None]):
 
 
 async def test_a_fast_table_draws_every_line_as_a_datatable_draws_it() -> None:
-    """FastTable keeps the styles DataTable looks up for each line for the length of one drawing: the lines are the
-    same, header included."""
+    """FastTable keeps the styles DataTable looks up for each line for the length of one drawing, and a line away
+    from the cursor under one key wherever the cursor is: the lines are the same, header included, as it moves."""
     app = BothApp()
     async with app.run_test(size=(100, 10)) as pilot:
         await pilot.pause()
         fast, plain_table = app.query_one("#fast", DataTable), app.query_one("#plain", DataTable)
         region = Region(0, 0, 48, 8)
-        assert [s.simplify() for s in fast.render_lines(region)] == [
-            s.simplify() for s in plain_table.render_lines(region)]
-        assert fast.render_lines(region)[0].text.startswith(" A")
+
+        def same() -> bool:
+            return [s.simplify() for s in fast.render_lines(region)] == [
+                s.simplify() for s in plain_table.render_lines(region)]
+
+        assert same() and fast.render_lines(region)[0].text.startswith(" A")
+        for table in (fast, plain_table):  # lines drawn before the cursor moved are drawn again where it matters
+            table.move_cursor(row=3)
+        await pilot.pause()
+        assert same()
+        for table in (fast, plain_table):
+            table.cursor_type = "cell"
+            table.move_cursor(row=0, column=2)
+        await pilot.pause()
+        assert same()
 
 
 def test_a_text_cell_is_measured_as_rich_measures_it() -> None:
@@ -268,4 +287,4 @@ def test_a_text_cell_is_measured_as_rich_measures_it() -> None:
     console = Console(width=80)
     cells = [cell for row in CellsApp.CELLS for cell in row] + [Text("a\nlonger line"), Text("日本語 wide")]
     for cell in cells:
-        assert _data_table.measure(console, cell, 1) == measure(console, cell, 1), cell.plain
+        assert _data_table.measure(console, cell, 1) == measure(console, cell, 1), repr(cell)

@@ -11,16 +11,30 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.cells import cell_len
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual._types import SegmentLines
 from textual.color import Color
+from textual.coordinate import Coordinate
 from textual.css.styles import RenderStyles
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets.data_table import Column
+from textual.widgets.data_table import Column, RowKey
+
+ELSEWHERE = Coordinate(-2, -2)  # a cursor on no row of the table, the header (-1) included
+
+
+class OneLine:
+    """A cell that draws itself as one line of styled runs, which FastTable lays out without Rich."""
+
+    __slots__ = ()
+
+    def runs(self, console: Console, width: int) -> list[tuple[str, Style]]:
+        """The line's (text, style) runs, cut to `width` cells."""
+        raise NotImplementedError
 
 
 class FastTable(DataTable[Any]):
@@ -32,6 +46,19 @@ class FastTable(DataTable[Any]):
         super().__init__(*args, **kwargs)
         # A cell's style before its own (row, column meta, zebra stripe, cursor) is the same on every page.
         self._cell_styles: dict[tuple[object, ...], tuple[Style, Style, Style]] = {}
+
+    def _render_line_in_row(self, row_key: RowKey, line_no: int, base_style: Style, cursor_location: Coordinate,
+                            hover_location: Coordinate) -> tuple[SegmentLines, SegmentLines]:
+        # DataTable keeps each drawn line under the cursor's place, so a cursor or page key draws every line on show
+        # again. A row or cell cursor elsewhere than this row draws nothing here: such lines share one place.
+        if self.cursor_type in ("row", "cell"):
+            found = self._row_locations.get(row_key)
+            row_index = -1 if found is None else found  # the header is no row of the table's
+            if cursor_location.row != row_index:
+                cursor_location = ELSEWHERE
+            if hover_location.row != row_index:
+                hover_location = ELSEWHERE
+        return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._pass = {}
@@ -90,7 +117,15 @@ class FastTable(DataTable[Any]):
             return cached
         cell = self._get_row_renderables(row_index).cells[column_index]
         padding = self.cell_padding
-        text = self._one_line(cell, width - 2 * padding) if self.rows[row_key].height == 1 else None
+        inner = width - 2 * padding
+        one_line = self.rows[row_key].height == 1
+        if one_line and isinstance(cell, OneLine) and inner > 0:
+            runs = cell.runs(self.app.console, inner)
+            if not any("\n" in text for text, _ in runs):
+                lines = [self._runs_line(runs, inner, row_index, column_index, base_style, cursor, hover)]
+                self._cell_render_cache[key] = lines
+                return lines
+        text = self._one_line(cell, inner) if one_line else None
         if text is None:
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         pre, post, blank = self._cell_style(row_index, column_index, base_style, cursor, hover)
@@ -106,6 +141,18 @@ class FastTable(DataTable[Any]):
         lines = [line]
         self._cell_render_cache[key] = lines
         return lines
+
+    def _runs_line(self, runs: list[tuple[str, Style]], inner: int, row_index: int, column_index: int,
+                   base_style: Style, cursor: bool, hover: bool) -> list[Segment]:
+        """A OneLine cell's runs as Styled(Padding(cell)) lays them out: each over the cell's styles, then
+        blanks to the column's width."""
+        pre, post, blank = self._cell_style(row_index, column_index, base_style, cursor, hover)
+        pad = " " * self.cell_padding
+        used = sum(cell_len(text) for text, _ in runs)
+        line = [Segment(pad, blank),
+                *(Segment(text, pre + style + post if post else pre + style) for text, style in runs),
+                Segment(" " * (inner - used) + pad, blank)]
+        return [segment for segment in line if segment.text]
 
     def _cell_style(self, row_index: int, column_index: int, base_style: Style, cursor: bool,
                     hover: bool) -> tuple[Style, Style, Style]:
