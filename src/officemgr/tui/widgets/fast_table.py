@@ -1,8 +1,9 @@
 """A DataTable that draws a page of one-line cells quickly: a new page, a page key or a refill repaints every cell
 at once, and DataTable renders each one through Rich's general layout (Styled, Padding, wrapping, two line splits):
 ~0.1 ms a cell, most of such a key's cost. FastTable builds the segments of a one-line Text cell that fits its
-column directly, the same segments that path gives (tests/test_paging.py compares the two); anything else still
-goes through DataTable.
+column (or of a OneLine cell) directly, the same segments that path gives (tests/test_paging.py compares the two);
+anything else still goes through DataTable. It also keeps what DataTable looks up again for every line (the header's
+styles, the column order) for one drawing, and draws again only the lines a cursor move changes.
 """
 
 from __future__ import annotations
