@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 
+from textual.widgets import DataTable, Input
+
 from officemgr.bench import imports, runner
 from officemgr.bench.report import figures
 from officemgr.cli import main
+from officemgr.tui.bench.bare import ROWS, BareApp
 
 TABS = ("huddle", "schedule", "staff", "inventory", "billing", "compliance")
 # The budgets are on the start's first frame and on every key's next frame; the work figures are for reading.
@@ -58,3 +61,17 @@ def test_an_existing_json_file_is_refused_before_anything_is_measured(tmp_path, 
     assert main(["bench", "--runs", "1", "--json", str(out)]) == 1
 
     assert "already exists; add --force" in capsys.readouterr().err and out.read_text() == "earlier figures"
+
+
+async def test_the_bare_apps_filter_refills_its_table_with_the_rows_holding_the_text() -> None:
+    app = BareApp(rows=ROWS)
+    async with app.run_test() as pilot:
+        await pilot.press("5", "slash", *"CELL 19", "enter")
+        await pilot.pause()
+        table = app.query_one("#table-t5", DataTable)
+        # Every word in some cell of the row, in any case: only row 19 holds "19"; the other tabs keep theirs.
+        assert [table.get_row_at(r)[0] for r in range(table.row_count)] == ["row 19 cell 0"]
+        assert app.query_one("#table-t4", DataTable).row_count == ROWS and table.has_focus
+        await pilot.press("escape")
+        await pilot.pause()
+        assert table.row_count == ROWS and not app.query_one("#filter", Input).display

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 import pytest
+from rich.console import Console
 from rich.text import Text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from textual.app import App, ComposeResult
+from textual.containers import Horizontal
+from textual.geometry import Region
+from textual.render import measure
 from textual.strip import Strip
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Static, _data_table
 
 from factories import make_claim, make_patient, make_payer
 from officemgr import store
@@ -19,7 +25,10 @@ from officemgr.services import audit, billing
 from officemgr.services.common import record
 from officemgr.tui.app import make_app
 from officemgr.tui.widgets.base import plain
+from officemgr.tui.widgets.fast_table import FastTable
 from officemgr.tui.widgets.paged_table import PagedTable
+from officemgr.tui.widgets.schedule_grid import Cell
+from officemgr.tui.widgets.tables import mend_datatable
 from ui_support import SIZE, TODAY, settle
 
 PAGE = billing.PAGE
@@ -94,6 +103,38 @@ async def test_pgdn_on_a_full_last_page_stays_there(practice_engine) -> None:  #
         engine.dispose()
 
 
+async def test_another_page_is_not_counted_again_until_something_is_saved(practice_engine) -> None:  # type: ignore[no-untyped-def]
+    engine = practice_engine
+    with store.write_session(engine) as session:
+        patient, payer = make_patient(session), make_payer(session)
+        for _ in range(2 * PAGE + 5):
+            make_claim(session, patient=patient, payer=payer)
+        session.commit()
+    counts: list[str] = []
+
+    def counted(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT COUNT(CLAIM.ID)"):
+            counts.append(statement)
+
+    event.listen(engine, "before_cursor_execute", counted)
+    app = make_app(engine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "5")
+        assert len(counts) == 1
+        await press(pilot, "pagedown", "pagedown", "pageup")
+        assert len(counts) == 1
+        assert status(app, "#view-billing #status").startswith(f"rows {PAGE + 1}–{2 * PAGE} of {2 * PAGE + 5}")
+        with store.write_session(engine) as session:  # another workstation adds a claim
+            make_claim(session, patient=patient, payer=payer)
+            session.commit()
+        app.changed_elsewhere()
+        await settle(pilot)
+        await press(pilot, "pagedown")
+        assert len(counts) == 2
+        assert status(app, "#view-billing #status").startswith(f"rows {2 * PAGE + 1}–{2 * PAGE + 6} of {2 * PAGE + 6}")
+
+
 async def test_a_text_filter_shows_the_first_page_of_the_matching_claims(demo_engine) -> None:  # type: ignore[no-untyped-def]
     everyone = queue_ids(demo_engine)
     with store.read_session(demo_engine) as session:
@@ -146,7 +187,7 @@ async def test_the_audit_log_pages_through_events_with_the_same_time_without_gap
 
 
 class CellsApp(App[None]):
-    """A PagedTable holding every kind of cell the views put in one, with the cursor on its second row."""
+    """A PagedTable holding every kind of cell the views put in a table, with the cursor on its second row."""
 
     CELLS = [
         [Text("C-1001"), plain("O'Brien, Ann [b]x[/b]"), Text("$1,234.00", justify="right"), Text("")],
@@ -156,6 +197,9 @@ class CellsApp(App[None]):
          Text("wider than its column by far"), Text("two\nlines")],
         [Text("Zoë – ünïcode"), Text("centred", justify="center"), Text("x", style="reverse", justify="right"),
          Text("tab\there")],
+        # The schedule grid's own cells: runs over a style, cut to the column, and empty.
+        [Cell("·", "dim green"), Cell("", "", ("2× ", "bold red"), ("B Zoë Ünïcode · Follow-up", "bold yellow")),
+         Cell("a block reason wider than its column", "dim italic"), Cell()],
     ]
 
     def compose(self) -> ComposeResult:
@@ -189,5 +233,58 @@ async def test_paged_table_cells_render_as_the_datatable_renders_them() -> None:
 
         for row in range(len(CellsApp.CELLS)):
             assert line(PagedTable._render_cell, row) == line(DataTable._render_cell, row), row
+        with patch.object(DataTable, "_render_cell", side_effect=AssertionError("laid out by Rich")):
+            line(PagedTable._render_cell, len(CellsApp.CELLS) - 1)  # the grid's cells: none goes through Rich
         table._cell_render_cache.clear()
         assert "C-1001" in table.render_line(1).text and "$1,234.00" in table.render_line(1).text
+
+
+class BothApp(App[None]):
+    """The same cells in a FastTable and in a plain DataTable, side by side at the same width."""
+
+    CSS = "DataTable { width: 48; height: 8; }"
+    AUTO_FOCUS = None  # a focused table draws its cursor and background otherwise
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield FastTable(cursor_type="row", zebra_stripes=True, id="fast")
+            yield DataTable(cursor_type="row", zebra_stripes=True, id="plain")
+
+    def on_mount(self) -> None:
+        for table in self.query(DataTable):
+            table.add_columns("A", "B", "C", "D")
+            table.add_rows(CellsApp.CELLS)
+            table.move_cursor(row=1)
+
+
+async def test_a_fast_table_draws_every_line_as_a_datatable_draws_it() -> None:
+    """FastTable keeps the styles DataTable looks up for each line for the length of one drawing, and a line away
+    from the cursor under one key wherever the cursor is: the lines are the same, header included, as it moves."""
+    app = BothApp()
+    async with app.run_test(size=(100, 10)) as pilot:
+        await pilot.pause()
+        fast, plain_table = app.query_one("#fast", DataTable), app.query_one("#plain", DataTable)
+        region = Region(0, 0, 48, 8)
+
+        def same() -> bool:
+            return [s.simplify() for s in fast.render_lines(region)] == [
+                s.simplify() for s in plain_table.render_lines(region)]
+
+        assert same() and fast.render_lines(region)[0].text.startswith(" A")
+        for table in (fast, plain_table):  # lines drawn before the cursor moved are drawn again where it matters
+            table.move_cursor(row=3)
+        await pilot.pause()
+        assert same()
+        for table in (fast, plain_table):
+            table.cursor_type = "cell"
+            table.move_cursor(row=0, column=2)
+        await pilot.pause()
+        assert same()
+
+
+def test_a_text_cell_is_measured_as_rich_measures_it() -> None:
+    mend_datatable()
+    console = Console(width=80)
+    cells = [cell for row in CellsApp.CELLS for cell in row] + [Text("a\nlonger line"), Text("日本語 wide")]
+    for cell in cells:
+        assert _data_table.measure(console, cell, 1) == measure(console, cell, 1), repr(cell)

@@ -417,9 +417,10 @@ def _rows_with_meaning() -> Select[Claim, Patient, Payer, str]:
 
 def work_queue(
     session: Session, today: date, *, actor: str, offset: int = 0, limit: int = PAGE,
-    filters: QueueFilter | None = None,
+    filters: QueueFilter | None = None, total: int | None = None,
 ) -> QueuePage:
-    """Open claims due for work today, one page at a time (one query for the page, one for the count).
+    """Open claims due for work today, one page at a time (one query for the page, one for the count; `total`:
+    the count the caller already has for these filters, nothing written since, which is then not counted again).
 
     In the queue: claims whose follow-up date is empty or reached; claims with no activity for
     investigate_after_days (electronic or paper), whatever their follow-up date ("needs investigation");
@@ -430,7 +431,8 @@ def work_queue(
     require(actor, Area.billing, write=False, what="the billing work queue")
     filters = filters or QueueFilter()
     rules = QueueRules.load(session, today)
-    total = session.exec(_queue_where(select(func.count(col(Claim.id))).select_from(Claim), rules, filters)).one()
+    if total is None:
+        total = session.exec(_queue_where(select(func.count(col(Claim.id))).select_from(Claim), rules, filters)).one()
     escalated = case((rules.escalated_condition(), 0), else_=1)
     ordered = _queue_where(_rows_with_meaning(), rules, filters).order_by(
         escalated,

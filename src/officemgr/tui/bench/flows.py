@@ -1,6 +1,7 @@
-"""The keys probe's work flows, each by its keys on the app: filter the billing queue by text, open the booking
-form, book an appointment through it, post a claim note. Each returns (CPU ms, next-frame ms) per attempt
-(after one warm-up); an attempt that did not do its work is left out and said in `failures`."""
+"""The keys probe's work flows, each by its keys on the app: filter the billing queue by text (and the bare app's
+table, for its ratio), open the booking form, book an appointment through it, post a claim note. Each returns
+(CPU ms, next-frame ms) per attempt (after one warm-up); an attempt that did not do its work is left out and said
+in `failures`."""
 
 from __future__ import annotations
 
@@ -34,6 +35,28 @@ async def billing_filter(app: Any, pilot: Any, repeats: int, failures: list[str]
         cost = await key_cost(pilot, "enter")
         if view.filter_text != fragment:
             failures.append(f"filter: the queue was not filtered by '{fragment}'")
+        await pilot.press("escape")
+        await settle(pilot)
+        return cost
+
+    return await samples(repeats, one)
+
+
+async def bare_filter(pilot: Any, repeats: int) -> list[Cost]:
+    """The same keys on the bare app's Billing tab: `/`, a text typed, then `enter` (measured) refills its table.
+    The text is one every bare row holds, so the table is refilled whole (60 rows; the queue shows a page of
+    40), as the app's filter refills its page; escape clears it."""
+    from officemgr.tui.bench.bare import BareApp
+
+    app = pilot.app
+    assert isinstance(app, BareApp), "the bare app's counterpart of billing_filter"
+    await _tab(pilot, 5)
+
+    async def one(_: int) -> Cost:
+        await pilot.press("slash")
+        app.query_one("#filter", Input).value = "row"
+        await settle(pilot)
+        cost = await key_cost(pilot, "enter")
         await pilot.press("escape")
         await settle(pilot)
         return cost

@@ -1,5 +1,6 @@
 """The `keys` probe: in one process, the app's tabs (first paint, cursor keys), its billing filter, forms and
-writes (flows.py), then the same keys on the bare app with six tabs of 60-row tables, for the ratios."""
+writes (flows.py), then the same keys and a text filter on the bare app with six tabs of 60-row tables, for the
+ratios."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from officemgr.tui.bench.bare import BareApp
-from officemgr.tui.bench.flows import billing_filter, book, claim_note, open_form
+from officemgr.tui.bench.flows import bare_filter, billing_filter, book, claim_note, open_form
 from officemgr.tui.bench.pilot_cpu import FrameClock, cursor_keys, key_cost, settle
 from officemgr.tui.bench.probe import SIZE, peak_rss_mb
 
@@ -79,4 +80,5 @@ async def _bare(repeats: int) -> dict[str, Any]:
             await pilot.press(str(n))
             await settle(pilot)
             keys[key] = await cursor_keys(pilot, repeats)
-    return {"tabs": tabs, "keys": keys}
+        filtered = await bare_filter(pilot, repeats)
+    return {"tabs": tabs, "keys": keys, "filter": filtered}

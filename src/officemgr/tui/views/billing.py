@@ -7,6 +7,7 @@ Whatever a form needs from the database is read in a worker before the form open
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -86,6 +87,15 @@ def row_line(row: QueueRow) -> Text:
     return line
 
 
+@dataclass(frozen=True)
+class Counted:
+    """A queue page with what its total was counted for: the filters and the write count when the read began."""
+
+    page: QueuePage
+    filters: QueueFilter
+    writes: int
+
+
 def result_of(screen: Screen[bool]) -> object:
     """What a form's save call returned once it closed (None for any other screen)."""
     return screen.result if isinstance(screen, FieldsForm) else None
@@ -111,9 +121,12 @@ class BillingView(TabView):
         self.page_offset = 0
         self.rows: dict[int, QueueRow] = {}
         self.total = 0  # claims in the queue, on every page
+        # (filters, write count, total) of the page on show: another page of it needs no count.
+        self.counted: tuple[QueueFilter, int, int] | None = None
         self.filters = Filters()
         self.payer_names: dict[int, str] = {}
         self.mode = "queue"  # or "ar"
+        self.title_shown = Text(TITLE)
 
     def compose(self) -> ComposeResult:
         yield Label(TITLE, classes="view-title", id="billing-title")
@@ -132,30 +145,34 @@ class BillingView(TabView):
         return QueueFilter(payer_id=f.payer_id, status=f.status, bucket=f.bucket, denial_code=f.denial_code,
                            text=self.filter_text)
 
-    def fetch(self, session: Session) -> QueuePage | ArData:
+    def fetch(self, session: Session) -> Counted | ArData:
         if self.mode == "ar":
             return fetch_ar(session, self.ctx.today, self.ctx.actor)
-        return billing.work_queue(session, self.ctx.today, actor=self.ctx.actor, offset=self.page_offset, limit=PAGE,
-                                  filters=self.queue_filter())
+        filters, writes, counted = self.queue_filter(), self.loaded_at, self.counted
+        known = counted[2] if counted is not None and counted[:2] == (filters, writes) else None
+        return Counted(billing.work_queue(session, self.ctx.today, actor=self.ctx.actor, offset=self.page_offset,
+                                          limit=PAGE, filters=filters, total=known), filters, writes)
 
-    def show(self, data: QueuePage | ArData) -> None:
-        if isinstance(data, ArData):
+    def show(self, loaded: Counted | ArData) -> None:
+        if isinstance(loaded, ArData):
             if self.mode == "ar":
-                self.query_one(ArPanel).show(data)
+                self.query_one(ArPanel).show(loaded)
             return
         if self.mode != "queue":
             return
+        data = loaded.page
         table = self.query_one(PagedTable)
         keep = table.cursor_row
         table.clear()
         self.rows = {row.claim_id: row for row in data.rows}
         self.total = data.total
+        self.counted = (loaded.filters, loaded.writes, data.total)
         for row in data.rows:
             table.add_row(*queue_cells(row), key=str(row.claim_id))
         table.move_cursor(row=min(keep, max(0, table.row_count - 1)))
         if not data.rows:
             self.query_one("#billing-row", Static).update(Text("No claims to work" + (" with these filters" if (
-                self.filter_text or self.filters != Filters()) else " today"), style="dim"))
+                self.filter_text or self.filters != Filters()) else " today"), style="dim"), layout=False)
         on = self.filters.describe(self.payer_names)
         if self.filter_text:
             on = f"{on}, " if on else ""
@@ -163,7 +180,9 @@ class BillingView(TabView):
         title = Text(TITLE)
         if on:
             title.append(f" · filtered: {on} (F clears)", style="bold yellow")
-        self.query_one("#billing-title", Label).update(title)
+        if title != self.title_shown:  # a Label's width follows its text: an update lays the screen out again
+            self.title_shown = title
+            self.query_one("#billing-title", Label).update(title)
         filtered = f" matching '{self.filter_text}'" if self.filter_text else ""
         escalated = sum(1 for row in data.rows if row.escalated)
         self.set_status(f"{page_status(data.offset, len(data.rows), data.total)}{filtered}"
@@ -173,7 +192,8 @@ class BillingView(TabView):
     @on(PagedTable.RowHighlighted, "#queue")
     def _highlighted(self, event: PagedTable.RowHighlighted) -> None:
         row = self.rows.get(int(event.row_key.value or 0))
-        self.query_one("#billing-row", Static).update(row_line(row) if row else Text(""))
+        # One line high (.status) whatever the claim: no layout of the whole screen on every cursor move.
+        self.query_one("#billing-row", Static).update(row_line(row) if row else Text(""), layout=False)
 
     def focus_table(self) -> None:
         if self.mode == "ar":
@@ -192,7 +212,8 @@ class BillingView(TabView):
             if not self.query(ArPanel):
                 self.mount(ArPanel(id="ar"), after=queue)
             self.query_one(ArPanel).display = True
-            self.query_one("#billing-title", Label).update(Text("A/R at a glance · v back to the work queue"))
+            self.title_shown = Text("A/R at a glance · v back to the work queue")
+            self.query_one("#billing-title", Label).update(self.title_shown)
             self.set_status("v work queue · enter on a payer: its claims in the queue · c CARC codes")
             self.call_after_refresh(self.focus_table)
         else:

@@ -21,6 +21,7 @@ from officemgr.tui.dbwork import Session
 from officemgr.tui.forms.completion import CompletionForm
 from officemgr.tui.forms.task import CorrectionForm, TaskForm
 from officemgr.tui.widgets.base import TabView, plain, select_key, selected_key
+from officemgr.tui.widgets.fast_table import FastTable
 from officemgr.tui.widgets.month_calendar import fill_month, month_span
 
 STATE_STYLE = {"overdue": "bold red", "due today": "bold yellow", "due this week": "yellow"}
@@ -62,7 +63,7 @@ class ComplianceView(TabView):
 
     def compose(self) -> ComposeResult:
         yield Label("", classes="view-title", id="compliance-title")
-        yield DataTable(zebra_stripes=True, id="tasks")
+        yield FastTable(zebra_stripes=True, id="tasks")
         yield from self.compose_filter()
 
     def on_mount(self) -> None:

@@ -30,6 +30,7 @@ from officemgr.tui.views.equipment import EquipmentScreen
 from officemgr.tui.views.item_detail import ItemDetailScreen, receive_form, use_form
 from officemgr.tui.views.orders import OrdersScreen
 from officemgr.tui.widgets.base import TabView, plain, select_key, selected_key
+from officemgr.tui.widgets.fast_table import FastTable
 
 WINDOWS = (30, 60, 90)  # days ahead the lots panel looks for expiring lots; `l` cycles through them
 SHORT_DAYS = 7  # fewer days of stock left than this shows in red
@@ -126,9 +127,9 @@ class InventoryView(TabView):
     def compose(self) -> ComposeResult:
         yield Label("", classes="view-title", id="inventory-title")
         yield Static("", id="inventory-budget", classes="status")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="stock")
+        yield FastTable(cursor_type="row", zebra_stripes=True, id="stock")
         yield Label("", classes="subtitle", id="lots-title")
-        yield DataTable(cursor_type="row", classes="short", id="lots")
+        yield FastTable(cursor_type="row", classes="short", id="lots")
         yield from self.compose_filter()
 
     def fetch(self, session: Session) -> InventoryData:

@@ -30,6 +30,7 @@ from officemgr.tui.views.appointment_detail import AppointmentScreen
 from officemgr.tui.views.schedule_writes import ScheduleWrites, book, move
 from officemgr.tui.views.slot_finder import SlotFinder
 from officemgr.tui.widgets.base import TabView, plain, select_key, selected_key
+from officemgr.tui.widgets.fast_table import FastTable
 from officemgr.tui.widgets.schedule_grid import Grid, GridColumn, build_grid, status_cell
 
 MODES = ("day", "list", "week")
@@ -91,7 +92,7 @@ class ScheduleView(ScheduleWrites, TabView):
 
     def compose(self) -> ComposeResult:
         yield Label("", classes="view-title", id="schedule-title")
-        yield DataTable(zebra_stripes=True, id="schedule-table")
+        yield FastTable(zebra_stripes=True, id="schedule-table")
         yield from self.compose_filter()
 
     def on_mount(self) -> None:

@@ -28,6 +28,7 @@ from officemgr.tui.views.checklists import ChecklistScreen, offers_onboarding
 from officemgr.tui.views.practice_calendar import StrandedScreen
 from officemgr.tui.views.staff_people import StaffPeopleView
 from officemgr.tui.widgets.base import TabView, plain, select_key, selected_key
+from officemgr.tui.widgets.fast_table import FastTable
 from officemgr.tui.widgets.staff_tables import fill_credentials, fill_roster, fill_time_off, fill_week
 
 MODES = ("day", "week", "time off")
@@ -98,9 +99,9 @@ class StaffView(StaffPeopleView):
 
     def compose(self) -> ComposeResult:
         yield Label("", classes="view-title", id="staff-title")
-        yield DataTable(zebra_stripes=True, id="roster")
+        yield FastTable(zebra_stripes=True, id="roster")
         yield Label("", classes="subtitle", id="staff-subtitle")
-        yield DataTable(cursor_type="row", classes="short", id="credentials")
+        yield FastTable(cursor_type="row", classes="short", id="credentials")
         yield from self.compose_filter()
 
     def on_mount(self) -> None:

@@ -1,32 +1,15 @@
-"""A DataTable that holds one page of a big result; PgUp/PgDn ask its owner for the next page.
-
-A new page repaints every cell at once, and DataTable renders each one through Rich's general layout (Styled,
-Padding, wrapping, two line splits): ~0.1 ms a cell, most of a page's cost. PagedTable builds the segments of a
-one-line Text cell that fits its column directly, the same segments that path gives (tests/test_paging.py
-compares the two); anything else still goes through DataTable.
-"""
+"""A DataTable that holds one page of a big result; PgUp/PgDn ask its owner for the next page. It draws its cells
+as FastTable does."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from rich.cells import cell_len
-from rich.segment import Segment
-from rich.style import Style
-from rich.text import Text
-from textual._types import SegmentLines
 from textual.binding import Binding
-from textual.color import Color
-from textual.geometry import Region
 from textual.message import Message
-from textual.strip import Strip
-from textual.widgets import DataTable
 
-_NULL = Style.null()
+from officemgr.tui.widgets.fast_table import FastTable
 
 
-class PagedTable(DataTable[Any]):
+class PagedTable(FastTable):
     BINDINGS = [
         Binding("pagedown", "page(1)", "Next page", id="page_next"),
         Binding("pageup", "page(-1)", "Prev page", id="page_prev"),
@@ -40,112 +23,6 @@ class PagedTable(DataTable[Any]):
 
     def action_page(self, delta: int) -> None:
         self.post_message(self.PageRequested(self, delta))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # A cell's style before its own (row, column meta, zebra stripe, cursor) is the same on every page.
-        self._cell_styles: dict[tuple[object, ...], tuple[Style, Style, Style]] = {}
-        # While render_lines() runs, the styles DataTable looks up afresh for every line (each walks the DOM).
-        self._pass: dict[object, Any] | None = None
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        self._pass = {}
-        try:
-            return super().render_lines(crop)
-        finally:
-            self._pass = None
-
-    def _in_pass(self, key: object, compute: Callable[[], Any]) -> Any:
-        if self._pass is None:
-            return compute()
-        if key not in self._pass:
-            self._pass[key] = compute()
-        return self._pass[key]
-
-    @property
-    def rich_style(self) -> Style:
-        style: Style = self._in_pass("rich_style", lambda: super(PagedTable, self).rich_style)
-        return style
-
-    @property
-    def background_colors(self) -> tuple[Color, Color]:
-        colors: tuple[Color, Color] = self._in_pass("background_colors",
-                                                    lambda: super(PagedTable, self).background_colors)
-        return colors
-
-    def _get_row_style(self, row_index: int, base_style: Style) -> Style:
-        kind = -1 if row_index == -1 else (0 if row_index < self.fixed_rows else 1 + row_index % 2)
-        style: Style = self._in_pass(("row_style", kind, base_style),
-                                     lambda: super(PagedTable, self)._get_row_style(row_index, base_style))
-        return style
-
-    def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
-                     cursor: bool = False, hover: bool = False) -> SegmentLines:
-        if row_index < 0 or column_index < 0:  # the header and row labels: few, and styled their own way
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row_key = self._row_locations.get_key(row_index)
-        column_key = self._column_locations.get_key(column_index)
-        assert row_key is not None and column_key is not None, "a cell drawn is a cell the table holds"
-        key = (row_key, column_key, base_style, cursor, hover,
-               self._show_hover_cursor, self._update_count, self._pseudo_class_state)
-        cached = self._cell_render_cache.get(key)
-        if cached is not None:
-            return cached
-        cell = self._get_row_renderables(row_index).cells[column_index]
-        padding = self.cell_padding
-        text = self._one_line(cell, width - 2 * padding) if self.rows[row_key].height == 1 else None
-        if text is None:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        pre, post, blank = self._cell_style(row_index, column_index, base_style, cursor, hover)
-        plain, style, room = text
-        pad = " " * padding
-        # What Styled(Padding(cell)) gives once Strip.simplify() has joined the runs that share a style.
-        if style is None:
-            line = [Segment(f"{pad}{plain}{' ' * room}{pad}", blank)]
-        else:
-            line = [Segment(pad, blank), Segment(plain, (pre + style) + post if post else pre + style),
-                    Segment(" " * room + pad, blank)]
-            line = [segment for segment in line if segment.text]
-        lines = [line]
-        self._cell_render_cache[key] = lines
-        return lines
-
-    def _cell_style(self, row_index: int, column_index: int, base_style: Style, cursor: bool,
-                    hover: bool) -> tuple[Style, Style, Style]:
-        """The styles DataTable puts before a cell's own (with its row and column as meta) and after it, and
-        the two together (what a space in the cell gets)."""
-        fixed = row_index < self.fixed_rows or column_index < self.fixed_columns
-        component, post = self._get_styles_to_render_cell(
-            False, False, fixed, hover, cursor, self.show_cursor, self._show_hover_cursor,
-            self.cursor_foreground_priority == "css", self.cursor_background_priority == "css")
-        key = (row_index, column_index, base_style, component, post)
-        found = self._cell_styles.get(key)
-        if found is None:
-            if len(self._cell_styles) > 4096:
-                self._cell_styles.clear()
-            pre = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component
-            found = self._cell_styles[key] = (pre, post, pre + post if post else pre)
-        return found
-
-    def _one_line(self, cell: object, width: int) -> tuple[str, Style | None, int] | None:
-        """(text, its style, spaces after it) for a Text cell that Rich lays out as one line within `width`;
-        None for anything else."""
-        if type(cell) is not Text or cell.spans or cell.no_wrap is False or width <= 0:
-            return None
-        plain = cell.plain
-        length = cell_len(plain)
-        justify = cell.justify or "default"  # DataTable's console options never set one
-        if length > width or "\n" in plain or "\t" in plain or justify not in ("default", "left", "right"):
-            return None
-        if justify == "right" and plain != plain.rstrip():
-            return None  # Rich strips trailing space before it right-justifies
-        style = self.app.console.get_style(cell.style) if cell.style else None
-        room = width - length
-        if justify == "left" and style is not None:  # the spaces take the text's style
-            plain, room = plain + " " * room, 0
-        elif justify == "right":
-            plain, room = " " * room + plain, 0
-        return plain, style, room
 
 
 def page_status(offset: int, shown: int, total: int) -> str:

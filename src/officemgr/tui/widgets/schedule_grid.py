@@ -16,6 +16,7 @@ from rich.text import Text
 from officemgr.models import ApptStatus
 from officemgr.services.availability import ACTIVE, ProviderDayPlan
 from officemgr.services.schedule import SLOT_MINUTES, ApptRow
+from officemgr.tui.widgets.fast_table import OneLine
 
 STATUS_STYLE = {
     ApptStatus.booked: "",
@@ -28,7 +29,7 @@ STATUS_STYLE = {
 FIRST_SLOT, LAST_SLOT = time(8, 0), time(17, 0)
 
 
-class Cell:
+class Cell(OneLine):
     """One line of styled text for a grid cell, rendered straight to segments.
 
     A rich Text is wrapped, divided and joined on every paint; the day grid paints hundreds of cells at once.
@@ -53,16 +54,22 @@ class Cell:
     def __hash__(self) -> int:
         return hash((self.parts, self.style))
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        room = options.max_width
+    def runs(self, console: Console, width: int) -> list[tuple[str, Style]]:
+        room = width
         base = console.get_style(self.style) if self.style else Style.null()
+        found = []
         for text, style in self.parts:
             if room <= 0:
                 break
             if cell_len(text) > room:
                 text = set_cell_size(text, room)
             room -= cell_len(text)
-            yield Segment(text, base + console.get_style(style) if style else base)
+            found.append((text, base + console.get_style(style) if style else base))
+        return found
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for text, style in self.runs(console, options.max_width):
+            yield Segment(text, style)
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         width = cell_len(str(self))
