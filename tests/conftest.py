@@ -28,6 +28,8 @@ from officemgr.services import ledger
 
 __all__ = ["NOW", "TODAY"]
 
+pytest_plugins = ["slow_guard"]
+
 
 ENGINES = ["sqlite", "postgresql"]
 
