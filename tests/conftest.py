@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
@@ -24,7 +25,7 @@ import pg_support
 from factories import NOW, TODAY
 from officemgr import store
 from officemgr.models import Claim, CloseReason, EntryKind, LedgerEntry
-from officemgr.services import ledger
+from officemgr.services import ledger, pin
 
 __all__ = ["NOW", "TODAY"]
 
@@ -80,6 +81,17 @@ def migrated_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         patch.setattr(store, "_upgrade", copy_or_upgrade)
         yield
     source.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def real_pin_hasher() -> Iterator[PasswordHasher]:
+    """PINs are hashed at argon2id's lowest cost in the tests: the recommended cost (64 MiB, 3 passes) takes a
+    quarter to three quarters of a second a hash or a check here, and the suite makes hundreds. The product's
+    hasher is yielded for the test that says what it costs."""
+    real = pin.hasher()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pin, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        yield real
 
 
 _real_migrations = False
