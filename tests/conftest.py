@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
@@ -24,9 +25,11 @@ import pg_support
 from factories import NOW, TODAY
 from officemgr import store
 from officemgr.models import Claim, CloseReason, EntryKind, LedgerEntry
-from officemgr.services import ledger
+from officemgr.services import ledger, pin
 
 __all__ = ["NOW", "TODAY"]
+
+pytest_plugins = ["slow_guard"]
 
 
 ENGINES = ["sqlite", "postgresql"]
@@ -49,6 +52,65 @@ def sqlite_schema() -> Iterator[sqlite3.Connection]:
     engine.dispose()
     yield schema
     schema.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def migrated_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A new SQLite file is migrated once per run: every later new file (a practice the app or the CLI creates in a
+    test) gets a copy of that first result instead of running all the migrations again (about 0.6 s each, a tenth
+    of the suite). The copy is what the migrations made, so only tests of the migrations themselves see a
+    difference: they are marked `real_migrations` and run them every time."""
+    template = tmp_path_factory.mktemp("migrated") / "new.db"
+    store.open_database(path=template).dispose()
+    source = sqlite3.connect(template, check_same_thread=False)
+    upgrade = store._upgrade
+
+    def copy_or_upgrade(engine: Engine) -> None:
+        if not _new_sqlite_file(engine) or _real_migrations:
+            upgrade(engine)
+            return
+        raw = engine.raw_connection()
+        try:
+            source.backup(raw.driver_connection)  # type: ignore[arg-type]
+            raw.cursor().execute("PRAGMA user_version = 0")  # the copy is a database of its own: its own identity
+        finally:
+            raw.close()
+        store._give_identity(engine)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(store, "_upgrade", copy_or_upgrade)
+        yield
+    source.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def real_pin_hasher() -> Iterator[PasswordHasher]:
+    """PINs are hashed at argon2id's lowest cost in the tests: the recommended cost (64 MiB, 3 passes) takes a
+    quarter to three quarters of a second a hash or a check here, and the suite makes hundreds. The product's
+    hasher is yielded for the test that says what it costs."""
+    real = pin.hasher()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pin, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        yield real
+
+
+_real_migrations = False
+
+
+@pytest.fixture(autouse=True)
+def real_migrations(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests marked `real_migrations` run every migration on each new database (see migrated_once)."""
+    global _real_migrations
+    _real_migrations = request.node.get_closest_marker("real_migrations") is not None
+    yield
+    _real_migrations = False
+
+
+def _new_sqlite_file(engine: Engine) -> bool:
+    if store.sqlite_file(engine) is None or store.is_encrypted(engine):
+        return False
+    with engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar() == 0
 
 
 @pytest.fixture

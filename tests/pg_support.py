@@ -11,9 +11,10 @@ import os
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.elements import TextClause
 from sqlmodel import SQLModel
 
 from officemgr import store
@@ -86,14 +87,19 @@ class Server:
                 # a transaction open makes the lock wait fail rather than hang.
                 conn.execute(text("SET session_replication_role = replica"))
                 conn.execute(text("SET lock_timeout = '2s'"))
+                # A test that ran the migrations left tables of theirs (alembic_version): start again from a clone.
+                tables = conn.execute(text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")).scalar()
+                if tables != len(SQLModel.metadata.tables):
+                    raise _Unclean
                 conn.execute(text("BEGIN"))
+                # Only the tables the test wrote to: one query finds them, where a DELETE of each of the eighty
+                # tables cost 40 ms a test.
+                written = {name for name, in conn.execute(_holding_rows())}
                 for table in reversed(SQLModel.metadata.sorted_tables):
-                    conn.execute(table.delete())
+                    if table.name in written:
+                        conn.execute(table.delete())
                 conn.execute(text("SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'"))
                 conn.execute(text("COMMIT"))
-                # A test that ran the migrations left tables of theirs (alembic_version): start again from a clone.
-                if set(inspect(conn).get_table_names()) - set(SQLModel.metadata.tables):
-                    raise _Unclean
         except (DBAPIError, _Unclean):
             self.drop(self._scratch)
             self._scratch = None
@@ -104,6 +110,12 @@ class Server:
         for name in [*self._templates.values(), *([self._scratch] if self._scratch else [])]:
             self.drop(name)
         self._admin.dispose()
+
+
+def _holding_rows() -> TextClause:
+    """The names of the tables that hold a row."""
+    return text(" UNION ALL ".join(f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")"
+                                   for name in SQLModel.metadata.tables))
 
 
 def connect() -> Server:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -15,6 +16,9 @@ from officemgr.models import Claim, ClaimStatus, CloseReason, Remittance, Remitt
 from officemgr.models.billing import RemittanceCheck
 from officemgr.models.finance import ClaimPosting, PostingKind
 from officemgr.services.ar_rollforward import journal_matches_claims
+
+# These tests are about the migrations themselves: every new database runs them all.
+pytestmark = pytest.mark.real_migrations
 
 
 def upgrade(engine: Engine, revision: str) -> None:

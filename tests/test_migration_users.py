@@ -17,6 +17,9 @@ from officemgr.models import Role, UserRole
 from officemgr.services import users
 from officemgr.services.common import record
 
+# These tests are about the migrations themselves: every new database runs them all.
+pytestmark = pytest.mark.real_migrations
+
 OLD_PIN = "482913"
 
 

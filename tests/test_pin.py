@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from argon2 import PasswordHasher, Type
 from sqlmodel import Session, select
 
 from factories import NOW, audit_events, make_staff
@@ -30,6 +31,14 @@ def test_a_pin_is_stored_as_an_argon2id_hash_and_only_the_right_one_signs_in(ses
     assert signed.actor is not None and signed.checked
     assert (str(signed.actor), signed.actor.roles, signed.actor.user_id) == (
         "kim@desk1", frozenset({UserRole.front_desk}), kim.id)
+
+
+def test_the_app_hashes_pins_at_argon2s_recommended_cost(real_pin_hasher: PasswordHasher) -> None:
+    # The tests hash at the lowest cost (conftest.real_pin_hasher); the app keeps the library's recommendation.
+    recommended = PasswordHasher()
+    assert (real_pin_hasher.time_cost, real_pin_hasher.memory_cost, real_pin_hasher.parallelism) == (
+        recommended.time_cost, recommended.memory_cost, recommended.parallelism)
+    assert real_pin_hasher.memory_cost >= 65536 and real_pin_hasher.type is Type.ID
 
 
 @pytest.mark.parametrize(("bad", "says"), [

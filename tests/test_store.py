@@ -21,6 +21,9 @@ from factories import make_patient
 from officemgr import store
 from officemgr.models import Patient
 
+# These tests are about the migrations themselves: every new database runs them all.
+pytestmark = pytest.mark.real_migrations
+
 
 def alembic_head() -> str:
     config = Config()

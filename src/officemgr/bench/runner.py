@@ -134,6 +134,8 @@ def _add_keys(report: BenchReport, found: dict[str, Any]) -> None:
     for flow in ("filter", "form", "book", "note"):
         add(flow, []).extend(cpu for cpu, _ in found[flow])
         add(f"{flow}_frame", []).extend(frame for _, frame in found[flow])
+    add("bare_filter", []).extend(cpu for cpu, _ in found["bare"]["filter"])
+    add("bare_filter_frame", []).extend(frame for _, frame in found["bare"]["filter"])
     add("peak_memory", []).append(found["peak_rss_mb"])
     report.failures.extend(found["failures"])
 

@@ -27,6 +27,7 @@ from officemgr.tui.messages import OpenRecord
 from officemgr.tui.views.huddle_actions import ActionsScreen, PastHuddlesScreen
 from officemgr.tui.views.huddle_review import SCREEN_NAME, ReviewScreen
 from officemgr.tui.widgets.base import TabView, plain, selected_key
+from officemgr.tui.widgets.fast_table import FastTable
 
 
 def numbers_text(n: Numbers) -> str:
@@ -67,7 +68,7 @@ class HuddleView(TabView):
     def compose(self) -> ComposeResult:
         yield Label("", classes="view-title", id="huddle-title")
         yield Static("", id="huddle-numbers")
-        yield DataTable(cursor_type="row", id="huddle-table")
+        yield FastTable(cursor_type="row", id="huddle-table")
         yield from self.compose_filter()
 
     def on_mount(self) -> None:
