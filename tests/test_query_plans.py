@@ -16,7 +16,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from officemgr import store
-from officemgr.services import ar, audit, billing, huddle, inventory, schedule
+from officemgr.services import ar, audit, billing, huddle, inventory, schedule, secondary
 from ui_support import TODAY, copy_demo
 
 BIG = {"claim", "claim_event", "claim_note", "appointment", "appointment_event", "audit_event", "stock_movement"}
@@ -97,3 +97,13 @@ def test_no_hot_path_scans_a_big_table(plan_engine, name: str) -> None:  # type:
             if (table, name) not in ALLOWED:
                 problems.append(f"SCAN {table}: {' '.join(statement.split())[:300]}")
     assert problems == []
+
+
+@pytest.mark.parametrize("path", [lambda s: secondary.to_bill(s, today=TODAY, limit=1), secondary.to_bill_count],
+                         ids=["oldest", "count"])
+def test_the_secondary_claims_to_bill_are_found_by_their_own_index(plan_engine, path) -> None:  # type: ignore[no-untyped-def]
+    # The status index alone would read every paid and closed claim: most of a practice's history.
+    (statement, parameters), = [(s, p) for s, p in _selects(plan_engine, path) if "secondary_billed_on" in s]
+    with plan_engine.connect() as conn:
+        plan = " ".join(row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+    assert "USING INDEX ix_claim_secondary_to_bill" in plan, plan

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's revision: an open of a database already there skips loading Alembic and its scripts.
 # A new migration must change it (tests/test_store.py compares it with the scripts' head).
-SCHEMA_HEAD = "0021"
+SCHEMA_HEAD = "0022"
 BUSY_TIMEOUT_MS = 5000
 _WRITE = "officemgr_write"
 # Every write on a shared server first takes this transaction-scoped lock: writes from several workstations run one

@@ -6,7 +6,7 @@ import enum
 from datetime import date
 
 from pydantic import NaiveDatetime, field_validator, model_validator
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from officemgr.models.base import Versioned, enum_field, nullable_enum
@@ -78,6 +78,9 @@ class Payer(Versioned, table=True):
     portal_note: str = Field(default="", max_length=300)
 
 
+SECONDARY_TO_BILL = "secondary_payer_id IS NOT NULL AND secondary_billed_on IS NULL AND secondary_answered_on IS NULL"
+
+
 class Claim(Versioned, table=True):
     __table_args__ = (
         Index("ix_claim_status_service", "status", "service_date"),
@@ -86,6 +89,10 @@ class Claim(Versioned, table=True):
         # The A/R denial rate counts claims submitted and denied in the last 12 months.
         Index("ix_claim_submitted_on", "submitted_on"),
         Index("ix_claim_denied_on", "denied_on"),
+        # The Huddle's "bill the secondary" line: the few claims with a secondary still to bill, found without
+        # reading the paid and closed claims the status index alone leaves (42 ms of the Huddle on the large demo).
+        Index("ix_claim_secondary_to_bill", "status", "service_date",
+              sqlite_where=text(SECONDARY_TO_BILL), postgresql_where=text(SECONDARY_TO_BILL)),
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=30, unique=True)
