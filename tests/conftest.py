@@ -63,11 +63,9 @@ def migrated_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     template = tmp_path_factory.mktemp("migrated") / "new.db"
     store.open_database(path=template).dispose()
     source = sqlite3.connect(template, check_same_thread=False)
-    upgrade = store._upgrade
-
     def copy_or_upgrade(engine: Engine) -> None:
-        if not _new_sqlite_file(engine) or _real_migrations:
-            upgrade(engine)
+        if not _new_sqlite_file(engine):
+            _UPGRADE(engine)
             return
         raw = engine.raw_connection()
         try:
@@ -94,16 +92,14 @@ def real_pin_hasher() -> Iterator[PasswordHasher]:
         yield real
 
 
-_real_migrations = False
+_UPGRADE = store._upgrade  # the migrations themselves, before migrated_once stands in for them
 
 
 @pytest.fixture(autouse=True)
-def real_migrations(request: pytest.FixtureRequest) -> Iterator[None]:
+def real_migrations(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests marked `real_migrations` run every migration on each new database (see migrated_once)."""
-    global _real_migrations
-    _real_migrations = request.node.get_closest_marker("real_migrations") is not None
-    yield
-    _real_migrations = False
+    if request.node.get_closest_marker("real_migrations") is not None:
+        monkeypatch.setattr(store, "_upgrade", _UPGRADE)
 
 
 def _new_sqlite_file(engine: Engine) -> bool:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import DataTable, TabbedContent
@@ -23,16 +24,21 @@ from ui_support import SIZE, TODAY, settle
 SRC = str(Path(officemgr.__file__).resolve().parents[1])
 
 
+def _printed_by(probe: str) -> Any:
+    """What a fresh interpreter running `probe` (on this source tree) prints as JSON."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
 def test_the_cli_and_the_app_shell_load_no_database_layer() -> None:
     """What the first frame needs: no SQLAlchemy, SQLModel, models, services or views (they cost a second)."""
     probe = ("import json, sys, officemgr.cli, officemgr.tui.app\n"
              "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel', "
              "'alembic') or m.startswith(('officemgr.services', 'officemgr.models', 'officemgr.tui.views', "
              "'officemgr.store')))))")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == []
+    assert _printed_by(probe) == []
 
 
 def test_importing_the_models_builds_no_validator_and_a_deferred_one_still_refuses_bad_input() -> None:
@@ -45,10 +51,7 @@ def test_importing_the_models_builds_no_validator_and_a_deferred_one_still_refus
              "        yield from every(sub)\n"
              "models = [c for c in every(SQLModel) if c.__module__.startswith('officemgr.models')]\n"
              "print(json.dumps([len(models), sorted(c.__name__ for c in models if c.__pydantic_complete__)]))")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60)
-    assert done.returncode == 0, done.stderr
-    count, built = json.loads(done.stdout)
+    count, built = _printed_by(probe)
     assert count > 100 and built == []
     from pydantic import ValidationError
 
