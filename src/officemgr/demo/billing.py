@@ -25,7 +25,6 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from officemgr.demo._db import (
-    _clinic_days,
     _ensure_named,
     _insert,
     _next_id,
@@ -239,7 +238,7 @@ class _ClaimContext:
 
     def _service_date(self, low: int, high: int) -> date:
         """A day the practice was open whose age in days lies in [low, high] (the open day before, if none does)."""
-        if not _clinic_days(self.today - timedelta(days=high), self.today - timedelta(days=low)):
+        if not any(_open(self.today - timedelta(days=age)) for age in range(low, high + 1)):
             return _open_on_or_before(self.today - timedelta(days=low))
         while True:
             day = self.today - timedelta(days=self.rng.randint(low, high))
