@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     database = sqlite_file(args)
     if database is not None and not dbfile.looks_openable(database, key=key):
         open_engine()  # refused: raises StoreError with the whole explanation, before the app paints anything
-    app = make_app(today=args.today, secure=True, open_engine=open_engine, live=True,
+    app = make_app(today=args.today, secure=True, open_engine=open_engine, live=True, preload=True,
                    skip_closed_demo_day=not args.today_given)
     app.opening_notes = notes
     app.run()

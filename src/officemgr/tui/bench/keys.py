@@ -20,12 +20,14 @@ async def measure_keys(db: str, today: date, *, repeats: int) -> dict[str, Any]:
     from officemgr import store
     from officemgr.tui.app import make_app
 
-    # Started as the CLI starts it: the database opened in the app's worker after the first frame.
-    app = make_app(today=today, open_engine=lambda: store.open_database(path=db))
+    # Started as the CLI starts it: the database opened in the app's worker after the first frame, the other tabs
+    # loaded in the background once the Huddle shows.
+    app = make_app(today=today, open_engine=lambda: store.open_database(path=db), preload=True)
     FrameClock(app)
     failures: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await _preloaded(app, pilot, failures)
         tabs = {key: await _first_paint(app, pilot, n, key) for n, key in enumerate(TAB_KEYS, start=1) if n > 1}
         keys = {}
         for n, key in enumerate(TAB_KEYS, start=1):
@@ -43,10 +45,22 @@ async def measure_keys(db: str, today: date, *, repeats: int) -> dict[str, Any]:
             "peak_rss_mb": peak}
 
 
+async def _preloaded(app: Any, pilot: Any, failures: list[str]) -> None:
+    """Wait for the background loads of the other tabs: a person looks at the Huddle a while before a tab key."""
+    for _ in range(1500):
+        if not app.preloading and all(app.view(key).shown for key in TAB_KEYS):
+            return
+        await pilot.pause(0.02)
+    failures.append("the other tabs were not loaded in the background within 30 s of the Huddle")
+
+
 async def _first_paint(app: Any, pilot: Any, n: int, key: str) -> dict[str, float]:
     """CPU from the tab's key to its data painted; wall time from the key to its next frame, and to the frame
-    after show() (the data on screen)."""
+    after show() (the data on screen: the key's own frame when the tab's data was loaded before it)."""
     view = app.view(key)
+    if view.shown:
+        cpu, frame = await key_cost(pilot, str(n))
+        return {"cpu_ms": cpu, "frame_ms": frame, "wall_ms": frame}
     shown = view.show
     painted: list[float] = []
 
