@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from officemgr.models import Appointment, Closure, ClosureCreate, Patient, Staff
 from officemgr.services import settings
 from officemgr.services.availability import ACTIVE
-from officemgr.services.common import ServiceError, create, record
+from officemgr.services.common import ServiceError, create, forget, per_transaction, record
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # How far a search for an open day goes before it gives up: a year of closures is a setting gone wrong.
@@ -131,6 +131,10 @@ def _closed_day(row: Closure) -> ClosedDay:
 
 def practice_calendar(session: Session) -> PracticeCalendar:
     """The calendar as the practice has set it: its open weekdays, the holidays it works, every closure."""
+    return per_transaction(session, "calendar", lambda: _read_calendar(session))
+
+
+def _read_calendar(session: Session) -> PracticeCalendar:
     rows = session.exec(select(Closure)).all()
     return PracticeCalendar(
         open_weekdays=frozenset(settings.get(session, "open_weekdays")),
@@ -198,6 +202,7 @@ def add_closure(session: Session, closure: ClosureCreate, *, now: datetime, acto
         if provider is None or not provider.is_provider:
             raise ServiceError("a provider closure names a provider; choose one from the list")
     row = Closure(**closure.model_dump(), at=now, actor=actor)
+    forget(session)
     create(session, row, entity="practice_closure", actor=actor, now=now)
     assert row.id is not None
     return row.id
@@ -210,6 +215,7 @@ def remove_closure(session: Session, closure_id: int, *, now: datetime, actor: s
     record(session, actor=actor, entity="practice_closure", entity_id=closure_id, action="delete",
            changes={"day": row.day, "reason": row.reason, "provider_id": row.provider_id,
                     "closes_at": row.closes_at}, now=now)
+    forget(session)
     session.delete(row)
     session.commit()
 

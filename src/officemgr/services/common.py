@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Callable
 from datetime import date, datetime, time
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,6 +24,28 @@ class ServiceError(Exception):
 class StaleEdit(ServiceError):
     def __init__(self) -> None:
         super().__init__("changed by someone else since you opened it — reload and try again")
+
+
+T = TypeVar("T")
+_HELD = "officemgr.held"  # session.info key: (the transaction, what was read in it by name)
+
+
+def per_transaction(session: Session, name: str, read: Callable[[], T]) -> T:
+    """`read()`, once per transaction of `session`: what many services ask for within one read (the settings, the
+    practice calendar) is read once, 40 and 9 times in one Huddle build. A commit or rollback starts afresh; a
+    service that changes what is held calls forget() before it reads again."""
+    current = session.get_transaction()
+    held = session.info.get(_HELD)
+    values: dict[str, Any] = held[1] if held is not None and current is not None and held[0] is current else {}
+    if name not in values:
+        values[name] = read()
+        session.info[_HELD] = (session.get_transaction(), values)
+    return values[name]  # type: ignore[no-any-return]
+
+
+def forget(session: Session) -> None:
+    """Drop what per_transaction() holds for `session` (its next read is fresh)."""
+    session.info.pop(_HELD, None)
 
 
 BUSY = "the database is busy (another workstation is saving); try again in a moment — nothing was saved"

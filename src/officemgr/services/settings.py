@@ -7,11 +7,11 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from officemgr.models import Setting
 from officemgr.plaintext import visible_values
-from officemgr.services.common import ServiceError, record
+from officemgr.services.common import ServiceError, forget, per_transaction, record
 
 DEFAULTS: dict[str, Any] = {
     # Kinds of absence the roster offers; the paid ones count as hours worked for payroll.
@@ -103,8 +103,15 @@ DEFAULTS: dict[str, Any] = {
 def get(session: Session, key: str) -> Any:
     if key not in DEFAULTS:
         raise KeyError(key)
-    row = session.get(Setting, key)
-    return visible_values(json.loads(row.value)) if row is not None else copy.deepcopy(DEFAULTS[key])
+    text = _stored(session).get(key)
+    return visible_values(json.loads(text)) if text is not None else copy.deepcopy(DEFAULTS[key])
+
+
+def _stored(session: Session) -> dict[str, str]:
+    """Every stored setting's text by key, read in one query per transaction (most keys are not stored: their
+    defaults apply, and a lookup by key could not remember that it found nothing)."""
+    return per_transaction(session, "settings",
+                           lambda: {row.key: row.value for row in session.exec(select(Setting))})
 
 
 def put(session: Session, key: str, value: Any, *, now: datetime, actor: str) -> None:
@@ -124,6 +131,7 @@ def store_raw(session: Session, key: str, text: str, *, actor: str, now: datetim
               changes: dict[str, Any]) -> None:
     """Write `text` as the setting's stored value (a new row, or the next version) and audit `changes`, which
     say what happened without the value where it is a secret (the PIN's hash). The caller commits."""
+    forget(session)
     row = session.get(Setting, key)
     if row is None:
         row = Setting(key=key)
