@@ -77,8 +77,11 @@ def _time_clock(session: Session, today: date, actor: str) -> list[HuddleItem]:
     """The last business day's late arrivals and missed punches, and punch fixes waiting for the manager."""
     day = practice_calendar(session).previous_business_day(today)
     items: list[HuddleItem] = []
-    for check in timeclock.day_checks(session, day, day, now=datetime.combine(today, time.min), actor=actor):
-        name = timeclock.staff_name(session, check.staff_id)
+    checks = [check for check in timeclock.day_checks(session, day, day, now=datetime.combine(today, time.min),
+                                                      actor=actor) if check.missed or check.late_minutes]
+    names = timeclock.staff_names(session, {check.staff_id for check in checks})
+    for check in checks:
+        name = names.get(check.staff_id, f"staff #{check.staff_id}")
         key = f"punch:{check.staff_id}:{day.isoformat()}"
         if check.missed:
             items.append(HuddleItem(f"Missed punch: {name} on {day:%m/%d}", "a punch to fix (Staff, T)", "staff",

@@ -79,6 +79,15 @@ def staff_name(session: Session, staff_id: int) -> str:
     return _person(session, staff_id).name
 
 
+def staff_names(session: Session, staff_ids: Iterable[int]) -> dict[int, str]:
+    """The names of `staff_ids` (who exist), in one query."""
+    ids = list(staff_ids)
+    if not ids:
+        return {}
+    return {person.id: person.name for person in session.exec(select(Staff).where(col(Staff.id).in_(ids)))
+            if person.id is not None}
+
+
 def _for(actor: str, staff_id: int, what: str) -> None:
     """Anyone may act on their own punches; acting for someone else is the manager's."""
     if isinstance(actor, Actor) and actor.staff_id == staff_id:
