@@ -75,10 +75,6 @@ def _person(session: Session, staff_id: int) -> Staff:
     return person
 
 
-def staff_name(session: Session, staff_id: int) -> str:
-    return _person(session, staff_id).name
-
-
 def staff_names(session: Session, staff_ids: Iterable[int]) -> dict[int, str]:
     """The names of `staff_ids` (who exist), in one query."""
     ids = list(staff_ids)

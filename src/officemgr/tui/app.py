@@ -297,9 +297,6 @@ class OfficeApp(App[None]):
                 view.reload()
                 view.after_load(lambda: self.call_after_refresh(self._preload_next))
                 return
-        # What the loads built lives until the next reload: out of the collector's full passes, which would otherwise
-        # scan it all during a later key's frame (30 ms on the large demo).
-        gc.freeze()
 
     def _start(self) -> None:
         """The practice is open: the person signed in sees their tabs (else the sign-in or first-start screen
