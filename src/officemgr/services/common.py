@@ -6,7 +6,7 @@ import enum
 import json
 from collections.abc import Callable
 from datetime import date, datetime, time
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
@@ -40,7 +40,7 @@ def per_transaction(session: Session, name: str, read: Callable[[], T]) -> T:
     if name not in values:
         values[name] = read()
         session.info[_HELD] = (session.get_transaction(), values)
-    return values[name]  # type: ignore[no-any-return]
+    return cast(T, values[name])
 
 
 def forget(session: Session) -> None:
