@@ -12,7 +12,7 @@ from officemgr import store
 from officemgr.tui.app import TABS, OfficeApp, make_app
 from officemgr.tui.collector import FULL_PASS_AFTER
 from officemgr.tui.widgets.base import TabView
-from test_lock_app import signed_in
+from test_lock_app import DEMO_PIN, signed_in, type_pin
 from ui_support import SIZE, TODAY, settle
 
 ALL_TABS = [key for key, _, _ in TABS]
@@ -67,6 +67,17 @@ async def test_only_the_tabs_the_person_may_open_load(sqlite_demo_engine) -> Non
         await preloaded(app, pilot)
         assert loaded(app) == ["huddle", "schedule", "staff"]  # the front desk's tabs
         assert not any(app.view(key).started for key in ("inventory", "billing", "compliance"))
+
+
+async def test_a_lock_stops_the_background_loads_and_the_unlock_carries_on(sqlite_demo_engine) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(sqlite_demo_engine, today=TODAY, actor=signed_in(sqlite_demo_engine, "manager"), preload=True)
+    async with app.run_test(size=SIZE) as pilot:
+        app.action_lock()  # at once: the Huddle's read may finish behind the sign-in, nothing after it starts
+        await settle(pilot)
+        assert app.locked and not app.preloading and not app.view("compliance").started
+        await type_pin(pilot, DEMO_PIN)
+        await preloaded(app, pilot)
+        assert not app.locked and loaded(app) == ALL_TABS
 
 
 async def test_the_cli_start_preloads_once_the_views_are_in_and_puts_full_collections_off_until_it_ends(
