@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 from textual.widgets import DataTable, Input
@@ -12,7 +13,7 @@ from textual.widgets import DataTable, Input
 from factories import make_completion, make_compliance_task, make_staff
 from officemgr.models import ComplianceCompletion, ComplianceTask
 from officemgr.store import read_session, write_session
-from officemgr.tui.app import make_app
+from officemgr.tui.app import OfficeApp, make_app
 from officemgr.tui.forms.completion import CompletionForm
 from officemgr.tui.forms.task import CorrectionForm
 from officemgr.tui.views.compliance import ComplianceView
@@ -45,6 +46,13 @@ async def open_tab(app, pilot, task_id: int) -> ComplianceView:  # type: ignore[
     table = view.query_one(DataTable)
     table.move_cursor(row=table.get_row_index(str(task_id)))
     return view
+
+
+@pytest.fixture(autouse=True)
+def lasting_notifications(monkeypatch: pytest.MonkeyPatch) -> None:
+    """messages() reads the notifications on screen, which go after 5 s: on a loaded CI machine (four workers, two
+    cores, a PostgreSQL server) a few settled steps can take longer, and the one a step expects was gone."""
+    monkeypatch.setattr(OfficeApp, "NOTIFICATION_TIMEOUT", 600)
 
 
 def messages(app) -> list[str]:  # type: ignore[no-untyped-def]
