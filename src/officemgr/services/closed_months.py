@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from officemgr.models.finance import MonthClose
 from officemgr.services.access import Area, may
-from officemgr.services.common import ServiceError, record
+from officemgr.services.common import ServiceError, per_transaction, record
 
 
 class MonthClosed(ServiceError):
@@ -25,28 +25,12 @@ def month_key(day: date) -> int:
     return day.year * 100 + day.month
 
 
-# session.info key: (the transaction, month -> its close): an 835 posting thousands of claims reads each month once
-# per transaction, not once per claim.
-CACHE = "closed_months"
-
-
 def closed_month(session: Session, day: date) -> MonthClose | None:
-    """The close of the month holding `day`, when that month is closed (and not reopened)."""
+    """The close of the month holding `day`, when that month is closed (and not reopened). Read once per month and
+    transaction: an 835 posting thousands of claims asks for the same few months again and again."""
     month = day.replace(day=1)
-    transaction = session.get_transaction()
-    cached = session.info.get(CACHE)
-    if cached is None or cached[0] is not transaction:
-        cached = session.info[CACHE] = (transaction, {})
-    known: dict[date, MonthClose | None] = cached[1]
-    if month not in known:
-        known[month] = session.exec(
-            select(MonthClose).where(MonthClose.month == month, col(MonthClose.reopened_at).is_(None))).first()
-    return known[month]
-
-
-def forget(session: Session) -> None:
-    """After a close or a reopen in this transaction: the next guard reads the months again."""
-    session.info.pop(CACHE, None)
+    return per_transaction(session, f"closed month {month:%Y-%m}", lambda: session.exec(
+        select(MonthClose).where(MonthClose.month == month, col(MonthClose.reopened_at).is_(None))).first())
 
 
 def guard(session: Session, day: date, *, what: str, actor: str, now: datetime, override_reason: str = "",

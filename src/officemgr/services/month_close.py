@@ -34,8 +34,8 @@ from officemgr.services import payroll as pay
 from officemgr.services.access import Area, may, require
 from officemgr.services.ar_rollforward import ar_through
 from officemgr.services.calendar import practice_calendar
-from officemgr.services.closed_months import forget, month_key
-from officemgr.services.common import ServiceError, record
+from officemgr.services.closed_months import month_key
+from officemgr.services.common import ServiceError, forget, record
 from officemgr.services.format import money, plural
 
 CHECKLIST: tuple[tuple[str, str], ...] = (
