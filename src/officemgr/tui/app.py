@@ -26,6 +26,7 @@ from textual.widgets import Header, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from officemgr.errors import StoreError
+from officemgr.tui.callbacks import mend_callbacks
 from officemgr.tui.collector import RestingCollector
 from officemgr.tui.commands import OfficeCommands, PatientCommands
 from officemgr.tui.context import AppContext, Clock, Desk, WriteCount, wall_clock
@@ -679,6 +680,7 @@ def make_app(engine: Engine | None = None, *, today: date | None = None, clock: 
     if (engine is None) == (open_engine is None):
         raise TypeError("make_app needs an engine or open_engine, not both")
     mend_datatable()
+    mend_callbacks()
     practice = None
     day = today or date.today()
     signed_in: Actor | None = None
