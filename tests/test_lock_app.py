@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 import socket
+import threading
 
 import pytest
 from sqlmodel import col, select
@@ -118,6 +119,71 @@ async def test_a_secure_start_signs_in_by_keys_before_any_data_shows(demo_engine
     assert [(e.actor, e.action) for e in events(demo_engine, "sign_in_failed")] == [(f"frontdesk@{HOST}",
                                                                                       "sign_in_failed")]
     assert [e.actor for e in events(demo_engine, "sign_in")] == [f"frontdesk@{HOST}"]
+
+
+OTHER_TABS = ("schedule", "staff", "inventory", "billing", "compliance")
+
+
+async def test_after_the_pin_the_huddle_comes_first_and_the_other_tabs_views_once_its_data_shows(
+        demo_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Mounted beside the Huddle's first read, the other five views held it up: they wait for its data."""
+    from officemgr.tui.views.huddle import HuddleView
+
+    as_real_practice(demo_engine)
+    at_show: list[list[bool]] = []
+    show = HuddleView.show
+
+    def watched(view: HuddleView, data: object) -> None:
+        at_show.append([view.app.has_view(key) for key in OTHER_TABS])  # type: ignore[attr-defined]
+        show(view, data)
+
+    monkeypatch.setattr(HuddleView, "show", watched)
+    app = make_app(demo_engine, today=TODAY, secure=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pick(pilot, "manager")
+        await type_pin(pilot, DEMO_PIN)
+        assert at_show == [[False] * len(OTHER_TABS)]
+        assert all(app.has_view(key) for key in OTHER_TABS)
+        await pilot.press("5")
+        await settle(pilot)
+        assert app.view("billing").shown
+
+
+async def test_a_tab_key_before_the_huddle_shows_after_the_pin_brings_that_tabs_view_at_once(
+        demo_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from officemgr.tui.views.huddle import HuddleView
+
+    as_real_practice(demo_engine)
+    huddle_read = threading.Event()
+    fetch = HuddleView.fetch
+
+    def held(view: HuddleView, session: object) -> object:
+        huddle_read.wait(10)
+        return fetch(view, session)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(HuddleView, "fetch", held)
+    app = make_app(demo_engine, today=TODAY, secure=True)
+    app.VIEWS_AT_THE_LATEST = 60.0  # here only the key brings them
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pick(pilot, "manager")
+        await pilot.press(*DEMO_PIN, "enter")
+        for _ in range(500):
+            if not app.locked and app.has_view("huddle"):
+                break
+            await pilot.pause(0.02)
+        assert not app.has_view("billing")
+        await pilot.press("5")
+        for _ in range(500):
+            if app.has_view("billing") and app.view("billing").shown:
+                break
+            await pilot.pause(0.02)
+        assert app.view("billing").shown and not app.view("huddle").shown
+        assert app.query_one(TabbedContent).active == "billing"
+        huddle_read.set()
+        await settle(pilot)
+        assert app.view("huddle").shown
 
 
 async def test_a_demo_opens_signed_in_as_its_manager_and_ctrl_l_shows_the_sign_in(demo_engine) -> None:  # type: ignore[no-untyped-def]
