@@ -350,7 +350,8 @@ class OfficeApp(App[None]):
             await self._mount_views(only=active)
             if self.views_imported:
                 # As at the opening: the other tabs' views once this tab's data is on screen. Mounted beside its
-                # first read they held it up (290 ms of the 1.2 s from the PIN to the Huddle on the large demo).
+                # first read they held it up (about 200 of the 930 ms from the PIN check to the Huddle's data on
+                # the large demo).
                 self.view(active).after_load(lambda: self.call_after_refresh(self._mount_others))
                 self.set_timer(self.VIEWS_AT_THE_LATEST, self._mount_others)
         else:
