@@ -3,6 +3,7 @@ while it is up, no key but the sign-in's gets through, and coming back goes to e
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 import socket
@@ -181,6 +182,37 @@ async def test_a_tab_key_before_the_huddle_shows_after_the_pin_brings_that_tabs_
             await pilot.pause(0.02)
         assert app.view("billing").shown and not app.view("huddle").shown
         assert app.query_one(TabbedContent).active == "billing"
+        huddle_read.set()
+        await settle(pilot)
+        assert app.view("huddle").shown
+
+
+async def test_the_other_views_are_mounted_once_when_the_timer_and_a_key_ask_at_the_same_time(
+        demo_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from officemgr.tui.views.huddle import HuddleView
+
+    as_real_practice(demo_engine)
+    huddle_read = threading.Event()
+    fetch = HuddleView.fetch
+
+    def held(view: HuddleView, session: object) -> object:
+        huddle_read.wait(10)
+        return fetch(view, session)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(HuddleView, "fetch", held)
+    app = make_app(demo_engine, today=TODAY, secure=True)
+    app.VIEWS_AT_THE_LATEST = 60.0
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pick(pilot, "manager")
+        await pilot.press(*DEMO_PIN, "enter")
+        for _ in range(500):
+            if not app.locked and app.has_view("huddle"):
+                break
+            await pilot.pause(0.02)
+        # The timer runs in its own task, beside the app's queue: both may ask while the other mounts.
+        await asyncio.gather(app._mount_others(), app._mount_others())
+        assert [len(app.query(f"#view-{key}")) for key in OTHER_TABS] == [1] * len(OTHER_TABS)
         huddle_read.set()
         await settle(pilot)
         assert app.view("huddle").shown

@@ -114,6 +114,7 @@ class OfficeApp(App[None]):
         self.views_imported = practice is not None
         self.views_importing = practice is not None  # that import has begun
         self.collector_held = False  # the opening holds off the garbage collector (see _open)
+        self.mounting_others = False  # after a sign-in, the other tabs' views are being mounted (_mount_others)
         self.collector = RestingCollector()
         self.sub_title = f"{today:%A %B %-d, %Y}"
         self.locked = False
@@ -276,8 +277,15 @@ class OfficeApp(App[None]):
 
     async def _mount_others(self) -> None:
         """Every other tab's view, unless they are in already (the first tab's data, a tab key or the timer)."""
-        if self.signed_in and any(pane.query(".opening") for pane in self.query(TabPane) if pane.id in TAB_KEYS):
-            await self._mount_views()
+        # The timer calls this from its own task: a second call while the first mounts would mount a view twice.
+        if self.mounting_others or not self.signed_in:
+            return
+        if any(pane.query(".opening") for pane in self.query(TabPane) if pane.id in TAB_KEYS):
+            self.mounting_others = True
+            try:
+                await self._mount_views()
+            finally:
+                self.mounting_others = False
 
     def _preload(self) -> None:
         """Once the tab on show has its data, every other tab the person may open loads in the background, one after
