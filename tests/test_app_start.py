@@ -19,7 +19,7 @@ import officemgr
 from officemgr import store
 from officemgr.errors import StoreError
 from officemgr.tui.app import make_app
-from ui_support import SIZE, TODAY, settle
+from ui_support import SIZE, TODAY, settle, until
 
 SRC = str(Path(officemgr.__file__).resolve().parents[1])
 
@@ -61,15 +61,6 @@ def test_importing_the_models_builds_no_validator_and_a_deferred_one_still_refus
         PatientCreate.model_validate({"first_name": "Ana", "last_name": "Ruiz", "dob": "not a date"})
     assert [error["loc"] for error in refused.value.errors()] == [("dob",)]
     assert Patient.model_validate({"first_name": "Ana", "last_name": "Ruiz", "dob": "1980-02-03"}).dob.year == 1980
-
-
-async def until(pilot, done) -> None:  # type: ignore[no-untyped-def]
-    """Pause until `done()` (for a start that settle() would wait out: a read held back or refused)."""
-    for _ in range(500):
-        if done():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the app did not get there in 10 s")
 
 
 def held_open(demo_db, tmp_path):  # type: ignore[no-untyped-def]

@@ -23,7 +23,7 @@ from officemgr.tui.app import OfficeApp, make_app
 from officemgr.tui.forms.appointment import AppointmentForm
 from officemgr.tui.keys import KeysScreen
 from officemgr.tui.signin import SignInScreen
-from ui_support import SIZE, TODAY, settle
+from ui_support import SIZE, TODAY, settle, until
 
 DEMO_PIN = "1234"
 HOST = socket.gethostname()
@@ -125,6 +125,34 @@ async def test_a_secure_start_signs_in_by_keys_before_any_data_shows(demo_engine
 OTHER_TABS = ("schedule", "staff", "inventory", "billing", "compliance")
 
 
+def practice_with_the_huddle_held(  # type: ignore[no-untyped-def]
+        engine, monkeypatch) -> tuple[OfficeApp, threading.Event]:
+    """A practice's own database opened at its sign-in, its Huddle read held until the event is set (10 s at most);
+    only a tab key or the first tab's data brings the other views (not the 5 s timer)."""
+    from officemgr.tui.views.huddle import HuddleView
+
+    as_real_practice(engine)
+    huddle_read = threading.Event()
+    fetch = HuddleView.fetch
+
+    def held(view: HuddleView, session: object) -> object:
+        huddle_read.wait(10)
+        return fetch(view, session)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(HuddleView, "fetch", held)
+    app = make_app(engine, today=TODAY, secure=True)
+    app.VIEWS_AT_THE_LATEST = 60.0
+    return app, huddle_read
+
+
+async def sign_in_as_the_manager(pilot) -> None:  # type: ignore[no-untyped-def]
+    """The manager's name and PIN typed at the sign-in; back once the Huddle has its view (its data may be held)."""
+    await settle(pilot)
+    await pick(pilot, "manager")
+    await pilot.press(*DEMO_PIN, "enter")
+    await until(pilot, lambda: not pilot.app.locked and pilot.app.has_view("huddle"))
+
+
 async def test_after_the_pin_the_huddle_comes_first_and_the_other_tabs_views_once_its_data_shows(
         demo_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Mounted beside the Huddle's first read, the other five views held it up: they wait for its data."""
@@ -153,33 +181,12 @@ async def test_after_the_pin_the_huddle_comes_first_and_the_other_tabs_views_onc
 
 async def test_a_tab_key_before_the_huddle_shows_after_the_pin_brings_that_tabs_view_at_once(
         demo_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from officemgr.tui.views.huddle import HuddleView
-
-    as_real_practice(demo_engine)
-    huddle_read = threading.Event()
-    fetch = HuddleView.fetch
-
-    def held(view: HuddleView, session: object) -> object:
-        huddle_read.wait(10)
-        return fetch(view, session)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(HuddleView, "fetch", held)
-    app = make_app(demo_engine, today=TODAY, secure=True)
-    app.VIEWS_AT_THE_LATEST = 60.0  # here only the key brings them
+    app, huddle_read = practice_with_the_huddle_held(demo_engine, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pick(pilot, "manager")
-        await pilot.press(*DEMO_PIN, "enter")
-        for _ in range(500):
-            if not app.locked and app.has_view("huddle"):
-                break
-            await pilot.pause(0.02)
+        await sign_in_as_the_manager(pilot)
         assert not app.has_view("billing")
         await pilot.press("5")
-        for _ in range(500):
-            if app.has_view("billing") and app.view("billing").shown:
-                break
-            await pilot.pause(0.02)
+        await until(pilot, lambda: app.has_view("billing") and app.view("billing").shown)
         assert app.view("billing").shown and not app.view("huddle").shown
         assert app.query_one(TabbedContent).active == "billing"
         huddle_read.set()
@@ -189,27 +196,9 @@ async def test_a_tab_key_before_the_huddle_shows_after_the_pin_brings_that_tabs_
 
 async def test_the_other_views_are_mounted_once_when_the_timer_and_a_key_ask_at_the_same_time(
         demo_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from officemgr.tui.views.huddle import HuddleView
-
-    as_real_practice(demo_engine)
-    huddle_read = threading.Event()
-    fetch = HuddleView.fetch
-
-    def held(view: HuddleView, session: object) -> object:
-        huddle_read.wait(10)
-        return fetch(view, session)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(HuddleView, "fetch", held)
-    app = make_app(demo_engine, today=TODAY, secure=True)
-    app.VIEWS_AT_THE_LATEST = 60.0
+    app, huddle_read = practice_with_the_huddle_held(demo_engine, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pick(pilot, "manager")
-        await pilot.press(*DEMO_PIN, "enter")
-        for _ in range(500):
-            if not app.locked and app.has_view("huddle"):
-                break
-            await pilot.pause(0.02)
+        await sign_in_as_the_manager(pilot)
         # The timer runs in its own task, beside the app's queue: both may ask while the other mounts.
         await asyncio.gather(app._mount_others(), app._mount_others())
         assert [len(app.query(f"#view-{key}")) for key in OTHER_TABS] == [1] * len(OTHER_TABS)

@@ -70,6 +70,15 @@ async def settle(pilot: Pilot) -> None:
         await pilot.pause(0.02)
 
 
+async def until(pilot: Pilot, done) -> None:  # type: ignore[no-untyped-def]
+    """Pause until `done()` (for what settle() would wait out: a read held back or refused)."""
+    for _ in range(500):
+        if done():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the app did not get there in 10 s")
+
+
 def _pending(app) -> list[str]:  # type: ignore[no-untyped-def]
     screen = app.screen
     return ([f"table {table.id} measuring" for table in screen.query(DataTable) if _measuring(table)]
