@@ -3,7 +3,6 @@ while it is up, no key but the sign-in's gets through, and coming back goes to e
 
 from __future__ import annotations
 
-import asyncio
 import html
 import re
 import socket
@@ -199,8 +198,11 @@ async def test_the_other_views_are_mounted_once_when_the_timer_and_a_key_ask_at_
     app, huddle_read = practice_with_the_huddle_held(demo_engine, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in_as_the_manager(pilot)
-        # The timer runs in its own task, beside the app's queue: both may ask while the other mounts.
-        await asyncio.gather(app._mount_others(), app._mount_others())
+        # The timer runs in its own task, beside the app's queue: both ask before either has mounted.
+        app._bring_other_views()
+        app._bring_other_views()
+        await until(pilot, lambda: all(app.has_view(key) for key in OTHER_TABS))
+        await pilot.pause()
         assert [len(app.query(f"#view-{key}")) for key in OTHER_TABS] == [1] * len(OTHER_TABS)
         huddle_read.set()
         await settle(pilot)

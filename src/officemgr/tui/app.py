@@ -114,7 +114,6 @@ class OfficeApp(App[None]):
         self.views_imported = practice is not None
         self.views_importing = practice is not None  # that import has begun
         self.collector_held = False  # the opening holds off the garbage collector (see _open)
-        self.mounting_others = False  # after a sign-in, the other tabs' views are being mounted (_mount_others)
         self.collector = RestingCollector()
         self.sub_title = f"{today:%A %B %-d, %Y}"
         self.locked = False
@@ -248,8 +247,8 @@ class OfficeApp(App[None]):
             # The other tabs' modules cost the interpreter a few hundred ms: imported beside the first tab's read
             # and paint they would hold them up, so they wait for its data to be on screen (or for a tab key).
             first = self.view(message.first)
-            first.after_load(lambda: self.call_after_refresh(self._import_views))
-            self.set_timer(self.VIEWS_AT_THE_LATEST, self._import_views)
+            first.after_load(lambda: self.call_after_refresh(self._bring_other_views))
+            self.set_timer(self.VIEWS_AT_THE_LATEST, self._bring_other_views)
         else:
             self._import_views()
 
@@ -262,30 +261,30 @@ class OfficeApp(App[None]):
     async def _mount_views(self, only: str | None = None) -> None:
         """Put each tab's view in place of its "Opening" line (`only`: just that tab's)."""
         active = self.query_one(TabbedContent).active
+        mounted = False
         for pane in self.query(TabPane):
             if pane.id in TAB_KEYS and (only is None or pane.id == only) and pane.query(".opening"):
                 await pane.query(".opening").remove()
                 await pane.mount(self._view(pane.id, active=active))
+                mounted = True
         if self.focused is None and self.signed_in and self.has_view(active):
             self.view(active).focus_table()  # a tab key moved to this tab before it had its view
-        if only is None:
+        if only is None and mounted:
             # Everything loaded so far (SQLAlchemy, the models, Textual, the views) lives as long as the process:
             # out of the collector's full passes, which otherwise stall a key for 50-100 ms at random.
             gc.freeze()
             self.collector.start()
             self._preload()
 
-    async def _mount_others(self) -> None:
-        """Every other tab's view, unless they are in already (the first tab's data, a tab key or the timer)."""
-        # The timer calls this from its own task: a second call while the first mounts would mount a view twice.
-        if self.mounting_others or not self.signed_in:
-            return
-        if any(pane.query(".opening") for pane in self.query(TabPane) if pane.id in TAB_KEYS):
-            self.mounting_others = True
-            try:
-                await self._mount_views()
-            finally:
-                self.mounting_others = False
+    def _bring_other_views(self) -> None:
+        """The first tab's data is on screen, a tab key wants its view, or the wait is over: every tab gets its view.
+        Their modules are imported first if need be (the views come when they are in); else the views are mounted
+        from the app's queue, one request after the other: the timer runs in a task of its own, and two mounts at
+        once would put a view in twice."""
+        if not self.views_imported:
+            self._import_views()
+        elif self.signed_in:
+            self.call_later(self._mount_views)
 
     def _preload(self) -> None:
         """Once the tab on show has its data, every other tab the person may open loads in the background, one after
@@ -356,12 +355,10 @@ class OfficeApp(App[None]):
             self._show_person()  # first: the tab on show is one the person may open
             active = self.query_one(TabbedContent).active
             await self._mount_views(only=active)
-            if self.views_imported:
-                # As at the opening: the other tabs' views once this tab's data is on screen. Mounted beside its
-                # first read they held it up (about 200 of the 930 ms from the PIN check to the Huddle's data on
-                # the large demo).
-                self.view(active).after_load(lambda: self.call_after_refresh(self._mount_others))
-                self.set_timer(self.VIEWS_AT_THE_LATEST, self._mount_others)
+            # As at the opening: the other tabs' views once this tab's data is on screen. Mounted beside its first
+            # read they held it up (about 200 of the 930 ms from the PIN check to the Huddle's data on the large demo).
+            self.view(active).after_load(lambda: self.call_after_refresh(self._bring_other_views))
+            self.set_timer(self.VIEWS_AT_THE_LATEST, self._bring_other_views)
         else:
             self._show_person()
         switched = bool(before.login) and before.login != actor.login
@@ -556,11 +553,7 @@ class OfficeApp(App[None]):
         if event.pane.id in TAB_KEYS and self.has_view(event.pane.id):
             self.view(event.pane.id).activated()
         elif event.pane.id in TAB_KEYS and self.practice is not None:
-            # The first tab's data is not on screen yet (or its read was refused): no more wait.
-            if self.views_imported:
-                self.call_later(self._mount_others)
-            else:
-                self._import_views()
+            self._bring_other_views()  # the first tab's data is not on screen yet (or its read refused): no more wait
 
     def on_open_record(self, message: OpenRecord) -> None:
         self.jump_to(message.tab, message.record_id)
